@@ -1,0 +1,55 @@
+# Dateline: `make run` serves the demo site, `make test` runs the whole suite.
+SHELL := /bin/sh
+VENV := .venv
+DL := $(VENV)/bin/dateline
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CORPUS ?= ../shared/corpus
+export HOST PORT
+
+.PHONY: run test setup demo lint test-sqlite test-postgres clean
+
+run: demo
+	$(DL) serve
+
+# The virtual environment, rebuilt when the dependencies change.
+$(VENV)/.installed: pyproject.toml
+	@python=$$(scripts/find-python) && { [ -x $(VENV)/bin/python ] || "$$python" -m venv $(VENV); }
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	@touch $@
+
+setup: $(VENV)/.installed
+	$(DL) migrate --noinput -v0
+	$(DL) collectstatic --noinput -v0
+
+# Real articles from ../shared/corpus; importing again only updates what changed.
+demo: setup
+	@test -d $(CORPUS) || { echo "No corpus at $(CORPUS); set CORPUS=/path/to/corpus" >&2; exit 1; }
+	$(DL) import --profile demo/bbc.toml $(CORPUS)/bbc-news/articles.jsonl
+	$(DL) import --profile demo/reuters.toml $(CORPUS)/reuters-21578-train/articles.jsonl
+	$(DL) ensure_editor --url http://$(HOST):$(PORT)/desk/
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+
+test: lint
+	scripts/system-deps
+	$(MAKE) test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.installed-test
+	$(VENV)/bin/pytest -p no:cacheprovider
+
+test-postgres: $(VENV)/.installed-test
+	scripts/test-postgres start
+	DATELINE_DB_ENGINE=postgresql DATELINE_DB_PORT=$${DATELINE_PG_PORT:-54329} \
+	DATELINE_DB_USER=dateline DATELINE_DB_PASSWORD=dateline \
+	$(VENV)/bin/pytest -p no:cacheprovider
+
+clean:
+	scripts/test-postgres stop
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,1 @@
+"""Dateline: a newsroom and real-time publishing platform for online news agencies."""

@@ -1,0 +1,239 @@
+"""Write validated records to the database in batches, updating what was imported before."""
+
+import json
+import zlib
+import zoneinfo
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ..html import paragraphs_to_html
+from ..models import Article, Author, Section, Source, Tag
+from ..models.section import DISPLAY_SEPARATOR, PATH_SEPARATOR
+from .profile import ImportProfile
+from .records import ArticleRecord, RecordError, parse_record
+
+BATCH_SIZE = 500
+MAX_LINE_BYTES = 4_000_000
+ARTICLE_FIELDS = [
+    "headline", "body", "standfirst", "teaser", "dateline", "section", "status",
+    "published_at", "published_at_is_import_time", "updated_at", "original_url",
+    "import_fingerprint", "imported_at", "modified_at",
+]
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_desk_edits: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated
+
+
+def read_records(
+    path: Path, zone: zoneinfo.ZoneInfo, on_bytes: Callable[[int], None] = lambda n: None
+) -> Iterator[tuple[int, ArticleRecord | RecordError]]:
+    """Yield (line number, record or the reason it was refused) for every non-blank line."""
+    with path.open("rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            on_bytes(len(raw))
+            if not raw.strip():
+                continue
+            if len(raw) > MAX_LINE_BYTES:
+                yield number, RecordError(f"line is {len(raw):,} bytes; the limit is "
+                                          f"{MAX_LINE_BYTES:,}")
+                continue
+            try:
+                yield number, parse_record(json.loads(raw.decode("utf-8")), zone)
+            except UnicodeDecodeError:
+                yield number, RecordError("line is not valid UTF-8")
+            except json.JSONDecodeError as exc:
+                yield number, RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})")
+            except RecordError as exc:
+                yield number, exc
+
+
+class Vocabulary:
+    """Sections, tags, sources and authors by key, created on first use and then remembered."""
+
+    def __init__(self, profile: ImportProfile) -> None:
+        self.profile = profile
+        self.sections = {s.path: s for s in Section.objects.all()}
+        self.tags = {(kind, slug): pk for kind, slug, pk in
+                     Tag.objects.values_list("kind", "slug", "pk")}
+        self.sources = {name: pk for name, pk in Source.objects.values_list("name", "pk")}
+        self.authors = {slug: pk for slug, pk in Author.objects.values_list("slug", "pk")}
+
+    def section_for(self, record: ArticleRecord) -> Section:
+        value = record.section
+        if value:
+            path = self.profile.sections.get(value, value)
+        elif record.places and self.profile.place_section:
+            place = self.profile.label_name("place", record.places[0])
+            path = f"{self.profile.place_section}/{place}"
+        else:
+            path = self.profile.default_section
+        names = [n.strip() for n in path.replace(DISPLAY_SEPARATOR.strip(), "/").split("/")]
+        return self._section_chain([n for n in names if n] or ["News"])
+
+    def _section_chain(self, names: list[str]) -> Section:
+        parent = None
+        for name in names:
+            slug = slugify(name, allow_unicode=True) or "section"
+            path = f"{parent.path}{PATH_SEPARATOR}{slug}" if parent else slug
+            if path not in self.sections:
+                section = Section(name=name[:100], slug=slug[:100], parent=parent)
+                section.save()
+                self.sections[path] = section
+            parent = self.sections[path]
+        return parent
+
+    def tag_ids(self, record: ArticleRecord) -> set[int]:
+        ids = set()
+        for kind, code in record.labels:
+            slug = slugify(code, allow_unicode=True)[:150]
+            if not slug:
+                continue
+            if (kind, slug) not in self.tags:
+                name = self.profile.label_name(kind, code)[:150]
+                self.tags[kind, slug] = Tag.objects.create(name=name, slug=slug, kind=kind).pk
+            ids.add(self.tags[kind, slug])
+        return ids
+
+    def source_ids(self, record: ArticleRecord) -> set[int]:
+        for name in record.sources:
+            if name not in self.sources:
+                source = Source(name=name[:150], url=self.profile.source_urls.get(name, ""))
+                source.save()
+                self.sources[name] = source.pk
+        return {self.sources[name] for name in record.sources}
+
+    def author_ids(self, record: ArticleRecord) -> set[int]:
+        names = record.authors
+        if not names and self.profile.default_authors:
+            # crc32 is stable across runs and machines, unlike hash().
+            pick = zlib.crc32(record.external_id.encode()) % len(self.profile.default_authors)
+            names = (self.profile.default_authors[pick],)
+        ids = set()
+        for name in names:
+            slug = slugify(name, allow_unicode=True)[:150] or "author"
+            if slug not in self.authors:
+                self.authors[slug] = Author.objects.create(name=name[:150], slug=slug).pk
+            ids.add(self.authors[slug])
+        return ids
+
+
+def import_file(
+    path: str | Path,
+    profile: ImportProfile | None = None,
+    *,
+    overwrite_desk_edits: bool = False,
+    on_bytes: Callable[[int], None] = lambda n: None,
+) -> ImportReport:
+    """Import every valid record of a JSON Lines file; report the others with their line."""
+    profile = profile or ImportProfile()
+    zone = zoneinfo.ZoneInfo(profile.timezone or settings.TIME_ZONE)
+    report = ImportReport()
+    vocabulary = Vocabulary(profile)
+    seen: dict[str, int] = {}
+    batch: list[ArticleRecord] = []
+    for number, item in read_records(Path(path), zone, on_bytes):
+        if isinstance(item, RecordError):
+            report.errors.append((number, str(item)))
+            continue
+        if item.external_id in seen:
+            first = seen[item.external_id]
+            message = f"id {item.external_id!r} was already used on line {first}"
+            report.errors.append((number, message))
+            continue
+        seen[item.external_id] = number
+        batch.append(item)
+        if len(batch) >= BATCH_SIZE:
+            _write_batch(batch, vocabulary, report, overwrite_desk_edits)
+            batch = []
+    if batch:
+        _write_batch(batch, vocabulary, report, overwrite_desk_edits)
+    return report
+
+
+def _write_batch(
+    records: list[ArticleRecord], vocabulary: Vocabulary, report: ImportReport, overwrite: bool
+) -> None:
+    fingerprints = {r.external_id: r.fingerprint + vocabulary.profile.fingerprint for r in records}
+    existing = {
+        a.external_id: a
+        for a in Article.objects.filter(external_id__in=fingerprints).only(
+            "pk", "external_id", "import_fingerprint", "imported_at", "modified_at", "slug",
+            "published_at", "published_at_is_import_time",
+        )
+    }
+    now = timezone.now()
+    new, changed, relations = [], [], {}
+    for record in records:
+        article = existing.get(record.external_id)
+        if article is not None:
+            if article.import_fingerprint == fingerprints[record.external_id]:
+                report.unchanged += 1
+                continue
+            edited_on_desk = article.imported_at and article.modified_at > article.imported_at
+            if edited_on_desk and not overwrite:
+                report.kept_desk_edits += 1
+                continue
+        else:
+            article = Article(external_id=record.external_id)
+        _fill(article, record, vocabulary, fingerprints[record.external_id], now)
+        relations[record.external_id] = (
+            vocabulary.tag_ids(record), vocabulary.source_ids(record), vocabulary.author_ids(record)
+        )
+        (changed if article.pk else new).append(article)
+    with transaction.atomic():
+        Article.objects.bulk_create(new)
+        Article.objects.bulk_update(changed, ARTICLE_FIELDS)
+        _replace_relations(new + changed, relations)
+    report.created += len(new)
+    report.updated += len(changed)
+
+
+def _fill(
+    article: Article, record: ArticleRecord, vocabulary: Vocabulary, fingerprint: str, now
+) -> None:
+    article.headline = record.headline
+    article.body = record.body if record.body_is_html else paragraphs_to_html(record.body)
+    article.standfirst = record.standfirst
+    article.dateline = record.dateline
+    article.section = vocabulary.section_for(record)
+    article.status = record.status
+    article.original_url = record.original_url
+    article.updated_at = record.updated_at
+    if record.published_at is not None:
+        article.published_at, article.published_at_is_import_time = record.published_at, False
+    elif article.published_at is None or not article.published_at_is_import_time:
+        # No time in the record: publish it now, once, and say so, rather than invent one.
+        article.published_at, article.published_at_is_import_time = now, True
+    article.import_fingerprint = fingerprint
+    article.imported_at = article.modified_at = now
+    article.prepare_for_save()
+
+
+def _replace_relations(articles: list[Article], relations: dict) -> None:
+    ids = [a.pk for a in articles]
+    through = [Article.tags.through, Article.sources.through, Article.authors.through]
+    columns = ["tag_id", "source_id", "author_id"]
+    for model in through:
+        model.objects.filter(article_id__in=ids).delete()
+    for index, (model, column) in enumerate(zip(through, columns, strict=True)):
+        model.objects.bulk_create(
+            model(article_id=a.pk, **{column: target})
+            for a in articles
+            for target in relations[a.external_id][index]
+        )

@@ -1,0 +1,157 @@
+"""Validate one archive record; every problem is reported in words an editor can act on."""
+
+import hashlib
+import json
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+
+MAX_ID = 200
+MAX_TITLE = 300
+MAX_BODY = 2_000_000
+MAX_SHORT = 600
+MAX_LABELS = 200
+
+# Record field -> tag kind; a record lists label codes, the profile names them.
+LABEL_FIELDS = {
+    "topics": "topic",
+    "places": "place",
+    "people": "person",
+    "orgs": "organisation",
+    "exchanges": "organisation",
+}
+
+
+class RecordError(ValueError):
+    """A record that cannot be imported; the message says why."""
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    external_id: str
+    headline: str
+    body: str
+    body_is_html: bool
+    standfirst: str
+    section: str
+    published_at: datetime | None
+    updated_at: datetime | None
+    status: str
+    sources: tuple[str, ...]
+    authors: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...]  # (kind, code)
+    places: tuple[str, ...]
+    dateline: str
+    original_url: str
+    fingerprint: str
+
+
+def _string(record: dict, key: str, *, required: bool = False, limit: int = MAX_SHORT) -> str:
+    value = record.get(key)
+    if value is None:
+        if required:
+            raise RecordError(f"'{key}' is missing")
+        return ""
+    if not isinstance(value, str):
+        raise RecordError(f"'{key}' must be a string, not {type(value).__name__}")
+    value = value.strip()
+    if required and not value:
+        raise RecordError(f"'{key}' is empty")
+    if len(value) > limit:
+        raise RecordError(f"'{key}' is {len(value):,} characters long; the limit is {limit:,}")
+    if "\x00" in value:
+        raise RecordError(f"'{key}' contains a NUL character")
+    return value
+
+
+def _strings(record: dict, key: str) -> tuple[str, ...]:
+    value = record.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RecordError(f"'{key}' must be a list of strings")
+    if len(value) > MAX_LABELS:
+        raise RecordError(f"'{key}' has {len(value)} entries; the limit is {MAX_LABELS}")
+    cleaned = []
+    for v in value:
+        v = v.strip()
+        if len(v) > 150:
+            raise RecordError(f"an entry of '{key}' is longer than 150 characters")
+        if v and v not in cleaned:
+            cleaned.append(v)
+    return tuple(cleaned)
+
+
+def _timestamp(record: dict, key: str, zone: zoneinfo.ZoneInfo) -> datetime | None:
+    value = record.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise RecordError(f"'{key}' must be an ISO 8601 string")
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise RecordError(f"'{key}' is not an ISO 8601 date and time: {value[:40]!r}") from None
+    if timezone.is_naive(moment):
+        # A wire time without an offset is the agency's local time, kept exactly as filed.
+        moment = moment.replace(tzinfo=zone)
+    return moment
+
+
+def parse_record(record: object, zone: zoneinfo.ZoneInfo) -> ArticleRecord:
+    """Check a decoded JSON value and return the article it describes."""
+    if not isinstance(record, dict):
+        raise RecordError(f"a record must be a JSON object, not {type(record).__name__}")
+    body_html = _string(record, "body_html", limit=MAX_BODY)
+    body = body_html or _string(record, "body", required=True, limit=MAX_BODY)
+    status = _string(record, "status") or "published"
+    if status not in {"published", "draft"}:
+        raise RecordError(f"'status' must be 'published' or 'draft', not {status[:30]!r}")
+    original_url = _string(record, "url", limit=500)
+    if original_url:
+        try:
+            URLValidator(schemes=["http", "https"])(original_url)
+        except ValidationError:
+            raise RecordError(f"'url' is not an http(s) URL: {original_url[:80]!r}") from None
+    sources = _strings(record, "sources") or _strings(record, "source")
+    labels = tuple(
+        (kind, code) for key, kind in LABEL_FIELDS.items() for code in _strings(record, key)
+    )
+    tags = record.get("tags")
+    if tags is not None:
+        if not isinstance(tags, list) or not all(
+            isinstance(t, dict) and isinstance(t.get("name"), str) for t in tags
+        ):
+            raise RecordError("'tags' must be a list of {\"name\": ..., \"kind\": ...} objects")
+        for tag in tags:
+            kind = tag.get("kind", "topic")
+            if kind not in set(LABEL_FIELDS.values()):
+                raise RecordError(f"tag kind {str(kind)[:30]!r} is not one of person, place, "
+                                  "organisation, topic")
+            labels += ((kind, tag["name"].strip()),)
+    return ArticleRecord(
+        external_id=_string(record, "id", required=True, limit=MAX_ID),
+        headline=_string(record, "title", required=True, limit=MAX_TITLE),
+        body=body,
+        body_is_html=bool(body_html),
+        standfirst=_string(record, "standfirst"),
+        section=_string(record, "section", limit=500),
+        published_at=_timestamp(record, "published", zone),
+        updated_at=_timestamp(record, "updated", zone),
+        status=status,
+        sources=sources,
+        authors=_strings(record, "authors"),
+        labels=labels,
+        places=_strings(record, "places"),
+        dateline=_string(record, "dateline", limit=200),
+        original_url=original_url,
+        fingerprint=hashlib.sha256(
+            json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest(),
+    )

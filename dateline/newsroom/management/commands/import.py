@@ -1,0 +1,73 @@
+"""`dateline import FILE.jsonl ...`: load articles from JSON Lines archives."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from ...importer import ImportProfile, import_file
+
+SHOWN_ERRORS = 50
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles from JSON Lines files (one JSON object a line; see the README). "
+        "Bad records are reported with their line number and skipped; the rest import. "
+        "Re-importing a file updates the articles it created instead of duplicating them."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("files", nargs="+", type=Path, metavar="FILE.jsonl")
+        parser.add_argument(
+            "--profile", type=Path,
+            help="TOML file mapping the archive's codes to sections, tag names and bylines "
+            "(examples in demo/).",
+        )
+        parser.add_argument(
+            "--overwrite-desk-edits", action="store_true",
+            help="Replace articles edited in the desk since their last import "
+            "(by default the desk's version is kept).",
+        )
+        parser.add_argument(
+            "--strict", action="store_true", help="Exit with status 1 if any record is refused."
+        )
+        parser.add_argument(
+            "--progress", choices=["auto", "always", "never"], default="auto",
+            help="Show a progress bar (auto: when writing to a terminal).",
+        )
+
+    def handle(self, *args, **options) -> None:
+        profile = ImportProfile.load(options["profile"]) if options["profile"] else None
+        refused = 0
+        for path in options["files"]:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
+            report = self._import(path, profile, options)
+            refused += len(report.errors)
+        if refused and options["strict"]:
+            sys.exit(1)
+
+    def _import(self, path: Path, profile, options):
+        show = {"auto": None, "always": False, "never": True}[options["progress"]]
+        with tqdm(
+            total=path.stat().st_size, unit="B", unit_scale=True, desc=path.name,
+            disable=show, file=sys.stderr, leave=False,
+        ) as bar:
+            report = import_file(
+                path, profile, overwrite_desk_edits=options["overwrite_desk_edits"],
+                on_bytes=bar.update,
+            )
+        for line, reason in report.errors[:SHOWN_ERRORS]:
+            self.stderr.write(f"{path}:{line}: {reason}")
+        if len(report.errors) > SHOWN_ERRORS:
+            self.stderr.write(f"{path}: … and {len(report.errors) - SHOWN_ERRORS} more refused")
+        summary = (
+            f"{path}: {report.created:,} created, {report.updated:,} updated, "
+            f"{report.unchanged:,} unchanged, {len(report.errors):,} refused"
+        )
+        if report.kept_desk_edits:
+            summary += f", {report.kept_desk_edits:,} kept as edited in the desk"
+        self.stdout.write(self.style.SUCCESS(summary) if not report.errors else summary)
+        return report

@@ -1,0 +1,130 @@
+"""The story: what the desk writes and the site publishes."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ..html import first_sentence, sanitize_body
+from .people import Author, Source
+from .section import Section
+from .tag import Tag
+
+
+class ArticleQuerySet(models.QuerySet):
+    def live(self) -> "ArticleQuerySet":
+        """Articles a reader may see now; every public output starts here."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def newest_first(self) -> "ArticleQuerySet":
+        return self.order_by("-published_at", "-pk")
+
+    def in_section(self, section: Section) -> "ArticleQuerySet":
+        """Articles of a section and of every section below it."""
+        return self.filter(section_id__in=Section.objects.subtree_ids(section))
+
+    def for_listing(self) -> "ArticleQuerySet":
+        """Just what a teaser in a list shows: headline, teaser, section path and dateline."""
+        return self.select_related("section").only(
+            "headline", "slug", "teaser", "published_at", "section__path",
+            "section__display_path", "section__name",
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=120, allow_unicode=True, blank=True,
+        help_text="Set from the headline when the article is created. Editing the headline "
+        "keeps it, so links stay valid; a changed slug still redirects from the old one.",
+    )
+    standfirst = models.TextField(
+        blank=True, max_length=600, help_text="The short summary under the headline."
+    )
+    teaser = models.CharField(
+        max_length=600, editable=False,
+        help_text="Shown in lists: the standfirst, or else the body's first sentence.",
+    )
+    body = models.TextField(help_text="HTML; sanitised when saved.")
+    dateline = models.CharField(
+        max_length=200, blank=True, help_text='The wire dateline, e.g. "SALVADOR, Feb 26".'
+    )
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(Author, blank=True, related_name="articles")
+    sources = models.ManyToManyField(Source, blank=True, related_name="articles")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    is_top_story = models.BooleanField(
+        default=False, help_text="Lead the home page while it is the newest such story."
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_at_is_import_time = models.BooleanField(
+        default=False, editable=False,
+        help_text="The source gave no time, so the article carries the time it was imported.",
+    )
+    updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the published story was last updated for readers."
+    )
+    original_url = models.URLField(max_length=500, blank=True)
+    external_id = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, editable=False,
+        help_text="The id of the record this article was imported from.",
+    )
+    import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by save() rather than auto_now, so that the importer can stamp it to match imported_at.
+    modified_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_live_idx"),
+            models.Index(
+                fields=["section", "status", "-published_at"], name="article_section_live_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args, **kwargs) -> None:
+        self.prepare_for_save()
+        self.modified_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"], "slug", "body", "teaser", "modified_at"
+            }
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:article", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def prepare_for_save(self) -> None:
+        """Derive what is stored from what was written; bulk writers call this too."""
+        if not self.slug:
+            self.slug = slugify(self.headline, allow_unicode=True)[:120].strip("-") or "article"
+        self.body = sanitize_body(self.body)
+        self.teaser = (self.standfirst.strip() or first_sentence(self.body))[:600]
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def last_changed_at(self):
+        return self.updated_at or self.published_at

@@ -1,0 +1,47 @@
+"""Tags say who and what a story is about: people, places, organisations and topics."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+class Tag(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        PLACE = "place", "Place"
+        ORGANISATION = "organisation", "Organisation"
+        TOPIC = "topic", "Topic"
+
+    # The public URL prefix of each kind: /people/volcker/, /places/usa/ ...
+    URL_PREFIXES = {
+        Kind.PERSON: "people",
+        Kind.PLACE: "places",
+        Kind.ORGANISATION: "organisations",
+        Kind.TOPIC: "topics",
+    }
+
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, allow_unicode=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TOPIC)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="tag_unique_slug_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display().lower()})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True) or "tag"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:tag", kwargs={"kind": self.URL_PREFIXES[self.kind], "slug": self.slug})
+
+    @classmethod
+    def kind_for_prefix(cls, prefix: str) -> str | None:
+        return next((k for k, p in cls.URL_PREFIXES.items() if p == prefix), None)

@@ -1,0 +1,1 @@
+"""Settings: `base` holds the shared defaults; `dev`, `test` and `prod` adjust them."""

@@ -1,0 +1,22 @@
+"""Settings for `make run`: DEBUG off, so readers' pages look as they will in production."""
+
+import os
+import secrets
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+
+def _local_secret_key() -> str:
+    """Keep one random key per checkout in var/, so sessions survive a restart."""
+    path = VAR_DIR / "secret-key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("DATELINE_SECRET_KEY") or _local_secret_key()
+DEBUG = os.environ.get("DATELINE_DEBUG", "") == "1"
+ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]  # noqa: F405

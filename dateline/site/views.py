@@ -1,0 +1,101 @@
+"""The pages readers see: home, sections, tags, authors and the article itself."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from dateline.newsroom.models import Article, Author, Section, Source, Tag
+from dateline.newsroom.related import more_from_section, related_articles
+
+LATEST_ON_HOME = 12
+PER_SECTION_ON_HOME = 4
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    live = Article.objects.live().for_listing().newest_first()
+    top = live.filter(is_top_story=True).first() or live.first()
+    latest = list(live.exclude(pk=top.pk)[:LATEST_ON_HOME]) if top else []
+    shown = {a.pk for a in latest} | ({top.pk} if top else set())
+    blocks = []
+    for section in Section.objects.roots():
+        stories = list(
+            live.in_section(section).exclude(pk__in=shown)[:PER_SECTION_ON_HOME]
+        )
+        if stories:
+            blocks.append((section, stories))
+    return render(
+        request, "site/home.html", {"top_story": top, "latest": latest, "section_blocks": blocks}
+    )
+
+
+def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.live().only("pk", "slug"), pk=pk)
+    return redirect(article, permanent=True)
+
+
+def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    article = get_object_or_404(
+        Article.objects.live()
+        .select_related("section")
+        .prefetch_related(
+            Prefetch("authors", queryset=Author.objects.only("name", "slug")),
+            Prefetch("sources", queryset=Source.objects.only("name", "url")),
+            Prefetch("tags", queryset=Tag.objects.order_by("kind", "name")),
+        ),
+        pk=pk,
+    )
+    if slug != article.slug:
+        # The id is the permanent part of the URL; any other slug is an old or mistyped one.
+        return redirect(article, permanent=True)
+    return render(
+        request,
+        "site/article.html",
+        {
+            "article": article,
+            "breadcrumbs": article.section.breadcrumbs(),
+            "current_root": article.section.path.split("/")[0],
+            "related": related_articles(article),
+            "more_from_section": more_from_section(article),
+        },
+    )
+
+
+def _paginate(request: HttpRequest, queryset):
+    paginator = Paginator(queryset, settings.DATELINE_PAGE_SIZE, allow_empty_first_page=True)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def section(request: HttpRequest, path: str) -> HttpResponse:
+    section = get_object_or_404(Section, path=path)
+    page = _paginate(
+        request, Article.objects.live().in_section(section).for_listing().newest_first()
+    )
+    return render(
+        request,
+        "site/section.html",
+        {
+            "section": section,
+            "breadcrumbs": section.breadcrumbs(),
+            "current_root": section.path.split("/")[0],
+            "subsections": section.children.all(),
+            "page": page,
+        },
+    )
+
+
+def tag(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, kind=Tag.kind_for_prefix(kind), slug=slug)
+    page = _paginate(request, tag.articles.live().for_listing().newest_first())
+    return render(request, "site/tag.html", {"tag": tag, "page": page})
+
+
+def author(request: HttpRequest, slug: str) -> HttpResponse:
+    author = get_object_or_404(Author, slug=slug)
+    page = _paginate(request, author.articles.live().for_listing().newest_first())
+    return render(request, "site/author.html", {"author": author, "page": page})
+
+
+def page_not_found(request: HttpRequest, exception: Http404 | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)

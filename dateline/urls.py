@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Dateline desk"
+admin.site.site_title = "Dateline desk"
+admin.site.index_title = "Newsroom"
+
+urlpatterns = [
+    path("desk/", admin.site.urls),
+    path("", include("dateline.site.urls")),
+]
+
+handler404 = "dateline.site.views.page_not_found"

@@ -1,0 +1,48 @@
+"""The real archives in ../shared/corpus import through the same path as any other file."""
+
+from itertools import islice
+from pathlib import Path
+
+import pytest
+
+from dateline.newsroom.importer import ImportProfile, import_file
+from dateline.newsroom.models import Article, Tag
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT.parent / "shared" / "corpus"
+SAMPLE = 300
+
+pytestmark = pytest.mark.django_db
+
+
+def sample(name: str, tmp_path: Path) -> Path:
+    source = CORPUS / name / "articles.jsonl"
+    if not source.exists():
+        pytest.skip(f"corpus not found at {source}")
+    target = tmp_path / f"{name}.jsonl"
+    with source.open("rb") as lines:
+        target.write_bytes(b"".join(islice(lines, SAMPLE)))
+    return target
+
+
+def test_reuters_sample_imports_with_editors_labels(tmp_path):
+    report = import_file(sample("reuters-21578-train", tmp_path),
+                         ImportProfile.load(ROOT / "demo" / "reuters.toml"))
+    assert report.errors == []
+    assert report.created == SAMPLE
+    cocoa = Article.objects.get(external_id="reuters-1")
+    assert cocoa.section.display_path == "Business » Commodities » Cocoa"
+    assert cocoa.dateline == "SALVADOR, Feb 26"
+    assert {t.kind for t in Tag.objects.all()} >= {"topic", "place"}
+    assert not cocoa.published_at_is_import_time
+
+
+def test_bbc_sample_imports_with_import_time_marked(tmp_path):
+    profile = ImportProfile.load(ROOT / "demo" / "bbc.toml")
+    report = import_file(sample("bbc-news", tmp_path), profile)
+    assert (report.created, report.errors) == (SAMPLE, [])
+    assert Article.objects.filter(published_at_is_import_time=True).count() == SAMPLE
+    assert set(Article.objects.values_list("section__name", flat=True)) <= {
+        "Business", "Entertainment", "Politics", "Sport", "Technology",
+    }
+    assert all(a.authors.exists() for a in Article.objects.all()[:20])

@@ -1,0 +1,42 @@
+from dateline.newsroom.html import first_sentence, paragraphs_to_html, plain_text, sanitize_body
+
+
+def test_sanitize_removes_scripts_handlers_and_javascript_urls():
+    dirty = (
+        '<p onclick="steal()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a>'
+        '<img src="x.png" onerror="alert(1)"><iframe src="https://evil"></iframe></p>'
+    )
+    clean = sanitize_body(dirty)
+    assert "script" not in clean
+    assert "onclick" not in clean and "onerror" not in clean
+    assert "javascript:" not in clean
+    assert "iframe" not in clean
+    assert '<img src="x.png">' in clean
+
+
+def test_sanitize_keeps_story_markup_and_marks_links():
+    clean = sanitize_body('<h2>Aid</h2><p><strong>Kyiv</strong> <a href="https://a.example/">a</a></p>')
+    assert "<h2>Aid</h2>" in clean
+    assert "<strong>Kyiv</strong>" in clean
+    assert 'rel="noopener noreferrer nofollow"' in clean
+
+
+def test_paragraphs_are_escaped_and_split_on_blank_lines():
+    html = paragraphs_to_html("One <b>line</b>\nsame para\n\n\nTwo & three")
+    assert html == "<p>One &lt;b&gt;line&lt;/b&gt;<br>same para</p>\n<p>Two &amp; three</p>"
+
+
+def test_first_sentence_stops_at_the_full_stop():
+    assert first_sentence("<p>Prices rose 2.5% on Monday. Traders cheered.</p>") == (
+        "Prices rose 2.5% on Monday."
+    )
+
+
+def test_first_sentence_is_cut_at_a_word_when_long():
+    text = "word " * 200
+    cut = first_sentence(text, limit=50)
+    assert len(cut) <= 51 and cut.endswith("…") and " wor…" not in cut
+
+
+def test_plain_text_unescapes_entities():
+    assert plain_text("<p>Tom &amp; Jerry</p>\n<p>x</p>") == "Tom & Jerry x"

@@ -1,0 +1,85 @@
+"""A reader in real headless Chromium: home → section → article."""
+
+import os
+import shutil
+from datetime import timedelta
+
+import pytest
+
+from dateline.newsroom.models import Tag
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is required: run scripts/system-deps (make test does)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # before and after the browser steps are ordinary synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def test_reader_goes_from_home_to_section_to_article(
+    browser, live_server, make_section, make_article, make_tag, make_source
+):
+    world = make_section("World", position=1)
+    russia = make_section("Russia", parent=world)
+    make_section("Sport", position=2)
+    moscow = make_tag("Moscow", Tag.Kind.PLACE)
+    story = make_article(
+        "Kremlin agrees to new talks", section=russia, tags=[moscow],
+        sources=[make_source("Le Monde")], age=timedelta(days=3),
+        body="<p>The Kremlin agreed on Wednesday to talks. Officials confirmed it.</p>",
+    )
+    for i in range(3):
+        make_article(f"Other Russia story {i}", section=russia, tags=[moscow])
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server.url)
+    assert page.title().startswith("Dateline")
+    assert page.locator("nav[aria-label=Sections] >> text=World").is_visible()
+    page.click("nav[aria-label=Sections] >> text=World")
+    page.wait_for_url(f"{live_server.url}/section/world/")
+    assert page.locator("h1").inner_text() == "World"
+    page.click(f"text={story.headline}")
+    page.wait_for_url(f"{live_server.url}{story.get_absolute_url()}")
+
+    assert page.locator("h1").inner_text() == story.headline
+    crumbs = page.locator("nav[aria-label=Breadcrumb] li").all_inner_texts()
+    assert [c.strip("» ").strip() for c in crumbs] == ["World", "Russia"]
+    dateline = page.locator(".story-dateline time").inner_text()
+    assert " // " in dateline and dateline.split(",")[0].split()[0].isalpha()
+    assert page.locator(".sources").inner_text() == "Sources: Le Monde"
+    assert page.locator(".related .teaser").count() == 3
+    assert page.locator(".more-from-section h2").inner_text().lower() == "more from russia"
+    assert page.get_by_role("link", name="Moscow").is_visible()
+    assert page.get_by_text("Be a reporter: write and send your article").is_visible()
+    # The stylesheet loaded: the body is set in the serif face, not the browser default.
+    assert "Georgia" in page.eval_on_selector(".story-body", "e => getComputedStyle(e).fontFamily")
+    assert errors == []
+
+
+def test_pages_fit_a_phone_screen(browser, live_server, make_section, make_article):
+    story = make_article("A rather long headline about an important event in the capital",
+                         section=make_section("World"))
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    for path in ("/", "/section/world/", story.get_absolute_url(), "/missing/"):
+        page.goto(live_server.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"

@@ -1,0 +1,195 @@
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dateline.newsroom.models import Article, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).strip()
+
+
+def test_article_page_shows_what_the_agency_shows(
+    client, make_section, make_article, make_tag, make_source, make_author
+):
+    world = make_section("World")
+    russia = make_section("Russia", parent=world)
+    putin = make_tag("Vladimir Putin", Tag.Kind.PERSON)
+    moscow = make_tag("Moscow", Tag.Kind.PLACE)
+    article = make_article(
+        "Kremlin announces talks",
+        section=russia,
+        published_at=datetime(2024, 12, 11, 7, 15, tzinfo=UTC),  # 09:15 in Sofia
+        tags=[putin, moscow],
+        sources=[make_source("NBC News", "https://www.nbcnews.com/"), make_source("Le Monde")],
+        authors=[make_author("Ivan Petrov"), make_author("Ana Lee")],
+        body="<p>The Kremlin said on Wednesday it would talk. Details followed.</p>",
+        dateline="MOSCOW, Dec 11",
+    )
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    text = text_of(response)
+    assert re.search(r'aria-label="Breadcrumb".*World.*Russia', html, re.S)
+    assert "December 11, 2024, Wednesday // 09:15" in text
+    assert '<time datetime="2024-12-11T09:15:00+02:00">' in html
+    assert "By Ivan Petrov and Ana Lee" in text or "By Ana Lee and Ivan Petrov" in text
+    assert "Sources: Le Monde, NBC News" in text
+    assert 'href="/people/vladimir-putin/" rel="tag"' in html
+    assert 'href="/places/moscow/" rel="tag"' in html
+    assert "MOSCOW, Dec 11" in text
+    assert "Be a reporter: write and send your article" in text
+    assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in html
+
+
+def test_related_articles_rank_by_shared_tags_then_section_then_recency(
+    client, make_section, make_article, make_tag
+):
+    world, sport = make_section("World"), make_section("Sport")
+    a, b, c = make_tag("A"), make_tag("B"), make_tag("C")
+    article = make_article("Subject", section=world, tags=[a, b, c])
+    two_shared = make_article("Two shared", section=sport, tags=[a, b], age=timedelta(days=9))
+    one_same_section = make_article("One shared, same section", section=world, tags=[c])
+    one_other_new = make_article("One shared, newer", section=sport, tags=[a], age=timedelta(0))
+    one_other_old = make_article("One shared, older", section=sport, tags=[b],
+                                 age=timedelta(days=5))
+    section_only = make_article("Same section, no tags", section=world, age=timedelta(days=20))
+    make_article("Unrelated", section=sport, age=timedelta(minutes=1))
+    make_article("Draft", section=world, tags=[a, b, c], status=Article.Status.DRAFT)
+    response = client.get(article.get_absolute_url())
+    related = response.context["related"]
+    assert related == [two_shared, one_same_section, one_other_new, one_other_old, section_only]
+    block = response.content.decode().split('id="related-title"')[1].split("</section>")[0]
+    assert "Two shared" in block and "Sport" in block  # section path
+    assert "First sentence here." in block  # teaser
+    assert re.search(r"\w+ \d+, \d{4}, \w+ // \d\d:\d\d", block)  # dateline
+
+
+def test_more_from_section_lists_the_latest_ten(client, make_section, make_article):
+    world = make_section("World")
+    russia = make_section("Russia", parent=world)
+    article = make_article("Subject", section=world)
+    older = [make_article(f"World {i}", section=world, age=timedelta(hours=i + 2))
+             for i in range(8)]
+    in_sub = [make_article(f"Russia {i}", section=russia, age=timedelta(minutes=i))
+              for i in range(4)]
+    response = client.get(article.get_absolute_url())
+    assert response.context["more_from_section"] == in_sub + older[:6]
+    assert "More from World" in response.content.decode()
+
+
+def test_article_page_query_count_does_not_grow_with_tags_or_related(
+    client, make_section, make_article, make_tag, make_source, make_author
+):
+    def queries_for(n: int) -> int:
+        section = make_section(f"Section {n}")
+        tags = [make_tag(f"Tag {n}-{i}") for i in range(n)]
+        article = make_article(
+            section=section, tags=tags,
+            sources=[make_source(f"Source {n}-{i}") for i in range(n)],
+            authors=[make_author(f"Author {n}-{i}") for i in range(n)],
+        )
+        for i in range(n):
+            make_article(section=section, tags=tags[: i + 1])
+        client.get(article.get_absolute_url())  # warm the section-menu cache
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(article.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    # One tag leaves room to fill "related" from the section: one query more, never more.
+    few, many = queries_for(1), queries_for(40)
+    assert many <= few <= 10
+
+
+def test_old_slugs_and_short_urls_redirect_permanently(client, make_article):
+    article = make_article("Original headline")
+    article.headline = "Changed headline"
+    article.slug = "changed-headline"
+    article.save()
+    response = client.get(f"/articles/{article.pk}/original-headline/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/articles/{article.pk}/changed-headline/"
+    short = client.get(f"/articles/{article.pk}/")
+    assert (short.status_code, short["Location"]) == (301, article.get_absolute_url())
+
+
+def test_unpublished_and_future_articles_are_not_found(client, make_article):
+    draft = make_article(status=Article.Status.DRAFT)
+    future = make_article(published_at=timezone.now() + timedelta(hours=1))
+    for article in (draft, future):
+        assert client.get(article.get_absolute_url()).status_code == 404
+        assert client.get(f"/articles/{article.pk}/").status_code == 404
+
+
+def test_home_page_has_top_story_latest_and_section_blocks(client, make_section, make_article):
+    world, sport = make_section("World", position=1), make_section("Sport", position=2)
+    flagged = make_article("Flagged lead", section=world, is_top_story=True, age=timedelta(days=1))
+    newest = make_article("Newest", section=sport, age=timedelta(0))
+    for i in range(15):
+        make_article(f"World story {i}", section=world, age=timedelta(hours=i + 1))
+    make_article("Hidden draft", section=world, status=Article.Status.DRAFT)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["top_story"] == flagged
+    assert response.context["latest"][0] == newest
+    assert len(response.context["latest"]) == 12
+    blocks = response.context["section_blocks"]
+    assert [s.name for s, _ in blocks] == ["World"]  # Sport's only story is already in "latest"
+    shown = {a.pk for a in response.context["latest"]} | {flagged.pk}
+    assert not shown & {a.pk for _, stories in blocks for a in stories}
+    assert "Hidden draft" not in response.content.decode()
+
+
+def test_section_page_is_newest_first_includes_subsections_and_paginates(
+    client, settings, make_section, make_article
+):
+    settings.DATELINE_PAGE_SIZE = 5
+    world = make_section("World")
+    russia = make_section("Russia", parent=world)
+    stories = [make_article(f"S{i}", section=russia if i % 2 else world,
+                            age=timedelta(hours=i)) for i in range(12)]
+    first = client.get("/section/world/")
+    assert first.status_code == 200
+    assert list(first.context["page"].object_list) == stories[:5]
+    assert 'href="/section/world/russia/"' in first.content.decode()
+    third = client.get("/section/world/?page=3")
+    assert list(third.context["page"].object_list) == stories[10:]
+    assert client.get("/section/world/?page=abc").status_code == 200
+    assert client.get("/section/world/?page=999").status_code == 200
+    sub = client.get("/section/world/russia/")
+    assert all(a.section == russia for a in sub.context["page"].object_list)
+
+
+def test_tag_and_author_pages_list_their_live_stories(
+    client, make_article, make_tag, make_author
+):
+    tag, author = make_tag("Moscow", Tag.Kind.PLACE), make_author("Ivan Petrov")
+    story = make_article("About Moscow", tags=[tag], authors=[author])
+    make_article("Draft about Moscow", tags=[tag], authors=[author],
+                 status=Article.Status.DRAFT)
+    for url in ("/places/moscow/", "/authors/ivan-petrov/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert list(response.context["page"].object_list) == [story]
+    assert client.get("/people/moscow/").status_code == 404  # wrong kind
+
+
+def test_404_page_is_the_sites_own(client, make_section):
+    make_section("World")
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We could not find that page" in html
+    assert 'href="/section/world/"' in html
+    assert "<html lang=\"en\">" in html
+
+
+def test_pages_send_a_content_security_policy(client, make_article):
+    response = client.get(make_article().get_absolute_url())
+    assert "default-src 'self'" in response["Content-Security-Policy"]
