@@ -5,6 +5,7 @@ import shutil
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 
 from dateline.newsroom.models import Tag
 
@@ -30,6 +31,9 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
         browser.close()
+        # Playwright runs the test in a greenlet with its own context, so Django opened a
+        # separate connection there; close it, or PostgreSQL cannot drop the test database.
+        connections.close_all()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 

@@ -1,5 +1,6 @@
 """Write validated records to the database in batches, updating what was imported before."""
 
+import hashlib
 import json
 import zlib
 import zoneinfo
@@ -169,7 +170,13 @@ def import_file(
 def _write_batch(
     records: list[ArticleRecord], vocabulary: Vocabulary, report: ImportReport, overwrite: bool
 ) -> None:
-    fingerprints = {r.external_id: r.fingerprint + vocabulary.profile.fingerprint for r in records}
+    # A changed profile (say, a section renamed) must re-file records whose text is the same.
+    fingerprints = {
+        r.external_id: hashlib.sha256(
+            (r.fingerprint + vocabulary.profile.fingerprint).encode()
+        ).hexdigest()
+        for r in records
+    }
     existing = {
         a.external_id: a
         for a in Article.objects.filter(external_id__in=fingerprints).only(
