@@ -16,8 +16,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("DATELINE_WORKERS", "1"))
         )
+        # Django's views block; a thread per core keeps a slow query from stalling the rest
+        # without letting hundreds of threads fight over the GIL (granian's default is 512).
+        parser.add_argument(
+            "--threads", type=int,
+            default=int(os.environ.get("DATELINE_THREADS", str(os.cpu_count() or 2))),
+        )
 
-    def handle(self, *args, host: str, port: int, workers: int, **options) -> None:
+    def handle(
+        self, *args, host: str, port: int, workers: int, threads: int, **options
+    ) -> None:
         granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or shutil.which(
             "granian"
         )
@@ -27,6 +35,7 @@ class Command(BaseCommand):
         self.stdout.flush()
         argv = [
             granian, "--interface", "wsgi", "--host", host, "--port", str(port),
-            "--workers", str(workers), "--no-ws", "dateline.wsgi:application",
+            "--workers", str(workers), "--blocking-threads", str(threads),
+            "--backpressure", str(threads * 4), "--no-ws", "dateline.wsgi:application",
         ]
         os.execv(granian, argv)
