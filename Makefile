@@ -23,6 +23,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(VENV)/bin/python -m pip install -q -e '.[test]'
 	@touch $@
 
+# Validators from npm that the tests run in the browser (axe-core).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
 setup: $(VENV)/.installed
 	$(DL) migrate --noinput -v0
 	$(DL) collectstatic --noinput -v0
@@ -41,10 +46,10 @@ test: lint
 	scripts/system-deps
 	$(MAKE) test-sqlite test-postgres
 
-test-sqlite: $(VENV)/.installed-test
+test-sqlite: $(VENV)/.installed-test node_modules/.installed
 	$(VENV)/bin/pytest -p no:cacheprovider
 
-test-postgres: $(VENV)/.installed-test
+test-postgres: $(VENV)/.installed-test node_modules/.installed
 	scripts/test-postgres start
 	DATELINE_DB_ENGINE=postgresql DATELINE_DB_PORT=$${DATELINE_PG_PORT:-54329} \
 	DATELINE_DB_USER=dateline DATELINE_DB_PASSWORD=dateline \

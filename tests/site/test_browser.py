@@ -3,6 +3,7 @@
 import os
 import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -14,6 +15,8 @@ FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -87,3 +90,32 @@ def test_pages_fit_a_phone_screen(browser, live_server, make_section, make_artic
         page.goto(live_server.url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+
+
+def test_pages_pass_axe_accessibility_checks(
+    browser, live_server, make_section, make_article, make_tag, make_author
+):
+    if not AXE.exists():
+        pytest.fail("axe-core is required: run `npm ci` (make test does)")
+    world = make_section("World", position=1)
+    russia = make_section("Russia", parent=world)
+    tag, author = make_tag("Moscow", Tag.Kind.PLACE), make_author("Ivan Petrov")
+    story = make_article("Kremlin agrees to new talks", section=russia, tags=[tag],
+                         authors=[author], is_top_story=True)
+    for i in range(25):
+        make_article(f"Story {i}", section=russia, tags=[tag], authors=[author])
+    # The site's CSP rightly refuses injected scripts; the auditor is let in on purpose.
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    paths = ["/", "/section/world/", "/section/world/?page=2", story.get_absolute_url(),
+             "/places/moscow/", "/authors/ivan-petrov/", "/missing/"]
+    for path in paths:
+        page.goto(live_server.url + path)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})"
+        )
+        problems = [
+            f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+            for v in result["violations"]
+        ]
+        assert problems == [], f"{path}: {problems}"
