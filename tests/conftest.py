@@ -77,3 +77,30 @@ def make_author(db):
         return Author.objects.create(name=name)
 
     return make
+
+
+@pytest.fixture
+def make_user(db):
+    """A desk account in one of the roles (or none), e.g. make_user("Reporter")."""
+    from django.contrib.auth.models import Group, User
+
+    def make(role: str | None = None, username: str | None = None) -> User:
+        user = User.objects.create_user(
+            username or f"user{next(_serial)}", password="pw-for-tests", is_staff=True
+        )
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return User.objects.get(pk=user.pk)  # fresh, so no permission cache
+
+    return make
+
+
+@pytest.fixture
+def desk_client(client):
+    """Log a user in to the desk: desk_client(user) returns the logged-in client."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .desk.article_admin import ArticleAdmin
 from .models import Article, Author, Section, Source, Tag
 
 
@@ -37,24 +38,4 @@ class SourceAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-@admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "section", "status", "published_at", "is_top_story"]
-    list_select_related = ["section"]
-    list_filter = ["status", "is_top_story", "published_at"]
-    search_fields = ["headline", "external_id"]
-    date_hierarchy = "published_at"
-    autocomplete_fields = ["section", "authors", "sources", "tags"]
-    readonly_fields = ["external_id", "published_at_is_import_time", "created_at", "modified_at"]
-    show_full_result_count = False
-    fieldsets = [
-        (None, {"fields": ["headline", "slug", "standfirst", "body", "dateline"]}),
-        ("Filing", {"fields": ["section", "authors", "sources", "tags", "original_url"]}),
-        (
-            "Publication",
-            {"fields": ["status", "is_top_story", "published_at", "updated_at",
-                        "published_at_is_import_time"]},
-        ),
-        ("Record", {"classes": ["collapse"],
-                    "fields": ["external_id", "created_at", "modified_at"]}),
-    ]
+admin.site.register(Article, ArticleAdmin)

@@ -1,12 +1,19 @@
-"""Keep caches of the section tree honest when sections change."""
+"""Signals other apps listen to, and the caches this app keeps honest."""
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import Section
 
 SECTION_TREE_CACHE_KEY = "dateline:section-tree"
+
+# Sent after the transaction commits, with article=, action= and previous= (the old status).
+article_status_changed = Signal()
+# Sent after the transaction commits when an article's text or metadata was saved.
+article_saved = Signal()
+# Sent when an embargo ends and the article becomes visible, with article=.
+embargo_released = Signal()
 
 
 @receiver([post_save, post_delete], sender=Section)

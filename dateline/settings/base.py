@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_prose_editor",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -33,6 +35,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "dateline.newsroom.desk.csp.DeskContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "dateline.urls"
@@ -110,6 +113,9 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
+# Scheduled publishing and embargoes run in `dateline db_worker` (started by `dateline serve`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SECURE_CSP = {
@@ -139,5 +145,7 @@ DATELINE_SITE_TAGLINE = os.environ.get(
     "DATELINE_SITE_TAGLINE", "News agency: the story as it happens"
 )
 DATELINE_PAGE_SIZE = 20
+# How long a signed preview link of an unpublished article works, in seconds.
+DATELINE_PREVIEW_MAX_AGE = int(os.environ.get("DATELINE_PREVIEW_MAX_AGE", str(48 * 3600)))
 # Where readers' reports go until the submissions form takes them.
 DATELINE_NEWSDESK_EMAIL = os.environ.get("DATELINE_NEWSDESK_EMAIL", "newsdesk@example.org")

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import preview, views
 
 app_name = "site"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     re_path(r"^(?P<kind>people|places|organisations|topics)/(?P<slug>[\w-]+)/$", views.tag,
             name="tag"),
     path("authors/<str:slug>/", views.author, name="author"),
+    path("preview/<str:token>/", preview.preview, name="preview"),
 ]

@@ -43,6 +43,7 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             Prefetch("authors", queryset=Author.objects.only("name", "slug")),
             Prefetch("sources", queryset=Source.objects.only("name", "url")),
             Prefetch("tags", queryset=Tag.objects.order_by("kind", "name")),
+            "notes",
         ),
         pk=pk,
     )

@@ -1,69 +1,106 @@
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from dateline.newsroom.models import Article
+from dateline.newsroom.models import Article, Revision
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor_client(client, monkeypatch, tmp_path, settings):
+def test_ensure_editor_creates_an_editor_in_the_editor_role(client, monkeypatch, tmp_path,
+                                                             settings):
     settings.VAR_DIR = tmp_path
     monkeypatch.setenv("DATELINE_EDITOR_PASSWORD", "correct-horse-battery")
     call_command("ensure_editor")
-    assert client.login(username="editor", password="correct-horse-battery")
-    return client
-
-
-def test_editor_account_is_staff_with_newsroom_rights_only(editor_client):
     editor = User.objects.get(username="editor")
     assert editor.is_staff and not editor.is_superuser
-    assert editor.has_perm("newsroom.change_article")
+    assert [g.name for g in editor.groups.all()] == ["Editor"]
+    assert editor.has_perm("newsroom.publish_article")
     assert not editor.has_perm("auth.change_user")
-    assert Permission.objects.filter(content_type__app_label="newsroom").count() == len(
-        editor.user_permissions.all()
-    )
+    assert client.login(username="editor", password="correct-horse-battery")
 
 
 @pytest.mark.parametrize("model", ["article", "section", "tag", "author", "source"])
-def test_every_newsroom_model_is_editable_in_the_desk(
-    editor_client, model, make_article, make_tag, make_source, make_author
+def test_the_chief_editor_can_edit_every_newsroom_model(
+    desk_client, make_user, model, make_article, make_tag, make_source, make_author
 ):
+    client = desk_client(make_user("Chief editor"))
     article = make_article(tags=[make_tag("Moscow")], sources=[make_source("Le Monde")],
                            authors=[make_author("Ivan Petrov")])
     obj = {"article": article, "section": article.section, "tag": article.tags.get(),
            "author": article.authors.get(), "source": article.sources.get()}[model]
     for url in (f"/desk/newsroom/{model}/", f"/desk/newsroom/{model}/add/",
                 f"/desk/newsroom/{model}/{obj.pk}/change/"):
-        assert editor_client.get(url).status_code == 200, url
+        assert client.get(url).status_code == 200, url
 
 
-def test_editing_an_article_in_the_desk_sanitises_and_keeps_the_url(editor_client, make_article):
-    article = make_article("Original")
-    response = editor_client.post(
-        f"/desk/newsroom/article/{article.pk}/change/",
-        {
-            "headline": "Edited headline", "slug": article.slug, "standfirst": "",
-            "body": "<p>New body.</p><script>alert(1)</script>", "dateline": "",
-            "section": article.section.pk, "status": "published",
-            "published_at_0": article.published_at.strftime("%Y-%m-%d"),
-            "published_at_1": article.published_at.strftime("%H:%M:%S"),
-            "updated_at_0": "", "updated_at_1": "", "original_url": "",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    article.refresh_from_db()
-    assert article.headline == "Edited headline"
-    assert article.slug == "original"
-    assert "<script>" not in article.body
+def test_only_the_chief_editor_manages_sections_and_users(desk_client, make_user, make_section):
+    section = make_section("World")
+    editor = desk_client(make_user("Editor"))
+    assert editor.get("/desk/newsroom/section/add/").status_code == 403
+    response = editor.post(f"/desk/newsroom/section/{section.pk}/change/",
+                           {"name": "Hacked", "slug": "hacked", "position": 1})
+    assert response.status_code == 403
+    assert editor.get("/desk/auth/user/").status_code == 403
+    section.refresh_from_db()
+    assert section.name == "World"
 
 
-def test_article_changelist_query_count_is_bounded(
-    editor_client, make_article, django_assert_max_num_queries
+def article_post_data(article, **changes):
+    data = {
+        "headline": article.headline, "slug": article.slug, "standfirst": article.standfirst,
+        "body": article.body, "dateline": article.dateline, "section": article.section_id,
+        "original_url": "", "base_version": article.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_editing_in_the_desk_sanitises_keeps_the_url_and_records_a_revision(
+    desk_client, make_user, make_article
 ):
-    for _ in range(30):
-        make_article()
-    with django_assert_max_num_queries(12):
-        assert editor_client.get("/desk/newsroom/article/").status_code == 200
-    assert Article.objects.count() == 30
+    client = desk_client(make_user("Editor"))
+    article = make_article("Original")
+    response = client.post(
+        f"/desk/newsroom/article/{article.pk}/change/",
+        article_post_data(article, headline="Edited headline",
+                          body="<p>New body.</p><script>alert(1)</script>"),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article.refresh_from_db()
+    assert (article.headline, article.slug, article.version) == ("Edited headline", "original", 2)
+    assert "<script>" not in article.body
+    revision = article.revisions.get()
+    assert (revision.headline, revision.version, revision.kind) == ("Edited headline", 2, "save")
+
+
+def test_new_articles_start_as_drafts_owned_by_their_writer(desk_client, make_user, make_section):
+    reporter = make_user("Contributor")
+    client = desk_client(reporter)
+    section = make_section("World")
+    response = client.post("/desk/newsroom/article/add/", {
+        "headline": "My first story", "slug": "", "standfirst": "", "body": "<p>Text.</p>",
+        "dateline": "", "section": section.pk, "original_url": "",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get()
+    assert (article.status, article.created_by) == ("draft", reporter)
+    assert article.audit_log.get().action == "create"
+    assert article.revisions.count() == 1
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_desk_list_costs_a_bounded_number_of_queries(
+    count, desk_client, make_user, make_article, make_section, make_author,
+    django_assert_max_num_queries,
+):
+    client = desk_client(make_user("Editor"))
+    for i in range(count):
+        section = make_section(f"Section {i}")
+        make_user("Reporter")
+        make_article(section=section, authors=[make_author(f"Author {i}")])
+    for url in ("/desk/newsroom/article/", "/desk/newsroom/article/?status__exact=published",
+                "/desk/newsroom/article/?q=Story"):
+        with django_assert_max_num_queries(14):
+            assert client.get(url).status_code == 200
+    assert Revision.objects.count() == 0

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ..html import paragraphs_to_html
-from ..models import Article, Author, Section, Source, Tag
+from ..models import Article, Author, Revision, Section, Source, Tag
 from ..models.section import DISPLAY_SEPARATOR, PATH_SEPARATOR
 from .profile import ImportProfile
 from .records import ArticleRecord, RecordError, parse_record
@@ -24,7 +24,7 @@ MAX_LINE_BYTES = 4_000_000
 ARTICLE_FIELDS = [
     "headline", "body", "standfirst", "teaser", "dateline", "section", "status",
     "published_at", "published_at_is_import_time", "updated_at", "original_url",
-    "import_fingerprint", "imported_at", "modified_at",
+    "import_fingerprint", "imported_at", "modified_at", "version",
 ]
 
 
@@ -181,7 +181,7 @@ def _write_batch(
         a.external_id: a
         for a in Article.objects.filter(external_id__in=fingerprints).only(
             "pk", "external_id", "import_fingerprint", "imported_at", "modified_at", "slug",
-            "published_at", "published_at_is_import_time",
+            "published_at", "published_at_is_import_time", "version",
         )
     }
     now = timezone.now()
@@ -207,6 +207,15 @@ def _write_batch(
         Article.objects.bulk_create(new)
         Article.objects.bulk_update(changed, ARTICLE_FIELDS)
         _replace_relations(new + changed, relations)
+        Revision.objects.bulk_create(
+            Revision(
+                article=a, kind=Revision.Kind.IMPORT, version=a.version, headline=a.headline,
+                standfirst=a.standfirst, body=a.body,
+                metadata={"section": a.section.display_path, "dateline": a.dateline,
+                          "status": a.status},
+            )
+            for a in new + changed
+        )
     report.created += len(new)
     report.updated += len(changed)
 
@@ -227,6 +236,8 @@ def _fill(
     elif article.published_at is None or not article.published_at_is_import_time:
         # No time in the record: publish it now, once, and say so, rather than invent one.
         article.published_at, article.published_at_is_import_time = now, True
+    if article.pk:
+        article.version += 1  # an editor's form opened on the old text is now stale
     article.import_fingerprint = fingerprint
     article.imported_at = article.modified_at = now
     article.prepare_for_save()

@@ -1,5 +1,6 @@
 """The story: what the desk writes and the site publishes."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,12 @@ from .tag import Tag
 class ArticleQuerySet(models.QuerySet):
     def live(self) -> "ArticleQuerySet":
         """Articles a reader may see now; every public output starts here."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        now = timezone.now()
+        return self.filter(
+            models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+        )
 
     def newest_first(self) -> "ArticleQuerySet":
         return self.order_by("-published_at", "-pk")
@@ -34,7 +40,10 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
 
     headline = models.CharField(max_length=300)
     slug = models.SlugField(
@@ -64,6 +73,15 @@ class Article(models.Model):
         default=False, help_text="Lead the home page while it is the newest such story."
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    scheduled_for = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When a scheduled article goes live; set through the Schedule action.",
+    )
+    embargo_until = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Hidden from every public output (pages, feeds, API, search) until then, "
+        "even when published.",
+    )
     published_at_is_import_time = models.BooleanField(
         default=False, editable=False,
         help_text="The source gave no time, so the article carries the time it was imported.",
@@ -78,6 +96,12 @@ class Article(models.Model):
     )
     import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False,
+    )
+    # Bumped by every save; a save based on an older version is refused (see actions.save).
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Set by save() rather than auto_now, so that the importer can stamp it to match imported_at.
     modified_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -86,6 +110,16 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        permissions = [
+            ("submit_article", "Can submit own articles for review"),
+            ("change_own_article_in_review", "Can edit own articles while in review"),
+            ("change_any_article", "Can edit any article"),
+            ("return_article", "Can return articles to their reporter"),
+            ("publish_article", "Can publish articles"),
+            ("schedule_article", "Can schedule and embargo articles"),
+            ("unpublish_article", "Can unpublish (kill) articles"),
+            ("correct_article", "Can attach corrections and updates"),
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_live_idx"),
             models.Index(
@@ -119,10 +153,12 @@ class Article(models.Model):
 
     @property
     def is_live(self) -> bool:
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.embargo_until is None or self.embargo_until <= now)
         )
 
     @property

@@ -5,22 +5,28 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
+
+from ...roles import CHIEF_EDITOR, CONTRIBUTOR, EDITOR, REPORTER
 
 
 class Command(BaseCommand):
     help = (
-        "Create the desk account USERNAME (default 'editor') if it is missing, with rights over "
-        "the newsroom's content, and print how to log in. The password is "
+        "Create the desk account USERNAME (default 'editor') if it is missing, in the given "
+        "role (default Editor), and print how to log in. The password is "
         "DATELINE_EDITOR_PASSWORD, or one generated once and kept in var/editor-password."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--username", default="editor")
+        parser.add_argument(
+            "--role", default=EDITOR, choices=[CONTRIBUTOR, REPORTER, EDITOR, CHIEF_EDITOR],
+            help="The desk role (group) the account gets.",
+        )
         parser.add_argument("--url", default="", help="Where the desk is, for the message.")
 
-    def handle(self, *args, username: str, url: str, **options) -> None:
+    def handle(self, *args, username: str, role: str, url: str, **options) -> None:
         password = os.environ.get("DATELINE_EDITOR_PASSWORD") or self._stored_password()
         user, created = get_user_model().objects.get_or_create(
             username=username, defaults={"is_staff": True}
@@ -29,7 +35,7 @@ class Command(BaseCommand):
             user.set_password(password)
             user.is_staff = True
             user.save()
-            user.user_permissions.set(Permission.objects.filter(content_type__app_label="newsroom"))
+            user.groups.set([Group.objects.get(name=role)])
         desk = url or f"http://{os.environ.get('HOST', '127.0.0.1')}:" \
                      f"{os.environ.get('PORT', '8000')}/desk/"
         self.stdout.write(

@@ -1,14 +1,20 @@
-"""`dateline serve`: run the site under granian on HOST:PORT."""
+"""`dateline serve`: the site under granian plus the background worker, as one command."""
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Serve the site with granian (HOST and PORT from the environment, 127.0.0.1:8000)."
+    help = (
+        "Serve the site with granian (HOST and PORT from the environment, 127.0.0.1:8000) and "
+        "run the background worker that publishes scheduled articles on time."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -22,20 +28,55 @@ class Command(BaseCommand):
             "--threads", type=int,
             default=int(os.environ.get("DATELINE_THREADS", str(os.cpu_count() or 2))),
         )
-
-    def handle(
-        self, *args, host: str, port: int, workers: int, threads: int, **options
-    ) -> None:
-        granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or shutil.which(
-            "granian"
+        parser.add_argument(
+            "--no-worker", action="store_true",
+            help="Do not start the background worker (run `dateline db_worker` elsewhere).",
         )
+
+    def handle(self, *args, host: str, port: int, workers: int, threads: int,
+               no_worker: bool, **options) -> None:
+        bin_dir = os.path.dirname(sys.executable)
+        granian = shutil.which("granian", path=bin_dir) or shutil.which("granian")
         if granian is None:
             raise CommandError("granian is not installed; run `make run` or `pip install granian`.")
+        children: list[subprocess.Popen] = []
+        worker = None
+        if not no_worker:
+            from dateline.newsroom.tasks import release_due_articles
+
+            # Catch up at once on anything that fell due while nothing was running.
+            release_due_articles.enqueue()
+            worker = self._start_worker()
+            children.append(worker)
+            self.stdout.write("Background worker started (scheduled publishing, embargoes).")
         self.stdout.write(f"Serving Dateline on http://{host}:{port}/ (Ctrl+C stops it)")
         self.stdout.flush()
-        argv = [
+        server = subprocess.Popen([
             granian, "--interface", "wsgi", "--host", host, "--port", str(port),
             "--workers", str(workers), "--blocking-threads", str(threads),
             "--backpressure", str(threads * 4), "--no-ws", "dateline.wsgi:application",
-        ]
-        os.execv(granian, argv)
+        ])
+        children.append(server)
+        stop = lambda *_: [c.send_signal(signal.SIGTERM) for c in children if c.poll() is None]  # noqa: E731
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while (code := server.poll()) is None:
+                if worker is not None and worker.poll() is not None:
+                    self.stderr.write(f"The worker stopped (status {worker.returncode}); "
+                                      "restarting it.")
+                    children.remove(worker)
+                    worker = self._start_worker()
+                    children.append(worker)
+                time.sleep(1)
+        finally:
+            stop()
+            for child in children:
+                child.wait(timeout=30)
+        sys.exit(code)
+
+    def _start_worker(self) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "dateline", "db_worker", "--interval", "1",
+             "--no-startup-delay", "--queue-name", "*"],
+        )

@@ -1,0 +1,36 @@
+"""Corrections and updates: public notes under a published story."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Article, ArticleNote, AuditEntry
+from ..signals import article_saved
+from .base import ActionRefused
+
+MAX_NOTE = 2000
+
+
+def add_note(user, article: Article, kind: str, text: str) -> ArticleNote:
+    if not (user and user.is_active and user.has_perm("newsroom.correct_article")):
+        raise PermissionDenied("Your role does not allow you to correct or update articles.")
+    if kind not in ArticleNote.Kind.values:
+        raise ActionRefused("Choose whether this is a correction or an update.")
+    text = text.strip()
+    if not text:
+        raise ActionRefused("Write the text of the note.")
+    if len(text) > MAX_NOTE:
+        raise ActionRefused(f"A note can be at most {MAX_NOTE} characters; this is {len(text)}.")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        if article.status != Article.Status.PUBLISHED:
+            raise ActionRefused("Corrections and updates go on published articles only.")
+        note = ArticleNote.objects.create(article=article, kind=kind, text=text, created_by=user)
+        article.updated_at = note.created_at or timezone.now()
+        article.save(update_fields=["updated_at"])
+        AuditEntry.objects.create(
+            article=article, action=kind, from_status=article.status, to_status=article.status,
+            note=text, user=user,
+        )
+        transaction.on_commit(lambda: article_saved.send(sender=Article, article=article))
+    return note

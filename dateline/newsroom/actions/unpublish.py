@@ -1,0 +1,14 @@
+from ..models import Article
+from .base import Transition
+
+
+class Unpublish(Transition):
+    name = "unpublish"
+    label = "Unpublish (kill)"
+    sources = frozenset({Article.Status.PUBLISHED, Article.Status.SCHEDULED})
+    target = Article.Status.UNPUBLISHED
+    permission = "unpublish_article"
+    fields = ("scheduled_for",)
+
+    def apply(self, article: Article, **params) -> None:
+        article.scheduled_for = None

@@ -1,0 +1,156 @@
+"""The desk's article screens: lists by state, the editor, and the workflow around it."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.urls import path
+
+from ..actions import TRANSITIONS, ActionRefused
+from ..actions.save import announce_saved, claim_version, record_revision
+from ..models import Article, AuditEntry, Author, Revision
+from ..permissions import can_edit, can_see_all, owned_by
+from . import views
+from .forms import ArticleForm
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = "whose"
+    parameter_name = "whose"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Mine")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(owned_by(request.user)).distinct()
+        return queryset
+
+
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
+    change_form_template = "desk/article_change_form.html"
+    list_display = ["headline", "status", "section", "byline", "published_at", "scheduled_for",
+                    "modified_at"]
+    list_display_links = ["headline"]
+    list_filter = ["status", MineFilter, ("section", admin.RelatedOnlyFieldListFilter),
+                   ("authors", admin.RelatedOnlyFieldListFilter), "published_at", "modified_at"]
+    search_fields = ["headline", "standfirst", "external_id", "authors__name"]
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["section", "authors", "sources", "tags"]
+    readonly_fields = ["status", "published_at", "scheduled_for", "embargo_until", "updated_at",
+                       "version", "external_id", "created_by", "created_at", "modified_at"]
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["submit_selected", "publish_selected", "unpublish_selected",
+               "return_selected"]
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "standfirst", "body", "dateline", "base_version"]}),
+        ("Filing", {"fields": ["section", "authors", "sources", "tags", "original_url",
+                               "is_top_story"]}),
+        ("Publication", {"fields": ["status", "published_at", "scheduled_for", "embargo_until",
+                                    "updated_at", "version"]}),
+        ("Record", {"classes": ["collapse"],
+                    "fields": ["external_id", "created_by", "created_at", "modified_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("section").prefetch_related(
+            Prefetch("authors", queryset=Author.objects.only("name"))
+        )
+        if can_see_all(request.user):
+            return queryset
+        return queryset.filter(owned_by(request.user)).distinct()
+
+    @admin.display(description="Byline")
+    def byline(self, article: Article) -> str:
+        return ", ".join(a.name for a in article.authors.all())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+
+        class BoundToUser(form_class):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return BoundToUser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return super().has_change_permission(request)
+        return can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("newsroom.delete_article")
+
+    def save_model(self, request, obj: Article, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+            obj.status = Article.Status.DRAFT
+        elif not can_edit(request.user, obj):  # the form was opened before a status change
+            raise PermissionDenied("Your role does not allow you to edit this article now.")
+        else:
+            claim_version(obj, form.cleaned_data["base_version"])
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        if not change:
+            own = Author.objects.filter(user=request.user).first()
+            if own and not article.authors.exists():
+                article.authors.add(own)
+            AuditEntry.objects.create(article=article, action="create", to_status=article.status,
+                                      user=request.user)
+        record_revision(article, request.user, Revision.Kind.SAVE)
+        announce_saved(article)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        extra = extra_context or {}
+        if article is not None:
+            extra.update(views.workflow_context(request, article))
+        return super().change_view(request, object_id, form_url, extra)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/workflow/<str:action>/", wrap(views.transition),
+                 name="newsroom_article_transition"),
+            path("<int:pk>/log/", wrap(views.audit_log), name="newsroom_article_log"),
+            path("<int:pk>/revisions/", wrap(views.revisions), name="newsroom_article_revisions"),
+            path("<int:pk>/revisions/<int:revision>/restore/", wrap(views.restore),
+                 name="newsroom_article_restore"),
+            path("<int:pk>/notes/", wrap(views.add_note), name="newsroom_article_note"),
+            path("<int:pk>/preview-link/", wrap(views.preview_link),
+                 name="newsroom_article_preview_link"),
+            *super().get_urls(),
+        ]
+
+    def _bulk(self, request, queryset, name: str) -> None:
+        transition, done, refused = TRANSITIONS[name], 0, []
+        for article in queryset:
+            try:
+                transition.execute(request.user, article)
+                done += 1
+            except (ActionRefused, PermissionDenied) as exc:
+                refused.append(f"“{article.headline}”: {exc}")
+        if done:
+            self.message_user(request, f"{transition.label}: {done} article(s).", messages.SUCCESS)
+        for line in refused[:20]:
+            self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description="Submit selected for review")
+    def submit_selected(self, request, queryset):
+        self._bulk(request, queryset, "submit")
+
+    @admin.action(description="Publish selected now")
+    def publish_selected(self, request, queryset):
+        self._bulk(request, queryset, "publish")
+
+    @admin.action(description="Unpublish (kill) selected")
+    def unpublish_selected(self, request, queryset):
+        self._bulk(request, queryset, "unpublish")
+
+    @admin.action(description="Return selected to their reporters")
+    def return_selected(self, request, queryset):
+        self._bulk(request, queryset, "return")

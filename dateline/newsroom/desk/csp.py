@@ -1,0 +1,38 @@
+"""The desk's Content Security Policy: the site's, plus the editor's import map by its hash."""
+
+import base64
+import hashlib
+import re
+from functools import cache
+
+from django.conf import settings
+from django.utils.csp import CSP
+
+_IMPORTMAP = re.compile(r'<script type="importmap">(.*?)</script>', re.S)
+
+
+@cache
+def desk_policy() -> dict:
+    """Allow exactly the import map the body editor ships, and no other inline script."""
+    from django_prose_editor.widgets import prose_editor_media
+
+    hashes = [
+        f"'sha256-{base64.b64encode(hashlib.sha256(m.encode()).digest()).decode()}'"
+        for m in _IMPORTMAP.findall(str(prose_editor_media()))
+    ]
+    policy = dict(settings.SECURE_CSP)
+    policy["script-src"] = [*policy.get("script-src", [CSP.SELF]), *hashes]
+    return policy
+
+
+class DeskContentSecurityPolicyMiddleware:
+    """Give /desk/ responses the desk policy; list it after ContentSecurityPolicyMiddleware."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/desk/") and not hasattr(response, "_csp_config"):
+            response._csp_config = desk_policy()
+        return response

@@ -1,0 +1,140 @@
+"""Desk views around the article editor: workflow actions, audit log, revisions, notes."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from dateline.site.preview import preview_url
+
+from ..actions import TRANSITIONS, ActionRefused
+from ..actions.notes import add_note as do_add_note
+from ..actions.restore import restore_revision
+from ..diff import revision_diff
+from ..models import Article, Revision
+from ..permissions import can_edit, can_see_all, is_owner
+from .forms import NoteForm, TransitionForm
+
+
+def _article_for(request: HttpRequest, pk: int) -> Article:
+    """The article, if this user may see it on the desk at all."""
+    article = get_object_or_404(Article.objects.select_related("section"), pk=pk)
+    if not request.user.has_perm("newsroom.view_article"):
+        raise PermissionDenied
+    if not (can_see_all(request.user) or is_owner(request.user, article)):
+        raise PermissionDenied
+    return article
+
+
+def _change_url(article: Article) -> str:
+    return reverse("admin:newsroom_article_change", args=[article.pk])
+
+
+def workflow_context(request: HttpRequest, article: Article) -> dict:
+    user = request.user
+    return {
+        "transitions": [t for t in TRANSITIONS.values() if t.is_available(user, article)],
+        "transition_form": TransitionForm(),
+        "note_form": NoteForm() if user.has_perm("newsroom.correct_article") else None,
+        "notes": article.notes.select_related("created_by"),
+        "can_edit_article": can_edit(user, article),
+    }
+
+
+@require_POST
+def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    article = _article_for(request, pk)
+    chosen = TRANSITIONS.get(action)
+    if chosen is None:
+        raise Http404("No such action.")
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(_change_url(article))
+    params = {"at": form.cleaned_data["at"]} if chosen.needs_time else {}
+    try:
+        chosen.execute(request.user, article, note=form.cleaned_data["note"], **params)
+    except (ActionRefused, PermissionDenied) as exc:
+        messages.error(request, str(exc) or "Your role does not allow this.")
+    else:
+        messages.success(request, f"{chosen.label}: done.")
+    return redirect(_change_url(article))
+
+
+def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _article_for(request, pk)
+    if not (request.user.has_perm("newsroom.view_auditentry") or is_owner(request.user, article)):
+        raise PermissionDenied
+    entries = article.audit_log.select_related("user")
+    return render(request, "desk/audit_log.html", _page(request, article, "Audit log",
+                                                         entries=entries))
+
+
+def revisions(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _article_for(request, pk)
+    listing = list(article.revisions.select_related("created_by").defer("body", "metadata"))
+    context = {"revisions": listing, "can_restore": can_edit(request.user, article)}
+    a, b = request.GET.get("a"), request.GET.get("b")
+    if a and b:
+        try:
+            old = article.revisions.get(pk=int(a))
+            new = article.revisions.get(pk=int(b))
+        except (ValueError, Revision.DoesNotExist):
+            raise Http404("No such revision of this article.") from None
+        context.update(old=old, new=new, diff=revision_diff(old, new))
+    return render(request, "desk/revisions.html", _page(request, article, "Revisions", **context))
+
+
+@require_POST
+def restore(request: HttpRequest, pk: int, revision: int) -> HttpResponse:
+    article = _article_for(request, pk)
+    chosen = get_object_or_404(article.revisions, pk=revision)
+    try:
+        restore_revision(request.user, chosen)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Restored the text of revision {chosen.pk}.")
+    return redirect(_change_url(article))
+
+
+@require_POST
+def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _article_for(request, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(_change_url(article))
+    try:
+        do_add_note(request.user, article, form.cleaned_data["kind"], form.cleaned_data["text"])
+    except (ActionRefused, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The note is on the published article.")
+    return redirect(_change_url(article))
+
+
+def preview_link(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _article_for(request, pk)
+    url = request.build_absolute_uri(preview_url(article))
+    hours = settings.DATELINE_PREVIEW_MAX_AGE // 3600
+    return render(request, "desk/preview_link.html",
+                  _page(request, article, "Preview link", url=url, preview_hours=hours))
+
+
+def _page(request: HttpRequest, article: Article, title: str, **context) -> dict:
+    from django.contrib import admin
+
+    return {
+        **admin.site.each_context(request),
+        "title": f"{title}: {article.headline}",
+        "article": article,
+        "opts": Article._meta,
+        "change_url": _change_url(article),
+        **context,
+    }

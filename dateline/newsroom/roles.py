@@ -1,0 +1,55 @@
+"""The desk's roles, as Django groups; a migration creates them, `sync_roles` keeps them current."""
+
+CONTRIBUTOR = "Contributor"
+REPORTER = "Reporter"
+EDITOR = "Editor"
+CHIEF_EDITOR = "Chief editor"
+
+_READ_TAXONOMY = [
+    "newsroom.view_section", "newsroom.view_tag", "newsroom.view_author", "newsroom.view_source",
+]
+_CONTRIBUTOR = [
+    "newsroom.view_article", "newsroom.add_article", "newsroom.change_article",
+    "newsroom.submit_article", "newsroom.view_revision", *_READ_TAXONOMY,
+]
+_REPORTER = [*_CONTRIBUTOR, "newsroom.change_own_article_in_review"]
+_EDITOR = [
+    *_REPORTER,
+    "newsroom.change_any_article", "newsroom.return_article", "newsroom.publish_article",
+    "newsroom.schedule_article", "newsroom.unpublish_article", "newsroom.correct_article",
+    "newsroom.view_auditentry", "newsroom.view_articlenote", "newsroom.add_articlenote",
+    "newsroom.add_tag", "newsroom.change_tag", "newsroom.add_source", "newsroom.change_source",
+    "newsroom.add_author", "newsroom.change_author",
+]
+# The chief editor answers for everything: every permission of these apps.
+CHIEF_EDITOR_APPS = ["newsroom", "auth", "django_tasks_database"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    CONTRIBUTOR: _CONTRIBUTOR,
+    REPORTER: _REPORTER,
+    EDITOR: _EDITOR,
+}
+
+
+def sync_roles(apps) -> None:
+    """Create the role groups and give each exactly its permissions (usable in migrations)."""
+    from django.contrib.auth.management import create_permissions
+
+    for config in apps.get_app_configs():
+        config.models_module = True
+        create_permissions(config, apps=apps, verbosity=0)
+        config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = [tuple(name.split(".", 1)) for name in names]
+        permissions = [
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in wanted
+        ]
+        group.permissions.set(permissions)
+    chief, _ = Group.objects.get_or_create(name=CHIEF_EDITOR)
+    chief.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=CHIEF_EDITOR_APPS)
+    )
