@@ -34,11 +34,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 def sync_roles(apps) -> None:
     """Create the role groups and give each exactly its permissions (usable in migrations)."""
     from django.contrib.auth.management import create_permissions
+    from django.db.migrations.state import StateApps
 
     for config in apps.get_app_configs():
-        config.models_module = True
-        create_permissions(config, apps=apps, verbosity=0)
-        config.models_module = None
+        if isinstance(apps, StateApps):
+            # Historical app configs have no models module; create_permissions skips those.
+            config.models_module = True
+            create_permissions(config, apps=apps, verbosity=0)
+            config.models_module = None
+        else:
+            create_permissions(config, apps=apps, verbosity=0)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, names in ROLE_PERMISSIONS.items():

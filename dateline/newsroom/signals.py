@@ -1,7 +1,7 @@
 """Signals other apps listen to, and the caches this app keeps honest."""
 
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import Signal, receiver
 
 from .models import Section
@@ -19,3 +19,16 @@ embargo_released = Signal()
 @receiver([post_save, post_delete], sender=Section)
 def forget_section_tree(**kwargs) -> None:
     cache.delete(SECTION_TREE_CACHE_KEY)
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    """Keep the role groups whole after every migrate and after test-database flushes."""
+    from django.apps import apps as global_apps
+
+    from .roles import sync_roles
+
+    if sender.name == "dateline.newsroom":
+        sync_roles(kwargs.get("apps") or global_apps)
+
+
+post_migrate.connect(sync_roles_after_migrate, dispatch_uid="dateline.sync_roles")

@@ -1,0 +1,72 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from dateline.newsroom.actions import ActionRefused
+from dateline.newsroom.actions.notes import add_note
+from dateline.newsroom.models import Article
+from dateline.site.preview import preview_url
+
+pytestmark = pytest.mark.django_db
+
+
+def test_corrections_and_updates_show_with_their_time_and_stay(client, make_user, make_article):
+    editor = make_user("Editor")
+    article = make_article("Minister resigns", age=timedelta(days=1))
+    first = add_note(editor, article, "correction", "An earlier version misspelt the name.")
+    add_note(editor, article, "update", "The prime minister has accepted the resignation.")
+    article.refresh_from_db()
+    assert article.updated_at >= first.created_at
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.index("misspelt the name") < page.index("accepted the resignation")
+    assert "Correction" in page and "Update" in page
+    assert "Updated:" in page
+
+
+def test_notes_need_the_right_role_and_a_published_article(make_user, make_article):
+    article = make_article()
+    with pytest.raises(PermissionDenied):
+        add_note(make_user("Reporter"), article, "correction", "x")
+    editor = make_user("Editor")
+    with pytest.raises(ActionRefused):
+        add_note(editor, article, "correction", "   ")
+    with pytest.raises(ActionRefused):
+        add_note(editor, article, "correction", "x" * 2001)
+    with pytest.raises(ActionRefused):
+        add_note(editor, make_article(status=Article.Status.DRAFT), "update", "x")
+    assert not article.notes.exists()
+
+
+def test_the_desk_adds_notes(desk_client, make_user, make_article):
+    client = desk_client(make_user("Editor"))
+    article = make_article()
+    response = client.post(f"/desk/newsroom/article/{article.pk}/notes/",
+                           {"kind": "update", "text": "Police have named the suspect."})
+    assert response.status_code == 302
+    assert article.notes.get().text == "Police have named the suspect."
+
+
+def test_a_signed_preview_shows_a_draft_until_it_expires(client, settings, make_article):
+    draft = make_article("Secret draft", status=Article.Status.DRAFT, published_at=None)
+    url = preview_url(draft)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Secret draft" in page and "Preview:" in page
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+    assert client.get(url[:-3] + "xx/").status_code == 404
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.DATELINE_PREVIEW_MAX_AGE
+                                                         + 60)):
+        assert client.get(url).status_code == 410
+
+
+def test_the_desk_hands_out_preview_links(desk_client, make_user, make_article):
+    client = desk_client(make_user("Editor"))
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    page = client.get(f"/desk/newsroom/article/{draft.pk}/preview-link/").content.decode()
+    assert "http://testserver/preview/" in page

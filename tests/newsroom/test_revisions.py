@@ -1,0 +1,111 @@
+"""Revisions, diffs, restores and the refusal of stale saves: nobody's text is ever lost."""
+
+import pytest
+
+from dateline.newsroom.diff import readable_text, word_diff
+from dateline.newsroom.models import Revision
+
+from .test_admin import article_post_data
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(article) -> str:
+    return f"/desk/newsroom/article/{article.pk}/change/"
+
+
+def test_a_stale_save_is_refused_and_both_texts_are_kept(client, make_user, make_article):
+    from django.test import Client
+
+    first, second = make_user("Editor", "anna"), make_user("Editor", "boris")
+    article = make_article("Flood warning", body="<p>Rivers rise.</p>")
+    anna, boris = Client(), Client()
+    anna.force_login(first)
+    boris.force_login(second)
+    # Both open version 1.
+    assert anna.get(change_url(article)).status_code == 200
+    assert boris.get(change_url(article)).status_code == 200
+    saved = anna.post(change_url(article), article_post_data(
+        article, body="<p>Rivers rise; towns evacuated.</p>"))
+    assert saved.status_code == 302
+    refused = boris.post(change_url(article), article_post_data(
+        article, headline="Flood warning for the north", body="<p>Boris's careful rewrite.</p>"))
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "Someone else saved this article after you opened it" in page
+    assert "Boris&#x27;s careful rewrite." in page  # still in his form
+    assert 'value="Flood warning for the north"' in page
+    article.refresh_from_db()
+    assert article.body == "<p>Rivers rise; towns evacuated.</p>"
+    assert article.version == 2
+    kept = Revision.objects.get(kind=Revision.Kind.REFUSED)
+    assert (kept.created_by, kept.body, kept.version) == (
+        second, "<p>Boris's careful rewrite.</p>", 1)
+    assert f"revision {kept.pk}" in page
+
+
+def test_a_save_without_a_version_is_refused(desk_client, make_user, make_article):
+    client = desk_client(make_user("Editor"))
+    article = make_article()
+    data = article_post_data(article, headline="Forged")
+    del data["base_version"]
+    response = client.post(change_url(article), data)
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert article.headline != "Forged"
+
+
+def test_revisions_diff_and_restore(desk_client, make_user, make_article):
+    client = desk_client(make_user("Editor"))
+    article = make_article("Talks begin", body="<p>Delegates met in Geneva.</p>")
+    for body in ("<p>Delegates met in Geneva on Monday.</p>",
+                 "<p>Delegates met in Vienna on Monday.</p>"):
+        article.refresh_from_db()
+        response = client.post(change_url(article), article_post_data(article, body=body))
+        assert response.status_code == 302
+    first, second = Revision.objects.order_by("pk")
+    listing = client.get(f"/desk/newsroom/article/{article.pk}/revisions/")
+    assert listing.status_code == 200
+    diff = client.get(f"/desk/newsroom/article/{article.pk}/revisions/",
+                      {"a": first.pk, "b": second.pk}).content.decode()
+    assert "<del>Geneva</del><ins>Vienna</ins>" in diff
+    restored = client.post(f"/desk/newsroom/article/{article.pk}/revisions/{first.pk}/restore/")
+    assert restored.status_code == 302
+    article.refresh_from_db()
+    assert article.body == "<p>Delegates met in Geneva on Monday.</p>"
+    latest = article.revisions.first()
+    assert latest.kind == Revision.Kind.RESTORE and latest.body == article.body
+    assert article.revisions.count() == 3
+    assert article.audit_log.filter(action="restore").exists()
+
+
+def test_revision_pages_refuse_nonsense(desk_client, make_user, make_article):
+    client = desk_client(make_user("Editor"))
+    article, other = make_article(), make_article()
+    other_revision = Revision.objects.create(article=other, version=1, headline="x", body="")
+    url = f"/desk/newsroom/article/{article.pk}/revisions/"
+    assert client.get(url, {"a": "x", "b": "1"}).status_code == 404
+    assert client.get(url, {"a": other_revision.pk, "b": other_revision.pk}).status_code == 404
+    assert client.post(f"{url}{other_revision.pk}/restore/").status_code == 404
+
+
+def test_a_contributor_cannot_restore_or_read_others_articles(desk_client, make_user,
+                                                               make_article):
+    client = desk_client(make_user("Contributor"))
+    article = make_article()
+    revision = Revision.objects.create(article=article, version=1, headline="x", body="")
+    assert client.get(f"/desk/newsroom/article/{article.pk}/revisions/").status_code == 403
+    assert client.post(
+        f"/desk/newsroom/article/{article.pk}/revisions/{revision.pk}/restore/"
+    ).status_code == 403
+    assert client.get(change_url(article)).status_code in (302, 403, 404)
+
+
+def test_word_diff_escapes_everything():
+    html = word_diff("<b>old</b> text", '<i onclick="x()">new</i> text')
+    bare = html
+    for mark in ("<del>", "</del>", "<ins>", "</ins>"):
+        bare = bare.replace(mark, "")
+    assert "<" not in bare and "&lt;" in bare
+    assert "<del>old</del><ins>new</ins>" in html
+    assert readable_text("<p>One</p><p>Two <em>x</em></p>") == "One\nTwo x"

@@ -1,0 +1,167 @@
+"""Scheduled and embargoed articles appear at their time, run by the worker, clock controlled."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+
+from dateline.newsroom.actions import TRANSITIONS, ActionRefused
+from dateline.newsroom.models import Article, AuditEntry
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_worker() -> None:
+    """One pass of the real database worker over every task that is due now."""
+    Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
+           startup_delay=False, max_tasks=None, worker_id="test",
+           excluded_queue_names=[]).run()
+
+
+def visible(client, article: Article) -> bool:
+    page = client.get(article.get_absolute_url()).status_code == 200
+    listed = article.headline in client.get("/").content.decode()
+    section = article.headline in client.get(article.section.get_absolute_url()).content.decode()
+    assert page == listed == section, "the article page and the listings disagree"
+    return page
+
+
+def test_a_scheduled_article_appears_at_its_time_and_not_before(
+    client, make_user, make_article
+):
+    editor = make_user("Editor")
+    article = make_article("Budget unveiled at noon", status=Article.Status.REVIEW,
+                           published_at=None)
+    start = timezone.now()
+    at = start + timedelta(hours=2)
+    with time_machine.travel(start, tick=False) as clock:
+        TRANSITIONS["schedule"].execute(editor, article, at=at)
+        assert not visible(client, article)
+        clock.move_to(at - timedelta(seconds=1))
+        run_worker()
+        assert Article.objects.get(pk=article.pk).status == "scheduled"
+        assert not visible(client, article)
+        clock.move_to(at + timedelta(seconds=1))
+        run_worker()
+        article.refresh_from_db()
+        assert article.status == "published"
+        assert article.published_at == at  # stamped with its time, not the worker's
+        assert visible(client, article)
+    entry = AuditEntry.objects.filter(article=article).first()
+    assert (entry.action, entry.user, entry.note) == ("publish", None, "Published on schedule.")
+
+
+def test_a_worker_that_was_down_at_the_time_publishes_on_restart(make_user, make_article):
+    editor = make_user("Editor")
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        TRANSITIONS["schedule"].execute(editor, article, at=start + timedelta(minutes=5))
+        clock.move_to(start + timedelta(days=1))  # nobody ran the worker for a day
+        run_worker()
+    article.refresh_from_db()
+    assert article.status == "published"
+    assert article.published_at == start + timedelta(minutes=5)
+
+
+def test_rescheduling_moves_the_time_and_the_old_task_does_nothing(make_user, make_article):
+    editor = make_user("Editor")
+    article = make_article(status=Article.Status.REVIEW, published_at=None)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        TRANSITIONS["schedule"].execute(editor, article, at=start + timedelta(hours=1))
+        TRANSITIONS["schedule"].execute(editor, article, at=start + timedelta(hours=3))
+        clock.move_to(start + timedelta(hours=2))
+        run_worker()
+        assert Article.objects.get(pk=article.pk).status == "scheduled"
+        clock.move_to(start + timedelta(hours=3, seconds=1))
+        run_worker()
+        assert Article.objects.get(pk=article.pk).status == "published"
+
+
+def test_an_unpublished_schedule_is_not_published_later(make_user, make_article):
+    editor = make_user("Editor")
+    article = make_article(status=Article.Status.REVIEW, published_at=None)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        TRANSITIONS["schedule"].execute(editor, article, at=start + timedelta(hours=1))
+        TRANSITIONS["unpublish"].execute(editor, article)
+        clock.move_to(start + timedelta(hours=2))
+        run_worker()
+    assert Article.objects.get(pk=article.pk).status == "unpublished"
+
+
+def test_a_schedule_in_the_past_is_refused_and_changes_nothing(make_user, make_article):
+    editor = make_user("Editor")
+    article = make_article(status=Article.Status.REVIEW, published_at=None)
+    with pytest.raises(ActionRefused, match="in the past"):
+        TRANSITIONS["schedule"].execute(editor, article, at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(ActionRefused, match="Give the date"):
+        TRANSITIONS["schedule"].execute(editor, article, at=None)
+    article.refresh_from_db()
+    assert (article.status, article.scheduled_for) == ("review", None)
+
+
+def test_an_embargoed_article_is_hidden_everywhere_until_the_embargo_ends(
+    client, make_user, make_article
+):
+    editor = make_user("Editor")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        article = make_article("Embargoed results", age=timedelta(minutes=5))
+        other = make_article("Related story", section=article.section)
+        TRANSITIONS["embargo"].execute(editor, article, at=start + timedelta(hours=1))
+        assert not visible(client, article)
+        assert "Embargoed results" not in client.get(other.get_absolute_url()).content.decode()
+        clock.move_to(start + timedelta(hours=1, seconds=1))
+        assert visible(client, article)  # visibility never waits for the worker...
+        run_worker()  # ...which records and announces the end of the embargo
+    assert AuditEntry.objects.filter(article=article, action="embargo_lifted").exists()
+
+
+def test_the_worker_process_publishes_within_seconds(tmp_path):
+    """A real `dateline db_worker` process, down at the scheduled time, catches up at once."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "DATELINE_VAR_DIR": str(tmp_path), "DATELINE_DB_ENGINE": "sqlite",
+           "DJANGO_SETTINGS_MODULE": "dateline.settings.dev"}
+    dateline = [sys.executable, "-m", "dateline"]
+    subprocess.run([*dateline, "migrate", "-v0"], env=env, check=True, timeout=120)
+    # Schedule, as an editor, for a time that passes while no worker runs.
+    script = (
+        "import time_machine; from datetime import timedelta; from django.utils import timezone;"
+        "from django.contrib.auth.models import User, Group;"
+        "from dateline.newsroom.models import Article, Section;"
+        "from dateline.newsroom.actions import TRANSITIONS;"
+        "u = User.objects.create_user('ed', is_staff=True);"
+        "u.groups.add(Group.objects.get(name='Editor')); u = User.objects.get(pk=u.pk);"
+        "s = Section(name='World'); s.save();"
+        "a = Article.objects.create(headline='Due', body='<p>x</p>', section=s);"
+        "now = timezone.now();"
+        "t = time_machine.travel(now - timedelta(minutes=10), tick=False); t.start();"
+        "TRANSITIONS['schedule'].execute(u, a, at=now - timedelta(seconds=30)); t.stop()"
+    )
+    subprocess.run([*dateline, "shell", "-c", script], env=env, check=True, timeout=120)
+    database = tmp_path / "dateline.sqlite3"
+
+    def status() -> str:
+        return sqlite3.connect(database).execute(
+            "SELECT status FROM newsroom_article").fetchone()[0]
+
+    assert status() == "scheduled"
+    worker = subprocess.Popen([*dateline, "db_worker", "--interval", "0.2",
+                               "--no-startup-delay", "--queue-name", "*"], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while status() != "published" and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert status() == "published"

@@ -1,0 +1,134 @@
+"""Every transition for every role, and what each leaves in the audit log."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from dateline.newsroom.actions import TRANSITIONS, ActionRefused
+from dateline.newsroom.models import Article, AuditEntry
+from dateline.newsroom.permissions import can_edit
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["Contributor", "Reporter", "Editor", "Chief editor"]
+EDITORS = {"Editor", "Chief editor"}
+S = Article.Status
+# action -> statuses it starts from
+SOURCES = {
+    "submit": {S.DRAFT},
+    "return": {S.REVIEW},
+    "schedule": {S.DRAFT, S.REVIEW, S.SCHEDULED, S.UNPUBLISHED},
+    "publish": {S.DRAFT, S.REVIEW, S.SCHEDULED, S.UNPUBLISHED},
+    "unpublish": {S.PUBLISHED, S.SCHEDULED},
+    "embargo": set(S.values),
+}
+TARGET = {"submit": S.REVIEW, "return": S.DRAFT, "schedule": S.SCHEDULED,
+          "publish": S.PUBLISHED, "unpublish": S.UNPUBLISHED}
+
+
+def allowed(role: str, action: str, own: bool) -> bool:
+    if action == "submit":
+        return role in EDITORS or own
+    return role in EDITORS
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", sorted(SOURCES))
+def test_every_transition_for_every_role(role, action, make_user, make_article):
+    user = make_user(role)
+    for status in S.values:
+        for own in (True, False):
+            article = make_article(status=status, created_by=user if own else None,
+                                   published_at=None)
+            params = {"at": timezone.now() + timedelta(hours=1)} if action in {
+                "schedule", "embargo"} else {}
+            expected = status in SOURCES[action] and allowed(role, action, own)
+            before = Article.objects.values().get(pk=article.pk)
+            if expected:
+                done = TRANSITIONS[action].execute(user, article, note="why", **params)
+                assert done.status == TARGET.get(action, status)
+                entry = AuditEntry.objects.get(article=article)
+                assert (entry.user, entry.action, entry.from_status, entry.to_status) == (
+                    user, action, status, done.status)
+                assert "why" in entry.note
+            else:
+                with pytest.raises((ActionRefused, PermissionDenied)):
+                    TRANSITIONS[action].execute(user, article, **params)
+                assert Article.objects.values().get(pk=article.pk) == before
+                assert not AuditEntry.objects.filter(article=article).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_edit_what(role, make_user, make_article):
+    user = make_user(role)
+    for status in S.values:
+        own = make_article(status=status, created_by=user)
+        other = make_article(status=status)
+        if role in EDITORS:
+            assert can_edit(user, own) and can_edit(user, other)
+            continue
+        assert not can_edit(user, other)
+        expected = status == S.DRAFT or (status == S.REVIEW and role == "Reporter")
+        assert can_edit(user, own) is expected, (role, status)
+
+
+def test_bylined_authors_own_their_articles(make_user, make_article, make_author):
+    reporter = make_user("Reporter")
+    author = make_author("Ivan Petrov")
+    author.user = reporter
+    author.save()
+    article = make_article(status=S.REVIEW, authors=[author])
+    assert can_edit(reporter, article)
+
+
+def test_a_reporter_can_never_publish_by_any_path(desk_client, make_user, make_article):
+    reporter = make_user("Reporter")
+    client = desk_client(reporter)
+    article = make_article(status=S.REVIEW, created_by=reporter, published_at=None)
+    forged = client.post(f"/desk/newsroom/article/{article.pk}/workflow/publish/", {"note": ""})
+    assert forged.status_code == 302
+    bulk = client.post("/desk/newsroom/article/", {
+        "action": "publish_selected", "_selected_action": [article.pk],
+    })
+    assert bulk.status_code in (200, 302)
+    article.refresh_from_db()
+    assert article.status == S.REVIEW
+    assert not AuditEntry.objects.filter(action="publish").exists()
+
+
+def test_workflow_views_need_a_csrf_token(make_user, make_article):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("Editor"))
+    article = make_article(status=S.REVIEW, published_at=None)
+    response = client.post(f"/desk/newsroom/article/{article.pk}/workflow/publish/")
+    assert response.status_code == 403
+    article.refresh_from_db()
+    assert article.status == S.REVIEW
+
+
+def test_the_desk_offers_the_transitions_and_explains_refusals(desk_client, make_user,
+                                                               make_article):
+    client = desk_client(make_user("Editor"))
+    article = make_article(status=S.REVIEW, published_at=None)
+    page = client.get(f"/desk/newsroom/article/{article.pk}/change/").content.decode()
+    for label in ("Return to reporter", "Schedule", "Publish now", "Embargo"):
+        assert label in page
+    assert "Unpublish (kill)" not in page
+    url = f"/desk/newsroom/article/{article.pk}/workflow/"
+    past = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url + "schedule/", {"at": past}, follow=True)
+    assert "is in the past; choose a later time" in response.content.decode()
+    response = client.post(url + "unpublish/", {}, follow=True)
+    assert "is not possible for an article that is in review" in response.content.decode()
+    assert client.post(url + "explode/", {}).status_code == 404
+    response = client.post(url + "schedule/", {"at": "not a time"}, follow=True)
+    assert "Enter a valid date/time" in response.content.decode()
+    article.refresh_from_db()
+    assert article.status == S.REVIEW
+    client.post(url + "return/", {"note": "Needs a second source"})
+    log = client.get(f"/desk/newsroom/article/{article.pk}/log/").content.decode()
+    assert "Needs a second source" in log and "return" in log
