@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.newsroom.related import more_from_section, related_articles
@@ -96,6 +97,11 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     page = _paginate(request, author.articles.live().for_listing().newest_first())
     return render(request, "site/author.html", {"author": author, "page": page})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name none, such as the desk's."""
+    return redirect(static("site/favicon.svg"), permanent=True)
 
 
 def page_not_found(request: HttpRequest, exception: Http404 | None = None) -> HttpResponse:
