@@ -132,3 +132,20 @@ def test_the_desk_offers_the_transitions_and_explains_refusals(desk_client, make
     client.post(url + "return/", {"note": "Needs a second source"})
     log = client.get(f"/desk/newsroom/article/{article.pk}/log/").content.decode()
     assert "Needs a second source" in log and "return" in log
+
+
+def test_the_desk_refuses_edits_the_role_does_not_allow(desk_client, make_user, make_article):
+    from .test_admin import article_post_data
+
+    reporter = make_user("Reporter")
+    client = desk_client(reporter)
+    published = make_article("Published story", created_by=reporter)
+    someone_elses = make_article("Someone else's draft", status=S.DRAFT)
+    for article in (published, someone_elses):
+        response = client.post(f"/desk/newsroom/article/{article.pk}/change/",
+                               article_post_data(article, headline="Defaced"))
+        assert response.status_code in (302, 403)
+        article.refresh_from_db()
+        assert article.headline != "Defaced"
+    listing = client.get("/desk/newsroom/article/").content.decode()
+    assert "Published story" in listing and "Someone else&#x27;s draft" not in listing
