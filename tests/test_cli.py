@@ -1,0 +1,107 @@
+"""The `dateline` command as an operator meets it: a fresh database folder, real processes."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATELINE = Path(sys.executable).parent / "dateline"
+
+
+@pytest.fixture
+def fresh_var(tmp_path):
+    env = {**os.environ, "DATELINE_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE":
+           "dateline.settings.dev", "DATELINE_DB_ENGINE": "sqlite"}
+    env.pop("DATELINE_DB_NAME", None)
+    return tmp_path, env
+
+
+def run(env, *args):
+    return subprocess.run(
+        [str(DATELINE), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_migrate_creates_a_wal_database_in_the_var_folder(fresh_var):
+    var, env = fresh_var
+    result = run(env, "migrate", "--noinput", "-v0")
+    assert result.returncode == 0, result.stderr
+    database = var / "dateline.sqlite3"
+    assert database.exists()
+    assert sqlite3.connect(database).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_import_twice_adds_no_duplicates_and_ensure_editor_prints_login(fresh_var):
+    var, env = fresh_var
+    assert run(env, "migrate", "--noinput", "-v0").returncode == 0
+    archive = var / "a.jsonl"
+    archive.write_text(
+        "\n".join(
+            json.dumps({"id": f"x-{i}", "title": f"Story {i}", "body": "Body text."})
+            for i in range(3)
+        )
+        + "\nnot json\n"
+    )
+    first = run(env, "import", str(archive))
+    assert first.returncode == 0, first.stderr
+    assert "3 created, 0 updated, 0 unchanged, 1 refused" in first.stdout
+    assert f"{archive}:4: not valid JSON" in first.stderr
+    second = run(env, "import", str(archive))
+    assert "0 created, 0 updated, 3 unchanged" in second.stdout
+    count = sqlite3.connect(var / "dateline.sqlite3").execute(
+        "SELECT COUNT(*) FROM newsroom_article"
+    ).fetchone()[0]
+    assert count == 3
+    editor = run(env, "ensure_editor")
+    assert "username: editor" in editor.stdout
+    password = (var / "editor-password").read_text().strip()
+    assert f"password: {password}" in editor.stdout
+
+
+def test_missing_file_is_a_clear_error(fresh_var):
+    _, env = fresh_var
+    result = run(env, "import", "/nonexistent.jsonl")
+    assert result.returncode == 1
+    assert "/nonexistent.jsonl: no such file" in result.stderr
+
+
+def test_serve_runs_the_site_and_the_worker_that_publishes_on_time(fresh_var):
+    """`dateline serve` (what `make run` ends with) also runs the scheduling worker."""
+    import socket
+    import time
+    import urllib.request
+
+    _, env = fresh_var
+    assert run(env, "migrate", "--noinput", "-v0").returncode == 0
+    assert run(env, "collectstatic", "--noinput", "-v0").returncode == 0
+    overdue = (
+        "from datetime import timedelta; from django.utils import timezone;"
+        "from dateline.newsroom.models import Article, Section;"
+        "s = Section(name='World'); s.save();"
+        "Article.objects.create(headline='Overdue story', body='<p>x</p>', section=s,"
+        " status='scheduled', scheduled_for=timezone.now() - timedelta(minutes=1))"
+    )
+    assert run(env, "shell", "-c", overdue).returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(DATELINE), "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline, home = time.monotonic() + 60, ""
+        while "Overdue story" not in home and time.monotonic() < deadline:
+            time.sleep(0.3)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                    home = page.read().decode()
+            except OSError:
+                continue
+        assert "Overdue story" in home
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0].decode()
+    assert "Background worker started" in output
