@@ -5,4 +5,9 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings.dev")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from dateline.pagecache.wsgi import CachedPagesApplication  # noqa: E402 - needs settings
+
+# Readers' cache hits are answered here, before Django's middleware and URL resolver.
+application = CachedPagesApplication(django_application)

@@ -104,3 +104,13 @@ def desk_client(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with no cached pages or menus: the database was rolled back too."""
+    from django.core.cache import caches
+
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+    yield

@@ -14,6 +14,8 @@ article_status_changed = Signal()
 article_saved = Signal()
 # Sent when an embargo ends and the article becomes visible, with article=.
 embargo_released = Signal()
+# Sent after a bulk write (an import) that bypassed the models' save signals.
+articles_bulk_changed = Signal()
 
 
 @receiver([post_save, post_delete], sender=Section)

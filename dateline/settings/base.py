@@ -15,6 +15,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("DATELINE_ALLOWED_HOSTS", "").split("
 INSTALLED_APPS = [
     "dateline.newsroom",
     "dateline.site",
+    "dateline.pagecache",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dateline.pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -116,7 +118,26 @@ MEDIA_URL = "/media/"
 # Scheduled publishing and embargoes run in `dateline db_worker` (started by `dateline serve`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Pages must be shared by the web server's processes and the worker that invalidates
+    # them; files do that on one machine, production points this at Redis.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "pages"),
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
+    },
+}
+DATELINE_PAGE_CACHE = "pages"
+# Seconds a CDN may keep a page (it is purged by Surrogate-Key on change), and may serve it
+# stale while fetching a fresh copy.
+DATELINE_PAGE_CACHE_TIMEOUT = int(os.environ.get("DATELINE_PAGE_CACHE_TIMEOUT", "300"))
+DATELINE_PAGE_CACHE_STALE = int(os.environ.get("DATELINE_PAGE_CACHE_STALE", "60"))
+DATELINE_PAGE_CACHE_EXCLUDE = ("/desk/", "/preview/", "/static/", "/media/", "/healthz",
+                               "/readyz", "/metrics")
+# Pages each process remembers having checked, answered without a second cache read.
+DATELINE_PAGE_CACHE_LOCAL_PAGES = 5000
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -17,3 +17,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+              "TIMEOUT": None},
+}
+# The page cache's tests (marker "cache") also run against a real Redis: `make test-redis`.
+if os.environ.get("DATELINE_REDIS_URL"):
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["DATELINE_REDIS_URL"], "KEY_PREFIX": "pages", "TIMEOUT": None,
+    }

@@ -9,6 +9,7 @@ from django.templatetags.static import static
 
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.newsroom.related import more_from_section, related_articles
+from dateline.pagecache import keys
 
 LATEST_ON_HOME = 12
 PER_SECTION_ON_HOME = 4
@@ -26,9 +27,12 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         if stories:
             blocks.append((section, stories))
-    return render(
+    response = render(
         request, "site/home.html", {"top_story": top, "latest": latest, "section_blocks": blocks}
     )
+    keys.add(response, keys.HOME, keys.articles([top, *latest]),
+             keys.articles(a for _, stories in blocks for a in stories))
+    return response
 
 
 def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
@@ -51,17 +55,22 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if slug != article.slug:
         # The id is the permanent part of the URL; any other slug is an old or mistyped one.
         return redirect(article, permanent=True)
-    return render(
-        request,
-        "site/article.html",
-        {
-            "article": article,
-            "breadcrumbs": article.section.breadcrumbs(),
-            "current_root": article.section.path.split("/")[0],
-            "related": related_articles(article),
-            "more_from_section": more_from_section(article),
-        },
+    context = {
+        "article": article,
+        "breadcrumbs": article.section.breadcrumbs(),
+        "current_root": article.section.path.split("/")[0],
+        "related": related_articles(article),
+        "more_from_section": more_from_section(article),
+    }
+    response = render(request, "site/article.html", context)
+    keys.add(
+        response, keys.article(article.pk),
+        keys.articles(context["related"]), keys.articles(context["more_from_section"]),
+        [keys.tag(t.pk) for t in article.tags.all()],
+        [keys.author(a.pk) for a in article.authors.all()],
+        [keys.source(s.pk) for s in article.sources.all()],
     )
+    return response
 
 
 def _paginate(request: HttpRequest, queryset):
@@ -74,7 +83,7 @@ def section(request: HttpRequest, path: str) -> HttpResponse:
     page = _paginate(
         request, Article.objects.live().in_section(section).for_listing().newest_first()
     )
-    return render(
+    response = render(
         request,
         "site/section.html",
         {
@@ -85,18 +94,24 @@ def section(request: HttpRequest, path: str) -> HttpResponse:
             "page": page,
         },
     )
+    keys.add(response, keys.section(section.pk), keys.articles(page.object_list))
+    return response
 
 
 def tag(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, kind=Tag.kind_for_prefix(kind), slug=slug)
     page = _paginate(request, tag.articles.live().for_listing().newest_first())
-    return render(request, "site/tag.html", {"tag": tag, "page": page})
+    response = render(request, "site/tag.html", {"tag": tag, "page": page})
+    keys.add(response, keys.tag(tag.pk), keys.articles(page.object_list))
+    return response
 
 
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     page = _paginate(request, author.articles.live().for_listing().newest_first())
-    return render(request, "site/author.html", {"author": author, "page": page})
+    response = render(request, "site/author.html", {"author": author, "page": page})
+    keys.add(response, keys.author(author.pk), keys.articles(page.object_list))
+    return response
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

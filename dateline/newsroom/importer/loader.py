@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from ..html import paragraphs_to_html
 from ..models import Article, Author, Revision, Section, Source, Tag
 from ..models.section import DISPLAY_SEPARATOR, PATH_SEPARATOR
+from ..signals import articles_bulk_changed
 from .profile import ImportProfile
 from .records import ArticleRecord, RecordError, parse_record
 
@@ -216,6 +217,8 @@ def _write_batch(
             )
             for a in new + changed
         )
+        if new or changed:
+            articles_bulk_changed.send(sender=Article, count=len(new) + len(changed))
     report.created += len(new)
     report.updated += len(changed)
 

@@ -1,0 +1,81 @@
+"""Turn changes in the newsroom into invalidated keys, once the transaction has committed."""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from dateline.newsroom.models import Article, Author, Section, Source, Tag
+from dateline.newsroom.signals import articles_bulk_changed, embargo_released
+
+from . import keys, store
+
+
+def article_keys(article: Article) -> set[str]:
+    """The article's page, the listings it belongs to now, and every page that lists it."""
+    found = {keys.article(article.pk), keys.HOME}
+    if article.section_id:
+        section = Section.objects.filter(pk=article.section_id).only("path").first()
+        if section is not None:
+            found.update(
+                keys.section(pk)
+                for pk in Section.objects.filter(path__in=section.ancestor_paths())
+                .values_list("pk", flat=True)
+            )
+    if article.pk:
+        found.update(keys.tag(pk) for pk in article.tags.values_list("pk", flat=True))
+        found.update(keys.author(pk) for pk in article.authors.values_list("pk", flat=True))
+    return found
+
+
+def invalidate_on_commit(found: set[str]) -> None:
+    transaction.on_commit(lambda: store.invalidate(found))
+
+
+@receiver([post_save, post_delete], sender=Article)
+def article_changed(sender, instance: Article, **kwargs) -> None:
+    invalidate_on_commit(article_keys(instance))
+
+
+@receiver(embargo_released)
+def embargo_ended(sender, article: Article, **kwargs) -> None:
+    store.invalidate(article_keys(article))
+
+
+@receiver(m2m_changed, sender=Article.tags.through)
+@receiver(m2m_changed, sender=Article.authors.through)
+@receiver(m2m_changed, sender=Article.sources.through)
+def article_relations_changed(sender, instance, action: str, model, pk_set, **kwargs) -> None:
+    if not action.startswith("post_") or not isinstance(instance, Article):
+        return
+    found = article_keys(instance)
+    if model is Tag:
+        found.update(keys.tag(pk) for pk in pk_set or ())
+    elif model is Author:
+        found.update(keys.author(pk) for pk in pk_set or ())
+    invalidate_on_commit(found)
+
+
+@receiver([post_save, post_delete], sender=Tag)
+def tag_changed(sender, instance: Tag, **kwargs) -> None:
+    invalidate_on_commit({keys.tag(instance.pk)})
+
+
+@receiver([post_save, post_delete], sender=Author)
+def author_changed(sender, instance: Author, **kwargs) -> None:
+    invalidate_on_commit({keys.author(instance.pk)})
+
+
+@receiver([post_save, post_delete], sender=Source)
+def source_changed(sender, instance: Source, **kwargs) -> None:
+    invalidate_on_commit({keys.source(instance.pk)})
+
+
+@receiver([post_save, post_delete], sender=Section)
+def section_changed(sender, **kwargs) -> None:
+    # Every page shows the section menu and breadcrumbs.
+    invalidate_on_commit({keys.NAV})
+
+
+@receiver(articles_bulk_changed)
+def bulk_changed(sender, **kwargs) -> None:
+    invalidate_on_commit({keys.NAV})

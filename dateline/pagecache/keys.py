@@ -1,0 +1,48 @@
+"""Surrogate keys: the names of what a cached page shows, so that a change finds its pages.
+
+Every page shows the section menu (`nav`). Listing pages also name the section, tag, author
+or home page they are, and every article they list; an article page names its article and
+every article it links to. A change to an article therefore reaches its own page, the
+listings it appears in, and the listings it now belongs to; nothing else.
+"""
+
+from collections.abc import Iterable
+
+NAV = "nav"
+HOME = "home"
+
+
+def article(pk: int) -> str:
+    return f"a{pk}"
+
+
+def section(pk: int) -> str:
+    return f"s{pk}"
+
+
+def tag(pk: int) -> str:
+    return f"t{pk}"
+
+
+def author(pk: int) -> str:
+    return f"au{pk}"
+
+
+def source(pk: int) -> str:
+    return f"src{pk}"
+
+
+def articles(items: Iterable) -> list[str]:
+    return [article(item.pk) for item in items if item is not None]
+
+
+def add(response, *keys: str | Iterable[str]) -> None:
+    """Declare what the response shows; only responses that declare keys are cached."""
+    found = getattr(response, "surrogate_keys", None)
+    if found is None:
+        found = response.surrogate_keys = {NAV}
+    for key in keys:
+        if isinstance(key, str):
+            found.add(key)
+        else:
+            found.update(key)

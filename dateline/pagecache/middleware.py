@@ -1,0 +1,48 @@
+"""Give cacheable pages their caching headers and store them for the next reader."""
+
+from django.utils.http import http_date
+
+from . import store
+from .policy import cache_control, page_key
+from .wsgi import PAGE_KEY, STARTED_GENERATION
+
+# Headers that belong to one response only.
+_NOT_STORED = {"set-cookie", "x-cache", "date"}
+
+
+class PageCacheMiddleware:
+    """List first in MIDDLEWARE, so that it sees every header the others add."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        environ = request.META
+        key = environ.get(PAGE_KEY) or page_key(environ)
+        if key is not None and STARTED_GENERATION not in environ:
+            environ[STARTED_GENERATION] = store.generation()
+        response = self.get_response(request)
+        keys = getattr(response, "surrogate_keys", None)
+        if keys is None:
+            return response
+        response["Surrogate-Key"] = " ".join(sorted(keys))
+        if (key is None or response.status_code != 200 or response.streaming
+                or response.cookies or request.user.is_authenticated):
+            response.setdefault("Cache-Control", "private, no-cache")
+            return response
+        response["Cache-Control"] = cache_control()
+        response["ETag"] = store.etag_for(response.content)
+        response["Last-Modified"] = http_date()
+        if "Content-Length" not in response:
+            response["Content-Length"] = str(len(response.content))
+        stored = store.save(key, store.CachedPage(
+            status=200,
+            headers=[(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED],
+            body=response.content, etag=response["ETag"], keys=frozenset(keys),
+        ), environ[STARTED_GENERATION])
+        response["X-Cache"] = "MISS" if stored else "PASS"
+        if request.headers.get("If-None-Match") == response["ETag"]:
+            response.status_code = 304
+            response.content = b""
+            del response["Content-Length"]
+        return response

@@ -1,0 +1,32 @@
+"""Which requests the page cache answers, and under which key it files a page."""
+
+import re
+
+from django.conf import settings
+
+_PAGE_QUERY = re.compile(r"^(page=\d{1,6})?$")
+
+
+def page_key(environ: dict) -> str | None:
+    """The cache key of an anonymous GET or HEAD for a cacheable page, else None."""
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return None
+    path = environ.get("PATH_INFO", "")
+    if path.startswith(settings.DATELINE_PAGE_CACHE_EXCLUDE):
+        return None
+    cookies = environ.get("HTTP_COOKIE", "")
+    if cookies and settings.SESSION_COOKIE_NAME + "=" in cookies:
+        return None  # a logged-in editor gets fresh pages, never a reader's copy
+    query = environ.get("QUERY_STRING", "")
+    if not _PAGE_QUERY.match(query):
+        return None  # unknown parameters would let anyone fill the cache at will
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}?{query}"
+
+
+def cache_control() -> str:
+    """Browsers revalidate every time (cheap, with ETag); CDNs keep the page until purged."""
+    return (
+        f"public, max-age=0, s-maxage={settings.DATELINE_PAGE_CACHE_TIMEOUT}, "
+        f"stale-while-revalidate={settings.DATELINE_PAGE_CACHE_STALE}"
+    )

@@ -1,0 +1,95 @@
+"""Cached pages and the versions of their keys, kept in a Django cache shared by processes.
+
+A page is stored with the version of every key it names. Invalidating a key gives it a new,
+unique version, so every page naming it stops matching: exact, and safe across processes and
+machines without atomic counters. A global generation, renewed by every invalidation, lets a
+process trust the pages it already checked until something, anywhere, changes.
+"""
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import caches
+
+from .keys import NAV
+
+GENERATION = "pc:gen"
+PAGE_PREFIX = "pc:p:"
+VERSION_PREFIX = "pc:v:"
+
+
+@dataclass
+class CachedPage:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    etag: str
+    keys: frozenset[str]
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+def backend():
+    return caches[settings.DATELINE_PAGE_CACHE]
+
+
+def new_version() -> str:
+    return uuid.uuid4().hex
+
+
+def generation() -> str | None:
+    return backend().get(GENERATION)
+
+
+def etag_for(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def versions_of(keys) -> dict[str, str]:
+    """Current versions of keys, giving keys that have none a version now."""
+    store = backend()
+    names = {VERSION_PREFIX + k: k for k in keys}
+    found = store.get_many(list(names))
+    missing = {name: new_version() for name in names if name not in found}
+    if missing:
+        store.set_many(missing, timeout=None)
+        found.update(missing)
+    return {names[name]: version for name, version in found.items()}
+
+
+def save(page_key: str, page: CachedPage, started_generation: str | None) -> bool:
+    """Store a rendered page unless something was invalidated while it was being rendered."""
+    store = backend()
+    page.versions = versions_of(page.keys)
+    if store.get(GENERATION) != started_generation:
+        return False  # it may show what changed meanwhile; the next request renders anew
+    store.set(PAGE_PREFIX + page_key, page, timeout=settings.DATELINE_PAGE_CACHE_TIMEOUT)
+    return True
+
+
+def load(page_key: str) -> CachedPage | None:
+    """The stored page, if every key it names still has the version it was stored with."""
+    store = backend()
+    page = store.get(PAGE_PREFIX + page_key)
+    if page is None:
+        return None
+    current = store.get_many([VERSION_PREFIX + k for k in page.versions])
+    if any(current.get(VERSION_PREFIX + k) != v for k, v in page.versions.items()):
+        return None
+    return page
+
+
+def invalidate(keys) -> None:
+    """Make every page that names one of these keys stale, everywhere, at once."""
+    keys = set(keys)
+    if not keys:
+        return
+    store = backend()
+    store.set_many({VERSION_PREFIX + k: new_version() for k in keys}, timeout=None)
+    store.set(GENERATION, new_version(), timeout=None)
+
+
+def clear() -> None:
+    """Make every cached page stale (they all show the section menu)."""
+    invalidate([NAV])

@@ -1,0 +1,53 @@
+"""Answer cache hits before Django: a hit costs a dictionary lookup and one cache read."""
+
+from collections import OrderedDict
+
+from django.conf import settings
+
+from . import store
+from .policy import page_key
+
+STARTED_GENERATION = "dateline.pagecache.generation"
+PAGE_KEY = "dateline.pagecache.key"
+
+
+class CachedPagesApplication:
+    """Wrap Django's WSGI application; serve stored pages, hand everything else on."""
+
+    def __init__(self, application) -> None:
+        self.application = application
+        # Pages this process has already checked, with the generation it checked them in.
+        self.checked: OrderedDict[str, tuple[str, store.CachedPage]] = OrderedDict()
+        self.limit = settings.DATELINE_PAGE_CACHE_LOCAL_PAGES
+
+    def __call__(self, environ, start_response):
+        key = page_key(environ)
+        if key is None:
+            return self.application(environ, start_response)
+        generation = store.generation()
+        page = self._lookup(key, generation)
+        if page is None:
+            environ[STARTED_GENERATION] = generation
+            environ[PAGE_KEY] = key
+            return self.application(environ, start_response)
+        headers = [*page.headers, ("X-Cache", "HIT")]
+        if environ.get("HTTP_IF_NONE_MATCH", "") == page.etag:
+            start_response("304 Not Modified", [h for h in headers if h[0] != "Content-Length"])
+            return []
+        start_response("200 OK", headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
+
+    def _lookup(self, key: str, generation: str | None) -> store.CachedPage | None:
+        checked = self.checked.get(key)
+        if checked is not None and generation is not None and checked[0] == generation:
+            return checked[1]
+        page = store.load(key)
+        if page is None:
+            self.checked.pop(key, None)
+            return None
+        if generation is not None:
+            self.checked[key] = (generation, page)
+            self.checked.move_to_end(key)
+            if len(self.checked) > self.limit:
+                self.checked.popitem(last=False)
+        return page

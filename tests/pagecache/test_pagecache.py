@@ -1,0 +1,185 @@
+"""The full-page cache, driven through the real WSGI entry point that servers load."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.test import RequestFactory
+
+from dateline.newsroom.actions import TRANSITIONS
+from dateline.newsroom.models import Tag
+from dateline.pagecache import store
+from dateline.pagecache.wsgi import CachedPagesApplication
+from dateline.wsgi import django_application
+
+pytestmark = [pytest.mark.cache, pytest.mark.django_db(transaction=True)]
+
+
+class Reader:
+    """A browser without a session: sends requests to the WSGI application, keeps nothing."""
+
+    def __init__(self, app=None) -> None:
+        self.app = app or CachedPagesApplication(django_application)
+
+    def get(self, path: str, **headers):
+        environ = RequestFactory().get(path, **headers).environ
+        captured = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            captured["status"] = int(status.split()[0])
+            captured["headers"] = dict(response_headers)
+
+        chunks = self.app(environ, start_response)
+        body = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+        return captured["status"], captured["headers"], body.decode()
+
+
+@pytest.fixture
+def reader():
+    return Reader()
+
+
+def test_a_second_reader_gets_the_stored_page_with_cdn_headers(reader, make_article):
+    article = make_article("Parliament votes")
+    status, first_headers, first = reader.get(article.get_absolute_url())
+    assert (status, first_headers["X-Cache"]) == (200, "MISS")
+    status, headers, body = reader.get(article.get_absolute_url())
+    assert (status, headers["X-Cache"], body) == (200, "HIT", first)
+    assert headers["ETag"] == first_headers["ETag"]
+    assert "s-maxage=" in headers["Cache-Control"]
+    assert "stale-while-revalidate=" in headers["Cache-Control"]
+    assert "max-age=0" in headers["Cache-Control"]
+    assert f"a{article.pk}" in headers["Surrogate-Key"].split()
+    assert "Content-Security-Policy" in headers and "X-Content-Type-Options" in headers
+
+
+def test_conditional_get_answers_304(reader, make_article):
+    url = make_article().get_absolute_url()
+    _, headers, _ = reader.get(url)
+    status, _, body = reader.get(url, HTTP_IF_NONE_MATCH=headers["ETag"])
+    assert (status, body) == (304, "")
+    status, _, _ = reader.get(url, HTTP_IF_NONE_MATCH='"something-else"')
+    assert status == 200
+
+
+def pages_of(article) -> list[str]:
+    return ["/", article.get_absolute_url(), article.section.get_absolute_url(),
+            *[t.get_absolute_url() for t in article.tags.all()],
+            *[a.get_absolute_url() for a in article.authors.all()]]
+
+
+def test_an_edit_refreshes_its_page_sections_tags_and_home_at_once(
+    reader, make_user, make_section, make_article, make_tag, make_author
+):
+    world = make_section("World")
+    russia = make_section("Russia", parent=world)
+    article = make_article("Old headline", section=russia, tags=[make_tag("Moscow")],
+                           authors=[make_author("Ivan Petrov")])
+    urls = [*pages_of(article), world.get_absolute_url()]
+    for url in urls:
+        reader.get(url)
+        assert reader.get(url)[1]["X-Cache"] == "HIT"
+    article.headline = "New headline"
+    article.save()
+    for url in urls:
+        _, headers, body = reader.get(url)
+        assert "New headline" in body and "Old headline" not in body, url
+        assert headers["X-Cache"] == "MISS", url
+
+
+def test_unpublishing_removes_the_story_everywhere(reader, make_user, make_article, make_tag):
+    article = make_article("Story to kill", tags=[make_tag("Sofia", Tag.Kind.PLACE)])
+    urls = pages_of(article)
+    for url in urls:
+        reader.get(url)
+    TRANSITIONS["unpublish"].execute(make_user("Editor"), article)
+    assert reader.get(article.get_absolute_url())[0] == 404
+    for url in urls[:1] + urls[2:]:
+        assert "Story to kill" not in reader.get(url)[2], url
+
+
+def test_an_edit_leaves_unrelated_pages_cached(reader, make_section, make_article):
+    world, sport = make_section("World"), make_section("Sport")
+    story = make_article("World story", section=world)
+    match = make_article("Match report", section=sport)
+    for url in (sport.get_absolute_url(), match.get_absolute_url()):
+        reader.get(url)
+    story.headline = "World story, updated"
+    story.save()
+    assert reader.get(sport.get_absolute_url())[1]["X-Cache"] == "HIT"
+    assert reader.get(match.get_absolute_url())[1]["X-Cache"] == "HIT"
+
+
+def test_every_process_sees_an_invalidation_made_by_another(make_article):
+    first, second = Reader(), Reader()  # two server processes with their own memory
+    article = make_article("Before")
+    url = article.get_absolute_url()
+    first.get(url)
+    assert first.get(url)[1]["X-Cache"] == "HIT"
+    assert second.get(url)[1]["X-Cache"] == "HIT"
+    article.headline = "After"
+    article.save()  # as if in the desk's process
+    assert "After" in first.get(url)[2]
+    assert "After" in second.get(url)[2]
+
+
+def test_editors_and_odd_queries_are_never_served_or_stored(reader, make_article):
+    url = make_article().get_absolute_url()
+    reader.get(url)
+    _, headers, _ = reader.get(url, HTTP_COOKIE="sessionid=abc")
+    assert "X-Cache" not in headers
+    _, headers, _ = reader.get(url + "?utm_source=x")
+    assert "X-Cache" not in headers
+    assert reader.get(url + "?utm_source=x")[1].get("X-Cache") is None
+
+
+def test_a_page_rendered_during_an_invalidation_is_not_stored(make_article):
+    url = "http://testserver/x?"
+    started = store.generation()
+    store.invalidate({"a1"})
+    page = store.CachedPage(200, [], b"old", '"e"', frozenset({"a1"}))
+    assert not store.save(url, page, started)
+    assert store.load(url) is None
+
+
+def test_the_end_of_an_embargo_refreshes_the_listings(reader, make_user, make_article):
+    import time_machine
+    from django.utils import timezone
+
+    from ..newsroom.test_scheduling import run_worker
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        article = make_article("Embargoed report", age=timedelta(minutes=1))
+        TRANSITIONS["embargo"].execute(make_user("Editor"), article,
+                                       at=start + timedelta(minutes=30))
+        assert "Embargoed report" not in reader.get("/")[2]
+        clock.move_to(start + timedelta(minutes=31))
+        run_worker()
+        assert "Embargoed report" in reader.get("/")[2]
+
+
+def test_no_reader_ever_sees_a_stale_headline(reader, make_section, make_article, make_tag):
+    """Random edits interleaved with random reads: every read shows the latest text."""
+    rng = random.Random(20261124)
+    sections = [make_section(f"Section {i}") for i in range(3)]
+    tags = [make_tag(f"Tag {i}") for i in range(4)]
+    stories = [make_article(f"Story {i} v0", section=rng.choice(sections),
+                            tags=rng.sample(tags, 2), age=timedelta(minutes=i))
+               for i in range(8)]
+    for step in range(1, 60):
+        story = rng.choice(stories)
+        story.headline = f"Story {stories.index(story)} v{step}"
+        story.save()
+        for _ in range(3):
+            target = rng.choice(stories)
+            url = rng.choice(["/", target.get_absolute_url(), target.section.get_absolute_url(),
+                              rng.choice(tags).get_absolute_url()])
+            body = reader.get(url)[2]
+            for other in stories:
+                prefix = f"Story {stories.index(other)} v"
+                if prefix in body:
+                    assert other.headline + "<" in body or other.headline + " " in body, (
+                        f"{url} shows an old version of “{other.headline}”")
