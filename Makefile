@@ -7,7 +7,7 @@ PORT ?= 8000
 CORPUS ?= ../shared/corpus
 export HOST PORT
 
-.PHONY: run test setup demo lint test-sqlite test-postgres clean
+.PHONY: run test setup demo lint test-sqlite test-postgres test-redis clean
 
 run: demo
 	$(DL) serve
@@ -44,7 +44,7 @@ lint: $(VENV)/.installed-test
 
 test: lint
 	scripts/system-deps
-	$(MAKE) test-sqlite test-postgres
+	$(MAKE) test-sqlite test-postgres test-redis
 
 test-sqlite: $(VENV)/.installed-test node_modules/.installed
 	$(VENV)/bin/pytest -p no:cacheprovider
@@ -55,6 +55,13 @@ test-postgres: $(VENV)/.installed-test node_modules/.installed
 	DATELINE_DB_USER=dateline DATELINE_DB_PASSWORD=dateline \
 	$(VENV)/bin/pytest -p no:cacheprovider
 
+# The cache tests again, on a real Redis (scripts/test-redis); status 5 is "none selected".
+test-redis: $(VENV)/.installed-test node_modules/.installed
+	scripts/test-redis start
+	DATELINE_REDIS_URL=redis://127.0.0.1:$${DATELINE_REDIS_PORT:-63799}/0 \
+	$(VENV)/bin/pytest -p no:cacheprovider -m cache || [ $$? -eq 5 ]
+
 clean:
 	scripts/test-postgres stop
+	scripts/test-redis stop
 	rm -rf $(VENV) var build *.egg-info

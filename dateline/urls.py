@@ -7,6 +7,7 @@ admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("desk/", admin.site.urls),
+    path("", include("dateline.ops.urls")),
     path("", include("dateline.site.urls")),
 ]
 

@@ -1,12 +1,7 @@
-"""Signals other apps listen to, and the caches this app keeps honest."""
+"""Signals other apps listen to, and the upkeep of the role groups."""
 
-from django.core.cache import cache
-from django.db.models.signals import post_delete, post_migrate, post_save
-from django.dispatch import Signal, receiver
-
-from .models import Section
-
-SECTION_TREE_CACHE_KEY = "dateline:section-tree"
+from django.db.models.signals import post_migrate
+from django.dispatch import Signal
 
 # Sent after the transaction commits, with article=, action= and previous= (the old status).
 article_status_changed = Signal()
@@ -16,11 +11,6 @@ article_saved = Signal()
 embargo_released = Signal()
 # Sent after a bulk write (an import) that bypassed the models' save signals.
 articles_bulk_changed = Signal()
-
-
-@receiver([post_save, post_delete], sender=Section)
-def forget_section_tree(**kwargs) -> None:
-    cache.delete(SECTION_TREE_CACHE_KEY)
 
 
 def sync_roles_after_migrate(sender, **kwargs) -> None:

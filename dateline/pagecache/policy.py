@@ -9,7 +9,7 @@ _PAGE_QUERY = re.compile(r"^(page=\d{1,6})?$")
 
 def page_key(environ: dict) -> str | None:
     """The cache key of an anonymous GET or HEAD for a cacheable page, else None."""
-    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not settings.DATELINE_PAGE_CACHE_ON:
         return None
     path = environ.get("PATH_INFO", "")
     if path.startswith(settings.DATELINE_PAGE_CACHE_EXCLUDE):

@@ -38,8 +38,14 @@ def new_version() -> str:
     return uuid.uuid4().hex
 
 
-def generation() -> str | None:
-    return backend().get(GENERATION)
+def generation() -> str:
+    """The current generation, started on first use so that pages can be trusted at once."""
+    store = backend()
+    current = store.get(GENERATION)
+    if current is None:
+        store.add(GENERATION, new_version(), timeout=None)
+        current = store.get(GENERATION)
+    return current
 
 
 def etag_for(body: bytes) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("DATELINE_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("DATELINE_VAR_DIR", BASE_DIR / "var")).resolve()
 
 SECRET_KEY = os.environ.get("DATELINE_SECRET_KEY", "")
 DEBUG = False
@@ -15,7 +15,9 @@ ALLOWED_HOSTS = [h for h in os.environ.get("DATELINE_ALLOWED_HOSTS", "").split("
 INSTALLED_APPS = [
     "dateline.newsroom",
     "dateline.site",
+    "dateline.db",
     "dateline.pagecache",
+    "dateline.ops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -27,6 +29,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dateline.ops.middleware.RequestMetricsMiddleware",
     "dateline.pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -87,10 +90,16 @@ def database_from_env() -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # Opening SQLite and reading its schema costs more than most page queries: keep
+        # each server thread's connection.
+        "CONN_MAX_AGE": None,
+        "CONN_HEALTH_CHECKS": True,
     }
 
 
 DATABASES = {"default": database_from_env()}
+# Read-replica aliases for dateline.db.routers.PrimaryReplicaRouter (prod: from the environment).
+DATELINE_DB_REPLICAS: list[str] = []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -130,6 +139,8 @@ CACHES = {
     },
 }
 DATELINE_PAGE_CACHE = "pages"
+# Off only to measure or debug rendering: every request then goes through Django.
+DATELINE_PAGE_CACHE_ON = os.environ.get("DATELINE_PAGE_CACHE", "on") != "off"
 # Seconds a CDN may keep a page (it is purged by Surrogate-Key on change), and may serve it
 # stale while fetching a fresh copy.
 DATELINE_PAGE_CACHE_TIMEOUT = int(os.environ.get("DATELINE_PAGE_CACHE_TIMEOUT", "300"))
@@ -170,3 +181,12 @@ DATELINE_PAGE_SIZE = 20
 DATELINE_PREVIEW_MAX_AGE = int(os.environ.get("DATELINE_PREVIEW_MAX_AGE", str(48 * 3600)))
 # Where readers' reports go until the submissions form takes them.
 DATELINE_NEWSDESK_EMAIL = os.environ.get("DATELINE_NEWSDESK_EMAIL", "newsdesk@example.org")
+
+# Behind a reverse proxy (nginx), which sets X-Forwarded-Proto and appends to X-Forwarded-For.
+DATELINE_BEHIND_PROXY = os.environ.get("DATELINE_BEHIND_PROXY", "") == "1"
+# /metrics answers these addresses or networks, and requests with the bearer token.
+DATELINE_METRICS_ALLOWED_IPS = [
+    a.strip() for a in os.environ.get("DATELINE_METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",")
+    if a.strip()
+]
+DATELINE_METRICS_TOKEN = os.environ.get("DATELINE_METRICS_TOKEN", "")

@@ -1,16 +1,82 @@
-"""Production settings: everything that differs between deployments comes from the environment."""
+"""Production settings: everything that differs between deployments comes from the environment.
+
+deploy/env.example lists every variable read here and in `base`, with what it does.
+"""
 
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
+from dateline.db.config import replica_databases_from_env
 
-if not SECRET_KEY:  # noqa: F405
+from .base import *  # noqa: F403
+from .base import (
+    ALLOWED_HOSTS,
+    CACHES,
+    DATABASES,
+    DATELINE_BEHIND_PROXY,
+    LOGGING,
+    SECRET_KEY,
+)
+
+if not SECRET_KEY:
     raise ImproperlyConfigured("Set DATELINE_SECRET_KEY to a long random string.")
-if not ALLOWED_HOSTS:  # noqa: F405
+if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set DATELINE_ALLOWED_HOSTS, e.g. news.example.org.")
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("DATELINE_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("DATELINE_HTTPS", "1") == "1"
+
+# HTTPS ends at the reverse proxy; DATELINE_BEHIND_PROXY=1 trusts the X-Forwarded-Proto it sets.
+_https = os.environ.get("DATELINE_HTTPS", "1") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _https
+if DATELINE_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Without a proxy to say a request came over HTTPS, redirecting to HTTPS would loop.
+SECURE_SSL_REDIRECT = _https and DATELINE_BEHIND_PROXY
+# Probes and scrapers may ask the app server itself, in plain HTTP on its private address.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("DATELINE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("DATELINE_HSTS_INCLUDE_SUBDOMAINS", "") == "1"
+SECURE_HSTS_PRELOAD = os.environ.get("DATELINE_HSTS_PRELOAD", "") == "1"
+
+# Each worker thread keeps its connection this many seconds instead of opening one per request.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATELINE_DB_CONN_MAX_AGE", "60"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails a request (and /readyz) in seconds, not the OS's minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+
+# ---- Read replicas -----------------------------------------------------------------------
+# DATELINE_DB_REPLICA_HOSTS names PostgreSQL streaming replicas of the primary; the router sends
+# reads to them (outside transactions) and writes, migrations and sessions to the primary.
+# Last among the database settings, so that the replicas inherit the primary's.
+_replicas, DATELINE_DB_REPLICAS = replica_databases_from_env(DATABASES["default"])
+DATABASES.update(_replicas)
+DATABASE_ROUTERS = ["dateline.db.routers.PrimaryReplicaRouter"]
+# -------------------------------------------------------------------------------------------
+
+# One Redis shared by every worker process and app server, so that what one of them stores or
+# invalidates, all of them see. Without it each process (default) or machine (pages) has its own.
+_redis_url = os.environ.get("DATELINE_REDIS_URL", "")
+if _redis_url:
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "TIMEOUT": cache.get("TIMEOUT", 300),
+            "KEY_PREFIX": alias,  # the aliases share one Redis database
+            # A Redis that stops answering costs a request a second, instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        for alias, cache in CACHES.items()
+    }
+
+# One JSON object per line on stderr, for journald and a log collector.
+LOGGING = {
+    **LOGGING,
+    "formatters": {"json": {"()": "dateline.ops.logs.JsonFormatter"}},
+    "handlers": {
+        name: {**handler, "formatter": "json"} for name, handler in LOGGING["handlers"].items()
+    },
+}

@@ -11,6 +11,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Lets two test runs share one PostgreSQL server without dropping each other's database.
 if os.environ.get("DATELINE_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DATELINE_TEST_DB_NAME"]}  # noqa: F405
+# A second alias on the same test database, for the read-replica router's tests (tests/db/).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
@@ -27,4 +29,10 @@ if os.environ.get("DATELINE_REDIS_URL"):
     CACHES["pages"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["DATELINE_REDIS_URL"], "KEY_PREFIX": "pages", "TIMEOUT": None,
+    }
+# The default cache as well, so that the readiness check meets the real Redis (tests/ops/).
+if os.environ.get("DATELINE_REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["DATELINE_REDIS_URL"], "KEY_PREFIX": "default",
     }

@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from dateline.newsroom.models import Article
 from dateline.newsroom.related import more_from_section, related_articles
 
+from .sections import attach_sections
+
 SALT = "dateline.preview"
 
 
@@ -32,6 +34,8 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         ),
         pk=data.get("article"),
     )
+    related, more = related_articles(article), more_from_section(article)
+    attach_sections(related, more)
     response = render(
         request,
         "site/article.html",
@@ -39,8 +43,8 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
             "article": article,
             "preview": True,
             "breadcrumbs": article.section.breadcrumbs(),
-            "related": related_articles(article),
-            "more_from_section": more_from_section(article),
+            "related": related,
+            "more_from_section": more,
         },
     )
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -1,7 +1,6 @@
 """The pages readers see: home, sections, tags, authors and the article itself."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +9,9 @@ from django.templatetags.static import static
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.newsroom.related import more_from_section, related_articles
 from dateline.pagecache import keys
+
+from .pagination import news_page
+from .sections import attach_sections, main_sections
 
 LATEST_ON_HOME = 12
 PER_SECTION_ON_HOME = 4
@@ -20,12 +22,14 @@ def home(request: HttpRequest) -> HttpResponse:
     top = live.filter(is_top_story=True).first() or live.first()
     latest = list(live.exclude(pk=top.pk)[:LATEST_ON_HOME]) if top else []
     shown = {a.pk for a in latest} | ({top.pk} if top else set())
+    attach_sections([top], latest)
     blocks = []
-    for section in Section.objects.roots():
+    for section in main_sections():
         stories = list(
             live.in_section(section).exclude(pk__in=shown)[:PER_SECTION_ON_HOME]
         )
         if stories:
+            attach_sections(stories)
             blocks.append((section, stories))
     response = render(
         request, "site/home.html", {"top_story": top, "latest": latest, "section_blocks": blocks}
@@ -62,6 +66,7 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "related": related_articles(article),
         "more_from_section": more_from_section(article),
     }
+    attach_sections(context["related"], context["more_from_section"])
     response = render(request, "site/article.html", context)
     keys.add(
         response, keys.article(article.pk),
@@ -74,8 +79,9 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 
 def _paginate(request: HttpRequest, queryset):
-    paginator = Paginator(queryset, settings.DATELINE_PAGE_SIZE, allow_empty_first_page=True)
-    return paginator.get_page(request.GET.get("page"))
+    page = news_page(queryset, request.GET.get("page"), settings.DATELINE_PAGE_SIZE)
+    attach_sections(page.object_list)
+    return page
 
 
 def section(request: HttpRequest, path: str) -> HttpResponse:

@@ -27,14 +27,21 @@ class ArticleQuerySet(models.QuerySet):
 
     def in_section(self, section: Section) -> "ArticleQuerySet":
         """Articles of a section and of every section below it."""
-        return self.filter(section_id__in=Section.objects.subtree_ids(section))
+        ids = Section.objects.subtree_ids(section)
+        if len(ids) == 1:
+            return self.filter(section_id=ids[0])
+        # Newest first over a subtree: walk the publication index and keep the subtree's
+        # stories. The unary plus stops SQLite from choosing the section index instead,
+        # which would sort every story of a large subtree for each page.
+        listed = ",".join(str(int(pk)) for pk in ids)
+        return self.extra(where=[f'+"newsroom_article"."section_id" IN ({listed})'])
 
     def for_listing(self) -> "ArticleQuerySet":
-        """Just what a teaser in a list shows: headline, teaser, section path and dateline."""
-        return self.select_related("section").only(
-            "headline", "slug", "teaser", "published_at", "section__path",
-            "section__display_path", "section__name",
-        )
+        """Just what a teaser in a list shows: headline, teaser, section and dateline.
+
+        The section is not joined: callers attach it from the section tree they hold.
+        """
+        return self.only("headline", "slug", "teaser", "published_at", "section_id")
 
 
 class Article(models.Model):
@@ -124,6 +131,11 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"], name="article_live_idx"),
             models.Index(
                 fields=["section", "status", "-published_at"], name="article_section_live_idx"
+            ),
+            # Few stories lead the home page; finding the newest must not scan the others.
+            models.Index(
+                fields=["status", "-published_at"], condition=models.Q(is_top_story=True),
+                name="article_top_story_idx",
             ),
         ]
 

@@ -1,0 +1,167 @@
+"""`make bench`: Dateline's pages against nginx serving the same article as a static file.
+
+Everything runs on loopback and stops by itself: wrk for a fixed time against each URL.
+"""
+
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from corpus import ROOT, build, environment
+
+VAR = ROOT / "var" / "bench"
+APP_PORT, NGINX_PORT = 8101, 8102
+DURATION = os.environ.get("BENCH_SECONDS", "10")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
+TARGETS = {"cached article": ("ratio", 0.5), "uncached article": ("rps", 1000)}
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {timeout:.0f}s")
+
+
+def wrk(url: str, script: Path | None = None) -> dict:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", url]
+    if script:
+        command[1:1] = ["-s", str(script)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": _latency(out, "50%"), "p99": _latency(out, "99%"),
+            "errors": int(errors.group(1)) if errors else 0}
+
+
+def _latency(out: str, label: str) -> float:
+    value, unit = re.search(rf"\s{label}\s+([\d.]+)(us|ms|s)", out).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def start_dateline(cache: str) -> subprocess.Popen:
+    env = {**environment(VAR), "DATELINE_PAGE_CACHE": cache, "DATELINE_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dateline", "serve", "--no-worker", "--workers", "2",
+         "--port", str(APP_PORT)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    wait_for(f"http://127.0.0.1:{APP_PORT}/")
+    return server
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def start_nginx(root: Path) -> subprocess.Popen:
+    config = root / "nginx.conf"
+    config.write_text(f"""
+worker_processes auto;
+pid {root}/nginx.pid;
+error_log {root}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  sendfile on;
+  keepalive_requests 100000;
+  client_body_temp_path {root}; proxy_temp_path {root}; fastcgi_temp_path {root};
+  uwsgi_temp_path {root}; scgi_temp_path {root};
+  server {{
+    listen 127.0.0.1:{NGINX_PORT};
+    location / {{ root {root}; default_type text/html; }}
+  }}
+}}
+""")
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    process = subprocess.Popen([nginx, "-c", str(config), "-g", "daemon off;"],
+                               start_new_session=True)
+    wait_for(f"http://127.0.0.1:{NGINX_PORT}/article.html")
+    return process
+
+
+def article_paths(count: int) -> list[str]:
+    rows = sqlite3.connect(VAR / "dateline.sqlite3").execute(
+        "SELECT id, slug FROM newsroom_article WHERE status='published' "
+        "ORDER BY (id * 7919) % 100003 LIMIT ?", (count,)).fetchall()
+    return [f"/articles/{pk}/{slug}/" for pk, slug in rows]
+
+
+def rotating_script(paths: list[str], folder: Path) -> Path:
+    script = folder / "rotate.lua"
+    listed = ",".join(f'"{p}"' for p in paths)
+    script.write_text(
+        f"paths = {{{listed}}}\ncounter = 0\n"
+        "request = function()\n  counter = counter + 1\n"
+        "  return wrk.format(nil, paths[(counter % #paths) + 1])\nend\n")
+    return script
+
+
+def main() -> None:
+    for tool in ("wrk", "nginx"):
+        if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
+            raise SystemExit(f"{tool} is missing: apt-get install {tool} (make bench does)")
+    build(VAR, int(os.environ.get("BENCH_ARTICLES", "100000")))
+    shutil.rmtree(VAR / "cache", ignore_errors=True)
+    paths = article_paths(500)
+    hot, base = paths[0], f"http://127.0.0.1:{APP_PORT}"
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        os.chmod(folder, 0o755)
+        server = start_dateline("on")
+        try:
+            html = urllib.request.urlopen(base + hot).read()
+            (folder / "article.html").write_bytes(html)
+            nginx = start_nginx(folder)
+            try:
+                results["nginx static article"] = wrk(
+                    f"http://127.0.0.1:{NGINX_PORT}/article.html")
+            finally:
+                stop(nginx)
+            for name, path in (("cached article", hot), ("cached section", "/section/business/"),
+                               ("cached home", "/")):
+                urllib.request.urlopen(base + path).read()  # store it
+                results[name] = wrk(base + path)
+        finally:
+            stop(server)
+        server = start_dateline("off")
+        try:
+            results["uncached article"] = wrk(base + hot, rotating_script(paths, folder))
+            results["uncached section"] = wrk(base + "/section/business/")
+            results["uncached home"] = wrk(base + "/")
+        finally:
+            stop(server)
+    report(results, len(html))
+
+
+def report(results: dict[str, dict], size: int) -> None:
+    reference = results["nginx static article"]["rps"]
+    print(f"\nPages, {DURATION}s each, {CONNECTIONS} connections, wrk -t2 on loopback; "
+          f"article page {size / 1024:.0f} KB; {os.cpu_count()} cores")
+    print(f"{'page':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'x nginx':>9}{'errors':>8}")
+    for name, r in results.items():
+        print(f"{name:<22}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
+              f"{r['rps'] / reference:>9.2f}{r['errors']:>8}")
+    for name, (kind, goal) in TARGETS.items():
+        value = results[name]["rps"] / reference if kind == "ratio" else results[name]["rps"]
+        verdict = "met" if value >= goal else "NOT met"
+        shown = f"{value:.2f} of nginx" if kind == "ratio" else f"{value:,.0f} req/s"
+        wanted = f"{goal} of nginx" if kind == "ratio" else f"{goal:,} req/s"
+        print(f"target {name}: {shown} (target >= {wanted}): {verdict}")
+
+
+if __name__ == "__main__":
+    main()

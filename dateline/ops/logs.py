@@ -1,0 +1,44 @@
+"""One JSON object per log line, for a log collector to index without parsing text."""
+
+import json
+import logging
+from datetime import UTC, datetime
+
+# Fields of request logs: set by `dateline.access` records, derived for `django.request` ones.
+REQUEST_FIELDS = ("method", "path", "status", "duration_ms")
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a record as a single line of JSON: time (UTC), level, logger, message and more."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(request_fields(record))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        # json.dumps escapes newlines, so a traceback stays on its record's one line.
+        return json.dumps(entry, default=str)
+
+
+def request_fields(record: logging.LogRecord) -> dict[str, object]:
+    """Return the request's method, path, status and duration that the record carries."""
+    fields = {name: getattr(record, name) for name in REQUEST_FIELDS if hasattr(record, name)}
+    # Django's own request logger passes the request and status_code instead.
+    request = getattr(record, "request", None)
+    if request is not None and hasattr(request, "method"):
+        fields.setdefault("method", request.method)
+        fields.setdefault("path", request.path)
+    if hasattr(record, "status_code"):
+        fields.setdefault("status", record.status_code)
+    return fields

@@ -1,0 +1,34 @@
+"""Newer/older paging for archives of any size: no COUNT(*) over the whole archive."""
+
+from dataclasses import dataclass
+
+
+@dataclass
+class NewsPage:
+    object_list: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def news_page(queryset, page: str | None, size: int, max_page: int = 10_000) -> NewsPage:
+    """The requested page (1 for anything that is not a sane page number)."""
+    try:
+        number = min(max(int(page or 1), 1), max_page)
+    except ValueError:
+        number = 1
+    start = (number - 1) * size
+    rows = list(queryset[start:start + size + 1])
+    return NewsPage(object_list=rows[:size], number=number, has_next=len(rows) > size)

@@ -1,0 +1,158 @@
+"""/metrics: what the middleware counts, who may read it, and several granian workers."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.checks import Tags, run_checks
+from django.test import override_settings
+from django.utils import timezone
+from prometheus_client import REGISTRY
+
+from dateline.newsroom.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+def sample(name: str, route: str, method: str = "GET", status: str = "200") -> float:
+    labels = {"route": route, "method": method, "status": status}
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_requests_are_counted_and_timed_by_route_name_not_path(client, make_article):
+    first, second = make_article("First story"), make_article("Second story")
+    before = sample("dateline_http_requests_total", "site:article")
+    timed_before = sample("dateline_http_request_duration_seconds_count", "site:article")
+    missing_before = sample("dateline_http_requests_total", "unresolved", status="404")
+    assert client.get(first.get_absolute_url()).status_code == 200
+    assert client.get(second.get_absolute_url()).status_code == 200
+    assert client.get("/no-such-page/").status_code == 404
+    assert sample("dateline_http_requests_total", "site:article") == before + 2
+    assert sample("dateline_http_request_duration_seconds_count", "site:article") == (
+        timed_before + 2
+    )
+    assert sample("dateline_http_requests_total", "unresolved", status="404") == (
+        missing_before + 1
+    )
+    text = client.get("/metrics").content.decode()
+    assert 'route="site:article"' in text
+    assert first.get_absolute_url() not in text and "no-such-page" not in text
+
+
+def test_metrics_serve_the_prometheus_text_with_the_published_count(client, make_article):
+    make_article("Live")
+    make_article("Live too")
+    make_article("Draft", status=Article.Status.DRAFT)
+    make_article("Embargoed", embargo_until=timezone.now() + timedelta(hours=2))
+    response = client.get("/metrics")  # the test client comes from 127.0.0.1
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain; version=")
+    assert "no-store" in response["Cache-Control"]
+    text = response.content.decode()
+    assert "# TYPE dateline_http_requests_total counter" in text
+    assert "# TYPE dateline_http_request_duration_seconds histogram" in text
+    assert re.search(r"^dateline_articles_published 2\.0$", text, re.M)
+
+
+def test_metrics_refuse_other_addresses(client):
+    response = client.get("/metrics", REMOTE_ADDR="203.0.113.5")
+    assert response.status_code == 403
+    assert b"dateline_" not in response.content
+
+
+@override_settings(DATELINE_METRICS_TOKEN="s3cret-token")
+def test_metrics_accept_the_bearer_token_from_anywhere(client):
+    remote = {"REMOTE_ADDR": "203.0.113.5"}
+    assert client.get("/metrics", **remote,
+                      headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
+    assert client.get("/metrics", **remote,
+                      headers={"Authorization": "Bearer wrong"}).status_code == 403
+    assert client.get("/metrics", **remote,
+                      headers={"Authorization": "Basic s3cret-token"}).status_code == 403
+
+
+def test_an_empty_token_opens_nothing(client):
+    response = client.get("/metrics", REMOTE_ADDR="203.0.113.5",
+                          headers={"Authorization": "Bearer "})
+    assert response.status_code == 403
+
+
+@override_settings(DATELINE_METRICS_ALLOWED_IPS=["10.0.0.0/8", "2001:db8::1"])
+def test_allowed_addresses_may_be_networks_ipv6_or_ipv4_mapped(client):
+    assert client.get("/metrics", REMOTE_ADDR="10.20.30.40").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="::ffff:10.1.2.3").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="2001:db8::1").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403
+
+
+@override_settings(DATELINE_BEHIND_PROXY=True)
+def test_behind_the_proxy_the_address_it_appended_decides(client):
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    # Everything reaches the app from the proxy on loopback; that alone must not open it.
+    assert client.get("/metrics", **proxy,
+                      HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 403
+    # A client claiming to be local: the proxy appended its real address last.
+    assert client.get("/metrics", **proxy,
+                      HTTP_X_FORWARDED_FOR="127.0.0.1, 203.0.113.9").status_code == 403
+    assert client.get("/metrics", **proxy, HTTP_X_FORWARDED_FOR="::1").status_code == 200
+
+
+@override_settings(DATELINE_METRICS_ALLOWED_IPS=["127.0.0.1", "not-an-address"])
+def test_a_bad_allowed_address_is_a_system_check_error():
+    errors = [e for e in run_checks(tags=[Tags.security]) if e.id == "dateline_ops.E001"]
+    assert len(errors) == 1
+    assert "not-an-address" in errors[0].msg
+
+
+def test_several_granian_workers_report_one_sum(tmp_path):
+    """`dateline serve --workers 2` with PROMETHEUS_MULTIPROC_DIR: any worker reports all."""
+    dateline = Path(sys.executable).parent / "dateline"
+    metrics_dir = tmp_path / "prometheus"
+    metrics_dir.mkdir()
+    env = {**os.environ, "DATELINE_VAR_DIR": str(tmp_path), "DATELINE_DB_ENGINE": "sqlite",
+           "DJANGO_SETTINGS_MODULE": "dateline.settings.dev",
+           "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    env.pop("DATELINE_DB_NAME", None)
+    migrate = subprocess.run([str(dateline), "migrate", "--noinput", "-v0"], env=env,
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert migrate.returncode == 0, migrate.stderr
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(dateline), "serve", "--no-worker", "--workers", "2", "--threads", "2",
+         "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        sent, deadline = 0, time.monotonic() + 60
+        # Until both workers have answered (each writes its own counter file when it first
+        # counts a request), so that a scrape from either one must add up the other's.
+        while len(list(metrics_dir.glob("counter_*.db"))) < 2 and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as page:
+                    assert page.read() == b"ok\n"
+                sent += 1
+            except OSError:
+                time.sleep(0.2)
+        assert len(list(metrics_dir.glob("counter_*.db"))) == 2
+        with urllib.request.urlopen(f"{base}/metrics", timeout=10) as page:
+            text = page.read().decode()
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    healthz = re.search(
+        r'^dateline_http_requests_total\{method="GET",route="ops:healthz",status="200"\} (\S+)$',
+        text, re.M,
+    )
+    assert healthz is not None, text
+    assert float(healthz.group(1)) == sent
+    assert re.search(r"^dateline_articles_published 0\.0$", text, re.M)
