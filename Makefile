@@ -7,7 +7,7 @@ PORT ?= 8000
 CORPUS ?= ../shared/corpus
 export HOST PORT
 
-.PHONY: run test setup demo lint test-sqlite test-postgres test-redis clean
+.PHONY: run test setup demo lint test-sqlite test-postgres test-redis bench clean
 
 run: demo
 	$(DL) serve
@@ -60,6 +60,11 @@ test-redis: $(VENV)/.installed-test node_modules/.installed
 	scripts/test-redis start
 	DATELINE_REDIS_URL=redis://127.0.0.1:$${DATELINE_REDIS_PORT:-63799}/0 \
 	$(VENV)/bin/pytest -p no:cacheprovider -m cache || [ $$? -eq 5 ]
+
+# Pages against nginx serving the same article, on a 100k-article database (bench/README.md).
+bench: $(VENV)/.installed
+	scripts/system-deps nginx wrk
+	cd bench && ../$(VENV)/bin/python pages.py
 
 clean:
 	scripts/test-postgres stop

@@ -1,5 +1,7 @@
 """Turn changes in the newsroom into invalidated keys, once the transaction has committed."""
 
+import logging
+
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -8,6 +10,8 @@ from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.newsroom.signals import articles_bulk_changed, embargo_released
 
 from . import keys, store
+
+logger = logging.getLogger(__name__)
 
 
 def article_keys(article: Article) -> set[str]:
@@ -28,7 +32,17 @@ def article_keys(article: Article) -> set[str]:
 
 
 def invalidate_on_commit(found: set[str]) -> None:
-    transaction.on_commit(lambda: store.invalidate(found))
+    transaction.on_commit(lambda: invalidate(found))
+
+
+def invalidate(found: set[str]) -> None:
+    """Invalidate, and if the cache cannot be reached say so loudly: the change is saved, and
+    the pages it touches expire by themselves within DATELINE_PAGE_CACHE_TIMEOUT."""
+    try:
+        store.invalidate(found)
+    except Exception:
+        logger.error("page cache unavailable; could not invalidate %s", sorted(found),
+                     exc_info=True)
 
 
 @receiver([post_save, post_delete], sender=Article)
@@ -38,7 +52,7 @@ def article_changed(sender, instance: Article, **kwargs) -> None:
 
 @receiver(embargo_released)
 def embargo_ended(sender, article: Article, **kwargs) -> None:
-    store.invalidate(article_keys(article))
+    invalidate(article_keys(article))
 
 
 @receiver(m2m_changed, sender=Article.tags.through)

@@ -1,10 +1,14 @@
 """Give cacheable pages their caching headers and store them for the next reader."""
 
+import logging
+
 from django.utils.http import http_date
 
 from . import store
-from .policy import cache_control, page_key
+from .policy import cache_control, etag_matches, page_key
 from .wsgi import PAGE_KEY, STARTED_GENERATION
+
+logger = logging.getLogger(__name__)
 
 # Headers that belong to one response only.
 _NOT_STORED = {"set-cookie", "x-cache", "date"}
@@ -20,7 +24,11 @@ class PageCacheMiddleware:
         environ = request.META
         key = environ.get(PAGE_KEY) or page_key(environ)
         if key is not None and STARTED_GENERATION not in environ:
-            environ[STARTED_GENERATION] = store.generation()
+            try:
+                environ[STARTED_GENERATION] = store.generation()
+            except Exception:
+                logger.warning("page cache unavailable; not storing %s", key, exc_info=True)
+                key = None
         response = self.get_response(request)
         keys = getattr(response, "surrogate_keys", None)
         if keys is None:
@@ -35,13 +43,18 @@ class PageCacheMiddleware:
         response["Last-Modified"] = http_date()
         if "Content-Length" not in response:
             response["Content-Length"] = str(len(response.content))
-        stored = store.save(key, store.CachedPage(
+        page = store.CachedPage(
             status=200,
             headers=[(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED],
             body=response.content, etag=response["ETag"], keys=frozenset(keys),
-        ), environ[STARTED_GENERATION])
+        )
+        try:
+            stored = store.save(key, page, environ.get(STARTED_GENERATION))
+        except Exception:
+            logger.warning("page cache unavailable; not storing %s", key, exc_info=True)
+            stored = False
         response["X-Cache"] = "MISS" if stored else "PASS"
-        if request.headers.get("If-None-Match") == response["ETag"]:
+        if etag_matches(request.headers.get("If-None-Match", ""), response["ETag"]):
             response.status_code = 304
             response.content = b""
             del response["Content-Length"]

@@ -24,6 +24,14 @@ def page_key(environ: dict) -> str | None:
     return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}?{query}"
 
 
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Does an If-None-Match header name this ETag? Weak forms count: gzip proxies add W/."""
+    if not if_none_match:
+        return False
+    wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return etag in wanted or "*" in wanted
+
+
 def cache_control() -> str:
     """Browsers revalidate every time (cheap, with ETag); CDNs keep the page until purged."""
     return (

@@ -7,6 +7,7 @@ process trust the pages it already checked until something, anywhere, changes.
 """
 
 import hashlib
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ class CachedPage:
     etag: str
     keys: frozenset[str]
     versions: dict[str, str] = field(default_factory=dict)
+    expires: float = 0.0  # time.time() after which no process may serve it
 
 
 def backend():
@@ -68,6 +70,7 @@ def save(page_key: str, page: CachedPage, started_generation: str | None) -> boo
     """Store a rendered page unless something was invalidated while it was being rendered."""
     store = backend()
     page.versions = versions_of(page.keys)
+    page.expires = time.time() + settings.DATELINE_PAGE_CACHE_TIMEOUT
     if store.get(GENERATION) != started_generation:
         return False  # it may show what changed meanwhile; the next request renders anew
     store.set(PAGE_PREFIX + page_key, page, timeout=settings.DATELINE_PAGE_CACHE_TIMEOUT)

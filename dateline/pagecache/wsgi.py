@@ -1,11 +1,15 @@
 """Answer cache hits before Django: a hit costs a dictionary lookup and one cache read."""
 
+import logging
+import time
 from collections import OrderedDict
 
 from django.conf import settings
 
 from . import store
-from .policy import page_key
+from .policy import etag_matches, page_key
+
+logger = logging.getLogger(__name__)
 
 STARTED_GENERATION = "dateline.pagecache.generation"
 PAGE_KEY = "dateline.pagecache.key"
@@ -24,14 +28,18 @@ class CachedPagesApplication:
         key = page_key(environ)
         if key is None:
             return self.application(environ, start_response)
-        generation = store.generation()
-        page = self._lookup(key, generation)
+        try:
+            generation = store.generation()
+            page = self._lookup(key, generation)
+        except Exception:  # the cache is down: readers still get pages, from Django
+            logger.warning("page cache unavailable; serving %s uncached", key, exc_info=True)
+            return self.application(environ, start_response)
         if page is None:
             environ[STARTED_GENERATION] = generation
             environ[PAGE_KEY] = key
             return self.application(environ, start_response)
         headers = [*page.headers, ("X-Cache", "HIT")]
-        if environ.get("HTTP_IF_NONE_MATCH", "") == page.etag:
+        if etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), page.etag):
             start_response("304 Not Modified", [h for h in headers if h[0] != "Content-Length"])
             return []
         start_response("200 OK", headers)
@@ -39,15 +47,14 @@ class CachedPagesApplication:
 
     def _lookup(self, key: str, generation: str | None) -> store.CachedPage | None:
         checked = self.checked.get(key)
-        if checked is not None and generation is not None and checked[0] == generation:
+        if checked is not None and checked[0] == generation and checked[1].expires > time.time():
             return checked[1]
         page = store.load(key)
         if page is None:
             self.checked.pop(key, None)
             return None
-        if generation is not None:
-            self.checked[key] = (generation, page)
-            self.checked.move_to_end(key)
-            if len(self.checked) > self.limit:
-                self.checked.popitem(last=False)
+        self.checked[key] = (generation, page)
+        self.checked.move_to_end(key)
+        if len(self.checked) > self.limit:
+            self.checked.popitem(last=False)
         return page

@@ -15,7 +15,10 @@ _tree: dict = {"version": None, "by_id": {}, "roots": []}
 
 
 def tree(reload: bool = False) -> dict:
-    version = store.versions_of([keys.NAV])[keys.NAV]
+    try:
+        version = store.versions_of([keys.NAV])[keys.NAV]
+    except Exception:  # the page cache is down: read the tree every time until it is back
+        version, reload = None, True
     if reload or version != _tree["version"]:
         sections = list(Section.objects.all())
         _tree.update(

@@ -183,3 +183,30 @@ def test_no_reader_ever_sees_a_stale_headline(reader, make_section, make_article
                 if prefix in body:
                     assert other.headline + "<" in body or other.headline + " " in body, (
                         f"{url} shows an old version of “{other.headline}”")
+
+
+def test_readers_and_editors_carry_on_when_the_cache_is_down(reader, settings, make_article):
+    """A cache that cannot be reached costs speed, never a page or an editor's change."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.CACHES = {**settings.CACHES, "pages": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }}
+    article = make_article("Still readable")
+    status, headers, body = reader.get(article.get_absolute_url())
+    assert status == 200 and "Still readable" in body
+    assert headers.get("X-Cache") in (None, "PASS")
+    article.headline = "Still editable"
+    article.save()
+    assert "Still editable" in reader.get(article.get_absolute_url())[2]
+
+
+def test_weak_etags_from_gzip_proxies_still_get_304(reader, make_article):
+    url = make_article().get_absolute_url()
+    _, headers, _ = reader.get(url)
+    assert reader.get(url, HTTP_IF_NONE_MATCH=f'"x", W/{headers["ETag"]}')[0] == 304
