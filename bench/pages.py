@@ -51,8 +51,9 @@ def _latency(out: str, label: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def start_dateline(cache: str) -> subprocess.Popen:
-    env = {**environment(VAR), "DATELINE_PAGE_CACHE": cache, "DATELINE_LOG_LEVEL": "WARNING"}
+def start_dateline(cache: str, fragments: str = "on") -> subprocess.Popen:
+    env = {**environment(VAR), "DATELINE_PAGE_CACHE": cache, "DATELINE_LOG_LEVEL": "WARNING",
+           "DATELINE_FRAGMENT_CACHE": fragments}
     server = subprocess.Popen(
         [sys.executable, "-m", "dateline", "serve", "--no-worker", "--workers", "2",
          "--port", str(APP_PORT)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -63,7 +64,11 @@ def start_dateline(cache: str) -> subprocess.Popen:
 
 def stop(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
 
 
 def start_nginx(root: Path) -> subprocess.Popen:
@@ -137,11 +142,19 @@ def main() -> None:
                 results[name] = wrk(base + path)
         finally:
             stop(server)
+        rotate = rotating_script(paths, folder)
         server = start_dateline("off")
         try:
-            results["uncached article"] = wrk(base + hot, rotating_script(paths, folder))
+            for path in paths:  # every article's parts rendered once, as readers would
+                urllib.request.urlopen(base + path).read()
+            results["uncached article"] = wrk(base + hot, rotate)
             results["uncached section"] = wrk(base + "/section/business/")
             results["uncached home"] = wrk(base + "/")
+        finally:
+            stop(server)
+        server = start_dateline("off", fragments="off")
+        try:
+            results["cold article render"] = wrk(base + hot, rotate)
         finally:
             stop(server)
     report(results, len(html))

@@ -7,15 +7,28 @@ from django.conf import settings
 _PAGE_QUERY = re.compile(r"^(page=\d{1,6})?$")
 
 
-def page_key(environ: dict) -> str | None:
+class PagePolicy:
+    """The settings page_key needs, read once: a cache hit should not pay for settings."""
+
+    def __init__(self) -> None:
+        self.on = settings.DATELINE_PAGE_CACHE_ON
+        self.excluded = tuple(settings.DATELINE_PAGE_CACHE_EXCLUDE)
+        self.session_cookie = settings.SESSION_COOKIE_NAME + "="
+
+    def page_key(self, environ: dict) -> str | None:
+        return page_key(environ, self)
+
+
+def page_key(environ: dict, policy: PagePolicy | None = None) -> str | None:
     """The cache key of an anonymous GET or HEAD for a cacheable page, else None."""
-    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not settings.DATELINE_PAGE_CACHE_ON:
+    policy = policy or PagePolicy()
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not policy.on:
         return None
     path = environ.get("PATH_INFO", "")
-    if path.startswith(settings.DATELINE_PAGE_CACHE_EXCLUDE):
+    if path.startswith(policy.excluded):
         return None
     cookies = environ.get("HTTP_COOKIE", "")
-    if cookies and settings.SESSION_COOKIE_NAME + "=" in cookies:
+    if cookies and policy.session_cookie in cookies:
         return None  # a logged-in editor gets fresh pages, never a reader's copy
     query = environ.get("QUERY_STRING", "")
     if not _PAGE_QUERY.match(query):

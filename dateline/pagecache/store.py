@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import caches
 
+from .board import GenerationBoard
 from .keys import NAV
 
 GENERATION = "pc:gen"
@@ -40,8 +41,23 @@ def new_version() -> str:
     return uuid.uuid4().hex
 
 
+_boards: dict[str, GenerationBoard] = {}
+
+
+def board() -> GenerationBoard | None:
+    path = settings.DATELINE_PAGE_CACHE_BOARD
+    if not path:
+        return None
+    if path not in _boards:
+        _boards[path] = GenerationBoard(path)
+    return _boards[path]
+
+
 def generation() -> str:
     """The current generation, started on first use so that pages can be trusted at once."""
+    shared = board()
+    if shared is not None:
+        return shared.read()
     store = backend()
     current = store.get(GENERATION)
     if current is None:
@@ -71,7 +87,7 @@ def save(page_key: str, page: CachedPage, started_generation: str | None) -> boo
     store = backend()
     page.versions = versions_of(page.keys)
     page.expires = time.time() + settings.DATELINE_PAGE_CACHE_TIMEOUT
-    if store.get(GENERATION) != started_generation:
+    if generation() != started_generation:
         return False  # it may show what changed meanwhile; the next request renders anew
     store.set(PAGE_PREFIX + page_key, page, timeout=settings.DATELINE_PAGE_CACHE_TIMEOUT)
     return True
@@ -96,7 +112,10 @@ def invalidate(keys) -> None:
         return
     store = backend()
     store.set_many({VERSION_PREFIX + k: new_version() for k in keys}, timeout=None)
-    store.set(GENERATION, new_version(), timeout=None)
+    fresh = new_version()
+    store.set(GENERATION, fresh, timeout=None)
+    if (shared := board()) is not None:
+        shared.write(fresh)
 
 
 def clear() -> None:

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from django.conf import settings
 
 from . import store
-from .policy import etag_matches, page_key
+from .policy import PagePolicy, etag_matches
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +23,10 @@ class CachedPagesApplication:
         # Pages this process has already checked, with the generation it checked them in.
         self.checked: OrderedDict[str, tuple[str, store.CachedPage]] = OrderedDict()
         self.limit = settings.DATELINE_PAGE_CACHE_LOCAL_PAGES
+        self.policy = PagePolicy()
 
     def __call__(self, environ, start_response):
-        key = page_key(environ)
+        key = self.policy.page_key(environ)
         if key is None:
             return self.application(environ, start_response)
         try:

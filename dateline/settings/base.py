@@ -139,8 +139,15 @@ CACHES = {
     },
 }
 DATELINE_PAGE_CACHE = "pages"
-# Off only to measure or debug rendering: every request then goes through Django.
+# One machine: processes learn of invalidations from this memory-mapped file. Production
+# with several machines sets DATELINE_PAGE_CACHE_BOARD="" and relies on the shared cache.
+DATELINE_PAGE_CACHE_BOARD = os.environ.get(
+    "DATELINE_PAGE_CACHE_BOARD", str(VAR_DIR / "cache" / "generation")
+)
+# Off only to measure or debug rendering: every request then goes through Django...
 DATELINE_PAGE_CACHE_ON = os.environ.get("DATELINE_PAGE_CACHE", "on") != "off"
+# ...and with this off too, every part of every page is rendered from the database.
+DATELINE_FRAGMENT_CACHE_ON = os.environ.get("DATELINE_FRAGMENT_CACHE", "on") != "off"
 # Seconds a CDN may keep a page (it is purged by Surrogate-Key on change), and may serve it
 # stale while fetching a fresh copy.
 DATELINE_PAGE_CACHE_TIMEOUT = int(os.environ.get("DATELINE_PAGE_CACHE_TIMEOUT", "300"))

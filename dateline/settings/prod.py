@@ -59,6 +59,9 @@ DATABASE_ROUTERS = ["dateline.db.routers.PrimaryReplicaRouter"]
 # One Redis shared by every worker process and app server, so that what one of them stores or
 # invalidates, all of them see. Without it each process (default) or machine (pages) has its own.
 _redis_url = os.environ.get("DATELINE_REDIS_URL", "")
+# Several machines must learn of invalidations through Redis, not a file of one of them; a
+# single machine may still name a file (see base.py) for faster cache hits.
+DATELINE_PAGE_CACHE_BOARD = os.environ.get("DATELINE_PAGE_CACHE_BOARD", "")
 if _redis_url:
     CACHES = {
         alias: {

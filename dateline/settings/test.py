@@ -24,6 +24,7 @@ CACHES = {
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
               "TIMEOUT": None},
 }
+DATELINE_PAGE_CACHE_BOARD = ""  # the tests that want one give it a temporary file
 # The page cache's tests (marker "cache") also run against a real Redis: `make test-redis`.
 if os.environ.get("DATELINE_REDIS_URL"):
     CACHES["pages"] = {

@@ -4,12 +4,15 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils.safestring import mark_safe
 
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.newsroom.related import more_from_section, related_articles
 from dateline.pagecache import keys
 
+from .fragments import fragment
 from .pagination import news_page
 from .sections import attach_sections, main_sections
 
@@ -45,37 +48,49 @@ def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    article = get_object_or_404(
-        Article.objects.live()
-        .select_related("section")
-        .prefetch_related(
-            Prefetch("authors", queryset=Author.objects.only("name", "slug")),
-            Prefetch("sources", queryset=Source.objects.only("name", "url")),
-            Prefetch("tags", queryset=Tag.objects.order_by("kind", "name")),
-            "notes",
-        ),
-        pk=pk,
-    )
+    article = get_object_or_404(Article.objects.live().select_related("section"), pk=pk)
     if slug != article.slug:
         # The id is the permanent part of the URL; any other slug is an old or mistyped one.
         return redirect(article, permanent=True)
-    context = {
+    story_html, story_keys = fragment(f"story:{pk}", lambda: _render_story(request, article))
+    aside_html, aside_keys = fragment(f"aside:{pk}", lambda: _render_aside(request, article))
+    response = render(request, "site/article.html", {
         "article": article,
-        "breadcrumbs": article.section.breadcrumbs(),
         "current_root": article.section.path.split("/")[0],
-        "related": related_articles(article),
-        "more_from_section": more_from_section(article),
-    }
-    attach_sections(context["related"], context["more_from_section"])
-    response = render(request, "site/article.html", context)
-    keys.add(
-        response, keys.article(article.pk),
-        keys.articles(context["related"]), keys.articles(context["more_from_section"]),
-        [keys.tag(t.pk) for t in article.tags.all()],
-        [keys.author(a.pk) for a in article.authors.all()],
-        [keys.source(s.pk) for s in article.sources.all()],
-    )
+        "story_html": mark_safe(story_html),
+        "aside_html": mark_safe(aside_html),
+    })
+    keys.add(response, keys.article(pk), story_keys, aside_keys)
     return response
+
+
+def _render_story(request: HttpRequest, article: Article) -> tuple[str, set[str]]:
+    """The story itself: breadcrumb, headline, dateline, byline, notes, body, sources, tags."""
+    full = Article.objects.select_related("section").prefetch_related(
+        Prefetch("authors", queryset=Author.objects.only("name", "slug")),
+        Prefetch("sources", queryset=Source.objects.only("name", "url")),
+        Prefetch("tags", queryset=Tag.objects.order_by("kind", "name")),
+        "notes",
+    ).get(pk=article.pk)
+    html = render_to_string("site/includes/article_story.html", {
+        "article": full, "breadcrumbs": full.section.breadcrumbs(),
+    }, request)
+    found = {keys.article(full.pk), keys.NAV}
+    found.update(keys.tag(t.pk) for t in full.tags.all())
+    found.update(keys.author(a.pk) for a in full.authors.all())
+    found.update(keys.source(s.pk) for s in full.sources.all())
+    return html, found
+
+
+def _render_aside(request: HttpRequest, article: Article) -> tuple[str, set[str]]:
+    """Related Articles and More from <section>: what a reader may want next."""
+    related = related_articles(article)
+    more = more_from_section(article)
+    attach_sections(related, more)
+    html = render_to_string("site/includes/article_aside.html", {
+        "article": article, "related": related, "more_from_section": more,
+    }, request)
+    return html, {keys.NAV, *keys.articles(related), *keys.articles(more)}
 
 
 def _paginate(request: HttpRequest, queryset):

@@ -112,7 +112,11 @@ def test_an_edit_leaves_unrelated_pages_cached(reader, make_section, make_articl
     assert reader.get(match.get_absolute_url())[1]["X-Cache"] == "HIT"
 
 
-def test_every_process_sees_an_invalidation_made_by_another(make_article):
+@pytest.mark.parametrize("board", [False, True], ids=["via the cache", "via the board"])
+def test_every_process_sees_an_invalidation_made_by_another(board, settings, tmp_path,
+                                                            make_article):
+    if board:  # one machine: the generation lives on a memory-mapped file
+        settings.DATELINE_PAGE_CACHE_BOARD = str(tmp_path / "generation")
     first, second = Reader(), Reader()  # two server processes with their own memory
     article = make_article("Before")
     url = article.get_absolute_url()
@@ -210,3 +214,12 @@ def test_weak_etags_from_gzip_proxies_still_get_304(reader, make_article):
     url = make_article().get_absolute_url()
     _, headers, _ = reader.get(url)
     assert reader.get(url, HTTP_IF_NONE_MATCH=f'"x", W/{headers["ETag"]}')[0] == 304
+
+
+def test_the_board_is_shared_through_its_file(tmp_path):
+    from dateline.pagecache.board import GenerationBoard
+
+    one, other = GenerationBoard(tmp_path / "g"), GenerationBoard(tmp_path / "g")
+    assert one.read() == other.read() and len(one.read()) == 32
+    one.write("f" * 32)
+    assert other.read() == "f" * 32
