@@ -1,8 +1,6 @@
 """Answer cache hits before Django: a hit costs a dictionary lookup and one cache read."""
 
 import logging
-import time
-from collections import OrderedDict
 
 from django.conf import settings
 
@@ -20,9 +18,7 @@ class CachedPagesApplication:
 
     def __init__(self, application) -> None:
         self.application = application
-        # Pages this process has already checked, with the generation it checked them in.
-        self.checked: OrderedDict[str, tuple[str, store.CachedPage]] = OrderedDict()
-        self.limit = settings.DATELINE_PAGE_CACHE_LOCAL_PAGES
+        self.checked = store.CheckedPages(settings.DATELINE_PAGE_CACHE_LOCAL_PAGES)
         self.policy = PagePolicy()
 
     def __call__(self, environ, start_response):
@@ -31,7 +27,7 @@ class CachedPagesApplication:
             return self.application(environ, start_response)
         try:
             generation = store.generation()
-            page = self._lookup(key, generation)
+            page = self.checked.load(key, generation)
         except Exception:  # the cache is down: readers still get pages, from Django
             logger.warning("page cache unavailable; serving %s uncached", key, exc_info=True)
             return self.application(environ, start_response)
@@ -45,17 +41,3 @@ class CachedPagesApplication:
             return []
         start_response("200 OK", headers)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
-
-    def _lookup(self, key: str, generation: str | None) -> store.CachedPage | None:
-        checked = self.checked.get(key)
-        if checked is not None and checked[0] == generation and checked[1].expires > time.time():
-            return checked[1]
-        page = store.load(key)
-        if page is None:
-            self.checked.pop(key, None)
-            return None
-        self.checked[key] = (generation, page)
-        self.checked.move_to_end(key)
-        if len(self.checked) > self.limit:
-            self.checked.popitem(last=False)
-        return page

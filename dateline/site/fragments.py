@@ -14,6 +14,7 @@ from dateline.pagecache import store
 
 logger = logging.getLogger(__name__)
 PREFIX = "fragment:"
+_checked = store.CheckedPages(limit=20_000)
 
 
 def fragment(name: str, render: Callable[[], tuple[str, set[str]]]) -> tuple[str, set[str]]:
@@ -21,10 +22,10 @@ def fragment(name: str, render: Callable[[], tuple[str, set[str]]]) -> tuple[str
     if not settings.DATELINE_FRAGMENT_CACHE_ON:
         return render()
     try:
-        part = store.load(PREFIX + name)
+        started = store.generation()
+        part = _checked.load(PREFIX + name, started)
         if part is not None:
             return part.body.decode(), set(part.keys)
-        started = store.generation()
     except Exception:
         logger.warning("page cache unavailable; rendering %s", name, exc_info=True)
         return render()

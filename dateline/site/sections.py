@@ -11,14 +11,18 @@ from dateline.newsroom.models import Article, Section
 from dateline.pagecache import keys, store
 
 _SECTION_FIELD = Article._meta.get_field("section")
-_tree: dict = {"version": None, "by_id": {}, "roots": []}
+_tree: dict = {"version": None, "generation": None, "by_id": {}, "roots": []}
 
 
 def tree(reload: bool = False) -> dict:
     try:
+        generation = store.generation()
+        if not reload and generation == _tree["generation"]:
+            return _tree  # nothing at all was invalidated since the last look
         version = store.versions_of([keys.NAV])[keys.NAV]
     except Exception:  # the page cache is down: read the tree every time until it is back
-        version, reload = None, True
+        generation, version, reload = None, None, True
+    _tree["generation"] = generation
     if reload or version != _tree["version"]:
         sections = list(Section.objects.all())
         _tree.update(

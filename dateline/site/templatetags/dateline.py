@@ -30,3 +30,24 @@ def url_if_exists(name: str) -> str:
         return reverse(name)
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def masthead(context) -> str:
+    """The site's name and section menu: the same on thousands of pages, rendered once."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from dateline.pagecache.keys import NAV
+    from dateline.site.fragments import fragment
+
+    request = context.get("request")
+    is_home = request is not None and request.path == "/"
+    current_root = context.get("current_root", "")
+
+    def render() -> tuple[str, set[str]]:
+        html = render_to_string("site/includes/masthead.html", context.flatten(), request)
+        return html, {NAV}
+
+    html, _ = fragment(f"masthead:{is_home}:{current_root}", render)
+    return mark_safe(html)  # rendered by our own template
