@@ -6,7 +6,22 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 
-class Author(models.Model):
+class NamedWithSlug(models.Model):
+    """Something with a name whose slug, when left empty, is made from the name."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True) or type(self).__name__.lower()
+        super().save(*args, **kwargs)
+
+
+class Author(NamedWithSlug):
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=150, unique=True, allow_unicode=True)
     bio = models.TextField(blank=True)
@@ -18,19 +33,11 @@ class Author(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=True) or "author"
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("site:author", kwargs={"slug": self.slug})
 
 
-class Source(models.Model):
+class Source(NamedWithSlug):
     """An outlet a story draws on, named under the story as "Sources: NBC News, Le Monde"."""
 
     name = models.CharField(max_length=150, unique=True)
@@ -39,11 +46,3 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=True) or "source"
-        super().save(*args, **kwargs)

@@ -2,10 +2,11 @@
 
 from django.db import models
 from django.urls import reverse
-from django.utils.text import slugify
+
+from .people import NamedWithSlug
 
 
-class Tag(models.Model):
+class Tag(NamedWithSlug):
     class Kind(models.TextChoices):
         PERSON = "person", "Person"
         PLACE = "place", "Place"
@@ -33,11 +34,6 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display().lower()})"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=True) or "tag"
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("site:tag", kwargs={"kind": self.URL_PREFIXES[self.kind], "slug": self.slug})
