@@ -23,6 +23,14 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[A-Z\"“‘(])")  # noqa: RUF001
+# Words that end in a full stop without ending the sentence: "U.S.", "Mr.", "Corp."...
+_INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "st", "mt", "gen", "gov", "sen", "rep", "rev", "lt",
+    "col", "capt", "sgt", "co", "corp", "inc", "ltd", "plc", "bros", "no", "vs", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est",
+}
+MIN_SENTENCE = 20
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -56,7 +64,15 @@ def plain_text(markup: str) -> str:
 def first_sentence(markup: str, limit: int = 300) -> str:
     """Return the opening sentence of a body, cut at a word boundary if it runs long."""
     text = plain_text(markup)
-    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
+    sentence = text
+    for boundary in _SENTENCE_END.finditer(text):
+        candidate = text[: boundary.start()].rstrip()
+        last_word = candidate.rsplit(" ", 1)[-1].rstrip(".!?\"'”’)").lower()  # noqa: RUF001
+        if _INITIALS.search(candidate) or last_word in _ABBREVIATIONS:
+            continue
+        if len(candidate) >= MIN_SENTENCE:
+            sentence = candidate
+            break
     if len(sentence) <= limit:
         return sentence
     return sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"

@@ -63,12 +63,12 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Artic
     return [by_pk[pk] for pk in chosen if pk in by_pk]
 
 
-def more_from_section(article: Article, limit: int = 10) -> list[Article]:
-    """The newest stories of the article's section and the sections below it."""
+def more_from_section(article: Article, limit: int = 10, shown=()) -> list[Article]:
+    """The newest stories of the article's section and below, less those already shown."""
     return list(
         Article.objects.live()
         .in_section(article.section)
-        .exclude(pk=article.pk)
+        .exclude(pk__in=[article.pk, *(a.pk for a in shown)])
         .for_listing()
         .newest_first()[:limit]
     )

@@ -34,7 +34,8 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         ),
         pk=data.get("article"),
     )
-    related, more = related_articles(article), more_from_section(article)
+    related = related_articles(article)
+    more = more_from_section(article, shown=related)
     attach_sections(related, more)
     response = render(
         request,

@@ -85,7 +85,7 @@ def _render_story(request: HttpRequest, article: Article) -> tuple[str, set[str]
 def _render_aside(request: HttpRequest, article: Article) -> tuple[str, set[str]]:
     """Related Articles and More from <section>: what a reader may want next."""
     related = related_articles(article)
-    more = more_from_section(article)
+    more = more_from_section(article, shown=related)
     attach_sections(related, more)
     html = render_to_string("site/includes/article_aside.html", {
         "article": article, "related": related, "more_from_section": more,

@@ -40,3 +40,15 @@ def test_first_sentence_is_cut_at_a_word_when_long():
 
 def test_plain_text_unescapes_entities():
     assert plain_text("<p>Tom &amp; Jerry</p>\n<p>x</p>") == "Tom & Jerry x"
+
+
+def test_first_sentence_does_not_stop_at_initials_or_abbreviations():
+    assert first_sentence("The U.S. Dollar opened lower in Hong Kong. Dealers said more.") == (
+        "The U.S. Dollar opened lower in Hong Kong.")
+    assert first_sentence("Mr. Smith said the deal with Acme Corp. was done. He left.") == (
+        "Mr. Smith said the deal with Acme Corp. was done.")
+
+
+def test_first_sentence_skips_a_fragment_too_short_to_tell_anything():
+    assert first_sentence("Bonn. Officials in the capital said talks would resume on Monday.") == (
+        "Bonn. Officials in the capital said talks would resume on Monday.")

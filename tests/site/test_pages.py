@@ -76,11 +76,14 @@ def test_more_from_section_lists_the_latest_ten(client, make_section, make_artic
     russia = make_section("Russia", parent=world)
     article = make_article("Subject", section=world)
     older = [make_article(f"World {i}", section=world, age=timedelta(hours=i + 2))
-             for i in range(8)]
+             for i in range(12)]
     in_sub = [make_article(f"Russia {i}", section=russia, age=timedelta(minutes=i))
               for i in range(4)]
     response = client.get(article.get_absolute_url())
-    assert response.context["more_from_section"] == in_sub + older[:6]
+    # Related (no shared tags here) is filled from the section: the five newest World stories.
+    assert response.context["related"] == older[:5]
+    # "More from" then lists the rest, newest first, repeating nothing shown above it.
+    assert response.context["more_from_section"] == in_sub + older[5:11]
     assert "More from World" in response.content.decode()
 
 
