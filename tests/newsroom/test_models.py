@@ -44,9 +44,9 @@ def test_slug_is_kept_when_the_headline_is_edited(make_article):
 
 
 def test_body_is_sanitised_and_teaser_derived_on_save(make_article):
-    article = make_article(body='<p>Talks resume. More later.</p><script>x()</script>')
+    article = make_article(body='<p>Talks resume in Geneva. More later.</p><script>x()</script>')
     assert "<script>" not in article.body
-    assert article.teaser == "Talks resume."
+    assert article.teaser == "Talks resume in Geneva."
     article.standfirst = "Negotiators meet again in Geneva"
     article.save()
     assert article.teaser == "Negotiators meet again in Geneva"

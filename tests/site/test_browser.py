@@ -54,6 +54,8 @@ def test_reader_goes_from_home_to_section_to_article(
     )
     for i in range(3):
         make_article(f"Other Russia story {i}", section=russia, tags=[moscow])
+    for i in range(5):
+        make_article(f"Untagged Russia story {i}", section=russia, age=timedelta(days=5 + i))
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
@@ -73,7 +75,8 @@ def test_reader_goes_from_home_to_section_to_article(
     dateline = page.locator(".story-dateline time").inner_text()
     assert " // " in dateline and dateline.split(",")[0].split()[0].isalpha()
     assert page.locator(".sources").inner_text() == "Sources: Le Monde"
-    assert page.locator(".related .teaser").count() == 3
+    assert page.locator(".related .teaser").count() == 5  # 3 sharing a tag, 2 from Russia
+    assert page.locator(".more-from-section .teaser").count() == 3  # the rest, no repeats
     assert page.locator(".more-from-section h2").inner_text().lower() == "more from russia"
     assert page.get_by_role("link", name="Moscow").is_visible()
     assert page.get_by_text("Be a reporter: write and send your article").is_visible()
