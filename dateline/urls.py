@@ -8,6 +8,7 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path("desk/", admin.site.urls),
     path("", include("dateline.ops.urls")),
+    path("", include("dateline.syndication.urls")),
     path("", include("dateline.site.urls")),
 ]
 

@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "dateline.site",
     "dateline.db",
     "dateline.pagecache",
+    "dateline.syndication",
     "dateline.ops",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -186,6 +187,8 @@ DATELINE_SITE_TAGLINE = os.environ.get(
 DATELINE_PAGE_SIZE = 20
 # How long a signed preview link of an unpublished article works, in seconds.
 DATELINE_PREVIEW_MAX_AGE = int(os.environ.get("DATELINE_PREVIEW_MAX_AGE", str(48 * 3600)))
+# Feeds carry the whole sanitised body when on, else the teaser and a link.
+DATELINE_FEED_FULL_CONTENT = os.environ.get("DATELINE_FEED_FULL_CONTENT", "") == "1"
 # Where readers' reports go until the submissions form takes them.
 DATELINE_NEWSDESK_EMAIL = os.environ.get("DATELINE_NEWSDESK_EMAIL", "newsdesk@example.org")
 

@@ -1,0 +1,157 @@
+"""The site's feeds: the newest live stories of the site, of a section or of a tag."""
+
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.contrib.syndication.views import Feed, add_domain
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from dateline.newsroom.models import Article, Author, Section, Tag
+from dateline.pagecache import keys
+
+from .generators import AtomFeed, JsonFeed, RssFeed
+
+ITEMS = 50
+
+
+class ArticleFeed(Feed):
+    """The items every feed shares; subclasses say which stories and what the feed is."""
+
+    feed_type = RssFeed
+
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().__call__(request, *args, **kwargs)
+        # Join the page cache: it adds ETag and answers 304, and a change to any story,
+        # tag or author shown here (or to the listing itself) refreshes the feed.
+        keys.add(response, getattr(request, "feed_keys", ()))
+        return response
+
+    def get_feed(self, obj, request: HttpRequest):
+        feed = super().get_feed(obj, request)
+        site = get_current_site(request)
+        found = {self.listing_key(obj)}
+        for entry in feed.items:
+            # The short URL names only the id, so the GUID survives a changed slug.
+            entry["unique_id"] = add_domain(site.domain, entry.pop("guid_path"),
+                                            request.is_secure())
+            found.update(entry.pop("keys"))
+        request.feed_keys = found
+        return feed
+
+    def listing_key(self, obj) -> str:
+        return keys.HOME
+
+    def articles(self, obj):
+        return Article.objects.live()
+
+    def items(self, obj) -> list[Article]:
+        return list(
+            self.articles(obj).newest_first().select_related("section").prefetch_related(
+                Prefetch("authors", queryset=Author.objects.only("pk", "name")),
+                Prefetch("tags", queryset=Tag.objects.only("pk", "name").order_by("name")),
+            )[:ITEMS]
+        )
+
+    def item_title(self, item: Article) -> str:
+        return item.headline
+
+    def item_description(self, item: Article) -> str:
+        return item.body if settings.DATELINE_FEED_FULL_CONTENT else item.teaser
+
+    def item_guid_is_permalink(self, item: Article) -> bool:
+        return True
+
+    def item_pubdate(self, item: Article):
+        return item.published_at
+
+    def item_updateddate(self, item: Article):
+        return item.last_changed_at
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [item.section.name, *(t.name for t in item.tags.all())]
+
+    def item_extra_kwargs(self, item: Article) -> dict:
+        authors = list(item.authors.all())
+        return {
+            "authors": [a.name for a in authors],
+            "summary": item.teaser,
+            "content_html": item.body if settings.DATELINE_FEED_FULL_CONTENT else None,
+            "guid_path": reverse("site:article-short", kwargs={"pk": item.pk}),
+            "keys": {keys.article(item.pk), *(keys.tag(t.pk) for t in item.tags.all()),
+                     *(keys.author(a.pk) for a in authors)},
+        }
+
+
+class SiteFeed(ArticleFeed):
+    def title(self) -> str:
+        return settings.DATELINE_SITE_NAME
+
+    def description(self) -> str:
+        return settings.DATELINE_SITE_TAGLINE
+
+    subtitle = description
+
+    def link(self) -> str:
+        return reverse("site:home")
+
+
+class SectionFeed(ArticleFeed):
+    def get_object(self, request: HttpRequest, path: str) -> Section:
+        return get_object_or_404(Section, path=path)
+
+    def listing_key(self, obj: Section) -> str:
+        return keys.section(obj.pk)
+
+    def articles(self, obj: Section):
+        return Article.objects.live().in_section(obj)
+
+    def title(self, obj: Section) -> str:
+        return f"{settings.DATELINE_SITE_NAME}: {obj.display_path}"
+
+    def description(self, obj: Section) -> str:
+        return obj.description or f"The latest news in {obj.display_path}."
+
+    subtitle = description
+
+    def link(self, obj: Section) -> str:
+        return obj.get_absolute_url()
+
+
+class TagFeed(ArticleFeed):
+    def get_object(self, request: HttpRequest, kind: str, slug: str) -> Tag:
+        return get_object_or_404(Tag, kind=Tag.kind_for_prefix(kind), slug=slug)
+
+    def listing_key(self, obj: Tag) -> str:
+        return keys.tag(obj.pk)
+
+    def articles(self, obj: Tag):
+        return obj.articles.live()
+
+    def title(self, obj: Tag) -> str:
+        return f"{settings.DATELINE_SITE_NAME}: {obj.name}"
+
+    def description(self, obj: Tag) -> str:
+        return obj.description or f"News about {obj.name}."
+
+    subtitle = description
+
+    def link(self, obj: Tag) -> str:
+        return obj.get_absolute_url()
+
+
+class SiteAtomFeed(SiteFeed):
+    feed_type = AtomFeed
+
+
+class SiteJsonFeed(SiteFeed):
+    feed_type = JsonFeed
+
+
+class SectionAtomFeed(SectionFeed):
+    feed_type = AtomFeed
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = AtomFeed

@@ -1,0 +1,71 @@
+"""Feed writers: Django's RSS and Atom with one author element per author, and JSON Feed 1.1."""
+
+import json
+
+from django.utils import feedgenerator
+from django.utils.feedgenerator import rfc3339_date
+
+DC = "http://purl.org/dc/elements/1.1/"
+
+
+class RssFeed(feedgenerator.Rss201rev2Feed):
+    """RSS 2.0; each author is a dc:creator, since <author> must be an e-mail address."""
+
+    def rss_attributes(self) -> dict:
+        return {**super().rss_attributes(), "xmlns:dc": DC}
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)
+        for name in item.get("authors", ()):
+            handler.addQuickElement("dc:creator", name)
+
+
+class AtomFeed(feedgenerator.Atom1Feed):
+    """Atom 1.0 with an <author> per author (RFC 4287 allows several)."""
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)
+        for name in item.get("authors", ()):
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.endElement("author")
+
+
+class JsonFeed(feedgenerator.SyndicationFeed):
+    """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), filled by the same Feed classes."""
+
+    content_type = "application/feed+json; charset=utf-8"
+    version = "https://jsonfeed.org/version/1.1"
+
+    def write(self, outfile, encoding) -> None:
+        outfile.write(json.dumps(self.document(), ensure_ascii=False))
+
+    def document(self) -> dict:
+        feed = self.feed
+        document = {
+            "version": self.version,
+            "title": feed["title"],
+            "home_page_url": feed["link"],
+            "feed_url": feed["feed_url"],
+            "description": feed["description"],
+            "language": feed["language"],
+            "items": [self.item(item) for item in self.items],
+        }
+        return {k: v for k, v in document.items() if v is not None}
+
+    def item(self, item: dict) -> dict:
+        entry = {
+            "id": item["unique_id"] or item["link"],
+            "url": item["link"],
+            "title": item["title"],
+            "summary": item.get("summary"),
+            "date_published": item["pubdate"] and rfc3339_date(item["pubdate"]),
+            "date_modified": item["updateddate"] and rfc3339_date(item["updateddate"]),
+            "authors": [{"name": name} for name in item.get("authors", ())] or None,
+            "tags": list(item["categories"]) or None,
+        }
+        if item.get("content_html"):
+            entry["content_html"] = item["content_html"]
+        else:
+            entry["content_text"] = item["description"] or ""
+        return {k: v for k, v in entry.items() if v is not None}

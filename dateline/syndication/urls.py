@@ -1,0 +1,20 @@
+from django.urls import path, re_path
+
+from . import feeds
+
+app_name = "syndication"
+
+# Included before the site's URLs: its section pattern would take /section/a/feed/rss/ too.
+urlpatterns = [
+    path("feeds/rss/", feeds.SiteFeed(), name="site-rss"),
+    path("feeds/atom/", feeds.SiteAtomFeed(), name="site-atom"),
+    path("feeds/json/", feeds.SiteJsonFeed(), name="site-json"),
+    re_path(r"^section/(?P<path>[\w-]+(?:/[\w-]+)*)/feed/rss/$", feeds.SectionFeed(),
+            name="section-rss"),
+    re_path(r"^section/(?P<path>[\w-]+(?:/[\w-]+)*)/feed/atom/$", feeds.SectionAtomFeed(),
+            name="section-atom"),
+    re_path(r"^(?P<kind>people|places|organisations|topics)/(?P<slug>[\w-]+)/feed/rss/$",
+            feeds.TagFeed(), name="tag-rss"),
+    re_path(r"^(?P<kind>people|places|organisations|topics)/(?P<slug>[\w-]+)/feed/atom/$",
+            feeds.TagAtomFeed(), name="tag-atom"),
+]
