@@ -23,7 +23,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(VENV)/bin/python -m pip install -q -e '.[test]'
 	@touch $@
 
-# Validators from npm that the tests run in the browser (axe-core).
+# Validators from npm that the tests run: axe-core in the browser, vnu-jar (the Nu HTML Checker).
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	@touch $@

@@ -6,7 +6,7 @@ from .models import Article, Author, Section, Source, Tag
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ["display_path", "slug", "position"]
+    list_display = ["display_path", "slug", "position", "medtop"]
     list_select_related = ["parent"]
     search_fields = ["name", "display_path"]
     prepopulated_fields = {"slug": ["name"]}

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_prose_editor",
     "django_tasks_db",
 ]
@@ -153,8 +154,9 @@ DATELINE_FRAGMENT_CACHE_ON = os.environ.get("DATELINE_FRAGMENT_CACHE", "on") != 
 # stale while fetching a fresh copy.
 DATELINE_PAGE_CACHE_TIMEOUT = int(os.environ.get("DATELINE_PAGE_CACHE_TIMEOUT", "300"))
 DATELINE_PAGE_CACHE_STALE = int(os.environ.get("DATELINE_PAGE_CACHE_STALE", "60"))
+# /api/ answers partners by API key: a stored copy would reach readers without one.
 DATELINE_PAGE_CACHE_EXCLUDE = ("/desk/", "/preview/", "/static/", "/media/", "/healthz",
-                               "/readyz", "/metrics")
+                               "/readyz", "/metrics", "/api/")
 # Pages each process remembers having checked, answered without a second cache read.
 DATELINE_PAGE_CACHE_LOCAL_PAGES = 5000
 

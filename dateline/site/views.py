@@ -1,5 +1,7 @@
 """The pages readers see: home, sections, tags, authors and the article itself."""
 
+from functools import cache
+
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +14,7 @@ from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.newsroom.related import more_from_section, related_articles
 from dateline.pagecache import keys
 
+from . import structured
 from .fragments import fragment
 from .pagination import news_page
 from .sections import attach_sections, main_sections
@@ -35,7 +38,10 @@ def home(request: HttpRequest) -> HttpResponse:
             attach_sections(stories)
             blocks.append((section, stories))
     response = render(
-        request, "site/home.html", {"top_story": top, "latest": latest, "section_blocks": blocks}
+        request, "site/home.html", {
+            "top_story": top, "latest": latest, "section_blocks": blocks,
+            "organization": structured.json_ld(structured.home_page(request)),
+        }
     )
     keys.add(response, keys.HOME, keys.articles([top, *latest]),
              keys.articles(a for _, stories in blocks for a in stories))
@@ -52,34 +58,60 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if slug != article.slug:
         # The id is the permanent part of the URL; any other slug is an old or mistyped one.
         return redirect(article, permanent=True)
-    story_html, story_keys = fragment(f"story:{pk}", lambda: _render_story(request, article))
+    # The story and its head tags show the same data; whichever parts miss load it once.
+    full = cache(lambda: _load_story(pk))
+    story_html, story_keys = fragment(f"story:{pk}", lambda: _render_story(request, full()))
+    # The head names absolute URLs, so it is kept per scheme and host, as pages are.
+    origin = f"{request.scheme}://{request.get_host()}"
+    head_html, head_keys = fragment(f"head:{pk}:{origin}", lambda: _render_head(request, full()))
     aside_html, aside_keys = fragment(f"aside:{pk}", lambda: _render_aside(request, article))
     response = render(request, "site/article.html", {
         "article": article,
         "current_root": article.section.path.split("/")[0],
         "story_html": mark_safe(story_html),
+        "head_html": mark_safe(head_html),
         "aside_html": mark_safe(aside_html),
     })
-    keys.add(response, keys.article(pk), story_keys, aside_keys)
+    keys.add(response, keys.article(pk), story_keys, head_keys, aside_keys)
     return response
 
 
-def _render_story(request: HttpRequest, article: Article) -> tuple[str, set[str]]:
-    """The story itself: breadcrumb, headline, dateline, byline, notes, body, sources, tags."""
-    full = Article.objects.select_related("section").prefetch_related(
+def _load_story(pk: int) -> Article:
+    return Article.objects.select_related("section").prefetch_related(
         Prefetch("authors", queryset=Author.objects.only("name", "slug")),
         Prefetch("sources", queryset=Source.objects.only("name", "url")),
         Prefetch("tags", queryset=Tag.objects.order_by("kind", "name")),
         "notes",
-    ).get(pk=article.pk)
-    html = render_to_string("site/includes/article_story.html", {
-        "article": full, "breadcrumbs": full.section.breadcrumbs(),
-    }, request)
+    ).get(pk=pk)
+
+
+def _story_keys(full: Article) -> set[str]:
     found = {keys.article(full.pk), keys.NAV}
     found.update(keys.tag(t.pk) for t in full.tags.all())
     found.update(keys.author(a.pk) for a in full.authors.all())
     found.update(keys.source(s.pk) for s in full.sources.all())
-    return html, found
+    return found
+
+
+def _render_head(request: HttpRequest, full: Article) -> tuple[str, set[str]]:
+    """Open Graph, Twitter card and JSON-LD: what crawlers and link previews read."""
+    html = render_to_string("site/includes/article_head.html", {
+        "article": full,
+        "url": request.build_absolute_uri(full.get_absolute_url()),
+        "news_article": structured.json_ld(structured.news_article(request, full)),
+        "breadcrumb_list": structured.json_ld(
+            structured.breadcrumb_list(request, full.section.breadcrumbs())
+        ),
+    }, request)
+    return html, _story_keys(full)
+
+
+def _render_story(request: HttpRequest, full: Article) -> tuple[str, set[str]]:
+    """The story itself: breadcrumb, headline, dateline, byline, notes, body, sources, tags."""
+    html = render_to_string("site/includes/article_story.html", {
+        "article": full, "breadcrumbs": full.section.breadcrumbs(),
+    }, request)
+    return html, _story_keys(full)
 
 
 def _render_aside(request: HttpRequest, article: Article) -> tuple[str, set[str]]:
@@ -101,6 +133,7 @@ def _paginate(request: HttpRequest, queryset):
 
 def section(request: HttpRequest, path: str) -> HttpResponse:
     section = get_object_or_404(Section, path=path)
+    breadcrumbs = section.breadcrumbs()
     page = _paginate(
         request, Article.objects.live().in_section(section).for_listing().newest_first()
     )
@@ -109,7 +142,8 @@ def section(request: HttpRequest, path: str) -> HttpResponse:
         "site/section.html",
         {
             "section": section,
-            "breadcrumbs": section.breadcrumbs(),
+            "breadcrumbs": breadcrumbs,
+            "breadcrumb_list": structured.json_ld(structured.breadcrumb_list(request, breadcrumbs)),
             "current_root": section.path.split("/")[0],
             "subsections": section.children.all(),
             "page": page,

@@ -1,11 +1,12 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
-from . import feeds
+from . import feeds, sitemaps
 
 app_name = "syndication"
 
 # Included before the site's URLs: its section pattern would take /section/a/feed/rss/ too.
 urlpatterns = [
+    path("api/", include("dateline.syndication.api.urls")),
     path("feeds/rss/", feeds.SiteFeed(), name="site-rss"),
     path("feeds/atom/", feeds.SiteAtomFeed(), name="site-atom"),
     path("feeds/json/", feeds.SiteJsonFeed(), name="site-json"),
@@ -17,4 +18,7 @@ urlpatterns = [
             feeds.TagFeed(), name="tag-rss"),
     re_path(r"^(?P<kind>people|places|organisations|topics)/(?P<slug>[\w-]+)/feed/atom/$",
             feeds.TagAtomFeed(), name="tag-atom"),
+    path("sitemap.xml", sitemaps.index, name="sitemap-index"),
+    path("sitemaps/<slug:section>.xml", sitemaps.sitemap, name="sitemap"),
+    path("robots.txt", sitemaps.robots, name="robots"),
 ]

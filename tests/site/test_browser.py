@@ -60,6 +60,12 @@ def test_reader_goes_from_home_to_section_to_article(
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    # Anything the Content-Security-Policy refuses is recorded, not only what reaches the console.
+    page.add_init_script(
+        "window.cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
     page.goto(live_server.url)
     assert page.title().startswith("Dateline")
     assert page.locator("nav[aria-label=Sections] >> text=World").is_visible()
@@ -82,6 +88,13 @@ def test_reader_goes_from_home_to_section_to_article(
     assert page.get_by_text("Be a reporter: write and send your article").is_visible()
     # The stylesheet loaded: the body is set in the serif face, not the browser default.
     assert "Georgia" in page.eval_on_selector(".story-body", "e => getComputedStyle(e).fontFamily")
+    # The JSON-LD blocks are data, not scripts: CSP's script-src 'self' lets them be.
+    assert page.locator('script[type="application/ld+json"]').count() == 2
+    news = page.evaluate(
+        "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)"
+    )
+    assert news["headline"] == story.headline
+    assert page.evaluate("window.cspViolations") == []
     assert errors == []
 
 

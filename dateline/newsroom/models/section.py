@@ -1,6 +1,7 @@
 """Sections form the site's tree: World » Russia."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
@@ -32,6 +33,13 @@ class Section(models.Model):
         default=100, help_text="Lower numbers come first in menus and on the home page."
     )
     description = models.TextField(blank=True)
+    medtop = models.CharField(
+        "IPTC Media Topic", max_length=8, blank=True,
+        validators=[RegexValidator(r"^\d{8}$", "A Media Topic code is eight digits.")],
+        help_text="The code of the IPTC Media Topic this section covers, e.g. 04000000 for "
+        "economy, business and finance (https://cv.iptc.org/newscodes/mediatopic/). Left "
+        "empty, the section uses its nearest ancestor's; the wire API sends it to partners.",
+    )
     # Denormalised from the ancestors so that URLs and "World » Russia" cost no extra query.
     path = models.CharField(max_length=500, unique=True, editable=False)
     display_path = models.CharField(max_length=1000, editable=False)

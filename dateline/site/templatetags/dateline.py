@@ -20,7 +20,8 @@ def house_dateline(moment) -> str:
 
 @register.filter
 def iso_datetime(moment) -> str:
-    return timezone.localtime(moment).isoformat() if moment else ""
+    # Whole seconds: HTML allows at most three digits of a fraction in a datetime attribute.
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
 
 
 @register.simple_tag
@@ -51,3 +52,12 @@ def masthead(context) -> str:
 
     html, _ = fragment(f"masthead:{is_home}:{current_root}", render)
     return mark_safe(html)  # rendered by our own template
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """This page's absolute URL: its path, and its page number past the first."""
+    request = context["request"]
+    page = context.get("page")
+    query = f"?page={page.number}" if page is not None and page.number > 1 else ""
+    return request.build_absolute_uri(request.path) + query

@@ -1,0 +1,1 @@
+"""The wire API for partner agencies: ninjs 3.1 items behind per-partner API keys."""

@@ -1,0 +1,90 @@
+"""The list's query parameters, checked: a bad value is a 400 that says what to send."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.http import QueryDict
+
+from dateline.newsroom.models import Section, Tag
+
+from . import cursor as cursors
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+KNOWN = {"section", "tag", "since", "until", "limit", "cursor"}
+
+
+class BadParameter(ValueError):
+    pass
+
+
+@dataclass
+class ListParams:
+    section: Section | None = None
+    tag_ids: list[int] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = DEFAULT_LIMIT
+    after: tuple[datetime, int] | None = None
+
+
+def parse(query: QueryDict) -> ListParams:
+    unknown = sorted(set(query) - KNOWN)
+    if unknown:
+        raise BadParameter(f"Unknown parameter {unknown[0]!r}; the list takes "
+                           f"{', '.join(sorted(KNOWN))}.")
+    params = ListParams()
+    if "section" in query:
+        path = query["section"].strip("/")
+        params.section = Section.objects.filter(path=path).first()
+        if params.section is None:
+            raise BadParameter(f"No section has the path {path!r}; give a path such as "
+                               "'business' or 'business/markets'.")
+    if "tag" in query:
+        params.tag_ids = tag_ids(query["tag"])
+    if "since" in query:
+        params.since = moment("since", query["since"])
+    if "until" in query:
+        params.until = moment("until", query["until"])
+    if params.since and params.until and params.since >= params.until:
+        raise BadParameter("'since' must come before 'until'.")
+    if "limit" in query:
+        value = query["limit"]
+        if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+            raise BadParameter(f"'limit' is a whole number from 1 to {MAX_LIMIT}, "
+                               f"not {value!r}.")
+        params.limit = int(value)
+    if "cursor" in query:
+        try:
+            params.after = cursors.decode(query["cursor"])
+        except cursors.BadCursor as exc:
+            raise BadParameter(str(exc)) from exc
+    return params
+
+
+def tag_ids(value: str) -> list[int]:
+    """Ids of the tag "kind:slug" (kind: person, place, organisation, topic) or "slug"."""
+    kind, _, slug = value.rpartition(":")
+    tags = Tag.objects.filter(slug=slug)
+    if kind:
+        known = Tag.kind_for_prefix(kind) or (kind if kind in Tag.Kind.values else None)
+        if known is None:
+            raise BadParameter(f"Unknown tag kind {kind!r}; use one of "
+                               f"{', '.join(Tag.Kind.values)}, as in 'place:moscow'.")
+        tags = tags.filter(kind=known)
+    ids = list(tags.values_list("pk", flat=True))
+    if not ids:
+        raise BadParameter(f"No tag matches {value!r}; give 'kind:slug' or a slug.")
+    return ids
+
+
+def moment(name: str, value: str) -> datetime:
+    """An ISO 8601 date or date-time; one without an offset is read as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadParameter(
+            f"{name!r} must be an ISO 8601 date or date-time such as 2024-05-01 or "
+            f"2024-05-01T09:30:00Z (write '+' in an offset as %2B), not {value!r}."
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("ninjs/", views.item_list, name="ninjs-list"),
+    path("ninjs/<int:pk>", views.item_detail, name="ninjs-item"),
+    path("openapi.json", views.openapi_document, name="openapi"),
+]

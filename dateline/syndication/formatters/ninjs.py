@@ -1,0 +1,163 @@
+"""IPTC ninjs 3.1 (https://iptc.org/standards/ninjs/): one JSON object per story.
+
+One `_format_<field>` method per ninjs property, called in `FIELDS` order; a method that
+returns None or an empty list leaves its property out. A later ninjs version is a subclass
+that adds, drops or overrides fields.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.urls import reverse
+
+from dateline.newsroom.models import Article, Tag
+
+from .. import medtop
+from .base import Formatter, registry
+
+SCHEMA_ID = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """RFC 3339 in UTC, to the second, as the schema's date-time format asks."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@registry.register
+class Ninjs31Formatter(Formatter):
+    """A live article as a ninjs 3.1 text item."""
+
+    name = "ninjs31"
+    version = "3.1"
+    FIELDS = (
+        "uri", "standard", "type", "representationType", "version", "firstCreated",
+        "versionCreated", "contentCreated", "pubStatus", "language", "headlines", "slugline",
+        "descriptions", "bodies", "by", "located", "people", "organisations", "places",
+        "subjects", "infoSources", "renditions",
+    )
+
+    def __init__(self, base_url: str = "") -> None:
+        super().__init__(base_url)
+        self.medtops: dict[int, str] = {}
+
+    def prepare(self, articles: Sequence[Article]) -> None:
+        self.medtops = medtop.codes_for(a.section for a in articles)
+
+    def format(self, article: Article) -> dict[str, Any]:
+        if article.section_id not in self.medtops:
+            self.medtops.update(medtop.codes_for([article.section]))
+        item = {}
+        for field in self.FIELDS:
+            value = getattr(self, f"_format_{field}")(article)
+            if value is not None and value != []:
+                item[field] = value
+        return item
+
+    def tags(self, article: Article, kind: str) -> list[Tag]:
+        return [tag for tag in article.tags.all() if tag.kind == kind]
+
+    def tag_entity(self, tag: Tag) -> dict[str, str]:
+        return {"name": tag.name, "rel": "about", "uri": self.absolute(tag.get_absolute_url())}
+
+    def _format_uri(self, article: Article) -> str:
+        # The short URL names only the id: no edit changes it (the feeds' GUIDs are the same).
+        return self.absolute(reverse("site:article-short", kwargs={"pk": article.pk}))
+
+    def _format_standard(self, article: Article) -> dict[str, str]:
+        return {"name": "ninjs", "version": self.version, "schema": SCHEMA_ID.rstrip("#")}
+
+    def _format_type(self, article: Article) -> str:
+        return "text"
+
+    def _format_representationType(self, article: Article) -> str:
+        return "full"
+
+    def _format_version(self, article: Article) -> str:
+        return str(article.version)
+
+    def _format_firstCreated(self, article: Article) -> str | None:
+        return timestamp(article.published_at)
+
+    def _format_versionCreated(self, article: Article) -> str | None:
+        return timestamp(article.last_changed_at)
+
+    def _format_contentCreated(self, article: Article) -> str | None:
+        # An imported story was written before it reached the desk: its time is the wire's.
+        written = article.created_at
+        if written is None or (article.published_at and written > article.published_at):
+            written = article.published_at
+        return timestamp(written)
+
+    def _format_pubStatus(self, article: Article) -> str:
+        return "usable"  # only live stories are ever formatted
+
+    def _format_language(self, article: Article) -> str:
+        return "en"
+
+    def _format_headlines(self, article: Article) -> list[dict[str, str]]:
+        return [{"role": "main", "value": article.headline}]
+
+    def _format_slugline(self, article: Article) -> str:
+        return article.slug
+
+    def _format_descriptions(self, article: Article) -> list[dict[str, str]]:
+        if not article.teaser:
+            return []
+        return [{"role": "summary", "contentType": "text/plain", "value": article.teaser}]
+
+    def _format_bodies(self, article: Article) -> list[dict[str, Any]]:
+        # The body was sanitised when it was saved (newsroom.html.sanitize_body).
+        return [{"role": "main", "contentType": "text/html", "value": article.body}]
+
+    def _format_by(self, article: Article) -> str | None:
+        names = [author.name for author in article.authors.all()]
+        if not names:
+            return None
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    def _format_located(self, article: Article) -> str | None:
+        return article.dateline or None
+
+    def _format_people(self, article: Article) -> list[dict[str, str]]:
+        return [self.tag_entity(tag) for tag in self.tags(article, Tag.Kind.PERSON)]
+
+    def _format_organisations(self, article: Article) -> list[dict[str, str]]:
+        return [self.tag_entity(tag) for tag in self.tags(article, Tag.Kind.ORGANISATION)]
+
+    def _format_places(self, article: Article) -> list[dict[str, str]]:
+        return [self.tag_entity(tag) for tag in self.tags(article, Tag.Kind.PLACE)]
+
+    def _format_subjects(self, article: Article) -> list[dict[str, str]]:
+        subjects = []
+        code = self.medtops.get(article.section_id)
+        if code:
+            subjects.append({
+                "name": medtop.LABELS.get(code, article.section.name),
+                "rel": "about",
+                "uri": medtop.uri(code),
+                "literal": f"medtop:{code}",
+                "creator": "editor",
+            })
+        subjects.extend(self.tag_entity(tag) for tag in self.tags(article, Tag.Kind.TOPIC))
+        return subjects
+
+    def _format_infoSources(self, article: Article) -> list[dict[str, str]]:
+        sources = []
+        for source in article.sources.all():
+            entry = {"name": source.name, "role": "source"}
+            if source.url:
+                entry["uri"] = source.url
+            sources.append(entry)
+        return sources
+
+    def _format_renditions(self, article: Article) -> list[dict[str, str]]:
+        # ninjs 3.1 has no "links"; the story's web page is its HTML rendition.
+        return [{
+            "name": "canonical",
+            "href": self.absolute(article.get_absolute_url()),
+            "contentType": "text/html",
+            "title": article.headline,
+        }]

@@ -1,0 +1,63 @@
+"""Partner agencies and the API keys with which they read the wire API."""
+
+import hashlib
+import secrets
+
+from django.db import models
+
+TOKEN_PREFIX = "dl_"
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token: a token is random enough that a plain SHA-256 is safe."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Partner(models.Model):
+    """An agency or outlet that takes Dateline's stories over the wire API."""
+
+    name = models.CharField(max_length=150, unique=True)
+    contact_email = models.EmailField("contact e-mail")
+    active = models.BooleanField(
+        default=True, help_text="An inactive partner's keys are all refused."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiKey(models.Model):
+    """One key of a partner; only a hash of its token is stored."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
+    label = models.CharField(max_length=100, blank=True, help_text='e.g. "production ingest".')
+    prefix = models.CharField(
+        max_length=16, unique=True, editable=False,
+        help_text="The start of the token, to tell keys apart; the rest is never shown again.",
+    )
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    rate_limit = models.PositiveIntegerField(
+        "requests per minute", default=120,
+        help_text="More requests within one clock minute are answered 429.",
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["partner__name", "prefix"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.partner})"
+
+    def issue_token(self) -> str:
+        """Give the key a new random token; returns it, keeping only its hash."""
+        prefix = TOKEN_PREFIX + secrets.token_hex(4)
+        token = f"{prefix}_{secrets.token_urlsafe(32)}"
+        self.prefix, self.secret_hash = prefix, hash_token(token)
+        return token

@@ -1,0 +1,219 @@
+"""Sitemaps and robots.txt: what search engines read to find every live story.
+
+The index at /sitemap.xml names one sitemap per month that has live stories, the sections,
+the tags with live stories, and the Google News sitemap of the last 48 hours. Every sitemap
+starts from `Article.objects.live()`, so no draft, scheduled, killed, future-dated or
+embargoed story is ever listed.
+"""
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models.functions import Coalesce, TruncMonth
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from dateline.newsroom.models import Article, Section, Tag
+from dateline.pagecache import keys
+
+NEWS_WINDOW = timedelta(hours=48)
+# Paths no crawler has business in: the desk, and the editors' preview links.
+DISALLOWED = ("/desk/", "/preview/")
+_MONTH = re.compile(r"articles-(\d{4})-(\d{2})")
+
+
+def w3c(value: datetime) -> str:
+    """A W3C datetime in the site's zone, with its offset, to the second."""
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The first instant of the month and of the next one, in the site's zone."""
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return (timezone.make_aware(datetime.combine(month, time.min)),
+            timezone.make_aware(datetime.combine(following, time.min)))
+
+
+class DatelineSitemap(Sitemap):
+    """A sitemap of the index; the views ask it for its template and surrogate keys."""
+
+    template_name = "sitemap.xml"
+
+    @cached_property
+    def paginator(self) -> Paginator:
+        # Sitemaps are built per request, so one count serves the index's checks and pages.
+        return super().paginator
+
+    def surrogate_keys(self, urls: list[dict]) -> Iterable[str]:
+        """What the sitemap shows: every article change invalidates `home`, and so the list."""
+        return [keys.HOME]
+
+
+class ArticleMonthSitemap(DatelineSitemap):
+    """Every live story published in one month (of the site's zone), oldest first."""
+
+    def __init__(self, month: date, count: int | None = None,
+                 latest: datetime | None = None) -> None:
+        self.month = month
+        self.start, self.end = month_bounds(month)
+        self.count = count
+        self.latest = latest
+
+    def items(self):
+        # A total order (pk breaks ties), so that pages of a month over the limit never
+        # repeat or skip a story.
+        return (
+            Article.objects.live()
+            .filter(published_at__gte=self.start, published_at__lt=self.end)
+            .order_by("published_at", "pk")
+            .only("pk", "slug", "published_at", "updated_at")
+        )
+
+    def lastmod(self, item: Article) -> datetime:
+        return item.last_changed_at
+
+    def get_latest_lastmod(self) -> datetime | None:
+        if self.latest is None:
+            self.latest = self.items().aggregate(latest=Max(Coalesce("updated_at",
+                                                                     "published_at")))["latest"]
+        return self.latest
+
+    @cached_property
+    def paginator(self) -> Paginator:
+        # A month without live stories has no sitemap (404), rather than an empty urlset,
+        # which the sitemap schema does not allow.
+        pages = Paginator(self.items(), self.limit, allow_empty_first_page=False)
+        if self.count is not None:
+            pages.count = self.count  # counted by the index's one query
+        return pages
+
+
+class SectionSitemap(DatelineSitemap):
+    def items(self):
+        return Section.objects.order_by("path").only("path")
+
+
+class TagSitemap(DatelineSitemap):
+    """Tags with at least one live story: the others' pages are empty."""
+
+    def items(self):
+        return (
+            Tag.objects.filter(Exists(Article.objects.live().filter(tags=OuterRef("pk"))))
+            .order_by("kind", "slug")
+            .only("kind", "slug")
+        )
+
+
+class NewsSitemap(DatelineSitemap):
+    """Google News: live stories of the last 48 hours, newest first, at most 1,000."""
+
+    limit = 1000
+    language = "en"
+    template_name = "syndication/news_sitemap.xml"
+
+    def items(self):
+        return (
+            Article.objects.live()
+            .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
+            .newest_first()
+            .only("pk", "slug", "headline", "published_at", "updated_at")[: self.limit]
+        )
+
+    def lastmod(self, item: Article) -> datetime:
+        return item.last_changed_at
+
+    def get_latest_lastmod(self) -> datetime | None:
+        return self.items().aggregate(latest=Max(Coalesce("updated_at",
+                                                          "published_at")))["latest"]
+
+    def get_urls(self, page=1, site=None, protocol=None) -> list[dict]:
+        urls = super().get_urls(page, site, protocol)
+        for url in urls:
+            article = url["item"]
+            url["news"] = {
+                "name": settings.DATELINE_SITE_NAME,
+                "language": self.language,
+                "publication_date": w3c(article.published_at),
+                "lastmod": w3c(url["lastmod"]),
+                "title": article.headline,
+            }
+        return urls
+
+    def surrogate_keys(self, urls: list[dict]) -> Iterable[str]:
+        # At most 1,000 stories: few enough to name each, so a CDN purges it by any of them.
+        # The month sitemaps name only `home`, since a month can hold 50,000.
+        return [keys.HOME, *keys.articles(url["item"] for url in urls)]
+
+
+FIXED = {"sections": SectionSitemap, "tags": TagSitemap, "news": NewsSitemap}
+
+
+def month_sitemaps() -> dict[str, ArticleMonthSitemap]:
+    """A sitemap per month with live stories, counted and dated in one query."""
+    months = (
+        Article.objects.live()
+        .order_by()
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(count=Count("pk"), latest=Max(Coalesce("updated_at", "published_at")))
+        .order_by("month")
+    )
+    found = {}
+    for row in months:
+        month = timezone.localtime(row["month"]).date()
+        found[f"articles-{month:%Y-%m}"] = ArticleMonthSitemap(month, row["count"],
+                                                                row["latest"])
+    return found
+
+
+def sitemap_for(section: str) -> DatelineSitemap:
+    if section in FIXED:
+        return FIXED[section]()
+    match = _MONTH.fullmatch(section)
+    if match is None:
+        raise Http404(f"No sitemap {section!r}.")
+    try:
+        return ArticleMonthSitemap(date(int(match[1]), int(match[2]), 1))
+    except ValueError:
+        raise Http404(f"No sitemap {section!r}.") from None
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """The sitemap index; the months it names change only when stories do (`home`)."""
+    sitemaps = {**month_sitemaps(), **{name: cls() for name, cls in FIXED.items()}}
+    # An empty urlset breaks the schema (it wants one URL at least): name only sitemaps
+    # with URLs. The fixed ones still answer when empty, since robots.txt names news.xml.
+    sitemaps = {name: site for name, site in sitemaps.items() if site.paginator.count}
+    response = sitemap_views.index(request, sitemaps, sitemap_url_name="syndication:sitemap")
+    keys.add(response, keys.HOME)
+    return response
+
+
+def sitemap(request: HttpRequest, section: str) -> HttpResponse:
+    """One sitemap of the index, rendered by Django's view with its own template."""
+    site = sitemap_for(section)
+    response = sitemap_views.sitemap(request, {section: site}, section=section,
+                                     template_name=site.template_name)
+    keys.add(response, site.surrogate_keys(response.context_data["urlset"]))
+    return response
+
+
+def robots(request: HttpRequest) -> HttpResponse:
+    """robots.txt: crawl the site but not the desk or previews; here are the sitemaps."""
+    index_url = request.build_absolute_uri(reverse("syndication:sitemap-index"))
+    news_url = request.build_absolute_uri(
+        reverse("syndication:sitemap", kwargs={"section": "news"})
+    )
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED), "Allow: /", "",
+             f"Sitemap: {index_url}", f"Sitemap: {news_url}"]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    keys.add(response)  # only `nav`: it changes with the host it is asked for, nothing else
+    return response

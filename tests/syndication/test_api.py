@@ -1,0 +1,336 @@
+"""The wire API for partners: keys, limits, filters, pages and conditional GET."""
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.utils import timezone
+
+from dateline.newsroom.models import Article, Tag
+from dateline.syndication.models import ApiKey, Partner, hash_token
+
+from ..pagecache.test_pagecache import Reader
+from .ninjs_schema import errors
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/ninjs/"
+
+
+@pytest.fixture
+def make_key(db):
+    def make(rate_limit: int = 1000, partner: Partner | None = None) -> tuple[ApiKey, str]:
+        partner = partner or Partner.objects.create(
+            name=f"Agency {Partner.objects.count() + 1}", contact_email="desk@agency.example"
+        )
+        key = ApiKey(partner=partner, rate_limit=rate_limit)
+        token = key.issue_token()
+        key.save()
+        return key, token
+
+    return make
+
+
+@pytest.fixture
+def token(make_key):
+    return make_key()[1]
+
+
+@pytest.fixture
+def api(client, token):
+    """GET as a partner; returns the response."""
+
+    def get(url: str, **headers):
+        return client.get(url, headers={"Authorization": f"Bearer {token}", **headers})
+
+    return get
+
+
+@pytest.fixture
+def newsroom(make_article, make_section, make_tag, make_author, make_source):
+    """Live stories of every shape, and stories that must never leave the building."""
+    business = make_section("Business")
+    markets = make_section("Markets", parent=business)
+    world = make_section("World")
+    sofia = make_tag("Sofia", Tag.Kind.PLACE)
+    people = [make_author("Ana Ivanova"), make_author("Ivan Petrov")]
+    sources = [make_source("Reuters", "https://www.reuters.com/"), make_source("BTA")]
+    live = [
+        make_article("Rates rise", section=markets, age=timedelta(hours=1), authors=people,
+                     sources=sources, tags=[sofia, make_tag("ECB", Tag.Kind.ORGANISATION),
+                                            make_tag("Lagarde", Tag.Kind.PERSON),
+                                            make_tag("Inflation")]),
+        make_article("Banks merge", section=business, age=timedelta(hours=2),
+                     sources=sources[:1]),
+        make_article("Summit opens", section=world, age=timedelta(hours=3), tags=[sofia],
+                     dateline="SOFIA, May 3"),
+    ]
+    now = timezone.now()
+    hidden = [
+        make_article("Draft", section=world, status=Article.Status.DRAFT, published_at=None),
+        make_article("In review", section=world, status=Article.Status.REVIEW,
+                     published_at=None),
+        make_article("Scheduled", section=world, status=Article.Status.SCHEDULED,
+                     published_at=now + timedelta(hours=1)),
+        make_article("Future", section=world, published_at=now + timedelta(hours=1)),
+        make_article("Embargoed", section=world, embargo_until=now + timedelta(hours=1)),
+        make_article("Killed", section=world, status=Article.Status.UNPUBLISHED),
+    ]
+    return live, hidden
+
+
+def headlines(response) -> list[str]:
+    return [item["headlines"][0]["value"] for item in response.json()["items"]]
+
+
+def test_only_live_stories_appear_each_a_valid_ninjs_item(api, newsroom):
+    live, hidden = newsroom
+    response = api(LIST)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert headlines(response) == ["Rates rise", "Banks merge", "Summit opens"]
+    body = response.json()
+    assert body["next"] is None and "Link" not in response
+    for item in body["items"]:
+        assert errors(item) == [], item["uri"]
+    one = api(f"/api/ninjs/{live[0].pk}")
+    assert one.status_code == 200 and errors(one.json()) == []
+    assert one.json() == body["items"][0]
+    for story in hidden:
+        response = api(f"/api/ninjs/{story.pk}")
+        assert response.status_code == 404, story.headline
+        assert "error" in response.json()
+
+
+def test_the_api_key_may_come_in_x_api_key_and_its_use_is_recorded(client, make_key,
+                                                                     newsroom):
+    key, token = make_key()
+    assert client.get(LIST, headers={"X-Api-Key": token}).status_code == 200
+    key.refresh_from_db()
+    assert key.last_used_at is not None
+    assert key.secret_hash == hash_token(token) and token not in key.secret_hash
+    assert token.startswith(key.prefix)
+
+
+@pytest.mark.parametrize("headers", [
+    {}, {"Authorization": "Bearer dl_nope_nope"}, {"Authorization": "Basic dXNlcjpwdw=="},
+    {"X-Api-Key": "wrong"},
+])
+def test_without_a_good_key_the_answer_is_401_with_a_challenge(client, newsroom, headers):
+    for url in (LIST, f"/api/ninjs/{newsroom[0][0].pk}"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"].startswith("Bearer")
+        assert response.json()["status"] == 401
+
+
+def test_revoked_keys_and_inactive_partners_are_refused(client, make_key):
+    key, token = make_key()
+    ApiKey.objects.filter(pk=key.pk).update(active=False)
+    assert client.get(LIST, headers={"X-Api-Key": token}).status_code == 401
+    other, token = make_key()
+    Partner.objects.filter(pk=other.partner_id).update(active=False)
+    assert client.get(LIST, headers={"X-Api-Key": token}).status_code == 401
+
+
+def test_over_the_rate_limit_the_answer_is_429_with_retry_after(client, make_key):
+    _, token = make_key(rate_limit=2)
+    _, other = make_key(rate_limit=2)
+    auth = {"Authorization": f"Bearer {token}"}
+    assert [client.get(LIST, headers=auth).status_code for _ in range(2)] == [200, 200]
+    refused = client.get(LIST, headers=auth)
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert "2 requests a minute" in refused.json()["error"]
+    assert client.get(LIST, headers={"X-Api-Key": other}).status_code == 200  # per key
+
+
+def test_section_filter_includes_subsections(api, newsroom):
+    assert headlines(api(LIST + "?section=business")) == ["Rates rise", "Banks merge"]
+    assert headlines(api(LIST + "?section=business/markets")) == ["Rates rise"]
+
+
+def test_tag_filter_takes_kind_and_slug_or_a_slug(api, newsroom, make_tag):
+    make_tag("Sofia", Tag.Kind.PERSON)  # the same slug, another kind, on no story
+    assert headlines(api(LIST + "?tag=place:sofia")) == ["Rates rise", "Summit opens"]
+    assert headlines(api(LIST + "?tag=places:sofia")) == ["Rates rise", "Summit opens"]
+    assert headlines(api(LIST + "?tag=person:sofia")) == []
+    assert headlines(api(LIST + "?tag=sofia")) == ["Rates rise", "Summit opens"]
+    assert headlines(api(LIST + "?tag=topic:inflation&section=business")) == ["Rates rise"]
+
+
+def test_since_and_until_bound_the_publication_time(api, newsroom):
+    live, _ = newsroom
+    since = live[1].published_at.isoformat().replace("+00:00", "Z")
+    until = live[0].published_at.astimezone(UTC).isoformat().replace("+00:00", "%2B00:00")
+    assert headlines(api(f"{LIST}?since={since}")) == ["Rates rise", "Banks merge"]
+    assert headlines(api(f"{LIST}?until={until}")) == ["Banks merge", "Summit opens"]
+    assert headlines(api(f"{LIST}?since={since}&until={until}")) == ["Banks merge"]
+    naive = live[2].published_at.astimezone(UTC).replace(tzinfo=None).isoformat()
+    assert headlines(api(f"{LIST}?until={naive}")) == []  # read as UTC
+    assert headlines(api(f"{LIST}?since=2000-01-01")) == headlines(api(LIST))
+
+
+@pytest.mark.parametrize("query", [
+    "limit=0", "limit=101", "limit=ten", "limit=-1", "since=yesterday", "since=2024-13-01",
+    "until=2024-05-01T25:00", "since=2024-05-02&until=2024-05-01", "cursor=forged",
+    "section=nowhere", "tag=planet:mars", "tag=nothing-like-it", "page=2",
+    "since=2024-05-01T09:30:00 02:00",
+])
+def test_bad_parameters_are_a_400_that_says_what_to_send(api, newsroom, query):
+    response = api(f"{LIST}?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["status"] == 400 and response.json()["error"]
+
+
+def test_a_tampered_cursor_is_refused(api, make_article):
+    for n in range(3):
+        make_article(age=timedelta(minutes=n + 1))
+    cursor = parse_qs(urlsplit(api(f"{LIST}?limit=1").json()["next"]).query)["cursor"][0]
+    assert api(f"{LIST}?limit=1&cursor={cursor}").status_code == 200
+    assert api(f"{LIST}?limit=1&cursor={cursor[:-2]}xy").status_code == 400
+
+
+def walk(api, url: str, between=None) -> list[str]:
+    seen, pages = [], 0
+    while url:
+        response = api(url)
+        assert response.status_code == 200
+        body = response.json()
+        seen.extend(item["uri"] for item in body["items"])
+        if body["next"]:
+            assert response["Link"] == f'<{body["next"]}>; rel="next"'
+        else:
+            assert "Link" not in response
+        url, pages = body["next"], pages + 1
+        if between and url:
+            between(pages)
+    return seen
+
+
+def test_walking_the_pages_gives_every_story_once_even_as_new_ones_arrive(
+        api, make_article, make_section):
+    same_moment = timezone.now() - timedelta(hours=5)
+    business = make_section("Business")
+    stories = [make_article(f"Story {n}", section=business, age=timedelta(minutes=10 * n))
+               for n in range(7)]
+    # Stories filed at the same second are ordered by id, so none falls between two pages.
+    stories += [make_article(f"Tied {n}", section=business, published_at=same_moment)
+                for n in range(4)]
+    expected = [f"http://testserver/articles/{a.pk}/" for a in
+                sorted(stories, key=lambda a: (a.published_at, a.pk), reverse=True)]
+    assert walk(api, f"{LIST}?limit=3") == expected
+    arrivals = []
+
+    def newer_story_arrives(page: int) -> None:
+        arrivals.append(make_article(f"Breaking {page}", section=business,
+                                     age=timedelta(seconds=1)))
+
+    assert walk(api, f"{LIST}?limit=3&section=business", between=newer_story_arrives) \
+        == expected
+    assert len(arrivals) == 3
+    first = api(f"{LIST}?limit=3&section=business")
+    assert "section=business" in first.json()["next"] and "limit=3" in first.json()["next"]
+
+
+def test_a_page_is_etagged_and_a_matching_if_none_match_is_a_304(api, newsroom):
+    live, _ = newsroom
+    first = api(LIST)
+    etag = first["ETag"]
+    assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
+    assert "private" in first["Cache-Control"]
+    assert f"a{live[0].pk}" in first["Surrogate-Key"].split()
+    again = api(LIST, **{"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    one = api(f"/api/ninjs/{live[0].pk}")
+    assert api(f"/api/ninjs/{live[0].pk}",
+               **{"If-None-Match": f'W/{one["ETag"]}'}).status_code == 304
+    live[0].headline = "Rates rise again"
+    live[0].save()
+    assert api(LIST, **{"If-None-Match": etag}).status_code == 200
+    assert api(f"/api/ninjs/{live[0].pk}",
+               **{"If-None-Match": one["ETag"]}).status_code == 200
+
+
+@pytest.mark.cache
+@pytest.mark.django_db(transaction=True)
+def test_the_page_cache_never_keeps_a_partners_answer(make_article, make_key):
+    make_article("Wire story")
+    _, token = make_key()
+    reader = Reader()
+    status, headers, _ = reader.get(LIST, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert status == 200 and "X-Cache" not in headers
+    status, _, body = reader.get(LIST)
+    assert status == 401 and "Wire story" not in body
+
+
+def test_the_openapi_document_describes_the_api(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    document = json.loads(response.content)
+    assert document["openapi"].startswith("3.1")
+    assert set(document["paths"]) == {"/ninjs/", "/ninjs/{id}"}
+    assert document["servers"] == [{"url": "http://testserver/api"}]
+    listing = document["paths"]["/ninjs/"]["get"]
+    assert {p["name"] for p in listing["parameters"]} >= {
+        "section", "tag", "since", "until", "limit", "cursor"}
+    assert set(listing["responses"]) == {"200", "304", "400", "401", "429"}
+    assert set(document["paths"]["/ninjs/{id}"]["get"]["responses"]) == {
+        "200", "304", "401", "404", "429"}
+    assert document["components"]["schemas"]["NinjsItem"] == {
+        "$ref": "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"}
+    assert set(document["components"]["securitySchemes"]) == {"bearer", "apiKey"}
+
+
+def test_the_desk_shows_a_new_keys_token_once_and_keeps_only_its_hash(admin_client):
+    partner = Partner.objects.create(name="Agency", contact_email="desk@agency.example")
+    response = admin_client.post("/desk/syndication/apikey/add/", {
+        "partner": partner.pk, "label": "ingest", "rate_limit": 60, "active": "on",
+    }, follow=True)
+    assert response.status_code == 200
+    key = ApiKey.objects.get()
+    shown = re.search(r"(dl_[0-9a-f]{8}_[\w-]{20,})", response.content.decode()).group(1)
+    assert hash_token(shown) == key.secret_hash and shown.startswith(key.prefix)
+    page = admin_client.get(f"/desk/syndication/apikey/{key.pk}/change/").content.decode()
+    assert key.prefix in page and shown not in page
+    assert admin_client.get(f"/desk/syndication/partner/{partner.pk}/change/").status_code \
+        == 200
+
+
+def test_the_api_answers_only_reads(api, client, token):
+    response = client.post(LIST, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 405
+
+
+def test_an_item_of_a_section_without_a_topic_has_no_medtop_subject(api, newsroom):
+    live, _ = newsroom
+    world_item = api(f"/api/ninjs/{live[2].pk}").json()
+    assert "subjects" not in world_item
+    business_item = api(f"/api/ninjs/{live[1].pk}").json()
+    assert business_item["subjects"][0]["uri"].endswith("/mediatopic/04000000")
+    assert datetime.fromisoformat(business_item["versionCreated"])
+
+
+def test_a_page_costs_the_same_few_queries_however_many_stories_it_holds(
+        api, make_article, make_section, make_tag, make_author, make_source,
+        django_assert_max_num_queries):
+    markets = make_section("Markets", parent=make_section("Business"))
+
+    def file(n: int) -> None:
+        for i in range(n):
+            make_article(section=markets, tags=[make_tag(f"Tag {n}-{i}", Tag.Kind.PLACE)],
+                         authors=[make_author(f"Author {n}-{i}")],
+                         sources=[make_source(f"Source {n}-{i}")])
+
+    # The key, the section and its subtree, the page, its authors, sources and tags, and
+    # the sections' Media Topics.
+    file(2)
+    api(LIST)  # the key's last use is stamped once a minute, not on every request
+    with django_assert_max_num_queries(8):
+        assert len(api(f"{LIST}?section=business").json()["items"]) == 2
+    file(20)
+    with django_assert_max_num_queries(8):
+        assert len(api(f"{LIST}?section=business").json()["items"]) == 20

@@ -1,0 +1,290 @@
+"""Sitemaps and robots.txt, validated against the sitemaps.org and Google News schemas."""
+
+import re
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+import xmlschema
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dateline.newsroom.actions import TRANSITIONS
+from dateline.newsroom.models import Article, Tag
+from dateline.syndication.sitemaps import ArticleMonthSitemap
+from tests.pagecache.test_pagecache import Reader
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMAS = ROOT.parent / "shared" / "schemas" / "sitemap"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+NS = {"s": SITEMAP_NS, "news": NEWS_NS}
+W3C_SECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+
+pytestmark = pytest.mark.django_db
+
+
+@cache
+def schema(name: str) -> xmlschema.XMLSchema:
+    """A sitemaps.org schema, with the News schema for the elements it lets in; offline."""
+    if not SCHEMAS.exists():
+        pytest.skip(f"sitemap schemas not found at {SCHEMAS}")
+    return xmlschema.XMLSchema(str(SCHEMAS / name), allow="local",
+                               locations=[(NEWS_NS, str(SCHEMAS / "sitemap-news.xsd"))])
+
+
+def fetch(client, url: str, xsd: str = "sitemap.xsd") -> ElementTree.Element:
+    """GET a sitemap, check that it is valid, and return its root element."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response["Content-Type"] == "application/xml"
+    root = ElementTree.fromstring(response.content)
+    schema(xsd).validate(root)
+    return root
+
+
+def locations(root: ElementTree.Element) -> list[str]:
+    return [loc.text for loc in root.iterfind("*/s:loc", NS)]
+
+
+def lastmods(root: ElementTree.Element) -> dict[str, str]:
+    return {entry.findtext("s:loc", namespaces=NS): entry.findtext("s:lastmod", namespaces=NS)
+            for entry in root}
+
+
+def absolute(obj) -> str:
+    return f"http://testserver{obj.get_absolute_url()}"
+
+
+def local(*args: int) -> datetime:
+    """A time on the site's clock (Europe/Sofia in the tests)."""
+    return timezone.make_aware(datetime(*args))
+
+
+@pytest.fixture
+def archive(make_article, make_section, make_tag):
+    world = make_section("World")
+    sport = make_section("Sport", parent=world)
+    budget = make_tag("Budget & taxes")
+    march = make_article("Budget passes", section=world, published_at=local(2025, 3, 2, 9, 0),
+                         tags=[budget])
+    # 00:30 on 1 April in Sofia is still 31 March in UTC: months follow the site's clock.
+    april = make_article("April story", section=sport, published_at=local(2025, 4, 1, 0, 30),
+                         updated_at=local(2025, 4, 3, 12, 0))
+    recent = make_article("Floods & storms hit coast", section=world, age=timedelta(hours=2))
+    return world, sport, budget, march, april, recent
+
+
+def month_url(day: datetime) -> str:
+    return f"http://testserver/sitemaps/articles-{timezone.localtime(day):%Y-%m}.xml"
+
+
+def test_index_names_each_month_with_stories_and_the_other_sitemaps(client, archive):
+    *_, march, april, recent = archive
+    root = fetch(client, "/sitemap.xml", "siteindex.xsd")
+    assert locations(root) == [
+        "http://testserver/sitemaps/articles-2025-03.xml",
+        "http://testserver/sitemaps/articles-2025-04.xml",
+        month_url(recent.published_at),
+        "http://testserver/sitemaps/sections.xml",
+        "http://testserver/sitemaps/tags.xml",
+        "http://testserver/sitemaps/news.xml",
+    ]
+    dated = lastmods(root)
+    assert datetime.fromisoformat(dated[locations(root)[0]]) == march.published_at
+    assert datetime.fromisoformat(dated[locations(root)[1]]) == april.updated_at
+    assert datetime.fromisoformat(dated["http://testserver/sitemaps/news.xml"]) == (
+        recent.published_at)
+
+
+def test_a_month_lists_its_live_stories_at_their_canonical_urls(client, archive):
+    *_, march, april, _ = archive
+    root = fetch(client, "/sitemaps/articles-2025-03.xml")
+    assert locations(root) == [absolute(march)]
+    assert lastmods(root) == {absolute(march): "2025-03-02"}
+    root = fetch(client, "/sitemaps/articles-2025-04.xml")
+    assert lastmods(root) == {absolute(april): "2025-04-03"}  # the update, not publication
+    assert absolute(april) == f"http://testserver/articles/{april.pk}/april-story/"
+
+
+@pytest.mark.parametrize("name", ["articles-2024-12", "articles-2025-13", "articles-25-03",
+                                  "pages", "NEWS"])
+def test_unknown_or_empty_sitemaps_are_not_found(client, archive, name):
+    assert client.get(f"/sitemaps/{name}.xml").status_code == 404
+
+
+def test_empty_sitemaps_answer_but_the_index_leaves_them_out(client, make_article):
+    make_article("Old story", published_at=local(2025, 2, 1, 12, 0))
+    assert locations(fetch(client, "/sitemap.xml", "siteindex.xsd")) == [
+        "http://testserver/sitemaps/articles-2025-02.xml",
+        "http://testserver/sitemaps/sections.xml",
+    ]
+    for name in ("news", "tags"):  # robots.txt names news.xml: it answers on a quiet day
+        response = client.get(f"/sitemaps/{name}.xml")
+        assert response.status_code == 200
+        assert locations(ElementTree.fromstring(response.content)) == []
+
+
+def test_a_month_over_the_limit_is_paged(client, monkeypatch, make_article):
+    monkeypatch.setattr(ArticleMonthSitemap, "limit", 2)
+    stories = [make_article(f"Story {day}", published_at=local(2025, 5, day, 12, 0))
+               for day in (1, 2, 3)]
+    root = fetch(client, "/sitemap.xml", "siteindex.xsd")
+    assert locations(root)[:2] == ["http://testserver/sitemaps/articles-2025-05.xml",
+                                   "http://testserver/sitemaps/articles-2025-05.xml?p=2"]
+    first = fetch(client, "/sitemaps/articles-2025-05.xml")
+    second = fetch(client, "/sitemaps/articles-2025-05.xml?p=2")
+    assert locations(first) + locations(second) == [absolute(s) for s in stories]
+    assert client.get("/sitemaps/articles-2025-05.xml?p=3").status_code == 404
+
+
+def test_sections_and_tags_with_live_stories(client, archive, make_article, make_tag):
+    world, sport, budget, *_ = archive
+    unused = make_tag("Unused")
+    drafted = make_tag("Only in a draft", Tag.Kind.PERSON)
+    make_article("Draft", section=world, status=Article.Status.DRAFT, published_at=None,
+                 tags=[drafted])
+    assert locations(fetch(client, "/sitemaps/sections.xml")) == [absolute(world),
+                                                                  absolute(sport)]
+    tags = locations(fetch(client, "/sitemaps/tags.xml"))
+    assert tags == [absolute(budget)] == ["http://testserver/topics/budget-taxes/"]
+    assert absolute(unused) not in tags
+
+
+def test_news_sitemap_has_the_last_48_hours_with_publication_and_title(client, archive,
+                                                                        make_article):
+    world, *_, recent = archive
+    within = make_article("Day-old story", section=world, age=timedelta(hours=47))
+    make_article("Too old for news", section=world, age=timedelta(hours=49))
+    root = fetch(client, "/sitemaps/news.xml")
+    assert locations(root) == [absolute(recent), absolute(within)]
+    entry = root.find("s:url", NS)
+    news = entry.find("news:news", NS)
+    assert news.findtext("news:publication/news:name", namespaces=NS) == "Dateline"
+    assert news.findtext("news:publication/news:language", namespaces=NS) == "en"
+    assert news.findtext("news:title", namespaces=NS) == "Floods & storms hit coast"
+    published = news.findtext("news:publication_date", namespaces=NS)
+    assert W3C_SECONDS.match(published)
+    assert datetime.fromisoformat(published) == recent.published_at.replace(microsecond=0)
+    assert W3C_SECONDS.match(entry.findtext("s:lastmod", namespaces=NS))
+
+
+def test_news_sitemap_holds_the_1000_newest(client, make_section):
+    world = make_section("World")
+    now = timezone.now()
+    stories = [Article(headline=f"Story {n}", body="<p>Text.</p>", section=world,
+                       status=Article.Status.PUBLISHED,
+                       published_at=now - timedelta(minutes=n + 1)) for n in range(1001)]
+    for story in stories:
+        story.prepare_for_save()
+    Article.objects.bulk_create(stories)
+    titles = [t.text for t in fetch(client, "/sitemaps/news.xml").iterfind(".//news:title", NS)]
+    assert titles == [f"Story {n}" for n in range(1000)]
+
+
+def test_no_story_a_reader_cannot_see_is_in_any_sitemap(client, make_article, make_tag):
+    make_article("Live story", published_at=local(2025, 6, 1, 12, 0))
+    make_article("Fresh live story", age=timedelta(minutes=5))
+    hidden = make_tag("Hidden tag")
+    for headline, fields in {
+        "Draft story": {"status": Article.Status.DRAFT, "published_at": None},
+        "Scheduled story": {"status": Article.Status.SCHEDULED, "published_at": None,
+                            "scheduled_for": timezone.now() + timedelta(hours=2)},
+        "Future-dated story": {"age": -timedelta(hours=2)},
+        "Killed story": {"status": Article.Status.UNPUBLISHED,
+                         "published_at": local(2025, 7, 1, 12, 0)},
+        "Embargoed story": {"embargo_until": timezone.now() + timedelta(hours=1)},
+        "Embargoed archive story": {"embargo_until": timezone.now() + timedelta(hours=1),
+                                    "published_at": local(2025, 8, 1, 12, 0)},
+    }.items():
+        make_article(headline, tags=[hidden], **fields)
+    visible = {absolute(a) for a in Article.objects.live()}
+    index = locations(fetch(client, "/sitemap.xml", "siteindex.xsd"))
+    assert "http://testserver/sitemaps/articles-2025-07.xml" not in index
+    assert "http://testserver/sitemaps/articles-2025-08.xml" not in index
+    listed = set()
+    for url in index:
+        root = fetch(client, url.removeprefix("http://testserver"))
+        listed.update(u for u in locations(root) if "/articles/" in u)
+        assert absolute(hidden) not in locations(root)
+    assert listed == visible
+    assert client.get("/sitemaps/articles-2025-07.xml").status_code == 404
+
+
+def test_the_index_costs_the_same_queries_however_many_months(client, make_article):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/sitemap.xml").status_code == 200
+        return len(captured)
+
+    make_article(published_at=local(2025, 1, 10, 12, 0))
+    few = queries()
+    for month in range(2, 13):
+        make_article(published_at=local(2025, month, 10, 12, 0))
+    assert queries() == few
+
+
+def test_robots_txt_keeps_crawlers_out_of_the_desk_and_names_the_sitemaps(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "news.example.org"]
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "User-agent: *"
+    assert {"Disallow: /desk/", "Disallow: /preview/", "Allow: /"} <= set(lines)
+    assert [line for line in lines if line.startswith("Sitemap:")] == [
+        "Sitemap: http://testserver/sitemap.xml",
+        "Sitemap: http://testserver/sitemaps/news.xml",
+    ]
+    secure = client.get("/robots.txt", secure=True, HTTP_HOST="news.example.org")
+    assert "Sitemap: https://news.example.org/sitemaps/news.xml" in secure.content.decode()
+
+
+@pytest.mark.cache
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/sitemaps/news.xml", "/sitemaps/tags.xml",
+                                 "/sitemaps/sections.xml", "/robots.txt"])
+def test_sitemaps_and_robots_are_cached_and_answer_304(make_article, make_tag, url):
+    reader = Reader()
+    article = make_article("Parliament votes", tags=[make_tag("Sofia")])
+    status, headers, body = reader.get(url)
+    assert (status, headers["X-Cache"]) == (200, "MISS")
+    surrogate = set(headers["Surrogate-Key"].split())
+    assert "nav" in surrogate
+    if url != "/robots.txt":
+        assert "home" in surrogate
+    if url == "/sitemaps/news.xml":
+        assert f"a{article.pk}" in surrogate
+    status, again, _ = reader.get(url)
+    assert (status, again["X-Cache"], again["ETag"]) == (200, "HIT", headers["ETag"])
+    status, _, body = reader.get(url, HTTP_IF_NONE_MATCH=headers["ETag"])
+    assert (status, body) == (304, "")
+
+
+@pytest.mark.cache
+@pytest.mark.django_db(transaction=True)
+def test_publishing_and_killing_refresh_the_cached_sitemaps(make_article, make_user):
+    reader = Reader()
+    make_article("Earlier story", published_at=local(2025, 1, 10, 12, 0))
+    draft = make_article("Breaking story", status=Article.Status.DRAFT, published_at=None)
+    for url in ("/sitemap.xml", "/sitemaps/news.xml"):
+        reader.get(url)
+        _, headers, body = reader.get(url)
+        assert headers["X-Cache"] == "HIT" and "Breaking story" not in body
+    editor = make_user("Editor")
+    TRANSITIONS["publish"].execute(editor, draft)
+    draft.refresh_from_db()
+    _, headers, body = reader.get("/sitemaps/news.xml")
+    assert headers["X-Cache"] == "MISS" and "<news:title>Breaking story</news:title>" in body
+    _, headers, body = reader.get("/sitemap.xml")
+    assert headers["X-Cache"] == "MISS" and month_url(draft.published_at) in body
+    month = month_url(draft.published_at).removeprefix("http://testserver")
+    assert absolute(draft) in reader.get(month)[2]
+    assert reader.get(month)[1]["X-Cache"] == "HIT"
+    TRANSITIONS["unpublish"].execute(editor, draft)
+    assert "Breaking story" not in reader.get("/sitemaps/news.xml")[2]
+    assert reader.get(month)[0] == 404
+    assert month_url(draft.published_at) not in reader.get("/sitemap.xml")[2]
