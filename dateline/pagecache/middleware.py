@@ -5,7 +5,7 @@ import logging
 from django.utils.http import http_date
 
 from . import store
-from .policy import cache_control, etag_matches, page_key
+from .policy import cache_control, not_modified, page_key
 from .wsgi import PAGE_KEY, STARTED_GENERATION
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ class PageCacheMiddleware:
             return response
         response["Cache-Control"] = cache_control()
         response["ETag"] = store.etag_for(response.content)
-        response["Last-Modified"] = http_date()
+        if "Last-Modified" not in response:  # a feed already says when its newest item changed
+            response["Last-Modified"] = http_date()
         if "Content-Length" not in response:
             response["Content-Length"] = str(len(response.content))
         page = store.CachedPage(
@@ -54,7 +55,7 @@ class PageCacheMiddleware:
             logger.warning("page cache unavailable; not storing %s", key, exc_info=True)
             stored = False
         response["X-Cache"] = "MISS" if stored else "PASS"
-        if etag_matches(request.headers.get("If-None-Match", ""), response["ETag"]):
+        if not_modified(request.headers, response["ETag"], response["Last-Modified"]):
             response.status_code = 304
             response.content = b""
             del response["Content-Length"]

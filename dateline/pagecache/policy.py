@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.utils.http import parse_http_date_safe
 
 _PAGE_QUERY = re.compile(r"^(page=\d{1,6})?$")
 
@@ -43,6 +44,17 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
         return False
     wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     return etag in wanted or "*" in wanted
+
+
+def not_modified(environ_or_headers, etag: str, last_modified: str | None) -> bool:
+    """RFC 9110 conditional GET: If-None-Match decides when sent, else If-Modified-Since."""
+    get = environ_or_headers.get
+    if_none_match = get("HTTP_IF_NONE_MATCH") or get("If-None-Match") or ""
+    if if_none_match:
+        return etag_matches(if_none_match, etag)
+    since = parse_http_date_safe(get("HTTP_IF_MODIFIED_SINCE") or get("If-Modified-Since") or "")
+    modified = parse_http_date_safe(last_modified or "")
+    return since is not None and modified is not None and modified <= since
 
 
 def cache_control() -> str:

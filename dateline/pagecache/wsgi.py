@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 
 from . import store
-from .policy import PagePolicy, etag_matches
+from .policy import PagePolicy, not_modified
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ class CachedPagesApplication:
             environ[PAGE_KEY] = key
             return self.application(environ, start_response)
         headers = [*page.headers, ("X-Cache", "HIT")]
-        if etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), page.etag):
+        if (("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ)
+                and not_modified(environ, page.etag, dict(page.headers).get("Last-Modified"))):
             start_response("304 Not Modified", [h for h in headers if h[0] != "Content-Length"])
             return []
         start_response("200 OK", headers)

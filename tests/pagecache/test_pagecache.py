@@ -223,3 +223,17 @@ def test_the_board_is_shared_through_its_file(tmp_path):
     assert one.read() == other.read() and len(one.read()) == 32
     one.write("f" * 32)
     assert other.read() == "f" * 32
+
+
+def test_if_modified_since_answers_304_when_nothing_changed(reader, make_article):
+    from datetime import UTC, datetime
+    from email.utils import format_datetime
+
+    url = make_article().get_absolute_url()
+    _, headers, _ = reader.get(url)
+    assert reader.get(url, HTTP_IF_MODIFIED_SINCE=headers["Last-Modified"])[0] == 304
+    long_ago = format_datetime(datetime(2001, 1, 1, tzinfo=UTC), usegmt=True)
+    assert reader.get(url, HTTP_IF_MODIFIED_SINCE=long_ago)[0] == 200
+    # An ETag that does not match wins over a date that does (RFC 9110).
+    assert reader.get(url, HTTP_IF_MODIFIED_SINCE=headers["Last-Modified"],
+                      HTTP_IF_NONE_MATCH='"other"')[0] == 200

@@ -236,6 +236,8 @@ def test_walking_the_pages_gives_every_story_once_even_as_new_ones_arrive(
     assert "section=business" in first.json()["next"] and "limit=3" in first.json()["next"]
 
 
+# Transactional: the edit below must commit, so that its invalidation runs (as in production).
+@pytest.mark.django_db(transaction=True)
 def test_a_page_is_etagged_and_a_matching_if_none_match_is_a_304(api, newsroom):
     live, _ = newsroom
     first = api(LIST)
@@ -325,12 +327,27 @@ def test_a_page_costs_the_same_few_queries_however_many_stories_it_holds(
                          authors=[make_author(f"Author {n}-{i}")],
                          sources=[make_source(f"Source {n}-{i}")])
 
-    # The key, the section and its subtree, the page, its authors, sources and tags, and
-    # the sections' Media Topics.
+    # The key, the section and its subtree, the page's ids, the stories not yet formatted with
+    # their authors, sources and tags, and the sections' Media Topics.
     file(2)
     api(LIST)  # the key's last use is stamped once a minute, not on every request
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert len(api(f"{LIST}?section=business").json()["items"]) == 2
     file(20)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert len(api(f"{LIST}?section=business").json()["items"]) == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wire_items_are_kept_and_refreshed_when_their_story_changes(api, make_article,
+                                                                    django_assert_max_num_queries):
+    """Items formatted once are served from the page cache's parts until their story changes."""
+    stories = [make_article(f"Wire story {i}") for i in range(5)]
+    first = api(LIST).json()["items"]
+    with django_assert_max_num_queries(4):  # key, section/tag checks, ids; no formatting
+        assert api(LIST).json()["items"] == first
+    stories[2].headline = "Wire story 2, corrected"
+    stories[2].save()
+    items = api(LIST).json()["items"]
+    headlines = [item["headlines"][0]["value"] for item in items]
+    assert "Wire story 2, corrected" in headlines and "Wire story 2" not in headlines

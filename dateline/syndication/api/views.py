@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from dateline.newsroom.models import Article, Author, Source, Tag
-from dateline.pagecache import keys
+from dateline.pagecache import keys, parts
 from dateline.pagecache.policy import etag_matches
 
 from ..formatters import registry
@@ -94,27 +94,64 @@ def item_list(request: HttpRequest) -> HttpResponse:
         found = found.filter(
             Q(published_at__lt=published_at) | Q(published_at=published_at, pk__lt=pk)
         )
-    page = list(found.order_by("-published_at", "-pk")[: params.limit + 1])
-    items, more = page[: params.limit], len(page) > params.limit
+    page = list(
+        found.order_by("-published_at", "-pk").values_list("pk", "published_at")[
+            : params.limit + 1
+        ]
+    )
+    listed, more = page[: params.limit], len(page) > params.limit
     headers = {}
     next_url = None
     if more:
-        last = items[-1]
+        last_pk, last_published = listed[-1]
         query = {k: v for k, v in request.GET.items() if k != "cursor"}
-        query["cursor"] = cursor.encode(last.published_at, last.pk)
+        query["cursor"] = cursor.encode(last_published, last_pk)
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
         headers["Link"] = f'<{next_url}>; rel="next"'
-    body = {"items": formatter(request).format_all(items), "next": next_url}
-    return answer(request, body, keys.HOME, keys.articles(items), **headers)
+    pks = [pk for pk, _ in listed]
+    items, found_keys = formatted_items(request, pks)
+    body = {"items": items, "next": next_url}
+    return answer(request, body, keys.HOME, found_keys, **headers)
+
+
+def formatted_items(request: HttpRequest, pks: list[int]) -> tuple[list[dict], set[str]]:
+    """Wire items for these ids, from stored parts where still valid, the rest formatted now."""
+    fmt = formatter(request)
+    name = f"{FORMATTER}:{fmt.base_url}:{{}}".format
+    done: dict[int, dict] = {}
+    found_keys: set[str] = set()
+    for pk in pks:
+        hit = parts.lookup(name(pk))
+        if hit is not None:
+            done[pk] = json.loads(hit[0])
+            found_keys |= hit[1]
+    missing = [pk for pk in pks if pk not in done]
+    if missing:
+        started = parts.generation()
+        articles = list(stories().filter(pk__in=missing))
+        for article, item in zip(articles, fmt.format_all(articles), strict=True):
+            item_keys = {
+                keys.NAV, keys.article(article.pk),
+                *(keys.tag(t.pk) for t in article.tags.all()),
+                *(keys.author(a.pk) for a in article.authors.all()),
+                *(keys.source(s.pk) for s in article.sources.all()),
+            }
+            parts.keep(name(article.pk), json.dumps(item, cls=DjangoJSONEncoder).encode(),
+                       item_keys, started)
+            done[article.pk] = item
+            found_keys |= item_keys
+    return [done[pk] for pk in pks if pk in done], found_keys
 
 
 @require_safe
 @partner_only
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    article = stories().filter(pk=pk).first()
-    if article is None:
+    if not Article.objects.live().filter(pk=pk).exists():
         return error(404, f"No live story has the id {pk}.")
-    return answer(request, formatter(request).format_all([article])[0], keys.article(pk))
+    items, found_keys = formatted_items(request, [pk])
+    if not items:  # unpublished between the two queries
+        return error(404, f"No live story has the id {pk}.")
+    return answer(request, items[0], found_keys)
 
 
 @require_safe
