@@ -7,7 +7,7 @@ PORT ?= 8000
 CORPUS ?= ../shared/corpus
 export HOST PORT
 
-.PHONY: run test setup demo lint test-sqlite test-postgres test-redis bench clean
+.PHONY: run test setup demo lint test-sqlite test-postgres test-redis bench bench-search clean
 
 run: demo
 	$(DL) serve
@@ -65,6 +65,10 @@ test-redis: $(VENV)/.installed-test node_modules/.installed
 bench: $(VENV)/.installed
 	scripts/system-deps nginx wrk
 	cd bench && ../$(VENV)/bin/python pages.py
+
+# Search latency on 100k and 1M re-sampled articles (the 1M database takes several minutes once).
+bench-search: $(VENV)/.installed
+	cd bench && ../$(VENV)/bin/python search.py
 
 clean:
 	scripts/test-postgres stop

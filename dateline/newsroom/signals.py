@@ -9,7 +9,8 @@ article_status_changed = Signal()
 article_saved = Signal()
 # Sent when an embargo ends and the article becomes visible, with article=.
 embargo_released = Signal()
-# Sent after a bulk write (an import) that bypassed the models' save signals.
+# Sent inside the transaction of a bulk write (an import) that bypassed the models' save
+# signals, with count= and pks= (the ids written).
 articles_bulk_changed = Signal()
 
 

@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "dateline.db",
     "dateline.pagecache",
     "dateline.syndication",
+    "dateline.search",
     "dateline.ops",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -202,3 +203,12 @@ DATELINE_METRICS_ALLOWED_IPS = [
     if a.strip()
 ]
 DATELINE_METRICS_TOKEN = os.environ.get("DATELINE_METRICS_TOKEN", "")
+
+# Search backends, like CACHES: "default" always exists and uses the database's own full-text
+# search (FTS5 on SQLite, tsvector on PostgreSQL). HALF_LIFE_DAYS: how fast relevance fades.
+DATELINE_SEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": "dateline.search.backends.database",
+        "HALF_LIFE_DAYS": float(os.environ.get("DATELINE_SEARCH_HALF_LIFE_DAYS", "30")),
+    },
+}

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import preview, views
+from . import preview, search, views
 
 app_name = "site"
 
@@ -13,5 +13,6 @@ urlpatterns = [
     re_path(r"^(?P<kind>people|places|organisations|topics)/(?P<slug>[\w-]+)/$", views.tag,
             name="tag"),
     path("authors/<str:slug>/", views.author, name="author"),
+    path("search/", search.search, name="search"),
     path("preview/<str:token>/", preview.preview, name="preview"),
 ]

@@ -78,8 +78,11 @@ def _sql(database: Path, statement: str) -> list[tuple]:
 
 def _contents(database: Path) -> dict[str, list[tuple]]:
     """Every row of every table, in order: what "exactly the same data" means."""
-    tables = _sql(database, "SELECT name FROM sqlite_master WHERE type = 'table'")
-    return {t: _sql(database, f'SELECT * FROM "{t}" ORDER BY rowid') for (t,) in tables}
+    tables = _sql(database, "SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+    # WITHOUT ROWID tables (the search index's FTS5 shadow tables) are read in key order.
+    return {t: _sql(database, f'SELECT * FROM "{t}"' + (
+        "" if "WITHOUT ROWID" in (sql or "").upper() else " ORDER BY rowid"
+    )) for t, sql in tables}
 
 
 STORIES = [

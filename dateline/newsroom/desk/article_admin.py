@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.urls import path
 
 from ..actions import TRANSITIONS, ActionRefused
@@ -60,6 +60,20 @@ class ArticleAdmin(admin.ModelAdmin):
         if can_see_all(request.user):
             return queryset
         return queryset.filter(owned_by(request.user)).distinct()
+
+    def get_search_results(self, request, queryset, search_term: str):
+        """Full-text matches in every state (drafts too), or the fields' own matches."""
+        by_fields, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        if not search_term.strip():
+            return by_fields, may_have_duplicates
+        from dateline.search.backends import get_backend
+
+        ids = get_backend().matching_ids(search_term)
+        # External ids and bylines are not in the text index; keep finding them by field.
+        found = queryset.filter(Q(pk__in=ids) | Q(pk__in=by_fields.values("pk")))
+        return found, False
 
     @admin.display(description="Byline")
     def byline(self, article: Article) -> str:

@@ -218,7 +218,9 @@ def _write_batch(
             for a in new + changed
         )
         if new or changed:
-            articles_bulk_changed.send(sender=Article, count=len(new) + len(changed))
+            articles_bulk_changed.send(
+                sender=Article, count=len(new) + len(changed), pks=[a.pk for a in new + changed]
+            )
     report.created += len(new)
     report.updated += len(changed)
 

@@ -1,0 +1,15 @@
+"""Search backends, configured in DATELINE_SEARCH_BACKENDS like Django's caches."""
+
+from .base import (
+    BaseSearchBackend,
+    Hit,
+    InvalidSearchBackendError,
+    SearchQuery,
+    SearchResults,
+    get_backend,
+)
+
+__all__ = [
+    "BaseSearchBackend", "Hit", "InvalidSearchBackendError", "SearchQuery", "SearchResults",
+    "get_backend",
+]

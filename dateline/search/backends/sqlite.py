@@ -1,0 +1,88 @@
+"""SQLite: an FTS5 table of each article's headline, teaser and body text, ranked by bm25."""
+
+from collections.abc import Iterable, Sequence
+
+from dateline.newsroom.models import Article
+
+from ..query import ParsedQuery, Term
+from .base import MARK_END, MARK_START, BaseSearchBackend, plain_text
+
+TABLE = "search_article_fts"
+# bm25 column weights: a word in the headline counts ten times one in the body.
+WEIGHTS = (10.0, 4.0, 1.0)
+SNIPPET_TOKENS = 24
+
+
+def _term(term: Term) -> str:
+    # Words hold only letters and digits, so quoting them makes each an FTS5 string literal.
+    quoted = '"' + " ".join(term.words).replace('"', '""') + '"'
+    return quoted + ("*" if term.prefix else "")
+
+
+def match_expression(parsed: ParsedQuery) -> str:
+    """The FTS5 MATCH expression for a parsed query, built only from quoted strings."""
+    groups = ["(" + " OR ".join(_term(t) for t in group) + ")" for group in parsed.groups]
+    expression = " AND ".join(groups)
+    if parsed.excluded:
+        expression = f"({expression}) NOT (" + " OR ".join(map(_term, parsed.excluded)) + ")"
+    return expression
+
+
+class SQLiteSearchBackend(BaseSearchBackend):
+    """FTS5 with the porter stemmer; the table keeps its own copy of the plain text."""
+
+    vendor = "sqlite"
+
+    def add_bulk(self, articles: Iterable[Article]) -> None:
+        rows = [(a.pk, a.headline, a.teaser, plain_text(a.body)) for a in articles]
+        if not rows:
+            return
+        with self.connection.cursor() as cursor:
+            self._delete(cursor, [row[0] for row in rows])
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (rowid, headline, teaser, body) VALUES (%s, %s, %s, %s)",
+                rows,
+            )
+
+    def delete(self, article_ids: Iterable[int]) -> None:
+        with self.connection.cursor() as cursor:
+            self._delete(cursor, list(article_ids))
+
+    @staticmethod
+    def _delete(cursor, ids: list[int]) -> None:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",
+                           chunk)
+
+    def reset_index(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
+
+    def prune(self) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid NOT IN "
+                           f"(SELECT id FROM {Article._meta.db_table})")
+            return cursor.rowcount
+
+    def match_sql(self, parsed: ParsedQuery, scored: bool = True) -> tuple[str, list]:
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        # bm25() is lower for better matches; negated so that every backend sorts descending.
+        score = f"-bm25({TABLE}, {weights})" if scored else "1.0"
+        return (f"SELECT rowid AS id, {score} AS score FROM {TABLE} WHERE {TABLE} MATCH %s",
+                [match_expression(parsed)])
+
+    def snippets(self, parsed: ParsedQuery, ids: Sequence[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        marks = ", ".join(["%s"] * len(ids))
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, snippet({TABLE}, 2, %s, %s, %s, {SNIPPET_TOKENS}) FROM {TABLE} "
+                f"WHERE {TABLE} MATCH %s AND rowid IN ({marks})",
+                [MARK_START, MARK_END, "…", match_expression(parsed), *ids],
+            )
+            return dict(cursor.fetchall())
+
+    def age_seconds_sql(self, column: str) -> str:
+        return f"((julianday('now') - julianday({column})) * 86400.0)"

@@ -1,0 +1,48 @@
+"""`dateline search reindex`: rebuild the search index while search stays online."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from tqdm import tqdm
+
+from dateline.newsroom.models import Article
+
+from ...backends import get_backend
+
+BATCH = 500
+
+
+class Command(BaseCommand):
+    help = (
+        "Manage the search index. 'reindex' rewrites every article's entry in batches of "
+        f"{BATCH}, each batch in its own short transaction, then removes entries of deleted "
+        "articles. Entries are replaced in place rather than built into a new table and "
+        "swapped: readers keep finding every story throughout (the old entry until its "
+        "batch commits), saves during the run index themselves as usual, and no lock is "
+        "held for longer than one batch."
+    )
+
+    def add_arguments(self, parser) -> None:
+        commands = parser.add_subparsers(dest="action", required=True)
+        reindex = commands.add_parser("reindex", help="Rebuild the index from the articles.")
+        reindex.add_argument(
+            "--progress", choices=["auto", "always", "never"], default="auto",
+            help="Show a progress bar (auto: when writing to a terminal).",
+        )
+
+    def handle(self, *args, action: str, progress: str = "auto", **options) -> None:
+        if action != "reindex":
+            raise CommandError(f"Unknown action {action!r}; try 'reindex'.")
+        backend = get_backend()
+        ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+        disable = {"always": False, "never": True}.get(progress)
+        if disable is None:
+            disable = not self.stdout.isatty()
+        with tqdm(total=len(ids), unit="article", disable=disable, file=self.stderr) as bar:
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start:start + BATCH]
+                with transaction.atomic():
+                    backend.add_bulk(Article.objects.filter(pk__in=chunk)
+                                     .only("pk", "headline", "teaser", "body"))
+                bar.update(len(chunk))
+        removed = backend.prune()
+        self.stdout.write(f"Indexed {len(ids):,} articles; removed {removed:,} stale entries.")

@@ -1,0 +1,79 @@
+"""Read a search's parameters from a query string; anything malformed is ignored, not an error."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.http import QueryDict
+
+from dateline.newsroom.models import Article, Author, Section, Tag
+
+from .backends import Hit, SearchQuery, SearchResults, get_backend
+
+PER_PAGE = 20
+MAX_PAGE = 500
+FILTERS = ("section", "tag", "author", "from", "to")
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def query_from_params(params: QueryDict, per_page: int = PER_PAGE) -> SearchQuery:
+    """q, section, tag, author (ids), from, to (YYYY-MM-DD), sort=newest, page."""
+    return SearchQuery(
+        text=params.get("q", "").replace("\x00", ""),
+        section_id=_int(params.get("section")),
+        tag_id=_int(params.get("tag")),
+        author_id=_int(params.get("author")),
+        date_from=_date(params.get("from")),
+        date_to=_date(params.get("to")),
+        newest_first=params.get("sort") == "newest",
+        page=min(_int(params.get("page")) or 1, MAX_PAGE),
+        per_page=per_page,
+        facets=True,
+    )
+
+
+def label(item: Section | Tag | Author) -> str:
+    """How a facet names a section (its whole path), tag or author."""
+    return item.display_path if isinstance(item, Section) else item.name
+
+
+@dataclass
+class Found:
+    """A page of results with its articles and facets loaded for showing."""
+
+    query: SearchQuery
+    results: SearchResults
+    articles: list[tuple[Article, Hit]]
+    facets: dict[str, list[tuple[object, int]]]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.results.total // self.query.per_page))
+
+
+def run(query: SearchQuery) -> Found:
+    """Search, then load the hits' articles and the facets' sections, tags and authors."""
+    results = get_backend().search(query)
+    by_id = Article.objects.select_related("section").in_bulk(
+        [hit.article_id for hit in results.hits]
+    )
+    articles = [(by_id[h.article_id], h) for h in results.hits if h.article_id in by_id]
+    facets = {}
+    for name, model in (("section", Section), ("tag", Tag), ("author", Author)):
+        counts = results.facets.get(name, [])
+        objects = model.objects.in_bulk([pk for pk, _ in counts])
+        facets[name] = [(objects[pk], n) for pk, n in counts if pk in objects]
+    return Found(query=query, results=results, articles=articles, facets=facets)

@@ -1,0 +1,53 @@
+"""The search page: results with snippets, facets with counts, removable filters, paging."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from dateline.pagecache import keys
+from dateline.search import params as search_params
+
+from .sections import attach_sections
+
+
+def _url(request: HttpRequest, **changes: object) -> str:
+    """This search's URL with some parameters changed (None removes one); back to page 1."""
+    values = {k: v for k, v in request.GET.items() if k != "page"}
+    for name, value in changes.items():
+        if value is None:
+            values.pop(name, None)
+        else:
+            values[name] = str(value)
+    return "?" + urlencode(values)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = search_params.query_from_params(request.GET)
+    found = search_params.run(query) if query.text.strip() else None
+    context: dict = {"q": query.text, "found": found, "newest": query.newest_first}
+    if found is not None:
+        attach_sections([article for article, _ in found.articles])
+        facets = {
+            name: [(search_params.label(item), count, _url(request, **{name: item.pk}))
+                   for item, count in items]
+            for name, items in found.facets.items()
+        }
+        active = []
+        for name in search_params.FILTERS:
+            value = request.GET.get(name)
+            if value:
+                label = next((item_label for item_label, _, url in facets.get(name, [])
+                              if url == _url(request, **{name: value})), value)
+                active.append((name, label, _url(request, **{name: None})))
+        page = query.page
+        context.update(
+            facets=facets, active=active,
+            sort_url=_url(request, sort=None if query.newest_first else "newest"),
+            previous_url=_url(request, page=page - 1 if page > 2 else None) if page > 1 else None,
+            next_url=_url(request, page=page + 1) if page < found.pages else None,
+        )
+    response = render(request, "site/search.html", context, status=200)
+    # Any change to any article may change a search, and every such change renews `home`.
+    shown = [article for article, _ in found.articles] if found else []
+    keys.add(response, keys.HOME, keys.articles(shown))
+    return response

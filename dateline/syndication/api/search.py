@@ -1,0 +1,48 @@
+"""GET /api/search?q=…: the search page's results as JSON, for anyone.
+
+Public, unlike the wire: it returns what /search/ already shows every reader (live stories'
+headlines, teasers, snippets and links, never bodies), so a partner key would protect nothing.
+"""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_safe
+
+from dateline.pagecache import keys
+from dateline.search import params as search_params
+
+from .errors import error
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    query = search_params.query_from_params(request.GET)
+    if not query.text.strip():
+        return error(400, "Give the words to look for as q, e.g. /api/search?q=inflation.")
+    found = search_params.run(query)
+    body = {
+        "query": query.text,
+        "total": found.results.total,
+        "page": query.page,
+        "pages": found.pages,
+        "results": [
+            {
+                "id": article.pk,
+                "url": request.build_absolute_uri(article.get_absolute_url()),
+                "headline": article.headline,
+                "section": {"id": article.section_id, "path": article.section.display_path},
+                "published_at": article.published_at,
+                "teaser": article.teaser,
+                "snippet_html": hit.snippet,
+                "score": hit.score,
+            }
+            for article, hit in found.articles
+        ],
+        "facets": {
+            name: [{"id": item.pk, "name": search_params.label(item), "count": count}
+                   for item, count in items]
+            for name, items in found.facets.items()
+        },
+    }
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    keys.add(response, keys.HOME, keys.articles(article for article, _ in found.articles))
+    return response

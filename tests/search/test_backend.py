@@ -1,0 +1,159 @@
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from dateline.newsroom.models import Article
+from dateline.search.backends import (
+    InvalidSearchBackendError,
+    SearchQuery,
+    get_backend,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_words_prefixes_phrases_or_and_exclusion_find_the_right_stories(make_article, search):
+    rates = make_article("Central bank raises rates", body="<p>Inflation is high.</p>")
+    football = make_article("Cup final tonight", body="<p>Inflation of ticket prices.</p>")
+    assert set(search("inflation")) == {rates.pk, football.pk}
+    assert search("infla* -tickets") == [rates.pk]
+    assert search('"central bank"') == [rates.pk]
+    assert search('"bank central"') == []
+    assert set(search("cup OR rates")) == {rates.pk, football.pk}
+    assert search("raised") == [rates.pk]  # stemmed: raises, raised
+
+
+def test_the_headline_outweighs_the_body(make_article, search):
+    in_body = make_article("Weather report", body="<p>Storm over the harbour.</p>")
+    in_headline = make_article("Storm hits coast", body="<p>Winds over the harbour.</p>")
+    assert search("storm") == [in_headline.pk, in_body.pk]
+
+
+def test_the_index_follows_saves_and_deletions_in_the_same_transaction(make_article, search):
+    article = make_article("Harvest begins", body="<p>Wheat fields.</p>")
+    assert search("wheat") == [article.pk]
+    article.body = "<p>Barley fields.</p>"
+    article.save()
+    assert search("wheat") == [] and search("barley") == [article.pk]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        article.headline = "Oats everywhere"
+        article.save()
+        assert search("oats") == [article.pk]  # visible at once inside the transaction
+        raise RuntimeError
+    assert search("oats") == []
+    article.delete()
+    assert search("barley") == []
+
+
+def test_readers_never_find_what_they_may_not_see(make_article, search):
+    now = timezone.now()
+    live = make_article("Election live", body="<p>Votes.</p>")
+    make_article("Election draft", status=Article.Status.DRAFT, published_at=None)
+    make_article("Election later", published_at=now + timedelta(hours=1))
+    make_article("Election embargoed", embargo_until=now + timedelta(hours=1))
+    killed = make_article("Election killed")
+    killed.status = Article.Status.UNPUBLISHED
+    killed.save()
+    assert search("election") == [live.pk]
+    everything = get_backend().search(SearchQuery("election", live_only=False))
+    assert everything.total == 5
+    assert get_backend().matching_ids("election draft") != []
+
+
+def test_filters_section_with_subsections_tag_author_and_dates(
+    make_article, make_section, make_tag, make_author, search
+):
+    world = make_section("World")
+    europe = make_section("Europe", parent=world)
+    sport = make_section("Sport")
+    tag, author = make_tag("Energy"), make_author("Ann Writer")
+    in_sub = make_article("Gas prices", section=europe, tags=[tag], age=timedelta(days=10))
+    in_root = make_article("Gas pipeline", section=world, authors=[author])
+    make_article("Gas-powered cars", section=sport)
+    assert set(search("gas", section_id=world.pk)) == {in_sub.pk, in_root.pk}
+    assert search("gas", section_id=europe.pk) == [in_sub.pk]
+    assert search("gas", tag_id=tag.pk) == [in_sub.pk]
+    assert search("gas", author_id=author.pk) == [in_root.pk]
+    since = (timezone.now() - timedelta(days=2)).date()
+    assert in_sub.pk not in search("gas", date_from=since)
+    assert search("gas", date_to=since) == [in_sub.pk]
+    assert search("gas", section_id=999_999) == []
+
+
+def test_facets_count_the_whole_result_set_not_the_page(make_article, make_tag, make_section):
+    tag = make_tag("Markets")
+    section = make_section("Business")
+    for _ in range(5):
+        make_article("Shares fall", tags=[tag], section=section)
+    results = get_backend().search(SearchQuery("shares", per_page=2, facets=True))
+    assert results.total == 5 and len(results.hits) == 2
+    assert results.facets["tag"] == [(tag.pk, 5)]
+    assert results.facets["section"] == [(section.pk, 5)]
+
+
+def test_pages_do_not_overlap_and_newest_first_is_by_date(make_article):
+    made = [make_article(f"Flood update {i}", age=timedelta(hours=i)) for i in range(5)]
+    backend = get_backend()
+    pages = [backend.search(SearchQuery("flood", per_page=2, page=n, newest_first=True))
+             for n in (1, 2, 3)]
+    ids = [hit.article_id for page in pages for hit in page.hits]
+    assert ids == [a.pk for a in made]
+
+
+def test_relevance_fades_with_age(make_article, search):
+    old = make_article("Drought", age=timedelta(days=365))
+    new = make_article("Drought", age=timedelta(hours=1))
+    assert search("drought") == [new.pk, old.pk]
+
+
+def test_snippets_mark_the_words_and_escape_everything_else(make_article):
+    make_article("Notes", body="<p>The &lt;script&gt; tag &amp; the volcano erupted.</p>")
+    [hit] = get_backend().search(SearchQuery("volcano")).hits
+    assert "<mark>volcano</mark>" in hit.snippet
+    unmarked = hit.snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "script&gt;" in unmarked and "<" not in unmarked and "&amp;" in unmarked
+
+
+def test_imports_are_indexed_in_their_transaction(tmp_path, search):
+    from dateline.newsroom.importer import import_file
+
+    path = tmp_path / "a.jsonl"
+    record = {"id": "r-1", "title": "COCOA REVIEW", "body": "Showers in Bahia.",
+              "published": "2020-02-26T15:01:01"}
+    path.write_text(json.dumps(record) + "\n")
+    import_file(path)
+    assert len(search("bahia")) == 1
+    record["body"] = "Sunshine in Ilheus."
+    path.write_text(json.dumps(record) + "\n")
+    import_file(path)
+    assert search("bahia") == [] and len(search("ilheus")) == 1
+
+
+def test_reindex_rebuilds_and_drops_stale_entries(make_article, search):
+    article = make_article("Glacier melts")
+    backend = get_backend()
+    backend.reset_index()
+    assert search("glacier") == []
+    backend.add_bulk([Article(pk=article.pk + 1000, headline="Ghost glacier", teaser="", body="")])
+    call_command("search", "reindex", "--progress", "never", stdout=io.StringIO())
+    assert search("glacier") == [article.pk]
+    assert backend.matching_ids("ghost") == []
+
+
+def test_a_wrong_backend_setting_says_how_to_fix_it():
+    for path, message in (("no.such.Thing", "cannot import"),
+                          ("datetime.date", "not a BaseSearchBackend")):
+        configured = {"default": {"BACKEND": path}}
+        with override_settings(DATELINE_SEARCH_BACKENDS=configured), pytest.raises(
+            InvalidSearchBackendError, match=message
+        ):
+            get_backend()
+    with pytest.raises(InvalidSearchBackendError, match="no backend 'other'"):
+        get_backend("other")
+    assert get_backend().vendor in ("sqlite", "postgresql")

@@ -1,0 +1,83 @@
+import pytest
+
+from dateline.newsroom.models import Article
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = [
+    '"unbalanced', 'two "quotes" and "one', "OR", "AND", "NOT", "-", "*", "-*", "OR OR -",
+    "NEAR(", "NEAR(a b, 2)", "headline:foo", "{headline body}:x", "^start", "a AND (b",
+    "'; DROP TABLE newsroom_article; --", "\\", "%", "_", "&|!<->:*", "x" * 10_000,
+    "word " * 2_000, "nul\x00byte", "\x01\x02\x1f control", "Инфляция в России",
+    "通货膨胀", "التضخم", "🙂🔥 emoji", "e\u0301te\u0301", "\ue000mark\ue001", "<mark>x</mark>",
+]
+
+
+@pytest.fixture
+def stories(make_article, make_tag, make_author, make_section):
+    europe = make_section("Europe", parent=make_section("Abroad"))
+    tag, author = make_tag("Prices"), make_author("Ann Writer")
+    found = [make_article(f"Inflation story {i}", section=europe, tags=[tag], authors=[author])
+             for i in range(25)]
+    make_article("Инфляция в России", body="<p>Цены растут.</p>")
+    make_article("Inflation draft", status=Article.Status.DRAFT, published_at=None)
+    return found
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_queries_get_a_normal_page(client, stories, text):
+    for url in ("/search/", "/api/search"):
+        response = client.get(url, {"q": text, "section": "x", "from": "nonsense", "page": "-1"})
+        assert response.status_code == 200, (url, text)
+
+
+def test_the_page_shows_results_facets_and_paging(client, stories):
+    response = client.get("/search/", {"q": "inflation"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    # Never stored (a query other than page=), but named like every page for the CDN.
+    named = set(response["Surrogate-Key"].split())
+    assert "home" in named and len(named & {f"a{a.pk}" for a in stories}) == 20
+    assert '<label for="search-q">' in html
+    assert "25 results" in html and "Inflation draft" not in html
+    assert html.count('class="teaser"') == 20
+    assert "Abroad » Europe" in html
+    assert "Prices</a> <span class=\"count\">(25)</span>" in html
+    assert "Ann Writer</a> <span class=\"count\">(25)</span>" in html
+    assert 'rel="next"' in html and "sort=newest" in html
+    second = client.get("/search/", {"q": "inflation", "page": 2}).content.decode()
+    assert second.count('class="teaser"') == 5 and 'rel="prev"' in second
+
+
+def test_a_filter_narrows_and_can_be_removed(client, stories, make_tag):
+    other = make_tag("Other")
+    stories[0].tags.add(other)
+    html = client.get("/search/", {"q": "inflation", "tag": other.pk}).content.decode()
+    assert "1 result," in html
+    assert 'aria-label="Remove filter tag: Other"' in html
+    assert 'href="?q=inflation"' in html
+
+
+def test_other_scripts_are_found(client, stories):
+    html = client.get("/search/", {"q": "Инфляция"}).content.decode()
+    assert "1 result" in html
+
+
+def test_the_masthead_has_a_search_box(client, stories):
+    html = client.get("/").content.decode()
+    assert 'action="/search/"' in html and 'for="masthead-q"' in html
+
+
+def test_the_api_answers_the_same_parameters_as_json(client, stories):
+    body = client.get("/api/search", {"q": "inflation", "sort": "newest", "page": 2}).json()
+    assert body["total"] == 25 and body["pages"] == 2 and len(body["results"]) == 5
+    assert body["results"][0]["url"].startswith("http://testserver/articles/")
+    assert body["facets"]["tag"][0] == {"id": stories[0].tags.get().pk, "name": "Prices",
+                                        "count": 25}
+    assert client.get("/api/search").status_code == 400
+
+
+def test_editors_find_drafts_in_the_desk(desk_client, make_user, stories):
+    client = desk_client(make_user("Editor"))
+    html = client.get("/desk/newsroom/article/", {"q": "draft inflation"}).content.decode()
+    assert "Inflation draft" in html and "Inflation story 1<" not in html
