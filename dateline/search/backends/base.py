@@ -59,6 +59,9 @@ class SearchResults:
     total: int
     # Counts over the whole result set: {"section": [(id, n)], "tag": [...], "author": [...]}.
     facets: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # True when there are more matches than were counted: `total` is then a lower bound
+    # (and facets count the first `total` matches).
+    more: bool = False
 
 
 def plain_text(value: str) -> str:
@@ -78,6 +81,9 @@ class BaseSearchBackend:
     vendor: str = ""
     # How a common table expression is forced to be computed once ("" where it always is).
     materialized: str = "MATERIALIZED"
+    # At most: the best text matches ranked for relevance, and the matches counted.
+    candidates: int = 1000
+    max_count: int = 1000
 
     def __init__(self, params: dict) -> None:
         self.params = params
@@ -162,22 +168,39 @@ class BaseSearchBackend:
         table = self.connection.ops.quote_name(Article._meta.db_table)
         # The matches are computed once (a materialised CTE); joined back row by row, a
         # full-text table would be searched again for every candidate article.
-        scored = f"WITH m AS {self.materialized} ({match}) "
+        # Ranking and counting every match of a common word costs time in proportion to the
+        # archive; readers look at the first pages. So relevance ranks the best `candidates`
+        # by text score (then blends in recency), and counting stops at `max_count`.
+        candidates, cap = self.candidates, self.max_count
+        scored = (f"WITH m AS {self.materialized} ({match} ORDER BY score DESC "
+                  f"LIMIT {candidates}) ")
         unscored_head = f"WITH m AS {self.materialized} ({counted}) "
+        capped_head = f"WITH m AS {self.materialized} ({counted} LIMIT {cap + 1}) "
         # The ORM's conditions name the table itself, so the join does not alias it.
         tail = f"FROM m JOIN {table} ON {table}.id = m.id"
         where = f"WHERE {within}"
         params = [*match_params, *within_params]
         unscored = [*counted_params, *within_params]
         with self.connection.cursor() as cursor:
-            cursor.execute(f"{unscored_head} SELECT COUNT(*) {tail} {where}", unscored)
+            cursor.execute(
+                f"{unscored_head} SELECT COUNT(*) FROM (SELECT 1 {tail} {where} "
+                f"LIMIT {cap + 1}) counted", unscored)
             total = cursor.fetchone()[0]
+            more = total > cap
+            total = min(total, cap)
             hits: list[Hit] = []
             if total:
                 per_page = max(1, min(query.per_page, 100))
                 offset = (max(query.page, 1) - 1) * per_page
                 if query.newest_first:
-                    order, score = f"{table}.published_at DESC, m.id DESC", "m.score"
+                    # Newest first walks the publication index and keeps the matches, which
+                    # stops after one page however many stories match.
+                    cursor.execute(
+                        f"SELECT {table}.id, 0.0 FROM {table} {where} AND {table}.id IN "
+                        f"(SELECT id FROM ({counted}) matched) ORDER BY {table}.published_at "
+                        f"DESC, {table}.id DESC LIMIT %s OFFSET %s",
+                        [*within_params, *counted_params, per_page, offset],
+                    )
                 else:
                     # Relevance decays with age: halved every half-life.
                     age = self.age_seconds_sql(f"{table}.published_at")
@@ -185,21 +208,21 @@ class BaseSearchBackend:
                     score = (f"m.score * COALESCE(EXP(-0.6931471805599453 * "
                              f"(CASE WHEN {age} > 0 THEN {age} ELSE 0 END) / {half_life}), 1)")
                     order = "3 DESC, m.id DESC"
-                cursor.execute(
-                    f"{scored} SELECT m.id, m.score, {score} {tail} {where} "
-                    f"ORDER BY {order} LIMIT %s OFFSET %s",
-                    [*params, per_page, offset],
-                )
+                    cursor.execute(
+                        f"{scored} SELECT m.id, m.score, {score} {tail} {where} "
+                        f"ORDER BY {order} LIMIT %s OFFSET %s",
+                        [*params, per_page, offset],
+                    )
                 rows = cursor.fetchall()
                 texts = self.snippets(parsed, [row[0] for row in rows])
                 hits = [Hit(row[0], float(row[-1]), highlight(texts.get(row[0], "")))
                         for row in rows]
             if query.facets and total:
-                facets = self._facets(cursor, f"{unscored_head} SELECT {{}} {tail}", where,
-                                      unscored)
+                head = capped_head if more else unscored_head
+                facets = self._facets(cursor, f"{head} SELECT {{}} {tail}", where, unscored)
             else:
                 facets = {}
-        return SearchResults(hits=hits, total=total, facets=facets)
+        return SearchResults(hits=hits, total=total, facets=facets, more=more)
 
     def matching_ids(self, text: str, limit: int = 1000) -> list[int]:
         """Ids of every article (any state) matching the text, best first; for the desk."""

@@ -22,6 +22,8 @@ def search(request: HttpRequest) -> HttpResponse:
     body = {
         "query": query.text,
         "total": found.results.total,
+        # True when more matches exist than were counted: "total" is then a lower bound.
+        "more": found.results.more,
         "page": query.page,
         "pages": found.pages,
         "results": [
