@@ -82,7 +82,7 @@ class BaseSearchBackend:
     # How a common table expression is forced to be computed once ("" where it always is).
     materialized: str = "MATERIALIZED"
     # At most: the best text matches ranked for relevance, and the matches counted.
-    candidates: int = 1000
+    candidates: int = 5000
     max_count: int = 1000
 
     def __init__(self, params: dict) -> None:
@@ -168,11 +168,12 @@ class BaseSearchBackend:
         table = self.connection.ops.quote_name(Article._meta.db_table)
         # The matches are computed once (a materialised CTE); joined back row by row, a
         # full-text table would be searched again for every candidate article.
-        # Ranking and counting every match of a common word costs time in proportion to the
-        # archive; readers look at the first pages. So relevance ranks the best `candidates`
-        # by text score (then blends in recency), and counting stops at `max_count`.
+        # Scoring and counting every match of a common word costs time in proportion to the
+        # archive, and readers look at the first pages. So relevance scores the `candidates`
+        # newest matches by id (ids grow with time; the index yields them in that order and
+        # stops there), and counting stops at `max_count`.
         candidates, cap = self.candidates, self.max_count
-        scored = (f"WITH m AS {self.materialized} ({match} ORDER BY score DESC "
+        scored = (f"WITH m AS {self.materialized} ({match} ORDER BY id DESC "
                   f"LIMIT {candidates}) ")
         unscored_head = f"WITH m AS {self.materialized} ({counted}) "
         capped_head = f"WITH m AS {self.materialized} ({counted} LIMIT {cap + 1}) "
@@ -182,24 +183,23 @@ class BaseSearchBackend:
         params = [*match_params, *within_params]
         unscored = [*counted_params, *within_params]
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                f"{unscored_head} SELECT COUNT(*) FROM (SELECT 1 {tail} {where} "
-                f"LIMIT {cap + 1}) counted", unscored)
-            total = cursor.fetchone()[0]
-            more = total > cap
+            cursor.execute(f"{capped_head} SELECT COUNT(*), (SELECT COUNT(*) FROM m) {tail} "
+                           f"{where}", unscored)
+            total, examined = cursor.fetchone()
+            more = examined > cap
             total = min(total, cap)
             hits: list[Hit] = []
             if total:
                 per_page = max(1, min(query.per_page, 100))
                 offset = (max(query.page, 1) - 1) * per_page
                 if query.newest_first:
-                    # Newest first walks the publication index and keeps the matches, which
-                    # stops after one page however many stories match.
+                    # Newest first among the newest matches by id, as for relevance: the
+                    # index yields them in that order and stops there.
                     cursor.execute(
-                        f"SELECT {table}.id, 0.0 FROM {table} {where} AND {table}.id IN "
-                        f"(SELECT id FROM ({counted}) matched) ORDER BY {table}.published_at "
-                        f"DESC, {table}.id DESC LIMIT %s OFFSET %s",
-                        [*within_params, *counted_params, per_page, offset],
+                        f"WITH m AS {self.materialized} ({counted} ORDER BY id DESC "
+                        f"LIMIT {candidates}) SELECT m.id, 0.0 {tail} {where} "
+                        f"ORDER BY {table}.published_at DESC, m.id DESC LIMIT %s OFFSET %s",
+                        [*unscored, per_page, offset],
                     )
                 else:
                     # Relevance decays with age: halved every half-life.
