@@ -82,7 +82,7 @@ class BaseSearchBackend:
     # How a common table expression is forced to be computed once ("" where it always is).
     materialized: str = "MATERIALIZED"
     # At most: the best text matches ranked for relevance, and the matches counted.
-    candidates: int = 5000
+    candidates: int = 2000
     max_count: int = 1000
 
     def __init__(self, params: dict) -> None:
