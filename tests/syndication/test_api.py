@@ -274,7 +274,11 @@ def test_the_openapi_document_describes_the_api(client):
     assert response.status_code == 200
     document = json.loads(response.content)
     assert document["openapi"].startswith("3.1")
-    assert set(document["paths"]) == {"/ninjs/", "/ninjs/{id}"}
+    assert set(document["paths"]) == {"/ninjs/", "/ninjs/{id}", "/search"}
+    search = document["paths"]["/search"]["get"]
+    assert search["security"] == []  # public, unlike the wire
+    assert {p["name"] for p in search["parameters"]} >= {"q", "section", "tag", "sort", "page"}
+    assert next(p for p in search["parameters"] if p["name"] == "q")["required"] is True
     assert document["servers"] == [{"url": "http://testserver/api"}]
     listing = document["paths"]["/ninjs/"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {

@@ -112,6 +112,35 @@ def document(base_url: str) -> dict[str, Any]:
                     },
                 },
             },
+            "/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "Search live stories (public: no key needed)",
+                    "security": [],
+                    "parameters": [
+                        {**_query("q", 'Words, "phrases", prefix*, OR and -exclusion.',
+                                  {"type": "string"}), "required": True},
+                        _query("section", "A section's id; its subsections are included.",
+                               {"type": "integer"}),
+                        _query("tag", "A tag's id.", {"type": "integer"}),
+                        _query("author", "An author's id.", {"type": "integer"}),
+                        _query("from", "Published on or after (YYYY-MM-DD).",
+                               {"type": "string", "format": "date"}),
+                        _query("to", "Published on or before (YYYY-MM-DD).",
+                               {"type": "string", "format": "date"}),
+                        _query("sort", "newest for newest first; relevance otherwise.",
+                               {"type": "string", "enum": ["relevance", "newest"]}),
+                        _query("page", "Page of 20 results.",
+                               {"type": "integer", "minimum": 1}),
+                    ],
+                    "responses": {
+                        "200": {"description": "Results with snippets; `more` is true when "
+                                "`total` is a lower bound.",
+                                "content": {"application/json": {"schema": {"type": "object"}}}},
+                        "400": _error("No words to look for."),
+                    },
+                },
+            },
         },
         "components": {
             "securitySchemes": {
