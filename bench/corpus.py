@@ -17,12 +17,23 @@ SOURCES = [
 NEWEST = datetime(2026, 11, 1, tzinfo=UTC)
 
 
+# A PostgreSQL benchmark database lives on the test cluster (scripts/test-postgres).
+PG = {"DATELINE_DB_ENGINE": "postgresql", "DATELINE_DB_PORT": "54329",
+      "DATELINE_DB_USER": "dateline", "DATELINE_DB_PASSWORD": "dateline"}
+
+
 def environment(var_dir: Path) -> dict:
-    return {**os.environ, "DATELINE_VAR_DIR": str(var_dir), "DATELINE_DB_ENGINE": "sqlite",
-            "DJANGO_SETTINGS_MODULE": "dateline.settings.dev"}
+    """SQLite in var_dir, or PostgreSQL when var_dir's name ends in "-pg" (database = name)."""
+    env = {**os.environ, "DATELINE_VAR_DIR": str(var_dir), "DATELINE_DB_ENGINE": "sqlite",
+           "DJANGO_SETTINGS_MODULE": "dateline.settings.dev"}
+    if var_dir.name.endswith("-pg"):
+        env.update(PG, DATELINE_DB_NAME=var_dir.name.replace("-", "_"))
+    return env
 
 
 def article_count(var_dir: Path) -> int:
+    if var_dir.name.endswith("-pg"):
+        return _pg_count(var_dir)
     database = var_dir / "dateline.sqlite3"
     if not database.exists():
         return 0
@@ -31,6 +42,24 @@ def article_count(var_dir: Path) -> int:
             "SELECT COUNT(*) FROM newsroom_article").fetchone()[0]
     except sqlite3.Error:
         return 0
+
+
+def _pg_count(var_dir: Path) -> int:
+    """Create the PostgreSQL database on first use; count its articles."""
+    name = var_dir.name.replace("-", "_")
+    subprocess.run([str(ROOT / "scripts" / "test-postgres"), "start"], check=True)
+    psql = ["psql", "-h", "127.0.0.1", "-p", PG["DATELINE_DB_PORT"], "-U", "dateline", "-tA"]
+    env = {**os.environ, "PGPASSWORD": PG["DATELINE_DB_PASSWORD"]}
+    exists = subprocess.run([*psql, "-d", "postgres", "-c",
+                             f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                            env=env, capture_output=True, text=True).stdout.strip()
+    if not exists:
+        subprocess.run([*psql, "-d", "postgres", "-c", f"CREATE DATABASE {name}"], env=env,
+                       check=True, capture_output=True)
+        return 0
+    found = subprocess.run([*psql, "-d", name, "-c", "SELECT COUNT(*) FROM newsroom_article"],
+                           env=env, capture_output=True, text=True)
+    return int(found.stdout.strip() or 0) if found.returncode == 0 else 0
 
 
 def resample(source: Path, target: Path, share: int, offset: int, total: int) -> None:
