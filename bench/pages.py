@@ -119,6 +119,10 @@ def main() -> None:
         if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
             raise SystemExit(f"{tool} is missing: apt-get install {tool} (make bench does)")
     build(VAR, int(os.environ.get("BENCH_ARTICLES", "100000")))
+    # The code may be newer than the database and its static files: bring both up to date.
+    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run([sys.executable, "-m", "dateline", *command], env=environment(VAR),
+                       check=True)
     shutil.rmtree(VAR / "cache", ignore_errors=True)
     paths = article_paths(500)
     hot, base = paths[0], f"http://127.0.0.1:{APP_PORT}"

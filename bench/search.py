@@ -39,7 +39,8 @@ def prepare(size: str, backend: str) -> Path:
     build(var, SIZES[size])
     env = environment(var)
     dateline = [sys.executable, "-m", "dateline"]
-    subprocess.run([*dateline, "migrate", "--noinput", "-v0"], env=env, check=True)
+    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run([*dateline, *command], env=env, check=True)
     marker = var / "search-indexed"
     if not marker.exists():
         subprocess.run([*dateline, "search", "reindex"], env=env, check=True)
