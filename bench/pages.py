@@ -58,7 +58,11 @@ def start_dateline(cache: str, fragments: str = "on") -> subprocess.Popen:
         [sys.executable, "-m", "dateline", "serve", "--no-worker", "--workers", "2",
          "--port", str(APP_PORT)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
-    wait_for(f"http://127.0.0.1:{APP_PORT}/")
+    try:
+        wait_for(f"http://127.0.0.1:{APP_PORT}/")
+    except SystemExit:
+        stop(server)  # never leave a server behind on the benchmark's port
+        raise
     return server
 
 
