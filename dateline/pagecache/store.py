@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.cache import caches
 
 from .board import GenerationBoard
-from .keys import NAV
 
 GENERATION = "pc:gen"
 PAGE_PREFIX = "pc:p:"
@@ -146,6 +145,3 @@ def invalidate(keys) -> None:
         shared.write(fresh)
 
 
-def clear() -> None:
-    """Make every cached page stale (they all show the section menu)."""
-    invalidate([NAV])

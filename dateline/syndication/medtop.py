@@ -9,7 +9,6 @@ takes the default of its root's slug below, so that the demo desks' sections, cr
 from collections.abc import Iterable
 
 from dateline.newsroom.models import Section
-from dateline.newsroom.models.section import PATH_SEPARATOR
 
 SCHEME_URI = "http://cv.iptc.org/newscodes/mediatopic/"
 
@@ -48,21 +47,16 @@ def uri(code: str) -> str:
     return SCHEME_URI + code
 
 
-def ancestor_paths(path: str) -> list[str]:
-    parts = path.split(PATH_SEPARATOR)
-    return [PATH_SEPARATOR.join(parts[: i + 1]) for i in range(len(parts))]
-
-
 def codes_for(sections: Iterable[Section]) -> dict[int, str]:
     """Section id → Media Topic code (absent when none applies), in one query."""
     sections = list({s.pk: s for s in sections}.values())
-    wanted = {p for s in sections for p in ancestor_paths(s.path)}
+    wanted = {p for s in sections for p in s.ancestor_paths()}
     own = dict(
         Section.objects.filter(path__in=wanted).exclude(medtop="").values_list("path", "medtop")
     ) if wanted else {}
     found = {}
     for section in sections:
-        paths = ancestor_paths(section.path)
+        paths = section.ancestor_paths()
         code = next((own[p] for p in reversed(paths) if p in own), None)
         code = code or DEFAULTS_BY_ROOT_SLUG.get(paths[0])
         if code:

@@ -94,10 +94,6 @@ class Section(models.Model):
             self.path = self.parent.path + PATH_SEPARATOR + self.slug
             self.display_path = self.parent.display_path + DISPLAY_SEPARATOR + self.name
 
-    @property
-    def depth(self) -> int:
-        return self.path.count(PATH_SEPARATOR)
-
     def ancestor_paths(self) -> list[str]:
         """Paths from the root down to and including this section."""
         parts = self.path.split(PATH_SEPARATOR)

@@ -81,6 +81,7 @@ class BaseSearchBackend:
     vendor: str = ""
     # How a common table expression is forced to be computed once ("" where it always is).
     materialized: str = "MATERIALIZED"
+    index_table: str = ""
     # At most: the best text matches ranked for relevance, and the matches counted.
     candidates: int = 2000
     max_count: int = 1000
@@ -109,7 +110,8 @@ class BaseSearchBackend:
 
     def reset_index(self) -> None:
         """Empty the index."""
-        raise NotImplementedError
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.index_table}")
 
     def prune(self) -> int:
         """Remove entries whose article no longer exists; return how many."""

@@ -49,6 +49,7 @@ class PostgresSearchBackend(BaseSearchBackend):
     """Headline weight A, teaser B, body C; websearch syntax parsed by us, prefix included."""
 
     vendor = "postgresql"
+    index_table = TABLE
 
     def add_bulk(self, articles: Iterable[Article]) -> None:
         rows = [(a.pk, _guarded(a.headline), _guarded(a.teaser), _guarded(plain_text(a.body)))
@@ -70,10 +71,6 @@ class PostgresSearchBackend(BaseSearchBackend):
     def delete(self, article_ids: Iterable[int]) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", [list(article_ids)])
-
-    def reset_index(self) -> None:
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")
 
     def prune(self) -> int:
         with self.connection.cursor() as cursor:

@@ -32,6 +32,7 @@ class SQLiteSearchBackend(BaseSearchBackend):
     """FTS5 with the porter stemmer; the table keeps its own copy of the plain text."""
 
     vendor = "sqlite"
+    index_table = TABLE
 
     def add_bulk(self, articles: Iterable[Article]) -> None:
         rows = [(a.pk, a.headline, a.teaser, plain_text(a.body)) for a in articles]
@@ -54,10 +55,6 @@ class SQLiteSearchBackend(BaseSearchBackend):
             chunk = ids[start:start + 500]
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",
                            chunk)
-
-    def reset_index(self) -> None:
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")
 
     def prune(self) -> int:
         with self.connection.cursor() as cursor:
