@@ -1,6 +1,7 @@
 """Settings shared by every environment; values a deployment changes come from the environment."""
 
 import os
+import urllib.parse
 from pathlib import Path
 
 from django.utils.csp import CSP
@@ -19,6 +20,7 @@ INSTALLED_APPS = [
     "dateline.pagecache",
     "dateline.syndication",
     "dateline.search",
+    "dateline.live",
     "dateline.ops",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -171,6 +173,36 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Real time (dateline.live). The event stream is served by its own ASGI server so that pages
+# keep WSGI's speed: `dateline serve` starts it on PORT+1 and sets DATELINE_LIVE_URL; behind
+# a proxy, route /live/ to it and set DATELINE_LIVE_URL=/live/events. Empty: no live updates
+# (the pages still show the latest stories and breaking news as rendered).
+DATELINE_LIVE_URL = os.environ.get("DATELINE_LIVE_URL", "")
+if DATELINE_LIVE_URL.startswith(("http://", "https://")):
+    _live = urllib.parse.urlsplit(DATELINE_LIVE_URL)
+    SECURE_CSP["connect-src"] = [CSP.SELF, f"{_live.scheme}://{_live.netloc}"]
+DATELINE_LIVE_REDIS_URL = os.environ.get(
+    "DATELINE_LIVE_REDIS_URL", os.environ.get("DATELINE_REDIS_URL", "")
+)
+# How publishing processes wake streaming ones: see dateline/live/brokers/__init__.py.
+DATELINE_LIVE_BROKER = os.environ.get("DATELINE_LIVE_BROKER") or (
+    "redis" if DATELINE_LIVE_REDIS_URL
+    else "postgresql" if DATABASES["default"]["ENGINE"].endswith("postgresql")
+    else "local"
+)
+DATELINE_LIVE_BOARD = os.environ.get("DATELINE_LIVE_BOARD", str(VAR_DIR / "cache" / "live"))
+DATELINE_LIVE_LOCAL_POLL = 0.05
+# Streams also read the table this often, whatever the broker says (or fails to say).
+DATELINE_LIVE_SAFETY_POLL = float(os.environ.get("DATELINE_LIVE_SAFETY_POLL", "5"))
+DATELINE_LIVE_HEARTBEAT = 15
+DATELINE_LIVE_RETENTION_DAYS = 7
+# Events a stream keeps in memory for reconnecting readers; older ones come from the table,
+# at most DATELINE_LIVE_REPLAY_LIMIT of them (a reader away longer starts afresh).
+DATELINE_LIVE_RING = 2000
+DATELINE_LIVE_REPLAY_LIMIT = 1000
+# Newest breaking story shown in the banner while it is younger than this.
+DATELINE_BREAKING_HOURS = int(os.environ.get("DATELINE_BREAKING_HOURS", "12"))
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 

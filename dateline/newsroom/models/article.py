@@ -79,6 +79,16 @@ class Article(models.Model):
     is_top_story = models.BooleanField(
         default=False, help_text="Lead the home page while it is the newest such story."
     )
+    is_breaking = models.BooleanField(
+        default=False,
+        help_text="Breaking news: a banner on every page while it is the newest breaking "
+        "story, pushed at once to readers with a page open. Untick when the moment passes.",
+    )
+    is_live_coverage = models.BooleanField(
+        default=False,
+        help_text="Live coverage: editors add timestamped entries during an event and readers "
+        "see them appear in place.",
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     scheduled_for = models.DateTimeField(
         null=True, blank=True, editable=False,
@@ -136,6 +146,10 @@ class Article(models.Model):
             models.Index(
                 fields=["status", "-published_at"], condition=models.Q(is_top_story=True),
                 name="article_top_story_idx",
+            ),
+            models.Index(
+                fields=["status", "-published_at"], condition=models.Q(is_breaking=True),
+                name="article_breaking_idx",
             ),
         ]
 

@@ -1,0 +1,138 @@
+"""The event stream, an ASGI application of its own: `granian --interface asgi
+dateline.live.asgi:application` (`dateline serve` starts it).
+
+It is plain ASGI rather than Django's ASGI handler: a stream is opened once and then only
+waits, so it needs none of the request machinery, and the pages stay on WSGI, where they are
+several times faster. Django is set up for the models and settings.
+
+GET /live/events         text/event-stream; resumes after Last-Event-ID (header, or the
+                         ``last_event_id`` query parameter a page passes on its first connect)
+GET /live/healthz        200 "ok" once the hub runs
+"""
+
+import asyncio
+import os
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings.dev")
+django.setup()
+
+from asgiref.sync import sync_to_async  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from .hub import hub, read_events  # noqa: E402
+
+MAX_EVENT_ID = 2**63 - 1
+STREAM_HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-store"),
+    # nginx would otherwise hold the events back in its buffer.
+    (b"x-accel-buffering", b"no"),
+    # Public news; pages on another port or host (`dateline serve`) may read it.
+    (b"access-control-allow-origin", b"*"),
+]
+CORS_PREFLIGHT = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"GET"),
+    (b"access-control-allow-headers", b"last-event-id, cache-control"),
+    (b"access-control-max-age", b"86400"),
+]
+
+
+def parse_event_id(value: str | bytes | None) -> int | None:
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if number <= MAX_EVENT_ID else None
+
+
+def requested_cursor(scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"last-event-id":
+            return parse_event_id(value)
+    query = scope.get("query_string", b"").decode("latin-1")
+    for pair in query.split("&"):
+        key, _, value = pair.partition("=")
+        if key == "last_event_id":
+            return parse_event_id(value)
+    return None
+
+
+async def plain(send, status: int, body: bytes, headers=()) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def until_disconnected(receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def stream(scope, receive, send) -> None:
+    await hub.ensure_started()
+    cursor = requested_cursor(scope)
+    if cursor is None or cursor > hub.latest:
+        cursor = hub.latest  # a new reader (or a nonsense id) hears what happens from now
+    await send({"type": "http.response.start", "status": 200, "headers": STREAM_HEADERS})
+    # The retry hint and a first comment flush the headers through every proxy.
+    await send({"type": "http.response.body", "body": b"retry: 2000\n: stream\n\n",
+                "more_body": True})
+    hub.streams += 1
+    # Watching for the reader leaving frees a closed stream at once, not at the next send.
+    gone = asyncio.ensure_future(until_disconnected(receive))
+    try:
+        while True:
+            wakeup = hub.next_wakeup  # taken before looking, so no wake-up falls between
+            frames = hub.after(cursor)
+            if frames is None:
+                frames = await sync_to_async(read_events, thread_sensitive=False)(
+                    cursor, settings.DATELINE_LIVE_REPLAY_LIMIT)
+                if len(frames) == settings.DATELINE_LIVE_REPLAY_LIMIT:
+                    # Away too long to replay everything: start afresh from now.
+                    cursor = hub.latest
+                    frames = [(cursor, f"id: {cursor}\nevent: reset\ndata: {{}}\n\n".encode())]
+            if frames:
+                cursor = frames[-1][0]
+                body = b"".join(data for _, data in frames)
+            else:
+                await asyncio.wait((wakeup, gone), return_when=asyncio.FIRST_COMPLETED)
+                if gone.done():
+                    return
+                if hub.latest > cursor:
+                    continue
+                body = b": ping\n\n"
+            await send({"type": "http.response.body", "body": body, "more_body": True})
+    except OSError:
+        pass  # the reader went away while we were sending (ASGI servers raise an OSError)
+    finally:
+        gone.cancel()
+        hub.streams -= 1
+
+
+async def application(scope, receive, send) -> None:
+    if scope["type"] == "lifespan":
+        while (message := await receive())["type"] != "lifespan.shutdown":
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    if scope["type"] != "http":
+        return
+    path, method = scope["path"], scope["method"]
+    if path == "/live/events":
+        if method == "OPTIONS":
+            await plain(send, 204, b"", CORS_PREFLIGHT)
+        elif method == "GET":
+            await stream(scope, receive, send)
+        else:
+            await plain(send, 405, b"Only GET.\n", [(b"allow", b"GET, OPTIONS")])
+    elif path == "/live/healthz":
+        await hub.ensure_started()
+        await plain(send, 200, f"ok {hub.streams} streams, event {hub.latest}\n".encode())
+    else:
+        await plain(send, 404, b"Not found. The stream is at /live/events.\n")

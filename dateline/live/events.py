@@ -1,0 +1,165 @@
+"""Turn newsroom changes into live events, inside the transaction that makes them.
+
+An event row is written in the same transaction as the change, so a rolled-back save
+announces nothing and a committed one is never missed by a reader who reconnects. The
+broker is told after the commit; if that fails, the streams' periodic look at the table
+still finds the event within DATELINE_LIVE_SAFETY_POLL seconds.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from dateline.newsroom.models import Article
+from dateline.newsroom.signals import embargo_released
+from dateline.site.templatetags.dateline import house_dateline
+
+from .brokers import get_broker
+from .models import LiveEntry, LiveEvent
+
+logger = logging.getLogger(__name__)
+Kind = LiveEvent.Kind
+
+WATCHED = ("status", "published_at", "embargo_until", "is_breaking", "headline", "standfirst",
+           "body", "updated_at", "section_id", "slug", "is_live_coverage")
+CONTENT = ("headline", "standfirst", "body", "updated_at", "section_id", "slug",
+           "is_live_coverage")
+# Any fixed number: the advisory lock that keeps event ids in commit order on PostgreSQL.
+EVENT_LOCK = 0x4C495645
+
+
+def record(kind: str, payload: dict, article_id: int | None = None) -> LiveEvent:
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Ids come from a sequence at insert time; without this, a transaction that took
+            # id 10 could commit after one that took 11, and a stream that had moved past 11
+            # would never send 10. Held to the commit; events are few, so waiting is short.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EVENT_LOCK])
+        event = LiveEvent.objects.create(kind=kind, payload=payload, article_id=article_id)
+        transaction.on_commit(lambda: announce(event.pk))
+    if event.pk % 500 == 0:
+        prune()
+    return event
+
+
+def announce(event_id: int) -> None:
+    try:
+        get_broker().announce(event_id)
+    except Exception:
+        logger.warning("live broker unavailable; streams will find event %s by polling",
+                       event_id, exc_info=True)
+
+
+def prune() -> None:
+    cutoff = timezone.now() - timedelta(days=settings.DATELINE_LIVE_RETENTION_DAYS)
+    LiveEvent.objects.filter(created_at__lt=cutoff).delete()
+
+
+def local_time(moment) -> str:
+    return timezone.localtime(moment).strftime("%H:%M") if moment else ""
+
+
+def story_payload(article: Article) -> dict:
+    section = article.section
+    return {
+        "id": article.pk,
+        "headline": article.headline,
+        "url": article.get_absolute_url(),
+        "section": section.display_path,
+        "teaser": article.teaser,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "updated_at": article.updated_at.isoformat() if article.updated_at else None,
+        "time": local_time(article.published_at),
+        "dateline": house_dateline(article.published_at) if article.published_at else "",
+        "breaking": article.is_breaking,
+        "live_coverage": article.is_live_coverage,
+    }
+
+
+def entry_payload(entry: LiveEntry) -> dict:
+    author = entry.author
+    return {
+        "article": entry.article_id,
+        "entry": entry.pk,
+        "html": entry.body,
+        "created_at": entry.created_at.isoformat(),
+        "time": local_time(entry.created_at),
+        "author": (author.get_full_name() or author.get_username()) if author else "",
+    }
+
+
+def was_visible(before: dict, now) -> bool:
+    return (
+        before["status"] == Article.Status.PUBLISHED
+        and before["published_at"] is not None and before["published_at"] <= now
+        and (before["embargo_until"] is None or before["embargo_until"] <= now)
+    )
+
+
+def change_kind(before: dict | None, article: Article) -> str | None:
+    """What a reader with a page open should hear about this save, if anything."""
+    visible_before = before is not None and was_visible(before, timezone.now())
+    if not article.is_live:
+        return Kind.UNPUBLISHED if visible_before else None
+    if not visible_before:
+        return Kind.BREAKING if article.is_breaking else Kind.PUBLISHED
+    if article.is_breaking and not before["is_breaking"]:
+        return Kind.BREAKING
+    changed = before["is_breaking"] != article.is_breaking or any(
+        before[field] != getattr(article, field) for field in CONTENT
+    )
+    return Kind.UPDATED if changed else None
+
+
+@receiver(pre_save, sender=Article)
+def remember_state(sender, instance: Article, raw: bool = False, **kwargs) -> None:
+    instance._live_before = (
+        None if raw or instance.pk is None
+        else Article.objects.filter(pk=instance.pk).values(*WATCHED).first()
+    )
+
+
+@receiver(post_save, sender=Article)
+def article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> None:
+    if raw:
+        return
+    kind = change_kind(getattr(instance, "_live_before", None), instance)
+    if kind == Kind.UNPUBLISHED:
+        record(kind, {"id": instance.pk}, instance.pk)
+    elif kind:
+        record(kind, story_payload(instance), instance.pk)
+
+
+@receiver(post_delete, sender=Article)
+def article_deleted(sender, instance: Article, **kwargs) -> None:
+    if instance.is_live:
+        record(Kind.UNPUBLISHED, {"id": instance.pk}, instance.pk)
+
+
+@receiver(embargo_released)
+def embargo_ended(sender, article: Article, **kwargs) -> None:
+    article = Article.objects.select_related("section").filter(pk=article.pk).first()
+    if article is not None and article.is_live:
+        kind = Kind.BREAKING if article.is_breaking else Kind.PUBLISHED
+        record(kind, story_payload(article), article.pk)
+
+
+@receiver(post_save, sender=LiveEntry)
+def entry_saved(sender, instance: LiveEntry, raw: bool = False, **kwargs) -> None:
+    # Entries of a story readers cannot see yet go out with it, on its page.
+    if not raw and instance.article.is_live:
+        record(Kind.ENTRY, entry_payload(instance), instance.article_id)
+
+
+@receiver(post_delete, sender=LiveEntry)
+def entry_deleted(sender, instance: LiveEntry, **kwargs) -> None:
+    article = Article.objects.filter(pk=instance.article_id).first()
+    if article is not None and article.is_live:
+        record(Kind.ENTRY_REMOVED, {"article": instance.article_id, "entry": instance.pk},
+               instance.article_id)
