@@ -6,6 +6,7 @@ admin.site.site_title = "Dateline desk"
 admin.site.index_title = "Newsroom"
 
 urlpatterns = [
+    path("desk/live/", include("dateline.live.urls")),
     path("desk/", admin.site.urls),
     path("", include("dateline.ops.urls")),
     path("", include("dateline.syndication.urls")),

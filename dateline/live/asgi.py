@@ -85,20 +85,24 @@ async def stream(scope, receive, send) -> None:
     hub.streams += 1
     # Watching for the reader leaving frees a closed stream at once, not at the next send.
     gone = asyncio.ensure_future(until_disconnected(receive))
+    snapshot = hub.snapshot
     try:
         while True:
             wakeup = hub.next_wakeup  # taken before looking, so no wake-up falls between
             frames = hub.after(cursor)
             if frames is None:
-                frames = await sync_to_async(read_events, thread_sensitive=False)(
-                    cursor, settings.DATELINE_LIVE_REPLAY_LIMIT)
+                frames = [(pk, data) for pk, _, data in await sync_to_async(
+                    read_events, thread_sensitive=False)(
+                    cursor, settings.DATELINE_LIVE_REPLAY_LIMIT)]
                 if len(frames) == settings.DATELINE_LIVE_REPLAY_LIMIT:
                     # Away too long to replay everything: start afresh from now.
                     cursor = hub.latest
                     frames = [(cursor, f"id: {cursor}\nevent: reset\ndata: {{}}\n\n".encode())]
-            if frames:
-                cursor = frames[-1][0]
-                body = b"".join(data for _, data in frames)
+            if frames or snapshot:
+                cursor = frames[-1][0] if frames else cursor
+                # The snapshot after any replay: it is the present, the replay the past.
+                body = b"".join(data for _, data in frames) + snapshot
+                snapshot = b""
             else:
                 await asyncio.wait((wakeup, gone), return_when=asyncio.FIRST_COMPLETED)
                 if gone.done():

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from dateline.newsroom.models import Article
 from dateline.newsroom.signals import embargo_released
+from dateline.pagecache import keys
+from dateline.pagecache.invalidation import invalidate, invalidate_on_commit
 from dateline.site.templatetags.dateline import house_dateline
 
 from .brokers import get_broker
@@ -129,17 +131,28 @@ def remember_state(sender, instance: Article, raw: bool = False, **kwargs) -> No
 def article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> None:
     if raw:
         return
-    kind = change_kind(getattr(instance, "_live_before", None), instance)
+    before = getattr(instance, "_live_before", None)
+    kind = change_kind(before, instance)
+    if kind is None:
+        return
     if kind == Kind.UNPUBLISHED:
         record(kind, {"id": instance.pk}, instance.pk)
-    elif kind:
+    else:
         record(kind, story_payload(instance), instance.pk)
+    was_breaking = bool(before and before["is_breaking"])
+    invalidate_on_commit(strip_keys(was_breaking or instance.is_breaking))
+
+
+def strip_keys(breaking_involved: bool) -> set[str]:
+    """The live strip's list changes with every such event; its banner only with these."""
+    return {keys.TICKER, keys.BREAKING} if breaking_involved else {keys.TICKER}
 
 
 @receiver(post_delete, sender=Article)
 def article_deleted(sender, instance: Article, **kwargs) -> None:
     if instance.is_live:
         record(Kind.UNPUBLISHED, {"id": instance.pk}, instance.pk)
+        invalidate_on_commit(strip_keys(instance.is_breaking))
 
 
 @receiver(embargo_released)
@@ -148,17 +161,22 @@ def embargo_ended(sender, article: Article, **kwargs) -> None:
     if article is not None and article.is_live:
         kind = Kind.BREAKING if article.is_breaking else Kind.PUBLISHED
         record(kind, story_payload(article), article.pk)
+        invalidate(strip_keys(article.is_breaking))
 
 
 @receiver(post_save, sender=LiveEntry)
 def entry_saved(sender, instance: LiveEntry, raw: bool = False, **kwargs) -> None:
     # Entries of a story readers cannot see yet go out with it, on its page.
-    if not raw and instance.article.is_live:
+    if raw:
+        return
+    invalidate_on_commit({keys.article(instance.article_id)})
+    if instance.article.is_live:
         record(Kind.ENTRY, entry_payload(instance), instance.article_id)
 
 
 @receiver(post_delete, sender=LiveEntry)
 def entry_deleted(sender, instance: LiveEntry, **kwargs) -> None:
+    invalidate_on_commit({keys.article(instance.article_id)})
     article = Article.objects.filter(pk=instance.article_id).first()
     if article is not None and article.is_live:
         record(Kind.ENTRY_REMOVED, {"article": instance.article_id, "entry": instance.pk},

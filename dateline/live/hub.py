@@ -26,11 +26,29 @@ def frame(event_id: int, kind: str, payload: dict) -> bytes:
     return f"id: {event_id}\nevent: {kind}\ndata: {data}\n\n".encode()
 
 
-def read_events(after: int, limit: int) -> list[tuple[int, bytes]]:
+def read_events(after: int, limit: int) -> list[tuple[int, str, bytes]]:
     close_old_connections()
     rows = LiveEvent.objects.filter(id__gt=after).order_by("id").values_list(
         "id", "kind", "payload")[:limit]
-    return [(pk, frame(pk, kind, payload)) for pk, kind, payload in rows]
+    return [(pk, kind, frame(pk, kind, payload)) for pk, kind, payload in rows]
+
+
+TICKER_SIZE = 5
+STORY_KINDS = {"published", "updated", "breaking", "unpublished"}
+
+
+def ticker_snapshot() -> bytes:
+    """The newest stories as the ticker shows them: sent first to every new stream, so that a
+    page (cached, or rendered without the list) shows the current list at once."""
+    from dateline.newsroom.models import Article
+
+    from .events import story_payload
+
+    close_old_connections()
+    stories = Article.objects.live().newest_first().select_related("section")[:TICKER_SIZE]
+    data = json.dumps([story_payload(a) for a in stories], separators=(",", ":"),
+                      ensure_ascii=False)
+    return f"event: latest\ndata: {data}\n\n".encode()
 
 
 def latest_event_id() -> int:
@@ -43,6 +61,7 @@ class Hub:
         self.ids: deque[int] = deque(maxlen=settings.DATELINE_LIVE_RING)
         self.frames: deque[bytes] = deque(maxlen=settings.DATELINE_LIVE_RING)
         self.latest = 0
+        self.snapshot = b""
         self.started: asyncio.Task | None = None
         self.tasks: list[asyncio.Task] = []
         self.streams = 0
@@ -56,6 +75,7 @@ class Hub:
 
     async def _start(self) -> None:
         self.latest = await sync_to_async(latest_event_id, thread_sensitive=False)()
+        self.snapshot = await sync_to_async(ticker_snapshot, thread_sensitive=False)()
         self._future = asyncio.get_running_loop().create_future()
         self.tasks = [asyncio.ensure_future(coro) for coro in
                       (self._listen(), self._every(settings.DATELINE_LIVE_SAFETY_POLL,
@@ -79,7 +99,9 @@ class Hub:
         async with self._lock:
             rows = await sync_to_async(read_events, thread_sensitive=False)(
                 self.latest, settings.DATELINE_LIVE_RING)
-            for pk, data in rows:
+            if any(kind in STORY_KINDS for _, kind, _ in rows):
+                self.snapshot = await sync_to_async(ticker_snapshot, thread_sensitive=False)()
+            for pk, _, data in rows:
                 self.ids.append(pk)
                 self.frames.append(data)
             if rows:

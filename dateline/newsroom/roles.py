@@ -12,7 +12,11 @@ _CONTRIBUTOR = [
     "newsroom.view_article", "newsroom.add_article", "newsroom.change_article",
     "newsroom.submit_article", "newsroom.view_revision", *_READ_TAXONOMY,
 ]
-_REPORTER = [*_CONTRIBUTOR, "newsroom.change_own_article_in_review"]
+_REPORTER = [
+    *_CONTRIBUTOR, "newsroom.change_own_article_in_review",
+    # Reporters at an event file live-coverage entries to the stories they own.
+    "live.view_liveentry", "live.add_liveentry",
+]
 _EDITOR = [
     *_REPORTER,
     "newsroom.change_any_article", "newsroom.return_article", "newsroom.publish_article",
@@ -20,9 +24,10 @@ _EDITOR = [
     "newsroom.view_auditentry", "newsroom.view_articlenote", "newsroom.add_articlenote",
     "newsroom.add_tag", "newsroom.change_tag", "newsroom.add_source", "newsroom.change_source",
     "newsroom.add_author", "newsroom.change_author",
+    "live.change_liveentry", "live.delete_liveentry",
 ]
 # The chief editor answers for everything: every permission of these apps.
-CHIEF_EDITOR_APPS = ["newsroom", "auth", "django_tasks_database"]
+CHIEF_EDITOR_APPS = ["newsroom", "live", "auth", "django_tasks_database"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CONTRIBUTOR: _CONTRIBUTOR,
@@ -49,12 +54,19 @@ def sync_roles(apps) -> None:
     for role, names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         wanted = [tuple(name.split(".", 1)) for name in names]
-        permissions = [
-            Permission.objects.get(content_type__app_label=app, codename=codename)
-            for app, codename in wanted
-        ]
+        permissions = []
+        for app, codename in wanted:
+            found = Permission.objects.filter(
+                content_type__app_label=app, codename=codename).first()
+            if found is not None:
+                permissions.append(found)
+            elif not isinstance(apps, StateApps):
+                raise LookupError(f"role permission {app}.{codename} does not exist")
+            # Else a migration runs before a later app's tables exist: it grants what it
+            # can, and the post_migrate sync at the end of every migrate grants the rest.
         group.permissions.set(permissions)
     chief, _ = Group.objects.get_or_create(name=CHIEF_EDITOR)
     chief.permissions.set(
         Permission.objects.filter(content_type__app_label__in=CHIEF_EDITOR_APPS)
     )
+

@@ -10,6 +10,11 @@ from collections.abc import Iterable
 
 NAV = "nav"
 HOME = "home"
+# The live strip under the masthead (dateline.live): its "Latest" list changes with every
+# publication, its breaking-news banner rarely. Pages name only the banner: the list in a
+# cached page is brought up to date by the page's script from the event stream.
+TICKER = "ticker"
+BREAKING = "breaking"
 
 
 def article(pk: int) -> str:
@@ -40,7 +45,7 @@ def add(response, *keys: str | Iterable[str]) -> None:
     """Declare what the response shows; only responses that declare keys are cached."""
     found = getattr(response, "surrogate_keys", None)
     if found is None:
-        found = response.surrogate_keys = {NAV}
+        found = response.surrogate_keys = {NAV, BREAKING}
     for key in keys:
         if isinstance(key, str):
             found.add(key)

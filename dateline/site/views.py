@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 
+from dateline.live.coverage import coverage_for
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.newsroom.related import more_from_section, related_articles
 from dateline.pagecache import keys
@@ -43,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "organization": structured.json_ld(structured.home_page(request)),
         }
     )
-    keys.add(response, keys.HOME, keys.articles([top, *latest]),
+    keys.add(response, keys.HOME, keys.TICKER, keys.articles([top, *latest]),
              keys.articles(a for _, stories in blocks for a in stories))
     return response
 
@@ -110,6 +111,7 @@ def _render_story(request: HttpRequest, full: Article) -> tuple[str, set[str]]:
     """The story itself: breadcrumb, headline, dateline, byline, notes, body, sources, tags."""
     html = render_to_string("site/includes/article_story.html", {
         "article": full, "breadcrumbs": full.section.breadcrumbs(),
+        "coverage": coverage_for(full) if full.is_live_coverage else None,
     }, request)
     return html, _story_keys(full)
 

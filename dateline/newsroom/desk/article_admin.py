@@ -32,13 +32,15 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display = ["headline", "status", "section", "byline", "published_at", "scheduled_for",
                     "modified_at"]
     list_display_links = ["headline"]
-    list_filter = ["status", MineFilter, ("section", admin.RelatedOnlyFieldListFilter),
+    list_filter = ["status", "is_breaking", "is_live_coverage", MineFilter,
+                   ("section", admin.RelatedOnlyFieldListFilter),
                    ("authors", admin.RelatedOnlyFieldListFilter), "published_at", "modified_at"]
     search_fields = ["headline", "standfirst", "external_id", "authors__name"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["section", "authors", "sources", "tags"]
-    readonly_fields = ["status", "published_at", "scheduled_for", "embargo_until", "updated_at",
-                       "version", "external_id", "created_by", "created_at", "modified_at"]
+    readonly_fields = ["status", "is_breaking", "published_at", "scheduled_for", "embargo_until",
+                       "updated_at", "version", "external_id", "created_by", "created_at",
+                       "modified_at"]
     list_per_page = 50
     show_full_result_count = False
     actions = ["submit_selected", "publish_selected", "unpublish_selected",
@@ -46,9 +48,9 @@ class ArticleAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body", "dateline", "base_version"]}),
         ("Filing", {"fields": ["section", "authors", "sources", "tags", "original_url",
-                               "is_top_story"]}),
-        ("Publication", {"fields": ["status", "published_at", "scheduled_for", "embargo_until",
-                                    "updated_at", "version"]}),
+                               "is_top_story", "is_live_coverage"]}),
+        ("Publication", {"fields": ["status", "is_breaking", "published_at", "scheduled_for",
+                                    "embargo_until", "updated_at", "version"]}),
         ("Record", {"classes": ["collapse"],
                     "fields": ["external_id", "created_by", "created_at", "modified_at"]}),
     ]

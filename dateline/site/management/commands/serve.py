@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 class Command(BaseCommand):
     help = (
-        "Serve the site with granian (HOST and PORT from the environment, 127.0.0.1:8000) and "
-        "run the background worker that publishes scheduled articles on time."
+        "Serve the site with granian (HOST and PORT from the environment, 127.0.0.1:8000), the "
+        "live event stream on PORT+1 (LIVE_PORT), and the background worker that publishes "
+        "scheduled articles on time."
     )
 
     def add_arguments(self, parser) -> None:
@@ -29,12 +30,25 @@ class Command(BaseCommand):
             default=int(os.environ.get("DATELINE_THREADS", str(os.cpu_count() or 2))),
         )
         parser.add_argument(
+            "--live-port", type=int, default=int(os.environ.get("LIVE_PORT", "0")),
+            help="Port of the live event stream (default PORT+1).",
+        )
+        parser.add_argument(
+            "--live-workers", type=int,
+            default=int(os.environ.get("DATELINE_LIVE_WORKERS", "1")),
+        )
+        parser.add_argument(
+            "--no-live", action="store_true",
+            help="Do not start the event stream (serve it elsewhere, or go without).",
+        )
+        parser.add_argument(
             "--no-worker", action="store_true",
             help="Do not start the background worker (run `dateline db_worker` elsewhere).",
         )
 
     def handle(self, *args, host: str, port: int, workers: int, threads: int,
-               no_worker: bool, **options) -> None:
+               live_port: int, live_workers: int, no_live: bool, no_worker: bool,
+               **options) -> None:
         bin_dir = os.path.dirname(sys.executable)
         granian = shutil.which("granian", path=bin_dir) or shutil.which("granian")
         if granian is None:
@@ -49,6 +63,17 @@ class Command(BaseCommand):
             worker = self._start_worker()
             children.append(worker)
             self.stdout.write("Background worker started (scheduled publishing, embargoes).")
+        if not no_live:
+            live_port = live_port or port + 1
+            # The pages tell browsers where the stream is; a proxy in front sets its own URL.
+            browser_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+            os.environ.setdefault("DATELINE_LIVE_URL",
+                                  f"http://{browser_host}:{live_port}/live/events")
+            children.append(subprocess.Popen([
+                granian, "--interface", "asgi", "--host", host, "--port", str(live_port),
+                "--workers", str(live_workers), "--no-ws", "dateline.live.asgi:application",
+            ]))
+            self.stdout.write(f"Live event stream on {os.environ['DATELINE_LIVE_URL']}")
         self.stdout.write(f"Serving Dateline on http://{host}:{port}/ (Ctrl+C stops it)")
         self.stdout.flush()
         server = subprocess.Popen([

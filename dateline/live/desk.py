@@ -1,0 +1,106 @@
+"""Desk pages for real time: the breaking-news switch and the entries of live coverage.
+
+Neither goes through the article form: an editor flips "breaking" or a reporter files an
+entry in seconds, while others may have the story open, and neither should meet a
+stale-version refusal or overwrite someone's edit.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from dateline.newsroom.html import paragraphs_to_html
+from dateline.newsroom.models import Article, AuditEntry
+from dateline.newsroom.permissions import can_see_all, is_owner
+
+from .models import LiveEntry
+
+MAX_ENTRY = 20_000
+
+
+class EntryForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}), max_length=MAX_ENTRY,
+        help_text="Plain text (blank lines make paragraphs) or HTML; sanitised when saved.",
+    )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        return body if body.startswith("<") else paragraphs_to_html(body)
+
+
+def change_url(article: Article) -> str:
+    return reverse("admin:newsroom_article_change", args=[article.pk])
+
+
+def may_file_entries(user, article: Article) -> bool:
+    return user.has_perm("live.add_liveentry") and (
+        can_see_all(user) or is_owner(user, article))
+
+
+@require_POST
+def breaking(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a story as breaking news, or end it: one click, logged."""
+    if not request.user.has_perm("newsroom.publish_article"):
+        raise PermissionDenied("Only editors mark breaking news.")
+    on = request.POST.get("breaking") == "on"
+    with transaction.atomic():
+        article = get_object_or_404(Article.objects.select_for_update(), pk=pk)
+        if article.is_breaking != on:
+            article.is_breaking = on
+            article.save(update_fields=["is_breaking"])
+            AuditEntry.objects.create(
+                article=article, action="breaking" if on else "breaking_ended",
+                from_status=article.status, to_status=article.status, user=request.user,
+                note="Marked as breaking news." if on else "Breaking news ended.",
+            )
+    if on and not article.is_live:
+        messages.info(request, "Marked as breaking: the banner appears when it is published.")
+    else:
+        messages.success(request, "Breaking news on." if on else "Breaking news ended.")
+    return redirect(change_url(article))
+
+
+def coverage(request: HttpRequest, pk: int) -> HttpResponse:
+    """The entries of a live story, newest first, with a form to file the next one."""
+    article = get_object_or_404(Article.objects.select_related("section"), pk=pk)
+    if not may_file_entries(request.user, article):
+        raise PermissionDenied
+    form = EntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            if not article.is_live_coverage:
+                article.is_live_coverage = True
+                article.save(update_fields=["is_live_coverage"])
+            LiveEntry.objects.create(article=article, body=form.cleaned_data["body"],
+                                     author=request.user)
+        messages.success(request, "Entry filed." if article.is_live else
+                         "Entry saved; readers see it when the story is published.")
+        return redirect(reverse("live-desk:coverage", args=[article.pk]))
+    return render(request, "live/desk_coverage.html", {
+        "article": article, "form": form, "entries": article.live_entries.select_related("author"),
+        "change_url": change_url(article), "title": f"Live coverage: {article.headline}",
+        "can_delete": request.user.has_perm("live.delete_liveentry"),
+        "site_header": "Dateline desk", "has_permission": True,
+    })
+
+
+@require_POST
+def delete_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("live.delete_liveentry"):
+        raise PermissionDenied
+    entry = get_object_or_404(LiveEntry, pk=pk)
+    article = entry.article
+    with transaction.atomic():
+        entry.delete()
+        AuditEntry.objects.create(
+            article=article, action="live_entry_removed", from_status=article.status,
+            to_status=article.status, user=request.user, note="A live entry was removed.",
+        )
+    messages.success(request, "Entry removed.")
+    return redirect(reverse("live-desk:coverage", args=[article.pk]))

@@ -1,0 +1,134 @@
+// Keeps the "Latest" ticker, the breaking-news banner and live coverage current from the
+// event stream. The page works without it: all three are rendered by the server.
+(function () {
+  "use strict";
+  var strip = document.querySelector(".live-strip[data-live-url]");
+  if (!strip || !strip.dataset.liveUrl || !window.EventSource) return;
+
+  var TICKER_SIZE = 5;
+  var ticker = strip.querySelector(".ticker");
+  var list = strip.querySelector(".ticker-list");
+  var banner = strip.querySelector(".breaking-banner");
+  var coverage = document.querySelector(".live-coverage[data-article]");
+
+  // Start after the oldest event any part of this page was rendered at: a page from the
+  // cache then hears everything that happened since.
+  var cursor = Infinity;
+  document.querySelectorAll("[data-last-event]").forEach(function (el) {
+    var n = parseInt(el.dataset.lastEvent, 10);
+    if (n >= 0 && n < cursor) cursor = n;
+  });
+  var url = strip.dataset.liveUrl;
+  if (cursor !== Infinity) url += (url.indexOf("?") < 0 ? "?" : "&") + "last_event_id=" + cursor;
+
+  function tickerItem(story) {
+    var li = document.createElement("li");
+    li.dataset.article = story.id;
+    var time = document.createElement("time");
+    if (story.published_at) time.dateTime = story.published_at;
+    time.textContent = story.time || "";
+    var link = document.createElement("a");
+    link.href = story.url;
+    link.textContent = story.headline;
+    li.append(time, " ", link);
+    return li;
+  }
+
+  function findItem(id) {
+    return list.querySelector('li[data-article="' + Number(id) + '"]');
+  }
+
+  function putOnTop(story) {
+    var old = findItem(story.id);
+    if (old) old.remove();
+    list.prepend(tickerItem(story));
+    while (list.children.length > TICKER_SIZE) list.lastElementChild.remove();
+    ticker.hidden = false;
+  }
+
+  function updateInPlace(story) {
+    var old = findItem(story.id);
+    if (old) old.replaceWith(tickerItem(story));
+  }
+
+  function showBreaking(story) {
+    var link = banner.querySelector("a");
+    link.href = story.url;
+    link.textContent = story.headline;
+    link.dataset.article = story.id;
+    banner.hidden = false;
+  }
+
+  function clearBreaking(id) {
+    var link = banner.querySelector("a");
+    if (link.dataset.article === String(id)) banner.hidden = true;
+  }
+
+  function addEntry(entry) {
+    if (!coverage || coverage.dataset.article !== String(entry.article)) return;
+    if (document.getElementById("entry-" + Number(entry.entry))) return;
+    var entries = coverage.querySelector(".live-entries");
+    var none = entries.querySelector(".live-entry-none");
+    if (none) none.remove();
+    var li = document.createElement("li");
+    li.className = "live-entry live-entry-new";
+    li.id = "entry-" + Number(entry.entry);
+    var when = document.createElement("p");
+    when.className = "live-entry-time";
+    var time = document.createElement("time");
+    time.dateTime = entry.created_at;
+    time.textContent = entry.time;
+    when.append(time);
+    if (entry.author) {
+      var author = document.createElement("span");
+      author.className = "live-entry-author";
+      author.textContent = entry.author;
+      when.append(" ", author);
+    }
+    var body = document.createElement("div");
+    body.className = "live-entry-body";
+    // Sanitised by the server when the entry was saved, as on the rendered page.
+    body.innerHTML = entry.html;
+    li.append(when, body);
+    entries.prepend(li);
+  }
+
+  function removeEntry(entry) {
+    var li = document.getElementById("entry-" + Number(entry.entry));
+    if (li) li.remove();
+  }
+
+  function on(kind, handle) {
+    source.addEventListener(kind, function (message) {
+      var data;
+      try { data = JSON.parse(message.data); } catch (e) { return; }
+      handle(data);
+    });
+  }
+
+  var source = new EventSource(url);
+  on("latest", function (stories) {
+    if (!Array.isArray(stories)) return;
+    list.replaceChildren.apply(list, stories.slice(0, TICKER_SIZE).map(tickerItem));
+    ticker.hidden = stories.length === 0;
+  });
+  on("published", putOnTop);
+  on("breaking", function (story) { putOnTop(story); showBreaking(story); });
+  on("updated", function (story) {
+    updateInPlace(story);
+    var shown = banner.querySelector("a").dataset.article;
+    if (story.breaking && (banner.hidden || shown === String(story.id))) showBreaking(story);
+    else if (!story.breaking) clearBreaking(story.id);
+  });
+  on("unpublished", function (story) {
+    var old = findItem(story.id);
+    if (old) old.remove();
+    clearBreaking(story.id);
+  });
+  on("entry", addEntry);
+  on("entry-removed", removeEntry);
+  document.documentElement.dataset.live = "connecting";
+  source.addEventListener("open", function () {
+    document.documentElement.dataset.live = "open";
+  });
+})();

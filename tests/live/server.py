@@ -1,0 +1,209 @@
+"""A real `dateline serve` (granian for pages, granian ASGI for the stream) on its own database,
+for tests that need the stream as readers meet it: another process, a real socket."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATELINE = [sys.executable, "-m", "dateline"]
+
+
+def free_port_pair() -> int:
+    """A port P with P+1 free as well (pages on P, the stream on P+1)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free pair of ports")
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
+
+
+def site_environment(var_dir: Path) -> dict:
+    """The suite's database engine (and Redis, when the suite has one), on a database of
+    the site's own."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dateline.settings.dev",
+           "DATELINE_VAR_DIR": str(var_dir), "DATELINE_SECRET_KEY": "test-only-not-secret",
+           "DATELINE_LIVE_SAFETY_POLL": "30"}
+    env.pop("DATELINE_LIVE_URL", None)
+    if env.get("DATELINE_DB_ENGINE") == "postgresql":
+        name = f"dateline_site_{os.getpid()}_{var_dir.name}".lower()[:60]
+        env["DATELINE_DB_NAME"] = name
+        admin_sql(env, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    return env
+
+
+def admin_sql(env: dict, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(host=env.get("DATELINE_DB_HOST", "127.0.0.1"),
+                         port=env.get("DATELINE_DB_PORT", "5432"),
+                         user=env.get("DATELINE_DB_USER", "dateline"),
+                         password=env.get("DATELINE_DB_PASSWORD", ""),
+                         dbname="postgres", autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+@dataclass
+class RunningSite:
+    env: dict
+    port: int
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def live_url(self) -> str:
+        return f"http://127.0.0.1:{self.port + 1}/live/events"
+
+    def django(self, code: str) -> dict:
+        """Run code in a Django shell of the site; it sets `result`, returned as JSON."""
+        script = f"import json\nresult = None\n{code}\nprint('RESULT=' + json.dumps(result))"
+        done = subprocess.run([*DATELINE, "shell", "-c", script], env=self.env,
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise AssertionError(done.stderr)
+        line = [x for x in done.stdout.splitlines() if x.startswith("RESULT=")][-1]
+        return json.loads(line.removeprefix("RESULT="))
+
+    def start_stream_server(self, port: int, workers: int = 1) -> subprocess.Popen:
+        granian = str(Path(sys.executable).with_name("granian"))
+        process = subprocess.Popen(
+            [granian, "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", str(workers), "--no-ws", "dateline.live.asgi:application"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.processes.append(process)
+        wait_for(f"http://127.0.0.1:{port}/live/healthz")
+        return process
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if self.env.get("DATELINE_DB_ENGINE") == "postgresql":
+            admin_sql(self.env, f'DROP DATABASE IF EXISTS "{self.env["DATELINE_DB_NAME"]}" '
+                      "WITH (FORCE)")
+
+
+def start_site(var_dir: Path) -> RunningSite:
+    env = site_environment(var_dir)
+    subprocess.run([*DATELINE, "migrate", "-v0"], env=env, check=True, timeout=300)
+    site = RunningSite(env, free_port_pair())
+    site.processes.append(subprocess.Popen(
+        [*DATELINE, "serve", "--host", "127.0.0.1", "--port", str(site.port), "--no-worker",
+         "--threads", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        wait_for(site.url + "/healthz")
+        wait_for(f"http://127.0.0.1:{site.port + 1}/live/healthz")
+    except Exception:
+        site.stop()
+        raise
+    return site
+
+
+class EventStream:
+    """A reader's connection to the stream, read frame by frame as EventSource would."""
+
+    def __init__(self, url: str, last_event_id: str | None = None, query: str = "") -> None:
+        import http.client
+        import urllib.parse
+
+        parts = urllib.parse.urlsplit(url)
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        headers = {"Accept": "text/event-stream"}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = last_event_id.encode()  # raw bytes, as a client may
+        self.connection.request("GET", parts.path + (f"?{query}" if query else ""),
+                                headers=headers)
+        self.response = self.connection.getresponse()
+        self.last_id: str | None = None
+
+    def next_event(self, timeout: float = 5) -> dict | None:
+        """The next event (comments and heartbeats skipped), or None when none comes in time."""
+        self.connection.sock.settimeout(timeout)
+        event: dict = {}
+        try:
+            while True:
+                line = self.response.fp.readline().decode().rstrip("\n")
+                if line == "":
+                    if "data" in event:
+                        if "id" in event:
+                            self.last_id = event["id"]
+                        event["data"] = json.loads(event["data"])
+                        return event
+                    event = {}
+                    continue
+                if line.startswith(":"):
+                    continue
+                name, _, value = line.partition(":")
+                event[name] = value.removeprefix(" ")
+        except TimeoutError:
+            return None
+
+    def events_until(self, predicate, timeout: float = 5) -> list[dict]:
+        """Events read until one matches (it is the last), failing if none does in time."""
+        seen, deadline = [], time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            event = self.next_event(deadline - time.monotonic())
+            if event is None:
+                break
+            seen.append(event)
+            if predicate(event):
+                return seen
+        raise AssertionError(f"no matching event within {timeout} s; saw {seen}")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+PUBLISH = """
+import time
+from django.contrib.auth.models import Group, User
+from dateline.newsroom.actions import TRANSITIONS
+from dateline.newsroom.models import Article, Section
+editor, made = User.objects.get_or_create(username="desk-editor", defaults={{"is_staff": True}})
+if made:
+    editor.groups.add(Group.objects.get(name="Editor"))
+editor = User.objects.get(pk=editor.pk)
+section = Section.objects.first() or Section.objects.create(name="World")
+article = Article.objects.create(headline={headline!r}, body="<p>Filed.</p>", section=section,
+                                 is_breaking={breaking!r})
+TRANSITIONS["publish"].execute(editor, article)
+result = {{"id": article.pk, "committed": time.time(), "url": article.get_absolute_url()}}
+"""
+
+
+def publish(site: RunningSite, headline: str, breaking: bool = False) -> dict:
+    return site.django(PUBLISH.format(headline=headline, breaking=breaking))

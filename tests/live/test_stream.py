@@ -1,0 +1,148 @@
+"""The event stream as readers meet it: a real server in another process, real sockets.
+
+These run with the suite's database (SQLite: the local broker; PostgreSQL: LISTEN/NOTIFY)
+and again on Redis pub/sub in `make test-redis` (marker "broker").
+"""
+
+import http.client
+import time
+
+import pytest
+
+from .server import EventStream, publish
+
+pytestmark = pytest.mark.broker
+
+
+def is_story(headline: str):
+    return lambda event: event["event"] in ("published", "breaking") and (
+        event["data"].get("headline") == headline)
+
+
+def test_a_published_story_reaches_an_open_stream_within_a_second(site):
+    stream = EventStream(site.live_url)
+    try:
+        assert stream.response.status == 200
+        assert stream.response.getheader("Content-Type").startswith("text/event-stream")
+        assert stream.response.getheader("Cache-Control") == "no-store"
+        first = stream.next_event()
+        assert first["event"] == "latest" and "id" not in first  # the ticker's snapshot
+        story = publish(site, "Parliament votes on the budget")
+        seen = stream.events_until(is_story("Parliament votes on the budget"))
+        received = time.time()
+        event = seen[-1]
+        assert event["event"] == "published"
+        assert event["data"]["url"] == story["url"]
+        assert event["data"]["section"] and event["data"]["dateline"]
+        assert received - story["committed"] < 1.0
+    finally:
+        stream.close()
+
+
+def test_a_reader_who_reconnects_gets_what_was_missed_and_nothing_twice(site):
+    stream = EventStream(site.live_url)
+    stream.next_event()  # snapshot
+    publish(site, "Before the tunnel")
+    before = stream.events_until(is_story("Before the tunnel"))[-1]
+    stream.close()
+    # Offline while two stories are published...
+    publish(site, "In the tunnel, first")
+    publish(site, "In the tunnel, second")
+    # ...and back, as EventSource reconnects: with the id of the last event it had.
+    again = EventStream(site.live_url, last_event_id=before["id"])
+    try:
+        missed = again.events_until(is_story("In the tunnel, second"))
+        stories = [e["data"]["headline"] for e in missed if e["event"] == "published"]
+        assert stories == ["In the tunnel, first", "In the tunnel, second"]
+        ids = [int(e["id"]) for e in missed if "id" in e]
+        assert ids == sorted(ids) and min(ids) > int(before["id"])
+        # The snapshot comes after the replay: the present wins over the past.
+        assert missed[-1]["event"] == "published" or missed[-1]["event"] == "latest"
+    finally:
+        again.close()
+
+
+def test_a_page_passes_the_event_it_was_rendered_at(site):
+    """A cached page opens the stream with ?last_event_id= and hears what came after."""
+    result = publish(site, "Rendered into the page")
+    page = site.django("from dateline.live.models import LiveEvent\n"
+                       "result = LiveEvent.objects.order_by('-id').first().id")
+    publish(site, "Published after the render")
+    stream = EventStream(site.live_url, query=f"last_event_id={page}")
+    try:
+        seen = stream.events_until(is_story("Published after the render"))
+        headlines = [e["data"].get("headline") for e in seen if e["event"] == "published"]
+        assert "Rendered into the page" not in headlines
+        assert result["id"] != seen[-1]["data"]["id"]
+    finally:
+        stream.close()
+
+
+@pytest.mark.parametrize("value", [
+    "not-a-number", "-5", "99999999999999999999999999", "1e9", "\uff10\uff11", "", "\t", "1" * 300,
+])
+def test_nonsense_event_ids_give_a_normal_stream(site, value):
+    stream = EventStream(site.live_url, last_event_id=value)
+    try:
+        assert stream.response.status == 200
+        assert stream.next_event()["event"] == "latest"
+    finally:
+        stream.close()
+
+
+def test_breaking_and_unpublishing_are_announced(site):
+    stream = EventStream(site.live_url)
+    try:
+        stream.next_event()
+        story = publish(site, "Earthquake strikes the coast", breaking=True)
+        assert stream.events_until(is_story("Earthquake strikes the coast"))[-1]["event"] == (
+            "breaking")
+        site.django(
+            "from django.contrib.auth.models import User\n"
+            "from dateline.newsroom.actions import TRANSITIONS\n"
+            "from dateline.newsroom.models import Article\n"
+            f"a = Article.objects.get(pk={story['id']})\n"
+            "TRANSITIONS['unpublish'].execute(User.objects.get(username='desk-editor'), a)")
+        gone = stream.events_until(lambda e: e["event"] == "unpublished")[-1]
+        assert gone["data"] == {"id": story["id"]}
+    finally:
+        stream.close()
+
+
+def test_events_reach_readers_on_every_stream_server(site):
+    """Two more stream servers (one with two worker processes) beside `dateline serve`'s:
+    every reader hears every story, whichever process holds the connection."""
+    from .server import free_port_pair
+
+    ports = [free_port_pair(), free_port_pair() + 1]
+    site.start_stream_server(ports[0])
+    site.start_stream_server(ports[1], workers=2)
+    urls = [site.live_url] + [f"http://127.0.0.1:{p}/live/events" for p in ports]
+    streams = [EventStream(url) for url in urls for _ in range(3)]
+    try:
+        for stream in streams:
+            stream.next_event()
+        publish(site, "Heard on every server")
+        for stream in streams:
+            stream.events_until(is_story("Heard on every server"), timeout=3)
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+def test_cross_origin_pages_may_open_the_stream(site):
+    connection = http.client.HTTPConnection("127.0.0.1", site.port + 1, timeout=5)
+    connection.request("OPTIONS", "/live/events", headers={
+        "Origin": site.url, "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "last-event-id"})
+    answer = connection.getresponse()
+    assert answer.status == 204
+    assert answer.getheader("Access-Control-Allow-Origin") == "*"
+    assert "last-event-id" in answer.getheader("Access-Control-Allow-Headers")
+    answer.read()
+    connection.request("POST", "/live/events", body=b"x")
+    answer = connection.getresponse()
+    assert answer.status == 405 and answer.getheader("Allow") == "GET, OPTIONS"
+    answer.read()
+    connection.request("GET", "/elsewhere")
+    assert connection.getresponse().status == 404
