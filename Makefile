@@ -55,11 +55,12 @@ test-postgres: $(VENV)/.installed-test node_modules/.installed
 	DATELINE_DB_USER=dateline DATELINE_DB_PASSWORD=dateline \
 	$(VENV)/bin/pytest -p no:cacheprovider
 
-# The cache tests again, on a real Redis (scripts/test-redis); status 5 is "none selected".
+# The cache and live-stream tests again, on a real Redis (scripts/test-redis); status 5 is
+# "none selected".
 test-redis: $(VENV)/.installed-test node_modules/.installed
 	scripts/test-redis start
 	DATELINE_REDIS_URL=redis://127.0.0.1:$${DATELINE_REDIS_PORT:-63799}/0 \
-	$(VENV)/bin/pytest -p no:cacheprovider -m cache || [ $$? -eq 5 ]
+	$(VENV)/bin/pytest -p no:cacheprovider -m "cache or broker" || [ $$? -eq 5 ]
 
 # Pages against nginx serving the same article, on a 100k-article database (bench/README.md).
 bench: $(VENV)/.installed

@@ -3,6 +3,7 @@ for tests that need the stream as readers meet it: another process, a real socke
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -16,18 +17,25 @@ DATELINE = [sys.executable, "-m", "dateline"]
 
 
 def free_port_pair() -> int:
-    """A port P with P+1 free as well (pages on P, the stream on P+1)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
+    """A port P with P+1 free as well (pages on P, the stream on P+1), chosen below the
+    ephemeral range so that many open client connections cannot take P+1 meanwhile."""
+    low, _ = (int(n) for n in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text()
+              .split()) if Path("/proc/sys/net/ipv4/ip_local_port_range").exists() else (32768, 0)
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(max(1025, low - 12_000), low - 2)
+        if all(is_free(p) for p in (port, port + 1)):
+            return port
     raise RuntimeError("no free pair of ports")
+
+
+def is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def wait_for(url: str, timeout: float = 60) -> None:
@@ -120,6 +128,8 @@ class RunningSite:
 def start_site(var_dir: Path) -> RunningSite:
     env = site_environment(var_dir)
     subprocess.run([*DATELINE, "migrate", "-v0"], env=env, check=True, timeout=300)
+    subprocess.run([*DATELINE, "collectstatic", "--noinput", "-v0"], env=env, check=True,
+                   timeout=300)
     site = RunningSite(env, free_port_pair())
     site.processes.append(subprocess.Popen(
         [*DATELINE, "serve", "--host", "127.0.0.1", "--port", str(site.port), "--no-worker",

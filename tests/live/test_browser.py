@@ -1,0 +1,118 @@
+"""Readers in real headless Chromium with a page open while the desk publishes."""
+
+import time
+
+import pytest
+
+from ..site.test_browser import AXE, CHROMIUM, FLAGS
+from .server import publish
+
+pytestmark = [pytest.mark.browser, pytest.mark.broker]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def reader_page(chromium, site):
+    """An article page, open and listening, recording console errors and CSP refusals."""
+    story = publish(site, "Morning briefing")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.add_init_script(
+        "window.cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    page.goto(site.url + story["url"])
+    page.wait_for_selector("html[data-live=open]", state="attached", timeout=10_000)
+    yield page
+    assert page.errors == []
+    assert page.evaluate("window.cspViolations") == []
+    context.close()
+
+
+def test_a_published_headline_appears_in_the_ticker_within_two_seconds(reader_page, site):
+    # The ticker was filled from the stream's snapshot: an article page renders no list.
+    reader_page.wait_for_selector(".ticker-list li >> text=Morning briefing", timeout=5_000)
+    story = publish(site, "Central bank cuts rates")
+    link = reader_page.wait_for_selector(
+        ".ticker-list li:first-child a >> text=Central bank cuts rates", timeout=5_000)
+    seen = time.time()
+    assert seen - story["committed"] < 2.0, f"{seen - story['committed']:.2f} s"
+    assert link.get_attribute("href") == story["url"]
+    assert reader_page.locator(".ticker").is_visible()
+
+
+def test_breaking_news_raises_the_banner_without_a_reload(reader_page, site):
+    assert reader_page.locator("#breaking-banner").is_hidden()
+    story = publish(site, "Volcano erupts near the capital", breaking=True)
+    reader_page.wait_for_selector("#breaking-banner >> text=Volcano erupts near the capital",
+                                  timeout=2_000)
+    assert reader_page.locator("#breaking-banner a").get_attribute("href") == story["url"]
+    site.django(
+        "from dateline.newsroom.models import Article\n"
+        f"a = Article.objects.get(pk={story['id']}); a.is_breaking = False\n"
+        "a.save(update_fields=['is_breaking'])")
+    reader_page.wait_for_selector("#breaking-banner", state="hidden", timeout=2_000)
+
+
+def test_live_coverage_entries_appear_in_place(chromium, site):
+    story = publish(site, "Election night, live")
+    site.django(
+        "from dateline.newsroom.models import Article\n"
+        f"Article.objects.filter(pk={story['id']}).update(is_live_coverage=True)\n"
+        "from dateline.live.models import LiveEntry\n"
+        f"LiveEntry.objects.create(article_id={story['id']}, body='<p>Polls open.</p>')")
+    page = chromium.new_page()
+    page.goto(site.url + story["url"])
+    page.wait_for_selector("html[data-live=open]", state="attached", timeout=10_000)
+    entry = site.django(
+        "from dateline.live.models import LiveEntry\n"
+        f"e = LiveEntry.objects.create(article_id={story['id']},"
+        " body='<p>First <strong>results</strong> in.<script>alert(1)</script></p>'"
+        " '<img src=x onerror=alert(2)>')\n"
+        "result = e.pk")
+    page.wait_for_selector(f"#entry-{entry} >> text=First results in.", timeout=2_000)
+    texts = page.locator(".live-entries > li").all_inner_texts()
+    assert "First results in." in texts[0] and "Polls open." in texts[1]
+    assert page.locator(f"#entry-{entry} script, #entry-{entry} [onerror]").count() == 0
+    page.close()
+
+
+def test_the_strip_passes_axe_once_filled(chromium, site):
+    story = publish(site, "Accessible ticker item", breaking=True)
+    # The site's CSP rightly refuses injected scripts; the auditor is let in on purpose.
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(site.url + story["url"])
+    page.wait_for_selector(".ticker-list >> text=Accessible ticker item", timeout=5_000)
+    assert page.locator("#breaking-banner").is_visible()
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})")
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
+    context.close()
+
+
+def test_without_javascript_the_page_shows_breaking_news_as_rendered(chromium, site):
+    story = publish(site, "Power cut across the north", breaking=True)
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site.url + "/")
+    assert page.locator("#breaking-banner").is_visible()
+    assert page.locator("#breaking-banner a").inner_text() == "Power cut across the north"
+    assert page.locator(".ticker-list li").first.inner_text().endswith(
+        "Power cut across the north")
+    assert page.locator("#breaking-banner a").get_attribute("href") == story["url"]
+    context.close()
