@@ -146,3 +146,40 @@ def test_cross_origin_pages_may_open_the_stream(site):
     answer.read()
     connection.request("GET", "/elsewhere")
     assert connection.getresponse().status == 404
+
+
+def test_dateline_serve_restarts_a_stream_server_that_dies(site):
+    import os
+    import signal
+    from pathlib import Path
+
+    from .server import wait_for
+
+    wanted = ["--port", str(site.port + 1)]
+
+    def stream_servers() -> list[int]:
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                argv = (proc / "cmdline").read_bytes().decode().split("\0")
+            except (OSError, ValueError):
+                continue
+            if "dateline.live.asgi:application" in argv and any(
+                    argv[i:i + 2] == wanted for i in range(len(argv))):
+                found.append(int(proc.name))
+        return found
+
+    crashed = stream_servers()  # granian's main process and its worker
+    assert crashed
+    for pid in crashed:
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(1.5)
+    wait_for(f"http://127.0.0.1:{site.port + 1}/live/healthz", timeout=20)
+    assert stream_servers() and not set(crashed) & set(stream_servers())
+    stream = EventStream(site.live_url)
+    try:
+        stream.next_event()
+        publish(site, "After the restart")
+        stream.events_until(is_story("After the restart"))
+    finally:
+        stream.close()

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -53,15 +54,14 @@ class Command(BaseCommand):
         granian = shutil.which("granian", path=bin_dir) or shutil.which("granian")
         if granian is None:
             raise CommandError("granian is not installed; run `make run` or `pip install granian`.")
-        children: list[subprocess.Popen] = []
-        worker = None
+        # Each helper process by name, with how to start it again should it die.
+        helpers: dict[str, tuple[subprocess.Popen, Callable[[], subprocess.Popen]]] = {}
         if not no_worker:
             from dateline.newsroom.tasks import release_due_articles
 
             # Catch up at once on anything that fell due while nothing was running.
             release_due_articles.enqueue()
-            worker = self._start_worker()
-            children.append(worker)
+            helpers["worker"] = (self._start_worker(), self._start_worker)
             self.stdout.write("Background worker started (scheduled publishing, embargoes).")
         if not no_live:
             live_port = live_port or port + 1
@@ -69,10 +69,15 @@ class Command(BaseCommand):
             browser_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
             os.environ.setdefault("DATELINE_LIVE_URL",
                                   f"http://{browser_host}:{live_port}/live/events")
-            children.append(subprocess.Popen([
-                granian, "--interface", "asgi", "--host", host, "--port", str(live_port),
-                "--workers", str(live_workers), "--no-ws", "dateline.live.asgi:application",
-            ]))
+
+            def start_stream() -> subprocess.Popen:
+                return subprocess.Popen([
+                    granian, "--interface", "asgi", "--host", host, "--port", str(live_port),
+                    "--workers", str(live_workers), "--no-ws",
+                    "dateline.live.asgi:application",
+                ])
+
+            helpers["live event stream"] = (start_stream(), start_stream)
             self.stdout.write(f"Live event stream on {os.environ['DATELINE_LIVE_URL']}")
         self.stdout.write(f"Serving Dateline on http://{host}:{port}/ (Ctrl+C stops it)")
         self.stdout.flush()
@@ -81,22 +86,24 @@ class Command(BaseCommand):
             "--workers", str(workers), "--blocking-threads", str(threads),
             "--backpressure", str(threads * 4), "--no-ws", "dateline.wsgi:application",
         ])
-        children.append(server)
-        stop = lambda *_: [c.send_signal(signal.SIGTERM) for c in children if c.poll() is None]  # noqa: E731
+
+        def children() -> list[subprocess.Popen]:
+            return [server, *(process for process, _ in helpers.values())]
+
+        stop = lambda *_: [c.send_signal(signal.SIGTERM) for c in children() if c.poll() is None]  # noqa: E731
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         try:
             while (code := server.poll()) is None:
-                if worker is not None and worker.poll() is not None:
-                    self.stderr.write(f"The worker stopped (status {worker.returncode}); "
-                                      "restarting it.")
-                    children.remove(worker)
-                    worker = self._start_worker()
-                    children.append(worker)
+                for name, (process, start) in list(helpers.items()):
+                    if process.poll() is not None:
+                        self.stderr.write(f"The {name} stopped (status {process.returncode}); "
+                                          "restarting it.")
+                        helpers[name] = (start(), start)
                 time.sleep(1)
         finally:
             stop()
-            for child in children:
+            for child in children():
                 child.wait(timeout=30)
         sys.exit(code)
 
