@@ -15,14 +15,14 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from dateline.newsroom.models import Article
-from dateline.newsroom.signals import embargo_released
+from dateline.newsroom.models import Article, AuditEntry
 from dateline.pagecache import keys
-from dateline.pagecache.invalidation import invalidate, invalidate_on_commit
+from dateline.pagecache.invalidation import invalidate_on_commit
 from dateline.site.templatetags.dateline import house_dateline
 
 from .brokers import get_broker
 from .models import LiveEntry, LiveEvent
+from .websub.distribution import notify_topics_for
 
 logger = logging.getLogger(__name__)
 Kind = LiveEvent.Kind
@@ -45,6 +45,7 @@ def record(kind: str, payload: dict, article_id: int | None = None) -> LiveEvent
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EVENT_LOCK])
         event = LiveEvent.objects.create(kind=kind, payload=payload, article_id=article_id)
         transaction.on_commit(lambda: announce(event.pk))
+        notify_topics_for(kind, article_id)  # WebSub: the story's feeds, pushed after commit
     if event.pk % 500 == 0:
         prune()
     return event
@@ -155,13 +156,18 @@ def article_deleted(sender, instance: Article, **kwargs) -> None:
         invalidate_on_commit(strip_keys(instance.is_breaking))
 
 
-@receiver(embargo_released)
-def embargo_ended(sender, article: Article, **kwargs) -> None:
-    article = Article.objects.select_related("section").filter(pk=article.pk).first()
+@receiver(post_save, sender=AuditEntry)
+def embargo_ended(sender, instance: AuditEntry, created: bool, raw: bool = False,
+                  **kwargs) -> None:
+    # The end of an embargo changes no field (time passed); the audit entry the worker
+    # writes in that transaction is the moment to announce it.
+    if raw or not created or instance.action != "embargo_lifted":
+        return
+    article = Article.objects.select_related("section").filter(pk=instance.article_id).first()
     if article is not None and article.is_live:
         kind = Kind.BREAKING if article.is_breaking else Kind.PUBLISHED
         record(kind, story_payload(article), article.pk)
-        invalidate(strip_keys(article.is_breaking))
+        invalidate_on_commit(strip_keys(article.is_breaking))
 
 
 @receiver(post_save, sender=LiveEntry)
@@ -170,14 +176,13 @@ def entry_saved(sender, instance: LiveEntry, raw: bool = False, **kwargs) -> Non
     if raw:
         return
     invalidate_on_commit({keys.article(instance.article_id)})
-    if instance.article.is_live:
+    if Article.objects.live().filter(pk=instance.article_id).exists():
         record(Kind.ENTRY, entry_payload(instance), instance.article_id)
 
 
 @receiver(post_delete, sender=LiveEntry)
 def entry_deleted(sender, instance: LiveEntry, **kwargs) -> None:
     invalidate_on_commit({keys.article(instance.article_id)})
-    article = Article.objects.filter(pk=instance.article_id).first()
-    if article is not None and article.is_live:
+    if Article.objects.live().filter(pk=instance.article_id).exists():
         record(Kind.ENTRY_REMOVED, {"article": instance.article_id, "entry": instance.pk},
                instance.article_id)

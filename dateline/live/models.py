@@ -59,3 +59,6 @@ class LiveEntry(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.body = sanitize_body(self.body)
         super().save(*args, **kwargs)
+
+
+from .websub.models import Intent, Subscription  # noqa: E402, F401  (WebSub, same app)

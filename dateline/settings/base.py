@@ -201,6 +201,22 @@ DATELINE_LIVE_RETENTION_DAYS = 7
 # at most DATELINE_LIVE_REPLAY_LIMIT of them (a reader away longer starts afresh).
 DATELINE_LIVE_RING = 2000
 DATELINE_LIVE_REPLAY_LIMIT = 1000
+# WebSub (dateline.live.websub): Dateline is the hub of its own feeds, at /websub/. Callbacks on
+# private, loopback or link-local addresses are refused unless this is on (dev and tests).
+DATELINE_WEBSUB_ALLOW_PRIVATE = False
+# Leases: what a subscriber gets when it asks for none, and the bounds of what it may ask.
+DATELINE_WEBSUB_LEASE_SECONDS = 10 * 86400
+DATELINE_WEBSUB_MIN_LEASE_SECONDS = 3600
+DATELINE_WEBSUB_MAX_LEASE_SECONDS = 30 * 86400
+# Subscriptions plus unverified requests one callback host may hold.
+DATELINE_WEBSUB_MAX_PER_HOST = 1000
+# Seconds to connect or wait for each read of a callback (a whole answer: twice that).
+DATELINE_WEBSUB_TIMEOUT = 5
+# Attempts at pushing one change before giving up; the pause doubles from RETRY_SECONDS.
+DATELINE_WEBSUB_DELIVERY_ATTEMPTS = 6
+DATELINE_WEBSUB_RETRY_SECONDS = 60
+# Pushes made at the same time by one worker.
+DATELINE_WEBSUB_DELIVERY_THREADS = 8
 # Newest breaking story shown in the banner while it is younger than this.
 DATELINE_BREAKING_HOURS = int(os.environ.get("DATELINE_BREAKING_HOURS", "12"))
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

@@ -20,3 +20,5 @@ def _local_secret_key() -> str:
 SECRET_KEY = os.environ.get("DATELINE_SECRET_KEY") or _local_secret_key()
 DEBUG = os.environ.get("DATELINE_DEBUG", "") == "1"
 ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]  # noqa: F405
+# A subscriber tried out on this machine listens on loopback.
+DATELINE_WEBSUB_ALLOW_PRIVATE = True

@@ -37,3 +37,5 @@ if os.environ.get("DATELINE_REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["DATELINE_REDIS_URL"], "KEY_PREFIX": "default",
     }
+# The WebSub tests subscribe real HTTP servers listening on loopback.
+DATELINE_WEBSUB_ALLOW_PRIVATE = True

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from dateline.live.websub.discovery import hub_url, link_header
 from dateline.newsroom.models import Article, Author, Section, Tag
 from dateline.pagecache import keys
 
@@ -26,6 +27,8 @@ class ArticleFeed(Feed):
         # Join the page cache: it adds ETag and answers 304, and a change to any story,
         # tag or author shown here (or to the listing itself) refreshes the feed.
         keys.add(response, getattr(request, "feed_keys", ()))
+        # WebSub discovery for subscribers that read headers only; stored with the page.
+        response["Link"] = request.feed_links
         return response
 
     def get_feed(self, obj, request: HttpRequest):
@@ -38,6 +41,8 @@ class ArticleFeed(Feed):
                                             request.is_secure())
             found.update(entry.pop("keys"))
         request.feed_keys = found
+        feed.feed["hub_url"] = hub_url(request)
+        request.feed_links = link_header(feed.feed["hub_url"], feed.feed["feed_url"])
         return feed
 
     def listing_key(self, obj) -> str:

@@ -1,4 +1,7 @@
-"""Feed writers: Django's RSS and Atom with one author element per author, and JSON Feed 1.1."""
+"""Feed writers: Django's RSS and Atom with one author element per author, and JSON Feed 1.1.
+
+Each names the WebSub hub (`hub_url`, set by the feed view) beside the feed's own URL.
+"""
 
 import json
 
@@ -14,6 +17,11 @@ class RssFeed(feedgenerator.Rss201rev2Feed):
     def rss_attributes(self) -> dict:
         return {**super().rss_attributes(), "xmlns:dc": DC}
 
+    def add_root_elements(self, handler) -> None:
+        super().add_root_elements(handler)  # includes <atom:link rel="self">
+        if hub := self.feed.get("hub_url"):
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": hub})
+
     def add_item_elements(self, handler, item) -> None:
         super().add_item_elements(handler, item)
         for name in item.get("authors", ()):
@@ -22,6 +30,11 @@ class RssFeed(feedgenerator.Rss201rev2Feed):
 
 class AtomFeed(feedgenerator.Atom1Feed):
     """Atom 1.0 with an <author> per author (RFC 4287 allows several)."""
+
+    def add_root_elements(self, handler) -> None:
+        super().add_root_elements(handler)  # includes <link rel="self">
+        if hub := self.feed.get("hub_url"):
+            handler.addQuickElement("link", "", {"rel": "hub", "href": hub})
 
     def add_item_elements(self, handler, item) -> None:
         super().add_item_elements(handler, item)
@@ -49,6 +62,7 @@ class JsonFeed(feedgenerator.SyndicationFeed):
             "feed_url": feed["feed_url"],
             "description": feed["description"],
             "language": feed["language"],
+            "hubs": [{"type": "WebSub", "url": feed["hub_url"]}] if feed.get("hub_url") else None,
             "items": [self.item(item) for item in self.items],
         }
         return {k: v for k, v in document.items() if v is not None}
