@@ -122,6 +122,11 @@ class BaseSearchBackend:
         a constant when not scored, for counting without ranking every match."""
         raise NotImplementedError
 
+    def ranked_candidates_sql(self, parsed: ParsedQuery, limit: int) -> tuple[str, list]:
+        """(id, score) of the `limit` newest matches by id."""
+        match, params = self.match_sql(parsed)
+        return f"{match} ORDER BY id DESC LIMIT {limit}", params
+
     def snippets(self, parsed: ParsedQuery, ids: Sequence[int]) -> dict[int, str]:
         """Snippets with the backend's marks, by article id."""
         raise NotImplementedError
@@ -156,7 +161,6 @@ class BaseSearchBackend:
         parsed = parse(query.text)
         if not parsed:
             return SearchResults(hits=[], total=0)
-        match, match_params = self.match_sql(parsed)
         counted, counted_params = self.match_sql(parsed, scored=False)
         filtered = self.filtered(query).query
         try:
@@ -175,14 +179,14 @@ class BaseSearchBackend:
         # newest matches by id (ids grow with time; the index yields them in that order and
         # stops there), and counting stops at `max_count`.
         candidates, cap = self.candidates, self.max_count
-        scored = (f"WITH m AS {self.materialized} ({match} ORDER BY id DESC "
-                  f"LIMIT {candidates}) ")
+        ranked, ranked_params = self.ranked_candidates_sql(parsed, candidates)
+        scored = f"WITH m AS {self.materialized} ({ranked}) "
         unscored_head = f"WITH m AS {self.materialized} ({counted}) "
         capped_head = f"WITH m AS {self.materialized} ({counted} LIMIT {cap + 1}) "
         # The ORM's conditions name the table itself, so the join does not alias it.
         tail = f"FROM m JOIN {table} ON {table}.id = m.id"
         where = f"WHERE {within}"
-        params = [*match_params, *within_params]
+        params = [*ranked_params, *within_params]
         unscored = [*counted_params, *within_params]
         with self.connection.cursor() as cursor:
             cursor.execute(f"{capped_head} SELECT COUNT(*), (SELECT COUNT(*) FROM m) {tail} "
