@@ -7,7 +7,8 @@ PORT ?= 8000
 CORPUS ?= ../shared/corpus
 export HOST PORT
 
-.PHONY: run test setup demo lint test-sqlite test-postgres test-redis bench bench-search clean
+.PHONY: run test setup demo lint test-sqlite test-postgres test-redis bench bench-search bench-live \
+	clean
 
 run: demo
 	$(DL) serve
@@ -70,6 +71,10 @@ bench: $(VENV)/.installed
 # Search latency on 100k and 1M re-sampled articles (the 1M database takes several minutes once).
 bench-search: $(VENV)/.installed
 	cd bench && ../$(VENV)/bin/python search.py
+
+# Publish-to-receipt latency and memory per connection with 1k and 10k open event streams.
+bench-live: $(VENV)/.installed
+	cd bench && ../$(VENV)/bin/python live.py
 
 clean:
 	scripts/test-postgres stop

@@ -85,10 +85,18 @@ async def stream(scope, receive, send) -> None:
     hub.streams += 1
     # Watching for the reader leaving frees a closed stream at once, not at the next send.
     gone = asyncio.ensure_future(until_disconnected(receive))
+    wakeup: asyncio.Future | None = None
+
+    def leave(_) -> None:  # wakes the stream as an event would, to find the reader gone
+        if wakeup is not None and not wakeup.done():
+            wakeup.set_result(None)
+
+    gone.add_done_callback(leave)
     snapshot = hub.snapshot
     try:
         while True:
-            wakeup = hub.next_wakeup  # taken before looking, so no wake-up falls between
+            if wakeup is None or wakeup.done():
+                wakeup = hub.next_wakeup()  # taken before looking, so no wake-up falls between
             frames = hub.after(cursor)
             if frames is None:
                 frames = [(pk, data) for pk, _, data in await sync_to_async(
@@ -104,7 +112,7 @@ async def stream(scope, receive, send) -> None:
                 body = b"".join(data for _, data in frames) + snapshot
                 snapshot = b""
             else:
-                await asyncio.wait((wakeup, gone), return_when=asyncio.FIRST_COMPLETED)
+                await wakeup  # the next event or heartbeat, or the reader leaving
                 if gone.done():
                     return
                 if hub.latest > cursor:

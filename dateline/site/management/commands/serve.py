@@ -1,6 +1,8 @@
 """`dateline serve`: the site under granian plus the background worker, as one command."""
 
+import contextlib
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -64,6 +66,10 @@ class Command(BaseCommand):
             helpers["worker"] = (self._start_worker(), self._start_worker)
             self.stdout.write("Background worker started (scheduled publishing, embargoes).")
         if not no_live:
+            # Each open stream holds a file descriptor; allow as many as the system lets us.
+            _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
             live_port = live_port or port + 1
             # The pages tell browsers where the stream is; a proxy in front sets its own URL.
             browser_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
@@ -71,9 +77,12 @@ class Command(BaseCommand):
                                   f"http://{browser_host}:{live_port}/live/events")
 
             def start_stream() -> subprocess.Popen:
+                # Every open stream is a request in flight: granian's default cap (about
+                # 1,000) would leave the next readers waiting with no answer.
                 return subprocess.Popen([
                     granian, "--interface", "asgi", "--host", host, "--port", str(live_port),
                     "--workers", str(live_workers), "--no-ws",
+                    "--backpressure", os.environ.get("DATELINE_LIVE_MAX_STREAMS", "20000"),
                     "dateline.live.asgi:application",
                 ])
 

@@ -1,0 +1,119 @@
+"""Hold many open event streams and note when each event reaches each of them.
+
+Run by `live.py`, one process per share of the clients:
+
+    python live_clients.py PORT COUNT
+
+It connects COUNT readers to http://127.0.0.1:PORT/live/events, prints one JSON line once
+every reader has its response headers, then waits for one JSON line on stdin naming the
+events to expect with their commit times, and prints the latencies it saw.
+
+A reader is an asyncio Protocol on a raw socket rather than an HTTP client: ten thousand of
+them must fit in one process on a machine whose two cores also run the server, and a
+protocol costs one callback per read, with nothing parsed but the "id:" lines.
+"""
+
+import asyncio
+import json
+import re
+import resource
+import sys
+import time
+
+# How many readers may be between connect() and their headers at once: enough to connect
+# thousands per second, few enough never to overflow the server's listen backlog.
+CONNECTING_AT_ONCE = 200
+# SSE ids are whole lines; JSON data is one line with no "id: " at its start.
+EVENT_ID = re.compile(rb"(?:^|\n)id: (\d+)\n")
+
+
+class Reader(asyncio.Protocol):
+    def __init__(self, request: bytes, connected: asyncio.Future) -> None:
+        self.request = request
+        self.connected = connected
+        self.head = b""
+        self.tail = b""  # an incomplete last line, kept for the next read
+        self.received: dict[int, float] = {}
+        self.lost = False
+
+    def connection_made(self, transport) -> None:
+        transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        now = time.time()
+        if not self.connected.done():
+            self.head += data
+            end = self.head.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            status = self.head.split(b" ", 2)[1]
+            if status != b"200":
+                self.connected.set_exception(ConnectionError(f"HTTP {status.decode()}"))
+                return
+            self.connected.set_result(None)
+            data, self.head = self.head[end + 4:], b""
+        text = self.tail + data
+        cut = text.rfind(b"\n") + 1
+        self.tail = text[cut:]
+        for match in EVENT_ID.finditer(text, 0, cut):
+            self.received.setdefault(int(match.group(1)), now)
+
+    def connection_lost(self, exc) -> None:
+        self.lost = True
+        if not self.connected.done():
+            self.connected.set_exception(exc or ConnectionError("closed before the headers"))
+
+
+async def open_reader(loop, port: int, gate: asyncio.Semaphore) -> Reader:
+    request = (f"GET /live/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+               "Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n").encode()
+    async with gate:
+        connected = loop.create_future()
+        _, reader = await loop.create_connection(
+            lambda: Reader(request, connected), "127.0.0.1", port)
+        await connected
+    return reader
+
+
+async def wait_for_events(readers: list[Reader], expected: dict[int, float],
+                          timeout: float) -> None:
+    """Until every reader has every expected event, or the time is up.
+
+    The last events may still be arriving: the check stays cheap (a length before a set
+    comparison) so as not to hold back the readers it is waiting for.
+    """
+    deadline = time.monotonic() + timeout
+    waiting = readers
+    while waiting and time.monotonic() < deadline:
+        waiting = [r for r in waiting if not r.lost and (
+            len(r.received) < len(expected) or not expected.keys() <= r.received.keys())]
+        await asyncio.sleep(0.1)
+
+
+async def main(port: int, count: int) -> None:
+    loop = asyncio.get_running_loop()
+    gate = asyncio.Semaphore(CONNECTING_AT_ONCE)
+    started = time.monotonic()
+    readers = await asyncio.gather(*(open_reader(loop, port, gate) for _ in range(count)))
+    print(json.dumps({"connected": count, "seconds": time.monotonic() - started}), flush=True)
+
+    line = await loop.run_in_executor(None, sys.stdin.readline)
+    order = json.loads(line)
+    expected = {int(k): v for k, v in order["expected"].items()}
+    await wait_for_events(readers, expected, order["timeout"])
+    latencies, missing = [], 0
+    for reader in readers:
+        for event_id, committed in expected.items():
+            if event_id in reader.received:
+                latencies.append(round(reader.received[event_id] - committed, 5))
+            else:
+                missing += 1
+    print(json.dumps({"latencies": latencies, "missing": missing,
+                      "lost": sum(r.lost for r in readers)}), flush=True)
+
+
+if __name__ == "__main__":
+    # Every reader is a file descriptor: take all the process may have.
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
