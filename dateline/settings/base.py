@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "dateline.syndication",
     "dateline.search",
     "dateline.live",
+    "dateline.submissions",
     "dateline.ops",
     "django.contrib.admin",
     "django.contrib.auth",
