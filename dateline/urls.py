@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("dateline.ops.urls")),
     path("websub/", include("dateline.live.websub.urls")),
     path("", include("dateline.syndication.urls")),
+    path("report/", include("dateline.submissions.urls")),
+    path("edition/", include("dateline.edition.urls")),
     path("", include("dateline.site.urls")),
 ]
 

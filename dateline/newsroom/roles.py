@@ -25,9 +25,18 @@ _EDITOR = [
     "newsroom.add_tag", "newsroom.change_tag", "newsroom.add_source", "newsroom.change_source",
     "newsroom.add_author", "newsroom.change_author",
     "live.change_liveentry", "live.delete_liveentry",
+    # Readers' reports carry their names and e-mail addresses: only those who decide on
+    # them see them, so reporters do not.
+    "submissions.view_submission", "submissions.view_submissionphoto",
+    "submissions.view_moderationentry", "submissions.moderate_submission",
+    # The daily edition: open the next one early, arrange and remove its stories, rebuild
+    # it and send it now (dateline/edition/desk.py checks change_edition for both).
+    "edition.view_edition", "edition.add_edition", "edition.change_edition",
+    "edition.view_editionitem", "edition.change_editionitem", "edition.delete_editionitem",
 ]
 # The chief editor answers for everything: every permission of these apps.
-CHIEF_EDITOR_APPS = ["newsroom", "live", "auth", "django_tasks_database"]
+CHIEF_EDITOR_APPS = ["newsroom", "live", "submissions", "edition", "auth",
+                     "django_tasks_database"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CONTRIBUTOR: _CONTRIBUTOR,

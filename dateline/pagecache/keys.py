@@ -15,6 +15,12 @@ HOME = "home"
 # cached page is brought up to date by the page's script from the event stream.
 TICKER = "ticker"
 BREAKING = "breaking"
+# The daily editions' pages (dateline.edition): the archive as a whole, and each edition.
+EDITIONS = "editions"
+
+
+def edition(pk: int) -> str:
+    return f"ed{pk}"
 
 
 def article(pk: int) -> str:

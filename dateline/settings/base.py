@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "dateline.search",
     "dateline.live",
     "dateline.submissions",
+    "dateline.edition",
     "dateline.ops",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -241,8 +242,67 @@ DATELINE_PAGE_SIZE = 20
 DATELINE_PREVIEW_MAX_AGE = int(os.environ.get("DATELINE_PREVIEW_MAX_AGE", str(48 * 3600)))
 # Feeds carry the whole sanitised body when on, else the teaser and a link.
 DATELINE_FEED_FULL_CONTENT = os.environ.get("DATELINE_FEED_FULL_CONTENT", "") == "1"
-# Where readers' reports go until the submissions form takes them.
+# The news desk's address: told of every reader's report, and the site's contact.
 DATELINE_NEWSDESK_EMAIL = os.environ.get("DATELINE_NEWSDESK_EMAIL", "newsdesk@example.org")
+
+# ---- "Be a reporter": readers' reports (dateline.submissions) ------------------------------
+# Photos per report, bytes per photo as sent, and pixels per photo: a photo is decoded (to
+# strip its metadata) only when its header promises at most this many pixels, so a small file
+# that unpacks to gigabytes is refused before it is unpacked. 50 megapixels admits 48 MP phones.
+DATELINE_SUBMISSION_MAX_PHOTOS = 5
+DATELINE_SUBMISSION_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+DATELINE_SUBMISSION_PHOTO_MAX_PIXELS = 50_000_000
+# A whole POST to the form: every photo at its largest, plus a megabyte for the text. Larger
+# requests are answered 413 before any of the body is read (nginx must allow as much).
+DATELINE_SUBMISSION_MAX_REQUEST_BYTES = (
+    DATELINE_SUBMISSION_MAX_PHOTOS * DATELINE_SUBMISSION_PHOTO_MAX_BYTES + 1024 * 1024
+)
+# Reports accepted per sender (IPv4 address, IPv6 /64) and per e-mail address in each window
+# of RATE_WINDOW seconds, and POSTs of any kind (mistakes included) per sender: counted in
+# this cache, which must be shared by every web process (Redis in production) to be exact.
+DATELINE_SUBMISSION_REPORTS_PER_SENDER = int(
+    os.environ.get("DATELINE_SUBMISSION_REPORTS_PER_SENDER", "5")
+)
+DATELINE_SUBMISSION_REPORTS_PER_ADDRESS = int(
+    os.environ.get("DATELINE_SUBMISSION_REPORTS_PER_ADDRESS", "3")
+)
+DATELINE_SUBMISSION_ATTEMPTS_PER_SENDER = 30
+DATELINE_SUBMISSION_RATE_WINDOW = 3600
+DATELINE_SUBMISSION_RATE_CACHE = "default"
+# Seconds the confirmation page's signed link shows the reference (it is in the e-mail too).
+DATELINE_SUBMISSION_RECEIPT_MAX_AGE = 24 * 3600
+# Text fields of any POST (Django's default, named here because the report form relies on it:
+# 50,000 characters are at most 200 kB); uploaded files larger than this wait on disk, not in
+# memory, while they are checked.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# ---- E-mail: readers' confirmations and the news desk's notices ---------------------------
+# Django 6.1's MAILERS (the EMAIL_HOST family is deprecated and refused beside it). With
+# DATELINE_EMAIL_HOST set, mail goes to that SMTP server (STARTTLS on port 587 unless
+# DATELINE_EMAIL_SECURITY says "ssl" or "none"); without it, each mail is written to the
+# console (the service's log) instead of being sent: right for `make run`, a warning sign in
+# production. A slow server delays a reader's confirmation page by at most `timeout` seconds.
+_email_host = os.environ.get("DATELINE_EMAIL_HOST", "")
+_email_security = os.environ.get("DATELINE_EMAIL_SECURITY", "starttls")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _email_host,
+            "port": int(os.environ.get("DATELINE_EMAIL_PORT", "587")),
+            "username": os.environ.get("DATELINE_EMAIL_USER", ""),
+            "password": os.environ.get("DATELINE_EMAIL_PASSWORD", ""),
+            "use_tls": _email_security == "starttls",
+            "use_ssl": _email_security == "ssl",
+            "timeout": 10,
+        },
+    } if _email_host else {"BACKEND": "django.core.mail.backends.console.EmailBackend"},
+}
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DATELINE_EMAIL_FROM", f"{DATELINE_SITE_NAME} <{DATELINE_NEWSDESK_EMAIL}>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Behind a reverse proxy (nginx), which sets X-Forwarded-Proto and appends to X-Forwarded-For.
 DATELINE_BEHIND_PROXY = os.environ.get("DATELINE_BEHIND_PROXY", "") == "1"
@@ -261,3 +321,19 @@ DATELINE_SEARCH_BACKENDS = {
         "HALF_LIFE_DAYS": float(os.environ.get("DATELINE_SEARCH_HALF_LIFE_DAYS", "30")),
     },
 }
+
+# The daily edition (dateline.edition): built and sent every morning at this site time from the
+# previous 24 hours' stories.
+DATELINE_EDITION_NAME = os.environ.get(
+    "DATELINE_EDITION_NAME", f"{DATELINE_SITE_NAME} Morning News"
+)
+DATELINE_EDITION_TIME = os.environ.get("DATELINE_EDITION_TIME", "07:00")
+DATELINE_EDITION_PER_SECTION = 4
+DATELINE_EDITION_BRIEFS = 12
+# The newsletter: mails are read away from any request, so their links need the site's origin.
+DATELINE_SITE_URL = os.environ.get("DATELINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Seconds a confirmation link works; sign-ups per hour from one sender and for one address
+# (each sign-up mails the address, so the second limit keeps anyone from flooding an inbox).
+DATELINE_NEWSLETTER_CONFIRM_MAX_AGE = 7 * 86400
+DATELINE_NEWSLETTER_SIGNUPS_PER_SENDER = 10
+DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS = 3

@@ -63,8 +63,12 @@ class Command(BaseCommand):
 
             # Catch up at once on anything that fell due while nothing was running.
             release_due_articles.enqueue()
+            from dateline.edition.tasks import schedule_next_edition
+
+            schedule_next_edition()
             helpers["worker"] = (self._start_worker(), self._start_worker)
-            self.stdout.write("Background worker started (scheduled publishing, embargoes).")
+            self.stdout.write("Background worker started (scheduled publishing, embargoes, "
+                              "the daily edition).")
         if not no_live:
             # Each open stream holds a file descriptor; allow as many as the system lets us.
             _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -1,0 +1,114 @@
+"""The desk's editions: the list, the arranging of one edition's stories, and its buttons."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from . import desk
+from .assembly import is_public
+from .models import Edition, EditionItem
+
+Column = EditionItem.Column
+
+
+class ItemFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        leads = [form for form in self.forms
+                 if form.cleaned_data.get("column") == Column.LEAD
+                 and not form.cleaned_data.get("DELETE")]
+        if len(leads) > 1:
+            # The page shows one lead; a second would silently vanish from it.
+            raise forms.ValidationError(
+                "An edition has one lead story: make the others section stories or briefs.")
+
+
+class EditionItemInline(admin.TabularInline):
+    model = EditionItem
+    formset = ItemFormSet
+    fields = ["story", "runs_under", "column", "position", "pinned"]
+    readonly_fields = ["story", "runs_under"]
+    ordering = ["position", "pk"]
+    extra = 0
+    verbose_name = "story"
+    verbose_name_plural = "Stories, in the order they run (by position)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(
+            "article", "article__section", "section")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # stories come in by building; the desk arranges and removes them
+
+    @admin.display(description="Story")
+    def story(self, item: EditionItem) -> str:
+        article = item.article
+        link = format_html('<a href="{}">{}</a>',
+                           reverse("admin:newsroom_article_change", args=[article.pk]),
+                           article.headline)
+        if not article.is_live:
+            return format_html('{} <strong class="edition-gone">not published: not shown, '
+                               'dropped at the next build</strong>', link)
+        return format_html("{}<br><small>{}</small>", link, article.section.display_path)
+
+    @admin.display(description="Runs under")
+    def runs_under(self, item: EditionItem) -> str:
+        return item.section.name if item.section else "More news"
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ["date", "name", "status", "stories", "sections", "briefs", "sent_at"]
+    list_filter = ["status"]
+    date_hierarchy = "date"
+    fields = ["date", "name", "status", "built_at", "send_started_at", "sent_at"]
+    readonly_fields = ["date", "status", "built_at", "send_started_at", "sent_at"]
+    inlines = [EditionItemInline]
+    change_list_template = "edition/admin/change_list.html"
+    change_form_template = "edition/admin/change_form.html"
+    list_per_page = 60
+
+    def get_queryset(self, request):
+        counted = {column: Count("items", filter=Q(items__column=column))
+                   for column in Column.values}
+        return super().get_queryset(request).annotate(
+            n_items=Count("items"), n_sections=counted[Column.SECTION],
+            n_briefs=counted[Column.BRIEF])
+
+    @admin.display(description="Stories", ordering="n_items")
+    def stories(self, edition: Edition) -> int:
+        return edition.n_items
+
+    @admin.display(description="Section stories", ordering="n_sections")
+    def sections(self, edition: Edition) -> int:
+        return edition.n_sections
+
+    @admin.display(description="Briefs", ordering="n_briefs")
+    def briefs(self, edition: Edition) -> int:
+        return edition.n_briefs
+
+    def has_add_permission(self, request) -> bool:
+        return False  # "Open the next edition" builds one; an empty form would not
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        edition = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if edition is not None:
+            extra.update(desk.buttons_context(request, edition), is_out=is_public(edition))
+        return super().change_view(request, object_id, form_url, extra)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = dict(extra_context or {})
+        extra.update(desk.next_edition_context(request))
+        return super().changelist_view(request, extra)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("open-next/", wrap(desk.open_next), name="edition_edition_open_next"),
+            path("<int:pk>/rebuild/", wrap(desk.rebuild), name="edition_edition_rebuild"),
+            path("<int:pk>/send/", wrap(desk.send_now), name="edition_edition_send"),
+            *super().get_urls(),
+        ]

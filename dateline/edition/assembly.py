@@ -1,0 +1,137 @@
+"""Assemble a day's edition: the lead, each main section's top stories, News in Brief.
+
+An edition dated D carries what was published in the 24 hours before D at the edition time
+(DATELINE_EDITION_TIME, site time). Building again keeps every item already placed (an
+editor's order and pins) and only adds stories that have qualified since, so an edition an
+editor opened early is topped up, never reshuffled, when it goes out.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from dateline.newsroom.models import Article, Section
+
+from .models import Edition, EditionItem
+
+Column = EditionItem.Column
+
+
+def edition_time() -> time:
+    hours, _, minutes = settings.DATELINE_EDITION_TIME.partition(":")
+    return time(int(hours), int(minutes or 0))
+
+
+def goes_out_at(day: date) -> datetime:
+    """The moment an edition dated `day` is due, in the site's time zone."""
+    return timezone.make_aware(datetime.combine(day, edition_time()))
+
+
+def window(day: date) -> tuple[datetime, datetime]:
+    end = goes_out_at(day)
+    return end - timedelta(hours=24), end
+
+
+def stories_of(day: date):
+    """Live stories published in the edition's 24 hours (an archive's back issues too)."""
+    start, end = window(day)
+    return (Article.objects.live().filter(published_at__gte=start, published_at__lt=end)
+            .select_related("section"))
+
+
+def ranked(stories):
+    # A wire has no "importance" field: the desk's top-story flag first, then the longer
+    # story (a fuller report is the bigger story), then the newer.
+    return stories.annotate(length=Length("body")).order_by(
+        "-is_top_story", "-length", "-published_at", "-pk")
+
+
+def root_of(section: Section, roots: dict[str, Section]) -> Section | None:
+    return roots.get(section.path.split("/", 1)[0])
+
+
+@transaction.atomic
+def build_edition(day: date) -> Edition:
+    edition, _ = Edition.objects.select_for_update().get_or_create(
+        date=day, defaults={"name": settings.DATELINE_EDITION_NAME})
+    placed = {item.article_id: item for item in edition.items.all()}
+    # Stories unpublished since they were placed leave the edition, pinned or not.
+    gone = [pk for pk in placed if not Article.objects.live().filter(pk=pk).exists()]
+    edition.items.filter(article_id__in=gone).delete()
+    for pk in gone:
+        placed.pop(pk)
+    counts = {column: 0 for column in Column.values}
+    for item in placed.values():
+        counts[item.column] += 1
+    roots = {s.path: s for s in Section.objects.roots()}
+    position = max((item.position for item in placed.values()), default=0)
+    candidates = [a for a in ranked(stories_of(day)) if a.pk not in placed]
+
+    def place(article: Article, column: str, section: Section | None) -> None:
+        nonlocal position
+        position += 1
+        EditionItem.objects.create(edition=edition, article=article, column=column,
+                                   section=section, position=position)
+        placed[article.pk] = None
+        counts[column] += 1
+
+    if counts[Column.LEAD] == 0 and candidates:
+        lead = candidates.pop(0)
+        place(lead, Column.LEAD, root_of(lead.section, roots))
+    per_section: dict[int, int] = {}
+    for item in edition.items.filter(column=Column.SECTION):
+        per_section[item.section_id] = per_section.get(item.section_id, 0) + 1
+    rest = []
+    for article in candidates:
+        root = root_of(article.section, roots)
+        room = root is not None and (
+            per_section.get(root.pk, 0) < settings.DATELINE_EDITION_PER_SECTION)
+        if room:
+            place(article, Column.SECTION, root)
+            per_section[root.pk] = per_section.get(root.pk, 0) + 1
+        else:
+            rest.append(article)
+    # News in Brief: what is left, newest first, as one line each.
+    rest.sort(key=lambda a: a.published_at, reverse=True)
+    for article in rest:
+        if counts[Column.BRIEF] >= settings.DATELINE_EDITION_BRIEFS:
+            break
+        place(article, Column.BRIEF, root_of(article.section, roots))
+    edition.built_at = timezone.now()
+    edition.save(update_fields=["built_at"])
+    return edition
+
+
+def is_public(edition: Edition, now: datetime | None = None) -> bool:
+    """Readers see an edition once it is due or sent; an editor's early draft is not out."""
+    now = now or timezone.now()
+    return edition.status != Edition.Status.DRAFT or now >= goes_out_at(edition.date)
+
+
+def next_edition_date(now: datetime | None = None) -> date:
+    """The date of the next edition to go out."""
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    return today if now < goes_out_at(today) else today + timedelta(days=1)
+
+
+def layout(edition: Edition) -> dict:
+    """The edition's items by column, sections in the site's order, for pages, PDF and mail."""
+    items = list(edition.items.select_related("article", "article__section", "section")
+                 .filter(Q(article__in=Article.objects.live()))
+                 .order_by("position", "pk"))
+    lead = next((i for i in items if i.column == Column.LEAD), None)
+    sections: dict[int | None, list[EditionItem]] = {}
+    for item in items:
+        if item.column == Column.SECTION:
+            sections.setdefault(item.section_id, []).append(item)
+    order = {s.pk: n for n, s in enumerate(Section.objects.roots())}
+    blocks = sorted(
+        ((items_[0].section, items_) for items_ in sections.values()),
+        key=lambda block: order.get(block[0].pk if block[0] else None, len(order)))
+    return {"edition": edition, "lead": lead, "blocks": blocks,
+            "briefs": [i for i in items if i.column == Column.BRIEF]}

@@ -1,0 +1,126 @@
+"""The desk's edition buttons: open the next edition early, rebuild one, send one now.
+
+Each is a POST from the edition's desk pages (CSRF-checked by the admin), checks the user's
+permission on the server, and says in a message what happened or why nothing did.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.views.decorators.http import require_POST
+
+from .assembly import build_edition, goes_out_at, next_edition_date
+from .models import Edition
+
+DAY_FORMAT = "l, j F Y"
+
+
+def change_url(edition: Edition) -> str:
+    return reverse("admin:edition_edition_change", args=[edition.pk])
+
+
+def named(edition: Edition, start: str = "The") -> str:
+    return f"{start} edition of {format_date(edition.date, DAY_FORMAT)}"
+
+
+def may_arrange(user) -> bool:
+    return user.has_perm("edition.change_edition")
+
+
+def may_send(edition: Edition) -> bool:
+    """Today's and later editions go to subscribers, once; a past day's is old news."""
+    return edition.status != Edition.Status.SENT and edition.date >= timezone.localdate()
+
+
+def buttons_context(request: HttpRequest, edition: Edition) -> dict:
+    from .views import pdf_url
+
+    arrange = may_arrange(request.user)
+    return {
+        "can_rebuild": arrange and edition.status == Edition.Status.DRAFT,
+        "can_send": arrange and may_send(edition),
+        "goes_out_at": goes_out_at(edition.date),
+        "pdf_url": pdf_url(edition),
+    }
+
+
+def next_edition_context(request: HttpRequest) -> dict:
+    day = next_edition_date()
+    return {
+        "can_open_next": request.user.has_perm("edition.add_edition"),
+        "next_edition_day": day,
+        "next_edition_goes_out": goes_out_at(day),
+    }
+
+
+@require_POST
+def open_next(request: HttpRequest) -> HttpResponse:
+    """Build the next edition now, so the desk can arrange it before it goes out."""
+    if not request.user.has_perm("edition.add_edition"):
+        raise PermissionDenied("Only editors open editions.")
+    day = next_edition_date()
+    found = Edition.objects.filter(date=day).first()
+    if found is not None and found.status != Edition.Status.DRAFT:
+        messages.info(request, f"{named(found)} has already been sent; nothing to open.")
+        return redirect(change_url(found))
+    before = set(found.items.values_list("article_id", flat=True)) if found else set()
+    edition = build_edition(day)
+    count = edition.items.count()
+    when = timezone.localtime(goes_out_at(day)).strftime("%H:%M")
+    if found is None:
+        messages.success(request, f"{named(edition)} is open with {count} stories. Arrange "
+                                  f"them before it goes out at {when}.")
+    else:
+        added = len(set(edition.items.values_list("article_id", flat=True)) - before)
+        messages.success(request, f"{named(edition)} was already open: {added} new "
+                                  f"stories added, the placed ones kept where they were.")
+    return redirect(change_url(edition))
+
+
+@require_POST
+def rebuild(request: HttpRequest, pk: int) -> HttpResponse:
+    """Top the edition up with stories that qualified since, keeping every placed one."""
+    if not may_arrange(request.user):
+        raise PermissionDenied("Only editors rebuild editions.")
+    edition = get_object_or_404(Edition, pk=pk)
+    if edition.status != Edition.Status.DRAFT:
+        messages.error(request, f"{named(edition)} has been sent (or is being sent): a "
+                                "rebuild now would make the archive differ from what "
+                                "subscribers received.")
+        return redirect(change_url(edition))
+    before = set(edition.items.values_list("article_id", flat=True))
+    build_edition(edition.date)
+    after = set(edition.items.values_list("article_id", flat=True))
+    added, dropped, kept = len(after - before), len(before - after), len(before & after)
+    messages.success(request, f"Rebuilt: {added} new stories added, {dropped} no longer "
+                              f"published taken out, {kept} placed stories kept in place.")
+    return redirect(change_url(edition))
+
+
+@require_POST
+def send_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the morning run for this edition with no delay: it goes out within seconds."""
+    from .tasks import publish_edition
+
+    if not may_arrange(request.user):
+        raise PermissionDenied("Only editors send editions.")
+    edition = get_object_or_404(Edition, pk=pk)
+    if edition.status == Edition.Status.SENT:
+        sent = timezone.localtime(edition.sent_at).strftime("%d %B %Y, %H:%M") \
+            if edition.sent_at else "already"
+        messages.error(request, f"{named(edition)} was sent ({sent}); it is never sent twice.")
+    elif not may_send(edition):
+        messages.error(request, f"{named(edition)} is of a past day: only today's or the next "
+                                "edition goes to subscribers.")
+    else:
+        publish_edition.enqueue(edition.date.isoformat())
+        resumed = " It resumes the send that had started, skipping those who have it." \
+            if edition.status == Edition.Status.SENDING else ""
+        messages.success(request, f"Sending now: the background worker tops up "
+                                  f"{named(edition, 'the')} and sends it to subscribers "
+                                  f"within a minute.{resumed}")
+    return redirect(change_url(edition))

@@ -1,0 +1,44 @@
+"""`dateline edition build YYYY-MM-DD [--to YYYY-MM-DD]` and `dateline edition send YYYY-MM-DD`."""
+
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ...assembly import build_edition
+
+
+def parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{value!r} is not a date; write YYYY-MM-DD.") from None
+
+
+class Command(BaseCommand):
+    help = "Build daily editions (any past day, so an archive gets its back issues) or send one."
+
+    def add_arguments(self, parser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        build = sub.add_parser("build", help="Build (or top up) the edition of a day.")
+        build.add_argument("day", type=parse_day)
+        build.add_argument("--to", type=parse_day, help="Build every day up to this one too.")
+        send = sub.add_parser("send", help="Send a day's edition to the confirmed subscribers "
+                                           "who do not have it yet (safe to run again).")
+        send.add_argument("day", type=parse_day)
+
+    def handle(self, *args, action: str, day: date, **options) -> None:
+        if action == "build":
+            last = options.get("to") or day
+            if last < day:
+                raise CommandError("--to is before the first day.")
+            while day <= last:
+                edition = build_edition(day)
+                self.stdout.write(f"{edition}: {edition.items.count()} stories")
+                day += timedelta(days=1)
+        else:
+            from ...models import Edition
+            from ...sending import send_edition
+
+            edition = Edition.objects.filter(date=day).first() or build_edition(day)
+            sent = send_edition(edition)
+            self.stdout.write(f"{edition}: sent to {sent} more subscriber(s).")

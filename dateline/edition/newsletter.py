@@ -1,0 +1,118 @@
+"""What a subscriber receives: the edition by e-mail, the confirmation mail, and their signed links.
+
+Mails are read far from any request, so every link in them is absolute, on DATELINE_SITE_URL.
+Both links are signed with SECRET_KEY and a salt of their own, so neither can be guessed from
+a subscriber's number nor used in place of the other.
+"""
+
+import re
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import date_format
+
+from .assembly import layout
+from .models import Edition, Subscriber
+
+_CONFIRM_SALT = "dateline.edition.confirm"
+_UNSUBSCRIBE_SALT = "dateline.edition.unsubscribe"
+
+
+def absolute(path: str) -> str:
+    return settings.DATELINE_SITE_URL + path
+
+
+class LinkExpired(Exception):
+    """The link was ours, but older than it may be."""
+
+
+def confirm_url(subscriber: Subscriber) -> str:
+    token = signing.dumps(subscriber.pk, salt=_CONFIRM_SALT)
+    return absolute(reverse("edition:subscribe_confirm", kwargs={"token": token}))
+
+
+def subscriber_to_confirm(token: str) -> Subscriber | None:
+    """The subscriber a confirmation link names; None if it is not ours; LinkExpired if old."""
+    try:
+        pk = signing.loads(token, salt=_CONFIRM_SALT,
+                           max_age=settings.DATELINE_NEWSLETTER_CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        raise LinkExpired from None
+    except signing.BadSignature:
+        return None
+    return Subscriber.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+
+
+def unsubscribe_url(subscriber: Subscriber) -> str:
+    # No time limit: a mail kept for years must still let its reader leave, and mail
+    # providers send the RFC 8058 one-click POST whenever the reader presses their button.
+    token = signing.Signer(salt=_UNSUBSCRIBE_SALT).sign(str(subscriber.pk))
+    return absolute(reverse("edition:unsubscribe", kwargs={"token": token}))
+
+
+def subscriber_to_unsubscribe(token: str) -> Subscriber | None:
+    """The subscriber an unsubscribe link names, or None if the link is not ours."""
+    try:
+        pk = signing.Signer(salt=_UNSUBSCRIBE_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return Subscriber.objects.filter(pk=int(pk)).first() if pk.isdecimal() else None
+
+
+def _text(template: str, context: dict) -> str:
+    # Template tags leave blank lines behind them; a plain-text mail wants at most one.
+    return re.sub(r"\n\s*\n(\s*\n)+", "\n\n", render_to_string(template, context)).strip() + "\n"
+
+
+def confirmation_mail(subscriber: Subscriber) -> EmailMultiAlternatives:
+    """Ask the address's owner to confirm (double opt-in); nothing is sent to it until then."""
+    context = {"edition_name": settings.DATELINE_EDITION_NAME,
+               "site_name": settings.DATELINE_SITE_NAME, "site_url": absolute("/"),
+               "confirm_url": confirm_url(subscriber),
+               "days": settings.DATELINE_NEWSLETTER_CONFIRM_MAX_AGE // 86400}
+    message = EmailMultiAlternatives(
+        subject=f"Confirm your subscription to {settings.DATELINE_EDITION_NAME}",
+        body=_text("edition/newsletter/confirm.txt", context), to=[subscriber.email])
+    message.attach_alternative(render_to_string("edition/newsletter/confirm.html", context),
+                               "text/html")
+    return message
+
+
+def edition_subject(edition: Edition) -> str:
+    return f"{edition.name} — {date_format(edition.date, 'l, F j, Y')}"
+
+
+class EditionMail:
+    """An edition's newsletter, rendered once: each subscriber's copy differs only in its
+    unsubscribe link, put in place of a marker (rendering per subscriber would cost as much
+    as the rest of the send)."""
+
+    def __init__(self, edition: Edition) -> None:
+        self.edition = edition
+        self.subject = edition_subject(edition)
+        self._marker = f"unsubscribe-{secrets.token_hex(16)}"
+        web_url = absolute(edition.get_absolute_url())
+        context = {**layout(edition), "site_url": settings.DATELINE_SITE_URL,
+                   "site_name": settings.DATELINE_SITE_NAME, "subject": self.subject,
+                   "web_url": web_url, "pdf_url": web_url + "pdf/",
+                   "unsubscribe_url": self._marker}
+        self._text = _text("edition/newsletter/edition.txt", context)
+        self._html = render_to_string("edition/newsletter/edition.html", context)
+
+    def to(self, subscriber: Subscriber) -> EmailMultiAlternatives:
+        link = unsubscribe_url(subscriber)
+        message = EmailMultiAlternatives(
+            subject=self.subject, body=self._text.replace(self._marker, link),
+            to=[subscriber.email],
+            headers={
+                # RFC 2369 and RFC 8058: mail programs show an "Unsubscribe" button that
+                # POSTs "List-Unsubscribe=One-Click" to the link, with no page in between.
+                "List-Unsubscribe": f"<{link}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            })
+        message.attach_alternative(self._html.replace(self._marker, link), "text/html")
+        return message

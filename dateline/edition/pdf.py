@@ -1,0 +1,108 @@
+"""The edition as a newspaper PDF: CSS paged media laid out by WeasyPrint.
+
+Rendering takes a second or so, so each PDF is kept as a file under var/cache/edition-pdf/,
+named by the edition's date and a hash of everything it is made from (the HTML, the
+stylesheet, the site's address for links). The same edition, unchanged, is rendered once
+however often it is asked for and whichever process is asked; any change a reader would see
+(a story edited, moved, unpublished, the edition rebuilt) changes the HTML and so the name.
+Nothing needs invalidating, and a stale PDF cannot be served.
+"""
+
+import hashlib
+import logging
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+
+from .models import Edition
+
+STYLESHEET = "edition/pdf.css"
+# WeasyPrint logs every step of every render at INFO; the service's log wants none of it.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+# Older versions of a day's PDF kept beside the newest: one per address the site answers
+# to (example.org and www.example.org give different links), so that two do not take
+# turns rendering.
+KEEP_PER_DAY = 3
+
+
+def pdf_filename(edition: Edition) -> str:
+    """dateline-morning-news-2024-12-11.pdf"""
+    return f"{slugify(edition.name) or 'edition'}-{edition.date:%Y-%m-%d}.pdf"
+
+
+def pdf_folder() -> Path:
+    return Path(settings.VAR_DIR) / "cache" / "edition-pdf"
+
+
+@cache
+def stylesheet() -> str:
+    found = finders.find(STYLESHEET)
+    if found is None:
+        raise FileNotFoundError(f"static file {STYLESHEET} is missing from dateline.edition")
+    return Path(found).read_text(encoding="utf-8")
+
+
+def edition_pdf(edition: Edition, context: dict, base_url: str) -> bytes:
+    """The PDF of `context` (assembly.layout(edition)): the kept file, or rendered now."""
+    html = render_to_string("edition/pdf.html",
+                            {**context, "site_name": settings.DATELINE_SITE_NAME})
+    css = stylesheet()
+    digest = hashlib.blake2b(digest_size=12)
+    for part in (base_url, css, html):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    folder = pdf_folder()
+    path = folder / f"{edition.date:%Y-%m-%d}-{digest.hexdigest()}.pdf"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    body = render_pdf(html, css, base_url)
+    folder.mkdir(parents=True, exist_ok=True)
+    # Written aside and renamed, so another process never reads half a file.
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(handle, "wb") as out:
+        out.write(body)
+    os.replace(temporary, path)
+    prune(folder, f"{edition.date:%Y-%m-%d}-")
+    return body
+
+
+def render_pdf(html: str, css: str, base_url: str) -> bytes:
+    """Lay the HTML out with the stylesheet; fonts are the system's, nothing is fetched."""
+    from weasyprint import CSS, HTML  # a heavy import only the PDF's first render pays
+
+    fetcher = refuse_fetching()
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[CSS(string=css, url_fetcher=fetcher)])
+
+
+def refuse_fetching():
+    """A URL fetcher that fetches nothing: a story's embedded image or a stray stylesheet
+    link must not make the server call out (SSRF) or wait on another site."""
+    from weasyprint.urls import URLFetcher
+
+    class RefuseAll(URLFetcher):
+        def fetch(self, url, headers=None):
+            # WeasyPrint catches this, leaves the resource out and carries on.
+            raise ValueError(f"the edition PDF fetches nothing, not {url[:200]}")
+
+    return RefuseAll()
+
+
+def prune(folder: Path, prefix: str) -> None:
+    """Delete a day's older versions, keeping the newest few."""
+    def age(path: Path) -> float:
+        try:
+            return -path.stat().st_mtime
+        except FileNotFoundError:  # another process pruned it meanwhile
+            return 0.0
+
+    for old in sorted(folder.glob(prefix + "*.pdf"), key=age)[KEEP_PER_DAY:]:
+        old.unlink(missing_ok=True)

@@ -1,0 +1,32 @@
+"""The morning run: build the day's edition at the edition time, send it, book the next one."""
+
+from datetime import date
+
+from django.tasks import task
+
+from .assembly import build_edition, goes_out_at, next_edition_date
+
+
+@task()
+def publish_edition(day: str) -> int:
+    """Build (top up) and send the edition dated `day`; resumable, so a rerun sends the rest."""
+    from .sending import send_edition
+
+    edition = build_edition(date.fromisoformat(day))
+    sent = send_edition(edition)
+    schedule_next_edition()
+    return sent
+
+
+def schedule_next_edition(now=None) -> None:
+    """Queue the next edition for its time, unless it is queued already (each `dateline
+    serve` start asks). Were it queued twice, it would still be sent once: sending skips the
+    subscribers who have it."""
+    from django_tasks_db.models import DBTaskResult
+
+    day = next_edition_date(now)
+    waiting = DBTaskResult.objects.filter(
+        task_path=publish_edition.module_path, status="READY",
+        args_kwargs__args=[day.isoformat()])
+    if not waiting.exists():
+        publish_edition.using(run_after=goes_out_at(day)).enqueue(day.isoformat())

@@ -1,0 +1,59 @@
+"""Store a reader's report: the submission, its photos and the first entry of its log."""
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from dateline.newsroom.models import Article
+
+from .forms import ReportForm
+from .models import ModerationEntry, Submission, SubmissionPhoto
+from .senders import sender_hash
+
+RECEIVED = "received"
+SPAM = "spam"
+
+
+def story_for(value) -> Article | None:
+    """The live article a reader came from, if the id names one."""
+    if not isinstance(value, int):
+        return None
+    return Article.objects.live().only("pk", "headline", "slug").filter(pk=value).first()
+
+
+def _user_agent(request: HttpRequest) -> str:
+    agent = request.headers.get("User-Agent", "")
+    return "".join(c for c in agent if c.isprintable())[:300]
+
+
+def do_receive_report(form: ReportForm, request: HttpRequest,
+                      story: Article | None = None) -> Submission:
+    """Save a valid form as a report; a robot's (honeypot filled in) is saved as spam."""
+    data = form.cleaned_data
+    robot = form.is_robot
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            name=data["name"], email=data["email"], headline=data["headline"],
+            text=data["text"], consented_at=timezone.now(),
+            status=Submission.Status.SPAM if robot else Submission.Status.NEW,
+            sender_hash=sender_hash(request), user_agent=_user_agent(request),
+        )
+        if robot:
+            # Kept so that the desk can see what the form stops; its photos are not.
+            ModerationEntry.objects.create(
+                submission=submission, action=SPAM,
+                note="The field hidden from people was filled in: held as spam, no e-mail sent.",
+            )
+            return submission
+        for photo in form.clean_photos_list:
+            stored = SubmissionPhoto(
+                submission=submission, format=photo.format, width=photo.width,
+                height=photo.height, size=len(photo.data), original_name=photo.original_name,
+            )
+            stored.image.save(f"photo.{photo.format}", ContentFile(photo.data), save=True)
+        note = "Sent with the form"
+        if story is not None:
+            note += f", from the story “{story.headline}” ({story.get_absolute_url()})"
+        ModerationEntry.objects.create(submission=submission, action=RECEIVED, note=note + ".")
+    return submission

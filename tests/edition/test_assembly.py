@@ -1,0 +1,116 @@
+"""Which stories an edition carries, where, and what a rebuild keeps."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from dateline.edition.assembly import build_edition, goes_out_at, is_public, next_edition_date
+from dateline.edition.models import Edition, EditionItem
+from dateline.newsroom.actions import TRANSITIONS
+from dateline.newsroom.models import Article
+
+pytestmark = pytest.mark.django_db
+DAY = date(2024, 12, 11)
+
+
+def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
+
+
+@pytest.fixture
+def sections(make_section):
+    world = make_section("World", position=1)
+    return {"world": world, "russia": make_section("Russia", parent=world),
+            "business": make_section("Business", position=2),
+            "sport": make_section("Sport", position=3)}
+
+
+def story(make_article, section, when, words=50, **fields):
+    body = "<p>" + " ".join(["word"] * words) + ".</p>"
+    return make_article(f"{section.name} story {words} at {when:%H:%M}", section=section,
+                        published_at=when, body=body, **fields)
+
+
+def test_an_edition_carries_the_24_hours_before_its_time(make_article, sections):
+    inside = story(make_article, sections["world"], at(7, 0, DAY - timedelta(days=1)))
+    late = story(make_article, sections["world"], at(6, 59))
+    too_early = story(make_article, sections["world"], at(6, 59, DAY - timedelta(days=1)))
+    too_late = story(make_article, sections["world"], at(7, 0))
+    edition = build_edition(DAY)
+    carried = set(edition.items.values_list("article_id", flat=True))
+    assert carried == {inside.pk, late.pk}
+    assert too_early.pk not in carried and too_late.pk not in carried
+    assert goes_out_at(DAY) == at(7, 0)
+
+
+def test_lead_then_each_main_sections_top_stories_then_briefs(
+    make_article, sections, settings
+):
+    settings.DATELINE_EDITION_PER_SECTION = 2
+    settings.DATELINE_EDITION_BRIEFS = 3
+    flagged = story(make_article, sections["business"], at(1), words=10, is_top_story=True)
+    world = [story(make_article, sections["russia"], at(2, m), words=100 + m) for m in range(4)]
+    sport = story(make_article, sections["sport"], at(3), words=20)
+    edition = build_edition(DAY)
+    items = {i.article_id: i for i in edition.items.all()}
+    assert items[flagged.pk].column == EditionItem.Column.LEAD
+    # A subsection's stories run under its main section: the two longest of World.
+    assert {pk for pk, i in items.items() if i.column == "section" and
+            i.section == sections["world"]} == {world[3].pk, world[2].pk}
+    assert items[sport.pk].column == "section" and items[sport.pk].section == sections["sport"]
+    briefs = [i.article_id for i in edition.items.filter(column="brief").order_by("position")]
+    assert briefs == [world[1].pk, world[0].pk]  # what is left, newest first
+    assert edition.name == settings.DATELINE_EDITION_NAME
+
+
+def test_a_rebuild_keeps_the_editors_order_and_adds_what_is_new(make_article, sections):
+    first = story(make_article, sections["world"], at(1))
+    second = story(make_article, sections["world"], at(2), words=60)
+    edition = build_edition(DAY)
+    EditionItem.objects.filter(edition=edition, article=first).update(position=1, pinned=True)
+    EditionItem.objects.filter(edition=edition, article=second).update(position=9)
+    later = story(make_article, sections["business"], at(5))
+    build_edition(DAY)
+    order = list(edition.items.order_by("position").values_list("article_id", flat=True))
+    assert order[:2] == [first.pk, second.pk] and later.pk in order
+    assert Edition.objects.count() == 1
+
+
+def test_a_story_unpublished_since_leaves_the_edition(make_article, make_user, sections):
+    kept = story(make_article, sections["world"], at(1))
+    killed = story(make_article, sections["world"], at(2))
+    edition = build_edition(DAY)
+    TRANSITIONS["unpublish"].execute(make_user("Editor"), Article.objects.get(pk=killed.pk))
+    build_edition(DAY)
+    assert list(edition.items.values_list("article_id", flat=True)) == [kept.pk]
+
+
+def test_back_issues_for_an_archive_from_the_command(make_article, sections, capsys):
+    for offset in range(3):
+        story(make_article, sections["world"], at(3, 0, DAY - timedelta(days=offset)))
+    call_command("edition", "build", "2024-12-09", "--to", "2024-12-11")
+    assert list(Edition.objects.order_by("date").values_list("date", flat=True)) == [
+        date(2024, 12, 9), date(2024, 12, 10), date(2024, 12, 11)]
+    assert "3 stories" not in capsys.readouterr().out  # one story each
+    assert all(e.items.count() == 1 for e in Edition.objects.all())
+
+
+def test_bad_dates_are_refused_clearly():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("edition", "build", "2024-13-45")
+    with pytest.raises(CommandError, match="before the first day"):
+        call_command("edition", "build", "2024-12-11", "--to", "2024-12-01")
+
+
+def test_an_edition_is_out_at_its_time_or_when_sent():
+    edition = Edition.objects.create(date=DAY, name="Morning")
+    assert not is_public(edition, now=at(6, 59))
+    assert is_public(edition, now=at(7, 0))
+    edition.status = Edition.Status.SENT
+    assert is_public(edition, now=at(6, 0))
+    assert next_edition_date(at(6, 59)) == DAY
+    assert next_edition_date(at(7, 0)) == DAY + timedelta(days=1)

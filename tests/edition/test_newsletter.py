@@ -1,0 +1,227 @@
+"""Subscribing (double opt-in), unsubscribing (one click) and the newsletter mail, read back from
+a real SMTP server on loopback."""
+
+import re
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from dateline.edition.assembly import build_edition
+from dateline.edition.models import Subscriber
+from dateline.edition.newsletter import unsubscribe_url
+from dateline.edition.sending import send_edition
+from tests.submissions import conftest as mail_server
+from tests.submissions.conftest import free_port, use_smtp
+
+pytestmark = pytest.mark.django_db
+SITE = "https://news.example.org"
+smtp_inbox = mail_server.smtp_inbox  # the fixture: a real SMTP server on loopback
+DAY = date(2024, 12, 11)
+
+
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.DATELINE_SITE_URL = SITE
+
+
+def link_in(text: str, path_start: str) -> str:
+    """The one absolute link in the text whose path starts so, as a path for the test client."""
+    links = set(re.findall(re.escape(SITE) + re.escape(path_start) + r"[^\s\"<>]+", text))
+    assert len(links) == 1, links
+    return urlsplit(links.pop()).path
+
+
+def parts(message) -> tuple[str, str]:
+    return (message.get_body(preferencelist=("plain",)).get_content(),
+            message.get_body(preferencelist=("html",)).get_content())
+
+
+def subscribe(client, email: str, **extra):
+    return client.post("/edition/subscribe/", {"email": email, "website": "", **extra})
+
+
+def confirm_link(inbox, email: str) -> str:
+    text, html = parts(inbox.to(email)[-1])
+    path = link_in(text, "/edition/subscribe/confirm/")
+    assert link_in(html, "/edition/subscribe/confirm/") == path
+    return path
+
+
+def active(email: str) -> bool:
+    return Subscriber.objects.get(email=email).is_active
+
+
+def test_the_form_is_a_page_of_its_own_that_no_cache_keeps(client):
+    response = client.get("/edition/subscribe/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="csrfmiddlewaretoken"' in page and 'name="website"' in page
+    assert "no-store" in response["Cache-Control"] and "Surrogate-Key" not in response
+
+
+def test_double_opt_in_starts_the_newsletter_only_when_the_link_is_followed(client, smtp_inbox):
+    response = subscribe(client, "ana@example.org")
+    assert response.status_code == 302 and response["Location"] == "/edition/subscribe/sent/"
+    assert not active("ana@example.org")
+    (mail,) = smtp_inbox.to("ana@example.org")
+    assert mail["Subject"] == "Confirm your subscription to Dateline Morning News"
+    link = confirm_link(smtp_inbox, "ana@example.org")
+    assert "Check your inbox" in client.get(response["Location"]).content.decode()
+
+    page = client.get(link)
+    assert page.status_code == 200 and "You are subscribed" in page.content.decode()
+    confirmed_at = Subscriber.objects.get(email="ana@example.org").confirmed_at
+    assert confirmed_at is not None
+    assert client.get(link).status_code == 200  # again: nothing changes
+    assert Subscriber.objects.get(email="ana@example.org").confirmed_at == confirmed_at
+
+
+def test_the_answer_does_not_tell_whether_an_address_is_subscribed(client, smtp_inbox):
+    Subscriber.objects.create(email="ben@example.org", confirmed_at=timezone.now())
+    known = subscribe(client, "Ben@Example.org")
+    unknown = subscribe(client, "new@example.org")
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert len(smtp_inbox.to("ben@example.org")) == len(smtp_inbox.to("new@example.org")) == 1
+    assert Subscriber.objects.filter(email__iexact="ben@example.org").count() == 1
+    client.get(confirm_link(smtp_inbox, "ben@example.org"))
+    assert active("ben@example.org")
+
+
+def test_after_unsubscribing_a_reader_comes_back_through_the_same_double_opt_in(
+    client, smtp_inbox
+):
+    reader = Subscriber.objects.create(email="cleo@example.org", confirmed_at=timezone.now())
+    client.post(urlsplit(unsubscribe_url(reader)).path)
+    assert not active("cleo@example.org")
+    subscribe(client, "cleo@example.org")
+    assert not active("cleo@example.org")  # asking is not enough
+    client.get(confirm_link(smtp_inbox, "cleo@example.org"))
+    reader.refresh_from_db()
+    assert reader.is_active and reader.unsubscribed_at is None
+
+
+def test_an_expired_confirmation_link_says_so_and_confirms_nothing(client, smtp_inbox):
+    subscribe(client, "dan@example.org")
+    link = confirm_link(smtp_inbox, "dan@example.org")
+    with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
+        page = client.get(link)
+    assert page.status_code == 410
+    assert "This confirmation link has expired" in page.content.decode()
+    assert not active("dan@example.org")
+
+
+def test_a_changed_link_gives_a_clear_page_and_changes_nothing(client, smtp_inbox):
+    reader = Subscriber.objects.create(email="eve@example.org", confirmed_at=timezone.now())
+    subscribe(client, "fay@example.org")
+    confirm = confirm_link(smtp_inbox, "fay@example.org")
+    leave = urlsplit(unsubscribe_url(reader)).path
+    tampered = [confirm[:-3] + ("A" if confirm[-3] != "A" else "B") + confirm[-2:],
+                "/edition/subscribe/confirm/not-a-token/",
+                leave.replace("/edition/unsubscribe/", "/edition/subscribe/confirm/")]
+    for path in tampered:
+        page = client.get(path)
+        assert page.status_code == 404 and "This link does not work" in page.content.decode()
+    other = leave.replace(f"/{reader.pk}:", f"/{reader.pk + 1}:")
+    assert client.post(other).status_code == 404
+    assert client.post("/edition/unsubscribe/garbage/").status_code == 404
+    assert active("eve@example.org") and not active("fay@example.org")
+
+
+def test_unsubscribing_a_get_shows_a_button_a_post_unsubscribes_at_once(client):
+    reader = Subscriber.objects.create(email="gus@example.org", confirmed_at=timezone.now())
+    path = urlsplit(unsubscribe_url(reader)).path
+    page = client.get(path)  # what a mail scanner does: nothing changes
+    assert page.status_code == 200 and "<button" in page.content.decode()
+    assert "gus@example.org" in page.content.decode() and active("gus@example.org")
+    # RFC 8058: the mail provider's POST, without cookie or CSRF token.
+    one_click = Client(enforce_csrf_checks=True).post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert one_click.status_code == 200
+    assert "You are unsubscribed" in one_click.content.decode()
+    assert not active("gus@example.org")
+    first = Subscriber.objects.get(pk=reader.pk).unsubscribed_at
+    assert client.post(path).status_code == 200  # again: the first time is kept
+    assert Subscriber.objects.get(pk=reader.pk).unsubscribed_at == first
+
+
+def test_a_robot_filling_the_honeypot_is_answered_alike_and_nothing_happens(client, smtp_inbox):
+    response = subscribe(client, "bot@example.org", website="http://spam.example")
+    assert response.status_code == 302 and response["Location"] == "/edition/subscribe/sent/"
+    assert not Subscriber.objects.exists() and smtp_inbox.envelopes == []
+
+
+def test_a_mistyped_address_is_shown_again_with_the_fix(client):
+    response = subscribe(client, "not an address")
+    assert response.status_code == 400
+    assert "Enter an e-mail address like name@example.org." in response.content.decode()
+    assert not Subscriber.objects.exists()
+
+
+def test_sign_ups_are_limited_per_sender_and_mails_per_address(client, smtp_inbox, settings):
+    settings.DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS = 1
+    settings.DATELINE_NEWSLETTER_SIGNUPS_PER_SENDER = 3
+    assert subscribe(client, "hal@example.org").status_code == 302
+    again = subscribe(client, "hal@example.org")
+    assert again.status_code == 302  # the same answer, but no second mail to that inbox
+    assert len(smtp_inbox.to("hal@example.org")) == 1
+    assert subscribe(client, "ida@example.org").status_code == 302
+    refused = subscribe(client, "joe@example.org")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "Please wait before you try again" in refused.content.decode()
+    assert smtp_inbox.to("joe@example.org") == []
+
+
+def test_a_mail_server_that_is_down_is_told_to_the_reader(client, settings):
+    use_smtp(settings, free_port())  # nothing listens there
+    response = subscribe(client, "kim@example.org")
+    assert response.status_code == 503
+    assert "We could not send the confirmation e-mail" in response.content.decode()
+
+
+@pytest.fixture
+def edition(make_article, make_section, settings):
+    settings.DATELINE_EDITION_PER_SECTION = 1  # so that a story runs in brief
+
+    def at(hour: int) -> datetime:
+        return timezone.make_aware(datetime(DAY.year, DAY.month, DAY.day, hour))
+
+    world, sport = make_section("World", position=1), make_section("Sport", position=2)
+    make_article("Summit agrees on ceasefire", section=world, published_at=at(1),
+                 is_top_story=True, standfirst="Leaders sign after talks through the night.")
+    make_article("Markets calm after the vote", section=world, published_at=at(2))
+    make_article("Cup final goes to extra time", section=sport, published_at=at(3))
+    make_article("Talks resume in Geneva", section=world, published_at=at(0))
+    return build_edition(DAY)
+
+
+def test_the_newsletter_carries_the_edition_links_and_the_unsubscribe_headers(
+    smtp_inbox, edition
+):
+    reader = Subscriber.objects.create(email="lia@example.org", confirmed_at=timezone.now())
+    assert send_edition(edition) == 1
+    (mail,) = smtp_inbox.to("lia@example.org")
+    assert mail["To"] == "lia@example.org"
+    assert mail["Subject"] == "Dateline Morning News — Wednesday, December 11, 2024"
+    assert mail["List-Unsubscribe"] == f"<{unsubscribe_url(reader)}>"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text, html = parts(mail)
+    web = SITE + edition.get_absolute_url()
+    for part in (text, html):
+        assert "Summit agrees on ceasefire" in part and "Leaders sign after talks" in part
+        assert "Cup final goes to extra time" in part and "Markets calm after" in part
+        assert "NEWS IN BRIEF" in part.upper() and "Talks resume in Geneva" in part
+        assert edition.items.filter(column="brief").count() == 1
+        for item in edition.items.all():
+            assert SITE + item.article.get_absolute_url() in part
+        assert web in part and web + "pdf/" in part
+        assert unsubscribe_url(reader) in part
+    assert "<img" not in html and "src=" not in html  # nothing fetched from elsewhere
+    # The header's link works as RFC 8058 says: a POST, nothing else.
+    path = urlsplit(mail["List-Unsubscribe"].strip("<>")).path
+    Client(enforce_csrf_checks=True).post(path, "List-Unsubscribe=One-Click",
+                                          content_type="application/x-www-form-urlencoded")
+    assert not active("lia@example.org")

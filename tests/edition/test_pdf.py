@@ -1,0 +1,147 @@
+"""The edition as a PDF: rendered by WeasyPrint, read back with poppler's pdftotext."""
+
+import shutil
+import subprocess
+import threading
+from datetime import date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.utils import timezone
+
+from dateline.edition.assembly import build_edition
+from dateline.edition.models import EditionItem
+from dateline.edition.pdf import pdf_folder, render_pdf
+
+pytestmark = pytest.mark.django_db
+DAY = date(2024, 12, 11)
+URL = "/edition/2024/12/11/pdf/"
+LEAD = "Zürich \u2013 São Paulo flights resume after the strike"
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    """A time inside the edition's 24 hours (from 07:00 the day before)."""
+    start = datetime(2024, 12, 10, 7, 0) + timedelta(hours=hour, minutes=minute)
+    return timezone.make_aware(start)
+
+
+def body(words: int, topic: str) -> str:
+    sentence = (f"Officials said the {topic} talks would continue on Thursday, and that a "
+                "statement was expected once the delegations had met again.")
+    paragraphs = [sentence] * max(1, words // len(sentence.split()))
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def pdftotext(pdf: bytes, tmp_path) -> list[str]:
+    """The text of each page, laid out as printed."""
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is required: scripts/system-deps installs poppler-utils")
+    path = tmp_path / "edition.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
+                            capture_output=True, text=True, check=True, timeout=60)
+    return result.stdout.split("\f")
+
+
+@pytest.fixture(autouse=True)
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    return settings.VAR_DIR
+
+
+@pytest.fixture
+def big_edition(make_section, make_article, settings):
+    """A full morning: a lead, four sections of four stories, a column of briefs."""
+    settings.DATELINE_EDITION_PER_SECTION = 4
+    settings.DATELINE_EDITION_BRIEFS = 12
+    sections = [make_section(name, position=n) for n, name in
+                enumerate(["World", "Business", "Sport", "Technology"], start=1)]
+    make_article(LEAD, section=sections[0], is_top_story=True, published_at=at(1),
+                 standfirst="Both airports reopened overnight.", body=body(350, "airport"))
+    for n, section in enumerate(sections):
+        for i in range(7):  # four run in the section, the rest as briefs
+            make_article(f"{section.name} report {i}", section=section,
+                         published_at=at(2 + n, i), body=body(260 - i * 20, section.name))
+    return build_edition(DAY)
+
+
+def test_the_pdf_is_a_paged_newspaper_of_the_edition(client, big_edition, tmp_path):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="dateline-morning-news-2024-12-11.pdf"')
+    pdf = response.content
+    assert pdf.startswith(b"%PDF-")
+    pages = pdftotext(pdf, tmp_path)
+    pages = [page for page in pages if page.strip()]
+    text = "\n".join(pages)
+    assert len(pages) > 1, "a full edition runs over more than one page"
+    front = pages[0]
+    assert "Dateline Morning News" in front and "Wednesday, 11 December 2024" in front
+    assert LEAD in " ".join(front.split())  # non-ASCII survives, on the front page
+    for headline in ("World report 0", "Business report 0", "Sport report 0",
+                     "Technology report 0"):
+        assert headline in text
+    headings = [line.strip() for line in text.splitlines()]
+    for heading in ("World", "Business", "Sport", "Technology"):
+        assert heading in headings  # a line of its own: the section's heading
+    assert "News in Brief" in text and "Technology report 6" in text  # a brief
+    assert f"Page 1 of {len(pages)}" in front
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+    # From page 2 on, the running head names the edition and its date.
+    second_head = pages[1].strip().splitlines()[0]
+    assert "Dateline Morning News" in second_head
+    assert "Wednesday, 11 December 2024" in second_head
+
+
+def test_a_pdf_is_rendered_once_and_again_only_when_the_edition_changes(
+    client, make_article, make_section, var_dir, tmp_path
+):
+    world = make_section("World")
+    first = make_article("Parliament passes the budget", section=world, published_at=at(1))
+    second = make_article("Storm closes the ports", section=world, published_at=at(2))
+    edition = build_edition(DAY)
+    pdf = client.get(URL).content
+    kept = list(pdf_folder().glob("2024-12-11-*.pdf"))
+    assert len(kept) == 1 and kept[0].read_bytes() == pdf
+    # WeasyPrint stamps each render with its time: identical bytes came from the file.
+    assert client.get(URL).content == pdf
+    EditionItem.objects.filter(edition=edition, article=second).update(position=0)
+    EditionItem.objects.filter(edition=edition, article=first).update(column="brief")
+    again = client.get(URL).content
+    assert again != pdf
+    text = " ".join(pdftotext(again, tmp_path))
+    assert text.index("Storm closes the ports") < text.index("Parliament passes the budget")
+    assert len(list(pdf_folder().glob("2024-12-11-*.pdf"))) == 2  # the older kept aside
+
+
+class Recorder(BaseHTTPRequestHandler):
+    asked: list[str] = []
+
+    def do_GET(self):
+        Recorder.asked.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body { color: red; }")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_rendering_fetches_nothing_from_anywhere():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        html = (f'<link rel="stylesheet" href="{origin}/evil.css">'
+                f'<p>Story <img src="{origin}/photo.jpg" alt=""></p>'
+                f'<p style="background: url({origin}/bg.png)">Text</p>')
+        pdf = render_pdf(html, f"@import url({origin}/more.css);", origin + "/")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert pdf.startswith(b"%PDF-")
+    assert Recorder.asked == []
+
