@@ -135,3 +135,17 @@ def layout(edition: Edition) -> dict:
         key=lambda block: order.get(block[0].pk if block[0] else None, len(order)))
     return {"edition": edition, "lead": lead, "blocks": blocks,
             "briefs": [i for i in items if i.column == Column.BRIEF]}
+
+
+def archive_days() -> list[date]:
+    """Every past edition date whose 24 hours hold a live story (the edition time on a story's
+    day, or the next day's for a story from the edition time on)."""
+    from django.db.models.functions import TruncDate
+
+    today = timezone.localdate()
+    moments = (Article.objects.live().annotate(day=TruncDate("published_at"))
+               .values_list("day", flat=True).distinct())
+    days = set()
+    for day in moments:
+        days.update({day, day + timedelta(days=1)})
+    return sorted(d for d in days if d <= today and stories_of(d).exists())

@@ -114,3 +114,15 @@ def test_an_edition_is_out_at_its_time_or_when_sent():
     assert is_public(edition, now=at(6, 0))
     assert next_edition_date(at(6, 59)) == DAY
     assert next_edition_date(at(7, 0)) == DAY + timedelta(days=1)
+
+
+def test_an_imported_archive_gets_its_back_issues(make_article, sections, capsys):
+    story(make_article, sections["world"], at(6, 0, date(1987, 3, 2)))  # → March 2's edition
+    story(make_article, sections["world"], at(9, 0, date(1987, 3, 2)))  # → March 3's
+    story(make_article, sections["sport"], at(23, 0, date(1987, 3, 9)))  # → March 10's
+    call_command("edition", "build", "--archive")
+    assert list(Edition.objects.order_by("date").values_list("date", flat=True)) == [
+        date(1987, 3, 2), date(1987, 3, 3), date(1987, 3, 10)]
+    assert "Built 3 back issue(s)" in capsys.readouterr().out
+    call_command("edition", "build", "--archive")
+    assert "Built 0 back issue(s); 3 were there." in capsys.readouterr().out

@@ -20,13 +20,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         build = sub.add_parser("build", help="Build (or top up) the edition of a day.")
-        build.add_argument("day", type=parse_day)
+        build.add_argument("day", type=parse_day, nargs="?")
         build.add_argument("--to", type=parse_day, help="Build every day up to this one too.")
+        build.add_argument(
+            "--archive", action="store_true",
+            help="Build every past day's edition that has stories and no edition yet (an "
+                 "imported archive's back issues; quick to run again).")
         send = sub.add_parser("send", help="Send a day's edition to the confirmed subscribers "
                                            "who do not have it yet (safe to run again).")
         send.add_argument("day", type=parse_day)
 
-    def handle(self, *args, action: str, day: date, **options) -> None:
+    def handle(self, *args, action: str, day: date | None, **options) -> None:
+        if action == "build" and options.get("archive"):
+            return self.build_archive()
+        if day is None:
+            raise CommandError("Give a day (YYYY-MM-DD), or --archive.")
         if action == "build":
             last = options.get("to") or day
             if last < day:
@@ -42,3 +50,13 @@ class Command(BaseCommand):
             edition = Edition.objects.filter(date=day).first() or build_edition(day)
             sent = send_edition(edition)
             self.stdout.write(f"{edition}: sent to {sent} more subscriber(s).")
+
+    def build_archive(self) -> None:
+        from ...assembly import archive_days
+        from ...models import Edition
+
+        existing = set(Edition.objects.values_list("date", flat=True))
+        missing = [day for day in archive_days() if day not in existing]
+        for day in missing:
+            build_edition(day)
+        self.stdout.write(f"Built {len(missing)} back issue(s); {len(existing)} were there.")
