@@ -18,7 +18,7 @@ class ItemFormSet(forms.BaseInlineFormSet):
         super().clean()
         leads = [form for form in self.forms
                  if form.cleaned_data.get("column") == Column.LEAD
-                 and not form.cleaned_data.get("DELETE")]
+                 and not form.cleaned_data.get("left_out")]
         if len(leads) > 1:
             # The page shows one lead; a second would silently vanish from it.
             raise forms.ValidationError(
@@ -28,10 +28,12 @@ class ItemFormSet(forms.BaseInlineFormSet):
 class EditionItemInline(admin.TabularInline):
     model = EditionItem
     formset = ItemFormSet
-    fields = ["story", "runs_under", "column", "position", "pinned"]
+    fields = ["story", "runs_under", "column", "position", "pinned", "left_out"]
     readonly_fields = ["story", "runs_under"]
     ordering = ["position", "pk"]
     extra = 0
+    # Left out, not deleted: a deleted item would be put back by the next build.
+    can_delete = False
     verbose_name = "story"
     verbose_name_plural = "Stories, in the order they run (by position)"
 
@@ -40,7 +42,7 @@ class EditionItemInline(admin.TabularInline):
             "article", "article__section", "section")
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return False  # stories come in by building; the desk arranges and removes them
+        return False  # stories come in by building; the desk arranges them or leaves them out
 
     @admin.display(description="Story")
     def story(self, item: EditionItem) -> str:
@@ -110,5 +112,6 @@ class EditionAdmin(admin.ModelAdmin):
             path("open-next/", wrap(desk.open_next), name="edition_edition_open_next"),
             path("<int:pk>/rebuild/", wrap(desk.rebuild), name="edition_edition_rebuild"),
             path("<int:pk>/send/", wrap(desk.send_now), name="edition_edition_send"),
+            path("<int:pk>/pdf/", wrap(desk.pdf_preview), name="edition_edition_pdf"),
             *super().get_urls(),
         ]

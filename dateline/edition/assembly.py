@@ -66,7 +66,8 @@ def build_edition(day: date) -> Edition:
         placed.pop(pk)
     counts = {column: 0 for column in Column.values}
     for item in placed.values():
-        counts[item.column] += 1
+        if not item.left_out:  # its place may go to another story; it never comes back
+            counts[item.column] += 1
     roots = {s.path: s for s in Section.objects.roots()}
     position = max((item.position for item in placed.values()), default=0)
     candidates = [a for a in ranked(stories_of(day)) if a.pk not in placed]
@@ -83,7 +84,7 @@ def build_edition(day: date) -> Edition:
         lead = candidates.pop(0)
         place(lead, Column.LEAD, root_of(lead.section, roots))
     per_section: dict[int, int] = {}
-    for item in edition.items.filter(column=Column.SECTION):
+    for item in edition.items.filter(column=Column.SECTION, left_out=False):
         per_section[item.section_id] = per_section.get(item.section_id, 0) + 1
     rest = []
     for article in candidates:
@@ -122,7 +123,7 @@ def next_edition_date(now: datetime | None = None) -> date:
 def layout(edition: Edition) -> dict:
     """The edition's items by column, sections in the site's order, for pages, PDF and mail."""
     items = list(edition.items.select_related("article", "article__section", "section")
-                 .filter(Q(article__in=Article.objects.live()))
+                 .filter(Q(article__in=Article.objects.live()), left_out=False)
                  .order_by("position", "pk"))
     lead = next((i for i in items if i.column == Column.LEAD), None)
     sections: dict[int | None, list[EditionItem]] = {}

@@ -1,7 +1,8 @@
-"""The desk's edition buttons: open the next edition early, rebuild one, send one now.
+"""The desk's edition buttons: open the next edition early, rebuild one, send one now; and
+the PDF of an edition readers cannot see yet.
 
-Each is a POST from the edition's desk pages (CSRF-checked by the admin), checks the user's
-permission on the server, and says in a message what happened or why nothing did.
+Each button is a POST from the edition's desk pages (CSRF-checked by the admin), checks the
+user's permission on the server, and says in a message what happened or why nothing did.
 """
 
 from django.contrib import messages
@@ -11,10 +12,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from .assembly import build_edition, goes_out_at, next_edition_date
+from .assembly import build_edition, goes_out_at, layout, next_edition_date
 from .models import Edition
+from .pdf import edition_pdf, pdf_filename
 
 DAY_FORMAT = "l, j F Y"
 
@@ -37,14 +40,12 @@ def may_send(edition: Edition) -> bool:
 
 
 def buttons_context(request: HttpRequest, edition: Edition) -> dict:
-    from .views import pdf_url
-
     arrange = may_arrange(request.user)
     return {
         "can_rebuild": arrange and edition.status == Edition.Status.DRAFT,
         "can_send": arrange and may_send(edition),
         "goes_out_at": goes_out_at(edition.date),
-        "pdf_url": pdf_url(edition),
+        "pdf_url": reverse("admin:edition_edition_pdf", args=[edition.pk]),
     }
 
 
@@ -124,3 +125,15 @@ def send_now(request: HttpRequest, pk: int) -> HttpResponse:
                                   f"{named(edition, 'the')} and sends it to subscribers "
                                   f"within a minute.{resumed}")
     return redirect(change_url(edition))
+
+
+def pdf_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF as it stands, also before the edition is out (the public URL is a 404 then)."""
+    if not request.user.has_perm("edition.view_edition"):
+        raise PermissionDenied
+    edition = get_object_or_404(Edition, pk=pk)
+    body = edition_pdf(edition, layout(edition), request.build_absolute_uri("/"))
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=pdf_filename(edition))
+    return response

@@ -48,6 +48,9 @@ class EditionItem(models.Model):
     position = models.PositiveIntegerField(default=0)
     pinned = models.BooleanField(default=False,
                                  help_text="Kept in its place when the edition is rebuilt.")
+    left_out = models.BooleanField(
+        default=False, help_text="Taken out by an editor: not shown, and a rebuild does not "
+        "bring it back.")
 
     class Meta:
         ordering = ["edition", "position", "pk"]

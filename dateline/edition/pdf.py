@@ -1,11 +1,11 @@
 """The edition as a newspaper PDF: CSS paged media laid out by WeasyPrint.
 
-Rendering takes a second or so, so each PDF is kept as a file under var/cache/edition-pdf/,
-named by the edition's date and a hash of everything it is made from (the HTML, the
-stylesheet, the site's address for links). The same edition, unchanged, is rendered once
-however often it is asked for and whichever process is asked; any change a reader would see
-(a story edited, moved, unpublished, the edition rebuilt) changes the HTML and so the name.
-Nothing needs invalidating, and a stale PDF cannot be served.
+Rendering takes one to three seconds, so each PDF is kept as a file under
+var/cache/edition-pdf/, named by the edition's date and a hash of everything it is made from
+(the HTML, the stylesheet, the site's address for links). The same edition, unchanged, is
+rendered once however often it is asked for and whichever process is asked; any change a
+reader would see (a story edited, moved, unpublished, the edition rebuilt) changes the HTML
+and so the name. Nothing needs invalidating, and a stale PDF cannot be served.
 """
 
 import hashlib

@@ -27,7 +27,7 @@ def change_page(edition: Edition) -> str:
 
 def arrange(client, edition: Edition, changes: dict[int, dict]):
     """POST the edition's desk form with every item as it is, but for `changes` by item pk
-    ({pk: {"column": "brief", "position": 3, "pinned": True, "DELETE": True}})."""
+    ({pk: {"column": "brief", "position": 3, "pinned": True, "left_out": True}})."""
     items = list(edition.items.order_by("position", "pk"))
     data = {"name": edition.name, "items-TOTAL_FORMS": len(items),
             "items-INITIAL_FORMS": len(items), "items-MIN_NUM_FORMS": 0,
@@ -35,7 +35,7 @@ def arrange(client, edition: Edition, changes: dict[int, dict]):
     for n, item in enumerate(items):
         fields = {"id": item.pk, "edition": edition.pk, "column": item.column,
                   "position": item.position, "pinned": item.pinned,
-                  **changes.get(item.pk, {})}
+                  "left_out": item.left_out, **changes.get(item.pk, {})}
         for name, value in fields.items():
             if value is True:
                 data[f"items-{n}-{name}"] = "on"
@@ -79,6 +79,7 @@ def test_reporters_do_not_manage_editions(desk_client, make_user, edition):
     for action in ("rebuild", "send"):
         assert reporter.post(f"{LIST}{edition.pk}/{action}/").status_code == 403
     assert reporter.post(f"{LIST}open-next/").status_code == 403
+    assert reporter.get(f"{LIST}{edition.pk}/pdf/").status_code == 403
     assert not DBTaskResult.objects.exists()
 
 
@@ -95,19 +96,29 @@ def test_the_change_page_lists_the_stories_by_position(editor, edition):
     assert "Rebuild (keep what is placed)" in text and "Send now" in text
 
 
-def test_an_editor_moves_pins_and_removes_stories(editor, edition):
+def test_an_editor_moves_pins_and_leaves_out_stories(editor, edition):
     _lead, brief, pinned, removed = edition.items.order_by("position")
     response = arrange(editor, edition, {
         brief.pk: {"column": "brief"}, pinned.pk: {"position": 0, "pinned": True},
-        removed.pk: {"DELETE": True}})
+        removed.pk: {"left_out": True}})
     assert response.status_code == 302
     assert EditionItem.objects.get(pk=brief.pk).column == "brief"
     moved = EditionItem.objects.get(pk=pinned.pk)
     assert (moved.position, moved.pinned) == (0, True)
-    assert not EditionItem.objects.filter(pk=removed.pk).exists()
-    build_edition(DAY)  # a rebuild keeps the arrangement
+    assert removed.article_id not in shown_ids(edition)
+    build_edition(DAY)  # a rebuild keeps the arrangement, and what was left out stays out
     assert EditionItem.objects.get(pk=brief.pk).column == "brief"
     assert EditionItem.objects.get(pk=pinned.pk).position == 0
+    assert EditionItem.objects.get(pk=removed.pk).left_out
+    assert removed.article_id not in shown_ids(edition)
+
+
+def shown_ids(edition: Edition) -> set[int]:
+    from dateline.edition.assembly import layout
+
+    found = layout(edition)
+    items = [found["lead"], *found["briefs"], *(i for _, its in found["blocks"] for i in its)]
+    return {i.article_id for i in items if i}
 
 
 def test_a_second_lead_is_refused_with_a_reason(editor, edition):
@@ -118,7 +129,10 @@ def test_a_second_lead_is_refused_with_a_reason(editor, edition):
     assert EditionItem.objects.get(pk=other.pk).column == "section"
 
 
-def test_open_the_next_edition_builds_it_for_the_desk_to_arrange(editor, make_article, world):
+def test_open_the_next_edition_builds_it_for_the_desk_to_arrange(
+    editor, make_article, world, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path  # where the PDF is kept
     with time_machine.travel(at(DAY, 5, 0)):
         make_article("Overnight story", section=world, published_at=at(DAY, 1))
         response = editor.post(f"{LIST}open-next/", follow=True)
@@ -131,8 +145,11 @@ def test_open_the_next_edition_builds_it_for_the_desk_to_arrange(editor, make_ar
         again = editor.post(f"{LIST}open-next/", follow=True)
         assert "was already open: 1 new stories added" in again.text
         assert Edition.objects.count() == 1 and edition.items.count() == 2
-        # Not out before its time: the desk has it, readers do not.
+        # Not out before its time: the desk has it and its PDF, readers have neither.
         assert editor.get(f"/edition/{DAY:%Y/%m/%d}/").status_code == 404
+        assert editor.get(f"/edition/{DAY:%Y/%m/%d}/pdf/").status_code == 404
+        pdf = editor.get(f"{LIST}{edition.pk}/pdf/")
+        assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
     with time_machine.travel(at(DAY, 7, 0)):
         assert "Next edition: Thursday, 12 December 2024, out at 07:00" in editor.get(LIST).text
 
