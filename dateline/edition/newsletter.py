@@ -5,8 +5,10 @@ Both links are signed with SECRET_KEY and a salt of their own, so neither can be
 a subscriber's number nor used in place of the other.
 """
 
+import email.policy
 import re
 import secrets
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
 
 from django.conf import settings
 from django.core import signing
@@ -86,6 +88,24 @@ def edition_subject(edition: Edition) -> str:
     return f"{edition.name} — {date_format(edition.date, 'l, F j, Y')}"
 
 
+class VerbatimHeader(UnstructuredHeader):
+    """A header written as it is, on one line (RFC 5322 allows 998 characters). Python folds a
+    long unbreakable value into RFC 2047 encoded words, and mail programs then find no URL
+    in List-Unsubscribe."""
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+_HEADERS = HeaderRegistry()
+_HEADERS.map_to_type("list-unsubscribe", VerbatimHeader)
+
+
+class NewsletterMessage(EmailMultiAlternatives):
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(header_factory=_HEADERS))
+
+
 class EditionMail:
     """An edition's newsletter, rendered once: each subscriber's copy differs only in its
     unsubscribe link, put in place of a marker (rendering per subscriber would cost as much
@@ -105,7 +125,7 @@ class EditionMail:
 
     def to(self, subscriber: Subscriber) -> EmailMultiAlternatives:
         link = unsubscribe_url(subscriber)
-        message = EmailMultiAlternatives(
+        message = NewsletterMessage(
             subject=self.subject, body=self._text.replace(self._marker, link),
             to=[subscriber.email],
             headers={

@@ -12,11 +12,16 @@ sends it.
 Run it outside a transaction: inside one, the rows would only commit with it.
 """
 
+import fcntl
 import logging
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 
+from django.conf import settings
 from django.core.mail import mailers
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -55,46 +60,72 @@ def waiting_for(edition: Edition):
 def send_edition(edition: Edition, batch_size: int = 100) -> int:
     """Send the edition to every active subscriber who does not have it; return how many got it
     now. Each batch goes over one connection to the mail server."""
-    edition.status = Edition.Status.SENDING
-    edition.send_started_at = edition.send_started_at or timezone.now()
-    edition.save(update_fields=["status", "send_started_at"])
-    mail = EditionMail(edition)
-    sent = refused = 0
-    after = 0  # subscribers are taken in order of pk: a refused one is not tried twice a run
-    while batch := list(waiting_for(edition).filter(pk__gt=after)[:batch_size]):
-        after = batch[-1].pk
-        connection = mailers.default
-        try:
-            with connection:
-                for subscriber in batch:
-                    outcome = _send_one(edition, mail, subscriber, connection)
-                    sent += outcome == "sent"
-                    refused += outcome == "refused"
-        except (smtplib.SMTPException, OSError) as error:
-            logger.error("edition %s: sending stopped after %d mail(s): %r",
-                         edition.date, sent, error)
-            raise SendingStopped(edition, sent, error) from error
-    edition.status = Edition.Status.SENT
-    edition.sent_at = timezone.now()
-    edition.save(update_fields=["status", "sent_at"])
+    with one_run_at_a_time():
+        edition.status = Edition.Status.SENDING
+        edition.send_started_at = edition.send_started_at or timezone.now()
+        edition.save(update_fields=["status", "send_started_at"])
+        mail = EditionMail(edition)
+        sent = refused = 0
+        after = 0  # subscribers go in order of pk: a refused one is not tried twice a run
+        while batch := list(waiting_for(edition).filter(pk__gt=after)[:batch_size]):
+            after = batch[-1].pk
+            server = mailers.default
+            try:
+                with server:
+                    for subscriber in batch:
+                        outcome = _send_one(edition, mail, subscriber, server)
+                        sent += outcome == "sent"
+                        refused += outcome == "refused"
+            except (smtplib.SMTPException, OSError) as error:
+                logger.error("edition %s: sending stopped after %d mail(s): %r",
+                             edition.date, sent, error)
+                raise SendingStopped(edition, sent, error) from error
+        edition.status = Edition.Status.SENT
+        edition.sent_at = timezone.now()
+        edition.save(update_fields=["status", "sent_at"])
     logger.info("edition %s: sent to %d more subscriber(s), %d refused by the mail server",
                 edition.date, sent, refused)
     return sent
 
 
-def _send_one(edition: Edition, mail: EditionMail, subscriber: Subscriber, connection) -> str:
+def _locks_rows() -> bool:
+    return connection.features.has_select_for_update
+
+
+@contextmanager
+def one_run_at_a_time() -> Iterator[None]:
+    """Keep two runs at once (the worker, and someone at the command line) from mailing a
+    reader twice.
+
+    PostgreSQL locks each reader's row while mailing them (see _send_one), so runs share the
+    work. SQLite has no row locks, and a transaction there holds the whole database's write
+    lock, which the desk must not wait on while mails go out; but an SQLite site lives on one
+    machine, where a lock on a file beside its data serves: a second run waits for the first,
+    then finds nobody left to mail. The system drops the lock when its process dies.
+    """
+    if _locks_rows():
+        yield
+        return
+    path = Path(settings.VAR_DIR) / "edition-sending.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _send_one(edition: Edition, mail: EditionMail, subscriber: Subscriber, server) -> str:
     """Send one subscriber's copy and record it at once: "sent", "refused" or "skipped"."""
-    with transaction.atomic():
-        # Two runs at once (the worker, and someone at the command line) mail nobody twice:
-        # on PostgreSQL the row lock makes the second skip a reader the first is mailing; on
-        # SQLite, whose transactions here begin IMMEDIATE, the write lock is held for the time
-        # of one mail (other writers wait that long, at most the mail server's timeout).
-        claimed = list(waiting_for(edition).filter(pk=subscriber.pk)
-                       .select_for_update(skip_locked=True).values_list("pk", flat=True))
-        if not claimed:
-            return "skipped"  # unsubscribed, delivered by another run, or being delivered
+    locks = _locks_rows()
+    with transaction.atomic() if locks else nullcontext():
+        # Asked again for each mail: a reader who unsubscribed since the batch was read gets
+        # nothing; on PostgreSQL, one being mailed by another run is skipped (SKIP LOCKED).
+        still_waiting = waiting_for(edition).filter(pk=subscriber.pk)
+        if locks:
+            still_waiting = still_waiting.select_for_update(skip_locked=True)
+        if not list(still_waiting.values_list("pk", flat=True)):
+            return "skipped"
         try:
-            connection.send_messages([mail.to(subscriber)])
+            server.send_messages([mail.to(subscriber)])
         except smtplib.SMTPException as error:
             if not refused_only_this(error):
                 raise

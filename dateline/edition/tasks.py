@@ -17,9 +17,12 @@ def publish_edition(day: str) -> int:
     # Sent early from the desk: what subscribers got is the edition; no later top-up.
     if edition is None or edition.status != Edition.Status.SENT:
         edition = build_edition(date.fromisoformat(day))
-    sent = send_edition(edition)
-    schedule_next_edition()
-    return sent
+    try:
+        return send_edition(edition)
+    finally:
+        # A send stopped by the mail server must not end the daily run: tomorrow is booked,
+        # and this one is finished by running it again (`dateline edition send`).
+        schedule_next_edition()
 
 
 def schedule_next_edition(now=None) -> None:

@@ -208,6 +208,9 @@ def test_the_newsletter_carries_the_edition_links_and_the_unsubscribe_headers(
     assert mail["Subject"] == "Dateline Morning News — Wednesday, December 11, 2024"
     assert mail["List-Unsubscribe"] == f"<{unsubscribe_url(reader)}>"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # As sent: the URL itself, not folded into RFC 2047 encoded words.
+    raw = smtp_inbox.envelopes[0].content
+    assert f"\r\nList-Unsubscribe: <{unsubscribe_url(reader)}>\r\n".encode() in raw
     text, html = parts(mail)
     web = SITE + edition.get_absolute_url()
     for part in (text, html):

@@ -243,8 +243,9 @@ def test_a_send_killed_midway_and_run_again_reaches_everyone_exactly_once(other_
 
 
 def test_two_sends_at_once_mail_nobody_twice(other_site):
-    """The worker and someone at the command line, both sending the same edition."""
-    inbox = SlowInbox(pause=0.01)
+    """The worker and someone at the command line, both sending the same edition: on
+    PostgreSQL they share the readers (row locks), on SQLite the second waits for the first."""
+    inbox = SlowInbox(pause=0.03)
     controller = start_server(inbox)
     env = {**other_site, "DATELINE_EMAIL_HOST": "127.0.0.1",
            "DATELINE_EMAIL_PORT": str(controller.port), "DATELINE_EMAIL_SECURITY": "none"}

@@ -45,10 +45,13 @@ class Command(BaseCommand):
                 day += timedelta(days=1)
         else:
             from ...models import Edition
-            from ...sending import send_edition
+            from ...sending import SendingStopped, send_edition
 
             edition = Edition.objects.filter(date=day).first() or build_edition(day)
-            sent = send_edition(edition)
+            try:
+                sent = send_edition(edition)
+            except SendingStopped as stopped:
+                raise CommandError(str(stopped)) from None
             self.stdout.write(f"{edition}: sent to {sent} more subscriber(s).")
 
     def build_archive(self) -> None:
