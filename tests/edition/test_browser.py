@@ -1,10 +1,7 @@
 """The edition pages pass the W3C Nu HTML Checker and axe in real Chromium, and fit a phone."""
 
-import json
 import shutil
-import subprocess
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,7 +9,7 @@ from django.utils import timezone
 from dateline.edition.assembly import build_edition
 
 from ..site.test_browser import AXE, browser  # noqa: F401  (the fixture)
-from ..site.test_html_validity import VNU
+from ..site.test_html_validity import VNU, vnu_errors
 
 DAY = date(2024, 12, 11)
 PATHS = {"edition": "/edition/2024/12/11/", "latest": "/edition/",
@@ -47,13 +44,7 @@ def test_edition_pages_are_valid_html(client, settings, tmp_path, editions):
         assert response.status_code == (404 if name == "no-edition" else 200), path
         files.append(tmp_path / f"{name}.html")
         files[-1].write_bytes(response.content)
-    result = subprocess.run(
-        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
-        capture_output=True, text=True, timeout=300,
-    )
-    report = json.loads(result.stderr)  # the checker writes its JSON report to stderr
-    errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
-              for m in report["messages"]]
+    errors = vnu_errors(java, files)
     assert errors == [], "\n".join(errors)
 
 
