@@ -78,9 +78,19 @@ def render_pdf(html: str, css: str, base_url: str) -> bytes:
     """Lay the HTML out with the stylesheet; fonts are the system's, nothing is fetched."""
     from weasyprint import CSS, HTML  # a heavy import only the PDF's first render pays
 
+    restore_strict_image_loading()
     fetcher = refuse_fetching()
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[CSS(string=css, url_fetcher=fetcher)])
+
+
+def restore_strict_image_loading() -> None:
+    """Importing WeasyPrint tells Pillow, for the whole process, to accept truncated images.
+    Readers' photos (dateline.submissions) must be refused when half-sent, and the edition's
+    PDF holds no image (it fetches nothing), so the process keeps Pillow's strict default."""
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 def refuse_fetching():
