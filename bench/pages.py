@@ -18,7 +18,8 @@ from pathlib import Path
 from corpus import ROOT, build, environment
 
 VAR = ROOT / "var" / "bench"
-APP_PORT, NGINX_PORT = 8101, 8102
+# The live stream (`dateline serve` starts it too) gets its own port, clear of nginx's.
+APP_PORT, NGINX_PORT, LIVE_PORT = 8101, 8102, 8104
 DURATION = os.environ.get("BENCH_SECONDS", "10")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
 TARGETS = {"cached article": ("ratio", 0.5), "uncached article": ("rps", 1000)}
@@ -56,7 +57,8 @@ def start_dateline(cache: str, fragments: str = "on") -> subprocess.Popen:
            "DATELINE_FRAGMENT_CACHE": fragments}
     server = subprocess.Popen(
         [sys.executable, "-m", "dateline", "serve", "--no-worker", "--workers", "2",
-         "--port", str(APP_PORT)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         "--port", str(APP_PORT), "--live-port", str(LIVE_PORT)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
     try:
         wait_for(f"http://127.0.0.1:{APP_PORT}/")
