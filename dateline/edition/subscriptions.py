@@ -145,16 +145,23 @@ def sent(request: HttpRequest) -> HttpResponse:
                   {"edition_name": settings.DATELINE_EDITION_NAME})
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """Confirm the address the signed link names; following it again changes nothing."""
+    """The signed link shows a button (GET); pressing it (POST) confirms the address.
+
+    Mail scanners open every link in a mail: confirming on GET would let one subscribe an
+    address that someone else typed in. Confirming again changes nothing.
+    """
     try:
         subscriber = subscriber_to_confirm(token)
     except LinkExpired:
         return _bad_link(request, "expired", status=410)
     if subscriber is None:
         return _bad_link(request, "invalid", status=404)
+    if request.method != "POST" and not subscriber.is_active:
+        return render(request, "edition/subscribe_confirm.html", {
+            "subscriber": subscriber, "edition_name": settings.DATELINE_EDITION_NAME})
     do_confirm(subscriber)
     return render(request, "edition/subscribe_confirmed.html",
                   {"edition_name": settings.DATELINE_EDITION_NAME})

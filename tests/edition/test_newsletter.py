@@ -72,12 +72,31 @@ def test_double_opt_in_starts_the_newsletter_only_when_the_link_is_followed(clie
     link = confirm_link(smtp_inbox, "ana@example.org")
     assert "Check your inbox" in client.get(response["Location"]).content.decode()
 
+    # Opening the link (as a mail scanner does) only shows the button...
     page = client.get(link)
+    assert page.status_code == 200 and "Yes, subscribe me" in page.content.decode()
+    assert not active("ana@example.org")
+    # ...which the reader presses.
+    page = client.post(link)
     assert page.status_code == 200 and "You are subscribed" in page.content.decode()
     confirmed_at = Subscriber.objects.get(email="ana@example.org").confirmed_at
     assert confirmed_at is not None
-    assert client.get(link).status_code == 200  # again: nothing changes
+    assert client.post(link).status_code == 200  # again: nothing changes
+    assert "You are subscribed" in client.get(link).content.decode()
     assert Subscriber.objects.get(email="ana@example.org").confirmed_at == confirmed_at
+
+
+def test_the_confirmation_button_needs_the_csrf_token(client, smtp_inbox):
+    from django.test import Client
+
+    subscribe(client, "hal@example.org")
+    reader = Client(enforce_csrf_checks=True)
+    link = confirm_link(smtp_inbox, "hal@example.org")
+    assert reader.post(link).status_code == 403
+    page = reader.get(link).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    assert reader.post(link, {"csrfmiddlewaretoken": token}).status_code == 200
+    assert active("hal@example.org")
 
 
 def test_the_answer_does_not_tell_whether_an_address_is_subscribed(client, smtp_inbox):
@@ -87,7 +106,7 @@ def test_the_answer_does_not_tell_whether_an_address_is_subscribed(client, smtp_
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
     assert len(smtp_inbox.to("ben@example.org")) == len(smtp_inbox.to("new@example.org")) == 1
     assert Subscriber.objects.filter(email__iexact="ben@example.org").count() == 1
-    client.get(confirm_link(smtp_inbox, "ben@example.org"))
+    client.post(confirm_link(smtp_inbox, "ben@example.org"))
     assert active("ben@example.org")
 
 
@@ -99,7 +118,7 @@ def test_after_unsubscribing_a_reader_comes_back_through_the_same_double_opt_in(
     assert not active("cleo@example.org")
     subscribe(client, "cleo@example.org")
     assert not active("cleo@example.org")  # asking is not enough
-    client.get(confirm_link(smtp_inbox, "cleo@example.org"))
+    client.post(confirm_link(smtp_inbox, "cleo@example.org"))
     reader.refresh_from_db()
     assert reader.is_active and reader.unsubscribed_at is None
 
@@ -108,7 +127,7 @@ def test_an_expired_confirmation_link_says_so_and_confirms_nothing(client, smtp_
     subscribe(client, "dan@example.org")
     link = confirm_link(smtp_inbox, "dan@example.org")
     with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
-        page = client.get(link)
+        page = client.post(link)
     assert page.status_code == 410
     assert "This confirmation link has expired" in page.content.decode()
     assert not active("dan@example.org")
