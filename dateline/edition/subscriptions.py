@@ -8,6 +8,7 @@ page that carries a CSRF token or changes a subscription.
 
 import logging
 import math
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -82,6 +83,16 @@ def do_request_subscription(email: str) -> Subscriber:
         except IntegrityError:  # the same address, sent twice at once
             subscriber = Subscriber.objects.get(email__iexact=email)
     return subscriber
+
+
+def forget_unconfirmed(now=None) -> int:
+    """Delete sign-ups never confirmed once their link has long expired: an address someone
+    typed in is not kept for good on the chance its owner wants the newsletter."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.DATELINE_NEWSLETTER_CONFIRM_MAX_AGE * 2)
+    deleted, _ = Subscriber.objects.filter(confirmed_at__isnull=True,
+                                           created_at__lt=cutoff).delete()
+    return deleted
 
 
 def do_confirm(subscriber: Subscriber) -> None:

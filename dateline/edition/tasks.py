@@ -12,7 +12,9 @@ def publish_edition(day: str) -> int:
     """Build (top up) and send the edition dated `day`; resumable, so a rerun sends the rest."""
     from .models import Edition
     from .sending import send_edition
+    from .subscriptions import forget_unconfirmed
 
+    forget_unconfirmed()
     edition = Edition.objects.filter(date=date.fromisoformat(day)).first()
     # Sent early from the desk: what subscribers got is the edition; no later top-up.
     if edition is None or edition.status != Edition.Status.SENT:

@@ -247,3 +247,20 @@ def test_the_newsletter_carries_the_edition_links_and_the_unsubscribe_headers(
     Client(enforce_csrf_checks=True).post(path, "List-Unsubscribe=One-Click",
                                           content_type="application/x-www-form-urlencoded")
     assert not active("lia@example.org")
+
+
+def test_sign_ups_never_confirmed_are_forgotten_after_their_link_is_long_dead():
+    from dateline.edition.subscriptions import forget_unconfirmed
+
+    now = timezone.now()
+    old = Subscriber.objects.create(email="old@example.org", created_at=now - timedelta(days=15))
+    fresh = Subscriber.objects.create(email="fresh@example.org",
+                                      created_at=now - timedelta(days=13))
+    reader = Subscriber.objects.create(email="reader@example.org",
+                                       created_at=now - timedelta(days=400),
+                                       confirmed_at=now - timedelta(days=399),
+                                       unsubscribed_at=now - timedelta(days=30))
+    assert forget_unconfirmed(now) == 1
+    assert not Subscriber.objects.filter(pk=old.pk).exists()
+    # A pending link still in its week and a bit, and anyone who once confirmed, stay.
+    assert set(Subscriber.objects.values_list("pk", flat=True)) == {fresh.pk, reader.pk}
