@@ -15,10 +15,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from corpus import ROOT, environment
+from processes import stop, wait_for
 
 VAR = ROOT / "var" / "bench-live"
 HERE = Path(__file__).resolve().parent
@@ -65,33 +65,15 @@ def start_server(workers: int, readers: int) -> subprocess.Popen:
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         for _ in range(4 * workers):  # start every worker's hub before measuring memory
-            wait_for(f"http://127.0.0.1:{PORT}/live/healthz")
+            wait_for(f"http://127.0.0.1:{PORT}/live/healthz", log=f"{VAR}/server.log")
     except BaseException:
         stop(server)  # never leave a server behind on the benchmark's port
         raise
     return server
 
 
-def wait_for(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer within {timeout:.0f}s (see {VAR}/server.log)")
 
 
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
 
 
 def session_processes(leader: int) -> list[int]:

@@ -6,16 +6,15 @@ Everything runs on loopback and stops by itself: wrk for a fixed time against ea
 import os
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 from corpus import ROOT, build, environment
+from processes import stop, wait_for
 
 VAR = ROOT / "var" / "bench"
 # The live stream (`dateline serve` starts it too) gets its own port, clear of nginx's.
@@ -25,15 +24,6 @@ CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
 TARGETS = {"cached article": ("ratio", 0.5), "uncached article": ("rps", 1000)}
 
 
-def wait_for(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer within {timeout:.0f}s")
 
 
 def wrk(url: str, script: Path | None = None) -> dict:
@@ -68,13 +58,6 @@ def start_dateline(cache: str, fragments: str = "on") -> subprocess.Popen:
     return server
 
 
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
 
 
 def start_nginx(root: Path) -> subprocess.Popen:

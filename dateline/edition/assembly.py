@@ -60,7 +60,8 @@ def build_edition(day: date) -> Edition:
         date=day, defaults={"name": settings.DATELINE_EDITION_NAME})
     placed = {item.article_id: item for item in edition.items.all()}
     # Stories unpublished since they were placed leave the edition, pinned or not.
-    gone = [pk for pk in placed if not Article.objects.live().filter(pk=pk).exists()]
+    still_live = set(Article.objects.live().filter(pk__in=placed).values_list("pk", flat=True))
+    gone = [pk for pk in placed if pk not in still_live]
     edition.items.filter(article_id__in=gone).delete()
     for pk in gone:
         placed.pop(pk)

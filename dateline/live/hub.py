@@ -56,7 +56,7 @@ def ticker_snapshot() -> bytes:
 
 def latest_event_id() -> int:
     close_old_connections()
-    return LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return LiveEvent.last_id()
 
 
 class Hub:

@@ -36,6 +36,11 @@ class LiveEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.id} {self.kind} {self.article_id}"
 
+    @classmethod
+    def last_id(cls) -> int:
+        """The newest event's id (0 before the first): where a page or a stream starts."""
+        return cls.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
 
 class LiveEntry(models.Model):
     """A timestamped entry of live coverage, newest first on the article's page."""

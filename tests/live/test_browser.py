@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from ..site.test_browser import AXE, CHROMIUM, FLAGS
+from ..site.test_browser import AXE, CHROMIUM, FLAGS, record_csp_violations
 from .server import publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.broker]
@@ -29,11 +29,7 @@ def reader_page(chromium, site):
     page.errors = []
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.add_init_script(
-        "window.cspViolations = [];"
-        "document.addEventListener('securitypolicyviolation',"
-        " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
-    )
+    record_csp_violations(page)
     page.goto(site.url + story["url"])
     page.wait_for_selector("html[data-live=open]", state="attached", timeout=10_000)
     yield page

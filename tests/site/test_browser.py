@@ -21,6 +21,16 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def record_csp_violations(page) -> None:
+    """Record in window.cspViolations whatever the Content-Security-Policy refuses, not only
+    what reaches the console."""
+    page.add_init_script(
+        "window.cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+
+
 @pytest.fixture
 def browser():
     if not os.path.exists(CHROMIUM):
@@ -60,12 +70,7 @@ def test_reader_goes_from_home_to_section_to_article(
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    # Anything the Content-Security-Policy refuses is recorded, not only what reaches the console.
-    page.add_init_script(
-        "window.cspViolations = [];"
-        "document.addEventListener('securitypolicyviolation',"
-        " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
-    )
+    record_csp_violations(page)
     page.goto(live_server.url)
     assert page.title().startswith("Dateline")
     assert page.locator("nav[aria-label=Sections] >> text=World").is_visible()

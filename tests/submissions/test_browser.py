@@ -6,7 +6,7 @@ import pytest
 
 from dateline.submissions.models import Submission
 
-from ..site.test_browser import AXE, browser  # noqa: F401 - the shared Chromium fixture
+from ..site.test_browser import AXE, browser, record_csp_violations  # noqa: F401 - the shared Chromium fixture
 from .images import phone_jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,11 +33,7 @@ def test_a_reader_goes_from_a_story_to_a_reference(browser, live_server, make_ar
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.add_init_script(
-        "window.cspViolations = [];"
-        "document.addEventListener('securitypolicyviolation',"
-        " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
-    )
+    record_csp_violations(page)
     page.goto(live_server.url + story.get_absolute_url())
     page.get_by_role("link", name="Be a reporter: write and send your article").click()
     page.wait_for_url(f"{live_server.url}/report/?from={story.pk}")

@@ -29,10 +29,6 @@ def breaking_story() -> Article | None:
             .newest_first().only("headline", "slug", "published_at").first())
 
 
-def last_event_id() -> int:
-    return LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
 @register.simple_tag(takes_context=True)
 def live_strip(context) -> str:
     """The banner on every page; the "Latest" list rendered only on the home page.
@@ -47,7 +43,7 @@ def live_strip(context) -> str:
 
     def render() -> tuple[str, set[str]]:
         # The event id first: a story published meanwhile is then sent again, not missed.
-        last_event = last_event_id()
+        last_event = LiveEvent.last_id()
         latest = (Article.objects.live().newest_first().for_listing()[:TICKER_SIZE]
                   if on_home else [])
         html = render_to_string("live/strip.html", {
