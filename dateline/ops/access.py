@@ -6,23 +6,16 @@ import ipaddress
 from django.conf import settings
 from django.http import HttpRequest
 
+from dateline.base.clients import client_address
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+__all__ = ["allowed_networks", "client_address", "has_token", "may_read_metrics"]
 
 
 def allowed_networks() -> list[Network]:
     """Parse DATELINE_METRICS_ALLOWED_IPS: addresses or networks (10.0.0.0/8); ValueError if bad."""
     return [ipaddress.ip_network(item, strict=False)
             for item in settings.DATELINE_METRICS_ALLOWED_IPS]
-
-
-def client_address(request: HttpRequest) -> str:
-    """Return the address of the client, as the reverse proxy saw it when there is one."""
-    if settings.DATELINE_BEHIND_PROXY:
-        # The proxy appends the peer it saw; entries before it are whatever the client sent.
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.rsplit(",", 1)[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def has_token(request: HttpRequest) -> bool:

@@ -2,6 +2,7 @@
 
 import os
 import urllib.parse
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.csp import CSP
@@ -14,6 +15,7 @@ DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("DATELINE_ALLOWED_HOSTS", "").split(",") if h]
 
 INSTALLED_APPS = [
+    "dateline.base",
     "dateline.newsroom",
     "dateline.site",
     "dateline.db",
@@ -24,7 +26,8 @@ INSTALLED_APPS = [
     "dateline.submissions",
     "dateline.edition",
     "dateline.ops",
-    "django.contrib.admin",
+    # django.contrib.admin, whose `admin.site` is the desk (two-factor at its door).
+    "dateline.newsroom.desk.apps.DeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,6 +36,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_prose_editor",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -44,10 +50,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "dateline.newsroom.desk.csp.DeskContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dateline.urls"
@@ -116,6 +125,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# ---- The desk's door (dateline/newsroom/desk/login.py) -------------------------------------
+# django-axes refuses logins after AXES_FAILURE_LIMIT failures for one account, and apart for
+# one address (an IPv4 address or an IPv6 /64, as the proxy saw it), until AXES_COOLOFF_TIME
+# has passed since the last failure. Counted in the database, which every worker shares.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("DATELINE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DATELINE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "dateline.newsroom.desk.login.login_address"
+AXES_LOCKOUT_CALLABLE = "dateline.newsroom.desk.login.locked_out"
+AXES_RESET_ON_SUCCESS = True  # a colleague's morning typo does not count against the evening
+
 LANGUAGE_CODE = "en-gb"
 # The agency's own clock: datelines, "today" and day archives are in this zone.
 TIME_ZONE = os.environ.get("DATELINE_TIME_ZONE", "Europe/Sofia")
@@ -144,7 +169,15 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 200_000},
     },
+    # Rate-limit counters, shared by every process through the database (Redis in production:
+    # the whole dict is pointed at it there). See dateline/base/ratelimits.py.
+    "ratelimit": {"BACKEND": "dateline.base.counters.DatabaseCounterCache"},
 }
+# django-ratelimit counts in this cache, for every limit of every app.
+RATELIMIT_USE_CACHE = "ratelimit"
+# Web processes that serve at once (`dateline serve --workers`): with more than one, a check
+# refuses rate limits counted in one process's memory.
+DATELINE_WORKERS = int(os.environ.get("DATELINE_WORKERS", "1"))
 DATELINE_PAGE_CACHE = "pages"
 # One machine: processes learn of invalidations from this memory-mapped file. Production
 # with several machines sets DATELINE_PAGE_CACHE_BOARD="" and relies on the shared cache.
@@ -234,6 +267,10 @@ LOGGING = {
 
 # What the public site calls itself; a deployment overrides these from the environment.
 DATELINE_SITE_NAME = os.environ.get("DATELINE_SITE_NAME", "Dateline")
+# Who readers see as the author of a live entry whose account has no public name (never the
+# login name); also what authenticator apps call the desk's entry (django-otp).
+DATELINE_DESK_NAME = os.environ.get("DATELINE_DESK_NAME", f"{DATELINE_SITE_NAME} desk")
+OTP_TOTP_ISSUER = DATELINE_DESK_NAME
 DATELINE_SITE_TAGLINE = os.environ.get(
     "DATELINE_SITE_TAGLINE", "News agency: the story as it happens"
 )
@@ -259,7 +296,7 @@ DATELINE_SUBMISSION_MAX_REQUEST_BYTES = (
 )
 # Reports accepted per sender (IPv4 address, IPv6 /64) and per e-mail address in each window
 # of RATE_WINDOW seconds, and POSTs of any kind (mistakes included) per sender: counted in
-# this cache, which must be shared by every web process (Redis in production) to be exact.
+# the "ratelimit" cache, which every web process shares.
 DATELINE_SUBMISSION_REPORTS_PER_SENDER = int(
     os.environ.get("DATELINE_SUBMISSION_REPORTS_PER_SENDER", "5")
 )
@@ -268,7 +305,6 @@ DATELINE_SUBMISSION_REPORTS_PER_ADDRESS = int(
 )
 DATELINE_SUBMISSION_ATTEMPTS_PER_SENDER = 30
 DATELINE_SUBMISSION_RATE_WINDOW = 3600
-DATELINE_SUBMISSION_RATE_CACHE = "default"
 # Seconds the confirmation page's signed link shows the reference (it is in the e-mail too).
 DATELINE_SUBMISSION_RECEIPT_MAX_AGE = 24 * 3600
 # Text fields of any POST (Django's default, named here because the report form relies on it:

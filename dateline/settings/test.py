@@ -23,6 +23,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
               "TIMEOUT": None},
+    "ratelimit": {"BACKEND": "dateline.base.counters.DatabaseCounterCache"},
 }
 DATELINE_PAGE_CACHE_BOARD = ""  # the tests that want one give it a temporary file
 # The page cache's tests (marker "cache") also run against a real Redis: `make test-redis`.
@@ -30,6 +31,12 @@ if os.environ.get("DATELINE_REDIS_URL"):
     CACHES["pages"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["DATELINE_REDIS_URL"], "KEY_PREFIX": "pages", "TIMEOUT": None,
+    }
+# The rate limits' counters too (their tests are marked "cache").
+if os.environ.get("DATELINE_REDIS_URL"):
+    CACHES["ratelimit"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["DATELINE_REDIS_URL"], "KEY_PREFIX": "ratelimit",
     }
 # The default cache as well, so that the readiness check meets the real Redis (tests/ops/).
 if os.environ.get("DATELINE_REDIS_URL"):

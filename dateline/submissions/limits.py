@@ -1,17 +1,16 @@
 """How much one reader may send: the size of a request, and reports per hour.
 
-Counts live in a Django cache (DATELINE_SUBMISSION_RATE_CACHE), in fixed windows: `add`
-creates a window's counter and `incr` raises it, both atomic on Redis and within one process
-on the local-memory cache. Keys hold keyed hashes (see senders.py), never an IP or address.
+The counting itself is dateline.base.ratelimits, shared by every app and every worker; the
+keys are keyed hashes (see senders.py), never an IP or address.
 """
 
-import math
-import time
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpRequest
+
+from dateline.base.ratelimits import RateLimit, Refusal
+
+__all__ = ["RateLimit", "Refusal", "attempts_per_sender", "reports_per_address",
+           "reports_per_sender", "request_size", "too_large"]
 
 
 def request_size(request: HttpRequest) -> int:
@@ -25,48 +24,6 @@ def request_size(request: HttpRequest) -> int:
 def too_large(request: HttpRequest) -> bool:
     """Tell whether the body is over DATELINE_SUBMISSION_MAX_REQUEST_BYTES, before reading it."""
     return request_size(request) > settings.DATELINE_SUBMISSION_MAX_REQUEST_BYTES
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A limit was reached; the reader may try again in `retry_after` seconds."""
-
-    limit: "RateLimit"
-    retry_after: int
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """At most `allowed` events per `window` seconds for one key (a sender, an address)."""
-
-    name: str
-    allowed: int
-    window: int
-
-    def _slot(self, who: str) -> tuple[str, int]:
-        now = time.time()
-        slot = int(now // self.window)
-        # The counter's key, and the seconds until its window closes (at least one).
-        seconds_left = max(1, math.ceil((slot + 1) * self.window - now))
-        return f"submissions:rate:{self.name}:{who}:{slot}", seconds_left
-
-    def reached(self, who: str) -> Refusal | None:
-        """Look without counting: would one more event be over the limit?"""
-        key, seconds_left = self._slot(who)
-        count = caches[settings.DATELINE_SUBMISSION_RATE_CACHE].get(key, 0)
-        return Refusal(self, seconds_left) if count >= self.allowed else None
-
-    def count(self, who: str) -> Refusal | None:
-        """Count one event; refuse it if it is over the limit."""
-        cache = caches[settings.DATELINE_SUBMISSION_RATE_CACHE]
-        key, seconds_left = self._slot(who)
-        cache.add(key, 0, timeout=seconds_left + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the window closed between add and incr: this is its first event
-            cache.add(key, 1, timeout=seconds_left + 1)
-            count = 1
-        return Refusal(self, seconds_left) if count > self.allowed else None
 
 
 def attempts_per_sender() -> RateLimit:

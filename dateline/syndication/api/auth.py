@@ -1,17 +1,16 @@
 """Who is asking (an active partner's API key) and whether they may ask again this minute."""
 
-import math
-import time
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+
+from dateline.base.ratelimits import RateLimit
 
 from ..models import ApiKey, hash_token
 from .errors import error
 
-RATE_WINDOW = 60  # seconds; ApiKey.rate_limit is per clock minute
+RATE_WINDOW = 60  # seconds; ApiKey.rate_limit is per minute (a window of its own per key)
 # Stamping last_used_at on every request would make every read a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 CHALLENGE = 'Bearer realm="Dateline wire API"'
@@ -46,22 +45,9 @@ def authenticate(request: HttpRequest) -> ApiKey | JsonResponse:
 
 
 def throttle(key: ApiKey) -> JsonResponse | None:
-    """A 429 when the key has used up this minute's requests, else None (and count this one).
-
-    A fixed window in the default cache: add() starts the minute's counter, incr() counts
-    atomically in Redis and in one process's memory alike.
-    """
-    now = time.time()
-    window = int(now // RATE_WINDOW)
-    counter = f"syndication:api-rate:{key.pk}:{window}"
-    cache.add(counter, 0, timeout=RATE_WINDOW * 2)
-    try:
-        used = cache.incr(counter)
-    except ValueError:  # expired between add() and incr()
-        cache.add(counter, 1, timeout=RATE_WINDOW * 2)
-        used = 1
-    if used <= key.rate_limit:
+    """A 429 when the key has used up this minute's requests, else None (and count this one)."""
+    refusal = RateLimit("api-key", key.rate_limit, RATE_WINDOW).count(str(key.pk))
+    if refusal is None:
         return None
-    retry_after = max(1, math.ceil((window + 1) * RATE_WINDOW - now))
     return error(429, f"This key may make {key.rate_limit} requests a minute; "
-                 f"try again in {retry_after} s.", Retry_After=str(retry_after))
+                 f"try again in {refusal.retry_after} s.", Retry_After=str(refusal.retry_after))
