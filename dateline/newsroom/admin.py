@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .desk.article_admin import ArticleAdmin
-from .models import Article, Author, Section, Source, Tag
+from .models import Article, Author, Section, Source, Tag, TwoFactorRole
 
 
 @admin.register(Section)
@@ -36,6 +36,14 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "url"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(TwoFactorRole)
+class TwoFactorRoleAdmin(admin.ModelAdmin):
+    """The chief editor's list of roles whose accounts must log in with a code as well."""
+
+    list_display = ["group", "since"]
+    autocomplete_fields = ["group"]
 
 
 admin.site.register(Article, ArticleAdmin)

@@ -35,8 +35,10 @@ _EDITOR = [
     "edition.view_editionitem", "edition.change_editionitem", "edition.delete_editionitem",
 ]
 # The chief editor answers for everything: every permission of these apps.
+# Among them the roles that require two-factor (newsroom.TwoFactorRole) and, through axes,
+# lifting a lock-out by deleting its access attempt.
 CHIEF_EDITOR_APPS = ["newsroom", "live", "submissions", "edition", "auth",
-                     "django_tasks_database"]
+                     "django_tasks_database", "axes"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CONTRIBUTOR: _CONTRIBUTOR,

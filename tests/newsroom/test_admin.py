@@ -17,7 +17,10 @@ def test_ensure_editor_creates_an_editor_in_the_editor_role(client, monkeypatch,
     assert [g.name for g in editor.groups.all()] == ["Editor"]
     assert editor.has_perm("newsroom.publish_article")
     assert not editor.has_perm("auth.change_user")
-    assert client.login(username="editor", password="correct-horse-battery")
+    response = client.post("/desk/login/", {"username": "editor",
+                                            "password": "correct-horse-battery", "next": "/desk/"})
+    assert response.status_code == 302 and response.url == "/desk/"
+    assert client.get("/desk/").status_code == 200
 
 
 @pytest.mark.parametrize("model", ["article", "section", "tag", "author", "source"])

@@ -1,0 +1,47 @@
+"""The desk: Django's admin site, whose door also asks for the two-factor code."""
+
+from functools import update_wrapper
+
+from django.contrib.admin import AdminSite
+from django.http import HttpRequest
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from . import two_factor
+from .login import DeskAuthenticationForm
+
+
+class DeskSite(AdminSite):
+    """The admin, where an account that has (or must have) an authenticator shows its code."""
+
+    site_header = site_title = "Dateline desk"
+    index_title = "Newsroom"
+    login_form = DeskAuthenticationForm
+    login_template = "desk/login.html"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        # Like OTPAdminSite, but only for accounts that have turned two-factor on or whose
+        # role requires it.
+        return super().has_permission(request) and not two_factor.needs_code(request.user)
+
+    def admin_view(self, view, cacheable=False):
+        guarded = super().admin_view(view, cacheable)
+
+        def inner(request, *args, **kwargs):
+            if (two_factor.must_enrol(request.user)
+                    and request.path != reverse("admin:logout", current_app=self.name)):
+                return redirect(reverse("admin:two_factor", current_app=self.name))
+            return guarded(request, *args, **kwargs)
+
+        return update_wrapper(inner, guarded)
+
+    def get_urls(self):
+        def enrol(request):
+            return two_factor.two_factor(request, self)
+
+        return [
+            path("two-factor/", never_cache(csrf_protect(enrol)), name="two_factor"),
+            *super().get_urls(),
+        ]
