@@ -86,14 +86,13 @@ def story_payload(article: Article) -> dict:
 
 
 def entry_payload(entry: LiveEntry) -> dict:
-    author = entry.author
     return {
         "article": entry.article_id,
         "entry": entry.pk,
         "html": entry.body,
         "created_at": entry.created_at.isoformat(),
         "time": local_time(entry.created_at),
-        "author": (author.get_full_name() or author.get_username()) if author else "",
+        "author": entry.byline,
     }
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from dateline.newsroom.bylines import public_name
 from dateline.newsroom.html import sanitize_body
 from dateline.newsroom.models import Article
 
@@ -64,6 +65,11 @@ class LiveEntry(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.body = sanitize_body(self.body)
         super().save(*args, **kwargs)
+
+    @property
+    def byline(self) -> str:
+        """The name readers see on the entry: a public name, never a login name."""
+        return public_name(self.author) if self.author_id else ""
 
 
 from .websub.models import Intent, Subscription  # noqa: E402, F401  (WebSub, same app)

@@ -38,3 +38,8 @@ def can_edit(user, article: Article) -> bool:
 def can_see_all(user) -> bool:
     """Editors see every article on the desk; contributors and reporters see their own."""
     return user.has_perm("newsroom.change_any_article")
+
+
+def may_set_top_story(user) -> bool:
+    """Choosing the home page's lead story is an editor's call, like publishing."""
+    return user.has_perm("newsroom.publish_article")

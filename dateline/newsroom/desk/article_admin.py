@@ -8,7 +8,7 @@ from django.urls import path
 from ..actions import TRANSITIONS, ActionRefused
 from ..actions.save import announce_saved, claim_version, record_revision
 from ..models import Article, AuditEntry, Author, Revision
-from ..permissions import can_edit, can_see_all, owned_by
+from ..permissions import can_edit, can_see_all, may_set_top_story, owned_by
 from . import views
 from .forms import ArticleForm
 
@@ -80,6 +80,12 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="Byline")
     def byline(self, article: Article) -> str:
         return ", ".join(a.name for a in article.authors.all())
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not may_set_top_story(request.user):
+            return [*fields, "is_top_story"]  # out of the form, so a posted value is ignored
+        return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)

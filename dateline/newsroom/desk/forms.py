@@ -6,6 +6,7 @@ from django_prose_editor.widgets import ProseEditorWidget
 
 from ..actions.save import keep_refused
 from ..models import Article, ArticleNote
+from ..permissions import may_set_top_story
 
 # What the body editor offers; the server sanitises to the same set (html.BODY_TAGS).
 EDITOR_EXTENSIONS = {
@@ -35,6 +36,10 @@ class ArticleForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        if "is_top_story" in self.fields and not (user and may_set_top_story(user)):
+            # Disabled: a value posted anyway is ignored and the article keeps its own.
+            self.fields["is_top_story"].disabled = True
+            self.fields["is_top_story"].help_text = "Only editors choose the top story."
         if self.instance.pk and not self.is_bound:
             self.fields["base_version"].initial = self.instance.version
         self.refused_revision = None
