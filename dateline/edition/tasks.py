@@ -1,41 +1,80 @@
 """The morning run: build the day's edition at the edition time, send it, book the next one."""
 
-from datetime import date
+import logging
+from datetime import date, datetime, timedelta
 
-from django.tasks import task
+from django.db import router
+from django.tasks import TaskResultStatus, task
+from django.utils import timezone
+
+from dateline.base.locks import exclusive
 
 from .assembly import build_edition, goes_out_at, next_edition_date
 
+logger = logging.getLogger(__name__)
+
+# A failed run is tried again after each of these delays, then left to the desk (the log and
+# the task's row say why); the next day is booked whatever happens.
+RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=45))
+
 
 @task()
-def publish_edition(day: str) -> int:
+def publish_edition(day: str, attempt: int = 1) -> int:
     """Build (top up) and send the edition dated `day`; resumable, so a rerun sends the rest."""
     from .models import Edition
     from .sending import send_edition
     from .subscriptions import forget_unconfirmed
 
-    forget_unconfirmed()
-    edition = Edition.objects.filter(date=date.fromisoformat(day)).first()
-    # Sent early from the desk: what subscribers got is the edition; no later top-up.
-    if edition is None or edition.status != Edition.Status.SENT:
-        edition = build_edition(date.fromisoformat(day))
     try:
+        forget_unconfirmed()
+        edition = Edition.objects.filter(date=date.fromisoformat(day)).first()
+        # Sent early from the desk: what subscribers got is the edition; no later top-up.
+        if edition is None or edition.status != Edition.Status.SENT:
+            edition = build_edition(date.fromisoformat(day))
         return send_edition(edition)
+    except Exception:
+        retry_later(day, attempt)
+        raise  # the worker records the run as failed, with its traceback
     finally:
-        # A send stopped by the mail server must not end the daily run: tomorrow is booked,
-        # and this one is finished by running it again (`dateline edition send`).
+        # Neither a failed build nor a send stopped by the mail server ends the daily run.
         schedule_next_edition()
 
 
-def schedule_next_edition(now=None) -> None:
-    """Queue the next edition for its time, unless it is queued already (each `dateline
-    serve` start asks). Were it queued twice, it would still be sent once: sending skips the
-    subscribers who have it."""
+def retry_later(day: str, attempt: int) -> datetime | None:
+    """Log the failed run, and book it again after the next delay while tries are left."""
+    if attempt > len(RETRY_DELAYS):
+        logger.exception("edition %s: run %d failed; no more tries: build and send it from "
+                         "the desk or with `dateline edition send %s`", day, attempt, day)
+        return None
+    when = timezone.now() + RETRY_DELAYS[attempt - 1]
+    logger.exception("edition %s: run %d failed; trying again at %s", day, attempt,
+                     timezone.localtime(when).isoformat(timespec="minutes"))
+    publish_edition.using(run_after=when).enqueue(day, attempt=attempt + 1)
+    return when
+
+
+def waiting_runs():
+    """The morning runs booked and not started, soonest first."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=publish_edition.module_path, status=TaskResultStatus.READY,
+    ).order_by("run_after")
+
+
+def schedule_next_edition(now=None) -> bool:
+    """Queue the next edition for its time unless it is queued already; True if queued now.
+
+    Every worker asks when it starts, and every run when it ends: under a lock, so that
+    however many ask at once there is one run a day. (Were it queued twice, it would still
+    be sent once: sending skips the subscribers who have it.)
+    """
     from django_tasks_db.models import DBTaskResult
 
     day = next_edition_date(now)
-    waiting = DBTaskResult.objects.filter(
-        task_path=publish_edition.module_path, status="READY",
-        args_kwargs__args=[day.isoformat()])
-    if not waiting.exists():
+    using = router.db_for_write(DBTaskResult)
+    with exclusive("dateline.edition.booking", using=using):
+        if waiting_runs().using(using).filter(args_kwargs__args=[day.isoformat()]).exists():
+            return False
         publish_edition.using(run_after=goes_out_at(day)).enqueue(day.isoformat())
+        return True

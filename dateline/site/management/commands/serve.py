@@ -59,13 +59,8 @@ class Command(BaseCommand):
         # Each helper process by name, with how to start it again should it die.
         helpers: dict[str, tuple[subprocess.Popen, Callable[[], subprocess.Popen]]] = {}
         if not no_worker:
-            from dateline.newsroom.tasks import release_due_articles
-
-            # Catch up at once on anything that fell due while nothing was running.
-            release_due_articles.enqueue()
-            from dateline.edition.tasks import schedule_next_edition
-
-            schedule_next_edition()
+            # `dateline worker` books the next edition and a catch-up on what fell due while
+            # nothing ran, each once, at every start (a restart after a crash included).
             helpers["worker"] = (self._start_worker(), self._start_worker)
             self.stdout.write("Background worker started (scheduled publishing, embargoes, "
                               "the daily edition).")
@@ -121,7 +116,4 @@ class Command(BaseCommand):
         sys.exit(code)
 
     def _start_worker(self) -> subprocess.Popen:
-        return subprocess.Popen(
-            [sys.executable, "-m", "dateline", "db_worker", "--interval", "1",
-             "--no-startup-delay", "--queue-name", "*"],
-        )
+        return subprocess.Popen([sys.executable, "-m", "dateline", "worker", "--interval", "1"])

@@ -1,0 +1,48 @@
+"""`dateline worker`: book the work that must always be waiting, then run the task worker."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+def book_standing_work() -> bool:
+    """Queue the catch-up on scheduled articles and the next morning edition, unless queued.
+
+    Safe however often and however many workers start: each is booked under a lock, once.
+    Returns whether the edition was booked now (False: it was waiting already).
+    """
+    from django.db import router
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from dateline.base.locks import exclusive
+    from dateline.edition.tasks import schedule_next_edition
+    from dateline.newsroom.tasks import release_due_articles
+
+    # Anything that fell due while no worker ran is published at once.
+    using = router.db_for_write(DBTaskResult)
+    with exclusive("dateline.newsroom.catch-up", using=using):
+        waiting = DBTaskResult.objects.using(using).filter(
+            task_path=release_due_articles.module_path, status=TaskResultStatus.READY)
+        if not waiting.exists():
+            release_due_articles.enqueue()
+    return schedule_next_edition()
+
+
+class Command(BaseCommand):
+    help = ("Run the background worker (scheduled publishing, embargoes, the daily edition), "
+            "after booking the next edition and a catch-up on articles that fell due.")
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--interval", type=float, default=1,
+                            help="Seconds between looks at the queue when it is empty.")
+        parser.add_argument("--batch", action="store_true",
+                            help="Run what is due now, then exit (from cron, or to try it).")
+
+    def handle(self, *args, interval: float, batch: bool, **options) -> None:
+        booked = book_standing_work()
+        self.stdout.write("The next edition was booked now." if booked
+                          else "The next edition was already booked.")
+        self.stdout.flush()
+        # django-tasks-db's own worker, in this process: its signals stop it cleanly.
+        call_command("db_worker", queue_name="*", interval=interval, batch=batch,
+                     startup_delay=False, verbosity=options["verbosity"])
