@@ -5,10 +5,18 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import QueryDict
 
-from .photos import CleanPhoto, PhotoRefused, clean_photo, display_name
+from .photos import (
+    CleanPhoto,
+    PhotoHeader,
+    PhotoRefused,
+    check_photo,
+    display_name,
+    reencode_photo,
+)
 
 # Fields whose value goes back into the form when a report is refused as a whole (too many
 # reports, an expired page): everything the reader typed or ticked.
@@ -142,6 +150,7 @@ class ReportForm(forms.Form):
         )
         self.clean_photos_list: list[CleanPhoto] = []
         self.refused_photos: list[str] = []
+        self._checked_photos: list[tuple[UploadedFile, PhotoHeader]] = []
 
     @classmethod
     def kept(cls, data: QueryDict) -> "ReportForm":
@@ -156,16 +165,34 @@ class ReportForm(forms.Form):
         return text
 
     def clean_photos(self) -> list:
+        """Check each photo from its header: cheap, and enough to refuse any bomb."""
         problems = []
         for upload in self.cleaned_data["photos"]:
             try:
-                self.clean_photos_list.append(clean_photo(upload))
+                self._checked_photos.append((upload, check_photo(upload)))
             except PhotoRefused as refused:
                 problems.append(str(refused))
                 self.refused_photos.append(display_name(upload))
         if problems:
             raise ValidationError(problems)
         return self.cleaned_data["photos"]
+
+    def clean(self) -> dict:
+        """Decode the photos, the costly part, only for a report that is otherwise fine."""
+        cleaned_data = super().clean()
+        # A robot's photos are never kept, so they are never decoded either.
+        if self.errors or self.is_robot:
+            return cleaned_data
+        problems = []
+        for upload, header in self._checked_photos:
+            try:
+                self.clean_photos_list.append(reencode_photo(upload, header))
+            except PhotoRefused as refused:
+                problems.append(str(refused))
+                self.refused_photos.append(header.name)
+        if problems:
+            self.add_error("photos", problems)
+        return cleaned_data
 
     def clean_story(self) -> int | None:
         story = self.cleaned_data["story"]

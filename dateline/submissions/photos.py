@@ -1,35 +1,52 @@
-"""Readers' photos: checked by what the file holds, then re-encoded without any metadata.
+"""Readers' photos: judged from their header first, then re-encoded in a bounded child process.
 
-A phone photo carries where it was taken (EXIF GPS), the phone's serial number and more; a
-reader who sends one to a news agency may be put at risk by it. So nothing of the file is
-kept but its pixels: the photo is decoded, turned upright by its EXIF orientation, and saved
-afresh with no EXIF, XMP, comments or text chunks. A colour profile is applied (the pixels are
-converted to sRGB, so colours survive) and then dropped too.
+Checking a photo happens in two steps, cheapest first. `check_photo` reads only the header
+(size in bytes, format, width, height, pixel mode) and refuses what is too large before a
+single pixel is decoded: the header's promise is what a decompression bomb lies about. The
+form runs it on every photo, and runs `reencode_photo` (the decoding, in reencode.py's child
+process) only once everything else in the report is valid.
 """
 
-import io
+import json
 import logging
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image
+
+from .reencode import ACCEPTED, OPENERS
 
 logger = logging.getLogger(__name__)
 
-# Pillow's names of the formats readers may send; MPO is a JPEG with extra pictures
-# (phones add depth maps and HDR gain maps that way): its first picture is the photo.
-ACCEPTED = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp"}
-# Only these decoders ever see a reader's file (Pillow tries every plugin otherwise).
-_OPENERS = ["JPEG", "PNG", "WEBP"]
-_SAVE_AS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
-_SRGB = ImageCms.createProfile("sRGB")
-_PNG_MODES = {"1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA"}
+CHILD = Path(__file__).with_name("reencode.py")
+# Pixel modes Pillow gives the accepted formats. None takes more than 4 bytes a pixel once
+# decoded, so the pixel limit also bounds the memory one decoded photo needs.
+_MODES = {"1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA", "CMYK"}
+_BYTES_PER_PIXEL = 4
+# The child holds the decoded photo and, for an ICC or CMYK conversion, a second copy; the
+# rest is the interpreter, Pillow and the encoder's buffers.
+_COPIES = 2
+_OVERHEAD = 256 * 1024 * 1024
+# A 50-megapixel PNG takes about 3 s of CPU to decode and encode again on the 2-core machine.
+CPU_SECONDS = 20
+WALL_SECONDS = 60
 
 
 class PhotoRefused(Exception):
     """The photo cannot be kept; the message says why, to the reader, naming the file."""
+
+
+@dataclass(frozen=True)
+class PhotoHeader:
+    name: str
+    format: str  # jpeg, png or webp
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,11 @@ def display_name(upload: UploadedFile) -> str:
 
 def clean_photo(upload: UploadedFile) -> CleanPhoto:
     """Check an uploaded photo and return it re-encoded; raise PhotoRefused with the reason."""
+    return reencode_photo(upload, check_photo(upload))
+
+
+def check_photo(upload: UploadedFile) -> PhotoHeader:
+    """Check a photo's size, format and pixels from its header alone, decoding nothing."""
     name = display_name(upload)
     max_bytes = settings.DATELINE_SUBMISSION_PHOTO_MAX_BYTES
     if not upload.size:
@@ -60,7 +82,7 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
         )
     upload.seek(0)
     try:
-        image = Image.open(upload, formats=_OPENERS)
+        image = Image.open(upload, formats=OPENERS)  # reads the header, decodes no pixel
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PhotoRefused(_too_many_pixels(name, None)) from None
     except Exception:  # UnidentifiedImageError, or a header too broken to read
@@ -74,21 +96,62 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
         if image.format not in ACCEPTED:
             raise PhotoRefused(f"“{name}” is not a JPEG, PNG or WebP photo, so it was not kept.")
         width, height = image.size
-        # Before a single pixel is decoded: the header's promise is what a bomb lies about.
         if width * height > settings.DATELINE_SUBMISSION_PHOTO_MAX_PIXELS:
             raise PhotoRefused(_too_many_pixels(name, (width, height)))
-        fmt = ACCEPTED[image.format]
-        try:
-            image.load()
-            upright = _strip(image)
-            data = _encode(upright, fmt)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise PhotoRefused(_too_many_pixels(name, (width, height))) from None
-        except Exception as error:  # truncated data, a corrupt stream, an impossible mode
-            logger.info("refused a damaged photo %r: %s", name, error)
-            raise PhotoRefused(_damaged(name)) from None
-    return CleanPhoto(data=data, format=fmt, width=upright.width, height=upright.height,
-                      original_name=name)
+        if image.mode not in _MODES:
+            raise PhotoRefused(
+                f"“{name}” stores its pixels in a way we cannot keep ({image.mode[:20]}). "
+                "Save it as an ordinary JPEG or PNG and send it again."
+            )
+        return PhotoHeader(name=name, format=ACCEPTED[image.format], width=width,
+                           height=height)
+
+
+def reencode_photo(upload: UploadedFile, header: PhotoHeader) -> CleanPhoto:
+    """Decode a checked photo in a child process and return its pixels re-encoded."""
+    name = header.name
+    max_pixels = settings.DATELINE_SUBMISSION_PHOTO_MAX_PIXELS
+    memory = max_pixels * _BYTES_PER_PIXEL * _COPIES + _OVERHEAD
+    max_output = 4 * settings.DATELINE_SUBMISSION_PHOTO_MAX_BYTES
+    upload.seek(0)
+    data = upload.read()
+    command = [sys.executable, "-I", str(CHILD), str(max_pixels), str(memory),
+               str(CPU_SECONDS), str(max_output)]
+    try:
+        done = subprocess.run(command, input=data, capture_output=True, timeout=WALL_SECONDS)
+    except subprocess.TimeoutExpired:  # run() has killed the child
+        raise PhotoRefused(_costly(name)) from None
+    except OSError:  # no process could be started: the machine's trouble, not the reader's
+        logger.exception("could not start the photo decoder for %r", name)
+        raise PhotoRefused(
+            f"“{name}” could not be checked just now. Send the report again in a minute."
+        ) from None
+    answer = _answer(done)
+    refused = answer.get("refused")
+    if refused == "pixels":
+        raise PhotoRefused(_too_many_pixels(name, (header.width, header.height)))
+    if refused == "damaged":
+        logger.info("refused a damaged photo %r: %s", name, done.stderr[-500:].decode(
+            "utf-8", "replace").strip())
+        raise PhotoRefused(_damaged(name))
+    if refused or "format" not in answer:
+        logger.warning("the photo decoder gave up on %r (status %s): %s", name,
+                       done.returncode, done.stderr[-500:].decode("utf-8", "replace").strip())
+        raise PhotoRefused(_costly(name))
+    photo = done.stdout.partition(b"\n")[2]
+    return CleanPhoto(data=photo, format=answer["format"], width=answer["width"],
+                      height=answer["height"], original_name=name)
+
+
+def _answer(done: subprocess.CompletedProcess) -> dict:
+    """The child's first line; empty when it was killed (over its memory or CPU) or crashed."""
+    if done.returncode != 0:
+        return {}
+    try:
+        answer = json.loads(done.stdout.partition(b"\n")[0])
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}
 
 
 def _starts_like_a_photo(upload: UploadedFile) -> bool:
@@ -104,54 +167,13 @@ def _damaged(name: str) -> str:
             "could not be opened. Send it again from the original.")
 
 
+def _costly(name: str) -> str:
+    return (f"“{name}” needs more memory or time to open than we give one photo. "
+            "Send a smaller copy.")
+
+
 def _too_many_pixels(name: str, size: tuple[int, int] | None) -> str:
     limit = settings.DATELINE_SUBMISSION_PHOTO_MAX_PIXELS / 1_000_000
     shown = f" is {size[0]:,} by {size[1]:,} pixels; it" if size else ""
     return (f"“{name}”{shown} has more pixels than we accept: at most {limit:g} megapixels. "
             "Send a smaller copy.")
-
-
-def _strip(image: Image.Image) -> Image.Image:
-    """Upright pixels in sRGB, with nothing else of the original attached."""
-    try:
-        upright = ImageOps.exif_transpose(image)  # a new image: the file's is left alone
-    except Exception:  # a malformed EXIF block: the pixels are still the photo
-        upright = image.copy()
-    profile = image.info.get("icc_profile")
-    transparency = image.info.get("transparency") if upright.mode in ("P", "L", "RGB") else None
-    if upright.mode == "CMYK":
-        upright = _to_srgb(upright, profile, "RGB") if profile else upright.convert("RGB")
-    elif profile and upright.mode in ("RGB", "RGBA"):
-        upright = _to_srgb(upright, profile, upright.mode)
-    # Every key of `info` is something the encoder could write back: start from nothing.
-    upright.info = {} if transparency is None else {"transparency": transparency}
-    return upright
-
-
-def _to_srgb(image: Image.Image, icc: bytes, mode: str) -> Image.Image:
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        return ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
-    except (ImageCms.PyCMSError, OSError, ValueError):
-        # An unreadable profile: keep the pixels as they are (most such photos are sRGB).
-        return image.convert(mode) if image.mode != mode else image
-
-
-def _encode(image: Image.Image, fmt: str) -> bytes:
-    out = io.BytesIO()
-    if fmt == "jpeg":
-        if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        image.save(out, "JPEG", quality=90)
-    elif fmt == "webp":
-        if image.mode not in ("RGB", "RGBA"):
-            image = image.convert("RGBA" if "A" in image.mode else "RGB")
-        image.save(out, "WEBP", quality=90)
-    else:
-        if image.mode not in _PNG_MODES:
-            image = image.convert("RGBA")
-        params = {}
-        if "transparency" in image.info:
-            params["transparency"] = image.info["transparency"]
-        image.save(out, "PNG", **params)
-    return out.getvalue()

@@ -71,3 +71,39 @@ def report_fields():
         "text": "A tram left the rails at 8:10 this morning.\n\nNobody was hurt, the driver said.",
         "consent": "on",
     }
+
+
+class Decoding:
+    """How often Pillow decoded pixels in this process, and how many decoder children ran."""
+
+    def __init__(self) -> None:
+        self.loads = 0
+        self.children = 0
+
+
+@pytest.fixture
+def decoding(monkeypatch) -> Decoding:
+    """Count decodes with spies that call through: nothing about decoding is replaced."""
+    from PIL import Image, ImageFile
+
+    from dateline.submissions import photos
+
+    seen = Decoding()
+
+    def count_loads(real):
+        def load(*args, **kwargs):
+            seen.loads += 1
+            return real(*args, **kwargs)
+        return load
+
+    real_run = photos.subprocess.run
+
+    def run(command, *args, **kwargs):
+        if str(photos.CHILD) in command:
+            seen.children += 1
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(Image.Image, "load", count_loads(Image.Image.load))
+    monkeypatch.setattr(ImageFile.ImageFile, "load", count_loads(ImageFile.ImageFile.load))
+    monkeypatch.setattr(photos.subprocess, "run", run)
+    return seen

@@ -67,3 +67,25 @@ def read_back(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
+
+
+def png_16bit(width: int, height: int) -> bytes:
+    """A complete 16-bit RGB PNG of black pixels: small on the wire, 4 bytes a pixel decoded."""
+    header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0)
+    stream = zlib.compressobj(9)
+    row = bytes(width * 6 + 1)  # the filter byte, then 6 bytes a pixel
+    rows = b"".join([stream.compress(row) for _ in range(height)] + [stream.flush()])
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", rows)
+            + _chunk(b"IEND", b""))
+
+
+def jpeg_bomb(width: int, height: int) -> bytes:
+    """A small real JPEG whose frame header claims width by height pixels."""
+    data = encoded(noise((16, 16)), "JPEG")
+    start = data.index(b"\xff\xc0")  # baseline frame: length(2), precision(1), height, width
+    return (data[:start + 5] + struct.pack(">HH", height, width) + data[start + 9:])
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return (struct.pack(">I", len(body)) + kind + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))

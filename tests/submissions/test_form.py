@@ -16,7 +16,7 @@ from django.test import Client
 from dateline.submissions.models import Submission
 from tests.pagecache.test_pagecache import Reader
 
-from .images import GPS_IFD, encoded, noise, phone_jpeg, read_back, upload
+from .images import GPS_IFD, encoded, noise, phone_jpeg, png_16bit, read_back, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_the_story_a_reader_came_from_is_shown_and_sent_along(client, make_artic
 
 
 def test_a_report_is_stored_as_written_with_clean_photos_and_a_log(
-    client, report_fields, make_article
+    client, report_fields, make_article, decoding
 ):
     story = make_article("Floods close the ring road")
     text = "Water at *knee* height.\r\n\r\n<script>alert('x')</script> & more"
@@ -111,6 +111,7 @@ def test_a_report_is_stored_as_written_with_clean_photos_and_a_log(
     }, REMOTE_ADDR="198.51.100.7", HTTP_USER_AGENT="Phone\x07Browser/1.0")
     assert response.status_code == 302
     assert response["Location"].startswith("/report/thanks/")
+    assert decoding.children == 2  # each photo decoded once, away from the web worker
 
     report = Submission.objects.get()
     assert (report.name, report.email, report.headline) == (
@@ -184,6 +185,23 @@ def test_an_invalid_report_comes_back_with_everything_the_reader_wrote(client, r
     assert summary == ["#id_email", "#id_photos", "#id_consent"]
 
 
+def test_a_report_with_a_mistake_decodes_none_of_its_photos(client, report_fields, decoding):
+    # Five 16-bit PNGs just under the pixel limit: 290 KB each to send, 200 MB each decoded.
+    heavy = png_16bit(7000, 7000)
+    fields = {**report_fields}
+    del fields["consent"]
+    response = client.post(FORM, {
+        **fields, "photos": [upload(f"scan{i}.png", heavy, "image/png") for i in range(5)],
+    })
+    assert response.status_code == 400
+    doc = parsed(response)
+    assert errors_of(doc, "id_consent")[0].startswith("Tick the box to accept the terms")
+    assert errors_of(doc, "id_photos") == []
+    # Only their headers were read: no decoder started, no pixel decoded in this process.
+    assert (decoding.children, decoding.loads) == (0, 0)
+    assert "scan4.png" in doc.xpath("//p[@class='report-again']")[0].text_content()
+
+
 def test_a_ticked_box_stays_ticked_when_another_field_is_wrong(client, report_fields):
     doc = parsed(client.post(FORM, {**report_fields, "headline": ""}))
     assert doc.get_element_by_id("id_consent").get("checked") is not None
@@ -231,7 +249,7 @@ def test_a_text_over_the_limit_is_refused_whole_and_kept_whole(client, report_fi
 
 
 def test_a_robot_that_fills_the_honeypot_is_thanked_and_filed_as_spam(
-    client, report_fields, mailoutbox
+    client, report_fields, mailoutbox, decoding
 ):
     response = client.post(FORM, {**report_fields, "website": "http://cheap.example",
                                   "photos": [upload("a.jpg", phone_jpeg())]})
@@ -241,6 +259,7 @@ def test_a_robot_that_fills_the_honeypot_is_thanked_and_filed_as_spam(
     assert report.status == Submission.Status.SPAM
     assert [e.action for e in report.log.all()] == ["spam"]
     assert not report.photos.exists()
+    assert decoding.children == 0  # never kept, so never decoded
     assert mailoutbox == []
 
 

@@ -1,22 +1,28 @@
 """Readers' photos: judged by their bytes, never their names; re-encoded with no metadata."""
 
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from dateline.submissions.photos import PhotoRefused, clean_photo
+from dateline.submissions import photos
+from dateline.submissions.photos import PhotoRefused, check_photo, clean_photo
 
 from .images import (
     GPS_IFD,
     encoded,
+    jpeg_bomb,
     noise,
     phone_jpeg,
+    png_16bit,
     png_bomb,
     png_with_text,
     read_back,
     upload,
 )
+
+CORPUS_PHOTOS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "photos"
 
 
 def test_a_phone_jpeg_loses_its_gps_and_every_other_detail_and_stands_upright():
@@ -97,27 +103,67 @@ def test_a_cut_off_photo_is_refused_even_after_the_edition_pdf_was_made():
 # Pillow warns of the first one as well (over its own, higher, limit): expected here.
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 @pytest.mark.parametrize("side", [10_000, 100_000])
-def test_a_decompression_bomb_is_refused_before_it_is_decoded(side):
+def test_a_decompression_bomb_is_refused_before_it_is_decoded(side, decoding):
     bomb = png_bomb(side, side)
     assert len(bomb) < 2000  # tiny on the wire; 100 MB to 10 GB once decoded
     # Refused from the header: decoding 100,000² pixels would need 10 GB and never return.
     with pytest.raises(PhotoRefused, match="more pixels than we accept: at most 50 megapixels"):
         clean_photo(upload("bomb.png", bomb, "image/png"))
+    assert (decoding.loads, decoding.children) == (0, 0)
 
 
-def test_the_pixel_limit_is_a_setting_and_names_the_size(settings):
-    settings.DATELINE_SUBMISSION_PHOTO_MAX_PIXELS = 1000
+@pytest.mark.parametrize("name, data", [
+    ("bomb.jpg", jpeg_bomb(8000, 8000)),
+    ("bomb.png", png_bomb(8000, 8000)),
+])
+def test_a_bomb_is_refused_from_its_header_with_its_size_and_never_decoded(
+    name, data, decoding
+):
     with pytest.raises(PhotoRefused) as refused:
-        clean_photo(upload("wide.png", encoded(noise((50, 30)), "PNG")))
-    assert "“wide.png” is 50 by 30 pixels" in str(refused.value)
+        check_photo(upload(name, data))
+    assert str(refused.value) == (
+        f"“{name}” is 8,000 by 8,000 pixels; it has more pixels than we accept: at most 50 "
+        "megapixels. Send a smaller copy."
+    )
+    assert (decoding.loads, decoding.children) == (0, 0)
 
 
-def test_a_file_over_the_byte_limit_is_refused_unread(settings):
-    settings.DATELINE_SUBMISSION_PHOTO_MAX_BYTES = 1024
-    with pytest.raises(PhotoRefused, match=re.escape("a photo may be at most 1.0\xa0KB")):
-        clean_photo(upload("big.jpg", b"\xff\xd8" + bytes(5000)))
+def test_a_photo_is_decoded_in_a_child_process_never_in_the_worker(decoding):
+    photo = clean_photo(upload("scan.png", png_16bit(300, 200), "image/png"))
+    assert (photo.width, photo.height) == (300, 200)
+    assert (decoding.loads, decoding.children) == (0, 1)  # the spies do see a decode
+    assert read_back(photo.data).mode == "RGB"  # 16 bits a channel kept as 8
 
 
-def test_an_empty_file_is_refused():
-    with pytest.raises(PhotoRefused, match=re.escape("“nothing.jpg” is empty")):
-        clean_photo(upload("nothing.jpg", b""))
+@pytest.mark.parametrize("path", sorted(
+    p for p in CORPUS_PHOTOS.glob("*") if p.suffix in (".jpg", ".png")
+), ids=lambda p: p.name)
+def test_real_photos_are_kept_at_their_size_without_their_metadata(path):
+    with Image.open(path) as original:
+        size, fmt = original.size, original.format
+    photo = clean_photo(upload(path.name, path.read_bytes()))
+    kept = read_back(photo.data)
+    assert (kept.format, kept.size, (photo.width, photo.height)) == (fmt, size, size)
+    assert b"xmpmeta" not in photo.data and b"Exif" not in photo.data
+    assert not {"icc_profile", "xmp", "exif", "comment"} & set(kept.info)
+
+
+def test_a_photo_that_needs_more_memory_than_the_decoder_has_is_refused(monkeypatch):
+    # 25 megapixels, 100 MB decoded, against a decoder given 80 MB for everything.
+    big = encoded(Image.new("RGB", (5000, 5000), (90, 120, 200)), "JPEG")
+    monkeypatch.setattr(photos, "_COPIES", 0)
+    monkeypatch.setattr(photos, "_OVERHEAD", 80 * 1024 * 1024)
+    with pytest.raises(PhotoRefused) as refused:
+        clean_photo(upload("huge.jpg", big))
+    assert str(refused.value) == (
+        "“huge.jpg” needs more memory or time to open than we give one photo. "
+        "Send a smaller copy."
+    )
+    monkeypatch.setattr(photos, "_OVERHEAD", 512 * 1024 * 1024)  # the same photo, given room
+    assert clean_photo(upload("huge.jpg", big)).width == 5000
+
+
+def test_a_decoder_that_takes_too_long_is_stopped_and_the_photo_refused(monkeypatch):
+    monkeypatch.setattr(photos, "WALL_SECONDS", 0.001)
+    with pytest.raises(PhotoRefused, match="needs more memory or time to open"):
+        clean_photo(upload("slow.png", encoded(noise((300, 200)), "PNG"), "image/png"))
