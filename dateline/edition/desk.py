@@ -5,6 +5,8 @@ Each button is a POST from the edition's desk pages (CSRF-checked by the admin),
 user's permission on the server, and says in a message what happened or why nothing did.
 """
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -50,11 +52,21 @@ def buttons_context(request: HttpRequest, edition: Edition) -> dict:
 
 
 def next_edition_context(request: HttpRequest) -> dict:
+    from .tasks import waiting_runs
+
     day = next_edition_date()
+    # What the worker will really do next: the booked run, not the edition time. None is a
+    # fault (no worker has started since the last run ended), shown as such.
+    now = timezone.now()
+    runs = [{"day": date.fromisoformat(run.args_kwargs["args"][0]),
+             # None: queued to run at once ("Send now"), as soon as the worker takes it.
+             "at": run.task.run_after,
+             "attempt": run.args_kwargs["kwargs"].get("attempt", 1)} for run in waiting_runs()]
     return {
         "can_open_next": request.user.has_perm("edition.add_edition"),
         "next_edition_day": day,
         "next_edition_goes_out": goes_out_at(day),
+        "next_run": min(runs, key=lambda run: run["at"] or now, default=None),
     }
 
 

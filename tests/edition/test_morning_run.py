@@ -1,0 +1,111 @@
+"""The morning run is always booked once, survives a failed build, and the desk shows it."""
+
+from datetime import date, timedelta
+
+import lxml.html
+import pytest
+import time_machine
+from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from dateline.edition.assembly import goes_out_at
+from dateline.edition.models import Edition
+from dateline.edition.tasks import RETRY_DELAYS, publish_edition, schedule_next_edition
+from dateline.newsroom.tasks import release_due_articles
+from dateline.ops.management.commands.worker import book_standing_work
+from tests.newsroom.test_scheduling import run_worker
+
+from .test_sending import inbox, recipients, subscribers  # noqa: F401  (the inbox fixture)
+
+DAY = date(2024, 12, 11)
+LIST = "/desk/edition/edition/"
+
+
+def waiting() -> list[tuple[str, int, object]]:
+    """The booked morning runs: (day, attempt, run_after), soonest first."""
+    runs = DBTaskResult.objects.filter(task_path=publish_edition.module_path,
+                                       status=TaskResultStatus.READY).order_by("run_after")
+    return [(run.args_kwargs["args"][0], run.args_kwargs["kwargs"].get("attempt", 1),
+             run.run_after) for run in runs]
+
+
+def broken_build(day):
+    raise RuntimeError("the database went away mid-build")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_build_is_logged_retried_and_still_books_the_next_day(
+        inbox, monkeypatch, caplog):  # noqa: F811
+    readers = subscribers(2)
+    out = goes_out_at(DAY)
+    assert schedule_next_edition(now=out - timedelta(hours=3))
+    with time_machine.travel(out + timedelta(seconds=30)) as clock:
+        monkeypatch.setattr("dateline.edition.tasks.build_edition", broken_build)
+        run_worker()
+        failed = DBTaskResult.objects.get(task_path=publish_edition.module_path,
+                                          status=TaskResultStatus.FAILED)
+        assert failed.exception_class_path == "builtins.RuntimeError"
+        assert "edition 2024-12-11: run 1 failed; trying again at" in caplog.text
+        assert "the database went away" in caplog.text  # the traceback is in the log
+        (retry_day, attempt, retry_at), (next_day, _, next_at) = waiting()
+        assert (retry_day, attempt) == ("2024-12-11", 2)
+        assert abs(retry_at - (out + timedelta(seconds=30) + RETRY_DELAYS[0])) < timedelta(
+            seconds=10)
+        assert next_day == "2024-12-12" and next_at == goes_out_at(date(2024, 12, 12))
+        assert not inbox.envelopes
+
+        monkeypatch.undo()  # the fault is gone by the retry
+        clock.move_to(retry_at + timedelta(seconds=1))
+        run_worker()
+    assert Edition.objects.get(date=DAY).status == Edition.Status.SENT
+    assert set(recipients(inbox)) == {reader.email for reader in readers}
+    assert [(d, a) for d, a, _ in waiting()] == [("2024-12-12", 1)]  # one chain, not two
+
+
+@pytest.mark.django_db
+def test_after_the_last_try_the_run_gives_up_loudly_and_still_books_the_next_day(
+        monkeypatch, caplog):
+    monkeypatch.setattr("dateline.edition.tasks.build_edition", broken_build)
+    with (time_machine.travel(goes_out_at(DAY) + timedelta(hours=2)),
+          pytest.raises(RuntimeError)):
+        publish_edition.call(DAY.isoformat(), attempt=len(RETRY_DELAYS) + 1)
+    assert "run 4 failed; no more tries" in caplog.text
+    assert [(d, a) for d, a, _ in waiting()] == [("2024-12-12", 1)]
+
+
+@pytest.mark.django_db
+def test_starting_workers_again_and_again_books_one_run_and_one_catch_up():
+    with time_machine.travel(goes_out_at(DAY) - timedelta(hours=1)):
+        assert book_standing_work() is True
+        assert book_standing_work() is False
+        assert book_standing_work() is False
+    assert [(d, a) for d, a, _ in waiting()] == [("2024-12-11", 1)]
+    assert waiting()[0][2] == goes_out_at(DAY)
+    assert DBTaskResult.objects.filter(task_path=release_due_articles.module_path,
+                                       status=TaskResultStatus.READY).count() == 1
+
+
+def booking_line(response) -> str:
+    doc = lxml.html.fromstring(response.content.decode())
+    return " ".join(doc.xpath("//section[@class='edition-desk']/p[1]")[0].text_content().split())
+
+
+@pytest.mark.django_db
+def test_the_desk_shows_when_the_next_edition_is_built_and_sent_or_that_none_is_booked(
+        desk_client, make_user):
+    editor = desk_client(make_user("Editor"))
+    with time_machine.travel(goes_out_at(DAY) - timedelta(hours=1)):
+        response = editor.get(LIST)
+        assert response.status_code == 200
+        assert booking_line(response).startswith("Not booked: no morning run is waiting")
+        schedule_next_edition()
+        assert booking_line(editor.get(LIST)) == (
+            "Booked: the edition of Wednesday, 11 December 2024 will be built and sent on "
+            "Wednesday, 11 December 2024 at 07:00.")
+        publish_edition.using(run_after=goes_out_at(DAY) - timedelta(minutes=20)).enqueue(
+            DAY.isoformat(), attempt=2)
+        assert booking_line(editor.get(LIST)).endswith(
+            "at 06:40 (try 2: the last run failed).")
+        publish_edition.enqueue(DAY.isoformat())  # "Send now" from the desk
+        assert "will be built and sent now, as soon as the worker takes it." in booking_line(
+            editor.get(LIST))
