@@ -1,11 +1,16 @@
-"""The desk in real headless Chromium: the rich-text editor on a very long story."""
+"""The desk in real headless Chromium: the rich-text editor on a very long story; two-factor."""
+
+import base64
 
 import pytest
 from django.db import connections
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dateline.newsroom.models import Article
 
-from ..site.test_browser import browser  # noqa: F401 - the shared Chromium fixture
+from ..site.test_browser import browser, record_csp_violations  # noqa: F401 - shared fixture
+from .test_desk_door import next_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,3 +54,37 @@ def test_editor_edits_a_ten_thousand_word_story_in_rich_text(
     assert "<strong>Bold.</strong>" in article.body or "<strong> Bold.</strong>" in article.body
     assert article.version == 2
     assert Article.objects.get(pk=article.pk).revisions.count() == 1
+
+
+def test_a_reporter_turns_on_two_factor_and_logs_in_with_a_code(
+    browser, live_server, make_user  # noqa: F811
+):
+    make_user("Reporter", "rita")
+    connections.close_all()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    record_csp_violations(page)
+
+    def log_in(code: str = "") -> None:
+        page.goto(f"{live_server.url}/desk/login/?next=/desk/")
+        page.fill("#id_username", "rita")
+        page.fill("#id_password", "pw-for-tests")
+        page.fill("#id_otp_token", code)
+        page.click("input[type=submit]")
+
+    log_in()
+    page.click("text=Two-factor")
+    assert page.locator(".two-factor-qr svg").is_visible()
+    # What a reader of the page types into an app: the key it shows.
+    key = base64.b32decode(page.inner_text(".two-factor-secret").replace(" ", ""))
+    page.fill("#id_code", f"{totp(key):06d}")
+    page.click("input[type=submit]")
+    page.wait_for_selector(".messagelist .success", timeout=15000)
+    assert page.evaluate("window.cspViolations") == []
+    page.click("#logout-form button")
+
+    log_in()  # the password alone is no longer enough
+    assert "enter your password again" in page.inner_text(".errornote")
+    log_in(next_code(TOTPDevice.objects.get()))
+    page.wait_for_selector("#site-name", timeout=15000)
+    assert page.url.rstrip("/").endswith("/desk")
+    assert page.locator("#user-tools").is_visible()
