@@ -140,6 +140,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "dateline.newsroom.desk.login.login_address"
 AXES_LOCKOUT_CALLABLE = "dateline.newsroom.desk.login.locked_out"
 AXES_RESET_ON_SUCCESS = True  # a colleague's morning typo does not count against the evening
+AXES_VERBOSE = False  # no banner on every command; lock-outs are still logged as warnings
 
 LANGUAGE_CODE = "en-gb"
 # The agency's own clock: datelines, "today" and day archives are in this zone.
@@ -262,7 +263,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DATELINE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                # Every login attempt is logged at INFO; lock-outs come as warnings.
+                "axes": {"level": "WARNING"}},
 }
 
 # What the public site calls itself; a deployment overrides these from the environment.
