@@ -7,4 +7,5 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        from . import index  # noqa: F401  (connects the index's signal receivers)
+        # Connect the signal receivers of the index and of the results' cache.
+        from . import cache, index  # noqa: F401

@@ -7,10 +7,13 @@ from django.http import QueryDict
 
 from dateline.newsroom.models import Article, Author, Section, Tag
 
-from .backends import Hit, SearchQuery, SearchResults, get_backend
+from . import cache
+from .backends import BaseSearchBackend, Hit, SearchQuery, SearchResults
+from .query import parse
 
 PER_PAGE = 20
-MAX_PAGE = 500
+# Matches are counted up to the backend's max_count, so no page lies past this one.
+MAX_PAGE = BaseSearchBackend.max_count // PER_PAGE
 FILTERS = ("section", "tag", "author", "from", "to")
 
 
@@ -58,15 +61,28 @@ class Found:
     results: SearchResults
     articles: list[tuple[Article, Hit]]
     facets: dict[str, list[tuple[object, int]]]
+    # What the query parser's limits left out, one sentence each, for the reader.
+    notes: list[str]
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.results.total // self.query.per_page))
 
 
+def over_limits(params: QueryDict) -> list[str]:
+    """What in these parameters goes past the search's limits, one sentence each."""
+    notes = parse(params.get("q", "")).notes
+    page = _int(params.get("page"))
+    if page is not None and page > MAX_PAGE:
+        notes.append(f"Pages stop at {MAX_PAGE}: matches are counted up to "
+                     f"{MAX_PAGE * PER_PAGE}; narrow the search to see others.")
+    return notes
+
+
 def run(query: SearchQuery) -> Found:
-    """Search, then load the hits' articles and the facets' sections, tags and authors."""
-    results = get_backend().search(query)
+    """Search (or reuse an identical search's results), then load the hits' articles and the
+    facets' sections, tags and authors; raise cache.SearchTooCostly when it was stopped."""
+    results = cache.search(query)
     by_id = Article.objects.select_related("section").in_bulk(
         [hit.article_id for hit in results.hits]
     )
@@ -76,4 +92,5 @@ def run(query: SearchQuery) -> Found:
         counts = results.facets.get(name, [])
         objects = model.objects.in_bulk([pk for pk, _ in counts])
         facets[name] = [(objects[pk], n) for pk, n in counts if pk in objects]
-    return Found(query=query, results=results, articles=articles, facets=facets)
+    return Found(query=query, results=results, articles=articles, facets=facets,
+                 notes=parse(query.text).notes)

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "dateline.ops.middleware.RequestMetricsMiddleware",
     "dateline.pagecache.middleware.PageCacheMiddleware",
+    # After the page cache, whose hits touch no database: public reads get a time budget.
+    "dateline.db.middleware.PublicReadLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -360,6 +362,18 @@ DATELINE_SEARCH_BACKENDS = {
         "HALF_LIFE_DAYS": float(os.environ.get("DATELINE_SEARCH_HALF_LIFE_DAYS", "30")),
     },
 }
+# Results of identical public searches, shared by every process, until a story changes.
+DATELINE_SEARCH_CACHE = "pages"
+DATELINE_SEARCH_CACHE_TIMEOUT = 300
+
+# Public reads (GET and HEAD outside these paths) stop past a budget (dateline.db.limits):
+# on SQLite the CPU their statements use in all, on PostgreSQL each statement's time.
+DATELINE_PUBLIC_READ_LIMIT_ON = os.environ.get("DATELINE_PUBLIC_READ_LIMIT", "on") != "off"
+DATELINE_PUBLIC_READ_CPU_MS = int(os.environ.get("DATELINE_PUBLIC_READ_CPU_MS", "150"))
+DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS = int(
+    os.environ.get("DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS", "500")
+)
+DATELINE_PUBLIC_READ_EXEMPT = ("/desk/",)
 
 # The daily edition (dateline.edition): built and sent every morning at this site time from the
 # previous 24 hours' stories.

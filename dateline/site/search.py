@@ -6,6 +6,7 @@ from django.utils.http import urlencode
 
 from dateline.pagecache import keys
 from dateline.search import params as search_params
+from dateline.search.cache import SearchTooCostly
 
 from .sections import attach_sections
 
@@ -23,7 +24,12 @@ def _url(request: HttpRequest, **changes: object) -> str:
 
 def search(request: HttpRequest) -> HttpResponse:
     query = search_params.query_from_params(request.GET)
-    found = search_params.run(query) if query.text.strip() else None
+    try:
+        found = search_params.run(query) if query.text.strip() else None
+    except SearchTooCostly:
+        # Said on the page, with the form to narrow it; 503 keeps it out of every cache.
+        context = {"q": query.text, "found": None, "too_costly": True}
+        return render(request, "site/search.html", context, status=503)
     context: dict = {"q": query.text, "found": found, "newest": query.newest_first}
     if found is not None:
         attach_sections([article for article, _ in found.articles])

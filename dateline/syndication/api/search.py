@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from dateline.pagecache import keys
 from dateline.search import params as search_params
+from dateline.search.cache import SearchTooCostly
 
 from .errors import error
 
@@ -18,7 +19,15 @@ def search(request: HttpRequest) -> HttpResponse:
     query = search_params.query_from_params(request.GET)
     if not query.text.strip():
         return error(400, "Give the words to look for as q, e.g. /api/search?q=inflation.")
-    found = search_params.run(query)
+    # The page shortens such a search and says so; a program is told to send a shorter one.
+    over = search_params.over_limits(request.GET)
+    if over:
+        return error(400, "Over the search's limits: " + " ".join(over))
+    try:
+        found = search_params.run(query)
+    except SearchTooCostly:
+        return error(503, "This search took too long and was stopped; send a narrower one "
+                     "(fewer words, fewer words ending in *, a section or dates).")
     body = {
         "query": query.text,
         "total": found.results.total,

@@ -1,0 +1,202 @@
+"""Stop a public request's database reads past a budget, so no query string can hold a worker.
+
+SQLite runs each statement in the web worker's own thread, so the budget is that thread's CPU
+time inside read statements, summed over the request (`DATELINE_PUBLIC_READ_CPU_MS`). Two
+watchers share it: a progress handler, called every few thousand steps of SQLite's virtual
+machine (rows fetched after `execute` returned included), and a watchdog thread for what the
+handler never sees: a full-text table expanding a prefix is one step that can run for seconds.
+Either interrupts the read that goes past the budget.
+
+PostgreSQL runs statements in its own process: the request's reads get `statement_timeout =
+DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS`, reset afterwards since the connection outlives the
+request. Writes are never stopped, on either database.
+"""
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+
+_READS = ("select", "with", "values", "explain")
+# A longer pause between two calls of the progress handler means Python ran in between (the
+# view between fetches), which is not the database's time.
+_SAME_RUN_SECONDS = 0.002
+# After a stop, what is left for the page that says so (its menu, its footer).
+_GRACE = 0.2
+_active = threading.local()
+
+
+def _is_read(sql: str) -> bool:
+    return sql.lstrip(" (\n").lower().startswith(_READS)
+
+
+class _SQLiteBudget:
+    """Interrupt reads once the statements of this request have used `seconds` of CPU."""
+
+    CHECK_EVERY = 10_000  # virtual-machine steps: tens of microseconds apart
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+        self.reading = False
+        self.fired = False
+        self.last = time.thread_time()
+        # Set while `execute` runs: the thread's CPU clock then, and `spent` before it.
+        self.executing_since: float | None = None
+        self.spent_before = 0.0
+        self.clock = time.pthread_getcpuclockid(threading.get_ident())
+        self.raw = None
+        self.installed: list = []
+
+    def over(self, now: float) -> bool:
+        """Whether the reads have gone past the budget; the first time, leave a little grace."""
+        if self.executing_since is not None:
+            spent = self.spent_before + now - self.executing_since
+        else:
+            spent = self.spent
+        if not self.reading or spent <= self.seconds:
+            return False
+        if not self.fired:
+            self.fired = True
+            self.seconds = spent + self.seconds * _GRACE
+        return True
+
+    def check(self) -> int:
+        now = time.thread_time()
+        if self.executing_since is None and now - self.last < _SAME_RUN_SECONDS:
+            self.spent += now - self.last
+        self.last = now
+        return int(self.over(now))
+
+    def watch(self) -> None:
+        """Called by the watchdog thread: interrupt a statement that has run past the budget."""
+        raw = self.raw
+        if raw is not None and self.executing_since is not None and self.over(
+            time.clock_gettime(self.clock)
+        ):
+            raw.interrupt()
+
+    def __call__(self, execute, sql, params, many, context):
+        raw = context["connection"].connection
+        if not any(raw is installed for installed in self.installed):
+            raw.set_progress_handler(self.check, self.CHECK_EVERY)
+            self.installed.append(raw)
+        self.reading, self.raw = _is_read(sql), raw
+        self.spent_before = self.spent
+        self.executing_since = start = time.thread_time()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.last = time.thread_time()
+            self.spent = self.spent_before + self.last - start
+            self.executing_since = None
+
+    def close(self) -> None:
+        self.raw = None
+        for raw in self.installed:
+            # Closed during the request: nothing left to remove it from.
+            with suppress(Exception):
+                raw.set_progress_handler(None, 0)
+
+
+class _Watchdog:
+    """One thread per process that looks at the running SQLite reads every few milliseconds."""
+
+    EVERY = 0.005
+
+    def __init__(self) -> None:
+        self.budgets: set[_SQLiteBudget] = set()
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def add(self, budget: _SQLiteBudget) -> None:
+        with self.lock:
+            self.budgets.add(budget)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self.run, name="db-read-watchdog",
+                                               daemon=True)
+                self.thread.start()
+        self.wake.set()
+
+    def remove(self, budget: _SQLiteBudget) -> None:
+        with self.lock:
+            self.budgets.discard(budget)
+
+    def run(self) -> None:
+        while True:
+            self.wake.wait()
+            with self.lock:
+                budgets = list(self.budgets)
+                if not budgets:
+                    self.wake.clear()
+                    continue
+            for budget in budgets:
+                budget.watch()
+            time.sleep(self.EVERY)
+
+
+_watchdog = _Watchdog()
+
+
+class _PostgresBudget:
+    """Give this request's reads a statement_timeout; lift it for writes and at the end."""
+
+    def __init__(self, milliseconds: int) -> None:
+        self.milliseconds = milliseconds
+        self.timed = False
+        self.connection = None
+
+    def __call__(self, execute, sql, params, many, context):
+        reading = _is_read(sql)
+        if reading != self.timed:
+            self.connection = context["connection"]
+            limit = self.milliseconds if reading else 0
+            context["cursor"].cursor.execute(f"SET statement_timeout = {int(limit)}")
+            self.timed = reading
+        return execute(sql, params, many, context)
+
+    def close(self) -> None:
+        if not self.timed or self.connection is None:
+            return
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout")
+        except DatabaseError:
+            # A session that cannot be reset must not serve the desk with a public limit.
+            self.connection.close()
+
+
+@contextmanager
+def public_reads() -> Iterator[None]:
+    """Within this block, reads on every database stop past the public budget."""
+    with ExitStack() as stack:
+        budgets: list = []
+        for alias in connections:
+            connection = connections[alias]
+            if connection.vendor == "sqlite":
+                budget = _SQLiteBudget(settings.DATELINE_PUBLIC_READ_CPU_MS / 1000)
+                _watchdog.add(budget)
+                stack.callback(_watchdog.remove, budget)
+            elif connection.vendor == "postgresql":
+                budget = _PostgresBudget(settings.DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS)
+            else:
+                continue
+            stack.enter_context(connection.execute_wrapper(budget))
+            stack.callback(budget.close)
+            budgets.append(budget)
+        previous, _active.budgets = getattr(_active, "budgets", None), budgets
+        stack.callback(setattr, _active, "budgets", previous)
+        yield
+
+
+def stopped(exc: BaseException) -> bool:
+    """Whether a database error is a public read stopped by its budget."""
+    if not isinstance(exc, DatabaseError):
+        return False
+    if getattr(exc.__cause__, "sqlstate", None) == "57014":  # PostgreSQL: query_canceled
+        return True
+    return any(getattr(b, "fired", False) for b in getattr(_active, "budgets", None) or ())

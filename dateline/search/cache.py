@@ -1,0 +1,130 @@
+"""Keep the results of identical public searches in a shared cache until a story changes.
+
+The key is the search as it runs (the parsed, bounded query in one spelling, its filters,
+order and page) under a generation that every change to a story renews once it commits:
+older entries are then never read again and expire by themselves. A search the database
+budget stopped is remembered too, so a costly query sent again costs nothing.
+"""
+
+import hashlib
+import json
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from dateline.db import limits
+from dateline.newsroom.models import Article, Section
+from dateline.newsroom.signals import articles_bulk_changed, embargo_released
+
+from .backends import SearchQuery, SearchResults, get_backend
+from .query import parse
+
+GENERATION = "search:gen"
+_STOPPED = "stopped"
+logger = logging.getLogger(__name__)
+
+
+class SearchTooCostly(Exception):
+    """The database budget for public reads stopped this search (now, or when first sent)."""
+
+
+def _cache():
+    return caches[settings.DATELINE_SEARCH_CACHE]
+
+
+def _generation() -> str:
+    cache = _cache()
+    value = cache.get(GENERATION)
+    if value is None:
+        # A fresh value, never a counter from zero: entries of a lost generation stay unread.
+        cache.add(GENERATION, uuid.uuid4().hex, None)
+        value = cache.get(GENERATION)
+    return value
+
+
+def key(query: SearchQuery) -> str:
+    """The cache key of a reader's search: equal for searches that run the same."""
+    spelled = [str(parse(query.text)), query.section_id, query.tag_id, query.author_id,
+               str(query.date_from), str(query.date_to), query.newest_first, query.page,
+               query.per_page, query.facets]
+    digest = hashlib.sha256(json.dumps(spelled).encode()).hexdigest()[:32]
+    return f"search:{_generation()}:{digest}"
+
+
+def search(query: SearchQuery) -> SearchResults:
+    """The backend's results, from the cache when this search ran since the last change."""
+    if not query.live_only:  # the desk sees drafts that change without a reader's notice
+        return get_backend().search(query)
+    try:
+        cache_key = key(query)
+        found = _cache().get(cache_key)
+    except Exception:  # an unreachable cache costs speed, never the answer
+        logger.warning("search cache unavailable", exc_info=True)
+        return _search_or_raise(query)
+    if found == _STOPPED:
+        raise SearchTooCostly
+    if found is None:
+        try:
+            found = _search_or_raise(query)
+        except SearchTooCostly:
+            _store(cache_key, _STOPPED)
+            raise
+        _store(cache_key, found)
+    return found
+
+
+def _search_or_raise(query: SearchQuery) -> SearchResults:
+    try:
+        return get_backend().search(query)
+    except DatabaseError as exc:
+        if limits.stopped(exc):
+            raise SearchTooCostly from exc
+        raise
+
+
+def _store(cache_key: str, value: object) -> None:
+    try:
+        _cache().set(cache_key, value, settings.DATELINE_SEARCH_CACHE_TIMEOUT)
+    except Exception:
+        logger.warning("search cache unavailable", exc_info=True)
+
+
+def renew() -> None:
+    """Forget every cached search (they are left to expire)."""
+    try:
+        _cache().set(GENERATION, uuid.uuid4().hex, None)
+    except Exception:
+        # The change is saved; searches show it once their entries expire.
+        logger.error("search cache unavailable; results may be stale for %s s",
+                     settings.DATELINE_SEARCH_CACHE_TIMEOUT, exc_info=True)
+
+
+def renew_on_commit(*args, **kwargs) -> None:
+    transaction.on_commit(renew)
+
+
+# What a search returns or counts: the stories, their visibility, their tags, authors and
+# sections (facets and filters). Renewed after the commit, so no search caches the old state
+# under the new generation.
+post_save.connect(renew_on_commit, sender=Article, dispatch_uid="search.cache.article_saved")
+post_delete.connect(renew_on_commit, sender=Article, dispatch_uid="search.cache.article_deleted")
+post_save.connect(renew_on_commit, sender=Section, dispatch_uid="search.cache.section_saved")
+post_delete.connect(renew_on_commit, sender=Section, dispatch_uid="search.cache.section_deleted")
+articles_bulk_changed.connect(renew_on_commit, dispatch_uid="search.cache.bulk")
+
+
+@receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="search.cache.tags")
+@receiver(m2m_changed, sender=Article.authors.through, dispatch_uid="search.cache.authors")
+def relations_changed(sender, action: str, **kwargs) -> None:
+    if action.startswith("post_"):
+        renew_on_commit()
+
+
+@receiver(embargo_released, dispatch_uid="search.cache.embargo")
+def embargo_ended(sender, **kwargs) -> None:
+    renew()
