@@ -5,7 +5,8 @@ import logging
 from datetime import UTC, datetime
 
 # Fields of request logs: set by `dateline.access` records, derived for `django.request` ones.
-REQUEST_FIELDS = ("method", "path", "status", "duration_ms")
+# "cache" says what the page cache did: hit, miss, stored, bypass:<why>, refused:<why>.
+REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "cache")
 
 
 class JsonFormatter(logging.Formatter):

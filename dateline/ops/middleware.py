@@ -6,6 +6,8 @@ import time
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from dateline.pagecache.outcomes import OUTCOME
+
 from .metrics import observe
 
 logger = logging.getLogger("dateline.access")
@@ -39,10 +41,14 @@ class RequestMetricsMiddleware:
         method = request.method if request.method in METHODS else "OTHER"
         observe(route, method, response.status_code, seconds)
         duration_ms = round(seconds * 1000, 1)
-        logger.log(
-            logging.DEBUG if route in QUIET_ROUTES else logging.INFO,
-            "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms,
-            extra={"method": request.method, "path": request.path, "status": response.status_code,
-                   "duration_ms": duration_ms},
-        )
+        fields = {"method": request.method, "path": request.path,
+                  "status": response.status_code, "duration_ms": duration_ms}
+        message, args = "%s %s %s %.1fms", [*fields.values()]
+        # What the page cache did (its hits are logged by dateline.pagecache.outcomes).
+        cache = request.META.get(OUTCOME)
+        if cache is not None:
+            fields["cache"] = cache
+            message, args = message + " cache=%s", [*args, cache]
+        logger.log(logging.DEBUG if route in QUIET_ROUTES else logging.INFO, message, *args,
+                   extra=fields)
         return response

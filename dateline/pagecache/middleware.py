@@ -5,7 +5,8 @@ import logging
 from django.utils.http import http_date
 
 from . import store
-from .policy import cache_control, not_modified, page_key
+from .outcomes import OUTCOME, note
+from .policy import bypass_reason, cache_control, cache_key, not_modified, refusal
 from .wsgi import PAGE_KEY, STARTED_GENERATION
 
 logger = logging.getLogger(__name__)
@@ -22,23 +23,36 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         environ = request.META
-        key = environ.get(PAGE_KEY) or page_key(environ)
+        key = environ.get(PAGE_KEY)
+        if key is None and OUTCOME not in environ:  # not through CachedPagesApplication
+            reason = bypass_reason(environ)
+            if reason is None:
+                key = cache_key(environ)
+            else:
+                note(environ, "bypass", reason)
         if key is not None and STARTED_GENERATION not in environ:
             try:
                 environ[STARTED_GENERATION] = store.generation()
             except Exception:
                 logger.warning("page cache unavailable; not storing %s", key, exc_info=True)
+                note(environ, "bypass", "unavailable")
                 key = None
         response = self.get_response(request)
         keys = getattr(response, "surrogate_keys", None)
-        if keys is None:
+        if keys is not None:
+            response["Surrogate-Key"] = " ".join(sorted(keys))
+        if key is None:
+            if keys is not None:
+                response.setdefault("Cache-Control", "private, no-cache")
             return response
-        response["Surrogate-Key"] = " ".join(sorted(keys))
-        if (key is None or response.status_code != 200 or response.streaming
-                or response.cookies or request.user.is_authenticated):
-            response.setdefault("Cache-Control", "private, no-cache")
+        reason = "unkeyed" if keys is None else refusal(response) or editor(request)
+        if reason is not None:
+            note(environ, "refused", reason)
+            if keys is not None:
+                response.setdefault("Cache-Control", "private, no-cache")
             return response
-        response["Cache-Control"] = cache_control()
+        # A view that said how long its answer may be shared keeps its word.
+        response.setdefault("Cache-Control", cache_control())
         response["ETag"] = store.etag_for(response.content)
         if "Last-Modified" not in response:  # a feed already says when its newest item changed
             response["Last-Modified"] = http_date()
@@ -53,10 +67,19 @@ class PageCacheMiddleware:
             stored = store.save(key, page, environ.get(STARTED_GENERATION))
         except Exception:
             logger.warning("page cache unavailable; not storing %s", key, exc_info=True)
+            note(environ, "refused", "unavailable")
             stored = False
+        else:  # not stored: something it may show was invalidated while it was rendered
+            note(environ, *(("stored",) if stored else ("refused", "changed")))
         response["X-Cache"] = "MISS" if stored else "PASS"
         if not_modified(request.headers, response["ETag"], response["Last-Modified"]):
             response.status_code = 304
             response.content = b""
             del response["Content-Length"]
         return response
+
+
+def editor(request) -> str | None:
+    """"editor" when someone is logged in (without the session cookie page_key looks for)."""
+    user = getattr(request, "user", None)
+    return "editor" if user is not None and user.is_authenticated else None

@@ -3,7 +3,9 @@
 import re
 
 from django.conf import settings
-from django.utils.http import parse_http_date_safe
+from django.http import HttpResponseBase
+from django.utils.cache import get_max_age
+from django.utils.http import parse_http_date_safe, split_directive_names, split_header_value
 
 _PAGE_QUERY = re.compile(r"^(page=\d{1,6})?$")
 
@@ -19,23 +21,79 @@ class PagePolicy:
     def page_key(self, environ: dict) -> str | None:
         return page_key(environ, self)
 
+    def bypass_reason(self, environ: dict) -> str | None:
+        return bypass_reason(environ, self)
+
+
+def bypass_reason(environ: dict, policy: PagePolicy | None = None) -> str | None:
+    """Why this request is neither answered from the cache nor stored; None when it may be."""
+    policy = policy or PagePolicy()
+    if not policy.on:
+        return "off"
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return "method"
+    if environ.get("PATH_INFO", "").startswith(policy.excluded):
+        return "path"  # a second guard: the response's own headers are the first
+    if "HTTP_AUTHORIZATION" in environ or "HTTP_X_API_KEY" in environ:
+        return "authorization"  # a partner's key: its answer is theirs, and checked each time
+    cookies = environ.get("HTTP_COOKIE", "")
+    if cookies and policy.session_cookie in cookies:
+        return "session"  # a logged-in editor gets fresh pages, never a reader's copy
+    if not _PAGE_QUERY.match(environ.get("QUERY_STRING", "")):
+        # Unknown parameters would let anyone fill the cache at will; a key passed in the
+        # query string (?api_key=…) never reaches the cache either.
+        return "query"
+    return None
+
 
 def page_key(environ: dict, policy: PagePolicy | None = None) -> str | None:
     """The cache key of an anonymous GET or HEAD for a cacheable page, else None."""
-    policy = policy or PagePolicy()
-    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not policy.on:
-        return None
-    path = environ.get("PATH_INFO", "")
-    if path.startswith(policy.excluded):
-        return None
-    cookies = environ.get("HTTP_COOKIE", "")
-    if cookies and policy.session_cookie in cookies:
-        return None  # a logged-in editor gets fresh pages, never a reader's copy
-    query = environ.get("QUERY_STRING", "")
-    if not _PAGE_QUERY.match(query):
-        return None  # unknown parameters would let anyone fill the cache at will
+    return None if bypass_reason(environ, policy) is not None else cache_key(environ)
+
+
+def cache_key(environ: dict) -> str:
+    """The key a page is filed under: its scheme, host, path and (page) query."""
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}?{query}"
+    return (f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('PATH_INFO', '')}"
+            f"?{environ.get('QUERY_STRING', '')}")
+
+
+# Directives by which a view keeps its answer from shared caches (RFC 9111, 5.2.2).
+_NOT_SHARED = ("private", "no-store", "no-cache")
+
+
+def refusal(response: HttpResponseBase) -> str | None:
+    """Why a rendered answer may not be kept for other readers; None when it is public."""
+    if response.status_code != 200:
+        return "status"
+    if response.streaming:
+        return "streaming"
+    if response.cookies or response.has_header("Set-Cookie"):
+        return "cookie"
+    control = response.get("Cache-Control", "")
+    directives = set(split_directive_names(control))
+    for directive in _NOT_SHARED:
+        if directive in directives:
+            return directive.replace("-", "_")
+    if control and (shared_max_age(control) == 0
+                    or ("s-maxage" not in directives and get_max_age(response) == 0)):
+        return "max_age"
+    varies = {name.lower() for name in split_header_value(response.get("Vary", ""))}
+    if varies - {"accept-encoding"}:
+        return "vary"  # one stored copy cannot answer for each Cookie, Authorization, …
+    return None
+
+
+def shared_max_age(control: str) -> int | None:
+    """The s-maxage of a Cache-Control value, or None (Django reads only max-age)."""
+    for part in split_header_value(control):
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "s-maxage":
+            try:
+                return int(value.strip().strip('"'))
+            except ValueError:
+                return 0  # unreadable: treat as "do not keep"
+    return None
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:

@@ -7,6 +7,7 @@ process trust the pages it already checked until something, anywhere, changes.
 """
 
 import hashlib
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -109,26 +110,31 @@ class CheckedPages:
     """Pages (or parts) this process has checked, trusted until the generation changes.
 
     A hit then costs a dictionary lookup plus reading the generation, instead of one cache
-    read for the page and one for each of its keys.
+    read for the page and one for each of its keys. A server's threads share one instance:
+    a lock guards the dictionary (a pop between another thread's insert and its
+    move_to_end would raise), never the cache read itself.
     """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.pages: OrderedDict[str, tuple[str, CachedPage]] = OrderedDict()
+        self.lock = threading.Lock()
 
     def load(self, key: str, current_generation: str) -> CachedPage | None:
-        checked = self.pages.get(key)
+        with self.lock:
+            checked = self.pages.get(key)
         if (checked is not None and checked[0] == current_generation
                 and checked[1].expires > time.time()):
             return checked[1]
         page = load(key)
-        if page is None:
-            self.pages.pop(key, None)
-            return None
-        self.pages[key] = (current_generation, page)
-        self.pages.move_to_end(key)
-        if len(self.pages) > self.limit:
-            self.pages.popitem(last=False)
+        with self.lock:
+            if page is None:
+                self.pages.pop(key, None)
+                return None
+            self.pages[key] = (current_generation, page)
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.limit:
+                self.pages.popitem(last=False)
         return page
 
 
