@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+import logging
+import re
 import zlib
 import zoneinfo
 from collections.abc import Callable, Iterator
@@ -9,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -20,8 +22,15 @@ from ..signals import articles_bulk_changed
 from .profile import ImportProfile
 from .records import ArticleRecord, RecordError, parse_record
 
+logger = logging.getLogger(__name__)
+
 BATCH_SIZE = 500
 MAX_LINE_BYTES = 4_000_000
+# A record is an object holding lists of objects; json.loads recurses once per level, and a
+# line nested 100,000 deep would exhaust Python's stack before it could say which line it was.
+MAX_DEPTH = 32
+# A JSON string (escapes included), or one bracket: enough to measure nesting without parsing.
+_STRING_OR_BRACKET = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 ARTICLE_FIELDS = [
     "headline", "body", "standfirst", "teaser", "dateline", "section", "status",
     "published_at", "published_at_is_import_time", "updated_at", "original_url",
@@ -49,20 +58,46 @@ def read_records(
     with path.open("rb") as stream:
         for number, raw in enumerate(stream, start=1):
             on_bytes(len(raw))
-            if not raw.strip():
-                continue
-            if len(raw) > MAX_LINE_BYTES:
-                yield number, RecordError(f"line is {len(raw):,} bytes; the limit is "
-                                          f"{MAX_LINE_BYTES:,}")
-                continue
-            try:
-                yield number, parse_record(json.loads(raw.decode("utf-8")), zone)
-            except UnicodeDecodeError:
-                yield number, RecordError("line is not valid UTF-8")
-            except json.JSONDecodeError as exc:
-                yield number, RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})")
-            except RecordError as exc:
-                yield number, exc
+            if raw.strip():
+                yield number, _read_line(raw, zone, number)
+
+
+def _read_line(raw: bytes, zone: zoneinfo.ZoneInfo, number: int) -> ArticleRecord | RecordError:
+    """The record one line holds, or why it was refused: never an exception."""
+    if len(raw) > MAX_LINE_BYTES:
+        return RecordError(f"line is {len(raw):,} bytes; the limit is {MAX_LINE_BYTES:,}")
+    if _nested_too_deep(raw):
+        return RecordError(f"JSON nested more than {MAX_DEPTH} levels deep")
+    try:
+        return parse_record(json.loads(raw.decode("utf-8")), zone)
+    except UnicodeDecodeError:
+        return RecordError("line is not valid UTF-8")
+    except json.JSONDecodeError as exc:
+        return RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})")
+    except RecordError as exc:
+        return exc
+    except ValueError as exc:  # a number of more digits than Python converts, say
+        return RecordError(f"not valid JSON ({str(exc)[:120]})")
+    except Exception as exc:  # anything else one line can cause stops that line, not the file
+        logger.warning("line %d refused by an unexpected error", number, exc_info=True)
+        return RecordError(f"could not be read ({type(exc).__name__}: {str(exc)[:120]})")
+
+
+def _nested_too_deep(raw: bytes) -> bool:
+    """Whether the line's brackets, outside strings, nest deeper than MAX_DEPTH."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return False  # the usual line: too few brackets to matter, and no scan needed
+    depth = 0
+    for token in _STRING_OR_BRACKET.finditer(raw):
+        if token.end() - token.start() != 1:
+            continue  # a string
+        if raw[token.start()] in b"[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 class Vocabulary:
@@ -148,7 +183,7 @@ def import_file(
     report = ImportReport()
     vocabulary = Vocabulary(profile)
     seen: dict[str, int] = {}
-    batch: list[ArticleRecord] = []
+    batch: list[tuple[int, ArticleRecord]] = []
     for number, item in read_records(Path(path), zone, on_bytes):
         if isinstance(item, RecordError):
             report.errors.append((number, str(item)))
@@ -159,18 +194,60 @@ def import_file(
             report.errors.append((number, message))
             continue
         seen[item.external_id] = number
-        batch.append(item)
+        batch.append((number, item))
         if len(batch) >= BATCH_SIZE:
-            _write_batch(batch, vocabulary, report, overwrite_desk_edits)
+            vocabulary = _write(batch, vocabulary, report, overwrite_desk_edits)
             batch = []
     if batch:
-        _write_batch(batch, vocabulary, report, overwrite_desk_edits)
+        _write(batch, vocabulary, report, overwrite_desk_edits)
     return report
+
+
+def _write(
+    batch: list[tuple[int, ArticleRecord]], vocabulary: Vocabulary, report: ImportReport,
+    overwrite: bool,
+) -> Vocabulary:
+    """Write a batch; if the database refuses it, write its records one by one.
+
+    Only the record the database refuses is lost, reported with its line. A database that
+    cannot be reached (OperationalError) stops the import instead: no record is to blame,
+    and a re-run carries on where this one stopped. Returns the vocabulary to go on with.
+    """
+    try:
+        _write_batch([record for _, record in batch], vocabulary, report, overwrite)
+        return vocabulary
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        # Sections and tags the failed transaction created are gone: forget them too.
+        vocabulary = Vocabulary(vocabulary.profile)
+        if len(batch) == 1:
+            logger.info("line %d refused by the database", batch[0][0], exc_info=True)
+            report.errors.append((batch[0][0], _refusal(exc)))
+            return vocabulary
+    for one in batch:
+        vocabulary = _write([one], vocabulary, report, overwrite)
+    return vocabulary
+
+
+def _refusal(exc: Exception) -> str:
+    detail = str(exc).splitlines()[0][:160] if str(exc) else ""
+    return f"the database refused it ({type(exc).__name__}{': ' + detail if detail else ''})"
 
 
 def _write_batch(
     records: list[ArticleRecord], vocabulary: Vocabulary, report: ImportReport, overwrite: bool
 ) -> None:
+    """Write the records in one transaction; the report counts them only once it commits."""
+    with transaction.atomic():
+        counts = _write_records(records, vocabulary, overwrite)
+    report.created += counts["created"]
+    report.updated += counts["updated"]
+    report.unchanged += counts["unchanged"]
+    report.kept_desk_edits += counts["kept_desk_edits"]
+
+
+def _write_records(records: list[ArticleRecord], vocabulary: Vocabulary, overwrite: bool) -> dict:
     # A changed profile (say, a section renamed) must re-file records whose text is the same.
     fingerprints = {
         r.external_id: hashlib.sha256(
@@ -187,15 +264,16 @@ def _write_batch(
     }
     now = timezone.now()
     new, changed, relations = [], [], {}
+    counts = {"unchanged": 0, "kept_desk_edits": 0}
     for record in records:
         article = existing.get(record.external_id)
         if article is not None:
             if article.import_fingerprint == fingerprints[record.external_id]:
-                report.unchanged += 1
+                counts["unchanged"] += 1
                 continue
             edited_on_desk = article.imported_at and article.modified_at > article.imported_at
             if edited_on_desk and not overwrite:
-                report.kept_desk_edits += 1
+                counts["kept_desk_edits"] += 1
                 continue
         else:
             article = Article(external_id=record.external_id)
@@ -204,25 +282,23 @@ def _write_batch(
             vocabulary.tag_ids(record), vocabulary.source_ids(record), vocabulary.author_ids(record)
         )
         (changed if article.pk else new).append(article)
-    with transaction.atomic():
-        Article.objects.bulk_create(new)
-        Article.objects.bulk_update(changed, ARTICLE_FIELDS)
-        _replace_relations(new + changed, relations)
-        Revision.objects.bulk_create(
-            Revision(
-                article=a, kind=Revision.Kind.IMPORT, version=a.version, headline=a.headline,
-                standfirst=a.standfirst, body=a.body,
-                metadata={"section": a.section.display_path, "dateline": a.dateline,
-                          "status": a.status},
-            )
-            for a in new + changed
+    Article.objects.bulk_create(new)
+    Article.objects.bulk_update(changed, ARTICLE_FIELDS)
+    _replace_relations(new + changed, relations)
+    Revision.objects.bulk_create(
+        Revision(
+            article=a, kind=Revision.Kind.IMPORT, version=a.version, headline=a.headline,
+            standfirst=a.standfirst, body=a.body,
+            metadata={"section": a.section.display_path, "dateline": a.dateline,
+                      "status": a.status},
         )
-        if new or changed:
-            articles_bulk_changed.send(
-                sender=Article, count=len(new) + len(changed), pks=[a.pk for a in new + changed]
-            )
-    report.created += len(new)
-    report.updated += len(changed)
+        for a in new + changed
+    )
+    if new or changed:
+        articles_bulk_changed.send(
+            sender=Article, count=len(new) + len(changed), pks=[a.pk for a in new + changed]
+        )
+    return {**counts, "created": len(new), "updated": len(changed)}
 
 
 def _fill(

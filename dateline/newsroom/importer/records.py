@@ -4,7 +4,7 @@ import hashlib
 import json
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -15,6 +15,9 @@ MAX_TITLE = 300
 MAX_BODY = 2_000_000
 MAX_SHORT = 600
 MAX_LABELS = 200
+# Times outside these years are typing mistakes or hostile input; beyond them, year 1 with
+# an offset overflows Python's datetime on the way to UTC and takes the database write with it.
+FIRST_YEAR, LAST_YEAR = 1800, 2200
 
 # Record field -> tag kind; a record lists label codes, the profile names them.
 LABEL_FIELDS = {
@@ -63,9 +66,21 @@ def _string(record: dict, key: str, *, required: bool = False, limit: int = MAX_
         raise RecordError(f"'{key}' is empty")
     if len(value) > limit:
         raise RecordError(f"'{key}' is {len(value):,} characters long; the limit is {limit:,}")
-    if "\x00" in value:
-        raise RecordError(f"'{key}' contains a NUL character")
+    _check_characters(value, f"'{key}'")
     return value
+
+
+def _check_characters(value: str, what: str) -> None:
+    """Refuse what no database column can hold: NUL, and halves of a UTF-16 surrogate pair."""
+    if "\x00" in value:
+        raise RecordError(f"{what} contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        lone = value[exc.start]
+        raise RecordError(
+            f"{what} contains a lone surrogate (\\u{ord(lone):04x}), half of a character"
+        ) from None
 
 
 def _strings(record: dict, key: str) -> tuple[str, ...]:
@@ -83,6 +98,7 @@ def _strings(record: dict, key: str) -> tuple[str, ...]:
         v = v.strip()
         if len(v) > 150:
             raise RecordError(f"an entry of '{key}' is longer than 150 characters")
+        _check_characters(v, f"an entry of '{key}'")
         if v and v not in cleaned:
             cleaned.append(v)
     return tuple(cleaned)
@@ -101,6 +117,13 @@ def _timestamp(record: dict, key: str, zone: zoneinfo.ZoneInfo) -> datetime | No
     if timezone.is_naive(moment):
         # A wire time without an offset is the agency's local time, kept exactly as filed.
         moment = moment.replace(tzinfo=zone)
+    try:
+        year = moment.astimezone(UTC).year
+    except OverflowError:
+        year = None
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise RecordError(f"'{key}' is out of range: {value[:40]!r} (years {FIRST_YEAR} to "
+                          f"{LAST_YEAR} are accepted)")
     return moment
 
 
@@ -131,10 +154,12 @@ def parse_record(record: object, zone: zoneinfo.ZoneInfo) -> ArticleRecord:
             raise RecordError("'tags' must be a list of {\"name\": ..., \"kind\": ...} objects")
         for tag in tags:
             kind = tag.get("kind", "topic")
-            if kind not in set(LABEL_FIELDS.values()):
+            if not isinstance(kind, str) or kind not in set(LABEL_FIELDS.values()):
                 raise RecordError(f"tag kind {str(kind)[:30]!r} is not one of person, place, "
                                   "organisation, topic")
-            labels += ((kind, tag["name"].strip()),)
+            name = tag["name"].strip()
+            _check_characters(name, "a tag name")
+            labels += ((kind, name),)
     return ArticleRecord(
         external_id=_string(record, "id", required=True, limit=MAX_ID),
         headline=_string(record, "title", required=True, limit=MAX_TITLE),
@@ -151,7 +176,10 @@ def parse_record(record: object, zone: zoneinfo.ZoneInfo) -> ArticleRecord:
         places=_strings(record, "places"),
         dateline=_string(record, "dateline", limit=200),
         original_url=original_url,
+        # surrogatepass: a field Dateline ignores may hold anything JSON can, and the same
+        # bytes as before for everything else keeps earlier imports' fingerprints valid.
         fingerprint=hashlib.sha256(
-            json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
+            json.dumps(record, sort_keys=True, ensure_ascii=False).encode(
+                "utf-8", "surrogatepass")
         ).hexdigest(),
     )
