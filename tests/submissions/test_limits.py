@@ -111,3 +111,28 @@ def test_senders_are_hashed_by_address_or_ipv6_network_behind_the_proxy_or_not(s
 def test_address_hashes_ignore_case_and_tags_but_not_the_domain():
     assert address_hash("Ana+x@Example.org") == address_hash("ana@example.org")
     assert address_hash("ana@example.org") != address_hash("ana@example.net")
+
+
+def test_a_quoted_local_part_is_the_same_address(client, settings, report_fields):
+    settings.DATELINE_SUBMISSION_REPORTS_PER_ADDRESS = 1
+    first = client.post(FORM, {**report_fields, "email": "same@example.org"},
+                        REMOTE_ADDR="192.0.2.1")
+    assert first.status_code == 302
+    again = client.post(FORM, {**report_fields, "email": '"same"@example.org'},
+                        REMOTE_ADDR="192.0.2.2")
+    assert again.status_code == 429 and int(again["Retry-After"]) >= 1
+    assert Submission.objects.count() == 1
+
+
+def test_one_ipv6_network_shares_one_count_whatever_address_it_uses(
+        client, settings, report_fields):
+    settings.DATELINE_SUBMISSION_REPORTS_PER_SENDER = 1
+    first = client.post(FORM, {**report_fields, "email": "one@example.org"},
+                        REMOTE_ADDR="2001:db8:5:6::1")
+    assert first.status_code == 302
+    same_network = client.post(FORM, {**report_fields, "email": "two@example.org"},
+                               REMOTE_ADDR="2001:db8:5:6:abcd::99")
+    assert same_network.status_code == 429
+    other_network = client.post(FORM, {**report_fields, "email": "three@example.org"},
+                                REMOTE_ADDR="2001:db8:5:7::1")
+    assert other_network.status_code == 302
