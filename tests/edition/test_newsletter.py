@@ -180,6 +180,7 @@ def test_a_mistyped_address_is_shown_again_with_the_fix(client):
     assert not Subscriber.objects.exists()
 
 
+@pytest.mark.cache  # counted in Redis too under `make test-redis`
 def test_sign_ups_are_limited_per_sender_and_mails_per_address(client, smtp_inbox, settings):
     settings.DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS = 1
     settings.DATELINE_NEWSLETTER_SIGNUPS_PER_SENDER = 3

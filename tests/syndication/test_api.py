@@ -135,6 +135,7 @@ def test_revoked_keys_and_inactive_partners_are_refused(client, make_key):
     assert client.get(LIST, headers={"X-Api-Key": token}).status_code == 401
 
 
+@pytest.mark.cache  # counted in Redis too under `make test-redis`
 def test_over_the_rate_limit_the_answer_is_429_with_retry_after(client, make_key):
     _, token = make_key(rate_limit=2)
     _, other = make_key(rate_limit=2)
