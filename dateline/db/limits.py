@@ -21,6 +21,9 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 
 _READS = ("select", "with", "values", "explain")
+# Statements that neither read nor write data: passed through as they are, even in a failed
+# transaction (where only a rollback is allowed).
+_CONTROL = ("savepoint", "release", "rollback", "commit", "begin", "set ", "reset", "show")
 # A longer pause between two calls of the progress handler means Python ran in between (the
 # view between fetches), which is not the database's time.
 _SAME_RUN_SECONDS = 0.002
@@ -147,27 +150,37 @@ class _PostgresBudget:
 
     def __init__(self, milliseconds: int) -> None:
         self.milliseconds = milliseconds
-        self.timed = False
+        # Whether the session's timeout is on; None when unknown (a failed statement may have
+        # rolled back the transaction that set it).
+        self.timed: bool | None = False
         self.connection = None
 
     def __call__(self, execute, sql, params, many, context):
+        if sql.lstrip().lower().startswith(_CONTROL):
+            return execute(sql, params, many, context)
         reading = _is_read(sql)
         if reading != self.timed:
             self.connection = context["connection"]
             limit = self.milliseconds if reading else 0
             context["cursor"].cursor.execute(f"SET statement_timeout = {int(limit)}")
             self.timed = reading
-        return execute(sql, params, many, context)
+        try:
+            return execute(sql, params, many, context)
+        except Exception:
+            self.timed = None
+            raise
 
     def close(self) -> None:
-        if not self.timed or self.connection is None:
+        if self.timed is False or self.connection is None:
             return
         try:
             with self.connection.cursor() as cursor:
                 cursor.execute("RESET statement_timeout")
         except DatabaseError:
-            # A session that cannot be reset must not serve the desk with a public limit.
-            self.connection.close()
+            # Inside a failed transaction, its rollback undoes the SET made in it. Outside,
+            # a session that cannot be reset must not serve the desk with a public limit.
+            if not self.connection.in_atomic_block:
+                self.connection.close()
 
 
 @contextmanager
@@ -185,8 +198,9 @@ def public_reads() -> Iterator[None]:
                 budget = _PostgresBudget(settings.DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS)
             else:
                 continue
-            stack.enter_context(connection.execute_wrapper(budget))
+            # Closed once its wrapper is gone, so that closing runs no limited statement.
             stack.callback(budget.close)
+            stack.enter_context(connection.execute_wrapper(budget))
             budgets.append(budget)
         previous, _active.budgets = getattr(_active, "budgets", None), budgets
         stack.callback(setattr, _active, "budgets", previous)

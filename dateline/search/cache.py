@@ -79,8 +79,12 @@ def search(query: SearchQuery) -> SearchResults:
 
 
 def _search_or_raise(query: SearchQuery) -> SearchResults:
+    backend = get_backend()
     try:
-        return get_backend().search(query)
+        # A savepoint: on PostgreSQL a cancelled statement would otherwise leave an enclosing
+        # transaction unusable for the rest of the page.
+        with transaction.atomic(using=backend.database):
+            return backend.search(query)
     except DatabaseError as exc:
         if limits.stopped(exc):
             raise SearchTooCostly from exc
