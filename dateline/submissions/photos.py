@@ -9,8 +9,10 @@ process) only once everything else in the report is valid.
 
 import json
 import logging
+import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
+
+from dateline.base.turns import waiting
 
 from .reencode import ACCEPTED, OPENERS
 
@@ -35,6 +39,9 @@ _OVERHEAD = 256 * 1024 * 1024
 # A 50-megapixel PNG takes about 3 s of CPU to decode and encode again on the 2-core machine.
 CPU_SECONDS = 20
 WALL_SECONDS = 60
+# Photos decoded at once by one worker process: each decoder may take the memory above and a
+# core. A request waiting here, or on its decoder, hands its turn to run Django to another.
+_DECODERS = threading.BoundedSemaphore(os.cpu_count() or 2)
 
 
 class PhotoRefused(Exception):
@@ -118,9 +125,13 @@ def reencode_photo(upload: UploadedFile, header: PhotoHeader) -> CleanPhoto:
     command = [sys.executable, "-I", str(CHILD), str(max_pixels), str(memory),
                str(CPU_SECONDS), str(max_output)]
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=WALL_SECONDS)
+        done = _run_decoder(command, data)
     except subprocess.TimeoutExpired:  # run() has killed the child
         raise PhotoRefused(_costly(name)) from None
+    except TimeoutError:  # every decoder stayed busy with other readers' photos
+        raise PhotoRefused(
+            f"“{name}” could not be checked just now. Send the report again in a minute."
+        ) from None
     except OSError:  # no process could be started: the machine's trouble, not the reader's
         logger.exception("could not start the photo decoder for %r", name)
         raise PhotoRefused(
@@ -141,6 +152,17 @@ def reencode_photo(upload: UploadedFile, header: PhotoHeader) -> CleanPhoto:
     photo = done.stdout.partition(b"\n")[2]
     return CleanPhoto(data=photo, format=answer["format"], width=answer["width"],
                       height=answer["height"], original_name=name)
+
+
+def _run_decoder(command: list[str], data: bytes) -> subprocess.CompletedProcess:
+    with waiting():
+        if not _DECODERS.acquire(timeout=WALL_SECONDS):
+            raise TimeoutError
+        try:
+            return subprocess.run(command, input=data, capture_output=True,
+                                  timeout=WALL_SECONDS)
+        finally:
+            _DECODERS.release()
 
 
 def _answer(done: subprocess.CompletedProcess) -> dict:
