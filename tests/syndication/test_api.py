@@ -307,9 +307,87 @@ def test_the_desk_shows_a_new_keys_token_once_and_keeps_only_its_hash(admin_clie
         == 200
 
 
-def test_the_api_answers_only_reads(api, client, token):
-    response = client.post(LIST, headers={"Authorization": f"Bearer {token}"})
+@pytest.mark.parametrize("url", [LIST, "/api/ninjs/1", "/api/search?q=x", "/api/openapi.json"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "BREW"])
+def test_the_api_answers_only_reads(client, token, url, method):
+    response = client.generic(method, url, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD" and response["Content-Type"] == "application/json"
+    assert response.json()["status"] == 405 and "GET" in response.json()["error"]
+
+
+def test_a_partners_post_hears_405_not_the_csrf_page(token):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        LIST, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 405 and response.json()["status"] == 405
+
+
+@pytest.mark.parametrize("bad_id", [
+    "abc", "12abc", "1.5", "-1", "0x10", "%D9%A3", "%EF%BC%91", "%F0%9F%93%B0",
+    "99999999999999999999999999999", "9223372036854775808", "1/", "1/extra",
+])
+def test_a_bad_or_unknown_id_is_a_json_404(api, bad_id):
+    response = api(f"/api/ninjs/{bad_id}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["status"] == 404 and response.json()["error"]
+
+
+def test_any_unknown_api_address_is_a_json_404(api, client):
+    for url in ("/api/", "/api/nowhere", "/api/ninjs", "/api/ninjs/1/2/3", "/api/%E2%98%83"):
+        response = client.get(url)
+        assert response.status_code == 404 and response.json()["status"] == 404, url
+
+
+@pytest.mark.parametrize("query", [
+    "", "q=", "q=%20%20", "q=x&to=2024-13-01", "q=x&to=yesterday", "q=x&to=20240501",
+    "q=x&from=2024-02-30", "q=x&from=2024-05-02&to=2024-05-01", "q=x&section=abc",
+    "q=x&section=0", "q=x&tag=-3", "q=x&author=99999999999", "q=x&author=%EF%BC%91",
+    "q=x&sort=oldest", "q=x&page=0", "q=x&page=x", "q=x&page=51", "q=x&utm_source=mail",
+])
+def test_a_bad_search_parameter_is_a_json_400(client, query):
+    response = client.get(f"/api/search?{query}")
+    assert response.status_code == 400, query
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["status"] == 400 and response.json()["error"]
+
+
+def test_a_good_search_with_every_parameter_is_answered(client, make_article, make_author):
+    story = make_article("Inflation report", authors=[make_author("Ana Ivanova")])
+    author = story.authors.get()
+    query = (f"q=inflation&section={story.section_id}&author={author.pk}&from=2000-01-01"
+             "&to=2100-12-31&sort=newest&page=1")
+    response = client.get(f"/api/search?{query}")
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [story.pk]
+
+
+def test_the_document_refuses_an_empty_q_itself(client):
+    search = client.get("/api/openapi.json").json()["paths"]["/search"]["get"]
+    q = next(p for p in search["parameters"] if p["name"] == "q")
+    assert q["required"] is True and q["schema"]["minLength"] == 1
+
+
+def test_the_openapi_document_is_valid_openapi_3_1(client):
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    from .ninjs_schema import GEOJSON_URI, load
+
+    offline = {"http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json":
+               load("ninjs-schema_3.1.json"), GEOJSON_URI: load("GeoJSON-schema.json")}
+    fetched = []
+
+    def fetch(uri: str) -> dict:  # the schemas it names by URL, from the fixtures: no network
+        fetched.append(uri)
+        return offline[uri.split("#")[0]]
+
+    document = client.get("/api/openapi.json").json()
+    OpenAPIV31SpecValidator(
+        SchemaPath.from_dict(document, handlers={"http": fetch, "https": fetch})).validate()
+    assert fetched  # the items' schema was followed, not skipped
 
 
 def test_an_item_of_a_section_without_a_topic_has_no_medtop_subject(api, newsroom):

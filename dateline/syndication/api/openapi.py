@@ -1,9 +1,15 @@
-"""The OpenAPI 3.1 description of the wire API; items are described by IPTC's own schema."""
+"""The OpenAPI 3.1 description of the wire API; items are described by IPTC's own schema.
+
+Every parameter says here what the views accept (tests/syndication/test_schemathesis.py
+holds them to it): a value the schema refuses is a 400, and the schema's examples work.
+"""
 
 from typing import Any
 
+from dateline.search.query import MAX_QUERY_CHARS
+
 from ..formatters.ninjs import SCHEMA_ID
-from .params import DEFAULT_LIMIT, MAX_LIMIT
+from .params import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, MAX_PAGE, SORTS
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -35,6 +41,7 @@ AUTH_ERRORS = {
 }
 IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False,
                  "schema": {"type": "string"}}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 def document(base_url: str) -> dict[str, Any]:
@@ -60,10 +67,12 @@ def document(base_url: str) -> dict[str, Any]:
                                "topic) or a slug of any kind.",
                                {"type": "string", "examples": ["place:moscow"]}),
                         _query("since", "Stories published at or after this ISO 8601 time "
-                               "(UTC when it has no offset).",
-                               {"type": "string", "format": "date-time"}),
+                               "(UTC when it has no offset; a day alone is its midnight).",
+                               {"type": "string", "format": "date-time",
+                                "examples": ["2024-05-01T09:30:00Z"]}),
                         _query("until", "Stories published before this ISO 8601 time.",
-                               {"type": "string", "format": "date-time"}),
+                               {"type": "string", "format": "date-time",
+                                "examples": ["2030-01-01T00:00:00+02:00"]}),
                         _query("limit", "Items per page.",
                                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                 "default": DEFAULT_LIMIT}),
@@ -94,8 +103,7 @@ def document(base_url: str) -> dict[str, Any]:
                     "operationId": "getItem",
                     "summary": "One live story",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True,
-                         "schema": {"type": "integer"}},
+                        {"name": "id", "in": "path", "required": True, "schema": ID},
                         IF_NONE_MATCH,
                     ],
                     "responses": {
@@ -107,7 +115,8 @@ def document(base_url: str) -> dict[str, Any]:
                             }},
                         },
                         "304": NOT_MODIFIED,
-                        "404": _error("No live story has this id."),
+                        "404": _error("No live story has this id (or it is no whole "
+                                      "number)."),
                         **AUTH_ERRORS,
                     },
                 },
@@ -118,26 +127,35 @@ def document(base_url: str) -> dict[str, Any]:
                     "summary": "Search live stories (public: no key needed)",
                     "security": [],
                     "parameters": [
-                        {**_query("q", 'Words, "phrases", prefix*, OR and -exclusion.',
-                                  {"type": "string"}), "required": True},
-                        _query("section", "A section's id; its subsections are included.",
-                               {"type": "integer"}),
-                        _query("tag", "A tag's id.", {"type": "integer"}),
-                        _query("author", "An author's id.", {"type": "integer"}),
+                        {**_query("q", 'Words, "phrases", prefix*, OR and -exclusion; at '
+                                  "most 10 words, 3 of them ending in *.",
+                                  {"type": "string", "minLength": 1,
+                                   "maxLength": MAX_QUERY_CHARS, "examples": ["inflation"]}),
+                         "required": True},
+                        _query("section", "A section's id; its subsections are included.", ID),
+                        _query("tag", "A tag's id.", ID),
+                        _query("author", "An author's id.", ID),
                         _query("from", "Published on or after (YYYY-MM-DD).",
-                               {"type": "string", "format": "date"}),
-                        _query("to", "Published on or before (YYYY-MM-DD).",
-                               {"type": "string", "format": "date"}),
+                               {"type": "string", "format": "date",
+                                "examples": ["2024-05-01"]}),
+                        _query("to", "Published on or before (YYYY-MM-DD), not before "
+                               "'from'.", {"type": "string", "format": "date",
+                                           "examples": ["2030-12-31"]}),
                         _query("sort", "newest for newest first; relevance otherwise.",
-                               {"type": "string", "enum": ["relevance", "newest"]}),
+                               {"type": "string", "enum": list(SORTS)}),
                         _query("page", "Page of 20 results.",
-                               {"type": "integer", "minimum": 1}),
+                               {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
                     ],
                     "responses": {
                         "200": {"description": "Results with snippets; `more` is true when "
                                 "`total` is a lower bound.",
-                                "content": {"application/json": {"schema": {"type": "object"}}}},
-                        "400": _error("No words to look for."),
+                                "content": {"application/json": {
+                                    "schema": {"$ref": "#/components/schemas/SearchPage"}
+                                }}},
+                        "400": _error("No words to look for, a malformed parameter, or a "
+                                      "search past the limits; the error says which."),
+                        "503": _error("The search took too long and was stopped; send a "
+                                      "narrower one."),
                     },
                 },
             },
@@ -159,6 +177,7 @@ def document(base_url: str) -> dict[str, Any]:
                         "next": {"type": ["string", "null"], "format": "uri"},
                     },
                 },
+                "SearchPage": SEARCH_PAGE,
                 "Error": {
                     "type": "object",
                     "required": ["error", "status"],
@@ -168,3 +187,41 @@ def document(base_url: str) -> dict[str, Any]:
             },
         },
     }
+
+
+SEARCH_RESULT = {
+    "type": "object",
+    "required": ["id", "url", "headline", "section", "published_at", "teaser",
+                 "snippet_html", "score"],
+    "properties": {
+        "id": {"type": "integer"},
+        "url": {"type": "string", "format": "uri"},
+        "headline": {"type": "string"},
+        "section": {"type": "object", "required": ["id", "path"],
+                    "properties": {"id": {"type": "integer"}, "path": {"type": "string"}}},
+        "published_at": {"type": "string", "format": "date-time"},
+        "teaser": {"type": "string"},
+        "snippet_html": {"type": "string"},
+        "score": {"type": "number"},
+    },
+}
+FACET = {
+    "type": "array",
+    "items": {"type": "object", "required": ["id", "name", "count"],
+              "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                             "count": {"type": "integer", "minimum": 0}}},
+}
+SEARCH_PAGE = {
+    "type": "object",
+    "required": ["query", "total", "more", "page", "pages", "results", "facets"],
+    "properties": {
+        "query": {"type": "string"},
+        "total": {"type": "integer", "minimum": 0},
+        "more": {"type": "boolean"},
+        "page": {"type": "integer", "minimum": 1},
+        "pages": {"type": "integer", "minimum": 1},
+        "results": {"type": "array", "items": SEARCH_RESULT},
+        "facets": {"type": "object", "properties": {name: FACET for name in
+                                                    ("section", "tag", "author")}},
+    },
+}

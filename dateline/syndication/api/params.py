@@ -1,17 +1,26 @@
-"""The list's query parameters, checked: a bad value is a 400 that says what to send."""
+"""The API's query parameters, checked: a bad value is a 400 that says what to send."""
 
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.http import QueryDict
 
 from dateline.newsroom.models import Section, Tag
+from dateline.search.params import MAX_PAGE
 
 from . import cursor as cursors
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 KNOWN = {"section", "tag", "since", "until", "limit", "cursor"}
+SEARCH_KNOWN = {"q", "section", "tag", "author", "from", "to", "sort", "page"}
+SORTS = ("relevance", "newest")
+MAX_ID = 2**31 - 1
+# ASCII digits only: int() also reads Arabic-Indic or fullwidth digits, which no schema
+# calls a number.
+_DIGITS = re.compile(r"[0-9]{1,10}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class BadParameter(ValueError):
@@ -49,11 +58,7 @@ def parse(query: QueryDict) -> ListParams:
     if params.since and params.until and params.since >= params.until:
         raise BadParameter("'since' must come before 'until'.")
     if "limit" in query:
-        value = query["limit"]
-        if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
-            raise BadParameter(f"'limit' is a whole number from 1 to {MAX_LIMIT}, "
-                               f"not {value!r}.")
-        params.limit = int(value)
+        params.limit = whole_number("limit", query["limit"], MAX_LIMIT)
     if "cursor" in query:
         try:
             params.after = cursors.decode(query["cursor"])
@@ -88,3 +93,41 @@ def moment(name: str, value: str) -> datetime:
             f"2024-05-01T09:30:00Z (write '+' in an offset as %2B), not {value!r}."
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def whole_number(name: str, value: str, largest: int) -> int:
+    """A whole number from 1 to `largest`, written in ASCII digits."""
+    if not _DIGITS.fullmatch(value) or not 1 <= int(value) <= largest:
+        raise BadParameter(f"{name!r} is a whole number from 1 to {largest}, not {value!r}.")
+    return int(value)
+
+
+def day(name: str, value: str) -> date:
+    """A calendar day written YYYY-MM-DD (the search page quietly ignores anything else)."""
+    try:
+        if _DAY.fullmatch(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise BadParameter(f"{name!r} is a day written YYYY-MM-DD, such as 2024-05-01, "
+                       f"not {value!r}.")
+
+
+def check_search(query: QueryDict) -> None:
+    """Refuse a search the API cannot answer as asked, saying what to send instead."""
+    unknown = sorted(set(query) - SEARCH_KNOWN)
+    if unknown:
+        raise BadParameter(f"Unknown parameter {unknown[0]!r}; search takes "
+                           f"{', '.join(sorted(SEARCH_KNOWN))}.")
+    if not query.get("q", "").strip():
+        raise BadParameter("Give the words to look for as q, e.g. /api/search?q=inflation.")
+    for name in ("section", "tag", "author"):
+        if name in query:
+            whole_number(name, query[name], MAX_ID)
+    days = {name: day(name, query[name]) for name in ("from", "to") if name in query}
+    if len(days) == 2 and days["from"] > days["to"]:
+        raise BadParameter("'from' must not come after 'to'.")
+    if "sort" in query and query["sort"] not in SORTS:
+        raise BadParameter(f"'sort' is one of {', '.join(SORTS)}, not {query['sort']!r}.")
+    if "page" in query:
+        whole_number("page", query["page"], MAX_PAGE)

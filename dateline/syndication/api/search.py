@@ -5,17 +5,21 @@ headlines, teasers, snippets and links, never bodies), so a partner key would pr
 """
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_safe
 
 from dateline.pagecache import keys
 from dateline.search import params as search_params
 from dateline.search.cache import SearchTooCostly
 
-from .errors import error
+from .errors import error, reads_only
+from .params import BadParameter, check_search
 
 
-@require_safe
+@reads_only
 def search(request: HttpRequest) -> HttpResponse:
+    try:
+        check_search(request.GET)  # the page ignores a malformed value; the API says so
+    except BadParameter as exc:
+        return error(400, str(exc))
     query = search_params.query_from_params(request.GET)
     if not query.text.strip():
         return error(400, "Give the words to look for as q, e.g. /api/search?q=inflation.")

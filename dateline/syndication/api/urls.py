@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import search, views
+from . import errors, search, views
 
 app_name = "api"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("ninjs/<int:pk>", views.item_detail, name="ninjs-item"),
     path("search", search.search, name="search"),
     path("openapi.json", views.openapi_document, name="openapi"),
+    # Last: a partner's mistyped URL or bad id gets JSON, as every other API answer.
+    re_path(r"^(?P<rest>.*)$", errors.not_found, name="not-found"),
 ]

@@ -9,7 +9,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_safe
 
 from dateline.newsroom.models import Article, Author, Source, Tag
 from dateline.pagecache import keys, parts
@@ -18,7 +17,7 @@ from dateline.pagecache.policy import etag_matches
 from ..formatters import registry
 from . import auth, cursor, openapi
 from . import params as list_params
-from .errors import error
+from .errors import error, reads_only
 
 FORMATTER = "ninjs31"
 
@@ -70,7 +69,7 @@ def answer(request: HttpRequest, body: dict, *surrogate_keys, **headers: str) ->
     return response
 
 
-@require_safe
+@reads_only
 @partner_only
 def item_list(request: HttpRequest) -> HttpResponse:
     try:
@@ -143,7 +142,7 @@ def formatted_items(request: HttpRequest, pks: list[int]) -> tuple[list[dict], s
     return [done[pk] for pk in pks if pk in done], found_keys
 
 
-@require_safe
+@reads_only
 @partner_only
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not Article.objects.live().filter(pk=pk).exists():
@@ -154,6 +153,6 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return answer(request, items[0], found_keys)
 
 
-@require_safe
+@reads_only
 def openapi_document(request: HttpRequest) -> JsonResponse:
     return JsonResponse(openapi.document(request.build_absolute_uri("/api/")))
