@@ -1,16 +1,21 @@
 """`dateline serve`: the site under granian plus the background worker, as one command."""
 
-import contextlib
 import os
-import resource
 import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
+
+from ._granian import (
+    SLOW_BODY_THREADS,
+    live_stream_command,
+    raise_file_limit,
+    start_group,
+    web_command,
+)
+from ._supervisor import ChildKeepsDying, Supervisor
 
 
 class Command(BaseCommand):
@@ -31,6 +36,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads", type=int,
             default=int(os.environ.get("DATELINE_THREADS", str(os.cpu_count() or 2))),
+            help="Requests each worker runs at once (default: the number of cores).",
+        )
+        parser.add_argument(
+            "--slow-body-threads", type=int,
+            default=int(os.environ.get("DATELINE_SLOW_BODY_THREADS", str(SLOW_BODY_THREADS))),
+            help="Threads per worker that only wait for request bodies still arriving "
+                 f"(default {SLOW_BODY_THREADS}; 0 behind a proxy that buffers them, as nginx "
+                 "does).",
         )
         parser.add_argument(
             "--live-port", type=int, default=int(os.environ.get("LIVE_PORT", "0")),
@@ -50,70 +63,50 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host: str, port: int, workers: int, threads: int,
+               slow_body_threads: int,
                live_port: int, live_workers: int, no_live: bool, no_worker: bool,
                **options) -> None:
         bin_dir = os.path.dirname(sys.executable)
         granian = shutil.which("granian", path=bin_dir) or shutil.which("granian")
         if granian is None:
             raise CommandError("granian is not installed; run `make run` or `pip install granian`.")
-        # Each helper process by name, with how to start it again should it die.
-        helpers: dict[str, tuple[subprocess.Popen, Callable[[], subprocess.Popen]]] = {}
+        raise_file_limit()
+        # The workers' settings learn how many of them serve at once (the rate-limit check).
+        os.environ["DATELINE_WORKERS"] = str(workers)
+        supervisor = Supervisor(log=self.stderr.write)
+        signal.signal(signal.SIGTERM, supervisor.request_stop)
+        signal.signal(signal.SIGINT, supervisor.request_stop)
+        try:
+            self._start_all(supervisor, granian, host, port, workers, threads,
+                            slow_body_threads, live_port, live_workers, no_live, no_worker)
+            supervisor.run()
+        except ChildKeepsDying as error:
+            raise CommandError(str(error)) from None
+        finally:
+            supervisor.stop()
+
+    def _start_all(self, supervisor: Supervisor, granian: str, host: str, port: int,
+                   workers: int, threads: int, slow_body_threads: int, live_port: int,
+                   live_workers: int, no_live: bool, no_worker: bool) -> None:
         if not no_worker:
             # `dateline worker` books the next edition and a catch-up on what fell due while
             # nothing ran, each once, at every start (a restart after a crash included).
-            helpers["worker"] = (self._start_worker(), self._start_worker)
+            supervisor.add("background worker", self._start_worker)
             self.stdout.write("Background worker started (scheduled publishing, embargoes, "
                               "the daily edition).")
         if not no_live:
-            # Each open stream holds a file descriptor; allow as many as the system lets us.
-            _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-            with contextlib.suppress(ValueError, OSError):
-                resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
             live_port = live_port or port + 1
             # The pages tell browsers where the stream is; a proxy in front sets its own URL.
             browser_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
             os.environ.setdefault("DATELINE_LIVE_URL",
                                   f"http://{browser_host}:{live_port}/live/events")
-
-            def start_stream() -> subprocess.Popen:
-                # Every open stream is a request in flight: granian's default cap (about
-                # 1,000) would leave the next readers waiting with no answer.
-                return subprocess.Popen([
-                    granian, "--interface", "asgi", "--host", host, "--port", str(live_port),
-                    "--workers", str(live_workers), "--no-ws",
-                    "--backpressure", os.environ.get("DATELINE_LIVE_MAX_STREAMS", "20000"),
-                    "dateline.live.asgi:application",
-                ])
-
-            helpers["live event stream"] = (start_stream(), start_stream)
+            supervisor.add("live event stream (granian ASGI)", lambda: start_group(
+                live_stream_command(granian, host, live_port, live_workers)))
             self.stdout.write(f"Live event stream on {os.environ['DATELINE_LIVE_URL']}")
+        supervisor.add("web server (granian WSGI)", lambda: start_group(
+            web_command(granian, host, port, workers, threads, slow_body_threads)))
         self.stdout.write(f"Serving Dateline on http://{host}:{port}/ (Ctrl+C stops it)")
         self.stdout.flush()
-        server = subprocess.Popen([
-            granian, "--interface", "wsgi", "--host", host, "--port", str(port),
-            "--workers", str(workers), "--blocking-threads", str(threads),
-            "--backpressure", str(threads * 4), "--no-ws", "dateline.wsgi:application",
-        ])
-
-        def children() -> list[subprocess.Popen]:
-            return [server, *(process for process, _ in helpers.values())]
-
-        stop = lambda *_: [c.send_signal(signal.SIGTERM) for c in children() if c.poll() is None]  # noqa: E731
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        try:
-            while (code := server.poll()) is None:
-                for name, (process, start) in list(helpers.items()):
-                    if process.poll() is not None:
-                        self.stderr.write(f"The {name} stopped (status {process.returncode}); "
-                                          "restarting it.")
-                        helpers[name] = (start(), start)
-                time.sleep(1)
-        finally:
-            stop()
-            for child in children():
-                child.wait(timeout=30)
-        sys.exit(code)
 
     def _start_worker(self) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "dateline", "worker", "--interval", "1"])

@@ -1,0 +1,66 @@
+"""The WSGI application `dateline serve` gives granian: Dateline's, behind a bulkhead.
+
+granian hands a request to a thread as soon as its head has arrived and the thread then reads
+the body as the client sends it: a client trickling its body holds that thread. granian gets
+spare threads for such waits, and here each request's body is read in full *before* it may
+take one of DATELINE_THREADS slots to run Django. So slow clients wait on their own sockets,
+and no more than DATELINE_THREADS requests run Python at once (measured: 130 threads running
+views at once served 222 req/s at a 1.5 s p99 where 2 served 409 at 323 ms; GIL contention).
+"""
+
+import os
+import threading
+from tempfile import SpooledTemporaryFile
+
+from dateline.wsgi import application as dateline_application
+
+# A body up to this stays in memory while it is read; a larger one goes to a temporary file.
+IN_MEMORY_BYTES = 1024 * 1024
+# A body announced larger than this is left to the view, which refuses it by its length
+# without reading it (the largest accepted, a report with photos, is 51 MB).
+LARGEST_READ_AHEAD = 64 * 1024 * 1024
+CHUNK = 64 * 1024
+
+
+class Bulkhead:
+    """Read each request's body, then run the app in one of `slots` at a time."""
+
+    def __init__(self, app, slots: int) -> None:
+        self.app = app
+        self.slots = threading.BoundedSemaphore(slots)
+
+    def __call__(self, environ: dict, start_response):
+        length = _content_length(environ)
+        if not 0 < length <= LARGEST_READ_AHEAD:
+            with self.slots:
+                return self.app(environ, start_response)
+        with _read_ahead(environ["wsgi.input"], length) as body:
+            environ["wsgi.input"] = body
+            with self.slots:
+                # Django builds the whole response in this call (having read what it needs of
+                # the body); only a streamed response is iterated later, out of its slot.
+                return self.app(environ, start_response)
+
+
+def _content_length(environ: dict) -> int:
+    try:
+        return int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _read_ahead(stream, length: int) -> SpooledTemporaryFile:
+    body = SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)  # noqa: SIM115 - the caller closes it
+    remaining = length
+    while remaining > 0:
+        chunk = stream.read(min(CHUNK, remaining))
+        if not chunk:
+            break  # the client gave up; the view sees a short body, as it would have
+        body.write(chunk)
+        remaining -= len(chunk)
+    body.seek(0)
+    return body
+
+
+application = Bulkhead(dateline_application,
+                       slots=int(os.environ.get("DATELINE_THREADS") or os.cpu_count() or 2))

@@ -1,0 +1,77 @@
+"""granian's command lines for `dateline serve`, each setting with the measurement behind it
+(README, "Production"; `make bench-connections`)."""
+
+import contextlib
+import os
+import resource
+import subprocess
+
+# granian's --backpressure caps the *connections* a worker holds, not the requests it runs: it
+# takes a slot before accept() and keeps it until the connection closes. Measured (granian
+# 2.8.9): with 8 slots, 8 idle keep-alive connections (or 8 slow-header ones) left the 9th
+# reader waiting until granian dropped one 30 s later. A slot costs no thread, only a socket
+# and a little memory (1,000 idle connections: +11 MB), so it is sized like a file limit.
+CONNECTIONS_PER_WORKER = 10_000
+# The same slot-per-connection rule on the stream: every open stream is one.
+LIVE_STREAMS_PER_WORKER = 20_000
+# granian drops a connection that has not sent a whole request head within this: a slow-header
+# client (1 byte/s) and an idle keep-alive connection are released after 15 s rather than 30.
+# Browsers send their headers in one packet; nginx's upstream keepalive_timeout is below it.
+HEADER_TIMEOUT_MS = 15_000
+# A request body is not read by granian before the app runs: a thread reads it as it comes, so
+# a client sending its body at 1 byte/s holds a thread for as long as it likes (measured: 100
+# such clients and 2 threads, every other reader waited; nginx in front buffers whole bodies
+# and spares the app that). Threads waiting on a socket hold no GIL and cost little; this many
+# per worker absorb that many slow bodies, and _bulkhead.py still lets only DATELINE_THREADS
+# requests run Django at once.
+SLOW_BODY_THREADS = 128
+# On SIGTERM a worker finishes its requests; one stuck longer than this is killed.
+WORKER_KILL_TIMEOUT_S = 20
+
+
+def raise_file_limit() -> None:
+    """Every connection and stream holds a file descriptor: allow as many as the system lets."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def start_group(command: list[str]) -> subprocess.Popen:
+    """Start granian leading a process group of its own, so that its workers can be stopped
+    with it when it dies (killed, its workers go on serving the port with no one to replace
+    them)."""
+    return subprocess.Popen(command, process_group=0)
+
+
+def common(granian: str, interface: str, host: str, port: int, workers: int) -> list[str]:
+    return [
+        granian, "--interface", interface, "--host", host, "--port", str(port),
+        "--workers", str(workers), "--no-ws",
+        "--http1-header-read-timeout", str(HEADER_TIMEOUT_MS),
+        # A killed worker is replaced at once (measured: serving again within 1.5 s) while the
+        # others keep answering. One dying again within 5.5 s of its respawn makes granian
+        # exit, and `dateline serve` then restarts granian as a whole.
+        "--respawn-failed-workers",
+        "--workers-kill-timeout", str(WORKER_KILL_TIMEOUT_S),
+    ]
+
+
+def web_command(granian: str, host: str, port: int, workers: int, threads: int,
+                slow_body_threads: int) -> list[str]:
+    # The app's own threads learn their number from DATELINE_THREADS (see _bulkhead.py).
+    os.environ["DATELINE_THREADS"] = str(threads)
+    return [
+        *common(granian, "wsgi", host, port, workers),
+        "--blocking-threads", str(threads + slow_body_threads),
+        "--backpressure", str(CONNECTIONS_PER_WORKER),
+        "dateline.site.management.commands._bulkhead:application",
+    ]
+
+
+def live_stream_command(granian: str, host: str, port: int, workers: int) -> list[str]:
+    return [
+        *common(granian, "asgi", host, port, workers),
+        "--backpressure", os.environ.get("DATELINE_LIVE_MAX_STREAMS",
+                                         str(LIVE_STREAMS_PER_WORKER)),
+        "dateline.live.asgi:application",
+    ]

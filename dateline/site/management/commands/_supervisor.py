@@ -1,0 +1,116 @@
+"""Keep `dateline serve`'s child processes running: restart one that dies, give up on one that
+keeps dying."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+# A child that dies this often is broken (a bad setting, a port taken), not unlucky: restarting
+# it again would only fill the log.
+MAX_DEATHS, DEATH_WINDOW_S = 5, 60.0
+# How often the children are looked at: a dead one is restarted within this (plus its start).
+POLL_S = 0.2
+STOP_TIMEOUT_S = 30.0
+
+
+class ChildKeepsDying(Exception):
+    """A child died MAX_DEATHS times within DEATH_WINDOW_S."""
+
+
+def describe_status(status: int) -> str:
+    if status < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-status).name}"
+        return f"killed by signal {-status}"
+    return f"exit status {status}"
+
+
+@dataclass
+class Child:
+    name: str
+    start: Callable[[], subprocess.Popen]
+    process: subprocess.Popen
+    deaths: deque = field(default_factory=deque)
+    # Whether it leads a process group of its own (granian: the main process and its workers).
+    group_leader: bool = False
+
+    def signal_all(self, signum: int) -> None:
+        """The child and, when it leads its own group, everything it started."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if self.group_leader:
+                os.killpg(self.process.pid, signum)
+            else:
+                self.process.send_signal(signum)
+
+
+def _group_of(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
+
+
+class Supervisor:
+    """Start children, restart each that dies, stop them all when told to."""
+
+    def __init__(self, log: Callable[[str], None]) -> None:
+        self.children: list[Child] = []
+        self.log = log
+        self.stopping = False
+
+    def add(self, name: str, start: Callable[[], subprocess.Popen]) -> None:
+        self.children.append(self._started(Child(name, start, start())))
+
+    @staticmethod
+    def _started(child: Child) -> Child:
+        # Known now, while it lives: once it is dead its pid may no longer name its group.
+        child.group_leader = _group_of(child.process.pid) == child.process.pid
+        return child
+
+    def request_stop(self, *_) -> None:
+        self.stopping = True
+
+    def run(self) -> None:
+        """Watch until request_stop(); raise ChildKeepsDying when one cannot be kept up."""
+        while not self.stopping:
+            for child in self.children:
+                status = child.process.poll()
+                if status is not None and not self.stopping:
+                    self._restart(child, status)
+            time.sleep(POLL_S)
+
+    def _restart(self, child: Child, status: int) -> None:
+        # Its own children (granian's workers) would go on serving the port without a main
+        # process to replace them when they die: they go with it.
+        child.signal_all(signal.SIGKILL)
+        now = time.monotonic()
+        child.deaths.append(now)
+        while child.deaths and now - child.deaths[0] > DEATH_WINDOW_S:
+            child.deaths.popleft()
+        if len(child.deaths) >= MAX_DEATHS:
+            raise ChildKeepsDying(
+                f"The {child.name} died {len(child.deaths)} times within "
+                f"{DEATH_WINDOW_S:.0f} s, the last time with {describe_status(status)}; "
+                "stopping everything. Its own messages above say why.")
+        self.log(f"The {child.name} stopped ({describe_status(status)}); restarting it.")
+        child.process = child.start()
+        self._started(child)
+
+    def stop(self) -> None:
+        """SIGTERM to every child; SIGKILL to any still running after STOP_TIMEOUT_S."""
+        self.stopping = True
+        for child in self.children:
+            if child.process.poll() is None:
+                child.signal_all(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for child in self.children:
+            try:
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.signal_all(signal.SIGKILL)
+                child.process.wait()

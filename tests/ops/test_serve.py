@@ -1,0 +1,245 @@
+"""`dateline serve` keeps serving: open and slow connections do not hold a reader up, and every
+child process killed with SIGKILL is replaced while serve runs on (issue 13, points 1 and 2)."""
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.live.server import DATELINE, admin_sql, free_port_pair, site_environment, wait_for
+
+# Generous: the failure these guard against is a wait of 15 to 30 s (granian's header timeout).
+AT_ONCE_S = 2.0
+# A replaced process must serve again within this, on a shared 2-core machine.
+BACK_WITHIN_S = 15.0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class Serve:
+    """A real `dateline serve` (two web workers, the stream, the background worker)."""
+
+    def __init__(self, var_dir: Path, *extra: str, port: int | None = None,
+                 prepare: bool = True) -> None:
+        self.env = site_environment(var_dir)
+        if prepare:
+            subprocess.run([*DATELINE, "migrate", "-v0"], env=self.env, check=True, timeout=300)
+        self.port = port or free_port_pair()
+        self.log = var_dir / "serve.log"
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [*DATELINE, "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                 "--workers", "2", "--threads", "2", *extra],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def child(self, marker: str) -> int:
+        """The pid of serve's child whose command line holds marker."""
+        deadline = time.monotonic() + BACK_WITHIN_S
+        while time.monotonic() < deadline:
+            pids = [p for p in children(self.process.pid)
+                    if marker in command_line(p) and alive(p)]
+            if pids:
+                return pids[0]
+            time.sleep(0.1)
+        raise AssertionError(f"serve has no child running {marker!r}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=60)
+        if self.env.get("DATELINE_DB_ENGINE") == "postgresql":
+            admin_sql(self.env, f'DROP DATABASE IF EXISTS "{self.env["DATELINE_DB_NAME"]}" '
+                      "WITH (FORCE)")
+
+
+@pytest.fixture(scope="module")
+def serve(tmp_path_factory):
+    running = Serve(tmp_path_factory.mktemp("serve"))
+    try:
+        wait_for(running.url + "/healthz")
+        wait_for(f"http://127.0.0.1:{running.port + 1}/live/healthz")
+        yield running
+    finally:
+        running.stop()
+
+
+def answered_in(url: str, timeout: float = 30) -> float:
+    start = time.monotonic()
+    with urllib.request.urlopen(url, timeout=timeout) as answer:
+        assert answer.status == 200
+        answer.read()
+    return time.monotonic() - start
+
+
+async def hold_connections(port: int, idle: int, slow: int) -> list:
+    """idle keep-alive connections that asked once, and slow ones mid-head and mid-body."""
+    held = []
+    for _ in range(idle):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
+        await reader.readexactly(int(re.search(rb"content-length: (\d+)", head).group(1)))
+        held.append((reader, writer))
+    for i in range(slow):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a" if i % 2 else
+                     b"POST /report/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\n"
+                     b"Content-Length: 100000\r\n\r\nconsent=")
+        await writer.drain()
+        held.append((reader, writer))
+    return held
+
+
+def test_idle_and_slow_connections_leave_a_new_reader_answered_at_once(serve):
+    async def scenario() -> tuple[float, float]:
+        held = await hold_connections(serve.port, idle=50, slow=10)
+        await asyncio.sleep(0.5)
+        loop = asyncio.get_running_loop()
+        # A page through Django and the database (the home page would need collectstatic).
+        new_reader = await loop.run_in_executor(None, answered_in, serve.url + "/feeds/rss/")
+        # A reader whose connection was kept open is answered on it too.
+        reader, writer = held[0]
+        start = time.monotonic()
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+        assert head.startswith(b"HTTP/1.1 200")
+        kept = time.monotonic() - start
+        for _, w in held:
+            w.close()
+        return new_reader, kept
+
+    new_reader, kept = asyncio.run(scenario())
+    assert new_reader < AT_ONCE_S
+    assert kept < AT_ONCE_S
+
+
+def watch(url: str, seconds: float) -> list[bool]:
+    """Ask every 50 ms for `seconds`: whether each request was answered."""
+    outcomes, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            outcomes.append(True)
+        except OSError:
+            outcomes.append(False)
+        time.sleep(0.05)
+    return outcomes
+
+
+def test_a_killed_web_worker_is_replaced_while_the_other_answers(serve):
+    server = serve.child("--interface wsgi")
+    workers = [p for p in children(server) if alive(p)]
+    assert len(workers) == 2
+    os.kill(workers[0], signal.SIGKILL)
+    killed = time.monotonic()
+    while True:
+        current = [p for p in children(server) if alive(p)]
+        if len(current) == 2 and workers[0] not in current:
+            break
+        assert time.monotonic() - killed < 2.0, "the killed worker was not replaced in 2 s"
+        time.sleep(0.05)
+    outcomes = watch(serve.url + "/healthz", 1.0)
+    assert all(outcomes), outcomes
+    assert serve.child("--interface wsgi") == server  # granian itself carried on
+
+
+def test_a_killed_granian_is_restarted_with_no_worker_left_behind(serve):
+    server = serve.child("--interface wsgi")
+    workers = children(server)
+    os.kill(server, signal.SIGKILL)
+    killed = time.monotonic()
+    replacement = serve.child("--interface wsgi")
+    while True:
+        try:
+            answered_in(serve.url + "/healthz", timeout=2)
+            break
+        except OSError:
+            assert time.monotonic() - killed < BACK_WITHIN_S
+            time.sleep(0.1)
+    assert replacement != server
+    assert not any(alive(p) for p in workers)  # the orphans went with their main process
+    assert serve.process.poll() is None
+
+
+def test_a_killed_stream_server_is_restarted(serve):
+    stream = serve.child("--interface asgi")
+    os.kill(stream, signal.SIGKILL)
+    killed = time.monotonic()
+    while True:
+        try:
+            answered_in(f"http://127.0.0.1:{serve.port + 1}/live/healthz", timeout=2)
+            if serve.child("--interface asgi") != stream:
+                break
+        except OSError:
+            pass
+        assert time.monotonic() - killed < BACK_WITHIN_S
+        time.sleep(0.1)
+    assert serve.process.poll() is None
+
+
+def test_a_killed_background_worker_is_restarted(serve):
+    worker = serve.child("dateline worker")
+    os.kill(worker, signal.SIGKILL)
+    killed = time.monotonic()
+    while serve.child("dateline worker") == worker:
+        assert time.monotonic() - killed < BACK_WITHIN_S
+        time.sleep(0.1)
+    assert answered_in(serve.url + "/healthz") < AT_ONCE_S
+    assert serve.process.poll() is None
+
+
+def test_a_child_that_keeps_dying_stops_serve_with_a_clear_message(tmp_path):
+    port = free_port_pair()
+    with socket.socket() as taken:  # the stream's port is taken: its server exits at once
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        taken.bind(("127.0.0.1", port + 1))
+        taken.listen()
+        # Nothing reaches the database: no need to migrate it.
+        running = Serve(tmp_path, "--no-worker", port=port, prepare=False)
+        try:
+            status = running.process.wait(timeout=120)
+        finally:
+            running.stop()
+    said = running.log.read_text()
+    assert status == 1, said
+    assert "The live event stream (granian ASGI) died 5 times within 60 s" in said
+    assert "the last time with exit status 1" in said
+    with pytest.raises(OSError):  # the web server stopped with it
+        urllib.request.urlopen(running.url + "/healthz", timeout=2)
