@@ -87,11 +87,14 @@ def test_what_the_database_refuses_costs_only_that_record(tmp_path, refuse_poiso
     records[1] = good("r-2", title=POISON, section="Fresh desk")
     records[2] = good("r-3", section="Fresh desk")
     records[8] = good("r-9", title=POISON)
-    report = import_file(write(tmp_path / "a.jsonl", [line(r) for r in records]))
-    assert [number for number, _ in report.errors] == [2, 9]
-    assert all(reason.startswith("the database refused it (") for _, reason in report.errors)
-    assert "poisoned" in report.errors[0][1]
-    assert report.created == 8 and Article.objects.count() == 8
+    lines = [line(r) for r in records]
+    lines[3] = b"{broken"  # refused on reading, before the batch around it is written
+    report = import_file(write(tmp_path / "a.jsonl", lines))
+    assert [number for number, _ in report.errors] == [2, 4, 9]  # in the file's order
+    assert report.errors[1][1].startswith("not valid JSON")
+    for _, reason in (report.errors[0], report.errors[2]):
+        assert reason.startswith("the database refused it (") and "poisoned" in reason
+    assert report.created == 7 and Article.objects.count() == 7
     assert Article.objects.get(external_id="r-3").section.name == "Fresh desk"
     assert Section.objects.filter(name="Fresh desk").count() == 1
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -200,6 +200,7 @@ def import_file(
             batch = []
     if batch:
         _write(batch, vocabulary, report, overwrite_desk_edits)
+    report.errors.sort()  # the database's refusals come a batch after the lines around them
     return report
 
 
@@ -210,14 +211,13 @@ def _write(
     """Write a batch; if the database refuses it, write its records one by one.
 
     Only the record the database refuses is lost, reported with its line. A database that
-    cannot be reached (OperationalError) stops the import instead: no record is to blame,
-    and a re-run carries on where this one stopped. Returns the vocabulary to go on with.
+    cannot be reached at all fails the reload of the vocabulary below, which stops the
+    import: no record is to blame, and a re-run carries on where this one stopped. Returns
+    the vocabulary to go on with.
     """
     try:
         _write_batch([record for _, record in batch], vocabulary, report, overwrite)
         return vocabulary
-    except (OperationalError, InterfaceError):
-        raise
     except Exception as exc:
         # Sections and tags the failed transaction created are gone: forget them too.
         vocabulary = Vocabulary(vocabulary.profile)
