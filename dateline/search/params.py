@@ -9,12 +9,18 @@ from dateline.newsroom.models import Article, Author, Section, Tag
 
 from . import cache
 from .backends import BaseSearchBackend, Hit, SearchQuery, SearchResults
-from .query import parse
+from .query import MAX_QUERY_CHARS, parse
 
 PER_PAGE = 20
 # Matches are counted up to the backend's max_count, so no page lies past this one.
 MAX_PAGE = BaseSearchBackend.max_count // PER_PAGE
 FILTERS = ("section", "tag", "author", "from", "to")
+
+
+def kept(params: QueryDict) -> dict[str, str]:
+    """The parameters a search's links and form carry on, none longer than a query may be."""
+    return {name: params[name][:MAX_QUERY_CHARS].replace("\x00", "")
+            for name in ("q", "sort", *FILTERS) if params.get(name)}
 
 
 def _int(value: str | None) -> int | None:

@@ -13,7 +13,7 @@ from .sections import attach_sections
 
 def _url(request: HttpRequest, **changes: object) -> str:
     """This search's URL with some parameters changed (None removes one); back to page 1."""
-    values = {k: v for k, v in request.GET.items() if k != "page"}
+    values = search_params.kept(request.GET)
     for name, value in changes.items():
         if value is None:
             values.pop(name, None)
@@ -28,9 +28,11 @@ def search(request: HttpRequest) -> HttpResponse:
         found = search_params.run(query) if query.text.strip() else None
     except SearchTooCostly:
         # Said on the page, with the form to narrow it; 503 keeps it out of every cache.
-        context = {"q": query.text, "found": None, "too_costly": True}
+        context = {"q": query.text, "found": None, "too_costly": True,
+                   "kept": search_params.kept(request.GET)}
         return render(request, "site/search.html", context, status=503)
-    context: dict = {"q": query.text, "found": found, "newest": query.newest_first}
+    context: dict = {"q": query.text, "found": found, "newest": query.newest_first,
+                     "kept": search_params.kept(request.GET)}
     if found is not None:
         attach_sections([article for article, _ in found.articles])
         facets = {
@@ -40,7 +42,7 @@ def search(request: HttpRequest) -> HttpResponse:
         }
         active = []
         for name in search_params.FILTERS:
-            value = request.GET.get(name)
+            value = context["kept"].get(name)
             if value:
                 label = next((item_label for item_label, _, url in facets.get(name, [])
                               if url == _url(request, **{name: value})), value)

@@ -73,11 +73,15 @@ class SQLiteSearchBackend(BaseSearchBackend):
         if not ids:
             return {}
         marks = ", ".join(["%s"] * len(ids))
+        # One match over the range the hits lie in, not one per hit: with `rowid IN (…)` FTS5
+        # evaluates the whole query again for each id (a prefix's expansion twenty times).
+        # The hits are among the newest candidates, so the range holds at most that many.
         with self.connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT rowid, snippet({TABLE}, 2, %s, %s, %s, {SNIPPET_TOKENS}) FROM {TABLE} "
-                f"WHERE {TABLE} MATCH %s AND rowid IN ({marks})",
-                [MARK_START, MARK_END, "…", match_expression(parsed), *ids],
+                f"SELECT id, text FROM (SELECT rowid AS id, CASE WHEN rowid IN ({marks}) THEN "
+                f"snippet({TABLE}, 2, %s, %s, %s, {SNIPPET_TOKENS}) END AS text FROM {TABLE} "
+                f"WHERE {TABLE} MATCH %s AND rowid BETWEEN %s AND %s) WHERE text IS NOT NULL",
+                [*ids, MARK_START, MARK_END, "…", match_expression(parsed), min(ids), max(ids)],
             )
             return dict(cursor.fetchall())
 
