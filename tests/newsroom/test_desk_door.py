@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from axes.models import AccessAttempt
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -122,6 +122,22 @@ def test_a_successful_login_forgets_earlier_typos(client, make_user):
     for _ in range(3):
         log_in(client, "rita", "typo")
     assert log_in(client, "rita").status_code == 302
+
+
+def test_guessing_the_old_password_on_the_change_page_counts_too(client, make_user):
+    client.force_login(make_user("Reporter", "rita"))  # e.g. a session left open
+    url = "/desk/password_change/"
+    guess = {"new_password1": "N3w-long-passphrase", "new_password2": "N3w-long-passphrase"}
+    for i in range(4):
+        answer = client.post(url, {"old_password": f"guess{i}", **guess})
+        assert answer.status_code == 200 and "incorrectly" in answer.content.decode()
+    assert client.post(url, {"old_password": "guess5", **guess}).status_code == 429
+    refused = client.post(url, {"old_password": PASSWORD, **guess})  # right, but locked
+    assert refused.status_code == 200 and "Too many failed logins" in refused.content.decode()
+    assert User.objects.get(username="rita").check_password(PASSWORD)
+    client.logout()
+    assert log_in(client, "rita").status_code == 429
+    assert log_in(client, "rita", "N3w-long-passphrase").status_code == 429
 
 
 def test_the_chief_editor_may_lift_a_lock_out(make_user):

@@ -8,10 +8,11 @@ AXES_COOLOFF_TIME has passed since the last failure.
 
 import ipaddress
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -71,6 +72,24 @@ class DeskAuthenticationForm(AdminAuthenticationForm):
                 "again.", code="invalid_token")
         user.otp_device = device  # django_otp marks the session verified at login
         return cleaned
+
+
+class DeskPasswordChangeForm(AdminPasswordChangeForm):
+    """Changing the password asks for the old one: wrong guesses count like failed logins."""
+
+    request: HttpRequest  # set by DeskSite.password_change on a class made per request
+
+    def clean_old_password(self) -> str:
+        credentials = {"username": self.user.get_username()}
+        if not AxesProxyHandler.is_allowed(self.request, credentials):
+            raise forms.ValidationError(
+                "Too many failed logins for this account or from this address: try again "
+                "later.", code="locked_out")
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            user_login_failed.send(sender=__name__, request=self.request, credentials=credentials)
+            raise
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from . import two_factor
-from .login import DeskAuthenticationForm
+from .login import DeskAuthenticationForm, DeskPasswordChangeForm
 
 
 class DeskSite(AdminSite):
@@ -36,6 +36,18 @@ class DeskSite(AdminSite):
             return guarded(request, *args, **kwargs)
 
         return update_wrapper(inner, guarded)
+
+    def password_change(self, request: HttpRequest, extra_context=None):
+        """Django's view, with a form that counts wrong old passwords (it needs the request)."""
+        from django.contrib.auth.views import PasswordChangeView
+
+        form_class = type("PasswordChangeForm", (DeskPasswordChangeForm,), {"request": request})
+        request.current_app = self.name
+        return PasswordChangeView.as_view(
+            form_class=form_class,
+            success_url=reverse("admin:password_change_done", current_app=self.name),
+            extra_context={**self.each_context(request), **(extra_context or {})},
+        )(request)
 
     def get_urls(self):
         def enrol(request):
