@@ -8,7 +8,7 @@ CORPUS ?= ../shared/corpus
 export HOST PORT
 
 .PHONY: run test setup demo lint test-sqlite test-postgres test-redis bench bench-search bench-live \
-	clean
+	bench-connections clean
 
 run: demo
 	$(DL) serve
@@ -76,6 +76,11 @@ bench-search: $(VENV)/.installed
 # Publish-to-receipt latency and memory per connection with 1k and 10k open event streams.
 bench-live: $(VENV)/.installed
 	cd bench && ../$(VENV)/bin/python live.py
+
+# A new reader's page with 1,000 idle and 200 slow connections open, alone and behind nginx.
+bench-connections: $(VENV)/.installed
+	scripts/system-deps nginx
+	cd bench && ../$(VENV)/bin/python connections.py
 
 clean:
 	scripts/test-postgres stop

@@ -54,13 +54,13 @@ def prepare() -> str:
     return f"/articles/{pk}/{slug}/"
 
 
-def start_serve() -> subprocess.Popen:
-    """`dateline serve` with its defaults, as `make run` starts it (BENCH_SERVE_ARGS adds some)."""
+def start_serve(*options: str) -> subprocess.Popen:
+    """`dateline serve` with its defaults, as `make run` starts it, plus options."""
     env = {**environment(VAR), "DATELINE_LOG_LEVEL": "WARNING"}
     log = (VAR / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "dateline", "serve", "--port", str(APP_PORT),
-         "--live-port", str(LIVE_PORT), *os.environ.get("BENCH_SERVE_ARGS", "").split()],
+         "--live-port", str(LIVE_PORT), *options],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for(f"http://127.0.0.1:{APP_PORT}/healthz", log=str(log.name))
@@ -245,17 +245,22 @@ def main() -> None:
     server = start_serve()
     try:
         results["dateline serve"] = asyncio.run(measure(APP_PORT, path, False))
-        if shutil.which("nginx") or Path("/usr/sbin/nginx").exists():
+    finally:
+        stop(server)
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        print("nginx is missing (scripts/system-deps nginx): measured without it")
+    else:
+        # As deploy/dateline-web.service runs it: nginx buffers bodies, no spare threads.
+        server = start_serve("--slow-body-threads", "0")
+        try:
             with tempfile.TemporaryDirectory() as folder:
                 nginx = start_nginx(Path(folder))
                 try:
                     results["behind nginx"] = asyncio.run(measure(NGINX_PORT, path, True))
                 finally:
                     stop(nginx)
-        else:
-            print("nginx is missing (scripts/system-deps nginx): measured without it")
-    finally:
-        stop(server)
+        finally:
+            stop(server)
     report(results)
 
 
