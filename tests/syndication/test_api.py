@@ -178,7 +178,7 @@ def test_since_and_until_bound_the_publication_time(api, newsroom):
     "limit=0", "limit=101", "limit=ten", "limit=-1", "since=yesterday", "since=2024-13-01",
     "until=2024-05-01T25:00", "since=2024-05-02&until=2024-05-01", "cursor=forged",
     "section=nowhere", "tag=planet:mars", "tag=nothing-like-it", "page=2",
-    "since=2024-05-01T09:30:00 02:00",
+    "since=2024-05-01T09:30:00 02:00", "tag=place%00:x", "section=a%00b", "cursor=%00",
 ])
 def test_bad_parameters_are_a_400_that_says_what_to_send(api, newsroom, query):
     response = api(f"{LIST}?{query}")
@@ -346,6 +346,7 @@ def test_any_unknown_api_address_is_a_json_404(api, client):
     "q=x&from=2024-02-30", "q=x&from=2024-05-02&to=2024-05-01", "q=x&section=abc",
     "q=x&section=0", "q=x&tag=-3", "q=x&author=99999999999", "q=x&author=%EF%BC%91",
     "q=x&sort=oldest", "q=x&page=0", "q=x&page=x", "q=x&page=51", "q=x&utm_source=mail",
+    "q=x%00y", "q=x&sort=newest%00",
 ])
 def test_a_bad_search_parameter_is_a_json_400(client, query):
     response = client.get(f"/api/search?{query}")

@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -55,6 +57,27 @@ def token(db) -> str:
     return secret
 
 
+def keeping_the_connection(app):
+    """Run the real WSGI app as Django's test client runs its handler: the request signals'
+    close_old_connections would close the test's connection, which is inside its transaction."""
+
+    def run(environ, start_response):
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            answer = app(environ, start_response)
+            try:
+                return [b"".join(answer)]
+            finally:
+                if hasattr(answer, "close"):
+                    answer.close()  # sends request_finished, as the server would
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+    return run
+
+
 @pytest.fixture
 def api_schema(client):
     """The document the API serves, with IPTC's ninjs and GeoJSON schemas (which it names
@@ -64,7 +87,7 @@ def api_schema(client):
     geojson = {**load("GeoJSON-schema.json"), "$id": GEOJSON_URI}
     document["components"]["schemas"].update({"IptcNinjs31": ninjs, "GeoJSON": geojson})
     schema = schemathesis.openapi.from_dict(document)
-    schema.app = application
+    schema.app = keeping_the_connection(application)
     return schema
 
 

@@ -42,6 +42,7 @@ def parse(query: QueryDict) -> ListParams:
     if unknown:
         raise BadParameter(f"Unknown parameter {unknown[0]!r}; the list takes "
                            f"{', '.join(sorted(KNOWN))}.")
+    refuse_nul(query)
     params = ListParams()
     if "section" in query:
         path = query["section"].strip("/")
@@ -119,6 +120,7 @@ def check_search(query: QueryDict) -> None:
     if unknown:
         raise BadParameter(f"Unknown parameter {unknown[0]!r}; search takes "
                            f"{', '.join(sorted(SEARCH_KNOWN))}.")
+    refuse_nul(query)
     if not query.get("q", "").strip():
         raise BadParameter("Give the words to look for as q, e.g. /api/search?q=inflation.")
     for name in ("section", "tag", "author"):
@@ -131,3 +133,10 @@ def check_search(query: QueryDict) -> None:
         raise BadParameter(f"'sort' is one of {', '.join(SORTS)}, not {query['sort']!r}.")
     if "page" in query:
         whole_number("page", query["page"], MAX_PAGE)
+
+
+def refuse_nul(query: QueryDict) -> None:
+    """No text a person writes holds NUL, and PostgreSQL refuses it in any string."""
+    for name, values in query.lists():
+        if any("\x00" in value for value in values):
+            raise BadParameter(f"{name!r} holds a NUL character (%00); send text without it.")
