@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import uuid
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.cache import caches
@@ -80,10 +81,13 @@ def search(query: SearchQuery) -> SearchResults:
 
 def _search_or_raise(query: SearchQuery) -> SearchResults:
     backend = get_backend()
+    # Inside a transaction, a savepoint: on PostgreSQL a cancelled statement would otherwise
+    # leave it unusable for the rest of the page. Outside, none: a transaction of its own
+    # would take SQLite's write lock (transaction_mode IMMEDIATE) for a read.
+    in_transaction = transaction.get_connection(backend.database).in_atomic_block
+    savepoint = transaction.atomic(using=backend.database) if in_transaction else nullcontext()
     try:
-        # A savepoint: on PostgreSQL a cancelled statement would otherwise leave an enclosing
-        # transaction unusable for the rest of the page.
-        with transaction.atomic(using=backend.database):
+        with savepoint:
             return backend.search(query)
     except DatabaseError as exc:
         if limits.stopped(exc):
