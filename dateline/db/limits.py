@@ -138,7 +138,9 @@ class _Watchdog:
                     self.wake.clear()
                     continue
             for budget in budgets:
-                budget.watch()
+                # A connection closed meanwhile must not end the watching of the others.
+                with suppress(Exception):
+                    budget.watch()
             time.sleep(self.EVERY)
 
 
@@ -162,7 +164,8 @@ class _PostgresBudget:
         if reading != self.timed:
             self.connection = context["connection"]
             limit = self.milliseconds if reading else 0
-            context["cursor"].cursor.execute(f"SET statement_timeout = {int(limit)}")
+            with self.connection.wrap_database_errors:
+                context["cursor"].cursor.execute(f"SET statement_timeout = {int(limit)}")
             self.timed = reading
         try:
             return execute(sql, params, many, context)
