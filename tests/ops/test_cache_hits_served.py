@@ -9,9 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
+# Not marked "cache": the server runs the development settings (a file cache), not Redis.
 
-pytestmark = pytest.mark.cache
 # A cached page that needs no collected static files (the site's pages name their logo's).
 PAGE = "/robots.txt"
 
