@@ -12,6 +12,7 @@ import os
 import threading
 from tempfile import SpooledTemporaryFile
 
+from dateline.base.turns import taking_turns
 from dateline.wsgi import application as dateline_application
 
 # A body up to this stays in memory while it is read; a larger one goes to a temporary file.
@@ -23,7 +24,8 @@ CHUNK = 64 * 1024
 
 
 class Bulkhead:
-    """Read each request's body, then run the app in one of `slots` at a time."""
+    """Read each request's body, then run the app in one of `slots` at a time (a request
+    waiting on a child process, a photo decoder, hands its slot on: dateline.base.turns)."""
 
     def __init__(self, app, slots: int) -> None:
         self.app = app
@@ -32,11 +34,11 @@ class Bulkhead:
     def __call__(self, environ: dict, start_response):
         length = _content_length(environ)
         if not 0 < length <= LARGEST_READ_AHEAD:
-            with self.slots:
+            with taking_turns(self.slots):
                 return self.app(environ, start_response)
         with _read_ahead(environ["wsgi.input"], length) as body:
             environ["wsgi.input"] = body
-            with self.slots:
+            with taking_turns(self.slots):
                 # Django builds the whole response in this call (having read what it needs of
                 # the body); only a streamed response is iterated later, out of its slot.
                 return self.app(environ, start_response)

@@ -1,0 +1,66 @@
+"""The bulkhead `dateline serve` puts before Django: bodies read outside the slots, at most
+DATELINE_THREADS requests in Django at once."""
+
+import io
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from dateline.site.management.commands._bulkhead import Bulkhead
+
+
+class TrickledBody:
+    """A request body that arrives only when the test lets it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.arrived = data, threading.Event()
+
+    def read(self, size: int = -1) -> bytes:
+        self.arrived.wait(10)
+        chunk, self.data = self.data[:size], self.data[size:]
+        return chunk
+
+
+def environ(body=None, length: int = 0) -> dict:
+    return {"REQUEST_METHOD": "POST" if body else "GET", "CONTENT_LENGTH": str(length),
+            "wsgi.input": body or io.BytesIO()}
+
+
+def test_no_more_requests_than_slots_run_the_app_at_once():
+    running, most, lock = 0, 0, threading.Lock()
+
+    def app(environ, start_response):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        return [b"ok"]
+
+    bulkhead = Bulkhead(app, slots=2)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: bulkhead(environ(), None), range(16)))
+    assert answers == [[b"ok"]] * 16
+    assert most == 2
+
+
+def test_a_body_still_arriving_holds_no_slot_and_reaches_the_app_whole():
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(environ["wsgi.input"].read())
+        return [b"ok"]
+
+    bulkhead = Bulkhead(app, slots=1)
+    slow = TrickledBody(b"consent=on&" * 10_000)
+    with ThreadPoolExecutor(2) as pool:
+        trickling = pool.submit(bulkhead, environ(slow, len(slow.data)), None)
+        time.sleep(0.2)  # it is reading by now
+        # Another reader is served while that body has not arrived: the only slot is free.
+        assert pool.submit(bulkhead, environ(), None).result(timeout=5) == [b"ok"]
+        assert not trickling.done()
+        slow.arrived.set()
+        assert trickling.result(timeout=5) == [b"ok"]
+    assert seen == [b"", b"consent=on&" * 10_000]
