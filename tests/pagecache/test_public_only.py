@@ -114,6 +114,16 @@ def test_a_request_with_credentials_is_never_answered_from_the_cache(credentials
     assert count_of("bypass", "authorization") == bypassed + 1
 
 
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_key_in_the_query_string_is_never_answered_from_the_cache():
+    reader = Reader()
+    _, _, stored = reader.get("/public/")
+    bypassed = count_of("bypass", "query")
+    _, headers, body = reader.get("/public/?api_key=some-token")
+    assert body != stored and "X-Cache" not in headers
+    assert count_of("bypass", "query") == bypassed + 1
+
+
 @pytest.mark.parametrize("header", ["HTTP_AUTHORIZATION", "HTTP_X_API_KEY"])
 @override_settings(DATELINE_PAGE_CACHE_EXCLUDE=())
 def test_a_partners_answer_is_not_kept_even_without_the_path_list(header, make_article):
