@@ -16,7 +16,8 @@ _NOT_STORED = {"set-cookie", "x-cache", "date"}
 
 
 class PageCacheMiddleware:
-    """List first in MIDDLEWARE, so that it sees every header the others add."""
+    """List before every middleware but the request timer, so that it sees every header the
+    others add (a Set-Cookie, a Vary) before it decides whether a page may be kept."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
