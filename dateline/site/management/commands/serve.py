@@ -1,4 +1,6 @@
-"""`dateline serve`: the site under granian plus the background worker, as one command."""
+"""`dateline serve`: the site under granian, the live stream and the background worker, as one
+command that keeps them running (_supervisor.py) with settings chosen from measurements
+(_granian.py, _bulkhead.py)."""
 
 import os
 import shutil
@@ -65,32 +67,29 @@ class Command(BaseCommand):
             help="Do not start the background worker (run `dateline db_worker` elsewhere).",
         )
 
-    def handle(self, *args, host: str, port: int, workers: int, threads: int,
-               slow_body_threads: int,
-               live_port: int, live_workers: int, no_live: bool, no_worker: bool,
-               **options) -> None:
+    def handle(self, *args, **options) -> None:
         bin_dir = os.path.dirname(sys.executable)
         granian = shutil.which("granian", path=bin_dir) or shutil.which("granian")
         if granian is None:
             raise CommandError("granian is not installed; run `make run` or `pip install granian`.")
         raise_file_limit()
         # The workers' settings learn how many of them serve at once (the rate-limit check).
-        os.environ["DATELINE_WORKERS"] = str(workers)
+        os.environ["DATELINE_WORKERS"] = str(options["workers"])
         supervisor = Supervisor(log=self.stderr.write)
         signal.signal(signal.SIGTERM, supervisor.request_stop)
         signal.signal(signal.SIGINT, supervisor.request_stop)
         try:
-            self._start_all(supervisor, granian, host, port, workers, threads,
-                            slow_body_threads, live_port, live_workers, no_live, no_worker)
+            self._start_all(supervisor, granian, **options)
             supervisor.run()
         except ChildKeepsDying as error:
             raise CommandError(str(error)) from None
         finally:
             supervisor.stop()
 
-    def _start_all(self, supervisor: Supervisor, granian: str, host: str, port: int,
+    def _start_all(self, supervisor: Supervisor, granian: str, *, host: str, port: int,
                    workers: int, threads: int, slow_body_threads: int, live_port: int,
-                   live_workers: int, no_live: bool, no_worker: bool) -> None:
+                   live_workers: int, no_live: bool, no_worker: bool, **_) -> None:
+        """Start each child under the supervisor, the web server last."""
         if not no_worker:
             # `dateline worker` books the next edition and a catch-up on what fell due while
             # nothing ran, each once, at every start (a restart after a crash included).
