@@ -10,7 +10,7 @@ import subprocess
 # takes a slot before accept() and keeps it until the connection closes. Measured (granian
 # 2.8.9): with 8 slots, 8 idle keep-alive connections (or 8 slow-header ones) left the 9th
 # reader waiting until granian dropped one 30 s later. A slot costs no thread, only a socket
-# and a little memory (1,000 idle connections: +21 MB on one worker): sized like a file limit.
+# and a little memory (1,000 idle connections: about 20 MB): sized like a file limit.
 CONNECTIONS_PER_WORKER = 10_000
 # The same slot-per-connection rule on the stream: every open stream is one.
 LIVE_STREAMS_PER_WORKER = 20_000

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("DATELINE_WORKERS", "2")),
             # Two, so that one killed leaves the other answering while granian replaces it;
-            # the second costs 55 to 65 MB (measured on the demo site).
+            # the second costs 65 to 80 MB (measured on a small demo site).
             help="granian worker processes (default 2).",
         )
         # Django's views block; a thread per core keeps a slow query from stalling the rest
