@@ -64,7 +64,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--no-worker", action="store_true",
-            help="Do not start the background worker (run `dateline db_worker` elsewhere).",
+            help="Do not start the background worker (run `dateline worker` elsewhere).",
         )
 
     def handle(self, *args, **options) -> None:
