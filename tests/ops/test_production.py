@@ -141,10 +141,12 @@ def test_the_web_unit_runs_several_workers_without_the_background_worker():
     assert f"PROMETHEUS_MULTIPROC_DIR=/run/{runtime}" in service["Environment"]
 
 
-def test_the_worker_unit_runs_every_queue():
+def test_the_worker_unit_runs_the_booking_worker_every_second():
+    # `dateline worker` runs every queue; tests/ops/test_deploy_units.py proves it books the
+    # morning edition.
     name, options = parse_exec_start(unit("dateline-worker.service"))
-    assert name == "db_worker"
-    assert options.queue_name == "*" and options.interval == 1
+    assert name == "worker"
+    assert options.interval == 1 and not options.batch
 
 
 def test_both_units_run_production_settings_as_a_confined_user():
