@@ -28,7 +28,7 @@ _CONTROL = ("savepoint", "release", "rollback", "commit", "begin", "set ", "rese
 # view between fetches), which is not the database's time.
 _SAME_RUN_SECONDS = 0.002
 # After a stop, what is left for the page that says so (its menu, its footer).
-_GRACE = 0.2
+_GRACE = 0.1
 _active = threading.local()
 
 

@@ -369,7 +369,7 @@ DATELINE_SEARCH_CACHE_TIMEOUT = 300
 # Public reads (GET and HEAD outside these paths) stop past a budget (dateline.db.limits):
 # on SQLite the CPU their statements use in all, on PostgreSQL each statement's time.
 DATELINE_PUBLIC_READ_LIMIT_ON = os.environ.get("DATELINE_PUBLIC_READ_LIMIT", "on") != "off"
-DATELINE_PUBLIC_READ_CPU_MS = int(os.environ.get("DATELINE_PUBLIC_READ_CPU_MS", "150"))
+DATELINE_PUBLIC_READ_CPU_MS = int(os.environ.get("DATELINE_PUBLIC_READ_CPU_MS", "120"))
 DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS = int(
     os.environ.get("DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS", "500")
 )

@@ -157,3 +157,14 @@ def test_a_wrong_backend_setting_says_how_to_fix_it():
     with pytest.raises(InvalidSearchBackendError, match="no backend 'other'"):
         get_backend("other")
     assert get_backend().vendor in ("sqlite", "postgresql")
+
+
+def test_date_filters_are_the_site_s_days_and_the_calendar_s_ends_are_safe(make_article, search):
+    from datetime import date, datetime
+
+    late = make_article("Late vote count",
+                        published_at=datetime(2026, 3, 10, 23, 30,
+                                              tzinfo=timezone.get_current_timezone()))
+    assert search("vote", date_to=date(2026, 3, 10)) == [late.pk]
+    assert search("vote", date_from=date(2026, 3, 11)) == []
+    assert search("vote", date_from=date(1, 1, 1), date_to=date.max) == [late.pk]

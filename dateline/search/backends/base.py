@@ -4,12 +4,13 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet, ImproperlyConfigured
 from django.db import connections
+from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.module_loading import import_string
 
@@ -73,6 +74,16 @@ def highlight(snippet: str) -> str:
     """Escape a snippet from the database and turn the backend's marks into <mark>."""
     return (escape(snippet.replace("\x00", "")).replace(MARK_START, "<mark>")
             .replace(MARK_END, "</mark>"))
+
+
+def _day_start(day: date, days_after: int = 0) -> datetime | None:
+    """When the day begins in the site's time zone; None past the calendar's ends (a bound
+    that excludes nothing)."""
+    try:
+        start = timezone.make_aware(datetime.combine(day + timedelta(days=days_after), time.min))
+        return start.astimezone(UTC)  # as stored; fails here, not in the database adapter
+    except (OverflowError, ValueError):
+        return None
 
 
 class BaseSearchBackend:
@@ -150,10 +161,14 @@ class BaseSearchBackend:
         if query.author_id is not None:
             written = Article.authors.through.objects.filter(author_id=query.author_id)
             articles = articles.filter(pk__in=written.values("article_id"))
-        if query.date_from is not None:
-            articles = articles.filter(published_at__date__gte=query.date_from)
-        if query.date_to is not None:
-            articles = articles.filter(published_at__date__lte=query.date_to)
+        # Days in the site's time zone, as times: a comparison the database does itself,
+        # where `published_at__date` converts every candidate's time (in Python, on SQLite).
+        start = _day_start(query.date_from) if query.date_from else None
+        if start is not None:
+            articles = articles.filter(published_at__gte=start)
+        end = _day_start(query.date_to, days_after=1) if query.date_to else None
+        if end is not None:
+            articles = articles.filter(published_at__lt=end)
         return articles
 
     def search(self, query: SearchQuery) -> SearchResults:
