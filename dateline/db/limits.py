@@ -216,4 +216,7 @@ def stopped(exc: BaseException) -> bool:
         return False
     if getattr(exc.__cause__, "sqlstate", None) == "57014":  # PostgreSQL: query_canceled
         return True
-    return any(getattr(b, "fired", False) for b in getattr(_active, "budgets", None) or ())
+    # SQLite says only "interrupted"; the budget knows whether it was the one that asked.
+    return "interrupted" in str(exc) and any(
+        getattr(b, "fired", False) for b in getattr(_active, "budgets", None) or ()
+    )
