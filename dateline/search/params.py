@@ -67,8 +67,6 @@ class Found:
     results: SearchResults
     articles: list[tuple[Article, Hit]]
     facets: dict[str, list[tuple[object, int]]]
-    # What the query parser's limits left out, one sentence each, for the reader.
-    notes: list[str]
 
     @property
     def pages(self) -> int:
@@ -98,5 +96,4 @@ def run(query: SearchQuery) -> Found:
         counts = results.facets.get(name, [])
         objects = model.objects.in_bulk([pk for pk, _ in counts])
         facets[name] = [(objects[pk], n) for pk, n in counts if pk in objects]
-    return Found(query=query, results=results, articles=articles, facets=facets,
-                 notes=parse(query.text).notes)
+    return Found(query=query, results=results, articles=articles, facets=facets)

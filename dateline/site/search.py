@@ -29,9 +29,11 @@ def search(request: HttpRequest) -> HttpResponse:
     except SearchTooCostly:
         # Said on the page, with the form to narrow it; 503 keeps it out of every cache.
         context = {"q": query.text, "found": None, "too_costly": True,
+                   "notes": search_params.over_limits(request.GET),
                    "kept": search_params.kept(request.GET)}
         return render(request, "site/search.html", context, status=503)
     context: dict = {"q": query.text, "found": found, "newest": query.newest_first,
+                     "notes": search_params.over_limits(request.GET),
                      "kept": search_params.kept(request.GET)}
     if found is not None:
         attach_sections([article for article, _ in found.articles])

@@ -71,8 +71,9 @@ def test_the_api_refuses_past_the_limits_with_a_reason(client, make_article):
     deep = client.get("/api/search", {"q": "inflation", "page": "100000"})
     assert deep.status_code == 400 and "50" in deep.json()["error"]
     assert client.get("/api/search", {"q": "inflation"}).json()["total"] == 1
-    # The page shows the last page there can be instead.
-    assert client.get("/search/", {"q": "inflation", "page": "100000"}).status_code == 200
+    # The page shows the last page there can be instead, and says why.
+    page = client.get("/search/", {"q": "inflation", "page": "100000"})
+    assert page.status_code == 200 and "Pages stop at 50" in page.content.decode()
 
 
 @pytest.mark.parametrize("tiny", [{"DATELINE_PUBLIC_READ_CPU_MS": 5,
@@ -155,6 +156,9 @@ def test_a_stopped_search_says_to_narrow_it_and_is_not_run_again(client, make_ar
     response = client.get("/search/", {"q": "inflation"})
     assert response.status_code == 503
     assert "This search took too long and was stopped. Narrow it" in response.content.decode()
+    # Stopped after shortening, it says both.
+    both = client.get("/search/", {"q": HOSTILE}).content.decode()
+    assert "took too long" in both and "Searched for the first 10 words only" in both
     api = client.get("/api/search", {"q": "inflation"})
     assert api.status_code == 503 and "took too long" in api.json()["error"]
     # Sent again, it is answered from the cache without reaching the database's search.
