@@ -8,21 +8,36 @@ CORPUS ?= ../shared/corpus
 export HOST PORT
 
 .PHONY: run test setup demo lint test-sqlite test-postgres test-redis bench bench-search bench-live \
-	bench-connections clean
+	bench-connections clean lock upgrade
 
 run: demo
 	$(DL) serve
 
-# The virtual environment, rebuilt when the dependencies change.
-$(VENV)/.installed: pyproject.toml
+# The virtual environment, installed from the lock files (exact versions, hashes checked) and
+# rebuilt when they change; Dateline itself goes in without dependencies of its own choosing.
+$(VENV)/.installed: requirements/run.lock pyproject.toml
 	@python=$$(scripts/find-python) && { [ -x $(VENV)/bin/python ] || "$$python" -m venv $(VENV); }
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q -e .
+	$(VENV)/bin/python -m pip install -q --require-hashes -r requirements/run.lock
+	$(VENV)/bin/python -m pip install -q --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(VENV)/bin/python -m pip install -q -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed requirements/test.lock
+	$(VENV)/bin/python -m pip install -q --require-hashes -r requirements/test.lock
 	@touch $@
+
+# After an edit of pyproject.toml: pin what it asks for, keeping the versions already locked.
+# The runtime lock is held to the test lock's versions, so the tests run what production runs.
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes \
+	--python-version 3.13 --custom-compile-command "make lock" $(UV_UPGRADE)
+lock: $(VENV)/.installed-test
+	$(UV_COMPILE) --extra test -o requirements/test.lock
+	$(UV_COMPILE) --constraint requirements/test.lock -o requirements/run.lock
+
+# The newest releases pyproject.toml allows, then the whole suite says whether they hold.
+upgrade:
+	$(MAKE) lock UV_UPGRADE=--upgrade
+	$(MAKE) test
 
 # Validators from npm that the tests run: axe-core in the browser, vnu-jar (the Nu HTML Checker).
 node_modules/.installed: package.json package-lock.json
