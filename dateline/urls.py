@@ -9,7 +9,7 @@ urlpatterns = [
     path("desk/live/", include("dateline.live.urls")),
     path("desk/", admin.site.urls),
     path("", include("dateline.ops.urls")),
-    path("websub/", include("dateline.live.websub.urls")),
+    path("websub/", include("dateline.syndication.websub.urls")),
     path("", include("dateline.syndication.urls")),
     path("report/", include("dateline.submissions.urls")),
     path("edition/", include("dateline.edition.urls")),

@@ -16,13 +16,13 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from dateline.newsroom.models import Article, AuditEntry
+from dateline.newsroom.signals import public_story_changed
 from dateline.pagecache import keys
 from dateline.pagecache.invalidation import invalidate_on_commit
 from dateline.site.templatetags.dateline import house_dateline
 
 from .brokers import get_broker
 from .models import LiveEntry, LiveEvent
-from .websub.distribution import notify_topics_for
 
 logger = logging.getLogger(__name__)
 Kind = LiveEvent.Kind
@@ -45,7 +45,8 @@ def record(kind: str, payload: dict, article_id: int | None = None) -> LiveEvent
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EVENT_LOCK])
         event = LiveEvent.objects.create(kind=kind, payload=payload, article_id=article_id)
         transaction.on_commit(lambda: announce(event.pk))
-        notify_topics_for(kind, article_id)  # WebSub: the story's feeds, pushed after commit
+        # Other faces (syndication's WebSub hub) hear of it here, inside the transaction.
+        public_story_changed.send(sender=LiveEvent, kind=kind, article_id=article_id)
     if event.pk % 500 == 0:
         prune()
     return event

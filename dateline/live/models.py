@@ -71,5 +71,3 @@ class LiveEntry(models.Model):
         """The name readers see on the entry: a public name, never a login name."""
         return public_name(self.author) if self.author_id else ""
 
-
-from .websub.models import Intent, Subscription  # noqa: E402, F401  (WebSub, same app)

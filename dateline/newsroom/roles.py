@@ -1,5 +1,8 @@
 """The desk's roles, as Django groups; a migration creates them, `sync_roles` keeps them current."""
 
+import operator
+from functools import reduce
+
 CONTRIBUTOR = "Contributor"
 REPORTER = "Reporter"
 EDITOR = "Editor"
@@ -39,6 +42,9 @@ _EDITOR = [
 # lifting a lock-out by deleting its access attempt.
 CHIEF_EDITOR_APPS = ["newsroom", "live", "submissions", "edition", "auth",
                      "django_tasks_database", "axes"]
+# And of these models of other apps: WebSub's subscribers (syndication's since they moved out
+# of live); syndication's partners and API keys stay with the administrators.
+CHIEF_EDITOR_MODELS = {"syndication": ["subscription", "intent"]}
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CONTRIBUTOR: _CONTRIBUTOR,
@@ -51,6 +57,7 @@ def sync_roles(apps) -> None:
     """Create the role groups and give each exactly its permissions (usable in migrations)."""
     from django.contrib.auth.management import create_permissions
     from django.db.migrations.state import StateApps
+    from django.db.models import Q
 
     for config in apps.get_app_configs():
         if isinstance(apps, StateApps):
@@ -77,7 +84,9 @@ def sync_roles(apps) -> None:
             # can, and the post_migrate sync at the end of every migrate grants the rest.
         group.permissions.set(permissions)
     chief, _ = Group.objects.get_or_create(name=CHIEF_EDITOR)
-    chief.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=CHIEF_EDITOR_APPS)
-    )
+    models_of_others = [Q(content_type__app_label=app, content_type__model__in=models)
+                        for app, models in CHIEF_EDITOR_MODELS.items()]
+    chief.permissions.set(Permission.objects.filter(
+        Q(content_type__app_label__in=CHIEF_EDITOR_APPS) | reduce(operator.or_, models_of_others)
+    ))
 

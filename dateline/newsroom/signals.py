@@ -12,6 +12,11 @@ embargo_released = Signal()
 # Sent inside the transaction of a bulk write (an import) that bypassed the models' save
 # signals, with count= and pks= (the ids written).
 articles_bulk_changed = Signal()
+# Sent inside the transaction of a change readers will see, with kind= and article_id=:
+# a story "published", "updated", made "breaking" or "unpublished" (deleted too), or a
+# live-coverage "entry" added or removed ("entry-removed"). dateline.live decides what counts
+# and sends it; receivers that act on the change wait for the commit (transaction.on_commit).
+public_story_changed = Signal()
 
 
 def sync_roles_after_migrate(sender, **kwargs) -> None:

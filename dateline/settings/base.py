@@ -229,6 +229,8 @@ DATELINE_LIVE_BROKER = os.environ.get("DATELINE_LIVE_BROKER") or (
     else "postgresql" if DATABASES["default"]["ENGINE"].endswith("postgresql")
     else "local"
 )
+# Brokers beyond the built-ins, by name: {"name": "dotted.path.BrokerSubclass"}.
+DATELINE_LIVE_BROKERS: dict[str, str] = {}
 DATELINE_LIVE_BOARD = os.environ.get("DATELINE_LIVE_BOARD", str(VAR_DIR / "cache" / "live"))
 DATELINE_LIVE_LOCAL_POLL = 0.05
 # Streams also read the table this often, whatever the broker says (or fails to say).
@@ -239,8 +241,9 @@ DATELINE_LIVE_RETENTION_DAYS = 7
 # at most DATELINE_LIVE_REPLAY_LIMIT of them (a reader away longer starts afresh).
 DATELINE_LIVE_RING = 2000
 DATELINE_LIVE_REPLAY_LIMIT = 1000
-# WebSub (dateline.live.websub): Dateline is the hub of its own feeds, at /websub/. Callbacks on
-# private, loopback or link-local addresses are refused unless this is on (dev and tests).
+# WebSub (dateline.syndication.websub): Dateline is the hub of its own feeds, at /websub/.
+# Callbacks on private, loopback or link-local addresses are refused unless this is on (dev
+# and tests).
 DATELINE_WEBSUB_ALLOW_PRIVATE = False
 # Leases: what a subscriber gets when it asks for none, and the bounds of what it may ask.
 DATELINE_WEBSUB_LEASE_SECONDS = 10 * 86400
@@ -284,6 +287,8 @@ DATELINE_PAGE_SIZE = 20
 DATELINE_PREVIEW_MAX_AGE = int(os.environ.get("DATELINE_PREVIEW_MAX_AGE", str(48 * 3600)))
 # Feeds carry the whole sanitised body when on, else the teaser and a link.
 DATELINE_FEED_FULL_CONTENT = os.environ.get("DATELINE_FEED_FULL_CONTENT", "") == "1"
+# Wire formats beyond ninjs31, by name: {"name": "dotted.path.FormatterSubclass"}.
+DATELINE_SYNDICATION_FORMATTERS: dict[str, str] = {}
 # The news desk's address: told of every reader's report, and the site's contact.
 DATELINE_NEWSDESK_EMAIL = os.environ.get("DATELINE_NEWSDESK_EMAIL", "newsdesk@example.org")
 
@@ -356,9 +361,10 @@ DATELINE_METRICS_TOKEN = os.environ.get("DATELINE_METRICS_TOKEN", "")
 
 # Search backends, like CACHES: "default" always exists and uses the database's own full-text
 # search (FTS5 on SQLite, tsvector on PostgreSQL). HALF_LIFE_DAYS: how fast relevance fades.
+# Every backend named here is kept indexed; searches use "default" unless told otherwise.
 DATELINE_SEARCH_BACKENDS = {
     "default": {
-        "BACKEND": "dateline.search.backends.database",
+        "BACKEND": "dateline.search.backends.database.DatabaseSearchBackend",
         "HALF_LIFE_DAYS": float(os.environ.get("DATELINE_SEARCH_HALF_LIFE_DAYS", "30")),
     },
 }

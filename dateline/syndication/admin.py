@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from .models import ApiKey, Partner
+from .websub import admin as websub_admin  # noqa: F401  (registers the WebSub screens)
 
 
 class ApiKeyInline(admin.TabularInline):

@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from dateline.live.websub.discovery import hub_url, link_header
 from dateline.newsroom.models import Article, Author, Section, Tag
 from dateline.pagecache import keys
 
 from .generators import AtomFeed, JsonFeed, RssFeed
+from .websub.discovery import hub_url, link_header
 
 ITEMS = 50
 

@@ -1,4 +1,4 @@
-"""Partner agencies and the API keys with which they read the wire API."""
+"""Partner agencies and the API keys with which they read the wire API; WebSub's models."""
 
 import hashlib
 import secrets
@@ -61,3 +61,6 @@ class ApiKey(models.Model):
         token = f"{prefix}_{secrets.token_urlsafe(32)}"
         self.prefix, self.secret_hash = prefix, hash_token(token)
         return token
+
+
+from .websub.models import Intent, Subscription  # noqa: E402, F401  (WebSub, same app)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dateline.live.websub import outbound
+from dateline.syndication.websub import outbound
 
 
 def test_a_host_that_turned_private_is_not_called(subscriber, settings):

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dateline.live.websub.models import Intent, Subscription
+from dateline.syndication.websub.models import Intent, Subscription
 from tests.newsroom.test_scheduling import run_worker
 
 from .conftest import TOPIC

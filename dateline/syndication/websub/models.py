@@ -1,4 +1,10 @@
-"""WebSub's state: requests waiting for their callback to confirm, and live subscriptions."""
+"""WebSub's state: requests waiting for their callback to confirm, and live subscriptions.
+
+The tables keep the names they had when the hub was part of `live` (`db_table`): moving the
+models into this app changed only Django's state (syndication migration 0002), no table, so
+an upgrade copies, locks and renames nothing, and a process of the previous release still
+running during the upgrade keeps finding its rows.
+"""
 
 import hashlib
 
@@ -46,6 +52,7 @@ class Intent(Target):
     mode = models.CharField(max_length=11, choices=Mode.choices)
 
     class Meta:
+        db_table = "live_intent"  # the name it had under `live`; see the module's docstring
         ordering = ["-created_at"]
         verbose_name = "WebSub request awaiting verification"
         verbose_name_plural = "WebSub requests awaiting verification"
@@ -76,6 +83,7 @@ class Subscription(Target):
     objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
+        db_table = "live_subscription"  # the name it had under `live`
         ordering = ["topic", "callback"]
         verbose_name = "WebSub subscription"
 

@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from dateline.live.websub.models import Intent, Subscription
-from dateline.live.websub.outbound import is_public
+from dateline.syndication.websub.models import Intent, Subscription
+from dateline.syndication.websub.outbound import is_public
 
 from .conftest import TOPIC
 

@@ -17,24 +17,26 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
+from django.dispatch import receiver
 from django.utils import timezone
 
-from dateline.live.models import LiveEvent
+from dateline.newsroom.signals import public_story_changed
 
 from . import outbound, topics
 from .models import Intent, Subscription
 
 logger = logging.getLogger(__name__)
 
-# What changes a feed; live-coverage entries show on the story's page, not in feeds.
-FEED_KINDS = frozenset({LiveEvent.Kind.PUBLISHED, LiveEvent.Kind.UPDATED,
-                        LiveEvent.Kind.BREAKING, LiveEvent.Kind.UNPUBLISHED})
+# What changes a feed (kinds of newsroom's public_story_changed); live-coverage entries
+# show on the story's page, not in feeds.
+FEED_KINDS = frozenset({"published", "updated", "breaking", "unpublished"})
 # Requests whose verification never ran (a lost task) are forgotten after this.
 STALE_INTENT = timedelta(days=1)
 USER_AGENT = "Dateline-WebSub-Hub/1 (+https://www.w3.org/TR/websub/)"
 
 
-def notify_topics_for(kind: str, article_id: int | None) -> None:
+@receiver(public_story_changed, dispatch_uid="dateline.syndication.websub")
+def notify_topics_for(kind: str, article_id: int | None, **kwargs) -> None:
     """After the transaction commits, mark the story's feeds changed and wake the worker."""
     if kind in FEED_KINDS and article_id is not None:
         # Robust: a failure here is logged, never raised into the desk's request that published.

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dateline.live.websub.models import Intent, Subscription
+from dateline.syndication.websub.models import Intent, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +22,15 @@ def test_the_chief_editor_sees_subscriptions_but_cannot_add_or_edit_them(desk_cl
                           callback="https://other.example/push", callback_host="other.example",
                           lease_seconds=3600)
     client = desk_client(make_user("Chief editor"))
-    listing = client.get("/desk/live/subscription/").content.decode()
+    listing = client.get("/desk/syndication/subscription/").content.decode()
     assert "partner.example" in listing and "the callback answered 500" in listing
-    page = client.get(f"/desk/live/subscription/{subscription.pk}/change/").content.decode()
+    page = client.get(f"/desk/syndication/subscription/{subscription.pk}/change/").content.decode()
     assert "https://partner.example/push" in page and "never shown" not in page
-    assert "other.example" in client.get("/desk/live/intent/").content.decode()
-    assert client.get("/desk/live/subscription/add/").status_code == 403
-    assert client.get("/desk/live/subscription/").status_code == 200
+    assert "other.example" in client.get("/desk/syndication/intent/").content.decode()
+    assert client.get("/desk/syndication/subscription/add/").status_code == 403
+    assert client.get("/desk/syndication/subscription/").status_code == 200
 
 
 def test_editors_do_not_see_them(desk_client, make_user):
     client = desk_client(make_user("Editor"))
-    assert client.get("/desk/live/subscription/").status_code == 403
+    assert client.get("/desk/syndication/subscription/").status_code == 403

@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from dateline.live.websub.models import Subscription
-from dateline.live.websub.tasks import distribute_pending
 from dateline.newsroom.actions import TRANSITIONS
 from dateline.newsroom.models import Article, Tag
+from dateline.syndication.websub.models import Subscription
+from dateline.syndication.websub.tasks import distribute_pending
 from tests.newsroom.test_scheduling import run_worker
 
 from .conftest import TOPIC

@@ -1,1 +1,0 @@
-from .websub import admin as websub_admin  # noqa: F401  (registers the WebSub screens)
