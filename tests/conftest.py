@@ -1,7 +1,9 @@
 """Shared fixtures: small builders for the newsroom's objects."""
 
+import os
 from datetime import timedelta
 from itertools import count
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -9,6 +11,19 @@ from django.utils import timezone
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 
 _serial = count(1)
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def require_shared(relative: str) -> Path:
+    """The file or folder at ../shared/`relative` (real samples, schemas). Without it the test
+    skips locally, saying why, but fails under CI=true: a validation must not quietly vanish."""
+    path = SHARED / relative
+    if not path.exists():
+        reason = f"{path} not found: ../shared holds the samples and schemas this test checks"
+        if os.environ.get("CI", "").lower() in {"true", "1"}:
+            pytest.fail(f"{reason} (CI=true, so it fails instead of skipping)", pytrace=False)
+        pytest.skip(reason)
+    return path
 
 
 @pytest.fixture

@@ -7,18 +7,16 @@ import pytest
 
 from dateline.newsroom.importer import ImportProfile, import_file
 from dateline.newsroom.models import Article, Tag
+from tests.conftest import require_shared
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLE = 300
 
 pytestmark = pytest.mark.django_db
 
 
 def sample(name: str, tmp_path: Path) -> Path:
-    source = CORPUS / name / "articles.jsonl"
-    if not source.exists():
-        pytest.skip(f"corpus not found at {source}")
+    source = require_shared(f"corpus/{name}/articles.jsonl")
     target = tmp_path / f"{name}.jsonl"
     with source.open("rb") as lines:
         target.write_bytes(b"".join(islice(lines, SAMPLE)))

@@ -4,16 +4,14 @@ import json
 import re
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 
 import extruct
 import pytest
 from django.contrib.staticfiles import finders
 
 from dateline.newsroom.models import ArticleNote, Tag
+from tests.conftest import require_shared
 
-ROOT = Path(__file__).resolve().parents[2]
-VOCABULARY = ROOT.parent / "shared" / "schemas" / "schemaorg" / "schemaorg-current-https.jsonld"
 OFFSET_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)$")
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +26,8 @@ def ids(value) -> set[str]:
 @cache
 def vocabulary() -> tuple[dict[str, set[str]], dict[str, tuple[set[str], set[str]]]]:
     """Types with their direct supertypes; properties with their domains and ranges."""
-    if not VOCABULARY.exists():
-        pytest.skip(f"schema.org vocabulary not found at {VOCABULARY}")
-    graph = json.loads(VOCABULARY.read_text())["@graph"]
+    vocabulary = require_shared("schemas/schemaorg/schemaorg-current-https.jsonld")
+    graph = json.loads(vocabulary.read_text())["@graph"]
     types, properties = {}, {}
     for node in graph:
         kinds = node["@type"] if isinstance(node["@type"], list) else [node["@type"]]

@@ -3,7 +3,6 @@
 import re
 from datetime import datetime, timedelta
 from functools import cache
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -15,10 +14,9 @@ from django.utils import timezone
 from dateline.newsroom.actions import TRANSITIONS
 from dateline.newsroom.models import Article, Tag
 from dateline.syndication.sitemaps import ArticleMonthSitemap
+from tests.conftest import require_shared
 from tests.pagecache.test_pagecache import Reader
 
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = ROOT.parent / "shared" / "schemas" / "sitemap"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 NS = {"s": SITEMAP_NS, "news": NEWS_NS}
@@ -30,10 +28,9 @@ pytestmark = pytest.mark.django_db
 @cache
 def schema(name: str) -> xmlschema.XMLSchema:
     """A sitemaps.org schema, with the News schema for the elements it lets in; offline."""
-    if not SCHEMAS.exists():
-        pytest.skip(f"sitemap schemas not found at {SCHEMAS}")
-    return xmlschema.XMLSchema(str(SCHEMAS / name), allow="local",
-                               locations=[(NEWS_NS, str(SCHEMAS / "sitemap-news.xsd"))])
+    schemas = require_shared("schemas/sitemap")
+    return xmlschema.XMLSchema(str(schemas / name), allow="local",
+                               locations=[(NEWS_NS, str(schemas / "sitemap-news.xsd"))])
 
 
 def fetch(client, url: str, xsd: str = "sitemap.xsd") -> ElementTree.Element:
