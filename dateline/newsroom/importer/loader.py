@@ -247,58 +247,96 @@ def _write_batch(
     report.kept_desk_edits += counts["kept_desk_edits"]
 
 
+@dataclass
+class _Plan:
+    """What one batch does: the articles to create and to update, and what it leaves alone."""
+
+    new: list[Article] = field(default_factory=list)
+    changed: list[Article] = field(default_factory=list)
+    # external id -> (tag ids, source ids, author ids)
+    relations: dict[str, tuple[set[int], set[int], set[int]]] = field(default_factory=dict)
+    unchanged: int = 0
+    kept_desk_edits: int = 0
+
+    @property
+    def written(self) -> list[Article]:
+        return self.new + self.changed
+
+
 def _write_records(records: list[ArticleRecord], vocabulary: Vocabulary, overwrite: bool) -> dict:
+    """Create the new articles, update the changed ones, count the others; return the counts."""
+    fingerprints = _fingerprints(records, vocabulary.profile)
+    plan = _plan(records, _imported_before(fingerprints), fingerprints, vocabulary, overwrite)
+    _save(plan)
+    return {"unchanged": plan.unchanged, "kept_desk_edits": plan.kept_desk_edits,
+            "created": len(plan.new), "updated": len(plan.changed)}
+
+
+def _fingerprints(records: list[ArticleRecord], profile: ImportProfile) -> dict[str, str]:
+    """Each record's fingerprint by external id, the profile's included."""
     # A changed profile (say, a section renamed) must re-file records whose text is the same.
-    fingerprints = {
-        r.external_id: hashlib.sha256(
-            (r.fingerprint + vocabulary.profile.fingerprint).encode()
-        ).hexdigest()
+    return {
+        r.external_id: hashlib.sha256((r.fingerprint + profile.fingerprint).encode()).hexdigest()
         for r in records
     }
-    existing = {
+
+
+def _imported_before(external_ids) -> dict[str, Article]:
+    """The articles already imported under these ids, with only the fields the plan reads."""
+    return {
         a.external_id: a
-        for a in Article.objects.filter(external_id__in=fingerprints).only(
+        for a in Article.objects.filter(external_id__in=external_ids).only(
             "pk", "external_id", "import_fingerprint", "imported_at", "modified_at", "slug",
             "published_at", "published_at_is_import_time", "version",
         )
     }
+
+
+def _plan(
+    records: list[ArticleRecord], existing: dict[str, Article], fingerprints: dict[str, str],
+    vocabulary: Vocabulary, overwrite: bool,
+) -> _Plan:
+    """Fill an article for each record that is new or changed; count the ones left alone."""
+    plan = _Plan()
     now = timezone.now()
-    new, changed, relations = [], [], {}
-    counts = {"unchanged": 0, "kept_desk_edits": 0}
     for record in records:
         article = existing.get(record.external_id)
         if article is not None:
             if article.import_fingerprint == fingerprints[record.external_id]:
-                counts["unchanged"] += 1
+                plan.unchanged += 1
                 continue
             edited_on_desk = article.imported_at and article.modified_at > article.imported_at
             if edited_on_desk and not overwrite:
-                counts["kept_desk_edits"] += 1
+                plan.kept_desk_edits += 1
                 continue
         else:
             article = Article(external_id=record.external_id)
         _fill(article, record, vocabulary, fingerprints[record.external_id], now)
-        relations[record.external_id] = (
+        plan.relations[record.external_id] = (
             vocabulary.tag_ids(record), vocabulary.source_ids(record), vocabulary.author_ids(record)
         )
-        (changed if article.pk else new).append(article)
-    Article.objects.bulk_create(new)
-    Article.objects.bulk_update(changed, ARTICLE_FIELDS)
-    _replace_relations(new + changed, relations)
-    Revision.objects.bulk_create(
-        Revision(
-            article=a, kind=Revision.Kind.IMPORT, version=a.version, headline=a.headline,
-            standfirst=a.standfirst, body=a.body,
-            metadata={"section": a.section.display_path, "dateline": a.dateline,
-                      "status": a.status},
-        )
-        for a in new + changed
+        (plan.changed if article.pk else plan.new).append(article)
+    return plan
+
+
+def _save(plan: _Plan) -> None:
+    """Write the plan's articles, their tags, sources and authors, and an import revision each."""
+    Article.objects.bulk_create(plan.new)
+    Article.objects.bulk_update(plan.changed, ARTICLE_FIELDS)
+    written = plan.written
+    _replace_relations(written, plan.relations)
+    Revision.objects.bulk_create(_import_revision(a) for a in written)
+    if written:
+        articles_bulk_changed.send(sender=Article, count=len(written), pks=[a.pk for a in written])
+
+
+def _import_revision(article: Article) -> Revision:
+    return Revision(
+        article=article, kind=Revision.Kind.IMPORT, version=article.version,
+        headline=article.headline, standfirst=article.standfirst, body=article.body,
+        metadata={"section": article.section.display_path, "dateline": article.dateline,
+                  "status": article.status},
     )
-    if new or changed:
-        articles_bulk_changed.send(
-            sender=Article, count=len(new) + len(changed), pks=[a.pk for a in new + changed]
-        )
-    return {**counts, "created": len(new), "updated": len(changed)}
 
 
 def _fill(

@@ -131,35 +131,13 @@ def parse_record(record: object, zone: zoneinfo.ZoneInfo) -> ArticleRecord:
     """Check a decoded JSON value and return the article it describes."""
     if not isinstance(record, dict):
         raise RecordError(f"a record must be a JSON object, not {type(record).__name__}")
+    # The checks run in this order so that a record with several faults always names the same one.
     body_html = _string(record, "body_html", limit=MAX_BODY)
     body = body_html or _string(record, "body", required=True, limit=MAX_BODY)
-    status = _string(record, "status") or "published"
-    if status not in {"published", "draft"}:
-        raise RecordError(f"'status' must be 'published' or 'draft', not {status[:30]!r}")
-    original_url = _string(record, "url", limit=500)
-    if original_url:
-        try:
-            URLValidator(schemes=["http", "https"])(original_url)
-        except ValidationError:
-            raise RecordError(f"'url' is not an http(s) URL: {original_url[:80]!r}") from None
+    status = _status(record)
+    original_url = _original_url(record)
     sources = _strings(record, "sources") or _strings(record, "source")
-    labels = tuple(
-        (kind, code) for key, kind in LABEL_FIELDS.items() for code in _strings(record, key)
-    )
-    tags = record.get("tags")
-    if tags is not None:
-        if not isinstance(tags, list) or not all(
-            isinstance(t, dict) and isinstance(t.get("name"), str) for t in tags
-        ):
-            raise RecordError("'tags' must be a list of {\"name\": ..., \"kind\": ...} objects")
-        for tag in tags:
-            kind = tag.get("kind", "topic")
-            if not isinstance(kind, str) or kind not in set(LABEL_FIELDS.values()):
-                raise RecordError(f"tag kind {str(kind)[:30]!r} is not one of person, place, "
-                                  "organisation, topic")
-            name = tag["name"].strip()
-            _check_characters(name, "a tag name")
-            labels += ((kind, name),)
+    labels = _labels(record)
     return ArticleRecord(
         external_id=_string(record, "id", required=True, limit=MAX_ID),
         headline=_string(record, "title", required=True, limit=MAX_TITLE),
@@ -176,10 +154,57 @@ def parse_record(record: object, zone: zoneinfo.ZoneInfo) -> ArticleRecord:
         places=_strings(record, "places"),
         dateline=_string(record, "dateline", limit=200),
         original_url=original_url,
-        # surrogatepass: a field Dateline ignores may hold anything JSON can, and the same
-        # bytes as before for everything else keeps earlier imports' fingerprints valid.
-        fingerprint=hashlib.sha256(
-            json.dumps(record, sort_keys=True, ensure_ascii=False).encode(
-                "utf-8", "surrogatepass")
-        ).hexdigest(),
+        fingerprint=_fingerprint(record),
     )
+
+
+def _status(record: dict) -> str:
+    status = _string(record, "status") or "published"
+    if status not in {"published", "draft"}:
+        raise RecordError(f"'status' must be 'published' or 'draft', not {status[:30]!r}")
+    return status
+
+
+def _original_url(record: dict) -> str:
+    original_url = _string(record, "url", limit=500)
+    if original_url:
+        try:
+            URLValidator(schemes=["http", "https"])(original_url)
+        except ValidationError:
+            raise RecordError(f"'url' is not an http(s) URL: {original_url[:80]!r}") from None
+    return original_url
+
+
+def _labels(record: dict) -> tuple[tuple[str, str], ...]:
+    """(kind, code) for every label: the label fields' codes, then the 'tags' objects' names."""
+    labels = tuple(
+        (kind, code) for key, kind in LABEL_FIELDS.items() for code in _strings(record, key)
+    )
+    return labels + _tag_labels(record.get("tags"))
+
+
+def _tag_labels(tags: object) -> tuple[tuple[str, str], ...]:
+    if tags is None:
+        return ()
+    if not isinstance(tags, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("name"), str) for t in tags
+    ):
+        raise RecordError("'tags' must be a list of {\"name\": ..., \"kind\": ...} objects")
+    labels = []
+    for tag in tags:
+        kind = tag.get("kind", "topic")
+        if not isinstance(kind, str) or kind not in set(LABEL_FIELDS.values()):
+            raise RecordError(f"tag kind {str(kind)[:30]!r} is not one of person, place, "
+                              "organisation, topic")
+        name = tag["name"].strip()
+        _check_characters(name, "a tag name")
+        labels.append((kind, name))
+    return tuple(labels)
+
+
+def _fingerprint(record: dict) -> str:
+    # surrogatepass: a field Dateline ignores may hold anything JSON can, and the same
+    # bytes as before for everything else keeps earlier imports' fingerprints valid.
+    return hashlib.sha256(
+        json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    ).hexdigest()
