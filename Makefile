@@ -59,25 +59,32 @@ demo: setup
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 
+# Each run lists what it skipped and why (-ra); the last line sums up all three runs.
+RESULTS := var/test-results
+PYTEST = $(VENV)/bin/pytest -p no:cacheprovider --junitxml=$(RESULTS)/$(@:test-%=%).xml
+
 test: lint
 	scripts/system-deps
+	rm -rf $(RESULTS)
 	$(MAKE) test-sqlite test-postgres test-redis
+	@$(VENV)/bin/python scripts/test-summary $(RESULTS)/sqlite.xml $(RESULTS)/postgres.xml \
+		$(RESULTS)/redis.xml
 
 test-sqlite: $(VENV)/.installed-test node_modules/.installed
-	$(VENV)/bin/pytest -p no:cacheprovider
+	$(PYTEST)
 
 test-postgres: $(VENV)/.installed-test node_modules/.installed
 	scripts/test-postgres start
 	DATELINE_DB_ENGINE=postgresql DATELINE_DB_PORT=$${DATELINE_PG_PORT:-54329} \
 	DATELINE_DB_USER=dateline DATELINE_DB_PASSWORD=dateline \
-	$(VENV)/bin/pytest -p no:cacheprovider
+	$(PYTEST)
 
 # The cache and live-stream tests again, on a real Redis (scripts/test-redis); status 5 is
 # "none selected".
 test-redis: $(VENV)/.installed-test node_modules/.installed
 	scripts/test-redis start
 	DATELINE_REDIS_URL=redis://127.0.0.1:$${DATELINE_REDIS_PORT:-63799}/0 \
-	$(VENV)/bin/pytest -p no:cacheprovider -m "cache or broker" || [ $$? -eq 5 ]
+	$(PYTEST) -m "cache or broker" || [ $$? -eq 5 ]
 
 # Pages against nginx serving the same article, on a 100k-article database (bench/README.md).
 bench: $(VENV)/.installed
