@@ -14,8 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from dateline.newsroom.actions import log_action
 from dateline.newsroom.html import paragraphs_to_html
-from dateline.newsroom.models import Article, AuditEntry
+from dateline.newsroom.models import Article
 from dateline.newsroom.permissions import can_see_all, is_owner
 
 from .models import LiveEntry
@@ -54,11 +55,8 @@ def breaking(request: HttpRequest, pk: int) -> HttpResponse:
         if article.is_breaking != on:
             article.is_breaking = on
             article.save(update_fields=["is_breaking"])
-            AuditEntry.objects.create(
-                article=article, action="breaking" if on else "breaking_ended",
-                from_status=article.status, to_status=article.status, user=request.user,
-                note="Marked as breaking news." if on else "Breaking news ended.",
-            )
+            log_action(article, "breaking" if on else "breaking_ended", request.user,
+                       "Marked as breaking news." if on else "Breaking news ended.")
     if on and not article.is_live:
         messages.info(request, "Marked as breaking: the banner appears when it is published.")
     else:
@@ -98,9 +96,6 @@ def delete_entry(request: HttpRequest, pk: int) -> HttpResponse:
     article = entry.article
     with transaction.atomic():
         entry.delete()
-        AuditEntry.objects.create(
-            article=article, action="live_entry_removed", from_status=article.status,
-            to_status=article.status, user=request.user, note="A live entry was removed.",
-        )
+        log_action(article, "live_entry_removed", request.user, "A live entry was removed.")
     messages.success(request, "Entry removed.")
     return redirect(reverse("live-desk:coverage", args=[article.pk]))

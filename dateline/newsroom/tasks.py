@@ -1,11 +1,9 @@
-"""Background work the scheduler does at a given time, whether or not anyone visits the site."""
+"""Background work the scheduler does at a given time, whether or not anyone visits the site.
 
-from django.db import transaction
+Both tasks change articles through `Transition.execute`, as SCHEDULER, like every other move.
+"""
+
 from django.tasks import task
-from django.utils import timezone
-
-from .models import Article, AuditEntry
-from .signals import embargo_released
 
 
 @task()
@@ -19,15 +17,14 @@ def release_due_articles() -> list[int]:
 @task()
 def release_embargo(article_id: int) -> bool:
     """Record and announce the end of an article's embargo, if it has really ended."""
-    with transaction.atomic():
-        article = Article.objects.select_for_update().filter(pk=article_id).first()
-        if article is None or article.embargo_until is None:
-            return False
-        if article.embargo_until > timezone.now():
-            return False  # moved later; its own task will come
-        AuditEntry.objects.create(
-            article=article, action="embargo_lifted", from_status=article.status,
-            to_status=article.status, note="Embargo ended.",
-        )
-        transaction.on_commit(lambda: embargo_released.send(sender=Article, article=article))
+    from .actions import SCHEDULER, ActionRefused, EmbargoEnds
+    from .models import Article
+
+    try:
+        # execute locks the row by its key: the article itself is read under the lock.
+        EmbargoEnds().execute(SCHEDULER, Article(pk=article_id))
+    except Article.DoesNotExist:
+        return False  # deleted since it was embargoed
+    except ActionRefused:
+        return False  # lifted by hand, or moved later: its own task will come
     return True

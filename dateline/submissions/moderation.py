@@ -17,10 +17,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
 
-from dateline.newsroom.actions import ActionRefused
+from dateline.newsroom.actions import ActionRefused, log_action
 from dateline.newsroom.actions.save import announce_saved, record_revision
 from dateline.newsroom.html import first_sentence
-from dateline.newsroom.models import Article, AuditEntry, Section, Source
+from dateline.newsroom.models import Article, Section, Source
 
 from . import mail
 from .models import ModerationEntry, Submission
@@ -102,10 +102,8 @@ def accept(user, submission: Submission, section: Section, note: str = "") -> Ar
             created_by=user,
         )
         article.sources.add(reader_reports_source())
-        AuditEntry.objects.create(
-            article=article, action="create", to_status=article.status, user=user,
-            note=f"From reader report {locked.reference}.",
-        )
+        log_action(article, "create", user, f"From reader report {locked.reference}.",
+                   previous="")
         record_revision(article, user)
         locked.article = article
         _decide(locked, Submission.Status.ACCEPTED, user,

@@ -1,12 +1,15 @@
 """Every change of an article's state is an action: checked, done, logged, then announced.
 
 `TRANSITIONS` lists the workflow's moves by name; the desk offers those `is_available` to the
-user, and every path (desk views, admin actions, API) goes through `execute`, never around it.
+user, and every path (desk views, admin actions, API, the worker's scheduled releases and
+embargo ends as SCHEDULER) goes through `execute`, never around it. `audit.log_action` is the
+one writer of the audit log.
 """
 
+from .audit import SCHEDULER, log_action
 from .base import ActionRefused, Transition
-from .embargo import Embargo, LiftEmbargo
-from .publish import Publish, release_due
+from .embargo import Embargo, EmbargoEnds, LiftEmbargo
+from .publish import Publish, ReleaseOnSchedule, release_due
 from .return_to_reporter import ReturnToReporter
 from .schedule import Schedule
 from .submit import Submit
@@ -18,4 +21,7 @@ TRANSITIONS: dict[str, Transition] = {
               LiftEmbargo())
 }
 
-__all__ = ["TRANSITIONS", "ActionRefused", "Transition", "release_due"]
+__all__ = [
+    "SCHEDULER", "TRANSITIONS", "ActionRefused", "EmbargoEnds", "ReleaseOnSchedule", "Transition",
+    "log_action", "release_due",
+]

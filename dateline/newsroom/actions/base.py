@@ -3,8 +3,9 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from ..models import Article, AuditEntry
+from ..models import Article
 from ..signals import article_status_changed
+from .audit import SCHEDULER, log_action
 
 
 class ActionRefused(Exception):
@@ -20,6 +21,8 @@ class Transition:
     # Fields the action writes besides status; nothing else of the row is touched.
     fields: tuple[str, ...] = ()
     needs_time = False
+    # Whether the worker may do it as SCHEDULER, at a time someone booked; never a person.
+    by_scheduler = False
 
     def is_available(self, user, article: Article) -> bool:
         try:
@@ -37,6 +40,10 @@ class Transition:
         self.check_permission(user, article)
 
     def check_permission(self, user, article: Article) -> None:
+        if user is SCHEDULER:
+            if not self.by_scheduler:
+                raise PermissionDenied(f"The scheduler does not {self.label.lower()}.")
+            return
         if not (user and user.is_active and user.has_perm(f"newsroom.{self.permission}")):
             raise PermissionDenied(f"Your role does not allow you to {self.label.lower()}.")
 
@@ -49,7 +56,16 @@ class Transition:
     def describe(self, article: Article, **params) -> str:
         return ""
 
+    def announce(self, article: Article, previous: str) -> None:
+        """Tell the other apps, once the transaction has committed."""
+        transaction.on_commit(
+            lambda: article_status_changed.send(
+                sender=Article, article=article, action=self.name, previous=previous
+            )
+        )
+
     def execute(self, user, article: Article, note: str = "", **params) -> Article:
+        """Do the move for `user` (SCHEDULER for the worker): the only way a state changes."""
         with transaction.atomic():
             locked = Article.objects.select_for_update().get(pk=article.pk)
             self.check(user, locked)
@@ -58,15 +74,12 @@ class Transition:
             self.apply(locked, **params)
             if self.target:
                 locked.status = self.target
-            locked.save(update_fields=["status", *self.fields])
+            if self.target or self.fields:
+                # A move that changes no field (an embargo running out) leaves the row as it
+                # was, its modification time included.
+                locked.save(update_fields=["status", *self.fields])
             details = self.describe(locked, **params)
-            AuditEntry.objects.create(
-                article=locked, action=self.name, from_status=before, to_status=locked.status,
-                note="\n".join(p for p in (details, note.strip()) if p), user=user,
-            )
-            transaction.on_commit(
-                lambda: article_status_changed.send(
-                    sender=Article, article=locked, action=self.name, previous=before
-                )
-            )
+            log_action(locked, self.name, user,
+                       "\n".join(p for p in (details, note.strip()) if p), previous=before)
+            self.announce(locked, before)
         return locked

@@ -1,8 +1,10 @@
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from ..models import Article
+from ..signals import embargo_released
 from .base import ActionRefused, Transition
 from .schedule import require_future
 
@@ -44,3 +46,28 @@ class LiftEmbargo(Transition):
 
     def apply(self, article: Article, **params) -> None:
         article.embargo_until = None
+
+
+class EmbargoEnds(Transition):
+    """The worker records and announces an embargo whose time has passed; not on the desk.
+
+    Time, not a field, ends an embargo (visibility never waits for the worker), so the row is
+    left as it is: the audit entry is the record, and `embargo_released` the announcement.
+    """
+
+    name = "embargo_lifted"
+    label = "End the embargo"
+    sources = frozenset(Article.Status.values)
+    permission = "schedule_article"
+    by_scheduler = True
+
+    def check(self, user, article: Article) -> None:
+        super().check(user, article)
+        if article.embargo_until is None or article.embargo_until > timezone.now():
+            raise ActionRefused("The embargo has not ended.")  # lifted, or moved later
+
+    def describe(self, article: Article, **params) -> str:
+        return "Embargo ended."
+
+    def announce(self, article: Article, previous: str) -> None:
+        transaction.on_commit(lambda: embargo_released.send(sender=Article, article=article))

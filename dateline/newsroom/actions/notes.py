@@ -4,8 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Article, ArticleNote, AuditEntry
+from ..models import Article, ArticleNote
 from ..signals import article_saved
+from .audit import log_action
 from .base import ActionRefused
 
 MAX_NOTE = 2000
@@ -28,9 +29,6 @@ def add_note(user, article: Article, kind: str, text: str) -> ArticleNote:
         note = ArticleNote.objects.create(article=article, kind=kind, text=text, created_by=user)
         article.updated_at = note.created_at or timezone.now()
         article.save(update_fields=["updated_at"])
-        AuditEntry.objects.create(
-            article=article, action=kind, from_status=article.status, to_status=article.status,
-            note=text, user=user,
-        )
+        log_action(article, kind, user, text)
         transaction.on_commit(lambda: article_saved.send(sender=Article, article=article))
     return note

@@ -1,9 +1,10 @@
-from django.db import transaction
+from datetime import datetime
+
 from django.utils import timezone
 
-from ..models import Article, AuditEntry
-from ..signals import article_status_changed
-from .base import Transition
+from ..models import Article
+from .audit import SCHEDULER
+from .base import ActionRefused, Transition
 
 
 class Publish(Transition):
@@ -26,28 +27,40 @@ class Publish(Transition):
             article.published_at = now
         article.scheduled_for = None
 
-def release_due(now=None) -> list[int]:
+
+class ReleaseOnSchedule(Publish):
+    """The worker's publish of a scheduled article, stamped with its scheduled time.
+
+    Logged and announced as "publish", like the desk's; not offered on the desk.
+    """
+
+    label = "Publish on schedule"
+    sources = frozenset({Article.Status.SCHEDULED})
+    fields = ("published_at", "scheduled_for")
+    by_scheduler = True
+
+    def validate(self, article: Article, *, now: datetime, **params) -> None:
+        if article.scheduled_for is None or article.scheduled_for > now:
+            raise ActionRefused("The article is not due yet.")  # rescheduled meanwhile
+
+    def apply(self, article: Article, **params) -> None:
+        article.published_at = article.scheduled_for
+        article.scheduled_for = None
+
+    def describe(self, article: Article, **params) -> str:
+        return "Published on schedule."
+
+
+def release_due(now: datetime | None = None) -> list[int]:
     """Publish every scheduled article whose time has come, stamped with its scheduled time."""
     now = now or timezone.now()
     released = []
+    release = ReleaseOnSchedule()
     due = Article.objects.filter(status=Article.Status.SCHEDULED, scheduled_for__lte=now)
-    for pk in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            article = Article.objects.select_for_update().get(pk=pk)
-            if article.status != Article.Status.SCHEDULED or article.scheduled_for > now:
-                continue  # rescheduled or published by hand meanwhile
-            article.status = Article.Status.PUBLISHED
-            article.published_at = article.scheduled_for
-            article.scheduled_for = None
-            article.save(update_fields=["status", "published_at", "scheduled_for"])
-            AuditEntry.objects.create(
-                article=article, action="publish", from_status=Article.Status.SCHEDULED,
-                to_status=Article.Status.PUBLISHED, note="Published on schedule.",
-            )
-            transaction.on_commit(
-                lambda a=article: article_status_changed.send(
-                    sender=Article, article=a, action="publish", previous="scheduled"
-                )
-            )
-        released.append(pk)
+    for article in due.only("pk"):
+        try:
+            release.execute(SCHEDULER, article, now=now)
+        except ActionRefused:
+            continue  # rescheduled, killed or published by hand since the query
+        released.append(article.pk)
     return released

@@ -3,8 +3,9 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from ..models import Article, AuditEntry, Revision
+from ..models import Article, Revision
 from ..permissions import can_edit
+from .audit import log_action
 from .save import announce_saved, claim_version, record_revision
 
 
@@ -20,10 +21,6 @@ def restore_revision(user, revision: Revision) -> Article:
         article.save(update_fields=["headline", "standfirst", "version"])
         record_revision(article, user, Revision.Kind.RESTORE,
                         note=f"Restored from revision {revision.pk}.")
-        AuditEntry.objects.create(
-            article=article, action="restore", from_status=article.status,
-            to_status=article.status, note=f"Restored the text of revision {revision.pk}.",
-            user=user,
-        )
+        log_action(article, "restore", user, f"Restored the text of revision {revision.pk}.")
         announce_saved(article)
     return article

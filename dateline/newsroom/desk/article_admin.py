@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.urls import path
 
-from ..actions import TRANSITIONS, ActionRefused
+from ..actions import TRANSITIONS, ActionRefused, log_action
 from ..actions.save import announce_saved, claim_version, record_revision
-from ..models import Article, AuditEntry, Author, Revision
+from ..models import Article, Author, Revision
 from ..permissions import can_edit, can_see_all, may_set_top_story, owned_by
 from . import views
 from .forms import ArticleForm
@@ -121,8 +121,7 @@ class ArticleAdmin(admin.ModelAdmin):
             own = Author.objects.filter(user=request.user).first()
             if own and not article.authors.exists():
                 article.authors.add(own)
-            AuditEntry.objects.create(article=article, action="create", to_status=article.status,
-                                      user=request.user)
+            log_action(article, "create", request.user, previous="")
         record_revision(article, request.user, Revision.Kind.SAVE)
         announce_saved(article)
 
