@@ -6,7 +6,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from dateline.site.management.commands._bulkhead import Bulkhead
+from dateline.ops.serving.bulkhead import Bulkhead
 
 
 class TrickledBody:

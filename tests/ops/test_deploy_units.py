@@ -35,8 +35,8 @@ def parsed(argv: list[str]):
 
 
 def test_every_unit_runs_a_real_command_and_only_the_worker_books_the_edition():
+    from dateline.ops.management.commands.serve import Command as Serve
     from dateline.ops.management.commands.worker import Command as Worker
-    from dateline.site.management.commands.serve import Command as Serve
 
     units = {unit: parsed(argv) for unit, argv in exec_starts().items()}
     assert set(units) == {"dateline-web.service", "dateline-worker.service"}

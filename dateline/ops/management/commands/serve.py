@@ -1,6 +1,6 @@
 """`dateline serve`: the site under granian, the live stream and the background worker, as one
-command that keeps them running (_supervisor.py) with settings chosen from measurements
-(_granian.py, _bulkhead.py)."""
+command that keeps them running (dateline.ops.serving.supervisor) with settings chosen from
+measurements (dateline.ops.serving.granian, dateline.ops.serving.bulkhead)."""
 
 import os
 import shutil
@@ -10,14 +10,14 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ._granian import (
+from dateline.ops.serving.granian import (
     SLOW_BODY_THREADS,
     live_stream_command,
     raise_file_limit,
     start_group,
     web_command,
 )
-from ._supervisor import ChildKeepsDying, Supervisor
+from dateline.ops.serving.supervisor import ChildKeepsDying, Supervisor
 
 
 class Command(BaseCommand):
@@ -68,16 +68,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        bin_dir = os.path.dirname(sys.executable)
-        granian = shutil.which("granian", path=bin_dir) or shutil.which("granian")
-        if granian is None:
-            raise CommandError("granian is not installed; run `make run` or `pip install granian`.")
+        granian = _granian_executable()
         raise_file_limit()
         # The workers' settings learn how many of them serve at once (the rate-limit check).
         os.environ["DATELINE_WORKERS"] = str(options["workers"])
-        supervisor = Supervisor(log=self.stderr.write)
-        signal.signal(signal.SIGTERM, supervisor.request_stop)
-        signal.signal(signal.SIGINT, supervisor.request_stop)
+        supervisor = self._stopped_by_signals(Supervisor(log=self.stderr.write))
         try:
             self._start_all(supervisor, granian, **options)
             supervisor.run()
@@ -85,6 +80,13 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         finally:
             supervisor.stop()
+
+    @staticmethod
+    def _stopped_by_signals(supervisor: Supervisor) -> Supervisor:
+        """SIGTERM (systemd, a container) and SIGINT (Ctrl+C) stop every child, then return."""
+        signal.signal(signal.SIGTERM, supervisor.request_stop)
+        signal.signal(signal.SIGINT, supervisor.request_stop)
+        return supervisor
 
     def _start_all(self, supervisor: Supervisor, granian: str, *, host: str, port: int,
                    workers: int, threads: int, slow_body_threads: int, live_port: int,
@@ -112,3 +114,12 @@ class Command(BaseCommand):
 
     def _start_worker(self) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "dateline", "worker", "--interval", "1"])
+
+
+def _granian_executable() -> str:
+    """granian from this virtual environment, else from PATH; a clear error without it."""
+    bin_dir = os.path.dirname(sys.executable)
+    granian = shutil.which("granian", path=bin_dir) or shutil.which("granian")
+    if granian is None:
+        raise CommandError("granian is not installed; run `make run` or `pip install granian`.")
+    return granian

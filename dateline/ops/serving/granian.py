@@ -22,7 +22,7 @@ HEADER_TIMEOUT_MS = 15_000
 # a client sending its body at 1 byte/s holds a thread for as long as it likes (measured: 100
 # such clients and 2 threads, every other reader waited; nginx in front buffers whole bodies
 # and spares the app that). Threads waiting on a socket hold no GIL and cost little; this many
-# per worker absorb that many slow bodies, and _bulkhead.py still lets only DATELINE_THREADS
+# per worker absorb that many slow bodies, and bulkhead.py still lets only DATELINE_THREADS
 # requests run Django at once.
 SLOW_BODY_THREADS = 128
 # On SIGTERM a worker finishes its requests; one stuck longer than this is killed.
@@ -58,13 +58,13 @@ def common(granian: str, interface: str, host: str, port: int, workers: int) -> 
 
 def web_command(granian: str, host: str, port: int, workers: int, threads: int,
                 slow_body_threads: int) -> list[str]:
-    # The app's own threads learn their number from DATELINE_THREADS (see _bulkhead.py).
+    # The app's own threads learn their number from DATELINE_THREADS (see bulkhead.py).
     os.environ["DATELINE_THREADS"] = str(threads)
     return [
         *common(granian, "wsgi", host, port, workers),
         "--blocking-threads", str(threads + slow_body_threads),
         "--backpressure", str(CONNECTIONS_PER_WORKER),
-        "dateline.site.management.commands._bulkhead:application",
+        "dateline.ops.serving.bulkhead:application",
     ]
 
 
