@@ -55,6 +55,10 @@ def retry_later(day: str, attempt: int) -> datetime | None:
 
 def waiting_runs():
     """The morning runs booked and not started, soonest first."""
+    # No public API lists booked tasks: Django's finds a result only by its id
+    # (Task.get_result), and django-tasks-db documents its backend and commands, not its
+    # model. Its DBTaskResult rows, read with Django's public TaskResultStatus (never a
+    # literal), are the one way; tests/edition/test_morning_run.py fails if they change.
     from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.filter(

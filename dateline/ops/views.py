@@ -3,6 +3,7 @@
 import logging
 
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.utils.log import log_response
 from django.views.decorators.cache import never_cache
 
 from . import metrics as prometheus
@@ -22,15 +23,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def readyz(request: HttpRequest) -> JsonResponse:
     """Answer 200 if the database, the cache and the schema are ready, else 503 naming why."""
     results: dict[str, str] = {}
+    reasons: list[str] = []
     for name, check in CHECKS.items():
         try:
             check()
         except NotReady as reason:
             results[name] = f"failed: {reason}"
-            logger.warning("Not ready: %s: %s", name, reason)
+            reasons.append(f"{name}: {reason}")
         except Exception as error:  # anything a check raises means "not ready"
             results[name] = f"failed: {type(error).__name__}"
-            logger.warning("Not ready: %s: %s: %s", name, type(error).__name__, error)
+            reasons.append(f"{name}: {type(error).__name__}: {error}")
         else:
             results[name] = "ok"
     failed = [name for name, result in results.items() if result != "ok"]
@@ -38,8 +40,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
         {"status": "unavailable" if failed else "ok", "checks": results, "failed": failed},
         status=503 if failed else 200,
     )
-    # Not ready is an answer, not a server error: keep django.request from logging it as one.
-    response._has_been_logged = True
+    if failed:
+        # Not ready is an answer, not a server error: said once, as this logger's warning.
+        # Django's public log_response marks the response as logged, so the handler's
+        # django.request logger does not log the 503 again as an error.
+        log_response("Not ready: %s", "; ".join(reasons), response=response, request=request,
+                     logger=logger, level="warning")
     return response
 
 

@@ -18,7 +18,8 @@ def book_standing_work() -> bool:
     from dateline.edition.tasks import schedule_next_edition
     from dateline.newsroom.tasks import release_due_articles
 
-    # Anything that fell due while no worker ran is published at once.
+    # Anything that fell due while no worker ran is published at once. No public API lists
+    # booked tasks (see edition.tasks.waiting_runs): django-tasks-db's rows are read here.
     using = router.db_for_write(DBTaskResult)
     with exclusive("dateline.newsroom.catch-up", using=using):
         waiting = DBTaskResult.objects.using(using).filter(
