@@ -6,7 +6,7 @@ from django.utils.http import http_date
 
 from . import store
 from .outcomes import OUTCOME, note
-from .policy import bypass_reason, cache_control, cache_key, not_modified, refusal
+from .policy import bypass_reason, cache_control, cache_key, not_modified, store_refusal
 from .wsgi import PAGE_KEY, STARTED_GENERATION
 
 logger = logging.getLogger(__name__)
@@ -24,63 +24,77 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         environ = request.META
-        key = environ.get(PAGE_KEY)
-        if key is None and OUTCOME not in environ:  # not through CachedPagesApplication
-            reason = bypass_reason(environ)
-            if reason is None:
-                key = cache_key(environ)
-            else:
-                note(environ, "bypass", reason)
-        if key is not None and STARTED_GENERATION not in environ:
-            try:
-                environ[STARTED_GENERATION] = store.generation()
-            except Exception:
-                logger.warning("page cache unavailable; not storing %s", key, exc_info=True)
-                note(environ, "bypass", "unavailable")
-                key = None
+        key = _key_to_store(environ)
         response = self.get_response(request)
         keys = getattr(response, "surrogate_keys", None)
         if keys is not None:
             response["Surrogate-Key"] = " ".join(sorted(keys))
         if key is None:
-            if keys is not None:
-                response.setdefault("Cache-Control", "private, no-cache")
-            return response
-        reason = "unkeyed" if keys is None else refusal(response) or editor(request)
+            return _not_shared(response)
+        reason = store_refusal(request, response)
         if reason is not None:
             note(environ, "refused", reason)
-            if keys is not None:
-                response.setdefault("Cache-Control", "private, no-cache")
-            return response
-        # A view that said how long its answer may be shared keeps its word.
-        response.setdefault("Cache-Control", cache_control())
-        response["ETag"] = store.etag_for(response.content)
-        if "Last-Modified" not in response:  # a feed already says when its newest item changed
-            response["Last-Modified"] = http_date()
-        if "Content-Length" not in response:
-            response["Content-Length"] = str(len(response.content))
-        page = store.CachedPage(
-            status=200,
-            headers=[(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED],
-            body=response.content, etag=response["ETag"], keys=frozenset(keys),
-        )
-        try:
-            stored = store.save(key, page, environ.get(STARTED_GENERATION))
-        except Exception:
-            logger.warning("page cache unavailable; not storing %s", key, exc_info=True)
-            note(environ, "refused", "unavailable")
-            stored = False
-        else:  # not stored: something it may show was invalidated while it was rendered
-            note(environ, *(("stored",) if stored else ("refused", "changed")))
-        response["X-Cache"] = "MISS" if stored else "PASS"
+            return _not_shared(response)
+        _store(key, response, environ)
         if not_modified(request.headers, response["ETag"], response["Last-Modified"]):
-            response.status_code = 304
-            response.content = b""
-            del response["Content-Length"]
+            _empty_as_not_modified(response)
         return response
 
 
-def editor(request) -> str | None:
-    """"editor" when someone is logged in (without the session cookie page_key looks for)."""
-    user = getattr(request, "user", None)
-    return "editor" if user is not None and user.is_authenticated else None
+def _key_to_store(environ: dict) -> str | None:
+    """The key to store this request's page under; None, with the reason noted, when none."""
+    key = environ.get(PAGE_KEY)
+    if key is None and OUTCOME not in environ:  # not through CachedPagesApplication
+        reason = bypass_reason(environ)
+        if reason is not None:
+            note(environ, "bypass", reason)
+            return None
+        key = cache_key(environ)
+    if key is not None and STARTED_GENERATION not in environ:
+        # Taken before the page renders, so that an invalidation during rendering is seen.
+        try:
+            environ[STARTED_GENERATION] = store.generation()
+        except Exception:
+            logger.warning("page cache unavailable; not storing %s", key, exc_info=True)
+            note(environ, "bypass", "unavailable")
+            return None
+    return key
+
+
+def _not_shared(response):
+    """A page that names surrogate keys but is not stored here: no shared cache keeps it either."""
+    if getattr(response, "surrogate_keys", None) is not None:
+        response.setdefault("Cache-Control", "private, no-cache")
+    return response
+
+
+def _store(key: str, response, environ: dict) -> None:
+    """Give the page its caching headers and store it; X-Cache says whether it was stored."""
+    # A view that said how long its answer may be shared keeps its word.
+    response.setdefault("Cache-Control", cache_control())
+    response["ETag"] = store.etag_for(response.content)
+    if "Last-Modified" not in response:  # a feed already says when its newest item changed
+        response["Last-Modified"] = http_date()
+    if "Content-Length" not in response:
+        response["Content-Length"] = str(len(response.content))
+    page = store.CachedPage(
+        status=200,
+        headers=[(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED],
+        body=response.content, etag=response["ETag"], keys=frozenset(response.surrogate_keys),
+    )
+    try:
+        stored = store.save(key, page, environ.get(STARTED_GENERATION))
+    except Exception:
+        logger.warning("page cache unavailable; not storing %s", key, exc_info=True)
+        note(environ, "refused", "unavailable")
+        stored = False
+    else:  # not stored: something it may show was invalidated while it was rendered
+        note(environ, *(("stored",) if stored else ("refused", "changed")))
+    response["X-Cache"] = "MISS" if stored else "PASS"
+
+
+def _empty_as_not_modified(response) -> None:
+    """Answer 304: the reader's copy is the page just rendered."""
+    response.status_code = 304
+    response.content = b""
+    del response["Content-Length"]

@@ -84,6 +84,19 @@ def refusal(response: HttpResponseBase) -> str | None:
     return None
 
 
+def store_refusal(request, response: HttpResponseBase) -> str | None:
+    """Why a rendered page is not stored for other readers; None when it may be."""
+    if getattr(response, "surrogate_keys", None) is None:
+        return "unkeyed"  # a page that names no keys could not be purged when they change
+    return refusal(response) or editor(request)
+
+
+def editor(request) -> str | None:
+    """"editor" when someone is logged in (without the session cookie page_key looks for)."""
+    user = getattr(request, "user", None)
+    return "editor" if user is not None and user.is_authenticated else None
+
+
 def shared_max_age(control: str) -> int | None:
     """The s-maxage of a Cache-Control value, or None (Django reads only max-age)."""
     for part in split_header_value(control):
