@@ -6,6 +6,7 @@ editor's order and pins) and only adds stories that have qualified since, so an 
 editor opened early is topped up, never reshuffled, when it goes out.
 """
 
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -56,56 +57,72 @@ def root_of(section: Section, roots: dict[str, Section]) -> Section | None:
 
 @transaction.atomic
 def build_edition(day: date) -> Edition:
+    """Build the edition dated `day`, or top it up: keep what it holds, add what qualified since."""
     edition, _ = Edition.objects.select_for_update().get_or_create(
         date=day, defaults={"name": settings.DATELINE_EDITION_NAME})
-    placed = {item.article_id: item for item in edition.items.all()}
-    # Stories unpublished since they were placed leave the edition, pinned or not.
-    still_live = set(Article.objects.live().filter(pk__in=placed).values_list("pk", flat=True))
-    gone = [pk for pk in placed if pk not in still_live]
-    edition.items.filter(article_id__in=gone).delete()
-    for pk in gone:
-        placed.pop(pk)
-    counts = {column: 0 for column in Column.values}
-    for item in placed.values():
-        if not item.left_out:  # its place may go to another story; it never comes back
-            counts[item.column] += 1
-    roots = {s.path: s for s in Section.objects.roots()}
-    position = max((item.position for item in placed.values()), default=0)
-    candidates = [a for a in ranked(stories_of(day)) if a.pk not in placed]
-
-    def place(article: Article, column: str, section: Section | None) -> None:
-        nonlocal position
-        position += 1
-        EditionItem.objects.create(edition=edition, article=article, column=column,
-                                   section=section, position=position)
-        placed[article.pk] = None
-        counts[column] += 1
-
-    if counts[Column.LEAD] == 0 and candidates:
-        lead = candidates.pop(0)
-        place(lead, Column.LEAD, root_of(lead.section, roots))
-    per_section: dict[int, int] = {}
-    for item in edition.items.filter(column=Column.SECTION, left_out=False):
-        per_section[item.section_id] = per_section.get(item.section_id, 0) + 1
-    rest = []
-    for article in candidates:
-        root = root_of(article.section, roots)
-        room = root is not None and (
-            per_section.get(root.pk, 0) < settings.DATELINE_EDITION_PER_SECTION)
-        if room:
-            place(article, Column.SECTION, root)
-            per_section[root.pk] = per_section.get(root.pk, 0) + 1
-        else:
-            rest.append(article)
-    # News in Brief: what is left, newest first, as one line each.
-    rest.sort(key=lambda a: a.published_at, reverse=True)
-    for article in rest:
-        if counts[Column.BRIEF] >= settings.DATELINE_EDITION_BRIEFS:
-            break
-        place(article, Column.BRIEF, root_of(article.section, roots))
+    placer = _Placer(edition, _items_still_live(edition))
+    candidates = [a for a in ranked(stories_of(day)) if a.pk not in placer.placed]
+    if placer.counts[Column.LEAD] == 0 and candidates:
+        placer.place(candidates.pop(0), Column.LEAD)
+    _place_briefs(placer, _place_section_tops(placer, candidates))
     edition.built_at = timezone.now()
     edition.save(update_fields=["built_at"])
     return edition
+
+
+def _items_still_live(edition: Edition) -> list[EditionItem]:
+    """The edition's items, less those whose story is no longer live (deleted here)."""
+    placed = {item.article_id: item for item in edition.items.all()}
+    # Stories unpublished since they were placed leave the edition, pinned or not.
+    still_live = set(Article.objects.live().filter(pk__in=placed).values_list("pk", flat=True))
+    edition.items.filter(article_id__in=[pk for pk in placed if pk not in still_live]).delete()
+    return [item for pk, item in placed.items() if pk in still_live]
+
+
+class _Placer:
+    """Places stories in an edition after the items it holds, under their main section."""
+
+    def __init__(self, edition: Edition, items: list[EditionItem]) -> None:
+        self.edition = edition
+        self.placed = {item.article_id for item in items}
+        self.position = max((item.position for item in items), default=0)
+        # A left-out item's place may go to another story; it never comes back.
+        self.counts = Counter(item.column for item in items if not item.left_out)
+        self.roots = {s.path: s for s in Section.objects.roots()}
+
+    def root(self, article: Article) -> Section | None:
+        return root_of(article.section, self.roots)
+
+    def place(self, article: Article, column: str) -> None:
+        self.position += 1
+        EditionItem.objects.create(edition=self.edition, article=article, column=column,
+                                   section=self.root(article), position=self.position)
+        self.placed.add(article.pk)
+        self.counts[column] += 1
+
+
+def _place_section_tops(placer: _Placer, candidates: list[Article]) -> list[Article]:
+    """Give each main section its top stories, up to the limit; return the stories left over."""
+    per_section = Counter(
+        placer.edition.items.filter(column=Column.SECTION, left_out=False)
+        .values_list("section_id", flat=True))
+    rest = []
+    for article in candidates:
+        root = placer.root(article)
+        if root is not None and per_section[root.pk] < settings.DATELINE_EDITION_PER_SECTION:
+            placer.place(article, Column.SECTION)
+            per_section[root.pk] += 1
+        else:
+            rest.append(article)
+    return rest
+
+
+def _place_briefs(placer: _Placer, rest: list[Article]) -> None:
+    """News in Brief: what is left, newest first, as one line each, up to the limit."""
+    for article in sorted(rest, key=lambda a: a.published_at, reverse=True):
+        if placer.counts[Column.BRIEF] >= settings.DATELINE_EDITION_BRIEFS:
+            break
+        placer.place(article, Column.BRIEF)
 
 
 def is_public(edition: Edition, now: datetime | None = None) -> bool:
