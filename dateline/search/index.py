@@ -5,6 +5,9 @@ and a committed one is searchable at once. Visibility (status, publication time,
 is checked when searching, so publishing or unpublishing needs no rewrite to be obeyed.
 Tags, authors and sections are filtered through the ORM at query time too, so changes to
 those relations (m2m_changed) leave the index as it is.
+
+Every backend configured in DATELINE_SEARCH_BACKENDS is written, not only the default, so
+any of them can answer a search at any time.
 """
 
 from django.db.models.signals import post_delete, post_migrate, post_save
@@ -13,7 +16,7 @@ from django.dispatch import receiver
 from dateline.newsroom.models import Article
 from dateline.newsroom.signals import articles_bulk_changed
 
-from .backends import get_backend
+from .backends import indexed_backends
 
 BULK_BATCH = 500
 
@@ -24,25 +27,30 @@ def article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> Non
     # Saves of status or times alone change nothing the index stores.
     if fields is not None and not {"headline", "standfirst", "teaser", "body"} & set(fields):
         return
-    get_backend().add(instance)
+    for backend in indexed_backends():
+        backend.add(instance)
 
 
 @receiver(post_delete, sender=Article)
 def article_deleted(sender, instance: Article, **kwargs) -> None:
-    get_backend().delete([instance.pk])
+    for backend in indexed_backends():
+        backend.delete([instance.pk])
 
 
 @receiver(articles_bulk_changed)
 def articles_bulk_written(sender, pks=(), **kwargs) -> None:
     pks = list(pks)
-    backend = get_backend()
+    backends = indexed_backends()
     for start in range(0, len(pks), BULK_BATCH):
-        backend.add_bulk(Article.objects.filter(pk__in=pks[start:start + BULK_BATCH])
-                         .only("pk", "headline", "teaser", "body"))
+        batch = list(Article.objects.filter(pk__in=pks[start:start + BULK_BATCH])
+                     .only("pk", "headline", "teaser", "body"))
+        for backend in backends:
+            backend.add_bulk(batch)
 
 
 @receiver(post_migrate)
 def prune_after_flush(sender, **kwargs) -> None:
     # A test database flush empties the articles with SQL and sends only post_migrate.
     if sender.name == "dateline.search":
-        get_backend().prune()
+        for backend in indexed_backends():
+            backend.prune()

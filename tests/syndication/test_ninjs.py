@@ -6,13 +6,14 @@ from datetime import timedelta
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
+from django.test import override_settings
 
+from dateline.base.plugins import Registry
 from dateline.newsroom.models import Section, Tag
 from dateline.syndication import medtop
 from dateline.syndication.formatters import (
     AlreadyRegistered,
     Formatter,
-    FormatterRegistry,
     Ninjs31Formatter,
     registry,
 )
@@ -138,7 +139,7 @@ def test_the_data_migration_codes_the_demo_root_sections(make_section):
 
 def test_the_registry_refuses_a_second_formatter_of_the_same_name():
     assert registry.get("ninjs31") is Ninjs31Formatter
-    fresh = FormatterRegistry()
+    fresh = Registry("formatter", Formatter)
     fresh.register(Ninjs31Formatter)
 
     class Impostor(Formatter):
@@ -146,6 +147,27 @@ def test_the_registry_refuses_a_second_formatter_of_the_same_name():
 
     with pytest.raises(AlreadyRegistered, match="already registered"):
         fresh.register(Impostor)
+
+
+class Plain(Formatter):
+    """A formatter that a deployment adds by its dotted path."""
+
+    name = "plain"
+
+    def format(self, article):
+        return {"headline": article.headline}
+
+
+def test_settings_add_a_formatter_by_path_and_cannot_take_a_built_in_name():
+    path = f"{__name__}.Plain"
+    with override_settings(DATELINE_SYNDICATION_FORMATTERS={"plain": path}):
+        assert registry.get("plain") is Plain
+        assert registry.names() == ["ninjs31", "plain"]
+    with override_settings(DATELINE_SYNDICATION_FORMATTERS={"ninjs31": path}), pytest.raises(
+        AlreadyRegistered, match=r"ninjs31.*Ninjs31Formatter.*Plain"
+    ):
+        registry.get("ninjs31")
+    assert registry.names() == ["ninjs31"]
 
 
 def test_a_newer_ninjs_version_is_a_subclass(story):

@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 from functools import cache
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+from dateline.base.plugins import PluginError, Registry
 
 CHANNEL = "dateline_live"
-registry: dict[str, type["Broker"]] = {}
 
 
 class Broker:
@@ -31,19 +31,23 @@ class Broker:
         raise NotImplementedError
 
 
-def register(cls: type[Broker]) -> type[Broker]:
-    registry[cls.name] = cls
-    return cls
+# More brokers by name in DATELINE_LIVE_BROKERS ({"name": "dotted.path.Class"}).
+registry = Registry("live broker", Broker, setting="DATELINE_LIVE_BROKERS", builtins={
+    "local": "dateline.live.brokers.local.LocalBroker",
+    "postgresql": "dateline.live.brokers.postgres.PostgresBroker",
+    "redis": "dateline.live.brokers.redis.RedisBroker",
+})
+
+
+def get_broker(name: str | None = None) -> Broker:
+    """The broker named by DATELINE_LIVE_BROKER (or `name`), one per process."""
+    return _broker(name or settings.DATELINE_LIVE_BROKER)
 
 
 @cache
-def get_broker(name: str | None = None) -> Broker:
-    from . import local, postgres, redis  # noqa: F401  (register the built-in brokers)
-
-    name = name or settings.DATELINE_LIVE_BROKER
+def _broker(name: str) -> Broker:
     try:
-        return registry[name]()
-    except KeyError:
-        raise ImproperlyConfigured(
-            f"DATELINE_LIVE_BROKER={name!r}; choose one of {', '.join(sorted(registry))}"
-        ) from None
+        broker = registry.get(name)
+    except PluginError as exc:
+        raise PluginError(f"DATELINE_LIVE_BROKER={name!r}: {exc}") from exc
+    return broker()

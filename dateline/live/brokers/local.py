@@ -4,10 +4,9 @@ from django.conf import settings
 
 from dateline.pagecache.board import GenerationBoard
 
-from . import Broker, register
+from . import Broker
 
 
-@register
 class LocalBroker(Broker):
     """Processes of one machine: the publisher rewrites a small memory-mapped file, and each
     streaming process looks at it every DATELINE_LIVE_LOCAL_POLL seconds (a memory read, not

@@ -1,9 +1,8 @@
 from django.db import connections
 
-from . import CHANNEL, Broker, register
+from . import CHANNEL, Broker
 
 
-@register
 class PostgresBroker(Broker):
     """LISTEN/NOTIFY on the production database: every streaming process of every machine
     holds one listening connection."""

@@ -2,10 +2,9 @@ from functools import cached_property
 
 from django.conf import settings
 
-from . import CHANNEL, Broker, register
+from . import CHANNEL, Broker
 
 
-@register
 class RedisBroker(Broker):
     """Redis pub/sub: fire and forget, which is enough because the event is in the table."""
 

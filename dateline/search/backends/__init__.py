@@ -7,9 +7,11 @@ from .base import (
     SearchQuery,
     SearchResults,
     get_backend,
+    indexed_backends,
+    registry,
 )
 
 __all__ = [
     "BaseSearchBackend", "Hit", "InvalidSearchBackendError", "SearchQuery", "SearchResults",
-    "get_backend",
+    "get_backend", "indexed_backends", "registry",
 ]

@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
-from django.conf import settings
-from django.core.exceptions import EmptyResultSet, FullResultSet, ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
-from django.utils.module_loading import import_string
 
+from dateline.base.plugins import PluginError, Registry
 from dateline.newsroom.models import Article, Section
 
 from ..query import ParsedQuery, parse
@@ -23,9 +22,10 @@ from ..query import ParsedQuery, parse
 MARK_START, MARK_END = "\ue000", "\ue001"
 _UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
 DEFAULT_HALF_LIFE_DAYS = 30.0
+DATABASE_BACKEND = "dateline.search.backends.database.DatabaseSearchBackend"
 
 
-class InvalidSearchBackendError(ImproperlyConfigured):
+class InvalidSearchBackendError(PluginError):
     """DATELINE_SEARCH_BACKENDS names a backend that cannot be loaded or used."""
 
 
@@ -86,6 +86,26 @@ def _day_start(day: date, days_after: int = 0) -> datetime | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What the statements of one search share: the matches, the join, the ORM's filters."""
+
+    parsed: ParsedQuery
+    table: str  # the articles' table, quoted
+    counted: str  # SQL of every match, unscored
+    unscored: list  # its parameters, then the filters'
+    within: str  # the ORM's conditions; they name the table itself, so the join does not alias it
+    within_params: list
+
+    @property
+    def tail(self) -> str:
+        return f"FROM m JOIN {self.table} ON {self.table}.id = m.id"
+
+    @property
+    def where(self) -> str:
+        return f"WHERE {self.within}"
+
+
 class BaseSearchBackend:
     """Keep an index of articles and answer queries against it, filtered by the ORM."""
 
@@ -102,9 +122,18 @@ class BaseSearchBackend:
         self.database = params.get("DATABASE", "default")
         self.half_life_days = float(params.get("HALF_LIFE_DAYS", DEFAULT_HALF_LIFE_DAYS))
 
+    @classmethod
+    def implementation(cls, params: dict) -> type["BaseSearchBackend"]:
+        """The class that serves these settings: this one, unless it picks one by database."""
+        return cls
+
     @property
     def connection(self):
         return connections[self.database]
+
+    def index_key(self) -> tuple:
+        """What names the index written: backends sharing one index are written to once."""
+        return (type(self), self.database, self.index_table or id(self))
 
     # What a backend implements.
     def add(self, article: Article) -> None:
@@ -171,79 +200,90 @@ class BaseSearchBackend:
             articles = articles.filter(published_at__lt=end)
         return articles
 
+    # Searching, in steps. The statements are the ones bench/search.py measures, spelled as
+    # they were before the steps had names: change their text and the plans (and timings) may
+    # change with it.
     def search(self, query: SearchQuery) -> SearchResults:
         """One page of hits, the total, and (when asked) facet counts."""
         parsed = parse(query.text)
-        if not parsed:
+        plan = self._plan(parsed, query) if parsed else None
+        if plan is None:
             return SearchResults(hits=[], total=0)
-        counted, counted_params = self.match_sql(parsed, scored=False)
+        with self.connection.cursor() as cursor:
+            total, more = self._total(cursor, plan)
+            hits = self._page(cursor, plan, query) if total else []
+            facets = self._facets(cursor, plan, more) if query.facets and total else {}
+        return SearchResults(hits=hits, total=total, facets=facets, more=more)
+
+    def _plan(self, parsed: ParsedQuery, query: SearchQuery) -> "_Plan | None":
+        """The parts of this search's statements; None when its filters can match nothing."""
         filtered = self.filtered(query).query
         try:
             within, within_params = filtered.get_compiler(connection=self.connection).compile(
                 filtered.where
             )
         except EmptyResultSet:  # a filter that can match nothing, such as an unknown section
-            return SearchResults(hits=[], total=0)
+            return None
         except FullResultSet:  # no condition at all
             within, within_params = "1 = 1", []
-        table = self.connection.ops.quote_name(Article._meta.db_table)
-        # The matches are computed once (a materialised CTE); joined back row by row, a
-        # full-text table would be searched again for every candidate article.
-        # Scoring and counting every match of a common word costs time in proportion to the
-        # archive, and readers look at the first pages. So relevance scores the `candidates`
-        # newest matches by id (ids grow with time; the index yields them in that order and
-        # stops there), and counting stops at `max_count`.
-        candidates, cap = self.candidates, self.max_count
-        ranked, ranked_params = self.ranked_candidates_sql(parsed, candidates)
-        scored = f"WITH m AS {self.materialized} ({ranked}) "
-        unscored_head = f"WITH m AS {self.materialized} ({counted}) "
-        capped_head = f"WITH m AS {self.materialized} ({counted} LIMIT {cap + 1}) "
-        # The ORM's conditions name the table itself, so the join does not alias it.
-        tail = f"FROM m JOIN {table} ON {table}.id = m.id"
-        where = f"WHERE {within}"
-        params = [*ranked_params, *within_params]
-        unscored = [*counted_params, *within_params]
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"{capped_head} SELECT COUNT(*), (SELECT COUNT(*) FROM m) {tail} "
-                           f"{where}", unscored)
-            total, examined = cursor.fetchone()
-            more = examined > cap
-            total = min(total, cap)
-            hits: list[Hit] = []
-            if total:
-                per_page = max(1, min(query.per_page, 100))
-                offset = (max(query.page, 1) - 1) * per_page
-                if query.newest_first:
-                    # Newest first among the newest matches by id, as for relevance: the
-                    # index yields them in that order and stops there.
-                    cursor.execute(
-                        f"WITH m AS {self.materialized} ({counted} ORDER BY id DESC "
-                        f"LIMIT {candidates}) SELECT m.id, 0.0 {tail} {where} "
-                        f"ORDER BY {table}.published_at DESC, m.id DESC LIMIT %s OFFSET %s",
-                        [*unscored, per_page, offset],
-                    )
-                else:
-                    # Relevance decays with age: halved every half-life.
-                    age = self.age_seconds_sql(f"{table}.published_at")
-                    half_life = self.half_life_days * 86400.0
-                    score = (f"m.score * COALESCE(EXP(-0.6931471805599453 * "
-                             f"(CASE WHEN {age} > 0 THEN {age} ELSE 0 END) / {half_life}), 1)")
-                    order = "3 DESC, m.id DESC"
-                    cursor.execute(
-                        f"{scored} SELECT m.id, m.score, {score} {tail} {where} "
-                        f"ORDER BY {order} LIMIT %s OFFSET %s",
-                        [*params, per_page, offset],
-                    )
-                rows = cursor.fetchall()
-                texts = self.snippets(parsed, [row[0] for row in rows])
-                hits = [Hit(row[0], float(row[-1]), highlight(texts.get(row[0], "")))
-                        for row in rows]
-            if query.facets and total:
-                head = capped_head if more else unscored_head
-                facets = self._facets(cursor, f"{head} SELECT {{}} {tail}", where, unscored)
-            else:
-                facets = {}
-        return SearchResults(hits=hits, total=total, facets=facets, more=more)
+        counted, counted_params = self.match_sql(parsed, scored=False)
+        return _Plan(parsed, self.connection.ops.quote_name(Article._meta.db_table),
+                     counted, [*counted_params, *within_params], within, within_params)
+
+    # The matches are computed once (a materialised CTE); joined back row by row, a full-text
+    # table would be searched again for every candidate article.
+    # Scoring and counting every match of a common word costs time in proportion to the
+    # archive, and readers look at the first pages. So relevance scores the `candidates`
+    # newest matches by id (ids grow with time; the index yields them in that order and stops
+    # there), and counting stops at `max_count`.
+    def _total(self, cursor, plan: "_Plan") -> tuple[int, bool]:
+        """The matches counted up to `max_count`, and whether there were more."""
+        cap = self.max_count
+        cursor.execute(f"{self._capped_head(plan)} SELECT COUNT(*), (SELECT COUNT(*) FROM m) "
+                       f"{plan.tail} {plan.where}", plan.unscored)
+        total, examined = cursor.fetchone()
+        return min(total, cap), examined > cap
+
+    def _page(self, cursor, plan: "_Plan", query: SearchQuery) -> list[Hit]:
+        """The requested page of hits, each with its highlighted snippet."""
+        per_page = max(1, min(query.per_page, 100))
+        offset = (max(query.page, 1) - 1) * per_page
+        if query.newest_first:
+            rows = self._newest_rows(cursor, plan, per_page, offset)
+        else:
+            rows = self._relevant_rows(cursor, plan, per_page, offset)
+        texts = self.snippets(plan.parsed, [row[0] for row in rows])
+        return [Hit(row[0], float(row[-1]), highlight(texts.get(row[0], ""))) for row in rows]
+
+    def _newest_rows(self, cursor, plan: "_Plan", per_page: int, offset: int) -> list[tuple]:
+        # Newest first among the newest matches by id, as for relevance: the index yields
+        # them in that order and stops there.
+        table = plan.table
+        cursor.execute(
+            f"WITH m AS {self.materialized} ({plan.counted} ORDER BY id DESC "
+            f"LIMIT {self.candidates}) SELECT m.id, 0.0 {plan.tail} {plan.where} "
+            f"ORDER BY {table}.published_at DESC, m.id DESC LIMIT %s OFFSET %s",
+            [*plan.unscored, per_page, offset],
+        )
+        return cursor.fetchall()
+
+    def _relevant_rows(self, cursor, plan: "_Plan", per_page: int, offset: int) -> list[tuple]:
+        # Relevance decays with age: halved every half-life.
+        ranked, ranked_params = self.ranked_candidates_sql(plan.parsed, self.candidates)
+        age = self.age_seconds_sql(f"{plan.table}.published_at")
+        half_life = self.half_life_days * 86400.0
+        score = (f"m.score * COALESCE(EXP(-0.6931471805599453 * "
+                 f"(CASE WHEN {age} > 0 THEN {age} ELSE 0 END) / {half_life}), 1)")
+        order = "3 DESC, m.id DESC"
+        cursor.execute(
+            f"WITH m AS {self.materialized} ({ranked}) SELECT m.id, m.score, {score} "
+            f"{plan.tail} {plan.where} ORDER BY {order} LIMIT %s OFFSET %s",
+            [*ranked_params, *plan.within_params, per_page, offset],
+        )
+        return cursor.fetchall()
+
+    def _capped_head(self, plan: "_Plan") -> str:
+        return f"WITH m AS {self.materialized} ({plan.counted} LIMIT {self.max_count + 1}) "
 
     def matching_ids(self, text: str, limit: int = 1000) -> list[int]:
         """Ids of every article (any state) matching the text, best first; for the desk."""
@@ -256,10 +296,12 @@ class BaseSearchBackend:
                            [*params, limit])
             return [row[0] for row in cursor.fetchall()]
 
-    def _facets(
-        self, cursor, select: str, where: str, params: list
-    ) -> dict[str, list[tuple[int, int]]]:
-        table = self.connection.ops.quote_name(Article._meta.db_table)
+    def _facets(self, cursor, plan: "_Plan", more: bool) -> dict[str, list[tuple[int, int]]]:
+        """Counts by section, tag and author over the matches counted (all, or the capped)."""
+        head = (self._capped_head(plan) if more
+                else f"WITH m AS {self.materialized} ({plan.counted}) ")
+        select, where, params = f"{head} SELECT {{}} {plan.tail}", plan.where, plan.unscored
+        table = plan.table
         facets = {"section": self._count(cursor, select, f"{table}.section_id", "", where, params)}
         for name, relation in (("tag", Article.tags), ("author", Article.authors)):
             through = relation.through._meta
@@ -279,39 +321,38 @@ class BaseSearchBackend:
         return [(row[0], row[1]) for row in cursor.fetchall()]
 
 
-def _load(alias: str) -> BaseSearchBackend:
-    configured = getattr(settings, "DATELINE_SEARCH_BACKENDS", {})
-    if alias not in configured and alias != "default":
-        raise InvalidSearchBackendError(
-            f"DATELINE_SEARCH_BACKENDS has no backend {alias!r}; add it or use 'default'."
-        )
-    params = dict(configured.get(alias, {}))
-    path = params.pop("BACKEND", "dateline.search.backends.database")
-    try:
-        target = import_string(path) if not path.endswith(".database") else None
-    except ImportError as exc:
-        raise InvalidSearchBackendError(
-            f"Search backend {alias!r}: cannot import {path!r} ({exc}). Use "
-            "'dateline.search.backends.database' or a BaseSearchBackend subclass's path."
-        ) from exc
-    if target is None:
-        from .database import backend_for_vendor
-
-        target = backend_for_vendor(connections[params.get("DATABASE", "default")].vendor)
-    if not (isinstance(target, type) and issubclass(target, BaseSearchBackend)):
-        raise InvalidSearchBackendError(
-            f"Search backend {alias!r}: {path!r} is not a BaseSearchBackend subclass."
-        )
-    return target(params)
-
-
-@cache
-def _cached(alias: str, signature: str) -> BaseSearchBackend:
-    return _load(alias)
+# Backends by alias in DATELINE_SEARCH_BACKENDS, each naming its class under "BACKEND".
+registry = Registry("search backend", BaseSearchBackend, setting="DATELINE_SEARCH_BACKENDS",
+                    path_key="BACKEND", default_path=DATABASE_BACKEND)
 
 
 def get_backend(alias: str = "default") -> BaseSearchBackend:
     """The configured backend; 'default' always exists (the database's own full-text search)."""
-    configured = getattr(settings, "DATELINE_SEARCH_BACKENDS", {})
+    configured = registry.configured()
+    if alias not in configured and alias != "default":
+        raise InvalidSearchBackendError(
+            f"DATELINE_SEARCH_BACKENDS has no backend {alias!r}; add it or use 'default'."
+        )
     # Keyed on the settings too, so that override_settings in tests gets a fresh backend.
     return _cached(alias, repr(sorted(configured.get(alias, {}).items())))
+
+
+def indexed_backends() -> list[BaseSearchBackend]:
+    """Every configured backend, 'default' first, each index once: all are kept up to date."""
+    aliases = ["default", *(alias for alias in registry.configured() if alias != "default")]
+    backends: dict[tuple, BaseSearchBackend] = {}
+    for backend in map(get_backend, aliases):
+        backends.setdefault(backend.index_key(), backend)
+    return list(backends.values())
+
+
+@cache
+def _cached(alias: str, signature: str) -> BaseSearchBackend:
+    params = dict(registry.configured().get(alias, {}))
+    path = registry.path_of(params)
+    params.pop("BACKEND", None)
+    try:
+        backend_class = registry.load(path, alias)
+    except PluginError as exc:
+        raise InvalidSearchBackendError(str(exc)) from exc
+    return backend_class.implementation(params)(params)

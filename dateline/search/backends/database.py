@@ -1,6 +1,16 @@
 """The default backend: the database's own full-text search, chosen by its vendor."""
 
+from django.db import connections
+
 from .base import BaseSearchBackend, InvalidSearchBackendError
+
+
+class DatabaseSearchBackend(BaseSearchBackend):
+    """The database's own full-text search: the class for its vendor serves the queries."""
+
+    @classmethod
+    def implementation(cls, params: dict) -> type[BaseSearchBackend]:
+        return backend_for_vendor(connections[params.get("DATABASE", "default")].vendor)
 
 
 def backend_for_vendor(vendor: str) -> type[BaseSearchBackend]:

@@ -1,6 +1,8 @@
 """Output formats for syndication, by name: `registry.get("ninjs31")`."""
 
-from .base import AlreadyRegistered, Formatter, FormatterRegistry, registry
+from dateline.base.plugins import AlreadyRegistered
+
+from .base import Formatter, registry
 from .ninjs import Ninjs31Formatter
 
-__all__ = ["AlreadyRegistered", "Formatter", "FormatterRegistry", "Ninjs31Formatter", "registry"]
+__all__ = ["AlreadyRegistered", "Formatter", "Ninjs31Formatter", "registry"]

@@ -3,11 +3,12 @@
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from dateline.base.plugins import Registry
 from dateline.newsroom.models import Article
 
 
 class Formatter:
-    """Turn live articles into one output format; subclass and register it by name.
+    """Turn live articles into one output format; subclass it and name it in the registry.
 
     `base_url` ("https://example.com") makes the links absolute.
     """
@@ -32,32 +33,7 @@ class Formatter:
         return self.base_url + path
 
 
-class AlreadyRegistered(ValueError):
-    """Two formatters were given the same name."""
-
-
-class FormatterRegistry:
-    """Formatters by name; a second formatter under a taken name is refused."""
-
-    def __init__(self) -> None:
-        self._formatters: dict[str, type[Formatter]] = {}
-
-    def register(self, formatter: type[Formatter]) -> type[Formatter]:
-        """Register a formatter class; usable as a class decorator."""
-        if formatter.name in self._formatters:
-            raise AlreadyRegistered(
-                f"A formatter named {formatter.name!r} is already registered "
-                f"({self._formatters[formatter.name].__qualname__}); give "
-                f"{formatter.__qualname__} another name."
-            )
-        self._formatters[formatter.name] = formatter
-        return formatter
-
-    def get(self, name: str) -> type[Formatter]:
-        return self._formatters[name]
-
-    def names(self) -> list[str]:
-        return sorted(self._formatters)
-
-
-registry = FormatterRegistry()
+# More formats by name in DATELINE_SYNDICATION_FORMATTERS ({"name": "dotted.path.Class"}).
+registry = Registry("formatter", Formatter, setting="DATELINE_SYNDICATION_FORMATTERS", builtins={
+    "ninjs31": "dateline.syndication.formatters.ninjs.Ninjs31Formatter",
+})

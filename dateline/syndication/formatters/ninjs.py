@@ -14,7 +14,7 @@ from django.urls import reverse
 from dateline.newsroom.models import Article, Tag
 
 from .. import medtop
-from .base import Formatter, registry
+from .base import Formatter
 
 SCHEMA_ID = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
 
@@ -26,7 +26,6 @@ def timestamp(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@registry.register
 class Ninjs31Formatter(Formatter):
     """A live article as a ninjs 3.1 text item."""
 

@@ -6,19 +6,19 @@ from tqdm import tqdm
 
 from dateline.newsroom.models import Article
 
-from ...backends import get_backend
+from ...backends import indexed_backends
 
 BATCH = 500
 
 
 class Command(BaseCommand):
     help = (
-        "Manage the search index. 'reindex' rewrites every article's entry in batches of "
-        f"{BATCH}, each batch in its own short transaction, then removes entries of deleted "
-        "articles. Entries are replaced in place rather than built into a new table and "
-        "swapped: readers keep finding every story throughout (the old entry until its "
-        "batch commits), saves during the run index themselves as usual, and no lock is "
-        "held for longer than one batch."
+        "Manage the search index. 'reindex' rewrites every article's entry in every "
+        f"configured backend, in batches of {BATCH}, each batch in its own short "
+        "transaction, then removes entries of deleted articles. Entries are replaced in "
+        "place rather than built into a new table and swapped: readers keep finding every "
+        "story throughout (the old entry until its batch commits), saves during the run "
+        "index themselves as usual, and no lock is held for longer than one batch."
     )
 
     def add_arguments(self, parser) -> None:
@@ -32,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, progress: str = "auto", **options) -> None:
         if action != "reindex":
             raise CommandError(f"Unknown action {action!r}; try 'reindex'.")
-        backend = get_backend()
+        backends = indexed_backends()
         ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
         disable = {"always": False, "never": True}.get(progress)
         if disable is None:
@@ -41,8 +41,10 @@ class Command(BaseCommand):
             for start in range(0, len(ids), BATCH):
                 chunk = ids[start:start + BATCH]
                 with transaction.atomic():
-                    backend.add_bulk(Article.objects.filter(pk__in=chunk)
-                                     .only("pk", "headline", "teaser", "body"))
+                    batch = list(Article.objects.filter(pk__in=chunk)
+                                 .only("pk", "headline", "teaser", "body"))
+                    for backend in backends:
+                        backend.add_bulk(batch)
                 bar.update(len(chunk))
-        removed = backend.prune()
+        removed = sum(backend.prune() for backend in backends)
         self.stdout.write(f"Indexed {len(ids):,} articles; removed {removed:,} stale entries.")
