@@ -6,14 +6,16 @@ import re
 from itertools import count
 
 import pytest
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpResponse
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import path
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from prometheus_client import REGISTRY
 
 from dateline.ops.logs import JsonFormatter
 from dateline.pagecache import keys
+from dateline.pagecache.policy import store_refusal
 from dateline.syndication.models import ApiKey, Partner
 
 from .test_pagecache import Reader
@@ -30,6 +32,11 @@ def page(request, **cache_control):
     if cache_control:
         patch_cache_control(response, **cache_control)
     return response
+
+
+def unkeyed(request):
+    """A page that names no keys: nothing could purge it when what it shows changes."""
+    return HttpResponse(f"render {next(_served)}")
 
 
 def with_cookie(request):
@@ -49,6 +56,7 @@ def varying_on(*headers):
 
 urlpatterns = [
     path("public/", page),
+    path("unkeyed/", unkeyed),
     path("public-for-a-minute/", page, {"public": True, "max_age": 60}),
     path("gzip/", varying_on("Accept-Encoding")),
     path("private/", page, {"private": True}),
@@ -98,6 +106,40 @@ def test_an_answer_that_is_not_public_is_never_stored_or_served_to_another(url, 
     assert "public" not in headers.get("Cache-Control", "") or reason == "max_age"
     if reason in ("private", "no_store", "no_cache"):
         assert reason.replace("_", "-") in headers["Cache-Control"]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_page_that_names_no_keys_is_never_stored_and_keeps_its_headers():
+    refused = count_of("refused", "unkeyed")
+    first, second = Reader(), Reader()
+    _, headers, body = first.get("/unkeyed/")
+    _, other_headers, other_body = second.get("/unkeyed/")
+    assert other_body != body and "X-Cache" not in headers and "X-Cache" not in other_headers
+    assert count_of("refused", "unkeyed") == refused + 2
+    # Only a page that names keys is marked private when it is not kept.
+    assert "Cache-Control" not in headers and "Surrogate-Key" not in headers
+
+
+@pytest.mark.parametrize(("user", "cache_control", "reason"), [
+    (AnonymousUser(), {}, None),
+    (User(username="desk"), {}, "editor"),  # logged in another way than the session cookie
+    (User(username="desk"), {"private": True}, "private"),  # the page's own word comes first
+])
+def test_why_a_rendered_page_is_not_stored(user, cache_control, reason):
+    request = RequestFactory().get("/public/")
+    request.user = user
+    assert store_refusal(request, page(request, **cache_control)) == reason
+    assert store_refusal(request, unkeyed(request)) == "unkeyed"
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_reader_whose_copy_is_current_gets_304_from_the_render_that_stores_it():
+    since = "Fri, 01 Jan 2100 00:00:00 GMT"  # later than any page: the reader's copy is current
+    status, headers, body = Reader().get("/public/", HTTP_IF_MODIFIED_SINCE=since)
+    assert (status, body, headers["X-Cache"]) == (304, "", "MISS")
+    assert "Content-Length" not in headers and headers["ETag"]
+    status, headers, body = Reader().get("/public/")  # stored whole, for the next reader
+    assert (status, headers["X-Cache"]) == (200, "HIT") and body.startswith("render ")
 
 
 @override_settings(ROOT_URLCONF=__name__)
