@@ -1,20 +1,19 @@
-"""Who sent a report, as far as the newsroom needs to know: keyed hashes, never addresses."""
+"""Keyed hashes of who is asking (HMAC-SHA256 with SECRET_KEY): what limits count and rows keep,
+never an address."""
 
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
-from dateline.base.clients import client_network, mailbox
+from .clients import client_network, mailbox
 
-# Different salts: the hash of an IP and the hash of an e-mail address cannot be compared.
+# Different salts: the hash of an IP and the hash of an e-mail address cannot be compared. The
+# names keep the app they were first made in: hashes already stored were made with them.
 _SENDER_SALT = "dateline.submissions.sender"
 _ADDRESS_SALT = "dateline.submissions.address"
 
-# The network a sender counts by (kept here under its old name for the desk and the tests).
-sender_network = client_network
-
 
 def sender_hash(request: HttpRequest) -> str:
-    """A keyed hash (HMAC-SHA256 with SECRET_KEY) of the sender's network: 64 hex digits."""
+    """A keyed hash of the sender's network (IPv4 address or IPv6 /64): 64 hex digits."""
     return salted_hmac(_SENDER_SALT, client_network(request), algorithm="sha256").hexdigest()
 
 

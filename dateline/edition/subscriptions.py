@@ -21,8 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from dateline.base.hashes import address_hash, sender_hash
 from dateline.base.ratelimits import RateLimit
-from dateline.submissions.senders import address_hash, sender_hash
 
 from .models import Subscriber
 from .newsletter import (

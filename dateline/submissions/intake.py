@@ -5,11 +5,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from dateline.base.hashes import sender_hash
 from dateline.newsroom.models import Article
 
 from .forms import ReportForm
 from .models import ModerationEntry, Submission, SubmissionPhoto
-from .senders import sender_hash
 
 RECEIVED = "received"
 SPAM = "spam"

@@ -1,7 +1,7 @@
 """How much one reader may send: the size of a request, and reports per hour.
 
 The counting itself is dateline.base.ratelimits, shared by every app and every worker; the
-keys are keyed hashes (see senders.py), never an IP or address.
+keys are keyed hashes (dateline.base.hashes), never an IP or address.
 """
 
 from django.conf import settings

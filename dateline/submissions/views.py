@@ -19,6 +19,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from dateline.base.hashes import address_hash, sender_hash
 from dateline.pagecache import keys
 
 from . import limits
@@ -28,7 +29,6 @@ from .mail import send_report_mails
 from .models import Submission
 from .photos import display_name
 from .receipt import ReceiptExpired, receipt_token, reference_from_token
-from .senders import address_hash, sender_hash
 
 FORM_TEMPLATE = "submissions/new.html"
 

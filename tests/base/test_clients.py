@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from dateline.base.clients import client_network, mailbox
-from dateline.submissions.senders import address_hash
+from dateline.base.hashes import address_hash
 
 
 @pytest.mark.parametrize("spelling", [

@@ -7,9 +7,10 @@ import lxml.html
 import pytest
 from django.test import RequestFactory
 
+from dateline.base.clients import client_network as sender_network
+from dateline.base.hashes import address_hash, sender_hash
 from dateline.submissions import limits
 from dateline.submissions.models import Submission
-from dateline.submissions.senders import address_hash, sender_hash, sender_network
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cache]
 

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from dateline.ops.access import client_address
+from dateline.base.clients import client_address
 
 from .two_factor import confirmed_device
 
