@@ -15,11 +15,11 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from dateline.newsroom.datelines import house_dateline
 from dateline.newsroom.models import Article, AuditEntry
 from dateline.newsroom.signals import public_story_changed
 from dateline.pagecache import keys
 from dateline.pagecache.invalidation import invalidate_on_commit
-from dateline.site.templatetags.dateline import house_dateline
 
 from .brokers import get_broker
 from .models import LiveEntry, LiveEvent

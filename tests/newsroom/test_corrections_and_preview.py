@@ -8,7 +8,7 @@ from django.utils import timezone
 from dateline.newsroom.actions import ActionRefused
 from dateline.newsroom.actions.notes import add_note
 from dateline.newsroom.models import Article
-from dateline.site.preview import preview_url
+from dateline.newsroom.preview import preview_url
 
 pytestmark = pytest.mark.django_db
 

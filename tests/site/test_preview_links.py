@@ -4,7 +4,7 @@ import pytest
 
 from dateline.newsroom.actions import TRANSITIONS
 from dateline.newsroom.models import Article
-from dateline.site.preview import preview_url
+from dateline.newsroom.preview import preview_url
 
 pytestmark = pytest.mark.django_db
 

@@ -8,14 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from dateline.site.preview import preview_url
-
 from ..actions import TRANSITIONS, ActionRefused
 from ..actions.notes import add_note as do_add_note
 from ..actions.restore import restore_revision
 from ..diff import revision_diff
 from ..models import Article, Revision
 from ..permissions import can_edit, can_see_all, is_owner
+from ..preview import preview_url
 from .forms import NoteForm, TransitionForm
 
 

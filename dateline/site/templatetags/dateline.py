@@ -3,19 +3,12 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
+
+from dateline.newsroom.datelines import house_dateline
 
 register = template.Library()
-
-HOUSE_DATELINE = "F j, Y, l // H:i"
-
-
-@register.filter
-def house_dateline(moment) -> str:
-    """December 11, 2024, Wednesday // 09:15, in the site's time zone."""
-    if not moment:
-        return ""
-    return format_date(timezone.localtime(moment), HOUSE_DATELINE)
+# The format is the newsroom's: the live stream writes moments the same way.
+register.filter("house_dateline", house_dateline)
 
 
 @register.filter
