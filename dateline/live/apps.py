@@ -7,4 +7,4 @@ class LiveConfig(AppConfig):
     verbose_name = "Live: ticker, breaking news, live coverage, push"
 
     def ready(self) -> None:
-        from . import events  # noqa: F401  (connects the receivers)
+        from . import coverage, events  # noqa: F401  (connects the receivers)

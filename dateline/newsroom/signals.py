@@ -17,6 +17,10 @@ articles_bulk_changed = Signal()
 # live-coverage "entry" added or removed ("entry-removed"). dateline.live decides what counts
 # and sends it; receivers that act on the change wait for the commit (transaction.on_commit).
 public_story_changed = Signal()
+# Sent while a story's public page is rendered, with article= (its tags, authors, sources and
+# notes loaded): each receiver returns a dict the story's template gets as well, or None.
+# dateline.live adds `coverage`; the site shows what it is given, knowing no other app.
+story_page_rendering = Signal()
 
 
 def sync_roles_after_migrate(sender, **kwargs) -> None:

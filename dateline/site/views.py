@@ -10,9 +10,9 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 
-from dateline.live.coverage import coverage_for
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.newsroom.related import more_from_section, related_articles
+from dateline.newsroom.signals import story_page_rendering
 from dateline.pagecache import keys
 
 from . import structured
@@ -110,10 +110,17 @@ def _render_head(request: HttpRequest, full: Article) -> tuple[str, set[str]]:
 def _render_story(request: HttpRequest, full: Article) -> tuple[str, set[str]]:
     """The story itself: breadcrumb, headline, dateline, byline, notes, body, sources, tags."""
     html = render_to_string("site/includes/article_story.html", {
-        "article": full, "breadcrumbs": full.section.breadcrumbs(),
-        "coverage": coverage_for(full) if full.is_live_coverage else None,
+        "article": full, "breadcrumbs": full.section.breadcrumbs(), **_added_to_story(full),
     }, request)
     return html, _story_keys(full)
+
+
+def _added_to_story(full: Article) -> dict:
+    """What other apps show within the story (dateline.live: its live coverage)."""
+    added = {}
+    for _, context in story_page_rendering.send(sender=Article, article=full):
+        added.update(context or {})
+    return added
 
 
 def _render_aside(request: HttpRequest, article: Article) -> tuple[str, set[str]]:

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 
 from dateline.newsroom.models import Article
 from dateline.pagecache import keys
-from dateline.site.fragments import fragment
+from dateline.pagecache.parts import cached as fragment
 
 from ..models import LiveEvent
 
