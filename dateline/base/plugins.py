@@ -12,6 +12,7 @@ so a typo in the settings fails `check`, `migrate` and `serve`, not the first re
     registry.get("local")  # the class
 """
 
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +21,8 @@ from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-_registries: list["Registry"] = []
+# Every registry, for the system check; weak, so that one a test makes goes with the test.
+_registries: "weakref.WeakSet[Registry]" = weakref.WeakSet()
 
 
 class PluginError(ImproperlyConfigured):
@@ -52,7 +54,7 @@ class Registry[T]:
         self._classes: dict[str, type[T]] = {}
         for name, path in (builtins or {}).items():
             self.register(name, path)
-        _registries.append(self)
+        _registries.add(self)
 
     def register(self, name: str | type[T], path: str = "") -> Any:
         """Declare a name's dotted path; or, as a class decorator, the class under its `name`."""
@@ -148,4 +150,5 @@ class Registry[T]:
 @register()
 def plugins_import(app_configs, **kwargs) -> list[Error]:
     """Import every configured plug-in now rather than at the first request that needs it."""
-    return [error for registry in _registries for error in registry.check()]
+    registries = sorted(_registries, key=lambda registry: registry.kind)
+    return [error for registry in registries for error in registry.check()]
