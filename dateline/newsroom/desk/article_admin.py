@@ -11,6 +11,7 @@ from ..models import Article, Author, Revision
 from ..permissions import can_edit, can_see_all, may_set_top_story, owned_by
 from . import views
 from .forms import ArticleForm
+from .full_text import full_text_ids
 
 
 class MineFilter(admin.SimpleListFilter):
@@ -70,9 +71,9 @@ class ArticleAdmin(admin.ModelAdmin):
         )
         if not search_term.strip():
             return by_fields, may_have_duplicates
-        from dateline.search.backends import get_backend
-
-        ids = get_backend().matching_ids(search_term)
+        ids = full_text_ids(search_term)
+        if ids is None:
+            return by_fields, may_have_duplicates
         # External ids and bylines are not in the text index; keep finding them by field.
         found = queryset.filter(Q(pk__in=ids) | Q(pk__in=by_fields.values("pk")))
         return found, False
