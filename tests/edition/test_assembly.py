@@ -78,6 +78,41 @@ def test_a_rebuild_keeps_the_editors_order_and_adds_what_is_new(make_article, se
     assert Edition.objects.count() == 1
 
 
+def test_a_rebuild_fills_only_the_places_still_free(make_article, sections, settings):
+    settings.DATELINE_EDITION_PER_SECTION = 1
+    settings.DATELINE_EDITION_BRIEFS = 1
+    lead = story(make_article, sections["world"], at(1), words=200)
+    world = story(make_article, sections["world"], at(2), words=100)
+    left_out = story(make_article, sections["business"], at(3), words=100)
+    edition = build_edition(DAY)
+    EditionItem.objects.filter(edition=edition, article=left_out).update(left_out=True)
+    longer = story(make_article, sections["world"], at(4), words=150)
+    business = story(make_article, sections["business"], at(5), words=50)
+    newest = story(make_article, sections["russia"], at(6), words=40)
+    build_edition(DAY)
+    items = {i.article_id: i for i in edition.items.all()}
+    columns = {pk: (i.column, i.section_id) for pk, i in items.items()}
+    assert columns[lead.pk][0] == EditionItem.Column.LEAD  # still the only lead
+    assert [i.column for i in items.values()].count(EditionItem.Column.LEAD) == 1
+    assert columns[world.pk] == ("section", sections["world"].pk)  # World's one place is taken
+    # The left-out story keeps its row and stays out; its place goes to another story.
+    assert items[left_out.pk].left_out
+    assert columns[business.pk] == ("section", sections["business"].pk)
+    # What is left goes to the briefs, newest first, within the limit.
+    assert columns[newest.pk] == ("brief", sections["world"].pk) and longer.pk not in items
+    assert items[newest.pk].position > items[left_out.pk].position
+
+
+def test_a_lead_left_out_gives_its_place_to_the_next_story(make_article, sections):
+    first = story(make_article, sections["world"], at(1), words=200)
+    edition = build_edition(DAY)
+    EditionItem.objects.filter(edition=edition, article=first).update(left_out=True)
+    second = story(make_article, sections["business"], at(2))
+    build_edition(DAY)
+    leads = edition.items.filter(column=EditionItem.Column.LEAD)
+    assert {(i.article_id, i.left_out) for i in leads} == {(first.pk, True), (second.pk, False)}
+
+
 def test_a_story_unpublished_since_leaves_the_edition(make_article, make_user, sections):
     kept = story(make_article, sections["world"], at(1))
     killed = story(make_article, sections["world"], at(2))
