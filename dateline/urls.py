@@ -1,11 +1,15 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 admin.site.site_header = "Dateline desk"
 admin.site.site_title = "Dateline desk"
 admin.site.index_title = "Newsroom"
 
 urlpatterns = [
+    # WebSub's desk pages moved with its models from live to syndication: old links follow.
+    re_path(r"^desk/live/(?P<rest>(?:subscription|intent)/.*)$", RedirectView.as_view(
+        url="/desk/syndication/%(rest)s", permanent=True, query_string=True)),
     path("desk/live/", include("dateline.live.urls")),
     path("desk/", admin.site.urls),
     path("", include("dateline.ops.urls")),

@@ -34,3 +34,10 @@ def test_the_chief_editor_sees_subscriptions_but_cannot_add_or_edit_them(desk_cl
 def test_editors_do_not_see_them(desk_client, make_user):
     client = desk_client(make_user("Editor"))
     assert client.get("/desk/syndication/subscription/").status_code == 403
+
+
+def test_the_desk_pages_from_before_the_move_to_syndication_redirect(client):
+    old = client.get("/desk/live/subscription/7/change/?_changelist_filters=q%3Dx")
+    assert old.status_code == 301
+    assert old["Location"] == "/desk/syndication/subscription/7/change/?_changelist_filters=q%3Dx"
+    assert client.get("/desk/live/intent/")["Location"] == "/desk/syndication/intent/"

@@ -126,6 +126,20 @@ def test_unpublishing_pushes_the_feed_without_the_story(subscribe, subscriber, d
     assert b"Parliament dissolved" not in second.body and b"An earlier story" in second.body
 
 
+def test_live_coverage_entries_change_the_page_not_the_feeds(subscribe, subscriber, draft,
+                                                             publish):
+    from dateline.live.models import LiveEntry, LiveEvent
+
+    subscribe(subscriber.url())
+    publish(draft)
+    run_worker()
+    LiveEntry.objects.create(article=draft, body="<p>The vote is at noon.</p>")
+    assert LiveEvent.objects.filter(kind=LiveEvent.Kind.ENTRY).exists()  # live heard of it
+    assert Subscription.objects.get().changes_pending == 0
+    run_worker()
+    assert len(subscriber.posts()) == 1  # the publication's push only
+
+
 def test_a_failing_subscriber_is_retried_with_growing_pauses(
     subscribe, subscriber, draft, publish, settings
 ):
