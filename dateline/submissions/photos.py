@@ -79,27 +79,8 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
 def check_photo(upload: UploadedFile) -> PhotoHeader:
     """Check a photo's size, format and pixels from its header alone, decoding nothing."""
     name = display_name(upload)
-    max_bytes = settings.DATELINE_SUBMISSION_PHOTO_MAX_BYTES
-    if not upload.size:
-        raise PhotoRefused(f"“{name}” is empty.")
-    if upload.size > max_bytes:
-        raise PhotoRefused(
-            f"“{name}” is {filesizeformat(upload.size)}; a photo may be at most "
-            f"{filesizeformat(max_bytes)}. Send a smaller copy."
-        )
-    upload.seek(0)
-    try:
-        image = Image.open(upload, formats=OPENERS)  # reads the header, decodes no pixel
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoRefused(_too_many_pixels(name, None)) from None
-    except Exception:  # UnidentifiedImageError, or a header too broken to read
-        if _starts_like_a_photo(upload):
-            raise PhotoRefused(_damaged(name)) from None
-        raise PhotoRefused(
-            f"“{name}” is not a JPEG, PNG or WebP photo (we look at what the file holds, "
-            "not at its name), so it was not kept."
-        ) from None
-    with image:
+    _check_size(upload, name)
+    with _open_header(upload, name) as image:
         if image.format not in ACCEPTED:
             raise PhotoRefused(f"“{name}” is not a JPEG, PNG or WebP photo, so it was not kept.")
         width, height = image.size
@@ -114,18 +95,53 @@ def check_photo(upload: UploadedFile) -> PhotoHeader:
                            height=height)
 
 
+def _check_size(upload: UploadedFile, name: str) -> None:
+    max_bytes = settings.DATELINE_SUBMISSION_PHOTO_MAX_BYTES
+    if not upload.size:
+        raise PhotoRefused(f"“{name}” is empty.")
+    if upload.size > max_bytes:
+        raise PhotoRefused(
+            f"“{name}” is {filesizeformat(upload.size)}; a photo may be at most "
+            f"{filesizeformat(max_bytes)}. Send a smaller copy."
+        )
+
+
+def _open_header(upload: UploadedFile, name: str) -> Image.Image:
+    """The photo opened as far as its header; PhotoRefused when that is not a photo's."""
+    upload.seek(0)
+    try:
+        return Image.open(upload, formats=OPENERS)  # reads the header, decodes no pixel
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoRefused(_too_many_pixels(name, None)) from None
+    except Exception:  # UnidentifiedImageError, or a header too broken to read
+        if _starts_like_a_photo(upload):
+            raise PhotoRefused(_damaged(name)) from None
+        raise PhotoRefused(
+            f"“{name}” is not a JPEG, PNG or WebP photo (we look at what the file holds, "
+            "not at its name), so it was not kept."
+        ) from None
+
+
 def reencode_photo(upload: UploadedFile, header: PhotoHeader) -> CleanPhoto:
     """Decode a checked photo in a child process and return its pixels re-encoded."""
-    name = header.name
+    upload.seek(0)
+    done = _decode(header.name, upload.read())
+    answer = _answer(done)
+    _refuse_unless_decoded(answer, done, header)
+    photo = done.stdout.partition(b"\n")[2]
+    return CleanPhoto(data=photo, format=answer["format"], width=answer["width"],
+                      height=answer["height"], original_name=header.name)
+
+
+def _decode(name: str, data: bytes) -> subprocess.CompletedProcess:
+    """Run the decoder on the photo's bytes, within its limits; PhotoRefused if it cannot run."""
     max_pixels = settings.DATELINE_SUBMISSION_PHOTO_MAX_PIXELS
     memory = max_pixels * _BYTES_PER_PIXEL * _COPIES + _OVERHEAD
     max_output = 4 * settings.DATELINE_SUBMISSION_PHOTO_MAX_BYTES
-    upload.seek(0)
-    data = upload.read()
     command = [sys.executable, "-I", str(CHILD), str(max_pixels), str(memory),
                str(CPU_SECONDS), str(max_output)]
     try:
-        done = _run_decoder(command, data)
+        return _run_decoder(command, data)
     except subprocess.TimeoutExpired:  # run() has killed the child
         raise PhotoRefused(_costly(name)) from None
     except TimeoutError:  # every decoder stayed busy with other readers' photos
@@ -137,7 +153,13 @@ def reencode_photo(upload: UploadedFile, header: PhotoHeader) -> CleanPhoto:
         raise PhotoRefused(
             f"“{name}” could not be checked just now. Send the report again in a minute."
         ) from None
-    answer = _answer(done)
+
+
+def _refuse_unless_decoded(
+    answer: dict, done: subprocess.CompletedProcess, header: PhotoHeader
+) -> None:
+    """Raise PhotoRefused with the reason when the decoder did not return the photo."""
+    name = header.name
     refused = answer.get("refused")
     if refused == "pixels":
         raise PhotoRefused(_too_many_pixels(name, (header.width, header.height)))
@@ -149,9 +171,6 @@ def reencode_photo(upload: UploadedFile, header: PhotoHeader) -> CleanPhoto:
         logger.warning("the photo decoder gave up on %r (status %s): %s", name,
                        done.returncode, done.stderr[-500:].decode("utf-8", "replace").strip())
         raise PhotoRefused(_costly(name))
-    photo = done.stdout.partition(b"\n")[2]
-    return CleanPhoto(data=photo, format=answer["format"], width=answer["width"],
-                      height=answer["height"], original_name=name)
 
 
 def _run_decoder(command: list[str], data: bytes) -> subprocess.CompletedProcess:
