@@ -200,9 +200,9 @@ class BaseSearchBackend:
             articles = articles.filter(published_at__lt=end)
         return articles
 
-    # Searching, in steps. The statements are the ones bench/search.py measures, spelled as
-    # they were before the steps had names: change their text and the plans (and timings) may
-    # change with it.
+    # Searching, in steps. The statements and the loop over the hits are the ones
+    # bench/search.py measures, unchanged by the split into steps: change their text and the
+    # plans (and timings) may change with it.
     def search(self, query: SearchQuery) -> SearchResults:
         """One page of hits, the total, and (when asked) facet counts."""
         parsed = parse(query.text)
@@ -215,7 +215,7 @@ class BaseSearchBackend:
             facets = self._facets(cursor, plan, more) if query.facets and total else {}
         return SearchResults(hits=hits, total=total, facets=facets, more=more)
 
-    def _plan(self, parsed: ParsedQuery, query: SearchQuery) -> "_Plan | None":
+    def _plan(self, parsed: ParsedQuery, query: SearchQuery) -> _Plan | None:
         """The parts of this search's statements; None when its filters can match nothing."""
         filtered = self.filtered(query).query
         try:
@@ -236,7 +236,7 @@ class BaseSearchBackend:
     # archive, and readers look at the first pages. So relevance scores the `candidates`
     # newest matches by id (ids grow with time; the index yields them in that order and stops
     # there), and counting stops at `max_count`.
-    def _total(self, cursor, plan: "_Plan") -> tuple[int, bool]:
+    def _total(self, cursor, plan: _Plan) -> tuple[int, bool]:
         """The matches counted up to `max_count`, and whether there were more."""
         cap = self.max_count
         cursor.execute(f"{self._capped_head(plan)} SELECT COUNT(*), (SELECT COUNT(*) FROM m) "
@@ -244,7 +244,7 @@ class BaseSearchBackend:
         total, examined = cursor.fetchone()
         return min(total, cap), examined > cap
 
-    def _page(self, cursor, plan: "_Plan", query: SearchQuery) -> list[Hit]:
+    def _page(self, cursor, plan: _Plan, query: SearchQuery) -> list[Hit]:
         """The requested page of hits, each with its highlighted snippet."""
         per_page = max(1, min(query.per_page, 100))
         offset = (max(query.page, 1) - 1) * per_page
@@ -255,7 +255,7 @@ class BaseSearchBackend:
         texts = self.snippets(plan.parsed, [row[0] for row in rows])
         return [Hit(row[0], float(row[-1]), highlight(texts.get(row[0], ""))) for row in rows]
 
-    def _newest_rows(self, cursor, plan: "_Plan", per_page: int, offset: int) -> list[tuple]:
+    def _newest_rows(self, cursor, plan: _Plan, per_page: int, offset: int) -> list[tuple]:
         # Newest first among the newest matches by id, as for relevance: the index yields
         # them in that order and stops there.
         table = plan.table
@@ -267,7 +267,7 @@ class BaseSearchBackend:
         )
         return cursor.fetchall()
 
-    def _relevant_rows(self, cursor, plan: "_Plan", per_page: int, offset: int) -> list[tuple]:
+    def _relevant_rows(self, cursor, plan: _Plan, per_page: int, offset: int) -> list[tuple]:
         # Relevance decays with age: halved every half-life.
         ranked, ranked_params = self.ranked_candidates_sql(plan.parsed, self.candidates)
         age = self.age_seconds_sql(f"{plan.table}.published_at")
@@ -282,7 +282,7 @@ class BaseSearchBackend:
         )
         return cursor.fetchall()
 
-    def _capped_head(self, plan: "_Plan") -> str:
+    def _capped_head(self, plan: _Plan) -> str:
         return f"WITH m AS {self.materialized} ({plan.counted} LIMIT {self.max_count + 1}) "
 
     def matching_ids(self, text: str, limit: int = 1000) -> list[int]:
@@ -296,7 +296,7 @@ class BaseSearchBackend:
                            [*params, limit])
             return [row[0] for row in cursor.fetchall()]
 
-    def _facets(self, cursor, plan: "_Plan", more: bool) -> dict[str, list[tuple[int, int]]]:
+    def _facets(self, cursor, plan: _Plan, more: bool) -> dict[str, list[tuple[int, int]]]:
         """Counts by section, tag and author over the matches counted (all, or the capped)."""
         head = (self._capped_head(plan) if more
                 else f"WITH m AS {self.materialized} ({plan.counted}) ")
