@@ -34,6 +34,7 @@ class DeskContentSecurityPolicyMiddleware:
 
     Django's `csp_override` decorates every desk view here at once: the admin's own views, the
     live desk's and the desk's "not found" pages alike, which no list of views would cover.
+    It applies last, so a desk view needing another policy needs a path test here.
     """
 
     def __init__(self, get_response) -> None:
