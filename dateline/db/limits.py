@@ -177,7 +177,10 @@ class _PostgresBudget:
         if self.timed is False or self.connection is None:
             return
         try:
-            with self.connection.cursor() as cursor:
+            # On the driver's own cursor, like the SET: the budget's bookkeeping is not one of
+            # the request's queries (and must not run through the wrapper it undoes).
+            with self.connection.wrap_database_errors, \
+                    self.connection.connection.cursor() as cursor:
                 cursor.execute("RESET statement_timeout")
         except DatabaseError:
             # Inside a failed transaction, its rollback undoes the SET made in it. Outside,
