@@ -287,6 +287,16 @@ DATELINE_PAGE_SIZE = 20
 DATELINE_PREVIEW_MAX_AGE = int(os.environ.get("DATELINE_PREVIEW_MAX_AGE", str(48 * 3600)))
 # Feeds carry the whole sanitised body when on, else the teaser and a link.
 DATELINE_FEED_FULL_CONTENT = os.environ.get("DATELINE_FEED_FULL_CONTENT", "") == "1"
+# The house's rights, carried by feeds (<rights>, <copyright>), ninjs and JSON-LD for every story
+# that names no source of its own.
+DATELINE_RIGHTS_HOLDER = os.environ.get("DATELINE_RIGHTS_HOLDER", DATELINE_SITE_NAME)
+DATELINE_COPYRIGHT_NOTICE = os.environ.get(
+    "DATELINE_COPYRIGHT_NOTICE", f"Copyright {DATELINE_RIGHTS_HOLDER}. All rights reserved."
+)
+DATELINE_USAGE_TERMS = os.environ.get(
+    "DATELINE_USAGE_TERMS",
+    f"Republication only under an agreement with {DATELINE_RIGHTS_HOLDER}.",
+)
 # Wire formats beyond ninjs31, by name: {"name": "dotted.path.FormatterSubclass"}.
 DATELINE_SYNDICATION_FORMATTERS: dict[str, str] = {}
 # The news desk's address: told of every reader's report, and the site's contact.
