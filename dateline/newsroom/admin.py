@@ -33,9 +33,14 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "url"]
+    list_display = ["name", "url", "rights_holder"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "url"]}),
+        ("Rights", {"fields": ["rights_holder", "copyright_notice", "usage_terms"],
+                    "description": "For an agency whose copy is carried as filed."}),
+    ]
 
 
 @admin.register(TwoFactorRole)

@@ -43,6 +43,20 @@ class Source(NamedWithSlug):
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=150, unique=True, allow_unicode=True)
     url = models.URLField(blank=True, help_text="The outlet's home page.")
+    # Filled only for an agency whose copy Dateline carries: a story drawing on this source
+    # then carries these rights instead of the house's (newsroom.credit.rights).
+    rights_holder = models.CharField(
+        max_length=150, blank=True,
+        help_text="Who owns the copy taken from this source (e.g. Reuters); leave blank for "
+                  "outlets stories only cite, whose stories then carry the house's rights.",
+    )
+    copyright_notice = models.CharField(
+        max_length=300, blank=True,
+        help_text="Blank: \"Copyright <holder>. All rights reserved.\"",
+    )
+    usage_terms = models.TextField(
+        blank=True, help_text="Blank: \"Republication only under an agreement with <holder>.\"",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,75 @@
+"""Whom a story credits and whose rights it carries, the same on the page, in feeds and the wire.
+
+No byline is ever invented: a story credits the authors it names (real people, or staff who
+wrote it), and a story that names none, such as imported wire copy, is credited to its
+sources ("Reuters"). Rights belong to the first source that declares them (an agency whose
+copy the story is), else to the house (the DATELINE_RIGHTS_HOLDER settings).
+
+Callers should prefetch the article's `authors` and `sources` (with the sources' rights
+fields) so that these functions run no query of their own.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from .models import Article, Author, Source
+
+
+@dataclass(frozen=True)
+class Credit:
+    """The people a story names as its authors, or, when it names none, its sources."""
+
+    authors: list[Author]
+    agencies: list[Source]
+
+    @property
+    def names(self) -> list[str]:
+        return [a.name for a in self.authors] or [s.name for s in self.agencies]
+
+
+@dataclass(frozen=True)
+class Rights:
+    holder: str
+    notice: str
+    terms: str
+
+
+def credit(article: Article) -> Credit:
+    """The story's authors; when it names none, its sources stand as the byline."""
+    authors = list(article.authors.all())
+    return Credit(authors=authors, agencies=[] if authors else list(article.sources.all()))
+
+
+def byline(article: Article) -> str:
+    """"Ann Lee", "Ann Lee and Bo Chan", "Reuters", or "" when the story credits no one."""
+    return join_names(credit(article).names)
+
+
+def join_names(names: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def rights(article: Article) -> Rights:
+    """The rights of the first source that declares them, else the house's."""
+    for source in article.sources.all():
+        if source.rights_holder:
+            return source_rights(source)
+    return Rights(
+        holder=settings.DATELINE_RIGHTS_HOLDER,
+        notice=settings.DATELINE_COPYRIGHT_NOTICE,
+        terms=settings.DATELINE_USAGE_TERMS,
+    )
+
+
+def source_rights(source: Source) -> Rights:
+    """A source's declared rights; the notice and terms it leaves blank name its holder."""
+    holder = source.rights_holder
+    return Rights(
+        holder=holder,
+        notice=source.copyright_notice or f"Copyright {holder}. All rights reserved.",
+        terms=source.usage_terms or f"Republication only under an agreement with {holder}.",
+    )

@@ -1,0 +1,47 @@
+"""A story credits its real authors or its sources; it carries its source's or house rights."""
+
+import pytest
+from django.test import override_settings
+
+from dateline.newsroom.credit import byline, credit, rights
+from dateline.newsroom.models import Source
+
+pytestmark = pytest.mark.django_db
+
+
+def test_named_authors_are_the_byline(make_article, make_author, make_source):
+    article = make_article(authors=[make_author("Ann Lee"), make_author("Bo Chan")],
+                           sources=[make_source("Reuters")])
+    assert byline(article) == "Ann Lee and Bo Chan"
+    assert credit(article).agencies == []
+
+
+def test_a_story_without_authors_is_credited_to_its_sources(make_article, make_source):
+    article = make_article(sources=[make_source("Reuters")])
+    assert byline(article) == "Reuters"
+    assert [s.name for s in credit(article).agencies] == ["Reuters"]
+
+
+def test_three_names_and_no_names(make_article, make_author):
+    three = make_article(authors=[make_author(n) for n in ("A One", "B Two", "C Three")])
+    assert byline(three) == "A One, B Two and C Three"
+    assert byline(make_article()) == ""
+
+
+@override_settings(DATELINE_RIGHTS_HOLDER="Dateline Media", DATELINE_COPYRIGHT_NOTICE="(c) DM",
+                   DATELINE_USAGE_TERMS="Ask us first.")
+def test_a_source_without_rights_leaves_the_house_rights(make_article, make_source):
+    article = make_article(sources=[make_source("Le Monde")])
+    found = rights(article)
+    assert (found.holder, found.notice, found.terms) == ("Dateline Media", "(c) DM",
+                                                         "Ask us first.")
+
+
+def test_an_agency_source_carries_its_own_rights(make_article, make_source):
+    reuters = Source.objects.create(name="Reuters", rights_holder="Reuters",
+                                    usage_terms="Licensed to Dateline subscribers only.")
+    article = make_article(sources=[make_source("Le Monde"), reuters])
+    found = rights(article)
+    assert found.holder == "Reuters"
+    assert found.notice == "Copyright Reuters. All rights reserved."
+    assert found.terms == "Licensed to Dateline subscribers only."
