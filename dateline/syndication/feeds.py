@@ -6,6 +6,7 @@ from django.contrib.syndication.views import Feed, add_domain
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.urls import reverse
 
 from dateline.newsroom.models import Article, Author, Section, Tag
@@ -42,6 +43,10 @@ class ArticleFeed(Feed):
             found.update(entry.pop("keys"))
         request.feed_keys = found
         feed.feed["hub_url"] = hub_url(request)
+        feed.feed["icon"] = request.build_absolute_uri(static("syndication/icon.png"))
+        feed.feed["favicon"] = request.build_absolute_uri(static("site/favicon.svg"))
+        feed.feed["authors"] = [{"name": settings.DATELINE_SITE_NAME,
+                                 "url": request.build_absolute_uri(reverse("site:home"))}]
         request.feed_links = link_header(feed.feed["hub_url"], feed.feed["feed_url"])
         return feed
 
@@ -62,8 +67,12 @@ class ArticleFeed(Feed):
     def item_title(self, item: Article) -> str:
         return item.headline
 
+    def feed_copyright(self) -> str:
+        return settings.DATELINE_COPYRIGHT_NOTICE
+
     def item_description(self, item: Article) -> str:
-        return item.body if settings.DATELINE_FEED_FULL_CONTENT else item.teaser
+        # Plain text: each writer encodes it so that readers show it as written.
+        return item.teaser
 
     def item_guid_is_permalink(self, item: Article) -> bool:
         return True
@@ -75,13 +84,16 @@ class ArticleFeed(Feed):
         return item.last_changed_at
 
     def item_categories(self, item: Article) -> list[str]:
-        return [item.section.name, *(t.name for t in item.tags.all())]
+        """The section, then the tags; a tag named like the section is said once."""
+        names = {}
+        for name in (item.section.name, *(t.name for t in item.tags.all())):
+            names.setdefault(name.casefold(), name)
+        return list(names.values())
 
     def item_extra_kwargs(self, item: Article) -> dict:
         authors = list(item.authors.all())
         return {
             "authors": [a.name for a in authors],
-            "summary": item.teaser,
             "content_html": item.body if settings.DATELINE_FEED_FULL_CONTENT else None,
             "guid_path": reverse("site:article-short", kwargs={"pk": item.pk}),
             "keys": {keys.article(item.pk), *(keys.tag(t.pk) for t in item.tags.all()),
@@ -158,5 +170,13 @@ class SectionAtomFeed(SectionFeed):
     feed_type = AtomFeed
 
 
+class SectionJsonFeed(SectionFeed):
+    feed_type = JsonFeed
+
+
 class TagAtomFeed(TagFeed):
     feed_type = AtomFeed
+
+
+class TagJsonFeed(TagFeed):
+    feed_type = JsonFeed

@@ -1,5 +1,10 @@
 """Feed writers: Django's RSS and Atom with one author element per author, and JSON Feed 1.1.
 
+The feed views hand every writer the same item: `description` is the teaser as plain text and
+`content_html` the sanitised body (only when full content is on). Each writer encodes them so
+that readers take the text as text: a ticker such as `<KUMT.TOK>` or a reader's `<img …>` is
+shown as written, never read as markup.
+
 Each names the WebSub hub (`hub_url`, set by the feed view) beside the feed's own URL.
 """
 
@@ -7,7 +12,9 @@ import json
 
 from django.utils import feedgenerator
 from django.utils.feedgenerator import rfc3339_date
+from django.utils.html import escape
 
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 
 
@@ -15,29 +22,38 @@ class RssFeed(feedgenerator.Rss201rev2Feed):
     """RSS 2.0; each author is a dc:creator, since <author> must be an e-mail address."""
 
     def rss_attributes(self) -> dict:
-        return {**super().rss_attributes(), "xmlns:dc": DC}
+        return {**super().rss_attributes(), "xmlns:dc": DC, "xmlns:content": CONTENT}
 
     def add_root_elements(self, handler) -> None:
-        super().add_root_elements(handler)  # includes <atom:link rel="self">
+        super().add_root_elements(handler)  # includes <atom:link rel="self"> and <copyright>
         if hub := self.feed.get("hub_url"):
             handler.addQuickElement("atom:link", None, {"rel": "hub", "href": hub})
 
     def add_item_elements(self, handler, item) -> None:
-        super().add_item_elements(handler, item)
+        # Readers take <description> as HTML, so the teaser goes in as HTML made from its text.
+        text = item["description"]
+        super().add_item_elements(handler, {**item, "description": text and escape(text)})
         for name in item.get("authors", ()):
             handler.addQuickElement("dc:creator", name)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
 
 
 class AtomFeed(feedgenerator.Atom1Feed):
     """Atom 1.0 with an <author> per author (RFC 4287 allows several)."""
 
     def add_root_elements(self, handler) -> None:
-        super().add_root_elements(handler)  # includes <link rel="self">
+        super().add_root_elements(handler)  # includes <link rel="self"> and <rights>
         if hub := self.feed.get("hub_url"):
             handler.addQuickElement("link", "", {"rel": "hub", "href": hub})
 
     def add_item_elements(self, handler, item) -> None:
-        super().add_item_elements(handler, item)
+        # Django would write the description as <summary type="html">; ours is plain text.
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
         for name in item.get("authors", ()):
             handler.startElement("author", {})
             handler.addQuickElement("name", name)
@@ -61,6 +77,9 @@ class JsonFeed(feedgenerator.SyndicationFeed):
             "home_page_url": feed["link"],
             "feed_url": feed["feed_url"],
             "description": feed["description"],
+            "icon": feed.get("icon"),
+            "favicon": feed.get("favicon"),
+            "authors": feed.get("authors") or None,
             "language": feed["language"],
             "hubs": [{"type": "WebSub", "url": feed["hub_url"]}] if feed.get("hub_url") else None,
             "items": [self.item(item) for item in self.items],
@@ -72,7 +91,7 @@ class JsonFeed(feedgenerator.SyndicationFeed):
             "id": item["unique_id"] or item["link"],
             "url": item["link"],
             "title": item["title"],
-            "summary": item.get("summary"),
+            "summary": item["description"],
             "date_published": item["pubdate"] and rfc3339_date(item["pubdate"]),
             "date_modified": item["updateddate"] and rfc3339_date(item["updateddate"]),
             "authors": [{"name": name} for name in item.get("authors", ())] or None,

@@ -71,9 +71,16 @@ def test_atom_entries_have_published_and_updated_with_offset(client, stories):
 
 
 def test_full_content_setting_puts_the_sanitised_body_in_the_feed(client, settings, stories):
+    body_html = "<p>First sentence here. Second sentence follows.</p>"
+    for url in ("/feeds/rss/", "/feeds/atom/"):
+        _, feed = parse(client, url)
+        assert "content" not in feed.entries[0], url
     settings.DATELINE_FEED_FULL_CONTENT = True
-    _, feed = parse(client, "/feeds/atom/")
-    assert "Second sentence follows." in feed.entries[0].summary
+    for url in ("/feeds/rss/", "/feeds/atom/"):
+        _, feed = parse(client, url)
+        (content,) = feed.entries[0].content
+        assert (content.type, content.value) == ("text/html", body_html), url
+        assert feed.entries[0].summary == "First sentence here.", url
     body = json.loads(client.get("/feeds/json/").content)["items"][0]
     assert body["content_html"] == "<p>First sentence here. Second sentence follows.</p>"
     assert body["summary"] == "First sentence here."
@@ -162,10 +169,13 @@ def test_every_page_advertises_the_site_feeds_and_its_own(client, stories):
     assert feed_links(head(world.get_absolute_url())) == SITE_LINKS | {
         ("application/rss+xml", "/section/world/feed/rss/"),
         ("application/atom+xml", "/section/world/feed/atom/"),
+        ("application/feed+json", "/section/world/feed/json/"),
     }
     assert feed_links(head(moscow.get_absolute_url())) == SITE_LINKS | {
         ("application/rss+xml", "/places/moscow/feed/rss/"),
         ("application/atom+xml", "/places/moscow/feed/atom/"),
+        ("application/feed+json", "/places/moscow/feed/json/"),
     }
-    for url in ("/section/world/feed/rss/", "/places/moscow/feed/atom/"):
+    for url in ("/section/world/feed/rss/", "/places/moscow/feed/atom/",
+                "/section/world/feed/json/", "/places/moscow/feed/json/"):
         assert client.get(url).status_code == 200

@@ -21,16 +21,15 @@ TYPES = {
 def feed_links(obj: Section | Tag | None = None) -> SafeString:
     """<link rel="alternate"> for the site's feeds, or for a section's or tag's own."""
     if isinstance(obj, Section):
-        name, formats, kwargs = obj.display_path, ("rss", "atom"), {"path": obj.path}
-        prefix = "section"
+        name, kwargs, prefix = obj.display_path, {"path": obj.path}, "section"
     elif isinstance(obj, Tag):
-        name, formats, prefix = obj.name, ("rss", "atom"), "tag"
+        name, prefix = obj.name, "tag"
         kwargs = {"kind": Tag.URL_PREFIXES[obj.kind], "slug": obj.slug}
     else:
-        name, formats, kwargs, prefix = None, ("rss", "atom", "json"), {}, "site"
+        name, kwargs, prefix = None, {}, "site"
     title = settings.DATELINE_SITE_NAME + (f": {name}" if name else "")
     return format_html_join(
         "\n", '<link rel="alternate" type="{}" title="{} ({})" href="{}">',
         ((TYPES[f][0], title, TYPES[f][1],
-          reverse(f"syndication:{prefix}-{f}", kwargs=kwargs)) for f in formats),
+          reverse(f"syndication:{prefix}-{f}", kwargs=kwargs)) for f in TYPES),
     )
