@@ -7,7 +7,8 @@ from django.http import HttpResponseBase
 from django.utils.cache import get_max_age
 from django.utils.http import parse_http_date_safe, split_directive_names, split_header_value
 
-_PAGE_QUERY = re.compile(r"^(page=\d{1,6})?$")
+# A list's page (`page=`) or a sitemap's (`p=`, Django's sitemap views): nothing else.
+_PAGE_QUERY = re.compile(r"^((page|p)=\d{1,6})?$")
 
 
 class PagePolicy:

@@ -1,9 +1,9 @@
 """Sitemaps and robots.txt: what search engines read to find every live story.
 
 The index at /sitemap.xml names one sitemap per month that has live stories, the sections,
-the tags with live stories, and the Google News sitemap of the last 48 hours. Every sitemap
-starts from `Article.objects.live()`, so no draft, scheduled, killed, future-dated or
-embargoed story is ever listed.
+the tags with live stories (each dated by its newest story), and the Google News sitemap of
+the last 48 hours in pages of 1,000. Every sitemap starts from `Article.objects.live()`,
+so no draft, scheduled, killed, future-dated or embargoed story is ever listed.
 """
 
 import re
@@ -15,13 +15,14 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
 from dateline.newsroom.models import Article, Section, Tag
+from dateline.newsroom.models.section import PATH_SEPARATOR
 from dateline.pagecache import keys
 
 NEWS_WINDOW = timedelta(hours=48)
@@ -96,24 +97,51 @@ class ArticleMonthSitemap(DatelineSitemap):
         return pages
 
 
-class SectionSitemap(DatelineSitemap):
+def newest_change(stories: QuerySet) -> Subquery:
+    """The newest change among `stories` (a query on OuterRef), for one row's lastmod."""
+    changed = Coalesce("updated_at", "published_at")
+    return Subquery(stories.annotate(changed=changed).order_by("-changed").values("changed")[:1])
+
+
+class ListingSitemap(DatelineSitemap):
+    """Pages that list stories: dated by their newest live story, in the listing's query."""
+
+    def lastmod(self, item) -> datetime | None:
+        return item.latest
+
+    def get_latest_lastmod(self) -> datetime | None:
+        return max((item.latest for item in self.items() if item.latest), default=None)
+
+
+class SectionSitemap(ListingSitemap):
     def items(self):
-        return Section.objects.order_by("path").only("path")
+        # A section's page lists the stories of the sections below it too.
+        below = Concat(OuterRef("path"), Value(PATH_SEPARATOR))
+        stories = Article.objects.live().filter(Q(section=OuterRef("pk"))
+                                                | Q(section__path__startswith=below))
+        return (Section.objects.order_by("path").only("path")
+                .annotate(latest=newest_change(stories)))
 
 
-class TagSitemap(DatelineSitemap):
+class TagSitemap(ListingSitemap):
     """Tags with at least one live story: the others' pages are empty."""
 
     def items(self):
+        stories = Article.objects.live().filter(tags=OuterRef("pk"))
         return (
-            Tag.objects.filter(Exists(Article.objects.live().filter(tags=OuterRef("pk"))))
+            Tag.objects.annotate(latest=newest_change(stories))
+            .filter(latest__isnull=False)
             .order_by("kind", "slug")
             .only("kind", "slug")
         )
 
 
 class NewsSitemap(DatelineSitemap):
-    """Google News: live stories of the last 48 hours, newest first, at most 1,000."""
+    """Google News: every live story of the last 48 hours, newest first.
+
+    Google reads at most 1,000 URLs a file, so more stories than that are paged
+    (`news.xml?p=2` …), each page named in the index.
+    """
 
     limit = 1000
     language = "en"
@@ -124,7 +152,7 @@ class NewsSitemap(DatelineSitemap):
             Article.objects.live()
             .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
             .newest_first()
-            .only("pk", "slug", "headline", "published_at", "updated_at")[: self.limit]
+            .only("pk", "slug", "headline", "published_at", "updated_at")
         )
 
     def lastmod(self, item: Article) -> datetime:
@@ -148,7 +176,7 @@ class NewsSitemap(DatelineSitemap):
         return urls
 
     def surrogate_keys(self, urls: list[dict]) -> Iterable[str]:
-        # At most 1,000 stories: few enough to name each, so a CDN purges it by any of them.
+        # At most 1,000 stories a page: few enough to name each, so a CDN purges it by any.
         # The month sitemaps name only `home`, since a month can hold 50,000.
         return [keys.HOME, *keys.articles(url["item"] for url in urls)]
 

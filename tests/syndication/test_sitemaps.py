@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dateline.newsroom.actions import TRANSITIONS
 from dateline.newsroom.models import Article, Tag
-from dateline.syndication.sitemaps import ArticleMonthSitemap
+from dateline.syndication.sitemaps import ArticleMonthSitemap, NewsSitemap
 from tests.conftest import require_shared
 from tests.pagecache.test_pagecache import Reader
 
@@ -151,6 +151,40 @@ def test_sections_and_tags_with_live_stories(client, archive, make_article, make
     assert absolute(unused) not in tags
 
 
+def test_sections_and_tags_are_dated_by_their_newest_live_story(client, archive,
+                                                                  make_article):
+    world, sport, budget, march, april, recent = archive
+    # A draft is newer than all of them, and counts for nothing.
+    make_article("Draft", section=sport, status=Article.Status.DRAFT, published_at=None,
+                 updated_at=timezone.now(), tags=[budget])
+    sections = lastmods(fetch(client, "/sitemaps/sections.xml"))
+    # World's page lists Sport's stories too, so its newest story may be Sport's.
+    assert sections == {absolute(world): f"{timezone.localtime(recent.published_at):%Y-%m-%d}",
+                        absolute(sport): f"{april.updated_at:%Y-%m-%d}"}  # not its publication
+    assert lastmods(fetch(client, "/sitemaps/tags.xml")) == {absolute(budget): "2025-03-02"}
+    dated = lastmods(fetch(client, "/sitemap.xml", "siteindex.xsd"))
+    assert datetime.fromisoformat(dated["http://testserver/sitemaps/sections.xml"]) == (
+        recent.published_at)
+    assert datetime.fromisoformat(dated["http://testserver/sitemaps/tags.xml"]) == (
+        march.published_at)
+
+
+@pytest.mark.parametrize("url", ["/sitemaps/sections.xml", "/sitemaps/tags.xml"])
+def test_dating_sections_and_tags_costs_the_same_queries_however_many(client, make_article,
+                                                                       make_section, make_tag,
+                                                                       url):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    make_article(section=make_section("Section 0"), tags=[make_tag("Tag 0")])
+    few = queries()
+    for n in range(1, 8):
+        make_article(section=make_section(f"Section {n}"), tags=[make_tag(f"Tag {n}")])
+    assert queries() == few
+
+
 def test_news_sitemap_has_the_last_48_hours_with_publication_and_title(client, archive,
                                                                         make_article):
     world, *_, recent = archive
@@ -169,17 +203,37 @@ def test_news_sitemap_has_the_last_48_hours_with_publication_and_title(client, a
     assert W3C_SECONDS.match(entry.findtext("s:lastmod", namespaces=NS))
 
 
-def test_news_sitemap_holds_the_1000_newest(client, make_section):
-    world = make_section("World")
+def bulk_stories(section, count: int, *, newest: timedelta = timedelta(minutes=1),
+                 step: timedelta = timedelta(minutes=1)) -> list[Article]:
+    """Live stories created in one statement, `step` apart from `newest` ago backwards."""
     now = timezone.now()
-    stories = [Article(headline=f"Story {n}", body="<p>Text.</p>", section=world,
-                       status=Article.Status.PUBLISHED,
-                       published_at=now - timedelta(minutes=n + 1)) for n in range(1001)]
+    stories = [Article(headline=f"Story {n}", body="<p>Text.</p>", section=section,
+                       status=Article.Status.PUBLISHED, published_at=now - newest - n * step)
+               for n in range(count)]
     for story in stories:
         story.prepare_for_save()
-    Article.objects.bulk_create(stories)
-    titles = [t.text for t in fetch(client, "/sitemaps/news.xml").iterfind(".//news:title", NS)]
-    assert titles == [f"Story {n}" for n in range(1000)]
+    return Article.objects.bulk_create(stories)
+
+
+def test_news_sitemaps_hold_every_story_of_48_hours_in_files_of_1000(client, make_section):
+    world = make_section("World")
+    # 2,001 stories 80 seconds apart (the oldest 44.5 hours old: all within 48 hours),
+    # and some just older, which no news file may name.
+    recent = bulk_stories(world, 2001, step=timedelta(seconds=80))
+    bulk_stories(world, 5, newest=timedelta(hours=49))
+    index = locations(fetch(client, "/sitemap.xml", "siteindex.xsd"))
+    news = [url for url in index if "/sitemaps/news.xml" in url]
+    assert news == ["http://testserver/sitemaps/news.xml",
+                    "http://testserver/sitemaps/news.xml?p=2",
+                    "http://testserver/sitemaps/news.xml?p=3"]
+    listed = []
+    for url in news:
+        found = locations(fetch(client, url.removeprefix("http://testserver")))
+        assert 0 < len(found) <= 1000
+        listed += found
+    assert len(listed) == len(set(listed))  # each story in exactly one file
+    assert set(listed) == {f"http://testserver/articles/{a.pk}/{a.slug}/" for a in recent}
+    assert client.get("/sitemaps/news.xml?p=4").status_code == 404
 
 
 def test_no_story_a_reader_cannot_see_is_in_any_sitemap(client, make_article, make_tag):
@@ -285,3 +339,24 @@ def test_publishing_and_killing_refresh_the_cached_sitemaps(make_article, make_u
     assert "Breaking story" not in reader.get("/sitemaps/news.xml")[2]
     assert reader.get(month)[0] == 404
     assert month_url(draft.published_at) not in reader.get("/sitemap.xml")[2]
+
+
+@pytest.mark.cache
+@pytest.mark.django_db(transaction=True)
+def test_a_new_story_reaches_every_cached_news_page_at_once(monkeypatch, make_article,
+                                                            make_user):
+    monkeypatch.setattr(NewsSitemap, "limit", 2)
+    reader = Reader()
+    older = [make_article(f"Story {n}", age=timedelta(hours=n + 1)) for n in range(3)]
+    draft = make_article("Breaking story", status=Article.Status.DRAFT, published_at=None)
+    for url in ("/sitemaps/news.xml", "/sitemaps/news.xml?p=2"):
+        reader.get(url)
+        assert reader.get(url)[1]["X-Cache"] == "HIT"
+    TRANSITIONS["publish"].execute(make_user("Editor"), draft)
+    draft.refresh_from_db()
+    _, headers, first = reader.get("/sitemaps/news.xml")
+    assert headers["X-Cache"] == "MISS"
+    assert locations(ElementTree.fromstring(first)) == [absolute(draft), absolute(older[0])]
+    _, headers, second = reader.get("/sitemaps/news.xml?p=2")
+    assert headers["X-Cache"] == "MISS"  # the stories moved down a place: page 2 changed too
+    assert locations(ElementTree.fromstring(second)) == [absolute(o) for o in older[1:]]
