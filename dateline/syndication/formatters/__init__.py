@@ -1,4 +1,5 @@
-"""Output formats for syndication, by name: `registry.get("ninjs31")`."""
+"""Output formats for syndication, by name: `registry.get("ninjs31")` (also ninjs21, ninjs16,
+ninjs15)."""
 
 from dateline.base.plugins import AlreadyRegistered
 

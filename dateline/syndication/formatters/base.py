@@ -36,4 +36,7 @@ class Formatter:
 # More formats by name in DATELINE_SYNDICATION_FORMATTERS ({"name": "dotted.path.Class"}).
 registry = Registry("formatter", Formatter, setting="DATELINE_SYNDICATION_FORMATTERS", builtins={
     "ninjs31": "dateline.syndication.formatters.ninjs.Ninjs31Formatter",
+    "ninjs21": "dateline.syndication.formatters.ninjs2.Ninjs21Formatter",
+    "ninjs16": "dateline.syndication.formatters.ninjs1.Ninjs16Formatter",
+    "ninjs15": "dateline.syndication.formatters.ninjs1.Ninjs15Formatter",
 })

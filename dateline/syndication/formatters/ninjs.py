@@ -1,8 +1,8 @@
 """IPTC ninjs 3.1 (https://iptc.org/standards/ninjs/): one JSON object per story.
 
 One `_format_<field>` method per ninjs property, called in `FIELDS` order; a method that
-returns None or an empty list leaves its property out. A later ninjs version is a subclass
-that adds, drops or overrides fields.
+returns None or an empty list leaves its property out. Another ninjs version is a subclass
+that adds, drops or overrides fields (ninjs2.py: 2.1; ninjs1.py: 1.5 and 1.6).
 """
 
 from collections.abc import Sequence
@@ -11,12 +11,20 @@ from typing import Any
 
 from django.urls import reverse
 
+from dateline.newsroom import credit
 from dateline.newsroom.models import Article, Tag
 
 from .. import medtop
 from .base import Formatter
 
 SCHEMA_ID = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
+# IPTC's urgency runs from 1 (most urgent) to 9; 5 is its "normal" (IIM 2:10).
+BREAKING_URGENCY, NORMAL_URGENCY = 1, 5
+
+
+def schema_id(version: str) -> str:
+    """The $id of IPTC's schema for a ninjs version, as Accept profiles name it."""
+    return f"http://www.iptc.org/std/ninjs/ninjs-schema_{version}.json#"
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -33,9 +41,10 @@ class Ninjs31Formatter(Formatter):
     version = "3.1"
     FIELDS = (
         "uri", "standard", "type", "representationType", "version", "firstCreated",
-        "versionCreated", "contentCreated", "pubStatus", "language", "headlines", "slugline",
-        "descriptions", "bodies", "by", "located", "people", "organisations", "places",
-        "subjects", "infoSources", "renditions",
+        "versionCreated", "contentCreated", "pubStatus", "urgency", "language", "headlines",
+        "slugline", "descriptions", "bodies", "by", "located", "people", "organisations",
+        "places", "subjects", "infoSources", "renditions", "copyrightHolder",
+        "copyrightNotice", "usageTerms",
     )
 
     def __init__(self, base_url: str = "") -> None:
@@ -50,7 +59,8 @@ class Ninjs31Formatter(Formatter):
             self.medtops.update(medtop.codes_for([article.section]))
         item = {}
         for field in self.FIELDS:
-            value = getattr(self, f"_format_{field}")(article)
+            # ninjs 1.x names one property "$standard"; its method is _format_standard.
+            value = getattr(self, f"_format_{field.lstrip('$')}")(article)
             if value is not None and value != []:
                 item[field] = value
         return item
@@ -66,7 +76,8 @@ class Ninjs31Formatter(Formatter):
         return self.absolute(reverse("site:article-short", kwargs={"pk": article.pk}))
 
     def _format_standard(self, article: Article) -> dict[str, str]:
-        return {"name": "ninjs", "version": self.version, "schema": SCHEMA_ID.rstrip("#")}
+        return {"name": "ninjs", "version": self.version,
+                "schema": schema_id(self.version).rstrip("#")}
 
     def _format_type(self, article: Article) -> str:
         return "text"
@@ -93,6 +104,9 @@ class Ninjs31Formatter(Formatter):
     def _format_pubStatus(self, article: Article) -> str:
         return "usable"  # only live stories are ever formatted
 
+    def _format_urgency(self, article: Article) -> int:
+        return BREAKING_URGENCY if article.is_breaking else NORMAL_URGENCY
+
     def _format_language(self, article: Article) -> str:
         return "en"
 
@@ -112,10 +126,8 @@ class Ninjs31Formatter(Formatter):
         return [{"role": "main", "contentType": "text/html", "value": article.body}]
 
     def _format_by(self, article: Article) -> str | None:
-        names = [author.name for author in article.authors.all()]
-        if not names:
-            return None
-        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        # Its authors, else its agencies ("Reuters"): never an invented name.
+        return credit.byline(article) or None
 
     def _format_located(self, article: Article) -> str | None:
         return article.dateline or None
@@ -160,3 +172,12 @@ class Ninjs31Formatter(Formatter):
             "contentType": "text/html",
             "title": article.headline,
         }]
+
+    def _format_copyrightHolder(self, article: Article) -> str:
+        return credit.rights(article).holder
+
+    def _format_copyrightNotice(self, article: Article) -> str:
+        return credit.rights(article).notice
+
+    def _format_usageTerms(self, article: Article) -> str:
+        return credit.rights(article).terms

@@ -1,0 +1,96 @@
+"""IPTC ninjs 1.6 and 1.5: one headline, body and byline, as Superdesk and older clients read.
+
+ninjs 1.x has a single `headline`, `body_html` and `description_text`, a `byline`, entities
+as {name, rel, code, scheme} in singular lists (`subject`, `place`, `person`,
+`organisation`, `infosource`) and `renditions` as an object keyed by name. Superdesk's
+NINJSFeedParser reads exactly these names (tests/syndication/test_superdesk.py).
+"""
+
+from typing import Any
+
+from dateline.newsroom.models import Article, Tag
+
+from .. import medtop
+from .ninjs import Ninjs31Formatter
+
+
+class Ninjs16Formatter(Ninjs31Formatter):
+    """A live article as a ninjs 1.6 text item."""
+
+    name = "ninjs16"
+    version = "1.6"
+    FIELDS = (
+        "uri", "$standard", "type", "representationtype", "version", "firstcreated",
+        "versioncreated", "contentcreated", "pubstatus", "urgency", "language", "headline",
+        "slugline", "description_text", "body_html", "byline", "located", "person",
+        "organisation", "place", "subject", "infosource", "renditions", "copyrightholder",
+        "copyrightnotice", "usageterms",
+    )
+
+    _format_firstcreated = Ninjs31Formatter._format_firstCreated
+    _format_versioncreated = Ninjs31Formatter._format_versionCreated
+    _format_contentcreated = Ninjs31Formatter._format_contentCreated
+    _format_pubstatus = Ninjs31Formatter._format_pubStatus
+    _format_byline = Ninjs31Formatter._format_by
+    _format_copyrightholder = Ninjs31Formatter._format_copyrightHolder
+    _format_copyrightnotice = Ninjs31Formatter._format_copyrightNotice
+    _format_usageterms = Ninjs31Formatter._format_usageTerms
+
+    def _format_representationtype(self, article: Article) -> str:
+        return "complete"  # 1.x's word for 3.x's "full"
+
+    def _format_headline(self, article: Article) -> str:
+        return article.headline
+
+    def _format_description_text(self, article: Article) -> str | None:
+        return article.teaser or None
+
+    def _format_body_html(self, article: Article) -> str:
+        # The body was sanitised when it was saved (newsroom.html.sanitize_body).
+        return article.body
+
+    def tag_code(self, tag: Tag) -> dict[str, str]:
+        """A tag as a 1.x entity: its slug as code, within the scheme of its kind's pages."""
+        url = self.absolute(tag.get_absolute_url())
+        return {"name": tag.name, "rel": "about", "code": tag.slug,
+                "scheme": url.rstrip("/").rsplit("/", 1)[0] + "/"}
+
+    def _format_person(self, article: Article) -> list[dict[str, str]]:
+        return [self.tag_code(tag) for tag in self.tags(article, Tag.Kind.PERSON)]
+
+    def _format_organisation(self, article: Article) -> list[dict[str, str]]:
+        return [self.tag_code(tag) for tag in self.tags(article, Tag.Kind.ORGANISATION)]
+
+    def _format_place(self, article: Article) -> list[dict[str, str]]:
+        return [self.tag_code(tag) for tag in self.tags(article, Tag.Kind.PLACE)]
+
+    def _format_subject(self, article: Article) -> list[dict[str, str]]:
+        subjects = []
+        code = self.medtops.get(article.section_id)
+        if code:
+            subjects.append({
+                "name": medtop.LABELS.get(code, article.section.name),
+                "rel": "about",
+                "code": f"medtop:{code}",
+                "scheme": medtop.SCHEME_URI,
+                "creator": "editor",
+            })
+        subjects.extend(self.tag_code(tag) for tag in self.tags(article, Tag.Kind.TOPIC))
+        return subjects
+
+    def _format_infosource(self, article: Article) -> list[dict[str, str]]:
+        # 1.x sources have no uri; their code is the outlet's home page when it has one.
+        return [{"name": s["name"], "rel": "source", **({"code": s["uri"]} if "uri" in s else {})}
+                for s in self._format_infoSources(article)]
+
+    def _format_renditions(self, article: Article) -> dict[str, dict[str, Any]]:
+        # An object keyed by name (Superdesk reads it with .items()), not 3.x's list.
+        return {"canonical": {"href": self.absolute(article.get_absolute_url()),
+                              "mimetype": "text/html"}}
+
+
+class Ninjs15Formatter(Ninjs16Formatter):
+    """A live article as a ninjs 1.5 item: 1.6 added only digitalsourcetype, unused here."""
+
+    name = "ninjs15"
+    version = "1.5"
