@@ -1,0 +1,126 @@
+"""Feeds say exactly what the story says: every feed, read back by feedparser, gives each
+headline and teaser as written, however much it looks like markup; the JSON Feed describes
+its publisher; categories come once; the house's rights travel with every feed."""
+
+import html
+import json
+import xml.etree.ElementTree as ET
+
+import feedparser
+import pytest
+
+from dateline.newsroom.models import Tag
+
+pytestmark = pytest.mark.django_db
+
+# Real wire copy holds tickers in angle brackets; readers type anything, markup included.
+AWKWARD = [
+    ("KUMAGAI GUMI'S UNIT SEEKS LISTING IN HONG KONG <KUMT.TOK>",
+     "Kumagai Gumi Co Ltd <KUMT.TOK> is seeking a listing for its unit & its bonds."),
+    ('Tom & Jerry say "no" to O\'Brien\'s < 5% offer',
+     'Shares rose 3% < 5% & "analysts" said it was \'fair\' -- A&P <AP.N> agreed.'),
+    ("<img src=x onerror=alert(1)> Reader's photo",
+     "<script>alert(1)</script> then <img src=x onerror=alert(1)> and <b>bold</b> &amp;"),
+]
+
+
+@pytest.fixture
+def awkward_stories(make_article, make_section, make_tag):
+    section, tag = make_section("Business"), make_tag("Japan", Tag.Kind.PLACE)
+    return section, tag, [
+        make_article(headline, standfirst=teaser, section=section, tags=[tag])
+        for headline, teaser in AWKWARD
+    ]
+
+
+def as_text(detail) -> str:
+    """What a reader shows of a feed field: text as it is, HTML made from text unescaped.
+
+    Where the field is HTML it must hold no element at all: the teaser is text.
+    """
+    if detail.type == "text/plain":
+        return detail.value
+    assert detail.type == "text/html" and "<" not in detail.value, detail
+    return html.unescape(detail.value)
+
+
+def feed_urls(section, tag) -> list[str]:
+    prefixes = ["/feeds/", f"{section.get_absolute_url()}feed/", f"{tag.get_absolute_url()}feed/"]
+    return [f"{prefix}{kind}/" for prefix in prefixes for kind in ("rss", "atom", "json")]
+
+
+def read_back(client, url: str) -> dict[str, str]:
+    """{headline: teaser} of every item, read the way a client reads the feed."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    if url.endswith("/json/"):
+        items = json.loads(response.content)["items"]
+        return {item["title"]: item["summary"] for item in items}
+    no_markup_elements(response.content)
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, (url, feed.get("bozo_exception"))
+    return {as_text(e.title_detail): as_text(e.summary_detail) for e in feed.entries}
+
+
+def no_markup_elements(document: bytes) -> None:
+    """The reader's markup stays text: the XML itself holds no HTML element."""
+    names = {element.tag.rsplit("}", 1)[-1] for element in ET.fromstring(document).iter()}
+    assert not names & {"img", "script", "b"}, names
+
+
+def test_every_feed_gives_back_the_exact_headline_and_teaser(client, awkward_stories):
+    section, tag, articles = awkward_stories
+    assert [a.teaser for a in articles] == [teaser for _, teaser in AWKWARD]
+    for url in feed_urls(section, tag):
+        assert read_back(client, url) == dict(AWKWARD), url
+
+
+def test_full_content_keeps_the_teaser_as_text_and_the_body_sanitised(client, settings,
+                                                                      awkward_stories):
+    settings.DATELINE_FEED_FULL_CONTENT = True
+    section, tag, _ = awkward_stories
+    for url in feed_urls(section, tag):
+        assert read_back(client, url) == dict(AWKWARD), url
+    atom = feedparser.parse(client.get("/feeds/atom/").content)
+    assert {e.content[0].value for e in atom.entries} == {
+        "<p>First sentence here. Second sentence follows.</p>"
+    }
+
+
+def test_a_section_and_a_tag_of_one_name_give_one_category(client, make_article, make_section,
+                                                           make_tag):
+    section = make_section("Moscow")
+    make_article("City budget", section=section,
+                 tags=[make_tag("Moscow", Tag.Kind.PLACE), make_tag("Budget", Tag.Kind.TOPIC)])
+    for url in ("/feeds/rss/", "/feeds/atom/"):
+        entry = feedparser.parse(client.get(url).content).entries[0]
+        assert [t.term for t in entry.tags] == ["Moscow", "Budget"], url
+    item = json.loads(client.get("/feeds/json/").content)["items"][0]
+    assert item["tags"] == ["Moscow", "Budget"]
+
+
+def test_json_feeds_name_their_icon_favicon_and_authors(client, awkward_stories,
+                                                       make_author, make_article):
+    section, tag, _ = awkward_stories
+    make_article("Signed story", section=section, authors=[make_author("Ana Ivanova")])
+    for url in feed_urls(section, tag)[2::3]:
+        feed = json.loads(client.get(url).content)
+        assert feed["authors"] == [{"name": "Dateline", "url": "http://testserver/"}]
+        assert feed["icon"] == "http://testserver/static/syndication/icon.png"
+        assert feed["favicon"] == "http://testserver/static/site/favicon.svg"
+    signed = json.loads(client.get("/feeds/json/").content)["items"][0]
+    assert signed["authors"] == [{"name": "Ana Ivanova"}]
+    for asset in (feed["icon"], feed["favicon"]):
+        response = client.get(asset.removeprefix("http://testserver"))
+        assert response.status_code == 200, asset
+        assert response["Content-Type"] in {"image/png", "image/svg+xml"}
+
+
+def test_every_feed_carries_the_house_rights(client, settings, awkward_stories):
+    section, tag, _ = awkward_stories
+    assert settings.DATELINE_COPYRIGHT_NOTICE == "Copyright Dateline. All rights reserved."
+    settings.DATELINE_COPYRIGHT_NOTICE = "© 2026 Dateline Ltd & partners <dateline.example>"
+    for url in feed_urls(section, tag):
+        if not url.endswith("/json/"):  # JSON Feed 1.1 has no field for rights
+            feed = feedparser.parse(client.get(url).content)
+            assert as_text(feed.feed.rights_detail) == settings.DATELINE_COPYRIGHT_NOTICE, url
