@@ -18,8 +18,8 @@ class ApiKeyInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
-    list_display = ["name", "contact_email", "active", "created_at"]
-    list_filter = ["active"]
+    list_display = ["name", "contact_email", "ninjs_version", "active", "created_at"]
+    list_filter = ["active", "ninjs_version"]
     search_fields = ["name", "contact_email"]
     inlines = [ApiKeyInline]
 

@@ -6,6 +6,13 @@ import secrets
 from django.db import models
 
 TOKEN_PREFIX = "dl_"
+# The ninjs versions the wire offers (syndication/formatters), newest first.
+NINJS_VERSIONS = {
+    "3.1": "ninjs 3.1 (newest)",
+    "2.1": "ninjs 2.1",
+    "1.6": "ninjs 1.6 (Superdesk and other ninjs 1.x readers)",
+    "1.5": "ninjs 1.5",
+}
 
 
 def hash_token(token: str) -> str:
@@ -20,6 +27,11 @@ class Partner(models.Model):
     contact_email = models.EmailField("contact e-mail")
     active = models.BooleanField(
         default=True, help_text="An inactive partner's keys are all refused."
+    )
+    ninjs_version = models.CharField(
+        "ninjs version", max_length=5, choices=NINJS_VERSIONS, default="3.1",
+        help_text="What the wire answers this partner when a request names no version "
+        "(?version= or an Accept profile); a Superdesk ingest reads 1.6.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -89,7 +89,8 @@ def test_only_live_stories_appear_each_a_valid_ninjs_item(api, newsroom):
     live, hidden = newsroom
     response = api(LIST)
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == (
+        'application/json; profile="http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json"')
     assert headlines(response) == ["Rates rise", "Banks merge", "Summit opens"]
     body = response.json()
     assert body["next"] is None and "Link" not in response

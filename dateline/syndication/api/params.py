@@ -13,7 +13,7 @@ from . import cursor as cursors
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-KNOWN = {"section", "tag", "since", "until", "limit", "cursor"}
+KNOWN = {"section", "tag", "since", "until", "limit", "cursor", "version"}
 SEARCH_KNOWN = {"q", "section", "tag", "author", "from", "to", "sort", "page"}
 SORTS = ("relevance", "newest")
 MAX_ID = 2**31 - 1

@@ -4,12 +4,13 @@ Public, unlike the wire: it returns what /search/ already shows every reader (li
 headlines, teasers, snippets and links, never bodies), so a partner key would protect nothing.
 """
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from dateline.pagecache import keys
 from dateline.search import params as search_params
 from dateline.search.cache import SearchTooCostly
 
+from .conditional import json_answer
 from .errors import error, reads_only
 from .params import BadParameter, check_search
 
@@ -58,6 +59,6 @@ def search(request: HttpRequest) -> HttpResponse:
             for name, items in found.facets.items()
         },
     }
-    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
-    keys.add(response, keys.HOME, keys.articles(article for article, _ in found.articles))
-    return response
+    # An ETag of the results: a client asking again while nothing changed gets a 304.
+    return json_answer(request, body, keys.HOME,
+                       keys.articles(article for article, _ in found.articles))

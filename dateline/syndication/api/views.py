@@ -1,29 +1,32 @@
-"""GET /api/ninjs/ (a page of live stories) and /api/ninjs/<id> (one), for API keys only."""
+"""GET /api/ninjs/ (a page of live stories) and /api/ninjs/<id> (one), for API keys only.
 
-import hashlib
+Each answers in the ninjs version the request names (?version=, an Accept profile), else in
+the partner's default (api/versions.py).
+"""
+
 import json
 from collections.abc import Callable
 from functools import wraps
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.http import urlencode
 
 from dateline.newsroom.models import Article, Author, Source, Tag
 from dateline.pagecache import keys, parts
-from dateline.pagecache.policy import etag_matches
 
-from ..formatters import registry
-from . import auth, cursor, openapi
+from ..formatters import Formatter, registry
+from ..formatters.ninjs import schema_id
+from . import auth, cursor, openapi, versions
 from . import params as list_params
+from .conditional import json_answer
 from .errors import error, reads_only
-
-FORMATTER = "ninjs31"
 
 
 def partner_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer 401 without a good key and 429 over its rate; else run the view."""
+    """Answer 401 without a good key, 429 over its rate and 400/406 for a version not served;
+    else run the view with the version's formatter."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -34,7 +37,14 @@ def partner_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         if refused is not None:
             return refused
         request.api_key = key
-        return view(request, *args, **kwargs)
+        try:
+            version = versions.chosen(request, key.partner.ninjs_version)
+        except versions.UnknownVersion as exc:
+            return error(400, str(exc))
+        except versions.NotAcceptable as exc:
+            return error(406, str(exc))
+        fmt = registry.get(versions.FORMATTERS[version])
+        return view(request, fmt(base_url=request.build_absolute_uri("/")), *args, **kwargs)
 
     return wrapped
 
@@ -42,36 +52,28 @@ def partner_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 def stories():
     return Article.objects.live().select_related("section").prefetch_related(
         Prefetch("authors", queryset=Author.objects.only("pk", "name")),
-        Prefetch("sources", queryset=Source.objects.only("pk", "name", "url")),
+        Prefetch("sources", queryset=Source.objects.only(
+            "pk", "name", "url", "rights_holder", "copyright_notice", "usage_terms")),
         Prefetch("tags", queryset=Tag.objects.order_by("kind", "name")),
     )
 
 
-def formatter(request: HttpRequest):
-    return registry.get(FORMATTER)(base_url=request.build_absolute_uri("/"))
-
-
-def answer(request: HttpRequest, body: dict, *surrogate_keys, **headers: str) -> HttpResponse:
-    """The JSON body with an ETag of its bytes; 304 when the client holds those bytes."""
-    content = json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
-    etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-    if etag_matches(request.headers.get("If-None-Match", ""), etag):
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(content, content_type="application/json")
-    response["ETag"] = etag
-    # A partner's answer is theirs: shared caches must not hand it to someone without a key.
-    response["Cache-Control"] = "private, no-cache"
-    response["Vary"] = "Authorization, X-Api-Key"
-    for name, value in headers.items():
-        response[name] = value
-    keys.add(response, *surrogate_keys)
-    return response
+def answer(request: HttpRequest, fmt: Formatter, body: dict, *surrogate_keys,
+           **headers: str) -> HttpResponse:
+    """The JSON body with an ETag of its bytes, its ninjs version named as a profile."""
+    return json_answer(
+        request, body, *surrogate_keys,
+        content_type=f'application/json; profile="{schema_id(fmt.version).rstrip("#")}"',
+        # A partner's answer is theirs: shared caches must not hand it to someone without a
+        # key; and the version it is in follows Accept.
+        **{"Cache-Control": "private, no-cache", "Vary": "Authorization, X-Api-Key, Accept"},
+        **headers,
+    )
 
 
 @reads_only
 @partner_only
-def item_list(request: HttpRequest) -> HttpResponse:
+def item_list(request: HttpRequest, fmt: Formatter) -> HttpResponse:
     try:
         params = list_params.parse(request.GET)
     except list_params.BadParameter as exc:
@@ -104,19 +106,18 @@ def item_list(request: HttpRequest) -> HttpResponse:
     if more:
         last_pk, last_published = listed[-1]
         query = {k: v for k, v in request.GET.items() if k != "cursor"}
-        query["cursor"] = cursor.encode(last_published, last_pk)
+        query["cursor"] = cursor.encode(last_published, last_pk)  # the same for the same place
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
         headers["Link"] = f'<{next_url}>; rel="next"'
     pks = [pk for pk, _ in listed]
-    items, found_keys = formatted_items(request, pks)
+    items, found_keys = formatted_items(fmt, pks)
     body = {"items": items, "next": next_url}
-    return answer(request, body, keys.HOME, found_keys, **headers)
+    return answer(request, fmt, body, keys.HOME, found_keys, **headers)
 
 
-def formatted_items(request: HttpRequest, pks: list[int]) -> tuple[list[dict], set[str]]:
+def formatted_items(fmt: Formatter, pks: list[int]) -> tuple[list[dict], set[str]]:
     """Wire items for these ids, from stored parts where still valid, the rest formatted now."""
-    fmt = formatter(request)
-    name = f"{FORMATTER}:{fmt.base_url}:{{}}".format
+    name = f"{fmt.name}:{fmt.base_url}:{{}}".format
     done: dict[int, dict] = {}
     found_keys: set[str] = set()
     for pk in pks:
@@ -144,15 +145,16 @@ def formatted_items(request: HttpRequest, pks: list[int]) -> tuple[list[dict], s
 
 @reads_only
 @partner_only
-def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def item_detail(request: HttpRequest, fmt: Formatter, pk: int) -> HttpResponse:
     if not Article.objects.live().filter(pk=pk).exists():
         return error(404, f"No live story has the id {pk}.")
-    items, found_keys = formatted_items(request, [pk])
+    items, found_keys = formatted_items(fmt, [pk])
     if not items:  # unpublished between the two queries
         return error(404, f"No live story has the id {pk}.")
-    return answer(request, items[0], found_keys)
+    return answer(request, fmt, items[0], found_keys)
 
 
 @reads_only
-def openapi_document(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(openapi.document(request.build_absolute_uri("/api/")))
+def openapi_document(request: HttpRequest) -> HttpResponse:
+    # The same bytes until a release changes it: a client revalidates and hears 304.
+    return json_answer(request, openapi.document(request.build_absolute_uri("/api/")))

@@ -1,0 +1,31 @@
+"""JSON answers with an ETag of their bytes, and 304 when the client already holds them."""
+
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+
+from dateline.pagecache import keys
+from dateline.pagecache.policy import etag_matches
+
+
+def json_answer(request: HttpRequest, body: dict, *surrogate_keys, content_type: str =
+                "application/json", **headers: str) -> HttpResponse:
+    """The body as JSON with an ETag of its bytes; a 304 when If-None-Match names that ETag.
+
+    The ETag depends only on the bytes, so a body that holds nothing time-dependent (no
+    timestamped cursor, no "generated at") keeps its ETag while what it says is unchanged.
+    """
+    content = json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+    etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+    if etag_matches(request.headers.get("If-None-Match", ""), etag):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(content, content_type=content_type)
+    response["ETag"] = etag
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    if surrogate_keys:
+        keys.add(response, *surrogate_keys)
+    return response
