@@ -3,6 +3,7 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from dateline.newsroom.datelines import house_dateline
 
@@ -30,7 +31,6 @@ def url_if_exists(name: str) -> str:
 def masthead(context) -> str:
     """The site's name and section menu: the same on thousands of pages, rendered once."""
     from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
 
     from dateline.pagecache.keys import NAV
     from dateline.site.fragments import fragment
@@ -54,3 +54,48 @@ def canonical_url(context) -> str:
     page = context.get("page")
     query = f"?page={page.number}" if page is not None and page.number > 1 else ""
     return request.build_absolute_uri(request.path) + query
+
+
+class CaptureNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: str) -> None:
+        self.nodelist, self.name = nodelist, name
+
+    def render(self, context) -> str:
+        # Already escaped by the template that rendered it: safe to print again, unescaped.
+        context[self.name] = mark_safe(self.nodelist.render(context).strip())
+        return ""
+
+
+@register.tag
+def capture(parser, token) -> CaptureNode:
+    """{% capture as name %}…{% endcapture %}: render once, keep it to print many times.
+
+    The base template captures the page's title and description blocks, which Django
+    renders only once, for the <title>, the meta description and the social card.
+    """
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[1] != "as":
+        raise template.TemplateSyntaxError("Use {% capture as name %}…{% endcapture %}.")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, bits[2])
+
+
+@register.inclusion_tag("site/includes/social_card.html", takes_context=True)
+def social_card(context, title: str | None = None, description: str | None = None,
+                url: str | None = None, kind: str = "website") -> dict:
+    """Open Graph and Twitter card tags: what a link shared on social media shows.
+
+    Title and description default to the page's own (captured by the base template), the
+    URL to its canonical one.
+    """
+    if url is None and context.get("request") is not None:
+        url = canonical_url(context)
+    return {
+        "site_name": context.get("site_name", ""),
+        "title": context.get("page_title", "") if title is None else title,
+        "description": context.get("page_description", "") if description is None
+        else description,
+        "url": url,
+        "kind": kind,
+    }
