@@ -13,8 +13,8 @@ from dateline.newsroom.models import Article, Tag
 
 NAMESPACE = "syndication"
 SITE_FEEDS = ("site-rss", "site-atom", "site-json")
-SECTION_FEEDS = ("section-rss", "section-atom")
-TAG_FEEDS = ("tag-rss", "tag-atom")
+SECTION_FEEDS = ("section-rss", "section-atom", "section-json")
+TAG_FEEDS = ("tag-rss", "tag-atom", "tag-json")
 FEEDS = frozenset((*SITE_FEEDS, *SECTION_FEEDS, *TAG_FEEDS))
 
 

@@ -81,6 +81,7 @@ def test_only_the_feeds_that_show_the_story_are_pushed(
         "http://testserver/section/world/feed/atom/": "application/atom+xml; charset=utf-8",
         "http://testserver/section/world/russia/feed/rss/": "application/rss+xml; charset=utf-8",
         "http://testserver/places/moscow/feed/atom/": "application/atom+xml; charset=utf-8",
+        "http://testserver/places/moscow/feed/json/": "application/feed+json; charset=utf-8",
         "http://testserver/feeds/json/": "application/feed+json; charset=utf-8",
     }
     for topic in wanted:
