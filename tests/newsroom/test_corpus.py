@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from dateline.newsroom.credit import byline, rights
 from dateline.newsroom.importer import ImportProfile, import_file
 from dateline.newsroom.models import Article, Tag
 from tests.conftest import require_shared
@@ -33,6 +34,9 @@ def test_reuters_sample_imports_with_editors_labels(tmp_path):
     assert cocoa.dateline == "SALVADOR, Feb 26"
     assert {t.kind for t in Tag.objects.all()} >= {"topic", "place"}
     assert not cocoa.published_at_is_import_time
+    assert (byline(cocoa), rights(cocoa).holder) == ("Reuters", "Reuters")
+    # The profile sets the wire's capitals in sentence case.
+    assert cocoa.headline == "Bahia cocoa review"
 
 
 def test_bbc_sample_imports_with_import_time_marked(tmp_path):
@@ -43,4 +47,6 @@ def test_bbc_sample_imports_with_import_time_marked(tmp_path):
     assert set(Article.objects.values_list("section__name", flat=True)) <= {
         "Business", "Entertainment", "Politics", "Sport", "Technology",
     }
-    assert all(a.authors.exists() for a in Article.objects.all()[:20])
+    # The records name no reporter: each is credited to BBC News, none to an invented name.
+    assert not Article.authors.through.objects.exists()
+    assert {byline(a) for a in Article.objects.all()[:20]} == {"BBC News"}

@@ -4,21 +4,22 @@ import hashlib
 import json
 import logging
 import re
-import zlib
 import zoneinfo
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from ..html import paragraphs_to_html
 from ..models import Article, Author, Revision, Section, Source, Tag
 from ..models.section import DISPLAY_SEPARATOR, PATH_SEPARATOR
 from ..signals import articles_bulk_changed
+from .headlines import HeadlineStyle, forms_from, learn_from_file
 from .profile import ImportProfile
 from .records import ArticleRecord, RecordError, parse_record
 
@@ -29,6 +30,9 @@ MAX_LINE_BYTES = 4_000_000
 # A record is an object holding lists of objects; json.loads recurses once per level, and a
 # line nested 100,000 deep would exhaust Python's stack before it could say which line it was.
 MAX_DEPTH = 32
+# Part of every fingerprint: raising it re-imports records whose text and profile are the same
+# when the importer's rules change (2: no invented bylines, agency credit).
+RULES = "2"
 # A JSON string (escapes included), or one bracket: enough to measure nesting without parsing.
 _STRING_OR_BRACKET = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 ARTICLE_FIELDS = [
@@ -150,19 +154,16 @@ class Vocabulary:
     def source_ids(self, record: ArticleRecord) -> set[int]:
         for name in record.sources:
             if name not in self.sources:
-                source = Source(name=name[:150], url=self.profile.source_urls.get(name, ""))
+                source = Source(name=name[:150], url=self.profile.source_urls.get(name, ""),
+                                **self.profile.source_rights.get(name, {}))
                 source.save()
                 self.sources[name] = source.pk
         return {self.sources[name] for name in record.sources}
 
     def author_ids(self, record: ArticleRecord) -> set[int]:
-        names = record.authors
-        if not names and self.profile.default_authors:
-            # crc32 is stable across runs and machines, unlike hash().
-            pick = zlib.crc32(record.external_id.encode()) % len(self.profile.default_authors)
-            names = (self.profile.default_authors[pick],)
+        """Only the people the record names: one that names none is credited to its source."""
         ids = set()
-        for name in names:
+        for name in record.authors:
             slug = slugify(name, allow_unicode=True)[:150] or "author"
             if slug not in self.authors:
                 self.authors[slug] = Author.objects.create(name=name[:150], slug=slug).pk
@@ -181,7 +182,9 @@ def import_file(
     profile = profile or ImportProfile()
     zone = zoneinfo.ZoneInfo(profile.timezone or settings.TIME_ZONE)
     report = ImportReport()
+    _declare_source_rights(profile)
     vocabulary = Vocabulary(profile)
+    style = _headline_style(Path(path), profile)
     seen: dict[str, int] = {}
     batch: list[tuple[int, ArticleRecord]] = []
     for number, item in read_records(Path(path), zone, on_bytes):
@@ -194,6 +197,8 @@ def import_file(
             report.errors.append((number, message))
             continue
         seen[item.external_id] = number
+        if style is not None:
+            item = replace(item, headline=style.apply(item.headline, _plain_body(item)))
         batch.append((number, item))
         if len(batch) >= BATCH_SIZE:
             vocabulary = _write(batch, vocabulary, report, overwrite_desk_edits)
@@ -202,6 +207,24 @@ def import_file(
         _write(batch, vocabulary, report, overwrite_desk_edits)
     report.errors.sort()  # the database's refusals come a batch after the lines around them
     return report
+
+
+def _declare_source_rights(profile: ImportProfile) -> None:
+    """Give the profile's agencies their rights, on sources imported before as on new ones."""
+    for name, rights in profile.source_rights.items():
+        Source.objects.filter(name=name).update(**rights)
+
+
+def _headline_style(path: Path, profile: ImportProfile) -> HeadlineStyle | None:
+    """The profile's headline style, learning word forms from the file's own bodies first."""
+    if not profile.headline_case:
+        return None
+    return HeadlineStyle(profile.headline_case, learn_from_file(path),
+                         forms_from(profile.headline_forms))
+
+
+def _plain_body(record: ArticleRecord) -> str:
+    return strip_tags(record.body) if record.body_is_html else record.body
 
 
 def _write(
@@ -276,7 +299,9 @@ def _fingerprints(records: list[ArticleRecord], profile: ImportProfile) -> dict[
     """Each record's fingerprint by external id, the profile's included."""
     # A changed profile (say, a section renamed) must re-file records whose text is the same.
     return {
-        r.external_id: hashlib.sha256((r.fingerprint + profile.fingerprint).encode()).hexdigest()
+        r.external_id: hashlib.sha256(
+            (r.fingerprint + profile.fingerprint + RULES).encode()
+        ).hexdigest()
         for r in records
     }
 
