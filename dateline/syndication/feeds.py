@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
 
-from dateline.newsroom.models import Article, Author, Section, Tag
+from dateline.newsroom.credit import credit, rights
+from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.pagecache import keys
 
 from .generators import AtomFeed, JsonFeed, RssFeed
@@ -61,6 +62,8 @@ class ArticleFeed(Feed):
             self.articles(obj).newest_first().select_related("section").prefetch_related(
                 Prefetch("authors", queryset=Author.objects.only("pk", "name")),
                 Prefetch("tags", queryset=Tag.objects.only("pk", "name").order_by("name")),
+                Prefetch("sources", queryset=Source.objects.only(
+                    "pk", "name", "rights_holder", "copyright_notice", "usage_terms")),
             )[:ITEMS]
         )
 
@@ -83,6 +86,10 @@ class ArticleFeed(Feed):
     def item_updateddate(self, item: Article):
         return item.last_changed_at
 
+    def item_copyright(self, item: Article) -> str:
+        """The agency's notice for its copy, else the house's (Atom <rights>, RSS dc:rights)."""
+        return rights(item).notice
+
     def item_categories(self, item: Article) -> list[str]:
         """The section, then the tags; a tag named like the section is said once."""
         names = {}
@@ -91,9 +98,10 @@ class ArticleFeed(Feed):
         return list(names.values())
 
     def item_extra_kwargs(self, item: Article) -> dict:
-        authors = list(item.authors.all())
+        credited = credit(item)  # its authors, or its agencies when it names none
+        authors = credited.authors
         return {
-            "authors": [a.name for a in authors],
+            "authors": credited.names,
             "content_html": item.body if settings.DATELINE_FEED_FULL_CONTENT else None,
             "guid_path": reverse("site:article-short", kwargs={"pk": item.pk}),
             "keys": {keys.article(item.pk), *(keys.tag(t.pk) for t in item.tags.all()),

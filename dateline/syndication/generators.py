@@ -35,6 +35,8 @@ class RssFeed(feedgenerator.Rss201rev2Feed):
         super().add_item_elements(handler, {**item, "description": text and escape(text)})
         for name in item.get("authors", ()):
             handler.addQuickElement("dc:creator", name)
+        if item.get("item_copyright"):  # RSS 2.0 has no item-level <copyright>
+            handler.addQuickElement("dc:rights", item["item_copyright"])
         if item.get("content_html"):
             handler.addQuickElement("content:encoded", item["content_html"])
 

@@ -5,6 +5,7 @@ its publisher; categories come once; the house's rights travel with every feed."
 import html
 import json
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import feedparser
 import pytest
@@ -123,3 +124,22 @@ def test_every_feed_carries_the_house_rights(client, settings, awkward_stories):
         if not url.endswith("/json/"):  # JSON Feed 1.1 has no field for rights
             feed = feedparser.parse(client.get(url).content)
             assert as_text(feed.feed.rights_detail) == settings.DATELINE_COPYRIGHT_NOTICE, url
+
+
+def test_wire_copy_is_credited_to_its_agency_and_carries_its_rights(client, make_article,
+                                                                   make_source, make_author):
+    reuters = make_source("Reuters")
+    reuters.rights_holder = "Reuters"
+    reuters.save()
+    make_article("KUMAGAI GUMI SEEKS LISTING", sources=[reuters], age=timedelta(hours=2))
+    make_article("Staff story", sources=[make_source("Le Monde")],
+                 authors=[make_author("Ana Ivanova")])
+    house = "Copyright Dateline. All rights reserved."
+    for url in ("/feeds/rss/", "/feeds/atom/"):
+        staff, wire = feedparser.parse(client.get(url).content).entries
+        assert [a.name for a in wire.authors] == ["Reuters"], url
+        assert wire.rights == "Copyright Reuters. All rights reserved.", url
+        assert [a.name for a in staff.authors] == ["Ana Ivanova"], url
+        assert staff.rights == house, url
+    staff, wire = json.loads(client.get("/feeds/json/").content)["items"]
+    assert (staff["authors"], wire["authors"]) == ([{"name": "Ana Ivanova"}], [{"name": "Reuters"}])
