@@ -12,6 +12,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from dateline.newsroom.credit import credit, rights
 from dateline.newsroom.models import Article, Section
 
 CONTEXT = "https://schema.org"
@@ -59,6 +60,7 @@ def breadcrumb_list(request: HttpRequest, sections: list[Section]) -> dict:
 def news_article(request: HttpRequest, article: Article) -> dict:
     """The story as a NewsArticle; `article` has its authors, sources and tags prefetched."""
     url = request.build_absolute_uri(article.get_absolute_url())
+    owner = rights(article)
     data = {
         "@context": CONTEXT,
         "@type": "NewsArticle",
@@ -70,20 +72,32 @@ def news_article(request: HttpRequest, article: Article) -> dict:
         "dateModified": iso(article.last_changed_at),
         "articleSection": article.section.display_path,
         "keywords": [t.name for t in article.tags.all()],
-        "author": [
-            {"@type": "Person", "name": a.name,
-             "url": request.build_absolute_uri(a.get_absolute_url())}
-            for a in article.authors.all()
-        ],
+        "author": authors(request, article),
         "publisher": publisher(request),
         "isBasedOn": [
             {"@type": "CreativeWork", "name": s.name, **({"url": s.url} if s.url else {})}
             for s in article.sources.all()
         ],
         "isAccessibleForFree": True,
+        "copyrightHolder": {"@type": "Organization", "name": owner.holder},
+        "copyrightYear": timezone.localtime(article.published_at).year,
+        "copyrightNotice": owner.notice,
     }
     # Empty lists say nothing; leave the properties out rather than claim "none".
     return {k: v for k, v in data.items() if v not in ([], "")}
+
+
+def authors(request: HttpRequest, article: Article) -> list[dict]:
+    """The people the story names, or the agency whose copy it is: never an invented person."""
+    credited = credit(article)
+    return [
+        {"@type": "Person", "name": a.name,
+         "url": request.build_absolute_uri(a.get_absolute_url())}
+        for a in credited.authors
+    ] + [
+        {"@type": "Organization", "name": s.name, **({"url": s.url} if s.url else {})}
+        for s in credited.agencies
+    ]
 
 
 def home_page(request: HttpRequest) -> dict:

@@ -80,7 +80,9 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def _load_story(pk: int) -> Article:
     return Article.objects.select_related("section").prefetch_related(
         Prefetch("authors", queryset=Author.objects.only("name", "slug")),
-        Prefetch("sources", queryset=Source.objects.only("name", "url")),
+        # The rights fields too: the page's JSON-LD names the story's rights holder.
+        Prefetch("sources", queryset=Source.objects.only(
+            "name", "url", "rights_holder", "copyright_notice", "usage_terms")),
         Prefetch("tags", queryset=Tag.objects.order_by("kind", "name")),
         "notes",
     ).get(pk=pk)

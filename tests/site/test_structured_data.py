@@ -9,7 +9,7 @@ import extruct
 import pytest
 from django.contrib.staticfiles import finders
 
-from dateline.newsroom.models import ArticleNote, Tag
+from dateline.newsroom.models import ArticleNote, Source, Tag
 from tests.conftest import require_shared
 
 OFFSET_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)$")
@@ -149,6 +149,9 @@ def test_article_page_describes_the_story_as_a_news_article(client, story):
     assert logo.startswith("http://testserver/static/") and logo.endswith(".png")
     assert finders.find("site/logo.png"), "the publisher's logo is a real static file"
     assert "image" not in news  # the site has no story images yet, and invents none
+    # Its sources only informed it: the rights are the house's.
+    assert news["copyrightHolder"] == {"@type": "Organization", "name": "Dateline"}
+    assert (news["copyrightYear"], news["isAccessibleForFree"]) == (2024, True)
 
     assert [(c["position"], c["name"], c["item"]) for c in crumbs["itemListElement"]] == [
         (1, "World", "http://testserver/section/world/"),
@@ -166,6 +169,24 @@ def test_article_page_describes_the_story_as_a_news_article(client, story):
     html = client.get(url).content.decode()
     assert '<meta name="twitter:card" content="summary">' in html
     assert '<meta name="twitter:title" content="Kremlin announces talks">' in html
+
+
+def test_agency_copy_is_authored_and_owned_by_the_agency(client, make_article):
+    reuters = Source.objects.create(name="Reuters", url="https://www.reuters.com/",
+                                    rights_holder="Reuters")
+    article = make_article("Bahia cocoa review", sources=[reuters],
+                           published_at=datetime(1987, 2, 26, 13, 1, tzinfo=UTC))
+    items, _ = extract(client, article.get_absolute_url())
+    news = by_type(items, "NewsArticle")
+    assert schema_problems(news) == []
+    assert news["author"] == [
+        {"@type": "Organization", "name": "Reuters", "url": "https://www.reuters.com/"}]
+    assert news["copyrightHolder"] == {"@type": "Organization", "name": "Reuters"}
+    assert news["copyrightNotice"] == "Copyright Reuters. All rights reserved."
+    assert news["copyrightYear"] == 1987
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<span class="byline-agency">Reuters</span>' in html
+    assert 'rel="author"' not in html
 
 
 def test_section_and_home_pages_carry_breadcrumbs_and_the_publisher(client, story):

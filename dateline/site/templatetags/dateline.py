@@ -5,11 +5,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from dateline.newsroom.credit import credit
 from dateline.newsroom.datelines import house_dateline
 
 register = template.Library()
 # The format is the newsroom's: the live stream writes moments the same way.
 register.filter("house_dateline", house_dateline)
+# {% with credited=article|credit %}: the people a story names, else the agency whose copy it is.
+register.filter("credit", credit)
 
 
 @register.filter
