@@ -285,11 +285,17 @@ def test_the_openapi_document_describes_the_api(client):
     listing = document["paths"]["/ninjs/"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {
         "section", "tag", "since", "until", "limit", "cursor"}
-    assert set(listing["responses"]) == {"200", "304", "400", "401", "429"}
+    assert set(listing["responses"]) == {"200", "304", "400", "401", "406", "429"}
     assert set(document["paths"]["/ninjs/{id}"]["get"]["responses"]) == {
-        "200", "304", "401", "404", "429"}
-    assert document["components"]["schemas"]["NinjsItem"] == {
-        "$ref": "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"}
+        "200", "304", "400", "401", "404", "406", "429"}
+    version = next(p for p in listing["parameters"] if p["name"] == "version")
+    assert version["schema"]["enum"] == ["1", "1.5", "1.6", "2", "2.1", "3", "3.1"]
+    assert 'profile="http://www.iptc.org/std/ninjs/ninjs-schema_1.6.json"' in (
+        document["info"]["description"])
+    assert document["components"]["schemas"]["NinjsItem"] == {"anyOf": [
+        {"$ref": f"http://www.iptc.org/std/ninjs/ninjs-schema_{v}.json#"}
+        for v in ("3.1", "2.1", "1.6", "1.5")]}
+    assert set(search["responses"]) == {"200", "304", "400", "503"}
     assert set(document["components"]["securitySchemes"]) == {"bearer", "apiKey"}
 
 
@@ -376,10 +382,11 @@ def test_the_openapi_document_is_valid_openapi_3_1(client):
     from jsonschema_path import SchemaPath
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
-    from .ninjs_schema import GEOJSON_URI, load
+    from .ninjs_schema import GEOJSON_URI, load, schema
 
-    offline = {"http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json":
-               load("ninjs-schema_3.1.json"), GEOJSON_URI: load("GeoJSON-schema.json")}
+    offline = {f"http://www.iptc.org/std/ninjs/ninjs-schema_{v}.json": schema(v)
+               for v in ("3.1", "2.1", "1.6", "1.5")}
+    offline[GEOJSON_URI] = load("GeoJSON-schema.json")
     fetched = []
 
     def fetch(uri: str) -> dict:  # the schemas it names by URL, from the fixtures: no network

@@ -29,6 +29,7 @@ from dateline.syndication.models import ApiKey, Partner
 from dateline.wsgi import application
 
 from .ninjs_schema import GEOJSON_URI, load
+from .ninjs_schema import schema as ninjs_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +84,10 @@ def api_schema(client):
     """The document the API serves, with IPTC's ninjs and GeoJSON schemas (which it names
     by URL) given in full under their own $id, as no test may fetch them."""
     document = client.get("/api/openapi.json").json()
-    ninjs = load("ninjs-schema_3.1.json")
     geojson = {**load("GeoJSON-schema.json"), "$id": GEOJSON_URI}
-    document["components"]["schemas"].update({"IptcNinjs31": ninjs, "GeoJSON": geojson})
+    document["components"]["schemas"].update(
+        {f"IptcNinjs{v.replace('.', '')}": ninjs_schema(v) for v in ("3.1", "2.1", "1.6", "1.5")})
+    document["components"]["schemas"]["GeoJSON"] = geojson
     schema = schemathesis.openapi.from_dict(document)
     schema.app = keeping_the_connection(application)
     return schema

@@ -11,19 +11,23 @@ from dateline.pagecache.policy import etag_matches
 
 
 def json_answer(request: HttpRequest, body: dict, *surrogate_keys, content_type: str =
-                "application/json", **headers: str) -> HttpResponse:
+                "application/json", equivalent: object = None, **headers: str) -> HttpResponse:
     """The body as JSON with an ETag of its bytes; a 304 when If-None-Match names that ETag.
 
     The ETag depends only on the bytes, so a body that holds nothing time-dependent (no
     timestamped cursor, no "generated at") keeps its ETag while what it says is unchanged.
+    `equivalent`, when given, is what the body says less what drifts with the clock (a
+    search's recency-weighted scores): the ETag is then a weak one (RFC 9110 8.8.1) of it.
     """
     content = json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
-    etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+    validated = content if equivalent is None else json.dumps(
+        equivalent, cls=DjangoJSONEncoder).encode()
+    etag = '"' + hashlib.sha256(validated).hexdigest()[:32] + '"'
     if etag_matches(request.headers.get("If-None-Match", ""), etag):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(content, content_type=content_type)
-    response["ETag"] = etag
+    response["ETag"] = etag if equivalent is None else "W/" + etag
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     if surrogate_keys:

@@ -8,8 +8,9 @@ from typing import Any
 
 from dateline.search.query import MAX_QUERY_CHARS
 
-from ..formatters.ninjs import SCHEMA_ID
+from ..formatters.ninjs import schema_id
 from .params import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, MAX_PAGE, SORTS
+from .versions import CHOICES, FORMATTERS
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -26,6 +27,19 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
 
 ETAG = {"description": "A hash of the body; send it back in If-None-Match.",
         "schema": {"type": "string"}}
+VERSIONS_TEXT = (
+    "Items come in the ninjs version the request names: `?version=` (1.5, 1.6, 2.1, 3.1, or "
+    "1, 2, 3 for the newest of that generation), else the first profile of the Accept header "
+    "that is served here, as in `Accept: application/json; profile=\"http://www.iptc.org/std/"
+    "ninjs/ninjs-schema_1.6.json\"`, else the partner's default, set in the desk (3.1 unless "
+    "changed). The answer's Content-Type names its profile. ninjs 1.x is what Superdesk's "
+    "ninjs ingest reads."
+)
+VERSION = {"name": "version", "in": "query", "required": False,
+           "description": "The ninjs version of the items; see the API's description.",
+           "schema": {"type": "string", "enum": CHOICES}}
+NOT_ACCEPTABLE = _error("The Accept header names only ninjs profiles not served here; the "
+                        "error lists those that are.")
 NOT_MODIFIED = {"description": "Not modified: the body has the ETag sent in If-None-Match.",
                 "headers": {"ETag": ETAG}}
 AUTH_ERRORS = {
@@ -39,6 +53,8 @@ AUTH_ERRORS = {
                                     "schema": {"type": "integer"}}},
     },
 }
+WEAK_ETAG = {"description": "A weak hash of the results (scores aside, which drift with the "
+             "clock); send it back in If-None-Match.", "schema": {"type": "string"}}
 IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False,
                  "schema": {"type": "string"}}
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -50,8 +66,9 @@ def document(base_url: str) -> dict[str, Any]:
         "info": {
             "title": "Dateline wire API",
             "version": "1.0.0",
-            "description": "Live stories as IPTC ninjs 3.1 items, for partner agencies. "
-            "Newest first; scheduled, embargoed, draft and withdrawn stories never appear.",
+            "description": "Live stories as IPTC ninjs items, for partner agencies. "
+            "Newest first; scheduled, embargoed, draft and withdrawn stories never appear. "
+            + VERSIONS_TEXT,
         },
         "servers": [{"url": base_url.rstrip("/")}],
         "security": [{"bearer": []}, {"apiKey": []}],
@@ -76,8 +93,10 @@ def document(base_url: str) -> dict[str, Any]:
                         _query("limit", "Items per page.",
                                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                 "default": DEFAULT_LIMIT}),
-                        _query("cursor", "Opaque; copy it from the previous page's next link.",
+                        _query("cursor", "Opaque; copy it from the previous page's next link "
+                               "(the same place always gives the same cursor).",
                                {"type": "string"}),
+                        VERSION,
                         IF_NONE_MATCH,
                     ],
                     "responses": {
@@ -94,6 +113,7 @@ def document(base_url: str) -> dict[str, Any]:
                         },
                         "304": NOT_MODIFIED,
                         "400": _error("A parameter is malformed; the error says which."),
+                        "406": NOT_ACCEPTABLE,
                         **AUTH_ERRORS,
                     },
                 },
@@ -104,6 +124,7 @@ def document(base_url: str) -> dict[str, Any]:
                     "summary": "One live story",
                     "parameters": [
                         {"name": "id", "in": "path", "required": True, "schema": ID},
+                        VERSION,
                         IF_NONE_MATCH,
                     ],
                     "responses": {
@@ -115,8 +136,10 @@ def document(base_url: str) -> dict[str, Any]:
                             }},
                         },
                         "304": NOT_MODIFIED,
+                        "400": _error("The version is not one served here."),
                         "404": _error("No live story has this id (or it is no whole "
                                       "number)."),
+                        "406": NOT_ACCEPTABLE,
                         **AUTH_ERRORS,
                     },
                 },
@@ -145,13 +168,17 @@ def document(base_url: str) -> dict[str, Any]:
                                {"type": "string", "enum": list(SORTS)}),
                         _query("page", "Page of 20 results.",
                                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+                        IF_NONE_MATCH,
                     ],
                     "responses": {
                         "200": {"description": "Results with snippets; `more` is true when "
                                 "`total` is a lower bound.",
+                                "headers": {"ETag": WEAK_ETAG},
                                 "content": {"application/json": {
                                     "schema": {"$ref": "#/components/schemas/SearchPage"}
                                 }}},
+                        "304": {"description": "Not modified: the same results as the ETag "
+                                "sent in If-None-Match.", "headers": {"ETag": WEAK_ETAG}},
                         "400": _error("No words to look for, a malformed parameter, or a "
                                       "search past the limits; the error says which."),
                         "503": _error("The search took too long and was stopped; send a "
@@ -167,7 +194,9 @@ def document(base_url: str) -> dict[str, Any]:
                 "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
             },
             "schemas": {
-                "NinjsItem": {"$ref": SCHEMA_ID},
+                # IPTC's own schema of each version served, newest first.
+                "NinjsItem": {"anyOf": [{"$ref": schema_id(version)}
+                                        for version in FORMATTERS]},
                 "ItemPage": {
                     "type": "object",
                     "required": ["items", "next"],

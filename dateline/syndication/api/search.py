@@ -59,6 +59,10 @@ def search(request: HttpRequest) -> HttpResponse:
             for name, items in found.facets.items()
         },
     }
-    # An ETag of the results: a client asking again while nothing changed gets a 304.
+    # A client asking again while the results are the same gets a 304; scores alone drift
+    # with the clock (newer stories rank higher), so the (weak) ETag leaves them out.
+    unscored = {**body, "results": [{k: v for k, v in result.items() if k != "score"}
+                                    for result in body["results"]]}
     return json_answer(request, body, keys.HOME,
-                       keys.articles(article for article, _ in found.articles))
+                       keys.articles(article for article, _ in found.articles),
+                       equivalent=unscored)

@@ -9,7 +9,7 @@ from ..models import NINJS_VERSIONS
 # Exact versions and their formatters' names; a major version alone means its newest.
 FORMATTERS = {version: "ninjs" + version.replace(".", "") for version in NINJS_VERSIONS}
 NEWEST = {"1": "1.6", "2": "2.1", "3": "3.1"}
-CHOICES = sorted(FORMATTERS) + sorted(NEWEST)
+CHOICES = sorted([*FORMATTERS, *NEWEST])
 # IPTC's schema $ids, the profiles a client may name in Accept (http or https, # or not).
 PROFILES = {schema_id(version).rstrip("#"): version for version in FORMATTERS}
 
