@@ -297,7 +297,8 @@ DATELINE_USAGE_TERMS = os.environ.get(
     "DATELINE_USAGE_TERMS",
     f"Republication only under an agreement with {DATELINE_RIGHTS_HOLDER}.",
 )
-# Wire formats beyond ninjs31, by name: {"name": "dotted.path.FormatterSubclass"}.
+# Wire formats beyond the built-in ninjs15, ninjs16, ninjs21 and ninjs31, by name:
+# {"name": "dotted.path.FormatterSubclass"}.
 DATELINE_SYNDICATION_FORMATTERS: dict[str, str] = {}
 # The news desk's address: told of every reader's report, and the site's contact.
 DATELINE_NEWSDESK_EMAIL = os.environ.get("DATELINE_NEWSDESK_EMAIL", "newsdesk@example.org")
