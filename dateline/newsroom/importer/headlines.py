@@ -33,7 +33,7 @@ SENTENCE_END = frozenset(".!?:;\"([")
 # Words title case leaves in lower case unless they open the headline.
 SMALL_WORDS = frozenset({
     "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of", "on",
-    "or", "over", "per", "the", "to", "up", "via", "vs", "with",
+    "or", "per", "the", "to", "via", "vs", "with",
 })
 # A capitalised pair in other stories counts from this many sightings: one could be a
 # sentence start the splitter missed, or a title.
@@ -41,6 +41,10 @@ CORPUS_PAIR_MIN = 2
 # ...and must be at least a tenth as common as the word in lower case, so that a rare "This
 # Week" (a programme's name) does not capitalise every "this week".
 CORPUS_PAIR_RATIO = 10
+# Suffixes that end a company's name, and the words a name may keep in lower case.
+COMPANY = frozenset({"CORP", "CO", "COS", "INC", "LTD", "PLC", "CORPORATION", "BANCORP"})
+NAME_JOINERS = frozenset({"and", "of", "the", "de"})
+MAX_NAME = 6
 # How much more one sighting in the story's own body counts than one in another story.
 STORY_WEIGHT = 20
 
@@ -130,7 +134,7 @@ class HeadlineStyle:
             return headline
         story = WordForms().read(body)
         words = _words(headline)
-        cased = [self._case(words, i, story) for i in range(len(words))]
+        cased = _name_the_company([self._case(words, i, story) for i in range(len(words))])
         out, end = [], 0
         for (start, stop, _), new in zip(words, cased, strict=True):
             out.append(headline[end:start] + new)
@@ -172,6 +176,19 @@ class HeadlineStyle:
         together = self.corpus.capitalised_with(upper, left, right)
         lowered = self.corpus.counts(upper)[upper.lower()]
         return together >= CORPUS_PAIR_MIN and together * CORPUS_PAIR_RATIO >= lowered
+
+
+def _name_the_company(cased: list[str]) -> list[str]:
+    """Capitalise a company's name that opens the headline ("SWIFT INDEPENDENT PACKING CO").
+
+    Earnings headlines open with the firm's name and suffix; its body may never name it, and
+    its words alone ("independent") are lower case in the corpus.
+    """
+    end = next((i for i, w in enumerate(cased[:MAX_NAME + 1]) if w.upper() in COMPANY), None)
+    if not end:
+        return cased
+    return [w[0].upper() + w[1:] if i < end and w not in NAME_JOINERS else w
+            for i, w in enumerate(cased)]
 
 
 def _words(headline: str) -> list[tuple[int, int, str]]:
