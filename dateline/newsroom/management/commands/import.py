@@ -23,8 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", type=Path, metavar="FILE.jsonl")
         parser.add_argument(
             "--profile", type=Path,
-            help="TOML file mapping the archive's codes to sections, tag names and bylines "
-            "(examples in demo/).",
+            help="TOML file mapping the archive's codes to sections and tag names, its "
+            "sources' rights and its headline style (examples in demo/).",
         )
         parser.add_argument(
             "--overwrite-desk-edits", action="store_true",
