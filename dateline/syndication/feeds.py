@@ -105,7 +105,8 @@ class ArticleFeed(Feed):
             "content_html": item.body if settings.DATELINE_FEED_FULL_CONTENT else None,
             "guid_path": reverse("site:article-short", kwargs={"pk": item.pk}),
             "keys": {keys.article(item.pk), *(keys.tag(t.pk) for t in item.tags.all()),
-                     *(keys.author(a.pk) for a in authors)},
+                     *(keys.author(a.pk) for a in authors),
+                     *(keys.source(s.pk) for s in item.sources.all())},
         }
 
 

@@ -143,3 +143,13 @@ def test_wire_copy_is_credited_to_its_agency_and_carries_its_rights(client, make
         assert staff.rights == house, url
     staff, wire = json.loads(client.get("/feeds/json/").content)["items"]
     assert (staff["authors"], wire["authors"]) == ([{"name": "Ana Ivanova"}], [{"name": "Reuters"}])
+
+
+def test_rss_writes_ampersands_and_less_thans_as_hexadecimal_references(client, awkward_stories):
+    # The RSS Best Practices Profile's rule, checked by the W3C validator ("Encode & and <").
+    section, tag, _ = awkward_stories
+    for url in feed_urls(section, tag)[::3]:
+        xml = client.get(url).content.decode()
+        assert "&amp;" not in xml and "&lt;" not in xml, url
+        assert "<title>Tom &#x26; Jerry say" in xml, url
+        assert "LISTING IN HONG KONG &#x3C;KUMT.TOK&gt;</title>" in xml, url
