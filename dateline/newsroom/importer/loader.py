@@ -211,8 +211,12 @@ def import_file(
 
 def _declare_source_rights(profile: ImportProfile) -> None:
     """Give the profile's agencies their rights, on sources imported before as on new ones."""
-    for name, rights in profile.source_rights.items():
-        Source.objects.filter(name=name).update(**rights)
+    for source in Source.objects.filter(name__in=profile.source_rights):
+        rights = profile.source_rights[source.name]
+        if any(getattr(source, key) != value for key, value in rights.items()):
+            for key, value in rights.items():
+                setattr(source, key, value)
+            source.save()  # saved, not updated in bulk: cached pages showing it are dropped
 
 
 def _headline_style(path: Path, profile: ImportProfile) -> HeadlineStyle | None:
