@@ -14,36 +14,48 @@ import re
 from django.utils import feedgenerator
 from django.utils.feedgenerator import rfc3339_date
 from django.utils.html import escape
-from django.utils.xmlutils import SimplerXMLGenerator, UnserializableContentError
+from django.utils.xmlutils import SimplerXMLGenerator
 
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0B-\x0C\x0E-\x1F]")  # none allowed in XML 1.0
 
 
-class HexReferencesXMLGenerator(SimplerXMLGenerator):
-    """Writes & and < in text as &#x26; and &#x3C;, as the RSS Best Practices Profile asks.
+class FeedXMLGenerator(SimplerXMLGenerator):
+    """Drops the control characters XML 1.0 cannot hold (wire copy has some) instead of failing
+    the whole feed, as Django's writer does.
 
-    RSS never says whether a title is text or HTML; readers that decode entities twice still
-    show a hexadecimal reference as the character, and the W3C validator warns ("Encode & and
-    <") on anything else.
+    With `hex_references` it writes & and < as &#x26; and &#x3C;, as the RSS Best Practices
+    Profile asks: RSS never says whether a title is text or HTML, readers that decode entities
+    twice still show a hexadecimal reference as the character, and the W3C validator warns
+    ("Encode & and <") on anything else.
     """
 
+    hex_references = False
+
     def characters(self, content) -> None:
-        if not content:
+        content = CONTROL_CHARACTERS.sub("", content or "")
+        if not (self.hex_references and content):
+            super().characters(content)
             return
-        if CONTROL_CHARACTERS.search(content):
-            raise UnserializableContentError
         self._finish_pending_start_element()
         self._write(content.replace("&", "&#x26;").replace("<", "&#x3C;").replace(">", "&gt;"))
+
+    def startElement(self, name, attrs) -> None:
+        super().startElement(name, {key: CONTROL_CHARACTERS.sub("", value)
+                                    for key, value in attrs.items()})
+
+
+class RssXMLGenerator(FeedXMLGenerator):
+    hex_references = True
 
 
 class RssFeed(feedgenerator.Rss201rev2Feed):
     """RSS 2.0; each author is a dc:creator, since <author> must be an e-mail address."""
 
     def write(self, outfile, encoding) -> None:
-        # Django's Rss201rev2Feed.write with the hexadecimal references' writer.
-        handler = HexReferencesXMLGenerator(outfile, encoding, short_empty_elements=True)
+        # Django's Rss201rev2Feed.write with our writer.
+        handler = RssXMLGenerator(outfile, encoding, short_empty_elements=True)
         handler.startDocument()
         self.add_stylesheets(handler)
         handler.startElement("rss", self.rss_attributes())
@@ -75,6 +87,15 @@ class RssFeed(feedgenerator.Rss201rev2Feed):
 
 class AtomFeed(feedgenerator.Atom1Feed):
     """Atom 1.0 with an <author> per author (RFC 4287 allows several)."""
+
+    def write(self, outfile, encoding) -> None:
+        # Django's Atom1Feed.write with our writer.
+        handler = FeedXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
     def add_root_elements(self, handler) -> None:
         super().add_root_elements(handler)  # includes <link rel="self"> and <rights>

@@ -57,3 +57,13 @@ def test_renaming_a_tag_refreshes_the_site_feed(reader, make_article, make_tag):
     tag.save()
     _, headers, body = reader.get("/feeds/rss/")
     assert headers["X-Cache"] == "MISS" and "New name" in body
+
+
+def test_renaming_a_credited_agency_refreshes_the_feed(reader, make_article, make_source):
+    agency = make_source("Reutres")
+    make_article("Wire story", sources=[agency])
+    reader.get("/feeds/atom/")
+    agency.name = "Reuters"
+    agency.save()
+    _, headers, body = reader.get("/feeds/atom/")
+    assert headers["X-Cache"] == "MISS" and "<name>Reuters</name>" in body

@@ -153,3 +153,14 @@ def test_rss_writes_ampersands_and_less_thans_as_hexadecimal_references(client, 
         assert "&amp;" not in xml and "&lt;" not in xml, url
         assert "<title>Tom &#x26; Jerry say" in xml, url
         assert "LISTING IN HONG KONG &#x3C;KUMT.TOK&gt;</title>" in xml, url
+
+
+def test_control_characters_of_wire_copy_are_dropped_not_a_server_error(client, make_article):
+    # XML 1.0 cannot hold them; the 1987 Reuters files end their bodies with one.
+    make_article("Cocoa\x0b prices fall", standfirst="Cocoa fell\x03 on Monday.")
+    for url in ("/feeds/rss/", "/feeds/atom/"):
+        assert read_back(client, url) == {"Cocoa prices fall": "Cocoa fell on Monday."}, url
+    # JSON can hold them (escaped), so it keeps the text exactly.
+    assert read_back(client, "/feeds/json/") == {
+        "Cocoa\x0b prices fall": "Cocoa fell\x03 on Monday."
+    }
