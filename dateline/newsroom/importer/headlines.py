@@ -28,6 +28,7 @@ TICKER = re.compile(r"<[^<>]*>")
 DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?\.?")
 ORDINAL = re.compile(r"\d+(?:ST|ND|RD|TH)", re.IGNORECASE)
 VOWELS = set("AEIOUY")
+LOWER, UPPER = re.compile(r"[a-z]"), re.compile(r"[A-Z]")
 # What ends a body sentence (or opens a quote): the next word is capitalised by grammar.
 SENTENCE_END = frozenset(".!?:;\"([")
 # Words title case leaves in lower case unless they open the headline.
@@ -62,8 +63,7 @@ class WordForms:
 
     def read(self, text: str) -> "WordForms":
         for line in text.splitlines():
-            lower = sum(c.islower() for c in line)
-            if lower * 2 < sum(c.isalpha() for c in line):
+            if len(LOWER.findall(line)) < len(UPPER.findall(line)):
                 continue  # a table or a line in capitals says nothing about case
             previous, previous_starts = None, True
             for match in WORD.finditer(line):
