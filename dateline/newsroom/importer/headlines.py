@@ -23,9 +23,9 @@ from pathlib import Path
 CASES = ("sentence", "title")
 # A word, possibly with inner apostrophes or dots ("SHAW'S", "U.S.", "2.53"); hyphens and
 # slashes separate words ("BELOW-MARKET", "ROHM/HAAS"), so each part is cased on its own.
-WORD = re.compile(r"[A-Za-z0-9]+(?:['.][A-Za-z0-9]+)*\.?")
+WORD = re.compile(r"[^\W_]+(?:['.][^\W_]+)*\.?")
 TICKER = re.compile(r"<[^<>]*>")
-DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?\.?")
+DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]?\.?")
 ORDINAL = re.compile(r"\d+(?:ST|ND|RD|TH)", re.IGNORECASE)
 VOWELS = set("AEIOUY")
 LOWER, UPPER = re.compile(r"[a-z]"), re.compile(r"[A-Z]")
