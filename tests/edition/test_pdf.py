@@ -146,3 +146,17 @@ def test_rendering_fetches_nothing_from_anywhere():
     assert pdf.startswith(b"%PDF-")
     assert Recorder.asked == []
 
+
+
+def test_the_pdf_credits_wire_copy_to_its_agency_and_staff_copy_to_its_authors(
+    client, make_article, make_section, make_source, make_author, tmp_path
+):
+    world = make_section("World")
+    make_article("Cocoa talks resume in London", section=world, published_at=at(1),
+                 sources=[make_source("Reuters")])
+    make_article("Ports reopen after the storm", section=world, published_at=at(2),
+                 authors=[make_author("Ann Lee")], sources=[make_source("BBC News")])
+    build_edition(DAY)
+    text = " ".join(" ".join(pdftotext(client.get(URL).content, tmp_path)).split())
+    assert "By Reuters" in text and "By Ann Lee" in text
+    assert "By BBC News" not in text  # a story that names its author credits the person
