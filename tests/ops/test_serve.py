@@ -132,8 +132,8 @@ def test_idle_and_slow_connections_leave_a_new_reader_answered_at_once(serve):
         held = await hold_connections(serve.port, idle=50, slow=10)
         await asyncio.sleep(0.5)
         loop = asyncio.get_running_loop()
-        # A page through Django and the database (the home page would need collectstatic).
-        new_reader = await loop.run_in_executor(None, answered_in, serve.url + "/feeds/rss/")
+        # A page through Django and the database (pages and feeds name collected static files).
+        new_reader = await loop.run_in_executor(None, answered_in, serve.url + "/sitemap.xml")
         # A reader whose connection was kept open is answered on it too.
         reader, writer = held[0]
         start = time.monotonic()
