@@ -121,6 +121,45 @@ def test_an_embargoed_article_is_hidden_everywhere_until_the_embargo_ends(
     assert AuditEntry.objects.filter(article=article, action="embargo_lifted").exists()
 
 
+def test_an_embargoed_story_goes_out_at_its_release_time_and_sorts_by_it(
+    client, make_user, make_article
+):
+    editor = make_user("Editor")
+    start = timezone.now().replace(microsecond=0)
+    release = start + timedelta(hours=1)
+    with time_machine.travel(start, tick=False) as clock:
+        article = make_article("Embargoed results", status=Article.Status.REVIEW,
+                               published_at=None)
+        TRANSITIONS["embargo"].execute(editor, article, at=release)
+        TRANSITIONS["publish"].execute(editor, article)
+        client.force_login(editor)
+        desk = client.get("/desk/newsroom/article/").content.decode()
+        assert '<td class="field-status_label">Embargoed until' in desk
+        clock.move_to(start + timedelta(minutes=30))
+        later = make_article("Published in between", section=article.section,
+                             age=timedelta(0))
+        clock.move_to(release + timedelta(seconds=1))
+        run_worker()
+        desk = client.get("/desk/newsroom/article/").content.decode()
+        assert '<td class="field-status_label">Published</td>' in desk
+        front = client.get("/").content.decode()
+    article.refresh_from_db()
+    assert article.published_at == release
+    assert front.index("Embargoed results") < front.index(later.headline)
+
+
+def test_lifting_an_embargo_early_puts_the_story_out_at_once(make_user, make_article):
+    editor = make_user("Editor")
+    article = make_article("Held story", status=Article.Status.REVIEW, published_at=None)
+    TRANSITIONS["embargo"].execute(editor, article, at=timezone.now() + timedelta(hours=1))
+    TRANSITIONS["publish"].execute(editor, article)
+    article.refresh_from_db()
+    assert not article.is_live
+    TRANSITIONS["lift_embargo"].execute(editor, article)
+    article.refresh_from_db()
+    assert article.is_live
+
+
 def test_the_worker_process_publishes_within_seconds(tmp_path):
     """A real `dateline db_worker` process, down at the scheduled time, catches up at once."""
     import os

@@ -16,7 +16,7 @@ class Embargo(Transition):
     label = "Embargo"
     sources = frozenset(Article.Status.values)
     permission = "schedule_article"
-    fields = ("embargo_until",)
+    fields = ("embargo_until", "published_at")
     needs_time = True
 
     def validate(self, article: Article, *, at: datetime | None = None, **params) -> None:
@@ -25,6 +25,10 @@ class Embargo(Transition):
     def apply(self, article: Article, *, at: datetime, **params) -> None:
         from ..tasks import release_embargo
 
+        if article.status == Article.Status.PUBLISHED and not article.is_live:
+            # Not out yet (or held by an earlier embargo): it goes out at the new time.
+            article.published_at = at
+        # A story already out keeps its time: the embargo hides it for a while, no more.
         article.embargo_until = at
         release_embargo.using(run_after=at).enqueue(article.pk)
 
@@ -37,7 +41,7 @@ class LiftEmbargo(Transition):
     label = "Lift embargo now"
     sources = frozenset(Article.Status.values)
     permission = "schedule_article"
-    fields = ("embargo_until",)
+    fields = ("embargo_until", "published_at")
 
     def check(self, user, article: Article) -> None:
         super().check(user, article)
@@ -45,6 +49,10 @@ class LiftEmbargo(Transition):
             raise ActionRefused("The article is not under embargo.")
 
     def apply(self, article: Article, **params) -> None:
+        now = timezone.now()
+        if article.status == Article.Status.PUBLISHED and (
+                article.published_at is None or article.published_at > now):
+            article.published_at = now  # it was to go out at the embargo's end; it goes now
         article.embargo_until = None
 
 

@@ -7,6 +7,17 @@ from .audit import SCHEDULER
 from .base import ActionRefused, Transition
 
 
+def out_at_release(article: Article) -> None:
+    """An embargoed story goes out when its embargo ends, so that is its publication time.
+
+    Set now rather than by the worker when the embargo ends, because visibility never waits
+    for the worker: at release the story already sorts by its release time, not the click's.
+    """
+    if article.embargo_until and article.published_at and (
+            article.published_at < article.embargo_until):
+        article.published_at = article.embargo_until
+
+
 class Publish(Transition):
     name = "publish"
     label = "Publish now"
@@ -26,6 +37,7 @@ class Publish(Transition):
         elif article.published_at is None or article.published_at > now:
             article.published_at = now
         article.scheduled_for = None
+        out_at_release(article)
 
 
 class ReleaseOnSchedule(Publish):
@@ -46,6 +58,7 @@ class ReleaseOnSchedule(Publish):
     def apply(self, article: Article, **params) -> None:
         article.published_at = article.scheduled_for
         article.scheduled_for = None
+        out_at_release(article)
 
     def describe(self, article: Article, **params) -> str:
         return "Published on schedule."

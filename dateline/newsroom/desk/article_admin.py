@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.urls import path
+from django.utils import timezone
 
 from ..actions import TRANSITIONS, ActionRefused, log_action
 from ..actions.save import announce_saved, claim_version, record_revision
@@ -30,8 +31,8 @@ class MineFilter(admin.SimpleListFilter):
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     change_form_template = "desk/article_change_form.html"
-    list_display = ["headline", "status", "section", "byline", "published_at", "scheduled_for",
-                    "modified_at"]
+    list_display = ["headline", "status_label", "section", "byline", "published_at",
+                    "scheduled_for", "modified_at"]
     list_display_links = ["headline"]
     list_filter = ["status", "is_breaking", "is_live_coverage", MineFilter,
                    ("section", admin.RelatedOnlyFieldListFilter),
@@ -77,6 +78,15 @@ class ArticleAdmin(admin.ModelAdmin):
         # External ids and bylines are not in the text index; keep finding them by field.
         found = queryset.filter(Q(pk__in=ids) | Q(pk__in=by_fields.values("pk")))
         return found, False
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, article: Article) -> str:
+        # A published story held by an embargo is not out yet: say until when.
+        if article.status == Article.Status.PUBLISHED and article.embargo_until and (
+                article.embargo_until > timezone.now()):
+            local = timezone.localtime(article.embargo_until)
+            return f"Embargoed until {local:%Y-%m-%d %H:%M:%S %Z}"
+        return article.get_status_display()
 
     @admin.display(description="Byline")
     def byline(self, article: Article) -> str:
