@@ -86,6 +86,27 @@ def test_live_coverage_entries_appear_in_place(chromium, site):
     page.close()
 
 
+def test_a_page_opened_before_coverage_began_gets_its_entries(reader_page, site):
+    # The story page was open, and idle, before the desk started live coverage: it had no
+    # coverage section to put entries in, and used to miss them all.
+    story_id = int(reader_page.locator("article.story").get_attribute("data-article"))
+    assert reader_page.locator(".live-coverage").count() == 0
+    entry = site.django(
+        "import time\n"
+        "from dateline.newsroom.models import Article\n"
+        "from dateline.live.models import LiveEntry\n"
+        f"a = Article.objects.get(pk={story_id}); a.is_live_coverage = True\n"
+        "a.save(update_fields=['is_live_coverage'])\n"
+        f"e = LiveEntry.objects.create(article_id={story_id}, body='<p>Doors open.</p>')\n"
+        "result = [e.pk, time.time()]")
+    # A generous bound against the failure (never shown); in practice a fraction of a second.
+    reader_page.wait_for_selector(f"#entry-{entry[0]} >> text=Doors open.", timeout=5_000)
+    assert time.time() - entry[1] < 2.0, f"{time.time() - entry[1]:.2f} s"
+    assert reader_page.locator(".live-coverage h2").text_content() == "Live Latest updates"
+    assert reader_page.locator(".live-coverage").evaluate(
+        "s => s.nextElementSibling.classList.contains('story-body')")
+
+
 def test_the_strip_passes_axe_once_filled(chromium, site):
     story = publish(site, "Accessible ticker item", breaking=True)
     # The site's CSP rightly refuses injected scripts; the auditor is let in on purpose.

@@ -64,8 +64,34 @@
     if (link.dataset.article === String(id)) banner.hidden = true;
   }
 
+  // A story whose coverage began after the page was rendered has no coverage section yet:
+  // the page still listens for its entries and builds the section, as the server renders it,
+  // when the first one arrives.
+  function coverageFor(articleId) {
+    if (coverage) return coverage.dataset.article === String(articleId) ? coverage : null;
+    var story = document.querySelector("article.story[data-article]");
+    if (!story || story.dataset.article !== String(articleId)) return null;
+    coverage = document.createElement("section");
+    coverage.className = "live-coverage";
+    coverage.dataset.article = story.dataset.article;
+    coverage.setAttribute("aria-labelledby", "live-coverage-title");
+    var title = document.createElement("h2");
+    title.id = "live-coverage-title";
+    var flag = document.createElement("span");
+    flag.className = "live-flag";
+    flag.textContent = "Live";
+    title.append(flag, " Latest updates");
+    var entries = document.createElement("ol");
+    entries.className = "live-entries";
+    entries.setAttribute("aria-live", "polite");
+    coverage.append(title, entries);
+    var body = story.querySelector(".story-body");
+    if (body) body.before(coverage); else story.append(coverage);
+    return coverage;
+  }
+
   function addEntry(entry) {
-    if (!coverage || coverage.dataset.article !== String(entry.article)) return;
+    if (!coverageFor(entry.article)) return;
     if (document.getElementById("entry-" + Number(entry.entry))) return;
     var entries = coverage.querySelector(".live-entries");
     var none = entries.querySelector(".live-entry-none");
