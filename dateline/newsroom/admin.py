@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .desk.article_admin import ArticleAdmin
-from .models import Article, Author, Section, Source, Tag, TwoFactorRole
+from .models import Article, AuditEntry, Author, Section, Source, Tag, TwoFactorRole
 
 
 @admin.register(Section)
@@ -49,6 +49,27 @@ class TwoFactorRoleAdmin(admin.ModelAdmin):
 
     list_display = ["group", "since"]
     autocomplete_fields = ["group"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The newsroom's whole audit log, newest first; read only, since it is the record."""
+
+    list_display = ["created_at", "user", "action", "article", "from_status", "to_status"]
+    list_filter = ["action", ("user", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["user", "article"]
+    search_fields = ["article__headline", "note", "user__username"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 admin.site.register(Article, ArticleAdmin)

@@ -27,6 +27,8 @@ _EDITOR = [
     "newsroom.view_auditentry", "newsroom.view_articlenote", "newsroom.add_articlenote",
     "newsroom.add_tag", "newsroom.change_tag", "newsroom.add_source", "newsroom.change_source",
     "newsroom.add_author", "newsroom.change_author",
+    # Editors run the site's structure day to day: they open and rename sections.
+    "newsroom.add_section", "newsroom.change_section",
     "live.change_liveentry", "live.delete_liveentry",
     # Readers' reports carry their names and e-mail addresses: only those who decide on
     # them see them, so reporters do not.
@@ -43,8 +45,8 @@ _EDITOR = [
 CHIEF_EDITOR_APPS = ["newsroom", "live", "submissions", "edition", "auth",
                      "django_tasks_database", "axes"]
 # And of these models of other apps: WebSub's subscribers (syndication's since they moved out
-# of live); syndication's partners and API keys stay with the administrators.
-CHIEF_EDITOR_MODELS = {"syndication": ["subscription", "intent"]}
+# of live), and the partners and their API keys, which the chief editor issues and revokes.
+CHIEF_EDITOR_MODELS = {"syndication": ["subscription", "intent", "partner", "apikey"]}
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CONTRIBUTOR: _CONTRIBUTOR,

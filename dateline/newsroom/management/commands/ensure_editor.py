@@ -1,4 +1,4 @@
-"""`dateline ensure_editor`: make sure the desk has an editor account, and say how to log in."""
+"""`dateline ensure_editor`: make sure a desk account exists, and say how to log in."""
 
 import os
 import secrets
@@ -10,42 +10,67 @@ from django.core.management.base import BaseCommand
 
 from ...roles import CHIEF_EDITOR, CONTRIBUTOR, EDITOR, REPORTER
 
+# The one account `make run` sets up; only it has the shared, stored password.
+HOUSE_EDITOR = "editor"
+
 
 class Command(BaseCommand):
     help = (
-        "Create the desk account USERNAME (default 'editor') if it is missing, in the given "
-        "role (default Editor), and print how to log in. The password is "
-        "DATELINE_EDITOR_PASSWORD, or one generated once and kept in var/editor-password."
+        "Create the desk account --username NAME (default 'editor') in --role R (default "
+        "Editor) if it is missing, and print how to log in. Every new account gets its own "
+        "generated password, printed once; the 'editor' account's is DATELINE_EDITOR_PASSWORD "
+        "or the one kept in var/editor-password. An existing account keeps its password "
+        "unless --reset-password, and its role unless --role is given."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--username", default="editor")
+        parser.add_argument("--username", default=HOUSE_EDITOR,
+                            help="The account's user name (default 'editor').")
         parser.add_argument(
-            "--role", default=EDITOR, choices=[CONTRIBUTOR, REPORTER, EDITOR, CHIEF_EDITOR],
-            help="The desk role (group) the account gets.",
+            "--role", choices=[CONTRIBUTOR, REPORTER, EDITOR, CHIEF_EDITOR],
+            help="The desk role (group) the account gets (a new account: Editor).",
         )
+        parser.add_argument("--reset-password", action="store_true",
+                            help="Give an existing account a new password, printed once.")
         parser.add_argument("--url", default="", help="Where the desk is, for the message.")
 
-    def handle(self, *args, username: str, role: str, url: str, **options) -> None:
-        password = os.environ.get("DATELINE_EDITOR_PASSWORD") or self._stored_password()
+    def handle(self, *args, username: str, role: str | None, reset_password: bool, url: str,
+               **options) -> None:
         user, created = get_user_model().objects.get_or_create(
             username=username, defaults={"is_staff": True}
         )
-        if created or os.environ.get("DATELINE_EDITOR_PASSWORD"):
+        house = username == HOUSE_EDITOR
+        # The house editor follows DATELINE_EDITOR_PASSWORD whenever it is set, as before.
+        new_password = created or reset_password or (
+            house and bool(os.environ.get("DATELINE_EDITOR_PASSWORD")))
+        password = None
+        if new_password:
+            password = self._house_password(reset_password) if house \
+                else secrets.token_urlsafe(12)
             user.set_password(password)
-            user.is_staff = True
-            user.save()
-            user.groups.set([Group.objects.get(name=role)])
+        elif house:
+            password = self._house_password(False)  # kept in var/, so it may be shown again
+        user.is_staff = True
+        user.save()
+        if created or role:
+            user.groups.set([Group.objects.get(name=role or EDITOR)])
         desk = url or f"http://{os.environ.get('HOST', '127.0.0.1')}:" \
                      f"{os.environ.get('PORT', '8000')}/desk/"
-        self.stdout.write(
-            f"Desk: {desk}\n  username: {username}\n  password: {password}"
-            + ("" if created else "  (account already existed)")
-        )
+        lines = [f"Desk: {desk}", f"  username: {username}"]
+        if password:
+            lines.append(f"  password: {password}" + ("" if house or not new_password
+                                                      else "  (shown once: note it now)"))
+        else:
+            lines.append("  password: unchanged (--reset-password gives it a new one)")
+        if not created:
+            lines.append("  (account already existed)")
+        self.stdout.write("\n".join(lines))
 
-    def _stored_password(self) -> str:
+    def _house_password(self, renew: bool) -> str:
+        if os.environ.get("DATELINE_EDITOR_PASSWORD"):
+            return os.environ["DATELINE_EDITOR_PASSWORD"]
         path = settings.VAR_DIR / "editor-password"
-        if not path.exists():
+        if renew or not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(12))
             path.chmod(0o600)
