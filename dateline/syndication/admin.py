@@ -31,6 +31,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_select_related = ["partner"]
     search_fields = ["prefix", "label", "partner__name"]
     readonly_fields = ["prefix", "created_at", "last_used_at"]
+    actions = ["revoke"]
 
     def save_model(self, request, obj: ApiKey, form, change: bool) -> None:
         token = None if change else obj.issue_token()
@@ -41,3 +42,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
                 f"The token of key {obj.prefix} is {token} — copy it now and hand it to "
                 f"{obj.partner}; only its hash is kept, so it cannot be shown again.",
             )
+
+    @admin.action(description="Revoke the selected keys (the API refuses them at once)",
+                  permissions=["change"])
+    def revoke(self, request, queryset) -> None:
+        # Kept, not deleted: the prefix and last use stay on record for questions later.
+        revoked = queryset.filter(active=True).update(active=False)
+        messages.success(request, f"{revoked} key(s) revoked.")
