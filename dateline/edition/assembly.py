@@ -141,6 +141,7 @@ def next_edition_date(now: datetime | None = None) -> date:
 def layout(edition: Edition) -> dict:
     """The edition's items by column, sections in the site's order, for pages, PDF and mail."""
     items = list(edition.items.select_related("article", "article__section", "section")
+                 .prefetch_related("article__notes")
                  .filter(Q(article__in=Article.objects.live()), left_out=False)
                  .order_by("position", "pk"))
     lead = next((i for i in items if i.column == Column.LEAD), None)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from dateline.edition.assembly import build_edition
 from dateline.edition.models import EditionItem
 from dateline.edition.pdf import pdf_folder, render_pdf
+from dateline.newsroom.models import ArticleNote
 
 pytestmark = pytest.mark.django_db
 DAY = date(2024, 12, 11)
@@ -161,3 +162,27 @@ def test_the_pdf_credits_wire_copy_to_its_agency_and_staff_copy_to_its_authors(
     text = text.replace("\u2010 ", "")  # words the narrow columns hyphenated
     assert "By Reuters" in text and "By Ann Lee" in text
     assert "By BBC News" not in text  # a story that names its author credits the person
+
+
+def test_the_pdf_carries_a_storys_correction_under_it(client, make_article, make_section,
+                                                      tmp_path):
+    world = make_section("World")
+    story = make_article("Bridge reopens to traffic", section=world, published_at=at(1))
+    make_article("Harbour dredging begins", section=world, published_at=at(2))
+    build_edition(DAY)
+
+    def text() -> str:
+        read = " ".join(" ".join(pdftotext(client.get(URL).content, tmp_path)).split())
+        return read.replace("\u2010 ", "")  # words the narrow columns hyphenated
+
+    assert "Correction" not in text()
+    ArticleNote.objects.create(article=story, kind=ArticleNote.Kind.CORRECTION,
+                               text="An earlier version gave the wrong reopening date.")
+    # A new correction changes the PDF: the kept one made without it is not served again.
+    after = text()
+    assert "Correction" in after
+    assert "An earlier version gave the wrong reopening date." in after
+    # Under its own story: after that headline, before the next one's.
+    headline, correction = after.index("Bridge reopens"), after.index("An earlier version")
+    other = after.index("Harbour dredging")
+    assert headline < correction and (other < headline or other > correction)
