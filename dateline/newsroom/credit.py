@@ -22,9 +22,13 @@ class Credit:
 
     authors: list[Author]
     agencies: list[Source]
+    # A byline the desk wrote out ("Reader report by Ann Lee"): shown as written, without "By".
+    text: str = ""
 
     @property
     def names(self) -> list[str]:
+        if self.text:
+            return [self.text]
         return [a.name for a in self.authors] or [s.name for s in self.agencies]
 
 
@@ -36,7 +40,12 @@ class Rights:
 
 
 def credit(article: Article) -> Credit:
-    """The story's authors; when it names none, its sources stand as the byline."""
+    """The story's authors; when it names none, its sources stand as the byline.
+
+    A byline written out by the desk stands instead of both.
+    """
+    if article.byline_text:
+        return Credit(authors=[], agencies=[], text=article.byline_text)
     authors = list(article.authors.all())
     return Credit(authors=authors, agencies=[] if authors else list(article.sources.all()))
 

@@ -90,6 +90,8 @@ def news_article(request: HttpRequest, article: Article) -> dict:
 def authors(request: HttpRequest, article: Article) -> list[dict]:
     """The people the story names, or the agency whose copy it is: never an invented person."""
     credited = credit(article)
+    if credited.text:  # written out by the desk: a name, not a page of ours
+        return [{"@type": "Person", "name": credited.text}]
     return [
         {"@type": "Person", "name": a.name,
          "url": request.build_absolute_uri(a.get_absolute_url())}

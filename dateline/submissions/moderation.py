@@ -15,11 +15,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html
 
 from dateline.newsroom.actions import ActionRefused, log_action
 from dateline.newsroom.actions.save import announce_saved, record_revision
-from dateline.newsroom.html import first_sentence
 from dateline.newsroom.models import Article, Section, Source
 
 from . import mail
@@ -76,8 +74,9 @@ def one_line(text: str) -> str:
     return " ".join(kept.split())
 
 
-def credit_line(submission: Submission) -> str:
-    return format_html("<p><em>Reader report by {}</em></p>", one_line(submission.name))
+def reader_byline(submission: Submission) -> str:
+    """The draft's byline, as written: the reader is credited where staff authors are."""
+    return f"Reader report by {one_line(submission.name)}"[:200]
 
 
 def reader_reports_source() -> Source:
@@ -93,10 +92,12 @@ def accept(user, submission: Submission, section: Section, note: str = "") -> Ar
         headline = one_line(locked.headline) or f"Reader report {locked.reference}"
         article = Article.objects.create(
             headline=headline[:300],
-            # Lists show the standfirst, else the body's first sentence, which would be the
-            # credit line; the report's own first sentence says what the story is.
-            standfirst=first_sentence(report_html),
-            body=credit_line(locked) + "\n" + report_html,
+            byline_text=reader_byline(locked),
+            # The reader's headline says what the story is; a standfirst is the editor's to
+            # write. Any part of the report put there would be read twice on the page, and
+            # lists already show the body's first sentence while the standfirst is empty.
+            standfirst="",
+            body=report_html,
             section=section,
             status=Article.Status.DRAFT,
             created_by=user,

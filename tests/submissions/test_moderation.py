@@ -12,6 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from dateline.newsroom.actions import TRANSITIONS
+from dateline.newsroom.credit import credit
 from dateline.newsroom.models import Article, AuditEntry
 from dateline.submissions import mail, moderation
 from dateline.submissions.models import ModerationEntry, Submission, SubmissionPhoto
@@ -247,10 +248,15 @@ def test_accepting_makes_a_draft_credited_to_the_reader_and_logs_it(
     assert response.redirect_chain[-1][0] == f"/desk/newsroom/article/{article.pk}/change/"
     assert (article.status, article.headline, article.section, article.created_by) == (
         Article.Status.DRAFT, "Flood on Vitosha Boulevard", section, editor)
-    assert article.body.startswith("<p><em>Reader report by Maria &lt;Ivanova&gt;</em></p>")
+    # The reader is credited in the byline, as written, and not again in the body.
+    assert article.byline_text == "Reader report by Maria <Ivanova>"
+    assert credit(article).names == ["Reader report by Maria <Ivanova>"]
+    assert "Reader report by" not in article.body
     assert "<strong>knee-deep</strong>" in article.body
     assert [s.name for s in article.sources.all()] == ["Reader reports"]
-    assert article.standfirst == "The water is knee-deep at the corner."
+    # The standfirst is the editor's to write: nothing of the report is read twice.
+    assert article.standfirst == ""
+    assert article.teaser == "The water is knee-deep at the corner."
     (said,) = messages_of(response)
     assert "1 photo(s) are not attached" in said
     assert (report.status, report.decided_by) == (Submission.Status.ACCEPTED, editor)
@@ -278,8 +284,14 @@ def test_a_published_reader_report_credits_the_reader_on_the_public_page(
     TRANSITIONS["publish"].execute(editor, article)
     article.refresh_from_db()
     page = client.get(article.get_absolute_url()).content.decode()
-    assert "Reader report by Petar Petrov" in page
+    assert '<p class="byline">Reader report by Petar Petrov</p>' in page
     assert re.search(r'Sources:</span>\s*Reader reports', page)
+    # Not "By Reader reports": the source no longer stands in for the missing authors.
+    assert "By Reader reports" not in page and "byline-agency" not in page
+    assert '"name": "Reader report by Petar Petrov"' in page  # JSON-LD author
+    assert 'class="standfirst"' not in page  # the first paragraph is shown once, in the body
+    story = page[page.index('<article class="story"'):page.index("</article>")]
+    assert story.count("knee-deep") == 1
 
 
 # Reject and spam

@@ -49,8 +49,8 @@ class ArticleAdmin(admin.ModelAdmin):
                "return_selected"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body", "dateline", "base_version"]}),
-        ("Filing", {"fields": ["section", "authors", "sources", "tags", "original_url",
-                               "is_top_story", "is_live_coverage"]}),
+        ("Filing", {"fields": ["section", "authors", "byline_text", "sources", "tags",
+                               "original_url", "is_top_story", "is_live_coverage"]}),
         ("Publication", {"fields": ["status", "is_breaking", "published_at", "scheduled_for",
                                     "embargo_until", "updated_at", "version"]}),
         ("Record", {"classes": ["collapse"],
@@ -90,7 +90,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="Byline")
     def byline(self, article: Article) -> str:
-        return ", ".join(a.name for a in article.authors.all())
+        return article.byline_text or ", ".join(a.name for a in article.authors.all())
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

@@ -71,6 +71,11 @@ class Article(models.Model):
     )
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     authors = models.ManyToManyField(Author, blank=True, related_name="articles")
+    byline_text = models.CharField(
+        "byline as written", max_length=200, blank=True,
+        help_text='Shown as the byline instead of the authors, as written: "Reader report by '
+        'Ann Lee", "Reuters". Leave empty to credit the authors.',
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="articles")
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     status = models.CharField(
