@@ -164,6 +164,20 @@ def test_the_pdf_credits_wire_copy_to_its_agency_and_staff_copy_to_its_authors(
     assert "By BBC News" not in text  # a story that names its author credits the person
 
 
+def test_the_pdf_prints_a_byline_written_out_by_the_desk_as_written(
+    client, make_article, make_section, make_author, tmp_path
+):
+    story = make_article("Flood on the boulevard", section=make_section("City"),
+                         published_at=at(1), authors=[make_author("Ann Lee")])
+    story.byline_text = "Reader report by Maria Ivanova"
+    story.save()
+    build_edition(DAY)
+    text = " ".join(" ".join(pdftotext(client.get(URL).content, tmp_path)).split())
+    text = text.replace("\u2010 ", "")
+    assert "Reader report by Maria Ivanova" in text
+    assert "By Reader report" not in text and "Ann Lee" not in text
+
+
 def test_the_pdf_carries_a_storys_correction_under_it(client, make_article, make_section,
                                                       tmp_path):
     world = make_section("World")
