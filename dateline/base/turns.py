@@ -7,15 +7,18 @@ decoded) runs no Python meanwhile; `waiting()` lets another request have its tur
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 _held = threading.local()
 
 
 @contextmanager
-def taking_turns(turns: threading.Semaphore) -> Iterator[None]:
-    """Run the block in one of `turns`, which `waiting()` inside it may hand back for a while."""
-    with turns:
+def taking_turns(*turns: threading.Semaphore) -> Iterator[None]:
+    """Run the block holding one of each of `turns` (taken in order), which `waiting()` inside
+    it may hand back for a while."""
+    with ExitStack() as stack:
+        for semaphore in turns:
+            stack.enter_context(semaphore)
         _held.turns = turns
         try:
             yield
@@ -27,11 +30,13 @@ def taking_turns(turns: threading.Semaphore) -> Iterator[None]:
 def waiting() -> Iterator[None]:
     """Hand this thread's turn back for the block, and take one again after it."""
     turns = getattr(_held, "turns", None)
-    if turns is None:  # not run by `taking_turns` (tests, the shell, a plain WSGI server)
+    if not turns:  # not run by `taking_turns` (tests, the shell, a plain WSGI server)
         yield
         return
-    turns.release()
+    for semaphore in reversed(turns):
+        semaphore.release()
     try:
         yield
     finally:
-        turns.acquire()
+        for semaphore in turns:  # in the order taking_turns takes them: no deadlock
+            semaphore.acquire()

@@ -64,3 +64,30 @@ def test_a_body_still_arriving_holds_no_slot_and_reaches_the_app_whole():
         slow.arrived.set()
         assert trickling.result(timeout=5) == [b"ok"]
     assert seen == [b"", b"consent=on&" * 10_000]
+
+
+def test_requests_with_a_body_leave_one_slot_for_readers():
+    posts_in, release = threading.Semaphore(0), threading.Event()
+    running, most, lock = 0, 0, threading.Lock()
+
+    def app(environ, start_response):
+        nonlocal running, most
+        if environ["REQUEST_METHOD"] == "POST":
+            with lock:
+                running += 1
+                most = max(most, running)
+            posts_in.release()
+            release.wait(10)
+            with lock:
+                running -= 1
+        return [b"ok"]
+
+    bulkhead = Bulkhead(app, slots=2)
+    with ThreadPoolExecutor(4) as pool:
+        posts = [pool.submit(bulkhead, environ(io.BytesIO(b"x=1"), 3), None) for _ in range(2)]
+        assert posts_in.acquire(timeout=5)  # one form is being handled...
+        reader = pool.submit(bulkhead, environ(), None)
+        assert reader.result(timeout=5) == [b"ok"]  # ...and a reader still gets a slot
+        release.set()
+        assert [p.result(timeout=5) for p in posts] == [[b"ok"]] * 2
+    assert most == 1
