@@ -156,6 +156,8 @@ class Article(models.Model):
                 fields=["status", "-published_at"], condition=models.Q(is_breaking=True),
                 name="article_breaking_idx",
             ),
+            # The desk's story list: the last changed first, drafts included.
+            models.Index(fields=["-modified_at", "-id"], name="article_desk_recent_idx"),
         ]
 
     def __str__(self) -> str:
