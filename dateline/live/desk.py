@@ -6,7 +6,7 @@ stale-version refusal or overwrite someone's edit.
 """
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -26,8 +26,11 @@ MAX_ENTRY = 20_000
 
 class EntryForm(forms.Form):
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}), max_length=MAX_ENTRY,
-        help_text="Plain text (blank lines make paragraphs) or HTML; sanitised when saved.",
+        label="New entry",
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80, "class": "vLargeTextField"}),
+        max_length=MAX_ENTRY,
+        help_text="Plain text: a blank line starts a new paragraph. Links and simple "
+                  "formatting may be written as HTML; anything else is removed.",
     )
 
     def clean_body(self) -> str:
@@ -80,11 +83,14 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Entry filed." if article.is_live else
                          "Entry saved; readers see it when the story is published.")
         return redirect(reverse("live-desk:coverage", args=[article.pk]))
+    # The admin's own context (nav sidebar, user links, site header): this page is part of
+    # the desk, not a page beside it.
     return render(request, "live/desk_coverage.html", {
+        **admin.site.each_context(request),
         "article": article, "form": form, "entries": article.live_entries.select_related("author"),
-        "change_url": change_url(article), "title": f"Live coverage: {article.headline}",
+        "change_url": change_url(article), "title": "Live coverage",
         "can_delete": request.user.has_perm("live.delete_liveentry"),
-        "site_header": "Dateline desk", "has_permission": True,
+        "subtitle": article.headline,
     })
 
 

@@ -1,0 +1,88 @@
+"""The live-coverage screen is part of the desk: its layout, navigation, form and entries."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.test import Client
+
+from dateline.live.models import LiveEntry
+
+from ..site.test_browser import AXE, browser  # noqa: F401 - the shared Chromium fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_screen_has_the_desks_header_breadcrumbs_nav_and_styles(
+    desk_client, make_user, make_article
+):
+    story = make_article("Election night", is_live_coverage=True)
+    LiveEntry.objects.create(article=story, body="<p>Polls close.</p>")
+    text = desk_client(make_user("Editor")).get(f"/desk/live/{story.pk}/coverage/").text
+    assert '<header id="header">' in text and "Dateline desk" in text
+    assert 'id="nav-sidebar"' in text  # the same app list as every other desk page
+    crumbs = re.search(r'<ol class="breadcrumbs">(.*?)</ol>', text, re.S).group(1)
+    assert '<a href="/desk/">Home</a>' in crumbs
+    assert '<a href="/desk/newsroom/article/">Articles</a>' in crumbs
+    assert f'<a href="/desk/newsroom/article/{story.pk}/change/">Election night</a>' in crumbs
+    assert '<li aria-current="page">Live coverage</li>' in crumbs
+    assert "/static/desk/desk.css" in text and "/static/live/desk.css" in text
+    assert f'href="{story.get_absolute_url()}">View on site</a>' in text
+    assert '<label for="id_body">New entry:</label>' in text
+    assert 'aria-describedby="id_body_helptext"' in text
+    assert "Polls close." in text and "Remove this entry" in text
+
+
+def test_a_filed_entry_is_confirmed_in_the_desks_message_list(
+    desk_client, make_user, make_article
+):
+    story = make_article("Storm, live")
+    client = desk_client(make_user("Editor"))
+    answer = client.post(f"/desk/live/{story.pk}/coverage/", {"body": "Winds reach 120 km/h."},
+                         follow=True)
+    assert answer.redirect_chain == [(f"/desk/live/{story.pk}/coverage/", 302)]
+    assert re.search(r'<ul class="messagelist">\s*<li class="success">Entry filed.</li>',
+                     answer.text)
+    assert "<p>Winds reach 120 km/h.</p>" in answer.text
+
+
+def test_a_reporter_sees_no_remove_buttons(desk_client, make_user, make_article):
+    reporter = make_user("Reporter")
+    story = make_article("Summit, live", created_by=reporter, is_live_coverage=True)
+    LiveEntry.objects.create(article=story, body="<p>Leaders arrive.</p>")
+    text = desk_client(reporter).get(f"/desk/live/{story.pk}/coverage/").text
+    assert "Leaders arrive." in text and "Remove this entry" not in text
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_screen_passes_axe_and_works_from_the_keyboard(
+    browser, live_server, make_user, make_article  # noqa: F811
+):
+    if not AXE.exists():
+        pytest.fail("axe-core is required: run `npm ci` (make test does)")
+    editor = make_user("Editor")
+    story = make_article("Election night", is_live_coverage=True)
+    LiveEntry.objects.create(article=story, body="<p>Polls close.</p>", author=editor)
+    client = Client()
+    client.force_login(editor)
+    connections.close_all()
+    # The desk's CSP rightly refuses injected scripts; the auditor is let in on purpose.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/desk/live/{story.pk}/coverage/")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
+    assert [f"{v['id']}: {v['help']}" for v in result["violations"]] == []
+    # Keyboard only: focus the box by its label, type, and submit with Enter on the button.
+    page.get_by_label("New entry").focus()
+    page.keyboard.type("Turnout is 61 per cent.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.value") == "File entry"
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".messagelist .success")
+    assert "Turnout is 61 per cent." in page.locator(".live-entry").first.inner_text()
+    assert LiveEntry.objects.filter(article=story, body__contains="Turnout is 61").exists()
