@@ -1,22 +1,13 @@
 """Forms of the desk: the article editor, which refuses stale saves, and the action forms."""
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
-from django_prose_editor.widgets import ProseEditorWidget
 
 from ..actions.save import keep_refused
-from ..models import Article, ArticleNote
+from ..models import Article, ArticleNote, Revision
 from ..permissions import may_set_top_story
-
-# What the body editor offers; the server sanitises to the same set (html.BODY_TAGS).
-EDITOR_EXTENSIONS = {
-    "Bold": True, "Italic": True, "Underline": True, "Strike": True, "Subscript": True,
-    "Superscript": True, "Heading": {"levels": [2, 3, 4]}, "BulletList": True,
-    "OrderedList": True, "ListItem": True, "Blockquote": True, "HorizontalRule": True,
-    "HardBreak": True, "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
-    "Table": True, "TableRow": True, "TableHeader": True, "TableCell": True,
-    "History": True, "Typographic": True,
-}
+from . import conflict, writing
 
 
 class ArticleForm(forms.ModelForm):
@@ -26,16 +17,18 @@ class ArticleForm(forms.ModelForm):
         model = Article
         fields = [
             "headline", "slug", "standfirst", "body", "dateline", "section", "authors",
-            "sources", "tags", "original_url", "is_top_story",
+            "byline_text", "sources", "tags", "original_url", "is_top_story",
         ]
         widgets = {
-            "body": ProseEditorWidget(config={"extensions": EDITOR_EXTENSIONS}),
+            "headline": writing.HEADLINE_WIDGET, "body": writing.BODY_WIDGET,
             "standfirst": forms.Textarea(attrs={"rows": 3}),
         }
+        labels, help_texts = writing.LABELS, writing.HELP_TEXTS
 
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        writing.pick_or_create(self, user)  # tags, sources, authors: typed, no pop-ups
         if "is_top_story" in self.fields and not (user and may_set_top_story(user)):
             # Disabled: a value posted anyway is ignored and the article keeps its own.
             self.fields["is_top_story"].disabled = True
@@ -43,6 +36,7 @@ class ArticleForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.fields["base_version"].initial = self.instance.version
         self.refused_revision = None
+        self.conflict: list[dict] = []
 
     def clean(self):
         cleaned = super().clean()
@@ -50,21 +44,47 @@ class ArticleForm(forms.ModelForm):
             return cleaned
         base = cleaned.get("base_version")
         # Lock the row: the check and the save that follows happen as one step.
-        current = Article.objects.select_for_update().only("version").get(pk=self.instance.pk)
+        current = Article.objects.select_for_update().get(pk=self.instance.pk)
         if base is None or base != current.version:
             self.refused_revision = keep_refused(
                 self.instance.pk, self.user, base or 0,
                 self.data.get("headline", ""), self.data.get("standfirst", ""),
                 self.data.get("body", ""),
             )
+            self.conflict = conflict.conflict_rows(self, current, base)
+            # The conflict is now shown: the form carries the version it was compared with,
+            # so the next save applies the editor's choices, unless yet another save lands.
+            self.data = self.data.copy()
+            self.data["base_version"] = str(current.version)
             raise forms.ValidationError(
-                "Someone else saved this article after you opened it (it is now at version "
-                f"{current.version}; you opened version {base}). Your text was not applied and "
-                f"is kept as revision {self.refused_revision.pk}, and is still in the form "
-                "below: compare it with the current version, merge, and save again.",
+                f"{_saved_by(current)} after you opened it (version {base}; it is now at "
+                f"version {current.version}). Your text was not applied and is kept as revision "
+                f"{self.refused_revision.pk}; it is still in the form below. Choose, field by "
+                "field, what to keep, then save again.",
                 code="stale",
             )
+        conflict.apply_choices(self, cleaned, current)
         return cleaned
+
+    def _post_clean(self) -> None:
+        # The admin shows this instance as the stored article (title, heading): a refused
+        # save must not write its text into it.
+        if self.has_error(NON_FIELD_ERRORS, code="stale"):
+            return
+        super()._post_clean()
+
+    def _save_m2m(self) -> None:
+        writing.save_new_picks(self)
+        super()._save_m2m()
+
+
+def _saved_by(article: Article) -> str:
+    last = (article.revisions.exclude(kind=Revision.Kind.REFUSED)
+            .select_related("created_by").first())
+    if last is None or last.created_by is None:
+        return "Someone else saved this article"
+    name = last.created_by.get_full_name() or last.created_by.get_username()
+    return f"{name} saved this article at {timezone.localtime(last.created_at):%H:%M:%S}"
 
 
 class TransitionForm(forms.Form):
@@ -72,8 +92,11 @@ class TransitionForm(forms.Form):
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     at = forms.DateTimeField(
-        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1}),
+        # To the second: what browsers send for step=1, and the same typed by hand.
+        input_formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S",
+                       "%Y-%m-%d %H:%M"],
         help_text="In the site's time zone.",
     )
 

@@ -1,0 +1,135 @@
+"""Pick-or-create fields: tags, sources and authors are found or made by typing, no pop-ups.
+
+The browser (desk/picking.js) sends a chosen item as its primary key and a typed new one as
+"new:Name", so a tag named "2024" is never taken for the item whose key is 2024. A new name
+matching an existing one case-insensitively picks that one; otherwise the item is created
+when the article is saved (not when the form is checked, so a refused save creates nothing),
+and only for an account allowed to add that model.
+"""
+
+from django import forms
+from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
+from django.utils.text import slugify
+
+from ..models import Tag
+
+NEW = "new:"
+
+
+def unwrapped(widget: forms.Widget) -> forms.Widget:
+    """The admin's widget without its "+"/edit pop-up links around it."""
+    return widget.widget if isinstance(widget, RelatedFieldWidgetWrapper) else widget
+
+
+def tag_kind_and_name(typed: str) -> tuple[str, str]:
+    """ "place: Sofia" is a place; anything else is a topic named as typed."""
+    prefix, colon, rest = typed.partition(":")
+    if colon and prefix.strip().lower() in Tag.Kind.values and rest.strip():
+        return prefix.strip().lower(), rest.strip()
+    return Tag.Kind.TOPIC, typed
+
+
+class PickOrCreateWidget(AutocompleteSelectMultiple):
+    """The admin's select2 autocomplete, started by picking.js with "create on Enter"."""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        # Not "admin-autocomplete": the admin's script would start select2 without creation.
+        attrs["class"] = attrs["class"].replace("admin-autocomplete", "pick-create").strip()
+        attrs["data-create-prefix"] = NEW
+        return attrs
+
+    def optgroups(self, name, value, attr=None):
+        # A form shown again (after an error) keeps the typed new names selected.
+        picked = [v for v in value if not str(v).startswith(NEW)]
+        groups = super().optgroups(name, picked, attr)
+        options = groups[0][1]
+        for typed in (v for v in value if str(v).startswith(NEW)):
+            label = f"{typed[len(NEW):]} (new)"
+            options.append(self.create_option(name, typed, label, True, len(options)))
+        return groups
+
+    @property
+    def media(self):
+        # One list, so that merging with other widgets' media keeps picking.js after select2.
+        admin = super().media
+        return forms.Media(js=[*admin._js, "desk/picking.js"], css=admin._css)
+
+
+class PickOrCreateField(forms.ModelMultipleChoiceField):
+    """Existing items by key, new ones by "new:Name": cleans to a list of model instances,
+    the new ones unsaved until `save_new` (called by the form when the article is saved)."""
+
+    def __init__(self, queryset, *, user=None, **kwargs) -> None:
+        super().__init__(queryset, **kwargs)
+        self.user = user
+        self.model = queryset.model
+        self.max_name = self.model._meta.get_field("name").max_length
+
+    def clean(self, value):
+        value = self.prepare_value(value) or []
+        typed = [str(v)[len(NEW):].strip() for v in value if str(v).startswith(NEW)]
+        keys = [v for v in value if not str(v).startswith(NEW)]
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        picked = list(self._check_values(keys)) if keys else []
+        for name in typed:
+            item = self._find_or_build(name)
+            if item not in picked:
+                picked.append(item)
+        self.run_validators(picked)
+        return picked
+
+    def _find_or_build(self, typed: str):
+        noun = self.model._meta.verbose_name
+        kind, name = tag_kind_and_name(typed) if self.model is Tag else (None, typed)
+        if not name:
+            raise forms.ValidationError(f"A new {noun} needs a name.", code="blank")
+        if len(name) > self.max_name:
+            raise forms.ValidationError(
+                f"A {noun} name has at most {self.max_name} characters ({len(name)} typed).",
+                code="too_long",
+            )
+        found = self._existing(name, kind)
+        if found is not None:
+            return found
+        opts = self.model._meta
+        if not (self.user and self.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")):
+            raise forms.ValidationError(
+                f"“{name}” is not a {noun} yet, and your role cannot create "
+                f"{opts.verbose_name_plural}: pick an existing one, or ask an editor.",
+                code="no_add_permission",
+            )
+        return self.model(name=name, kind=kind) if kind else self.model(name=name)
+
+    def _existing(self, name: str, kind: str | None):
+        matches = self.model.objects.filter(name__iexact=name)
+        if kind is None:
+            return matches.first()
+        # "Sofia" typed as a topic also finds the place Sofia; "place:Sofia" only a place.
+        return matches.filter(kind=kind).first() or (
+            matches.first() if kind == Tag.Kind.TOPIC else None
+        )
+
+    def save_new(self, items: list) -> None:
+        """Create the new items among `items` in place (once, whoever raced us to it)."""
+        for index, item in enumerate(items):
+            if item.pk is not None:
+                continue
+            existing = self._existing(item.name, getattr(item, "kind", None))
+            if existing is not None:
+                items[index] = existing
+                continue
+            item.slug = self._free_slug(item)
+            item.save()
+
+    def _free_slug(self, item) -> str:
+        base = slugify(item.name, allow_unicode=True)[:140] or self.model._meta.model_name
+        same_space = self.model.objects.all()
+        if self.model is Tag:  # tag slugs are unique per kind
+            same_space = same_space.filter(kind=item.kind)
+        slug, n = base, 1
+        while same_space.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
