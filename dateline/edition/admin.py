@@ -98,7 +98,8 @@ class EditionAdmin(admin.ModelAdmin):
         edition = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if edition is not None:
-            extra.update(desk.buttons_context(request, edition), is_out=is_public(edition))
+            extra.update(desk.buttons_context(request, edition), is_out=is_public(edition),
+                         **desk.board_context(request, edition))
         return super().change_view(request, object_id, form_url, extra)
 
     def changelist_view(self, request, extra_context=None):
@@ -112,6 +113,7 @@ class EditionAdmin(admin.ModelAdmin):
             path("open-next/", wrap(desk.open_next), name="edition_edition_open_next"),
             path("<int:pk>/rebuild/", wrap(desk.rebuild), name="edition_edition_rebuild"),
             path("<int:pk>/send/", wrap(desk.send_now), name="edition_edition_send"),
+            path("<int:pk>/arrange/", wrap(desk.arrange_items), name="edition_edition_arrange"),
             path("<int:pk>/pdf/", wrap(desk.pdf_preview), name="edition_edition_pdf"),
             *super().get_urls(),
         ]

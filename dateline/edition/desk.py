@@ -5,11 +5,12 @@ Each button is a POST from the edition's desk pages (CSRF-checked by the admin),
 user's permission on the server, and says in a message what happened or why nothing did.
 """
 
+import json
 from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from . import arrange
 from .assembly import build_edition, goes_out_at, layout, next_edition_date
 from .models import Edition
 from .pdf import edition_pdf, pdf_filename
@@ -49,6 +51,15 @@ def buttons_context(request: HttpRequest, edition: Edition) -> dict:
         "goes_out_at": goes_out_at(edition.date),
         "pdf_url": reverse("admin:edition_edition_pdf", args=[edition.pk]),
     }
+
+
+def board_context(request: HttpRequest, edition: Edition) -> dict:
+    """The drag-and-drop board, for an editor and an edition not yet sent."""
+    if not (may_arrange(request.user) and edition.status == Edition.Status.DRAFT):
+        return {}
+    return {"board": arrange.board(edition), "arrange_version": arrange.version(edition),
+            "arrange_url": reverse("admin:edition_edition_arrange", args=[edition.pk]),
+            "left_out_count": edition.items.filter(left_out=True).count()}
 
 
 def next_edition_context(request: HttpRequest) -> dict:
@@ -137,6 +148,29 @@ def send_now(request: HttpRequest, pk: int) -> HttpResponse:
                                   f"{named(edition, 'the')} and sends it to subscribers "
                                   f"within a minute.{resumed}")
     return redirect(change_url(edition))
+
+
+@require_POST
+def arrange_items(request: HttpRequest, pk: int) -> JsonResponse:
+    """Save the whole order the board sends (JSON); answer with the new places, or why not.
+
+    A refusal is also put in the desk's messages: the page reloads to show the order as it is,
+    and the reason with it.
+    """
+    if not may_arrange(request.user):
+        return JsonResponse({"error": "Only editors arrange editions."}, status=403)
+    edition = Edition.objects.filter(pk=pk).first()
+    if edition is None:
+        return JsonResponse({"error": "There is no such edition."}, status=404)
+    try:
+        payload = json.loads(request.body or b"null")
+        arrange.save(edition.pk, payload)
+    except ValueError:
+        return JsonResponse({"error": "The arrangement could not be read."}, status=400)
+    except arrange.Refused as refusal:
+        messages.error(request, refusal.message)
+        return JsonResponse({"error": refusal.message}, status=refusal.status)
+    return JsonResponse(arrange.places(edition))
 
 
 def pdf_preview(request: HttpRequest, pk: int) -> HttpResponse:
