@@ -18,6 +18,8 @@ BODY_ATTRIBUTES = {
     "abbr": {"title"},
     "q": {"cite"},
     "blockquote": {"cite"},
+    # A numbered list as the desk's editor sets it: starting at 3, or numbered a, b, c.
+    "ol": {"start", "type"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 

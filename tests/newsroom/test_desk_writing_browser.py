@@ -3,7 +3,7 @@
 import pytest
 from django.db import connections
 
-from dateline.newsroom.models import Article, Author, Source, Tag
+from dateline.newsroom.models import Article, Source, Tag
 
 from ..site.test_browser import browser, record_csp_violations  # noqa: F401 - shared fixture
 
@@ -81,6 +81,11 @@ def test_editor_writes_formats_tags_and_saves_a_story(
     page.keyboard.press("Enter")
     page.keyboard.press("Control+Shift+8")
     page.keyboard.type("Bullet by shortcut")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+Shift+b")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("Quoted")
     bullets = body.locator("ul > li").first.evaluate("li => getComputedStyle(li).listStyleType")
     numbers = body.locator("ol > li").first.evaluate("li => getComputedStyle(li).listStyleType")
     assert bullets not in ("none", "") and numbers not in ("none", "")
@@ -115,6 +120,7 @@ def test_editor_writes_formats_tags_and_saves_a_story(
     assert "<ul><li><p>Pensions rise</p></li>" in article.body
     assert "<ol><li><p>The government</p></li></ol>" in article.body
     assert "<ul><li><p>Bullet by shortcut</p></li></ul>" in article.body
+    assert "<blockquote><p><strong>Quoted</strong></p></blockquote>" in article.body
     # The saved story opens again with its picks shown in the pickers.
     tags_shown = page.inner_text(".field-tags .select2-selection")
     assert "Elections 2024" in tags_shown and "Sofia (place)" in tags_shown
@@ -122,7 +128,6 @@ def test_editor_writes_formats_tags_and_saves_a_story(
 
 def test_on_a_phone_the_editor_fits_the_screen(browser, live_server, make_user):  # noqa: F811
     make_user("Editor", "editor")
-    Author.objects.create(name="Staff Writer")
     connections.close_all()
     page = open_new_article(browser, live_server, 390)
     page.screenshot(path="/tmp/desk-writing-phone.png", full_page=True)
