@@ -10,7 +10,7 @@ from ..actions import TRANSITIONS, ActionRefused, log_action
 from ..actions.save import announce_saved, claim_version, record_revision
 from ..models import Article, Author, Revision
 from ..permissions import can_edit, can_see_all, may_set_top_story, owned_by
-from . import views
+from . import autosave, editor_page, presence, views
 from .forms import ArticleForm
 from .full_text import full_text_ids
 
@@ -101,9 +101,14 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
 
+        kept = getattr(request, "desk_restored", None)
+
         class BoundToUser(form_class):
             def __init__(self, *args, **inner):
                 super().__init__(*args, user=request.user, **inner)
+                if kept is not None and not self.is_bound:
+                    # Unsaved text kept while the editor typed: the form opens with it.
+                    self.initial.update(autosave.initial_from(kept, self.fields))
 
         return BoundToUser
 
@@ -134,6 +139,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 article.authors.add(own)
             log_action(article, "create", request.user, previous="")
         record_revision(article, request.user, Revision.Kind.SAVE)
+        autosave.forget(request.user, None if not change else article)
         announce_saved(article)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -141,7 +147,18 @@ class ArticleAdmin(admin.ModelAdmin):
         extra = extra_context or {}
         if article is not None:
             extra.update(views.workflow_context(request, article))
+            extra.update(editor_page.page_context(request, article))
         return super().change_view(request, object_id, form_url, extra)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra = {**(extra_context or {}), **editor_page.page_context(request, None)}
+        return super().add_view(request, form_url, extra)
+
+    def response_change(self, request, obj):
+        action = request.POST.get(editor_page.WORKFLOW_BUTTON)
+        if action:  # a workflow button: the text is saved, now the action
+            return editor_page.run_workflow(request, obj, action)
+        return super().response_change(request, obj)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -153,6 +170,12 @@ class ArticleAdmin(admin.ModelAdmin):
             path("<int:pk>/revisions/<int:revision>/restore/", wrap(views.restore),
                  name="newsroom_article_restore"),
             path("<int:pk>/notes/", wrap(views.add_note), name="newsroom_article_note"),
+            path("<int:pk>/autosave/", wrap(autosave.store), name="newsroom_article_autosave"),
+            path("autosave/", wrap(autosave.store), name="newsroom_article_autosave_new"),
+            path("<int:pk>/presence/", wrap(presence.heartbeat),
+                 name="newsroom_article_presence"),
+            path("<int:pk>/presence/leave/", wrap(presence.leave),
+                 name="newsroom_article_leave"),
             path("<int:pk>/preview-link/", wrap(views.preview_link),
                  name="newsroom_article_preview_link"),
             *super().get_urls(),

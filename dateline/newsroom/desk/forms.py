@@ -57,8 +57,9 @@ class ArticleForm(forms.ModelForm):
             self.data = self.data.copy()
             self.data["base_version"] = str(current.version)
             raise forms.ValidationError(
-                f"{_saved_by(current)} after you opened it (version {base}; it is now at "
-                f"version {current.version}). Your text was not applied and is kept as revision "
+                f"Someone else saved this article after you opened it (you opened version "
+                f"{base}; {_saved_by(current)} version {current.version}). "
+                f"Your text was not applied and is kept as revision "
                 f"{self.refused_revision.pk}; it is still in the form below. Choose, field by "
                 "field, what to keep, then save again.",
                 code="stale",
@@ -79,12 +80,13 @@ class ArticleForm(forms.ModelForm):
 
 
 def _saved_by(article: Article) -> str:
+    """"Ann Lee saved it at 09:16:02 as": who made the version a save was refused for."""
     last = (article.revisions.exclude(kind=Revision.Kind.REFUSED)
             .select_related("created_by").first())
     if last is None or last.created_by is None:
-        return "Someone else saved this article"
+        return "it is now at"
     name = last.created_by.get_full_name() or last.created_by.get_username()
-    return f"{name} saved this article at {timezone.localtime(last.created_at):%H:%M:%S}"
+    return f"{name} saved it at {timezone.localtime(last.created_at):%H:%M:%S} as"
 
 
 class TransitionForm(forms.Form):

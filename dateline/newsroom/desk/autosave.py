@@ -1,0 +1,96 @@
+"""Unsaved text, kept while an editor types and given back when they open the story again.
+
+The browser posts the whole form every few seconds when it changed, and once more as the page
+goes away; one row per editor and story (or per editor for a story not yet created) holds it.
+A real save deletes the row. Opening the story with a row there puts its text back in the form.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from ..models import Article, Autosave
+from ..permissions import can_edit
+from .json_post import json_post, refuse
+
+MAX_FIELDS = 200
+
+
+def _clean_data(data) -> dict[str, list[str]] | None:
+    """The form as {field name: [values]}, or None if it is not shaped like one."""
+    if not isinstance(data, dict) or len(data) > MAX_FIELDS:
+        return None
+    clean = {}
+    for name, values in data.items():
+        if isinstance(values, str):
+            values = [values]
+        if not (isinstance(name, str) and isinstance(values, list)
+                and all(isinstance(v, str) for v in values)):
+            return None
+        clean[name] = values
+    return clean
+
+
+@json_post
+def store(request: HttpRequest, payload: dict, pk: int | None = None) -> JsonResponse:
+    """Keep (or, with {"discard": true}, drop) this editor's unsaved text of a story."""
+    article = None
+    if pk is not None:
+        article = get_object_or_404(Article.objects.only("pk", "status", "version"), pk=pk)
+        if not can_edit(request.user, article):
+            raise PermissionDenied("Your role does not allow you to edit this article now.")
+    elif not request.user.has_perm("newsroom.add_article"):
+        raise PermissionDenied("Your role does not allow you to write articles.")
+    mine = Autosave.objects.filter(article=article, user=request.user)
+    if payload.get("discard") is True:
+        mine.delete()
+        return JsonResponse({"ok": True, "discarded": True})
+    data = _clean_data(payload.get("data"))
+    base = payload.get("base_version", 0)
+    if data is None or not isinstance(base, int) or base < 0:
+        return refuse(400, "Send {base_version: number, data: {field: [values]}}.")
+    values = {"base_version": base, "data": data}
+    try:
+        with transaction.atomic():
+            kept, _ = mine.update_or_create(defaults=values, article=article, user=request.user)
+    except IntegrityError:  # the same editor's other request created the row first
+        mine.update(**values, saved_at=timezone.now())
+        kept = mine.get()
+    return JsonResponse({"ok": True, "saved_at": _clock(kept)})
+
+
+def _clock(autosave: Autosave) -> str:
+    return timezone.localtime(autosave.saved_at).strftime("%H:%M:%S")
+
+
+def kept_for(user, article: Article | None) -> Autosave | None:
+    return Autosave.objects.filter(article=article, user=user).first()
+
+
+def forget(user, article: Article | None) -> None:
+    """The text is saved for real: its draft copy has done its job."""
+    Autosave.objects.filter(article=article, user=user).delete()
+
+
+def initial_from(autosave: Autosave, fields: dict) -> dict:
+    """The form's initial values from the kept text, read the way each widget reads a post."""
+    posted = QueryDict(mutable=True)
+    for name, values in autosave.data.items():
+        posted.setlist(name, values)
+    initial = {
+        name: field.widget.value_from_datadict(posted, {}, name)
+        for name, field in fields.items()
+        if name in posted and not field.disabled and name != "base_version"
+    }
+    initial["base_version"] = autosave.base_version
+    return initial
+
+
+def restore_note(autosave: Autosave, article: Article | None) -> str:
+    note = f"Unsaved text from {_clock(autosave)} restored"
+    if article is not None and autosave.base_version < article.version:
+        note += (": the story has been saved since, so your save will show both versions "
+                 "to merge")
+    return note + "."

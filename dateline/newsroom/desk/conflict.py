@@ -1,0 +1,105 @@
+"""A refused save, shown field by field beside the stored version, and the editor's choices.
+
+When a save is based on an older version, the form shows, for every field where the editor's
+text and the stored one differ, a word diff and a choice: keep mine or take theirs. A field the
+editor left as it was at their base version, but someone else changed, starts on "theirs", so
+saving again right away keeps the other editor's change. The next save applies the choices
+(server-side: "theirs" takes the stored value), if no further save landed meanwhile.
+"""
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
+
+from ..diff import readable_text, word_diff
+from ..models import Article, Revision
+
+CHOICE_PREFIX = "conflict-"
+
+
+def compared_fields(form) -> list[str]:
+    """The form's editable fields that are the article's own."""
+    names = []
+    for name, field in form.fields.items():
+        if field.disabled:
+            continue
+        try:
+            Article._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        names.append(name)
+    return names
+
+
+def stored_value(article: Article, name: str):
+    if Article._meta.get_field(name).many_to_many:
+        return list(getattr(article, name).all())
+    return getattr(article, name)
+
+
+def shown(name: str, value) -> str:
+    """A value as words an editor reads, the same for a posted and a stored value."""
+    if value is None:
+        return ""
+    if isinstance(value, Model):
+        # Names as revisions record them: a section's path, a tag's name without its kind.
+        return str(getattr(value, "display_path", None) or getattr(value, "name", value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return readable_text(value) if name == "body" else value
+    if hasattr(value, "__iter__"):
+        return ", ".join(sorted(shown(name, v) for v in value))
+    return str(value)
+
+
+def _at_base(revision: Revision | None, name: str) -> str | None:
+    """The field as it was at the editor's base version, where the revision recorded it."""
+    if revision is None:
+        return None
+    if name in ("headline", "standfirst"):
+        return getattr(revision, name)
+    if name == "body":
+        return readable_text(revision.body)
+    if name in revision.metadata:
+        value = revision.metadata[name]
+        if isinstance(value, list):
+            return ", ".join(sorted(map(str, value)))
+        return shown(name, value)
+    return None
+
+
+def conflict_rows(form, current: Article, base_version: int | None) -> list[dict]:
+    """Each field where the refused text differs from the stored one, with a starting choice."""
+    base = None
+    if base_version:
+        base = (current.revisions.filter(version=base_version)
+                .exclude(kind=Revision.Kind.REFUSED).first())
+    rows = []
+    for name in compared_fields(form):
+        if name in form.cleaned_data:
+            mine = shown(name, form.cleaned_data[name])
+        else:  # the editor's value did not validate: show it as typed
+            mine = shown(name, form.data.get(name, ""))
+        theirs = shown(name, stored_value(current, name))
+        if mine == theirs:
+            continue
+        before = _at_base(base, name)
+        unchanged_by_me = before is not None and mine == before
+        rows.append({
+            "name": name,
+            "choice_name": CHOICE_PREFIX + name,
+            "label": form.fields[name].label or name.replace("_", " ").capitalize(),
+            "diff": word_diff(theirs, mine),
+            "choice": "theirs" if unchanged_by_me else "mine",
+        })
+    return rows
+
+
+def apply_choices(form, cleaned: dict, current: Article) -> list[str]:
+    """Give the fields the editor chose "theirs" for the stored values; their names."""
+    taken = []
+    for name in compared_fields(form):
+        if form.data.get(CHOICE_PREFIX + name) == "theirs":
+            cleaned[name] = stored_value(current, name)
+            taken.append(name)
+    return taken

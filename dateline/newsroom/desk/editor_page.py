@@ -1,0 +1,73 @@
+"""The article editor page around the form: kept text restored, presence, workflow buttons.
+
+The workflow buttons post the editor's form itself (`_workflow=<action>`), so the text on the
+screen is saved first, with the same stale-version check as Save; only a save that went
+through is followed by the action, in the same request.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from ..actions import TRANSITIONS, ActionRefused
+from ..models import Article
+from . import autosave, presence
+from .forms import TransitionForm
+
+WORKFLOW_BUTTON = "_workflow"
+
+
+def site_zone() -> str:
+    """"Europe/Sofia, UTC+02:00": the zone the desk's times are typed and shown in."""
+    offset = timezone.localtime().strftime("%z")
+    return f"{settings.TIME_ZONE}, UTC{offset[:3]}:{offset[3:]}"
+
+
+def page_context(request: HttpRequest, article: Article | None) -> dict:
+    """What the editor page shows above the form; keeps the text restored for the form."""
+    kept = autosave.kept_for(request.user, article) if request.method == "GET" else None
+    # Read by the form class (ArticleAdmin.get_form): the form opens with this text.
+    request.desk_restored = kept
+    context = {
+        "site_zone": site_zone(),
+        "site_zone_name": settings.TIME_ZONE,
+        "restored_note": autosave.restore_note(kept, article) if kept else "",
+        "autosave_url": reverse("admin:newsroom_article_autosave_new"),
+    }
+    if article is not None:
+        if request.method == "GET":
+            presence.mark(article, request.user)
+        context.update(
+            autosave_url=reverse("admin:newsroom_article_autosave", args=[article.pk]),
+            presence_url=reverse("admin:newsroom_article_presence", args=[article.pk]),
+            leave_url=reverse("admin:newsroom_article_leave", args=[article.pk]),
+            others_here=presence.others(article, request.user),
+        )
+    return context
+
+
+def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpResponse:
+    """After the text was saved: the chosen action, with its time and note from the form."""
+    back = redirect(reverse("admin:newsroom_article_change", args=[article.pk]))
+    chosen = TRANSITIONS.get(name)
+    if chosen is None:
+        messages.error(request, "Your text is saved; there is no such workflow action.")
+        return back
+    form = TransitionForm(request.POST, prefix=f"wf-{name}")
+    if not form.is_valid():
+        problems = " ".join(e for errors in form.errors.values() for e in errors)
+        messages.error(request, f"Your text is saved, but not “{chosen.label}”: {problems}")
+        return back
+    params = {"at": form.cleaned_data["at"]} if chosen.needs_time else {}
+    try:
+        chosen.execute(request.user, article, note=form.cleaned_data["note"], **params)
+    except (ActionRefused, PermissionDenied) as exc:
+        why = str(exc) or "your role does not allow this."
+        messages.error(request, f"Your text is saved, but not “{chosen.label}”: {why}")
+    else:
+        messages.success(request, f"Saved, then “{chosen.label}”: done.")
+    return back

@@ -1,0 +1,47 @@
+"""The desk's small JSON endpoints: POST only, bounded in size, and every refusal as JSON."""
+
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+
+# An autosave carries the whole form; a 10,000-word story is about 100 kB of HTML.
+MAX_BYTES = 2 * 1024 * 1024
+
+
+def refuse(status: int, error: str) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": error}, status=status)
+
+
+def json_post(view: Callable) -> Callable:
+    """Call `view(request, payload, ...)` with the posted JSON object, or answer why not.
+
+    The admin's wrapper around desk views has already checked the login and the CSRF token.
+    """
+
+    @wraps(view)
+    def inner(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+        if request.method != "POST":
+            return refuse(405, "Use POST.")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BYTES:
+            return refuse(413, f"The text is larger than {MAX_BYTES // 1024 // 1024} MB.")
+        try:
+            payload = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            return refuse(400, "The request is not JSON.")
+        if not isinstance(payload, dict):
+            return refuse(400, "Send a JSON object.")
+        try:
+            return view(request, payload, *args, **kwargs)
+        except PermissionDenied as exc:
+            return refuse(403, str(exc) or "Your role does not allow this.")
+        except Http404:
+            return refuse(404, "No such article.")
+
+    return inner

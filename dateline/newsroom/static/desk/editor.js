@@ -1,0 +1,186 @@
+// The article editor page: no edit is lost, and editors on one story see each other.
+//  - autosave: the whole form is posted as JSON every few seconds when it changed, and once
+//    more (fetch keepalive) when the page goes away; the server keeps one draft per editor;
+//  - leave warning: leaving with unsaved text asks first (not after pressing Save);
+//  - presence: a heartbeat every 10 s lists who else has the story open and says when
+//    someone saved a newer version; leaving the page says goodbye;
+//  - the conflict panel's "Take all theirs" / "Keep all mine";
+//  - beside each workflow time (typed in the site's zone), the same moment in the editor's.
+"use strict";
+
+(function () {
+  const root = document.getElementById("desk-editor");
+  const form = document.getElementById("article_form");
+  if (!root || !form) return;
+
+  const AUTOSAVE_EVERY_MS = 4000;
+  const HEARTBEAT_EVERY_MS = 10000;
+  // Not the story's text: the token, the version, buttons, workflow notes, conflict choices.
+  const NOT_TEXT = /^(csrfmiddlewaretoken|base_version|_.*|wf-.*|conflict-.*)$/;
+  const csrfInput = form.querySelector("input[name=csrfmiddlewaretoken]");
+  const csrf = csrfInput ? csrfInput.value : "";
+  const statusLine = document.getElementById("autosave-status");
+
+  function collect() {
+    const data = {};
+    for (const el of form.elements) {
+      if (!el.name || NOT_TEXT.test(el.name) || el.disabled) continue;
+      if (["submit", "button", "reset", "file"].includes(el.type)) continue;
+      const values = data[el.name] || (data[el.name] = []);
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) continue;
+      if (el.tagName === "SELECT") {
+        for (const option of el.selectedOptions) values.push(option.value);
+      } else {
+        values.push(el.value);
+      }
+    }
+    return JSON.stringify(data);
+  }
+
+  function baseVersion() {
+    const input = form.querySelector("input[name=base_version]");
+    const n = input ? parseInt(input.value, 10) : 0;
+    return Number.isFinite(n) ? n : 0;
+  }
+
+  function post(url, body, keepalive) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: Boolean(keepalive),
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body),
+    });
+  }
+
+  function say(text) {
+    if (statusLine) statusLine.textContent = text;
+  }
+
+  // Restored or refused text is on the screen but not stored: it counts as unsaved at once.
+  let unsaved = root.dataset.unsaved === "1";
+  const opened = collect();
+  // Text a refused save left in the form is kept (it is not stored anywhere the form is).
+  const refusedBase = root.dataset.refusedBase;
+  let lastKept = refusedBase || form.querySelector(".errornote") ? null : opened;
+  let submitting = false;
+  // The version the text was written on: after a refusal, the one it was refused for, so
+  // that text restored later is compared with the stored story again before it is saved.
+  const textBase = () => (refusedBase ? parseInt(refusedBase, 10) : baseVersion());
+
+  const isDirty = () => unsaved || collect() !== opened;
+
+  function keep(keepalive) {
+    if (submitting) return;
+    const now = collect();
+    if (now === lastKept) return;
+    lastKept = now;
+    post(root.dataset.autosaveUrl, { base_version: textBase(), data: JSON.parse(now) },
+      keepalive)
+      .then((r) => r.json())
+      .then((answer) => {
+        if (answer.ok) say(`Draft kept at ${answer.saved_at} (not yet saved).`);
+        else { lastKept = null; say(`Draft not kept: ${answer.error}`); }
+      })
+      .catch(() => { lastKept = null; say("Draft not kept: no connection. Keep this page open."); });
+  }
+
+  setInterval(keep, AUTOSAVE_EVERY_MS);
+  form.addEventListener("submit", () => { submitting = true; });
+  window.addEventListener("beforeunload", (event) => {
+    if (submitting || !isDirty()) return;
+    event.preventDefault();
+    event.returnValue = "";  // older browsers want this to ask
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") keep(true);
+  });
+
+  const discard = document.querySelector("[data-discard-restored]");
+  if (discard) {
+    discard.addEventListener("click", () => {
+      post(root.dataset.autosaveUrl, { discard: true }).then(() => {
+        submitting = true;  // the text is given up on purpose: no warning
+        window.location.reload();
+      });
+    });
+  }
+
+  // Presence.
+  const presenceList = document.getElementById("presence");
+  const newer = document.getElementById("newer-version");
+  function beat() {
+    post(root.dataset.presenceUrl, { version: baseVersion() })
+      .then((r) => r.json())
+      .then((answer) => {
+        if (!answer.ok) return;
+        presenceList.replaceChildren(...answer.others.map((line) => {
+          const li = document.createElement("li");
+          li.textContent = line;
+          return li;
+        }));
+        newer.textContent = answer.newer;
+      })
+      .catch(() => {});
+  }
+  if (root.dataset.presenceUrl && presenceList) {
+    beat();
+    setInterval(beat, HEARTBEAT_EVERY_MS);
+  }
+  window.addEventListener("pagehide", () => {
+    keep(true);
+    if (root.dataset.leaveUrl) post(root.dataset.leaveUrl, {}, true).catch(() => {});
+  });
+
+  // The conflict panel.
+  for (const button of document.querySelectorAll("[data-conflict-all]")) {
+    button.addEventListener("click", () => {
+      const value = button.dataset.conflictAll;
+      for (const radio of document.querySelectorAll(`#conflict input[type=radio][value=${value}]`)) {
+        radio.checked = true;
+      }
+    });
+  }
+
+  // Workflow times: typed in the site's zone, shown also in the editor's own.
+  const siteZone = root.dataset.siteZone;
+  const ownZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+  function offsetAt(instant) {
+    // The site zone's offset from UTC at `instant`, in milliseconds.
+    const parts = new Intl.DateTimeFormat("en-GB", {
+      timeZone: siteZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit",
+    }).formatToParts(new Date(instant));
+    const part = (type) => Number(parts.find((p) => p.type === type).value);
+    const wall = Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"),
+      part("minute"), part("second"));
+    return wall - instant;
+  }
+
+  function fromSiteWallClock(value) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
+    if (!m) return null;
+    const asUtc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
+    let instant = asUtc;
+    for (let i = 0; i < 2; i += 1) instant = asUtc - offsetAt(instant);  // twice: DST edges
+    return new Date(instant);
+  }
+
+  const pad = (n) => String(n).padStart(2, "0");
+  for (const input of document.querySelectorAll("input[data-site-time]")) {
+    const out = document.getElementById(input.getAttribute("aria-describedby"));
+    const show = () => {
+      const when = input.value && fromSiteWallClock(input.value);
+      if (!out) return;
+      if (!when) { out.textContent = ""; return; }
+      const day = `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())}`;
+      const time = `${pad(when.getHours())}:${pad(when.getMinutes())}:${pad(when.getSeconds())}`;
+      const sameDay = day === input.value.slice(0, 10);
+      out.textContent = `= ${sameDay ? "" : day + " "}${time} in your time, ${ownZone}`;
+    };
+    input.addEventListener("input", show);
+    input.addEventListener("change", show);
+    show();
+  }
+}());

@@ -1,0 +1,194 @@
+"""No edit is ever lost: unsaved text kept while typing, restored, and saved before any action."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dateline.newsroom.models import Article, Autosave
+
+from .test_admin import article_post_data
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(article) -> str:
+    return f"/desk/newsroom/article/{article.pk}/change/"
+
+
+def keep(client, url: str, payload) -> object:
+    body = payload if isinstance(payload, (str, bytes)) else json.dumps(payload)
+    return client.post(url, body, content_type="application/json")
+
+
+def form_data(article, **changes) -> dict[str, list[str]]:
+    """The form as editor.js sends it: every field a list of values."""
+    return {k: [str(v)] for k, v in article_post_data(article, **changes).items()
+            if k != "base_version"}
+
+
+def test_text_typed_is_kept_and_shown_again_when_the_story_is_opened(
+    desk_client, make_user, make_article
+):
+    editor = make_user("Editor", "ann")
+    client = desk_client(editor)
+    article = make_article("Storm", standfirst="Winds rise.")
+    url = f"/desk/newsroom/article/{article.pk}/autosave/"
+    answer = keep(client, url, {"base_version": 1,
+                                "data": form_data(article, standfirst="Winds reach 120 km/h.")})
+    assert answer.status_code == 200 and answer.json()["ok"]
+    assert Autosave.objects.get(article=article, user=editor).data["standfirst"] == [
+        "Winds reach 120 km/h."]
+    # Typed again: still one row for this editor and story.
+    keep(client, url, {"base_version": 1, "data": form_data(article, standfirst="Gusts.")})
+    assert Autosave.objects.filter(article=article).count() == 1
+
+    page = client.get(change_url(article)).content.decode()
+    assert "Unsaved text from" in page and "restored" in page
+    assert ">\nGusts.</textarea>" in page or ">Gusts.</textarea>" in page
+    assert 'data-unsaved="1"' in page  # editor.js counts it as unsaved: leaving warns
+    article.refresh_from_db()
+    assert article.standfirst == "Winds rise."  # restored on screen, not saved
+
+
+def test_a_real_save_deletes_the_kept_text(desk_client, make_user, make_article):
+    editor = make_user("Editor")
+    client = desk_client(editor)
+    article = make_article("Storm")
+    keep(client, f"/desk/newsroom/article/{article.pk}/autosave/",
+         {"base_version": 1, "data": form_data(article, standfirst="Typed.")})
+    saved = client.post(change_url(article), article_post_data(article, standfirst="Typed."))
+    assert saved.status_code == 302
+    assert not Autosave.objects.exists()
+    assert "Unsaved text from" not in client.get(change_url(article)).content.decode()
+
+
+def test_a_story_never_saved_is_kept_and_restored_in_add_article(desk_client, make_user,
+                                                                  make_section):
+    reporter = make_user("Reporter")
+    client = desk_client(reporter)
+    section = make_section("World")
+    answer = keep(client, "/desk/newsroom/article/autosave/", {"base_version": 0, "data": {
+        "headline": ["Bridge closes"], "standfirst": ["Traffic diverted."],
+        "section": [str(section.pk)]}})
+    assert answer.status_code == 200
+    assert Autosave.objects.get(article=None, user=reporter)
+    page = client.get("/desk/newsroom/article/add/").content.decode()
+    assert "Unsaved text from" in page
+    assert 'value="Bridge closes"' in page
+    created = client.post("/desk/newsroom/article/add/", {
+        "headline": "Bridge closes", "slug": "", "standfirst": "Traffic diverted.",
+        "body": "<p>Text.</p>", "dateline": "", "section": section.pk, "original_url": "",
+    })
+    assert created.status_code == 302, created.content.decode()[:2000]
+    assert not Autosave.objects.exists()
+
+
+def test_kept_text_is_refused_to_those_who_may_not_edit_and_when_malformed(
+    desk_client, make_user, make_article
+):
+    article = make_article("Published story", status=Article.Status.PUBLISHED)
+    url = f"/desk/newsroom/article/{article.pk}/autosave/"
+    contributor = desk_client(make_user("Contributor"))
+    refused = keep(contributor, url, {"base_version": 1, "data": {"headline": ["Mine now"]}})
+    assert refused.status_code == 403 and refused.json()["ok"] is False
+    assert not Autosave.objects.exists()
+
+    editor = desk_client(make_user("Editor"))
+    assert keep(editor, url, "not json").status_code == 400
+    assert keep(editor, url, {"base_version": 1, "data": {"headline": [1, 2]}}).status_code == 400
+    assert keep(editor, "/desk/newsroom/article/999999/autosave/",
+                {"base_version": 1, "data": {}}).json()["error"] == "No such article."
+    assert editor.get(url).status_code == 405
+
+
+def test_oversized_text_is_refused_with_json(desk_client, make_user, make_article):
+    client = desk_client(make_user("Editor"))
+    article = make_article()
+    huge = {"base_version": 1, "data": {"body": ["x" * (2 * 1024 * 1024 + 1)]}}
+    answer = keep(client, f"/desk/newsroom/article/{article.pk}/autosave/", huge)
+    assert answer.status_code == 413
+    assert "larger than 2 MB" in answer.json()["error"]
+    assert not Autosave.objects.exists()
+
+
+def test_discarding_kept_text(desk_client, make_user, make_article):
+    client = desk_client(make_user("Editor"))
+    article = make_article()
+    url = f"/desk/newsroom/article/{article.pk}/autosave/"
+    keep(client, url, {"base_version": 1, "data": form_data(article, headline="Draft")})
+    assert keep(client, url, {"discard": True}).json()["discarded"] is True
+    assert not Autosave.objects.exists()
+
+
+def test_publish_now_saves_the_text_on_the_screen_first(desk_client, make_user, make_article):
+    client = desk_client(make_user("Editor"))
+    article = make_article("Election result", standfirst="Counting goes on.",
+                           status=Article.Status.DRAFT, published_at=None)
+    response = client.post(change_url(article), {
+        **article_post_data(article, standfirst="The mayor is re-elected."),
+        "_workflow": "publish", "wf-publish-note": "checked",
+    })
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+    assert article.standfirst == "The mayor is re-elected."
+    assert article.version == 2
+    assert article.audit_log.filter(action="publish", note__contains="checked").exists()
+
+
+def test_a_stale_publish_publishes_nothing_and_shows_the_conflict(
+    desk_client, make_user, make_article
+):
+    from django.test import Client
+
+    article = make_article("Election result", standfirst="Counting goes on.",
+                           status=Article.Status.DRAFT, published_at=None)
+    first = desk_client(make_user("Editor", "ann"))
+    assert first.post(change_url(article), article_post_data(
+        article, standfirst="Counting is over.")).status_code == 302
+    second = Client()
+    second.force_login(make_user("Editor", "ben"))
+    response = second.post(change_url(article), {
+        **article_post_data(article, headline="Mayor wins"), "_workflow": "publish"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="conflict"' in page
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+    assert (article.headline, article.standfirst) == ("Election result", "Counting is over.")
+
+
+def test_schedule_to_the_second_in_the_site_zone(desk_client, make_user, make_article):
+    client = desk_client(make_user("Editor"))
+    article = make_article("Budget", status=Article.Status.DRAFT, published_at=None)
+    page = client.get(change_url(article)).content.decode()
+    assert 'step="1" name="wf-schedule-at"' in page
+    assert "Europe/Sofia, UTC+0" in page  # the zone the time is typed in, with its offset
+    at = timezone.localtime() + timedelta(days=1)
+    typed = at.strftime("%Y-%m-%dT%H:%M:") + "02"
+    response = client.post(change_url(article), {
+        **article_post_data(article, standfirst="Tomorrow's budget."), "_workflow": "schedule",
+        "wf-schedule-at": typed})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.status == Article.Status.SCHEDULED
+    assert timezone.localtime(article.scheduled_for).strftime("%Y-%m-%dT%H:%M:%S") == typed
+    assert article.standfirst == "Tomorrow's budget."
+    shown = client.get(change_url(article)).content.decode()
+    assert f"goes live {typed.replace('T', ' ')} EE" in shown  # EET or EEST: zone named
+
+
+def test_an_action_refused_after_the_save_keeps_the_text_and_says_why(
+    desk_client, make_user, make_article
+):
+    client = desk_client(make_user("Editor"))
+    article = make_article("Budget", status=Article.Status.DRAFT, published_at=None)
+    response = client.post(change_url(article), {
+        **article_post_data(article, standfirst="Saved anyway."), "_workflow": "schedule",
+        "wf-schedule-at": "2001-01-01T10:00:00"}, follow=True)
+    page = response.content.decode()
+    assert "Your text is saved, but not “Schedule”" in page and "in the past" in page
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT and article.standfirst == "Saved anyway."
