@@ -1,0 +1,125 @@
+"""A refused save shows both versions field by field and lets the editor merge, then save."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from dateline.newsroom.actions.save import record_revision
+from dateline.newsroom.models import Article, Revision
+
+from .test_admin import article_post_data
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(article) -> str:
+    return f"/desk/newsroom/article/{article.pk}/change/"
+
+
+def checked(page: str, field: str) -> str:
+    """Which choice the conflict panel starts on for a field."""
+    found = re.search(rf'name="conflict-{field}" value="(\w+)" checked', page)
+    return found.group(1) if found else ""
+
+
+@pytest.fixture
+def two_editors(make_user, make_article, make_tag):
+    article = make_article("Flood warning", standfirst="Rivers rise.",
+                           body="<p>Water is rising in the valley.</p>")
+    record_revision(article, None)  # as when it was written on the desk: version 1's text
+    ann, ben = Client(), Client()
+    ann.force_login(make_user("Editor", "ann"))
+    ben.force_login(make_user("Editor", "ben"))
+    # Both open version 1; Ann saves first: a new standfirst and a tag.
+    opened = article_post_data(article)
+    storm = make_tag("Storms")
+    saved = ann.post(change_url(article), {**opened, "standfirst": "Rivers burst their banks.",
+                                           "tags": [storm.pk]})
+    assert saved.status_code == 302
+    return article, ann, ben, opened, storm
+
+
+def test_a_refused_save_shows_each_differing_field_as_a_word_diff(two_editors):
+    article, _ann, ben, opened, _storm = two_editors
+    refused = ben.post(change_url(article), {
+        **opened, "headline": "Flood warning for the north",
+        "body": "<p>Water is rising fast in the valley.</p>"})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert 'id="conflict"' in page
+    rows = re.findall(r'<tr class="conflict-row" data-field="(\w+)"', page)
+    assert sorted(rows) == ["body", "headline", "standfirst", "tags"]
+    assert "<del>burst their banks</del><ins>rise</ins>" in page  # theirs -> mine
+    assert "Water is rising<ins> fast</ins> in the valley." in page
+    # Fields only Ann changed start on "theirs"; fields Ben changed start on "mine".
+    assert [checked(page, f) for f in ("standfirst", "tags", "headline", "body")] == [
+        "theirs", "theirs", "mine", "mine"]
+    # The form now carries version 2, and the page still names the stored headline.
+    assert re.search(r'name="base_version" value="2"', page)
+    assert "<title>Error: Flood warning |" in page
+    assert "Someone else saved this article after you opened it" in page
+    assert Revision.objects.filter(kind=Revision.Kind.REFUSED).count() == 1
+
+
+def test_saving_after_the_conflict_applies_the_choices(two_editors):
+    article, _ann, ben, opened, storm = two_editors
+    mine = {**opened, "headline": "Flood warning for the north",
+            "body": "<p>Water is rising fast in the valley.</p>"}
+    ben.post(change_url(article), mine)
+    merged = ben.post(change_url(article), {
+        **mine, "base_version": 2, "conflict-headline": "mine", "conflict-body": "mine",
+        "conflict-standfirst": "theirs", "conflict-tags": "theirs"})
+    assert merged.status_code == 302
+    article.refresh_from_db()
+    assert article.version == 3
+    assert article.headline == "Flood warning for the north"  # Ben's
+    assert article.body == "<p>Water is rising fast in the valley.</p>"  # Ben's
+    assert article.standfirst == "Rivers burst their banks."  # Ann's, kept
+    assert list(article.tags.all()) == [storm]  # Ann's, kept
+
+
+def test_take_all_theirs_keeps_the_stored_story(two_editors):
+    article, _ann, ben, opened, _storm = two_editors
+    mine = {**opened, "headline": "Ben's headline"}
+    ben.post(change_url(article), mine)
+    choices = {f"conflict-{f}": "theirs" for f in ("headline", "standfirst", "tags")}
+    assert ben.post(change_url(article), {**mine, "base_version": 2, **choices}).status_code == 302
+    article.refresh_from_db()
+    assert (article.headline, article.standfirst) == ("Flood warning", "Rivers burst their banks.")
+
+
+def test_a_third_save_in_between_shows_the_conflict_again(two_editors, make_user):
+    article, ann, ben, opened, storm = two_editors
+    mine = {**opened, "headline": "Ben's headline"}
+    ben.post(change_url(article), mine)
+    # Ann saves again while Ben is choosing.
+    article.refresh_from_db()
+    assert ann.post(change_url(article), article_post_data(
+        article, dateline="SOFIA", tags=[storm.pk])).status_code == 302
+    again = ben.post(change_url(article), {**mine, "base_version": 2,
+                                           "conflict-standfirst": "theirs"})
+    assert again.status_code == 200
+    page = again.content.decode()
+    assert 'data-field="dateline"' in page
+    assert re.search(r'name="base_version" value="3"', page)
+    article.refresh_from_db()
+    assert (article.version, article.headline, article.dateline) == (3, "Flood warning", "SOFIA")
+    # Now with the version it was shown: saved, and Ann's dateline taken as chosen.
+    done = ben.post(change_url(article), {**mine, "base_version": 3,
+                                          "conflict-dateline": "theirs",
+                                          "conflict-standfirst": "theirs",
+                                          "conflict-tags": "theirs"})
+    assert done.status_code == 302
+    article.refresh_from_db()
+    assert (article.headline, article.dateline, article.standfirst) == (
+        "Ben's headline", "SOFIA", "Rivers burst their banks.")
+
+
+def test_a_conflict_with_no_difference_left_just_saves_next_time(two_editors):
+    article, _ann, ben, opened, storm = two_editors
+    same = {**opened, "standfirst": "Rivers burst their banks.", "tags": [storm.pk]}
+    page = ben.post(change_url(article), same).content.decode()
+    assert "Your text and theirs are now the same" in page
+    assert ben.post(change_url(article), {**same, "base_version": 2}).status_code == 302
+    assert Article.objects.get(pk=article.pk).version == 3
