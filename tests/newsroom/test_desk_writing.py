@@ -100,6 +100,8 @@ def test_blank_and_overlong_names_are_refused_and_nothing_is_created(story, make
     assert not form.is_valid()
     assert form.errors["tags"] == ["A new tag needs a name."]
     assert "at most 150 characters (151 typed)" in form.errors["sources"][0]
+    form = ArticleForm(story(tags=[f"new:Tag {i}" for i in range(21)]), user=editor)
+    assert form.errors["tags"] == ["At most 20 new names at once (21 typed)."]
     # A form refused for another reason creates none of its new names either.
     form = ArticleForm(story(headline="", tags=["new:Elections"]), user=editor)
     assert not form.is_valid() and Tag.objects.count() == 0

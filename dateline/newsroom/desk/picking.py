@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from ..models import Tag
 
 NEW = "new:"
+MAX_NEW = 20  # new names per field and save: a story's worth, not a bulk import
 
 
 def unwrapped(widget: forms.Widget) -> forms.Widget:
@@ -72,6 +73,10 @@ class PickOrCreateField(forms.ModelMultipleChoiceField):
         keys = [v for v in value if not str(v).startswith(NEW)]
         if self.required and not value:
             raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(typed) > MAX_NEW:
+            raise forms.ValidationError(
+                f"At most {MAX_NEW} new names at once ({len(typed)} typed).", code="too_many"
+            )
         picked = list(self._check_values(keys)) if keys else []
         for name in typed:
             item = self._find_or_build(name)
