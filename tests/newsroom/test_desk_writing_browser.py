@@ -103,6 +103,7 @@ def test_editor_writes_formats_tags_and_saves_a_story(
     pick(page, "sources", "Reuters", "Reuters (new)")
     page.fill("#id_byline_text", "Reader report by Ann Lee")
     assert page.locator(".field-tags .related-widget-wrapper-link").count() == 0
+    page.screenshot(path="/tmp/desk-writing-form.png", full_page=True)
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist .success", timeout=15000)
     assert page.problems == [], "\n".join(page.problems)
