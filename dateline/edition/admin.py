@@ -25,8 +25,22 @@ class ItemFormSet(forms.BaseInlineFormSet):
                 "An edition has one lead story: make the others section stories or briefs.")
 
 
+class ItemForm(forms.ModelForm):
+    """A table row whose fields name their story: the column headers do not label them."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("column", "position", "pinned", "left_out"):
+                if name in self.fields:
+                    label = self.fields[name].label
+                    self.fields[name].widget.attrs["aria-label"] = \
+                        f"{label} of \u2018{self.instance.article.headline}\u2019"
+
+
 class EditionItemInline(admin.TabularInline):
     model = EditionItem
+    form = ItemForm
     formset = ItemFormSet
     fields = ["story", "runs_under", "column", "position", "pinned", "left_out"]
     readonly_fields = ["story", "runs_under"]

@@ -141,14 +141,14 @@
   }
 
   board.addEventListener("click", function (event) {
+    /* Filled on the click that opens it (Enter and Space click too), so that the next Tab
+       already finds the slots; the toggle event would come a moment later. */
+    var summary = event.target.closest(".edition-move-to summary");
+    if (summary && !summary.parentElement.open) { fillMenu(summary.parentElement); }
     var button = event.target.closest("button[data-move]");
     if (!button) { return; }
     moveBy(button.closest(".edition-card"), button.dataset.move === "up" ? -1 : 1, button);
   });
-
-  board.addEventListener("toggle", function (event) {
-    if (event.target.open) { fillMenu(event.target); }
-  }, true);
 
   board.addEventListener("keydown", function (event) {
     var card = event.target.classList && event.target.classList.contains("edition-card")
