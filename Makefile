@@ -8,7 +8,7 @@ CORPUS ?= ../shared/corpus
 export HOST PORT
 
 .PHONY: run test setup demo lint test-sqlite test-postgres test-redis bench bench-search bench-live \
-	bench-connections clean lock upgrade
+	bench-connections journeys clean lock upgrade
 
 run: demo
 	$(DL) serve
@@ -106,6 +106,12 @@ bench-live: $(VENV)/.installed
 bench-connections: $(VENV)/.installed
 	scripts/system-deps nginx
 	cd bench && ../$(VENV)/bin/python connections.py
+
+# The editor's journeys in Chromium, counted in page loads and clicks: refreshes
+# var/journeys.json and prints the figures README.md's "Measured journeys" table quotes.
+journeys: $(VENV)/.installed-test node_modules/.installed
+	scripts/system-deps
+	$(VENV)/bin/pytest -p no:cacheprovider -q tests/newsroom/test_desk_journeys.py
 
 clean:
 	scripts/test-postgres stop

@@ -1,0 +1,101 @@
+"""The journey harness: an editor's task in real Chromium, counted in page loads and clicks.
+
+A journey wraps a Playwright page. Every click, and every Enter that submits, goes through
+`Journey.click` / `Journey.press_enter`; page loads are the main frame's `load` events (a
+typed address, a followed link, a submitted form, a redirect's landing page), so a step that
+works in place (fetch, the live stream) costs none. Typing is not counted: the figures say
+how often an editor waits for the desk and how often they aim the mouse.
+
+At the end of the session the counts go to var/journeys.json (merged with the journeys that
+did not run this time) and a short summary is printed: `make journeys` refreshes the figures
+that README.md's "Measured journeys" table quotes. Each journey's test holds the budget that
+table shows, and fails if a change makes the journey longer.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPORT = Path(__file__).resolve().parents[2] / "var" / "journeys.json"
+_done: dict[str, dict] = {}
+
+
+@dataclass
+class Journey:
+    name: str
+    page: object  # a playwright.sync_api.Page
+    page_loads: int = 0
+    clicks: int = 0
+    steps: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.page.on("load", self._loaded)
+
+    def _loaded(self, page) -> None:
+        self.page_loads += 1
+        self.steps.append(f"load {page.url}")
+
+    def goto(self, url: str) -> None:
+        """An address typed or opened from a bookmark: a page load, no click."""
+        self.page.goto(url)
+
+    def click(self, target, **options) -> None:
+        """One click on a selector or a Locator; waits for a page it starts to load."""
+        locator = self.page.locator(target) if isinstance(target, str) else target
+        self.clicks += 1
+        self.steps.append(f"click {target}")
+        locator.click(**options)
+        self.page.wait_for_load_state()
+
+    def press_enter(self, target) -> None:
+        """Enter in a field, which submits its form: counted as a click."""
+        locator = self.page.locator(target) if isinstance(target, str) else target
+        self.clicks += 1
+        self.steps.append(f"enter {target}")
+        locator.press("Enter")
+        self.page.wait_for_load_state()
+
+    def within(self, page_loads: int, clicks: int) -> None:
+        """Record the counts, then hold them to the budget: they may go down, never up."""
+        _done[self.name] = {"page_loads": self.page_loads, "clicks": self.clicks,
+                            "budget": {"page_loads": page_loads, "clicks": clicks}}
+        trail = "\n".join(self.steps)
+        assert self.page_loads <= page_loads, (
+            f"{self.name}: {self.page_loads} page loads, budget {page_loads}\n{trail}")
+        assert self.clicks <= clicks, f"{self.name}: {self.clicks} clicks, budget {clicks}\n{trail}"
+
+
+def summary(results: dict[str, dict]) -> list[str]:
+    width = max(len(name) for name in results)
+    return [f"{name:<{width}}  {r['page_loads']:>3} page loads  {r['clicks']:>3} clicks"
+            for name, r in results.items()]
+
+
+@pytest.fixture(scope="session")
+def journey_report(request):
+    """Written once the session ends: var/journeys.json and a summary on the terminal."""
+    yield
+    if not _done:
+        return
+    earlier = json.loads(REPORT.read_text()) if REPORT.exists() else {}
+    results = {**earlier, **_done}
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    plugins = request.config.pluginmanager
+    terminal, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if terminal is None or capture is None:
+        return
+    # A session fixture's teardown runs inside the last test's capture: step out of it.
+    with capture.global_and_fixture_disabled():
+        terminal.write_line("")
+        terminal.write_line(f"Journeys run ({REPORT.relative_to(REPORT.parents[1])} has all):")
+        for line in summary({name: results[name] for name in _done}):
+            terminal.write_line("  " + line)
+
+
+@pytest.fixture
+def journey(journey_report):
+    """journey(name, page) starts counting a journey on a page."""
+    return lambda name, page: Journey(name, page)

@@ -1,0 +1,214 @@
+"""An editor's working day as journeys in real Chromium, each counted in page loads and clicks.
+
+Each journey asserts its outcome (in the database and on the reader's page) and holds its
+counts to the budget that README.md's "Measured journeys" table quotes: a change to the desk
+may lower them, never raise them. The figures are refreshed by `make journeys`.
+"""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.test import Client
+
+from dateline.newsroom.models import Article
+from dateline.submissions.models import Submission
+
+from ..live.server import publish, start_site
+from ..site.test_browser import CHROMIUM, FLAGS, browser  # noqa: F401 - the shared Chromium
+from .journeys import journey, journey_report  # noqa: F401 - the harness's fixtures
+
+pytestmark = [pytest.mark.browser]
+ARTICLE = "/desk/newsroom/article/"
+SECOND = 2_000  # ms: what "within a second" is given in a wait, against a loaded machine
+
+
+def desk_page(browser, live_server, user):  # noqa: F811
+    """A browser already logged in to the desk (the login is not part of any journey)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    return context.new_page()
+
+
+PAGES = {
+    "/start": '<a href="/form">Next</a> <button type="button" onclick="this.textContent=1">'
+              "Works in place</button>",
+    "/form": '<form action="/done"><label>Query <input name="q"></label></form>',
+    "/done": "<p>Done</p>",
+}
+
+
+def test_the_harness_counts_each_page_load_and_each_click(browser, journey):  # noqa: F811
+    """What the budgets stand on: a loaded page, a followed link, a form sent with Enter."""
+    page = browser.new_page()
+    page.route("http://journey.test/**", lambda route: route.fulfill(
+        content_type="text/html", body=PAGES[route.request.url.split("journey.test")[1]
+                                             .split("?")[0]]))
+    trip = journey("the harness itself", page)
+    trip.goto("http://journey.test/start")
+    trip.click("button")  # a click that loads nothing
+    assert page.locator("button").inner_text() == "1"
+    assert (trip.page_loads, trip.clicks) == (1, 1)
+    trip.click("text=Next")
+    page.fill("input[name=q]", "typing is not counted")
+    trip.press_enter("input[name=q]")
+    assert page.url == "http://journey.test/done?q=typing+is+not+counted"
+    assert (trip.page_loads, trip.clicks) == (3, 3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_write_and_publish_a_story(browser, live_server, journey, make_user,  # noqa: F811
+                                   make_section):
+    make_section("World", position=1)
+    editor = make_user("Editor", "editor")
+    connections.close_all()
+    page = desk_page(browser, live_server, editor)
+    trip = journey("write and publish a story", page)
+
+    trip.goto(live_server.url + "/desk/")
+    trip.click(f'#content-main a.addlink[href="{ARTICLE}add/"]')
+    page.fill("#id_headline", "Tram line to the airport opens on Monday")
+    section = page.locator("#id_section")
+    if section.evaluate("s => s.classList.contains('admin-autocomplete')"):
+        trip.click("#id_section + .select2 .select2-selection")
+        trip.click(".select2-results__option >> text=World")
+    else:
+        section.select_option(label="World")
+        trip.clicks += 1  # choosing from a drop-down is one aim of the mouse
+    trip.click(".ProseMirror[contenteditable=true]")
+    page.keyboard.type("The line runs every ten minutes from six in the morning.")
+    trip.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    trip.click("button.workflow-button[value=publish]")
+    page.wait_for_selector(".messagelist .success")
+    trip.click("text=View on site")
+
+    story = Article.objects.get(headline="Tram line to the airport opens on Monday")
+    assert story.status == Article.Status.PUBLISHED and story.published_at is not None
+    assert "every ten minutes" in story.body
+    assert page.url == live_server.url + story.get_absolute_url()
+    assert page.locator("h1").inner_text() == story.headline
+    assert "every ten minutes" in page.locator(".story-body").inner_text()
+    trip.within(page_loads=5, clicks=7)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accept_a_reader_report_and_publish_it(browser, live_server, journey,  # noqa: F811
+                                               make_user, make_section, make_article):
+    make_section("World", position=1)
+    city = make_section("City", position=2)
+    story = make_article("Floods close the ring road", section=city)
+    editor = make_user("Editor", "editor")
+    connections.close_all()
+
+    # The reader's part, in their own browser: not the desk's to count.
+    reader = browser.new_page(viewport={"width": 1280, "height": 900})
+    reader.goto(f"{live_server.url}/report/?from={story.pk}")
+    reader.get_by_label("Your name").fill("Maria Ivanova")
+    reader.get_by_label("Your e-mail address").fill("maria@example.org")
+    reader.get_by_label("Headline").fill("Tram derails on Vitosha Boulevard")
+    reader.get_by_label("Your report").fill(
+        "A tram left the rails at 8:10.\n\nNobody was hurt; the line is closed until noon.")
+    reader.get_by_label("I accept the terms for readers' reports").check()
+    reader.get_by_role("button", name="Send my report").click()
+    reader.wait_for_url(re.compile(r".*/report/thanks/[^/]+/$"))
+    report = Submission.objects.get()
+
+    page = desk_page(browser, live_server, editor)
+    trip = journey("accept a reader report", page)
+    trip.goto(live_server.url + "/desk/")
+    trip.click(page.locator("#content-main").get_by_role("link", name="Submissions",
+                                                         exact=True))
+    trip.click(page.get_by_role("link", name="Tram derails on Vitosha Boulevard").first)
+    assert "A tram left the rails" in page.locator(".report-body").inner_text()
+    page.select_option("#accept_section", label="City")
+    trip.clicks += 1  # choosing from a drop-down is one aim of the mouse
+    trip.click(page.get_by_role("button", name="Accept: make a draft"))
+    page.wait_for_selector(".messagelist .success")
+    assert page.locator("#id_byline_text").input_value() == "Reader report by Maria Ivanova"
+    draft = Article.objects.get(headline="Tram derails on Vitosha Boulevard")
+    assert draft.status == Article.Status.DRAFT and draft.section == city
+    trip.click("button.workflow-button[value=publish]")
+    page.wait_for_selector(".messagelist .success")
+    trip.click("text=View on site")
+
+    draft.refresh_from_db()
+    report.refresh_from_db()
+    assert report.status == Submission.Status.ACCEPTED
+    assert draft.status == Article.Status.PUBLISHED
+    assert draft.byline_text == "Reader report by Maria Ivanova"
+    assert page.url == live_server.url + draft.get_absolute_url()
+    assert page.locator("h1").inner_text() == "Tram derails on Vitosha Boulevard"
+    assert "Reader report by Maria Ivanova" in page.locator("article").first.inner_text()
+    assert "Nobody was hurt" in page.locator(".story-body").inner_text()
+    trip.within(page_loads=6, clicks=6)
+
+
+# Breaking news and live entries need the stream as readers meet it: a real `dateline serve`.
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    running = start_site(tmp_path_factory.mktemp("site"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+MAKE_EDITOR = """
+from django.contrib.auth.models import Group, User
+user = User.objects.create_user("night-editor", password="pw-for-journeys", is_staff=True)
+user.groups.add(Group.objects.get(name="Editor"))
+"""
+
+
+@pytest.mark.broker
+def test_breaking_news_and_live_entries_reach_an_open_reader_page(
+    chromium, site, journey  # noqa: F811
+):
+    story = publish(site, "Earthquake shakes the capital")
+    reader = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    reader.goto(site.url + story["url"])
+    reader.wait_for_selector("html[data-live=open]", state="attached", timeout=10_000)
+    assert reader.locator("#breaking-banner").is_hidden()
+    assert reader.locator(".live-coverage").count() == 0
+
+    site.django(MAKE_EDITOR)
+    page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{site.url}/desk/login/?next=/desk/")
+    page.fill("#id_username", "night-editor")
+    page.fill("#id_password", "pw-for-journeys")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+
+    trip = journey("breaking news and two live entries", page)
+    trip.goto(f"{site.url}{ARTICLE}{story['id']}/change/")
+    trip.click("button[name=breaking][value=on]")
+    reader.wait_for_selector("#breaking-banner >> text=Earthquake shakes the capital",
+                             timeout=SECOND)
+    trip.click("text=Start live coverage")
+    for n, text in enumerate(["Buildings evacuated downtown.", "No injuries reported so far."]):
+        page.fill("textarea[name=body]", text)
+        trip.click(".live-entry-form [type=submit]")
+        reader.wait_for_selector(f".live-entries >> text={text}", timeout=SECOND)
+        assert page.locator(".live-entry", has_text=text).count() == 1, n
+    newest_first = reader.locator(".live-entries > li").all_inner_texts()
+    assert "No injuries" in newest_first[0] and "Buildings evacuated" in newest_first[1]
+
+    state = site.django(
+        "from dateline.newsroom.models import Article\n"
+        f"a = Article.objects.get(pk={story['id']})\n"
+        "result = [a.is_breaking, a.is_live_coverage, a.live_entries.count()]")
+    assert state == [True, True, 2]
+    trip.within(page_loads=5, clicks=4)
