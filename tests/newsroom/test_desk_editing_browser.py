@@ -1,0 +1,146 @@
+"""In real Chromium: two editors on one story merge their edits; typed text survives a closed
+page; leaving with unsaved text warns; schedule times show in the editor's own zone too."""
+
+import pytest
+from django.db import connections
+
+from dateline.newsroom.actions.save import record_revision
+from dateline.newsroom.models import Article, Autosave
+
+from ..site.test_browser import browser, record_csp_violations  # noqa: F401 - shared fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def editor_account(make_user, username: str, first: str, last: str):
+    user = make_user("Editor", username)
+    user.first_name, user.last_name = first, last
+    user.save()
+    return user
+
+
+def open_story(context, live_server, username: str, article):
+    page = context.new_page()
+    record_csp_violations(page)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.errors = errors
+    page.goto(f"{live_server.url}/desk/login/?next=/desk/newsroom/article/{article.pk}/change/")
+    if page.locator("#id_username").count():  # not yet logged in, in this context
+        page.fill("#id_username", username)
+        page.fill("#id_password", "pw-for-tests")
+        page.click("input[type=submit]")
+    page.wait_for_selector("#article_form")
+    return page
+
+
+def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
+    browser, live_server, make_user, make_article  # noqa: F811
+):
+    editor_account(make_user, "ann", "Ann", "Lee")
+    editor_account(make_user, "ben", "Ben", "Ode")
+    article = make_article("Flood warning", standfirst="Rivers rise.",
+                           body="<p>Water is rising.</p>")
+    record_revision(article, None)
+    connections.close_all()
+
+    ann = open_story(browser.new_context(), live_server, "ann", article)
+    ben = open_story(browser.new_context(), live_server, "ben", article)
+    # Ben sees Ann at once; Ann sees Ben at her page's next heartbeat.
+    assert "Ann Lee (editor) has had this story open since" in ben.inner_text("#presence")
+    ann.wait_for_selector("#presence li:has-text('Ben Ode (editor)')", timeout=15000)
+
+    ann.fill("#id_standfirst", "Rivers burst their banks.")
+    ann.click("input[name=_continue]")
+    ann.wait_for_selector(".messagelist .success")
+    # Ben's page learns of it before he saves.
+    ben.wait_for_selector("#newer-version:has-text('Ann Lee (editor) saved a newer version')",
+                          timeout=15000)
+
+    ben.fill("#id_headline", "Flood warning for the north")
+    ben.click("input[name=_continue]")
+    ben.wait_for_selector("#conflict")
+    assert ben.locator("#conflict del", has_text="burst their banks").count() == 1
+    # The standfirst, which only Ann changed, starts on hers; the headline on his.
+    assert ben.is_checked("input[name=conflict-standfirst][value=theirs]")
+    assert ben.is_checked("input[name=conflict-headline][value=mine]")
+    ben.click("button[data-conflict-all=mine]")
+    assert ben.is_checked("input[name=conflict-standfirst][value=mine]")
+    ben.check("input[name=conflict-standfirst][value=theirs]")
+    ben.click("input[name=_continue]")
+    ben.wait_for_selector(".messagelist .success")
+
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.headline, stored.standfirst, stored.version) == (
+        "Flood warning for the north", "Rivers burst their banks.", 3)
+    for page in (ann, ben):
+        assert page.evaluate("window.cspViolations") == []
+        assert page.errors == []
+
+
+def test_typed_text_survives_a_closed_page_and_leaving_warns(
+    browser, live_server, make_user, make_article  # noqa: F811
+):
+    editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Storm", standfirst="Winds rise.")
+    connections.close_all()
+    context = browser.new_context()
+    page = open_story(context, live_server, "ann", article)
+
+    page.fill("#id_standfirst", "Winds reach 120 km/h")
+    page.wait_for_selector("#autosave-status:has-text('Draft kept at')", timeout=15000)
+    # Typed as a person types (Chromium asks before leaving only a page someone used).
+    page.click("#id_standfirst")
+    page.keyboard.press("End")
+    page.keyboard.type("; schools close.")
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)  # the editor closes the tab, and confirms
+    assert dialogs == ["beforeunload"]
+
+    page = open_story(context, live_server, "ann", article)
+    assert "Unsaved text from" in page.inner_text("#restored-note")
+    # The last words, sent as the page went away, are back in the form.
+    assert page.input_value("#id_standfirst") == "Winds reach 120 km/h; schools close."
+    assert Article.objects.get(pk=article.pk).standfirst == "Winds rise."
+
+    dialogs.clear()
+    page.on("dialog", answer)
+    page.click("input[name=_continue]")  # saving is not leaving: no warning
+    page.wait_for_selector(".messagelist .success")
+    assert dialogs == []
+    assert Article.objects.get(pk=article.pk).standfirst == "Winds reach 120 km/h; schools close."
+    assert not Autosave.objects.exists()
+    assert page.evaluate("window.cspViolations") == []
+
+
+def test_a_schedule_time_shows_in_the_editors_zone_and_keeps_its_seconds(
+    browser, live_server, make_user, make_article  # noqa: F811
+):
+    from django.utils import timezone
+
+    editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Budget", status=Article.Status.DRAFT, published_at=None)
+    connections.close_all()
+    london = browser.new_context(timezone_id="Europe/London")
+    page = open_story(london, live_server, "ann", article)
+    year = timezone.localtime().year + 1
+    assert "Europe/Sofia, UTC+0" in page.inner_text(".transition-schedule")
+    page.fill("input[name=wf-schedule-at]", f"{year}-01-15T07:29:02")
+    assert page.inner_text("#local-schedule") == "= 05:29:02 in your time, Europe/London"
+    page.fill("#id_standfirst", "Tomorrow's budget.")
+    page.click("button[name=_workflow][value=schedule]")
+    page.wait_for_selector(".messagelist .success")
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.status == Article.Status.SCHEDULED
+    assert stored.standfirst == "Tomorrow's budget."
+    assert f"{timezone.localtime(stored.scheduled_for):%Y-%m-%d %H:%M:%S}" == (
+        f"{year}-01-15 07:29:02")
+    assert page.errors == []
