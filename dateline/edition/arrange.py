@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from dateline.newsroom.models import Section
+from dateline.pagecache import keys
+from dateline.pagecache.invalidation import invalidate_on_commit
 
 from .assembly import root_of
 from .models import Edition, EditionItem
@@ -117,6 +119,8 @@ def save(edition_pk: int, payload) -> Edition:
             item.section = (roots.get(section) if column == Column.SECTION
                             else root_of(item.article.section, by_path))
     EditionItem.objects.bulk_update(items.values(), ["column", "position", "section"])
+    # bulk_update sends no post_save, so the page and PDF cache is told here (signals.py).
+    invalidate_on_commit({keys.edition(edition.pk)})
     return edition
 
 

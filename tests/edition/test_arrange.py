@@ -11,6 +11,8 @@ from dateline.edition import arrange
 from dateline.edition.assembly import build_edition, layout
 from dateline.edition.models import Edition, EditionItem
 
+from ..pagecache.test_pagecache import Reader
+
 pytestmark = pytest.mark.django_db
 DAY = date(2024, 12, 11)
 
@@ -213,3 +215,22 @@ def test_an_unknown_edition_is_404_json(editor, edition):
     answer = editor.post("/desk/edition/edition/99999/arrange/", "{}",
                          content_type="application/json")
     assert answer.status_code == 404 and answer.json()["error"]
+
+
+
+@pytest.mark.cache
+@pytest.mark.django_db(transaction=True)
+def test_a_save_refreshes_the_cached_edition_page(editor, edition, sections):
+    world, _ = sections
+    reader = Reader()
+    page = edition.get_absolute_url()
+    reader.get(page)
+    _, headers, before = reader.get(page)
+    assert headers["X-Cache"] == "HIT"
+    assert before.index("World story 2") < before.index("World story 0")
+    payload = current(edition)
+    group(payload, "section", world).reverse()
+    assert post(editor, edition, payload).status_code == 200
+    _, headers, after = reader.get(page)
+    assert headers["X-Cache"] == "MISS"
+    assert after.index("World story 0") < after.index("World story 2")
