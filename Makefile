@@ -8,7 +8,7 @@ CORPUS ?= ../shared/corpus
 export HOST PORT
 
 .PHONY: run test setup demo lint test-sqlite test-postgres test-redis bench bench-search bench-live \
-	bench-connections journeys clean lock upgrade
+	bench-desk bench-connections journeys clean lock upgrade
 
 run: demo
 	$(DL) serve
@@ -101,6 +101,10 @@ bench-search: $(VENV)/.installed
 # Publish-to-receipt latency and memory per connection with 1k and 10k open event streams.
 bench-live: $(VENV)/.installed
 	cd bench && ../$(VENV)/bin/python live.py
+
+# The desk pages an editor opens all day, timed as an editor on the 100k-story database.
+bench-desk: $(VENV)/.installed
+	cd bench && ../$(VENV)/bin/python desk.py
 
 # A new reader's page with 1,000 idle and 200 slow connections open, alone and behind nginx.
 bench-connections: $(VENV)/.installed

@@ -167,3 +167,21 @@ def test_the_list_costs_the_same_queries_for_5_stories_as_for_50(
     few = queries_for_list(client)
     add(45)
     assert queries_for_list(client) == few
+
+
+def test_the_section_filter_lists_a_busy_and_a_small_section_newest_first(
+        desk_client, make_user, make_article, make_section):
+    # A busy section is read along the last-changed index, a small one (under 2 % of the
+    # stories) through the section index: both must list exactly their own stories.
+    busy, small, other = make_section("Busy"), make_section("Small"), make_section("Other")
+    for i in range(30):
+        make_article(f"Busy story {i:02d}", section=busy)
+        make_article(f"Other story {i:02d}", section=other)
+    make_article("The only small story", section=small)
+    client = desk_client(make_user("Editor"))
+    listed = main_list(client.get(LIST, {"section__id__exact": busy.pk}).content.decode())
+    assert len(set(re.findall(r"Busy story \d\d", listed))) == 30
+    assert "Other story" not in listed
+    assert listed.index("Busy story 29") < listed.index("Busy story 00")  # last changed first
+    listed = main_list(client.get(LIST, {"section__id__exact": small.pk}).content.decode())
+    assert "The only small story" in listed and "Busy story" not in listed
