@@ -144,3 +144,50 @@ def test_a_schedule_time_shows_in_the_editors_zone_and_keeps_its_seconds(
     assert f"{timezone.localtime(stored.scheduled_for):%Y-%m-%d %H:%M:%S}" == (
         f"{year}-01-15 07:29:02")
     assert page.errors == []
+
+
+def test_the_editor_page_in_all_its_states_has_no_wcag_violation(
+    browser, live_server, make_user, make_article  # noqa: F811
+):
+    from django.conf import settings
+    from django.test import Client
+
+    from ..site.test_browser import AXE
+    from .test_admin import article_post_data
+
+    ann = editor_account(make_user, "ann", "Ann", "Lee")
+    ben = editor_account(make_user, "ben", "Ben", "Ode")
+    article = make_article("Flood warning", standfirst="Rivers rise.")
+    record_revision(article, None)
+    first = Client()
+    first.force_login(ann)
+    first.get(f"/desk/newsroom/article/{article.pk}/change/")  # Ann has it open
+    Autosave.objects.create(article=article, user=ben, base_version=1,
+                            data={"headline": ["Flood warning for the north"]})
+    second = Client()
+    second.force_login(ben)
+    # The auditor is a script of its own, which the desk's CSP would rightly refuse.
+    context = browser.new_context(bypass_csp=True)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": second.cookies[settings.SESSION_COOKIE_NAME].value}])
+    connections.close_all()
+    page = context.new_page()
+
+    def violations() -> list[str]:
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate("r => axe.run(document, {runOnly: r})",
+                              ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+        return [f"{v['id']}: {v['help']}" for v in found["violations"]]
+
+    page.goto(f"{live_server.url}/desk/newsroom/article/{article.pk}/change/")
+    assert page.locator("#restored-note").is_visible()
+    assert page.locator("#presence li").count() == 1
+    page.locator(".ProseMirror").first.wait_for(state="attached")
+    assert violations() == [], "restored text and presence"
+
+    first.post(f"/desk/newsroom/article/{article.pk}/change/",
+               article_post_data(article, standfirst="Rivers burst their banks."))
+    page.click("input[name=_continue]")
+    page.wait_for_selector("#conflict")
+    page.locator(".ProseMirror").first.wait_for(state="attached")
+    assert violations() == [], "conflict panel"
