@@ -13,6 +13,7 @@
   var slots = Array.prototype.slice.call(board.querySelectorAll(".edition-slot"));
   var dragged = null;
   var saving = Promise.resolve();
+  var refusedOnce = false;  /* then the page is reloading: later moves are not sent */
 
   function cardsOf(slot) { return Array.prototype.slice.call(slot.querySelectorAll(".edition-card")); }
   function slotOf(card) { return card.closest(".edition-slot"); }
@@ -60,12 +61,14 @@
   }
 
   function refused(message) {
+    refusedOnce = true;
     alertBox.textContent = message + " Reloading…";
     window.setTimeout(function () { window.location.reload(); }, 1200);
   }
 
   function save() {
     saving = saving.then(function () {
+      if (refusedOnce) { return; }
       board.setAttribute("aria-busy", "true");
       return fetch(board.dataset.arrangeUrl, {
         method: "POST", credentials: "same-origin",
@@ -73,7 +76,10 @@
         body: JSON.stringify({version: board.dataset.version, groups: order()})
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (answer) {
-          if (!response.ok) { throw new Error(answer.error || "The order was not saved."); }
+          /* A login page after a lost session is a 200 too, but not the answer expected. */
+          if (!response.ok || !answer.version) {
+            throw new Error(answer.error || "The order was not saved.");
+          }
           board.dataset.version = answer.version;
           syncTable(answer.items);
           board.dataset.saved = String(Number(board.dataset.saved || 0) + 1);
