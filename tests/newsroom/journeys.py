@@ -67,6 +67,21 @@ class Journey:
         assert self.clicks <= clicks, f"{self.name}: {self.clicks} clicks, budget {clicks}\n{trail}"
 
 
+def logged_in_page(browser, base_url: str, user, **options):
+    """A page whose browser carries a desk session for `user`: no login form, so no lock-out
+    count, and no login in any journey's figures."""
+    from django.conf import settings
+    from django.test import Client
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": base_url,
+                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    return context.new_page()
+
+
 def summary(results: dict[str, dict]) -> list[str]:
     width = max(len(name) for name in results)
     return [f"{name:<{width}}  {r['page_loads']:>3} page loads  {r['clicks']:>3} clicks"

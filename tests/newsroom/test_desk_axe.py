@@ -8,9 +8,7 @@ revisions, an audit log, an edition, a reader's report.
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connections
-from django.test import Client
 from django.utils import timezone
 
 from dateline.edition.assembly import build_edition
@@ -22,6 +20,7 @@ from dateline.submissions.models import Submission
 from dateline.syndication.models import ApiKey, Partner
 
 from ..site.test_browser import AXE, browser  # noqa: F401 - the shared Chromium fixture
+from .journeys import logged_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,18 +101,6 @@ def newsroom(make_user, make_section, make_article, make_tag, make_source, make_
             "edition": edition.pk, "report": report.pk}
 
 
-def logged_in_page(browser, live_server, user):  # noqa: F811
-    """A page whose browser carries a desk session for `user` (no login form, no lock-out)."""
-    # The desk's CSP rightly refuses injected scripts; the auditor is let in on purpose.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
-                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
-    return context.new_page()
-
-
 def axe_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("rules => axe.run(document, {runOnly: rules})", RULES)
@@ -128,7 +115,9 @@ def test_desk_screen_has_no_wcag_violation(
     if not AXE.exists():
         pytest.fail("axe-core is required: run `npm ci` (make test does)")
     url = live_server.url + path.format(**newsroom)
-    page = logged_in_page(browser, live_server, newsroom[who] if who else None)
+    # The desk's CSP rightly refuses injected scripts; the auditor is let in on purpose.
+    page = logged_in_page(browser, live_server.url, newsroom[who] if who else None,
+                          bypass_csp=True)
     connections.close_all()
     answer = page.goto(url)
     assert answer.status == 200, f"{screen}: {url} answered {answer.status}"

@@ -8,30 +8,18 @@ may lower them, never raise them. The figures are refreshed by `make journeys`.
 import re
 
 import pytest
-from django.conf import settings
 from django.db import connections
-from django.test import Client
 
 from dateline.newsroom.models import Article
 from dateline.submissions.models import Submission
 
 from ..live.server import publish, start_site
 from ..site.test_browser import CHROMIUM, FLAGS, browser  # noqa: F401 - the shared Chromium
-from .journeys import journey, journey_report  # noqa: F401 - the harness's fixtures
+from .journeys import journey, journey_report, logged_in_page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser]
 ARTICLE = "/desk/newsroom/article/"
 SECOND = 2_000  # ms: what "within a second" is given in a wait, against a loaded machine
-
-
-def desk_page(browser, live_server, user):  # noqa: F811
-    """A browser already logged in to the desk (the login is not part of any journey)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
-    return context.new_page()
 
 
 PAGES = {
@@ -66,7 +54,7 @@ def test_write_and_publish_a_story(browser, live_server, journey, make_user,  # 
     make_section("World", position=1)
     editor = make_user("Editor", "editor")
     connections.close_all()
-    page = desk_page(browser, live_server, editor)
+    page = logged_in_page(browser, live_server.url, editor)
     trip = journey("write and publish a story", page)
 
     trip.goto(live_server.url + "/desk/")
@@ -118,7 +106,7 @@ def test_accept_a_reader_report_and_publish_it(browser, live_server, journey,  #
     reader.wait_for_url(re.compile(r".*/report/thanks/[^/]+/$"))
     report = Submission.objects.get()
 
-    page = desk_page(browser, live_server, editor)
+    page = logged_in_page(browser, live_server.url, editor)
     trip = journey("accept a reader report", page)
     trip.goto(live_server.url + "/desk/")
     trip.click(page.locator("#content-main").get_by_role("link", name="Submissions",
