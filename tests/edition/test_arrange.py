@@ -77,7 +77,8 @@ def test_the_board_groups_cards_by_slot_in_the_pages_order(editor, edition):
     page = editor.get(f"/desk/edition/edition/{edition.pk}/change/").text
     assert 'id="edition-board"' in page and "edition/arrange.js" in page
     assert f'data-arrange-url="{url(edition)}"' in page
-    assert f'data-version="{arrange.version(edition)}"' in page
+    # Hidden until the script shows it: without JavaScript the table form does the job.
+    assert f'data-version="{arrange.version(edition)}" hidden>' in page
     assert 'name="items-0-position"' in page  # the table form is still there, for no script
 
 
