@@ -65,15 +65,24 @@ def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
     # The standfirst, which only Ann changed, starts on hers; the headline on his.
     assert ben.is_checked("input[name=conflict-standfirst][value=theirs]")
     assert ben.is_checked("input[name=conflict-headline][value=mine]")
+    # The box shows the side chosen: hers now, his after "Keep all mine".
+    assert ben.input_value("#id_standfirst") == "Rivers burst their banks."
     ben.click("button[data-conflict-all=mine]")
     assert ben.is_checked("input[name=conflict-standfirst][value=mine]")
+    assert ben.input_value("#id_standfirst") == "Rivers rise."
     ben.check("input[name=conflict-standfirst][value=theirs]")
+    assert ben.input_value("#id_standfirst") == "Rivers burst their banks."
+    # A merge by hand: he adds to her text, and the box's choice becomes his.
+    ben.click("#id_standfirst")
+    ben.keyboard.press("End")
+    ben.keyboard.type(" Towns evacuated.")
+    assert ben.is_checked("input[name=conflict-standfirst][value=mine]")
     ben.click("input[name=_continue]")
     ben.wait_for_selector(".messagelist .success")
 
     stored = Article.objects.get(pk=article.pk)
     assert (stored.headline, stored.standfirst, stored.version) == (
-        "Flood warning for the north", "Rivers burst their banks.", 3)
+        "Flood warning for the north", "Rivers burst their banks. Towns evacuated.", 3)
     for page in (ann, ben):
         assert page.evaluate("window.cspViolations") == []
         assert page.errors == []

@@ -7,6 +7,7 @@ saving again right away keeps the other editor's change. The next save applies t
 (server-side: "theirs" takes the stored value), if no further save landed meanwhile.
 """
 
+from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 
@@ -91,8 +92,19 @@ def conflict_rows(form, current: Article, base_version: int | None) -> list[dict
             "label": form.fields[name].label or name.replace("_", " ").capitalize(),
             "diff": word_diff(theirs, mine),
             "choice": "theirs" if unchanged_by_me else "mine",
+            # A one-line or plain-text box: editor.js can show their text in it, for a merge
+            # by hand; other widgets (the body editor, pickers) keep the editor's value.
+            "theirs_text": _plain_text(form, name, current),
         })
     return rows
+
+
+def _plain_text(form, name: str, current: Article) -> str | None:
+    widget = form.fields[name].widget
+    if name == "body" or not isinstance(widget, (forms.TextInput, forms.Textarea)):
+        return None
+    value = getattr(current, name)
+    return "" if value is None else str(value)
 
 
 def apply_choices(form, cleaned: dict, current: Article) -> list[str]:

@@ -132,12 +132,35 @@
     if (root.dataset.leaveUrl) post(root.dataset.leaveUrl, {}, true).catch(() => {});
   });
 
-  // The conflict panel.
+  // The conflict panel. A text box shows the side chosen for it; typing in it is a merge by
+  // hand, which is "mine" (the server saves "theirs" from the stored story, not the box).
+  for (const row of document.querySelectorAll("#conflict tr[data-theirs]")) {
+    const box = form.elements.namedItem(row.dataset.field);
+    if (!box || !("value" in box)) continue;
+    let mine = box.value;
+    let filling = false;
+    const show = () => {
+      filling = true;
+      box.value = row.querySelector("input[value=theirs]").checked ? row.dataset.theirs : mine;
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+      filling = false;
+    };
+    for (const radio of row.querySelectorAll("input[type=radio]")) {
+      radio.addEventListener("change", show);
+    }
+    box.addEventListener("input", () => {
+      if (filling) return;
+      mine = box.value;
+      row.querySelector("input[value=mine]").checked = true;
+    });
+    show();
+  }
   for (const button of document.querySelectorAll("[data-conflict-all]")) {
     button.addEventListener("click", () => {
       const value = button.dataset.conflictAll;
       for (const radio of document.querySelectorAll(`#conflict input[type=radio][value=${value}]`)) {
         radio.checked = true;
+        radio.dispatchEvent(new Event("change"));
       }
     });
   }
