@@ -51,7 +51,7 @@ def seed():
             story.prepare_for_save()
             stories.append(story)
         Article.objects.bulk_create(stories, batch_size=500)
-    return people[EDITOR]
+    return people[EDITOR], people[REPORTER]
 
 
 def pages() -> dict[str, str]:
@@ -97,11 +97,15 @@ def measure() -> None:
     django.setup()
     from django.test import Client
 
+    editor, reporter = seed()
     client = Client(HTTP_HOST="localhost")
-    client.force_login(seed())
+    client.force_login(editor)
     results = {"reference /healthz": timed(client, "/healthz")}
     for name, url in pages().items():
         results[name] = timed(client, url)
+    # A reporter's list holds only their own stories: a filter over the whole archive.
+    client.force_login(reporter)
+    results["list-reporter"] = timed(client, "/desk/newsroom/article/")
     print(json.dumps(results))
 
 
