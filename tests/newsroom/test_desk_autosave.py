@@ -192,3 +192,16 @@ def test_an_action_refused_after_the_save_keeps_the_text_and_says_why(
     assert "Your text is saved, but not “Schedule”" in page and "in the past" in page
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT and article.standfirst == "Saved anyway."
+
+
+def test_too_many_requests_are_refused_with_json(desk_client, make_user, make_article,
+                                                 settings):
+    settings.DATELINE_DESK_JSON_PER_MINUTE = 3
+    client = desk_client(make_user("Editor"))
+    article = make_article()
+    url = f"/desk/newsroom/article/{article.pk}/autosave/"
+    answers = [keep(client, url, {"base_version": 1, "data": {"headline": [f"Take {n}"]}})
+               for n in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[-1].json()["ok"] is False and int(answers[-1]["Retry-After"]) >= 1
+    assert Autosave.objects.get().data["headline"] == ["Take 2"]

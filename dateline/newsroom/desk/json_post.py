@@ -1,11 +1,14 @@
-"""The desk's small JSON endpoints: POST only, bounded in size, and every refusal as JSON."""
+"""The desk's small JSON endpoints: POST only, bounded in size and rate, every refusal JSON."""
 
 import json
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
+
+from dateline.base.ratelimits import RateLimit
 
 # An autosave carries the whole form; a 10,000-word story is about 100 kB of HTML.
 MAX_BYTES = 2 * 1024 * 1024
@@ -25,6 +28,12 @@ def json_post(view: Callable) -> Callable:
     def inner(request: HttpRequest, *args, **kwargs) -> JsonResponse:
         if request.method != "POST":
             return refuse(405, "Use POST.")
+        limit = RateLimit("desk_json", settings.DATELINE_DESK_JSON_PER_MINUTE, 60)
+        refusal = limit.count(f"user:{request.user.pk}")
+        if refusal is not None:
+            answer = refuse(429, f"Too many requests: try again in {refusal.retry_after} s.")
+            answer["Retry-After"] = str(refusal.retry_after)
+            return answer
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
