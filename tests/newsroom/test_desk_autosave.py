@@ -205,3 +205,34 @@ def test_too_many_requests_are_refused_with_json(desk_client, make_user, make_ar
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[-1].json()["ok"] is False and int(answers[-1]["Retry-After"]) >= 1
     assert Autosave.objects.get().data["headline"] == ["Take 2"]
+
+
+def test_a_post_without_the_pages_csrf_token_is_refused_with_json(make_user, make_article):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("Editor"))
+    article = make_article()
+    url = f"/desk/newsroom/article/{article.pk}/autosave/"
+    payload = {"base_version": 1, "data": {"headline": ["Forged"]}}
+    refused = keep(client, url, payload)
+    assert refused.status_code == 403 and "security token" in refused.json()["error"]
+    assert not Autosave.objects.exists()
+    client.get(f"/desk/newsroom/article/{article.pk}/change/")  # the page sets the token
+    token = client.cookies["csrftoken"].value
+    sent = client.post(url, json.dumps(payload), content_type="application/json",
+                       headers={"X-CSRFToken": token})
+    assert sent.status_code == 200
+    assert Autosave.objects.get().data["headline"] == ["Forged"]
+
+
+def test_an_invalid_form_runs_no_action(desk_client, make_user, make_article):
+    client = desk_client(make_user("Editor"))
+    article = make_article("Budget", status=Article.Status.DRAFT, published_at=None)
+    response = client.post(change_url(article), {
+        **article_post_data(article, headline=""), "_workflow": "publish"})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    article.refresh_from_db()
+    assert (article.status, article.headline, article.version) == (
+        Article.Status.DRAFT, "Budget", 1)
