@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ..actions import TRANSITIONS, ActionRefused
 from ..models import Article
+from ..permissions import can_edit
 from . import autosave, presence
 from .forms import TransitionForm
 
@@ -29,7 +30,10 @@ def site_zone() -> str:
 
 def page_context(request: HttpRequest, article: Article | None) -> dict:
     """What the editor page shows above the form; keeps the text restored for the form."""
-    kept = autosave.kept_for(request.user, article) if request.method == "GET" else None
+    # Only into a form the editor may still save; otherwise the text waits, kept, until then.
+    may_save = article is None or can_edit(request.user, article)
+    kept = (autosave.kept_for(request.user, article)
+            if request.method == "GET" and may_save else None)
     # Read by the form class (ArticleAdmin.get_form): the form opens with this text.
     request.desk_restored = kept
     context = {
