@@ -5,6 +5,7 @@ but has what each screen shows when it is busy: drafts, an embargoed story, tags
 revisions, an audit log, an edition, a reader's report.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -126,3 +127,21 @@ def test_desk_screen_has_no_wcag_violation(
     if screen in BUILT:
         page.locator(BUILT[screen]).first.wait_for(timeout=10_000)
     assert axe_violations(page) == [], screen
+
+
+def test_a_screen_reader_finds_the_editor_widgets_by_their_labels(
+    browser, live_server, newsroom  # noqa: F811
+):
+    """What a11y.js is for: the widgets scripts build answer to their field's label."""
+    page = logged_in_page(browser, live_server.url, newsroom["chief"])
+    connections.close_all()
+    page.goto(f"{live_server.url}{ARTICLE}{newsroom['story']}/change/")
+    body = page.get_by_role("textbox", name=re.compile(r"^Body"))
+    body.wait_for(timeout=10_000)
+    assert body.get_attribute("contenteditable") == "true"
+    section = page.get_by_role("combobox", name=re.compile(r"^Section"))
+    assert section.count() == 1 and "World" in section.inner_text()
+    page.goto(f"{live_server.url}/desk/auth/user/{newsroom['user']}/change/")
+    page.locator(".selector-filter .help-tooltip").first.wait_for(timeout=10_000)
+    assert page.get_by_role("img", name=re.compile("filter down the list of available groups"))\
+        .count() == 1
