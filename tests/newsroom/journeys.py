@@ -1,10 +1,10 @@
 """The journey harness: an editor's task in real Chromium, counted in page loads and clicks.
 
-A journey wraps a Playwright page. Every click, and every Enter that submits, goes through
-`Journey.click` / `Journey.press_enter`; page loads are the main frame's `load` events (a
-typed address, a followed link, a submitted form, a redirect's landing page), so a step that
-works in place (fetch, the live stream) costs none. Typing is not counted: the figures say
-how often an editor waits for the desk and how often they aim the mouse.
+A journey wraps a Playwright page. Every click, every Enter that submits and every choice from
+a drop-down goes through `Journey.click`, `press_enter` or `choose`; page loads are the main
+frame's `load` events (a typed address, a followed link, a submitted form, a redirect's
+landing page), so a step that works in place (fetch, the live stream) costs none. Typing is
+not counted: the figures say how often an editor waits for the desk and aims the mouse.
 
 At the end of the session the counts go to var/journeys.json (merged with the journeys that
 did not run this time) and a short summary is printed: `make journeys` refreshes the figures
@@ -56,6 +56,13 @@ class Journey:
         self.steps.append(f"enter {target}")
         locator.press("Enter")
         self.page.wait_for_load_state()
+
+    def choose(self, target, label: str) -> None:
+        """An option picked from a plain drop-down: one aim of the mouse, counted as a click."""
+        locator = self.page.locator(target) if isinstance(target, str) else target
+        self.clicks += 1
+        self.steps.append(f"choose {label!r} in {target}")
+        locator.select_option(label=label)
 
     def within(self, page_loads: int, clicks: int) -> None:
         """Record the counts, then hold them to the budget: they may go down, never up."""
