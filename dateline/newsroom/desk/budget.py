@@ -6,17 +6,15 @@ the page's rows in one query each, never one per row.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from ..models import Article, AuditEntry, Presence, Revision
 from ..permissions import can_see_all, owned_by
+from .presence import WINDOW as PRESENCE_FRESH  # a page not heard from since has closed
 
 PANEL_SIZE = 10
-# A desk page says it is still open every few seconds; older presences are tabs long closed.
-PRESENCE_FRESH = timedelta(seconds=30)
 LIST_URL = "/desk/newsroom/article/"
 Status = Article.Status
 
