@@ -185,3 +185,13 @@ def test_the_section_filter_lists_a_busy_and_a_small_section_newest_first(
     assert listed.index("Busy story 29") < listed.index("Busy story 00")  # last changed first
     listed = main_list(client.get(LIST, {"section__id__exact": small.pk}).content.decode())
     assert "The only small story" in listed and "Busy story" not in listed
+
+
+def test_the_status_filter_says_killed_and_offers_no_counts_over_the_archive(
+        desk_client, make_user, make_article):
+    make_article("Taken down", status=Status.UNPUBLISHED)
+    client = desk_client(make_user("Editor"))
+    html = client.get(LIST).content.decode()
+    assert 'href="?status__exact=unpublished">Killed</a>' in html and "Show counts" not in html
+    listed = main_list(client.get(LIST, {"status__exact": "unpublished"}).content.decode())
+    assert "Taken down" in listed
