@@ -5,7 +5,7 @@ import pytest
 from django.db import connections
 
 from dateline.newsroom.actions.save import record_revision
-from dateline.newsroom.models import Article, Autosave
+from dateline.newsroom.models import Article, Autosave, Presence
 
 from ..site.test_browser import browser, record_csp_violations  # noqa: F401 - shared fixture
 
@@ -86,6 +86,10 @@ def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
     for page in (ann, ben):
         assert page.evaluate("window.cspViolations") == []
         assert page.errors == []
+    # Ann closes her tab: it says goodbye, and Ben's next heartbeat no longer lists her.
+    ann.close()
+    ben.locator("#presence li").wait_for(state="detached", timeout=15000)
+    assert not Presence.objects.filter(user__username="ann").exists()
 
 
 def test_typed_text_survives_a_closed_page_and_leaving_warns(
