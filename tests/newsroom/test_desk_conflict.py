@@ -123,3 +123,31 @@ def test_a_conflict_with_no_difference_left_just_saves_next_time(two_editors):
     assert "Your text and theirs are now the same" in page
     assert ben.post(change_url(article), {**same, "base_version": 2}).status_code == 302
     assert Article.objects.get(pk=article.pk).version == 3
+
+
+def test_every_field_only_the_other_editor_changed_starts_on_theirs(
+    make_user, make_article, make_section, make_author
+):
+    article = make_article("Flood warning", standfirst="Rivers rise.")
+    record_revision(article, None)
+    ann, ben = Client(), Client()
+    ann.force_login(make_user("Editor", "ann"))
+    ben.force_login(make_user("Editor", "ben"))
+    opened = article_post_data(article)
+    sport, reuters = make_section("Sport"), make_author("Reuters desk")
+    theirs = {"slug": "flood-warning-north", "byline_text": "Reader report by Ann",
+              "section": sport.pk, "dateline": "VARNA", "authors": [reuters.pk],
+              "original_url": "https://example.org/flood"}
+    assert ann.post(change_url(article), {**opened, **theirs}).status_code == 302
+    page = ben.post(change_url(article), {**opened, "headline": "Ben's"}).content.decode()
+    assert {f: checked(page, f) for f in theirs} == dict.fromkeys(theirs, "theirs")
+    assert checked(page, "headline") == "mine"
+    assert ben.post(change_url(article), {
+        **opened, "headline": "Ben's", "base_version": 2,
+        **{f"conflict-{f}": checked(page, f) for f in [*theirs, "headline"]}},
+    ).status_code == 302
+    article.refresh_from_db()
+    assert (article.headline, article.slug, article.byline_text, article.section, article.dateline,
+            list(article.authors.all()), article.original_url) == (
+        "Ben's", "flood-warning-north", "Reader report by Ann", sport, "VARNA", [reuters],
+        "https://example.org/flood")

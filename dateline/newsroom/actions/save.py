@@ -25,7 +25,11 @@ class StaleVersion(Exception):
 
 def snapshot(article: Article) -> dict:
     """The metadata a revision records beside the text (expects m2m already saved)."""
+    # Every field of the desk's form is here, so that a refused save can tell which fields the
+    # editor changed since their version (desk/conflict.py).
     return {
+        "slug": article.slug,
+        "byline_text": article.byline_text,
         "section": article.section.display_path if article.section_id else "",
         "dateline": article.dateline,
         "status": article.status,
