@@ -236,3 +236,29 @@ def test_an_invalid_form_runs_no_action(desk_client, make_user, make_article):
     article.refresh_from_db()
     assert (article.status, article.headline, article.version) == (
         Article.Status.DRAFT, "Budget", 1)
+
+
+def test_text_kept_on_an_older_version_is_restored_and_its_save_asks_to_merge(
+    make_user, make_article
+):
+    from django.test import Client
+
+    article = make_article("Storm", standfirst="Winds rise.")
+    ann, ben = Client(), Client()
+    ann.force_login(make_user("Editor", "ann"))
+    ben_user = make_user("Editor", "ben")
+    ben.force_login(ben_user)
+    keep(ben, f"/desk/newsroom/article/{article.pk}/autosave/",
+         {"base_version": 1, "data": form_data(article, headline="Storm hits the coast")})
+    # Ben's browser dies; Ann saves meanwhile.
+    assert ann.post(change_url(article), article_post_data(
+        article, standfirst="Winds reach 120 km/h.")).status_code == 302
+    page = ben.get(change_url(article)).content.decode()
+    assert "the story has been saved since" in page
+    assert 'name="base_version" value="1"' in page  # his text's own version, not Ann's
+    refused = ben.post(change_url(article),
+                       article_post_data(article, headline="Storm hits the coast"))
+    assert 'id="conflict"' in refused.content.decode()
+    article.refresh_from_db()
+    assert (article.headline, article.standfirst) == ("Storm", "Winds reach 120 km/h.")
+    assert Autosave.objects.filter(user=ben_user).exists()  # still kept until a real save
