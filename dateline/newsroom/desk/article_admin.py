@@ -13,7 +13,7 @@ from ..permissions import can_edit, can_see_all, may_set_top_story, owned_by
 from . import autosave, budget, editor_page, presence, views
 from .forms import ArticleForm
 from .full_text import full_text_ids
-from .list_filters import SectionFilter, StatusFilter
+from .list_filters import StatusFilter
 
 
 class MineFilter(admin.SimpleListFilter):
@@ -43,7 +43,7 @@ class ArticleAdmin(admin.ModelAdmin):
     # Filters that need no query over the stories: a filter that lists the sections or
     # authors in use would scan every story (RelatedOnlyFieldListFilter), and a date
     # hierarchy reads every distinct year and month.
-    list_filter = [("status", StatusFilter), ("section", SectionFilter), MineFilter,
+    list_filter = [("status", StatusFilter), "section", MineFilter,
                    "is_breaking", "is_live_coverage"]
     show_facets = admin.ShowFacets.NEVER  # "Show counts" would count 100k stories per choice
     search_fields = ["headline", "standfirst", "external_id", "authors__name"]

@@ -158,6 +158,9 @@ class Article(models.Model):
             ),
             # The desk's story list: the last changed first, drafts included.
             models.Index(fields=["-modified_at", "-id"], name="article_desk_recent_idx"),
+            models.Index(
+                fields=["section", "-modified_at", "-id"], name="article_desk_section_idx"
+            ),
         ]
 
     def __str__(self) -> str:
