@@ -43,6 +43,7 @@ def test_a_new_draft_is_on_page_one_above_older_published_stories(
     listed = main_list(html)
     assert "Brand-new draft about the harbour" in listed
     assert listed.index("Brand-new draft") < listed.index("Published story 59")
+    assert "<title>Stories | Dateline desk</title>" in html and "<h1>Stories</h1>" in html
 
 
 def test_an_editor_sees_their_drafts_and_every_story_in_review(

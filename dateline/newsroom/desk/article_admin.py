@@ -107,6 +107,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return f"{when} by {by}" if by else when
 
     def changelist_view(self, request, extra_context=None):
+        # The newsroom's word for the list, not the admin's "Select article to change".
+        extra_context = {"title": "Stories", **(extra_context or {})}
         response = super().changelist_view(request, extra_context)
         cl = getattr(response, "context_data", {}).get("cl")
         if cl is None:  # a redirect, or an action's confirmation page
