@@ -31,7 +31,11 @@ class Journey:
     steps: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.page.on("load", self._loaded)
+        self.watch(self.page)
+
+    def watch(self, page) -> None:
+        """Count another page's loads too: a second tab, or a second editor in the same task."""
+        page.on("load", self._loaded)
 
     def _loaded(self, page) -> None:
         self.page_loads += 1
@@ -47,7 +51,7 @@ class Journey:
         self.clicks += 1
         self.steps.append(f"click {target}")
         locator.click(**options)
-        self.page.wait_for_load_state()
+        locator.page.wait_for_load_state()
 
     def press_enter(self, target) -> None:
         """Enter in a field, which submits its form: counted as a click."""
@@ -55,7 +59,7 @@ class Journey:
         self.clicks += 1
         self.steps.append(f"enter {target}")
         locator.press("Enter")
-        self.page.wait_for_load_state()
+        locator.page.wait_for_load_state()
 
     def choose(self, target, label: str) -> None:
         """An option picked from a plain drop-down: one aim of the mouse, counted as a click."""
@@ -63,6 +67,29 @@ class Journey:
         self.clicks += 1
         self.steps.append(f"choose {label!r} in {target}")
         locator.select_option(label=label)
+
+    def pick(self, page, field: str, typed: str, option: str) -> None:
+        """A select2 picker: a click opens it, typing finds or names the choice, Enter takes the
+        highlighted `option` (a new name reads "Name (new)"): two aims, counted as two clicks."""
+        self.click(page.locator(f".field-{field} .select2-selection"))
+        page.keyboard.type(typed)
+        page.locator(".select2-results__option--highlighted").filter(has_text=option)\
+            .wait_for(timeout=10_000)
+        self.clicks += 1
+        self.steps.append(f"pick {option!r} in {field}")
+        page.keyboard.press("Enter")
+
+    def drag(self, source, target, **options) -> None:
+        """A drag and drop: one press, one release, counted as one click."""
+        self.clicks += 1
+        self.steps.append(f"drag {source} to {target}")
+        source.drag_to(target, **options)
+
+    def press(self, page, key: str) -> None:
+        """A key that acts (a keyboard move, a shortcut that saves): counted as a click."""
+        self.clicks += 1
+        self.steps.append(f"key {key}")
+        page.keyboard.press(key)
 
     def within(self, page_loads: int, clicks: int) -> None:
         """Record the counts, then hold them to the budget: they may go down, never up."""

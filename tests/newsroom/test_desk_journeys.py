@@ -49,9 +49,10 @@ def test_the_harness_counts_each_page_load_and_each_click(browser, journey):  # 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_write_and_publish_a_story(browser, live_server, journey, make_user,  # noqa: F811
-                                   make_section):
+def test_write_tag_source_and_publish_a_story(browser, live_server, journey,  # noqa: F811
+                                              make_user, make_section, make_tag):
     make_section("World", position=1)
+    make_tag("Transport")
     editor = make_user("Editor", "editor")
     connections.close_all()
     page = logged_in_page(browser, live_server.url, editor)
@@ -60,27 +61,43 @@ def test_write_and_publish_a_story(browser, live_server, journey, make_user,  # 
     trip.goto(live_server.url + "/desk/")
     trip.click(f'#content-main a.addlink[href="{ARTICLE}add/"]')
     page.fill("#id_headline", "Tram line to the airport opens on Monday")
-    section = page.locator("#id_section")
-    if section.evaluate("s => s.classList.contains('admin-autocomplete')"):
-        trip.click("#id_section + .select2 .select2-selection")
-        trip.click(".select2-results__option >> text=World")
-    else:
-        trip.choose(section, "World")
+    trip.pick(page, "section", "Wor", "World")
     trip.click(".ProseMirror[contenteditable=true]")
+    # The body's heading and list come from the keyboard: typing, not aiming.
     page.keyboard.type("The line runs every ten minutes from six in the morning.")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+Alt+2")
+    page.keyboard.type("Where it stops")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+Shift+8")
+    page.keyboard.type("Central Station")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Airport, Terminal 2")
+    trip.pick(page, "tags", "Airports", "Airports (new)")
+    trip.pick(page, "tags", "transp", "Transport")
+    trip.pick(page, "sources", "City transport office", "City transport office (new)")
     trip.click("input[name=_continue]")
     page.wait_for_selector(".messagelist .success")
+    # Publish saves the form first: one button, nothing typed is lost.
     trip.click("button.workflow-button[value=publish]")
     page.wait_for_selector(".messagelist .success")
     trip.click("text=View on site")
 
     story = Article.objects.get(headline="Tram line to the airport opens on Monday")
     assert story.status == Article.Status.PUBLISHED and story.published_at is not None
-    assert "every ten minutes" in story.body
+    assert "<h2>Where it stops</h2>" in story.body
+    assert "<li><p>Airport, Terminal 2</p></li>" in story.body
+    assert sorted(t.name for t in story.tags.all()) == ["Airports", "Transport"]
+    assert [s.name for s in story.sources.all()] == ["City transport office"]
     assert page.url == live_server.url + story.get_absolute_url()
     assert page.locator("h1").inner_text() == story.headline
-    assert "every ten minutes" in page.locator(".story-body").inner_text()
-    trip.within(page_loads=5, clicks=7)
+    shown = page.locator(".story-body")
+    assert shown.locator("h2", has_text="Where it stops").count() == 1
+    assert shown.locator("li", has_text="Central Station").count() == 1
+    reader_page = page.locator("main").inner_text()
+    for name in ("Airports", "Transport", "City transport office"):
+        assert name in reader_page, name
+    trip.within(page_loads=5, clicks=13)
 
 
 @pytest.mark.django_db(transaction=True)
