@@ -17,6 +17,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("DATELINE_ALLOWED_HOSTS", "").split("
 INSTALLED_APPS = [
     "dateline.base",
     "dateline.newsroom",
+    "dateline.pictures",
     "dateline.site",
     "dateline.db",
     "dateline.pagecache",
@@ -153,7 +154,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
+    # Public files readers may fetch (photo renditions, under content-hashed names).
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Photos as uploaded, with their metadata: for the desk and the worker, never served.
+    "pictures_originals": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "pictures-originals")},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"

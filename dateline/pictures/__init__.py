@@ -1,0 +1,1 @@
+"""Pictures: the photo library, its renditions, and the photos stories carry."""
