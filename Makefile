@@ -115,7 +115,8 @@ bench-connections: $(VENV)/.installed
 # var/journeys.json and prints the figures README.md's "Measured journeys" table quotes.
 journeys: $(VENV)/.installed-test node_modules/.installed
 	scripts/system-deps
-	$(VENV)/bin/pytest -p no:cacheprovider -q tests/newsroom/test_desk_journeys.py
+	$(VENV)/bin/pytest -p no:cacheprovider -q tests/newsroom/test_desk_journeys.py \
+		tests/newsroom/test_desk_journeys_day.py
 
 clean:
 	scripts/test-postgres stop
