@@ -21,6 +21,10 @@ public_story_changed = Signal()
 # notes loaded): each receiver returns a dict the story's template gets as well, or None.
 # dateline.live adds `coverage`; the site shows what it is given, knowing no other app.
 story_page_rendering = Signal()
+# Sent inside the transaction of a move that makes a story public or books it to be (publish,
+# schedule, embargo), with article= and action=: a receiver refuses by raising ActionRefused
+# with words for the desk. Apps that own parts of a story (its photos) check them here.
+publication_checks = Signal()
 
 
 def sync_roles_after_migrate(sender, **kwargs) -> None:

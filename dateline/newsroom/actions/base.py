@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from ..models import Article
-from ..signals import article_status_changed
+from ..signals import article_status_changed, publication_checks
 from .audit import SCHEDULER, log_action
 
 
@@ -23,6 +23,8 @@ class Transition:
     needs_time = False
     # Whether the worker may do it as SCHEDULER, at a time someone booked; never a person.
     by_scheduler = False
+    # Whether the move makes the story public (or books it to be): publication_checks run.
+    checks_publication = False
 
     def is_available(self, user, article: Article) -> bool:
         try:
@@ -70,6 +72,8 @@ class Transition:
             locked = Article.objects.select_for_update().get(pk=article.pk)
             self.check(user, locked)
             self.validate(locked, **params)
+            if self.checks_publication:
+                publication_checks.send(sender=Article, article=locked, action=self.name)
             before = locked.status
             self.apply(locked, **params)
             if self.target:

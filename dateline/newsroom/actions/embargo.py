@@ -17,6 +17,7 @@ class Embargo(Transition):
     sources = frozenset(Article.Status.values)
     permission = "schedule_article"
     fields = ("embargo_until", "published_at")
+    checks_publication = True
     needs_time = True
 
     def validate(self, article: Article, *, at: datetime | None = None, **params) -> None:

@@ -28,6 +28,7 @@ class Publish(Transition):
     target = Article.Status.PUBLISHED
     permission = "publish_article"
     fields = ("published_at", "scheduled_for", "updated_at")
+    checks_publication = True
 
     def apply(self, article: Article, **params) -> None:
         now = timezone.now()
@@ -50,6 +51,8 @@ class ReleaseOnSchedule(Publish):
     sources = frozenset({Article.Status.SCHEDULED})
     fields = ("published_at", "scheduled_for")
     by_scheduler = True
+    # Checked when it was scheduled: the worker never holds back a booked story.
+    checks_publication = False
 
     def validate(self, article: Article, *, now: datetime, **params) -> None:
         if article.scheduled_for is None or article.scheduled_for > now:

@@ -26,6 +26,7 @@ class Schedule(Transition):
     target = Article.Status.SCHEDULED
     permission = "schedule_article"
     fields = ("scheduled_for",)
+    checks_publication = True
     needs_time = True
 
     def validate(self, article: Article, *, at: datetime | None = None, **params) -> None:
