@@ -15,6 +15,10 @@ from .forms import ArticleForm
 from .full_text import full_text_ids
 from .list_filters import StatusFilter
 
+# Inlines other apps add to the article editor at ready() (pictures: the story's photos), so
+# that the newsroom shows them without importing those apps.
+EXTRA_INLINES: list[type[admin.options.InlineModelAdmin]] = []
+
 
 class MineFilter(admin.SimpleListFilter):
     title = "whose"
@@ -64,6 +68,9 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Record", {"classes": ["collapse"],
                     "fields": ["external_id", "created_by", "created_at", "modified_at"]}),
     ]
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *EXTRA_INLINES]
 
     def get_queryset(self, request):
         # The section is fetched apart, not joined: with the join SQLite sorts every story
