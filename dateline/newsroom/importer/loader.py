@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -24,6 +25,11 @@ from .profile import ImportProfile
 from .records import ArticleRecord, RecordError, parse_record
 
 logger = logging.getLogger(__name__)
+
+# Sent after a record's article is written and committed, with article=, record= (the
+# ArticleRecord: its photos, say) and base_dir= (the import file's folder). Receivers return
+# a list of problems in words for the summary; a problem never undoes the story.
+story_imported = Signal()
 
 BATCH_SIZE = 500
 MAX_LINE_BYTES = 4_000_000
@@ -49,6 +55,10 @@ class ImportReport:
     unchanged: int = 0
     kept_desk_edits: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # What went wrong after a story was written (a photo that could not be fetched).
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    # The batch just written, for story_imported; emptied once it is told.
+    written: list[Article] = field(default_factory=list, repr=False)
 
     @property
     def imported(self) -> int:
@@ -202,11 +212,28 @@ def import_file(
         batch.append((number, item))
         if len(batch) >= BATCH_SIZE:
             vocabulary = _write(batch, vocabulary, report, overwrite_desk_edits)
+            _tell_imported(batch, report, Path(path).parent)
             batch = []
     if batch:
         _write(batch, vocabulary, report, overwrite_desk_edits)
+        _tell_imported(batch, report, Path(path).parent)
+    report.warnings.sort()
     report.errors.sort()  # the database's refusals come a batch after the lines around them
     return report
+
+
+def _tell_imported(batch: list[tuple[int, ArticleRecord]], report: ImportReport,
+                   base_dir: Path) -> None:
+    """Let other apps add what the newsroom does not keep (photos) to the stories written."""
+    written = {a.external_id: a for a in report.written}
+    report.written = []
+    for number, record in batch:
+        article = written.get(record.external_id)
+        if article is None or not record.photos:
+            continue
+        for _, problems in story_imported.send(sender=Article, article=article, record=record,
+                                               base_dir=base_dir):
+            report.warnings.extend((number, problem) for problem in problems or ())
 
 
 def _declare_source_rights(profile: ImportProfile) -> None:
@@ -268,6 +295,7 @@ def _write_batch(
     """Write the records in one transaction; the report counts them only once it commits."""
     with transaction.atomic():
         counts = _write_records(records, vocabulary, overwrite)
+    report.written.extend(counts["written"])
     report.created += counts["created"]
     report.updated += counts["updated"]
     report.unchanged += counts["unchanged"]
@@ -296,7 +324,7 @@ def _write_records(records: list[ArticleRecord], vocabulary: Vocabulary, overwri
     plan = _plan(records, _imported_before(fingerprints), fingerprints, vocabulary, overwrite)
     _save(plan)
     return {"unchanged": plan.unchanged, "kept_desk_edits": plan.kept_desk_edits,
-            "created": len(plan.new), "updated": len(plan.changed)}
+            "created": len(plan.new), "updated": len(plan.changed), "written": plan.written}
 
 
 def _fingerprints(records: list[ArticleRecord], profile: ImportProfile) -> dict[str, str]:

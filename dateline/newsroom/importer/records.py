@@ -15,6 +15,7 @@ MAX_TITLE = 300
 MAX_BODY = 2_000_000
 MAX_SHORT = 600
 MAX_LABELS = 200
+MAX_PHOTOS = 50
 # Times outside these years are typing mistakes or hostile input; beyond them, year 1 with
 # an offset overflows Python's datetime on the way to UTC and takes the database write with it.
 FIRST_YEAR, LAST_YEAR = 1800, 2200
@@ -51,6 +52,9 @@ class ArticleRecord:
     dateline: str
     original_url: str
     fingerprint: str
+    # The record's photos as written ({"file" or "url", "caption", "alt", "credit", ...}):
+    # the newsroom only checks their shape and passes them on (loader.story_imported).
+    photos: tuple[dict, ...] = ()
 
 
 def _string(record: dict, key: str, *, required: bool = False, limit: int = MAX_SHORT) -> str:
@@ -155,7 +159,29 @@ def parse_record(record: object, zone: zoneinfo.ZoneInfo) -> ArticleRecord:
         dateline=_string(record, "dateline", limit=200),
         original_url=original_url,
         fingerprint=_fingerprint(record),
+        photos=_photos(record),
     )
+
+
+def _photos(record: dict) -> tuple[dict, ...]:
+    photos = record.get("photos")
+    if photos is None:
+        return ()
+    if not isinstance(photos, list) or not all(isinstance(p, dict) for p in photos):
+        raise RecordError("'photos' must be a list of {\"file\" or \"url\": ...} objects")
+    if len(photos) > MAX_PHOTOS:
+        raise RecordError(f"'photos' has {len(photos)} entries; the limit is {MAX_PHOTOS}")
+    for photo in photos:
+        where = [key for key in ("file", "url") if isinstance(photo.get(key), str) and photo[key]]
+        if len(where) != 1:
+            raise RecordError("each of 'photos' needs one 'file' or 'url' string")
+        for key in ("caption", "alt", "credit"):
+            if not isinstance(photo.get(key, ""), str):
+                raise RecordError(f"a photo's '{key}' must be a string")
+        after = photo.get("after_paragraph")
+        if after is not None and (type(after) is not int or after < 0):
+            raise RecordError("a photo's 'after_paragraph' must be a whole number, 0 or more")
+    return tuple(photos)
 
 
 def _status(record: dict) -> str:

@@ -67,10 +67,14 @@ class Command(BaseCommand):
             self.stderr.write(f"{path}:{line}: {reason}")
         if len(report.errors) > SHOWN_ERRORS:
             self.stderr.write(f"{path}: … and {len(report.errors) - SHOWN_ERRORS} more refused")
+        for line, problem in report.warnings[:SHOWN_ERRORS]:
+            self.stderr.write(f"{path}:{line}: imported, but {problem}")
         summary = (
             f"{path}: {report.created:,} created, {report.updated:,} updated, "
             f"{report.unchanged:,} unchanged, {len(report.errors):,} refused"
         )
+        if report.warnings:
+            summary += f", {len(report.warnings):,} photo problems"
         if report.kept_desk_edits:
             summary += f", {report.kept_desk_edits:,} kept as edited in the desk"
         self.stdout.write(self.style.SUCCESS(summary) if not report.errors else summary)
