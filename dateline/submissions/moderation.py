@@ -19,6 +19,7 @@ from django.utils import timezone
 from dateline.newsroom.actions import ActionRefused, log_action
 from dateline.newsroom.actions.save import announce_saved, record_revision
 from dateline.newsroom.models import Article, Section, Source
+from dateline.pictures.reader import add_report_photos
 
 from . import mail
 from .models import ModerationEntry, Submission
@@ -103,6 +104,9 @@ def accept(user, submission: Submission, section: Section, note: str = "") -> Ar
             created_by=user,
         )
         article.sources.add(reader_reports_source())
+        # The photos go into the library credited to the reader; the first leads the draft.
+        refused = add_report_photos(locked, article, user, reader_name=one_line(locked.name))
+        note = "\n".join(p for p in (note.strip(), *refused) if p)
         log_action(article, "create", user, f"From reader report {locked.reference}.",
                    previous="")
         record_revision(article, user)

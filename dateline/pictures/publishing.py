@@ -1,0 +1,24 @@
+"""No story goes out with a photo a reader who cannot see it would miss: alt text first.
+
+Connected to newsroom's publication_checks at ready(): Publish, Schedule and Embargo consult
+it inside their transaction, and the desk shows the refusal as it shows any other.
+"""
+
+from dateline.newsroom.actions import ActionRefused
+from dateline.newsroom.models import Article
+
+from .models import StoryPhoto
+
+
+def require_alt_text(sender, *, article: Article, **kwargs) -> None:
+    missing = list(StoryPhoto.objects.filter(article=article, photo__alt_text="")
+                   .select_related("photo").order_by("role", "position", "pk"))
+    if not missing:
+        return
+    if any(use.role == StoryPhoto.Role.LEAD for use in missing):
+        what = "The lead photo has"
+    elif len(missing) == 1:
+        what = f"The photo “{missing[0].photo}” in the body has"
+    else:
+        what = f"{len(missing)} photos in the body have"
+    raise ActionRefused(f"{what} no alt text: add it in the photo library before publishing.")

@@ -1,0 +1,36 @@
+"""A reader's report accepted: its photos go into the library, the first leads the draft.
+
+The photos were re-encoded without metadata when they arrived (submissions/reencode.py), so
+the library learns nothing from the file: the credit and source say where they came from. The
+alt text stays empty on purpose: the editor writes it, and publishing waits for it
+(publishing.py).
+"""
+
+from django.db import transaction
+
+from dateline.newsroom.models import Article
+
+from .attach import attach
+from .models import Photo
+
+READER_SOURCE = "Reader report"
+
+
+def add_report_photos(report, article: Article, user, *, reader_name: str,
+                      caption: str = "") -> list[str]:
+    """Put the report's photos in the library and on the draft; return what was refused."""
+    from .library import PhotoRefused, add_photo
+
+    refused: list[str] = []
+    for index, upload in enumerate(report.photos.order_by("pk")):
+        fields = {"credit": f"Reader report by {reader_name}"[:300], "creator": reader_name[:200],
+                  "source": READER_SOURCE, "caption": caption[:2000]}
+        try:
+            with transaction.atomic(), upload.image.open("rb") as handle:
+                photo, _ = add_photo(handle, name=upload.original_name or upload.image.name,
+                                     user=user, origin=Photo.Origin.READER, fields=fields)
+        except PhotoRefused as exc:
+            refused.append(f"Photo {index + 1}: {exc}")
+            continue
+        attach(article, photo)
+    return refused

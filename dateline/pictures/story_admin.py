@@ -1,0 +1,116 @@
+"""The story's photos on the article editor: the lead photo and body photos, each picked from
+the library by typing, or uploaded here and put in the library on the way.
+
+Shown by the newsroom's ArticleAdmin through its EXTRA_INLINES (apps.ready adds this), so the
+newsroom never imports pictures. The alt text is the library's, written once for every story
+that uses the photo; publishing waits until it is there (publishing.py).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html
+
+from dateline.newsroom.permissions import can_edit
+
+from .models import Photo, StoryPhoto
+
+
+class StoryPhotoForm(forms.ModelForm):
+    upload = forms.FileField(
+        required=False, label="or upload",
+        help_text="A new photo for the library, used here; it needs alt text before publishing.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    class Meta:
+        model = StoryPhoto
+        fields = ["photo", "upload", "role", "after_paragraph", "caption", "credit"]
+        widgets = {"caption": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+        labels = {"caption": "Caption in this story", "credit": "Credit in this story"}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["photo"].required = False  # an upload stands in for it
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload:
+            from .library import PhotoRefused, add_photo
+
+            try:
+                photo, _ = add_photo(upload, name=upload.name or "photo", user=self.user,
+                                     origin=Photo.Origin.UPLOAD, fields={})
+            except PhotoRefused as refusal:
+                self.add_error("upload", str(refusal))
+                return cleaned
+            cleaned["photo"] = photo
+            self.instance.photo = photo
+        elif not cleaned.get("photo") and not cleaned.get("DELETE") and self.has_changed():
+            self.add_error("photo", "Choose a photo from the library, or upload one.")
+        return cleaned
+
+
+class StoryPhotoFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+                and f.cleaned_data.get("photo")]
+        leads = [f for f in kept if f.cleaned_data.get("role") == StoryPhoto.Role.LEAD]
+        if len(leads) > 1:
+            raise forms.ValidationError("A story has one lead photo; put the others in the body.")
+        photos = [f.cleaned_data["photo"].pk for f in kept]
+        if len(photos) != len(set(photos)):
+            raise forms.ValidationError("The same photo is in the story twice.")
+
+
+class StoryPhotoInline(admin.StackedInline):
+    model = StoryPhoto
+    form = StoryPhotoForm
+    formset = StoryPhotoFormSet
+    extra = 0
+    autocomplete_fields = ["photo"]
+    readonly_fields = ["preview"]
+    fields = ["preview", "photo", "upload", "role", "after_paragraph", "caption", "credit"]
+    verbose_name = "photo"
+    verbose_name_plural = "Photos: the lead photo and photos in the body"
+    classes = ["story-photos"]
+
+    # Placing photos is part of writing the story: whoever may edit the article may do it.
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._may_edit(request, obj)
+
+    @staticmethod
+    def _may_edit(request, article) -> bool:
+        if article is None:
+            return request.user.has_perm("newsroom.add_article")
+        return can_edit(request.user, article)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type("StoryPhotoFormFor", (formset.form,), {
+            "__init__": lambda self, *a, **kw: StoryPhotoForm.__init__(
+                self, *a, user=request.user, **kw),
+        })
+        return formset
+
+    @admin.display(description="Photo")
+    def preview(self, use: StoryPhoto) -> str:
+        if not use.pk:
+            return "-"
+        from .display import picture
+
+        shown = picture(use.photo, "free", "160px", alt="", loading="lazy")
+        alt = (format_html("Alt text: {}", use.photo.alt_text) if use.photo.alt_text else
+               "No alt text yet: write it in the photo library before publishing.")
+        return format_html("{}<p>{}</p>", shown, alt)
