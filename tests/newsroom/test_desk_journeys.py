@@ -6,6 +6,7 @@ may lower them, never raise them. The figures are refreshed by `make journeys`.
 """
 
 import re
+import subprocess
 
 import pytest
 from django.db import connections
@@ -13,12 +14,20 @@ from django.db import connections
 from dateline.newsroom.models import Article
 from dateline.submissions.models import Submission
 
-from ..live.server import publish, start_site
+from ..live.server import (
+    DATELINE,
+    PUBLISH,
+    RunningSite,
+    free_port_pair,
+    site_environment,
+    wait_for,
+)
 from ..site.test_browser import CHROMIUM, FLAGS, browser  # noqa: F401 - the shared Chromium
 from .journeys import journey, journey_report, logged_in_page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser]
 ARTICLE = "/desk/newsroom/article/"
+SERVED_SETTINGS = "tests.newsroom.served_settings"
 SECOND = 2_000  # ms: what "within a second" is given in a wait, against a loaded machine
 
 
@@ -151,16 +160,29 @@ def test_accept_a_reader_report_and_publish_it(browser, live_server, journey,  #
     trip.within(page_loads=6, clicks=6)
 
 
-# Breaking news and live entries need the stream as readers meet it: a real `dateline serve`.
+# Breaking news and live entries need the stream as readers meet it: a real `dateline serve`,
+# started lean (no collectstatic, one web worker), with the desk's editor made as the story is.
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    running = start_site(tmp_path_factory.mktemp("site"))
-    yield running
-    running.stop()
+    var_dir = tmp_path_factory.mktemp("site")
+    env = {**site_environment(var_dir), "DJANGO_SETTINGS_MODULE": SERVED_SETTINGS}
+    subprocess.run([*DATELINE, "migrate", "-v0"], env=env, check=True, timeout=300)
+    running = RunningSite(env, free_port_pair())
+    running.processes.append(subprocess.Popen(
+        [*DATELINE, "serve", "--host", "127.0.0.1", "--port", str(running.port), "--no-worker",
+         "--workers", "1", "--threads", "2"], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        wait_for(running.url + "/healthz")
+        wait_for(running.live_url.replace("/events", "/healthz"))
+        yield running
+    finally:
+        running.stop()
 
 
 @pytest.fixture(scope="module")
-def chromium():
+def chromium(site):
+    """Closed before the site stops: an open event stream would hold its shutdown up."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -180,14 +202,14 @@ user.groups.add(Group.objects.get(name="Editor"))
 def test_breaking_news_and_live_entries_reach_an_open_reader_page(
     chromium, site, journey  # noqa: F811
 ):
-    story = publish(site, "Earthquake shakes the capital")
+    story = site.django(MAKE_EDITOR + PUBLISH.format(headline="Earthquake shakes the capital",
+                                                     breaking=False))
     reader = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
     reader.goto(site.url + story["url"])
     reader.wait_for_selector("html[data-live=open]", state="attached", timeout=10_000)
     assert reader.locator("#breaking-banner").is_hidden()
     assert reader.locator(".live-coverage").count() == 0
 
-    site.django(MAKE_EDITOR)
     page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.goto(f"{site.url}/desk/login/?next=/desk/")
     page.fill("#id_username", "night-editor")
