@@ -310,6 +310,13 @@ DATELINE_SYNDICATION_FORMATTERS: dict[str, str] = {}
 # The news desk's address: told of every reader's report, and the site's contact.
 DATELINE_NEWSDESK_EMAIL = os.environ.get("DATELINE_NEWSDESK_EMAIL", "newsdesk@example.org")
 
+# ---- Pictures: the photo library (dateline.pictures) ---------------------------------------
+# Bytes per original as uploaded, and pixels per photo: a photo is decoded only when its header
+# promises at most this many pixels (60 MP admits every current camera), so a small file that
+# unpacks to gigabytes is refused before it is unpacked.
+DATELINE_PHOTO_MAX_BYTES = 40 * 1024 * 1024
+DATELINE_PHOTO_MAX_PIXELS = 60_000_000
+
 # ---- "Be a reporter": readers' reports (dateline.submissions) ------------------------------
 # Photos per report, bytes per photo as sent, and pixels per photo: a photo is decoded (to
 # strip its metadata) only when its header promises at most this many pixels, so a small file
