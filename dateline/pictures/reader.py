@@ -19,12 +19,17 @@ READER_SOURCE = "Reader report"
 def add_report_photos(report, article: Article, user, *, reader_name: str,
                       caption: str = "") -> list[str]:
     """Put the report's photos in the library and on the draft; return what was refused."""
+    uploads = list(report.photos.order_by("pk"))
+    if not uploads:
+        return []
     from .library import PhotoRefused, add_photo
 
     refused: list[str] = []
-    for index, upload in enumerate(report.photos.order_by("pk")):
+    for index, upload in enumerate(uploads):
         fields = {"credit": f"Reader report by {reader_name}"[:300], "creator": reader_name[:200],
-                  "source": READER_SOURCE, "caption": caption[:2000]}
+                  "source": READER_SOURCE}
+        if caption:
+            fields["caption"] = caption[:2000]
         try:
             with transaction.atomic(), upload.image.open("rb") as handle:
                 photo, _ = add_photo(handle, name=upload.original_name or upload.image.name,

@@ -1,0 +1,202 @@
+"""Photos in stories: alt text before publishing, and the article editor's photo inlines."""
+
+import hashlib
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from dateline.newsroom.actions import TRANSITIONS, ActionRefused
+from dateline.newsroom.models import Article
+from dateline.pictures.models import Photo, StoryPhoto
+
+pytestmark = pytest.mark.django_db
+
+ARTICLES = "/desk/newsroom/article/"
+INLINE = "photos"  # the StoryPhoto formset's prefix: the related name
+
+
+def library_photo(alt: str = "", title: str = "Harbour") -> Photo:
+    """A library row as add_photo leaves it (no file is read by what these tests check)."""
+    digest = hashlib.sha256(f"{title}{alt}{Photo.objects.count()}".encode()).hexdigest()
+    return Photo.objects.create(original=f"originals/{digest[:2]}/{digest}.jpeg", sha256=digest,
+                                format="jpeg", width=1200, height=800, size=1000, title=title,
+                                alt_text=alt)
+
+
+def jpeg(width: int = 64, height: int = 48, colour=(30, 90, 200)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def draft(make_article):
+    return make_article("Storm reaches the coast", status=Article.Status.DRAFT,
+                        published_at=None, body="<p>One.</p><p>Two.</p><p>Three.</p>")
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user("Editor")
+
+
+# The publish check ------------------------------------------------------------------------
+
+def test_publishing_is_refused_while_the_lead_photo_has_no_alt_text(draft, editor):
+    photo = library_photo()
+    StoryPhoto.objects.create(article=draft, photo=photo, role=StoryPhoto.Role.LEAD)
+    with pytest.raises(ActionRefused, match="The lead photo has no alt text"):
+        TRANSITIONS["publish"].execute(editor, draft)
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.DRAFT
+
+    photo.alt_text = "Waves break over the harbour wall at Varna."
+    photo.save()
+    TRANSITIONS["publish"].execute(editor, draft)
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+
+
+def test_a_body_photo_without_alt_text_holds_back_schedule_and_embargo_too(draft, editor):
+    StoryPhoto.objects.create(article=draft, photo=library_photo("A lifeboat"), role="lead")
+    body = library_photo(title="Pier")
+    StoryPhoto.objects.create(article=draft, photo=body, role="body", after_paragraph=2)
+    later = timezone.now() + timedelta(hours=2)
+    for action in ("schedule", "embargo", "publish"):
+        with pytest.raises(ActionRefused, match="“Pier” in the body has no alt text"):
+            TRANSITIONS[action].execute(editor, draft, at=later)
+    draft.refresh_from_db()
+    assert (draft.status, draft.scheduled_for, draft.embargo_until) == (
+        Article.Status.DRAFT, None, None)
+
+    body.alt_text = "The pier under water."
+    body.save()
+    TRANSITIONS["schedule"].execute(editor, draft, at=later)
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.SCHEDULED
+
+
+def test_a_story_without_photos_publishes_as_before(draft, editor):
+    TRANSITIONS["publish"].execute(editor, draft)
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+
+
+def test_the_desk_shows_the_refusal_in_words(draft, editor, desk_client):
+    StoryPhoto.objects.create(article=draft, photo=library_photo(), role="lead")
+    client = desk_client(editor)
+    response = client.post(f"{ARTICLES}{draft.pk}/workflow/publish/", {"note": ""}, follow=True)
+    assert "The lead photo has no alt text: add it in the photo library" in (
+        response.content.decode())
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.DRAFT
+
+
+# The article editor's inlines -------------------------------------------------------------
+
+def change_form_data(client, article: Article) -> dict:
+    """What the browser would send back: every field of the change form as it was rendered."""
+    response = client.get(f"{ARTICLES}{article.pk}/change/")
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        if hasattr(value, "all"):
+            value = [item.pk for item in value.all()]
+        elif hasattr(value, "pk"):
+            value = value.pk
+        elif isinstance(value, (list, tuple)):
+            value = [getattr(item, "pk", item) for item in value]
+        data[name] = value
+    formset = next(f.formset for f in response.context["inline_admin_formsets"]
+                   if f.formset.prefix == INLINE)
+    data.update({f"{INLINE}-TOTAL_FORMS": "0", f"{INLINE}-INITIAL_FORMS": "0",
+                 f"{INLINE}-MIN_NUM_FORMS": "0", f"{INLINE}-MAX_NUM_FORMS": "1000"})
+    for index, use in enumerate(formset.queryset):
+        data.update({f"{INLINE}-{index}-id": use.pk, f"{INLINE}-{index}-article": article.pk,
+                     f"{INLINE}-{index}-photo": use.photo_id,
+                     f"{INLINE}-{index}-role": use.role,
+                     f"{INLINE}-{index}-after_paragraph": use.after_paragraph,
+                     f"{INLINE}-{index}-caption": use.caption,
+                     f"{INLINE}-{index}-credit": use.credit})
+    count = len(formset.queryset)
+    data[f"{INLINE}-TOTAL_FORMS"] = data[f"{INLINE}-INITIAL_FORMS"] = str(count)
+    return data
+
+
+def add_row(data: dict, **row) -> None:
+    index = int(data[f"{INLINE}-TOTAL_FORMS"])
+    for key, value in row.items():
+        data[f"{INLINE}-{index}-{key}"] = value
+    data[f"{INLINE}-TOTAL_FORMS"] = str(index + 1)
+
+
+def test_the_editor_saves_a_lead_and_a_body_photo_with_this_storys_words(
+        draft, editor, desk_client):
+    client = desk_client(editor)
+    lead, body = library_photo("Waves", "Harbour"), library_photo("Pier", "Pier")
+    data = change_form_data(client, draft)
+    add_row(data, photo=lead.pk, role="lead", after_paragraph=0, caption="", credit="")
+    add_row(data, photo=body.pk, role="body", after_paragraph=2,
+            caption="The pier at noon", credit="Staff/Ann Lee")
+    response = client.post(f"{ARTICLES}{draft.pk}/change/", data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    uses = {u.role: u for u in StoryPhoto.objects.filter(article=draft)}
+    assert uses["lead"].photo == lead
+    assert (uses["body"].photo, uses["body"].after_paragraph, uses["body"].caption,
+            uses["body"].credit) == (body, 2, "The pier at noon", "Staff/Ann Lee")
+
+    # Changed on a later save: the caption of this story only, not the library's.
+    data = change_form_data(client, draft)
+    row = next(k[: -len("-role")] for k, v in data.items() if k.endswith("-role") and v == "body")
+    data[f"{row}-caption"] = "The pier, under water"
+    assert client.post(f"{ARTICLES}{draft.pk}/change/", data).status_code == 302
+    assert StoryPhoto.objects.get(article=draft, role="body").caption == "The pier, under water"
+    body.refresh_from_db()
+    assert body.caption == ""
+
+
+def test_a_second_lead_photo_is_refused_with_words(draft, editor, desk_client):
+    client = desk_client(editor)
+    data = change_form_data(client, draft)
+    add_row(data, photo=library_photo("A").pk, role="lead", after_paragraph=0)
+    add_row(data, photo=library_photo("B", "Other").pk, role="lead", after_paragraph=0)
+    response = client.post(f"{ARTICLES}{draft.pk}/change/", data)
+    assert response.status_code == 200
+    assert "A story has one lead photo" in response.content.decode()
+    assert not StoryPhoto.objects.filter(article=draft).exists()
+
+
+def test_the_photo_field_picks_from_the_library_by_typing(draft, editor, desk_client):
+    client = desk_client(editor)
+    page = client.get(f"{ARTICLES}{draft.pk}/change/").content.decode()
+    assert 'data-model-name="photo"' in page or "admin-autocomplete" in page
+    library_photo("Waves", "Harbour at dawn")
+    # The autocomplete is asked for the inline's field on StoryPhoto.
+    found = client.get("/desk/autocomplete/", {"term": "harbour", "app_label": "pictures",
+                                               "model_name": "storyphoto",
+                                               "field_name": "photo"})
+    assert found.status_code == 200
+    assert [r["text"] for r in found.json()["results"]] == ["Harbour at dawn"]
+
+
+def test_an_upload_from_the_story_screen_goes_to_the_library_and_into_the_story(
+        draft, editor, desk_client):
+    client = desk_client(editor)
+    data = change_form_data(client, draft)
+    add_row(data, photo="", role="lead", after_paragraph=0,
+            upload=SimpleUploadedFile("harbour.jpg", jpeg(), content_type="image/jpeg"))
+    response = client.post(f"{ARTICLES}{draft.pk}/change/", data)
+    assert response.status_code == 302
+    use = StoryPhoto.objects.select_related("photo").get(article=draft)
+    assert use.role == "lead"
+    assert (use.photo.origin, use.photo.uploaded_by, use.photo.width) == (
+        Photo.Origin.UPLOAD, editor, 64)
+    assert use.photo.alt_text == ""  # the editor writes it in the library before publishing
