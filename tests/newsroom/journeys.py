@@ -129,7 +129,9 @@ def journey_report(request):
     if not _done:
         return
     earlier = json.loads(REPORT.read_text()) if REPORT.exists() else {}
-    results = {**earlier, **_done}
+    results, ran = {**earlier, **_done}, dict(_done)
+    # Each journey module registers this fixture anew: the first teardown reports them all.
+    _done.clear()
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     plugins = request.config.pluginmanager
@@ -140,7 +142,7 @@ def journey_report(request):
     with capture.global_and_fixture_disabled():
         terminal.write_line("")
         terminal.write_line(f"Journeys run ({REPORT.relative_to(REPORT.parents[1])} has all):")
-        for line in summary({name: results[name] for name in _done}):
+        for line in summary(ran):
             terminal.write_line("  " + line)
 
 
