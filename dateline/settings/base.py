@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.utils.csp import CSP
 
+from dateline.pictures.storages import storages_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("DATELINE_VAR_DIR", BASE_DIR / "var")).resolve()
 
@@ -154,13 +156,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
-    # Public files readers may fetch (photo renditions, under content-hashed names).
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Photos as uploaded, with their metadata: for the desk and the worker, never served.
-    "pictures_originals": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(VAR_DIR / "pictures-originals")},
-    },
+    # "default": public files readers may fetch (photo renditions, under content-hashed names);
+    # "pictures_originals": photos as uploaded, with their metadata, for the desk and the
+    # worker, never served. Local disk, or S3-compatible buckets with DATELINE_MEDIA_STORAGE=s3
+    # (dateline/pictures/storages.py lists the variables).
+    **storages_from_env(os.environ, VAR_DIR),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
@@ -350,6 +350,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The article editor's autosaves and heartbeats per desk account and minute (a page sends about
 # 20; several tabs fit); more are answered 429 (dateline/newsroom/desk/json_post.py).
 DATELINE_DESK_JSON_PER_MINUTE = 120
+# The largest photo the desk's library takes, in bytes as sent (the pixels are checked apart).
+DATELINE_PHOTO_MAX_BYTES = 40 * 1024 * 1024
 
 # ---- E-mail: readers' confirmations and the news desk's notices ---------------------------
 # Django 6.1's MAILERS (the EMAIL_HOST family is deprecated and refused beside it). With
