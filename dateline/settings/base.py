@@ -350,8 +350,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The article editor's autosaves and heartbeats per desk account and minute (a page sends about
 # 20; several tabs fit); more are answered 429 (dateline/newsroom/desk/json_post.py).
 DATELINE_DESK_JSON_PER_MINUTE = 120
-# The largest photo the desk's library takes, in bytes as sent (the pixels are checked apart).
-DATELINE_PHOTO_MAX_BYTES = 40 * 1024 * 1024
 
 # ---- E-mail: readers' confirmations and the news desk's notices ---------------------------
 # Django 6.1's MAILERS (the EMAIL_HOST family is deprecated and refused beside it). With
