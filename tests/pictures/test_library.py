@@ -1,0 +1,96 @@
+"""add_photo: a file checked, described by its metadata, stored once, and announced."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from dateline.newsroom.models import Tag
+from dateline.pictures.library import PhotoRefused, add_photo
+from dateline.pictures.models import Photo
+from dateline.pictures.signals import photo_stored
+from tests.conftest import require_shared
+
+IPTC = "corpus/photos/IPTC-PhotometadataRef-Std2017.1.jpg"
+
+
+def _jpeg(size=(60, 40), exif=None) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, "JPEG", **({"exif": exif} if exif else {}))
+    return out.getvalue()
+
+
+def test_a_photo_is_stored_with_its_metadata_as_topic_tags_and_by_whom(db, make_user):
+    editor = make_user("Editor")
+    Tag.objects.create(name="KEYWORD1REF2017.1", kind=Tag.Kind.TOPIC)
+    data = require_shared(IPTC).read_bytes()
+
+    photo, created = add_photo(SimpleUploadedFile("iptc.jpg", data), user=editor)
+
+    assert created
+    photo.refresh_from_db()
+    assert (photo.format, photo.width, photo.height, photo.size) == ("jpeg", 1000, 500, len(data))
+    assert photo.original_name == "iptc.jpg"
+    assert photo.uploaded_by == editor and photo.origin == Photo.Origin.UPLOAD
+    assert photo.caption == "The description aka caption (ref2017.1)"
+    assert photo.credit == "Credit Line (ref2017.1)"
+    assert photo.original.name.endswith(f"{photo.sha256}.jpeg")
+    with photo.original.open("rb") as stored:
+        assert stored.read() == data  # the original as uploaded, metadata and all
+    # An existing topic is matched whatever its case; the others are made.
+    assert sorted(t.name for t in photo.tags.all()) == [
+        "KEYWORD1REF2017.1", "Keyword2ref2017.1", "Keyword3ref2017.1"]
+    assert Tag.objects.filter(kind=Tag.Kind.TOPIC).count() == 3
+
+
+def test_the_same_file_twice_is_one_photo(db):
+    first, created = add_photo(io.BytesIO(_jpeg()), name="a.jpg")
+    again, created_again = add_photo(SimpleUploadedFile("b.jpg", _jpeg()))
+    assert created and not created_again
+    assert again.pk == first.pk and Photo.objects.count() == 1
+
+
+def test_fields_given_win_over_the_files_own(db):
+    data = require_shared(IPTC).read_bytes()
+    photo, _ = add_photo(io.BytesIO(data), name="x.jpg", origin=Photo.Origin.IMPORT,
+                         fields={"caption": "Our caption", "alt_text": "A test card"})
+    assert photo.caption == "Our caption" and photo.alt_text == "A test card"
+    assert photo.creator == "Creator1 (ref2017.1), Creator2 (ref2017.1)"
+    assert photo.origin == Photo.Origin.IMPORT
+
+
+def test_a_sideways_portrait_is_stored_as_portrait(db):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° when shown
+    photo, _ = add_photo(io.BytesIO(_jpeg((80, 50), exif.tobytes())), name="p.jpg")
+    assert (photo.width, photo.height) == (50, 80)
+
+
+def test_stored_is_announced_on_commit(db, django_capture_on_commit_callbacks):
+    heard = []
+
+    def listener(sender, photo, **kwargs):
+        heard.append(photo.pk)
+
+    photo_stored.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            photo, _ = add_photo(io.BytesIO(_jpeg()), name="a.jpg")
+            assert heard == []  # not before the transaction commits
+        assert heard == [photo.pk]
+    finally:
+        photo_stored.disconnect(listener)
+
+
+def test_a_file_over_the_byte_limit_is_refused_before_it_is_read(db, settings):
+    settings.DATELINE_PHOTO_MAX_BYTES = 1000
+    with pytest.raises(PhotoRefused, match="larger than 1000"):
+        add_photo(io.BytesIO(_jpeg((400, 400)) + b"\0" * 2000), name="big.jpg")
+    with pytest.raises(PhotoRefused, match="empty"):
+        add_photo(io.BytesIO(b""), name="none.jpg")
+    assert not Photo.objects.exists()
+
+
+def test_refused_is_a_value_error():
+    assert issubclass(PhotoRefused, ValueError)
