@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("dateline.syndication.urls")),
     path("report/", include("dateline.submissions.urls")),
     path("edition/", include("dateline.edition.urls")),
+    # Renditions when nothing in front serves /media/ (make run); nginx does it in production.
+    path("media/pictures/", include("dateline.pictures.urls")),
     path("", include("dateline.site.urls")),
 ]
 

@@ -20,3 +20,16 @@ class PicturesConfig(AppConfig):
                                dispatch_uid="pictures.imported_photos")
         if StoryPhotoInline not in EXTRA_INLINES:
             EXTRA_INLINES.append(StoryPhotoInline)
+        self._queue_renditions()
+
+    def _queue_renditions(self) -> None:
+        """Renditions are made by the worker when a photo is stored or its focal point moves."""
+        from django.db.models.signals import post_save
+
+        from . import receivers
+        from .models import Photo
+        from .signals import photo_stored
+
+        photo_stored.connect(receivers.on_photo_stored, dispatch_uid="pictures.renditions")
+        post_save.connect(receivers.on_photo_saved, sender=Photo,
+                          dispatch_uid="pictures.renditions_refocus")

@@ -164,7 +164,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "/media/"
+# A CDN in front of the public files: its URL here, e.g. https://cdn.example.org/media/.
+MEDIA_URL = os.environ.get("DATELINE_MEDIA_URL", "/media/")
 
 # Scheduled publishing and embargoes run in `dateline db_worker` (started by `dateline serve`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
