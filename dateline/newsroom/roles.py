@@ -14,6 +14,8 @@ _READ_TAXONOMY = [
 _CONTRIBUTOR = [
     "newsroom.view_article", "newsroom.add_article", "newsroom.change_article",
     "newsroom.submit_article", "newsroom.view_revision", *_READ_TAXONOMY,
+    # The photo library: everyone who writes adds photos and describes them.
+    "pictures.view_photo", "pictures.add_photo", "pictures.change_photo",
 ]
 _REPORTER = [
     *_CONTRIBUTOR, "newsroom.change_own_article_in_review",
@@ -30,6 +32,8 @@ _EDITOR = [
     # Editors run the site's structure day to day: they open and rename sections.
     "newsroom.add_section", "newsroom.change_section",
     "live.change_liveentry", "live.delete_liveentry",
+    # Removing a photo from the library (one a story uses is refused all the same).
+    "pictures.delete_photo",
     # Readers' reports carry their names and e-mail addresses: only those who decide on
     # them see them, so reporters do not.
     "submissions.view_submission", "submissions.view_submissionphoto",
@@ -42,7 +46,7 @@ _EDITOR = [
 # The chief editor answers for everything: every permission of these apps.
 # Among them the roles that require two-factor (newsroom.TwoFactorRole) and, through axes,
 # lifting a lock-out by deleting its access attempt.
-CHIEF_EDITOR_APPS = ["newsroom", "live", "submissions", "edition", "auth",
+CHIEF_EDITOR_APPS = ["newsroom", "live", "submissions", "edition", "pictures", "auth",
                      "django_tasks_database", "axes"]
 # And of these models of other apps: WebSub's subscribers (syndication's since they moved out
 # of live), and the partners and their API keys, which the chief editor issues and revokes.

@@ -1,0 +1,176 @@
+"""The photo library in the desk: a list an editor scans by thumbnail, each photo's words and
+focal point, and an upload screen; deleting a photo a story uses names the stories instead."""
+
+from django.contrib import admin, messages
+from django.db.models import ProtectedError
+from django.http import HttpRequest
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from . import desk
+from .models import Photo
+
+_PREVIEW_SHAPE = "free"
+
+
+def _thumb(photo: Photo, sizes: str, loading: str = "lazy") -> str:
+    """A rendition (the original is private and keeps its EXIF), or a box with the title."""
+    from .display import picture
+
+    found = picture(photo, _PREVIEW_SHAPE, sizes, alt="", loading=loading)
+    return found or format_html('<span class="photo-placeholder" aria-hidden="true">{}</span>',
+                                str(photo)[:40])
+
+
+class CreditFilter(admin.SimpleListFilter):
+    """The credits and sources the library holds most, by name (an agency's photos at once)."""
+
+    title = "credit or source"
+    parameter_name = "credit"
+
+    def lookups(self, request, model_admin):
+        names = set(Photo.objects.exclude(credit="").values_list("credit", flat=True)
+                    .distinct()[:30])
+        names |= set(Photo.objects.exclude(source="").values_list("source", flat=True)
+                     .distinct()[:30])
+        return [(name, name) for name in sorted(names)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            from django.db.models import Q
+
+            return queryset.filter(Q(credit=self.value()) | Q(source=self.value()))
+        return queryset
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    list_display = ["thumbnail", "described", "credit", "source", "size_in_pixels",
+                    "created_at"]
+    list_display_links = ["thumbnail", "described"]
+    search_fields = ["title", "caption", "credit", "creator", "source"]
+    list_filter = ["created_at", ("tags", admin.RelatedOnlyFieldListFilter), "origin",
+                   CreditFilter]
+    list_per_page = 50
+    autocomplete_fields = ["tags"]
+    readonly_fields = ["focal_preview", "used_in", "facts"]
+    fieldsets = [
+        (None, {"fields": ["focal_preview", ("focal_x", "focal_y")]}),
+        ("Words", {"fields": ["title", "caption", "alt_text", "tags", "taken_at"]}),
+        ("Credit and rights", {"fields": ["credit", "creator", "source", "copyright_notice",
+                                          "usage_terms"]}),
+        ("Used in", {"fields": ["used_in"]}),
+        ("The file", {"fields": ["facts", "origin"]}),
+    ]
+    change_list_template = "pictures/admin/change_list.html"
+
+    class Media:
+        css = {"all": ["pictures/library.css"]}
+        js = ["pictures/focal.js"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("renditions")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("upload/", view(self.upload), name="pictures_photo_upload"),
+            path("upload.json", view(desk.upload_json), name="pictures_photo_upload_json"),
+            *super().get_urls(),
+        ]
+
+    def upload(self, request: HttpRequest):
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        return desk.upload_page(request, self)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Photos come in through the upload screen, which reads the file; a blank form cannot.
+        return redirect("admin:pictures_photo_upload")
+
+    @admin.display(description="Photo")
+    def thumbnail(self, photo: Photo):
+        return format_html('<span class="photo-thumb">{}</span>', _thumb(photo, "120px"))
+
+    @admin.display(description="Title and caption", ordering="title")
+    def described(self, photo: Photo):
+        badge = "" if photo.alt_text.strip() else mark_safe(
+            ' <span class="photo-badge">alt text missing</span>')
+        return format_html('<strong>{}</strong>{}<br><span class="photo-caption">{}</span>',
+                           str(photo), badge, photo.caption[:140])
+
+    @admin.display(description="Size")
+    def size_in_pixels(self, photo: Photo):
+        return f"{photo.width}\N{MULTIPLICATION SIGN}{photo.height}"
+
+    @admin.display(description="Focal point")
+    def focal_preview(self, photo: Photo):
+        if photo.pk is None:
+            return "-"
+        return format_html(
+            '<div class="focal" data-focal data-ratio="{}">{}'
+            '<span class="focal-marker" aria-hidden="true"></span></div>'
+            '<p class="help">Click on the subject to keep it in every crop, or set the two '
+            "numbers below (0 is the left or top edge, 1 the right or bottom).</p>",
+            f"{photo.width}/{photo.height}", _thumb(photo, "600px", loading="eager"))
+
+    @admin.display(description="Stories")
+    def used_in(self, photo: Photo):
+        return desk.used_in(photo) if photo.pk else "-"
+
+    @admin.display(description="File")
+    def facts(self, photo: Photo):
+        return (f"{photo.original_name or 'unnamed'}: {photo.format.upper()}, "
+                f"{photo.width}\N{MULTIPLICATION SIGN}{photo.height} px, {photo.size // 1024} kB")
+
+    def save_model(self, request, photo, form, change):
+        super().save_model(request, photo, form, change)
+        if change and {"focal_x", "focal_y"} & set(form.changed_data):
+            _focal_moved(photo)
+
+    # ---- Deleting: a photo a story carries stays, and the desk says which stories ----------
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            protected = _stories_using(objs)
+        return deleted, counts, perms, protected
+
+    def delete_model(self, request, photo):
+        try:
+            super().delete_model(request, photo)
+        except ProtectedError:  # a story took it up between the confirmation and the click
+            self.message_user(request, _refusal([photo]), messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        try:
+            super().delete_queryset(request, queryset)
+        except ProtectedError:
+            self.message_user(request, _refusal(queryset), messages.ERROR)
+
+
+def _stories_using(photos) -> list[str]:
+    from .models import StoryPhoto
+
+    uses = (StoryPhoto.objects.filter(photo__in=list(photos)).select_related("article", "photo")
+            .order_by("article__headline"))
+    return [f"“{u.article.headline}” ({u.article.get_status_display().lower()}) uses "
+            f"“{u.photo}”" for u in uses]
+
+
+def _refusal(photos) -> str:
+    return "Not deleted: " + "; ".join(_stories_using(photos)) + "."
+
+
+def _focal_moved(photo: Photo) -> None:
+    """New crops around the new focal point: the renditions worker listens for photo_stored
+    and remakes every rendition cut for another focal point (renditions.make_renditions)."""
+    from django.db import transaction
+
+    from .signals import photo_stored
+
+    transaction.on_commit(lambda: photo_stored.send(sender=Photo, photo=photo))
