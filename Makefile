@@ -53,6 +53,7 @@ demo: setup
 	@test -d $(CORPUS) || { echo "No corpus at $(CORPUS); set CORPUS=/path/to/corpus" >&2; exit 1; }
 	$(DL) import --profile demo/bbc.toml $(CORPUS)/bbc-news/articles.jsonl
 	$(DL) import --profile demo/reuters.toml $(CORPUS)/reuters-21578-train/articles.jsonl
+	$(DL) add_photos $(CORPUS)/photos
 	$(DL) edition build --archive
 	$(DL) ensure_editor --url http://$(HOST):$(PORT)/desk/
 

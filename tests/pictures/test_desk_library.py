@@ -2,6 +2,7 @@
 deleting what a story uses. Real photos from ../shared/corpus/photos; hostile ones made here."""
 
 import hashlib
+import io
 import json
 
 import pytest
@@ -218,3 +219,27 @@ def test_an_account_without_a_role_cannot_open_it(client, make_user):
     client.force_login(make_user(None))
     assert client.get(LIST).status_code == 403
     assert client.get(UPLOAD).status_code == 403
+
+
+# ---- The demo's photos ------------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_adds_the_six_real_photos_with_their_real_credits(make_article):
+    from django.core.management import call_command
+
+    folder = require_shared("corpus/photos")
+    story = make_article("A story without a photo")
+    call_command("add_photos", str(folder), stdout=io.StringIO())
+    photos = {p.original_name: p for p in Photo.objects.all()}
+    assert len(photos) == 6
+    assert photos["rocket.jpg"].credit == "SpaceX"
+    assert photos["astronaut.png"].credit == photos["hubble_deep_field.jpg"].credit == "NASA"
+    assert photos["chelsea.png"].credit == "Stefan van der Walt"
+    assert photos["coffee.png"].usage_terms == "CC0 (Rachel Michetti)"
+    assert photos["rocket.jpg"].alt_text == "DSCOVR launch on Falcon 9"
+    # IPTC's reference photo keeps the credit written in the file.
+    assert "Credit" in photos["IPTC-PhotometadataRef-Std2017.1.jpg"].credit
+    assert all(p.origin == Photo.Origin.IMPORT for p in photos.values())
+    call_command("add_photos", str(folder), stdout=io.StringIO())
+    assert Photo.objects.count() == 6
+    assert not StoryPhoto.objects.filter(article=story).exists()  # no story gets a photo
