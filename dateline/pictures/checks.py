@@ -36,8 +36,9 @@ _OVERHEAD = 256 * 1024 * 1024
 # A 60-megapixel PNG takes a few seconds of CPU to decode on the 2-core machine.
 CPU_SECONDS = 20
 WALL_SECONDS = 60
-# Photos decoded at once by one worker process: each may take the memory above and a core.
-_DECODERS = threading.BoundedSemaphore(os.cpu_count() or 2)
+# Photos decoded at once by one worker process, the library's and readers' reports' alike:
+# each may take the memory above and a core.
+DECODERS = threading.BoundedSemaphore(os.cpu_count() or 2)
 
 
 class Refused(ValueError):
@@ -87,13 +88,13 @@ def check_decodes(data: bytes) -> dict:
     command = [sys.executable, "-I", str(CHILD), str(max_pixels), str(memory),
                str(CPU_SECONDS)]
     try:
-        done = _run_decoder(command, data)
+        done = run_bounded(command, data, WALL_SECONDS)
     except subprocess.TimeoutExpired:  # run() has killed the child
         raise Refused(COSTLY) from None
     except (TimeoutError, OSError):  # every decoder busy, or no process could start
         logger.warning("could not run the photo decoder", exc_info=True)
         raise Refused("The photo could not be checked just now. Try again in a minute.") from None
-    answer = _answer(done)
+    answer = first_line(done)
     if answer.get("refused") == "pixels":
         raise Refused(too_many_pixels(None))
     if answer.get("refused") == "damaged":
@@ -105,20 +106,23 @@ def check_decodes(data: bytes) -> dict:
     return answer
 
 
-def _run_decoder(command: list[str], data: bytes) -> subprocess.CompletedProcess:
+def run_bounded(command: list[str], data: bytes,
+                wall_seconds: float) -> subprocess.CompletedProcess:
+    """Run a decoding child on `data`, a few at a time per process (the readers' reports use
+    it too). TimeoutError when no decoder came free, TimeoutExpired when the child ran over."""
     # A request waiting here, or on its decoder, hands its turn to run Django to another.
     with waiting():
-        if not _DECODERS.acquire(timeout=WALL_SECONDS):
+        if not DECODERS.acquire(timeout=wall_seconds):
             raise TimeoutError
         try:
             return subprocess.run(command, input=data, capture_output=True,
-                                  timeout=WALL_SECONDS)
+                                  timeout=wall_seconds)
         finally:
-            _DECODERS.release()
+            DECODERS.release()
 
 
-def _answer(done: subprocess.CompletedProcess) -> dict:
-    """The child's line; empty when it was killed (over its memory or CPU) or crashed."""
+def first_line(done: subprocess.CompletedProcess) -> dict:
+    """The child's JSON line; empty when it was killed (over its memory or CPU) or crashed."""
     if done.returncode != 0:
         return {}
     try:

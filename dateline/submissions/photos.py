@@ -7,12 +7,9 @@ form runs it on every photo, and runs `reencode_photo` (the decoding, in reencod
 process) only once everything else in the report is valid.
 """
 
-import json
 import logging
-import os
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
-from dateline.base.turns import waiting
+from dateline.pictures.checks import first_line, run_bounded
 
 from .reencode import ACCEPTED, OPENERS
 
@@ -39,9 +36,6 @@ _OVERHEAD = 256 * 1024 * 1024
 # A 50-megapixel PNG takes about 3 s of CPU to decode and encode again on the 2-core machine.
 CPU_SECONDS = 20
 WALL_SECONDS = 60
-# Photos decoded at once by one worker process: each decoder may take the memory above and a
-# core. A request waiting here, or on its decoder, hands its turn to run Django to another.
-_DECODERS = threading.BoundedSemaphore(os.cpu_count() or 2)
 
 
 class PhotoRefused(Exception):
@@ -126,7 +120,7 @@ def reencode_photo(upload: UploadedFile, header: PhotoHeader) -> CleanPhoto:
     """Decode a checked photo in a child process and return its pixels re-encoded."""
     upload.seek(0)
     done = _decode(header.name, upload.read())
-    answer = _answer(done)
+    answer = first_line(done)
     _refuse_unless_decoded(answer, done, header)
     photo = done.stdout.partition(b"\n")[2]
     return CleanPhoto(data=photo, format=answer["format"], width=answer["width"],
@@ -141,7 +135,8 @@ def _decode(name: str, data: bytes) -> subprocess.CompletedProcess:
     command = [sys.executable, "-I", str(CHILD), str(max_pixels), str(memory),
                str(CPU_SECONDS), str(max_output)]
     try:
-        return _run_decoder(command, data)
+        # One bound on decoders per process, shared with the photo library's uploads.
+        return run_bounded(command, data, WALL_SECONDS)
     except subprocess.TimeoutExpired:  # run() has killed the child
         raise PhotoRefused(_costly(name)) from None
     except TimeoutError:  # every decoder stayed busy with other readers' photos
@@ -171,28 +166,6 @@ def _refuse_unless_decoded(
         logger.warning("the photo decoder gave up on %r (status %s): %s", name,
                        done.returncode, done.stderr[-500:].decode("utf-8", "replace").strip())
         raise PhotoRefused(_costly(name))
-
-
-def _run_decoder(command: list[str], data: bytes) -> subprocess.CompletedProcess:
-    with waiting():
-        if not _DECODERS.acquire(timeout=WALL_SECONDS):
-            raise TimeoutError
-        try:
-            return subprocess.run(command, input=data, capture_output=True,
-                                  timeout=WALL_SECONDS)
-        finally:
-            _DECODERS.release()
-
-
-def _answer(done: subprocess.CompletedProcess) -> dict:
-    """The child's first line; empty when it was killed (over its memory or CPU) or crashed."""
-    if done.returncode != 0:
-        return {}
-    try:
-        answer = json.loads(done.stdout.partition(b"\n")[0])
-    except ValueError:
-        return {}
-    return answer if isinstance(answer, dict) else {}
 
 
 def _starts_like_a_photo(upload: UploadedFile) -> bool:
