@@ -57,9 +57,12 @@ def crop_box(width: int, height: int, ratio: float | None,
 
 
 def widths_for(crop_width: int) -> list[int]:
-    """The standard widths a crop can give without upscaling, or its own width if it is small."""
+    """The standard widths a crop can give without upscaling, and its own full width when that
+    falls between them (a 1200-pixel crop is not cut down to 960 for large screens)."""
     fitting = [w for w in WIDTHS if w <= crop_width]
-    return fitting or [crop_width]
+    if crop_width < WIDTHS[-1] and crop_width not in fitting:
+        fitting.append(crop_width)
+    return fitting
 
 
 def plan(width: int, height: int, focal_x: float, focal_y: float) -> list[Cut]:
