@@ -8,7 +8,7 @@ CORPUS ?= ../shared/corpus
 export HOST PORT
 
 .PHONY: run test setup demo lint test-sqlite test-postgres test-redis bench bench-search bench-live \
-	bench-desk bench-connections journeys clean lock upgrade
+	bench-desk bench-connections bench-pictures journeys clean lock upgrade
 
 run: demo
 	$(DL) serve
@@ -102,6 +102,10 @@ bench-search: $(VENV)/.installed
 # Publish-to-receipt latency and memory per connection with 1k and 10k open event streams.
 bench-live: $(VENV)/.installed
 	cd bench && ../$(VENV)/bin/python live.py
+
+# All renditions of a 24-megapixel photo: time, peak memory, and the bytes a reader downloads.
+bench-pictures: $(VENV)/.installed
+	cd bench && ../$(VENV)/bin/python pictures.py
 
 # The desk pages an editor opens all day, timed as an editor on the 100k-story database.
 bench-desk: $(VENV)/.installed
