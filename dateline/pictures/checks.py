@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import threading
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,11 +58,10 @@ def check_header(data: bytes, name: str) -> Header:
     if refused:
         raise Refused(refused)
     try:
-        with warnings.catch_warnings():
-            # Pillow warns over its own limit; ours, below, is lower and says so better.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=OPENERS)  # decodes no pixel
-    except Image.DecompressionBombError:
+        # Pillow warns past its own limit (89 MP), or raises where warnings are errors; our
+        # limit is lower. No catch_warnings here: it changes the filters of every thread.
+        image = Image.open(io.BytesIO(data), formats=OPENERS)  # decodes no pixel
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Refused(too_many_pixels(_size_past_pillows_limit(data))) from None
     except Exception:  # UnidentifiedImageError, or a header too broken to read
         raise Refused(_not_a_photo(data, name)) from None

@@ -27,6 +27,8 @@ from .models import Photo
 from .signals import photo_stored
 
 _CHUNK = 1024 * 1024
+# What a caller may say about the photo; the file's facts (size, format, hash) are ours.
+_GIVEN = {*FIELDS, "taken_at", "focal_x", "focal_y"}
 
 
 class PhotoRefused(checks.Refused):
@@ -48,7 +50,7 @@ def add_photo(file, *, name: str = "", user=None, origin=Photo.Origin.UPLOAD,
     except checks.Refused as refused:
         raise PhotoRefused(str(refused)) from None
     described = read_metadata(io.BytesIO(data))
-    given = {k: v for k, v in (fields or {}).items() if k in FIELDS or k == "taken_at"}
+    given = {k: v for k, v in (fields or {}).items() if k in _GIVEN}
     photo = Photo(
         sha256=sha256, format=header.format, width=shown["width"], height=shown["height"],
         size=len(data), original_name=name, origin=origin, uploaded_by=user,

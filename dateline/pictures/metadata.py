@@ -11,6 +11,7 @@ references), every text is trimmed and bounded, and GPS never leaves this module
 
 import contextlib
 import datetime as dt
+import math
 from pathlib import Path
 
 from defusedxml import ElementTree
@@ -93,8 +94,20 @@ def _bounded(value: str, max_length: int | None) -> str:
     return value[:max_length].rstrip() if max_length else value
 
 
-def _jsonable(block: dict) -> dict:
-    return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in block.items()}
+def _jsonable(value):
+    """The value fit for a JSON column on any database: no NUL (PostgreSQL refuses it in
+    jsonb), no NaN (not JSON), no text longer than a caption."""
+    if isinstance(value, dict):
+        return {str(k)[:100]: _jsonable(v) for k, v in list(value.items())[:100]}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value[:MAX_KEYWORDS]]
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (bool, int)) or value is None:
+        return value
+    return _bounded(value, 2000)
 
 
 def _iim(image: Image.Image) -> dict:

@@ -149,3 +149,12 @@ def test_two_hostile_uploads_at_once_leave_the_process_answering():
     for thread in threads:
         thread.join(timeout=120)
     assert len(results) == 2 and all("damaged or incomplete" in r for r in results)
+
+
+def test_a_header_past_pillows_warning_limit_is_refused_even_where_warnings_are_errors(db):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        message = _refusal(_png_claiming(10_000, 10_000), "warned.png")
+    assert "10,000 \N{MULTIPLICATION SIGN} 10,000 pixels" in message

@@ -108,3 +108,14 @@ def test_exif_is_the_last_resort_and_gps_is_never_kept():
 def test_a_file_that_is_no_photo_says_nothing():
     found = read_metadata(io.BytesIO(b"hello"))
     assert found["caption"] == "" and found["keywords"] == [] and found["embedded"] == {}
+
+
+def test_embedded_holds_nothing_a_json_column_refuses():
+    exif = Image.Exif()
+    exif[0x010F] = "Can\x00on"  # Make, with a NUL inside
+    exif[0x0110] = "X" * 5000  # Model, far too long
+    found = read_metadata(_jpeg_with_iim((2, 115, b"Wire\x00Agency"), exif=exif))
+    tags = found["embedded"]["exif"]["tags"]
+    assert tags["Make"] == "Canon" and len(tags["Model"]) <= 2000
+    assert found["source"] == "WireAgency"
+    assert "\x00" not in repr(found["embedded"])
