@@ -200,3 +200,16 @@ def test_an_upload_from_the_story_screen_goes_to_the_library_and_into_the_story(
     assert (use.photo.origin, use.photo.uploaded_by, use.photo.width) == (
         Photo.Origin.UPLOAD, editor, 64)
     assert use.photo.alt_text == ""  # the editor writes it in the library before publishing
+
+
+def test_a_save_without_the_photos_rows_leaves_the_photos_as_they_are(
+        draft, editor, desk_client):
+    client = desk_client(editor)
+    use = StoryPhoto.objects.create(article=draft, photo=library_photo("Waves"), role="lead")
+    data = {k: v for k, v in change_form_data(client, draft).items()
+            if not k.startswith(f"{INLINE}-")}
+    data["headline"] = "Storm reaches the coast at dawn"
+    assert client.post(f"{ARTICLES}{draft.pk}/change/", data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.headline == "Storm reaches the coast at dawn"
+    assert list(StoryPhoto.objects.filter(article=draft)) == [use]
