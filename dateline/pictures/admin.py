@@ -15,12 +15,15 @@ from .models import Photo
 _PREVIEW_SHAPE = "free"
 
 
-def _thumb(photo: Photo, sizes: str, loading: str = "lazy") -> str:
-    """A rendition (the original is private and keeps its EXIF), or a box with the title."""
+def _thumb(photo: Photo, sizes: str, *, named: bool, loading: str = "lazy") -> str:
+    """A rendition (the original is private and keeps its EXIF), or a box with the title.
+    Named: the list's thumbnail is a link, which needs the photo's name as its text."""
     from .display import picture
 
-    found = picture(photo, _PREVIEW_SHAPE, sizes, alt="", loading=loading)
-    return found or format_html('<span class="photo-placeholder" aria-hidden="true">{}</span>',
+    found = picture(photo, _PREVIEW_SHAPE, sizes, alt=str(photo) if named else "",
+                    loading=loading)
+    return found or format_html('<span class="photo-placeholder"{}>{}</span>',
+                                "" if named else mark_safe(' aria-hidden="true"'),
                                 str(photo)[:40])
 
 
@@ -94,7 +97,8 @@ class PhotoAdmin(admin.ModelAdmin):
 
     @admin.display(description="Photo")
     def thumbnail(self, photo: Photo):
-        return format_html('<span class="photo-thumb">{}</span>', _thumb(photo, "120px"))
+        return format_html('<span class="photo-thumb">{}</span>',
+                           _thumb(photo, "120px", named=True))
 
     @admin.display(description="Title and caption", ordering="title")
     def described(self, photo: Photo):
@@ -116,7 +120,7 @@ class PhotoAdmin(admin.ModelAdmin):
             '<span class="focal-marker" aria-hidden="true"></span></div>'
             '<p class="help">Click on the subject to keep it in every crop, or set the two '
             "numbers below (0 is the left or top edge, 1 the right or bottom).</p>",
-            f"{photo.width}/{photo.height}", _thumb(photo, "600px", loading="eager"))
+            f"{photo.width}/{photo.height}", _thumb(photo, "600px", named=False, loading="eager"))
 
     @admin.display(description="Stories")
     def used_in(self, photo: Photo):
