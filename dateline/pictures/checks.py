@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 CHILD = Path(__file__).with_name("decode.py")
 ACCEPTED_NAMES = "JPEG, PNG, WebP, AVIF, TIFF"
+# A strip 60,000 pixels long passes the pixel limit but is no photo a page can show.
+MAX_SIDE = 30_000
 # A decoded pixel takes at most 8 bytes (16-bit RGBA, 32-bit float); the child may hold a
 # second copy while Pillow unpacks; the rest is the interpreter, Pillow and its buffers.
 _BYTES_PER_PIXEL = 8
@@ -71,6 +73,9 @@ def check_header(data: bytes, name: str) -> Header:
             raise Refused(DAMAGED)
         if width * height > settings.DATELINE_PHOTO_MAX_PIXELS:
             raise Refused(too_many_pixels((width, height)))
+        if max(width, height) > MAX_SIDE:
+            raise Refused(f"The photo is {width:,} \N{MULTIPLICATION SIGN} {height:,} pixels; "
+                          f"the longest side accepted is {MAX_SIDE:,} pixels.")
         if getattr(image, "is_animated", False) and image.format != "TIFF":
             raise Refused(f"This file is an animation ({image.format} with "
                           f"{image.n_frames} frames): upload a still photo "

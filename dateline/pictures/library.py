@@ -66,8 +66,10 @@ def add_photo(file, *, name: str = "", user=None, origin=Photo.Origin.UPLOAD,
             photo.save()
             photo.tags.add(*_tags(described["keywords"]))
     except IntegrityError:  # the same file, uploaded at the same moment by someone else
-        # Its original is stored under the same name: nothing of ours to remove.
-        return Photo.objects.get(sha256=sha256), False
+        existing = Photo.objects.get(sha256=sha256)
+        if photo.original.name != existing.original.name:  # the storage renamed our copy
+            photo.original.delete(save=False)
+        return existing, False
     transaction.on_commit(partial(photo_stored.send, sender=Photo, photo=photo))
     return photo, True
 

@@ -55,6 +55,12 @@ def test_a_header_just_over_our_limit_is_refused_before_pillows_own_limit(db, se
     assert "1,001 \N{MULTIPLICATION SIGN} 1,000 pixels" in message
 
 
+def test_a_strip_within_the_pixel_limit_but_too_long_is_refused(db):
+    message = _refusal(_png_claiming(40_000, 10), "strip.png")
+    assert message == ("The photo is 40,000 \N{MULTIPLICATION SIGN} 10 pixels; the longest "
+                       "side accepted is 30,000 pixels.")
+
+
 def test_a_truncated_jpeg_is_refused_as_incomplete(db):
     whole = _saved(Image.effect_noise((400, 300), 60).convert("RGB"), "JPEG")
     assert "damaged or incomplete" in _refusal(whole[: len(whole) // 2], "cut.jpg")
