@@ -94,3 +94,22 @@ def test_a_file_over_the_byte_limit_is_refused_before_it_is_read(db, settings):
 
 def test_refused_is_a_value_error():
     assert issubclass(PhotoRefused, ValueError)
+
+
+@pytest.mark.parametrize("name", ["astronaut.png", "chelsea.png", "coffee.png",
+                                  "hubble_deep_field.jpg", "rocket.jpg"])
+def test_every_sample_photo_is_accepted_at_its_size(db, name):
+    path = require_shared(f"corpus/photos/{name}")
+    with Image.open(path) as image:
+        size = image.size
+    with path.open("rb") as handle:
+        photo, created = add_photo(handle, name=name)
+    assert created and (photo.width, photo.height) == size
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "AVIF", "TIFF"])
+def test_every_accepted_format_is_kept_under_its_own_name(db, fmt):
+    out = io.BytesIO()
+    Image.new("RGB", (24, 16), "navy").save(out, fmt)
+    photo, created = add_photo(out, name=f"x.{fmt.lower()}")
+    assert created and photo.format == fmt.lower() and (photo.width, photo.height) == (24, 16)
