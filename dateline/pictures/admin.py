@@ -131,11 +131,6 @@ class PhotoAdmin(admin.ModelAdmin):
         return (f"{photo.original_name or 'unnamed'}: {photo.format.upper()}, "
                 f"{photo.width}\N{MULTIPLICATION SIGN}{photo.height} px, {photo.size // 1024} kB")
 
-    def save_model(self, request, photo, form, change):
-        super().save_model(request, photo, form, change)
-        if change and {"focal_x", "focal_y"} & set(form.changed_data):
-            _focal_moved(photo)
-
     # ---- Deleting: a photo a story carries stays, and the desk says which stories ----------
 
     def get_deleted_objects(self, objs, request):
@@ -169,12 +164,3 @@ def _stories_using(photos) -> list[str]:
 def _refusal(photos) -> str:
     return "Not deleted: " + "; ".join(_stories_using(photos)) + "."
 
-
-def _focal_moved(photo: Photo) -> None:
-    """New crops around the new focal point: the renditions worker listens for photo_stored
-    and remakes every rendition cut for another focal point (renditions.make_renditions)."""
-    from django.db import transaction
-
-    from .signals import photo_stored
-
-    transaction.on_commit(lambda: photo_stored.send(sender=Photo, photo=photo))

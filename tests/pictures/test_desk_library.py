@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from dateline.newsroom.models import Article, Tag
-from dateline.pictures.models import Photo, StoryPhoto
+from dateline.pictures.models import Photo, Rendition, StoryPhoto
 
 from ..conftest import require_shared
 
@@ -156,18 +156,28 @@ def _form(photo: Photo, **changes) -> dict:
 
 
 @pytest.mark.django_db
-def test_the_focal_point_and_words_are_saved_from_the_form(desk, make_article):
+def test_the_focal_point_and_words_are_saved_from_the_form(
+    desk, make_article, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
     photo = make_photo("Harbour")
+    Rendition.objects.create(photo=photo, shape="16x9", format="jpeg", width=320, height=180,
+                             file="r/a.jpg", size=10, focal_x=0.5, focal_y=0.5)
     story = make_article("Boats return to the harbour")
     StoryPhoto.objects.create(article=story, photo=photo)
     page = desk.get(f"{LIST}{photo.pk}/change/").content.decode()
     assert "data-focal" in page and 'data-ratio="1200/800"' in page
     assert "Boats return to the harbour" in page  # used in
-    answer = desk.post(f"{LIST}{photo.pk}/change/",
-                       _form(photo, focal_x="0.25", focal_y="0.8", alt_text="Boats at dawn"))
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = desk.post(f"{LIST}{photo.pk}/change/",
+                           _form(photo, focal_x="0.25", focal_y="0.8", alt_text="Boats at dawn"))
     assert answer.status_code == 302, answer.context["adminform"].form.errors
     photo.refresh_from_db()
     assert (photo.focal_x, photo.focal_y, photo.alt_text) == (0.25, 0.8, "Boats at dawn")
+    # The crops were cut for the old focal point: the worker is asked for new ones.
+    queued = DBTaskResult.objects.filter(task_path__endswith="make_renditions")
+    assert [r.args_kwargs["args"] for r in queued] == [[photo.pk]]
     wrong = desk.post(f"{LIST}{photo.pk}/change/", _form(photo, focal_x="1.5"))
     assert wrong.status_code == 200 and "focal_x" in wrong.context["adminform"].form.errors
 
