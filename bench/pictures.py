@@ -1,5 +1,6 @@
 """Renditions of a 24-megapixel photo: time, peak memory, and the bytes a reader downloads.
 
+Load on a shared machine shows in the wall time; the CPU time is printed beside it.
 The photo is made from a real one: ../shared/corpus/photos/rocket.jpg resized to 6000 x 4000
 and saved as JPEG quality 90. Each measurement runs in a child process, so its peak resident
 memory (getrusage maxrss) counts Pillow's C buffers, which tracemalloc does not see.
@@ -40,14 +41,13 @@ def child(mode: str) -> None:
     from dateline.pictures import renditions
 
     data = PHOTO.read_bytes()
-    if mode == "nodraft":
-        renditions.Image.Image.draft = lambda self, *a, **k: None
-    start = time.perf_counter()
+    formats = ("webp", "jpeg") if mode == "noavif" else ("avif", "webp", "jpeg")
+    start, cpu = time.perf_counter(), time.process_time()
     made = [(cut.shape, cut.width, fmt, len(b)) for cut, fmt, b in
-            renditions.render(data, 0.5, 0.5)]
-    seconds = time.perf_counter() - start
+            renditions.render(data, 0.5, 0.5, formats=formats)]
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "made": made}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb, "made": made}))
 
 
 def measure(mode: str) -> dict:
@@ -68,11 +68,11 @@ def main() -> None:
     baseline = measure("python")
     print(f"photo: {PHOTO.name} 6000x4000 JPEG q90 from {SOURCE.name}, {len(original):,} bytes")
     print(f"python + Pillow imported, no work: peak {baseline['peak_mb']:.0f} MB")
-    results = {mode: measure(mode) for mode in ("all", "nodraft")}
-    for mode, label in (("all", "Pillow, JPEG draft decoding"), ("nodraft", "Pillow, full decode")):
+    results = {mode: measure(mode) for mode in ("all", "noavif")}
+    for mode, label in (("all", "Pillow, AVIF + WebP + JPEG"), ("noavif", "Pillow, WebP + JPEG")):
         r = results[mode]
-        print(f"{label}: {len(r['made'])} renditions in {r['seconds']:.2f} s, "
-              f"peak {r['peak_mb']:.0f} MB")
+        print(f"{label}: {len(r['made'])} renditions in {r['seconds']:.2f} s "
+              f"({r['cpu']:.2f} s CPU; encoders use several threads), peak {r['peak_mb']:.0f} MB")
     made = results["all"]["made"]
     for fmt in ("avif", "webp", "jpeg"):
         total = sum(size for _, _, f, size in made if f == fmt)
@@ -86,8 +86,9 @@ def main() -> None:
                   f"{size:,} bytes = {size / len(original):.1%} of the original")
     r = results["all"]
     verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
-    print(f"target all renditions of 24 MP: {r['seconds']:.2f} s (target < 10 s): "
-          f"{verdict(r['seconds'] < 10)}")
+    # CPU time, not wall time: what the worker costs, whatever else the machine is doing.
+    print(f"target all renditions of 24 MP: {r['cpu']:.2f} s CPU, {r['seconds']:.2f} s wall "
+          f"(target < 10 s CPU): {verdict(r['cpu'] < 10)}")
     print(f"target peak memory: {r['peak_mb']:.0f} MB (target < 500 MB): "
           f"{verdict(r['peak_mb'] < 500)}")
     phone = weights["phone", "avif"] / len(original)
