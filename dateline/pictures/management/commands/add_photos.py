@@ -2,8 +2,9 @@
 
 Each photo is described first by its own IPTC/XMP/EXIF; what the file does not say comes from
 the folder's README.md, a Markdown table of `file | size | what | rights` rows (as in
-../shared/corpus/photos): "what" is the title, caption and alt text, "rights" the usage terms
-and the credit ("public domain (NASA)" credits NASA, "CC0, Rachel Michetti" Rachel Michetti).
+../shared/corpus/photos): "what" is the caption, and up to a colon the title and alt text;
+"rights" the usage terms and the credit ("public domain (NASA)" credits NASA, "CC0, Rachel
+Michetti" Rachel Michetti).
 Running it again adds nothing twice. No story gets a photo: the demo invents none.
 """
 
@@ -30,7 +31,9 @@ def described_in_readme(folder: Path) -> dict[str, dict[str, str]]:
             continue
         name, _, what, rights = cells
         credit, terms = _credit(rights)
-        found[name.strip("`")] = {"title": what[:300], "caption": what, "alt_text": what[:500],
+        short = what.split(":")[0].strip()  # "IPTC's reference image for ...: every field"
+        short = short[:1].upper() + short[1:]
+        found[name.strip("`")] = {"title": short[:300], "caption": what, "alt_text": short[:500],
                                   "credit": credit, "usage_terms": terms}
     return found
 
