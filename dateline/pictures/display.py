@@ -2,6 +2,9 @@
 
 A page never waits for the worker: until a shape's renditions exist it shows the nearest ones
 that do (another shape, an older focal point), and with none at all it shows no image.
+
+A listing should fetch the renditions with its photos, in one query:
+`prefetch_related("photo__renditions")` on StoryPhotos, `"renditions"` on Photos.
 """
 
 from django.conf import settings

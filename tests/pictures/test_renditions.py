@@ -199,3 +199,19 @@ def test_a_broken_file_is_reported_and_the_worker_carries_on():
     results = {r.args_kwargs["args"][0]: r for r in DBTaskResult.objects.all()}
     assert results[broken.pk].return_value["error"]
     assert results[healthy.pk].return_value["made"] > 0
+
+
+def test_a_large_jpeg_is_decoded_at_a_fraction_and_still_cut_to_exact_sizes():
+    data = jpeg(real_photo(4400, 4400))
+    assert renditions.open_upright(data, need=0.47).size == (2200, 2200)  # decoded at a half
+
+    made = [(cut.shape, image_size(encoded)) for cut, _, encoded in
+            renditions.render(data, 0.5, 0.5, formats=("jpeg",))]
+
+    assert ("1x1", (2048, 2048)) in made and ("16x9", (2048, 1152)) in made
+    assert all(size[0] <= 2048 for _, size in made)
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
