@@ -46,6 +46,40 @@ def test_two_dropped_photos_each_show_progress_and_land_in_the_library(
     assert all(str(photo)[:40] in listed for photo in Photo.objects.all())
 
 
+DROP = """([files]) => {
+    const transfer = new DataTransfer();
+    for (const [name, b64] of files) {
+        const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+        transfer.items.add(new File([bytes], name, {type: "image/png"}));
+    }
+    const zone = document.querySelector("[data-drop-zone]");
+    for (const type of ["dragenter", "dragover", "drop"]) {
+        zone.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true,
+                                                cancelable: true}));
+    }
+}"""
+
+
+def test_photos_dropped_on_the_zone_go_up_one_request_each(
+    browser, live_server, editor  # noqa: F811
+):
+    import base64
+
+    photos = require_shared("corpus/photos")
+    files = [[name, base64.b64encode((photos / name).read_bytes()).decode()]
+             for name in ("chelsea.png", "coffee.png")]
+    page = logged_in_page(browser, live_server.url, editor)
+    connections.close_all()
+    page.goto(live_server.url + LIST + "upload/")
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if r.method == "POST" else None)
+    page.evaluate(DROP, [files])
+    page.locator(".photo-uploads li.photo-upload-ok").nth(1).wait_for(timeout=30_000)
+    assert sorted(Photo.objects.values_list("original_name", flat=True)) == [
+        "chelsea.png", "coffee.png"]
+    assert requests == [live_server.url + LIST + "upload.json"] * 2
+
+
 def test_a_refused_file_says_why_beside_it(browser, live_server, editor, tmp_path):  # noqa: F811
     fake = tmp_path / "holiday.jpg"
     fake.write_bytes(b"<svg onload='alert(1)'></svg>" * 20)
