@@ -1,14 +1,17 @@
 """Fetch a photo named by URL in an import: hostile input, so every limit is the fetcher's.
 
-http and https only; every address the name resolves to (at each redirect too) must be a
-public one unless DATELINE_PHOTO_FETCH_PRIVATE allows otherwise (tests serve photos on
-localhost); at most MAX_REDIRECTS hops, TIMEOUT seconds per connect and per read, and no more
-than the photo limit's bytes. The name is resolved before the request, so a name that
-changes its answer between the two (DNS rebinding) is not covered.
+http and https only, no proxy; every address the name resolves to must be a public one unless
+DATELINE_PHOTO_FETCH_PRIVATE allows otherwise (tests serve photos on localhost). The check is
+made where the socket connects, to the very address it connects to, at each redirect too, so
+a name that answers differently the second time (DNS rebinding) gains nothing. At most
+MAX_REDIRECTS hops, TIMEOUT seconds per connect and per read, TOTAL seconds in all, and no more
+than the photo limit's bytes.
 """
 
+import http.client
 import ipaddress
 import socket
+import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
@@ -16,6 +19,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 TIMEOUT = 10
+TOTAL = 30
 MAX_REDIRECTS = 3
 CHUNK = 64 * 1024
 
@@ -32,16 +36,58 @@ def check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise FetchRefused(f"{url[:100]!r} is not an http(s) URL")
-    if getattr(settings, "DATELINE_PHOTO_FETCH_PRIVATE", False):
-        return
+    _public_addresses(parts.hostname, parts.port or 443)
+
+
+def _public_addresses(host: str, port: int) -> list[tuple]:
+    """What `host` resolves to, if every address is public (or private ones are allowed)."""
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise FetchRefused(f"{parts.hostname[:100]} could not be found") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global:
-            raise FetchRefused(f"{parts.hostname[:100]} is a private or local address")
+        raise FetchRefused(f"{host[:100]} could not be found") from None
+    if not getattr(settings, "DATELINE_PHOTO_FETCH_PRIVATE", False):
+        for info in infos:
+            if not ipaddress.ip_address(info[4][0].split("%")[0]).is_global:
+                raise FetchRefused(f"{host[:100]} is a private or local address")
+    return infos
+
+
+def _connect_checked(address, timeout=TIMEOUT, source_address=None, **kwargs):
+    """http.client's connect, to an address checked at this moment (see the module's note)."""
+    host, port = address
+    last: OSError | None = None
+    for family, kind, proto, _, sockaddr in _public_addresses(host, port):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            sock.close()
+            last = exc
+    raise last or OSError(f"{host} has no address")
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_checked
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_checked
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_HTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_HTTPSConnection, req, context=self._context)
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
@@ -55,7 +101,9 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
 def fetch(url: str) -> bytes:
     """The body at `url`, or FetchRefused."""
     check_url(url)
-    opener = urllib.request.build_opener(_CheckedRedirects)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _HTTPHandler,
+                                         _HTTPSHandler, _CheckedRedirects)
+    started = time.monotonic()
     opener.addheaders = [("User-Agent", "Dateline photo import")]
     limit = max_bytes()
     try:
@@ -68,6 +116,8 @@ def fetch(url: str) -> bytes:
                 data += chunk
                 if len(data) > limit:
                     raise FetchRefused(f"{url[:100]} is larger than {limit:,} bytes")
+                if time.monotonic() - started > TOTAL:
+                    raise FetchRefused(f"{url[:100]} took longer than {TOTAL} seconds")
             return bytes(data)
     except urllib.error.HTTPError as exc:
         raise FetchRefused(f"{url[:100]} answered {exc.code}") from None

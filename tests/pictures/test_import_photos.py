@@ -175,3 +175,16 @@ def test_importing_the_same_record_again_adds_no_photo_twice(tmp_path):
     assert report.updated == 1
     assert Photo.objects.count() == 2
     assert StoryPhoto.objects.filter(article__external_id="wire-1").count() == 2
+
+
+def test_the_address_is_checked_where_the_socket_connects(photo_server, settings):
+    """Not only before the request: a name that resolves anew (DNS rebinding) is caught too."""
+    from dateline.pictures.fetch import FetchRefused, _connect_checked
+
+    _, base = photo_server
+    port = int(base.rsplit(":", 1)[1])
+    settings.DATELINE_PHOTO_FETCH_PRIVATE = False
+    with pytest.raises(FetchRefused, match="private or local"):
+        _connect_checked(("localhost", port))
+    settings.DATELINE_PHOTO_FETCH_PRIVATE = True
+    _connect_checked(("127.0.0.1", port)).close()
