@@ -17,8 +17,10 @@ from django.views.decorators.csrf import csrf_exempt
 from .models import Photo
 
 _CSRF = CsrfViewMiddleware(lambda request: None)
-# The no-JavaScript form takes this many files at once; the drop zone sends one a request.
+# The no-JavaScript form takes this many files, and twice the largest photo's bytes, at once;
+# the drop zone sends one file a request. deploy/nginx.conf lets 100 MB through to both.
 FORM_FILES = 20
+FORM_PHOTOS_OF_BYTES = 2
 
 
 def max_bytes() -> int:
@@ -88,7 +90,8 @@ def upload_page(request: HttpRequest, admin) -> HttpResponse:
     """The drop zone, and the plain form behind it: each file's result is listed on return."""
     context = {**admin.admin_site.each_context(request), "opts": Photo._meta,
                "title": "Add photos", "max_mb": max_bytes() // 1024 // 1024,
-               "form_files": FORM_FILES, "results": None,
+               "form_files": FORM_FILES, "form_mb": max_bytes() * FORM_PHOTOS_OF_BYTES // 2**20,
+               "results": None,
                "endpoint": reverse("admin:pictures_photo_upload_json")}
     status = 200
     if request.method == "POST":
@@ -98,8 +101,10 @@ def upload_page(request: HttpRequest, admin) -> HttpResponse:
 
 def _form_results(request: HttpRequest) -> tuple[list[dict], int]:
     limit = max_bytes()
-    if _length(request) > limit * FORM_FILES:
-        return [{"ok": False, "name": "", "error": _too_big(limit * FORM_FILES)}], 413
+    if _length(request) > limit * FORM_PHOTOS_OF_BYTES:
+        error = (f"These files are larger than {limit * FORM_PHOTOS_OF_BYTES // 1024 // 1024} MB "
+                 "in all: send fewer at once.")
+        return [{"ok": False, "name": "", "error": error}], 413
     try:
         files = request.FILES.getlist("file")
     except (RequestDataTooBig, TooManyFilesSent):

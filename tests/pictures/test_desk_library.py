@@ -116,6 +116,16 @@ def test_the_plain_form_takes_several_files_and_lists_each_result(desk):
     assert Photo.objects.count() == 2
 
 
+@pytest.mark.django_db
+def test_the_plain_form_is_bounded_in_all_before_it_is_read(desk, settings):
+    settings.DATELINE_PHOTO_MAX_BYTES = 10_000
+    files = [SimpleUploadedFile(f"{n}.jpg", b"x" * 9_000) for n in range(3)]
+    answer = desk.post(UPLOAD, {"file": files})
+    assert answer.status_code == 413
+    assert "send fewer at once" in answer.content.decode()
+    assert not Photo.objects.exists()
+
+
 # ---- The list ---------------------------------------------------------------------------
 
 @pytest.mark.django_db
