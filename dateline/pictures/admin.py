@@ -27,6 +27,12 @@ def _thumb(photo: Photo, sizes: str, *, named: bool, loading: str = "lazy") -> s
                                 str(photo)[:40])
 
 
+class UploadedFilter(admin.DateFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "date uploaded"
+
+
 class CreditFilter(admin.SimpleListFilter):
     """The credits and sources the library holds most, by name (an agency's photos at once)."""
 
@@ -50,12 +56,11 @@ class CreditFilter(admin.SimpleListFilter):
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
-    list_display = ["thumbnail", "described", "credit", "source", "size_in_pixels",
-                    "created_at"]
+    list_display = ["thumbnail", "described", "credit", "source", "size_in_pixels", "uploaded"]
     list_display_links = ["thumbnail", "described"]
     search_fields = ["title", "caption", "credit", "creator", "source"]
-    list_filter = ["created_at", ("tags", admin.RelatedOnlyFieldListFilter), "origin",
-                   CreditFilter]
+    list_filter = [("created_at", UploadedFilter), ("tags", admin.RelatedOnlyFieldListFilter),
+                   "origin", CreditFilter]
     list_per_page = 50
     autocomplete_fields = ["tags"]
     readonly_fields = ["focal_preview", "used_in", "facts"]
@@ -106,6 +111,10 @@ class PhotoAdmin(admin.ModelAdmin):
             ' <span class="photo-badge">alt text missing</span>')
         return format_html('<strong>{}</strong>{}<br><span class="photo-caption">{}</span>',
                            str(photo), badge, photo.caption[:140])
+
+    @admin.display(description="Uploaded", ordering="created_at")
+    def uploaded(self, photo: Photo):
+        return photo.created_at
 
     @admin.display(description="Size")
     def size_in_pixels(self, photo: Photo):

@@ -149,6 +149,9 @@ def test_the_list_searches_words_and_credits_and_filters_by_tag_origin_and_credi
     assert titles("?origin__exact=reader") == {"Flooded street"}
     assert titles("?credit=BTA") == {"Parliament"}
     assert titles("?credit=Reuters%2FAnn+Lee") == {"Harbour at dawn"}
+    assert titles("?created_at__gte=2000-01-01T00:00%2B00:00") == {"Harbour at dawn", "Parliament",
+                                                     "Flooded street"}
+    assert titles("?created_at__lt=2000-01-01T00:00%2B00:00") == set()
     page = desk.get(LIST).content.decode()
     # Two of three have no alt text: a story with them cannot be published yet.
     assert page.count("alt text missing") == 2
