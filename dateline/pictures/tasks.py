@@ -2,6 +2,7 @@
 
 import logging
 
+from django.db import IntegrityError
 from django.tasks import task
 
 logger = logging.getLogger(__name__)
@@ -28,4 +29,7 @@ def make_renditions(photo_id: int) -> dict:
         # OSError: truncated or unreadable; ValueError/SyntaxError: malformed headers.
         logger.warning("pictures: no renditions for photo %s: %r", photo_id, error)
         return {"photo": photo_id, "made": 0, "error": f"{type(error).__name__}: {error}"}
+    except IntegrityError:
+        # Another run (stored, then refocused at once) wrote the same sizes first: it made them.
+        return {"photo": photo_id, "made": 0, "error": "made by a concurrent run"}
     return {"photo": photo_id, "made": made}
