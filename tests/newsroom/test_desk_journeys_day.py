@@ -150,11 +150,12 @@ def test_arrange_and_send_the_next_edition(
     settings.VAR_DIR = tmp_path / "var"  # where the PDF is kept
     world = make_section("World", position=1)
     make_section("Business", position=2)
+    # Seconds old: inside the next edition's 24 hours whatever the time of day the test runs.
     make_article("Summit opens in Geneva", section=world, is_top_story=True,
-                 age=timedelta(minutes=50))
+                 age=timedelta(seconds=5))
     for n, headline in enumerate(["Floods in Valencia", "Talks stall in Vienna",
                                   "Ferry strike ends"]):
-        make_article(headline, section=world, age=timedelta(minutes=40 - 10 * n))
+        make_article(headline, section=world, age=timedelta(seconds=4 - n))
     Subscriber.objects.create(email="reader@example.org", confirmed_at=timezone.now())
     chief = make_user("Editor", "chief")
     connections.close_all()
