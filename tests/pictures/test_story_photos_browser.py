@@ -7,6 +7,7 @@ from django.db import connections
 from dateline.newsroom.models import Article
 from dateline.pictures.models import StoryPhoto
 
+from ..newsroom.test_desk_axe import axe_violations
 from ..newsroom.test_desk_editing_browser import editor_account, open_story
 from ..site.test_browser import browser  # noqa: F401 - shared fixture
 from .test_story_photos import library_photo
@@ -39,6 +40,12 @@ def test_an_editor_picks_a_lead_photo_by_typing_writes_its_alt_text_and_publishe
     assert StoryPhoto.objects.get(article=article, role="lead").photo == photo
     assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
     assert "No alt text yet" in page.inner_text(".story-photos")
+    # The editor with a photo row, its picker and its upload: no WCAG A/AA violation (axe is
+    # injected, so in a context of its own that lets it past the CSP).
+    checked = open_story(browser.new_context(bypass_csp=True), live_server, "ann", article)
+    checked.wait_for_selector(".story-photos .select2-container")
+    assert axe_violations(checked) == []
+    checked.context.close()
 
     page.goto(f"{live_server.url}/desk/pictures/photo/{photo.pk}/change/")
     page.fill("#id_alt_text", "Waves break over the harbour wall at Varna.")
