@@ -13,6 +13,8 @@ from . import desk
 from .models import Photo
 
 _PREVIEW_SHAPE = "free"
+FOCAL_LABELS = {"focal_x": "Focal point across (0 left, 1 right)",
+                "focal_y": "Focal point down (0 top, 1 bottom)"}
 
 
 def _thumb(photo: Photo, sizes: str, *, named: bool, loading: str = "lazy") -> str:
@@ -78,6 +80,12 @@ class PhotoAdmin(admin.ModelAdmin):
         css = {"all": ["pictures/library.css"]}
         js = ["pictures/focal.js"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in FOCAL_LABELS:
+            field.label = FOCAL_LABELS[db_field.name]
+        return field
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("renditions")
 
@@ -109,8 +117,9 @@ class PhotoAdmin(admin.ModelAdmin):
     def described(self, photo: Photo):
         badge = "" if photo.alt_text.strip() else mark_safe(
             ' <span class="photo-badge">alt text missing</span>')
+        caption = "" if photo.caption == str(photo) else photo.caption[:140]
         return format_html('<strong>{}</strong>{}<br><span class="photo-caption">{}</span>',
-                           str(photo), badge, photo.caption[:140])
+                           str(photo), badge, caption)
 
     @admin.display(description="Uploaded", ordering="created_at")
     def uploaded(self, photo: Photo):
