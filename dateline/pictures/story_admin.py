@@ -19,7 +19,8 @@ class StoryPhotoForm(forms.ModelForm):
     upload = forms.FileField(
         required=False, label="or upload",
         help_text="A new photo for the library, used here; it needs alt text before publishing.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/avif,image/tiff"}),
     )
 
     class Meta:
@@ -32,6 +33,11 @@ class StoryPhotoForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["photo"].required = False  # an upload stands in for it
+
+    def validate_constraints(self):
+        # Its one constraint, one lead a story, is checked over all the rows by the formset:
+        # row by row against the database, the lead and a body photo could never swap.
+        pass
 
     def clean(self):
         cleaned = super().clean()
@@ -73,6 +79,17 @@ class StoryPhotoFormSet(forms.BaseInlineFormSet):
         photos = [f.cleaned_data["photo"].pk for f in kept]
         if len(photos) != len(set(photos)):
             raise forms.ValidationError("The same photo is in the story twice.")
+
+    def save(self, commit=True):
+        if commit:
+            # The lead leaving its row first: rows are saved in order, and swapping the lead
+            # with a body photo would otherwise meet the one-lead constraint half-way.
+            leaving = [f.instance.pk for f in self.initial_forms
+                       if f.initial.get("role") == StoryPhoto.Role.LEAD and f.cleaned_data
+                       and (self._should_delete_form(f)
+                            or f.cleaned_data.get("role") != StoryPhoto.Role.LEAD)]
+            StoryPhoto.objects.filter(pk__in=leaving).update(role=StoryPhoto.Role.BODY)
+        return super().save(commit)
 
 
 class StoryPhotoInline(admin.StackedInline):

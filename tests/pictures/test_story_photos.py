@@ -213,3 +213,17 @@ def test_a_save_without_the_photos_rows_leaves_the_photos_as_they_are(
     draft.refresh_from_db()
     assert draft.headline == "Storm reaches the coast at dawn"
     assert list(StoryPhoto.objects.filter(article=draft)) == [use]
+
+
+def test_the_lead_and_a_body_photo_swap_places_in_one_save(draft, editor, desk_client):
+    client = desk_client(editor)
+    first, second = library_photo("First", "First"), library_photo("Second", "Second")
+    StoryPhoto.objects.create(article=draft, photo=first, role="lead")
+    StoryPhoto.objects.create(article=draft, photo=second, role="body", after_paragraph=1)
+    data = change_form_data(client, draft)
+    for key, value in list(data.items()):
+        if key.endswith("-role"):
+            data[key] = "body" if value == "lead" else "lead"
+    assert client.post(f"{ARTICLES}{draft.pk}/change/", data).status_code == 302
+    roles = dict(StoryPhoto.objects.filter(article=draft).values_list("photo__title", "role"))
+    assert roles == {"First": "body", "Second": "lead"}
