@@ -80,3 +80,14 @@ def test_the_settings_read_the_environment(tmp_path):
     assert storages["default"]["OPTIONS"]["custom_domain"] == "cdn.example.org"
     assert storages["pictures_originals"]["OPTIONS"]["bucket_name"] == "dateline-originals"
     assert storages["staticfiles"]["BACKEND"].startswith("whitenoise")
+
+
+def test_deploy_env_example_lists_every_storage_variable():
+    import re
+
+    import dateline.pictures.storages as module
+
+    root = Path(module.__file__).resolve().parents[2]
+    read = set(re.findall(r'"(DATELINE_\w+)"', Path(module.__file__).read_text()))
+    listed = set(re.findall(r"^#?(\w+)=", (root / "deploy/env.example").read_text(), re.M))
+    assert len(read) >= 8 and read - listed == set()
