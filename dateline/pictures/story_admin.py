@@ -99,7 +99,7 @@ class StoryPhotoInline(admin.StackedInline):
     extra = 0
     autocomplete_fields = ["photo"]
     readonly_fields = ["preview"]
-    fields = ["preview", "photo", "upload", "role", "after_paragraph", "caption", "credit"]
+    fields = ["preview", ("photo", "upload"), ("role", "after_paragraph"), ("caption", "credit")]
     verbose_name = "photo"
     verbose_name_plural = "Photos: the lead photo and photos in the body"
     classes = ["story-photos"]
@@ -131,7 +131,15 @@ class StoryPhotoInline(admin.StackedInline):
         })
         return formset
 
-    @admin.display(description="Photo")
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "photo":
+            # The pencil opens the photo to write its alt text; adding is the upload beside it,
+            # and deleting a library photo is no part of writing a story.
+            field.widget.can_add_related = field.widget.can_delete_related = False
+        return field
+
+    @admin.display(description="As it looks")
     def preview(self, use: StoryPhoto) -> str:
         if not use.pk:
             return "-"
