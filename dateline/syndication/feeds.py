@@ -8,12 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.feedgenerator import Enclosure
 
 from dateline.newsroom.credit import credit, rights
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.pagecache import keys
 
 from .generators import AtomFeed, JsonFeed, RssFeed
+from .pictures import lead_photo_of, lead_prefetch
 from .websub.discovery import hub_url, link_header
 
 ITEMS = 50
@@ -42,6 +44,12 @@ class ArticleFeed(Feed):
             entry["unique_id"] = add_domain(site.domain, entry.pop("guid_path"),
                                             request.is_secure())
             found.update(entry.pop("keys"))
+            # The lead photo's URLs on the host the feed was asked on, like its links.
+            photo = lead_photo_of(entry.pop("article"), request.build_absolute_uri)
+            if photo is not None:
+                entry["photo"] = photo
+                entry["enclosures"] = [Enclosure(photo.main.url, str(photo.main.size),
+                                                 photo.main.content_type)]
         request.feed_keys = found
         feed.feed["hub_url"] = hub_url(request)
         feed.feed["icon"] = request.build_absolute_uri(static("syndication/icon.png"))
@@ -64,6 +72,7 @@ class ArticleFeed(Feed):
                 Prefetch("tags", queryset=Tag.objects.only("pk", "name").order_by("name")),
                 Prefetch("sources", queryset=Source.objects.only(
                     "pk", "name", "rights_holder", "copyright_notice", "usage_terms")),
+                lead_prefetch(),
             )[:ITEMS]
         )
 
@@ -104,6 +113,7 @@ class ArticleFeed(Feed):
             "authors": credited.names,
             "content_html": item.body if settings.DATELINE_FEED_FULL_CONTENT else None,
             "guid_path": reverse("site:article-short", kwargs={"pk": item.pk}),
+            "article": item,  # for its lead photo, made absolute in get_feed
             "keys": {keys.article(item.pk), *(keys.tag(t.pk) for t in item.tags.all()),
                      *(keys.author(a.pk) for a in authors),
                      *(keys.source(s.pk) for s in item.sources.all())},

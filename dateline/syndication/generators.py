@@ -6,6 +6,10 @@ that readers take the text as text: a ticker such as `<KUMT.TOK>` or a reader's 
 shown as written, never read as markup.
 
 Each names the WebSub hub (`hub_url`, set by the feed view) beside the feed's own URL.
+
+A story with a lead photo (`photo`, a syndication.pictures.LeadPhoto) carries it as Media RSS
+`media:content` in RSS and Atom, beside the enclosure Django writes (RSS <enclosure>, Atom
+<link rel="enclosure">), and as `image` in JSON Feed. A story without one is written as before.
 """
 
 import json
@@ -18,6 +22,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
+MEDIA = "http://search.yahoo.com/mrss/"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0B-\x0C\x0E-\x1F]")  # none allowed in XML 1.0
 
 
@@ -46,6 +51,29 @@ class FeedXMLGenerator(SimplerXMLGenerator):
                                     for key, value in attrs.items()})
 
 
+def with_photos(items: list[dict]) -> bool:
+    return any(item.get("photo") for item in items)
+
+
+def add_media_content(handler, photo) -> None:
+    """Media RSS's one picture: the 16:9 JPEG with its size, caption, credit and thumbnail."""
+    main = photo.main
+    handler.startElement("media:content", {
+        "url": main.url, "medium": "image", "type": main.content_type,
+        "width": str(main.width), "height": str(main.height), "fileSize": str(main.size)})
+    if photo.caption:
+        handler.addQuickElement("media:description", photo.caption, {"type": "plain"})
+    if photo.credit:
+        handler.addQuickElement("media:credit", photo.credit)
+    if photo.photo.copyright_notice:
+        handler.addQuickElement("media:copyright", photo.photo.copyright_notice)
+    if thumbnail := photo.images.get("thumbnail"):
+        handler.addQuickElement("media:thumbnail", None, {
+            "url": thumbnail.url, "width": str(thumbnail.width),
+            "height": str(thumbnail.height)})
+    handler.endElement("media:content")
+
+
 class RssXMLGenerator(FeedXMLGenerator):
     hex_references = True
 
@@ -66,7 +94,10 @@ class RssFeed(feedgenerator.Rss201rev2Feed):
         handler.endElement("rss")
 
     def rss_attributes(self) -> dict:
-        return {**super().rss_attributes(), "xmlns:dc": DC, "xmlns:content": CONTENT}
+        attributes = {**super().rss_attributes(), "xmlns:dc": DC, "xmlns:content": CONTENT}
+        if with_photos(self.items):
+            attributes["xmlns:media"] = MEDIA
+        return attributes
 
     def add_root_elements(self, handler) -> None:
         super().add_root_elements(handler)  # includes <atom:link rel="self"> and <copyright>
@@ -83,6 +114,10 @@ class RssFeed(feedgenerator.Rss201rev2Feed):
             handler.addQuickElement("dc:rights", item["item_copyright"])
         if item.get("content_html"):
             handler.addQuickElement("content:encoded", item["content_html"])
+        if item.get("photo"):
+            # After content:encoded: feedparser takes a media:description met before the
+            # body for the entry's content.
+            add_media_content(handler, item["photo"])
 
 
 class AtomFeed(feedgenerator.Atom1Feed):
@@ -96,6 +131,12 @@ class AtomFeed(feedgenerator.Atom1Feed):
         self.add_root_elements(handler)
         self.write_items(handler)
         handler.endElement("feed")
+
+    def root_attributes(self) -> dict:
+        attributes = super().root_attributes()
+        if with_photos(self.items):
+            attributes["xmlns:media"] = MEDIA
+        return attributes
 
     def add_root_elements(self, handler) -> None:
         super().add_root_elements(handler)  # includes <link rel="self"> and <rights>
@@ -113,6 +154,8 @@ class AtomFeed(feedgenerator.Atom1Feed):
             handler.startElement("author", {})
             handler.addQuickElement("name", name)
             handler.endElement("author")
+        if item.get("photo"):  # Django wrote its <link rel="enclosure">
+            add_media_content(handler, item["photo"])
 
 
 class JsonFeed(feedgenerator.SyndicationFeed):
@@ -156,4 +199,7 @@ class JsonFeed(feedgenerator.SyndicationFeed):
             entry["content_html"] = item["content_html"]
         else:
             entry["content_text"] = item["description"] or ""
+        if photo := item.get("photo"):
+            # JSON Feed names a URL each, no size or words: the 16:9 JPEG as both.
+            entry["image"] = entry["banner_image"] = photo.main.url
         return {k: v for k, v in entry.items() if v is not None}

@@ -1,0 +1,112 @@
+"""A story's lead photo as feeds and the wire carry it: JPEG renditions at absolute URLs, with
+the words a partner prints beside it (caption, credit, rights).
+
+JPEG only: every feed reader and every partner's system can show it, and a feed or ninjs item
+names one file per size. Until the worker has made the photo's renditions the story carries
+no photo at all, never the private original.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from math import gcd
+
+from django.db.models import Prefetch
+
+from dateline.newsroom.models import Article
+from dateline.pictures.display import image_url, renditions_of
+from dateline.pictures.models import Photo, StoryPhoto
+from dateline.pictures.stories import caption_of, credit_of, lead_photo
+
+JPEG = "image/jpeg"
+# The sizes handed out, by IPTC's rendition names (http://cv.iptc.org/newscodes/rendition/):
+# shape and the smallest width wanted (the widest there is when none is that wide).
+SIZES = {
+    "viewImage": ("16x9", 1200),  # the one feeds show: Google and social cards want 1200 px
+    "thumbnail": ("4x3", 320),
+    "baseImage": ("free", 100_000),  # as taken, the widest made
+}
+
+
+@dataclass(frozen=True)
+class Image:
+    name: str
+    url: str
+    width: int
+    height: int
+    size: int  # bytes: RSS enclosures and ninjs sizeInBytes need it
+    content_type: str = JPEG
+
+    @property
+    def aspect_ratio(self) -> str:
+        """"16:9", as ninjs 3.x writes it."""
+        common = gcd(self.width, self.height)
+        return f"{self.width // common}:{self.height // common}"
+
+
+@dataclass(frozen=True)
+class LeadPhoto:
+    photo: Photo
+    images: dict[str, Image]  # by name, in SIZES order; always holds viewImage
+    caption: str
+    credit: str
+    alt: str
+
+    @property
+    def main(self) -> Image:
+        return self.images["viewImage"]
+
+
+def lead_prefetch() -> Prefetch:
+    """For a listing's query: each article's lead photo and its renditions, two queries in all
+    (read back by `lead_use`)."""
+    return Prefetch(
+        "photos", to_attr="lead_uses",
+        queryset=StoryPhoto.objects.filter(role=StoryPhoto.Role.LEAD).select_related("photo")
+        .prefetch_related("photo__renditions"))
+
+
+def prefetch_leads(articles: Iterable[Article]) -> None:
+    """The same for articles already loaded (an API page, an edition's items)."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(list(articles), lead_prefetch())
+
+
+def lead_use(article: Article) -> StoryPhoto | None:
+    uses = getattr(article, "lead_uses", None)
+    if uses is None:  # not prefetched: one story on its own
+        return lead_photo(article)
+    return uses[0] if uses else None
+
+
+def lead_photo_of(article: Article, absolute: Callable[[str], str]) -> LeadPhoto | None:
+    """The story's lead photo with its renditions, URLs made absolute by `absolute(path)`
+    (a CDN's absolute URL is kept); None without a lead photo or before its renditions."""
+    use = lead_use(article)
+    if use is None:
+        return None
+    images = {}
+    for name, (shape, min_width) in SIZES.items():
+        image = _image(use.photo, name, shape, min_width, absolute)
+        if image is not None and all(image.url != other.url for other in images.values()):
+            images[name] = image
+    if "viewImage" not in images:
+        return None
+    return LeadPhoto(photo=use.photo, images=images, caption=caption_of(use),
+                     credit=credit_of(use), alt=use.photo.alt_text)
+
+
+def _image(photo: Photo, name: str, shape: str, min_width: int,
+           absolute: Callable[[str], str]) -> Image | None:
+    # The display's own choice (the nearest shape until all exist), then that file's bytes.
+    found = image_url(photo, shape, min_width, format="jpeg")
+    if found is None:
+        return None
+    chosen = next((r for r in renditions_of(photo)
+                   if r.format == "jpeg" and found[0].endswith(r.file.url)), None)
+    if chosen is None:
+        return None
+    url = chosen.file.url
+    if not url.startswith(("http://", "https://")):
+        url = absolute(url)
+    return Image(name=name, url=url, width=chosen.width, height=chosen.height, size=chosen.size)
