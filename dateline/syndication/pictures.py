@@ -26,6 +26,8 @@ SIZES = {
     "baseImage": ("free", 100_000),  # as taken, the widest made
 }
 
+RATIOS = {"16x9": "16:9", "4x3": "4:3", "1x1": "1:1"}
+
 
 @dataclass(frozen=True)
 class Image:
@@ -34,11 +36,15 @@ class Image:
     width: int
     height: int
     size: int  # bytes: RSS enclosures and ninjs sizeInBytes need it
+    shape: str
     content_type: str = JPEG
 
     @property
     def aspect_ratio(self) -> str:
-        """"16:9", as ninjs 3.x writes it."""
+        """"16:9", as ninjs 3.x writes it: the crop's (889 x 500 is 16:9 rounded), else the
+        photo's own as taken."""
+        if self.shape in RATIOS:
+            return RATIOS[self.shape]
         common = gcd(self.width, self.height)
         return f"{self.width // common}:{self.height // common}"
 
@@ -109,4 +115,5 @@ def _image(photo: Photo, name: str, shape: str, min_width: int,
     url = chosen.file.url
     if not url.startswith(("http://", "https://")):
         url = absolute(url)
-    return Image(name=name, url=url, width=chosen.width, height=chosen.height, size=chosen.size)
+    return Image(name=name, url=url, width=chosen.width, height=chosen.height, size=chosen.size,
+                 shape=chosen.shape)

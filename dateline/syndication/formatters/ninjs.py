@@ -15,6 +15,7 @@ from dateline.newsroom import credit
 from dateline.newsroom.models import Article, Tag
 
 from .. import medtop
+from ..pictures import LeadPhoto, lead_photo_of, prefetch_leads
 from .base import Formatter
 
 SCHEMA_ID = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
@@ -43,9 +44,11 @@ class Ninjs31Formatter(Formatter):
         "uri", "standard", "type", "representationType", "version", "firstCreated",
         "versionCreated", "contentCreated", "pubStatus", "urgency", "language", "headlines",
         "slugline", "descriptions", "bodies", "by", "located", "people", "organisations",
-        "places", "subjects", "infoSources", "renditions", "copyrightHolder",
+        "places", "subjects", "infoSources", "renditions", "associations", "copyrightHolder",
         "copyrightNotice", "usageTerms",
     )
+    # Superdesk's name for a story's lead picture, which its ingest shows as such.
+    LEAD_PICTURE = "featuremedia"
 
     def __init__(self, base_url: str = "") -> None:
         super().__init__(base_url)
@@ -53,6 +56,7 @@ class Ninjs31Formatter(Formatter):
 
     def prepare(self, articles: Sequence[Article]) -> None:
         self.medtops = medtop.codes_for(a.section for a in articles)
+        prefetch_leads(articles)
 
     def format(self, article: Article) -> dict[str, Any]:
         if article.section_id not in self.medtops:
@@ -172,6 +176,36 @@ class Ninjs31Formatter(Formatter):
             "contentType": "text/html",
             "title": article.headline,
         }]
+
+    def _format_associations(self, article: Article) -> list[dict[str, Any]]:
+        # No lead photo, or none with renditions yet: no association at all.
+        lead = lead_photo_of(article, self.absolute)
+        return [] if lead is None else [{"name": self.LEAD_PICTURE, **self.picture(lead)}]
+
+    def picture(self, lead: LeadPhoto) -> dict[str, Any]:
+        """The lead photo as a ninjs picture item: its JPEG renditions and its own words and
+        rights (a photo's rights are its own, not the story's)."""
+        photo = lead.photo
+        descriptions = [{"role": role, "contentType": "text/plain", "value": value}
+                        for role, value in (("caption", lead.caption), ("alt", lead.alt))
+                        if value]
+        item = {
+            # The widest file as taken: the one URL that names this photo and no other.
+            "uri": lead.images.get("baseImage", lead.main).url,
+            "type": "picture",
+            "representationType": "full",
+            "headlines": [{"role": "main", "value": photo.title}] if photo.title else [],
+            "descriptions": descriptions,
+            "by": lead.credit or None,
+            "copyrightNotice": photo.copyright_notice or None,
+            "usageTerms": photo.usage_terms or None,
+            "renditions": [{
+                "name": image.name, "href": image.url, "contentType": image.content_type,
+                "width": image.width, "height": image.height, "sizeInBytes": image.size,
+                "aspectRatio": image.aspect_ratio,
+            } for image in lead.images.values()],
+        }
+        return {key: value for key, value in item.items() if value not in (None, [])}
 
     def _format_copyrightHolder(self, article: Article) -> str:
         return credit.rights(article).holder

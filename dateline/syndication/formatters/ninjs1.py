@@ -11,6 +11,7 @@ from typing import Any
 from dateline.newsroom.models import Article, Tag
 
 from .. import medtop
+from ..pictures import LeadPhoto, lead_photo_of
 from .ninjs import Ninjs31Formatter
 
 
@@ -23,7 +24,8 @@ class Ninjs16Formatter(Ninjs31Formatter):
         "uri", "$standard", "type", "representationtype", "version", "firstcreated",
         "versioncreated", "contentcreated", "pubstatus", "urgency", "language", "headline",
         "slugline", "description_text", "body_html", "byline", "located", "person",
-        "organisation", "place", "subject", "infosource", "renditions", "copyrightholder",
+        "organisation", "place", "subject", "infosource", "renditions", "associations",
+        "copyrightholder",
         "copyrightnotice", "usageterms",
     )
 
@@ -87,6 +89,32 @@ class Ninjs16Formatter(Ninjs31Formatter):
         # An object keyed by name (Superdesk reads it with .items()), not 3.x's list.
         return {"canonical": {"href": self.absolute(article.get_absolute_url()),
                               "mimetype": "text/html"}}
+
+    def _format_associations(self, article: Article) -> dict[str, dict[str, Any]] | None:
+        # An object keyed by name, like renditions; Superdesk reads each as a ninjs item.
+        lead = lead_photo_of(article, self.absolute)
+        return None if lead is None else {self.LEAD_PICTURE: self.picture(lead)}
+
+    def picture(self, lead: LeadPhoto) -> dict[str, Any]:
+        """The lead photo as a 1.x picture item: one headline, the caption as description_text,
+        the credit as byline, renditions keyed by name."""
+        photo = lead.photo
+        item = {
+            "uri": lead.images.get("baseImage", lead.main).url,
+            "type": "picture",
+            "mimetype": lead.main.content_type,
+            "representationtype": "complete",
+            "headline": photo.title or None,
+            "description_text": lead.caption or None,
+            "byline": lead.credit or None,
+            "copyrightnotice": photo.copyright_notice or None,
+            "usageterms": photo.usage_terms or None,
+            "renditions": {image.name: {
+                "href": image.url, "mimetype": image.content_type, "width": image.width,
+                "height": image.height, "sizeinbytes": image.size,
+            } for image in lead.images.values()},
+        }
+        return {key: value for key, value in item.items() if value is not None}
 
 
 class Ninjs15Formatter(Ninjs16Formatter):

@@ -8,6 +8,7 @@ from typing import Any
 
 from dateline.newsroom.models import Article
 
+from ..pictures import LeadPhoto
 from .ninjs import Ninjs31Formatter
 
 
@@ -20,7 +21,7 @@ class Ninjs21Formatter(Ninjs31Formatter):
         "uri", "standard", "type", "representationtype", "version", "firstcreated",
         "versioncreated", "contentcreated", "pubstatus", "urgency", "language", "headlines",
         "slugline", "descriptions", "bodies", "by", "located", "people", "organisations",
-        "places", "subjects", "infosources", "renditions", "copyrightholder",
+        "places", "subjects", "infosources", "renditions", "associations", "copyrightholder",
         "copyrightnotice", "usageterms",
     )
 
@@ -43,6 +44,20 @@ class Ninjs21Formatter(Ninjs31Formatter):
     def _format_renditions(self, article: Article) -> list[dict[str, str]]:
         return [{"name": "canonical", "href": self.absolute(article.get_absolute_url()),
                  "contenttype": "text/html"}]
+
+    def picture(self, lead: LeadPhoto) -> dict[str, Any]:
+        """3.1's picture under 2.x's names; 2.x renditions have no aspect ratio."""
+        item = super().picture(lead)
+        for old, new in (("representationType", "representationtype"),
+                         ("copyrightNotice", "copyrightnotice"), ("usageTerms", "usageterms")):
+            if old in item:
+                item[new] = item.pop(old)
+        item["descriptions"] = [lower_content_type(d) for d in item.get("descriptions", [])]
+        item["renditions"] = [
+            {("sizeinbytes" if key == "sizeInBytes" else key): value
+             for key, value in lower_content_type(rendition).items() if key != "aspectRatio"}
+            for rendition in item["renditions"]]
+        return {key: value for key, value in item.items() if value != []}
 
 
 def lower_content_type(entry: dict[str, Any]) -> dict[str, Any]:
