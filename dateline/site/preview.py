@@ -12,6 +12,7 @@ from dateline.newsroom.models import Article
 from dateline.newsroom.preview import read_token, still_shows
 from dateline.newsroom.related import more_from_section, related_articles
 
+from . import photos
 from .sections import attach_sections
 
 
@@ -42,6 +43,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
             "breadcrumbs": article.section.breadcrumbs(),
             "related": related,
             "more_from_section": more,
+            **photos.story_context(article, *photos.story_photos(article)),
         },
     )
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -8,6 +8,7 @@ from dateline.pagecache import keys
 from dateline.search import params as search_params
 from dateline.search.cache import SearchTooCostly
 
+from .photos import attach_thumbnails
 from .sections import attach_sections
 
 
@@ -37,6 +38,7 @@ def search(request: HttpRequest) -> HttpResponse:
                      "kept": search_params.kept(request.GET)}
     if found is not None:
         attach_sections([article for article, _ in found.articles])
+        attach_thumbnails([article for article, _ in found.articles])
         facets = {
             name: [(search_params.label(item), count, _url(request, **{name: item.pk}))
                    for item, count in items]

@@ -5,6 +5,7 @@ is built as Python values and escaped by `json_ld`, never assembled as text in a
 """
 
 import json
+import re
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -14,12 +15,19 @@ from django.utils.safestring import SafeString, mark_safe
 
 from dateline.newsroom.credit import credit, rights
 from dateline.newsroom.models import Article, Section
+from dateline.pictures.display import image_url
+from dateline.pictures.models import StoryPhoto
+from dateline.pictures.stories import caption_of, credit_of
 
 CONTEXT = "https://schema.org"
 # A raster logo within Google's 600x60 box for publisher logos; SVG logos are not accepted there.
 LOGO, LOGO_WIDTH, LOGO_HEIGHT = "site/logo.png", 600, 60
 # What `json_script` escapes: a "</script>" or "<!--" in a headline must not end the element.
 _ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# The shapes Google asks for in an article's `image`, each at least 1200 px wide if it can be.
+IMAGE_SHAPES = ("16x9", "4x3", "1x1")
+IMAGE_MIN_WIDTH = 1200
+_URL = re.compile(r"https?://[^\s<>\"']+")
 
 
 def json_ld(data: dict) -> SafeString:
@@ -57,8 +65,9 @@ def breadcrumb_list(request: HttpRequest, sections: list[Section]) -> dict:
     }
 
 
-def news_article(request: HttpRequest, article: Article) -> dict:
-    """The story as a NewsArticle; `article` has its authors, sources and tags prefetched."""
+def news_article(request: HttpRequest, article: Article, lead: StoryPhoto | None = None) -> dict:
+    """The story as a NewsArticle; `article` has its authors, sources and tags prefetched,
+    `lead` (its lead photo, if any) its renditions."""
     url = request.build_absolute_uri(article.get_absolute_url())
     owner = rights(article)
     data = {
@@ -82,6 +91,7 @@ def news_article(request: HttpRequest, article: Article) -> dict:
         "copyrightHolder": {"@type": "Organization", "name": owner.holder},
         "copyrightYear": timezone.localtime(article.published_at).year,
         "copyrightNotice": owner.notice,
+        "image": images(request, lead) if lead else [],
     }
     # Empty lists say nothing; leave the properties out rather than claim "none".
     return {k: v for k, v in data.items() if v not in ([], "")}
@@ -100,6 +110,52 @@ def authors(request: HttpRequest, article: Article) -> list[dict]:
         {"@type": "Organization", "name": s.name, **({"url": s.url} if s.url else {})}
         for s in credited.agencies
     ]
+
+
+def images(request: HttpRequest, lead: StoryPhoto) -> list[dict]:
+    """The lead photo as ImageObjects, one a shape (until the worker has made every shape the
+    nearest one stands in, given once), with the caption, credit and rights Google shows."""
+    photo, found, seen = lead.photo, [], set()
+    for shape in IMAGE_SHAPES:
+        chosen = image_url(photo, shape, IMAGE_MIN_WIDTH, request=request)
+        if chosen is None or chosen[0] in seen:
+            continue
+        seen.add(chosen[0])
+        url, width, height = chosen
+        node = {
+            "@type": "ImageObject", "url": url, "contentUrl": url,
+            "width": width, "height": height,
+            "caption": caption_of(lead), "creditText": credit_of(lead),
+            "copyrightNotice": photo.copyright_notice,
+            **rights_of_photo(photo.usage_terms),
+        }
+        if photo.creator:
+            node["creator"] = {"@type": "Person", "name": photo.creator}
+        found.append({k: v for k, v in node.items() if v != ""})
+    return found
+
+
+def rights_of_photo(usage_terms: str) -> dict:
+    """`license` (and, when the terms name a page, `acquireLicensePage`) from the usage terms:
+    Google's image licence badge wants URLs; words alone are kept as a CreativeWork's text."""
+    terms = usage_terms.strip()
+    if not terms:
+        return {}
+    page = _URL.search(terms)
+    if page is None:
+        return {"license": {"@type": "CreativeWork", "text": terms}}
+    url = page.group(0).rstrip(".,;)")
+    return {"license": url, "acquireLicensePage": url}
+
+
+def social_image(request: HttpRequest, lead: StoryPhoto | None) -> dict | None:
+    """The link preview's picture (og:image, twitter:image): the 16:9 JPEG, 1200 px if it can."""
+    chosen = image_url(lead.photo, "16x9", IMAGE_MIN_WIDTH, request=request) if lead else None
+    if chosen is None:
+        return None
+    url, width, height = chosen
+    return {"url": url, "width": width, "height": height, "alt": lead.photo.alt_text,
+            "type": "image/jpeg"}
 
 
 def home_page(request: HttpRequest) -> dict:

@@ -15,7 +15,7 @@ from dateline.newsroom.related import more_from_section, related_articles
 from dateline.newsroom.signals import story_page_rendering
 from dateline.pagecache import keys
 
-from . import structured
+from . import photos, structured
 from .fragments import fragment
 from .pagination import news_page
 from .sections import attach_sections, main_sections
@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = list(live.exclude(pk=top.pk)[:LATEST_ON_HOME]) if top else []
     shown = {a.pk for a in latest} | ({top.pk} if top else set())
     attach_sections([top], latest)
-    blocks = []
+    blocks: list = []
     for section in main_sections():
         stories = list(
             live.in_section(section).exclude(pk__in=shown)[:PER_SECTION_ON_HOME]
@@ -38,6 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if stories:
             attach_sections(stories)
             blocks.append((section, stories))
+    photos.attach_thumbnails([top], latest, *(stories for _, stories in blocks), top=top)
     response = render(
         request, "site/home.html", {
             "top_story": top, "latest": latest, "section_blocks": blocks,
@@ -61,10 +62,13 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return redirect(article, permanent=True)
     # The story and its head tags show the same data; whichever parts miss load it once.
     full = cache(lambda: _load_story(pk))
-    story_html, story_keys = fragment(f"story:{pk}", lambda: _render_story(request, full()))
+    shown = cache(lambda: photos.story_photos(full()))
+    story_html, story_keys = fragment(
+        f"story:{pk}", lambda: _render_story(request, full(), shown()))
     # The head names absolute URLs, so it is kept per scheme and host, as pages are.
     origin = f"{request.scheme}://{request.get_host()}"
-    head_html, head_keys = fragment(f"head:{pk}:{origin}", lambda: _render_head(request, full()))
+    head_html, head_keys = fragment(
+        f"head:{pk}:{origin}", lambda: _render_head(request, full(), shown()[0]))
     aside_html, aside_keys = fragment(f"aside:{pk}", lambda: _render_aside(request, article))
     response = render(request, "site/article.html", {
         "article": article,
@@ -96,12 +100,13 @@ def _story_keys(full: Article) -> set[str]:
     return found
 
 
-def _render_head(request: HttpRequest, full: Article) -> tuple[str, set[str]]:
+def _render_head(request: HttpRequest, full: Article, lead) -> tuple[str, set[str]]:
     """Open Graph, Twitter card and JSON-LD: what crawlers and link previews read."""
     html = render_to_string("site/includes/article_head.html", {
         "article": full,
         "url": request.build_absolute_uri(full.get_absolute_url()),
-        "news_article": structured.json_ld(structured.news_article(request, full)),
+        "social_image": structured.social_image(request, lead),
+        "news_article": structured.json_ld(structured.news_article(request, full, lead)),
         "breadcrumb_list": structured.json_ld(
             structured.breadcrumb_list(request, full.section.breadcrumbs())
         ),
@@ -109,10 +114,12 @@ def _render_head(request: HttpRequest, full: Article) -> tuple[str, set[str]]:
     return html, _story_keys(full)
 
 
-def _render_story(request: HttpRequest, full: Article) -> tuple[str, set[str]]:
-    """The story itself: breadcrumb, headline, dateline, byline, notes, body, sources, tags."""
+def _render_story(request: HttpRequest, full: Article, shown) -> tuple[str, set[str]]:
+    """The story itself: breadcrumb, headline, dateline, byline, notes, photos, body, sources,
+    tags."""
     html = render_to_string("site/includes/article_story.html", {
-        "article": full, "breadcrumbs": full.section.breadcrumbs(), **_added_to_story(full),
+        "article": full, "breadcrumbs": full.section.breadcrumbs(),
+        **photos.story_context(full, *shown), **_added_to_story(full),
     }, request)
     return html, _story_keys(full)
 
@@ -139,6 +146,7 @@ def _render_aside(request: HttpRequest, article: Article) -> tuple[str, set[str]
 def _paginate(request: HttpRequest, queryset):
     page = news_page(queryset, request.GET.get("page"), settings.DATELINE_PAGE_SIZE)
     attach_sections(page.object_list)
+    photos.attach_thumbnails(page.object_list)
     return page
 
 

@@ -86,11 +86,11 @@ def capture(parser, token) -> CaptureNode:
 
 @register.inclusion_tag("site/includes/social_card.html", takes_context=True)
 def social_card(context, title: str | None = None, description: str | None = None,
-                url: str | None = None, kind: str = "website") -> dict:
+                url: str | None = None, kind: str = "website", image: dict | None = None) -> dict:
     """Open Graph and Twitter card tags: what a link shared on social media shows.
 
     Title and description default to the page's own (captured by the base template), the
-    URL to its canonical one.
+    URL to its canonical one. `image` (url, width, height, alt, type) makes a large card.
     """
     if url is None and context.get("request") is not None:
         url = canonical_url(context)
@@ -101,4 +101,5 @@ def social_card(context, title: str | None = None, description: str | None = Non
         else description,
         "url": url,
         "kind": kind,
+        "image": image,
     }

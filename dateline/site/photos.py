@@ -1,0 +1,129 @@
+"""The photos on the public pages: listings' thumbnails and the article's lead and body photos.
+
+Every page shows renditions the worker made (dateline.pictures.display), never an original; a
+photo without renditions yet shows nothing rather than keep a reader waiting.
+"""
+
+from collections.abc import Iterable
+from html.parser import HTMLParser
+
+from django.db.models import prefetch_related_objects
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from dateline.newsroom.models import Article
+from dateline.pictures.display import picture
+from dateline.pictures.models import StoryPhoto
+from dateline.pictures.stories import caption_of, credit_of, lead_photos_for
+
+# Thumbnails are at most 10rem wide beside a teaser (see site.css); the top story's spans the
+# column. The browser picks from the srcset with these, so a phone never loads a 1200 px file.
+THUMB_SIZES = "(min-width: 48rem) 10rem, 30vw"
+TOP_SIZES = "(min-width: 72rem) 44rem, (min-width: 48rem) 60vw, calc(100vw - 2rem)"
+# The story column is 42rem at most (--measure), less the page's padding on a phone.
+STORY_SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"
+# How many of a page's thumbnails are above the fold on most screens.
+EAGER_THUMBNAILS = 3
+
+
+def attach_thumbnails(*listings: Iterable[Article | None], top: Article | None = None,
+                      eager: int = EAGER_THUMBNAILS) -> None:
+    """Give each listed story a `thumbnail` (its lead photo's <picture>, or ""), in two queries
+    for the whole page: the lead photos, and their renditions."""
+    articles = [a for listing in listings for a in listing if a is not None]
+    leads = lead_photos_for(articles)
+    prefetch_related_objects(list(leads.values()), "photo__renditions")
+    shown = 0
+    for article in articles:
+        lead = leads.get(article.pk)
+        article.thumbnail = ""
+        if lead is None:
+            continue
+        # The first few pictures of the page: lazy loading would only delay them.
+        loading = "eager" if shown < eager else "lazy"
+        shown += 1
+        if article is top:
+            article.thumbnail = picture(lead.photo, "16x9", TOP_SIZES, loading=loading)
+        else:
+            article.thumbnail = picture(lead.photo, "4x3", THUMB_SIZES, loading=loading)
+
+
+def story_photos(article: Article) -> tuple[StoryPhoto | None, list[StoryPhoto]]:
+    """The story's lead photo and its body photos in reading order, with renditions: 2 queries."""
+    uses = list(StoryPhoto.objects.filter(article=article).select_related("photo")
+                .prefetch_related("photo__renditions"))
+    lead = next((u for u in uses if u.role == StoryPhoto.Role.LEAD), None)
+    return lead, [u for u in uses if u.role == StoryPhoto.Role.BODY]
+
+
+def figure(use: StoryPhoto, *, lead: bool = False) -> SafeString:
+    """The photo with its caption and credit; "" until the worker has made a rendition."""
+    if lead:
+        # The lead photo is the page's largest paint: fetched first, never lazily.
+        shown = str(picture(use.photo, "16x9", STORY_SIZES, loading="eager"))
+        shown = mark_safe(shown.replace("<img ", '<img fetchpriority="high" ', 1))
+    else:
+        shown = picture(use.photo, "16x9", STORY_SIZES)
+    if not shown:
+        return mark_safe("")
+    caption, credit = caption_of(use), credit_of(use)
+    words = format_html(
+        "<figcaption>{}{}</figcaption>",
+        format_html('<span class="photo-caption">{}</span> ', caption) if caption else "",
+        format_html('<span class="photo-credit">Photo: {}</span>', credit) if credit else "",
+    ) if caption or credit else ""
+    kind = "story-photo-lead" if lead else "story-photo-body"
+    return format_html('<figure class="story-photo {}">{}{}</figure>', kind, shown, words)
+
+
+class _Paragraphs(HTMLParser):
+    """Where each top-level paragraph of a story's body ends, as offsets into the text."""
+
+    CONTAINERS = {"blockquote", "ul", "ol", "table", "figure", "div", "aside", "section",
+                  "details", "li", "dl"}
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.text, self.depth, self.ends = text, 0, []
+        self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self.depth += tag in self.CONTAINERS
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.CONTAINERS:
+            self.depth = max(self.depth - 1, 0)
+        elif tag == "p" and self.depth == 0:
+            line, column = self.getpos()
+            start = self.line_starts[line - 1] + column
+            self.ends.append(self.text.index(">", start) + 1)
+
+
+def paragraph_ends(body: str) -> list[int]:
+    parser = _Paragraphs(body)
+    parser.feed(body)
+    parser.close()
+    return parser.ends
+
+
+def body_with_photos(body: str, photos: list[StoryPhoto]) -> SafeString:
+    """The body (sanitised on save) with each photo after its paragraph; past the last one,
+    at the end. `photos` are in reading order."""
+    ends = paragraph_ends(body)
+    pieces, done = [], 0
+    for use in photos:
+        count = min(use.after_paragraph, len(ends))
+        at = ends[count - 1] if count else 0
+        at = max(at, done)
+        pieces += [body[done:at], figure(use)]
+        done = at
+    pieces.append(body[done:])
+    return mark_safe("".join(pieces))
+
+
+
+def story_context(article: Article, lead: StoryPhoto | None, body: list[StoryPhoto]) -> dict:
+    """What the story's template shows of its photos (`story_photos`' answer): the lead
+    <figure> and the body with its photos in place."""
+    return {"lead_figure": figure(lead, lead=True) if lead else "",
+            "body_html": body_with_photos(article.body, body)}
