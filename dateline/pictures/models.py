@@ -134,4 +134,4 @@ class StoryPhoto(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Photo {self.photo_id} in article {self.article_id} ({self.role})"
+        return f"{self.get_role_display()}: {self.photo}"
