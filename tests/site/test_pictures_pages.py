@@ -262,3 +262,23 @@ def test_cached_pages_follow_changes_to_the_photo(make_article):
     assert "<picture>" not in reader.get(url)[2]
     make_renditions.call(photo.pk)
     assert "<picture>" in reader.get(url)[2]
+
+
+def test_pages_with_photos_are_valid_html(client, tmp_path, story, make_tag):
+    import shutil
+
+    from tests.site.test_html_validity import VNU, vnu_errors
+
+    java = shutil.which("java")
+    if java is None or not VNU.exists():
+        pytest.fail("the Nu HTML Checker needs Java and `npm ci` (make test runs both)")
+    place = make_tag("Sofia", Tag.Kind.PLACE)
+    story.tags.add(place)
+    files = []
+    for i, path in enumerate((story.get_absolute_url(), "/", story.section.get_absolute_url(),
+                              "/places/sofia/", "/search/?q=storm")):
+        html = client.get(path).content.decode()
+        assert "<picture>" in html, path
+        files.append(tmp_path / f"page{i}.html")
+        files[-1].write_text(html)
+    assert vnu_errors(java, files) == []
