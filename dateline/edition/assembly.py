@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from dateline.newsroom.models import Article, Section
 
+from . import photos
 from .models import Edition, EditionItem
 
 Column = EditionItem.Column
@@ -144,6 +145,7 @@ def layout(edition: Edition) -> dict:
                  .prefetch_related("article__notes")
                  .filter(Q(article__in=Article.objects.live()), left_out=False)
                  .order_by("position", "pk"))
+    photos.attach(items)
     lead = next((i for i in items if i.column == Column.LEAD), None)
     sections: dict[int | None, list[EditionItem]] = {}
     for item in items:

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 
+from . import photos
 from .assembly import layout
 from .models import Edition, Subscriber
 
@@ -116,7 +117,10 @@ class EditionMail:
         self.subject = edition_subject(edition)
         self._marker = f"unsubscribe-{secrets.token_hex(16)}"
         web_url = absolute(edition.get_absolute_url())
-        context = {**layout(edition), "site_url": settings.DATELINE_SITE_URL,
+        context = layout(edition)
+        lead = context["lead"]
+        context = {**context, "site_url": settings.DATELINE_SITE_URL,
+                   "lead_image": photos.mail_image(lead.photo) if lead else None,
                    "site_name": settings.DATELINE_SITE_NAME, "subject": self.subject,
                    "web_url": web_url, "pdf_url": web_url + "pdf/",
                    "unsubscribe_url": self._marker}

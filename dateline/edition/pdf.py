@@ -6,6 +6,10 @@ var/cache/edition-pdf/, named by the edition's date and a hash of everything it 
 rendered once however often it is asked for and whichever process is asked; any change a
 reader would see (a story edited, moved, unpublished, the edition rebuilt) changes the HTML
 and so the name. Nothing needs invalidating, and a stale PDF cannot be served.
+
+The lead story's photo is printed from its JPEG rendition, read from the storage by the URL
+fetcher (photos.py); rendition names are content hashes, so a new photo is a new HTML too.
+Nothing else is fetched, from anywhere.
 """
 
 import hashlib
@@ -20,6 +24,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from . import photos
 from .models import Edition
 
 STYLESHEET = "edition/pdf.css"
@@ -50,8 +55,10 @@ def stylesheet() -> str:
 
 def edition_pdf(edition: Edition, context: dict, base_url: str) -> bytes:
     """The PDF of `context` (assembly.layout(edition)): the kept file, or rendered now."""
-    html = render_to_string("edition/pdf.html",
-                            {**context, "site_name": settings.DATELINE_SITE_NAME})
+    lead = context.get("lead")
+    lead_image = photos.printed(getattr(lead, "photo", None))
+    html = render_to_string("edition/pdf.html", {
+        **context, "site_name": settings.DATELINE_SITE_NAME, "lead_image": lead_image})
     css = stylesheet()
     digest = hashlib.blake2b(digest_size=12)
     for part in (base_url, css, html):
@@ -63,7 +70,8 @@ def edition_pdf(edition: Edition, context: dict, base_url: str) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         pass
-    body = render_pdf(html, css, base_url)
+    body = render_pdf(html, css, base_url,
+                      files={lead_image.url: lead_image.name} if lead_image else None)
     folder.mkdir(parents=True, exist_ok=True)
     # Written aside and renamed, so another process never reads half a file.
     handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
@@ -74,12 +82,13 @@ def edition_pdf(edition: Edition, context: dict, base_url: str) -> bytes:
     return body
 
 
-def render_pdf(html: str, css: str, base_url: str) -> bytes:
-    """Lay the HTML out with the stylesheet; fonts are the system's, nothing is fetched."""
+def render_pdf(html: str, css: str, base_url: str, files: dict[str, str] | None = None) -> bytes:
+    """Lay the HTML out with the stylesheet; fonts are the system's. Of all the URLs the page
+    names, only those in `files` ({url: name in the public storage}) are read, from storage."""
     from weasyprint import CSS, HTML  # a heavy import only the PDF's first render pays
 
     restore_strict_image_loading()
-    fetcher = refuse_fetching()
+    fetcher = refuse_fetching(files or {})
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[CSS(string=css, url_fetcher=fetcher)])
 
@@ -87,23 +96,27 @@ def render_pdf(html: str, css: str, base_url: str) -> bytes:
 def restore_strict_image_loading() -> None:
     """Importing WeasyPrint tells Pillow, for the whole process, to accept truncated images.
     Readers' photos (dateline.submissions) must be refused when half-sent, and the edition's
-    PDF holds no image (it fetches nothing), so the process keeps Pillow's strict default."""
+    PDF holds only our own whole renditions, so the process keeps Pillow's strict default."""
     from PIL import ImageFile
 
     ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
-def refuse_fetching():
-    """A URL fetcher that fetches nothing: a story's embedded image or a stray stylesheet
-    link must not make the server call out (SSRF) or wait on another site."""
-    from weasyprint.urls import URLFetcher
+def refuse_fetching(files: dict[str, str]):
+    """A URL fetcher that fetches nothing over the network: a story's embedded image or a
+    stray stylesheet link must not make the server call out (SSRF) or wait on another site.
+    The photos the edition prints are read from the storage by name."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class RefuseAll(URLFetcher):
+    class StorageOnly(URLFetcher):
         def fetch(self, url, headers=None):
+            if url in files:
+                return URLFetcherResponse(url, photos.read_rendition(files[url]),
+                                          {"Content-Type": "image/jpeg"})
             # WeasyPrint catches this, leaves the resource out and carries on.
             raise ValueError(f"the edition PDF fetches nothing, not {url[:200]}")
 
-    return RefuseAll()
+    return StorageOnly()
 
 
 def prune(folder: Path, prefix: str) -> None:
