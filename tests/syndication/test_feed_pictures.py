@@ -14,6 +14,8 @@ from dateline.pictures.models import Rendition, StoryPhoto
 from dateline.pictures.tasks import make_renditions
 from tests.conftest import require_shared
 
+from .test_api import make_key  # noqa: F401  (the fixture)
+
 pytestmark = pytest.mark.django_db
 
 IPTC_SAMPLE = "corpus/photos/IPTC-PhotometadataRef-Std2017.1.jpg"
@@ -156,3 +158,23 @@ def test_a_feed_of_many_pictured_stories_reads_their_photos_in_a_fixed_number_of
     with django_assert_max_num_queries(len(few.captured_queries)):
         entries = parsed_entries(client, "/feeds/atom/")
     assert len(entries) == 10 and all(entry.media_content for entry in entries.values())
+
+
+def test_a_cached_feed_and_wire_item_take_the_photo_once_its_renditions_are_made(
+        client, make_article, make_key, django_capture_on_commit_callbacks):  # noqa: F811
+    path = require_shared(IPTC_SAMPLE)
+    with path.open("rb") as file:
+        photo, _ = add_photo(file, name=path.name)
+    story = make_article("Photo still being processed")
+    StoryPhoto.objects.create(article=story, photo=photo)
+    _, token = make_key()
+    wire = {"Authorization": f"Bearer {token}"}
+    assert "media_content" not in parsed_entries(client, "/feeds/rss/")[story.headline]
+    assert "associations" not in client.get(f"/api/ninjs/{story.pk}", headers=wire).json()
+    # The worker's renditions renew what names the story (the page cache's article key).
+    with django_capture_on_commit_callbacks(execute=True):
+        make_renditions.call(photo.pk)
+    entry = parsed_entries(client, "/feeds/rss/")[story.headline]
+    assert entry.media_content[0]["url"] == f"http://testserver{jpeg_16x9(photo).file.url}"
+    item = client.get(f"/api/ninjs/{story.pk}", headers=wire).json()
+    assert item["associations"][0]["type"] == "picture"
