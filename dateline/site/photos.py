@@ -16,10 +16,11 @@ from dateline.pictures.display import picture
 from dateline.pictures.models import StoryPhoto
 from dateline.pictures.stories import caption_of, credit_of, lead_photos_for
 
-# Thumbnails are at most 10rem wide beside a teaser (see site.css); the top story's spans the
-# column. The browser picks from the srcset with these, so a phone never loads a 1200 px file.
+# Thumbnails are at most 10rem wide beside a teaser (see site.css); the top story's takes three
+# fifths of the 72rem page from 48rem up, the whole width below. The browser picks from the
+# srcset with these, so a phone never loads a 1200 px file.
 THUMB_SIZES = "(min-width: 48rem) 10rem, 30vw"
-TOP_SIZES = "(min-width: 72rem) 44rem, (min-width: 48rem) 60vw, calc(100vw - 2rem)"
+TOP_SIZES = "(min-width: 72rem) 42rem, (min-width: 48rem) 58vw, calc(100vw - 2rem)"
 # The story column is 42rem at most (--measure), less the page's padding on a phone.
 STORY_SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"
 # How many of a page's thumbnails are above the fold on most screens.

@@ -218,6 +218,21 @@ def test_a_story_without_a_photo_gets_no_invented_image(client, make_article):
     assert "image" not in news
 
 
+def test_a_draft_s_preview_shows_its_photos(client, make_article, iptc):
+    from dateline.newsroom.models import Article
+    from dateline.newsroom.preview import preview_url
+
+    draft = make_article("Draft with a photo", status=Article.Status.DRAFT, published_at=None,
+                         body="<p>One.</p><p>Two.</p>")
+    use(draft, iptc, caption="Harbour at dawn")
+    use(draft, iptc, StoryPhoto.Role.BODY, after_paragraph=1, caption="Again")
+    html = client.get(preview_url(draft)).content.decode()
+    assert re.search(r'<figure class="story-photo story-photo-lead"><picture>.*Harbour at dawn',
+                     html, re.S)
+    assert re.search(r'One\.</p><figure class="story-photo story-photo-body">.*Again.*Two\.',
+                     html, re.S)
+
+
 def test_before_the_worker_ran_a_page_shows_no_image_and_no_empty_figure(client, make_article):
     data = require_shared("corpus/photos/rocket.jpg").read_bytes()
     photo, _ = add_photo(io.BytesIO(data), name="rocket.jpg", fields={"caption": "Soon"})
