@@ -279,6 +279,35 @@ def test_cached_pages_follow_changes_to_the_photo(make_article):
     assert "<picture>" in reader.get(url)[2]
 
 
+def test_a_changed_photo_announces_its_published_stories(make_article, iptc):
+    from dateline.newsroom.models import Article
+    from dateline.newsroom.signals import public_story_changed
+
+    heard = []
+
+    def listen(sender, kind, article_id, **kwargs):
+        heard.append((kind, article_id))
+
+    published = make_article("Published with the photo")
+    draft = make_article("Draft with the photo", status=Article.Status.DRAFT, published_at=None)
+    use(published, iptc)
+    use(draft, iptc)
+    make_article("Published without it")
+    public_story_changed.connect(listen)
+    try:
+        iptc.caption = "A new caption"
+        iptc.save()
+        assert heard == [("updated", published.pk)]  # feeds (WebSub) push the new words
+        heard.clear()
+        make_renditions.call(iptc.pk)  # nothing new to make: no announcement either
+        Rendition.objects.filter(photo=iptc, shape="1x1").delete()
+        assert heard == []  # new files, same words: pages renewed, feeds not pushed
+        StoryPhoto.objects.get(article=published).delete()
+        assert heard == [("updated", published.pk)]
+    finally:
+        public_story_changed.disconnect(listen)
+
+
 def test_pages_with_photos_are_valid_html(client, tmp_path, story, make_tag):
     import shutil
 
