@@ -19,6 +19,8 @@ from dateline.pictures.models import StoryPhoto
 from dateline.pictures.tasks import make_renditions
 from tests.conftest import require_shared
 
+from ..site.test_browser import browser  # noqa: F401  (the fixture)
+
 pytestmark = pytest.mark.django_db
 DAY = date(2024, 12, 11)
 PAGE = "/edition/2024/12/11/"
@@ -162,3 +164,33 @@ def test_a_newsletter_without_a_lead_photo_has_no_img(make_article):
     mail = EditionMail(Edition.objects.get(date=DAY))
     html = mail.to(Subscriber.objects.create(email="reader@example.org")).alternatives[0].content
     assert "<img" not in html
+
+
+def test_the_web_page_with_photos_is_valid_html(client, pictured, tmp_path):
+    from ..site.test_html_validity import VNU, vnu_errors
+
+    java = shutil.which("java")
+    if java is None or not VNU.exists():
+        pytest.fail("the Nu HTML Checker needs Java and `npm ci` (make test runs both)")
+    page = tmp_path / "edition.html"
+    page.write_bytes(client.get(PAGE).content)
+    assert vnu_errors(java, [page]) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_chromium_the_photos_load_and_the_page_passes_axe(browser, live_server,  # noqa: F811
+                                                              pictured):
+    from ..site.test_browser import AXE
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page.goto(live_server.url + PAGE)
+    for selector in (".edition-lead-photo img", "img.edition-thumb"):
+        image = page.locator(selector)
+        image.scroll_into_view_if_needed()
+        page.wait_for_function("e => e.complete && e.naturalWidth > 0", arg=image.element_handle())
+    thumb = page.eval_on_selector("img.edition-thumb", "e => getComputedStyle(e).float")
+    assert thumb == "right"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})")
+    assert [v["id"] for v in result["violations"]] == []
