@@ -1,6 +1,8 @@
 """In real Chromium: two editors on one story merge their edits; typed text survives a closed
 page; leaving with unsaved text warns; schedule times show in the editor's own zone too."""
 
+import time
+
 import pytest
 from django.db import connections
 
@@ -117,6 +119,16 @@ def test_typed_text_survives_a_closed_page_and_leaving_warns(
     with page.expect_event("close"):
         page.close(run_before_unload=True)  # the editor closes the tab, and confirms
     assert dialogs == ["beforeunload"]
+    # The last words travel as the page goes away; a tab reopened within that request's
+    # flight would not find them yet, so wait (bounded) for the server to hold them.
+    kept = ""
+    for _ in range(100):
+        draft = Autosave.objects.filter(article=article).first()
+        kept = draft.data.get("standfirst", [""])[0] if draft else ""
+        if kept.endswith("schools close."):
+            break
+        time.sleep(0.1)
+    assert kept == "Winds reach 120 km/h; schools close."
 
     page = open_story(context, live_server, "ann", article)
     assert "Unsaved text from" in page.inner_text("#restored-note")
