@@ -134,3 +134,25 @@ def test_the_api_serves_the_picture_and_superdesk_reads_it(superdesk, pictured):
     assert errors(latest[0], "3.1") == []
     assert latest[0]["associations"][0]["renditions"][0]["href"] == (
         f"http://testserver{view.file.url}")
+
+
+def test_a_page_of_pictured_stories_costs_the_same_queries_however_many(
+        client, make_article, make_key, library_photo,  # noqa: F811
+        django_assert_max_num_queries):
+    _, token = make_key()
+    wire = {"Authorization": f"Bearer {token}"}
+
+    def file(n: int) -> None:
+        for i in range(n):
+            StoryPhoto.objects.create(article=make_article(f"Pictured {n}-{i}"),
+                                      photo=library_photo)
+
+    file(2)
+    client.get("/api/ninjs/", headers=wire)  # the key's last use is stamped once a minute
+    file(2)
+    with django_assert_max_num_queries(13) as few:
+        client.get("/api/ninjs/", headers=wire)
+    file(15)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        items = client.get("/api/ninjs/", headers=wire).json()["items"]
+    assert len(items) == 19 and all(item["associations"] for item in items)

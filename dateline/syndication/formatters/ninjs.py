@@ -53,14 +53,19 @@ class Ninjs31Formatter(Formatter):
     def __init__(self, base_url: str = "") -> None:
         super().__init__(base_url)
         self.medtops: dict[int, str] = {}
+        # Sections already looked up, with or without a code: a section with none is not
+        # asked again for each of its stories.
+        self.looked_up: set[int] = set()
 
     def prepare(self, articles: Sequence[Article]) -> None:
         self.medtops = medtop.codes_for(a.section for a in articles)
+        self.looked_up = {a.section_id for a in articles}
         prefetch_leads(articles)
 
     def format(self, article: Article) -> dict[str, Any]:
-        if article.section_id not in self.medtops:
+        if article.section_id not in self.looked_up:
             self.medtops.update(medtop.codes_for([article.section]))
+            self.looked_up.add(article.section_id)
         item = {}
         for field in self.FIELDS:
             # ninjs 1.x names one property "$standard"; its method is _format_standard.
