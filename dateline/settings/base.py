@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "dateline.base",
     "dateline.newsroom",
     "dateline.pictures",
+    "dateline.ingest",
     "dateline.site",
     "dateline.db",
     "dateline.pagecache",

@@ -52,6 +52,12 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
         UNPUBLISHED = "unpublished", "Unpublished"
 
+    class Kind(models.TextChoices):
+        STORY = "story", "Story"
+        # "What foreign media write about …": the outlets' items, quoted and summarised.
+        PRESS_REVIEW = "press_review", "Press review"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STORY)
     headline = models.CharField(max_length=300)
     slug = models.SlugField(
         max_length=120, allow_unicode=True, blank=True,

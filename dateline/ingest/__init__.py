@@ -1,0 +1,1 @@
+"""Ingest: other outlets' feeds watched, their items stored once, grouped into stories."""
