@@ -35,6 +35,8 @@ class ParseResult:
     format: str  # the parser's registered name, e.g. "rss", "atom", "ninjs", "newsml-g2"
     items: list[ParsedItem]
     title: str = ""  # the feed's own title, where it has one
+    # What was odd but readable, in words ("The feed says it is UTF-8 but is not; …").
+    warnings: list[str] = field(default_factory=list)
 
 
 class Parser:

@@ -1,0 +1,73 @@
+"""RSS 0.9x-2.0, RSS 1.0 (RDF) and Atom 1.0, read by feedparser after the XML checks."""
+
+import io
+
+import feedparser
+
+from . import normalise
+from .base import ParseError, Parser, ParseResult
+from .xml import root_name, safe_xml
+
+
+class FeedParser(Parser):
+    """The common part: feedparser does the formats, dateline.ingest.parsers the rules."""
+
+    roots: tuple[str, ...] = ()
+
+    def accepts(self, payload: bytes, content_type: str = "") -> bool:
+        return root_name(payload) in self.roots
+
+    def parse(self, payload: bytes, *, content_type: str = "") -> ParseResult:
+        data, warnings = safe_xml(payload, content_type)
+        # A stream, never bytes or str: given those, feedparser tries them as a file name
+        # or a URL first, and an outlet's answer could name /etc/passwd.
+        try:
+            feed = feedparser.parse(io.BytesIO(data), sanitize_html=False,
+                                    resolve_relative_uris=False)
+        except Exception as exc:  # feedparser's own failures are not ours to crash on
+            raise ParseError(f"The feed could not be read: {exc}.") from exc
+        if not feed.get("version") or root_name(data) not in self.roots:
+            raise ParseError(f"This is not {self.description}: it starts with "
+                             f"<{root_name(data) or '?'}>.")
+        channel = feed.get("feed", {})
+        feed_language = channel.get("language", "")
+        items = []
+        for entry in feed.get("entries", [])[: normalise.MAX_ITEMS]:
+            parsed = self.item(entry, feed_language)
+            if parsed is not None:
+                items.append(parsed)
+        title = normalise.text.plain(channel.get("title", ""), normalise.text.MAX_HEADLINE)
+        return ParseResult(format=self.name, items=items, title=title, warnings=warnings)
+
+    def item(self, entry: dict, feed_language: str):
+        # FeedParserDict answers a missing "updated" with "published" and a missing summary
+        # with the content: dict.get reads what the outlet actually sent.
+        contents = dict.get(entry, "content") or []
+        full = max((c.get("value", "") for c in contents), key=len, default="")
+        summary = dict.get(entry, "summary", "")
+        language_tag = next((c.get("language") for c in contents if c.get("language")), "")
+        language_tag = (entry.get("summary_detail") or {}).get("language") or language_tag
+        return normalise.item(
+            headline=entry.get("title", ""),
+            guid=entry.get("id", ""),
+            link=entry.get("link", ""),
+            summary=summary if summary != full else "",
+            body=full,
+            author=entry.get("author", ""),
+            language_tag=language_tag or feed_language,
+            published=dict.get(entry, "published") or dict.get(entry, "created"),
+            updated=dict.get(entry, "updated"),
+            raw=dict(entry),
+        )
+
+
+class RSSParser(FeedParser):
+    name = "rss"
+    description = "an RSS feed"
+    roots = ("rss", "RDF", "channel")
+
+
+class AtomParser(FeedParser):
+    name = "atom"
+    description = "an Atom feed"
+    roots = ("feed",)

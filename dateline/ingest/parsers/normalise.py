@@ -1,0 +1,60 @@
+"""One ParsedItem from whatever fields a format gave: the same rules for every format."""
+
+import json
+
+from . import language, text
+from .base import ParsedItem
+from .dates import judge
+
+MAX_ITEMS = 500  # per payload: a feed of ten thousand entries is an attack or a dump
+DERIVED = 400  # a summary made from the body's opening, where the outlet gave none
+
+
+def item(
+    *,
+    headline: str = "",
+    guid: str = "",
+    link: str = "",
+    summary: str = "",
+    body: str = "",
+    author: str = "",
+    language_tag: str = "",
+    published: str | None = None,
+    updated: str | None = None,
+    raw: object = "",
+) -> ParsedItem | None:
+    """A normalised item, or None when the entry has neither a headline nor any text."""
+    clean_body = text.body(body)
+    clean_summary = text.plain(summary, text.MAX_SUMMARY) or text.plain(clean_body, DERIVED)
+    clean_headline = text.plain(headline, text.MAX_HEADLINE)
+    if not clean_headline:
+        clean_headline = text.clip(clean_summary, 120)
+    if not clean_headline:
+        return None
+    published_date, updated_date = judge(published), judge(updated)
+    if published_date.when is None and not published_date.flags and updated_date.when:
+        published_date = updated_date  # Atom's only required date is <updated>
+    flags = list(dict.fromkeys(published_date.flags + updated_date.flags))
+    url = text.link(link)
+    return ParsedItem(
+        headline=clean_headline,
+        guid=text.clip((guid or "").strip(), text.MAX_GUID),
+        link=url,
+        canonical_url=text.canonical_url(url),
+        summary=clean_summary,
+        body=clean_body,
+        author=text.plain(author, text.MAX_AUTHOR),
+        language=language.language(language_tag, f"{clean_headline}. {clean_summary}"),
+        published_at=published_date.when,
+        updated_at=updated_date.when,
+        published_offset=published_date.offset,
+        date_flags=flags,
+        raw=raw_text(raw),
+    )
+
+
+def raw_text(raw: object) -> str:
+    """The entry as sent, bounded: a string as it is, anything else as JSON."""
+    if not isinstance(raw, str):
+        raw = json.dumps(raw, ensure_ascii=False, default=str)
+    return raw[: text.MAX_RAW]

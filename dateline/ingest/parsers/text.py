@@ -1,0 +1,96 @@
+"""Outlets' text made safe and bounded: HTML bodies sanitised, summaries plain, URLs canonical.
+
+Nothing an outlet sends reaches a page unsanitised: bodies go through the newsroom's own
+sanitiser (the tags a story body may hold, no scripts, no event handlers, no javascript:
+links); headlines and summaries are plain text. Every field is bounded, so one hostile item
+cannot fill the database.
+"""
+
+import re
+import urllib.parse
+
+from dateline.newsroom.html import paragraphs_to_html, plain_text, sanitize_body
+
+MAX_HEADLINE = 300
+MAX_SUMMARY = 1_000
+MAX_BODY = 200_000
+MAX_AUTHOR = 200
+MAX_URL = 2_000
+MAX_GUID = 500
+MAX_RAW = 64 * 1024
+# Query parameters that say who sent a reader, not which story: dropped from canonical URLs.
+TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga)$", re.I)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word where one is near, with an ellipsis."""
+    text = _CONTROL.sub("", text or "")
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.8:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def plain(markup: str, limit: int) -> str:
+    """Plain text from an outlet's HTML or text, whitespace collapsed, bounded."""
+    markup = _CONTROL.sub("", markup or "")[: limit * 20]
+    if _LOOKS_LIKE_HTML.search(markup):
+        # Sanitised first, so that a script's or a style's text never becomes the summary.
+        text = plain_text(sanitize_body(markup))
+    else:
+        text = " ".join(markup.split())
+    return clip(text, limit)
+
+
+def body(markup: str) -> str:
+    """Sanitised HTML for a story body; "" for an empty one."""
+    markup = _CONTROL.sub("", markup or "")
+    if not markup.strip():
+        return ""
+    if not _LOOKS_LIKE_HTML.search(markup):  # plain text: keep its paragraphs
+        markup = paragraphs_to_html(markup)
+    cleaned = sanitize_body(markup[:MAX_BODY])
+    return cleaned if plain_text(cleaned) else ""
+
+
+def link(url: str) -> str:
+    """An outlet's link as given, if it is a web address; "" otherwise (javascript:, data:)."""
+    url = _CONTROL.sub("", (url or "").strip())[:MAX_URL]
+    try:
+        scheme = urllib.parse.urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+    return url if scheme in DEFAULT_PORTS else ""
+
+
+def canonical_url(url: str) -> str:
+    """The link normalised, so one story under two spellings is one story.
+
+    Scheme and host lower-case, the default port, the fragment and tracking parameters
+    (utm_*, fbclid, gclid …) dropped; the path and the other parameters kept as they are.
+    """
+    url = link(url)
+    if not url:
+        return ""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = (parts.hostname or "").lower().rstrip(".")
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        return ""
+    if not host:
+        return ""
+    scheme = parts.scheme.lower()
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    if port and port != DEFAULT_PORTS[scheme]:
+        host = f"{host}:{port}"
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    kept = urllib.parse.urlencode([(k, v) for k, v in query if not TRACKING.match(k)])
+    return urllib.parse.urlunsplit((scheme, host, parts.path or "/", kept, ""))
