@@ -25,6 +25,10 @@ registry: Registry[Parser] = Registry(
     builtins={
         "rss": "dateline.ingest.parsers.feeds.RSSParser",
         "atom": "dateline.ingest.parsers.feeds.AtomParser",
+        "jsonfeed": "dateline.ingest.parsers.jsonfeed.JSONFeedParser",
+        "ninjs": "dateline.ingest.parsers.ninjs.NinjsParser",
+        "newsml-g2": "dateline.ingest.parsers.newsml.NewsMLParser",
+        "jsonlines": "dateline.ingest.parsers.jsonlines.JSONLinesParser",
     },
 )
 
