@@ -11,6 +11,7 @@ urlpatterns = [
     re_path(r"^desk/live/(?P<rest>(?:subscription|intent)/.*)$", RedirectView.as_view(
         url="/desk/syndication/%(rest)s", permanent=True, query_string=True)),
     path("desk/live/", include("dateline.live.urls")),
+    path("desk/ingest/", include("dateline.ingest.urls")),
     path("desk/", admin.site.urls),
     path("", include("dateline.ops.urls")),
     path("websub/", include("dateline.syndication.websub.urls")),

@@ -21,6 +21,8 @@ _REPORTER = [
     *_CONTRIBUTOR, "newsroom.change_own_article_in_review",
     # Reporters at an event file live-coverage entries to the stories they own.
     "live.view_liveentry", "live.add_liveentry",
+    # The foreign-media monitor and the outlets' items, to draw stories from (not the feeds).
+    "ingest.view_cluster", "ingest.view_item",
 ]
 _EDITOR = [
     *_REPORTER,
@@ -42,11 +44,17 @@ _EDITOR = [
     # it and send it now (dateline/edition/desk.py checks change_edition for both).
     "edition.view_edition", "edition.add_edition", "edition.change_edition",
     "edition.view_editionitem", "edition.change_editionitem", "edition.delete_editionitem",
+    # Ingest: the outlets' feeds and their health (resumed, polled now), the monitor's terms,
+    # press reviews' entries, and what failed to parse (read-only).
+    "ingest.view_feed", "ingest.add_feed", "ingest.change_feed", "ingest.view_failedpayload",
+    "ingest.view_watchedterm", "ingest.add_watchedterm", "ingest.change_watchedterm",
+    "ingest.delete_watchedterm", "ingest.view_pressreviewentry", "ingest.add_pressreviewentry",
+    "ingest.change_pressreviewentry", "ingest.delete_pressreviewentry",
 ]
 # The chief editor answers for everything: every permission of these apps.
 # Among them the roles that require two-factor (newsroom.TwoFactorRole) and, through axes,
 # lifting a lock-out by deleting its access attempt.
-CHIEF_EDITOR_APPS = ["newsroom", "live", "submissions", "edition", "pictures", "auth",
+CHIEF_EDITOR_APPS = ["newsroom", "live", "submissions", "edition", "pictures", "ingest", "auth",
                      "django_tasks_database", "axes"]
 # And of these models of other apps: WebSub's subscribers (syndication's since they moved out
 # of live), and the partners and their API keys, which the chief editor issues and revokes.

@@ -267,6 +267,12 @@ DATELINE_WEBSUB_DELIVERY_ATTEMPTS = 6
 DATELINE_WEBSUB_RETRY_SECONDS = 60
 # Pushes made at the same time by one worker.
 DATELINE_WEBSUB_DELIVERY_THREADS = 8
+# The foreign-media monitor looks for the site's country: these terms are seeded while none
+# exist, then edited in the desk (Ingest > Watched terms).
+DATELINE_COUNTRY = os.environ.get("DATELINE_COUNTRY", "BG")
+DATELINE_WATCHED_TERMS = ["Bulgaria", "Bulgarian", "Bulgarians", "Sofia"]
+# Where drafts made from outlets' items start (a top-level section's slug); blank: the first.
+DATELINE_INGEST_DRAFT_SECTION = os.environ.get("DATELINE_INGEST_DRAFT_SECTION", "")
 # Newest breaking story shown in the banner while it is younger than this.
 DATELINE_BREAKING_HOURS = int(os.environ.get("DATELINE_BREAKING_HOURS", "12"))
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

@@ -1,0 +1,184 @@
+"""The desk's ingest screens: outlets' feeds with their health in words, what failed to parse
+(read-only, for a week), the monitor's watched terms and the entries of press reviews."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+
+from .models import FailedPayload, Feed, Item, WatchedTerm
+
+WEEK = timedelta(days=7)
+
+
+def ago(moment) -> str:
+    """'12 minutes ago', 'never'."""
+    if moment is None:
+        return "never"
+    return f"{timesince(moment, timezone.now(), depth=1)} ago".replace("\xa0", " ")
+
+
+def failed_kept_since():
+    return timezone.now() - timedelta(days=settings.DATELINE_INGEST_FAILED_KEEP_DAYS)
+
+
+def resume_feed(feed: Feed, user) -> str:
+    """Resume a paused feed: polling's own resume where it exists, else the same by hand."""
+    try:
+        from .polling import resume
+    except ImportError:
+        resume = None
+    if resume is not None:
+        resume(feed, user)
+        return "polling resumed"
+    Feed.objects.filter(pk=feed.pk).update(
+        paused_at=None, paused_reason="", failures=0, next_poll_at=timezone.now())
+    return "polling resumed (paused state cleared, next poll now)"
+
+
+class FailedPayloadInline(admin.TabularInline):
+    model = FailedPayload
+    fields = ["received_at", "error", "content_type", "first_bytes"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Unreadable answers of the last week"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(received_at__gte=failed_kept_since())
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="First bytes")
+    def first_bytes(self, payload: FailedPayload) -> str:
+        return bytes(payload.payload[:300]).decode("utf-8", "replace")
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    list_display = ["name", "outlet", "service", "language", "active", "state",
+                    "last_success", "last_error_words", "failures", "items_per_day"]
+    list_filter = ["active", ("paused_at", admin.EmptyFieldListFilter), "service", "language",
+                   "country"]
+    search_fields = ["name", "url", "outlet__name"]
+    list_select_related = ["outlet"]
+    autocomplete_fields = ["outlet"]
+    actions = ["resume_polling", "poll_now"]
+    inlines = [FailedPayloadInline]
+    readonly_fields = ["outlet_rights", "health", "last_error", "paused_reason"]
+    fieldsets = [
+        (None, {"fields": ["name", "outlet", "outlet_rights", "site", "url", "service", "parser",
+                           "language", "country", "poll_interval", "active"]}),
+        ("Rights", {"fields": ["full_text", "may_quote", "may_republish"]}),
+        ("Health", {"fields": ["health", "last_error", "paused_reason"]}),
+    ]
+
+    def get_queryset(self, request):
+        # Items per day in the list's own query, however many feeds the page shows.
+        week = Count("items", filter=Q(items__first_seen_at__gte=timezone.now() - WEEK))
+        return super().get_queryset(request).annotate(items_week=week)
+
+    @admin.display(description="State")
+    def state(self, feed: Feed) -> str:
+        if feed.paused_at:
+            return f"Paused {ago(feed.paused_at)}: {feed.paused_reason or 'no reason given'}"
+        return "Polling" if feed.active else "Off"
+
+    @admin.display(description="Last success", ordering="last_success_at")
+    def last_success(self, feed: Feed) -> str:
+        return ago(feed.last_success_at)
+
+    @admin.display(description="Last error")
+    def last_error_words(self, feed: Feed) -> str:
+        if not feed.last_error:
+            return "none"
+        return f"{feed.last_error[:200]} ({ago(feed.last_error_at)})"
+
+    @admin.display(description="Items a day (last 7 days)", ordering="items_week")
+    def items_per_day(self, feed: Feed) -> str:
+        return f"{feed.items_week / 7:.1f}"
+
+    @admin.display(description="Outlet's rights")
+    def outlet_rights(self, feed: Feed) -> str:
+        outlet = feed.outlet if feed.pk else None
+        if outlet is None:
+            return "Choose the outlet; its rights are edited on the outlet (Newsroom > Sources)."
+        holder = outlet.rights_holder or "the house (the outlet is only cited)"
+        return f"Rights holder: {holder}. {outlet.usage_terms}".strip()
+
+    @admin.display(description="Health")
+    def health(self, feed: Feed) -> str:
+        return (f"Last success {ago(feed.last_success_at)}; last poll {ago(feed.last_polled_at)};"
+                f" {feed.failures} failure(s) in a row; {self.state(feed)}.")
+
+    @admin.action(description="Resume polling", permissions=["change"])
+    def resume_polling(self, request, queryset) -> None:
+        said = [resume_feed(feed, request.user) for feed in queryset]
+        self.message_user(request, f"{len(said)} feed(s): {said[0]}.", messages.SUCCESS)
+
+    @admin.action(description="Poll now", permissions=["change"])
+    def poll_now(self, request, queryset) -> None:
+        count = queryset.filter(active=True, paused_at=None).update(next_poll_at=timezone.now())
+        skipped = queryset.count() - count
+        note = f"; {skipped} paused or off, resume them first" if skipped else ""
+        self.message_user(request, f"{count} feed(s) will be polled at the worker's next look"
+                          f" (within a minute){note}.", messages.SUCCESS)
+
+
+@admin.register(FailedPayload)
+class FailedPayloadAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "feed", "error", "content_type"]
+    list_select_related = ["feed"]
+    fields = ["feed", "received_at", "error", "content_type", "first_bytes"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(received_at__gte=failed_kept_since())
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    first_bytes = FailedPayloadInline.first_bytes
+
+
+@admin.register(WatchedTerm)
+class WatchedTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "active"]
+    list_editable = ["active"]
+    search_fields = ["term"]
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    """Items as outlets sent them, to look up; they change only by polling."""
+
+    list_display = ["headline", "outlet", "language", "published_at", "first_seen_at", "used",
+                    "open_link"]
+    list_filter = ["used", "language", "feed"]
+    list_select_related = ["outlet"]
+    search_fields = ["headline"]
+    exclude = ["signature", "raw"]
+    date_hierarchy = "first_seen_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Link")
+    def open_link(self, item: Item) -> str:
+        link = item.link or item.canonical_url
+        return format_html('<a href="{}" rel="noopener noreferrer">the outlet\'s page</a>', link) \
+            if link else "—"

@@ -1,0 +1,170 @@
+"""The desk's foreign-media monitor and what an editor does from it: a draft from an item or a
+whole cluster, a press review from chosen items, and the review's entries edited.
+
+Every button is a POST from the monitor's one form (CSRF-checked), checks the user's
+permission on the server, and says in a message what happened or why nothing did.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from dateline.newsroom.models import Article
+
+from . import monitor, press_review
+from .drafts import NoSection, make_draft
+from .models import Cluster, Item, PressReviewEntry
+
+POLL_SECONDS = 30
+
+
+def editor_url(article: Article) -> str:
+    return reverse("admin:newsroom_article_change", args=[article.pk])
+
+
+def _require(request: HttpRequest, *perms: str) -> None:
+    if not request.user.has_perms(perms):
+        raise PermissionDenied("Your role may not do this.")
+
+
+def open_reviews():
+    return Article.objects.filter(kind=Article.Kind.PRESS_REVIEW, status=Article.Status.DRAFT)\
+        .order_by("-created_at")[:20]
+
+
+def monitor_page(request: HttpRequest) -> HttpResponse:
+    _require(request, "ingest.view_cluster")
+    terms = monitor.active_terms()
+    return render(request, "ingest/monitor.html", {
+        **admin.site.each_context(request), "title": "Foreign-media monitor",
+        "entries": monitor.todays_clusters(), "terms": terms,
+        "subject": terms[0] if terms else "",
+        "reviews": open_reviews(), "poll_seconds": POLL_SECONDS,
+        "can_draft": request.user.has_perm("newsroom.add_article"),
+        "can_review": request.user.has_perms(
+            ["newsroom.add_article", "ingest.add_pressreviewentry"]),
+    })
+
+
+def monitor_json(request: HttpRequest) -> JsonResponse:
+    _require(request, "ingest.view_cluster")
+    return JsonResponse({"clusters": [monitor.as_json(e) for e in monitor.todays_clusters()],
+                         "terms": monitor.active_terms()})
+
+
+def _items(pks) -> list[Item]:
+    wanted = [int(pk) for pk in pks if str(pk).isdigit()]
+    found = {item.pk: item for item in
+             Item.objects.select_related("feed", "outlet").filter(pk__in=wanted)}
+    return [found[pk] for pk in wanted if pk in found]
+
+
+def _drafted(request: HttpRequest, items: list[Item]) -> HttpResponse:
+    try:
+        article = make_draft(items, request.user)
+    except NoSection as error:
+        messages.error(request, str(error))
+        return redirect("ingest-desk:monitor")
+    messages.success(request, f"Draft made from {len(items)} item(s); its sources: "
+                     f"{', '.join(dict.fromkeys(item.outlet.name for item in items))}.")
+    return redirect(editor_url(article))
+
+
+@require_POST
+def item_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "ingest.view_cluster", "newsroom.add_article")
+    return _drafted(request, _items([get_object_or_404(Item, pk=pk).pk]))
+
+
+@require_POST
+def cluster_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "ingest.view_cluster", "newsroom.add_article")
+    cluster = get_object_or_404(Cluster, pk=pk)
+    items = list(cluster.items.select_related("feed", "outlet").order_by("first_seen_at", "pk"))
+    if not items:
+        messages.error(request, "That cluster has no items left.")
+        return redirect("ingest-desk:monitor")
+    return _drafted(request, items)
+
+
+@require_POST
+def add_to_review(request: HttpRequest) -> HttpResponse:
+    """The chosen items (or the one whose button was pressed) into a press review: a new one,
+    or an open draft review chosen on the monitor."""
+    _require(request, "newsroom.add_article", "ingest.add_pressreviewentry")
+    pks = [request.POST["only"]] if request.POST.get("only") else request.POST.getlist("items")
+    items = _items(pks)
+    if not items:
+        messages.error(request, "Choose at least one item for the press review.")
+        return redirect("ingest-desk:monitor")
+    review = request.POST.get("review", "")
+    try:
+        if review.isdigit():
+            article = get_object_or_404(Article, pk=int(review), kind=Article.Kind.PRESS_REVIEW)
+            added = press_review.add_items(article, items, request.user)
+        else:
+            subject = request.POST.get("subject", "").strip() or "us"
+            article = press_review.start_review(items, request.user, subject)
+            added = len(items)
+    except NoSection as error:
+        messages.error(request, str(error))
+        return redirect("ingest-desk:monitor")
+    messages.success(request, f"{added} item(s) added to \u2018{article.headline}\u2019: "
+                     "write your summary of each.")
+    return redirect("ingest-desk:review", pk=article.pk)
+
+
+class EntryForm(forms.ModelForm):
+    class Meta:
+        model = PressReviewEntry
+        fields = ["position", "excerpt", "summary"]
+        widgets = {"excerpt": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+                   "summary": forms.Textarea(attrs={"rows": 4, "cols": 60})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Saved without a summary, the review is refused at publication, not here.
+        self.fields["summary"].required = False
+        if self.instance.pk:
+            for field in self.fields.values():
+                field.widget.attrs["aria-label"] = \
+                    f"{field.label} for \u2018{self.instance.headline}\u2019"
+        entry = self.instance
+        if entry.pk and entry.item_id and not entry.item.feed.may_quote:
+            self.fields["excerpt"].disabled = True
+            self.fields["excerpt"].help_text = "This outlet may not be quoted."
+
+    def clean_excerpt(self) -> str:
+        text = self.cleaned_data["excerpt"].strip()
+        if len(text) > press_review.EXCERPT_LIMIT + 1:
+            raise forms.ValidationError(
+                f"Keep the quotation short: at most {press_review.EXCERPT_LIMIT} characters.")
+        return text
+
+
+EntryFormSet = forms.inlineformset_factory(
+    Article, PressReviewEntry, form=EntryForm, extra=0, can_delete=True)
+
+
+def review_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A press review's entries: order, excerpt, the editor's summary; removing one."""
+    _require(request, "ingest.change_pressreviewentry")
+    article = get_object_or_404(Article, pk=pk, kind=Article.Kind.PRESS_REVIEW)
+    entries = article.press_review_entries.select_related("outlet", "item__feed")
+    formset = EntryFormSet(request.POST or None, instance=article, queryset=entries)
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            formset.save()
+            # Renews the story's cached page and its search entry like any save.
+            article.save(update_fields=["modified_at"])
+        messages.success(request, "The press review's entries are saved.")
+        return redirect("ingest-desk:review", pk=article.pk)
+    return render(request, "ingest/review.html", {
+        **admin.site.each_context(request), "title": f"Entries of \u2018{article.headline}\u2019",
+        "article": article, "formset": formset, "editor_url": editor_url(article),
+    })

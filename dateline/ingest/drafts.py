@@ -1,0 +1,65 @@
+"""An outlet's item, or a whole cluster, turned into a draft of ours.
+
+The draft quotes each item's summary with a link to the outlet and names the outlets under
+"Sources:"; an outlet's full text is carried only where its feed says we may republish it.
+The headline is the item's (the cluster's first) and the editor rewrites it in the editor.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.html import format_html, format_html_join
+
+from dateline.newsroom.actions import log_action
+from dateline.newsroom.models import Article, Section
+
+from .models import Item
+
+
+class NoSection(Exception):
+    """The newsroom has no section yet, and every story belongs to one."""
+
+
+def draft_section() -> Section:
+    """DATELINE_INGEST_DRAFT_SECTION (a top-level slug) if set, else the first section."""
+    slug = getattr(settings, "DATELINE_INGEST_DRAFT_SECTION", "")
+    sections = Section.objects.order_by("parent_id", "position", "pk")
+    section = (slug and sections.filter(slug=slug, parent=None).first()) or sections.first()
+    if section is None:
+        raise NoSection("Create a section first: every story belongs to one.")
+    return section
+
+
+def quoted(item: Item) -> str:
+    """The item as our draft carries it: its summary in a blockquote and a link, or its whole
+    text where the outlet allows republication."""
+    link = item.link or item.canonical_url
+    parts = []
+    if item.feed.may_republish and item.body:
+        parts.append(format_html('<blockquote cite="{}">{}</blockquote>', link, item.body))
+    elif item.summary:
+        parts.append(format_html('<blockquote cite="{}"><p>{}</p></blockquote>',
+                                 link, item.summary))
+    if link:
+        parts.append(format_html('<p>{}: <a href="{}">{}</a></p>',
+                                 item.outlet.name, link, item.headline))
+    else:
+        parts.append(format_html("<p>{}: {}</p>", item.outlet.name, item.headline))
+    return "".join(parts)
+
+
+def make_draft(items: list[Item], user) -> Article:
+    """A draft (kind story) from these items, created by `user`; the items are marked used."""
+    if not items:
+        raise ValueError("A draft needs at least one item.")
+    first = items[0]
+    with transaction.atomic():
+        article = Article.objects.create(
+            headline=first.headline[:300], standfirst="",
+            body=format_html_join("", "{}", ((quoted(item),) for item in items)),
+            section=draft_section(), status=Article.Status.DRAFT, kind=Article.Kind.STORY,
+            created_by=user, original_url=(first.link or first.canonical_url)[:500])
+        article.sources.set({item.outlet_id for item in items})
+        Item.objects.filter(pk__in=[item.pk for item in items]).update(used=True)
+        log_action(article, "create", user, note=f"Drafted from {len(items)} ingested item(s).",
+                   previous="")
+    return article

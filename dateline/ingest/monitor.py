@@ -1,0 +1,109 @@
+"""The foreign-media monitor's queries: today's clusters that mention a watched term.
+
+Three queries whatever the number of clusters: the active terms, the clusters of the last day
+whose items contain a term anywhere (a case-insensitive substring, which every database does
+alike), and those clusters' items with their outlets. The word-boundary test ("Bulgarian"
+matches, "Bulgariana" does not) is then made in Python on the loaded items, so SQLite and
+PostgreSQL agree on it.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from .models import Cluster, Item, WatchedTerm
+
+WINDOW = timedelta(hours=24)
+# A busy day has a few hundred clusters about the country; more would not be read anyway.
+MAX_CANDIDATES = 500
+MAX_SHOWN = 100
+FIELDS = ("headline", "summary", "body")
+
+
+def active_terms() -> list[str]:
+    return list(WatchedTerm.objects.filter(active=True).values_list("term", flat=True))
+
+
+def term_pattern(terms: list[str]) -> re.Pattern | None:
+    """One regular expression for all terms: whole words, any case."""
+    words = [re.escape(t.strip()) for t in terms if t.strip()]
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")(?!\w)",
+                      re.IGNORECASE)
+
+
+def mentions(item: Item, pattern: re.Pattern) -> set[str]:
+    """The terms an item names (as the term list spells them, in lower case)."""
+    return {m.group(0).lower() for name in FIELDS for m in pattern.finditer(getattr(item, name))}
+
+
+@dataclass
+class Entry:
+    """A cluster as the monitor shows it."""
+
+    cluster: Cluster
+    items: list[Item]
+    terms: list[str]
+    outlets: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+
+    @property
+    def first_seen_at(self) -> datetime:
+        return min(item.first_seen_at for item in self.items)
+
+    @property
+    def last_seen_at(self) -> datetime:
+        return max(item.first_seen_at for item in self.items)
+
+
+def todays_clusters(now: datetime | None = None, limit: int = MAX_SHOWN) -> list[Entry]:
+    """Clusters seen in the last 24 hours that mention a watched term, most outlets first, then
+    the most recent."""
+    pattern = term_pattern(active_terms())
+    if pattern is None:
+        return []
+    since = (now or timezone.now()) - WINDOW
+    contains = Q()
+    for term in active_terms():
+        for name in FIELDS:
+            contains |= Q(**{f"items__{name}__icontains": term})
+    candidate_ids = list(
+        Cluster.objects.filter(last_seen_at__gte=since).filter(contains)
+        .order_by("-last_seen_at").values_list("pk", flat=True).distinct()[:MAX_CANDIDATES])
+    items = Item.objects.select_related("outlet", "feed").order_by("first_seen_at", "pk")
+    clusters = Cluster.objects.filter(pk__in=candidate_ids).prefetch_related(
+        Prefetch("items", queryset=items))
+    entries = []
+    for cluster in clusters:
+        loaded = list(cluster.items.all())
+        terms = set().union(*(mentions(item, pattern) for item in loaded))
+        if not terms:
+            continue
+        entry = Entry(cluster, loaded, sorted(terms))
+        entry.outlets = list(dict.fromkeys(item.outlet.name for item in loaded))
+        entry.languages = sorted({item.language for item in loaded if item.language})
+        entries.append(entry)
+    entries.sort(key=lambda e: (len(e.outlets), e.last_seen_at, e.cluster.pk), reverse=True)
+    return entries[:limit]
+
+
+def as_json(entry: Entry) -> dict:
+    """What the monitor's page polls for, to update its list in place."""
+    return {
+        "id": entry.cluster.pk,
+        "headline": entry.cluster.headline or entry.items[0].headline,
+        "outlets": entry.outlets,
+        "languages": entry.languages,
+        "terms": entry.terms,
+        "first_seen_at": entry.first_seen_at.isoformat(),
+        "last_seen_at": entry.last_seen_at.isoformat(),
+        "items": [{
+            "id": item.pk, "headline": item.headline, "outlet": item.outlet.name,
+            "link": item.link or item.canonical_url, "language": item.language,
+            "first_seen_at": item.first_seen_at.isoformat(), "used": item.used,
+        } for item in entry.items],
+    }
