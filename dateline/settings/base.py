@@ -267,6 +267,33 @@ DATELINE_WEBSUB_DELIVERY_ATTEMPTS = 6
 DATELINE_WEBSUB_RETRY_SECONDS = 60
 # Pushes made at the same time by one worker.
 DATELINE_WEBSUB_DELIVERY_THREADS = 8
+# Ingest (dateline.ingest): how outlets' feeds are fetched, politely and within limits.
+# Services fetch; name more as {"name": "dotted.path.Class"}.
+DATELINE_INGEST_SERVICES: dict[str, str] = {}
+# Seconds to connect and for each read; a whole answer gets TOTAL at most.
+DATELINE_INGEST_TIMEOUT = 10
+DATELINE_INGEST_TOTAL_TIMEOUT = 30
+# Bytes of one answer, counted while it streams and again after decompression (gzip bombs).
+DATELINE_INGEST_MAX_BYTES = 10 * 1024 * 1024
+DATELINE_INGEST_MAX_REDIRECTS = 5
+# Private, loopback and link-local addresses are refused unless this is on (demo and tests).
+DATELINE_INGEST_ALLOW_PRIVATE = False
+# Seconds between the end of one request to a host and the start of the next.
+DATELINE_INGEST_HOST_GAP = 1.0
+# Where the per-host locks live (one small file per host, shared by every worker process).
+DATELINE_INGEST_LOCK_DIR = str(VAR_DIR / "cache" / "ingest-hosts")
+# After a failed poll the next waits doubling from BACKOFF seconds, with jitter, up to
+# BACKOFF_MAX; after PAUSE_AFTER failures in a row the feed is paused until an editor resumes.
+DATELINE_INGEST_BACKOFF = 60
+DATELINE_INGEST_BACKOFF_MAX = 6 * 3600
+DATELINE_INGEST_PAUSE_AFTER = 10
+# Seconds between the worker's looks for feeds that are due.
+DATELINE_INGEST_TICK = 60
+# Items unused in a draft or a press review go after this many days; unreadable payloads
+# kept for diagnosis after FAILED_KEEP_DAYS, at most FAILED_PAYLOAD_BYTES of each.
+DATELINE_INGEST_KEEP_DAYS = int(os.environ.get("DATELINE_INGEST_KEEP_DAYS", "30"))
+DATELINE_INGEST_FAILED_KEEP_DAYS = 7
+DATELINE_INGEST_FAILED_PAYLOAD_BYTES = 256 * 1024
 # The foreign-media monitor looks for the site's country: these terms are seeded while none
 # exist, then edited in the desk (Ingest > Watched terms).
 DATELINE_COUNTRY = os.environ.get("DATELINE_COUNTRY", "BG")

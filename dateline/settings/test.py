@@ -47,3 +47,6 @@ if os.environ.get("DATELINE_REDIS_URL"):
     }
 # The WebSub tests subscribe real HTTP servers listening on loopback.
 DATELINE_WEBSUB_ALLOW_PRIVATE = True
+# Ingest's tests poll outlets served on loopback, quickly (tests/ingest/outlets.py).
+DATELINE_INGEST_ALLOW_PRIVATE = True
+DATELINE_INGEST_HOST_GAP = 0

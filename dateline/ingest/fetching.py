@@ -1,0 +1,217 @@
+"""The HTTP client of ingest: polite to outlets, safe against hostile ones.
+
+- Conditional GET: the validators of the last answer are sent; 304 means nothing new.
+- http and https only, no proxy; every address a name resolves to must be public unless
+  DATELINE_INGEST_ALLOW_PRIVATE (the check is made as the socket connects, to the address it
+  connects to, at every redirect too: a name that answers differently later gains nothing;
+  the idea of dateline.pictures.fetch, a sibling layer, so copied rather than imported).
+- Limits: TIMEOUT seconds to connect and per read, TOTAL_TIMEOUT for the whole answer,
+  MAX_BYTES counted as the bytes stream in and again as they are decompressed (a small gzip
+  body that grows to gigabytes stops at the cap), MAX_REDIRECTS hops, loops named.
+- One request at a time per host, across threads and worker processes (hosts.turn), with a
+  gap between requests to one host.
+Every refusal is a FetchError whose message an editor reads on the desk.
+"""
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+import zlib
+from dataclasses import dataclass
+from http import HTTPStatus
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+
+from dateline.ingest import hosts
+from dateline.ingest.services.base import ServiceError
+
+CHUNK = 64 * 1024
+USER_AGENT = "Dateline ingest (news agency feed reader; +https://github.com/dateline)"
+
+
+class FetchError(ServiceError):
+    """Nothing was fetched; the message says why, in words."""
+
+
+@dataclass
+class Answer:
+    url: str  # after redirects
+    status: int
+    body: bytes = b""
+    content_type: str = ""
+    etag: str = ""
+    last_modified: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == HTTPStatus.NOT_MODIFIED
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:g} MB"
+
+
+def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Answer:
+    """The answer at `url` (after redirects), or FetchError."""
+    deadline = time.monotonic() + settings.DATELINE_INGEST_TOTAL_TIMEOUT
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
+               "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+                         "application/json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    visited = [url]
+    limit = settings.DATELINE_INGEST_MAX_REDIRECTS
+    while True:
+        answer, location = _request(url, headers, deadline)
+        if location is None:
+            return answer
+        url = urljoin(url, location)
+        if url in visited:
+            raise FetchError("Redirect loop: " + " → ".join(_short(u) for u in [*visited, url]))
+        visited.append(url)
+        if len(visited) > limit + 1:
+            raise FetchError(f"Too many redirects ({len(visited) - 1}): "
+                             + " → ".join(_short(u) for u in visited))
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 100 else url[:99] + "…"
+
+
+def _request(url: str, headers: dict, deadline: float) -> tuple[Answer, str | None]:
+    """One request: the answer, or the Location it redirects to."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise FetchError(f"{_short(url)} is not an http(s) address")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    timeout = settings.DATELINE_INGEST_TIMEOUT
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    with hosts.turn(f"{parts.hostname}:{port}"):
+        connection = _connection(parts.scheme, parts.hostname, port, timeout)
+        try:
+            connection.request("GET", target, headers={**headers, "Host": parts.netloc})
+            response = connection.getresponse()
+            if response.status in {301, 302, 303, 307, 308} and response.getheader("Location"):
+                return Answer(url, response.status), response.getheader("Location")
+            if response.status == HTTPStatus.NOT_MODIFIED:
+                return Answer(url, response.status, etag=response.getheader("ETag", ""),
+                              last_modified=response.getheader("Last-Modified", "")), None
+            if response.status != HTTPStatus.OK:
+                raise FetchError(f"The server answered {response.status} {_phrase(response)}")
+            body = _read(response, deadline)
+        except TimeoutError:
+            raise FetchError(f"The server did not answer within {timeout:g} s") from None
+        except ssl.SSLError as exc:
+            raise FetchError(f"The secure connection failed ({exc.reason or exc})") from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise FetchError(f"The connection to {parts.hostname} failed ({exc})") from None
+        finally:
+            connection.close()
+    return Answer(url, response.status, body, response.getheader("Content-Type", ""),
+                  response.getheader("ETag", ""), response.getheader("Last-Modified", "")), None
+
+
+def _phrase(response) -> str:
+    try:
+        return HTTPStatus(response.status).phrase
+    except ValueError:
+        return response.reason or "(no reason given)"
+
+
+def _read(response, deadline: float) -> bytes:
+    """The body, decompressed, within the size cap and the deadline."""
+    limit = settings.DATELINE_INGEST_MAX_BYTES
+    too_large = FetchError(f"The answer was larger than {megabytes(limit)}")
+    length = response.getheader("Content-Length", "")
+    if length.isdigit() and int(length) > limit:
+        raise too_large
+    encoding = response.getheader("Content-Encoding", "").strip().lower()
+    # wbits 47: gzip or zlib, recognised from the header; -15: raw deflate (servers differ).
+    inflater = zlib.decompressobj(47) if encoding in {"gzip", "x-gzip", "deflate"} else None
+    received, body = 0, bytearray()
+    while chunk := response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK):
+        received += len(chunk)
+        if received > limit:
+            raise too_large
+        if time.monotonic() > deadline:
+            total = settings.DATELINE_INGEST_TOTAL_TIMEOUT
+            raise FetchError(f"The answer took longer than {total:g} s")
+        if inflater is None:
+            body += chunk
+        else:
+            try:
+                inflater = _inflate(inflater, chunk, body, limit)
+            except zlib.error as exc:
+                raise FetchError(f"The answer's compression is damaged ({exc})") from None
+            if inflater is None:
+                raise too_large
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+def _inflate(inflater, chunk: bytes, body: bytearray, limit: int):
+    """Decompress `chunk` onto `body`, never past `limit` + 1 bytes; None once past it.
+
+    A gzip stream may hold several members one after another (a bomb repeats a small one):
+    each is inflated in turn, all counted against the one cap.
+    """
+    while chunk:
+        body += inflater.decompress(chunk, limit + 1 - len(body))
+        if len(body) > limit or inflater.unconsumed_tail:
+            return None
+        chunk = inflater.unused_data if inflater.eof else b""
+        if inflater.eof:
+            inflater = zlib.decompressobj(47)
+    return inflater
+
+
+def _connection(scheme: str, host: str, port: int, timeout: float):
+    cls = _HTTPSConnection if scheme == "https" else _HTTPConnection
+    return cls(host, port, timeout=timeout)
+
+
+def _addresses(host: str, port: int) -> list[tuple]:
+    """What `host` resolves to, if every address is public (or private ones are allowed)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise FetchError(f"The name {host[:100]} could not be found") from None
+    if not settings.DATELINE_INGEST_ALLOW_PRIVATE:
+        for info in infos:
+            if not ipaddress.ip_address(info[4][0].split("%")[0]).is_global:
+                raise FetchError(f"{host[:100]} is a private or local address; refused")
+    return infos
+
+
+def _connect_checked(address, timeout=None, source_address=None, **kwargs):
+    """http.client's connect, to an address checked at this moment (see the module's note)."""
+    host, port = address
+    last: OSError | None = None
+    for family, kind, proto, _, sockaddr in _addresses(host, port):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            sock.close()
+            last = exc
+    raise last or OSError(f"{host} has no address")
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_checked
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_checked
