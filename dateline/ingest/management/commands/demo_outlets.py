@@ -1,0 +1,51 @@
+"""`dateline demo_outlets`: serve the demo outlets on 127.0.0.1 (`make run` starts it under
+`dateline serve --demo-outlets`); `--seed` instead records them as the desk's sources."""
+
+import os
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from dateline.ingest.demo.outlets import OUTLETS
+from dateline.ingest.demo.server import HOST, DemoOutlets, DemoServer
+
+
+def default_port() -> int:
+    # PORT is the site, PORT+1 its live stream: the demo outlets take the next one.
+    return int(os.environ.get("DEMO_OUTLETS_PORT") or int(os.environ.get("PORT", "8000")) + 2)
+
+
+class Command(BaseCommand):
+    help = ("Serve demo outlets on 127.0.0.1 that replay the archive in CORPUS as RSS, Atom, "
+            "JSON Feed and ninjs feeds (--seed: add them to the desk's sources instead).")
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--port", type=int, default=default_port(),
+                            help="Port on 127.0.0.1 (default DEMO_OUTLETS_PORT, else PORT+2).")
+        parser.add_argument("--corpus", default=os.environ.get("CORPUS", "../shared/corpus"),
+                            help="The corpus folder (bbc-news/, reuters-21578-train/).")
+        parser.add_argument("--seed", action="store_true",
+                            help="Create or update the demo outlets' sources and feeds, then "
+                                 "exit.")
+
+    def handle(self, *args, port: int, corpus: str, seed: bool, **options) -> None:
+        if seed:
+            from dateline.ingest.demo.seed import seed_demo_outlets
+
+            for feed in seed_demo_outlets(port):
+                self.stdout.write(f"{feed.name}: {feed.url}")
+            return
+        corpus_root = Path(corpus)
+        missing = [o.corpus for o in OUTLETS if not (corpus_root / o.corpus).is_dir()]
+        if missing:
+            raise CommandError(f"No {', '.join(sorted(set(missing)))} under {corpus_root}; "
+                               "pass --corpus /path/to/corpus.")
+        server = DemoServer(lambda bound: DemoOutlets(corpus_root, bound), port)
+        self.stdout.write(f"Demo outlets replaying the archive on http://{HOST}:{port}/")
+        self.stdout.flush()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
