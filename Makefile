@@ -10,8 +10,9 @@ export HOST PORT
 .PHONY: run test setup demo lint test-sqlite test-postgres test-redis bench bench-search bench-live \
 	bench-desk bench-connections bench-pictures journeys clean lock upgrade
 
+# The demo outlets replay the corpus as other outlets' feeds on 127.0.0.1 (dateline.ingest.demo).
 run: demo
-	$(DL) serve
+	$(DL) serve --demo-outlets $(CORPUS)
 
 # The virtual environment, installed from the lock files (exact versions, hashes checked) and
 # rebuilt when they change; Dateline itself goes in without dependencies of its own choosing.
@@ -55,6 +56,7 @@ demo: setup
 	$(DL) import --profile demo/reuters.toml $(CORPUS)/reuters-21578-train/articles.jsonl
 	$(DL) add_photos $(CORPUS)/photos
 	$(DL) edition build --archive
+	$(DL) demo_outlets --seed
 	$(DL) ensure_editor --url http://$(HOST):$(PORT)/desk/
 
 # ruff, then the layers of docs/architecture.md (contracts in pyproject.toml): a new cycle

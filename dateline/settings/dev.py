@@ -22,3 +22,5 @@ DEBUG = os.environ.get("DATELINE_DEBUG", "") == "1"
 ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]  # noqa: F405
 # A subscriber tried out on this machine listens on loopback.
 DATELINE_WEBSUB_ALLOW_PRIVATE = True
+# The demo outlets that `make run` starts (dateline.ingest.demo) answer on 127.0.0.1.
+DATELINE_INGEST_ALLOW_PRIVATE = True

@@ -66,6 +66,11 @@ class Command(BaseCommand):
             "--no-worker", action="store_true",
             help="Do not start the background worker (run `dateline worker` elsewhere).",
         )
+        parser.add_argument(
+            "--demo-outlets", metavar="CORPUS", default="",
+            help="Also serve the demo outlets that replay the archive in CORPUS on 127.0.0.1 "
+                 "(`dateline demo_outlets`; `make run` does).",
+        )
 
     def handle(self, *args, **options) -> None:
         granian = _granian_executable()
@@ -90,8 +95,16 @@ class Command(BaseCommand):
 
     def _start_all(self, supervisor: Supervisor, granian: str, *, host: str, port: int,
                    workers: int, threads: int, slow_body_threads: int, live_port: int,
-                   live_workers: int, no_live: bool, no_worker: bool, **_) -> None:
+                   live_workers: int, no_live: bool, no_worker: bool, demo_outlets: str,
+                   **_) -> None:
         """Start each child under the supervisor, the web server last."""
+        if demo_outlets:
+            port_of_outlets = os.environ.get("DEMO_OUTLETS_PORT") or str(port + 2)
+            supervisor.add("demo outlets", lambda: subprocess.Popen([
+                sys.executable, "-m", "dateline", "demo_outlets", "--corpus", demo_outlets,
+                "--port", port_of_outlets]))
+            self.stdout.write(f"Demo outlets replaying the archive on "
+                              f"http://127.0.0.1:{port_of_outlets}/")
         if not no_worker:
             # `dateline worker` books the next edition and a catch-up on what fell due while
             # nothing ran, each once, at every start (a restart after a crash included).
