@@ -8,6 +8,7 @@ The headline is the item's (the cluster's first) and the editor rewrites it in t
 from django.conf import settings
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from dateline.newsroom.actions import log_action
 from dateline.newsroom.models import Article, Section
@@ -29,13 +30,15 @@ def draft_section() -> Section:
     return section
 
 
-def quoted(item: Item) -> str:
+def quoted(item: Item) -> SafeString:
     """The item as our draft carries it: its summary in a blockquote and a link, or its whole
     text where the outlet allows republication."""
     link = item.link or item.canonical_url
     parts = []
     if item.feed.may_republish and item.body:
-        parts.append(format_html('<blockquote cite="{}">{}</blockquote>', link, item.body))
+        # Sanitised when stored, and again when the article is saved.
+        parts.append(format_html('<blockquote cite="{}">{}</blockquote>', link,
+                                 mark_safe(item.body)))
     elif item.summary:
         parts.append(format_html('<blockquote cite="{}"><p>{}</p></blockquote>',
                                  link, item.summary))
@@ -44,7 +47,7 @@ def quoted(item: Item) -> str:
                                  item.outlet.name, link, item.headline))
     else:
         parts.append(format_html("<p>{}: {}</p>", item.outlet.name, item.headline))
-    return "".join(parts)
+    return mark_safe("".join(parts))  # each part built by format_html
 
 
 def make_draft(items: list[Item], user) -> Article:

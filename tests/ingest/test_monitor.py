@@ -1,0 +1,154 @@
+"""The foreign-media monitor: watched terms matched as whole words in any case, today's
+clusters ranked by outlets then recency, its JSON, bounded queries; and drafts made from an
+item or a whole cluster."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+
+from dateline.ingest import monitor
+from dateline.ingest.models import Item, WatchedTerm
+from dateline.newsroom.models import Article, AuditEntry
+
+from . import desk_rows
+
+MONITOR = "/desk/ingest/monitor/"
+
+
+@pytest.fixture
+def outlets(db):
+    return {name: desk_rows.feed(name) for name in ("Le Monde", "Die Zeit", "El País", "NHK")}
+
+
+def test_the_default_terms_are_seeded_from_the_setting(db):
+    assert set(WatchedTerm.objects.values_list("term", flat=True)) == \
+        set(settings.DATELINE_WATCHED_TERMS)
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Bulgarian farmers protest", True), ("BULGARIA votes again", True),
+    ("Talks in sofia end", True), ("The Bulgariana hotel chain", False),
+    ("Sofiabank results", False), ("Nothing about it", False), ("(Bulgaria)", True),
+])
+def test_terms_match_whole_words_in_any_case(outlets, text, found):
+    c = desk_rows.cluster("Story")
+    desk_rows.item(outlets["Le Monde"], "A headline", summary=text, cluster=c)
+    assert bool(monitor.todays_clusters()) is found
+
+
+def test_the_body_counts_too_and_inactive_terms_do_not(outlets):
+    c = desk_rows.cluster("Story")
+    desk_rows.item(outlets["NHK"], "Election", body="<p>Voters in Sofia queue.</p>", cluster=c)
+    assert [e.cluster for e in monitor.todays_clusters()] == [c]
+    WatchedTerm.objects.filter(term="Sofia").update(active=False)
+    assert monitor.todays_clusters() == []
+
+
+def test_clusters_rank_by_outlets_then_recency_within_the_day(outlets):
+    wide = desk_rows.cluster("Wide", age=timedelta(hours=5))
+    for name in ("Le Monde", "Die Zeit", "El País"):
+        desk_rows.item(outlets[name], f"Bulgaria in {name}", cluster=wide, age=timedelta(hours=5))
+    recent = desk_rows.cluster("Recent", age=timedelta(minutes=5))
+    desk_rows.item(outlets["NHK"], "Bulgarian news", cluster=recent, age=timedelta(minutes=5))
+    older = desk_rows.cluster("Older", age=timedelta(hours=3))
+    desk_rows.item(outlets["NHK"], "Bulgarian news again", cluster=older, age=timedelta(hours=3))
+    # Two items of one outlet count as one outlet.
+    desk_rows.item(outlets["NHK"], "More Bulgarian news", cluster=older, age=timedelta(hours=3))
+    stale = desk_rows.cluster("Yesterday", age=timedelta(hours=30))
+    desk_rows.item(outlets["NHK"], "Bulgaria, yesterday", cluster=stale, age=timedelta(hours=30))
+    entries = monitor.todays_clusters()
+    assert [e.cluster.headline for e in entries] == ["Wide", "Recent", "Older"]
+    assert entries[0].outlets == ["Le Monde", "Die Zeit", "El País"]
+    assert entries[0].terms == ["bulgaria"]
+
+
+def test_the_page_and_its_json_cost_the_same_queries_however_many_clusters(
+        outlets, make_user, desk_client, django_assert_max_num_queries):
+    client = desk_client(make_user("Reporter"))
+    c = desk_rows.cluster("First")
+    desk_rows.item(outlets["NHK"], "Bulgaria first", cluster=c)
+    client.get(MONITOR)
+    with django_assert_max_num_queries(30) as few:
+        client.get(MONITOR)
+    with django_assert_max_num_queries(30) as few_json:
+        client.get(MONITOR.rstrip("/") + ".json")
+    for n in range(15):
+        c = desk_rows.cluster(f"Cluster {n}")
+        for name in ("Le Monde", "El País"):
+            desk_rows.item(outlets[name], f"Sofia story {n}", cluster=c)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(MONITOR)
+    assert page.content.decode().count('class="monitor-cluster"') == 16
+    with django_assert_max_num_queries(len(few_json.captured_queries)):
+        client.get(MONITOR.rstrip("/") + ".json")
+
+
+def test_the_json_gives_each_cluster_its_outlets_languages_links_and_times(
+        outlets, make_user, desk_client):
+    c = desk_rows.cluster("Strike")
+    one = desk_rows.item(outlets["Le Monde"], "Grève en Bulgarie, Bulgaria", cluster=c,
+                         language="fr")
+    desk_rows.item(outlets["Die Zeit"], "Streik in Bulgarien (Bulgaria)", cluster=c,
+                   language="de")
+    data = desk_client(make_user("Reporter")).get("/desk/ingest/monitor.json").json()
+    [got] = data["clusters"]
+    assert got["outlets"] == ["Le Monde", "Die Zeit"] and got["languages"] == ["de", "fr"]
+    assert got["items"][0]["link"] == one.link and got["items"][0]["first_seen_at"]
+    assert set(data["terms"]) == set(settings.DATELINE_WATCHED_TERMS)
+
+
+def test_the_monitor_is_for_the_newsroom_only(outlets, make_user, desk_client):
+    assert desk_client(make_user("Contributor")).get(MONITOR).status_code == 403
+    assert desk_client(make_user(None)).get("/desk/ingest/monitor.json").status_code == 403
+
+
+def test_an_item_becomes_a_draft_quoting_its_summary(outlets, make_user, desk_client,
+                                                     make_section):
+    make_section("World")
+    editor = make_user("Editor")
+    feed = outlets["Le Monde"]
+    item = desk_rows.item(feed, "Sofia signs the deal", summary="The deal was signed today.",
+                          body="<p>THE OUTLET'S FULL TEXT.</p>")
+    answer = desk_client(editor).post(f"/desk/ingest/items/{item.pk}/draft/")
+    draft = Article.objects.get(created_by=editor)
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/desk/newsroom/article/{draft.pk}/change/"
+    assert draft.status == Article.Status.DRAFT and draft.kind == Article.Kind.STORY
+    assert draft.headline == "Sofia signs the deal"
+    assert f'<blockquote cite="{item.link}"><p>The deal was signed today.</p></blockquote>' \
+        in draft.body and f'<a href="{item.link}"' in draft.body
+    assert "FULL TEXT" not in draft.body
+    assert list(draft.sources.all()) == [feed.outlet]
+    assert Item.objects.get(pk=item.pk).used
+    assert AuditEntry.objects.filter(article=draft, action="create").exists()
+
+
+def test_a_cluster_becomes_one_draft_with_all_its_outlets(outlets, make_user, desk_client,
+                                                          make_section):
+    make_section("World")
+    editor = make_user("Reporter")
+    republishable = desk_rows.feed("Agency", may_republish=True)
+    c = desk_rows.cluster("Floods")
+    items = [desk_rows.item(outlets["NHK"], "Floods in Bulgaria", summary="Rivers rose.",
+                            cluster=c),
+             desk_rows.item(outlets["Die Zeit"], "Hochwasser", summary="Flüsse stiegen.",
+                            body="<p>Secret full text.</p>", cluster=c),
+             desk_rows.item(republishable, "Floods", summary="Short.",
+                            body="<p>The agency's whole story.</p>", cluster=c)]
+    answer = desk_client(editor).post(f"/desk/ingest/clusters/{c.pk}/draft/")
+    draft = Article.objects.get(created_by=editor)
+    assert answer["Location"].endswith(f"/{draft.pk}/change/")
+    assert {s.name for s in draft.sources.all()} == {"NHK", "Die Zeit", "Agency"}
+    assert "Secret full text" not in draft.body
+    assert "<p>The agency's whole story.</p>" in draft.body
+    assert all(Item.objects.get(pk=i.pk).used for i in items)
+
+
+def test_a_draft_needs_the_right_to_write(outlets, make_user, desk_client):
+    item = desk_rows.item(outlets["NHK"], "Bulgaria")
+    assert desk_client(make_user(None)).post(
+        f"/desk/ingest/items/{item.pk}/draft/").status_code == 403
+    assert desk_client(make_user("Editor")).get(
+        f"/desk/ingest/items/{item.pk}/draft/").status_code == 405
+    assert not Article.objects.exists()
