@@ -19,6 +19,7 @@ from dateline.ingest.demo.replay import Replay
 from dateline.ingest.demo.seed import seed_demo_outlets
 from dateline.ingest.demo.server import DemoOutlets, DemoServer
 from dateline.ingest.models import Feed, WatchedTerm
+from dateline.ingest.parsers import parse
 from dateline.newsroom.models import Source
 from tests.conftest import require_shared
 from tests.syndication.ninjs_schema import errors as ninjs_errors
@@ -209,3 +210,16 @@ def test_last_modified_is_the_newest_story_time(server):
     headers, _, feed = parsed(server, "bbc-archive")
     newest = datetime(*feed.entries[0].published_parsed[:6], tzinfo=UTC)
     assert headers["Last-Modified"] == format_datetime(newest, usegmt=True)
+
+
+@pytest.mark.parametrize("outlet", OUTLETS, ids=lambda outlet: outlet.slug)
+def test_ingest_reads_every_demo_outlet_by_its_content(server, outlet):
+    """What the worker will read: the format recognised, every story, each time trusted."""
+    _, headers, body = get(server, f"/{outlet.slug}/feed")
+    result = parse(body, content_type=headers["Content-Type"])
+    assert result.format == outlet.format
+    entries = Replay(server.outlets.replay.corpus_root).entries(outlet, START)
+    assert [item.headline for item in result.items] == [e.story.headline for e in entries]
+    assert [item.published_at for item in result.items] == [e.published for e in entries]
+    assert all(item.date_flags == [] and item.published_offset for item in result.items)
+    assert all(item.guid.startswith(f"urn:dateline-demo:{outlet.slug}:") for item in result.items)

@@ -25,7 +25,15 @@ REWRITE_WORDS = 6
 REWRITE_EVERY = 3
 # Archive stories shorter than this are price tables and one-line notices, not stories.
 MIN_BODY_CHARS = 400
+# The Reuters wire marks a ticker "<SBC>" and an unlisted company "<Lloyds Bank PLC>"; feed
+# readers take both for HTML tags and drop them, so the demo writes "(SBC)" and the bare name.
+_WIRE_MARK = re.compile(r"<([^<>\n]{1,80})>")
 _TERMS = re.compile(r"\b(?:" + "|".join(DEMO_TERMS) + r")\b")
+
+
+def _unmarked(text: str) -> str:
+    return _WIRE_MARK.sub(
+        lambda m: f"({m[1]})" if re.fullmatch(r"[A-Z.]{1,6}", m[1]) else m[1], text)
 
 
 @dataclass(frozen=True)
@@ -106,8 +114,8 @@ def load_stories(corpus_root: Path, folder: str) -> tuple[Story, ...]:
             if len(body) < MIN_BODY_CHARS or body in bodies or not record.get("title"):
                 continue
             bodies.add(body)
-            paragraphs = tuple(p.strip() for p in body.split("\n\n") if p.strip())
-            stories.append(Story(record["id"], record["title"].strip(), paragraphs,
+            paragraphs = tuple(_unmarked(p.strip()) for p in body.split("\n\n") if p.strip())
+            stories.append(Story(record["id"], _unmarked(record["title"].strip()), paragraphs,
                                  record.get("section") or ""))
     if not stories:
         raise ValueError(f"{path} holds no story the demo can replay.")
