@@ -13,8 +13,8 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
@@ -118,7 +118,7 @@ def _handler(outlets: Outlets) -> type[BaseHTTPRequestHandler]:
             time.sleep(route.hold)
             headers = dict(route.headers)
             if route.validators:
-                headers["ETag"] = '"%s"' % hashlib.sha256(route.body).hexdigest()[:16]
+                headers["ETag"] = f'"{hashlib.sha256(route.body).hexdigest()[:16]}"'
                 headers["Last-Modified"] = LAST_MODIFIED
                 if (self.headers.get("If-None-Match") == headers["ETag"]
                         or self.headers.get("If-Modified-Since") == LAST_MODIFIED):
@@ -160,7 +160,7 @@ def bbc_stories(count: int, start: int = 0) -> list[dict]:
     """Real BBC News stories from the shared corpus (headline, body, section)."""
     path = require_shared("corpus/bbc-news/articles.jsonl")
     with path.open(encoding="utf-8") as lines:
-        stories = [json.loads(line) for _, line in zip(range(start + count), lines)]
+        stories = [json.loads(line) for _, line in zip(range(start + count), lines, strict=False)]
     return stories[start:]
 
 
@@ -172,7 +172,7 @@ def rss(stories: list[dict], *, guids: bool = True, links: bool = True,
     for index, story in enumerate(stories):
         parts = [f"<title>{escape(story['title'])}</title>",
                  f"<description>{escape(story.get('summary') or teaser(story))}</description>",
-                 "<pubDate>%s</pubDate>" % format_datetime(published - timedelta(minutes=index))]
+                 f"<pubDate>{format_datetime(published - timedelta(minutes=index))}</pubDate>"]
         if links:
             parts.append(f"<link>{base}{story['id']}</link>")
         if guids:

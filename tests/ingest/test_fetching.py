@@ -52,7 +52,7 @@ def test_a_50_mb_answer_is_stopped_at_the_cap(outlets):
 def test_a_declared_length_over_the_cap_is_refused_before_reading(outlets, settings):
     settings.DATELINE_INGEST_MAX_BYTES = 1024
     outlets.serve("/big.xml", b"x" * 5000)
-    with pytest.raises(FetchError, match="larger than 0.0009765"):
+    with pytest.raises(FetchError, match=r"larger than 0\.0009765"):
         fetch(outlets.url("/big.xml"))
 
 
