@@ -41,6 +41,9 @@ class Command(BaseCommand):
             raise CommandError(f"No {', '.join(sorted(set(missing)))} under {corpus_root}; "
                                "pass --corpus /path/to/corpus.")
         server = DemoServer(lambda bound: DemoOutlets(corpus_root, bound), port)
+        # Read the corpus and make every feed now, not on the worker's first poll.
+        for outlet in OUTLETS:
+            server.outlets.feed(outlet.slug)
         self.stdout.write(f"Demo outlets replaying the archive on http://{HOST}:{port}/")
         self.stdout.flush()
         try:
