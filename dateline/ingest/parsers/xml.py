@@ -79,7 +79,8 @@ def safe_xml(payload: bytes, content_type: str = "") -> tuple[bytes, list[str]]:
     declaration = _DECLARATION.match(text.encode("utf-8", errors="replace")[:500])
     if declaration:
         text = text[len(declaration.group(0).decode("utf-8", errors="replace")):]
-    data = b'<?xml version="1.0" encoding="utf-8"?>\n' + text.encode("utf-8", errors="replace")
+    # No new line after it: the outlet's line numbers stay right in error messages.
+    data = b'<?xml version="1.0" encoding="utf-8"?>' + text.encode("utf-8", errors="replace")
     check(data)
     return data, warnings
 
