@@ -56,7 +56,7 @@ demo: setup
 	$(DL) import --profile demo/reuters.toml $(CORPUS)/reuters-21578-train/articles.jsonl
 	$(DL) add_photos $(CORPUS)/photos
 	$(DL) edition build --archive
-	$(DL) demo_outlets --seed
+	$(DL) demo_outlets --seed --corpus $(CORPUS)
 	$(DL) ensure_editor --url http://$(HOST):$(PORT)/desk/
 
 # ruff, then the layers of docs/architecture.md (contracts in pyproject.toml): a new cycle

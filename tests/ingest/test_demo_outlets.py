@@ -14,7 +14,13 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from dateline.ingest.demo.outlets import BY_SLUG, DEMO_TERMS, OUTLETS, REWRITE_WORDS
+from dateline.ingest.demo.outlets import (
+    BY_SLUG,
+    FALLBACK_TERMS,
+    FEATURE_EVERY,
+    OUTLETS,
+    REWRITE_WORDS,
+)
 from dateline.ingest.demo.replay import Replay
 from dateline.ingest.demo.seed import seed_demo_outlets
 from dateline.ingest.demo.server import DemoOutlets, DemoServer
@@ -165,12 +171,28 @@ def test_a_rewriting_outlet_shares_stories_by_its_documented_rule(corpus, server
         assert item["title"].removesuffix(" …").split() == words[:REWRITE_WORDS]
         first, *rest = original.description.split("</p>")
         assert item["content_html"] == first + "</p>" and rest != [""]
-    # Over a day of the wire, the stories naming the demo's watched terms all reach the digest.
-    replay, outlet = Replay(corpus), BY_SLUG["wire-digest"]
+    # Over a day, the wire replays stories naming the site's country, and all reach the digest.
+    replay, wire_outlet = Replay(corpus), BY_SLUG["reuters-wire"]
+    assert replay.terms == ("Bulgaria", "Bulgarian", "Bulgarians", "Sofia")
     named = [slot for slot in range(1000, 1288)
-             if replay.entry(BY_SLUG["reuters-wire"], slot).story.mentions_demo_terms]
-    assert len(named) >= 5, "a day of the demo should name Japan several times"
-    assert all(replay.entry(outlet, slot) is not None for slot in named)
+             if replay.entry(wire_outlet, slot).story.names(replay.pattern)]
+    assert len(named) >= 288 // FEATURE_EVERY
+    assert all(replay.entry(BY_SLUG["wire-digest"], slot) is not None for slot in named)
+
+
+def test_the_featured_stories_are_the_archive_own(corpus):
+    """Only real stories naming the country: none is made up, none edited to name it."""
+    replay = Replay(corpus)
+    records = {json.loads(line)["id"]: json.loads(line)["body"] for line in
+               (corpus / "bbc-news" / "articles.jsonl").open(encoding="utf-8")}
+    for slot in range(0, 20 * FEATURE_EVERY, FEATURE_EVERY):
+        story = replay.entry(BY_SLUG["bbc-archive"], slot).story
+        assert story.names(replay.pattern) and replay.pattern.search(records[story.key])
+
+
+def test_the_demo_features_another_term_where_the_archive_never_names_the_country(corpus):
+    assert Replay(corpus, site_terms=["Ruritania"]).terms == FALLBACK_TERMS
+    assert Replay(corpus, site_terms=["Bulgaria"]).terms == ("Bulgaria",)
 
 
 def test_a_story_page_exists_once_published(server, corpus):
@@ -197,8 +219,18 @@ def test_seeding_is_idempotent_and_follows_the_port():
     assert [f.pk for f in moved] == [f.pk for f in first]
     assert Feed.objects.count() == len(OUTLETS)
     assert all(":8102/" in f.url for f in Feed.objects.all())
-    assert set(WatchedTerm.objects.values_list("term", flat=True)) >= set(DEMO_TERMS)
-    assert WatchedTerm.objects.filter(term="Japan").count() == 1
+    assert not WatchedTerm.objects.filter(term__in=FALLBACK_TERMS).exists()
+
+
+@pytest.mark.django_db
+def test_seeding_watches_the_fallback_terms_only_when_the_demo_features_them(corpus, settings):
+    seed_demo_outlets(8002, corpus)
+    assert not WatchedTerm.objects.filter(term__in=FALLBACK_TERMS).exists()
+    settings.DATELINE_WATCHED_TERMS = ["Ruritania"]
+    seed_demo_outlets(8002, corpus)
+    seed_demo_outlets(8002, corpus)
+    assert sorted(WatchedTerm.objects.filter(term__in=FALLBACK_TERMS).values_list(
+        "term", flat=True)) == sorted(FALLBACK_TERMS)
 
 
 def test_the_command_refuses_a_missing_corpus(tmp_path):

@@ -6,11 +6,16 @@ from two outlets with different wording. The rule, the same for both rewriters:
 
 - the headline is shortened to its first REWRITE_WORDS words;
 - the body is the first paragraph only;
-- an outlet carries every story that names a DEMO_TERMS word and every REWRITE_EVERY-th other.
+- an outlet carries every story that names a featured term and one in REWRITE_EVERY of the
+  rest.
 
-DEMO_TERMS: the site has no country the corpus would cover for sure (its stories are the BBC's
-of 2004-2005 and Reuters' of 1987), so the demo watches Japan, which 954 Reuters and 120 BBC
-stories name; `demo_outlets --seed` adds these words to the monitor's watched terms.
+Featured terms are the monitor's (DATELINE_WATCHED_TERMS: the site's country, Bulgaria by
+default), so that it has something to show: every FEATURE_EVERY-th slot replays one of the
+archive's own stories that names them (6 Reuters and 11 distinct BBC stories name Bulgaria or
+Sofia; two of the BBC's mean Sofia Coppola, as a real feed would).
+Nothing is invented: where no story names them (another country), the demo features
+FALLBACK_TERMS instead, Japan, which 954 Reuters and 120 BBC stories name, and
+`demo_outlets --seed` adds those to the watched terms, so the monitor still shows its work.
 """
 
 import json
@@ -20,15 +25,16 @@ from functools import cache, cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-DEMO_TERMS = ("Japan", "Japanese", "Tokyo")
+FALLBACK_TERMS = ("Japan", "Japanese", "Tokyo")
 REWRITE_WORDS = 6
 REWRITE_EVERY = 3
+# Every 24th story: one every two hours on the wire, every 3.2 hours from the BBC.
+FEATURE_EVERY = 24
 # Archive stories shorter than this are price tables and one-line notices, not stories.
 MIN_BODY_CHARS = 400
 # The Reuters wire marks a ticker "<SBC>" and an unlisted company "<Lloyds Bank PLC>"; feed
 # readers take both for HTML tags and drop them, so the demo writes "(SBC)" and the bare name.
 _WIRE_MARK = re.compile(r"<([^<>\n]{1,80})>")
-_TERMS = re.compile(r"\b(?:" + "|".join(DEMO_TERMS) + r")\b")
 
 
 def _unmarked(text: str) -> str:
@@ -43,9 +49,8 @@ class Story:
     paragraphs: tuple[str, ...]
     section: str
 
-    @property
-    def mentions_demo_terms(self) -> bool:
-        return bool(_TERMS.search(self.headline) or any(map(_TERMS.search, self.paragraphs)))
+    def names(self, terms: re.Pattern) -> bool:
+        return bool(terms.search(self.headline) or any(map(terms.search, self.paragraphs)))
 
     def rewritten(self) -> "Story":
         words = self.headline.split()
@@ -82,8 +87,8 @@ OUTLETS = (
            "reuters-21578-train",
            "A demo, not a live source: rewrites the Reuters replay as an outlet rewrites a wire "
            f"story (headline shortened to {REWRITE_WORDS} words, first paragraph only), every "
-           f"story naming {', '.join(DEMO_TERMS)} and one in {REWRITE_EVERY} of the rest, four "
-           "minutes after the wire.",
+           "story naming the monitor's watched terms and one in "
+           f"{REWRITE_EVERY} of the rest, four minutes after the wire.",
            "Asia/Tokyo", period_s=300, window=36, rewrites="reuters-wire", delay_s=240,
            author="Demo wire digest desk"),
     Outlet("bbc-archive", "Demo outlet — BBC archive (replay)", "atom", "bbc-news",
@@ -93,8 +98,8 @@ OUTLETS = (
     Outlet("world-briefs", "Demo outlet — World briefs, rewritten BBC (replay)", "ninjs",
            "bbc-news",
            "A demo, not a live source: rewrites the BBC replay (headline shortened to "
-           f"{REWRITE_WORDS} words, first paragraph only), every story naming "
-           f"{', '.join(DEMO_TERMS)} and one in {REWRITE_EVERY} of the rest, five minutes "
+           f"{REWRITE_WORDS} words, first paragraph only), every story naming the "
+           f"monitor's watched terms and one in {REWRITE_EVERY} of the rest, five minutes "
            "after the BBC.",
            "Europe/Paris", period_s=480, window=30, rewrites="bbc-archive", delay_s=300,
            author="Demo world briefs desk"),
@@ -120,3 +125,26 @@ def load_stories(corpus_root: Path, folder: str) -> tuple[Story, ...]:
     if not stories:
         raise ValueError(f"{path} holds no story the demo can replay.")
     return tuple(stories)
+
+
+def terms_pattern(terms) -> re.Pattern:
+    """Whole words, as written ("Sofia", not "sofia"), any of them."""
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, terms)) + r")\b")
+
+
+@cache
+def featured(corpus_root: Path, folder: str, terms: tuple[str, ...]) -> tuple[Story, ...]:
+    """The corpus's stories that name any of these terms, in file order."""
+    if not terms:
+        return ()
+    pattern = terms_pattern(terms)
+    return tuple(story for story in load_stories(corpus_root, folder) if story.names(pattern))
+
+
+def featured_terms(corpus_root: Path, site_terms) -> tuple[str, ...]:
+    """The site's watched terms if the archive names them, else FALLBACK_TERMS."""
+    site_terms = tuple(site_terms)
+    folders = {outlet.corpus for outlet in OUTLETS}
+    if any(featured(corpus_root, folder, site_terms) for folder in sorted(folders)):
+        return site_terms
+    return FALLBACK_TERMS

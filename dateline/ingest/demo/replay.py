@@ -4,7 +4,8 @@
 Time is cut into slots of the outlet's period since EPOCH; slot n replays the corpus's story
 n modulo its length, dated at the slot's start. The feed lists the newest `window` slots, so
 its newest story is at most one period old and a poll every few minutes finds one or two new
-ones. A rewriting outlet lists the slots of the outlet it rewrites that its rule keeps, each
+ones; every FEATURE_EVERY-th slot replays a story naming the featured terms instead (see
+outlets). A rewriting outlet lists the slots of the outlet it rewrites that its rule keeps, each
 `delay_s` later. Nothing is stored: the same clock always gives the same feed.
 """
 
@@ -12,7 +13,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from dateline.ingest.demo.outlets import BY_SLUG, REWRITE_EVERY, Outlet, Story, load_stories
+from django.conf import settings
+
+from dateline.ingest.demo.outlets import (
+    BY_SLUG,
+    FEATURE_EVERY,
+    REWRITE_EVERY,
+    Outlet,
+    Story,
+    featured,
+    featured_terms,
+    load_stories,
+    terms_pattern,
+)
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -36,8 +49,19 @@ class Entry:
 class Replay:
     """The demo outlets over one corpus folder; stories are read once, when first asked for."""
 
-    def __init__(self, corpus_root: Path) -> None:
+    def __init__(self, corpus_root: Path, site_terms=None) -> None:
         self.corpus_root = corpus_root
+        if site_terms is None:
+            site_terms = getattr(settings, "DATELINE_WATCHED_TERMS", ())
+        self.terms = featured_terms(corpus_root, site_terms)
+        self.pattern = terms_pattern(self.terms)
+
+    def story_at(self, original: Outlet, slot: int) -> Story:
+        pool = featured(self.corpus_root, original.corpus, self.terms)
+        if pool and slot % FEATURE_EVERY == 0:
+            return pool[(slot // FEATURE_EVERY) % len(pool)]
+        stories = load_stories(self.corpus_root, original.corpus)
+        return stories[slot % len(stories)]
 
     def newest_slot(self, outlet: Outlet, now: datetime) -> int:
         original = self.original_of(outlet)
@@ -51,10 +75,9 @@ class Replay:
     def entry(self, outlet: Outlet, slot: int) -> Entry | None:
         """The story of this slot as the outlet carries it; None if its rule leaves it out."""
         original = self.original_of(outlet)
-        stories = load_stories(self.corpus_root, original.corpus)
-        story = stories[slot % len(stories)]
+        story = self.story_at(original, slot)
         if outlet.rewrites:
-            if not (story.mentions_demo_terms or slot % REWRITE_EVERY == 0):
+            if not (story.names(self.pattern) or slot % REWRITE_EVERY == 0):
                 return None
             story = story.rewritten()
         published = EPOCH + timedelta(seconds=slot * original.period_s + outlet.delay_s)

@@ -32,7 +32,8 @@ class Command(BaseCommand):
         if seed:
             from dateline.ingest.demo.seed import seed_demo_outlets
 
-            for feed in seed_demo_outlets(port):
+            root = Path(corpus)
+            for feed in seed_demo_outlets(port, root if root.is_dir() else None):
                 self.stdout.write(f"{feed.name}: {feed.url}")
             return
         corpus_root = Path(corpus)
