@@ -120,8 +120,10 @@ def _handler(outlets: Outlets) -> type[BaseHTTPRequestHandler]:
             if route.validators:
                 headers["ETag"] = f'"{hashlib.sha256(route.body).hexdigest()[:16]}"'
                 headers["Last-Modified"] = LAST_MODIFIED
-                if (self.headers.get("If-None-Match") == headers["ETag"]
-                        or self.headers.get("If-Modified-Since") == LAST_MODIFIED):
+                # As RFC 9110 says: If-None-Match decides when sent, If-Modified-Since if not.
+                asked = self.headers.get("If-None-Match")
+                if (asked == headers["ETag"] if asked is not None
+                        else self.headers.get("If-Modified-Since") == LAST_MODIFIED):
                     self.send_response(304)
                     for name, value in headers.items():
                         self.send_header(name, value)

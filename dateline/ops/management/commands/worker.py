@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand
 
 
 def book_standing_work() -> bool:
-    """Queue the catch-up on scheduled articles and the next morning edition, unless queued.
+    """Queue the catch-up on scheduled articles, the ingest round and the next morning edition,
+    unless queued.
 
     Safe however often and however many workers start: each is booked under a lock, once.
     Returns whether the edition was booked now (False: it was waiting already).
@@ -16,6 +17,7 @@ def book_standing_work() -> bool:
 
     from dateline.base.locks import exclusive
     from dateline.edition.tasks import schedule_next_edition
+    from dateline.ingest.tasks import book_round
     from dateline.newsroom.tasks import release_due_articles
 
     # Anything that fell due while no worker ran is published at once. No public API lists
@@ -26,6 +28,7 @@ def book_standing_work() -> bool:
             task_path=release_due_articles.module_path, status=TaskResultStatus.READY)
         if not waiting.exists():
             release_due_articles.enqueue()
+    book_round()  # the ingest round polls outlets' feeds and books the next itself
     return schedule_next_edition()
 
 

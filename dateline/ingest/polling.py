@@ -1,0 +1,167 @@
+"""Polling: fetch a feed by its service, parse, store, and keep its health in words.
+
+After a failure the next poll waits BACKOFF seconds doubled for each failure in a row (at
+most BACKOFF_MAX), with jitter: between half and all of it, so that feeds that failed
+together do not come back together. After PAUSE_AFTER failures in a row the feed is paused
+with the reason and never polled until an editor resumes it (`resume`).
+"""
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from dateline.base.locks import exclusive
+
+from . import fulltext
+from .models import FailedPayload, Feed, Item
+from .parsers import ParseError, parse
+from .services import Payload, ServiceError, services
+from .store import identity, store
+
+logger = logging.getLogger(__name__)
+
+# Unreadable payloads kept per feed (besides the week): a feed failing every minute stays small.
+FAILED_PER_FEED = 20
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    created: int = 0
+    changed: int = 0
+    not_modified: bool = False
+    error: str = ""
+
+
+def backoff(failures: int) -> timedelta:
+    """How long to wait after `failures` failed polls in a row: exponential, capped, jittered."""
+    ceiling = min(settings.DATELINE_INGEST_BACKOFF * 2 ** min(failures - 1, 30),
+                  settings.DATELINE_INGEST_BACKOFF_MAX)
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
+
+
+def due(now: datetime | None = None):
+    """Feeds to poll now: active, not paused, and never polled or due."""
+    now = now or timezone.now()
+    return Feed.objects.filter(active=True, paused_at__isnull=True).filter(
+        Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+
+
+def claim_due(now: datetime | None = None) -> list[Feed]:
+    """Take the due feeds for this worker: their next time moves on, so no other takes them."""
+    now = now or timezone.now()
+    with exclusive("dateline.ingest.claim"):
+        feeds = list(due(now).select_for_update())
+        for feed in feeds:
+            lease = settings.DATELINE_INGEST_TOTAL_TIMEOUT * 4
+            Feed.objects.filter(pk=feed.pk).update(next_poll_at=now + timedelta(seconds=lease))
+    return feeds
+
+
+def poll_due(now: datetime | None = None) -> list[tuple[Feed, Outcome]]:
+    """Poll every feed that is due, one after another (each host waits its turn anyway)."""
+    return [(feed, poll(feed)) for feed in claim_due(now)]
+
+
+def poll(feed: Feed) -> Outcome:
+    """One poll of `feed`: never raises for anything the outlet did."""
+    service = services.get(feed.service)()
+    try:
+        fetched = service.fetch(feed)
+    except ServiceError as exc:
+        return failed(feed, str(exc))
+    except Exception as exc:  # a bug must not stop the worker's other feeds
+        logger.exception("Polling feed %s failed", feed.pk)
+        return failed(feed, f"Dateline failed while fetching ({type(exc).__name__}); see the log")
+    outcome = Outcome(ok=True, not_modified=fetched.not_modified)
+    errors = []
+    for payload in fetched.payloads:
+        try:
+            if payload.error:
+                raise ParseError(payload.error)
+            result = parse(payload.body, content_type=payload.content_type, hint=feed.parser)
+        except ParseError as exc:
+            keep_failed(feed, payload, str(exc))
+            errors.append(str(exc))
+            continue
+        if feed.full_text:
+            complete(feed, result.items)
+        stored = store(feed, result)
+        outcome.created += len(stored.created)
+        outcome.changed += len(stored.changed)
+    if errors and len(errors) == len(fetched.payloads):
+        if service.remembers_failures:
+            remember(feed, fetched)
+        return failed(feed, f"The feed could not be read: {errors[0]}")
+    remember(feed, fetched)
+    succeeded(feed)
+    return outcome
+
+
+def complete(feed: Feed, items) -> None:
+    """Fill in the full text of new items that came as teasers (an opt-in per feed)."""
+    known = set(Item.objects.filter(feed=feed).values_list("identity", flat=True))
+    for parsed in items:
+        if parsed.link and identity(parsed) not in known and fulltext.is_teaser(
+                parsed.body, parsed.summary):
+            parsed.body = fulltext.full_text(parsed.link) or parsed.body
+
+
+def remember(feed: Feed, fetched) -> None:
+    feed.etag, feed.last_modified = fetched.etag[:500], fetched.last_modified[:100]
+
+
+def succeeded(feed: Feed) -> None:
+    now = timezone.now()
+    feed.last_polled_at = feed.last_success_at = now
+    feed.failures = 0
+    feed.next_poll_at = now + timedelta(seconds=feed.poll_interval)
+    feed.save(update_fields=["etag", "last_modified", "last_polled_at", "last_success_at",
+                             "failures", "next_poll_at"])
+
+
+def failed(feed: Feed, error: str) -> Outcome:
+    """Record a failure in words; back off, or pause after too many in a row."""
+    now = timezone.now()
+    feed.failures += 1
+    feed.last_polled_at = feed.last_error_at = now
+    feed.last_error = error
+    if feed.failures >= settings.DATELINE_INGEST_PAUSE_AFTER:
+        feed.paused_at, feed.next_poll_at = now, None
+        feed.paused_reason = (f"Paused after {feed.failures} failed polls: "
+                              f"{error[:1].lower()}{error[1:]}")
+        logger.warning("Feed %s (%s) paused: %s", feed.pk, feed.name, feed.paused_reason)
+    else:
+        feed.next_poll_at = now + backoff(feed.failures)
+    feed.save(update_fields=["etag", "last_modified", "failures", "last_polled_at",
+                             "last_error_at", "last_error", "paused_at", "paused_reason",
+                             "next_poll_at"])
+    return Outcome(ok=False, error=error)
+
+
+def resume(feed: Feed, user=None) -> None:
+    """An editor's resumption of a paused feed: polled at the worker's next look."""
+    Feed.objects.filter(pk=feed.pk).update(paused_at=None, paused_reason="", failures=0,
+                                           next_poll_at=timezone.now())
+    feed.refresh_from_db()
+    logger.info("Feed %s (%s) resumed by %s", feed.pk, feed.name, user or "the system")
+
+
+def keep_failed(feed: Feed, payload: Payload, error: str) -> None:
+    """Keep what could not be read (its first bytes), a bounded number per feed."""
+    FailedPayload.objects.create(
+        feed=feed, error=error, content_type=payload.content_type[:200],
+        payload=payload.body[:settings.DATELINE_INGEST_FAILED_PAYLOAD_BYTES])
+    old = FailedPayload.objects.filter(feed=feed).order_by("-received_at", "-pk")[FAILED_PER_FEED:]
+    FailedPayload.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
+
+
+def items_per_day(feed: Feed, days: int = 7) -> float:
+    """New items a day over the last `days` days, for the desk's health column."""
+    since = timezone.now() - timedelta(days=days)
+    return Item.objects.filter(feed=feed, first_seen_at__gte=since).count() / days

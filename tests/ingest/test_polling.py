@@ -1,0 +1,250 @@
+"""Polling outlets served on loopback: exact (conditional GET, items once), polite, healthy."""
+
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import close_old_connections, connection
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from dateline.ingest.models import FailedPayload, Feed, Item
+from dateline.ingest.polling import due, poll, poll_due, resume
+from dateline.ingest.tasks import book_round, ingest_round, purge_failed_payloads
+
+from .outlets import bbc_stories, rss
+
+
+def test_a_poll_stores_the_feed_and_a_repoll_sends_the_validators_and_creates_nothing(
+        outlets, make_feed):
+    outlets.serve("/bbc.xml", rss(bbc_stories(5)))
+    feed = make_feed(outlets.url("/bbc.xml"))
+    outcome = poll(feed)
+    assert (outcome.ok, outcome.created) == (True, 5)
+    feed.refresh_from_db()
+    assert feed.etag and feed.last_modified and feed.last_success_at and feed.failures == 0
+    assert feed.next_poll_at == feed.last_success_at + timedelta(seconds=feed.poll_interval)
+    assert Item.objects.filter(feed=feed).count() == 5
+    item = Item.objects.get(identity="guid:bbc-business-001")
+    assert item.headline == "Ad sales boost Time Warner profit" and item.outlet == feed.outlet
+
+    again = poll(feed)
+    assert again.ok and again.not_modified and again.created == 0
+    sent = outlets.headers("/bbc.xml")[-1]
+    assert (sent["If-None-Match"], sent["If-Modified-Since"]) == (feed.etag, feed.last_modified)
+    assert Item.objects.filter(feed=feed).count() == 5
+
+
+def test_a_repoll_of_a_feed_without_validators_creates_nothing(outlets, make_feed):
+    # No GUIDs, so items are known by their links; the server sends no ETag either.
+    outlets.serve("/plain.xml", rss(bbc_stories(4), guids=False), validators=False)
+    feed = make_feed(outlets.url("/plain.xml"))
+    assert poll(feed).created == 4
+    assert (poll(feed).created, poll(feed).changed) == (0, 0)
+    assert outlets.hits("/plain.xml") == 3
+    assert set(Item.objects.values_list("identity", flat=True)) == {
+        f"url:https://news.example/{story['id']}" for story in bbc_stories(4)}
+
+
+def test_a_changed_entry_updates_its_item_and_keeps_the_version(outlets, make_feed):
+    stories = bbc_stories(3)
+    outlets.serve("/bbc.xml", rss(stories))
+    feed = make_feed(outlets.url("/bbc.xml"))
+    poll(feed)
+    stories[1] = {**stories[1], "summary": "Corrected: the figures were for the year."}
+    outlets.serve("/bbc.xml", rss(stories))  # a new ETag: the server answers in full
+    outcome = poll(feed)
+    assert (outcome.created, outcome.changed) == (0, 1)
+    item = Item.objects.get(identity=f"guid:{stories[1]['id']}")
+    assert item.version == 2 and item.summary == "Corrected: the figures were for the year."
+    (old,) = item.versions.all()
+    assert old.version == 1 and old.summary.startswith(stories[1]["body"][:40])
+
+
+def test_failures_back_off_with_jitter_then_pause_with_the_reason_until_resumed(
+        outlets, make_feed, settings):
+    settings.DATELINE_INGEST_BACKOFF = 60
+    settings.DATELINE_INGEST_BACKOFF_MAX = 600
+    settings.DATELINE_INGEST_PAUSE_AFTER = 6
+    outlets.fail("/down.xml", 503)
+    feed = make_feed(outlets.url("/down.xml"))
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for failures, ceiling in enumerate([60, 120, 240, 480, 600], start=1):
+            outcome = poll(feed)
+            assert not outcome.ok
+            feed.refresh_from_db()
+            assert feed.failures == failures and feed.paused_at is None
+            assert feed.last_error == "The server answered 503 Service Unavailable"
+            wait = (feed.next_poll_at - start).total_seconds()
+            assert ceiling / 2 <= wait <= ceiling
+        assert feed.last_success_at is None
+        poll(feed)
+    feed.refresh_from_db()
+    assert feed.paused_at == start and feed.next_poll_at is None
+    assert feed.paused_reason == ("Paused after 6 failed polls: the server answered 503 "
+                                  "Service Unavailable")
+    # Paused: never polled again, however late it gets.
+    with time_machine.travel(start + timedelta(days=2), tick=False):
+        assert feed not in due()
+        assert poll_due() == []
+    assert outlets.hits("/down.xml") == 6
+
+    outlets.serve("/down.xml", rss(bbc_stories(2)))
+    resume(feed, user="an editor")
+    assert feed.paused_at is None and feed.failures == 0 and feed.paused_reason == ""
+    ((polled, outcome),) = poll_due()
+    assert polled == feed and outcome.created == 2
+
+
+def test_the_jitter_spreads_feeds_that_failed_together(outlets, make_feed):
+    outlets.fail("/down.xml", 500)
+    feeds = [make_feed(outlets.url(f"/down.xml?{n}"), name=f"F{n}") for n in range(8)]
+    outlets.routes.update({f"/down.xml?{n}": outlets.routes["/down.xml"] for n in range(8)})
+    for feed in feeds:
+        poll(feed)
+    assert len({Feed.objects.get(pk=feed.pk).next_poll_at for feed in feeds}) > 1
+
+
+@pytest.mark.parametrize(("arrange", "error"), [
+    (lambda o: o.serve("/f", "<rss/>", hold=1.5), "The server did not answer within 0.5 s"),
+    (lambda o: o.huge("/f"), "The answer was larger than 10 MB"),
+    (lambda o: o.gzip_bomb("/f"), "The answer was larger than 10 MB"),
+    (lambda o: (o.redirect("/f", "/g"), o.redirect("/g", "/f")), "Redirect loop: "),
+    (lambda o: o.fail("/f", 500), "The server answered 500 Internal Server Error"),
+])
+def test_a_hostile_outlet_is_a_failure_in_words_never_a_crash(
+        outlets, make_feed, settings, arrange, error):
+    settings.DATELINE_INGEST_TIMEOUT = 0.5
+    arrange(outlets)
+    feed = make_feed(outlets.url("/f"))
+    assert not poll(feed).ok
+    feed.refresh_from_db()
+    assert feed.last_error.startswith(error) and feed.failures == 1
+    assert not Item.objects.exists()
+
+
+def test_an_unreadable_payload_is_kept_a_week_for_diagnosis(outlets, make_feed):
+    page = b"<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>"
+    outlets.serve("/broken.xml", page)  # said to be RSS, is an HTML page
+    feed = make_feed(outlets.url("/broken.xml"))
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        assert not poll(feed).ok
+        (kept,) = FailedPayload.objects.filter(feed=feed)
+        assert bytes(kept.payload) == page and kept.content_type.startswith("application/rss")
+        feed.refresh_from_db()
+        assert feed.last_error.startswith("The feed could not be read: ") and kept.error
+        assert feed.etag == ""  # asked afresh next time, not answered 304
+        clock.move_to(start + timedelta(days=6, hours=23))
+        assert purge_failed_payloads() == 0
+        clock.move_to(start + timedelta(days=7, minutes=1))
+        assert purge_failed_payloads() == 1
+    assert not FailedPayload.objects.exists()
+
+
+def test_a_feed_with_the_wrong_content_type_is_still_read(outlets, make_feed):
+    outlets.serve("/feed", rss(bbc_stories(2)), content_type="text/html; charset=utf-8")
+    assert poll(make_feed(outlets.url("/feed"))).created == 2
+
+
+def test_full_text_is_fetched_from_the_page_when_the_feed_gives_a_teaser(outlets, make_feed):
+    (story,) = bbc_stories(1)
+    base = outlets.url("/story/")
+    outlets.serve("/teasers.xml", rss([story], base=base))
+    paragraphs = "".join(f"<p>{p}</p>" for p in story["body"].split("\n\n"))
+    outlets.serve(f"/story/{story['id']}", (
+        "<!DOCTYPE html><html><head><title>x</title></head><body><nav>Home | Business</nav>"
+        f"<article><h1>{story['title']}</h1>{paragraphs}"
+        "<script>alert('x')</script></article><footer>© BBC</footer></body></html>"),
+        content_type="text/html; charset=utf-8")
+    feed = make_feed(outlets.url("/teasers.xml"), full_text=True)
+    poll(feed)
+    item = Item.objects.get(feed=feed)
+    assert "owns 8% of search-engine Google" in item.body
+    assert "<script" not in item.body and "alert" not in item.body
+    assert outlets.hits(f"/story/{story['id']}") == 1
+    poll(feed)  # known items are not fetched again
+    assert outlets.hits(f"/story/{story['id']}") == 1
+
+
+def test_the_folder_service_reads_each_new_file_once(tmp_path, make_feed):
+    drop = tmp_path / "wire"
+    drop.mkdir()
+    first = drop / "one.xml"
+    first.write_text(rss(bbc_stories(2)))
+    os.utime(first, ns=(1_000_000_000, 1_000_000_000))
+    (drop / "half.xml.part").write_text("<rss")  # still being written
+    feed = make_feed(str(drop), service="folder")
+    assert poll(feed).created == 2
+    assert poll(feed).not_modified
+    second = drop / "two.xml"
+    second.write_text(rss(bbc_stories(1, start=2)))
+    os.utime(second, ns=(2_000_000_000, 2_000_000_000))
+    outcome = poll(feed)
+    assert (outcome.created, outcome.changed) == (1, 0)
+    assert Item.objects.filter(feed=feed).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_feeds_on_one_host_polled_at_once_never_overlap(outlets, make_feed):
+    if connection.vendor == "sqlite":
+        pytest.skip("concurrent writers need PostgreSQL or a file database (see test_store)")
+    feeds = []
+    for name in ("one", "two"):
+        outlets.serve(f"/{name}.xml", rss(bbc_stories(3, start=len(feeds) * 3)), hold=0.2)
+        feeds.append(make_feed(outlets.url(f"/{name}.xml"), name=name))
+
+    def polls(feed) -> None:
+        try:
+            for _ in range(3):
+                Feed.objects.filter(pk=feed.pk).update(etag="", last_modified="")
+                poll(Feed.objects.get(pk=feed.pk))
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=polls, args=(feed,)) for feed in feeds]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outlets.hits("/one.xml") == outlets.hits("/two.xml") == 3
+    assert outlets.most_at_once == 1
+    assert Item.objects.count() == 6
+
+
+def run_worker() -> None:
+    """One pass of the real database worker over every task due now (as test_scheduling)."""
+    Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
+           startup_delay=False, max_tasks=None, worker_id="test",
+           excluded_queue_names=[]).run()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_polls_a_due_feed_and_books_its_next_round(outlets, make_feed):
+    outlets.serve("/bbc.xml", rss(bbc_stories(3)))
+    feed = make_feed(outlets.url("/bbc.xml"))
+    later = make_feed(outlets.url("/later.xml"), next_poll_at=timezone.now() + timedelta(hours=1))
+    assert book_round() and not book_round()  # booked once, however often asked
+    run_worker()
+    assert Item.objects.filter(feed=feed).count() == 3
+    assert outlets.hits("/bbc.xml") == 1 and outlets.hits("/later.xml") == 0
+    assert Feed.objects.get(pk=later.pk).last_polled_at is None
+    waiting = DBTaskResult.objects.filter(task_path=ingest_round.module_path,
+                                          status=TaskResultStatus.READY)
+    assert waiting.count() == 1 and waiting.get().run_after > timezone.now()
+
+
+def test_the_command_polls_one_feed_and_says_what_it_found(outlets, make_feed, capsys):
+    outlets.serve("/bbc.xml", rss(bbc_stories(2)))
+    feed = make_feed(outlets.url("/bbc.xml"), name="BBC Business",
+                     next_poll_at=timezone.now() + timedelta(hours=1))
+    call_command("ingest", "poll", "--feed", str(feed.pk))
+    call_command("ingest", "poll", "--feed", str(feed.pk))
+    assert capsys.readouterr().out.splitlines() == [
+        "BBC Business: 2 new, 0 changed.", "BBC Business: nothing new."]
