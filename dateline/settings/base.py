@@ -270,6 +270,9 @@ DATELINE_WEBSUB_DELIVERY_THREADS = 8
 # Ingest (dateline.ingest): how outlets' feeds are fetched, politely and within limits.
 # Services fetch; name more as {"name": "dotted.path.Class"}.
 DATELINE_INGEST_SERVICES: dict[str, str] = {}
+# Parsers read a format (rss, atom, jsonfeed, ninjs, newsml-g2, jsonlines built in); add more
+# as {"name": "dotted.path.Class"} (dateline.ingest.parsers.Parser subclasses).
+DATELINE_INGEST_PARSERS: dict[str, str] = {}
 # Seconds to connect and for each read; a whole answer gets TOTAL at most.
 DATELINE_INGEST_TIMEOUT = 10
 DATELINE_INGEST_TOTAL_TIMEOUT = 30
