@@ -3,6 +3,7 @@
 
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Q
@@ -66,8 +67,8 @@ class FailedPayloadInline(admin.TabularInline):
 class FeedAdmin(admin.ModelAdmin):
     list_display = ["name", "outlet", "service", "language", "active", "state",
                     "last_success", "last_error_words", "failures", "items_per_day"]
-    list_filter = ["active", ("paused_at", admin.EmptyFieldListFilter), "service", "language",
-                   "country"]
+    # Not language or country: a feed without one would be an unnamed link in the filter.
+    list_filter = ["active", ("paused_at", admin.EmptyFieldListFilter), "service"]
     search_fields = ["name", "url", "outlet__name"]
     list_select_related = ["outlet"]
     autocomplete_fields = ["outlet"]
@@ -152,11 +153,23 @@ class FailedPayloadAdmin(admin.ModelAdmin):
     first_bytes = FailedPayloadInline.first_bytes
 
 
+class TermRowForm(forms.ModelForm):
+    """A list row's checkbox named by its term: the column header does not label it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "active" in self.fields:
+            self.fields["active"].widget.attrs["aria-label"] = f"Watch \u2018{self.instance}\u2019"
+
+
 @admin.register(WatchedTerm)
 class WatchedTermAdmin(admin.ModelAdmin):
     list_display = ["term", "active"]
     list_editable = ["active"]
     search_fields = ["term"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=TermRowForm, **kwargs)
 
 
 @admin.register(Item)

@@ -17,7 +17,8 @@ LIST = "/desk/ingest/feed/"
 @pytest.fixture
 def feeds(db):
     now = timezone.now()
-    healthy = desk_rows.feed("Le Monde", language="fr", last_success_at=now - timedelta(minutes=12))
+    healthy = desk_rows.feed("Le Monde", language="fr",
+                             last_success_at=now - timedelta(minutes=12))
     broken = desk_rows.feed(
         "Die Zeit", last_error="The server took longer than 10 seconds to answer.",
         last_error_at=now - timedelta(hours=2), failures=10, paused_at=now - timedelta(hours=1),
@@ -56,8 +57,8 @@ def test_the_change_page_shows_rights_and_health(feeds, make_user, desk_client):
     page = desk_client(make_user("Editor")).get(f"{LIST}{healthy.pk}/change/")
     html = page.content.decode()
     assert page.status_code == 200
-    for label in ("May quote", "May republish", "Full text", "Poll interval", "Outlet&#x27;s rights",
-                  "Last success 12 minutes ago"):
+    for label in ("May quote", "May republish", "Full text", "Poll interval",
+                  "Outlet&#x27;s rights", "Last success 12 minutes ago"):
         assert label in html
 
 

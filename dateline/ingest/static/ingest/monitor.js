@@ -78,8 +78,10 @@
       fetch(form.dataset.feed, {credentials: "same-origin", headers: {Accept: "application/json"}})
         .then(function (answer) { if (!answer.ok) { throw new Error(answer.status); } return answer.json(); })
         .then(function (data) {
-          // Not while the editor is on a control in the list: the list would move under them.
-          if (list.contains(document.activeElement)) { return; }
+          // A ticked box keeps its focus across the renewal (found again by its id); while
+          // the editor is on a button or link the list waits, so it does not move under them.
+          var focused = list.contains(document.activeElement) ? document.activeElement : null;
+          if (focused && !focused.id) { return; }
           var ticked = new Set(Array.from(form.querySelectorAll("input[name=items]:checked"),
                                           function (box) { return box.value; }));
           var fresh = data.clusters.filter(function (c) { return !known.has(String(c.id)); });
@@ -89,6 +91,9 @@
                        "No story of the last 24 hours names a watched term yet.")];
           }
           list.replaceChildren.apply(list, rows);
+          if (focused && document.getElementById(focused.id)) {
+            document.getElementById(focused.id).focus();
+          }
           data.clusters.forEach(function (c) { known.add(String(c.id)); });
           if (fresh.length) {
             status.textContent = fresh.length + " new stor" + (fresh.length === 1 ? "y" : "ies") +
