@@ -10,6 +10,7 @@ class IngestConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import press_review  # noqa: F401 - its publication check and page receivers
+        from .parsers import registry  # noqa: F401 - so the plug-in check sees the parsers
         from .terms import seed_watched_terms
 
         post_migrate.connect(seed_watched_terms, sender=self,

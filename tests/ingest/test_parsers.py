@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from dateline.base.plugins import AlreadyRegistered, Registry
+from dateline.base.plugins import AlreadyRegistered, Registry, plugins_import
 from dateline.ingest.parsers import ParseError, Parser, ParseResult, detect, parse, registry
 from dateline.ingest.parsers.language import detect as detect_language
 from dateline.ingest.parsers.text import MAX_RAW, canonical_url
@@ -254,3 +254,10 @@ def test_language_is_detected_on_real_corpus_text_and_other_languages():
 def test_a_declared_language_wins_over_detection():
     feed = sample_feeds.rss20(stories(1)).replace(b"<language>en-gb", b"<language>fr-FR")
     assert parse(feed).items[0].language == "fr"
+
+
+@override_settings(DATELINE_INGEST_PARSERS={"nitf": "dateline.ingest.parsers.nitf.Missing"})
+def test_a_mistyped_parser_in_the_settings_fails_the_system_check():
+    messages = [error.msg for error in plugins_import(None)]
+    assert ("The ingest parser 'nitf': cannot import 'dateline.ingest.parsers.nitf.Missing' "
+            "(No module named 'dateline.ingest.parsers.nitf').") in messages
