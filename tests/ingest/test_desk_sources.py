@@ -129,3 +129,9 @@ def test_an_editor_adds_a_feed(db, make_user, desk_client, make_source):
     assert answer.status_code == 302, answer.content.decode()[:3000]
     added = Feed.objects.get(url="https://feeds.elpais.com/internacional.xml")
     assert added.may_quote and not added.may_republish and added.outlet == outlet
+
+
+def test_the_ingest_screens_lead_to_the_monitor(db, make_user, desk_client):
+    client = desk_client(make_user("Editor"))
+    for path in ("/desk/ingest/", LIST):
+        assert 'href="/desk/ingest/monitor/"' in client.get(path).content.decode()

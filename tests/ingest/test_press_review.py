@@ -136,3 +136,12 @@ def test_the_published_review_shows_its_entries_and_is_valid_html(
         pytest.fail("the Nu HTML Checker needs Java and `npm ci` (make test runs both)")
     (tmp_path / "review.html").write_bytes(page.content)
     assert vnu_errors(java, [tmp_path / "review.html"]) == []
+
+
+def test_the_article_editor_leads_to_the_entries(chosen, make_user, desk_client):
+    client = desk_client(make_user("Editor"))
+    review = make_review(chosen, client)
+    html = client.get(f"/desk/newsroom/article/{review.pk}/change/").content.decode()
+    assert f'href="/desk/ingest/press-review/{review.pk}/"' in html
+    entries = client.get(f"/desk/ingest/press-review/{review.pk}/").content.decode()
+    assert "This outlet may not be quoted." in entries and "La Bulgarie adopte" in entries
