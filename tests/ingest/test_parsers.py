@@ -261,3 +261,11 @@ def test_a_mistyped_parser_in_the_settings_fails_the_system_check():
     messages = [error.msg for error in plugins_import(None)]
     assert ("The ingest parser 'nitf': cannot import 'dateline.ingest.parsers.nitf.Missing' "
             "(No module named 'dateline.ingest.parsers.nitf').") in messages
+
+
+def test_a_feeds_mistyped_parser_is_a_parse_error_naming_the_choices():
+    feed = sample_feeds.rss20(stories(1))
+    assert parse(feed, hint=" RSS ").format == "rss"
+    with pytest.raises(ParseError, match="No ingest parser is named 'rdf'; choose one of atom, "
+                                         "jsonfeed, jsonlines, newsml-g2, ninjs, rss"):
+        parse(feed, hint="rdf")

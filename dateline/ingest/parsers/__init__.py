@@ -10,7 +10,7 @@ raises ParseError with a message in words; no other exception leaves it.
 
 import logging
 
-from dateline.base.plugins import Registry
+from dateline.base.plugins import PluginError, Registry
 
 from .base import ParsedItem, ParseError, Parser, ParseResult
 
@@ -49,11 +49,19 @@ def detect(payload: bytes, content_type: str = "") -> Parser:
     )
 
 
+def _hinted(hint: str) -> Parser:
+    # A feed's parser is typed in the desk: a typo is the feed's failure, told in words.
+    try:
+        return registry.get(hint if hint in registry.paths() else hint.lower())()
+    except PluginError as exc:
+        raise ParseError(str(exc)) from exc
+
+
 def parse(payload: bytes, *, content_type: str = "", hint: str = "") -> ParseResult:
     """Items from one payload, by the hinted parser or the one that recognises it."""
     if not payload or not payload.strip():
         raise ParseError("The answer was empty: there is nothing to read.")
-    parser = registry.get(hint)() if hint else detect(payload, content_type)
+    parser = _hinted(hint.strip()) if hint.strip() else detect(payload, content_type)
     try:
         return parser.parse(payload, content_type=content_type)
     except ParseError:
