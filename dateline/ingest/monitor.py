@@ -1,8 +1,8 @@
 """The foreign-media monitor's queries: today's clusters that mention a watched term.
 
-Three queries whatever the number of clusters: the active terms, the clusters of the last day
+Four queries whatever the number of clusters: the active terms, the clusters of the last day
 whose items contain a term anywhere (a case-insensitive substring, which every database does
-alike), and those clusters' items with their outlets. The word-boundary test ("Bulgarian"
+alike), those clusters, and their items with their outlets and feeds. The word-boundary test ("Bulgarian"
 matches, "Bulgariana" does not) is then made in Python on the loaded items, so SQLite and
 PostgreSQL agree on it.
 """
@@ -63,12 +63,13 @@ class Entry:
 def todays_clusters(now: datetime | None = None, limit: int = MAX_SHOWN) -> list[Entry]:
     """Clusters seen in the last 24 hours that mention a watched term, most outlets first, then
     the most recent."""
-    pattern = term_pattern(active_terms())
+    terms = active_terms()
+    pattern = term_pattern(terms)
     if pattern is None:
         return []
     since = (now or timezone.now()) - WINDOW
     contains = Q()
-    for term in active_terms():
+    for term in terms:
         for name in FIELDS:
             contains |= Q(**{f"items__{name}__icontains": term})
     candidate_ids = list(
