@@ -1,6 +1,7 @@
 """The demo outlets `make run` starts: a real server on 127.0.0.1 replaying ../shared/corpus as
 RSS, Atom, JSON Feed and ninjs, read back with urllib, feedparser and IPTC's ninjs schema."""
 
+import html
 import json
 import threading
 import urllib.error
@@ -169,7 +170,7 @@ def test_a_rewriting_outlet_shares_stories_by_its_documented_rule(corpus, server
         original = wire[item["id"].rsplit(":", 1)[1]]
         words = original.title.split()
         assert item["title"].removesuffix(" …").split() == words[:REWRITE_WORDS]
-        first, *rest = original.description.split("</p>")
+        first, *rest = original.content[0].value.split("</p>")
         assert item["content_html"] == first + "</p>" and rest != [""]
     # Over a day, the wire replays stories naming the site's country, and all reach the digest.
     replay, wire_outlet = Replay(corpus), BY_SLUG["reuters-wire"]
@@ -255,3 +256,7 @@ def test_ingest_reads_every_demo_outlet_by_its_content(server, outlet):
     assert [item.published_at for item in result.items] == [e.published for e in entries]
     assert all(item.date_flags == [] and item.published_offset for item in result.items)
     assert all(item.guid.startswith(f"urn:dateline-demo:{outlet.slug}:") for item in result.items)
+    # The whole story reaches the body (the teaser only the summary), whatever the format.
+    for item, entry in zip(result.items, entries, strict=True):
+        assert item.summary.startswith(entry.story.paragraphs[0][:40])
+        assert entry.story.paragraphs[-1][-30:] in html.unescape(item.body)

@@ -31,6 +31,19 @@ class AtomWithContent(Atom1Feed):
         handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
+class RSSWithContent(Rss201rev2Feed):
+    """RSS 2.0 with the whole story in <content:encoded>, as outlets send it; <description>
+    holds the teaser (readers, ingest included, take <description> for a summary)."""
+
+    def rss_attributes(self) -> dict:
+        return {**super().rss_attributes(),
+                "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content"])
+
+
 def feed_document(outlet: Outlet, entries: list[Entry], base: str) -> bytes:
     """The outlet's feed listing these entries; `base` is the server's origin."""
     site, feed_url = f"{base}/{outlet.slug}/", f"{base}/{outlet.slug}/feed"
@@ -51,7 +64,7 @@ def feed_document(outlet: Outlet, entries: list[Entry], base: str) -> bytes:
 
 
 def _syndication_feed(outlet, entries, base, site, feed_url, author) -> bytes:
-    kind = Rss201rev2Feed if outlet.format == "rss" else AtomWithContent
+    kind = RSSWithContent if outlet.format == "rss" else AtomWithContent
     feed = kind(title=outlet.name, link=site, description=outlet.description, language="en",
                 feed_url=feed_url, author_name=author, subtitle=outlet.description,
                 ttl=str(outlet.period_s // 60))
@@ -61,9 +74,7 @@ def _syndication_feed(outlet, entries, base, site, feed_url, author) -> bytes:
             title=entry.story.headline, link=base + entry.path, unique_id=entry.guid,
             unique_id_is_permalink=False, pubdate=entry.published, updateddate=entry.published,
             categories=[entry.story.section] if entry.story.section else None,
-            # RSS carries the whole story in <description>; Atom a teaser, the rest in content.
-            description=html if outlet.format == "rss" else escape(entry.story.paragraphs[0]),
-            content=html,
+            description=escape(entry.story.paragraphs[0]), content=html,
         )
     return feed.writeString("utf-8").encode()
 
