@@ -21,6 +21,16 @@ def _host_locks(settings, tmp_path):
     settings.DATELINE_INGEST_LOCK_DIR = str(tmp_path / "hosts")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_story_index():
+    # The clustering's in-memory index belongs to a process; each test's database is new.
+    from dateline.ingest import receivers
+
+    receivers.reset()
+    yield
+    receivers.reset()
+
+
 @pytest.fixture
 def make_feed(db):
     def make(url: str, name: str = "", **fields) -> Feed:

@@ -1,0 +1,103 @@
+"""Clustering as items are stored: each new or changed item is signed and placed in a story.
+
+The LSH index and the clusters' word profiles live in memory, one StoryIndex per process,
+built on first use from the items of the last WINDOW (bounded: a day or two of items), so a
+worker that restarts finds the clusters it left. Before each placement it catches up with
+items that another process stored since (one indexed query on the primary key), which keeps
+processes in agreement without a table of band hashes: a pure in-memory index is fast, and
+the window it needs is small enough to rebuild in a second or two.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from .clustering import WINDOW, StoryIndex
+from .models import Cluster, Item
+from .shingles import features, from_signature, signature_bytes
+
+_index: StoryIndex | None = None
+_seen_up_to = 0  # the highest item pk the index has caught up with
+
+
+def reset() -> None:
+    """Forget the in-memory index (as a restart does): the next placement rebuilds it."""
+    global _index, _seen_up_to
+    _index, _seen_up_to = None, 0
+
+
+def index(now: datetime | None = None) -> StoryIndex:
+    global _index, _seen_up_to
+    if _index is None:
+        _index = StoryIndex()
+        cutoff = (now or timezone.now()) - WINDOW
+        recent = Item.objects.filter(cluster__isnull=False, signature__isnull=False,
+                                     first_seen_at__gte=cutoff)
+        _seen_up_to = _catch_up(recent)
+    else:
+        _seen_up_to = max(_seen_up_to, _catch_up(Item.objects.filter(
+            pk__gt=_seen_up_to, cluster__isnull=False, signature__isnull=False)))
+    return _index
+
+
+def _catch_up(items) -> int:
+    highest = 0
+    for item in items.order_by("pk").only("pk", "headline", "summary", "body", "signature",
+                                          "cluster_id", "published_at", "first_seen_at",
+                                          "date_flags"):
+        highest = item.pk
+        if item.pk not in _index.items:
+            _index.add(item.pk, _features(item, from_signature(item.signature)),
+                       _when(item), cluster=item.cluster_id)
+    return highest
+
+
+def _features(item: Item, sketch=None):
+    return features(item.headline, f"{item.summary}\n{strip_tags(item.body)}", sketch)
+
+
+def _when(item: Item) -> datetime:
+    """When the outlet published it, unless that time is not trusted (then when we saw it)."""
+    if item.published_at and not item.date_flags:
+        return item.published_at
+    return item.first_seen_at or timezone.now()
+
+
+def cluster_item(item: Item) -> Cluster:
+    """Sign `item`, place it (a copy joins its original's cluster and is marked), and bring
+    the cluster's headline, times and counts up to date."""
+    stories = index()
+    feats, when = _features(item), _when(item)
+    placement = stories.place(feats, when)
+    with transaction.atomic():
+        cluster = None
+        if item.cluster_id and placement.duplicate_of is None:
+            cluster = Cluster.objects.filter(pk=item.cluster_id).first()  # a changed item stays
+        if cluster is None and placement.cluster is not None:
+            cluster = Cluster.objects.filter(pk=placement.cluster).first()
+        if cluster is None:
+            cluster = Cluster.objects.create(headline=item.headline[:500], first_seen_at=when,
+                                             last_seen_at=when)
+        duplicate = placement.duplicate_of is not None and placement.duplicate_of != item.pk
+        signature = signature_bytes(feats.sketch)
+        Item.objects.filter(pk=item.pk).update(signature=signature, cluster=cluster,
+                                               is_near_duplicate=duplicate)
+        # The caller's instance too, so that its next save() keeps them.
+        item.signature, item.cluster, item.is_near_duplicate = signature, cluster, duplicate
+        counts = Item.objects.filter(cluster=cluster).aggregate(
+            items=Count("pk"), outlets=Count("outlet", distinct=True))
+        cluster.item_count, cluster.outlet_count = counts["items"], counts["outlets"]
+        cluster.first_seen_at = min(cluster.first_seen_at, when)
+        cluster.last_seen_at = max(cluster.last_seen_at, when)
+        cluster.save(update_fields=["item_count", "outlet_count", "first_seen_at",
+                                    "last_seen_at"])
+    stories.add(item.pk, feats, when, cluster=cluster.pk)
+    return cluster
+
+
+def on_item_stored(sender, item: Item, created: bool, changed: bool = True, **kwargs) -> None:
+    if created or changed:
+        cluster_item(item)

@@ -1,0 +1,119 @@
+"""Story clusters: real Reuters stories stored through the store, clustered as they arrive."""
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from dateline.ingest import receivers
+from dateline.ingest.models import Cluster, Feed, Item
+from dateline.ingest.parsers.base import ParsedItem, ParseResult
+from dateline.ingest.shingles import entities, from_signature, minhash, signature_bytes
+from dateline.ingest.store import store
+from tests.conftest import require_shared
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench" / "ingest"))
+import make_pairs
+import quality
+
+NOON = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def reuters():
+    return make_pairs.load(require_shared("corpus/reuters-21578-train/articles.jsonl"))
+
+
+@pytest.fixture
+def publish(make_feed):
+    def publish(record: dict, outlet: str, at: datetime) -> Item:
+        url = f"https://{outlet.lower().replace(' ', '-')}.test/feed"
+        feed = Feed.objects.filter(url=url).first() or make_feed(url, outlet_name=outlet)
+        parsed = ParsedItem(headline=record["title"], guid=record["id"], body=record["body"],
+                            published_at=at)
+        (item,) = store(feed, ParseResult(format="rss", items=[parsed]), now=at).created
+        item.refresh_from_db()
+        return item
+
+    return publish
+
+
+def test_a_rewritten_copy_joins_its_story_and_is_marked(reuters, publish):
+    original = publish(reuters["reuters-10071"], "Reuters", NOON)
+    copy = publish(make_pairs.rewrite(reuters["reuters-10071"]), "Le Monde",
+                   NOON + timedelta(hours=2))
+    assert copy.cluster == original.cluster and copy.is_near_duplicate
+    assert not original.is_near_duplicate
+    cluster = Cluster.objects.get()
+    assert (cluster.item_count, cluster.outlet_count) == (2, 2)
+    assert cluster.headline == "DENNISON MANUFACTURING <DSN> TO SELL PAPER UNIT"
+    assert (cluster.first_seen_at, cluster.last_seen_at) == (NOON, NOON + timedelta(hours=2))
+    assert from_signature(copy.signature).jaccard(from_signature(original.signature)) > 0.3
+
+
+def test_reports_of_one_event_from_two_outlets_are_one_story(reuters, publish):
+    first = publish(reuters["reuters-290"], "Reuters", NOON)
+    second = publish(reuters["reuters-402"], "El País", NOON + timedelta(hours=4))
+    assert second.cluster == first.cluster and not second.is_near_duplicate
+    assert Cluster.objects.get().outlet_count == 2
+
+
+def test_another_story_of_the_same_topic_is_another_cluster(reuters, publish):
+    hudson = publish(reuters["reuters-7883"], "Reuters", NOON)
+    scholastic = publish(reuters["reuters-7948"], "Reuters", NOON + timedelta(minutes=5))
+    assert hudson.cluster != scholastic.cluster and not scholastic.is_near_duplicate
+    assert [c.item_count for c in Cluster.objects.all()] == [1, 1]
+
+
+def test_an_old_cluster_is_not_joined(reuters, publish):
+    first = publish(reuters["reuters-290"], "Reuters", NOON)
+    later = publish(reuters["reuters-402"], "El País", NOON + timedelta(days=3))
+    copy = publish(make_pairs.rewrite(reuters["reuters-290"]), "Le Monde",
+                   NOON + timedelta(days=3))
+    assert later.cluster != first.cluster and copy.cluster != first.cluster
+    assert Cluster.objects.get(pk=first.cluster_id).item_count == 1
+
+
+def test_a_restart_rebuilds_the_index_and_finds_the_cluster(reuters, publish):
+    original = publish(reuters["reuters-10071"], "Reuters", NOON)
+    receivers.reset()  # a new worker process: nothing in memory
+    copy = publish(make_pairs.rewrite(reuters["reuters-10071"]), "Le Monde",
+                   NOON + timedelta(hours=1))
+    assert copy.cluster == original.cluster and copy.is_near_duplicate
+
+
+def test_a_signature_survives_the_database(db):
+    sketch = minhash("Talks on coffee export quotas at the International Coffee Organization")
+    assert from_signature(signature_bytes(sketch)).jaccard(sketch) == 1.0
+    assert len(signature_bytes(sketch)) == 128 * 8
+
+
+def test_entities_are_names_and_numbers_with_their_unit():
+    found = entities("The Philippines will offer its bank creditors in New York 328 billion yen, "
+                     "Finance Minister Jaime Ongpin said on Monday.")
+    assert {"philippines", "new york", "328 billion", "finance minister jaime ongpin"} <= found
+    assert "the" not in found and "will" not in found
+
+
+def test_the_rule_gives_pairs_of_both_labels_on_a_slice_of_the_corpus(reuters):
+    records = dict(sorted(reuters.items(), key=lambda kv: make_pairs._newid(kv[0]))[:3000])
+    rows = make_pairs.pairs(records)
+    kinds = {(row["kind"], row["label"]) for row in rows}
+    assert kinds == {("near_duplicate", 1), ("near_duplicate", 0), ("same_story", 1),
+                     ("same_story", 0)}
+    assert {row["split"] for row in rows} == {"dev", "test"}
+    # The committed set is what the rule gives on the whole corpus.
+    committed = Path(__file__).resolve().parents[2] / "bench" / "ingest" / "pairs.jsonl"
+    assert [json.loads(line) for line in committed.open()] == make_pairs.pairs(reuters)
+
+
+def test_the_scorer_on_a_hand_made_set():
+    result = quality.score([(1, True), (1, True), (1, False), (0, True), (0, False), (0, False)])
+    assert (result.tp, result.fp, result.fn, result.tn) == (2, 1, 1, 2)
+    assert result.precision == pytest.approx(2 / 3) and result.recall == pytest.approx(2 / 3)
+    assert result.f1 == pytest.approx(2 / 3)
+    lopsided = quality.score([(1, True), (1, False), (1, False), (1, False), (0, False)])
+    assert (lopsided.precision, lopsided.recall) == (1.0, 0.25)
+    assert lopsided.f1 == pytest.approx(0.4)
