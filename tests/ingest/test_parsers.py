@@ -269,3 +269,12 @@ def test_a_feeds_mistyped_parser_is_a_parse_error_naming_the_choices():
     with pytest.raises(ParseError, match="No ingest parser is named 'rdf'; choose one of atom, "
                                          "jsonfeed, jsonlines, newsml-g2, ninjs, rss"):
         parse(feed, hint="rdf")
+
+
+@pytest.mark.parametrize(("kind", "opening"), [("rss 2.0", "<item"), ("rss 1.0", "<item"),
+                                               ("atom 1.0", "<entry")])
+def test_an_xml_entry_is_kept_as_the_outlet_wrote_it(kind, opening):
+    build, _name = BUILDERS[kind]
+    second = parse(build(stories(2))).items[1]
+    assert second.raw.startswith(opening)
+    assert "<title>Dollar gains on Greenspan speech</title>" in second.raw

@@ -3,10 +3,11 @@
 import io
 
 import feedparser
+from lxml import etree
 
 from . import normalise
 from .base import ParseError, Parser, ParseResult
-from .xml import root_name, safe_xml
+from .xml import root_name, safe_parser, safe_xml
 
 
 class FeedParser(Parser):
@@ -31,15 +32,17 @@ class FeedParser(Parser):
                              f"<{root_name(data) or '?'}>.")
         channel = feed.get("feed", {})
         feed_language = channel.get("language", "")
+        entries = feed.get("entries", [])[: normalise.MAX_ITEMS]
+        raws = _raw_entries(data, len(feed.get("entries", [])))
         items = []
-        for entry in feed.get("entries", [])[: normalise.MAX_ITEMS]:
-            parsed = self.item(entry, feed_language)
+        for number, entry in enumerate(entries):
+            parsed = self.item(entry, feed_language, raws[number] if raws else dict(entry))
             if parsed is not None:
                 items.append(parsed)
         title = normalise.text.plain(channel.get("title", ""), normalise.text.MAX_HEADLINE)
         return ParseResult(format=self.name, items=items, title=title, warnings=warnings)
 
-    def item(self, entry: dict, feed_language: str):
+    def item(self, entry: dict, feed_language: str, raw: object):
         # FeedParserDict answers a missing "updated" with "published" and a missing summary
         # with the content: dict.get reads what the outlet actually sent.
         contents = dict.get(entry, "content") or []
@@ -57,8 +60,21 @@ class FeedParser(Parser):
             language_tag=language_tag or feed_language,
             published=dict.get(entry, "published") or dict.get(entry, "created"),
             updated=dict.get(entry, "updated"),
-            raw=dict(entry),
+            raw=raw,
         )
+
+
+def _raw_entries(data: bytes, count: int) -> list[str]:
+    """Each <item> or <entry> as the outlet wrote it; [] where they cannot be matched up."""
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError:
+        return []
+    elements = root.xpath("//*[local-name()='item' or local-name()='entry']")
+    if len(elements) != count:
+        return []
+    return [etree.tostring(element, encoding="unicode")[: normalise.text.MAX_RAW]
+            for element in elements[: normalise.MAX_ITEMS]]
 
 
 class RSSParser(FeedParser):

@@ -12,7 +12,7 @@ from lxml import etree
 
 from . import normalise
 from .base import ParseError, Parser, ParseResult
-from .xml import root_name, safe_xml
+from .xml import root_name, safe_parser, safe_xml
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 N = {"g": NAR}
@@ -22,12 +22,6 @@ ROOTS = ("newsItem", "newsMessage")
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre",
            "table", "tr", "td", "th", "em", "strong", "b", "i", "a", "br", "hl2", "tbody",
            "thead", "q", "sub", "sup", "span"}
-
-
-def safe_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                           load_dtd=False, dtd_validation=False, remove_comments=True,
-                           remove_pis=True)
 
 
 class NewsMLParser(Parser):

@@ -13,6 +13,7 @@ from xml.etree.ElementTree import ParseError as ExpatError
 
 import defusedxml
 import defusedxml.ElementTree
+from lxml import etree
 
 from .base import ParseError
 
@@ -83,6 +84,13 @@ def safe_xml(payload: bytes, content_type: str = "") -> tuple[bytes, list[str]]:
     data = b'<?xml version="1.0" encoding="utf-8"?>' + text.encode("utf-8", errors="replace")
     check(data)
     return data, warnings
+
+
+def safe_parser() -> etree.XMLParser:
+    """lxml that could not resolve an entity or fetch a DTD even if one slipped through."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                           load_dtd=False, dtd_validation=False, remove_comments=True,
+                           remove_pis=True)
 
 
 def check(data: bytes) -> None:
