@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
+from .drafts import outlet_link
 from .models import FailedPayload, Feed, Item, WatchedTerm
 
 WEEK = timedelta(days=7)
@@ -192,6 +193,6 @@ class ItemAdmin(admin.ModelAdmin):
 
     @admin.display(description="Link")
     def open_link(self, item: Item) -> str:
-        link = item.link or item.canonical_url
+        link = outlet_link(item)
         return format_html('<a href="{}" rel="noopener noreferrer">the outlet\'s page</a>', link) \
             if link else "—"

@@ -30,10 +30,16 @@ def draft_section() -> Section:
     return section
 
 
+def outlet_link(item: Item) -> str:
+    """The item's link, if it is a web address: a feed's `javascript:` never becomes a link."""
+    link = item.link or item.canonical_url
+    return link if link.lower().startswith(("https://", "http://")) else ""
+
+
 def quoted(item: Item) -> SafeString:
     """The item as our draft carries it: its summary in a blockquote and a link, or its whole
     text where the outlet allows republication."""
-    link = item.link or item.canonical_url
+    link = outlet_link(item)
     parts = []
     if item.feed.may_republish and item.body:
         # Sanitised when stored, and again when the article is saved.
@@ -60,7 +66,7 @@ def make_draft(items: list[Item], user) -> Article:
             headline=first.headline[:300], standfirst="",
             body=format_html_join("", "{}", ((quoted(item),) for item in items)),
             section=draft_section(), status=Article.Status.DRAFT, kind=Article.Kind.STORY,
-            created_by=user, original_url=(first.link or first.canonical_url)[:500])
+            created_by=user, original_url=outlet_link(first)[:500])
         article.sources.set({item.outlet_id for item in items})
         Item.objects.filter(pk__in=[item.pk for item in items]).update(used=True)
         log_action(article, "create", user, note=f"Drafted from {len(items)} ingested item(s).",

@@ -2,9 +2,9 @@
 
 Four queries whatever the number of clusters: the active terms, the clusters of the last day
 whose items contain a term anywhere (a case-insensitive substring, which every database does
-alike), those clusters, and their items with their outlets and feeds. The word-boundary test ("Bulgarian"
-matches, "Bulgariana" does not) is then made in Python on the loaded items, so SQLite and
-PostgreSQL agree on it.
+alike), those clusters, and their items with their outlets and feeds. The word-boundary test
+("Bulgarian" matches, "Bulgariana" does not) is then made in Python on the loaded items, so
+SQLite and PostgreSQL agree on it.
 """
 
 import re
@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from .drafts import outlet_link
 from .models import Cluster, Item, WatchedTerm
 
 WINDOW = timedelta(hours=24)
@@ -81,6 +82,8 @@ def todays_clusters(now: datetime | None = None, limit: int = MAX_SHOWN) -> list
     entries = []
     for cluster in clusters:
         loaded = list(cluster.items.all())
+        for item in loaded:
+            item.web_link = outlet_link(item)
         terms = set().union(*(mentions(item, pattern) for item in loaded))
         if not terms:
             continue
@@ -104,7 +107,7 @@ def as_json(entry: Entry) -> dict:
         "last_seen_at": entry.last_seen_at.isoformat(),
         "items": [{
             "id": item.pk, "headline": item.headline, "outlet": item.outlet.name,
-            "link": item.link or item.canonical_url, "language": item.language,
+            "link": outlet_link(item), "language": item.language,
             "first_seen_at": item.first_seen_at.isoformat(), "used": item.used,
         } for item in entry.items],
     }

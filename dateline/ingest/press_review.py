@@ -14,7 +14,7 @@ from dateline.newsroom.actions import ActionRefused, log_action
 from dateline.newsroom.models import Article
 from dateline.newsroom.signals import publication_checks, story_page_rendering
 
-from .drafts import draft_section
+from .drafts import draft_section, outlet_link
 from .models import Item, PressReviewEntry
 
 EXCERPT_LIMIT = 300
@@ -37,7 +37,7 @@ def excerpt(item: Item, limit: int = EXCERPT_LIMIT) -> str:
 def entry_for(article: Article, item: Item, user, position: int) -> PressReviewEntry:
     return PressReviewEntry(
         article=article, item=item, outlet=item.outlet, headline=item.headline,
-        link=item.link or item.canonical_url, excerpt=excerpt(item), summary="",
+        link=outlet_link(item), excerpt=excerpt(item), summary="",
         language=item.language, position=position, added_by=user)
 
 

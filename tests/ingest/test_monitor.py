@@ -152,3 +152,16 @@ def test_a_draft_needs_the_right_to_write(outlets, make_user, desk_client):
     assert desk_client(make_user("Editor")).get(
         f"/desk/ingest/items/{item.pk}/draft/").status_code == 405
     assert not Article.objects.exists()
+
+
+def test_a_link_that_is_not_a_web_address_is_never_a_link(outlets, make_user, desk_client,
+                                                         make_section):
+    make_section("World")
+    c = desk_rows.cluster("Trap")
+    trap = desk_rows.item(outlets["NHK"], "Bulgaria trap", summary="Text.", cluster=c)
+    Item.objects.filter(pk=trap.pk).update(link="javascript:alert(1)", canonical_url="")
+    client = desk_client(make_user("Editor"))
+    assert client.get("/desk/ingest/monitor.json").json()["clusters"][0]["items"][0]["link"] == ""
+    assert "javascript:" not in client.get(MONITOR).content.decode()
+    client.post(f"/desk/ingest/clusters/{c.pk}/draft/")
+    assert "javascript:" not in Article.objects.get().body
