@@ -22,6 +22,7 @@ from dateline.ingest.demo.outlets import (
     OUTLETS,
     REWRITE_WORDS,
 )
+from dateline.ingest.demo.__main__ import main as demo_main
 from dateline.ingest.demo.replay import Replay
 from dateline.ingest.demo.seed import seed_demo_outlets
 from dateline.ingest.demo.server import DemoOutlets, DemoServer
@@ -260,3 +261,9 @@ def test_ingest_reads_every_demo_outlet_by_its_content(server, outlet):
     for item, entry in zip(result.items, entries, strict=True):
         assert item.summary.startswith(entry.story.paragraphs[0][:40])
         assert entry.story.paragraphs[-1][-30:] in html.unescape(item.body)
+
+
+def test_the_plain_entry_point_refuses_a_missing_corpus(tmp_path, capsys):
+    # What serve runs, without Django's setup: it must say what is missing, not serve nothing.
+    assert demo_main(["--corpus", str(tmp_path), "--port", "0"]) == 2
+    assert "No bbc-news, reuters-21578-train under" in capsys.readouterr().err

@@ -29,16 +29,16 @@ def serve(tmp_path, monkeypatch):
 
 
 def test_serve_keeps_the_demo_outlets_running_and_stops_them(serve):
-    child = serve.child("demo_outlets")
+    child = serve.child("dateline.ingest.demo")
     assert f"--port {serve.outlets_url.rsplit(':', 1)[1]}" in command_line(child)
     with urllib.request.urlopen(serve.outlets_url + "/bbc-archive/feed", timeout=10) as answer:
         assert answer.status == 200 and b"Demo outlet" in answer.read()
 
     os.kill(child, signal.SIGKILL)
     deadline = time.monotonic() + BACK_WITHIN_S
-    while serve.child("demo_outlets") == child and time.monotonic() < deadline:
+    while serve.child("dateline.ingest.demo") == child and time.monotonic() < deadline:
         time.sleep(0.1)
-    replacement = serve.child("demo_outlets")
+    replacement = serve.child("dateline.ingest.demo")
     assert replacement != child
     wait_for(serve.outlets_url + "/world-briefs/feed", timeout=BACK_WITHIN_S * 2)
     assert "The demo outlets stopped" in serve.log.read_text()

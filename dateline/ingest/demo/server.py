@@ -2,6 +2,7 @@
 per slot and then served from memory with ETag and Last-Modified (and 304 when unchanged)."""
 
 import hashlib
+import signal
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -45,8 +46,9 @@ class DemoOutlets:
     """What the server answers; `clock` is read for every request (tests move it)."""
 
     def __init__(self, corpus_root: Path, port: int,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.replay, self.clock = Replay(corpus_root), clock
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 site_terms=None) -> None:
+        self.replay, self.clock = Replay(corpus_root, site_terms), clock
         self.base = f"http://{HOST}:{port}"
         # The newest document of each outlet: made once per slot, whatever the polling rate.
         self._feeds: dict[str, tuple[int, Document]] = {}
@@ -130,3 +132,21 @@ class DemoServer(ThreadingHTTPServer):
     def __init__(self, outlets_factory: Callable[[int], DemoOutlets], port: int = 0) -> None:
         super().__init__((HOST, port), Handler)
         self.outlets = outlets_factory(self.server_address[1])
+
+
+def serve_forever(corpus_root: Path, port: int, site_terms=None,
+                  say: Callable[[str], None] = print) -> None:
+    """Make every feed, then answer until interrupted (SIGINT) or terminated (SIGTERM)."""
+    server = DemoServer(lambda bound: DemoOutlets(corpus_root, bound, site_terms=site_terms),
+                        port)
+    # Read the corpus and make every feed now, not on the worker's first poll.
+    for outlet in OUTLETS:
+        server.outlets.feed(outlet.slug)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    say(f"Demo outlets replaying the archive on http://{HOST}:{server.server_address[1]}/")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

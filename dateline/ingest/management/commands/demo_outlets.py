@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from dateline.ingest.demo.outlets import OUTLETS
-from dateline.ingest.demo.server import HOST, DemoOutlets, DemoServer
+from dateline.ingest.demo.server import serve_forever
 
 
 def default_port() -> int:
@@ -41,15 +41,8 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"No {', '.join(sorted(set(missing)))} under {corpus_root}; "
                                "pass --corpus /path/to/corpus.")
-        server = DemoServer(lambda bound: DemoOutlets(corpus_root, bound), port)
-        # Read the corpus and make every feed now, not on the worker's first poll.
-        for outlet in OUTLETS:
-            server.outlets.feed(outlet.slug)
-        self.stdout.write(f"Demo outlets replaying the archive on http://{HOST}:{port}/")
+        serve_forever(corpus_root, port, say=self._say)
+
+    def _say(self, line: str) -> None:
+        self.stdout.write(line)
         self.stdout.flush()
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from dateline.ops.serving.granian import (
@@ -100,9 +101,12 @@ class Command(BaseCommand):
         """Start each child under the supervisor, the web server last."""
         if demo_outlets:
             port_of_outlets = os.environ.get("DEMO_OUTLETS_PORT") or str(port + 2)
+            # Run without Django's setup, which would cost the demo 130 MB (the terms it
+            # features are the settings' own, given here).
+            terms = ",".join(settings.DATELINE_WATCHED_TERMS)
             supervisor.add("demo outlets", lambda: subprocess.Popen([
-                sys.executable, "-m", "dateline", "demo_outlets", "--corpus", demo_outlets,
-                "--port", port_of_outlets]))
+                sys.executable, "-m", "dateline.ingest.demo", "--corpus", demo_outlets,
+                "--port", port_of_outlets, "--terms", terms]))
             self.stdout.write(f"Demo outlets replaying the archive on "
                               f"http://127.0.0.1:{port_of_outlets}/")
         if not no_worker:
