@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
+from dateline.ingest.demo.__main__ import main as demo_main
 from dateline.ingest.demo.outlets import (
     BY_SLUG,
     FALLBACK_TERMS,
@@ -22,7 +23,6 @@ from dateline.ingest.demo.outlets import (
     OUTLETS,
     REWRITE_WORDS,
 )
-from dateline.ingest.demo.__main__ import main as demo_main
 from dateline.ingest.demo.replay import Replay
 from dateline.ingest.demo.seed import seed_demo_outlets
 from dateline.ingest.demo.server import DemoOutlets, DemoServer
