@@ -192,6 +192,23 @@ def test_the_folder_service_reads_each_new_file_once(tmp_path, make_feed):
     assert Item.objects.filter(feed=feed).count() == 3
 
 
+def test_a_folder_file_over_the_cap_is_kept_as_unreadable_and_passed(tmp_path, make_feed,
+                                                                     settings):
+    settings.DATELINE_INGEST_MAX_BYTES = 1024
+    (tmp_path / "big.xml").write_bytes(b"<rss>" + b"x" * 2000 + b"</rss>")
+    feed = make_feed(str(tmp_path), service="folder")
+    assert poll(feed).error == ("The feed could not be read: The file big.xml is larger than "
+                                "0.000976562 MB")
+    (kept,) = FailedPayload.objects.filter(feed=feed)
+    assert len(kept.payload) == 1024
+    assert poll(feed).not_modified  # remembered: not read again
+
+
+def test_a_missing_folder_is_said_in_words(tmp_path, make_feed):
+    feed = make_feed(str(tmp_path / "nowhere"), service="folder")
+    assert poll(feed).error == f"The folder {tmp_path / 'nowhere'} does not exist or cannot be read"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_feeds_on_one_host_polled_at_once_never_overlap(outlets, make_feed):
     if connection.vendor == "sqlite":

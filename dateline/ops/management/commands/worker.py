@@ -33,8 +33,9 @@ def book_standing_work() -> bool:
 
 
 class Command(BaseCommand):
-    help = ("Run the background worker (scheduled publishing, embargoes, the daily edition), "
-            "after booking the next edition and a catch-up on articles that fell due.")
+    help = ("Run the background worker (scheduled publishing, embargoes, the daily edition, "
+            "polling outlets' feeds), after booking the next edition, the ingest round and a "
+            "catch-up on articles that fell due.")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--interval", type=float, default=1,
