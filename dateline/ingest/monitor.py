@@ -70,9 +70,13 @@ def todays_clusters(now: datetime | None = None, limit: int = MAX_SHOWN) -> list
         return []
     since = (now or timezone.now()) - WINDOW
     contains = Q()
-    for term in terms:
+    # SQLite's LIKE ignores case for ASCII letters only: the usual spellings of a Cyrillic or
+    # Greek term are asked for as well.
+    spellings = {form for term in terms
+                 for form in (term, term.lower(), term.upper(), term.capitalize())}
+    for form in spellings:
         for name in FIELDS:
-            contains |= Q(**{f"items__{name}__icontains": term})
+            contains |= Q(**{f"items__{name}__icontains": form})
     candidate_ids = list(
         Cluster.objects.filter(last_seen_at__gte=since).filter(contains)
         .order_by("-last_seen_at").values_list("pk", flat=True).distinct()[:MAX_CANDIDATES])

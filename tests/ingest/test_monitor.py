@@ -165,3 +165,11 @@ def test_a_link_that_is_not_a_web_address_is_never_a_link(outlets, make_user, de
     assert "javascript:" not in client.get(MONITOR).content.decode()
     client.post(f"/desk/ingest/clusters/{c.pk}/draft/")
     assert "javascript:" not in Article.objects.get().body
+
+
+@pytest.mark.parametrize("text", ["Протести в българия", "БЪЛГАРИЯ гласува", "Новини: България."])
+def test_a_term_in_another_alphabet_matches_in_any_case(outlets, text):
+    WatchedTerm.objects.create(term="България")
+    c = desk_rows.cluster("Cyrillic")
+    desk_rows.item(outlets["NHK"], text, cluster=c, language="bg")
+    assert [e.cluster for e in monitor.todays_clusters()] == [c]
