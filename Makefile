@@ -8,7 +8,7 @@ CORPUS ?= ../shared/corpus
 export HOST PORT
 
 .PHONY: run test setup demo lint test-sqlite test-postgres test-redis bench bench-search bench-live \
-	bench-desk bench-connections bench-pictures journeys clean lock upgrade
+	bench-desk bench-connections bench-pictures bench-ingest journeys clean lock upgrade
 
 # The demo outlets replay the corpus as other outlets' feeds on 127.0.0.1 (dateline.ingest.demo).
 run: demo
@@ -112,6 +112,10 @@ bench-live: $(VENV)/.installed
 # All renditions of a 24-megapixel photo: time, peak memory, and the bytes a reader downloads.
 bench-pictures: $(VENV)/.installed
 	cd bench && ../$(VENV)/bin/python pictures.py
+
+# Story clustering's precision, recall and F1 on labelled pairs, and ingest items/s (100k stored).
+bench-ingest: $(VENV)/.installed
+	$(VENV)/bin/python bench/ingest/run.py
 
 # The desk pages an editor opens all day, timed as an editor on the 100k-story database.
 bench-desk: $(VENV)/.installed

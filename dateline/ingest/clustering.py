@@ -105,11 +105,13 @@ class StoryIndex:
                 for t, n in terms.items()}
 
     def _candidates(self, vector: dict) -> list:
-        rare = sorted(vector, key=vector.get, reverse=True)[:PROBE_TERMS]
+        # Ties broken by name: the same stream gives the same clusters in every process.
+        rare = sorted(vector, key=lambda term: (-vector[term], term))[:PROBE_TERMS]
         shared = Counter()
         for term in rare:
             shared.update(self.postings.get(term, ()))
-        return [key for key, _ in shared.most_common(CANDIDATES) if key in self.clusters]
+        ranked = sorted(shared.items(), key=lambda kv: (-kv[1], str(kv[0])))[:CANDIDATES]
+        return [key for key, _ in ranked if key in self.clusters]
 
     def _record(self, key, feats: Features, when: datetime, cluster_key) -> None:
         if key in self.items:  # a changed item: signed again, counted once

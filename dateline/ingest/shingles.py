@@ -104,5 +104,5 @@ def features(headline: str, body: str, sketch: LeanMinHash | None = None) -> Fea
     terms.update({w: 2 for w in topic_words(headline)})
     # Entities come from the body: a wire's headline in capitals would make every word a name.
     head = "" if headline.isupper() else headline
-    terms.update({f"@{e}": 3 for e in entities(f"{head}\n{body}")})
+    terms.update({f"@{e}": 3 for e in sorted(entities(f"{head}\n{body}"))})
     return Features(sketch=sketch if sketch is not None else minhash(text), terms=terms)
