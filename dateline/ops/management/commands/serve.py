@@ -106,9 +106,7 @@ class Command(BaseCommand):
             terms = ",".join(settings.DATELINE_WATCHED_TERMS)
             supervisor.add("demo outlets", lambda: subprocess.Popen([
                 sys.executable, "-m", "dateline.ingest.demo", "--corpus", demo_outlets,
-                "--port", port_of_outlets, "--terms", terms]))
-            self.stdout.write(f"Demo outlets replaying the archive on "
-                              f"http://127.0.0.1:{port_of_outlets}/")
+                "--port", port_of_outlets, "--terms", terms]))  # it says where, once up
         if not no_worker:
             # `dateline worker` books the next edition and a catch-up on what fell due while
             # nothing ran, each once, at every start (a restart after a crash included).
