@@ -145,3 +145,19 @@ def test_the_article_editor_leads_to_the_entries(chosen, make_user, desk_client)
     assert f'href="/desk/ingest/press-review/{review.pk}/"' in html
     entries = client.get(f"/desk/ingest/press-review/{review.pk}/").content.decode()
     assert "This outlet may not be quoted." in entries and "La Bulgarie adopte" in entries
+
+
+def test_an_edited_entry_shows_on_the_published_page_at_once(
+        chosen, make_user, desk_client, client, django_capture_on_commit_callbacks):
+    editor = make_user("Editor")
+    desk = desk_client(editor)
+    review = make_review(chosen, desk)
+    desk.post(f"/desk/ingest/press-review/{review.pk}/", entries_form(review, ["First.", "B."]))
+    TRANSITIONS["publish"].execute(editor, review)
+    url = Article.objects.get().get_absolute_url()
+    assert "First." in client.get(url).content.decode()  # now cached
+    with django_capture_on_commit_callbacks(execute=True):  # the cache renews on commit
+        desk.post(f"/desk/ingest/press-review/{review.pk}/",
+                  entries_form(review, ["Second.", "B."]))
+    html = client.get(url).content.decode()
+    assert "Second." in html and "First." not in html
