@@ -117,3 +117,18 @@ def test_the_scorer_on_a_hand_made_set():
     lopsided = quality.score([(1, True), (1, False), (1, False), (1, False), (0, False)])
     assert (lopsided.precision, lopsided.recall) == (1.0, 0.25)
     assert lopsided.f1 == pytest.approx(0.4)
+
+
+def test_items_another_process_clustered_are_caught_up(reuters, publish, make_feed):
+    publish(reuters["reuters-290"], "Reuters", NOON)  # this process's index now exists
+    # Another worker stores and clusters a story: this process never sees its signal.
+    record, feed = reuters["reuters-10071"], make_feed("https://elsewhere.test/feed")
+    other = Cluster.objects.create(headline=record["title"], first_seen_at=NOON,
+                                   last_seen_at=NOON, item_count=1, outlet_count=1)
+    Item.objects.create(feed=feed, outlet=feed.outlet, identity="guid:elsewhere",
+                        fingerprint="0" * 64, headline=record["title"], body=record["body"],
+                        published_at=NOON, format="rss", cluster=other,
+                        signature=signature_bytes(minhash(f"{record['title']}\n{record['body']}")))
+    copy = publish(make_pairs.rewrite(record), "Le Monde", NOON + timedelta(hours=1))
+    assert copy.cluster_id == other.pk and copy.is_near_duplicate
+    assert Cluster.objects.get(pk=other.pk).item_count == 2
