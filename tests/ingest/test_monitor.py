@@ -173,3 +173,14 @@ def test_a_term_in_another_alphabet_matches_in_any_case(outlets, text):
     c = desk_rows.cluster("Cyrillic")
     desk_rows.item(outlets["NHK"], text, cluster=c, language="bg")
     assert [e.cluster for e in monitor.todays_clusters()] == [c]
+
+
+def test_a_reporter_drafts_but_builds_no_review_and_sees_no_settings(outlets, make_user,
+                                                                     desk_client):
+    c = desk_rows.cluster("Story")
+    desk_rows.item(outlets["NHK"], "Bulgaria", cluster=c)
+    html = desk_client(make_user("Reporter")).get(MONITOR).content.decode()
+    assert "Draft from the whole cluster" in html and "Add to press review" not in html
+    assert "/desk/ingest/feed/" not in html and "/desk/ingest/watchedterm/" not in html
+    editor = desk_client(make_user("Editor")).get(MONITOR).content.decode()
+    assert "Add to press review" in editor and "/desk/ingest/watchedterm/" in editor
