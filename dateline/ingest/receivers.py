@@ -72,6 +72,7 @@ def cluster_item(item: Item) -> Cluster:
     stories = index()
     feats, when = _features(item), _when(item)
     placement = stories.place(feats, when)
+    previous = item.cluster_id
     with transaction.atomic():
         cluster = None
         if item.cluster_id and placement.duplicate_of is None:
@@ -87,15 +88,21 @@ def cluster_item(item: Item) -> Cluster:
                                                is_near_duplicate=duplicate)
         # The caller's instance too, so that its next save() keeps them.
         item.signature, item.cluster, item.is_near_duplicate = signature, cluster, duplicate
-        counts = Item.objects.filter(cluster=cluster).aggregate(
-            items=Count("pk"), outlets=Count("outlet", distinct=True))
-        cluster.item_count, cluster.outlet_count = counts["items"], counts["outlets"]
         cluster.first_seen_at = min(cluster.first_seen_at, when)
         cluster.last_seen_at = max(cluster.last_seen_at, when)
-        cluster.save(update_fields=["item_count", "outlet_count", "first_seen_at",
-                                    "last_seen_at"])
+        _recount(cluster)
+        if previous and previous != cluster.pk:  # a changed item that now copies another
+            for left in Cluster.objects.filter(pk=previous):
+                _recount(left)
     stories.add(item.pk, feats, when, cluster=cluster.pk)
     return cluster
+
+
+def _recount(cluster: Cluster) -> None:
+    counts = Item.objects.filter(cluster=cluster).aggregate(
+        items=Count("pk"), outlets=Count("outlet", distinct=True))
+    cluster.item_count, cluster.outlet_count = counts["items"], counts["outlets"]
+    cluster.save(update_fields=["item_count", "outlet_count", "first_seen_at", "last_seen_at"])
 
 
 def on_item_stored(sender, item: Item, created: bool, changed: bool = True, **kwargs) -> None:

@@ -132,3 +132,16 @@ def test_items_another_process_clustered_are_caught_up(reuters, publish, make_fe
     copy = publish(make_pairs.rewrite(record), "Le Monde", NOON + timedelta(hours=1))
     assert copy.cluster_id == other.pk and copy.is_near_duplicate
     assert Cluster.objects.get(pk=other.pk).item_count == 2
+
+
+def test_a_changed_item_stays_in_its_cluster_and_is_counted_once(reuters, publish):
+    first = publish(reuters["reuters-290"], "Reuters", NOON)
+    publish(reuters["reuters-402"], "El País", NOON + timedelta(hours=1))
+    updated = dict(reuters["reuters-290"], body=reuters["reuters-290"]["body"] + "\n\nMore.")
+    feed = Feed.objects.get(url="https://reuters.test/feed")
+    parsed = ParsedItem(headline=updated["title"], guid=updated["id"], body=updated["body"],
+                        published_at=NOON)
+    (changed,) = store(feed, ParseResult(format="rss", items=[parsed]), now=NOON).changed
+    changed.refresh_from_db()
+    assert changed.cluster_id == first.cluster_id and not changed.is_near_duplicate
+    assert Cluster.objects.get().item_count == 2
