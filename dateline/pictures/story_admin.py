@@ -8,6 +8,7 @@ that uses the photo; publishing waits until it is there (publishing.py).
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 
 from dateline.newsroom.permissions import can_edit
@@ -134,9 +135,12 @@ class StoryPhotoInline(admin.StackedInline):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "photo":
-            # The pencil opens the photo to write its alt text; adding is the upload beside it,
-            # and deleting a library photo is no part of writing a story.
-            field.widget.can_add_related = field.widget.can_delete_related = False
+            # No pop-up windows on the editor: adding is the upload beside it, the photo's own
+            # screen (alt text) is linked under its preview, and deleting a library photo is no
+            # part of writing a story.
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = widget.can_view_related = False
         return field
 
     @admin.display(description="As it looks")
@@ -148,4 +152,6 @@ class StoryPhotoInline(admin.StackedInline):
         shown = picture(use.photo, "free", "160px", alt="", loading="lazy")
         alt = (format_html("Alt text: {}", use.photo.alt_text) if use.photo.alt_text else
                "No alt text yet: write it in the photo library before publishing.")
-        return format_html("{}<p>{}</p>", shown, alt)
+        url = reverse("admin:pictures_photo_change", args=[use.photo_id])
+        return format_html('{}<p>{} <a href="{}" target="_blank" rel="noopener">Open the photo '
+                           "in the library (new tab)</a></p>", shown, alt, url)

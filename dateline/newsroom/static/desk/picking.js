@@ -5,12 +5,6 @@
 {
     const $ = django.jQuery;
 
-    const sameName = (text, typed) => {
-        const t = (text || "").toLowerCase();
-        // A tag reads "Sofia (place)": the typed name followed by its kind is the same name.
-        return t === typed || t.startsWith(typed + " (");
-    };
-
     const start = (element) => {
         const prefix = element.dataset.createPrefix;
         $(element).select2({
@@ -28,11 +22,10 @@
                 const name = params.term.trim();
                 return name ? {id: prefix + name, text: name + " (new)"} : null;
             },
-            // Enter takes the first result: an existing item of that very name, when there
-            // is one, else the new one (not a longer name that merely starts the same).
+            // Existing items first, as any tag picker lists them: Enter takes the first
+            // match, and the new name ("… (new)") comes first only when nothing matches.
             insertTag: (data, tag) => {
-                const typed = tag.text.replace(/ \(new\)$/, "").toLowerCase();
-                if (data.some((item) => sameName(item.text, typed))) {
+                if (data.length) {
                     data.push(tag);
                 } else {
                     data.unshift(tag);
