@@ -45,6 +45,7 @@ class _Cluster:
     first_seen: datetime
     last_seen: datetime
     terms: Counter = field(default_factory=Counter)
+    norm: float | None = None  # of its TF-IDF weights, None once its terms change
 
 
 class StoryIndex:
@@ -91,13 +92,24 @@ class StoryIndex:
             if age > self.window:
                 continue
             decay = 0.5 ** (age / self.half_life)
-            score = _cosine(vector, self._weights(cluster.terms)) * decay
+            score = self._cosine(vector, cluster) * decay
             if score >= chosen_score:
                 chosen, chosen_score = key, score
         return Placement(cluster=chosen, score=chosen_score if chosen is not None else 0.0)
 
     def is_near_duplicate(self, a: Features, b: Features) -> bool:
         return a.sketch.jaccard(b.sketch) >= self.duplicate
+
+    def _cosine(self, vector: dict, cluster: "_Cluster") -> float:
+        """Cosine of an item's weights with a cluster's: the dot product over the item's few
+        terms, the cluster's norm kept from its last change (IDF moves little in between)."""
+        if cluster.norm is None:
+            cluster.norm = math.sqrt(sum(w * w for w in self._weights(cluster.terms).values()))
+        docs, terms = self.docs + 1, cluster.terms
+        dot = sum(w * (1 + math.log(terms[t])) * math.log(docs / (1 + self.df[t]) + 1)
+                  for t, w in vector.items() if t in terms)
+        norm = math.sqrt(sum(w * w for w in vector.values())) * cluster.norm
+        return dot / norm if norm else 0.0
 
     def _weights(self, terms: Counter) -> dict:
         docs = self.docs + 1
@@ -128,6 +140,7 @@ class StoryIndex:
         cluster.first_seen, cluster.last_seen = min(cluster.first_seen, when), max(
             cluster.last_seen, when)
         cluster.terms.update(feats.terms)
+        cluster.norm = None
         if len(cluster.terms) > 2 * PROFILE_TERMS:
             for term, _ in cluster.terms.most_common()[PROFILE_TERMS:]:
                 del cluster.terms[term]
@@ -151,10 +164,3 @@ class StoryIndex:
                     self.postings[term].discard(entry[1])
                 del self.clusters[entry[1]]
 
-
-def _cosine(a: dict, b: dict) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
-    norm = math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values()))
-    return dot / norm if norm else 0.0

@@ -44,15 +44,15 @@ def index(now: datetime | None = None) -> StoryIndex:
 
 
 def _catch_up(items) -> int:
-    highest = 0
-    for item in items.order_by("pk").only("pk", "headline", "summary", "body", "signature",
-                                          "cluster_id", "published_at", "first_seen_at",
-                                          "date_flags"):
-        highest = item.pk
-        if item.pk not in _index.items:
-            _index.add(item.pk, _features(item, from_signature(item.signature)),
-                       _when(item), cluster=item.cluster_id)
-    return highest
+    # Primary keys first: the items this process placed itself are skipped without loading.
+    known = list(items.order_by("pk").values_list("pk", flat=True))
+    unknown = [pk for pk in known if pk not in _index.items]
+    for item in Item.objects.filter(pk__in=unknown).order_by("pk").only(
+            "pk", "headline", "summary", "body", "signature", "cluster_id", "published_at",
+            "first_seen_at", "date_flags"):
+        _index.add(item.pk, _features(item, from_signature(item.signature)), _when(item),
+                   cluster=item.cluster_id)
+    return known[-1] if known else 0
 
 
 def _features(item: Item, sketch=None):

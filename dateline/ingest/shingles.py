@@ -51,8 +51,12 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
     return {" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)}
 
 
+# Made once: datasketch would otherwise draw the same permutations for every item.
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
 def minhash(text: str) -> LeanMinHash:
-    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_PERMUTATIONS)
     sketch.update_batch([s.encode("utf-8") for s in shingles(text)])
     return LeanMinHash(sketch)
 
