@@ -37,6 +37,10 @@ def quality(path: Path) -> dict:
 
     records = make_pairs.load(path)
     pairs = make_pairs.pairs(records)
+    kinds = {(pair["kind"], pair["split"]) for pair in pairs}
+    if len(kinds) < 4:
+        raise SystemExit(f"{path} gives no pairs of some kind and split ({sorted(kinds)}): the "
+                         "rule needs dated stories with topic, place and actor labels.")
     rewrites = [make_pairs.resolve(records, key) for pair in pairs
                 for key in (pair["a"], pair["b"]) if key.startswith("rewrite:")]
     feats, when = scoring.stream_features(records, rewrites)
