@@ -34,7 +34,9 @@ def imported_modules(folder: Path) -> dict[str, set[str]]:
     """Top-level modules of the absolute imports in `folder`'s Python files, each with the
     files that import it; the folder's own modules (bench's scripts import each other) left out.
     """
-    own = {path.stem for path in folder.glob("*.py")} | FIRST_PARTY
+    # Its scripts, and those of its script folders (no __init__.py, such as bench/ingest/).
+    own = {path.stem for path in folder.rglob("*.py")
+           if path.parent == folder or not (path.parent / "__init__.py").exists()} | FIRST_PARTY
     found: dict[str, set[str]] = {}
     for path in folder.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):

@@ -9,10 +9,10 @@ other name. Headlines written in capitals, as wires do, give words but no entiti
 """
 
 import re
+import struct
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
 from datasketch import LeanMinHash, MinHash
 
 NUM_PERM = 128  # 1 KB per signature; the estimate's error is about 1/sqrt(128) = 0.09
@@ -63,11 +63,11 @@ def minhash(text: str) -> LeanMinHash:
 
 def signature_bytes(sketch: LeanMinHash) -> bytes:
     """What Item.signature stores: the hash values, little-endian uint64."""
-    return np.asarray(sketch.hashvalues, dtype="<u8").tobytes()
+    return sketch.hashvalues.astype("<u8").tobytes()
 
 
 def from_signature(data: bytes) -> LeanMinHash:
-    values = np.frombuffer(bytes(data), dtype="<u8").astype(np.uint64)
+    values = struct.unpack(f"<{len(data) // 8}Q", bytes(data))
     return LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
 
 

@@ -1,5 +1,6 @@
 """Story clusters: real Reuters stories stored through the store, clustered as they arrive."""
 
+import importlib.util
 import json
 import sys
 from datetime import UTC, datetime, timedelta
@@ -14,9 +15,19 @@ from dateline.ingest.shingles import entities, from_signature, minhash, signatur
 from dateline.ingest.store import store
 from tests.conftest import require_shared
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench" / "ingest"))
-import make_pairs
-import quality
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "ingest"
+
+
+def _bench_module(name: str):
+    """A script of bench/ingest/, which is no package (its scripts import each other)."""
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_pairs = _bench_module("make_pairs")
+quality = _bench_module("quality")
 
 NOON = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
