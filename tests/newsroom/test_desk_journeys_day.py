@@ -58,7 +58,8 @@ def test_schedule_one_story_and_embargo_another_to_the_second(
     trip.click("button.workflow-button[value=embargo]")
     page.wait_for_selector(".messagelist .success")
     trip.click("button.workflow-button[value=publish]")
-    page.wait_for_selector(".messagelist .success")
+    # This page already shows the embargo's message: wait for the publish's own.
+    page.wait_for_selector(".messagelist .success:has-text('Publish now')")
     trip.click(page.locator(".breadcrumbs a").last)
 
     rows = {headline: page.locator("#result_list tr", has_text=headline).inner_text()
