@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "dateline.newsroom",
     "dateline.pictures",
     "dateline.ingest",
+    "dateline.intelligence",
     "dateline.site",
     "dateline.db",
     "dateline.pagecache",
@@ -292,6 +293,9 @@ DATELINE_INGEST_BACKOFF_MAX = 6 * 3600
 DATELINE_INGEST_PAUSE_AFTER = 10
 # Seconds between the worker's looks for feeds that are due.
 DATELINE_INGEST_TICK = 60
+# Hosts polled at once in a round, each host's feeds one after another in its thread (a slow
+# outlet holds back only its own feeds); 1 polls every feed one after another.
+DATELINE_INGEST_POLL_THREADS = 4
 # Items unused in a draft or a press review go after this many days; unreadable payloads
 # kept for diagnosis after FAILED_KEEP_DAYS, at most FAILED_PAYLOAD_BYTES of each.
 DATELINE_INGEST_KEEP_DAYS = int(os.environ.get("DATELINE_INGEST_KEEP_DAYS", "30"))
