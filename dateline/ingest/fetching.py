@@ -2,9 +2,9 @@
 
 - Conditional GET: the validators of the last answer are sent; 304 means nothing new.
 - http and https only, no proxy; every address a name resolves to must be public unless
-  DATELINE_INGEST_ALLOW_PRIVATE (the check is made as the socket connects, to the address it
-  connects to, at every redirect too: a name that answers differently later gains nothing;
-  the idea of dateline.pictures.fetch, a sibling layer, so copied rather than imported).
+  DATELINE_INGEST_ALLOW_PRIVATE (dateline.base.outbound's check, the one pictures uses too:
+  made as the socket connects, to the address it connects to, at every redirect too, so a
+  name that answers differently later gains nothing).
 - Limits: TIMEOUT seconds to connect and per read, TOTAL_TIMEOUT for the whole answer,
   MAX_BYTES counted as the bytes stream in and again as they are decompressed (a small gzip
   body that grows to gigabytes stops at the cap), MAX_REDIRECTS hops, loops named.
@@ -14,8 +14,6 @@ Every refusal is a FetchError whose message an editor reads on the desk.
 """
 
 import http.client
-import ipaddress
-import socket
 import ssl
 import time
 import zlib
@@ -25,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
+from dateline.base import outbound
 from dateline.ingest import hosts
 from dateline.ingest.services.base import ServiceError
 
@@ -104,6 +103,8 @@ def _request(url: str, headers: dict, deadline: float) -> tuple[Answer, str | No
             if response.status != HTTPStatus.OK:
                 raise FetchError(f"The server answered {response.status} {_phrase(response)}")
             body = _read(response, deadline)
+        except outbound.AddressRefused as refused:  # not an OSError, so named on its own
+            raise _refusal(refused) from None
         except TimeoutError:
             raise FetchError(f"The server did not answer within {timeout:g} s") from None
         except ssl.SSLError as exc:
@@ -176,42 +177,12 @@ def _connection(scheme: str, host: str, port: int, timeout: float):
     return cls(host, port, timeout=timeout)
 
 
-def _addresses(host: str, port: int) -> list[tuple]:
-    """What `host` resolves to, if every address is public (or private ones are allowed)."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise FetchError(f"The name {host[:100]} could not be found") from None
-    if not settings.DATELINE_INGEST_ALLOW_PRIVATE:
-        for info in infos:
-            if not ipaddress.ip_address(info[4][0].split("%")[0]).is_global:
-                raise FetchError(f"{host[:100]} is a private or local address; refused")
-    return infos
+def _refusal(refused: outbound.AddressRefused) -> FetchError:
+    if refused.reason == outbound.NOT_FOUND:
+        return FetchError(f"The name {refused.host[:100]} could not be found")
+    return FetchError(f"{refused.host[:100]} is a private or local address; refused")
 
 
-def _connect_checked(address, timeout=None, source_address=None, **kwargs):
-    """http.client's connect, to an address checked at this moment (see the module's note)."""
-    host, port = address
-    last: OSError | None = None
-    for family, kind, proto, _, sockaddr in _addresses(host, port):
-        sock = socket.socket(family, kind, proto)
-        try:
-            sock.settimeout(timeout)
-            sock.connect(sockaddr)
-            return sock
-        except OSError as exc:
-            sock.close()
-            last = exc
-    raise last or OSError(f"{host} has no address")
-
-
-class _HTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._create_connection = _connect_checked
-
-
-class _HTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._create_connection = _connect_checked
+# Checked as the socket connects (dateline.base.outbound), the setting read at each connect.
+_HTTPConnection, _HTTPSConnection = outbound.checked_connection_classes(
+    lambda: settings.DATELINE_INGEST_ALLOW_PRIVATE)

@@ -2,21 +2,21 @@
 
 http and https only, no proxy; every address the name resolves to must be a public one unless
 DATELINE_PHOTO_FETCH_PRIVATE allows otherwise (tests serve photos on localhost). The check is
-made where the socket connects, to the very address it connects to, at each redirect too, so
-a name that answers differently the second time (DNS rebinding) gains nothing. At most
+dateline.base.outbound's, made where the socket connects, to the very address it connects to,
+at each redirect too, so a name that answers differently the second time (DNS rebinding)
+gains nothing; check_url refuses early too, before a request is built. At most
 MAX_REDIRECTS hops, TIMEOUT seconds per connect and per read, TOTAL seconds in all, and no more
 than the photo limit's bytes.
 """
 
-import http.client
-import ipaddress
-import socket
 import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from dateline.base import outbound
 
 TIMEOUT = 10
 TOTAL = 30
@@ -36,48 +36,25 @@ def check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise FetchRefused(f"{url[:100]!r} is not an http(s) URL")
-    _public_addresses(parts.hostname, parts.port or 443)
-
-
-def _public_addresses(host: str, port: int) -> list[tuple]:
-    """What `host` resolves to, if every address is public (or private ones are allowed)."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise FetchRefused(f"{host[:100]} could not be found") from None
-    if not getattr(settings, "DATELINE_PHOTO_FETCH_PRIVATE", False):
-        for info in infos:
-            if not ipaddress.ip_address(info[4][0].split("%")[0]).is_global:
-                raise FetchRefused(f"{host[:100]} is a private or local address")
-    return infos
+        outbound.public_addresses(parts.hostname, parts.port or 443,
+                                  allow_private=_allow_private())
+    except outbound.AddressRefused as refused:
+        raise _refusal(refused) from None
 
 
-def _connect_checked(address, timeout=TIMEOUT, source_address=None, **kwargs):
-    """http.client's connect, to an address checked at this moment (see the module's note)."""
-    host, port = address
-    last: OSError | None = None
-    for family, kind, proto, _, sockaddr in _public_addresses(host, port):
-        sock = socket.socket(family, kind, proto)
-        try:
-            sock.settimeout(timeout)
-            sock.connect(sockaddr)
-            return sock
-        except OSError as exc:
-            sock.close()
-            last = exc
-    raise last or OSError(f"{host} has no address")
+def _allow_private() -> bool:
+    return getattr(settings, "DATELINE_PHOTO_FETCH_PRIVATE", False)
 
 
-class _HTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._create_connection = _connect_checked
+def _refusal(refused: outbound.AddressRefused) -> FetchRefused:
+    if refused.reason == outbound.NOT_FOUND:
+        return FetchRefused(f"{refused.host[:100]} could not be found")
+    return FetchRefused(f"{refused.host[:100]} is a private or local address")
 
 
-class _HTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._create_connection = _connect_checked
+# Checked as the socket connects (dateline.base.outbound), the setting read at each connect.
+_HTTPConnection, _HTTPSConnection = outbound.checked_connection_classes(_allow_private)
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
@@ -119,6 +96,8 @@ def fetch(url: str) -> bytes:
                 if time.monotonic() - started > TOTAL:
                     raise FetchRefused(f"{url[:100]} took longer than {TOTAL} seconds")
             return bytes(data)
+    except outbound.AddressRefused as refused:  # at connect time; urllib lets it through
+        raise _refusal(refused) from None
     except urllib.error.HTTPError as exc:
         raise FetchRefused(f"{url[:100]} answered {exc.code}") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:

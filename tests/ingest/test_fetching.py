@@ -98,6 +98,11 @@ def test_private_addresses_are_refused_unless_allowed(outlets, settings):
     assert outlets.hits("/feed.xml") == 0
 
 
+def test_a_name_that_does_not_resolve_is_said_in_words():
+    with pytest.raises(FetchError, match=r"^The name nowhere\.invalid could not be found$"):
+        fetch("http://nowhere.invalid/feed.xml")
+
+
 def test_one_request_at_a_time_per_host(outlets):
     outlets.serve("/one.xml", b"<rss/>", hold=0.2)
     outlets.serve("/two.xml", b"<rss/>", hold=0.2)

@@ -128,6 +128,13 @@ def test_a_redirect_to_a_private_address_is_refused(settings):
             _CheckedRedirects().redirect_request(None, None, 302, "Found", {}, target)
 
 
+def test_a_name_that_does_not_resolve_is_said_in_words():
+    from dateline.pictures.fetch import FetchRefused, fetch
+
+    with pytest.raises(FetchRefused, match=r"^nowhere\.invalid could not be found$"):
+        fetch("http://nowhere.invalid/x.jpg")
+
+
 def test_a_url_larger_than_the_photo_limit_is_cut_off(tmp_path, photo_server, settings):
     settings.DATELINE_PHOTO_FETCH_PRIVATE = True
     settings.DATELINE_PHOTO_MAX_BYTES = 10_000
@@ -179,12 +186,18 @@ def test_importing_the_same_record_again_adds_no_photo_twice(tmp_path):
 
 def test_the_address_is_checked_where_the_socket_connects(photo_server, settings):
     """Not only before the request: a name that resolves anew (DNS rebinding) is caught too."""
-    from dateline.pictures.fetch import FetchRefused, _connect_checked
+    from dateline.base.outbound import PRIVATE, AddressRefused
+    from dateline.pictures.fetch import _HTTPConnection
 
     _, base = photo_server
     port = int(base.rsplit(":", 1)[1])
     settings.DATELINE_PHOTO_FETCH_PRIVATE = False
-    with pytest.raises(FetchRefused, match="private or local"):
-        _connect_checked(("localhost", port))
-    settings.DATELINE_PHOTO_FETCH_PRIVATE = True
-    _connect_checked(("127.0.0.1", port)).close()
+    connection = _HTTPConnection("localhost", port, timeout=5)
+    with pytest.raises(AddressRefused) as refused:
+        connection.connect()
+    assert refused.value.reason == PRIVATE and connection.sock is None
+    settings.DATELINE_PHOTO_FETCH_PRIVATE = True  # read at each connect, not at import
+    connection = _HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", "/missing.jpg")
+    assert connection.getresponse().status == 404
+    connection.close()
