@@ -12,6 +12,8 @@ same_story      1  same day, a shared topic, a shared place, a shared organisati
                    (not a repeat)
                 0  same day and a shared topic, but no shared place, organisation or person
                 0  same topic and places, 4 to 30 days apart (another event of the same kind)
+                0  two companies' news the same day: first topic acq (or earn), a shared
+                   place, no headline key word in common (names and tickers differ)
 
 A pair is in the "dev" split (thresholds tuned on it) when its first item's day of the year
 is even, else in "test" (held out, reported).
@@ -124,6 +126,7 @@ def pairs(records: dict) -> list[dict]:
                 found["same_story", 0, "same day and topic, other places and actors"].append(
                     (a["id"], b["id"]))
     found.update(_later_events(records, repeated))
+    found.update(_other_companies(by_day, repeat_of))
     rows, chance = [], random.Random(18)
     for (kind, label, rule), found_pairs in sorted(found.items()):
         if len(found_pairs) > PER_KIND:
@@ -150,6 +153,26 @@ def _later_events(records: dict, repeated: set) -> dict:
             if timedelta(days=4) <= gap <= timedelta(days=30):
                 found.append((a["id"], b["id"]))
     return {("same_story", 0, "same topic and places, another week"): found}
+
+
+def _other_companies(by_day: dict, repeat_of: dict) -> dict:
+    """Same day, same kind of company news, a shared place: the hard negatives, stories that
+    share a desk's section, the hour and the vocabulary ("acquire", "stake", "net", "qtr")
+    but not the company, the one thing that makes them one story."""
+    found = defaultdict(list)
+    for items in by_day.values():
+        items = sorted(items, key=lambda r: _newid(r["id"]))
+        for a, b in combinations(items, 2):
+            kind = a["topics"][:1]
+            if kind != b["topics"][:1] or kind not in (["acq"], ["earn"]):
+                continue
+            if frozenset((a["id"], b["id"])) in repeat_of or not (
+                    set(a["places"]) & set(b["places"])):
+                continue
+            if not _key_words(a, set()) & _key_words(b, set()):
+                found["same_story", 0, f"same day, {kind[0]}, another company"].append(
+                    (a["id"], b["id"]))
+    return found
 
 
 # Headline words that name no event: wire verbs, and the words of any economic story.
