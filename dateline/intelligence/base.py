@@ -5,8 +5,10 @@ sees, never the editors' tags or labels), so the benchmark can hand it stories w
 labels hidden, and the worker hands it the same thing for a story being saved.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,18 @@ class Story:
     section_id: int | None = None
     published_at: datetime | None = None
     language: str = "en"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A story with the labels editors gave it, to learn from (`Part.train`) or to score
+    against (the benchmark): {"topic": [...], "place": [...], "person": [...],
+    "organisation": [...]} of tag names (or an archive's codes, "usa", "james-baker"), and
+    the story's section path ("Business/Commodities") where it has one."""
+
+    story: Story
+    labels: dict[str, list[str]]
+    section: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,10 +61,26 @@ class Neighbour:
 
 class Part:
     """What every part has: a name (its registry key) and a version (stored with the
-    analysis, so that a new version re-analyses stories on rebuild)."""
+    analysis, so that a new version re-analyses stories on rebuild).
+
+    A part that learns does so in `train` (from the site's own tagged stories, by `dateline
+    intelligence train`, or from a corpus's training split, by the benchmark) and keeps what
+    it learnt under `folder` (DATELINE_INTELLIGENCE_DIR) with `save`/`load`; one that learns
+    nothing leaves them as they are. A part must work untrained (empty results are fine).
+    """
 
     name = ""
     version = "1"
+
+    def train(self, examples: Iterable["Labelled"]) -> None:
+        return None
+
+    def save(self, folder: Path) -> None:
+        return None
+
+    def load(self, folder: Path) -> bool:
+        """Read what `save` wrote; False when there is nothing (the part stays untrained)."""
+        return False
 
 
 class Tagger(Part):

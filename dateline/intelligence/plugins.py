@@ -3,7 +3,7 @@
 Settings add parts by name: DATELINE_INTELLIGENCE_TAGGERS = {"name": "dotted.path.Class"}
 (likewise _CLASSIFIERS, _RANKERS, _SUMMARISERS); DATELINE_INTELLIGENCE_USE names the one of
 each kind the worker runs ({"tagger": "gazetteer", ...}). Built-ins are declared by the
-modules that define them, below, as they are written.
+modules that define them, below; `part(kind)` gives the chosen one, ready to use.
 """
 
 from dateline.base.plugins import Registry
@@ -19,3 +19,19 @@ rankers: Registry[RelatedRanker] = Registry(
     "related ranker", RelatedRanker, setting="DATELINE_INTELLIGENCE_RANKERS", builtins={})
 summarisers: Registry[Summariser] = Registry(
     "summariser", Summariser, setting="DATELINE_INTELLIGENCE_SUMMARISERS", builtins={})
+
+_REGISTRIES = {"tagger": taggers, "classifier": classifiers, "ranker": rankers,
+               "summariser": summarisers}
+
+
+def part(kind: str, name: str = ""):
+    """An instance of the part of `kind` the settings choose (or `name`), with what it
+    learnt loaded from DATELINE_INTELLIGENCE_DIR when it learns."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    name = name or settings.DATELINE_INTELLIGENCE_USE[kind]
+    instance = _REGISTRIES[kind].get(name)()
+    instance.load(Path(settings.DATELINE_INTELLIGENCE_DIR) / kind / name)
+    return instance

@@ -307,6 +307,19 @@ DATELINE_COUNTRY = os.environ.get("DATELINE_COUNTRY", "BG")
 DATELINE_WATCHED_TERMS = ["Bulgaria", "Bulgarian", "Bulgarians", "Sofia"]
 # Where drafts made from outlets' items start (a top-level section's slug); blank: the first.
 DATELINE_INGEST_DRAFT_SECTION = os.environ.get("DATELINE_INGEST_DRAFT_SECTION", "")
+
+# Newsroom intelligence (dateline.intelligence): the parts the worker runs on each saved
+# story, by registry name; more parts by dotted path in DATELINE_INTELLIGENCE_TAGGERS,
+# _CLASSIFIERS, _RANKERS, _SUMMARISERS ({"name": "dotted.path.Class"}).
+DATELINE_INTELLIGENCE_USE = {"tagger": "gazetteer", "classifier": "linear",
+                             "ranker": "tfidf", "summariser": "lead"}
+# What trained parts learnt (`dateline intelligence train`) is kept here.
+DATELINE_INTELLIGENCE_DIR = str(VAR_DIR / "intelligence")
+# Suggested tags at or above this confidence are applied without an editor (0 < x <= 1; 1.01
+# applies none); editors' decisions are never overridden.
+DATELINE_INTELLIGENCE_APPLY_AT = float(os.environ.get("DATELINE_INTELLIGENCE_APPLY_AT", "0.9"))
+# The longest brief of News in Brief, in words.
+DATELINE_BRIEF_MAX_WORDS = 60
 # Newest breaking story shown in the banner while it is younger than this.
 DATELINE_BREAKING_HOURS = int(os.environ.get("DATELINE_BREAKING_HOURS", "12"))
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
