@@ -147,6 +147,20 @@ def test_the_article_editor_leads_to_the_entries(chosen, make_user, desk_client)
     assert "This outlet may not be quoted." in entries and "La Bulgarie adopte" in entries
 
 
+def test_an_entry_without_a_link_shows_its_headline_unlinked_on_the_desk(
+    chosen, make_user, desk_client
+):
+    # A ninjs item may carry no web address (the demo's "World briefs" do): its headline is
+    # not a link to the entries page itself (href="").
+    Item.objects.filter(pk=chosen[1].pk).update(link="")
+    client = desk_client(make_user("Editor"))
+    review = make_review(chosen, client)
+    entries = client.get(f"/desk/ingest/press-review/{review.pk}/").content.decode()
+    assert 'href=""' not in entries
+    assert "Die Zeit" in entries and ": Bulgarien führt den Euro ein (de)" in entries
+    assert '<a href="https://outlet.example/' in entries  # the other entry keeps its link
+
+
 def test_an_edited_entry_shows_on_the_published_page_at_once(
         chosen, make_user, desk_client, client, django_capture_on_commit_callbacks):
     editor = make_user("Editor")
