@@ -6,8 +6,14 @@ worker that restarts finds the clusters it left. Before each placement it catche
 items that another process stored since (one indexed query on the primary key), which keeps
 processes in agreement without a table of band hashes: a pure in-memory index is fast, and
 the window it needs is small enough to rebuild in a second or two.
+
+The index is shared by the process's threads (a round polls several hosts at once), and
+neither it nor a placement is safe to interleave: `_lock` holds it while it is built or
+caught up and for the whole of a placement, from finding the cluster to recording the item,
+so two items stored at once are placed one after the other and each once.
 """
 
+import threading
 from datetime import datetime
 
 from django.db import transaction
@@ -21,15 +27,23 @@ from .shingles import features, from_signature, signature_bytes
 
 _index: StoryIndex | None = None
 _seen_up_to = 0  # the highest item pk the index has caught up with
+# Reentrant: a placement holds it and calls index(), which takes it too.
+_lock = threading.RLock()
 
 
 def reset() -> None:
     """Forget the in-memory index (as a restart does): the next placement rebuilds it."""
     global _index, _seen_up_to
-    _index, _seen_up_to = None, 0
+    with _lock:
+        _index, _seen_up_to = None, 0
 
 
 def index(now: datetime | None = None) -> StoryIndex:
+    with _lock:
+        return _caught_up(now)
+
+
+def _caught_up(now: datetime | None) -> StoryIndex:
     global _index, _seen_up_to
     if _index is None:
         _index = StoryIndex()
@@ -69,6 +83,11 @@ def _when(item: Item) -> datetime:
 def cluster_item(item: Item) -> Cluster:
     """Sign `item`, place it (a copy joins its original's cluster and is marked), and bring
     the cluster's headline, times and counts up to date."""
+    with _lock:
+        return _place(item)
+
+
+def _place(item: Item) -> Cluster:
     stories = index()
     feats, when = _features(item), _when(item)
     placement = stories.place(feats, when)

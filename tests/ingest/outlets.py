@@ -38,12 +38,14 @@ class Route:
 class Outlets:
     """The server's routes and what it saw; `url(path)` is where a test points a feed."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
+        # Another loopback address (127.0.0.2, ...) is another host to the poller.
+        self.address = address
         self.routes: dict[str, Route] = {}
         self.seen: list[tuple[str, dict]] = []
         self.at_once = self.most_at_once = 0
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server = ThreadingHTTPServer((address, 0), _handler(self))
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -52,8 +54,8 @@ class Outlets:
         self.server.shutdown()
         self.server.server_close()
 
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.server.server_address[1]}{path}"
+    def url(self, path: str, host: str = "") -> str:
+        return f"http://{host or self.address}:{self.server.server_address[1]}{path}"
 
     # What a path serves.
     def serve(self, path: str, body: bytes | str, content_type: str = RSS, **options) -> Route:

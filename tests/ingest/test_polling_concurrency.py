@@ -1,0 +1,185 @@
+"""A round polls hosts side by side: a slow outlet holds back only its own feeds.
+
+The outlets are real HTTP servers on loopback, one per address (127.0.0.1, 127.0.0.2, ...:
+another name is another host to the poller). They write down in one shared log when they
+were asked and when they began to answer, and the stores write down each item stored, so the
+tests assert the order of what happened, never how long it took.
+"""
+
+import threading
+
+import pytest
+
+from dateline.ingest import receivers
+from dateline.ingest.models import Cluster, Feed, Item
+from dateline.ingest.polling import by_host, poll_due
+from dateline.ingest.signals import item_stored
+
+from .outlets import Outlets, bbc_stories, rss
+
+# Most seconds an outlet waits for what it waits for: a serial round fails, it does not hang.
+WAIT_AT_MOST = 5
+
+
+class Outlet(Outlets):
+    """An outlet server that logs its requests in a shared log and may hold its answers until
+    an event (set by another outlet or by a store)."""
+
+    def __init__(self, name: str, address: str, log: list) -> None:
+        self.name, self.log = name, log
+        self.asked = threading.Event()
+        self.holds_for: threading.Event | None = None
+        super().__init__(address)
+
+    def _enter(self, path: str, headers: dict) -> None:
+        super()._enter(path, headers)
+        self.log.append((self.name, "asked", path))
+        self.asked.set()
+        if self.holds_for is not None:
+            self.holds_for.wait(WAIT_AT_MOST)
+        self.log.append((self.name, "answers", path))
+
+
+@pytest.fixture
+def log():
+    return []
+
+
+@pytest.fixture
+def hosts(log):
+    servers = {}
+
+    def start(name: str, address: str) -> Outlet:
+        servers[name] = Outlet(name, address, log)
+        return servers[name]
+
+    yield start
+    for server in servers.values():
+        server.close()
+
+
+@pytest.fixture
+def stored(log):
+    """Each item stored, logged as ("stored", feed id, thread) by the polling thread."""
+
+    def record(sender, item, **kwargs) -> None:
+        log.append(("stored", item.feed_id, threading.get_ident()))
+
+    item_stored.connect(record, dispatch_uid="test-polling-concurrency")
+    yield
+    item_stored.disconnect(dispatch_uid="test-polling-concurrency")
+
+
+def first(log: list, *event) -> int:
+    return next(index for index, seen in enumerate(log) if seen[:len(event)] == event)
+
+
+def test_feeds_are_grouped_by_host_in_their_order_and_a_folder_is_alone():
+    urls = ["https://News.Example/world.xml", "/srv/feeds/wire", "https://other.example/a.xml",
+            "https://news.example:8443/sport.xml", "/srv/feeds/wire", "http://NEWS.example/b"]
+    feeds = [Feed(pk=number, url=url) for number, url in enumerate(urls)]
+    assert [[feed.pk for feed in group] for group in by_host(feeds)] == [
+        [0, 3, 5], [2], [1], [4]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_host_holds_back_only_its_own_feeds(hosts, make_feed, log, stored, settings):
+    settings.DATELINE_INGEST_POLL_THREADS = 4
+    slow, fast = hosts("slow", "127.0.0.1"), hosts("fast", "127.0.0.2")
+    slow.serve("/slow.xml", rss(bbc_stories(2)))
+    fast.serve("/fast.xml", rss(bbc_stories(2, start=2)))
+    slow_feed = make_feed(slow.url("/slow.xml"), outlet_name="A slow outlet")
+    fast_feed = make_feed(fast.url("/fast.xml"), outlet_name="B fast outlet")
+    # The slow outlet answers once the fast one's items are stored; the fast one once the
+    # slow one was asked. Polled one after another, whichever goes first waits in vain.
+    fast_stored = threading.Event()
+    item_stored.connect(lambda sender, item, **kwargs: item.feed_id == fast_feed.pk
+                        and fast_stored.set(), weak=False, dispatch_uid="test-fast-stored")
+    slow.holds_for, fast.holds_for = fast_stored, slow.asked
+    try:
+        outcomes = poll_due()
+    finally:
+        item_stored.disconnect(dispatch_uid="test-fast-stored")
+    assert [(feed, outcome.created) for feed, outcome in outcomes] == [
+        (slow_feed, 2), (fast_feed, 2)]
+    assert first(log, "slow", "asked") < first(log, "fast", "answers")
+    assert first(log, "stored", fast_feed.pk) < first(log, "slow", "answers")
+    assert Item.objects.filter(feed=slow_feed).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_feeds_of_one_host_are_polled_in_turn_in_one_thread(hosts, make_feed, log, stored,
+                                                             settings):
+    settings.DATELINE_INGEST_POLL_THREADS = 4
+    feeds = {}
+    for host, address in (("one", "127.0.0.1"), ("two", "127.0.0.2")):
+        server = hosts(host, address)
+        for number in range(3):
+            path = f"/{number}.xml"
+            # A moment's thought per answer, so that requests to one host would overlap if
+            # anything let them.
+            server.serve(path, rss(bbc_stories(2, start=len(feeds) * 2)), hold=0.05)
+            feeds[host, path] = make_feed(server.url(path), name=f"{number}",
+                                          outlet_name=f"Outlet {host}")
+    outcomes = poll_due()
+    assert [feed for feed, _ in outcomes] == list(feeds.values())
+    assert all(outcome.created == 2 for _, outcome in outcomes)
+    for host in ("one", "two"):
+        asked = [seen[2] for seen in log if seen[:2] == (host, "asked")]
+        assert asked == ["/0.xml", "/1.xml", "/2.xml"]
+        threads = {seen[2] for seen in log if seen[0] == "stored"
+                   and seen[1] in {feeds[host, path].pk for path in asked}}
+        assert len(threads) == 1 and threads != {threading.get_ident()}
+    assert Item.objects.count() == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_feeds_of_several_hosts_store_each_item_once_and_cluster_it(hosts, make_feed,
+                                                                         settings):
+    settings.DATELINE_INGEST_POLL_THREADS = 4
+    stories = bbc_stories(12)
+    servers = [hosts(f"outlet {n}", f"127.0.0.{n}") for n in (1, 2, 3)]
+    for server in servers:  # three outlets carry the same twelve stories, in three feeds each
+        for number in range(3):
+            server.serve(f"/{number}.xml", rss(stories[number * 4:number * 4 + 4]))
+            make_feed(server.url(f"/{number}.xml"), name=f"{number}",
+                      outlet_name=server.name)
+    assert all(outcome.created == 4 for _, outcome in poll_due())
+    assert all(server.most_at_once == 1 for server in servers)
+
+    items = list(Item.objects.all())
+    assert len(items) == 36 and all(item.cluster_id for item in items)
+    for story in stories:  # a story's three copies in one cluster, whoever stored them
+        clusters = {item.cluster_id for item in items if item.guid == story["id"]}
+        assert len(clusters) == 1, story["title"]
+    for cluster in Cluster.objects.all():  # counted right, though stored from three threads
+        copies = [item for item in items if item.cluster_id == cluster.pk]
+        assert (cluster.item_count, cluster.outlet_count) == (
+            len(copies), len({item.outlet_id for item in copies}))
+    assert sorted(receivers.index().items) == sorted(item.pk for item in items)  # once each
+
+    Feed.objects.update(next_poll_at=None)
+    assert all(outcome.not_modified for _, outcome in poll_due())
+    assert Item.objects.count() == 36
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pool_of_one_polls_every_feed_in_turn_in_the_calling_thread(hosts, make_feed, log,
+                                                                     stored, settings):
+    settings.DATELINE_INGEST_POLL_THREADS = 1
+    order = []
+    for host, address in (("one", "127.0.0.1"), ("two", "127.0.0.2")):
+        server = hosts(host, address)
+        for number in range(2):
+            server.serve(f"/{number}.xml", rss(bbc_stories(2, start=len(order) * 2)))
+            order.append(make_feed(server.url(f"/{number}.xml"), name=f"{number}",
+                                   outlet_name=f"Outlet {host}"))
+    outcomes = poll_due()
+    assert [feed for feed, _ in outcomes] == order
+    # Each request answered before the next is asked, in the feeds' order, all in this thread.
+    requests = [seen[:2] for seen in log if seen[0] != "stored"]
+    assert requests == [(host, step) for host in ("one", "one", "two", "two")
+                        for step in ("asked", "answers")]
+    assert {seen[2] for seen in log if seen[0] == "stored"} == {threading.get_ident()}
+    assert [seen[1] for seen in log if seen[0] == "stored"] == [
+        feed.pk for feed in order for _ in range(2)]
