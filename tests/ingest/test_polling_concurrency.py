@@ -9,6 +9,7 @@ tests assert the order of what happened, never how long it took.
 import threading
 
 import pytest
+from django.db import connection
 
 from dateline.ingest import receivers
 from dateline.ingest.models import Cluster, Feed, Item
@@ -183,3 +184,24 @@ def test_a_pool_of_one_polls_every_feed_in_turn_in_the_calling_thread(hosts, mak
     assert {seen[2] for seen in log if seen[0] == "stored"} == {threading.get_ident()}
     assert [seen[1] for seen in log if seen[0] == "stored"] == [
         feed.pk for feed in order for _ in range(2)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_polling_threads_leave_no_database_connection_open(hosts, make_feed, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("counts the server's connections (pg_stat_activity)")
+    settings.DATELINE_INGEST_POLL_THREADS = 4
+    for number in (1, 2, 3, 4, 5):
+        server = hosts(f"outlet {number}", f"127.0.0.{number}")
+        server.serve("/feed.xml", rss(bbc_stories(2, start=number * 2)))
+        make_feed(server.url("/feed.xml"), outlet_name=server.name)
+
+    def connections() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity "
+                           "WHERE datname = current_database()")
+            return cursor.fetchone()[0]
+
+    before = connections()
+    assert len(poll_due()) == 5
+    assert connections() == before
