@@ -72,6 +72,7 @@ def todays_clusters(now: datetime | None = None, limit: int = MAX_SHOWN) -> list
     contains = Q()
     # SQLite's LIKE ignores case for ASCII letters only: the usual spellings of a Cyrillic or
     # Greek term are asked for as well.
+    spelt = {term.strip().lower(): term.strip() for term in terms}
     spellings = {form for term in terms
                  for form in (term, term.lower(), term.upper(), term.capitalize())}
     for form in spellings:
@@ -88,10 +89,11 @@ def todays_clusters(now: datetime | None = None, limit: int = MAX_SHOWN) -> list
         loaded = list(cluster.items.all())
         for item in loaded:
             item.web_link = outlet_link(item)
-        terms = set().union(*(mentions(item, pattern) for item in loaded))
-        if not terms:
+        found = set().union(*(mentions(item, pattern) for item in loaded))
+        if not found:
             continue
-        entry = Entry(cluster, loaded, sorted(terms))
+        # As the desk wrote the terms ("Bulgaria"), not as matched.
+        entry = Entry(cluster, loaded, sorted(spelt.get(term, term) for term in found))
         entry.outlets = list(dict.fromkeys(item.outlet.name for item in loaded))
         entry.languages = sorted({item.language for item in loaded if item.language})
         entries.append(entry)

@@ -112,7 +112,7 @@ class Command(BaseCommand):
             # nothing ran, each once, at every start (a restart after a crash included).
             supervisor.add("background worker", self._start_worker)
             self.stdout.write("Background worker started (scheduled publishing, embargoes, "
-                              "the daily edition).")
+                              "the daily edition, outlets' feeds, newsroom intelligence).")
         if not no_live:
             live_port = live_port or port + 1
             # The pages tell browsers where the stream is; a proxy in front sets its own URL.
