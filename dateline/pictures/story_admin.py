@@ -8,6 +8,7 @@ that uses the photo; publishing waits until it is there (publishing.py).
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Case, When
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -104,6 +105,12 @@ class StoryPhotoInline(admin.StackedInline):
     verbose_name = "photo"
     verbose_name_plural = "Photos: the lead photo and photos in the body"
     classes = ["story-photos"]
+
+    def get_queryset(self, request):
+        # The lead first, as the story shows it ("body" sorts before "lead" by name).
+        lead_first = Case(When(role=StoryPhoto.Role.LEAD, then=0), default=1)
+        return super().get_queryset(request).order_by(lead_first, "after_paragraph",
+                                                       "position", "pk")
 
     # Placing photos is part of writing the story: whoever may edit the article may do it.
     def has_view_permission(self, request, obj=None) -> bool:

@@ -227,3 +227,14 @@ def test_the_lead_and_a_body_photo_swap_places_in_one_save(draft, editor, desk_c
     assert client.post(f"{ARTICLES}{draft.pk}/change/", data).status_code == 302
     roles = dict(StoryPhoto.objects.filter(article=draft).values_list("photo__title", "role"))
     assert roles == {"First": "body", "Second": "lead"}
+
+
+def test_the_editor_lists_the_lead_photo_first(draft, editor, desk_client):
+    # Stored body first: by role's name alone "body" would come before "lead".
+    StoryPhoto.objects.create(article=draft, photo=library_photo("A pier", "Pier"), role="body",
+                              after_paragraph=1)
+    StoryPhoto.objects.create(article=draft, photo=library_photo("A boat", "Boat"), role="lead")
+    response = desk_client(editor).get(f"{ARTICLES}{draft.pk}/change/")
+    formset = next(f.formset for f in response.context["inline_admin_formsets"]
+                   if f.formset.prefix == INLINE)
+    assert [use.role for use in formset.queryset] == ["lead", "body"]
