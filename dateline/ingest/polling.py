@@ -70,9 +70,13 @@ def claim_due(now: datetime | None = None) -> list[Feed]:
     now = now or timezone.now()
     with exclusive("dateline.ingest.claim"):
         feeds = list(due(now).select_for_update())
-        for feed in feeds:
-            lease = settings.DATELINE_INGEST_TOTAL_TIMEOUT * 4
-            Feed.objects.filter(pk=feed.pk).update(next_poll_at=now + timedelta(seconds=lease))
+        # A host's feeds are polled one after another: the last of them waits for all the
+        # others, so each feed's lease grows with its place in its host's queue.
+        for group in by_host(feeds):
+            for place, feed in enumerate(group, start=1):
+                lease = settings.DATELINE_INGEST_TOTAL_TIMEOUT * 4 * place
+                Feed.objects.filter(pk=feed.pk).update(
+                    next_poll_at=now + timedelta(seconds=lease))
     return feeds
 
 

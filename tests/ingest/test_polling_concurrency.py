@@ -7,13 +7,15 @@ tests assert the order of what happened, never how long it took.
 """
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from dateline.ingest import receivers
 from dateline.ingest.models import Cluster, Feed, Item
-from dateline.ingest.polling import by_host, poll_due
+from dateline.ingest.polling import by_host, claim_due, poll_due
 from dateline.ingest.signals import item_stored
 
 from .outlets import Outlets, bbc_stories, rss
@@ -205,3 +207,19 @@ def test_the_polling_threads_leave_no_database_connection_open(hosts, make_feed,
     before = connections()
     assert len(poll_due()) == 5
     assert connections() == before
+
+
+def test_a_claim_lasts_as_long_as_its_hosts_queue(make_feed, settings):
+    # A host's third feed waits for the two before it: another worker must not take it
+    # meanwhile, so its lease is three feeds' worth, not one.
+    settings.DATELINE_INGEST_TOTAL_TIMEOUT = 30
+    one = [make_feed(f"https://one.example/{n}.xml") for n in range(3)]
+    other = make_feed("https://other.example/feed.xml")
+    now = timezone.now()
+    claimed = claim_due(now)
+    assert {feed.pk for feed in claimed} == {feed.pk for feed in [*one, other]}
+    leases = {feed.pk: (Feed.objects.get(pk=feed.pk).next_poll_at - now).total_seconds()
+              for feed in claimed}
+    assert [leases[feed.pk] for feed in one] == [120, 240, 360]
+    assert leases[other.pk] == 120
+    assert {feed.pk for feed in claim_due(now + timedelta(seconds=200))} == {one[0].pk, other.pk}
