@@ -11,7 +11,8 @@ from dateline.base.plugins import Registry
 from .base import RelatedRanker, Summariser, Tagger, TopicClassifier
 
 taggers: Registry[Tagger] = Registry(
-    "intelligence tagger", Tagger, setting="DATELINE_INTELLIGENCE_TAGGERS", builtins={})
+    "intelligence tagger", Tagger, setting="DATELINE_INTELLIGENCE_TAGGERS",
+    builtins={"gazetteer": "dateline.intelligence.tagging.tagger.GazetteerTagger"})
 classifiers: Registry[TopicClassifier] = Registry(
     "topic classifier", TopicClassifier, setting="DATELINE_INTELLIGENCE_CLASSIFIERS",
     builtins={})
