@@ -8,7 +8,7 @@ CORPUS ?= ../shared/corpus
 export HOST PORT
 
 .PHONY: run test setup corpus demo lint test-sqlite test-postgres test-redis bench bench-search bench-live \
-	bench-desk bench-connections bench-pictures bench-ingest journeys clean lock upgrade
+	bench-desk bench-connections bench-pictures bench-ingest bench-intel journeys clean lock upgrade
 
 # The demo outlets replay the corpus as other outlets' feeds on 127.0.0.1 (dateline.ingest.demo).
 run: demo
@@ -123,6 +123,11 @@ bench-pictures: $(VENV)/.installed
 # Story clustering's precision, recall and F1 on labelled pairs, and ingest items/s (100k stored).
 bench-ingest: $(VENV)/.installed
 	$(VENV)/bin/python bench/ingest/run.py
+
+# Tags, topics and related stories scored on held-out stories of the corpus (or CORPUS=file.jsonl,
+# PROFILE=profile.toml), and one new story's analysis timed with 100k stored (bench/README.md).
+bench-intel: $(VENV)/.installed
+	CORPUS="$(CORPUS)" PROFILE="$(PROFILE)" $(VENV)/bin/python bench/intel/run.py
 
 # The desk pages an editor opens all day, timed as an editor on the 100k-story database.
 bench-desk: $(VENV)/.installed

@@ -1,0 +1,136 @@
+"""What `make bench-intel` prints: the figures, their references, and one line per target."""
+
+from pathlib import Path
+
+TARGETS = {  # name: (threshold, at least?)
+    "topic micro-F1": (0.87, True), "topic macro-F1": (0.55, True),
+    "place tag F1": (0.85, True), "person tag F1": (0.70, True),
+    "organisation tag F1": (0.70, True), "related precision@5": (0.90, True),
+    "analysis p95 with 100k stored": (50.0, False),
+}
+KINDS = ("place", "person", "organisation")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def ratio(value, reference) -> str:
+    return f"{value / reference:.2f}x" if reference else "n/a"
+
+
+def strict_macro(topics: dict) -> float | None:
+    """Macro-F1 over topics with a training example that the test has or the part guessed:
+    a topic absent from both is 0/0, left out here rather than counted as a perfect 1."""
+    rows = [r for r in topics.get("per_topic", {}).values()
+            if r.get("train") and r["tp"] + r["fp"] + r["fn"]]
+    if not rows:
+        return None
+    return sum(2 * r["tp"] / (2 * r["tp"] + r["fp"] + r["fn"]) for r in rows) / len(rows)
+
+
+def print_all(results: list[dict], speed: dict) -> None:
+    lines = []  # (target name, value or a reason it has none)
+    for result in results:
+        name = Path(result["corpus"]).parent.name
+        print(f"\n## {result['corpus']}: {result['train']:,} training stories, "
+              f"{result['test']:,} held out ({result['stored']:,} stored for related)\n")
+        lines += topics(result) + tags(result) + related(result, name)
+        briefs(result)
+    lines.append(timing(speed))
+    print("\nTargets (held-out stories; time on this machine):")
+    for name, value, extra in lines:
+        threshold, above = TARGETS[name]
+        goal = f"{'>=' if above else '<'} {threshold:g}{' ms' if not above else ''}"
+        if isinstance(value, str):
+            print(f"target {name}{extra}: {value} (target {goal}): NOT met")
+            continue
+        met = value >= threshold if above else value < threshold
+        shown = f"{value:.1f} ms" if not above else f"{value:.3f}"
+        print(f"target {name}{extra}: {shown} (target {goal}): {'met' if met else 'NOT met'}")
+
+
+def topics(result: dict) -> list:
+    if "topics" not in result:
+        return []
+    found, base = result["topics"], result.get("topics_baseline", {})
+    if "missing" in found:
+        print(f"topics: {found['missing']}")
+        return [("topic micro-F1", found["missing"], ""), ("topic macro-F1", found["missing"], "")]
+    strict = strict_macro(found)
+    print("| topics | micro-F1 | macro-F1 | precision | recall |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    print(f"| classifier ({found.get('topics', '?')} topics with a training example) | "
+          f"{found['micro_f1']:.3f} | {found['macro_f1']:.3f} | {found['precision']:.3f} | "
+          f"{found['recall']:.3f} |")
+    print(f"| most frequent topic (reference) | {base.get('micro_f1', 0):.3f} | "
+          f"{base.get('macro_f1', 0):.3f} | {base.get('precision', 0):.3f} | "
+          f"{base.get('recall', 0):.3f} |")
+    print(f"\nmicro-F1 {ratio(found['micro_f1'], base.get('micro_f1'))} the reference; "
+          f"macro-F1 as the part counts it (a topic neither in the test nor guessed scores 1): "
+          f"{found['macro_f1']:.3f}; over topics the test has or the part guessed: "
+          f"{strict if strict is not None else float('nan'):.3f} (the target is judged on this)")
+    macro = strict if strict is not None else found["macro_f1"]
+    return [("topic micro-F1", found["micro_f1"], ""), ("topic macro-F1", macro, "")]
+
+
+def tags(result: dict) -> list:
+    if "tags" not in result:
+        return []
+    found, base = result["tags"], result.get("tags_baseline", {})
+    kinds = [k for k in KINDS if result["has"].get(k)]
+    if "missing" in found:
+        print(f"tags: {found['missing']}")
+        return [(f"{k} tag F1", found["missing"], "") for k in kinds]
+    print("\n| tags | precision | recall | F1 | string match F1 (reference) | ratio |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    lines = []
+    for kind in kinds:
+        mine, ref = found.get(kind, {}), base.get(kind, {})
+        if "f1" not in mine:
+            lines.append((f"{kind} tag F1", "not evaluated", ""))
+            continue
+        print(f"| {kind} | {mine['precision']:.3f} | {mine['recall']:.3f} | {mine['f1']:.3f} | "
+              f"{ref.get('f1', 0):.3f} | {ratio(mine['f1'], ref.get('f1'))} |")
+        lines.append((f"{kind} tag F1", mine["f1"], ""))
+    return lines
+
+
+def related(result: dict, corpus: str) -> list:
+    found, ref = result["related"], result["related_reference"]
+    label = f" ({corpus}, by {ref['judged_by']})"
+    if "missing" in found:
+        print(f"related: {found['missing']}")
+        return [("related precision@5", found["missing"], label)]
+    value = found["precision_at_5"]
+    print(f"\nrelated precision@5 by shared {ref['judged_by']} over {ref['stories']:,} stories: "
+          f"{value:.3f}; the old ranking (given the story's real tags and section): "
+          f"{ref['precision_at_5']:.3f}; ratio {ratio(value, ref['precision_at_5'])}")
+    return [("related precision@5", value, label)]
+
+
+def briefs(result: dict) -> None:
+    found = result.get("briefs", {})
+    if "missing" in found:
+        print(f"briefs: {found['missing']}")
+        return
+    shown = ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                      for k, v in found.items() if not isinstance(v, dict | list))
+    print(f"\nbriefs of the held-out stories (no target; reported): {shown}")
+
+
+def timing(speed: dict) -> tuple:
+    ms = speed["ms"]
+    print(f"\nOne new story analysed with {speed['stored']:,} stored, {speed['stories']} "
+          f"stories one after another (parts loaded in {speed['load_s']:.1f} s):\n")
+    print("| part | p50 ms | p95 ms | max ms |")
+    print("| --- | ---: | ---: | ---: |")
+    for kind, values in ms.items():
+        print(f"| {kind} | {pct(values, 0.5):.1f} | {pct(values, 0.95):.1f} | "
+              f"{max(values, default=0):.1f} |")
+    missing = {"tagger", "classifier", "ranker"} - set(speed["parts"])
+    if missing:
+        return ("analysis p95 with 100k stored",
+                f"part not installed ({', '.join(sorted(missing))})", "")
+    return ("analysis p95 with 100k stored", pct(ms["total"], 0.95), "")

@@ -1,0 +1,83 @@
+"""Which stories of a corpus train the parts, which are evaluated, and what a part sees of them.
+
+The rule, the same for every part of `make bench-intel` (and told to the parts' authors):
+
+1. Where any record carries "split", records with "split": "train" train and all the others
+   are evaluated.
+2. Otherwise the earliest 75% of the dated records (by "published", then id) train, the
+   rest are evaluated; undated records train. A story is judged on what came after
+   everything it learnt from, as in a newsroom.
+3. A corpus with no dates at all (the BBC archive) would leave nothing to evaluate: there a
+   stable quarter is held out instead, the records whose id's SHA-1 ends in a multiple of 4
+   (no order to respect, and the same quarter on every machine).
+
+An evaluated story is handed to a part as Story(headline, body) alone: no pk, section,
+date or labels. Its labels (names, as the import profile gives its codes) and section stay in
+the Labelled for scoring only.
+"""
+
+import hashlib
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from dateline.intelligence.base import Labelled, Story
+from dateline.newsroom.importer.profile import ImportProfile
+
+TRAIN_SHARE = 0.75
+# Record field -> the label kind parts see (as the importer's records.LABEL_FIELDS).
+LABEL_FIELDS = {"topics": "topic", "places": "place", "people": "person", "orgs": "organisation"}
+
+
+def load(path: Path) -> list[dict]:
+    with Path(path).open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def split(records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(train, test) by the rule above, each in the corpus's order."""
+    if any("split" in record for record in records):
+        return ([r for r in records if r.get("split") == "train"],
+                [r for r in records if r.get("split") != "train"])
+    dated = sorted((r for r in records if r.get("published")),
+                   key=lambda r: (str(r["published"]), str(r["id"])))
+    if not dated:
+        held = {id(r) for r in records if _quarter(r)}
+    else:
+        held = {id(r) for r in dated[int(len(dated) * TRAIN_SHARE):]}
+    return ([r for r in records if id(r) not in held], [r for r in records if id(r) in held])
+
+
+def _quarter(record: dict) -> bool:
+    return hashlib.sha1(str(record["id"]).encode()).digest()[-1] % 4 == 0
+
+
+def labelled(record: dict, profile: ImportProfile) -> Labelled:
+    """The record as an example: its labels by kind as names, as the import names them
+    (an ImportProfile() without tables title-cases codes, as the importer does)."""
+    labels = {kind: _unique(profile.label_name(kind, str(code))
+                            for code in record.get(field) or ())
+              for field, kind in LABEL_FIELDS.items()}
+    return Labelled(story=Story(headline=record.get("title") or "", body=record.get("body") or ""),
+                    labels=labels, section=section_path(record, profile))
+
+
+def section_path(record: dict, profile: ImportProfile) -> str:
+    """The section the importer files the record under (its loader's section_for)."""
+    if code := str(record.get("section") or ""):
+        path = profile.sections.get(code, code)
+    elif (places := record.get("places")) and profile.place_section:
+        path = f"{profile.place_section}/{profile.label_name('place', str(places[0]))}"
+    else:
+        path = profile.default_section
+    return "/".join(n.strip() for n in path.replace("»", "/").split("/") if n.strip()) or "News"
+
+
+def hidden(example: Labelled) -> Labelled:
+    """The same example whose story carries only headline and body: what a part is given."""
+    return replace(example, story=Story(headline=example.story.headline,
+                                        body=example.story.body))
+
+
+def _unique(names) -> list[str]:
+    return list(dict.fromkeys(names))

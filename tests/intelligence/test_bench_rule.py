@@ -1,0 +1,114 @@
+"""`make bench-intel`'s rule: which stories train, which are held out, what a part sees."""
+
+import hashlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from dateline.intelligence.base import Labelled, Story
+from dateline.newsroom.importer.profile import ImportProfile
+from dateline.newsroom.models import Article
+from tests.conftest import require_shared
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench_module(name: str):
+    """A script of bench/intel/, which is no package (its scripts import each other)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "intel" / f"{name}.py")
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+rule = _bench_module("rule")
+
+
+def _record(i, published=None, **extra):
+    return {"id": f"r-{i}", "title": f"Story {i}", "body": f"Body {i}", "published": published,
+            **extra}
+
+
+def _ids(records):
+    return [r["id"] for r in records]
+
+
+def test_a_split_field_decides_where_any_record_has_one():
+    records = [_record(0, "1987-01-01", split="train"), _record(1, "1987-01-02", split="test"),
+               _record(2, "1987-01-03"), _record(3, "1987-01-04", split="train")]
+    train, test = rule.split(records)
+    # No date counts once a record says where it belongs; one without "split" is evaluated.
+    assert _ids(train) == ["r-0", "r-3"] and _ids(test) == ["r-1", "r-2"]
+
+
+def test_the_earliest_three_quarters_train_and_undated_stories_train():
+    # Written out of order: the date decides, not the file's order.
+    dates = [f"1987-03-{day:02d}T10:00:00" for day in (9, 1, 8, 2, 7, 3, 6, 4)]
+    records = [_record(i, when) for i, when in enumerate(dates)] + [_record(99)]
+    train, test = rule.split(records)
+    assert sorted(r["published"] for r in test) == ["1987-03-08T10:00:00", "1987-03-09T10:00:00"]
+    assert "r-99" in _ids(train) and len(train) == 7
+    assert max(r["published"] for r in train if r["published"]) < min(
+        r["published"] for r in test)
+
+
+def test_a_corpus_without_dates_holds_out_a_stable_quarter_by_id():
+    records = [_record(i) for i in range(400)]
+    train, test = rule.split(records)
+    expected = [r["id"] for r in records
+                if hashlib.sha1(r["id"].encode()).digest()[-1] % 4 == 0]
+    assert _ids(test) == expected and 70 <= len(test) <= 130
+    assert _ids(rule.split(list(reversed(records)))[1]) == list(reversed(expected))
+    assert len(train) + len(test) == 400
+
+
+def test_a_part_sees_headline_and_body_only():
+    story = Story(headline="Oil rises", body="Crude rose.", pk=7, section_id=3,
+                  published_at=None, language="en")
+    example = Labelled(story=story, labels={"topic": ["Crude Oil"], "place": ["USA"]},
+                       section="Business/Energy/Crude Oil")
+    shown = rule.hidden(example)
+    assert shown.story == Story(headline="Oil rises", body="Crude rose.")
+    assert shown.story.pk is None and shown.story.section_id is None
+    # The labels stay beside it, for scoring only.
+    assert shown.labels == example.labels and shown.section == example.section
+
+
+def test_labels_are_named_as_the_import_profile_names_them():
+    record = _record(1, topics=["crude"], places=["usa", "west-germany"], people=["volcker"],
+                     orgs=["opec"], section="crude")
+    named = rule.labelled(record, ImportProfile.load(ROOT / "demo" / "reuters.toml"))
+    assert named.labels["place"] == ["USA", "West Germany"]
+    assert named.labels["topic"] == ["Crude Oil"]
+    # Without a profile, codes are title-cased as the importer does.
+    plain = rule.labelled(record, ImportProfile())
+    assert plain.labels == {"topic": ["Crude"], "place": ["Usa", "West Germany"],
+                            "person": ["Volcker"], "organisation": ["Opec"]}
+    assert plain.story == Story(headline="Story 1", body="Body 1")
+
+
+@pytest.mark.django_db
+def test_the_section_scored_is_the_one_the_importer_files_the_story_under(tmp_path):
+    records = [_record(1, "1987-03-01T10:00:00", section="crude", topics=["crude"]),
+               _record(2, "1987-03-01T11:00:00", places=["japan"]),
+               _record(3, "1987-03-01T12:00:00")]
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    profile = ROOT / "demo" / "reuters.toml"
+    call_command("import", str(path), profile=profile, progress="never")
+    names = ImportProfile.load(profile)
+    for record in records:
+        filed = Article.objects.get(external_id=record["id"]).section.display_path
+        assert rule.section_path(record, names) == filed.replace(" » ", "/")
+
+
+def test_reuters_splits_at_the_end_of_march_1987():
+    records = rule.load(require_shared("corpus/reuters-21578-train/articles.jsonl"))
+    train, test = rule.split(records)
+    assert (len(train), len(test)) == (9649, 3216)
+    assert max(r["published"] for r in train if r["published"]) < "1987-03-27T13:00"
+    assert min(r["published"] for r in test) >= "1987-03-27T12:59"
