@@ -27,6 +27,7 @@ from .shingles import features, from_signature, signature_bytes
 
 _index: StoryIndex | None = None
 _seen_up_to = 0  # the highest item pk the index has caught up with
+CATCH_UP_SLACK = 500  # items looked at again below it (a few polls' worth)
 # Reentrant: a placement holds it and calls index(), which takes it too.
 _lock = threading.RLock()
 
@@ -52,8 +53,12 @@ def _caught_up(now: datetime | None) -> StoryIndex:
                                      first_seen_at__gte=cutoff)
         _seen_up_to = _catch_up(recent)
     else:
+        # A little behind the highest seen: items are numbered as they are stored but placed
+        # as their turn comes (threads, other workers), so a lower number can be placed after
+        # a higher one; those already in the index are skipped without loading.
         _seen_up_to = max(_seen_up_to, _catch_up(Item.objects.filter(
-            pk__gt=_seen_up_to, cluster__isnull=False, signature__isnull=False)))
+            pk__gt=_seen_up_to - CATCH_UP_SLACK, cluster__isnull=False,
+            signature__isnull=False)))
     return _index
 
 
@@ -64,7 +69,10 @@ def _catch_up(items) -> int:
     for item in Item.objects.filter(pk__in=unknown).order_by("pk").only(
             "pk", "headline", "summary", "body", "signature", "cluster_id", "published_at",
             "first_seen_at", "date_flags"):
-        _index.add(item.pk, _features(item, from_signature(item.signature)), _when(item),
+        when = _when(item)
+        if _index.newest and when < _index.newest - _index.window:
+            continue  # the index has moved past it (looked at again only for the slack)
+        _index.add(item.pk, _features(item, from_signature(item.signature)), when,
                    cluster=item.cluster_id)
     return known[-1] if known else 0
 

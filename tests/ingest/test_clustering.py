@@ -156,3 +156,32 @@ def test_a_changed_item_stays_in_its_cluster_and_is_counted_once(reuters, publis
     changed.refresh_from_db()
     assert changed.cluster_id == first.cluster_id and not changed.is_near_duplicate
     assert Cluster.objects.get().item_count == 2
+
+
+def test_an_item_placed_after_a_higher_numbered_one_is_still_caught_up(reuters, publish,
+                                                                         make_feed):
+    publish(reuters["reuters-290"], "Reuters", NOON)  # this process's index now exists
+    feed = make_feed("https://elsewhere.test/feed")
+
+    def stored_elsewhere(record: dict, identity: str) -> Item:
+        return Item.objects.create(
+            feed=feed, outlet=feed.outlet, identity=identity, fingerprint=identity[-1] * 64,
+            headline=record["title"], body=record["body"], published_at=NOON, format="rss",
+            signature=signature_bytes(minhash(f"{record['title']}\n{record['body']}")))
+
+    def placed_elsewhere(item: Item) -> Cluster:
+        cluster = Cluster.objects.create(headline=item.headline, first_seen_at=NOON,
+                                         last_seen_at=NOON, item_count=1, outlet_count=1)
+        Item.objects.filter(pk=item.pk).update(cluster=cluster)
+        return cluster
+
+    # Another worker stores two items and places the higher-numbered one first ...
+    lower = stored_elsewhere(reuters["reuters-10071"], "guid:lower-1")
+    higher = stored_elsewhere(reuters["reuters-402"], "guid:higher-2")
+    placed_elsewhere(higher)
+    publish(reuters["reuters-1000"], "NHK", NOON + timedelta(minutes=30))  # catches up to it
+    # ... then the lower one: this process must still learn of it.
+    cluster = placed_elsewhere(lower)
+    copy = publish(make_pairs.rewrite(reuters["reuters-10071"]), "Le Monde",
+                   NOON + timedelta(hours=1))
+    assert copy.cluster_id == cluster.pk and copy.is_near_duplicate
