@@ -12,6 +12,7 @@ urlpatterns = [
         url="/desk/syndication/%(rest)s", permanent=True, query_string=True)),
     path("desk/live/", include("dateline.live.urls")),
     path("desk/ingest/", include("dateline.ingest.urls")),
+    path("desk/intelligence/", include("dateline.intelligence.urls")),
     path("desk/", admin.site.urls),
     path("", include("dateline.ops.urls")),
     path("websub/", include("dateline.syndication.websub.urls")),

@@ -1,0 +1,75 @@
+"""What editors decide about the machine's drafts; each decision outlives every re-analysis."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from dateline.newsroom.models import Article
+
+from .models import Brief, Decision, RelatedStory, TagSuggestion
+from .records import next_pinned_rank
+
+
+class NotPossible(ValueError):
+    """A decision that cannot be taken (a story that is not published, say); says why."""
+
+
+@transaction.atomic
+def accept(suggestion: TagSuggestion, user) -> None:
+    """The tag goes on the story."""
+    suggestion.article.tags.add(suggestion.tag_id)
+    _decide(suggestion, Decision.ACCEPTED, user)
+
+
+@transaction.atomic
+def reject(suggestion: TagSuggestion, user) -> None:
+    """Not this tag (an applied or accepted one comes off the story): never suggested again."""
+    suggestion.article.tags.remove(suggestion.tag_id)
+    _decide(suggestion, Decision.REJECTED, user)
+
+
+def _decide(suggestion: TagSuggestion, decision: str, user) -> None:
+    suggestion.decision, suggestion.decided_by = decision, user
+    suggestion.decided_at = timezone.now()
+    suggestion.save(update_fields=["decision", "decided_by", "decided_at", "updated_at"])
+
+
+@transaction.atomic
+def pin(article: Article, related: Article, user) -> RelatedStory:
+    """Keep `related` in the story's list, first (after those pinned before), for good."""
+    if related.pk == article.pk:
+        raise NotPossible("A story cannot be related to itself.")
+    if not Article.objects.live().filter(pk=related.pk).exists():
+        raise NotPossible(f"“{related.headline}” is not published: readers could not open it.")
+    row, _ = RelatedStory.objects.get_or_create(article=article, related=related)
+    if row.origin != RelatedStory.Origin.PINNED:
+        row.rank = next_pinned_rank(article)
+        row.origin, row.decided_by = RelatedStory.Origin.PINNED, user
+        row.save()
+    return row
+
+
+@transaction.atomic
+def remove(article: Article, related_id: int, user) -> None:
+    """Out of the story's list, and kept out: the row stays, marked removed."""
+    RelatedStory.objects.update_or_create(
+        article=article, related_id=related_id,
+        defaults={"origin": RelatedStory.Origin.REMOVED, "decided_by": user})
+
+
+def edit_brief(article: Article, text: str, user) -> Brief:
+    text = " ".join(text.split())
+    if not text:
+        raise NotPossible("A brief needs some words; to go back to the machine's, reset it.")
+    brief = Brief.objects.filter(article=article).first() or Brief(article=article)
+    brief.text, brief.edited_by, brief.edited_at = text, user, timezone.now()
+    brief.save()
+    return brief
+
+
+def reset_brief(article: Article) -> Brief | None:
+    """Back to the machine's text, which then follows the story's changes again."""
+    brief = Brief.objects.filter(article=article).first()
+    if brief is not None:
+        brief.text, brief.edited_by, brief.edited_at = brief.machine_text, None, None
+        brief.save()
+    return brief

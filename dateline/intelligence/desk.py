@@ -1,0 +1,186 @@
+"""The machine's drafts on the article editor: tags to accept or reject, topics, related
+stories to pin or remove, the brief, and a warning when the story is very like another.
+
+Shown by the newsroom's ArticleAdmin through its EXTRA_INLINES (apps.ready adds it), so the
+newsroom never imports intelligence. The panel sits inside the editor's form, which cannot
+hold forms of its own: its buttons post to `decide` with `formaction` (the whole page goes,
+the view reads its own fields and comes back), and intelligence/panel.js does the same by
+fetch, replacing the panel in place so that the editor's unsaved text stays.
+"""
+
+from datetime import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from dateline.newsroom.models import Article
+from dateline.newsroom.permissions import can_edit
+
+from . import decisions
+from .models import Analysis, Brief, Decision, RelatedStory, StoryTopic, TagSuggestion
+
+SHOWN_RELATED = 5
+
+
+def may_decide(user, article: Article) -> bool:
+    return user.has_perm("newsroom.change_article") and can_edit(user, article)
+
+
+def panel_context(request: HttpRequest, article: Article) -> dict:
+    suggestions = list(TagSuggestion.objects.filter(article=article).select_related("tag")
+                       .order_by("-confidence", "tag__name"))
+    related = list(RelatedStory.objects.filter(article=article).select_related("related")
+                   .order_by("rank", "pk"))
+    pinned = [r for r in related if r.origin == RelatedStory.Origin.PINNED]
+    computed = [r for r in related if r.origin == RelatedStory.Origin.COMPUTED]
+    for place, row in enumerate(computed, start=len(pinned) + 1):
+        row.spare = place > SHOWN_RELATED  # kept to stand in for one an editor removes
+    analysis = Analysis.objects.filter(article=article).first()
+    field = RelatedStory._meta.get_field("related")
+    picker = AutocompleteSelect(field, admin.site, attrs={"id": "intel-related-pick"})
+    return {
+        "article": article,
+        "decide_url": reverse("intelligence-desk:decide", args=[article.pk]),
+        "pending": [s for s in suggestions if s.decision == Decision.PENDING],
+        "on_story": [s for s in suggestions if s.decision in (Decision.APPLIED,
+                                                               Decision.ACCEPTED)],
+        "rejected": [s for s in suggestions if s.decision == Decision.REJECTED],
+        "topics": StoryTopic.objects.filter(article=article).order_by("scheme", "-confidence"),
+        "pinned": pinned,
+        "computed": computed,
+        "removed": [r for r in related if r.origin == RelatedStory.Origin.REMOVED],
+        "shown_related": SHOWN_RELATED,
+        "brief": Brief.objects.filter(article=article).first(),
+        "analysis": analysis,
+        "duplicates": [{**d, "published": datetime.fromisoformat(d["published_at"]),
+                        "percent": round(100 * d["similarity"])}
+                       for d in (analysis.near_duplicates if analysis else [])],
+        "picker": picker.render("intel-related", None),
+    }
+
+
+class PanelFormSet(forms.BaseInlineFormSet):
+    """No rows of its own: the panel shows what the machine drafted; decisions go to `decide`."""
+
+    request = None
+
+    def __init__(self, data=None, *args, prefix=None, **kwargs):
+        # As pictures' formset: a post without the panel's management form (a workflow
+        # button's, a script's) still saves the story.
+        key = f"{prefix or self.get_default_prefix()}-TOTAL_FORMS"
+        if data is not None and key not in data:
+            data = data.copy()
+            data[key] = data[key.replace("TOTAL", "INITIAL")] = "0"
+        super().__init__(data, *args, prefix=prefix, **kwargs)
+
+    def panel(self) -> dict:
+        return panel_context(self.request, self.instance)
+
+
+class IntelligencePanel(admin.TabularInline):
+    model = TagSuggestion
+    formset = PanelFormSet
+    template = "intelligence/desk_panel.html"
+    fields = ["confidence"]
+    extra = max_num = 0
+    can_delete = False
+    verbose_name_plural = "Drafted by the machine"
+
+    class Media:
+        css = {"all": ["intelligence/panel.css"]}
+        js = ["intelligence/panel.js"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return obj is not None and may_decide(request.user, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type("PanelFormSetFor", (formset,), {"request": request})
+
+
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """One decision from the panel (`intel-action` = "accept:<id>", "pin:<id>", "brief" ...);
+    JSON with the panel again for panel.js, else back to the editor with a message."""
+    article = get_object_or_404(Article.objects.select_related("section"), pk=pk)
+    if not may_decide(request.user, article):
+        raise PermissionDenied("Your role does not allow you to edit this story now.")
+    action, _, target = request.POST.get("intel-action", "").partition(":")
+    try:
+        message = _act(request, article, action, target)
+        ok = True
+    except decisions.NotPossible as refusal:
+        message, ok = str(refusal), False
+    if request.headers.get("Accept", "").startswith("application/json"):
+        html = render_to_string("intelligence/panel_body.html",
+                                {"p": panel_context(request, article)}, request=request)
+        return JsonResponse({"ok": ok, "message": message, "html": html},
+                            status=200 if ok else 400)
+    (messages.success if ok else messages.error)(request, message)
+    return redirect(reverse("admin:newsroom_article_change", args=[article.pk]) + "#intelligence")
+
+
+def _act(request: HttpRequest, article: Article, action: str, target: str) -> str:
+    user = request.user
+    if action in ("accept", "reject"):
+        suggestion = _suggestion(article, target)
+        if action == "accept":
+            decisions.accept(suggestion, user)
+            return f"Tagged “{suggestion.tag.name}”."
+        decisions.reject(suggestion, user)
+        return f"“{suggestion.tag.name}” rejected: it will not be suggested again."
+    if action in ("pin", "add-related"):
+        picked = target if action == "pin" else request.POST.get("intel-related", "")
+        related = Article.objects.filter(pk=_number(picked, "Choose a story first.")).first()
+        if related is None:
+            raise decisions.NotPossible("That story no longer exists.")
+        decisions.pin(article, related, user)
+        return f"“{related.headline}” pinned to the related stories."
+    if action == "remove":
+        decisions.remove(article, _number(target), user)
+        return "Removed from the related stories; it will not come back."
+    if action == "brief":
+        decisions.edit_brief(article, request.POST.get("intel-brief", ""), user)
+        return "Brief saved: News in Brief shows your words."
+    if action == "brief-reset":
+        brief = Brief.objects.filter(article=article).first()
+        if brief is None or not brief.machine_text:
+            raise decisions.NotPossible("The machine has no brief of this story yet.")
+        decisions.reset_brief(article)
+        return "Brief reset to the machine's; it follows the story's changes again."
+    if action == "analyse":
+        from .tasks import queue_analysis
+
+        queue_analysis(article.pk, force=True)
+        return "Queued: the suggestions are drafted again in a moment (reload to see them)."
+    raise decisions.NotPossible("Unknown action.")
+
+
+def _suggestion(article: Article, target: str) -> TagSuggestion:
+    return get_object_or_404(TagSuggestion.objects.select_related("article", "tag"),
+                             article=article, pk=_number(target))
+
+
+def _number(text: str, why: str = "Unknown item.") -> int:
+    if not text.isdigit():
+        raise decisions.NotPossible(why)
+    return int(text)

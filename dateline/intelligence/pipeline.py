@@ -1,0 +1,123 @@
+"""Analysing one story: the four chosen parts run, and what they found is written down.
+
+The parts run outside any transaction (a model can take a moment); what they found is then
+written in one transaction (records.py), so the desk never sees half an analysis. A part that
+fails is logged and left out: the others' findings are still written, and what the failed
+part found last time is kept. Unchanged text analysed by the same parts is skipped.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from dateline.newsroom.models import Article
+
+from . import plugins, records
+from .duplicates import near_duplicates
+from .models import Analysis
+from .text import story_of, text_hash
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("tagger", "classifier", "ranker", "summariser")
+# The ranker's nearest are also the candidates of the near-duplicate check.
+DUPLICATE_CANDIDATES = 20
+
+
+@dataclass
+class Findings:
+    """What the parts found; None where a part failed (what it found before is kept)."""
+
+    entities: list | None = None
+    topics: list | None = None
+    neighbours: list | None = None
+    brief: str | None = None
+    failed: list[str] = field(default_factory=list)
+
+
+def chosen_parts() -> dict:
+    """The part of each kind the settings choose, loaded; a part that cannot load is left out."""
+    parts = {}
+    for kind in KINDS:
+        try:
+            parts[kind] = plugins.part(kind)
+        except Exception:
+            logger.exception("intelligence: the %s %r could not be loaded; left out", kind,
+                             settings.DATELINE_INTELLIGENCE_USE.get(kind))
+    return parts
+
+
+def version_of(parts: dict) -> str:
+    """The parts that analysed a story, with their versions; a failed part is absent, so the
+    next analysis runs again even on unchanged text."""
+    text = "+".join(f"{part.name}:{part.version}" for part in parts.values())
+    return text[:40]
+
+
+def analyse(article: Article | int, *, force: bool = False, parts: dict | None = None) -> bool:
+    """Analyse the story and write what the parts found; False when skipped (unchanged text
+    and parts, unless `force`) or when the story is gone. `parts` lets a rebuild load them
+    once for a whole batch."""
+    pk = article.pk if isinstance(article, Article) else article
+    article = Article.objects.select_related("section").filter(pk=pk).first()
+    if article is None:
+        return False
+    parts = chosen_parts() if parts is None else parts
+    digest = text_hash(article)
+    done = Analysis.objects.filter(article=article).first()
+    if (not force and done is not None and done.text_hash == digest
+            and done.version == version_of(parts)):
+        return False
+    findings = run_parts(article, parts)
+    ran = {kind: part for kind, part in parts.items() if kind not in findings.failed}
+    duplicates = near_duplicates(article, story_of(article),
+                                 [n.pk for n in (findings.neighbours or [])][:DUPLICATE_CANDIDATES])
+    with transaction.atomic():
+        records.write(article, findings, ran)
+        Analysis.objects.update_or_create(article=article, defaults={
+            "text_hash": digest, "version": version_of(ran), "analysed_at": timezone.now(),
+            "near_duplicates": duplicates})
+    return True
+
+
+def run_parts(article: Article, parts: dict) -> Findings:
+    story, found = story_of(article), Findings()
+    calls = {
+        "tagger": ("entities", lambda part: part.entities(story)),
+        "classifier": ("topics", lambda part: part.topics(story)),
+        "ranker": ("neighbours", lambda part: part.neighbours(story, DUPLICATE_CANDIDATES)),
+        "summariser": ("brief", lambda part: part.brief(
+            story, settings.DATELINE_BRIEF_MAX_WORDS)),
+    }
+    for kind, (attribute, call) in calls.items():
+        if kind not in parts:
+            found.failed.append(kind)
+            continue
+        try:
+            setattr(found, attribute, list(call(parts[kind])) if attribute != "brief"
+                    else call(parts[kind]))
+        except Exception:
+            # Never a failed save or a stuck queue for one part's bug: the others' work stands.
+            logger.exception("intelligence: the %s %r failed on article %s; left out", kind,
+                             parts[kind].name, article.pk)
+            found.failed.append(kind)
+    return found
+
+
+def refresh_related(article_id: int, part=None) -> bool:
+    """Only the story's related list, from the ranker (a neighbour was published)."""
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        return False
+    try:
+        part = part or plugins.part("ranker")
+        found = list(part.neighbours(story_of(article), DUPLICATE_CANDIDATES))
+    except Exception:
+        logger.exception("intelligence: the ranker failed on article %s", article_id)
+        return False
+    with transaction.atomic():
+        records.write_related(article, found)
+    return True

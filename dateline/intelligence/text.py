@@ -1,0 +1,37 @@
+"""A stored article as the parts see it (a `Story`), and with its editors' labels (`Labelled`).
+
+The body's HTML becomes plain text by the newsroom's own reading of it (the revisions' diff
+uses the same): one paragraph per block, separated by a blank line, entities decoded.
+"""
+
+import hashlib
+
+from dateline.newsroom.diff import readable_text
+from dateline.newsroom.models import Article
+
+from .base import Labelled, Story
+
+
+def story_of(article: Article) -> Story:
+    """What a reader sees of `article`, never its tags, labels or section name."""
+    paragraphs = readable_text(article.body).splitlines()
+    return Story(headline=article.headline, body="\n\n".join(paragraphs), pk=article.pk,
+                 section_id=article.section_id, published_at=article.published_at)
+
+
+def labelled_of(article: Article) -> Labelled:
+    """The story with its tags' names by kind and its section's path, to learn from.
+
+    Reads article.tags.all() (prefetch "tags" and select "section" when there are many)."""
+    labels: dict[str, list[str]] = {}
+    for tag in article.tags.all():
+        labels.setdefault(tag.kind, []).append(tag.name)
+    section = article.section.path if article.section_id else ""
+    return Labelled(story=story_of(article), labels=labels, section=section)
+
+
+def text_hash(article: Article) -> str:
+    """Of what the parts read: a save that changed neither the text nor the section (a byline,
+    a tag, a workflow move) leaves it as it was, and the analysis is skipped."""
+    text = "\x1f".join([article.headline, article.body, str(article.section_id or "")])
+    return hashlib.sha256(text.encode()).hexdigest()
