@@ -43,8 +43,6 @@ def panel_context(request: HttpRequest, article: Article) -> dict:
     for place, row in enumerate(computed, start=len(pinned) + 1):
         row.spare = place > SHOWN_RELATED  # kept to stand in for one an editor removes
     analysis = Analysis.objects.filter(article=article).first()
-    field = RelatedStory._meta.get_field("related")
-    picker = AutocompleteSelect(field, admin.site, attrs={"id": "intel-related-pick"})
     return {
         "article": article,
         "decide_url": reverse("intelligence-desk:decide", args=[article.pk]),
@@ -62,8 +60,17 @@ def panel_context(request: HttpRequest, article: Article) -> dict:
         "duplicates": [{**d, "published": datetime.fromisoformat(d["published_at"]),
                         "percent": round(100 * d["similarity"])}
                        for d in (analysis.near_duplicates if analysis else [])],
-        "picker": picker.render("intel-related", None),
+        "picker": RelatedPick(prefix="intel")["related"],
     }
+
+
+class RelatedPick(forms.Form):
+    """The desk's own story picker (the admin's autocomplete over the stories' search)."""
+
+    related = forms.ModelChoiceField(
+        Article.objects.none(), required=False,
+        widget=AutocompleteSelect(RelatedStory._meta.get_field("related"), admin.site,
+                                  attrs={"id": "intel-related-pick"}))
 
 
 class PanelFormSet(forms.BaseInlineFormSet):

@@ -1,0 +1,187 @@
+"""The intelligence panel on the article editor: what the machine drafted, and the editors'
+decisions about it, by fetch (JSON) and without scripts (the whole form posted)."""
+
+import re
+
+import pytest
+from django.db import connections
+
+from dateline.intelligence.models import Brief, Decision, RelatedStory, TagSuggestion
+from dateline.intelligence.pipeline import analyse
+from dateline.newsroom.models import Article
+
+from ..newsroom.journeys import logged_in_page
+from ..newsroom.test_desk_axe import RULES
+from ..site.test_browser import AXE, browser, record_csp_violations  # noqa: F401
+from .pipeline_parts import use_test_parts
+
+WHEAT = ("<p>Farmers near Sofia sold wheat to Acme on Monday, said Borisov.</p>"
+         "<p>Wheat prices rose for a third week.</p>")
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+@pytest.fixture(autouse=True)
+def parts(settings, tmp_path):
+    use_test_parts(settings, tmp_path / "models")
+    settings.DATELINE_INTELLIGENCE_APPLY_AT = 0.9
+
+
+@pytest.fixture
+def story(make_article):
+    """An analysed story with a published story very like it and another related one."""
+    make_article("Grain sales soar in Sofia", body=WHEAT)
+    make_article("Wheat harvest", body="<p>The wheat harvest was early near Sofia.</p>")
+    article = make_article("Grain sales", body=WHEAT, status=Article.Status.DRAFT,
+                           published_at=None)
+    analyse(article)
+    return article
+
+
+def decide(client, article, action, **fields):
+    return client.post(f"/desk/intelligence/stories/{article.pk}/decide/",
+                       {"intel-action": action, **fields}, **JSON)
+
+
+def suggestion(article, name) -> TagSuggestion:
+    return TagSuggestion.objects.get(article=article, tag__name=name)
+
+
+def test_the_editor_shows_suggestions_topics_related_brief_and_the_warning(
+        desk_client, make_user, story):
+    page = desk_client(make_user("Editor")).get(
+        f"/desk/newsroom/article/{story.pk}/change/").content.decode()
+    assert 'id="intelligence"' in page and "intelligence/panel.js" in page
+    assert re.search(r"Borisov.*?60%.*?“Borisov”.*?Accept", page, re.S)
+    assert 'aria-label="Undo Sofia: take it off the story"' in page  # applied at 95%
+    assert "Very like" in page and "“Grain sales soar in Sofia”" in page
+    assert "Wheat harvest" in page and "Grain" in page
+    assert "Farmers near Sofia sold wheat" in page  # the brief, in its textarea
+    assert '<label for="intel-brief">' in page and 'id="intel-related-pick"' in page
+
+
+def test_accept_reject_and_undo_by_fetch(desk_client, make_user, story):
+    editor = make_user("Editor")
+    client = desk_client(editor)
+    answer = decide(client, story, f"accept:{suggestion(story, 'Borisov').pk}")
+    assert answer.status_code == 200 and answer.json()["message"] == "Tagged “Borisov”."
+    assert 'aria-label="Undo Borisov' in answer.json()["html"]
+    decide(client, story, f"reject:{suggestion(story, 'Acme').pk}")
+    decide(client, story, f"reject:{suggestion(story, 'Sofia').pk}")  # Undo of an applied tag
+    assert (suggestion(story, "Borisov").decision, suggestion(story, "Borisov").decided_by) == (
+        Decision.ACCEPTED, editor)
+    assert suggestion(story, "Acme").decision == suggestion(story, "Sofia").decision == \
+        Decision.REJECTED
+    assert set(story.tags.values_list("name", flat=True)) == {"Borisov"}
+    story.headline = "Grain sales rise"
+    story.save()
+    analyse(story)  # the machine drafts again: the decisions stand
+    assert set(story.tags.values_list("name", flat=True)) == {"Borisov"}
+    assert suggestion(story, "Sofia").decision == Decision.REJECTED
+
+
+def test_related_stories_are_pinned_removed_and_added(desk_client, make_user, make_article,
+                                                       story):
+    client = desk_client(make_user("Editor"))
+    harvest = Article.objects.get(headline="Wheat harvest")
+    chess = make_article("Chess final", body="<p>A draw.</p>")
+    draft = make_article("A draft", status=Article.Status.DRAFT, published_at=None)
+    assert decide(client, story, f"remove:{harvest.pk}").status_code == 200
+    assert decide(client, story, "add-related", **{"intel-related": chess.pk}).status_code == 200
+    refused = decide(client, story, "add-related", **{"intel-related": draft.pk})
+    assert refused.status_code == 400 and "is not published" in refused.json()["message"]
+    # The picker asks the desk's own story search.
+    found = client.get("/desk/autocomplete/", {"app_label": "intelligence", "term": "Chess",
+                                               "model_name": "relatedstory",
+                                               "field_name": "related"}).json()
+    assert [r["id"] for r in found["results"]] == [str(chess.pk)]
+    analyse(story, force=True)
+    rows = dict(RelatedStory.objects.filter(article=story).values_list("related", "origin"))
+    assert rows[harvest.pk] == "removed" and rows[chess.pk] == "pinned"
+    assert draft.pk not in rows
+
+
+def test_the_brief_is_edited_kept_and_reset(desk_client, make_user, story):
+    editor = make_user("Editor")
+    client = desk_client(editor)
+    decide(client, story, "brief", **{"intel-brief": "  Grain  sold in Sofia. "})
+    brief = Brief.objects.get(article=story)
+    assert (brief.text, brief.edited_by) == ("Grain sold in Sofia.", editor)
+    story.body = "<p>Barley this time.</p>"
+    story.save()
+    analyse(story)
+    brief.refresh_from_db()
+    assert (brief.text, brief.machine_text) == ("Grain sold in Sofia.", "Barley this time.")
+    decide(client, story, "brief-reset")
+    brief.refresh_from_db()
+    assert (brief.text, brief.edited_by, brief.edited_at) == ("Barley this time.", None, None)
+    assert decide(client, story, "brief", **{"intel-brief": " "}).status_code == 400
+
+
+def test_without_scripts_the_whole_form_posts_and_the_editor_comes_back(
+        desk_client, make_user, story):
+    client = desk_client(make_user("Editor"))
+    answer = client.post(f"/desk/intelligence/stories/{story.pk}/decide/",
+                         {"intel-action": f"accept:{suggestion(story, 'Acme').pk}",
+                          "headline": "whatever the form carried", "body": "ignored"})
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/desk/newsroom/article/{story.pk}/change/#intelligence"
+    assert "Tagged “Acme”." in client.get(answer["Location"]).content.decode()
+    story.refresh_from_db()
+    assert story.headline == "Grain sales"
+
+
+def test_only_those_who_may_edit_the_story_decide(desk_client, make_user, client, story):
+    reporter = desk_client(make_user("Reporter"))  # not the story's owner
+    pk = suggestion(story, "Acme").pk
+    assert decide(reporter, story, f"accept:{pk}").status_code == 403
+    assert 'id="intelligence"' not in reporter.get(
+        f"/desk/newsroom/article/{story.pk}/change/").content.decode()
+    assert suggestion(story, "Acme").decision == Decision.PENDING
+
+
+def test_a_post_without_the_csrf_token_is_refused(make_user, story):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("Editor"))
+    assert decide(client, story, f"accept:{suggestion(story, 'Acme').pk}").status_code == 403
+    assert suggestion(story, "Acme").decision == Decision.PENDING
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_chromium_the_panel_decides_in_place_with_no_axe_violation(
+        browser, live_server, make_user, story):  # noqa: F811
+    editor = make_user("Editor")
+    connections.close_all()
+    page = logged_in_page(browser, live_server.url, editor)
+    record_csp_violations(page)
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    url = f"{live_server.url}/desk/newsroom/article/{story.pk}/change/"
+    page.goto(url)
+    panel = page.locator("#intelligence")
+    page.locator(".ProseMirror[contenteditable=true]").wait_for(timeout=10_000)
+    loads = []
+    page.on("load", lambda p: loads.append(p.url))
+    # Keyboard only: focus the button and press Enter.
+    panel.get_by_role("button", name="Accept Borisov").focus()
+    page.keyboard.press("Enter")
+    page.locator("#intelligence-status", has_text="Tagged “Borisov”.").wait_for(timeout=10_000)
+    panel.get_by_role("button", name="Undo Borisov: take it off the story").wait_for()
+    page.fill("#intel-brief", "Our own brief.")
+    panel.get_by_role("button", name="Save the brief").click()
+    page.locator("#intelligence-status", has_text="Brief saved").wait_for(timeout=10_000)
+    assert loads == [] and problems == []
+    assert page.evaluate("window.cspViolations") == []
+    assert suggestion(story, "Borisov").decision == Decision.ACCEPTED
+    assert Brief.objects.get(article=story).text == "Our own brief."
+
+    # axe-core on the panel with something in every part (the auditor needs the CSP waived).
+    audited = logged_in_page(browser, live_server.url, editor, bypass_csp=True)
+    audited.goto(url)
+    audited.locator(".ProseMirror[contenteditable=true], .select2-container").first.wait_for(
+        timeout=10_000)
+    audited.add_script_tag(path=str(AXE))
+    result = audited.evaluate("rules => axe.run('#intelligence', {runOnly: rules})", RULES)
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
