@@ -16,13 +16,16 @@ from collections.abc import Iterable
 from ..base import Labelled
 from .gazetteer import KINDS, Gazetteer
 from .text import Forms
+from .words import WordModel
 
 MIN_FORM = 2  # stories a form must appear in to be a cue
 MIN_PAIR = 2  # stories a form and a label must share
 MIN_P = 0.1
 FOLDS = 3
+OWN_AT = 30  # positives (across the folds) a label needs for a threshold of its own
 FEATURES = ("p_max", "p_or", "forms", "mentions", "headline", "lead", "direct",
-            "direct_unseen", "dateline", "prior")
+            "direct_unseen", "dateline", "prior", "words_p", "words_known")
+WORDS_AT = 0.15  # P(label | words) that makes a label a candidate with no name in the text
 
 
 def learnt_rows(examples: list[tuple[Forms, Labelled]]) -> list:
@@ -75,7 +78,8 @@ def label_priors(examples: Iterable[Labelled]) -> dict:
             for kind, c in counts.items()}
 
 
-def candidates(forms: Forms, cues: dict, gazetteer: Gazetteer, priors: dict) -> dict:
+def candidates(forms: Forms, cues: dict, gazetteer: Gazetteer, priors: dict,
+               by_words: dict | None = None) -> dict:
     """{(kind, name): (features, evidence, tag_id)} for every label the story may have."""
     found: dict[tuple[str, str], dict] = {}
 
@@ -107,6 +111,10 @@ def candidates(forms: Forms, cues: dict, gazetteer: Gazetteer, priors: dict) -> 
     if forms.dateline:
         for kind, name, p, _ in cues.get("dl:" + forms.dateline, ()):
             note(kind, name, None, "dl:", p, dateline=True)
+    by_words = by_words or {}
+    for (kind, name), p in by_words.items():
+        if p >= WORDS_AT:
+            note(kind, name, None, "words:", None)
     out = {}
     for (kind, name), c in found.items():
         ps = sorted(c["ps"], reverse=True)
@@ -115,13 +123,15 @@ def candidates(forms: Forms, cues: dict, gazetteer: Gazetteer, priors: dict) -> 
                     math.log1p(len(c["forms"])), math.log1p(c["mentions"]),
                     float(c["headline"]), float(c["lead"]), float(c["direct"]),
                     float(c["direct"] and not ps), float(c["dateline"]),
-                    math.log(prior + 1e-4)]
+                    math.log(prior + 1e-4), by_words.get((kind, name), 0.0),
+                    float((kind, name) in by_words)]
         out[kind, name] = (features, c["evidence"], c["tag_id"])
     return out
 
 
-def fit(examples: list[tuple[Forms, Labelled]], site_rows=()) -> dict:
-    """Everything the tagger keeps: names, cues, priors, and per kind weights and threshold."""
+def fit(examples: list[tuple[Forms, Labelled]], site_rows=()) -> tuple[dict, WordModel]:
+    """Everything the tagger keeps: names, cues, priors, per kind weights and thresholds
+    (JSON), and the word model."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
@@ -132,24 +142,43 @@ def fit(examples: list[tuple[Forms, Labelled]], site_rows=()) -> dict:
         held = [e for i, e in enumerate(examples) if i % FOLDS == fold]
         cues, priors = count_cues(learn), label_priors(e for _, e in learn)
         gazetteer = Gazetteer([*site_rows, *learnt_rows(learn)])
+        vocabulary = fit_words(learn)
         for forms, example in held:
-            for (kind, name), (features, _, _) in candidates(forms, cues, gazetteer,
-                                                             priors).items():
-                rows[kind].append((features, name in example.labels.get(kind, ())))
+            found = candidates(forms, cues, gazetteer, priors,
+                               vocabulary.probabilities(example.story))
+            for (kind, name), (features, _, _) in found.items():
+                rows[kind].append((features, name in example.labels.get(kind, ()), name))
             for kind in KINDS:
                 positives[kind] += len(set(example.labels.get(kind, ())))
-    weights, thresholds = {}, {}
+                positives.update((kind, name) for name in set(example.labels.get(kind, ())))
+    weights, thresholds, own = {}, {}, {}
     for kind in KINDS:
-        if not rows[kind] or len({y for _, y in rows[kind]}) < 2:
+        if not rows[kind] or len({y for _, y, _ in rows[kind]}) < 2:
             continue
-        x = np.array([f for f, _ in rows[kind]])
-        y = np.array([y for _, y in rows[kind]])
+        x = np.array([f for f, _, _ in rows[kind]])
+        y = np.array([y for _, y, _ in rows[kind]])
         model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
         weights[kind] = [float(model.intercept_[0]), *map(float, model.coef_[0])]
-        thresholds[kind] = best_threshold(model.predict_proba(x)[:, 1], y, positives[kind])
+        p = model.predict_proba(x)[:, 1]
+        thresholds[kind] = best_threshold(p, y, positives[kind])
+        # A label common enough to judge alone gets its own threshold: Reuters gives "USA"
+        # to American stories that never name the country, and "UK" far less readily.
+        by_name: dict[str, list] = defaultdict(list)
+        for (_, truth, name), score in zip(rows[kind], p, strict=True):
+            by_name[name].append((score, truth))
+        own[kind] = {name: best_threshold([s for s, _ in pairs], [t for _, t in pairs],
+                                          positives[kind, name])
+                     for name, pairs in by_name.items() if positives[kind, name] >= OWN_AT}
     return {"format": 1, "features": list(FEATURES), "names": learnt_rows(examples),
             "cues": count_cues(examples), "priors": label_priors(e for _, e in examples),
-            "weights": weights, "thresholds": thresholds}
+            "weights": weights, "thresholds": thresholds, "own_thresholds": own}, fit_words(
+                examples)
+
+
+def fit_words(examples: list[tuple[Forms, Labelled]]) -> WordModel:
+    return WordModel.fit([e.story for _, e in examples],
+                         [{(kind, name) for kind in KINDS for name in e.labels.get(kind, ())}
+                          for _, e in examples])
 
 
 def best_threshold(probabilities, truth, positives: int) -> float:

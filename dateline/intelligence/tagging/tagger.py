@@ -14,8 +14,10 @@ from ..models import alias_key
 from . import learn
 from .gazetteer import Gazetteer, site_rows
 from .text import forms_of
+from .words import WordModel
 
 MODEL_FILE = "gazetteer.json"
+WORDS_FILE = "words.npz"
 # Untrained there is nothing to calibrate against: a name found is a suggestion, never
 # applied by the machine (DATELINE_INTELLIGENCE_APPLY_AT is 0.9 by default).
 UNTRAINED_AT, UNTRAINED_MAX = 0.5, 0.85
@@ -28,22 +30,35 @@ class GazetteerTagger(Tagger):
     def __init__(self, use_site: bool = True) -> None:
         self.use_site = use_site  # False where no database is at hand (a corpus benchmark)
         self.model: dict = {}
+        self.words = WordModel()
         self._gazetteer: Gazetteer | None = None
         self._rows: tuple = ()
 
     def train(self, examples) -> None:
         prepared = [(forms_of(e.story), e) for e in examples if isinstance(e, Labelled)]
-        self.model = learn.fit(prepared, self._site_rows())
+        self.model, self.words = learn.fit(prepared, self._site_rows())
         self._gazetteer = None
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / MODEL_FILE).write_text(json.dumps(self.model), encoding="utf-8")
+        import numpy as np
+
+        model = {**self.model, "words": self.words.to_json()}
+        (folder / MODEL_FILE).write_text(json.dumps(model), encoding="utf-8")
+        if self.words.matrix is not None:
+            np.savez_compressed(folder / WORDS_FILE, matrix=self.words.matrix)
 
     def load(self, folder: Path) -> bool:
-        # JSON only, written by `save` into the site's own var folder: nothing in it runs.
-        path = folder / MODEL_FILE
+        # JSON and a plain numpy array (no pickles), written by `save` into the site's own
+        # var folder: nothing in them runs.
+        import numpy as np
+
+        path, matrix = folder / MODEL_FILE, None
         self.model = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if (folder / WORDS_FILE).exists():
+            with np.load(folder / WORDS_FILE, allow_pickle=False) as stored:
+                matrix = stored["matrix"]
+        self.words = WordModel.from_json(self.model.pop("words", {}), matrix)
         self._gazetteer = None
         self.gazetteer()
         return bool(self.model)
@@ -66,12 +81,14 @@ class GazetteerTagger(Tagger):
     def entities(self, story: Story) -> list[Entity]:
         gazetteer = self._gazetteer or self.gazetteer()
         found = learn.candidates(forms_of(story), self.model.get("cues", {}), gazetteer,
-                                 self.model.get("priors", {}))
+                                 self.model.get("priors", {}), self.words.probabilities(story))
         weights, thresholds = self.model.get("weights", {}), self.model.get("thresholds", {})
+        own = self.model.get("own_thresholds", {})
         out = []
         for (kind, name), (features, evidence, tag_id) in found.items():
             if kind in weights:
-                score, least = learn.confidence(weights[kind], features), thresholds[kind]
+                score = learn.confidence(weights[kind], features)
+                least = own.get(kind, {}).get(name, thresholds[kind])
             elif features[FEATURE_DIRECT]:
                 score, least = _untrained(features), UNTRAINED_AT
             else:
@@ -79,7 +96,7 @@ class GazetteerTagger(Tagger):
             if score >= least:
                 out.append(Entity(kind, name, round(score, 4),
                                   tag_id or gazetteer.tag_ids.get((kind, alias_key(name))),
-                                  evidence))
+                                  evidence or "the story's words"))
         return sorted(out, key=lambda e: (-e.confidence, e.kind, e.name))
 
 
