@@ -19,7 +19,8 @@ classifiers: Registry[TopicClassifier] = Registry(
 rankers: Registry[RelatedRanker] = Registry(
     "related ranker", RelatedRanker, setting="DATELINE_INTELLIGENCE_RANKERS", builtins={})
 summarisers: Registry[Summariser] = Registry(
-    "summariser", Summariser, setting="DATELINE_INTELLIGENCE_SUMMARISERS", builtins={})
+    "summariser", Summariser, setting="DATELINE_INTELLIGENCE_SUMMARISERS",
+    builtins={"lead": "dateline.intelligence.briefs.lead.LeadSummariser"})
 
 _REGISTRIES = {"tagger": taggers, "classifier": classifiers, "ranker": rankers,
                "summariser": summarisers}

@@ -1,0 +1,169 @@
+"""The "lead" summariser: a story's brief is the opening of its lead, two or three whole
+sentences within the word limit.
+
+- Wire datelines ("TOKYO, March 3 - "), bylines, tickers ("<BHAM.L>") and the "REUTER"
+  sign-off are left out: they belong to the story page, not to a brief.
+- A quotation is never left open: a sentence that opens a quote closed in a later sentence
+  comes with the sentences up to the close, or is not taken. Only when the lead itself is an
+  open quote that never closes is the mark completed, at the end of the sentence taken.
+- A first sentence longer than the limit is shortened at a clause boundary (a comma,
+  semicolon or dash), keeping its attribution (", the minister said.") where it ends with
+  one; with no boundary in reach the headline stands in, as a sentence.
+- A lead that is a table of figures (Reuters' results: "Shr 1.23 dlrs vs 1.10 dlrs") has no
+  sentence to take: its brief is the headline, as a sentence ("Arvin Industries 4th qtr
+  net.").
+"""
+
+# ruff: noqa: RUF001 - typographic quotes and dashes are what the patterns look for
+
+import re
+
+from dateline.newsroom.importer.headlines import (
+    HeadlineStyle,
+    WordForms,
+    forms_from,
+    is_all_capitals,
+)
+
+from ..base import Story, Summariser
+from . import sentences as s
+
+MAX_SENTENCES = 3
+# A lead is read from its first paragraphs only: a brief never skips to the story's middle.
+LEAD_PARAGRAPHS = 4
+# A quotation may run over this many sentences before the brief gives up on closing it.
+QUOTE_REACH = 4
+# A shortened sentence keeps at least this many words before its clause boundary.
+MIN_CLAUSE = 6
+# A first paragraph this short above a table is the table's note, not a lead.
+SHORT_NOTE = 6
+ATTRIBUTION = re.compile(
+    r",\s+((?:[^,]{0,60}?\s)?(?:said|says|told|added|announced|reported|according to)\b"
+    r"[^,]{0,60}?)([.!?][\"”]?)$")
+_CLAUSE = re.compile(r"[,;:]\s+|\s+[-–—]{1,2}\s+")
+# How wire headlines' words read in a sentence, for a headline sent in capitals that stands
+# in for a table's brief ("DANAHER CORP 4TH QTR NET").
+HEADLINE_FORMS = forms_from(["Corp", "Inc", "Co", "Ltd", "Plc", "qtr", "net", "div", "mln",
+                             "pct", "dlrs", "shr", "US", "Jan", "Feb", "Mar", "Apr", "Jun",
+                             "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"])
+_CLOSING = {"“": "”", "„": "“", "«": "»"}
+
+
+class LeadSummariser(Summariser):
+    name = "lead"
+    version = "1"
+
+    def brief(self, story: Story, max_words: int) -> str:
+        lead = _lead(story.body)
+        if not lead:
+            return _stand_in(story, max_words)
+        units = _units(lead)
+        taken: list[str] = []
+        count = 0
+        for unit, closed in units:
+            if not closed or count + len(unit) > MAX_SENTENCES:
+                break
+            if s.words(" ".join([*taken, *unit])) > max_words:
+                break
+            taken.extend(unit)
+            count += len(unit)
+        if taken:
+            return _finish(" ".join(taken))
+        first = _complete_quote(lead[0])
+        if s.words(first) <= max_words:
+            return _finish(first)
+        # No clause boundary in reach: the headline stands in (or, without one, the
+        # sentence's first words: a story always has a brief).
+        return _shorten(first, max_words) or _stand_in(story, max_words, first)
+
+
+def _lead(body: str) -> list[str]:
+    """The sentences of the lead's first paragraphs; none when the lead is a table."""
+    found: list[str] = []
+    paragraphs = [p for p in s.paragraphs(body) if not s.is_byline(p)]
+    if paragraphs and (s.is_table(paragraphs[0]) or (
+            s.words(paragraphs[0]) <= SHORT_NOTE and len(paragraphs) > 1
+            and s.is_table(paragraphs[1]))):
+        return []  # figures, perhaps under a short note ("Period ended December 31.")
+    lead = paragraphs[:LEAD_PARAGRAPHS]
+    for n, paragraph in enumerate(lead):
+        if s.is_table(paragraph):
+            break
+        if n + 1 < len(lead) and lead[n + 1][:1] in s.DOUBLE_QUOTES \
+                and s.double_quotes(paragraph) % 2:
+            # The wire's way with a quote over paragraphs: none closes the first, the next
+            # opens again. The quote the paragraph opens ends with it, in a brief.
+            paragraph = _complete_quote(paragraph)
+        found.extend(s.split(s.strip_dateline(paragraph) if n == 0 else paragraph))
+    return found
+
+
+def _units(lead: list[str]) -> list[tuple[list[str], bool]]:
+    """The lead's sentences grouped so that each group opens and closes its quotations, with
+    whether it does (False: a quote opened and not closed within reach)."""
+    units, i = [], 0
+    while i < len(lead):
+        unit = [lead[i]]
+        while s.double_quotes(" ".join(unit)) % 2 and len(unit) < QUOTE_REACH \
+                and i + len(unit) < len(lead):
+            unit.append(lead[i + len(unit)])
+        units.append((unit, s.double_quotes(" ".join(unit)) % 2 == 0))
+        i += len(unit)
+    return units
+
+
+def _complete_quote(sentence: str) -> str:
+    """Close a quotation the sentence opens and the story never closes."""
+    if s.double_quotes(sentence) % 2 == 0:
+        return sentence
+    opener = next((c for c in reversed(sentence) if c in s.DOUBLE_QUOTES), '"')
+    return sentence.rstrip() + _CLOSING.get(opener, '"')
+
+
+def _shorten(sentence: str, max_words: int) -> str:
+    """The sentence cut at its last clause boundary within the limit, ending cleanly, with
+    its attribution kept where it ends with one; empty when no boundary is in reach."""
+    attribution = ATTRIBUTION.search(sentence)
+    tail = f", {attribution.group(1)}" if attribution else ""
+    body = sentence[:attribution.start()] if attribution else sentence
+    budget = max_words - s.words(tail)
+    best = ""
+    for match in _CLAUSE.finditer(body):
+        head = body[:match.start()].rstrip()
+        if s.words(head) > budget:
+            break
+        if s.words(head) >= MIN_CLAUSE and s.double_quotes(head) % 2 == 0:
+            best = head
+    if not best:
+        return ""
+    return _finish(best.rstrip(",;:-–— ") + tail)
+
+
+def _headline(story: Story) -> str:
+    headline = s.untick(story.headline, capitals=is_all_capitals(story.headline)).strip()
+    return HeadlineStyle("sentence", WordForms(), HEADLINE_FORMS).apply(headline, story.body)
+
+
+def _stand_in(story: Story, max_words: int, first: str = "") -> str:
+    """The headline as a sentence; without one, the first words of the lead or of whatever
+    text the story has, so that a story with words always has a brief."""
+    for text in (_headline(story), first, " ".join(s.paragraphs(story.body)),
+                 story.headline, story.body):
+        found = _as_sentence(text, max_words)
+        if found.rstrip("."):
+            return found
+    return ""
+
+
+def _as_sentence(text: str, max_words: int) -> str:
+    # A headline's quotes are scare quotes; a clipped one would dangle, so none are kept.
+    text = " ".join(text.translate({ord(c): None for c in s.DOUBLE_QUOTES}).split()[:max_words])
+    return _finish(text) if text else ""
+
+
+def _finish(text: str) -> str:
+    """End with sentence punctuation (a quote closing after it counts)."""
+    text = text.strip().rstrip(",;:-–— ")
+    if not re.search(r"[.!?…][\"”’')\]]*$", text):
+        text += "."
+    return text

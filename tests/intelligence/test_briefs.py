@@ -1,0 +1,112 @@
+"""The "lead" summariser on the cases wire copy and features bring (issue 19, point 6)."""
+
+import pytest
+
+from dateline.intelligence.base import Story
+from dateline.intelligence.briefs import sentences
+from dateline.intelligence.briefs.lead import LeadSummariser
+from dateline.intelligence.plugins import summarisers
+
+MAX = 60
+
+
+def brief(body: str, headline: str = "A headline") -> str:
+    return LeadSummariser().brief(Story(headline=headline, body=body), MAX)
+
+
+def test_the_summariser_is_the_registry_s_lead():
+    assert summarisers.get("lead") is LeadSummariser
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mr. Baker met Mrs. Thatcher in London. They talked.",
+     ["Mr. Baker met Mrs. Thatcher in London.", "They talked."]),
+    ("The deal closes on Jan. 5 next year. Shares rose.",
+     ["The deal closes on Jan. 5 next year.", "Shares rose."]),
+    ("Output rose 4.5 pct in March. Exports fell.",
+     ["Output rose 4.5 pct in March.", "Exports fell."]),
+    ("Arvin said L.K. Evans was elected. J. Smith retires.",
+     ["Arvin said L.K. Evans was elected.", "J. Smith retires."]),
+    # Reuters capitalises the word after "U.S."; only a sentence opener starts a new one.
+    ("It sold cars in the U.S. And Canada. It sold cars in the U.S. The rest went to Japan.",
+     ["It sold cars in the U.S. And Canada.", "It sold cars in the U.S.",
+      "The rest went to Japan."]),
+    ('"Why now?" he asked. Nobody knew.', ['"Why now?" he asked.', "Nobody knew."]),
+    ("It bought Acme Inc. The price was not disclosed. Acme Inc. shares rose.",
+     ["It bought Acme Inc.", "The price was not disclosed.", "Acme Inc. shares rose."]),
+])
+def test_sentences_split_where_a_reader_would(text, expected):
+    assert sentences.split(text) == expected
+
+
+def test_two_or_three_whole_sentences_within_the_limit():
+    body = ("The central bank raised its main rate by half a point on Tuesday. Markets had "
+            "expected a smaller move. Shares fell across the region. Bond yields rose.\n\n"
+            "A second paragraph never reached.")
+    assert brief(body) == ("The central bank raised its main rate by half a point on Tuesday. "
+                           "Markets had expected a smaller move. Shares fell across the region.")
+
+
+def test_a_sentence_that_would_pass_the_limit_is_left_out_not_cut():
+    long = "It " + " ".join(["went"] * 60) + "."
+    assert brief(f"The minister resigned today, the office said. {long}") == (
+        "The minister resigned today, the office said.")
+
+
+def test_wire_dateline_byline_ticker_and_sign_off_are_left_out():
+    body = ("By Anna Smith\n\nTOKYO, March 3 - Beecham Group Plc <BHAM.L> said its unit "
+            "<Beecham Pharmaceuticals> launched a new medicine. REUTER")
+    assert brief(body) == ("Beecham Group Plc said its unit Beecham Pharmaceuticals launched a "
+                           "new medicine.")
+    assert brief("LONDON (Reuters) - Oil rose on Monday.") == "Oil rose on Monday."
+
+
+def test_a_quote_opened_and_closed_later_comes_whole_with_its_attribution():
+    body = ('The minister spoke at noon. "We will not give in. We will win," the minister '
+            "said. Crowds cheered. Police watched.")
+    assert brief(body) == ('The minister spoke at noon. "We will not give in. We will win," '
+                           "the minister said.")
+
+
+def test_a_quote_that_would_not_fit_whole_is_dropped():
+    long_quote = '"' + " ".join(["more"] * 50) + '. And even more of it," she said.'
+    body = f'Talks broke down on Friday. "We are done. {long_quote[1:]}'
+    result = brief(body)
+    assert result == "Talks broke down on Friday."
+    assert sentences.double_quotes(result) % 2 == 0
+
+
+def test_a_quote_running_over_paragraphs_is_closed_where_its_first_paragraph_ends():
+    result = brief('"We are ready to sign the agreement today.\n\n"Nothing stands in the way')
+    # The second paragraph's quote never closes: it is not taken.
+    assert result == '"We are ready to sign the agreement today."'
+
+
+def test_a_lead_that_is_an_open_quote_never_closed_is_completed():
+    long = " ".join(["more"] * 70)
+    result = brief(f'"We are ready to sign. It is {long}.')
+    assert result == '"We are ready to sign."'
+
+
+def test_a_long_first_sentence_is_cut_at_a_clause_and_keeps_its_attribution():
+    body = ("Showers continued throughout the week in the Bahia cocoa zone, alleviating the "
+            "drought since early January and improving prospects for the coming temporao, "
+            "although normal humidity levels have not been restored and the growers in the "
+            "south of the state still fear for the main crop that is due in the coming weeks "
+            "and months of the season, Comissaria Smith said in its weekly review.")
+    result = brief(body)
+    assert result == ("Showers continued throughout the week in the Bahia cocoa zone, "
+                      "alleviating the drought since early January and improving prospects for "
+                      "the coming temporao, Comissaria Smith said in its weekly review.")
+    assert sentences.words(result) <= MAX
+
+
+def test_a_table_lead_gives_the_headline_as_a_sentence():
+    body = "Shr 1.23 dlrs vs 1.10 dlrs\n\nNet 7,274,000 vs 4,447,000\n\nRevs 161.6 mln vs 77.6 mln"
+    assert brief(body, "DANAHER CORP <DHR> 4TH QTR NET") == "Danaher Corp 4th qtr net."
+    assert brief("Period ended December 31.\n\nShr 25 cts vs 20 cts",
+                 "<CINRAM LTD> YEAR NET") == "Cinram Ltd year net."
+
+
+def test_a_story_without_body_gives_its_headline():
+    assert brief("", "Storm closes the port") == "Storm closes the port."
