@@ -15,7 +15,7 @@ taggers: Registry[Tagger] = Registry(
     builtins={"gazetteer": "dateline.intelligence.tagging.tagger.GazetteerTagger"})
 classifiers: Registry[TopicClassifier] = Registry(
     "topic classifier", TopicClassifier, setting="DATELINE_INTELLIGENCE_CLASSIFIERS",
-    builtins={})
+    builtins={"linear": "dateline.intelligence.topics.linear.LinearTopicClassifier"})
 rankers: Registry[RelatedRanker] = Registry(
     "related ranker", RelatedRanker, setting="DATELINE_INTELLIGENCE_RANKERS", builtins={})
 summarisers: Registry[Summariser] = Registry(

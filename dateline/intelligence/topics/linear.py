@@ -1,0 +1,85 @@
+"""LinearTopicClassifier: the archive's topic labels from TF-IDF features and one linear SVM
+per topic, and the Media Topic of the section a story would be filed in."""
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from ..base import Labelled, Story, TopicClassifier, TopicGuess
+from . import features, medtop, storage, tuning
+
+logger = logging.getLogger(__name__)
+
+# Below this a guessed Media Topic is not worth an editor's look.
+MEDTOP_FLOOR = 0.5
+
+
+class LinearTopicClassifier(TopicClassifier):
+    """Trained on the site's own tagged stories (`dateline intelligence train`): a topic is
+    learnt from every story that carries it, and only topics with a story to learn from are
+    ever guessed. Untrained, it guesses nothing."""
+
+    name = "linear"
+    version = "1"
+
+    def __init__(self) -> None:
+        self.model: dict | None = None
+
+    def train(self, examples: Iterable[Labelled]) -> None:
+        examples = list(examples)
+        self.model = None
+        vectoriser = features.vectoriser(len(examples))
+        try:
+            x = vectoriser.fit_transform([features.document(e.story) for e in examples])
+        except ValueError:  # no stories, or not a word in them: nothing to learn
+            return
+        self.model = {"vectoriser": vectoriser, **_archive(x, examples),
+                      "medtop": medtop.learn(x, [e.section for e in examples])}
+
+    def topics(self, story: Story) -> list[TopicGuess]:
+        if self.model is None:
+            return []
+        m = self.model
+        x = m["vectoriser"].transform([features.document(story)])
+        return _archive_guesses(m, x) + medtop.guess(m["medtop"], x, MEDTOP_FLOOR)
+
+    def save(self, folder: Path) -> None:
+        if self.model is not None:
+            storage.save(folder, self.model, self.version)
+
+    def load(self, folder: Path) -> bool:
+        self.model = storage.load(folder, self.version)
+        return self.model is not None
+
+
+def _archive(x, examples: list[Labelled]) -> dict:
+    """The archive topics' weights, thresholds and confidence curves (none without topics)."""
+    names = sorted({t for e in examples for t in e.labels.get("topic", [])})
+    if not names:
+        return {"names": []}
+    index = {name: k for k, name in enumerate(names)}
+    y = np.zeros((len(examples), len(names)), dtype=bool)
+    for i, example in enumerate(examples):
+        for topic in example.labels.get("topic", []):
+            y[i, index[topic]] = True
+    scores = tuning.cross_scores(x, y)
+    cuts = tuning.thresholds(scores, y)
+    coef, intercept = tuning.fit_weights(x, y)
+    return {"names": names, "coef": coef, "intercept": intercept, "thresholds": cuts,
+            "platt": tuning.platt(scores, y), "fallback": tuning.fallback_margin(scores, y, cuts)}
+
+
+def _archive_guesses(m: dict, x) -> list[TopicGuess]:
+    if not m["names"]:
+        return []
+    scores = np.asarray(x @ m["coef"].T).ravel() + m["intercept"]
+    given = tuning.chosen(scores[None, :], m["thresholds"], m["fallback"])[0]
+    a, b = m["platt"][:, 0], m["platt"][:, 1]
+    confidence = 1 / (1 + np.exp(-(a * scores + b)))
+    guesses = [
+        TopicGuess("archive", m["names"][k], round(float(confidence[k]), 3), m["names"][k])
+        for k in np.flatnonzero(given)
+    ]
+    return sorted(guesses, key=lambda g: -g.confidence)
