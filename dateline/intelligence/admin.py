@@ -8,7 +8,15 @@ from .models import RelatedStory, StoryTopic, TagSuggestion
 
 
 class ReadOnly(admin.ModelAdmin):
-    """Written by the worker and decided on the article editor, never edited here."""
+    """Written by the worker and decided on the article editor, never edited here; seen by
+    whoever edits stories (the roles need no permissions of their own for it)."""
+
+    def has_module_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return (request.user.has_perm("newsroom.change_article")
+                or super().has_view_permission(request, obj))
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -45,3 +53,6 @@ class RelatedStoryAdmin(ReadOnly):
     list_select_related = ["article", "related", "decided_by"]
     raw_id_fields = ["article", "related", "decided_by"]
     show_full_result_count = False
+
+
+from . import aliases_admin  # noqa: E402, F401 - the tagger's aliases, on Tag's page and listed

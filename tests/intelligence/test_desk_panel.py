@@ -185,3 +185,15 @@ def test_in_chromium_the_panel_decides_in_place_with_no_axe_violation(
     audited.add_script_tag(path=str(AXE))
     result = audited.evaluate("rules => axe.run('#intelligence', {runOnly: rules})", RULES)
     assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
+
+
+def test_the_desk_lists_suggestions_by_decision_and_topics_read_only(desk_client, make_user,
+                                                                      story):
+    client = desk_client(make_user("Chief editor"))
+    listed = client.get("/desk/intelligence/tagsuggestion/?decision__exact=applied")
+    assert listed.status_code == 200
+    text = listed.content.decode()
+    assert "Sofia" in text and "Borisov" not in text
+    topics = client.get("/desk/intelligence/storytopic/")
+    assert topics.status_code == 200 and "Grain" in topics.content.decode()
+    assert client.get("/desk/intelligence/storytopic/add/").status_code == 403
