@@ -269,10 +269,10 @@ DATELINE_WEBSUB_RETRY_SECONDS = 60
 # Pushes made at the same time by one worker.
 DATELINE_WEBSUB_DELIVERY_THREADS = 8
 # Ingest (dateline.ingest): how outlets' feeds are fetched, politely and within limits.
-# Services fetch; name more as {"name": "dotted.path.Class"}.
+# Services fetch (http, folder, imap built in); name more as {"name": "dotted.path.Class"}.
 DATELINE_INGEST_SERVICES: dict[str, str] = {}
-# Parsers read a format (rss, atom, jsonfeed, ninjs, newsml-g2, jsonlines built in); add more
-# as {"name": "dotted.path.Class"} (dateline.ingest.parsers.Parser subclasses).
+# Parsers read a format (rss, atom, jsonfeed, ninjs, newsml-g2, jsonlines, email built in); add
+# more as {"name": "dotted.path.Class"} (dateline.ingest.parsers.Parser subclasses).
 DATELINE_INGEST_PARSERS: dict[str, str] = {}
 # Seconds to connect and for each read; a whole answer gets TOTAL at most.
 DATELINE_INGEST_TIMEOUT = 10
@@ -280,6 +280,17 @@ DATELINE_INGEST_TOTAL_TIMEOUT = 30
 # Bytes of one answer, counted while it streams and again after decompression (gzip bombs).
 DATELINE_INGEST_MAX_BYTES = 10 * 1024 * 1024
 DATELINE_INGEST_MAX_REDIRECTS = 5
+# The imap service (imaps://user@host:993/INBOX feeds): passwords by "user@host", never in a
+# URL, from environment variables DATELINE_IMAP_PASSWORD_<ANY NAME>="user@host password".
+DATELINE_INGEST_IMAP_PASSWORDS: dict[str, str] = {
+    account.strip(): password
+    for name, value in os.environ.items() if name.startswith("DATELINE_IMAP_PASSWORD_")
+    for account, _, password in [value.partition(" ")] if account.strip() and password
+}
+# Plain imap:// sends the password unencrypted: refused unless on (loopback tests only).
+DATELINE_INGEST_IMAP_ALLOW_PLAIN = False
+# New messages read by one poll of a mailbox, oldest first; the rest wait for the next poll.
+DATELINE_INGEST_IMAP_BATCH = 50
 # Private, loopback and link-local addresses are refused unless this is on (demo and tests).
 DATELINE_INGEST_ALLOW_PRIVATE = False
 # Seconds between the end of one request to a host and the start of the next.

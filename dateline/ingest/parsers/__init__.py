@@ -29,6 +29,7 @@ registry: Registry[Parser] = Registry(
         "ninjs": "dateline.ingest.parsers.ninjs.NinjsParser",
         "newsml-g2": "dateline.ingest.parsers.newsml.NewsMLParser",
         "jsonlines": "dateline.ingest.parsers.jsonlines.JSONLinesParser",
+        "email": "dateline.ingest.parsers.mail.EmailParser",
     },
 )
 
@@ -44,8 +45,8 @@ def detect(payload: bytes, content_type: str = "") -> Parser:
             logger.exception("The ingest parser %r failed while sniffing a payload", name)
     start = payload[:40].decode("utf-8", errors="replace").strip() or "nothing"
     raise ParseError(
-        "Dateline does not recognise this format (RSS, Atom, JSON Feed, ninjs, NewsML-G2 or "
-        f"JSON Lines); it starts with {start!r}."
+        "Dateline does not recognise this format (RSS, Atom, JSON Feed, ninjs, NewsML-G2, "
+        f"JSON Lines or e-mail); it starts with {start!r}."
     )
 
 

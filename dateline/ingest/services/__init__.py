@@ -11,5 +11,6 @@ services = Registry(
     builtins={
         "http": "dateline.ingest.services.http.HTTPService",
         "folder": "dateline.ingest.services.folder.FolderService",
+        "imap": "dateline.ingest.services.imap.IMAPService",
     },
 )
