@@ -87,7 +87,8 @@ def candidates(forms: Forms, cues: dict, gazetteer: Gazetteer, priors: dict,
         c = found.setdefault((kind, name), {"ps": [], "forms": set(), "mentions": 0,
                                             "headline": False, "lead": False, "direct": False,
                                             "unseen": False, "dateline": False,
-                                            "evidence": "", "tag_id": None})
+                                            "evidence": "", "direct_evidence": False,
+                                            "tag_id": None})
         if p is not None:
             c["ps"].append(p)
         if key not in c["forms"] and form is not None:
@@ -98,8 +99,10 @@ def candidates(forms: Forms, cues: dict, gazetteer: Gazetteer, priors: dict,
         c["direct"] |= direct
         c["dateline"] |= dateline
         c["tag_id"] = c["tag_id"] or tag_id
-        if form is not None and (direct or not c["evidence"]):
-            c["evidence"] = form.text
+        # The evidence is the fullest name found ("Bashar al-Assad" over "Assad"), else a cue.
+        if form is not None and (not c["evidence"] or (direct and (
+                not c["direct_evidence"] or len(form.text) > len(c["evidence"])))):
+            c["evidence"], c["direct_evidence"] = form.text, direct
 
     for key, form in forms.found.items():
         for kind, name, p, _ in cues.get(key, ()):

@@ -89,8 +89,12 @@ class GazetteerTagger(Tagger):
             if kind in weights:
                 score = learn.confidence(weights[kind], features)
                 least = own.get(kind, {}).get(name, thresholds[kind])
-            elif features[FEATURE_DIRECT]:
-                score, least = _untrained(features), UNTRAINED_AT
+            elif features[FEATURE_DIRECT] or features[FEATURE_CUE]:
+                # Nothing calibrated for this kind (untrained, or the training stories gave
+                # no wrong candidate to learn from): a suggestion, never applied.
+                score = min(UNTRAINED_MAX, max(features[FEATURE_CUE], _untrained(features)
+                                               if features[FEATURE_DIRECT] else 0.0))
+                least = UNTRAINED_AT
             else:
                 continue
             if score >= least:
@@ -101,6 +105,7 @@ class GazetteerTagger(Tagger):
 
 
 FEATURE_DIRECT = learn.FEATURES.index("direct")
+FEATURE_CUE = learn.FEATURES.index("p_max")
 
 
 def _untrained(features: list[float]) -> float:

@@ -1,0 +1,155 @@
+"""The gazetteer tagger: the site's tags and aliases, countries, and what it learns."""
+
+import pytest
+
+from dateline.intelligence import plugins
+from dateline.intelligence.base import Labelled, Story
+from dateline.intelligence.models import TagAlias
+from dateline.intelligence.tagging.gazetteer import Gazetteer, surnames
+from dateline.intelligence.tagging.tagger import UNTRAINED_MAX, GazetteerTagger
+from dateline.newsroom.models import Tag
+
+
+def tagged(tagger, headline, body="") -> dict[tuple[str, str], object]:
+    return {(e.kind, e.name): e for e in tagger.entities(Story(headline, body))}
+
+
+def loaded(tmp_path) -> GazetteerTagger:
+    tagger = GazetteerTagger()
+    tagger.load(tmp_path / "nothing-learnt")
+    return tagger
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("written", ["Bashar al-Assad", "al-Assad", "Assad"])
+def test_every_name_of_a_person_is_one_tag(tmp_path, written):
+    assad = Tag.objects.create(name="Bashar al-Assad", kind=Tag.Kind.PERSON)
+    TagAlias.objects.create(tag=assad, name="Bashar Assad")
+
+    found = tagged(loaded(tmp_path), "Talks in Damascus", f"{written} met the envoy on Monday.")
+
+    people = [e for e in found.values() if e.kind == "person"]
+    assert [(e.name, e.tag_id, e.evidence) for e in people] == [
+        ("Bashar al-Assad", assad.pk, written)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("written", ["U.S.", "USA", "United States", "US"])
+def test_every_name_of_a_country_is_one_place(tmp_path, written):
+    usa = Tag.objects.create(name="USA", kind=Tag.Kind.PLACE)
+
+    found = tagged(loaded(tmp_path), "Trade figures", f"Exports from the {written} rose.")
+
+    assert [(e.name, e.tag_id) for e in found.values() if e.kind == "place"] == [("USA", usa.pk)]
+
+
+@pytest.mark.django_db
+def test_an_alias_an_editor_adds_is_used_by_the_next_analysis(tmp_path):
+    imf = Tag.objects.create(name="IMF", kind=Tag.Kind.ORGANISATION)
+    story = "The Monetary Fund raised its forecast."
+    assert ("organisation", "IMF") not in tagged(loaded(tmp_path), "Forecast", story)
+
+    TagAlias.objects.create(tag=imf, name="Monetary Fund")
+
+    assert tagged(loaded(tmp_path), "Forecast", story)["organisation", "IMF"].tag_id == imf.pk
+
+
+@pytest.mark.django_db
+def test_words_that_are_codes_are_not_countries(tmp_path):
+    Tag.objects.create(name="USA", kind=Tag.Kind.PLACE)
+    Tag.objects.create(name="Italy", kind=Tag.Kind.PLACE)
+
+    found = tagged(loaded(tmp_path), "Us and them",
+                   "It told us IT spending fell. Can they say so?")
+
+    assert found == {}
+
+
+@pytest.mark.django_db
+def test_untrained_it_suggests_but_never_reaches_the_apply_threshold(tmp_path, settings):
+    Tag.objects.create(name="Syria", kind=Tag.Kind.PLACE)
+
+    found = tagged(loaded(tmp_path), "Syria talks resume in Syria",
+                   "Syria said the talks in Syria would resume. Syria again.")
+
+    assert 0 < found["place", "Syria"].confidence <= UNTRAINED_MAX
+    assert UNTRAINED_MAX < settings.DATELINE_INTELLIGENCE_APPLY_AT
+
+
+def test_a_surname_shared_by_two_people_names_neither():
+    gazetteer = Gazetteer([("person", "George Bush", 1, []), ("person", "Barbara Bush", 2, []),
+                           ("person", "James Baker", 3, [])])
+
+    assert gazetteer.get("bush") == set()
+    assert {k.name for k in gazetteer.get("baker")} == {"James Baker"}
+    assert surnames("Bashar al-Assad") == ["al-Assad", "Assad"]
+
+
+def test_countries_have_their_common_and_official_names():
+    gazetteer = Gazetteer()
+
+    assert {k.name for k in gazetteer.get("syrian arab republic")} == {"Syria"}
+    assert {k.name for k in gazetteer.get("us")} == {"United States"}
+    assert {k.name for k in gazetteer.get("ussr")} == {"USSR"}
+    assert gazetteer.get("korea") == set()  # two countries' short name: neither
+
+
+def wire(headline, body, **labels) -> Labelled:
+    return Labelled(Story(headline, body), {"place": [], "person": [], "organisation": [],
+                                            **labels})
+
+
+def newsroom_history() -> list[Labelled]:
+    """A small archive with the conventions of a wire: the country of a dateline city, the
+    minister by surname, the organisation by its acronym after its name is spelt once."""
+    stories = []
+    for i in range(12):
+        stories.append(wire(f"Exporters in Tokyo report orders {i}",
+                            f"Tokyo exporters said orders rose {i} pct in the month.",
+                            place=["Japan"]))
+        stories.append(wire(f"Baker sees lower deficit {i}",
+                            f"Treasury Secretary James Baker said the deficit would fall. "
+                            f"Baker spoke in a speech {i}.", person=["James Baker"],
+                            place=["USA"]))
+        stories.append(wire(f"Fund warns on debt {i}",
+                            f"The International Monetary Fund (IMF) said debt rose {i} pct.",
+                            organisation=["IMF"]))
+        stories.append(wire(f"Cocoa prices steady {i}", f"Dealers said prices held {i}."))
+    return stories
+
+
+@pytest.fixture(scope="module")
+def trained():
+    tagger = GazetteerTagger(use_site=False)
+    tagger.train(newsroom_history())
+    return tagger
+
+
+def test_it_learns_the_cues_of_an_archive(trained):
+    found = tagged(trained, "Tokyo shippers upbeat", "Tokyo shippers expect more trade.")
+    assert ("place", "Japan") in found
+    assert found["place", "Japan"].evidence == "Tokyo"
+
+    found = tagged(trained, "Deficit to narrow", "Baker told Congress the deficit would narrow.")
+    assert ("person", "James Baker") in found
+
+    found = tagged(trained, "Loans", "The International Monetary Fund agreed new loans.")
+    assert ("organisation", "IMF") in found
+
+    assert tagged(trained, "Cocoa dealers", "Dealers said cocoa prices were steady.") == {}
+
+
+def test_what_it_learnt_is_saved_and_loaded(trained, tmp_path):
+    trained.save(tmp_path / "gazetteer")
+    again = GazetteerTagger(use_site=False)
+
+    assert again.load(tmp_path / "gazetteer")
+    story = Story("Tokyo orders up", "Baker said Tokyo orders rose, the IMF said.")
+    assert again.entities(story) == trained.entities(story)
+    assert not GazetteerTagger(use_site=False).load(tmp_path / "elsewhere")
+
+
+def test_the_registry_gives_the_gazetteer_tagger(settings, tmp_path):
+    settings.DATELINE_INTELLIGENCE_DIR = str(tmp_path)
+
+    assert isinstance(plugins.part("tagger", "gazetteer"), GazetteerTagger)
