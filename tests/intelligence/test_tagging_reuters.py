@@ -35,7 +35,7 @@ def scores():
 def test_places_are_found_as_reuters_editors_labelled_them(scores):
     # The full split (9,648 stories learnt) reaches 0.85 and more; a fifth of it less.
     assert scores["place"]["f1"] >= 0.78
-    assert scores["organisation"]["f1"] >= 0.6
+    assert scores["organisation"]["f1"] >= 0.55
 
 
 def test_what_it_applies_alone_is_almost_always_right(scores):
