@@ -12,7 +12,7 @@ from dateline.ingest.parsers import ParseError, ParseResult, parse, registry
 from dateline.ingest.parsers import Parser as ParserBase
 from dateline.ingest.parsers.normalise import MAX_ITEMS
 from dateline.ingest.parsers.text import MAX_HEADLINE, MAX_RAW, MAX_SUMMARY
-from tests.ingest import sample_feeds
+from tests.ingest import sample_feeds, sample_mail
 from tests.ingest.sample_feeds import stories
 
 NEWSML = (b'<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g1"><itemMeta>'
@@ -193,7 +193,8 @@ def real_payloads() -> list[bytes]:
     records = stories(2)
     return [sample_feeds.rss20(records), sample_feeds.atom(records),
             sample_feeds.rss10(records), sample_feeds.jsonfeed(records),
-            sample_feeds.jsonlines(records), NEWSML % b"Headline"]
+            sample_feeds.jsonlines(records), NEWSML % b"Headline",
+            sample_mail.story_mail(records[0]), sample_mail.mail_with_ninjs(records)]
 
 
 def mutate(payload: bytes, data: st.DataObject) -> bytes:

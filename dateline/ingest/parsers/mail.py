@@ -59,7 +59,8 @@ class EmailParser(Parser):
             guid=header(message, "Message-ID").strip(),
             body=body or html,
             author=sender(message),
-            published=header(message, "Date") or None,
+            # As written: the parsed header writes a zoneless date as "-0000", hiding that.
+            published=raw_header(message, "Date") or None,
             raw=payload[: 64 * 1024].decode("utf-8", errors="replace"),
         )
         if parsed is None:
@@ -105,9 +106,13 @@ def header(message: email.message.Message, name: str) -> str:
         return " ".join(str(value).split()) if value is not None else ""
     except (ValueError, TypeError, LookupError, IndexError, AttributeError):
         # policy.default defers some defects until the value is read: fall back to the raw.
-        raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()),
-                   "")
-        return " ".join(str(raw).split())
+        return raw_header(message, name)
+
+
+def raw_header(message: email.message.Message, name: str) -> str:
+    """A header's first value as sent, undecoded, whitespace collapsed; "" when absent."""
+    raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), "")
+    return " ".join(str(raw).split())
 
 
 def sender(message: email.message.Message) -> str:
