@@ -17,7 +17,8 @@ classifiers: Registry[TopicClassifier] = Registry(
     "topic classifier", TopicClassifier, setting="DATELINE_INTELLIGENCE_CLASSIFIERS",
     builtins={"linear": "dateline.intelligence.topics.linear.LinearTopicClassifier"})
 rankers: Registry[RelatedRanker] = Registry(
-    "related ranker", RelatedRanker, setting="DATELINE_INTELLIGENCE_RANKERS", builtins={})
+    "related ranker", RelatedRanker, setting="DATELINE_INTELLIGENCE_RANKERS",
+    builtins={"tfidf": "dateline.intelligence.related.tfidf.TfidfRanker"})
 summarisers: Registry[Summariser] = Registry(
     "summariser", Summariser, setting="DATELINE_INTELLIGENCE_SUMMARISERS",
     builtins={"lead": "dateline.intelligence.briefs.lead.LeadSummariser"})
