@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
+from dateline.intelligence.briefs import briefs_for
 from dateline.newsroom.models import Article, Section
 
 from . import photos
@@ -155,8 +156,13 @@ def layout(edition: Edition) -> dict:
     blocks = sorted(
         ((items_[0].section, items_) for items_ in sections.values()),
         key=lambda block: order.get(block[0].pk if block[0] else None, len(order)))
-    return {"edition": edition, "lead": lead, "blocks": blocks,
-            "briefs": [i for i in items if i.column == Column.BRIEF]}
+    briefs = [i for i in items if i.column == Column.BRIEF]
+    # News in Brief reads as the site's page does: each story's brief, an editor's where
+    # there is one (dateline.intelligence), for the page, the PDF and the mail alike.
+    texts = briefs_for(item.article for item in briefs)
+    for item in briefs:
+        item.brief_text = texts[item.article_id]
+    return {"edition": edition, "lead": lead, "blocks": blocks, "briefs": briefs}
 
 
 def archive_days() -> list[date]:

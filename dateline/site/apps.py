@@ -7,4 +7,5 @@ class SiteConfig(AppConfig):
     verbose_name = "Public site"
 
     def ready(self) -> None:
-        from . import photo_cache  # noqa: F401  (its receivers renew pages showing a photo)
+        # Their receivers renew pages: those showing a photo, and a brief, when it changes.
+        from . import brief_cache, photo_cache  # noqa: F401

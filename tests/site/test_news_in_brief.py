@@ -1,0 +1,137 @@
+"""News in Brief: the day's stories in a few lines, by section, linked from the home page,
+cached and renewed like the other listings, valid HTML, axe and CSP clean in Chromium."""
+
+import shutil
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from dateline.intelligence.models import Brief
+
+from ..pagecache.test_pagecache import Reader
+from .test_browser import AXE, browser, record_csp_violations  # noqa: F401 - the fixture
+from .test_html_validity import VNU, vnu_errors
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day_offset: int, hour: int) -> datetime:
+    """A moment on a day relative to today, in the site's zone, never in the future."""
+    day = timezone.localdate() + timedelta(days=day_offset)
+    moment = datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
+    return min(moment, timezone.now() - timedelta(minutes=1))
+
+
+@pytest.fixture
+def day_of_news(make_section, make_article):
+    world = make_section("World", position=1)
+    russia = make_section("Russia", parent=world)
+    business = make_section("Business", position=2)
+    talks = make_article(
+        "Kremlin agrees to talks", section=russia, published_at=at(0, 0),
+        body="<p>MOSCOW, Nov 28 - The Kremlin agreed to talks on Friday, a spokesman said. "
+             "A date is to be set. Diplomats welcomed the move. A fourth sentence.</p>")
+    shares = make_article("Shares rise", section=business, published_at=at(0, 0),
+                          body="<p>Shares rose in early trade. Banks led the gains.</p>")
+    old = make_article("Storm hits coast", section=world, published_at=at(-3, 12),
+                       body="<p>A storm hit the coast. Roads were closed.</p>")
+    return {"world": world, "russia": russia, "business": business, "talks": talks,
+            "shares": shares, "old": old}
+
+
+def test_today_s_page_groups_briefs_by_section(client, day_of_news):
+    page = client.get("/news-in-brief/").content.decode()
+    talks = day_of_news["talks"]
+    # The machine's brief, computed on the spot: the wire's dateline left out, three sentences.
+    assert ("The Kremlin agreed to talks on Friday, a spokesman said. A date is to be set. "
+            "Diplomats welcomed the move.</p>") in page
+    assert f'<a href="{talks.get_absolute_url()}">Kremlin agrees to talks</a>' in page
+    assert page.index('id="briefs-world"') < page.index("Kremlin agrees") \
+        < page.index('id="briefs-business"') < page.index("Shares rise")
+    assert "Storm hits coast" not in page
+    day = timezone.localdate()
+    assert f'<link rel="canonical" href="http://testserver/news-in-brief/{day}/">' in page
+    earlier = (day - timedelta(days=3)).isoformat()
+    assert f'<a rel="prev" href="/news-in-brief/{earlier}/">' in page
+    assert 'rel="next"' not in page
+
+
+@pytest.mark.cache
+@pytest.mark.django_db(transaction=True)
+def test_the_page_is_cached_and_an_edited_brief_renews_it(day_of_news):
+    reader, talks = Reader(), day_of_news["talks"]
+    status, headers, _ = reader.get("/news-in-brief/")
+    assert (status, headers["X-Cache"]) == (200, "MISS")
+    assert f"a{talks.pk}" in headers["Surrogate-Key"].split()
+    assert reader.get("/news-in-brief/")[1]["X-Cache"] == "HIT"
+    Brief.objects.create(article=talks, text="Talks are on, the Kremlin says.",
+                         machine_text="The Kremlin agreed to talks.", edited_at=timezone.now())
+    _, headers, page = reader.get("/news-in-brief/")
+    assert headers["X-Cache"] == "MISS"
+    assert "Talks are on, the Kremlin says." in page and "a spokesman said" not in page
+
+
+def test_a_past_day_and_a_section(client, day_of_news):
+    earlier = (timezone.localdate() - timedelta(days=3)).isoformat()
+    page = client.get(f"/news-in-brief/{earlier}/").content.decode()
+    assert "A storm hit the coast. Roads were closed." in page
+    assert f'<a rel="next" href="/news-in-brief/{timezone.localdate()}/">' in page
+    section = client.get("/news-in-brief/world/").content.decode()
+    assert "Kremlin agrees to talks" in section and "Shares rise" not in section
+    assert (f'<link rel="canonical" href="http://testserver/news-in-brief/'
+            f'{timezone.localdate()}/world/">') in section
+    assert client.get(f"/news-in-brief/{earlier}/business/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/news-in-brief/2025-02-30/", "/news-in-brief/2999-01-01/",
+                                  "/news-in-brief/2001-01-01/", "/news-in-brief/no-such/"])
+def test_impossible_future_empty_days_and_unknown_sections_are_not_found(
+        client, day_of_news, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_withdrawn_story_leaves_the_page(client, day_of_news):
+    shares = day_of_news["shares"]
+    assert "Shares rise" in client.get("/news-in-brief/").content.decode()
+    shares.status = shares.Status.DRAFT
+    shares.save()
+    assert "Shares rise" not in client.get("/news-in-brief/").content.decode()
+
+
+def test_the_home_page_links_to_it(client, day_of_news):
+    assert '<a href="/news-in-brief/">News in Brief</a>' in client.get("/").content.decode()
+
+
+def test_the_pages_are_valid_html(client, tmp_path, day_of_news):
+    java = shutil.which("java")
+    if java is None or not VNU.exists():
+        pytest.fail("the Nu HTML Checker needs Java and `npm ci` (make test runs both)")
+    files = []
+    for n, path in enumerate(["/news-in-brief/", "/news-in-brief/world/russia/"]):
+        files.append(tmp_path / f"brief-{n}.html")
+        files[-1].write_bytes(client.get(path).content)
+    errors = vnu_errors(java, files)
+    assert errors == [], "\n".join(errors)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_axe_and_csp_clean_in_chromium(browser, live_server, day_of_news):  # noqa: F811
+    if not AXE.exists():
+        pytest.fail("axe-core is required: run `npm ci` (make test does)")
+    checked = browser.new_page(viewport={"width": 1280, "height": 900})
+    record_csp_violations(checked)
+    checked.goto(live_server.url + "/")
+    checked.get_by_role("link", name="News in Brief").click()
+    checked.wait_for_url(f"{live_server.url}/news-in-brief/")
+    assert checked.evaluate("window.cspViolations") == []
+    # The site's CSP rightly refuses injected scripts; the auditor is let in on purpose.
+    audited = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    for path in ["/news-in-brief/", "/news-in-brief/world/"]:
+        audited.goto(live_server.url + path)
+        audited.add_script_tag(path=str(AXE))
+        result = audited.evaluate(
+            "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})")
+        problems = [f"{v['id']}: {v['help']}" for v in result["violations"]]
+        assert problems == [], f"{path}: {problems}"
