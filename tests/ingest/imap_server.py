@@ -22,6 +22,7 @@ START = "import sys; from pymap.main import main; sys.argv[0] = 'pymap'; main()"
 class IMAPServer:
     def __init__(self):
         self.port = _free_port()
+        self._client = None
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - open while it runs; close()
         self.process = subprocess.Popen(
             [sys.executable, "-c", START, "--host", "127.0.0.1", "--port", str(self.port),
@@ -48,32 +49,31 @@ class IMAPServer:
         return f"{scheme}://{user}@127.0.0.1:{self.port}/{mailbox}"
 
     def client(self) -> imaplib.IMAP4:
-        client = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
-        client.login(USER, PASSWORD)
-        return client
+        """The tests' own connection, logged in once (a login costs a password hash)."""
+        if self._client is None:
+            self._client = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
+            self._client.login(USER, PASSWORD)
+        return self._client
 
     def deliver(self, mailbox: str, *messages: bytes) -> None:
         """Put messages in `mailbox` (created if new), unread, as delivery does."""
         client = self.client()
-        try:
-            client.create(mailbox)  # NO when it exists: fine
-            for message in messages:
-                status, said = client.append(mailbox, None, None, message)
-                assert status == "OK", said
-        finally:
-            client.logout()
+        client.create(mailbox)  # NO when it exists: fine
+        for message in messages:
+            status, said = client.append(mailbox, None, None, message)
+            assert status == "OK", said
 
     def flags(self, mailbox: str) -> list[bytes]:
         """Each message's flags, read without changing them."""
         client = self.client()
-        try:
-            client.select(mailbox, readonly=True)
-            _, data = client.fetch("1:*", "(FLAGS)")
-            return [line for line in data if isinstance(line, bytes)]
-        finally:
-            client.logout()
+        client.select(mailbox, readonly=True)
+        _, data = client.fetch("1:*", "(FLAGS)")
+        client.close()
+        return [line for line in data if isinstance(line, bytes)]
 
     def close(self) -> None:
+        if self._client is not None:
+            self._client.logout()
         self.process.terminate()
         try:
             self.process.wait(timeout=10)

@@ -221,7 +221,10 @@ def _mark(etag: str) -> tuple[int, int]:
 
 
 def size_words(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB" if size >= 100 * 1024 else f"{size / 1024:.0f} KB"
+    """"20 KB", "10 MB", "14.2 MB"."""
+    if size < 100 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
 
 
 def _said(what) -> str:
