@@ -1,11 +1,15 @@
 """The "lead" summariser on the cases wire copy and features bring (issue 19, point 6)."""
 
+import json
+
 import pytest
 
 from dateline.intelligence.base import Story
 from dateline.intelligence.briefs import sentences
 from dateline.intelligence.briefs.lead import LeadSummariser
 from dateline.intelligence.plugins import summarisers
+
+from ..conftest import require_shared
 
 MAX = 60
 
@@ -110,3 +114,23 @@ def test_a_table_lead_gives_the_headline_as_a_sentence():
 
 def test_a_story_without_body_gives_its_headline():
     assert brief("", "Storm closes the port") == "Storm closes the port."
+
+
+@pytest.mark.parametrize("corpus", ["reuters-21578-train", "bbc-news"])
+def test_real_wire_and_news_copy_gives_clean_briefs(corpus):
+    """Every tenth story of the real corpora: within the limit, no dangling quote, ending as a
+    sentence, never empty, and an attributed lead keeps its attribution."""
+    path = require_shared(f"corpus/{corpus}/articles.jsonl")
+    records = [json.loads(line) for line in path.read_text().splitlines()[::10]]
+    summariser = LeadSummariser()
+    for record in records:
+        result = summariser.brief(Story(record["title"], record["body"]), MAX)
+        assert 0 < sentences.words(result) <= MAX, record["id"]
+        assert sentences.double_quotes(result) % 2 == 0, (record["id"], result)
+        assert result[-1] in ".!?\"”", (record["id"], result)
+        paragraphs = sentences.paragraphs(record["body"])
+        if any(sentences.is_table(p) for p in paragraphs[:2]):
+            continue  # a table's brief is its headline
+        first = sentences.split(paragraphs[0])[0]
+        if " said." in first and sentences.words(first) <= MAX:
+            assert first.rsplit(",", 1)[-1] in result, record["id"]

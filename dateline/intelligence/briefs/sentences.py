@@ -85,6 +85,8 @@ def is_table(text: str) -> bool:
         return True  # "Qtly div five cts vs N.A."
     if figures and len(words) <= 15 and not re.search(r"[.!?][\"”’')]*$", text):
         return True  # "Shr 71 cts vs 43 cts", "Pay March 31": a line, not a sentence
+    if not re.search(r"[.!?][\"”’')]*$", text) and figures / len(words) > 0.2:
+        return True  # a price list run into one line: "44 PCT SOYBEAN MEAL 156.70-160.70 ..."
     return len(words) >= 6 and figures / len(words) > 0.4
 
 
