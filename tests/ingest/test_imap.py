@@ -1,11 +1,14 @@
 """The imap service against a real IMAP server on loopback (pymap), polled as the worker does."""
 
 import itertools
+import runpy
 
 import pytest
 
 from dateline.ingest.models import FailedPayload, Item
 from dateline.ingest.polling import poll
+from dateline.ingest.services.imap import Mailbox
+from dateline.settings import base as base_settings
 from tests.ingest import sample_mail
 from tests.ingest.imap_server import PASSWORD, USER, IMAPServer
 from tests.ingest.sample_feeds import stories
@@ -217,3 +220,19 @@ def test_a_private_address_is_refused_unless_allowed(settings, mail_feed):
     outcome = poll(mail_feed)
 
     assert outcome.error == "127.0.0.1 is a private or local address; refused"
+
+
+def test_passwords_are_read_from_the_environment_by_account(monkeypatch, settings):
+    monkeypatch.setenv("DATELINE_IMAP_PASSWORD_AGENCY", "desk@agency.example@IMAP.Agency.example "
+                                                        "a pass: with spaces")
+    monkeypatch.setenv("DATELINE_IMAP_PASSWORD_HALF", "nobody@imap.example")  # no password
+
+    passwords = runpy.run_path(base_settings.__file__)["DATELINE_INGEST_IMAP_PASSWORDS"]
+    settings.DATELINE_INGEST_IMAP_PASSWORDS = passwords
+
+    assert "nobody@imap.example" not in passwords
+    # The user as written (an address, percent-encoded in the URL), the host in any case.
+    mailbox = Mailbox.of("imaps://desk%40agency.example@imap.agency.example/Wire")
+    assert (mailbox.account, mailbox.mailbox) == ("desk@agency.example@imap.agency.example",
+                                                  "Wire")
+    assert mailbox.password() == "a pass: with spaces"
