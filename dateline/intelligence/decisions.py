@@ -6,7 +6,7 @@ from django.utils import timezone
 from dateline.newsroom.models import Article
 
 from .models import Brief, Decision, RelatedStory, TagSuggestion
-from .records import next_pinned_rank
+from .records import lock, next_pinned_rank
 
 
 class NotPossible(ValueError):
@@ -16,6 +16,7 @@ class NotPossible(ValueError):
 @transaction.atomic
 def accept(suggestion: TagSuggestion, user) -> None:
     """The tag goes on the story."""
+    _current(suggestion)
     suggestion.article.tags.add(suggestion.tag_id)
     _decide(suggestion, Decision.ACCEPTED, user)
 
@@ -23,8 +24,18 @@ def accept(suggestion: TagSuggestion, user) -> None:
 @transaction.atomic
 def reject(suggestion: TagSuggestion, user) -> None:
     """Not this tag (an applied or accepted one comes off the story): never suggested again."""
+    _current(suggestion)
     suggestion.article.tags.remove(suggestion.tag_id)
     _decide(suggestion, Decision.REJECTED, user)
+
+
+def _current(suggestion: TagSuggestion) -> None:
+    """With the story locked: the suggestion is still there (an analysis may have withdrawn
+    it since the page was shown)."""
+    lock(suggestion.article)
+    if not TagSuggestion.objects.filter(pk=suggestion.pk).exists():
+        raise NotPossible(f"The machine no longer suggests “{suggestion.tag.name}”; add the "
+                          "tag in Filing if it belongs.")
 
 
 def _decide(suggestion: TagSuggestion, decision: str, user) -> None:
@@ -40,6 +51,7 @@ def pin(article: Article, related: Article, user) -> RelatedStory:
         raise NotPossible("A story cannot be related to itself.")
     if not Article.objects.live().filter(pk=related.pk).exists():
         raise NotPossible(f"“{related.headline}” is not published: readers could not open it.")
+    lock(article)
     row, _ = RelatedStory.objects.get_or_create(article=article, related=related)
     if row.origin != RelatedStory.Origin.PINNED:
         row.rank = next_pinned_rank(article)
@@ -51,6 +63,7 @@ def pin(article: Article, related: Article, user) -> RelatedStory:
 @transaction.atomic
 def remove(article: Article, related_id: int, user) -> None:
     """Out of the story's list, and kept out: the row stays, marked removed."""
+    lock(article)
     RelatedStory.objects.update_or_create(
         article=article, related_id=related_id,
         defaults={"origin": RelatedStory.Origin.REMOVED, "decided_by": user})

@@ -119,5 +119,6 @@ def refresh_related(article_id: int, part=None) -> bool:
         logger.exception("intelligence: the ranker failed on article %s", article_id)
         return False
     with transaction.atomic():
+        records.lock(article)
         records.write_related(article, found)
     return True

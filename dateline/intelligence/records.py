@@ -21,6 +21,7 @@ RELATED_KEPT = 8
 
 
 def write(article: Article, findings, ran: dict) -> None:
+    lock(article)
     if findings.entities is not None or findings.topics is not None:
         # With one of the two parts failed, its earlier suggestions are kept, not dropped.
         complete = findings.entities is not None and findings.topics is not None
@@ -31,6 +32,13 @@ def write(article: Article, findings, ran: dict) -> None:
         write_related(article, findings.neighbours)
     if findings.brief:
         write_brief(article, findings.brief)
+
+
+def lock(article: Article) -> None:
+    """Hold the story's row (as workflow moves do) for the rest of the transaction, so that an
+    editor's decision and an analysis never interleave (PostgreSQL; SQLite writes one at a
+    time anyway)."""
+    Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
 
 
 def suggested(findings, ran: dict) -> dict[int, dict]:
