@@ -1,9 +1,10 @@
 """Sitemaps and robots.txt: what search engines read to find every live story.
 
 The index at /sitemap.xml names one sitemap per month that has live stories, the sections,
-the tags with live stories (each dated by its newest story), and the Google News sitemap of
-the last 48 hours in pages of 1,000. Every sitemap starts from `Article.objects.live()`,
-so no draft, scheduled, killed, future-dated or embargoed story is ever listed.
+the tags with live stories (each dated by its newest story), the days of News in Brief, and
+the Google News sitemap of the last 48 hours in pages of 1,000. Every sitemap starts from
+`Article.objects.live()`, so no draft, scheduled, killed, future-dated or embargoed story is
+ever listed.
 """
 
 import re
@@ -16,7 +17,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, TruncMonth
+from django.db.models.functions import Coalesce, Concat, TruncDate, TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -181,7 +182,35 @@ class NewsSitemap(DatelineSitemap):
         return [keys.HOME, *keys.articles(url["item"] for url in urls)]
 
 
-FIXED = {"sections": SectionSitemap, "tags": TagSitemap, "news": NewsSitemap}
+class BriefDaySitemap(DatelineSitemap):
+    """News in Brief (the site's `/news-in-brief/<day>/`): a page per day with live stories,
+    dated by the newest change among them."""
+
+    @cached_property
+    def days(self) -> list[dict]:
+        return list(
+            Article.objects.live().order_by()
+            .annotate(day=TruncDate("published_at"))
+            .values("day")
+            .annotate(latest=Max(Coalesce("updated_at", "published_at")))
+            .order_by("day")
+        )
+
+    def items(self):
+        return self.days
+
+    def location(self, item: dict) -> str:
+        return reverse("site:news-in-brief-day", kwargs={"day": item["day"].isoformat()})
+
+    def lastmod(self, item: dict) -> datetime:
+        return item["latest"]
+
+    def get_latest_lastmod(self) -> datetime | None:
+        return max((item["latest"] for item in self.days), default=None)
+
+
+FIXED = {"sections": SectionSitemap, "tags": TagSitemap, "news": NewsSitemap,
+         "briefs": BriefDaySitemap}
 
 
 def month_sitemaps() -> dict[str, ArticleMonthSitemap]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from dateline.intelligence.models import Brief
 
 from ..pagecache.test_pagecache import Reader
+from ..syndication.test_sitemaps import fetch, locations
 from .test_browser import AXE, browser, record_csp_violations  # noqa: F401 - the fixture
 from .test_html_validity import VNU, vnu_errors
 
@@ -135,3 +136,12 @@ def test_axe_and_csp_clean_in_chromium(browser, live_server, day_of_news):  # no
             "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})")
         problems = [f"{v['id']}: {v['help']}" for v in result["violations"]]
         assert problems == [], f"{path}: {problems}"
+
+
+def test_the_sitemap_names_each_day(client, day_of_news):
+    index = client.get("/sitemap.xml").content.decode()
+    assert "/sitemaps/briefs.xml</loc>" in index
+    listed = locations(fetch(client, "/sitemaps/briefs.xml"))  # valid against the schema
+    today = timezone.localdate()
+    assert listed == [f"http://testserver/news-in-brief/{day}/"
+                      for day in (today - timedelta(days=3), today)]

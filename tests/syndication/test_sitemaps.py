@@ -89,6 +89,7 @@ def test_index_names_each_month_with_stories_and_the_other_sitemaps(client, arch
         "http://testserver/sitemaps/sections.xml",
         "http://testserver/sitemaps/tags.xml",
         "http://testserver/sitemaps/news.xml",
+        "http://testserver/sitemaps/briefs.xml",
     ]
     dated = lastmods(root)
     assert datetime.fromisoformat(dated[locations(root)[0]]) == march.published_at
@@ -118,6 +119,7 @@ def test_empty_sitemaps_answer_but_the_index_leaves_them_out(client, make_articl
     assert locations(fetch(client, "/sitemap.xml", "siteindex.xsd")) == [
         "http://testserver/sitemaps/articles-2025-02.xml",
         "http://testserver/sitemaps/sections.xml",
+        "http://testserver/sitemaps/briefs.xml",
     ]
     for name in ("news", "tags"):  # robots.txt names news.xml: it answers on a quiet day
         response = client.get(f"/sitemaps/{name}.xml")
