@@ -8,9 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from dateline.intelligence.related import related_for
 from dateline.newsroom.models import Article
 from dateline.newsroom.preview import read_token, still_shows
-from dateline.newsroom.related import more_from_section, related_articles
+from dateline.newsroom.related import more_from_section
 
 from . import photos
 from .sections import attach_sections
@@ -31,7 +32,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     )
     if not still_shows(article, data):
         return render(request, "site/preview_gone.html", status=410)
-    related = related_articles(article)
+    related = related_for(article)
     more = more_from_section(article, shown=related)
     attach_sections(related, more)
     response = render(

@@ -10,8 +10,9 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 
+from dateline.intelligence.related import related_for
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
-from dateline.newsroom.related import more_from_section, related_articles
+from dateline.newsroom.related import more_from_section
 from dateline.newsroom.signals import story_page_rendering
 from dateline.pagecache import keys
 
@@ -134,13 +135,15 @@ def _added_to_story(full: Article) -> dict:
 
 def _render_aside(request: HttpRequest, article: Article) -> tuple[str, set[str]]:
     """Related Articles and More from <section>: what a reader may want next."""
-    related = related_articles(article)
+    related = related_for(article)
     more = more_from_section(article, shown=related)
     attach_sections(related, more)
     html = render_to_string("site/includes/article_aside.html", {
         "article": article, "related": related, "more_from_section": more,
     }, request)
-    return html, {keys.NAV, *keys.articles(related), *keys.articles(more)}
+    # The story's own key too: a new related list (dateline.intelligence) invalidates it.
+    return html, {keys.NAV, keys.article(article.pk), *keys.articles(related),
+                  *keys.articles(more)}
 
 
 def _paginate(request: HttpRequest, queryset):

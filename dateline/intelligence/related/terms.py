@@ -28,6 +28,8 @@ yourself today week month told say tell including mr mrs ms time way well back
 """
 STOPWORDS = frozenset(_STOPWORDS.split())
 HEADLINE_WEIGHT = 3  # a headline's word counts as three of the body's
+FEW = 50  # stories: counts from fewer weigh every word alike
+SHORT_LIST = 20  # stories: a word used by no more is cheap to look for, however common
 
 
 def words(text: str) -> list[str]:
@@ -62,6 +64,8 @@ class DocumentFrequencies:
         return cls(documents, {w: n for w, n in df.items() if n > 1})
 
     def idf(self, word: str) -> float:
+        if self.documents < FEW:  # a handful of stories tell nothing of a word's rarity
+            return 1.0
         found = self._idf.get(word)
         if found is None:
             found = math.log((self.documents + 1) / (self.df.get(word, 0) + 1)) + 1.0
@@ -76,9 +80,10 @@ class DocumentFrequencies:
     def query_terms(self, weights: dict[str, float], n: int, max_share: float) -> list[str]:
         """The story's n heaviest words used by at most `max_share` of the stories: a word
         used by many costs a long list to read and finds little. A story with fewer such
-        words is looked for by its rarest others too, up to half of n."""
+        words is looked for by its rarest others too, up to half of n. On a small site every
+        list is short, and every word may be used."""
         ranked = sorted(weights, key=lambda word: (-weights[word], word))
-        most = max_share * self.documents
+        most = max(max_share * self.documents, SHORT_LIST)
         rare = [word for word in ranked if self.df.get(word, 0) <= most][:n]
         if len(rare) < n // 2:
             rest = sorted((w for w in ranked if w not in rare), key=lambda w: self.df.get(w, 0))

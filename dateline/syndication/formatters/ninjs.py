@@ -11,6 +11,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from dateline.intelligence.related import stored_related
 from dateline.newsroom import credit
 from dateline.newsroom.models import Article, Tag
 
@@ -49,6 +50,9 @@ class Ninjs31Formatter(Formatter):
     )
     # Superdesk's name for a story's lead picture, which its ingest shows as such.
     LEAD_PICTURE = "featuremedia"
+    # Related stories are associations too (ninjs 2.1 and 3.1 have no "links"), named
+    # "related-1", "related-2", … in the order the site shows them.
+    RELATED = "related"
 
     def __init__(self, base_url: str = "") -> None:
         super().__init__(base_url)
@@ -56,11 +60,13 @@ class Ninjs31Formatter(Formatter):
         # Sections already looked up, with or without a code: a section with none is not
         # asked again for each of its stories.
         self.looked_up: set[int] = set()
+        self.related: dict[int, list[Article]] = {}
 
     def prepare(self, articles: Sequence[Article]) -> None:
         self.medtops = medtop.codes_for(a.section for a in articles)
         self.looked_up = {a.section_id for a in articles}
         prefetch_leads(articles)
+        self.related = stored_related(articles)
 
     def format(self, article: Article) -> dict[str, Any]:
         if article.section_id not in self.looked_up:
@@ -183,9 +189,24 @@ class Ninjs31Formatter(Formatter):
         }]
 
     def _format_associations(self, article: Article) -> list[dict[str, Any]]:
-        # No lead photo, or none with renditions yet: no association at all.
+        # No lead photo, or none with renditions yet: no picture association.
         lead = lead_photo_of(article, self.absolute)
-        return [] if lead is None else [{"name": self.LEAD_PICTURE, **self.picture(lead)}]
+        pictures = [] if lead is None else [{"name": self.LEAD_PICTURE, **self.picture(lead)}]
+        return pictures + [{"name": f"{self.RELATED}-{n}", **self.related_item(story)}
+                           for n, story in enumerate(self.related_of(article), start=1)]
+
+    def related_of(self, article: Article) -> list[Article]:
+        """The story's stored related list (dateline.intelligence), read in `prepare`."""
+        if article.pk not in self.related:
+            self.related.update(stored_related([article]))
+        return self.related[article.pk]
+
+    def related_item(self, story: Article) -> dict[str, Any]:
+        """A related story as a reference: its URI, headline and time; the full item is
+        the partner's to fetch."""
+        return {"rel": self.RELATED, "uri": self._format_uri(story), "type": "text",
+                "headlines": self._format_headlines(story),
+                "firstCreated": timestamp(story.published_at)}
 
     def picture(self, lead: LeadPhoto) -> dict[str, Any]:
         """The lead photo as a ninjs picture item: its JPEG renditions and its own words and

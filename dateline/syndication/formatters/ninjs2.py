@@ -45,6 +45,13 @@ class Ninjs21Formatter(Ninjs31Formatter):
         return [{"name": "canonical", "href": self.absolute(article.get_absolute_url()),
                  "contenttype": "text/html"}]
 
+    def related_item(self, story: Article) -> dict[str, Any]:
+        """3.1's reference under 2.x's names; a 2.x association has no "rel"."""
+        item = super().related_item(story)
+        del item["rel"]
+        item["firstcreated"] = item.pop("firstCreated")
+        return item
+
     def picture(self, lead: LeadPhoto) -> dict[str, Any]:
         """3.1's picture under 2.x's names; 2.x renditions have no aspect ratio."""
         item = super().picture(lead)

@@ -1,0 +1,102 @@
+"""The "tfidf" ranker on real BBC stories, in the real database and its search index."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dateline.intelligence import plugins
+from dateline.intelligence.base import Labelled
+from dateline.intelligence.related.tfidf import TfidfRanker
+from dateline.newsroom.models import Article
+
+from .related_corpus import of_section, record, store, story_of
+
+YUKOS = ["bbc-business-003", "bbc-business-025", "bbc-business-077", "bbc-business-083"]
+
+
+@pytest.fixture
+def sections(make_section):
+    return {name: make_section(name.title()) for name in
+            ("business", "sport", "entertainment", "tech", "politics")}
+
+
+@pytest.fixture
+def unrelated(make_article, sections):
+    """Fifteen newer stories of other sections: what "newest of the section" would show."""
+    return [store(make_article, r["id"], sections[name], age=timedelta(minutes=10 + i))
+            for name in ("sport", "entertainment", "tech")
+            for i, r in enumerate(of_section(name, 5))]
+
+
+def test_a_story_about_the_same_thing_ranks_above_newer_unrelated_ones(
+        make_article, sections, unrelated):
+    older = store(make_article, "bbc-business-083", sections["business"], age=timedelta(days=9))
+    found = TfidfRanker().neighbours(story_of("bbc-business-025"), 5)
+    assert found[0].pk == older.pk
+    assert found[0].parts["text"] > max([n.parts["text"] for n in found[1:]], default=0)
+    assert found[0].score > max([n.score for n in found[1:]], default=0)
+
+
+def test_never_the_story_itself_nor_a_story_readers_cannot_see(make_article, sections):
+    business = sections["business"]
+    own = store(make_article, "bbc-business-025", business)
+    live = store(make_article, "bbc-business-083", business, age=timedelta(days=2))
+    store(make_article, "bbc-business-003", business, status=Article.Status.DRAFT,
+          published_at=None)
+    store(make_article, "bbc-business-077", business,
+          embargo_until=timezone.now() + timedelta(hours=4))
+    store(make_article, "bbc-business-127", business, status=Article.Status.UNPUBLISHED)
+    found = TfidfRanker().neighbours(story_of("bbc-business-025", pk=own.pk), 5)
+    assert [n.pk for n in found] == [live.pk]
+
+
+def test_copies_of_the_story_and_of_each_other_are_shown_once_the_newest(
+        make_article, sections):
+    politics = sections["politics"]
+    own = store(make_article, "bbc-politics-085", politics, age=timedelta(hours=1))
+    # "Tories unveil quango blitz plans" twice in the corpus: the same story, updated.
+    older = store(make_article, "bbc-politics-226", politics, age=timedelta(days=3))
+    newer = store(make_article, "bbc-politics-265", politics, age=timedelta(days=2))
+    copy_of_own = store(make_article, "bbc-politics-085", politics, age=timedelta(days=1))
+    found = [n.pk for n in TfidfRanker().neighbours(story_of("bbc-politics-085", pk=own.pk), 5)]
+    assert newer.pk in found
+    assert older.pk not in found and copy_of_own.pk not in found
+
+
+def test_shared_tags_and_the_section_add_to_the_text(make_article, make_tag, sections):
+    oil = make_tag("Yukos")
+    own = store(make_article, "bbc-business-025", sections["business"], tags=[oil])
+    tagged = store(make_article, "bbc-business-083", sections["business"], tags=[oil])
+    untagged = store(make_article, "bbc-business-003", sections["politics"])
+    found = {n.pk: n for n in TfidfRanker().neighbours(
+        story_of("bbc-business-025", pk=own.pk, section_id=sections["business"].pk), 5)}
+    assert found[tagged.pk].parts["tags"] == 1.0 and found[tagged.pk].parts["section"] == 1.0
+    assert found[untagged.pk].parts["tags"] == 0.0 and found[untagged.pk].parts["section"] == 0.0
+
+
+def test_what_it_learns_is_saved_and_read_back(tmp_path, make_article, sections):
+    examples = [Labelled(story_of(key), {}) for key in YUKOS]
+    ranker = TfidfRanker()
+    ranker.train(examples)
+    ranker.save(tmp_path)
+    loaded = TfidfRanker()
+    assert loaded.load(tmp_path)
+    assert loaded.frequencies.documents == 4
+    assert loaded.frequencies.df == ranker.frequencies.df
+    assert loaded.frequencies.df["yukos"] == 4
+    assert not TfidfRanker().load(tmp_path / "nothing")
+    # Trained or not, it ranks the same store.
+    older = store(make_article, "bbc-business-083", sections["business"], age=timedelta(days=9))
+    assert loaded.neighbours(story_of("bbc-business-025"), 1)[0].pk == older.pk
+
+
+def test_the_settings_choose_it_by_name():
+    assert isinstance(plugins.part("ranker", "tfidf"), TfidfRanker)
+
+
+def test_a_story_without_words_to_look_for_has_no_neighbours(make_article, sections):
+    store(make_article, "bbc-business-083", sections["business"])
+    assert TfidfRanker().neighbours(story_of("bbc-business-025"), 0) == []
+    assert record("bbc-business-025")["title"]
+    assert TfidfRanker().neighbours(type(story_of("bbc-business-025"))("", ""), 5) == []
