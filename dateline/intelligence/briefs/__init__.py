@@ -6,7 +6,7 @@ The summariser needs no database, so that the benchmark can run it on a corpus: 
 briefs' functions, which read the models, are imported only when first asked for.
 """
 
-__all__ = ["brief_for", "briefs_for", "story_of"]
+__all__ = ["brief_for", "briefs_for"]
 
 
 def __getattr__(name: str):

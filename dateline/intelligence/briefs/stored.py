@@ -2,28 +2,15 @@
 computed on the spot by the summariser in use, so that a story never lacks one (a story saved
 before the worker ran, or an archive not yet rebuilt)."""
 
-import html
-import re
 from collections.abc import Iterable
 
 from django.conf import settings
 
 from dateline.newsroom.models import Article
 
-from ..base import Story
 from ..models import Brief
 from ..plugins import part
-
-_BLOCK_END = re.compile(r"(?i)</(?:p|h[1-6]|li|blockquote|figcaption|div)>|<br\s*/?>")
-_TAG = re.compile(r"<[^>]*>")
-
-
-def story_of(article: Article) -> Story:
-    """What a part sees of an article: headline and plain body, paragraphs kept apart."""
-    text = html.unescape(_TAG.sub(" ", _BLOCK_END.sub("\n\n", article.body or "")))
-    body = "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip())
-    return Story(headline=article.headline, body=body, pk=article.pk,
-                 section_id=article.section_id, published_at=article.published_at)
+from ..text import story_of
 
 
 def brief_for(article: Article) -> str:
