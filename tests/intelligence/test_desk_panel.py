@@ -197,3 +197,14 @@ def test_the_desk_lists_suggestions_by_decision_and_topics_read_only(desk_client
     topics = client.get("/desk/intelligence/storytopic/")
     assert topics.status_code == 200 and "Grain" in topics.content.decode()
     assert client.get("/desk/intelligence/storytopic/add/").status_code == 403
+
+
+def test_draft_again_queues_an_analysis_for_the_worker(desk_client, make_user, story):
+    from django_tasks_db.models import DBTaskResult
+
+    from dateline.intelligence.tasks import analyse_story
+
+    answer = decide(desk_client(make_user("Editor")), story, "analyse")
+    assert answer.status_code == 200 and answer.json()["message"].startswith("Queued")
+    queued = DBTaskResult.objects.get(task_path=analyse_story.module_path)
+    assert queued.args_kwargs == {"args": [story.pk], "kwargs": {"force": True}}
