@@ -267,7 +267,7 @@ def test_a_feeds_mistyped_parser_is_a_parse_error_naming_the_choices():
     feed = sample_feeds.rss20(stories(1))
     assert parse(feed, hint=" RSS ").format == "rss"
     with pytest.raises(ParseError, match="No ingest parser is named 'rdf'; choose one of atom, "
-                                         "jsonfeed, jsonlines, newsml-g2, ninjs, rss"):
+                                         "email, jsonfeed, jsonlines, newsml-g2, ninjs, rss"):
         parse(feed, hint="rdf")
 
 
