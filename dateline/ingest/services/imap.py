@@ -38,6 +38,7 @@ from .mail import payloads_of
 
 # Server lines besides a message's literal; a literal beyond the size cap is refused as read.
 _LITERAL_SLACK = 64 * 1024
+_COMMAND_PREFIX = re.compile(r"^command: \S+ => ")
 _SIZE = re.compile(rb"\bUID (\d+)\b.*\bRFC822\.SIZE (\d+)|\bRFC822\.SIZE (\d+)\b.*\bUID (\d+)")
 
 
@@ -235,7 +236,9 @@ def _said(what) -> str:
         what = b" ".join(part for part in what if isinstance(part, bytes))
     if isinstance(what, bytes):
         what = what.decode("utf-8", errors="replace")
-    return " ".join(str(what).split())[:300] or "no reason given"
+    # imaplib prefixes its own errors with the command ("command: UID => ..."): not for editors.
+    what = _COMMAND_PREFIX.sub("", " ".join(str(what).split()))
+    return what[:300] or "no reason given"
 
 
 def _in_words(exc: BaseException, address: Mailbox) -> BaseException:
