@@ -13,10 +13,14 @@ related.evaluate(test, stored) -> dict: `test` the held-out examples (stories hi
 story (or, in a corpus without topics, its section).
 """
 
+import hashlib
 import importlib
+import inspect
 import json
+import os
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 
@@ -101,19 +105,33 @@ def main(corpus: str, profile: str, out: str) -> None:
     result = {"corpus": corpus, "train": len(train), "test": len(test), "stored": len(stored),
               "has": has}
     if has["topic"]:
-        result["topics"] = (evaluate("topics", train, test) if installed("classifier")
-                            else {"missing": "part not installed (classifier)"})
+        result["topics"] = timed("topics", evaluate, "topics", train, test, need="classifier")
         result["topics_baseline"] = baselines.majority_topics(train, test)
     if has["place"] or has["person"] or has["organisation"]:
-        result["tags"] = (evaluate("tags", train, test) if installed("tagger")
-                          else {"missing": "part not installed (tagger)"})
+        result["tags"] = timed("tags", evaluate, "tags", train, test, need="tagger")
         result["tags_baseline"] = baselines.string_match_tags(train, test)
-    result["related"] = related(test, stored)
-    result["related_reference"] = reference.old_ranking(test, stored)
-    result["briefs"] = (evaluate("briefs", [e.story for e in test]) if installed("summariser")
-                        else {"missing": "part not installed (summariser)"})
-    result["saved"] = train_parts(train, _var() / "intelligence")
+    result["related"] = timed("related", related, test, stored)
+    result["related_reference"] = timed("old ranking", reference.old_ranking, test, stored)
+    result["briefs"] = timed("briefs", evaluate, "briefs", [e.story for e in test],
+                             need="summariser")
+    result["saved"] = timed("training for the timing run", train_parts, train,
+                            _var() / "intelligence")
+    share = int(os.environ.get("BENCH_INTEL_SHARE", "200"))
+    result["held_out"] = [[e.story.headline, e.story.body]
+                          for e in test[::max(len(test) // share, 1)][:share]]
     Path(out).write_text(json.dumps(result, default=str))
+    # Kept beside the database, to read the per-topic and per-kind detail after a run.
+    (_var() / "result.json").write_text(json.dumps(result, default=str, indent=1))
+
+
+def timed(label: str, run, *args, need: str = ""):
+    """run(*args), unless the part in use of kind `need` is not installed; its time shown."""
+    if need and not installed(need):
+        return {"missing": f"part not installed ({need})"}
+    started = time.perf_counter()
+    found = run(*args)
+    print(f"  {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+    return found
 
 
 def related(test, stored) -> dict:
@@ -143,10 +161,26 @@ def train_parts(train, folder: Path) -> dict:
             continue
         name = settings.DATELINE_INTELLIGENCE_USE[kind]
         part = plugins._REGISTRIES[kind].get(name)()
-        part.train(train)
-        part.save(folder / kind / name)
-        saved[kind] = str(folder / kind / name)
+        where, key = folder / kind / name, _fingerprint(part, train)
+        # The same code trained on the same stories learns the same: the last run's is kept.
+        if not (where / "bench-key").exists() or (where / "bench-key").read_text() != key:
+            part.train(train)
+            part.save(where)
+            where.mkdir(parents=True, exist_ok=True)
+            (where / "bench-key").write_text(key)
+        saved[kind] = str(where)
     return saved
+
+
+def _fingerprint(part, train) -> str:
+    """The part's package's source and the training stories and labels."""
+    digest = hashlib.sha256(f"{type(part).__qualname__} {part.version}".encode())
+    for source in sorted(Path(inspect.getfile(type(part))).parent.rglob("*.py")):
+        digest.update(source.read_bytes())
+    for example in train:
+        digest.update(json.dumps([example.story.headline, example.story.body, example.labels,
+                                  example.section], sort_keys=True).encode())
+    return digest.hexdigest()
 
 
 def _var() -> Path:

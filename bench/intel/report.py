@@ -130,6 +130,8 @@ def timing(speed: dict) -> tuple:
         print(f"| {kind} | {pct(values, 0.5):.1f} | {pct(values, 0.95):.1f} | "
               f"{max(values, default=0):.1f} |")
     missing = {"tagger", "classifier", "ranker"} - set(speed["parts"])
+    for kind, why in speed.get("failed", {}).items():
+        print(f"{kind} failed: {why}")
     if missing:
         return ("analysis p95 with 100k stored",
                 f"part not installed ({', '.join(sorted(missing))})", "")

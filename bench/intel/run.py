@@ -68,22 +68,11 @@ def child(script: str, var: Path, *args: str) -> dict:
         target.unlink(missing_ok=True)
 
 
-def held_out_stories(paths: list[Path]) -> list[list[str]]:
-    """STORIES held-out stories, taken evenly from each corpus's test split."""
-    import rule
-
-    per = [rule.split(rule.load(path))[1] for path in paths]
-    share = -(-STORIES // len(per))
-    chosen = []
-    for test in per:
-        step = max(len(test) // share, 1)
-        chosen += [[r.get("title") or "", r.get("body") or ""] for r in test[::step][:share]]
-    return chosen[:STORIES]
-
-
 def main() -> None:
-    results = []
-    for path, profile in corpora():
+    results, chosen = [], corpora()
+    # Each corpus gives its share of the stories timed, from its held-out split.
+    os.environ["BENCH_INTEL_SHARE"] = str(-(-STORIES // len(chosen)))
+    for path, profile in chosen:
         var = var_for(path, profile)
         var.mkdir(parents=True, exist_ok=True)
         print(f"Quality on {path} (database {var.relative_to(ROOT)}) ...", flush=True)
@@ -92,7 +81,7 @@ def main() -> None:
     build(VAR, STORED)
     with tempfile.TemporaryDirectory() as folder:
         stories, saved = Path(folder) / "stories.json", Path(folder) / "saved.json"
-        stories.write_text(json.dumps(held_out_stories([Path(r["corpus"]) for r in results])))
+        stories.write_text(json.dumps([s for r in results for s in r["held_out"]][:STORIES]))
         saved.write_text(json.dumps(results[0].get("saved", {})))
         speed = child("speed.py", VAR, str(stories), str(saved))
     report.print_all(results, speed)
