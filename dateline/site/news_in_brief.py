@@ -58,7 +58,7 @@ def _page(request: HttpRequest, shown: date, path: str, dated: bool) -> HttpResp
     start, end = _bounds(shown)
     stories = list(live.filter(published_at__gte=start, published_at__lt=end)
                    .for_listing().newest_first()[:MOST_ON_A_DAY])
-    if not stories and dated:
+    if not stories and dated and shown != timezone.localdate():
         raise Http404("No stories that day.")  # no endless empty pages for crawlers
     attach_sections(stories)
     briefs = briefs_for(stories)

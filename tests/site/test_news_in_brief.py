@@ -92,6 +92,18 @@ def test_impossible_future_empty_days_and_unknown_sections_are_not_found(
     assert client.get(path).status_code == 404
 
 
+def test_today_without_stories_yet_says_so_and_links_the_last_day(client, make_section,
+                                                                   make_article):
+    earlier = timezone.localdate() - timedelta(days=2)
+    make_article("Yesterday's news", section=make_section("World"), published_at=at(-2, 9))
+    for path in ("/news-in-brief/", f"/news-in-brief/{timezone.localdate()}/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "No stories yet today." in page
+        assert f'<a rel="prev" href="/news-in-brief/{earlier}/">' in page
+
+
 def test_a_withdrawn_story_leaves_the_page(client, day_of_news):
     shares = day_of_news["shares"]
     assert "Shares rise" in client.get("/news-in-brief/").content.decode()
