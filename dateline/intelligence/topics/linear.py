@@ -66,15 +66,15 @@ def _archive(x, examples: list[Labelled]) -> dict:
             y[i, index[topic]] = True
     scores = tuning.cross_scores(x, y)
     cuts = tuning.thresholds(scores, y)
-    coef, intercept = tuning.fit_weights(x, y)
-    return {"names": names, "coef": coef, "intercept": intercept, "thresholds": cuts,
+    weights, intercept = tuning.fit_weights(x, y)
+    return {"names": names, "weights": weights, "intercept": intercept, "thresholds": cuts,
             "platt": tuning.platt(scores, y), "fallback": tuning.fallback_margin(scores, y, cuts)}
 
 
 def _archive_guesses(m: dict, x) -> list[TopicGuess]:
     if not m["names"]:
         return []
-    scores = np.asarray(x @ m["coef"].T).ravel() + m["intercept"]
+    scores = np.asarray(x @ m["weights"]).ravel() + m["intercept"]
     given = tuning.chosen(scores[None, :], m["thresholds"], m["fallback"])[0]
     a, b = m["platt"][:, 0], m["platt"][:, 1]
     confidence = 1 / (1 + np.exp(-(a * scores + b)))

@@ -55,7 +55,10 @@ def learn(x: csr_matrix, sections: list[str]) -> dict | None:
     if len(set(labels)) == 1:  # every filed story has the same topic: nothing to tell apart
         return {"codes": labels[:1], "model": None}
     model = LogisticRegression(C=10.0, max_iter=300).fit(x[filed], labels)
-    return {"codes": list(model.classes_), "model": model}
+    # Its weights features by topics, row after row, as the archive topics' (tuning.py).
+    return {"codes": list(model.classes_), "model": {
+        "weights": np.ascontiguousarray(model.coef_.T, dtype=np.float32),
+        "intercept": model.intercept_.astype(np.float32)}}
 
 
 def guess(learnt: dict | None, x: csr_matrix, floor: float) -> list[TopicGuess]:
@@ -63,8 +66,18 @@ def guess(learnt: dict | None, x: csr_matrix, floor: float) -> list[TopicGuess]:
         return []
     if learnt["model"] is None:
         return [TopicGuess("medtop", learnt["codes"][0], 1.0)]
-    chances = learnt["model"].predict_proba(x)[0]
+    chances = _chances(learnt["model"], x)
     best = int(np.argmax(chances))
     if not learnt["codes"][best] or chances[best] < floor:
         return []
     return [TopicGuess("medtop", learnt["codes"][best], round(float(chances[best]), 3))]
+
+
+def _chances(model: dict, x: csr_matrix) -> np.ndarray:
+    """LogisticRegression's predict_proba: a sigmoid for two codes, a softmax for more."""
+    z = np.asarray(x @ model["weights"]).ravel() + model["intercept"]
+    if len(z) == 1:
+        yes = 1 / (1 + np.exp(-z[0]))
+        return np.array([1 - yes, yes])
+    z = np.exp(z - z.max())
+    return z / z.sum()
