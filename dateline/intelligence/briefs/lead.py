@@ -72,8 +72,8 @@ class LeadSummariser(Summariser):
         first = _complete_quote(lead[0])
         if s.words(first) <= max_words:
             return _finish(first)
-        # No clause boundary in reach: the headline stands in (or, without one, the
-        # sentence's first words: a story always has a brief).
+        # Too long alone: cut at a clause; with no boundary in reach the headline stands in
+        # (or, without one, the sentence's first words: a story always has a brief).
         return _shorten(first, max_words) or _stand_in(story, max_words, first)
 
 
