@@ -38,6 +38,7 @@ from .mail import payloads_of
 
 # Server lines besides a message's literal; a literal beyond the size cap is refused as read.
 _LITERAL_SLACK = 64 * 1024
+_CHUNK = 64 * 1024
 _COMMAND_PREFIX = re.compile(r"^command: \S+ => ")
 _SIZE = re.compile(rb"\bUID (\d+)\b.*\bRFC822\.SIZE (\d+)|\bRFC822\.SIZE (\d+)\b.*\bUID (\d+)")
 
@@ -261,17 +262,39 @@ def _in_words(exc: BaseException, address: Mailbox) -> BaseException:
 
 class _CheckedIMAP4(imaplib.IMAP4):
     """IMAP whose connect is checked like ingest's HTTP (public addresses unless allowed),
-    and which refuses a literal larger than the size cap before reading it."""
+    which refuses a literal larger than the size cap before reading it, and which gives a
+    whole session DATELINE_INGEST_TOTAL_TIMEOUT: the socket's timeout bounds each read, but a
+    server dripping a byte at a time would pass it for ever."""
+
+    deadline = 0.0
 
     def _create_socket(self, timeout):
+        self.deadline = time.monotonic() + settings.DATELINE_INGEST_TOTAL_TIMEOUT
         return outbound.connect_checked(
             (self.host, self.port), timeout,
             allow_private=settings.DATELINE_INGEST_ALLOW_PRIVATE)
 
+    def _in_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            total = settings.DATELINE_INGEST_TOTAL_TIMEOUT
+            raise self.abort(f"the mail server took longer than {total:g} s in all")
+
     def read(self, size):
         if size > settings.DATELINE_INGEST_MAX_BYTES + _LITERAL_SLACK:
             raise self.abort(f"the server sent {size_words(size)} at once, above the cap")
-        return super().read(size)
+        chunks, left = [], size
+        while left > 0:  # in chunks, so the deadline is looked at while a message streams
+            self._in_time()
+            chunk = self.file.read1(min(left, _CHUNK))  # what has come, not all of it
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    def readline(self):
+        self._in_time()
+        return super().readline()
 
 
 class _CheckedIMAP4SSL(imaplib.IMAP4_SSL, _CheckedIMAP4):
