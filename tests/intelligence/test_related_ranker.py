@@ -1,18 +1,32 @@
 """The "tfidf" ranker on real BBC stories, in the real database and its search index."""
 
+import importlib.util
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from dateline.intelligence import plugins
 from dateline.intelligence.base import Labelled
+from dateline.intelligence.related import blend
 from dateline.intelligence.related.tfidf import TfidfRanker
 from dateline.newsroom.models import Article
 
 from .related_corpus import of_section, record, store, story_of
 
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "intel"
 YUKOS = ["bbc-business-003", "bbc-business-025", "bbc-business-077", "bbc-business-083"]
+
+
+def _bench_module(name: str):
+    if str(BENCH) not in sys.path:
+        sys.path.append(str(BENCH))  # related.py reads reference.py beside it
+    spec = importlib.util.spec_from_file_location(f"bench_intel_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture
@@ -100,3 +114,27 @@ def test_a_story_without_words_to_look_for_has_no_neighbours(make_article, secti
     assert TfidfRanker().neighbours(story_of("bbc-business-025"), 0) == []
     assert record("bbc-business-025")["title"]
     assert TfidfRanker().neighbours(type(story_of("bbc-business-025"))("", ""), 5) == []
+
+
+def test_an_untagged_story_is_judged_by_the_company_its_candidates_keep():
+    # The three closest texts are about markets; the fourth, alone in sport, scores nothing.
+    text = {1: 0.9, 2: 0.8, 3: 0.7, 4: 0.6}
+    labels = {1: {"markets"}, 2: {"markets", "oil"}, 3: {"markets"}, 4: {"sport"}}
+    found = blend.agreement(text, labels)
+    assert found[1] == found[3] == pytest.approx(2 / 3)  # two of the other three
+    assert found[4] == 0.0
+    assert blend.agreement({1: 0.5}, {1: {"markets"}}) == {1: 0.0}
+
+
+def test_the_benchmark_scores_it_by_the_labels_the_stories_hide(make_article, sections):
+    bench = _bench_module("related")
+    stored = {}
+    for key in ("bbc-business-083", "bbc-business-127", "bbc-sport-001"):
+        section = "Sport" if "sport" in key else "Business"
+        article = store(make_article, key, sections[section.lower()])
+        stored[article.pk] = Labelled(story_of(key), {}, section)
+    test = [Labelled(story_of("bbc-business-025"), {}, "Business")]
+    result = bench.evaluate(test, stored)
+    # Five places asked, two stories of the section stored: at most 2/5.
+    assert result["precision_at_5"] == pytest.approx(2 / 5)
+    assert result["stories"] == 1 and result["judged_by"] == "section"

@@ -3,10 +3,11 @@ section and time.
 
 Candidates come from the site's own full-text index (dateline.search: FTS5 on SQLite, the
 tsvector's GIN index on PostgreSQL): the stories that use the story's ten heaviest rare words,
-each word's list read newest first and cut at 1,000, summed by word weight. The best 40 are
-read and scored by TF-IDF cosine of their whole text. Letting the index rank (bm25 over an
-OR of the words) read every match's statistics: 130 ms a story at 100,000 stored, against
-the target of 30 ms; the lists alone cost a fraction (bench/intel/related.py measures it).
+each word's list read newest first and cut at 500, summed by word weight. The best 40 are
+read and scored by TF-IDF cosine of their text (its opening 2,500 characters). Letting the
+index rank (bm25 over an OR of the words) read every match's statistics: 130 ms a story at
+100,000 stored, against the target of 30 ms; the lists alone cost a fraction
+(bench/intel/related.py measures it).
 """
 
 import json
@@ -16,24 +17,24 @@ from datetime import datetime
 from pathlib import Path
 
 from django.db import connections
+from django.db.models.functions import Substr
 from django.utils import timezone
 
-from dateline.newsroom.models import Article
+from dateline.newsroom.models import Article, Tag
 from dateline.search.backends import get_backend
 from dateline.search.query import ParsedQuery, Term
 
 from ..base import Neighbour, RelatedRanker, Story
+from . import blend
 from .dedupe import plain, text_key, unique_newest
 from .terms import DocumentFrequencies, cosine, story_terms
 
 QUERY_TERMS = 10
-RARE_SHARE = 0.02  # a query word is used by at most this share of the stories
-PER_TERM = 1000  # the newest stories read of each word's list
-CANDIDATES = 40  # read and scored in full
+RARE_SHARE = 0.1  # a query word is used by at most this share of the stories
+PER_TERM = 500  # the newest stories read of each word's list
+CANDIDATES = 40  # read and scored by their opening
+OPENING = 2500  # characters of a candidate's body read: most of a news story, and quick
 HALF_LIFE_DAYS = 30.0
-# What the score is made of; the text dominates so that a story about the same thing
-# outranks a newer one of the same section about something else.
-WEIGHTS = {"text": 0.70, "tags": 0.15, "section": 0.10, "recency": 0.05}
 # Untrained, the word counts come from the site's newest stories, read again hourly.
 SAMPLE, SAMPLE_SECONDS = 3000, 3600.0
 _sampled: dict[str, tuple[float, DocumentFrequencies]] = {}
@@ -94,34 +95,54 @@ class TfidfRanker(RelatedRanker):
             return []
         overlap = self._overlap(terms, weights)
         overlap.pop(story.pk, None)
-        best = sorted(overlap, key=lambda pk: (-overlap[pk], -pk))[:CANDIDATES]
-        now = timezone.now()
-        texts = {pk: (headline, body, published, section) for
-                 pk, headline, body, published, section, status, embargo in
-                 Article.objects.using(self.database).filter(pk__in=best).values_list(
-                     "pk", "headline", "body", "published_at", "section_id", "status",
-                     "embargo_until")
-                 if _live(status, published, embargo, now)}
-        shared = self._shared_tags(story.pk, list(texts))
-        reference = story.published_at or now
-        scored = []
-        for pk, (headline, body, published, section) in texts.items():
-            words = story_terms(headline, plain(body))
-            days = abs((reference - published).total_seconds()) / 86400.0
-            parts = {
-                "text": cosine(weights, frequencies.weights(words)),
-                "tags": shared.get(pk, 0.0),
-                "section": float(story.section_id is not None and section == story.section_id),
-                "recency": 0.5 ** (days / HALF_LIFE_DAYS),
-            }
-            score = sum(WEIGHTS[name] * value for name, value in parts.items())
-            scored.append(Neighbour(pk, round(score, 6),
-                                    {name: round(value, 4) for name, value in parts.items()}))
+        texts = self._live(sorted(overlap, key=lambda pk: (-overlap[pk], -pk))[:CANDIDATES])
+        text = {pk: cosine(weights, frequencies.weights(story_terms(headline, plain(body))))
+                for pk, (headline, body, _, _) in texts.items()}
+        tags, kinds = self._tags([*texts, *([story.pk] if story.pk else [])])
+        own = tags.pop(story.pk, set())
+        sections = {pk: row[3] for pk, row in texts.items()}
+        if own:
+            tag_part = {pk: len(own & tags.get(pk, set())) / len(own) for pk in texts}
+        else:
+            topics = {pk: {t for t in found if kinds[t] == Tag.Kind.TOPIC}
+                      for pk, found in tags.items()}
+            tag_part = blend.agreement(text, topics)
+        if story.section_id is not None:
+            section_part = {pk: float(sections[pk] == story.section_id) for pk in texts}
+        else:
+            section_part = blend.agreement(text, {pk: {s} for pk, s in sections.items()})
+        reference = story.published_at or timezone.now()
+        scored = [blend.neighbour(pk, {
+            "text": text[pk], "tags": tag_part.get(pk, 0.0), "section": section_part[pk],
+            "recency": 0.5 ** (abs((reference - texts[pk][2]).total_seconds())
+                               / 86400.0 / HALF_LIFE_DAYS),
+        }) for pk in texts]
         scored.sort(key=lambda n: (-n.score, -n.pk))
         kept = unique_newest([n.pk for n in scored], texts,
                              {text_key(story.headline, story.body, markup=False)})
         by_pk = {n.pk: n for n in scored}
         return [by_pk[pk] for pk in kept[:limit]]
+
+    def _live(self, pks: list[int]) -> dict[int, tuple]:
+        """{pk: (headline, body, published_at, section_id)} of those readers can see."""
+        now = timezone.now()
+        rows = Article.objects.using(self.database).filter(pk__in=pks).values_list(
+            "pk", "headline", Substr("body", 1, OPENING), "published_at", "section_id",
+            "status", "embargo_until")
+        return {pk: (headline, body, published, section)
+                for pk, headline, body, published, section, status, embargo in rows
+                if _live(status, published, embargo, now)}
+
+    def _tags(self, pks: list[int]) -> tuple[dict[int, set[int]], dict[int, str]]:
+        """Each story's tags, and each tag's kind, in one query."""
+        tags: dict[int, set[int]] = {}
+        kinds: dict[int, str] = {}
+        for pk, tag, kind in (Article.tags.through.objects.using(self.database)
+                              .filter(article_id__in=pks)
+                              .values_list("article_id", "tag_id", "tag__kind")):
+            tags.setdefault(pk, set()).add(tag)
+            kinds[tag] = kind
+        return tags, kinds
 
     def _overlap(self, terms: list[str], weights: dict[str, float]) -> Counter:
         """Stories using the terms, each scored by the weights of the terms it uses; one
@@ -140,18 +161,3 @@ class TfidfRanker(RelatedRanker):
             for pk, i in cursor.fetchall():
                 overlap[pk] += weights[terms[i]]
         return overlap
-
-    def _shared_tags(self, pk: int | None, candidates: list[int]) -> dict[int, float]:
-        """The share of the story's tags each candidate has too, where the story is stored
-        and tagged."""
-        if pk is None or not candidates:
-            return {}
-        through = Article.tags.through.objects.using(self.database)
-        own = set(through.filter(article_id=pk).values_list("tag_id", flat=True))
-        if not own:
-            return {}
-        counts: dict[int, int] = {}
-        for article_id in (through.filter(article_id__in=candidates, tag_id__in=own)
-                           .values_list("article_id", flat=True)):
-            counts[article_id] = counts.get(article_id, 0) + 1
-        return {article_id: n / len(own) for article_id, n in counts.items()}
