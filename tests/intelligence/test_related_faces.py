@@ -4,8 +4,9 @@ preview) and the ninjs wire, which validates against IPTC's own schemas."""
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from dateline.intelligence.models import RelatedStory
+from dateline.intelligence.models import Analysis, RelatedStory
 from dateline.newsroom.preview import preview_url
 from dateline.syndication.formatters import registry
 from tests.syndication.ninjs_schema import errors
@@ -78,3 +79,15 @@ def test_a_story_with_no_stored_list_has_no_related_associations(make_article):
         [make_article("Alone")])[0]
     assert errors(item) == []
     assert "associations" not in item
+
+
+def test_a_list_written_in_bulk_reaches_the_cached_page_with_its_analysis(
+        client, make_article, django_capture_on_commit_callbacks):
+    own = make_article("Central bank holds rates")
+    client.get(own.get_absolute_url())
+    newcomer = make_article("Bulk related story", age=timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        RelatedStory.objects.bulk_create([RelatedStory(article=own, related=newcomer)])
+        Analysis.objects.create(article=own, text_hash="x", version="test",
+                                analysed_at=timezone.now())
+    assert "Bulk related story" in _aside(client.get(own.get_absolute_url()).content.decode())
