@@ -10,6 +10,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure
 
+from dateline.intelligence.related import stored_related
 from dateline.newsroom.credit import credit, rights
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.pagecache import keys
@@ -46,6 +47,8 @@ class ArticleFeed(Feed):
             found.update(entry.pop("keys"))
             # The lead photo's URLs on the host the feed was asked on, like its links.
             photo = lead_photo_of(entry.pop("article"), request.build_absolute_uri)
+            entry["related"] = [(add_domain(site.domain, path, request.is_secure()), title)
+                                for path, title in entry.get("related", ())]
             if photo is not None:
                 entry["photo"] = photo
                 entry["enclosures"] = [Enclosure(photo.main.url, str(photo.main.size),
@@ -66,7 +69,7 @@ class ArticleFeed(Feed):
         return Article.objects.live()
 
     def items(self, obj) -> list[Article]:
-        return list(
+        items = list(
             self.articles(obj).newest_first().select_related("section").prefetch_related(
                 Prefetch("authors", queryset=Author.objects.only("pk", "name")),
                 Prefetch("tags", queryset=Tag.objects.only("pk", "name").order_by("name")),
@@ -75,6 +78,13 @@ class ArticleFeed(Feed):
                 lead_prefetch(),
             )[:ITEMS]
         )
+        # Atom says how an entry relates to another (<link rel="related">); RSS and JSON
+        # Feed have no standard element for it, so only Atom reads the stored lists.
+        if issubclass(self.feed_type, AtomFeed):
+            lists = stored_related(items)
+            for item in items:
+                item.related_stories = lists[item.pk]
+        return items
 
     def item_title(self, item: Article) -> str:
         return item.headline
@@ -114,6 +124,9 @@ class ArticleFeed(Feed):
             "content_html": item.body if settings.DATELINE_FEED_FULL_CONTENT else None,
             "guid_path": reverse("site:article-short", kwargs={"pk": item.pk}),
             "article": item,  # for its lead photo, made absolute in get_feed
+            # Each stored related story's address (made absolute in get_feed) and headline.
+            "related": [(story.get_absolute_url(), story.headline)
+                        for story in getattr(item, "related_stories", ())],
             "keys": {keys.article(item.pk), *(keys.tag(t.pk) for t in item.tags.all()),
                      *(keys.author(a.pk) for a in authors),
                      *(keys.source(s.pk) for s in item.sources.all())},

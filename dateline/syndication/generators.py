@@ -154,6 +154,9 @@ class AtomFeed(feedgenerator.Atom1Feed):
             handler.startElement("author", {})
             handler.addQuickElement("name", name)
             handler.endElement("author")
+        for href, title in item.get("related", ()):  # RFC 4287 4.2.7.2
+            handler.addQuickElement("link", "", {"rel": "related", "href": href,
+                                                 "type": "text/html", "title": title})
         if item.get("photo"):  # Django wrote its <link rel="enclosure">
             add_media_content(handler, item["photo"])
 

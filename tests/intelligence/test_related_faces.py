@@ -3,6 +3,7 @@ preview) and the ninjs wire, which validates against IPTC's own schemas."""
 
 from datetime import timedelta
 
+import feedparser
 import pytest
 from django.utils import timezone
 
@@ -91,3 +92,17 @@ def test_a_list_written_in_bulk_reaches_the_cached_page_with_its_analysis(
         Analysis.objects.create(article=own, text_hash="x", version="test",
                                 analysed_at=timezone.now())
     assert "Bulk related story" in _aside(client.get(own.get_absolute_url()).content.decode())
+
+
+def test_the_atom_feed_links_each_entry_to_its_related_stories(client, listed):
+    own, shown, removed = listed
+    feed = feedparser.parse(client.get("/feeds/atom/").content)
+    assert not feed.bozo
+    entry = next(e for e in feed.entries if e.title == own.headline)
+    related = [link for link in entry.links if link.rel == "related"]
+    assert [link.href for link in related] == [f"http://testserver{s.get_absolute_url()}"
+                                               for s in shown]
+    assert [link.title for link in related] == [s.headline for s in shown]
+    assert removed.get_absolute_url() not in {link.href for link in related}
+    # RSS has no element for it: its items stay as they were.
+    assert b"related" not in client.get("/feeds/rss/").content.replace(b"Related", b"")
