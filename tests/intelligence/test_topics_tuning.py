@@ -1,0 +1,50 @@
+"""The topic thresholds, confidence curves and fallback, on scores small enough to check by hand."""
+
+import numpy as np
+
+from dateline.intelligence.topics import tuning
+
+
+def test_a_threshold_is_where_f1_is_best_on_held_out_scores():
+    # Topic 0: its three stories score 2.0, 1.5 and 0.2; an off-topic one scores 0.9.
+    # Cutting at 0.2 gives F1 6/7, at 1.5 (between 0.9 and 1.5) 4/5: the lower cut is better.
+    scores = np.array([[2.0], [1.5], [0.9], [0.2], [-1.0]], dtype=np.float32)
+    y = np.array([[True], [True], [False], [True], [False]])
+    (cut,) = tuning.thresholds(scores, y)
+    assert -1.0 < cut < 0.2
+    assert tuning.chosen(scores, np.array([cut]), None)[:, 0].tolist() == [
+        True, True, True, True, False]
+
+
+def test_a_topic_the_search_cannot_trust_is_given_only_above_its_best_held_out_score():
+    # Its one story scores below ten others: the best F1 (2/12) is under FBR.
+    scores = np.concatenate([np.linspace(1.0, 0.1, 10), [0.0, -1.0]])[:, None]
+    y = np.zeros((12, 1), dtype=bool)
+    y[10, 0] = True
+    (cut,) = tuning.thresholds(scores.astype(np.float32), y)
+    assert cut == np.float32(1.0)
+
+
+def test_confidence_follows_the_held_out_evidence():
+    rng = np.random.default_rng(1)
+    y = rng.random((400, 1)) < 0.3
+    scores = np.where(y, rng.normal(1, 1, y.shape), rng.normal(-1, 1, y.shape))
+    (a, b), = tuning.platt(scores, y)
+    chance = 1 / (1 + np.exp(-(a * np.array([-3.0, 0.0, 3.0]) + b)))
+    assert a > 0 and chance[0] < 0.05 < chance[1] < 0.95 < chance[2]
+
+
+def test_a_story_with_no_topic_over_its_threshold_takes_its_best_within_the_margin():
+    scores = np.array([[0.1, -0.5], [-2.0, -3.0]], dtype=np.float32)
+    cuts = np.array([0.3, 0.0], dtype=np.float32)
+    assert not tuning.chosen(scores, cuts, None).any()
+    # The first story's best topic is 0.2 under its threshold; the second's 2.3.
+    assert tuning.chosen(scores, cuts, 0.25).tolist() == [[True, False], [False, False]]
+
+
+def test_cross_validation_chooses_no_fallback_where_stories_may_have_no_topic():
+    # Half the stories have no topic: giving each its best one would only add wrong guesses.
+    scores = np.array([[1.0, -1], [-1, 1.0], [-0.6, -0.7], [-0.8, -0.5]], dtype=np.float32)
+    y = np.array([[True, False], [False, True], [False, False], [False, False]])
+    cuts = tuning.thresholds(scores, y)
+    assert tuning.fallback_margin(scores, y, cuts) is None
