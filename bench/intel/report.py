@@ -42,7 +42,7 @@ def print_all(results: list[dict], speed: dict) -> None:
     print("\nTargets (held-out stories; time on this machine):")
     for name, value, extra in lines:
         threshold, above = TARGETS[name]
-        goal = f"{'>=' if above else '<'} {threshold:g}{' ms' if not above else ''}"
+        goal = f">= {threshold:.2f}" if above else f"< {threshold:g} ms"
         if isinstance(value, str):
             print(f"target {name}{extra}: {value} (target {goal}): NOT met")
             continue
@@ -83,8 +83,10 @@ def tags(result: dict) -> list:
     if "missing" in found:
         print(f"tags: {found['missing']}")
         return [(f"{k} tag F1", found["missing"], "") for k in kinds]
-    print("\n| tags | precision | recall | F1 | string match F1 (reference) | ratio |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    at = found.get("apply_at", "")
+    print(f"\n| tags | precision | recall | F1 | string match F1 (reference) | ratio | "
+          f"applied (>= {at}): precision, recall |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     lines = []
     for kind in kinds:
         mine, ref = found.get(kind, {}), base.get(kind, {})
@@ -92,9 +94,16 @@ def tags(result: dict) -> list:
             lines.append((f"{kind} tag F1", "not evaluated", ""))
             continue
         print(f"| {kind} | {mine['precision']:.3f} | {mine['recall']:.3f} | {mine['f1']:.3f} | "
-              f"{ref.get('f1', 0):.3f} | {ratio(mine['f1'], ref.get('f1'))} |")
+              f"{ref.get('f1', 0):.3f} | {ratio(mine['f1'], ref.get('f1'))} | "
+              f"{_applied(mine.get('applied', {}))} |")
         lines.append((f"{kind} tag F1", mine["f1"], ""))
     return lines
+
+
+def _applied(scores: dict) -> str:
+    if "precision" not in scores:
+        return "n/a"
+    return f"{scores['precision']:.3f}, {scores['recall']:.3f}"
 
 
 def related(result: dict, corpus: str) -> list:
@@ -123,7 +132,8 @@ def briefs(result: dict) -> None:
 def timing(speed: dict) -> tuple:
     ms = speed["ms"]
     print(f"\nOne new story analysed with {speed['stored']:,} stored, {speed['stories']} "
-          f"stories one after another (parts loaded in {speed['load_s']:.1f} s):\n")
+          f"stories one after another (parts loaded in {speed['load_s']:.1f} s; load average "
+          f"{', '.join(f'{x:.1f}' for x in speed.get('load_average', ()))} at the end):\n")
     print("| part | p50 ms | p95 ms | max ms |")
     print("| --- | ---: | ---: | ---: |")
     for kind, values in ms.items():

@@ -9,6 +9,7 @@ by the wall clock, one after the other in this one process.
 """
 
 import json
+import os
 import sys
 import time
 import traceback
@@ -78,7 +79,8 @@ def main(stories_path: str, saved_path: str, out: str) -> None:
         totals.append(total)
     Path(out).write_text(json.dumps({
         "stored": Article.objects.count(), "stories": len(stories), "load_s": load_s,
-        "parts": sorted(chosen), "failed": failed, "ms": {**timings, "total": totals}}))
+        "parts": sorted(chosen), "failed": failed, "load_average": os.getloadavg(),
+        "ms": {**timings, "total": totals}}))
 
 
 if __name__ == "__main__":
