@@ -1,7 +1,6 @@
 """LinearTopicClassifier: the archive's topic labels from TF-IDF features and one linear SVM
 per topic, and the Media Topic of the section a story would be filed in."""
 
-import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -9,8 +8,6 @@ import numpy as np
 
 from ..base import Labelled, Story, TopicClassifier, TopicGuess
 from . import features, medtop, storage, tuning
-
-logger = logging.getLogger(__name__)
 
 # Below this a guessed Media Topic is not worth an editor's look.
 MEDTOP_FLOOR = 0.5
