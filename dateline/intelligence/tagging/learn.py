@@ -24,7 +24,7 @@ MIN_P = 0.1
 FOLDS = 3
 OWN_AT = 30  # positives (across the folds) a label needs for a threshold of its own
 FEATURES = ("p_max", "p_or", "forms", "mentions", "headline", "lead", "direct",
-            "direct_unseen", "dateline", "prior", "words_p", "words_known")
+            "direct_unseen", "dateline", "prior", "words_p", "words_known", "early", "share")
 WORDS_AT = 0.15  # P(label | words) that makes a label a candidate with no name in the text
 
 
@@ -87,7 +87,7 @@ def candidates(forms: Forms, cues: dict, gazetteer: Gazetteer, priors: dict,
         c = found.setdefault((kind, name), {"ps": [], "forms": set(), "mentions": 0,
                                             "headline": False, "lead": False, "direct": False,
                                             "unseen": False, "dateline": False,
-                                            "evidence": "", "direct_evidence": False,
+                                            "evidence": "", "direct_evidence": False, "first": 99,
                                             "tag_id": None})
         if p is not None:
             c["ps"].append(p)
@@ -96,6 +96,7 @@ def candidates(forms: Forms, cues: dict, gazetteer: Gazetteer, priors: dict,
             c["mentions"] += form.count
             c["headline"] |= form.headline
             c["lead"] |= form.lead
+            c["first"] = min(c["first"], form.first)
         c["direct"] |= direct
         c["dateline"] |= dateline
         c["tag_id"] = c["tag_id"] or tag_id
@@ -118,6 +119,10 @@ def candidates(forms: Forms, cues: dict, gazetteer: Gazetteer, priors: dict,
     for (kind, name), p in by_words.items():
         if p >= WORDS_AT:
             note(kind, name, None, "words:", None)
+    # How much of the story's naming of its places (people...) this one takes.
+    named: Counter = Counter()
+    for (kind, _), c in found.items():
+        named[kind] += c["mentions"]
     out = {}
     for (kind, name), c in found.items():
         ps = sorted(c["ps"], reverse=True)
@@ -127,7 +132,8 @@ def candidates(forms: Forms, cues: dict, gazetteer: Gazetteer, priors: dict,
                     float(c["headline"]), float(c["lead"]), float(c["direct"]),
                     float(c["direct"] and not ps), float(c["dateline"]),
                     math.log(prior + 1e-4), by_words.get((kind, name), 0.0),
-                    float((kind, name) in by_words)]
+                    float((kind, name) in by_words), 1 / (1 + min(c["first"], 20)),
+                    c["mentions"] / max(named[kind], 1)]
         out[kind, name] = (features, c["evidence"], c["tag_id"])
     return out
 
@@ -140,9 +146,13 @@ def fit(examples: list[tuple[Forms, Labelled]], site_rows=()) -> tuple[dict, Wor
 
     rows: dict[str, list] = {kind: [] for kind in KINDS}
     positives: Counter = Counter()
+    # Folds are runs of consecutive stories, not every third one: a story is judged on cues
+    # counted on other weeks' news, as new copy will be (a week's running story would make
+    # its own cues look surer than they are).
+    fold_of = [i * FOLDS // max(len(examples), 1) for i in range(len(examples))]
     for fold in range(FOLDS):
-        learn = [e for i, e in enumerate(examples) if i % FOLDS != fold]
-        held = [e for i, e in enumerate(examples) if i % FOLDS == fold]
+        learn = [e for e, f in zip(examples, fold_of, strict=True) if f != fold]
+        held = [e for e, f in zip(examples, fold_of, strict=True) if f == fold]
         cues, priors = count_cues(learn), label_priors(e for _, e in learn)
         gazetteer = Gazetteer([*site_rows, *learnt_rows(learn)])
         vocabulary = fit_words(learn)

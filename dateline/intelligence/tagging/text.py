@@ -9,6 +9,7 @@ the lead is more likely to be one of the story's tags.
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..base import Story
 from ..models import alias_key
@@ -34,6 +35,7 @@ class Form:
     headline: bool = False
     lead: bool = False
     capitals: bool = False  # written in capitals at least once ("US", not "Us")
+    first: int = 0  # where first found: 0 the headline, 1 the lead, 2 the next paragraph...
 
 
 @dataclass
@@ -41,10 +43,10 @@ class Forms:
     found: dict[str, Form] = field(default_factory=dict)
     dateline: str = ""  # alias_key of the dateline's place, if the body starts with one
 
-    def add(self, key: str, text: str, where: str) -> None:
+    def add(self, key: str, text: str, where: str, paragraph: int) -> None:
         form = self.found.get(key)
         if form is None:
-            form = self.found[key] = Form(text)
+            form = self.found[key] = Form(text, first=paragraph)
         form.count += 1
         form.headline |= where == "headline"
         form.lead |= where == "lead"
@@ -52,18 +54,19 @@ class Forms:
 
 
 def _clean(token: str) -> str:
-    token = _POSSESSIVE.sub("", token)
+    if "'" in token or "\u2019" in token:
+        token = _POSSESSIVE.sub("", token)
     # A sentence's full stop stays on "Japan." but "U.S." keeps its dots.
-    return token.rstrip(".") if token.count(".") == 1 else token
+    return token[:-1] if token.endswith(".") and token.count(".") == 1 else token
 
 
 def _runs(text: str):
     for segment in _SEGMENTS.split(text):
         run: list[str] = []
         for raw in _TOKEN.findall(segment):
-            token = _clean(raw)
-            if token and (token[0].isupper() or _PARTICLE.match(token)
-                          or (run and token.lower() in CONNECTORS)):
+            # Most words are lower-case and end a run: decided before any other work.
+            if (raw[0].isupper() or (run and raw in CONNECTORS) or (
+                    "-" in raw and _PARTICLE.match(raw))) and (token := _clean(raw)):
                 run.append(token)
                 continue
             if run:
@@ -82,6 +85,11 @@ def _ngrams(run: list[str]):
                 yield " ".join(run[start:end])
 
 
+@lru_cache(maxsize=65536)
+def _key(gram: str) -> str:
+    return alias_key(gram)  # the same names recur from story to story
+
+
 def forms_of(story: Story) -> Forms:
     forms = Forms()
     paragraphs = [p for p in story.body.split("\n\n") if p.strip()]
@@ -89,9 +97,9 @@ def forms_of(story: Story) -> Forms:
         forms.dateline = alias_key(dateline.group(1))
     parts = [(story.headline, "headline")] + [
         (p, "lead" if i == 0 else "body") for i, p in enumerate(paragraphs)]
-    for text, where in parts:
+    for paragraph, (text, where) in enumerate(parts):
         for run in _runs(text):
             for gram in _ngrams(run):
-                if key := alias_key(gram):
-                    forms.add(key, gram, where)
+                if key := _key(gram):
+                    forms.add(key, gram, where, paragraph)
     return forms

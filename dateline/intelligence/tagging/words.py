@@ -13,7 +13,7 @@ from collections import Counter
 
 from ..base import Story
 
-MIN_STORIES = 150  # training stories a label needs for a classifier of its own
+MIN_STORIES = 60  # training stories a label needs for a classifier of its own
 MIN_DF = 3
 MAX_WORDS = 30000
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
