@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from dateline.intelligence.models import RelatedStory
+from dateline.intelligence.pipeline import refresh_related
 from dateline.intelligence.related import related_for, stored_related
 from dateline.newsroom.models import Article
 from dateline.newsroom.related import related_articles
@@ -90,3 +91,15 @@ def test_many_stories_lists_cost_one_query(stories, django_assert_num_queries):
     with django_assert_num_queries(1):
         lists = stored_related([own, other, rest[3]])
     assert lists == {own.pk: [rest[1], rest[0]], other.pk: [rest[2]], rest[3].pk: []}
+
+
+def test_the_pipeline_stores_the_rankers_list_and_readers_get_it(make_article, make_section):
+    business, sport = make_section("Business"), make_section("Sport")
+    own = store(make_article, "bbc-business-025", business)
+    about_the_same = store(make_article, "bbc-business-083", business, age=timedelta(days=5))
+    newer_elsewhere = store(make_article, "bbc-sport-001", sport, age=timedelta(minutes=5))
+    assert refresh_related(own.pk)  # the real "tfidf" ranker, as the settings choose
+    stored = list(RelatedStory.objects.filter(article=own).values_list("related_id", flat=True))
+    assert stored[0] == about_the_same.pk
+    assert related_for(own)[0] == about_the_same
+    assert newer_elsewhere.pk not in stored[:1]
