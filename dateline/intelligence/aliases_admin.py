@@ -13,7 +13,24 @@ from dateline.newsroom.models import Tag
 from .models import TagAlias
 
 
-class TagAliasInline(admin.TabularInline):
+class TagPermissions:
+    """An alias is part of its tag: whoever may change tags (editors) edits their aliases,
+    whoever may see tags sees them, without permissions of their own for the roles to list."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("newsroom.view_tag") or self.has_change_permission(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("newsroom.change_tag")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("newsroom.change_tag")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("newsroom.change_tag")
+
+
+class TagAliasInline(TagPermissions, admin.TabularInline):
     model = TagAlias
     fields = ["name"]
     extra = 1
@@ -31,7 +48,7 @@ admin.site.register(Tag, TagWithAliasesAdmin)
 
 
 @admin.register(TagAlias)
-class TagAliasAdmin(admin.ModelAdmin):
+class TagAliasAdmin(TagPermissions, admin.ModelAdmin):
     list_display = ["name", "tag", "tag_kind"]
     list_filter = ["tag__kind"]
     search_fields = ["name", "key", "tag__name"]
