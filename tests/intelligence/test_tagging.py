@@ -153,3 +153,19 @@ def test_the_registry_gives_the_gazetteer_tagger(settings, tmp_path):
     settings.DATELINE_INTELLIGENCE_DIR = str(tmp_path)
 
     assert isinstance(plugins.part("tagger", "gazetteer"), GazetteerTagger)
+
+
+@pytest.mark.django_db
+def test_a_tagger_per_story_reuses_what_the_process_read(trained, tmp_path):
+    # The worker makes a tagger for each story: the model and the gazetteer are read once.
+    trained.save(tmp_path / "gazetteer")
+    first, second = GazetteerTagger(), GazetteerTagger()
+    first.load(tmp_path / "gazetteer")
+    second.load(tmp_path / "gazetteer")
+    assert second.gazetteer() is first.gazetteer()
+
+    Tag.objects.create(name="Fahd", kind=Tag.Kind.PERSON)  # the site's tags changed
+    third = GazetteerTagger()
+    third.load(tmp_path / "gazetteer")
+    assert third.gazetteer() is not first.gazetteer()
+    assert ("person", "Fahd") in tagged(third, "King Fahd visits", "Fahd arrived.")

@@ -7,6 +7,7 @@ split), it also knows the cues an archive's editors follow and how far to trust 
 """
 
 import json
+import os
 from pathlib import Path
 
 from ..base import Entity, Labelled, Story, Tagger
@@ -40,25 +41,21 @@ class GazetteerTagger(Tagger):
         self._gazetteer = None
 
     def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
         import numpy as np
 
-        model = {**self.model, "words": self.words.to_json()}
-        (folder / MODEL_FILE).write_text(json.dumps(model), encoding="utf-8")
+        folder.mkdir(parents=True, exist_ok=True)
+        # Each file replaced whole, so a worker loading meanwhile reads the old or the new.
+        model = folder / f".{MODEL_FILE}.new"
+        model.write_text(json.dumps({**self.model, "words": self.words.to_json()}),
+                         encoding="utf-8")
         if self.words.matrix is not None:
-            np.savez_compressed(folder / WORDS_FILE, matrix=self.words.matrix)
+            with (folder / f".{WORDS_FILE}.new").open("wb") as out:
+                np.savez_compressed(out, matrix=self.words.matrix)
+            os.replace(folder / f".{WORDS_FILE}.new", folder / WORDS_FILE)
+        os.replace(model, folder / MODEL_FILE)
 
     def load(self, folder: Path) -> bool:
-        # JSON and a plain numpy array (no pickles), written by `save` into the site's own
-        # var folder: nothing in them runs.
-        import numpy as np
-
-        path, matrix = folder / MODEL_FILE, None
-        self.model = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        if (folder / WORDS_FILE).exists():
-            with np.load(folder / WORDS_FILE, allow_pickle=False) as stored:
-                matrix = stored["matrix"]
-        self.words = WordModel.from_json(self.model.pop("words", {}), matrix)
+        self.model, self.words = _read(folder)
         self._gazetteer = None
         self.gazetteer()
         return bool(self.model)
@@ -74,8 +71,7 @@ class GazetteerTagger(Tagger):
     def gazetteer(self) -> Gazetteer:
         rows = self._site_rows()
         if self._gazetteer is None or rows is not self._rows:
-            learnt = [tuple(r) for r in self.model.get("names", ())]
-            self._gazetteer, self._rows = Gazetteer([*rows, *learnt]), rows
+            self._gazetteer, self._rows = _gazetteer(rows, self.model), rows
         return self._gazetteer
 
     def entities(self, story: Story) -> list[Entity]:
@@ -112,3 +108,39 @@ def _untrained(features: list[float]) -> float:
     f = dict(zip(learn.FEATURES, features, strict=True))
     return min(UNTRAINED_MAX, 0.5 + 0.15 * f["headline"] + 0.1 * f["lead"]
                + 0.05 * min(f["mentions"], 3.0))
+
+
+# The worker makes a tagger for every story it analyses: what was read from the folder, and
+# the gazetteer built from it and the site's tags, are kept for the process until the files
+# or the tags change.
+_read_cache: dict[str, tuple] = {}
+_gazetteer_cache: dict = {}
+
+
+def _read(folder: Path) -> tuple[dict, WordModel]:
+    # JSON and a plain numpy array (no pickles), written by `save` into the site's own var
+    # folder: nothing in them runs.
+    import numpy as np
+
+    path, words = folder / MODEL_FILE, folder / WORDS_FILE
+    stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None
+                  for p in (path, words))
+    if (cached := _read_cache.get(str(folder))) and cached[0] == stamp:
+        return cached[1], cached[2]
+    model = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    matrix = None
+    if words.exists():
+        with np.load(words, allow_pickle=False) as stored:
+            matrix = stored["matrix"]
+    found = (model, WordModel.from_json(model.pop("words", {}), matrix))
+    _read_cache[str(folder)] = (stamp, *found)
+    return found
+
+
+def _gazetteer(rows: tuple, model: dict) -> Gazetteer:
+    key = (id(rows), id(model))
+    if _gazetteer_cache.get("key") != key:
+        learnt = [tuple(r) for r in model.get("names", ())]
+        # Keeping rows and model alive keeps their ids from being reused by others.
+        _gazetteer_cache.update(key=key, value=Gazetteer([*rows, *learnt]), alive=(rows, model))
+    return _gazetteer_cache["value"]
