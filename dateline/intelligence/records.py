@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from dateline.newsroom import medtop
 from dateline.newsroom.models import Article, Tag
 
 from .models import Brief, Decision, RelatedStory, StoryTopic, TagAlias, TagSuggestion, alias_key
@@ -129,24 +130,22 @@ def write_topics(article: Article, guesses, origin: str) -> None:
                 rows[key] = StoryTopic(article=article, scheme=key[0], code=key[1],
                                        name=(guess.name or "")[:150],
                                        confidence=guess.confidence, origin=origin[:60])
-    medtop = section_medtop(article)
-    if medtop:  # the desk's own filing says it surely
-        key = (StoryTopic.Scheme.MEDIATOPIC, medtop)
-        rows[key] = StoryTopic(article=article, scheme=key[0], code=medtop,
-                               name=rows[key].name if key in rows else "",
+    filed = section_medtop(article)
+    if filed:  # the desk's own filing says it surely
+        key = (StoryTopic.Scheme.MEDIATOPIC, filed)
+        rows[key] = StoryTopic(article=article, scheme=key[0], code=filed,
+                               name=medtop.LABELS.get(filed, rows[key].name if key in rows else ""),
                                confidence=1.0, origin="section")
     StoryTopic.objects.filter(article=article).delete()
     StoryTopic.objects.bulk_create(rows.values())
 
 
 def section_medtop(article: Article) -> str:
-    """The Media Topic of the story's section, or of its nearest ancestor that has one."""
+    """The Media Topic of the story's section, its nearest ancestor's, or the default of its
+    root (newsroom.medtop: the one rule the wire follows too)."""
     if not article.section_id:
         return ""
-    for section in reversed(article.section.breadcrumbs()):
-        if section.medtop:
-            return section.medtop
-    return ""
+    return medtop.codes_for([article.section]).get(article.section_id, "")
 
 
 def write_related(article: Article, neighbours) -> None:

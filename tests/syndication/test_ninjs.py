@@ -9,8 +9,8 @@ from django.db import connection
 from django.test import override_settings
 
 from dateline.base.plugins import Registry
+from dateline.newsroom import medtop
 from dateline.newsroom.models import Section, Tag
-from dateline.syndication import medtop
 from dateline.syndication.formatters import (
     AlreadyRegistered,
     Formatter,

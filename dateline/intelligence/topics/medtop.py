@@ -4,8 +4,8 @@ The pipeline gives a story its own section's Media Topic; this guesses the Media
 section a story *would* be filed in, from the words of the stories filed in each section, so a
 story in a catch-all section ("World", "News") or not yet filed still gets one. It is learnt
 only where the site's sections carry Media Topics (`Section.medtop`, a section without one
-taking its nearest ancestor's); without a database, or sections without codes, it learns
-nothing and guesses nothing.
+taking its nearest ancestor's, a tree without any its root's default: newsroom.medtop);
+where no section has one, it learns nothing and guesses nothing.
 """
 
 import numpy as np
@@ -14,6 +14,8 @@ from django.db import DatabaseError
 from django.utils.text import slugify
 from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
+
+from dateline.newsroom import medtop
 
 from ..base import TopicGuess
 
@@ -32,8 +34,8 @@ def section_medtops(paths: set[str]) -> dict[str, str]:
         own = dict(Section.objects.filter(path__in=wanted).exclude(medtop="")
                    .values_list("path", "medtop"))
     except (DatabaseError, ImproperlyConfigured, AppRegistryNotReady):
-        # A corpus run (the benchmark) has no site database: there is nothing to learn from.
-        return {}
+        # A corpus run (the benchmark) has no site database: the defaults by root still hold.
+        own = {}
     found = {}
     for path, slug in slugs.items():
         parts = slug.split("/")
@@ -41,6 +43,9 @@ def section_medtops(paths: set[str]) -> dict[str, str]:
             if code := own.get("/".join(parts[:depth])):
                 found[path] = code
                 break
+        else:  # as the wire does: a tree without codes takes its root's default
+            if code := medtop.DEFAULTS_BY_ROOT_SLUG.get(parts[0]):
+                found[path] = code
     return found
 
 

@@ -12,10 +12,9 @@ from typing import Any
 from django.urls import reverse
 
 from dateline.intelligence.related import stored_related
-from dateline.newsroom import credit
+from dateline.newsroom import credit, medtop
 from dateline.newsroom.models import Article, Tag
 
-from .. import medtop
 from ..pictures import LeadPhoto, lead_photo_of, prefetch_leads
 from .base import Formatter
 

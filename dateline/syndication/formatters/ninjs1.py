@@ -8,9 +8,9 @@ NINJSFeedParser reads exactly these names (tests/syndication/test_superdesk.py).
 
 from typing import Any
 
+from dateline.newsroom import medtop
 from dateline.newsroom.models import Article, Tag
 
-from .. import medtop
 from ..pictures import LeadPhoto, lead_photo_of
 from .ninjs import Ninjs31Formatter
 
