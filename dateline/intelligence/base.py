@@ -71,6 +71,7 @@ class Part:
 
     name = ""
     version = "1"
+    trained_as = ""  # set by plugins.part when it loaded what `train` saved
 
     def train(self, examples: Iterable["Labelled"]) -> None:
         return None

@@ -151,7 +151,8 @@ class Analysis(models.Model):
     article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True,
                                    related_name="analysis")
     text_hash = models.CharField(max_length=64)
-    version = models.CharField(max_length=40, help_text="Of the plug-ins that analysed it.")
+    version = models.CharField(max_length=200, help_text="Of the plug-ins that analysed it, "
+                               "and of what they had learnt.")
     analysed_at = models.DateTimeField()
     near_duplicates = models.JSONField(default=list, blank=True,
                                        help_text="[{id, headline, published_at, similarity}]")

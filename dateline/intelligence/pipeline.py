@@ -6,6 +6,7 @@ fails is logged and left out: the others' findings are still written, and what t
 part found last time is kept. Unchanged text analysed by the same parts is skipped.
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 
@@ -53,8 +54,12 @@ def chosen_parts() -> dict:
 def version_of(parts: dict) -> str:
     """The parts that analysed a story, with their versions; a failed part is absent, so the
     next analysis runs again even on unchanged text."""
-    text = "+".join(f"{part.name}:{part.version}" for part in parts.values())
-    return text[:40]
+    text = "+".join(f"{part.name}:{part.version}" + (f"@{part.trained_as}" if part.trained_as
+                                                      else "") for part in parts.values())
+    # Analysis.version holds 200 characters: a longer one keeps its start and a digest of all.
+    if len(text) <= 200:
+        return text
+    return f"{text[:187]}~{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
 def analyse(article: Article | int, *, force: bool = False, parts: dict | None = None) -> bool:

@@ -36,5 +36,18 @@ def part(kind: str, name: str = ""):
 
     name = name or settings.DATELINE_INTELLIGENCE_USE[kind]
     instance = _REGISTRIES[kind].get(name)()
-    instance.load(Path(settings.DATELINE_INTELLIGENCE_DIR) / kind / name)
+    folder = Path(settings.DATELINE_INTELLIGENCE_DIR) / kind / name
+    if instance.load(folder):
+        instance.trained_as = trained_stamp(folder)
     return instance
+
+
+def trained_stamp(folder) -> str:
+    """Which training a part loaded (its files' names, sizes and times, hashed): part of an
+    analysis's version, so that stories analysed before `train` are analysed again."""
+    import hashlib
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    seen = "|".join(f"{p.relative_to(folder)}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+                    for p in files)
+    return hashlib.sha256(seen.encode()).hexdigest()[:8] if files else ""

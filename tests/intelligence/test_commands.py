@@ -87,3 +87,26 @@ def test_the_real_parts_train_and_rebuild_the_archive(settings, tmp_path, archiv
     assert Brief.objects.get(article=archive[0]).text.startswith("Wheat prices rose in Sofia")
     related = RelatedStory.objects.filter(article=archive[0]).values_list("related", flat=True)
     assert list(related)[:1] == [archive[1].pk]
+
+
+def test_what_train_learnt_is_part_of_the_version_so_stories_are_analysed_again(
+        settings, tmp_path, archive):
+    settings.DATELINE_INTELLIGENCE_DIR = str(tmp_path)
+    assert "Done: 5 analysed" in intelligence("rebuild")  # untrained parts
+    untrained = Analysis.objects.get(article=archive[0]).version
+    assert "@" not in untrained
+    intelligence("train")
+    assert "Done: 5 analysed, 0 unchanged." in intelligence("rebuild")  # no --force needed
+    trained = Analysis.objects.get(article=archive[0]).version
+    assert trained != untrained and "gazetteer:" in trained and "@" in trained
+    assert "Done: 0 analysed, 5 unchanged." in intelligence("rebuild")
+
+
+def test_train_unless_trained_learns_once(settings, tmp_path, archive):
+    settings.DATELINE_INTELLIGENCE_DIR = str(tmp_path)
+    assert "Learning from 2 tagged" in intelligence("train", "--unless-trained")
+    saved = sorted(p for p in Path(tmp_path).rglob("*") if p.is_file())
+    assert saved
+    stamps = [p.stat().st_mtime_ns for p in saved]
+    assert "learnt before; nothing to do" in intelligence("train", "--unless-trained")
+    assert [p.stat().st_mtime_ns for p in saved] == stamps

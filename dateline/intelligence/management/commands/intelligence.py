@@ -38,12 +38,17 @@ class Command(BaseCommand):
                              help="Analyse again even where nothing changed.")
         train = actions.add_parser("train", help="Learn from the site's tagged stories.")
         train.add_argument("--limit", type=int, help="At most this many stories, newest first.")
+        train.add_argument("--unless-trained", action="store_true",
+                           help="Do nothing when the parts learnt before (`make run` uses it).")
 
     def handle(self, *args, action: str, **options) -> None:
         if options.get("limit") is not None and options["limit"] < 1:
             raise CommandError("--limit must be 1 or more.")
         if action == "rebuild":
             self.rebuild(options.get("since"), options.get("limit"), options.get("force"))
+        elif options.get("unless_trained") and trained_before():
+            self.stdout.write("The parts learnt before; nothing to do (`dateline intelligence "
+                              "train` learns again).")
         else:
             self.train(options.get("limit"))
 
@@ -88,8 +93,14 @@ class Command(BaseCommand):
             part.save(where)
             self.stdout.write(f"Trained the {kind} {name!r} (version {part.version}); kept in "
                               f"{where}.")
-        self.stdout.write("Run `dateline intelligence rebuild` to analyse the stories again "
-                          "with what they learnt.")
+        self.stdout.write("Stories are analysed again with what they learnt as they change; "
+                          "`dateline intelligence rebuild` does the archive now.")
+
+
+def trained_before() -> bool:
+    """Whether a training saved anything (parts that learn nothing save nothing)."""
+    folder = Path(settings.DATELINE_INTELLIGENCE_DIR)
+    return folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
 
 
 def label_counts(examples) -> dict[str, Counter]:
