@@ -5,6 +5,8 @@ DL := $(VENV)/bin/dateline
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CORPUS ?= ../shared/corpus
+# Stories the demo's intelligence learns from, once (newest first; more learn better, slower).
+DEMO_TRAIN ?= 5000
 export HOST PORT
 
 .PHONY: run test setup corpus demo lint test-sqlite test-postgres test-redis bench bench-search bench-live \
@@ -59,6 +61,7 @@ demo: corpus setup
 	$(DL) import --profile demo/reuters.toml $(CORPUS)/reuters-21578-train/articles.jsonl
 	$(DL) import --profile demo/bbc.toml $(CORPUS)/bbc-news/articles.jsonl
 	$(DL) add_photos $(CORPUS)/photos
+	$(DL) intelligence train --unless-trained --limit $(DEMO_TRAIN)
 	$(DL) edition build --archive
 	$(DL) demo_outlets --seed --corpus $(CORPUS)
 	$(DL) ensure_editor --url http://$(HOST):$(PORT)/desk/
