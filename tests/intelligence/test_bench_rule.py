@@ -112,3 +112,34 @@ def test_reuters_splits_at_the_end_of_march_1987():
     assert (len(train), len(test)) == (9649, 3216)
     assert max(r["published"] for r in train if r["published"]) < "1987-03-27T13:00"
     assert min(r["published"] for r in test) >= "1987-03-27T12:59"
+
+
+baselines = _bench_module("baselines")
+reference = _bench_module("reference")
+
+
+def _example(topics=(), section=""):
+    return Labelled(story=Story(headline="h", body="b"), labels={"topic": list(topics)},
+                    section=section)
+
+
+def test_related_precision_counts_five_places_and_judges_by_topic_where_there_are_topics():
+    stored = {1: _example(["Trade"]), 2: _example(["Crude Oil"]), 3: _example(["trade"])}
+    asked = [_example(["Trade"]), _example()]  # a story without a topic is not asked
+    ranked = reference.precision_at_5(asked, stored, lambda example: [1, 2, 3])
+    # Two of the three listed share "Trade" (names compared by alias_key); two places empty.
+    assert ranked == {"precision_at_5": 2 / 5, "stories": 1, "judged_by": "topic"}
+
+
+def test_related_precision_judges_by_section_in_a_corpus_without_topics():
+    stored = {1: _example(section="Sport"), 2: _example(section="Business")}
+    ranked = reference.precision_at_5([_example(section="Sport")], stored, lambda e: [1, 2])
+    assert ranked["judged_by"] == "section" and ranked["precision_at_5"] == 1 / 5
+
+
+def test_the_majority_reference_guesses_the_commonest_training_topic():
+    train = [_example(["Earnings"]), _example(["Earnings"]), _example(["Trade"])]
+    test = [_example(["Earnings"]), _example(["Trade"]), _example()]
+    scores = baselines.majority_topics(train, test)
+    assert scores["precision"] == 0.5 and scores["recall"] == 0.5
+    assert scores["macro_f1"] == pytest.approx((2 / 3 + 0) / 2)
