@@ -33,7 +33,8 @@ def strict_macro(topics: dict) -> float | None:
 def print_all(results: list[dict], speed: dict) -> None:
     lines = []  # (target name, value or a reason it has none)
     for result in results:
-        name = Path(result["corpus"]).parent.name
+        path = Path(result["corpus"])
+        name = path.parent.name if path.stem == "articles" else path.stem
         print(f"\n## {result['corpus']}: {result['train']:,} training stories, "
               f"{result['test']:,} held out ({result['stored']:,} stored for related)\n")
         lines += topics(result) + tags(result) + related(result, name)
