@@ -50,9 +50,13 @@ def main(stories_path: str, saved_path: str, out: str) -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
     from dateline.intelligence.base import Story
     from dateline.newsroom.models import Article
 
+    # The database was built once, perhaps before the newest migrations.
+    call_command("migrate", "--noinput", verbosity=0)
     stories = [Story(headline=h, body=b) for h, b in json.loads(Path(stories_path).read_text())]
     started = time.perf_counter()
     chosen = parts(json.loads(Path(saved_path).read_text()))
