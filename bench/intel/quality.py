@@ -1,5 +1,5 @@
 """One corpus's quality figures, run by run.py in a child process with the corpus's own
-database (`python quality.py CORPUS PROFILE|- OUT.json`, DATELINE_VAR_DIR set).
+database (`python quality.py CORPUS PROFILE OUT.json`, PROFILE "" for none; DATELINE_VAR_DIR set).
 
 The training split is imported into that database with `dateline import` (and so indexed by
 the search backend, as on the site): it is the archive the related ranker searches. Each
