@@ -57,6 +57,9 @@ def panel_context(request: HttpRequest, article: Article) -> dict:
         "shown_related": SHOWN_RELATED,
         "brief": Brief.objects.filter(article=article).first(),
         "analysis": analysis,
+        # "gazetteer:1@e411000b+linear:1+…" as an editor reads it: the parts' names.
+        "drafted_by": ", ".join(dict.fromkeys(
+            part.split(":", 1)[0] for part in (analysis.version.split("+") if analysis else []))),
         "duplicates": [{**d, "published": datetime.fromisoformat(d["published_at"]),
                         "percent": round(100 * d["similarity"])}
                        for d in (analysis.near_duplicates if analysis else [])],

@@ -57,6 +57,10 @@ def test_the_editor_shows_suggestions_topics_related_brief_and_the_warning(
     assert "Wheat harvest" in page and "Grain" in page
     assert "Farmers near Sofia sold wheat" in page  # the brief, in its textarea
     assert '<label for="intel-brief">' in page and 'id="intel-related-pick"' in page
+    # The parts by name, as an editor reads them; the exact version on hover.
+    drafted_by = re.search(r'by <span title="([^"]+)">([^<]+)</span>\.', page)
+    assert drafted_by and "test-words, " in drafted_by[2] and "@" not in drafted_by[2]
+    assert drafted_by[1].startswith("test-words:")
 
 
 def test_accept_reject_and_undo_by_fetch(desk_client, make_user, story):
