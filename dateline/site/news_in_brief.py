@@ -25,8 +25,11 @@ from dateline.pagecache import keys
 
 from .sections import attach_sections, main_sections, tree
 
-# A day's page lists at most this many stories: a busy wire day is read, not scrolled.
+# A day's page lists at most this many stories: a busy wire day is read, not scrolled. The
+# all-sections page takes its share from each main section (so one busy desk does not push
+# the others off), each group linking to its section's own page for the rest.
 MOST_ON_A_DAY = 200
+PER_SECTION = 20
 
 
 def today(request: HttpRequest, path: str = "") -> HttpResponse:
@@ -56,8 +59,12 @@ def _page(request: HttpRequest, shown: date, path: str, dated: bool) -> HttpResp
     if section is not None:
         live = live.in_section(section)
     start, end = _bounds(shown)
-    stories = list(live.filter(published_at__gte=start, published_at__lt=end)
-                   .for_listing().newest_first()[:MOST_ON_A_DAY])
+    that_day = live.filter(published_at__gte=start, published_at__lt=end)
+    if section is None:
+        stories = [story for root in main_sections() for story in
+                   that_day.in_section(root).for_listing().newest_first()[:PER_SECTION]]
+    else:
+        stories = list(that_day.for_listing().newest_first()[:MOST_ON_A_DAY])
     if not stories and dated and shown != timezone.localdate():
         raise Http404("No stories that day.")  # no endless empty pages for crawlers
     attach_sections(stories)
@@ -71,6 +78,7 @@ def _page(request: HttpRequest, shown: date, path: str, dated: bool) -> HttpResp
         "groups": _with_links(_groups(stories) if section is None else [(section, stories)],
                               shown),
         "stories": stories,
+        "per_section": PER_SECTION,
         "canonical": request.build_absolute_uri(url_for(shown, section)),
         "previous_day": _day_link(earlier, section),
         "next_day": _day_link(later, section),

@@ -157,3 +157,23 @@ def test_the_sitemap_names_each_day(client, day_of_news):
     today = timezone.localdate()
     assert listed == [f"http://testserver/news-in-brief/{day}/"
                       for day in (today - timedelta(days=3), today)]
+
+
+def test_a_busy_section_does_not_push_the_others_off_the_day(client, day_of_news,
+                                                              make_article):
+    from dateline.site.news_in_brief import PER_SECTION
+
+    # More business stories that day than the page takes from one section, all newer than
+    # the World story: World still has its place, and Business links to the rest.
+    for n in range(PER_SECTION + 3):
+        make_article(f"Market note {n}", section=day_of_news["business"],
+                     published_at=at(0, 0) + timedelta(seconds=n + 1))
+    page = client.get("/news-in-brief/").content.decode()
+    assert "Kremlin agrees to talks" in page
+    assert page.count("Market note ") == PER_SECTION and "Shares rise" not in page
+    day = timezone.localdate().isoformat()
+    assert (f'<a href="/news-in-brief/{day}/business/">More of Business in brief that day</a>'
+            in page)
+    assert "More of World" not in page
+    section_page = client.get(f"/news-in-brief/{day}/business/").content.decode()
+    assert section_page.count("Market note ") == PER_SECTION + 3 and "Shares rise" in section_page
