@@ -6,6 +6,7 @@ from dateline.intelligence import plugins
 from dateline.intelligence.base import Labelled, Story
 from dateline.intelligence.models import TagAlias
 from dateline.intelligence.tagging.gazetteer import Gazetteer, surnames
+from dateline.intelligence.tagging.learn import best_threshold
 from dateline.intelligence.tagging.tagger import UNTRAINED_MAX, GazetteerTagger
 from dateline.newsroom.models import Tag
 
@@ -170,3 +171,29 @@ def test_a_tagger_per_story_reuses_what_the_process_read(trained, tmp_path):
     third.load(tmp_path / "gazetteer")
     assert third.gazetteer() is not before
     assert ("person", "Fahd") in tagged(third, "King Fahd visits", "Fahd arrived.")
+
+
+def test_a_place_named_only_deep_in_a_story_is_not_suggested():
+    # An archive where even a Tokyo named in the last paragraph mostly means Japan: the
+    # calibration alone would suggest it, the trained tagger's anchor rule does not.
+    history = []
+    for i in range(12):
+        history += [wire(f"Tokyo exporters busy {i}", f"Tokyo orders rose {i} pct.",
+                         place=["Japan"]),
+                    wire(f"Shippers upbeat {i}", f"Trade grew {i} pct.\n\nTokyo was busy.",
+                         place=["Japan"] if i % 4 else [])]
+    tagger = GazetteerTagger(use_site=False)
+    tagger.train(history)
+    assert "place" in tagger.model["weights"]
+
+    lead = "markets expect more this year."
+    deep = tagged(tagger, "calm week", f"All {lead}\n\nThey said so.\n\nTokyo was busy.")
+    assert ("place", "Japan") not in deep
+    assert ("place", "Japan") in tagged(tagger, "calm week", f"Tokyo {lead}")
+
+
+def test_thresholds_can_weigh_precision_above_recall():
+    scores = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4]
+    truth = [True, True, False, True, False, True]
+    assert best_threshold(scores, truth, positives=4) == 0.4  # F1: take them all
+    assert best_threshold(scores, truth, positives=4, beta=0.5) == 0.8  # the two sure ones

@@ -26,7 +26,7 @@ UNTRAINED_AT, UNTRAINED_MAX = 0.5, 0.85
 
 class GazetteerTagger(Tagger):
     name = "gazetteer"
-    version = "1"
+    version = "2"
 
     def __init__(self, use_site: bool = True) -> None:
         self.use_site = use_site  # False where no database is at hand (a corpus benchmark)
@@ -93,7 +93,9 @@ class GazetteerTagger(Tagger):
                 least = UNTRAINED_AT
             else:
                 continue
-            if score >= least:
+            # Trained, a place also needs an anchor (untrained, every country named is shown).
+            if score >= least and (kind != "place" or kind not in weights
+                                   or _anchored(features)):
                 out.append(Entity(kind, name, round(score, 4),
                                   tag_id or gazetteer.tag_ids.get((kind, alias_key(name))),
                                   evidence or "the story's words"))
@@ -101,7 +103,17 @@ class GazetteerTagger(Tagger):
 
 
 FEATURE_DIRECT = learn.FEATURES.index("direct")
+_ANCHORS = [learn.FEATURES.index(f) for f in ("headline", "lead", "dateline")]
+FEATURE_WORDS = learn.FEATURES.index("words_p")
+WORDS_ANCHOR = 0.5
 FEATURE_CUE = learn.FEATURES.index("p_max")
+
+
+def _anchored(features: list[float]) -> bool:
+    """A place is suggested only where the headline, the lead or the dateline names it, or
+    the words alone make it likelier than not: a country named once deep in a story (a
+    trade partner, a company's market) is rarely one Reuters' editors gave it."""
+    return any(features[i] for i in _ANCHORS) or features[FEATURE_WORDS] >= WORDS_ANCHOR
 
 
 def _untrained(features: list[float]) -> float:
