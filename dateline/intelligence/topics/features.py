@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
 
 from ..base import Story
 
@@ -14,6 +15,13 @@ HEADLINE_WEIGHT = 3
 # the time to read it (on Reuters' training stories, all 105,000 did no better; 20,000 lost
 # a point of macro-F1). The headline counted once instead of three times lost 0.7 of micro-F1.
 MAX_FEATURES = 50_000
+# A second view of the same text: runs of 3 to 5 letters inside words, which match a word's
+# other forms ("tariff", "tariffs") and a short wire item's few words where whole words
+# cannot. Stacked with the words, on Reuters' training stories (their latest quarter held
+# out) it lifted macro-F1 from 0.50 to 0.57 and micro-F1 from 0.857 to 0.866; 100,000 of them
+# did no better than 50,000 and made the model 5 MB larger.
+CHAR_NGRAMS = (3, 5)
+MAX_CHAR_FEATURES = 50_000
 _DIGITS = re.compile(r"\d")
 
 
@@ -27,12 +35,15 @@ def normalise(text: str) -> str:
     return _DIGITS.sub("0", text.lower())
 
 
-def vectoriser(stories: int) -> TfidfVectorizer:
-    """A word seen in one story only, or in more than half of them, tells no topic apart; in a
-    handful of stories (a new site) every word is kept."""
+def vectoriser(stories: int) -> FeatureUnion:
+    """Words and word pairs side by side with letter runs (CHAR_NGRAMS), each view scaled to
+    unit length. A feature seen in one story only, or in more than half of them, tells no
+    topic apart; in a handful of stories (a new site) every one is kept."""
     many = stories >= 20
-    return TfidfVectorizer(
-        preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True,
-        min_df=2 if many else 1, max_df=0.5 if many else 1.0,
-        max_features=MAX_FEATURES, dtype=np.float32,
-    )
+    common = {"preprocessor": normalise, "sublinear_tf": True, "dtype": np.float32,
+              "min_df": 2 if many else 1, "max_df": 0.5 if many else 1.0}
+    return FeatureUnion([
+        ("words", TfidfVectorizer(ngram_range=(1, 2), max_features=MAX_FEATURES, **common)),
+        ("letters", TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS,
+                                    max_features=MAX_CHAR_FEATURES, **common)),
+    ])

@@ -19,7 +19,8 @@ class LinearTopicClassifier(TopicClassifier):
     ever guessed. Untrained, it guesses nothing."""
 
     name = "linear"
-    version = "1"
+    # 2: the vectoriser reads letter runs beside words (features.vectoriser).
+    version = "2"
 
     def __init__(self) -> None:
         self.model: dict | None = None
