@@ -7,8 +7,10 @@ takes the default of its root's slug below, so that the demo desks' sections, cr
 """
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from dateline.newsroom.models import Section
+if TYPE_CHECKING:  # imported when used: the table and the defaults need no app registry
+    from dateline.newsroom.models import Section
 
 SCHEME_URI = "http://cv.iptc.org/newscodes/mediatopic/"
 
@@ -47,8 +49,10 @@ def uri(code: str) -> str:
     return SCHEME_URI + code
 
 
-def codes_for(sections: Iterable[Section]) -> dict[int, str]:
+def codes_for(sections: Iterable["Section"]) -> dict[int, str]:
     """Section id → Media Topic code (absent when none applies), in one query."""
+    from dateline.newsroom.models import Section
+
     sections = list({s.pk: s for s in sections}.values())
     wanted = {p for s in sections for p in s.ancestor_paths()}
     own = dict(
