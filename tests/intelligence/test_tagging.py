@@ -150,6 +150,16 @@ def test_what_it_learnt_is_saved_and_loaded(trained, tmp_path):
     assert not GazetteerTagger(use_site=False).load(tmp_path / "elsewhere")
 
 
+def test_what_another_version_learnt_is_not_loaded(trained, tmp_path):
+    # Its cues may mean something else to this version: untrained until `train` runs again.
+    trained.save(tmp_path / "gazetteer")
+    newer = GazetteerTagger(use_site=False)
+    newer.version = f"{trained.version}-next"
+    assert not newer.load(tmp_path / "gazetteer")
+    assert ("place", "Japan") not in tagged(newer, "Tokyo shippers upbeat",
+                                            "Tokyo shippers expect more trade.")
+
+
 def test_the_registry_gives_the_gazetteer_tagger(settings, tmp_path):
     settings.DATELINE_INTELLIGENCE_DIR = str(tmp_path)
 

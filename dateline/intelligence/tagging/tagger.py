@@ -7,6 +7,7 @@ split), it also knows the cues an archive's editors follow and how far to trust 
 """
 
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from . import learn
 from .gazetteer import Gazetteer, site_rows
 from .text import forms_of
 from .words import WordModel
+
+logger = logging.getLogger(__name__)
 
 MODEL_FILE = "gazetteer.json"
 WORDS_FILE = "words.npz"
@@ -46,8 +49,8 @@ class GazetteerTagger(Tagger):
         folder.mkdir(parents=True, exist_ok=True)
         # Each file replaced whole, so a worker loading meanwhile reads the old or the new.
         model = folder / f".{MODEL_FILE}.new"
-        model.write_text(json.dumps({**self.model, "words": self.words.to_json()}),
-                         encoding="utf-8")
+        model.write_text(json.dumps({**self.model, "words": self.words.to_json(),
+                                     "written_by": self.version}), encoding="utf-8")
         if self.words.matrix is not None:
             with (folder / f".{WORDS_FILE}.new").open("wb") as out:
                 np.savez_compressed(out, matrix=self.words.matrix)
@@ -56,6 +59,13 @@ class GazetteerTagger(Tagger):
 
     def load(self, folder: Path) -> bool:
         self.model, self.words = _read(folder)
+        if self.model and self.model.get("written_by") != self.version:
+            # Learnt by another version of this tagger, whose cues this one may read wrongly:
+            # untrained (gazetteer only) until `dateline intelligence train` runs again.
+            logger.warning("intelligence: the tagger in %s was trained by version %s, this is "
+                           "%s; run `dateline intelligence train`", folder,
+                           self.model.get("written_by", "1"), self.version)
+            self.model, self.words = {}, WordModel.from_json({}, None)
         self._gazetteer = None
         self.gazetteer()
         return bool(self.model)
