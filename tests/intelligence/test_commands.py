@@ -1,5 +1,6 @@
 """`dateline intelligence rebuild` and `train` on a small archive."""
 
+import json
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -110,3 +111,15 @@ def test_train_unless_trained_learns_once(settings, tmp_path, archive):
     stamps = [p.stat().st_mtime_ns for p in saved]
     assert "learnt before; nothing to do" in intelligence("train", "--unless-trained")
     assert [p.stat().st_mtime_ns for p in saved] == stamps
+
+
+def test_train_unless_trained_learns_again_what_an_upgraded_part_refuses(settings, tmp_path,
+                                                                           archive):
+    settings.DATELINE_INTELLIGENCE_DIR = str(tmp_path)
+    intelligence("train")
+    model = Path(tmp_path) / "tagger" / "gazetteer" / "gazetteer.json"
+    saved = json.loads(model.read_text())
+    model.write_text(json.dumps({**saved, "written_by": "an older tagger"}))
+    assert "Learning from 2 tagged" in intelligence("train", "--unless-trained")
+    assert json.loads(model.read_text())["written_by"] != "an older tagger"
+    assert "learnt before; nothing to do" in intelligence("train", "--unless-trained")

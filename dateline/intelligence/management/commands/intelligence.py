@@ -98,9 +98,19 @@ class Command(BaseCommand):
 
 
 def trained_before() -> bool:
-    """Whether a training saved anything (parts that learn nothing save nothing)."""
+    """Whether a training saved something that every chosen part still loads (a part that
+    learns nothing saves nothing; one upgraded since refuses its old files, and then the
+    parts learn again)."""
     folder = Path(settings.DATELINE_INTELLIGENCE_DIR)
-    return folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
+    saved_any = False
+    for kind in KINDS:
+        name = settings.DATELINE_INTELLIGENCE_USE[kind]
+        saved = folder / kind / name
+        if saved.is_dir() and any(p.is_file() for p in saved.rglob("*")):
+            saved_any = True
+            if not plugins.part(kind, name).trained_as:
+                return False
+    return saved_any
 
 
 def label_counts(examples) -> dict[str, Counter]:
