@@ -51,18 +51,28 @@ def uri(code: str) -> str:
 
 def codes_for(sections: Iterable["Section"]) -> dict[int, str]:
     """Section id → Media Topic code (absent when none applies), in one query."""
+    sections = list({s.pk: s for s in sections}.values())
+    own = own_codes({p for s in sections for p in s.ancestor_paths()})
+    found = {section.pk: code_of(section.path, own) for section in sections}
+    return {pk: code for pk, code in found.items() if code}
+
+
+def own_codes(paths: Iterable[str]) -> dict[str, str]:
+    """Section path → the code set on that section itself, for those of `paths` with one."""
     from dateline.newsroom.models import Section
 
-    sections = list({s.pk: s for s in sections}.values())
-    wanted = {p for s in sections for p in s.ancestor_paths()}
-    own = dict(
-        Section.objects.filter(path__in=wanted).exclude(medtop="").values_list("path", "medtop")
-    ) if wanted else {}
-    found = {}
-    for section in sections:
-        paths = section.ancestor_paths()
-        code = next((own[p] for p in reversed(paths) if p in own), None)
-        code = code or DEFAULTS_BY_ROOT_SLUG.get(paths[0])
-        if code:
-            found[section.pk] = code
-    return found
+    wanted = set(paths)
+    if not wanted:
+        return {}
+    return dict(Section.objects.filter(path__in=wanted).exclude(medtop="")
+                .values_list("path", "medtop"))
+
+
+def code_of(path: str, own: dict[str, str]) -> str:
+    """The code of the section at `path` (slugs, "business/commodities"): its own, its
+    nearest ancestor's in `own`, else its root's default; "" when none applies."""
+    parts = path.split("/")
+    for depth in range(len(parts), 0, -1):
+        if code := own.get("/".join(parts[:depth])):
+            return code
+    return DEFAULTS_BY_ROOT_SLUG.get(parts[0], "")

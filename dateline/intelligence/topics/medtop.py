@@ -26,27 +26,13 @@ def section_medtops(paths: set[str]) -> dict[str, str]:
              for p in paths if p}
     wanted = {"/".join(s.split("/")[: i + 1]) for s in slugs.values()
               for i in range(s.count("/") + 1)}
-    if not wanted:
-        return {}
     try:
-        from dateline.newsroom.models import Section
-
-        own = dict(Section.objects.filter(path__in=wanted).exclude(medtop="")
-                   .values_list("path", "medtop"))
+        own = medtop.own_codes(wanted)
     except (DatabaseError, ImproperlyConfigured, AppRegistryNotReady):
         # A corpus run (the benchmark) has no site database: the defaults by root still hold.
         own = {}
-    found = {}
-    for path, slug in slugs.items():
-        parts = slug.split("/")
-        for depth in range(len(parts), 0, -1):
-            if code := own.get("/".join(parts[:depth])):
-                found[path] = code
-                break
-        else:  # as the wire does: a tree without codes takes its root's default
-            if code := medtop.DEFAULTS_BY_ROOT_SLUG.get(parts[0]):
-                found[path] = code
-    return found
+    found = {path: medtop.code_of(slug, own) for path, slug in slugs.items()}
+    return {path: code for path, code in found.items() if code}
 
 
 def learn(x: csr_matrix, sections: list[str]) -> dict | None:
