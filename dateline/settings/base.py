@@ -123,6 +123,10 @@ def database_from_env() -> dict:
 DATABASES = {"default": database_from_env()}
 # Read-replica aliases for dateline.db.routers.PrimaryReplicaRouter (prod: from the environment).
 DATELINE_DB_REPLICAS: list[str] = []
+# A replica that refuses connections or falls behind rests this long (reads go elsewhere); a
+# write waits at most this long for the replicas to replay it (dateline/db/replicas.py).
+DATELINE_DB_REPLICA_REST_SECONDS = 5.0
+DATELINE_DB_REPLICA_WAIT_MS = 1000
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
