@@ -15,7 +15,7 @@ from django.test import override_settings
 from dateline.base.checks import rate_limit_store
 from dateline.base.counters import DatabaseCounterCache
 from dateline.base.ratelimits import RateLimit
-from tests.live.server import site_environment
+from tests.live.server import drop_site_database, site_environment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cache]
 
@@ -60,12 +60,16 @@ print(sum(limit.count("one partner") is None for _ in range(100)))
 def test_two_processes_share_one_count(tmp_path):
     """Two workers of one site, counting at the same time: 150 allowed in all, not each."""
     env = site_environment(tmp_path)
-    subprocess.run([sys.executable, "-m", "dateline", "migrate", "-v0"], env=env, check=True,
-                   timeout=300)
-    workers = [subprocess.Popen([sys.executable, "-m", "dateline", "shell", "-c",
-                                 COUNT_IN_ANOTHER_PROCESS], env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    results = [worker.communicate(timeout=120) for worker in workers]
+    try:
+        subprocess.run([sys.executable, "-m", "dateline", "migrate", "-v0"], env=env,
+                       check=True, timeout=300)
+        workers = [subprocess.Popen([sys.executable, "-m", "dateline", "shell", "-c",
+                                     COUNT_IN_ANOTHER_PROCESS], env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   for _ in range(2)]
+        results = [worker.communicate(timeout=120) for worker in workers]
+    finally:
+        drop_site_database(env)
     assert all(worker.returncode == 0 for worker in workers), results
     allowed = [int(out.strip().splitlines()[-1]) for out, _ in results]
     # Per process, each would have let all its 100 through; a racy count lets more than 150.

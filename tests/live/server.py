@@ -65,6 +65,12 @@ def site_environment(var_dir: Path) -> dict:
     return env
 
 
+def drop_site_database(env: dict) -> None:
+    """The database site_environment created, dropped (a test's leftovers fill the cluster)."""
+    if env.get("DATELINE_DB_ENGINE") == "postgresql":
+        admin_sql(env, f'DROP DATABASE IF EXISTS "{env["DATELINE_DB_NAME"]}" WITH (FORCE)')
+
+
 def admin_sql(env: dict, *statements: str) -> None:
     import psycopg
 
@@ -120,9 +126,7 @@ class RunningSite:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-        if self.env.get("DATELINE_DB_ENGINE") == "postgresql":
-            admin_sql(self.env, f'DROP DATABASE IF EXISTS "{self.env["DATELINE_DB_NAME"]}" '
-                      "WITH (FORCE)")
+        drop_site_database(self.env)
 
 
 def start_site(var_dir: Path) -> RunningSite:

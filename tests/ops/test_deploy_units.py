@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import get_commands, load_command_class
 
-from tests.live.server import site_environment
+from tests.live.server import drop_site_database, site_environment
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
@@ -63,9 +63,16 @@ def read_until(process: subprocess.Popen, wanted: str, timeout: float) -> str:
     return output
 
 
-@pytest.mark.django_db(transaction=True)
-def test_three_workers_started_from_the_unit_at_once_book_one_morning_run(tmp_path):
+@pytest.fixture
+def own_site(tmp_path):
     env = site_environment(tmp_path)
+    yield env
+    drop_site_database(env)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_three_workers_started_from_the_unit_at_once_book_one_morning_run(own_site):
+    env = own_site
     subprocess.run([sys.executable, "-m", "dateline", "migrate", "-v0"], env=env, check=True,
                    timeout=300)
     argv = exec_starts()["dateline-worker.service"]
