@@ -1,0 +1,1 @@
+"""Readership: views, impressions and clicks counted on the server per hour, without tracking readers."""
