@@ -5,6 +5,10 @@ from copy import deepcopy
 
 from django.core.exceptions import ImproperlyConfigured
 
+# Seconds to give up connecting to a replica that does not answer (libpq's least: 2), so that
+# readers fall back to the primary quickly (dateline.db.replicas).
+REPLICA_CONNECT_TIMEOUT = 2
+
 
 def replica_databases_from_env(primary: dict) -> tuple[dict[str, dict], list[str]]:
     """Return the DATABASES entries and aliases of DATELINE_DB_REPLICA_HOSTS' replicas."""
@@ -20,9 +24,12 @@ def replica_databases_from_env(primary: dict) -> tuple[dict[str, dict], list[str
         host, port = _split_host_port(entry, default_port=str(primary.get("PORT", "")))
         # A replica is the primary's database streamed elsewhere: same name, user, password and
         # options. In tests it mirrors the primary rather than getting a test database of its own.
-        databases[f"replica{number}"] = {
-            **deepcopy(primary), "HOST": host, "PORT": port, "TEST": {"MIRROR": "default"},
-        }
+        replica = {**deepcopy(primary), "HOST": host, "PORT": port, "TEST": {"MIRROR": "default"}}
+        options = replica.setdefault("OPTIONS", {})
+        options["connect_timeout"] = min(
+            int(options.get("connect_timeout") or REPLICA_CONNECT_TIMEOUT), REPLICA_CONNECT_TIMEOUT
+        )
+        databases[f"replica{number}"] = replica
     return databases, list(databases)
 
 

@@ -48,10 +48,12 @@ def test_sessions_and_the_task_queue_are_read_from_the_primary(router):
     assert router.db_for_read(DBTaskResult) == "default"
 
 
+@two_databases
 def test_reads_are_spread_over_every_replica():
-    with override_settings(DATELINE_DB_REPLICAS=["replica1", "replica2"]):
+    # Two aliases that answer (the primary stands in for a second replica).
+    with override_settings(DATELINE_DB_REPLICAS=["replica", "default"]):
         chosen = {PrimaryReplicaRouter().db_for_read(Article) for _ in range(200)}
-    assert chosen == {"replica1", "replica2"}
+    assert chosen == {"replica", "default"}
 
 
 def test_without_replicas_everything_is_on_the_primary():
@@ -120,11 +122,21 @@ def test_replicas_come_from_the_environment(monkeypatch):
         ("db-replica-1", "5432"), ("db-replica-2", "5433"), ("fd00::7", "6432")
     ]
     for database in databases.values():
-        assert {k: database[k] for k in ("ENGINE", "NAME", "USER", "PASSWORD", "OPTIONS")} == {
-            k: PRIMARY[k] for k in ("ENGINE", "NAME", "USER", "PASSWORD", "OPTIONS")
+        assert {k: database[k] for k in ("ENGINE", "NAME", "USER", "PASSWORD")} == {
+            k: PRIMARY[k] for k in ("ENGINE", "NAME", "USER", "PASSWORD")
         }
+        # The primary's options, with a short connect timeout: readers fall back sooner.
+        assert database["OPTIONS"] == {**PRIMARY["OPTIONS"], "connect_timeout": 2}
         assert database["TEST"] == {"MIRROR": "default"}
-        assert database["OPTIONS"] is not PRIMARY["OPTIONS"]
+    assert "connect_timeout" not in PRIMARY["OPTIONS"]
+
+
+def test_a_replica_connect_timeout_is_never_longer_than_the_primarys(monkeypatch):
+    monkeypatch.setenv("DATELINE_DB_REPLICA_HOSTS", "db-replica")
+    for primary_timeout, replica_timeout in ((5, 2), (1, 1)):
+        primary = {**PRIMARY, "OPTIONS": {"connect_timeout": primary_timeout}}
+        databases, _ = replica_databases_from_env(primary)
+        assert databases["replica1"]["OPTIONS"]["connect_timeout"] == replica_timeout
 
 
 def test_no_replica_hosts_means_no_replicas(monkeypatch):
