@@ -1,7 +1,9 @@
 """The section tree, held by each process and reloaded when any process changes a section.
 
 Listings show each story's section; joining the section table in those queries leads
-SQLite to sort every story of the site, so the sections come from here instead. The tree's
+SQLite to sort every story of the site, so the sections come from here instead. So do a
+section page's section, its breadcrumbs and subsections, and the ids of a subtree, which
+were a query each on every page (profiled on the 100k bench database). The tree's
 version is the page cache's `nav` key, which every section change renews.
 """
 
@@ -11,7 +13,8 @@ from dateline.newsroom.models import Article, Section
 from dateline.pagecache import keys, store
 
 _SECTION_FIELD = Article._meta.get_field("section")
-_tree: dict = {"version": None, "generation": None, "by_id": {}, "roots": []}
+_tree: dict = {"version": None, "generation": None, "by_id": {}, "by_path": {}, "roots": [],
+               "children": {}, "subtree": {}}
 
 
 def tree(reload: bool = False) -> dict:
@@ -24,13 +27,55 @@ def tree(reload: bool = False) -> dict:
         generation, version, reload = None, None, True
     _tree["generation"] = generation
     if reload or version != _tree["version"]:
-        sections = list(Section.objects.all())
-        _tree.update(
-            version=version,
-            by_id={s.pk: s for s in sections},
-            roots=[s for s in sections if s.parent_id is None],
-        )
+        _tree.update(version=version, **_shape(list(Section.objects.all())))
     return _tree
+
+
+def _shape(sections: list[Section]) -> dict:
+    """Every lookup the pages make, from the sections in menu order (position, name)."""
+    children: dict[int, list[Section]] = {s.pk: [] for s in sections}
+    subtree: dict[int, list[int]] = {s.pk: [] for s in sections}
+    by_path = {s.path: s for s in sections}
+    for section in sections:
+        if section.parent_id in children:
+            children[section.parent_id].append(section)
+        for path in section.ancestor_paths():  # itself, its parent, ... up to its root
+            if path in by_path:
+                subtree[by_path[path].pk].append(section.pk)
+    return {"by_id": {s.pk: s for s in sections}, "by_path": by_path,
+            "roots": [s for s in sections if s.parent_id is None],
+            "children": children, "subtree": subtree}
+
+
+def by_path(path: str) -> Section | None:
+    """The section at `path`, or None; a section this process has not seen yet is looked for
+    once more in the database."""
+    found = tree()["by_path"].get(path)
+    if found is None:
+        found = tree(reload=True)["by_path"].get(path)
+    return found
+
+
+def _known(section: Section) -> dict:
+    shape = tree()
+    if shape["by_path"].get(section.path) is None:
+        shape = tree(reload=True)
+    return shape
+
+
+def breadcrumbs(section: Section) -> list[Section]:
+    """The section and its ancestors, root first (`Section.breadcrumbs` without its query)."""
+    known = _known(section)["by_path"]
+    return [known[p] for p in section.ancestor_paths() if p in known]
+
+
+def subsections(section: Section) -> list[Section]:
+    return _known(section)["children"].get(section.pk, [])
+
+
+def subtree_ids(section: Section) -> list[int]:
+    """Ids of the section and every section below it (`Section.objects.subtree_ids`)."""
+    return _known(section)["subtree"].get(section.pk) or [section.pk]
 
 
 def main_sections() -> list[Section]:

@@ -3,7 +3,7 @@
 from functools import cache
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -11,12 +11,12 @@ from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 
 from dateline.intelligence.related import related_for
-from dateline.newsroom.models import Article, Author, Section, Source, Tag
+from dateline.newsroom.models import Article, Author, Source, Tag
 from dateline.newsroom.related import more_from_section
 from dateline.newsroom.signals import story_page_rendering
 from dateline.pagecache import keys
 
-from . import photos, structured
+from . import photos, sections, structured
 from .fragments import fragment
 from .pagination import news_page
 from .sections import attach_sections, main_sections
@@ -33,9 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
     attach_sections([top], latest)
     blocks: list = []
     for section in main_sections():
-        stories = list(
-            live.in_section(section).exclude(pk__in=shown)[:PER_SECTION_ON_HOME]
-        )
+        stories = list(live.in_section(section, sections.subtree_ids(section))
+                       .exclude(pk__in=shown)[:PER_SECTION_ON_HOME])
         if stories:
             attach_sections(stories)
             blocks.append((section, stories))
@@ -57,12 +56,14 @@ def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.live().select_related("section"), pk=pk)
+    article = get_object_or_404(Article.objects.live(), pk=pk)
+    attach_sections([article])
     if slug != article.slug:
         # The id is the permanent part of the URL; any other slug is an old or mistyped one.
         return redirect(article, permanent=True)
-    # The story and its head tags show the same data; whichever parts miss load it once.
-    full = cache(lambda: _load_story(pk))
+    # The story and its head tags show the same data; whichever parts miss load it once,
+    # onto the article already read.
+    full = cache(lambda: _load_story(article))
     shown = cache(lambda: photos.story_photos(full()))
     story_html, story_keys = fragment(
         f"story:{pk}", lambda: _render_story(request, full(), shown()))
@@ -70,7 +71,9 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     origin = f"{request.scheme}://{request.get_host()}"
     head_html, head_keys = fragment(
         f"head:{pk}:{origin}", lambda: _render_head(request, full(), shown()[0]))
-    aside_html, aside_keys = fragment(f"aside:{pk}", lambda: _render_aside(request, article))
+    # The aside ranks by the story's tags: read with the story when that part missed too.
+    aside_html, aside_keys = fragment(f"aside:{pk}", lambda: _render_aside(
+        request, full() if full.cache_info().currsize else article))
     response = render(request, "site/article.html", {
         "article": article,
         "current_root": article.section.path.split("/")[0],
@@ -82,15 +85,17 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     return response
 
 
-def _load_story(pk: int) -> Article:
-    return Article.objects.select_related("section").prefetch_related(
+def _load_story(article: Article) -> Article:
+    prefetch_related_objects(
+        [article],
         Prefetch("authors", queryset=Author.objects.only("name", "slug")),
         # The rights fields too: the page's JSON-LD names the story's rights holder.
         Prefetch("sources", queryset=Source.objects.only(
             "name", "url", "rights_holder", "copyright_notice", "usage_terms")),
         Prefetch("tags", queryset=Tag.objects.order_by("kind", "name")),
         "notes",
-    ).get(pk=pk)
+    )
+    return article
 
 
 def _story_keys(full: Article) -> set[str]:
@@ -109,7 +114,7 @@ def _render_head(request: HttpRequest, full: Article, lead) -> tuple[str, set[st
         "social_image": structured.social_image(request, lead),
         "news_article": structured.json_ld(structured.news_article(request, full, lead)),
         "breadcrumb_list": structured.json_ld(
-            structured.breadcrumb_list(request, full.section.breadcrumbs())
+            structured.breadcrumb_list(request, sections.breadcrumbs(full.section))
         ),
     }, request)
     return html, _story_keys(full)
@@ -119,7 +124,7 @@ def _render_story(request: HttpRequest, full: Article, shown) -> tuple[str, set[
     """The story itself: breadcrumb, headline, dateline, byline, notes, photos, body, sources,
     tags."""
     html = render_to_string("site/includes/article_story.html", {
-        "article": full, "breadcrumbs": full.section.breadcrumbs(),
+        "article": full, "breadcrumbs": sections.breadcrumbs(full.section),
         **photos.story_context(full, *shown), **_added_to_story(full),
     }, request)
     return html, _story_keys(full)
@@ -136,7 +141,8 @@ def _added_to_story(full: Article) -> dict:
 def _render_aside(request: HttpRequest, article: Article) -> tuple[str, set[str]]:
     """Related Articles and More from <section>: what a reader may want next."""
     related = related_for(article)
-    more = more_from_section(article, shown=related)
+    more = more_from_section(article, shown=related,
+                             subtree=sections.subtree_ids(article.section))
     attach_sections(related, more)
     html = render_to_string("site/includes/article_aside.html", {
         "article": article, "related": related, "more_from_section": more,
@@ -154,11 +160,12 @@ def _paginate(request: HttpRequest, queryset):
 
 
 def section(request: HttpRequest, path: str) -> HttpResponse:
-    section = get_object_or_404(Section, path=path)
-    breadcrumbs = section.breadcrumbs()
-    page = _paginate(
-        request, Article.objects.live().in_section(section).for_listing().newest_first()
-    )
+    section = sections.by_path(path)
+    if section is None:
+        raise Http404("No such section.")
+    breadcrumbs = sections.breadcrumbs(section)
+    page = _paginate(request, Article.objects.live().in_section(
+        section, sections.subtree_ids(section)).for_listing().newest_first())
     response = render(
         request,
         "site/section.html",
@@ -167,7 +174,7 @@ def section(request: HttpRequest, path: str) -> HttpResponse:
             "breadcrumbs": breadcrumbs,
             "breadcrumb_list": structured.json_ld(structured.breadcrumb_list(request, breadcrumbs)),
             "current_root": section.path.split("/")[0],
-            "subsections": section.children.all(),
+            "subsections": sections.subsections(section),
             "page": page,
         },
     )

@@ -25,9 +25,10 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self) -> "ArticleQuerySet":
         return self.order_by("-published_at", "-pk")
 
-    def in_section(self, section: Section) -> "ArticleQuerySet":
-        """Articles of a section and of every section below it."""
-        ids = Section.objects.subtree_ids(section)
+    def in_section(self, section: Section, subtree: list[int] | None = None) -> "ArticleQuerySet":
+        """Articles of a section and of every section below it (`subtree`: their ids, when
+        the caller holds the section tree; else one query finds them)."""
+        ids = Section.objects.subtree_ids(section) if subtree is None else subtree
         if len(ids) == 1:
             return self.filter(section_id=ids[0])
         # Newest first over a subtree: walk the publication index and keep the subtree's

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from dateline.newsroom.credit import credit
 from dateline.newsroom.datelines import house_dateline
+from dateline.site import teasers
 
 register = template.Library()
 # The format is the newsroom's: the live stream writes moments the same way.
@@ -19,6 +20,10 @@ register.filter("credit", credit)
 def iso_datetime(moment) -> str:
     # Whole seconds: HTML allows at most three digits of a fraction in a datetime attribute.
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+# {% teaser story level=3 show_section=True compact=True lead=True %}: a story in a listing.
+register.simple_tag(teasers.teaser, name="teaser")
 
 
 @register.simple_tag
