@@ -8,9 +8,6 @@ only live stories, no copy of the story or of one another. A story with nothing 
 
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Q
-from django.utils import timezone
-
 from dateline.newsroom.models import Article
 from dateline.newsroom.related import RELATED_LIMIT, related_ids
 
