@@ -4,8 +4,8 @@ database under var/bench-intel/ (`python speed.py STORIES.json SAVED.json OUT.js
 The tagger and classifier are the ones the quality run trained on the corpus's training
 split and saved (as `dateline intelligence train` does); loaded here as the worker loads
 them, the tagger's gazetteer reading this database's tags. Each story (held out, headline
-and body only) is tagged, classified and given its five related stories; each call is timed
-by the wall clock, one after the other in this one process.
+and body only) is tagged, classified and ranked with those guesses, as the worker does (20
+neighbours asked); each call is timed by the wall clock, one after the other in this process.
 """
 
 import json
@@ -37,13 +37,17 @@ def parts(saved: dict) -> dict:
     return chosen
 
 
-def call(kind: str, part, story) -> None:
+def call(kind: str, part, story, found) -> None:
+    """One part's call as the worker makes it: the ranker given what the tagger and
+    classifier found (pipeline.rank), `found` a pipeline.Findings filled in turn."""
+    from dateline.intelligence import pipeline
+
     if kind == "tagger":
-        part.entities(story)
+        found.entities = part.entities(story)
     elif kind == "classifier":
-        part.topics(story)
+        found.topics = part.topics(story)
     else:
-        part.neighbours(story, 5)
+        pipeline.rank(part, story, found)
 
 
 def main(stories_path: str, saved_path: str, out: str) -> None:
@@ -53,6 +57,7 @@ def main(stories_path: str, saved_path: str, out: str) -> None:
     from django.core.management import call_command
 
     from dateline.intelligence.base import Story
+    from dateline.intelligence.pipeline import Findings
     from dateline.newsroom.models import Article
 
     # The database was built once, perhaps before the newest migrations.
@@ -63,9 +68,10 @@ def main(stories_path: str, saved_path: str, out: str) -> None:
     load_s = time.perf_counter() - started
     failed = {}
     for story in stories[:WARM]:  # first calls fill caches (the gazetteer, SQLite's pages)
+        found = Findings()
         for kind, part in list(chosen.items()):
             try:
-                call(kind, part, story)
+                call(kind, part, story, found)
             except Exception as exc:  # reported as the part's failure; the others are timed
                 traceback.print_exc()
                 failed[kind] = f"{type(exc).__name__}: {exc}"
@@ -73,10 +79,10 @@ def main(stories_path: str, saved_path: str, out: str) -> None:
     timings = {kind: [] for kind in chosen}
     totals = []
     for story in stories:
-        total = 0.0
+        total, found = 0.0, Findings()
         for kind, part in chosen.items():
             begun = time.perf_counter()
-            call(kind, part, story)
+            call(kind, part, story, found)
             elapsed = (time.perf_counter() - begun) * 1000
             timings[kind].append(elapsed)
             total += elapsed

@@ -53,6 +53,15 @@ class TopicGuess:
 
 
 @dataclass(frozen=True)
+class Guesses:
+    """What the tagger and classifier found in a story, handed to a ranker that reads them
+    (`RelatedRanker.reads_guesses`): a new story has no tags yet, only these."""
+
+    entities: tuple[Entity, ...] = ()
+    topics: tuple[TopicGuess, ...] = ()
+
+
+@dataclass(frozen=True)
 class Neighbour:
     pk: int
     score: float
@@ -95,7 +104,10 @@ class TopicClassifier(Part):
 
 
 class RelatedRanker(Part):
-    def neighbours(self, story: Story, limit: int) -> list[Neighbour]:
+    reads_guesses = False  # True: neighbours() takes the story's Guesses as `guesses`
+
+    def neighbours(self, story: Story, limit: int,
+                   guesses: Guesses | None = None) -> list[Neighbour]:
         raise NotImplementedError
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from dateline.newsroom.models import Article
 
 from . import plugins, records
+from .base import Guesses, Story
 from .duplicates import near_duplicates
 from .models import Analysis
 from .text import story_of, text_hash
@@ -89,11 +90,18 @@ def analyse(article: Article | int, *, force: bool = False, parts: dict | None =
 
 
 def run_parts(article: Article, parts: dict) -> Findings:
-    story, found = story_of(article), Findings()
+    return findings_for(story_of(article), parts, article.pk)
+
+
+def findings_for(story: Story, parts: dict, pk: int | None = None) -> Findings:
+    """The parts run on one story in turn; the ranker, last but the summariser, is handed
+    what the tagger and classifier found when it reads them (the benchmark ranks its hidden
+    stories by this same call)."""
+    found = Findings()
     calls = {
         "tagger": ("entities", lambda part: part.entities(story)),
         "classifier": ("topics", lambda part: part.topics(story)),
-        "ranker": ("neighbours", lambda part: part.neighbours(story, DUPLICATE_CANDIDATES)),
+        "ranker": ("neighbours", lambda part: rank(part, story, found)),
         "summariser": ("brief", lambda part: part.brief(
             story, settings.DATELINE_BRIEF_MAX_WORDS)),
     }
@@ -107,9 +115,16 @@ def run_parts(article: Article, parts: dict) -> Findings:
         except Exception:
             # Never a failed save or a stuck queue for one part's bug: the others' work stands.
             logger.exception("intelligence: the %s %r failed on article %s; left out", kind,
-                             parts[kind].name, article.pk)
+                             parts[kind].name, pk)
             found.failed.append(kind)
     return found
+
+
+def rank(ranker, story: Story, found: Findings) -> list:
+    if not ranker.reads_guesses:
+        return ranker.neighbours(story, DUPLICATE_CANDIDATES)
+    guesses = Guesses(tuple(found.entities or ()), tuple(found.topics or ()))
+    return ranker.neighbours(story, DUPLICATE_CANDIDATES, guesses=guesses)
 
 
 def refresh_related(article_id: int, part=None) -> bool:

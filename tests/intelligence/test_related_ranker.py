@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from dateline.intelligence import plugins
-from dateline.intelligence.base import Labelled
+from dateline.intelligence import pipeline, plugins
+from dateline.intelligence.base import Guesses, Labelled, TopicClassifier, TopicGuess
+from dateline.intelligence.models import StoryTopic
 from dateline.intelligence.related import blend
 from dateline.intelligence.related.tfidf import TfidfRanker
-from dateline.newsroom.models import Article
+from dateline.newsroom.models import Article, Tag
 
 from .related_corpus import of_section, record, store, story_of
 
@@ -78,15 +79,54 @@ def test_copies_of_the_story_and_of_each_other_are_shown_once_the_newest(
     assert older.pk not in found and copy_of_own.pk not in found
 
 
-def test_shared_tags_and_the_section_add_to_the_text(make_article, make_tag, sections):
-    oil = make_tag("Yukos")
-    own = store(make_article, "bbc-business-025", sections["business"], tags=[oil])
-    tagged = store(make_article, "bbc-business-083", sections["business"], tags=[oil])
+def test_shared_topics_tags_and_the_section_add_to_the_text(make_article, make_tag, sections):
+    oil, khodorkovsky = make_tag("Oil"), make_tag("Mikhail Khodorkovsky", Tag.Kind.PERSON)
+    own = store(make_article, "bbc-business-025", sections["business"], tags=[oil, khodorkovsky])
+    tagged = store(make_article, "bbc-business-083", sections["business"],
+                   tags=[oil, khodorkovsky])
     untagged = store(make_article, "bbc-business-003", sections["politics"])
     found = {n.pk: n for n in TfidfRanker().neighbours(
         story_of("bbc-business-025", pk=own.pk, section_id=sections["business"].pk), 5)}
-    assert found[tagged.pk].parts["tags"] == 1.0 and found[tagged.pk].parts["section"] == 1.0
-    assert found[untagged.pk].parts["tags"] == 0.0 and found[untagged.pk].parts["section"] == 0.0
+    assert found[tagged.pk].parts["topics"] == 1.0 and found[tagged.pk].parts["tags"] == 1.0
+    assert found[tagged.pk].parts["section"] == 1.0
+    assert found[untagged.pk].parts["topics"] == found[untagged.pk].parts["tags"] == 0.0
+    assert found[untagged.pk].parts["section"] == 0.0
+
+
+def test_a_new_story_meets_the_candidates_topics_through_the_classifiers_guesses(
+        make_article, make_tag, sections, unrelated):
+    # The closest text carries no topic; a further one carries the topic the classifier is
+    # sure of, and one stored by an analysis (StoryTopic) counts as a tag would.
+    closest = store(make_article, "bbc-business-083", sections["business"])
+    oil = store(make_article, "bbc-business-003", sections["business"], tags=[make_tag("Oil")])
+    analysed = store(make_article, "bbc-business-077", sections["business"])
+    StoryTopic.objects.create(article=analysed, scheme=StoryTopic.Scheme.ARCHIVE, code="OIL",
+                              confidence=0.7, origin="linear")
+    guesses = Guesses(topics=(TopicGuess("archive", "oil", 0.9),
+                              TopicGuess("medtop", "04000000", 0.8)))
+    found = TfidfRanker().neighbours(story_of("bbc-business-025"), 5, guesses=guesses)
+    by_pk = {n.pk: n for n in found}
+    assert by_pk[oil.pk].parts["topics"] == by_pk[analysed.pk].parts["topics"] == 0.9
+    assert by_pk[closest.pk].parts["topics"] == 0.0
+    assert by_pk[closest.pk].parts["text"] > by_pk[oil.pk].parts["text"]
+    assert [n.pk for n in found][:2] in ([oil.pk, analysed.pk], [analysed.pk, oil.pk])
+    unguessed = TfidfRanker().neighbours(story_of("bbc-business-025"), 5)
+    assert {n.parts["topics"] for n in unguessed} == {0.0}
+
+
+def test_the_pipeline_hands_the_ranker_what_the_classifier_found(
+        make_article, make_tag, sections):
+    oil = store(make_article, "bbc-business-003", sections["business"], tags=[make_tag("Oil")])
+    store(make_article, "bbc-business-083", sections["business"])
+
+    class OilClassifier(TopicClassifier):
+        def topics(self, story):
+            return [TopicGuess("archive", "Oil", 0.8)]
+
+    found = pipeline.findings_for(story_of("bbc-business-025"),
+                                  {"classifier": OilClassifier(), "ranker": TfidfRanker()})
+    assert {n.pk: n.parts["topics"] for n in found.neighbours}[oil.pk] == 0.8
+    assert found.failed == ["tagger", "summariser"]
 
 
 def test_what_it_learns_is_saved_and_read_back(tmp_path, make_article, sections):
@@ -126,7 +166,9 @@ def test_an_untagged_story_is_judged_by_the_company_its_candidates_keep():
     assert blend.agreement({1: 0.5}, {1: {"markets"}}) == {1: 0.0}
 
 
-def test_the_benchmark_scores_it_by_the_labels_the_stories_hide(make_article, sections):
+def test_the_benchmark_scores_it_by_the_labels_the_stories_hide(make_article, sections,
+                                                               settings, tmp_path):
+    settings.DATELINE_INTELLIGENCE_DIR = str(tmp_path)  # the parts untrained
     bench = _bench_module("related")
     stored = {}
     for key in ("bbc-business-083", "bbc-business-127", "bbc-sport-001"):
@@ -138,3 +180,4 @@ def test_the_benchmark_scores_it_by_the_labels_the_stories_hide(make_article, se
     # Five places asked, two stories of the section stored: at most 2/5.
     assert result["precision_at_5"] == pytest.approx(2 / 5)
     assert result["stories"] == 1 and result["judged_by"] == "section"
+    assert result["parts"]["ranker"] == f"tfidf {TfidfRanker.version}"

@@ -20,12 +20,13 @@ from django.db import connections
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from dateline.newsroom.models import Article, Tag
+from dateline.newsroom.models import Article
 from dateline.search.backends import get_backend
 from dateline.search.query import ParsedQuery, Term
 
-from ..base import Neighbour, RelatedRanker, Story
+from ..base import Guesses, Neighbour, RelatedRanker, Story
 from . import blend
+from . import labels as known
 from .dedupe import plain, text_key, unique_newest
 from .terms import DocumentFrequencies, cosine, story_terms
 
@@ -60,7 +61,9 @@ def _live(status: str, published_at: datetime | None, embargo: datetime | None,
 
 class TfidfRanker(RelatedRanker):
     name = "tfidf"
-    version = "1"
+    # 2: the story's guessed topics and entities (and its tags) meet the candidates' labels.
+    version = "2"
+    reads_guesses = True
 
     def __init__(self, database: str = "default") -> None:
         self.database = database
@@ -87,7 +90,8 @@ class TfidfRanker(RelatedRanker):
         return True
 
     # Ranking.
-    def neighbours(self, story: Story, limit: int) -> list[Neighbour]:
+    def neighbours(self, story: Story, limit: int,
+                   guesses: Guesses | None = None) -> list[Neighbour]:
         frequencies = self.frequencies or _site_sample(self.database)
         weights = frequencies.weights(story_terms(story.headline, story.body))
         terms = frequencies.query_terms(weights, QUERY_TERMS, RARE_SHARE)
@@ -98,22 +102,18 @@ class TfidfRanker(RelatedRanker):
         texts = self._live(sorted(overlap, key=lambda pk: (-overlap[pk], -pk))[:CANDIDATES])
         text = {pk: cosine(weights, frequencies.weights(story_terms(headline, plain(body))))
                 for pk, (headline, body, _, _) in texts.items()}
-        tags, kinds = self._tags([*texts, *([story.pk] if story.pk else [])])
-        own = tags.pop(story.pk, set())
+        carried = known.carried(self.database, [*texts, *([story.pk] if story.pk else [])])
+        by_label = blend.label_parts(text, carried, carried.pop(story.pk, set()),
+                                     known.guessed(guesses))
         sections = {pk: row[3] for pk, row in texts.items()}
-        if own:
-            tag_part = {pk: len(own & tags.get(pk, set())) / len(own) for pk in texts}
-        else:
-            topics = {pk: {t for t in found if kinds[t] == Tag.Kind.TOPIC}
-                      for pk, found in tags.items()}
-            tag_part = blend.agreement(text, topics)
         if story.section_id is not None:
             section_part = {pk: float(sections[pk] == story.section_id) for pk in texts}
         else:
             section_part = blend.agreement(text, {pk: {s} for pk, s in sections.items()})
         reference = story.published_at or timezone.now()
         scored = [blend.neighbour(pk, {
-            "text": text[pk], "tags": tag_part.get(pk, 0.0), "section": section_part[pk],
+            "text": text[pk], **{name: part[pk] for name, part in by_label.items()},
+            "section": section_part[pk],
             "recency": 0.5 ** (abs((reference - texts[pk][2]).total_seconds())
                                / 86400.0 / HALF_LIFE_DAYS),
         }) for pk in texts]
@@ -132,17 +132,6 @@ class TfidfRanker(RelatedRanker):
         return {pk: (headline, body, published, section)
                 for pk, headline, body, published, section, status, embargo in rows
                 if _live(status, published, embargo, now)}
-
-    def _tags(self, pks: list[int]) -> tuple[dict[int, set[int]], dict[int, str]]:
-        """Each story's tags, and each tag's kind, in one query."""
-        tags: dict[int, set[int]] = {}
-        kinds: dict[int, str] = {}
-        for pk, tag, kind in (Article.tags.through.objects.using(self.database)
-                              .filter(article_id__in=pks)
-                              .values_list("article_id", "tag_id", "tag__kind")):
-            tags.setdefault(pk, set()).add(tag)
-            kinds[tag] = kind
-        return tags, kinds
 
     def _overlap(self, terms: list[str], weights: dict[str, float]) -> Counter:
         """Stories using the terms, each scored by the weights of the terms it uses; one
