@@ -80,12 +80,14 @@ def nginx_site(folder: Path) -> str:
     site = site.replace("127.0.0.1:8000", f"127.0.0.1:{APP_PORT}")
     site = site.replace("127.0.0.1:8001", f"127.0.0.1:{LIVE_PORT}")
     site = site.replace("/var/lib/dateline", str(VAR))
-    return site
+    return site.replace("/var/cache/nginx", str(folder / "cache"))  # its micro-cache
 
 
 def start_nginx(folder: Path) -> subprocess.Popen:
     # The main configuration the README asks for: connections enough for the readers and for
     # the upstream connections each of them may need.
+    os.chmod(folder, 0o755)  # nginx's workers (nobody) make the micro-cache in it
+    (folder / "cache").mkdir()
     (folder / "site.conf").write_text(nginx_site(folder))
     (folder / "nginx.conf").write_text(f"""
 worker_processes auto;

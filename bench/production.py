@@ -1,0 +1,263 @@
+"""`make bench`, the production set-up: nginx with deploy/nginx.conf in front of `dateline serve`.
+
+nginx (2 workers, the site of deploy/nginx.conf made plain HTTP on loopback) serves the hot
+article as a static file through the site's own `/static/` location, and the same article as a
+page of the app, from its micro-cache; wrk measures both, and the app alone, in one run. Then
+the freshness check: the article's headline is edited through the newsroom's own saving code
+while wrk keeps reading it through nginx, and a poller asks nginx every few milliseconds until
+the new headline shows: milliseconds from the commit. The headline is put back at the end.
+
+    python production.py        (make bench runs it after pages.py)
+"""
+
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from corpus import ROOT, build, environment
+from processes import stop, wait_for
+
+VAR = ROOT / "var" / "bench"
+APP_PORT, LIVE_PORT, NGINX_PORT = 8121, 8122, 8123  # clear of the other benchmarks' ports
+DURATION = os.environ.get("BENCH_SECONDS", "10")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
+EDITS = int(os.environ.get("BENCH_EDITS", "10"))
+POLL_S = 0.005
+TARGETS = {"nginx ratio": 0.9, "python ratio": 0.6, "fresh ms": 1000.0}
+
+
+def wrk(url: str, connections: str = CONNECTIONS, seconds: str = DURATION) -> dict:
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": _latency(out, "50%"), "p99": _latency(out, "99%"),
+            "errors": int(errors.group(1)) if errors else 0}
+
+
+def _latency(out: str, label: str) -> float:
+    value, unit = re.search(rf"\s{label}\s+([\d.]+)(us|ms|s)", out).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def loopback_site(folder: Path) -> str:
+    """deploy/nginx.conf as shipped, but plain HTTP on loopback: the bench's ports, its files
+    under `folder` instead of /var/lib/dateline and /var/cache/nginx."""
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", site, count=1, flags=re.S)
+    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{NGINX_PORT};")
+    site = re.sub(r"\n\s*(listen \[::\]|ssl_)[^\n]*", "", site)
+    site = site.replace("127.0.0.1:8000", f"127.0.0.1:{APP_PORT}")
+    site = site.replace("127.0.0.1:8001", f"127.0.0.1:{LIVE_PORT}")
+    site = site.replace("/var/cache/nginx", str(folder / "cache"))
+    return site.replace("/var/lib/dateline", str(folder))
+
+
+def start_nginx(folder: Path) -> subprocess.Popen:
+    # The main configuration of bench-connections (README), with 2 workers: one a core.
+    (folder / "site.conf").write_text(loopback_site(folder))
+    (folder / "nginx.conf").write_text(f"""
+worker_processes 2;
+worker_rlimit_nofile 16384;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{ worker_connections 8192; }}
+http {{
+  include /etc/nginx/mime.types;
+  sendfile on;
+  access_log off;
+  client_body_temp_path {folder}/temp/body; proxy_temp_path {folder}/temp/proxy;
+  fastcgi_temp_path {folder}/temp/fastcgi; uwsgi_temp_path {folder}/temp/uwsgi;
+  scgi_temp_path {folder}/temp/scgi;
+  include {folder}/site.conf;
+}}
+""")
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    process = subprocess.Popen([nginx, "-e", str(folder / "error.log"), "-c",
+                                str(folder / "nginx.conf"), "-g", "daemon off;"],
+                               start_new_session=True)
+    wait_for(f"http://127.0.0.1:{NGINX_PORT}/healthz")
+    return process
+
+
+def start_serve() -> subprocess.Popen:
+    """As deploy/dateline-web.service runs it (2 workers here, one a core), behind the proxy."""
+    env = {**environment(VAR), "DATELINE_LOG_LEVEL": "WARNING", "DATELINE_BEHIND_PROXY": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dateline", "serve", "--no-worker", "--workers", "2",
+         "--slow-body-threads", "0", "--port", str(APP_PORT), "--live-port", str(LIVE_PORT)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{APP_PORT}/healthz")
+    except SystemExit:
+        stop(server)
+        raise
+    return server
+
+
+def hot_article() -> tuple[int, str]:
+    """The article pages.py measures first (its re-sampled order): the same page, both benches."""
+    return sqlite3.connect(VAR / "dateline.sqlite3").execute(
+        "SELECT id, slug FROM newsroom_article WHERE status='published' "
+        "ORDER BY (id * 7919) % 100003 LIMIT 1").fetchone()
+
+
+class Editor:
+    """The desk's save, as dateline/newsroom/desk/article_admin.py makes it: a new version
+    claimed, the article saved, a revision recorded, the save announced; one transaction."""
+
+    def __init__(self, pk: int) -> None:
+        os.environ.update(environment(VAR))
+        import django
+
+        django.setup()
+        from django.contrib.auth import get_user_model
+
+        self.user, _ = get_user_model().objects.get_or_create(
+            username="bench-production-editor", defaults={"is_staff": True})
+        self.pk = pk
+
+    def headline(self) -> str:
+        from dateline.newsroom.models import Article
+
+        return Article.objects.get(pk=self.pk).headline
+
+    def save(self, headline: str) -> float:
+        """Save the new headline; time.monotonic() once it has committed."""
+        from django.db import transaction
+
+        from dateline.newsroom.actions.save import announce_saved, claim_version, record_revision
+        from dateline.newsroom.models import Article
+
+        with transaction.atomic():
+            article = Article.objects.select_for_update().get(pk=self.pk)
+            claim_version(article, article.version)
+            article.headline = headline
+            article.save(update_fields=["headline", "version"])
+            record_revision(article, self.user)
+            announce_saved(article)
+        return time.monotonic()  # the on-commit hooks (invalidation) have run
+
+
+class Watch(threading.Thread):
+    """A reader asking for url every POLL_S until `text` shows: `seen` is time.monotonic() then."""
+
+    def __init__(self, url: str, text: str, timeout: float = 10) -> None:
+        super().__init__(daemon=True)
+        self.url, self.text, self.timeout, self.seen = url, text.encode(), timeout, None
+
+    def run(self) -> None:
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(self.url, timeout=5) as answer:
+                if self.text in answer.read():
+                    self.seen = time.monotonic()
+                    return
+            time.sleep(POLL_S)
+
+
+def freshness(path: str, pk: int) -> list[float]:
+    """Edit the headline EDITS times under load; milliseconds from each commit to first sight."""
+    editor = Editor(pk)
+    original = editor.headline()
+    url = f"http://127.0.0.1:{NGINX_PORT}{path}"
+    load = subprocess.Popen(["wrk", "-t1", "-c8", f"-d{EDITS * 2 + 5}s", url],
+                            stdout=subprocess.DEVNULL)
+    times = []
+    try:
+        for n in range(EDITS):
+            headline = f"{original} (bench edit {n} {time.time():.3f})"
+            watch = Watch(url, headline)
+            watch.start()
+            time.sleep(0.3 + (n % 5) * 0.137)  # commits fall anywhere in nginx's half-seconds
+            committed = editor.save(headline)
+            watch.join()
+            if watch.seen is None:
+                raise SystemExit(f"edit {n} did not show at {url} within {watch.timeout:.0f}s")
+            times.append((watch.seen - committed) * 1000)
+    finally:
+        editor.save(original)
+        load.terminate()
+        load.wait()
+    return times
+
+
+def main(prepare: bool = True) -> None:
+    for tool in ("wrk", "nginx"):
+        if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
+            raise SystemExit(f"{tool} is missing: apt-get install {tool} (make bench does)")
+    if prepare:
+        build(VAR, int(os.environ.get("BENCH_ARTICLES", "100000")))
+        subprocess.run([sys.executable, "-m", "dateline", "migrate", "--noinput", "-v0"],
+                       env=environment(VAR), check=True)
+    for port in (APP_PORT, LIVE_PORT, NGINX_PORT):
+        with socket.socket() as probe:  # a server left behind would answer for ours
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(f"port {port} is taken: stop what listens there first")
+    pk, slug = hot_article()
+    path = f"/articles/{pk}/{slug}/"
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        os.chmod(folder, 0o755)  # nginx's workers (nobody) make their cache and temp here
+        for sub in ("static", "temp", "cache"):  # nginx makes only the last folder of a path
+            (folder / sub).mkdir()
+        server = start_serve()
+        try:
+            wait_for(f"http://127.0.0.1:{APP_PORT}{path}")  # rendered and stored once
+            page = urllib.request.urlopen(f"http://127.0.0.1:{APP_PORT}{path}").read()
+            (folder / "static" / "article.html").write_bytes(page)
+            nginx = start_nginx(folder)
+            try:
+                front = f"http://127.0.0.1:{NGINX_PORT}"
+                results["nginx static article"] = wrk(front + "/static/article.html")
+                results["cached article through nginx"] = wrk(front + path)
+                results["cached article, app alone"] = wrk(f"http://127.0.0.1:{APP_PORT}{path}")
+                fresh = freshness(path, pk)
+            finally:
+                stop(nginx)
+        finally:
+            stop(server)
+    report(results, fresh, len(page))
+
+
+def report(results: dict[str, dict], fresh: list[float], size: int) -> None:
+    reference = results["nginx static article"]["rps"]
+    print(f"\nProduction set-up: nginx (2 workers, deploy/nginx.conf on loopback) in front of "
+          f"`dateline serve --workers 2`; {DURATION}s each, {CONNECTIONS} connections, wrk -t2; "
+          f"article page {size / 1024:.0f} KB; {os.cpu_count()} cores; load average "
+          f"{os.getloadavg()[0]:.1f}")
+    print(f"{'page':<32}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'x nginx':>9}{'errors':>8}")
+    for name, r in results.items():
+        print(f"{name:<32}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
+              f"{r['rps'] / reference:>9.2f}{r['errors']:>8}")
+    ordered = sorted(fresh)
+    print(f"\nA published edit through nginx, {len(fresh)} edits of the headline under load "
+          f"(wrk -c8 on the same page), ms from commit to first sight: p50 "
+          f"{statistics.median(ordered):.0f}, max {ordered[-1]:.0f}  "
+          + json.dumps([round(t) for t in fresh]))
+    nginx = results["cached article through nginx"]["rps"] / reference
+    python = results["cached article, app alone"]["rps"] / reference
+    for name, value, goal, unit in (
+            ("production cached article", nginx, TARGETS["nginx ratio"], " of nginx"),
+            ("python cached article", python, TARGETS["python ratio"], " of nginx")):
+        verdict = "met" if value >= goal else "NOT met"
+        print(f"target {name}: {value:.2f}{unit} (target >= {goal}{unit}): {verdict}")
+    worst, goal = ordered[-1], TARGETS["fresh ms"]
+    print(f"target production freshness: {worst:.0f} ms, the slowest of {len(fresh)} edits "
+          f"(target < {goal:.0f} ms): {'met' if worst < goal else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

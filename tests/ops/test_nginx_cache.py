@@ -1,0 +1,245 @@
+"""deploy/nginx.conf's micro-cache, run for real: nginx with the shipped site (made plain HTTP on
+loopback) in front of the app. It keeps anonymous readers' pages, never a logged-in reader's,
+the desk's, a POST's, nor an answer that sets a cookie, varies on cookies or is private; and a
+published edit is on the page through nginx one second later (issue 20, point 2)."""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from itertools import count
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+
+from dateline.newsroom.actions.save import announce_saved, claim_version, record_revision
+from dateline.newsroom.models import Article
+from tests.live.server import free_port_pair
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
+
+pytestmark = [
+    pytest.mark.skipif(NGINX is None, reason="nginx is not installed (scripts/system-deps)"),
+    pytest.mark.django_db(transaction=True),
+]
+
+_served = count(1)
+
+
+@csrf_exempt  # a POST that reaches the view, whose answer would otherwise be shared
+def answer(request, kind: str) -> HttpResponse:
+    """An answer with one kind of caching headers; each render says which render it is."""
+    response = HttpResponse(f"{kind} render {next(_served)}")
+    shared = "public, max-age=0, s-maxage=300"  # what the page cache gives the pages it keeps
+    if kind == "shared":
+        response["Cache-Control"] = shared
+    elif kind == "cookie":  # shared, but it sets a cookie: that cookie is one reader's
+        response["Cache-Control"] = shared
+        response.set_cookie("seen", str(next(_served)))
+    elif kind == "vary-cookie":  # shared, but it depends on the reader's cookies
+        response["Cache-Control"] = shared
+        response["Vary"] = "Cookie"
+    elif kind in ("private", "no-store", "no-cache"):
+        response["Cache-Control"] = f"{kind}, max-age=300"
+    return response  # "silent": says nothing about caching
+
+
+urlpatterns = [
+    path("nginx-test/<str:kind>/", answer),
+    path("", include("dateline.urls")),
+]
+
+
+def loopback_site(folder: Path, port: int, app_port: int) -> str:
+    """The shipped site with plain HTTP on `port`, the app on `app_port`, files in `folder`."""
+    site = DEPLOY.read_text()
+    site = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", site, count=1, flags=re.S)
+    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
+    site = re.sub(r"\n\s*(listen \[::\]|ssl_)[^\n]*", "", site)
+    site = site.replace("127.0.0.1:8000", f"127.0.0.1:{app_port}")
+    site = site.replace("127.0.0.1:8001", f"127.0.0.1:{app_port}")  # no stream in these tests
+    return site.replace("/var/cache/nginx", str(folder / "cache")).replace(
+        "/var/lib/dateline", str(folder))
+
+
+class Nginx:
+    def __init__(self, app_port: int) -> None:
+        # Not under pytest's own tmp_path: nginx's workers (nobody, when run as root) must be
+        # able to enter it.
+        self.temp = tempfile.TemporaryDirectory(prefix="dateline-nginx-")
+        self.folder = Path(self.temp.name)
+        os.chmod(self.folder, 0o755)
+        for sub in ("temp", "cache"):
+            (self.folder / sub).mkdir()
+        self.port = free_port_pair()
+        (self.folder / "site.conf").write_text(loopback_site(self.folder, self.port, app_port))
+        temp = self.folder / "temp"
+        (self.folder / "nginx.conf").write_text(f"""
+worker_processes 1;
+pid {self.folder}/nginx.pid;
+error_log {self.folder}/error.log;
+events {{ worker_connections 256; }}
+http {{
+  access_log off;
+  client_body_temp_path {temp}/body; proxy_temp_path {temp}/proxy;
+  fastcgi_temp_path {temp}/fastcgi; uwsgi_temp_path {temp}/uwsgi; scgi_temp_path {temp}/scgi;
+  include {self.folder}/site.conf;
+}}
+""")
+        self.process = subprocess.Popen(
+            [NGINX, "-e", str(self.folder / "error.log"), "-c", str(self.folder / "nginx.conf"),
+             "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 10
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"nginx did not start: {self.process.stderr.read()}")
+            time.sleep(0.05)
+
+    def answers(self) -> bool:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2).read()
+        except OSError:
+            return False
+        return True
+
+    def get(self, url: str, cookie: str = "", method: str = "GET",
+            headers: dict | None = None) -> tuple[int, dict, str]:
+        headers = {**(headers or {}), **({"Cookie": cookie} if cookie else {})}
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{url}", method=method,
+                                         headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answered:
+                return answered.status, dict(answered.headers), answered.read().decode()
+        except urllib.error.HTTPError as refused:
+            return refused.code, dict(refused.headers), refused.read().decode()
+
+    def kept(self, url: str) -> bool:
+        """Does nginx's cache hold a copy of url, of any half-second? (Its files name the key.)"""
+        key = f"\nKEY: http127.0.0.1{url}@".encode()  # $scheme$host$request_uri@…
+        return any(key in file.read_bytes()[:4096]
+                   for file in (self.folder / "cache").rglob("*") if file.is_file())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.temp.cleanup()
+
+
+@pytest.fixture
+def nginx(live_server):
+    running = Nginx(int(live_server.url.rsplit(":", 1)[1]))
+    yield running
+    running.stop()
+
+
+def served_from_cache(nginx: Nginx, url: str, tries: int = 20) -> bool:
+    """Did a reader get a kept copy? Two readers one after the other, until both fall in one
+    of nginx's half-seconds (the second is then answered from the first one's copy)."""
+    for _ in range(tries):
+        nginx.get(url)
+        if nginx.get(url)[1]["X-Proxy-Cache"] == "HIT":
+            return True
+    return False
+
+
+def save_headline(article: Article, headline: str) -> None:
+    """The desk's save (newsroom/desk/article_admin.py): a version claimed, a revision kept."""
+    with transaction.atomic():
+        claim_version(article, article.version)
+        article.headline = headline
+        article.save(update_fields=["headline", "version"])
+        record_revision(article, None)
+        announce_saved(article)
+
+
+def test_an_anonymous_page_is_kept_and_an_edit_shows_one_second_after_it(nginx, make_article):
+    article = make_article("Harbour reopens after the storm")
+    url = article.get_absolute_url()
+    status, headers, body = nginx.get(url)
+    assert status == 200 and "Harbour reopens after the storm" in body
+    assert headers["X-Proxy-Cache"] == "MISS"
+    assert served_from_cache(nginx, url)
+    assert nginx.kept(url)
+    save_headline(article, "Harbour reopens a day early")
+    # The copy nginx holds is of an earlier half-second: a second later no key reaches it.
+    time.sleep(1.0)
+    _, headers, body = nginx.get(url)
+    assert "Harbour reopens a day early" in body and "after the storm" not in body
+    assert headers["X-Proxy-Cache"] == "MISS"
+
+
+def test_a_logged_in_reader_is_neither_served_nor_kept(nginx, make_article, make_user):
+    article = make_article("Council votes on the budget")
+    url = article.get_absolute_url()
+    client = Client()
+    client.force_login(make_user("Editor"))
+    session = f"sessionid={client.cookies['sessionid'].value}"
+    for _ in range(3):
+        status, headers, _ = nginx.get(url, cookie=session)
+        assert status == 200 and headers["X-Proxy-Cache"] == "BYPASS"
+    assert not nginx.kept(url)
+    # An anonymous reader's copy is not given to the editor either.
+    assert served_from_cache(nginx, url)
+    _, headers, _ = nginx.get(url, cookie=session)
+    assert headers["X-Proxy-Cache"] == "BYPASS"
+
+
+def test_the_desk_is_never_kept(nginx, make_user):
+    client = Client()
+    client.force_login(make_user("Editor"))
+    session = f"sessionid={client.cookies['sessionid'].value}"
+    for url, cookie in (("/desk/", session), ("/desk/", ""), ("/desk/login/", ""),
+                        ("/desk/newsroom/article/", session)):
+        for _ in range(2):
+            status, headers, _ = nginx.get(url, cookie=cookie)
+            assert status in (200, 302) and "X-Proxy-Cache" not in headers, url
+        assert not nginx.kept(url)
+
+
+@override_settings(ROOT_URLCONF=__name__)
+@pytest.mark.parametrize("kind", ["cookie", "vary-cookie", "private", "no-store", "no-cache",
+                                  "silent"])
+def test_an_answer_that_is_not_shared_is_never_kept(nginx, kind):
+    url = f"/nginx-test/{kind}/"
+    bodies = [nginx.get(url) for _ in range(4)]
+    assert {headers["X-Proxy-Cache"] for _, headers, _ in bodies} == {"MISS"}
+    assert len({body for _, _, body in bodies}) == 4, "a reader got another reader's copy"
+    assert not nginx.kept(url)
+
+
+@override_settings(ROOT_URLCONF=__name__)
+@pytest.mark.parametrize("sent", [{"Cookie": "sessionid=someone"},
+                                  {"Authorization": "Bearer partner"}, {"X-Api-Key": "partner"}])
+def test_a_reader_with_a_session_or_a_key_is_answered_by_the_app_even_when_it_says_shared(
+        nginx, sent):
+    bodies = [nginx.get("/nginx-test/shared/", headers=sent) for _ in range(3)]
+    assert {headers["X-Proxy-Cache"] for _, headers, _ in bodies} == {"BYPASS"}
+    assert len({body for _, _, body in bodies}) == 3
+    assert not nginx.kept("/nginx-test/shared/")
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_post_always_reaches_the_app_and_is_never_kept(nginx):
+    bodies = [nginx.get("/nginx-test/shared/", method="POST") for _ in range(3)]
+    assert {status for status, _, _ in bodies} == {200}
+    assert len({body for _, _, body in bodies}) == 3
+    assert not nginx.kept("/nginx-test/shared/")
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_shared_answer_of_the_same_views_is_kept(nginx):
+    """The control for the tests above: the same view, only the headers or method differ."""
+    assert served_from_cache(nginx, "/nginx-test/shared/")
+    assert nginx.kept("/nginx-test/shared/")
