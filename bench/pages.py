@@ -13,6 +13,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
+import production
 from corpus import ROOT, build, environment
 from processes import stop, wait_for
 
@@ -151,6 +152,8 @@ def main() -> None:
         finally:
             stop(server)
     report(results, len(html))
+    # The same article through the production set-up, nginx in front (bench/production.py).
+    production.main(prepare=False)
 
 
 def report(results: dict[str, dict], size: int) -> None:
