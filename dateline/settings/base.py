@@ -181,7 +181,7 @@ CACHES = {
     # Pages must be shared by the web server's processes and the worker that invalidates
     # them; files do that on one machine, production points this at Redis.
     "pages": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "dateline.pagecache.filecache.FileCache",
         "LOCATION": str(VAR_DIR / "cache" / "pages"),
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 200_000},

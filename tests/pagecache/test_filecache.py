@@ -1,0 +1,65 @@
+"""The page cache's file backend: the old file removed before the new one takes its name."""
+
+import os
+
+import pytest
+
+from dateline.pagecache import filecache
+from dateline.pagecache.filecache import FileCache
+
+from .test_pagecache import Reader
+
+
+def test_a_key_written_again_reads_the_newest_and_no_file_is_renamed_over_another(
+        tmp_path, monkeypatch):
+    cache = FileCache(str(tmp_path), {"TIMEOUT": None})
+    replaced = []
+    rename = os.rename
+
+    def watched(source, target):
+        replaced.append(os.path.exists(target))  # ext4 flushes the data of such a rename
+        rename(source, target)
+
+    monkeypatch.setattr(os, "rename", watched)
+    for version in ("first", "second", "third"):
+        cache.set("pc:v:home", version)
+    cache.set_many({"pc:v:a1": "x", "pc:v:home": "fourth"})
+    assert cache.get("pc:v:home") == "fourth"
+    assert cache.get("pc:v:a1") == "x"
+    assert replaced and not any(replaced)
+    assert not cache.add("pc:v:home", "fifth")
+    assert cache.get("pc:v:home") == "fourth"
+    cache.delete("pc:v:home")
+    assert cache.get("pc:v:home") is None
+    assert [name for name in os.listdir(tmp_path) if not name.endswith(".djcache")] == []
+
+
+def test_culling_still_bounds_the_entries(tmp_path):
+    cache = FileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 300, "CULL_FREQUENCY": 2}})
+    most = 0
+    for n in range(1000):
+        cache.set(f"page-{n}", n)
+        most = max(most, len(os.listdir(tmp_path)))
+    assert 300 <= most <= 300 + filecache.CULL_EVERY
+    assert len(os.listdir(tmp_path)) < most
+
+
+@pytest.mark.cache
+@pytest.mark.django_db(transaction=True)
+def test_the_page_cache_on_files_shows_an_edit_at_once(settings, tmp_path, make_article):
+    settings.CACHES = {**settings.CACHES, "pages": {
+        "BACKEND": "dateline.pagecache.filecache.FileCache", "LOCATION": str(tmp_path),
+        "TIMEOUT": None}}
+    settings.DATELINE_PAGE_CACHE_BOARD = str(tmp_path / "generation")
+    first, second = Reader(), Reader()  # two server processes with their own memory
+    article = make_article("Before the vote")
+    url = article.get_absolute_url()
+    first.get(url)
+    assert first.get(url)[1]["X-Cache"] == "HIT"
+    assert second.get(url)[1]["X-Cache"] == "HIT"
+    article.headline = "After the vote"
+    article.save()
+    assert "After the vote" in first.get(url)[2]
+    assert "After the vote" in second.get(url)[2]
+    assert first.get("/")[1]["X-Cache"] == "MISS"
+    assert second.get("/")[1]["X-Cache"] == "HIT"
