@@ -23,12 +23,17 @@ class NewsPage:
         return self.number - 1
 
 
+def page_number(page: str | None, max_page: int = 10_000) -> int:
+    """The page asked for: 1 for anything that is not a sane page number."""
+    try:
+        return min(max(int(page or 1), 1), max_page)
+    except ValueError:
+        return 1
+
+
 def news_page(queryset, page: str | None, size: int, max_page: int = 10_000) -> NewsPage:
     """The requested page (1 for anything that is not a sane page number)."""
-    try:
-        number = min(max(int(page or 1), 1), max_page)
-    except ValueError:
-        number = 1
+    number = page_number(page, max_page)
     start = (number - 1) * size
     rows = list(queryset[start:start + size + 1])
     return NewsPage(object_list=rows[:size], number=number, has_next=len(rows) > size)

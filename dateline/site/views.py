@@ -18,7 +18,7 @@ from dateline.pagecache import keys
 
 from . import photos, sections, structured
 from .fragments import fragment
-from .pagination import news_page
+from .pagination import NewsPage, news_page, page_number
 from .sections import attach_sections, main_sections
 
 LATEST_ON_HOME = 12
@@ -26,6 +26,18 @@ PER_SECTION_ON_HOME = 4
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # Everything below the masthead but the JSON-LD is one part, renewed by any change to a
+    # story (each names the `home` key) or to the sections.
+    body_html, body_keys = fragment("home", lambda: _render_home(request))
+    response = render(request, "site/home.html", {
+        "body_html": mark_safe(body_html),
+        "organization": structured.json_ld(structured.home_page(request)),
+    })
+    keys.add(response, keys.HOME, keys.TICKER, body_keys)
+    return response
+
+
+def _render_home(request: HttpRequest) -> tuple[str, set[str]]:
     live = Article.objects.live().for_listing().newest_first()
     top = live.filter(is_top_story=True).first() or live.first()
     latest = list(live.exclude(pk=top.pk)[:LATEST_ON_HOME]) if top else []
@@ -39,15 +51,11 @@ def home(request: HttpRequest) -> HttpResponse:
             attach_sections(stories)
             blocks.append((section, stories))
     photos.attach_thumbnails([top], latest, *(stories for _, stories in blocks), top=top)
-    response = render(
-        request, "site/home.html", {
-            "top_story": top, "latest": latest, "section_blocks": blocks,
-            "organization": structured.json_ld(structured.home_page(request)),
-        }
-    )
-    keys.add(response, keys.HOME, keys.TICKER, keys.articles([top, *latest]),
-             keys.articles(a for _, stories in blocks for a in stories))
-    return response
+    html = render_to_string("site/includes/home_body.html", {
+        "top_story": top, "latest": latest, "section_blocks": blocks,
+    }, request)
+    return html, {keys.HOME, keys.NAV, *keys.articles([top, *latest]),
+                  *keys.articles(a for _, stories in blocks for a in stories)}
 
 
 def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
@@ -152,7 +160,7 @@ def _render_aside(request: HttpRequest, article: Article) -> tuple[str, set[str]
                   *keys.articles(more)}
 
 
-def _paginate(request: HttpRequest, queryset):
+def _paginate(request: HttpRequest, queryset) -> NewsPage:
     page = news_page(queryset, request.GET.get("page"), settings.DATELINE_PAGE_SIZE)
     attach_sections(page.object_list)
     photos.attach_thumbnails(page.object_list)
@@ -164,8 +172,18 @@ def section(request: HttpRequest, path: str) -> HttpResponse:
     if section is None:
         raise Http404("No such section.")
     breadcrumbs = sections.breadcrumbs(section)
-    page = _paginate(request, Article.objects.live().in_section(
-        section, sections.subtree_ids(section)).for_listing().newest_first())
+    subsections = sections.subsections(section)
+    number = page_number(request.GET.get("page"))
+
+    def render_list() -> tuple[str, set[str]]:
+        page = _paginate(request, Article.objects.live().in_section(
+            section, sections.subtree_ids(section)).for_listing().newest_first())
+        html = render_to_string("site/includes/article_list.html", {
+            "page": page, "show_section": subsections}, request)
+        return html, {keys.NAV, keys.section(section.pk), *keys.articles(page.object_list)}
+
+    # The listing is a part: renewed by any change to a story of the section or below it.
+    list_html, list_keys = fragment(f"section-list:{section.pk}:{number}", render_list)
     response = render(
         request,
         "site/section.html",
@@ -174,11 +192,12 @@ def section(request: HttpRequest, path: str) -> HttpResponse:
             "breadcrumbs": breadcrumbs,
             "breadcrumb_list": structured.json_ld(structured.breadcrumb_list(request, breadcrumbs)),
             "current_root": section.path.split("/")[0],
-            "subsections": sections.subsections(section),
-            "page": page,
+            "subsections": subsections,
+            "page": NewsPage(object_list=[], number=number, has_next=False),
+            "list_html": mark_safe(list_html),
         },
     )
-    keys.add(response, keys.section(section.pk), keys.articles(page.object_list))
+    keys.add(response, keys.section(section.pk), list_keys)
     return response
 
 
