@@ -3,6 +3,7 @@
 Everything runs on loopback and stops by itself: wrk for a fixed time against each URL.
 """
 
+import json
 import os
 import re
 import shutil
@@ -22,7 +23,16 @@ VAR = ROOT / "var" / "bench"
 APP_PORT, NGINX_PORT, LIVE_PORT = 8101, 8102, 8104
 DURATION = os.environ.get("BENCH_SECONDS", "10")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
-TARGETS = {"cached article": ("ratio", 0.5), "uncached article": ("rps", 1000)}
+TARGETS = {"cached article": ("ratio", 0.5), "uncached article": ("rps", 1000),
+           "cold article render": ("rps", 500), "uncached home": ("rps", 500),
+           "uncached section": ("rps", 800)}
+SECTION = "/section/business/"
+# Which page each row requests, and how (bench/page_queries.py counts the queries of each).
+PAGES = {"cached article": ("article", "cached"), "cached section": (SECTION, "cached"),
+         "cached home": ("/", "cached"), "uncached article": ("article", "parts"),
+         "uncached section": (SECTION, "parts"), "uncached home": ("/", "parts"),
+         "cold article render": ("article", "cold"), "cold section render": (SECTION, "cold"),
+         "cold home render": ("/", "cold")}
 
 
 
@@ -142,28 +152,45 @@ def main() -> None:
             for path in paths:  # every article's parts rendered once, as readers would
                 urllib.request.urlopen(base + path).read()
             results["uncached article"] = wrk(base + hot, rotate)
-            results["uncached section"] = wrk(base + "/section/business/")
+            results["uncached section"] = wrk(base + SECTION)
             results["uncached home"] = wrk(base + "/")
         finally:
             stop(server)
         server = start_dateline("off", fragments="off")
         try:
             results["cold article render"] = wrk(base + hot, rotate)
+            # Not targets: what the listings cost with nothing stored, as after a publication.
+            results["cold section render"] = wrk(base + SECTION)
+            results["cold home render"] = wrk(base + "/")
         finally:
             stop(server)
-    report(results, len(html))
+    queries = query_counts(hot)
+    report(results, len(html), queries)
     # The same article through the production set-up, nginx in front (bench/production.py).
     production.main(prepare=False)
 
 
-def report(results: dict[str, dict], size: int) -> None:
+def query_counts(article: str) -> dict[str, int]:
+    """SQL queries per request of each row (the hot article stands for the rotating ones)."""
+    paths = {"article": article, SECTION: SECTION, "/": "/"}
+    out = subprocess.run(
+        [sys.executable, "page_queries.py", *paths.values()], cwd=Path(__file__).parent,
+        env={**environment(VAR), "DATELINE_LOG_LEVEL": "WARNING"}, capture_output=True,
+        text=True, check=True).stdout
+    counts = json.loads(out.strip().splitlines()[-1])
+    return {name: counts[paths[page]][mode] for name, (page, mode) in PAGES.items()}
+
+
+def report(results: dict[str, dict], size: int, queries: dict[str, int]) -> None:
     reference = results["nginx static article"]["rps"]
     print(f"\nPages, {DURATION}s each, {CONNECTIONS} connections, wrk -t2 on loopback; "
-          f"article page {size / 1024:.0f} KB; {os.cpu_count()} cores")
-    print(f"{'page':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'x nginx':>9}{'errors':>8}")
+          f"article page {size / 1024:.0f} KB; {os.cpu_count()} cores; "
+          f"load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"{'page':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'x nginx':>9}{'errors':>8}"
+          f"{'queries':>9}")
     for name, r in results.items():
         print(f"{name:<22}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
-              f"{r['rps'] / reference:>9.2f}{r['errors']:>8}")
+              f"{r['rps'] / reference:>9.2f}{r['errors']:>8}{queries.get(name, '-'):>9}")
     for name, (kind, goal) in TARGETS.items():
         value = results[name]["rps"] / reference if kind == "ratio" else results[name]["rps"]
         verdict = "met" if value >= goal else "NOT met"
