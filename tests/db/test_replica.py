@@ -204,6 +204,13 @@ def site(clusters, tmp_path_factory):
     # Migrated and seeded before the replica is named, so without waiting for it.
     seeded = json.loads(run([sys.executable, str(ROOT / "tests/db/replica_desk.py"), "setup"],
                             site_environment(var, primary, client="setup")))
+    # The replica applies changes late: the tests start once it has the seeded site, or the
+    # server would rightly read from the primary until then.
+    position = primary.sql("SELECT pg_current_wal_insert_lsn()")
+    deadline = time.monotonic() + 30
+    while standby.sql(f"SELECT pg_last_wal_replay_lsn() >= '{position}'") != "t":
+        assert time.monotonic() < deadline, "the replica did not catch up within 30 s"
+        time.sleep(0.1)
     port = free_port()
     env = {**site_environment(var, primary, standby),
            "PROMETHEUS_MULTIPROC_DIR": str(var / "prometheus")}
