@@ -10,7 +10,8 @@ DEMO_TRAIN ?= 5000
 export HOST PORT
 
 .PHONY: run test setup corpus demo lint test-sqlite test-postgres test-redis bench bench-search bench-live \
-	bench-desk bench-connections bench-pictures bench-ingest bench-intel journeys clean lock upgrade
+	bench-desk bench-connections bench-pictures bench-ingest bench-intel bench-freshness journeys clean \
+	lock upgrade
 
 # The demo outlets replay the corpus as other outlets' feeds on 127.0.0.1 (dateline.ingest.demo).
 run: demo
@@ -140,6 +141,11 @@ bench-desk: $(VENV)/.installed
 bench-connections: $(VENV)/.installed
 	scripts/system-deps nginx
 	cd bench && ../$(VENV)/bin/python connections.py
+
+# From the desk's commit to first sight on every output (pages, feeds, search, wire, live
+# stream), polled every 5 ms through `dateline serve` on a copy of the 100k database.
+bench-freshness: $(VENV)/.installed
+	cd bench && ../$(VENV)/bin/python freshness.py
 
 # The editor's journeys in Chromium, counted in page loads and clicks: refreshes
 # var/journeys.json and prints the figures README.md's "Measured journeys" table quotes.
