@@ -16,6 +16,38 @@ def test_a_threshold_is_where_f1_is_best_on_held_out_scores():
         True, True, True, True, False]
 
 
+def test_where_f1_is_flat_near_its_best_the_lower_cut_is_taken():
+    # 100 stories of the topic score 2.0 down to 1.01, three off-topic ones 0.5 to 0.42, one
+    # more of the topic 0.4, fifty off-topic ones -1 and under. Cutting under 1.01 gives F1
+    # 0.995, under 0.4 0.985: within NEAR_BEST of the best, so the story at 0.4 is given the
+    # topic too; one off-topic story more (0.981) is not.
+    scores = np.concatenate([np.linspace(2.0, 1.01, 100), [0.5, 0.45, 0.42, 0.4],
+                             np.linspace(-1.0, -2.0, 50)])
+    y = np.zeros((154, 1), dtype=bool)
+    y[:100, 0] = y[103, 0] = True
+    (cut,) = tuning.thresholds(scores[:, None].astype(np.float32), y)
+    assert -1.0 < cut < 0.4
+
+
+def test_a_cut_never_splits_stories_with_the_same_score():
+    # As above, but the fifty off-topic stories all score -1 (as a topic no fold learnt scores
+    # every story the same): a cut among them would give the topic to all fifty, so the lowest
+    # cut is the one above them.
+    scores = np.concatenate([np.linspace(2.0, 1.01, 100), [0.5, 0.45, 0.4], np.full(50, -1.0)])
+    y = np.zeros((153, 1), dtype=bool)
+    y[:100, 0] = y[102, 0] = True
+    (cut,) = tuning.thresholds(scores[:, None].astype(np.float32), y)
+    assert -1.0 < cut < 0.4
+
+
+def test_a_topic_with_few_stories_keeps_the_highest_of_its_best_cuts():
+    # Two stories of the topic: cutting under the first (F1 2/3) or under both (F1 2/3) tie.
+    scores = np.array([[2.0], [1.0], [0.9], [0.5], [-1.0]], dtype=np.float32)
+    y = np.array([[True], [False], [False], [True], [False]])
+    (cut,) = tuning.thresholds(scores, y)
+    assert 1.0 < cut < 2.0
+
+
 def test_a_topic_the_search_cannot_trust_is_given_only_above_its_best_held_out_score():
     # Its one story scores below ten others: the best F1 (2/12) is under FBR.
     scores = np.concatenate([np.linspace(1.0, 0.1, 10), [0.0, -1.0]])[:, None]

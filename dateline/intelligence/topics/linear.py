@@ -20,7 +20,8 @@ class LinearTopicClassifier(TopicClassifier):
 
     name = "linear"
     # 2: the vectoriser reads letter runs beside words (features.vectoriser).
-    version = "2"
+    # 3: a topic's threshold is the lowest of its near-best cuts (tuning.NEAR_BEST).
+    version = "3"
 
     def __init__(self) -> None:
         self.model: dict | None = None
