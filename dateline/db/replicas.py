@@ -41,6 +41,10 @@ def rest(alias: str, why: str) -> None:
     _resting[alias] = time.monotonic() + seconds
 
 
+def unreachable(error: Error) -> str:
+    return f"is unreachable ({(str(error).strip() or type(error).__name__).splitlines()[0]})"
+
+
 def in_rotation(aliases: Sequence[str]) -> list[str]:
     """The replicas not resting now, their rests over forgotten."""
     now = time.monotonic()
@@ -68,7 +72,7 @@ def connected(alias: str) -> bool:
             rest(alias, "is behind the primary")
             return False
     except Error as error:
-        rest(alias, f"refused a connection ({str(error).strip().splitlines()[0]})")
+        rest(alias, unreachable(error))
         return False
     return True
 
@@ -116,7 +120,7 @@ def wait_for_replicas() -> None:
                 rest(alias, f"has not replayed {position} within "
                             f"{settings.DATELINE_DB_REPLICA_WAIT_MS} ms")
         except Error as error:
-            rest(alias, f"failed ({str(error).strip().splitlines()[0]})")
+            rest(alias, unreachable(error))
 
 
 def _primary_position() -> str:
