@@ -168,3 +168,35 @@ def test_date_filters_are_the_site_s_days_and_the_calendar_s_ends_are_safe(make_
     assert search("vote", date_to=date(2026, 3, 10)) == [late.pk]
     assert search("vote", date_from=date(2026, 3, 11)) == []
     assert search("vote", date_from=date(1, 1, 1), date_to=date.max) == [late.pk]
+
+
+def test_a_phrase_is_found_among_newer_stories_with_its_words_apart(make_article, monkeypatch):
+    """Only the newest candidates are ranked: they must be phrase matches, not stories that
+    merely have both words (PostgreSQL's index finds those; the phrase is checked after)."""
+    phrases = [make_article("Central bank holds", body="<p>Rates stay.</p>") for _ in range(3)]
+    for _ in range(4):
+        make_article("Bank news", body="<p>The central square was quiet.</p>")
+    backend = get_backend()
+    monkeypatch.setattr(backend, "candidates", 2)
+    for newest in (False, True):
+        results = backend.search(SearchQuery('"central bank"', newest_first=newest))
+        assert results.total == 3
+        assert {hit.article_id for hit in results.hits} == {phrases[2].pk, phrases[1].pk}
+    excluded = backend.search(SearchQuery("bank -central-bank"))  # a phrase, left out
+    assert excluded.total == 4 and phrases[0].pk not in [h.article_id for h in excluded.hits]
+
+
+def test_past_the_cap_the_total_is_a_lower_bound_and_facets_count_the_first(
+    make_article, make_tag, monkeypatch
+):
+    tag = make_tag("Weather")
+    made = [make_article("Heatwave warning", tags=[tag] if i < 4 else []) for i in range(6)]
+    backend = get_backend()
+    monkeypatch.setattr(backend, "max_count", 3)
+    results = backend.search(SearchQuery("heatwave", facets=True, per_page=10))
+    assert (results.total, results.more) == (3, True)
+    # The first max_count + 1 matches by id are counted: the four tagged ones.
+    assert results.facets["tag"] == [(tag.pk, 4)]
+    assert [hit.article_id for hit in results.hits] == [a.pk for a in reversed(made)]
+    few = backend.search(SearchQuery("heatwave", facets=True, tag_id=tag.pk))
+    assert (few.total, few.more) == (3, True) and few.facets["tag"] == [(tag.pk, 4)]

@@ -1,18 +1,34 @@
-"""PostgreSQL: a side table with a weighted tsvector under a GIN index, ranked by ts_rank_cd.
+"""PostgreSQL: a narrow table of weighted tsvectors under a GIN index, ranked by ts_rank_cd.
 
 Queries go through to_tsquery built from the shared parser rather than websearch_to_tsquery:
 the syntax is the same (words, "phrases", OR, -word) and prefix search (`infla*`) works too,
 which websearch_to_tsquery does not offer.
+
+Matching reads `search_article_match`: the id and the tsvector only, the tsvector out of line
+(migration 0002), so the ids of a common word's many matches lie on few pages and a tsvector
+is read only where it is needed: to rank a candidate, or to check a phrase. Snippets read the
+body from `search_article_text`. One statement answers the count, the facets and the page.
 """
 
 from collections.abc import Iterable, Sequence
 
 from dateline.newsroom.models import Article
 
-from ..query import ParsedQuery, Term
-from .base import MARK_END, MARK_START, BaseSearchBackend, plain_text
+from ..query import ParsedQuery, Term, parse
+from .base import (
+    MARK_END,
+    MARK_START,
+    BaseSearchBackend,
+    Hit,
+    SearchQuery,
+    SearchResults,
+    _Plan,
+    highlight,
+    plain_text,
+)
 
-TABLE = "search_article_index"
+TABLE = "search_article_match"
+TEXT_TABLE = "search_article_text"
 CONFIG = "english"
 HEADLINE_OPTIONS = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
                     "MaxFragments=2, FragmentDelimiter=\" … \"")
@@ -27,12 +43,12 @@ def _guarded(text: str) -> str:
     return text.replace("<", _GUARD)
 
 
-def _term(term: Term) -> str:
+def _term(term: Term, phrase: bool = True) -> str:
     # Words hold only letters and digits, so each quoted lexeme is literal text to tsquery.
     lexemes = [f"'{word}'" for word in term.words]
     if term.prefix:
         lexemes[-1] += ":*"
-    return " <-> ".join(lexemes)
+    return (" <-> " if phrase else " & ").join(lexemes)
 
 
 def tsquery(parsed: ParsedQuery) -> str:
@@ -42,6 +58,19 @@ def tsquery(parsed: ParsedQuery) -> str:
     )
     if parsed.excluded:
         expression += " & !(" + " | ".join(map(_term, parsed.excluded)) + ")"
+    return expression
+
+
+def loose_tsquery(parsed: ParsedQuery) -> str:
+    """What the GIN index can answer exactly, finding everything tsquery() does: a phrase's
+    words anywhere (the index has no positions: it would re-read every tsvector that has
+    them all), and only single-word exclusions (leaving out a phrase excludes less)."""
+    expression = " & ".join(
+        "(" + " | ".join(_term(t, phrase=False) for t in group) + ")" for group in parsed.groups
+    )
+    excluded = [term for term in parsed.excluded if len(term.words) == 1]
+    if excluded:
+        expression += " & !(" + " | ".join(map(_term, excluded)) + ")"
     return expression
 
 
@@ -58,25 +87,37 @@ class PostgresSearchBackend(BaseSearchBackend):
             return
         with self.connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {TABLE} (article_id, headline, teaser, body, document) "
-                f"VALUES (%s, %s, %s, %s, "
+                f"INSERT INTO {TABLE} (article_id, document) VALUES (%s, "
                 f"setweight(to_tsvector('{CONFIG}', %s), 'A') || "
                 f"setweight(to_tsvector('{CONFIG}', %s), 'B') || "
                 f"setweight(to_tsvector('{CONFIG}', %s), 'C')) "
-                f"ON CONFLICT (article_id) DO UPDATE SET headline = EXCLUDED.headline, "
-                f"teaser = EXCLUDED.teaser, body = EXCLUDED.body, document = EXCLUDED.document",
-                [(*row, *row[1:]) for row in rows],
+                f"ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document", rows,
+            )
+            cursor.executemany(
+                f"INSERT INTO {TEXT_TABLE} (article_id, body) VALUES (%s, %s) "
+                f"ON CONFLICT (article_id) DO UPDATE SET body = EXCLUDED.body",
+                [(row[0], row[3]) for row in rows],
             )
 
     def delete(self, article_ids: Iterable[int]) -> None:
+        ids = list(article_ids)
         with self.connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", [list(article_ids)])
+            for table in (TABLE, TEXT_TABLE):
+                cursor.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", [ids])
+
+    def reset_index(self) -> None:
+        with self.connection.cursor() as cursor:
+            for table in (TABLE, TEXT_TABLE):
+                cursor.execute(f"DELETE FROM {table}")
 
     def prune(self) -> int:
+        removed = 0
         with self.connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} s WHERE NOT EXISTS (SELECT 1 FROM "
-                           f"{Article._meta.db_table} a WHERE a.id = s.article_id)")
-            return cursor.rowcount
+            for table in (TABLE, TEXT_TABLE):
+                cursor.execute(f"DELETE FROM {table} s WHERE NOT EXISTS (SELECT 1 FROM "
+                               f"{Article._meta.db_table} a WHERE a.id = s.article_id)")
+                removed = max(removed, cursor.rowcount)
+        return removed
 
     def match_sql(self, parsed: ParsedQuery, scored: bool = True) -> tuple[str, list]:
         score = "ts_rank_cd(s.document, q)" if scored else "1.0"
@@ -84,26 +125,106 @@ class PostgresSearchBackend(BaseSearchBackend):
                 f"FROM {TABLE} s, to_tsquery('{CONFIG}', %s) q WHERE s.document @@ q",
                 [tsquery(parsed)])
 
-    def ranked_candidates_sql(self, parsed: ParsedQuery, limit: int) -> tuple[str, list]:
-        # Pick the newest matches first and rank only those: ranked in one step, every match
-        # of a common word had its tsvector read and scored before the sort (at 1M stories,
-        # 33,000 for "oil prices": 1.2 s against 0.28 s).
-        query = tsquery(parsed)
-        return (f"SELECT c.id, ts_rank_cd(s.document, to_tsquery('{CONFIG}', %s)) AS score "
-                f"FROM (SELECT article_id AS id FROM {TABLE} "
-                f"WHERE document @@ to_tsquery('{CONFIG}', %s) ORDER BY article_id DESC "
-                f"LIMIT {limit}) c JOIN {TABLE} s ON s.article_id = c.id", [query, query])
-
     def snippets(self, parsed: ParsedQuery, ids: Sequence[int]) -> dict[int, str]:
         if not ids:
             return {}
         with self.connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT s.article_id, ts_headline('{CONFIG}', s.body, q, %s) "
-                f"FROM {TABLE} s, to_tsquery('{CONFIG}', %s) q WHERE s.article_id = ANY(%s)",
+                f"FROM {TEXT_TABLE} s, to_tsquery('{CONFIG}', %s) q WHERE s.article_id = ANY(%s)",
                 [HEADLINE_OPTIONS, tsquery(parsed), list(ids)],
             )
             return {pk: text.replace(_GUARD, "<") for pk, text in cursor.fetchall()}
 
     def age_seconds_sql(self, column: str) -> str:
         return f"EXTRACT(EPOCH FROM (now() - {column}))"
+
+    # The base class's rules in one statement: the matches are found once, by the index
+    # alone, and the counted (the first max_count + 1 by id), the candidates (the newest
+    # `candidates` by id), the facets and the page are all taken from them. The base class
+    # runs up to five statements, each finding the matches again.
+    def search(self, query: SearchQuery) -> SearchResults:
+        parsed = parse(query.text)
+        plan = self._plan(parsed, query) if parsed else None
+        if plan is None:
+            return SearchResults(hits=[], total=0)
+        sql, params = self._search_sql(plan, query)
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        counts = {"examined": 0, "total": 0}
+        facets: dict[str, list[tuple[int, int]]] = {"section": [], "tag": [], "author": []}
+        page = []
+        for kind, key, number, score in rows:
+            if kind in counts:
+                counts[kind] = number
+            elif kind == "hit":
+                page.append((number, key, score))
+            else:
+                facets[kind].append((key, number))
+        total, more = min(counts["total"], self.max_count), counts["examined"] > self.max_count
+        if not total:
+            return SearchResults(hits=[], total=0, more=more)
+        page.sort()  # by position: UNION ALL keeps no order
+        texts = self.snippets(parsed, [pk for _, pk, _ in page])
+        hits = [Hit(pk, float(score), highlight(texts.get(pk, ""))) for _, pk, score in page]
+        for counted in facets.values():
+            counted.sort(key=lambda row: (-row[1], row[0]))
+        return SearchResults(hits=hits, total=total, more=more,
+                             facets=facets if query.facets else {})
+
+    def _search_sql(self, plan: _Plan, query: SearchQuery) -> tuple[str, list]:
+        exact, loose = tsquery(plan.parsed), loose_tsquery(plan.parsed)
+        table, within, cap = plan.table, plan.within, self.max_count + 1
+        if exact == loose:  # the index alone is exact: no tsvector is read to match
+            counted = f"SELECT id FROM c ORDER BY id LIMIT {cap}"
+            newest = f"SELECT id, document FROM c ORDER BY id DESC LIMIT {self.candidates}"
+            params = [CONFIG, loose]
+        else:
+            # A phrase is checked in id order after the index, until enough are found;
+            # OFFSET 0 keeps PostgreSQL from handing the check to the index.
+            check = "WHERE x.document @@ to_tsquery(%s::regconfig, %s)"
+            counted = (f"SELECT x.id FROM (SELECT id, document FROM c ORDER BY id OFFSET 0) x "
+                       f"{check} LIMIT {cap}")
+            newest = (f"SELECT x.id, x.document FROM (SELECT id, document FROM c ORDER BY id "
+                      f"DESC OFFSET 0) x {check} LIMIT {self.candidates}")
+            params = [CONFIG, loose, CONFIG, exact, CONFIG, exact]
+        ctes = [
+            f"c AS MATERIALIZED (SELECT s.article_id AS id, s.document FROM {TABLE} s "
+            f"WHERE s.document @@ to_tsquery(%s::regconfig, %s))",
+            f"counted AS MATERIALIZED ({counted})",
+            f"newest AS MATERIALIZED ({newest})",
+            f"f AS MATERIALIZED (SELECT counted.id, {table}.section_id FROM counted "
+            f"JOIN {table} ON {table}.id = counted.id WHERE {within})",
+        ]
+        params += plan.within_params
+        parts = ["SELECT 'examined', NULL::bigint, COUNT(*), NULL::float8 FROM counted",
+                 "SELECT 'total', NULL, COUNT(*), NULL FROM f"]
+        if query.facets:
+            parts.append("(SELECT 'section', section_id, COUNT(*), NULL FROM f GROUP BY 2 "
+                         "ORDER BY 3 DESC, 2 LIMIT 20)")
+            for name, relation in (("tag", Article.tags), ("author", Article.authors)):
+                through = relation.through._meta
+                column = through.get_field(name).column
+                parts.append(
+                    f"(SELECT '{name}', r.{column}, COUNT(*), NULL FROM f JOIN "
+                    f"{through.db_table} r ON r.{through.get_field('article').column} = f.id "
+                    f"GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT 20)")
+        joined = f"FROM newest JOIN {table} ON {table}.id = newest.id WHERE {within}"
+        if query.newest_first:
+            hits = (f"SELECT newest.id, ROW_NUMBER() OVER (ORDER BY {table}.published_at DESC, "
+                    f"newest.id DESC) AS position, 0.0::float8 AS score {joined}")
+        else:
+            # Relevance decays with age: halved every half-life.
+            age = self.age_seconds_sql(f"{table}.published_at")
+            score = (f"ts_rank_cd(newest.document, to_tsquery(%s::regconfig, %s)) * COALESCE("
+                     f"EXP(-0.6931471805599453 * (CASE WHEN {age} > 0 THEN {age} ELSE 0 END) "
+                     f"/ {self.half_life_days * 86400.0}), 1)")
+            hits = (f"SELECT id, ROW_NUMBER() OVER (ORDER BY score DESC, id DESC) AS position, "
+                    f"score FROM (SELECT newest.id, {score} AS score {joined}) ranked")
+            params += [CONFIG, exact]
+        per_page = max(1, min(query.per_page, 100))
+        parts.append(f"(SELECT 'hit', id, position, score FROM ({hits}) h ORDER BY position "
+                     f"LIMIT %s OFFSET %s)")
+        params += [*plan.within_params, per_page, (max(query.page, 1) - 1) * per_page]
+        return f"WITH {', '.join(ctes)} {' UNION ALL '.join(parts)}", params
