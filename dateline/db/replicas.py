@@ -48,8 +48,10 @@ def unreachable(error: Error) -> str:
 def in_rotation(aliases: Sequence[str]) -> list[str]:
     """The replicas not resting now, their rests over forgotten."""
     now = time.monotonic()
-    for alias in [a for a, until in _resting.items() if until <= now]:
-        del _resting[alias]
+    # A copy: other threads of the process rest and restore replicas meanwhile.
+    for alias, until in list(_resting.items()):
+        if until <= now:
+            _resting.pop(alias, None)
     return [alias for alias in aliases if alias not in _resting]
 
 
@@ -112,7 +114,13 @@ def wait_for_replicas() -> None:
     aliases = in_rotation(settings.DATELINE_DB_REPLICAS)
     if not aliases or connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
         return
-    position = _primary_position()
+    try:
+        position = _primary_position()
+    except Error:
+        # The write has committed: whoever made it must not see an error now.
+        logger.warning("could not read the primary's WAL position; not waiting for replicas",
+                       exc_info=True)
+        return
     deadline = time.monotonic() + settings.DATELINE_DB_REPLICA_WAIT_MS / 1000
     for alias in aliases:
         try:
