@@ -26,6 +26,9 @@ from django.db import DEFAULT_DB_ALIAS, Error, connections, transaction
 logger = logging.getLogger(__name__)
 
 _WRITES = ("insert", "update", "delete", "merge", "truncate", "copy")
+# The tables of the router's primary-only apps (sessions, the task queue): never read from a
+# replica, so a write to them waits for none (an on-commit hook that queues a task would).
+_PRIMARY_ONLY_TABLES = ('"django_session"', '"django_tasks_database_')
 # Between two looks at a replica's replay position: replication on a LAN takes about a ms.
 _POLL_SECONDS = 0.002
 # How long a reader waits for a replica it connects to anew to catch up, before resting it.
@@ -89,7 +92,11 @@ def choose(aliases: Sequence[str]) -> str | None:
 def after_writes(execute, sql, params, many, context):
     """An execute wrapper on the primary: after a write commits, wait for the replicas."""
     result = execute(sql, params, many, context)
-    if settings.DATELINE_DB_REPLICAS and sql.lstrip(" (\n").lower().startswith(_WRITES):
+    if (
+        settings.DATELINE_DB_REPLICAS
+        and sql.lstrip(" (\n").lower().startswith(_WRITES)
+        and not any(table in sql[:100] for table in _PRIMARY_ONLY_TABLES)
+    ):
         connection = context["connection"]
         if connection.in_atomic_block:
             if not any(hook[1] is wait_for_replicas for hook in connection.run_on_commit):

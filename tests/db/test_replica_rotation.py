@@ -95,3 +95,14 @@ def test_without_replicas_writes_wait_for_nothing(make_section):
         finally:
             connections["default"].execute_wrappers.remove(replicas.after_writes)
     assert replicas.wait_for_replicas not in hooks
+
+
+@two_databases
+def test_writes_to_sessions_wait_for_no_replica(router):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    # Sessions (and the task queue) are read only from the primary.
+    with transaction.atomic():
+        SessionStore().create()
+        hooks = [hook[1] for hook in connections["default"].run_on_commit]
+    assert replicas.wait_for_replicas not in hooks
