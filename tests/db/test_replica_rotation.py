@@ -102,6 +102,7 @@ def test_writes_to_sessions_wait_for_no_replica(router):
     from django.contrib.sessions.backends.db import SessionStore
 
     # Sessions (and the task queue) are read only from the primary.
+    replicas.watch_writes()
     with transaction.atomic():
         SessionStore().create()
         hooks = [hook[1] for hook in connections["default"].run_on_commit]
