@@ -10,7 +10,8 @@ DEMO_TRAIN ?= 5000
 export HOST PORT
 
 .PHONY: run test setup corpus demo lint test-sqlite test-postgres test-redis bench bench-search bench-live \
-	bench-desk bench-connections bench-pictures bench-ingest bench-intel bench-freshness journeys clean \
+	bench-desk bench-connections bench-pictures bench-ingest bench-intel bench-freshness bench-replica \
+	journeys clean \
 	lock upgrade
 
 # The demo outlets replay the corpus as other outlets' feeds on 127.0.0.1 (dateline.ingest.demo).
@@ -146,6 +147,11 @@ bench-connections: $(VENV)/.installed
 # stream), polled every 5 ms through `dateline serve` on a copy of the 100k database.
 bench-freshness: $(VENV)/.installed
 	cd bench && ../$(VENV)/bin/python freshness.py
+
+# What waiting for a streaming replica (pg_basebackup on loopback) costs the desk's publish.
+bench-replica: $(VENV)/.installed
+	scripts/system-deps
+	$(VENV)/bin/python bench/replica.py
 
 # The editor's journeys in Chromium, counted in page loads and clicks: refreshes
 # var/journeys.json and prints the figures README.md's "Measured journeys" table quotes.
