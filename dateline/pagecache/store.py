@@ -144,7 +144,17 @@ def invalidate(keys) -> None:
     if not keys:
         return
     store = backend()
+    # The generation moves before the versions, or a page rendered from the old state and
+    # saved while they are written would read the new versions, find the generation
+    # unchanged and be kept (a stale page, served as fresh until the next change); and
+    # after them, or a process checking a page meanwhile would trust the old versions under
+    # the new generation.
+    _renew_generation(store)
     store.set_many({VERSION_PREFIX + k: new_version() for k in keys}, timeout=None)
+    _renew_generation(store)
+
+
+def _renew_generation(store) -> None:
     fresh = new_version()
     store.set(GENERATION, fresh, timeout=None)
     if (shared := board()) is not None:
