@@ -144,7 +144,7 @@ bench-connections: $(VENV)/.installed
 	cd bench && ../$(VENV)/bin/python connections.py
 
 # From the desk's commit to first sight on every output (pages, feeds, search, wire, live
-# stream), polled every 5 ms through `dateline serve` on a copy of the 100k database.
+# stream), polled every 10 ms through `dateline serve` on a copy of the 100k database.
 bench-freshness: $(VENV)/.installed
 	cd bench && ../$(VENV)/bin/python freshness.py
 

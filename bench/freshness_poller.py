@@ -10,7 +10,8 @@ every output once (none may show the word yet: that would measure nothing) and p
 {"watching": true}; then {"do": "go"}, on which one thread per output asks again every
 POLL_MS until the word shows, while the stream reader waits for the story's event. It prints
 {"seen": {output: epoch seconds, or null if not within the timeout}, "asked": {output: when
-the request that saw it was sent}, "stale": {output: when the last request that did not}}.
+the request that saw it was sent}, "stale": {output: when the last request that did not},
+"failed": {output: answers 5xx meanwhile}}.
 
 A poll is what a feed reader or a partner sends: a kept-alive connection and If-None-Match
 with the last ETag (a 304 is the body already held, searched again for the new word).
@@ -24,7 +25,7 @@ import threading
 import time
 from urllib.parse import quote
 
-POLL = float(os.environ.get("BENCH_FRESHNESS_POLL_MS", "5")) / 1000
+POLL = float(os.environ.get("BENCH_FRESHNESS_POLL_MS", "10")) / 1000
 TIMEOUT = float(os.environ.get("BENCH_FRESHNESS_TIMEOUT", "5"))
 
 
@@ -36,6 +37,7 @@ class Output:
         self.connection: http.client.HTTPConnection | None = None
         self.etag, self.body, self.path = "", b"", ""
         self.needle = b""  # what shows the change: the story's new word, or its link
+        self.failed = 0  # answers 5xx (the read budget's 503 under load, an error)
 
     def shows(self) -> bool:
         headers = dict(self.headers)
@@ -56,6 +58,7 @@ class Output:
                     raise
         if response.status == 304:
             return self.needle in self.body
+        self.failed += response.status >= 500
         self.body = body if response.status == 200 else b""
         self.etag = response.getheader("ETag", "") if response.status == 200 else ""
         return self.needle in self.body
@@ -152,6 +155,8 @@ def main() -> None:
         deadline = time.time() + TIMEOUT
         seen: dict[str, float | None] = dict.fromkeys(polled)
         asked, stale = dict.fromkeys(polled), dict.fromkeys(polled)
+        for output in polled.values():
+            output.failed = 0
         threads = [threading.Thread(target=poll, args=(output, deadline, seen, asked, stale))
                    for output in polled.values()]
         for thread in threads:
@@ -159,7 +164,9 @@ def main() -> None:
         seen["live stream"] = stream.first(story, since, deadline)
         for thread in threads:
             thread.join()
-        print(json.dumps({"seen": seen, "asked": asked, "stale": stale}), flush=True)
+        failed = {name: output.failed for name, output in polled.items()}
+        print(json.dumps({"seen": seen, "asked": asked, "stale": stale, "failed": failed}),
+              flush=True)
 
 
 if __name__ == "__main__":
