@@ -293,7 +293,7 @@ def report(results: dict[str, dict], fresh: list[float], size: int, load: float)
               f"{r['rps'] / reference:>9.2f}{r['errors']:>8}{cpu:>18}")
     static, cached = (results[name]["cpu_us"] for name in list(results)[:2])
     print(f"nginx's CPU per request: the static file {static:.1f} us, the cached article "
-          f"{cached:.1f} us ({static / cached:.2f} of nginx's rate if nginx had the cores alone)")
+          f"{cached:.1f} us (static / cached {static / cached:.2f}; load hardly moves these)")
     ordered = sorted(fresh)
     print(f"\nA published edit through nginx, {len(fresh)} edits of the headline under load "
           f"(wrk -c8 on the same page), ms from commit to first sight: p50 "
