@@ -1,5 +1,7 @@
 """The gazetteer tagger: the site's tags and aliases, countries, and what it learns."""
 
+import json
+
 import pytest
 
 from dateline.intelligence import plugins
@@ -194,7 +196,7 @@ def test_a_place_named_only_deep_in_a_story_is_not_suggested():
                          place=["Japan"] if i % 4 else [])]
     tagger = GazetteerTagger(use_site=False)
     tagger.train(history)
-    assert "place" in tagger.model["weights"]
+    assert "place" in tagger.model["forests"]
 
     lead = "markets expect more this year."
     deep = tagged(tagger, "calm week", f"All {lead}\n\nThey said so.\n\nTokyo was busy.")
@@ -207,3 +209,35 @@ def test_thresholds_can_weigh_precision_above_recall():
     truth = [True, True, False, True, False, True]
     assert best_threshold(scores, truth, positives=4) == 0.4  # F1: take them all
     assert best_threshold(scores, truth, positives=4, beta=0.5) == 0.8  # the two sure ones
+
+
+def test_the_trees_kept_as_numbers_score_as_scikit_learn_does():
+    import numpy as np
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    from dateline.intelligence.tagging import trees
+
+    rng = np.random.default_rng(0)
+    x = rng.random((400, 3))
+    y = (x[:, 0] > 0.5) & (x[:, 1] < 0.7)  # an interaction no single weight captures
+    kept = trees.fit(x, y)
+    model = GradientBoostingClassifier(
+        n_estimators=trees.TREES, max_depth=trees.DEPTH, learning_rate=trees.RATE,
+        subsample=0.8, min_samples_leaf=trees.MIN_LEAF, random_state=0).fit(x, y)
+
+    scores = trees.Forest(json.loads(json.dumps(kept))).scores(x[:50])
+    assert np.allclose(scores, model.predict_proba(x[:50])[:, 1], atol=1e-6)
+    assert trees.Forest(kept).scores([]) == []
+
+
+def test_a_fold_does_not_know_the_site_tags_only_its_held_stories_use():
+    from dateline.intelligence.tagging.learn import known_before
+
+    site = [("person", "James Baker", 1, []), ("person", "Fahd", 2, []),
+            ("place", "Japan", 3, [])]
+    learnt = [(None, wire("a", "b", person=["James Baker"]))]
+    held = [(None, wire("c", "d", person=["Fahd"]))]
+    # Fahd is tagged only in the held stories: the import made that tag from them. Japan,
+    # a tag no story uses, the site had anyway.
+    assert [row[1] for row in known_before(site, learnt, learnt + held)] == [
+        "James Baker", "Japan"]

@@ -2,18 +2,20 @@
 
 A *cue* is a form of the text and a label it predicts, with P(label | form appears) counted
 on the training stories: "Tokyo" -> Japan (Reuters labels the country of a dateline city),
-"Japanese" -> Japan, "Baker" -> James Baker, "IMF" -> IMF. A logistic regression per kind then
-turns a candidate label's evidence (best cue, several cues, mentions, headline, lead, a
-direct name match) into a confidence; it is fitted on predictions made by cross-validation
-inside the training stories, so the confidence is calibrated on stories the cues were not
-counted on, and each kind's suggestion threshold is the one that gave the best F1 there.
+"Japanese" -> Japan, "Baker" -> James Baker, "IMF" -> IMF. Boosted trees per kind (trees.py)
+then turn a candidate label's evidence (features.py: cues, the name found, where and how
+often, the story's words) into a confidence; they are fitted on candidates found by
+cross-validation inside the training stories, so the confidence is calibrated on stories the
+cues were not counted on, and each kind's suggestion threshold is the one that gave the best
+F-beta there.
 """
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from ..base import Labelled
+from . import trees
+from .features import FEATURES, candidates
 from .gazetteer import KINDS, Gazetteer
 from .text import Forms
 from .words import WordModel
@@ -22,15 +24,11 @@ MIN_FORM = 2  # stories a form must appear in to be a cue
 MIN_PAIR = 2  # stories a form and a label must share
 MIN_P = 0.1
 FOLDS = 3
-OWN_AT = 30  # positives (across the folds) a label needs for a threshold of its own
-FEATURES = ("p_max", "p_or", "forms", "mentions", "headline", "lead", "direct",
-            "direct_unseen", "dateline", "prior", "words_p", "words_known", "early", "share")
 # Suggestion thresholds weigh precision a little above recall (F-beta) for places and
 # people: on stories kept apart from the training (BENCH_TAGS_CV=1) the scores of the final
 # model, with cues counted on all the training, run higher than across the folds, so the
 # F1-best threshold of the folds lets in false "USA" or "Reagan"; 0.8 scored best there.
 BETA = {"place": 0.8, "person": 0.8, "organisation": 1.0}
-WORDS_AT = 0.15  # P(label | words) that makes a label a candidate with no name in the text
 
 
 def learnt_rows(examples: list[tuple[Forms, Labelled]]) -> list:
@@ -83,71 +81,10 @@ def label_priors(examples: Iterable[Labelled]) -> dict:
             for kind, c in counts.items()}
 
 
-def candidates(forms: Forms, cues: dict, gazetteer: Gazetteer, priors: dict,
-               by_words: dict | None = None) -> dict:
-    """{(kind, name): (features, evidence, tag_id)} for every label the story may have."""
-    found: dict[tuple[str, str], dict] = {}
-
-    def note(kind, name, form, key, p=None, direct=False, tag_id=None, dateline=False):
-        c = found.setdefault((kind, name), {"ps": [], "forms": set(), "mentions": 0,
-                                            "headline": False, "lead": False, "direct": False,
-                                            "unseen": False, "dateline": False,
-                                            "evidence": "", "direct_evidence": False, "first": 99,
-                                            "tag_id": None})
-        if p is not None:
-            c["ps"].append(p)
-        if key not in c["forms"] and form is not None:
-            c["forms"].add(key)
-            c["mentions"] += form.count
-            c["headline"] |= form.headline
-            c["lead"] |= form.lead
-            c["first"] = min(c["first"], form.first)
-        c["direct"] |= direct
-        c["dateline"] |= dateline
-        c["tag_id"] = c["tag_id"] or tag_id
-        # The evidence is the fullest name found ("Bashar al-Assad" over "Assad"), else a cue.
-        if form is not None and (not c["evidence"] or (direct and (
-                not c["direct_evidence"] or len(form.text) > len(c["evidence"])))):
-            c["evidence"], c["direct_evidence"] = form.text, direct
-
-    for key, form in forms.found.items():
-        for kind, name, p, _ in cues.get(key, ()):
-            note(kind, name, form, key, p)
-        if len(key) <= 3 and not form.capitals:
-            continue  # "Us" or "It" at the start of a sentence are not places
-        for known in gazetteer.get(key):
-            note(known.kind, known.name, form, key, direct=True, tag_id=known.tag_id)
-    if forms.dateline:
-        for kind, name, p, _ in cues.get("dl:" + forms.dateline, ()):
-            note(kind, name, None, "dl:", p, dateline=True)
-    by_words = by_words or {}
-    for (kind, name), p in by_words.items():
-        if p >= WORDS_AT:
-            note(kind, name, None, "words:", None)
-    # How much of the story's naming of its places (people...) this one takes.
-    named: Counter = Counter()
-    for (kind, _), c in found.items():
-        named[kind] += c["mentions"]
-    out = {}
-    for (kind, name), c in found.items():
-        ps = sorted(c["ps"], reverse=True)
-        prior = priors.get(kind, {}).get(name, 0.0)
-        features = [ps[0] if ps else 0.0, 1 - math.prod(1 - p for p in ps[:3]),
-                    math.log1p(len(c["forms"])), math.log1p(c["mentions"]),
-                    float(c["headline"]), float(c["lead"]), float(c["direct"]),
-                    float(c["direct"] and not ps), float(c["dateline"]),
-                    math.log(prior + 1e-4), by_words.get((kind, name), 0.0),
-                    float((kind, name) in by_words), 1 / (1 + min(c["first"], 20)),
-                    c["mentions"] / max(named[kind], 1)]
-        out[kind, name] = (features, c["evidence"], c["tag_id"])
-    return out
-
-
 def fit(examples: list[tuple[Forms, Labelled]], site_rows=()) -> tuple[dict, WordModel]:
-    """Everything the tagger keeps: names, cues, priors, per kind weights and thresholds
+    """Everything the tagger keeps: names, cues, priors, per kind trees and thresholds
     (JSON), and the word model."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
 
     rows: dict[str, list] = {kind: [] for kind in KINDS}
     positives: Counter = Counter()
@@ -159,38 +96,36 @@ def fit(examples: list[tuple[Forms, Labelled]], site_rows=()) -> tuple[dict, Wor
         learn = [e for e, f in zip(examples, fold_of, strict=True) if f != fold]
         held = [e for e, f in zip(examples, fold_of, strict=True) if f == fold]
         cues, priors = count_cues(learn), label_priors(e for _, e in learn)
-        gazetteer = Gazetteer([*site_rows, *learnt_rows(learn)])
+        gazetteer = Gazetteer([*known_before(site_rows, learn, examples), *learnt_rows(learn)])
         vocabulary = fit_words(learn)
         for forms, example in held:
             found = candidates(forms, cues, gazetteer, priors,
                                vocabulary.probabilities(example.story))
             for (kind, name), (features, _, _) in found.items():
-                rows[kind].append((features, name in example.labels.get(kind, ()), name))
+                rows[kind].append((features, name in example.labels.get(kind, ())))
             for kind in KINDS:
                 positives[kind] += len(set(example.labels.get(kind, ())))
-                positives.update((kind, name) for name in set(example.labels.get(kind, ())))
-    weights, thresholds, own = {}, {}, {}
+    forests, thresholds = {}, {}
     for kind in KINDS:
-        if not rows[kind] or len({y for _, y, _ in rows[kind]}) < 2:
+        if not rows[kind] or len({y for _, y in rows[kind]}) < 2:
             continue
-        x = np.array([f for f, _, _ in rows[kind]])
-        y = np.array([y for _, y, _ in rows[kind]])
-        model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
-        weights[kind] = [float(model.intercept_[0]), *map(float, model.coef_[0])]
-        p = model.predict_proba(x)[:, 1]
-        thresholds[kind] = best_threshold(p, y, positives[kind], BETA[kind])
-        # A label common enough to judge alone gets its own threshold: Reuters gives "USA"
-        # to American stories that never name the country, and "UK" far less readily.
-        by_name: dict[str, list] = defaultdict(list)
-        for (_, truth, name), score in zip(rows[kind], p, strict=True):
-            by_name[name].append((score, truth))
-        own[kind] = {name: best_threshold([s for s, _ in pairs], [t for _, t in pairs],
-                                          positives[kind, name], BETA[kind])
-                     for name, pairs in by_name.items() if positives[kind, name] >= OWN_AT}
-    return {"format": 1, "features": list(FEATURES), "names": learnt_rows(examples),
+        x = np.array([f for f, _ in rows[kind]])
+        y = np.array([y for _, y in rows[kind]])
+        forests[kind] = trees.fit(x, y)
+        scores = trees.Forest(forests[kind]).scores(x)
+        thresholds[kind] = best_threshold(scores, y, positives[kind], BETA[kind])
+    return {"format": 2, "features": list(FEATURES), "names": learnt_rows(examples),
             "cues": count_cues(examples), "priors": label_priors(e for _, e in examples),
-            "weights": weights, "thresholds": thresholds, "own_thresholds": own}, fit_words(
-                examples)
+            "forests": forests, "thresholds": thresholds}, fit_words(examples)
+
+
+def known_before(site_rows, learn: list[tuple[Forms, Labelled]], examples) -> list:
+    """The site's tags a fold may know: not those the training stories use that the fold's
+    own stories do not (an archive imported makes a tag of every label, the held stories'
+    too, where new copy may name someone no story was tagged with yet)."""
+    used = {(kind, name) for _, e in examples for kind in KINDS for name in e.labels.get(kind, ())}
+    seen = {(kind, name) for _, e in learn for kind in KINDS for name in e.labels.get(kind, ())}
+    return [row for row in site_rows if (row[0], row[1]) not in used - seen]
 
 
 def fit_words(examples: list[tuple[Forms, Labelled]]) -> WordModel:
@@ -212,6 +147,3 @@ def best_threshold(probabilities, truth, positives: int, beta: float = 1.0) -> f
     return round(best, 4)
 
 
-def confidence(weights: list[float], features: list[float]) -> float:
-    z = weights[0] + sum(w * f for w, f in zip(weights[1:], features, strict=True))
-    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))

@@ -14,8 +14,10 @@ from pathlib import Path
 from ..base import Entity, Labelled, Story, Tagger
 from ..models import alias_key
 from . import learn
+from .features import FEATURES, candidates
 from .gazetteer import Gazetteer, site_rows
 from .text import forms_of
+from .trees import Forest
 from .words import WordModel
 
 logger = logging.getLogger(__name__)
@@ -29,7 +31,7 @@ UNTRAINED_AT, UNTRAINED_MAX = 0.5, 0.85
 
 class GazetteerTagger(Tagger):
     name = "gazetteer"
-    version = "2"
+    version = "3"
 
     def __init__(self, use_site: bool = True) -> None:
         self.use_site = use_site  # False where no database is at hand (a corpus benchmark)
@@ -86,37 +88,36 @@ class GazetteerTagger(Tagger):
 
     def entities(self, story: Story) -> list[Entity]:
         gazetteer = self._gazetteer or self.gazetteer()
-        found = learn.candidates(forms_of(story), self.model.get("cues", {}), gazetteer,
-                                 self.model.get("priors", {}), self.words.probabilities(story))
-        weights, thresholds = self.model.get("weights", {}), self.model.get("thresholds", {})
-        own = self.model.get("own_thresholds", {})
-        out = []
+        found = candidates(forms_of(story), self.model.get("cues", {}), gazetteer,
+                           self.model.get("priors", {}), self.words.probabilities(story))
+        forests, thresholds = _forests(self.model), self.model.get("thresholds", {})
+        by_kind: dict[str, list] = {}
         for (kind, name), (features, evidence, tag_id) in found.items():
-            if kind in weights:
-                score = learn.confidence(weights[kind], features)
-                least = own.get(kind, {}).get(name, thresholds[kind])
-            elif features[FEATURE_DIRECT] or features[FEATURE_CUE]:
+            by_kind.setdefault(kind, []).append((name, features, evidence, tag_id))
+        out = []
+        for kind, labels in by_kind.items():
+            if kind in forests:
+                scores = forests[kind].scores([features for _, features, _, _ in labels])
+                least = thresholds[kind]
+            else:
                 # Nothing calibrated for this kind (untrained, or the training stories gave
                 # no wrong candidate to learn from): a suggestion, never applied.
-                score = min(UNTRAINED_MAX, max(features[FEATURE_CUE], _untrained(features)
-                                               if features[FEATURE_DIRECT] else 0.0))
+                scores = [_untrained(features) for _, features, _, _ in labels]
                 least = UNTRAINED_AT
-            else:
-                continue
-            # Trained, a place also needs an anchor (untrained, every country named is shown).
-            if score >= least and (kind != "place" or kind not in weights
-                                   or _anchored(features)):
-                out.append(Entity(kind, name, round(score, 4),
-                                  tag_id or gazetteer.tag_ids.get((kind, alias_key(name))),
-                                  evidence or "the story's words"))
+            for (name, features, evidence, tag_id), score in zip(labels, scores, strict=True):
+                # Trained, a place also needs an anchor (untrained, every country named is
+                # shown).
+                if score >= least and (kind != "place" or kind not in forests
+                                       or _anchored(features)):
+                    out.append(Entity(kind, name, round(score, 4),
+                                      tag_id or gazetteer.tag_ids.get((kind, alias_key(name))),
+                                      evidence or "the story's words"))
         return sorted(out, key=lambda e: (-e.confidence, e.kind, e.name))
 
 
-FEATURE_DIRECT = learn.FEATURES.index("direct")
-_ANCHORS = [learn.FEATURES.index(f) for f in ("headline", "lead", "dateline")]
-FEATURE_WORDS = learn.FEATURES.index("words_p")
+_ANCHORS = [FEATURES.index(f) for f in ("headline", "lead", "dateline")]
+FEATURE_WORDS = FEATURES.index("words_p")
 WORDS_ANCHOR = 0.5
-FEATURE_CUE = learn.FEATURES.index("p_max")
 
 
 def _anchored(features: list[float]) -> bool:
@@ -127,9 +128,11 @@ def _anchored(features: list[float]) -> bool:
 
 
 def _untrained(features: list[float]) -> float:
-    f = dict(zip(learn.FEATURES, features, strict=True))
-    return min(UNTRAINED_MAX, 0.5 + 0.15 * f["headline"] + 0.1 * f["lead"]
-               + 0.05 * min(f["mentions"], 3.0))
+    f = dict(zip(FEATURES, features, strict=True))
+    if f["direct"]:
+        return min(UNTRAINED_MAX, max(f["p_max"], 0.5 + 0.15 * f["headline"] + 0.1 * f["lead"]
+                                      + 0.05 * min(f["mentions"], 3.0)))
+    return min(UNTRAINED_MAX, f["p_max"])
 
 
 # The worker makes a tagger for every story it analyses: what was read from the folder, and
@@ -137,6 +140,7 @@ def _untrained(features: list[float]) -> float:
 # or the tags change.
 _read_cache: dict[str, tuple] = {}
 _gazetteer_cache: dict = {}
+_forests_cache: dict = {}
 
 
 def _read(folder: Path) -> tuple[dict, WordModel]:
@@ -166,3 +170,14 @@ def _gazetteer(rows: tuple, model: dict) -> Gazetteer:
         # Keeping rows and model alive keeps their ids from being reused by others.
         _gazetteer_cache.update(key=key, value=Gazetteer([*rows, *learnt]), alive=(rows, model))
     return _gazetteer_cache["value"]
+
+
+def _forests(model: dict) -> dict[str, Forest]:
+    # One entry, replaced whole (a worker's threads read it); the model is kept alive with
+    # it, so its id is not reused by another.
+    entry = _forests_cache.get("entry")
+    if entry is None or entry[0] is not model:
+        entry = (model, {kind: Forest(forest)
+                         for kind, forest in model.get("forests", {}).items()})
+        _forests_cache["entry"] = entry
+    return entry[1]
