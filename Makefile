@@ -108,7 +108,8 @@ test-redis: $(VENV)/.installed-test node_modules/.installed
 	DATELINE_REDIS_URL=redis://127.0.0.1:$${DATELINE_REDIS_PORT:-63799}/0 \
 	$(PYTEST) -m "cache or broker" || [ $$? -eq 5 ]
 
-# Pages against nginx serving the same article, on a 100k-article database (bench/README.md).
+# Pages against nginx serving the same article, on a 100k-article database, then the same article
+# through nginx with deploy/nginx.conf in front of dateline serve (bench/README.md).
 bench: $(VENV)/.installed
 	scripts/system-deps nginx wrk
 	cd bench && ../$(VENV)/bin/python pages.py
