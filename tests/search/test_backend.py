@@ -186,17 +186,28 @@ def test_a_phrase_is_found_among_newer_stories_with_its_words_apart(make_article
     assert excluded.total == 4 and phrases[0].pk not in [h.article_id for h in excluded.hits]
 
 
-def test_past_the_cap_the_total_is_a_lower_bound_and_facets_count_the_first(
+def test_past_the_cap_the_total_is_a_lower_bound_and_facets_count_the_newest(
     make_article, make_tag, monkeypatch
 ):
     tag = make_tag("Weather")
-    made = [make_article("Heatwave warning", tags=[tag] if i < 4 else []) for i in range(6)]
+    made = [make_article("Heatwave warning", tags=[tag] if i >= 2 else []) for i in range(6)]
     backend = get_backend()
     monkeypatch.setattr(backend, "max_count", 3)
     results = backend.search(SearchQuery("heatwave", facets=True, per_page=10))
     assert (results.total, results.more) == (3, True)
-    # The first max_count + 1 matches by id are counted: the four tagged ones.
+    # The newest max_count + 1 matches by id are counted: the four tagged ones.
     assert results.facets["tag"] == [(tag.pk, 4)]
     assert [hit.article_id for hit in results.hits] == [a.pk for a in reversed(made)]
     few = backend.search(SearchQuery("heatwave", facets=True, tag_id=tag.pk))
     assert (few.total, few.more) == (3, True) and few.facets["tag"] == [(tag.pk, 4)]
+
+
+def test_the_newest_matches_are_found_across_far_apart_ids(make_article, monkeypatch):
+    """PostgreSQL searches the newest slice of ids (65,536 a slice) first and widens."""
+    old = [make_article("Glacier retreat", pk=pk) for pk in (41, 42, 70_000)]
+    new = make_article("Glacier retreat", pk=300_000)
+    backend = get_backend()
+    monkeypatch.setattr(backend, "candidates", 2)
+    results = backend.search(SearchQuery("glacier", newest_first=True, facets=True))
+    assert [hit.article_id for hit in results.hits] == [new.pk, old[2].pk]
+    assert results.total == 4 and results.facets["section"][0][1] == 4

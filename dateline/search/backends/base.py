@@ -283,7 +283,9 @@ class BaseSearchBackend:
         return cursor.fetchall()
 
     def _capped_head(self, plan: _Plan) -> str:
-        return f"WITH m AS {self.materialized} ({plan.counted} LIMIT {self.max_count + 1}) "
+        # The newest matches by id are counted, as they are ranked.
+        return (f"WITH m AS {self.materialized} ({plan.counted} ORDER BY id DESC "
+                f"LIMIT {self.max_count + 1}) ")
 
     def matching_ids(self, text: str, limit: int = 1000) -> list[int]:
         """Ids of every article (any state) matching the text, best first; for the desk."""
