@@ -21,6 +21,8 @@ from .fragments import fragment
 from .pagination import NewsPage, news_page, page_number
 from .sections import attach_sections, main_sections
 
+# One row by primary key, without the query compiler (a third of the ORM's cost here).
+_BY_PK = f"SELECT * FROM {Article._meta.db_table} WHERE {Article._meta.pk.column} = %s"
 LATEST_ON_HOME = 12
 PER_SECTION_ON_HOME = 4
 
@@ -64,7 +66,11 @@ def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.live(), pk=pk)
+    # By primary key, liveness checked here (`Article.is_live`, the rule of `live()`): building
+    # the live filter's SQL took a third of a page whose parts were all stored.
+    article = next(iter(Article.objects.raw(_BY_PK, [pk])), None)
+    if article is None or not article.is_live:
+        raise Http404("No such article.")
     attach_sections([article])
     if slug != article.slug:
         # The id is the permanent part of the URL; any other slug is an old or mistyped one.
