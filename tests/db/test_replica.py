@@ -1,11 +1,11 @@
 """A real PostgreSQL streaming replica on loopback, behind the production settings.
 
 A primary of its own (initdb) and a standby made from it by pg_basebackup (standby.signal,
-primary_conninfo), which applies each change RECOVERY_DELAY late, as a busy replica might;
-then `dateline serve` and the desk's own publishing action run with DATELINE_DB_REPLICA_HOSTS
-naming the standby (dateline/settings/prod.py, dateline/db/config.py, the router). Both servers
-log every statement with the client's application name (PGAPPNAME: "site" for the web server,
-"desk" for the newsroom), which says where each read and write went.
+primary_conninfo), which applies each change RECOVERY_DELAY_MS late, as a lagging replica
+would; then `dateline serve` and the desk's own publishing action run with
+DATELINE_DB_REPLICA_HOSTS naming the standby (dateline/settings/prod.py, dateline/db/config.py,
+the router). Both servers log every statement with the client's application name (PGAPPNAME:
+"site" for the web server, "desk" for the newsroom), which says where each read and write went.
 """
 
 import http.client
@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"),
-                       key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
-                       reverse=True)), None)
-TOOLS = ("initdb", "pg_ctl", "pg_basebackup", "psql", "pg_isready")
+# The newest installed server, as scripts/test-postgres picks it.
+BIN = max(Path("/usr/lib/postgresql").glob("*[0-9]/bin"), key=lambda p: int(p.parent.name),
+          default=None)
+TOOLS = ("initdb", "pg_ctl", "pg_basebackup", "psql")
 
 pytestmark = pytest.mark.skipif(
     BIN is None or not all((BIN / tool).exists() for tool in TOOLS),
@@ -45,6 +45,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class CommandFailed(Exception):
+    pass
+
+
 class Cluster:
     """One PostgreSQL server in `directory`, run as the postgres user when the test is root."""
 
@@ -52,13 +56,13 @@ class Cluster:
         self.data, self.log, self.port = directory / "data", directory / "server.log", port
         self.settings = settings
 
-    def run(self, *argv, **kwargs) -> subprocess.CompletedProcess:
+    def run(self, *argv) -> subprocess.CompletedProcess:
         as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
         done = subprocess.run([*as_postgres, *argv], capture_output=True, text=True,
-                              timeout=120, check=False, **kwargs)
+                              timeout=120, check=False)
         if done.returncode:
-            raise subprocess.CalledProcessError(done.returncode, argv, done.stdout,
-                                                done.stderr)
+            raise CommandFailed(f"{argv[0]} exited with {done.returncode}: "
+                                f"{(done.stderr or done.stdout)[-2000:]}")
         return done
 
     def start(self) -> None:
@@ -134,7 +138,7 @@ def _replicated(top: Path):
             yield primary, standby
         finally:
             # Fast, not immediate: an immediate stop leaves its shared memory in /dev/shm.
-            with suppress(subprocess.CalledProcessError):  # already stopped
+            with suppress(CommandFailed):  # already stopped
                 standby.stop()
     finally:
         primary.stop()

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import override_settings
 
 from dateline.db import replicas
@@ -37,7 +38,9 @@ def router():
 def refusing_replica(tmp_path):
     """The replica alias pointed where no database answers."""
     connection = connections["replica"]
-    connection.close()
+    # Dropped even when it is SQLite's shared in-memory test database, which close() keeps
+    # open (the default alias keeps the database itself alive).
+    BaseDatabaseWrapper.close(connection)
     saved = connection.settings_dict
     if connection.vendor == "postgresql":
         nowhere = {"HOST": "127.0.0.1", "PORT": "1"}  # a port nothing listens on
