@@ -210,10 +210,9 @@ class BaseSearchBackend:
         if plan is None:
             return SearchResults(hits=[], total=0)
         with self.connection.cursor() as cursor:
-            total, more = self._total(cursor, plan)
+            total, more, facets = self._counts(cursor, plan, query.facets)
             hits = self._page(cursor, plan, query) if total else []
-            facets = self._facets(cursor, plan, more) if query.facets and total else {}
-        return SearchResults(hits=hits, total=total, facets=facets, more=more)
+        return SearchResults(hits=hits, total=total, facets=facets if total else {}, more=more)
 
     def _plan(self, parsed: ParsedQuery, query: SearchQuery) -> _Plan | None:
         """The parts of this search's statements; None when its filters can match nothing."""
@@ -236,13 +235,36 @@ class BaseSearchBackend:
     # archive, and readers look at the first pages. So relevance scores the `candidates`
     # newest matches by id (ids grow with time; the index yields them in that order and stops
     # there), and counting stops at `max_count`.
-    def _total(self, cursor, plan: _Plan) -> tuple[int, bool]:
-        """The matches counted up to `max_count`, and whether there were more."""
-        cap = self.max_count
-        cursor.execute(f"{self._capped_head(plan)} SELECT COUNT(*), (SELECT COUNT(*) FROM m) "
-                       f"{plan.tail} {plan.where}", plan.unscored)
-        total, examined = cursor.fetchone()
-        return min(total, cap), examined > cap
+    def _counts(self, cursor, plan: _Plan, facets: bool) -> tuple[int, bool, dict]:
+        """The matches counted up to `max_count`, whether there were more, and (when asked)
+        the facets over those counted: one statement, the matches found once."""
+        table, cap = plan.table, self.max_count
+        parts = ["SELECT 'examined', NULL, COUNT(*) FROM m",
+                 "SELECT 'total', NULL, COUNT(*) FROM f"]
+        if facets:
+            parts.append("SELECT * FROM (SELECT 'section', section_id, COUNT(*) FROM f "
+                         "GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT 20)")
+            for name, relation in (("tag", Article.tags), ("author", Article.authors)):
+                through = relation.through._meta
+                column = through.get_field(name).column
+                parts.append(
+                    f"SELECT * FROM (SELECT '{name}', r.{column}, COUNT(*) FROM f JOIN "
+                    f"{through.db_table} r ON r.{through.get_field('article').column} = f.id "
+                    f"GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT 20)")
+        cursor.execute(
+            f"{self._capped_head(plan)}, f AS {self.materialized} (SELECT m.id, "
+            f"{table}.section_id {plan.tail} {plan.where}) {' UNION ALL '.join(parts)}",
+            plan.unscored,
+        )
+        counts, found = {}, {"section": [], "tag": [], "author": []}
+        for kind, key, number in cursor.fetchall():
+            if kind in found:
+                found[kind].append((key, number))
+            else:
+                counts[kind] = number
+        for rows in found.values():  # UNION ALL keeps no order
+            rows.sort(key=lambda row: (-row[1], row[0]))
+        return min(counts["total"], cap), counts["examined"] > cap, found if facets else {}
 
     def _page(self, cursor, plan: _Plan, query: SearchQuery) -> list[Hit]:
         """The requested page of hits, each with its highlighted snippet."""
@@ -297,30 +319,6 @@ class BaseSearchBackend:
             cursor.execute(f"SELECT m.id FROM ({match}) m ORDER BY m.score DESC LIMIT %s",
                            [*params, limit])
             return [row[0] for row in cursor.fetchall()]
-
-    def _facets(self, cursor, plan: _Plan, more: bool) -> dict[str, list[tuple[int, int]]]:
-        """Counts by section, tag and author over the matches counted (all, or the capped)."""
-        head = (self._capped_head(plan) if more
-                else f"WITH m AS {self.materialized} ({plan.counted}) ")
-        select, where, params = f"{head} SELECT {{}} {plan.tail}", plan.where, plan.unscored
-        table = plan.table
-        facets = {"section": self._count(cursor, select, f"{table}.section_id", "", where, params)}
-        for name, relation in (("tag", Article.tags), ("author", Article.authors)):
-            through = relation.through._meta
-            column = through.get_field(name).column
-            join = f"JOIN {through.db_table} r ON r.{through.get_field('article').column} = m.id"
-            facets[name] = self._count(cursor, select, f"r.{column}", join, where, params)
-        return facets
-
-    @staticmethod
-    def _count(
-        cursor, select: str, column: str, join: str, where: str, params: list
-    ) -> list[tuple[int, int]]:
-        cursor.execute(
-            f"{select.format(f'{column}, COUNT(*)')} {join} {where} GROUP BY {column} "
-            f"ORDER BY 2 DESC, 1 LIMIT 20", params,
-        )
-        return [(row[0], row[1]) for row in cursor.fetchall()]
 
 
 # Backends by alias in DATELINE_SEARCH_BACKENDS, each naming its class under "BACKEND".
