@@ -22,6 +22,7 @@ from contextlib import suppress
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 # The newest installed server, as scripts/test-postgres picks it.
@@ -29,10 +30,18 @@ BIN = max(Path("/usr/lib/postgresql").glob("*[0-9]/bin"), key=lambda p: int(p.pa
           default=None)
 TOOLS = ("initdb", "pg_ctl", "pg_basebackup", "psql")
 
-pytestmark = pytest.mark.skipif(
-    BIN is None or not all((BIN / tool).exists() for tool in TOOLS),
-    reason="PostgreSQL's server binaries are not installed (make test installs them)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        BIN is None or not all((BIN / tool).exists() for tool in TOOLS),
+        reason="PostgreSQL's server binaries are not installed (make test installs them)",
+    ),
+    # It brings its own clusters, so once is enough: with the suite that runs on PostgreSQL
+    # (make test runs both at once, on the same cores).
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the streaming replica test runs with the PostgreSQL suite (make test-postgres)",
+    ),
+]
 
 RECOVERY_DELAY_MS = 1500
 DATABASE = "site"
