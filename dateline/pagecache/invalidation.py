@@ -32,7 +32,25 @@ def article_keys(article: Article) -> set[str]:
 
 
 def invalidate_on_commit(found: set[str]) -> None:
-    transaction.on_commit(lambda: invalidate(found))
+    """Invalidate these keys after the commit, in one go with every other key the transaction
+    names (the story's pages, the live strip, related lists): each invalidation moves the
+    generation, and a page rendered between two of them is refused and rendered again."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        invalidate(found)
+        return
+    connection.__dict__.setdefault(_PENDING, set()).update(found)
+    # Looked for every time: a hook registered inside a savepoint rolled back since is gone
+    # (its keys stay pending: invalidating them too is harmless).
+    if not any(hook[1] is _invalidate_pending for hook in connection.run_on_commit):
+        transaction.on_commit(_invalidate_pending)
+
+
+_PENDING = "pagecache_pending_keys"
+
+
+def _invalidate_pending() -> None:
+    invalidate(transaction.get_connection().__dict__.pop(_PENDING, set()))
 
 
 def invalidate(found: set[str]) -> None:
