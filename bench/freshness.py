@@ -13,6 +13,7 @@ commit, on one machine's clock.
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,11 +21,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from corpus import ROOT, article_count, build, environment
 from freshness_newsroom import marker
-from live import cpu_seconds, machine_busy_seconds
+from live import cpu_seconds, machine_busy_seconds, session_processes
 from processes import stop, wait_for
 
 HERE = Path(__file__).resolve().parent
@@ -67,11 +69,38 @@ def prepare() -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def page_cache_outcomes() -> dict[str, float]:
+    """The server's page cache counters (/metrics, summed over its processes)."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{APP_PORT}/metrics").read().decode()
+    found: dict[str, float] = {}
+    for match in re.finditer(r'^dateline_page_cache_total\{[^}]*outcome="(\w+)"[^}]*\} (\S+)',
+                             text, re.M):
+        found[match[1]] = found.get(match[1], 0) + float(match[2])
+    return found
+
+
+def server_cpu(leader: int) -> dict[str, float]:
+    """CPU seconds of the server's processes so far, by part: web, live stream, worker."""
+    parts = {"web": 0.0, "live stream": 0.0, "worker": 0.0}
+    for pid in session_processes(leader):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        part = ("live stream" if b"dateline.live.asgi" in command
+                else "worker" if b"\x00worker\x00" in command else "web")
+        parts[part] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return parts
+
+
 def check_free(*ports: int) -> None:
     """granian shares a port with a server already on it (SO_REUSEPORT): the polls would
     then reach someone else's site half the time. A plain bind finds such a listener."""
     for port in ports:
         with socket.socket() as probe:
+            # Connections of an earlier run waiting to close (TIME_WAIT) are no obstacle.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
@@ -155,7 +184,8 @@ def timings(kind: str, done: dict, polls: dict) -> dict:
             "trip": None if seen is None or asked is None else (seen - asked) * 1000,
             "failed": polls["failed"].get(name, 0),
         }
-    return {"kind": kind, "hooks": (done["hooks_done"] - committed) * 1000, "outputs": outputs}
+    return {"kind": kind, "hooks": (done["hooks_done"] - committed) * 1000, "outputs": outputs,
+            "polls": polls["polls"]}
 
 
 def quantile(values, q: float) -> float:
@@ -201,9 +231,12 @@ def report(changes: list[dict], loads: list[tuple], costs: dict) -> bool:
           f"{quantile(hooks, 0.5):.1f} ms, p99 {quantile(hooks, 0.99):.1f} ms; \"old after "
           f"commit\": a request sent that long after the commit still got the old state; "
           f"\"last request\": the request that first saw the change, sent to received")
-    print(f"the server (web, live stream, worker) used {costs['server_ms']:.0f} ms of CPU a "
-          f"change, its polls included; other processes of the machine kept "
-          f"{costs['others']:.1f} cores busy meanwhile")
+    spent = costs["server_ms"]
+    print(f"the server's CPU a change: {sum(spent.values()):.0f} ms (web "
+          f"{spent['web']:.0f}: {costs['stored']:.1f} pages rendered and stored, "
+          f"{costs['hits']:.0f} hits, {costs['polls']:.0f} polls; live stream "
+          f"{spent['live stream']:.0f}; worker {spent['worker']:.0f}); other processes of the "
+          f"machine kept {costs['others']:.1f} cores busy meanwhile")
     print(f"reference: by hand (issue 20), about {BY_HAND_MS:.0f} ms each, polled every 50 ms")
     print("\n".join(lines))
     return ok
@@ -225,10 +258,11 @@ def main() -> None:
         loads = [os.getloadavg()]
         pids = [server.pid, poller.process.pid, desk.process.pid]
         ours, machine, started = cpu_seconds(*pids), machine_busy_seconds(), time.monotonic()
-        server_cpu = cpu_seconds(server.pid)
+        before, outcomes = server_cpu(server.pid), page_cache_outcomes()
         changes = measure(desk, poller)
+        outcomes = {k: v - outcomes.get(k, 0) for k, v in page_cache_outcomes().items()}
         elapsed = time.monotonic() - started
-        server_cpu = cpu_seconds(server.pid) - server_cpu
+        spent = {part: seconds - before[part] for part, seconds in server_cpu(server.pid).items()}
         others = machine_busy_seconds() - machine - (cpu_seconds(*pids) - ours)
         loads.append(os.getloadavg())
     finally:
@@ -237,7 +271,10 @@ def main() -> None:
             stop(child.process)
         stop(server)
     count = 2 * (WARM_UP + STORIES)
-    costs = {"server_ms": server_cpu * 1000 / count, "others": max(0.0, others) / elapsed}
+    costs = {"server_ms": {part: seconds * 1000 / count for part, seconds in spent.items()},
+             "polls": sum(c["polls"] for c in changes) / len(changes),
+             "stored": outcomes.get("stored", 0) / count, "hits": outcomes.get("hit", 0) / count,
+             "others": max(0.0, others) / elapsed}
     if not report(changes, loads, costs):
         sys.exit(1)
 

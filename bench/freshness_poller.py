@@ -11,7 +11,7 @@ every output once (none may show the word yet: that would measure nothing) and p
 POLL_MS until the word shows, while the stream reader waits for the story's event. It prints
 {"seen": {output: epoch seconds, or null if not within the timeout}, "asked": {output: when
 the request that saw it was sent}, "stale": {output: when the last request that did not},
-"failed": {output: answers 5xx meanwhile}}.
+"failed": {output: answers 5xx meanwhile}, "polls": requests sent}.
 
 A poll is what a feed reader or a partner sends: a kept-alive connection and If-None-Match
 with the last ETag (a 304 is the body already held, searched again for the new word).
@@ -38,6 +38,7 @@ class Output:
         self.etag, self.body, self.path = "", b"", ""
         self.needle = b""  # what shows the change: the story's new word, or its link
         self.failed = 0  # answers 5xx (the read budget's 503 under load, an error)
+        self.asked = 0
 
     def shows(self) -> bool:
         headers = dict(self.headers)
@@ -48,6 +49,7 @@ class Output:
                 if self.connection is None:
                     self.connection = http.client.HTTPConnection("127.0.0.1", self.port,
                                                                  timeout=10)
+                self.asked += 1
                 self.connection.request("GET", self.path, headers=headers)
                 response = self.connection.getresponse()
                 body = response.read()
@@ -156,7 +158,7 @@ def main() -> None:
         seen: dict[str, float | None] = dict.fromkeys(polled)
         asked, stale = dict.fromkeys(polled), dict.fromkeys(polled)
         for output in polled.values():
-            output.failed = 0
+            output.failed = output.asked = 0
         threads = [threading.Thread(target=poll, args=(output, deadline, seen, asked, stale))
                    for output in polled.values()]
         for thread in threads:
@@ -165,8 +167,9 @@ def main() -> None:
         for thread in threads:
             thread.join()
         failed = {name: output.failed for name, output in polled.items()}
-        print(json.dumps({"seen": seen, "asked": asked, "stale": stale, "failed": failed}),
-              flush=True)
+        polls = sum(output.asked for output in polled.values())
+        print(json.dumps({"seen": seen, "asked": asked, "stale": stale, "failed": failed,
+                          "polls": polls}), flush=True)
 
 
 if __name__ == "__main__":
