@@ -4,8 +4,9 @@ nginx (2 workers, the site of deploy/nginx.conf made plain HTTP on loopback) ser
 article as a static file through the site's own `/static/` location, and the same article as a
 page of the app, from its micro-cache; wrk measures both, and the app alone, in one run. Then
 the freshness check: the article's headline is edited through the newsroom's own saving code
-while wrk keeps reading it through nginx, and a poller asks nginx every few milliseconds until
-the new headline shows: milliseconds from the commit. The headline is put back at the end.
+while wrk keeps reading it through nginx, and pollers ask nginx, and the app itself (the
+reference: its page cache and its render), every few milliseconds until the new headline
+shows: milliseconds from the commit. The headline is put back at the end.
 
     python production.py        (make bench runs it after pages.py)
 """
@@ -167,20 +168,23 @@ class Editor:
         return Article.objects.get(pk=self.pk).headline
 
     def save(self, headline: str) -> float:
-        """Save the new headline; time.monotonic() once it has committed."""
+        """Save the new headline; time.monotonic() at the commit."""
         from django.db import transaction
 
         from dateline.newsroom.actions.save import announce_saved, claim_version, record_revision
         from dateline.newsroom.models import Article
 
+        committed: list[float] = []
         with transaction.atomic():
+            # The first on-commit hook, so it runs before the page cache's invalidation.
+            transaction.on_commit(lambda: committed.append(time.monotonic()))
             article = Article.objects.select_for_update().get(pk=self.pk)
             claim_version(article, article.version)
             article.headline = headline
             article.save(update_fields=["headline", "version"])
             record_revision(article, self.user)
             announce_saved(article)
-        return time.monotonic()  # the on-commit hooks (invalidation) have run
+        return committed[0]
 
 
 class Watch(threading.Thread):
@@ -206,26 +210,30 @@ class Watch(threading.Thread):
             time.sleep(POLL_S)
 
 
-def freshness(path: str, pk: int) -> list[float]:
-    """Edit the headline EDITS times under load; milliseconds from each commit to first sight."""
+def freshness(path: str, pk: int) -> dict[str, list[float]]:
+    """Edit the headline EDITS times under load; milliseconds from each commit to first sight
+    through nginx and, the reference, straight from the app (its page cache, its render)."""
     editor = Editor(pk)
     original = editor.headline()
-    url = f"http://127.0.0.1:{NGINX_PORT}{path}"
-    load = subprocess.Popen(["wrk", "-t1", "-c8", f"-d{EDITS * 2 + 5}s", url],
+    urls = {"through nginx": f"http://127.0.0.1:{NGINX_PORT}{path}",
+            "app alone": f"http://127.0.0.1:{APP_PORT}{path}"}
+    load = subprocess.Popen(["wrk", "-t1", "-c8", f"-d{EDITS * 2 + 5}s", urls["through nginx"]],
                             stdout=subprocess.DEVNULL)
-    times = []
+    times: dict[str, list[float]] = {name: [] for name in urls}
     try:
         for n in range(EDITS):
             headline = f"{original} (bench edit {n} {time.time():.3f})"
-            watch = Watch(url, headline)
-            watch.start()
+            watches = {name: Watch(url, headline) for name, url in urls.items()}
+            for watch in watches.values():
+                watch.start()
             time.sleep(0.3 + (n % 5) * 0.137)  # commits fall anywhere in nginx's half-seconds
             committed = editor.save(headline)
-            watch.join()
-            if watch.seen is None:
-                raise SystemExit(f"edit {n} did not show at {url} within {watch.timeout:.0f}s "
-                                 f"(last answer: {watch.last})")
-            times.append((watch.seen - committed) * 1000)
+            for name, watch in watches.items():
+                watch.join()
+                if watch.seen is None:
+                    raise SystemExit(f"edit {n} did not show at {watch.url} within "
+                                     f"{watch.timeout:.0f}s (last answer: {watch.last})")
+                times[name].append((watch.seen - committed) * 1000)
     finally:
         editor.save(original)
         load.terminate()
@@ -253,6 +261,9 @@ def main(prepare: bool = True) -> None:
         os.chmod(folder, 0o755)  # nginx's workers (nobody) make their cache and temp here
         for sub in ("static", "temp", "cache"):  # nginx makes only the last folder of a path
             (folder / sub).mkdir()
+        # The server and the editor learn of invalidations from a board of their own: another
+        # benchmark emptying var/bench/cache meanwhile (pages.py does) cannot part them.
+        os.environ["DATELINE_PAGE_CACHE_BOARD"] = str(folder / "generation")
         server = start_serve()
         try:
             wait_for(f"http://127.0.0.1:{APP_PORT}{path}")  # rendered and stored once
@@ -278,7 +289,8 @@ def main(prepare: bool = True) -> None:
     report(results, fresh, len(page), started_load)
 
 
-def report(results: dict[str, dict], fresh: list[float], size: int, load: float) -> None:
+def report(results: dict[str, dict], fresh: dict[str, list[float]], size: int,
+           load: float) -> None:
     reference = results["nginx static article"]["rps"]
     print(f"\nProduction set-up: nginx (2 workers, deploy/nginx.conf on loopback) in front of "
           f"`dateline serve --workers 2`; {ROUNDS} x {DURATION}s each, in turns, {CONNECTIONS} "
@@ -294,11 +306,14 @@ def report(results: dict[str, dict], fresh: list[float], size: int, load: float)
     static, cached = (results[name]["cpu_us"] for name in list(results)[:2])
     print(f"nginx's CPU per request: the static file {static:.1f} us, the cached article "
           f"{cached:.1f} us (static / cached {static / cached:.2f}; load hardly moves these)")
-    ordered = sorted(fresh)
-    print(f"\nA published edit through nginx, {len(fresh)} edits of the headline under load "
-          f"(wrk -c8 on the same page), ms from commit to first sight: p50 "
-          f"{statistics.median(ordered):.0f}, max {ordered[-1]:.0f}  "
-          + json.dumps([round(t) for t in fresh]))
+    print(f"\nA published edit, {EDITS} edits of the headline while wrk -c8 reads the page "
+          f"through nginx: ms from commit to first sight (polled every {POLL_S * 1000:.0f} ms)")
+    for name, found in fresh.items():
+        print(f"  {name:<16} p50 {statistics.median(found):>6.0f}  max {max(found):>6.0f}  "
+              + json.dumps([round(t) for t in found]))
+    added = [a - b for a, b in zip(fresh["through nginx"], fresh["app alone"], strict=True)]
+    print(f"  nginx added at most {max(added):.0f} ms to an edit's first sight (p50 "
+          f"{statistics.median(added):.0f})")
     nginx = results["cached article through nginx"]["rps"] / reference
     python = results["cached article, app alone"]["rps"] / reference
     for name, value, goal, unit in (
@@ -306,9 +321,9 @@ def report(results: dict[str, dict], fresh: list[float], size: int, load: float)
             ("python cached article", python, TARGETS["python ratio"], " of nginx")):
         verdict = "met" if value >= goal else "NOT met"
         print(f"target {name}: {value:.2f}{unit} (target >= {goal}{unit}): {verdict}")
-    worst, goal = ordered[-1], TARGETS["fresh ms"]
-    print(f"target production freshness: {worst:.0f} ms, the slowest of {len(fresh)} edits "
-          f"(target < {goal:.0f} ms): {'met' if worst < goal else 'NOT met'}")
+    worst, goal = max(fresh["through nginx"]), TARGETS["fresh ms"]
+    print(f"target production freshness: {worst:.0f} ms, the slowest of {EDITS} edits through "
+          f"nginx (target < {goal:.0f} ms): {'met' if worst < goal else 'NOT met'}")
 
 
 if __name__ == "__main__":
