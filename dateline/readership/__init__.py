@@ -1,1 +1,1 @@
-"""Readership: views, impressions and clicks counted on the server per hour, without tracking readers."""
+"""Readership: views, impressions and clicks counted on the server per hour, tracking no one."""

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "dateline.live",
     "dateline.submissions",
     "dateline.edition",
+    "dateline.readership",
     "dateline.ops",
     # django.contrib.admin, whose `admin.site` is the desk (two-factor at its door).
     "dateline.newsroom.desk.apps.DeskAdminConfig",
@@ -494,3 +495,9 @@ DATELINE_SITE_URL = os.environ.get("DATELINE_SITE_URL", "http://127.0.0.1:8000")
 DATELINE_NEWSLETTER_CONFIRM_MAX_AGE = 7 * 86400
 DATELINE_NEWSLETTER_SIGNUPS_PER_SENDER = 10
 DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS = 3
+
+# Readership (dateline.readership): counts kept in memory and written about this often (a
+# worker killed outright loses at most this much); at most this many distinct (kind, key,
+# hour) a process holds between writes, so a flood of made-up keys cannot fill its memory.
+DATELINE_READERSHIP_FLUSH_SECONDS = float(os.environ.get("DATELINE_READERSHIP_FLUSH_SECONDS", "1"))
+DATELINE_READERSHIP_MAX_BATCH = 100_000

@@ -13,6 +13,7 @@ import threading
 from tempfile import SpooledTemporaryFile
 
 from dateline.base.turns import taking_turns
+from dateline.readership.beacon import BeaconFirst
 from dateline.wsgi import application as dateline_application
 
 # A body up to this stays in memory while it is read; a larger one goes to a temporary file.
@@ -69,5 +70,7 @@ def _read_ahead(stream, length: int) -> SpooledTemporaryFile:
     return body
 
 
-application = Bulkhead(dateline_application,
-                       slots=int(os.environ.get("DATELINE_THREADS") or os.cpu_count() or 2))
+# Readers' beacons (dateline.readership) are answered before the bulkhead: a beacon costs
+# microseconds and no database, and must neither wait for a slot behind pages nor take one.
+application = BeaconFirst(Bulkhead(
+    dateline_application, slots=int(os.environ.get("DATELINE_THREADS") or os.cpu_count() or 2)))

@@ -1,0 +1,71 @@
+"""The beacon: POST /r/<kind>/<key> from the page script counts one view or impression.
+
+`BeaconFirst` answers it in front of Django (dateline.ops.serving composes it), so a beacon
+costs a regular expression, a user-agent lookup and count(): no middleware, no session, no
+database, no log line. `views.beacon` answers the same where Django serves alone (runserver).
+Nothing about the sender is read but the user agent, only to refuse robots, and it is kept
+nowhere.
+"""
+
+import re
+
+from .counting import count
+from .robots import is_robot
+
+PREFIX = "/r/"
+# The kinds a page's script reports; clicks are counted by the ads app's redirect.
+_BEACON = re.compile(r"/r/(view|impression)/([1-9][0-9]{0,17})/?")
+# navigator.sendBeacon() with no data sends no body; a little is tolerated, never read.
+_LARGEST_BODY = 1024
+_NO_STORE = [("Cache-Control", "no-store")]
+
+
+def answer(method: str, path: str, user_agent: str, fetch_site: str,
+           length: int) -> tuple[int, str]:
+    """Count the beacon if it is one a reader's browser sent; return the status and why."""
+    match = _BEACON.fullmatch(path)
+    if match is None:
+        return 404, "No such beacon: /r/view/<story id> or /r/impression/<campaign id>."
+    if method != "POST":
+        return 405, "Beacons are POSTed by the page's script (navigator.sendBeacon)."
+    if length > _LARGEST_BODY:
+        return 413, "A beacon carries no body."
+    if fetch_site == "cross-site":
+        return 403, "Beacons are counted from this site's own pages."
+    if is_robot(user_agent):
+        return 403, "Robots are not counted."
+    count(match[1], match[2])
+    return 204, ""
+
+
+class BeaconFirst:
+    """Answer /r/ beacons before the wrapped WSGI application; hand on everything else."""
+
+    def __init__(self, application) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(PREFIX):
+            return self.application(environ, start_response)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = _LARGEST_BODY + 1
+        status, why = answer(environ.get("REQUEST_METHOD", ""), path,
+                             environ.get("HTTP_USER_AGENT", ""),
+                             environ.get("HTTP_SEC_FETCH_SITE", ""), length)
+        if status == 204:
+            start_response("204 No Content", _NO_STORE)
+            return []
+        body = why.encode()
+        headers = [*_NO_STORE, ("Content-Type", "text/plain; charset=utf-8"),
+                   ("Content-Length", str(len(body)))]
+        if status == 405:
+            headers.append(("Allow", "POST"))
+        start_response(f"{status} {_REASONS[status]}", headers)
+        return [body]
+
+
+_REASONS = {403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+            413: "Content Too Large"}

@@ -1,0 +1,23 @@
+"""The beacon where Django serves alone (runserver, tests); `dateline serve` answers it in
+front of Django (beacon.BeaconFirst)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from .beacon import answer
+
+
+@csrf_exempt  # no cookie is read or set, so there is no session for a forged request to ride
+def beacon(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 1 << 20
+    status, why = answer(request.method, request.path_info,
+                         request.headers.get("User-Agent", ""),
+                         request.headers.get("Sec-Fetch-Site", ""), length)
+    response = HttpResponse(why, status=status, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    if status == 405:
+        response["Allow"] = "POST"
+    return response

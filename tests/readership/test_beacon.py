@@ -1,0 +1,99 @@
+"""The beacon, in front of Django (BeaconFirst) and through Django (runserver's path)."""
+
+import pytest
+
+from dateline.readership import counting
+from dateline.readership.beacon import BeaconFirst
+from dateline.readership.models import Tally
+from dateline.readership.robots import is_robot
+
+from .conftest import BROWSER
+
+pytestmark = pytest.mark.django_db
+
+
+def held() -> dict:
+    return {(kind, key): n for (kind, key, _), n in counting._batch.items()}
+
+
+class Answered:
+    def __call__(self, status, headers):
+        self.status, self.headers = status, dict(headers)
+
+
+def call(path: str, method: str = "POST", **environ) -> tuple[Answered, bytes]:
+    def django(environ, start_response):
+        start_response("200 OK", [])
+        return [b"django"]
+
+    answered = Answered()
+    base = {"PATH_INFO": path, "REQUEST_METHOD": method, "HTTP_USER_AGENT": BROWSER,
+            "HTTP_SEC_FETCH_SITE": "same-origin"}
+    body = b"".join(BeaconFirst(django)({**base, **environ}, answered))
+    return answered, body
+
+
+def test_a_browsers_beacon_is_counted_and_answered_204_before_django():
+    answered, body = call("/r/view/42")
+    assert answered.status == "204 No Content" and body == b""
+    assert answered.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in answered.headers
+    assert held() == {("view", "42"): 1}
+
+
+def test_other_paths_go_to_django():
+    _, body = call("/articles/42/x/", method="GET")
+    assert body == b"django"
+
+
+@pytest.mark.parametrize(("path", "method", "environ", "status"), [
+    ("/r/view/42", "GET", {}, "405"),
+    ("/r/click/42", "POST", {}, "404"),  # clicks go through the ads app's redirect
+    ("/r/view/0", "POST", {}, "404"),
+    ("/r/view/4x2", "POST", {}, "404"),
+    ("/r/view/" + "9" * 19, "POST", {}, "404"),
+    ("/r/view/42", "POST", {"CONTENT_LENGTH": "100000"}, "413"),
+    ("/r/view/42", "POST", {"CONTENT_LENGTH": "lots"}, "413"),
+    ("/r/view/42", "POST", {"HTTP_SEC_FETCH_SITE": "cross-site"}, "403"),
+    ("/r/view/42", "POST", {"HTTP_USER_AGENT": ""}, "403"),
+    ("/r/view/42", "POST", {"HTTP_USER_AGENT": "Googlebot/2.1 (+http://www.google.com/bot.html)"},
+     "403"),
+])
+def test_what_is_not_a_readers_beacon_is_refused_with_a_reason(path, method, environ, status):
+    answered, body = call(path, method, **environ)
+    assert answered.status.startswith(status) and body
+    assert held() == {}
+
+
+@pytest.mark.parametrize("agent", [
+    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2)",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/131.0.0.0 Safari/537.36",
+    "curl/8.5.0", "python-requests/2.32", "SomeNewsBot/1.0", "x" * 600,
+])
+def test_robots_are_known_by_their_user_agent(agent):
+    assert is_robot(agent)
+
+
+@pytest.mark.parametrize("agent", [
+    BROWSER,
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    "Mozilla/5.0 (Linux; Android 10; Cubot X30) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36",
+])
+def test_browsers_are_not_robots(agent):
+    assert not is_robot(agent)
+
+
+def test_the_django_view_counts_the_same_way(client, make_article):
+    story = make_article()
+    response = client.post(f"/r/view/{story.pk}", headers={"User-Agent": BROWSER})
+    assert response.status_code == 204
+    assert not response.cookies
+    assert client.get(f"/r/view/{story.pk}", headers={"User-Agent": BROWSER}).status_code == 405
+    assert client.post(f"/r/view/{story.pk}", headers={"User-Agent": "Googlebot/2.1"}
+                       ).status_code == 403
+    assert client.post("/r/nonsense/%00", headers={"User-Agent": BROWSER}).status_code == 404
+    counting.flush()
+    assert Tally.objects.get(kind="view", key=story.pk).count == 1
