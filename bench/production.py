@@ -128,12 +128,14 @@ http {{
 def start_serve() -> subprocess.Popen:
     """As deploy/dateline-web.service runs it (2 workers here, one a core), behind the proxy."""
     env = {**environment(VAR), "DATELINE_LOG_LEVEL": "WARNING", "DATELINE_BEHIND_PROXY": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dateline", "serve", "--no-worker", "--workers", "2",
-         "--slow-body-threads", "0", "--port", str(APP_PORT), "--live-port", str(LIVE_PORT)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    log = VAR / "production-server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "dateline", "serve", "--no-worker", "--workers", "2",
+             "--slow-body-threads", "0", "--port", str(APP_PORT), "--live-port", str(LIVE_PORT)],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait_for(f"http://127.0.0.1:{APP_PORT}/healthz")
+        wait_for(f"http://127.0.0.1:{APP_PORT}/healthz", log=str(log))
     except SystemExit:
         stop(server)
         raise
