@@ -20,11 +20,8 @@ from multiprocessing import util as multiprocessing_util
 from django.conf import settings
 from django.db import connections, router, transaction
 
-from .models import Tally
-
 logger = logging.getLogger(__name__)
 
-KINDS = frozenset(Tally.Kind.values)
 # Rows a statement writes at most: 4 parameters a row stays below every database's limit.
 _ROWS_A_STATEMENT = 1000
 _UPSERT = ("INSERT INTO {table} (kind, {key}, hour, count) VALUES {rows} "
@@ -96,6 +93,10 @@ def _only_known(batch: Batch) -> Batch:
 
 
 def _write(batch: Batch) -> int:
+    # Imported here: serve's bulkhead imports the beacon, and with it this module, before
+    # Django's apps are loaded.
+    from .models import Tally
+
     db = router.db_for_write(Tally)
     connection = connections[db]
     connection.close_if_unusable_or_obsolete()
