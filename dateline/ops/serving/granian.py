@@ -12,8 +12,18 @@ import subprocess
 # reader waiting until granian dropped one 30 s later. A slot costs no thread, only a socket
 # and a little memory (1,000 idle connections: about 20 MB): sized like a file limit.
 CONNECTIONS_PER_WORKER = 10_000
-# The same slot-per-connection rule on the stream: every open stream is one.
+# The same slot-per-connection rule on the stream: every open stream is one, and a descriptor.
+# A worker takes at most this many, and never more than its open-file limit leaves after
+# LIVE_SPARE_FILES for its own (database, broker, libraries): a full worker stops accepting and
+# its siblings take the next readers, where one out of descriptors would fail accept() instead.
 LIVE_STREAMS_PER_WORKER = 20_000
+LIVE_SPARE_FILES = 500
+# granian keeps a read buffer per connection that may grow to this (default 408 KB); an open
+# stream sits mostly in its buffers: 29 KB of resident memory a stream with the default, 18.5
+# with the smallest granian allows (`make bench-live`). The buffer bounds only the request head
+# (a stream's request has no body); a browser's GET with its cookies is far below 8 KB, and a
+# larger head is refused with 431, as nginx's default large_client_header_buffers would.
+LIVE_HTTP1_BUFFER = 8192
 # granian drops a connection that has not sent a whole request head within this: a slow-header
 # client (1 byte/s) and an idle keep-alive connection are released after 15 s rather than 30.
 # Browsers send their headers in one packet; nginx's upstream keepalive_timeout is below it.
@@ -68,10 +78,17 @@ def web_command(granian: str, host: str, port: int, workers: int, threads: int,
     ]
 
 
+def live_streams_per_worker() -> int:
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    fitting = LIVE_STREAMS_PER_WORKER if soft == resource.RLIM_INFINITY else soft - LIVE_SPARE_FILES
+    return max(1, min(LIVE_STREAMS_PER_WORKER, fitting))
+
+
 def live_stream_command(granian: str, host: str, port: int, workers: int) -> list[str]:
     return [
         *common(granian, "asgi", host, port, workers),
         "--backpressure", os.environ.get("DATELINE_LIVE_MAX_STREAMS",
-                                         str(LIVE_STREAMS_PER_WORKER)),
+                                         str(live_streams_per_worker())),
+        "--http1-buffer-size", str(LIVE_HTTP1_BUFFER),
         "dateline.live.asgi:application",
     ]
