@@ -1,1 +1,1 @@
-"""Advertising: named slots on public pages, campaigns booked in the desk, rotation that works on cached pages."""
+"""Advertising: campaigns, the named slots of the public pages, and the choice of an ad."""

@@ -1,0 +1,39 @@
+"""What a campaign shows: its HTML creative sanitised, and the markup a slot receives."""
+
+import nh3
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from dateline.pictures.display import picture
+
+# Words and images only: no links (the whole creative is the one click-through link), no
+# scripts, no style attributes (the page's CSP refuses them), no other origins' images
+# (the page's img-src is 'self').
+CREATIVE_TAGS = {"p", "br", "strong", "em", "b", "i", "span", "small", "h2", "h3", "img"}
+CREATIVE_ATTRIBUTES = {"img": {"src", "alt", "width", "height"}}
+
+
+def _own_images_only(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not (value.startswith("/")
+                                                   and not value.startswith("//")):
+        return None
+    return value
+
+
+def sanitise_creative(markup: str) -> str:
+    """Keep the few tags a text creative needs; anything else is dropped with its script."""
+    return nh3.clean(markup, tags=CREATIVE_TAGS, attributes=CREATIVE_ATTRIBUTES,
+                     url_schemes=set(), strip_comments=True,
+                     attribute_filter=_own_images_only).strip()
+
+
+def render(campaign, click_url: str, *, image_loading: str = "lazy") -> SafeString:
+    """The creative as one link through the click counter, for the page or the frame."""
+    if campaign.photo_id:
+        inner = picture(campaign.photo, "free", "(max-width: 728px) 100vw, 728px",
+                        alt=campaign.alt_text or campaign.photo.alt_text,
+                        loading=image_loading, css_class="ad-image")
+    else:
+        inner = format_html('<span class="ad-html">{}</span>', mark_safe(campaign.html))
+    return format_html('<a class="ad-link" href="{}" rel="sponsored noopener" '
+                       'target="_blank">{}</a>', click_url, inner)

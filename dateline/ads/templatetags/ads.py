@@ -1,0 +1,37 @@
+"""{% ad_slot %} reserves a slot's space in a page; {% ads_head %} brings its CSS and script.
+
+A slot's markup names only the slot, the page's section and tags: the same for every reader,
+so the page cache keeps it, and the deferred script asks /ads/pick for the ad of this view.
+"""
+
+from django import template
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from ..slots import SLOTS
+
+register = template.Library()
+
+
+@register.simple_tag
+def ad_slot(name: str, section=None, tags=None) -> SafeString:
+    """An empty, labelled box of the slot's size; `tags` a list of tags or of their ids."""
+    slot = SLOTS[name]  # a misspelt slot fails the template's render, not a reader's page
+    ids = ",".join(str(getattr(t, "pk", t)) for t in (tags or ()))[:400]
+    return format_html(
+        '<div class="ad-slot ad-slot-{}" data-ad-slot="{}"{}{}>'
+        '<p class="ad-label">Advertisement</p><div class="ad-box"></div></div>',
+        slot.name, slot.name,
+        format_html(' data-ad-section="{}"', getattr(section, "pk", section)) if section else "",
+        format_html(' data-ad-tags="{}"', ids) if ids else "",
+    )
+
+
+@register.simple_tag
+def ads_head() -> SafeString:
+    """The slots' stylesheet and the deferred script that fills them."""
+    return format_html(
+        '<link rel="stylesheet" href="{}">\n<script src="{}" defer data-pick="{}"></script>',
+        static("ads/ads.css"), static("ads/ads.js"), reverse("ads:pick"))
