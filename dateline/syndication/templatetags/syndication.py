@@ -1,8 +1,10 @@
 """Advertise feeds in a page's head, so that browsers and readers find them."""
 
+from functools import lru_cache
+
 from django import template
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
@@ -20,6 +22,17 @@ TYPES = {
 @register.simple_tag
 def feed_links(obj: Section | Tag | None = None) -> SafeString:
     """<link rel="alternate"> for the site's feeds, or for a section's or tag's own."""
+    if obj is None:  # on every page: three URL reversals, a sixth of a cached page's render
+        return _site_links(get_script_prefix(), settings.DATELINE_SITE_NAME)
+    return _links(obj)
+
+
+@lru_cache(maxsize=8)
+def _site_links(script_prefix: str, site_name: str) -> SafeString:
+    return _links(None)
+
+
+def _links(obj: Section | Tag | None) -> SafeString:
     if isinstance(obj, Section):
         name, kwargs, prefix = obj.display_path, {"path": obj.path}, "section"
     elif isinstance(obj, Tag):
