@@ -185,3 +185,23 @@ def test_dateline_serve_restarts_a_stream_server_that_dies(site):
         stream.events_until(is_story("After the restart"))
     finally:
         stream.close()
+
+
+def test_a_browser_with_many_cookies_gets_its_stream_and_an_oversized_head_a_refusal(site):
+    """`dateline serve` gives the stream server 8 KB buffers (18.5 KB a stream instead of 29):
+    a request head of a browser carrying 6 KB of cookies still fits; a larger one is refused
+    at once (431) rather than left hanging."""
+    connection = http.client.HTTPConnection("127.0.0.1", site.port + 1, timeout=10)
+    cookies = "; ".join(f"c{i}={'x' * 95}" for i in range(60))  # 6 KB
+    connection.request("GET", "/live/events", headers={
+        "Accept": "text/event-stream", "Cookie": cookies,
+        "User-Agent": "Mozilla/5.0 " + "(compatible) " * 20})
+    answer = connection.getresponse()
+    assert answer.status == 200
+    assert answer.read(11) == b"retry: 2000"
+    connection.close()
+
+    connection = http.client.HTTPConnection("127.0.0.1", site.port + 1, timeout=10)
+    connection.request("GET", "/live/events", headers={"Cookie": "c=" + "x" * 9_000})
+    assert connection.getresponse().status == 431  # Request Header Fields Too Large
+    connection.close()
