@@ -1,0 +1,81 @@
+"""Counts survive a restart: a real `dateline serve`, stopped with SIGTERM, writes its batch
+(issue 21, point 4); one killed with SIGKILL loses only what it had not yet written."""
+
+import os
+import signal
+import subprocess
+import urllib.request
+
+import pytest
+
+from tests.live.server import DATELINE, wait_for
+from tests.ops.test_serve import Serve
+
+from .conftest import BROWSER
+
+SETUP = """
+from dateline.newsroom.models import Article, Section
+from django.utils import timezone
+section = Section.objects.create(name="World")
+story = Article.objects.create(headline="Counted", body="<p>Read.</p>", section=section,
+                               status="published", published_at=timezone.now())
+print(story.pk)
+"""
+VIEWS = ("from dateline.readership.models import Tally; "
+         "print(sum(Tally.objects.values_list('count', flat=True)))")
+
+
+def shell(env: dict, code: str) -> str:
+    return subprocess.run([*DATELINE, "shell", "-c", code], env=env, check=True, timeout=120,
+                          capture_output=True, text=True).stdout.split()[-1]
+
+
+def beacon(url: str) -> int:
+    request = urllib.request.Request(url, method="POST", headers={
+        "User-Agent": BROWSER, "Sec-Fetch-Site": "same-origin"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return answer.status
+
+
+@pytest.fixture
+def serve_with_flush(tmp_path, monkeypatch):
+    """A server whose workers write their counts every `seconds` (and on exit)."""
+    started = []
+
+    def start(seconds: float) -> tuple[Serve, int]:
+        monkeypatch.setenv("DATELINE_READERSHIP_FLUSH_SECONDS", str(seconds))
+        running = Serve(tmp_path, "--no-worker", "--no-live")
+        started.append(running)
+        story = int(shell(running.env, SETUP))
+        wait_for(running.url + "/healthz")
+        return running, story
+
+    yield start
+    for running in started:
+        running.stop()
+
+
+def test_sigterm_writes_the_batch_before_the_workers_leave(serve_with_flush):
+    # An hour between writes: only the workers' exit can have written these.
+    running, story = serve_with_flush(3600)
+    for _ in range(25):
+        assert beacon(f"{running.url}/r/view/{story}") == 204
+    assert shell(running.env, VIEWS) == "0"
+    running.process.send_signal(signal.SIGTERM)
+    running.process.wait(timeout=60)
+    assert shell(running.env, VIEWS) == "25"
+
+
+def test_sigkill_loses_at_most_the_unwritten_batch(serve_with_flush):
+    running, story = serve_with_flush(0.2)
+    for _ in range(10):
+        beacon(f"{running.url}/r/view/{story}")
+    written = "0"
+    for _ in range(50):  # the thread writes within 0.2 s; the shell takes longer to start
+        written = shell(running.env, VIEWS)
+        if written == "10":
+            break
+    assert written == "10"
+    # granian and its workers, as the kernel's OOM killer or a lost machine would end them.
+    os.killpg(running.child("granian"), signal.SIGKILL)
+    assert shell(running.env, VIEWS) == "10"
