@@ -1,4 +1,4 @@
-"""PostgreSQL: a narrow table of weighted tsvectors under a GIN index, ranked by ts_rank_cd.
+"""PostgreSQL: weighted tsvectors under a GIN index led by an id slice, ranked by ts_rank_cd.
 
 Queries go through to_tsquery built from the shared parser rather than websearch_to_tsquery:
 the syntax is the same (words, "phrases", OR, -word) and prefix search (`infla*`) works too,
