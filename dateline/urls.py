@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("dateline.syndication.urls")),
     path("report/", include("dateline.submissions.urls")),
     path("edition/", include("dateline.edition.urls")),
+    path("ads/", include("dateline.ads.urls")),
     # The page script's beacon (`dateline serve` answers it before Django: readership.beacon).
     path("r/", include("dateline.readership.urls")),
     # Renditions when nothing in front serves /media/ (make run); nginx does it in production.

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "dateline.submissions",
     "dateline.edition",
     "dateline.readership",
+    "dateline.ads",
     "dateline.ops",
     # django.contrib.admin, whose `admin.site` is the desk (two-factor at its door).
     "dateline.newsroom.desk.apps.DeskAdminConfig",
@@ -501,3 +502,10 @@ DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS = 3
 # hour) a process holds between writes, so a flood of made-up keys cannot fill its memory.
 DATELINE_READERSHIP_FLUSH_SECONDS = float(os.environ.get("DATELINE_READERSHIP_FLUSH_SECONDS", "1"))
 DATELINE_READERSHIP_MAX_BATCH = 100_000
+
+# Advertising (dateline.ads): each process keeps the running campaigns and the impressions of
+# capped ones this long (a cap may be passed by these seconds' impressions); the in-story slot
+# follows this paragraph, the listing slot comes after every this many stories.
+DATELINE_ADS_REFRESH_SECONDS = float(os.environ.get("DATELINE_ADS_REFRESH_SECONDS", "5"))
+DATELINE_ADS_AFTER_PARAGRAPH = 3
+DATELINE_ADS_LISTING_EVERY = 5

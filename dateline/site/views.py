@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 
+from dateline.ads.templatetags.ads import ad_slot
 from dateline.intelligence.related import related_for
 from dateline.newsroom.models import Article, Author, Source, Tag
 from dateline.newsroom.related import more_from_section
@@ -137,11 +138,24 @@ def _render_head(request: HttpRequest, full: Article, lead) -> tuple[str, set[st
 def _render_story(request: HttpRequest, full: Article, shown) -> tuple[str, set[str]]:
     """The story itself: breadcrumb, headline, dateline, byline, notes, photos, body, sources,
     tags."""
+    context = photos.story_context(full, *shown)
+    context["body_html"] = _with_ad_slot(context["body_html"], full)
     html = render_to_string("site/includes/article_story.html", {
         "article": full, "breadcrumbs": sections.breadcrumbs(full.section),
-        **photos.story_context(full, *shown), **_added_to_story(full),
+        **context, **_added_to_story(full),
     }, request)
     return html, _story_keys(full)
+
+
+def _with_ad_slot(body: str, full: Article) -> str:
+    """The in-story ad slot after paragraph N (dateline.ads), where the story goes on after it."""
+    ends = photos.paragraph_ends(body)
+    after = settings.DATELINE_ADS_AFTER_PARAGRAPH
+    if len(ends) <= after:
+        return body
+    at = ends[after - 1]
+    return mark_safe(body[:at] + ad_slot("in-story", full.section_id, full.tags.all())
+                     + body[at:])
 
 
 def _added_to_story(full: Article) -> dict:
@@ -185,7 +199,8 @@ def section(request: HttpRequest, path: str) -> HttpResponse:
         page = _paginate(request, Article.objects.live().in_section(
             section, sections.subtree_ids(section)).for_listing().newest_first())
         html = render_to_string("site/includes/article_list.html", {
-            "page": page, "show_section": subsections}, request)
+            "page": page, "show_section": subsections, "ad_section": section.pk,
+            "ad_every": settings.DATELINE_ADS_LISTING_EVERY}, request)
         return html, {keys.NAV, keys.section(section.pk), *keys.articles(page.object_list)}
 
     # The listing is a part: renewed by any change to a story of the section or below it.

@@ -1,0 +1,92 @@
+"""In real Chromium: ads fill their reserved slots without moving anything (CLS 0), within the
+site's CSP, a third-party tag runs on an opaque origin, and shown ads are counted."""
+
+import pytest
+
+from dateline.ads.models import Placement
+from dateline.newsroom.models import Tag
+from dateline.readership import counting
+from dateline.readership.models import Tally
+
+from ..site.test_browser import browser, record_csp_violations  # noqa: F401 - shared fixture
+from ..site.test_pictures_browser import LAYOUT_SHIFTS
+from .conftest import BROWSER
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BODY = "".join(f"<p>Paragraph {i} of the story, with enough words to fill a line or two of "
+               "the page, so that the slots below the fold are really below it.</p>"
+               for i in range(1, 15))
+FILLED = "document.querySelectorAll('[data-ad-filled]').length"
+
+
+@pytest.fixture
+def story_with_ads(make_section, make_article, make_tag, make_campaign):
+    world = make_section("World", position=1)
+    place = make_tag("Sofia", Tag.Kind.PLACE)
+    story = make_article("Storm reaches the coast", section=world, tags=[place], body=BODY)
+    for i in range(3):
+        make_article(f"Other story {i}", section=world, tags=[place])
+    tall = "<p>" + "<br>".join(["A very tall creative"] * 40) + "</p>"  # taller than any slot
+    campaigns = {slot: make_campaign(f"Ad {slot}", slots=(slot,), html=f"<p>Ad for {slot}</p>")
+                 for slot in ("top", "in-story", "after-story")}
+    campaigns["tall"] = make_campaign("Tall", slots=("top",), html=tall, weight=1)
+    Placement.objects.update_or_create(slot="sidebar", defaults={
+        "third_party_tag": "<p id=partner>Partner</p><script>"
+        "document.getElementById('partner').dataset.origin = self.origin;"
+        "try { document.cookie; document.body.dataset.cookie = 'read'; }"
+        " catch (e) { document.body.dataset.cookie = 'refused'; }</script>"})
+    return story, campaigns
+
+
+def test_ads_fill_without_layout_shift_or_csp_violation(browser, live_server,  # noqa: F811
+                                                        story_with_ads):
+    story, campaigns = story_with_ads
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, user_agent=BROWSER)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    record_csp_violations(page)
+    page.add_init_script(LAYOUT_SHIFTS)
+    page.goto(live_server.url + story.get_absolute_url())
+    # The story's text is there at once; the slot at the top is filled first.
+    assert page.locator("h1").inner_text() == story.headline
+    page.wait_for_function("document.querySelector('[data-ad-slot=top][data-ad-filled]')")
+    # The slot after the story is below the fold: empty until the reader comes near it.
+    assert page.locator("[data-ad-slot=after-story][data-ad-filled]").count() == 0
+    for _ in range(0, 4000, 300):
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(50)
+    page.wait_for_function(f"{FILLED} === 4")
+    shift = page.evaluate("""() => new Promise(r => requestAnimationFrame(() =>
+        requestAnimationFrame(() => r(window.layoutShift))))""")
+    assert shift == 0
+    assert page.evaluate("window.cspViolations") == []
+    assert errors == []
+    # Every ad is labelled and stays inside its reserved box, the tall one too.
+    labels = page.locator(".ad-slot .ad-label").all_inner_texts()
+    assert [t.strip().lower() for t in labels] == ["advertisement"] * 4
+    for box in page.locator(".ad-box").all():
+        assert box.bounding_box()["height"] in (90, 250)
+
+    # The third-party tag ran in a sandboxed frame on an opaque origin: no cookie of ours.
+    frame = page.frame_locator("[data-ad-slot=sidebar] iframe")
+    assert frame.locator("#partner").get_attribute("data-origin") == "null"
+    assert frame.locator("body").get_attribute("data-cookie") == "refused"
+    sandbox = page.locator("[data-ad-slot=sidebar] iframe").get_attribute("sandbox")
+    assert "allow-scripts" in sandbox and "allow-same-origin" not in sandbox
+
+    # The ads shown were counted by the beacon, once each; a click goes through the counter.
+    page.wait_for_timeout(300)
+    shown = {int(v) for v in page.eval_on_selector_all(
+        "[data-ad-filled]", "els => els.map(e => e.dataset.adFilled)") if v.isdigit()}
+    assert len(shown) == 3
+    with page.expect_popup() as opened:
+        page.locator("[data-ad-slot=in-story] a.ad-link").click()
+    opened.value.close()
+    counting.flush()
+    impressions = {int(t.key): t.count for t in Tally.objects.filter(kind="impression")}
+    assert impressions == dict.fromkeys(shown, 1)
+    clicks = {int(t.key): t.count for t in Tally.objects.filter(kind="click")}
+    assert clicks == {campaigns["in-story"].pk: 1}
+    context.close()

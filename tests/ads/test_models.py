@@ -1,0 +1,44 @@
+"""Campaigns: the HTML creative is sanitised, a creative is required, links are http(s)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from dateline.ads.creative import sanitise_creative
+from dateline.ads.models import Campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def test_html_creative_keeps_words_and_drops_scripts_links_and_styles():
+    cleaned = sanitise_creative(
+        '<p onclick="x()" style="color:red">Hello <a href="https://x.example">there</a>'
+        '<script>alert(1)</script><img src="https://tracker.example/p.gif">'
+        '<img src="/static/site/logo.png" alt="Logo"><iframe src="/"></iframe></p>')
+    assert cleaned == '<p>Hello there<img><img src="/static/site/logo.png" alt="Logo"></p>'
+
+
+def test_saving_sanitises_whoever_saves(make_campaign):
+    campaign = make_campaign(html='<p>Offer</p><script>steal()</script>')
+    campaign.refresh_from_db()
+    assert campaign.html == "<p>Offer</p>"
+
+
+def test_a_campaign_needs_exactly_one_creative():
+    with pytest.raises(ValidationError, match="either a photo or an HTML creative"):
+        Campaign(name="Empty", link="https://a.example").full_clean()
+
+
+def test_links_are_http_or_https_only():
+    with pytest.raises(ValidationError) as refused:
+        Campaign(name="X", html="<p>x</p>", link="javascript:alert(1)").full_clean()
+    assert "link" in refused.value.message_dict
+
+
+def test_the_end_comes_after_the_start():
+    from django.utils import timezone
+
+    now = timezone.now()
+    with pytest.raises(ValidationError) as refused:
+        Campaign(name="X", html="<p>x</p>", link="https://a.example", starts_at=now,
+                 ends_at=now).full_clean()
+    assert "ends_at" in refused.value.message_dict

@@ -1,0 +1,141 @@
+"""The public endpoints: /ads/pick, /ads/click and /ads/frame, including hostile input."""
+
+import pytest
+from django.urls import reverse
+
+from dateline.ads import choice
+from dateline.ads.models import Placement
+from dateline.readership import counting
+from dateline.readership.models import Tally
+
+from .conftest import BROWSER
+
+pytestmark = pytest.mark.django_db
+PICK = "/ads/pick"
+
+
+def test_pick_answers_the_creative_and_its_beacon(client, make_campaign):
+    campaign = make_campaign(html="<p>Read <strong>Dateline</strong> Weekly</p>")
+    response = client.get(PICK, {"slot": "top"})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"  # a CDN or the page cache never keeps it
+    assert not response.cookies
+    ad = response.json()["ad"]
+    assert ad["campaign"] == campaign.pk
+    assert ad["impression"] == f"/r/impression/{campaign.pk}"
+    assert f'href="/ads/click/{campaign.pk}"' in ad["html"]
+    assert "<strong>Dateline</strong>" in ad["html"]
+
+
+def test_pick_with_nothing_to_show(client, db):
+    assert client.get(PICK, {"slot": "sidebar"}).json() == {"slot": "sidebar", "ad": None}
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"slot": "nowhere"}, {"slot": "top" * 300}, {"slot": "top", "section": "x"},
+    {"slot": "top", "section": "1,2"}, {"slot": "top", "section": "-1"},
+    {"slot": "top", "section": "99999999999999999999999999"},
+    {"slot": "top", "tags": ",".join(["1"] * 31)}, {"slot": "top", "tags": "1;DROP"},
+    {"slot": "top", "tags": "9" * 500}, {"slot": ["top", "\x00"]},
+])
+def test_pick_refuses_hostile_queries_with_400(client, query):
+    response = client.get(PICK, query)
+    assert response.status_code == 400
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_pick_refuses_other_methods(client, db):
+    assert client.post(PICK, {"slot": "top"}).status_code == 405
+
+
+def test_pick_of_a_missing_section_shows_run_of_site(client, make_campaign):
+    campaign = make_campaign()
+    answer = client.get(PICK, {"slot": "top", "section": "999999", "tags": "5,6"}).json()
+    assert answer["ad"]["campaign"] == campaign.pk
+
+
+def test_click_counts_and_redirects(client, make_campaign):
+    campaign = make_campaign(link="https://advertiser.example/offer?x=1")
+    response = client.get(f"/ads/click/{campaign.pk}", headers={"User-Agent": BROWSER})
+    assert response.status_code == 302
+    assert response["Location"] == "https://advertiser.example/offer?x=1"
+    assert response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "no-referrer"
+    counting.flush()
+    row = Tally.objects.get(kind="click")
+    assert (row.key, row.count) == (str(campaign.pk), 1)
+
+
+def test_robots_and_head_requests_are_not_counted(client, make_campaign):
+    campaign = make_campaign()
+    url = f"/ads/click/{campaign.pk}"
+    assert client.get(url, headers={"User-Agent": "Googlebot/2.1"}).status_code == 302
+    assert client.get(url).status_code == 302  # no user agent at all
+    assert client.head(url, headers={"User-Agent": BROWSER}).status_code == 302
+    counting.flush()
+    assert not Tally.objects.exists()
+
+
+@pytest.mark.parametrize("path", [
+    "/ads/click/0", "/ads/click/424242", "/ads/click/" + "9" * 40, "/ads/click/" + "9" * 19,
+    "/ads/click/-1", "/ads/click/abc", "/ads/click/1%00",
+])
+def test_click_on_no_campaign_is_404(client, db, path):
+    assert client.get(path, headers={"User-Agent": BROWSER}).status_code == 404
+    counting.flush()
+    assert not Tally.objects.exists()
+
+
+def test_third_party_tag_goes_into_a_sandboxed_frame(client, make_campaign):
+    make_campaign(slots=("sidebar",))
+    Placement.objects.update_or_create(slot="sidebar", defaults={
+        "third_party_tag": '<script src="https://ads.example.net/tag.js"></script>',
+        "third_party_origins": "https://ads.example.net"})
+    answer = client.get(PICK, {"slot": "sidebar"}).json()
+    assert answer == {"slot": "sidebar", "ad": None, "frame": "/ads/frame/sidebar",
+                      "width": 300, "height": 250}
+
+    frame = client.get(answer["frame"])
+    assert frame.status_code == 200
+    assert b"https://ads.example.net/tag.js" in frame.content
+    policy = frame["Content-Security-Policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in policy.split("; ")}
+    # Sandboxed by its own header too, never with allow-same-origin: an opaque origin.
+    assert "allow-scripts" in directives["sandbox"]
+    assert "allow-same-origin" not in policy and "allow-top-navigation" not in policy
+    assert directives["default-src"] == ["'none'"]
+    assert directives["script-src"] == ["'unsafe-inline'", "https://ads.example.net"]
+    assert directives["connect-src"] == ["https://ads.example.net"]
+    assert "'self'" not in directives["script-src"] + directives["img-src"]
+    assert directives["frame-ancestors"] == ["'self'"]
+    assert directives["form-action"] == ["'none'"]
+    # The site's own policy (script-src 'self', frame-ancestors 'none') did not replace it.
+    assert "frame-ancestors 'none'" not in policy
+    assert frame["X-Frame-Options"] == "SAMEORIGIN"
+    assert frame["Cache-Control"] == "no-store"
+
+
+def test_a_frame_without_origins_loads_nothing(client, db):
+    Placement.objects.update_or_create(slot="top", defaults={
+        "third_party_tag": "<p>Inline only</p>"})
+    policy = client.get("/ads/frame/top")["Content-Security-Policy"]
+    assert "connect-src 'none'" in policy and "frame-src 'none'" in policy
+
+
+@pytest.mark.parametrize("path", ["/ads/frame/top", "/ads/frame/nowhere", "/ads/frame/x" * 30])
+def test_frame_of_a_slot_without_a_tag_is_404(client, db, path):
+    assert client.get(path).status_code == 404
+
+
+def test_placement_origins_must_be_https_origins(db):
+    from django.core.exceptions import ValidationError
+
+    for bad in ("http://ads.example.net", "https://ads.example.net/path", "'unsafe-eval'",
+                "https://a.example; script-src *"):
+        with pytest.raises(ValidationError):
+            Placement(slot="top", third_party_origins=bad).full_clean(validate_unique=False)
+
+
+def test_urls_reverse(db):
+    assert reverse("ads:pick") == PICK
+    assert choice.IMPRESSION == "impression"
