@@ -118,6 +118,8 @@ def _copy_rows(db, table: str, span: int, copies: int) -> None:
         "id": f"id + k * {span}", "article_id": f"article_id + k * {span}",
         "external_id": "external_id || '~' || k",
         "published_at": f"published_at - k * interval '{COPY_STEP_SECONDS} seconds'",
+        # The search match table's slice of the id (migration search 0002).
+        "slice": f"(article_id + k * {span}) >> 16",
     }
     if "article_id" in columns:  # a relation's own id is generated afresh
         columns = [c for c in columns if c != "id"]
