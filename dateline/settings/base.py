@@ -502,6 +502,8 @@ DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS = 3
 # hour) a process holds between writes, so a flood of made-up keys cannot fill its memory.
 DATELINE_READERSHIP_FLUSH_SECONDS = float(os.environ.get("DATELINE_READERSHIP_FLUSH_SECONDS", "1"))
 DATELINE_READERSHIP_MAX_BATCH = 100_000
+# The "Most read" block (last 24 hours) is counted afresh this often.
+DATELINE_READERSHIP_MOST_READ_SECONDS = 300
 
 # Advertising (dateline.ads): each process keeps the running campaigns and the impressions of
 # capped ones this long (a cap may be passed by these seconds' impressions); the in-story slot

@@ -16,6 +16,7 @@ from dateline.newsroom.models import Article, Author, Source, Tag
 from dateline.newsroom.related import more_from_section
 from dateline.newsroom.signals import story_page_rendering
 from dateline.pagecache import keys
+from dateline.readership.most_read import block as most_read_block
 
 from . import photos, sections, structured
 from .fragments import fragment
@@ -32,11 +33,13 @@ def home(request: HttpRequest) -> HttpResponse:
     # Everything below the masthead but the JSON-LD is one part, renewed by any change to a
     # story (each names the `home` key) or to the sections.
     body_html, body_keys = fragment("home", lambda: _render_home(request))
+    read_html, read_keys = most_read_block()
     response = render(request, "site/home.html", {
         "body_html": mark_safe(body_html),
+        "most_read_html": mark_safe(read_html),
         "organization": structured.json_ld(structured.home_page(request)),
     })
-    keys.add(response, keys.HOME, keys.TICKER, body_keys)
+    keys.add(response, keys.HOME, keys.TICKER, body_keys, read_keys)
     return response
 
 
@@ -89,14 +92,17 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     # The aside ranks by the story's tags: read with the story when that part missed too.
     aside_html, aside_keys = fragment(f"aside:{pk}", lambda: _render_aside(
         request, full() if full.cache_info().currsize else article))
+    # Counted afresh every few minutes (dateline.readership), the same on every page.
+    read_html, read_keys = most_read_block()
     response = render(request, "site/article.html", {
         "article": article,
         "current_root": article.section.path.split("/")[0],
         "story_html": mark_safe(story_html),
         "head_html": mark_safe(head_html),
         "aside_html": mark_safe(aside_html),
+        "most_read_html": mark_safe(read_html),
     })
-    keys.add(response, keys.article(pk), story_keys, head_keys, aside_keys)
+    keys.add(response, keys.article(pk), story_keys, head_keys, aside_keys, read_keys)
     return response
 
 

@@ -1,0 +1,50 @@
+"""The "Most read" block: the stories read most in the last 24 hours, a part of its own.
+
+The block is a page-cache part (dateline.pagecache.parts) under a name that changes every
+DATELINE_READERSHIP_MOST_READ_SECONDS, so it is counted afresh every few minutes and costs
+nothing in between; it names the stories it lists, so a withdrawn or edited story leaves it
+(and the pages showing it) at once. A cached page shows the block it was stored with: at most
+the page cache's timeout older.
+"""
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Sum
+from django.template.loader import render_to_string
+
+from dateline.newsroom.models import Article
+from dateline.pagecache import keys, parts
+
+from .models import Tally
+
+SHOWN = 5
+HOURS = 24
+
+
+def block() -> tuple[str, set[str]]:
+    """The block's HTML (empty when nothing was read) and the keys of what it shows."""
+    window = int(time.time()) // settings.DATELINE_READERSHIP_MOST_READ_SECONDS
+    return parts.cached(f"most-read:{window}", _render)
+
+
+def most_read(limit: int = SHOWN, hours: int = HOURS) -> list[tuple[Article, int]]:
+    """Live stories with their views, most read first, over the last `hours` whole hours."""
+    since = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(
+        hours=hours - 1)
+    # A few more than shown: some of the most read may have been withdrawn since.
+    ranked = list(Tally.objects.filter(kind=Tally.Kind.VIEW, hour__gte=since)
+                  .values("key").annotate(views=Sum("count")).order_by("-views", "key")
+                  [:limit * 2])
+    views = {int(row["key"]): row["views"] for row in ranked if row["key"].isdigit()}
+    stories = Article.objects.live().filter(pk__in=views).only(
+        "pk", "headline", "slug", "section_id")
+    return sorted(((story, views[story.pk]) for story in stories),
+                  key=lambda pair: (-pair[1], pair[0].pk))[:limit]
+
+
+def _render() -> tuple[str, set[str]]:
+    stories = most_read()
+    html = render_to_string("readership/most_read.html", {"stories": stories}) if stories else ""
+    return html, {keys.NAV, *keys.articles(story for story, _ in stories)}
