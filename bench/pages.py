@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import production
+import readership
 from corpus import ROOT, build, environment
 from processes import stop, wait_for
 
@@ -170,6 +171,8 @@ def main() -> None:
                                ("cached home", "/")):
                 urllib.request.urlopen(base + path).read()  # store it
                 results[name] = wrk(base + path, server=server)
+            # The readership beacon beside the cached article (issue 21; bench/readership.py).
+            readership.run(base, hot, readership.story_of(hot))
         finally:
             stop(server)
         rotate = rotating_script(paths, folder)

@@ -1,0 +1,109 @@
+"""`make bench`'s readership rows (issue 21, point 4): how many views a second the beacon
+absorbs, and what 10,000 a second cost the cached article's readers.
+
+bench/pages.py calls run() while `dateline serve` serves the cached pages. Four wrk runs:
+the beacon alone, flat out (views/s absorbed); the article alone and with beacons paced at
+BENCH_VIEWS_PER_S, flat out (req/s: the CPU they share); and the article paced at a reader's
+rate, without and with the beacons (latency: what a reader waits).
+"""
+
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+VIEWS_PER_S = int(os.environ.get("BENCH_VIEWS_PER_S", "10000"))
+DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
+# Paced clients: each sends one request, then waits this many ms (wrk's delay()).
+BEACON_CLIENTS, PAGE_CLIENTS, PAGE_PAUSE_MS = 100, 8, 10
+TARGET_SLOWER = 0.05
+BROWSER = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/131.0.0.0 Safari/537.36")
+
+
+def lua(folder: Path, name: str, *, beacon: bool, pause_ms: int | None) -> Path:
+    lines = []
+    if beacon:
+        lines += ['wrk.method = "POST"', f'wrk.headers["User-Agent"] = "{BROWSER}"',
+                  'wrk.headers["Sec-Fetch-Site"] = "same-origin"']
+    if pause_ms is not None:
+        lines += [f"function delay() return {pause_ms} end"]
+    path = folder / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def wrk(url: str, script: Path, connections: int, seconds: int = DURATION) -> list[str]:
+    return ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+            url]
+
+
+def figures(out: str) -> dict:
+    def latency(label: str) -> float:
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": latency("50%"), "p99": latency("99%"),
+            "errors": int(non_2xx.group(1)) if non_2xx else 0}
+
+
+def measure(command: list[str], beacons: list[str] | None = None) -> tuple[dict, dict | None]:
+    """Run `command`; with `beacons`, run that load for the same time around it."""
+    background = subprocess.Popen(beacons, stdout=subprocess.PIPE, text=True) if beacons else None
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        beacon_out = background.communicate()[0] if background else None
+    return figures(out), figures(beacon_out) if beacon_out else None
+
+
+def run(base: str, article: str, story: int) -> dict[str, dict]:
+    """Measure against a running server; return the rows and print them."""
+    beacon_url = f"{base}/r/view/{story}"
+    pause = max(1, round(BEACON_CLIENTS * 1000 / VIEWS_PER_S))  # per client, for the rate
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        flat_beacon = lua(folder, "beacon.lua", beacon=True, pause_ms=None)
+        paced_beacon = lua(folder, "paced.lua", beacon=True, pause_ms=pause)
+        flat_page = lua(folder, "page.lua", beacon=False, pause_ms=None)
+        paced_page = lua(folder, "reader.lua", beacon=False, pause_ms=PAGE_PAUSE_MS)
+        # The background load runs a little longer, so that it covers the whole page run.
+        load = wrk(beacon_url, paced_beacon, BEACON_CLIENTS, DURATION + 2)
+        rows = {"beacon flat out": measure(wrk(beacon_url, flat_beacon, 32))[0]}
+        rows["article"] = measure(wrk(base + article, flat_page, 32))[0]
+        rows["article + beacons"], rows["beacons beside it"] = measure(
+            wrk(base + article, flat_page, 32), load)
+        rows["reader"] = measure(wrk(base + article, paced_page, PAGE_CLIENTS))[0]
+        rows["reader + beacons"], rows["beacons beside reader"] = measure(
+            wrk(base + article, paced_page, PAGE_CLIENTS), load)
+    report(rows)
+    return rows
+
+
+def report(rows: dict[str, dict]) -> None:
+    print(f"\nreadership: the beacon POST /r/view/<id>, {VIEWS_PER_S:,} views/s wanted beside "
+          f"the cached article; load average {os.getloadavg()[0]:.1f}")
+    print(f"{'run':<24}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, r in rows.items():
+        print(f"{name:<24}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['errors']:>8}")
+    absorbed = rows["beacon flat out"]["rps"]
+    print(f"target beacon absorbs {VIEWS_PER_S:,} views/s: "
+          f"{'met' if absorbed >= VIEWS_PER_S else 'not met'} ({absorbed:,.0f})")
+    beside = rows["beacons beside reader"]["rps"]
+    slower = rows["reader + beacons"]["p50"] / rows["reader"]["p50"] - 1
+    slower_p99 = rows["reader + beacons"]["p99"] / rows["reader"]["p99"] - 1
+    print(f"target reader's article p50 at most {TARGET_SLOWER:.0%} slower with {beside:,.0f} "
+          f"views/s beside it: {'met' if slower <= TARGET_SLOWER else 'not met'} "
+          f"({slower:+.1%}; p99 {slower_p99:+.1%})")
+    shared = rows["article + beacons"]["rps"] / rows["article"]["rps"] - 1
+    print(f"flat-out article req/s with {rows['beacons beside it']['rps']:,.0f} views/s beside "
+          f"it: {shared:+.1%} (the two share the same cores; not a target)")
+
+
+def story_of(path: str) -> int:
+    return int(re.search(r"/articles/(\d+)/", path).group(1))
+
+
