@@ -13,6 +13,7 @@ urlpatterns = [
     path("desk/live/", include("dateline.live.urls")),
     path("desk/ingest/", include("dateline.ingest.urls")),
     path("desk/intelligence/", include("dateline.intelligence.urls")),
+    path("desk/readership/", include("dateline.readership.desk_urls")),
     path("desk/", admin.site.urls),
     path("", include("dateline.ops.urls")),
     path("websub/", include("dateline.syndication.websub.urls")),
