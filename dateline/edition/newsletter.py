@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 
+from dateline.ads.newsletter import newsletter_ad
+
 from . import photos
 from .assembly import layout
 from .models import Edition, Subscriber
@@ -119,11 +121,13 @@ class EditionMail:
         web_url = absolute(edition.get_absolute_url())
         context = layout(edition)
         lead = context["lead"]
+        # The newsletter's ad slot (dateline.ads): one campaign for the whole send.
+        self.ad = newsletter_ad(settings.DATELINE_SITE_URL)
         context = {**context, "site_url": settings.DATELINE_SITE_URL,
                    "lead_image": photos.mail_image(lead.photo) if lead else None,
                    "site_name": settings.DATELINE_SITE_NAME, "subject": self.subject,
                    "web_url": web_url, "pdf_url": web_url + "pdf/",
-                   "unsubscribe_url": self._marker}
+                   "unsubscribe_url": self._marker, "ad": self.ad}
         self._text = _text("edition/newsletter/edition.txt", context)
         self._html = render_to_string("edition/newsletter/edition.html", context)
 
@@ -139,4 +143,6 @@ class EditionMail:
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             })
         message.attach_alternative(self._html.replace(self._marker, link), "text/html")
+        if self.ad is not None:
+            self.ad.sent()
         return message

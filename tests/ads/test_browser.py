@@ -20,6 +20,16 @@ BODY = "".join(f"<p>Paragraph {i} of the story, with enough words to fill a line
 FILLED = "document.querySelectorAll('[data-ad-filled]').length"
 
 
+def until(page, expression: str, seconds: float = 10) -> None:
+    """Wait until the expression holds: polled from here, since wait_for_function's polling
+    evaluates a string, which the page's CSP (no 'unsafe-eval') refuses."""
+    for _ in range(int(seconds * 20)):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"never true: {expression}")
+
+
 @pytest.fixture
 def story_with_ads(make_section, make_article, make_tag, make_campaign):
     world = make_section("World", position=1)
@@ -51,13 +61,13 @@ def test_ads_fill_without_layout_shift_or_csp_violation(browser, live_server,  #
     page.goto(live_server.url + story.get_absolute_url())
     # The story's text is there at once; the slot at the top is filled first.
     assert page.locator("h1").inner_text() == story.headline
-    page.wait_for_function("document.querySelector('[data-ad-slot=top][data-ad-filled]')")
+    until(page, "!!document.querySelector('[data-ad-slot=top][data-ad-filled]')")
     # The slot after the story is below the fold: empty until the reader comes near it.
     assert page.locator("[data-ad-slot=after-story][data-ad-filled]").count() == 0
     for _ in range(0, 4000, 300):
         page.mouse.wheel(0, 300)
         page.wait_for_timeout(50)
-    page.wait_for_function(f"{FILLED} === 4")
+    until(page, f"{FILLED} === 4")
     shift = page.evaluate("""() => new Promise(r => requestAnimationFrame(() =>
         requestAnimationFrame(() => r(window.layoutShift))))""")
     assert shift == 0

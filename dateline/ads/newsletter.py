@@ -1,0 +1,56 @@
+"""The newsletter's slot: chosen on the server once per edition's mail, not per reader.
+
+A mail cannot ask /ads/pick, and a tracking pixel would be tracking: each mail built with the
+ad counts one impression (a mail delivered, not a mail read); its link goes through
+/ads/click like the site's.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.html import format_html, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from dateline.pictures.display import image_url
+from dateline.readership.counting import count
+
+from . import choice
+from .models import Campaign
+
+_LABEL = ("margin: 1.5rem 0 .25rem; font-family: Helvetica, Arial, sans-serif; font-size: 11px; "
+          "letter-spacing: .08em; text-transform: uppercase; color: #595959;")
+
+
+@dataclass(frozen=True)
+class MailAd:
+    campaign: int
+    html: SafeString
+    text: str
+
+    def sent(self) -> None:
+        """One mail carrying the ad was built for a subscriber."""
+        count(choice.IMPRESSION, self.campaign)
+
+
+def newsletter_ad(site_url: str) -> MailAd | None:
+    """The campaign for this edition's mail, as e-mail HTML and text with absolute links."""
+    chosen = choice.pick("newsletter")
+    if chosen is None:
+        return None
+    campaign = Campaign.objects.select_related("photo").get(pk=chosen.pk)
+    link = site_url + campaign.get_click_url()
+    found = image_url(campaign.photo, "free", 600) if campaign.photo_id else None
+    if found:
+        url, width, height = found
+        inner = format_html(
+            '<img src="{}" width="{}" height="{}" alt="{}" style="display: block; width: 100%; '
+            'max-width: {}px; height: auto; border: 0;">', url, min(width, 600),
+            round(height * min(width, 600) / width), campaign.alt_text or campaign.photo.alt_text,
+            min(width, 600))
+    else:
+        inner = format_html('<span style="color: #1a1a1a;">{}</span>',
+                            mark_safe(campaign.html))  # sanitised when saved
+    html = format_html('<p style="{}">Advertisement</p><a href="{}" style="text-decoration: none;">'
+                       '{}</a>', _LABEL, link, inner)
+    words = campaign.alt_text or (campaign.photo.alt_text if campaign.photo_id
+                                  else strip_tags(campaign.html))
+    return MailAd(campaign=campaign.pk, html=html, text=f"Advertisement: {words} {link}")
