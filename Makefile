@@ -118,7 +118,8 @@ bench: $(VENV)/.installed
 bench-search: $(VENV)/.installed
 	cd bench && ../$(VENV)/bin/python search.py
 
-# Publish-to-receipt latency and memory per connection with 1k and 10k open event streams.
+# Publish-to-receipt latency and memory per stream with 1k, 10k and 50k open event streams
+# (BENCH_LIVE_ROWS=50000x3 for one row: readers x workers).
 bench-live: $(VENV)/.installed
 	cd bench && ../$(VENV)/bin/python live.py
 
