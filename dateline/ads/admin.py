@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -11,7 +12,6 @@ from django.utils.html import format_html
 
 from . import creative, report
 from .models import Campaign, Placement
-from .slots import SLOTS
 
 
 @admin.register(Placement)
@@ -94,13 +94,25 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         own = [path("<int:pk>/report/", self.admin_site.admin_view(self.report_view),
-                    name="ads_campaign_report")]
+                    name="ads_campaign_report"),
+               path("<int:pk>/report/chart.svg", self.admin_site.admin_view(self.chart_view),
+                    name="ads_campaign_chart")]
         return own + super().get_urls()
 
-    def report_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def _campaign(self, request: HttpRequest, pk: int) -> Campaign:
         campaign = get_object_or_404(Campaign, pk=pk)
         if not self.has_view_or_change_permission(request, campaign):
-            return HttpResponse("You may not see this campaign.", status=403)
+            raise PermissionDenied("You may not see this campaign.")
+        return campaign
+
+    def chart_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        days = report.daily(self._campaign(request, pk))
+        response = HttpResponse(report.chart(days), content_type="image/svg+xml")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def report_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        campaign = self._campaign(request, pk)
         days = report.daily(campaign)
         if request.GET.get("format") == "csv":
             response = HttpResponse(report.as_csv(days), content_type="text/csv; charset=utf-8")
@@ -110,6 +122,5 @@ class CampaignAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/ads/campaign/report.html", {
             **self.admin_site.each_context(request),
             "opts": self.model._meta, "campaign": campaign, "title": f"Report: {campaign}",
-            "days": days, "total": report.totals(days), "chart": report.chart(days),
-            "slots": SLOTS,
+            "days": days, "total": report.totals(days),
         })
