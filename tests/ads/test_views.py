@@ -139,3 +139,14 @@ def test_placement_origins_must_be_https_origins(db):
 def test_urls_reverse(db):
     assert reverse("ads:pick") == PICK
     assert choice.IMPRESSION == "impression"
+
+
+def test_an_image_creative_from_the_photo_library(client, make_campaign):
+    from ..site.test_pictures_pages import corpus_photo
+
+    photo = corpus_photo("rocket.jpg", alt_text="A rocket rises from its pad")
+    campaign = make_campaign(html="", photo=photo, alt_text="Space museum: open every day")
+    html = client.get(PICK, {"slot": "top"}).json()["ad"]["html"]
+    assert html.startswith(f'<a class="ad-link" href="/ads/click/{campaign.pk}"')
+    assert "<picture>" in html and 'alt="Space museum: open every day"' in html
+    assert 'loading="lazy"' in html and "/media/" in html  # a rendition, never the original
