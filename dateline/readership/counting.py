@@ -99,7 +99,10 @@ def _write(batch: Batch) -> int:
 
     db = router.db_for_write(Tally)
     connection = connections[db]
-    connection.close_if_unusable_or_obsolete()
+    if not connection.in_atomic_block:
+        # The flushing thread has no request around it to renew a broken connection (a
+        # restarted database); inside a caller's transaction the connection is the caller's.
+        connection.close_if_unusable_or_obsolete()
     quote = connection.ops.quote_name
     # Sorted: two processes writing the same rows lock them in the same order (no deadlock).
     rows = sorted(batch.items())
