@@ -74,6 +74,8 @@ def test_tag_targeting_and_run_of_site(make_campaign, make_tag):
     assert set(picks(n=300, tags=frozenset({paris.pk}))) == {everywhere.pk}
 
 
+# Written by counting.flush(), which on PostgreSQL cannot run inside a test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_a_campaign_at_its_cap_stops(make_campaign):
     capped = make_campaign("Capped", impression_cap=3)
     other = make_campaign("Other")
@@ -85,6 +87,8 @@ def test_a_campaign_at_its_cap_stops(make_campaign):
     assert set(picks(n=200)) == {other.pk}
 
 
+# Written by counting.flush(), which on PostgreSQL cannot run inside a test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_house_ads_fill_only_what_no_paid_campaign_fits(make_campaign, make_section):
     sport = make_section("Sport")
     world = make_section("World")

@@ -13,6 +13,8 @@ from dateline.readership.models import Tally
 pytestmark = pytest.mark.django_db
 
 
+# Written by counting.flush(), which on PostgreSQL cannot run inside a test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_the_edition_mail_carries_the_newsletter_campaign(make_campaign, settings):
     settings.DATELINE_SITE_URL = "https://news.example"
     campaign = make_campaign("Weekly", slots=("newsletter",), html="<p>Dateline Weekly</p>")

@@ -66,3 +66,11 @@ def test_a_cached_article_page_still_rotates_its_ads(make_article, make_campaign
         seen.add(json.loads(body)["ad"]["campaign"])
     assert seen == {first.pk, second.pk}
     assert "Alpha Shoes" not in page and "Beta Bank" not in page  # no ad baked into the page
+
+
+def test_a_slot_names_at_most_the_tags_a_pick_reads():
+    from dateline.ads.templatetags.ads import ad_slot
+
+    markup = ad_slot("sidebar", 7, range(1, 50))
+    assert 'data-ad-section="7"' in markup
+    assert f'data-ad-tags="{",".join(str(i) for i in range(1, 31))}"' in markup

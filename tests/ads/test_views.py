@@ -54,6 +54,8 @@ def test_pick_of_a_missing_section_shows_run_of_site(client, make_campaign):
     assert answer["ad"]["campaign"] == campaign.pk
 
 
+# Written by counting.flush(), which on PostgreSQL cannot run inside a test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_click_counts_and_redirects(client, make_campaign):
     campaign = make_campaign(link="https://advertiser.example/offer?x=1")
     response = client.get(f"/ads/click/{campaign.pk}", headers={"User-Agent": BROWSER})

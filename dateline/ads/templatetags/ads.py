@@ -13,13 +13,14 @@ from django.utils.safestring import SafeString
 from ..slots import SLOTS
 
 register = template.Library()
+MOST_TAGS = 30  # what /ads/pick reads (views._MOST_TAGS)
 
 
 @register.simple_tag
 def ad_slot(name: str, section=None, tags=None) -> SafeString:
     """An empty, labelled box of the slot's size; `tags` a list of tags or of their ids."""
     slot = SLOTS[name]  # a misspelt slot fails the template's render, not a reader's page
-    ids = ",".join(str(getattr(t, "pk", t)) for t in (tags or ()))[:400]
+    ids = ",".join(str(getattr(t, "pk", t)) for t in list(tags or ())[:MOST_TAGS])
     return format_html(
         '<div class="ad-slot ad-slot-{}" data-ad-slot="{}"{}{}>'
         '<p class="ad-label">Advertisement</p><div class="ad-box"></div></div>',

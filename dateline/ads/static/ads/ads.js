@@ -33,7 +33,8 @@
   function fill(slot) {
     var query = new URLSearchParams({slot: slot.dataset.adSlot});
     var section = slot.dataset.adSection || pageSection;
-    var tags = slot.dataset.adTags || pageTags;
+    // At most the 30 tags /ads/pick reads.
+    var tags = (slot.dataset.adTags || pageTags).split(",").slice(0, 30).join(",");
     if (section) query.set("section", section);
     if (tags) query.set("tags", tags);
     fetch(pickUrl + "?" + query, {credentials: "omit"})
