@@ -55,13 +55,17 @@ def test_other_paths_go_to_django():
     ("/r/view/42", "POST", {"CONTENT_LENGTH": "100000"}, "413"),
     ("/r/view/42", "POST", {"CONTENT_LENGTH": "lots"}, "413"),
     ("/r/view/42", "POST", {"HTTP_SEC_FETCH_SITE": "cross-site"}, "403"),
-    ("/r/view/42", "POST", {"HTTP_USER_AGENT": ""}, "403"),
-    ("/r/view/42", "POST", {"HTTP_USER_AGENT": "Googlebot/2.1 (+http://www.google.com/bot.html)"},
-     "403"),
 ])
 def test_what_is_not_a_readers_beacon_is_refused_with_a_reason(path, method, environ, status):
     answered, body = call(path, method, **environ)
     assert answered.status.startswith(status) and body
+    assert held() == {}
+
+
+@pytest.mark.parametrize("agent", ["", "Googlebot/2.1 (+http://www.google.com/bot.html)"])
+def test_a_robots_beacon_is_answered_like_any_but_not_counted(agent):
+    answered, _ = call("/r/view/42", HTTP_USER_AGENT=agent)
+    assert answered.status == "204 No Content"
     assert held() == {}
 
 
@@ -94,7 +98,7 @@ def test_the_django_view_counts_the_same_way(client, make_article):
     assert not response.cookies
     assert client.get(f"/r/view/{story.pk}", headers={"User-Agent": BROWSER}).status_code == 405
     assert client.post(f"/r/view/{story.pk}", headers={"User-Agent": "Googlebot/2.1"}
-                       ).status_code == 403
+                       ).status_code == 204  # and not counted
     assert client.post("/r/nonsense/%00", headers={"User-Agent": BROWSER}).status_code == 404
     counting.flush()
     assert Tally.objects.get(kind="view", key=story.pk).count == 1
