@@ -39,18 +39,18 @@ def rows_wanted() -> list[tuple[int, int]]:
 
 
 ROWS = rows_wanted()
-# Readers per process: one process up to 10k (two spent twice the CPU per delivery, fewer
-# reads per epoll wake-up, and so raised the very latency they measure); above that, as few
-# processes as keep each under the 20,000 descriptors a process may hold here.
+# Readers per process: one process up to this many (two spent twice the CPU per delivery at
+# 10k, fewer reads per epoll wake-up, and so raised the very latency they measure); above it,
+# as few processes as keep each under the 20,000 descriptors a process may hold here.
 READERS_PER_PROCESS = int(os.environ.get("BENCH_LIVE_READERS_PER_PROCESS", "17000"))
 STORIES = int(os.environ.get("BENCH_LIVE_STORIES", "20"))
-# Seconds between two stories: 0.5, or one per 25,000 readers. One event costs the server
-# about 16 us of CPU per stream and the readers about 12 (the README's figures): at 50,000
-# readers 1.4 s of CPU, 0.7 s of both cores, so stories 0.5 s apart would each start before
-# the last had reached everyone and the queue would only grow.
+# Seconds between two stories: 0.5, or one per 25,000 readers. One event to 50,000 readers
+# cost 1.0-1.4 s of CPU, server and readers (the README's figures), 0.5-0.7 s of both cores:
+# stories 0.5 s apart would each start before the last had reached everyone.
 SPACING = os.environ.get("BENCH_LIVE_SPACING", "")
 # A negative nice value (root) puts the benchmark's processes ahead of others on a shared
 # machine, to approach the idle one the target is about; the table says when it was used.
+# (On the shared development machine it did not help: CPU is shared between sessions first.)
 NICE = int(os.environ.get("BENCH_LIVE_NICE", "0"))
 TARGET_P99 = 1.0
 TARGET_KB = 40.0
