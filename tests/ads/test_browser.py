@@ -8,7 +8,7 @@ from dateline.newsroom.models import Tag
 from dateline.readership import counting
 from dateline.readership.models import Tally
 
-from ..site.test_browser import browser, record_csp_violations  # noqa: F401 - shared fixture
+from ..site.test_browser import AXE, browser, record_csp_violations  # noqa: F401 - shared fixture
 from ..site.test_pictures_browser import LAYOUT_SHIFTS
 from .conftest import BROWSER
 
@@ -99,4 +99,22 @@ def test_ads_fill_without_layout_shift_or_csp_violation(browser, live_server,  #
     assert impressions == dict.fromkeys(shown, 1)
     clicks = {int(t.key): t.count for t in Tally.objects.filter(kind="click")}
     assert clicks == {campaigns["in-story"].pk: 1}
+    context.close()
+
+
+def test_a_page_with_its_ads_shown_passes_axe(browser, live_server, story_with_ads):  # noqa: F811
+    story, _ = story_with_ads
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, user_agent=BROWSER,
+                                  bypass_csp=True)  # axe is added as a script of its own
+    page = context.new_page()
+    page.goto(live_server.url + story.get_absolute_url())
+    for _ in range(0, 4000, 300):
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(50)
+    until(page, f"{FILLED} === 4")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})")
+    problems = [f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+                for v in result["violations"]]
+    assert problems == []
     context.close()
