@@ -52,12 +52,14 @@ _EDITOR = [
     "ingest.change_pressreviewentry", "ingest.delete_pressreviewentry",
     # Readership: views per story, section and hour (counts only; no reader in them).
     "readership.view_tally",
+    # Advertising: the campaigns and their reports, read-only (the chief editor runs them).
+    "ads.view_campaign", "ads.view_placement",
 ]
 # The chief editor answers for everything: every permission of these apps.
 # Among them the roles that require two-factor (newsroom.TwoFactorRole) and, through axes,
 # lifting a lock-out by deleting its access attempt.
 CHIEF_EDITOR_APPS = ["newsroom", "live", "submissions", "edition", "pictures", "ingest", "auth",
-                     "django_tasks_database", "axes", "readership"]
+                     "django_tasks_database", "axes", "readership", "ads"]
 # And of these models of other apps: WebSub's subscribers (syndication's since they moved out
 # of live), and the partners and their API keys, which the chief editor issues and revokes.
 CHIEF_EDITOR_MODELS = {"syndication": ["subscription", "intent", "partner", "apikey"]}

@@ -80,3 +80,13 @@ def test_the_report_is_for_the_desk_only(client, make_user, desk_client, make_ca
     assert client.get(url).status_code == 302  # to the desk's login
     assert desk_client(make_user("Reporter")).get(url).status_code == 403
     assert desk_client(make_user("Reporter")).get(url + "chart.svg").status_code == 403
+
+
+def test_editors_read_reports_and_the_chief_editor_runs_campaigns(make_user, desk_client,
+                                                                 make_campaign):
+    campaign = make_campaign()
+    editor = desk_client(make_user("Editor"))
+    assert editor.get(f"/desk/ads/campaign/{campaign.pk}/report/").status_code == 200
+    assert editor.get("/desk/ads/campaign/add/").status_code == 403
+    chief = make_user("Chief editor")
+    assert chief.has_perms(["ads.add_campaign", "ads.change_campaign", "ads.change_placement"])
