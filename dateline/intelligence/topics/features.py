@@ -47,3 +47,9 @@ def vectoriser(stories: int) -> FeatureUnion:
         ("letters", TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS,
                                     max_features=MAX_CHAR_FEATURES, **common)),
     ])
+
+
+def words(vectoriser: FeatureUnion, x):
+    """The word-and-word-pair columns of x (the vectoriser's first view), each row of unit
+    length: their products are cosine similarities (neighbours.py)."""
+    return x[:, : len(vectoriser.transformer_list[0][1].vocabulary_)]

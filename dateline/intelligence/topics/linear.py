@@ -1,5 +1,6 @@
-"""LinearTopicClassifier: the archive's topic labels from TF-IDF features and one linear SVM
-per topic, and the Media Topic of the section a story would be filed in."""
+"""LinearTopicClassifier: the archive's topic labels from TF-IDF features, one linear SVM per
+topic and a vote of the nearest training stories, and the Media Topic of the section a story
+would be filed in."""
 
 from collections.abc import Iterable
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..base import Labelled, Story, TopicClassifier, TopicGuess
-from . import features, medtop, storage, tuning
+from . import features, medtop, neighbours, storage, tuning
 
 # Below this a guessed Media Topic is not worth an editor's look.
 MEDTOP_FLOOR = 0.5
@@ -21,7 +22,8 @@ class LinearTopicClassifier(TopicClassifier):
     name = "linear"
     # 2: the vectoriser reads letter runs beside words (features.vectoriser).
     # 3: a topic's threshold is the lowest of its near-best cuts (tuning.NEAR_BEST).
-    version = "3"
+    # 4: the nearest training stories' topics vote beside the linear scores (neighbours.py).
+    version = "4"
 
     def __init__(self) -> None:
         self.model: dict | None = None
@@ -34,7 +36,8 @@ class LinearTopicClassifier(TopicClassifier):
             x = vectoriser.fit_transform([features.document(e.story) for e in examples])
         except ValueError:  # no stories, or not a word in them: nothing to learn
             return
-        self.model = {"vectoriser": vectoriser, **_archive(x, examples),
+        words = features.words(vectoriser, x)
+        self.model = {"vectoriser": vectoriser, **_archive(x, words, examples),
                       "medtop": medtop.learn(x, [e.section for e in examples])}
 
     def topics(self, story: Story) -> list[TopicGuess]:
@@ -42,7 +45,8 @@ class LinearTopicClassifier(TopicClassifier):
             return []
         m = self.model
         x = m["vectoriser"].transform([features.document(story)])
-        return _archive_guesses(m, x) + medtop.guess(m["medtop"], x, MEDTOP_FLOOR)
+        words = features.words(m["vectoriser"], x)
+        return _archive_guesses(m, x, words) + medtop.guess(m["medtop"], x, MEDTOP_FLOOR)
 
     def save(self, folder: Path) -> None:
         if self.model is not None:
@@ -53,7 +57,7 @@ class LinearTopicClassifier(TopicClassifier):
         return self.model is not None
 
 
-def _archive(x, examples: list[Labelled]) -> dict:
+def _archive(x, words, examples: list[Labelled]) -> dict:
     """The archive topics' weights, thresholds and confidence curves (none without topics)."""
     names = sorted({t for e in examples for t in e.labels.get("topic", [])})
     if not names:
@@ -63,17 +67,19 @@ def _archive(x, examples: list[Labelled]) -> dict:
     for i, example in enumerate(examples):
         for topic in example.labels.get("topic", []):
             y[i, index[topic]] = True
-    scores = tuning.cross_scores(x, y)
+    scores = tuning.cross_scores(x, y, words)
     cuts = tuning.thresholds(scores, y)
     weights, intercept = tuning.fit_weights(x, y)
     return {"names": names, "weights": weights, "intercept": intercept, "thresholds": cuts,
-            "platt": tuning.platt(scores, y), "fallback": tuning.fallback_margin(scores, y, cuts)}
+            "platt": tuning.platt(scores, y), "fallback": tuning.fallback_margin(scores, y, cuts),
+            "neighbours": neighbours.memory(words, y)}
 
 
-def _archive_guesses(m: dict, x) -> list[TopicGuess]:
+def _archive_guesses(m: dict, x, words) -> list[TopicGuess]:
     if not m["names"]:
         return []
     scores = np.asarray(x @ m["weights"]).ravel() + m["intercept"]
+    scores += neighbours.WEIGHT * neighbours.vote(words, m["neighbours"])[0]
     given = tuning.chosen(scores[None, :], m["thresholds"], m["fallback"])[0]
     a, b = m["platt"][:, 0], m["platt"][:, 1]
     confidence = 1 / (1 + np.exp(-(a * scores + b)))
