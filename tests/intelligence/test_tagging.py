@@ -185,9 +185,11 @@ def test_a_tagger_per_story_reuses_what_the_process_read(trained, tmp_path):
     assert ("person", "Fahd") in tagged(third, "King Fahd visits", "Fahd arrived.")
 
 
-def test_a_place_named_only_deep_in_a_story_is_not_suggested():
+def test_a_place_named_only_deep_in_a_story_is_not_suggested(monkeypatch):
     # An archive where even a Tokyo named in the last paragraph mostly means Japan: the
-    # calibration alone would suggest it, the trained tagger's anchor rule does not.
+    # calibration alone would suggest it, the trained tagger's anchor rule does not. Japan
+    # is in most of this small archive, so no word model for it (its words would anchor it).
+    monkeypatch.setattr("dateline.intelligence.tagging.words.MIN_STORIES_BY_KIND", {})
     history = []
     for i in range(12):
         history += [wire(f"Tokyo exporters busy {i}", f"Tokyo orders rose {i} pct.",
@@ -241,3 +243,19 @@ def test_a_fold_does_not_know_the_site_tags_only_its_held_stories_use():
     # a tag no story uses, the site had anyway.
     assert [row[1] for row in known_before(site, learnt, learnt + held)] == [
         "James Baker", "Japan"]
+
+
+def test_a_place_gets_a_word_model_from_fewer_stories_than_a_person():
+    from dateline.intelligence.tagging.words import MIN_STORIES, MIN_STORIES_BY_KIND, WordModel
+
+    n = MIN_STORIES_BY_KIND["place"]
+    assert n < MIN_STORIES
+    stories = [Story(f"Story {i}", f"the krona fell and the riksdag met {i}" if i < n
+                     else f"shares rose {i}") for i in range(3 * n)]
+    labels = [{("place", "Sweden"), ("person", "Ingvar Carlsson")} if i < n else set()
+              for i in range(3 * n)]
+    model = WordModel.fit(stories, labels)
+    assert model.labels == [("place", "Sweden")]  # the person, as often, has none
+    said = model.probabilities(Story("Krona", "the krona fell as the riksdag met"))
+    assert said[("place", "Sweden")] > 0.5
+    assert model.probabilities(Story("Shares", "shares rose"))[("place", "Sweden")] < 0.5

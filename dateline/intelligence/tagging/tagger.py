@@ -31,7 +31,7 @@ UNTRAINED_AT, UNTRAINED_MAX = 0.5, 0.85
 
 class GazetteerTagger(Tagger):
     name = "gazetteer"
-    version = "3"
+    version = "4"
 
     def __init__(self, use_site: bool = True) -> None:
         self.use_site = use_site  # False where no database is at hand (a corpus benchmark)
