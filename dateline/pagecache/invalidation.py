@@ -40,17 +40,20 @@ def invalidate_on_commit(found: set[str]) -> None:
         invalidate(found)
         return
     connection.__dict__.setdefault(_PENDING, set()).update(found)
-    # Looked for every time: a hook registered inside a savepoint rolled back since is gone
-    # (its keys stay pending: invalidating them too is harmless).
-    if not any(hook[1] is _invalidate_pending for hook in connection.run_on_commit):
-        transaction.on_commit(_invalidate_pending)
+    # A hook each time, not one per transaction: the first to run takes every pending key and
+    # the rest find none. Looking for an earlier hook instead missed one registered inside a
+    # savepoint rolled back since, or outside a block whose hooks are run on their own (a
+    # test's captured callbacks).
+    transaction.on_commit(_invalidate_pending)
 
 
 _PENDING = "pagecache_pending_keys"
 
 
 def _invalidate_pending() -> None:
-    invalidate(transaction.get_connection().__dict__.pop(_PENDING, set()))
+    pending = transaction.get_connection().__dict__.pop(_PENDING, set())
+    if pending:
+        invalidate(pending)
 
 
 def invalidate(found: set[str]) -> None:
