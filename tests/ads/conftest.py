@@ -4,18 +4,10 @@ import pytest
 from django.utils import timezone
 
 from dateline.ads.models import Campaign, Placement
-from dateline.readership import counting
 
-BROWSER = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-           "Chrome/131.0.0.0 Safari/537.36")
-
-
-@pytest.fixture(autouse=True)
-def empty_batch():
-    """Nothing counted in memory before or after a test."""
-    counting._batch.clear()
-    yield
-    counting._batch.clear()
+# The readership tests' reader's browser, and their fixture that empties the counting batch
+# around each test (autouse here too: ads count impressions and clicks through it).
+from tests.readership.conftest import BROWSER, empty_batch  # noqa: F401
 
 
 @pytest.fixture
