@@ -242,15 +242,7 @@ class BaseSearchBackend:
         parts = ["SELECT 'examined', NULL, COUNT(*) FROM m",
                  "SELECT 'total', NULL, COUNT(*) FROM f"]
         if facets:
-            parts.append("SELECT * FROM (SELECT 'section', section_id, COUNT(*) FROM f "
-                         "GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT 20)")
-            for name, relation in (("tag", Article.tags), ("author", Article.authors)):
-                through = relation.through._meta
-                column = through.get_field(name).column
-                parts.append(
-                    f"SELECT * FROM (SELECT '{name}', r.{column}, COUNT(*) FROM f JOIN "
-                    f"{through.db_table} r ON r.{through.get_field('article').column} = f.id "
-                    f"GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT 20)")
+            parts += facet_selects()
         cursor.execute(
             f"{self._capped_head(plan)}, f AS {self.materialized} (SELECT m.id, "
             f"{table}.section_id {plan.tail} {plan.where}) {' UNION ALL '.join(parts)}",
@@ -356,3 +348,18 @@ def _cached(alias: str, signature: str) -> BaseSearchBackend:
     except PluginError as exc:
         raise InvalidSearchBackendError(str(exc)) from exc
     return backend_class.implementation(params)(params)
+
+
+def facet_selects(extra: str = "", wrap: str = "SELECT * FROM ({})") -> list[str]:
+    """The facets' counts over the matches `f` (kind, value, count, then `extra` columns),
+    the 20 largest of each kind, each select wrapped so that UNION ALL keeps its LIMIT."""
+    selects = [f"SELECT 'section', section_id, COUNT(*){extra} FROM f "
+               "GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT 20"]
+    for name, relation in (("tag", Article.tags), ("author", Article.authors)):
+        through = relation.through._meta
+        column = through.get_field(name).column
+        selects.append(
+            f"SELECT '{name}', r.{column}, COUNT(*){extra} FROM f JOIN {through.db_table} r "
+            f"ON r.{through.get_field('article').column} = f.id "
+            "GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT 20")
+    return [wrap.format(select) for select in selects]

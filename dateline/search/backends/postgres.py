@@ -24,6 +24,7 @@ from .base import (
     SearchQuery,
     SearchResults,
     _Plan,
+    facet_selects,
     highlight,
     plain_text,
 )
@@ -226,15 +227,7 @@ class PostgresSearchBackend(BaseSearchBackend):
                  f"WHERE n <= {self.max_count + 1}",
                  "SELECT 'total', NULL, COUNT(*), NULL FROM f"]
         if query.facets:
-            parts.append("(SELECT 'section', section_id, COUNT(*), NULL FROM f GROUP BY 2 "
-                         "ORDER BY 3 DESC, 2 LIMIT 20)")
-            for name, relation in (("tag", Article.tags), ("author", Article.authors)):
-                through = relation.through._meta
-                column = through.get_field(name).column
-                parts.append(
-                    f"(SELECT '{name}', r.{column}, COUNT(*), NULL FROM f JOIN "
-                    f"{through.db_table} r ON r.{through.get_field('article').column} = f.id "
-                    f"GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT 20)")
+            parts += facet_selects(extra=", NULL", wrap="({})")
         candidates = f"FROM j WHERE n <= {self.candidates}"
         if query.newest_first:
             hits = (f"SELECT id, ROW_NUMBER() OVER (ORDER BY published_at DESC, id DESC) "
