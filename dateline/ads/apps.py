@@ -9,7 +9,8 @@ class AdsConfig(AppConfig):
     def ready(self) -> None:
         from dateline.readership.counting import register_keys
 
-        from . import choice  # connects the receivers that renew the candidates
+        # Both connect receivers: the candidates renewed, the pages' slots re-decided.
+        from . import choice, in_use  # noqa: F401
         from .models import Campaign
 
         def campaigns(keys: set[str]) -> list[str]:

@@ -3,8 +3,10 @@
 import json
 import random
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from dateline.newsroom.models import Tag
 
@@ -13,9 +15,17 @@ from ..pagecache.test_pagecache import Reader
 pytestmark = pytest.mark.django_db
 
 PARAGRAPHS = "".join(f"<p>Paragraph {i} of the story.</p>" for i in range(1, 7))
+ALL_SLOTS = ("top", "sidebar", "in-story", "after-story", "listing")
 
 
-def test_article_page_reserves_its_slots(client, make_article, make_tag, settings):
+@pytest.fixture
+def house_ad(make_campaign):
+    """The agency's own ad, in every slot of the pages: every slot has something to show."""
+    return make_campaign("Subscribe", slots=ALL_SLOTS, is_house=True,
+                         html="<p>Subscribe to the morning edition</p>")
+
+
+def test_article_page_reserves_its_slots(client, make_article, make_tag, settings, house_ad):
     settings.DATELINE_ADS_AFTER_PARAGRAPH = 2
     moscow = make_tag("Moscow", Tag.Kind.PLACE)
     story = make_article("Talks resume", body=PARAGRAPHS, tags=[moscow])
@@ -30,14 +40,15 @@ def test_article_page_reserves_its_slots(client, make_article, make_tag, setting
     assert re.search(r'<script src="[^"]*/ads/ads[.a-z0-9]*js" defer', html)
 
 
-def test_a_short_story_has_no_slot_inside_it(client, make_article):
+def test_a_short_story_has_no_slot_inside_it(client, make_article, house_ad):
     story = make_article(body="<p>One.</p><p>Two.</p><p>Three.</p>")
     html = client.get(story.get_absolute_url()).content.decode()
     assert 'data-ad-slot="in-story"' not in html
     assert 'data-ad-slot="after-story"' in html
 
 
-def test_section_listing_has_a_slot_between_items(client, make_section, make_article, settings):
+def test_section_listing_has_a_slot_between_items(client, make_section, make_article, settings,
+                                                  house_ad):
     settings.DATELINE_ADS_LISTING_EVERY = 2
     world = make_section("World")
     for i in range(5):
@@ -68,9 +79,63 @@ def test_a_cached_article_page_still_rotates_its_ads(make_article, make_campaign
     assert "Alpha Shoes" not in page and "Beta Bank" not in page  # no ad baked into the page
 
 
-def test_a_slot_names_at_most_the_tags_a_pick_reads():
+def test_a_slot_names_at_most_the_tags_a_pick_reads(house_ad):
     from dateline.ads.templatetags.ads import ad_slot
 
     markup = ad_slot("sidebar", 7, range(1, 50))
     assert 'data-ad-section="7"' in markup
     assert f'data-ad-tags="{",".join(str(i) for i in range(1, 31))}"' in markup
+
+
+def test_a_site_that_sells_no_ads_shows_no_empty_boxes(client, make_section, make_article,
+                                                       settings):
+    settings.DATELINE_ADS_AFTER_PARAGRAPH, settings.DATELINE_ADS_LISTING_EVERY = 2, 2
+    world = make_section("World")
+    story = make_article("Talks resume", body=PARAGRAPHS, section=world)
+    for i in range(4):
+        make_article(f"Story {i}", section=world)
+    for url in (story.get_absolute_url(), "/section/world/", "/"):
+        html = client.get(url).content.decode()
+        assert "data-ad-slot" not in html and "Advertisement" not in html, url
+        assert '<li class="ad-item">' not in html, url
+    # The story reads on where the slot would have been.
+    assert "Paragraph 2 of the story.</p><p>Paragraph 3" in client.get(
+        story.get_absolute_url()).content.decode()
+
+
+def test_only_the_slots_something_can_fill_are_shown(client, make_article, make_campaign):
+    from dateline.ads.models import Placement
+
+    make_campaign("Sidebar only", slots=("sidebar",))
+    make_campaign("Paused", slots=("top",), is_active=False)
+    make_campaign("Ended", slots=("after-story",), ends_at=timezone.now() - timedelta(minutes=1))
+    Placement.objects.update_or_create(slot="in-story", defaults={
+        "third_party_tag": "<p>Partner</p>"})
+    html = client.get(make_article(body=PARAGRAPHS).get_absolute_url()).content.decode()
+    shown = set(re.findall(r'data-ad-slot="([a-z-]+)"', html))
+    assert shown == {"sidebar", "in-story"}
+
+
+def test_a_campaign_to_start_later_already_has_its_box(client, make_article, make_campaign):
+    make_campaign("Tomorrow", slots=("top",), starts_at=timezone.now() + timedelta(days=1))
+    html = client.get(make_article().get_absolute_url()).content.decode()
+    assert 'data-ad-slot="top"' in html  # reserved now: its start moves no cached page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cached_pages_gain_and_lose_their_slots_when_campaigns_change(make_article,
+                                                                      make_campaign):
+    reader = Reader()
+    url = make_article("Cached story", body=PARAGRAPHS).get_absolute_url()
+    _, headers, page = reader.get(url)
+    assert headers["X-Cache"] == "MISS" and "data-ad-slot" not in page
+    assert reader.get(url)[1]["X-Cache"] == "HIT"
+    campaign = make_campaign("New", slots=("top", "after-story"))
+    _, headers, page = reader.get(url)
+    assert headers["X-Cache"] == "MISS"  # the stored page without the slots is dropped
+    assert set(re.findall(r'data-ad-slot="([a-z-]+)"', page)) == {"top", "after-story"}
+    campaign.placements.remove(*campaign.placements.filter(slot="after-story"))
+    page = reader.get(url)[2]
+    assert set(re.findall(r'data-ad-slot="([a-z-]+)"', page)) == {"top"}
+    campaign.delete()
+    assert "data-ad-slot" not in reader.get(url)[2]

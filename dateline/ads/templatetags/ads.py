@@ -1,5 +1,8 @@
 """{% ad_slot %} reserves a slot's space in a page; {% ads_head %} brings its CSS and script.
 
+A slot nothing can fill (no campaign, house ad or third-party tag placed in it: in_use.py)
+renders nothing, so a site that sells no ads shows no empty boxes.
+
 A slot's markup names only the slot, the page's section and tags: the same for every reader,
 so the page cache keeps it, and the deferred script asks /ads/pick for the ad of this view.
 """
@@ -10,16 +13,32 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from ..in_use import slots_in_use
 from ..slots import SLOTS
 
 register = template.Library()
 MOST_TAGS = 30  # what /ads/pick reads (views._MOST_TAGS)
 
 
-@register.simple_tag
-def ad_slot(name: str, section=None, tags=None) -> SafeString:
-    """An empty, labelled box of the slot's size; `tags` a list of tags or of their ids."""
+# Where a page's render keeps the slots in use: its slots are decided once, however many.
+_IN_USE = "_dateline_ad_slots_in_use"
+
+
+@register.simple_tag(takes_context=True, name="ad_slot")
+def ad_slot_tag(context, name: str, section=None, tags=None) -> SafeString:
+    # The context's first dict lives as long as the whole render, included templates too.
+    base = context.dicts[0]
+    if _IN_USE not in base:
+        base[_IN_USE] = slots_in_use()
+    return ad_slot(name, section, tags, base[_IN_USE])
+
+
+def ad_slot(name: str, section=None, tags=None, in_use=None) -> SafeString:
+    """An empty, labelled box of the slot's size, or nothing where nothing can fill it;
+    `tags` a list of tags or of their ids."""
     slot = SLOTS[name]  # a misspelt slot fails the template's render, not a reader's page
+    if name not in (slots_in_use() if in_use is None else in_use):
+        return SafeString("")
     ids = ",".join(str(getattr(t, "pk", t)) for t in list(tags or ())[:MOST_TAGS])
     return format_html(
         '<div class="ad-slot ad-slot-{}" data-ad-slot="{}"{}{}>'
