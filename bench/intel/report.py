@@ -104,6 +104,12 @@ def tags(result: dict) -> list:
               f"{ref.get('f1', 0):.3f} | {ratio(mine['f1'], ref.get('f1'))} | "
               f"{_applied(mine.get('applied', {}))} |")
         lines.append((f"{kind} tag F1", mine["f1"], ""))
+    every = {k: found[k]["all_stories"]["f1"] for k in kinds if "all_stories" in found.get(k, {})}
+    if every:
+        print(f"\nJudged over the {found.get('indexed_stories', '?')} held-out stories the "
+              "editors indexed (at least one label of any kind), as topics are over stories "
+              f"with a topic; over all {found.get('test_stories', '?')}, unindexed ones too, F1 "
+              + ", ".join(f"{k} {v:.3f}" for k, v in every.items()) + ".")
     return lines
 
 

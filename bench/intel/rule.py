@@ -73,6 +73,17 @@ def section_path(record: dict, profile: ImportProfile) -> str:
     return "/".join(n.strip() for n in path.replace("»", "/").split("/") if n.strip()) or "News"
 
 
+def indexed(example: Labelled) -> bool:
+    """Whether the editors indexed the story at all: gave it at least one label of any kind.
+
+    A story with none was never judged, not judged to name no place or person: Reuters-21578
+    has runs of such items (currency tables, market quotes, items never indexed), 413 of the
+    3,216 held-out stories against 120 of the 9,649 training ones. Tags are scored over
+    indexed stories, as topics are over stories with a topic (published Reuters-21578 results
+    count them so); the figures over every story are printed beside them."""
+    return any(example.labels.get(kind) for kind in LABEL_FIELDS.values())
+
+
 def hidden(example: Labelled) -> Labelled:
     """The same example whose story carries only headline and body: what a part is given."""
     return replace(example, story=Story(headline=example.story.headline,

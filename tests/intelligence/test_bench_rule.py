@@ -143,3 +143,28 @@ def test_the_majority_reference_guesses_the_commonest_training_topic():
     scores = baselines.majority_topics(train, test)
     assert scores["precision"] == 0.5 and scores["recall"] == 0.5
     assert scores["macro_f1"] == pytest.approx((2 / 3 + 0) / 2)
+
+
+def test_a_story_the_editors_never_indexed_is_not_judged_for_tags():
+    labelled = _example(["Trade"])
+    assert rule.indexed(labelled)
+    assert rule.indexed(Labelled(story=Story("h", "b"), labels={"place": ["Japan"]}))
+    assert not rule.indexed(Labelled(story=Story("h", "b"), labels={"topic": [], "place": []}))
+
+
+def test_tags_are_scored_over_indexed_stories_and_over_all_of_them_beside():
+    from dateline.intelligence.base import Entity
+
+    tags = _bench_module("tags")
+    japan, usa = Entity("place", "Japan", 0.95), Entity("place", "U.S.", 0.6)
+    test = [Labelled(story=Story("h", "b"), labels={"place": ["Japan", "USA"]}),
+            Labelled(story=Story("h", "b"), labels={"topic": ["Trade"], "place": []}),
+            Labelled(story=Story("h", "b"), labels={})]  # never indexed
+    found = tags.score(test, [[japan], [japan, usa], [japan]], apply_at=0.9)
+    assert (found["indexed_stories"], found["test_stories"]) == (2, 3)
+    place = found["place"]
+    assert (place["tp"], place["fp"], place["fn"]) == (1, 2, 1)
+    assert (place["applied"]["tp"], place["applied"]["fp"]) == (1, 1)  # "U.S." under 0.9
+    # The unindexed story's guess counts only over every story: as a wrong one.
+    every = place["all_stories"]
+    assert (every["tp"], every["fp"], every["fn"]) == (1, 3, 1)
