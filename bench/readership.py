@@ -92,14 +92,15 @@ def report(rows: dict[str, dict]) -> None:
     for name, r in rows.items():
         print(f"{name:<24}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['errors']:>8}")
     absorbed = rows["beacon flat out"]["rps"]
-    print(f"target beacon absorbs {VIEWS_PER_S:,} views/s: "
-          f"{'met' if absorbed >= VIEWS_PER_S else 'not met'} ({absorbed:,.0f})")
+    print(f"target beacon views absorbed: {absorbed:,.0f}/s (target >= {VIEWS_PER_S:,}/s): "
+          f"{'met' if absorbed >= VIEWS_PER_S else 'NOT met'}")
     beside = rows["beacons beside reader"]["rps"]
     slower = rows["reader + beacons"]["p50"] / rows["reader"]["p50"] - 1
     slower_p99 = rows["reader + beacons"]["p99"] / rows["reader"]["p99"] - 1
-    print(f"target reader's article p50 at most {TARGET_SLOWER:.0%} slower with {beside:,.0f} "
-          f"views/s beside it: {'met' if slower <= TARGET_SLOWER else 'not met'} "
-          f"({slower:+.1%}; p99 {slower_p99:+.1%})")
+    print(f"target reader's article p50 with {beside:,.0f} views/s beside it: {slower:+.1%} "
+          f"(p99 {slower_p99:+.1%}; target at most +{TARGET_SLOWER:.0%}): "
+          f"{'met' if slower <= TARGET_SLOWER and beside >= 0.95 * VIEWS_PER_S else 'NOT met'}"
+          + ("" if beside >= 0.95 * VIEWS_PER_S else f" (fewer than {VIEWS_PER_S:,} views/s)"))
     shared = rows["article + beacons"]["rps"] / rows["article"]["rps"] - 1
     print(f"flat-out article req/s with {rows['beacons beside it']['rps']:,.0f} views/s beside "
           f"it: {shared:+.1%} (the two share the same cores; not a target)")
