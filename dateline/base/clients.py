@@ -9,17 +9,27 @@ from django.http import HttpRequest
 
 def client_address(request: HttpRequest) -> str:
     """Return the address of the client, as the reverse proxy saw it when there is one."""
+    return address_in(request.META)
+
+
+def address_in(environ: dict) -> str:
+    """client_address from a WSGI environ (or a request's META): for code in front of Django."""
     if settings.DATELINE_BEHIND_PROXY:
         # The proxy appends the peer it saw; entries before it are whatever the client sent.
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded.strip():
             return forwarded.rsplit(",", 1)[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    return environ.get("REMOTE_ADDR", "")
 
 
 def client_network(request: HttpRequest) -> str:
     """The client's IPv4 address, or its IPv6 /64: one household or phone holds a whole /64."""
-    address = client_address(request).split("%", 1)[0]  # no IPv6 zone ("fe80::1%eth0")
+    return network_in(request.META)
+
+
+def network_in(environ: dict) -> str:
+    """client_network from a WSGI environ (or a request's META)."""
+    address = address_in(environ).split("%", 1)[0]  # no IPv6 zone ("fe80::1%eth0")
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

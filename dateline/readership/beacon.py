@@ -3,12 +3,16 @@
 `BeaconFirst` answers it in front of Django (dateline.ops.serving composes it), so a beacon
 costs a regular expression, a user-agent lookup and count(): no middleware, no session, no
 database, no log line. `views.beacon` answers the same where Django serves alone (runserver).
-Nothing about the sender is read but the user agent, only to refuse robots, and it is kept
-nowhere.
+Nothing about the sender is read but the user agent, only to refuse robots, and its network,
+only to count one sender's repeats of a story a few times (repeats.py); neither is kept
+anywhere but, hashed, in memory for an hour at most.
 """
 
 import re
 
+from dateline.base.clients import network_in
+
+from . import repeats
 from .counting import count
 from .robots import is_robot
 
@@ -21,7 +25,7 @@ _NO_STORE = [("Cache-Control", "no-store")]
 
 
 def answer(method: str, path: str, user_agent: str, fetch_site: str,
-           length: int) -> tuple[int, str]:
+           length: int, network: str = "") -> tuple[int, str]:
     """Count the beacon if it is one a reader's browser sent; return the status and why."""
     match = _BEACON.fullmatch(path)
     if match is None:
@@ -32,9 +36,10 @@ def answer(method: str, path: str, user_agent: str, fetch_site: str,
         return 413, "A beacon carries no body."
     if fetch_site == "cross-site":
         return 403, "Beacons are counted from this site's own pages."
-    if not is_robot(user_agent):
-        # A robot's beacon is answered as a reader's, and not counted: a page fetched by a
-        # headless browser shows no error, and the robot learns nothing to change its name by.
+    # A robot's beacon, or one sender's repeats past its allowance, is answered as a reader's
+    # and not counted: a page fetched by a headless browser shows no error, and neither learns
+    # anything to change its name or pace by.
+    if not is_robot(user_agent) and repeats.allowed(network, match[1], match[2]):
         count(match[1], match[2])
     return 204, ""
 
@@ -55,7 +60,8 @@ class BeaconFirst:
             length = _LARGEST_BODY + 1
         status, why = answer(environ.get("REQUEST_METHOD", ""), path,
                              environ.get("HTTP_USER_AGENT", ""),
-                             environ.get("HTTP_SEC_FETCH_SITE", ""), length)
+                             environ.get("HTTP_SEC_FETCH_SITE", ""), length,
+                             network_in(environ))
         if status == 204:
             start_response("204 No Content", _NO_STORE)
             return []

@@ -4,6 +4,8 @@ front of Django (beacon.BeaconFirst)."""
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from dateline.base.clients import client_network
+
 from .beacon import answer
 
 
@@ -15,7 +17,8 @@ def beacon(request: HttpRequest, kind: str, key: str) -> HttpResponse:
         length = 1 << 20
     status, why = answer(request.method, request.path_info,
                          request.headers.get("User-Agent", ""),
-                         request.headers.get("Sec-Fetch-Site", ""), length)
+                         request.headers.get("Sec-Fetch-Site", ""), length,
+                         client_network(request))
     response = HttpResponse(why, status=status, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-store"
     if status == 405:

@@ -502,6 +502,10 @@ DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS = 3
 # hour) a process holds between writes, so a flood of made-up keys cannot fill its memory.
 DATELINE_READERSHIP_FLUSH_SECONDS = float(os.environ.get("DATELINE_READERSHIP_FLUSH_SECONDS", "1"))
 DATELINE_READERSHIP_MAX_BATCH = 100_000
+# One sender's (network's) beacons for one story or campaign counted at most this many times a
+# window (dateline/readership/repeats.py); 0: no limit.
+DATELINE_READERSHIP_REPEATS = int(os.environ.get("DATELINE_READERSHIP_REPEATS", "10"))
+DATELINE_READERSHIP_REPEAT_SECONDS = 1800
 # The "Most read" block (last 24 hours) is counted afresh this often.
 DATELINE_READERSHIP_MOST_READ_SECONDS = 300
 

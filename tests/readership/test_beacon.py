@@ -102,3 +102,58 @@ def test_the_django_view_counts_the_same_way(client, make_article):
     assert client.post("/r/nonsense/%00", headers={"User-Agent": BROWSER}).status_code == 404
     counting.flush()
     assert Tally.objects.get(kind="view", key=story.pk).count == 1
+
+
+def test_one_senders_repeats_of_a_story_count_a_few_times_not_a_thousand(settings):
+    settings.DATELINE_READERSHIP_REPEATS = 3
+    for _ in range(50):  # a script reloading one story
+        answered, _ = call("/r/view/42", REMOTE_ADDR="203.0.113.9")
+        assert answered.status == "204 No Content"  # it learns nothing from the answer
+    assert held() == {("view", "42"): 3}
+    call("/r/view/43", REMOTE_ADDR="203.0.113.9")  # another story of the same reader's
+    call("/r/view/42", REMOTE_ADDR="203.0.113.10")  # another reader of the same story
+    assert held() == {("view", "42"): 4, ("view", "43"): 1}
+
+
+def test_an_ipv6_sender_is_its_whole_64_and_a_proxys_reader_the_forwarded_one(settings):
+    settings.DATELINE_READERSHIP_REPEATS = 2
+    for host in range(1, 6):  # one phone hopping addresses within its /64
+        call("/r/view/7", REMOTE_ADDR=f"2001:db8:1:2::{host}")
+    assert held() == {("view", "7"): 2}
+    settings.DATELINE_BEHIND_PROXY = True
+    for reader in range(5):  # five readers, all through the one nginx
+        call("/r/view/8", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{reader}")
+    assert held()[("view", "8")] == 5
+
+
+def test_the_allowance_comes_back_after_two_windows_and_holds_no_address(settings):
+    from dateline.readership import repeats
+
+    settings.DATELINE_READERSHIP_REPEATS = 1
+    for _ in range(3):
+        call("/r/view/9", REMOTE_ADDR="192.0.2.1")
+    assert held() == {("view", "9"): 1}
+    repeats._started -= settings.DATELINE_READERSHIP_REPEAT_SECONDS  # one window on
+    call("/r/view/9", REMOTE_ADDR="192.0.2.1")
+    assert held() == {("view", "9"): 1}  # the previous window still remembers it
+    repeats._started -= settings.DATELINE_READERSHIP_REPEAT_SECONDS  # and a second
+    call("/r/view/9", REMOTE_ADDR="192.0.2.1")
+    assert held() == {("view", "9"): 2}
+    # What is kept is an 8-byte keyed hash and a count: no address, story or kind.
+    kept = [*repeats._current, *repeats._previous]
+    assert kept and all(len(k) == 8 and b"192.0.2.1" not in k for k in kept)
+
+
+def test_no_limit_when_set_to_zero(settings):
+    settings.DATELINE_READERSHIP_REPEATS = 0
+    for _ in range(20):
+        call("/r/view/5", REMOTE_ADDR="192.0.2.1")
+    assert held() == {("view", "5"): 20}
+
+
+def test_a_campaign_in_every_slot_of_a_page_counts_each_impression(settings):
+    settings.DATELINE_READERSHIP_REPEATS = 2
+    for _ in range(2 * 5):  # two pages, the house ad in each of their five slots
+        call("/r/impression/3", REMOTE_ADDR="192.0.2.1")
+    call("/r/impression/3", REMOTE_ADDR="192.0.2.1")
+    assert held() == {("impression", "3"): 10}

@@ -44,6 +44,8 @@ def serve_with_flush(tmp_path, monkeypatch):
 
     def start(seconds: float) -> tuple[Serve, int]:
         monkeypatch.setenv("DATELINE_READERSHIP_FLUSH_SECONDS", str(seconds))
+        # Every beacon here is one test client's for one story: all are to count.
+        monkeypatch.setenv("DATELINE_READERSHIP_REPEATS", "0")
         running = Serve(tmp_path, "--no-worker", "--no-live")
         started.append(running)
         story = int(shell(running.env, SETUP))
