@@ -207,3 +207,36 @@ def test_an_import_queues_its_stories_in_batches_behind_other_work(make_article)
     assert DBTaskResult.objects.get(task_path=analyse_stories.module_path).priority < 0
     run_worker()
     assert Analysis.objects.filter(article__in=stories).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_imports_batch_yields_the_cpu_to_readers_and_reports_its_failure(make_article,
+                                                                            monkeypatch):
+    import os
+    import threading
+
+    from dateline.intelligence import pipeline, tasks
+
+    stories = [make_article(f"Wheat story {n}", body=WHEAT) for n in range(2)]
+    seen = []
+    real = pipeline.analyse
+
+    def watched(pk, **options):
+        seen.append((os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
+                     threading.current_thread() is threading.main_thread()))
+        return real(pk, **options)
+
+    monkeypatch.setattr(pipeline, "analyse", watched)
+    worker_nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert analyse_stories.call([a.pk for a in stories]) == 2
+    assert Analysis.objects.filter(article__in=stories).count() == 2
+    # Each story analysed in a thread of its own, at a lower priority than the worker's.
+    assert seen == [(min(worker_nice + tasks.BULK_NICENESS, 19), False)] * 2
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == worker_nice
+
+    def broken(pk, **options):
+        raise ValueError("a part failed")
+
+    monkeypatch.setattr(pipeline, "analyse", broken)
+    with pytest.raises(ValueError, match="a part failed"):
+        analyse_stories.call([stories[0].pk])
