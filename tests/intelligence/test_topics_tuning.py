@@ -80,3 +80,16 @@ def test_cross_validation_chooses_no_fallback_where_stories_may_have_no_topic():
     y = np.array([[True, False], [False, True], [False, False], [False, False]])
     cuts = tuning.thresholds(scores, y)
     assert tuning.fallback_margin(scores, y, cuts) is None
+
+
+def test_copies_labelled_unalike_at_every_near_best_cut_leave_the_best_cut_between_scores():
+    # Ten stories of the topic score 3.0 down to 2.1; then two copies of one story score 1.0
+    # alike, one labelled with the topic and one not; the rest are off-topic. F1 is best (1.0)
+    # and within NEAR_BEST of it only inside the copies' run, where no cut can fall: the cut
+    # is the best one between two different scores, under both copies (F1 22/23), not over
+    # them (20/21).
+    scores = np.concatenate([np.linspace(3.0, 2.1, 10), [1.0, 1.0], np.linspace(-1, -2, 40)])
+    y = np.zeros((52, 1), dtype=bool)
+    y[:11, 0] = True
+    (cut,) = tuning.thresholds(scores[:, None].astype(np.float32), y)
+    assert -1.0 < cut < 1.0
