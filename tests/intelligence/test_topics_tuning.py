@@ -1,6 +1,7 @@
 """The topic thresholds, confidence curves and fallback, on scores small enough to check by hand."""
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from dateline.intelligence.topics import tuning
 
@@ -93,3 +94,17 @@ def test_copies_labelled_unalike_at_every_near_best_cut_leave_the_best_cut_betwe
     y[:11, 0] = True
     (cut,) = tuning.thresholds(scores[:, None].astype(np.float32), y)
     assert -1.0 < cut < 1.0
+
+
+def test_the_thresholds_are_the_mean_of_those_of_several_fold_splits(monkeypatch):
+    rng = np.random.default_rng(3)
+    y = rng.random((90, 2)) < 0.3
+    x = csr_matrix(np.hstack([y + rng.normal(0, 0.6, y.shape), rng.random((90, 3))]))
+    runs = [tuning.cross_scores(x, y, seed=seed) for seed in range(tuning.SPLITS)]
+    assert not np.allclose(runs[0], runs[1])  # the splits differ
+    tuned = tuning.tune(x, y)
+    expected = np.mean([tuning.thresholds(scores, y) for scores in runs], axis=0)
+    np.testing.assert_allclose(tuned["thresholds"], expected, rtol=1e-6)
+    monkeypatch.setattr(tuning, "SPLITS", 1)
+    np.testing.assert_allclose(tuning.tune(x, y)["thresholds"], tuning.thresholds(runs[0], y),
+                               rtol=1e-6)

@@ -23,7 +23,8 @@ class LinearTopicClassifier(TopicClassifier):
     # 2: the vectoriser reads letter runs beside words (features.vectoriser).
     # 3: a topic's threshold is the lowest of its near-best cuts (tuning.NEAR_BEST).
     # 4: the nearest training stories' topics vote beside the linear scores (neighbours.py).
-    version = "4"
+    # 5: the thresholds are the mean over several fold splits (tuning.SPLITS).
+    version = "5"
 
     def __init__(self) -> None:
         self.model: dict | None = None
@@ -67,12 +68,9 @@ def _archive(x, words, examples: list[Labelled]) -> dict:
     for i, example in enumerate(examples):
         for topic in example.labels.get("topic", []):
             y[i, index[topic]] = True
-    scores = tuning.cross_scores(x, y, words)
-    cuts = tuning.thresholds(scores, y)
     weights, intercept = tuning.fit_weights(x, y)
-    return {"names": names, "weights": weights, "intercept": intercept, "thresholds": cuts,
-            "platt": tuning.platt(scores, y), "fallback": tuning.fallback_margin(scores, y, cuts),
-            "neighbours": neighbours.memory(words, y)}
+    return {"names": names, "weights": weights, "intercept": intercept,
+            **tuning.tune(x, y, words), "neighbours": neighbours.memory(words, y)}
 
 
 def _archive_guesses(m: dict, x, words) -> list[TopicGuess]:
