@@ -168,3 +168,17 @@ def test_tags_are_scored_over_indexed_stories_and_over_all_of_them_beside():
     # The unindexed story's guess counts only over every story: as a wrong one.
     every = place["all_stories"]
     assert (every["tp"], every["fp"], every["fn"]) == (1, 3, 1)
+
+
+def test_topic_scores_are_over_topics_with_a_training_example_with_every_label_beside():
+    from collections import Counter
+
+    topics = _bench_module("topics")
+    taught = Counter({"Trade": 5, "Grain": 3})
+    pairs = [({"Trade"}, {"Trade", "Sugar"}),  # "Sugar": no training story has it
+             ({"Grain"}, {"Trade"})]
+    found = topics._scores(pairs, taught)
+    # Taught topics: Trade tp 1, fn 1; Grain fp 1: micro 2 / (2 + 1 + 1).
+    assert found["micro_f1"] == 0.5 and found["untaught_labels"] == 1
+    assert found["micro_f1_every_label"] == round(2 / (2 + 1 + 2), 4)
+    assert found["recall"] == 0.5 and found["precision"] == 0.5
