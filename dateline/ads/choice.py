@@ -69,7 +69,7 @@ _lock = threading.Lock()
 
 def _load() -> _Table:
     now = timezone.now()
-    campaigns = (Campaign.objects.filter(is_active=True).exclude(ends_at__lte=now)
+    campaigns = (Campaign.objects.not_ended(now)
                  .select_related("photo")
                  .prefetch_related("placements", "photo__renditions",
                                    Prefetch("sections", queryset=Section.objects.only("path")),

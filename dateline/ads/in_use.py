@@ -17,7 +17,6 @@ import time
 
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
 
 from dateline.pagecache import keys, store
 from dateline.pagecache.invalidation import invalidate_on_commit
@@ -37,9 +36,7 @@ def slots_in_use() -> frozenset[str]:
     held, at, slots = _kept
     if generation is not None and held == generation and time.monotonic() - at < LIFETIME:
         return slots
-    now = timezone.now()
-    placed = Campaign.objects.filter(placements=OuterRef("pk"), is_active=True).filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+    placed = Campaign.objects.not_ended().filter(placements=OuterRef("pk"))
     slots = frozenset(Placement.objects.filter(is_active=True)
                       .filter(~Q(third_party_tag="") | Exists(placed))
                       .values_list("slot", flat=True))

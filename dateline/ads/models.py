@@ -48,11 +48,16 @@ class Placement(models.Model):
 
 
 class CampaignQuerySet(models.QuerySet):
+    def not_ended(self, now=None):
+        """Active and not past its end: running, or still to start."""
+        now = now or timezone.now()
+        return self.filter(is_active=True).filter(
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
+
     def running(self, now=None):
         """Active and within its dates."""
         now = now or timezone.now()
-        return self.filter(is_active=True, starts_at__lte=now).filter(
-            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
+        return self.not_ended(now).filter(starts_at__lte=now)
 
 
 class Campaign(models.Model):
