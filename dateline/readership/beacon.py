@@ -25,7 +25,7 @@ _NO_STORE = [("Cache-Control", "no-store")]
 
 
 def answer(method: str, path: str, user_agent: str, fetch_site: str,
-           length: int, network: str = "") -> tuple[int, str]:
+           length: int, network: str) -> tuple[int, str]:
     """Count the beacon if it is one a reader's browser sent; return the status and why."""
     match = _BEACON.fullmatch(path)
     if match is None:

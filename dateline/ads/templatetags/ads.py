@@ -20,24 +20,12 @@ register = template.Library()
 MOST_TAGS = 30  # what /ads/pick reads (views._MOST_TAGS)
 
 
-# Where a page's render keeps the slots in use: its slots are decided once, however many.
-_IN_USE = "_dateline_ad_slots_in_use"
-
-
-@register.simple_tag(takes_context=True, name="ad_slot")
-def ad_slot_tag(context, name: str, section=None, tags=None) -> SafeString:
-    # The context's first dict lives as long as the whole render, included templates too.
-    base = context.dicts[0]
-    if _IN_USE not in base:
-        base[_IN_USE] = slots_in_use()
-    return ad_slot(name, section, tags, base[_IN_USE])
-
-
-def ad_slot(name: str, section=None, tags=None, in_use=None) -> SafeString:
+@register.simple_tag
+def ad_slot(name: str, section=None, tags=None) -> SafeString:
     """An empty, labelled box of the slot's size, or nothing where nothing can fill it;
     `tags` a list of tags or of their ids."""
     slot = SLOTS[name]  # a misspelt slot fails the template's render, not a reader's page
-    if name not in (slots_in_use() if in_use is None else in_use):
+    if name not in slots_in_use():  # kept per process while the page cache's generation stands
         return SafeString("")
     ids = ",".join(str(getattr(t, "pk", t)) for t in list(tags or ())[:MOST_TAGS])
     return format_html(
