@@ -117,12 +117,16 @@ def _send_one(edition: Edition, mail: EditionMail, subscriber: Subscriber, serve
     """Send one subscriber's copy and record it at once: "sent", "refused" or "skipped"."""
     locks = _locks_rows()
     with transaction.atomic() if locks else nullcontext():
-        # Asked again for each mail: a reader who unsubscribed since the batch was read gets
-        # nothing; on PostgreSQL, one being mailed by another run is skipped (SKIP LOCKED).
-        still_waiting = waiting_for(edition).filter(pk=subscriber.pk)
-        if locks:
-            still_waiting = still_waiting.select_for_update(skip_locked=True)
-        if not list(still_waiting.values_list("pk", flat=True)):
+        # On PostgreSQL, a reader being mailed by another run is skipped (SKIP LOCKED). The lock
+        # is taken first and the question asked after, in a statement of its own: a statement
+        # that locked and asked at once would answer from its snapshot, taken before the other
+        # run committed the delivery it has just released the row with, and mail them twice.
+        if locks and not list(Subscriber.objects.filter(pk=subscriber.pk)
+                              .select_for_update(skip_locked=True).values_list("pk", flat=True)):
+            return "skipped"
+        # Asked again for each mail: a reader who unsubscribed, or was mailed by another run,
+        # since the batch was read gets nothing.
+        if not waiting_for(edition).filter(pk=subscriber.pk).exists():
             return "skipped"
         try:
             server.send_messages([mail.to(subscriber)])
