@@ -175,7 +175,8 @@ def main() -> None:
                 urllib.request.urlopen(base + path).read()  # store it
                 results[name] = wrk(base + path, server=server)
             # The readership beacon beside the cached article (issue 21; bench/readership.py).
-            readership.run(base, hot, readership.story_of(hot))
+            # Here the app answers them (no nginx); production.py has the targets.
+            readership.run(base, hot, readership.story_of(hot), where="the app alone")
         finally:
             stop(server)
         rotate = rotating_script(paths, folder)

@@ -26,6 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import readership
 from corpus import ROOT, build, environment
 from processes import stop, wait_for
 
@@ -125,9 +126,12 @@ http {{
     return process
 
 
-def start_serve() -> subprocess.Popen:
-    """As deploy/dateline-web.service runs it (2 workers here, one a core), behind the proxy."""
-    env = {**environment(VAR), "DATELINE_LOG_LEVEL": "WARNING", "DATELINE_BEHIND_PROXY": "1"}
+def start_serve(beacons: Path) -> subprocess.Popen:
+    """As deploy/dateline-web.service runs it (2 workers here, one a core), behind the proxy.
+    The readership rows send every beacon from one address for one story: the repeats'
+    allowance is set so high that each is counted (bench/pages.py says why)."""
+    env = {**environment(VAR), "DATELINE_LOG_LEVEL": "WARNING", "DATELINE_BEHIND_PROXY": "1",
+           "DATELINE_BEACON_LOG_DIR": str(beacons), "DATELINE_READERSHIP_REPEATS": str(10**9)}
     log = VAR / "production-server.log"
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -140,6 +144,12 @@ def start_serve() -> subprocess.Popen:
         stop(server)
         raise
     return server
+
+
+def views_counted(pk: int) -> int:
+    with sqlite3.connect(VAR / "dateline.sqlite3", timeout=20) as db:
+        return db.execute("SELECT COALESCE(SUM(count), 0) FROM readership_tally "
+                          "WHERE kind = 'view' AND key = ?", (str(pk),)).fetchone()[0]
 
 
 def hot_article() -> tuple[int, str]:
@@ -263,10 +273,13 @@ def main(prepare: bool = True) -> None:
         os.chmod(folder, 0o755)  # nginx's workers (nobody) make their cache and temp here
         for sub in ("static", "temp", "cache"):  # nginx makes only the last folder of a path
             (folder / sub).mkdir()
+        # nginx's workers write the beacons' lines there, the app reads and deletes them.
+        (folder / "beacons").mkdir(mode=0o777)
+        os.chmod(folder / "beacons", 0o777)
         # The server and the editor learn of invalidations from a board of their own: another
         # benchmark emptying var/bench/cache meanwhile (pages.py does) cannot part them.
         os.environ["DATELINE_PAGE_CACHE_BOARD"] = str(folder / "generation")
-        server = start_serve()
+        server = start_serve(folder / "beacons")
         try:
             wait_for(f"http://127.0.0.1:{APP_PORT}{path}")  # rendered and stored once
             page = urllib.request.urlopen(f"http://127.0.0.1:{APP_PORT}{path}").read()
@@ -284,6 +297,9 @@ def main(prepare: bool = True) -> None:
                         for name, url in urls.items()]
                 results = {name: combined([r for n, r in runs if n == name]) for name in urls}
                 fresh = freshness(path, pk)
+                # The beacons, answered by nginx and counted from its lines (issue 21).
+                readership.run(front, path, pk, where="through nginx",
+                               counted=lambda: views_counted(pk))
             finally:
                 stop(nginx)
         finally:

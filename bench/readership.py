@@ -1,7 +1,11 @@
 """`make bench`'s readership rows (issue 21, point 4): how many views a second the beacon
 absorbs, and what 10,000 a second cost the cached article's readers.
 
-bench/pages.py calls run() while `dateline serve` serves the cached pages. Four wrk runs:
+bench/production.py calls run() through nginx (deploy/nginx.conf), which answers the beacons
+itself and writes them for `dateline serve` to count (dateline/readership/beacon_log.py): the
+targets, and a check that every beacon sent was counted once. bench/pages.py calls it against
+`dateline serve` alone (the beacon answered in front of Django, as without nginx), for the
+figures. Five wrk runs:
 the beacon alone, flat out (views/s absorbed); the article alone and with beacons paced at
 BENCH_VIEWS_PER_S, flat out (req/s: the CPU they share); and the article paced at a reader's
 rate, without and with the beacons (latency: what a reader waits).
@@ -11,6 +15,8 @@ import os
 import re
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 VIEWS_PER_S = int(os.environ.get("BENCH_VIEWS_PER_S", "10000"))
@@ -46,6 +52,7 @@ def figures(out: str) -> dict:
 
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
             "p50": latency("50%"), "p99": latency("99%"),
             "errors": int(non_2xx.group(1)) if non_2xx else 0}
 
@@ -60,8 +67,11 @@ def measure(command: list[str], beacons: list[str] | None = None) -> tuple[dict,
     return figures(out), figures(beacon_out) if beacon_out else None
 
 
-def run(base: str, article: str, story: int) -> dict[str, dict]:
-    """Measure against a running server; return the rows and print them."""
+def run(base: str, article: str, story: int, *, where: str,
+        counted: Callable[[], int] | None = None) -> dict[str, dict]:
+    """Measure against a running server; return the rows and print them. With `counted` (the
+    story's views in the database), the targets too, and whether each beacon counted once."""
+    before = counted() if counted else 0
     beacon_url = f"{base}/r/view/{story}"
     # Each client waits this long between beacons; aimed 10 % high, since each beacon's own
     # round trip adds to the wait (the rate reached is printed).
@@ -81,16 +91,35 @@ def run(base: str, article: str, story: int) -> dict[str, dict]:
         rows["reader"] = measure(wrk(base + article, paced_page, PAGE_CLIENTS))[0]
         rows["reader + beacons"], rows["beacons beside reader"] = measure(
             wrk(base + article, paced_page, PAGE_CLIENTS), load)
-    report(rows)
-    return rows
-
-
-def report(rows: dict[str, dict]) -> None:
-    print(f"\nreadership: the beacon POST /r/view/<id>, {VIEWS_PER_S:,} views/s wanted beside "
-          f"the cached article; load average {os.getloadavg()[0]:.1f}")
+    print(f"\nreadership ({where}): the beacon POST /r/view/<id>, {VIEWS_PER_S:,} views/s "
+          f"wanted beside the cached article; load average {os.getloadavg()[0]:.1f}")
     print(f"{'run':<24}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, r in rows.items():
         print(f"{name:<24}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['errors']:>8}")
+    if counted:
+        sent = sum(r["requests"] - r["errors"] for name, r in rows.items() if "beacon" in name)
+        # wrk leaves out the beacons in flight when it stops, which the server answered: at
+        # most one a connection of each beacon run.
+        report(rows, sent, settled(counted) - before, in_flight=32 + 2 * BEACON_CLIENTS)
+    return rows
+
+
+def settled(counted: Callable[[], int], quiet: float = 3, most: float = 60) -> int:
+    """The count once it has stopped moving for `quiet` seconds (the reader catching up)."""
+    last, since, deadline = counted(), time.monotonic(), time.monotonic() + most
+    while time.monotonic() - since < quiet and time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = counted()
+        if now != last:
+            last, since = now, time.monotonic()
+    return last
+
+
+def report(rows: dict[str, dict], sent: int, counted: int, in_flight: int) -> None:
+    once = 0 <= counted - sent <= in_flight
+    print(f"beacons answered 204 that wrk saw: {sent:,}; views counted in the database: "
+          f"{counted:,} ({'each once' if once else 'NOT each once'}: at most {in_flight} more, "
+          "those in flight when wrk stopped)")
     absorbed = rows["beacon flat out"]["rps"]
     print(f"target beacon views absorbed: {absorbed:,.0f}/s (target >= {VIEWS_PER_S:,}/s): "
           f"{'met' if absorbed >= VIEWS_PER_S else 'NOT met'}")
@@ -99,8 +128,10 @@ def report(rows: dict[str, dict]) -> None:
     slower_p99 = rows["reader + beacons"]["p99"] / rows["reader"]["p99"] - 1
     print(f"target reader's article p50 with {beside:,.0f} views/s beside it: {slower:+.1%} "
           f"(p99 {slower_p99:+.1%}; target at most +{TARGET_SLOWER:.0%}): "
-          f"{'met' if slower <= TARGET_SLOWER and beside >= 0.95 * VIEWS_PER_S else 'NOT met'}"
-          + ("" if beside >= 0.95 * VIEWS_PER_S else f" (fewer than {VIEWS_PER_S:,} views/s)"))
+          f"{'met' if slower <= TARGET_SLOWER and beside >= 0.95 * VIEWS_PER_S and
+                       once else 'NOT met'}"
+          + ("" if beside >= 0.95 * VIEWS_PER_S else f" (fewer than {VIEWS_PER_S:,} views/s)")
+          + ("" if once else " (not every beacon counted once)"))
     shared = rows["article + beacons"]["rps"] / rows["article"]["rps"] - 1
     print(f"flat-out article req/s with {rows['beacons beside it']['rps']:,.0f} views/s beside "
           f"it: {shared:+.1%} (the two share the same cores; not a target)")

@@ -17,7 +17,7 @@ def main() -> None:
     server = pages.start_dateline("on")
     try:
         urllib.request.urlopen(base + hot).read()  # stored, as make bench has it
-        readership.run(base, hot, readership.story_of(hot))
+        readership.run(base, hot, readership.story_of(hot), where="the app alone")
     finally:
         pages.stop(server)
 

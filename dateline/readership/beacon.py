@@ -18,7 +18,7 @@ from .robots import is_robot
 
 PREFIX = "/r/"
 # The kinds a page's script reports; clicks are counted by the ads app's redirect.
-_BEACON = re.compile(r"/r/(view|impression)/([1-9][0-9]{0,17})/?")
+BEACON = re.compile(r"/r/(view|impression)/([1-9][0-9]{0,17})/?")
 # navigator.sendBeacon() with no data sends no body; a little is tolerated, never read.
 _LARGEST_BODY = 1024
 _NO_STORE = [("Cache-Control", "no-store")]
@@ -27,7 +27,7 @@ _NO_STORE = [("Cache-Control", "no-store")]
 def answer(method: str, path: str, user_agent: str, fetch_site: str,
            length: int, network: str) -> tuple[int, str]:
     """Count the beacon if it is one a reader's browser sent; return the status and why."""
-    match = _BEACON.fullmatch(path)
+    match = BEACON.fullmatch(path)
     if match is None:
         return 404, "No such beacon: /r/view/<story id> or /r/impression/<campaign id>."
     if method != "POST":
@@ -36,12 +36,18 @@ def answer(method: str, path: str, user_agent: str, fetch_site: str,
         return 413, "A beacon carries no body."
     if fetch_site == "cross-site":
         return 403, "Beacons are counted from this site's own pages."
-    # A robot's beacon, or one sender's repeats past its allowance, is answered as a reader's
-    # and not counted: a page fetched by a headless browser shows no error, and neither learns
-    # anything to change its name or pace by.
-    if not is_robot(user_agent) and repeats.allowed(network, match[1], match[2]):
+    if counts(user_agent, network, match[1], match[2]):
         count(match[1], match[2])
     return 204, ""
+
+
+def counts(user_agent: str, network: str, kind: str, key: str) -> bool:
+    """Whether a beacon answered 204 is counted (here, and from nginx's lines: beacon_log.py).
+
+    A robot's beacon, or one sender's repeats past its allowance, is answered as a reader's
+    and not counted: a page fetched by a headless browser shows no error, and neither learns
+    anything to change its name or pace by."""
+    return not is_robot(user_agent) and repeats.allowed(network, kind, key)
 
 
 class BeaconFirst:

@@ -71,6 +71,12 @@ def flush() -> int:
             return 0
 
 
+def write(batch: Batch) -> int:
+    """Write counts gathered elsewhere (nginx's beacon lines) now, in the caller's transaction
+    when there is one; keys that do not exist are dropped as at a flush."""
+    return _write(_only_known(batch))
+
+
 def register_keys(kind: str, known: Callable[[set[str]], Iterable[str]]) -> None:
     """Let the app owning `kind` say which of a batch's keys exist (the others are dropped)."""
     _known_keys[kind] = known

@@ -29,3 +29,15 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} at {self.hour:%Y-%m-%d %H}:00: {self.count}"
+
+
+class BeaconLogRead(models.Model):
+    """How far the beacons of one of nginx's log files are counted (beacon_log.py): written in
+    the transaction that writes their counts, so a restart goes on from there."""
+
+    # "<host>/<file>": two app servers, each behind its own nginx, share the database.
+    name = models.CharField(max_length=200, unique=True)
+    offset = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.offset} bytes counted"

@@ -502,6 +502,9 @@ DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS = 3
 # hour) a process holds between writes, so a flood of made-up keys cannot fill its memory.
 DATELINE_READERSHIP_FLUSH_SECONDS = float(os.environ.get("DATELINE_READERSHIP_FLUSH_SECONDS", "1"))
 DATELINE_READERSHIP_MAX_BATCH = 100_000
+# Where nginx writes the beacons it answers itself (deploy/nginx.conf), a file per 100 seconds,
+# for `dateline serve` to count (dateline/readership/beacon_log.py); nothing there, nothing read.
+DATELINE_BEACON_LOG_DIR = Path(os.environ.get("DATELINE_BEACON_LOG_DIR", VAR_DIR / "beacons"))
 # One sender's (network's) beacons for one story or campaign counted at most this many times a
 # window (dateline/readership/repeats.py); 0: no limit.
 DATELINE_READERSHIP_REPEATS = int(os.environ.get("DATELINE_READERSHIP_REPEATS", "10"))

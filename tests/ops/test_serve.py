@@ -52,8 +52,8 @@ class Serve:
     """A real `dateline serve` (two web workers, the stream, the background worker)."""
 
     def __init__(self, var_dir: Path, *extra: str, port: int | None = None,
-                 prepare: bool = True) -> None:
-        self.env = site_environment(var_dir)
+                 prepare: bool = True, env: dict | None = None) -> None:
+        self.env = env or site_environment(var_dir)  # another's env: its database, kept
         if prepare:
             subprocess.run([*DATELINE, "migrate", "-v0"], env=self.env, check=True, timeout=300)
         self.port = port or free_port_pair()

@@ -1,9 +1,11 @@
 """Counts survive a restart: a real `dateline serve`, stopped with SIGTERM, writes its batch
-(issue 21, point 4); one killed with SIGKILL loses only what it had not yet written."""
+(issue 21, point 4); one killed with SIGKILL loses only what it had not yet written; and what
+nginx wrote for it to count is counted once across a kill."""
 
 import os
 import signal
 import subprocess
+import time
 import urllib.request
 
 import pytest
@@ -81,3 +83,41 @@ def test_sigkill_loses_at_most_the_unwritten_batch(serve_with_flush):
     # granian and its workers, as the kernel's OOM killer or a lost machine would end them.
     os.killpg(running.child("granian"), signal.SIGKILL)
     assert shell(running.env, VIEWS) == "10"
+
+
+def nginx_lines(folder, story: int, first: int, n: int) -> bytes:
+    """Lines as deploy/nginx.conf writes them, from n senders (each counts)."""
+    return b"".join(f"204 {time.time():.3f} /r/view/{story} 192.0.2.{first + i} {BROWSER}\n"
+                    .encode() for i in range(n))
+
+
+def test_serve_counts_what_nginx_wrote_and_a_killed_serve_counts_none_twice(serve_with_flush,
+                                                                          tmp_path):
+    running, story = serve_with_flush(0.2)
+    folder = tmp_path / "beacons"  # DATELINE_BEACON_LOG_DIR's default, under the site's var
+    folder.mkdir()
+    log = folder / f"{int(time.time()) // 100}.log"
+    log.write_bytes(nginx_lines(folder, story, 1, 7))
+    written = "0"
+    for _ in range(50):
+        written = shell(running.env, VIEWS)
+        if written == "7":
+            break
+    assert written == "7"
+    # serve and its web server killed outright, as a lost machine would end them.
+    granian = running.child("granian")
+    running.process.kill()  # first, or it would start another granian
+    running.process.wait(timeout=30)
+    os.killpg(granian, signal.SIGKILL)
+    with log.open("ab") as file:
+        file.write(nginx_lines(folder, story, 100, 5))
+    again = Serve(tmp_path, "--no-worker", "--no-live", prepare=False, env=running.env)
+    try:
+        wait_for(again.url + "/healthz")
+        for _ in range(50):
+            written = shell(again.env, VIEWS)
+            if written != "7":
+                break
+        assert written == "12"
+    finally:
+        again.stop()

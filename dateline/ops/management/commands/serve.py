@@ -19,6 +19,7 @@ from dateline.ops.serving.granian import (
     web_command,
 )
 from dateline.ops.serving.supervisor import ChildKeepsDying, Supervisor
+from dateline.readership import beacon_log
 
 
 class Command(BaseCommand):
@@ -79,6 +80,9 @@ class Command(BaseCommand):
         # The workers' settings learn how many of them serve at once (the rate-limit check).
         os.environ["DATELINE_WORKERS"] = str(options["workers"])
         supervisor = self._stopped_by_signals(Supervisor(log=self.stderr.write))
+        # The beacons nginx answered itself (deploy/nginx.conf), counted from its lines by this
+        # process alone: one reader, whatever the number of workers.
+        beacon_log.start_reading()
         try:
             self._start_all(supervisor, granian, **options)
             supervisor.run()
