@@ -11,6 +11,15 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Lets two test runs share one PostgreSQL server without dropping each other's database.
 if os.environ.get("DATELINE_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DATELINE_TEST_DB_NAME"]}  # noqa: F405
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, as a site has, not Django's in-memory default: that one is a single connection
+    # the live server's request threads share with the test (Django's own warning), so a page's
+    # background requests (autosave, presence) interleave their transactions with its clicks
+    # and fail at random; and it fails a second writer at once where a file makes it wait.
+    # One per process, so that two runs in one checkout do not drop each other's.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")  # noqa: F405
+    }
 # A second alias on the same test database, for the read-replica router's tests (tests/db/).
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -126,7 +126,7 @@ def test_a_failing_receiver_does_not_lose_the_item(make_feed):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_polls_at_once_store_one_item(make_feed):
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
         # The in-memory test database's shared cache fails a second writer at once
         # ("table is locked") where a real SQLite file makes it wait (IMMEDIATE transactions).
         pytest.skip("concurrent writers need PostgreSQL or a file database")
