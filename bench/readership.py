@@ -97,7 +97,8 @@ def run(base: str, article: str, story: int, *, where: str,
     for name, r in rows.items():
         print(f"{name:<24}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['errors']:>8}")
     if counted:
-        sent = sum(r["requests"] - r["errors"] for name, r in rows.items() if "beacon" in name)
+        sent = sum(r["requests"] - r["errors"] for name, r in rows.items()
+                   if name.startswith("beacon"))
         # wrk leaves out the beacons in flight when it stops, which the server answered: at
         # most one a connection of each beacon run.
         report(rows, sent, settled(counted) - before, in_flight=32 + 2 * BEACON_CLIENTS)

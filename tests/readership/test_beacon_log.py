@@ -1,15 +1,17 @@
 """Beacons nginx answered, counted from its lines (dateline/readership/beacon_log.py): each once,
 at its own hour, by the beacon's rules, whatever stops the reading half-way."""
 
+import socket
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from django.db import IntegrityError
+from django.db import OperationalError
 from django.test import override_settings
 
-from dateline.readership import beacon_log
+from dateline.readership import beacon_log, counting
 from dateline.readership.models import BeaconLogRead, Tally
 
 from .conftest import BROWSER
@@ -110,18 +112,43 @@ def test_a_backlog_is_read_in_bounded_pieces(folder, story, monkeypatch):
 def test_a_write_that_fails_marks_nothing_read_and_the_next_pass_counts_it_once(
         folder, story, monkeypatch):
     (folder / "17643399.log").write_bytes(line(story.pk) * 3)
-    real = BeaconLogRead.objects.update_or_create
+    real = counting.write
 
-    def fails(**kwargs):
-        raise IntegrityError("the database went away between the counts and the offset")
+    def written_then_lost(batch):
+        real(batch)
+        raise OperationalError("the database went away before the commit")
 
-    monkeypatch.setattr(BeaconLogRead.objects, "update_or_create", fails)
-    with pytest.raises(IntegrityError):
+    monkeypatch.setattr(counting, "write", written_then_lost)
+    with pytest.raises(OperationalError):
         beacon_log.read_new_lines(folder, now=NOW)
-    assert views(story) == 0  # the counts went with the offset
-    monkeypatch.setattr(BeaconLogRead.objects, "update_or_create", real)
+    assert views(story) == 0  # the counts and the offset went together
+    assert BeaconLogRead.objects.get().offset == 0
+    monkeypatch.setattr(counting, "write", real)
     assert beacon_log.read_new_lines(folder, now=NOW) == 3
     assert views(story) == 3
+
+
+def test_two_readers_of_one_folder_count_each_line_once(folder, story):
+    """Two `dateline serve` on one host: the one that moves the offset first counts."""
+    log = folder / "17643399.log"
+    log.write_bytes(b"".join(line(story.pk, address=f"192.0.2.{n}") for n in range(4)))
+    threads = [threading.Thread(target=beacon_log.read_new_lines, args=(folder, NOW))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert views(story) == 4
+    assert BeaconLogRead.objects.get().offset == log.stat().st_size
+
+
+def test_the_offset_of_a_file_gone_is_forgotten(folder, story):
+    BeaconLogRead.objects.create(name=f"{socket.gethostname()}/17643000.log", offset=99)
+    BeaconLogRead.objects.create(name="another-host/17643000.log", offset=99)
+    (folder / "17643399.log").write_bytes(line(story.pk))
+    beacon_log.read_new_lines(folder, now=NOW)
+    assert sorted(BeaconLogRead.objects.values_list("name", flat=True)) == \
+        ["another-host/17643000.log", f"{socket.gethostname()}/17643399.log"]
 
 
 def test_no_folder_no_reading(tmp_path):
