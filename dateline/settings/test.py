@@ -17,6 +17,7 @@ elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # background requests (autosave, presence) interleave their transactions with its clicks
     # and fail at random; and it fails a second writer at once where a file makes it wait.
     # One per process, so that two runs in one checkout do not drop each other's.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405  (a fresh clone has none)
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")  # noqa: F405
     }
