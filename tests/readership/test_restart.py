@@ -85,7 +85,7 @@ def test_sigkill_loses_at_most_the_unwritten_batch(serve_with_flush):
     assert shell(running.env, VIEWS) == "10"
 
 
-def nginx_lines(folder, story: int, first: int, n: int) -> bytes:
+def nginx_lines(story: int, first: int, n: int) -> bytes:
     """Lines as deploy/nginx.conf writes them, from n senders (each counts)."""
     return b"".join(f"204 {time.time():.3f} /r/view/{story} 192.0.2.{first + i} {BROWSER}\n"
                     .encode() for i in range(n))
@@ -97,7 +97,7 @@ def test_serve_counts_what_nginx_wrote_and_a_killed_serve_counts_none_twice(serv
     folder = tmp_path / "beacons"  # DATELINE_BEACON_LOG_DIR's default, under the site's var
     folder.mkdir()
     log = folder / f"{int(time.time()) // 100}.log"
-    log.write_bytes(nginx_lines(folder, story, 1, 7))
+    log.write_bytes(nginx_lines(story, 1, 7))
     written = "0"
     for _ in range(50):
         written = shell(running.env, VIEWS)
@@ -110,7 +110,7 @@ def test_serve_counts_what_nginx_wrote_and_a_killed_serve_counts_none_twice(serv
     running.process.wait(timeout=30)
     os.killpg(granian, signal.SIGKILL)
     with log.open("ab") as file:
-        file.write(nginx_lines(folder, story, 100, 5))
+        file.write(nginx_lines(story, 100, 5))
     again = Serve(tmp_path, "--no-worker", "--no-live", prepare=False, env=running.env)
     try:
         wait_for(again.url + "/healthz")
