@@ -161,3 +161,13 @@ def test_nothing_about_the_sender_reaches_the_database(folder, story):
     stored = [str(row) for model in (Tally, BeaconLogRead)
               for row in model.objects.values_list()]
     assert stored and not any("203.0.113" in row or "Mozilla" in row for row in stored)
+
+
+def test_a_flood_of_made_up_story_ids_is_dropped_and_the_real_ones_counted(folder, story):
+    """More distinct keys in one piece than a database takes parameters in one statement."""
+    made_up = b"".join(line(10_000_000 + n, address=f"10.{n >> 16}.{(n >> 8) & 255}.{n & 255}")
+                       for n in range(40_000))
+    (folder / "17643399.log").write_bytes(made_up + line(story.pk))
+    assert beacon_log.read_new_lines(folder, now=NOW) == 40_001
+    assert views(story) == 1
+    assert Tally.objects.count() == 1
