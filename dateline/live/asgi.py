@@ -22,17 +22,18 @@ django.setup()
 from asgiref.sync import sync_to_async  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from .hub import hub, read_events  # noqa: E402
+from .hub import Subscriber, hub, read_events  # noqa: E402
 
 MAX_EVENT_ID = 2**63 - 1
 # The garbage collector's youngest generation, in objects allocated and not yet freed. An event
-# wakes every stream at once: a worker's 20,000 streams (its most, `dateline serve`'s
-# --backpressure) each get a callback scheduled and a new future before the first is freed.
-# At CPython's default of 700 that fan-out ran about 30 young collections, which moved the
-# pending callbacks up a generation and brought on full collections over every open stream:
-# a fifth of the stream worker's CPU in `perf`, 1.2-1.4 s p99 at 50,000 readers against
-# 0.88-1.0 s with this (bench/README.md, "Live stream"). The older generations keep their
-# defaults, so streams whose readers left are still collected.
+# reaches up to 20,000 streams a worker (its most, `dateline serve`'s --backpressure) in one
+# go. At CPython's default of 700, `perf` put the collector at a fifth of the stream worker's
+# CPU: young collections in the middle of a fan-out moved the objects in flight up a
+# generation and brought on full collections over every open stream. 50,000 readers, p99:
+# 1,195 ms with the default, 979-989 ms with this, when each stream was still woken; with
+# the hub writing to the streams itself, 996 ms without it and 742-781 ms with it
+# (bench/README.md, "Live stream"). The older generations keep their defaults, so streams
+# whose readers left are still collected.
 YOUNG_GENERATION = 60_000
 STREAM_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
@@ -95,18 +96,16 @@ async def stream(scope, receive, send) -> None:
     hub.streams += 1
     # Watching for the reader leaving frees a closed stream at once, not at the next send.
     gone = asyncio.ensure_future(until_disconnected(receive))
-    wakeup: asyncio.Future | None = None
+    subscriber: Subscriber | None = None
 
-    def leave(_) -> None:  # wakes the stream as an event would, to find the reader gone
-        if wakeup is not None and not wakeup.done():
-            wakeup.set_result(None)
+    def leave(_) -> None:  # hands the stream back from the hub, to find the reader gone
+        if subscriber is not None and not subscriber.resume.done():
+            subscriber.resume.set_result(None)
 
     gone.add_done_callback(leave)
     snapshot = hub.snapshot
     try:
-        while True:
-            if wakeup is None or wakeup.done():
-                wakeup = hub.next_wakeup()  # taken before looking, so no wake-up falls between
+        while not gone.done():
             frames = hub.after(cursor)
             if frames is None:
                 frames = [(pk, data) for pk, _, data in await sync_to_async(
@@ -121,14 +120,18 @@ async def stream(scope, receive, send) -> None:
                 # The snapshot after any replay: it is the present, the replay the past.
                 body = b"".join(data for _, data in frames) + snapshot
                 snapshot = b""
-            else:
-                await wakeup  # the next event or heartbeat, or the reader leaving
-                if gone.done():
-                    return
-                if hub.latest > cursor:
-                    continue
-                body = b": ping\n\n"
-            await send({"type": "http.response.body", "body": body, "more_body": True})
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+                continue
+            # Caught up: the hub writes what follows (events, heartbeats) until the reader
+            # leaves, a send fails, or the stream must catch up by itself.
+            subscriber = hub.subscribe(send, cursor)
+            try:
+                await subscriber.resume
+            finally:
+                hub.unsubscribe(subscriber)
+            cursor = subscriber.cursor
+            if subscriber.failed:
+                return
     except OSError:
         pass  # the reader went away while we were sending (ASGI servers raise an OSError)
     finally:

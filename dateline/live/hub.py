@@ -1,11 +1,14 @@
-"""One per streaming process: reads new events once and wakes every open stream at once.
+"""One per streaming process: reads new events once and writes them to every open stream.
 
-Streams do not each hold a queue. A stream with nothing to send awaits one bare future the
-hub completes at the next wake-up, and then reads what it has not sent from a ring of recent
-frames; so ten thousand readers cost ten thousand suspended coroutines and a single copy of
-each event. (Not asyncio.wait on one shared future: with 10k streams a wake-up through it
-took four times the CPU, and the waiting streams held 60% more objects for the garbage
-collector to walk; bench/README.md has the figures.)
+Streams do not each hold a queue, nor are they each woken. A stream that has sent everything
+subscribes (`subscribe`) and waits; the hub then writes each new event, and the heartbeat's
+comment, to every subscriber itself, in one loop (`_deliver`): one copy of each event, one
+message for all, and no task to wake per reader. granian's send for a body never waits (it
+hands the bytes to the connection's writer and returns a finished awaitable), so the loop
+runs straight through; 50,000 streams cost a callback, a future and a task step each per
+event before (bench/README.md, "Live stream"). A stream the hub cannot write to (the reader
+left, the send failed, or it fell behind) is handed back to its own task, which catches up
+from the ring of recent frames or the database, or ends.
 """
 
 import asyncio
@@ -69,7 +72,8 @@ class Hub:
         self.tasks: list[asyncio.Task] = []
         self.streams = 0
         self._lock = asyncio.Lock()
-        self._waiting: list[asyncio.Future] = []
+        # A dict for its order: streams subscribed first are written to first.
+        self._subscribers: dict[Subscriber, None] = {}
 
     async def ensure_started(self) -> None:
         if self.started is None:
@@ -84,11 +88,15 @@ class Hub:
                                                    self.refresh),
                        self._every(settings.DATELINE_LIVE_HEARTBEAT, self._heartbeat))]
 
-    def next_wakeup(self) -> asyncio.Future:
-        """A future the next wake-up completes (or the stream itself, when its reader leaves)."""
-        future = asyncio.get_running_loop().create_future()
-        self._waiting.append(future)
-        return future
+    def subscribe(self, send, cursor: int) -> "Subscriber":
+        """A stream that has sent everything up to `cursor` (hub.latest): the hub writes the
+        next events to it until its `resume` future is done."""
+        subscriber = Subscriber(send, cursor)
+        self._subscribers[subscriber] = None
+        return subscriber
+
+    def unsubscribe(self, subscriber: "Subscriber") -> None:
+        self._subscribers.pop(subscriber, None)
 
     def after(self, cursor: int) -> list[tuple[int, bytes]] | None:
         """Frames newer than cursor from memory, or None when memory no longer reaches back."""
@@ -109,17 +117,33 @@ class Hub:
                 self.ids.append(pk)
                 self.frames.append(data)
             if rows:
-                self.latest = rows[-1][0]
-                self._wake()
-
-    def _wake(self) -> None:
-        waiting, self._waiting = self._waiting, []
-        for future in waiting:
-            if not future.done():  # a stream whose reader left has completed its own
-                future.set_result(None)
+                previous, self.latest = self.latest, rows[-1][0]
+                await self._deliver(b"".join(data for _, _, data in rows), previous)
 
     async def _heartbeat(self) -> None:
-        self._wake()  # streams with nothing new send a comment, which also finds closed ones
+        # A comment to every stream with nothing new, which also finds the closed ones.
+        async with self._lock:
+            await self._deliver(b": ping\n\n", self.latest)
+
+    async def _deliver(self, body: bytes, after: int) -> None:
+        """Write body (what follows event `after`, up to hub.latest) to every subscriber;
+        called under the lock, so no two writes to a stream interleave."""
+        message = {"type": "http.response.body", "body": body, "more_body": True}
+        for subscriber in list(self._subscribers):
+            if subscriber.resume.done():
+                continue  # its reader left: its task unsubscribes it
+            if subscriber.cursor != after:  # never expected; its own task catches it up
+                subscriber.resume.set_result(None)
+                continue
+            try:
+                await subscriber.send(message)
+            except Exception as error:  # one stream's failure is never the others'
+                if not isinstance(error, OSError):  # not the usual: the reader went away
+                    logger.warning("live: a stream's send failed", exc_info=True)
+                subscriber.failed = True
+                subscriber.resume.set_result(None)
+            else:
+                subscriber.cursor = self.latest
 
     async def _every(self, seconds: float, action) -> None:
         while True:
@@ -144,6 +168,19 @@ class Hub:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30)
             await self.refresh()
+
+
+class Subscriber:
+    """A caught-up stream the hub writes to: its ASGI send, the last event it was sent, and
+    the future that hands it back to its own task."""
+
+    __slots__ = ("cursor", "failed", "resume", "send")
+
+    def __init__(self, send, cursor: int) -> None:
+        self.send = send
+        self.cursor = cursor
+        self.resume: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.failed = False
 
 
 hub = Hub()

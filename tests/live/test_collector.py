@@ -26,7 +26,7 @@ def test_lifespan_startup_freezes_what_was_loaded_and_widens_the_young_generatio
         assert start_and_stop_lifespan() == ["lifespan.startup.complete",
                                              "lifespan.shutdown.complete"]
         young, middle, oldest = gc.get_threshold()
-        # A whole fan-out fits: a callback and a future for each stream a worker may hold.
+        # A whole fan-out fits: two objects in flight for each stream a worker may hold.
         assert young == asgi.YOUNG_GENERATION >= 2 * 20_000
         assert (middle, oldest) == before[1:]  # streams whose readers left are still collected
         assert gc.get_freeze_count() > 0

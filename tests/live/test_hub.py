@@ -1,0 +1,55 @@
+"""The hub's fan-out (hub.py, `_deliver`): one loop writes each event to every caught-up
+stream through its ASGI send; what happens to one stream never reaches the others.
+
+The sends here are plain ASGI send callables that record what they are given, as granian's
+do (a body send that returns at once); the streams' real path through granian is in
+test_stream.py."""
+
+import asyncio
+
+from dateline.live.hub import Hub
+
+
+def recorder(log: list, fails: bool = False):
+    async def send(message):
+        if fails:
+            raise OSError("the reader went away")
+        log.append(message["body"])
+    return send
+
+
+def test_an_event_reaches_every_subscriber_and_a_failed_send_hands_back_only_its_stream():
+    async def scenario():
+        hub, first, second = Hub(), [], []
+        hub.latest = 5
+        ok = hub.subscribe(recorder(first), 5)
+        broken = hub.subscribe(recorder([], fails=True), 5)
+        last = hub.subscribe(recorder(second), 5)
+        hub.latest = 6
+        await hub._deliver(b"id: 6\nevent: published\ndata: {}\n\n", 5)
+        return ok, broken, last, first, second
+
+    ok, broken, last, first, second = asyncio.run(scenario())
+    assert first == second == [b"id: 6\nevent: published\ndata: {}\n\n"]
+    assert ok.cursor == last.cursor == 6 and not ok.resume.done() and not last.resume.done()
+    assert broken.failed and broken.resume.done() and broken.cursor == 5
+
+
+def test_a_stream_that_left_or_fell_behind_is_not_written_to():
+    async def scenario():
+        hub, left, behind, current = Hub(), [], [], []
+        hub.latest = 9
+        gone = hub.subscribe(recorder(left), 9)
+        gone.resume.set_result(None)  # its reader left: its own task unsubscribes it
+        late = hub.subscribe(recorder(behind), 7)  # missed events 8 and 9
+        fine = hub.subscribe(recorder(current), 9)
+        hub.latest = 10
+        await hub._deliver(b"id: 10\n\n", 9)
+        await hub._heartbeat()
+        return late, fine, left, behind, current
+
+    late, fine, left, behind, current = asyncio.run(scenario())
+    assert left == [] and behind == []
+    # Handed back to catch up from the ring itself, with nothing lost or doubled.
+    assert late.resume.done() and not late.failed and late.cursor == 7
+    assert current == [b"id: 10\n\n", b": ping\n\n"] and fine.cursor == 10
