@@ -118,18 +118,21 @@ def _copy_rows(db, table: str, span: int, copies: int) -> None:
         "id": f"id + k * {span}", "article_id": f"article_id + k * {span}",
         "external_id": "external_id || '~' || k",
         "published_at": f"published_at - k * interval '{COPY_STEP_SECONDS} seconds'",
-        # The search match table's slice of the id (migration search 0002).
-        "slice": f"(article_id + k * {span}) >> 16",
     }
     if "article_id" in columns:  # a relation's own id is generated afresh
         columns = [c for c in columns if c != "id"]
     values = ", ".join(shifted.get(c, c) for c in columns)
     for name, _ in indexes:
         db.execute(f"DROP INDEX {name}")
+    if table == "search_article_match":  # partitioned by id (migration search 0003)
+        db.execute("SELECT search_article_match_cover(ARRAY(SELECT generate_series(0, %s)))",
+                   [(span * copies) >> 16])
     db.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM {table}, "
                f"generate_series(1, {copies - 1}) AS k")
     for _, definition in indexes:
-        db.execute(definition)
+        # A partitioned table's index is defined ON ONLY the parent; built again, it is
+        # wanted on every partition.
+        db.execute(definition.replace(" ON ONLY ", " ON "))
     db.commit()
 
 
