@@ -460,7 +460,8 @@ DATELINE_METRICS_ALLOWED_IPS = [
 DATELINE_METRICS_TOKEN = os.environ.get("DATELINE_METRICS_TOKEN", "")
 
 # Search backends, like CACHES: "default" always exists and uses the database's own full-text
-# search (FTS5 on SQLite, tsvector on PostgreSQL). HALF_LIFE_DAYS: how fast relevance fades.
+# search (FTS5 on SQLite, tsvector on PostgreSQL). HALF_LIFE_DAYS: how fast relevance fades;
+# on PostgreSQL, RANK: "ts_rank" (the default) or "ts_rank_cd" (cover density, slower).
 # Every backend named here is kept indexed; searches use "default" unless told otherwise.
 DATELINE_SEARCH_BACKENDS = {
     "default": {

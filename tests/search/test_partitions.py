@@ -1,4 +1,5 @@
-"""PostgreSQL's match table, partitioned by id range (migration search 0003).
+"""PostgreSQL's match table, partitioned by id range (migration search 0003), and the index
+its join to the articles reads (0004).
 
 A range's partition is made when its first story is indexed, by one save or by two at once;
 a search reads the partitions newest first and stops when it has enough; and a site that
@@ -13,8 +14,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
-from dateline.search.backends import SearchQuery, get_backend
-from dateline.search.backends import postgres
+from dateline.search.backends import InvalidSearchBackendError, SearchQuery, get_backend, postgres
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
                                 reason="partitions are PostgreSQL's")
@@ -121,3 +121,28 @@ def test_migrating_back_and_forth_keeps_every_entry(make_article):
             "search_article_match_p5"} <= set(partitions())
     hits = get_backend().search(SearchQuery("lighthouse", newest_first=True)).hits
     assert [hit.article_id for hit in hits] == made[::-1]
+
+
+@pytest.mark.django_db
+def test_the_join_to_the_articles_finds_what_it_reads_in_one_index():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_indexdef('search_article_cover'::regclass)")
+        definition = cursor.fetchone()[0]
+    assert definition.endswith("ON public.newsroom_article USING btree (id) INCLUDE "
+                               "(section_id, published_at, status, embargo_until)")
+
+
+@pytest.mark.django_db
+def test_a_site_may_rank_by_cover_density_and_nothing_else(make_article):
+    for headline in ("Tidal power plant opens", "Power cut hits tidal town"):
+        make_article(headline)
+    params = {**get_backend().params, "RANK": "ts_rank_cd"}
+    dense = postgres.PostgresSearchBackend(params)
+    with CaptureQueriesContext(connection) as queries:
+        found = dense.search(SearchQuery("tidal power"))
+    searched = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]]
+    assert len(searched) == 1 and "ts_rank_cd(" in searched[0]
+    assert {h.article_id for h in found.hits} == {
+        h.article_id for h in get_backend().search(SearchQuery("tidal power")).hits}
+    with pytest.raises(InvalidSearchBackendError, match="ts_rank, ts_rank_cd"):
+        postgres.PostgresSearchBackend({**params, "RANK": "random()"})

@@ -1,4 +1,11 @@
-"""PostgreSQL: weighted tsvectors in a table partitioned by id range, ranked by ts_rank_cd.
+"""PostgreSQL: weighted tsvectors in a table partitioned by id range, ranked by ts_rank.
+
+ts_rank weighs the searched words by their field (headline, teaser, body), how often they
+occur and, for words that must all match, how close together. ts_rank_cd (cover density,
+which scores how close the words stand) costs four times as much: 3 ms of a search's 2,000
+candidates at a million stories. It orders the first page differently (about half of the
+top ten in common over bench/search.py's queries); a site that prefers it sets "RANK":
+"ts_rank_cd" in its backend's settings.
 
 Queries go through to_tsquery built from the shared parser rather than websearch_to_tsquery:
 the syntax is the same (words, "phrases", OR, -word) and prefix search (`infla*`) works too,
@@ -24,6 +31,7 @@ from .base import (
     MARK_START,
     BaseSearchBackend,
     Hit,
+    InvalidSearchBackendError,
     SearchQuery,
     SearchResults,
     _Plan,
@@ -41,6 +49,7 @@ SLICE_BITS = 16
 FIRST_PARTITIONS = 32
 TEXT_TABLE = "search_article_text"
 CONFIG = "english"
+RANK_FUNCTIONS = ("ts_rank", "ts_rank_cd")
 HEADLINE_OPTIONS = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
                     "MaxFragments=2, FragmentDelimiter=\" … \"")
 # Snippets come from this many characters of the body, starting at a word up to SNIPPET_LEAD
@@ -80,6 +89,13 @@ class PostgresSearchBackend(BaseSearchBackend):
 
     vendor = "postgresql"
     index_table = TABLE
+
+    def __init__(self, params: dict) -> None:
+        super().__init__(params)
+        self.rank = params.get("RANK", "ts_rank")
+        if self.rank not in RANK_FUNCTIONS:
+            raise InvalidSearchBackendError(
+                f"RANK {self.rank!r} is not one of PostgreSQL's: {', '.join(RANK_FUNCTIONS)}.")
 
     def add_bulk(self, articles: Iterable[Article]) -> None:
         rows = [(a.pk, _guarded(a.headline), _guarded(a.teaser), _guarded(plain_text(a.body)))
@@ -125,7 +141,7 @@ class PostgresSearchBackend(BaseSearchBackend):
         return removed
 
     def match_sql(self, parsed: ParsedQuery, scored: bool = True) -> tuple[str, list]:
-        score = "ts_rank_cd(s.document, q)" if scored else "1.0"
+        score = f"{self.rank}(s.document, q)" if scored else "1.0"
         return (f"SELECT s.article_id AS id, {score} AS score "
                 f"FROM {TABLE} s, to_tsquery('{CONFIG}', %s) q WHERE s.document @@ q",
                 [tsquery(parsed)])
@@ -220,7 +236,7 @@ class PostgresSearchBackend(BaseSearchBackend):
             branch = f"(SELECT s.article_id AS id, 0.0::float4 AS rank FROM {{0}} s WHERE {match})"
             params: list = [exact] * len(partitions)
         else:
-            branch = (f"(SELECT x.id, (SELECT ts_rank_cd(d.document, to_tsquery('{CONFIG}', %s)) "
+            branch = (f"(SELECT x.id, (SELECT {self.rank}(d.document, to_tsquery('{CONFIG}', %s)) "
                       f"FROM {{0}} d WHERE d.ctid = x.row) AS rank FROM (SELECT s.article_id "
                       f"AS id, s.ctid AS row FROM {{0}} s WHERE {match}) x)")
             params = [exact, exact] * len(partitions)
