@@ -1,6 +1,7 @@
 """The systemd units in deploy/ book the morning edition: their own commands, run for real."""
 
 import json
+import os
 import shlex
 import signal
 import subprocess
@@ -82,6 +83,9 @@ def test_three_workers_started_from_the_unit_at_once_book_one_morning_run(own_si
     try:
         # Booked first, then the task worker starts (and from then on stops cleanly on TERM).
         said = [read_until(worker, "Starting worker", timeout=60) for worker in workers]
+        # Each runs below the web server's CPU priority: readers and the desk go first.
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert [os.getpriority(os.PRIO_PROCESS, w.pid) for w in workers] == [ours + 10] * 3
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
