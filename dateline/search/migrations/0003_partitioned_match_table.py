@@ -36,10 +36,9 @@ END $$
 """
 POSTGRES = [
     "ALTER TABLE search_article_match RENAME TO search_article_match_0002",
-    "ALTER INDEX search_article_match_pkey RENAME TO search_article_match_0002_pkey",
     "ALTER INDEX search_article_match_document RENAME TO search_article_match_0002_document",
-    "CREATE TABLE search_article_match (article_id integer NOT NULL, document tsvector NOT NULL, "
-    "CONSTRAINT search_article_match_pkey PRIMARY KEY (article_id)) PARTITION BY RANGE (article_id)",
+    "CREATE TABLE search_article_match (article_id integer NOT NULL, document tsvector NOT NULL) "
+    "PARTITION BY RANGE (article_id)",
     COVER,
     "SELECT search_article_match_cover(ARRAY(SELECT DISTINCT slice::integer "
     "FROM search_article_match_0002))",
@@ -48,12 +47,14 @@ POSTGRES = [
     # A GIN index is built much faster with memory to sort in (for this transaction only).
     "SET LOCAL maintenance_work_mem = '256MB'",
     "CREATE INDEX search_article_match_document ON search_article_match USING GIN (document)",
+    # A unique index, not a primary key: pg_restore --clean (dateline restore) drops each
+    # partition's constraint first, which PostgreSQL refuses for an inherited one.
+    "CREATE UNIQUE INDEX search_article_match_article ON search_article_match (article_id)",
     "DROP TABLE search_article_match_0002",
     "ANALYZE search_article_match",
 ]
 POSTGRES_REVERSE = [
     "ALTER TABLE search_article_match RENAME TO search_article_match_0003",
-    "ALTER INDEX search_article_match_pkey RENAME TO search_article_match_0003_pkey",
     "ALTER INDEX search_article_match_document RENAME TO search_article_match_0003_document",
     "CREATE TABLE search_article_match (article_id integer PRIMARY KEY, "
     "slice smallint NOT NULL, document tsvector NOT NULL)",
