@@ -15,6 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from dateline.search.backends import InvalidSearchBackendError, SearchQuery, get_backend, postgres
+from dateline.search.query import parse
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
                                 reason="partitions are PostgreSQL's")
@@ -105,6 +106,34 @@ def test_two_saves_starting_the_same_range_at_once_make_it_once(make_article):
         cursor.execute("SELECT article_id FROM search_article_match_p9 ORDER BY 1")
         assert [row[0] for row in cursor.fetchall()] == [9 * SPAN + 1, 9 * SPAN + 2]
         cursor.execute("DELETE FROM search_article_match WHERE article_id >= %s", [9 * SPAN])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_and_saves_go_on_while_a_save_holds_a_new_partition_uncommitted(make_article):
+    """A long import that starts a new range must not hold the other saves, the related-story
+    ranker's lookups (the whole table's) or searches until it commits: the new partition is
+    attached, which locks the table against other DDL only."""
+    make_article("Tide tables", pk=5)
+    settings = connection.settings_dict
+    backend = get_backend()
+    with psycopg.connect(host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
+                         password=settings["PASSWORD"], dbname=settings["NAME"]) as importing:
+        importing.execute("SELECT search_article_match_cover(ARRAY[11])")  # left uncommitted
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = '3s'")  # blocked, these would fail
+        try:
+            make_article("Tide turns", pk=6)
+            match, params = backend.match_sql(parse("tide"))
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT id FROM ({match}) m ORDER BY id", params)
+                matched = [row[0] for row in cursor.fetchall()]
+            hits = backend.search(SearchQuery("tide", newest_first=True)).hits
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout")
+        assert matched == [5, 6] and [hit.article_id for hit in hits] == [6, 5]
+        importing.rollback()
+    assert "search_article_match_p11" not in partitions()
 
 
 @pytest.mark.django_db(transaction=True)

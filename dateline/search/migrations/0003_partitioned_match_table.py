@@ -16,20 +16,31 @@ SQLite's FTS5 table is unchanged.
 from django.db import migrations
 
 SLICE_BITS = 16
+# A new partition is made as a table of its own, then attached: ATTACH PARTITION locks the
+# parent against other DDL only (SHARE UPDATE EXCLUSIVE), where CREATE TABLE ... PARTITION OF
+# takes ACCESS EXCLUSIVE until the saving transaction ends, and every search (a long import's
+# transaction included) would wait for it.
 COVER = f"""
 CREATE OR REPLACE FUNCTION search_article_match_cover(slices integer[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     n integer;
+    name text;
 BEGIN
     FOREACH n IN ARRAY slices LOOP
-        IF to_regclass(format('search_article_match_p%s', n)) IS NULL THEN
-            -- Two saves starting the same range: the second waits, then finds it made.
+        name := format('search_article_match_p%s', n);
+        IF to_regclass(name) IS NULL THEN
+            -- Two saves starting the same range: the second waits, then finds it made (by
+            -- CREATE's own look, which sees what committed while it waited; to_regclass
+            -- would not).
             PERFORM pg_advisory_xact_lock(hashtext('search_article_match_cover'));
-            EXECUTE format('CREATE TABLE IF NOT EXISTS search_article_match_p%s PARTITION OF '
-                           'search_article_match FOR VALUES FROM (%s) TO (%s) '
-                           'WITH (toast_tuple_target = 8160)',
-                           n, n::bigint << {SLICE_BITS}, (n + 1)::bigint << {SLICE_BITS});
+            EXECUTE format('CREATE TABLE IF NOT EXISTS %I (LIKE search_article_match) '
+                           'WITH (toast_tuple_target = 8160)', name);
+            IF NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = name::regclass) THEN
+                EXECUTE format('ALTER TABLE search_article_match ATTACH PARTITION %I '
+                               'FOR VALUES FROM (%s) TO (%s)', name,
+                               n::bigint << {SLICE_BITS}, (n + 1)::bigint << {SLICE_BITS});
+            END IF;
         END IF;
     END LOOP;
 END $$
