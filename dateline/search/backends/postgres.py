@@ -188,7 +188,7 @@ class PostgresSearchBackend(BaseSearchBackend):
             cursor.execute(
                 "SELECT set_config('max_parallel_workers_per_gather', '0', true), ARRAY("
                 "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                "WHERE i.inhparent = %s::regclass ORDER BY c.relname)", [TABLE])
+                "WHERE i.inhparent = %s::regclass)", [TABLE])
             partitions = sorted(cursor.fetchone()[1], key=_slice, reverse=True)
             if not partitions:
                 return SearchResults(hits=[], total=0)
