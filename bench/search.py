@@ -50,7 +50,9 @@ COPY_STEP_SECONDS = 6 * 60 // COPIES
 def prepare(size: str, backend: str) -> Path:
     var = var_for(size, backend)
     if backend == "postgresql" and SIZES[size] > SIZES["100k"]:
-        if article_count(var) < SIZES[size]:
+        # The marker is written when the whole copy is done: a copy stopped half-way (its
+        # stories copied, not its search entries) is made again, not indexed through Django.
+        if article_count(var) < SIZES[size] or not (var / "search-indexed").exists():
             copies = SIZES[size] // SIZES["100k"]
             copy_pg_database(var, prepare("100k", backend), copies)
     else:
@@ -91,7 +93,11 @@ def copy_pg_database(var: Path, source: Path, copies: int) -> None:
         tables = ["newsroom_article", "newsroom_article_tags", "newsroom_article_authors",
                   *(row[0] for row in db.execute(
                       "SELECT table_name FROM information_schema.columns WHERE table_schema = "
-                      "'public' AND table_name LIKE 'search%%' AND column_name = 'article_id'"))]
+                      "'public' AND table_name LIKE 'search%%' AND column_name = 'article_id' "
+                      # A partition's rows are copied through its parent (and its index,
+                      # attached to the parent's, cannot be dropped alone).
+                      "AND NOT (table_name::regclass)::oid IN (SELECT inhrelid FROM pg_inherits)"
+                      ))]
         for table in tables:
             _copy_rows(db, table, span, copies)
         db.execute("SELECT setval(pg_get_serial_sequence('newsroom_article', 'id'), "
