@@ -69,8 +69,12 @@ class ArticleFeed(Feed):
         return Article.objects.live()
 
     def items(self, obj) -> list[Article]:
+        # The section by a second query, not a join: with a join, SQLite's planner (its
+        # statistics from `dateline import`) reads every live story section by section and
+        # sorts them all (120 ms at 100,000 stories) instead of the newest 50 by index.
         items = list(
-            self.articles(obj).newest_first().select_related("section").prefetch_related(
+            self.articles(obj).newest_first().prefetch_related(
+                "section",
                 Prefetch("authors", queryset=Author.objects.only("pk", "name")),
                 Prefetch("tags", queryset=Tag.objects.only("pk", "name").order_by("name")),
                 Prefetch("sources", queryset=Source.objects.only(

@@ -6,8 +6,14 @@ do (a body send that returns at once); the streams' real path through granian is
 test_stream.py."""
 
 import asyncio
+from datetime import timedelta
 
-from dateline.live.hub import Hub
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dateline.live.hub import Hub, ticker_snapshot
+from tests.query_plans import install_archive_statistics, sorting_everything
 
 
 def recorder(log: list, fails: bool = False):
@@ -53,3 +59,20 @@ def test_a_stream_that_left_or_fell_behind_is_not_written_to():
     # Handed back to catch up from the ring itself, with nothing lost or doubled.
     assert late.resume.done() and not late.failed and late.cursor == 7
     assert current == [b"id: 10\n\n", b": ping\n\n"] and fine.cursor == 10
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+def test_the_ticker_snapshot_reads_the_newest_stories_without_sorting_them_all(
+        make_article, monkeypatch):
+    """With an archive's statistics (tests/query_plans.py), the snapshot every new stream is
+    sent first read every live story and sorted them when joined to their sections."""
+    # The hub's thread drops a connection past its age; this test's connection holds its data.
+    monkeypatch.setattr("dateline.live.hub.close_old_connections", lambda: None)
+    for hours in range(3):
+        make_article(f"Story {hours}", age=timedelta(hours=hours))
+    install_archive_statistics()
+    with CaptureQueriesContext(connection) as queries:
+        snapshot = ticker_snapshot()
+    assert b'"Story 0"' in snapshot and b"section" in snapshot
+    assert sorting_everything(queries.captured_queries) == []
