@@ -10,7 +10,7 @@ DEMO_TRAIN ?= 5000
 export HOST PORT
 
 .PHONY: run test setup corpus demo lint test-sqlite test-postgres test-redis test-postgres-then-redis bench bench-search bench-live \
-	bench-desk bench-connections bench-pictures bench-ingest bench-intel bench-freshness bench-replica \
+	bench-desk bench-connections bench-pictures bench-ingest bench-intel bench-freshness bench-replica bench-sitemaps \
 	journeys clean \
 	lock upgrade
 
@@ -154,6 +154,11 @@ bench-connections: $(VENV)/.installed
 # stream), polled every 10 ms through `dateline serve` on a copy of the 100k database.
 bench-freshness: $(VENV)/.installed
 	cd bench && ../$(VENV)/bin/python freshness.py
+
+# What a crawler gets from the sitemaps of the 100k database, with and without the archive's
+# figures kept (bench/README.md, "Sitemaps").
+bench-sitemaps: $(VENV)/.installed
+	cd bench && ../$(VENV)/bin/python sitemaps.py
 
 # What waiting for a streaming replica (pg_basebackup on loopback) costs the desk's publish.
 bench-replica: $(VENV)/.installed

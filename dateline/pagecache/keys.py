@@ -17,6 +17,9 @@ TICKER = "ticker"
 BREAKING = "breaking"
 # The daily editions' pages (dateline.edition): the archive as a whole, and each edition.
 EDITIONS = "editions"
+# The sitemap index and the sitemaps dated from the archive's figures (dateline.syndication),
+# renewed when the worker works those out again.
+SITEMAPS = "sitemaps"
 
 
 def edition(pk: int) -> str:

@@ -481,6 +481,10 @@ DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS = int(
     os.environ.get("DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS", "500")
 )
 DATELINE_PUBLIC_READ_EXEMPT = ("/desk/",)
+# How old the sitemaps' archive figures may grow before the worker works them out again
+# (dateline.syndication.sitemap_figures): what a publication changes shows at once; an
+# unpublished or moved story leaves its month, section or tag within this.
+DATELINE_SITEMAP_FIGURES_SECONDS = int(os.environ.get("DATELINE_SITEMAP_FIGURES_SECONDS", "600"))
 
 # The daily edition (dateline.edition): built and sent every morning at this site time from the
 # previous 24 hours' stories.

@@ -7,5 +7,14 @@ class SyndicationConfig(AppConfig):
     verbose_name = "Syndication"
 
     def ready(self) -> None:
-        from . import formatters  # noqa: F401  (declares its registry for the plug-in check)
+        from dateline.newsroom.signals import articles_bulk_changed
+
+        from . import (
+            formatters,  # noqa: F401  (declares its registry for the plug-in check)
+            sitemap_figures,
+        )
         from .websub import distribution  # noqa: F401  (connects the WebSub receiver)
+
+        # An import changes too many stories for requests to add them one by one.
+        articles_bulk_changed.connect(sitemap_figures.ask_for_refresh,
+                                      dispatch_uid="syndication.sitemap_figures")

@@ -10,23 +10,28 @@ ever listed.
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, wraps
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, TruncDate, TruncMonth
+from django.db import DatabaseError
+from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from dateline.db import limits
 from dateline.newsroom.models import Article, Section, Tag
-from dateline.newsroom.models.section import PATH_SEPARATOR
 from dateline.pagecache import keys
 
+from . import sitemap_figures
+from .sitemap_figures import Figures
+
 NEWS_WINDOW = timedelta(hours=48)
+RETRY_AFTER_SECONDS = 60
 # Paths no crawler has business in: the desk, and the editors' preview links.
 DISALLOWED = ("/desk/", "/preview/")
 _MONTH = re.compile(r"articles-(\d{4})-(\d{2})")
@@ -98,14 +103,15 @@ class ArticleMonthSitemap(DatelineSitemap):
         return pages
 
 
-def newest_change(stories: QuerySet) -> Subquery:
-    """The newest change among `stories` (a query on OuterRef), for one row's lastmod."""
-    changed = Coalesce("updated_at", "published_at")
-    return Subquery(stories.annotate(changed=changed).order_by("-changed").values("changed")[:1])
-
-
 class ListingSitemap(DatelineSitemap):
-    """Pages that list stories: dated by their newest live story, in the listing's query."""
+    """Pages that list stories: dated by their newest live story (sitemap_figures)."""
+
+    def __init__(self, figures: Figures | None = None) -> None:
+        self.given = figures
+
+    @cached_property
+    def figures(self) -> Figures:
+        return self.given or sitemap_figures.current()
 
     def lastmod(self, item) -> datetime | None:
         return item.latest
@@ -113,28 +119,45 @@ class ListingSitemap(DatelineSitemap):
     def get_latest_lastmod(self) -> datetime | None:
         return max((item.latest for item in self.items() if item.latest), default=None)
 
+    def surrogate_keys(self, urls: list[dict]) -> Iterable[str]:
+        # Renewed by any story's change, and when the worker works the figures out again.
+        return [keys.HOME, keys.SITEMAPS]
+
 
 class SectionSitemap(ListingSitemap):
-    def items(self):
+    @cached_property
+    def listed(self) -> list[Section]:
         # A section's page lists the stories of the sections below it too.
-        below = Concat(OuterRef("path"), Value(PATH_SEPARATOR))
-        stories = Article.objects.live().filter(Q(section=OuterRef("pk"))
-                                                | Q(section__path__startswith=below))
-        return (Section.objects.order_by("path").only("path")
-                .annotate(latest=newest_change(stories)))
+        sections = list(Section.objects.order_by("path").only("path"))
+        by_path = {section.path: section for section in sections}
+        for section in sections:
+            section.latest = None
+        for section in sections:
+            own = self.figures.sections.get(section.pk)
+            for path in section.ancestor_paths() if own else ():
+                above = by_path.get(path)
+                if above is not None and (above.latest is None or above.latest < own):
+                    above.latest = own
+        return sections
+
+    def items(self):
+        return self.listed
 
 
 class TagSitemap(ListingSitemap):
     """Tags with at least one live story: the others' pages are empty."""
 
+    @cached_property
+    def listed(self) -> list[Tag]:
+        dated = self.figures.tags
+        tags = [tag for tag in Tag.objects.order_by("kind", "slug").only("kind", "slug")
+                if tag.pk in dated]
+        for tag in tags:
+            tag.latest = dated[tag.pk]
+        return tags
+
     def items(self):
-        stories = Article.objects.live().filter(tags=OuterRef("pk"))
-        return (
-            Tag.objects.annotate(latest=newest_change(stories))
-            .filter(latest__isnull=False)
-            .order_by("kind", "slug")
-            .only("kind", "slug")
-        )
+        return self.listed
 
 
 class NewsSitemap(DatelineSitemap):
@@ -182,19 +205,14 @@ class NewsSitemap(DatelineSitemap):
         return [keys.HOME, *keys.articles(url["item"] for url in urls)]
 
 
-class BriefDaySitemap(DatelineSitemap):
+class BriefDaySitemap(ListingSitemap):
     """News in Brief (the site's `/news-in-brief/<day>/`): a page per day with live stories,
     dated by the newest change among them."""
 
     @cached_property
     def days(self) -> list[dict]:
-        return list(
-            Article.objects.live().order_by()
-            .annotate(day=TruncDate("published_at"))
-            .values("day")
-            .annotate(latest=Max(Coalesce("updated_at", "published_at")))
-            .order_by("day")
-        )
+        return [{"day": day, "latest": latest}
+                for day, (count, latest) in sorted(self.figures.days.items()) if count]
 
     def items(self):
         return self.days
@@ -213,27 +231,34 @@ FIXED = {"sections": SectionSitemap, "tags": TagSitemap, "news": NewsSitemap,
          "briefs": BriefDaySitemap}
 
 
-def month_sitemaps() -> dict[str, ArticleMonthSitemap]:
-    """A sitemap per month with live stories, counted and dated in one query."""
-    months = (
-        Article.objects.live()
-        .order_by()
-        .annotate(month=TruncMonth("published_at"))
-        .values("month")
-        .annotate(count=Count("pk"), latest=Max(Coalesce("updated_at", "published_at")))
-        .order_by("month")
-    )
-    found = {}
-    for row in months:
-        month = timezone.localtime(row["month"]).date()
-        found[f"articles-{month:%Y-%m}"] = ArticleMonthSitemap(month, row["count"],
-                                                                row["latest"])
-    return found
+def month_sitemaps(figures: Figures) -> dict[str, ArticleMonthSitemap]:
+    """A sitemap per month with live stories, counted and dated by sitemap_figures."""
+    return {f"articles-{month:%Y-%m}": ArticleMonthSitemap(month, count, latest)
+            for month, (count, latest) in sorted(figures.months().items()) if count}
+
+
+def while_figures_are_worked_out(view):
+    """A request that found no figures kept and ran out of its read budget working them out
+    (a large archive) says when to come back: the worker is working them out meanwhile."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DatabaseError as exc:
+            if not limits.stopped(exc):
+                raise
+        response = HttpResponse("The sitemaps are being prepared; please come back in a "
+                                "minute.\n", status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    return wrapped
 
 
 def sitemap_for(section: str) -> DatelineSitemap:
     if section in FIXED:
-        return FIXED[section]()
+        return FIXED[section]()  # the listings' figures are read when first asked for
     match = _MONTH.fullmatch(section)
     if match is None:
         raise Http404(f"No sitemap {section!r}.")
@@ -243,17 +268,22 @@ def sitemap_for(section: str) -> DatelineSitemap:
         raise Http404(f"No sitemap {section!r}.") from None
 
 
+@while_figures_are_worked_out
 def index(request: HttpRequest) -> HttpResponse:
     """The sitemap index; the months it names change only when stories do (`home`)."""
-    sitemaps = {**month_sitemaps(), **{name: cls() for name, cls in FIXED.items()}}
+    figures = sitemap_figures.current()
+    sitemaps = {**month_sitemaps(figures),
+                **{name: cls(figures) if issubclass(cls, ListingSitemap) else cls()
+                   for name, cls in FIXED.items()}}
     # An empty urlset breaks the schema (it wants one URL at least): name only sitemaps
     # with URLs. The fixed ones still answer when empty, since robots.txt names news.xml.
     sitemaps = {name: site for name, site in sitemaps.items() if site.paginator.count}
     response = sitemap_views.index(request, sitemaps, sitemap_url_name="syndication:sitemap")
-    keys.add(response, keys.HOME)
+    keys.add(response, keys.HOME, keys.SITEMAPS)
     return response
 
 
+@while_figures_are_worked_out
 def sitemap(request: HttpRequest, section: str) -> HttpResponse:
     """One sitemap of the index, rendered by Django's view with its own template."""
     site = sitemap_for(section)
