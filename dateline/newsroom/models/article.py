@@ -168,6 +168,11 @@ class Article(models.Model):
             models.Index(
                 fields=["section", "-modified_at", "-id"], name="article_desk_section_idx"
             ),
+            # The desk's panels and lists by status ("Waiting for you": in review): through the
+            # index above, an archive without such stories was walked to its end.
+            models.Index(
+                fields=["status", "-modified_at", "-id"], name="article_desk_status_idx"
+            ),
         ]
 
     def __str__(self) -> str:
