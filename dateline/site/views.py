@@ -193,6 +193,11 @@ def _paginate(request: HttpRequest, queryset) -> NewsPage:
     return page
 
 
+def _depth(request: HttpRequest) -> int:
+    """How many of a listing's newest stories its requested page reads (and one more)."""
+    return page_number(request.GET.get("page")) * settings.DATELINE_PAGE_SIZE + 1
+
+
 def section(request: HttpRequest, path: str) -> HttpResponse:
     section = sections.by_path(path)
     if section is None:
@@ -230,7 +235,8 @@ def section(request: HttpRequest, path: str) -> HttpResponse:
 
 def tag(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, kind=Tag.kind_for_prefix(kind), slug=slug)
-    page = _paginate(request, tag.articles.live().for_listing().newest_first())
+    stories = Article.objects.live().linked_to("tags", tag.pk, _depth(request))
+    page = _paginate(request, stories.for_listing().newest_first())
     response = render(request, "site/tag.html", {"tag": tag, "page": page})
     keys.add(response, keys.tag(tag.pk), keys.articles(page.object_list))
     return response
@@ -238,7 +244,8 @@ def tag(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
 
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
-    page = _paginate(request, author.articles.live().for_listing().newest_first())
+    stories = Article.objects.live().linked_to("authors", author.pk, _depth(request))
+    page = _paginate(request, stories.for_listing().newest_first())
     response = render(request, "site/author.html", {"author": author, "page": page})
     keys.add(response, keys.author(author.pk), keys.articles(page.object_list))
     return response

@@ -180,7 +180,7 @@ class TagFeed(ArticleFeed):
         return keys.tag(obj.pk)
 
     def articles(self, obj: Tag):
-        return obj.articles.live()
+        return Article.objects.live().linked_to("tags", obj.pk, ITEMS)
 
     def title(self, obj: Tag) -> str:
         return f"{settings.DATELINE_SITE_NAME}: {obj.name}"

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -10,6 +11,11 @@ from ..html import first_sentence, sanitize_body
 from .people import Author, Source
 from .section import Section
 from .tag import Tag
+
+
+# ArticleQuerySet.linked_to: below FEW_LINKS stories a tag's are always sorted (a few
+# milliseconds); its stories are counted up to LINKS_COUNTED (an index range, ~1 ms).
+FEW_LINKS, LINKS_COUNTED = 2_000, 50_000
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -36,6 +42,28 @@ class ArticleQuerySet(models.QuerySet):
         # which would sort every story of a large subtree for each page.
         listed = ",".join(str(int(pk)) for pk in ids)
         return self.extra(where=[f'+"newsroom_article"."section_id" IN ({listed})'])
+
+    def linked_to(self, relation: str, pk: int, depth: int = 21) -> "ArticleQuerySet":
+        """Stories of one tag or author (`relation` "tags" or "authors"), in the form that
+        keeps a newest-first page cheap whatever share of the archive they are; `depth`: how
+        many of the newest the page reads (its offset and length).
+
+        Sorted from the tag's links, a page costs the tag's size: 39 ms of SQLite for "USA"
+        (53,801 of 100,000 stories), ten times that at a million, past a public request's
+        budget. Walking the publication index newest first, each story's link looked up,
+        costs `depth` times the archive's share the tag is not: a few probes for "USA", the
+        whole archive for a rare tag. Each page takes the cheaper of the two.
+        """
+        field = getattr(Article, relation).field
+        through, column = field.remote_field.through, field.m2m_reverse_name()
+        links = through.objects.filter(**{column: pk})
+        size = links[:LINKS_COUNTED].count()  # counted no further: the join is dear by then
+        if size >= FEW_LINKS:
+            archive = Article.objects.aggregate(last=models.Max("pk"))["last"] or 0
+            if depth * archive < size * size:  # probes the walk makes < rows the join sorts
+                return self.filter(Exists(through.objects.filter(article_id=OuterRef("pk"),
+                                                                 **{column: pk})))
+        return self.filter(pk__in=links.values("article_id"))
 
     def for_listing(self) -> "ArticleQuerySet":
         """Just what a teaser in a list shows: headline, teaser, section and dateline.
