@@ -39,7 +39,7 @@ def test_either_way_a_page_lists_the_same_stories_as_the_relation(archive, monke
     common, rare, staff = archive
     monkeypatch.setattr(article_module, "FEW_LINKS", 2)  # this small archive's "common"
     for relation, owner in (("tags", common), ("tags", rare), ("authors", staff)):
-        expected = [a.headline for a in getattr(owner, "articles").live().newest_first()[:depth]]
+        expected = [a.headline for a in owner.articles.live().newest_first()[:depth]]
         assert listed(relation, owner.pk, depth)[0] == expected
     assert "Embargoed" not in listed("tags", common.pk, depth)[0]
 

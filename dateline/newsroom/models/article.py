@@ -12,7 +12,6 @@ from .people import Author, Source
 from .section import Section
 from .tag import Tag
 
-
 # ArticleQuerySet.linked_to: below FEW_LINKS stories a tag's are always sorted (a few
 # milliseconds); its stories are counted up to LINKS_COUNTED (an index range, ~1 ms).
 FEW_LINKS, LINKS_COUNTED = 2_000, 50_000
