@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from dateline.newsroom.models import Article, Tag
 from dateline.newsroom.models import article as article_module
@@ -23,7 +24,7 @@ def archive(make_article, make_tag, make_author):
         make_article(f"Story {hours}", age=timedelta(hours=hours), tags=tags,
                      authors=[staff] if hours % 2 else [])
     make_article("Embargoed", tags=[common], age=timedelta(minutes=5),
-                 embargo_until=article_module.timezone.now() + timedelta(hours=1))
+                 embargo_until=timezone.now() + timedelta(hours=1))
     return common, rare, staff
 
 
