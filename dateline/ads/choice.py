@@ -56,7 +56,9 @@ class Candidate:
 
 @dataclass
 class _Table:
-    loaded_at: float = 0.0
+    # time.monotonic() when read; never read: minus infinity, not 0, since the clock counts
+    # from the machine's boot and may be below the refresh's seconds.
+    loaded_at: float = float("-inf")
     candidates: list[Candidate] = field(default_factory=list)
     placements: dict[str, Placement] = field(default_factory=dict)
     impressions: dict[int, int] = field(default_factory=dict)
@@ -107,7 +109,7 @@ def table() -> _Table:
 
 def forget(**kwargs) -> None:
     """Read the campaigns again at the next pick (this process; others within seconds)."""
-    _table.loaded_at = 0.0
+    _table.loaded_at = float("-inf")
 
 
 for model in (Campaign, Placement):

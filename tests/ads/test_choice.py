@@ -113,3 +113,16 @@ def test_a_change_saved_here_is_seen_at_the_next_pick(make_campaign, settings):
     first.is_active = False
     first.save()
     assert choice.pick("top") is None
+
+
+def test_a_change_is_seen_at_once_even_on_a_machine_booted_seconds_ago(make_campaign, settings,
+                                                                        monkeypatch):
+    """The table's age is read on time.monotonic(), which counts from the boot: a change that
+    set its reading time to 0 was not seen for the refresh's seconds after a boot."""
+    settings.DATELINE_ADS_REFRESH_SECONDS = 3600
+    monkeypatch.setattr(choice.time, "monotonic", lambda: 10.0)  # booted 10 s ago
+    first = make_campaign("First")
+    assert choice.pick("top").pk == first.pk
+    first.is_active = False
+    first.save()
+    assert choice.pick("top") is None
