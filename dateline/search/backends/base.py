@@ -238,14 +238,14 @@ class BaseSearchBackend:
     def _counts(self, cursor, plan: _Plan, facets: bool) -> tuple[int, bool, dict]:
         """The matches counted up to `max_count`, whether there were more, and (when asked)
         the facets over those counted: one statement, the matches found once."""
-        table, cap = plan.table, self.max_count
+        cap = self.max_count
         parts = ["SELECT 'examined', NULL, COUNT(*) FROM m",
                  "SELECT 'total', NULL, COUNT(*) FROM f"]
         if facets:
             parts += facet_selects()
         cursor.execute(
-            f"{self._capped_head(plan)}, f AS {self.materialized} (SELECT m.id, "
-            f"{table}.section_id {plan.tail} {plan.where}) {' UNION ALL '.join(parts)}",
+            f"{self._capped_head(plan)}, f AS {self.materialized} ({self.counted_rows(plan)}) "
+            f"{' UNION ALL '.join(parts)}",
             plan.unscored,
         )
         counts, found = {}, {"section": [], "tag": [], "author": []}
@@ -257,6 +257,10 @@ class BaseSearchBackend:
         for rows in found.values():  # UNION ALL keeps no order
             rows.sort(key=lambda row: (-row[1], row[0]))
         return min(counts["total"], cap), counts["examined"] > cap, found if facets else {}
+
+    def counted_rows(self, plan: _Plan) -> str:
+        """SQL of the counted matches `m` that pass the filters, with their sections."""
+        return f"SELECT m.id, {plan.table}.section_id {plan.tail} {plan.where}"
 
     def _page(self, cursor, plan: _Plan, query: SearchQuery) -> list[Hit]:
         """The requested page of hits, each with its highlighted snippet."""
@@ -358,8 +362,11 @@ def facet_selects(extra: str = "", wrap: str = "SELECT * FROM ({})") -> list[str
     for name, relation in (("tag", Article.tags), ("author", Article.authors)):
         through = relation.through._meta
         column = through.get_field(name).column
+        # From the matches to their links, never the other way: CROSS JOIN is SQLite's way to
+        # say so (PostgreSQL plans it as any join). With an import's statistics SQLite read
+        # every byline of a million stories to probe the matches, 490 ms a search.
         selects.append(
-            f"SELECT '{name}', r.{column}, COUNT(*){extra} FROM f JOIN {through.db_table} r "
-            f"ON r.{through.get_field('article').column} = f.id "
+            f"SELECT '{name}', r.{column}, COUNT(*){extra} FROM f CROSS JOIN "
+            f"{through.db_table} r WHERE r.{through.get_field('article').column} = f.id "
             "GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT 20")
     return [wrap.format(select) for select in selects]

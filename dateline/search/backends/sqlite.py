@@ -34,6 +34,15 @@ class SQLiteSearchBackend(BaseSearchBackend):
     vendor = "sqlite"
     index_table = TABLE
 
+    def counted_rows(self, plan) -> str:
+        # Looked up by rowid from the matches' list, not joined to them: with the statistics
+        # `dateline import` leaves, SQLite put a Bloom filter on that join, built over the
+        # whole articles table (490 ms a search at a million stories, 0.3 s of it zeroing
+        # memory). NOT INDEXED keeps the filters' columns from choosing another index; the
+        # rowid is still looked up.
+        return (f"SELECT {plan.table}.id, {plan.table}.section_id FROM {plan.table} "
+                f"NOT INDEXED WHERE {plan.table}.id IN (SELECT id FROM m) AND ({plan.within})")
+
     def add_bulk(self, articles: Iterable[Article]) -> None:
         rows = [(a.pk, a.headline, a.teaser, plain_text(a.body)) for a in articles]
         if not rows:
