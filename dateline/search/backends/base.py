@@ -363,8 +363,8 @@ def facet_selects(extra: str = "", wrap: str = "SELECT * FROM ({})") -> list[str
         through = relation.through._meta
         column = through.get_field(name).column
         # From the matches to their links, never the other way: CROSS JOIN is SQLite's way to
-        # say so (PostgreSQL plans it as any join). With an import's statistics SQLite read
-        # every byline of a million stories to probe the matches, 490 ms a search.
+        # say so (PostgreSQL plans it as any join). With an import's statistics SQLite
+        # planned the bylines' count as a scan of every byline, each probing the matches.
         selects.append(
             f"SELECT '{name}', r.{column}, COUNT(*){extra} FROM f CROSS JOIN "
             f"{through.db_table} r WHERE r.{through.get_field('article').column} = f.id "
