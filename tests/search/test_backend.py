@@ -211,3 +211,31 @@ def test_the_newest_matches_are_found_across_far_apart_ids(make_article, monkeyp
     results = backend.search(SearchQuery("glacier", newest_first=True, facets=True))
     assert [hit.article_id for hit in results.hits] == [new.pk, old[2].pk]
     assert results.total == 4 and results.facets["section"][0][1] == 4
+
+
+def test_optimize_merges_the_index_into_one_segment_and_finds_the_same(make_article):
+    """`dateline search optimize` (and the end of a reindex): on SQLite the FTS5 segments each
+    batch of writes leaves are merged, step by step, into one; elsewhere nothing to do."""
+    from django.db import connection
+
+    stories = [make_article(f"Harvest report {n}", body=f"<p>Wheat crop {n} grew.</p>")
+               for n in range(40)]
+    before = sorted(hit.article_id for hit in get_backend().search(
+        SearchQuery("wheat", per_page=100)).hits)
+    def segments() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(DISTINCT segid) FROM search_article_fts_idx")
+            return cursor.fetchone()[0]
+
+    if connection.vendor == "sqlite":
+        assert segments() > 1  # one write a story, some merged as FTS5 goes
+    out = io.StringIO()
+    call_command("search", "optimize", stdout=out)
+    if connection.vendor == "sqlite":
+        assert segments() == 1
+        assert "Compacted the sqlite index in" in out.getvalue()
+    else:
+        assert out.getvalue() == ""
+    after = sorted(hit.article_id for hit in get_backend().search(
+        SearchQuery("wheat", per_page=100)).hits)
+    assert after == before == sorted(s.pk for s in stories)

@@ -157,6 +157,12 @@ class BaseSearchBackend:
         """Remove entries whose article no longer exists; return how many."""
         raise NotImplementedError
 
+    def optimize(self) -> int:
+        """Compact the index after many changes (a reindex, an import), in steps short
+        enough that saves meanwhile never wait long; return how many steps. Nothing to do
+        unless a backend says otherwise."""
+        return 0
+
     def match_sql(self, parsed: ParsedQuery, scored: bool = True) -> tuple[str, list]:
         """SQL selecting (id, score) of matching articles, higher score better; the score is
         a constant when not scored, for counting without ranking every match."""

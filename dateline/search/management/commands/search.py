@@ -1,4 +1,5 @@
-"""`dateline search reindex`: rebuild the search index while search stays online."""
+"""`dateline search reindex`: rebuild the search index while search stays online;
+`dateline search optimize`: compact it (after an import), in short steps."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -28,10 +29,16 @@ class Command(BaseCommand):
             "--progress", choices=["auto", "always", "never"], default="auto",
             help="Show a progress bar (auto: when writing to a terminal).",
         )
+        commands.add_parser(
+            "optimize", help="Compact the index (after an import), in short steps; "
+            "searches and saves go on meanwhile. 'reindex' does it at its end.")
 
     def handle(self, *args, action: str, progress: str = "auto", **options) -> None:
+        if action == "optimize":
+            self._optimize(indexed_backends())
+            return
         if action != "reindex":
-            raise CommandError(f"Unknown action {action!r}; try 'reindex'.")
+            raise CommandError(f"Unknown action {action!r}; try 'reindex' or 'optimize'.")
         backends = indexed_backends()
         ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
         disable = {"always": False, "never": True}.get(progress)
@@ -48,3 +55,10 @@ class Command(BaseCommand):
                 bar.update(len(chunk))
         removed = sum(backend.prune() for backend in backends)
         self.stdout.write(f"Indexed {len(ids):,} articles; removed {removed:,} stale entries.")
+        self._optimize(backends)
+
+    def _optimize(self, backends) -> None:
+        for backend in backends:
+            steps = backend.optimize()
+            if steps:
+                self.stdout.write(f"Compacted the {backend.vendor} index in {steps} steps.")
