@@ -34,6 +34,9 @@ def open_story(context, live_server, username: str, article):
         page.fill("#id_password", "pw-for-tests")
         page.click("input[type=submit]")
     page.wait_for_selector("#article_form")
+    # The form is there before the page's scripts have run: on a loaded machine a field
+    # filled at once was read back before editor.js had shown anything for it.
+    page.wait_for_load_state("load")
     return page
 
 
