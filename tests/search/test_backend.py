@@ -239,3 +239,32 @@ def test_optimize_merges_the_index_into_one_segment_and_finds_the_same(make_arti
     after = sorted(hit.article_id for hit in get_backend().search(
         SearchQuery("wheat", per_page=100)).hits)
     assert after == before == sorted(s.pk for s in stories)
+
+
+def test_an_import_queues_one_compaction_for_the_worker(make_article,
+                                                        django_capture_on_commit_callbacks):
+    """Each batch an import writes sends articles_bulk_changed; the worker is asked once to
+    compact the index, a minute later, and the task does what `dateline search optimize`
+    does."""
+    from django_tasks_db.models import DBTaskResult
+
+    from dateline.newsroom.signals import articles_bulk_changed
+    from dateline.search.tasks import optimize_search_index
+
+    stories = [make_article(f"Grain report {n}", body="<p>Wheat.</p>") for n in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for story in stories:  # three batches
+            articles_bulk_changed.send(sender=Article, count=1, pks=[story.pk])
+    queued = DBTaskResult.objects.filter(task_path=optimize_search_index.module_path)
+    assert queued.count() == 1
+    assert queued.get().run_after > timezone.now()
+    assert set(optimize_search_index.call()) == {connection_vendor()}
+    with django_capture_on_commit_callbacks(execute=True):
+        articles_bulk_changed.send(sender=Article, count=1, pks=[stories[0].pk])
+    assert queued.count() == 2  # asked again once the compaction ran
+
+
+def connection_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
