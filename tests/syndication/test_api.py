@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from dateline.newsroom.models import Article, Tag
@@ -447,3 +448,23 @@ def test_wire_items_are_kept_and_refreshed_when_their_story_changes(api, make_ar
     items = api(LIST).json()["items"]
     headlines = [item["headlines"][0]["value"] for item in items]
     assert "Wire story 2, corrected" in headlines and "Wire story 2" not in headlines
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plans")
+def test_a_rare_tags_list_starts_from_its_links_not_the_whole_archive(api, newsroom):
+    """With an archive's statistics (tests/query_plans.py), the list for a tag on few stories
+    walked the publication index and looked each story's tags up: the whole archive for a
+    rare tag (80-108 ms at 100,000 stories)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.query_plans import install_archive_statistics
+
+    install_archive_statistics()
+    with CaptureQueriesContext(connection) as queries:
+        assert headlines(api(LIST + "?tag=place:sofia")) == ["Rates rise", "Summit opens"]
+    listing = [q["sql"] for q in queries.captured_queries
+               if "LIMIT" in q["sql"] and "newsroom_article_tags" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + listing[0])
+        steps = [row[3] for row in cursor.fetchall()]
+    assert not [step for step in steps if "article_live_idx" in step], steps

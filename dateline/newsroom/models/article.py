@@ -42,8 +42,10 @@ class ArticleQuerySet(models.QuerySet):
         listed = ",".join(str(int(pk)) for pk in ids)
         return self.extra(where=[f'+"newsroom_article"."section_id" IN ({listed})'])
 
-    def linked_to(self, relation: str, pk: int, depth: int = 21) -> "ArticleQuerySet":
-        """Stories of one tag or author (`relation` "tags" or "authors"), in the form that
+    def linked_to(self, relation: str, pk: int | list[int], depth: int = 21
+                  ) -> "ArticleQuerySet":
+        """Stories of a tag or author (`relation` "tags" or "authors"; `pk` one id, or a list
+        of which any will do), in the form that
         keeps a newest-first page cheap whatever share of the archive they are; `depth`: how
         many of the newest the page reads (its offset and length).
 
@@ -54,7 +56,8 @@ class ArticleQuerySet(models.QuerySet):
         whole archive for a rare tag. Each page takes the cheaper of the two.
         """
         field = getattr(Article, relation).field
-        through, column = field.remote_field.through, field.m2m_reverse_name()
+        through = field.remote_field.through
+        column = field.m2m_reverse_name() + ("__in" if isinstance(pk, list) else "")
         links = through.objects.filter(**{column: pk})
         size = links[:LINKS_COUNTED].count()  # counted no further: the join is dear by then
         if size >= FEW_LINKS:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import urlencode
 
@@ -82,10 +82,10 @@ def item_list(request: HttpRequest, fmt: Formatter) -> HttpResponse:
     if params.section is not None:
         found = found.in_section(params.section)
     if params.tag_ids is not None:
-        tagged = Article.tags.through.objects.filter(
-            article_id=OuterRef("pk"), tag_id__in=params.tag_ids
-        )
-        found = found.filter(Exists(tagged))
+        # Walked along the publication index or sorted from the tag's links, whichever
+        # reads fewer rows: walked, a rare tag's page read the whole archive (80-108 ms at
+        # 100,000 stories).
+        found = found.linked_to("tags", params.tag_ids, params.limit + 1)
     if params.since is not None:
         found = found.filter(published_at__gte=params.since)
     if params.until is not None:
