@@ -19,7 +19,6 @@ An import of many stories asks for a refresh too; until it is done, requests add
 FOLDED stories and keep the figures as they were past that.
 """
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -33,7 +32,6 @@ from dateline.newsroom.models import Article
 from dateline.pagecache import keys
 from dateline.pagecache.invalidation import invalidate
 
-logger = logging.getLogger(__name__)
 KEY = "sitemap-figures"
 # Stories saved since the figures were worked out (drafts too) that a request adds itself;
 # past that (an import), it asks the worker rather than read them all.
@@ -146,7 +144,7 @@ def ask_for_refresh(**kwargs) -> None:
 
 
 def refresh() -> Figures:
-    """Work the figures out again and keep them (the worker's task, and `dateline sitemaps`)."""
+    """Work the figures out again and keep them (the worker's `refresh_sitemap_figures`)."""
     figures = compute()
     cache = caches[settings.DATELINE_PAGE_CACHE]
     cache.set(KEY, figures, None)
