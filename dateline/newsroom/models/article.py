@@ -45,9 +45,9 @@ class ArticleQuerySet(models.QuerySet):
     def linked_to(self, relation: str, pk: int | list[int], depth: int = 21
                   ) -> "ArticleQuerySet":
         """Stories of a tag or author (`relation` "tags" or "authors"; `pk` one id, or a list
-        of which any will do), in the form that
-        keeps a newest-first page cheap whatever share of the archive they are; `depth`: how
-        many of the newest the page reads (its offset and length).
+        of which any will do), in the form that keeps a newest-first page cheap whatever
+        share of the archive they are; `depth`: how many of the newest the page reads (its
+        offset and length).
 
         Sorted from the tag's links, a page costs the tag's size: 39 ms of SQLite for "USA"
         (53,801 of 100,000 stories), ten times that at a million, past a public request's
