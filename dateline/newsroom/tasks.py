@@ -5,8 +5,13 @@ Both tasks change articles through `Transition.execute`, as SCHEDULER, like ever
 
 from django.tasks import task
 
+# A story's time to go live, or its embargo's end, comes before any other work the worker has
+# queued (a story's analysis, a photo's renditions, an import's backlog): those run first in,
+# first out at priority 0 or below, and a scheduled story waited behind them.
+SCHEDULER_PRIORITY = 50
 
-@task()
+
+@task(priority=SCHEDULER_PRIORITY)
 def release_due_articles() -> list[int]:
     """Publish the scheduled articles whose time has come."""
     from .actions import release_due
@@ -14,7 +19,7 @@ def release_due_articles() -> list[int]:
     return release_due()
 
 
-@task()
+@task(priority=SCHEDULER_PRIORITY)
 def release_embargo(article_id: int) -> bool:
     """Record and announce the end of an article's embargo, if it has really ended."""
     from .actions import SCHEDULER, ActionRefused, EmbargoEnds

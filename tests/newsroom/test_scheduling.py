@@ -206,3 +206,24 @@ def test_the_worker_process_publishes_within_seconds(tmp_path):
         worker.terminate()
         worker.wait(timeout=30)
     assert status() == "published"
+
+
+def test_a_due_release_runs_before_the_work_queued_ahead_of_it(make_article):
+    """Analyses queued first (an import's backlog) do not hold a story past its time: the
+    scheduler's tasks come first. With max_tasks=1 the worker takes one task and stops."""
+    from django_tasks_db.models import DBTaskResult
+
+    from dateline.intelligence.tasks import analyse_story
+    from dateline.newsroom.tasks import release_due_articles
+
+    story = make_article("Goes live now", status=Article.Status.SCHEDULED,
+                         scheduled_for=timezone.now() - timedelta(seconds=1))
+    for _ in range(3):
+        analyse_story.enqueue(story.pk)
+    release_due_articles.enqueue()
+    Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
+           startup_delay=False, max_tasks=1, worker_id="test", excluded_queue_names=[]).run()
+    done = DBTaskResult.objects.exclude(status="READY")
+    assert [result.task_path for result in done] == [release_due_articles.module_path]
+    story.refresh_from_db()
+    assert story.status == Article.Status.PUBLISHED
