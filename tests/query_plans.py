@@ -38,17 +38,29 @@ def install_archive_statistics() -> None:
         cursor.execute("ANALYZE sqlite_schema")  # the planner reads them again
 
 
+def plan(sql: str) -> list[str]:
+    """The steps of SQLite's plan for one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return [row[3] for row in cursor.fetchall()]
+
+
+def plan_steps(statements: Iterable[dict]) -> list[str]:
+    """Every step of the plans of these statements (CaptureQueriesContext's), reads only."""
+    return [step for statement in statements
+            if statement["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+            for step in plan(statement["sql"])]
+
+
 def sorting_everything(statements: Iterable[dict]) -> list[str]:
     """The statements among these (CaptureQueriesContext's) whose plan sorts every row it
     finds before its LIMIT: a listing that should read its newest rows by index."""
     found = []
-    with connection.cursor() as cursor:
-        for statement in statements:
-            sql = statement["sql"]
-            if "ORDER BY" not in sql or "LIMIT" not in sql:
-                continue
-            cursor.execute("EXPLAIN QUERY PLAN " + sql)
-            steps = [row[3] for row in cursor.fetchall()]
-            if "USE TEMP B-TREE FOR ORDER BY" in steps:
-                found.append(f"{sql}\n  {steps}")
+    for statement in statements:
+        sql = statement["sql"]
+        if "ORDER BY" not in sql or "LIMIT" not in sql:
+            continue
+        steps = plan(sql)
+        if "USE TEMP B-TREE FOR ORDER BY" in steps:
+            found.append(f"{sql}\n  {steps}")
     return found

@@ -13,12 +13,12 @@ any of them can answer a search at any time.
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from dateline.base import queued
 from dateline.newsroom.models import Article
 from dateline.newsroom.signals import articles_bulk_changed
 
@@ -64,13 +64,8 @@ def ask_for_optimize() -> None:
     stories imported left 18 FTS5 segments, and searches took twice as long)."""
     from .tasks import optimize_search_index
 
-    if caches[settings.DATELINE_SEARCH_CACHE].add(OPTIMIZE_ASKED_KEY, True,
-                                                   OPTIMIZE_EVERY_SECONDS):
-        optimize_search_index.using(run_after=timezone.now() + OPTIMIZE_DELAY).enqueue()
-
-
-def forget_optimize_asked() -> None:
-    caches[settings.DATELINE_SEARCH_CACHE].delete(OPTIMIZE_ASKED_KEY)
+    queued.enqueue_once(optimize_search_index, OPTIMIZE_ASKED_KEY, OPTIMIZE_EVERY_SECONDS,
+                        settings.DATELINE_SEARCH_CACHE, timezone.now() + OPTIMIZE_DELAY)
 
 
 @receiver(post_migrate)

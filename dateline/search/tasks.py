@@ -6,8 +6,12 @@ from django.tasks import task
 @task()
 def optimize_search_index() -> dict:
     """Compact every configured backend's index (an import's many segments merged)."""
-    from .backends import indexed_backends
-    from .index import forget_optimize_asked
+    from django.conf import settings
 
-    forget_optimize_asked()
+    from dateline.base import queued
+
+    from .backends import indexed_backends
+    from .index import OPTIMIZE_ASKED_KEY
+
+    queued.done(OPTIMIZE_ASKED_KEY, settings.DATELINE_SEARCH_CACHE)
     return {backend.vendor: backend.optimize() for backend in indexed_backends()}

@@ -28,6 +28,7 @@ from django.db.models import Count, Max
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from dateline.base import queued
 from dateline.newsroom.models import Article
 from dateline.pagecache import keys
 from dateline.pagecache.invalidation import invalidate
@@ -136,19 +137,16 @@ def ask_for_refresh(**kwargs) -> None:
     """Queue one refresh for the worker, however many readers find the figures old."""
     from .tasks import refresh_sitemap_figures
 
-    cache = caches[settings.DATELINE_PAGE_CACHE]
     # Asked again after a while even if no refresh came (a worker that was down).
     wait = max(ASK_AGAIN_SECONDS, settings.DATELINE_SITEMAP_FIGURES_SECONDS)
-    if cache.add(ASKED_KEY, True, wait):
-        refresh_sitemap_figures.enqueue()
+    queued.enqueue_once(refresh_sitemap_figures, ASKED_KEY, wait, settings.DATELINE_PAGE_CACHE)
 
 
 def refresh() -> Figures:
     """Work the figures out again and keep them (the worker's `refresh_sitemap_figures`)."""
     figures = compute()
-    cache = caches[settings.DATELINE_PAGE_CACHE]
-    cache.set(KEY, figures, None)
-    cache.delete(ASKED_KEY)
+    caches[settings.DATELINE_PAGE_CACHE].set(KEY, figures, None)
+    queued.done(ASKED_KEY, settings.DATELINE_PAGE_CACHE)
     # The sitemaps stored with the old figures (a story unpublished since leaves its month).
     invalidate({keys.SITEMAPS})
     return figures

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dateline.search.backends import SearchQuery, get_backend
-from tests.query_plans import install_archive_statistics
+from tests.query_plans import install_archive_statistics, plan_steps
 
 pytestmark = [
     pytest.mark.django_db,
@@ -25,9 +25,5 @@ def test_no_statement_of_a_search_builds_a_filter_over_every_article(make_articl
         results = get_backend().search(SearchQuery("oil prices", newest_first=newest_first,
                                                    facets=True))
     assert results.total == 3 and results.facets["section"]
-    steps = []
-    with connection.cursor() as cursor:
-        for statement in queries.captured_queries:
-            cursor.execute("EXPLAIN QUERY PLAN " + statement["sql"])
-            steps += [row[3] for row in cursor.fetchall()]
+    steps = plan_steps(queries.captured_queries)
     assert not [step for step in steps if step.startswith("BLOOM FILTER ON newsroom_article")]

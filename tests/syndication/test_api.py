@@ -457,14 +457,12 @@ def test_a_rare_tags_list_starts_from_its_links_not_the_whole_archive(api, newsr
     rare tag (80-108 ms at 100,000 stories)."""
     from django.test.utils import CaptureQueriesContext
 
-    from tests.query_plans import install_archive_statistics
+    from tests.query_plans import install_archive_statistics, plan
 
     install_archive_statistics()
     with CaptureQueriesContext(connection) as queries:
         assert headlines(api(LIST + "?tag=place:sofia")) == ["Rates rise", "Summit opens"]
     listing = [q["sql"] for q in queries.captured_queries
                if "LIMIT" in q["sql"] and "newsroom_article_tags" in q["sql"]]
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + listing[0])
-        steps = [row[3] for row in cursor.fetchall()]
+    steps = plan(listing[0])
     assert not [step for step in steps if "article_live_idx" in step], steps
