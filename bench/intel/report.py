@@ -9,6 +9,8 @@ TARGETS = {  # name: (threshold, at least?)
     "analysis p95 with 100k stored": (50.0, False),
 }
 KINDS = ("place", "person", "organisation")
+# The archive the timing target is set for.
+FULL_ARCHIVE = 100_000
 
 
 def pct(values: list[float], q: float) -> float:
@@ -162,4 +164,8 @@ def timing(speed: dict) -> tuple:
     if missing:
         return ("analysis p95 with 100k stored",
                 f"part not installed ({', '.join(sorted(missing))})", "")
-    return ("analysis p95 with 100k stored", pct(ms["total"], 0.95), "")
+    p95 = pct(ms["total"], 0.95)
+    if speed["stored"] < FULL_ARCHIVE:  # BENCH_INTEL_STORED: a smaller archive is faster
+        return ("analysis p95 with 100k stored", f"{p95:.1f} ms, but with {speed['stored']:,} "
+                f"stored, not the {FULL_ARCHIVE:,} the target is for", "")
+    return ("analysis p95 with 100k stored", p95, "")
