@@ -28,6 +28,8 @@ TARGETS = {"cached article": ("ratio", 0.5), "uncached article": ("rps", 1000),
            "cold article render": ("rps", 500), "uncached home": ("rps", 500),
            "uncached section": ("rps", 800)}
 SECTION = "/section/business/"
+# The long-tail row's stories, each read once (a few hundred a second for BENCH_SECONDS).
+LONG_TAIL = 20_000
 # Which page each row requests, and how (bench/page_queries.py counts the queries of each).
 PAGES = {"cached article": ("article", "cached"), "cached section": (SECTION, "cached"),
          "cached home": ("/", "cached"), "uncached article": ("article", "parts"),
@@ -134,12 +136,26 @@ def article_paths(count: int) -> list[str]:
     return [f"/articles/{pk}/{slug}/" for pk, slug in rows]
 
 
-def rotating_script(paths: list[str], folder: Path) -> Path:
-    script = folder / "rotate.lua"
+def rotating_script(paths: list[str], folder: Path, name: str = "rotate.lua") -> Path:
+    script = folder / name
     listed = ",".join(f'"{p}"' for p in paths)
     script.write_text(
         f"paths = {{{listed}}}\ncounter = 0\n"
         "request = function()\n  counter = counter + 1\n"
+        "  return wrk.format(nil, paths[(counter % #paths) + 1])\nend\n")
+    return script
+
+
+def first_visits(paths: list[str], folder: Path) -> Path:
+    """A wrk script that asks for each path once: wrk's threads take every other one."""
+    script = folder / "first-visits.lua"
+    listed = ",".join(f'"{p}"' for p in paths)
+    script.write_text(
+        f"paths = {{{listed}}}\nlocal threads = 0\n"
+        "function setup(thread)\n  thread:set(\"first\", threads)\n"
+        "  threads = threads + 1\nend\n"
+        "function init(args)\n  counter = first\nend\n"
+        "request = function()\n  counter = counter + 2\n"
         "  return wrk.format(nil, paths[(counter % #paths) + 1])\nend\n")
     return script
 
@@ -155,6 +171,8 @@ def main() -> None:
                        check=True)
     shutil.rmtree(VAR / "cache", ignore_errors=True)
     paths = article_paths(500)
+    # Stories no other row reads: more than the long-tail row gets through in its run.
+    long_tail = article_paths(LONG_TAIL + len(paths))[len(paths):]
     hot, base = paths[0], f"http://127.0.0.1:{APP_PORT}"
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -174,6 +192,10 @@ def main() -> None:
                                ("cached home", "/")):
                 urllib.request.urlopen(base + path).read()  # store it
                 results[name] = wrk(base + path, server=server)
+            # Not a target: what a crawler walking the archive costs, each story read for the
+            # first time (its page and parts rendered and stored, the masthead, live strip and
+            # "Most read" already stored, as on a running site).
+            results["long-tail article"] = wrk(base + hot, first_visits(long_tail, folder), server)
             # The readership beacon beside the cached article (issue 21; bench/readership.py).
             # Here the app answers them (no nginx); production.py has the targets.
             readership.run(base, hot, readership.story_of(hot), where="the app alone")

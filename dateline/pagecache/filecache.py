@@ -10,19 +10,28 @@ reader in between finds no file, which every user of this cache reads as "change
 rendered again, a version renewed), never as a stale answer.
 
 Django also lists the whole directory before every write to see whether to cull, a cost that
-grows with the pages stored; here each process looks every CULL_EVERY writes, so the number
-of entries goes past MAX_ENTRIES by at most that many per process before a cull.
+grows with the pages stored: 38 ms with 16,000 files on this machine, about half a second at
+the 200,000 allowed. Here each process looks again only when it could have used a share of
+the room the last look found (ROOM_SHARE), and never sooner than CULL_EVERY writes: far from
+the limit, a crawler reading the archive (each story's page and parts written once) no longer
+pays for a listing every hundred writes; near it, the looks are as frequent as before.
 """
 
 import contextlib
-import itertools
 import os
+import random
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 
 CULL_EVERY = 100
-_writes = itertools.count()  # per process: Django makes a cache object per thread
+# A process looks again after writing this share of the room left at its last look: with up
+# to this many processes writing at that pace, the limit is not passed before someone looks.
+ROOM_SHARE = 8
+# Per process and directory (Django makes a cache object per thread): the writes so far, and
+# the count at which this process lists the directory again. Threads may race on these; at
+# worst a look comes one write early or late.
+_looks: dict[str, list[int]] = {}
 
 
 class FileCache(FileBasedCache):
@@ -32,5 +41,19 @@ class FileCache(FileBasedCache):
         super().set(key, value, timeout, version)
 
     def _cull(self) -> None:
-        if next(_writes) % CULL_EVERY == 0:
-            super()._cull()
+        looks = _looks.setdefault(self._dir, [0, 0])
+        written = looks[0] = looks[0] + 1
+        if written < looks[1]:
+            return
+        files = self._list_cache_files()
+        if len(files) >= self._max_entries:
+            if self._cull_frequency == 0:
+                self.clear()
+                files = []
+            else:  # as Django does: a random share of the entries goes
+                gone = random.sample(files, len(files) // self._cull_frequency)
+                for name in gone:
+                    self._delete(name)
+                files = files[: len(files) - len(gone)]
+        room = self._max_entries - len(files)
+        looks[1] = written + max(CULL_EVERY, room // ROOM_SHARE)

@@ -63,3 +63,28 @@ def test_the_page_cache_on_files_shows_an_edit_at_once(settings, tmp_path, make_
     assert "After the vote" in second.get(url)[2]
     assert first.get("/")[1]["X-Cache"] == "MISS"
     assert second.get("/")[1]["X-Cache"] == "HIT"
+
+
+class CountedListings(FileCache):
+    listings = 0
+
+    def _list_cache_files(self):
+        CountedListings.listings += 1
+        return super()._list_cache_files()
+
+
+def test_far_from_the_limit_the_directory_is_listed_rarely_and_near_it_as_before(tmp_path):
+    roomy = CountedListings(str(tmp_path / "roomy"), {"OPTIONS": {"MAX_ENTRIES": 200_000}})
+    for n in range(2_000):
+        roomy.set(f"page-{n}", n)
+    # One look at the first write found room for 200,000: the next is 25,000 writes away.
+    assert CountedListings.listings == 1
+    CountedListings.listings = 0
+    tight = CountedListings(str(tmp_path / "tight"),
+                            {"OPTIONS": {"MAX_ENTRIES": 1_000, "CULL_FREQUENCY": 2}})
+    most = 0
+    for n in range(3_000):
+        tight.set(f"page-{n}", n)
+        most = max(most, len(os.listdir(tmp_path / "tight")))
+    assert 1_000 <= most <= 1_000 + filecache.CULL_EVERY
+    assert CountedListings.listings >= 3_000 // (1_000 // filecache.ROOM_SHARE) - 1
