@@ -136,8 +136,8 @@ def article_paths(count: int) -> list[str]:
     return [f"/articles/{pk}/{slug}/" for pk, slug in rows]
 
 
-def rotating_script(paths: list[str], folder: Path, name: str = "rotate.lua") -> Path:
-    script = folder / name
+def rotating_script(paths: list[str], folder: Path) -> Path:
+    script = folder / "rotate.lua"
     listed = ",".join(f'"{p}"' for p in paths)
     script.write_text(
         f"paths = {{{listed}}}\ncounter = 0\n"
@@ -147,7 +147,8 @@ def rotating_script(paths: list[str], folder: Path, name: str = "rotate.lua") ->
 
 
 def first_visits(paths: list[str], folder: Path) -> Path:
-    """A wrk script that asks for each path once: wrk's threads take every other one."""
+    """A wrk script that asks for each path once: wrk's two threads (`wrk -t2`) take every
+    other one each."""
     script = folder / "first-visits.lua"
     listed = ",".join(f'"{p}"' for p in paths)
     script.write_text(

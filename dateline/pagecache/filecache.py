@@ -46,14 +46,15 @@ class FileCache(FileBasedCache):
         if written < looks[1]:
             return
         files = self._list_cache_files()
-        if len(files) >= self._max_entries:
+        entries = len(files)
+        if entries >= self._max_entries:
             if self._cull_frequency == 0:
                 self.clear()
-                files = []
+                entries = 0
             else:  # as Django does: a random share of the entries goes
-                gone = random.sample(files, len(files) // self._cull_frequency)
+                gone = random.sample(files, entries // self._cull_frequency)
                 for name in gone:
                     self._delete(name)
-                files = files[: len(files) - len(gone)]
-        room = self._max_entries - len(files)
+                entries -= len(gone)
+        room = self._max_entries - entries
         looks[1] = written + max(CULL_EVERY, room // ROOM_SHARE)
