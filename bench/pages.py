@@ -172,8 +172,8 @@ def main() -> None:
                        check=True)
     # The last run's pages are set aside now and deleted once the rows are done: deleting
     # tens of thousands of files just before the long-tail row made ext4 skip their freed
-    # inodes at every file that row writes (`recently_deleted`, for a minute or more), 2.2 ms
-    # of the kernel's time a request (bench/README.md).
+    # inodes at every file that row writes (`recently_deleted`, for a minute or more): 5.7 ms
+    # of the kernel's time a request instead of 1.3 (bench/README.md).
     discarded = VAR / f"cache.discarded-{os.getpid()}"
     if (VAR / "cache").exists():
         (VAR / "cache").rename(discarded)
