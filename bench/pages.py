@@ -177,9 +177,10 @@ def main() -> None:
     discarded = VAR / f"cache.discarded-{os.getpid()}"
     if (VAR / "cache").exists():
         (VAR / "cache").rename(discarded)
-    paths = article_paths(500)
-    # Stories no other row reads: more than the long-tail row gets through in its run.
-    long_tail = article_paths(LONG_TAIL + len(paths))[len(paths):]
+    # 500 stories the rows rotate over, then the long-tail row's, which no other row reads
+    # (more than it gets through in its run).
+    listed = article_paths(500 + LONG_TAIL)
+    paths, long_tail = listed[:500], listed[500:]
     hot, base = paths[0], f"http://127.0.0.1:{APP_PORT}"
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as folder:

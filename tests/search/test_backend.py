@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -216,8 +216,6 @@ def test_the_newest_matches_are_found_across_far_apart_ids(make_article, monkeyp
 def test_optimize_merges_the_index_into_one_segment_and_finds_the_same(make_article):
     """`dateline search optimize` (and the end of a reindex): on SQLite the FTS5 segments each
     batch of writes leaves are merged, step by step, into one; elsewhere nothing to do."""
-    from django.db import connection
-
     stories = [make_article(f"Harvest report {n}", body=f"<p>Wheat crop {n} grew.</p>")
                for n in range(40)]
     before = sorted(hit.article_id for hit in get_backend().search(
@@ -259,13 +257,7 @@ def test_an_import_queues_one_compaction_for_the_worker(make_article,
     queued = DBTaskResult.objects.filter(task_path=optimize_search_index.module_path)
     assert queued.count() == 1
     assert queued.get().run_after > timezone.now()
-    assert set(optimize_search_index.call()) == {connection_vendor()}
+    assert set(optimize_search_index.call()) == {connection.vendor}
     with django_capture_on_commit_callbacks(execute=True):
         articles_bulk_changed.send(sender=Article, count=1, pks=[stories[0].pk])
     assert queued.count() == 2  # asked again once the compaction ran
-
-
-def connection_vendor() -> str:
-    from django.db import connection
-
-    return connection.vendor
