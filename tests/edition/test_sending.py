@@ -42,16 +42,20 @@ class SlowInbox(Inbox):
     """A busy server: it answers each message after a pause. Like every correct server, it keeps
     no message whose sender hung up before hearing "250" (aiosmtpd cancels the handler then)."""
 
-    def __init__(self, pause: float) -> None:
+    def __init__(self, pause: float, hold: int | None = None) -> None:
         super().__init__()
         self.pause = pause
+        # The message arriving `hold`-th is not answered until its sender hangs up (or a
+        # minute passes): a test that kills the sender then cannot be too late, however
+        # loaded the machine (with a short pause it was, once: the 21st was answered first).
+        self.hold = hold
         self.arrived = 0  # messages received in full, answered or not
         self.dropped = 0
 
     async def handle_DATA(self, server, session, envelope):
         self.arrived += 1
         try:
-            await asyncio.sleep(self.pause)
+            await asyncio.sleep(60 if self.arrived == self.hold else self.pause)
         except asyncio.CancelledError:
             self.dropped += 1
             raise
@@ -206,7 +210,7 @@ def other_site(tmp_path):
 def test_a_send_killed_midway_and_run_again_reaches_everyone_exactly_once(other_site):
     """`dateline edition send` against a slow server, SIGKILLed while its 21st mail is being
     answered: the rerun sends the other 40, and every reader has exactly one copy."""
-    inbox = SlowInbox(pause=0.05)
+    inbox = SlowInbox(pause=0.05, hold=21)
     controller = start_server(inbox)
     env = {**other_site, "DATELINE_EMAIL_HOST": "127.0.0.1",
            "DATELINE_EMAIL_PORT": str(controller.port), "DATELINE_EMAIL_SECURITY": "none"}
