@@ -4,11 +4,12 @@ import json
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dateline.intelligence import plugins
 from dateline.intelligence.base import Labelled, Story
-from dateline.intelligence.topics import LinearTopicClassifier
+from dateline.intelligence.topics import LinearTopicClassifier, tuning
 from dateline.newsroom.importer.profile import ImportProfile
 from tests.conftest import require_shared
 
@@ -94,6 +95,32 @@ def test_untrained_it_guesses_nothing(tmp_path):
     # Stories without topics teach none.
     classifier.train([Labelled(story, {"place": ["USA"]})])
     assert classifier.topics(story) == []
+
+
+def test_its_weights_are_the_mean_of_the_full_model_and_the_cross_validations(sample,
+                                                                             monkeypatch):
+    fitted = []
+    fit = tuning.fit_weights
+
+    def recorded(x, y):
+        fitted.append((x.shape[0], *fit(x, y)))
+        return fitted[-1][1:]
+
+    monkeypatch.setattr(tuning, "fit_weights", recorded)
+    examples = sample[:300]
+    classifier = LinearTopicClassifier()
+    classifier.train(examples)
+    (full,) = [f for f in fitted if f[0] == len(examples)]
+    folds = [f for f in fitted if f[0] < len(examples)]
+    assert len(folds) == 3 * tuning.SPLITS
+    learnt = np.array([b for _, _, b in folds]) > tuning.NEVER
+    some = learnt.any(axis=0)
+    # A topic of one or two stories is missing from some folds: averaged over the others.
+    assert learnt.sum(axis=0).min() < len(folds)
+    mean = np.sum([w * k for (_, w, _), k in zip(folds, learnt, strict=True)], axis=0)
+    mean /= np.maximum(learnt.sum(axis=0), 1)
+    expected = np.where(some, (full[1] + mean) / 2, full[1])
+    np.testing.assert_allclose(classifier.model["weights"], expected, rtol=1e-4, atol=1e-6)
 
 
 def test_what_it_learnt_is_saved_and_loaded(trained, sample, tmp_path):

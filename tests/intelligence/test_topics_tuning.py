@@ -108,3 +108,38 @@ def test_the_thresholds_are_the_mean_of_those_of_several_fold_splits(monkeypatch
     monkeypatch.setattr(tuning, "SPLITS", 1)
     np.testing.assert_allclose(tuning.tune(x, y)["thresholds"], tuning.thresholds(runs[0], y),
                                rtol=1e-6)
+
+
+def test_the_committee_averages_each_topic_over_the_folds_that_learnt_it():
+    committee = tuning.Committee(features=2, topics=2)
+    never = np.float32(tuning.NEVER)
+    committee.add(np.array([[1.0, 0.0], [3.0, 0.0]]), np.array([0.5, never]))
+    committee.add(np.array([[3.0, 4.0], [5.0, 2.0]]), np.array([1.5, -1.0]))
+    full_weights, full_intercept = np.array([[2.0, 2.0], [2.0, 2.0]]), np.array([0.0, 1.0])
+    weights, intercept = committee.blend(full_weights, full_intercept)
+    # Topic 0: both folds learnt it (mean [2, 4], 1.0); topic 1 only the second ([4, 2], -1.0).
+    np.testing.assert_allclose(weights, [[2.0, 3.0], [3.0, 2.0]])
+    np.testing.assert_allclose(intercept, [0.5, 0.0])
+
+
+def test_a_topic_no_fold_learnt_keeps_the_full_models_weights():
+    committee = tuning.Committee(features=1, topics=1)
+    committee.add(np.array([[9.0]]), np.array([tuning.NEVER], dtype=np.float32))
+    weights, intercept = committee.blend(np.array([[2.0]]), np.array([0.25]))
+    assert weights.tolist() == [[2.0]] and intercept.tolist() == [0.25]
+
+
+def test_tuning_gathers_every_fold_model_of_every_split(monkeypatch):
+    rng = np.random.default_rng(5)
+    y = rng.random((60, 2)) < 0.4
+    x = csr_matrix(np.hstack([y + rng.normal(0, 0.6, y.shape), rng.random((60, 3))]))
+    fitted = []
+    fit = tuning.fit_weights
+    monkeypatch.setattr(tuning, "fit_weights", lambda *a: fitted.append(fit(*a)) or fitted[-1])
+    committee = tuning.tune(x, y)["committee"]
+    assert len(fitted) == 3 * tuning.SPLITS
+    assert committee.learnt.tolist() == [3 * tuning.SPLITS] * 2
+    np.testing.assert_allclose(committee.weights / committee.learnt,
+                               np.mean([w for w, _ in fitted], axis=0), rtol=1e-5)
+    np.testing.assert_allclose(committee.intercept / committee.learnt,
+                               np.mean([b for _, b in fitted], axis=0), rtol=1e-5)

@@ -1,7 +1,7 @@
 """What the topic models learn beyond their weights, from cross-validated scores on the
 training stories alone: a threshold per topic ("SCut"), the curve that turns a score into a
-probability (Platt scaling), and whether a story with no topic over its threshold should take
-its best one anyway."""
+probability (Platt scaling), whether a story with no topic over its threshold should take its
+best one anyway, and the committee of the models that gave those scores (Committee)."""
 
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -71,26 +71,69 @@ def fit_weights(x: csr_matrix, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return weights, intercept
 
 
+class Committee:
+    """The models cross-validation trained, averaged: per topic, the mean weights and intercept
+    of the folds that learnt it.
+
+    The thresholds are tuned on these models' scores, yet stories to come used to be scored by
+    the one model trained on every story, which has seen half as many stories again as each
+    fold's and scores more of them over a threshold: on Reuters' training stories (their latest
+    quarter held out) it gave 0.97 guesses per editor's topic, the committee 0.94. Scoring with
+    the mean of the two brings the scores nearer to those the thresholds were tuned on, and
+    nine models trained on different stories steady each other's weights. There micro-F1 went
+    from 0.8729 to 0.8751 and macro-F1 from 0.558 to 0.546; on the test split, measured after
+    the choice, micro-F1 from 0.8685 to 0.8698 and macro-F1 from 0.5712 to 0.5718, precision up
+    and recall down: the first change chosen on the training stories whose micro-F1 gain held
+    on the later months. The committee alone gained as much micro-F1 on the training stories
+    (0.875) but lost more macro-F1 (0.533). A fold that never saw a topic has no model of it,
+    so it is left out of that topic's mean rather than counted as zero weights.
+    """
+
+    def __init__(self, features: int, topics: int) -> None:
+        self.weights = np.zeros((features, topics), dtype=np.float32)
+        self.intercept = np.zeros(topics, dtype=np.float32)
+        self.learnt = np.zeros(topics, dtype=np.int32)  # how many folds learnt each topic
+
+    def add(self, weights: np.ndarray, intercept: np.ndarray) -> None:
+        learnt = intercept > NEVER
+        self.weights[:, learnt] += weights[:, learnt]
+        self.intercept[learnt] += intercept[learnt]
+        self.learnt += learnt
+
+    def blend(self, weights: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The mean of the model trained on every story (`weights`, `intercept`) and this
+        committee, for each topic some fold learnt; the full model alone for the others."""
+        some = self.learnt > 0
+        count = np.maximum(self.learnt, 1)
+        mixed_weights = np.where(some, (weights + self.weights / count) / 2, weights)
+        mixed_intercept = np.where(some, (intercept + self.intercept / count) / 2, intercept)
+        return mixed_weights.astype(np.float32), mixed_intercept.astype(np.float32)
+
+
 def tune(x: csr_matrix, y: np.ndarray, words: csr_matrix | None = None) -> dict:
     """Thresholds (the mean over SPLITS fold splits), confidence curves and fallback margin,
-    the last two fitted on every split's held-out scores together."""
-    runs = [cross_scores(x, y, words, seed=seed) for seed in range(SPLITS)]
+    the last two fitted on every split's held-out scores together, and the Committee of the
+    models that scored them."""
+    committee = Committee(x.shape[1], y.shape[1])
+    runs = [cross_scores(x, y, words, seed=seed, committee=committee) for seed in range(SPLITS)]
     cuts = np.mean([thresholds(scores, y) for scores in runs], axis=0).astype(np.float32)
     scores, every = np.vstack(runs), np.vstack([y] * len(runs))
     return {"thresholds": cuts, "platt": platt(scores, every),
-            "fallback": fallback_margin(scores, every, cuts)}
+            "fallback": fallback_margin(scores, every, cuts), "committee": committee}
 
 
 def cross_scores(x: csr_matrix, y: np.ndarray, words: csr_matrix | None = None,
-                 folds: int = 3, seed: int = 0) -> np.ndarray:
+                 folds: int = 3, seed: int = 0, committee: Committee | None = None) -> np.ndarray:
     """Each story's score for each topic from models that did not see it: the linear score,
     plus, given the stories' word features, the vote of its nearest stories in the other folds
-    (neighbours.py), as a story to come is scored."""
+    (neighbours.py), as a story to come is scored. Each fold's model joins `committee`."""
     scores = np.empty(y.shape, dtype=np.float32)
     order = np.random.default_rng(seed).permutation(len(y))
     for held in np.array_split(order, folds):
         kept = np.setdiff1d(order, held)
         weights, intercept = fit_weights(x[kept], y[kept])
+        if committee is not None:
+            committee.add(weights, intercept)
         scores[held] = x[held] @ weights + intercept
         if words is not None:
             near = neighbours.memory(words[kept], y[kept])
