@@ -195,3 +195,11 @@ def test_the_timing_target_is_judged_only_with_the_full_archive_stored(capsys):
     report.print_all([], {**speed, "stored": 100_000})
     assert capsys.readouterr().out.splitlines()[-1] == (
         "target analysis p95 with 100k stored: 6.0 ms (target < 50 ms): met")
+
+
+def test_a_figure_just_under_its_target_is_printed_so_that_it_reads_under():
+    report = _bench_module("report")
+    assert report._decimals(0.8698, 0.87) == "0.8698"
+    assert report._decimals(0.869996, 0.87) == "0.869996"
+    assert report._decimals(0.9012, 0.90) == "0.901"
+    assert report._decimals(0.87, 0.87) == "0.870"
