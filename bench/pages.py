@@ -17,6 +17,7 @@ from pathlib import Path
 import production
 import readership
 from corpus import ROOT, build, environment
+from figures import decimals
 from processes import stop, wait_for
 
 VAR = ROOT / "var" / "bench"
@@ -262,7 +263,8 @@ def report(results: dict[str, dict], size: int, queries: dict[str, int]) -> None
     for name, (kind, goal) in TARGETS.items():
         value = results[name]["rps"] / reference if kind == "ratio" else results[name]["rps"]
         verdict = "met" if value >= goal else "NOT met"
-        shown = f"{value:.2f} of nginx" if kind == "ratio" else f"{value:,.0f} req/s"
+        shown = (f"{decimals(value, goal, 2)} of nginx" if kind == "ratio"
+                 else f"{value:,.0f} req/s")
         wanted = f"{goal} of nginx" if kind == "ratio" else f"{goal:,} req/s"
         print(f"target {name}: {shown} (target >= {wanted}): {verdict}")
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import readership
 from corpus import ROOT, build, environment
+from figures import decimals
 from processes import stop, wait_for
 
 VAR = ROOT / "var" / "bench"
@@ -338,7 +339,8 @@ def report(results: dict[str, dict], fresh: dict[str, list[float]], size: int,
             ("production cached article", nginx, TARGETS["nginx ratio"], " of nginx"),
             ("python cached article", python, TARGETS["python ratio"], " of nginx")):
         verdict = "met" if value >= goal else "NOT met"
-        print(f"target {name}: {value:.2f}{unit} (target >= {goal}{unit}): {verdict}")
+        print(f"target {name}: {decimals(value, goal, 2)}{unit} (target >= {goal}{unit}): "
+              f"{verdict}")
     worst, goal = max(fresh["through nginx"]), TARGETS["fresh ms"]
     print(f"target production freshness: {worst:.0f} ms, the slowest of {EDITS} edits through "
           f"nginx (target < {goal:.0f} ms): {'met' if worst < goal else 'NOT met'}")

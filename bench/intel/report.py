@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from figures import decimals  # bench/figures.py: run.py puts bench/ on the path
+
 TARGETS = {  # name: (threshold, at least?)
     "topic micro-F1": (0.87, True), "topic macro-F1": (0.55, True),
     "place tag F1": (0.85, True), "person tag F1": (0.70, True),
@@ -50,18 +52,9 @@ def print_all(results: list[dict], speed: dict) -> None:
             print(f"target {name}{extra}: {value} (target {goal}): NOT met")
             continue
         met = value >= threshold if above else value < threshold
-        shown = f"{value:.1f} ms" if not above else _decimals(value, threshold)
+        shown = f"{value:.1f} ms" if not above else decimals(value, threshold)
         print(f"target {name}{extra}: {shown} (target {goal}): {'met' if met else 'NOT met'}")
 
-
-def _decimals(value: float, threshold: float) -> str:
-    """The figure with three decimals, or as many more as it takes for one under its target
-    not to read as reaching it (0.8698 is not "0.870", NOT met)."""
-    for places in range(3, 10):
-        shown = f"{value:.{places}f}"
-        if (float(shown) >= threshold) == (value >= threshold):
-            return shown
-    return repr(value)
 
 
 def topics(result: dict) -> list:
