@@ -88,7 +88,15 @@ def topics(result: dict) -> list:
           + (f" (recomputed from the counts: {strict:.3f})" if strict is not None
              and abs(strict - found["macro_f1"]) > 0.001 else "") + ".")
     macro = strict if strict is not None else found["macro_f1"]
-    return [("topic micro-F1", found["micro_f1"], ""), ("topic macro-F1", macro, "")]
+    return [("topic micro-F1", exact_micro(found), ""), ("topic macro-F1", macro, "")]
+
+
+def exact_micro(topics: dict) -> float:
+    """The micro-F1 from its counts where the part gave them: a figure rounded to four places
+    can read 0.8700 and be under 0.87."""
+    if labels := topics.get("labels"):
+        return 2 * labels["tp"] / max(2 * labels["tp"] + labels["fp"] + labels["fn"], 1)
+    return topics["micro_f1"]
 
 
 def tags(result: dict) -> list:

@@ -81,6 +81,8 @@ def _scores(pairs, taught: Counter) -> dict:
     # A topic taught but neither guessed nor present in the test has no F1 to average (0/0).
     macro = [_f1(r["tp"], r["fp"], r["fn"]) for r in taught_rows if r["tp"] + r["fp"] + r["fn"]]
     return {
+        # The counts behind the micro-F1: a target is judged on them, not on a rounded figure.
+        "labels": {"tp": tp, "fp": fp, "fn": fn},
         "micro_f1": round(_f1(tp, fp, fn), 4),
         "micro_f1_every_label": round(_f1(tp, fp, fn + untaught_fn), 4),
         "untaught_labels": untaught_fn,

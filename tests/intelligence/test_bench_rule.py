@@ -185,6 +185,16 @@ def test_topic_scores_are_over_topics_with_a_training_example_with_every_label_b
     assert found["micro_f1"] == 0.5 and found["untaught_labels"] == 1
     assert found["micro_f1_every_label"] == round(2 / (2 + 1 + 2), 4)
     assert found["recall"] == 0.5 and found["precision"] == 0.5
+    assert found["labels"] == {"tp": 1, "fp": 1, "fn": 1}
+
+
+def test_the_micro_f1_target_is_judged_on_the_counts_not_a_rounded_figure():
+    report = _bench_module("report")
+    # 20,000 / 22,989 = 0.869981: rounded to four places it reads 0.8700.
+    found = {"micro_f1": 0.87, "labels": {"tp": 10_000, "fp": 1_494, "fn": 1_495}}
+    assert round(report.exact_micro(found), 4) == 0.87
+    assert report.exact_micro(found) == 20_000 / 22_989 < 0.87
+    assert report.exact_micro({"micro_f1": 0.8698}) == 0.8698  # a part that gave no counts
 
 
 def test_the_timing_target_is_judged_only_with_the_full_archive_stored(capsys):
