@@ -123,6 +123,11 @@ def test_its_weights_are_the_mean_of_the_full_model_and_the_cross_validations(sa
     np.testing.assert_allclose(classifier.model["weights"], expected, rtol=1e-4, atol=1e-6)
 
 
+def test_its_nearest_stories_vote_with_the_folds_its_thresholds_were_tuned_on(trained):
+    folds = trained.model["neighbours"]["folds"]
+    np.testing.assert_array_equal(folds, tuning.fold_splits(TAUGHT))
+
+
 def test_what_it_learnt_is_saved_and_loaded(trained, sample, tmp_path):
     trained.save(tmp_path)
     loaded = LinearTopicClassifier()

@@ -29,3 +29,22 @@ def test_a_story_like_none_of_them_gets_no_vote():
     # It shares no feature with any training story: no similarity, nothing to share out.
     memory = neighbours.memory(_unit([[1, 0, 0], [1, 1, 0]]), np.array([[True], [True]]))
     assert neighbours.vote(_unit([[0, 0, 1]]), memory).tolist() == [[0.0]]
+
+
+def test_with_the_folds_kept_the_vote_is_its_mean_among_each_folds_complement(monkeypatch):
+    monkeypatch.setattr(neighbours, "K", 1)
+    stories = _unit([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0.9, 0.1]])
+    topics = np.array([[True, False], [False, True], [False, True], [True, False]])
+    # One split in two folds: {0, 2} and {1, 3}. The story is nearest story 0, then story 1.
+    story = _unit([[1, 0.05, 0]])
+    plain = neighbours.vote(story, neighbours.memory(stories, topics))
+    assert plain.tolist() == [[1.0, 0.0]]  # story 0 alone, topic 0
+    folded = neighbours.vote(story, neighbours.memory(stories, topics, np.array([[0, 1, 0, 1]])))
+    # Without fold 0 its nearest is story 1 (topic 1); without fold 1, story 0 (topic 0).
+    assert folded.tolist() == [[0.5, 0.5]]
+
+
+def test_a_single_fold_has_no_complement_and_votes_among_all():
+    memory = neighbours.memory(_unit([[1, 0], [0, 1]]), np.array([[True], [False]]),
+                               np.array([[0, 0]]))
+    assert neighbours.vote(_unit([[1, 0.1]]), memory)[0, 0] > 0.9

@@ -143,3 +143,12 @@ def test_tuning_gathers_every_fold_model_of_every_split(monkeypatch):
                                np.mean([w for w, _ in fitted], axis=0), rtol=1e-5)
     np.testing.assert_allclose(committee.intercept / committee.learnt,
                                np.mean([b for _, b in fitted], axis=0), rtol=1e-5)
+
+
+def test_every_story_has_one_fold_in_each_split_and_the_splits_differ():
+    splits = tuning.fold_splits(100)
+    assert splits.shape == (tuning.SPLITS, 100)
+    for split in splits:
+        assert sorted(np.bincount(split).tolist()) == [33, 33, 34]
+    assert (splits[0] != splits[1]).any()
+    np.testing.assert_array_equal(splits[1], tuning.fold_of(100, seed=1))

@@ -25,7 +25,8 @@ class LinearTopicClassifier(TopicClassifier):
     # 4: the nearest training stories' topics vote beside the linear scores (neighbours.py).
     # 5: the thresholds are the mean over several fold splits (tuning.SPLITS).
     # 6: the weights are the mean of the full model and the folds' (tuning.Committee).
-    version = "6"
+    # 7: the nearest stories vote as in cross-validation, among each fold's complement.
+    version = "7"
 
     def __init__(self) -> None:
         self.model: dict | None = None
@@ -72,7 +73,7 @@ def _archive(x, words, examples: list[Labelled]) -> dict:
     tuned = tuning.tune(x, y, words)
     weights, intercept = tuned.pop("committee").blend(*tuning.fit_weights(x, y))
     return {"names": names, "weights": weights, "intercept": intercept, **tuned,
-            "neighbours": neighbours.memory(words, y)}
+            "neighbours": neighbours.memory(words, y, tuning.fold_splits(len(y)))}
 
 
 def _archive_guesses(m: dict, x, words) -> list[TopicGuess]:

@@ -128,9 +128,9 @@ def cross_scores(x: csr_matrix, y: np.ndarray, words: csr_matrix | None = None,
     plus, given the stories' word features, the vote of its nearest stories in the other folds
     (neighbours.py), as a story to come is scored. Each fold's model joins `committee`."""
     scores = np.empty(y.shape, dtype=np.float32)
-    order = np.random.default_rng(seed).permutation(len(y))
-    for held in np.array_split(order, folds):
-        kept = np.setdiff1d(order, held)
+    assigned = fold_of(len(y), seed, folds)
+    for fold in range(folds):
+        held, kept = np.flatnonzero(assigned == fold), np.flatnonzero(assigned != fold)
         weights, intercept = fit_weights(x[kept], y[kept])
         if committee is not None:
             committee.add(weights, intercept)
@@ -139,6 +139,20 @@ def cross_scores(x: csr_matrix, y: np.ndarray, words: csr_matrix | None = None,
             near = neighbours.memory(words[kept], y[kept])
             scores[held] += neighbours.WEIGHT * neighbours.vote(words[held], near)
     return scores
+
+
+def fold_of(stories: int, seed: int, folds: int = 3) -> np.ndarray:
+    """Each story's fold in the fold split drawn with `seed` (folds of equal size, +-1)."""
+    assigned = np.empty(stories, dtype=np.int8)
+    order = np.random.default_rng(seed).permutation(stories)
+    for fold, held in enumerate(np.array_split(order, folds)):
+        assigned[held] = fold
+    return assigned
+
+
+def fold_splits(stories: int) -> np.ndarray:
+    """The fold of each story in each of the SPLITS fold splits `tune` uses (a row a split)."""
+    return np.stack([fold_of(stories, seed) for seed in range(SPLITS)])
 
 
 def thresholds(scores: np.ndarray, y: np.ndarray) -> np.ndarray:
