@@ -173,6 +173,10 @@ def store_read(feed: Feed, service, fetched, read: list) -> Outcome:
             keep_failed(feed, payload, error)
             errors.append(error)
             continue
+        if not result.items and result.warnings:
+            # Read, but nothing in it to import: kept where the desk looks for what came to
+            # nothing, in the parser's words; the feed itself answered, so it stays healthy.
+            keep_failed(feed, payload, "Nothing to import: " + " ".join(result.warnings))
         stored = store(feed, result)
         outcome.created += len(stored.created)
         outcome.changed += len(stored.changed)

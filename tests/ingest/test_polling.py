@@ -204,6 +204,19 @@ def test_a_folder_file_over_the_cap_is_kept_as_unreadable_and_passed(tmp_path, m
     assert poll(feed).not_modified  # remembered: not read again
 
 
+def test_a_payload_read_with_nothing_to_import_is_kept_with_the_parsers_words(tmp_path,
+                                                                              make_feed):
+    (tmp_path / "story.json").write_text('{"uri": "urn:agency.example:1", "type": "text"}')
+    feed = make_feed(str(tmp_path), service="folder")
+    outcome = poll(feed)
+    assert outcome.ok and not outcome.error and outcome.created == 0
+    (kept,) = FailedPayload.objects.filter(feed=feed)
+    assert kept.error == ("Nothing to import: 1 item(s) had no headline, title or text and "
+                          "were skipped.")
+    feed.refresh_from_db()
+    assert feed.failures == 0
+
+
 def test_a_missing_folder_is_said_in_words(tmp_path, make_feed):
     feed = make_feed(str(tmp_path / "nowhere"), service="folder")
     assert poll(feed).error == f"The folder {tmp_path / 'nowhere'} does not exist or cannot be read"
