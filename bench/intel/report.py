@@ -56,7 +56,6 @@ def print_all(results: list[dict], speed: dict) -> None:
         print(f"target {name}{extra}: {shown} (target {goal}): {'met' if met else 'NOT met'}")
 
 
-
 def topics(result: dict) -> list:
     if "topics" not in result:
         return []
