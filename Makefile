@@ -45,8 +45,10 @@ upgrade:
 	$(MAKE) test
 
 # Validators from npm that the tests run: axe-core in the browser, vnu-jar (the Nu HTML Checker).
+# A second try after a pause: a registry's passing fault should not fail the whole run.
+NPM_CI = npm ci --no-audit --no-fund --loglevel=error
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
+	$(NPM_CI) || { sleep 10; $(NPM_CI); }
 	@touch $@
 
 corpus:
@@ -78,7 +80,9 @@ lint: $(VENV)/.installed-test
 RESULTS := var/test-results
 PYTEST = $(VENV)/bin/pytest -p no:cacheprovider --junitxml=$(RESULTS)/$(@:test-%=%).xml
 
-test: lint
+# node_modules first, here: the runs below are two makes side by side, and each would start
+# its own `npm ci` in the same folder (CI saw both fail that way).
+test: lint node_modules/.installed
 	scripts/system-deps
 	rm -rf $(RESULTS)
 	# SQLite on one side, PostgreSQL then Redis on the other: a run keeps about one core busy
