@@ -43,3 +43,14 @@ def request_fields(record: logging.LogRecord) -> dict[str, object]:
     if hasattr(record, "status_code"):
         fields.setdefault("status", record.status_code)
     return fields
+
+
+class ClientFault(logging.Filter):
+    """A request the site refuses for what the client sent (Django logs a Host it does not
+    serve as an error with a traceback): one line at WARNING. Anyone can send such a request,
+    and each would otherwise write some 25 lines of traceback that say nothing of the site."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True

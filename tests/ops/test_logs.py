@@ -72,3 +72,15 @@ def test_every_request_gets_an_access_line_probes_only_at_debug(client, make_art
         "GET", article.get_absolute_url(), 200
     )
     assert isinstance(entry["duration_ms"], float) and entry["duration_ms"] >= 0
+
+
+def test_a_host_the_site_does_not_serve_is_one_warning_without_a_traceback(client, caplog):
+    with caplog.at_level(logging.INFO):
+        response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    refused = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
+    assert len(refused) == 1
+    assert refused[0].levelno == logging.WARNING
+    assert refused[0].exc_info is None
+    assert "evil.example" in refused[0].getMessage()
+    assert "Traceback" not in JsonFormatter().format(refused[0])
