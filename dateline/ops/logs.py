@@ -45,12 +45,18 @@ def request_fields(record: logging.LogRecord) -> dict[str, object]:
     return fields
 
 
+
 class ClientFault(logging.Filter):
-    """A request the site refuses for what the client sent (Django logs a Host it does not
-    serve as an error with a traceback): one line at WARNING. Anyone can send such a request,
-    and each would otherwise write some 25 lines of traceback that say nothing of the site."""
+    """A request answered under 500 failed for what the client sent: its record (Django logs
+    a Host the site does not serve, too many fields or a broken multipart body with the
+    exception's traceback, some as errors) becomes one line at WARNING. Anyone can send such
+    requests, and each would write some 25 lines that say nothing of the site. Records of
+    answers of 500 and more, and those of no request, keep their traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.exc_info = record.exc_text = None
-        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and status < 500:
+            record.exc_info = record.exc_text = None
+            if record.levelno > logging.WARNING:
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True

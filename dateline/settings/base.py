@@ -345,14 +345,13 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A request refused for what its client sent is logged in one line (ClientFault).
     "filters": {"client_fault": {"()": "dateline.ops.logs.ClientFault"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_fault"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DATELINE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"},
                 # Every login attempt is logged at INFO; lock-outs come as warnings.
-                "axes": {"level": "WARNING"},
-                # A Host the site does not serve: answered 400, logged in one line.
-                "django.security.DisallowedHost": {"filters": ["client_fault"]}},
+                "axes": {"level": "WARNING"}},
 }
 
 # What the public site calls itself; a deployment overrides these from the environment.

@@ -1,5 +1,6 @@
 """Structured logs: one JSON object a line, with the request's fields on request logs."""
 
+import io
 import json
 import logging
 import sys
@@ -8,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from django.test import RequestFactory
 
-from dateline.ops.logs import JsonFormatter
+from dateline.ops.logs import ClientFault, JsonFormatter
 
 
 def record(message: str, *args, name: str = "dateline.test", **extra) -> logging.LogRecord:
@@ -74,13 +75,45 @@ def test_every_request_gets_an_access_line_probes_only_at_debug(client, make_art
     assert isinstance(entry["duration_ms"], float) and entry["duration_ms"] >= 0
 
 
-def test_a_host_the_site_does_not_serve_is_one_warning_without_a_traceback(client, caplog):
-    with caplog.at_level(logging.INFO):
-        response = client.get("/", HTTP_HOST="evil.example")
+
+@pytest.fixture
+def console():
+    """What the configured console handler writes, while the test runs."""
+    handler = next(h for h in logging.getLogger().handlers
+                   if any(isinstance(f, ClientFault) for f in h.filters))
+    written = io.StringIO()
+    previous = handler.setStream(written)
+    yield written
+    handler.setStream(previous)
+
+
+@pytest.mark.parametrize("request_kwargs", [
+    {"path": "/", "HTTP_HOST": "evil.example"},  # django.security.DisallowedHost, an error
+    {"path": "/websub/", "data": "&".join(f"k{i}=v" for i in range(2000)),  # TooManyFieldsSent
+     "content_type": "application/x-www-form-urlencoded"},
+    {"path": "/websub/", "data": b"--x", "content_type": "multipart/form-data"},  # no boundary
+], ids=["unserved host", "too many fields", "broken multipart"])
+def test_a_request_refused_for_what_its_client_sent_is_one_line_without_traceback(
+        client, console, request_kwargs):
+    method = client.post if "data" in request_kwargs else client.get
+    response = method(**request_kwargs)
     assert response.status_code == 400
-    refused = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
-    assert len(refused) == 1
-    assert refused[0].levelno == logging.WARNING
-    assert refused[0].exc_info is None
-    assert "evil.example" in refused[0].getMessage()
-    assert "Traceback" not in JsonFormatter().format(refused[0])
+    lines = [line for line in console.getvalue().splitlines() if line.strip()]
+    assert lines, "the refusal is logged"
+    assert not any("Traceback" in line for line in lines), lines
+
+
+def test_an_answer_of_500_or_a_record_of_no_request_keeps_its_traceback():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        exc_info = sys.exc_info()
+    for extra in ({"status_code": 500}, {}):
+        entry = record("failed", exc_info=exc_info, **extra)
+        entry.levelno, entry.levelname = logging.ERROR, "ERROR"
+        assert ClientFault().filter(entry)
+        assert entry.exc_info is exc_info and entry.levelname == "ERROR"
+    refused = record("refused", exc_info=exc_info, status_code=400)
+    refused.levelno, refused.levelname = logging.ERROR, "ERROR"
+    assert ClientFault().filter(refused)
+    assert refused.exc_info is None and refused.levelname == "WARNING"
