@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from . import two_factor
+from . import addresses, two_factor
 from .login import DeskAuthenticationForm, DeskPasswordChangeForm
 
 
@@ -33,6 +33,12 @@ class DeskSite(AdminSite):
             if (two_factor.must_enrol(request.user)
                     and request.path != reverse("admin:logout", current_app=self.name)):
                 return redirect(reverse("admin:two_factor", current_app=self.name))
+            if refused := addresses.refusal(request):
+                return refused
+            # The add form takes its first values from the query string (a model's own views
+            # are its ModelAdmin's methods).
+            if getattr(view, "__name__", "") == "add_view":
+                addresses.without_broken_first_values(request, view.__self__.model)
             return guarded(request, *args, **kwargs)
 
         return update_wrapper(inner, guarded)
