@@ -10,6 +10,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from dateline.newsroom.desk.keys import KeysCheckedAdmin
+
 from . import creative, report
 from .models import Campaign, Placement
 
@@ -36,7 +38,7 @@ class PlacementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(KeysCheckedAdmin, admin.ModelAdmin):
     list_display = ["name", "state", "slots", "weight", "impression_cap", "is_house",
                     "report_link"]
     list_filter = ["is_active", "is_house", "placements"]
@@ -93,9 +95,9 @@ class CampaignAdmin(admin.ModelAdmin):
             creative.render(obj, obj.link, image_loading="eager"))
 
     def get_urls(self):
-        own = [path("<int:pk>/report/", self.admin_site.admin_view(self.report_view),
+        own = [path("<id:pk>/report/", self.admin_site.admin_view(self.report_view),
                     name="ads_campaign_report"),
-               path("<int:pk>/report/chart.svg", self.admin_site.admin_view(self.chart_view),
+               path("<id:pk>/report/chart.svg", self.admin_site.admin_view(self.chart_view),
                     name="ads_campaign_chart")]
         return own + super().get_urls()
 

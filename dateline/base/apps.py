@@ -7,4 +7,10 @@ class BaseConfig(AppConfig):
     verbose_name = "Shared helpers"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the rate-limit store check)
+        from . import (
+            checks,  # noqa: F401  (registers the rate-limit store check)
+            converters,
+        )
+
+        # Before any URLconf is read: every app's patterns name their keys <id:pk>.
+        converters.register()

@@ -125,9 +125,9 @@ class EditionAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("open-next/", wrap(desk.open_next), name="edition_edition_open_next"),
-            path("<int:pk>/rebuild/", wrap(desk.rebuild), name="edition_edition_rebuild"),
-            path("<int:pk>/send/", wrap(desk.send_now), name="edition_edition_send"),
-            path("<int:pk>/arrange/", wrap(desk.arrange_items), name="edition_edition_arrange"),
-            path("<int:pk>/pdf/", wrap(desk.pdf_preview), name="edition_edition_pdf"),
+            path("<id:pk>/rebuild/", wrap(desk.rebuild), name="edition_edition_rebuild"),
+            path("<id:pk>/send/", wrap(desk.send_now), name="edition_edition_send"),
+            path("<id:pk>/arrange/", wrap(desk.arrange_items), name="edition_edition_arrange"),
+            path("<id:pk>/pdf/", wrap(desk.pdf_preview), name="edition_edition_pdf"),
             *super().get_urls(),
         ]

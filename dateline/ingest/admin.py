@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
+from dateline.newsroom.desk.keys import KeysCheckedAdmin
+
 from .drafts import outlet_link
 from .models import FailedPayload, Feed, Item, WatchedTerm
 
@@ -65,7 +67,7 @@ class FailedPayloadInline(admin.TabularInline):
 
 
 @admin.register(Feed)
-class FeedAdmin(admin.ModelAdmin):
+class FeedAdmin(KeysCheckedAdmin, admin.ModelAdmin):
     # Health first and few columns: beside the desk's menu and the filters, a wide table hid
     # the health off to the right. The outlet shows under the name only where they differ;
     # "state" says whether it is on, and the service is a filter.

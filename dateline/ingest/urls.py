@@ -9,8 +9,8 @@ wrap = admin.site.admin_view
 urlpatterns = [
     path("monitor/", wrap(desk.monitor_page), name="monitor"),
     path("monitor.json", wrap(desk.monitor_json), name="monitor-json"),
-    path("items/<int:pk>/draft/", wrap(desk.item_draft), name="item-draft"),
-    path("clusters/<int:pk>/draft/", wrap(desk.cluster_draft), name="cluster-draft"),
+    path("items/<id:pk>/draft/", wrap(desk.item_draft), name="item-draft"),
+    path("clusters/<id:pk>/draft/", wrap(desk.cluster_draft), name="cluster-draft"),
     path("press-review/", wrap(desk.add_to_review), name="add-to-review"),
-    path("press-review/<int:pk>/", wrap(desk.review_page), name="review"),
+    path("press-review/<id:pk>/", wrap(desk.review_page), name="review"),
 ]

@@ -8,6 +8,7 @@ subclass with the aliases inline (intelligence may import the newsroom, not the 
 from django.contrib import admin
 
 from dateline.newsroom.admin import TagAdmin
+from dateline.newsroom.desk.keys import KeysCheckedAdmin
 from dateline.newsroom.models import Tag
 
 from .models import TagAlias
@@ -48,7 +49,7 @@ admin.site.register(Tag, TagWithAliasesAdmin)
 
 
 @admin.register(TagAlias)
-class TagAliasAdmin(TagPermissions, admin.ModelAdmin):
+class TagAliasAdmin(TagPermissions, KeysCheckedAdmin, admin.ModelAdmin):
     list_display = ["name", "tag", "tag_kind"]
     list_filter = ["tag__kind"]
     search_fields = ["name", "key", "tag__name"]

@@ -7,5 +7,5 @@ app_name = "intelligence-desk"
 wrap = admin.site.admin_view
 
 urlpatterns = [
-    path("stories/<int:pk>/decide/", wrap(desk.decide), name="decide"),
+    path("stories/<id:pk>/decide/", wrap(desk.decide), name="decide"),
 ]

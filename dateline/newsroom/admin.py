@@ -1,11 +1,14 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 
 from .desk.article_admin import ArticleAdmin
+from .desk.keys import KeysCheckedAdmin
 from .models import Article, AuditEntry, Author, Section, Source, Tag, TwoFactorRole
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(KeysCheckedAdmin, admin.ModelAdmin):
     list_display = ["display_path", "slug", "position", "medtop"]
     list_select_related = ["parent"]
     search_fields = ["name", "display_path"]
@@ -44,7 +47,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(TwoFactorRole)
-class TwoFactorRoleAdmin(admin.ModelAdmin):
+class TwoFactorRoleAdmin(KeysCheckedAdmin, admin.ModelAdmin):
     """The chief editor's list of roles whose accounts must log in with a code as well."""
 
     list_display = ["group", "since"]
@@ -73,3 +76,19 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Article, ArticleAdmin)
+
+
+# Django's own account screens (the chief editor's), with the same checks of sent keys. The
+# auth app is listed after the desk, so its admin module has registered them by now.
+class DeskUserAdmin(KeysCheckedAdmin, UserAdmin):
+    pass
+
+
+class DeskGroupAdmin(KeysCheckedAdmin, GroupAdmin):
+    pass
+
+
+for model, model_admin in ((User, DeskUserAdmin), (Group, DeskGroupAdmin)):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)

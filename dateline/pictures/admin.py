@@ -9,6 +9,8 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from dateline.newsroom.desk.keys import KeysCheckedAdmin
+
 from . import desk
 from .models import Photo
 
@@ -57,7 +59,7 @@ class CreditFilter(admin.SimpleListFilter):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(KeysCheckedAdmin, admin.ModelAdmin):
     list_display = ["thumbnail", "described", "credit", "source", "size_in_pixels", "uploaded"]
     list_display_links = ["thumbnail", "described"]
     search_fields = ["title", "caption", "credit", "creator", "source"]

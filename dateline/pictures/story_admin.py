@@ -12,6 +12,7 @@ from django.db.models import Case, When
 from django.urls import reverse
 from django.utils.html import format_html
 
+from dateline.newsroom.desk.keys import KeysCheckedAdmin
 from dateline.newsroom.permissions import can_edit
 
 from .models import Photo, StoryPhoto
@@ -94,7 +95,7 @@ class StoryPhotoFormSet(forms.BaseInlineFormSet):
         return super().save(commit)
 
 
-class StoryPhotoInline(admin.StackedInline):
+class StoryPhotoInline(KeysCheckedAdmin, admin.StackedInline):
     model = StoryPhoto
     form = StoryPhotoForm
     formset = StoryPhotoFormSet

@@ -360,6 +360,10 @@ DATELINE_SITE_NAME = os.environ.get("DATELINE_SITE_NAME", "Dateline")
 # login name); also what authenticator apps call the desk's entry (django-otp).
 DATELINE_DESK_NAME = os.environ.get("DATELINE_DESK_NAME", f"{DATELINE_SITE_NAME} desk")
 OTP_TOTP_ISSUER = DATELINE_DESK_NAME
+# An authenticator's secret is shown once, to its owner, at enrolment (/desk/two-factor/); the
+# admin's device screens would show any account's QR code and key to whoever may view devices
+# (and answered an unknown device with a 500). With this on they answer 403.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 DATELINE_SITE_TAGLINE = os.environ.get(
     "DATELINE_SITE_TAGLINE", "News agency: the story as it happens"
 )

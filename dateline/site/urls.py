@@ -7,8 +7,8 @@ app_name = "site"
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon),
-    path("articles/<int:pk>/", views.article_redirect, name="article-short"),
-    path("articles/<int:pk>/<str:slug>/", views.article, name="article"),
+    path("articles/<id:pk>/", views.article_redirect, name="article-short"),
+    path("articles/<id:pk>/<str:slug>/", views.article, name="article"),
     re_path(r"^section/(?P<path>[\w-]+(?:/[\w-]+)*)/$", views.section, name="section"),
     re_path(r"^(?P<kind>people|places|organisations|topics)/(?P<slug>[\w-]+)/$", views.tag,
             name="tag"),

@@ -73,9 +73,9 @@ class SubmissionAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<int:pk>/decide/<str:decision>/", wrap(desk.decide),
+            path("<id:pk>/decide/<str:decision>/", wrap(desk.decide),
                  name="submissions_submission_decide"),
-            path("<int:pk>/photos/<int:photo_pk>/", wrap(desk.photo),
+            path("<id:pk>/photos/<id:photo_pk>/", wrap(desk.photo),
                  name="submissions_submission_photo"),
             *super().get_urls(),
         ]

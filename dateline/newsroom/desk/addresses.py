@@ -23,7 +23,7 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
     for name, values in request.GET.lists():
         if name in WORDS:
             continue
-        if any(_too_wide(part) for value in values for part in value.split(",")):
+        if any(too_wide(part) for value in values for part in value.split(",")):
             return HttpResponseBadRequest(
                 f"The number given for “{name}” is larger than any record's.",
                 content_type="text/plain; charset=utf-8")
@@ -41,7 +41,8 @@ def without_broken_first_values(request: HttpRequest, model) -> None:
         request.GET = QueryDict(kept.urlencode())
 
 
-def _too_wide(text: str) -> bool:
+def too_wide(text: str) -> bool:
+    """Whether `text` is a whole number no column can hold."""
     digits = text.strip().removeprefix("-")
     return digits.isascii() and digits.isdigit() and int(digits) > WIDEST
 

@@ -13,6 +13,7 @@ from ..permissions import can_edit, can_see_all, may_set_top_story, owned_by
 from . import autosave, budget, editor_page, presence, views
 from .forms import ArticleForm
 from .full_text import full_text_ids
+from .keys import KeysCheckedAdmin
 from .list_filters import StatusFilter
 
 # Inlines other apps add to the article editor at ready() (pictures: the story's photos), so
@@ -33,7 +34,7 @@ class MineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(KeysCheckedAdmin, admin.ModelAdmin):
     form = ArticleForm
     change_form_template = "desk/article_change_form.html"
     # The list is the newsroom's budget (desk/budget.py): last changed first, so a new draft
@@ -201,20 +202,20 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<int:pk>/workflow/<str:action>/", wrap(views.transition),
+            path("<id:pk>/workflow/<str:action>/", wrap(views.transition),
                  name="newsroom_article_transition"),
-            path("<int:pk>/log/", wrap(views.audit_log), name="newsroom_article_log"),
-            path("<int:pk>/revisions/", wrap(views.revisions), name="newsroom_article_revisions"),
-            path("<int:pk>/revisions/<int:revision>/restore/", wrap(views.restore),
+            path("<id:pk>/log/", wrap(views.audit_log), name="newsroom_article_log"),
+            path("<id:pk>/revisions/", wrap(views.revisions), name="newsroom_article_revisions"),
+            path("<id:pk>/revisions/<id:revision>/restore/", wrap(views.restore),
                  name="newsroom_article_restore"),
-            path("<int:pk>/notes/", wrap(views.add_note), name="newsroom_article_note"),
-            path("<int:pk>/autosave/", wrap(autosave.store), name="newsroom_article_autosave"),
+            path("<id:pk>/notes/", wrap(views.add_note), name="newsroom_article_note"),
+            path("<id:pk>/autosave/", wrap(autosave.store), name="newsroom_article_autosave"),
             path("autosave/", wrap(autosave.store), name="newsroom_article_autosave_new"),
-            path("<int:pk>/presence/", wrap(presence.heartbeat),
+            path("<id:pk>/presence/", wrap(presence.heartbeat),
                  name="newsroom_article_presence"),
-            path("<int:pk>/presence/leave/", wrap(presence.leave),
+            path("<id:pk>/presence/leave/", wrap(presence.leave),
                  name="newsroom_article_leave"),
-            path("<int:pk>/preview-link/", wrap(views.preview_link),
+            path("<id:pk>/preview-link/", wrap(views.preview_link),
                  name="newsroom_article_preview_link"),
             *super().get_urls(),
         ]

@@ -8,10 +8,11 @@ and only for an account allowed to add that model.
 """
 
 from django import forms
-from django.contrib.admin.widgets import AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.utils.text import slugify
 
 from ..models import Tag
+from .keys import AutocompleteSelectMultiple, KnownKeysMultipleChoiceField
 
 NEW = "new:"
 MAX_NEW = 20  # new names per field and save: a story's worth, not a bulk import
@@ -57,7 +58,7 @@ class PickOrCreateWidget(AutocompleteSelectMultiple):
         return forms.Media(js=[*admin._js, "desk/picking.js"], css=admin._css)
 
 
-class PickOrCreateField(forms.ModelMultipleChoiceField):
+class PickOrCreateField(KnownKeysMultipleChoiceField):
     """Existing items by key, new ones by "new:Name": cleans to a list of model instances,
     the new ones unsaved until `save_new` (called by the form when the article is saved)."""
 

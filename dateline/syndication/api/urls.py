@@ -6,7 +6,7 @@ app_name = "api"
 
 urlpatterns = [
     path("ninjs/", views.item_list, name="ninjs-list"),
-    path("ninjs/<int:pk>", views.item_detail, name="ninjs-item"),
+    path("ninjs/<id:pk>", views.item_detail, name="ninjs-item"),
     path("search", search.search, name="search"),
     path("openapi.json", views.openapi_document, name="openapi"),
     # Last: a partner's mistyped URL or bad id gets JSON, as every other API answer.
