@@ -5,7 +5,6 @@ Each button is a POST from the edition's desk pages (CSRF-checked by the admin),
 user's permission on the server, and says in a message what happened or why nothing did.
 """
 
-import json
 from datetime import date
 
 from django.contrib import messages
@@ -17,6 +16,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
+
+from dateline.base.numbers import json_loads
 
 from . import arrange
 from .assembly import build_edition, goes_out_at, layout, next_edition_date
@@ -163,7 +164,7 @@ def arrange_items(request: HttpRequest, pk: int) -> JsonResponse:
     if edition is None:
         return JsonResponse({"error": "There is no such edition."}, status=404)
     try:
-        payload = json.loads(request.body or b"null")
+        payload = json_loads(request.body or b"null")
         arrange.save(edition.pk, payload)
     except ValueError:
         return JsonResponse({"error": "The arrangement could not be read."}, status=400)

@@ -235,3 +235,13 @@ def test_a_save_refreshes_the_cached_edition_page(editor, edition, sections):
     _, headers, after = reader.get(page)
     assert headers["X-Cache"] == "MISS"
     assert after.index("World story 0") < after.index("World story 2")
+
+
+def test_an_item_key_wider_than_any_column_is_refused_and_nothing_moves(editor, edition):
+    before = current(edition)
+    payload = current(edition)
+    payload["groups"][0]["items"].append(10**30)
+    answer = post(editor, edition, payload)
+    assert answer.status_code == 400
+    assert "could not be read" in answer.json()["error"]
+    assert current(edition) == before

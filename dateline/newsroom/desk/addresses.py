@@ -12,8 +12,8 @@ choice of a plain select.
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 
-# The widest whole number any database Dateline runs on stores (a signed 64-bit integer).
-WIDEST = 2**63 - 1
+from dateline.base.numbers import too_wide
+
 # Parameters the admin reads as words, never as keys: the search box and the sort order.
 WORDS = {"q", "o"}
 
@@ -39,12 +39,6 @@ def without_broken_first_values(request: HttpRequest, model) -> None:
         for name in broken:
             kept.pop(name)
         request.GET = QueryDict(kept.urlencode())
-
-
-def too_wide(text: str) -> bool:
-    """Whether `text` is a whole number no column can hold."""
-    digits = text.strip().removeprefix("-")
-    return digits.isascii() and digits.isdigit() and int(digits) > WIDEST
 
 
 def _usable_key(model, name: str, value: str) -> bool:

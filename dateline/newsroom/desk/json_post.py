@@ -1,6 +1,5 @@
 """The desk's small JSON endpoints: POST only, bounded in size and rate, every refusal JSON."""
 
-import json
 from collections.abc import Callable
 from functools import wraps
 
@@ -9,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
+from dateline.base.numbers import TooWide, json_loads
 from dateline.base.ratelimits import RateLimit
 
 # An autosave carries the whole form; a 10,000-word story is about 100 kB of HTML.
@@ -48,7 +48,9 @@ def json_post(view: Callable) -> Callable:
         if length > MAX_BYTES:
             return refuse(413, f"The text is larger than {MAX_BYTES // 1024 // 1024} MB.")
         try:
-            payload = json.loads(request.body or b"{}")
+            payload = json_loads(request.body or b"{}")
+        except TooWide:
+            return refuse(400, "A number in the request is larger than any record's.")
         except (ValueError, UnicodeDecodeError):
             return refuse(400, "The request is not JSON.")
         if not isinstance(payload, dict):

@@ -17,7 +17,7 @@ from django import forms
 from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 
-from .addresses import WIDEST, too_wide
+from dateline.base.numbers import WIDEST, too_wide
 
 
 class KnownKeysOnly:

@@ -1,0 +1,32 @@
+"""Whole numbers from outside, held to what a database column can store.
+
+SQLite cannot bind an integer wider than 64 bits (OverflowError, a 500 wherever one reached a
+query), and PostgreSQL's bigint stops at the same bound. A number from an address, a form or a
+JSON body is checked here first, so that it is refused in words instead.
+"""
+
+import json
+
+# The widest whole number any database Dateline runs on stores (a signed 64-bit integer).
+WIDEST = 2**63 - 1
+
+
+class TooWide(ValueError):
+    """A JSON body held a whole number wider than any column."""
+
+
+def too_wide(text: str) -> bool:
+    """Whether `text` is a whole number no column can hold."""
+    digits = text.strip().removeprefix("-")
+    return digits.isascii() and digits.isdigit() and int(digits) > WIDEST
+
+
+def _whole_number(text: str) -> int:
+    if too_wide(text):
+        raise TooWide(f"{text[:40]} is larger than any record's number.")
+    return int(text)
+
+
+def json_loads(body: bytes | str):
+    """`json.loads`, raising TooWide (a ValueError) for a whole number wider than any column."""
+    return json.loads(body, parse_int=_whole_number)

@@ -1,0 +1,26 @@
+"""Whole numbers from outside held to a column's width (dateline.base.numbers)."""
+
+import pytest
+
+from dateline.base.numbers import WIDEST, TooWide, json_loads, too_wide
+
+
+@pytest.mark.parametrize("text, wide", [
+    (str(WIDEST), False), (str(WIDEST + 1), True), (f"-{WIDEST}", False),
+    (f"-{WIDEST + 2}", True), ("0", False), (" 99999999999999999999 ", True),
+    ("x", False), ("", False), ("1e400", False), ("٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩", False),
+])
+def test_too_wide(text, wide):
+    assert too_wide(text) is wide
+
+
+def test_json_within_the_width_is_read_as_json_reads_it():
+    assert json_loads(f'{{"a": [{WIDEST}, -{WIDEST}, 1.5, "99999999999999999999"]}}') == {
+        "a": [WIDEST, -WIDEST, 1.5, "99999999999999999999"]}
+
+
+def test_json_with_a_whole_number_wider_than_any_column_is_refused():
+    for body in (f"{WIDEST + 1}", f'{{"a": {{"b": [-{10**30}]}}}}'):
+        with pytest.raises(TooWide):
+            json_loads(body)
+    assert issubclass(TooWide, ValueError)  # callers that refuse bad JSON refuse it too
