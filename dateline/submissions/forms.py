@@ -1,5 +1,7 @@
 """The "Be a reporter" form: what a reader may send, and a message that helps with each mistake."""
 
+import re
+import secrets
 import unicodedata
 
 from django import forms
@@ -20,7 +22,9 @@ from .photos import (
 
 # Fields whose value goes back into the form when a report is refused as a whole (too many
 # reports, an expired page): everything the reader typed or ticked.
-KEPT_FIELDS = ("name", "email", "headline", "text", "consent", "story")
+KEPT_FIELDS = ("name", "email", "headline", "text", "consent", "story", "sending")
+# What `new_sending_key` makes: random letters, digits, "-" and "_".
+SENDING_KEY = re.compile(r"[A-Za-z0-9_-]{32,43}")
 TOO_LONG = "Shorten this to at most %(limit_value)d characters (it has %(show_value)d)."
 
 
@@ -138,6 +142,8 @@ class ReportForm(forms.Form):
     )
     # The story the reader came from (an article id), noted in the report's log.
     story = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    # The page's one-time key (new_sending_key): the same page sent twice is one report.
+    sending = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -194,6 +200,9 @@ class ReportForm(forms.Form):
             self.add_error("photos", problems)
         return cleaned_data
 
+    def clean_sending(self) -> str | None:
+        return sending_key(self.cleaned_data["sending"])
+
     def clean_story(self) -> int | None:
         story = self.cleaned_data["story"]
         return int(story) if story.isdecimal() and len(story) < 12 else None  # else ignored
@@ -202,3 +211,13 @@ class ReportForm(forms.Form):
     def is_robot(self) -> bool:
         """Whether the honeypot was filled in: a person never sees it."""
         return bool(self.cleaned_data.get("website"))
+
+
+def sending_key(sent: str) -> str | None:
+    """The page's key as sent, if it is one new_sending_key made (else: a page without one)."""
+    return sent if SENDING_KEY.fullmatch(sent) else None
+
+
+def new_sending_key() -> str:
+    """A form page's one-time key: 32 random URL-safe characters."""
+    return secrets.token_urlsafe(24)

@@ -1,7 +1,7 @@
 """Store a reader's report: the submission, its photos and the first entry of its log."""
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -27,9 +27,26 @@ def _user_agent(request: HttpRequest) -> str:
     return "".join(c for c in agent if c.isprintable())[:300]
 
 
+def already_received(sending: str | None) -> Submission | None:
+    """The report sent from the form page with this one-time key, if one was."""
+    return Submission.objects.filter(sent_with=sending).first() if sending else None
+
+
 def do_receive_report(form: ReportForm, request: HttpRequest,
-                      story: Article | None = None) -> Submission:
-    """Save a valid form as a report; a robot's (honeypot filled in) is saved as spam."""
+                      story: Article | None = None) -> tuple[Submission, bool]:
+    """Save a valid form as a report (a robot's, honeypot filled in, as spam): the report and
+    whether it is new. The same form page sent twice at once is stored once: the second
+    finds the first's key taken and answers with the first."""
+    try:
+        return _store(form, request, story), True
+    except IntegrityError:
+        earlier = already_received(form.cleaned_data["sending"])
+        if earlier is None:
+            raise
+        return earlier, False
+
+
+def _store(form: ReportForm, request: HttpRequest, story: Article | None) -> Submission:
     data = form.cleaned_data
     robot = form.is_robot
     with transaction.atomic():
@@ -38,6 +55,7 @@ def do_receive_report(form: ReportForm, request: HttpRequest,
             text=data["text"], consented_at=timezone.now(),
             status=Submission.Status.SPAM if robot else Submission.Status.NEW,
             sender_hash=sender_hash(request), user_agent=_user_agent(request),
+            sent_with=data["sending"],
         )
         if robot:
             # Kept so that the desk can see what the form stops; its photos are not.

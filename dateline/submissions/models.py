@@ -38,6 +38,10 @@ class Submission(models.Model):
     # A keyed hash, not the address: enough to see one sender's reports, and no more.
     sender_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     user_agent = models.CharField(max_length=300, blank=True, editable=False)
+    # The one-time key of the form page it was sent from: the same page sent twice (a double
+    # click, a POST the browser sends again) is one report. Unique, so two at once are too.
+    sent_with = models.CharField(max_length=43, null=True, blank=True, unique=True,
+                                 editable=False)
     article = models.OneToOneField(Article, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="reader_report", editable=False)
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)

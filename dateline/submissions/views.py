@@ -23,8 +23,8 @@ from dateline.base.hashes import address_hash, sender_hash
 from dateline.pagecache import keys
 
 from . import limits
-from .forms import ReportForm
-from .intake import do_receive_report, story_for
+from .forms import ReportForm, new_sending_key, sending_key
+from .intake import already_received, do_receive_report, story_for
 from .mail import send_report_mails
 from .models import Submission
 from .photos import display_name
@@ -43,7 +43,8 @@ def new(request: HttpRequest) -> HttpResponse:
     """Show the form (GET), or check and store a report (POST)."""
     if request.method != "POST":
         story = story_for(_article_id(request.GET.get("from", "")))
-        form = ReportForm(initial={"story": story.pk if story else ""})
+        form = ReportForm(initial={"story": story.pk if story else "",
+                                   "sending": new_sending_key()})
         return _form_page(request, form, story=story)
     return _receive(request)
 
@@ -60,6 +61,10 @@ def _receive(request: HttpRequest) -> HttpResponse:
     if _csrf_refused(request):
         return _form_page(request, ReportForm.kept(request.POST), status=403,
                           problem="expired")
+    # The same page sent again (a double click, a resent POST): its report, stored and mailed
+    # once, before its photos are read again or the sender's limits count it.
+    if earlier := already_received(sending_key(request.POST.get("sending", ""))):
+        return _thanks_for(earlier)
     sender = sender_hash(request)
     refusal = (limits.attempts_per_sender().count(sender)
                or limits.reports_per_sender().reached(sender))
@@ -75,9 +80,13 @@ def _receive(request: HttpRequest) -> HttpResponse:
         return _too_many(request, ReportForm.kept(request.POST), refusal)
 
     story = story_for(form.cleaned_data["story"])
-    submission = do_receive_report(form, request, story)
-    if submission.status != Submission.Status.SPAM:
+    submission, created = do_receive_report(form, request, story)
+    if created and submission.status != Submission.Status.SPAM:
         send_report_mails(submission, request.build_absolute_uri("/"), story)
+    return _thanks_for(submission)
+
+
+def _thanks_for(submission: Submission) -> HttpResponse:
     return redirect("submissions:thanks", token=receipt_token(submission.reference))
 
 

@@ -1,0 +1,110 @@
+"""The same form page sent twice (a double click, a POST the browser sends again) is one
+report, counted, mailed and stored once; the reader gets the same receipt both times."""
+
+import threading
+
+import lxml.html
+import pytest
+from django.db import connection
+from django.test import Client
+
+from dateline.submissions.forms import ReportForm
+from dateline.submissions.intake import do_receive_report
+from dateline.submissions.models import Submission
+
+FORM = "/report/"
+
+
+def page_key(client) -> str:
+    """The one-time key the form page carries, as a browser would send it back."""
+    doc = lxml.html.fromstring(client.get(FORM).content.decode())
+    (field,) = doc.xpath('//form[@class="report-form"]//input[@name="sending"]')
+    assert field.get("type") == "hidden"
+    return field.get("value")
+
+
+@pytest.mark.django_db
+def test_a_page_sent_twice_is_one_report_with_one_set_of_mails(
+        client, report_fields, smtp_inbox):
+    key = page_key(client)
+    first = client.post(FORM, {**report_fields, "sending": key})
+    again = client.post(FORM, {**report_fields, "sending": key})
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    report = Submission.objects.get()
+    assert report.sent_with == key
+    mailed = len(smtp_inbox.envelopes)
+    assert mailed >= 1  # the reader's receipt (and the desk's notice)
+    client.post(FORM, {**report_fields, "sending": key})
+    assert len(smtp_inbox.envelopes) == mailed
+
+
+@pytest.mark.django_db
+def test_each_page_has_its_own_key_and_two_pages_are_two_reports(client, report_fields):
+    first, second = page_key(client), page_key(client)
+    assert first != second and len(first) >= 32
+    for key in (first, second):
+        assert client.post(FORM, {**report_fields, "sending": key}).status_code == 302
+    assert Submission.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sent", ["", "short", "x" * 44, "<script>alert(1)</script>" * 2])
+def test_a_page_without_a_key_of_ours_is_stored_each_time(client, report_fields, sent):
+    for _ in range(2):
+        assert client.post(FORM, {**report_fields, "sending": sent}).status_code == 302
+    assert Submission.objects.count() == 2
+    assert set(Submission.objects.values_list("sent_with", flat=True)) == {None}
+
+
+@pytest.mark.django_db
+def test_a_refused_page_keeps_its_key_so_the_corrected_one_is_still_one_report(
+        client, report_fields):
+    key = page_key(client)
+    refused = client.post(FORM, {**report_fields, "email": "not an address", "sending": key})
+    assert refused.status_code == 400
+    doc = lxml.html.fromstring(refused.content.decode())
+    assert doc.xpath('//input[@name="sending"]/@value') == [key]
+    client.post(FORM, {**report_fields, "sending": key})
+    client.post(FORM, {**report_fields, "sending": key})
+    assert Submission.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_when_the_key_is_taken_meanwhile_the_first_report_is_the_answer(
+        rf, report_fields):
+    key = page_key(Client())
+    form = ReportForm({**report_fields, "sending": key})
+    assert form.is_valid()
+    request = rf.post(FORM, REMOTE_ADDR="198.51.100.7")
+    first, created = do_receive_report(form, request)
+    assert created
+    # The second request's look for the key came before the first stored it: its insert
+    # meets the unique key, and it answers with the first report instead.
+    second, created = do_receive_report(form, request)
+    assert (second, created) == (first, False)
+    assert Submission.objects.count() == 1
+    assert first.log.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sends_at_once_store_one_report(report_fields):
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+            "file:memorydb"):
+        pytest.skip("two connections need a database on disk")
+    key = page_key(Client())
+    answers, start = [], threading.Barrier(2)
+
+    def send():
+        start.wait()
+        answers.append(Client().post(FORM, {**report_fields, "sending": key}))
+        connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    assert Submission.objects.count() == 1
