@@ -1,7 +1,5 @@
 """The "Be a reporter" form: what a reader may send, and a message that helps with each mistake."""
 
-import re
-import secrets
 import unicodedata
 
 from django import forms
@@ -10,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import QueryDict
+
+from dateline.base import onetime
 
 from .photos import (
     CleanPhoto,
@@ -23,8 +23,6 @@ from .photos import (
 # Fields whose value goes back into the form when a report is refused as a whole (too many
 # reports, an expired page): everything the reader typed or ticked.
 KEPT_FIELDS = ("name", "email", "headline", "text", "consent", "story", "sending")
-# What `new_sending_key` makes: random letters, digits, "-" and "_".
-SENDING_KEY = re.compile(r"[A-Za-z0-9_-]{32,43}")
 TOO_LONG = "Shorten this to at most %(limit_value)d characters (it has %(show_value)d)."
 
 
@@ -142,7 +140,7 @@ class ReportForm(forms.Form):
     )
     # The story the reader came from (an article id), noted in the report's log.
     story = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
-    # The page's one-time key (new_sending_key): the same page sent twice is one report.
+    # The page's one-time key (dateline.base.onetime): the same page sent twice is one report.
     sending = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -201,7 +199,7 @@ class ReportForm(forms.Form):
         return cleaned_data
 
     def clean_sending(self) -> str | None:
-        return sending_key(self.cleaned_data["sending"])
+        return onetime.sent_key(self.cleaned_data["sending"])
 
     def clean_story(self) -> int | None:
         story = self.cleaned_data["story"]
@@ -212,12 +210,3 @@ class ReportForm(forms.Form):
         """Whether the honeypot was filled in: a person never sees it."""
         return bool(self.cleaned_data.get("website"))
 
-
-def sending_key(sent: str) -> str | None:
-    """The page's key as sent, if it is one new_sending_key made (else: a page without one)."""
-    return sent if SENDING_KEY.fullmatch(sent) else None
-
-
-def new_sending_key() -> str:
-    """A form page's one-time key: 32 random URL-safe characters."""
-    return secrets.token_urlsafe(24)

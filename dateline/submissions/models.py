@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from dateline.base import onetime
 from dateline.newsroom.models import Article
 
 # No 0/O or 1/I/L: a reference is read out over the phone.
@@ -40,8 +41,8 @@ class Submission(models.Model):
     user_agent = models.CharField(max_length=300, blank=True, editable=False)
     # The one-time key of the form page it was sent from: the same page sent twice (a double
     # click, a POST the browser sends again) is one report. Unique, so two at once are too.
-    sent_with = models.CharField(max_length=43, null=True, blank=True, unique=True,
-                                 editable=False)
+    sent_with = models.CharField(max_length=onetime.MAX_LENGTH, null=True, blank=True,
+                                 unique=True, editable=False)
     article = models.OneToOneField(Article, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="reader_report", editable=False)
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)

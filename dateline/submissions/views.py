@@ -19,11 +19,12 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from dateline.base import onetime
 from dateline.base.hashes import address_hash, sender_hash
 from dateline.pagecache import keys
 
 from . import limits
-from .forms import ReportForm, new_sending_key, sending_key
+from .forms import ReportForm
 from .intake import already_received, do_receive_report, story_for
 from .mail import send_report_mails
 from .models import Submission
@@ -44,7 +45,7 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         story = story_for(_article_id(request.GET.get("from", "")))
         form = ReportForm(initial={"story": story.pk if story else "",
-                                   "sending": new_sending_key()})
+                                   "sending": onetime.new_key()})
         return _form_page(request, form, story=story)
     return _receive(request)
 
@@ -63,7 +64,7 @@ def _receive(request: HttpRequest) -> HttpResponse:
                           problem="expired")
     # The same page sent again (a double click, a resent POST): its report, stored and mailed
     # once, before its photos are read again or the sender's limits count it.
-    if earlier := already_received(sending_key(request.POST.get("sending", ""))):
+    if earlier := already_received(onetime.sent_key(request.POST.get("sending"))):
         return _thanks_for(earlier)
     sender = sender_hash(request)
     refusal = (limits.attempts_per_sender().count(sender)

@@ -153,3 +153,19 @@ def test_no_desk_screen_shows_an_authenticators_secret(admin_client, make_user):
     change = admin_client.get(f"/desk/otp_totp/totpdevice/{device.pk}/change/")
     assert change.status_code == 200
     assert device.key not in change.content.decode()
+
+
+@pytest.mark.parametrize("base", [2**31, TOO_WIDE, "-5", "x"])
+def test_a_version_no_story_has_is_refused_and_the_text_kept(editor, make_article, base):
+    from dateline.newsroom.models import Article, Revision
+
+    from .test_admin import article_post_data
+
+    article = make_article("Before")
+    response = editor.post(f"/desk/newsroom/article/{article.pk}/change/",
+                           article_post_data(article, headline="After", base_version=base))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert Article.objects.get(pk=article.pk).headline == "Before"
+    kept = Revision.objects.filter(article=article, kind=Revision.Kind.REFUSED)
+    assert [r.headline for r in kept] == ["After"]  # refused, never lost

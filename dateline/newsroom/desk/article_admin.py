@@ -2,13 +2,17 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.db.models import Prefetch
-from django.urls import path
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
+
+from dateline.base import onetime
 
 from ..actions import TRANSITIONS, ActionRefused, log_action
 from ..actions.save import announce_saved, claim_version, record_revision
-from ..models import Article, Author, Revision
+from ..models import AddPageKey, Article, Author, Revision
 from ..permissions import can_edit, can_see_all, may_set_top_story, owned_by
 from . import autosave, budget, editor_page, presence, views
 from .forms import ArticleForm
@@ -61,7 +65,8 @@ class ArticleAdmin(KeysCheckedAdmin, admin.ModelAdmin):
     actions = ["submit_selected", "publish_selected", "unpublish_selected",
                "return_selected"]
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "standfirst", "body", "dateline", "base_version"]}),
+        (None, {"fields": ["headline", "slug", "standfirst", "body", "dateline", "base_version",
+                           "add_key"]}),
         ("Filing", {"fields": ["section", "authors", "byline_text", "sources", "tags",
                                "original_url", "is_top_story", "is_live_coverage"]}),
         ("Publication", {"fields": ["status", "is_breaking", "published_at", "scheduled_for",
@@ -173,6 +178,11 @@ class ArticleAdmin(KeysCheckedAdmin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         article = form.instance
         if not change:
+            key = form.cleaned_data.get("add_key")
+            # A key taken by another account's story is no page of this one's: not kept.
+            if key and not AddPageKey.objects.filter(key=key).exclude(
+                    article__created_by=request.user).exists():
+                AddPageKey.objects.create(key=key, article=article)
             own = Author.objects.filter(user=request.user).first()
             if own and not article.authors.exists():
                 article.authors.add(own)
@@ -190,8 +200,28 @@ class ArticleAdmin(KeysCheckedAdmin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra)
 
     def add_view(self, request, form_url="", extra_context=None):
+        # The same "Add article" page saved again (a double click on Save, a resent POST):
+        # the story its first save created, not a second one.
+        key = onetime.sent_key(request.POST.get("add_key")) if request.method == "POST" else None
+        if earlier := self._created_from(request, key):
+            return earlier
         extra = {**(extra_context or {}), **editor_page.page_context(request, None)}
-        return super().add_view(request, form_url, extra)
+        try:
+            return super().add_view(request, form_url, extra)
+        except IntegrityError:
+            # Both saves arrived at once: the other one stored the key first.
+            if earlier := self._created_from(request, key):
+                return earlier
+            raise
+
+    def _created_from(self, request, key: str | None):
+        found = key and AddPageKey.objects.filter(
+            key=key, article__created_by=request.user).select_related("article").first()
+        if not found:
+            return None
+        self.message_user(request, "This page was saved already: here is the story it made.",
+                          messages.INFO)
+        return redirect(reverse("admin:newsroom_article_change", args=[found.article.pk]))
 
     def response_change(self, request, obj):
         action = request.POST.get(editor_page.WORKFLOW_BUTTON)

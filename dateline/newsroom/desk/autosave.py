@@ -49,7 +49,8 @@ def store(request: HttpRequest, payload: dict, pk: int | None = None) -> JsonRes
         return JsonResponse({"ok": True, "discarded": True})
     data = _clean_data(payload.get("data"))
     base = payload.get("base_version", 0)
-    if data is None or not isinstance(base, int) or base < 0:
+    if (data is None or not isinstance(base, int) or isinstance(base, bool)
+            or not 0 <= base <= Article.HIGHEST_VERSION):
         return refuse(400, "Send {base_version: number, data: {field: [values]}}.")
     values = {"base_version": base, "data": data}
     try:
@@ -82,7 +83,9 @@ def initial_from(autosave: Autosave, fields: dict) -> dict:
     initial = {
         name: field.widget.value_from_datadict(posted, {}, name)
         for name, field in fields.items()
-        if name in posted and not field.disabled and name != "base_version"
+        # Never the add page's one-time key: the page showing the text has its own (kept text
+        # from a page already saved would otherwise lead the next save to that story).
+        if name in posted and not field.disabled and name not in {"base_version", "add_key"}
     }
     initial["base_version"] = autosave.base_version
     return initial

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
+from dateline.base import onetime
+
 from ..actions.save import keep_refused
 from ..models import Article, ArticleNote, Revision
 from ..permissions import may_set_top_story
@@ -11,7 +13,10 @@ from . import conflict, writing
 
 
 class ArticleForm(forms.ModelForm):
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0,
+                                      max_value=Article.HIGHEST_VERSION)
+    # The "Add article" page's one-time key (models.AddPageKey): saved twice, one story.
+    add_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Article
@@ -35,8 +40,13 @@ class ArticleForm(forms.ModelForm):
             self.fields["is_top_story"].help_text = "Only editors choose the top story."
         if self.instance.pk and not self.is_bound:
             self.fields["base_version"].initial = self.instance.version
+        if not self.instance.pk and not self.is_bound:
+            self.fields["add_key"].initial = onetime.new_key()
         self.refused_revision = None
         self.conflict: list[dict] = []
+
+    def clean_add_key(self) -> str | None:
+        return onetime.sent_key(self.cleaned_data["add_key"]) if not self.instance.pk else None
 
     def clean(self):
         cleaned = super().clean()

@@ -4,9 +4,9 @@ from .people import Author, Source
 from .section import Section
 from .security import TwoFactorRole
 from .tag import Tag
-from .working import Autosave, Presence
+from .working import AddPageKey, Autosave, Presence
 
 __all__ = [
-    "Article", "ArticleNote", "ArticleQuerySet", "AuditEntry", "Author", "Autosave", "Presence",
-    "Revision", "Section", "Source", "Tag", "TwoFactorRole",
+    "AddPageKey", "Article", "ArticleNote", "ArticleQuerySet", "AuditEntry", "Author", "Autosave",
+    "Presence", "Revision", "Section", "Source", "Tag", "TwoFactorRole",
 ]

@@ -161,6 +161,9 @@ class Article(models.Model):
     )
     # Bumped by every save; a save based on an older version is refused (see actions.save).
     version = models.PositiveIntegerField(default=1, editable=False)
+    # No version is higher: a PositiveIntegerField's top on PostgreSQL (SQLite's is wider). A
+    # version sent back by a page is held to it before it reaches a query.
+    HIGHEST_VERSION = 2**31 - 1
     created_at = models.DateTimeField(auto_now_add=True)
     # Set by save() rather than auto_now, so that the importer can stamp it to match imported_at.
     modified_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from dateline.base import onetime
+
 from .article import Article
 
 
@@ -34,6 +36,19 @@ class Autosave(models.Model):
 
     def __str__(self) -> str:
         return f"Unsaved text of article {self.article_id} by user {self.user_id}"
+
+
+class AddPageKey(models.Model):
+    """The one-time key of the "Add article" page a story was created from: the same page
+    saved twice (a double click on Save, a POST the browser sends again) is one story, also
+    when both arrive at once (the key is unique; dateline.base.onetime)."""
+
+    key = models.CharField(max_length=onetime.MAX_LENGTH, unique=True)
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Article {self.article_id} created from add page {self.key[:8]}…"
 
 
 class Presence(models.Model):
