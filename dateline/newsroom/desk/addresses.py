@@ -1,16 +1,13 @@
 """What a desk address may carry in its query string, checked before any desk view runs.
 
 Django's admin turns the query string into lookups (`?id__in=`, `?feed=`, a list filter's
-parameter) and into the add form's first values (`?section=`). Two kinds of value reach the
-database unchecked there and end in a 500: a whole number wider than any column holds
-(SQLite refuses to bind it: OverflowError), and a first value of a related field that is no
-key at all (`?section=x`: the autocomplete widget looks it up as it draws the form). The
-first is answered 400; the second is dropped, as Django drops a first value that matches no
-choice of a plain select.
+parameter) and into the add form's first values (`?section=`), and hands them to the
+database unchecked: a whole number wider than any column holds ended in a 500 (SQLite
+refuses to bind it: OverflowError). It is answered 400 in words instead. (A first value that
+is no key at all, `?section=x`, is left to the form's widgets: keys.py.)
 """
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from dateline.base.numbers import too_wide
 
@@ -29,29 +26,3 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
                 content_type="text/plain; charset=utf-8")
     return None
 
-
-def without_broken_first_values(request: HttpRequest, model) -> None:
-    """Drop query-string values of `model`'s related fields that are no key of theirs."""
-    broken = [name for name, value in request.GET.items()
-              if not _usable_key(model, name, value)]
-    if broken:
-        kept = request.GET.copy()
-        for name in broken:
-            kept.pop(name)
-        request.GET = QueryDict(kept.urlencode())
-
-
-def _usable_key(model, name: str, value: str) -> bool:
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return True
-    if not field.is_relation or field.related_model is None:
-        return True
-    try:
-        # The admin splits a many-to-many field's first value on commas.
-        for part in value.split(",") if field.many_to_many else [value]:
-            field.target_field.to_python(part)
-    except ValidationError:
-        return False
-    return True

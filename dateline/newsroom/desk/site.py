@@ -35,10 +35,6 @@ class DeskSite(AdminSite):
                 return redirect(reverse("admin:two_factor", current_app=self.name))
             if refused := addresses.refusal(request):
                 return refused
-            # The add form takes its first values from the query string (a model's own views
-            # are its ModelAdmin's methods).
-            if getattr(view, "__name__", "") == "add_view":
-                addresses.without_broken_first_values(request, view.__self__.model)
             return guarded(request, *args, **kwargs)
 
         return update_wrapper(inner, guarded)
