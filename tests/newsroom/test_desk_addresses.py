@@ -169,3 +169,40 @@ def test_a_version_no_story_has_is_refused_and_the_text_kept(editor, make_articl
     assert Article.objects.get(pk=article.pk).headline == "Before"
     kept = Revision.objects.filter(article=article, kind=Revision.Kind.REFUSED)
     assert [r.headline for r in kept] == ["After"]  # refused, never lost
+
+
+@pytest.mark.parametrize("ticked", [["x"], [TOO_WIDE], ["\x00"], [f"-{TOO_WIDE}"]])
+def test_a_list_action_on_rows_that_cannot_exist_does_nothing(editor, make_article, ticked):
+    from dateline.newsroom.models import Article
+
+    article = make_article(status=Article.Status.DRAFT)
+    response = editor.post("/desk/newsroom/article/", {
+        "action": "submit_selected", "index": "0", "_selected_action": ticked}, follow=True)
+    assert response.status_code == 200
+    assert "Items must be selected" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
+
+
+def test_a_list_action_on_real_rows_beside_impossible_ones_acts_on_the_real(
+        editor, make_article):
+    from dateline.newsroom.models import Article
+
+    article = make_article(status=Article.Status.DRAFT)
+    response = editor.post("/desk/newsroom/article/", {
+        "action": "submit_selected", "index": "0",
+        "_selected_action": [str(article.pk), TOO_WIDE, "x"]})
+    assert response.status_code == 302
+    assert Article.objects.get(pk=article.pk).status == Article.Status.REVIEW
+
+
+def test_cleaning_up_expired_login_attempts_works(admin_client, settings):
+    from axes.models import AccessAttempt
+
+    attempt = AccessAttempt.objects.create(
+        username="someone", ip_address="198.51.100.7", user_agent="x", path_info="/desk/login/",
+        failures_since_start=1, get_data="", post_data="", http_accept="*/*")
+    response = admin_client.post("/desk/axes/accessattempt/", {
+        "action": "cleanup_expired_attempts", "index": "0",
+        "_selected_action": [str(attempt.pk)]}, follow=True)
+    assert response.status_code == 200
+    assert "Cleaned up" in response.content.decode()

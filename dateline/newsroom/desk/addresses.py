@@ -1,12 +1,17 @@
-"""What a desk address may carry in its query string, checked before any desk view runs.
+"""What a desk request may carry, checked before any desk view runs.
 
 Django's admin turns the query string into lookups (`?id__in=`, `?feed=`, a list filter's
-parameter) and into the add form's first values (`?section=`), and hands them to the
-database unchecked: a whole number wider than any column holds ended in a 500 (SQLite
-refuses to bind it: OverflowError). It is answered 400 in words instead. (A first value that
-is no key at all, `?section=x`, is left to the form's widgets: keys.py.)
+parameter) and into the add form's first values (`?section=`), and a list's action into a
+lookup of the ticked rows (`_selected_action`), all handed to the database unchecked: a
+whole number wider than any column holds ended in a 500 (SQLite refuses to bind it:
+OverflowError), and so did a ticked row that is no key at all (`_selected_action=x`). The
+first, in an address, is answered 400 in words; ticked rows that cannot be keys are left
+out, as rows that no longer exist are. (A form's first value that is no key, `?section=x`,
+is left to the form's widgets: keys.py.)
 """
 
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from dateline.base.numbers import too_wide
@@ -26,3 +31,23 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
                 content_type="text/plain; charset=utf-8")
     return None
 
+
+
+def without_impossible_rows(request: HttpRequest, model) -> None:
+    """Leave out of a list action's ticked rows those that cannot be keys of `model`."""
+    if request.method != "POST" or ACTION_CHECKBOX_NAME not in request.POST:
+        return
+    ticked = request.POST.getlist(ACTION_CHECKBOX_NAME)
+    possible = [value for value in ticked if _could_be_key(model, value)]
+    if len(possible) != len(ticked):
+        kept = request.POST.copy()
+        kept.setlist(ACTION_CHECKBOX_NAME, possible)
+        request.POST = kept
+
+
+def _could_be_key(model, value: str) -> bool:
+    try:
+        model._meta.pk.to_python(value)
+    except ValidationError:
+        return False
+    return not too_wide(value) and "\x00" not in value

@@ -35,6 +35,9 @@ class DeskSite(AdminSite):
                 return redirect(reverse("admin:two_factor", current_app=self.name))
             if refused := addresses.refusal(request):
                 return refused
+            # A list's actions are its ModelAdmin's changelist_view (a bound method).
+            if getattr(view, "__name__", "") == "changelist_view":
+                addresses.without_impossible_rows(request, view.__self__.model)
             return guarded(request, *args, **kwargs)
 
         return update_wrapper(inner, guarded)
