@@ -9,6 +9,7 @@ from dateline.base.numbers import WIDEST, TooWide, json_loads, too_wide
     (str(WIDEST), False), (str(WIDEST + 1), True), (f"-{WIDEST}", False),
     (f"-{WIDEST + 2}", True), ("0", False), (" 99999999999999999999 ", True),
     ("x", False), ("", False), ("1e400", False), ("٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩", False),
+    ("9" * 5000, True), ("-" + "9" * 5000, True), ("0" * 30 + "7", False), ("-0", False),
 ])
 def test_too_wide(text, wide):
     assert too_wide(text) is wide
@@ -20,7 +21,7 @@ def test_json_within_the_width_is_read_as_json_reads_it():
 
 
 def test_json_with_a_whole_number_wider_than_any_column_is_refused():
-    for body in (f"{WIDEST + 1}", f'{{"a": {{"b": [-{10**30}]}}}}'):
+    for body in (f"{WIDEST + 1}", f'{{"a": {{"b": [-{10**30}]}}}}', "9" * 5000):
         with pytest.raises(TooWide):
             json_loads(body)
     assert issubclass(TooWide, ValueError)  # callers that refuse bad JSON refuse it too

@@ -206,3 +206,12 @@ def test_cleaning_up_expired_login_attempts_works(admin_client, settings):
         "_selected_action": [str(attempt.pk)]}, follow=True)
     assert response.status_code == 200
     assert "Cleaned up" in response.content.decode()
+
+
+def test_a_number_of_thousands_of_digits_is_refused_like_any_wide_one(editor, make_article):
+    endless = "9" * 5000  # more than Python reads as an int (4,300 digits)
+    article = make_article()
+    assert editor.get(f"/desk/newsroom/article/?id__in={endless}").status_code == 400
+    response = editor.post(f"/desk/newsroom/article/{article.pk}/change/", {"tags": endless})
+    assert response.status_code == 200
+    assert "tags" in response.context["adminform"].form.errors
