@@ -34,3 +34,22 @@ def _whole_number(text: str) -> int:
 def json_loads(body: bytes | str):
     """`json.loads`, raising TooWide (a ValueError) for a whole number wider than any column."""
     return json.loads(body, parse_int=_whole_number)
+
+
+def whole_number(text: str) -> int | None:
+    """`text` as a whole number when it is ASCII digits only, else None.
+
+    `str.isdigit` also passes "²", which `int` refuses, and other scripts' digits. A run of
+    over 4,300 digits, which `int` refuses, reads as WIDEST + 1: larger than anything it
+    could be compared with."""
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    significant = digits.lstrip("0") or "0"
+    return WIDEST + 1 if len(significant) > len(str(WIDEST)) else int(significant)
+
+
+def key_from(text: str) -> int | None:
+    """`text` as a record's key: ASCII digits that a column can hold, else None."""
+    number = whole_number(text)
+    return number if number is not None and number <= WIDEST else None

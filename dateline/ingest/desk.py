@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from dateline.base.numbers import key_from
 from dateline.newsroom.models import Article
 
 from . import monitor, press_review
@@ -58,7 +59,7 @@ def monitor_json(request: HttpRequest) -> JsonResponse:
 
 
 def _items(pks) -> list[Item]:
-    wanted = [int(pk) for pk in pks if str(pk).isdigit()]
+    wanted = [pk for pk in map(key_from, map(str, pks)) if pk is not None]
     found = {item.pk: item for item in
              Item.objects.select_related("feed", "outlet").filter(pk__in=wanted)}
     return [found[pk] for pk in wanted if pk in found]
@@ -104,8 +105,8 @@ def add_to_review(request: HttpRequest) -> HttpResponse:
         return redirect("ingest-desk:monitor")
     review = request.POST.get("review", "")
     try:
-        if review.isdigit():
-            article = get_object_or_404(Article, pk=int(review), kind=Article.Kind.PRESS_REVIEW)
+        if (review_pk := key_from(review)) is not None:
+            article = get_object_or_404(Article, pk=review_pk, kind=Article.Kind.PRESS_REVIEW)
             added = press_review.add_items(article, items, request.user)
         else:
             subject = request.POST.get("subject", "").strip() or "us"

@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 from django.conf import settings
 
 from dateline.base import outbound
+from dateline.base.numbers import whole_number
 from dateline.ingest import hosts
 from dateline.ingest.services.base import ServiceError
 
@@ -128,8 +129,8 @@ def _read(response, deadline: float) -> bytes:
     """The body, decompressed, within the size cap and the deadline."""
     limit = settings.DATELINE_INGEST_MAX_BYTES
     too_large = FetchError(f"The answer was larger than {megabytes(limit)}")
-    length = response.getheader("Content-Length", "")
-    if length.isdigit() and int(length) > limit:
+    length = whole_number(response.getheader("Content-Length", ""))
+    if length is not None and length > limit:
         raise too_large
     encoding = response.getheader("Content-Encoding", "").strip().lower()
     # wbits 47: gzip or zlib, recognised from the header; -15: raw deflate (servers differ).

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from dateline.base.numbers import key_from
 from dateline.newsroom.desk.keys import AutocompleteSelect
 from dateline.newsroom.models import Article
 from dateline.newsroom.permissions import can_edit
@@ -191,6 +192,6 @@ def _suggestion(article: Article, target: str) -> TagSuggestion:
 
 
 def _number(text: str, why: str = "Unknown item.") -> int:
-    if not text.isdigit():
+    if (number := key_from(text)) is None:
         raise decisions.NotPossible(why)
-    return int(text)
+    return number

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from dateline.base import outbound
+from dateline.base.numbers import whole_number
 
 TIMEOUT = 10
 TOTAL = 30
@@ -85,8 +86,8 @@ def fetch(url: str) -> bytes:
     limit = max_bytes()
     try:
         with opener.open(url, timeout=TIMEOUT) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > limit:
+            length = whole_number(response.headers.get("Content-Length") or "")
+            if length is not None and length > limit:
                 raise FetchRefused(f"{url[:100]} is larger than {limit:,} bytes")
             data = bytearray()
             while chunk := response.read(CHUNK):

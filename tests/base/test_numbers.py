@@ -25,3 +25,15 @@ def test_json_with_a_whole_number_wider_than_any_column_is_refused():
         with pytest.raises(TooWide):
             json_loads(body)
     assert issubclass(TooWide, ValueError)  # callers that refuse bad JSON refuse it too
+
+
+@pytest.mark.parametrize("text, number, key", [
+    ("42", 42, 42), (" 7 ", 7, 7), ("²", None, None), ("١٢", None, None), ("-3", None, None),
+    ("", None, None), (str(WIDEST), WIDEST, WIDEST), (str(WIDEST + 1), WIDEST + 1, None),
+    ("9" * 5000, WIDEST + 1, None), ("0" * 5000 + "5", 5, 5),
+])
+def test_whole_numbers_and_keys_from_outside(text, number, key):
+    from dateline.base.numbers import key_from, whole_number
+
+    assert whole_number(text) == number
+    assert key_from(text) == key

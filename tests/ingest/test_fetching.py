@@ -7,7 +7,7 @@ import pytest
 
 from dateline.ingest.fetching import USER_AGENT, FetchError, fetch
 
-from .outlets import rss
+from .outlets import Route, rss
 
 
 def test_conditional_get_sends_the_validators_and_304_is_nothing_new(outlets):
@@ -54,6 +54,22 @@ def test_a_declared_length_over_the_cap_is_refused_before_reading(outlets, setti
     outlets.serve("/big.xml", b"x" * 5000)
     with pytest.raises(FetchError, match=r"larger than 0\.0009765"):
         fetch(outlets.url("/big.xml"))
+
+
+@pytest.mark.parametrize("declared", ["9" * 5000, "99999999999999999999999"])
+def test_a_declared_length_of_endless_digits_is_over_the_cap(outlets, declared):
+    # Python will not read over 4,300 digits as an int; the fetcher must not try.
+    outlets.routes["/endless.xml"] = Route(size=128 * 1024, validators=False,
+                                           headers={"Content-Length": declared})
+    with pytest.raises(FetchError, match=r"^The answer was larger than 10 MB$"):
+        fetch(outlets.url("/endless.xml"))
+
+
+def test_a_declared_length_that_is_no_number_is_ignored(outlets):
+    # "²" passes str.isdigit, and int() refuses it.
+    outlets.routes["/odd.xml"] = Route(size=128 * 1024, validators=False,
+                                       headers={"Content-Length": "²"})
+    assert len(fetch(outlets.url("/odd.xml")).body) >= 64 * 1024
 
 
 def test_a_gzip_bomb_stops_at_the_cap(outlets):

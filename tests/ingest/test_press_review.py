@@ -175,3 +175,12 @@ def test_an_edited_entry_shows_on_the_published_page_at_once(
                   entries_form(review, ["Second.", "B."]))
     html = client.get(url).content.decode()
     assert "Second." in html and "First." not in html
+
+
+@pytest.mark.parametrize("sent", [["²"], ["99999999999999999999999"], ["9" * 5000]])
+def test_items_that_cannot_be_keys_make_no_review(chosen, make_user, desk_client, sent):
+    answer = desk_client(make_user("Editor")).post("/desk/ingest/press-review/", {
+        "items": sent, "review": "²", "subject": "Bulgaria"})
+    assert answer.status_code == 302
+    assert answer["Location"] == "/desk/ingest/monitor/"
+    assert not Article.objects.filter(kind=Article.Kind.PRESS_REVIEW).exists()

@@ -212,3 +212,14 @@ def test_draft_again_queues_an_analysis_for_the_worker(desk_client, make_user, s
     assert answer.status_code == 200 and answer.json()["message"].startswith("Queued")
     queued = DBTaskResult.objects.get(task_path=analyse_story.module_path)
     assert queued.args_kwargs == {"args": [story.pk], "kwargs": {"force": True}}
+
+
+@pytest.mark.parametrize("target", ["²", "99999999999999999999999", "9" * 5000, "x"])
+def test_a_decision_on_no_possible_suggestion_is_refused_in_words(
+        desk_client, make_user, story, target):
+    client = desk_client(make_user("Editor"))
+    tags = set(story.tags.values_list("name", flat=True))
+    for action in ("accept", "reject", "pin", "remove"):
+        answer = decide(client, story, f"{action}:{target}")
+        assert answer.status_code in (400, 404), (action, answer.status_code)
+    assert set(story.tags.values_list("name", flat=True)) == tags

@@ -201,3 +201,47 @@ def test_the_address_is_checked_where_the_socket_connects(photo_server, settings
     connection.request("GET", "/missing.jpg")
     assert connection.getresponse().status == 404
     connection.close()
+
+
+class DeclaringHandler(QuietHandler):
+    """Sends the photo with the Content-Length the test names, streamed until it closes."""
+
+    declared = ""
+
+    def do_GET(self) -> None:
+        body = (Path(self.directory) / self.path.lstrip("/")).read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Length", self.declared)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.parametrize("declared, problem", [
+    ("9" * 5000, "larger than 10,000 bytes"),  # over the 4,300 digits Python reads as an int
+    ("²", None),  # passes str.isdigit, refused by int(): ignored, the photo read as sent
+])
+def test_a_declared_length_that_is_endless_or_no_number_is_handled(
+        tmp_path, settings, declared, problem):
+    settings.DATELINE_PHOTO_FETCH_PRIVATE = True
+    settings.DATELINE_PHOTO_MAX_BYTES = 10_000 if problem else 40 * 1024 * 1024
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copy(require_shared("corpus/photos/rocket.jpg"), served / "rocket.jpg")
+    handler = functools.partial(type("Declaring", (DeclaringHandler,), {"declared": declared}),
+                                directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/rocket.jpg"
+        result = import_file(write(tmp_path, record(photos=[{"url": url}])))
+    finally:
+        server.shutdown()
+        server.server_close()
+    problems = [p for _, p in result.warnings]
+    if problem:
+        assert problem in problems[0]
+    else:
+        assert problems == []
+        assert StoryPhoto.objects.count() == 1
