@@ -1,4 +1,4 @@
-"""`<id:pk>` in a URL pattern: a record's key, as `<id:pk>` but at most 18 digits.
+"""`<id:pk>` in a URL pattern: a record's key, as `<int:pk>` but at most 18 digits.
 
 Django's `int` takes any run of digits, and a key wider than any column holds reached the
 database: SQLite cannot bind it (OverflowError, a 500 for anyone who typed

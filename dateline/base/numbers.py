@@ -16,13 +16,9 @@ class TooWide(ValueError):
 
 
 def too_wide(text: str) -> bool:
-    """Whether `text` is a whole number no column can hold."""
-    digits = text.strip().removeprefix("-").lstrip("0")
-    if not (digits.isascii() and digits.isdigit()):
-        return False
-    # More digits than WIDEST has is wider, and is never made an int: Python refuses to read
-    # one of over 4,300 digits (ValueError), which is what a hostile value would have.
-    return len(digits) > len(str(WIDEST)) or int(digits) > WIDEST
+    """Whether `text` is a whole number (of either sign) no column can hold."""
+    number = whole_number(text.strip().removeprefix("-"))
+    return number is not None and number > WIDEST
 
 
 def _whole_number(text: str) -> int:

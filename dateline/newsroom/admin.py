@@ -81,20 +81,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
 admin.site.register(Article, ArticleAdmin)
 
 
-# Django's own account screens (the chief editor's), with the same checks of sent keys. The
-# auth app is listed after the desk, so its admin module has registered them by now.
+# Django's own account screens (the chief editor's), with the same checks of sent keys.
 class DeskUserAdmin(KeysCheckedAdmin, UserAdmin):
     pass
 
 
 class DeskGroupAdmin(KeysCheckedAdmin, GroupAdmin):
     pass
-
-
-for model, model_admin in ((User, DeskUserAdmin), (Group, DeskGroupAdmin)):
-    if admin.site.is_registered(model):
-        admin.site.unregister(model)
-    admin.site.register(model, model_admin)
 
 
 class DeskAccessAttemptAdmin(AccessAttemptAdmin):
@@ -108,6 +101,9 @@ class DeskAccessAttemptAdmin(AccessAttemptAdmin):
         return super().cleanup_expired_attempts(request, queryset)
 
 
-if admin.site.is_registered(AccessAttempt):
-    admin.site.unregister(AccessAttempt)
-admin.site.register(AccessAttempt, DeskAccessAttemptAdmin)
+# Importing auth's and axes' admin modules above registered their own screens: replaced here.
+for model, model_admin in ((User, DeskUserAdmin), (Group, DeskGroupAdmin),
+                           (AccessAttempt, DeskAccessAttemptAdmin)):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -11,10 +11,11 @@ is left to the form's widgets: keys.py.)
 """
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from dateline.base.numbers import too_wide
+
+from .keys import could_be_key
 
 # Parameters the admin reads as words, never as keys: the search box and the sort order.
 WORDS = {"q", "o"}
@@ -32,22 +33,13 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-
 def without_impossible_rows(request: HttpRequest, model) -> None:
     """Leave out of a list action's ticked rows those that cannot be keys of `model`."""
     if request.method != "POST" or ACTION_CHECKBOX_NAME not in request.POST:
         return
     ticked = request.POST.getlist(ACTION_CHECKBOX_NAME)
-    possible = [value for value in ticked if _could_be_key(model, value)]
+    possible = [value for value in ticked if could_be_key(model._meta.pk, value)]
     if len(possible) != len(ticked):
         kept = request.POST.copy()
         kept.setlist(ACTION_CHECKBOX_NAME, possible)
         request.POST = kept
-
-
-def _could_be_key(model, value: str) -> bool:
-    try:
-        model._meta.pk.to_python(value)
-    except ValidationError:
-        return False
-    return not too_wide(value) and "\x00" not in value

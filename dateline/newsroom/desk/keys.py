@@ -20,18 +20,21 @@ from django.core.exceptions import ValidationError
 from dateline.base.numbers import WIDEST, too_wide
 
 
+def could_be_key(field, value) -> bool:
+    """Whether `value`, as sent, could be a key in `field` (a primary or target field)."""
+    try:
+        key = field.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return False
+    return (not isinstance(key, int) or abs(key) <= WIDEST) and "\x00" not in str(value)
+
+
 class KnownKeysOnly:
     """Look up only the sent values that could be keys of the related model."""
 
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if self._could_be_key(v)], attr)
-
-    def _could_be_key(self, value) -> bool:
-        try:
-            key = self.field.target_field.to_python(value)
-        except (ValidationError, TypeError, ValueError):
-            return False
-        return not isinstance(key, int) or abs(key) <= WIDEST
+        keys = [v for v in value if could_be_key(self.field.target_field, v)]
+        return super().optgroups(name, keys, attr)
 
 
 class AutocompleteSelect(KnownKeysOnly, widgets.AutocompleteSelect):
