@@ -93,8 +93,11 @@ def main(corpus: str, profile: str, out: str) -> None:
     from dateline.newsroom.importer.profile import ImportProfile
 
     names = ImportProfile.load(profile) if profile else ImportProfile()
-    records = rule.load(Path(corpus))
-    train_records, test_records = rule.split(records)
+    try:
+        train_records, test_records = rule.split(rule.load(Path(corpus)))
+        rule.require_both(train_records, test_records, Path(corpus))
+    except rule.CorpusError as error:
+        sys.exit(f"make bench-intel: {error}")
     train = [rule.labelled(r, names) for r in train_records]
     test = [rule.hidden(rule.labelled(r, names)) for r in test_records]
     by_id = dict(zip((str(r["id"]) for r in train_records), train, strict=True))

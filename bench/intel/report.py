@@ -142,6 +142,10 @@ def related(result: dict, corpus: str) -> list:
     if "missing" in found:
         print(f"related: {found['missing']}")
         return [("related precision@5", found["missing"], label)]
+    if not ref["stories"]:  # no held-out story shares a section or topic with one stored
+        why = f"no held-out story to judge by {ref['judged_by']}"
+        print(f"\nrelated precision@5: {why}")
+        return [("related precision@5", why, label)]
     value = found["precision_at_5"]
     print(f"\nrelated precision@5 by shared {ref['judged_by']} over {ref['stories']:,} stories: "
           f"{value:.3f}; the old ranking (given the story's real tags and section): "
@@ -175,6 +179,8 @@ def timing(speed: dict) -> tuple:
     if missing:
         return ("analysis p95 with 100k stored",
                 f"part not installed ({', '.join(sorted(missing))})", "")
+    if not ms.get("total"):
+        return ("analysis p95 with 100k stored", "no held-out story to time", "")
     p95 = pct(ms["total"], 0.95)
     if speed["stored"] < FULL_ARCHIVE:  # BENCH_INTEL_STORED: a smaller archive is faster
         return ("analysis p95 with 100k stored", f"{p95:.1f} ms, but with {speed['stored']:,} "

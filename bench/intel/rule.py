@@ -29,9 +29,67 @@ TRAIN_SHARE = 0.75
 LABEL_FIELDS = {"topics": "topic", "places": "place", "people": "person", "orgs": "organisation"}
 
 
+class CorpusError(ValueError):
+    """A corpus the benchmark cannot judge on, in words naming the file and line."""
+
+
 def load(path: Path) -> list[dict]:
-    with Path(path).open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+    """The records of a JSON Lines corpus; CorpusError at the first line that is not one (a
+    wrong figure from a half-read file would be worse than none)."""
+    records, first_line = [], {}
+    try:
+        with Path(path).open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if line.strip():
+                    record = _record(path, number, line)
+                    if (key := str(record["id"])) in first_line:
+                        raise CorpusError(f"{path}, line {number}: the id {key!r} again "
+                                          f"(first on line {first_line[key]})")
+                    first_line[key] = number
+                    records.append(record)
+    except OSError as error:
+        raise CorpusError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except UnicodeDecodeError:
+        raise CorpusError(f"{path}: not UTF-8 text") from None
+    return records
+
+
+def _record(path: Path, number: int, line: str) -> dict:
+    where = f"{path}, line {number}"
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise CorpusError(f"{where}: not JSON ({error.msg}, column {error.colno})") from None
+    if not isinstance(record, dict):
+        raise CorpusError(f"{where}: a record is a JSON object, not {type(record).__name__}")
+    if not isinstance(record.get("id"), str | int) or str(record["id"]).strip() == "":
+        raise CorpusError(f"{where}: a record needs an \"id\" (a string or a number)")
+    for field in ("title", "body"):
+        if not isinstance(record.get(field), str | None):
+            raise CorpusError(f"{where}: \"{field}\" is text, not {_kind(record[field])}")
+    for field in LABEL_FIELDS:
+        codes = record.get(field)
+        if codes is not None and not (isinstance(codes, list)
+                                      and all(isinstance(c, str | int) for c in codes)):
+            raise CorpusError(f"{where}: \"{field}\" is a list of codes, not {_kind(codes)}")
+    return record
+
+
+def _kind(value) -> str:
+    return {dict: "an object", list: "a list", bool: "true or false"}.get(
+        type(value), type(value).__name__)
+
+
+def require_both(train: list[dict], test: list[dict], path: Path) -> None:
+    """CorpusError unless the split leaves stories to learn from and stories to judge."""
+    if not train and not test:
+        raise CorpusError(f"{path}: no records")
+    if not test:
+        raise CorpusError(f"{path}: all {len(train):,} records train, none is held out to "
+                          "judge (a \"split\" other than \"train\", or dates, hold some out)")
+    if not train:
+        raise CorpusError(f"{path}: all {len(test):,} records are held out, none trains "
+                          "(give some \"split\": \"train\")")
 
 
 def split(records: list[dict]) -> tuple[list[dict], list[dict]]:

@@ -61,8 +61,10 @@ def child(script: str, var: Path, *args: str) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
         target = Path(out.name)
     try:
-        subprocess.run([sys.executable, str(HERE / script), *args, str(target)],
-                       env=environment(var), check=True)
+        done = subprocess.run([sys.executable, str(HERE / script), *args, str(target)],
+                              env=environment(var))
+        if done.returncode:  # its own message is above: no traceback of this process's
+            sys.exit(f"make bench-intel: stopped, {script} exited with status {done.returncode}")
         return json.loads(target.read_text())
     finally:
         target.unlink(missing_ok=True)

@@ -218,3 +218,65 @@ def test_a_figure_just_under_its_target_is_printed_so_that_it_reads_under():
     assert figures.decimals(0.87, 0.87) == "0.870"
     assert figures.decimals(0.8953, 0.9, 2) == "0.895"  # a ratio, printed with two
     assert figures.decimals(0.6, 0.6, 2) == "0.60"
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    ('{"id": "a", "title": "A", "body": "B"', "line 2: not JSON"),
+    ('["a list"]', "line 2: a record is a JSON object, not list"),
+    ('{"title": "no id"}', 'line 2: a record needs an "id"'),
+    ('{"id": " ", "title": "blank id"}', 'line 2: a record needs an "id"'),
+    ('{"id": "b", "title": {"text": "A"}}', 'line 2: "title" is text, not an object'),
+    ('{"id": "b", "topics": "grain"}', 'line 2: "topics" is a list of codes, not str'),
+    ('{"id": "b", "places": [["usa"]]}', 'line 2: "places" is a list of codes, not a list'),
+    ('{"id": 1, "title": "the first id again, as a number"}', "line 2: the id '1' again "
+     "(first on line 1)"),
+])
+def test_a_corpus_line_the_benchmark_cannot_read_is_named_not_skipped(tmp_path, line, said):
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text('{"id": "1", "title": "Fine", "body": "Fine."}\n' + line + "\n")
+    with pytest.raises(rule.CorpusError) as refused:
+        rule.load(corpus)
+    assert str(refused.value).startswith(f"{corpus}, {said}")
+
+
+def test_a_corpus_that_is_not_utf8_or_absent_is_refused_in_words(tmp_path):
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes('{"id": "1", "title": "Caf\xe9"}\n'.encode("latin-1"))
+    with pytest.raises(rule.CorpusError, match="not UTF-8 text"):
+        rule.load(latin)
+    with pytest.raises(rule.CorpusError, match="cannot be read"):
+        rule.load(tmp_path / "missing.jsonl")
+
+
+def test_blank_lines_and_null_fields_are_read(tmp_path):
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text('\n{"id": 7, "title": null, "body": "B", "topics": null}\n\n')
+    assert rule.load(corpus) == [{"id": 7, "title": None, "body": "B", "topics": None}]
+
+
+def test_a_split_with_nothing_to_learn_from_or_to_judge_is_refused(tmp_path):
+    corpus = tmp_path / "articles.jsonl"
+    stories = [_record(i, split="train") for i in range(3)]
+    with pytest.raises(rule.CorpusError, match="no records"):
+        rule.require_both([], [], corpus)
+    with pytest.raises(rule.CorpusError, match="all 3 records train, none is held out"):
+        rule.require_both(*rule.split(stories), corpus)
+    with pytest.raises(rule.CorpusError, match="all 3 records are held out, none trains"):
+        rule.require_both([], stories, corpus)
+    rule.require_both(stories[:2], stories[2:], corpus)  # both: nothing to say
+
+
+def test_a_target_with_nothing_to_measure_is_not_met_and_says_why(capsys):
+    report = _bench_module("report")
+    speed = {"ms": {"tagger": [], "classifier": [], "ranker": [], "total": []},
+             "parts": ["tagger", "classifier", "ranker"], "stories": 0, "load_s": 0.1,
+             "stored": 100_000}
+    report.print_all([], speed)
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "target analysis p95 with 100k stored: no held-out story to time (target < 50 ms): "
+        "NOT met")
+    unjudged = {"precision_at_5": 0.0}
+    reference = {"judged_by": "section", "stories": 0, "precision_at_5": 0.0}
+    lines = report.related({"related": unjudged, "related_reference": reference}, "odd")
+    assert lines == [("related precision@5", "no held-out story to judge by section",
+                      " (odd, by section)")]
