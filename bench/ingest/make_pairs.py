@@ -24,7 +24,7 @@ import random
 import re
 import sys
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import combinations, pairwise
 from pathlib import Path
 
@@ -39,14 +39,52 @@ SPELL_OUT = {"mln": "million", "bln": "billion", "pct": "percent", "dlrs": "doll
              "cts": "cents", "qtr": "quarter", "shr": "share", "vs": "against", "U.S.": "US"}
 
 
+LABELS = ("topics", "places", "people", "orgs")
+
+
 def load(path: Path) -> dict:
+    """The corpus's dated stories of MIN_WORDS or more, by id, in one shape: id and text as
+    strings, every label field a list, the date in UTC without its zone. A record with no date
+    that reads as one is left out (the rule pairs stories by day); a line that is no record
+    stops the run, naming it."""
     records = {}
-    for line in path.open(encoding="utf-8"):
-        if line.strip():
-            record = json.loads(line)
-            if record.get("published") and len(record.get("body", "").split()) >= MIN_WORDS:
-                records[record["id"]] = record
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                record = _story(_record(path, number, line)) if line.strip() else None
+                if record and len(record["body"].split()) >= MIN_WORDS:
+                    records[record["id"]] = record
+    except OSError as error:
+        raise SystemExit(f"{path}: cannot be read ({error.strerror or error})") from None
+    except UnicodeDecodeError:
+        raise SystemExit(f"{path}: not UTF-8 text") from None
     return records
+
+
+def _record(path: Path, number: int, line: str) -> dict:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise SystemExit(f"{path}, line {number}: not JSON ({error.msg}, column "
+                         f"{error.colno})") from None
+    if not isinstance(record, dict) or not str(record.get("id") or "").strip():
+        raise SystemExit(f"{path}, line {number}: a record is a JSON object with an \"id\"")
+    return record
+
+
+def _story(record: dict) -> dict | None:
+    try:
+        published = datetime.fromisoformat(str(record.get("published") or ""))
+    except ValueError:
+        return None
+    if published.tzinfo is not None:  # aware and naive dates are compared with each other
+        published = published.astimezone(UTC).replace(tzinfo=None)
+    text = {field: record[field] if isinstance(record.get(field), str) else ""
+            for field in ("title", "body")}
+    labels = {field: [str(code) for code in record[field]]
+              if isinstance(record.get(field), list) else [] for field in LABELS}
+    return {**record, **text, **labels, "id": str(record["id"]),
+            "published": published.isoformat()}
 
 
 def rewrite(record: dict) -> dict:

@@ -185,3 +185,49 @@ def test_an_item_placed_after_a_higher_numbered_one_is_still_caught_up(reuters, 
     copy = publish(make_pairs.rewrite(reuters["reuters-10071"]), "Le Monde",
                    NOON + timedelta(hours=1))
     assert copy.cluster_id == cluster.pk and copy.is_near_duplicate
+
+
+def _words(n: int) -> str:
+    return " ".join(f"word{i}" for i in range(n))
+
+
+def test_the_pair_rule_reads_a_corpus_of_another_shape(tmp_path):
+    """A corpus in the shared format but not Reuters' shape: numeric ids, labels missing or
+    null, dates with a zone or none that reads as one; what cannot be paired by day is left
+    out, and the rest reaches the rule in one shape."""
+    lines = [
+        {"id": 1, "title": "Grain Talks", "body": _words(50), "published": "1987-03-02T10:00:00",
+         "topics": ["grain"]},
+        {"id": "b-2", "title": None, "body": _words(60), "published": "1987-03-02T12:00:00+02:00",
+         "places": None},
+        {"id": "c-3", "title": "No date", "body": _words(50), "published": "not a date"},
+        {"id": "d-4", "title": "Undated", "body": _words(50)},
+        {"id": "e-5", "title": "Too short", "body": _words(5), "published": "1987-03-02"},
+    ]
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text("\n".join(json.dumps(line) for line in lines) + "\n\n")
+    records = make_pairs.load(corpus)
+    assert sorted(records) == ["1", "b-2"]
+    assert records["1"]["places"] == records["1"]["orgs"] == records["1"]["people"] == []
+    assert records["b-2"]["title"] == "" and records["b-2"]["places"] == []
+    assert records["b-2"]["published"] == "1987-03-02T10:00:00"  # in UTC, zone dropped
+    # Same day, no topic in common: the one pair is the rewrite of the first original.
+    assert make_pairs.pairs(records) == [{
+        "kind": "near_duplicate", "label": 1, "a": "1", "b": "rewrite:1", "split": "test",
+        "rule": "rewrite"}]
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ('{"id": "1"\n', "line 1: not JSON"),
+    ('["a list"]\n', 'line 1: a record is a JSON object with an "id"'),
+    ('{"title": "no id"}\n', 'line 1: a record is a JSON object with an "id"'),
+])
+def test_a_corpus_line_the_pair_rule_cannot_read_is_named(tmp_path, text, said):
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text(text)
+    with pytest.raises(SystemExit) as stopped:
+        make_pairs.load(corpus)
+    assert str(stopped.value.code).startswith(f"{corpus}, {said}")
+    corpus.write_bytes('{"id": "1", "title": "Caf\xe9"}\n'.encode("latin-1"))
+    with pytest.raises(SystemExit, match="not UTF-8 text"):
+        make_pairs.load(corpus)
