@@ -62,7 +62,8 @@ def _record(path: Path, number: int, line: str) -> dict:
         raise CorpusError(f"{where}: not JSON ({error.msg}, column {error.colno})") from None
     if not isinstance(record, dict):
         raise CorpusError(f"{where}: a record is a JSON object, not {type(record).__name__}")
-    if not isinstance(record.get("id"), str | int) or str(record["id"]).strip() == "":
+    key = record.get("id")
+    if isinstance(key, bool) or not isinstance(key, str | int) or not str(key).strip():
         raise CorpusError(f"{where}: a record needs an \"id\" (a string or a number)")
     for field in ("title", "body"):
         if not isinstance(record.get(field), str | None):

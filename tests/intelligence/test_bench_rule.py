@@ -225,6 +225,7 @@ def test_a_figure_just_under_its_target_is_printed_so_that_it_reads_under():
     ('["a list"]', "line 2: a record is a JSON object, not list"),
     ('{"title": "no id"}', 'line 2: a record needs an "id"'),
     ('{"id": " ", "title": "blank id"}', 'line 2: a record needs an "id"'),
+    ('{"id": true, "title": "an id of true"}', 'line 2: a record needs an "id"'),
     ('{"id": "b", "title": {"text": "A"}}', 'line 2: "title" is text, not an object'),
     ('{"id": "b", "topics": "grain"}', 'line 2: "topics" is a list of codes, not str'),
     ('{"id": "b", "places": [["usa"]]}', 'line 2: "places" is a list of codes, not a list'),
