@@ -52,8 +52,11 @@ class RateLimit:
             # No request: the key is given, and no method filter needs one.
             return get_usage(None, group=f"dateline.{self.name}", key=lambda _g, _r: who,
                              rate=(self.allowed, self.window), increment=increment)
-        except (DatabaseError, RedisError, OSError):
+        except (DatabaseError, RedisError, OSError) as error:
             # A store that stops answering must not take the forms down with it: the limits
-            # wait for it to come back (and the log says so), the readers do not.
-            logger.exception("rate limit %s not counted: its store failed", self.name)
+            # wait for it to come back (and the log says so, in a line a request: its
+            # traceback, the same each time, would fill the log while the store is away),
+            # the readers do not.
+            said = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            logger.error("rate limit %s not counted: its store failed (%s)", self.name, said)
             return None

@@ -4,6 +4,8 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from dateline.db.unavailable import unavailable
+
 # Fields of request logs: set by `dateline.access` records, derived for `django.request` ones.
 # "cache" says what the page cache did: hit, miss, stored, bypass:<why>, refused:<why>.
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "cache")
@@ -60,3 +62,19 @@ class ClientFault(logging.Filter):
             if record.levelno > logging.WARNING:
                 record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True
+
+
+class DatabaseAway(logging.Filter):
+    """A request answered 503 because the database cannot answer (dateline.db.unavailable):
+    one line at ERROR with the driver's own words in place of the traceback, which says
+    nothing more and which an outage of a minute, at hundreds of requests a second, would
+    write tens of thousands of times."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if getattr(record, "status_code", None) == 503 and unavailable(error):
+            said = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+            record.msg, record.args = f"{record.getMessage()} (database: {said})", ()
+            record.exc_info = record.exc_text = None
+        return True
+

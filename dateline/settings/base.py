@@ -345,9 +345,12 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # A request refused for what its client sent is logged in one line (ClientFault).
-    "filters": {"client_fault": {"()": "dateline.ops.logs.ClientFault"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_fault"]}},
+    # A request refused for what its client sent is logged in one line (ClientFault), and so
+    # is one answered 503 while the database is away (DatabaseAway).
+    "filters": {"client_fault": {"()": "dateline.ops.logs.ClientFault"},
+                "database_away": {"()": "dateline.ops.logs.DatabaseAway"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "filters": ["client_fault", "database_away"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DATELINE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"},
                 # Every login attempt is logged at INFO; lock-outs come as warnings.
