@@ -1,9 +1,16 @@
 """`dateline worker`: book the work that must always be waiting, then run the task worker."""
 
 import os
+import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connections
+
+from dateline.db.unavailable import unavailable
+
+# Waits between tries while the database is not answering: doubled from the first to the last.
+FIRST_WAIT_S, LAST_WAIT_S = 1.0, 30.0
 
 
 def book_standing_work() -> bool:
@@ -39,6 +46,10 @@ class Command(BaseCommand):
             "polling outlets' feeds), after booking the next edition, the ingest round and a "
             "catch-up on articles that fell due.")
 
+    # Run by work() instead, inside the wait for the database: on SQLite a check asks the
+    # database file what it supports, and would fail the start before the wait begins.
+    requires_system_checks = []
+
     def add_arguments(self, parser) -> None:
         parser.add_argument("--interval", type=float, default=1,
                             help="Seconds between looks at the queue when it is empty.")
@@ -54,10 +65,35 @@ class Command(BaseCommand):
         # desk go first; the worker takes what they leave (it still runs on idle cores).
         if nice > 0:
             os.nice(nice)
+        wait = FIRST_WAIT_S
+        while True:
+            started = time.monotonic()
+            try:
+                return self.work(interval, batch, options["verbosity"])
+            except DatabaseError as error:
+                if not unavailable(error):
+                    raise
+                said = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                # From cron (--batch) the next run is the retry. Under `dateline serve` a
+                # worker that died at each try would be given up on after five, and serve
+                # would stop the whole site with it: it waits for the database instead.
+                if batch:
+                    raise CommandError(f"The database is not answering: {said}") from None
+                if time.monotonic() - started > LAST_WAIT_S:  # it had been working
+                    wait = FIRST_WAIT_S
+                self.stderr.write(f"The database is not answering ({said}); the worker tries "
+                                  f"again in {wait:.0f} s.")
+                self.stderr.flush()
+                connections.close_all()
+                time.sleep(wait)
+                wait = min(wait * 2, LAST_WAIT_S)
+
+    def work(self, interval: float, batch: bool, verbosity: int) -> None:
+        self.check()
         booked = book_standing_work()
         self.stdout.write("The next edition was booked now." if booked
                           else "The next edition was already booked.")
         self.stdout.flush()
         # django-tasks-db's own worker, in this process: its signals stop it cleanly.
         call_command("db_worker", queue_name="*", interval=interval, batch=batch,
-                     startup_delay=False, verbosity=options["verbosity"])
+                     startup_delay=False, verbosity=verbosity)
