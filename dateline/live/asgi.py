@@ -8,10 +8,15 @@ several times faster. Django is set up for the models and settings.
 GET /live/events         text/event-stream; resumes after Last-Event-ID (header, or the
                          ``last_event_id`` query parameter a page passes on its first connect)
 GET /live/healthz        200 "ok" once the hub runs
+
+While the database is not answering, a stream is told to come back (an empty 200 stream with
+`retry`, which EventSource follows, where a 503 would close it for good) and /live/healthz
+answers 503; the hub starts at the first request after the database answers again.
 """
 
 import asyncio
 import gc
+import logging
 import os
 
 import django
@@ -21,8 +26,13 @@ django.setup()
 
 from asgiref.sync import sync_to_async  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.db import DatabaseError  # noqa: E402
+
+from dateline.db.unavailable import RETRY_AFTER_S, unavailable  # noqa: E402
 
 from .hub import Subscriber, hub, read_events  # noqa: E402
+
+logger = logging.getLogger(__name__)
 
 MAX_EVENT_ID = 2**63 - 1
 # The garbage collector's youngest generation, in objects allocated and not yet freed. An event
@@ -77,6 +87,28 @@ async def plain(send, status: int, body: bytes, headers=()) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"), *headers]})
     await send({"type": "http.response.body", "body": body})
+
+
+async def hub_running() -> bool:
+    """Start the hub if it is not running; False while the database is not answering."""
+    try:
+        await hub.ensure_started()
+    except DatabaseError as error:
+        if not unavailable(error):
+            raise
+        said = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        logger.warning("Live stream: the database is not answering (%s)", said)
+        return False
+    return True
+
+
+async def come_back_later(send) -> None:
+    """A stream with nothing in it but when to reconnect: browsers' EventSource does, with
+    the last event id it had."""
+    await send({"type": "http.response.start", "status": 200, "headers": STREAM_HEADERS})
+    await send({"type": "http.response.body", "body": (
+        f"retry: {RETRY_AFTER_S * 1000}\n: the news database is not answering; "
+        "reconnect later\n\n").encode()})
 
 
 async def until_disconnected(receive) -> None:
@@ -163,11 +195,15 @@ async def application(scope, receive, send) -> None:
         if method == "OPTIONS":
             await plain(send, 204, b"", CORS_PREFLIGHT)
         elif method == "GET":
-            await stream(scope, receive, send)
+            await (stream(scope, receive, send) if await hub_running() else
+                   come_back_later(send))
         else:
             await plain(send, 405, b"Only GET.\n", [(b"allow", b"GET, OPTIONS")])
     elif path == "/live/healthz":
-        await hub.ensure_started()
-        await plain(send, 200, f"ok {hub.streams} streams, event {hub.latest}\n".encode())
+        if await hub_running():
+            await plain(send, 200, f"ok {hub.streams} streams, event {hub.latest}\n".encode())
+        else:
+            await plain(send, 503, b"The news database is not answering.\n",
+                        [(b"retry-after", str(RETRY_AFTER_S).encode())])
     else:
         await plain(send, 404, b"Not found. The stream is at /live/events.\n")

@@ -78,7 +78,10 @@ class Hub:
         self._subscribers: dict[Subscriber, None] = {}
 
     async def ensure_started(self) -> None:
-        if self.started is None:
+        # A start that failed (the database not answering) is tried again by the next
+        # caller: kept, its error would answer every stream until the process restarted.
+        if self.started is None or (self.started.done() and (
+                self.started.cancelled() or self.started.exception() is not None)):
             self.started = asyncio.ensure_future(self._start())
         await asyncio.shield(self.started)
 
