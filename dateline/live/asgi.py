@@ -28,7 +28,7 @@ from asgiref.sync import sync_to_async  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import DatabaseError  # noqa: E402
 
-from dateline.db.unavailable import RETRY_AFTER_S, unavailable  # noqa: E402
+from dateline.db.unavailable import RETRY_AFTER_S, in_words, unavailable  # noqa: E402
 
 from .hub import Subscriber, hub, read_events  # noqa: E402
 
@@ -96,8 +96,7 @@ async def hub_running() -> bool:
     except DatabaseError as error:
         if not unavailable(error):
             raise
-        said = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        logger.warning("Live stream: the database is not answering (%s)", said)
+        logger.warning("Live stream: the database is not answering (%s)", in_words(error))
         return False
     return True
 

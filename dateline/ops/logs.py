@@ -4,7 +4,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from dateline.db.unavailable import unavailable
+from dateline.db.unavailable import in_words, unavailable
 
 # Fields of request logs: set by `dateline.access` records, derived for `django.request` ones.
 # "cache" says what the page cache did: hit, miss, stored, bypass:<why>, refused:<why>.
@@ -73,8 +73,6 @@ class DatabaseAway(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         if getattr(record, "status_code", None) == 503 and unavailable(error):
-            said = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
-            record.msg, record.args = f"{record.getMessage()} (database: {said})", ()
+            record.msg, record.args = f"{record.getMessage()} (database: {in_words(error)})", ()
             record.exc_info = record.exc_text = None
         return True
-

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 
-from dateline.db.unavailable import unavailable
+from dateline.db.unavailable import in_words, unavailable
 
 # Waits between tries while the database is not answering: doubled from the first to the last.
 FIRST_WAIT_S, LAST_WAIT_S = 1.0, 30.0
@@ -73,7 +73,7 @@ class Command(BaseCommand):
             except DatabaseError as error:
                 if not unavailable(error):
                     raise
-                said = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                said = in_words(error)
                 # From cron (--batch) the next run is the retry. Under `dateline serve` a
                 # worker that died at each try would be given up on after five, and serve
                 # would stop the whole site with it: it waits for the database instead.
