@@ -70,6 +70,11 @@ def add_photo(file, *, name: str = "", user=None, origin=Photo.Origin.UPLOAD,
         if photo.original.name != existing.original.name:  # the storage renamed our copy
             photo.original.delete(save=False)
         return existing, False
+    except OSError as error:  # where originals are kept refused it: a full disk, no folder
+        raise PhotoRefused(
+            f"“{name}” could not be stored: the photo library's storage failed "
+            f"({error.strerror or type(error).__name__}). Nothing was added. Try again later, "
+            "or tell whoever runs the site.") from None
     transaction.on_commit(partial(photo_stored.send, sender=Photo, photo=photo))
     return photo, True
 

@@ -113,3 +113,21 @@ def test_every_accepted_format_is_kept_under_its_own_name(db, fmt):
     Image.new("RGB", (24, 16), "navy").save(out, fmt)
     photo, created = add_photo(out, name=f"x.{fmt.lower()}")
     assert created and photo.format == fmt.lower() and (photo.width, photo.height) == (24, 16)
+
+
+def test_a_storage_that_cannot_keep_the_file_is_a_refusal_in_words(db, tmp_path, monkeypatch):
+    """A real folder that cannot be made (its parent is a file: the same OSError as a full or
+    read-only disk), not a 500; no row is left."""
+    from django.core.files.storage import FileSystemStorage
+
+    (tmp_path / "not-a-folder").write_text("a file where the folder should be")
+    broken = FileSystemStorage(location=tmp_path / "not-a-folder" / "originals")
+    monkeypatch.setattr(Photo._meta.get_field("original"), "storage", broken)
+
+    with pytest.raises(PhotoRefused) as refused:
+        add_photo(SimpleUploadedFile("flood.jpg", _jpeg()))
+
+    assert str(refused.value) == (
+        "“flood.jpg” could not be stored: the photo library's storage failed (Not a "
+        "directory). Nothing was added. Try again later, or tell whoever runs the site.")
+    assert not Photo.objects.exists()
