@@ -6,6 +6,7 @@ None of these pages declares surrogate keys, so the page cache never stores a fo
 carries its own CSRF token); only the terms page, which holds nothing personal, is cached.
 """
 
+import logging
 import math
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from .models import Submission
 from .photos import display_name
 from .receipt import ReceiptExpired, receipt_token, reference_from_token
 
+logger = logging.getLogger(__name__)
 FORM_TEMPLATE = "submissions/new.html"
 
 
@@ -81,7 +83,13 @@ def _receive(request: HttpRequest) -> HttpResponse:
         return _too_many(request, ReportForm.kept(request.POST), refusal)
 
     story = story_for(form.cleaned_data["story"])
-    submission, created = do_receive_report(form, request, story)
+    try:
+        submission, created = do_receive_report(form, request, story)
+    except OSError as error:  # a photo's storage refused (a full disk): nothing kept, the
+        # text shown again to send later
+        logger.error("A reader's report could not be stored (%s)", error.strerror or error)
+        return _form_page(request, ReportForm.kept(request.POST), status=503,
+                          story=story, problem="unstored")
     if created and submission.status != Submission.Status.SPAM:
         send_report_mails(submission, request.build_absolute_uri("/"), story)
     return _thanks_for(submission)

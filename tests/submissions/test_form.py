@@ -361,3 +361,29 @@ def test_the_report_pages_are_valid_html(client, report_fields, tmp_path):
     errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
               for m in report["messages"]]
     assert errors == [], "\n".join(errors)
+
+
+def test_a_report_whose_photo_cannot_be_stored_is_kept_on_the_page_not_lost(
+    client, report_fields, tmp_path, monkeypatch, smtp_inbox
+):
+    """A storage that refuses the photo (here a real folder that cannot be made: the same
+    OSError as a full disk) stores nothing and mails no one: the reader gets the page back
+    with the report as written, and a 503, not a 500."""
+    from django.core.files.storage import FileSystemStorage
+
+    from dateline.submissions.models import SubmissionPhoto
+
+    (tmp_path / "not-a-folder").write_text("a file where the folder should be")
+    broken = FileSystemStorage(location=tmp_path / "not-a-folder" / "reports")
+    monkeypatch.setattr(SubmissionPhoto._meta.get_field("image"), "storage", broken)
+    response = client.post(FORM, {**report_fields,
+                                  "photos": [upload("IMG_0001.jpg", phone_jpeg())]})
+    assert response.status_code == 503
+    page = parsed(response)
+    assert page.xpath('//div[@class="report-problem"]/h2')[0].text_content() == (
+        "Your report could not be stored: please send it again in a few minutes")
+    assert page.xpath('//textarea[@name="text"]')[0].text_content().strip() == (
+        report_fields["text"].strip())
+    assert page.xpath('//input[@name="headline"]')[0].get("value") == report_fields["headline"]
+    assert not Submission.objects.exists()
+    assert smtp_inbox.messages == []
