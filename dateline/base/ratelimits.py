@@ -14,6 +14,8 @@ from django.db import DatabaseError
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
+from .errors import in_words
+
 logger = logging.getLogger(__name__)
 
 
@@ -57,6 +59,6 @@ class RateLimit:
             # wait for it to come back (and the log says so, in a line a request: its
             # traceback, the same each time, would fill the log while the store is away),
             # the readers do not.
-            said = (str(error).strip().splitlines() or [type(error).__name__])[0]
-            logger.error("rate limit %s not counted: its store failed (%s)", self.name, said)
+            logger.error("rate limit %s not counted: its store failed (%s)", self.name,
+                         in_words(error))
             return None

@@ -44,11 +44,6 @@ def unavailable(error: BaseException | None) -> bool:
     return state is None or str(state).startswith(_POSTGRES_NOW)
 
 
-def in_words(error: BaseException) -> str:
-    """The driver's own words for a log line: their first line (psycopg adds a hint below)."""
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
-
-
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django's 500, or a 503 when the database is away (the exception being handled)."""
     if not unavailable(sys.exception()):

@@ -28,7 +28,8 @@ from asgiref.sync import sync_to_async  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import DatabaseError  # noqa: E402
 
-from dateline.db.unavailable import RETRY_AFTER_S, in_words, unavailable  # noqa: E402
+from dateline.base.errors import in_words  # noqa: E402
+from dateline.db.unavailable import RETRY_AFTER_S, unavailable  # noqa: E402
 
 from .hub import Subscriber, hub, read_events  # noqa: E402
 

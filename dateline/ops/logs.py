@@ -4,7 +4,8 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from dateline.db.unavailable import in_words, unavailable
+from dateline.base.errors import in_words
+from dateline.db.unavailable import unavailable
 
 # Fields of request logs: set by `dateline.access` records, derived for `django.request` ones.
 # "cache" says what the page cache did: hit, miss, stored, bypass:<why>, refused:<why>.

@@ -209,4 +209,3 @@ class ReportForm(forms.Form):
     def is_robot(self) -> bool:
         """Whether the honeypot was filled in: a person never sees it."""
         return bool(self.cleaned_data.get("website"))
-

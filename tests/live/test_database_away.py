@@ -11,8 +11,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.live.server import DATELINE, free_port_pair
-from tests.ops.test_worker_waits import sqlite_environment
+from tests.database_away import AwayDatabase
+from tests.live.server import free_port_pair
 
 
 def answer(url: str) -> tuple[int, dict, str]:
@@ -24,18 +24,13 @@ def answer(url: str) -> tuple[int, dict, str]:
 
 
 def test_the_stream_tells_readers_to_come_back_and_starts_once_the_database_answers(tmp_path):
-    ready, var = tmp_path / "ready", tmp_path / "var"
-    ready.mkdir()
-    subprocess.run([*DATELINE, "migrate", "-v0"], env=sqlite_environment(ready), check=True,
-                   timeout=300)
-    var.mkdir()
-    (var / "dateline.sqlite3").mkdir()  # where the database file should be: a folder
+    database = AwayDatabase(tmp_path)
     port = free_port_pair()
     granian = str(Path(sys.executable).with_name("granian"))
     server = subprocess.Popen(
         [granian, "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
          "--workers", "1", "--no-ws", "dateline.live.asgi:application"],
-        env=sqlite_environment(var), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env=database.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/live"
     try:
         deadline = time.monotonic() + 60
@@ -55,8 +50,7 @@ def test_the_stream_tells_readers_to_come_back_and_starts_once_the_database_answ
         assert body == ("retry: 30000\n: the news database is not answering; reconnect "
                         "later\n\n")
         # The database comes back: the migrated file where the folder was.
-        (var / "dateline.sqlite3").rmdir()
-        (ready / "dateline.sqlite3").rename(var / "dateline.sqlite3")
+        database.back()
         status, _, body = answer(f"{base}/healthz")
         assert status == 200, body
         assert body.startswith("ok 0 streams, event 0")

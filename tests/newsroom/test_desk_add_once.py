@@ -3,13 +3,12 @@ is one story: the second save answers with the story the first made."""
 
 import json
 import re
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from dateline.newsroom.models import AddPageKey, Article, Autosave
+from tests.at_once import at_once, need_two_writers
 
 ADD = "/desk/newsroom/article/add/"
 
@@ -94,27 +93,15 @@ def test_kept_text_never_brings_back_a_used_key(desk_client, reporter, section):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_saves_at_once_make_one_story(make_user, make_section):
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
-            "file:memorydb"):
-        pytest.skip("two connections need a database on disk")
+    need_two_writers()
     user, section = make_user("Reporter"), make_section("World")
     opener = Client()
     opener.force_login(user)
     key = page_key(opener)
-    answers, start = [], threading.Barrier(2)
-
-    def save():
-        client = Client()
+    clients = [Client(), Client()]
+    for client in clients:
         client.force_login(user)
-        start.wait()
-        answers.append(client.post(ADD, story(section, key)))
-        connection.close()
-
-    threads = [threading.Thread(target=save) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once(lambda: clients.pop().post(ADD, story(section, key)))
     assert [a.status_code for a in answers] == [302, 302], json.dumps(
         [a.content.decode()[:300] for a in answers])
     article = Article.objects.get()

@@ -2,22 +2,15 @@
 serve`, a worker that died at each try would be given up on after five deaths, and serve would
 stop the whole site with it."""
 
-import os
 import signal
 import subprocess
 import threading
 import time
 
+from tests.database_away import AwayDatabase, sqlite_environment
 from tests.live.server import DATELINE
 
 WAITING = "The database is not answering"
-
-
-def sqlite_environment(var_dir) -> dict:
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("DATELINE_DB_")},
-            "DATELINE_VAR_DIR": str(var_dir), "DATELINE_DB_ENGINE": "sqlite",
-            "DJANGO_SETTINGS_MODULE": "dateline.settings.dev",
-            "DATELINE_SECRET_KEY": "test-only-not-secret"}
 
 
 class Output:
@@ -40,14 +33,9 @@ class Output:
 
 
 def test_the_worker_waits_for_the_database_and_works_once_it_answers(tmp_path):
-    ready, var = tmp_path / "ready", tmp_path / "var"
-    ready.mkdir()
-    subprocess.run([*DATELINE, "migrate", "-v0"], env=sqlite_environment(ready), check=True,
-                   timeout=300)
-    var.mkdir()
-    (var / "dateline.sqlite3").mkdir()  # where the database file should be: a folder
+    database = AwayDatabase(tmp_path)
     worker = subprocess.Popen([*DATELINE, "worker", "--interval", "0.2", "--nice", "0"],
-                              env=sqlite_environment(var), stdout=subprocess.PIPE,
+                              env=database.env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     output = Output(worker)
     try:
@@ -57,8 +45,7 @@ def test_the_worker_waits_for_the_database_and_works_once_it_answers(tmp_path):
         assert "unable to open database file" in output.lines[0]
         assert any("tries again in 2 s" in line for line in output.lines)
         # The database comes back: the migrated file where the folder was.
-        (var / "dateline.sqlite3").rmdir()
-        (ready / "dateline.sqlite3").rename(var / "dateline.sqlite3")
+        database.back()
         output.wait_for("The next edition was booked now.")
         assert worker.poll() is None  # working: the queue's loop runs
     finally:

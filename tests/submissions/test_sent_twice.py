@@ -1,16 +1,15 @@
 """The same form page sent twice (a double click, a POST the browser sends again) is one
 report, counted, mailed and stored once; the reader gets the same receipt both times."""
 
-import threading
 
 import lxml.html
 import pytest
-from django.db import connection
 from django.test import Client
 
 from dateline.submissions.forms import ReportForm
 from dateline.submissions.intake import do_receive_report
 from dateline.submissions.models import Submission
+from tests.at_once import at_once, need_two_writers
 
 FORM = "/report/"
 
@@ -89,22 +88,9 @@ def test_when_the_key_is_taken_meanwhile_the_first_report_is_the_answer(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sends_at_once_store_one_report(report_fields):
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
-            "file:memorydb"):
-        pytest.skip("two connections need a database on disk")
+    need_two_writers()
     key = page_key(Client())
-    answers, start = [], threading.Barrier(2)
-
-    def send():
-        start.wait()
-        answers.append(Client().post(FORM, {**report_fields, "sending": key}))
-        connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once(lambda: Client().post(FORM, {**report_fields, "sending": key}))
     assert [a.status_code for a in answers] == [302, 302]
     assert answers[0]["Location"] == answers[1]["Location"]
     assert Submission.objects.count() == 1

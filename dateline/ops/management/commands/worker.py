@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 
-from dateline.db.unavailable import in_words, unavailable
+from dateline.base.errors import in_words
+from dateline.db.unavailable import unavailable
 
 # Waits between tries while the database is not answering: doubled from the first to the last.
 FIRST_WAIT_S, LAST_WAIT_S = 1.0, 30.0
