@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from dateline.base.sharedcache import log_failure
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.newsroom.signals import articles_bulk_changed, embargo_released
 
@@ -62,8 +63,8 @@ def invalidate(found: set[str]) -> None:
     try:
         store.invalidate(found)
     except Exception:
-        logger.error("page cache unavailable; could not invalidate %s", sorted(found),
-                     exc_info=True)
+        log_failure(logger, "page cache unavailable; could not invalidate %s", sorted(found),
+                    level=logging.ERROR, when_away=logging.ERROR)
 
 
 @receiver([post_save, post_delete], sender=Article)

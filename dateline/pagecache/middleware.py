@@ -4,6 +4,8 @@ import logging
 
 from django.utils.http import http_date
 
+from dateline.base.sharedcache import log_failure
+
 from . import store
 from .outcomes import OUTCOME, note
 from .policy import bypass_reason, cache_control, cache_key, not_modified, store_refusal
@@ -55,7 +57,7 @@ def _key_to_store(environ: dict) -> str | None:
         try:
             environ[STARTED_GENERATION] = store.generation()
         except Exception:
-            logger.warning("page cache unavailable; not storing %s", key, exc_info=True)
+            log_failure(logger, "page cache unavailable; not storing %s", key)
             note(environ, "bypass", "unavailable")
             return None
     return key
@@ -85,7 +87,7 @@ def _store(key: str, response, environ: dict) -> None:
     try:
         stored = store.save(key, page, environ.get(STARTED_GENERATION))
     except Exception:
-        logger.warning("page cache unavailable; not storing %s", key, exc_info=True)
+        log_failure(logger, "page cache unavailable; not storing %s", key)
         note(environ, "refused", "unavailable")
         stored = False
     else:  # not stored: something it may show was invalidated while it was rendered

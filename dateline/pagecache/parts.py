@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 
+from dateline.base.sharedcache import log_failure
+
 from . import store
 
 logger = logging.getLogger(__name__)
@@ -28,7 +30,7 @@ def lookup(name: str) -> tuple[bytes, set[str]] | None:
     try:
         part = _checked.load(PREFIX + name, store.generation())
     except Exception:
-        logger.warning("page cache unavailable; not reading %s", name, exc_info=True)
+        log_failure(logger, "page cache unavailable; not reading %s", name)
         return None
     return None if part is None else (part.body, set(part.keys))
 
@@ -47,7 +49,7 @@ def keep(name: str, body: bytes, found: set[str], started: str | None) -> None:
     try:
         store.save(PREFIX + name, store.CachedPage(200, [], body, "", frozenset(found)), started)
     except Exception:
-        logger.warning("page cache unavailable; not storing %s", name, exc_info=True)
+        log_failure(logger, "page cache unavailable; not storing %s", name)
 
 
 def cached(name: str, render: Callable[[], tuple[str, set[str]]]) -> tuple[str, set[str]]:

@@ -5,6 +5,8 @@ import time
 
 from django.conf import settings
 
+from dateline.base.sharedcache import log_failure
+
 from . import store
 from .outcomes import log_hit, note
 from .policy import PagePolicy, cache_key, not_modified
@@ -35,7 +37,7 @@ class CachedPagesApplication:
             generation = store.generation()
             page = self.checked.load(key, generation)
         except Exception:  # the cache is down: readers still get pages, from Django
-            logger.warning("page cache unavailable; serving %s uncached", key, exc_info=True)
+            log_failure(logger, "page cache unavailable; serving %s uncached", key)
             note(environ, "bypass", "unavailable")
             return self.application(environ, start_response)
         if page is None:

@@ -18,6 +18,7 @@ from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from dateline.base.sharedcache import log_failure
 from dateline.db import limits
 from dateline.newsroom.models import Article, Section
 from dateline.newsroom.signals import articles_bulk_changed, embargo_released
@@ -65,7 +66,7 @@ def search(query: SearchQuery) -> SearchResults:
         cache_key = key(query)
         found = _cache().get(cache_key)
     except Exception:  # an unreachable cache costs speed, never the answer
-        logger.warning("search cache unavailable", exc_info=True)
+        log_failure(logger, "search cache unavailable")
         return _search_or_raise(query)
     if found == _STOPPED:
         raise SearchTooCostly
@@ -99,7 +100,7 @@ def _store(cache_key: str, value: object) -> None:
     try:
         _cache().set(cache_key, value, settings.DATELINE_SEARCH_CACHE_TIMEOUT)
     except Exception:
-        logger.warning("search cache unavailable", exc_info=True)
+        log_failure(logger, "search cache unavailable")
 
 
 def renew() -> None:
@@ -108,8 +109,9 @@ def renew() -> None:
         _cache().set(GENERATION, uuid.uuid4().hex, None)
     except Exception:
         # The change is saved; searches show it once their entries expire.
-        logger.error("search cache unavailable; results may be stale for %s s",
-                     settings.DATELINE_SEARCH_CACHE_TIMEOUT, exc_info=True)
+        log_failure(logger, "search cache unavailable; results may be stale for %s s",
+                    settings.DATELINE_SEARCH_CACHE_TIMEOUT, level=logging.ERROR,
+                    when_away=logging.ERROR)
 
 
 def renew_on_commit(*args, **kwargs) -> None:

@@ -65,11 +65,13 @@ DATELINE_PAGE_CACHE_BOARD = os.environ.get("DATELINE_PAGE_CACHE_BOARD", "")
 if _redis_url:
     CACHES = {
         alias: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, failing fast while Redis does not answer (dateline/base/sharedcache.py).
+            "BACKEND": "dateline.base.sharedcache.RedisCache",
             "LOCATION": _redis_url,
             "TIMEOUT": cache.get("TIMEOUT", 300),
             "KEY_PREFIX": alias,  # the aliases share one Redis database
-            # A Redis that stops answering costs a request a second, instead of hanging it.
+            # A Redis that stops answering costs one request of each process a second every
+            # few seconds (sharedcache.AWAY_SECONDS), instead of hanging every request.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         for alias, cache in CACHES.items()

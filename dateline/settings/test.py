@@ -40,19 +40,19 @@ DATELINE_PAGE_CACHE_BOARD = ""  # the tests that want one give it a temporary fi
 # The page cache's tests (marker "cache") also run against a real Redis: `make test-redis`.
 if os.environ.get("DATELINE_REDIS_URL"):
     CACHES["pages"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "dateline.base.sharedcache.RedisCache",
         "LOCATION": os.environ["DATELINE_REDIS_URL"], "KEY_PREFIX": "pages", "TIMEOUT": None,
     }
 # The rate limits' counters too (their tests are marked "cache").
 if os.environ.get("DATELINE_REDIS_URL"):
     CACHES["ratelimit"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "dateline.base.sharedcache.RedisCache",
         "LOCATION": os.environ["DATELINE_REDIS_URL"], "KEY_PREFIX": "ratelimit",
     }
 # The default cache as well, so that the readiness check meets the real Redis (tests/ops/).
 if os.environ.get("DATELINE_REDIS_URL"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "dateline.base.sharedcache.RedisCache",
         "LOCATION": os.environ["DATELINE_REDIS_URL"], "KEY_PREFIX": "default",
     }
 # The WebSub tests subscribe real HTTP servers listening on loopback.

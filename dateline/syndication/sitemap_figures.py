@@ -19,6 +19,7 @@ An import of many stories asks for a refresh too; until it is done, requests add
 FOLDED stories and keep the figures as they were past that.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -29,9 +30,12 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from dateline.base import queued
+from dateline.base.sharedcache import log_failure
 from dateline.newsroom.models import Article
 from dateline.pagecache import keys
 from dateline.pagecache.invalidation import invalidate
+
+logger = logging.getLogger(__name__)
 
 KEY = "sitemap-figures"
 # Stories saved since the figures were worked out (drafts too) that a request adds itself;
@@ -122,12 +126,20 @@ def with_changes_since(figures: Figures) -> Figures:
 def current() -> Figures:
     """The figures as readers' requests use them: kept, and brought up to date."""
     cache = caches[settings.DATELINE_PAGE_CACHE]
-    kept = cache.get(KEY)
+    try:
+        kept = cache.get(KEY)
+    except Exception:
+        # Worked out within this request's budget, as on a new site, until the cache answers.
+        log_failure(logger, "sitemap figures not read: the page cache is unavailable")
+        return compute()
     if kept is None:
         # Asked first: if this request's budget stops the pass below, the worker does it.
         ask_for_refresh()
         kept = compute()
-        cache.set(KEY, kept, None)
+        try:
+            cache.set(KEY, kept, None)
+        except Exception:
+            log_failure(logger, "sitemap figures not kept: the page cache is unavailable")
     elif (timezone.now() - kept.as_of).total_seconds() > settings.DATELINE_SITEMAP_FIGURES_SECONDS:
         ask_for_refresh()
     return with_changes_since(kept)

@@ -55,3 +55,35 @@ def test_an_unknown_broker_names_the_setting_and_the_choices():
         "local, postgresql, redis or name its class in DATELINE_LIVE_BROKERS."
     )):
         get_broker("pigeon")
+
+
+@pytest.mark.django_db
+def test_a_redis_that_stops_answering_costs_a_publication_one_short_try(
+        make_user, make_article, django_capture_on_commit_callbacks, caplog):
+    from dateline.live.brokers import _broker
+    from dateline.live.brokers.redis import ANNOUNCE_TIMEOUT_S
+    from tests.silent_redis import SilentPort
+
+    silent = SilentPort()
+    _broker.cache_clear()  # a broker is made once a process: this one on the silent port
+    try:
+        with override_settings(DATELINE_LIVE_BROKER="redis",
+                               DATELINE_LIVE_REDIS_URL=silent.url):
+            broker = get_broker()
+            draft = make_article("Talks resume", status=Article.Status.DRAFT,
+                                 published_at=None)
+            with django_capture_on_commit_callbacks(execute=True):
+                TRANSITIONS["publish"].execute(make_user("Editor"), draft)
+    finally:
+        _broker.cache_clear()
+        silent.close()
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+    event = LiveEvent.objects.get()  # in the table: the streams find it by polling
+    (said,) = [r.getMessage() for r in caplog.records if r.name == "dateline.live.events"]
+    assert said.startswith(f"live broker unavailable; streams will find event {event.pk}")
+    # One try, of a second at most (redis-py's default waits 5 s, the desk's page with it).
+    assert silent.connections == 1
+    kwargs = broker.client.connection_pool.connection_kwargs
+    assert kwargs["socket_timeout"] == kwargs["socket_connect_timeout"] == ANNOUNCE_TIMEOUT_S
+    assert broker.client.get_retry().get_retries() == 0

@@ -62,7 +62,7 @@ def test_behind_the_proxy_https_hsts_redis_and_json_logs(tmp_path):
     assert shown["databases"]["default"]["CONN_MAX_AGE"] == 120
     for alias in ("default", "pages"):
         cache = shown["caches"][alias]
-        assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert cache["BACKEND"] == "dateline.base.sharedcache.RedisCache"
         assert cache["LOCATION"] == "redis://cache.internal:6379/1"
         assert cache["KEY_PREFIX"] == alias
     assert shown["caches"]["pages"]["TIMEOUT"] is None  # the page cache expires pages itself

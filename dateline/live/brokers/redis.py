@@ -4,6 +4,11 @@ from django.conf import settings
 
 from . import CHANNEL, Broker
 
+# An announcement runs after the commit of an editor's publication, in the desk's request: a
+# Redis that stopped answering held it 5 s (redis-py 8's default) before the editor saw the
+# page. One try of a second; the streams find the event by polling anyway.
+ANNOUNCE_TIMEOUT_S = 1
+
 
 class RedisBroker(Broker):
     """Redis pub/sub: fire and forget, which is enough because the event is in the table."""
@@ -13,8 +18,13 @@ class RedisBroker(Broker):
     @cached_property
     def client(self):
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        return redis.Redis.from_url(settings.DATELINE_LIVE_REDIS_URL)
+        return redis.Redis.from_url(settings.DATELINE_LIVE_REDIS_URL,
+                                    socket_connect_timeout=ANNOUNCE_TIMEOUT_S,
+                                    socket_timeout=ANNOUNCE_TIMEOUT_S,
+                                    retry=Retry(NoBackoff(), retries=0))
 
     def announce(self, event_id: int) -> None:
         self.client.publish(CHANNEL, str(event_id))
@@ -22,7 +32,10 @@ class RedisBroker(Broker):
     async def notifications(self):
         import redis.asyncio
 
-        client = redis.asyncio.Redis.from_url(settings.DATELINE_LIVE_REDIS_URL)
+        # No read timeout here: a quiet channel is no failure. A connection that cannot be
+        # made fails within the timeout, and the hub tries again (dateline.live.hub).
+        client = redis.asyncio.Redis.from_url(settings.DATELINE_LIVE_REDIS_URL,
+                                              socket_connect_timeout=ANNOUNCE_TIMEOUT_S)
         try:
             async with client.pubsub() as pubsub:
                 await pubsub.subscribe(CHANNEL)

@@ -1,0 +1,47 @@
+"""A TCP port that takes connections and never answers (a Redis behind a partition or on a
+stalled host), or passes them on to a real Redis: switched while a test runs."""
+
+import socket
+import threading
+from contextlib import suppress
+
+
+class SilentPort:
+    def __init__(self, forward_to: tuple[str, int] | None = None) -> None:
+        self.forward_to = forward_to
+        self.answering = False
+        self.connections = 0
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(100)
+        self._held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self._listener.getsockname()[1]}/0"
+
+    def _accept(self) -> None:
+        with suppress(OSError):
+            while True:
+                client, _ = self._listener.accept()
+                self.connections += 1
+                if self.answering and self.forward_to:
+                    upstream = socket.create_connection(self.forward_to)
+                    for one, other in ((client, upstream), (upstream, client)):
+                        threading.Thread(target=_pipe, args=(one, other), daemon=True).start()
+                else:
+                    self._held.append(client)  # read nothing, answer nothing
+
+    def close(self) -> None:
+        for held in [self._listener, *self._held]:
+            with suppress(OSError):
+                held.close()
+
+
+def _pipe(source: socket.socket, target: socket.socket) -> None:
+    with suppress(OSError):
+        while data := source.recv(65536):
+            target.sendall(data)
+    with suppress(OSError):
+        target.shutdown(socket.SHUT_WR)
