@@ -1,5 +1,5 @@
 """A TCP port that takes connections and never answers (a Redis behind a partition or on a
-stalled host), or passes them on to a real Redis: switched while a test runs."""
+stalled host), or passes them on to a real Redis: switched while a test runs (`answering`)."""
 
 import socket
 import threading
@@ -28,8 +28,10 @@ class SilentPort:
                 self.connections += 1
                 if self.answering and self.forward_to:
                     upstream = socket.create_connection(self.forward_to)
+                    self._held += [client, upstream]  # closed with the port
                     for one, other in ((client, upstream), (upstream, client)):
-                        threading.Thread(target=_pipe, args=(one, other), daemon=True).start()
+                        threading.Thread(target=self._pipe, args=(one, other),
+                                         daemon=True).start()
                 else:
                     self._held.append(client)  # read nothing, answer nothing
 
@@ -38,10 +40,12 @@ class SilentPort:
             with suppress(OSError):
                 held.close()
 
-
-def _pipe(source: socket.socket, target: socket.socket) -> None:
-    with suppress(OSError):
-        while data := source.recv(65536):
-            target.sendall(data)
-    with suppress(OSError):
-        target.shutdown(socket.SHUT_WR)
+    def _pipe(self, source: socket.socket, target: socket.socket) -> None:
+        """Pass bytes on while answering; once not, drop them (a connection already open goes
+        silent too)."""
+        with suppress(OSError):
+            while data := source.recv(65536):
+                if self.answering:
+                    target.sendall(data)
+        with suppress(OSError):
+            target.shutdown(socket.SHUT_WR)

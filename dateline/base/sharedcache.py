@@ -20,6 +20,7 @@ import time
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.dispatch import Signal
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -33,6 +34,8 @@ NOT_ANSWERING = (RedisConnectionError, RedisTimeoutError)
 # has not answered (None while it answers). Threads may race on these: at worst two of them
 # both ask Redis, or both log the start of one outage.
 _away: dict[tuple[str, ...], list] = {}
+# Sent in the process that finds Redis answering again after an outage.
+shared_cache_answering = Signal()
 
 
 class CacheAway(RedisConnectionError):
@@ -43,28 +46,34 @@ class GuardedClient(RedisCacheClient):
     def __init__(self, servers, **options) -> None:
         super().__init__(servers, **options)
         self._state = _away.setdefault(tuple(servers), [0.0, None])
-        self._where = ", ".join(servers)
 
     def _guarded(self, operation, *args):
-        until, since = self._state
-        if since is not None and time.monotonic() < until:
-            raise CacheAway(f"the shared cache did not answer {time.monotonic() - since:.0f} s "
-                            "ago; not asked again yet")
-        try:
-            result = operation(*args)
-        except NOT_ANSWERING as error:
-            now = time.monotonic()
-            if since is None:
-                logger.error("shared cache not answering (%s); pages are rendered without it, "
-                             "and it is asked again every %.0f s", in_words(error),
-                             AWAY_SECONDS)
-            self._state[:] = [now + AWAY_SECONDS, now if since is None else since]
-            raise
+        since = self._state[1]
         if since is not None:
+            if time.monotonic() < self._state[0]:
+                raise CacheAway(f"the shared cache has not answered for "
+                                f"{time.monotonic() - since:.0f} s; not asked again yet")
+            # Asked with a PING first: what this process could not write meanwhile (lost
+            # invalidations) is written before this operation reads anything.
+            self._failing(lambda: self.get_client().ping())
             self._state[:] = [0.0, None]
             logger.warning("shared cache answering again, after %.0f s",
                            time.monotonic() - since)
-        return result
+            shared_cache_answering.send(sender=type(self))
+        return self._failing(operation, *args)
+
+    def _failing(self, operation, *args):
+        """`operation`'s result; if Redis does not answer, held away from now on."""
+        try:
+            return operation(*args)
+        except NOT_ANSWERING as error:
+            now = time.monotonic()
+            if self._state[1] is None:
+                logger.error("shared cache not answering (%s); pages are rendered without it, "
+                             "and it is asked again every %.0f s", in_words(error),
+                             AWAY_SECONDS)
+            self._state[:] = [now + AWAY_SECONDS, self._state[1] or now]
+            raise
 
 
 def _guard(name: str):

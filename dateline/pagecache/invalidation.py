@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from dateline.base.sharedcache import log_failure
+from dateline.base.sharedcache import log_failure, shared_cache_answering
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.newsroom.signals import articles_bulk_changed, embargo_released
 
@@ -57,14 +57,34 @@ def _invalidate_pending() -> None:
         invalidate(pending)
 
 
+# Keys this process could not invalidate (the cache did not answer): the pages stored before
+# the outage still name their old versions and would be served, unchanged, until they expire.
+# Invalidated with the next invalidation the cache takes, or as soon as it answers again.
+_lost: set[str] = set()
+LOST_KEPT = 10_000
+
+
 def invalidate(found: set[str]) -> None:
     """Invalidate, and if the cache cannot be reached say so loudly: the change is saved, and
-    the pages it touches expire by themselves within DATELINE_PAGE_CACHE_TIMEOUT."""
+    the keys are invalidated once the cache answers (or the pages expire within
+    DATELINE_PAGE_CACHE_TIMEOUT, if this process ends first)."""
+    named = set(found) | _lost
     try:
-        store.invalidate(found)
+        store.invalidate(named)
     except Exception:
         log_failure(logger, "page cache unavailable; could not invalidate %s", sorted(found),
                     level=logging.ERROR, when_away=logging.ERROR)
+        if len(_lost) < LOST_KEPT:
+            _lost.update(found)
+    else:
+        _lost.difference_update(named)
+
+
+@receiver(shared_cache_answering)
+def invalidate_lost(sender, **kwargs) -> None:
+    if _lost:
+        logger.warning("page cache answering again; invalidating %d keys it missed", len(_lost))
+        invalidate(set())
 
 
 @receiver([post_save, post_delete], sender=Article)

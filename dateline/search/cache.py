@@ -18,7 +18,7 @@ from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from dateline.base.sharedcache import log_failure
+from dateline.base.sharedcache import log_failure, shared_cache_answering
 from dateline.db import limits
 from dateline.newsroom.models import Article, Section
 from dateline.newsroom.signals import articles_bulk_changed, embargo_released
@@ -105,13 +105,27 @@ def _store(cache_key: str, value: object) -> None:
 
 def renew() -> None:
     """Forget every cached search (they are left to expire)."""
+    global _renewal_lost
     try:
         _cache().set(GENERATION, uuid.uuid4().hex, None)
     except Exception:
-        # The change is saved; searches show it once their entries expire.
+        # The change is saved; searches show it once the cache answers again (or once their
+        # entries expire, if this process ends first).
         log_failure(logger, "search cache unavailable; results may be stale for %s s",
                     settings.DATELINE_SEARCH_CACHE_TIMEOUT, level=logging.ERROR,
                     when_away=logging.ERROR)
+        _renewal_lost = True
+    else:
+        _renewal_lost = False
+
+
+_renewal_lost = False
+
+
+@receiver(shared_cache_answering)
+def renew_if_lost(sender, **kwargs) -> None:
+    if _renewal_lost:
+        renew()
 
 
 def renew_on_commit(*args, **kwargs) -> None:

@@ -96,7 +96,7 @@ def test_a_miss_while_redis_is_away_is_a_quiet_line_and_any_other_failure_a_trac
     log = logging.getLogger("tests.sharedcache")
     caplog.set_level(logging.DEBUG, logger="tests.sharedcache")
     try:
-        raise CacheAway("the shared cache did not answer 3 s ago; not asked again yet")
+        raise CacheAway("the shared cache has not answered for 3 s; not asked again yet")
     except CacheAway:
         log_failure(log, "not reading %s", "story:1")
     try:
@@ -105,6 +105,6 @@ def test_a_miss_while_redis_is_away_is_a_quiet_line_and_any_other_failure_a_trac
         log_failure(log, "not storing %s", "story:1")
     away, broken = [r for r in caplog.records if r.name == "tests.sharedcache"]
     assert away.levelname == "DEBUG" and away.exc_info is None
-    assert away.getMessage() == ("not reading story:1 (the shared cache did not answer 3 s "
-                                 "ago; not asked again yet)")
+    assert away.getMessage() == ("not reading story:1 (the shared cache has not answered for "
+                                 "3 s; not asked again yet)")
     assert broken.levelname == "WARNING" and broken.exc_info is not None

@@ -69,3 +69,33 @@ def test_readers_and_editors_carry_on_and_redis_is_asked_once(
             or "results may be stale" in line]
     assert lost and len(louder) == len(lost) + 1
     assert all("not asked again yet" in line or "Timeout" in line for line in lost)
+
+
+@pytest.mark.cache
+def test_searches_show_a_story_published_while_redis_was_away_once_it_answers(
+        client, make_article, monkeypatch):
+    import os
+    from urllib.parse import urlparse
+
+    real = os.environ.get("DATELINE_REDIS_URL")
+    if not real:
+        pytest.skip("needs the real Redis of `make test-redis`")
+    where = urlparse(real)
+    port = SilentPort(forward_to=(where.hostname, where.port))
+    port.answering = True
+    monkeypatch.setattr(sharedcache, "AWAY_SECONDS", 0)  # asked again at every operation
+    caches = {alias: {"BACKEND": "dateline.base.sharedcache.RedisCache", "LOCATION": port.url,
+                      "KEY_PREFIX": f"outage-{alias}", "TIMEOUT": config.get("TIMEOUT", 300),
+                      "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3}}
+              for alias, config in django_settings.CACHES.items()}
+    try:
+        with override_settings(CACHES=caches):
+            make_article(headline="Floods close the ring road")
+            assert client.get("/api/search?q=floods").json()["total"] == 1
+            port.answering = False
+            make_article(headline="Floods reach the old town")  # its renewal is lost
+            port.answering = True
+            found = client.get("/api/search?q=floods").json()
+    finally:
+        port.close()
+    assert found["total"] == 2

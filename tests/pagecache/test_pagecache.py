@@ -237,3 +237,43 @@ def test_if_modified_since_answers_304_when_nothing_changed(reader, make_article
     # An ETag that does not match wins over a date that does (RFC 9110).
     assert reader.get(url, HTTP_IF_MODIFIED_SINCE=headers["Last-Modified"],
                       HTTP_IF_NONE_MATCH='"other"')[0] == 200
+
+
+def test_an_edit_made_while_redis_was_away_shows_as_soon_as_it_answers(
+        reader, settings, make_article, monkeypatch, caplog):
+    """The edit's invalidation was lost; the page stored before the outage still named the old
+    versions and was served as a HIT for up to DATELINE_PAGE_CACHE_TIMEOUT (300 s)."""
+    import os
+    from urllib.parse import urlparse
+
+    from dateline.base import sharedcache
+    from tests.silent_redis import SilentPort
+
+    real = os.environ.get("DATELINE_REDIS_URL")
+    if not real:
+        pytest.skip("needs the real Redis of `make test-redis`")
+    where = urlparse(real)
+    port = SilentPort(forward_to=(where.hostname, where.port))
+    port.answering = True
+    monkeypatch.setattr(sharedcache, "AWAY_SECONDS", 0)  # asked again at every operation
+    settings.CACHES = {**settings.CACHES, "pages": {
+        "BACKEND": "dateline.base.sharedcache.RedisCache", "LOCATION": port.url,
+        "KEY_PREFIX": "pages-outage", "TIMEOUT": None,
+        "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3}}}
+    try:
+        article = make_article("Dam holds")
+        url = article.get_absolute_url()
+        assert reader.get(url)[1]["X-Cache"] == "MISS"
+        assert reader.get(url)[1]["X-Cache"] == "HIT"
+        port.answering = False
+        article.headline = "Dam breaks"
+        article.save()  # saved; its invalidation is lost
+        assert any("could not invalidate" in r.getMessage() for r in caplog.records)
+        port.answering = True
+        status, headers, body = reader.get(url)
+    finally:
+        port.close()
+    assert status == 200 and "Dam breaks" in body and "Dam holds" not in body
+    assert headers["X-Cache"] == "MISS"
+    assert any("invalidating" in r.getMessage() and "keys it missed" in r.getMessage()
+               for r in caplog.records)
