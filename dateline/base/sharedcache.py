@@ -34,7 +34,8 @@ NOT_ANSWERING = (RedisConnectionError, RedisTimeoutError)
 # has not answered (None while it answers). Threads may race on these: at worst two of them
 # both ask Redis, or both log the start of one outage.
 _away: dict[tuple[str, ...], list] = {}
-# Sent in the process that finds Redis answering again after an outage.
+# Sent in each process that finds Redis answering again after an outage, with `away_since`:
+# the time.time() at which this process first found it silent.
 shared_cache_answering = Signal()
 
 
@@ -59,7 +60,8 @@ class GuardedClient(RedisCacheClient):
             self._state[:] = [0.0, None]
             logger.warning("shared cache answering again, after %.0f s",
                            time.monotonic() - since)
-            shared_cache_answering.send(sender=type(self))
+            shared_cache_answering.send(
+                sender=type(self), away_since=time.time() - (time.monotonic() - since))
         return self._failing(operation, *args)
 
     def _failing(self, operation, *args):

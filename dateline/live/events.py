@@ -15,6 +15,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from dateline.base.sharedcache import log_failure
 from dateline.newsroom.datelines import house_dateline
 from dateline.newsroom.models import Article, AuditEntry
 from dateline.newsroom.signals import public_story_changed
@@ -56,8 +57,9 @@ def announce(event_id: int) -> None:
     try:
         get_broker().announce(event_id)
     except Exception:
-        logger.warning("live broker unavailable; streams will find event %s by polling",
-                       event_id, exc_info=True)
+        # Redis not answering in one line (a 60-line traceback a publication before).
+        log_failure(logger, "live broker unavailable; streams will find event %s by polling",
+                    event_id, when_away=logging.WARNING)
 
 
 def prune() -> None:

@@ -1,11 +1,13 @@
 """Turn changes in the newsroom into invalidated keys, once the transaction has committed."""
 
 import logging
+from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from dateline.base.errors import in_words
 from dateline.base.sharedcache import log_failure, shared_cache_answering
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.newsroom.signals import articles_bulk_changed, embargo_released
@@ -62,6 +64,11 @@ def _invalidate_pending() -> None:
 # Invalidated with the next invalidation the cache takes, or as soon as it answers again.
 _lost: set[str] = set()
 LOST_KEPT = 10_000
+# When the cache answers again, each process also renews the pages of the stories saved since
+# the outage began (by any process: another worker, an import that has ended since), the
+# newest this many, from a little before (app servers' clocks differ).
+CHANGED_SINCE_OUTAGE = 200
+CLOCK_MARGIN_S = 60
 
 
 def invalidate(found: set[str]) -> None:
@@ -81,10 +88,19 @@ def invalidate(found: set[str]) -> None:
 
 
 @receiver(shared_cache_answering)
-def invalidate_lost(sender, **kwargs) -> None:
-    if _lost:
-        logger.warning("page cache answering again; invalidating %d keys it missed", len(_lost))
-        invalidate(set())
+def invalidate_lost(sender, away_since: float, **kwargs) -> None:
+    since = datetime.fromtimestamp(away_since - CLOCK_MARGIN_S, UTC)
+    try:
+        changed = list(Article.objects.filter(modified_at__gte=since)
+                       .order_by("-modified_at")[:CHANGED_SINCE_OUTAGE])
+        found = set().union(*(article_keys(article) for article in changed))
+    except DatabaseError as error:  # away too: what this process kept is written all the same
+        logger.warning("stories saved during the outage not read (%s)", in_words(error))
+        changed, found = [], set()
+    if _lost or found:
+        logger.warning("page cache answering again; invalidating %d keys it missed, and those "
+                       "of the stories saved during the outage: %d", len(_lost), len(changed))
+        invalidate(found)
 
 
 @receiver([post_save, post_delete], sender=Article)

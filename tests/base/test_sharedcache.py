@@ -70,6 +70,7 @@ def test_a_redis_that_refuses_is_held_away_as_well(monkeypatch, caplog):
 
 
 @pytest.mark.cache
+@pytest.mark.django_db  # the page cache then renews the stories saved meanwhile
 def test_a_redis_that_answers_again_is_asked_again_and_said_so(monkeypatch, caplog):
     real = os.environ.get("DATELINE_REDIS_URL")
     if not real:
