@@ -49,3 +49,20 @@ class SilentPort:
                     target.sendall(data)
         with suppress(OSError):
             target.shutdown(socket.SHUT_WR)
+
+
+def before_the_test_redis() -> SilentPort:
+    """An answering port in front of `make test-redis`'s real Redis (the test is skipped
+    without one), to make silent and answering again while the test runs."""
+    import os
+    from urllib.parse import urlparse
+
+    import pytest
+
+    real = os.environ.get("DATELINE_REDIS_URL")
+    if not real:
+        pytest.skip("needs the real Redis of `make test-redis`")
+    where = urlparse(real)
+    port = SilentPort(forward_to=(where.hostname, where.port))
+    port.answering = True
+    return port

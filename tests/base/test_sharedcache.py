@@ -2,9 +2,7 @@
 (dateline.base.sharedcache)."""
 
 import logging
-import os
 import socket
-from urllib.parse import urlparse
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -12,7 +10,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from dateline.base import sharedcache
 from dateline.base.sharedcache import CacheAway, RedisCache, log_failure
-from tests.silent_redis import SilentPort
+from tests.silent_redis import SilentPort, before_the_test_redis
 
 FAST = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
 
@@ -72,11 +70,8 @@ def test_a_redis_that_refuses_is_held_away_as_well(monkeypatch, caplog):
 @pytest.mark.cache
 @pytest.mark.django_db  # the page cache then renews the stories saved meanwhile
 def test_a_redis_that_answers_again_is_asked_again_and_said_so(monkeypatch, caplog):
-    real = os.environ.get("DATELINE_REDIS_URL")
-    if not real:
-        pytest.skip("needs the real Redis of `make test-redis`")
-    where = urlparse(real)
-    port = SilentPort(forward_to=(where.hostname, where.port))
+    port = before_the_test_redis()
+    port.answering = False
     try:
         monkeypatch.setattr(sharedcache, "AWAY_SECONDS", 0)  # asked again at the next call
         cache = cache_at(port.url)

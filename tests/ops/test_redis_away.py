@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from dateline.base import sharedcache
 from dateline.newsroom.models import Article
-from tests.silent_redis import SilentPort
+from tests.silent_redis import SilentPort, before_the_test_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,15 +74,7 @@ def test_readers_and_editors_carry_on_and_redis_is_asked_once(
 @pytest.mark.cache
 def test_searches_show_a_story_published_while_redis_was_away_once_it_answers(
         client, make_article, monkeypatch):
-    import os
-    from urllib.parse import urlparse
-
-    real = os.environ.get("DATELINE_REDIS_URL")
-    if not real:
-        pytest.skip("needs the real Redis of `make test-redis`")
-    where = urlparse(real)
-    port = SilentPort(forward_to=(where.hostname, where.port))
-    port.answering = True
+    port = before_the_test_redis()
     monkeypatch.setattr(sharedcache, "AWAY_SECONDS", 0)  # asked again at every operation
     caches = {alias: {"BACKEND": "dateline.base.sharedcache.RedisCache", "LOCATION": port.url,
                       "KEY_PREFIX": f"outage-{alias}", "TIMEOUT": config.get("TIMEOUT", 300),

@@ -246,19 +246,11 @@ def test_an_edit_made_while_redis_was_away_shows_as_soon_as_it_answers(
     versions and was served as a HIT for up to DATELINE_PAGE_CACHE_TIMEOUT (300 s). The process
     that saved it writes the keys it lost; every process renews the stories saved meanwhile,
     for when that one has ended (an import, a restarted worker)."""
-    import os
-    from urllib.parse import urlparse
-
     from dateline.base import sharedcache
     from dateline.pagecache import invalidation
-    from tests.silent_redis import SilentPort
+    from tests.silent_redis import before_the_test_redis
 
-    real = os.environ.get("DATELINE_REDIS_URL")
-    if not real:
-        pytest.skip("needs the real Redis of `make test-redis`")
-    where = urlparse(real)
-    port = SilentPort(forward_to=(where.hostname, where.port))
-    port.answering = True
+    port = before_the_test_redis()
     monkeypatch.setattr(sharedcache, "AWAY_SECONDS", 0)  # asked again at every operation
     settings.CACHES = {**settings.CACHES, "pages": {
         "BACKEND": "dateline.base.sharedcache.RedisCache", "LOCATION": port.url,
