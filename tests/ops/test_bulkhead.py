@@ -6,6 +6,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from dateline.ops.serving.bulkhead import Bulkhead
 
 
@@ -91,3 +93,47 @@ def test_requests_with_a_body_leave_one_slot_for_readers():
         release.set()
         assert [p.result(timeout=5) for p in posts] == [[b"ok"]] * 2
     assert most == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_pages_are_answered_while_every_slot_is_held(make_article):
+    """As when every slot waits on a database that stopped answering: the page cache's hits
+    are answered before the bulkhead, and take no slot."""
+    from django.test import RequestFactory
+
+    from dateline.ops.serving import bulkhead as served
+
+    def get(path: str) -> tuple[str, dict]:
+        answer = {}
+        body = served.application(RequestFactory().get(path).environ,
+                                  lambda status, headers, exc_info=None: answer.update(
+                                      status=status, headers=dict(headers)))
+        b"".join(body)
+        return answer["status"], answer["headers"]
+
+    url = make_article("Dam holds").get_absolute_url()
+    assert get(url)[1]["X-Cache"] == "MISS"  # rendered in a slot, and stored
+    assert get(url)[1]["X-Cache"] == "HIT"
+    layer = served.application
+    while not isinstance(layer, Bulkhead):  # whatever wraps it, in whatever order
+        layer = getattr(layer, "application", None) or layer.app
+    slots = layer.slots
+    held = 0
+    while slots.acquire(blocking=False):
+        held += 1
+    pool = ThreadPoolExecutor(1)
+    try:
+        assert held >= 1
+        status, headers = pool.submit(get, url).result(timeout=5)
+        assert (status, headers["X-Cache"]) == ("200 OK", "HIT")
+        waiting = pool.submit(get, "/search/?q=dam")  # not stored: waits for a slot
+        time.sleep(0.2)
+        assert not waiting.done()
+        for _ in range(held):
+            slots.release()
+        held = 0
+        assert waiting.result(timeout=10)[0] == "200 OK"
+    finally:
+        for _ in range(held):
+            slots.release()
+        pool.shutdown()

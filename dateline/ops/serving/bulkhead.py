@@ -13,8 +13,9 @@ import threading
 from tempfile import SpooledTemporaryFile
 
 from dateline.base.turns import taking_turns
+from dateline.pagecache.wsgi import CachedPagesApplication
 from dateline.readership.beacon import BeaconFirst
-from dateline.wsgi import application as dateline_application
+from dateline.wsgi import django_application
 
 # A body up to this stays in memory while it is read; a larger one goes to a temporary file.
 IN_MEMORY_BYTES = 1024 * 1024
@@ -70,7 +71,10 @@ def _read_ahead(stream, length: int) -> SpooledTemporaryFile:
     return body
 
 
-# Readers' beacons (dateline.readership) are answered before the bulkhead: a beacon costs
-# microseconds and no database, and must neither wait for a slot behind pages nor take one.
-application = BeaconFirst(Bulkhead(
-    dateline_application, slots=int(os.environ.get("DATELINE_THREADS") or os.cpu_count() or 2)))
+# Readers' beacons (dateline.readership) and the pages the page cache holds are answered
+# before the bulkhead: each costs microseconds and no database, and must neither wait for a
+# slot behind pages being rendered nor take one. With the hits inside it, a database that
+# stopped answering without refusing (a frozen server, a hung disk) left both slots to requests
+# waiting on it, and every stored page waited behind them: 2 s, then as long as they did.
+application = BeaconFirst(CachedPagesApplication(Bulkhead(
+    django_application, slots=int(os.environ.get("DATELINE_THREADS") or os.cpu_count() or 2))))
