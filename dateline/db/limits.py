@@ -9,9 +9,13 @@ Either interrupts the read that goes past the budget.
 
 PostgreSQL runs statements in its own process: the request's reads get `statement_timeout =
 DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS`, reset afterwards since the connection outlives the
-request. Writes are never stopped, on either database.
+request. A server that does not answer at all (a frozen process, a hung disk) cannot enforce
+it, and libpq waits for ever: the watchdog then shuts the connection's socket a little past the
+timeout, and the read fails as a lost connection. Writes are never stopped, on either database.
 """
 
+import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -106,17 +110,17 @@ class _SQLiteBudget:
 
 
 class _Watchdog:
-    """One thread per process that looks at the running SQLite reads every few milliseconds."""
+    """One thread per process that looks at the running reads every few milliseconds."""
 
     EVERY = 0.005
 
     def __init__(self) -> None:
-        self.budgets: set[_SQLiteBudget] = set()
+        self.budgets: set[_SQLiteBudget | _PostgresBudget] = set()
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
 
-    def add(self, budget: _SQLiteBudget) -> None:
+    def add(self, budget: "_SQLiteBudget | _PostgresBudget") -> None:
         with self.lock:
             self.budgets.add(budget)
             if self.thread is None or not self.thread.is_alive():
@@ -125,7 +129,7 @@ class _Watchdog:
                 self.thread.start()
         self.wake.set()
 
-    def remove(self, budget: _SQLiteBudget) -> None:
+    def remove(self, budget: "_SQLiteBudget | _PostgresBudget") -> None:
         with self.lock:
             self.budgets.discard(budget)
 
@@ -145,10 +149,14 @@ class _Watchdog:
 
 
 _watchdog = _Watchdog()
+# How long past its statement_timeout a public read waits for a server that says nothing
+# before its socket is shut: beyond any answer a live server gives, even a loaded one.
+SILENT_SERVER_MARGIN_S = 2.0
 
 
 class _PostgresBudget:
-    """Give this request's reads a statement_timeout; lift it for writes and at the end."""
+    """Give this request's reads a statement_timeout; lift it for writes and at the end. While
+    a read (or its SET) runs, the watchdog may shut a silent server's socket."""
 
     def __init__(self, milliseconds: int) -> None:
         self.milliseconds = milliseconds
@@ -156,22 +164,66 @@ class _PostgresBudget:
         # rolled back the transaction that set it).
         self.timed: bool | None = False
         self.connection = None
+        # While a watched statement runs: when to give its server up, and its socket.
+        self.deadline: float | None = None
+        self.socket: int | None = None
 
     def __call__(self, execute, sql, params, many, context):
+        self.unwatch()  # the kept connection's health check, if any, is over
         if sql.lstrip().lower().startswith(_CONTROL):
             return execute(sql, params, many, context)
         reading = _is_read(sql)
+        socket_of = context["connection"].connection.pgconn.socket
         if reading != self.timed:
             self.connection = context["connection"]
             limit = self.milliseconds if reading else 0
-            with self.connection.wrap_database_errors:
+            with self.connection.wrap_database_errors, self._watched(socket_of, 0):
                 context["cursor"].cursor.execute(f"SET statement_timeout = {int(limit)}")
             self.timed = reading
         try:
-            return execute(sql, params, many, context)
+            if not reading:
+                return execute(sql, params, many, context)
+            with self._watched(socket_of, self.milliseconds / 1000):
+                return execute(sql, params, many, context)
         except Exception:
             self.timed = None
             raise
+
+    def watch_kept(self, connection) -> None:
+        """At the request's start: a connection kept from an earlier request is first checked
+        by Django (CONN_HEALTH_CHECKS: a SELECT 1 outside the execute wrappers), which waits
+        on the server as a read does."""
+        if connection.connection is not None:
+            self._watch(connection.connection.pgconn.socket, self.milliseconds / 1000)
+
+    @contextmanager
+    def _watched(self, fd: int, seconds: float) -> Iterator[None]:
+        self._watch(fd, seconds)
+        try:
+            yield
+        finally:
+            self.unwatch()
+
+    def _watch(self, fd: int, seconds: float) -> None:
+        self.socket = fd
+        self.deadline = time.monotonic() + seconds + SILENT_SERVER_MARGIN_S
+        _watchdog.add(self)
+
+    def unwatch(self) -> None:
+        self.deadline = None
+        _watchdog.remove(self)
+
+    def watch(self) -> None:
+        """Called by the watchdog thread: shut the socket of a server silent past the deadline
+        (the waiting read then fails as a lost connection, and Django drops the connection)."""
+        deadline, fd = self.deadline, self.socket
+        if deadline is None or fd is None or time.monotonic() <= deadline:
+            return
+        self.deadline = None
+        # A duplicate of the descriptor: shutting it down ends the connection itself, which
+        # wakes libpq, while the descriptor libpq holds stays its to close.
+        with suppress(OSError), socket.socket(fileno=os.dup(fd)) as dup:
+            dup.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         if self.timed is False or self.connection is None:
@@ -202,6 +254,8 @@ def public_reads() -> Iterator[None]:
                 stack.callback(_watchdog.remove, budget)
             elif connection.vendor == "postgresql":
                 budget = _PostgresBudget(settings.DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS)
+                budget.watch_kept(connection)
+                stack.callback(budget.unwatch)
             else:
                 continue
             # Closed once its wrapper is gone, so that closing runs no limited statement.

@@ -102,6 +102,9 @@ def database_from_env() -> dict:
             "PORT": os.environ.get("DATELINE_DB_PORT", "5432"),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
+            # A server that takes connections and never answers (frozen, a hung disk) fails a
+            # request (and /readyz) in seconds: libpq alone waits for ever.
+            "OPTIONS": {"connect_timeout": 5},
         }
     return {
         "ENGINE": "django.db.backends.sqlite3",

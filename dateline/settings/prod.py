@@ -43,9 +43,7 @@ SECURE_HSTS_PRELOAD = os.environ.get("DATELINE_HSTS_PRELOAD", "") == "1"
 # Each worker thread keeps its connection this many seconds instead of opening one per request.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATELINE_DB_CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # An unreachable server fails a request (and /readyz) in seconds, not the OS's minutes.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+# PostgreSQL's connect_timeout (5 s) is in base.py: development and tests need it too.
 
 # ---- Read replicas -----------------------------------------------------------------------
 # DATELINE_DB_REPLICA_HOSTS names PostgreSQL streaming replicas of the primary; the router sends

@@ -10,7 +10,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from dateline.base import sharedcache
 from dateline.base.sharedcache import CacheAway, RedisCache, log_failure
-from tests.silent_redis import SilentPort, before_the_test_redis
+from tests.silent_server import SilentPort, before_the_test_redis
 
 FAST = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
 

@@ -62,7 +62,7 @@ def test_a_redis_that_stops_answering_costs_a_publication_one_short_try(
         make_user, make_article, django_capture_on_commit_callbacks, caplog):
     from dateline.live.brokers import _broker
     from dateline.live.brokers.redis import ANNOUNCE_TIMEOUT_S
-    from tests.silent_redis import SilentPort
+    from tests.silent_server import SilentPort
 
     silent = SilentPort()
     _broker.cache_clear()  # a broker is made once a process: this one on the silent port

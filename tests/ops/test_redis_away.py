@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from dateline.base import sharedcache
 from dateline.newsroom.models import Article
-from tests.silent_redis import SilentPort, before_the_test_redis
+from tests.silent_server import SilentPort, before_the_test_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

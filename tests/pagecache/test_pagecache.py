@@ -248,7 +248,7 @@ def test_an_edit_made_while_redis_was_away_shows_as_soon_as_it_answers(
     for when that one has ended (an import, a restarted worker)."""
     from dateline.base import sharedcache
     from dateline.pagecache import invalidation
-    from tests.silent_redis import before_the_test_redis
+    from tests.silent_server import before_the_test_redis
 
     port = before_the_test_redis()
     monkeypatch.setattr(sharedcache, "AWAY_SECONDS", 0)  # asked again at every operation

@@ -1,5 +1,6 @@
-"""A TCP port that takes connections and never answers (a Redis behind a partition or on a
-stalled host), or passes them on to a real Redis: switched while a test runs (`answering`)."""
+"""A TCP port that takes connections and never answers (a Redis or PostgreSQL behind a
+partition, frozen, or on a hung disk), or passes them on to the real server: switched while a
+test runs (`answering`)."""
 
 import socket
 import threading
