@@ -104,11 +104,12 @@ class RedisCache(DjangoRedisCache):
 
 def log_failure(log: logging.Logger, message: str, *args, level: int = logging.WARNING,
                 when_away: int = logging.DEBUG) -> None:
-    """In an `except` block around a cache operation. Redis not answering is one line at
-    `when_away` (the cache logged the outage once: a miss that only costs speed need not be
-    said again); any other failure is said at `level` with its traceback."""
+    """In an `except` block around a cache operation. Redis not answering, or a disk that
+    refuses the page cache's files (OSError), is one line at `when_away`: the cache said the
+    outage itself (here, and dateline.pagecache.filecache), and a miss that only costs speed
+    need not be said again. Any other failure is said at `level` with its traceback."""
     error = sys.exc_info()[1]
-    if isinstance(error, NOT_ANSWERING):
+    if isinstance(error, (*NOT_ANSWERING, OSError)):
         log.log(when_away, message + " (%s)", *args, in_words(error))
     else:
         log.log(level, message, *args, exc_info=True)

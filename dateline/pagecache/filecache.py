@@ -18,11 +18,17 @@ pays for a listing every hundred writes; near it, the looks are as frequent as b
 """
 
 import contextlib
+import logging
 import os
 import random
+import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
+
+from dateline.base.errors import in_words
+
+logger = logging.getLogger(__name__)
 
 CULL_EVERY = 100
 # A process looks again after writing this share of the room left at its last look: with up
@@ -32,13 +38,36 @@ ROOM_SHARE = 8
 # the count at which this process lists the directory again. Threads may race on these; at
 # worst a look comes one write early or late.
 _looks: dict[str, list[int]] = {}
+# A disk that refuses writes (full, read-only, its folder gone) fails each of a page's stores:
+# said once a minute here, instead of a traceback for every one of them (the page cache's
+# callers note each at DEBUG: dateline.base.sharedcache.log_failure).
+SAY_AGAIN_S = 60
+_said_until = [0.0]
+
+
+def _refused(folder: str, error: OSError) -> None:
+    if time.monotonic() >= _said_until[0]:
+        _said_until[0] = time.monotonic() + SAY_AGAIN_S
+        logger.error("page cache files cannot be written in %s (%s); pages are served without "
+                     "being stored", folder, in_words(error))
 
 
 class FileCache(FileBasedCache):
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(self._key_to_file(key, version))
-        super().set(key, value, timeout, version)
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self._key_to_file(key, version))
+            super().set(key, value, timeout, version)
+        except OSError as error:
+            _refused(self._dir, error)
+            raise
+
+    def _createdir(self) -> None:
+        try:
+            super()._createdir()
+        except OSError as error:
+            _refused(self._dir, error)
+            raise
 
     def _cull(self) -> None:
         looks = _looks.setdefault(self._dir, [0, 0])
