@@ -51,9 +51,9 @@ def test_readers_and_editors_carry_on_and_redis_is_asked_once(
     assert draft.status == Article.Status.PUBLISHED
     assert "Dam holds" in client.get(draft.get_absolute_url()).content.decode()
 
-    # Asked at the first read only (redis-py may try that one again): not at each of the
+    # Asked at the first read only (redis-py may try that one 3 times more): not at each of the
     # pages' and the desk's reads, stores and invalidations since.
-    assert 1 <= silent_redis.connections <= 3
+    assert 1 <= silent_redis.connections <= 4
     records = caplog.records
     said = [r for r in records if r.name == "dateline.base.sharedcache"]
     assert len(said) == 1 and said[0].levelname == "ERROR"
