@@ -12,7 +12,7 @@ from dateline.base import sharedcache
 from dateline.base.sharedcache import CacheAway, RedisCache, log_failure
 from tests.silent_server import SilentPort, before_the_test_redis
 
-FAST = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
+FAST = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 
 def cache_at(url: str, prefix: str = "t") -> RedisCache:

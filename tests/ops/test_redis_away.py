@@ -78,7 +78,7 @@ def test_searches_show_a_story_published_while_redis_was_away_once_it_answers(
     monkeypatch.setattr(sharedcache, "AWAY_SECONDS", 0)  # asked again at every operation
     caches = {alias: {"BACKEND": "dateline.base.sharedcache.RedisCache", "LOCATION": port.url,
                       "KEY_PREFIX": f"outage-{alias}", "TIMEOUT": config.get("TIMEOUT", 300),
-                      "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3}}
+                      "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
               for alias, config in django_settings.CACHES.items()}
     try:
         with override_settings(CACHES=caches):

@@ -255,7 +255,7 @@ def test_an_edit_made_while_redis_was_away_shows_as_soon_as_it_answers(
     settings.CACHES = {**settings.CACHES, "pages": {
         "BACKEND": "dateline.base.sharedcache.RedisCache", "LOCATION": port.url,
         "KEY_PREFIX": f"pages-outage-{editor_process.replace(' ', '-')}", "TIMEOUT": None,
-        "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3}}}
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
     try:
         article = make_article("Dam holds")
         url = article.get_absolute_url()
