@@ -19,8 +19,13 @@ class SilentPort:
         threading.Thread(target=self._accept, daemon=True).start()
 
     @property
+    def number(self) -> int:
+        return self._listener.getsockname()[1]
+
+    @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self._listener.getsockname()[1]}/0"
+        """As a Redis URL."""
+        return f"redis://127.0.0.1:{self.number}/0"
 
     def _accept(self) -> None:
         with suppress(OSError):

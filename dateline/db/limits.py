@@ -154,40 +154,16 @@ _watchdog = _Watchdog()
 SILENT_SERVER_MARGIN_S = 2.0
 
 
-class _PostgresBudget:
-    """Give this request's reads a statement_timeout; lift it for writes and at the end. While
-    a read (or its SET) runs, the watchdog may shut a silent server's socket."""
+class _SocketWatch:
+    """A PostgreSQL connection's socket the watchdog shuts if its server stays silent past a
+    deadline (the waiting call then fails as a lost connection, and Django drops it)."""
 
-    def __init__(self, milliseconds: int) -> None:
-        self.milliseconds = milliseconds
-        # Whether the session's timeout is on; None when unknown (a failed statement may have
-        # rolled back the transaction that set it).
-        self.timed: bool | None = False
-        self.connection = None
-        # While a watched statement runs: when to give its server up, and its socket.
+    milliseconds = 0
+
+    def __init__(self) -> None:
+        # While a watched call runs: when to give its server up, and its socket.
         self.deadline: float | None = None
         self.socket: int | None = None
-
-    def __call__(self, execute, sql, params, many, context):
-        self.unwatch()  # the kept connection's health check, if any, is over
-        if sql.lstrip().lower().startswith(_CONTROL):
-            return execute(sql, params, many, context)
-        reading = _is_read(sql)
-        socket_of = context["connection"].connection.pgconn.socket
-        if reading != self.timed:
-            self.connection = context["connection"]
-            limit = self.milliseconds if reading else 0
-            with self.connection.wrap_database_errors, self._watched(socket_of, 0):
-                context["cursor"].cursor.execute(f"SET statement_timeout = {int(limit)}")
-            self.timed = reading
-        try:
-            if not reading:
-                return execute(sql, params, many, context)
-            with self._watched(socket_of, self.milliseconds / 1000):
-                return execute(sql, params, many, context)
-        except Exception:
-            self.timed = None
-            raise
 
     def watch_kept(self, connection) -> None:
         """At the request's start: a connection kept from an earlier request is first checked
@@ -214,8 +190,7 @@ class _PostgresBudget:
         _watchdog.remove(self)
 
     def watch(self) -> None:
-        """Called by the watchdog thread: shut the socket of a server silent past the deadline
-        (the waiting read then fails as a lost connection, and Django drops the connection)."""
+        """Called by the watchdog thread: shut the socket of a server silent past the deadline."""
         deadline, fd = self.deadline, self.socket
         if deadline is None or fd is None or time.monotonic() <= deadline:
             return
@@ -224,6 +199,50 @@ class _PostgresBudget:
         # wakes libpq, while the descriptor libpq holds stays its to close.
         with suppress(OSError), socket.socket(fileno=os.dup(fd)) as dup:
             dup.shutdown(socket.SHUT_RDWR)
+
+
+class _HealthCheckWatch(_SocketWatch):
+    """A request outside the public budget (the desk, a form sent): only the health check of
+    its kept connection is watched, up to its first statement; its own are never cut."""
+
+    def __call__(self, execute, sql, params, many, context):
+        self.unwatch()
+        return execute(sql, params, many, context)
+
+
+class _PostgresBudget(_SocketWatch):
+    """Give this request's reads a statement_timeout; lift it for writes and at the end. While
+    a read (or its SET) runs, the watchdog may shut a silent server's socket."""
+
+    def __init__(self, milliseconds: int) -> None:
+        super().__init__()
+        self.milliseconds = milliseconds
+        # Whether the session's timeout is on; None when unknown (a failed statement may have
+        # rolled back the transaction that set it).
+        self.timed: bool | None = False
+        self.connection = None
+
+    def __call__(self, execute, sql, params, many, context):
+        self.unwatch()  # the kept connection's health check, if any, is over
+        if sql.lstrip().lower().startswith(_CONTROL):
+            return execute(sql, params, many, context)
+        reading = _is_read(sql)
+        socket_of = context["connection"].connection.pgconn.socket
+        if reading != self.timed:
+            self.connection = context["connection"]
+            limit = self.milliseconds if reading else 0
+            with self.connection.wrap_database_errors, self._watched(socket_of, 0):
+                context["cursor"].cursor.execute(f"SET statement_timeout = {int(limit)}")
+            self.timed = reading
+        try:
+            if not reading:
+                return execute(sql, params, many, context)
+            with self._watched(socket_of, self.milliseconds / 1000):
+                return execute(sql, params, many, context)
+        except Exception:
+            self.timed = None
+            raise
+
 
     def close(self) -> None:
         if self.timed is False or self.connection is None:
@@ -264,6 +283,22 @@ def public_reads() -> Iterator[None]:
             budgets.append(budget)
         previous, _active.budgets = getattr(_active, "budgets", None), budgets
         stack.callback(setattr, _active, "budgets", previous)
+        yield
+
+
+@contextmanager
+def health_checks_watched() -> Iterator[None]:
+    """For any other request: a kept PostgreSQL connection's health check is cut if its server
+    stays silent (the request then opens a new connection, within connect_timeout)."""
+    with ExitStack() as stack:
+        for alias in connections:
+            connection = connections[alias]
+            if connection.vendor != "postgresql" or connection.connection is None:
+                continue
+            watch = _HealthCheckWatch()
+            watch.watch_kept(connection)
+            stack.callback(watch.unwatch)
+            stack.enter_context(connection.execute_wrapper(watch))
         yield
 
 
