@@ -2,15 +2,20 @@
 partition, frozen, or on a hung disk), or passes them on to the real server: switched while a
 test runs (`answering`)."""
 
+import os
 import socket
 import threading
 from contextlib import suppress
+from urllib.parse import urlparse
+
+import pytest
 
 
 class SilentPort:
-    def __init__(self, forward_to: tuple[str, int] | None = None) -> None:
+    def __init__(self, forward_to: tuple[str, int] | None = None,
+                 answering: bool = False) -> None:
         self.forward_to = forward_to
-        self.answering = False
+        self.answering = answering
         self.connections = 0
         self._listener = socket.socket()
         self._listener.bind(("127.0.0.1", 0))
@@ -60,15 +65,8 @@ class SilentPort:
 def before_the_test_redis() -> SilentPort:
     """An answering port in front of `make test-redis`'s real Redis (the test is skipped
     without one), to make silent and answering again while the test runs."""
-    import os
-    from urllib.parse import urlparse
-
-    import pytest
-
     real = os.environ.get("DATELINE_REDIS_URL")
     if not real:
         pytest.skip("needs the real Redis of `make test-redis`")
     where = urlparse(real)
-    port = SilentPort(forward_to=(where.hostname, where.port))
-    port.answering = True
-    return port
+    return SilentPort(forward_to=(where.hostname, where.port), answering=True)

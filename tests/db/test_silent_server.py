@@ -49,8 +49,7 @@ def read_through_a_silent_server(tmp_path, first: str, *then: str, **env) -> tup
     `then` after that; and its log."""
     settings_dict = connection.settings_dict
     port = SilentPort(forward_to=(settings_dict["HOST"] or "127.0.0.1",
-                                  int(settings_dict["PORT"] or 5432)))
-    port.answering = True
+                                  int(settings_dict["PORT"] or 5432)), answering=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dateline.settings.test",
            "DATELINE_DB_HOST": "127.0.0.1", "DATELINE_DB_PORT": str(port.number),
            "DATELINE_DB_NAME": settings_dict["NAME"],
