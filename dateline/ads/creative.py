@@ -11,13 +11,21 @@ from dateline.pictures.display import picture
 # (the page's img-src is 'self').
 CREATIVE_TAGS = {"p", "br", "strong", "em", "b", "i", "span", "small", "h2", "h3", "img"}
 CREATIVE_ATTRIBUTES = {"img": {"src", "alt", "width", "height"}}
+# What the URL standard strips from anywhere in a URL before reading it.
+_BROWSER_DROPS = str.maketrans("", "", "\t\n\r")
 
 
 def _own_images_only(tag: str, attribute: str, value: str) -> str | None:
-    if tag == "img" and attribute == "src" and not (value.startswith("/")
-                                                   and not value.startswith("//")):
+    if tag == "img" and attribute == "src" and not _same_origin_path(value):
         return None
     return value
+
+
+def _same_origin_path(url: str) -> bool:
+    """A path on this site, read as a browser reads it: tabs and newlines dropped and a
+    backslash taken for a slash, so "/\\evil.example/x.png" is another origin, as "//" is."""
+    seen = url.translate(_BROWSER_DROPS).replace("\\", "/")
+    return seen.startswith("/") and not seen.startswith("//")
 
 
 def sanitise_creative(markup: str) -> str:
@@ -25,6 +33,20 @@ def sanitise_creative(markup: str) -> str:
     return nh3.clean(markup, tags=CREATIVE_TAGS, attributes=CREATIVE_ATTRIBUTES,
                      url_schemes=set(), strip_comments=True,
                      attribute_filter=_own_images_only).strip()
+
+
+def creative_for_mail(markup: str, site_url: str) -> str:
+    """A saved creative for an e-mail, which has no page to resolve a path against: its images
+    (the site's own, as saving keeps them) named by absolute URL on `site_url`."""
+
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if _own_images_only(tag, attribute, value) is None:
+            return None
+        return site_url.rstrip("/") + value if (tag, attribute) == ("img", "src") else value
+
+    return nh3.clean(markup, tags=CREATIVE_TAGS, attributes=CREATIVE_ATTRIBUTES,
+                     url_schemes={"http", "https"}, strip_comments=True,
+                     attribute_filter=absolute).strip()
 
 
 def render(campaign, click_url: str, *, image_loading: str = "lazy") -> SafeString:

@@ -14,6 +14,7 @@ from dateline.pictures.display import image_url
 from dateline.readership.counting import count
 
 from . import choice
+from .creative import creative_for_mail
 from .models import Campaign
 
 _LABEL = ("margin: 1.5rem 0 .25rem; font-family: Helvetica, Arial, sans-serif; font-size: 11px; "
@@ -48,7 +49,7 @@ def newsletter_ad(site_url: str) -> MailAd | None:
             min(width, 600))
     else:
         inner = format_html('<span style="color: #1a1a1a;">{}</span>',
-                            mark_safe(campaign.html))  # sanitised when saved
+                            mark_safe(creative_for_mail(campaign.html, site_url)))
     html = format_html('<p style="{}">Advertisement</p><a href="{}" style="text-decoration: none;">'
                        '{}</a>', _LABEL, link, inner)
     words = campaign.alt_text or (campaign.photo.alt_text if campaign.photo_id

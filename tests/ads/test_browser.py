@@ -11,6 +11,7 @@ from dateline.readership.models import Tally
 from ..site.test_browser import AXE, browser, record_csp_violations  # noqa: F401 - shared fixture
 from ..site.test_pictures_browser import LAYOUT_SHIFTS
 from .conftest import BROWSER
+from .test_models import OTHER_ORIGINS, OWN_PATHS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -118,3 +119,15 @@ def test_a_page_with_its_ads_shown_passes_axe(browser, live_server, story_with_a
                 for v in result["violations"]]
     assert problems == []
     context.close()
+
+
+def test_chromium_reads_the_dropped_image_paths_as_other_origins(browser):  # noqa: F811
+    """The creative's rule for a site's own image (dateline.ads.creative) against the browser's
+    own URL parser: what it drops points elsewhere, what it keeps stays on the site."""
+    page = browser.new_page()
+    origin = "s => new URL(s, 'https://news.example/ads/').origin"
+    assert {src: page.evaluate(origin, src) for src in OWN_PATHS} == dict.fromkeys(
+        OWN_PATHS, "https://news.example")
+    elsewhere = {src: page.evaluate(origin, src) for src in OTHER_ORIGINS}
+    assert "https://news.example" not in elsewhere.values(), elsewhere
+    page.close()

@@ -17,6 +17,26 @@ def test_html_creative_keeps_words_and_drops_scripts_links_and_styles():
     assert cleaned == '<p>Hello there<img><img src="/static/site/logo.png" alt="Logo"></p>'
 
 
+# Paths a browser reads as another origin: a backslash is a slash there, tabs and newlines are
+# dropped (tests/ads/test_browser.py asks Chromium itself).
+OTHER_ORIGINS = ["//evil.example/p.gif", "/\\evil.example/p.gif", "\\/evil.example/p.gif",
+                 "/\t/evil.example/p.gif", "/\n/evil.example/p.gif", "\t//evil.example/p.gif",
+                 "https://evil.example/p.gif", "data:image/gif;base64,R0lGODlhAQABAAAAACw="]
+OWN_PATHS = ["/media/ads/banner.png", "/static/site/logo.png?v=2"]
+
+
+@pytest.mark.parametrize("src", OTHER_ORIGINS)
+def test_an_image_of_another_origin_is_dropped_however_written(src):
+    cleaned = sanitise_creative(f'<p>Offer<img src="{src}" alt="x"></p>')
+    assert cleaned == '<p>Offer<img alt="x"></p>'
+
+
+@pytest.mark.parametrize("src", OWN_PATHS)
+def test_an_image_of_the_site_itself_is_kept(src):
+    cleaned = sanitise_creative(f'<img src="{src}" alt="x">')
+    assert cleaned == f'<img src="{src.replace("&", "&amp;")}" alt="x">'
+
+
 def test_saving_sanitises_whoever_saves(make_campaign):
     campaign = make_campaign(html='<p>Offer</p><script>steal()</script>')
     campaign.refresh_from_db()

@@ -39,3 +39,14 @@ def test_no_campaign_no_slot(db):
     assert "Advertisement" not in message.alternatives[0][0]
     counting.flush()
     assert not Tally.objects.exists()
+
+
+def test_the_creatives_own_images_are_named_by_absolute_url_in_the_mail(make_campaign, settings):
+    """A mail has no page to resolve "/media/…" against: the site's address goes before it."""
+    settings.DATELINE_SITE_URL = "https://news.example"
+    make_campaign("Banner", slots=("newsletter",),
+                  html='<p>Offer <img src="/media/ads/banner.png" alt="Banner"></p>')
+    mail = EditionMail(build_edition(date(2026, 11, 27)))
+    html = mail.to(Subscriber.objects.create(email="a@example.org")).alternatives[0][0]
+    assert '<img src="https://news.example/media/ads/banner.png" alt="Banner">' in html
+    assert 'src="/media' not in html
