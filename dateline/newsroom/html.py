@@ -2,6 +2,7 @@
 
 import html
 import re
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 
@@ -22,6 +23,11 @@ BODY_ATTRIBUTES = {
     "ol": {"start", "type"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# The attributes of BODY_ATTRIBUTES that hold a URL.
+URL_ATTRIBUTES = {("a", "href"), ("img", "src"), ("q", "cite"), ("blockquote", "cite")}
+LINK_REL = "noopener noreferrer nofollow"
+# One of those attributes, as the sanitiser writes them, holding a URL with no scheme.
+_RELATIVE_URL = re.compile(r"\s(?:href|src|cite)=\"(?![a-zA-Z][a-zA-Z0-9+.-]*:)")
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[A-Z\"“‘(])")  # noqa: RUF001
@@ -43,9 +49,63 @@ def sanitize_body(markup: str) -> str:
         tags=BODY_TAGS,
         attributes=BODY_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
+        link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=_cite_of_a_safe_scheme,
     ).strip()
+
+
+def _cite_of_a_safe_scheme(tag: str, attribute: str, value: str) -> str | None:
+    """The sanitiser checks the schemes of href and src, not of cite: the same rule here."""
+    if attribute != "cite":
+        return value
+    try:
+        scheme = urlsplit(value).scheme.lower()
+    except ValueError:
+        return None
+    return value if not scheme or scheme in URL_SCHEMES else None
+
+
+def with_absolute_urls(markup: str, base: str) -> str:
+    """A sanitised body (sanitize_body's) whose links and images mean the same wherever it
+    is read (a partner's site, a feed reader, the desk): each relative URL resolved against
+    `base`, the page it belongs to. Without an http(s) base a path has nothing to be
+    resolved against, so it is dropped (the link's words stay); a URL of its own scheme is
+    kept as it is.
+
+    The body at most doubles: thousands of one-letter paths joined onto a long base would
+    make megabytes of a small body, so past that a relative URL is dropped too."""
+    if not _RELATIVE_URL.search(markup):
+        return markup  # most bodies: nothing to resolve, no second pass
+    try:
+        known = urlsplit(base).scheme in {"http", "https"}
+    except ValueError:
+        known = False
+    budget = len(markup)
+
+    def resolve(tag: str, attribute: str, value: str) -> str | None:
+        nonlocal budget
+        if (tag, attribute) not in URL_ATTRIBUTES:
+            return value
+        if _cite_of_a_safe_scheme(tag, attribute, value) is None:
+            return None
+        try:
+            if urlsplit(value).scheme:
+                return value
+            joined = urljoin(base, value) if known else (
+                "https:" + value if value.startswith("//") else None)
+        except ValueError:  # "http://[x": no URL a reader could follow
+            return None
+        if joined is None or len(joined) - len(value) > budget:
+            return None
+        budget -= len(joined) - len(value)
+        return joined
+
+    # Sanitised again on the way: the filter sees only what the body's rules let through,
+    # and nothing the filter returns is checked again, so it only ever joins onto `base`.
+    return nh3.clean(markup, tags=BODY_TAGS, attributes=BODY_ATTRIBUTES,
+                     url_schemes=URL_SCHEMES, link_rel=LINK_REL, strip_comments=True,
+                     attribute_filter=resolve).strip()
 
 
 def paragraphs_to_html(text: str) -> str:

@@ -12,6 +12,7 @@ from django.utils.feedgenerator import Enclosure
 
 from dateline.intelligence.related import stored_related
 from dateline.newsroom.credit import credit, rights
+from dateline.newsroom.html import with_absolute_urls
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.pagecache import keys
 
@@ -49,6 +50,8 @@ class ArticleFeed(Feed):
             photo = lead_photo_of(entry.pop("article"), request.build_absolute_uri)
             entry["related"] = [(add_domain(site.domain, path, request.is_secure()), title)
                                 for path, title in entry.get("related", ())]
+            if entry.get("content_html"):  # its paths would name the reader's own page
+                entry["content_html"] = with_absolute_urls(entry["content_html"], entry["link"])
             if photo is not None:
                 entry["photo"] = photo
                 entry["enclosures"] = [Enclosure(photo.main.url, str(photo.main.size),

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lxml.html
 import pytest
 from django.test import override_settings
 
@@ -278,3 +279,25 @@ def test_an_xml_entry_is_kept_as_the_outlet_wrote_it(kind, opening):
     second = parse(build(stories(2))).items[1]
     assert second.raw.startswith(opening)
     assert "<title>Dollar gains on Greenspan speech</title>" in second.raw
+
+
+def test_an_outlets_paths_are_resolved_against_its_item_page():
+    """An outlet's "/world/…" names its own site: kept as a path, it would become a link into
+    ours once an editor republishes the item (its draft quotes the body)."""
+    feed = (b'<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+            b'<channel><title>Outlet</title><item><title>Storm</title>'
+            b'<link>https://outlet.example/world/2026/storm</link>'
+            b'<content:encoded><![CDATA[<p>As <a href="/world/2026/rain">we said</a>, '
+            b'<img src="maps/storm.png" alt="Map"> <a href="#update">below</a>.</p>]]>'
+            b'</content:encoded></item><item><title>No page</title>'
+            b'<content:encoded><![CDATA[<p>See <a href="/x">there</a>.</p>]]>'
+            b'</content:encoded>'
+            b'</item></channel></rss>')
+    storm, no_page = parse(feed).items
+    tree = lxml.html.fragment_fromstring(storm.body, create_parent="div")
+    assert [a.get("href") for a in tree.iter("a")] == [
+        "https://outlet.example/world/2026/rain", "https://outlet.example/world/2026/storm#update"]
+    assert [i.get("src") for i in tree.iter("img")] == [
+        "https://outlet.example/world/2026/maps/storm.png"]
+    # No page of its own to resolve against: the words stay, the link goes.
+    assert "href" not in no_page.body and "there" in no_page.body

@@ -52,3 +52,11 @@ def test_first_sentence_does_not_stop_at_initials_or_abbreviations():
 def test_first_sentence_skips_a_fragment_too_short_to_tell_anything():
     assert first_sentence("Bonn. Officials in the capital said talks would resume on Monday.") == (
         "Bonn. Officials in the capital said talks would resume on Monday.")
+
+
+def test_a_quotations_source_keeps_to_the_links_schemes():
+    clean = sanitize_body(
+        '<q cite="javascript:alert(1)">a</q><blockquote cite=" data:text/html,x">b</blockquote>'
+        '<q cite="https://a.example/said">c</q><q cite="/said">d</q>')
+    assert clean == ('<q>a</q><blockquote>b</blockquote><q cite="https://a.example/said">c</q>'
+                     '<q cite="/said">d</q>')

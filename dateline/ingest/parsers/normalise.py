@@ -2,6 +2,8 @@
 
 import json
 
+from dateline.newsroom.html import with_absolute_urls
+
 from . import language, text
 from .base import ParsedItem
 from .dates import judge
@@ -24,7 +26,10 @@ def item(
     raw: object = "",
 ) -> ParsedItem | None:
     """A normalised item, or None when the entry has neither a headline nor any text."""
-    clean_body = text.body(body)
+    url = text.link(link)
+    # The outlet's paths ("/world/123", "photo.jpg") name its own site, not ours: resolved
+    # against the item's page, as its readers' browsers resolve them.
+    clean_body = with_absolute_urls(text.body(body), url)
     clean_summary = text.plain(summary, text.MAX_SUMMARY) or text.plain(clean_body, DERIVED)
     clean_headline = text.plain(headline, text.MAX_HEADLINE)
     if not clean_headline:
@@ -35,7 +40,6 @@ def item(
     if published_date.when is None and not published_date.flags and updated_date.when:
         published_date = updated_date  # Atom's only required date is <updated>
     flags = list(dict.fromkeys(published_date.flags + updated_date.flags))
-    url = text.link(link)
     return ParsedItem(
         headline=clean_headline,
         guid=text.clip((guid or "").strip(), text.MAX_GUID),

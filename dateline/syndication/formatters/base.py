@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from dateline.base.plugins import Registry
+from dateline.newsroom.html import with_absolute_urls
 from dateline.newsroom.models import Article
 
 
@@ -31,6 +32,13 @@ class Formatter:
 
     def absolute(self, path: str) -> str:
         return self.base_url + path
+
+    def body_html(self, article: Article) -> str:
+        """The body as saved (sanitised then), each path in it made absolute: on a partner's
+        page "/articles/12/…" or "/media/…" would name the partner's own site."""
+        if not self.base_url:
+            return article.body
+        return with_absolute_urls(article.body, self.absolute(article.get_absolute_url()))
 
 
 # More formats by name in DATELINE_SYNDICATION_FORMATTERS ({"name": "dotted.path.Class"}).

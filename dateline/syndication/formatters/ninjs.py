@@ -136,8 +136,7 @@ class Ninjs31Formatter(Formatter):
         return [{"role": "summary", "contentType": "text/plain", "value": article.teaser}]
 
     def _format_bodies(self, article: Article) -> list[dict[str, Any]]:
-        # The body was sanitised when it was saved (newsroom.html.sanitize_body).
-        return [{"role": "main", "contentType": "text/html", "value": article.body}]
+        return [{"role": "main", "contentType": "text/html", "value": self.body_html(article)}]
 
     def _format_by(self, article: Article) -> str | None:
         # Its authors, else its agencies ("Reuters"): never an invented name.

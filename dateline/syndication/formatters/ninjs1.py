@@ -48,8 +48,7 @@ class Ninjs16Formatter(Ninjs31Formatter):
         return article.teaser or None
 
     def _format_body_html(self, article: Article) -> str:
-        # The body was sanitised when it was saved (newsroom.html.sanitize_body).
-        return article.body
+        return self.body_html(article)
 
     def tag_code(self, tag: Tag) -> dict[str, str]:
         """A tag as a 1.x entity: its slug as code, within the scheme of its kind's pages."""
