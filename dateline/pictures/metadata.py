@@ -78,7 +78,8 @@ def _result(iim: dict, xmp: dict, exif: dict) -> dict:
     for field in FIELDS:
         value = xmp.get(field) or iim.get(field) or exif.get(field) or ""
         out[field] = _bounded(value, Photo._meta.get_field(field).max_length)
-    out["taken_at"] = xmp.get("taken_at") or iim.get("taken_at") or exif.get("taken_at")
+    out["taken_at"] = next(filter(None, (_on_the_calendar(block.get("taken_at"))
+                                         for block in (xmp, iim, exif))), None)
     keywords = xmp.get("keywords") or iim.get("keywords") or []
     out["keywords"] = list(dict.fromkeys(k for k in (_bounded(k, 100) for k in keywords) if k))[
         :MAX_KEYWORDS]
@@ -86,6 +87,15 @@ def _result(iim: dict, xmp: dict, exif: dict) -> dict:
                 (("xmp", xmp), ("iptc", iim), ("exif", exif)) if block}
     out["embedded"] = embedded
     return out
+
+
+def _on_the_calendar(moment: dt.datetime | None) -> dt.datetime | None:
+    """The time in UTC, or None where UTC falls off the calendar ("9999-12-31T23:59:59-05:00"
+    is in year 10000 there): no database column could hold it, and saving would fail."""
+    try:
+        return moment.astimezone(dt.UTC) if moment else None
+    except OverflowError:
+        return None
 
 
 def _bounded(value: str, max_length: int | None) -> str:

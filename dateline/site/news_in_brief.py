@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dateline.intelligence.briefs import briefs_for
+from dateline.newsroom.importer.records import FIRST_YEAR
 from dateline.newsroom.models import Article, Section
 from dateline.pagecache import keys
 
@@ -41,6 +42,8 @@ def day(request: HttpRequest, day: str, path: str = "") -> HttpResponse:
         shown = date.fromisoformat(day)
     except ValueError:
         raise Http404("No such date.") from None
+    if shown.year < FIRST_YEAR:  # no story is that old (and 0001-01-01 has no day before)
+        raise Http404("No stories that day.")
     if shown > timezone.localdate():
         raise Http404("That day has not come yet.")
     return _page(request, shown, path, dated=True)

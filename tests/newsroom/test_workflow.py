@@ -149,3 +149,18 @@ def test_the_desk_refuses_edits_the_role_does_not_allow(desk_client, make_user, 
         assert article.headline != "Defaced"
     listing = client.get("/desk/newsroom/article/").content.decode()
     assert "Published story" in listing and "Someone else&#x27;s draft" not in listing
+
+
+@pytest.mark.parametrize("action", ["schedule", "embargo"])
+def test_a_time_past_the_calendars_end_is_refused_in_words(desk_client, make_user, make_article,
+                                                          settings, action):
+    """9999-12-31 23:00 in New York is year 10000 in UTC: saving it was a 500."""
+    settings.TIME_ZONE = "America/New_York"
+    client = desk_client(make_user("Editor"))
+    article = make_article(status=S.REVIEW, published_at=None)
+    url = f"/desk/newsroom/article/{article.pk}/workflow/{action}/"
+    response = client.post(url, {"at": "9999-12-31T23:00:00"}, follow=True)
+    assert response.status_code == 200
+    assert "past the end of the calendar" in response.content.decode()
+    article.refresh_from_db()
+    assert (article.status, article.embargo_until) == (S.REVIEW, None)

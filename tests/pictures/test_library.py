@@ -131,3 +131,14 @@ def test_a_storage_that_cannot_keep_the_file_is_a_refusal_in_words(db, tmp_path,
         "“flood.jpg” could not be stored: the photo library's storage failed (Not a "
         "directory). Nothing was added. Try again later, or tell whoever runs the site.")
     assert not Photo.objects.exists()
+
+
+def test_a_photo_whose_time_falls_off_the_calendar_is_stored_without_it(db, make_user):
+    """IIM's 0001-01-01 at +05:00 is before year 1 in UTC: saving it failed (a 500)."""
+    from .test_metadata import _iim
+
+    data = _jpeg()
+    data = data[:2] + _iim((2, 55, b"00010101"), (2, 60, b"000000+0500")) + data[2:]
+    photo, created = add_photo(SimpleUploadedFile("old.jpg", data), user=make_user("Editor"))
+    photo.refresh_from_db()
+    assert created and photo.taken_at is None

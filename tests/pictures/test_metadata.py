@@ -119,3 +119,14 @@ def test_embedded_holds_nothing_a_json_column_refuses():
     assert tags["Make"] == "Canon" and len(tags["Model"]) <= 2000
     assert found["source"] == "WireAgency"
     assert "\x00" not in repr(found["embedded"])
+
+
+def test_a_time_that_falls_off_the_calendar_in_utc_is_no_time():
+    """Year 9999 five hours behind UTC is year 10000 in UTC: no column could hold it."""
+    xmp = read_metadata(_png_with(_xmp(
+        "<photoshop:DateCreated>9999-12-31T23:59:59-05:00</photoshop:DateCreated>")))
+    assert xmp["taken_at"] is None
+    iim = read_metadata(_jpeg_with_iim((2, 55, b"00010101"), (2, 60, b"000000+0500")))
+    assert iim["taken_at"] is None
+    kept = read_metadata(_jpeg_with_iim((2, 55, b"20240501"), (2, 60, b"093000+0200")))
+    assert kept["taken_at"].isoformat() == "2024-05-01T07:30:00+00:00"

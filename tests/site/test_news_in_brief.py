@@ -86,7 +86,10 @@ def test_a_past_day_and_a_section(client, day_of_news):
 
 
 @pytest.mark.parametrize("path", ["/news-in-brief/2025-02-30/", "/news-in-brief/2999-01-01/",
-                                  "/news-in-brief/2001-01-01/", "/news-in-brief/no-such/"])
+                                  "/news-in-brief/2001-01-01/", "/news-in-brief/no-such/",
+                                  # Its day's start in UTC is before year 1 (it was a 500).
+                                  "/news-in-brief/0001-01-01/",
+                                  "/news-in-brief/0001-01-01/world/"])
 def test_impossible_future_empty_days_and_unknown_sections_are_not_found(
         client, day_of_news, path):
     assert client.get(path).status_code == 404

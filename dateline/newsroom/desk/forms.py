@@ -1,5 +1,7 @@
 """Forms of the desk: the article editor, which refuses stale saves, and the action forms."""
 
+from datetime import UTC
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
@@ -116,7 +118,11 @@ class TransitionForm(forms.Form):
         at = self.cleaned_data.get("at")
         if at is not None and timezone.is_naive(at):
             at = timezone.make_aware(at)
-        return at
+        try:
+            return at if at is None else at.astimezone(UTC)
+        except OverflowError:  # 9999-12-31 23:00 in New York is year 10000 in UTC
+            raise forms.ValidationError(
+                "That time is past the end of the calendar; give a real date.") from None
 
 
 class NoteForm(forms.Form):
