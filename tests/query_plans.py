@@ -15,6 +15,7 @@ ARCHIVE_STATISTICS = [
     ("newsroom_article", "article_desk_recent_idx", "100000 500 1"),
     ("newsroom_article", "article_section_live_idx", "100000 603 603 1"),
     ("newsroom_article", "article_live_idx", "100000 100000 1"),
+    ("newsroom_article", "article_wire_changes_idx", "100000 2 1"),
     ("newsroom_article", "newsroom_article_created_by_id_f40eabe9", "100000 100000"),
     ("newsroom_article", "newsroom_article_section_id_35e98401", "100000 603"),
     ("newsroom_article", "newsroom_article_status_a8660741", "100000 100000"),

@@ -181,6 +181,8 @@ def test_since_and_until_bound_the_publication_time(api, newsroom):
     "until=2024-05-01T25:00", "since=2024-05-02&until=2024-05-01", "cursor=forged",
     "section=nowhere", "tag=planet:mars", "tag=nothing-like-it", "page=2",
     "since=2024-05-01T09:30:00 02:00", "tag=place%00:x", "section=a%00b", "cursor=%00",
+    # In UTC these are years 10000 and 0: off the calendar (they were a 500).
+    "since=9999-12-31T23:59:59-05:00", "until=0001-01-01T00:00:00%2B05:00",
 ])
 def test_bad_parameters_are_a_400_that_says_what_to_send(api, newsroom, query):
     response = api(f"{LIST}?{query}")
@@ -277,7 +279,7 @@ def test_the_openapi_document_describes_the_api(client):
     assert response.status_code == 200
     document = json.loads(response.content)
     assert document["openapi"].startswith("3.1")
-    assert set(document["paths"]) == {"/ninjs/", "/ninjs/{id}", "/search"}
+    assert set(document["paths"]) == {"/ninjs/", "/ninjs/changes", "/ninjs/{id}", "/search"}
     search = document["paths"]["/search"]["get"]
     assert search["security"] == []  # public, unlike the wire
     assert {p["name"] for p in search["parameters"]} >= {"q", "section", "tag", "sort", "page"}
@@ -289,6 +291,9 @@ def test_the_openapi_document_describes_the_api(client):
     assert set(listing["responses"]) == {"200", "304", "400", "401", "406", "429"}
     assert set(document["paths"]["/ninjs/{id}"]["get"]["responses"]) == {
         "200", "304", "400", "401", "404", "406", "429"}
+    changed = document["paths"]["/ninjs/changes"]["get"]
+    assert {p["name"] for p in changed["parameters"]} >= {"since", "cursor", "limit", "version"}
+    assert set(changed["responses"]) == {"200", "304", "400", "401", "406", "429"}
     version = next(p for p in listing["parameters"] if p["name"] == "version")
     assert version["schema"]["enum"] == ["1", "1.5", "1.6", "2", "2.1", "3", "3.1"]
     assert 'profile="http://www.iptc.org/std/ninjs/ninjs-schema_1.6.json"' in (

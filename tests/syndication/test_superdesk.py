@@ -140,3 +140,25 @@ def test_a_partner_whose_default_is_1x_needs_no_parameter(superdesk, story):
 
     Partner.objects.update(ninjs_version="1.6")
     assert superdesk_reads(superdesk(f"/api/ninjs/{story.pk}"))["headline"] == story.headline
+
+
+def test_a_withdrawn_story_reaches_superdesk_as_the_same_item_canceled(
+        superdesk, story, make_user, monkeypatch):
+    """The changes feed in 1.x: Superdesk finds the item it ingested by its guid, now
+    pubstatus canceled (its ingest then kills its copy)."""
+    from django.utils import timezone
+
+    from dateline.newsroom.actions import TRANSITIONS
+    from dateline.syndication.api import params
+
+    monkeypatch.setattr(params, "CHANGES_SETTLE_SECONDS", 0)
+    taken = superdesk_reads(superdesk(f"/api/ninjs/{story.pk}?version=1"))
+    since = timezone.now()
+    TRANSITIONS["unpublish"].execute(make_user("Chief editor", "chief"), story)
+    page = superdesk(f"/api/ninjs/changes?version=1&since={since:%Y-%m-%dT%H:%M:%S.%fZ}")
+    (item,) = page["items"]
+    assert errors(item, "1.6") == []
+    withdrawn = superdesk_reads(item)
+    assert withdrawn["guid"] == taken["guid"] and withdrawn["pubstatus"] == "canceled"
+    assert withdrawn["headline"] == taken["headline"] and "body_html" not in withdrawn
+    assert withdrawn["versioncreated"] > taken["versioncreated"]

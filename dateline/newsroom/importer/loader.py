@@ -44,7 +44,7 @@ _STRING_OR_BRACKET = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 ARTICLE_FIELDS = [
     "headline", "body", "standfirst", "teaser", "dateline", "section", "status",
     "published_at", "published_at_is_import_time", "updated_at", "original_url",
-    "import_fingerprint", "imported_at", "modified_at", "version",
+    "import_fingerprint", "imported_at", "modified_at", "version", "wire_changed_at",
 ]
 
 
@@ -417,6 +417,9 @@ def _fill(
     article.import_fingerprint = fingerprint
     article.imported_at = article.modified_at = now
     article.prepare_for_save()
+    # A story new to the site reaches partners at its own time, so an archive's import is no
+    # news to them; one imported again with new text is a change, now.
+    article.wire_changed_at = article.reaches_the_wire(now if article.pk else None)
 
 
 def _replace_relations(articles: list[Article], relations: dict) -> None:

@@ -1,5 +1,7 @@
 """The story: what the desk writes and the site publishes."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
@@ -167,6 +169,10 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Set by save() rather than auto_now, so that the importer can stamp it to match imported_at.
     modified_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When the story's latest change reaches partners (the wire's changes feed, in this order):
+    # the save that published, changed or withdrew it, or the later time it comes out at
+    # (its publication time, its embargo's end). None while it never reached the wire.
+    wire_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -206,6 +212,7 @@ class Article(models.Model):
             models.Index(
                 fields=["status", "-modified_at", "-id"], name="article_desk_status_idx"
             ),
+            models.Index(fields=["wire_changed_at", "id"], name="article_wire_changes_idx"),
         ]
 
     def __str__(self) -> str:
@@ -214,9 +221,11 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.prepare_for_save()
         self.modified_at = timezone.now()
+        self.wire_changed_at = self.reaches_the_wire(self.modified_at)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
-                *kwargs["update_fields"], "slug", "body", "teaser", "modified_at"
+                *kwargs["update_fields"], "slug", "body", "teaser", "modified_at",
+                "wire_changed_at",
             }
         super().save(*args, **kwargs)
 
@@ -231,6 +240,17 @@ class Article(models.Model):
         self.teaser = (self.standfirst.strip() or first_sentence(self.body))[:600]
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+
+    def reaches_the_wire(self, changed: datetime | None) -> datetime | None:
+        """When this state of the story reaches partners, if it was changed at `changed`
+        (None: an archive's import, which is no news): a withdrawal at once; a published
+        story not before its publication time and its embargo's end; else never."""
+        if self.status == self.Status.UNPUBLISHED:
+            return changed or self.modified_at
+        if self.status != self.Status.PUBLISHED:
+            return None
+        return max((t for t in (changed, self.published_at, self.embargo_until) if t),
+                   default=None)
 
     @property
     def is_live(self) -> bool:

@@ -9,7 +9,15 @@ from typing import Any
 from dateline.search.query import MAX_QUERY_CHARS
 
 from ..formatters.ninjs import schema_id
-from .params import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, MAX_PAGE, SORTS
+from .params import (
+    CHANGES_KEPT_DAYS,
+    CHANGES_SETTLE_SECONDS,
+    DEFAULT_LIMIT,
+    MAX_ID,
+    MAX_LIMIT,
+    MAX_PAGE,
+    SORTS,
+)
 from .versions import CHOICES, FORMATTERS
 
 
@@ -67,8 +75,10 @@ def document(base_url: str) -> dict[str, Any]:
             "title": "Dateline wire API",
             "version": "1.0.0",
             "description": "Live stories as IPTC ninjs items, for partner agencies. "
-            "Newest first; scheduled, embargoed, draft and withdrawn stories never appear. "
-            + VERSIONS_TEXT,
+            "The list runs newest first; scheduled, embargoed, draft and withdrawn stories "
+            "never appear in it. The changes feed says what changed since a time, oldest "
+            "first: stories published or corrected, and stories withdrawn (pubStatus "
+            "canceled), each once. " + VERSIONS_TEXT,
         },
         "servers": [{"url": base_url.rstrip("/")}],
         "security": [{"bearer": []}, {"apiKey": []}],
@@ -113,6 +123,48 @@ def document(base_url: str) -> dict[str, Any]:
                         },
                         "304": NOT_MODIFIED,
                         "400": _error("A parameter is malformed; the error says which."),
+                        "406": NOT_ACCEPTABLE,
+                        **AUTH_ERRORS,
+                    },
+                },
+            },
+            "/ninjs/changes": {
+                "get": {
+                    "operationId": "listChanges",
+                    "summary": "What changed since a time, oldest first",
+                    "description": "Every story published, saved again while live, brought "
+                    "out by its time or its embargo's end (its whole item), or withdrawn (an "
+                    "item with pubStatus canceled), once each, once "
+                    f"{CHANGES_SETTLE_SECONDS} s old. Give since, then poll the next link: "
+                    f"every page has one. The feed reaches back {CHANGES_KEPT_DAYS} days.",
+                    "parameters": [
+                        _query("since", "Changes at or after this ISO 8601 time (UTC when it "
+                               "has no offset); needed unless a cursor is given.",
+                               {"type": "string", "format": "date-time"}),
+                        _query("cursor", "Opaque; copy it from the previous answer's next "
+                               "link.", {"type": "string"}),
+                        _query("limit", "Items per page.",
+                               {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                                "default": DEFAULT_LIMIT}),
+                        VERSION,
+                        IF_NONE_MATCH,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The next changes; 'next' is where to poll from.",
+                            "headers": {
+                                "ETag": ETAG,
+                                "Link": {"description": '<next>; rel="next"',
+                                         "schema": {"type": "string"}},
+                            },
+                            "content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/ChangesPage"}
+                            }},
+                        },
+                        "304": NOT_MODIFIED,
+                        "400": _error("No since or cursor, a malformed parameter, or a time "
+                                      f"more than {CHANGES_KEPT_DAYS} days ago; the error says "
+                                      "which."),
                         "406": NOT_ACCEPTABLE,
                         **AUTH_ERRORS,
                     },
@@ -204,6 +256,15 @@ def document(base_url: str) -> dict[str, Any]:
                         "items": {"type": "array",
                                   "items": {"$ref": "#/components/schemas/NinjsItem"}},
                         "next": {"type": ["string", "null"], "format": "uri"},
+                    },
+                },
+                "ChangesPage": {
+                    "type": "object",
+                    "required": ["items", "next"],
+                    "properties": {
+                        "items": {"type": "array",
+                                  "items": {"$ref": "#/components/schemas/NinjsItem"}},
+                        "next": {"type": "string", "format": "uri"},
                     },
                 },
                 "SearchPage": SEARCH_PAGE,

@@ -14,6 +14,11 @@ from . import cursor as cursors
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 KNOWN = {"section", "tag", "since", "until", "limit", "cursor", "version"}
+CHANGES_KNOWN = {"since", "cursor", "limit", "version"}
+# The changes feed (changes.py): a change is served once this old (its transaction has
+# committed), and the feed reaches back this many days.
+CHANGES_SETTLE_SECONDS = 5
+CHANGES_KEPT_DAYS = 31
 SEARCH_KNOWN = {"q", "section", "tag", "author", "from", "to", "sort", "page"}
 SORTS = ("relevance", "newest")
 MAX_ID = 2**31 - 1
@@ -93,7 +98,10 @@ def moment(name: str, value: str) -> datetime:
             f"{name!r} must be an ISO 8601 date or date-time such as 2024-05-01 or "
             f"2024-05-01T09:30:00Z (write '+' in an offset as %2B), not {value!r}."
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-05:00 is in year 10000 in UTC
+        raise BadParameter(f"{name!r} falls outside the calendar in UTC: {value!r}.") from None
 
 
 def whole_number(name: str, value: str, largest: int) -> int:

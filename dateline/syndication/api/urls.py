@@ -1,11 +1,12 @@
 from django.urls import path, re_path
 
-from . import errors, search, views
+from . import changes, errors, search, views
 
 app_name = "api"
 
 urlpatterns = [
     path("ninjs/", views.item_list, name="ninjs-list"),
+    path("ninjs/changes", changes.changes, name="ninjs-changes"),
     path("ninjs/<id:pk>", views.item_detail, name="ninjs-item"),
     path("search", search.search, name="search"),
     path("openapi.json", views.openapi_document, name="openapi"),

@@ -116,7 +116,14 @@ def item_list(request: HttpRequest, fmt: Formatter) -> HttpResponse:
 
 
 def formatted_items(fmt: Formatter, pks: list[int]) -> tuple[list[dict], set[str]]:
-    """Wire items for these ids, from stored parts where still valid, the rest formatted now."""
+    """Wire items for these ids (those still live), in their order."""
+    done, found_keys = items_by_id(fmt, pks)
+    return [done[pk] for pk in pks if pk in done], found_keys
+
+
+def items_by_id(fmt: Formatter, pks: list[int]) -> tuple[dict[int, dict], set[str]]:
+    """Wire items for these ids, from stored parts where still valid, the rest formatted now;
+    an id no longer live has none."""
     name = f"{fmt.name}:{fmt.base_url}:{{}}".format
     done: dict[int, dict] = {}
     found_keys: set[str] = set()
@@ -140,7 +147,7 @@ def formatted_items(fmt: Formatter, pks: list[int]) -> tuple[list[dict], set[str
                        item_keys, started)
             done[article.pk] = item
             found_keys |= item_keys
-    return [done[pk] for pk in pks if pk in done], found_keys
+    return done, found_keys
 
 
 @reads_only

@@ -26,6 +26,10 @@ class Formatter:
     def format(self, article: Article) -> dict[str, Any]:
         raise NotImplementedError(f"Give {type(self).__name__} a format() method.")
 
+    def withdrawn(self, article: Article) -> dict[str, Any]:
+        """The item that tells a partner this story was withdrawn (the changes feed)."""
+        raise NotImplementedError(f"Give {type(self).__name__} a withdrawn() method.")
+
     def format_all(self, articles: Sequence[Article]) -> list[dict[str, Any]]:
         self.prepare(articles)
         return [self.format(article) for article in articles]

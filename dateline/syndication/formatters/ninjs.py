@@ -53,6 +53,11 @@ class Ninjs31Formatter(Formatter):
     # "related-1", "related-2", … in the order the site shows them.
     RELATED = "related"
 
+    # A withdrawn story's item (the changes feed): what a partner needs to find its copy and
+    # take it down, under each version's names; the text itself is no longer given out.
+    WITHDRAWN = frozenset({"uri", "standard", "type", "version", "versioncreated", "pubstatus",
+                           "headlines", "headline", "slugline"})
+
     def __init__(self, base_url: str = "") -> None:
         super().__init__(base_url)
         self.medtops: dict[int, str] = {}
@@ -78,6 +83,10 @@ class Ninjs31Formatter(Formatter):
             if value is not None and value != []:
                 item[field] = value
         return item
+
+    def withdrawn(self, article: Article) -> dict[str, Any]:
+        return {field: getattr(self, f"_format_{field.lstrip('$')}")(article)
+                for field in self.FIELDS if field.lstrip("$").lower() in self.WITHDRAWN}
 
     def tags(self, article: Article, kind: str) -> list[Tag]:
         return [tag for tag in article.tags.all() if tag.kind == kind]
@@ -106,7 +115,8 @@ class Ninjs31Formatter(Formatter):
         return timestamp(article.published_at)
 
     def _format_versionCreated(self, article: Article) -> str | None:
-        return timestamp(article.last_changed_at)
+        # Withdrawn: the withdrawal is its last version.
+        return timestamp(article.last_changed_at if article.is_live else article.modified_at)
 
     def _format_contentCreated(self, article: Article) -> str | None:
         # An imported story was written before it reached the desk: its time is the wire's.
@@ -116,7 +126,8 @@ class Ninjs31Formatter(Formatter):
         return timestamp(written)
 
     def _format_pubStatus(self, article: Article) -> str:
-        return "usable"  # only live stories are ever formatted
+        # Only live stories are formatted whole; a withdrawn one is named as such.
+        return "usable" if article.is_live else "canceled"
 
     def _format_urgency(self, article: Article) -> int:
         return BREAKING_URGENCY if article.is_breaking else NORMAL_URGENCY

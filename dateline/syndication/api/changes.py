@@ -1,0 +1,107 @@
+"""GET /api/ninjs/changes: everything a partner who took the wire must hear of, in order.
+
+The list (/api/ninjs/) runs by publication, newest first, so a correction to a story a
+partner took yesterday never reaches its top, and a withdrawn story simply leaves it. This
+feed runs by the time each change reached the wire, oldest first, and every page links the
+next one to poll from:
+- a story published, or saved again while live (a correction, an update, a new headline):
+  its whole item, at the time of that save, or later at its publication time or its
+  embargo's end, when it comes out then (time, not a save, brings it out);
+- a story withdrawn (Unpublish, a kill): an item with pubStatus "canceled" that names it
+  (uri, version, headline), so that the partner can find its copy and take it down.
+
+A change is served once it is CHANGES_SETTLE_SECONDS old (params.py): a save stamps its time
+before its transaction commits, and a change committed late must not land behind a position a
+partner has already passed. The feed reaches back CHANGES_KEPT_DAYS; older positions are
+refused in words.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from dateline.newsroom.models import Article
+from dateline.pagecache import keys
+
+from ..formatters import Formatter
+from . import cursor, params
+from .errors import error, reads_only
+from .views import answer, items_by_id, partner_only
+
+
+@dataclass(frozen=True)
+class Position:
+    """Just after the change at (at, pk): the next page starts past it."""
+
+    at: datetime
+    pk: int
+
+
+def changed_after(position: Position, settled: datetime, limit: int) -> list[tuple]:
+    """(id, wire time, status) of the next `limit` changes past `position`, up to `settled`:
+    one range of the wire-change index (Article.wire_changed_at, set only on published and
+    withdrawn stories), read in its order."""
+    return list(
+        Article.objects.filter(wire_changed_at__gte=position.at, wire_changed_at__lte=settled)
+        .exclude(wire_changed_at=position.at, pk__lte=position.pk)
+        .order_by("wire_changed_at", "pk")
+        .values_list("pk", "wire_changed_at", "status")[:limit]
+    )
+
+
+def parse(query: QueryDict, now: datetime) -> tuple[Position, int]:
+    unknown = sorted(set(query) - params.CHANGES_KNOWN)
+    if unknown:
+        raise params.BadParameter(f"Unknown parameter {unknown[0]!r}; the changes feed takes "
+                                  f"{', '.join(sorted(params.CHANGES_KNOWN))}.")
+    params.refuse_nul(query)
+    if "cursor" in query:
+        try:
+            position = Position(*cursor.decode(query["cursor"], cursor.CHANGES_SALT))
+        except cursor.BadCursor as exc:
+            raise params.BadParameter(str(exc)) from exc
+    elif "since" in query:
+        position = Position(params.moment("since", query["since"]), 0)
+    else:
+        raise params.BadParameter(
+            "Give since, an ISO 8601 time such as 2024-05-01T09:30:00Z, then follow the "
+            "'next' links; to take the archive, page through /api/ninjs/.")
+    if position.at < now - timedelta(days=params.CHANGES_KEPT_DAYS):
+        raise params.BadParameter(
+            f"The changes feed reaches back {params.CHANGES_KEPT_DAYS} days; start from a "
+            "later 'since', and take older stories from /api/ninjs/ with since and until.")
+    limit = params.DEFAULT_LIMIT
+    if "limit" in query:
+        limit = params.whole_number("limit", query["limit"], params.MAX_LIMIT)
+    return position, limit
+
+
+@reads_only
+@partner_only
+def changes(request: HttpRequest, fmt: Formatter) -> HttpResponse:
+    now = timezone.now()
+    try:
+        position, limit = parse(request.GET, now)
+    except params.BadParameter as exc:
+        return error(400, str(exc))
+    settled = now - timedelta(seconds=params.CHANGES_SETTLE_SECONDS)
+    found = changed_after(position, settled, limit)
+    live, found_keys = items_by_id(
+        fmt, [pk for pk, _, status in found if status == Article.Status.PUBLISHED])
+    withdrawn = {article.pk: fmt.withdrawn(article) for article in Article.objects.filter(
+        pk__in=[pk for pk, _, status in found if status == Article.Status.UNPUBLISHED])}
+    items = []
+    for pk, at, _ in found:
+        # None: withdrawn between the two queries (it comes again, as such, once settled).
+        item = live.get(pk) or withdrawn.get(pk)
+        if item is not None:
+            items.append(item)
+        position = Position(at.astimezone(UTC), pk)
+    query = {k: v for k, v in request.GET.items() if k not in {"cursor", "since"}}
+    query["cursor"] = cursor.encode(position.at, position.pk, cursor.CHANGES_SALT)
+    next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+    return answer(request, fmt, {"items": items, "next": next_url},
+                  keys.HOME, found_keys, Link=f'<{next_url}>; rel="next"')
