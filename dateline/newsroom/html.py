@@ -29,6 +29,12 @@ LINK_REL = "noopener noreferrer nofollow"
 # One of those attributes, as the sanitiser writes them, holding a URL with no scheme.
 _RELATIVE_URL = re.compile(r"\s(?:href|src|cite)=\"(?![a-zA-Z][a-zA-Z0-9+.-]*:)")
 
+# Control characters other than tab, line feed and carriage return: no text a person means holds
+# them, XML 1.0 cannot carry them (a feed or sitemap holding one is refused whole) and HTML
+# calls them errors. Word's manual line break (vertical tab) and page break (form feed)
+# arrive with pasted text: they become spaces; the rest go.
+_PASTED_BREAKS = str.maketrans({"\x0b": " ", "\x0c": " "})
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[A-Z\"“‘(])")  # noqa: RUF001
 # Words that end in a full stop without ending the sentence: "U.S.", "Mr.", "Corp."...
@@ -40,6 +46,11 @@ _ABBREVIATIONS = {
 }
 MIN_SENTENCE = 20
 _TAG = re.compile(r"<[^>]+>")
+
+
+def without_control_characters(text: str) -> str:
+    """The text as a person meant it: see _CONTROL above."""
+    return _CONTROL.sub("", text.translate(_PASTED_BREAKS))
 
 
 def sanitize_body(markup: str) -> str:

@@ -26,6 +26,7 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 
 from dateline.db import limits
+from dateline.newsroom.html import without_control_characters
 from dateline.newsroom.models import Article, Section, Tag
 from dateline.pagecache import keys
 
@@ -197,7 +198,9 @@ class NewsSitemap(DatelineSitemap):
                 "language": self.language,
                 "publication_date": w3c(article.published_at),
                 "lastmod": w3c(url["lastmod"]),
-                "title": article.headline,
+                # Saved stories hold no control character (newsroom.html); one stored before
+                # that rule would make Google refuse the whole sitemap, as it would a feed.
+                "title": without_control_characters(article.headline),
             }
         return urls
 

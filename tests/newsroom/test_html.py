@@ -60,3 +60,13 @@ def test_a_quotations_source_keeps_to_the_links_schemes():
         '<q cite="https://a.example/said">c</q><q cite="/said">d</q>')
     assert clean == ('<q>a</q><blockquote>b</blockquote><q cite="https://a.example/said">c</q>'
                      '<q cite="/said">d</q>')
+
+
+def test_control_characters_go_and_words_breaks_become_spaces():
+    from dateline.newsroom.html import without_control_characters
+
+    assert without_control_characters("Storm\x0bhits\x0cthe\x1f coast\x7f\x93\x00") == (
+        "Storm hits the coast")
+    # What people do type stays: tabs, line ends, every letter and sign of any script.
+    kept = "Tab\there\r\nПутин · ٣ · 東京 — “quoted” €"  # noqa: RUF001
+    assert without_control_characters(kept) == kept

@@ -192,3 +192,13 @@ def test_import_command_shows_a_progress_bar_when_asked(tmp_path, capsys):
     call_command("import", str(path), "--progress", "always")
     err = capsys.readouterr().err
     assert "a.jsonl:" in err and "%|" in err
+
+
+def test_control_characters_in_a_record_are_dropped_not_stored(tmp_path):
+    import_file(write_jsonl(tmp_path / "a.jsonl", wire(
+        title="COCOA\x0bREVIEW\x03", body="Showers\x0bcontinued.\x1f", places=["usa\x07"])),
+        PROFILE)
+    article = Article.objects.get()
+    assert article.headline == "COCOA REVIEW"
+    assert "\x0b" not in article.body and "\x1f" not in article.body
+    assert "USA" in {t.name for t in article.tags.all()}

@@ -386,3 +386,16 @@ def test_a_new_story_reaches_every_cached_news_page_at_once(monkeypatch, make_ar
     _, headers, second = reader.get("/sitemaps/news.xml?p=2")
     assert headers["X-Cache"] == "MISS"  # the stories moved down a place: page 2 changed too
     assert locations(ElementTree.fromstring(second)) == [absolute(o) for o in older[1:]]
+
+
+def test_a_headline_pasted_from_word_keeps_the_news_sitemap_valid(client, make_article):
+    """Word's manual line break is a vertical tab, which XML 1.0 cannot hold: Google refuses
+    a whole news sitemap for one. Saved, it is a space; one stored earlier is left out."""
+    story = make_article("Storm hits\x0bthe coast\x1f")
+    stored_before = make_article("Quake\x0bfelt")
+    Article.objects.filter(pk=stored_before.pk).update(headline="Quake\x0bfelt\x03")
+    root = fetch(client, "/sitemaps/news.xml")
+    titles = {t.text for t in root.iter("{http://www.google.com/schemas/sitemap-news/0.9}title")}
+    assert titles == {"Storm hits the coast", "Quake felt"}
+    story.refresh_from_db()
+    assert story.headline == "Storm hits the coast"

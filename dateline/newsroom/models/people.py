@@ -5,6 +5,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
+from ..html import without_control_characters
+
 
 class NamedWithSlug(models.Model):
     """Something with a name whose slug, when left empty, is made from the name."""
@@ -16,6 +18,7 @@ class NamedWithSlug(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        self.name = without_control_characters(self.name)
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True) or type(self).__name__.lower()
         super().save(*args, **kwargs)
