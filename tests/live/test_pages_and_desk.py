@@ -172,3 +172,11 @@ def test_publishing_a_story_with_entries_shows_them(make_user, make_article):
     LiveEntry.objects.create(article=draft, body="<p>Countdown begins.</p>")
     TRANSITIONS["publish"].execute(editor, draft)
     assert "Countdown begins." in Reader().get(draft.get_absolute_url())[2]
+
+
+def test_an_entry_keeps_no_control_character(make_article):
+    """Pasted from Word: its line break (a vertical tab) is a space; the rest go."""
+    story = make_article("Count", is_live_coverage=True)
+    entry = LiveEntry.objects.create(article=story, body="<p>Polls\x0bclose\x1f at 8.</p>")
+    entry.refresh_from_db()
+    assert entry.body == "<p>Polls close at 8.</p>"
