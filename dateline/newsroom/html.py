@@ -46,6 +46,12 @@ _ABBREVIATIONS = {
 }
 MIN_SENTENCE = 20
 _TAG = re.compile(r"<[^>]+>")
+# How deep a body's elements may nest. A story goes a few levels (a list in a list, a table's
+# cell); a thousand nested quotes (pasted, imported, or a reader's Markdown "> > > …") stop
+# WeasyPrint, the edition's PDF, with a RecursionError, and others' parsers at their limits.
+MAX_DEPTH = 32
+_VOID = frozenset({"br", "hr", "img"})
+_START_OR_END = re.compile(r"<(/?)([a-zA-Z0-9]+)[^>]*>")
 
 
 def without_control_characters(text: str) -> str:
@@ -54,8 +60,9 @@ def without_control_characters(text: str) -> str:
 
 
 def sanitize_body(markup: str) -> str:
-    """Keep only the tags, attributes and URL schemes a story body needs."""
-    return nh3.clean(
+    """Keep only the tags, attributes and URL schemes a story body needs, nested no deeper
+    than MAX_DEPTH."""
+    return within_depth(nh3.clean(
         markup,
         tags=BODY_TAGS,
         attributes=BODY_ATTRIBUTES,
@@ -63,7 +70,30 @@ def sanitize_body(markup: str) -> str:
         link_rel=LINK_REL,
         strip_comments=True,
         attribute_filter=_cite_of_a_safe_scheme,
-    ).strip()
+    ).strip())
+
+
+def within_depth(markup: str, limit: int = MAX_DEPTH) -> str:
+    """Sanitised HTML (where < and > only ever delimit tags, and every element is closed)
+    with no element deeper than `limit`: the tags below it are dropped, their text kept."""
+    if markup.count("<") <= limit:
+        return markup  # too few tags to nest that deep
+    kept, stack, depth, at = [], [], 0, 0
+    for tag in _START_OR_END.finditer(markup):
+        closing, name = tag.group(1), tag.group(2).lower()
+        if name in _VOID:
+            continue
+        if closing:
+            dropped = stack.pop() if stack else False
+            depth -= not dropped
+        else:
+            dropped = depth >= limit
+            stack.append(dropped)
+            depth += not dropped
+        if dropped:
+            kept.append(markup[at:tag.start()])
+            at = tag.end()
+    return "".join(kept) + markup[at:] if kept else markup
 
 
 def _cite_of_a_safe_scheme(tag: str, attribute: str, value: str) -> str | None:

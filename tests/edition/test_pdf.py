@@ -200,3 +200,24 @@ def test_the_pdf_carries_a_storys_correction_under_it(client, make_article, make
     headline, correction = after.index("Bridge reopens"), after.index("An earlier version")
     other = after.index("Harbour dredging")
     assert headline < correction and (other < headline or other > correction)
+
+
+def test_a_story_nested_a_thousand_quotes_deep_still_prints(client, make_section, make_article,
+                                                             tmp_path):
+    """WeasyPrint stopped with a RecursionError (the PDF a 500): a saved body is nested no
+    deeper than the sanitiser allows, and one stored before is bounded when printed."""
+    from dateline.newsroom.models import Article
+
+    world = make_section("World", position=1)
+    deep = "<blockquote>" * 1000 + "<p>Quoted at the bottom.</p>" + "</blockquote>" * 1000
+    saved = make_article("Saved deep", section=world, is_top_story=True, published_at=at(1),
+                         body=deep)
+    assert saved.body.count("<blockquote>") == 32
+    stored = make_article("Stored deep", section=world, published_at=at(2), body="<p>x</p>")
+    Article.objects.filter(pk=stored.pk).update(body=deep)
+    build_edition(DAY)
+    response = client.get(URL)
+    assert response.status_code == 200
+    text = " ".join("\n".join(pdftotext(response.content, tmp_path)).split())
+    assert "Saved deep" in text and "Stored deep" in text
+    assert text.count("Quoted at the bottom.") == 2

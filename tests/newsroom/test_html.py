@@ -1,3 +1,5 @@
+import lxml.html
+
 from dateline.newsroom.html import first_sentence, paragraphs_to_html, plain_text, sanitize_body
 
 
@@ -70,3 +72,19 @@ def test_control_characters_go_and_words_breaks_become_spaces():
     # What people do type stays: tabs, line ends, every letter and sign of any script.
     kept = "Tab\there\r\nПутин · ٣ · 東京 — “quoted” €"  # noqa: RUF001
     assert without_control_characters(kept) == kept
+
+
+def test_a_body_nests_no_deeper_than_the_limit_and_keeps_its_words():
+    from dateline.newsroom.html import MAX_DEPTH, within_depth
+
+    deep = ("<blockquote>" * 500 + "<p>Deep <b>words</b><br>here</p>" + "</blockquote>" * 500
+            + "<ul><li>After</li></ul>")
+    clean = sanitize_body(deep)
+    tree = lxml.html.fragment_fromstring(clean, create_parent="div")
+    # Elements that hold others, counted below the wrapping div (a <br> holds nothing).
+    depth = max(len(list(e.iterancestors())) for e in tree.iter() if e.tag != "br")
+    assert depth == MAX_DEPTH
+    assert tree.text_content() == "Deep wordshereAfter"
+    shallow = "<table><tbody><tr><td><ul><li><p><strong>Cell</strong></p></li></ul></td></tr>" \
+              "</tbody></table>"
+    assert within_depth(shallow * 40) == shallow * 40

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from dateline.newsroom.credit import credit
 from dateline.newsroom.datelines import house_dateline
+from dateline.newsroom.html import within_depth
 from dateline.site import teasers
 
 register = template.Library()
@@ -14,6 +15,9 @@ register = template.Library()
 register.filter("house_dateline", house_dateline)
 # {% with credited=article|credit %}: the people a story names, else the agency whose copy it is.
 register.filter("credit", credit)
+# A body stored before sanitize_body bounded its nesting: the edition's PDF (WeasyPrint)
+# stops with a RecursionError on a thousand nested quotes.
+register.filter("within_depth", within_depth)
 
 
 @register.filter
