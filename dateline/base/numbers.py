@@ -27,9 +27,18 @@ def _whole_number(text: str) -> int:
     return int(text)
 
 
+class TooDeep(ValueError):
+    """JSON nested deeper than Python's parser can follow (its RecursionError)."""
+
+
 def json_loads(body: bytes | str):
-    """`json.loads`, raising TooWide (a ValueError) for a whole number wider than any column."""
-    return json.loads(body, parse_int=_whole_number)
+    """`json.loads`, raising TooWide (a ValueError) for a whole number wider than any column,
+    and TooDeep (a ValueError too) for arrays or objects nested past the parser's stack: a
+    RecursionError is no ValueError, and callers answering "not JSON" let it through."""
+    try:
+        return json.loads(body, parse_int=_whole_number)
+    except RecursionError:
+        raise TooDeep("The JSON nests too deeply to read.") from None
 
 
 def whole_number(text: str) -> int | None:

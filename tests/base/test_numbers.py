@@ -37,3 +37,11 @@ def test_whole_numbers_and_keys_from_outside(text, number, key):
 
     assert whole_number(text) == number
     assert key_from(text) == key
+
+
+def test_json_nested_past_the_parsers_stack_is_a_value_error_in_words():
+    from dateline.base.numbers import TooDeep
+
+    for body in ("[" * 100_000, '{"a":' * 100_000):
+        with pytest.raises(TooDeep, match="nests too deeply"):
+            json_loads(body)

@@ -278,3 +278,13 @@ def test_a_version_no_story_has_is_refused_with_json(desk_client, make_user, mak
     highest = keep(client, f"/desk/newsroom/article/{article.pk}/autosave/",
                    {"base_version": Article.HIGHEST_VERSION, "data": {"headline": ["Draft"]}})
     assert highest.status_code == 200
+
+
+def test_json_nested_past_the_parsers_stack_is_a_400_not_a_500(desk_client, make_user,
+                                                                make_article):
+    client = desk_client(make_user("Editor", "ann"))
+    article = make_article("Storm")
+    for url in (f"/desk/newsroom/article/{article.pk}/autosave/",
+                "/desk/newsroom/article/autosave/"):
+        answer = keep(client, url, "[" * 100_000)
+        assert answer.status_code == 400 and answer.json()["error"] == "The request is not JSON."

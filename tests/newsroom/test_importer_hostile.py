@@ -9,7 +9,7 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dateline.newsroom.importer import import_file, loader
+from dateline.newsroom.importer import ImportProfile, import_file, loader
 from dateline.newsroom.models import Article, Section
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,11 @@ def refuse_poison():
                 "FOR EACH ROW EXECUTE FUNCTION refuse_poison()")
 
 
-def test_the_lines_that_aborted_whole_imports_are_refused_one_by_one(tmp_path):
+# With a headline case, the archive's bodies are read first for word forms (importer.headlines):
+# that pass raised the deep line's RecursionError and stopped the whole import.
+@pytest.mark.parametrize("profile", [None, ImportProfile(headline_case="sentence")],
+                         ids=["as sent", "headlines in sentence case"])
+def test_the_lines_that_aborted_whole_imports_are_refused_one_by_one(tmp_path, profile):
     path = write(tmp_path / "a.jsonl", [
         line(good("ok-1")),
         b"[" * 100_000 + b"]" * 100_000,
@@ -59,7 +63,7 @@ def test_the_lines_that_aborted_whole_imports_are_refused_one_by_one(tmp_path):
         line(good("kind", tags=[{"name": "Putin", "kind": ["person"]}])),
         line(good("ok-2")),
     ])
-    report = import_file(path)
+    report = import_file(path, profile)
     assert report.created == 2
     assert sorted(Article.objects.values_list("external_id", flat=True)) == ["ok-1", "ok-2"]
     assert report.errors == [

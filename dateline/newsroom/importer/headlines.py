@@ -99,7 +99,7 @@ def learn_from_file(path: str | Path) -> WordForms:
         for raw in stream:
             try:
                 record = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):  # nested past the parser's stack
                 continue  # the import proper reports the line
             if isinstance(record, dict):
                 forms.read(_body_text(record))
