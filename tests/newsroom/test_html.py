@@ -1,4 +1,6 @@
 import lxml.html
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dateline.newsroom.html import first_sentence, paragraphs_to_html, plain_text, sanitize_body
 
@@ -107,3 +109,32 @@ def test_the_sanitisers_parser_is_never_handed_deep_nesting():
     # Paragraphs, items and cells close themselves: hundreds of them add no depth.
     sloppy = "<ul>" + "<li><p>item" * 300 + "</ul>"
     assert _shallower(sloppy) == sloppy
+
+
+def _first_sentence_looking_at_every_boundary(markup: str, limit: int = 300) -> str:
+    """first_sentence as it was before it stopped at `limit` (quadratic on "Mr. Mr. …")."""
+    from dateline.newsroom import html as rules
+
+    text = rules.plain_text(markup)
+    sentence = text
+    for boundary in rules._SENTENCE_END.finditer(text):
+        candidate = text[: boundary.start()].rstrip()
+        last_word = candidate.rsplit(" ", 1)[-1].rstrip(".!?\"'”’)").lower()  # noqa: RUF001
+        if rules._INITIALS.search(candidate) or last_word in rules._ABBREVIATIONS:
+            continue
+        if len(candidate) >= rules.MIN_SENTENCE:
+            sentence = candidate
+            break
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+@given(st.lists(st.sampled_from(["Mr.", "A.", "U.S.", "Corp.", "word", "Word", "ends.",
+                                 "Why?", "Now!", '"Quoted."', "(Aside.)", "x" * 40]),
+                max_size=120),
+       st.sampled_from([20, 60, 300]))
+def test_the_first_sentence_is_what_reading_every_boundary_gave(words, limit):
+    markup = "<p>" + " ".join(words) + "</p>"
+    assert first_sentence(markup, limit) == _first_sentence_looking_at_every_boundary(
+        markup, limit)
