@@ -12,10 +12,15 @@ sentence ("The", "It") starts a new one.
 
 import re
 
-# A sentence mark, any closing quotes or brackets after it, then white space.
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)")
+# A sentence mark, any closing quotes or brackets after it, then white space. Each run of
+# marks is read once, from its start: tried from every dot of "……" (64 KB of them), the
+# search took time growing with the square (33 s a brief).
+_END = re.compile(r"(?<![.!?…])(?>[.!?…]+)(?>[\"'”’)\]]*)(?=\s)")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}$")
 _INITIAL = re.compile(r"(?:^|[\s(\"“])[A-Z]\.$")
+_NEXT_WORD = re.compile(r"\s*[\"“'‘(]*([\w’'-]*)")
+# Enough of a word's end for _DOTTED ("U.S.", "L.K."): it reads only the end.
+_DOTTED_REACH = 40
 # Words whose dot is never a sentence end when a word follows.
 _TITLES = frozenset({
     "mr", "mrs", "ms", "dr", "prof", "st", "sen", "rep", "gov", "gen", "col", "lt", "sgt",
@@ -41,8 +46,10 @@ _DATELINE = re.compile(
 _BYLINE = re.compile(r"^(?:By|BY)\s+[A-Z][\w.'’ -]{1,60}$")
 # Reuters marks tickers ("<BHAM.L>", "<PHAB ST>") and unlisted firms' names ("<Underwoods
 # Plc>") with angle brackets: tickers go, names stay without their brackets.
-_BRACKETED = re.compile(r"(\s*)<([^<>]{1,60})>")
-_SIGN_OFF = re.compile(r"\s*\bREUTER\s*$")
+# Both start a match only where white space starts (or with none): begun inside a long run of
+# it, they each read to its end again.
+_BRACKETED = re.compile(r"(?<!\s)(\s*)<([^<>]{1,60})>")
+_SIGN_OFF = re.compile(r"(?<!\s)\s*\bREUTER\s*$")
 DOUBLE_QUOTES = "\"“”„«»"
 
 
@@ -104,23 +111,32 @@ def split(text: str) -> list[str]:
 
 
 def _is_boundary(text: str, match: re.Match) -> bool:
-    after = text[match.end():].lstrip()
-    next_word = re.match(r"[\"“'‘(]*([\w’'-]*)", after).group(1)
+    # Read in place: copying the text before or after each mark made a long paragraph's
+    # sentences cost the square of its length ("A. A. A. …": 9.6 s a brief at 64 KB).
+    next_word = _NEXT_WORD.match(text, match.end()).group(1)
     if not next_word or next_word[0].islower():
         return False  # '"Why?" he asked.', "e.g. the", "approx. five"
     mark = match.group()
     if not mark.startswith(".") or len(mark.rstrip("\"'”’)]")) > 1:
         return True  # "!", "?", or an ellipsis before a capital
-    before = text[:match.start() + 1]
-    word = before.rsplit(None, 1)[-1].lstrip("\"“'‘(").lower()
+    end = match.start() + 1
+    word = text[_word_start(text, end):end].lstrip("\"“'‘(").lower()
     bare = word[:-1]
-    if bare in _TITLES or _INITIAL.search(before):
+    if bare in _TITLES or _INITIAL.search(text[max(0, end - 3):end]):
         return False
     if bare in _MONTHS:
         return not next_word[0].isdigit()
-    if _DOTTED.search(word) or bare in _SUFFIXES:
+    if _DOTTED.search(word[-_DOTTED_REACH:]) or bare in _SUFFIXES:
         return next_word.lower() in SENTENCE_OPENERS
     return True
+
+
+def _word_start(text: str, end: int) -> int:
+    """Where the word that ends at `end` begins (after the white space before it)."""
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return start
 
 
 def words(text: str) -> int:
