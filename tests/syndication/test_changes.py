@@ -148,12 +148,13 @@ def test_an_archives_import_is_no_news_and_an_imported_correction_is(
     from tests.newsroom.test_importer import PROFILE, wire, write_jsonl
 
     since = timezone.now() - timedelta(minutes=1)
-    fresh = (timezone.now() - timedelta(seconds=5)).replace(microsecond=0).isoformat()
+    # Filed two hours ago, imported now: new to the wire now (within a day of its time).
+    fresh = (timezone.now() - timedelta(hours=2)).replace(microsecond=0).isoformat()
     import_file(write_jsonl(tmp_path / "a.jsonl", wire("old-1"), wire("new-1", published=fresh,
-                                                                    title="Filed just now")),
+                                                                    title="Filed at noon")),
                 PROFILE)
     page, following = poll(api, f"{CHANGES}?since={since:%Y-%m-%dT%H:%M:%S.%fZ}")
-    assert [headline(i) for i in page["items"]] == ["Filed just now"]
+    assert [headline(i) for i in page["items"]] == ["Filed at noon"]
     import_file(write_jsonl(tmp_path / "b.jsonl", wire("old-1", title="BAHIA COCOA REVISED")),
                 PROFILE)
     assert [headline(i) for i in poll(api, following)[0]["items"]] == ["BAHIA COCOA REVISED"]
@@ -173,3 +174,29 @@ def test_a_poll_reads_one_range_of_the_wire_change_index(
     assert sorting_everything(queries.captured_queries) == []
     assert any("article_wire_changes_idx" in step for step in plan_steps(
         queries.captured_queries))
+
+
+def test_a_change_committed_late_still_reaches_a_partner_already_past_its_stamp(
+        api, make_article, settled_at_once, monkeypatch,  # noqa: F811
+        django_capture_on_commit_callbacks):
+    """A save stamps its change before its transaction commits; held up (a lock waited for, a
+    long import batch), it would land behind a partner's place and never be served. Stamped
+    again at its commit, it comes after that place."""
+    import dateline.newsroom.models.article as article_module
+
+    real_now = timezone.now
+    held_up = make_article("Held up")
+    # Its save stamped ten seconds before its commit...
+    monkeypatch.setattr(article_module.timezone, "now", lambda: real_now() - timedelta(seconds=10))
+    with django_capture_on_commit_callbacks(execute=False) as on_commit:
+        held_up.headline = "Held up, corrected"
+        held_up.save()
+    monkeypatch.setattr(article_module.timezone, "now", real_now)
+    # ...while the partner read the changes of the last five seconds, past that stamp.
+    since = timezone.now() - timedelta(seconds=5)
+    make_article("Went out meanwhile")
+    page, following = poll(api, f"{CHANGES}?since={since:%Y-%m-%dT%H:%M:%S.%fZ}")
+    assert [headline(i) for i in page["items"]] == ["Went out meanwhile"]
+    for callback in on_commit:  # the commit, at last
+        callback()
+    assert [headline(i) for i in poll(api, following)[0]["items"]] == ["Held up, corrected"]

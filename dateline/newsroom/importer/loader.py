@@ -7,6 +7,7 @@ import re
 import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.text import slugify
 
 from ..html import paragraphs_to_html
 from ..models import Article, Author, Revision, Section, Source, Tag
+from ..models.article import restamp_if_late
 from ..models.section import DISPLAY_SEPARATOR, PATH_SEPARATOR
 from ..signals import articles_bulk_changed
 from .headlines import HeadlineStyle, forms_from, learn_from_file
@@ -41,6 +43,8 @@ MAX_DEPTH = 32
 RULES = "2"
 # A JSON string (escapes included), or one bracket: enough to measure nesting without parsing.
 _STRING_OR_BRACKET = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+# A new story published this recently is news when it is imported (importer._fill).
+FRESH = timedelta(days=1)
 ARTICLE_FIELDS = [
     "headline", "body", "standfirst", "teaser", "dateline", "section", "status",
     "published_at", "published_at_is_import_time", "updated_at", "original_url",
@@ -381,6 +385,9 @@ def _save(plan: _Plan) -> None:
     Article.objects.bulk_create(plan.new)
     Article.objects.bulk_update(plan.changed, ARTICLE_FIELDS)
     written = plan.written
+    stamped = {a.modified_at for a in written if a.wire_changed_at == a.modified_at}
+    for when in stamped:  # one batch, one time
+        restamp_if_late([a.pk for a in written if a.wire_changed_at == when], when)
     _replace_relations(written, plan.relations)
     Revision.objects.bulk_create(_import_revision(a) for a in written)
     if written:
@@ -417,9 +424,11 @@ def _fill(
     article.import_fingerprint = fingerprint
     article.imported_at = article.modified_at = now
     article.prepare_for_save()
-    # A story new to the site reaches partners at its own time, so an archive's import is no
-    # news to them; one imported again with new text is a change, now.
-    article.wire_changed_at = article.reaches_the_wire(now if article.pk else None)
+    # A story imported again with new text is a change, now; so is a new one published in the
+    # last day (the wire a batch brings). An older one is the archive: no news to partners,
+    # it reaches the wire at its own time.
+    fresh = article.published_at is not None and article.published_at > now - FRESH
+    article.wire_changed_at = article.reaches_the_wire(now if article.pk or fresh else None)
 
 
 def _replace_relations(articles: list[Article], relations: dict) -> None:

@@ -1,9 +1,9 @@
 """The story: what the desk writes and the site publishes."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,26 @@ from .tag import Tag
 # ArticleQuerySet.linked_to: below FEW_LINKS stories a tag's are always sorted (a few
 # milliseconds); its stories are counted up to LINKS_COUNTED (an index range, ~1 ms).
 FEW_LINKS, LINKS_COUNTED = 2_000, 50_000
+
+
+# A change whose commit came this long after its stamp is stamped again at its commit.
+LATE_COMMIT = timedelta(seconds=1)
+
+
+def restamp_if_late(pks: list[int], stamped: datetime) -> None:
+    """After the commit, give these stories' change the time of the commit if it came late.
+
+    A change is stamped as it is saved, before its transaction commits; the wire's changes
+    feed serves changes once a few seconds old, in stamp order, and a partner's place moves
+    past what it was served. A commit held up longer (a lock waited for, a long import batch)
+    would land behind that place and never be served: stamped again, it comes after it."""
+    def again() -> None:
+        now = timezone.now()
+        if now - stamped > LATE_COMMIT:
+            Article.objects.filter(pk__in=pks, wire_changed_at=stamped).update(
+                wire_changed_at=now)
+
+    transaction.on_commit(again)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -228,6 +248,8 @@ class Article(models.Model):
                 "wire_changed_at",
             }
         super().save(*args, **kwargs)
+        if self.wire_changed_at == self.modified_at:
+            restamp_if_late([self.pk], self.modified_at)
 
     def get_absolute_url(self) -> str:
         return reverse("site:article", kwargs={"pk": self.pk, "slug": self.slug})
