@@ -4,6 +4,7 @@ import nh3
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from dateline.newsroom.html import shallower
 from dateline.pictures.display import picture
 
 # Words and images only: no links (the whole creative is the one click-through link), no
@@ -30,7 +31,8 @@ def _same_origin_path(url: str) -> bool:
 
 def sanitise_creative(markup: str) -> str:
     """Keep the few tags a text creative needs; anything else is dropped with its script."""
-    return nh3.clean(markup, tags=CREATIVE_TAGS, attributes=CREATIVE_ATTRIBUTES,
+    # Nesting bounded first, as a story's body is: the parser's time grows with its square.
+    return nh3.clean(shallower(markup), tags=CREATIVE_TAGS, attributes=CREATIVE_ATTRIBUTES,
                      url_schemes=set(), strip_comments=True,
                      attribute_filter=_own_images_only).strip()
 

@@ -66,7 +66,7 @@ def sanitize_body(markup: str) -> str:
     """Keep only the tags, attributes and URL schemes a story body needs, nested no deeper
     than MAX_DEPTH."""
     return within_depth(nh3.clean(
-        _shallower(markup),
+        shallower(markup),
         tags=BODY_TAGS,
         attributes=BODY_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
@@ -76,7 +76,7 @@ def sanitize_body(markup: str) -> str:
     ).strip())
 
 
-def _shallower(markup: str, limit: int = 4 * MAX_DEPTH) -> str:
+def shallower(markup: str, limit: int = 4 * MAX_DEPTH) -> str:
     """Untrusted HTML with the start and end tags nested past `limit` dropped, before the
     sanitiser's parser sees it: html5ever's time grows with the square of the nesting (100,000
     nested quotes, 1.2 MB, took 14 s of a request). Read loosely, as no parser would: only

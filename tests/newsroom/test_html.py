@@ -96,19 +96,19 @@ def test_the_sanitisers_parser_is_never_handed_deep_nesting():
     """html5ever's time grows with the square of the nesting (100,000 nested quotes took
     14 s): it is given at most 4 x MAX_DEPTH elements that nest, however they are written,
     and what comes out keeps the words."""
-    from dateline.newsroom.html import MAX_DEPTH, _shallower
+    from dateline.newsroom.html import MAX_DEPTH, shallower
 
     for unit, end in (("<blockquote>", "</blockquote>"), ("<ul><li>", ""), ("<DIV class=x>", ""),
                       ("<span>", "</span>")):
         written = unit * 50_000 + "words" + end * 50_000
-        given = _shallower(written).lower()
+        given = shallower(written).lower()
         nesting = unit.lower().split(">")[0].lstrip("<").split()[0]
         assert given.count(f"<{nesting}") <= 4 * MAX_DEPTH, unit
         tree = lxml.html.fragment_fromstring(sanitize_body(written), create_parent="div")
         assert tree.text_content() == "words", unit
     # Paragraphs, items and cells close themselves: hundreds of them add no depth.
     sloppy = "<ul>" + "<li><p>item" * 300 + "</ul>"
-    assert _shallower(sloppy) == sloppy
+    assert shallower(sloppy) == sloppy
 
 
 def _first_sentence_looking_at_every_boundary(markup: str, limit: int = 300) -> str:
