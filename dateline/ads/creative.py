@@ -32,9 +32,7 @@ def _same_origin_path(url: str) -> bool:
 def sanitise_creative(markup: str) -> str:
     """Keep the few tags a text creative needs; anything else is dropped with its script."""
     # Nesting bounded first, as a story's body is: the parser's time grows with its square.
-    return nh3.clean(shallower(markup), tags=CREATIVE_TAGS, attributes=CREATIVE_ATTRIBUTES,
-                     url_schemes=set(), strip_comments=True,
-                     attribute_filter=_own_images_only).strip()
+    return _clean(shallower(markup), set(), _own_images_only)
 
 
 def creative_for_mail(markup: str, site_url: str) -> str:
@@ -46,9 +44,13 @@ def creative_for_mail(markup: str, site_url: str) -> str:
             return None
         return site_url.rstrip("/") + value if (tag, attribute) == ("img", "src") else value
 
+    return _clean(markup, {"http", "https"}, absolute)
+
+
+def _clean(markup: str, url_schemes: set[str], attribute_filter) -> str:
     return nh3.clean(markup, tags=CREATIVE_TAGS, attributes=CREATIVE_ATTRIBUTES,
-                     url_schemes={"http", "https"}, strip_comments=True,
-                     attribute_filter=absolute).strip()
+                     url_schemes=url_schemes, strip_comments=True,
+                     attribute_filter=attribute_filter).strip()
 
 
 def render(campaign, click_url: str, *, image_loading: str = "lazy") -> SafeString:

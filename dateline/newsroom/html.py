@@ -26,6 +26,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # The attributes of BODY_ATTRIBUTES that hold a URL.
 URL_ATTRIBUTES = {("a", "href"), ("img", "src"), ("q", "cite"), ("blockquote", "cite")}
 LINK_REL = "noopener noreferrer nofollow"
+# The sanitiser's rules for a body, wherever a body is cleaned.
+_BODY_RULES = {"tags": BODY_TAGS, "attributes": BODY_ATTRIBUTES, "url_schemes": URL_SCHEMES,
+               "link_rel": LINK_REL, "strip_comments": True}
 # One of those attributes, as the sanitiser writes them, holding a URL with no scheme.
 _RELATIVE_URL = re.compile(r"\s(?:href|src|cite)=\"(?![a-zA-Z][a-zA-Z0-9+.-]*:)")
 
@@ -66,14 +69,7 @@ def sanitize_body(markup: str) -> str:
     """Keep only the tags, attributes and URL schemes a story body needs, nested no deeper
     than MAX_DEPTH."""
     return within_depth(nh3.clean(
-        shallower(markup),
-        tags=BODY_TAGS,
-        attributes=BODY_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=LINK_REL,
-        strip_comments=True,
-        attribute_filter=_cite_of_a_safe_scheme,
-    ).strip())
+        shallower(markup), **_BODY_RULES, attribute_filter=_cite_of_a_safe_scheme).strip())
 
 
 def shallower(markup: str, limit: int = 4 * MAX_DEPTH) -> str:
@@ -178,9 +174,7 @@ def with_absolute_urls(markup: str, base: str) -> str:
 
     # Sanitised again on the way: the filter sees only what the body's rules let through,
     # and nothing the filter returns is checked again, so it only ever joins onto `base`.
-    return nh3.clean(markup, tags=BODY_TAGS, attributes=BODY_ATTRIBUTES,
-                     url_schemes=URL_SCHEMES, link_rel=LINK_REL, strip_comments=True,
-                     attribute_filter=resolve).strip()
+    return nh3.clean(markup, **_BODY_RULES, attribute_filter=resolve).strip()
 
 
 def paragraphs_to_html(text: str) -> str:

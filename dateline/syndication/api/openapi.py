@@ -35,6 +35,29 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
 
 ETAG = {"description": "A hash of the body; send it back in If-None-Match.",
         "schema": {"type": "string"}}
+LIMIT = _query("limit", "Items per page.", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                                            "default": DEFAULT_LIMIT})
+
+
+def _items_answer(description: str, link: str, page: str) -> dict[str, Any]:
+    """A 200 holding a page of items, with its ETag and its next link."""
+    return {
+        "description": description,
+        "headers": {"ETag": ETAG,
+                    "Link": {"description": f'{link}; rel="next"', "schema": {"type": "string"}}},
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{page}"}}},
+    }
+
+
+def _items_page(next_type: str | list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["items", "next"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/NinjsItem"}},
+            "next": {"type": next_type, "format": "uri"},
+        },
+    }
 VERSIONS_TEXT = (
     "Items come in the ninjs version the request names: `?version=` (1.5, 1.6, 2.1, 3.1, or "
     "1, 2, 3 for the newest of that generation), else the first profile of the Accept header "
@@ -100,9 +123,7 @@ def document(base_url: str) -> dict[str, Any]:
                         _query("until", "Stories published before this ISO 8601 time.",
                                {"type": "string", "format": "date-time",
                                 "examples": ["2030-01-01T00:00:00+02:00"]}),
-                        _query("limit", "Items per page.",
-                               {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                                "default": DEFAULT_LIMIT}),
+                        LIMIT,
                         _query("cursor", "Opaque; copy it from the previous page's next link "
                                "(the same place always gives the same cursor).",
                                {"type": "string"}),
@@ -110,17 +131,8 @@ def document(base_url: str) -> dict[str, Any]:
                         IF_NONE_MATCH,
                     ],
                     "responses": {
-                        "200": {
-                            "description": "One page; 'next' is null on the last.",
-                            "headers": {
-                                "ETag": ETAG,
-                                "Link": {"description": '<next page>; rel="next"',
-                                         "schema": {"type": "string"}},
-                            },
-                            "content": {"application/json": {
-                                "schema": {"$ref": "#/components/schemas/ItemPage"}
-                            }},
-                        },
+                        "200": _items_answer("One page; 'next' is null on the last.",
+                                             "<next page>", "ItemPage"),
                         "304": NOT_MODIFIED,
                         "400": _error("A parameter is malformed; the error says which."),
                         "406": NOT_ACCEPTABLE,
@@ -143,24 +155,13 @@ def document(base_url: str) -> dict[str, Any]:
                                {"type": "string", "format": "date-time"}),
                         _query("cursor", "Opaque; copy it from the previous answer's next "
                                "link.", {"type": "string"}),
-                        _query("limit", "Items per page.",
-                               {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                                "default": DEFAULT_LIMIT}),
+                        LIMIT,
                         VERSION,
                         IF_NONE_MATCH,
                     ],
                     "responses": {
-                        "200": {
-                            "description": "The next changes; 'next' is where to poll from.",
-                            "headers": {
-                                "ETag": ETAG,
-                                "Link": {"description": '<next>; rel="next"',
-                                         "schema": {"type": "string"}},
-                            },
-                            "content": {"application/json": {
-                                "schema": {"$ref": "#/components/schemas/ChangesPage"}
-                            }},
-                        },
+                        "200": _items_answer("The next changes; 'next' is where to poll "
+                                             "from.", "<next>", "ChangesPage"),
                         "304": NOT_MODIFIED,
                         "400": _error("No since or cursor, a malformed parameter, or a time "
                                       f"more than {CHANGES_KEPT_DAYS} days ago; the error says "
@@ -249,24 +250,8 @@ def document(base_url: str) -> dict[str, Any]:
                 # IPTC's own schema of each version served, newest first.
                 "NinjsItem": {"anyOf": [{"$ref": schema_id(version)}
                                         for version in FORMATTERS]},
-                "ItemPage": {
-                    "type": "object",
-                    "required": ["items", "next"],
-                    "properties": {
-                        "items": {"type": "array",
-                                  "items": {"$ref": "#/components/schemas/NinjsItem"}},
-                        "next": {"type": ["string", "null"], "format": "uri"},
-                    },
-                },
-                "ChangesPage": {
-                    "type": "object",
-                    "required": ["items", "next"],
-                    "properties": {
-                        "items": {"type": "array",
-                                  "items": {"$ref": "#/components/schemas/NinjsItem"}},
-                        "next": {"type": "string", "format": "uri"},
-                    },
-                },
+                "ItemPage": _items_page(next_type=["string", "null"]),
+                "ChangesPage": _items_page(next_type="string"),
                 "SearchPage": SEARCH_PAGE,
                 "Error": {
                     "type": "object",
