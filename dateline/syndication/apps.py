@@ -10,6 +10,7 @@ class SyndicationConfig(AppConfig):
         from dateline.newsroom.signals import articles_bulk_changed
 
         from . import (
+            deletions,  # noqa: F401  (connects the deleted story's receiver)
             formatters,  # noqa: F401  (declares its registry for the plug-in check)
             sitemap_figures,
         )

@@ -75,4 +75,28 @@ class ApiKey(models.Model):
         return token
 
 
+
+class DeletedStory(models.Model):
+    """A story deleted after it reached the wire: what the changes feed still owes partners.
+
+    Unpublish tells partners to take a story down (a canceled item); deleting the row would
+    otherwise tell them nothing, and they would go on publishing it. Kept as long as the
+    changes feed reaches back (syndication.deletions)."""
+
+    article_id = models.PositiveBigIntegerField(unique=True)
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, allow_unicode=True)
+    version = models.PositiveIntegerField()
+    # The withdrawal's own time and, for the changes feed, where it stands among the changes.
+    withdrawn_at = models.DateTimeField()
+    wire_changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["wire_changed_at", "article_id"]
+        indexes = [models.Index(fields=["wire_changed_at", "article_id"],
+                                name="deleted_story_changes_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.headline} (deleted story {self.article_id})"
+
 from .websub.models import Intent, Subscription  # noqa: E402, F401  (WebSub, same app)

@@ -142,10 +142,12 @@ def test_a_partner_whose_default_is_1x_needs_no_parameter(superdesk, story):
     assert superdesk_reads(superdesk(f"/api/ninjs/{story.pk}"))["headline"] == story.headline
 
 
-def test_a_withdrawn_story_reaches_superdesk_as_the_same_item_canceled(
-        superdesk, story, make_user, monkeypatch):
+@pytest.mark.parametrize("how", ["withdrawn", "deleted"])
+def test_a_story_taken_down_reaches_superdesk_as_the_same_item_canceled(
+        superdesk, story, make_user, monkeypatch, how):
     """The changes feed in 1.x: Superdesk finds the item it ingested by its guid, now
-    pubstatus canceled (its ingest then kills its copy)."""
+    pubstatus canceled (its ingest then kills its copy), whether the story was withdrawn
+    (Unpublish) or deleted outright."""
     from django.utils import timezone
 
     from dateline.newsroom.actions import TRANSITIONS
@@ -154,7 +156,10 @@ def test_a_withdrawn_story_reaches_superdesk_as_the_same_item_canceled(
     monkeypatch.setattr(params, "CHANGES_SETTLE_SECONDS", 0)
     taken = superdesk_reads(superdesk(f"/api/ninjs/{story.pk}?version=1"))
     since = timezone.now()
-    TRANSITIONS["unpublish"].execute(make_user("Chief editor", "chief"), story)
+    if how == "withdrawn":
+        TRANSITIONS["unpublish"].execute(make_user("Chief editor", "chief"), story)
+    else:
+        story.delete()
     page = superdesk(f"/api/ninjs/changes?version=1&since={since:%Y-%m-%dT%H:%M:%S.%fZ}")
     (item,) = page["items"]
     assert errors(item, "1.6") == []

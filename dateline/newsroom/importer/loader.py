@@ -387,7 +387,9 @@ def _save(plan: _Plan) -> None:
     written = plan.written
     stamped = {a.modified_at for a in written if a.wire_changed_at == a.modified_at}
     for when in stamped:  # one batch, one time
-        restamp_if_late([a.pk for a in written if a.wire_changed_at == when], when)
+        restamp_if_late(
+            Article.objects.filter(pk__in=[a.pk for a in written if a.wire_changed_at == when]),
+            when)
     _replace_relations(written, plan.relations)
     Revision.objects.bulk_create(_import_revision(a) for a in written)
     if written:

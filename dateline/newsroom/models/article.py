@@ -23,8 +23,9 @@ FEW_LINKS, LINKS_COUNTED = 2_000, 50_000
 LATE_COMMIT = timedelta(seconds=1)
 
 
-def restamp_if_late(pks: list[int], stamped: datetime) -> None:
-    """After the commit, give these stories' change the time of the commit if it came late.
+def restamp_if_late(rows: models.QuerySet, stamped: datetime) -> None:
+    """After the commit, give these rows' change (their wire_changed_at, stories' or deleted
+    stories') the time of the commit if it came late.
 
     A change is stamped as it is saved, before its transaction commits; the wire's changes
     feed serves changes once a few seconds old, in stamp order, and a partner's place moves
@@ -33,8 +34,7 @@ def restamp_if_late(pks: list[int], stamped: datetime) -> None:
     def again() -> None:
         now = timezone.now()
         if now - stamped > LATE_COMMIT:
-            Article.objects.filter(pk__in=pks, wire_changed_at=stamped).update(
-                wire_changed_at=now)
+            rows.filter(wire_changed_at=stamped).update(wire_changed_at=now)
 
     transaction.on_commit(again)
 
@@ -249,7 +249,7 @@ class Article(models.Model):
             }
         super().save(*args, **kwargs)
         if self.wire_changed_at == self.modified_at:
-            restamp_if_late([self.pk], self.modified_at)
+            restamp_if_late(Article.objects.filter(pk=self.pk), self.modified_at)
 
     def get_absolute_url(self) -> str:
         return reverse("site:article", kwargs={"pk": self.pk, "slug": self.slug})

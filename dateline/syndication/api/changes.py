@@ -8,7 +8,9 @@ next one to poll from:
   its whole item, at the time of that save, or later at its publication time or its
   embargo's end, when it comes out then (time, not a save, brings it out);
 - a story withdrawn (Unpublish, a kill): an item with pubStatus "canceled" that names it
-  (uri, version, headline), so that the partner can find its copy and take it down.
+  (uri, version, headline), so that the partner can find its copy and take it down;
+- a story deleted after it came out: the same canceled item, from what its deletion left
+  (syndication.deletions).
 
 A change is served once it is CHANGES_SETTLE_SECONDS old (params.py): a save stamps its time
 before its transaction commits, and a change committed late must not land behind a position a
@@ -18,7 +20,10 @@ refused in words.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from heapq import merge
+from itertools import groupby, islice
 
+from django.db.models import CharField, Value
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -26,7 +31,9 @@ from django.utils.http import urlencode
 from dateline.newsroom.models import Article
 from dateline.pagecache import keys
 
+from ..deletions import as_withdrawn
 from ..formatters import Formatter
+from ..models import DeletedStory
 from . import cursor, params
 from .errors import error, reads_only
 from .views import answer, items_by_id, partner_only
@@ -40,16 +47,36 @@ class Position:
     pk: int
 
 
+DELETED = "deleted"
+
+
 def changed_after(position: Position, settled: datetime, limit: int) -> list[tuple]:
     """(id, wire time, status) of the next `limit` changes past `position`, up to `settled`:
-    one range of the wire-change index (Article.wire_changed_at, set only on published and
-    withdrawn stories), read in its order."""
-    return list(
+    one range of each wire-change index (Article.wire_changed_at, set only on published and
+    withdrawn stories, and DeletedStory's), read in its order and merged. A story's id is
+    never used again, so it names one change of either kind at a time."""
+    stories = (
         Article.objects.filter(wire_changed_at__gte=position.at, wire_changed_at__lte=settled)
         .exclude(wire_changed_at=position.at, pk__lte=position.pk)
         .order_by("wire_changed_at", "pk")
         .values_list("pk", "wire_changed_at", "status")[:limit]
     )
+    deleted = (
+        DeletedStory.objects.filter(wire_changed_at__gte=position.at,
+                                    wire_changed_at__lte=settled)
+        .exclude(wire_changed_at=position.at, article_id__lte=position.pk)
+        .order_by("wire_changed_at", "article_id")
+        .values_list("article_id", "wire_changed_at",
+                     Value(DELETED, output_field=CharField()))[:limit]
+    )
+    # A withdrawn story deleted between the two reads is in both, at the same place: once.
+    in_order = groupby(merge(stories, deleted, key=place), key=place)
+    return [next(same) for _, same in islice(in_order, limit)]
+
+
+def place(change: tuple) -> tuple[datetime, int]:
+    pk, at, _ = change
+    return at, pk
 
 
 def parse(query: QueryDict, now: datetime) -> tuple[Position, int]:
@@ -93,6 +120,9 @@ def changes(request: HttpRequest, fmt: Formatter) -> HttpResponse:
         fmt, [pk for pk, _, status in found if status == Article.Status.PUBLISHED])
     withdrawn = {article.pk: fmt.withdrawn(article) for article in Article.objects.filter(
         pk__in=[pk for pk, _, status in found if status == Article.Status.UNPUBLISHED])}
+    withdrawn |= {deleted.article_id: fmt.withdrawn(as_withdrawn(deleted))
+                  for deleted in DeletedStory.objects.filter(
+                      article_id__in=[pk for pk, _, status in found if status == DELETED])}
     items = []
     for pk, at, _ in found:
         # None: withdrawn between the two queries (it comes again, as such, once settled).

@@ -100,8 +100,8 @@ def document(base_url: str) -> dict[str, Any]:
             "description": "Live stories as IPTC ninjs items, for partner agencies. "
             "The list runs newest first; scheduled, embargoed, draft and withdrawn stories "
             "never appear in it. The changes feed says what changed since a time, oldest "
-            "first: stories published or corrected, and stories withdrawn (pubStatus "
-            "canceled), each once. " + VERSIONS_TEXT,
+            "first: stories published or corrected, and stories withdrawn or deleted "
+            "(pubStatus canceled), each once. " + VERSIONS_TEXT,
         },
         "servers": [{"url": base_url.rstrip("/")}],
         "security": [{"bearer": []}, {"apiKey": []}],
@@ -145,8 +145,8 @@ def document(base_url: str) -> dict[str, Any]:
                     "operationId": "listChanges",
                     "summary": "What changed since a time, oldest first",
                     "description": "Every story published, saved again while live, brought "
-                    "out by its time or its embargo's end (its whole item), or withdrawn (an "
-                    "item with pubStatus canceled), once each, once "
+                    "out by its time or its embargo's end (its whole item), or withdrawn or "
+                    "deleted (an item with pubStatus canceled), once each, once "
                     f"{CHANGES_SETTLE_SECONDS} s old. Give since, then poll the next link: "
                     f"every page has one. The feed reaches back {CHANGES_KEPT_DAYS} days.",
                     "parameters": [
