@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from dateline.newsroom.bylines import public_name
-from dateline.newsroom.html import sanitize_body, without_control_characters
+from dateline.newsroom.html import as_meant, sanitize_body
 from dateline.newsroom.models import Article
 
 
@@ -63,7 +63,7 @@ class LiveEntry(models.Model):
         return f"{self.article_id} @ {self.created_at:%H:%M}"
 
     def save(self, *args, **kwargs) -> None:
-        self.body = sanitize_body(without_control_characters(self.body))
+        self.body = sanitize_body(as_meant(self.body))
         super().save(*args, **kwargs)
 
     @property

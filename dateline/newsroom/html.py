@@ -2,6 +2,7 @@
 
 import html
 import re
+import unicodedata
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -63,6 +64,19 @@ _START_OR_END = re.compile(r"<(/?)([a-zA-Z0-9]+)[^>]*>")
 def without_control_characters(text: str) -> str:
     """The text as a person meant it: see _CONTROL above."""
     return _CONTROL.sub("", text.translate(_PASTED_BREAKS))
+
+
+def as_meant(text: str) -> str:
+    """The text as a person meant it: without control characters, and composed (NFC, as the
+    W3C asks of the web). A Mac's or an outlet's decomposed "é" (e and a combining accent)
+    looks the same but is other characters: the tagger, the clustering's word shingles and
+    exact matches missed it. Never made longer (a few characters decompose under NFC), so a
+    text within its column's limit stays within it."""
+    text = without_control_characters(text)
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    composed = unicodedata.normalize("NFC", text)
+    return composed if len(composed) <= len(text) else text
 
 
 def sanitize_body(markup: str) -> str:

@@ -301,3 +301,22 @@ def test_an_outlets_paths_are_resolved_against_its_item_page():
         "https://outlet.example/world/2026/maps/storm.png"]
     # No page of its own to resolve against: the words stay, the link goes.
     assert "href" not in no_page.body and "there" in no_page.body
+
+
+@pytest.mark.parametrize("kind", ["atom 1.0", "json feed 1.1", "json lines"])
+def test_an_outlets_decomposed_letters_come_composed(kind):
+    """A decomposed "ń" (n and a combining accent, as macOS and some outlets' systems write
+    it) looks the same but is other characters: the newsroom's tagger, the clustering's word
+    shingles and exact matches missed "Gdańsk" written so."""
+    import unicodedata
+
+    build, _name = BUILDERS[kind]
+    record = stories(1)[0]
+    composed = {"title": "Strike closes Gdańsk shipyard", "summary": "Workers in Gdańsk.",
+                "body": "Workers in Gdańsk walked out.\n\nLech Wałęsa spoke."}
+    decomposed = {key: unicodedata.normalize("NFD", value) for key, value in composed.items()}
+    assert decomposed != composed
+    item = parse(build([record | decomposed])).items[0]
+    assert item.headline == composed["title"]
+    assert "Workers in Gdańsk walked out." in item.body and "Lech Wałęsa" in item.body
+    assert "Workers in Gdańsk" in item.summary

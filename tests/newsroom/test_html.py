@@ -1,3 +1,5 @@
+import unicodedata
+
 import lxml.html
 from hypothesis import given
 from hypothesis import strategies as st
@@ -74,6 +76,29 @@ def test_control_characters_go_and_words_breaks_become_spaces():
     # What people do type stays: tabs, line ends, every letter and sign of any script.
     kept = "Tab\there\r\nПутин · ٣ · 東京 — “quoted” €"  # noqa: RUF001
     assert without_control_characters(kept) == kept
+
+
+def test_text_comes_composed_as_the_web_writes_it():
+    from dateline.newsroom.html import as_meant
+
+    assert as_meant("Gdan\u0301sk\x0bstrike") == "Gdańsk strike"
+    # A few characters decompose under NFC (composition exclusions): such a text is kept as
+    # given, so that it never outgrows the column whose limit it was checked against.
+    grows = "\u0958" * 3
+    assert len(unicodedata.normalize("NFC", grows)) > len(grows)
+    assert as_meant(grows) == grows
+
+
+@given(st.text())
+def test_composed_text_says_the_same_and_is_never_longer(text):
+    from dateline.newsroom.html import as_meant, without_control_characters
+
+    meant = as_meant(text)
+    plain = without_control_characters(text)
+    assert len(meant) <= len(plain)
+    assert unicodedata.normalize("NFD", meant) == unicodedata.normalize("NFD", plain)
+    if len(unicodedata.normalize("NFC", plain)) <= len(plain):
+        assert unicodedata.is_normalized("NFC", meant)
 
 
 def test_a_body_nests_no_deeper_than_the_limit_and_keeps_its_words():

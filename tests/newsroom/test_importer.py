@@ -202,3 +202,16 @@ def test_control_characters_in_a_record_are_dropped_not_stored(tmp_path):
     assert article.headline == "COCOA REVIEW"
     assert "\x0b" not in article.body and "\x1f" not in article.body
     assert "USA" in {t.name for t in article.tags.all()}
+
+
+def test_a_records_decomposed_letters_are_stored_composed_and_one_name(tmp_path):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Gdańsk")
+    import_file(write_jsonl(tmp_path / "a.jsonl", wire(
+        title=f"STRIKE IN {unicodedata.normalize('NFD', 'GDAŃSK')}",
+        body=f"Workers in {decomposed} walked out.", places=["Gdańsk", decomposed])), PROFILE)
+    article = Article.objects.get()
+    assert article.headline == "STRIKE IN GDAŃSK"
+    assert "Workers in Gdańsk walked out." in article.body
+    assert [t.name for t in article.tags.all() if "d" in t.name.lower()] == ["Gdańsk"]

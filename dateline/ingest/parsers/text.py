@@ -2,14 +2,15 @@
 
 Nothing an outlet sends reaches a page unsanitised: bodies go through the newsroom's own
 sanitiser (the tags a story body may hold, no scripts, no event handlers, no javascript:
-links); headlines and summaries are plain text. Every field is bounded, so one hostile item
-cannot fill the database.
+links); headlines and summaries are plain text; text is as the newsroom keeps its own
+(dateline.newsroom.html.as_meant: no control characters, composed). Every field is
+bounded, so one hostile item cannot fill the database.
 """
 
 import re
 import urllib.parse
 
-from dateline.newsroom.html import paragraphs_to_html, plain_text, sanitize_body
+from dateline.newsroom.html import as_meant, paragraphs_to_html, plain_text, sanitize_body
 
 MAX_HEADLINE = 300
 MAX_SUMMARY = 1_000
@@ -39,7 +40,7 @@ def clip(text: str, limit: int) -> str:
 
 def plain(markup: str, limit: int) -> str:
     """Plain text from an outlet's HTML or text, whitespace collapsed, bounded."""
-    markup = _CONTROL.sub("", markup or "")[: limit * 20]
+    markup = as_meant((markup or "")[: limit * 20])
     if _LOOKS_LIKE_HTML.search(markup):
         # Sanitised first, so that a script's or a style's text never becomes the summary.
         text = plain_text(sanitize_body(markup))
@@ -50,7 +51,7 @@ def plain(markup: str, limit: int) -> str:
 
 def body(markup: str) -> str:
     """Sanitised HTML for a story body; "" for an empty one."""
-    markup = _CONTROL.sub("", markup or "")
+    markup = as_meant(markup or "")
     if not markup.strip():
         return ""
     if not _LOOKS_LIKE_HTML.search(markup):  # plain text: keep its paragraphs

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 
-from ..html import without_control_characters
+from ..html import as_meant
 
 MAX_ID = 200
 MAX_TITLE = 300
@@ -73,7 +73,7 @@ def _string(record: dict, key: str, *, required: bool = False, limit: int = MAX_
     if len(value) > limit:
         raise RecordError(f"'{key}' is {len(value):,} characters long; the limit is {limit:,}")
     _check_characters(value, f"'{key}'")
-    return without_control_characters(value)
+    return as_meant(value)
 
 
 def _check_characters(value: str, what: str) -> None:
@@ -105,7 +105,7 @@ def _strings(record: dict, key: str) -> tuple[str, ...]:
         if len(v) > 150:
             raise RecordError(f"an entry of '{key}' is longer than 150 characters")
         _check_characters(v, f"an entry of '{key}'")
-        v = without_control_characters(v).strip()
+        v = as_meant(v).strip()
         if v and v not in cleaned:
             cleaned.append(v)
     return tuple(cleaned)

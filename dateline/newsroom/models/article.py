@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..html import first_sentence, sanitize_body, without_control_characters
+from ..html import as_meant, first_sentence, sanitize_body
 from .people import Author, Source
 from .section import Section
 from .tag import Tag
@@ -257,10 +257,9 @@ class Article(models.Model):
     def prepare_for_save(self) -> None:
         """Derive what is stored from what was written; bulk writers call this too."""
         for field in ("standfirst", "body"):
-            setattr(self, field, without_control_characters(getattr(self, field)))
+            setattr(self, field, as_meant(getattr(self, field)))
         for field in ("headline", "dateline", "byline_text"):  # one line each
-            setattr(self, field, " ".join(without_control_characters(getattr(self, field))
-                                          .split()))
+            setattr(self, field, " ".join(as_meant(getattr(self, field)).split()))
         if not self.slug:
             self.slug = slugify(self.headline, allow_unicode=True)[:120].strip("-") or "article"
         self.body = sanitize_body(self.body)

@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
-from ..html import without_control_characters
+from ..html import as_meant
 
 
 class NamedWithSlug(models.Model):
@@ -18,7 +18,7 @@ class NamedWithSlug(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.name = without_control_characters(self.name)
+        self.name = as_meant(self.name)
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True) or type(self).__name__.lower()
         super().save(*args, **kwargs)

@@ -6,7 +6,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 
-from ..html import without_control_characters
+from ..html import as_meant
 
 PATH_SEPARATOR = "/"
 DISPLAY_SEPARATOR = " » "
@@ -64,7 +64,7 @@ class Section(models.Model):
         return self.display_path or self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.name = without_control_characters(self.name)
+        self.name = as_meant(self.name)
         before = None
         if self.pk:
             before = type(self).objects.filter(pk=self.pk).values_list(
