@@ -259,3 +259,18 @@ def test_a_place_gets_a_word_model_from_fewer_stories_than_a_person():
     said = model.probabilities(Story("Krona", "the krona fell as the riksdag met"))
     assert said[("place", "Sweden")] > 0.5
     assert model.probabilities(Story("Shares", "shares rose"))[("place", "Sweden")] < 0.5
+
+
+@pytest.mark.django_db
+def test_a_place_typed_decomposed_is_found_once_the_story_is_saved(tmp_path, make_article):
+    """"Curaçao" with its cedilla as a combining mark (a Mac's or an outlet's way) is other
+    characters than the gazetteer's: stored composed, the saved story's place is found."""
+    import unicodedata
+
+    words = "Officials in Curaçao and Réunion met on Monday, the ministry said."
+    decomposed = unicodedata.normalize("NFD", words)
+    assert ("place", "Curaçao") not in tagged(loaded(tmp_path), "Talks", decomposed)
+    story = make_article("Talks", body=f"<p>{decomposed}</p>")
+    story.refresh_from_db()
+    found = tagged(loaded(tmp_path), story.headline, story.body)
+    assert {("place", "Curaçao"), ("place", "Réunion")} <= set(found)
