@@ -109,3 +109,21 @@ def test_desk_list_costs_a_bounded_number_of_queries(
         with django_assert_max_num_queries(16):
             assert client.get(url).status_code == 200
     assert Revision.objects.count() == 0
+
+
+def test_deleting_a_published_story_says_what_it_does_and_the_gentler_way(
+        desk_client, make_user, make_article):
+    import lxml.html
+
+    client = desk_client(make_user("Chief editor"))
+    live = make_article("Minister resigns")
+    draft = make_article("Notes for later", status=Article.Status.DRAFT, published_at=None)
+
+    page = lxml.html.fromstring(
+        client.get(f"/desk/newsroom/article/{live.pk}/delete/").content.decode())
+    warning = " ".join(page.get_element_by_id("delete-warning").text_content().split())
+    assert warning.startswith("“Minister resigns” is live.")
+    assert "Partners who took it from the wire are told to take it down." in warning
+    assert "Unpublish (kill)" in warning
+    draft_page = client.get(f"/desk/newsroom/article/{draft.pk}/delete/")
+    assert draft_page.status_code == 200 and b"delete-warning" not in draft_page.content

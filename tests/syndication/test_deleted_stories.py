@@ -169,3 +169,15 @@ def test_a_withdrawal_read_both_as_a_story_and_as_deleted_is_served_once(
     position = changes.Position(story.wire_changed_at - timedelta(seconds=1), 0)
     found = changes.changed_after(position, timezone.now(), limit=10)
     assert [(pk, at) for pk, at, _ in found] == [(story.pk, story.wire_changed_at)]
+
+
+def test_a_story_deleted_in_the_desk_reaches_the_partner_canceled(
+        api, make_article, make_user, desk_client, settled_at_once):  # noqa: F811
+    before = timezone.now()
+    story = make_article("Deleted by the chief editor")
+    client = desk_client(make_user("Chief editor", "chief"))
+    response = client.post(f"/desk/newsroom/article/{story.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Article.objects.filter(pk=story.pk).exists()
+    page, _ = poll(api, since(before))
+    assert [(story_id(i), status(i)) for i in page["items"]] == [(story.pk, "canceled")]
