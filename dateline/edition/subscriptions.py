@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from dateline.base.hashes import address_hash, sender_hash
+from dateline.base.methods import takes_posts
 from dateline.base.ratelimits import RateLimit
 
 from .models import Subscriber
@@ -109,6 +110,7 @@ def do_unsubscribe(subscriber: Subscriber) -> None:
         unsubscribed_at=timezone.now())
 
 
+@takes_posts
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def subscribe(request: HttpRequest) -> HttpResponse:
@@ -156,6 +158,7 @@ def sent(request: HttpRequest) -> HttpResponse:
                   {"edition_name": settings.DATELINE_EDITION_NAME})
 
 
+@takes_posts
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
@@ -181,6 +184,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 # RFC 8058: a mail provider's one-click POST comes with no cookie and no token of ours; the
 # signed link is what proves it is the reader's. A GET only shows the button, because mail
 # scanners follow every link in a mail.
+@takes_posts
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache

@@ -4,8 +4,9 @@ import logging
 import time
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
+from dateline.base.methods import may_post_to
 from dateline.pagecache.outcomes import OUTCOME
 
 from .metrics import observe
@@ -13,6 +14,14 @@ from .metrics import observe
 logger = logging.getLogger("dateline.access")
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# What Dateline's views answer: reads, and the forms' and the desk's posts. No view tells the
+# others apart from a read, so OPTIONS /search/?q=… or TRACE /article/… were read in full, past
+# the page cache and the public read budget (which take only GET and HEAD).
+ANSWERED = ("GET", "HEAD", "POST")
+READS = ("GET", "HEAD")
+# The wire API refuses every other method itself, in JSON as its partners read it
+# (syndication.api.errors.reads_only).
+ANSWERS_ITS_OWN = "/api/"
 # Polled every few seconds by machines; at INFO they would drown the readers' requests.
 QUIET_ROUTES = frozenset({"ops:healthz", "ops:readyz", "ops:metrics"})
 
@@ -52,3 +61,29 @@ class RequestMetricsMiddleware:
         logger.log(logging.DEBUG if route in QUIET_ROUTES else logging.INFO, message, *args,
                    extra=fields)
         return response
+
+
+class AnsweredMethodsMiddleware:
+    """Any other method is a 405 before it reaches a view (TRACE never echoes a thing); so is
+    a POST outside the desk to a view that only reads (dateline.base.methods)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ANSWERED or request.path.startswith(ANSWERS_ITS_OWN):
+            return self.get_response(request)
+        return not_allowed(ANSWERED)
+
+    def process_view(self, request: HttpRequest, view, view_args, view_kwargs):
+        if (request.method == "POST" and not may_post_to(view)
+                and not request.path.startswith(
+                    (*settings.DATELINE_PUBLIC_READ_EXEMPT, ANSWERS_ITS_OWN))):
+            return not_allowed(READS)
+        return None
+
+
+def not_allowed(methods: tuple[str, ...]) -> HttpResponse:
+    return HttpResponseNotAllowed(
+        methods, content=f"This address answers {', '.join(methods)}.\n".encode(),
+        content_type="text/plain; charset=utf-8")

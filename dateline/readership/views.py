@@ -5,10 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from dateline.base.clients import client_network
+from dateline.base.methods import takes_posts
 
 from .beacon import answer
 
 
+@takes_posts
 @csrf_exempt  # no cookie is read or set, so there is no session for a forged request to ride
 def beacon(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     try:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "dateline.ops.middleware.RequestMetricsMiddleware",
+    "dateline.ops.middleware.AnsweredMethodsMiddleware",
     "dateline.pagecache.middleware.PageCacheMiddleware",
     # After the page cache, whose hits touch no database: public reads get a time budget.
     "dateline.db.middleware.PublicReadLimitMiddleware",

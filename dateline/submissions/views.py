@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from dateline.base import onetime
 from dateline.base.hashes import address_hash, sender_hash
+from dateline.base.methods import takes_posts
 from dateline.pagecache import keys
 
 from . import limits
@@ -38,6 +39,7 @@ FORM_TEMPLATE = "submissions/new.html"
 
 # The size of the body is checked before anything reads it, and Django's CSRF middleware
 # reads it; so the view asks for the same check itself, once the size is known to be sane.
+@takes_posts
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 # Browsers and proxies keep no copy (it holds a token), yet going back still refills the form.

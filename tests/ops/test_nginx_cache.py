@@ -21,6 +21,7 @@ from django.test import Client, override_settings
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
+from dateline.base.methods import takes_posts
 from dateline.newsroom.actions.save import announce_saved, claim_version, record_revision
 from dateline.newsroom.models import Article
 from tests.live.server import free_port_pair
@@ -36,6 +37,7 @@ pytestmark = [
 _served = count(1)
 
 
+@takes_posts
 @csrf_exempt  # a POST that reaches the view, whose answer would otherwise be shared
 def answer(request, kind: str) -> HttpResponse:
     """An answer with one kind of caching headers; each render says which render it is."""

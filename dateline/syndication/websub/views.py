@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from dateline.base.methods import takes_posts
+
 from . import validation, verification
 
 
@@ -11,6 +13,7 @@ def plain(message: str, status: int) -> HttpResponse:
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
+@takes_posts
 @csrf_exempt  # subscribers are other servers posting forms; the recommendation says so
 @require_POST
 def hub(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,48 @@
+"""Methods no view answers are a 405 before any view runs: OPTIONS, TRACE or an invented
+method were read as a GET (the search run, the page rendered) past the page cache and the
+public read budget, which only GET and HEAD come under."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "PUT", "PATCH", "DELETE", "PROPFIND"])
+@pytest.mark.parametrize("path", ["/search/?q=oil+prices", "/", "/feeds/rss/", "/desk/"])
+def test_a_method_no_view_answers_is_refused_before_any_view(client, make_article, method,
+                                                             path):
+    make_article("Oil prices rise")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.generic(method, path, HTTP_X_ECHO_ME="secret")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, POST"
+    assert response.content == b"This address answers GET, HEAD, POST.\n"  # nothing echoed
+    assert queries.captured_queries == []
+
+
+@pytest.mark.parametrize("path", ["/search/?q=oil+prices", "/", "/section/world/",
+                                  "/feeds/rss/", "/news-in-brief/", "/edition/"])
+def test_a_post_to_a_page_that_only_reads_is_refused_before_its_view(client, make_article,
+                                                                      path):
+    """With the token any public form hands out, a POST was a read outside the page cache
+    and the public read budget: a hostile search sent so ran with no time limit."""
+    make_article("Oil prices rise")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(path, {"q": "oil"})
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert queries.captured_queries == []
+
+
+def test_reads_and_the_public_forms_posts_still_reach_their_views(client, make_article):
+    story = make_article("Oil prices rise")
+    assert client.get("/search/?q=oil").status_code == 200
+    assert client.head(story.get_absolute_url()).status_code == 200
+    for form in ("/report/", "/edition/subscribe/"):
+        response = client.post(form, {})
+        assert response.status_code in (200, 400), (form, response.status_code)
+        assert b"answers GET" not in response.content
+    # The desk takes posts on every page it has.
+    assert client.post("/desk/login/", {"username": "x", "password": "y"}).status_code == 200
