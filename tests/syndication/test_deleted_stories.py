@@ -181,3 +181,23 @@ def test_a_story_deleted_in_the_desk_reaches_the_partner_canceled(
     assert not Article.objects.filter(pk=story.pk).exists()
     page, _ = poll(api, since(before))
     assert [(story_id(i), status(i)) for i in page["items"]] == [(story.pk, "canceled")]
+
+
+def test_a_withdrawn_story_deleted_after_the_changes_were_read_is_still_served(
+        make_article, make_user):
+    """The changes are read first, their items after: a withdrawn story deleted in between is
+    gone from the stories, so its item comes from what the deletion left, or the partner's
+    next position would pass it unserved."""
+    from dateline.syndication.formatters.ninjs import Ninjs31Formatter
+
+    story = make_article("Killed, deleted mid-poll")
+    TRANSITIONS["unpublish"].execute(make_user("Chief editor", "chief"), story)
+    story.refresh_from_db()
+    position = changes.Position(story.wire_changed_at - timedelta(seconds=1), 0)
+    [(pk, _, status)] = changes.changed_after(position, timezone.now(), limit=10)
+    assert (pk, status) == (story.pk, Article.Status.UNPUBLISHED)
+
+    Article.objects.get(pk=pk).delete()
+    items = changes.withdrawn_items(Ninjs31Formatter("https://news.example"), [pk])
+    assert items[pk]["pubStatus"] == "canceled"
+    assert items[pk]["uri"] == f"https://news.example/articles/{pk}/"

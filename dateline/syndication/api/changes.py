@@ -79,6 +79,18 @@ def place(change: tuple) -> tuple[datetime, int]:
     return at, pk
 
 
+def withdrawn_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
+    """Canceled items for these stories, withdrawn or deleted: from the story while it is still
+    withdrawn, else from what its deletion left (a story deleted since the changes were read
+    is found there, at the same place, and not lost behind the partner's next position)."""
+    items = {article.pk: fmt.withdrawn(article) for article in Article.objects.filter(
+        pk__in=pks, status=Article.Status.UNPUBLISHED)}
+    items |= {deleted.article_id: fmt.withdrawn(as_withdrawn(deleted))
+              for deleted in DeletedStory.objects.filter(
+                  article_id__in=[pk for pk in pks if pk not in items])}
+    return items
+
+
 def parse(query: QueryDict, now: datetime) -> tuple[Position, int]:
     unknown = sorted(set(query) - params.CHANGES_KNOWN)
     if unknown:
@@ -118,11 +130,8 @@ def changes(request: HttpRequest, fmt: Formatter) -> HttpResponse:
     found = changed_after(position, settled, limit)
     live, found_keys = items_by_id(
         fmt, [pk for pk, _, status in found if status == Article.Status.PUBLISHED])
-    withdrawn = {article.pk: fmt.withdrawn(article) for article in Article.objects.filter(
-        pk__in=[pk for pk, _, status in found if status == Article.Status.UNPUBLISHED])}
-    withdrawn |= {deleted.article_id: fmt.withdrawn(as_withdrawn(deleted))
-                  for deleted in DeletedStory.objects.filter(
-                      article_id__in=[pk for pk, _, status in found if status == DELETED])}
+    withdrawn = withdrawn_items(
+        fmt, [pk for pk, _, status in found if status in (Article.Status.UNPUBLISHED, DELETED)])
     items = []
     for pk, at, _ in found:
         # None: withdrawn between the two queries (it comes again, as such, once settled).
