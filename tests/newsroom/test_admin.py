@@ -127,3 +127,21 @@ def test_deleting_a_published_story_says_what_it_does_and_the_gentler_way(
     assert "Unpublish (kill)" in warning
     draft_page = client.get(f"/desk/newsroom/article/{draft.pk}/delete/")
     assert draft_page.status_code == 200 and b"delete-warning" not in draft_page.content
+
+
+def test_deleting_chosen_stories_names_the_published_ones(desk_client, make_user, make_article):
+    import lxml.html
+
+    client = desk_client(make_user("Chief editor"))
+    live = make_article("Minister resigns")
+    draft = make_article("Notes for later", status=Article.Status.DRAFT, published_at=None)
+
+    response = client.post("/desk/newsroom/article/", {
+        "action": "delete_selected", "_selected_action": [live.pk, draft.pk]})
+    assert response.status_code == 200
+    page = lxml.html.fromstring(response.content.decode())
+    warning = page.get_element_by_id("delete-warning")
+    assert " ".join(warning.text_content().split()).startswith(
+        "1 of the chosen stories is published: “Minister resigns”")
+    assert "Notes for later" not in warning.text_content()
+    assert Article.objects.count() == 2  # asked, not yet deleted
