@@ -43,7 +43,9 @@ pytestmark = [
     ),
 ]
 
-RECOVERY_DELAY_MS = 1500
+# Long enough that the reader of step 2 asks before the replica applies the change even on a
+# machine loaded by the SQLite suite beside it (at 1.5 s, one loaded run's reader came late).
+RECOVERY_DELAY_MS = 4000
 DATABASE = "site"
 USER = PASSWORD = "dateline"
 
