@@ -145,3 +145,28 @@ def test_deleting_chosen_stories_names_the_published_ones(desk_client, make_user
         "1 of the chosen stories is published: “Minister resigns”")
     assert "Notes for later" not in warning.text_content()
     assert Article.objects.count() == 2  # asked, not yet deleted
+
+
+def test_the_chief_editor_deletes_a_story_with_everything_the_machine_gave_it(
+        desk_client, make_user, make_article):
+    """Related links, topics and the like are the story's own rows: deleting it takes them,
+    with no permission of their own asked (a chief editor could delete no story that had
+    related stories: "your account doesn't have permission to delete: related story")."""
+    from dateline.intelligence.models import RelatedStory
+
+    client = desk_client(make_user("Chief editor"))
+    story, other = make_article("Minister resigns"), make_article("Cabinet reshuffle")
+    RelatedStory.objects.create(article=story, related=other, rank=1)
+    RelatedStory.objects.create(article=other, related=story, rank=1)
+
+    page = client.get(f"/desk/newsroom/article/{story.pk}/delete/").content.decode()
+    assert "doesn't have permission" not in page and 'name="post" value="yes"' in page
+    assert client.post(f"/desk/newsroom/article/{story.pk}/delete/",
+                       {"post": "yes"}).status_code == 302
+    assert not Article.objects.filter(pk=story.pk).exists()
+    assert not RelatedStory.objects.exists()
+    assert Article.objects.filter(pk=other.pk).exists()
+    # The bulk action too.
+    response = client.post("/desk/newsroom/article/", {
+        "action": "delete_selected", "_selected_action": [other.pk], "post": "yes"})
+    assert response.status_code == 302 and not Article.objects.exists()
