@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from .desk.article_admin import ArticleAdmin
 from .desk.keys import KeysCheckedAdmin
+from .desk.own_rows import DeletesItsOwnRows
 from .models import Article, AuditEntry, Author, Section, Source, Tag, TwoFactorRole
 
 
@@ -21,7 +22,7 @@ class SectionAdmin(KeysCheckedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(DeletesItsOwnRows, admin.ModelAdmin):
     list_display = ["name", "kind", "slug"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]

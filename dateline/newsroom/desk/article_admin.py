@@ -19,6 +19,7 @@ from .forms import ArticleForm
 from .full_text import full_text_ids
 from .keys import KeysCheckedAdmin
 from .list_filters import StatusFilter
+from .own_rows import DeletesItsOwnRows
 
 # Inlines other apps add to the article editor at ready() (pictures: the story's photos), so
 # that the newsroom shows them without importing those apps.
@@ -38,7 +39,7 @@ class MineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ArticleAdmin(KeysCheckedAdmin, admin.ModelAdmin):
+class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
     form = ArticleForm
     change_form_template = "desk/article_change_form.html"
     # The list is the newsroom's budget (desk/budget.py): last changed first, so a new draft
@@ -163,15 +164,6 @@ class ArticleAdmin(KeysCheckedAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("newsroom.delete_article")
-
-    def get_deleted_objects(self, objs, request):
-        """What deleting these stories takes with it, asking no permission for it: every row
-        that goes is the story's own (its revisions, notes, related links, topics, brief, photo
-        placements, live entries), and the right to delete a story is the right to delete
-        them. Django asked for each model's own delete permission, so a chief editor could
-        delete no story the machine had given related stories."""
-        deleted, counts, _needed, protected = super().get_deleted_objects(objs, request)
-        return deleted, counts, set(), protected
 
     def save_model(self, request, obj: Article, form, change: bool) -> None:
         if not change:
