@@ -25,15 +25,17 @@ from .models import DeletedStory
 
 def owed(article: Article, now: datetime) -> DeletedStory | None:
     """What partners are owed for this story, deleted at `now`; None if nothing."""
-    kept_from = now - timedelta(days=params.CHANGES_KEPT_DAYS)
+    def left(version: int, withdrawn_at: datetime, wire_changed_at: datetime) -> DeletedStory:
+        return DeletedStory(article_id=article.pk, headline=article.headline, slug=article.slug,
+                            version=version, withdrawn_at=withdrawn_at,
+                            wire_changed_at=wire_changed_at)
+
     if article.is_live:
-        return DeletedStory(article_id=article.pk, headline=article.headline, slug=article.slug,
-                            version=article.version + 1, withdrawn_at=now, wire_changed_at=now)
+        return left(article.version + 1, now, now)
     withdrawn = article.wire_changed_at
+    kept_from = now - timedelta(days=params.CHANGES_KEPT_DAYS)
     if article.status == Article.Status.UNPUBLISHED and withdrawn and withdrawn >= kept_from:
-        return DeletedStory(article_id=article.pk, headline=article.headline, slug=article.slug,
-                            version=article.version, withdrawn_at=article.modified_at,
-                            wire_changed_at=withdrawn)
+        return left(article.version, article.modified_at, withdrawn)
     return None
 
 

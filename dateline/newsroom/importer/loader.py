@@ -7,7 +7,7 @@ import re
 import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -316,6 +316,9 @@ class _Plan:
     relations: dict[str, tuple[set[int], set[int], set[int]]] = field(default_factory=dict)
     unchanged: int = 0
     kept_desk_edits: int = 0
+    # The batch's one time: each article it writes is modified then, and a change to the wire
+    # is stamped then.
+    at: datetime = field(default_factory=timezone.now)
 
     @property
     def written(self) -> list[Article]:
@@ -359,7 +362,6 @@ def _plan(
 ) -> _Plan:
     """Fill an article for each record that is new or changed; count the ones left alone."""
     plan = _Plan()
-    now = timezone.now()
     for record in records:
         article = existing.get(record.external_id)
         if article is not None:
@@ -372,7 +374,7 @@ def _plan(
                 continue
         else:
             article = Article(external_id=record.external_id)
-        _fill(article, record, vocabulary, fingerprints[record.external_id], now)
+        _fill(article, record, vocabulary, fingerprints[record.external_id], plan.at)
         plan.relations[record.external_id] = (
             vocabulary.tag_ids(record), vocabulary.source_ids(record), vocabulary.author_ids(record)
         )
@@ -385,11 +387,8 @@ def _save(plan: _Plan) -> None:
     Article.objects.bulk_create(plan.new)
     Article.objects.bulk_update(plan.changed, ARTICLE_FIELDS)
     written = plan.written
-    stamped = {a.modified_at for a in written if a.wire_changed_at == a.modified_at}
-    for when in stamped:  # one batch, one time
-        restamp_if_late(
-            Article.objects.filter(pk__in=[a.pk for a in written if a.wire_changed_at == when]),
-            when)
+    if written:  # those stamped at the batch's time, if its commit comes late
+        restamp_if_late(Article.objects.filter(pk__in=[a.pk for a in written]), plan.at)
     _replace_relations(written, plan.relations)
     Revision.objects.bulk_create(_import_revision(a) for a in written)
     if written:
