@@ -18,6 +18,7 @@ def make_renditions(photo_id: int) -> dict:
 
     from . import renditions
     from .models import Photo
+    from .signals import renditions_made
 
     try:
         photo = Photo.objects.get(pk=photo_id)
@@ -32,4 +33,6 @@ def make_renditions(photo_id: int) -> dict:
     except IntegrityError:
         # Another run (stored, then refocused at once) wrote the same sizes first: it made them.
         return {"photo": photo_id, "made": 0, "error": "made by a concurrent run"}
+    if made:
+        renditions_made.send(sender=Photo, photo=photo, made=made)
     return {"photo": photo_id, "made": made}

@@ -12,6 +12,7 @@ class SyndicationConfig(AppConfig):
         from . import (
             deletions,  # noqa: F401  (connects the deleted story's receiver)
             formatters,  # noqa: F401  (declares its registry for the plug-in check)
+            resending,  # noqa: F401  (connects the photo library's receivers)
             sitemap_figures,
         )
         from .websub import distribution  # noqa: F401  (connects the WebSub receiver)

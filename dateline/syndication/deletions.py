@@ -31,11 +31,11 @@ def owed(article: Article, now: datetime) -> DeletedStory | None:
                             wire_changed_at=wire_changed_at)
 
     if article.is_live:
-        return left(article.version + 1, now, now)
+        return left(article.wire_version + 1, now, now)
     withdrawn = article.wire_changed_at
     kept_from = now - timedelta(days=params.CHANGES_KEPT_DAYS)
     if article.status == Article.Status.UNPUBLISHED and withdrawn and withdrawn >= kept_from:
-        return left(article.version, article.modified_at, withdrawn)
+        return left(article.wire_version, article.modified_at, withdrawn)
     return None
 
 

@@ -96,6 +96,21 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.only("headline", "slug", "teaser", "published_at", "section_id")
 
+    def send_again(self) -> list[int]:
+        """Put the live ones among these stories on the wire again as a new version, though
+        the desk changed nothing in them (their photo's caption corrected in the library,
+        its renditions made after they went out). Partners hold a copy, and a partner's
+        system (Superdesk's ingest) takes an item again only when its version has grown;
+        growing the desk's own version would refuse the save of an editor with the story
+        open. Returns the ids of those sent."""
+        now = timezone.now()
+        ids = list(self.live().values_list("pk", flat=True))
+        if ids:
+            Article.objects.filter(pk__in=ids).update(
+                resent=models.F("resent") + 1, wire_changed_at=now)
+            restamp_if_late(Article.objects.filter(pk__in=ids), now)
+        return ids
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -193,6 +208,10 @@ class Article(models.Model):
     # the save that published, changed or withdrew it, or the later time it comes out at
     # (its publication time, its embargo's end). None while it never reached the wire.
     wire_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # How often the live story went to partners again with no save of the desk's
+    # (ArticleQuerySet.send_again); its wire version is `version + resent`. Counted in the
+    # database alone: a save never writes it, so a form's stale copy cannot lower it.
+    resent = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -247,6 +266,11 @@ class Article(models.Model):
                 *kwargs["update_fields"], "slug", "body", "teaser", "modified_at",
                 "wire_changed_at",
             }
+        elif not self._state.adding and not kwargs.get("force_insert"):
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "resent" and f.attname not in deferred]
         super().save(*args, **kwargs)
         if self.wire_changed_at == self.modified_at:
             restamp_if_late(Article.objects.filter(pk=self.pk), self.modified_at)
@@ -277,6 +301,11 @@ class Article(models.Model):
             return None
         return max((t for t in (changed, self.published_at, self.embargo_until) if t),
                    default=None)
+
+    @property
+    def wire_version(self) -> int:
+        """The version partners are given: every save's, and every sending again."""
+        return self.version + self.resent
 
     @property
     def is_live(self) -> bool:

@@ -109,7 +109,7 @@ class Ninjs31Formatter(Formatter):
         return "full"
 
     def _format_version(self, article: Article) -> str:
-        return str(article.version)
+        return str(article.wire_version)
 
     def _format_firstCreated(self, article: Article) -> str | None:
         return timestamp(article.published_at)
