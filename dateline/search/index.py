@@ -27,7 +27,6 @@ from .backends import indexed_backends
 BULK_BATCH = 500
 # After an import the worker compacts the index (`optimize`), once in this many seconds
 # however many batches the import sends, starting a minute after the first.
-OPTIMIZE_ASKED_KEY = "search-optimize:asked"
 OPTIMIZE_EVERY_SECONDS, OPTIMIZE_DELAY = 600, timedelta(seconds=60)
 
 
@@ -62,7 +61,7 @@ def articles_bulk_written(sender, pks=(), **kwargs) -> None:
 def ask_for_optimize() -> None:
     """Queue one compaction of the index for the worker (bench/README "Search": a million
     stories imported left 18 FTS5 segments, and searches took twice as long)."""
-    from .tasks import optimize_search_index
+    from .tasks import OPTIMIZE_ASKED_KEY, optimize_search_index
 
     queued.enqueue_once(optimize_search_index, OPTIMIZE_ASKED_KEY, OPTIMIZE_EVERY_SECONDS,
                         settings.DATELINE_SEARCH_CACHE, timezone.now() + OPTIMIZE_DELAY)

@@ -2,6 +2,9 @@
 
 from django.tasks import task
 
+# Set while a compaction is queued (base.queued): imports ask for one, the worker clears it.
+OPTIMIZE_ASKED_KEY = "search-optimize:asked"
+
 
 @task()
 def optimize_search_index() -> dict:
@@ -11,7 +14,6 @@ def optimize_search_index() -> dict:
     from dateline.base import queued
 
     from .backends import indexed_backends
-    from .index import OPTIMIZE_ASKED_KEY
 
     queued.done(OPTIMIZE_ASKED_KEY, settings.DATELINE_SEARCH_CACHE)
     return {backend.vendor: backend.optimize() for backend in indexed_backends()}
