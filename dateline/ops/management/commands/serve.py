@@ -129,6 +129,13 @@ class Command(BaseCommand):
         supervisor.add("web server (granian WSGI)", lambda: start_group(
             web_command(granian, host, port, workers, threads, slow_body_threads)))
         self.stdout.write(f"Serving Dateline on http://{host}:{port}/ (Ctrl+C stops it)")
+        if slow_body_threads:
+            # granian warns of "quite high" thread counts; say why before a newcomer wonders.
+            self.stdout.write(
+                f"Each worker runs Django in {threads} threads; {slow_body_threads} more only "
+                "wait for request bodies still arriving (--slow-body-threads; 0 behind nginx, "
+                f"which buffers them): granian's warning of {threads + slow_body_threads} "
+                "threads is expected.")
         self.stdout.flush()
 
     def _start_worker(self) -> subprocess.Popen:
