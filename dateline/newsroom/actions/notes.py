@@ -29,6 +29,9 @@ def add_note(user, article: Article, kind: str, text: str) -> ArticleNote:
         note = ArticleNote.objects.create(article=article, kind=kind, text=text, created_by=user)
         article.updated_at = note.created_at or timezone.now()
         article.save(update_fields=["updated_at"])
+        # Partners get the story again with the note (the wire's edNote) as a new version: the
+        # text is unchanged, and a partner's system takes an item again only when it grows.
+        Article.objects.filter(pk=article.pk).send_again()
         log_action(article, kind, user, text)
         transaction.on_commit(lambda: article_saved.send(sender=Article, article=article))
     return note

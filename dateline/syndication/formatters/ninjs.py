@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from dateline.intelligence.related import stored_related
 from dateline.newsroom import credit, medtop
-from dateline.newsroom.models import Article, Tag
+from dateline.newsroom.models import Article, ArticleNote, Tag
 
 from ..pictures import LeadPhoto, lead_photo_of, prefetch_leads
 from .base import Formatter
@@ -21,6 +21,15 @@ from .base import Formatter
 SCHEMA_ID = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
 # IPTC's urgency runs from 1 (most urgent) to 9; 5 is its "normal" (IIM 2:10).
 BREAKING_URGENCY, NORMAL_URGENCY = 1, 5
+
+
+def notes_by_story(articles: Sequence[Article]) -> dict[int, list[ArticleNote]]:
+    """Each story's corrections and updates, oldest first, as its page lists them; one query."""
+    found: dict[int, list[ArticleNote]] = {article.pk: [] for article in articles}
+    for note in (ArticleNote.objects.filter(article_id__in=list(found))
+                 .only("article_id", "kind", "text", "created_at").order_by("created_at", "pk")):
+        found[note.article_id].append(note)
+    return found
 
 
 def schema_id(version: str) -> str:
@@ -45,7 +54,7 @@ class Ninjs31Formatter(Formatter):
         "versionCreated", "contentCreated", "pubStatus", "urgency", "language", "headlines",
         "slugline", "descriptions", "bodies", "by", "located", "people", "organisations",
         "places", "subjects", "infoSources", "renditions", "associations", "copyrightHolder",
-        "copyrightNotice", "usageTerms",
+        "copyrightNotice", "usageTerms", "edNote",
     )
     # Superdesk's name for a story's lead picture, which its ingest shows as such.
     LEAD_PICTURE = "featuremedia"
@@ -65,12 +74,14 @@ class Ninjs31Formatter(Formatter):
         # asked again for each of its stories.
         self.looked_up: set[int] = set()
         self.related: dict[int, list[Article]] = {}
+        self.notes: dict[int, list[ArticleNote]] = {}
 
     def prepare(self, articles: Sequence[Article]) -> None:
         self.medtops = medtop.codes_for(a.section for a in articles)
         self.looked_up = {a.section_id for a in articles}
         prefetch_leads(articles)
         self.related = stored_related(articles)
+        self.notes = notes_by_story(articles)
 
     def format(self, article: Article) -> dict[str, Any]:
         if article.section_id not in self.looked_up:
@@ -241,6 +252,15 @@ class Ninjs31Formatter(Formatter):
             } for image in lead.images.values()],
         }
         return {key: value for key, value in item.items() if value not in (None, [])}
+
+    def _format_edNote(self, article: Article) -> str | None:
+        """The story's corrections and updates, one a line, as readers see them under it:
+        ninjs's note from the provider to the receiving desk, which decides what to print."""
+        if article.pk not in self.notes:  # one story on its own
+            self.notes.update(notes_by_story([article]))
+        return "\n".join(
+            f"{note.get_kind_display()}, {note.created_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC: "
+            f"{note.text}" for note in self.notes[article.pk]) or None
 
     def _format_copyrightHolder(self, article: Article) -> str:
         return credit.rights(article).holder

@@ -25,8 +25,7 @@ class Ninjs16Formatter(Ninjs31Formatter):
         "versioncreated", "contentcreated", "pubstatus", "urgency", "language", "headline",
         "slugline", "description_text", "body_html", "byline", "located", "person",
         "organisation", "place", "subject", "infosource", "renditions", "associations",
-        "copyrightholder",
-        "copyrightnotice", "usageterms",
+        "copyrightholder", "copyrightnotice", "usageterms", "ednote",
     )
 
     _format_firstcreated = Ninjs31Formatter._format_firstCreated
@@ -37,6 +36,7 @@ class Ninjs16Formatter(Ninjs31Formatter):
     _format_copyrightholder = Ninjs31Formatter._format_copyrightHolder
     _format_copyrightnotice = Ninjs31Formatter._format_copyrightNotice
     _format_usageterms = Ninjs31Formatter._format_usageTerms
+    _format_ednote = Ninjs31Formatter._format_edNote
 
     def _format_representationtype(self, article: Article) -> str:
         return "complete"  # 1.x's word for 3.x's "full"

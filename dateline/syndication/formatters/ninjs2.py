@@ -22,7 +22,7 @@ class Ninjs21Formatter(Ninjs31Formatter):
         "versioncreated", "contentcreated", "pubstatus", "urgency", "language", "headlines",
         "slugline", "descriptions", "bodies", "by", "located", "people", "organisations",
         "places", "subjects", "infosources", "renditions", "associations", "copyrightholder",
-        "copyrightnotice", "usageterms",
+        "copyrightnotice", "usageterms", "ednote",
     )
 
     _format_representationtype = Ninjs31Formatter._format_representationType
@@ -34,6 +34,7 @@ class Ninjs21Formatter(Ninjs31Formatter):
     _format_copyrightholder = Ninjs31Formatter._format_copyrightHolder
     _format_copyrightnotice = Ninjs31Formatter._format_copyrightNotice
     _format_usageterms = Ninjs31Formatter._format_usageTerms
+    _format_ednote = Ninjs31Formatter._format_edNote
 
     def _format_descriptions(self, article: Article) -> list[dict[str, str]]:
         return [lower_content_type(d) for d in super()._format_descriptions(article)]
