@@ -9,9 +9,11 @@ from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure
+from django.utils.html import format_html_join
 
 from dateline.intelligence.related import stored_related
 from dateline.newsroom.credit import credit, rights
+from dateline.newsroom.datelines import house_dateline
 from dateline.newsroom.html import with_absolute_urls
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.pagecache import keys
@@ -83,6 +85,7 @@ class ArticleFeed(Feed):
                 Prefetch("sources", queryset=Source.objects.only(
                     "pk", "name", "rights_holder", "copyright_notice", "usage_terms")),
                 lead_prefetch(),
+                *(["notes"] if settings.DATELINE_FEED_FULL_CONTENT else []),
             )[:ITEMS]
         )
         # Atom says how an entry relates to another (<link rel="related">); RSS and JSON
@@ -128,7 +131,8 @@ class ArticleFeed(Feed):
         authors = credited.authors
         return {
             "authors": credited.names,
-            "content_html": item.body if settings.DATELINE_FEED_FULL_CONTENT else None,
+            "content_html": (notes_html(item) + item.body
+                             if settings.DATELINE_FEED_FULL_CONTENT else None),
             "guid_path": reverse("site:article-short", kwargs={"pk": item.pk}),
             "article": item,  # for its lead photo, made absolute in get_feed
             # Each stored related story's address (made absolute in get_feed) and headline.
@@ -138,6 +142,15 @@ class ArticleFeed(Feed):
                      *(keys.author(a.pk) for a in authors),
                      *(keys.source(s.pk) for s in item.sources.all())},
         }
+
+
+def notes_html(item: Article) -> str:
+    """The story's corrections and updates, above its body as its page shows them: a reader
+    of the whole story in a feed reader sees what was corrected, as one on the site does."""
+    return format_html_join(
+        "", '<p class="story-note"><strong>{}</strong> {}: {}</p>',
+        ((note.get_kind_display(), house_dateline(note.created_at), note.text)
+         for note in item.notes.all()))
 
 
 class SiteFeed(ArticleFeed):

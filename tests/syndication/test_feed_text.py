@@ -4,6 +4,7 @@ its publisher; categories come once; the house's rights travel with every feed."
 
 import html
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -169,3 +170,26 @@ def test_control_characters_of_wire_copy_are_dropped_not_a_server_error(client, 
     assert read_back(client, "/feeds/json/") == {
         "Cocoa\x0b prices fall": "Cocoa fell\x03 on Monday."
     }
+
+
+def test_full_content_shows_corrections_above_the_body_as_the_page_does(
+        client, settings, make_article, make_user):
+    """A reader of the whole story in a feed reader sees what was corrected: before, the
+    feed's content was the body alone, and the note stayed on the site."""
+    from dateline.newsroom.actions.notes import add_note
+    from dateline.newsroom.datelines import house_dateline
+
+    settings.DATELINE_FEED_FULL_CONTENT = True
+    story = make_article("Shares fall", body="<p>Shares fell 3%.</p>")
+    note = add_note(make_user("Chief editor", "chief"), story, "correction",
+                    "An earlier version said <5% & \"most\" shares; it was 3%.")
+    said = f"Correction {house_dateline(note.created_at)}: {note.text}"
+    for url in ("/feeds/rss/", "/feeds/atom/"):
+        content = feedparser.parse(client.get(url).content).entries[0].content[0].value
+        note_html, body = content.split("</p>", 1)
+        assert html.unescape(re.sub(r"<[^>]+>", "", note_html)) == said, url
+        assert body == "<p>Shares fell 3%.</p>", url
+    item = json.loads(client.get("/feeds/json/").content)["items"][0]
+    assert html.unescape(re.sub(r"<[^>]+>", "", item["content_html"])) == said + "Shares fell 3%."
+    settings.DATELINE_FEED_FULL_CONTENT = False  # teasers only: the page shows the notes
+    assert "content_html" not in json.loads(client.get("/feeds/json/").content)["items"][0]
