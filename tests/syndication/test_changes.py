@@ -200,3 +200,32 @@ def test_a_change_committed_late_still_reaches_a_partner_already_past_its_stamp(
     for callback in on_commit:  # the commit, at last
         callback()
     assert [headline(i) for i in poll(api, following)[0]["items"]] == ["Held up, corrected"]
+
+
+def test_a_kill_and_a_republication_are_each_a_new_version_of_the_item(
+        api, make_article, make_user, settled_at_once,  # noqa: F811
+        django_capture_on_commit_callbacks):
+    """Before, both kept the version of the item the partner held, and a partner's system
+    that takes an item again only when its version grows (Superdesk's ingest routing) kept
+    its usable copy after the kill, or its canceled one after the story came back."""
+    from .test_resending import superdesk_takes_again
+
+    chief = make_user("Chief editor", "chief")
+    draft = make_article("Minister resigns", status=Article.Status.DRAFT, published_at=None)
+    since = timezone.now()
+    TRANSITIONS["publish"].execute(chief, draft)
+    draft.refresh_from_db()
+    url = f"{CHANGES}?since={since:%Y-%m-%dT%H:%M:%S.%fZ}&version=1.6"
+    held = poll(api, url)[0]["items"][0]
+    assert held["version"] == str(draft.version)  # its first time out: the desk's version
+
+    with django_capture_on_commit_callbacks(execute=True):  # stored items renewed
+        TRANSITIONS["unpublish"].execute(chief, draft, note="Legal.")
+    killed = poll(api, url)[0]["items"][0]
+    assert killed["pubstatus"] == "canceled" and superdesk_takes_again(killed, held)
+    with django_capture_on_commit_callbacks(execute=True):
+        TRANSITIONS["publish"].execute(chief, draft)
+    back = poll(api, url)[0]["items"][0]
+    assert back["pubstatus"] == "usable" and superdesk_takes_again(back, killed)
+    draft.refresh_from_db()
+    assert draft.version == 1  # the desk's own: an editor's open form is not stale

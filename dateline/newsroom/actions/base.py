@@ -2,6 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from ..models import Article
 from ..signals import article_status_changed, publication_checks
@@ -75,6 +77,8 @@ class Transition:
             if self.checks_publication:
                 publication_checks.send(sender=Article, article=locked, action=self.name)
             before = locked.status
+            # Partners may hold an item of it (usable, or canceled by a kill).
+            held = locked.wire_changed_at is not None and locked.wire_changed_at <= timezone.now()
             self.apply(locked, **params)
             if self.target:
                 locked.status = self.target
@@ -82,6 +86,12 @@ class Transition:
                 # A move that changes no field (an embargo running out) leaves the row as it
                 # was, its modification time included.
                 locked.save(update_fields=["status", *self.fields])
+            if held and locked.status != before:
+                # A kill, a republication: a new version of the item partners hold, whose
+                # systems take an item again only when its version grows. The desk's own
+                # version stays, so no editor with the story open is refused a save.
+                Article.objects.filter(pk=locked.pk).update(resent=F("resent") + 1)
+                locked.resent += 1
             details = self.describe(locked, **params)
             log_action(locked, self.name, user,
                        "\n".join(p for p in (details, note.strip()) if p), previous=before)

@@ -208,9 +208,10 @@ class Article(models.Model):
     # the save that published, changed or withdrew it, or the later time it comes out at
     # (its publication time, its embargo's end). None while it never reached the wire.
     wire_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # How often the live story went to partners again with no save of the desk's
-    # (ArticleQuerySet.send_again); its wire version is `version + resent`. Counted in the
-    # database alone: a save never writes it, so a form's stale copy cannot lower it.
+    # How often the story went to partners as a new version with no save of the desk's
+    # (ArticleQuerySet.send_again; a kill or a republication, actions.base); its wire version
+    # is `version + resent`. Counted in the database alone: a save never writes it, so a
+    # form's stale copy cannot lower it.
     resent = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
