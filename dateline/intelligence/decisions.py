@@ -13,12 +13,19 @@ class NotPossible(ValueError):
     """A decision that cannot be taken (a story that is not published, say); says why."""
 
 
+def _tell_partners(article: Article) -> None:
+    """An editor's decision changed the story's item on the wire (its tags, its related
+    stories) with no save of the story: a live one goes to partners again as a new version."""
+    Article.objects.filter(pk=article.pk).send_again()
+
+
 @transaction.atomic
 def accept(suggestion: TagSuggestion, user) -> None:
     """The tag goes on the story."""
     _current(suggestion)
     suggestion.article.tags.add(suggestion.tag_id)
     _decide(suggestion, Decision.ACCEPTED, user)
+    _tell_partners(suggestion.article)
 
 
 @transaction.atomic
@@ -27,6 +34,7 @@ def reject(suggestion: TagSuggestion, user) -> None:
     _current(suggestion)
     suggestion.article.tags.remove(suggestion.tag_id)
     _decide(suggestion, Decision.REJECTED, user)
+    _tell_partners(suggestion.article)
 
 
 def _current(suggestion: TagSuggestion) -> None:
@@ -57,6 +65,7 @@ def pin(article: Article, related: Article, user) -> RelatedStory:
         row.rank = next_pinned_rank(article)
         row.origin, row.decided_by = RelatedStory.Origin.PINNED, user
         row.save()
+        _tell_partners(article)
     return row
 
 
@@ -67,6 +76,7 @@ def remove(article: Article, related_id: int, user) -> None:
     RelatedStory.objects.update_or_create(
         article=article, related_id=related_id,
         defaults={"origin": RelatedStory.Origin.REMOVED, "decided_by": user})
+    _tell_partners(article)
 
 
 def edit_brief(article: Article, text: str, user) -> Brief:

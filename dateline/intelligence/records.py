@@ -6,7 +6,7 @@ inside one transaction.
 """
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -119,6 +119,9 @@ def write_suggestions(article: Article, by_tag: dict[int, dict], drop_stale: boo
         suggestion.save()
     if applied:
         article.tags.add(*applied)
+        # The story may have gone to partners in the seconds before its analysis, untagged:
+        # it goes again with them. Not an archive's story, whose import was no news.
+        Article.objects.filter(pk=article.pk, wire_changed_at__gte=F("modified_at")).send_again()
 
 
 def write_topics(article: Article, guesses, origin: str) -> None:
