@@ -3,7 +3,6 @@ partners: the story goes again on the wire's changes feed as a new version. Befo
 site's page changed and a partner that had taken the story kept it untagged (a story goes out
 in the seconds before its analysis), or with the tag an editor had just rejected."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -14,8 +13,8 @@ from dateline.intelligence.pipeline import analyse
 from dateline.newsroom.models import Article
 
 from ..syndication.test_api import api, make_key, token  # noqa: F401 - the partner's fixtures
-from ..syndication.test_changes import CHANGES, settled_at_once  # noqa: F401
-from ..syndication.test_resending import superdesk_takes_again
+from ..syndication.test_changes import settled_at_once  # noqa: F401
+from ..syndication.test_resending import changes_since, superdesk_takes_again
 from .pipeline_parts import use_test_parts
 from .test_desk_panel import JSON, WHEAT
 
@@ -26,12 +25,6 @@ pytestmark = pytest.mark.django_db
 def parts(settings, tmp_path):
     use_test_parts(settings, tmp_path / "models")
     settings.DATELINE_INTELLIGENCE_APPLY_AT = 0.9
-
-
-def changes_since(api, moment) -> list[dict]:  # noqa: F811
-    response = api(f"{CHANGES}?since={moment:%Y-%m-%dT%H:%M:%S.%fZ}&version=1.6")
-    assert response.status_code == 200, response.content
-    return json.loads(response.content)["items"]
 
 
 def places(item: dict) -> set[str]:

@@ -3,7 +3,6 @@ in the item's editorial note (ninjs `edNote`, `ednote` before 3.0), which Superd
 copies. Before, the note showed on the site alone: the item carried none, and its version had
 not grown, so a partner's system that had the story kept its copy as it was."""
 
-import json
 from datetime import UTC, timedelta
 
 import pytest
@@ -14,19 +13,13 @@ from dateline.newsroom.models import ArticleNote
 
 from .ninjs_schema import errors
 from .test_api import api, make_key, token  # noqa: F401 - the partner's fixtures
-from .test_changes import CHANGES, settled_at_once  # noqa: F401
+from .test_changes import settled_at_once  # noqa: F401
 from .test_ninjs_versions import VERSIONS
-from .test_resending import superdesk_takes_again
+from .test_resending import changes_since, superdesk_takes_again
 from .test_superdesk import superdesk_reads
 
 pytestmark = pytest.mark.django_db
 NOTE = {"1.5": "ednote", "1.6": "ednote", "2.1": "ednote", "3.1": "edNote"}
-
-
-def changes_since(api, moment, version) -> list[dict]:  # noqa: F811
-    response = api(f"{CHANGES}?since={moment:%Y-%m-%dT%H:%M:%S.%fZ}&version={version}")
-    assert response.status_code == 200, response.content
-    return json.loads(response.content)["items"]
 
 
 def stamp(note: ArticleNote) -> str:
