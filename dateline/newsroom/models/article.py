@@ -98,11 +98,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def send_again(self) -> list[int]:
         """Put the live ones among these stories on the wire again as a new version, though
-        the desk changed nothing in them (their photo's caption corrected in the library,
-        its renditions made after they went out). Partners hold a copy, and a partner's
-        system (Superdesk's ingest) takes an item again only when its version has grown;
-        growing the desk's own version would refuse the save of an editor with the story
-        open. Returns the ids of those sent."""
+        no save of the desk's form changed them (a correction note added, their photo's
+        caption corrected in the library, their tags decided). Partners hold a copy, and a
+        partner's system (Superdesk's ingest) takes an item again only when its version has
+        grown; growing the desk's own version would refuse the save of an editor with the
+        story open. Returns the ids of those sent."""
         now = timezone.now()
         ids = list(self.live().values_list("pk", flat=True))
         if ids:
