@@ -58,6 +58,8 @@ def breaking(request: HttpRequest, pk: int) -> HttpResponse:
         if article.is_breaking != on:
             article.is_breaking = on
             article.save(update_fields=["is_breaking"])
+            # The wire's urgency changed: partners get a new version of the story.
+            Article.objects.filter(pk=article.pk).send_again()
             log_action(article, "breaking" if on else "breaking_ended", request.user,
                        "Marked as breaking news." if on else "Breaking news ended.")
     if on and not article.is_live:

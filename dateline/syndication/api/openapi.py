@@ -148,9 +148,10 @@ def document(base_url: str) -> dict[str, Any]:
                     "out by its time or its embargo's end (its whole item), or withdrawn or "
                     "deleted (an item with pubStatus canceled), once each, once "
                     f"{CHANGES_SETTLE_SECONDS} s old; a live story also when a correction or "
-                    "update is added (edNote lists them), its lead photo's words change or its "
-                    "tags are decided. Each item a story sends again has a greater version "
-                    "than the last. Give since, then poll the next link: "
+                    "update is added (edNote lists them), it is marked or no longer marked as "
+                    "breaking news, its lead photo's words change or its tags are decided. "
+                    "Each item a story sends again has a greater version than the last. "
+                    "Give since, then poll the next link: "
                     f"every page has one. The feed reaches back {CHANGES_KEPT_DAYS} days.",
                     "parameters": [
                         _query("since", "Changes at or after this ISO 8601 time (UTC when it "
