@@ -14,7 +14,8 @@ from dateline.newsroom.models import Article
 
 from ..syndication.test_api import api, make_key, token  # noqa: F401 - the partner's fixtures
 from ..syndication.test_changes import settled_at_once  # noqa: F401
-from ..syndication.test_resending import changes_since, superdesk_takes_again
+from ..syndication.test_resending import changes_since
+from ..syndication.test_superdesk import superdesk_takes_again, went_out_earlier
 from .pipeline_parts import use_test_parts
 from .test_desk_panel import JSON, WHEAT
 
@@ -38,6 +39,7 @@ def people(item: dict) -> set[str]:
 def test_a_story_out_before_its_analysis_goes_again_with_the_tags_applied(
         api, make_article, settled_at_once, django_capture_on_commit_callbacks):  # noqa: F811
     story = make_article("Grain sales", body=WHEAT)
+    went_out_earlier(story)
     held = changes_since(api, story.wire_changed_at - timedelta(seconds=1))
     assert places(held[0]) == set()  # out untagged: the worker had not analysed it yet
     since = timezone.now()
@@ -67,25 +69,27 @@ def test_an_editors_decision_on_a_live_story_goes_to_partners(
     harvest = make_article("Wheat harvest", body="<p>The wheat harvest was early.</p>")
     analyse(story)
     client = desk_client(make_user("Editor"))
-    since = timezone.now()
-    held = changes_since(api, story.wire_changed_at - timedelta(seconds=1))[-1]
+    went_out_earlier(story, 60)  # each decision below a while after the last, as at a desk
+    since = story.wire_changed_at
+    (held,) = [i for i in changes_since(api, since) if i["uri"].endswith(f"/{story.pk}/")]
 
-    def decide(action: str, **fields) -> dict:
+    def decide(action: str, then: int, **fields) -> dict:
         with django_capture_on_commit_callbacks(execute=True):
             answer = client.post(f"/desk/intelligence/stories/{story.pk}/decide/",
                                  {"intel-action": action, **fields}, **JSON)
         assert answer.status_code == 200, answer.content
+        went_out_earlier(story, then)
         items = [i for i in changes_since(api, since) if i["uri"] == held["uri"]]
         assert len(items) == 1
         return items[0]
 
     borisov = TagSuggestion.objects.get(article=story, tag__name="Borisov")
-    accepted = decide(f"accept:{borisov.pk}")
+    accepted = decide(f"accept:{borisov.pk}", 40)
     assert "Borisov" in people(accepted) and superdesk_takes_again(accepted, held)
     sofia = TagSuggestion.objects.get(article=story, tag__name="Sofia")
-    rejected = decide(f"reject:{sofia.pk}")
+    rejected = decide(f"reject:{sofia.pk}", 20)
     assert "Sofia" not in places(rejected) and superdesk_takes_again(rejected, accepted)
-    removed = decide(f"remove:{harvest.pk}")
+    removed = decide(f"remove:{harvest.pk}", 0)
     assert superdesk_takes_again(removed, rejected)
     story.refresh_from_db()
     assert story.version == 1  # the desk's own version: an editor's open form is not stale

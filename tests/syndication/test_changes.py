@@ -208,19 +208,19 @@ def test_a_kill_and_a_republication_are_each_a_new_version_of_the_item(
     """Before, both kept the version of the item the partner held, and a partner's system
     that takes an item again only when its version grows (Superdesk's ingest routing) kept
     its usable copy after the kill, or its canceled one after the story came back."""
-    from .test_resending import superdesk_takes_again
+    from .test_superdesk import superdesk_takes_again, went_out_earlier
 
     chief = make_user("Chief editor", "chief")
     draft = make_article("Minister resigns", status=Article.Status.DRAFT, published_at=None)
-    since = timezone.now()
     TRANSITIONS["publish"].execute(chief, draft)
-    draft.refresh_from_db()
-    url = f"{CHANGES}?since={since:%Y-%m-%dT%H:%M:%S.%fZ}&version=1.6"
+    went_out_earlier(draft, 60)  # each step below a while after the last, as at a desk
+    url = f"{CHANGES}?since={draft.wire_changed_at:%Y-%m-%dT%H:%M:%S.%fZ}&version=1.6"
     held = poll(api, url)[0]["items"][0]
     assert held["version"] == str(draft.version)  # its first time out: the desk's version
 
     with django_capture_on_commit_callbacks(execute=True):  # stored items renewed
         TRANSITIONS["unpublish"].execute(chief, draft, note="Legal.")
+        went_out_earlier(draft, 30)
     killed = poll(api, url)[0]["items"][0]
     assert killed["pubstatus"] == "canceled" and superdesk_takes_again(killed, held)
     with django_capture_on_commit_callbacks(execute=True):
@@ -229,3 +229,21 @@ def test_a_kill_and_a_republication_are_each_a_new_version_of_the_item(
     assert back["pubstatus"] == "usable" and superdesk_takes_again(back, killed)
     draft.refresh_from_db()
     assert draft.version == 1  # the desk's own: an editor's open form is not stale
+
+
+def test_a_version_is_dated_when_it_reached_partners_so_superdesk_takes_it(
+        api, make_article, settled_at_once, django_capture_on_commit_callbacks):  # noqa: F811
+    """Superdesk's parser keeps no `version`; its ingest compares `versioncreated`. A typo
+    fixed in a live story (no "Updated" time) kept the date of the copy the partner held."""
+    from .test_superdesk import superdesk_takes_again, went_out_earlier
+
+    story = make_article("Minister resigs", age=timedelta(hours=1))
+    went_out_earlier(story)
+    url = f"{CHANGES}?since={story.wire_changed_at:%Y-%m-%dT%H:%M:%S.%fZ}&version=1.6"
+    held = poll(api, url)[0]["items"][-1]
+    story.headline = "Minister resigns"
+    with django_capture_on_commit_callbacks(execute=True):  # its stored items renewed
+        story.save()
+    fixed = poll(api, url)[0]["items"][-1]
+    assert fixed["headline"] == "Minister resigns" and story.updated_at is None
+    assert superdesk_takes_again(fixed, held)

@@ -21,18 +21,9 @@ from .ninjs_schema import errors
 from .test_api import api, make_key, token  # noqa: F401 - the partner's fixtures
 from .test_changes import CHANGES, settled_at_once  # noqa: F401
 from .test_feed_pictures import library_photo  # noqa: F401 - the fixture
-from .test_superdesk import superdesk_reads
+from .test_superdesk import superdesk_reads, superdesk_takes_again, went_out_earlier
 
 pytestmark = pytest.mark.django_db
-
-
-def superdesk_takes_again(item: dict, held: dict) -> bool:
-    """superdesk-core's update_ingest.is_new_version: a stored item is replaced only when the
-    new one's version (else versioncreated) is greater."""
-    for field in ("version", "versioncreated"):
-        if item.get(field) and held.get(field):
-            return int(item[field], 10) > int(held[field], 10)
-    return item != held
 
 
 def changes_since(api, moment, version="1.6") -> list[dict]:  # noqa: F811
@@ -46,7 +37,7 @@ def taken(make_article, library_photo):  # noqa: F811
     """A live story leading with the library's photo, as a partner already holds it."""
     story = make_article("Harbour reopens after the storm")
     StoryPhoto.objects.create(article=story, photo=library_photo)
-    story.refresh_from_db()
+    went_out_earlier(story)
     return story, library_photo
 
 
@@ -138,6 +129,7 @@ def test_a_story_out_before_its_photo_was_cut_goes_again_with_its_picture(
     story = make_article("Storm closes the harbour")
     StoryPhoto.objects.create(article=story, photo=library_photo)
     Rendition.objects.filter(photo=library_photo).delete()  # as before the worker ran
+    went_out_earlier(story)
     before = changes_since(api, story.wire_changed_at - timedelta(seconds=1))
     assert [i["headline"] for i in before] == ["Storm closes the harbour"]
     assert "associations" not in before[0]

@@ -15,8 +15,8 @@ from .ninjs_schema import errors
 from .test_api import api, make_key, token  # noqa: F401 - the partner's fixtures
 from .test_changes import settled_at_once  # noqa: F401
 from .test_ninjs_versions import VERSIONS
-from .test_resending import changes_since, superdesk_takes_again
-from .test_superdesk import superdesk_reads
+from .test_resending import changes_since
+from .test_superdesk import superdesk_reads, superdesk_takes_again, went_out_earlier
 
 pytestmark = pytest.mark.django_db
 NOTE = {"1.5": "ednote", "1.6": "ednote", "2.1": "ednote", "3.1": "edNote"}
@@ -31,6 +31,7 @@ def test_a_correction_goes_to_partners_in_a_new_version_with_its_note(
         api, client, make_user, make_article, version, settled_at_once,  # noqa: F811
         django_capture_on_commit_callbacks):
     story = make_article("Minister resigns", age=timedelta(hours=3))
+    went_out_earlier(story)
     held = changes_since(api, story.wire_changed_at - timedelta(seconds=1), version)
     assert NOTE[version] not in held[0]
     since = timezone.now()

@@ -126,8 +126,14 @@ class Ninjs31Formatter(Formatter):
         return timestamp(article.published_at)
 
     def _format_versionCreated(self, article: Article) -> str | None:
-        # Withdrawn: the withdrawal is its last version.
-        return timestamp(article.last_changed_at if article.is_live else article.modified_at)
+        # When this version reached partners (the save, note or sending again that made it:
+        # wire_changed_at), never before the editors' "Updated" time; a withdrawn story's is
+        # its withdrawal. Superdesk's parser keeps no `version`: its ingest takes an item
+        # again only when `versioncreated` is later, and a typo fixed, a caption corrected or
+        # a tag decided used to keep the date of the version before.
+        if not article.is_live:
+            return timestamp(article.modified_at)
+        return timestamp(max(t for t in (article.last_changed_at, article.wire_changed_at) if t))
 
     def _format_contentCreated(self, article: Article) -> str | None:
         # An imported story was written before it reached the desk: its time is the wire's.
