@@ -2,7 +2,6 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ..models import Article
@@ -90,7 +89,7 @@ class Transition:
                 # A kill, a republication: a new version of the item partners hold, whose
                 # systems take an item again only when its version grows. The desk's own
                 # version stays, so no editor with the story open is refused a save.
-                Article.objects.filter(pk=locked.pk).update(resent=F("resent") + 1)
+                Article.objects.filter(pk=locked.pk).new_wire_version()
                 locked.resent += 1
             details = self.describe(locked, **params)
             log_action(locked, self.name, user,

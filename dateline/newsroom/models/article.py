@@ -106,10 +106,14 @@ class ArticleQuerySet(models.QuerySet):
         now = timezone.now()
         ids = list(self.live().values_list("pk", flat=True))
         if ids:
-            Article.objects.filter(pk__in=ids).update(
-                resent=models.F("resent") + 1, wire_changed_at=now)
+            Article.objects.filter(pk__in=ids).new_wire_version(wire_changed_at=now)
             restamp_if_late(Article.objects.filter(pk__in=ids), now)
         return ids
+
+    def new_wire_version(self, **also) -> int:
+        """One more version of these stories for partners beyond the desk's (and the other
+        columns in `also`, in the same statement): the one place `Article.resent` is written."""
+        return self.update(resent=models.F("resent") + 1, **also)
 
 
 class Article(models.Model):
