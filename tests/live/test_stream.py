@@ -146,6 +146,10 @@ def test_cross_origin_pages_may_open_the_stream(site):
     answer = connection.getresponse()
     assert answer.status == 405 and answer.getheader("Allow") == "GET, OPTIONS"
     answer.read()
+    # A new connection: the server may close this one after refusing a body it did not read
+    # (a broken pipe here under a loaded `make test`), which is not what this test is about.
+    connection.close()
+    connection = http.client.HTTPConnection("127.0.0.1", site.port + 1, timeout=5)
     connection.request("GET", "/elsewhere")
     assert connection.getresponse().status == 404
 
