@@ -1,5 +1,6 @@
 """In real Chromium: two editors on one story merge their edits; typed text survives a closed
-page; leaving with unsaved text warns; schedule times show in the editor's own zone too."""
+page and an ended session; leaving with unsaved text warns; schedule times show in the
+editor's own zone too."""
 
 import time
 
@@ -146,6 +147,48 @@ def test_typed_text_survives_a_closed_page_and_leaving_warns(
     assert dialogs == []
     assert Article.objects.get(pk=article.pk).standfirst == "Winds reach 120 km/h; schools close."
     assert not Autosave.objects.exists()
+    assert page.evaluate("window.cspViolations") == []
+
+
+def test_text_typed_after_the_session_ended_is_saved_once_the_editor_logs_in_again(
+    browser, live_server, make_user, make_article  # noqa: F811
+):
+    editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Storm", standfirst="Winds rise.")
+    connections.close_all()
+    context = browser.new_context()
+    page = open_story(context, live_server, "ann", article)
+    page.fill("#id_standfirst", "Winds reach 120 km/h")
+    page.wait_for_selector("#autosave-status:has-text('Draft kept at')", timeout=15000)
+
+    # Her session ends with the story open: she logged out in another tab.
+    other = context.new_page()
+    other.goto(f"{live_server.url}/desk/")
+    other.click("#logout-form button[type=submit]")
+    other.wait_for_load_state()
+    page.fill("#id_headline", "Storm closes schools")
+    page.wait_for_selector("#session-ended", state="visible", timeout=15000)
+    # Save does not post her text to the login page (where it was lost): the page stays.
+    page.click("input[name=_continue]")
+    page.wait_for_selector("#session-ended:focus", timeout=15000)
+    assert page.url.endswith(f"/article/{article.pk}/change/")
+    assert page.input_value("#id_headline") == "Storm closes schools"
+    assert Article.objects.get(pk=article.pk).headline == "Storm"
+
+    # She logs in again in the other tab, which gives the session a new CSRF token; the page
+    # notices, takes it, and Save now goes through.
+    other.goto(f"{live_server.url}/desk/login/?next=/desk/")
+    other.fill("#id_username", "ann")
+    other.fill("#id_password", "pw-for-tests")
+    other.click("input[type=submit]")
+    other.wait_for_selector("#content")
+    page.wait_for_selector("#session-ended", state="hidden", timeout=15000)
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    saved = Article.objects.get(pk=article.pk)
+    assert (saved.headline, saved.standfirst) == ("Storm closes schools", "Winds reach 120 km/h")
+    # Chromium logs each 401 the page heard; nothing else went wrong.
+    assert page.errors and all("status of 401" in e for e in page.errors)
     assert page.evaluate("window.cspViolations") == []
 
 

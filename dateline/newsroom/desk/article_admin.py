@@ -20,6 +20,8 @@ from .full_text import full_text_ids
 from .keys import KeysCheckedAdmin
 from .list_filters import StatusFilter
 from .own_rows import DeletesItsOwnRows
+from .session import check as session_check
+from .session import desk_json
 
 # Inlines other apps add to the article editor at ready() (pictures: the story's photos), so
 # that the newsroom shows them without importing those apps.
@@ -232,6 +234,10 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
+
+        def wrap_json(view):
+            return desk_json(self.admin_site, view)
+
         return [
             path("<id:pk>/workflow/<str:action>/", wrap(views.transition),
                  name="newsroom_article_transition"),
@@ -240,12 +246,13 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
             path("<id:pk>/revisions/<id:revision>/restore/", wrap(views.restore),
                  name="newsroom_article_restore"),
             path("<id:pk>/notes/", wrap(views.add_note), name="newsroom_article_note"),
-            path("<id:pk>/autosave/", wrap(autosave.store), name="newsroom_article_autosave"),
-            path("autosave/", wrap(autosave.store), name="newsroom_article_autosave_new"),
-            path("<id:pk>/presence/", wrap(presence.heartbeat),
+            path("<id:pk>/autosave/", wrap_json(autosave.store), name="newsroom_article_autosave"),
+            path("autosave/", wrap_json(autosave.store), name="newsroom_article_autosave_new"),
+            path("<id:pk>/presence/", wrap_json(presence.heartbeat),
                  name="newsroom_article_presence"),
-            path("<id:pk>/presence/leave/", wrap(presence.leave),
+            path("<id:pk>/presence/leave/", wrap_json(presence.leave),
                  name="newsroom_article_leave"),
+            path("session/", wrap_json(session_check), name="newsroom_article_session"),
             path("<id:pk>/preview-link/", wrap(views.preview_link),
                  name="newsroom_article_preview_link"),
             *super().get_urls(),
