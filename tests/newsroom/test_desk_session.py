@@ -10,7 +10,7 @@ from dateline.newsroom.models import Autosave, Presence
 
 pytestmark = pytest.mark.django_db
 
-SESSION = "/desk/newsroom/article/session/"
+SESSION = "/desk/session/"
 
 
 def post_json(client, url: str, payload: dict, token: str = ""):

@@ -20,7 +20,6 @@ from .full_text import full_text_ids
 from .keys import KeysCheckedAdmin
 from .list_filters import StatusFilter
 from .own_rows import DeletesItsOwnRows
-from .session import check as session_check
 from .session import desk_json
 
 # Inlines other apps add to the article editor at ready() (pictures: the story's photos), so
@@ -252,7 +251,6 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
                  name="newsroom_article_presence"),
             path("<id:pk>/presence/leave/", wrap_json(presence.leave),
                  name="newsroom_article_leave"),
-            path("session/", wrap_json(session_check), name="newsroom_article_session"),
             path("<id:pk>/preview-link/", wrap(views.preview_link),
                  name="newsroom_article_preview_link"),
             *super().get_urls(),

@@ -41,9 +41,6 @@ def page_context(request: HttpRequest, article: Article | None) -> dict:
         "site_zone_name": settings.TIME_ZONE,
         "restored_note": autosave.restore_note(kept, article) if kept else "",
         "autosave_url": reverse("admin:newsroom_article_autosave_new"),
-        "session_url": reverse("admin:newsroom_article_session"),
-        # The login opens in a new tab, and lands on the desk's index, not on this story.
-        "login_again_url": f"{reverse('admin:login')}?next={reverse('admin:index')}",
     }
     if article is not None:
         if request.method == "GET":

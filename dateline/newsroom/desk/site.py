@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from . import addresses, two_factor
+from . import addresses, session, two_factor
 from .login import DeskAuthenticationForm, DeskPasswordChangeForm
 
 
@@ -60,5 +60,6 @@ class DeskSite(AdminSite):
 
         return [
             path("two-factor/", never_cache(csrf_protect(enrol)), name="two_factor"),
+            path("session/", session.desk_json(self, session.check, door=False), name="session"),
             *super().get_urls(),
         ]

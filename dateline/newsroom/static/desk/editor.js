@@ -4,8 +4,8 @@
 //  - leave warning: leaving with unsaved text asks first (not after pressing Save);
 //  - presence: a heartbeat every 10 s lists who else has the story open and says when
 //    someone saved a newer version; leaving the page says goodbye;
-//  - the session: one that ended (expired, logged out elsewhere) is said at once, and a Save
-//    waits until the editor has logged in again, then goes with that login's CSRF token;
+//  - the session: one that ended (expired, logged out elsewhere) is said as soon as the
+//    autosave or heartbeat hears it (session.js holds each Save until it holds again);
 //  - the conflict panel's "Take all theirs" / "Keep all mine";
 //  - beside each workflow time (typed in the site's zone), the same moment in the editor's.
 "use strict";
@@ -20,9 +20,9 @@
   // Not the story's text: the token, the version, buttons, workflow notes, conflict choices.
   const NOT_TEXT = /^(csrfmiddlewaretoken|base_version|_.*|wf-.*|conflict-.*)$/;
   const csrfInput = form.querySelector("input[name=csrfmiddlewaretoken]");
-  let csrf = csrfInput ? csrfInput.value : "";
+  // Read at each request: session.js renews it after a login in another tab.
+  const csrf = () => (csrfInput ? csrfInput.value : "");
   const statusLine = document.getElementById("autosave-status");
-  const endedAlert = document.getElementById("session-ended");
 
   function collect() {
     const data = {};
@@ -51,7 +51,7 @@
       method: "POST",
       credentials: "same-origin",
       keepalive: Boolean(keepalive),
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
       body: JSON.stringify(body),
     });
   }
@@ -73,49 +73,25 @@
 
   const isDirty = () => unsaved || collect() !== opened;
 
-  // The session. Django's admin sends a request without a login to the login page; the desk's
-  // JSON answers 401 instead (newsroom/desk/session.py), and the page says so at once.
-  let loggedOut = false;
-  function sessionEnded() {
-    if (loggedOut) return;
-    loggedOut = true;
-    if (endedAlert) endedAlert.hidden = false;
-    say("");
-  }
-
-  // Whether the session holds. Every login gives a new CSRF token, which the page's forms
-  // take here: after a login in another tab, the token the page came with no longer passes.
-  function checkSession() {
-    return fetch(root.dataset.sessionUrl, { credentials: "same-origin", cache: "no-store" })
-      .then((r) => {
-        if (r.status === 401) { sessionEnded(); return false; }
-        if (!r.ok) throw new Error(`HTTP ${r.status}`);
-        return r.json().then((answer) => {
-          csrf = answer.csrf;
-          for (const input of document.querySelectorAll("input[name=csrfmiddlewaretoken]")) {
-            input.value = csrf;
-          }
-          if (loggedOut) {
-            loggedOut = false;
-            if (endedAlert) endedAlert.hidden = true;
-            lastKept = null;  // what was typed meanwhile is kept at the next turn
-            say("Logged in again: your text is kept as you type, and Save works.");
-          }
-          return true;
-        });
-      });
-  }
-
-  // A refusal of the session (401), or perhaps of its token (403): find out, and say so.
+  // The session (session.js, loaded first on every desk page): the desk's JSON answers 401
+  // once it ended, and 403 when the page's CSRF token is older than a login made elsewhere.
+  const session = window.deskSession;
   function heard(r) {
-    if (r.status === 401) sessionEnded();
-    else if (r.status === 403) checkSession().catch(() => {});
+    if (r.status === 401) session.ended();
+    else if (r.status === 403) session.check().catch(() => {});
     return r.json();
   }
+  document.addEventListener("desk-session", (event) => {
+    if (event.detail.holds) {
+      lastKept = null;  // what was typed meanwhile is kept at the next turn
+      say("Logged in again: your text is kept as you type, and Save works.");
+    } else {
+      say("");
+    }
+  });
 
   function keep(keepalive) {
-    if (submitting) return;
-    if (loggedOut) { checkSession().catch(() => {}); return; }
+    if (submitting || session.loggedOut) return;
     const now = collect();
     if (now === lastKept) return;
     lastKept = now;
@@ -124,38 +100,14 @@
       .then(heard)
       .then((answer) => {
         if (answer.ok) say(`Draft kept at ${answer.saved_at} (not yet saved).`);
-        else { lastKept = null; if (!loggedOut) say(`Draft not kept: ${answer.error}`); }
+        else { lastKept = null; if (!session.loggedOut) say(`Draft not kept: ${answer.error}`); }
       })
       .catch(() => { lastKept = null; say("Draft not kept: no connection. Keep this page open."); });
   }
 
   setInterval(keep, AUTOSAVE_EVERY_MS);
-
-  // Each Save (and each workflow button, which saves first) asks whether the session holds
-  // before the text leaves the page: posted without one, it went to the login page and was
-  // lost. Once it holds, the same button submits again, with the token of today's login.
-  let confirmed = false;
-  let checking = false;
-  form.addEventListener("submit", (event) => {
-    if (confirmed || !root.dataset.sessionUrl) {
-      confirmed = false;
-      submitting = true;
-      return;
-    }
-    event.preventDefault();
-    if (checking) return;  // a second click while the first is asked about
-    checking = true;
-    const button = event.submitter && event.submitter.form === form ? event.submitter : null;
-    checkSession()
-      .then((holds) => {
-        if (!holds) { if (endedAlert) endedAlert.focus(); return; }
-        confirmed = true;
-        form.requestSubmit(button);
-      })
-      .catch(() => say("Not saved: the desk cannot be reached. Your text is still here; "
-        + "try again in a moment."))
-      .finally(() => { checking = false; });
-  });
+  // session.js holds a Save until the session holds, and lets only that one reach here.
+  form.addEventListener("submit", () => { submitting = true; });
   window.addEventListener("beforeunload", (event) => {
     if (submitting || !isDirty()) return;
     event.preventDefault();
