@@ -22,7 +22,7 @@ from dateline.base.numbers import json_loads
 from . import arrange
 from .assembly import build_edition, goes_out_at, layout, next_edition_date
 from .models import Edition
-from .pdf import edition_pdf, pdf_filename
+from .pdf import DESK_WAIT_SECONDS, Busy, edition_pdf, pdf_filename
 
 DAY_FORMAT = "l, j F Y"
 
@@ -179,7 +179,11 @@ def pdf_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("edition.view_edition"):
         raise PermissionDenied
     edition = get_object_or_404(Edition, pk=pk)
-    body = edition_pdf(edition, layout(edition), request.build_absolute_uri("/"))
+    try:
+        body = edition_pdf(edition, layout(edition), wait=DESK_WAIT_SECONDS)
+    except Busy:
+        messages.error(request, "Another PDF is being rendered: try the preview again.")
+        return redirect(reverse("admin:edition_edition_change", args=[edition.pk]))
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=pdf_filename(edition))

@@ -1,21 +1,31 @@
 """The edition as a newspaper PDF: CSS paged media laid out by WeasyPrint.
 
-Rendering takes one to three seconds, so each PDF is kept as a file under
+Rendering takes one to five seconds of a core, so each PDF is kept as a file under
 var/cache/edition-pdf/, named by the edition's date and a hash of everything it is made from
 (the HTML, the stylesheet, the site's address for links). The same edition, unchanged, is
 rendered once however often it is asked for and whichever process is asked; any change a
 reader would see (a story edited, moved, unpublished, the edition rebuilt) changes the HTML
 and so the name. Nothing needs invalidating, and a stale PDF cannot be served.
 
+Its links are on DATELINE_SITE_URL, as the newsletter's are: a PDF is kept and passed on, far
+from the request that made it. (On the request's own host, every port a client wrote in its
+Host header was a new render.) One PDF is rendered at a time, across processes: a reader who
+asks while another renders hears 503 and when to try again (`Busy`), so however many ask, one
+core at most lays PDFs out and the bulkhead's slots are not all spent waiting on them.
+
 The lead story's photo is printed from its JPEG rendition, read from the storage by the URL
 fetcher (photos.py); rendition names are content hashes, so a new photo is a new HTML too.
 Nothing else is fetched, from anywhere.
 """
 
+import fcntl
 import hashlib
 import logging
 import os
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -34,6 +44,17 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 # to (example.org and www.example.org give different links), so that two do not take
 # turns rendering.
 KEEP_PER_DAY = 3
+# How long the desk's preview waits for another render to end; a reader does not wait.
+DESK_WAIT_SECONDS = 30
+RETRY_AFTER_SECONDS = 5
+
+
+class Busy(Exception):
+    """Another PDF is being rendered now."""
+
+
+def site_base_url() -> str:
+    return f"{settings.DATELINE_SITE_URL}/"
 
 
 def pdf_filename(edition: Edition) -> str:
@@ -53,8 +74,12 @@ def stylesheet() -> str:
     return Path(found).read_text(encoding="utf-8")
 
 
-def edition_pdf(edition: Edition, context: dict, base_url: str) -> bytes:
-    """The PDF of `context` (assembly.layout(edition)): the kept file, or rendered now."""
+def edition_pdf(edition: Edition, context: dict, wait: float = 0) -> bytes:
+    """The PDF of `context` (assembly.layout(edition)): the kept file, or rendered now.
+
+    Raises Busy if another PDF is being rendered and has not ended within `wait` seconds.
+    """
+    base_url = site_base_url()
     lead = context.get("lead")
     lead_image = photos.printed(getattr(lead, "photo", None))
     html = render_to_string("edition/pdf.html", {
@@ -70,16 +95,42 @@ def edition_pdf(edition: Edition, context: dict, base_url: str) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         pass
-    body = render_pdf(html, css, base_url,
-                      files={lead_image.url: lead_image.name} if lead_image else None)
     folder.mkdir(parents=True, exist_ok=True)
+    with one_render_at_a_time(folder, wait):
+        try:  # the same PDF, rendered by the request that held the turn before
+            return path.read_bytes()
+        except FileNotFoundError:
+            pass
+        body = render_pdf(html, css, base_url,
+                          files={lead_image.url: lead_image.name} if lead_image else None)
     # Written aside and renamed, so another process never reads half a file.
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
-    with os.fdopen(handle, "wb") as out:
-        out.write(body)
-    os.replace(temporary, path)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+        with os.fdopen(handle, "wb") as out:
+            out.write(body)
+        os.replace(temporary, path)
     prune(folder, f"{edition.date:%Y-%m-%d}-")
     return body
+
+
+@contextmanager
+def one_render_at_a_time(folder: Path, wait: float) -> Iterator[None]:
+    """The turn to render, held by one thread of one process at a time: an advisory lock on a
+    file (each open of it is its own lock, so threads of one process take turns too), let go
+    by the kernel if the process dies."""
+    handle = os.open(folder / ".rendering", os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Busy from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(handle)
 
 
 def render_pdf(html: str, css: str, base_url: str, files: dict[str, str] | None = None) -> bytes:

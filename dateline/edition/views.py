@@ -13,7 +13,7 @@ from dateline.pagecache import keys
 
 from .assembly import layout, next_edition_date
 from .models import Edition
-from .pdf import edition_pdf, pdf_filename
+from .pdf import RETRY_AFTER_SECONDS, Busy, edition_pdf, pdf_filename
 
 
 def public_editions(now: datetime | None = None):
@@ -49,7 +49,14 @@ def pdf(request: HttpRequest, year: int, month: int, day: int) -> HttpResponse:
     if request.path != canonical:
         return redirect(canonical, permanent=True)
     context = layout(edition)
-    body = edition_pdf(edition, context, request.build_absolute_uri("/"))
+    try:
+        body = edition_pdf(edition, context)
+    except Busy:
+        busy = HttpResponse("Another edition's PDF is being prepared: try again in a few "
+                            "seconds.", status=503, content_type="text/plain; charset=utf-8")
+        busy["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        busy["Cache-Control"] = "no-store"
+        return busy
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=pdf_filename(edition))

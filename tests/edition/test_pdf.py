@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dateline.edition.assembly import build_edition
 from dateline.edition.models import EditionItem
-from dateline.edition.pdf import pdf_folder, render_pdf
+from dateline.edition.pdf import Busy, one_render_at_a_time, pdf_folder, render_pdf
 from dateline.newsroom.models import ArticleNote
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +221,48 @@ def test_a_story_nested_a_thousand_quotes_deep_still_prints(client, make_section
     text = " ".join("\n".join(pdftotext(response.content, tmp_path)).split())
     assert "Saved deep" in text and "Stored deep" in text
     assert text.count("Quoted at the bottom.") == 2
+
+
+def test_the_pdf_links_to_the_sites_address_whatever_host_asked(
+    client, make_article, make_section, settings, tmp_path
+):
+    """Each port written in a Host header was once a PDF rendered anew (5 s of a core each):
+    the PDF is a document kept and passed on, its links on DATELINE_SITE_URL."""
+    settings.DATELINE_SITE_URL = "https://news.example.org"
+    make_article("Parliament passes the budget", section=make_section("World"),
+                 published_at=at(1))
+    build_edition(DAY)
+    answers = [client.get(URL, headers={"host": host}) for host in
+               ("127.0.0.1:11", "127.0.0.1:12", "localhost:13", "testserver")]
+    assert [a.status_code for a in answers] == [200] * 4
+    assert len({a.content for a in answers}) == 1
+    assert len(list(pdf_folder().glob("2024-12-11-*.pdf"))) == 1  # rendered once
+    links = pdf_links(answers[0].content, tmp_path)
+    assert links and all(u.startswith("https://news.example.org/articles/") for u in links)
+
+
+def pdf_links(pdf: bytes, tmp_path) -> list[str]:
+    """The URLs the PDF's links go to, as poppler's pdfinfo reads them."""
+    path = tmp_path / "links.pdf"
+    path.write_bytes(pdf)
+    listed = subprocess.run(["pdfinfo", "-url", str(path)], capture_output=True, text=True,
+                            check=True, timeout=60).stdout.splitlines()[1:]
+    return [line.split()[-1] for line in listed]
+
+
+def test_a_reader_asking_while_another_pdf_renders_is_told_to_come_back(
+    client, make_article, make_section
+):
+    make_article("Storm closes the ports", section=make_section("World"), published_at=at(1))
+    build_edition(DAY)
+    pdf_folder().mkdir(parents=True)
+    with one_render_at_a_time(pdf_folder(), 0):  # another process renders a PDF
+        busy = client.get(URL)
+        assert busy.status_code == 503 and busy["Retry-After"] == "5"
+        assert "try again in a few seconds" in busy.content.decode()
+        assert "no-store" in busy["Cache-Control"]
+        assert not list(pdf_folder().glob("*.pdf"))
+        # Nor does a second render start beside it in this process.
+        with pytest.raises(Busy), one_render_at_a_time(pdf_folder(), 0.3):
+            pass
+    assert client.get(URL).status_code == 200
