@@ -140,6 +140,14 @@ class AtomFeed(feedgenerator.Atom1Feed):
 
     def add_root_elements(self, handler) -> None:
         super().add_root_elements(handler)  # includes <link rel="self"> and <rights>
+        # The agency, which RFC 4287 (4.1.1) requires of a feed unless every entry names its
+        # own: a story with no staff author, written byline or source names none.
+        for author in self.feed.get("authors") or ():
+            handler.startElement("author", {})
+            handler.addQuickElement("name", author["name"])
+            if author.get("url"):
+                handler.addQuickElement("uri", author["url"])
+            handler.endElement("author")
         if hub := self.feed.get("hub_url"):
             handler.addQuickElement("link", "", {"rel": "hub", "href": hub})
 

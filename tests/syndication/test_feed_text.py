@@ -146,6 +146,23 @@ def test_wire_copy_is_credited_to_its_agency_and_carries_its_rights(client, make
     assert (staff["authors"], wire["authors"]) == ([{"name": "Ana Ivanova"}], [{"name": "Reuters"}])
 
 
+def test_an_atom_feed_names_the_agency_so_an_uncredited_story_is_valid_atom(
+    client, make_article, make_section
+):
+    """RFC 4287 4.1.1: a feed names an author unless every entry does; a story with no staff
+    author, byline or source named none (the W3C validator: 'Missing entry element: author')."""
+    section = make_section("Business")
+    make_article("Uncredited desk story", section=section)
+    atom = "{http://www.w3.org/2005/Atom}"
+    for url in ("/feeds/atom/", f"{section.get_absolute_url()}feed/atom/"):
+        body = client.get(url).content
+        root = ET.fromstring(body)
+        entries = root.findall(f"{atom}entry")
+        assert entries and all(e.find(f"{atom}author") is None for e in entries), url
+        feed = feedparser.parse(body).feed
+        assert [(a.name, a.href) for a in feed.authors] == [("Dateline", "http://testserver/")]
+
+
 def test_rss_writes_ampersands_and_less_thans_as_hexadecimal_references(client, awkward_stories):
     # The RSS Best Practices Profile's rule, checked by the W3C validator ("Encode & and <").
     section, tag, _ = awkward_stories
