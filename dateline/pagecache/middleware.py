@@ -75,8 +75,10 @@ def _store(key: str, response, environ: dict) -> None:
     # A view that said how long its answer may be shared keeps its word.
     response.setdefault("Cache-Control", cache_control())
     response["ETag"] = store.etag_for(response.content)
-    if "Last-Modified" not in response:  # a feed already says when its newest item changed
-        response["Last-Modified"] = http_date()
+    # When this version was made, whatever the view said: a feed's or a sitemap's own date is
+    # its newest story's, which a kill, a deletion or a story released late leaves as it was
+    # while the body changes, so a poller sending only If-Modified-Since kept the old copy.
+    response["Last-Modified"] = http_date()
     if "Content-Length" not in response:
         response["Content-Length"] = str(len(response.content))
     page = store.CachedPage(

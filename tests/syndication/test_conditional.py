@@ -2,9 +2,13 @@
 whether the poller sends back the ETag or the Last-Modified date."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 
+from dateline.newsroom.actions import TRANSITIONS
 from dateline.newsroom.models import Tag
 from tests.pagecache.test_pagecache import Reader
 
@@ -69,3 +73,24 @@ def test_a_changed_story_gives_the_new_feed_to_a_poller_with_the_old_etag(reader
     status, again, body = reader.get(url, HTTP_IF_NONE_MATCH=headers["ETag"])
     assert status == 200 and again["ETag"] != headers["ETag"]
     assert "Kumagai Gumi Co Ltd &lt;KUMT.TOK&gt; lists its unit &amp; its bonds." in body
+
+
+def test_a_story_killed_is_gone_for_a_poller_that_sends_only_the_date(reader, listing,
+                                                                      make_user, make_article):
+    """A feed's or sitemap's Last-Modified was its newest story's date: a kill, a deletion or
+    a story released late changed the body and not the date, and If-Modified-Since kept the
+    old copy (304) for good. It is now when the version stored was made."""
+    section, tag = listing
+    story = tag.articles.get()
+    make_article("Earlier story", section=section, tags=[tag], age=timedelta(days=1))
+    urls = [*feed_urls(section, tag), *sitemap_urls(reader)]
+    held = {url: reader.get(url)[1]["Last-Modified"] for url in urls}
+    listed = [url for url in urls if story.get_absolute_url() in reader.get(url)[2]]
+    assert len(listed) >= 9, listed  # nine feeds, and the sitemaps that list it
+    # A minute later (HTTP dates are to the second), the desk kills it.
+    with time_machine.travel(timezone.now() + timedelta(minutes=1), tick=True):
+        TRANSITIONS["unpublish"].execute(make_user("Editor"), story)
+        for url in listed:
+            status, _, body = reader.get(url, HTTP_IF_MODIFIED_SINCE=held[url])
+            assert status != 304, url
+            assert story.get_absolute_url() not in body, url
