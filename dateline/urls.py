@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("dateline.site.urls")),
 ]
 
+handler400 = "dateline.site.bad_request.bad_request"
 handler404 = "dateline.site.views.page_not_found"
 # A database that cannot answer is a 503 with Retry-After, every other error a 500.
 handler500 = "dateline.db.unavailable.server_error"
