@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
+from dateline.base.logged import logged_path
 from dateline.base.methods import may_post_to
 from dateline.pagecache.outcomes import OUTCOME
 
@@ -50,7 +51,7 @@ class RequestMetricsMiddleware:
         method = request.method if request.method in METHODS else "OTHER"
         observe(route, method, response.status_code, seconds)
         duration_ms = round(seconds * 1000, 1)
-        fields = {"method": request.method, "path": request.path,
+        fields = {"method": request.method, "path": logged_path(request.path),
                   "status": response.status_code, "duration_ms": duration_ms}
         message, args = "%s %s %s %.1fms", [*fields.values()]
         # What the page cache did (its hits are logged by dateline.pagecache.outcomes).

@@ -13,6 +13,8 @@ from functools import cache
 from django.core.handlers.wsgi import get_path_info
 from prometheus_client import Counter
 
+from dateline.base.logged import logged_path
+
 OUTCOME = "dateline.pagecache.outcome"
 
 # outcome: hit (answered from the cache), miss (looked up, not there: rendered), stored
@@ -48,7 +50,7 @@ def log_hit(environ: dict, status: int, started: float) -> None:
     if not access_log.isEnabledFor(logging.INFO):
         return
     method = environ.get("REQUEST_METHOD", "")
-    path = environ.get("SCRIPT_NAME", "") + get_path_info(environ)
+    path = logged_path(environ.get("SCRIPT_NAME", "") + get_path_info(environ))
     access_log.info(
         "%s %s %s %.1fms cache=%s", method, path, status, duration_ms, "hit",
         extra={"method": method, "path": path, "status": status, "duration_ms": duration_ms,

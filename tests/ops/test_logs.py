@@ -76,6 +76,16 @@ def test_every_request_gets_an_access_line_probes_only_at_debug(client, make_art
 
 
 
+@pytest.mark.django_db
+def test_a_path_cannot_write_a_line_of_its_own_into_the_access_log(client, caplog):
+    """The path arrives decoded: /zz%0AGET%20/desk/… wrote a forged 'GET /desk/ 200' line."""
+    caplog.set_level(logging.INFO, logger="dateline.access")
+    client.get("/zz%0D%0AGET%20/desk/%20200%201.0ms%20FORGED/gda%C5%84sk")
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "dateline.access"]
+    assert line.startswith("GET /zz%0D%0AGET%20/desk/%20200%201.0ms%20FORGED/gda%C5%84sk 404 ")
+    assert "\n" not in line and "\r" not in line
+
+
 @pytest.fixture
 def console():
     """What the configured console handler writes, while the test runs."""
