@@ -5,6 +5,7 @@ import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import Resolver404, resolve
 
 from dateline.base.logged import logged_path
 from dateline.base.methods import may_post_to
@@ -74,7 +75,7 @@ class AnsweredMethodsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in ANSWERED or request.path.startswith(ANSWERS_ITS_OWN):
             return self.get_response(request)
-        return not_allowed(ANSWERED)
+        return not_allowed(ANSWERED if _takes_posts(request) else READS)
 
     def process_view(self, request: HttpRequest, view, view_args, view_kwargs):
         if (request.method == "POST" and not may_post_to(view)
@@ -82,6 +83,16 @@ class AnsweredMethodsMiddleware:
                     (*settings.DATELINE_PUBLIC_READ_EXEMPT, ANSWERS_ITS_OWN))):
             return not_allowed(READS)
         return None
+
+
+def _takes_posts(request: HttpRequest) -> bool:
+    """Whether the address's view takes a POST, so that Allow names only what it answers
+    (the desk's views all do)."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return may_post_to(match.func) or request.path.startswith(settings.DATELINE_PUBLIC_READ_EXEMPT)
 
 
 def not_allowed(methods: tuple[str, ...]) -> HttpResponse:

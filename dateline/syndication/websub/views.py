@@ -2,7 +2,6 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from dateline.base.methods import takes_posts
 
@@ -15,8 +14,12 @@ def plain(message: str, status: int) -> HttpResponse:
 
 @takes_posts
 @csrf_exempt  # subscribers are other servers posting forms; the recommendation says so
-@require_POST
 def hub(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":  # Django's require_POST answers with an empty body
+        refused = plain("This is the WebSub hub of this site's feeds: subscribers POST "
+                        "hub.mode, hub.topic and hub.callback here (a form).", 405)
+        refused["Allow"] = "POST"
+        return refused
     try:
         checked = validation.check_request(request)
     except validation.Refused as refused:

@@ -152,7 +152,9 @@ def test_a_callback_host_holds_a_bounded_number_of_subscriptions(hub, settings):
 
 
 def test_only_form_posts_are_taken(client):
-    assert client.get("/websub/").status_code == 405
+    asked = client.get("/websub/")  # a person following a link to it reads what it is
+    assert asked.status_code == 405 and asked["Allow"] == "POST"
+    assert "WebSub hub of this site's feeds: subscribers POST hub.mode" in asked.content.decode()
     response = client.post("/websub/", {"hub.mode": "subscribe", "hub.topic": TOPIC,
                                         "hub.callback": CALLBACK}, content_type="application/json")
     assert response.status_code == 400
