@@ -137,3 +137,26 @@ def test_stored_pages_are_answered_while_every_slot_is_held(make_article):
         for _ in range(held):
             slots.release()
         pool.shutdown()
+
+
+def test_a_body_sent_in_chunks_reaches_the_app_with_its_length(monkeypatch):
+    """granian de-chunks a chunked body and gives no Content-Length; Django reads none without
+    one, so the form arrived empty."""
+    seen = []
+
+    def app(environ, start_response):
+        seen.append((environ["CONTENT_LENGTH"], environ["wsgi.input"].read()))
+        return [b"ok"]
+
+    bulkhead = Bulkhead(app, slots=1)
+    chunked = {"REQUEST_METHOD": "POST", "HTTP_TRANSFER_ENCODING": "chunked",
+               "wsgi.input": io.BytesIO(b"consent=on&text=Flood")}
+    assert bulkhead(dict(chunked), None) == [b"ok"]
+    assert seen == [("21", b"consent=on&text=Flood")]
+    # Past the largest body read ahead: refused in words, the app never called.
+    monkeypatch.setattr("dateline.ops.serving.bulkhead.LARGEST_READ_AHEAD", 10)
+    started = []
+    answer = bulkhead({**chunked, "wsgi.input": io.BytesIO(b"x" * 11)},
+                      lambda status, headers: started.append(status))
+    assert started == ["413 Content Too Large"] and b"larger than this site takes" in answer[0]
+    assert len(seen) == 1
