@@ -99,17 +99,22 @@ def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
     assert not Presence.objects.filter(user__username="ann").exists()
 
 
-def test_typed_text_survives_a_closed_page_and_leaving_warns(
-    browser, live_server, make_user, make_article  # noqa: F811
-):
+def ann_types_in_a_story(browser, live_server, make_user, make_article):  # noqa: F811
+    """Ann opens "Storm" and types a new standfirst, which the page keeps as her draft."""
     editor_account(make_user, "ann", "Ann", "Lee")
     article = make_article("Storm", standfirst="Winds rise.")
     connections.close_all()
     context = browser.new_context()
     page = open_story(context, live_server, "ann", article)
-
     page.fill("#id_standfirst", "Winds reach 120 km/h")
     page.wait_for_selector("#autosave-status:has-text('Draft kept at')", timeout=15000)
+    return article, context, page
+
+
+def test_typed_text_survives_a_closed_page_and_leaving_warns(
+    browser, live_server, make_user, make_article  # noqa: F811
+):
+    article, context, page = ann_types_in_a_story(browser, live_server, make_user, make_article)
     # Typed as a person types (Chromium asks before leaving only a page someone used).
     page.click("#id_standfirst")
     page.keyboard.press("End")
@@ -154,13 +159,7 @@ def test_typed_text_survives_a_closed_page_and_leaving_warns(
 def test_text_typed_after_the_session_ended_is_saved_once_the_editor_logs_in_again(
     browser, live_server, make_user, make_article  # noqa: F811
 ):
-    editor_account(make_user, "ann", "Ann", "Lee")
-    article = make_article("Storm", standfirst="Winds rise.")
-    connections.close_all()
-    context = browser.new_context()
-    page = open_story(context, live_server, "ann", article)
-    page.fill("#id_standfirst", "Winds reach 120 km/h")
-    page.wait_for_selector("#autosave-status:has-text('Draft kept at')", timeout=15000)
+    article, context, page = ann_types_in_a_story(browser, live_server, make_user, make_article)
 
     # Her session ends with the story open: she logged out in another tab.
     log_in_again = log_out_and_in_elsewhere(context, live_server, "ann")
