@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from dateline.newsroom.desk.keys import KeysCheckedAdmin
+from dateline.newsroom.desk.session import desk_json
 
 from . import desk
 from .models import Photo
@@ -95,7 +96,10 @@ class PhotoAdmin(KeysCheckedAdmin, admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("upload/", view(self.upload), name="pictures_photo_upload"),
-            path("upload.json", view(desk.upload_json), name="pictures_photo_upload_json"),
+            # Heard as 401 in JSON once the session ended, not the login page: each file's row
+            # says so rather than "The upload failed".
+            path("upload.json", desk_json(self.admin_site, desk.upload_json),
+                 name="pictures_photo_upload_json"),
             *super().get_urls(),
         ]
 

@@ -105,6 +105,14 @@ def test_a_post_without_the_security_token_is_refused(make_user):
     assert answer.status_code == 403 and "security token" in answer.json()["error"]
 
 
+@pytest.mark.django_db
+def test_an_upload_after_the_session_ended_says_so_in_json(client):
+    """The page shows each file's answer: "You are logged out…", not "The upload failed"."""
+    answer = client.post(ENDPOINT, {"file": SimpleUploadedFile("a.jpg", b"a")})
+    assert answer.status_code == 401 and "logged out" in answer.json()["error"]
+    assert not Photo.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_plain_form_takes_several_files_and_lists_each_result(desk):
     answer = desk.post(UPLOAD, {"file": [real("rocket.jpg"), real("hubble_deep_field.jpg"),

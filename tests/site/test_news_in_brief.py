@@ -180,3 +180,16 @@ def test_a_busy_section_does_not_push_the_others_off_the_day(client, day_of_news
     assert "More of World" not in page
     section_page = client.get(f"/news-in-brief/{day}/business/").content.decode()
     assert section_page.count("Market note ") == PER_SECTION + 3 and "Shares rise" in section_page
+
+
+def test_a_day_link_into_another_year_names_the_year(client, make_section, make_article):
+    """An archive's day, 1987, linked to today's with no year: "Next day: Monday, November 30"."""
+    world = make_section("World")
+    make_article("Archive story", section=world,
+                 published_at=timezone.make_aware(datetime(1987, 4, 7, 12)))
+    make_article("Today's story", section=world, published_at=at(0, 0))
+    page = client.get("/news-in-brief/1987-04-07/").content.decode()
+    today = timezone.localdate()
+    assert f"Next day: {today:%A, %B} {today.day}, {today.year}</a>" in page
+    back = client.get(f"/news-in-brief/{today}/").content.decode()
+    assert "Previous day: Tuesday, April 7, 1987</a>" in back
