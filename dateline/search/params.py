@@ -13,7 +13,8 @@ from .query import MAX_QUERY_CHARS, parse
 
 PER_PAGE = 20
 # Matches are counted up to the backend's max_count, so no page lies past this one.
-MAX_PAGE = BaseSearchBackend.max_count // PER_PAGE
+COUNTED = BaseSearchBackend.max_count
+MAX_PAGE = COUNTED // PER_PAGE
 FILTERS = ("section", "tag", "author", "from", "to")
 
 

@@ -52,12 +52,22 @@ def search(request: HttpRequest) -> HttpResponse:
                               if url == _url(request, **{name: value})), value)
                 active.append((name, label, _url(request, **{name: None})))
         page = query.page
+        previous = min(page - 1, found.pages)  # past the end: back to the last page
         context.update(
             facets=facets, active=active,
             sort_url=_url(request, sort=None if query.newest_first else "newest"),
-            previous_url=_url(request, page=page - 1 if page > 2 else None) if page > 1 else None,
+            previous_url=_url(request, page=previous if previous > 1 else None)
+            if page > 1 else None,
             next_url=_url(request, page=page + 1) if page < found.pages else None,
+            past_the_end=page > found.pages and not found.articles,
         )
+        if found.results.more and active:
+            # The filters apply to the newest matches of the words (the backend's cap), so
+            # an older story of a common word may pass them and not be among those.
+            context["notes"].append(
+                f"The filters were applied to the newest {search_params.COUNTED:,} stories "
+                "that match these words; older ones are not among them. To reach them, add "
+                "words that narrow the search.")
     response = render(request, "site/search.html", context, status=200)
     # Any change to any article may change a search, and every such change renews `home`.
     shown = [article for article, _ in found.articles] if found else []

@@ -188,6 +188,8 @@ def _render_aside(request: HttpRequest, article: Article) -> tuple[str, set[str]
 
 def _paginate(request: HttpRequest, queryset) -> NewsPage:
     page = news_page(queryset, request.GET.get("page"), settings.DATELINE_PAGE_SIZE)
+    if page.number > 1 and not page.object_list:  # past the last: an empty page said "none yet"
+        raise Http404("No such page: the listing ends before it.")
     attach_sections(page.object_list)
     photos.attach_thumbnails(page.object_list)
     return page

@@ -85,3 +85,25 @@ def test_editors_find_drafts_in_the_desk(desk_client, make_user, stories):
     client = desk_client(make_user("Editor"))
     html = client.get("/desk/newsroom/article/", {"q": "draft inflation"}).content.decode()
     assert "Inflation draft" in html and "Inflation story 1<" not in html
+
+
+def test_a_page_past_the_last_says_where_the_results_end(client, stories):
+    """It said "0 results ... Page 3 of 2" with a link to page 2 as "Previous"."""
+    html = client.get("/search/", {"q": "inflation", "page": 9}).content.decode()
+    assert "These results end on page 2" in html and "Page 9 of 2" not in html
+    assert 'rel="prev" href="?q=inflation&amp;page=2"' in html and 'rel="next"' not in html
+
+
+def test_filters_over_a_capped_search_say_what_they_were_applied_to(client, stories,
+                                                                    monkeypatch):
+    """A common word's older stories are not among the newest matches the filters see: the
+    page said "More than 0 results, filtered" and "No stories match", with no why."""
+    from dateline.search.backends import get_backend
+
+    monkeypatch.setattr(get_backend(), "max_count", 10)
+    monkeypatch.setattr("dateline.search.params.COUNTED", 10)
+    section = stories[0].section
+    filtered = client.get("/search/", {"q": "inflation", "section": section.pk}).content.decode()
+    assert "The filters were applied to the newest 10 stories that match these words" in filtered
+    plain = client.get("/search/", {"q": "inflation"}).content.decode()
+    assert "The filters were applied" not in plain  # no filter, nothing to say

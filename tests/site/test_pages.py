@@ -164,7 +164,9 @@ def test_section_page_is_newest_first_includes_subsections_and_paginates(
     third = client.get("/section/world/?page=3")
     assert list(third.context["page"].object_list) == stories[10:]
     assert client.get("/section/world/?page=abc").status_code == 200
-    assert client.get("/section/world/?page=999").status_code == 200
+    # Past the last page: not an empty page that says "No stories here yet" (a soft 404).
+    assert client.get("/section/world/?page=4").status_code == 404
+    assert client.get("/section/world/?page=999").status_code == 404
     sub = client.get("/section/world/russia/")
     assert all(a.section == russia for a in sub.context["page"].object_list)
 
@@ -180,6 +182,7 @@ def test_tag_and_author_pages_list_their_live_stories(
         response = client.get(url)
         assert response.status_code == 200
         assert list(response.context["page"].object_list) == [story]
+        assert client.get(f"{url}?page=2").status_code == 404  # past the last page
     assert client.get("/people/moscow/").status_code == 404  # wrong kind
 
 
