@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Q
 from django.http import QueryDict
 
 from dateline.newsroom.models import Article, Author, Section, Tag
+from dateline.newsroom.models.section import PATH_SEPARATOR
 
 from . import cache
 from .backends import BaseSearchBackend, Hit, SearchQuery, SearchResults
@@ -92,9 +94,28 @@ def run(query: SearchQuery) -> Found:
         [hit.article_id for hit in results.hits]
     )
     articles = [(by_id[h.article_id], h) for h in results.hits if h.article_id in by_id]
-    facets = {}
-    for name, model in (("section", Section), ("tag", Tag), ("author", Author)):
+    facets = {"section": section_facets(results.facets.get("section", []))}
+    for name, model in (("tag", Tag), ("author", Author)):
         counts = results.facets.get(name, [])
         objects = model.objects.in_bulk([pk for pk, _ in counts])
         facets[name] = [(objects[pk], n) for pk, n in counts if pk in objects]
     return Found(query=query, results=results, articles=articles, facets=facets)
+
+
+def section_facets(counts: list[tuple[int, int]], shown: int = 20) -> list[tuple[Section, int]]:
+    """Each section with the matches filed in it or below it, as its filter finds them (the
+    backends count the section a story is filed in: "Business (100)" led to 785)."""
+    filed = dict(counts)
+    paths = Section.objects.filter(pk__in=filed).values_list("path", flat=True)
+    above = {path.rsplit(PATH_SEPARATOR, n)[0]
+             for path in paths for n in range(1, path.count(PATH_SEPARATOR) + 1)}
+    sections = Section.objects.filter(Q(pk__in=filed) | Q(path__in=above))
+    total = dict.fromkeys(sections, 0)
+    by_path = {section.path: section for section in total}
+    for section in sections:
+        if section.pk in filed:
+            parts = section.path.split(PATH_SEPARATOR)
+            for depth in range(1, len(parts) + 1):
+                total[by_path[PATH_SEPARATOR.join(parts[:depth])]] += filed[section.pk]
+    ranked = sorted(total.items(), key=lambda item: (-item[1], item[0].display_path))
+    return ranked[:shown]

@@ -107,3 +107,17 @@ def test_filters_over_a_capped_search_say_what_they_were_applied_to(client, stor
     assert "The filters were applied to the newest 10 stories that match these words" in filtered
     plain = client.get("/search/", {"q": "inflation"}).content.decode()
     assert "The filters were applied" not in plain  # no filter, nothing to say
+
+
+def test_a_sections_count_is_what_its_link_finds_its_subsections_included(client, stories):
+    """The count was of stories filed in the section itself: "Abroad (0)" was not even listed,
+    while its link, which takes in Europe below it, found 25."""
+    html = client.get("/search/", {"q": "inflation"}).content.decode()
+    abroad = stories[0].section.parent
+    assert "Abroad</a> <span class=\"count\">(25)</span>" in html
+    assert "Abroad » Europe</a> <span class=\"count\">(25)</span>" in html
+    assert html.index(">Abroad</a>") < html.index(">Abroad » Europe</a>")  # ties: by path
+    narrowed = client.get("/search/", {"q": "inflation", "section": abroad.pk}).content.decode()
+    assert "25 results, filtered" in narrowed
+    api = client.get("/api/search", {"q": "inflation"}).json()
+    assert {"id": abroad.pk, "name": "Abroad", "count": 25} in api["facets"]["section"]

@@ -361,10 +361,11 @@ def _cached(alias: str, signature: str) -> BaseSearchBackend:
 
 
 def facet_selects(extra: str = "", wrap: str = "SELECT * FROM ({})") -> list[str]:
-    """The facets' counts over the matches `f` (kind, value, count, then `extra` columns),
-    the 20 largest of each kind, each select wrapped so that UNION ALL keeps its LIMIT."""
-    selects = [f"SELECT 'section', section_id, COUNT(*){extra} FROM f "
-               "GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT 20"]
+    """The facets' counts over the matches `f` (kind, value, count, then `extra` columns):
+    every section (the site's own tree, so few; the page adds each one's count to those
+    above it), the 20 largest tags and authors, each select wrapped so that UNION ALL keeps
+    its LIMIT."""
+    selects = [f"SELECT 'section', section_id, COUNT(*){extra} FROM f GROUP BY 2"]
     for name, relation in (("tag", Article.tags), ("author", Article.authors)):
         through = relation.through._meta
         column = through.get_field(name).column
