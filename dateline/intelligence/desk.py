@@ -144,8 +144,13 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     if request.headers.get("Accept", "").startswith("application/json"):
         html = render_to_string("intelligence/panel_body.html",
                                 {"p": panel_context(request, article)}, request=request)
-        return JsonResponse({"ok": ok, "message": message, "html": html},
-                            status=200 if ok else 400)
+        answer = {"ok": ok, "message": message, "html": html}
+        # The tag put on or taken off the story, for the form's Tags box on the same page:
+        # left as it was, the story's next Save wrote the old list back over the decision.
+        if ok and (decided := getattr(request, "intel_tag", None)):
+            tag, on = decided
+            answer["tag"] = {"id": tag.pk, "name": str(tag), "on": on}
+        return JsonResponse(answer, status=200 if ok else 400)
     (messages.success if ok else messages.error)(request, message)
     return redirect(reverse("admin:newsroom_article_change", args=[article.pk]) + "#intelligence")
 
@@ -154,6 +159,7 @@ def _act(request: HttpRequest, article: Article, action: str, target: str) -> st
     user = request.user
     if action in ("accept", "reject"):
         suggestion = _suggestion(article, target)
+        request.intel_tag = (suggestion.tag, action == "accept")
         if action == "accept":
             decisions.accept(suggestion, user)
             return f"Tagged “{suggestion.tag.name}”."

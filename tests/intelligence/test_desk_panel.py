@@ -8,7 +8,7 @@ from django.db import connections
 
 from dateline.intelligence.models import Brief, Decision, RelatedStory, TagSuggestion
 from dateline.intelligence.pipeline import analyse
-from dateline.newsroom.models import Article
+from dateline.newsroom.models import Article, Autosave
 
 from ..newsroom.journeys import logged_in_page
 from ..newsroom.test_desk_axe import RULES
@@ -180,6 +180,19 @@ def test_in_chromium_the_panel_decides_in_place_with_no_axe_violation(
     assert page.evaluate("window.cspViolations") == []
     assert suggestion(story, "Borisov").decision == Decision.ACCEPTED
     assert Brief.objects.get(article=story).text == "Our own brief."
+    # The form's Tags box shows the decisions, so the story's Save keeps them: it wrote the
+    # box's old list back, and the accepted tag was gone (and the undone one back).
+    panel.get_by_role("button", name="Undo Sofia: take it off the story").click()
+    page.locator("#intelligence-status", has_text="Sofia").wait_for(timeout=10_000)
+    shown = page.locator("#id_tags option:checked").all_inner_texts()
+    assert any("Borisov" in t for t in shown) and not any("Sofia" in t for t in shown), shown
+    # Decisions and the brief are stored already: nothing on the page is unsaved text.
+    page.wait_for_timeout(5_000)  # past the autosave's turn
+    assert not Autosave.objects.exists()
+    with page.expect_navigation():
+        page.locator("input[name=_continue]").click()
+    assert set(Article.objects.get(pk=story.pk).tags.values_list("name", flat=True)) == {
+        "Borisov"}
 
     # axe-core on the panel with something in every part (the auditor needs the CSP waived).
     audited = logged_in_page(browser, live_server.url, editor, bypass_csp=True)

@@ -16,6 +16,22 @@
     if (jq && jq.fn.djangoAdminSelect2) { jq(root).find(".admin-autocomplete").djangoAdminSelect2(); }
   }
 
+  // The story's Tags box (the form's autocomplete) shows a tag accepted or taken off here:
+  // otherwise the next Save of the story posted the box's old list and undid the decision.
+  function showTag(tag) {
+    var box = document.getElementById("id_tags");
+    if (!box) { return; }
+    var option = Array.prototype.find.call(box.options, function (o) { return o.value === String(tag.id); });
+    if (tag.on && !option) {
+      box.append(new Option(tag.name, String(tag.id), true, true));
+    } else if (option) {
+      option.selected = tag.on;
+    }
+    var jq = window.django && window.django.jQuery;
+    if (jq) { jq(box).trigger("change"); } else { box.dispatchEvent(new Event("change")); }
+    document.dispatchEvent(new CustomEvent("desk-field-stored", {detail: {name: box.name}}));
+  }
+
   function send(button) {
     var root = panel(), body = document.getElementById("intelligence-body");
     var status = document.getElementById("intelligence-status");
@@ -36,6 +52,7 @@
     }).then(function (response) {
       return response.json().then(function (answer) {
         if (answer.html) { body.innerHTML = answer.html; initPicker(body); }
+        if (answer.tag) { showTag(answer.tag); }
         status.textContent = answer.message || (response.ok ? "Done." : "That did not work.");
         status.focus();
       });

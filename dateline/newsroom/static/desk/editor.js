@@ -17,8 +17,9 @@
 
   const AUTOSAVE_EVERY_MS = 4000;
   const HEARTBEAT_EVERY_MS = 10000;
-  // Not the story's text: the token, the version, buttons, workflow notes, conflict choices.
-  const NOT_TEXT = /^(csrfmiddlewaretoken|base_version|_.*|wf-.*|conflict-.*)$/;
+  // Not the story's text: the token, the version, buttons, workflow notes, conflict choices,
+  // and the intelligence panel's fields (its brief and picks are stored by its own buttons).
+  const NOT_TEXT = /^(csrfmiddlewaretoken|base_version|_.*|wf-.*|conflict-.*|intel-.*)$/;
   const csrfInput = form.querySelector("input[name=csrfmiddlewaretoken]");
   // Read at each request: session.js renews it after a login in another tab.
   const csrf = () => (csrfInput ? csrfInput.value : "");
@@ -62,7 +63,7 @@
 
   // Restored or refused text is on the screen but not stored: it counts as unsaved at once.
   let unsaved = root.dataset.unsaved === "1";
-  const opened = collect();
+  let opened = collect();
   // Text a refused save left in the form is kept (it is not stored anywhere the form is).
   const refusedBase = root.dataset.refusedBase;
   let lastKept = refusedBase || form.querySelector(".errornote") ? null : opened;
@@ -72,6 +73,16 @@
   const textBase = () => (refusedBase ? parseInt(refusedBase, 10) : baseVersion());
 
   const isDirty = () => unsaved || collect() !== opened;
+
+  // A field the server already holds as it now reads (a tag decided in the intelligence
+  // panel, put in the Tags box by its script) is not unsaved text.
+  document.addEventListener("desk-field-stored", (event) => {
+    const base = JSON.parse(opened);
+    base[event.detail.name] = JSON.parse(collect())[event.detail.name];
+    const wasKept = lastKept === opened;
+    opened = JSON.stringify(base);
+    if (wasKept) lastKept = opened;
+  });
 
   // The session (session.js, loaded first on every desk page): the desk's JSON answers 401
   // once it ended, and 403 when the page's CSRF token is older than a login made elsewhere.
