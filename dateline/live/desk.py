@@ -5,6 +5,8 @@ entry in seconds, while others may have the story open, and neither should meet 
 stale-version refusal or overwrite someone's edit.
 """
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -35,7 +37,20 @@ class EntryForm(forms.Form):
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].strip()
-        return body if body.startswith("<") else paragraphs_to_html(body)
+        if body.startswith("<"):
+            return body
+        if _MARKUP.search(body):
+            # Plain paragraphs holding a link or a bold word: paragraphs made of the blank
+            # lines, the markup kept for the sanitiser (LiveEntry.save), not escaped into text
+            # that showed readers "<b>a new start</b>".
+            return "\n".join(f"<p>{p.strip()}</p>" for p in _BLANK_LINE.split(body) if p.strip())
+        return paragraphs_to_html(body)
+
+
+# A tag the sanitiser keeps, opening or closing ("<a href=", "</b>"), in text typed as plain.
+_MARKUP = re.compile(r"</?(a|b|strong|i|em|u|s|sub|sup|br|code|q|abbr|cite|mark)\b[^<>]*>",
+                     re.IGNORECASE)
+_BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
 
 
 def change_url(article: Article) -> str:

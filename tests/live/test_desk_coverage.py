@@ -47,6 +47,26 @@ def test_a_filed_entry_is_confirmed_in_the_desks_message_list(
     assert "<p>Winds reach 120 km/h.</p>" in answer.text
 
 
+@pytest.mark.parametrize(("typed", "kept"), [
+    # Plain paragraphs holding simple formatting, as the help says may be written: it showed
+    # readers "<b>a new start</b>".
+    ("The mayor rides the first tram.\n\nShe calls it <b>a new start</b> for the city.",
+     "<p>The mayor rides the first tram.</p>\n<p>She calls it <b>a new start</b> for the "
+     "city.</p>"),
+    ('Results <a href="https://example.org/r">are here</a>.',
+     '<p>Results <a href="https://example.org/r" rel="noopener noreferrer nofollow">are '
+     'here</a>.</p>'),
+    # Plain text that only looks like markup stays text.
+    ("Turnout < 40% & falling; 3<4.", "<p>Turnout &lt; 40% &amp; falling; 3&lt;4.</p>"),
+    ("Watch <script>alert(1)</script> <b>now</b>", "<p>Watch  <b>now</b></p>"),
+])
+def test_an_entry_typed_as_text_keeps_its_simple_formatting(desk_client, make_user,
+                                                            make_article, typed, kept):
+    story = make_article("Tram opens, live")
+    desk_client(make_user("Editor")).post(f"/desk/live/{story.pk}/coverage/", {"body": typed})
+    assert LiveEntry.objects.get(article=story).body == kept
+
+
 def test_a_reporter_sees_no_remove_buttons(desk_client, make_user, make_article):
     reporter = make_user("Reporter")
     story = make_article("Summit, live", created_by=reporter, is_live_coverage=True)
