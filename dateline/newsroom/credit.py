@@ -5,6 +5,10 @@ wrote it), and a story that names none, such as imported wire copy, is credited 
 sources ("Reuters"). Rights belong to the first source that declares them (an agency whose
 copy the story is), else to the house (the DATELINE_RIGHTS_HOLDER settings).
 
+A press review is the house's own: its sources are the outlets it reviews, whose words it
+quotes and summarises, not its authors or rights holders. It credits only the authors it
+names, and carries the house's rights.
+
 Callers should prefetch the article's `authors` and `sources` (with the sources' rights
 fields) so that these functions run no query of their own.
 """
@@ -47,7 +51,15 @@ def credit(article: Article) -> Credit:
     if article.byline_text:
         return Credit(authors=[], agencies=[], text=article.byline_text)
     authors = list(article.authors.all())
-    return Credit(authors=authors, agencies=[] if authors else list(article.sources.all()))
+    if authors or not _is_sources_copy(article):
+        return Credit(authors=authors, agencies=[])
+    return Credit(authors=[], agencies=list(article.sources.all()))
+
+
+def _is_sources_copy(article: Article) -> bool:
+    """Whether the story is its sources' copy (wire copy, a draft quoting an outlet's item):
+    a press review only reviews its sources."""
+    return article.kind != Article.Kind.PRESS_REVIEW
 
 
 def byline(article: Article) -> str:
@@ -64,7 +76,7 @@ def join_names(names: list[str]) -> str:
 
 def rights(article: Article) -> Rights:
     """The rights of the first source that declares them, else the house's."""
-    for source in article.sources.all():
+    for source in article.sources.all() if _is_sources_copy(article) else ():
         if source.rights_holder:
             return source_rights(source)
     return Rights(

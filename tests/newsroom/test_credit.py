@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from dateline.newsroom.credit import byline, credit, rights
-from dateline.newsroom.models import Source
+from dateline.newsroom.models import Article, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +45,19 @@ def test_an_agency_source_carries_its_own_rights(make_article, make_source):
     assert found.holder == "Reuters"
     assert found.notice == "Copyright Reuters. All rights reserved."
     assert found.terms == "Licensed to Dateline subscribers only."
+
+
+@override_settings(DATELINE_RIGHTS_HOLDER="Dateline Media")
+def test_a_press_review_is_the_houses_not_the_outlets_it_reviews(make_article, make_source,
+                                                                  make_author, client):
+    """It read "By Demo outlet — BBC archive (replay) and Demo outlet — Reuters archive", above
+    the editor's own introduction and summaries; an outlet's rights went with it too."""
+    lemonde = Source.objects.create(name="Le Monde", rights_holder="Le Monde")
+    review = make_article("What the foreign press says", kind=Article.Kind.PRESS_REVIEW,
+                          sources=[lemonde, make_source("NBC News")])
+    assert (byline(review), credit(review).agencies) == ("", [])
+    assert rights(review).holder == "Dateline Media"
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert "By Le Monde" not in page and "Sources:" in page  # still named as what it reviews
+    review.authors.add(make_author("Ann Lee"))
+    assert byline(review) == "Ann Lee"
