@@ -82,6 +82,16 @@ class StoryPhotoFormSet(forms.BaseInlineFormSet):
         photos = [f.cleaned_data["photo"].pk for f in kept]
         if len(photos) != len(set(photos)):
             raise forms.ValidationError("The same photo is in the story twice.")
+        # Publishing waits for alt text (publishing.py); a story already out would show a photo
+        # put on it now at once, with none. Rows left as they were do not hold a save up.
+        if self.instance.pk and self.instance.is_live:
+            placed = [f.cleaned_data["photo"] for f in kept
+                      if not f.instance.pk or {"photo", "upload"} & set(f.changed_data)]
+            if missing := [photo for photo in placed if not photo.alt_text]:
+                names = ", ".join(f"“{photo}”" for photo in missing)
+                raise forms.ValidationError(
+                    f"This story is published: readers would see {names} at once, with no alt "
+                    "text. Add it in the photo library (the photo is there now), then save.")
 
     def save(self, commit=True):
         if commit:

@@ -174,6 +174,31 @@ def test_a_second_lead_photo_is_refused_with_words(draft, editor, desk_client):
     assert not StoryPhoto.objects.filter(article=draft).exists()
 
 
+def test_a_published_story_takes_no_new_photo_without_alt_text(editor, desk_client,
+                                                              make_article):
+    """Publishing waited for alt text; a photo put on a story already out went live with none."""
+    client = desk_client(editor)
+    story = make_article("Storm reaches the coast", body="<p>One.</p><p>Two.</p>")
+    described = library_photo("Waves over the harbour wall", "Harbour")
+    data = change_form_data(client, story)
+    add_row(data, photo=described.pk, role="lead", after_paragraph=0, caption="", credit="")
+    assert client.post(f"{ARTICLES}{story.pk}/change/", data).status_code == 302
+    bare = library_photo("", "Pier")
+    data = change_form_data(client, story)
+    add_row(data, photo=bare.pk, role="body", after_paragraph=1, caption="", credit="")
+    refused = client.post(f"{ARTICLES}{story.pk}/change/", data)
+    assert refused.status_code == 200
+    assert ("This story is published: readers would see “Pier” at once, with no alt text."
+            in refused.content.decode())
+    assert list(StoryPhoto.objects.filter(article=story).values_list("photo", flat=True)) == [
+        described.pk]
+    # A photo already on the story that lacks it never holds up a save of the story's text.
+    Photo.objects.filter(pk=described.pk).update(alt_text="")
+    data = change_form_data(client, story)
+    data["headline"] = "Storm reaches the north coast"
+    assert client.post(f"{ARTICLES}{story.pk}/change/", data).status_code == 302
+
+
 def test_the_photo_field_picks_from_the_library_by_typing(draft, editor, desk_client):
     client = desk_client(editor)
     page = client.get(f"{ARTICLES}{draft.pk}/change/").content.decode()
