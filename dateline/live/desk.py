@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from dateline.base import onetime
 from dateline.newsroom.actions import log_action
 from dateline.newsroom.html import paragraphs_to_html
 from dateline.newsroom.models import Article
@@ -34,6 +35,13 @@ class EntryForm(forms.Form):
         help_text="Plain text: a blank line starts a new paragraph. Links and simple "
                   "formatting may be written as HTML; anything else is removed.",
     )
+
+    # The page's one-time key: the same entry sent twice (a double click) is filed once.
+    sending = forms.CharField(required=False, widget=forms.HiddenInput,
+                              initial=onetime.new_key)
+
+    def clean_sending(self) -> str | None:
+        return onetime.sent_key(self.cleaned_data["sending"])
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].strip()
@@ -91,12 +99,16 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = EntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        key = form.cleaned_data["sending"]
         with transaction.atomic():
+            # Locked first, so that the same page sent twice at once finds its entry.
+            locked = Article.objects.select_for_update().only("pk").get(pk=article.pk)
             if not article.is_live_coverage:
                 article.is_live_coverage = True
                 article.save(update_fields=["is_live_coverage"])
-            LiveEntry.objects.create(article=article, body=form.cleaned_data["body"],
-                                     author=request.user)
+            if not (key and LiveEntry.objects.filter(sent_with=key).exists()):
+                LiveEntry.objects.create(article=locked, body=form.cleaned_data["body"],
+                                         author=request.user, sent_with=key)
         messages.success(request, "Entry filed." if article.is_live else
                          "Entry saved; readers see it when the story is published.")
         return redirect(reverse("live-desk:coverage", args=[article.pk]))

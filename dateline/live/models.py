@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from dateline.base import onetime
 from dateline.newsroom.bylines import public_name
 from dateline.newsroom.html import as_meant, sanitize_body
 from dateline.newsroom.models import Article
@@ -54,6 +55,9 @@ class LiveEntry(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The form page's one-time key (dateline.base.onetime): the same entry sent twice is one.
+    sent_with = models.CharField(max_length=onetime.MAX_LENGTH, null=True, blank=True,
+                                 unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -67,6 +67,20 @@ def test_an_entry_typed_as_text_keeps_its_simple_formatting(desk_client, make_us
     assert LiveEntry.objects.get(article=story).body == kept
 
 
+def test_an_entry_sent_twice_from_one_page_is_filed_once(desk_client, make_user, make_article):
+    client = desk_client(make_user("Editor"))
+    story = make_article("Cup final, live")
+    url = f"/desk/live/{story.pk}/coverage/"
+    key = re.search(r'name="sending" value="([^"]+)"', client.get(url).text)[1]
+    for _ in range(2):  # a double click: two identical entries before
+        client.post(url, {"body": "GOAL!", "sending": key})
+    assert LiveEntry.objects.filter(article=story).count() == 1
+    # The same words from the next page are the next entry: goals come in pairs.
+    key = re.search(r'name="sending" value="([^"]+)"', client.get(url).text)[1]
+    client.post(url, {"body": "GOAL!", "sending": key})
+    assert LiveEntry.objects.filter(article=story).count() == 2
+
+
 def test_a_reporter_sees_no_remove_buttons(desk_client, make_user, make_article):
     reporter = make_user("Reporter")
     story = make_article("Summit, live", created_by=reporter, is_live_coverage=True)

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -47,6 +48,26 @@ def test_the_desk_adds_notes(desk_client, make_user, make_article):
                            {"kind": "update", "text": "Police have named the suspect."})
     assert response.status_code == 302
     assert article.notes.get().text == "Police have named the suspect."
+
+
+def test_a_note_sent_twice_from_one_page_is_added_once(desk_client, make_user, make_article):
+    """The same form posted twice (a double click, a POST the browser sent again) made two
+    notes, two audit entries and an extra version on the wire."""
+    client = desk_client(make_user("Editor"))
+    article = make_article()
+    page = client.get(f"/desk/newsroom/article/{article.pk}/change/").content.decode()
+    key = re.search(r'name="sending" value="([^"]+)"', page)[1]
+    sent = {"kind": "correction", "text": "An earlier version misspelt the name.",
+            "sending": key}
+    for _ in range(2):
+        assert client.post(f"/desk/newsroom/article/{article.pk}/notes/", sent).status_code == 302
+    assert article.notes.count() == 1
+    assert Article.objects.get(pk=article.pk).resent == 1
+    # Another page (another key), even with the same words, is another note.
+    again = client.get(f"/desk/newsroom/article/{article.pk}/change/").content.decode()
+    assert re.search(r'name="sending" value="([^"]+)"', again)[1] != key
+    client.post(f"/desk/newsroom/article/{article.pk}/notes/", {**sent, "sending": ""})
+    assert article.notes.count() == 2
 
 
 def test_a_signed_preview_shows_a_draft_until_it_expires(client, settings, make_article):

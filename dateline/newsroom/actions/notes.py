@@ -12,7 +12,10 @@ from .base import ActionRefused
 MAX_NOTE = 2000
 
 
-def add_note(user, article: Article, kind: str, text: str) -> ArticleNote:
+def add_note(user, article: Article, kind: str, text: str,
+             key: str | None = None) -> ArticleNote:
+    """Add a correction or an update; `key`, the form page's one-time key, makes the same
+    page sent twice one note (the story's row is locked first, so the second finds it)."""
     if not (user and user.is_active and user.has_perm("newsroom.correct_article")):
         raise PermissionDenied("Your role does not allow you to correct or update articles.")
     if kind not in ArticleNote.Kind.values:
@@ -24,9 +27,12 @@ def add_note(user, article: Article, kind: str, text: str) -> ArticleNote:
         raise ActionRefused(f"A note can be at most {MAX_NOTE} characters; this is {len(text)}.")
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
+        if key and (sent := ArticleNote.objects.filter(sent_with=key).first()):
+            return sent
         if article.status != Article.Status.PUBLISHED:
             raise ActionRefused("Corrections and updates go on published articles only.")
-        note = ArticleNote.objects.create(article=article, kind=kind, text=text, created_by=user)
+        note = ArticleNote.objects.create(article=article, kind=kind, text=text, created_by=user,
+                                          sent_with=key)
         article.updated_at = note.created_at or timezone.now()
         article.save(update_fields=["updated_at"])
         # Partners get the story again with the note (the wire's edNote) as a new version: the

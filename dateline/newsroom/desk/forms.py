@@ -128,3 +128,9 @@ class TransitionForm(forms.Form):
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(choices=ArticleNote.Kind.choices)
     text = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    # The page's one-time key: sent twice, the note is added once.
+    sending = forms.CharField(required=False, widget=forms.HiddenInput,
+                              initial=onetime.new_key)
+
+    def clean_sending(self) -> str | None:
+        return onetime.sent_key(self.cleaned_data["sending"])

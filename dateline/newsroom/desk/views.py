@@ -110,7 +110,8 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(errors))
         return redirect(_change_url(article))
     try:
-        do_add_note(request.user, article, form.cleaned_data["kind"], form.cleaned_data["text"])
+        do_add_note(request.user, article, form.cleaned_data["kind"], form.cleaned_data["text"],
+                    key=form.cleaned_data["sending"])
     except (ActionRefused, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from dateline.base import onetime
+
 from .article import Article
 
 
@@ -77,6 +79,10 @@ class ArticleNote(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The form page's one-time key (dateline.base.onetime): the same page sent twice (a
+    # double click, a POST sent again) is one note, not two, and one new version on the wire.
+    sent_with = models.CharField(max_length=onetime.MAX_LENGTH, null=True, blank=True,
+                                 unique=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
