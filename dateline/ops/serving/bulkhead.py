@@ -77,8 +77,7 @@ def _too_large(start_response) -> list[bytes]:
     words = (f"The request body is larger than this site takes "
              f"({LARGEST_READ_AHEAD // 1024 // 1024} MB).\n").encode()
     start_response("413 Content Too Large", [
-        ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(words))),
-        ("Connection", "close")])
+        ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(words)))])
     return [words]
 
 
