@@ -214,7 +214,7 @@ def test_a_correction_written_as_the_session_ended_is_added_after_logging_in_aga
     log_in_again = log_out_and_in_elsewhere(context, live_server, "ann")
     page.select_option("select[name=kind]", "correction")
     page.fill("textarea[name=text]", "An earlier version gave the wrong wind speed.")
-    # Not the editor's form: every desk form asks first, and stays when the session ended.
+    # Not the editor's form: every desk form is held while the session has ended.
     page.click("section.notes button[type=submit]")
     page.wait_for_selector("#session-ended:focus", timeout=15000)
     assert page.input_value("textarea[name=text]").startswith("An earlier version")

@@ -116,7 +116,7 @@ def test_a_click_on_the_photo_sets_the_focal_point(browser, live_server, editor)
                                                               abs=3)
     # The keyboard way: the number fields move the marker too.
     page.locator("#id_focal_y").fill("0.1")
-    with page.expect_navigation():  # the desk asks whether the session holds, then posts
+    with page.expect_navigation():
         page.locator("input[name=_continue]").click()
     photo.refresh_from_db()
     assert photo.focal_x == pytest.approx(0.25, abs=0.01) and photo.focal_y == 0.1

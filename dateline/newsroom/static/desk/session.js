@@ -1,20 +1,25 @@
 // Every desk page with a login: what an editor typed is never posted into an ended session.
 // A session ends with a page open (it expired, they logged out in another tab, their password
 // was changed); Django's admin then answers a form with its login page, and the text was gone.
-// So each post form asks first (newsroom/desk/session.py), and if the session ended, says so
-// and keeps the page as it is. Once the editor has logged in again (in another tab), the page
-// takes that login's CSRF token into all its forms, since Django gives every login a new one.
-// The editor's page (editor.js) also hears of it from its autosave, through window.deskSession.
+// So the page keeps track of its session, and while it has ended it holds every post form,
+// says so, and keeps the page as it is. Once the editor has logged in again (in another tab),
+// the page takes that login's CSRF token into all its forms, since Django gives every login a
+// new one. It learns of the session:
+//  - at once from the other tabs: logging out, or a desk page opened with a login, is told to
+//    every tab through localStorage's "storage" event;
+//  - every 15 s while it is shown, and when it is shown again (newsroom/desk/session.py);
+//  - from the editor's autosave and heartbeat (editor.js), through window.deskSession.
+// A submission is never held back to ask first: the page it posts to starts loading at once.
 (function () {
   "use strict";
 
   var script = document.currentScript;
   var CHECK_URL = script.dataset.sessionUrl;
   var LOGIN_URL = script.dataset.loginUrl;
-  var RECHECK_EVERY_MS = 4000;
+  var CHECK_EVERY_MS = 15000;
+  var TOLD = "dateline-desk-session";  // the localStorage key the tabs tell each other by
   var loggedOut = false;
   var alertBox = null;
-  var recheck = null;
 
   function banner() {
     if (alertBox) return alertBox;
@@ -29,8 +34,8 @@
     link.rel = "noopener";
     link.textContent = "log in again in a new tab";
     alertBox.append("You are logged out, so nothing on this page can be saved. Your text is " +
-      "still here: ", link, ", then come back to this one; it notices within seconds, and " +
-      "saving works again.");
+      "still here: ", link, ", then come back to this one; it notices at once, and saving " +
+      "works again.");
     var content = document.getElementById("content") || document.body;
     content.prepend(alertBox);
     return alertBox;
@@ -44,8 +49,11 @@
     if (loggedOut) return;
     loggedOut = true;
     banner().hidden = false;
-    recheck = setInterval(function () { check().catch(function () {}); }, RECHECK_EVERY_MS);
     say(false);
+  }
+
+  function tell(state) {
+    try { window.localStorage.setItem(TOLD, state + ":" + Date.now()); } catch (e) { /* off */ }
   }
 
   // Whether the session holds; if it does, every form on the page takes its CSRF token.
@@ -60,7 +68,6 @@
           });
           if (loggedOut) {
             loggedOut = false;
-            clearInterval(recheck);
             alertBox.hidden = true;
             say(true);
           }
@@ -69,29 +76,17 @@
       });
   }
 
-  // Added before any page script's own (this script comes first), so the held submission
-  // reaches none of them; the one made once the session holds reaches each once.
+  function checkQuietly() { check().catch(function () {}); }
+
+  // Added before any page script's own (this script comes first), so a held submission
+  // reaches none of them.
   function guard(form) {
-    var confirmed = false;
-    var asking = false;
     form.addEventListener("submit", function (event) {
-      if (confirmed) { confirmed = false; return; }
+      if (!loggedOut) return;
       event.preventDefault();
       event.stopImmediatePropagation();
-      if (asking) return;  // a second click while the first is asked about
-      asking = true;
-      var button = event.submitter && event.submitter.form === form ? event.submitter : null;
-      check()
-        .then(function (holds) {
-          if (!holds) { alertBox.focus(); return; }
-          confirmed = true;
-          form.requestSubmit(button);
-        })
-        .catch(function () {
-          window.alert("Not sent: the desk cannot be reached. Your text is still on the " +
-            "page; try again in a moment.");
-        })
-        .finally(function () { asking = false; });
+      alertBox.focus();
+      checkQuietly();  // perhaps logged in again meanwhile: the next press goes
     });
   }
 
@@ -100,9 +95,25 @@
     ended: ended,
     get loggedOut() { return loggedOut; },
   };
-  // A deferred script runs once the page is parsed: every form is there. Logging out needs
-  // no session.
+  // A deferred script runs once the page is parsed: every form is there.
   document.querySelectorAll("form").forEach(function (form) {
-    if (form.method === "post" && form.id !== "logout-form") guard(form);
+    if (form.method !== "post") return;
+    if (form.id === "logout-form") {
+      form.addEventListener("submit", function () { tell("out"); });
+    } else {
+      guard(form);
+    }
   });
+  window.addEventListener("storage", function (event) {
+    if (event.key !== TOLD || !event.newValue) return;
+    if (event.newValue.indexOf("out:") === 0) ended();
+    else checkQuietly();  // a login elsewhere: its token, and the notice gone
+  });
+  setInterval(function () {
+    if (document.visibilityState === "visible") checkQuietly();
+  }, CHECK_EVERY_MS);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") checkQuietly();
+  });
+  tell("in");  // this page opened with a login: the other tabs take its token
 }());
