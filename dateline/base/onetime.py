@@ -9,6 +9,8 @@ what the first send created, also when both arrive at the same moment.
 import re
 import secrets
 
+from django.db import models
+
 # What `new_key` makes: 32 random letters, digits, "-" and "_" (and a little room).
 KEY = re.compile(r"[A-Za-z0-9_-]{32,43}")
 MAX_LENGTH = 43
@@ -22,3 +24,9 @@ def new_key() -> str:
 def sent_key(sent: str | None) -> str | None:
     """The page's key as sent, if it is one `new_key` made (else: a page without one)."""
     return sent if isinstance(sent, str) and KEY.fullmatch(sent) else None
+
+
+def sent_with_field() -> models.CharField:
+    """The column a created row keeps its page's key in: unique, so two sends at once are one."""
+    return models.CharField(max_length=MAX_LENGTH, null=True, blank=True, unique=True,
+                            editable=False)

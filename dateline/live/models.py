@@ -56,8 +56,7 @@ class LiveEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The form page's one-time key (dateline.base.onetime): the same entry sent twice is one.
-    sent_with = models.CharField(max_length=onetime.MAX_LENGTH, null=True, blank=True,
-                                 unique=True, editable=False)
+    sent_with = onetime.sent_with_field()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

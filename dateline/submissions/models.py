@@ -41,8 +41,7 @@ class Submission(models.Model):
     user_agent = models.CharField(max_length=300, blank=True, editable=False)
     # The one-time key of the form page it was sent from: the same page sent twice (a double
     # click, a POST the browser sends again) is one report. Unique, so two at once are too.
-    sent_with = models.CharField(max_length=onetime.MAX_LENGTH, null=True, blank=True,
-                                 unique=True, editable=False)
+    sent_with = onetime.sent_with_field()
     article = models.OneToOneField(Article, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="reader_report", editable=False)
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -81,8 +81,7 @@ class ArticleNote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # The form page's one-time key (dateline.base.onetime): the same page sent twice (a
     # double click, a POST sent again) is one note, not two, and one new version on the wire.
-    sent_with = models.CharField(max_length=onetime.MAX_LENGTH, null=True, blank=True,
-                                 unique=True, editable=False)
+    sent_with = onetime.sent_with_field()
 
     class Meta:
         ordering = ["created_at", "pk"]
