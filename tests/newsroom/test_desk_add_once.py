@@ -44,13 +44,41 @@ def test_the_same_page_saved_twice_is_one_story(desk_client, reporter, section):
     first = client.post(ADD, story(section, key))
     assert first.status_code == 302
     article = Article.objects.get()
-    again = client.post(ADD, story(section, key, headline="Bridge closes (sent again)"))
+    again = client.post(ADD, story(section, key))
     assert again.status_code == 302
     assert again["Location"] == f"/desk/newsroom/article/{article.pk}/change/"
     assert Article.objects.count() == 1
-    assert Article.objects.get().headline == "Bridge closes"
     page = client.get(again["Location"]).content.decode()
-    assert "This page was saved already" in page
+    assert "This page was saved already: here is the story it made." in page
+    # The same text twice (a double click): nothing to give back.
+    assert not Autosave.objects.exists()
+    assert "restored" not in page
+
+
+@pytest.mark.django_db
+def test_a_page_changed_and_sent_again_keeps_its_changes_for_the_story(
+        desk_client, reporter, section):
+    """Save, the browser's Back, a better headline, Save again: still one story, and the new
+    headline is not dropped but waits in the story's form, to be saved there."""
+    client = desk_client(reporter)
+    key = page_key(client)
+    client.post(ADD, story(section, key))
+    article = Article.objects.get()
+    # Typed on the page again after Back: its autosave kept the text as a new story's.
+    Autosave.objects.create(article=None, user=reporter, base_version=0, data={
+        "headline": ["Bridge closes for a week"], "add_key": [key]})
+    again = client.post(ADD, story(section, key, headline="Bridge closes for a week"))
+    assert again["Location"] == f"/desk/newsroom/article/{article.pk}/change/"
+    assert Article.objects.count() == 1
+    kept = Autosave.objects.get(article=article, user=reporter)
+    assert kept.data == {"headline": ["Bridge closes for a week"]}
+    page = client.get(again["Location"]).content.decode()
+    assert "What you changed before sending it again is back in the form" in page
+    assert 'value="Bridge closes for a week"' in page
+    assert "Unsaved text from" in page
+    # Given back in the story's form, not again by the next "Add article" page.
+    assert not Autosave.objects.filter(article=None).exists()
+    assert "Unsaved text from" not in client.get(ADD).content.decode()
 
 
 @pytest.mark.django_db

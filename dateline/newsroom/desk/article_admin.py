@@ -221,9 +221,25 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
             key=key, article__created_by=request.user).select_related("article").first()
         if not found:
             return None
-        self.message_user(request, "This page was saved already: here is the story it made.",
-                          messages.INFO)
-        return redirect(reverse("admin:newsroom_article_change", args=[found.article.pk]))
+        article = found.article
+        autosave.forget_add_page(request.user, key)
+        if autosave.keep_resent(request, article, self._changed_fields(request, article)):
+            self.message_user(request, "This page was saved already, as this story. What you "
+                              "changed before sending it again is back in the form: save to "
+                              "keep it.", messages.WARNING)
+        else:
+            self.message_user(request, "This page was saved already: here is the story it "
+                              "made.", messages.INFO)
+        return redirect(reverse("admin:newsroom_article_change", args=[article.pk]))
+
+    def _changed_fields(self, request, article: Article) -> dict:
+        """The story's form fields whose posted value differs from what the story holds."""
+        form = self.get_form(request, article, change=True)(
+            request.POST, request.FILES, instance=article)
+        ignored = {"base_version", "add_key"}
+        if not request.POST.get("slug", "").strip():
+            ignored.add("slug")  # left blank, it was made from the headline (Article.save)
+        return {name: form.fields[name] for name in form.changed_data if name not in ignored}
 
     def response_change(self, request, obj):
         action = request.POST.get(editor_page.WORKFLOW_BUTTON)

@@ -75,6 +75,27 @@ def forget(user, article: Article | None) -> None:
     Autosave.objects.filter(article=article, user=user).delete()
 
 
+def keep_resent(request: HttpRequest, article: Article, changed: dict) -> bool:
+    """An "Add article" page sent again after its first save made `article` (the browser's
+    Back, then Save): what it changes is kept as this editor's unsaved text of the story,
+    which its page opens with, instead of being dropped. False when it changes nothing."""
+    if not changed:
+        return False
+    data = {name: request.POST.getlist(name) for name in changed}
+    # Based on the story as the first save made it: a save since is shown to merge.
+    Autosave.objects.update_or_create(article=article, user=request.user,
+                                      defaults={"base_version": 1, "data": data})
+    return True
+
+
+def forget_add_page(user, key: str) -> None:
+    """The kept text of the "Add article" page with this one-time key: that page's story was
+    made, so the next "Add article" must not open with it."""
+    kept = kept_for(user, None)
+    if kept is not None and kept.data.get("add_key") == [key]:
+        kept.delete()
+
+
 def initial_from(autosave: Autosave, fields: dict) -> dict:
     """The form's initial values from the kept text, read the way each widget reads a post."""
     posted = QueryDict(mutable=True)
