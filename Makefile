@@ -96,7 +96,8 @@ test: lint node_modules/.installed
 test-sqlite: $(VENV)/.installed-test node_modules/.installed
 	$(PYTEST)
 
-# Everything again on a real PostgreSQL except the Chromium tests: what they check is the
+# Everything again on a real PostgreSQL except what is marked one_engine (no database, or
+# processes on an SQLite file of their own; tests/conftest.py) and the Chromium tests: what they check is the
 # page in a browser, which the SQLite run already drives; the database's behaviour under them
 # is the same views and queries the other tests run here (and the budget of 20 minutes for
 # `make test` on a 2-core machine does not hold two browser runs).

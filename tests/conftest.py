@@ -14,6 +14,31 @@ _serial = count(1)
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+# The fixtures through which a test reaches the suite's own database.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences",
+                     "django_db_serialized_rollback", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL's run (`make test-postgres`), what is marked `one_engine` is left to
+    SQLite's: a test marked so itself, or one in a module marked so that never opens the
+    suite's database (the module's others still run here). Such a test has no database, or
+    starts processes on an SQLite file of their own, so a second run on PostgreSQL would
+    check the same thing again (and take minutes of `make test`'s 20)."""
+    if os.environ.get("DATELINE_DB_ENGINE") != "postgresql":
+        return
+    kept, once = [], []
+    for item in items:
+        own = any(mark.name == "one_engine" for mark in item.own_markers)
+        free = (item.get_closest_marker("one_engine") is not None
+                and item.get_closest_marker("django_db") is None
+                and not DATABASE_FIXTURES & set(item.fixturenames))
+        (once if own or free else kept).append(item)
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = kept
+
+
 def require_shared(relative: str) -> Path:
     """The file or folder at ../shared/`relative` (real samples, schemas). Without it the test
     skips locally, saying why, but fails under CI=true: a validation must not quietly vanish."""

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.one_engine
+
 DATELINE = Path(sys.executable).parent / "dateline"
 
 

@@ -1,6 +1,14 @@
 from django.apps import AppConfig
 
 
+def cluster_stored_item(sender, **kwargs) -> None:
+    # Clustering is imported by the first item stored, not at every process's start: its
+    # MinHash (datasketch) loads SciPy, 0.75 s of a start, and the web workers store none.
+    from .receivers import on_item_stored
+
+    on_item_stored(sender, **kwargs)
+
+
 class IngestConfig(AppConfig):
     name = "dateline.ingest"
     label = "ingest"
@@ -15,7 +23,6 @@ class IngestConfig(AppConfig):
 
         post_migrate.connect(seed_watched_terms, sender=self,
                              dispatch_uid="dateline.ingest.seed_watched_terms")
-        from .receivers import on_item_stored
         from .signals import item_stored
 
-        item_stored.connect(on_item_stored, dispatch_uid="dateline.ingest.clustering")
+        item_stored.connect(cluster_stored_item, dispatch_uid="dateline.ingest.clustering")

@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from dateline.ads import choice
@@ -17,8 +18,12 @@ pytestmark = pytest.mark.django_db
 
 def picks(slot="top", n=2000, section=None, tags=frozenset(), seed=7):
     rng = random.Random(seed)
-    return Counter(getattr(choice.pick(slot, section, tags, rng=rng), "pk", None)
-                   for _ in range(n))
+    # Nothing changes during the draws: the campaigns are read at the first and kept, as
+    # between refreshes on a running site (the tests' setting reads them at every pick).
+    with override_settings(DATELINE_ADS_REFRESH_SECONDS=3600):
+        choice.forget()
+        return Counter(getattr(choice.pick(slot, section, tags, rng=rng), "pk", None)
+                       for _ in range(n))
 
 
 def test_weights_share_the_slot(make_campaign):

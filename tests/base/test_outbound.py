@@ -11,6 +11,8 @@ import pytest
 from dateline.base import outbound
 from dateline.base.outbound import AddressRefused
 
+pytestmark = pytest.mark.one_engine
+
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:

@@ -13,6 +13,8 @@ from dateline.base.plugins import AlreadyRegistered, PluginError, Registry, plug
 
 from .parts import Blue, Part, Red
 
+pytestmark = pytest.mark.one_engine
+
 ROOT = Path(__file__).resolve().parents[2]
 BLUE, RED = "tests.base.parts.Blue", "tests.base.parts.Red"
 

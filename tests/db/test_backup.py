@@ -20,6 +20,8 @@ from django.db import connection
 from dateline.db.backup import BackupError, postgresql
 from dateline.newsroom.models import Article
 
+pytestmark = pytest.mark.one_engine
+
 DATELINE = Path(sys.executable).parent / "dateline"
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",

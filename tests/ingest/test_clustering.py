@@ -15,6 +15,8 @@ from dateline.ingest.shingles import entities, from_signature, minhash, signatur
 from dateline.ingest.store import store
 from tests.conftest import require_shared
 
+pytestmark = pytest.mark.one_engine
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "ingest"
 
 

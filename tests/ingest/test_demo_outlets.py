@@ -32,6 +32,8 @@ from dateline.newsroom.models import Source
 from tests.conftest import require_shared
 from tests.syndication.ninjs_schema import errors as ninjs_errors
 
+pytestmark = pytest.mark.one_engine
+
 # Between two slots of every outlet (periods of 5 and 8 minutes from 2026-01-01).
 START = datetime(2026, 11, 28, 12, 2, 30, tzinfo=UTC)
 

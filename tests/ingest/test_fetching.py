@@ -9,6 +9,8 @@ from dateline.ingest.fetching import USER_AGENT, FetchError, fetch
 
 from .outlets import Route, rss
 
+pytestmark = pytest.mark.one_engine
+
 
 def test_conditional_get_sends_the_validators_and_304_is_nothing_new(outlets):
     outlets.serve("/feed.xml", rss([{"id": "a1", "title": "Budget", "body": "Words."}]))

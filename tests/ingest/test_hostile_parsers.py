@@ -15,6 +15,8 @@ from dateline.ingest.parsers.text import MAX_HEADLINE, MAX_RAW, MAX_SUMMARY
 from tests.ingest import sample_feeds, sample_mail
 from tests.ingest.sample_feeds import stories
 
+pytestmark = pytest.mark.one_engine
+
 NEWSML = (b'<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g1"><itemMeta>'
           b'<itemClass qcode="ninat:text"/></itemMeta><contentMeta><headline>%s</headline>'
           b"</contentMeta></newsItem>")

@@ -14,6 +14,8 @@ from dateline.ingest.services.mail import payloads_of
 from tests.ingest import sample_mail
 from tests.ingest.sample_feeds import stories
 
+pytestmark = pytest.mark.one_engine
+
 
 def mail(*headers: bytes, body: bytes = b"The text.") -> bytes:
     return b"\r\n".join([*headers, b"", body])

@@ -16,6 +16,8 @@ from tests.conftest import SHARED, require_shared
 from tests.ingest import sample_feeds
 from tests.ingest.sample_feeds import stories
 
+pytestmark = pytest.mark.one_engine
+
 FIXTURES = Path(__file__).parent / "fixtures" / "newsml-g2"
 NINJS_SUITE = "schemas/ninjs/validation/test_suite"
 BUILDERS = {

@@ -11,6 +11,8 @@ from dateline.intelligence.plugins import summarisers
 
 from ..conftest import require_shared
 
+pytestmark = pytest.mark.one_engine
+
 MAX = 60
 
 

@@ -3,12 +3,15 @@ quote, never empty for a story with words, ending as a sentence ends."""
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dateline.intelligence.base import Story
 from dateline.intelligence.briefs import sentences
 from dateline.intelligence.briefs.lead import LeadSummariser
+
+pytestmark = pytest.mark.one_engine
 
 MAX = 60
 ENDS_AS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")  # noqa: RUF001 - closing quotes

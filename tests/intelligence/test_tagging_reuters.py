@@ -10,6 +10,8 @@ import pytest
 from dateline.newsroom.importer.profile import ImportProfile
 from tests.conftest import require_shared
 
+pytestmark = pytest.mark.one_engine
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

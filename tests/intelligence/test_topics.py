@@ -13,6 +13,8 @@ from dateline.intelligence.topics import LinearTopicClassifier, tuning
 from dateline.newsroom.importer.profile import ImportProfile
 from tests.conftest import require_shared
 
+pytestmark = pytest.mark.one_engine
+
 ROOT = Path(__file__).resolve().parents[2]
 # The archive's order is the wire's: the first 1,200 stories teach, the next 400 are judged.
 TAUGHT, JUDGED = 1200, 400

@@ -11,8 +11,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.database_away import AwayDatabase
 from tests.live.server import free_port_pair
+
+pytestmark = pytest.mark.one_engine
 
 
 def answer(url: str) -> tuple[int, dict, str]:

@@ -1,10 +1,13 @@
 import unicodedata
 
 import lxml.html
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dateline.newsroom.html import first_sentence, paragraphs_to_html, plain_text, sanitize_body
+
+pytestmark = pytest.mark.one_engine
 
 
 def test_sanitize_removes_scripts_handlers_and_javascript_urls():

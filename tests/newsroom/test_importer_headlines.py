@@ -11,6 +11,8 @@ from tests.conftest import require_shared
 
 from .test_importer import wire, write_jsonl
 
+pytestmark = pytest.mark.one_engine
+
 # Real Reuters headlines of 1987 (../shared/corpus/reuters-21578-train) and their sentence-case
 # forms, written by hand.
 SENTENCE = {

@@ -8,6 +8,10 @@ import subprocess
 import sys
 import time
 
+import pytest
+
+pytestmark = pytest.mark.one_engine
+
 RECORDS = 3000  # six batches of 500
 TAGS = ["cocoa", "usa", "brazil"]
 

@@ -160,6 +160,7 @@ def test_lifting_an_embargo_early_puts_the_story_out_at_once(make_user, make_art
     assert article.is_live
 
 
+@pytest.mark.one_engine  # its own SQLite file
 def test_the_worker_process_publishes_within_seconds(tmp_path):
     """A real `dateline db_worker` process, down at the scheduled time, catches up at once."""
     import os

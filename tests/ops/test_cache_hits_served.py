@@ -9,6 +9,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.one_engine
+
 # Not marked "cache": the server runs the development settings (a file cache), not Redis.
 
 # A cached page that needs no collected static files (the site's pages name their logo's).

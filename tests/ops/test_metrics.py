@@ -111,6 +111,7 @@ def test_a_bad_allowed_address_is_a_system_check_error():
     assert "not-an-address" in errors[0].msg
 
 
+@pytest.mark.one_engine  # its own SQLite file
 def test_several_granian_workers_report_one_sum(tmp_path):
     """`dateline serve --workers 2` with PROMETHEUS_MULTIPROC_DIR: any worker reports all."""
     dateline = Path(sys.executable).parent / "dateline"

@@ -7,8 +7,12 @@ import subprocess
 import threading
 import time
 
+import pytest
+
 from tests.database_away import AwayDatabase, sqlite_environment
 from tests.live.server import DATELINE
+
+pytestmark = pytest.mark.one_engine
 
 WAITING = "The database is not answering"
 

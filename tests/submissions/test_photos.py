@@ -22,6 +22,8 @@ from .images import (
     upload,
 )
 
+pytestmark = pytest.mark.one_engine
+
 # One test per real photo; with none there, one that says they are missing (require_shared).
 REAL_PHOTOS = sorted(p.name for p in (SHARED / "corpus" / "photos").glob("*")
                      if p.suffix in (".jpg", ".png")) or ["(no photos)"]

@@ -1,17 +1,11 @@
 """LinearTopicClassifier: the archive's topic labels from TF-IDF features, one linear SVM per
 topic and a vote of the nearest training stories, and the Media Topic of the section a story
-would be filed in."""
+would be filed in. Its code is in model.py, imported when first needed (see there)."""
 
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
-
 from ..base import Labelled, Story, TopicClassifier, TopicGuess
-from . import features, medtop, neighbours, storage, tuning
-
-# Below this a guessed Media Topic is not worth an editor's look.
-MEDTOP_FLOOR = 0.5
 
 
 class LinearTopicClassifier(TopicClassifier):
@@ -32,60 +26,24 @@ class LinearTopicClassifier(TopicClassifier):
         self.model: dict | None = None
 
     def train(self, examples: Iterable[Labelled]) -> None:
-        examples = list(examples)
-        self.model = None
-        vectoriser = features.vectoriser(len(examples))
-        try:
-            x = vectoriser.fit_transform([features.document(e.story) for e in examples])
-        except ValueError:  # no stories, or not a word in them: nothing to learn
-            return
-        words = features.words(vectoriser, x)
-        self.model = {"vectoriser": vectoriser, **_archive(x, words, examples),
-                      "medtop": medtop.learn(x, [e.section for e in examples])}
+        self.model = None  # a training that fails leaves no model, not the last one
+        self.model = _code().train(examples)
 
     def topics(self, story: Story) -> list[TopicGuess]:
         if self.model is None:
             return []
-        m = self.model
-        x = m["vectoriser"].transform([features.document(story)])
-        words = features.words(m["vectoriser"], x)
-        return _archive_guesses(m, x, words) + medtop.guess(m["medtop"], x, MEDTOP_FLOOR)
+        return _code().topics(self.model, story)
 
     def save(self, folder: Path) -> None:
         if self.model is not None:
-            storage.save(folder, self.model, self.version)
+            _code().save(folder, self.model, self.version)
 
     def load(self, folder: Path) -> bool:
-        self.model = storage.load(folder, self.version)
+        self.model = _code().load(folder, self.version)
         return self.model is not None
 
 
-def _archive(x, words, examples: list[Labelled]) -> dict:
-    """The archive topics' weights, thresholds and confidence curves (none without topics)."""
-    names = sorted({t for e in examples for t in e.labels.get("topic", [])})
-    if not names:
-        return {"names": []}
-    index = {name: k for k, name in enumerate(names)}
-    y = np.zeros((len(examples), len(names)), dtype=bool)
-    for i, example in enumerate(examples):
-        for topic in example.labels.get("topic", []):
-            y[i, index[topic]] = True
-    tuned = tuning.tune(x, y, words)
-    weights, intercept = tuned.pop("committee").blend(*tuning.fit_weights(x, y))
-    return {"names": names, "weights": weights, "intercept": intercept, **tuned,
-            "neighbours": neighbours.memory(words, y, tuning.fold_splits(len(y)))}
+def _code():
+    from . import model
 
-
-def _archive_guesses(m: dict, x, words) -> list[TopicGuess]:
-    if not m["names"]:
-        return []
-    scores = np.asarray(x @ m["weights"]).ravel() + m["intercept"]
-    scores += neighbours.WEIGHT * neighbours.vote(words, m["neighbours"])[0]
-    given = tuning.chosen(scores[None, :], m["thresholds"], m["fallback"])[0]
-    a, b = m["platt"][:, 0], m["platt"][:, 1]
-    confidence = 1 / (1 + np.exp(-(a * scores + b)))
-    guesses = [
-        TopicGuess("archive", m["names"][k], round(float(confidence[k]), 3), m["names"][k])
-        for k in np.flatnonzero(given)
-    ]
-    return sorted(guesses, key=lambda g: -g.confidence)
+    return model
