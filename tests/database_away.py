@@ -2,10 +2,9 @@
 test brings it back: the migrated file put in the folder's place."""
 
 import os
-import subprocess
 from pathlib import Path
 
-from tests.live.server import DATELINE
+from tests import prepared
 
 
 def sqlite_environment(var_dir) -> dict:
@@ -22,8 +21,7 @@ class AwayDatabase:
     def __init__(self, folder: Path) -> None:
         self.ready, self.var = folder / "ready", folder / "var"
         self.ready.mkdir()
-        subprocess.run([*DATELINE, "migrate", "-v0"], env=sqlite_environment(self.ready),
-                       check=True, timeout=300)
+        prepared.migrate(sqlite_environment(self.ready))
         self.var.mkdir()
         (self.var / "dateline.sqlite3").mkdir()  # where the database file should be
 

@@ -15,6 +15,7 @@ from django.test import override_settings
 from dateline.base.checks import rate_limit_store
 from dateline.base.counters import DatabaseCounterCache
 from dateline.base.ratelimits import RateLimit
+from tests import prepared
 from tests.live.server import drop_site_database, site_environment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cache]
@@ -61,8 +62,7 @@ def test_two_processes_share_one_count(tmp_path):
     """Two workers of one site, counting at the same time: 150 allowed in all, not each."""
     env = site_environment(tmp_path)
     try:
-        subprocess.run([sys.executable, "-m", "dateline", "migrate", "-v0"], env=env,
-                       check=True, timeout=300)
+        prepared.migrate(env)
         workers = [subprocess.Popen([sys.executable, "-m", "dateline", "shell", "-c",
                                      COUNT_IN_ANOTHER_PROCESS], env=env,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from dateline.edition.assembly import build_edition, next_edition_date
 from dateline.edition.models import Delivery, Edition, Subscriber
 from dateline.edition.sending import SendingStopped, send_edition
+from tests import prepared
 from tests.submissions.conftest import Inbox, free_port, use_smtp
 
 DAY = date(2024, 12, 11)
@@ -200,8 +201,7 @@ def other_site(tmp_path):
     from tests.live.server import admin_sql, site_environment
 
     env = site_environment(tmp_path)
-    subprocess.run([sys.executable, "-m", "dateline", "migrate", "-v0"], env=env, check=True,
-                   timeout=300)
+    prepared.migrate(env)
     yield env
     if env.get("DATELINE_DB_ENGINE") == "postgresql":
         admin_sql(env, f'DROP DATABASE IF EXISTS "{env["DATELINE_DB_NAME"]}" WITH (FORCE)')

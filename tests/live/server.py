@@ -13,6 +13,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests import prepared
+
 DATELINE = [sys.executable, "-m", "dateline"]
 
 
@@ -131,9 +133,8 @@ class RunningSite:
 
 def start_site(var_dir: Path) -> RunningSite:
     env = site_environment(var_dir)
-    subprocess.run([*DATELINE, "migrate", "-v0"], env=env, check=True, timeout=300)
-    subprocess.run([*DATELINE, "collectstatic", "--noinput", "-v0"], env=env, check=True,
-                   timeout=300)
+    prepared.migrate(env)
+    prepared.collectstatic(env)
     site = RunningSite(env, free_port_pair())
     site.processes.append(subprocess.Popen(
         [*DATELINE, "serve", "--host", "127.0.0.1", "--port", str(site.port), "--no-worker",

@@ -15,6 +15,7 @@ from django.db import connections
 
 from dateline.newsroom.models import Article
 from dateline.submissions.models import Submission
+from tests import prepared
 
 from ..live.server import (
     DATELINE,
@@ -171,7 +172,7 @@ def site(tmp_path_factory):
     env = {**site_environment(var_dir), "DJANGO_SETTINGS_MODULE": SERVED_SETTINGS}
     # The settings live in tests/: found from the checkout whatever folder pytest ran in.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    subprocess.run([*DATELINE, "migrate", "-v0"], env=env, check=True, timeout=300)
+    prepared.migrate(env)
     running = RunningSite(env, free_port_pair())
     running.processes.append(subprocess.Popen(
         [*DATELINE, "serve", "--host", "127.0.0.1", "--port", str(running.port), "--no-worker",

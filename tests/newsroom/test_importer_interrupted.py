@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from tests import prepared
+
 pytestmark = pytest.mark.one_engine
 
 RECORDS = 3000  # six batches of 500
@@ -32,7 +34,7 @@ def test_an_import_killed_at_several_points_and_run_again_imports_each_record_on
            "DJANGO_SETTINGS_MODULE": "dateline.settings.dev"}
     env.pop("DATELINE_DB_NAME", None)
     dateline = [sys.executable, "-m", "dateline"]
-    subprocess.run([*dateline, "migrate", "-v0"], env=env, check=True, timeout=120)
+    prepared.migrate(env)
     database = tmp_path / "dateline.sqlite3"
     archive = tmp_path / "wire.jsonl"
     archive.write_text("".join(json.dumps({

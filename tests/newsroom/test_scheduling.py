@@ -9,6 +9,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from dateline.newsroom.actions import TRANSITIONS, ActionRefused
 from dateline.newsroom.models import Article, AuditEntry
+from tests import prepared
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -174,7 +175,7 @@ def test_the_worker_process_publishes_within_seconds(tmp_path):
            "DATELINE_VAR_DIR": str(tmp_path), "DATELINE_DB_ENGINE": "sqlite",
            "DJANGO_SETTINGS_MODULE": "dateline.settings.dev"}
     dateline = [sys.executable, "-m", "dateline"]
-    subprocess.run([*dateline, "migrate", "-v0"], env=env, check=True, timeout=120)
+    prepared.migrate(env)
     # Schedule, as an editor, for a time that passes while no worker runs.
     script = (
         "import time_machine; from datetime import timedelta; from django.utils import timezone;"

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import prepared
+
 pytestmark = pytest.mark.one_engine
 
 # Not marked "cache": the server runs the development settings (a file cache), not Redis.
@@ -34,9 +36,7 @@ def test_hits_answered_by_granian_workers_reach_metrics_and_the_access_log(tmp_p
            "DJANGO_SETTINGS_MODULE": "dateline.settings.dev", "DATELINE_LOG_LEVEL": "INFO",
            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     env.pop("DATELINE_DB_NAME", None)
-    migrate = subprocess.run([str(dateline), "migrate", "--noinput", "-v0"], env=env,
-                             capture_output=True, text=True, timeout=120, check=False)
-    assert migrate.returncode == 0, migrate.stderr
+    prepared.migrate(env)
     port = free_port()
     log = tmp_path / "server.log"
     with log.open("w") as output:

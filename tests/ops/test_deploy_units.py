@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import get_commands, load_command_class
 
+from tests import prepared
 from tests.live.server import drop_site_database, site_environment
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -74,8 +75,7 @@ def own_site(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_three_workers_started_from_the_unit_at_once_book_one_morning_run(own_site):
     env = own_site
-    subprocess.run([sys.executable, "-m", "dateline", "migrate", "-v0"], env=env, check=True,
-                   timeout=300)
+    prepared.migrate(env)
     argv = exec_starts()["dateline-worker.service"]
     workers = [subprocess.Popen([sys.executable, "-m", "dateline", *argv[1:]], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from dateline.newsroom.models import Article
+from tests import prepared
 
 pytestmark = pytest.mark.django_db
 
@@ -121,9 +122,7 @@ def test_several_granian_workers_report_one_sum(tmp_path):
            "DJANGO_SETTINGS_MODULE": "dateline.settings.dev",
            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     env.pop("DATELINE_DB_NAME", None)
-    migrate = subprocess.run([str(dateline), "migrate", "--noinput", "-v0"], env=env,
-                             capture_output=True, text=True, timeout=120, check=False)
-    assert migrate.returncode == 0, migrate.stderr
+    prepared.migrate(env)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

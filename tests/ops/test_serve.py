@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import prepared
 from tests.live.server import DATELINE, admin_sql, free_port_pair, site_environment, wait_for
 
 # Generous: the failure these guard against is a wait of 15 to 30 s (granian's header timeout).
@@ -55,7 +56,7 @@ class Serve:
                  prepare: bool = True, env: dict | None = None) -> None:
         self.env = env or site_environment(var_dir)  # another's env: its database, kept
         if prepare:
-            subprocess.run([*DATELINE, "migrate", "-v0"], env=self.env, check=True, timeout=300)
+            prepared.migrate(self.env)
         self.port = port or free_port_pair()
         self.log = var_dir / "serve.log"
         with self.log.open("w") as log:
