@@ -329,6 +329,7 @@ def test_no_reader_text_runs_on_the_desk_or_the_published_page(newsroom, text, h
     assert credit.text == f"Reader report by {one_line(report.name)}"[:200]
 
 
+@pytest.mark.one_engine  # the renderer alone: no database
 @settings(max_examples=200, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(text=hostile_text())
