@@ -23,7 +23,7 @@ from dateline.syndication.models import ApiKey, Partner
 from ..site.test_browser import AXE, browser  # noqa: F401 - the shared Chromium fixture
 from .journeys import logged_in_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.desk, pytest.mark.django_db(transaction=True)]
 
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ARTICLE = "/desk/newsroom/article/"

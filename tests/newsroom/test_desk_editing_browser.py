@@ -13,7 +13,7 @@ from dateline.newsroom.models import Article, ArticleNote, Autosave, Presence
 
 from ..site.test_browser import browser, record_csp_violations  # noqa: F401 - shared fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.desk, pytest.mark.django_db(transaction=True)]
 
 
 def editor_account(make_user, username: str, first: str, last: str):

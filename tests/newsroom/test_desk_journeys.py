@@ -28,7 +28,7 @@ from ..live.server import (
 from ..site.test_browser import CHROMIUM, FLAGS, browser  # noqa: F401 - the shared Chromium
 from .journeys import journey, journey_report, logged_in_page  # noqa: F401 - fixtures
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.desk]
 ARTICLE = "/desk/newsroom/article/"
 SERVED_SETTINGS = "tests.newsroom.served_settings"
 ROOT = Path(__file__).resolve().parents[2]

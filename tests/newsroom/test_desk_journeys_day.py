@@ -18,7 +18,7 @@ from ..site.test_browser import browser  # noqa: F401 - the shared Chromium
 from .journeys import journey, journey_report, logged_in_page  # noqa: F401 - fixtures
 from .test_scheduling import run_worker
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.desk, pytest.mark.django_db(transaction=True)]
 ARTICLE = "/desk/newsroom/article/"
 LEAD = 120  # seconds from typing a time to its moment; the test then moves the clock past it
 

@@ -7,7 +7,7 @@ from dateline.newsroom.models import Article, Source, Tag
 
 from ..site.test_browser import browser, record_csp_violations  # noqa: F401 - shared fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.desk, pytest.mark.django_db(transaction=True)]
 SCREENSHOT = "/tmp/desk-writing-editor.png"
 
 
