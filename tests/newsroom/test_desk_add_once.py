@@ -58,13 +58,13 @@ def test_the_same_page_saved_twice_is_one_story(desk_client, reporter, section):
 @pytest.mark.django_db
 def test_a_page_changed_and_sent_again_keeps_its_changes_for_the_story(
         desk_client, reporter, section):
-    """Save, the browser's Back, a better headline, Save again: still one story, and the new
-    headline is not dropped but waits in the story's form, to be saved there."""
+    """Save, a better headline while that save is on its way, Save again: still one story,
+    and the new headline is not dropped but waits in the story's form, to be saved there."""
     client = desk_client(reporter)
     key = page_key(client)
     client.post(ADD, story(section, key))
     article = Article.objects.get()
-    # Typed on the page again after Back: its autosave kept the text as a new story's.
+    # Typed on the page meanwhile: its autosave kept the text as a new story's.
     Autosave.objects.create(article=None, user=reporter, base_version=0, data={
         "headline": ["Bridge closes for a week"], "add_key": [key]})
     again = client.post(ADD, story(section, key, headline="Bridge closes for a week"))

@@ -76,9 +76,10 @@ def forget(user, article: Article | None) -> None:
 
 
 def keep_resent(request: HttpRequest, article: Article, changed: dict) -> bool:
-    """An "Add article" page sent again after its first save made `article` (the browser's
-    Back, then Save): what it changes is kept as this editor's unsaved text of the story,
-    which its page opens with, instead of being dropped. False when it changes nothing."""
+    """An "Add article" page sent again after its first save made `article` (Save pressed
+    again, with changed text, while the first save was on its way): what it changes is kept
+    as this editor's unsaved text of the story, which its page opens with, instead of being
+    dropped. False when it changes nothing."""
     if not changed:
         return False
     data = {name: request.POST.getlist(name) for name in changed}
