@@ -19,6 +19,7 @@ from django.db import connection
 
 from dateline.db.backup import BackupError, postgresql
 from dateline.newsroom.models import Article
+from tests import prepared
 
 pytestmark = pytest.mark.one_engine
 
@@ -36,10 +37,7 @@ on_postgresql = pytest.mark.skipif(
 def migrated_database(tmp_path_factory) -> Path:
     """Migrate one SQLite database for the module; each test works on its own copy."""
     var = tmp_path_factory.mktemp("template")
-    result = _dateline(_env(var), "migrate", "--noinput", "-v0")
-    assert result.returncode == 0, result.stderr
-    # Fold the write-ahead log into the file, so that copying the file copies everything.
-    _sql(var / "dateline.sqlite3", "PRAGMA wal_checkpoint(TRUNCATE)")
+    prepared.migrate(_env(var))  # the run's migrated file, its write-ahead log folded in
     return var / "dateline.sqlite3"
 
 
