@@ -232,14 +232,14 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
                               "made.", messages.INFO)
         return redirect(reverse("admin:newsroom_article_change", args=[article.pk]))
 
-    def _changed_fields(self, request, article: Article) -> dict:
+    def _changed_fields(self, request, article: Article) -> list[str]:
         """The story's form fields whose posted value differs from what the story holds."""
         form = self.get_form(request, article, change=True)(
             request.POST, request.FILES, instance=article)
         ignored = {"base_version", "add_key"}
         if not request.POST.get("slug", "").strip():
             ignored.add("slug")  # left blank, it was made from the headline (Article.save)
-        return {name: form.fields[name] for name in form.changed_data if name not in ignored}
+        return [name for name in form.changed_data if name not in ignored]
 
     def response_change(self, request, obj):
         action = request.POST.get(editor_page.WORKFLOW_BUTTON)

@@ -75,7 +75,7 @@ def forget(user, article: Article | None) -> None:
     Autosave.objects.filter(article=article, user=user).delete()
 
 
-def keep_resent(request: HttpRequest, article: Article, changed: dict) -> bool:
+def keep_resent(request: HttpRequest, article: Article, changed: list[str]) -> bool:
     """An "Add article" page sent again after its first save made `article` (Save pressed
     again, with changed text, while the first save was on its way): what it changes is kept
     as this editor's unsaved text of the story, which its page opens with, instead of being
