@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.core.cache import caches
 
-from .sharedcache import log_failure
+from .cachefailure import log_failure
 
 logger = logging.getLogger(__name__)
 

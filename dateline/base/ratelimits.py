@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError
 from django_ratelimit.core import get_usage
-from redis.exceptions import RedisError
 
+from .cachefailure import redis_failed
 from .errors import in_words
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,9 @@ class RateLimit:
             # No request: the key is given, and no method filter needs one.
             return get_usage(None, group=f"dateline.{self.name}", key=lambda _g, _r: who,
                              rate=(self.allowed, self.window), increment=increment)
-        except (DatabaseError, RedisError, OSError) as error:
+        except Exception as error:
+            if not isinstance(error, (DatabaseError, OSError)) and not redis_failed(error):
+                raise
             # A store that stops answering must not take the forms down with it: the limits
             # wait for it to come back (and the log says so, in a line a request: its
             # traceback, the same each time, would fill the log while the store is away),

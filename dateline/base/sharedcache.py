@@ -11,19 +11,18 @@ Here, once an operation finds Redis not answering, this process does not ask it 
 AWAY_SECONDS: every operation raises CacheAway at once, which callers take as the same
 failure. The first operation after that asks Redis again. The outage is logged once, when it
 starts, and once when Redis answers again; callers note each miss only at DEBUG
-(`log_failure`).
+(`dateline.base.cachefailure.log_failure`).
 """
 
 import logging
-import sys
 import time
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
-from django.dispatch import Signal
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from .cachefailure import shared_cache_answering
 from .errors import in_words
 
 logger = logging.getLogger(__name__)
@@ -34,9 +33,6 @@ NOT_ANSWERING = (RedisConnectionError, RedisTimeoutError)
 # has not answered (None while it answers). Threads may race on these: at worst two of them
 # both ask Redis, or both log the start of one outage.
 _away: dict[tuple[str, ...], list] = {}
-# Sent in each process that finds Redis answering again after an outage, with `away_since`:
-# the time.time() at which this process first found it silent.
-shared_cache_answering = Signal()
 
 
 class CacheAway(RedisConnectionError):
@@ -100,16 +96,3 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = GuardedClient
-
-
-def log_failure(log: logging.Logger, message: str, *args, level: int = logging.WARNING,
-                when_away: int = logging.DEBUG) -> None:
-    """In an `except` block around a cache operation. Redis not answering, or a disk that
-    refuses the page cache's files (OSError), is one line at `when_away`: the cache said the
-    outage itself (here, and dateline.pagecache.filecache), and a miss that only costs speed
-    need not be said again. Any other failure is said at `level` with its traceback."""
-    error = sys.exc_info()[1]
-    if isinstance(error, (*NOT_ANSWERING, OSError)):
-        log.log(when_away, message + " (%s)", *args, in_words(error))
-    else:
-        log.log(level, message, *args, exc_info=True)

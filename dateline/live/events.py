@@ -15,7 +15,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from dateline.base.sharedcache import log_failure
+from dateline.base.cachefailure import log_failure
 from dateline.newsroom.datelines import house_dateline
 from dateline.newsroom.models import Article, AuditEntry
 from dateline.newsroom.signals import public_story_changed

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from dateline.base.cachefailure import log_failure, shared_cache_answering
 from dateline.base.errors import in_words
-from dateline.base.sharedcache import log_failure, shared_cache_answering
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.newsroom.signals import articles_bulk_changed, embargo_released
 

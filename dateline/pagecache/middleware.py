@@ -4,7 +4,7 @@ import logging
 
 from django.utils.http import http_date
 
-from dateline.base.sharedcache import log_failure
+from dateline.base.cachefailure import log_failure
 
 from . import store
 from .outcomes import OUTCOME, note

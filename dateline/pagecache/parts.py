@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-from dateline.base.sharedcache import log_failure
+from dateline.base.cachefailure import log_failure
 
 from . import store
 

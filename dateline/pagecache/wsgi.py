@@ -5,7 +5,7 @@ import time
 
 from django.conf import settings
 
-from dateline.base.sharedcache import log_failure
+from dateline.base.cachefailure import log_failure
 
 from . import store
 from .outcomes import log_hit, note

@@ -5,21 +5,35 @@ image (browsers run no script in one); the screen prints the same numbers as a t
 screen readers read and which works without images.
 """
 
-import pygal
-from pygal.style import Style
+import importlib
 
 from .figures import Figures
 
-_STYLE = Style(background="white", plot_background="white", colors=("#205067",),
-               font_family="system-ui, sans-serif", label_font_size=11,
-               major_label_font_size=11, title_font_size=14)
-_COMMON = {"style": _STYLE, "show_legend": False, "js": [], "width": 800, "height": 320,
-           "print_values": False, "disable_xml_declaration": False, "truncate_label": 40}
 _LONGEST_LABEL = 40
 
 
+def pygal():
+    """pygal, loaded by the first chart drawn: importing it took 55 ms of every process's start
+    (the desk's admin modules are imported by every `dateline` command)."""
+    return importlib.import_module("pygal")
+
+
+def style(*colors: str):
+    """The desk's charts' look, one colour per series (dateline.ads.report's too)."""
+    return importlib.import_module("pygal.style").Style(
+        background="white", plot_background="white", colors=colors,
+        font_family="system-ui, sans-serif", label_font_size=11, major_label_font_size=11,
+        title_font_size=14)
+
+
+def _common() -> dict:
+    return {"style": style("#205067"), "show_legend": False, "js": [], "width": 800,
+            "height": 320, "print_values": False, "disable_xml_declaration": False,
+            "truncate_label": 40}
+
+
 def hours_chart(figures: Figures, zone) -> bytes:
-    chart = pygal.Bar(**_COMMON, x_label_rotation=60, show_minor_x_labels=False,
+    chart = pygal().Bar(**_common(), x_label_rotation=60, show_minor_x_labels=False,
                       title="Views per hour")
     labels = [hour.astimezone(zone).strftime("%d %b %H:00") for hour, _ in figures.hours]
     chart.x_labels = labels
@@ -31,7 +45,7 @@ def hours_chart(figures: Figures, zone) -> bytes:
 
 
 def stories_chart(figures: Figures) -> bytes:
-    chart = pygal.HorizontalBar(**_COMMON, title="Most read stories")
+    chart = pygal().HorizontalBar(**_common(), title="Most read stories")
     shown = list(reversed(figures.stories))  # pygal draws the first bar at the bottom
     chart.x_labels = [_short(story.headline) for story, _ in shown]
     chart.add("Views", [n for _, n in shown])
@@ -39,7 +53,7 @@ def stories_chart(figures: Figures) -> bytes:
 
 
 def sections_chart(figures: Figures) -> bytes:
-    chart = pygal.HorizontalBar(**_COMMON, title="Views per section")
+    chart = pygal().HorizontalBar(**_common(), title="Views per section")
     shown = list(reversed(figures.sections[:20]))
     chart.x_labels = [_short(name) for name, _ in shown]
     chart.add("Views", [n for _, n in shown])

@@ -18,7 +18,7 @@ from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from dateline.base.sharedcache import log_failure, shared_cache_answering
+from dateline.base.cachefailure import log_failure, shared_cache_answering
 from dateline.db import limits
 from dateline.newsroom.models import Article, Section
 from dateline.newsroom.signals import articles_bulk_changed, embargo_released

@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from dateline.base import queued
-from dateline.base.sharedcache import log_failure
+from dateline.base.cachefailure import log_failure
 from dateline.newsroom.models import Article
 from dateline.pagecache import keys
 from dateline.pagecache.invalidation import invalidate

@@ -9,7 +9,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from dateline.base import sharedcache
-from dateline.base.sharedcache import CacheAway, RedisCache, log_failure
+from dateline.base.cachefailure import log_failure
+from dateline.base.sharedcache import CacheAway, RedisCache
 from tests.silent_server import SilentPort, before_the_test_redis
 
 FAST = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}

@@ -7,8 +7,6 @@ the app confirms it) and off again with a code. The chief editor lists roles tha
 
 import base64
 
-import qrcode
-import qrcode.image.svg
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -79,6 +77,9 @@ class CodeForm(forms.Form):
 
 def qr_svg(data: str) -> str:
     """The QR code of `data` as inline SVG: drawn here, nothing fetched, no script."""
+    # Loaded by the first enrolment: 30 ms of every process's start otherwise.
+    import qrcode.image.svg
+
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     return mark_safe(image.to_string(encoding="unicode"))  # our own drawing, no user text
 
