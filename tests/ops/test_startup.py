@@ -11,9 +11,9 @@ import pytest
 pytestmark = pytest.mark.one_engine  # a process of its own, no database
 
 # Each loaded by the first use: the Redis client by the Redis cache or broker, pygal by a
-# chart, qrcode by an enrolment's QR code, scikit-learn and SciPy by the topic model,
-# datasketch by clustering an ingested item.
-LOADED_ON_USE = ("redis", "pygal", "qrcode", "sklearn", "scipy", "datasketch")
+# chart, qrcode by an enrolment's QR code, markdown-it by a reader's report, scikit-learn and
+# SciPy by the topic model, datasketch by clustering an ingested item.
+LOADED_ON_USE = ("redis", "pygal", "qrcode", "markdown_it", "sklearn", "scipy", "datasketch")
 STARTED = """
 import json, sys, django
 django.setup()
