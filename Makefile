@@ -8,6 +8,11 @@ CORPUS ?= ../shared/corpus
 # Stories the demo's intelligence learns from, once (newest first; more learn better, slower).
 DEMO_TRAIN ?= 5000
 export HOST PORT
+# Python writes and reuses bytecode here even where the machine's environment sets
+# PYTHONDONTWRITEBYTECODE (these do): without it every process compiled dateline from source,
+# a quarter of its 1.0 s start, and pytest rewrote every test module at each run (10 s of each
+# run's collection). __pycache__ is ignored by git.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test setup corpus demo lint test-sqlite test-postgres test-redis test-postgres-then-redis bench bench-search bench-live \
 	bench-desk bench-connections bench-pictures bench-ingest bench-intel bench-freshness bench-replica bench-sitemaps \
