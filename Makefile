@@ -99,10 +99,11 @@ test: lint node_modules/.installed
 	@$(VENV)/bin/python scripts/test-summary $(RESULTS)/sqlite.xml $(RESULTS)/postgres.xml \
 		$(RESULTS)/redis.xml
 
-# The desk's Chromium tests (marked desk) run once, with PostgreSQL's suite: production's
-# database, where the desk's concurrent saves lock rows for real (SQLite locks the whole file
-# and ignores select_for_update). The two runs then end together (measured before: SQLite's
-# 1,782 s of tests against PostgreSQL's and Redis's 1,281 s, where make test took 32 minutes).
+# The desk's Chromium tests of saving and publishing (marked desk) run once, with PostgreSQL's
+# suite: production's database, where the desk's concurrent saves lock rows for real (SQLite
+# locks the whole file and ignores select_for_update). Its screens' axe checks and the
+# one-editor tests (long story, two-factor) run with SQLite's browsers, so that the two sides
+# end together (before: SQLite's 1,196 s against PostgreSQL's and Redis's 1,355 s).
 test-sqlite: $(VENV)/.installed-test node_modules/.installed
 	$(PYTEST) -m "not (browser and desk)"
 
