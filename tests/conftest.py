@@ -1,17 +1,25 @@
-"""Shared fixtures: small builders for the newsroom's objects."""
+"""Shared fixtures: small builders for the newsroom's objects, and one Chromium per module."""
 
 import os
+import shutil
 from datetime import timedelta
 from itertools import count
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
 
 _serial = count(1)
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+# Debian's Chromium, driven by Playwright (tests/site/test_browser.py's `browser` fixture).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
 
 
 # The fixtures through which a test reaches the suite's own database.
@@ -158,3 +166,27 @@ def _empty_caches():
         if not isinstance(caches[alias], DatabaseCounterCache):
             caches[alias].clear()
     yield
+
+
+@pytest.fixture(scope="module")
+def module_chromium():
+    """One Chromium for a test module, handed to each of its tests by `browser`: starting
+    Playwright's driver and Chromium takes about 1.5 s of CPU, which once per test came to a
+    minute and a half of each engine's run of make test."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is required: run scripts/system-deps (make test does)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # before and after the browser steps are ordinary synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            yield browser
+            browser.close()
+    finally:
+        # Django opened a connection of its own while the loop ran (asgiref's Local keeps
+        # one per context): close it, or PostgreSQL cannot drop the test database.
+        connections.close_all()
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]

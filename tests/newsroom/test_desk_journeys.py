@@ -25,7 +25,7 @@ from ..live.server import (
     site_environment,
     wait_for,
 )
-from ..site.test_browser import CHROMIUM, FLAGS, browser  # noqa: F401 - the shared Chromium
+from ..site.test_browser import browser  # noqa: F401 - the shared Chromium
 from .journeys import journey, journey_report, logged_in_page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.desk]
@@ -186,15 +186,11 @@ def site(tmp_path_factory):
         running.stop()
 
 
-@pytest.fixture(scope="module")
-def chromium(site):
-    """Closed before the site stops: an open event stream would hold its shutdown up."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
+@pytest.fixture
+def chromium(site, browser):  # noqa: F811
+    """The module's Chromium. `browser` closes the test's pages when it ends, before the site
+    stops: an open event stream would hold the site's shutdown up."""
+    return browser
 
 
 MAKE_EDITOR = """

@@ -1,7 +1,5 @@
 """A reader in real headless Chromium: home → section → article."""
 
-import os
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,12 +7,7 @@ import pytest
 from django.db import connections
 
 from dateline.newsroom.models import Tag
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from tests.conftest import CHROMIUM, FLAGS  # noqa: F401 - others import them from here
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -32,22 +25,14 @@ def record_csp_violations(page) -> None:
 
 
 @pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is required: run scripts/system-deps (make test does)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # before and after the browser steps are ordinary synchronous ones.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-        # Playwright runs the test in a greenlet with its own context, so Django opened a
-        # separate connection there; close it, or PostgreSQL cannot drop the test database.
-        connections.close_all()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+def browser(module_chromium):
+    """The module's Chromium. Each page a test opens is in a context of its own
+    (`Browser.new_page` makes one), and every context is closed after the test: no cookie,
+    open stream or timer of one test reaches the next one's server."""
+    yield module_chromium
+    for context in module_chromium.contexts:
+        context.close()
+    connections.close_all()
 
 
 def test_reader_goes_from_home_to_section_to_article(
