@@ -5,8 +5,6 @@ image (browsers run no script in one); the screen prints the same numbers as a t
 screen readers read and which works without images.
 """
 
-import importlib
-
 from .figures import Figures
 
 _LONGEST_LABEL = 40
@@ -15,12 +13,16 @@ _LONGEST_LABEL = 40
 def pygal():
     """pygal, loaded by the first chart drawn: importing it took 55 ms of every process's start
     (the desk's admin modules are imported by every `dateline` command)."""
-    return importlib.import_module("pygal")
+    import pygal
+
+    return pygal
 
 
 def style(*colors: str):
     """The desk's charts' look, one colour per series (dateline.ads.report's too)."""
-    return importlib.import_module("pygal.style").Style(
+    from pygal.style import Style
+
+    return Style(
         background="white", plot_background="white", colors=colors,
         font_family="system-ui, sans-serif", label_font_size=11, major_label_font_size=11,
         title_font_size=14)
