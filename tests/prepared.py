@@ -5,8 +5,8 @@ On the 2-core machine a migrate takes 8 s of CPU and collectstatic 25 s (it comp
 hashes a thousand files), and the suite starts dozens of sites. A copy of the database
 this run migrated first with the same settings is what the migrate would have given (the
 roles, the search index's tables and the seeded terms included: post_migrate writes them to
-the database), in milliseconds. The tests of the commands themselves (tests/test_cli.py)
-still run them.
+the database), in milliseconds. The tests of migrate itself (tests/test_cli.py) still run it;
+collectstatic runs here, once per run and settings, and its files serve the sites' pages.
 """
 
 import atexit
