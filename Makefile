@@ -94,7 +94,7 @@ test: lint node_modules/.installed
 	# (the rest is waiting on browsers, servers and sockets), so two fit the 2-core machine's
 	# 20-minute budget. SQLite's run, with the browsers but the desk's, ends about when
 	# PostgreSQL's, with the desk's, and then Redis's do (2026-11-30, where a 10M-step Python loop took
-	# 2.2 s: SQLite's 1,297 s, PostgreSQL's 1,196 s then Redis's 181 s; 25 minutes in all).
+	# 2.8 s: SQLite's 1,283 s, PostgreSQL's 1,176 s then Redis's 167 s; 24 minutes in all).
 	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres-then-redis
 	@$(VENV)/bin/python scripts/test-summary $(RESULTS)/sqlite.xml $(RESULTS)/postgres.xml \
 		$(RESULTS)/redis.xml
