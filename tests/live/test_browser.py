@@ -4,27 +4,17 @@ import time
 
 import pytest
 
-from ..site.test_browser import AXE, CHROMIUM, FLAGS, record_csp_violations
+from ..site.test_browser import AXE, browser, record_csp_violations  # noqa: F401 - fixture
 from .server import publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.broker]
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def reader_page(chromium, site):
+def reader_page(browser, site):  # noqa: F811
     """An article page, open and listening, recording console errors and CSP refusals."""
     story = publish(site, "Morning briefing")
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.errors = []
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
@@ -63,14 +53,14 @@ def test_breaking_news_raises_the_banner_without_a_reload(reader_page, site):
     reader_page.wait_for_selector("#breaking-banner", state="hidden", timeout=2_000)
 
 
-def test_live_coverage_entries_appear_in_place(chromium, site):
+def test_live_coverage_entries_appear_in_place(browser, site):  # noqa: F811
     story = publish(site, "Election night, live")
     site.django(
         "from dateline.newsroom.models import Article\n"
         f"Article.objects.filter(pk={story['id']}).update(is_live_coverage=True)\n"
         "from dateline.live.models import LiveEntry\n"
         f"LiveEntry.objects.create(article_id={story['id']}, body='<p>Polls open.</p>')")
-    page = chromium.new_page()
+    page = browser.new_page()
     page.goto(site.url + story["url"])
     page.wait_for_selector("html[data-live=open]", state="attached", timeout=10_000)
     entry = site.django(
@@ -107,10 +97,10 @@ def test_a_page_opened_before_coverage_began_gets_its_entries(reader_page, site)
         "s => s.nextElementSibling.classList.contains('story-body')")
 
 
-def test_the_strip_passes_axe_once_filled(chromium, site):
+def test_the_strip_passes_axe_once_filled(browser, site):  # noqa: F811
     story = publish(site, "Accessible ticker item", breaking=True)
     # The site's CSP rightly refuses injected scripts; the auditor is let in on purpose.
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.goto(site.url + story["url"])
     page.wait_for_selector(".ticker-list >> text=Accessible ticker item", timeout=5_000)
@@ -122,9 +112,9 @@ def test_the_strip_passes_axe_once_filled(chromium, site):
     context.close()
 
 
-def test_without_javascript_the_page_shows_breaking_news_as_rendered(chromium, site):
+def test_without_javascript_the_page_shows_breaking_news_as_rendered(browser, site):  # noqa: F811
     story = publish(site, "Power cut across the north", breaking=True)
-    context = chromium.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(site.url + "/")
     assert page.locator("#breaking-banner").is_visible()

@@ -186,13 +186,6 @@ def site(tmp_path_factory):
         running.stop()
 
 
-@pytest.fixture
-def chromium(site, browser):  # noqa: F811
-    """The module's Chromium. `browser` closes the test's pages when it ends, before the site
-    stops: an open event stream would hold the site's shutdown up."""
-    return browser
-
-
 MAKE_EDITOR = """
 from django.contrib.auth.models import Group, User
 user = User.objects.create_user("night-editor", password="pw-for-journeys", is_staff=True)
@@ -202,17 +195,17 @@ user.groups.add(Group.objects.get(name="Editor"))
 
 @pytest.mark.broker
 def test_breaking_news_and_live_entries_reach_an_open_reader_page(
-    chromium, site, journey  # noqa: F811
+    browser, site, journey  # noqa: F811
 ):
     story = site.django(MAKE_EDITOR + PUBLISH.format(headline="Earthquake shakes the capital",
                                                      breaking=False))
-    reader = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    reader = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     reader.goto(site.url + story["url"])
     reader.wait_for_selector("html[data-live=open]", state="attached", timeout=10_000)
     assert reader.locator("#breaking-banner").is_hidden()
     assert reader.locator(".live-coverage").count() == 0
 
-    page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.goto(f"{site.url}/desk/login/?next=/desk/")
     page.fill("#id_username", "night-editor")
     page.fill("#id_password", "pw-for-journeys")

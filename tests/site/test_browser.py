@@ -7,7 +7,6 @@ import pytest
 from django.db import connections
 
 from dateline.newsroom.models import Tag
-from tests.conftest import CHROMIUM, FLAGS  # noqa: F401 - others import them from here
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
