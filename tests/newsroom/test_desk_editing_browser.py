@@ -190,8 +190,8 @@ def log_out_and_in_elsewhere(context, live_server, username: str):
     """The editor's other tab: logs out, and returns a function that logs in again there."""
     other = context.new_page()
     other.goto(f"{live_server.url}/desk/")
-    other.click("#logout-form button[type=submit]")
-    other.wait_for_load_state()
+    with other.expect_navigation():  # the logged-out page, not the one being left
+        other.click("#logout-form button[type=submit]")
 
     def log_in_again():
         other.goto(f"{live_server.url}/desk/login/?next=/desk/")
@@ -212,6 +212,10 @@ def test_a_correction_written_as_the_session_ended_is_added_after_logging_in_aga
     context = browser.new_context()
     page = open_story(context, live_server, "ann", article)
     log_in_again = log_out_and_in_elsewhere(context, live_server, "ann")
+    # The other tab tells this one through localStorage, a few milliseconds later; an editor
+    # who switches back is slower than that, but Playwright's next click is not (CI's failure
+    # on a loaded machine: the correction was posted before the page knew).
+    page.wait_for_selector("#session-ended", state="visible", timeout=15000)
     page.select_option("select[name=kind]", "correction")
     page.fill("textarea[name=text]", "An earlier version gave the wrong wind speed.")
     # Not the editor's form: every desk form is held while the session has ended.
