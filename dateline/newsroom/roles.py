@@ -71,13 +71,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def sync_roles(apps) -> None:
-    """Create the role groups and give each exactly its permissions (usable in migrations)."""
+def sync_roles(apps, *, permissions_of=None) -> None:
+    """Create the role groups and give each exactly its permissions (usable in migrations).
+
+    The permissions of the apps in `permissions_of` are created first: of every app by
+    default, since a migration runs before later apps' post_migrate has created theirs."""
     from django.contrib.auth.management import create_permissions
     from django.db.migrations.state import StateApps
     from django.db.models import Q
 
-    for config in apps.get_app_configs():
+    for config in apps.get_app_configs() if permissions_of is None else permissions_of:
         if isinstance(apps, StateApps):
             # Historical app configs have no models module; create_permissions skips those.
             config.models_module = True
