@@ -107,8 +107,9 @@ test: lint node_modules/.installed
 test-sqlite: $(VENV)/.installed-test node_modules/.installed
 	$(PYTEST) -m "not (browser and desk)"
 
-# Everything again on a real PostgreSQL except what is marked one_engine (no database, or
-# processes on an SQLite file of their own; tests/conftest.py) and the Chromium tests but the
+# Everything again on a real PostgreSQL except what is marked one_engine (no database,
+# processes on an SQLite file of their own, or pages for the Nu HTML checker; tests/conftest.py)
+# and the Chromium tests but the
 # desk's: what they check is the page in a browser, which the SQLite run drives; the
 # database's behaviour under them is the same views and queries the other tests run here (and
 # the budget of 20 minutes for `make test` on a 2-core machine does not hold two browser runs).

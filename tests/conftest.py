@@ -30,9 +30,11 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences",
 def pytest_collection_modifyitems(config, items):
     """On PostgreSQL's run (`make test-postgres`), what is marked `one_engine` is left to
     SQLite's: a test marked so itself, or one in a module marked so that never opens the
-    suite's database (the module's others still run here). Such a test has no database, or
-    starts processes on an SQLite file of their own, so a second run on PostgreSQL would
-    check the same thing again (and take minutes of `make test`'s 20)."""
+    suite's database (the module's others still run here). Such a test has no database,
+    starts processes on an SQLite file of their own, or hands pages to the Nu HTML checker
+    (5 s of Java each; the markup is the same whichever engine gave the rows, and the views'
+    queries run on PostgreSQL in the pages' other tests), so a second run on PostgreSQL
+    would check the same thing again (and take minutes of `make test`'s 20)."""
     if os.environ.get("DATELINE_DB_ENGINE") != "postgresql":
         return
     kept, once = [], []

@@ -32,6 +32,7 @@ def editions(make_section, make_article):
         build_edition(day)
 
 
+@pytest.mark.one_engine  # the Nu checker reads markup, alike from either engine
 @pytest.mark.django_db
 def test_edition_pages_are_valid_html(client, settings, tmp_path, editions):
     java = shutil.which("java")
