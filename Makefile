@@ -83,19 +83,23 @@ lint: $(VENV)/.installed-test
 
 # Each run lists what it skipped and why (-ra); the last line sums up all three runs.
 RESULTS := var/test-results
-PYTEST = $(VENV)/bin/pytest -p no:cacheprovider --junitxml=$(RESULTS)/$(@:test-%=%).xml
+# `make test`'s three runs make the sites' static files and SQLite databases once, in one
+# folder (tests/prepared.py); a run made alone makes its own.
+PREPARED ?=
+PYTEST = $(if $(PREPARED),DATELINE_TEST_PREPARED=$(PREPARED) )$(VENV)/bin/pytest \
+	-p no:cacheprovider --junitxml=$(RESULTS)/$(@:test-%=%).xml
 
 # node_modules first, here: the runs below are two makes side by side, and each would start
 # its own `npm ci` in the same folder (CI saw both fail that way).
 test: lint node_modules/.installed
 	scripts/system-deps
-	rm -rf $(RESULTS)
+	rm -rf $(RESULTS) var/test-prepared
 	# SQLite on one side, PostgreSQL then Redis on the other: a run keeps about one core busy
 	# (the rest is waiting on browsers, servers and sockets), so two fit the 2-core machine's
 	# 20-minute budget. SQLite's run, with the browsers but the desk's, ends about when
 	# PostgreSQL's, with the desk's, and then Redis's do (2026-11-30, where a 10M-step Python loop took
 	# 2.8 s: SQLite's 1,283 s, PostgreSQL's 1,176 s then Redis's 167 s; 24 minutes in all).
-	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres-then-redis
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres-then-redis PREPARED=var/test-prepared
 	@$(VENV)/bin/python scripts/test-summary $(RESULTS)/sqlite.xml $(RESULTS)/postgres.xml \
 		$(RESULTS)/redis.xml
 

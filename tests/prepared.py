@@ -7,9 +7,17 @@ this run migrated first with the same settings is what the migrate would have gi
 roles, the search index's tables and the seeded terms included: post_migrate writes them to
 the database), in milliseconds. The tests of migrate itself (tests/test_cli.py) still run it;
 collectstatic runs here, once per run and settings, and its files serve the sites' pages.
+
+`make test` runs three pytest processes (SQLite's, PostgreSQL's, Redis's) and names one
+folder for them all in DATELINE_TEST_PREPARED, emptied when it starts: the static files and
+SQLite's databases are then made once for the three (a file lock keeps two from making the
+same one at once). Without it, each process makes its own in a temporary folder.
 """
 
 import atexit
+import contextlib
+import fcntl
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -20,11 +28,13 @@ import threading
 from pathlib import Path
 
 DATELINE = [sys.executable, "-m", "dateline"]
-# What names a site's own database and folder, not how it is built.
-PER_SITE = {"DATELINE_VAR_DIR", "DATELINE_DB_NAME"}
+# What names a site's own database and folder (or this module's), not how it is built.
+PER_SITE = {"DATELINE_VAR_DIR", "DATELINE_DB_NAME", "DATELINE_TEST_PREPARED"}
 # What the sites' tests set that changes how a running site behaves, not what migrate writes:
-# each made a migrate of its own (8 s of CPU), four on SQLite's side where one does.
-RUNNING_ONLY = {"DATELINE_SECRET_KEY", "DATELINE_LOG_LEVEL", "DATELINE_LIVE_SAFETY_POLL"}
+# each made a migrate of its own (8 s of CPU), six on SQLite's side where one does.
+RUNNING_ONLY = {"DATELINE_SECRET_KEY", "DATELINE_LOG_LEVEL", "DATELINE_LIVE_SAFETY_POLL",
+                "DATELINE_LIVE_MAX_STREAMS", "DATELINE_THREADS", "DATELINE_REDIS_URL",
+                "DATELINE_READERSHIP_FLUSH_SECONDS", "DATELINE_READERSHIP_REPEATS"}
 
 _lock = threading.Lock()
 _made: dict[tuple, Path | str] = {}
@@ -43,15 +53,34 @@ def migrate(env: dict) -> None:
 def collectstatic(env: dict) -> None:
     """The site folder's static files, as collectstatic would collect them there."""
     key = ("static", env.get("DJANGO_SETTINGS_MODULE"))
-    with _lock:
-        if key not in _made:
-            folder = _templates() / f"static-{len(_made)}"
+    with _made_once(key) as folder:
+        if folder is not None:
             subprocess.run([*DATELINE, "collectstatic", "--noinput", "-v0"],
                            env={**env, "DATELINE_VAR_DIR": str(folder)}, check=True,
                            timeout=300)
-            _made[key] = folder
     shutil.copytree(_made[key] / "static", Path(env["DATELINE_VAR_DIR"]) / "static",
                     dirs_exist_ok=True)
+
+
+@contextlib.contextmanager
+def _made_once(key: tuple):
+    """A new folder to make `key` in, or None where it is made already (by this process or,
+    in a shared folder, another); `_made[key]` names it afterwards."""
+    with _lock:
+        if key in _made:
+            yield None
+            return
+        folder = _templates() / hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+        with open(folder.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if (folder / ".made").exists():
+                yield None
+            else:
+                shutil.rmtree(folder, ignore_errors=True)  # a process killed while making it
+                folder.mkdir()
+                yield folder
+                (folder / ".made").touch()
+        _made[key] = folder
 
 
 def _settings_key(env: dict, kind: str) -> tuple:
@@ -66,8 +95,12 @@ def _settings_key(env: dict, kind: str) -> tuple:
 def _templates() -> Path:
     global _folder
     if _folder is None:
-        _folder = Path(tempfile.mkdtemp(prefix="dateline-prepared-"))
-        atexit.register(shutil.rmtree, _folder, True)
+        if shared := os.environ.get("DATELINE_TEST_PREPARED"):
+            _folder = Path(shared).resolve()
+            _folder.mkdir(parents=True, exist_ok=True)
+        else:
+            _folder = Path(tempfile.mkdtemp(prefix="dateline-prepared-"))
+            atexit.register(shutil.rmtree, _folder, True)
     return _folder
 
 
@@ -78,22 +111,19 @@ def _sqlite_file(env: dict) -> Path:
 
 def _migrate_sqlite(env: dict) -> None:
     key = _settings_key(env, "sqlite")
-    with _lock:
-        if key not in _made:
-            folder = _templates() / f"sqlite-{len(_made)}"
-            folder.mkdir()
+    with _made_once(key) as folder:
+        if folder is not None:
             made = {**env, "DATELINE_VAR_DIR": str(folder)}
             made.pop("DATELINE_DB_NAME", None)
             subprocess.run([*DATELINE, "migrate", "-v0"], env=made, check=True, timeout=300)
-            template = folder / "dateline.sqlite3"
             # The write-ahead log folded into the file: the file alone is then the database.
-            with sqlite3.connect(template) as connection:
+            with sqlite3.connect(folder / "dateline.sqlite3") as connection:
                 connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             connection.close()
-            _made[key] = template
     target = _sqlite_file(env)
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(_made[key], target)  # in WAL mode, as migrate left it
+    # In WAL mode, as migrate left it.
+    shutil.copyfile(_made[key] / "dateline.sqlite3", target)
 
 
 def _migrate_postgresql(env: dict) -> None:
