@@ -117,3 +117,18 @@ def test_each_lock_pins_every_declared_requirement_within_its_range(lock, with_t
     assert ("pytest" in pinned) is with_tests  # the runtime lock leaves the test extra out
     # pip's --require-hashes refuses an unhashed pin anyway; this says which file to rebuild.
     assert len(HASHED.findall(text)) == len(pinned) > 0, f"rebuild requirements/{lock}"
+
+
+def test_the_bootstrap_lock_is_uv_alone_as_the_test_lock_pins_it():
+    """pip installs uv from requirements/bootstrap.lock before uv installs the rest: the same
+    release, with the same hashes, as the test lock (`make lock` writes both)."""
+    def uv_pin(lock: str) -> str:
+        text = (ROOT / "requirements" / lock).read_text()
+        block = re.search(r"^uv==.*?(?=^\S|\Z)", text, re.MULTILINE | re.DOTALL)
+        assert block, f"no uv in requirements/{lock}"
+        return re.sub(r"\s*# via.*", "", block.group(0)).strip()
+
+    bootstrap = (ROOT / "requirements" / "bootstrap.lock").read_text()
+    assert PINNED.findall(bootstrap) and {canonicalize_name(n) for n, _ in
+                                          PINNED.findall(bootstrap)} == {"uv"}
+    assert uv_pin("bootstrap.lock") == uv_pin("test.lock")
