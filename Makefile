@@ -108,8 +108,9 @@ test: lint node_modules/.installed
 	# SQLite on one side, PostgreSQL then Redis on the other: a run keeps about one core busy
 	# (the rest is waiting on browsers, servers and sockets), so two fit the 2-core machine's
 	# 20-minute budget. SQLite's run, with the browsers but the desk's, ends about when
-	# PostgreSQL's, with the desk's, and then Redis's do (2026-11-30, where a 10M-step Python loop took
-	# 2.8 s: SQLite's 1,283 s, PostgreSQL's 1,176 s then Redis's 167 s; 24 minutes in all).
+	# PostgreSQL's, with the desk's, and then Redis's do (2026-11-30, two clean runs of 03bf03b:
+	# SQLite's 1,302 and 1,380 s, PostgreSQL's 1,177 and 1,229 s then Redis's 164 and 176 s;
+	# 1,380 and 1,445 s in all, the environment installed in 19 s of them).
 	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres-then-redis PREPARED=var/test-prepared
 	@$(VENV)/bin/python scripts/test-summary $(RESULTS)/sqlite.xml $(RESULTS)/postgres.xml \
 		$(RESULTS)/redis.xml
