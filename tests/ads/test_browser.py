@@ -8,7 +8,7 @@ from dateline.newsroom.models import Tag
 from dateline.readership import counting
 from dateline.readership.models import Tally
 
-from ..site.test_browser import AXE, browser, record_csp_violations  # noqa: F401 - shared fixture
+from ..site.test_browser import AXE, record_csp_violations
 from ..site.test_pictures_browser import LAYOUT_SHIFTS
 from .conftest import BROWSER
 from .test_models import OTHER_ORIGINS, OWN_PATHS
@@ -50,7 +50,7 @@ def story_with_ads(make_section, make_article, make_tag, make_campaign):
     return story, campaigns
 
 
-def test_ads_fill_without_layout_shift_or_csp_violation(browser, live_server,  # noqa: F811
+def test_ads_fill_without_layout_shift_or_csp_violation(browser, live_server,
                                                         story_with_ads):
     story, campaigns = story_with_ads
     context = browser.new_context(viewport={"width": 1280, "height": 900}, user_agent=BROWSER)
@@ -103,7 +103,7 @@ def test_ads_fill_without_layout_shift_or_csp_violation(browser, live_server,  #
     context.close()
 
 
-def test_a_page_with_its_ads_shown_passes_axe(browser, live_server, story_with_ads):  # noqa: F811
+def test_a_page_with_its_ads_shown_passes_axe(browser, live_server, story_with_ads):
     story, _ = story_with_ads
     context = browser.new_context(viewport={"width": 1280, "height": 900}, user_agent=BROWSER,
                                   bypass_csp=True)  # axe is added as a script of its own
@@ -121,7 +121,7 @@ def test_a_page_with_its_ads_shown_passes_axe(browser, live_server, story_with_a
     context.close()
 
 
-def test_chromium_reads_the_dropped_image_paths_as_other_origins(browser):  # noqa: F811
+def test_chromium_reads_the_dropped_image_paths_as_other_origins(browser):
     """The creative's rule for a site's own image (dateline.ads.creative) against the browser's
     own URL parser: what it drops points elsewhere, what it keeps stays on the site."""
     page = browser.new_page()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from dateline.edition.assembly import build_edition, goes_out_at
 from dateline.edition.models import EditionItem
 
-from ..site.test_browser import AXE, browser, record_csp_violations  # noqa: F401
+from ..site.test_browser import AXE, record_csp_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def newsroom(make_user, make_section, make_article, settings, tmp_path):
     return {"edition": edition, "editor": editor, "world": world, "business": business}
 
 
-def desk_page(browser, live_server, user, bypass_csp=False):  # noqa: F811
+def desk_page(browser, live_server, user, bypass_csp=False):
     """A page whose browser carries a desk session for `user` (no login form, no lock-out)."""
     client = Client()
     client.force_login(user)
@@ -89,7 +89,7 @@ def in_order(text: str, *parts: str) -> bool:
 
 
 def test_an_editor_drags_a_story_into_news_in_brief_and_within_a_section(
-    browser, live_server, newsroom, tmp_path  # noqa: F811
+    browser, live_server, newsroom, tmp_path
 ):
     edition, world = newsroom["edition"], newsroom["world"]
     page, client, problems = desk_page(browser, live_server, newsroom["editor"])
@@ -130,7 +130,7 @@ def test_an_editor_drags_a_story_into_news_in_brief_and_within_a_section(
 
 
 def test_an_editor_arranges_with_the_keyboard_only(
-    browser, live_server, newsroom, tmp_path  # noqa: F811
+    browser, live_server, newsroom, tmp_path
 ):
     edition, world = newsroom["edition"], newsroom["world"]
     page, client, problems = desk_page(browser, live_server, newsroom["editor"])
@@ -181,7 +181,7 @@ def test_an_editor_arranges_with_the_keyboard_only(
     assert in_order(pdf, "Floods in Valencia", "Talks stall in Vienna", "Ferry strike ends")
 
 
-def test_the_arranging_screen_passes_axe(browser, live_server, newsroom):  # noqa: F811
+def test_the_arranging_screen_passes_axe(browser, live_server, newsroom):
     if not AXE.exists():
         pytest.fail("axe-core is required: run `npm ci` (make test does)")
     edition = newsroom["edition"]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from dateline.edition.assembly import build_edition
 
-from ..site.test_browser import AXE, browser  # noqa: F401  (the fixture)
+from ..site.test_browser import AXE
 from ..site.test_html_validity import VNU, vnu_errors
 
 DAY = date(2024, 12, 11)
@@ -51,7 +51,7 @@ def test_edition_pages_are_valid_html(client, settings, tmp_path, editions):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_edition_pages_pass_axe_and_fit_a_phone(browser, live_server, editions):  # noqa: F811
+def test_edition_pages_pass_axe_and_fit_a_phone(browser, live_server, editions):
     if not AXE.exists():
         pytest.fail("axe-core is required: run `npm ci` (make test does)")
     # The site's CSP rightly refuses injected scripts; the auditor is let in on purpose.

@@ -19,8 +19,6 @@ from dateline.pictures.models import StoryPhoto
 from dateline.pictures.tasks import make_renditions
 from tests.conftest import require_shared
 
-from ..site.test_browser import browser  # noqa: F401  (the fixture)
-
 pytestmark = pytest.mark.django_db
 DAY = date(2024, 12, 11)
 PAGE = "/edition/2024/12/11/"
@@ -180,7 +178,7 @@ def test_the_web_page_with_photos_is_valid_html(client, pictured, tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_in_chromium_the_photos_load_and_the_page_passes_axe(browser, live_server,  # noqa: F811
+def test_in_chromium_the_photos_load_and_the_page_passes_axe(browser, live_server,
                                                               pictured):
     from ..site.test_browser import AXE
 

@@ -11,7 +11,7 @@ from dateline.newsroom.models import Article
 
 from ..newsroom.journeys import logged_in_page
 from ..newsroom.test_desk_axe import axe_violations
-from ..site.test_browser import AXE, browser, record_csp_violations  # noqa: F401
+from ..site.test_browser import AXE, record_csp_violations
 from . import desk_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def newsroom(make_user, make_section):
     return {"editor": make_user("Editor"), "cluster": c, "feed": lemonde}
 
 
-def test_an_editor_watches_the_monitor_and_drafts_from_a_cluster(browser, live_server, newsroom):  # noqa: F811
+def test_an_editor_watches_the_monitor_and_drafts_from_a_cluster(browser, live_server, newsroom):
     page = logged_in_page(browser, live_server.url, newsroom["editor"])
     record_csp_violations(page)
     connections.close_all()
@@ -61,7 +61,7 @@ def test_an_editor_watches_the_monitor_and_drafts_from_a_cluster(browser, live_s
     assert page.evaluate("window.cspViolations") == []
 
 
-def test_the_ingest_screens_have_no_wcag_violation(browser, live_server, newsroom):  # noqa: F811
+def test_the_ingest_screens_have_no_wcag_violation(browser, live_server, newsroom):
     if not AXE.exists():
         pytest.fail("axe-core is required: run `npm ci` (make test does)")
     items = list(newsroom["cluster"].items.select_related("feed", "outlet"))

@@ -12,7 +12,7 @@ from dateline.newsroom.models import Article, Autosave
 
 from ..newsroom.journeys import logged_in_page
 from ..newsroom.test_desk_axe import RULES
-from ..site.test_browser import AXE, browser, record_csp_violations  # noqa: F401
+from ..site.test_browser import AXE, record_csp_violations
 from .pipeline_parts import use_test_parts
 
 WHEAT = ("<p>Farmers near Sofia sold wheat to Acme on Monday, said Borisov.</p>"
@@ -155,7 +155,7 @@ def test_a_post_without_the_csrf_token_is_refused(make_user, story):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_in_chromium_the_panel_decides_in_place_with_no_axe_violation(
-        browser, live_server, make_user, story):  # noqa: F811
+        browser, live_server, make_user, story):
     editor = make_user("Editor")
     connections.close_all()
     page = logged_in_page(browser, live_server.url, editor)

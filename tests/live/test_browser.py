@@ -4,14 +4,14 @@ import time
 
 import pytest
 
-from ..site.test_browser import AXE, browser, record_csp_violations  # noqa: F401 - fixture
+from ..site.test_browser import AXE, record_csp_violations
 from .server import publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.broker]
 
 
 @pytest.fixture
-def reader_page(browser, site):  # noqa: F811
+def reader_page(browser, site):
     """An article page, open and listening, recording console errors and CSP refusals."""
     story = publish(site, "Morning briefing")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -53,7 +53,7 @@ def test_breaking_news_raises_the_banner_without_a_reload(reader_page, site):
     reader_page.wait_for_selector("#breaking-banner", state="hidden", timeout=2_000)
 
 
-def test_live_coverage_entries_appear_in_place(browser, site):  # noqa: F811
+def test_live_coverage_entries_appear_in_place(browser, site):
     story = publish(site, "Election night, live")
     site.django(
         "from dateline.newsroom.models import Article\n"
@@ -97,7 +97,7 @@ def test_a_page_opened_before_coverage_began_gets_its_entries(reader_page, site)
         "s => s.nextElementSibling.classList.contains('story-body')")
 
 
-def test_the_strip_passes_axe_once_filled(browser, site):  # noqa: F811
+def test_the_strip_passes_axe_once_filled(browser, site):
     story = publish(site, "Accessible ticker item", breaking=True)
     # The site's CSP rightly refuses injected scripts; the auditor is let in on purpose.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
@@ -112,7 +112,7 @@ def test_the_strip_passes_axe_once_filled(browser, site):  # noqa: F811
     context.close()
 
 
-def test_without_javascript_the_page_shows_breaking_news_as_rendered(browser, site):  # noqa: F811
+def test_without_javascript_the_page_shows_breaking_news_as_rendered(browser, site):
     story = publish(site, "Power cut across the north", breaking=True)
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

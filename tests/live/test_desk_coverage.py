@@ -9,7 +9,7 @@ from django.test import Client
 
 from dateline.live.models import LiveEntry
 
-from ..site.test_browser import AXE, browser  # noqa: F401 - the shared Chromium fixture
+from ..site.test_browser import AXE
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,7 @@ def test_a_reporter_sees_no_remove_buttons(desk_client, make_user, make_article)
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_screen_passes_axe_and_works_from_the_keyboard(
-    browser, live_server, make_user, make_article  # noqa: F811
+    browser, live_server, make_user, make_article
 ):
     if not AXE.exists():
         pytest.fail("axe-core is required: run `npm ci` (make test does)")

@@ -20,7 +20,7 @@ from dateline.newsroom.models import Article, Tag
 from dateline.submissions.models import Submission
 from dateline.syndication.models import ApiKey, Partner
 
-from ..site.test_browser import AXE, browser  # noqa: F401 - the shared Chromium fixture
+from ..site.test_browser import AXE
 from .journeys import logged_in_page
 
 # The desk's screens read by axe: nothing here contends for a row, so not marked desk (its
@@ -127,7 +127,7 @@ def check_screen(pages, live_server, newsroom, screen, who, path) -> list[str]:
     return axe_violations(page)
 
 
-def test_no_desk_screen_has_a_wcag_violation(browser, live_server, newsroom):  # noqa: F811
+def test_no_desk_screen_has_a_wcag_violation(browser, live_server, newsroom):
     """Every screen in one browser and one newsroom (a test each cost ~4 s of set-up); each
     screen's problems are reported under its name, all of them at once."""
     if not AXE.exists():
@@ -156,7 +156,7 @@ def test_no_desk_screen_has_a_wcag_violation(browser, live_server, newsroom):  #
 
 
 def test_a_screen_reader_finds_the_editor_widgets_by_their_labels(
-    browser, live_server, newsroom  # noqa: F811
+    browser, live_server, newsroom
 ):
     """What a11y.js is for: the widgets scripts build answer to their field's label."""
     page = logged_in_page(browser, live_server.url, newsroom["chief"])

@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dateline.newsroom.models import Article
 
-from ..site.test_browser import browser, record_csp_violations  # noqa: F401 - shared fixture
+from ..site.test_browser import record_csp_violations
 from .test_desk_door import next_code
 
 # One editor at a time: nothing here contends for a row, so not marked desk (its contended
@@ -22,7 +22,7 @@ TEN_THOUSAND_WORDS = "".join(
 
 
 def test_editor_edits_a_ten_thousand_word_story_in_rich_text(
-    browser, live_server, make_user, make_article  # noqa: F811
+    browser, live_server, make_user, make_article
 ):
     editor = make_user("Editor", "editor")
     editor.set_password("pw-for-tests")
@@ -59,7 +59,7 @@ def test_editor_edits_a_ten_thousand_word_story_in_rich_text(
 
 
 def test_a_reporter_turns_on_two_factor_and_logs_in_with_a_code(
-    browser, live_server, make_user  # noqa: F811
+    browser, live_server, make_user
 ):
     make_user("Reporter", "rita")
     connections.close_all()

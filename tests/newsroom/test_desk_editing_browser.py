@@ -11,7 +11,7 @@ from django.db import connections
 from dateline.newsroom.actions.save import record_revision
 from dateline.newsroom.models import Article, ArticleNote, Autosave, Presence
 
-from ..site.test_browser import browser, record_csp_violations  # noqa: F401 - shared fixture
+from ..site.test_browser import record_csp_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.desk, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,7 @@ def open_story(context, live_server, username: str, article):
 
 
 def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
-    browser, live_server, make_user, make_article  # noqa: F811
+    browser, live_server, make_user, make_article
 ):
     editor_account(make_user, "ann", "Ann", "Lee")
     editor_account(make_user, "ben", "Ben", "Ode")
@@ -99,7 +99,7 @@ def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
     assert not Presence.objects.filter(user__username="ann").exists()
 
 
-def ann_types_in_a_story(browser, live_server, make_user, make_article):  # noqa: F811
+def ann_types_in_a_story(browser, live_server, make_user, make_article):
     """Ann opens "Storm" and types a new standfirst, which the page keeps as her draft."""
     editor_account(make_user, "ann", "Ann", "Lee")
     article = make_article("Storm", standfirst="Winds rise.")
@@ -112,7 +112,7 @@ def ann_types_in_a_story(browser, live_server, make_user, make_article):  # noqa
 
 
 def test_typed_text_survives_a_closed_page_and_leaving_warns(
-    browser, live_server, make_user, make_article  # noqa: F811
+    browser, live_server, make_user, make_article
 ):
     article, context, page = ann_types_in_a_story(browser, live_server, make_user, make_article)
     # Typed as a person types (Chromium asks before leaving only a page someone used).
@@ -157,7 +157,7 @@ def test_typed_text_survives_a_closed_page_and_leaving_warns(
 
 
 def test_text_typed_after_the_session_ended_is_saved_once_the_editor_logs_in_again(
-    browser, live_server, make_user, make_article  # noqa: F811
+    browser, live_server, make_user, make_article
 ):
     article, context, page = ann_types_in_a_story(browser, live_server, make_user, make_article)
 
@@ -204,7 +204,7 @@ def log_out_and_in_elsewhere(context, live_server, username: str):
 
 
 def test_a_correction_written_as_the_session_ended_is_added_after_logging_in_again(
-    browser, live_server, make_user, make_article  # noqa: F811
+    browser, live_server, make_user, make_article
 ):
     editor_account(make_user, "ann", "Ann", "Lee")
     article = make_article("Storm")  # published: the desk offers corrections
@@ -231,7 +231,7 @@ def test_a_correction_written_as_the_session_ended_is_added_after_logging_in_aga
 
 
 def test_a_schedule_time_shows_in_the_editors_zone_and_keeps_its_seconds(
-    browser, live_server, make_user, make_article  # noqa: F811
+    browser, live_server, make_user, make_article
 ):
     from django.utils import timezone
 
@@ -256,7 +256,7 @@ def test_a_schedule_time_shows_in_the_editors_zone_and_keeps_its_seconds(
 
 
 def test_the_editor_page_in_all_its_states_has_no_wcag_violation(
-    browser, live_server, make_user, make_article  # noqa: F811
+    browser, live_server, make_user, make_article
 ):
     from django.conf import settings
     from django.test import Client

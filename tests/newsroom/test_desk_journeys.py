@@ -25,7 +25,6 @@ from ..live.server import (
     site_environment,
     wait_for,
 )
-from ..site.test_browser import browser  # noqa: F401 - the shared Chromium
 from .journeys import journey, journey_report, logged_in_page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.desk]

@@ -14,7 +14,6 @@ from dateline.edition.models import Edition, EditionItem
 from dateline.newsroom.actions.save import record_revision
 from dateline.newsroom.models import Article
 
-from ..site.test_browser import browser  # noqa: F401 - the shared Chromium
 from .journeys import journey, journey_report, logged_in_page  # noqa: F401 - fixtures
 from .test_scheduling import run_worker
 

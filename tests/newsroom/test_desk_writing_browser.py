@@ -5,13 +5,13 @@ from django.db import connections
 
 from dateline.newsroom.models import Article, Source, Tag
 
-from ..site.test_browser import browser, record_csp_violations  # noqa: F401 - shared fixture
+from ..site.test_browser import record_csp_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.desk, pytest.mark.django_db(transaction=True)]
 SCREENSHOT = "/tmp/desk-writing-editor.png"
 
 
-def open_new_article(browser, live_server, width: int):  # noqa: F811
+def open_new_article(browser, live_server, width: int):
     page = browser.new_page(viewport={"width": width, "height": 900})
     record_csp_violations(page)
     page.problems = []
@@ -35,7 +35,7 @@ def pick(page, field: str, typed: str, option: str) -> None:
 
 
 def test_editor_writes_formats_tags_and_saves_a_story(
-    browser, live_server, make_user, make_section, make_tag  # noqa: F811
+    browser, live_server, make_user, make_section, make_tag
 ):
     make_user("Editor", "editor")
     make_section("World")
@@ -127,7 +127,7 @@ def test_editor_writes_formats_tags_and_saves_a_story(
     assert "Elections 2024" in tags_shown and "Sofia (place)" in tags_shown
 
 
-def test_on_a_phone_the_editor_fits_the_screen(browser, live_server, make_user):  # noqa: F811
+def test_on_a_phone_the_editor_fits_the_screen(browser, live_server, make_user):
     make_user("Editor", "editor")
     connections.close_all()
     page = open_new_article(browser, live_server, 390)

@@ -9,7 +9,7 @@ from dateline.pictures.models import Photo
 from ..conftest import require_shared
 from ..newsroom.journeys import logged_in_page
 from ..newsroom.test_desk_axe import axe_violations
-from ..site.test_browser import AXE, browser, record_csp_violations  # noqa: F401
+from ..site.test_browser import AXE, record_csp_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def editor(make_user):
 
 
 def test_two_dropped_photos_each_show_progress_and_land_in_the_library(
-    browser, live_server, editor  # noqa: F811
+    browser, live_server, editor
 ):
     photos = require_shared("corpus/photos")
     page = logged_in_page(browser, live_server.url, editor)
@@ -61,7 +61,7 @@ DROP = """([files]) => {
 
 
 def test_photos_dropped_on_the_zone_go_up_one_request_each(
-    browser, live_server, editor  # noqa: F811
+    browser, live_server, editor
 ):
     import base64
 
@@ -80,7 +80,7 @@ def test_photos_dropped_on_the_zone_go_up_one_request_each(
     assert requests == [live_server.url + LIST + "upload.json"] * 2
 
 
-def test_a_refused_file_says_why_beside_it(browser, live_server, editor, tmp_path):  # noqa: F811
+def test_a_refused_file_says_why_beside_it(browser, live_server, editor, tmp_path):
     fake = tmp_path / "holiday.jpg"
     fake.write_bytes(b"<svg onload='alert(1)'></svg>" * 20)
     page = logged_in_page(browser, live_server.url, editor)
@@ -99,7 +99,7 @@ def _photo() -> Photo:
                                 alt_text="Boats in the harbour at dawn")
 
 
-def test_a_click_on_the_photo_sets_the_focal_point(browser, live_server, editor):  # noqa: F811
+def test_a_click_on_the_photo_sets_the_focal_point(browser, live_server, editor):
     photo = _photo()
     page = logged_in_page(browser, live_server.url, editor)
     record_csp_violations(page)
@@ -123,7 +123,7 @@ def test_a_click_on_the_photo_sets_the_focal_point(browser, live_server, editor)
     assert page.evaluate("window.cspViolations") == []
 
 
-def test_the_library_screens_have_no_wcag_violation(browser, live_server, editor):  # noqa: F811
+def test_the_library_screens_have_no_wcag_violation(browser, live_server, editor):
     if not AXE.exists():
         pytest.fail("axe-core is required: run `npm ci` (make test does)")
     photo = _photo()

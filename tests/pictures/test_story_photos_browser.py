@@ -9,14 +9,13 @@ from dateline.pictures.models import StoryPhoto
 
 from ..newsroom.test_desk_axe import axe_violations
 from ..newsroom.test_desk_editing_browser import editor_account, open_story
-from ..site.test_browser import browser  # noqa: F401 - shared fixture
 from .test_story_photos import library_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_editor_picks_a_lead_photo_by_typing_writes_its_alt_text_and_publishes(
-    browser, live_server, make_user, make_article  # noqa: F811
+    browser, live_server, make_user, make_article
 ):
     editor_account(make_user, "ann", "Ann", "Lee")
     article = make_article("Storm reaches the coast", status=Article.Status.DRAFT,

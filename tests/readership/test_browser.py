@@ -5,7 +5,7 @@ import pytest
 
 from dateline.readership import counting
 from dateline.readership.models import Tally
-from tests.site.test_browser import browser, record_csp_violations  # noqa: F401 - fixture
+from tests.site.test_browser import record_csp_violations
 
 from .conftest import BROWSER
 
@@ -18,7 +18,7 @@ def views_of(story) -> int:
     return row.count if row else 0
 
 
-def test_each_page_shown_counts_once_cached_or_not(browser, live_server,  # noqa: F811
+def test_each_page_shown_counts_once_cached_or_not(browser, live_server,
                                                     make_article):
     story = make_article("Counted in a browser")
     url = live_server.url + story.get_absolute_url()
@@ -39,7 +39,7 @@ def test_each_page_shown_counts_once_cached_or_not(browser, live_server,  # noqa
     context.close()
 
 
-def test_a_headless_browser_is_not_counted(browser, live_server, make_article):  # noqa: F811
+def test_a_headless_browser_is_not_counted(browser, live_server, make_article):
     story = make_article("Seen by a robot")
     page = browser.new_page()  # Chromium's own "HeadlessChrome" user agent
     with page.expect_response(lambda r: "/r/view/" in r.url) as beacon:

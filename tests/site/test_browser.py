@@ -4,7 +4,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from dateline.newsroom.models import Tag
 
@@ -21,17 +20,6 @@ def record_csp_violations(page) -> None:
         "document.addEventListener('securitypolicyviolation',"
         " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
     )
-
-
-@pytest.fixture
-def browser(module_chromium):
-    """The module's Chromium. Each page a test opens is in a context of its own
-    (`Browser.new_page` makes one), and every context is closed after the test: no cookie,
-    open stream or timer of one test reaches the next one's server."""
-    yield module_chromium
-    for context in module_chromium.contexts:
-        context.close()
-    connections.close_all()
 
 
 def test_reader_goes_from_home_to_section_to_article(

@@ -11,7 +11,7 @@ from dateline.intelligence.models import Brief
 
 from ..pagecache.test_pagecache import Reader
 from ..syndication.test_sitemaps import fetch, locations
-from .test_browser import AXE, browser, record_csp_violations  # noqa: F401 - the fixture
+from .test_browser import AXE, record_csp_violations
 from .test_html_validity import VNU, vnu_errors
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +134,7 @@ def test_the_pages_are_valid_html(client, tmp_path, day_of_news):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_axe_and_csp_clean_in_chromium(browser, live_server, day_of_news):  # noqa: F811
+def test_axe_and_csp_clean_in_chromium(browser, live_server, day_of_news):
     if not AXE.exists():
         pytest.fail("axe-core is required: run `npm ci` (make test does)")
     checked = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -8,7 +8,7 @@ import pytest
 from dateline.newsroom.models import Tag
 from dateline.pictures.models import StoryPhoto
 
-from .test_browser import AXE, browser, record_csp_violations  # noqa: F401 - shared fixture
+from .test_browser import AXE, record_csp_violations
 from .test_pictures_pages import corpus_photo, use
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +47,7 @@ def photo_story(make_section, make_article, make_tag):
     return story
 
 
-def test_pages_with_photos_pass_axe(browser, live_server, photo_story):  # noqa: F811
+def test_pages_with_photos_pass_axe(browser, live_server, photo_story):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     for path in (photo_story.get_absolute_url(), "/", "/section/world/", "/places/sofia/"):
         page.goto(live_server.url + path)
@@ -62,7 +62,7 @@ def test_pages_with_photos_pass_axe(browser, live_server, photo_story):  # noqa:
 
 @pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
 def test_the_article_does_not_shift_when_its_photos_arrive(
-    browser, live_server, photo_story, viewport  # noqa: F811
+    browser, live_server, photo_story, viewport
 ):
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     record_csp_violations(page)

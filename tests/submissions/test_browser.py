@@ -6,7 +6,7 @@ import pytest
 
 from dateline.submissions.models import Submission
 
-from ..site.test_browser import AXE, browser, record_csp_violations  # noqa: F401 - the shared Chromium fixture
+from ..site.test_browser import AXE, record_csp_violations
 from .images import phone_jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,7 +28,7 @@ def axe_problems(page) -> list[str]:
             for v in result["violations"]]
 
 
-def test_a_reader_goes_from_a_story_to_a_reference(browser, live_server, make_article):  # noqa: F811
+def test_a_reader_goes_from_a_story_to_a_reference(browser, live_server, make_article):
     story = make_article("Floods close the ring road")
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
@@ -79,7 +79,7 @@ def test_a_reader_goes_from_a_story_to_a_reference(browser, live_server, make_ar
                       "(Bad Request)"]
 
 
-def test_the_report_pages_pass_axe_and_fit_a_phone(browser, live_server, make_article):  # noqa: F811
+def test_the_report_pages_pass_axe_and_fit_a_phone(browser, live_server, make_article):
     if not AXE.exists():
         pytest.fail("axe-core is required: run `npm ci` (make test does)")
     # The site's CSP rightly refuses injected scripts; the auditor is let in on purpose.

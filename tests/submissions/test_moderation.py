@@ -17,8 +17,6 @@ from dateline.newsroom.models import Article, AuditEntry
 from dateline.submissions import mail, moderation
 from dateline.submissions.models import ModerationEntry, Submission, SubmissionPhoto
 
-from ..site.test_browser import browser  # noqa: F401 - the shared Chromium fixture
-
 # The SMTP server on loopback (fixture smtp_inbox) is the reader side's, in conftest.py.
 from .conftest import free_port, use_smtp
 
@@ -431,7 +429,7 @@ def test_the_actions_check_the_permission_themselves(make_user, make_report, mak
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_an_editor_reads_a_report_with_its_photo_and_rejects_it_in_chromium(
-    browser, live_server, make_user, make_report, smtp_inbox  # noqa: F811
+    browser, live_server, make_user, make_report, smtp_inbox
 ):
     from django.db import connections
 

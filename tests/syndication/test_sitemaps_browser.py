@@ -3,13 +3,11 @@ which the sitemaps' own policy allows, while nothing in it may load or run."""
 
 import pytest
 
-from ..site.test_browser import browser  # noqa: F401 - the shared Chromium
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_sitemap_opened_in_a_browser_is_shown_without_a_policy_error(
-    browser, live_server, make_article, make_section  # noqa: F811 - the fixture
+    browser, live_server, make_article, make_section
 ):
     make_article("Budget passes", section=make_section("World"))
     page = browser.new_page()
