@@ -11,6 +11,7 @@ from django.db import connections
 from django.utils import timezone
 
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
+from tests import encoded, flushing
 
 _serial = count(1)
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -21,6 +22,13 @@ FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 
+
+# After each test that commits, the database emptied and its reference rows put back without
+# post_migrate's receivers writing them again (tests/flushing.py).
+flushing.install()
+# Each photo's renditions encoded once per run, not again by every test that makes them
+# (tests/encoded.py).
+encoded.install()
 
 # The fixtures through which a test reaches the suite's own database.
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences",
