@@ -7,8 +7,8 @@ again: 0.14 s of CPU on a quiet machine, 0.2 to 0.3 s in `make test` (py-spy ove
 15 minutes of its SQLite and PostgreSQL runs: 103 s of their 1,104 s of CPU) after each of
 the 480 tests that commit, for the same rows every time. So each test database's first flush
 is Django's own and what those receivers wrote is kept; every later flush empties the tables
-without the signal, puts those rows back (their ids included, as a fresh database would keep
-them) and sends post_migrate to every other receiver: the search index's prune of the
+without the signal, puts those rows back (their ids included, each table's sequence past them)
+and sends post_migrate to every other receiver: the search index's prune of the
 articles gone, and any receiver added later. Tests that flush by themselves
 (tests/db/test_flush.py) get Django's flush, signal and all.
 
@@ -23,6 +23,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.management import create_contenttypes
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connections, transaction
 from django.db.models.signals import post_migrate
 from django.test import testcases
@@ -70,6 +71,10 @@ def empty(alias: str) -> None:
                 names = ", ".join(connection.ops.quote_name(c) for c in columns)
                 marks = ", ".join(["%s"] * len(columns))
                 cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        # Each table's sequence past the rows put back, as when post_migrate wrote them: a
+        # test that reset the sequences (reset_sequences=True) may have left them behind.
+        for statement in connection.ops.sequence_reset_sql(no_style(), KEPT_MODELS):
+            cursor.execute(statement)
     ContentType.objects.clear_cache()  # as create_contenttypes does
     for app_config in apps.get_app_configs():
         if app_config.models_module is None:

@@ -104,8 +104,8 @@ def database_from_env() -> dict:
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
             # A server that takes connections and never answers (frozen, a hung disk) fails a
-            # request (and /readyz) in seconds: libpq alone waits for ever.
-            "OPTIONS": {"connect_timeout": 5},
+            # request (and /readyz) in seconds: libpq alone waits for ever. libpq reads 1 as 2.
+            "OPTIONS": {"connect_timeout": int(os.environ.get("DATELINE_DB_CONNECT_TIMEOUT", "5"))},
         }
     return {
         "ENGINE": "django.db.backends.sqlite3",

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection
 
 from dateline.ingest.models import WatchedTerm
@@ -85,9 +86,18 @@ def test_the_suites_flush_after_a_test_leaves_what_djangos_flush_and_post_migrat
     remade = ContentType.objects.get_for_model(Tag)  # a new row, and the one cached
     assert reference_rows() != djangos and editor.pk
 
+    # A test that reset the sequences (django_db(reset_sequences=True)) and committed.
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_by_name_sql(
+                no_style(), connection.introspection.sequence_list()):
+            cursor.execute(statement)
+
     flushing.empty("default")
 
     assert reference_rows() == djangos
+    # Rows added after it take ids after the ones put back.
+    roles = list(Group.objects.values_list("pk", flat=True))
+    assert Group.objects.create(name="Interns").pk > max(roles)
     assert not (Article.objects.exists() or Tag.objects.exists())
     assert index_entries() == 0  # the search index's own post_migrate receiver ran
     # The content types' cache was emptied with the table it mirrors.

@@ -53,7 +53,9 @@ def read_through_a_silent_server(tmp_path, first: str, *then: str, **env) -> tup
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dateline.settings.test",
            "DATELINE_DB_HOST": "127.0.0.1", "DATELINE_DB_PORT": str(port.number),
            "DATELINE_DB_NAME": settings_dict["NAME"],
-           "DATELINE_VAR_DIR": str(tmp_path), "DATELINE_LOG_LEVEL": "WARNING", **env}
+           "DATELINE_VAR_DIR": str(tmp_path), "DATELINE_LOG_LEVEL": "WARNING",
+           # A new connection to the silent port is given up after libpq's least, not 5 s.
+           "DATELINE_DB_CONNECT_TIMEOUT": "2", **env}
     reader = subprocess.Popen([sys.executable, "-c", READER, first, *then], env=env,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)

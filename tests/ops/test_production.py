@@ -99,6 +99,17 @@ def test_read_replicas_inherit_the_primarys_settings_and_get_the_router(tmp_path
     assert shown["plain"][0] != 301
 
 
+def test_the_operator_sets_how_long_a_new_connection_may_take(tmp_path):
+    result = run_production(tmp_path, DATELINE_DB_ENGINE="postgresql",
+                            DATELINE_DB_CONNECT_TIMEOUT="10", DATELINE_DB_REPLICA_HOSTS="db-2")
+    assert result.returncode == 0, result.stderr
+    databases = json.loads(result.stdout)["databases"]
+    # The replica's stays the shorter: readers then go to the primary sooner.
+    assert [databases[alias]["OPTIONS"]["connect_timeout"] for alias in sorted(databases)] == [
+        10, 2
+    ]
+
+
 def test_a_missing_secret_key_is_refused(tmp_path):
     result = run_production(tmp_path, DATELINE_SECRET_KEY="")
     assert result.returncode != 0
