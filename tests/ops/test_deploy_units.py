@@ -90,8 +90,10 @@ def test_three_workers_started_from_the_unit_at_once_book_one_morning_run(own_si
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
         codes = [worker.wait(timeout=30) for worker in workers]
+        # What each printed after its start line (a traceback, should one not stop cleanly).
+        after = [worker.stdout.read() for worker in workers]
     assert sum("booked now" in output for output in said) == 1, said
-    assert codes == [0, 0, 0], said
+    assert codes == [0, 0, 0], list(zip(said, after, strict=True))
     done = subprocess.run([sys.executable, "-m", "dateline", "shell", "-c", (
         "import json\n"
         "from django.tasks import TaskResultStatus\n"
