@@ -32,7 +32,8 @@ from dateline.ingest.models import WatchedTerm
 from dateline.ingest.terms import seed_watched_terms
 from dateline.newsroom.signals import sync_roles_after_migrate
 
-# The receivers whose whole work is rows of these tables, in the order they are written.
+# The receivers whose whole work is rows of these tables (put back in this order: each
+# table's foreign keys point to one before it).
 ROW_WRITERS = {create_contenttypes, create_permissions, sync_roles_after_migrate,
                seed_watched_terms}
 KEPT_MODELS = [ContentType, Permission, Group, Group.permissions.through, WatchedTerm]
