@@ -38,8 +38,9 @@ ROW_WRITERS = {create_contenttypes, create_permissions, sync_roles_after_migrate
                seed_watched_terms}
 KEPT_MODELS = [ContentType, Permission, Group, Group.permissions.through, WatchedTerm]
 
-# Per database alias: for each kept model, its columns and the rows the first flush left.
-_kept: dict[str, list[tuple[type, list[str], list[tuple]]]] = {}
+# Per database alias: for each kept model, the INSERT that puts its rows back and the rows the
+# first flush left.
+_kept: dict[str, list[tuple[str, list[tuple]]]] = {}
 _stock_teardown = testcases.TransactionTestCase._fixture_teardown
 
 
@@ -60,18 +61,15 @@ def empty(alias: str) -> None:
     if alias not in _kept:
         call_command("flush", verbosity=0, interactive=False, database=alias,
                      reset_sequences=False)
-        _kept[alias] = [(model, *_rows(model, alias)) for model in KEPT_MODELS]
+        _kept[alias] = [_rows(model, alias) for model in KEPT_MODELS]
         return
     call_command("flush", verbosity=0, interactive=False, database=alias,
                  reset_sequences=False, inhibit_post_migrate=True)
     connection = connections[alias]
     with transaction.atomic(using=alias), connection.cursor() as cursor:
-        for model, columns, rows in _kept[alias]:
+        for insert, rows in _kept[alias]:
             if rows:
-                table = connection.ops.quote_name(model._meta.db_table)
-                names = ", ".join(connection.ops.quote_name(c) for c in columns)
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+                cursor.executemany(insert, rows)
         # Each table's sequence past the rows put back, as when post_migrate wrote them: a
         # test that reset the sequences (reset_sequences=True) may have left them behind.
         for statement in connection.ops.sequence_reset_sql(no_style(), KEPT_MODELS):
@@ -87,8 +85,13 @@ def empty(alias: str) -> None:
                          verbosity=0, interactive=False, using=alias)
 
 
-def _rows(model, alias: str) -> tuple[list[str], list[tuple]]:
+def _rows(model, alias: str) -> tuple[str, list[tuple]]:
+    """The INSERT of every column of the model's table, and its rows as they are now."""
     fields = model._meta.concrete_fields
+    quote = connections[alias].ops.quote_name
+    names = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    insert = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
     rows = list(model._base_manager.using(alias).order_by("pk")
                 .values_list(*(f.attname for f in fields)))
-    return [f.column for f in fields], rows
+    return insert, rows
