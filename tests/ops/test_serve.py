@@ -80,6 +80,13 @@ class Serve:
             time.sleep(0.1)
         raise AssertionError(f"serve has no child running {marker!r}")
 
+    def wait_for_workers(self, started: int) -> None:
+        """Until granian's log says it has started this many web and stream workers in all."""
+        deadline = time.monotonic() + BACK_WITHIN_S
+        while len(re.findall(r"Started worker-\d+$", self.log.read_text(), re.M)) < started:
+            assert time.monotonic() < deadline, self.log.read_text()[-3000:]
+            time.sleep(0.1)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

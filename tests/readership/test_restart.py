@@ -83,6 +83,10 @@ def test_sigkill_loses_at_most_the_unwritten_batch(serve_with_flush):
     # granian and its workers, as the kernel's OOM killer or a lost machine would end them.
     os.killpg(running.child("granian"), signal.SIGKILL)
     assert shell(running.env, VIEWS) == "10"
+    # serve starts granian again; stopping it before both new workers are up cost the fixture's
+    # stop 20 s one run in two (granian's forked workers inherit its SIGTERM handler until they
+    # set their own, so a SIGTERM then is lost, and they are killed after the kill timeout).
+    running.wait_for_workers(started=4)
 
 
 def nginx_lines(story: int, first: int, n: int) -> bytes:

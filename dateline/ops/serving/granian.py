@@ -35,7 +35,11 @@ HEADER_TIMEOUT_MS = 15_000
 # per worker absorb that many slow bodies, and bulkhead.py still lets only DATELINE_THREADS
 # requests run Django at once.
 SLOW_BODY_THREADS = 128
-# On SIGTERM a worker finishes its requests; one stuck longer than this is killed.
+# On SIGTERM a worker finishes its requests; one stuck longer than this is killed. So is one
+# still starting when the SIGTERM came (granian 2.8 forks its workers, which keep the main
+# process's handler until they set their own, and the signal is lost): a stop within a second
+# or two of a (re)start takes this long. Sending SIGTERM again does not help: a second one
+# reaching a worker that is finishing its requests stops it from ever ending (measured).
 WORKER_KILL_TIMEOUT_S = 20
 
 
