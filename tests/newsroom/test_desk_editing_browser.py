@@ -16,6 +16,19 @@ from ..site.test_browser import record_csp_violations
 pytestmark = [pytest.mark.browser, pytest.mark.desk, pytest.mark.django_db(transaction=True)]
 
 
+# editor.js's timers. The pages' clocks are Playwright's (`desk_context`): a test that waits
+# for the next heartbeat or autosave moves the page's clock on by that much (firing the timers
+# due, as the time passing would) instead of waiting up to 10 s of real time for it.
+HEARTBEAT_MS, AUTOSAVE_MS = 10_000, 4_000
+
+
+def desk_context(browser, **options):
+    """A browser context whose pages' timers the test can move on."""
+    context = browser.new_context(**options)
+    context.clock.install()  # the time flows on as before, until a test moves it on
+    return context
+
+
 def editor_account(make_user, username: str, first: str, last: str):
     user = make_user("Editor", username)
     user.first_name, user.last_name = first, last
@@ -52,16 +65,18 @@ def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
     record_revision(article, None)
     connections.close_all()
 
-    ann = open_story(browser.new_context(), live_server, "ann", article)
-    ben = open_story(browser.new_context(), live_server, "ben", article)
+    ann = open_story(desk_context(browser), live_server, "ann", article)
+    ben = open_story(desk_context(browser), live_server, "ben", article)
     # Ben sees Ann at once; Ann sees Ben at her page's next heartbeat.
     assert "Ann Lee (editor) has had this story open since" in ben.inner_text("#presence")
+    ann.clock.run_for(HEARTBEAT_MS)
     ann.wait_for_selector("#presence li:has-text('Ben Ode (editor)')", timeout=15000)
 
     ann.fill("#id_standfirst", "Rivers burst their banks.")
     ann.click("input[name=_continue]")
     ann.wait_for_selector(".messagelist .success")
-    # Ben's page learns of it before he saves.
+    # Ben's page learns of it before he saves, at its next heartbeat.
+    ben.clock.run_for(HEARTBEAT_MS)
     ben.wait_for_selector("#newer-version:has-text('Ann Lee (editor) saved a newer version')",
                           timeout=15000)
 
@@ -95,6 +110,7 @@ def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
         assert page.errors == []
     # Ann closes her tab: it says goodbye, and Ben's next heartbeat no longer lists her.
     ann.close()
+    ben.clock.run_for(HEARTBEAT_MS)
     ben.locator("#presence li").wait_for(state="detached", timeout=15000)
     assert not Presence.objects.filter(user__username="ann").exists()
 
@@ -104,9 +120,10 @@ def ann_types_in_a_story(browser, live_server, make_user, make_article):
     editor_account(make_user, "ann", "Ann", "Lee")
     article = make_article("Storm", standfirst="Winds rise.")
     connections.close_all()
-    context = browser.new_context()
+    context = desk_context(browser)
     page = open_story(context, live_server, "ann", article)
     page.fill("#id_standfirst", "Winds reach 120 km/h")
+    page.clock.run_for(AUTOSAVE_MS)
     page.wait_for_selector("#autosave-status:has-text('Draft kept at')", timeout=15000)
     return article, context, page
 
