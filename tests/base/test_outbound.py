@@ -2,7 +2,6 @@
 
 import http.server
 import socket
-import threading
 import urllib.error
 import urllib.request
 
@@ -10,6 +9,7 @@ import pytest
 
 from dateline.base import outbound
 from dateline.base.outbound import AddressRefused
+from tests.serving import serve_in_thread
 
 pytestmark = pytest.mark.one_engine
 
@@ -31,8 +31,7 @@ def server():
     """A real HTTP server on loopback that counts the requests it answered."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.hits = 0
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     yield server
     server.shutdown()
     server.server_close()

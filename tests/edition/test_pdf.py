@@ -2,7 +2,6 @@
 
 import shutil
 import subprocess
-import threading
 from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -13,6 +12,7 @@ from dateline.edition.assembly import build_edition
 from dateline.edition.models import EditionItem
 from dateline.edition.pdf import Busy, one_render_at_a_time, pdf_folder, render_pdf
 from dateline.newsroom.models import ArticleNote
+from tests.serving import serve_in_thread
 
 pytestmark = pytest.mark.django_db
 DAY = date(2024, 12, 11)
@@ -134,7 +134,7 @@ class Recorder(BaseHTTPRequestHandler):
 
 def test_rendering_fetches_nothing_from_anywhere():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         html = (f'<link rel="stylesheet" href="{origin}/evil.css">'

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
 from tests.conftest import require_shared
+from tests.serving import serve_in_thread
 
 RSS = "application/rss+xml; charset=utf-8"
 
@@ -51,8 +52,7 @@ class Outlets:
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer((address, 0), _handler(self))
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.thread = serve_in_thread(self.server)
 
     def close(self) -> None:
         self.server.shutdown()

@@ -3,7 +3,6 @@ RSS, Atom, JSON Feed and ninjs, read back with urllib, feedparser and IPTC's nin
 
 import html
 import json
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,6 +29,7 @@ from dateline.ingest.models import Feed, WatchedTerm
 from dateline.ingest.parsers import parse
 from dateline.newsroom.models import Source
 from tests.conftest import require_shared
+from tests.serving import serve_in_thread
 from tests.syndication.ninjs_schema import errors as ninjs_errors
 
 pytestmark = pytest.mark.one_engine
@@ -53,8 +53,7 @@ def clock():
 def server(corpus, clock):
     """The demo server on a free loopback port, its clock the frozen one of `clock`."""
     running = DemoServer(lambda port: DemoOutlets(corpus, port))
-    thread = threading.Thread(target=running.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(running)
     yield running
     running.shutdown()
     running.server_close()

@@ -12,6 +12,7 @@ import pytest
 
 from dateline.ingest.models import Item
 from dateline.ingest.polling import poll
+from tests.serving import serve_in_thread
 
 HUGE = 1024 * 1024 * 1024
 
@@ -69,8 +70,7 @@ class DrippingIMAP(LyingIMAP):
 def serve(handler):
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     return server
 
 

@@ -4,7 +4,6 @@ import functools
 import http.server
 import json
 import shutil
-import threading
 from io import StringIO
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from django.core.management import call_command
 from dateline.newsroom.importer.loader import import_file
 from dateline.newsroom.models import Article
 from dateline.pictures.models import Photo, StoryPhoto
+from tests.serving import serve_in_thread
 
 from ..conftest import require_shared
 
@@ -40,8 +40,7 @@ def photo_server(tmp_path):
     served.mkdir()
     handler = functools.partial(QuietHandler, directory=str(served))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     yield served, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
@@ -232,7 +231,7 @@ def test_a_declared_length_that_is_endless_or_no_number_is_handled(
     handler = functools.partial(type("Declaring", (DeclaringHandler,), {"declared": declared}),
                                 directory=str(served))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/rocket.jpg"
         result = import_file(write(tmp_path, record(photos=[{"url": url}])))

@@ -1,9 +1,10 @@
 """A real WebSub subscriber on loopback: an http.server in a thread that records requests."""
 
-import threading
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.serving import serve_in_thread
 
 
 @dataclass
@@ -29,8 +30,7 @@ class Subscriber:
         self.received: list[Received] = []
         self.behaviour = Behaviour()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler_class())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.thread = serve_in_thread(self.server)
 
     def url(self, path: str = "/callback") -> str:
         return f"http://127.0.0.1:{self.server.server_port}{path}"
