@@ -8,7 +8,7 @@ from dateline.newsroom.models import Tag
 from dateline.readership import counting
 from dateline.readership.models import Tally
 
-from ..site.test_browser import AXE, record_csp_violations
+from ..site.test_browser import axe_violations, record_csp_violations
 from ..site.test_pictures_browser import LAYOUT_SHIFTS
 from .conftest import BROWSER
 from .test_models import OTHER_ORIGINS, OWN_PATHS
@@ -113,10 +113,9 @@ def test_a_page_with_its_ads_shown_passes_axe(browser, live_server, story_with_a
         page.mouse.wheel(0, 300)
         page.wait_for_timeout(50)
     until(page, f"{FILLED} === 4")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})")
+    violations = axe_violations(page, ["wcag2a", "wcag2aa", "best-practice"])
     problems = [f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
-                for v in result["violations"]]
+                for v in violations]
     assert problems == []
     context.close()
 

@@ -12,7 +12,7 @@ from dateline.newsroom.models import Article, Autosave
 
 from ..newsroom.journeys import logged_in_page
 from ..newsroom.test_desk_axe import RULES
-from ..site.test_browser import AXE, record_csp_violations
+from ..site.test_browser import axe_violations, record_csp_violations
 from .pipeline_parts import use_test_parts
 
 WHEAT = ("<p>Farmers near Sofia sold wheat to Acme on Monday, said Borisov.</p>"
@@ -199,9 +199,8 @@ def test_in_chromium_the_panel_decides_in_place_with_no_axe_violation(
     audited.goto(url)
     audited.locator(".ProseMirror[contenteditable=true], .select2-container").first.wait_for(
         timeout=10_000)
-    audited.add_script_tag(path=str(AXE))
-    result = audited.evaluate("rules => axe.run('#intelligence', {runOnly: rules})", RULES)
-    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
+    violations = axe_violations(audited, RULES, within="'#intelligence'")
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == []
 
 
 def test_the_desk_lists_suggestions_by_decision_and_topics_read_only(desk_client, make_user,

@@ -21,6 +21,7 @@ from dateline.submissions.models import Submission
 from dateline.syndication.models import ApiKey, Partner
 
 from ..site.test_browser import AXE
+from ..site.test_browser import axe_violations as violations_of
 from .journeys import logged_in_page
 
 # The desk's screens read by axe: nothing here contends for a row, so not marked desk (its
@@ -105,10 +106,9 @@ def newsroom(make_user, make_section, make_article, make_tag, make_source, make_
 
 
 def axe_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("rules => axe.run(document, {runOnly: rules})", RULES)
+    violations = violations_of(page, RULES)
     return [f"{v['id']}: {v['help']} ({'; '.join(' '.join(n['target']) for n in v['nodes'][:4])})"
-            for v in result["violations"]]
+            for v in violations]
 
 
 def check_screen(pages, live_server, newsroom, screen, who, path) -> list[str]:

@@ -11,7 +11,7 @@ from django.db import connections
 from dateline.newsroom.actions.save import record_revision
 from dateline.newsroom.models import Article, ArticleNote, Autosave, Presence
 
-from ..site.test_browser import record_csp_violations
+from ..site.test_browser import axe_violations, record_csp_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.desk, pytest.mark.django_db(transaction=True)]
 
@@ -278,7 +278,6 @@ def test_the_editor_page_in_all_its_states_has_no_wcag_violation(
     from django.conf import settings
     from django.test import Client
 
-    from ..site.test_browser import AXE
     from .test_admin import article_post_data
 
     ann = editor_account(make_user, "ann", "Ann", "Lee")
@@ -300,10 +299,8 @@ def test_the_editor_page_in_all_its_states_has_no_wcag_violation(
     page = context.new_page()
 
     def violations() -> list[str]:
-        page.add_script_tag(path=str(AXE))
-        found = page.evaluate("r => axe.run(document, {runOnly: r})",
-                              ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-        return [f"{v['id']}: {v['help']}" for v in found["violations"]]
+        found = axe_violations(page, ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+        return [f"{v['id']}: {v['help']}" for v in found]
 
     page.goto(f"{live_server.url}/desk/newsroom/article/{article.pk}/change/")
     assert page.locator("#restored-note").is_visible()

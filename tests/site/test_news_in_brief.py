@@ -11,7 +11,7 @@ from dateline.intelligence.models import Brief
 
 from ..pagecache.test_pagecache import Reader
 from ..syndication.test_sitemaps import fetch, locations
-from .test_browser import AXE, record_csp_violations
+from .test_browser import AXE, axe_violations, record_csp_violations
 from .test_html_validity import VNU, vnu_errors
 
 pytestmark = pytest.mark.django_db
@@ -147,10 +147,8 @@ def test_axe_and_csp_clean_in_chromium(browser, live_server, day_of_news):
     audited = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     for path in ["/news-in-brief/", "/news-in-brief/world/"]:
         audited.goto(live_server.url + path)
-        audited.add_script_tag(path=str(AXE))
-        result = audited.evaluate(
-            "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})")
-        problems = [f"{v['id']}: {v['help']}" for v in result["violations"]]
+        violations = axe_violations(audited, ["wcag2a", "wcag2aa", "best-practice"])
+        problems = [f"{v['id']}: {v['help']}" for v in violations]
         assert problems == [], f"{path}: {problems}"
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from dateline.submissions.models import Submission
 
-from ..site.test_browser import AXE, record_csp_violations
+from ..site.test_browser import AXE, axe_violations, record_csp_violations
 from .images import phone_jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,10 +22,9 @@ def fill_report(page) -> None:
 
 
 def axe_problems(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})")
+    violations = axe_violations(page, ["wcag2a", "wcag2aa", "best-practice"])
     return [f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
-            for v in result["violations"]]
+            for v in violations]
 
 
 def test_a_reader_goes_from_a_story_to_a_reference(browser, live_server, make_article):
