@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connections
 
 from dateline.newsroom.actions.save import record_revision
@@ -245,6 +246,42 @@ def test_a_correction_written_as_the_session_ended_is_added_after_logging_in_aga
     page.click("section.notes button[type=submit]")
     page.wait_for_selector(".note-correction")
     assert ArticleNote.objects.get().text == "An earlier version gave the wrong wind speed."
+
+
+def test_a_correction_sent_into_a_session_that_ended_unseen_comes_back_after_logging_in(
+    browser, live_server, make_user, make_article
+):
+    editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Storm")
+    connections.close_all()
+    page = open_story(desk_context(browser), live_server, "ann", article)
+    # The page's timers stop (no heartbeat or session check hears of the end before the send),
+    # and the session ends on the server: it expired, or an administrator ended it.
+    page.clock.pause_at(time.time() + 1)
+    Session.objects.all().delete()
+    page.select_option("select[name=kind]", "correction")
+    page.fill("textarea[name=text]", "An earlier version gave the wrong wind speed.")
+    page.click("section.notes button[type=submit]")
+    page.wait_for_selector("#login-form")
+    assert "was not saved" in page.inner_text(".unsent-note")
+    assert not ArticleNote.objects.exists()
+    page.fill("#id_username", "ann")
+    page.fill("#id_password", "pw-for-tests")
+    page.click("input[type=submit]")
+    # Back on the story's page, not the address the note was posted to, with the note in its
+    # form: sent again, it is added once.
+    page.wait_for_selector(".unsent-note:focus")
+    assert page.url.endswith(f"/desk/newsroom/article/{article.pk}/change/")
+    assert page.input_value("select[name=kind]") == "correction"
+    assert page.input_value("textarea[name=text]") == (
+        "An earlier version gave the wrong wind speed.")
+    page.click("section.notes button[type=submit]")
+    page.wait_for_selector(".note-correction")
+    assert ArticleNote.objects.get().text == "An earlier version gave the wrong wind speed."
+    page.reload()
+    assert page.locator(".unsent-note").count() == 0
+    assert page.input_value("textarea[name=text]") == ""
+    assert page.errors == []
 
 
 def test_a_schedule_time_shows_in_the_editors_zone_and_keeps_its_seconds(

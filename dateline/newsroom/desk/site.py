@@ -1,11 +1,14 @@
 """The desk: Django's admin site, whose door also asks for the two-factor code."""
 
 from functools import update_wrapper
+from urllib.parse import urlsplit
 
 from django.contrib.admin import AdminSite
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
@@ -38,9 +41,29 @@ class DeskSite(AdminSite):
             # A list's actions are its ModelAdmin's changelist_view (a bound method).
             if getattr(view, "__name__", "") == "changelist_view":
                 addresses.without_impossible_rows(request, view.__self__.model)
+            if (request.method == "POST" and not self.has_permission(request)
+                    and request.path != reverse("admin:logout", current_app=self.name)):
+                # A form posted into a session that has ended: after the login, back to the
+                # page it was sent from, where desk/unsent.js puts its text back, rather than
+                # to the URL it was posted to (a note's answers only posts: a 405).
+                return redirect_to_login(self.page_sent_from(request),
+                                         reverse("admin:login", current_app=self.name))
             return guarded(request, *args, **kwargs)
 
         return update_wrapper(inner, guarded)
+
+    def page_sent_from(self, request: HttpRequest) -> str:
+        """The desk page a post came from (its Referer, when it is this site's desk), or the
+        desk's front page."""
+        index = reverse("admin:index", current_app=self.name)
+        referer = request.headers.get("Referer", "")
+        if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+            parts = urlsplit(referer)
+            if parts.path.startswith(index) and not parts.path.startswith(
+                    reverse("admin:login", current_app=self.name)):
+                return parts.path + (f"?{parts.query}" if parts.query else "")
+        return index
 
     def password_change(self, request: HttpRequest, extra_context=None):
         """Django's view, with a form that counts wrong old passwords (it needs the request)."""

@@ -1,0 +1,114 @@
+// Every desk page: what an editor sent into a session that had ended is given back.
+// session.js holds a form while the page knows its session has ended; but a session can end
+// without the page knowing yet (it expired, or was ended on the server, between two of its
+// looks), and the admin then answers the post with its login page. So each post form's
+// fields are kept in this tab (sessionStorage) as it is sent, and the next page the tab opens
+// says what became of them:
+//  - the login page, at once: they were not saved. It says so; the login returns to the page
+//    they were sent from (DeskSite.admin_view), which puts them back in their form;
+//  - any other page: the server took them (saved, or refused with a message).
+// The article form is left out: its autosave keeps its text on the server (editor.js).
+(function () {
+  "use strict";
+
+  var KEY = "dateline-desk-sent";
+  var KEPT_FOR_MS = 60 * 60 * 1000;  // an hour to log in again
+  var LOGIN_WITHIN_MS = 30 * 1000;  // the login page that answers the post itself
+  var FIELDS = "textarea, select, input";
+  var NOT_TYPED = /^(hidden|submit|button|reset|file|password|image)$/;
+
+  function read() {
+    try { return JSON.parse(window.sessionStorage.getItem(KEY)); } catch (e) { return null; }
+  }
+  function write(sent) {
+    try { window.sessionStorage.setItem(KEY, JSON.stringify(sent)); } catch (e) { /* off */ }
+  }
+  function forget() {
+    try { window.sessionStorage.removeItem(KEY); } catch (e) { /* off */ }
+  }
+  function here() { return window.location.pathname + window.location.search; }
+
+  function notice(text, before) {
+    var box = document.createElement("p");
+    box.className = "errornote unsent-note";
+    box.setAttribute("role", "alert");
+    box.tabIndex = -1;
+    box.textContent = text;
+    before.parentNode.insertBefore(box, before);
+    return box;
+  }
+
+  function fieldsOf(form) {
+    var fields = [];
+    form.querySelectorAll(FIELDS).forEach(function (el) {
+      if (!el.name || el.disabled || NOT_TYPED.test(el.type)) return;
+      if (el.type === "checkbox" || el.type === "radio") {
+        fields.push([el.name, el.value, el.checked]);
+      } else if (el.tagName === "SELECT") {
+        fields.push([el.name, Array.from(el.selectedOptions, function (o) { return o.value; })]);
+      } else {
+        fields.push([el.name, el.value]);
+      }
+    });
+    return fields;
+  }
+
+  function putBack(form, fields) {
+    fields.forEach(function (field) {
+      form.querySelectorAll(FIELDS).forEach(function (el) {
+        if (el.name !== field[0] || el.disabled || NOT_TYPED.test(el.type)) return;
+        if (el.type === "checkbox" || el.type === "radio") {
+          if (el.value === field[1]) el.checked = field[2];
+        } else if (el.tagName === "SELECT") {
+          Array.from(el.options).forEach(function (o) { o.selected = field[1].includes(o.value); });
+        } else {
+          el.value = field[1];
+        }
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    });
+  }
+
+  var sent = read();
+  if (sent && Date.now() - sent.at > KEPT_FOR_MS) {
+    forget();
+    sent = null;
+  }
+  var login = document.getElementById("login-form");
+  if (sent && login) {
+    if (sent.lost || Date.now() - sent.at < LOGIN_WITHIN_MS) {
+      sent.lost = true;
+      write(sent);
+      notice("What you sent was not saved: you had been logged out. Log in, and it is back " +
+        "in its form on the page you sent it from, to send again.", login);
+    }
+  } else if (sent && sent.lost && sent.page === here()) {
+    var form = Array.from(document.querySelectorAll("form")).find(function (f) {
+      return f.method === "post" && (f.getAttribute("action") || "") === sent.action;
+    });
+    if (form) {
+      forget();
+      putBack(form, sent.fields);
+      notice("Not saved yet: what you wrote before logging in again is back in this form. " +
+        "Send it again to save it.", form).focus();
+    }
+  } else if (sent && !sent.lost) {
+    forget();  // the server took it
+  }
+
+  document.querySelectorAll("form").forEach(function (form) {
+    if (form.method !== "post") return;
+    if (form.id === "logout-form") {
+      form.addEventListener("submit", forget);
+      return;
+    }
+    if (form.id === "login-form" || form.id === "article_form") return;
+    // After session.js's own listener, which stops a submission it holds: this one then
+    // hears only what is really sent.
+    form.addEventListener("submit", function () {
+      write({ page: here(), action: form.getAttribute("action") || "", fields: fieldsOf(form),
+              at: Date.now() });
+    });
+  });
+}());
