@@ -70,6 +70,15 @@
     });
   }
 
+  // The post forms whose fields are kept, sent to `action` ("" for the page's own address),
+  // in the page's order: a form is found again by its action and its place among them.
+  function kept(action) {
+    return Array.from(document.querySelectorAll("form")).filter(function (f) {
+      return f.method === "post" && !/^(logout-form|login-form|article_form)$/.test(f.id) &&
+        (f.getAttribute("action") || "") === action;
+    });
+  }
+
   var sent = read();
   if (sent && Date.now() - sent.at > KEPT_FOR_MS) {
     forget();
@@ -84,9 +93,7 @@
         "in its form on the page you sent it from, to send again.", login);
     }
   } else if (sent && sent.lost && sent.page === here()) {
-    var form = Array.from(document.querySelectorAll("form")).find(function (f) {
-      return f.method === "post" && (f.getAttribute("action") || "") === sent.action;
-    });
+    var form = kept(sent.action)[sent.nth || 0];
     if (form) {
       forget();
       putBack(form, sent.fields);
@@ -103,12 +110,13 @@
       form.addEventListener("submit", forget);
       return;
     }
-    if (form.id === "login-form" || form.id === "article_form") return;
+    var action = form.getAttribute("action") || "";
+    var nth = kept(action).indexOf(form);
+    if (nth < 0) return;
     // After session.js's own listener, which stops a submission it holds: this one then
     // hears only what is really sent.
     form.addEventListener("submit", function () {
-      write({ page: here(), action: form.getAttribute("action") || "", fields: fieldsOf(form),
-              at: Date.now() });
+      write({ page: here(), action: action, nth: nth, fields: fieldsOf(form), at: Date.now() });
     });
   });
 }());
