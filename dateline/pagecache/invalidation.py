@@ -17,8 +17,9 @@ from . import keys, store
 logger = logging.getLogger(__name__)
 
 
-def article_keys(article: Article) -> set[str]:
-    """The article's page, the listings it belongs to now, and every page that lists it."""
+def article_keys(article: Article, *, related: bool = True) -> set[str]:
+    """The article's page, the listings it belongs to now, and every page that lists it;
+    without its tags' and authors' pages when not `related`."""
     found = {keys.article(article.pk), keys.HOME}
     if article.section_id:
         section = Section.objects.filter(pk=article.section_id).only("path").first()
@@ -28,7 +29,7 @@ def article_keys(article: Article) -> set[str]:
                 for pk in Section.objects.filter(path__in=section.ancestor_paths())
                 .values_list("pk", flat=True)
             )
-    if article.pk:
+    if article.pk and related:
         found.update(keys.tag(pk) for pk in article.tags.values_list("pk", flat=True))
         found.update(keys.author(pk) for pk in article.authors.values_list("pk", flat=True))
     return found
@@ -104,8 +105,10 @@ def invalidate_lost(sender, away_since: float, **kwargs) -> None:
 
 
 @receiver([post_save, post_delete], sender=Article)
-def article_changed(sender, instance: Article, **kwargs) -> None:
-    invalidate_on_commit(article_keys(instance))
+def article_changed(sender, instance: Article, created: bool = False, **kwargs) -> None:
+    # A story just made has no tags or authors yet: they are added after it, and m2m_changed
+    # names their pages then (two queries fewer for every story made).
+    invalidate_on_commit(article_keys(instance, related=not created))
 
 
 @receiver(embargo_released)

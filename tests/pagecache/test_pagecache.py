@@ -100,6 +100,24 @@ def test_unpublishing_removes_the_story_everywhere(reader, make_user, make_artic
         assert "Story to kill" not in reader.get(url)[2], url
 
 
+def test_deleting_a_story_removes_it_from_its_tag_and_author_pages(
+        reader, make_article, make_tag, make_author):
+    """The delete takes the story's tag and author links before its signal is sent; the pages
+    that listed it go with the story's own key, which they depend on."""
+    article = make_article("Story to delete", tags=[make_tag("Sofia", Tag.Kind.PLACE)],
+                           authors=[make_author("Ivan Petrov")])
+    make_article("Story that stays", tags=list(article.tags.all()),
+                 authors=list(article.authors.all()))
+    urls = pages_of(article)
+    for url in urls:
+        assert "Story to delete" in reader.get(url)[2], url
+    article.delete()
+    assert reader.get(urls[1])[0] == 404
+    for url in urls[:1] + urls[2:]:
+        page = reader.get(url)[2]
+        assert "Story to delete" not in page and "Story that stays" in page, url
+
+
 def test_an_edit_leaves_unrelated_pages_cached(reader, make_section, make_article):
     world, sport = make_section("World"), make_section("Sport")
     story = make_article("World story", section=world)
