@@ -50,7 +50,7 @@ def wait_for(url: str, timeout: float = 60) -> None:
         except OSError:
             if time.monotonic() > deadline:
                 raise
-        time.sleep(0.2)
+        time.sleep(0.05)  # a server that has just started is asked again soon (each start)
 
 
 def site_environment(var_dir: Path) -> dict:
