@@ -108,12 +108,13 @@ test: lint node_modules/.installed
 	# SQLite on one side, PostgreSQL then Redis on the other: a run keeps about one core busy
 	# (the rest is waiting on browsers, servers and sockets), so two share the 2-core machine.
 	# SQLite's run, with the browsers but the desk's, ends about when PostgreSQL's, with the
-	# desk's, and then Redis's do. CI's 2-core machine took 1,272 s for all (2026-12-01, commit
-	# 2672a09). This machine, about twice as fast, took 576 s for that commit (SQLite's 490 s,
-	# PostgreSQL's 484 then Redis's 61) and 503 s after the tests' own servers stopped waiting
-	# out serve_forever's half-second poll, the desk's editing tests moved their pages' clocks
-	# on to the next heartbeat, and axe-core handed back only its violations (SQLite's 453 s,
-	# PostgreSQL's 424 then Redis's 62).
+	# desk's, and then Redis's do. CI's 2-core machine took 1,272 s for all (commit 2672a09).
+	# This machine, about twice as fast, took 576 and 593 s for that commit (SQLite's 490 and
+	# 555 s; PostgreSQL's 484 and 504, then Redis's 61 and 71) and 503 to 531 s once the tests'
+	# own servers stopped waiting out serve_forever's half-second poll, the desk's editing tests
+	# moved their pages' clocks on to the next heartbeat, axe-core handed back only its
+	# violations and a new story's save named no tag pages (SQLite's 453 to 478 s, PostgreSQL's
+	# 424 to 448 then Redis's 60 to 64), 2026-12-01.
 	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres-then-redis PREPARED=var/test-prepared
 	@$(VENV)/bin/python scripts/test-summary $(RESULTS)/sqlite.xml $(RESULTS)/postgres.xml \
 		$(RESULTS)/redis.xml
