@@ -113,8 +113,9 @@ test: lint node_modules/.installed
 	# 555 s; PostgreSQL's 484 and 504, then Redis's 61 and 71) and 503 to 562 s once the tests'
 	# own servers stopped waiting out serve_forever's half-second poll, the desk's editing tests
 	# moved their pages' clocks on to the next heartbeat, axe-core handed back only its
-	# violations and a new story's save named no tag pages (SQLite's 453 to 502 s, PostgreSQL's
-	# 424 to 466 then Redis's 60 to 72; the machine's speed drifted by a tenth), 2026-12-01.
+	# violations and a new story's save named no tag pages (SQLite's 453 to 532 s, PostgreSQL's
+	# 424 to 489 then Redis's 60 to 72, 48 without its Chromium tests; the machine's speed
+	# drifted by a tenth), 2026-12-01.
 	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres-then-redis PREPARED=var/test-prepared
 	@$(VENV)/bin/python scripts/test-summary $(RESULTS)/sqlite.xml $(RESULTS)/postgres.xml \
 		$(RESULTS)/redis.xml
