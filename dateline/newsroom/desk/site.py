@@ -41,7 +41,7 @@ class DeskSite(AdminSite):
             # A list's actions are its ModelAdmin's changelist_view (a bound method).
             if getattr(view, "__name__", "") == "changelist_view":
                 addresses.without_impossible_rows(request, view.__self__.model)
-            if (request.method == "POST" and not self.has_permission(request)
+            if (request.method == "POST" and not request.user.is_authenticated
                     and request.path != reverse("admin:logout", current_app=self.name)):
                 # A form posted into a session that has ended: after the login, back to the
                 # page it was sent from, where desk/unsent.js puts its text back, rather than

@@ -38,25 +38,28 @@
     return box;
   }
 
-  function fieldsOf(form) {
-    var fields = [];
-    form.querySelectorAll(FIELDS).forEach(function (el) {
-      if (!el.name || el.disabled || NOT_TYPED.test(el.type)) return;
-      if (el.type === "checkbox" || el.type === "radio") {
-        fields.push([el.name, el.value, el.checked]);
-      } else if (el.tagName === "SELECT") {
-        fields.push([el.name, Array.from(el.selectedOptions, function (o) { return o.value; })]);
-      } else {
-        fields.push([el.name, el.value]);
-      }
+  // The fields an editor fills in (not hidden, password or file inputs, nor buttons).
+  function typed(form) {
+    return Array.from(form.querySelectorAll(FIELDS)).filter(function (el) {
+      return el.name && !el.disabled && !NOT_TYPED.test(el.type);
     });
-    return fields;
+  }
+
+  function fieldsOf(form) {
+    return typed(form).map(function (el) {
+      if (el.type === "checkbox" || el.type === "radio") return [el.name, el.value, el.checked];
+      if (el.tagName === "SELECT") {
+        return [el.name, Array.from(el.selectedOptions, function (o) { return o.value; })];
+      }
+      return [el.name, el.value];
+    });
   }
 
   function putBack(form, fields) {
+    var elements = typed(form);
     fields.forEach(function (field) {
-      form.querySelectorAll(FIELDS).forEach(function (el) {
-        if (el.name !== field[0] || el.disabled || NOT_TYPED.test(el.type)) return;
+      elements.forEach(function (el) {
+        if (el.name !== field[0]) return;
         if (el.type === "checkbox" || el.type === "radio") {
           if (el.value === field[1]) el.checked = field[2];
         } else if (el.tagName === "SELECT") {
@@ -70,14 +73,14 @@
     });
   }
 
-  // The post forms whose fields are kept, sent to `action` ("" for the page's own address),
-  // in the page's order: a form is found again by its action and its place among them.
-  function kept(action) {
-    return Array.from(document.querySelectorAll("form")).filter(function (f) {
-      return f.method === "post" && !/^(logout-form|login-form|article_form)$/.test(f.id) &&
-        (f.getAttribute("action") || "") === action;
-    });
-  }
+  // The post forms whose fields are kept, by action ("" for the page's own address), each in
+  // the page's order: a form is found again by its action and its place among them.
+  var kept = {};
+  document.querySelectorAll("form").forEach(function (form) {
+    if (form.method !== "post" || /^(logout-form|login-form|article_form)$/.test(form.id)) return;
+    var action = form.getAttribute("action") || "";
+    (kept[action] = kept[action] || []).push(form);
+  });
 
   var sent = read();
   if (sent && Date.now() - sent.at > KEPT_FOR_MS) {
@@ -93,7 +96,7 @@
         "in its form on the page you sent it from, to send again.", login);
     }
   } else if (sent && sent.lost && sent.page === here()) {
-    var form = kept(sent.action)[sent.nth || 0];
+    var form = (kept[sent.action] || [])[sent.nth || 0];
     if (form) {
       forget();
       putBack(form, sent.fields);
@@ -104,19 +107,15 @@
     forget();  // the server took it
   }
 
-  document.querySelectorAll("form").forEach(function (form) {
-    if (form.method !== "post") return;
-    if (form.id === "logout-form") {
-      form.addEventListener("submit", forget);
-      return;
-    }
-    var action = form.getAttribute("action") || "";
-    var nth = kept(action).indexOf(form);
-    if (nth < 0) return;
-    // After session.js's own listener, which stops a submission it holds: this one then
-    // hears only what is really sent.
-    form.addEventListener("submit", function () {
-      write({ page: here(), action: action, nth: nth, fields: fieldsOf(form), at: Date.now() });
+  var logout = document.getElementById("logout-form");
+  if (logout) logout.addEventListener("submit", forget);
+  Object.keys(kept).forEach(function (action) {
+    kept[action].forEach(function (form, nth) {
+      // After session.js's own listener, which stops a submission it holds: this one then
+      // hears only what is really sent.
+      form.addEventListener("submit", function () {
+        write({ page: here(), action: action, nth: nth, fields: fieldsOf(form), at: Date.now() });
+      });
     });
   });
 }());
