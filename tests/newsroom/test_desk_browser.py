@@ -75,7 +75,9 @@ def test_a_reporter_turns_on_two_factor_and_logs_in_with_a_code(
 
     log_in()
     page.click("text=Two-factor")
-    assert page.locator(".two-factor-qr svg").is_visible()
+    # Waited for: the click returns once the page is asked for, not once it is shown (a loaded
+    # clean run read it before the page had come).
+    page.locator(".two-factor-qr svg").wait_for(state="visible")
     # What a reader of the page types into an app: the key it shows.
     key = base64.b32decode(page.inner_text(".two-factor-secret").replace(" ", ""))
     page.fill("#id_code", f"{totp(key):06d}")
