@@ -1,5 +1,6 @@
 """`dateline serve` keeps serving: open and slow connections do not hold a reader up, and every
-child process killed with SIGKILL is replaced while serve runs on (issue 13, points 1 and 2)."""
+child process killed with SIGKILL is replaced while serve runs on (issue 13, points 1 and 2).
+When serve itself ends, however it ends, nothing it started is left serving its ports."""
 
 import asyncio
 import os
@@ -20,6 +21,11 @@ from tests.live.server import DATELINE, admin_sql, free_port_pair, site_environm
 AT_ONCE_S = 2.0
 # A replaced process must serve again within this, on a shared 2-core machine.
 BACK_WITHIN_S = 15.0
+
+
+def descendants(pid: int) -> list[int]:
+    found = children(pid)
+    return found + [d for child in found for d in descendants(child)]
 
 
 def children(pid: int) -> list[int]:
@@ -287,3 +293,34 @@ def test_a_child_that_keeps_dying_stops_serve_with_a_clear_message(tmp_path):
     assert "the last time with exit status 1" in said
     with pytest.raises(OSError):  # the web server stopped with it
         urllib.request.urlopen(running.url + "/healthz", timeout=2)
+
+
+@pytest.mark.one_engine  # processes and ports: the same whatever the database
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGHUP],
+                         ids=["serve killed", "its terminal closed"])
+def test_serve_ended_takes_everything_it_started_with_it(tmp_path, signum):
+    """SIGKILL (the OOM killer, `kill -9`) cannot be handled, and SIGHUP used to end serve
+    alone: granian, leading a process group of its own that the terminal does not signal, went
+    on serving the ports with no one watching it, and the next serve found them taken."""
+    running, started = Serve(tmp_path), []
+    try:
+        wait_for(running.url + "/healthz")
+        wait_for(f"http://127.0.0.1:{running.port + 1}/live/healthz")
+        # A SIGTERM reaching granian while its workers start is lost (granian.py): up first.
+        running.wait_for_workers(started=3)
+        started += descendants(running.process.pid)
+        assert len(started) >= 6  # the worker, two granians, two web workers, a stream worker
+        running.process.send_signal(signum)
+        assert running.process.wait(timeout=60) == (0 if signum == signal.SIGHUP else -signum)
+        deadline = time.monotonic() + BACK_WITHIN_S
+        while left := [pid for pid in started if alive(pid)]:
+            assert time.monotonic() < deadline, [command_line(pid) for pid in left]
+            time.sleep(0.1)
+        for port in (running.port, running.port + 1):
+            with pytest.raises(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    finally:
+        running.stop()
+        for pid in started:  # whatever a failure left behind
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)

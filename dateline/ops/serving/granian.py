@@ -6,6 +6,8 @@ import os
 import resource
 import subprocess
 
+from .supervisor import start_child
+
 # granian's --backpressure caps the *connections* a worker holds, not the requests it runs: it
 # takes a slot before accept() and keeps it until the connection closes. Measured (granian
 # 2.8.9): with 8 slots, 8 idle keep-alive connections (or 8 slow-header ones) left the 9th
@@ -53,8 +55,8 @@ def raise_file_limit() -> None:
 def start_group(command: list[str]) -> subprocess.Popen:
     """Start granian leading a process group of its own, so that its workers can be stopped
     with it when it dies (killed, its workers go on serving the port with no one to replace
-    them)."""
-    return subprocess.Popen(command, process_group=0)
+    them), and stopped when serve ends."""
+    return start_child(command, own_group=True)
 
 
 def common(granian: str, interface: str, host: str, port: int, workers: int) -> list[str]:

@@ -2,9 +2,11 @@
 keeps dying."""
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections import deque
 from collections.abc import Callable
@@ -16,6 +18,29 @@ MAX_DEATHS, DEATH_WINDOW_S = 5, 60.0
 # How often the children are looked at: a dead one is restarted within this (plus its start).
 POLL_S = 0.2
 STOP_TIMEOUT_S = 30.0
+
+
+# prctl(2): the signal the kernel sends a process when the thread that started it ends.
+_PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+
+
+def start_child(command: list[str], *, own_group: bool = False) -> subprocess.Popen:
+    """Start a child that is sent SIGTERM when serve ends, however it ends (killed with
+    SIGKILL, its terminal closed): granian, leading a group of its own that no terminal
+    signals, would otherwise go on serving the port with no one watching it, and the next
+    `dateline serve` would find its ports taken. `own_group`: the child leads a process group
+    (granian: its workers go with it)."""
+    return subprocess.Popen(command, process_group=0 if own_group else None,
+                            preexec_fn=_ends_with(os.getpid()) if _LIBC else None)
+
+
+def _ends_with(parent: int) -> Callable[[], None]:
+    def in_the_child() -> None:  # between fork and exec; the request outlives exec
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # serve ended before the request took hold
+            os.kill(os.getpid(), signal.SIGTERM)
+    return in_the_child
 
 
 class ChildKeepsDying(Exception):

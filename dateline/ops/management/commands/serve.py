@@ -18,7 +18,7 @@ from dateline.ops.serving.granian import (
     start_group,
     web_command,
 )
-from dateline.ops.serving.supervisor import ChildKeepsDying, Supervisor
+from dateline.ops.serving.supervisor import ChildKeepsDying, Supervisor, start_child
 from dateline.readership import beacon_log
 
 
@@ -93,9 +93,10 @@ class Command(BaseCommand):
 
     @staticmethod
     def _stopped_by_signals(supervisor: Supervisor) -> Supervisor:
-        """SIGTERM (systemd, a container) and SIGINT (Ctrl+C) stop every child, then return."""
-        signal.signal(signal.SIGTERM, supervisor.request_stop)
-        signal.signal(signal.SIGINT, supervisor.request_stop)
+        """SIGTERM (systemd, a container), SIGINT (Ctrl+C) and SIGHUP (its terminal closed)
+        stop every child, then return."""
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, supervisor.request_stop)
         return supervisor
 
     def _start_all(self, supervisor: Supervisor, granian: str, *, host: str, port: int,
@@ -108,7 +109,7 @@ class Command(BaseCommand):
             # Run without Django's setup, which would cost the demo 130 MB (the terms it
             # features are the settings' own, given here).
             terms = ",".join(settings.DATELINE_WATCHED_TERMS)
-            supervisor.add("demo outlets", lambda: subprocess.Popen([
+            supervisor.add("demo outlets", lambda: start_child([
                 sys.executable, "-m", "dateline.ingest.demo", "--corpus", demo_outlets,
                 "--port", port_of_outlets, "--terms", terms]))  # it says where, once up
         if not no_worker:
@@ -139,7 +140,7 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _start_worker(self) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "dateline", "worker", "--interval", "1"])
+        return start_child([sys.executable, "-m", "dateline", "worker", "--interval", "1"])
 
 
 def _granian_executable() -> str:
