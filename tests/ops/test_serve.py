@@ -276,24 +276,42 @@ def test_a_killed_background_worker_is_restarted(serve):
 
 
 def test_a_child_that_keeps_dying_stops_serve_with_a_clear_message(tmp_path):
+    # A broken setting: granian refuses the stream's command line and exits at once.
+    env = {**site_environment(tmp_path), "DATELINE_LIVE_MAX_STREAMS": "none"}
+    # Nothing reaches the database: no need to migrate it.
+    running = Serve(tmp_path, "--no-worker", prepare=False, env=env)
+    try:
+        status = running.process.wait(timeout=120)
+    finally:
+        running.stop()
+    said = running.log.read_text()
+    assert status == 1, said
+    assert "The live event stream (granian ASGI) died 5 times within 60 s" in said
+    assert "the last time with exit status 2" in said
+    assert "Invalid value for '--backpressure'" in said  # granian's own words on why
+    with pytest.raises(OSError):  # the web server stopped with it
+        urllib.request.urlopen(running.url + "/healthz", timeout=2)
+
+
+@pytest.mark.one_engine  # ports: the same whatever the database
+@pytest.mark.parametrize("taken, role", [(0, "the site"), (1, "the live event stream")])
+def test_a_port_taken_is_said_before_anything_starts(tmp_path, taken, role):
     port = free_port_pair()
-    with socket.socket() as taken:  # the stream's port is taken: its server exits at once
-        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        taken.bind(("127.0.0.1", port + 1))
-        taken.listen()
-        # Nothing reaches the database: no need to migrate it.
+    with socket.socket() as other:  # another program listening there
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", port + taken))
+        other.listen()
         running = Serve(tmp_path, "--no-worker", port=port, prepare=False)
         try:
-            status = running.process.wait(timeout=120)
+            status = running.process.wait(timeout=60)
         finally:
             running.stop()
     said = running.log.read_text()
     assert status == 1, said
-    assert "The live event stream (granian ASGI) died 5 times within 60 s" in said
-    assert "the last time with exit status 1" in said
-    with pytest.raises(OSError):  # the web server stopped with it
-        urllib.request.urlopen(running.url + "/healthz", timeout=2)
-
+    assert f"Cannot serve {role} on 127.0.0.1:{port + taken}: Address already in use" in said
+    assert "granian" not in said  # nothing started: no traceback of its, no restarts
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port + 1 - taken), timeout=2).close()
 
 @pytest.mark.one_engine  # processes and ports: the same whatever the database
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGHUP],

@@ -2,8 +2,10 @@
 (README, "Production"; `make bench-connections`)."""
 
 import contextlib
+import errno
 import os
 import resource
+import socket
 import subprocess
 
 from .supervisor import start_child
@@ -57,6 +59,26 @@ def start_group(command: list[str]) -> subprocess.Popen:
     with it when it dies (killed, its workers go on serving the port with no one to replace
     them), and stopped when serve ends."""
     return start_child(command, own_group=True)
+
+
+def cannot_listen(host: str, port: int) -> str | None:
+    """Why nothing could listen on host:port, in words that say what to change, or None. Asked
+    before any child starts: granian would say it as a Rust traceback, five times over, before
+    serve gave up."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, proto) as probe:
+            # As granian's own sockets: a port left in TIME_WAIT by a stopped serve is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        if error.errno == errno.EADDRINUSE:
+            return (f"{reason}: another program listens there (an earlier `make run` or "
+                    "`dateline serve` still running?). Stop it, or choose another port")
+        return f"{reason}. Choose another address (HOST) or port"
+    return None
 
 
 def common(granian: str, interface: str, host: str, port: int, workers: int) -> list[str]:

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dateline.ops.serving.granian import (
     SLOW_BODY_THREADS,
+    cannot_listen,
     live_stream_command,
     raise_file_limit,
     start_group,
@@ -79,6 +80,7 @@ class Command(BaseCommand):
         raise_file_limit()
         # The workers' settings learn how many of them serve at once (the rate-limit check).
         os.environ["DATELINE_WORKERS"] = str(options["workers"])
+        self._ports_free(**options)
         supervisor = self._stopped_by_signals(Supervisor(log=self.stderr.write))
         # The beacons nginx answered itself (deploy/nginx.conf), counted from its lines by this
         # process alone: one reader, whatever the number of workers.
@@ -98,6 +100,22 @@ class Command(BaseCommand):
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, supervisor.request_stop)
         return supervisor
+
+    @staticmethod
+    def _ports_free(*, host: str, port: int, live_port: int, no_live: bool, demo_outlets: str,
+                    **_) -> None:
+        """Every port serve listens on, free before anything starts; or a sentence saying which
+        is not, and how to choose another."""
+        wanted = {"the site": (port, "PORT=8080 make run, or dateline serve --port 8080")}
+        if not no_live:
+            wanted["the live event stream"] = (live_port or port + 1,
+                                               "LIVE_PORT, or dateline serve --live-port")
+        if demo_outlets:
+            wanted["the demo outlets"] = (int(os.environ.get("DEMO_OUTLETS_PORT") or port + 2),
+                                          "DEMO_OUTLETS_PORT")
+        for role, (number, how) in wanted.items():
+            if (reason := cannot_listen(host, number)) is not None:
+                raise CommandError(f"Cannot serve {role} on {host}:{number}: {reason} ({how}).")
 
     def _start_all(self, supervisor: Supervisor, granian: str, *, host: str, port: int,
                    workers: int, threads: int, slow_body_threads: int, live_port: int,
