@@ -26,3 +26,8 @@ class IngestConfig(AppConfig):
         from .signals import item_stored
 
         item_stored.connect(cluster_stored_item, dispatch_uid="dateline.ingest.clustering")
+        from dateline.newsroom.desk.shortcuts import Shortcut, add
+
+        add(Shortcut("Foreign-media monitor", "ingest-desk:monitor",
+                     "today's stories from other outlets that name the watched terms",
+                     "ingest.view_cluster", self.label))

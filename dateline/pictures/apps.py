@@ -21,6 +21,11 @@ class PicturesConfig(AppConfig):
         if StoryPhotoInline not in EXTRA_INLINES:
             EXTRA_INLINES.append(StoryPhotoInline)
         self._queue_renditions()
+        from dateline.newsroom.desk.shortcuts import Shortcut, add
+
+        add(Shortcut("Photo library", "admin:pictures_photo_changelist",
+                     "the agency's photos, their captions, credits and rights",
+                     "pictures.view_photo", self.label))
 
     def _queue_renditions(self) -> None:
         """Renditions are made by the worker when a photo is stored or its focal point moves."""

@@ -10,3 +10,8 @@ class ReadershipConfig(AppConfig):
         from . import counting, stories
 
         counting.register_keys("view", stories.existing)
+        from dateline.newsroom.desk.shortcuts import Shortcut, add
+
+        add(Shortcut("Readership", "readership-desk:readership",
+                     "what readers read: views by story, section and hour",
+                     "readership.view_tally", self.label))

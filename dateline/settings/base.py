@@ -435,6 +435,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The article editor's autosaves and heartbeats per desk account and minute (a page sends about
 # 20; several tabs fit); more are answered 429 (dateline/newsroom/desk/json_post.py).
 DATELINE_DESK_JSON_PER_MINUTE = 120
+# The desk's front page: its shortcuts and its list of models, app by app in this order.
+DATELINE_DESK_APP_ORDER = ["newsroom", "ingest", "submissions", "pictures", "live", "edition",
+                           "intelligence", "readership", "ads", "syndication", "auth", "axes"]
 
 # ---- E-mail: readers' confirmations and the news desk's notices ---------------------------
 # Django 6.1's MAILERS (the EMAIL_HOST family is deprecated and refused beside it). With

@@ -5,3 +5,10 @@ class SubmissionsConfig(AppConfig):
     name = "dateline.submissions"
     label = "submissions"
     verbose_name = "Reader reports"
+
+    def ready(self) -> None:
+        from dateline.newsroom.desk.shortcuts import Shortcut, add
+
+        add(Shortcut("Reader reports", "admin:submissions_submission_changelist",
+                     "what readers sent through \"Be a reporter\", to accept or decline",
+                     "submissions.view_submission", self.label))

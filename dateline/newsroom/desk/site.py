@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from . import addresses, session, two_factor
+from . import addresses, session, shortcuts, two_factor
 from .login import DeskAuthenticationForm, DeskPasswordChangeForm
 
 
@@ -51,6 +51,17 @@ class DeskSite(AdminSite):
             return guarded(request, *args, **kwargs)
 
         return update_wrapper(inner, guarded)
+
+    def index(self, request: HttpRequest, extra_context=None):
+        """Django's list of models, after the screens the newsroom works in (shortcuts.py)."""
+        return super().index(request, {
+            "shortcuts": shortcuts.shown_to(request.user), **(extra_context or {})})
+
+    def get_app_list(self, request: HttpRequest, app_label=None):
+        """The newsroom first, then the apps as DATELINE_DESK_APP_ORDER ranks them (Django's
+        own order is alphabetical: advertising first)."""
+        return sorted(super().get_app_list(request, app_label),
+                      key=lambda app: shortcuts.app_rank(app["app_label"]))
 
     def page_sent_from(self, request: HttpRequest) -> str:
         """The desk page a post came from (its Referer, when it is this site's desk), or the
