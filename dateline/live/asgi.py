@@ -28,6 +28,7 @@ from asgiref.sync import sync_to_async  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import DatabaseError  # noqa: E402
 
+from dateline.base import heartbeat  # noqa: E402
 from dateline.base.errors import in_words  # noqa: E402
 from dateline.db.unavailable import RETRY_AFTER_S, unavailable  # noqa: E402
 
@@ -171,6 +172,9 @@ async def stream(scope, receive, send) -> None:
         hub.streams -= 1
 
 
+_background: set[asyncio.Future] = set()
+
+
 def tune_collector() -> None:
     """In a stream worker, once: what was loaded to start (Django, the models) is never garbage,
     so full collections stop walking it (gc.freeze), and the youngest generation holds a whole
@@ -185,6 +189,8 @@ async def application(scope, receive, send) -> None:
         while (message := await receive())["type"] != "lifespan.shutdown":
             if message["type"] == "lifespan.startup":
                 tune_collector()
+                # Its sign of life for serve's watchdog; kept, or the task may be collected.
+                _background.add(asyncio.ensure_future(heartbeat.beat_in_loop()))
                 await send({"type": "lifespan.startup.complete"})
         await send({"type": "lifespan.shutdown.complete"})
         return

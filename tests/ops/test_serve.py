@@ -3,6 +3,7 @@ child process killed with SIGKILL is replaced while serve runs on (issue 13, poi
 When serve itself ends, however it ends, nothing it started is left serving its ports."""
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -342,3 +343,40 @@ def test_serve_ended_takes_everything_it_started_with_it(tmp_path, signum):
         for pid in started:  # whatever a failure left behind
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.one_engine  # processes and sockets: the same whatever the database
+def test_a_frozen_web_worker_and_stream_worker_are_replaced(tmp_path):
+    """A worker stopped (SIGSTOP stands for one stuck in a C call or a loop that never yields)
+    kept its share of new connections, each waiting for ever: serve's watchdog kills it once
+    it has not beaten for DATELINE_WORKER_FROZEN_S, and granian starts another."""
+    env = {**site_environment(tmp_path), "DATELINE_WORKER_FROZEN_S": "3"}
+    running = Serve(tmp_path, "--no-worker", env=env)
+    frozen = []
+    try:
+        wait_for(running.url + "/healthz")
+        wait_for(f"http://127.0.0.1:{running.port + 1}/live/healthz")
+        running.wait_for_workers(started=3)
+        web = children(running.child("--interface wsgi"))[0]
+        stream = children(running.child("--interface asgi"))[0]
+        for pid in (web, stream):
+            os.kill(pid, signal.SIGSTOP)
+            frozen.append(pid)
+        stopped = time.monotonic()
+        while alive(web) or alive(stream):
+            assert time.monotonic() - stopped < BACK_WITHIN_S, running.log.read_text()[-2000:]
+            time.sleep(0.1)
+        running.wait_for_workers(started=5)  # a new web worker and a new stream worker
+        # Every new connection is answered again, whichever worker's socket it reaches.
+        for _ in range(20):
+            assert answered_in(running.url + "/healthz", timeout=2) < AT_ONCE_S
+        assert answered_in(f"http://127.0.0.1:{running.port + 1}/live/healthz") < AT_ONCE_S
+        said = running.log.read_text()
+        for pid in (web, stream):
+            assert f"A server worker (pid {pid}) has given no sign of life for" in said
+        assert running.process.poll() is None
+    finally:
+        for pid in frozen:  # a stopped process ignores SIGTERM until it is continued
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+        running.stop()

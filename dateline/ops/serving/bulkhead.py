@@ -15,6 +15,7 @@ import os
 import threading
 from tempfile import SpooledTemporaryFile
 
+from dateline.base import heartbeat
 from dateline.base.turns import taking_turns
 from dateline.pagecache.wsgi import CachedPagesApplication
 from dateline.readership.beacon import BeaconFirst
@@ -103,3 +104,5 @@ def _read_ahead(stream, length: int | None) -> SpooledTemporaryFile:
 # waiting on it, and every stored page waited behind them: 2 s, then as long as they did.
 application = BeaconFirst(CachedPagesApplication(Bulkhead(
     django_application, slots=int(os.environ.get("DATELINE_THREADS") or os.cpu_count() or 2))))
+# Its sign of life for serve's watchdog (dateline.base.heartbeat).
+heartbeat.start_thread()

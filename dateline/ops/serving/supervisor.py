@@ -83,10 +83,11 @@ def _group_of(pid: int) -> int | None:
 class Supervisor:
     """Start children, restart each that dies, stop them all when told to."""
 
-    def __init__(self, log: Callable[[str], None]) -> None:
+    def __init__(self, log: Callable[[str], None], watchdog=None) -> None:
         self.children: list[Child] = []
         self.log = log
         self.stopping = False
+        self.watchdog = watchdog  # watchdog.Watchdog: granian's frozen workers killed
 
     def add(self, name: str, start: Callable[[], subprocess.Popen]) -> None:
         self.children.append(self._started(Child(name, start, start())))
@@ -107,6 +108,8 @@ class Supervisor:
                 status = child.process.poll()
                 if status is not None and not self.stopping:
                     self._restart(child, status)
+            if self.watchdog is not None and not self.stopping:
+                self.watchdog.check({c.process.pid for c in self.children if c.group_leader})
             time.sleep(POLL_S)
 
     def _restart(self, child: Child, status: int) -> None:

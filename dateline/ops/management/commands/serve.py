@@ -7,10 +7,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from dateline.base import heartbeat
 from dateline.ops.serving.granian import (
     SLOW_BODY_THREADS,
     cannot_listen,
@@ -20,6 +23,7 @@ from dateline.ops.serving.granian import (
     web_command,
 )
 from dateline.ops.serving.supervisor import ChildKeepsDying, Supervisor, start_child
+from dateline.ops.serving.watchdog import Watchdog
 from dateline.readership import beacon_log
 
 
@@ -81,7 +85,11 @@ class Command(BaseCommand):
         # The workers' settings learn how many of them serve at once (the rate-limit check).
         os.environ["DATELINE_WORKERS"] = str(options["workers"])
         self._ports_free(**options)
-        supervisor = self._stopped_by_signals(Supervisor(log=self.stderr.write))
+        # Where granian's workers beat (dateline.base.heartbeat), this serve's alone.
+        beats = Path(tempfile.mkdtemp(prefix="dateline-heartbeats-"))
+        os.environ[heartbeat.FOLDER] = str(beats)
+        supervisor = self._stopped_by_signals(Supervisor(
+            log=self.stderr.write, watchdog=Watchdog(beats, log=self.stderr.write)))
         # The beacons nginx answered itself (deploy/nginx.conf), counted from its lines by this
         # process alone: one reader, whatever the number of workers.
         beacon_log.start_reading()
@@ -92,6 +100,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         finally:
             supervisor.stop()
+            shutil.rmtree(beats, ignore_errors=True)
 
     @staticmethod
     def _stopped_by_signals(supervisor: Supervisor) -> Supervisor:

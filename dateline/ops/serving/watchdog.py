@@ -1,0 +1,61 @@
+"""Kill a granian worker that has frozen, so that granian starts another.
+
+granian replaces a worker that dies, but not one that stops answering while it lives (stopped,
+stuck in a C call that holds the GIL, an event loop that never yields): each worker accepts on
+a socket of its own (SO_REUSEPORT), so the kernel kept handing the frozen one its share of new
+connections, and each waited for ever. Measured with one web worker of two stopped: every
+other request hung until the client gave up. Each worker beats (dateline.base.heartbeat); one
+that has not for `DATELINE_WORKER_FROZEN_S` seconds is killed with SIGKILL, and granian's
+`--respawn-failed-workers` starts a new one.
+"""
+
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Callable, Collection
+from pathlib import Path
+
+# Far longer than any pause of a live process (a full garbage collection, a page's
+# rendering holding the GIL for a tenth of a second, a machine swapping for a moment).
+FROZEN_S = float(os.environ.get("DATELINE_WORKER_FROZEN_S", "15"))
+
+
+def parent_of(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return None if fields[0] == "Z" else int(fields[1])  # a zombie has stopped for good
+
+
+class Watchdog:
+    def __init__(self, folder: Path, log: Callable[[str], None],
+                 frozen_after: float = FROZEN_S) -> None:
+        self.folder = folder
+        self.log = log
+        self.frozen_after = frozen_after
+
+    def check(self, servers: Collection[int]) -> None:
+        """Kill each worker of `servers` (granian main processes' pids) that has not beaten
+        for `frozen_after`; forget the beats of processes that have ended."""
+        now = time.time()
+        with os.scandir(self.folder) as beats:
+            for beat in beats:
+                if not beat.name.isdigit():
+                    continue
+                pid = int(beat.name)
+                parent = parent_of(pid)
+                if parent is None:
+                    Path(beat.path).unlink(missing_ok=True)
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    silent = now - beat.stat().st_mtime
+                    if parent in servers and silent > self.frozen_after:
+                        self.log(f"A server worker (pid {pid}) has given no sign of life for "
+                                 f"{silent:.0f} s: it has frozen. Killing it; granian starts "
+                                 "another.")
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(pid, signal.SIGKILL)
+                        Path(beat.path).unlink(missing_ok=True)
