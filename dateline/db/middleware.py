@@ -5,8 +5,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from . import limits
 
-TOO_SLOW = ("This page asked the database for more than it answers at once. Try again with "
-            "fewer words or filters.")
+# Said of a search with too many words and of a page far back in a long listing alike.
+TOO_SLOW = ("This page asked the database for more than it answers at once, and was stopped so "
+            "that other readers are not kept waiting. Try fewer words or filters, or a page "
+            "nearer the start of the list.")
 
 
 def is_public_read(request: HttpRequest) -> bool:

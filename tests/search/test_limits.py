@@ -204,7 +204,7 @@ def test_any_public_page_stopped_by_the_budget_gets_a_clear_503(client, settings
     settings.DATELINE_PUBLIC_READ_CPU_MS = 5
     settings.DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS = 50
     page = client.get("/costly/")
-    assert page.status_code == 503 and "Try again with fewer words" in page.content.decode()
+    assert page.status_code == 503 and "Try fewer words or filters" in page.content.decode()
     api = client.get("/api/costly")
     assert api.status_code == 503 and api.json()["status"] == 503
 
