@@ -114,6 +114,15 @@ def serve(tmp_path_factory):
         running.stop()
 
 
+def ended(running: Serve, timeout: float) -> tuple[int, str]:
+    """A serve expected to stop by itself: its exit status and what it said."""
+    try:
+        status = running.process.wait(timeout=timeout)
+    finally:
+        running.stop()
+    return status, running.log.read_text()
+
+
 def answered_in(url: str, timeout: float = 30) -> float:
     start = time.monotonic()
     with urllib.request.urlopen(url, timeout=timeout) as answer:
@@ -281,11 +290,7 @@ def test_a_child_that_keeps_dying_stops_serve_with_a_clear_message(tmp_path):
     env = {**site_environment(tmp_path), "DATELINE_LIVE_MAX_STREAMS": "none"}
     # Nothing reaches the database: no need to migrate it.
     running = Serve(tmp_path, "--no-worker", prepare=False, env=env)
-    try:
-        status = running.process.wait(timeout=120)
-    finally:
-        running.stop()
-    said = running.log.read_text()
+    status, said = ended(running, 120)
     assert status == 1, said
     assert "The live event stream (granian ASGI) died 5 times within 60 s" in said
     assert "the last time with exit status 2" in said
@@ -302,17 +307,13 @@ def test_a_port_taken_is_said_before_anything_starts(tmp_path, taken, role):
         other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         other.bind(("127.0.0.1", port + taken))
         other.listen()
-        running = Serve(tmp_path, "--no-worker", port=port, prepare=False)
-        try:
-            status = running.process.wait(timeout=60)
-        finally:
-            running.stop()
-    said = running.log.read_text()
+        status, said = ended(Serve(tmp_path, "--no-worker", port=port, prepare=False), 60)
     assert status == 1, said
     assert f"Cannot serve {role} on 127.0.0.1:{port + taken}: Address already in use" in said
     assert "granian" not in said  # nothing started: no traceback of its, no restarts
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port + 1 - taken), timeout=2).close()
+
 
 @pytest.mark.one_engine  # processes and ports: the same whatever the database
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGHUP],
