@@ -7,4 +7,8 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401
+        from dateline.newsroom.desk.shortcuts import add_notice
+
+        from . import backlog, checks  # noqa: F401
+
+        add_notice(backlog.desk_notice)

@@ -69,9 +69,38 @@ class PublishedArticlesCollector(Collector):
         yield GaugeMetricFamily(self.NAME, self.HELP, value=count)
 
 
+class BacklogCollector(Collector):
+    """Report the background worker's backlog (backlog.py), read when scraped (one query)."""
+
+    WAITING = ("dateline_tasks_waiting",
+               "Tasks due and not started, the archive's bulk analysis left out.")
+    WAITED = ("dateline_tasks_waited_seconds",
+              "How long the longest-waiting of those tasks has waited since it fell due.")
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield GaugeMetricFamily(*self.WAITING)
+        yield GaugeMetricFamily(*self.WAITED)
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from django.utils import timezone
+
+        from .backlog import backlog
+
+        try:
+            behind = backlog()
+        except DatabaseError as error:
+            logger.warning("Cannot read the worker's backlog for /metrics: %s", error)
+            return
+        yield GaugeMetricFamily(*self.WAITING, value=behind.waiting)
+        yield GaugeMetricFamily(*self.WAITED,
+                                value=behind.waited(timezone.now()).total_seconds())
+
+
 PUBLISHED = PublishedArticlesCollector()
+BACKLOG = BacklogCollector()
 if not MULTIPROCESS:
     REGISTRY.register(PUBLISHED)
+    REGISTRY.register(BACKLOG)
 
 
 def exposition() -> tuple[bytes, str]:
@@ -81,6 +110,7 @@ def exposition() -> tuple[bytes, str]:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         registry.register(PUBLISHED)
+        registry.register(BACKLOG)
     else:
         registry = REGISTRY
     return generate_latest(registry), CONTENT_TYPE_LATEST

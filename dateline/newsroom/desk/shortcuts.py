@@ -1,4 +1,5 @@
-"""The desk's front page opens with the screens a newsroom works in all day ("Write a story",
+"""The desk's front page opens with what an app needs editors to know now (notices), then the
+screens a newsroom works in all day ("Write a story",
 the foreign-media monitor, readers' reports, the edition), not only with Django's list of
 models, where the monitor and the readership screen have no row of their own.
 
@@ -7,7 +8,9 @@ apps above it; each is shown to those allowed to open it, in the order of
 `DATELINE_DESK_APP_ORDER`, which orders the list of models below them too.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -24,6 +27,7 @@ class Shortcut:
 
 
 _shortcuts: dict[str, Shortcut] = {}
+_notices: list[Callable[[Any], str | None]] = []
 
 
 def add(shortcut: Shortcut) -> None:
@@ -47,3 +51,14 @@ def shown_to(user) -> list[dict[str, str]]:
     shown = sorted((s for s in _shortcuts.values() if user.has_perm(s.permission)),
                    key=lambda s: app_rank(s.app_label))  # stable: an app's own order kept
     return [{"title": s.title, "url": reverse(s.url_name), "says": s.says} for s in shown]
+
+
+def add_notice(notice: Callable[[Any], str | None]) -> None:
+    """A function of the desk user that says what the front page must tell them now, or None
+    (each is a query or two: the front page runs them all). Added once, however often."""
+    if notice not in _notices:
+        _notices.append(notice)
+
+
+def notices_for(user) -> list[str]:
+    return [said for notice in _notices if (said := notice(user))]

@@ -55,6 +55,7 @@ class DeskSite(AdminSite):
     def index(self, request: HttpRequest, extra_context=None):
         """Django's list of models, after the screens the newsroom works in (shortcuts.py)."""
         return super().index(request, {
+            "notices": shortcuts.notices_for(request.user),
             "shortcuts": shortcuts.shown_to(request.user), **(extra_context or {})})
 
     def get_app_list(self, request: HttpRequest, app_label=None):
