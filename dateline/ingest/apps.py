@@ -17,6 +17,8 @@ class IngestConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from dateline.newsroom.desk.shortcuts import Shortcut, add
+
         from . import press_review  # noqa: F401 - its publication check and page receivers
         from .parsers import registry  # noqa: F401 - so the plug-in check sees the parsers
         from .terms import seed_watched_terms
@@ -26,8 +28,6 @@ class IngestConfig(AppConfig):
         from .signals import item_stored
 
         item_stored.connect(cluster_stored_item, dispatch_uid="dateline.ingest.clustering")
-        from dateline.newsroom.desk.shortcuts import Shortcut, add
-
         add(Shortcut("Foreign-media monitor", "ingest-desk:monitor",
                      "today's stories from other outlets that name the watched terms",
                      "ingest.view_cluster", self.label))

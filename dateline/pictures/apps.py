@@ -8,6 +8,7 @@ class PicturesConfig(AppConfig):
 
     def ready(self) -> None:
         from dateline.newsroom.desk.article_admin import EXTRA_INLINES
+        from dateline.newsroom.desk.shortcuts import Shortcut, add
         from dateline.newsroom.importer.loader import story_imported
         from dateline.newsroom.signals import publication_checks
 
@@ -21,8 +22,6 @@ class PicturesConfig(AppConfig):
         if StoryPhotoInline not in EXTRA_INLINES:
             EXTRA_INLINES.append(StoryPhotoInline)
         self._queue_renditions()
-        from dateline.newsroom.desk.shortcuts import Shortcut, add
-
         add(Shortcut("Photo library", "admin:pictures_photo_changelist",
                      "the agency's photos, their captions, credits and rights",
                      "pictures.view_photo", self.label))

@@ -7,11 +7,11 @@ class ReadershipConfig(AppConfig):
     verbose_name = "Readership"
 
     def ready(self) -> None:
+        from dateline.newsroom.desk.shortcuts import Shortcut, add
+
         from . import counting, stories
 
         counting.register_keys("view", stories.existing)
-        from dateline.newsroom.desk.shortcuts import Shortcut, add
-
         add(Shortcut("Readership", "readership-desk:readership",
                      "what readers read: views by story, section and hour",
                      "readership.view_tally", self.label))

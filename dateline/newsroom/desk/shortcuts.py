@@ -1,7 +1,7 @@
 """The desk's front page opens with what an app needs editors to know now (notices), then the
-screens a newsroom works in all day ("Write a story",
-the foreign-media monitor, readers' reports, the edition), not only with Django's list of
-models, where the monitor and the readership screen have no row of their own.
+screens a newsroom works in all day ("Write a story", the foreign-media monitor, readers'
+reports, the edition), not only with Django's list of models, where the monitor and the
+readership screen have no row of their own.
 
 Each app names its own screens from its `AppConfig.ready()`, so the newsroom knows none of the
 apps above it; each is shown to those allowed to open it, in the order of
