@@ -108,14 +108,12 @@ test: lint node_modules/.installed
 	# SQLite on one side, PostgreSQL then Redis on the other: a run keeps about one core busy
 	# (the rest is waiting on browsers, servers and sockets), so two share the 2-core machine.
 	# SQLite's run, with the browsers but the desk's, ends about when PostgreSQL's, with the
-	# desk's, and then Redis's do. CI's 2-core machine took 1,272 s for all (commit 2672a09).
-	# This machine, about twice as fast, took 576 and 593 s for that commit (SQLite's 490 and
-	# 555 s; PostgreSQL's 484 and 504, then Redis's 61 and 71) and 503 to 562 s once the tests'
-	# own servers stopped waiting out serve_forever's half-second poll, the desk's editing tests
-	# moved their pages' clocks on to the next heartbeat, axe-core handed back only its
-	# violations and a new story's save named no tag pages (SQLite's 453 to 532 s, PostgreSQL's
-	# 424 to 489 then Redis's 60 to 72, 48 without its Chromium tests; the machine's speed
-	# drifted by a tenth), 2026-12-01.
+	# desk's, and then Redis's do. CI's 2-core machine took 1,272 s for all (commit 2672a09),
+	# then 587 s (ce051b1) once the tests' own servers stopped waiting out serve_forever's
+	# half-second poll, the desk's editing tests moved their pages' clocks on to the next
+	# heartbeat, axe-core handed back only its violations and Redis's run left out its Chromium
+	# tests. On 2026-12-01 a clean clone of later commits took 614 and 642 s here (SQLite's 595
+	# and 610 s; PostgreSQL's 532 and 555, then Redis's 58 and 53).
 	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres-then-redis PREPARED=var/test-prepared
 	@$(VENV)/bin/python scripts/test-summary $(RESULTS)/sqlite.xml $(RESULTS)/postgres.xml \
 		$(RESULTS)/redis.xml
