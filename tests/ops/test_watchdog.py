@@ -69,3 +69,17 @@ def test_the_beat_of_a_process_that_has_ended_is_forgotten(tmp_path):
     (tmp_path / "not-a-pid").touch()
     Watchdog(tmp_path, print, frozen_after=15).check({os.getpid()})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-pid"]
+
+
+def test_after_serve_itself_did_not_run_the_workers_get_time_to_beat(tmp_path, worker):
+    """A suspended machine (a laptop's lid closed) wakes with every beat old: serve's first
+    looks must not kill every worker, which had not run either."""
+    said = []
+    watchdog = Watchdog(tmp_path, said.append, frozen_after=15)
+    beat(tmp_path, worker.pid, seconds_ago=60)
+    watchdog.last_look -= 60  # serve's last look, before the suspend
+    watchdog.check({os.getpid()})
+    assert worker.poll() is None and said == []
+    watchdog.judge_from -= 10  # the grace has passed and it has still not beaten
+    watchdog.check({os.getpid()})
+    assert ended(worker) and len(said) == 1

@@ -19,6 +19,10 @@ from pathlib import Path
 # Far longer than any pause of a live process (a full garbage collection, a page's
 # rendering holding the GIL for a tenth of a second, a machine swapping for a moment).
 FROZEN_S = float(os.environ.get("DATELINE_WORKER_FROZEN_S", "15"))
+# serve looks every fifth of a second: a longer gap means serve itself did not run (the machine
+# suspended, a laptop's lid closed, the whole host stalled), and nor did the workers. Their
+# silence then says nothing: they get GRACE_S to beat again before they are judged.
+GAP_S, GRACE_S = 5.0, 3.0
 
 
 def parent_of(pid: int) -> int | None:
@@ -36,11 +40,16 @@ class Watchdog:
         self.folder = folder
         self.log = log
         self.frozen_after = frozen_after
+        self.last_look = time.time()
+        self.judge_from = 0.0
 
     def check(self, servers: Collection[int]) -> None:
         """Kill each worker of `servers` (granian main processes' pids) that has not beaten
         for `frozen_after`; forget the beats of processes that have ended."""
-        now = time.time()
+        now = time.time()  # the clock of the beats' times, which runs on through a suspend
+        if now - self.last_look > GAP_S:
+            self.judge_from = now + GRACE_S
+        self.last_look = now
         with os.scandir(self.folder) as beats:
             for beat in beats:
                 if not beat.name.isdigit():
@@ -52,7 +61,8 @@ class Watchdog:
                     continue
                 with contextlib.suppress(FileNotFoundError):
                     silent = now - beat.stat().st_mtime
-                    if parent in servers and silent > self.frozen_after:
+                    if (parent in servers and silent > self.frozen_after
+                            and now >= self.judge_from):
                         self.log(f"A server worker (pid {pid}) has given no sign of life for "
                                  f"{silent:.0f} s: it has frozen. Killing it; granian starts "
                                  "another.")
