@@ -7,6 +7,7 @@ class NewsroomConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401
+        from .desk.budget import waiting_count
         from .desk.shortcuts import Shortcut, add
 
         add(Shortcut("Write a story", "admin:newsroom_article_add",
@@ -14,4 +15,4 @@ class NewsroomConfig(AppConfig):
                      self.label))
         add(Shortcut("Stories", "admin:newsroom_article_changelist",
                      "your drafts, what waits for you, and every story, last changed first",
-                     "newsroom.view_article", self.label))
+                     "newsroom.view_article", self.label, waiting_count, "waiting for you"))

@@ -9,6 +9,8 @@ class SubmissionsConfig(AppConfig):
     def ready(self) -> None:
         from dateline.newsroom.desk.shortcuts import Shortcut, add
 
+        from .desk import undecided
+
         add(Shortcut("Reader reports", "admin:submissions_submission_changelist",
                      "what readers sent through \"Be a reporter\", to accept or decline",
-                     "submissions.view_submission", self.label))
+                     "submissions.view_submission", self.label, undecided, "to decide"))

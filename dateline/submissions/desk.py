@@ -25,6 +25,11 @@ PHOTO_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 PHOTO_EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
 
 
+def undecided(user) -> int:
+    """Reports no editor has decided on yet (the desk's front page; an indexed count)."""
+    return Submission.objects.filter(status=Submission.Status.NEW).count()
+
+
 class SectionChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Section) -> str:
         return obj.display_path

@@ -78,3 +78,31 @@ def test_no_shortcuts_for_an_account_that_may_open_none(make_user, desk_client):
     page = desk_client(make_user()).get("/desk/").content.decode()
     assert shown(page) == []
     assert "Today's desk" not in page
+
+
+def badges(page: str) -> dict[str, str]:
+    """Each shortcut's count, by its title."""
+    return {html.unescape(title): html.unescape(count) for title, count in re.findall(
+        r'<li><a href="[^"]+">([^<]+)</a><strong class="waiting">([^<]+)</strong>', page)}
+
+
+def test_what_waits_is_counted_beside_its_screen(make_user, make_article, desk_client):
+    from django.utils import timezone
+
+    from dateline.newsroom.models import Article
+    from dateline.submissions.models import Submission
+
+    editor, reporter = make_user("Editor"), make_user("Reporter")
+    page = desk_client(editor).get("/desk/").content.decode()
+    assert badges(page) == {}  # nothing waits: no count at all, not a zero
+    make_article("Hers, in review", status=Article.Status.REVIEW, created_by=reporter)
+    make_article("Another's, in review", status=Article.Status.REVIEW)
+    make_article("A draft", status=Article.Status.DRAFT, created_by=reporter)
+    for status in (Submission.Status.NEW, Submission.Status.NEW, Submission.Status.ACCEPTED):
+        Submission.objects.create(name="Ann Lee", email="ann@example.org", headline="Flood",
+                                  text="Water.", consented_at=timezone.now(), status=status)
+    page = desk_client(editor).get("/desk/").content.decode()
+    assert badges(page) == {"Stories": "2 waiting for you", "Reader reports": "2 to decide"}
+    # A reporter waits on her own story alone, and sees no readers' reports.
+    page = desk_client(reporter).get("/desk/").content.decode()
+    assert badges(page) == {"Stories": "1 waiting for you"}

@@ -48,20 +48,30 @@ def _newest(queryset) -> list[Article]:
     return list(queryset.select_related("section").order_by("-modified_at", "-id")[:PANEL_SIZE])
 
 
+def waiting_for(user):
+    """The stories "Waiting for you": for an editor every story in review; for a reporter
+    their own in review, and those sent back to them, which they must act on."""
+    if can_see_all(user):
+        return Article.objects.filter(status=Status.REVIEW)
+    returned = Exists(AuditEntry.objects.filter(article=OuterRef("pk"), action="return"))
+    return Article.objects.filter(owned_by(user)).filter(
+        Q(status=Status.REVIEW) | Q(returned, status=Status.DRAFT))
+
+
+def waiting_count(user) -> int:
+    """How many stories wait for `user` (the desk's front page)."""
+    return waiting_for(user).count()
+
+
 def panels(user) -> list[Panel]:
     """"Your drafts" and "Waiting for you", each at most PANEL_SIZE stories, newest change first."""
     drafts = Article.objects.filter(owned_by(user), status=Status.DRAFT)
     mine = Panel("Your drafts", _newest(drafts), f"{LIST_URL}?status__exact=draft&whose=mine",
                  "No drafts of yours.")
     if can_see_all(user):
-        waiting = Article.objects.filter(status=Status.REVIEW)
-        return [mine, Panel("Waiting for you", _newest(waiting),
+        return [mine, Panel("Waiting for you", _newest(waiting_for(user)),
                             f"{LIST_URL}?status__exact=review", "Nothing waits for review.")]
-    # A reporter waits on their own stories in review, and must act on those sent back.
-    returned = Exists(AuditEntry.objects.filter(article=OuterRef("pk"), action="return"))
-    waiting = Article.objects.filter(owned_by(user)).filter(
-        Q(status=Status.REVIEW) | Q(returned, status=Status.DRAFT))
-    return [mine, Panel("Waiting for you", _newest(waiting), f"{LIST_URL}?whose=mine",
+    return [mine, Panel("Waiting for you", _newest(waiting_for(user)), f"{LIST_URL}?whose=mine",
                         "None of your stories is in review or sent back.")]
 
 

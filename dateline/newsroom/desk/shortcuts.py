@@ -24,6 +24,10 @@ class Shortcut:
     says: str  # what the screen is for, in a few words
     permission: str  # the one the screen's own view checks first
     app_label: str
+    # What waits there for this user, counted (an indexed query), and what the number counts:
+    # "2 waiting for you". A module-level function, so that the same shortcut added twice is one.
+    count: Callable[[Any], int] | None = None
+    counted: str = ""
 
 
 _shortcuts: dict[str, Shortcut] = {}
@@ -50,7 +54,9 @@ def app_rank(app_label: str) -> tuple[int, str]:
 def shown_to(user) -> list[dict[str, str]]:
     shown = sorted((s for s in _shortcuts.values() if user.has_perm(s.permission)),
                    key=lambda s: app_rank(s.app_label))  # stable: an app's own order kept
-    return [{"title": s.title, "url": reverse(s.url_name), "says": s.says} for s in shown]
+    return [{"title": s.title, "url": reverse(s.url_name), "says": s.says,
+             "waiting": f"{number} {s.counted}" if s.count and (number := s.count(user)) else ""}
+            for s in shown]
 
 
 def add_notice(notice: Callable[[Any], str | None]) -> None:
