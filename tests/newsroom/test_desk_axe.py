@@ -11,12 +11,14 @@ from datetime import timedelta
 import pytest
 from django.db import connections
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from dateline.edition.assembly import build_edition
 from dateline.live.models import LiveEntry
 from dateline.newsroom.actions import TRANSITIONS
 from dateline.newsroom.actions.save import record_revision
 from dateline.newsroom.models import Article, Tag
+from dateline.newsroom.tasks import release_due_articles
 from dateline.submissions.models import Submission
 from dateline.syndication.models import ApiKey, Partner
 
@@ -101,6 +103,10 @@ def newsroom(make_user, make_section, make_article, make_tag, make_source, make_
         headline="Flood on Vitosha Boulevard", name="Maria Ivanova", email="maria@example.org",
         text="The water is knee-deep at the corner.\n\nShops closed.",
         consented_at=timezone.now())
+    # A background worker behind, so that the front page's notice is audited too.
+    late = release_due_articles.enqueue()
+    DBTaskResult.objects.filter(pk=late.id).update(
+        enqueued_at=timezone.now() - timedelta(minutes=10))
     return {"chief": chief, "reporter": reporter, "story": story.pk, "user": reporter.pk,
             "edition": edition.pk, "report": report.pk}
 
@@ -143,6 +149,11 @@ def test_no_desk_screen_has_a_wcag_violation(browser, live_server, newsroom):
                                          newsroom[who] if who else None, bypass_csp=True)
         return opened[who]
 
+    front = pages("chief")
+    front.goto(live_server.url + "/desk/")
+    # What the front page shows only at times is there to be audited: a notice, a count.
+    assert front.locator(".desk-notices li").count() == 1
+    assert front.locator(".desk-shortcuts .waiting").count() == 1
     problems = {}
     for screen, who, path in SCREENS:
         try:
