@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from dateline.newsroom.models import Tag
+from dateline.newsroom.models import ArticleNote, Tag
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -107,10 +107,18 @@ def test_pages_pass_axe_accessibility_checks(
                          authors=[author], is_top_story=True)
     for i in range(25):
         make_article(f"Story {i}", section=russia, tags=[tag], authors=[author])
+    # The states a page shows only at times, so that their colours are audited too: breaking
+    # news's banner on every page, a story's correction and update notes.
+    breaking = make_article("Earthquake shakes the capital", section=world, is_breaking=True,
+                            age=timedelta(minutes=5))
+    for kind in ArticleNote.Kind:
+        ArticleNote.objects.create(article=breaking, kind=kind, text=f"A {kind.label} note.")
     # The site's CSP rightly refuses injected scripts; the auditor is let in on purpose.
     page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     paths = ["/", "/section/world/", "/section/world/?page=2", story.get_absolute_url(),
-             "/places/moscow/", "/authors/ivan-petrov/", "/missing/"]
+             breaking.get_absolute_url(), "/places/moscow/", "/authors/ivan-petrov/",
+             "/search/?q=talks", "/search/?q=nothing+matches+this", "/news-in-brief/",
+             "/missing/"]
     for path in paths:
         page.goto(live_server.url + path)
         violations = axe_violations(page, ["wcag2a", "wcag2aa", "best-practice"])
