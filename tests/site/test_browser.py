@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from dateline.live.models import LiveEntry
 from dateline.newsroom.models import ArticleNote, Tag
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -113,12 +114,15 @@ def test_pages_pass_axe_accessibility_checks(
                             age=timedelta(minutes=5))
     for kind in ArticleNote.Kind:
         ArticleNote.objects.create(article=breaking, kind=kind, text=f"A {kind.label} note.")
+    live = make_article("Talks in Geneva, live", section=world, is_live_coverage=True)
+    for text in ("Delegations arrive.", "The first session ends."):
+        LiveEntry.objects.create(article=live, body=f"<p>{text}</p>")
     # The site's CSP rightly refuses injected scripts; the auditor is let in on purpose.
     page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     paths = ["/", "/section/world/", "/section/world/?page=2", story.get_absolute_url(),
-             breaking.get_absolute_url(), "/places/moscow/", "/authors/ivan-petrov/",
-             "/search/?q=talks", "/search/?q=nothing+matches+this", "/news-in-brief/",
-             "/missing/"]
+             breaking.get_absolute_url(), live.get_absolute_url(), "/places/moscow/",
+             "/authors/ivan-petrov/", "/search/?q=talks", "/search/?q=nothing+matches+this",
+             "/news-in-brief/", "/missing/"]
     for path in paths:
         page.goto(live_server.url + path)
         violations = axe_violations(page, ["wcag2a", "wcag2aa", "best-practice"])
