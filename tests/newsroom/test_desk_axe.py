@@ -60,6 +60,19 @@ SCREENS = [
     ("reader reports", "chief", "/desk/submissions/submission/"),
     ("reader report", "chief", "/desk/submissions/submission/{report}/change/"),
     ("password change", "chief", "/desk/password_change/"),
+    # The rest of the desk's screens, each app's (the front page links to them).
+    ("readership", "chief", "/desk/readership/"),
+    ("tags", "chief", "/desk/newsroom/tag/"),
+    ("authors", "chief", "/desk/newsroom/author/"),
+    ("sources", "chief", "/desk/newsroom/source/"),
+    ("feeds", "chief", "/desk/ingest/feed/"),
+    ("watched terms", "chief", "/desk/ingest/watchedterm/"),
+    ("outlets' items", "chief", "/desk/ingest/item/"),
+    ("tag suggestions", "chief", "/desk/intelligence/tagsuggestion/"),
+    ("related stories", "chief", "/desk/intelligence/relatedstory/"),
+    ("story topics", "chief", "/desk/intelligence/storytopic/"),
+    ("campaigns", "chief", "/desk/ads/campaign/"),
+    ("placements", "chief", "/desk/ads/placement/"),
     ("two-factor", "chief", "/desk/two-factor/"),
 ]
 
