@@ -68,11 +68,10 @@ def panels(user) -> list[Panel]:
     drafts = Article.objects.filter(owned_by(user), status=Status.DRAFT)
     mine = Panel("Your drafts", _newest(drafts), f"{LIST_URL}?status__exact=draft&whose=mine",
                  "No drafts of yours.")
-    if can_see_all(user):
-        return [mine, Panel("Waiting for you", _newest(waiting_for(user)),
-                            f"{LIST_URL}?status__exact=review", "Nothing waits for review.")]
-    return [mine, Panel("Waiting for you", _newest(waiting_for(user)), f"{LIST_URL}?whose=mine",
-                        "None of your stories is in review or sent back.")]
+    see_all, empty = ((f"{LIST_URL}?status__exact=review", "Nothing waits for review.")
+                      if can_see_all(user) else
+                      (f"{LIST_URL}?whose=mine", "None of your stories is in review or sent back."))
+    return [mine, Panel("Waiting for you", _newest(waiting_for(user)), see_all, empty)]
 
 
 def _name(user) -> str:

@@ -84,6 +84,10 @@ class Command(BaseCommand):
         raise_file_limit()
         # The workers' settings learn how many of them serve at once (the rate-limit check).
         os.environ["DATELINE_WORKERS"] = str(options["workers"])
+        # The stream's and the demo outlets' ports when not given, worked out once: checked
+        # free first, then listened on.
+        options["live_port"] = options["live_port"] or options["port"] + 1
+        options["outlets_port"] = int(os.environ.get("DEMO_OUTLETS_PORT") or options["port"] + 2)
         self._ports_free(**options)
         # Where granian's workers beat (dateline.base.heartbeat), this serve's alone.
         beats = Path(tempfile.mkdtemp(prefix="dateline-heartbeats-"))
@@ -111,34 +115,32 @@ class Command(BaseCommand):
         return supervisor
 
     @staticmethod
-    def _ports_free(*, host: str, port: int, live_port: int, no_live: bool, demo_outlets: str,
-                    **_) -> None:
+    def _ports_free(*, host: str, port: int, live_port: int, outlets_port: int, no_live: bool,
+                    demo_outlets: str, **_) -> None:
         """Every port serve listens on, free before anything starts; or a sentence saying which
         is not, and how to choose another."""
         wanted = {"the site": (port, "PORT=8080 make run, or dateline serve --port 8080")}
         if not no_live:
-            wanted["the live event stream"] = (live_port or port + 1,
+            wanted["the live event stream"] = (live_port,
                                                "LIVE_PORT, or dateline serve --live-port")
         if demo_outlets:
-            wanted["the demo outlets"] = (int(os.environ.get("DEMO_OUTLETS_PORT") or port + 2),
-                                          "DEMO_OUTLETS_PORT")
+            wanted["the demo outlets"] = (outlets_port, "DEMO_OUTLETS_PORT")
         for role, (number, how) in wanted.items():
             if (reason := cannot_listen(host, number)) is not None:
                 raise CommandError(f"Cannot serve {role} on {host}:{number}: {reason} ({how}).")
 
     def _start_all(self, supervisor: Supervisor, granian: str, *, host: str, port: int,
                    workers: int, threads: int, slow_body_threads: int, live_port: int,
-                   live_workers: int, no_live: bool, no_worker: bool, demo_outlets: str,
-                   **_) -> None:
+                   outlets_port: int, live_workers: int, no_live: bool, no_worker: bool,
+                   demo_outlets: str, **_) -> None:
         """Start each child under the supervisor, the web server last."""
         if demo_outlets:
-            port_of_outlets = os.environ.get("DEMO_OUTLETS_PORT") or str(port + 2)
             # Run without Django's setup, which would cost the demo 130 MB (the terms it
             # features are the settings' own, given here).
             terms = ",".join(settings.DATELINE_WATCHED_TERMS)
             supervisor.add("demo outlets", lambda: start_child([
                 sys.executable, "-m", "dateline.ingest.demo", "--corpus", demo_outlets,
-                "--port", port_of_outlets, "--terms", terms]))  # it says where, once up
+                "--port", str(outlets_port), "--terms", terms]))  # it says where, once up
         if not no_worker:
             # `dateline worker` books the next edition and a catch-up on what fell due while
             # nothing ran, each once, at every start (a restart after a crash included).
@@ -146,7 +148,6 @@ class Command(BaseCommand):
             self.stdout.write("Background worker started (scheduled publishing, embargoes, "
                               "the daily edition, outlets' feeds, newsroom intelligence).")
         if not no_live:
-            live_port = live_port or port + 1
             # The pages tell browsers where the stream is; a proxy in front sets its own URL.
             browser_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
             os.environ.setdefault("DATELINE_LIVE_URL",
