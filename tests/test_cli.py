@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import prepared
+from tests.live.server import free_port_pair
 
 pytestmark = pytest.mark.one_engine
 
@@ -75,7 +76,6 @@ def test_missing_file_is_a_clear_error(fresh_var):
 
 def test_serve_runs_the_site_and_the_worker_that_publishes_on_time(fresh_var):
     """`dateline serve` (what `make run` ends with) also runs the scheduling worker."""
-    import socket
     import time
     import urllib.request
 
@@ -93,9 +93,9 @@ def test_serve_runs_the_site_and_the_worker_that_publishes_on_time(fresh_var):
         " status='scheduled', scheduled_for=timezone.now() - timedelta(minutes=1))"
     )
     assert run(env, "shell", "-c", overdue).returncode == 0
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    # serve listens on port + 1 too (the stream): both below the ephemeral range, where a
+    # client connection of the other suite's cannot hold the second meanwhile.
+    port = free_port_pair()
     server = subprocess.Popen([str(DATELINE), "serve", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

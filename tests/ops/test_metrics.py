@@ -2,7 +2,6 @@
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from prometheus_client import REGISTRY
 
 from dateline.newsroom.models import Article
 from tests import prepared
+from tests.live.server import free_port_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -123,9 +123,9 @@ def test_several_granian_workers_report_one_sum(tmp_path):
            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     env.pop("DATELINE_DB_NAME", None)
     prepared.migrate(env)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    # serve listens on port + 1 too (the stream): both below the ephemeral range, where a
+    # client connection of the other suite's cannot hold the second meanwhile.
+    port = free_port_pair()
     server = subprocess.Popen(
         [str(dateline), "serve", "--no-worker", "--workers", "2", "--threads", "2",
          "--port", str(port)],
