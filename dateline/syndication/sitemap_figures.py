@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Count, Max
 from django.db.models.functions import Coalesce, TruncDate
+from django.tasks import task
 from django.utils import timezone
 
 from dateline.base import queued
@@ -147,8 +148,6 @@ def current() -> Figures:
 
 def ask_for_refresh(**kwargs) -> None:
     """Queue one refresh for the worker, however many readers find the figures old."""
-    from .tasks import refresh_sitemap_figures
-
     # Asked again after a while even if no refresh came (a worker that was down).
     wait = max(ASK_AGAIN_SECONDS, settings.DATELINE_SITEMAP_FIGURES_SECONDS)
     queued.enqueue_once(refresh_sitemap_figures, ASKED_KEY, wait, settings.DATELINE_PAGE_CACHE)
@@ -162,3 +161,11 @@ def refresh() -> Figures:
     # The sitemaps stored with the old figures (a story unpublished since leaves its month).
     invalidate({keys.SITEMAPS})
     return figures
+
+
+@task()
+def refresh_sitemap_figures() -> dict:
+    """The worker's task: work out again what the sitemaps say about the whole archive."""
+    figures = refresh()
+    return {"days": len(figures.days), "sections": len(figures.sections),
+            "tags": len(figures.tags)}

@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from dateline.edition.assembly import goes_out_at
 from dateline.edition.models import Edition
 from dateline.edition.tasks import RETRY_DELAYS, publish_edition, schedule_next_edition
-from dateline.newsroom.tasks import release_due_articles
+from dateline.newsroom.actions import release_due_articles
 from dateline.ops.management.commands.worker import book_standing_work
 from tests.newsroom.test_scheduling import run_worker
 

@@ -15,10 +15,9 @@ from django_tasks_db.models import DBTaskResult
 
 from dateline.edition.assembly import build_edition
 from dateline.live.models import LiveEntry
-from dateline.newsroom.actions import TRANSITIONS
+from dateline.newsroom.actions import TRANSITIONS, release_due_articles
 from dateline.newsroom.actions.save import record_revision
 from dateline.newsroom.models import Article, Tag
-from dateline.newsroom.tasks import release_due_articles
 from dateline.submissions.models import Submission
 from dateline.syndication.models import ApiKey, Partner
 

@@ -9,10 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from dateline.newsroom.actions import SCHEDULER, TRANSITIONS, release_due
+from dateline.newsroom.actions import SCHEDULER, TRANSITIONS, release_due, release_embargo
 from dateline.newsroom.models import Article, AuditEntry
 from dateline.newsroom.signals import article_status_changed, embargo_released
-from dateline.newsroom.tasks import release_embargo
 
 PACKAGE = Path(__file__).resolve().parents[2] / "dateline"
 THE_WRITER = "newsroom/actions/audit.py"

@@ -216,7 +216,7 @@ def test_a_due_release_runs_before_the_work_queued_ahead_of_it(make_article):
     from django_tasks_db.models import DBTaskResult
 
     from dateline.intelligence.tasks import analyse_story
-    from dateline.newsroom.tasks import release_due_articles
+    from dateline.newsroom.actions import release_due_articles
 
     story = make_article("Goes live now", status=Article.Status.SCHEDULED,
                          scheduled_for=timezone.now() - timedelta(seconds=1))

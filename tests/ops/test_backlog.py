@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django_tasks_db.models import DBTaskResult
 
 from dateline.intelligence.tasks import analyse_stories
-from dateline.newsroom.tasks import release_due_articles
+from dateline.newsroom.actions import release_due_articles
 from dateline.ops import metrics
 
 pytestmark = pytest.mark.django_db

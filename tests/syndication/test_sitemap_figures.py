@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from dateline.newsroom.models import Article, Tag
 from dateline.newsroom.signals import articles_bulk_changed
 from dateline.syndication import sitemap_figures
-from dateline.syndication.tasks import refresh_sitemap_figures
+from dateline.syndication.sitemap_figures import refresh_sitemap_figures
 from tests.query_plans import install_archive_statistics, plan_steps
 
 pytestmark = pytest.mark.django_db

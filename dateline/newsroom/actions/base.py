@@ -8,6 +8,11 @@ from ..models import Article
 from ..signals import article_status_changed, publication_checks
 from .audit import SCHEDULER, log_action
 
+# A story's time to go live, or its embargo's end, comes before any other work the worker has
+# queued (a story's analysis, a photo's renditions, an import's backlog): those run first in,
+# first out at priority 0 or below, and a scheduled story waited behind them.
+SCHEDULER_PRIORITY = 50
+
 
 class ActionRefused(Exception):
     """The action cannot be done: the message says why, in words for the desk."""

@@ -1,11 +1,13 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 
 from ..models import Article
 from ..signals import embargo_released
-from .base import ActionRefused, Transition
+from .audit import SCHEDULER
+from .base import SCHEDULER_PRIORITY, ActionRefused, Transition
 from .schedule import require_future
 
 
@@ -24,8 +26,6 @@ class Embargo(Transition):
         require_future(at, "embargo")
 
     def apply(self, article: Article, *, at: datetime, **params) -> None:
-        from ..tasks import release_embargo
-
         if article.status == Article.Status.PUBLISHED and not article.is_live:
             # Not out yet (or held by an earlier embargo): it goes out at the new time.
             article.published_at = at
@@ -80,3 +80,16 @@ class EmbargoEnds(Transition):
 
     def announce(self, article: Article, previous: str) -> None:
         transaction.on_commit(lambda: embargo_released.send(sender=Article, article=article))
+
+
+@task(priority=SCHEDULER_PRIORITY)
+def release_embargo(article_id: int) -> bool:
+    """The worker's task at an embargo's end: record and announce it, if it has really ended."""
+    try:
+        # execute locks the row by its key: the article itself is read under the lock.
+        EmbargoEnds().execute(SCHEDULER, Article(pk=article_id))
+    except Article.DoesNotExist:
+        return False  # deleted since it was embargoed
+    except ActionRefused:
+        return False  # lifted by hand, or moved later: its own task will come
+    return True

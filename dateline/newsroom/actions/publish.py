@@ -1,10 +1,11 @@
 from datetime import datetime
 
+from django.tasks import task
 from django.utils import timezone
 
 from ..models import Article
 from .audit import SCHEDULER
-from .base import ActionRefused, Transition
+from .base import SCHEDULER_PRIORITY, ActionRefused, Transition
 
 
 def out_at_release(article: Article) -> None:
@@ -80,3 +81,9 @@ def release_due(now: datetime | None = None) -> list[int]:
             continue  # rescheduled, killed or published by hand since the query
         released.append(article.pk)
     return released
+
+
+@task(priority=SCHEDULER_PRIORITY)
+def release_due_articles() -> list[int]:
+    """The worker's task: publish the scheduled articles whose time has come."""
+    return release_due()

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from ..models import Article
 from .base import ActionRefused, Transition
+from .publish import release_due_articles
 
 
 def require_future(at: datetime | None, what: str) -> None:
@@ -33,8 +34,6 @@ class Schedule(Transition):
         require_future(at, "publication")
 
     def apply(self, article: Article, *, at: datetime, **params) -> None:
-        from ..tasks import release_due_articles
-
         article.scheduled_for = at
         # The worker wakes at `at`; if it is down then, it runs the task when it comes back.
         release_due_articles.using(run_after=at).enqueue()

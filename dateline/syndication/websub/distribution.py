@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.dispatch import receiver
+from django.tasks import task
 from django.utils import timezone
 
 from dateline.newsroom.signals import public_story_changed
@@ -45,8 +46,6 @@ def notify_topics_for(kind: str, article_id: int | None, **kwargs) -> None:
 
 def mark_changed(article_id: int) -> int:
     """Mark the subscriptions of every feed showing the story; enqueue a delivery if any."""
-    from .tasks import distribute_pending  # the tasks module imports this one
-
     subscribed = Subscription.objects.current()
     if not subscribed.exists():
         return 0  # the usual case: no query for the story's feeds and no task
@@ -86,10 +85,10 @@ def prune(now: datetime) -> None:
     Intent.objects.filter(created_at__lte=now - STALE_INTENT).delete()
 
 
+@task()
 def distribute_pending() -> int:
-    """Push every marked feed whose next attempt is due; return how many pushes succeeded."""
-    from .tasks import distribute_pending as task
-
+    """The worker's task: push every marked feed whose next attempt is due; return how many
+    pushes succeeded. A failed push books this task again for its retry."""
     now = timezone.now()
     prune(now)
     due = list(
@@ -113,7 +112,7 @@ def distribute_pending() -> int:
     outcomes += [(s, error) for (s, _), error in zip(jobs, errors, strict=True)]
     retries = [at for s, error in outcomes if (at := record(s, now, error)) is not None]
     if retries:
-        task.using(run_after=min(retries)).enqueue()
+        distribute_pending.using(run_after=min(retries)).enqueue()
     return errors.count(None)
 
 

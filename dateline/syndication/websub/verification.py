@@ -12,6 +12,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 
 from . import outbound
@@ -23,8 +24,6 @@ logger = logging.getLogger(__name__)
 
 def request_verification(checked: HubRequest) -> Intent:
     """Keep the request and have the worker verify it; a newer one replaces an older one."""
-    from .tasks import verify_intent  # the tasks module imports this one
-
     with transaction.atomic():
         Intent.objects.filter(callback_host=checked.callback_host, topic=checked.topic,
                               callback=checked.callback).delete()
@@ -44,8 +43,10 @@ def with_query(url: str, params: dict[str, str]) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=query))
 
 
-def verify(intent_id: int) -> bool:
-    """Ask the callback to confirm; apply the request if it echoes the challenge exactly."""
+@task()
+def verify_intent(intent_id: int) -> bool:
+    """The worker's task: ask the callback to confirm, and apply the request if it echoes the
+    challenge exactly."""
     intent = Intent.objects.filter(pk=intent_id).first()
     if intent is None:
         return False  # replaced by a newer request for the same pair, which has its own task

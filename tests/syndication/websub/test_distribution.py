@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from dateline.newsroom.actions import TRANSITIONS
 from dateline.newsroom.models import Article, Tag
+from dateline.syndication.websub.distribution import distribute_pending
 from dateline.syndication.websub.models import Subscription
-from dateline.syndication.websub.tasks import distribute_pending
 from tests.newsroom.test_scheduling import run_worker
 
 from .conftest import TOPIC

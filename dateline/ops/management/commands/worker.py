@@ -28,7 +28,7 @@ def book_standing_work() -> bool:
     from dateline.base.locks import exclusive
     from dateline.edition.tasks import schedule_next_edition
     from dateline.ingest.tasks import book_round
-    from dateline.newsroom.tasks import release_due_articles
+    from dateline.newsroom.actions import release_due_articles
 
     # Anything that fell due while no worker ran is published at once. No public API lists
     # booked tasks (see edition.tasks.waiting_runs): django-tasks-db's rows are read here.
