@@ -9,7 +9,8 @@ subscriptions), and a lost verification by the subscriber's next request.
 """
 
 from django.db import migrations
-from django.tasks import TaskResultStatus
+
+from dateline.base.booked_tasks import moved_tasks
 
 MOVED = {
     "dateline.syndication.tasks.refresh_sitemap_figures":
@@ -21,18 +22,6 @@ MOVED = {
 }
 
 
-def rewrite_booked_tasks(apps, schema_editor, moved=MOVED) -> None:
-    DBTaskResult = apps.get_model("django_tasks_database", "DBTaskResult")
-    booked = DBTaskResult.objects.using(schema_editor.connection.alias).filter(
-        status=TaskResultStatus.READY)
-    for old, new in moved.items():
-        booked.filter(task_path=old).update(task_path=new)
-
-
-def rewrite_booked_tasks_back(apps, schema_editor) -> None:
-    rewrite_booked_tasks(apps, schema_editor, {new: old for old, new in MOVED.items()})
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -41,5 +30,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(rewrite_booked_tasks, rewrite_booked_tasks_back, elidable=False),
+        migrations.RunPython(moved_tasks(MOVED), moved_tasks(MOVED, back=True), elidable=False),
     ]
