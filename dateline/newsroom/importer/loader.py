@@ -1,11 +1,9 @@
 """Write validated records to the database in batches, updating what was imported before."""
 
 import hashlib
-import json
 import logging
-import re
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,16 +13,16 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.text import slugify
 
 from ..html import paragraphs_to_html
-from ..models import Article, Author, Revision, Section, Source, Tag
+from ..models import Article, Revision, Source
 from ..models.article import restamp_if_late
-from ..models.section import DISPLAY_SEPARATOR, PATH_SEPARATOR
 from ..signals import articles_bulk_changed
 from .headlines import HeadlineStyle, forms_from, learn_from_file
+from .lines import read_records
 from .profile import ImportProfile
-from .records import ArticleRecord, RecordError, parse_record
+from .records import ArticleRecord, RecordError
+from .vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -34,15 +32,9 @@ logger = logging.getLogger(__name__)
 story_imported = Signal()
 
 BATCH_SIZE = 500
-MAX_LINE_BYTES = 4_000_000
-# A record is an object holding lists of objects; json.loads recurses once per level, and a
-# line nested 100,000 deep would exhaust Python's stack before it could say which line it was.
-MAX_DEPTH = 32
 # Part of every fingerprint: raising it re-imports records whose text and profile are the same
 # when the importer's rules change (2: no invented bylines, agency credit).
 RULES = "2"
-# A JSON string (escapes included), or one bracket: enough to measure nesting without parsing.
-_STRING_OR_BRACKET = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 # A new story published this recently is news when it is imported (importer._fill).
 FRESH = timedelta(days=1)
 ARTICLE_FIELDS = [
@@ -67,122 +59,6 @@ class ImportReport:
     @property
     def imported(self) -> int:
         return self.created + self.updated
-
-
-def read_records(
-    path: Path, zone: zoneinfo.ZoneInfo, on_bytes: Callable[[int], None] = lambda n: None
-) -> Iterator[tuple[int, ArticleRecord | RecordError]]:
-    """Yield (line number, record or the reason it was refused) for every non-blank line."""
-    with path.open("rb") as stream:
-        for number, raw in enumerate(stream, start=1):
-            on_bytes(len(raw))
-            if raw.strip():
-                yield number, _read_line(raw, zone, number)
-
-
-def _read_line(raw: bytes, zone: zoneinfo.ZoneInfo, number: int) -> ArticleRecord | RecordError:
-    """The record one line holds, or why it was refused: never an exception."""
-    if len(raw) > MAX_LINE_BYTES:
-        return RecordError(f"line is {len(raw):,} bytes; the limit is {MAX_LINE_BYTES:,}")
-    if _nested_too_deep(raw):
-        return RecordError(f"JSON nested more than {MAX_DEPTH} levels deep")
-    try:
-        return parse_record(json.loads(raw.decode("utf-8")), zone)
-    except UnicodeDecodeError:
-        return RecordError("line is not valid UTF-8")
-    except json.JSONDecodeError as exc:
-        return RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})")
-    except RecordError as exc:
-        return exc
-    except ValueError as exc:  # a number of more digits than Python converts, say
-        return RecordError(f"not valid JSON ({str(exc)[:120]})")
-    except Exception as exc:  # anything else one line can cause stops that line, not the file
-        logger.warning("line %d refused by an unexpected error", number, exc_info=True)
-        return RecordError(f"could not be read ({type(exc).__name__}: {str(exc)[:120]})")
-
-
-def _nested_too_deep(raw: bytes) -> bool:
-    """Whether the line's brackets, outside strings, nest deeper than MAX_DEPTH."""
-    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
-        return False  # the usual line: too few brackets to matter, and no scan needed
-    depth = 0
-    for token in _STRING_OR_BRACKET.finditer(raw):
-        if token.end() - token.start() != 1:
-            continue  # a string
-        if raw[token.start()] in b"[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        else:
-            depth -= 1
-    return False
-
-
-class Vocabulary:
-    """Sections, tags, sources and authors by key, created on first use and then remembered."""
-
-    def __init__(self, profile: ImportProfile) -> None:
-        self.profile = profile
-        self.sections = {s.path: s for s in Section.objects.all()}
-        self.tags = {(kind, slug): pk for kind, slug, pk in
-                     Tag.objects.values_list("kind", "slug", "pk")}
-        self.sources = {name: pk for name, pk in Source.objects.values_list("name", "pk")}
-        self.authors = {slug: pk for slug, pk in Author.objects.values_list("slug", "pk")}
-
-    def section_for(self, record: ArticleRecord) -> Section:
-        value = record.section
-        if value:
-            path = self.profile.sections.get(value, value)
-        elif record.places and self.profile.place_section:
-            place = self.profile.label_name("place", record.places[0])
-            path = f"{self.profile.place_section}/{place}"
-        else:
-            path = self.profile.default_section
-        names = [n.strip() for n in path.replace(DISPLAY_SEPARATOR.strip(), "/").split("/")]
-        return self._section_chain([n for n in names if n] or ["News"])
-
-    def _section_chain(self, names: list[str]) -> Section:
-        parent = None
-        for name in names:
-            slug = slugify(name, allow_unicode=True) or "section"
-            path = f"{parent.path}{PATH_SEPARATOR}{slug}" if parent else slug
-            if path not in self.sections:
-                section = Section(name=name[:100], slug=slug[:100], parent=parent)
-                section.save()
-                self.sections[path] = section
-            parent = self.sections[path]
-        return parent
-
-    def tag_ids(self, record: ArticleRecord) -> set[int]:
-        ids = set()
-        for kind, code in record.labels:
-            slug = slugify(code, allow_unicode=True)[:150]
-            if not slug:
-                continue
-            if (kind, slug) not in self.tags:
-                name = self.profile.label_name(kind, code)[:150]
-                self.tags[kind, slug] = Tag.objects.create(name=name, slug=slug, kind=kind).pk
-            ids.add(self.tags[kind, slug])
-        return ids
-
-    def source_ids(self, record: ArticleRecord) -> set[int]:
-        for name in record.sources:
-            if name not in self.sources:
-                source = Source(name=name[:150], url=self.profile.source_urls.get(name, ""),
-                                **self.profile.source_rights.get(name, {}))
-                source.save()
-                self.sources[name] = source.pk
-        return {self.sources[name] for name in record.sources}
-
-    def author_ids(self, record: ArticleRecord) -> set[int]:
-        """Only the people the record names: one that names none is credited to its source."""
-        ids = set()
-        for name in record.authors:
-            slug = slugify(name, allow_unicode=True)[:150] or "author"
-            if slug not in self.authors:
-                self.authors[slug] = Author.objects.create(name=name[:150], slug=slug).pk
-            ids.add(self.authors[slug])
-        return ids
 
 
 def import_file(
