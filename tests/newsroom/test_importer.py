@@ -1,10 +1,13 @@
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
+from dateline.newsroom.actions import TRANSITIONS, release_due
 from dateline.newsroom.importer import ImportProfile, import_file
 from dateline.newsroom.models import Article, Section, Tag
 
@@ -74,6 +77,38 @@ def test_a_record_without_a_time_is_published_at_import_and_marked(tmp_path):
     article.refresh_from_db()
     assert article.headline == "NEW"
     assert article.published_at == first_time  # not re-stamped on every import
+
+
+def test_a_time_the_desk_gives_replaces_the_import_time_and_its_note(
+        tmp_path, client, make_user):
+    """A timeless story killed, then scheduled again: it goes out at the desk's time, which is
+    no longer the import's stand-in, and a later import of the same record keeps it, even one
+    told to overwrite the desk's edits (a time once shown to readers is not moved to now)."""
+    import_file(write_jsonl(tmp_path / "a.jsonl", wire(published=None)), PROFILE)
+    article = Article.objects.get()
+    editor = make_user("Editor")
+    TRANSITIONS["unpublish"].execute(editor, article)
+    at = timezone.now() + timedelta(hours=1)
+    TRANSITIONS["schedule"].execute(editor, article, at=at)
+    with time_machine.travel(at + timedelta(seconds=1)):
+        release_due()
+    article.refresh_from_db()
+    assert (article.status, article.published_at) == ("published", at)
+    assert not article.published_at_is_import_time
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "this is when it reached our archive" not in page
+
+    import_file(write_jsonl(tmp_path / "a.jsonl", wire(published=None, title="AGAIN")), PROFILE,
+                overwrite_desk_edits=True)
+    article.refresh_from_db()
+    assert article.headline == "AGAIN"
+    assert (article.published_at, article.published_at_is_import_time) == (at, False)
+
+
+def test_the_import_time_note_shows_until_then(tmp_path, client):
+    import_file(write_jsonl(tmp_path / "a.jsonl", wire(published=None)), PROFILE)
+    page = client.get(Article.objects.get().get_absolute_url()).content.decode()
+    assert "this is when it reached our archive" in page
 
 
 def test_records_without_a_section_are_filed_under_their_first_place(tmp_path):

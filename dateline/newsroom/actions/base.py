@@ -83,13 +83,19 @@ class Transition:
             before = locked.status
             # Partners may hold an item of it (usable, or canceled by a kill).
             held = locked.wire_changed_at is not None and locked.wire_changed_at <= timezone.now()
+            stamped = locked.published_at
             self.apply(locked, **params)
             if self.target:
                 locked.status = self.target
+            fields = ["status", *self.fields]
+            if locked.published_at != stamped and locked.published_at_is_import_time:
+                # The desk gave it a time of its own: no longer the import's stand-in.
+                locked.published_at_is_import_time = False
+                fields.append("published_at_is_import_time")
             if self.target or self.fields:
                 # A move that changes no field (an embargo running out) leaves the row as it
                 # was, its modification time included.
-                locked.save(update_fields=["status", *self.fields])
+                locked.save(update_fields=fields)
             if held and locked.status != before:
                 # A kill, a republication: a new version of the item partners hold, whose
                 # systems take an item again only when its version grows. The desk's own

@@ -293,8 +293,10 @@ def _fill(
     article.updated_at = record.updated_at
     if record.published_at is not None:
         article.published_at, article.published_at_is_import_time = record.published_at, False
-    elif article.published_at is None or not article.published_at_is_import_time:
-        # No time in the record: publish it now, once, and say so, rather than invent one.
+    elif article.published_at is None:
+        # No time in the record: publish it now, once, and say so, rather than invent one. A
+        # story with a time keeps it (an earlier record's, or the desk's when it went out):
+        # a time once shown to readers is not moved to the import's.
         article.published_at, article.published_at_is_import_time = now, True
     if article.pk:
         article.version += 1  # an editor's form opened on the old text is now stale
