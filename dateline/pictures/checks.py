@@ -22,6 +22,7 @@ from PIL import Image
 
 from dateline.base.turns import waiting
 
+from . import structure
 from .decode import ACCEPTED, OPENERS
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ def check_header(data: bytes, name: str) -> Header:
     refused = _refused_by_signature(data)
     if refused:
         raise Refused(refused)
+    if structure.too_many_steps(data):
+        raise Refused(TOO_MANY_PARTS)
     try:
         # Pillow warns past its own limit (89 MP), or raises where warnings are errors; our
         # limit is lower. No catch_warnings here: it changes the filters of every thread.
@@ -186,6 +189,8 @@ def _not_a_photo(data: bytes, name: str) -> str:
 
 DAMAGED = ("This photo is damaged or incomplete (perhaps it was still being copied), so it "
            "could not be opened. Upload it again from the original.")
+TOO_MANY_PARTS = ("This file holds far more parts before its picture than a photo has, so it "
+                  "was not opened. Save it again as an ordinary JPEG or PNG and upload that.")
 COSTLY = ("This photo needs more memory or time to open than we give one photo. Upload a "
           "smaller copy.")
 

@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
+from dateline.pictures import structure
 from dateline.pictures.checks import first_line, run_bounded
 
 from .reencode import ACCEPTED, OPENERS
@@ -102,6 +103,11 @@ def _check_size(upload: UploadedFile, name: str) -> None:
 
 def _open_header(upload: UploadedFile, name: str) -> Image.Image:
     """The photo opened as far as its header; PhotoRefused when that is not a photo's."""
+    upload.seek(0)
+    if structure.too_many_steps(upload.read()):  # at most the photo size limit, checked
+        raise PhotoRefused(
+            f"“{name}” holds far more parts before its picture than a photo has, so it was not "
+            "opened. Save it again as an ordinary JPEG or PNG and send it again.")
     upload.seek(0)
     try:
         return Image.open(upload, formats=OPENERS)  # reads the header, decodes no pixel

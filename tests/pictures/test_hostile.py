@@ -164,3 +164,13 @@ def test_a_header_past_pillows_warning_limit_is_refused_even_where_warnings_are_
         warnings.simplefilter("error")
         message = _refusal(_png_claiming(10_000, 10_000), "warned.png")
     assert "10,000 \N{MULTIPLICATION SIGN} 10,000 pixels" in message
+
+
+def test_a_file_of_a_million_empty_parts_is_refused_before_pillow_opens_it(db, monkeypatch):
+    from tests.pictures.test_structure import png_with_chunks
+
+    opened = []
+    monkeypatch.setattr(checks.Image, "open", lambda *a, **k: opened.append(a))
+    data = png_with_chunks(1_000_000)  # 12 MB of chunks of a kind nobody defined
+    assert _refusal(data, "padded.png") == checks.TOO_MANY_PARTS
+    assert opened == []

@@ -170,3 +170,21 @@ def test_a_decoder_that_takes_too_long_is_stopped_and_the_photo_refused(monkeypa
     monkeypatch.setattr(photos, "WALL_SECONDS", 0.001)
     with pytest.raises(PhotoRefused, match="needs more memory or time to open"):
         clean_photo(upload("slow.png", encoded(noise((300, 200)), "PNG"), "image/png"))
+
+
+def test_a_photo_padded_with_empty_parts_is_refused_before_pillow_reads_them(decoding, monkeypatch):
+    from tests.pictures.test_structure import jpeg, png_with_chunks
+
+    files = (("padded.png", png_with_chunks(870_000)),  # 10 MB of empty chunks
+             ("padded.jpg", jpeg(b"\xff\xfe\x00\x02" * 2_600_000)))  # and of comments
+    decoding.loads = 0  # making the files above decoded their one real pixel
+    opened = []
+    monkeypatch.setattr(photos.Image, "open", lambda *a, **k: opened.append(a))
+    for name, data in files:
+        with pytest.raises(PhotoRefused) as refused:
+            check_photo(upload(name, data))
+        assert str(refused.value) == (
+            f"“{name}” holds far more parts before its picture than a photo has, so it was "
+            "not opened. Save it again as an ordinary JPEG or PNG and send it again.")
+    assert opened == []
+    assert (decoding.loads, decoding.children) == (0, 0)
