@@ -41,6 +41,18 @@ def answer(method: str, path: str, user_agent: str, fetch_site: str,
     return 204, ""
 
 
+def body_length(meta: dict) -> int:
+    """The body's length as the request announces it (a WSGI environ or request.META); past
+    the largest tolerated when it cannot be known: a length that is no number, or a body sent
+    in chunks (the server de-chunks it and gives no length; sendBeacon never sends one)."""
+    if "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return _LARGEST_BODY + 1
+    try:
+        return int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _LARGEST_BODY + 1
+
+
 def counts(user_agent: str, network: str, kind: str, key: str) -> bool:
     """Whether a beacon answered 204 is counted (here, and from nginx's lines: beacon_log.py).
 
@@ -60,13 +72,9 @@ class BeaconFirst:
         path = environ.get("PATH_INFO", "")
         if not path.startswith(PREFIX):
             return self.application(environ, start_response)
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = _LARGEST_BODY + 1
         status, why = answer(environ.get("REQUEST_METHOD", ""), path,
                              environ.get("HTTP_USER_AGENT", ""),
-                             environ.get("HTTP_SEC_FETCH_SITE", ""), length,
+                             environ.get("HTTP_SEC_FETCH_SITE", ""), body_length(environ),
                              network_in(environ))
         if status == 204:
             start_response("204 No Content", _NO_STORE)

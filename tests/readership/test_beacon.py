@@ -54,6 +54,9 @@ def test_other_paths_go_to_django():
     ("/r/view/" + "9" * 19, "POST", {}, "404"),
     ("/r/view/42", "POST", {"CONTENT_LENGTH": "100000"}, "413"),
     ("/r/view/42", "POST", {"CONTENT_LENGTH": "lots"}, "413"),
+    # A body sent in chunks: the server de-chunks it and gives no length.
+    ("/r/view/42", "POST", {"HTTP_TRANSFER_ENCODING": "chunked"}, "413"),
+    ("/r/view/42", "POST", {"HTTP_TRANSFER_ENCODING": "gzip, Chunked"}, "413"),
     ("/r/view/42", "POST", {"HTTP_SEC_FETCH_SITE": "cross-site"}, "403"),
 ])
 def test_what_is_not_a_readers_beacon_is_refused_with_a_reason(path, method, environ, status):
@@ -100,6 +103,8 @@ def test_the_django_view_counts_the_same_way(client, make_article):
     assert client.post(f"/r/view/{story.pk}", headers={"User-Agent": "Googlebot/2.1"}
                        ).status_code == 204  # and not counted
     assert client.post("/r/nonsense/%00", headers={"User-Agent": BROWSER}).status_code == 404
+    assert client.post(f"/r/view/{story.pk}", headers={
+        "User-Agent": BROWSER, "Transfer-Encoding": "chunked"}).status_code == 413
     counting.flush()
     assert Tally.objects.get(kind="view", key=story.pk).count == 1
 
