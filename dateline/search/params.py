@@ -21,9 +21,17 @@ FILTERS = ("section", "tag", "author", "from", "to")
 
 
 def kept(params: QueryDict) -> dict[str, str]:
-    """The parameters a search's links and form carry on, none longer than a query may be."""
+    """The parameters a search's links and form carry on, none longer than a query may be;
+    a filter only if it can be applied, so that none is shown as applied that was not."""
     return {name: params[name][:MAX_QUERY_CHARS].replace("\x00", "")
-            for name in ("q", "sort", *FILTERS) if params.get(name)}
+            for name in ("q", "sort", *FILTERS)
+            if params.get(name) and name not in _unreadable(params)}
+
+
+def _unreadable(params: QueryDict) -> list[str]:
+    """The filters given that mean nothing: an id that is no number, a date that is none."""
+    return [name for name in FILTERS if params.get(name)
+            and (_date if name in ("from", "to") else _int)(params[name]) is None]
 
 
 def _int(value: str | None) -> int | None:
@@ -79,6 +87,11 @@ class Found:
 def over_limits(params: QueryDict) -> list[str]:
     """What in these parameters goes past the search's limits, one sentence each."""
     notes = parse(params.get("q", "")).notes
+    for name in _unreadable(params):
+        shown = params[name][:40].replace("\x00", "")
+        notes.append(f"The filter {name}={shown} was left out: "
+                     + ("dates are written YYYY-MM-DD." if name in ("from", "to") else
+                        f"a {name} is chosen by its number, from the links beside the results."))
     page = _int(params.get("page"))
     if page is not None and page > MAX_PAGE:
         notes.append(f"Pages stop at {MAX_PAGE}: matches are counted up to "

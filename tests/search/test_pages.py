@@ -66,6 +66,20 @@ def test_a_filter_narrows_and_can_be_removed(client, stories, make_tag):
     assert 'href="?q=inflation"' in html
 
 
+def test_a_filter_that_means_nothing_is_said_to_be_left_out_not_shown_as_applied(
+        client, stories):
+    """section=abc and from=notadate were listed as removable filters, the results unfiltered."""
+    html = client.get("/search/", {"q": "inflation", "section": "abc", "from": "notadate",
+                                   "to": "2026-13-40"}).content.decode()
+    assert "25 results" in html  # every match: nothing was filtered
+    assert "Remove filter" not in html and "filtered" not in html
+    assert "The filter section=abc was left out: a section is chosen by its number" in html
+    assert "The filter from=notadate was left out: dates are written YYYY-MM-DD." in html
+    assert "The filter to=2026-13-40 was left out" in html
+    assert 'value="abc"' not in html and 'value="notadate"' not in html  # nor does the form
+    assert 'href="?q=inflation&amp;sort=newest"' in html  # links carry no such filter
+
+
 def test_other_scripts_are_found(client, stories):
     html = client.get("/search/", {"q": "Инфляция"}).content.decode()
     assert "1 result" in html
