@@ -271,6 +271,10 @@ DATELINE_WEBSUB_MIN_LEASE_SECONDS = 3600
 DATELINE_WEBSUB_MAX_LEASE_SECONDS = 30 * 86400
 # Subscriptions plus unverified requests one callback host may hold.
 DATELINE_WEBSUB_MAX_PER_HOST = 1000
+# Requests one sender (an IPv4 address, an IPv6 /64) may make of the hub in an hour: each is
+# a row and a worker's GET to a callback, which may wait DATELINE_WEBSUB_TIMEOUT for nothing.
+# A feed reader subscribes to a few feeds and renews each every few days.
+DATELINE_WEBSUB_REQUESTS_PER_SENDER = 120
 # Seconds to connect or wait for each read of a callback (a whole answer: twice that).
 DATELINE_WEBSUB_TIMEOUT = 5
 # Attempts at pushing one change before giving up; the pause doubles from RETRY_SECONDS.

@@ -16,17 +16,24 @@ from django.tasks import task
 from django.utils import timezone
 
 from . import outbound
-from .models import Intent, Mode, Subscription
+from .models import Intent, Mode, Subscription, pair_digest
 from .validation import HubRequest
 
 logger = logging.getLogger(__name__)
 
 
-def request_verification(checked: HubRequest) -> Intent:
-    """Keep the request and have the worker verify it; a newer one replaces an older one."""
+def request_verification(checked: HubRequest) -> Intent | None:
+    """Keep the request and have the worker verify it; a newer one replaces an older one.
+    An unsubscription of what is neither held nor asked for is nothing to verify: answered
+    as any other (no one learns whether a callback is subscribed), and kept nowhere."""
     with transaction.atomic():
-        Intent.objects.filter(callback_host=checked.callback_host, topic=checked.topic,
-                              callback=checked.callback).delete()
+        pending = Intent.objects.filter(callback_host=checked.callback_host,
+                                        topic=checked.topic, callback=checked.callback)
+        if checked.mode == Mode.UNSUBSCRIBE and not pending.exists() and not (
+                Subscription.objects.filter(
+                    identity=pair_digest(checked.topic, checked.callback)).exists()):
+            return None
+        pending.delete()
         intent = Intent.objects.create(
             mode=checked.mode, topic=checked.topic, topic_path=checked.topic_path,
             callback=checked.callback, callback_host=checked.callback_host,
@@ -43,7 +50,13 @@ def with_query(url: str, params: dict[str, str]) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=query))
 
 
-@task()
+# After the site's own work of priority 0 (the edition, outlets' feeds, a saved story's
+# analysis, pushes to subscribers), before the archive's bulk analysis (-10): a flood of
+# requests to verify, each a GET that may wait seconds, delays only other verifications.
+VERIFY_PRIORITY = -5
+
+
+@task(priority=VERIFY_PRIORITY)
 def verify_intent(intent_id: int) -> bool:
     """The worker's task: ask the callback to confirm, and apply the request if it echoes the
     challenge exactly."""

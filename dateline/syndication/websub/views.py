@@ -1,15 +1,25 @@
 """The hub endpoint: subscribers ask here, the worker verifies and answers them later."""
 
+import math
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from dateline.base.hashes import sender_hash
 from dateline.base.methods import takes_posts
+from dateline.base.ratelimits import RateLimit
 
 from . import validation, verification
 
 
 def plain(message: str, status: int) -> HttpResponse:
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def requests_per_sender() -> RateLimit:
+    """Every request to the hub, refused ones included, from one address or IPv6 network."""
+    return RateLimit("websub-sender", settings.DATELINE_WEBSUB_REQUESTS_PER_SENDER, 3600)
 
 
 @takes_posts
@@ -19,6 +29,13 @@ def hub(request: HttpRequest) -> HttpResponse:
         refused = plain("This is the WebSub hub of this site's feeds: subscribers POST "
                         "hub.mode, hub.topic and hub.callback here (a form).", 405)
         refused["Allow"] = "POST"
+        return refused
+    refusal = requests_per_sender().count(sender_hash(request))
+    if refusal:
+        refused = plain(f"This hub takes at most {refusal.limit.allowed} requests an hour from "
+                        f"one sender; try again in {math.ceil(refusal.retry_after / 60)} "
+                        "minutes.", 429)
+        refused["Retry-After"] = str(refusal.retry_after)
         return refused
     try:
         checked = validation.check_request(request)

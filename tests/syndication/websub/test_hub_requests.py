@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from dateline.syndication.websub.models import Intent, Subscription
 from dateline.syndication.websub.outbound import is_public
@@ -138,7 +139,41 @@ def test_a_secret_of_199_bytes_is_kept(hub):
 
 
 def test_unsubscribing_ignores_the_secret(hub):
+    assert ask(hub, mode="subscribe").status_code == 202
     assert ask(hub, mode="unsubscribe", secret="s" * 500).status_code == 202
+    assert Intent.objects.get().mode == "unsubscribe"  # it replaced the subscription request
+
+
+def test_unsubscribing_what_nobody_holds_is_answered_alike_and_kept_nowhere(hub):
+    """A hundred such requests were a hundred rows and a hundred GETs for the worker."""
+    for n in range(5):
+        response = ask(hub, mode="unsubscribe", callback=f"http://93.184.0.{n}/probe")
+        assert response.status_code == 202 and "hub.challenge" in response.content.decode()
+    assert not Intent.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+
+def test_one_sender_makes_a_bounded_number_of_requests_an_hour(hub, client, settings):
+    settings.DATELINE_WEBSUB_REQUESTS_PER_SENDER = 3
+    assert ask(hub, mode="publish").status_code == 400  # refused requests count too
+    for path in ("/a", "/b"):
+        assert ask(hub, callback=f"http://127.0.0.1:9{path}").status_code == 202
+    refused = ask(hub, callback="http://127.0.0.1:9/c")
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3600
+    assert "at most 3 requests an hour from one sender" in refused.content.decode()
+    assert Intent.objects.count() == 2
+    other = client.post("/websub/", {"hub.mode": "subscribe", "hub.topic": TOPIC,
+                                     "hub.callback": "http://127.0.0.1:9/c"},
+                        REMOTE_ADDR="192.0.2.7")
+    assert other.status_code == 202  # another sender
+
+
+def test_verifications_wait_behind_the_sites_own_work():
+    from dateline.intelligence.tasks import BULK_PRIORITY
+    from dateline.syndication.websub.distribution import distribute_pending
+    from dateline.syndication.websub.verification import verify_intent
+
+    assert BULK_PRIORITY < verify_intent.priority < distribute_pending.priority == 0
 
 
 def test_a_callback_host_holds_a_bounded_number_of_subscriptions(hub, settings):
