@@ -23,6 +23,12 @@ def _url(request: HttpRequest, **changes: object) -> str:
     return "?" + urlencode(values)
 
 
+def _shared_url(request: HttpRequest) -> str:
+    """The search's address as link previews name it: its own parameters, as kept."""
+    kept = search_params.kept(request.GET)
+    return request.build_absolute_uri(request.path + ("?" + urlencode(kept) if kept else ""))
+
+
 def search(request: HttpRequest) -> HttpResponse:
     query = search_params.query_from_params(request.GET)
     try:
@@ -31,11 +37,11 @@ def search(request: HttpRequest) -> HttpResponse:
         # Said on the page, with the form to narrow it; 503 keeps it out of every cache.
         context = {"q": query.text, "found": None, "too_costly": True,
                    "notes": search_params.over_limits(request.GET),
-                   "kept": search_params.kept(request.GET)}
+                   "kept": search_params.kept(request.GET), "shared_url": _shared_url(request)}
         return render(request, "site/search.html", context, status=503)
     context: dict = {"q": query.text, "found": found, "newest": query.newest_first,
                      "notes": search_params.over_limits(request.GET),
-                     "kept": search_params.kept(request.GET)}
+                     "kept": search_params.kept(request.GET), "shared_url": _shared_url(request)}
     if found is not None:
         attach_sections([article for article, _ in found.articles])
         attach_thumbnails([article for article, _ in found.articles])

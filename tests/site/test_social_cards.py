@@ -75,6 +75,13 @@ def test_every_public_page_type_has_a_card_with_its_title_and_description(
                        "twitter:description": og["og:description"]}
 
 
+def test_a_search_card_names_the_search_as_kept_not_whatever_was_asked(client, site):
+    """It repeated the whole address: 5,000 letters of q, unknown parameters and all."""
+    og, _, _ = read_card(client, "/search/?q=" + "russia " * 800 + "&utm_x=1&section=abc")
+    # the words cut to the 300 letters a search reads
+    assert og["og:url"] == ["http://testserver/search/?q=" + "russia+" * 42 + "russia"]
+
+
 def test_the_cards_carry_the_text_exactly_as_written(client, site):
     og, twitter, _ = read_card(client, "/section/world/")
     expected = 'News from "around" the world & <beyond>.: the latest news from Dateline.'
