@@ -4,19 +4,22 @@ the tagger's (its own admin)."""
 
 from django.contrib import admin
 
+from dateline.newsroom.permissions import can_see_all
+
 from .models import RelatedStory, StoryTopic, TagSuggestion
 
 
 class ReadOnly(admin.ModelAdmin):
     """Written by the worker and decided on the article editor, never edited here; seen by
-    whoever edits stories (the roles need no permissions of their own for it)."""
+    those who see every story (editors: the roles need no permissions of their own for it).
+    The lists span the archive, drafts of every desk included: a contributor or reporter sees
+    the machine's drafts of their own stories on their editor, not here."""
 
     def has_module_permission(self, request) -> bool:
         return self.has_view_permission(request)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return (request.user.has_perm("newsroom.change_article")
-                or super().has_view_permission(request, obj))
+        return can_see_all(request.user)
 
     def has_add_permission(self, request) -> bool:
         return False

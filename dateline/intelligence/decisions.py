@@ -58,7 +58,8 @@ def pin(article: Article, related: Article, user) -> RelatedStory:
     if related.pk == article.pk:
         raise NotPossible("A story cannot be related to itself.")
     if not Article.objects.live().filter(pk=related.pk).exists():
-        raise NotPossible(f"“{related.headline}” is not published: readers could not open it.")
+        # By number: the headline of another's draft is not for everyone who may pin.
+        raise NotPossible(f"Story {related.pk} is not published: readers could not open it.")
     lock(article)
     row, _ = RelatedStory.objects.get_or_create(article=article, related=related)
     if row.origin != RelatedStory.Origin.PINNED:
@@ -72,6 +73,10 @@ def pin(article: Article, related: Article, user) -> RelatedStory:
 @transaction.atomic
 def remove(article: Article, related_id: int, user) -> None:
     """Out of the story's list, and kept out: the row stays, marked removed."""
+    if related_id == article.pk:
+        raise NotPossible("A story is never among its own related stories.")
+    if not Article.objects.filter(pk=related_id).exists():
+        raise NotPossible("That story no longer exists.")
     lock(article)
     RelatedStory.objects.update_or_create(
         article=article, related_id=related_id,

@@ -104,6 +104,45 @@ def test_related_stories_are_pinned_removed_and_added(desk_client, make_user, ma
     assert draft.pk not in rows
 
 
+def test_pinning_names_an_unpublished_story_by_number_not_its_headline(
+        desk_client, make_user, make_article):
+    """A contributor pinning ids to their own draft read every other desk's draft headlines."""
+    contributor = make_user("Contributor")
+    own = make_article("My draft", status=Article.Status.DRAFT, published_at=None,
+                       created_by=contributor)
+    secret = make_article("Secret talks in Moscow", status=Article.Status.DRAFT,
+                          published_at=None)
+    refused = decide(desk_client(contributor), own, f"pin:{secret.pk}")
+    assert refused.status_code == 400
+    assert refused.json()["message"] == (
+        f"Story {secret.pk} is not published: readers could not open it.")
+    assert "Secret" not in refused.content.decode()
+
+
+@pytest.mark.parametrize("related", ["0", "999999999", "itself"])
+def test_removing_a_story_that_is_none_is_refused_in_words(desk_client, make_user, story,
+                                                            related):
+    """Each was a 500: a missing story broke the foreign key, the story itself a check."""
+    client = desk_client(make_user("Editor"))
+    answer = decide(client, story, f"remove:{story.pk if related == 'itself' else related}")
+    assert answer.status_code == 400
+    assert answer.json()["message"] in ("That story no longer exists.",
+                                        "A story is never among its own related stories.")
+    assert not RelatedStory.objects.filter(article=story, origin="removed").exists()
+
+
+@pytest.mark.parametrize("role", ["Contributor", "Reporter"])
+def test_the_machines_lists_over_the_archive_are_the_editors(desk_client, make_user, story,
+                                                             role):
+    """They named every story's headline, other desks' drafts among them."""
+    client = desk_client(make_user(role))
+    for model in ("tagsuggestion", "storytopic", "relatedstory"):
+        assert client.get(f"/desk/intelligence/{model}/").status_code == 403
+    assert b"/desk/intelligence/relatedstory/" not in client.get("/desk/").content
+    editor = desk_client(make_user("Editor"))
+    assert b"Grain sales" in editor.get("/desk/intelligence/tagsuggestion/").content
+
+
 def test_the_brief_is_edited_kept_and_reset(desk_client, make_user, story):
     editor = make_user("Editor")
     client = desk_client(editor)
