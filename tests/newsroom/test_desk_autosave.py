@@ -160,6 +160,41 @@ def test_a_stale_publish_publishes_nothing_and_shows_the_conflict(
     assert (article.headline, article.standfirst) == ("Election result", "Counting is over.")
 
 
+def test_a_move_chosen_on_a_page_left_open_is_not_done_once_another_moved_the_story(
+    desk_client, make_user, make_article
+):
+    """Ann's page offered Publish now; meanwhile Ben published the story and killed it (a
+    legal kill). Ann's click republished it, with no word of the kill."""
+    from dateline.newsroom.actions import TRANSITIONS
+
+    article = make_article("Minister resigns", status=Article.Status.DRAFT, published_at=None)
+    ann = desk_client(make_user("Editor", "ann"))
+    page = ann.get(change_url(article)).content.decode()
+    assert 'name="wf-publish-seen_status" value="draft"' in page
+    assert 'name="seen_status" value="draft"' not in page  # Ann edits: the editor's own form
+    ben = make_user("Editor", "ben")
+    TRANSITIONS["publish"].execute(ben, article)
+    TRANSITIONS["unpublish"].execute(ben, article, note="legal kill")
+
+    response = ann.post(change_url(article), {
+        **article_post_data(article), "_workflow": "publish", "wf-publish-seen_status": "draft"},
+        follow=True)
+    article.refresh_from_db()
+    assert article.status == Article.Status.UNPUBLISHED
+    assert list(article.audit_log.values_list("action", flat=True)) == ["unpublish", "publish"]
+    shown = response.content.decode()
+    assert "The story is unpublished now, not draft as on your page: ben moved it at" in shown
+    assert "Nothing was done; look at it again before you choose “Publish now”." in shown
+
+    # The form of those who may not edit the text, posted to the action's own address.
+    answer = desk_client(make_user("Editor", "cy")).post(
+        f"/desk/newsroom/article/{article.pk}/workflow/publish/",
+        {"seen_status": "draft"}, follow=True)
+    assert "The story is unpublished now, not draft as on your page" in answer.content.decode()
+    article.refresh_from_db()
+    assert article.status == Article.Status.UNPUBLISHED
+
+
 def test_schedule_to_the_second_in_the_site_zone(desk_client, make_user, make_article):
     client = desk_client(make_user("Editor"))
     article = make_article("Budget", status=Article.Status.DRAFT, published_at=None)

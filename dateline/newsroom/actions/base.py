@@ -64,6 +64,16 @@ class Transition:
     def describe(self, article: Article, **params) -> str:
         return ""
 
+    def _moved_since(self, article: Article, seen: str) -> str:
+        """Why a move chosen on a page showing the story as `seen` is not done now."""
+        last = article.audit_log.select_related("user").first()
+        who = ("the scheduler" if last and last.user is None else
+               (last.user.get_full_name() or last.user.get_username()) if last else "someone")
+        when = f" at {timezone.localtime(last.created_at):%H:%M:%S}" if last else ""
+        return (f"The story is {article.get_status_display().lower()} now, not "
+                f"{Article.Status(seen).label.lower()} as on your page: {who} moved it{when}. "
+                f"Nothing was done; look at it again before you choose “{self.label}”.")
+
     def announce(self, article: Article, previous: str) -> None:
         """Tell the other apps, once the transaction has committed."""
         transaction.on_commit(
@@ -72,10 +82,15 @@ class Transition:
             )
         )
 
-    def execute(self, user, article: Article, note: str = "", **params) -> Article:
-        """Do the move for `user` (SCHEDULER for the worker): the only way a state changes."""
+    def execute(self, user, article: Article, note: str = "", seen: str | None = None,
+                **params) -> Article:
+        """Do the move for `user` (SCHEDULER for the worker): the only way a state changes.
+        `seen`: the status the story had on the page the move was chosen on; if another
+        move came since (a kill while the page stood open), this one is refused."""
         with transaction.atomic():
             locked = Article.objects.select_for_update().get(pk=article.pk)
+            if seen and locked.status != seen:
+                raise ActionRefused(self._moved_since(locked, seen))
             self.check(user, locked)
             self.validate(locked, **params)
             if self.checks_publication:

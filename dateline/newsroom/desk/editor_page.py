@@ -68,7 +68,8 @@ def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpRespo
         return back
     params = {"at": form.cleaned_data["at"]} if chosen.needs_time else {}
     try:
-        chosen.execute(request.user, article, note=form.cleaned_data["note"], **params)
+        chosen.execute(request.user, article, note=form.cleaned_data["note"],
+                       seen=form.cleaned_data["seen_status"] or None, **params)
     except (ActionRefused, PermissionDenied) as exc:
         why = str(exc) or "your role does not allow this."
         messages.error(request, f"Your text is saved, but not “{chosen.label}”: {why}")

@@ -102,6 +102,9 @@ def _saved_by(article: Article) -> str:
 
 
 class TransitionForm(forms.Form):
+    # The status the page showed when the move was chosen (Transition.execute's `seen`).
+    seen_status = forms.ChoiceField(choices=Article.Status.choices, required=False,
+                                    widget=forms.HiddenInput)
     note = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
