@@ -195,6 +195,38 @@ def test_a_move_chosen_on_a_page_left_open_is_not_done_once_another_moved_the_st
     assert article.status == Article.Status.UNPUBLISHED
 
 
+def test_a_reporters_text_sent_after_an_editor_published_the_story_is_kept_not_lost(
+    desk_client, make_user, make_article
+):
+    """The save answered a bare 403 and the reporter's text was gone."""
+    from dateline.newsroom.actions import TRANSITIONS
+    from dateline.newsroom.models import Revision
+
+    reporter = make_user("Reporter", "rita")
+    article = make_article("Storm nears coast", status=Article.Status.DRAFT, published_at=None,
+                           created_by=reporter)
+    client = desk_client(reporter)
+    assert client.get(change_url(article)).status_code == 200
+    TRANSITIONS["publish"].execute(make_user("Editor", "ed"), article)
+
+    response = client.post(change_url(article), article_post_data(
+        article, standfirst="Winds of 120 km/h are expected tonight."), follow=True)
+    assert response.status_code == 200
+    kept = Revision.objects.get(article=article, kind=Revision.Kind.REFUSED)
+    assert kept.created_by == reporter
+    assert kept.standfirst == "Winds of 120 km/h are expected tonight."
+    shown = response.content.decode()
+    assert "Your text was not applied: the story is published now (ed moved it at" in shown
+    assert f"It is kept as revision {kept.pk}, under Revisions" in shown
+    article.refresh_from_db()
+    assert article.standfirst != kept.standfirst and article.status == Article.Status.PUBLISHED
+    # Someone else's story stays closed to them, as before (the desk does not show it to
+    # them: back to the front page), and nothing of theirs is kept on it.
+    other = make_article("Not hers", status=Article.Status.DRAFT, published_at=None)
+    assert client.post(change_url(other), article_post_data(other))["Location"] == "/desk/"
+    assert not Revision.objects.filter(article=other, kind=Revision.Kind.REFUSED).exists()
+
+
 def test_schedule_to_the_second_in_the_site_zone(desk_client, make_user, make_article):
     client = desk_client(make_user("Editor"))
     article = make_article("Budget", status=Article.Status.DRAFT, published_at=None)

@@ -3,6 +3,8 @@
 `tests/newsroom/test_one_audit_writer.py` fails if any other module of Dateline writes one.
 """
 
+from django.utils import timezone
+
 from ..models import Article, AuditEntry
 
 
@@ -27,3 +29,13 @@ def log_action(article: Article, action: str, user, note: str = "", *,
         from_status=article.status if previous is None else previous, to_status=article.status,
         note=note, user=None if user is SCHEDULER else user,
     )
+
+
+def last_move(article: Article) -> str:
+    """"ben moved it at 10:02:11": the latest entry of the story's log, in words."""
+    last = article.audit_log.select_related("user").first()
+    if last is None:
+        return "someone moved it"
+    who = ("the scheduler" if last.user is None
+           else last.user.get_full_name() or last.user.get_username())
+    return f"{who} moved it at {timezone.localtime(last.created_at):%H:%M:%S}"

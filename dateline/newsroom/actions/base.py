@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from ..models import Article
 from ..signals import article_status_changed, publication_checks
-from .audit import SCHEDULER, log_action
+from .audit import SCHEDULER, last_move, log_action
 
 # A story's time to go live, or its embargo's end, comes before any other work the worker has
 # queued (a story's analysis, a photo's renditions, an import's backlog): those run first in,
@@ -66,12 +66,8 @@ class Transition:
 
     def _moved_since(self, article: Article, seen: str) -> str:
         """Why a move chosen on a page showing the story as `seen` is not done now."""
-        last = article.audit_log.select_related("user").first()
-        who = ("the scheduler" if last and last.user is None else
-               (last.user.get_full_name() or last.user.get_username()) if last else "someone")
-        when = f" at {timezone.localtime(last.created_at):%H:%M:%S}" if last else ""
         return (f"The story is {article.get_status_display().lower()} now, not "
-                f"{Article.Status(seen).label.lower()} as on your page: {who} moved it{when}. "
+                f"{Article.Status(seen).label.lower()} as on your page: {last_move(article)}. "
                 f"Nothing was done; look at it again before you choose “{self.label}”.")
 
     def announce(self, article: Article, previous: str) -> None:

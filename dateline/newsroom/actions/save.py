@@ -51,12 +51,13 @@ def record_revision(article: Article, user, kind: str = Revision.Kind.SAVE, note
 
 
 def keep_refused(article_id: int, user, base_version: int, headline: str, standfirst: str,
-                 body: str) -> Revision:
+                 body: str, note: str = "Saved over a newer version; kept, not applied.",
+                 ) -> Revision:
     """Store the text of a refused save so that nobody's work is lost."""
     return Revision.objects.create(
         article_id=article_id, kind=Revision.Kind.REFUSED, version=base_version,
         headline=headline[:300], standfirst=standfirst, body=body, created_by=user,
-        note="Saved over a newer version; kept, not applied.",
+        note=note,
     )
 
 

@@ -13,7 +13,7 @@ from dateline.base import onetime
 from ..actions import TRANSITIONS, ActionRefused, log_action
 from ..actions.save import announce_saved, claim_version, record_revision
 from ..models import AddPageKey, Article, Author, Revision
-from ..permissions import can_edit, can_see_all, may_set_top_story, owned_by
+from ..permissions import can_edit, can_see_all, is_owner, may_set_top_story, owned_by
 from . import autosave, budget, editor_page, presence, views
 from .forms import ArticleForm
 from .full_text import full_text_ids
@@ -195,6 +195,9 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, object_id)
+        if (request.method == "POST" and article is not None
+                and not can_edit(request.user, article) and is_owner(request.user, article)):
+            return editor_page.keep_unwritable_save(request, article)
         extra = extra_context or {}
         if article is not None:
             extra.update(views.workflow_context(request, article))

@@ -13,7 +13,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from dateline.base.numbers import key_from
+
 from ..actions import TRANSITIONS, ActionRefused
+from ..actions.audit import last_move
+from ..actions.save import keep_refused
 from ..models import Article
 from ..permissions import can_edit
 from . import autosave, presence
@@ -52,6 +56,21 @@ def page_context(request: HttpRequest, article: Article | None) -> dict:
             others_here=presence.others(article, request.user),
         )
     return context
+
+
+def keep_unwritable_save(request: HttpRequest, article: Article) -> HttpResponse:
+    """A save from someone who could edit the story when their page opened and no longer can
+    (an editor published it while a reporter typed): their text is kept, not applied, and
+    they are told where it is."""
+    base = min(key_from(request.POST.get("base_version", "")) or 0, Article.HIGHEST_VERSION)
+    kept = keep_refused(article.pk, request.user, base, request.POST.get("headline", ""),
+                        request.POST.get("standfirst", ""), request.POST.get("body", ""),
+                        note="Sent after the story left the writer's hands; kept, not applied.")
+    messages.error(request, (
+        f"Your text was not applied: the story is {article.get_status_display().lower()} now "
+        f"({last_move(article)}), and your role cannot change it so. It is kept as revision "
+        f"{kept.pk}, under Revisions, where an editor can restore it."))
+    return redirect(reverse("admin:newsroom_article_change", args=[article.pk]))
 
 
 def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpResponse:
