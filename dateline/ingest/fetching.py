@@ -5,7 +5,8 @@
   DATELINE_INGEST_ALLOW_PRIVATE (dateline.base.outbound's check, the one pictures uses too:
   made as the socket connects, to the address it connects to, at every redirect too, so a
   name that answers differently later gains nothing).
-- Limits: TIMEOUT seconds to connect and per read, TOTAL_TIMEOUT for the whole answer,
+- Limits: TIMEOUT seconds to connect and per read, TOTAL_TIMEOUT for the whole answer
+  (headers included: the connection is cut when it is spent, however slowly bytes come),
   MAX_BYTES counted as the bytes stream in and again as they are decompressed (a small gzip
   body that grows to gigabytes stops at the cap), MAX_REDIRECTS hops, loops named.
 - One request at a time per host, across threads and worker processes (hosts.turn), with a
@@ -13,8 +14,11 @@
 Every refusal is a FetchError whose message an editor reads on the desk.
 """
 
+import contextlib
 import http.client
+import socket
 import ssl
+import threading
 import time
 import zlib
 from dataclasses import dataclass
@@ -93,6 +97,7 @@ def _request(url: str, headers: dict, deadline: float) -> tuple[Answer, str | No
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     with hosts.turn(f"{parts.hostname}:{port}"):
         connection = _connection(parts.scheme, parts.hostname, port, timeout)
+        guard = _Deadline(connection, deadline)
         try:
             connection.request("GET", target, headers={**headers, "Host": parts.netloc})
             response = connection.getresponse()
@@ -104,18 +109,51 @@ def _request(url: str, headers: dict, deadline: float) -> tuple[Answer, str | No
             if response.status != HTTPStatus.OK:
                 raise FetchError(f"The server answered {response.status} {_phrase(response)}")
             body = _read(response, deadline)
+            guard.check()  # a body cut short by the guard is no body
         except outbound.AddressRefused as refused:  # not an OSError, so named on its own
             raise _refusal(refused) from None
         except TimeoutError:
+            guard.check()
             raise FetchError(f"The server did not answer within {timeout:g} s") from None
         except ssl.SSLError as exc:
+            guard.check()
             raise FetchError(f"The secure connection failed ({exc.reason or exc})") from None
         except (OSError, http.client.HTTPException) as exc:
+            guard.check()
             raise FetchError(f"The connection to {parts.hostname} failed ({exc})") from None
         finally:
+            guard.cancel()
             connection.close()
     return Answer(url, response.status, body, response.getheader("Content-Type", ""),
                   response.getheader("ETag", ""), response.getheader("Last-Modified", "")), None
+
+
+class _Deadline:
+    """Cuts the connection once the whole answer's time is spent. The per-read timeout alone
+    never ends an answer whose server sends its headers, or a chunk's size line, a byte every
+    few seconds (http.client reads those within one call, each byte inside the timeout): such
+    an outlet held the worker's round, and every feed after it, for as long as it liked."""
+
+    def __init__(self, connection, deadline: float) -> None:
+        self.connection, self.expired = connection, threading.Event()
+        self.timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._cut)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _cut(self) -> None:
+        self.expired.set()
+        sock = self.connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once
+
+    def check(self) -> None:
+        if self.expired.is_set():
+            total = settings.DATELINE_INGEST_TOTAL_TIMEOUT
+            raise FetchError(f"The answer took longer than {total:g} s") from None
+
+    def cancel(self) -> None:
+        self.timer.cancel()
 
 
 def _phrase(response) -> str:

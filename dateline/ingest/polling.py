@@ -16,6 +16,7 @@ On SQLite, which writes one transaction at a time, the threads take turns at the
 import logging
 import random
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -190,13 +191,20 @@ def store_read(feed: Feed, service, fetched, read: list) -> Outcome:
 
 
 def complete(feed: Feed, items) -> None:
-    """Fill in the full text of new items that came as teasers (an opt-in per feed)."""
+    """Fill in the full text of new items that came as teasers (an opt-in per feed), for as
+    long as DATELINE_INGEST_FULL_TEXT_SECONDS allows; the others keep their teasers."""
     with database_turn():
         known = set(Item.objects.filter(feed=feed).values_list("identity", flat=True))
-    for parsed in items:
-        if parsed.link and identity(parsed) not in known and fulltext.is_teaser(
-                parsed.body, parsed.summary):
-            parsed.body = fulltext.full_text(parsed.link) or parsed.body
+    wanted = [parsed for parsed in items if parsed.link and identity(parsed) not in known
+              and fulltext.is_teaser(parsed.body, parsed.summary)]
+    ends = time.monotonic() + settings.DATELINE_INGEST_FULL_TEXT_SECONDS
+    for done, parsed in enumerate(wanted):
+        if time.monotonic() > ends:
+            logger.warning("feed %s: full text fetched for %d new items in %g s; %d keep "
+                           "their teasers", feed.pk, done,
+                           settings.DATELINE_INGEST_FULL_TEXT_SECONDS, len(wanted) - done)
+            return
+        parsed.body = fulltext.full_text(parsed.link) or parsed.body
 
 
 def remember(feed: Feed, fetched) -> None:

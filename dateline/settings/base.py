@@ -291,6 +291,10 @@ DATELINE_INGEST_PARSERS: dict[str, str] = {}
 # Seconds to connect and for each read; a whole answer gets TOTAL at most.
 DATELINE_INGEST_TIMEOUT = 10
 DATELINE_INGEST_TOTAL_TIMEOUT = 30
+# Seconds one poll of a feed may spend fetching its new teasers' pages (Feed.full_text); the
+# items left when they are spent keep their teasers. Pages come one at a time per host, each
+# up to TOTAL_TIMEOUT: without it, an outlet whose pages drip took half a minute an item.
+DATELINE_INGEST_FULL_TEXT_SECONDS = 60
 # Bytes of one answer, counted while it streams and again after decompression (gzip bombs).
 DATELINE_INGEST_MAX_BYTES = 10 * 1024 * 1024
 DATELINE_INGEST_MAX_REDIRECTS = 5

@@ -1,7 +1,10 @@
 """The ingest fetcher against the fixture outlet server: polite, bounded, in words."""
 
+import contextlib
 import gzip
+import socket
 import threading
+import time
 
 import pytest
 
@@ -36,6 +39,50 @@ def test_a_slow_server_is_given_up_on_within_the_total_time(outlets, settings):
     outlets.serve("/slow.xml", b"<rss>" + b" " * 100 + b"</rss>", drip=0.05)
     with pytest.raises(FetchError, match=r"The answer took longer than 0\.5 s"):
         fetch(outlets.url("/slow.xml"))
+
+
+class Dripping:
+    """A server that answers every connection by sending `head` at once, then `drip` a byte
+    at a time, one every 0.1 s, for up to a minute: each byte well inside the read timeout."""
+
+    def __init__(self, head: bytes, drip: bytes) -> None:
+        self.head, self.drip = head, drip
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/feed.xml"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            client, _ = self.listener.accept()
+            with client:
+                client.recv(65536)
+                client.sendall(self.head)
+                for byte in self.drip[:600]:
+                    client.sendall(bytes([byte]))
+                    time.sleep(0.1)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.mark.parametrize(("head", "drip"), [
+    (b"HTTP/1.1 200 OK\r\n", b"X-Slow: " + b"a" * 1000),  # the headers, a byte at a time
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", b"0" * 1000),  # a chunk's size
+], ids=["headers", "chunk size line"])
+def test_a_server_dripping_what_is_read_in_one_call_is_cut_at_the_total_time(
+        settings, head, drip):
+    """Each held the worker's round for as long as the outlet liked (the per-read timeout
+    never passes while a byte comes every few seconds)."""
+    settings.DATELINE_INGEST_TIMEOUT = 2
+    settings.DATELINE_INGEST_TOTAL_TIMEOUT = 0.5
+    server = Dripping(head, drip)
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match=r"^The answer took longer than 0\.5 s$"):
+            fetch(server.url)
+    finally:
+        server.close()
+    assert time.monotonic() - started < 30  # the drip lasts a minute: it was cut, not waited
 
 
 def test_a_server_that_says_nothing_times_out_in_words(outlets, settings):

@@ -174,6 +174,22 @@ def test_full_text_is_fetched_from_the_page_when_the_feed_gives_a_teaser(outlets
     assert outlets.hits(f"/story/{story['id']}") == 1
 
 
+def test_full_text_stops_when_the_polls_time_for_it_is_spent(outlets, make_feed, settings):
+    """Pages that drip took half a minute each, one after another: 500 teasers, four hours."""
+    settings.DATELINE_INGEST_TOTAL_TIMEOUT = 0.3
+    settings.DATELINE_INGEST_FULL_TEXT_SECONDS = 0.5
+    stories = bbc_stories(6)
+    base = outlets.url("/story/")
+    outlets.serve("/teasers.xml", rss(stories, base=base))
+    for story in stories:
+        outlets.serve(f"/story/{story['id']}", "<html>" + " " * 200 + "</html>",
+                      content_type="text/html; charset=utf-8", drip=0.05)
+    feed = make_feed(outlets.url("/teasers.xml"), full_text=True)
+    assert poll(feed).created == 6  # every item stored, with its teaser where time ran out
+    asked = sum(outlets.hits(f"/story/{story['id']}") for story in stories)
+    assert 1 <= asked <= 3  # each page cut at 0.3 s; the next not started past 0.5 s
+
+
 def test_the_folder_service_reads_each_new_file_once(tmp_path, make_feed):
     drop = tmp_path / "wire"
     drop.mkdir()
