@@ -31,6 +31,8 @@ NOW = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
     ("2025-06-10T04:00:00+02:00", datetime(2025, 6, 10, 2, 0), "+02:00"),
     ("2025-06-10T04:00:00.250-05:00", datetime(2025, 6, 10, 9, 0, 0, 250000), "-05:00"),
     ("20250610T040000+0530", datetime(2025, 6, 9, 22, 30), "+05:30"),
+    # neither: read by dateutil, with its PM and zone (parsedate_tz read 04:00 UTC)
+    ("June 9, 2025 4:00 PM EST", datetime(2025, 6, 9, 21, 0), "-05:00"),
 ])
 def test_times_with_a_zone_are_put_in_utc_and_the_offset_kept(written, utc, offset):
     judged = judge(written, now=NOW)
@@ -50,7 +52,8 @@ def test_a_time_without_a_zone_is_read_as_utc_and_flagged(written):
 
 
 @pytest.mark.parametrize("written", ["2100-01-01T00:00:00Z", "Fri, 01 Jan 2100 00:00:00 GMT",
-                                     "2025-06-10T12:10:00Z"])
+                                     "2025-06-10T12:10:00Z",
+                                     "9999-12-31T23:59:59-05:00"])  # past the calendar's end
 def test_a_time_in_the_future_is_flagged_and_not_trusted(written):
     judged = judge(written, now=NOW)
     assert judged.when is None
@@ -70,7 +73,13 @@ def test_a_time_before_1990_is_flagged_and_not_trusted(written):
     assert judged.flags == [BEFORE_1990] == ["before 1990"]
 
 
-@pytest.mark.parametrize("written", ["Last Tuesday", "2025-13-45T99:00:00Z", "soon", "\x00"])
+@pytest.mark.parametrize("written", [
+    "Last Tuesday", "2025-13-45T99:00:00Z", "soon", "\x00",
+    # offsets no zone has: one such date made the whole feed unreadable
+    "2025-12-01T10:00:00+99:99", "2025-12-01T10:00:00+24:00", "2025-12-01 10:00 -2500",
+    # years parsedate_tz takes as short ones (2000, 2025), and no date at all (today's)
+    "Mon, 01 Jan 0000 00:00:00 GMT", "Mon, 01 Jan 0025 00:00:00 GMT", "-1", "10:00",
+])
 def test_a_time_nobody_can_read_is_flagged_unreadable(written):
     assert judge(written, now=NOW).when is None
     assert judge(written, now=NOW).flags == [UNREADABLE]
@@ -96,3 +105,15 @@ def test_flags_reach_the_item_and_the_untrusted_date_is_dropped():
     assert (old.published_at, old.date_flags) == (None, ["before 1990"])
     assert no_zone.published_at == datetime(2025, 6, 10, 4, 0, tzinfo=UTC)
     assert no_zone.date_flags == ["no zone"] and no_zone.published_offset == ""
+
+
+def test_one_impossible_offset_leaves_the_rest_of_the_feed_read():
+    feed = (b'<rss version="2.0"><channel><title>T</title>'
+            b"<item><title>Odd zone</title><guid>a</guid>"
+            b"<pubDate>2025-12-01T10:00:00+99:99</pubDate></item>"
+            b"<item><title>Fine</title><guid>b</guid>"
+            b"<pubDate>Tue, 10 Jun 2025 04:00:00 GMT</pubDate></item>"
+            b"</channel></rss>")
+    odd, fine = parse(feed).items
+    assert (odd.headline, odd.published_at, odd.date_flags) == ("Odd zone", None, ["unreadable"])
+    assert fine.published_at == datetime(2025, 6, 10, 4, 0, tzinfo=UTC)

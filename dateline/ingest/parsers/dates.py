@@ -37,6 +37,11 @@ NAMED_ZONES = {
 }
 _ZONE_NAME = re.compile(r"\b([A-Z]{1,4})\s*$")
 _RFC822_ZONE = re.compile(r"(?:[+-]\d{4}|\b[A-Za-z]{1,5})\s*$")
+_RFC822 = re.compile(r"(?:[A-Za-z]{3},?\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+"
+                     r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:[+-]\d{4}|[A-Za-z]{1,5}))?\s*$")
+# The year as written after the month's name: "01 Jan 0025".
+_RFC822_YEAR = re.compile(r"\b[A-Za-z]{3}\s+(\d{4})\b")
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
 
 
 @dataclass
@@ -62,8 +67,9 @@ def judge(value: str | None, *, now: datetime | None = None) -> JudgedDate:
         judged.offset = format_offset(read.utcoffset() or timedelta(0))
         try:
             judged.when = read.astimezone(UTC)
-        except OverflowError:  # year 1 at +01:00 falls off the calendar
-            return JudgedDate(flags=[BEFORE_1990])
+        except OverflowError:  # year 1 at +01:00, or 9999-12-31 at -05:00, off the calendar
+            return JudgedDate(flags=[IN_FUTURE if read.year == datetime.max.year
+                                     else BEFORE_1990])
     now = now or datetime.now(UTC)
     if judged.when > now + FUTURE_SLACK:
         judged.flags.append(IN_FUTURE)
@@ -75,13 +81,29 @@ def judge(value: str | None, *, now: datetime | None = None) -> JudgedDate:
 
 
 def read_date(value: str) -> datetime | None:
-    """The datetime a string names (naive when it names no zone), or None."""
+    """The datetime a string names (naive when it names no zone), or None: also when it
+    names no whole date, or an offset of a day or more (+99:99), which no zone has."""
+    read = _read(value)
+    try:
+        if read is not None and read.tzinfo is not None:
+            read.utcoffset()  # dateutil keeps an impossible offset; using it raises
+    except ValueError:
+        return None
+    return read
+
+
+def _read(value: str) -> datetime | None:
     try:
         return datetime.fromisoformat(value)  # RFC 3339 and most of ISO 8601
     except ValueError:
         pass
-    parsed = email.utils.parsedate_tz(value)  # RFC 822/1123 and the US zone names
+    # RFC 822/1123 and the US zone names; only what has that shape: parsedate_tz reads
+    # "June 10, 2025 4:00 PM EST" as 04:00 UTC, dropping the PM and the zone.
+    parsed = email.utils.parsedate_tz(value) if _RFC822.match(value) else None
     if parsed is not None and not _names_unknown_zone(value):
+        written = _RFC822_YEAR.search(value)
+        if written and int(written.group(1)) != parsed[0]:
+            return None  # "0025" read as 2025: parsedate_tz takes any year under 100 as short
         try:
             naive = datetime(*parsed[:6])
             if not _RFC822_ZONE.search(value):  # parsedate_tz says +0000 when none is given
@@ -92,9 +114,13 @@ def read_date(value: str) -> datetime | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # an unknown zone name: read as no zone
-            return dateutil_parser.parse(value, tzinfos=NAMED_ZONES)
+            # Read twice with different defaults: a part of the date the string lacks
+            # ("-1", "10:00") comes from the default, and today's date is no outlet's date.
+            first, second = (dateutil_parser.parse(value, tzinfos=NAMED_ZONES, default=d)
+                             for d in _DEFAULTS)
     except (ValueError, OverflowError, TypeError, LookupError):
         return None
+    return first if first.date() == second.date() else None
 
 
 def _names_unknown_zone(value: str) -> bool:
