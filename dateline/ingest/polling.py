@@ -35,7 +35,7 @@ from . import fulltext
 from .models import FailedPayload, Feed, Item
 from .parsers import ParseError, ParseResult, parse
 from .services import Payload, ServiceError, services
-from .store import identity, store
+from .store import identities, store
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +195,8 @@ def complete(feed: Feed, items) -> None:
     long as DATELINE_INGEST_FULL_TEXT_SECONDS allows; the others keep their teasers."""
     with database_turn():
         known = set(Item.objects.filter(feed=feed).values_list("identity", flat=True))
-    wanted = [parsed for parsed in items if parsed.link and identity(parsed) not in known
+    wanted = [parsed for key, parsed in zip(identities(items), items, strict=True)
+              if parsed.link and key not in known
               and fulltext.is_teaser(parsed.body, parsed.summary)]
     ends = time.monotonic() + settings.DATELINE_INGEST_FULL_TEXT_SECONDS
     for done, parsed in enumerate(wanted):

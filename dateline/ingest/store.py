@@ -56,6 +56,30 @@ def identity(parsed: ParsedItem) -> str:
     return f"fp:{fingerprint(parsed)}"
 
 
+def identities(items: list[ParsedItem]) -> list[str]:
+    """Each item's identity, where one GUID or URL that a payload gives several different
+    stories (a broken outlet's "1" for every item) is told apart by each story's words: kept
+    by it alone, they were one item flipping from story to story, a version a poll each, and
+    all but the last lost. Repeats of one story keep one identity."""
+    keys = [identity(parsed) for parsed in items]
+    prints: dict[str, set[str]] = {}
+    for key, parsed in zip(keys, items, strict=True):
+        prints.setdefault(key, set()).add(fingerprint(parsed))
+    shared = {key for key, found in prints.items() if len(found) > 1 and not key.startswith("fp:")}
+    if shared:
+        logger.warning("%d identities given to several different stories in one payload "
+                       "(e.g. %s); each story kept by its words", len(shared), min(shared)[:100])
+    return [_told_apart(key, parsed) if key in shared else key
+            for key, parsed in zip(keys, items, strict=True)]
+
+
+def _told_apart(key: str, parsed: ParsedItem) -> str:
+    kept = f"{key}#{fingerprint(parsed)}"
+    if len(kept) <= IDENTITY_MAX:
+        return kept
+    return f"{key.partition(':')[0]}#sha256:{hashlib.sha256(kept.encode()).hexdigest()}"
+
+
 def fields(feed: Feed, parsed: ParsedItem, format: str) -> dict:
     """The item's columns from what the parser gave, cut to their lengths."""
     return {
@@ -73,11 +97,12 @@ def fields(feed: Feed, parsed: ParsedItem, format: str) -> dict:
 def store(feed: Feed, result: ParseResult, now: datetime | None = None) -> Stored:
     """Store a parse's items for `feed`; what was new or changed is announced (item_stored)."""
     now = now or timezone.now()
-    stored = Stored()
-    for parsed in result.items:
-        if not parsed.headline.strip():
-            continue
-        item, created, changed = store_one(feed, parsed, result.format, now)
+    stored, seen = Stored(), set()
+    for key, parsed in zip(identities(result.items), result.items, strict=True):
+        if not parsed.headline.strip() or key in seen:
+            continue  # a story the payload gives twice is stored once
+        seen.add(key)
+        item, created, changed = store_one(feed, parsed, result.format, now, key)
         if created:
             stored.created.append(item)
         elif changed:
@@ -89,10 +114,10 @@ def store(feed: Feed, result: ParseResult, now: datetime | None = None) -> Store
     return stored
 
 
-def store_one(feed: Feed, parsed: ParsedItem, format: str,
-              now: datetime) -> tuple[Item, bool, bool]:
-    """(item, created, changed) for one parsed entry."""
-    key = identity(parsed)
+def store_one(feed: Feed, parsed: ParsedItem, format: str, now: datetime,
+              key: str | None = None) -> tuple[Item, bool, bool]:
+    """(item, created, changed) for one parsed entry, found by `key` (its identity)."""
+    key = key or identity(parsed)
     values = fields(feed, parsed, format)
     with transaction.atomic():
         item = Item.objects.select_for_update().filter(feed=feed, identity=key).first()

@@ -56,6 +56,28 @@ def test_storing_the_same_entries_again_creates_nothing(make_feed, fields):
     assert not ItemVersion.objects.exists()
 
 
+def test_one_guid_given_to_different_stories_keeps_each_and_makes_no_versions(make_feed):
+    """An outlet gave three stories the GUID "same": one item was kept, flipping from story to
+    story a version a poll, and the other two were lost."""
+    feed = make_feed("https://news.example/feed.xml")
+    stories = [entry(guid="same", headline=f"Story {letter}", summary=f"Words of {letter}.")
+               for letter in "ABC"]
+    first = store(feed, result(*stories))
+    assert len(first.created) == 3
+    assert sorted(Item.objects.values_list("headline", flat=True)) == [
+        "Story A", "Story B", "Story C"]
+    again = store(feed, result(*reversed(stories)))  # another poll, in another order
+    assert (again.created, again.changed, again.unchanged) == ([], [], 3)
+    assert not ItemVersion.objects.exists()
+
+
+def test_a_story_a_payload_gives_twice_is_one_item(make_feed):
+    feed = make_feed("https://news.example/feed.xml")
+    stored = store(feed, result(entry(guid="g1"), entry(guid="g1"), entry(guid="g2")))
+    assert (len(stored.created), stored.unchanged) == (2, 0)
+    assert Item.objects.count() == 2 and not ItemVersion.objects.exists()
+
+
 def test_the_same_story_in_two_feeds_is_an_item_in_each(make_feed):
     one = make_feed("https://news.example/one.xml")
     two = make_feed("https://news.example/two.xml")
