@@ -96,6 +96,18 @@ def test_a_latin1_feed_declared_utf8_is_read_as_latin1_with_a_warning():
                                "Windows-1252 (Latin-1)."]
 
 
+def test_control_characters_xml_forbids_are_left_out_not_the_whole_feed():
+    """One vertical tab in one title made every item of the feed unreadable."""
+    feed = (b'<rss version="2.0"><channel><title>T</title>'
+            b"<item><title>Vote\x0b count \x00goes on&#11;&#x1F;</title><guid>1</guid></item>"
+            b"<item><title>Line &#10;kept &#x41;</title><guid>2</guid></item>"
+            b"</channel></rss>")
+    result = parse(feed)
+    assert [item.headline for item in result.items] == ["Vote count goes on", "Line kept A"]
+    assert result.warnings == ["The feed holds 4 control characters that XML does not allow; "
+                               "they were left out."]
+
+
 def test_a_feed_without_a_declared_encoding_and_an_unknown_one_are_read():
     plain = '<rss version="2.0"><channel><title>T</title><item><title>Ça va</title></item>' \
             "</channel></rss>"
@@ -164,8 +176,11 @@ def test_an_rss_feed_of_thousands_of_items_gives_the_first_500():
     entries = "".join(f"<item><title>Story {n}</title><guid>{n}</guid></item>"
                       for n in range(2000))
     feed = f'<rss version="2.0"><channel><title>T</title>{entries}</channel></rss>'.encode()
-    items = parse(feed).items
+    result = parse(feed)
+    items = result.items
     assert len(items) == MAX_ITEMS and items[-1].headline == f"Story {MAX_ITEMS - 1}"
+    assert result.warnings == [
+        "The payload holds 2,000 items; the first 500 were read and the rest left out."]
 
 
 @pytest.mark.parametrize(("payload", "message"), [
@@ -174,7 +189,7 @@ def test_an_rss_feed_of_thousands_of_items_gives_the_first_500():
     (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "not valid JSON"),
     (b'{"uri": "a", "headline": ' + b"[" * 100_000, "not valid JSON|nests too deeply"),
     (b"\xff\xfe\x00garbage", "does not recognise|not"),
-    (b"<rss version='2.0'><channel><title>T</title><item>\x00</item></channel></rss>",
+    (b"<rss version='2.0'><channel><title>T</title><item><title>a</item></channel></rss>",
      "not well-formed"),
 ])
 def test_every_failure_is_a_parse_error_in_words(payload, message):

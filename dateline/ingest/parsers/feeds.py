@@ -32,7 +32,7 @@ class FeedParser(Parser):
                              f"<{root_name(data) or '?'}>.")
         channel = feed.get("feed", {})
         feed_language = channel.get("language", "")
-        entries = feed.get("entries", [])[: normalise.MAX_ITEMS]
+        entries = normalise.capped(feed.get("entries", []), warnings)
         raws = _raw_entries(data, len(feed.get("entries", [])))
         items = []
         for number, entry in enumerate(entries):

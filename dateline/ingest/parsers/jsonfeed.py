@@ -24,8 +24,8 @@ class JSONFeedParser(Parser):
             raise ParseError("This is not a JSON Feed: it has no 'version' naming jsonfeed.org.")
         feed_language = string(feed.get("language"))  # 1.1
         feed_author = _author(feed)
-        items = []
-        for entry in objects(feed.get("items"))[: normalise.MAX_ITEMS]:
+        items, warnings = [], []
+        for entry in normalise.capped(objects(feed.get("items")), warnings):
             parsed = normalise.item(
                 headline=string(entry.get("title")),
                 guid=_id(entry.get("id")),
@@ -41,7 +41,7 @@ class JSONFeedParser(Parser):
             if parsed is not None:
                 items.append(parsed)
         title = normalise.text.plain(string(feed.get("title")), normalise.text.MAX_HEADLINE)
-        return ParseResult(format=self.name, items=items, title=title)
+        return ParseResult(format=self.name, items=items, title=title, warnings=warnings)
 
 
 def _id(value: object) -> str:

@@ -42,7 +42,7 @@ class NewsMLParser(Parser):
         news_items = [root] if etree.QName(root).localname == "newsItem" else root.findall(
             "g:itemSet/g:newsItem", N)
         items, skipped = [], 0
-        for news_item in news_items[: normalise.MAX_ITEMS]:
+        for news_item in normalise.capped(news_items, warnings):
             item_class = news_item.find("g:itemMeta/g:itemClass", N)
             qcode = item_class.get("qcode", "") if item_class is not None else ""
             if qcode and not qcode.endswith(":text"):

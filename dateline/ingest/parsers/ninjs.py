@@ -35,15 +35,17 @@ class NinjsParser(Parser):
                           and isinstance(data.get("items"), list) else data)
         if not entries:
             raise ParseError("This is not ninjs: it holds no JSON object.")
-        items, skipped = [], 0
-        for entry in entries[: normalise.MAX_ITEMS]:
+        items, skipped, warnings = [], 0, []
+        for entry in normalise.capped(entries, warnings):
             parsed = self.item(entry)
             if parsed is None:
                 skipped += 1
             else:
                 items.append(parsed)
-        warnings = [f"{skipped} item(s) had no headline, title or text and were skipped."]
-        return ParseResult(format=self.name, items=items, warnings=warnings if skipped else [])
+        if skipped:
+            warnings.append(f"{skipped} item(s) had no headline, title or text and were "
+                            "skipped.")
+        return ParseResult(format=self.name, items=items, warnings=warnings)
 
     def item(self, entry: dict):
         uri = string(entry.get("uri"))

@@ -12,6 +12,14 @@ MAX_ITEMS = 500  # per payload: a feed of ten thousand entries is an attack or a
 DERIVED = 400  # a summary made from the body's opening, where the outlet gave none
 
 
+def capped(entries: list, warnings: list[str]) -> list:
+    """The first MAX_ITEMS entries; a warning for the editors says how many were left out."""
+    if len(entries) > MAX_ITEMS:
+        warnings.append(f"The payload holds {len(entries):,} items; the first {MAX_ITEMS} "
+                        "were read and the rest left out.")
+    return entries[:MAX_ITEMS]
+
+
 def item(
     *,
     headline: str = "",

@@ -21,6 +21,13 @@ _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?\?>", re.S)
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
 _CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9._:-]{1,40})", re.I)
 _ROOT = re.compile(r"<(?![?!])([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+# Characters XML 1.0 forbids (C0 controls but tab, line feed and carriage return; U+FFFE and
+# U+FFFF), raw or as character references: one in one title made the whole feed unreadable.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+    r"|&#(?:0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01])|[xX]0*(?:[0-8]|[bBcC]|[eEfF]|1[0-9a-fA-F]"
+    r"|[fF]{3}[eEfF]));"
+    r"|&#0*6553[45];")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -80,6 +87,10 @@ def safe_xml(payload: bytes, content_type: str = "") -> tuple[bytes, list[str]]:
     declaration = _DECLARATION.match(text.encode("utf-8", errors="replace")[:500])
     if declaration:
         text = text[len(declaration.group(0).decode("utf-8", errors="replace")):]
+    text, dropped = _FORBIDDEN.subn("", text)
+    if dropped:
+        warnings.append(f"The feed holds {dropped:,} control characters that XML does not "
+                        "allow; they were left out.")
     # No new line after it: the outlet's line numbers stay right in error messages.
     data = b'<?xml version="1.0" encoding="utf-8"?>' + text.encode("utf-8", errors="replace")
     check(data)
