@@ -108,6 +108,23 @@ def test_control_characters_xml_forbids_are_left_out_not_the_whole_feed():
                                "they were left out."]
 
 
+@pytest.mark.parametrize(("declared", "encoded", "warned"), [
+    ("windows-1251", "utf-8", True),  # the mistake: its text was stored as mojibake, silently
+    ("windows-1251", "cp1251", False),  # as declared
+    ("iso-8859-1", "latin-1", False),
+    ("koi8-r", "koi8-r", False),
+])
+def test_utf8_declared_as_a_single_byte_encoding_is_read_as_utf8(declared, encoded, warned):
+    headline = "Sofia: България" if encoded != "latin-1" else "Café société"
+    feed = (f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel>'
+            f"<title>T</title><item><title>{headline}</title><guid>1</guid></item>"
+            "</channel></rss>").encode(encoded)
+    result = parse(feed)
+    assert result.items[0].headline == headline
+    assert result.warnings == ([f"The feed says it is {declared.upper()} but its text is "
+                                "UTF-8; it was read as UTF-8."] if warned else [])
+
+
 def test_a_feed_without_a_declared_encoding_and_an_unknown_one_are_read():
     plain = '<rss version="2.0"><channel><title>T</title><item><title>Ça va</title></item>' \
             "</channel></rss>"

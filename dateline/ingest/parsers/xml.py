@@ -46,7 +46,14 @@ def decode(payload: bytes, content_type: str = "") -> tuple[str, list[str]]:
                                  f"but is not {encoding.upper()}: {exc.reason}.") from exc
     declared = _declared_encoding(payload, content_type)
     try:
-        return payload.decode(declared), []
+        text = payload.decode(declared)
+        if _single_byte(declared) and _utf8_beyond_ascii(payload):
+            # Any bytes are some single-byte text, so that decode never fails: UTF-8 declared
+            # Windows-1251 became mojibake with no word, and no watched term matched it.
+            return payload.decode("utf-8"), [
+                f"The feed says it is {declared.upper()} but its text is UTF-8; it was read "
+                "as UTF-8."]
+        return text, []
     except LookupError:
         warning = f"The feed names an encoding Dateline does not know ({declared!r})"
     except UnicodeDecodeError:
@@ -57,6 +64,24 @@ def decode(payload: bytes, content_type: str = "") -> tuple[str, list[str]]:
         # Windows-1252 is what a wrongly labelled Western feed almost always is.
         text = payload.decode("cp1252", errors="replace")
         return text, [f"{warning}; it was read as Windows-1252 (Latin-1)."]
+
+
+def _single_byte(encoding: str) -> bool:
+    return codecs.lookup(encoding).name.startswith(
+        ("cp125", "iso8859", "koi8", "mac-", "latin", "cp437", "cp850", "cp866"))
+
+
+def _utf8_beyond_ascii(payload: bytes) -> bool:
+    """Whether the bytes are UTF-8 with letters beyond ASCII: real single-byte text almost
+    never is (a Cyrillic or accented letter in it is not followed by UTF-8's continuation
+    bytes)."""
+    if payload.isascii():
+        return False
+    try:
+        payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _declared_encoding(payload: bytes, content_type: str) -> str:
