@@ -18,7 +18,7 @@ def plain(message: str, status: int) -> HttpResponse:
 
 
 def requests_per_sender() -> RateLimit:
-    """Every request to the hub, refused ones included, from one address or IPv6 network."""
+    """The well-formed requests to the hub from one address or IPv6 network."""
     return RateLimit("websub-sender", settings.DATELINE_WEBSUB_REQUESTS_PER_SENDER, 3600)
 
 
@@ -30,6 +30,11 @@ def hub(request: HttpRequest) -> HttpResponse:
                         "hub.mode, hub.topic and hub.callback here (a form).", 405)
         refused["Allow"] = "POST"
         return refused
+    try:
+        checked = validation.check_request(request)
+    except validation.Refused as refused:
+        return plain(refused.message, refused.status)
+    # Counted once a request would be kept: a refused one costs its parsing, and stores nothing.
     refusal = requests_per_sender().count(sender_hash(request))
     if refusal:
         refused = plain(f"This hub takes at most {refusal.limit.allowed} requests an hour from "
@@ -37,10 +42,6 @@ def hub(request: HttpRequest) -> HttpResponse:
                         "minutes.", 429)
         refused["Retry-After"] = str(refusal.retry_after)
         return refused
-    try:
-        checked = validation.check_request(request)
-    except validation.Refused as refused:
-        return plain(refused.message, refused.status)
     verification.request_verification(checked)
     return plain(f"Accepted: the hub will confirm this {checked.mode} request with a GET to "
                  "hub.callback carrying hub.challenge; echo it to confirm.", 202)
