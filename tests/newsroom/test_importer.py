@@ -81,13 +81,13 @@ def test_a_record_without_a_time_is_published_at_import_and_marked(tmp_path):
 
 def test_a_time_the_desk_gives_replaces_the_import_time_and_its_note(
         tmp_path, client, make_user):
-    """A timeless story killed, then scheduled again: it goes out at the desk's time, which is
-    no longer the import's stand-in, and a later import of the same record keeps it, even one
+    """A timeless draft imported, then scheduled: it goes out at the desk's time, which is no
+    longer the import's stand-in, and a later import of the same record keeps it, even one
     told to overwrite the desk's edits (a time once shown to readers is not moved to now)."""
-    import_file(write_jsonl(tmp_path / "a.jsonl", wire(published=None)), PROFILE)
+    import_file(write_jsonl(tmp_path / "a.jsonl", wire(published=None, status="draft")), PROFILE)
     article = Article.objects.get()
+    assert article.published_at_is_import_time
     editor = make_user("Editor")
-    TRANSITIONS["unpublish"].execute(editor, article)
     at = timezone.now() + timedelta(hours=1)
     TRANSITIONS["schedule"].execute(editor, article, at=at)
     with time_machine.travel(at + timedelta(seconds=1)):
@@ -98,7 +98,8 @@ def test_a_time_the_desk_gives_replaces_the_import_time_and_its_note(
     page = client.get(article.get_absolute_url()).content.decode()
     assert "this is when it reached our archive" not in page
 
-    import_file(write_jsonl(tmp_path / "a.jsonl", wire(published=None, title="AGAIN")), PROFILE,
+    import_file(write_jsonl(tmp_path / "a.jsonl", wire(published=None, title="AGAIN",
+                                                        status="draft")), PROFILE,
                 overwrite_desk_edits=True)
     article.refresh_from_db()
     assert article.headline == "AGAIN"

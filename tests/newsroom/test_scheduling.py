@@ -54,6 +54,45 @@ def test_a_scheduled_article_appears_at_its_time_and_not_before(
     assert (entry.action, entry.user, entry.note) == ("publish", None, "Published on schedule.")
 
 
+def test_a_killed_story_brought_back_on_a_schedule_keeps_its_first_time_as_publish_does(
+    make_user, make_article
+):
+    """Brought back by Publish now, a killed story kept its first time and said when it was
+    updated; brought back by a schedule, it took the scheduled time as its publication."""
+    editor = make_user("Editor")
+    first = timezone.now() - timedelta(days=2)
+    article = make_article("Court ruling", status=Article.Status.PUBLISHED, published_at=first)
+    TRANSITIONS["unpublish"].execute(editor, article, note="legal kill")
+    at = timezone.now() + timedelta(hours=1)
+    TRANSITIONS["schedule"].execute(editor, article, at=at)
+    with time_machine.travel(at + timedelta(seconds=1), tick=False):
+        run_worker()
+    article.refresh_from_db()
+    assert (article.status, article.published_at, article.updated_at) == (
+        "published", first, at)
+
+    # A story never out before goes out at its scheduled time, with no update.
+    draft = make_article("Budget", status=Article.Status.DRAFT, published_at=None)
+    TRANSITIONS["schedule"].execute(editor, draft, at=at)
+    with time_machine.travel(at + timedelta(seconds=1), tick=False):
+        run_worker()
+    draft.refresh_from_db()
+    assert (draft.published_at, draft.updated_at) == (at, None)
+
+
+def test_publish_now_on_a_killed_story_scheduled_to_return_keeps_its_first_time(
+    make_user, make_article
+):
+    editor = make_user("Editor")
+    first = timezone.now() - timedelta(days=2)
+    article = make_article("Court ruling", status=Article.Status.PUBLISHED, published_at=first)
+    TRANSITIONS["unpublish"].execute(editor, article)
+    TRANSITIONS["schedule"].execute(editor, article, at=timezone.now() + timedelta(hours=1))
+    TRANSITIONS["publish"].execute(editor, article)
+    article.refresh_from_db()
+    assert article.published_at == first and article.updated_at is not None
+
+
 def test_a_worker_that_was_down_at_the_time_publishes_on_restart(make_user, make_article):
     editor = make_user("Editor")
     article = make_article(status=Article.Status.DRAFT, published_at=None)

@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -33,8 +34,10 @@ class Publish(Transition):
 
     def apply(self, article: Article, **params) -> None:
         now = timezone.now()
-        if article.status == Article.Status.UNPUBLISHED and article.published_at:
-            # A story brought back keeps its first time and says when it was updated.
+        if article.published_at and (article.status == Article.Status.UNPUBLISHED or (
+                article.status == Article.Status.SCHEDULED and was_out(article))):
+            # A story brought back (killed, perhaps scheduled to return since) keeps its first
+            # time and says when it was updated.
             article.updated_at = now
         elif article.published_at is None or article.published_at > now:
             article.published_at = now
@@ -50,7 +53,7 @@ class ReleaseOnSchedule(Publish):
 
     label = "Publish on schedule"
     sources = frozenset({Article.Status.SCHEDULED})
-    fields = ("published_at", "scheduled_for")
+    fields = ("published_at", "scheduled_for", "updated_at")
     by_scheduler = True
     # Checked when it was scheduled: the worker never holds back a booked story.
     checks_publication = False
@@ -60,12 +63,24 @@ class ReleaseOnSchedule(Publish):
             raise ActionRefused("The article is not due yet.")  # rescheduled meanwhile
 
     def apply(self, article: Article, **params) -> None:
-        article.published_at = article.scheduled_for
+        if article.published_at is not None and was_out(article):
+            # Brought back on a schedule, as Publish brings one back now: it keeps its first
+            # time and says when it was updated.
+            article.updated_at = article.scheduled_for
+        else:
+            article.published_at = article.scheduled_for
         article.scheduled_for = None
         out_at_release(article)
 
     def describe(self, article: Article, **params) -> str:
         return "Published on schedule."
+
+
+def was_out(article: Article) -> bool:
+    """Whether the story was ever published (its log says so: a kill starts from published),
+    which its status no longer tells once it is scheduled again."""
+    published = Article.Status.PUBLISHED
+    return article.audit_log.filter(Q(from_status=published) | Q(to_status=published)).exists()
 
 
 def release_due(now: datetime | None = None) -> list[int]:
