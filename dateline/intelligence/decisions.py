@@ -75,8 +75,11 @@ def remove(article: Article, related_id: int, user) -> None:
     """Out of the story's list, and kept out: the row stays, marked removed."""
     if related_id == article.pk:
         raise NotPossible("A story is never among its own related stories.")
-    if not Article.objects.filter(pk=related_id).exists():
-        raise NotPossible("That story no longer exists.")
+    listed = RelatedStory.objects.filter(article=article, related_id=related_id).exists()
+    # Only a story its list holds, or one readers could open: the panel then names it, and
+    # another desk's draft is not for everyone who may edit this story to name.
+    if not listed and not Article.objects.live().filter(pk=related_id).exists():
+        raise NotPossible(f"Story {related_id} is not among this story's related stories.")
     lock(article)
     RelatedStory.objects.update_or_create(
         article=article, related_id=related_id,

@@ -117,6 +117,11 @@ def test_pinning_names_an_unpublished_story_by_number_not_its_headline(
     assert refused.json()["message"] == (
         f"Story {secret.pk} is not published: readers could not open it.")
     assert "Secret" not in refused.content.decode()
+    # Nor by removing it, which listed it by its headline among those "kept out".
+    removed = decide(desk_client(contributor), own, f"remove:{secret.pk}")
+    assert removed.status_code == 400 and "Secret" not in removed.content.decode()
+    assert removed.json()["message"] == (
+        f"Story {secret.pk} is not among this story's related stories.")
 
 
 @pytest.mark.parametrize("related", ["0", "999999999", "itself"])
@@ -126,7 +131,8 @@ def test_removing_a_story_that_is_none_is_refused_in_words(desk_client, make_use
     client = desk_client(make_user("Editor"))
     answer = decide(client, story, f"remove:{story.pk if related == 'itself' else related}")
     assert answer.status_code == 400
-    assert answer.json()["message"] in ("That story no longer exists.",
+    assert answer.json()["message"] in (f"Story {related} is not among this story's related "
+                                        "stories.",
                                         "A story is never among its own related stories.")
     assert not RelatedStory.objects.filter(article=story, origin="removed").exists()
 
