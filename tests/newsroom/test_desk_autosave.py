@@ -128,7 +128,7 @@ def test_publish_now_saves_the_text_on_the_screen_first(desk_client, make_user, 
                            status=Article.Status.DRAFT, published_at=None)
     response = client.post(change_url(article), {
         **article_post_data(article, standfirst="The mayor is re-elected."),
-        "_workflow": "publish", "wf-publish-note": "checked",
+        "_workflow": "publish", "wf-publish-note": "checked", "wf-publish-seen_status": "draft",
     })
     assert response.status_code == 302
     article.refresh_from_db()
@@ -151,7 +151,8 @@ def test_a_stale_publish_publishes_nothing_and_shows_the_conflict(
     second = Client()
     second.force_login(make_user("Editor", "ben"))
     response = second.post(change_url(article), {
-        **article_post_data(article, headline="Mayor wins"), "_workflow": "publish"})
+        **article_post_data(article, headline="Mayor wins"), "_workflow": "publish",
+        "wf-publish-seen_status": "draft"})
     assert response.status_code == 200
     page = response.content.decode()
     assert 'id="conflict"' in page
@@ -191,6 +192,14 @@ def test_a_move_chosen_on_a_page_left_open_is_not_done_once_another_moved_the_st
         f"/desk/newsroom/article/{article.pk}/workflow/publish/",
         {"seen_status": "draft"}, follow=True)
     assert "The story is unpublished now, not draft as on your page" in answer.content.decode()
+    article.refresh_from_db()
+    assert article.status == Article.Status.UNPUBLISHED
+
+    # A post that names no state (a page older than this check, a script) moves nothing.
+    blind = desk_client(make_user("Editor", "dee")).post(
+        f"/desk/newsroom/article/{article.pk}/workflow/publish/", {}, follow=True)
+    assert "This page does not say which state it showed the story in" in (
+        blind.content.decode())
     article.refresh_from_db()
     assert article.status == Article.Status.UNPUBLISHED
 
@@ -237,7 +246,7 @@ def test_schedule_to_the_second_in_the_site_zone(desk_client, make_user, make_ar
     typed = at.strftime("%Y-%m-%dT%H:%M:") + "02"
     response = client.post(change_url(article), {
         **article_post_data(article, standfirst="Tomorrow's budget."), "_workflow": "schedule",
-        "wf-schedule-at": typed})
+        "wf-schedule-at": typed, "wf-schedule-seen_status": article.status})
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.status == Article.Status.SCHEDULED
@@ -254,7 +263,8 @@ def test_an_action_refused_after_the_save_keeps_the_text_and_says_why(
     article = make_article("Budget", status=Article.Status.DRAFT, published_at=None)
     response = client.post(change_url(article), {
         **article_post_data(article, standfirst="Saved anyway."), "_workflow": "schedule",
-        "wf-schedule-at": "2001-01-01T10:00:00"}, follow=True)
+        "wf-schedule-at": "2001-01-01T10:00:00", "wf-schedule-seen_status": "draft"},
+        follow=True)
     page = response.content.decode()
     assert "Your text is saved, but not “Schedule”" in page and "in the past" in page
     article.refresh_from_db()
@@ -297,7 +307,8 @@ def test_an_invalid_form_runs_no_action(desk_client, make_user, make_article):
     client = desk_client(make_user("Editor"))
     article = make_article("Budget", status=Article.Status.DRAFT, published_at=None)
     response = client.post(change_url(article), {
-        **article_post_data(article, headline=""), "_workflow": "publish"})
+        **article_post_data(article, headline=""), "_workflow": "publish",
+        "wf-publish-seen_status": article.status})
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
     article.refresh_from_db()

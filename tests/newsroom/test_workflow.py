@@ -87,7 +87,8 @@ def test_a_reporter_can_never_publish_by_any_path(desk_client, make_user, make_a
     reporter = make_user("Reporter")
     client = desk_client(reporter)
     article = make_article(status=S.REVIEW, created_by=reporter, published_at=None)
-    forged = client.post(f"/desk/newsroom/article/{article.pk}/workflow/publish/", {"note": ""})
+    forged = client.post(f"/desk/newsroom/article/{article.pk}/workflow/publish/",
+                         {"note": "", "seen_status": "review"})
     assert forged.status_code == 302
     bulk = client.post("/desk/newsroom/article/", {
         "action": "publish_selected", "_selected_action": [article.pk],
@@ -120,16 +121,18 @@ def test_the_desk_offers_the_transitions_and_explains_refusals(desk_client, make
     assert "Unpublish (kill)" not in page
     url = f"/desk/newsroom/article/{article.pk}/workflow/"
     past = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(url + "schedule/", {"at": past}, follow=True)
+    response = client.post(url + "schedule/", {"at": past, "seen_status": "review"},
+                           follow=True)
     assert "is in the past; choose a later time" in response.content.decode()
-    response = client.post(url + "unpublish/", {}, follow=True)
+    response = client.post(url + "unpublish/", {"seen_status": "review"}, follow=True)
     assert "is not possible for an article that is in review" in response.content.decode()
     assert client.post(url + "explode/", {}).status_code == 404
-    response = client.post(url + "schedule/", {"at": "not a time"}, follow=True)
+    response = client.post(url + "schedule/", {"at": "not a time", "seen_status": "review"},
+                           follow=True)
     assert "Enter a valid date/time" in response.content.decode()
     article.refresh_from_db()
     assert article.status == S.REVIEW
-    client.post(url + "return/", {"note": "Needs a second source"})
+    client.post(url + "return/", {"note": "Needs a second source", "seen_status": "review"})
     log = client.get(f"/desk/newsroom/article/{article.pk}/log/").content.decode()
     assert "Needs a second source" in log and "return" in log
 
@@ -159,7 +162,8 @@ def test_a_time_past_the_calendars_end_is_refused_in_words(desk_client, make_use
     client = desk_client(make_user("Editor"))
     article = make_article(status=S.REVIEW, published_at=None)
     url = f"/desk/newsroom/article/{article.pk}/workflow/{action}/"
-    response = client.post(url, {"at": "9999-12-31T23:00:00"}, follow=True)
+    response = client.post(url, {"at": "9999-12-31T23:00:00", "seen_status": "review"},
+                           follow=True)
     assert response.status_code == 200
     assert "past the end of the calendar" in response.content.decode()
     article.refresh_from_db()

@@ -45,7 +45,7 @@ def test_readers_and_editors_carry_on_and_redis_is_asked_once(
     draft = make_article(headline="Dam holds", status=Article.Status.DRAFT)
     editor = desk_client(make_user("Editor"))
     published = editor.post(f"/desk/newsroom/article/{draft.pk}/workflow/publish/",
-                             {"note": ""})
+                             {"note": "", "seen_status": "draft"})
     assert published.status_code == 302
     draft.refresh_from_db()
     assert draft.status == Article.Status.PUBLISHED

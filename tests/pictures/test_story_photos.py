@@ -89,7 +89,8 @@ def test_a_story_without_photos_publishes_as_before(draft, editor):
 def test_the_desk_shows_the_refusal_in_words(draft, editor, desk_client):
     StoryPhoto.objects.create(article=draft, photo=library_photo(), role="lead")
     client = desk_client(editor)
-    response = client.post(f"{ARTICLES}{draft.pk}/workflow/publish/", {"note": ""}, follow=True)
+    response = client.post(f"{ARTICLES}{draft.pk}/workflow/publish/",
+                           {"note": "", "seen_status": draft.status}, follow=True)
     assert "The lead photo has no alt text: add it in the photo library" in (
         response.content.decode())
     draft.refresh_from_db()

@@ -88,7 +88,7 @@ def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpRespo
     params = {"at": form.cleaned_data["at"]} if chosen.needs_time else {}
     try:
         chosen.execute(request.user, article, note=form.cleaned_data["note"],
-                       seen=form.cleaned_data["seen_status"] or None, **params)
+                       seen=form.cleaned_data["seen_status"], **params)
     except (ActionRefused, PermissionDenied) as exc:
         why = str(exc) or "your role does not allow this."
         messages.error(request, f"Your text is saved, but not “{chosen.label}”: {why}")

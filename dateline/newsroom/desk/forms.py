@@ -102,9 +102,13 @@ def _saved_by(article: Article) -> str:
 
 
 class TransitionForm(forms.Form):
-    # The status the page showed when the move was chosen (Transition.execute's `seen`).
-    seen_status = forms.ChoiceField(choices=Article.Status.choices, required=False,
-                                    widget=forms.HiddenInput)
+    # The status the page showed when the move was chosen (Transition.execute's `seen`):
+    # required, so that no post, an old page's or a script's, moves a story blind.
+    seen_status = forms.ChoiceField(
+        choices=Article.Status.choices, widget=forms.HiddenInput,
+        error_messages={"required": "this page does not say which state it showed the story "
+                                    "in (it is older than the desk): reload it and choose again.",
+                        "invalid_choice": "this page names a state no story has: reload it."})
     note = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -57,7 +57,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     params = {"at": form.cleaned_data["at"]} if chosen.needs_time else {}
     try:
         chosen.execute(request.user, article, note=form.cleaned_data["note"],
-                       seen=form.cleaned_data["seen_status"] or None, **params)
+                       seen=form.cleaned_data["seen_status"], **params)
     except (ActionRefused, PermissionDenied) as exc:
         messages.error(request, str(exc) or "Your role does not allow this.")
     else:
