@@ -80,12 +80,13 @@ class FeedAdmin(KeysCheckedAdmin, admin.ModelAdmin):
     autocomplete_fields = ["outlet"]
     actions = ["resume_polling", "poll_now"]
     inlines = [FailedPayloadInline]
-    readonly_fields = ["outlet_rights", "health", "last_error", "paused_reason"]
+    readonly_fields = ["outlet_rights", "health", "last_error", "last_warnings",
+                       "paused_reason"]
     fieldsets = [
         (None, {"fields": ["name", "outlet", "outlet_rights", "site", "url", "service", "parser",
                            "language", "country", "poll_interval", "active"]}),
         ("Rights", {"fields": ["full_text", "may_quote", "may_republish"]}),
-        ("Health", {"fields": ["health", "last_error", "paused_reason"]}),
+        ("Health", {"fields": ["health", "last_error", "last_warnings", "paused_reason"]}),
     ]
 
     def get_queryset(self, request):
@@ -112,7 +113,8 @@ class FeedAdmin(KeysCheckedAdmin, admin.ModelAdmin):
     @admin.display(description="Last error")
     def last_error_words(self, feed: Feed) -> str:
         if not feed.last_error:
-            return "none"
+            return f"none; read with warnings: {feed.last_warnings[:200]}" if (
+                feed.last_warnings) else "none"
         return f"{feed.last_error[:200]} ({ago(feed.last_error_at)})"
 
     @admin.display(description="Items a day (last 7 days)", ordering="items_week")

@@ -47,6 +47,9 @@ class Feed(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    # What the last poll read anyway, and how (an encoding mislabelled, characters left out,
+    # items past the cap): the parser's words; empty when the poll read all as it came.
+    last_warnings = models.TextField(blank=True)
     failures = models.PositiveIntegerField(default=0, help_text="Failed polls in a row.")
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_reason = models.TextField(blank=True)

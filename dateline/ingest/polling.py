@@ -168,7 +168,7 @@ def read_payload(feed: Feed, payload: Payload) -> tuple[Payload, ParseResult | N
 def store_read(feed: Feed, service, fetched, read: list) -> Outcome:
     """Store the items read, keep what could not be read, and the feed's health."""
     outcome = Outcome(ok=True, not_modified=fetched.not_modified)
-    errors = []
+    errors, warnings = [], []
     for payload, result, error in read:
         if result is None:
             keep_failed(feed, payload, error)
@@ -178,6 +178,7 @@ def store_read(feed: Feed, service, fetched, read: list) -> Outcome:
             # Read, but nothing in it to import: kept where the desk looks for what came to
             # nothing, in the parser's words; the feed itself answered, so it stays healthy.
             keep_failed(feed, payload, "Nothing to import: " + " ".join(result.warnings))
+        warnings += [w for w in result.warnings if w not in warnings]
         stored = store(feed, result)
         outcome.created += len(stored.created)
         outcome.changed += len(stored.changed)
@@ -186,6 +187,8 @@ def store_read(feed: Feed, service, fetched, read: list) -> Outcome:
             remember(feed, fetched)
         return failed(feed, f"The feed could not be read: {errors[0]}")
     remember(feed, fetched)
+    if not fetched.not_modified:  # a 304 read nothing: the last warnings still stand
+        feed.last_warnings = " ".join(warnings)[:2000]
     succeeded(feed)
     return outcome
 
@@ -218,7 +221,7 @@ def succeeded(feed: Feed) -> None:
     feed.failures = 0
     feed.next_poll_at = now + timedelta(seconds=feed.poll_interval)
     feed.save(update_fields=["etag", "last_modified", "last_polled_at", "last_success_at",
-                             "failures", "next_poll_at"])
+                             "failures", "next_poll_at", "last_warnings"])
 
 
 def failed(feed: Feed, error: str) -> Outcome:

@@ -190,6 +190,24 @@ def test_full_text_stops_when_the_polls_time_for_it_is_spent(outlets, make_feed,
     assert 1 <= asked <= 3  # each page cut at 0.3 s; the next not started past 0.5 s
 
 
+def test_what_a_poll_read_anyway_is_said_on_the_feed_until_a_poll_reads_all(
+        outlets, make_feed, desk_client, make_user):
+    """The parser's warnings (characters left out, an encoding mislabelled) were dropped
+    whenever the payload had items: the desk never heard of them."""
+    outlets.serve("/feed.xml", rss(bbc_stories(2)).replace("</title>", "\x0b</title>", 1))
+    feed = make_feed(outlets.url("/feed.xml"))
+    assert poll(feed).created == 2
+    feed.refresh_from_db()
+    assert feed.last_warnings == ("The feed holds 1 control character that XML does not "
+                                  "allow; it was left out.")
+    listed = desk_client(make_user("Editor")).get("/desk/ingest/feed/").content.decode()
+    assert "none; read with warnings: The feed holds 1 control character that" in listed
+    outlets.serve("/feed.xml", rss(bbc_stories(3)))
+    poll(feed)
+    feed.refresh_from_db()
+    assert feed.last_warnings == ""
+
+
 def test_the_folder_service_reads_each_new_file_once(tmp_path, make_feed):
     drop = tmp_path / "wire"
     drop.mkdir()

@@ -114,8 +114,9 @@ def safe_xml(payload: bytes, content_type: str = "") -> tuple[bytes, list[str]]:
         text = text[len(declaration.group(0).decode("utf-8", errors="replace")):]
     text, dropped = _FORBIDDEN.subn("", text)
     if dropped:
-        warnings.append(f"The feed holds {dropped:,} control characters that XML does not "
-                        "allow; they were left out.")
+        warnings.append(f"The feed holds {dropped:,} control character"
+                        + ("s that XML does not allow; they were" if dropped > 1 else
+                           " that XML does not allow; it was") + " left out.")
     # No new line after it: the outlet's line numbers stay right in error messages.
     data = b'<?xml version="1.0" encoding="utf-8"?>' + text.encode("utf-8", errors="replace")
     check(data)
