@@ -14,6 +14,7 @@ import contextlib
 import gzip
 import hashlib
 import json
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,6 +41,15 @@ class Route:
     hold: float = 0  # seconds to think before answering (to see requests overlap)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Says nothing when the client cut the connection, as the fetcher does past its limits
+    (socketserver prints each such reset's traceback to the test output)."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exception(), ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class Outlets:
     """The server's routes and what it saw; `url(path)` is where a test points a feed."""
 
@@ -50,7 +60,7 @@ class Outlets:
         self.seen: list[tuple[str, dict]] = []
         self.at_once = self.most_at_once = 0
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer((address, 0), _handler(self))
+        self.server = _QuietServer((address, 0), _handler(self))
         self.server.daemon_threads = True
         self.thread = serve_in_thread(self.server)
 
