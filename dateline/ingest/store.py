@@ -10,6 +10,7 @@ decides, and the loser reads the winner's row.
 
 import hashlib
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -60,21 +61,23 @@ def identities(items: list[ParsedItem]) -> list[str]:
     """Each item's identity, where one GUID or URL that a payload gives several different
     stories (a broken outlet's "1" for every item) is told apart by each story's words: kept
     by it alone, they were one item flipping from story to story, a version a poll each, and
-    all but the last lost. Repeats of one story keep one identity."""
+    all but the last lost. Repeats of one story keep one identity. Only repeated keys have
+    their words hashed here: the usual payload costs one identity an item, as before."""
     keys = [identity(parsed) for parsed in items]
-    prints: dict[str, set[str]] = {}
-    for key, parsed in zip(keys, items, strict=True):
-        prints.setdefault(key, set()).add(fingerprint(parsed))
-    shared = {key for key, found in prints.items() if len(found) > 1 and not key.startswith("fp:")}
+    repeated = {key for key, count in Counter(keys).items()
+                if count > 1 and not key.startswith("fp:")}
+    prints = {n: fingerprint(items[n]) for n, key in enumerate(keys) if key in repeated}
+    shared = {key for key in repeated
+              if len({prints[n] for n, other in enumerate(keys) if other == key}) > 1}
     if shared:
         logger.warning("%d identities given to several different stories in one payload "
                        "(e.g. %s); each story kept by its words", len(shared), min(shared)[:100])
-    return [_told_apart(key, parsed) if key in shared else key
-            for key, parsed in zip(keys, items, strict=True)]
+    return [_told_apart(key, prints[n]) if key in shared else key
+            for n, key in enumerate(keys)]
 
 
-def _told_apart(key: str, parsed: ParsedItem) -> str:
-    kept = f"{key}#{fingerprint(parsed)}"
+def _told_apart(key: str, words: str) -> str:
+    kept = f"{key}#{words}"
     if len(kept) <= IDENTITY_MAX:
         return kept
     return f"{key.partition(':')[0]}#sha256:{hashlib.sha256(kept.encode()).hexdigest()}"
