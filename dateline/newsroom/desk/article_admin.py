@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from dateline.base import onetime
 
@@ -25,6 +26,17 @@ from .session import desk_json
 # Inlines other apps add to the article editor at ready() (pictures: the story's photos), so
 # that the newsroom shows them without importing those apps.
 EXTRA_INLINES: list[type[admin.options.InlineModelAdmin]] = []
+SEEN_FIELD = "seen_status"
+
+
+def seen_statuses(request) -> dict[int, str]:
+    """The state each listed story showed on the page a bulk action was chosen on."""
+    seen = {}
+    for value in request.POST.getlist(SEEN_FIELD)[:1000]:
+        pk, _, status = value.partition(":")
+        if pk.isascii() and pk.isdigit() and status in Article.Status.values:
+            seen[int(pk)] = status
+    return seen
 
 
 class MineFilter(admin.SimpleListFilter):
@@ -108,7 +120,10 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, article: Article) -> str:
-        return budget.status_label(article)
+        # The state the editor saw goes back with a bulk action (`_bulk`): a story another
+        # editor moved since the list was drawn is left as it is, and the editor told why.
+        return format_html('{}<input type="hidden" name="{}" value="{}:{}">',
+                           budget.status_label(article), SEEN_FIELD, article.pk, article.status)
 
     @admin.display(description="Editing now")
     def editing_now(self, article: Article) -> str | None:
@@ -277,9 +292,12 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
 
     def _bulk(self, request, queryset, name: str) -> None:
         transition, done, refused = TRANSITIONS[name], 0, []
+        seen = seen_statuses(request)
         for article in queryset:
             try:
-                transition.execute(request.user, article)
+                # A story chosen on this page moves only from the state shown there; one
+                # taken in by "select all" across pages has no row seen, as the filter chose.
+                transition.execute(request.user, article, seen=seen.get(article.pk))
                 done += 1
             except (ActionRefused, PermissionDenied) as exc:
                 refused.append(f"“{article.headline}”: {exc}")
