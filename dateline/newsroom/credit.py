@@ -2,7 +2,8 @@
 
 No byline is ever invented: a story credits the authors it names (real people, or staff who
 wrote it), and a story that names none, such as imported wire copy, is credited to its
-sources ("Reuters"). Rights belong to the first source that declares them (an agency whose
+sources ("Reuters"); where a byline must name someone (the wire, search engines), a story
+that credits no one is the house's own copy. Rights belong to the first source that declares them (an agency whose
 copy the story is), else to the house (the DATELINE_RIGHTS_HOLDER settings).
 
 A press review is the house's own: its sources are the outlets it reviews, whose words it
@@ -65,6 +66,12 @@ def _is_sources_copy(article: Article) -> bool:
 def byline(article: Article) -> str:
     """"Ann Lee", "Ann Lee and Bo Chan", "Reuters", or "" when the story credits no one."""
     return join_names(credit(article).names)
+
+
+def byline_or_house(article: Article) -> str:
+    """The byline, else the house itself ("Dateline"): a story that credits no one is the
+    agency's own copy, and partners' systems and search engines want a name to show."""
+    return byline(article) or settings.DATELINE_SITE_NAME
 
 
 def join_names(names: list[str]) -> str:

@@ -102,7 +102,7 @@ def authors(request: HttpRequest, article: Article) -> list[dict]:
     credited = credit(article)
     if credited.text:  # written out by the desk: a name, not a page of ours
         return [{"@type": "Person", "name": credited.text}]
-    return [
+    named = [
         {"@type": "Person", "name": a.name,
          "url": request.build_absolute_uri(a.get_absolute_url())}
         for a in credited.authors
@@ -110,6 +110,9 @@ def authors(request: HttpRequest, article: Article) -> list[dict]:
         {"@type": "Organization", "name": s.name, **({"url": s.url} if s.url else {})}
         for s in credited.agencies
     ]
+    # A story that credits no one is the house's own copy, as the wire says (`by`).
+    return named or [{"@type": "Organization", "name": settings.DATELINE_SITE_NAME,
+                      "url": request.build_absolute_uri("/")}]
 
 
 def images(request: HttpRequest, lead: StoryPhoto) -> list[dict]:

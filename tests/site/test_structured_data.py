@@ -189,6 +189,16 @@ def test_agency_copy_is_authored_and_owned_by_the_agency(client, make_article):
     assert 'rel="author"' not in html
 
 
+def test_a_story_crediting_no_one_is_authored_by_the_house(client, make_article):
+    """Google's Article guidelines want an author; the house's own copy names the house."""
+    article = make_article("Parliament sits late")
+    items, _ = extract(client, article.get_absolute_url())
+    news = by_type(items, "NewsArticle")
+    assert schema_problems(news) == []
+    assert news["author"] == [
+        {"@type": "Organization", "name": "Dateline", "url": "http://testserver/"}]
+
+
 def test_section_and_home_pages_carry_breadcrumbs_and_the_publisher(client, story):
     items, _ = extract(client, "/section/world/russia/")
     crumbs = by_type(items, "BreadcrumbList")

@@ -113,3 +113,13 @@ def test_every_generation_carries_the_houses_rights_or_the_sources(make_article,
     assert [wire[n] for n in names] == ["Reuters", "Copyright Reuters. All rights reserved.",
                                        "Reuters subscribers only."]
     assert errors(wire, version) == []
+
+
+@override_settings(DATELINE_SITE_NAME="Balkan Wire")
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_story_crediting_no_one_carries_the_house_as_its_byline(make_article, version):
+    """No author, no byline written out, no source: the agency's own copy, "By Balkan Wire"
+    on a partner's screen (Superdesk reads `byline`), never an empty credit."""
+    item = formatter(version).format_all([make_article("Staff story")])[0]
+    assert item["byline" if version.startswith("1") else "by"] == "Balkan Wire"
+    assert errors(item, version) == []

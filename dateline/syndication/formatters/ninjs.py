@@ -167,8 +167,9 @@ class Ninjs31Formatter(Formatter):
         return [{"role": "main", "contentType": "text/html", "value": self.body_html(article)}]
 
     def _format_by(self, article: Article) -> str | None:
-        # Its authors, else its agencies ("Reuters"): never an invented name.
-        return credit.byline(article) or None
+        # Its authors, else its agencies ("Reuters"), else the house's own copy ("Dateline"):
+        # never an invented name.
+        return credit.byline_or_house(article)
 
     def _format_located(self, article: Article) -> str | None:
         return article.dateline or None
