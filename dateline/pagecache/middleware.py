@@ -78,7 +78,9 @@ def _store(key: str, response, environ: dict) -> None:
     # When this version was made, whatever the view said: a feed's or a sitemap's own date is
     # its newest story's, which a kill, a deletion or a story released late leaves as it was
     # while the body changes, so a poller sending only If-Modified-Since kept the old copy.
-    response["Last-Modified"] = http_date()
+    # The same body rendered again (something it names changed, not what it shows) keeps its
+    # date: on a busy site the feeds were "modified" at every render, and answered in full.
+    response["Last-Modified"] = _kept_since(key, response["ETag"]) or http_date()
     if "Content-Length" not in response:
         response["Content-Length"] = str(len(response.content))
     page = store.CachedPage(
@@ -95,6 +97,14 @@ def _store(key: str, response, environ: dict) -> None:
     else:  # not stored: something it may show was invalidated while it was rendered
         note(environ, *(("stored",) if stored else ("refused", "changed")))
     response["X-Cache"] = "MISS" if stored else "PASS"
+
+
+def _kept_since(key: str, etag: str) -> str | None:
+    try:
+        return store.kept_since(key, etag)
+    except Exception:
+        log_failure(logger, "page cache unavailable; not reading %s", key)
+        return None
 
 
 def _empty_as_not_modified(response) -> None:

@@ -94,6 +94,16 @@ def save(page_key: str, page: CachedPage, started_generation: str | None) -> boo
     return True
 
 
+def kept_since(page_key: str, etag: str) -> str | None:
+    """The Last-Modified of the copy kept under `page_key`, valid or not, if its body was this
+    one (`etag`): a page rendered again unchanged, after an invalidation of something it
+    names, keeps the date a poller sending only If-Modified-Since holds."""
+    kept = backend().get(PAGE_PREFIX + page_key)
+    if kept is None or kept.etag != etag:
+        return None
+    return dict(kept.headers).get("Last-Modified")
+
+
 def load(page_key: str) -> CachedPage | None:
     """The stored page, if every key it names still has the version it was stored with."""
     store = backend()

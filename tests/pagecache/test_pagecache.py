@@ -294,3 +294,29 @@ def test_an_edit_made_while_redis_was_away_shows_as_soon_as_it_answers(
     said = [r.getMessage() for r in caplog.records if "answering again; invalidating" in
             r.getMessage()]
     assert said and said[0].endswith("the stories saved during the outage: 1")
+
+
+def test_a_page_rendered_again_unchanged_keeps_its_last_modified(
+        reader, make_article, monkeypatch):
+    """On a busy site something a feed names changes every few seconds without changing what
+    it shows: each render used to be "modified now", so pollers sending only
+    If-Modified-Since were answered in full every time."""
+    from django.utils.http import parse_http_date
+
+    from dateline.pagecache import invalidation, middleware
+
+    make_article("Unchanged story")
+    _, first, body = reader.get("/feeds/atom/")
+    assert first["X-Cache"] == "MISS"
+    later = "Thu, 01 Jan 2099 00:00:00 GMT"  # a later second, without waiting for one
+    monkeypatch.setattr(middleware, "http_date", lambda: later)
+    named = set(first["Surrogate-Key"].split())
+    invalidation.invalidate({sorted(named)[0]})  # named by it, showing nothing new
+    status, again, _ = reader.get("/feeds/atom/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert status == 304 and again["ETag"] == first["ETag"] and again["X-Cache"] == "MISS"
+    assert again["Last-Modified"] == first["Last-Modified"]
+    # A change it shows is a new date.
+    make_article("A new story")
+    _, changed, _ = reader.get("/feeds/atom/")
+    assert changed["ETag"] != first["ETag"] and changed["Last-Modified"] == later
+    assert parse_http_date(changed["Last-Modified"]) > parse_http_date(first["Last-Modified"])
