@@ -3,8 +3,9 @@
 No byline is ever invented: a story credits the authors it names (real people, or staff who
 wrote it), and a story that names none, such as imported wire copy, is credited to its
 sources ("Reuters"); where a byline must name someone (the wire, search engines), a story
-that credits no one is the house's own copy. Rights belong to the first source that declares them (an agency whose
-copy the story is), else to the house (the DATELINE_RIGHTS_HOLDER settings).
+that credits no one is the house's own copy. Rights belong to the first source that declares
+them (an agency whose copy the story is), else to the house (the DATELINE_RIGHTS_HOLDER
+settings).
 
 A press review is the house's own: its sources are the outlets it reviews, whose words it
 quotes and summarises, not its authors or rights holders. It credits only the authors it
