@@ -245,3 +245,17 @@ def test_a_shared_answer_of_the_same_views_is_kept(nginx):
     """The control for the tests above: the same view, only the headers or method differ."""
     assert served_from_cache(nginx, "/nginx-test/shared/")
     assert nginx.kept("/nginx-test/shared/")
+
+
+@pytest.mark.parametrize("feed", ["/feeds/rss/", "/feeds/atom/", "/feeds/json/"])
+def test_every_feed_is_sent_compressed(nginx, make_article, feed):
+    """JSON Feed's own type (application/feed+json) was missing from gzip_types."""
+    import gzip
+
+    for n in range(5):
+        make_article(f"Story {n}", body="<p>" + "Parliament sat late. " * 40 + "</p>")
+    request = urllib.request.Request(f"http://127.0.0.1:{nginx.port}{feed}",
+                                     headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as answered:
+        assert answered.headers["Content-Encoding"] == "gzip"
+        assert "Story 4" in gzip.decompress(answered.read()).decode()
