@@ -97,7 +97,8 @@ def parse(query: QueryDict, now: datetime) -> tuple[Position, int]:
         raise params.BadParameter(f"Unknown parameter {unknown[0]!r}; the changes feed takes "
                                   f"{', '.join(sorted(params.CHANGES_KNOWN))}.")
     params.refuse_nul(query)
-    if "cursor" in query:
+    # An empty cursor is none (clients fill in every parameter the document names).
+    if query.get("cursor"):
         try:
             position = Position(*cursor.decode(query["cursor"], cursor.CHANGES_SALT))
         except cursor.BadCursor as exc:

@@ -115,7 +115,7 @@ def document(base_url: str) -> dict[str, Any]:
                                {"type": "string", "examples": ["business/markets"]}),
                         _query("tag", "A tag as kind:slug (kind: person, place, organisation, "
                                "topic) or a slug of any kind.",
-                               {"type": "string", "examples": ["place:moscow"]}),
+                               {"type": "string", "examples": ["place:usa"]}),
                         _query("since", "Stories published at or after this ISO 8601 time "
                                "(UTC when it has no offset; a day alone is its midnight).",
                                {"type": "string", "format": "date-time",

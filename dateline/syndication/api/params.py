@@ -65,7 +65,7 @@ def parse(query: QueryDict) -> ListParams:
         raise BadParameter("'since' must come before 'until'.")
     if "limit" in query:
         params.limit = whole_number("limit", query["limit"], MAX_LIMIT)
-    if "cursor" in query:
+    if query.get("cursor"):  # an empty one is none, as clients filling in every field send
         try:
             params.after = cursors.decode(query["cursor"])
         except cursors.BadCursor as exc:
@@ -81,7 +81,7 @@ def tag_ids(value: str) -> list[int]:
         known = Tag.kind_for_prefix(kind) or (kind if kind in Tag.Kind.values else None)
         if known is None:
             raise BadParameter(f"Unknown tag kind {kind!r}; use one of "
-                               f"{', '.join(Tag.Kind.values)}, as in 'place:moscow'.")
+                               f"{', '.join(Tag.Kind.values)}, as in 'place:usa'.")
         tags = tags.filter(kind=known)
     ids = list(tags.values_list("pk", flat=True))
     if not ids:
