@@ -99,14 +99,13 @@ def as_schemathesis_reads(schema: dict) -> dict:
 def test_the_form_given_to_schemathesis_judges_items_as_iptcs_schema(version, newsroom):
     import json
 
-    from dateline.newsroom.models import Article
-
-    from .test_ninjs_versions import formatter
-
     from jsonschema import validators
     from referencing import Registry, Resource
 
+    from dateline.newsroom.models import Article
+
     from .ninjs_schema import suite
+    from .test_ninjs_versions import formatter
 
     original = ninjs_schema(version)
     plain = as_schemathesis_reads(original)
