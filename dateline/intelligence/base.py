@@ -111,6 +111,12 @@ class RelatedRanker(Part):
         raise NotImplementedError
 
 
+# A brief's words are counted (DATELINE_BRIEF_MAX_WORDS); this bounds what one "word" of an
+# unspaced or hostile text can make of it (a 5,400-letter run was one word).
+BRIEF_MAX_CHARACTERS = 600
+
+
 class Summariser(Part):
     def brief(self, story: Story, max_words: int) -> str:
+        """At most `max_words` words and BRIEF_MAX_CHARACTERS characters."""
         raise NotImplementedError

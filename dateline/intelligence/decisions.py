@@ -1,10 +1,12 @@
 """What editors decide about the machine's drafts; each decision outlives every re-analysis."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from dateline.newsroom.models import Article
 
+from .base import BRIEF_MAX_CHARACTERS
 from .models import Brief, Decision, RelatedStory, TagSuggestion
 from .records import lock, next_pinned_rank
 
@@ -91,6 +93,12 @@ def edit_brief(article: Article, text: str, user) -> Brief:
     text = " ".join(text.split())
     if not text:
         raise NotPossible("A brief needs some words; to go back to the machine's, reset it.")
+    words, limit = len(text.split()), settings.DATELINE_BRIEF_MAX_WORDS
+    if words > limit:
+        raise NotPossible(f"A brief is at most {limit} words; this one has {words}.")
+    if len(text) > BRIEF_MAX_CHARACTERS:
+        raise NotPossible(f"A brief is at most {BRIEF_MAX_CHARACTERS} characters; this one "
+                          f"has {len(text)}.")
     brief = Brief.objects.filter(article=article).first() or Brief(article=article)
     brief.text, brief.edited_by, brief.edited_at = text, user, timezone.now()
     brief.save()

@@ -114,6 +114,23 @@ def test_a_table_lead_gives_the_headline_as_a_sentence():
                  "<CINRAM LTD> YEAR NET") == "Cinram Ltd year net."
 
 
+def test_the_lead_ends_where_its_prose_does():
+    """List items have no sentence mark: read on, they became one invented sentence ("First
+    item Second link and more."). A heading before the lead is passed over."""
+    assert brief("Prices rose in the capital.\n\nFirst item\n\nSecond link and more") == (
+        "Prices rose in the capital.")
+    assert brief("Background\n\nThe port closed at dawn. Ships waited.") == (
+        "The port closed at dawn. Ships waited.")
+    assert brief("Only a fragment", "Storm closes the port") == "Storm closes the port."
+
+
+def test_a_brief_of_one_endless_word_is_bounded():
+    made = brief("a" * 5400 + ".")
+    assert len(made) <= 600 and made.endswith("…")
+    spaced = brief(("Antidisestablishmentarianism " * 40).strip() + ".")
+    assert len(spaced) <= 600 and spaced.endswith("ism…")
+
+
 def test_a_story_without_body_gives_its_headline():
     assert brief("", "Storm closes the port") == "Storm closes the port."
 

@@ -166,6 +166,18 @@ def test_the_brief_is_edited_kept_and_reset(desk_client, make_user, story):
     assert decide(client, story, "brief", **{"intel-brief": " "}).status_code == 400
 
 
+def test_an_edited_brief_keeps_to_the_briefs_limits(desk_client, make_user, story):
+    """The help text said "at most 60 words", and any length was kept and printed."""
+    client = desk_client(make_user("Editor"))
+    long = decide(client, story, "brief", **{"intel-brief": "Grain sold. " * 31})
+    assert long.status_code == 400
+    assert "at most 60 words; this one has 62" in long.content.decode()
+    one_word = decide(client, story, "brief", **{"intel-brief": "x" * 601})
+    assert one_word.status_code == 400 and "at most 600 characters" in one_word.content.decode()
+    assert not Brief.objects.filter(article=story, edited_by__isnull=False).exists()
+    assert decide(client, story, "brief", **{"intel-brief": "Grain sold. " * 30}).status_code < 400
+
+
 def test_without_scripts_the_whole_form_posts_and_the_editor_comes_back(
         desk_client, make_user, story):
     client = desk_client(make_user("Editor"))

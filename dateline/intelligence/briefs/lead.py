@@ -25,7 +25,7 @@ from dateline.newsroom.importer.headlines import (
     is_all_capitals,
 )
 
-from ..base import Story, Summariser
+from ..base import BRIEF_MAX_CHARACTERS, Story, Summariser
 from . import sentences as s
 
 MAX_SENTENCES = 3
@@ -47,13 +47,19 @@ HEADLINE_FORMS = forms_from(["Corp", "Inc", "Co", "Ltd", "Plc", "qtr", "net", "d
                              "pct", "dlrs", "shr", "US", "Jan", "Feb", "Mar", "Apr", "Jun",
                              "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"])
 _CLOSING = {"“": "”", "„": "“", "«": "»"}
+# A sentence mark anywhere makes a paragraph prose ("... the Air Force said. reuter",
+# "said.(XYGP 1330)"); a heading or a list item has none.
+_SENTENCE_END = re.compile(r"[.!?…]")
 
 
 class LeadSummariser(Summariser):
     name = "lead"
-    version = "1"
+    version = "2"
 
     def brief(self, story: Story, max_words: int) -> str:
+        return _bounded(self._brief(story, max_words))
+
+    def _brief(self, story: Story, max_words: int) -> str:
         lead = _lead(story.body)
         if not lead:
             return _stand_in(story, max_words)
@@ -89,6 +95,12 @@ def _lead(body: str) -> list[str]:
     for n, paragraph in enumerate(lead):
         if s.is_table(paragraph):
             break
+        if not _SENTENCE_END.search(paragraph):
+            # A heading or a list item, no sentence in it: one after the lead's prose ends it
+            # (list items read as one invented sentence), one before it is passed over.
+            if found:
+                break
+            continue
         if n + 1 < len(lead) and lead[n + 1][:1] in s.DOUBLE_QUOTES \
                 and s.double_quotes(paragraph) % 2:
             # The wire's way with a quote over paragraphs: none closes the first, the next
@@ -159,6 +171,15 @@ def _as_sentence(text: str, max_words: int) -> str:
     # A headline's quotes are scare quotes; a clipped one would dangle, so none are kept.
     text = " ".join(text.translate({ord(c): None for c in s.DOUBLE_QUOTES}).split()[:max_words])
     return _finish(text) if text else ""
+
+
+def _bounded(brief: str) -> str:
+    """Within BRIEF_MAX_CHARACTERS, cut at a word where one is in reach."""
+    if len(brief) <= BRIEF_MAX_CHARACTERS:
+        return brief
+    cut = brief[:BRIEF_MAX_CHARACTERS - 1]
+    spaced = cut.rsplit(" ", 1)[0]
+    return (spaced if len(spaced) > BRIEF_MAX_CHARACTERS // 2 else cut).rstrip(",;:-–— ") + "…"
 
 
 def _finish(text: str) -> str:
