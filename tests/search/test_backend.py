@@ -120,6 +120,16 @@ def test_snippets_mark_the_words_and_escape_everything_else(make_article):
     assert "script&gt;" in unmarked and "<" not in unmarked and "&amp;" in unmarked
 
 
+def test_words_in_blocks_side_by_side_stay_apart(make_article, search):
+    """"<li>First</li><li>Second</li>" was one word in the index and in the snippet."""
+    story = make_article("Lists", body="<p>The volcano erupted.</p><ul><li>Ashfall</li>"
+                         "<li>Evacuation</li></ul><h2>Aftermath</h2><p>Roads <b>re</b>open.</p>")
+    assert search("evacuation") == [story.pk] and search("aftermath") == [story.pk]
+    [hit] = get_backend().search(SearchQuery("ashfall")).hits
+    unmarked = hit.snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "erupted. Ashfall Evacuation Aftermath Roads reopen" in " ".join(unmarked.split())
+
+
 def test_imports_are_indexed_in_their_transaction(tmp_path, search):
     from dateline.newsroom.importer import import_file
 

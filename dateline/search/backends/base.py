@@ -65,9 +65,17 @@ class SearchResults:
     more: bool = False
 
 
+# Where one block ends another begins: a space there, or "<li>First</li><li>Second</li>" was
+# the word "FirstSecond" in the index and in every snippet.
+_BLOCK_EDGE = re.compile(
+    r"</?(?:p|div|li|ul|ol|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th|caption|figure|"
+    r"figcaption|dl|dt|dd|hr|br|section|aside)\b[^>]{0,500}>", re.IGNORECASE)
+
+
 def plain_text(value: str) -> str:
     """The words of an HTML fragment, as the index stores them."""
-    return _UNWANTED.sub(" ", html.unescape(strip_tags(value or "")))
+    spaced = _BLOCK_EDGE.sub(" ", value or "")
+    return _UNWANTED.sub(" ", html.unescape(strip_tags(spaced)))
 
 
 def highlight(snippet: str) -> str:
