@@ -204,6 +204,44 @@ def test_a_move_chosen_on_a_page_left_open_is_not_done_once_another_moved_the_st
     assert article.status == Article.Status.UNPUBLISHED
 
 
+@pytest.mark.parametrize("changed", [False, True])
+def test_a_move_on_a_page_left_open_says_what_moved_the_story_not_a_merge(
+    desk_client, make_user, make_article, changed
+):
+    """Ben saved and published from his page, then killed the story; Ann's "Publish now" on
+    her page met a newer version and showed a merge panel of texts that did not differ,
+    never saying the story was killed."""
+    from dateline.newsroom.actions import TRANSITIONS
+    from dateline.newsroom.models import Revision
+
+    article = make_article("Minister resigns", status=Article.Status.REVIEW, published_at=None)
+    ann = desk_client(make_user("Editor", "ann"))
+    opened = article_post_data(article)  # Ann's page, at version 1
+    ben = desk_client(make_user("Editor", "ben"))
+    ben.post(change_url(article), {**article_post_data(article), "_workflow": "publish",
+                                   "wf-publish-seen_status": "review"})
+    article.refresh_from_db()
+    assert (article.status, article.version) == (Article.Status.PUBLISHED, 2)
+    TRANSITIONS["unpublish"].execute(article.revisions.last().created_by, article,
+                                     note="legal kill")
+    if changed:
+        opened["standfirst"] = "Ann's new standfirst."
+    response = ann.post(change_url(article), {
+        **opened, "_workflow": "publish", "wf-publish-seen_status": "review"}, follow=True)
+    shown = response.content.decode()
+    article.refresh_from_db()
+    assert (article.status, article.version) == (Article.Status.UNPUBLISHED, 2)
+    assert "The story is unpublished now, not in review as on your page: ben" in shown
+    assert 'id="conflict"' not in shown
+    refused = Revision.objects.filter(article=article, kind=Revision.Kind.REFUSED)
+    if changed:
+        kept = refused.get()
+        assert kept.standfirst == "Ann's new standfirst."
+        assert f"Your changes are kept as revision {kept.pk}, under Revisions." in shown
+    else:
+        assert not refused.exists() and "Your changes are kept" not in shown
+
+
 def test_a_reporters_text_sent_after_an_editor_published_the_story_is_kept_not_lost(
     desk_client, make_user, make_article
 ):

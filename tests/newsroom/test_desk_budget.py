@@ -109,7 +109,7 @@ def test_the_status_column_says_when_and_calls_a_taken_down_story_killed(
         desk_client, make_user, make_article, fields, label):
     make_article("The story", **fields)
     html = desk_client(make_user("Editor")).get(LIST, {"q": "The story"}).content.decode()
-    assert f'<td class="field-status_label">{label}</td>' in html
+    assert f'<td class="field-status_label">{label}<input type="hidden"' in html
 
 
 def test_editing_now_names_a_colleague_with_the_story_open_but_not_a_stale_one(

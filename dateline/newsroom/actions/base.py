@@ -64,7 +64,7 @@ class Transition:
     def describe(self, article: Article, **params) -> str:
         return ""
 
-    def _moved_since(self, article: Article, seen: str) -> str:
+    def moved_since(self, article: Article, seen: str) -> str:
         """Why a move chosen on a page showing the story as `seen` is not done now."""
         return (f"The story is {article.get_status_display().lower()} now, not "
                 f"{Article.Status(seen).label.lower()} as on your page: {last_move(article)}. "
@@ -86,7 +86,7 @@ class Transition:
         with transaction.atomic():
             locked = Article.objects.select_for_update().get(pk=article.pk)
             if seen and locked.status != seen:
-                raise ActionRefused(self._moved_since(locked, seen))
+                raise ActionRefused(self.moved_since(locked, seen))
             self.check(user, locked)
             self.validate(locked, **params)
             if self.checks_publication:

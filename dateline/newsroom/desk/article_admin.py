@@ -213,6 +213,10 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
         if (request.method == "POST" and article is not None
                 and not can_edit(request.user, article) and is_owner(request.user, article)):
             return editor_page.keep_unwritable_save(request, article)
+        pressed = request.POST.get(editor_page.WORKFLOW_BUTTON) if article is not None else None
+        if request.method == "POST" and pressed and (refused := editor_page.refuse_moved_since(
+                request, article, pressed, self._changed_fields(request, article))):
+            return refused
         extra = extra_context or {}
         if article is not None:
             extra.update(views.workflow_context(request, article))

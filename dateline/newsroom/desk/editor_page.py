@@ -73,6 +73,27 @@ def keep_unwritable_save(request: HttpRequest, article: Article) -> HttpResponse
     return redirect(reverse("admin:newsroom_article_change", args=[article.pk]))
 
 
+def refuse_moved_since(request: HttpRequest, article: Article, name: str,
+                       changed: list[str]) -> HttpResponse | None:
+    """A workflow button pressed on a page that showed the story in another state (another
+    editor killed it meanwhile): nothing is saved or done, and the editor is told what moved
+    it, not shown a merge of texts that may not differ. What they had changed on the page
+    (`changed`: the fields that differ from the story's) is kept as a revision."""
+    chosen = TRANSITIONS.get(name)
+    seen = request.POST.get(f"wf-{name}-seen_status", "")
+    if chosen is None or seen not in Article.Status.values or seen == article.status:
+        return None
+    why = chosen.moved_since(article, seen)
+    if changed:
+        base = min(key_from(request.POST.get("base_version", "")) or 0, Article.HIGHEST_VERSION)
+        kept = keep_refused(article.pk, request.user, base, request.POST.get("headline", ""),
+                            request.POST.get("standfirst", ""), request.POST.get("body", ""),
+                            note=f"Sent with “{chosen.label}” after the story had moved on.")
+        why += f" Your changes are kept as revision {kept.pk}, under Revisions."
+    messages.error(request, why)
+    return redirect(reverse("admin:newsroom_article_change", args=[article.pk]))
+
+
 def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpResponse:
     """After the text was saved: the chosen action, with its time and note from the form."""
     back = redirect(reverse("admin:newsroom_article_change", args=[article.pk]))
