@@ -404,3 +404,25 @@ def test_json_nested_past_the_parsers_stack_is_a_400_not_a_500(desk_client, make
                 "/desk/newsroom/article/autosave/"):
         answer = keep(client, url, "[" * 100_000)
         assert answer.status_code == 400 and answer.json()["error"] == "The request is not JSON."
+
+
+def test_the_note_sent_with_a_return_is_on_the_reporters_story_page(
+    desk_client, make_user, make_article
+):
+    """It was only in the audit log, which a reporter is not shown the way to."""
+    from dateline.newsroom.actions import TRANSITIONS
+
+    reporter = make_user("Reporter", "rita")
+    article = make_article("Ships wait at port", status=Article.Status.REVIEW, published_at=None,
+                           created_by=reporter)
+    editor = make_user("Editor", "ann")
+    editor.first_name, editor.last_name = "Ann", "Lee"
+    editor.save()
+    TRANSITIONS["return"].execute(editor, article,
+                                  note="Please add a line on how long ships have waited.")
+    page = desk_client(reporter).get(change_url(article)).content.decode()
+    assert "“Return to reporter” by Ann Lee at" in page
+    assert "Please add a line on how long ships have waited." in page
+    TRANSITIONS["submit"].execute(reporter, article)  # sent again, with no note: none shown
+    page = desk_client(reporter).get(change_url(article)).content.decode()
+    assert "Please add a line" not in page

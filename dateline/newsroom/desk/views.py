@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..actions import TRANSITIONS, ActionRefused
@@ -40,7 +41,21 @@ def workflow_context(request: HttpRequest, article: Article) -> dict:
         "note_form": NoteForm() if user.has_perm("newsroom.correct_article") else None,
         "notes": article.notes.select_related("created_by"),
         "can_edit_article": can_edit(user, article),
+        "move_note": move_note(article),
     }
+
+
+def move_note(article: Article) -> str:
+    """The note left with the move that put the story in its state ("Please add a line on the
+    ships' wait"), in words, for the writer it went back to; it was only in the audit log."""
+    moved = article.audit_log.select_related("user").filter(to_status=article.status).first()
+    if moved is None or not moved.note or moved.action not in TRANSITIONS:
+        return ""
+    who = "the scheduler" if moved.user is None else (
+        moved.user.get_full_name() or moved.user.get_username())
+    when = timezone.localtime(moved.created_at)
+    return (f"“{TRANSITIONS[moved.action].label}” by {who} at {when:%Y-%m-%d %H:%M}: "
+            f"{moved.note}")
 
 
 @require_POST
