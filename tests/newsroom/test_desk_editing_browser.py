@@ -116,6 +116,44 @@ def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
     assert not Presence.objects.filter(user__username="ann").exists()
 
 
+def test_the_body_editor_shows_their_body_and_keeps_a_merge_typed_into_it(
+    browser, live_server, make_user, make_article
+):
+    """"Take theirs" on the body changed nothing the editor saw, and what was then typed in
+    the body editor was thrown away for their version on Save."""
+    editor_account(make_user, "ann", "Ann", "Lee")
+    editor_account(make_user, "ben", "Ben", "Ode")
+    article = make_article("Flood warning", body="<p>Water is rising.</p><p>Roads close.</p>")
+    record_revision(article, None)
+    connections.close_all()
+    ann = open_story(desk_context(browser), live_server, "ann", article)
+    ben = open_story(desk_context(browser), live_server, "ben", article)
+    body = ".field-body .ProseMirror[contenteditable=true]"
+    ann.click(f"{body} p >> nth=0")
+    ann.keyboard.press("End")
+    ann.keyboard.type(" Ann's line.")
+    ann.click("input[name=_continue]")
+    ann.wait_for_selector(".messagelist .success")
+    ben.click(f"{body} p >> nth=1")
+    ben.keyboard.press("End")
+    ben.keyboard.type(" Ben's line.")
+    ben.click("input[name=_continue]")
+    ben.wait_for_selector("#conflict")
+    ben.locator(body).wait_for()
+    assert "Ben's line." in ben.inner_text(body)
+    ben.check("input[name=conflict-body][value=theirs]")
+    assert "Ann's line." in ben.inner_text(body) and "Ben's line." not in ben.inner_text(body)
+    ben.click(f"{body} p >> nth=1")  # his line again, by hand, into her text
+    ben.keyboard.press("End")
+    ben.keyboard.type(" Ben again.")
+    assert ben.is_checked("input[name=conflict-body][value=mine]")
+    ben.click("input[name=_continue]")
+    ben.wait_for_selector(".messagelist .success")
+    stored = Article.objects.get(pk=article.pk).body
+    assert "Ann's line." in stored and "Ben again." in stored and "Ben's line." not in stored
+    assert ben.errors == [] and ann.errors == []
+
+
 def ann_types_in_a_story(browser, live_server, make_user, make_article):
     """Ann opens "Storm" and types a new standfirst, which the page keeps as her draft."""
     editor_account(make_user, "ann", "Ann", "Lee")
@@ -202,6 +240,57 @@ def test_text_typed_after_the_session_ended_is_saved_once_the_editor_logs_in_aga
     # just after the login elsewhere); nothing else went wrong.
     assert page.errors and all(re.search("status of 40[13]", e) for e in page.errors)
     assert page.evaluate("window.cspViolations") == []
+
+
+def test_save_pressed_just_after_the_session_ended_unseen_keeps_the_page(
+    browser, live_server, make_user, make_article
+):
+    """The session ended on the server between the page's checks (every 15 s): Save posted
+    into it, met the login page, and what was typed since the last autosave (which the ended
+    session refused) was gone. The editor's form now asks first."""
+    article, context, page = ann_types_in_a_story(browser, live_server, make_user, make_article)
+    Session.objects.all().delete()  # expired on the server; the page has not asked since
+    page.fill("#id_headline", "Storm closes schools")
+    page.click("input[name=_continue]")
+    page.wait_for_selector("#session-ended:focus", timeout=15000)
+    assert page.url.endswith(f"/article/{article.pk}/change/")
+    assert page.input_value("#id_headline") == "Storm closes schools"
+    assert Article.objects.get(pk=article.pk).headline == "Storm"
+
+    other = context.new_page()  # she logs in again in another tab
+    other.goto(f"{live_server.url}/desk/login/?next=/desk/")
+    other.fill("#id_username", "ann")
+    other.fill("#id_password", "pw-for-tests")
+    other.click("input[type=submit]")
+    other.wait_for_selector("#content")
+    page.wait_for_selector("#session-ended", state="hidden", timeout=15000)
+    page.locator("#id_headline").press("Enter")  # the default button: Save, asking first
+    page.wait_for_selector(".messagelist .success")
+    saved = Article.objects.get(pk=article.pk)
+    assert (saved.headline, saved.standfirst) == ("Storm closes schools", "Winds reach 120 km/h")
+    assert saved.revisions.count() == 1  # one save, one revision
+    context.close()
+
+
+def test_a_workflow_button_pressed_offline_sends_nothing_and_keeps_the_page(
+    browser, live_server, make_user, make_article
+):
+    """Offline, Save and the workflow buttons took the editor to Chromium's error page; Back
+    skipped the form, and what was typed since the last autosave was gone."""
+    article, context, page = ann_types_in_a_story(browser, live_server, make_user, make_article)
+    context.set_offline(True)
+    page.fill("#id_headline", "Storm closes schools")
+    page.click("button.workflow-button[value=unpublish]")
+    page.wait_for_selector("#no-connection:focus", timeout=15000)
+    assert page.url.endswith(f"/article/{article.pk}/change/")
+    assert page.input_value("#id_headline") == "Storm closes schools"
+    context.set_offline(False)
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    assert page.locator("#no-connection").count() == 0  # a new page
+    saved = Article.objects.get(pk=article.pk)
+    assert (saved.status, saved.headline) == ("published", "Storm closes schools")
+    context.close()
 
 
 def log_out_and_in_elsewhere(context, live_server, username: str):

@@ -92,16 +92,20 @@ def conflict_rows(form, current: Article, base_version: int | None) -> list[dict
             "label": form.fields[name].label or name.replace("_", " ").capitalize(),
             "diff": word_diff(theirs, mine),
             "choice": "theirs" if unchanged_by_me else "mine",
-            # A one-line or plain-text box: editor.js can show their text in it, for a merge
-            # by hand; other widgets (the body editor, pickers) keep the editor's value.
+            # A one-line or plain-text box, or the body editor: editor.js can show their text
+            # in it, for a merge by hand; pickers keep the editor's value.
             "theirs_text": _plain_text(form, name, current),
         })
     return rows
 
 
 def _plain_text(form, name: str, current: Article) -> str | None:
+    """Their value for a text box, which editor.js can show in it: the body's is its HTML, for
+    the body editor; None for pickers and other widgets, which keep the editor's value."""
     widget = form.fields[name].widget
-    if name == "body" or not isinstance(widget, (forms.TextInput, forms.Textarea)):
+    if name == "body":
+        return current.body
+    if not isinstance(widget, (forms.TextInput, forms.Textarea)):
         return None
     value = getattr(current, name)
     return "" if value is None else str(value)

@@ -164,11 +164,16 @@
     if (root.dataset.leaveUrl) post(root.dataset.leaveUrl, {}, true).catch(() => {});
   });
 
+  // The body's textarea, which django-prose-editor's rich-text editor stands in for.
+  function richText(box) {
+    return [...box.attributes].some((a) => a.name.startsWith("data-django-prose-editor"));
+  }
+
   // The conflict panel. A text box shows the side chosen for it; typing in it is a merge by
   // hand, which is "mine" (the server saves "theirs" from the stored story, not the box).
   for (const row of document.querySelectorAll("#conflict tr[data-theirs]")) {
     const box = form.elements.namedItem(row.dataset.field);
-    if (!box || !("value" in box)) continue;
+    if (!box || !("value" in box) || richText(box)) continue;
     let mine = box.value;
     let filling = false;
     const show = () => {
@@ -186,6 +191,40 @@
       row.querySelector("input[value=mine]").checked = true;
     });
     show();
+  }
+  // The body's rich-text editor: the same, through its own API (its textarea follows the
+  // editor, not the other way round). Tiptap keeps the editor on its element; one not made
+  // yet is met by the event django-prose-editor sends once it is.
+  const followed = new Set();
+  const follow = (editor, textarea) => {
+    const row = document.querySelector(`#conflict tr[data-theirs][data-field="${textarea.name}"]`);
+    if (!row || followed.has(textarea)) return;
+    followed.add(textarea);
+    let mine = editor.getHTML();
+    let filling = false;
+    const show = () => {
+      filling = true;
+      const theirs = row.querySelector("input[value=theirs]").checked;
+      editor.commands.setContent(theirs ? row.dataset.theirs : mine, { emitUpdate: false });
+      textarea.value = editor.getHTML();
+      filling = false;
+    };
+    for (const radio of row.querySelectorAll("input[type=radio]")) {
+      radio.addEventListener("change", show);
+    }
+    editor.on("update", () => {
+      if (filling) return;
+      mine = editor.getHTML();
+      row.querySelector("input[value=mine]").checked = true;
+    });
+    show();
+  };
+  document.addEventListener("prose-editor:ready", (event) => {
+    follow(event.detail.editor, event.detail.textarea);
+  });
+  for (const box of form.querySelectorAll("textarea")) {
+    const made = richText(box) && box.parentElement.querySelector(".ProseMirror");
+    if (made && made.editor) follow(made.editor, box);
   }
   for (const button of document.querySelectorAll("[data-conflict-all]")) {
     button.addEventListener("click", () => {

@@ -9,7 +9,12 @@
 //    every tab through localStorage's "storage" event;
 //  - every 15 s while it is shown, and when it is shown again (newsroom/desk/session.py);
 //  - from the editor's autosave and heartbeat (editor.js), through window.deskSession.
-// A submission is never held back to ask first: the page it posts to starts loading at once.
+// Other forms are never held back to ask first: the page they post to starts loading at once.
+// The story editor's form is: its text is the one thing an editor cannot type again, and a
+// session ended in the seconds before the next check, or a connection gone, took whatever was
+// typed since the last autosave. So its Save and workflow buttons ask first (one short
+// request), and send only once the session holds; otherwise the page stays as it is, saying
+// why.
 (function () {
   "use strict";
 
@@ -78,15 +83,65 @@
 
   function checkQuietly() { check().catch(function () {}); }
 
+  var ASK_FIRST = "article_form";
+  var ASK_MS = 8000;
+  var offlineBox = null;
+
+  function offline(shown) {
+    if (!offlineBox) {
+      offlineBox = document.createElement("p");
+      offlineBox.id = "no-connection";
+      offlineBox.className = "session-ended";
+      offlineBox.setAttribute("role", "alert");
+      offlineBox.tabIndex = -1;
+      offlineBox.textContent = "No connection to the desk, so nothing was sent. Your text is " +
+        "still here: press the button again once you are back online.";
+      (document.getElementById("content") || document.body).prepend(offlineBox);
+    }
+    offlineBox.hidden = !shown;
+    if (shown) offlineBox.focus();
+  }
+
+  // Asked with a time limit: a connection that hangs is no connection.
+  function checkInTime() {
+    return Promise.race([check(), new Promise(function (resolve, reject) {
+      setTimeout(function () { reject(new Error("no answer")); }, ASK_MS);
+    })]);
+  }
+
   // Added before any page script's own (this script comes first), so a held submission
   // reaches none of them.
   function guard(form) {
+    var asking = false;
+    var sending = false;
     form.addEventListener("submit", function (event) {
-      if (!loggedOut) return;
+      if (loggedOut) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        alertBox.focus();
+        checkQuietly();  // perhaps logged in again meanwhile: the next press goes
+        return;
+      }
+      if (form.id !== ASK_FIRST || sending) return;
       event.preventDefault();
       event.stopImmediatePropagation();
-      alertBox.focus();
-      checkQuietly();  // perhaps logged in again meanwhile: the next press goes
+      if (asking) return;  // a second press while the first asks: one post
+      asking = true;
+      var submitter = event.submitter;
+      checkInTime().then(function (holds) {
+        asking = false;
+        offline(false);
+        if (!holds) { alertBox.focus(); return; }
+        sending = true;
+        try {
+          form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+        } finally {
+          sending = false;
+        }
+      }, function () {
+        asking = false;
+        offline(true);
+      });
     });
   }
 
