@@ -24,6 +24,10 @@ CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0B-\x0C\x0E-\x1F]")  # none allowed in XML 1.0
+# What makes a reader guessing whether an RSS title is text or HTML (feedparser, as others)
+# take it for HTML: a closing tag or an entity. Such a title goes in as HTML made from its text,
+# or "<b>x</b>" showed as a bold x and a literal "&amp;" as "&"; any other stays plain text.
+READ_AS_HTML = re.compile(r"</\w+>|&#?\w+;")
 
 
 class FeedXMLGenerator(SimplerXMLGenerator):
@@ -62,7 +66,10 @@ def add_media_content(handler, photo) -> None:
         "url": main.url, "medium": "image", "type": main.content_type,
         "width": str(main.width), "height": str(main.height), "fileSize": str(main.size)})
     if photo.caption:
-        handler.addQuickElement("media:description", photo.caption, {"type": "plain"})
+        if READ_AS_HTML.search(photo.caption):
+            handler.addQuickElement("media:description", escape(photo.caption), {"type": "html"})
+        else:
+            handler.addQuickElement("media:description", photo.caption, {"type": "plain"})
     if photo.credit:
         handler.addQuickElement("media:credit", photo.credit)
     if photo.photo.copyright_notice:
@@ -106,8 +113,11 @@ class RssFeed(feedgenerator.Rss201rev2Feed):
 
     def add_item_elements(self, handler, item) -> None:
         # Readers take <description> as HTML, so the teaser goes in as HTML made from its text.
-        text = item["description"]
-        super().add_item_elements(handler, {**item, "description": text and escape(text)})
+        text, title = item["description"], item["title"]
+        if READ_AS_HTML.search(title):
+            title = escape(title)
+        super().add_item_elements(handler, {**item, "title": title,
+                                            "description": text and escape(text)})
         for name in item.get("authors", ()):
             handler.addQuickElement("dc:creator", name)
         if item.get("item_copyright"):  # RSS 2.0 has no item-level <copyright>

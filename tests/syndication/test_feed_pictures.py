@@ -2,6 +2,7 @@
 Feed, read back by feedparser, with the real JPEG rendition's URL, size and bytes; a story
 without a photo, or whose photo has no renditions yet, is written as before."""
 
+import html
 import json
 import xml.etree.ElementTree as ET
 
@@ -103,6 +104,18 @@ def test_rss_writes_the_caption_credit_and_thumbnail_inside_media_content(client
     # One enclosure (RSS allows no more), the same file as media:content.
     enclosure = items[story.headline].findall("enclosure")
     assert len(enclosure) == 1 and enclosure[0].get("url") == media[0].get("url")
+
+
+def test_a_caption_a_reader_would_take_for_html_is_sent_as_html_of_its_text(client, pictured):
+    """Declared "plain", a caption with a closing tag was still read as HTML by feedparser."""
+    story, _, _ = pictured
+    StoryPhoto.objects.filter(article=story).update(caption="Seen <i>at</i> dawn &amp; dusk")
+    entry = feedparser.parse(client.get("/feeds/rss/").content).entries[0]
+    description = ET.fromstring(client.get("/feeds/rss/").content).find(
+        f".//{MEDIA}description")
+    assert description.get("type") == "html"
+    assert html.unescape(description.text) == "Seen <i>at</i> dawn &amp; dusk"
+    assert entry.title == story.headline
 
 
 def test_full_content_keeps_the_body_as_the_content_beside_the_photo(client, settings, pictured):

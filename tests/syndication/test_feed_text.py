@@ -24,6 +24,8 @@ AWKWARD = [
      'Shares rose 3% < 5% & "analysts" said it was \'fair\' -- A&P <AP.N> agreed.'),
     ("<img src=x onerror=alert(1)> Reader's photo",
      "<script>alert(1)</script> then <img src=x onerror=alert(1)> and <b>bold</b> &amp;"),
+    # What a reader guessing at RSS titles takes for HTML: a closing tag, an entity.
+    ("Tom & Jerry <b>bold</b> &amp; AT&T &lt;x&gt; Café", "Plain."),
 ]
 
 
