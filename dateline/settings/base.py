@@ -422,6 +422,13 @@ DATELINE_SUBMISSION_PHOTO_MAX_PIXELS = 50_000_000
 DATELINE_SUBMISSION_MAX_REQUEST_BYTES = (
     DATELINE_SUBMISSION_MAX_PHOTOS * DATELINE_SUBMISSION_PHOTO_MAX_BYTES + 1024 * 1024
 )
+# The largest request body any view takes: the desk's photo form without JavaScript, two
+# originals at their largest. `dateline serve` answers 413 to a larger one announced, before
+# reading any of it and without a thread of Django's (a handful trickling such bodies into
+# views that read them, the desk's login or the WebSub hub, held every slot). The paths named
+# below take less, and refuse a larger one with their own page, by its length, unread.
+DATELINE_REQUEST_MAX_BYTES = 2 * DATELINE_PHOTO_MAX_BYTES + 1024 * 1024
+DATELINE_REQUEST_MAX_BYTES_BY_PATH = {"/report/": DATELINE_SUBMISSION_MAX_REQUEST_BYTES}
 # Reports accepted per sender (IPv4 address, IPv6 /64) and per e-mail address in each window
 # of RATE_WINDOW seconds, and POSTs of any kind (mistakes included) per sender: counted in
 # the "ratelimit" cache, which every web process shares.

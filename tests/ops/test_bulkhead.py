@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings
 
 from dateline.ops.serving.bulkhead import Bulkhead
 
@@ -153,10 +154,91 @@ def test_a_body_sent_in_chunks_reaches_the_app_with_its_length(monkeypatch):
                "wsgi.input": io.BytesIO(b"consent=on&text=Flood")}
     assert bulkhead(dict(chunked), None) == [b"ok"]
     assert seen == [("21", b"consent=on&text=Flood")]
-    # Past the largest body read ahead: refused in words, the app never called.
-    monkeypatch.setattr("dateline.ops.serving.bulkhead.LARGEST_READ_AHEAD", 10)
+    # Past the largest body the address takes: refused in words, the app never called.
+    monkeypatch.setattr(settings, "DATELINE_REQUEST_MAX_BYTES", 10)
     started = []
     answer = bulkhead({**chunked, "wsgi.input": io.BytesIO(b"x" * 11)},
                       lambda status, headers: started.append(status))
-    assert started == ["413 Content Too Large"] and b"larger than this site takes" in answer[0]
+    assert started == ["413 Content Too Large"]
+    assert b"larger than this address takes" in answer[0]
     assert len(seen) == 1
+
+
+class NeverArrives:
+    """A body whose client announced it and then sent nothing: any read would wait."""
+
+    def read(self, size: int = -1) -> bytes:
+        raise AssertionError("a body larger than the address takes was read")
+
+
+def test_a_body_announced_too_large_is_refused_unread_and_takes_no_slot():
+    """Four to six clients announcing 100 MB to the desk's login (whose CSRF check reads the
+    body) held both of Django's slots while they trickled: every uncached page and /healthz
+    waited for as long as they liked."""
+    called = []
+    bulkhead = Bulkhead(lambda environ, start: called.append(1) or [b"ok"], slots=1)
+    started = []
+    answer = bulkhead({**environ(NeverArrives(), 100_000_000), "PATH_INFO": "/desk/login/"},
+                      lambda status, headers: started.append((status, headers)))
+    assert started[0][0] == "413 Content Too Large" and b"81 MB" in answer[0]
+    assert called == []
+
+
+def test_a_view_that_refuses_by_length_gets_its_too_large_body_unread(settings):
+    """/report/ answers a larger report with a page saying what to do, without reading it; the
+    read-ahead used to read up to 64 MB of it first (a client sending Expect: 100-continue was
+    told to send it all)."""
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(environ["CONTENT_LENGTH"])
+        return [b"the report's own 413 page"]
+
+    bulkhead = Bulkhead(app, slots=1)
+    over = settings.DATELINE_SUBMISSION_MAX_REQUEST_BYTES + 1
+    answer = bulkhead({**environ(NeverArrives(), over), "PATH_INFO": "/report/"}, None)
+    assert answer == [b"the report's own 413 page"] and seen == [str(over)]
+
+
+def answer_of(bulkhead, env) -> tuple[str, dict]:
+    started = []
+    bulkhead(env, lambda status, headers: started.append((status, dict(headers))))
+    return started[0] if started else ("200 OK", {})
+
+
+def test_clients_trickling_bodies_leave_threads_to_requests_without_one(monkeypatch):
+    """300 clients trickling bodies held all 130 of granian's threads, and /healthz and every
+    page stopped answering. Past `readers` bodies, 503 at once; past LARGE_READERS spooled
+    to disk, the same."""
+    from dateline.ops.serving import bulkhead as module
+
+    monkeypatch.setattr(module, "LARGE_READERS", 1)
+    bulkhead = Bulkhead(lambda environ, start: [b"ok"], slots=2, readers=2)
+    big = module.IN_MEMORY_BYTES + 1
+    slow = [TrickledBody(b"x" * big), TrickledBody(b"y" * 10)]
+    with ThreadPoolExecutor(4) as pool:
+        reading = [pool.submit(bulkhead, environ(slow[0], big), None),
+                   pool.submit(bulkhead, environ(slow[1], 10), None)]
+        time.sleep(0.2)  # both are reading
+        status, headers = answer_of(bulkhead, environ(io.BytesIO(b"z=1"), 3))
+        assert status.startswith("503") and headers["Retry-After"] == "30"
+        assert answer_of(bulkhead, environ())[0] == "200 OK"  # a page: served at once
+        for body in slow:
+            body.arrived.set()
+        assert [r.result(timeout=5) for r in reading] == [[b"ok"]] * 2
+    # A second large body while one holds the disk's turn: 503; a small one is read.
+    spooled = TrickledBody(b"x" * big)
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(bulkhead, environ(spooled, big), None)
+        time.sleep(0.2)
+        assert answer_of(bulkhead, environ(io.BytesIO(b"x" * big), big))[0].startswith("503")
+        assert answer_of(bulkhead, environ(io.BytesIO(b"z=1"), 3))[0] == "200 OK"
+        spooled.arrived.set()
+        assert first.result(timeout=5) == [b"ok"]
+
+
+def test_readers_are_granians_threads_but_those_kept_for_pages():
+    from dateline.ops.serving.bulkhead import readers_for
+
+    assert readers_for(2, 128) == 114  # serve alone: 130 threads, 16 kept
+    assert readers_for(2, 0) == 2  # behind nginx, which buffers bodies: no thread to keep

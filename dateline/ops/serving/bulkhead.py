@@ -9,11 +9,27 @@ views at once served 222 req/s at a 1.5 s p99 where 2 served 409 at 323 ms; GIL 
 A body sent in chunks (Transfer-Encoding: chunked, no Content-Length) comes de-chunked from
 granian with no length, and Django reads no body without one: it is read ahead the same way
 and given its length (nginx in front does the same for the app).
+
+A body is read only within bounds:
+- one announced larger than its path takes (DATELINE_REQUEST_MAX_BYTES, ..._BY_PATH) is not
+  read: answered 413 here, or handed unread to the view that refuses it with its own page. A
+  few such bodies trickled into views that read them (the desk's login, the WebSub hub) held
+  both of Django's slots, and every uncached page and /healthz waited;
+- at most `readers` bodies are read at once per worker, RESERVED_THREADS fewer than granian's
+  threads, so that requests without one (pages, /healthz) always find a thread: 300 clients
+  trickling bodies held them all, and the site stopped answering. Past that, 503 at once;
+- at most LARGE_READERS bodies of more than IN_MEMORY_BYTES, each spooled to a temporary file
+  until its request is done, bound the disk they take (an upload may be 81 MB).
+granian's input has no read timeout (a read waits for all it asked for), so a trickling client
+keeps its reader until it stops; behind nginx, which buffers bodies (client_body_timeout), none
+reaches the app slowly.
 """
 
 import os
 import threading
 from tempfile import SpooledTemporaryFile
+
+from django.conf import settings
 
 from dateline.base import heartbeat
 from dateline.base.turns import taking_turns
@@ -23,20 +39,23 @@ from dateline.wsgi import django_application
 
 # A body up to this stays in memory while it is read; a larger one goes to a temporary file.
 IN_MEMORY_BYTES = 1024 * 1024
-# A body announced larger than this is left to the view, which refuses it by its length
-# without reading it (the largest accepted, a report with photos, is 51 MB); one sent in chunks,
-# with no length, is read up to this and refused past it.
-LARGEST_READ_AHEAD = 64 * 1024 * 1024
 CHUNK = 64 * 1024
+# granian's threads kept for requests without a body, however many clients send one.
+RESERVED_THREADS = 16
+# Bodies larger than IN_MEMORY_BYTES (or of unknown length) read or in use at once, per worker.
+LARGE_READERS = 4
+RETRY_AFTER_SECONDS = 30
 
 
 class Bulkhead:
     """Read each request's body, then run the app in one of `slots` at a time (a request
     waiting on a child process, a photo decoder, hands its slot on: dateline.base.turns)."""
 
-    def __init__(self, app, slots: int) -> None:
+    def __init__(self, app, slots: int, readers: int | None = None) -> None:
         self.app = app
         self.slots = threading.BoundedSemaphore(slots)
+        self.readers = threading.BoundedSemaphore(readers or slots)
+        self.large = threading.BoundedSemaphore(LARGE_READERS)
         # Requests with a body (forms, uploads) may hold all slots but one: Django parsing a
         # report's photos holds the GIL for a tenth of a second, and a reader's page must not
         # queue for a slot behind two of them (measured: /healthz max 117 ms, p99 83 ms with
@@ -46,21 +65,37 @@ class Bulkhead:
     def __call__(self, environ: dict, start_response):
         length = _content_length(environ)
         chunked = not length and _chunked(environ)
-        if not (chunked or 0 < length <= LARGEST_READ_AHEAD):
+        limit, refused_by_view = _limit(environ.get("PATH_INFO", ""))
+        if not (chunked or length) or (length > limit and refused_by_view):
             with taking_turns(self.slots):
                 return self.app(environ, start_response)
-        with _read_ahead(environ["wsgi.input"], None if chunked else length) as body:
-            if chunked:  # granian de-chunks it and gives no length, and Django reads none
-                size = body.seek(0, os.SEEK_END)
-                if size > LARGEST_READ_AHEAD:
-                    return _too_large(start_response)
-                body.seek(0)
-                environ["CONTENT_LENGTH"] = str(size)
-            environ["wsgi.input"] = body
-            with taking_turns(self.bodies, self.slots):
-                # Django builds the whole response in this call (having read what it needs of
-                # the body); only a streamed response is iterated later, out of its slot.
-                return self.app(environ, start_response)
+        if length > limit:
+            return _too_large(start_response, limit)
+        large = chunked or length > IN_MEMORY_BYTES
+        if large and not self.large.acquire(blocking=False):
+            return _busy(start_response)
+        try:
+            if not self.readers.acquire(blocking=False):
+                return _busy(start_response)
+            try:
+                body = _read_ahead(environ["wsgi.input"], None if chunked else length, limit)
+            finally:
+                self.readers.release()
+            with body:
+                if chunked:  # granian de-chunks it and gives no length, and Django reads none
+                    size = body.seek(0, os.SEEK_END)
+                    if size > limit:
+                        return _too_large(start_response, limit)
+                    body.seek(0)
+                    environ["CONTENT_LENGTH"] = str(size)
+                environ["wsgi.input"] = body
+                with taking_turns(self.bodies, self.slots):
+                    # Django builds the whole response in this call (having read what it needs
+                    # of the body); only a streamed response is iterated later, out of its slot.
+                    return self.app(environ, start_response)
+        finally:
+            if large:
+                self.large.release()
 
 
 def _content_length(environ: dict) -> int:
@@ -74,19 +109,47 @@ def _chunked(environ: dict) -> bool:
     return "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
 
 
-def _too_large(start_response) -> list[bytes]:
-    words = (f"The request body is larger than this site takes "
-             f"({LARGEST_READ_AHEAD // 1024 // 1024} MB).\n").encode()
-    start_response("413 Content Too Large", [
-        ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(words)))])
-    return [words]
+def _limit(path: str) -> tuple[int, bool]:
+    """The largest body `path` takes, and whether its view refuses a larger one itself."""
+    by_path = settings.DATELINE_REQUEST_MAX_BYTES_BY_PATH
+    for prefix in sorted(by_path, key=len, reverse=True):
+        if path.startswith(prefix):
+            return by_path[prefix], True
+    return settings.DATELINE_REQUEST_MAX_BYTES, False
 
 
-def _read_ahead(stream, length: int | None) -> SpooledTemporaryFile:
-    """The body, whole (up to `length`), or with no length (chunked) up to one byte past the
-    largest read ahead, so that the caller sees it is too large."""
+def readers_for(slots: int, slow_body_threads: int) -> int:
+    """Bodies read at once: all but RESERVED_THREADS of granian's threads, or all of them
+    where there are few (behind nginx, with no threads for slow bodies, reads take no time)."""
+    threads = slots + slow_body_threads
+    return threads - RESERVED_THREADS if threads > 2 * RESERVED_THREADS else threads
+
+
+def _answer(start_response, status: str, words: str, *extra) -> list[bytes]:
+    body = words.encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
+                            ("Content-Length", str(len(body))), *extra])
+    return [body]
+
+
+def _too_large(start_response, limit: int) -> list[bytes]:
+    return _answer(start_response, "413 Content Too Large",
+                   f"The request body is larger than this address takes "
+                   f"({limit // 1024 // 1024} MB).\n")
+
+
+def _busy(start_response) -> list[bytes]:
+    return _answer(start_response, "503 Service Unavailable",
+                   "Too many requests are sending data at once; nothing of yours was kept. "
+                   f"Try again in {RETRY_AFTER_SECONDS} seconds.\n",
+                   ("Retry-After", str(RETRY_AFTER_SECONDS)))
+
+
+def _read_ahead(stream, length: int | None, limit: int) -> SpooledTemporaryFile:
+    """The body, whole (up to `length`), or with no length (chunked) up to one byte past
+    `limit`, so that the caller sees it is too large."""
     body = SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)  # noqa: SIM115 - the caller closes it
-    remaining = LARGEST_READ_AHEAD + 1 if length is None else length
+    remaining = limit + 1 if length is None else length
     while remaining > 0:
         chunk = stream.read(min(CHUNK, remaining))
         if not chunk:
@@ -102,7 +165,9 @@ def _read_ahead(stream, length: int | None) -> SpooledTemporaryFile:
 # slot behind pages being rendered nor take one. With the hits inside it, a database that
 # stopped answering without refusing (a frozen server, a hung disk) left both slots to requests
 # waiting on it, and every stored page waited behind them: 2 s, then as long as they did.
+_SLOTS = int(os.environ.get("DATELINE_THREADS") or os.cpu_count() or 2)
 application = BeaconFirst(CachedPagesApplication(Bulkhead(
-    django_application, slots=int(os.environ.get("DATELINE_THREADS") or os.cpu_count() or 2))))
+    django_application, slots=_SLOTS,
+    readers=readers_for(_SLOTS, int(os.environ.get("DATELINE_SLOW_BODY_THREADS") or 0)))))
 # Its sign of life for serve's watchdog (dateline.base.heartbeat).
 heartbeat.start_thread()

@@ -96,8 +96,10 @@ def common(granian: str, interface: str, host: str, port: int, workers: int) -> 
 
 def web_command(granian: str, host: str, port: int, workers: int, threads: int,
                 slow_body_threads: int) -> list[str]:
-    # The app's own threads learn their number from DATELINE_THREADS (see bulkhead.py).
+    # The app's own threads learn their number from DATELINE_THREADS, and how many read
+    # bodies from DATELINE_SLOW_BODY_THREADS (see bulkhead.py).
     os.environ["DATELINE_THREADS"] = str(threads)
+    os.environ["DATELINE_SLOW_BODY_THREADS"] = str(slow_body_threads)
     return [
         *common(granian, "wsgi", host, port, workers),
         "--blocking-threads", str(threads + slow_body_threads),
