@@ -28,8 +28,9 @@ def publish_edition(day: str, attempt: int = 1) -> int:
     try:
         forget_unconfirmed()
         edition = Edition.objects.filter(date=date.fromisoformat(day)).first()
-        # Sent early from the desk: what subscribers got is the edition; no later top-up.
-        if edition is None or edition.status != Edition.Status.SENT:
+        # Sent, or being sent (a run stopped halfway, by the mail server or a killed worker):
+        # what subscribers got is the edition, and the rest get the same; no later top-up.
+        if edition is None or edition.status == Edition.Status.DRAFT:
             edition = build_edition(date.fromisoformat(day))
         return send_edition(edition)
     except Exception:
@@ -82,3 +83,26 @@ def schedule_next_edition(now=None) -> bool:
             return False
         publish_edition.using(run_after=goes_out_at(day)).enqueue(day.isoformat())
         return True
+
+
+def resume_interrupted_sends() -> list[str]:
+    """Book at once the run of each edition left half sent with no run waiting for it (its
+    worker was killed mid-send: the run's row stays "running" and nothing books it again, so
+    the other subscribers never got it). Sending skips those who have it, one run at a time,
+    so a run still going elsewhere is not doubled. The days booked."""
+    from django_tasks_db.models import DBTaskResult
+
+    from .models import Edition
+
+    booked = []
+    using = router.db_for_write(DBTaskResult)
+    with exclusive("dateline.edition.booking", using=using):
+        for edition in Edition.objects.filter(status=Edition.Status.SENDING).order_by("date"):
+            day = edition.date.isoformat()
+            if waiting_runs().using(using).filter(args_kwargs__args=[day]).exists():
+                continue
+            logger.warning("edition %s: its sending was stopped before the end; sending the "
+                           "rest now", day)
+            publish_edition.enqueue(day)
+            booked.append(day)
+    return booked

@@ -109,3 +109,36 @@ def test_the_desk_shows_when_the_next_edition_is_built_and_sent_or_that_none_is_
         publish_edition.enqueue(DAY.isoformat())  # "Send now" from the desk
         assert "will be built and sent now, as soon as the worker takes it." in booking_line(
             editor.get(LIST))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edition_a_killed_worker_left_half_sent_is_finished_when_a_worker_starts(
+        inbox, make_article):
+    """The worker was SIGKILLed mid-send: the edition stayed "sending", its run's row
+    "running", and the restarted worker booked only tomorrow's: half the readers never got
+    it. Now each start books the rest at once; the rest get the same edition (no top-up)."""
+    from django.utils import timezone
+
+    from dateline.edition.assembly import build_edition
+    from dateline.edition.sending import SendingStopped, send_edition
+
+    make_article("Overnight story", published_at=timezone.make_aware(
+        timezone.datetime(2024, 12, 11, 3)))
+    readers = subscribers(6)
+    edition = build_edition(DAY)
+    inbox.closing_after = 2  # the send stops after two mails, as a kill would leave it
+    with pytest.raises(SendingStopped):
+        send_edition(edition, batch_size=4)
+    inbox.closing_after = None
+    make_article("A story after the send began", published_at=timezone.make_aware(
+        timezone.datetime(2024, 12, 11, 4)))
+    with time_machine.travel(goes_out_at(DAY) + timedelta(minutes=30)):
+        book_standing_work()
+        book_standing_work()  # a second worker starting: still one run
+        assert [d for d, _, _ in waiting() if d == DAY.isoformat()] == [DAY.isoformat()]
+        run_worker()
+    assert Edition.objects.get(pk=edition.pk).status == Edition.Status.SENT
+    assert recipients(inbox) == {s.email: 1 for s in readers}
+    for message in inbox.messages:
+        text = message.get_body(("plain",)).get_content()
+        assert "Overnight story" in text and "A story after the send began" not in text

@@ -15,8 +15,8 @@ FIRST_WAIT_S, LAST_WAIT_S = 1.0, 30.0
 
 
 def book_standing_work() -> bool:
-    """Queue the catch-up on scheduled articles, the ingest round and the next morning edition,
-    unless queued.
+    """Queue the catch-up on scheduled articles, the ingest round, the rest of an edition left
+    half sent and the next morning edition, unless queued.
 
     Safe however often and however many workers start: each is booked under a lock, once.
     Returns whether the edition was booked now (False: it was waiting already).
@@ -26,7 +26,7 @@ def book_standing_work() -> bool:
     from django_tasks_db.models import DBTaskResult
 
     from dateline.base.locks import exclusive
-    from dateline.edition.tasks import schedule_next_edition
+    from dateline.edition.tasks import resume_interrupted_sends, schedule_next_edition
     from dateline.ingest.tasks import book_round
     from dateline.newsroom.actions import release_due_articles
 
@@ -39,6 +39,7 @@ def book_standing_work() -> bool:
         if not waiting.exists():
             release_due_articles.enqueue()
     book_round()  # the ingest round polls outlets' feeds and books the next itself
+    resume_interrupted_sends()  # an edition a killed worker left half sent
     return schedule_next_edition()
 
 
