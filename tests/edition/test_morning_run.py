@@ -113,7 +113,7 @@ def test_the_desk_shows_when_the_next_edition_is_built_and_sent_or_that_none_is_
 
 @pytest.mark.django_db(transaction=True)
 def test_an_edition_a_killed_worker_left_half_sent_is_finished_when_a_worker_starts(
-        inbox, make_article):
+        inbox, make_article):  # noqa: F811 - the fixture
     """The worker was SIGKILLed mid-send: the edition stayed "sending", its run's row
     "running", and the restarted worker booked only tomorrow's: half the readers never got
     it. Now each start books the rest at once; the rest get the same edition (no top-up)."""
