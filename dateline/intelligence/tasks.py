@@ -18,10 +18,32 @@ BATCH = 100
 BULK_PRIORITY = -10
 
 
+# A database that could not answer (an SQLite write held past the busy timeout, a PostgreSQL
+# restart) fails no analysis for good: it is booked again, this many times, this far apart.
+RETRIES = 3
+RETRY_SECONDS = 30
+
+
 @task()
-def analyse_story(article_id: int, force: bool = False, neighbours: bool = False) -> bool:
+def analyse_story(article_id: int, force: bool = False, neighbours: bool = False,
+                  attempt: int = 1) -> bool:
     """Analyse one story; with `neighbours`, also refresh the related lists of the stories
     now related to it (a story just published is new to theirs)."""
+    from django.db import DatabaseError
+
+    from dateline.db.unavailable import unavailable
+
+    try:
+        return _analyse_story(article_id, force, neighbours)
+    except DatabaseError as error:
+        if not unavailable(error) or attempt > RETRIES:
+            raise
+        _again(analyse_story, error, f"story {article_id}", attempt, article_id, force=force,
+               neighbours=neighbours)
+        return False
+
+
+def _analyse_story(article_id: int, force: bool, neighbours: bool) -> bool:
     from .pipeline import analyse, chosen_parts, refresh_related
 
     parts = chosen_parts()
@@ -43,9 +65,11 @@ BULK_NICENESS = 10
 
 
 @task(priority=BULK_PRIORITY)
-def analyse_stories(article_ids: list[int]) -> int:
+def analyse_stories(article_ids: list[int], attempt: int = 1) -> int:
     """Analyse a batch of stories (an import's); returns how many were analysed."""
-    from django.db import close_old_connections
+    from django.db import DatabaseError, close_old_connections
+
+    from dateline.db.unavailable import unavailable
 
     from .pipeline import analyse, chosen_parts
 
@@ -64,9 +88,26 @@ def analyse_stories(article_ids: list[int]) -> int:
     runner = threading.Thread(target=batch, name="analyse-batch")
     runner.start()
     runner.join()
-    if isinstance(outcome[0], BaseException):
-        raise outcome[0]
-    return outcome[0]
+    error = outcome[0]
+    if isinstance(error, DatabaseError) and unavailable(error) and attempt <= RETRIES:
+        # Those analysed before it keep theirs: a second analysis of the same text skips.
+        _again(analyse_stories, error, f"a batch of {len(article_ids)} stories", attempt,
+               article_ids)
+        return 0
+    if isinstance(error, BaseException):
+        raise error
+    return error
+
+
+def _again(chosen, error: Exception, what: str, attempt: int, *args, **kwargs) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    logger.warning("%s: the database could not answer (%s); analysing it again in %d s "
+                   "(try %d of %d)", what, error, RETRY_SECONDS, attempt + 1, RETRIES + 1)
+    chosen.using(run_after=timezone.now() + timedelta(seconds=RETRY_SECONDS)).enqueue(
+        *args, attempt=attempt + 1, **kwargs)
 
 
 def _lower_priority() -> None:

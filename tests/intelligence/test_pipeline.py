@@ -240,3 +240,74 @@ def test_an_imports_batch_yields_the_cpu_to_readers_and_reports_its_failure(make
     monkeypatch.setattr(pipeline, "analyse", broken)
     with pytest.raises(ValueError, match="a part failed"):
         analyse_stories.call([stories[0].pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_analysis_the_database_could_not_answer_is_booked_again(
+        make_article, monkeypatch, caplog):
+    """A write lock held past the busy timeout failed the analysis for good ("database is
+    locked"): the story kept no tags, topics, related list or brief until it was saved again."""
+    import sqlite3
+
+    from django.db import OperationalError
+
+    from dateline.intelligence import pipeline
+
+    article = make_article("Grain sales", body=WHEAT)
+    real, calls = pipeline.analyse, []
+
+    def locked_twice(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= 2:
+            cause = sqlite3.OperationalError("database is locked")
+            cause.sqlite_errorname = "SQLITE_BUSY"
+            raise OperationalError("database is locked") from cause
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "analyse", locked_twice)
+    monkeypatch.setattr("dateline.intelligence.tasks.RETRY_SECONDS", 0)
+    analyse_story.enqueue(article.pk)
+    for _ in range(3):
+        run_worker()
+    assert len(calls) == 3 and Analysis.objects.filter(article=article).exists()
+    assert "analysing it again in 0 s (try 2 of 4)" in caplog.text
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).exists()
+
+    # A statement that is wrong is no database away: it fails, and is not booked again.
+    def wrong(*args, **kwargs):
+        raise OperationalError("no such table: intelligence_nothing")
+
+    monkeypatch.setattr(pipeline, "analyse", wrong)
+    analyse_story.enqueue(article.pk, force=True)
+    run_worker()
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == 1
+    assert queued(analyse_story) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_imports_batch_the_database_could_not_answer_is_booked_again(
+        make_article, monkeypatch):
+    import sqlite3
+
+    from django.db import OperationalError
+
+    from dateline.intelligence import pipeline
+
+    stories = [make_article(f"Grain sales {n}", body=WHEAT) for n in range(2)]
+    real, calls = pipeline.analyse, []
+
+    def locked_once(pk, **kwargs):
+        calls.append(pk)
+        if len(calls) == 2:  # the first story analysed, then the lock
+            cause = sqlite3.OperationalError("database is locked")
+            cause.sqlite_errorname = "SQLITE_BUSY"
+            raise OperationalError("database is locked") from cause
+        return real(pk, **kwargs)
+
+    monkeypatch.setattr(pipeline, "analyse", locked_once)
+    monkeypatch.setattr("dateline.intelligence.tasks.RETRY_SECONDS", 0)
+    analyse_stories.enqueue([s.pk for s in stories])
+    run_worker()
+    run_worker()
+    assert Analysis.objects.filter(article__in=stories).count() == 2
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).exists()
