@@ -127,6 +127,7 @@ async def stream(scope, receive, send) -> None:
     await send({"type": "http.response.body", "body": b"retry: 2000\n: stream\n\n",
                 "more_body": True})
     hub.streams += 1
+    sent = 0
     # Watching for the reader leaving frees a closed stream at once, not at the next send.
     gone = asyncio.ensure_future(until_disconnected(receive))
     subscriber: Subscriber | None = None
@@ -139,6 +140,13 @@ async def stream(scope, receive, send) -> None:
     snapshot = hub.snapshot
     try:
         while not gone.done():
+            if sent > settings.DATELINE_LIVE_STREAM_MAX_BYTES:
+                # granian's send never waits, so what a reader does not take piles up in the
+                # server (300 streams that read nothing held 800 MB): a stream ends after so
+                # much, and the browser's EventSource comes back after `retry` with its
+                # Last-Event-ID, and misses nothing. Soon, for a reader that does read.
+                await send({"type": "http.response.body", "body": b"retry: 250\n\n"})
+                return
             frames = hub.after(cursor)
             if frames is None:
                 frames = [(pk, data) for pk, _, data in await sync_to_async(
@@ -154,15 +162,17 @@ async def stream(scope, receive, send) -> None:
                 body = b"".join(data for _, data in frames) + snapshot
                 snapshot = b""
                 await send({"type": "http.response.body", "body": body, "more_body": True})
+                sent += len(body)
                 continue
             # Caught up: the hub writes what follows (events, heartbeats) until the reader
-            # leaves, a send fails, or the stream must catch up by itself.
-            subscriber = hub.subscribe(send, cursor)
+            # leaves, a send fails, the stream has been sent its fill, or it must catch up by
+            # itself.
+            subscriber = hub.subscribe(send, cursor, sent)
             try:
                 await subscriber.resume
             finally:
                 hub.unsubscribe(subscriber)
-            cursor = subscriber.cursor
+            cursor, sent = subscriber.cursor, subscriber.sent
             if subscriber.failed:
                 return
     except OSError:

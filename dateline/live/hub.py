@@ -93,10 +93,10 @@ class Hub:
                                                    self.refresh),
                        self._every(settings.DATELINE_LIVE_HEARTBEAT, self._heartbeat))]
 
-    def subscribe(self, send, cursor: int) -> "Subscriber":
+    def subscribe(self, send, cursor: int, sent: int = 0) -> "Subscriber":
         """A stream that has sent everything up to `cursor` (hub.latest): the hub writes the
         next events to it until its `resume` future is done."""
-        subscriber = Subscriber(send, cursor)
+        subscriber = Subscriber(send, cursor, sent)
         self._subscribers[subscriber] = None
         return subscriber
 
@@ -149,6 +149,9 @@ class Hub:
                 subscriber.resume.set_result(None)
             else:
                 subscriber.cursor = self.latest
+                subscriber.sent += len(body)
+                if subscriber.sent > settings.DATELINE_LIVE_STREAM_MAX_BYTES:
+                    subscriber.resume.set_result(None)  # its task ends it; the reader comes back
 
     async def _every(self, seconds: float, action) -> None:
         while True:
@@ -179,11 +182,12 @@ class Subscriber:
     """A caught-up stream the hub writes to: its ASGI send, the last event it was sent, and
     the future that hands it back to its own task."""
 
-    __slots__ = ("cursor", "failed", "resume", "send")
+    __slots__ = ("cursor", "failed", "resume", "send", "sent")
 
-    def __init__(self, send, cursor: int) -> None:
+    def __init__(self, send, cursor: int, sent: int = 0) -> None:
         self.send = send
         self.cursor = cursor
+        self.sent = sent  # bytes written to the stream since it opened
         self.resume: asyncio.Future = asyncio.get_running_loop().create_future()
         self.failed = False
 

@@ -261,6 +261,11 @@ DATELINE_LIVE_RETENTION_DAYS = 7
 # at most DATELINE_LIVE_REPLAY_LIMIT of them (a reader away longer starts afresh).
 DATELINE_LIVE_RING = 2000
 DATELINE_LIVE_REPLAY_LIMIT = 1000
+# Bytes written to one stream before it ends and its reader comes back for the rest (with its
+# Last-Event-ID, a quarter of a second later): what a reader that reads nothing holds in the
+# server, which cannot tell read from unread (a few hundred live entries per stream).
+DATELINE_LIVE_STREAM_MAX_BYTES = int(os.environ.get("DATELINE_LIVE_STREAM_MAX_BYTES",
+                                                    str(256 * 1024)))
 # WebSub (dateline.syndication.websub): Dateline is the hub of its own feeds, at /websub/.
 # Callbacks on private, loopback or link-local addresses are refused unless this is on (dev
 # and tests).

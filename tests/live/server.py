@@ -131,8 +131,9 @@ class RunningSite:
         drop_site_database(self.env)
 
 
-def start_site(var_dir: Path) -> RunningSite:
-    env = site_environment(var_dir)
+def start_site(var_dir: Path, **settings: str) -> RunningSite:
+    """`settings`: environment variables of the site's own (DATELINE_...)."""
+    env = {**site_environment(var_dir), **settings}
     prepared.migrate(env)
     prepared.collectstatic(env)
     site = RunningSite(env, free_port_pair())
@@ -164,6 +165,7 @@ class EventStream:
                                 headers=headers)
         self.response = self.connection.getresponse()
         self.last_id: str | None = None
+        self.retry: int | None = None
 
     def next_event(self, timeout: float = 5) -> dict | None:
         """The next event (comments and heartbeats skipped), or None when none comes in time."""
@@ -184,6 +186,8 @@ class EventStream:
                     continue
                 name, _, value = line.partition(":")
                 event[name] = value.removeprefix(" ")
+                if name == "retry":  # as EventSource does: the wait before it reconnects
+                    self.retry = int(value)
         except TimeoutError:
             return None
 

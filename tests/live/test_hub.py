@@ -76,3 +76,26 @@ def test_the_ticker_snapshot_reads_the_newest_stories_without_sorting_them_all(
         snapshot = ticker_snapshot()
     assert b'"Story 0"' in snapshot and b"section" in snapshot
     assert sorting_everything(queries.captured_queries) == []
+
+
+def test_a_stream_sent_its_fill_is_handed_back_to_end(settings):
+    """granian's send never waits: what a reader that reads nothing is sent piles up in the
+    server (300 such streams held 800 MB). A stream past its fill is handed back, and its task
+    ends it; the reader's EventSource comes back with its Last-Event-ID."""
+    settings.DATELINE_LIVE_STREAM_MAX_BYTES = 20
+
+    async def scenario():
+        hub, log = Hub(), []
+        hub.latest = 1
+        stream = hub.subscribe(recorder(log), 1, sent=4)
+        hub.latest = 2
+        await hub._deliver(b"id: 2\ndata: {}\n\n", 1)  # 16 bytes: 20, not past its fill
+        filled_at_two = stream.resume.done()
+        hub.latest = 3
+        await hub._deliver(b"id: 3\ndata: {}\n\n", 2)
+        return stream, log, filled_at_two
+
+    stream, log, filled_at_two = asyncio.run(scenario())
+    assert not filled_at_two and len(log) == 2
+    assert stream.resume.done() and not stream.failed and stream.cursor == 3
+    assert stream.sent == 36
