@@ -1,6 +1,7 @@
 """Turn changes in the newsroom into invalidated keys, once the transaction has committed."""
 
 import logging
+import threading
 from datetime import UTC, datetime
 
 from django.db import transaction
@@ -72,20 +73,51 @@ CHANGED_SINCE_OUTAGE = 200
 CLOCK_MARGIN_S = 60
 
 
-def invalidate(found: set[str]) -> None:
+# Lost keys are tried again this often until the cache takes them: a cache folder that could
+# not be written for a while (a full disk, a permission) left an edited story's old page
+# served until the next edit, or until it expired, five minutes on.
+RETRY_LOST_S = 2.0
+_retry_lock = threading.Lock()
+_retry: threading.Timer | None = None
+
+
+def invalidate(found: set[str], *, again: bool = False) -> None:
     """Invalidate, and if the cache cannot be reached say so loudly: the change is saved, and
-    the keys are invalidated once the cache answers (or the pages expire within
-    DATELINE_PAGE_CACHE_TIMEOUT, if this process ends first)."""
+    the keys are invalidated once the cache takes them (tried every RETRY_LOST_S, and as soon
+    as a shared cache answers again), or the pages expire within DATELINE_PAGE_CACHE_TIMEOUT
+    if this process ends first. `again`: the retry, which says only that it succeeded."""
     named = set(found) | _lost
     try:
         store.invalidate(named)
     except Exception:
-        log_failure(logger, "page cache unavailable; could not invalidate %s", sorted(found),
-                    level=logging.ERROR, when_away=logging.ERROR)
+        if not again:
+            log_failure(logger, "page cache unavailable; could not invalidate %s",
+                        sorted(found), level=logging.ERROR, when_away=logging.ERROR)
         if len(_lost) < LOST_KEPT:
             _lost.update(found)
+        _retry_soon()
     else:
+        if again and named:
+            logger.warning("page cache writable again; invalidated the %d keys it had missed",
+                           len(named))
         _lost.difference_update(named)
+
+
+def _retry_soon() -> None:
+    global _retry
+    with _retry_lock:
+        if _retry is None:
+            _retry = threading.Timer(RETRY_LOST_S, _retry_lost)
+            _retry.daemon = True
+            _retry.start()
+
+
+def _retry_lost() -> None:
+    global _retry
+    with _retry_lock:
+        _retry = None
+    if _lost:
+        invalidate(set(), again=True)
 
 
 @receiver(shared_cache_answering)

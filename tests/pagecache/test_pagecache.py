@@ -320,3 +320,32 @@ def test_a_page_rendered_again_unchanged_keeps_its_last_modified(
     _, changed, _ = reader.get("/feeds/atom/")
     assert changed["ETag"] != first["ETag"] and changed["Last-Modified"] == later
     assert parse_http_date(changed["Last-Modified"]) > parse_http_date(first["Last-Modified"])
+
+
+def test_an_edit_the_cache_could_not_take_shows_once_it_takes_writes_again(
+        reader, make_article, monkeypatch, caplog):
+    """The cache folder could not be written when the story was edited (a full disk, a
+    permission): the old page was served until the next edit, or for five minutes."""
+    import time
+
+    from dateline.pagecache import invalidation, store
+
+    monkeypatch.setattr(invalidation, "RETRY_LOST_S", 0.05)
+    article = make_article("Dam holds")
+    url = article.get_absolute_url()
+    assert reader.get(url)[1]["X-Cache"] == "MISS"
+    real = store.invalidate
+    monkeypatch.setattr(store, "invalidate", lambda keys: (_ for _ in ()).throw(
+        PermissionError("[Errno 13] Permission denied: 'var/cache/pages'")))
+    article.headline = "Dam breaks"
+    article.save()
+    status, headers, body = reader.get(url)
+    assert status == 200
+    assert headers["X-Cache"] == "HIT" and "Dam holds" in body  # stale while it cannot write
+    monkeypatch.setattr(store, "invalidate", real)  # the folder is writable again
+    deadline = time.monotonic() + 10
+    while "Dam breaks" not in reader.get(url)[2]:
+        assert time.monotonic() < deadline, "the lost invalidation was never written"
+        time.sleep(0.05)
+    assert not invalidation._lost
+    assert "invalidated the" in caplog.text and "keys it had missed" in caplog.text
