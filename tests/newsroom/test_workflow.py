@@ -168,3 +168,16 @@ def test_a_time_past_the_calendars_end_is_refused_in_words(desk_client, make_use
     assert "past the end of the calendar" in response.content.decode()
     article.refresh_from_db()
     assert (article.status, article.embargo_until) == (S.REVIEW, None)
+
+
+def test_the_logged_times_keep_the_seconds_typed(make_user, make_article):
+    """Times are typed to the second; the log said "Goes live at ... 11:39" for 11:39:39."""
+    editor = make_user("Editor")
+    at = (timezone.now() + timedelta(days=1)).replace(second=39, microsecond=0)
+    story = make_article(status=S.DRAFT, published_at=None)
+    TRANSITIONS["schedule"].execute(editor, story, at=at)
+    TRANSITIONS["embargo"].execute(editor, story, at=at)
+    notes = list(AuditEntry.objects.filter(article=story).values_list("note", flat=True))
+    local = f"{timezone.localtime(at):%Y-%m-%d %H:%M:39}"
+    assert any(note.startswith(f"Goes live at {local}") for note in notes), notes
+    assert any(note.startswith(f"Embargoed until {local}") for note in notes), notes

@@ -34,7 +34,7 @@ class Embargo(Transition):
         release_embargo.using(run_after=at).enqueue(article.pk)
 
     def describe(self, article: Article, **params) -> str:
-        return f"Embargoed until {timezone.localtime(article.embargo_until):%Y-%m-%d %H:%M %Z}."
+        return f"Embargoed until {timezone.localtime(article.embargo_until):%Y-%m-%d %H:%M:%S %Z}."
 
 
 class LiftEmbargo(Transition):

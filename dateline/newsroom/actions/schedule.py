@@ -13,7 +13,7 @@ def require_future(at: datetime | None, what: str) -> None:
     if timezone.is_naive(at):
         raise ActionRefused(f"The {what} time needs a time zone.")
     if at <= timezone.now():
-        local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+        local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")
         raise ActionRefused(f"The {what} time {local} is in the past; choose a later time.")
 
 
@@ -39,4 +39,4 @@ class Schedule(Transition):
         release_due_articles.using(run_after=at).enqueue()
 
     def describe(self, article: Article, **params) -> str:
-        return f"Goes live at {timezone.localtime(article.scheduled_for):%Y-%m-%d %H:%M %Z}."
+        return f"Goes live at {timezone.localtime(article.scheduled_for):%Y-%m-%d %H:%M:%S %Z}."
