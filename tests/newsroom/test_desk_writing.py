@@ -94,6 +94,18 @@ def test_a_role_without_the_add_permission_is_refused_cleanly(story, make_user, 
     assert Tag.objects.count() == 1 and Source.objects.count() == 0
 
 
+def test_every_name_a_role_may_not_create_is_named_and_none_is_offered(story, make_user):
+    """A reporter was offered "NBC (new)" and "Le Monde (new)", took both, and was told of
+    NBC only."""
+    reporter, editor = make_user(roles.REPORTER), make_user(roles.EDITOR)
+    form = ArticleForm(story(sources=["new:NBC", "new:Le Monde"]), user=reporter)
+    assert not form.is_valid()
+    assert form.errors["sources"][0].startswith(
+        "“NBC”, “Le Monde” are not sources yet, and your role cannot create sources")
+    assert 'data-may-create="0"' in str(form["sources"])  # picking.js offers no "(new)"
+    assert 'data-may-create="1"' in str(ArticleForm(user=editor)["sources"])
+
+
 def test_blank_and_overlong_names_are_refused_and_nothing_is_created(story, make_user):
     editor = make_user(roles.EDITOR)
     form = ArticleForm(story(tags=["new:  "], sources=["new:" + "x" * 151]), user=editor)
@@ -184,3 +196,20 @@ def test_a_numbered_list_keeps_its_start_and_style_when_saved(story, make_user):
     article = save(story(body='<ol start="3" type="a" data-type="x"><li>Third</li></ol>'),
                    make_user(roles.EDITOR))
     assert article.body == '<ol start="3" type="a"><li>Third</li></ol>'
+
+
+@pytest.mark.parametrize(("field", "maker"), [("sources", "make_source"),
+                                              ("tags", "make_tag"), ("authors", "make_author")])
+def test_the_name_typed_exactly_comes_first_in_the_picker(desk_client, make_user, request,
+                                                          field, maker):
+    """"Reuters" typed and Enter took "Demo outlet — Reuters archive (replay)"."""
+    make = request.getfixturevalue(maker)
+    for name in ("Demo outlet — Reuters archive (replay)", "Ex-Reuters desk", "Reuters",
+                 "Reuters Breakingviews"):
+        make(name)
+    found = desk_client(make_user(roles.EDITOR)).get("/desk/autocomplete/", {
+        "term": "reuters", "app_label": "newsroom", "model_name": "article",
+        "field_name": field}).json()["results"]
+    assert [r["text"].removesuffix(" (topic)") for r in found] == [
+        "Reuters", "Reuters Breakingviews", "Demo outlet — Reuters archive (replay)",
+        "Ex-Reuters desk"]

@@ -67,6 +67,13 @@ class PickOrCreateField(KnownKeysMultipleChoiceField):
         self.user = user
         self.model = queryset.model
         self.max_name = self.model._meta.get_field("name").max_length
+        # picking.js offers "… (new)" only to an account that may create one: a reporter was
+        # offered new sources, took them, and had the save refused.
+        self.widget.attrs["data-may-create"] = "1" if self.may_create() else "0"
+
+    def may_create(self) -> bool:
+        opts = self.model._meta
+        return bool(self.user and self.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"))
 
     def clean(self, value):
         value = self.prepare_value(value) or []
@@ -79,14 +86,26 @@ class PickOrCreateField(KnownKeysMultipleChoiceField):
                 f"At most {MAX_NEW} new names at once ({len(typed)} typed).", code="too_many"
             )
         picked = list(self._check_values(keys)) if keys else []
+        refused = []
         for name in typed:
             item = self._find_or_build(name)
-            if item not in picked:
+            if item is None:
+                refused.append(name)
+            elif item not in picked:
                 picked.append(item)
+        if refused:
+            opts = self.model._meta
+            names = ", ".join(f"“{name}”" for name in refused)
+            raise forms.ValidationError(
+                f"{names} {'is' if len(refused) == 1 else 'are'} not "
+                f"{'a ' + opts.verbose_name if len(refused) == 1 else opts.verbose_name_plural} "
+                f"yet, and your role cannot create {opts.verbose_name_plural}: pick existing "
+                "ones, or ask an editor.", code="no_add_permission")
         self.run_validators(picked)
         return picked
 
     def _find_or_build(self, typed: str):
+        """The item of that name, a new one to create, or None where the account may not."""
         noun = self.model._meta.verbose_name
         kind, name = tag_kind_and_name(typed) if self.model is Tag else (None, typed)
         if not name:
@@ -99,13 +118,8 @@ class PickOrCreateField(KnownKeysMultipleChoiceField):
         found = self._existing(name, kind)
         if found is not None:
             return found
-        opts = self.model._meta
-        if not (self.user and self.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")):
-            raise forms.ValidationError(
-                f"“{name}” is not a {noun} yet, and your role cannot create "
-                f"{opts.verbose_name_plural}: pick an existing one, or ask an editor.",
-                code="no_add_permission",
-            )
+        if not self.may_create():
+            return None  # named with the others the account may not create
         return self.model(name=name, kind=kind) if kind else self.model(name=name)
 
     def _existing(self, name: str, kind: str | None):

@@ -17,7 +17,8 @@
                     field_name: element.dataset.fieldName,
                 }),
             },
-            tags: true,
+            // "… (new)" only for an account that may create one (desk/picking.py).
+            tags: element.dataset.mayCreate !== "0",
             createTag: (params) => {
                 const name = params.term.trim();
                 return name ? {id: prefix + name, text: name + " (new)"} : null;
