@@ -151,3 +151,39 @@ def test_every_field_only_the_other_editor_changed_starts_on_theirs(
             list(article.authors.all()), article.original_url) == (
         "Ben's", "flood-warning-north", "Reader report by Ann", sport, "VARNA", [reuters],
         "https://example.org/flood")
+
+
+def test_changes_to_different_paragraphs_of_the_body_are_both_kept(make_user, make_article):
+    """Ann fixed the lead, Ben added to the last paragraph; Ben could keep his body or hers,
+    and one change was lost unless he typed it in again."""
+    article = make_article("Flood warning", body="<p>Water is rising.</p><p>Roads close.</p>")
+    record_revision(article, None)
+    ann, ben = Client(), Client()
+    ann.force_login(make_user("Editor", "ann"))
+    ben.force_login(make_user("Editor", "ben"))
+    opened = article_post_data(article)
+    ann.post(change_url(article), {**opened, "body": "<p>Water is rising fast.</p>"
+                                                     "<p>Roads close.</p>"})
+    refused = ben.post(change_url(article), {
+        **opened, "body": "<p>Water is rising.</p><p>Roads close at noon.</p>"}).content.decode()
+    assert checked(refused, "body") == "both"
+    merged = re.search(r'name="conflict-merged-body" value="([^"]*)"', refused).group(1)
+    assert merged == ("&lt;p&gt;Water is rising fast.&lt;/p&gt;"
+                      "&lt;p&gt;Roads close at noon.&lt;/p&gt;")
+    # His second save, with the panel's choice as it stands (the merged text is the page's).
+    import html
+
+    saved = ben.post(change_url(article), {
+        **opened, "base_version": 2, "body": "<p>Water is rising.</p><p>Roads close at noon.</p>",
+        "conflict-body": "both", "conflict-merged-body": html.unescape(merged)})
+    assert saved.status_code == 302
+    article.refresh_from_db()
+    assert article.body == "<p>Water is rising fast.</p><p>Roads close at noon.</p>"
+
+    # Where both changed the same paragraph, no "Keep both" is offered.
+    again = article_post_data(article)
+    ann.post(change_url(article), {**again, "body": "<p>Water rises.</p>"
+                                                    "<p>Roads close at noon.</p>"})
+    refused = ben.post(change_url(article), {**again, "body": "<p>Water is rising faster."
+                                             "</p><p>Roads close at noon.</p>"}).content.decode()
+    assert checked(refused, "body") == "mine" and 'value="both"' not in refused

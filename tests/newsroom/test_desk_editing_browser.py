@@ -140,7 +140,11 @@ def test_the_body_editor_shows_their_body_and_keeps_a_merge_typed_into_it(
     ben.click("input[name=_continue]")
     ben.wait_for_selector("#conflict")
     ben.locator(body).wait_for()
-    assert "Ben's line." in ben.inner_text(body)
+    # They changed different paragraphs: "Keep both" is chosen, and the editor shows both.
+    assert ben.is_checked("input[name=conflict-body][value=both]")
+    assert "Ben's line." in ben.inner_text(body) and "Ann's line." in ben.inner_text(body)
+    ben.check("input[name=conflict-body][value=mine]")
+    assert "Ben's line." in ben.inner_text(body) and "Ann's line." not in ben.inner_text(body)
     ben.check("input[name=conflict-body][value=theirs]")
     assert "Ann's line." in ben.inner_text(body) and "Ben's line." not in ben.inner_text(body)
     ben.click(f"{body} p >> nth=1")  # his line again, by hand, into her text

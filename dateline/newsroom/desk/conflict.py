@@ -12,9 +12,11 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 
 from ..diff import readable_text, word_diff
+from ..merge import merge
 from ..models import Article, Revision
 
 CHOICE_PREFIX = "conflict-"
+MERGED_PREFIX = "conflict-merged-"
 
 
 def compared_fields(form) -> list[str]:
@@ -86,17 +88,31 @@ def conflict_rows(form, current: Article, base_version: int | None) -> list[dict
             continue
         before = _at_base(base, name)
         unchanged_by_me = before is not None and mine == before
+        merged = _both(form, name, base, current) if not unchanged_by_me else None
         rows.append({
             "name": name,
             "choice_name": CHOICE_PREFIX + name,
             "label": form.fields[name].label or name.replace("_", " ").capitalize(),
             "diff": word_diff(theirs, mine),
-            "choice": "theirs" if unchanged_by_me else "mine",
+            "choice": "both" if merged else "theirs" if unchanged_by_me else "mine",
             # A one-line or plain-text box, or the body editor: editor.js can show their text
             # in it, for a merge by hand; pickers keep the editor's value.
             "theirs_text": _plain_text(form, name, current),
+            "merged": merged,
+            "merged_name": MERGED_PREFIX + name,
         })
     return rows
+
+
+def _both(form, name: str, base: Revision | None, current: Article) -> str | None:
+    """The body with the editor's changes and the other's, where they changed different
+    blocks of the version the editor opened (`merge.merge`)."""
+    if name != "body" or base is None:
+        return None
+    mine = form.cleaned_data.get("body", form.data.get("body", ""))
+    if mine == base.body or current.body == base.body:
+        return None  # one side's text only: "mine" or "theirs" says it
+    return merge(base.body, mine, current.body)
 
 
 def _plain_text(form, name: str, current: Article) -> str | None:
@@ -115,7 +131,13 @@ def apply_choices(form, cleaned: dict, current: Article) -> list[str]:
     """Give the fields the editor chose "theirs" for the stored values; their names."""
     taken = []
     for name in compared_fields(form):
-        if form.data.get(CHOICE_PREFIX + name) == "theirs":
+        choice = form.data.get(CHOICE_PREFIX + name)
+        if choice == "theirs":
             cleaned[name] = stored_value(current, name)
+            taken.append(name)
+        elif choice == "both" and form.data.get(MERGED_PREFIX + name):
+            # Both editors' changes, as the panel showed them (the editor's browser put the
+            # same text in the body editor; typing in it after makes the choice "mine").
+            cleaned[name] = form.fields[name].clean(form.data[MERGED_PREFIX + name])
             taken.append(name)
     return taken

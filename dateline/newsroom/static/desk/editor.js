@@ -202,10 +202,13 @@
     followed.add(textarea);
     let mine = editor.getHTML();
     let filling = false;
+    // "Keep both" (where the two changed different paragraphs): the merged body.
+    const merged = form.elements.namedItem(`conflict-merged-${textarea.name}`);
     const show = () => {
       filling = true;
-      const theirs = row.querySelector("input[value=theirs]").checked;
-      editor.commands.setContent(theirs ? row.dataset.theirs : mine, { emitUpdate: false });
+      const chosen = row.querySelector("input[type=radio]:checked").value;
+      const text = { theirs: row.dataset.theirs, both: merged && merged.value }[chosen];
+      editor.commands.setContent(text || mine, { emitUpdate: false });
       textarea.value = editor.getHTML();
       filling = false;
     };
