@@ -92,3 +92,31 @@ def test_a_reporter_turns_on_two_factor_and_logs_in_with_a_code(
     page.wait_for_selector("#site-name", timeout=15000)
     assert page.url.rstrip("/").endswith("/desk")
     assert page.locator("#user-tools").is_visible()
+
+
+def test_the_story_list_and_editor_keep_to_the_screen(browser, live_server, make_user,
+                                                      make_article):
+    """A headline of one 300-letter word pushed the list's other columns off a 1400-pixel
+    screen; on a phone the schedule and embargo boxes widened the page past 390 pixels."""
+    editor = make_user("Editor", "editor")
+    editor.set_password("pw-for-tests")
+    editor.save()
+    make_article("x" * 300)
+    story = make_article("Flood warning")
+    connections.close_all()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{live_server.url}/desk/login/?next=/desk/newsroom/article/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "pw-for-tests")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#result_list")
+    widest = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
+        '#result_list .field-headline')].map(cell => cell.getBoundingClientRect().width))""")
+    assert widest <= 32 * 16 + 1
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/desk/newsroom/article/{story.pk}/change/")
+    page.wait_for_selector("#article_form")
+    wider = page.evaluate("""() => [...document.querySelectorAll('.transition input')]
+        .filter(box => box.getBoundingClientRect().right > innerWidth + 1)
+        .map(box => box.name)""")
+    assert wider == []
