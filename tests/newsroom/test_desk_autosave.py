@@ -268,9 +268,10 @@ def test_a_reporters_text_sent_after_an_editor_published_the_story_is_kept_not_l
     article.refresh_from_db()
     assert article.standfirst != kept.standfirst and article.status == Article.Status.PUBLISHED
     # Someone else's story stays closed to them, as before (the desk does not show it to
-    # them: back to the front page), and nothing of theirs is kept on it.
+    # them: back to their story list, told why), and nothing of theirs is kept on it.
     other = make_article("Not hers", status=Article.Status.DRAFT, published_at=None)
-    assert client.post(change_url(other), article_post_data(other))["Location"] == "/desk/"
+    assert client.post(change_url(other), article_post_data(other))["Location"] == (
+        "/desk/newsroom/article/")
     assert not Revision.objects.filter(article=other, kind=Revision.Kind.REFUSED).exists()
 
 

@@ -187,3 +187,29 @@ def test_changes_to_different_paragraphs_of_the_body_are_both_kept(make_user, ma
     refused = ben.post(change_url(article), {**again, "body": "<p>Water is rising faster."
                                              "</p><p>Roads close at noon.</p>"}).content.decode()
     assert checked(refused, "body") == "mine" and 'value="both"' not in refused
+
+
+def test_the_same_editor_in_two_windows_is_told_so_not_someone_else(make_user, make_article):
+    article = make_article("Flood warning")
+    record_revision(article, None)
+    ann = make_user("Editor", "ann")
+    first, second = Client(), Client()
+    first.force_login(ann)
+    second.force_login(ann)
+    opened = article_post_data(article)
+    first.post(change_url(article), {**opened, "standfirst": "From the first window."})
+    page = second.post(change_url(article), {**opened, "standfirst": "From the second."})
+    assert "You saved (in another window) this article after you opened it" in (
+        page.content.decode())
+
+
+def test_a_reporter_opening_a_colleagues_story_is_told_it_is_not_theirs(
+        desk_client, make_user, make_article):
+    """Told "Article with ID “15122” doesn’t exist. Perhaps it was deleted?"."""
+    article = make_article("Colleague's scoop", status=Article.Status.DRAFT, published_at=None,
+                           created_by=make_user("Reporter", "rita"))
+    client = desk_client(make_user("Reporter", "ray"))
+    shown = client.get(change_url(article), follow=True).content.decode()
+    assert "This story is another writer&#x27;s: your role opens only your own" in shown
+    gone = client.get(change_url(article).replace(str(article.pk), "999999"), follow=True)
+    assert "Perhaps it was deleted?" in gone.content.decode()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from dateline.base import onetime
+from dateline.base.numbers import key_from
 
 from ..actions import TRANSITIONS, ActionRefused, log_action
 from ..actions.save import announce_saved, claim_version, record_revision
@@ -222,6 +223,15 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
             extra.update(views.workflow_context(request, article))
             extra.update(editor_page.page_context(request, article))
         return super().change_view(request, object_id, form_url, extra)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # A story kept from this account (a reporter opening a colleague's) is not "deleted".
+        pk = key_from(str(object_id))
+        if pk and Article.objects.filter(pk=pk).exists():
+            self.message_user(request, "This story is another writer's: your role opens only "
+                              "your own stories.", messages.WARNING)
+            return redirect(reverse("admin:newsroom_article_changelist"))
+        return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
 
     def add_view(self, request, form_url="", extra_context=None):
         # The same "Add article" page saved again (a double click on Save, a resent POST):

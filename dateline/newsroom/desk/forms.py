@@ -69,8 +69,8 @@ class ArticleForm(forms.ModelForm):
             self.data = self.data.copy()
             self.data["base_version"] = str(current.version)
             raise forms.ValidationError(
-                f"Someone else saved this article after you opened it (you opened version "
-                f"{base}; {_saved_by(current)} version {current.version}). "
+                f"{_who_saved(current, self.user)} this article after you opened it (you "
+                f"opened version {base}; {_saved_by(current)} version {current.version}). "
                 f"Your text was not applied and is kept as revision "
                 f"{self.refused_revision.pk}; it is still in the form below. Choose, field by "
                 "field, what to keep, then save again.",
@@ -89,6 +89,15 @@ class ArticleForm(forms.ModelForm):
     def _save_m2m(self) -> None:
         writing.save_new_picks(self)
         super()._save_m2m()
+
+
+def _who_saved(article: Article, user) -> str:
+    """"Someone else saved", or "You saved (in another window)": the same editor with the
+    story open in two tabs was told someone else had."""
+    last = article.revisions.exclude(kind=Revision.Kind.REFUSED).first()
+    if last is not None and user is not None and last.created_by_id == user.pk:
+        return "You saved (in another window)"
+    return "Someone else saved"
 
 
 def _saved_by(article: Article) -> str:
