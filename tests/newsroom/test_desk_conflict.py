@@ -205,7 +205,7 @@ def test_the_same_editor_in_two_windows_is_told_so_not_someone_else(make_user, m
 
 def test_a_reporter_opening_a_colleagues_story_is_told_it_is_not_theirs(
         desk_client, make_user, make_article):
-    """Told "Article with ID “15122” doesn’t exist. Perhaps it was deleted?"."""
+    """It said "Article with ID 15122 does not exist. Perhaps it was deleted?"."""
     article = make_article("Colleague's scoop", status=Article.Status.DRAFT, published_at=None,
                            created_by=make_user("Reporter", "rita"))
     client = desk_client(make_user("Reporter", "ray"))
