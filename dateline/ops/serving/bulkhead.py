@@ -65,8 +65,11 @@ class Bulkhead:
     def __call__(self, environ: dict, start_response):
         length = _content_length(environ)
         chunked = not length and _chunked(environ)
+        if not (chunked or length):  # most requests: no body to read
+            with taking_turns(self.slots):
+                return self.app(environ, start_response)
         limit, refused_by_view = _limit(environ.get("PATH_INFO", ""))
-        if not (chunked or length) or (length > limit and refused_by_view):
+        if length > limit and refused_by_view:
             with taking_turns(self.slots):
                 return self.app(environ, start_response)
         if length > limit:
