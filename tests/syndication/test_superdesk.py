@@ -55,8 +55,12 @@ def superdesk_reads(ninjs: dict) -> dict:
     for name in ("versioncreated", "firstcreated", "embargoed"):
         if ninjs.get(name):
             story[name] = superdesk_date(ninjs[name])
-    for associated in ninjs.get("associations", {}).values():  # an object, or it crashes
+    for key, associated in ninjs.get("associations", {}).items():  # an object, or it crashes
         superdesk_reads(associated)
+        held = dict(associated)
+        if associated.get("type") == "picture" and associated.get("body_text"):
+            held["alt_text"] = associated["body_text"]  # its convention for a picture's alt
+        story.setdefault("associations", {})[key] = held
     if ninjs.get("renditions"):
         story["renditions"] = {
             name: {k: v for k, v in data.items() if k in ("href", "mimetype")}

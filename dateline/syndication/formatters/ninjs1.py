@@ -96,7 +96,7 @@ class Ninjs16Formatter(Ninjs31Formatter):
 
     def picture(self, lead: LeadPhoto) -> dict[str, Any]:
         """The lead photo as a 1.x picture item: one headline, the caption as description_text,
-        the credit as byline, renditions keyed by name."""
+        the alt text as body_text, the credit as byline, renditions keyed by name."""
         photo = lead.photo
         item = {
             "uri": lead.images.get("baseImage", lead.main).url,
@@ -105,6 +105,8 @@ class Ninjs16Formatter(Ninjs31Formatter):
             "representationtype": "complete",
             "headline": photo.title or None,
             "description_text": lead.caption or None,
+            # 1.x has no alt text of its own; Superdesk reads a picture's body_text as it.
+            "body_text": lead.alt or None,
             "byline": lead.credit or None,
             "copyrightnotice": photo.copyright_notice or None,
             "usageterms": photo.usage_terms or None,
