@@ -23,14 +23,22 @@ def checked(page: str, field: str) -> str:
     return found.group(1) if found else ""
 
 
+def ann_and_ben(make_user) -> tuple[Client, Client]:
+    """Two editors, each logged in on a browser of their own."""
+    clients = []
+    for name in ("ann", "ben"):
+        client = Client()
+        client.force_login(make_user("Editor", name))
+        clients.append(client)
+    return clients[0], clients[1]
+
+
 @pytest.fixture
 def two_editors(make_user, make_article, make_tag):
     article = make_article("Flood warning", standfirst="Rivers rise.",
                            body="<p>Water is rising in the valley.</p>")
     record_revision(article, None)  # as when it was written on the desk: version 1's text
-    ann, ben = Client(), Client()
-    ann.force_login(make_user("Editor", "ann"))
-    ben.force_login(make_user("Editor", "ben"))
+    ann, ben = ann_and_ben(make_user)
     # Both open version 1; Ann saves first: a new standfirst and a tag.
     opened = article_post_data(article)
     storm = make_tag("Storms")
@@ -130,9 +138,7 @@ def test_every_field_only_the_other_editor_changed_starts_on_theirs(
 ):
     article = make_article("Flood warning", standfirst="Rivers rise.")
     record_revision(article, None)
-    ann, ben = Client(), Client()
-    ann.force_login(make_user("Editor", "ann"))
-    ben.force_login(make_user("Editor", "ben"))
+    ann, ben = ann_and_ben(make_user)
     opened = article_post_data(article)
     sport, reuters = make_section("Sport"), make_author("Reuters desk")
     theirs = {"slug": "flood-warning-north", "byline_text": "Reader report by Ann",
@@ -158,9 +164,7 @@ def test_changes_to_different_paragraphs_of_the_body_are_both_kept(make_user, ma
     and one change was lost unless he typed it in again."""
     article = make_article("Flood warning", body="<p>Water is rising.</p><p>Roads close.</p>")
     record_revision(article, None)
-    ann, ben = Client(), Client()
-    ann.force_login(make_user("Editor", "ann"))
-    ben.force_login(make_user("Editor", "ben"))
+    ann, ben = ann_and_ben(make_user)
     opened = article_post_data(article)
     ann.post(change_url(article), {**opened, "body": "<p>Water is rising fast.</p>"
                                                      "<p>Roads close.</p>"})
