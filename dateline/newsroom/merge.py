@@ -37,8 +37,11 @@ def blocks(body: str) -> list[str]:
         parts = lxml.html.fragments_fromstring(clean)
     except ParserError:
         return [clean]
-    return [part if isinstance(part, str) else lxml.html.tostring(part, encoding="unicode")
-            for part in parts]
+    # Without the white space between blocks: an imported body's "</p>\n<p>" is the editor's
+    # "</p><p>", and read with its tail every block of it differed.
+    return [text for text in (part.strip() if isinstance(part, str) else
+                              lxml.html.tostring(part, encoding="unicode", with_tail=False)
+                              for part in parts) if text]
 
 
 def merge(base: str, mine: str, theirs: str) -> str | None:
