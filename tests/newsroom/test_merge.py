@@ -55,10 +55,10 @@ def test_markup_as_the_editor_sends_it_compares_as_the_sanitiser_writes_it():
 def test_white_space_between_blocks_is_no_change():
     """An imported body keeps a line break between paragraphs; the body editor sends none."""
     imported = BASE.replace("</p>", "</p>\n").replace("</ul>", "</ul>\n")
-    mine = BASE.replace("One.", "One, fixed.")
-    theirs = imported.replace("Five.", "Five, with a quote.")
+    mine = BASE.replace("Five.", "Five, with a quote.")
+    theirs = imported.replace("Two.", "Two, fixed.")
     assert merge(imported, mine, theirs) == (
-        "<p>One, fixed.</p><p>Two.</p><h2>Three</h2><ul><li>Four</li></ul>"
+        "<p>One.</p><p>Two, fixed.</p><h2>Three</h2><ul><li>Four</li></ul>"
         "<p>Five, with a quote.</p>")
 
 
