@@ -5,16 +5,23 @@ uses the same): one paragraph per block, separated by a blank line, entities dec
 """
 
 import hashlib
+import re
 
 from dateline.newsroom.diff import readable_text
 from dateline.newsroom.models import Article
 
 from .base import Labelled, Story
+from .briefs.sentences import LIST_ITEM
+
+# A list item reads as one, as plain text writes it ("• Roads get more money."): the brief
+# takes prose only, and a list's items, full stops and all, are not the lead's sentences.
+_ITEM_START = re.compile(r"<li\b[^>]{0,500}>", re.IGNORECASE)
 
 
 def story_of(article: Article) -> Story:
     """What a reader sees of `article`, never its tags, labels or section name."""
-    paragraphs = readable_text(article.body).splitlines()
+    marked = _ITEM_START.sub(lambda found: found.group(0) + LIST_ITEM, article.body or "")
+    paragraphs = readable_text(marked).splitlines()
     return Story(headline=article.headline, body="\n\n".join(paragraphs), pk=article.pk,
                  section_id=article.section_id, published_at=article.published_at)
 

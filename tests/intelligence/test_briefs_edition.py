@@ -55,3 +55,13 @@ def test_the_edition_s_briefs_are_the_stories_briefs(client, edition):
     text = mail._text  # rendered once for every subscriber
     assert "* Port reopens: Rotterdam's port is open again." in text
     assert f"* Strike ends: {machine_brief}" in text
+
+
+def test_a_stored_storys_list_is_not_its_lead(make_article):
+    """Its items, full stops and all, were taken as the lead's next sentences ("... a long
+    debate. Roads get more money. Schools get less.")."""
+    story = make_article("Council passes budget", body=(
+        "<p>The council approved the budget on Tuesday after a long debate.</p>"
+        "<ul><li>Roads get more money.</li><li>U.S. aid cut</li></ul>"
+        "<p>More text follows here.</p>"))
+    assert brief_for(story) == "The council approved the budget on Tuesday after a long debate."

@@ -95,9 +95,10 @@ def _lead(body: str) -> list[str]:
     for n, paragraph in enumerate(lead):
         if s.is_table(paragraph):
             break
-        if not _SENTENCE_END.search(paragraph):
-            # A heading or a list item, no sentence in it: one after the lead's prose ends it
-            # (list items read as one invented sentence), one before it is passed over.
+        if paragraph.startswith(s.LIST_ITEM) or not _SENTENCE_END.search(paragraph):
+            # A list item ("• ", intelligence.text), or a heading, no sentence in it: one
+            # after the lead's prose ends it (list items read as one invented sentence), one
+            # before it is passed over.
             if found:
                 break
             continue

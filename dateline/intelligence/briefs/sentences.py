@@ -51,6 +51,9 @@ _BYLINE = re.compile(r"^(?:By|BY)\s+[A-Z][\w.'’ -]{1,60}$")
 _BRACKETED = re.compile(r"(?<!\s)(\s*)<([^<>]{1,60})>")
 _SIGN_OFF = re.compile(r"(?<!\s)\s*\bREUTER\s*$")
 DOUBLE_QUOTES = "\"“”„«»"
+# How a list item of a stored story starts in the plain text the parts read
+# (intelligence.text.story_of): no sentence of the lead.
+LIST_ITEM = "• "
 
 
 def paragraphs(body: str) -> list[str]:
