@@ -216,7 +216,7 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
             return editor_page.keep_unwritable_save(request, article)
         pressed = request.POST.get(editor_page.WORKFLOW_BUTTON) if article is not None else None
         if request.method == "POST" and pressed and (refused := editor_page.refuse_moved_since(
-                request, article, pressed, self._changed_fields(request, article))):
+                request, article, pressed, lambda: self._changed_fields(request, article))):
             return refused
         extra = extra_context or {}
         if article is not None:

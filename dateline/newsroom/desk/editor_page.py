@@ -5,6 +5,8 @@ screen is saved first, with the same stale-version check as Save; only a save th
 through is followed by the action, in the same request.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -62,10 +64,8 @@ def keep_unwritable_save(request: HttpRequest, article: Article) -> HttpResponse
     """A save from someone who could edit the story when their page opened and no longer can
     (an editor published it while a reporter typed): their text is kept, not applied, and
     they are told where it is."""
-    base = min(key_from(request.POST.get("base_version", "")) or 0, Article.HIGHEST_VERSION)
-    kept = keep_refused(article.pk, request.user, base, request.POST.get("headline", ""),
-                        request.POST.get("standfirst", ""), request.POST.get("body", ""),
-                        note="Sent after the story left the writer's hands; kept, not applied.")
+    kept = _keep_posted(request, article,
+                        "Sent after the story left the writer's hands; kept, not applied.")
     messages.error(request, (
         f"Your text was not applied: the story is {article.get_status_display().lower()} now "
         f"({last_move(article)}), and your role cannot change it so. It is kept as revision "
@@ -73,22 +73,29 @@ def keep_unwritable_save(request: HttpRequest, article: Article) -> HttpResponse
     return redirect(reverse("admin:newsroom_article_change", args=[article.pk]))
 
 
+def _keep_posted(request: HttpRequest, article: Article, note: str):
+    """The text the editor's form posted, kept as a refused revision (not applied)."""
+    base = min(key_from(request.POST.get("base_version", "")) or 0, Article.HIGHEST_VERSION)
+    return keep_refused(article.pk, request.user, base, request.POST.get("headline", ""),
+                        request.POST.get("standfirst", ""), request.POST.get("body", ""),
+                        note=note)
+
+
 def refuse_moved_since(request: HttpRequest, article: Article, name: str,
-                       changed: list[str]) -> HttpResponse | None:
+                       changed: Callable[[], list[str]]) -> HttpResponse | None:
     """A workflow button pressed on a page that showed the story in another state (another
     editor killed it meanwhile): nothing is saved or done, and the editor is told what moved
     it, not shown a merge of texts that may not differ. What they had changed on the page
-    (`changed`: the fields that differ from the story's) is kept as a revision."""
+    (`changed()`: the fields that differ from the story's, read only then) is kept as a
+    revision."""
     chosen = TRANSITIONS.get(name)
     seen = request.POST.get(f"wf-{name}-seen_status", "")
     if chosen is None or seen not in Article.Status.values or seen == article.status:
         return None
     why = chosen.moved_since(article, seen)
-    if changed:
-        base = min(key_from(request.POST.get("base_version", "")) or 0, Article.HIGHEST_VERSION)
-        kept = keep_refused(article.pk, request.user, base, request.POST.get("headline", ""),
-                            request.POST.get("standfirst", ""), request.POST.get("body", ""),
-                            note=f"Sent with “{chosen.label}” after the story had moved on.")
+    if changed():
+        kept = _keep_posted(request, article,
+                            f"Sent with “{chosen.label}” after the story had moved on.")
         why += f" Your changes are kept as revision {kept.pk}, under Revisions."
     messages.error(request, why)
     return redirect(reverse("admin:newsroom_article_change", args=[article.pk]))
