@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import threading
+import time
 from datetime import timedelta
 from itertools import count
 from pathlib import Path
@@ -210,4 +212,16 @@ def browser(module_chromium):
     yield module_chromium
     for context in module_chromium.contexts:
         context.close()
+    _wait_for_requests_in_flight()
     connections.close_all()
+
+
+def _wait_for_requests_in_flight(limit_s: float = 10.0) -> None:
+    """Until the live server's threads have answered what the closed pages had sent. A page
+    that had just loaded had its presence call in flight: its INSERT, committed while the
+    test's flush ran, failed the flush on PostgreSQL and left the next test the old rows."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and any(
+        thread.name.endswith("(process_request_thread)") for thread in threading.enumerate()
+    ):
+        time.sleep(0.01)

@@ -279,6 +279,34 @@ def test_save_pressed_just_after_the_session_ended_unseen_keeps_the_page(
     context.close()
 
 
+def test_save_pressed_again_while_its_post_loads_posts_once(
+    browser, live_server, make_user, make_article
+):
+    """A double click on Save: the second press asked the session again once the first post
+    had gone, and posted the same text a second time (two revisions, or a refusal beside the
+    first one's "done")."""
+    article, context, page = ann_types_in_a_story(browser, live_server, make_user, make_article)
+    page.fill("#id_headline", "Storm closes schools")
+    # The second press comes just after the first post has gone, whatever the machine's speed.
+    page.evaluate("""() => {
+        const save = document.querySelector("input[name=_continue]");
+        addEventListener("submit", (event) => {
+            if (!event.defaultPrevented && !window.pressedAgain) {
+                window.pressedAgain = true;
+                setTimeout(() => save.click(), 0);
+            }
+        });
+        save.click();
+    }""")
+    page.wait_for_selector(".messagelist .success")
+    page.wait_for_load_state("networkidle")
+    assert Article.objects.get(pk=article.pk).headline == "Storm closes schools"
+    assert article.revisions.count() == 1
+    assert page.locator("#conflict").count() == 0
+    assert page.errors == []
+    context.close()
+
+
 def test_a_workflow_button_pressed_offline_sends_nothing_and_keeps_the_page(
     browser, live_server, make_user, make_article
 ):

@@ -85,6 +85,7 @@
 
   var ASK_FIRST = "article_form";
   var ASK_MS = 8000;
+  var HOLD_MS = 15000;
   var offlineBox = null;
 
   function offline(shown) {
@@ -114,7 +115,25 @@
   function guard(form) {
     var asking = false;
     var sending = false;
+    // Once a post of the story has gone, the page is on its way out: a second press (a double
+    // click, or Save pressed again while the answer loads) would ask again and post the same
+    // text twice, two revisions or a refusal beside the first one's "done". Until the page is
+    // shown again (Back brings it from the browser's cache as it was), presses are held; for
+    // HOLD_MS at most, since a post the editor stopped (Esc) leaves the page here for good.
+    var postedAt = 0;
+    window.addEventListener("submit", function (event) {
+      // On window, after every listener of the form: a submission none of them stopped.
+      if (event.target === form && form.id === ASK_FIRST && !event.defaultPrevented) {
+        postedAt = Date.now();
+      }
+    });
+    window.addEventListener("pageshow", function () { postedAt = 0; });
     form.addEventListener("submit", function (event) {
+      if (postedAt && Date.now() - postedAt < HOLD_MS) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        return;
+      }
       if (loggedOut) {
         event.preventDefault();
         event.stopImmediatePropagation();
