@@ -67,6 +67,12 @@ def test_wire_dateline_byline_ticker_and_sign_off_are_left_out():
     assert brief("LONDON (Reuters) - Oil rose on Monday.") == "Oil rose on Monday."
 
 
+def test_brackets_that_are_no_wire_mark_stay_as_the_story_wrote_them():
+    body = ("Attackers hid a </script> tag in the comments. The <b> tag was left alone. "
+            "Nothing else changed.")
+    assert brief(body) == body
+
+
 def test_a_quote_opened_and_closed_later_comes_whole_with_its_attribution():
     body = ('The minister spoke at noon. "We will not give in. We will win," the minister '
             "said. Crowds cheered. Police watched.")

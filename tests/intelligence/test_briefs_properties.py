@@ -85,9 +85,10 @@ def test_the_sentences_are_those_reading_every_mark_in_full_found(text):
     assert sentences.split(text) == _split_as_before(text)
 
 
-_OLD_BRACKETED = re.compile(r"(\s*)<([^<>]{1,60})>")
+_OLD_BRACKETED = re.compile(r"(\s*)<([A-Z0-9][^<>]{0,59})>")
 _OLD_SIGN_OFF = re.compile(r"\s*\bREUTER\s*$")
-SPACES = st.sampled_from([" ", "  ", "\t", " \n ", "\n\n", "<", ">", "<x y>", "<Ab Cd>"])
+SPACES = st.sampled_from([" ", "  ", "\t", " \n ", "\n\n", "<", ">", "<x y>", "<Ab Cd>",
+                          "</script>", "<AB.L>"])
 
 
 @settings(max_examples=400, deadline=None)

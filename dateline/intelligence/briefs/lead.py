@@ -54,7 +54,7 @@ _SENTENCE_END = re.compile(r"[.!?…]")
 
 class LeadSummariser(Summariser):
     name = "lead"
-    version = "2"
+    version = "3"
 
     def brief(self, story: Story, max_words: int) -> str:
         return _bounded(self._brief(story, max_words))

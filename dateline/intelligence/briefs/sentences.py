@@ -45,10 +45,12 @@ _DATELINE = re.compile(
     r"\s*(?:-{1,2}|–|—)\s+")
 _BYLINE = re.compile(r"^(?:By|BY)\s+[A-Z][\w.'’ -]{1,60}$")
 # Reuters marks tickers ("<BHAM.L>", "<PHAB ST>") and unlisted firms' names ("<Underwoods
-# Plc>") with angle brackets: tickers go, names stay without their brackets.
+# Plc>") with angle brackets: tickers go, names stay without their brackets. A mark starts
+# with a capital or a digit; other brackets are the story's own text ("the <b> tag", a
+# "</script>" in a story about a web attack) and stay as written.
 # Both start a match only where white space starts (or with none): begun inside a long run of
 # it, they each read to its end again.
-_BRACKETED = re.compile(r"(?<!\s)(\s*)<([^<>]{1,60})>")
+_BRACKETED = re.compile(r"(?<!\s)(\s*)<([A-Z0-9][^<>]{0,59})>")
 _SIGN_OFF = re.compile(r"(?<!\s)\s*\bREUTER\s*$")
 DOUBLE_QUOTES = "\"“”„«»"
 # How a list item of a stored story starts in the plain text the parts read
