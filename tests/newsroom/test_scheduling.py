@@ -121,16 +121,35 @@ def test_rescheduling_moves_the_time_and_the_old_task_does_nothing(make_user, ma
         assert Article.objects.get(pk=article.pk).status == "published"
 
 
-def test_an_unpublished_schedule_is_not_published_later(make_user, make_article):
+def test_a_story_taken_off_the_schedule_is_not_published_later(make_user, make_article):
+    """Taken off the schedule before it went out, a story is back in review, not "killed":
+    "Unpublish (kill)" was the only way off, and partners and the log called it a kill."""
     editor = make_user("Editor")
     article = make_article(status=Article.Status.REVIEW, published_at=None)
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
         TRANSITIONS["schedule"].execute(editor, article, at=start + timedelta(hours=1))
-        TRANSITIONS["unpublish"].execute(editor, article)
+        assert not TRANSITIONS["unpublish"].is_available(editor, article)
+        TRANSITIONS["unschedule"].execute(editor, article)
         clock.move_to(start + timedelta(hours=2))
         run_worker()
-    assert Article.objects.get(pk=article.pk).status == "unpublished"
+    article.refresh_from_db()
+    assert (article.status, article.scheduled_for, article.published_at) == (
+        "review", None, None)
+
+
+def test_a_killed_story_booked_to_come_back_and_taken_off_stays_unpublished(
+    make_user, make_article
+):
+    editor = make_user("Editor")
+    first = timezone.now() - timedelta(days=2)
+    article = make_article("Court ruling", status=Article.Status.PUBLISHED, published_at=first)
+    TRANSITIONS["unpublish"].execute(editor, article)
+    TRANSITIONS["schedule"].execute(editor, article, at=timezone.now() + timedelta(hours=1))
+    TRANSITIONS["unschedule"].execute(editor, article)
+    article.refresh_from_db()
+    assert (article.status, article.scheduled_for, article.published_at) == (
+        "unpublished", None, first)
 
 
 def test_a_schedule_in_the_past_is_refused_and_changes_nothing(make_user, make_article):

@@ -21,11 +21,14 @@ SOURCES = {
     "return": {S.REVIEW},
     "schedule": {S.DRAFT, S.REVIEW, S.SCHEDULED, S.UNPUBLISHED},
     "publish": {S.DRAFT, S.REVIEW, S.SCHEDULED, S.UNPUBLISHED},
-    "unpublish": {S.PUBLISHED, S.SCHEDULED},
+    "unpublish": {S.PUBLISHED},
+    "unschedule": {S.SCHEDULED},
     "embargo": set(S.values),
 }
 TARGET = {"submit": S.REVIEW, "return": S.DRAFT, "schedule": S.SCHEDULED,
-          "publish": S.PUBLISHED, "unpublish": S.UNPUBLISHED}
+          "publish": S.PUBLISHED, "unpublish": S.UNPUBLISHED,
+          # published_at=None below: never out, so back to review
+          "unschedule": S.REVIEW}
 
 
 def allowed(role: str, action: str, own: bool) -> bool:

@@ -15,11 +15,12 @@ from .return_to_reporter import ReturnToReporter
 from .schedule import Schedule
 from .submit import Submit
 from .unpublish import Unpublish
+from .unschedule import Unschedule
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
-    for t in (Submit(), ReturnToReporter(), Schedule(), Publish(), Unpublish(), Embargo(),
-              LiftEmbargo())
+    for t in (Submit(), ReturnToReporter(), Schedule(), Publish(), Unschedule(), Unpublish(),
+              Embargo(), LiftEmbargo())
 }
 
 __all__ = [

@@ -5,7 +5,7 @@ from .base import Transition
 class Unpublish(Transition):
     name = "unpublish"
     label = "Unpublish (kill)"
-    sources = frozenset({Article.Status.PUBLISHED, Article.Status.SCHEDULED})
+    sources = frozenset({Article.Status.PUBLISHED})
     target = Article.Status.UNPUBLISHED
     permission = "unpublish_article"
     fields = ("scheduled_for",)
