@@ -307,6 +307,51 @@ def test_save_pressed_again_while_its_post_loads_posts_once(
     context.close()
 
 
+def test_a_save_the_desk_never_answered_comes_back_into_the_form(
+    browser, live_server, make_user, make_article
+):
+    """A Save answered 503 (the database locked for longer than a request waits) lost what was
+    typed since the last autosave, which the same lock refused."""
+    editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Storm", standfirst="Winds rise.", body="<p>Rain all day.</p>")
+    connections.close_all()
+    context = desk_context(browser)
+    page = open_story(context, live_server, "ann", article)
+    change = page.url
+
+    def locked(route):  # every post to the desk refused, as while the database is locked
+        if route.request.method == "POST":
+            route.fulfill(status=503, content_type="text/plain", body="Briefly unavailable")
+        else:
+            route.continue_()
+
+    page.route("**/desk/**", locked)
+    page.fill("#id_headline", "Storm closes schools")
+    body = ".field-body .ProseMirror[contenteditable=true]"
+    page.click(f"{body} p")
+    page.keyboard.press("End")
+    page.keyboard.type(" Schools shut at noon.")
+    page.click("input[name=_continue]")
+    page.wait_for_selector("text=Briefly unavailable")
+
+    page.goto(change)  # back to the story, the desk still refusing posts
+    page.wait_for_selector("#unanswered-save:focus")
+    assert page.input_value("#id_headline") == "Storm closes schools"
+    assert "Schools shut at noon." in page.inner_text(body)
+    page.unroute("**/desk/**")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    saved = Article.objects.get(pk=article.pk)
+    assert saved.headline == "Storm closes schools" and "Schools shut at noon." in saved.body
+    page.reload()  # saved now: nothing is put back again
+    page.wait_for_selector("#article_form")
+    page.wait_for_load_state("load")
+    assert page.locator("#unanswered-save").count() == 0
+    assert [e for e in page.errors if "status of 503" not in e] == []  # the refused posts
+    page.wait_for_load_state("networkidle")
+    context.close()
+
+
 def test_a_workflow_button_pressed_offline_sends_nothing_and_keeps_the_page(
     browser, live_server, make_user, make_article
 ):

@@ -138,6 +138,88 @@
     });
   }
 
+  // A Save or workflow press the desk never answered (a 503 while the database was locked, a
+  // proxy's time-out, the connection gone mid-post) took with it what was typed since the
+  // last autosave, which the same fault refuses. So what a stored story's form sends is kept
+  // in this tab; when its page opens again at the same version (nothing was saved since) and
+  // the server has not put the text back itself (a refusal, an error in a field), it goes
+  // back into the form, unsaved, and the autosave keeps it as soon as the desk answers.
+  const SENT = "dateline-desk-story-sent";
+  const SENT_KEPT_MS = 60 * 60 * 1000;
+  const here = window.location.pathname;
+  const sentStore = {
+    read() { try { return JSON.parse(sessionStorage.getItem(SENT)); } catch (e) { return null; } },
+    write(value) { try { sessionStorage.setItem(SENT, JSON.stringify(value)); } catch (e) { /* off */ } },
+    forget() { try { sessionStorage.removeItem(SENT); } catch (e) { /* off */ } },
+  };
+  const chosen = () => Object.fromEntries([...form.querySelectorAll("select")]
+    .filter((select) => select.name && !NOT_TEXT.test(select.name))
+    .map((select) => [select.name, [...select.selectedOptions].map((o) => [o.value, o.text])]));
+  if (root.dataset.presenceUrl) {
+    form.addEventListener("submit", () => {  // only a press that goes (session.js)
+      sentStore.write({ page: here, base: textBase(), data: collect(), chosen: chosen(),
+        at: Date.now() });
+    });
+    if (discard) discard.addEventListener("click", sentStore.forget);
+    const sent = sentStore.read();
+    const answered = refusedBase || form.querySelector(".errornote");
+    if (sent && sent.page === here) {
+      if (answered || sent.base !== baseVersion() || Date.now() - sent.at > SENT_KEPT_MS) {
+        sentStore.forget();  // saved since, or the server gave the text back itself
+      } else if (sent.data !== collect()) {
+        putBack(JSON.parse(sent.data), sent.chosen || {});
+        unsaved = true;
+        const note = document.createElement("p");
+        note.className = "errornote unsent-note";
+        note.id = "unanswered-save";
+        note.setAttribute("role", "alert");
+        note.tabIndex = -1;
+        const at = new Date(sent.at).toLocaleTimeString();
+        note.textContent = `Your last Save or move (at ${at}) was not saved: the desk did ` +
+          "not answer it. What you had written is back in the form; press Save again.";
+        form.prepend(note);
+        note.focus();
+      }
+    }
+  }
+
+  function putBack(data, selected) {
+    for (const el of form.elements) {
+      if (!el.name || NOT_TEXT.test(el.name) || el.disabled || !(el.name in data)) continue;
+      if (["submit", "button", "reset", "file"].includes(el.type)) continue;
+      const values = data[el.name];
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = values.includes(el.value);
+      } else if (el.tagName === "SELECT") {
+        // A picker lists only what was chosen when the page was drawn: an item chosen since
+        // comes back with the name it had.
+        for (const [value, text] of selected[el.name] || []) {
+          if (![...el.options].some((o) => o.value === value)) el.add(new Option(text, value));
+        }
+        for (const option of el.options) option.selected = values.includes(option.value);
+      } else {
+        el.value = values[0] ?? "";
+        if (richText(el)) putInEditor(el);
+      }
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
+  // The body's rich-text editor shows the text put back in its textarea: now, or once it is
+  // made (django-prose-editor's event).
+  function putInEditor(textarea) {
+    const html = textarea.value;
+    const made = textarea.parentElement.querySelector(".ProseMirror");
+    if (made && made.editor) {
+      made.editor.commands.setContent(html);
+      return;
+    }
+    document.addEventListener("prose-editor:ready", (event) => {
+      if (event.detail.textarea === textarea) event.detail.editor.commands.setContent(html);
+    });
+  }
+
   // Presence.
   const presenceList = document.getElementById("presence");
   const newer = document.getElementById("newer-version");

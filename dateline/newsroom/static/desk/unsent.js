@@ -7,7 +7,8 @@
 //  - the login page, at once: they were not saved. It says so; the login returns to the page
 //    they were sent from (DeskSite.admin_view), which puts them back in their form;
 //  - any other page: the server took them (saved, or refused with a message).
-// The article form is left out: its autosave keeps its text on the server (editor.js).
+// The article form is left out: its autosave keeps its text on the server, and editor.js
+// keeps what a Save sent that the desk never answered.
 (function () {
   "use strict";
 
