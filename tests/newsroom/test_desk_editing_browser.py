@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 from django.db import connections
 
 from dateline.newsroom.actions.save import record_revision
-from dateline.newsroom.models import Article, ArticleNote, Autosave, Presence
+from dateline.newsroom.models import Article, ArticleNote, AuditEntry, Autosave, Presence
 
 from ..site.test_browser import axe_violations, record_csp_violations
 
@@ -524,8 +524,7 @@ def test_the_editor_page_in_all_its_states_has_no_wcag_violation(
 
 
 @pytest.mark.parametrize(("status", "field"), [("published", "#id_headline"),
-                                               ("draft", "#id_dateline"),
-                                               ("review", "input[name=wf-return-note]")])
+                                               ("draft", "#id_dateline")])
 def test_enter_in_a_one_line_field_saves_and_never_moves_the_story(
     browser, live_server, make_user, make_article, status, field
 ):
@@ -543,4 +542,28 @@ def test_enter_in_a_one_line_field_saves_and_never_moves_the_story(
     assert (article.status, article.headline) == (status, "Flood warning for the north")
     assert "Flood warning for the north" in page.locator(".messagelist").inner_text()
     assert page.errors == []
+    context.close()
+
+
+def test_enter_in_a_move_s_note_keeps_the_note_for_the_move(
+    browser, live_server, make_user, make_article
+):
+    """Enter in a workflow note saved the story and dropped the note: the move it was written
+    for never heard it."""
+    editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Flood warning", status="review")
+    record_revision(article, None)
+    context = desk_context(browser)
+    page = open_story(context, live_server, "ann", article)
+    note = page.locator("input[name=wf-return-note]")
+    note.fill("Needs a second source")
+    note.press("Enter")
+    assert note.input_value() == "Needs a second source"
+    page.click("button.workflow-button[value=return]")
+    page.wait_for_selector(".messagelist .success")
+    entry = AuditEntry.objects.get(article=article, action="return")
+    assert "Needs a second source" in entry.note
+    assert Article.objects.get(pk=article.pk).status == "draft"
+    assert page.errors == []
+    page.wait_for_load_state("networkidle")
     context.close()

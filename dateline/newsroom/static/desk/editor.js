@@ -116,6 +116,16 @@
       .catch(() => { lastKept = null; say("Draft not kept: no connection. Keep this page open."); });
   }
 
+  // Enter in a move's own field (its note, its time) sent the form with Save, the default
+  // button: the story was saved and the note, written for the move, dropped unsaid. Enter
+  // there keeps the page; the move's button sends the note with it.
+  document.addEventListener("keydown", (event) => {
+    const field = event.target;
+    if (event.key === "Enter" && field.form === form && /^wf-/.test(field.name || "")) {
+      event.preventDefault();
+    }
+  });
+
   setInterval(keep, AUTOSAVE_EVERY_MS);
   // session.js holds a Save until the session holds, and lets only that one reach here.
   form.addEventListener("submit", () => { submitting = true; });
