@@ -56,6 +56,13 @@ def open_story(context, live_server, username: str, article):
     return page
 
 
+def type_at_end(page, paragraph: str, text: str) -> None:
+    """`text` typed at the end of a paragraph of the body editor, as a person types it."""
+    page.click(paragraph)
+    page.keyboard.press("End")
+    page.keyboard.type(text)
+
+
 def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
     browser, live_server, make_user, make_article
 ):
@@ -96,9 +103,7 @@ def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
     ben.check("input[name=conflict-standfirst][value=theirs]")
     assert ben.input_value("#id_standfirst") == "Rivers burst their banks."
     # A merge by hand: he adds to her text, and the box's choice becomes his.
-    ben.click("#id_standfirst")
-    ben.keyboard.press("End")
-    ben.keyboard.type(" Towns evacuated.")
+    type_at_end(ben, "#id_standfirst", " Towns evacuated.")
     assert ben.is_checked("input[name=conflict-standfirst][value=mine]")
     ben.click("input[name=_continue]")
     ben.wait_for_selector(".messagelist .success")
@@ -129,14 +134,10 @@ def test_the_body_editor_shows_their_body_and_keeps_a_merge_typed_into_it(
     ann = open_story(desk_context(browser), live_server, "ann", article)
     ben = open_story(desk_context(browser), live_server, "ben", article)
     body = ".field-body .ProseMirror[contenteditable=true]"
-    ann.click(f"{body} p >> nth=0")
-    ann.keyboard.press("End")
-    ann.keyboard.type(" Ann's line.")
+    type_at_end(ann, f"{body} p >> nth=0", " Ann's line.")
     ann.click("input[name=_continue]")
     ann.wait_for_selector(".messagelist .success")
-    ben.click(f"{body} p >> nth=1")
-    ben.keyboard.press("End")
-    ben.keyboard.type(" Ben's line.")
+    type_at_end(ben, f"{body} p >> nth=1", " Ben's line.")
     ben.click("input[name=_continue]")
     ben.wait_for_selector("#conflict")
     ben.locator(body).wait_for()
@@ -176,9 +177,7 @@ def test_typed_text_survives_a_closed_page_and_leaving_warns(
 ):
     article, context, page = ann_types_in_a_story(browser, live_server, make_user, make_article)
     # Typed as a person types (Chromium asks before leaving only a page someone used).
-    page.click("#id_standfirst")
-    page.keyboard.press("End")
-    page.keyboard.type("; schools close.")
+    type_at_end(page, "#id_standfirst", "; schools close.")
     dialogs = []
 
     def answer(dialog):
@@ -328,9 +327,7 @@ def test_a_save_the_desk_never_answered_comes_back_into_the_form(
     page.route("**/desk/**", locked)
     page.fill("#id_headline", "Storm closes schools")
     body = ".field-body .ProseMirror[contenteditable=true]"
-    page.click(f"{body} p")
-    page.keyboard.press("End")
-    page.keyboard.type(" Schools shut at noon.")
+    type_at_end(page, f"{body} p", " Schools shut at noon.")
     page.click("input[name=_continue]")
     page.wait_for_selector("text=Briefly unavailable")
 

@@ -80,14 +80,21 @@ def test_a_killed_story_brought_back_on_a_schedule_keeps_its_first_time_as_publi
     assert (draft.published_at, draft.updated_at) == (at, None)
 
 
-def test_publish_now_on_a_killed_story_scheduled_to_return_keeps_its_first_time(
-    make_user, make_article
-):
+def killed_and_booked_to_return(make_user, make_article):
+    """(an editor, a story out two days ago, killed, then scheduled to come back, its first
+    publication time)."""
     editor = make_user("Editor")
     first = timezone.now() - timedelta(days=2)
     article = make_article("Court ruling", status=Article.Status.PUBLISHED, published_at=first)
     TRANSITIONS["unpublish"].execute(editor, article)
     TRANSITIONS["schedule"].execute(editor, article, at=timezone.now() + timedelta(hours=1))
+    return editor, article, first
+
+
+def test_publish_now_on_a_killed_story_scheduled_to_return_keeps_its_first_time(
+    make_user, make_article
+):
+    editor, article, first = killed_and_booked_to_return(make_user, make_article)
     TRANSITIONS["publish"].execute(editor, article)
     article.refresh_from_db()
     assert article.published_at == first and article.updated_at is not None
@@ -141,11 +148,7 @@ def test_a_story_taken_off_the_schedule_is_not_published_later(make_user, make_a
 def test_a_killed_story_booked_to_come_back_and_taken_off_stays_unpublished(
     make_user, make_article
 ):
-    editor = make_user("Editor")
-    first = timezone.now() - timedelta(days=2)
-    article = make_article("Court ruling", status=Article.Status.PUBLISHED, published_at=first)
-    TRANSITIONS["unpublish"].execute(editor, article)
-    TRANSITIONS["schedule"].execute(editor, article, at=timezone.now() + timedelta(hours=1))
+    editor, article, first = killed_and_booked_to_return(make_user, make_article)
     TRANSITIONS["unschedule"].execute(editor, article)
     article.refresh_from_db()
     assert (article.status, article.scheduled_for, article.published_at) == (
