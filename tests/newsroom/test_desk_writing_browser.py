@@ -136,3 +136,29 @@ def test_on_a_phone_the_editor_fits_the_screen(browser, live_server, make_user):
         box = page.locator(selector).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, selector
     assert page.problems == []
+
+
+def test_the_body_toolbar_is_one_stop_of_the_tab_key(browser, live_server, make_user):
+    """Tab from the standfirst went through every button of the body's toolbar, disabled ones
+    too (17 presses) before it reached the body. The toolbar is one stop now; the arrow keys,
+    Home and End move along it."""
+    make_user("Editor", "editor")
+    connections.close_all()
+    page = open_new_article(browser, live_server, 1280)
+    page.click("#id_standfirst")
+    page.keyboard.press("Tab")
+    toolbar = page.locator(".field-body [role=toolbar]")
+    assert toolbar.get_attribute("aria-label") == "Body: formatting"
+    first = page.evaluate("() => document.activeElement.dataset.name || "
+                          "document.activeElement.title")
+    assert page.evaluate("() => !!document.activeElement.closest('[role=toolbar]')")
+    page.keyboard.press("ArrowRight")
+    second = page.evaluate("() => document.activeElement.dataset.name")
+    assert second and second != first
+    assert page.evaluate("() => !document.activeElement.disabled")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.classList.contains('ProseMirror')")
+    page.keyboard.press("Shift+Tab")  # back to the button last used, not the first
+    assert page.evaluate("() => document.activeElement.dataset.name") == second
+    assert page.problems == []
+    page.close()

@@ -5,7 +5,10 @@
 //   which alone is empty while nothing is chosen;
 // - the "×" of a multiple autocomplete is hidden from the list of chosen items it sits in;
 // - the filter icon of a two-list picker (Django's SelectFilter2) carries an aria-label on a
-//   plain span, which ARIA forbids: as an image it may have one.
+//   plain span, which ARIA forbids: as an image it may have one;
+// - the rich-text editor's toolbar is one stop of the Tab key, not thirty (WAI-ARIA's toolbar:
+//   one button in the tab order, the arrow keys, Home and End move among those shown and
+//   enabled). Tab went through every button, disabled ones too, between two fields.
 // Widgets appear after this runs (select2 on jQuery's ready, the editor on its module's load,
 // inline rows on "Add another"), so a MutationObserver names each one as it arrives.
 (function () {
@@ -49,9 +52,56 @@
       });
   }
 
+  function toolbarButtons(bar) {
+    return Array.from(bar.querySelectorAll(".prose-menubar__button")).filter(function (b) {
+      return !b.disabled && !b.classList.contains("hidden") && !b.closest("[popover]");
+    });
+  }
+
+  // The one button of the toolbar Tab stops at: the last one used, else the first enabled.
+  function rove(bar, current) {
+    var buttons = toolbarButtons(bar);
+    var stop = buttons.indexOf(current) >= 0 ? current : buttons[0];
+    bar.querySelectorAll(".prose-menubar__button").forEach(function (b) {
+      b.tabIndex = b === stop ? 0 : -1;
+    });
+  }
+
+  var MOVES = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1};
+
+  function makeToolbar(bar) {
+    if (bar.getAttribute("role") === "toolbar") return;
+    bar.setAttribute("role", "toolbar");
+    var label = labelFor(bar.parentElement && bar.parentElement.querySelector("textarea"));
+    bar.setAttribute("aria-label", (label ? label.textContent.replace(/[:\s]+$/, "") + ": " : "") +
+      "formatting");
+    rove(bar, null);
+    bar.addEventListener("focusin", function (event) {
+      if (event.target.classList.contains("prose-menubar__button")) rove(bar, event.target);
+    });
+    bar.addEventListener("keydown", function (event) {
+      var buttons = toolbarButtons(bar);
+      var at = buttons.indexOf(document.activeElement);
+      if (at < 0 || !buttons.length) return;
+      var to;
+      if (event.key in MOVES) to = (at + MOVES[event.key] + buttons.length) % buttons.length;
+      else if (event.key === "Home") to = 0;
+      else if (event.key === "End") to = buttons.length - 1;
+      else return;
+      event.preventDefault();
+      buttons[to].focus();
+    });
+    // Buttons turn on and off as the cursor moves: the tab stop never rests on a disabled one.
+    new MutationObserver(function () {
+      var stop = bar.querySelector('.prose-menubar__button[tabindex="0"]');
+      if (!stop || stop.disabled || stop.classList.contains("hidden")) rove(bar, null);
+    }).observe(bar, {subtree: true, attributes: true, attributeFilter: ["disabled", "class"]});
+  }
+
   function nameAll(root) {
     if (!root.querySelectorAll) return;
     root.querySelectorAll(".ProseMirror[contenteditable]").forEach(nameEditor);
+    root.querySelectorAll(".prose-menubar").forEach(makeToolbar);
     root.querySelectorAll('.select2-selection[role="combobox"]').forEach(nameAutocomplete);
     // The "×" that empties a multiple choice sits inside its list of chosen items, where only
     // items belong; keyboard users clear with Backspace, so it is for the mouse alone.
