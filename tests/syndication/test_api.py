@@ -252,6 +252,9 @@ def test_a_page_is_etagged_and_a_matching_if_none_match_is_a_304(api, newsroom):
     assert f"a{live[0].pk}" in first["Surrogate-Key"].split()
     again = api(LIST, **{"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    # A cache refreshes its stored headers from a 304: the type is the answer's own, not HTML.
+    assert again["Content-Type"] == first["Content-Type"]
+    assert first["Content-Type"].startswith("application/")
     one = api(f"/api/ninjs/{live[0].pk}")
     assert api(f"/api/ninjs/{live[0].pk}",
                **{"If-None-Match": f'W/{one["ETag"]}'}).status_code == 304

@@ -24,7 +24,10 @@ def json_answer(request: HttpRequest, body: dict, *surrogate_keys, content_type:
         equivalent, cls=DjangoJSONEncoder).encode()
     etag = '"' + hashlib.sha256(validated).hexdigest()[:32] + '"'
     if etag_matches(request.headers.get("If-None-Match", ""), etag):
-        response = HttpResponse(status=304)
+        # With the body's own type, as the feeds' and pages' 304s have: a cache refreshes
+        # what it stored from the 304's headers (RFC 9111 4.3.4), and Django's default type
+        # (text/html) relabelled a stored JSON answer.
+        response = HttpResponse(status=304, content_type=content_type)
     else:
         response = HttpResponse(content, content_type=content_type)
     response["ETag"] = etag if equivalent is None else "W/" + etag
