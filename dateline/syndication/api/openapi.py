@@ -209,7 +209,7 @@ def document(base_url: str) -> dict[str, Any]:
                     "parameters": [
                         {**_query("q", 'Words, "phrases", prefix*, OR and -exclusion; at '
                                   "most 10 words, 3 of them ending in *.",
-                                  {"type": "string", "minLength": 1,
+                                  {"type": "string", "minLength": 1, "pattern": r"\S",
                                    "maxLength": MAX_QUERY_CHARS, "examples": ["inflation"]}),
                          "required": True},
                         _query("section", "A section's id; its subsections are included.", ID),

@@ -144,7 +144,11 @@ def check_search(query: QueryDict) -> None:
 
 
 def refuse_nul(query: QueryDict) -> None:
-    """No text a person writes holds NUL, and PostgreSQL refuses it in any string."""
+    """No text a person writes holds NUL, and PostgreSQL refuses it in any string. Nor is a
+    parameter given twice: one value was read and the other dropped unsaid (`q=oil&q=gas`
+    searched for gas alone)."""
     for name, values in query.lists():
         if any("\x00" in value for value in values):
             raise BadParameter(f"{name!r} holds a NUL character (%00); send text without it.")
+        if len(values) > 1:
+            raise BadParameter(f"{name!r} is given {len(values)} times; send it once.")
