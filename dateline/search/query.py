@@ -10,6 +10,7 @@ rest is left out and `notes` says what was, so the reader sees the search that r
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 MAX_QUERY_CHARS = 300
@@ -96,6 +97,9 @@ def parse(text: str) -> ParsedQuery:
     """Turn the reader's string into bounded groups of terms; anything unparseable is dropped."""
     parsed = ParsedQuery()
     budget = _Budget(parsed)
+    # Compatibility forms read as the letters they stand for: full-width "ＯＩＬ", as CJK
+    # keyboards type Latin letters, found nothing where "OIL" finds a thousand stories.
+    text = unicodedata.normalize("NFKC", text)
     if len(text) > MAX_QUERY_CHARS:
         budget.note(f"Only the first {MAX_QUERY_CHARS} characters were read.")
         text = text[:MAX_QUERY_CHARS]

@@ -13,6 +13,13 @@ def test_words_phrases_prefixes_or_and_exclusions_are_understood():
     assert parsed.excluded == [Term(("football",))]
 
 
+def test_full_width_letters_and_marks_read_as_the_ones_they_stand_for():
+    """Typed on a CJK keyboard, "ＯＩＬ" found nothing where "OIL" found a thousand stories."""
+    assert parse("ＯＩＬ ｐｒｉｃｅ＊ ＯＲ ｒａｔｅｓ －ｆｏｏｔｂａｌｌ") == parse(
+        "OIL price* OR rates -football")
+    assert parse("＂ｃｅｎｔｒａｌ ｂａｎｋ＂").groups == [[Term(("central", "bank"))]]
+
+
 def test_each_backend_spells_the_same_tree_in_its_own_syntax():
     parsed = parse('"central bank" infla* OR prices -war')
     assert match_expression(parsed) == (
