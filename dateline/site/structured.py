@@ -28,6 +28,7 @@ _ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 IMAGE_SHAPES = ("16x9", "4x3", "1x1")
 IMAGE_MIN_WIDTH = 1200
 _URL = re.compile(r"https?://[^\s<>\"']+")
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 
 
 def json_ld(data: dict) -> SafeString:
@@ -89,12 +90,23 @@ def news_article(request: HttpRequest, article: Article, lead: StoryPhoto | None
         ],
         "isAccessibleForFree": True,
         "copyrightHolder": {"@type": "Organization", "name": owner.holder},
-        "copyrightYear": timezone.localtime(article.published_at).year,
+        "copyrightYear": copyright_year(article, owner.notice),
         "copyrightNotice": owner.notice,
         "image": images(request, lead) if lead else [],
     }
     # Empty lists say nothing; leave the properties out rather than claim "none".
-    return {k: v for k, v in data.items() if v not in ([], "")}
+    return {k: v for k, v in data.items() if v not in ([], "", None)}
+
+
+def copyright_year(article: Article, notice: str) -> int | None:
+    """The year the notice names ("Copyright 1987 Reuters"), else the year the story came out;
+    none for a story whose source gave no date (its time is the import's, not the work's)."""
+    named = _YEAR.search(notice or "")
+    if named:
+        return int(named.group())
+    if article.published_at_is_import_time:
+        return None
+    return timezone.localtime(article.published_at).year
 
 
 def authors(request: HttpRequest, article: Article) -> list[dict]:

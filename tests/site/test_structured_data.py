@@ -189,6 +189,23 @@ def test_agency_copy_is_authored_and_owned_by_the_agency(client, make_article):
     assert 'rel="author"' not in html
 
 
+def test_the_copyright_year_is_the_notice_s_and_none_is_made_up_from_an_import(
+    client, make_article
+):
+    """An archive story imported today said "copyrightYear": 2026 beside "Copyright 1987
+    Reuters": the year came from its import time, which stands in for the date its source
+    never gave."""
+    reuters = Source.objects.create(name="Reuters", rights_holder="Reuters",
+                                    copyright_notice="Copyright 1987 Reuters.")
+    dated = make_article("Cocoa review", sources=[reuters], published_at_is_import_time=True)
+    news = by_type(extract(client, dated.get_absolute_url())[0], "NewsArticle")
+    assert (news["copyrightYear"], news["copyrightNotice"]) == (1987, "Copyright 1987 Reuters.")
+
+    undated = make_article("Budget talks", published_at_is_import_time=True)
+    news = by_type(extract(client, undated.get_absolute_url())[0], "NewsArticle")
+    assert "copyrightYear" not in news and schema_problems(news) == []
+
+
 def test_a_story_crediting_no_one_is_authored_by_the_house(client, make_article):
     """Google's Article guidelines want an author; the house's own copy names the house."""
     article = make_article("Parliament sits late")
