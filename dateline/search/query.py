@@ -97,8 +97,8 @@ def parse(text: str) -> ParsedQuery:
     """Turn the reader's string into bounded groups of terms; anything unparseable is dropped."""
     parsed = ParsedQuery()
     budget = _Budget(parsed)
-    # Compatibility forms read as the letters they stand for: full-width "ＯＩＬ", as CJK
-    # keyboards type Latin letters, found nothing where "OIL" finds a thousand stories.
+    # Compatibility forms read as the letters they stand for: "OIL" in full-width letters
+    # (U+FF2F...), as CJK keyboards type Latin, found nothing where "OIL" finds a thousand.
     text = unicodedata.normalize("NFKC", text)
     if len(text) > MAX_QUERY_CHARS:
         budget.note(f"Only the first {MAX_QUERY_CHARS} characters were read.")
