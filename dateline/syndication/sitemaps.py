@@ -164,7 +164,9 @@ class TagSitemap(ListingSitemap):
 
 
 class NewsSitemap(DatelineSitemap):
-    """Google News: every live story of the last 48 hours, newest first.
+    """Google News: every live story of the last 48 hours, newest first. Not a story whose
+    source gave no date (an undated archive's import): its time is when it reached the
+    archive, not news, and Google News takes a sitemap's dates for publication times.
 
     Google reads at most 1,000 URLs a file, so more stories than that are paged
     (`news.xml?p=2` …), each page named in the index.
@@ -177,7 +179,8 @@ class NewsSitemap(DatelineSitemap):
     def items(self):
         return (
             Article.objects.live()
-            .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
+            .filter(published_at__gte=timezone.now() - NEWS_WINDOW,
+                    published_at_is_import_time=False)
             .newest_first()
             .only("pk", "slug", "headline", "published_at", "updated_at")
         )

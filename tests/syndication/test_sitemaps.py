@@ -212,6 +212,8 @@ def test_news_sitemap_has_the_last_48_hours_with_publication_and_title(client, a
     world, *_, recent = archive
     within = make_article("Day-old story", section=world, age=timedelta(hours=47))
     make_article("Too old for news", section=world, age=timedelta(hours=49))
+    # An undated archive's story, imported an hour ago: its time is the import's, no news.
+    make_article("Undated archive story", section=world, published_at_is_import_time=True)
     root = fetch(client, "/sitemaps/news.xml")
     assert locations(root) == [absolute(recent), absolute(within)]
     entry = root.find("s:url", NS)
