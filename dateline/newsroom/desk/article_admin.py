@@ -81,7 +81,7 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
                "return_selected"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body", "dateline", "base_version",
-                           "add_key"]}),
+                           "add_key", "seen_tags"]}),
         ("Filing", {"fields": ["section", "authors", "byline_text", "sources", "tags",
                                "original_url", "is_top_story", "is_live_coverage"]}),
         ("Publication", {"fields": ["status", "is_breaking", "published_at", "scheduled_for",
@@ -195,6 +195,10 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         article = form.instance
+        if change:  # tags put on since the page was drawn stay (ArticleForm.seen_tags)
+            kept = form.tags_to_keep(set(article.tags.values_list("pk", flat=True)))
+            if kept is not None:
+                article.tags.set(kept)
         if not change:
             key = form.cleaned_data.get("add_key")
             # A key taken by another account's story is no page of this one's: not kept.
@@ -268,7 +272,7 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
         """The story's form fields whose posted value differs from what the story holds."""
         form = self.get_form(request, article, change=True)(
             request.POST, request.FILES, instance=article)
-        ignored = {"base_version", "add_key"}
+        ignored = {"base_version", "add_key", "seen_tags"}
         if not request.POST.get("slug", "").strip():
             ignored.add("slug")  # left blank, it was made from the headline (Article.save)
         return [name for name in form.changed_data if name not in ignored]

@@ -19,6 +19,11 @@ class ArticleForm(forms.ModelForm):
                                       max_value=Article.HIGHEST_VERSION)
     # The "Add article" page's one-time key (models.AddPageKey): saved twice, one story.
     add_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The tags the page showed (ids). A save applies what the editor changed among them to
+    # the story's tags as they are then: a tag the worker put on meanwhile (intelligence,
+    # above its confidence, which no version counts) was dropped by the next save of a page
+    # that never showed it, and the machine then took it for the editor's refusal.
+    seen_tags = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Article
@@ -42,10 +47,28 @@ class ArticleForm(forms.ModelForm):
             self.fields["is_top_story"].help_text = "Only editors choose the top story."
         if self.instance.pk and not self.is_bound:
             self.fields["base_version"].initial = self.instance.version
+            self.fields["seen_tags"].initial = _ids(self.instance.tags.all())
         if not self.instance.pk and not self.is_bound:
             self.fields["add_key"].initial = onetime.new_key()
         self.refused_revision = None
         self.conflict: list[dict] = []
+        self.stored_tags: set[int] | None = None
+
+    def clean_seen_tags(self) -> set[int] | None:
+        """None where the page sent none (a page drawn before the field): the posted tags win."""
+        if "seen_tags" not in self.data:
+            return None
+        return {int(pk) for pk in self.cleaned_data["seen_tags"].split(",")
+                if pk.strip().isdigit() and len(pk.strip()) < 19}
+
+    def tags_to_keep(self, posted: set[int]) -> set[int] | None:
+        """The story's tags once this save's changes to those the page showed are applied to
+        the tags stored when it was made: None where that is what was posted."""
+        seen = self.cleaned_data.get("seen_tags")
+        if seen is None or self.stored_tags is None:
+            return None
+        kept = (self.stored_tags - (seen - posted)) | (posted - seen)
+        return None if kept == posted else kept
 
     def clean_add_key(self) -> str | None:
         return onetime.sent_key(self.cleaned_data["add_key"]) if not self.instance.pk else None
@@ -68,6 +91,7 @@ class ArticleForm(forms.ModelForm):
             # so the next save applies the editor's choices, unless yet another save lands.
             self.data = self.data.copy()
             self.data["base_version"] = str(current.version)
+            self.data["seen_tags"] = _ids(current.tags.all())
             raise forms.ValidationError(
                 f"{_who_saved(current, self.user)} this article after you opened it (you "
                 f"opened version {base}; {_saved_by(current)} version {current.version}). "
@@ -77,6 +101,7 @@ class ArticleForm(forms.ModelForm):
                 code="stale",
             )
         conflict.apply_choices(self, cleaned, current)
+        self.stored_tags = set(current.tags.values_list("pk", flat=True))
         return cleaned
 
     def _post_clean(self) -> None:
@@ -150,3 +175,7 @@ class NoteForm(forms.Form):
 
     def clean_sending(self) -> str | None:
         return onetime.sent_key(self.cleaned_data["sending"])
+
+
+def _ids(tags) -> str:
+    return ",".join(str(pk) for pk in sorted(tag.pk for tag in tags))
