@@ -349,6 +349,28 @@ def test_a_save_the_desk_never_answered_comes_back_into_the_form(
     context.close()
 
 
+def test_text_typed_before_the_breaking_switch_comes_back_on_the_page_it_returns_to(
+    browser, live_server, make_user, make_article
+):
+    """The breaking switch (or a correction) posts its own form: the standfirst typed just
+    before was gone from the page it came back to, whose autosave then replaced the draft."""
+    editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Storm", standfirst="Winds rise.")
+    connections.close_all()
+    context = desk_context(browser)
+    page = open_story(context, live_server, "ann", article)
+    page.fill("#id_standfirst", "")
+    page.locator("#id_standfirst").type("Winds reach 120 km/h")  # within one autosave turn
+    page.click(".breaking-switch button[value=on]")
+    page.wait_for_selector("#restored-note")
+    assert page.input_value("#id_standfirst") == "Winds reach 120 km/h"
+    saved = Article.objects.get(pk=article.pk)
+    assert saved.is_breaking and saved.standfirst == "Winds rise."
+    assert page.errors == []
+    page.wait_for_load_state("networkidle")
+    context.close()
+
+
 def test_a_workflow_button_pressed_offline_sends_nothing_and_keeps_the_page(
     browser, live_server, make_user, make_article
 ):

@@ -126,6 +126,36 @@
     }
   });
 
+  // The page's other forms (a correction or update, the breaking switch, a live entry) post
+  // elsewhere and come back to this page. The text typed since the last autosave went with
+  // the old page: its last autosave reached the server after the new page was drawn, which
+  // then offered nothing back, and the next autosave replaced it. So it is kept first (one
+  // request), then the form goes; the page it comes back to offers it ("Unsaved text …
+  // restored"). Should it not be kept (no connection), the leave warning still asks.
+  function keepNow() {
+    const now = collect();
+    if (now === lastKept) return Promise.resolve(true);
+    return post(root.dataset.autosaveUrl, { base_version: textBase(), data: JSON.parse(now) })
+      .then(heard)
+      .then((answer) => { if (answer.ok) lastKept = now; return Boolean(answer.ok); })
+      .catch(() => false);
+  }
+  for (const other of document.querySelectorAll("form")) {
+    if (other === form || other.method !== "post" || other.id === "logout-form") continue;
+    let kept = false;
+    other.addEventListener("submit", (event) => {
+      if (kept || event.defaultPrevented || submitting || session.loggedOut || !isDirty()) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();  // the form's own scripts hear the submission that goes
+      const submitter = event.submitter;
+      keepNow().then((stored) => {
+        kept = true;
+        if (stored) submitting = true;  // kept on the server: nothing to warn about
+        other.requestSubmit(submitter && submitter.form === other ? submitter : undefined);
+      });
+    });
+  }
+
   setInterval(keep, AUTOSAVE_EVERY_MS);
   // session.js holds a Save until the session holds, and lets only that one reach here.
   form.addEventListener("submit", () => { submitting = true; });
