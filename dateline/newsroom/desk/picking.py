@@ -70,6 +70,10 @@ class PickOrCreateField(KnownKeysMultipleChoiceField):
         # picking.js offers "… (new)" only to an account that may create one: a reporter was
         # offered new sources, took them, and had the save refused.
         self.widget.attrs["data-may-create"] = "1" if self.may_create() else "0"
+        if not self.may_create():  # "press Enter to add a new one" told them what they cannot
+            plural = self.model._meta.verbose_name_plural
+            self.help_text = (f"Type to find one of the {plural} there are; your role picks "
+                              f"from them, and an editor adds new {plural}.")
 
     def may_create(self) -> bool:
         opts = self.model._meta
