@@ -162,3 +162,27 @@ def test_the_body_toolbar_is_one_stop_of_the_tab_key(browser, live_server, make_
     assert page.evaluate("() => document.activeElement.dataset.name") == second
     assert page.problems == []
     page.close()
+
+
+def test_save_pressed_while_a_picker_is_open_saves(browser, live_server, make_user, make_section):
+    """With a picker open (a name typed, nothing chosen), the first press of Save did nothing:
+    closing the picker scrolled the page back to it, under the pointer."""
+    make_user("Editor", "editor")
+    make_section("World")
+    connections.close_all()
+    page = open_new_article(browser, live_server, 1280)
+    page.fill("#id_headline", "Port strike ends")
+    page.locator(".ProseMirror[contenteditable=true]").click()
+    page.keyboard.type("Dockers went back to work.")
+    page.click(".field-section .select2-selection")
+    page.keyboard.type("World")
+    page.locator(".select2-results__option--highlighted", has_text="World").wait_for()
+    page.keyboard.press("Enter")
+    page.click(".field-tags .select2-selection")
+    page.keyboard.type("zzq")
+    page.locator(".select2-container--open .select2-results__option").first.wait_for()
+    page.click("input[name=_continue]")  # once
+    page.wait_for_selector(".messagelist .success", timeout=15000)
+    assert Article.objects.get().headline == "Port strike ends"
+    assert page.problems == []
+    page.close()

@@ -36,4 +36,22 @@
     };
 
     $(() => $(".pick-create").not("[name*=__prefix__]").each((i, element) => start(element)));
+
+    // A press on a button away from an open picker (any select2 of the page): select2 closes
+    // the picker on mousedown and gives it the focus back, which scrolls the page to it; the
+    // mouseup then fell on another element, and the press (Save) was lost. The page is put
+    // back where it was once select2 has done (its listener is on the body; this one on the
+    // window hears the mousedown after it), before the mouseup comes.
+    let pressedAt = null;
+    document.addEventListener("mousedown", (event) => {
+        const away = document.querySelector(".select2-container--open")
+            && !event.target.closest(".select2-container");
+        pressedAt = away ? [window.scrollX, window.scrollY] : null;
+    }, true);
+    window.addEventListener("mousedown", () => {
+        if (pressedAt && (window.scrollX !== pressedAt[0] || window.scrollY !== pressedAt[1])) {
+            window.scrollTo(pressedAt[0], pressedAt[1]);
+        }
+        pressedAt = null;
+    });
 }
