@@ -160,6 +160,13 @@ def test_the_body_toolbar_is_one_stop_of_the_tab_key(browser, live_server, make_
     assert page.evaluate("() => document.activeElement.classList.contains('ProseMirror')")
     page.keyboard.press("Shift+Tab")  # back to the button last used, not the first
     assert page.evaluate("() => document.activeElement.dataset.name") == second
+    # End and Home stop at buttons that can act here: on an empty body, undo and redo are
+    # greyed out (a class, not `disabled`), and say so to a screen reader.
+    page.keyboard.press("End")
+    assert page.evaluate("() => !document.activeElement.classList.contains('disabled')")
+    redo = page.locator(".field-body .prose-menubar__button[title=redo]")
+    assert "disabled" in redo.get_attribute("class")
+    assert redo.get_attribute("aria-disabled") == "true"
     assert page.problems == []
     page.close()
 

@@ -52,9 +52,20 @@
       });
   }
 
+  // The editor greys out a button it cannot apply here with a class, not `disabled`.
+  function greyed(b) { return b.disabled || b.classList.contains("disabled"); }
+
   function toolbarButtons(bar) {
     return Array.from(bar.querySelectorAll(".prose-menubar__button")).filter(function (b) {
-      return !b.disabled && !b.classList.contains("hidden") && !b.closest("[popover]");
+      return !greyed(b) && !b.classList.contains("hidden") && !b.closest("[popover]");
+    });
+  }
+
+  // A greyed-out button said so only by its colour: a screen reader announced it as active.
+  function markGreyed(bar) {
+    bar.querySelectorAll(".prose-menubar__button").forEach(function (b) {
+      var value = greyed(b) ? "true" : "false";
+      if (b.getAttribute("aria-disabled") !== value) b.setAttribute("aria-disabled", value);
     });
   }
 
@@ -76,6 +87,7 @@
     bar.setAttribute("aria-label", (label ? label.textContent.replace(/[:\s]+$/, "") + ": " : "") +
       "formatting");
     rove(bar, null);
+    markGreyed(bar);
     bar.addEventListener("focusin", function (event) {
       if (event.target.classList.contains("prose-menubar__button")) rove(bar, event.target);
     });
@@ -93,8 +105,9 @@
     });
     // Buttons turn on and off as the cursor moves: the tab stop never rests on a disabled one.
     new MutationObserver(function () {
+      markGreyed(bar);
       var stop = bar.querySelector('.prose-menubar__button[tabindex="0"]');
-      if (!stop || stop.disabled || stop.classList.contains("hidden")) rove(bar, null);
+      if (!stop || greyed(stop) || stop.classList.contains("hidden")) rove(bar, null);
     }).observe(bar, {subtree: true, attributes: true, attributeFilter: ["disabled", "class"]});
   }
 
