@@ -314,7 +314,8 @@ def test_a_save_the_desk_never_answered_comes_back_into_the_form(
     editor_account(make_user, "ann", "Ann", "Lee")
     article = make_article("Storm", standfirst="Winds rise.", body="<p>Rain all day.</p>")
     connections.close_all()
-    context = desk_context(browser)
+    # A reader of another zone, whose browser writes 12-hour times.
+    context = desk_context(browser, locale="en-US", timezone_id="America/New_York")
     page = open_story(context, live_server, "ann", article)
     change = page.url
 
@@ -333,6 +334,8 @@ def test_a_save_the_desk_never_answered_comes_back_into_the_form(
 
     page.goto(change)  # back to the story, the desk still refusing posts
     page.wait_for_selector("#unanswered-save:focus")
+    # The time is on the site's clock (24-hour), as the desk's other notices say it.
+    assert re.search(r"\(at \d\d:\d\d:\d\d\)", page.inner_text("#unanswered-save"))
     assert page.input_value("#id_headline") == "Storm closes schools"
     assert "Schools shut at noon." in page.inner_text(body)
     page.unroute("**/desk/**")

@@ -214,7 +214,9 @@
         note.id = "unanswered-save";
         note.setAttribute("role", "alert");
         note.tabIndex = -1;
-        const at = new Date(sent.at).toLocaleTimeString();
+        // On the site's clock, as the desk's other notices ("Unsaved text from 15:47:15").
+        const at = new Date(sent.at).toLocaleTimeString("en-GB",
+          { timeZone: root.dataset.siteZone || undefined, hourCycle: "h23" });
         note.textContent = `Your last Save or move (at ${at}) was not saved: the desk did ` +
           "not answer it. What you had written is back in the form; press Save again.";
         form.prepend(note);
