@@ -163,14 +163,36 @@ def _read_ahead(stream, length: int | None, limit: int) -> SpooledTemporaryFile:
     return body
 
 
+class AliveFirst:
+    """Answer the liveness probe (GET or HEAD /healthz: "the process serves requests") before
+    the wrapped application. Through Django it queued for a slot behind pages being rendered:
+    p95 1.1 s with 50 clients searching, past a load balancer's usual time-out, so a busy
+    server would be taken for a dead one. What needs Django and the database is /readyz."""
+
+    BODY = b"ok\n"
+    HEADERS = [("Content-Type", "text/plain; charset=utf-8"),
+               ("Content-Length", str(len(BODY))), ("X-Content-Type-Options", "nosniff"),
+               ("Cache-Control", "max-age=0, no-cache, no-store, must-revalidate, private")]
+
+    def __init__(self, application) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict, start_response):
+        method = environ.get("REQUEST_METHOD")
+        if environ.get("PATH_INFO") != "/healthz" or method not in ("GET", "HEAD"):
+            return self.application(environ, start_response)
+        start_response("200 OK", self.HEADERS)
+        return [] if method == "HEAD" else [self.BODY]
+
+
 # Readers' beacons (dateline.readership) and the pages the page cache holds are answered
 # before the bulkhead: each costs microseconds and no database, and must neither wait for a
 # slot behind pages being rendered nor take one. With the hits inside it, a database that
 # stopped answering without refusing (a frozen server, a hung disk) left both slots to requests
 # waiting on it, and every stored page waited behind them: 2 s, then as long as they did.
 _SLOTS = int(os.environ.get("DATELINE_THREADS") or os.cpu_count() or 2)
-application = BeaconFirst(CachedPagesApplication(Bulkhead(
+application = AliveFirst(BeaconFirst(CachedPagesApplication(Bulkhead(
     django_application, slots=_SLOTS,
-    readers=readers_for(_SLOTS, int(os.environ.get("DATELINE_SLOW_BODY_THREADS") or 0)))))
+    readers=readers_for(_SLOTS, int(os.environ.get("DATELINE_SLOW_BODY_THREADS") or 0))))))
 # Its sign of life for serve's watchdog (dateline.base.heartbeat).
 heartbeat.start_thread()
