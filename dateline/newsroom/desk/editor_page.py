@@ -112,6 +112,7 @@ def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpRespo
     if not form.is_valid():
         problems = " ".join(e for errors in form.errors.values() for e in errors)
         messages.error(request, f"Your text is saved, but not “{chosen.label}”: {problems}")
+        keep_refused_move(request, article, name)
         return back
     params = {"at": form.cleaned_data["at"]} if chosen.needs_time else {}
     try:
@@ -120,6 +121,29 @@ def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpRespo
     except (ActionRefused, PermissionDenied) as exc:
         why = str(exc) or "your role does not allow this."
         messages.error(request, f"Your text is saved, but not “{chosen.label}”: {why}")
+        keep_refused_move(request, article, name)
     else:
         messages.success(request, f"Saved, then “{chosen.label}”: done.")
     return back
+
+
+# The session key of a refused move's note and time, put back in its fields on the page the
+# editor returns to (views.workflow_context): they came back empty, and the note was lost.
+KEPT_MOVE = "desk-refused-move"
+
+
+def keep_refused_move(request: HttpRequest, article: Article, name: str) -> None:
+    request.session[KEPT_MOVE] = {
+        "article": article.pk, "name": name,
+        "note": request.POST.get(f"wf-{name}-note", "")[:2000],
+        "at": request.POST.get(f"wf-{name}-at", "")[:40],
+    }
+
+
+def refused_move(request: HttpRequest, article: Article) -> dict | None:
+    """The note and time of the move refused on this story's last page, once."""
+    kept = request.session.get(KEPT_MOVE)
+    if not kept or kept.get("article") != article.pk:
+        return None
+    del request.session[KEPT_MOVE]
+    return kept
