@@ -327,6 +327,7 @@ def test_a_save_the_desk_never_answered_comes_back_into_the_form(
 
     page.route("**/desk/**", locked)
     page.fill("#id_headline", "Storm closes schools")
+    page.fill("input[name=wf-unpublish-note]", "Legal asked")  # a move's note, typed too
     body = ".field-body .ProseMirror[contenteditable=true]"
     type_at_end(page, f"{body} p", " Schools shut at noon.")
     page.click("input[name=_continue]")
@@ -338,6 +339,7 @@ def test_a_save_the_desk_never_answered_comes_back_into_the_form(
     assert re.search(r"\(at \d\d:\d\d:\d\d\)", page.inner_text("#unanswered-save"))
     assert page.input_value("#id_headline") == "Storm closes schools"
     assert "Schools shut at noon." in page.inner_text(body)
+    assert page.input_value("input[name=wf-unpublish-note]") == "Legal asked"
     page.unroute("**/desk/**")
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist .success")

@@ -192,13 +192,18 @@
     write(value) { try { sessionStorage.setItem(SENT, JSON.stringify(value)); } catch (e) { /* off */ } },
     forget() { try { sessionStorage.removeItem(SENT); } catch (e) { /* off */ } },
   };
+  // A move's note and time, kept with the text (the autosave leaves them out).
+  const MOVE_FIELD = /^wf-.+-(note|at)$/;
+  const moves = () => Object.fromEntries([...form.elements]
+    .filter((el) => MOVE_FIELD.test(el.name || "") && el.value)
+    .map((el) => [el.name, el.value]));
   const chosen = () => Object.fromEntries([...form.querySelectorAll("select")]
     .filter((select) => select.name && !NOT_TEXT.test(select.name))
     .map((select) => [select.name, [...select.selectedOptions].map((o) => [o.value, o.text])]));
   if (root.dataset.presenceUrl) {
     form.addEventListener("submit", () => {  // only a press that goes (session.js)
       sentStore.write({ page: here, base: textBase(), data: collect(), chosen: chosen(),
-        at: Date.now() });
+        moves: moves(), at: Date.now() });
     });
     if (discard) discard.addEventListener("click", sentStore.forget);
     const sent = sentStore.read();
@@ -206,8 +211,15 @@
     if (sent && sent.page === here) {
       if (answered || sent.base !== baseVersion() || Date.now() - sent.at > SENT_KEPT_MS) {
         sentStore.forget();  // saved since, or the server gave the text back itself
-      } else if (sent.data !== collect()) {
+      } else if (sent.data !== collect() || Object.keys(sent.moves || {}).length) {
         putBack(JSON.parse(sent.data), sent.chosen || {});
+        for (const [name, value] of Object.entries(sent.moves || {})) {
+          const field = form.elements.namedItem(name);
+          if (field && MOVE_FIELD.test(name)) {
+            field.value = value;
+            field.dispatchEvent(new Event("input", { bubbles: true }));
+          }
+        }
         unsaved = true;
         const note = document.createElement("p");
         note.className = "errornote unsent-note";
