@@ -63,7 +63,9 @@ class CreditFilter(admin.SimpleListFilter):
 class PhotoAdmin(KeysCheckedAdmin, admin.ModelAdmin):
     list_display = ["thumbnail", "described", "credit", "source", "size_in_pixels", "uploaded"]
     list_display_links = ["thumbnail", "described"]
-    search_fields = ["title", "caption", "credit", "creator", "source"]
+    # The file's name too: a photo with no title is listed by it ("harbour.jpg"), and typing
+    # it in a story's photo picker found nothing.
+    search_fields = ["title", "caption", "credit", "creator", "source", "original_name"]
     list_filter = [("created_at", UploadedFilter), ("tags", admin.RelatedOnlyFieldListFilter),
                    "origin", CreditFilter]
     list_per_page = 50

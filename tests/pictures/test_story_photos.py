@@ -211,6 +211,13 @@ def test_the_photo_field_picks_from_the_library_by_typing(draft, editor, desk_cl
                                                "field_name": "photo"})
     assert found.status_code == 200
     assert [r["text"] for r in found.json()["results"]] == ["Harbour at dawn"]
+    # A photo with no title is listed by its file's name, and found by it.
+    untitled = library_photo("Pier", title="")
+    Photo.objects.filter(pk=untitled.pk).update(original_name="pier-at-night.jpg")
+    found = client.get("/desk/autocomplete/", {"term": "pier-at", "app_label": "pictures",
+                                               "model_name": "storyphoto",
+                                               "field_name": "photo"})
+    assert [r["text"] for r in found.json()["results"]] == ["pier-at-night.jpg"]
 
 
 def test_an_upload_from_the_story_screen_goes_to_the_library_and_into_the_story(
