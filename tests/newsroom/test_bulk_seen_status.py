@@ -63,3 +63,26 @@ def test_a_forged_seen_list_is_read_without_error(desk_client, make_user, make_a
     assert response.status_code == 302
     story.refresh_from_db()
     assert story.status == S.PUBLISHED
+
+
+def test_a_bulk_kill_is_asked_first_and_keeps_its_reason(desk_client, make_user, make_article):
+    """One click on Run killed every story ticked, with no reason in their logs, where the
+    story page's kill has its note field."""
+    story = make_article(status=S.PUBLISHED, headline="Court ruling")
+    client = desk_client(make_user("Editor"))
+    seen = listed_statuses(client)
+    asked = client.post("/desk/newsroom/article/", {
+        "action": "unpublish_selected", "_selected_action": [story.pk], "seen_status": seen,
+        "index": "0"})
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "Court ruling" in page and "Kill 1 story" in page
+    story.refresh_from_db()
+    assert story.status == S.PUBLISHED  # nothing done yet
+    # What the page sends back when the editor confirms.
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    assert fields["_selected_action"] == str(story.pk)
+    assert fields["seen_status"] == f"{story.pk}:published"
+    client.post("/desk/newsroom/article/", {**fields, "note": "Legal asked", "confirmed": "yes"})
+    story.refresh_from_db()
+    assert story.status == S.UNPUBLISHED
+    assert AuditEntry.objects.get(article=story, action="unpublish").note == "Legal asked"

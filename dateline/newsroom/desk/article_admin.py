@@ -1,10 +1,12 @@
 """The desk's article screens: lists by state, the editor, and the workflow around it."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -308,14 +310,14 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _bulk(self, request, queryset, name: str) -> None:
+    def _bulk(self, request, queryset, name: str, note: str = "") -> None:
         transition, done, refused = TRANSITIONS[name], 0, []
         seen = seen_statuses(request)
         for article in queryset:
             try:
                 # A story chosen on this page moves only from the state shown there; one
                 # taken in by "select all" across pages has no row seen, as the filter chose.
-                transition.execute(request.user, article, seen=seen.get(article.pk))
+                transition.execute(request.user, article, note=note, seen=seen.get(article.pk))
                 done += 1
             except (ActionRefused, PermissionDenied) as exc:
                 refused.append(f"“{article.headline}”: {exc}")
@@ -334,7 +336,18 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
 
     @admin.action(description="Unpublish (kill) selected")
     def unpublish_selected(self, request, queryset):
-        self._bulk(request, queryset, "unpublish")
+        """Asked first, with the reason each story's log keeps: one click on Run killed every
+        story ticked, where the story page's kill has its note field."""
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(request, "desk/confirm_kill.html", {
+                **self.admin_site.each_context(request), "opts": self.model._meta,
+                "title": "Kill these stories?", "stories": list(queryset[:200]),
+                "count": queryset.count(), "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+                "seen": request.POST.getlist(SEEN_FIELD),
+                "select_across": request.POST.get("select_across", "0"),
+            })
+        self._bulk(request, queryset, "unpublish", note=request.POST.get("note", "")[:2000])
+        return None
 
     @admin.action(description="Return selected to their reporters")
     def return_selected(self, request, queryset):
