@@ -205,6 +205,9 @@ def test_the_same_editor_in_two_windows_is_told_so_not_someone_else(make_user, m
     page = second.post(change_url(article), {**opened, "standfirst": "From the second."})
     assert "You saved (in another window) this article after you opened it" in (
         page.content.decode())
+    # The panel's heading too: it said "Someone else saved this story".
+    assert "You saved this story in another window" in page.content.decode()
+    assert "Someone else saved" not in page.content.decode()
 
 
 def test_a_reporter_opening_a_colleagues_story_is_told_it_is_not_theirs(

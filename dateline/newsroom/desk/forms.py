@@ -52,6 +52,7 @@ class ArticleForm(forms.ModelForm):
             self.fields["add_key"].initial = onetime.new_key()
         self.refused_revision = None
         self.conflict: list[dict] = []
+        self.saved_in_another_window = False
         self.stored_tags: set[int] | None = None
 
     def clean_seen_tags(self) -> set[int] | None:
@@ -92,6 +93,7 @@ class ArticleForm(forms.ModelForm):
             self.data = self.data.copy()
             self.data["base_version"] = str(current.version)
             self.data["seen_tags"] = _ids(current.tags.all())
+            self.saved_in_another_window = _who_saved(current, self.user).startswith("You")
             raise forms.ValidationError(
                 f"{_who_saved(current, self.user)} this article after you opened it (you "
                 f"opened version {base}; {_saved_by(current)} version {current.version}). "
