@@ -88,8 +88,12 @@ def upload_json(request: HttpRequest) -> JsonResponse:
 
 def upload_page(request: HttpRequest, admin) -> HttpResponse:
     """The drop zone, and the plain form behind it: each file's result is listed on return."""
+    from .checks import ACCEPTED_NAMES
+
     context = {**admin.admin_site.each_context(request), "opts": Photo._meta,
                "title": "Add photos", "max_mb": max_bytes() // 1024 // 1024,
+               # The formats the checks take, named as their refusals name them.
+               "formats": ACCEPTED_NAMES,
                "form_files": FORM_FILES, "form_mb": max_bytes() * FORM_PHOTOS_OF_BYTES // 2**20,
                "results": None,
                "endpoint": reverse("admin:pictures_photo_upload_json")}

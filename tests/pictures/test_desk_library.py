@@ -76,6 +76,10 @@ def test_a_file_that_is_no_photo_is_refused_in_json_with_the_reason(desk):
     body = answer.json()
     assert body["ok"] is False and body["name"] == "holiday.jpg" and len(body["error"]) > 10
     assert not Photo.objects.exists()
+    # The upload screen names the formats the refusal names (it said "JPEG, PNG or WebP").
+    formats = body["error"].rsplit("holds no ", 1)[1].split(" image")[0]
+    help_text = desk.get(UPLOAD).content.decode().split('id="photo-drop-help">')[1]
+    assert help_text.startswith(f"Drop photos here, or choose them: {formats}, up to")
 
 
 @pytest.mark.django_db
