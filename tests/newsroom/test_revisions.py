@@ -4,6 +4,7 @@ import html
 import re
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -71,6 +72,9 @@ def test_revisions_diff_and_restore(desk_client, make_user, make_article):
     first, second = Revision.objects.order_by("pk")
     listing = client.get(f"/desk/newsroom/article/{article.pk}/revisions/")
     assert listing.status_code == 200
+    # To the second, on the site's clock: saves a minute apart read alike ("3:46 p.m.").
+    stamp = timezone.localtime(second.created_at).strftime("%Y-%m-%d %H:%M:%S")
+    assert f"<td>{stamp}</td>" in listing.content.decode()
     diff = client.get(f"/desk/newsroom/article/{article.pk}/revisions/",
                       {"a": first.pk, "b": second.pk}).content.decode()
     assert "<del>Geneva</del><ins>Vienna</ins>" in diff
