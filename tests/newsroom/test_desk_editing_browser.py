@@ -159,13 +159,19 @@ def test_the_body_editor_shows_their_body_and_keeps_a_merge_typed_into_it(
     assert ben.errors == [] and ann.errors == []
 
 
+def ann_opens_storm(browser, live_server, make_user, make_article, context_options=None,
+                    **fields):
+    """(the story "Storm", a browser context, Ann's page of it in the desk)."""
+    editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Storm", standfirst="Winds rise.", **fields)
+    connections.close_all()
+    context = desk_context(browser, **(context_options or {}))
+    return article, context, open_story(context, live_server, "ann", article)
+
+
 def ann_types_in_a_story(browser, live_server, make_user, make_article):
     """Ann opens "Storm" and types a new standfirst, which the page keeps as her draft."""
-    editor_account(make_user, "ann", "Ann", "Lee")
-    article = make_article("Storm", standfirst="Winds rise.")
-    connections.close_all()
-    context = desk_context(browser)
-    page = open_story(context, live_server, "ann", article)
+    article, context, page = ann_opens_storm(browser, live_server, make_user, make_article)
     page.fill("#id_standfirst", "Winds reach 120 km/h")
     page.clock.run_for(AUTOSAVE_MS)
     page.wait_for_selector("#autosave-status:has-text('Draft kept at')", timeout=15000)
@@ -311,12 +317,10 @@ def test_a_save_the_desk_never_answered_comes_back_into_the_form(
 ):
     """A Save answered 503 (the database locked for longer than a request waits) lost what was
     typed since the last autosave, which the same lock refused."""
-    editor_account(make_user, "ann", "Ann", "Lee")
-    article = make_article("Storm", standfirst="Winds rise.", body="<p>Rain all day.</p>")
-    connections.close_all()
-    # A reader of another zone, whose browser writes 12-hour times.
-    context = desk_context(browser, locale="en-US", timezone_id="America/New_York")
-    page = open_story(context, live_server, "ann", article)
+    # An editor in another zone, whose browser writes 12-hour times.
+    article, context, page = ann_opens_storm(
+        browser, live_server, make_user, make_article, body="<p>Rain all day.</p>",
+        context_options={"locale": "en-US", "timezone_id": "America/New_York"})
     change = page.url
 
     def locked(route):  # every post to the desk refused, as while the database is locked
@@ -359,11 +363,7 @@ def test_text_typed_before_the_breaking_switch_comes_back_on_the_page_it_returns
 ):
     """The breaking switch (or a correction) posts its own form: the standfirst typed just
     before was gone from the page it came back to, whose autosave then replaced the draft."""
-    editor_account(make_user, "ann", "Ann", "Lee")
-    article = make_article("Storm", standfirst="Winds rise.")
-    connections.close_all()
-    context = desk_context(browser)
-    page = open_story(context, live_server, "ann", article)
+    article, context, page = ann_opens_storm(browser, live_server, make_user, make_article)
     page.fill("#id_standfirst", "")
     page.locator("#id_standfirst").type("Winds reach 120 km/h")  # within one autosave turn
     page.click(".breaking-switch button[value=on]")
