@@ -56,6 +56,7 @@ def page_context(request: HttpRequest, article: Article | None) -> dict:
             presence_url=reverse("admin:newsroom_article_presence", args=[article.pk]),
             leave_url=reverse("admin:newsroom_article_leave", args=[article.pk]),
             others_here=presence.others(article, request.user),
+            kept_move=refused_move(request, article) if request.method == "GET" else None,
         )
     return context
 

@@ -16,7 +16,6 @@ from ..diff import revision_diff
 from ..models import Article, Revision
 from ..permissions import can_edit, can_see_all, is_owner
 from ..preview import preview_url
-from . import editor_page
 from .forms import NoteForm, TransitionForm
 
 
@@ -43,8 +42,6 @@ def workflow_context(request: HttpRequest, article: Article) -> dict:
         "notes": article.notes.select_related("created_by"),
         "can_edit_article": can_edit(user, article),
         "move_note": move_note(article),
-        "kept_move": (editor_page.refused_move(request, article)
-                      if request.method == "GET" else None),
     }
 
 
