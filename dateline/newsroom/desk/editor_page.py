@@ -129,7 +129,7 @@ def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpRespo
 
 
 # The session key of a refused move's note and time, put back in its fields on the page the
-# editor returns to (views.workflow_context): they came back empty, and the note was lost.
+# editor returns to (page_context): they came back empty, and the note was lost.
 KEPT_MOVE = "desk-refused-move"
 
 

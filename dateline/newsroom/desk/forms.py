@@ -93,9 +93,11 @@ class ArticleForm(forms.ModelForm):
             self.data = self.data.copy()
             self.data["base_version"] = str(current.version)
             self.data["seen_tags"] = _ids(current.tags.all())
-            self.saved_in_another_window = _who_saved(current, self.user).startswith("You")
+            self.saved_in_another_window = _saved_by_self(current, self.user)
+            who = "You saved (in another window)" if self.saved_in_another_window else (
+                "Someone else saved")
             raise forms.ValidationError(
-                f"{_who_saved(current, self.user)} this article after you opened it (you "
+                f"{who} this article after you opened it (you "
                 f"opened version {base}; {_saved_by(current)} version {current.version}). "
                 f"Your text was not applied and is kept as revision "
                 f"{self.refused_revision.pk}; it is still in the form below. Choose, field by "
@@ -103,7 +105,8 @@ class ArticleForm(forms.ModelForm):
                 code="stale",
             )
         conflict.apply_choices(self, cleaned, current)
-        self.stored_tags = set(current.tags.values_list("pk", flat=True))
+        if cleaned.get("seen_tags") is not None:  # read only where the merge will use them
+            self.stored_tags = set(current.tags.values_list("pk", flat=True))
         return cleaned
 
     def _post_clean(self) -> None:
@@ -118,13 +121,11 @@ class ArticleForm(forms.ModelForm):
         super()._save_m2m()
 
 
-def _who_saved(article: Article, user) -> str:
-    """"Someone else saved", or "You saved (in another window)": the same editor with the
-    story open in two tabs was told someone else had."""
+def _saved_by_self(article: Article, user) -> bool:
+    """Whether the version a save was refused for is this editor's own (the story open in two
+    tabs): they were told someone else had saved it."""
     last = article.revisions.exclude(kind=Revision.Kind.REFUSED).first()
-    if last is not None and user is not None and last.created_by_id == user.pk:
-        return "You saved (in another window)"
-    return "Someone else saved"
+    return last is not None and user is not None and last.created_by_id == user.pk
 
 
 def _saved_by(article: Article) -> str:

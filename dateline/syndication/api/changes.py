@@ -96,7 +96,7 @@ def parse(query: QueryDict, now: datetime) -> tuple[Position, int]:
     if unknown:
         raise params.BadParameter(f"Unknown parameter {unknown[0]!r}; the changes feed takes "
                                   f"{', '.join(sorted(params.CHANGES_KNOWN))}.")
-    params.refuse_nul(query)
+    params.refuse_nul_and_repeats(query)
     # An empty cursor is none (clients fill in every parameter the document names).
     if query.get("cursor"):
         try:

@@ -47,7 +47,7 @@ def parse(query: QueryDict) -> ListParams:
     if unknown:
         raise BadParameter(f"Unknown parameter {unknown[0]!r}; the list takes "
                            f"{', '.join(sorted(KNOWN))}.")
-    refuse_nul(query)
+    refuse_nul_and_repeats(query)
     params = ListParams()
     if "section" in query:
         path = query["section"].strip("/")
@@ -128,7 +128,7 @@ def check_search(query: QueryDict) -> None:
     if unknown:
         raise BadParameter(f"Unknown parameter {unknown[0]!r}; search takes "
                            f"{', '.join(sorted(SEARCH_KNOWN))}.")
-    refuse_nul(query)
+    refuse_nul_and_repeats(query)
     if not query.get("q", "").strip():
         raise BadParameter("Give the words to look for as q, e.g. /api/search?q=inflation.")
     for name in ("section", "tag", "author"):
@@ -143,7 +143,7 @@ def check_search(query: QueryDict) -> None:
         whole_number("page", query["page"], MAX_PAGE)
 
 
-def refuse_nul(query: QueryDict) -> None:
+def refuse_nul_and_repeats(query: QueryDict) -> None:
     """No text a person writes holds NUL, and PostgreSQL refuses it in any string. Nor is a
     parameter given twice: one value was read and the other dropped unsaid (`q=oil&q=gas`
     searched for gas alone)."""

@@ -94,7 +94,7 @@
     bar.addEventListener("keydown", function (event) {
       var buttons = toolbarButtons(bar);
       var at = buttons.indexOf(document.activeElement);
-      if (at < 0 || !buttons.length) return;
+      if (at < 0) return;
       var to;
       if (event.key in MOVES) to = (at + MOVES[event.key] + buttons.length) % buttons.length;
       else if (event.key === "Home") to = 0;
@@ -106,8 +106,7 @@
     // Buttons turn on and off as the cursor moves: the tab stop never rests on a disabled one.
     new MutationObserver(function () {
       markGreyed(bar);
-      var stop = bar.querySelector('.prose-menubar__button[tabindex="0"]');
-      if (!stop || greyed(stop) || stop.classList.contains("hidden")) rove(bar, null);
+      rove(bar, bar.querySelector('.prose-menubar__button[tabindex="0"]'));
     }).observe(bar, {subtree: true, attributes: true, attributeFilter: ["disabled", "class"]});
   }
 

@@ -121,13 +121,13 @@
     // shown again (Back brings it from the browser's cache as it was), presses are held; for
     // HOLD_MS at most, since a post the editor stopped (Esc) leaves the page here for good.
     var postedAt = 0;
-    window.addEventListener("submit", function (event) {
-      // On window, after every listener of the form: a submission none of them stopped.
-      if (event.target === form && form.id === ASK_FIRST && !event.defaultPrevented) {
-        postedAt = Date.now();
-      }
-    });
-    window.addEventListener("pageshow", function () { postedAt = 0; });
+    if (form.id === ASK_FIRST) {
+      window.addEventListener("submit", function (event) {
+        // On window, after every listener of the form: a submission none of them stopped.
+        if (event.target === form && !event.defaultPrevented) postedAt = Date.now();
+      });
+      window.addEventListener("pageshow", function () { postedAt = 0; });
+    }
     form.addEventListener("submit", function (event) {
       if (postedAt && Date.now() - postedAt < HOLD_MS) {
         event.preventDefault();
