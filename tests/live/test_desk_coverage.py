@@ -119,3 +119,47 @@ def test_the_screen_passes_axe_and_works_from_the_keyboard(
     page.wait_for_selector(".messagelist .success")
     assert "Turnout is 61 per cent." in page.locator(".live-entry").first.inner_text()
     assert LiveEntry.objects.filter(article=story, body__contains="Turnout is 61").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_the_desk_never_answered_is_back_in_its_form_after_going_back(
+    browser, live_server, make_user, make_article
+):
+    """An entry filed while the database was locked was answered 503, and the entry was gone:
+    going back showed an empty box, and the text typed during the news was lost."""
+    editor = make_user("Editor")
+    story = make_article("Election night", is_live_coverage=True)
+    client = Client()
+    client.force_login(editor)
+    connections.close_all()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page = context.new_page()
+    coverage = f"{live_server.url}/desk/live/{story.pk}/coverage/"
+
+    def locked(route):  # the desk's posts refused, as while the database is locked
+        if route.request.method == "POST":
+            route.fulfill(status=503, content_type="text/html",
+                          body="<h1>Briefly unavailable</h1>")
+        else:
+            route.continue_()
+
+    page.goto(coverage)
+    page.route("**/desk/**", locked)
+    page.get_by_label("New entry").fill("Turnout is 61 per cent.")
+    page.click("text=File entry")
+    page.wait_for_selector("text=Briefly unavailable")
+    page.go_back()
+    page.wait_for_selector(".unsent-note:focus")
+    assert "may not have been saved" in page.inner_text(".unsent-note")
+    assert page.get_by_label("New entry").input_value() == "Turnout is 61 per cent."
+    page.unroute("**/desk/**")
+    page.click("text=File entry")
+    page.wait_for_selector(".messagelist .success")
+    assert LiveEntry.objects.filter(article=story, body__contains="Turnout is 61").count() == 1
+    page.reload()  # filed now: nothing is put back again
+    page.wait_for_load_state("load")
+    assert page.locator(".unsent-note").count() == 0
+    context.close()

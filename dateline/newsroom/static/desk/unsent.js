@@ -6,7 +6,11 @@
 // says what became of them:
 //  - the login page, at once: they were not saved. It says so; the login returns to the page
 //    they were sent from (DeskSite.admin_view), which puts them back in their form;
-//  - any other page: the server took them (saved, or refused with a message).
+//  - any other page opened by following the answer: the server took them (saved, or refused
+//    with a message);
+//  - the page they were sent from, come back to with Back and no desk page in between: the
+//    desk never answered them (a 503 while the database was locked, a time-out, a lost
+//    connection). They are put back in their form, saying so.
 // The article form is left out: its autosave keeps its text on the server, and editor.js
 // keeps what a Save sent that the desk never answered.
 (function () {
@@ -17,6 +21,7 @@
   var LOGIN_WITHIN_MS = 30 * 1000;  // the login page that answers the post itself
   var FIELDS = "textarea, select, input";
   var NOT_TYPED = /^(hidden|submit|button|reset|file|password|image)$/;
+  var SITE_ZONE = document.currentScript && document.currentScript.dataset.siteZone;
 
   function read() {
     try { return JSON.parse(window.sessionStorage.getItem(KEY)); } catch (e) { return null; }
@@ -28,6 +33,17 @@
     try { window.sessionStorage.removeItem(KEY); } catch (e) { /* off */ }
   }
   function here() { return window.location.pathname + window.location.search; }
+  // Whether the editor came back to this page (Back or Forward) rather than following a link
+  // or an answer to it: a post the desk answered was forgotten by its answer's page.
+  function cameBack() {
+    var entry = (window.performance.getEntriesByType("navigation") || [])[0];
+    return Boolean(entry) && entry.type === "back_forward";
+  }
+  // On the site's clock, as the desk's other notices say a time.
+  function clock(at) {
+    return new Date(at).toLocaleTimeString("en-GB", { timeZone: SITE_ZONE || undefined,
+      hourCycle: "h23" });
+  }
 
   function notice(text, before) {
     var box = document.createElement("p");
@@ -103,6 +119,15 @@
       putBack(form, sent.fields);
       notice("Not saved yet: what you wrote before logging in again is back in this form. " +
         "Send it again to save it.", form).focus();
+    }
+  } else if (sent && !sent.lost && sent.page === here() && cameBack()) {
+    var again = (kept[sent.action] || [])[sent.nth || 0];
+    forget();
+    if (again) {
+      putBack(again, sent.fields);
+      notice("What you sent at " + clock(sent.at) + " may not have been saved: the desk did " +
+        "not answer it. It is back in this form: check the page, and send it again.", again)
+        .focus();
     }
   } else if (sent && !sent.lost) {
     forget();  // the server took it
