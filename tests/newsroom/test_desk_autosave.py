@@ -184,14 +184,14 @@ def test_a_move_chosen_on_a_page_left_open_is_not_done_once_another_moved_the_st
     assert article.status == Article.Status.UNPUBLISHED
     assert list(article.audit_log.values_list("action", flat=True)) == ["unpublish", "publish"]
     shown = response.content.decode()
-    assert "The story is unpublished now, not draft as on your page: ben moved it at" in shown
+    assert "The story is killed now, not draft as on your page: ben moved it at" in shown
     assert "Nothing was done; look at it again before you choose “Publish now”." in shown
 
     # The form of those who may not edit the text, posted to the action's own address.
     answer = desk_client(make_user("Editor", "cy")).post(
         f"/desk/newsroom/article/{article.pk}/workflow/publish/",
         {"seen_status": "draft"}, follow=True)
-    assert "The story is unpublished now, not draft as on your page" in answer.content.decode()
+    assert "The story is killed now, not draft as on your page" in answer.content.decode()
     article.refresh_from_db()
     assert article.status == Article.Status.UNPUBLISHED
 
@@ -231,7 +231,7 @@ def test_a_move_on_a_page_left_open_says_what_moved_the_story_not_a_merge(
     shown = response.content.decode()
     article.refresh_from_db()
     assert (article.status, article.version) == (Article.Status.UNPUBLISHED, 2)
-    assert "The story is unpublished now, not in review as on your page: ben" in shown
+    assert "The story is killed now, not in review as on your page: ben" in shown
     assert 'id="conflict"' not in shown
     refused = Revision.objects.filter(article=article, kind=Revision.Kind.REFUSED)
     if changed:

@@ -198,6 +198,15 @@ def test_the_status_filter_says_killed_and_offers_no_counts_over_the_archive(
     assert "Taken down" in listed
 
 
+def test_a_killed_story_is_killed_on_its_own_page_as_in_the_list(
+        desk_client, make_user, make_article):
+    """The list said "Killed" and the story's page "Unpublished": two words for one state."""
+    story = make_article("Taken down", status=Status.UNPUBLISHED)
+    html = desk_client(make_user("Editor")).get(f"{LIST}{story.pk}/change/").content.decode()
+    assert re.search(r'Workflow: <span class="status status-unpublished">Killed</span>', html)
+    assert "Unpublished" not in html
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plans")
 def test_the_panels_find_what_waits_by_status_without_walking_the_archive(make_user,
                                                                           make_article):

@@ -22,7 +22,6 @@ from . import autosave, budget, editor_page, presence, views
 from .forms import ArticleForm
 from .full_text import full_text_ids
 from .keys import KeysCheckedAdmin
-from .list_filters import StatusFilter
 from .own_rows import DeletesItsOwnRows
 from .session import desk_json
 
@@ -69,7 +68,7 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
     # Filters that need no query over the stories: a filter that lists the sections or
     # authors in use would scan every story (RelatedOnlyFieldListFilter), and a date
     # hierarchy reads every distinct year and month.
-    list_filter = [("status", StatusFilter), "section", MineFilter,
+    list_filter = ["status", "section", MineFilter,
                    "is_breaking", "is_live_coverage"]
     show_facets = admin.ShowFacets.NEVER  # "Show counts" would count 100k stories per choice
     search_fields = ["headline", "standfirst", "external_id", "authors__name"]

@@ -35,8 +35,6 @@ def status_label(article: Article) -> str:
     if article.status == Status.PUBLISHED and article.embargo_until and (
             article.embargo_until > now):
         return f"Embargoed until {_local(article.embargo_until)}"
-    if article.status == Status.UNPUBLISHED:
-        return "Killed"  # the newsroom's word for a story taken down
     return article.get_status_display()
 
 

@@ -122,7 +122,8 @@ class Article(models.Model):
         REVIEW = "review", "In review"
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
-        UNPUBLISHED = "unpublished", "Unpublished"
+        # Taken down: the newsroom's word, said the same in the list, the panels and the story.
+        UNPUBLISHED = "unpublished", "Killed"
 
     class Kind(models.TextChoices):
         STORY = "story", "Story"
