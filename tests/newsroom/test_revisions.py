@@ -78,6 +78,14 @@ def test_revisions_diff_and_restore(desk_client, make_user, make_article):
     diff = client.get(f"/desk/newsroom/article/{article.pk}/revisions/",
                       {"a": first.pk, "b": second.pk}).content.decode()
     assert "<del>Geneva</del><ins>Vienna</ins>" in diff
+    restore_url = f"/desk/newsroom/article/{article.pk}/revisions/{first.pk}/restore/"
+    assert f'href="{restore_url}"' in listing.content.decode()
+    asked = client.get(restore_url)  # asked first, showing what would change
+    assert asked.status_code == 200
+    assert "<del>Vienna</del><ins>Geneva</ins>" in asked.content.decode()
+    article.refresh_from_db()
+    assert article.body == "<p>Delegates met in Vienna on Monday.</p>"
+    assert article.revisions.count() == 2
     restored = client.post(f"/desk/newsroom/article/{article.pk}/revisions/{first.pk}/restore/")
     assert restored.status_code == 302
     article.refresh_from_db()
@@ -86,6 +94,24 @@ def test_revisions_diff_and_restore(desk_client, make_user, make_article):
     assert latest.kind == Revision.Kind.RESTORE and latest.body == article.body
     assert article.revisions.count() == 3
     assert article.audit_log.filter(action="restore").exists()
+
+
+def test_restoring_a_published_story_says_readers_get_it_at_once(
+        desk_client, make_user, make_article):
+    """One click on the list of revisions replaced a published story's text for readers."""
+    client = desk_client(make_user("Editor"))
+    article = make_article("Talks begin", body="<p>Delegates met in Geneva.</p>")
+    for headline in ("Talks resume", "Talks end"):
+        article.refresh_from_db()
+        client.post(change_url(article), article_post_data(article, headline=headline))
+    first = article.revisions.order_by("pk").first()
+    page = client.get(f"/desk/newsroom/article/{article.pk}/revisions/{first.pk}/restore/")
+    shown = page.content.decode()
+    assert "readers, feeds and partners get the restored text at once" in shown
+    assert re.search(r"<dt>Headline</dt><dd[^>]*>Talks <del>end</del><ins>resume</ins>", shown)
+    assert "<dt>Body</dt>" not in shown  # unchanged fields are not listed
+    article.refresh_from_db()
+    assert article.headline == "Talks end"
 
 
 def test_revision_pages_refuse_nonsense(desk_client, make_user, make_article):

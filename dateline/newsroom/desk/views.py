@@ -1,5 +1,7 @@
 """Desk views around the article editor: workflow actions, audit log, revisions, notes."""
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -104,10 +106,17 @@ def revisions(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "desk/revisions.html", _page(request, article, "Revisions", **context))
 
 
-@require_POST
 def restore(request: HttpRequest, pk: int, revision: int) -> HttpResponse:
+    """Asked first (GET: what would change, the chosen text against the story's own), then done
+    (POST): one click on a list of revisions replaced a published story's text for readers."""
     article = _article_for(request, pk)
     chosen = get_object_or_404(article.revisions, pk=revision)
+    if request.method != "POST":
+        diff = revision_diff(_text_of(article), _text_of(chosen))
+        return render(request, "desk/confirm_restore.html", _page(
+            request, article, f"Restore revision {chosen.pk}", chosen=chosen, diff=diff,
+            changes=any(field["changed"] for field in diff),
+            can_restore=can_edit(request.user, article)))
     try:
         restore_revision(request.user, chosen)
     except PermissionDenied as exc:
@@ -115,6 +124,12 @@ def restore(request: HttpRequest, pk: int, revision: int) -> HttpResponse:
     else:
         messages.success(request, f"Restored the text of revision {chosen.pk}.")
     return redirect(_change_url(article))
+
+
+def _text_of(story: Article | Revision) -> SimpleNamespace:
+    """What a restore brings back (headline, standfirst, body), for the diff."""
+    return SimpleNamespace(headline=story.headline, standfirst=story.standfirst,
+                           body=story.body, metadata={})
 
 
 @require_POST
