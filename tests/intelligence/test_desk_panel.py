@@ -292,3 +292,36 @@ def test_a_decision_on_no_possible_suggestion_is_refused_in_words(
         answer = decide(client, story, f"{action}:{target}")
         assert answer.status_code in (400, 404), (action, answer.status_code)
     assert set(story.tags.values_list("name", flat=True)) == tags
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_panel_revisions_and_log_keep_to_the_screen(
+        browser, live_server, make_user, story, desk_client):
+    """The suggestions' table and the revisions page were wider than a 390-pixel phone: the
+    whole page scrolled sideways, the Accept and Reject buttons off the screen."""
+    editor = make_user("Editor")
+    client = desk_client(editor)
+    story.refresh_from_db()
+    client.post(f"/desk/newsroom/article/{story.pk}/change/", {
+        "headline": story.headline, "slug": story.slug, "body": story.body,
+        "section": story.section_id, "seen_version": story.version, "_continue": "1"})
+    connections.close_all()
+    page = logged_in_page(browser, live_server.url, editor)
+    page.set_viewport_size({"width": 390, "height": 844})
+    base = f"{live_server.url}/desk/newsroom/article/{story.pk}"
+    for path in ("/change/", "/revisions/", "/log/"):
+        page.goto(base + path)
+        page.wait_for_load_state("load")
+        if path == "/change/":
+            page.get_by_role("button", name="Accept Borisov").wait_for()
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        culprits = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > 391 && e.offsetParent)
+            .slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' +
+            Math.round(e.getBoundingClientRect().right))""")
+        assert wide <= 390, (path, wide, culprits)
+        buttons = page.evaluate("""() => [...document.querySelectorAll(
+            '#content button:not(.visually-hidden)')].filter(b => b.offsetParent)
+            .filter(b => b.getBoundingClientRect().right > innerWidth + 1).length""")
+        assert buttons == 0, path
