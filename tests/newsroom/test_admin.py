@@ -24,6 +24,36 @@ def test_ensure_editor_creates_an_editor_in_the_editor_role(client, monkeypatch,
     assert client.get("/desk/").status_code == 200
 
 
+def test_ensure_editor_shows_the_kept_password_only_while_it_opens_the_account(
+        monkeypatch, tmp_path, settings, capsys):
+    """Run again with var/editor-password gone (or after the editor changed the password on
+    the desk), it printed a password that did not open the account: a new random one was
+    written to the file and shown, but never set."""
+    settings.VAR_DIR = tmp_path
+    monkeypatch.delenv("DATELINE_EDITOR_PASSWORD", raising=False)
+    call_command("ensure_editor")
+    kept = (tmp_path / "editor-password").read_text().strip()
+    assert f"password: {kept}" in capsys.readouterr().out
+    call_command("ensure_editor")  # again: the same password, which still opens it
+    assert f"password: {kept}" in capsys.readouterr().out
+    (tmp_path / "editor-password").unlink()
+    call_command("ensure_editor")
+    said = capsys.readouterr().out
+    assert "password: unchanged, and not the one kept in var/editor-password" in said
+    assert not (tmp_path / "editor-password").exists()
+    assert User.objects.get(username="editor").check_password(kept)
+    editor = User.objects.get(username="editor")
+    editor.set_password("changed-on-the-desk")
+    editor.save()
+    (tmp_path / "editor-password").write_text(kept)
+    call_command("ensure_editor")
+    assert kept not in capsys.readouterr().out
+    call_command("ensure_editor", reset_password=True)
+    renewed = (tmp_path / "editor-password").read_text().strip()
+    assert f"password: {renewed}" in capsys.readouterr().out
+    assert User.objects.get(username="editor").check_password(renewed)
+
+
 @pytest.mark.parametrize("model", ["article", "section", "tag", "author", "source"])
 def test_the_chief_editor_can_edit_every_newsroom_model(
     desk_client, make_user, model, make_article, make_tag, make_source, make_author

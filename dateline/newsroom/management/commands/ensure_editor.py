@@ -19,8 +19,10 @@ class Command(BaseCommand):
         "Create the desk account --username NAME (default 'editor') in --role R (default "
         "Editor) if it is missing, and print how to log in. Every new account gets its own "
         "generated password, printed once; the 'editor' account's is DATELINE_EDITOR_PASSWORD "
-        "or the one kept in var/editor-password. An existing account keeps its password "
-        "unless --reset-password, and its role unless --role is given."
+        "or the one kept in var/editor-password, shown again while it still opens the account. "
+        "An existing account keeps its password unless --reset-password (the 'editor' "
+        "account follows DATELINE_EDITOR_PASSWORD whenever it is set), and its role unless "
+        "--role is given."
     )
 
     def add_arguments(self, parser) -> None:
@@ -49,7 +51,11 @@ class Command(BaseCommand):
                 else secrets.token_urlsafe(12)
             user.set_password(password)
         elif house:
-            password = self._house_password(False)  # kept in var/, so it may be shown again
+            # Shown again only while it still opens the account: the file may be gone (a new
+            # var/), or the editor may have changed the password on the desk since.
+            password = self._stored_password()
+            if password and not user.check_password(password):
+                password = None
         user.is_staff = True
         user.save()
         if created or role:
@@ -60,11 +66,18 @@ class Command(BaseCommand):
         if password:
             lines.append(f"  password: {password}" + ("" if house or not new_password
                                                       else "  (shown once: note it now)"))
+        elif house:
+            lines.append("  password: unchanged, and not the one kept in var/editor-password "
+                         "(--reset-password gives it a new one)")
         else:
             lines.append("  password: unchanged (--reset-password gives it a new one)")
         if not created:
             lines.append("  (account already existed)")
         self.stdout.write("\n".join(lines))
+
+    def _stored_password(self) -> str | None:
+        path = settings.VAR_DIR / "editor-password"
+        return path.read_text().strip() if path.exists() else None
 
     def _house_password(self, renew: bool) -> str:
         if os.environ.get("DATELINE_EDITOR_PASSWORD"):
