@@ -45,10 +45,15 @@ class Registry[T]:
         builtins: Mapping[str, str] | None = None,
         path_key: str = "",
         default_path: str = "",
+        chosen_by: str = "",
+        chosen_key: str = "",
     ) -> None:
         # `path_key`/`default_path`: where a dict entry of the setting names its class, and
         # the class of an entry that names none (DATELINE_SEARCH_BACKENDS' "BACKEND").
+        # `chosen_by` (and `chosen_key` in it, for a dict): the setting naming the one in use,
+        # which the check finds registered, so that a misspelt name fails at start too.
         self.kind, self.base, self.setting = kind, base, setting
+        self.chosen_by, self.chosen_key = chosen_by, chosen_key
         self.path_key, self.default_path = path_key, default_path
         self._declared: dict[str, str] = {}
         self._classes: dict[str, type[T]] = {}
@@ -120,6 +125,17 @@ class Registry[T]:
                 self.load(path, name)
             except PluginError as exc:
                 errors.append(Error(str(exc), hint=self._hint(), id="dateline_base.E002"))
+        if self.chosen_by:
+            chosen = getattr(settings, self.chosen_by, None)
+            where = self.chosen_by
+            if self.chosen_key:
+                chosen = (chosen or {}).get(self.chosen_key)
+                where = f"{self.chosen_by}[{self.chosen_key!r}]"
+            if chosen not in paths:
+                errors.append(Error(
+                    f"{where} is {chosen!r}, and no {self.kind} has that name; choose one of "
+                    f"{', '.join(sorted(paths)) or 'none'}.", hint=self._hint(),
+                    id="dateline_base.E004"))
         return errors
 
     def _checked(self, found: Any, path: str, name: str) -> type[T]:

@@ -21,6 +21,7 @@ class IngestConfig(AppConfig):
 
         from . import press_review  # noqa: F401 - its publication check and page receivers
         from .parsers import registry  # noqa: F401 - so the plug-in check sees the parsers
+        from .services import services  # noqa: F401 - and the services
         from .terms import seed_watched_terms
 
         post_migrate.connect(seed_watched_terms, sender=self,

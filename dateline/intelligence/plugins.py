@@ -12,15 +12,19 @@ from .base import RelatedRanker, Summariser, Tagger, TopicClassifier
 
 taggers: Registry[Tagger] = Registry(
     "intelligence tagger", Tagger, setting="DATELINE_INTELLIGENCE_TAGGERS",
+    chosen_by="DATELINE_INTELLIGENCE_USE", chosen_key="tagger",
     builtins={"gazetteer": "dateline.intelligence.tagging.tagger.GazetteerTagger"})
 classifiers: Registry[TopicClassifier] = Registry(
     "topic classifier", TopicClassifier, setting="DATELINE_INTELLIGENCE_CLASSIFIERS",
+    chosen_by="DATELINE_INTELLIGENCE_USE", chosen_key="classifier",
     builtins={"linear": "dateline.intelligence.topics.linear.LinearTopicClassifier"})
 rankers: Registry[RelatedRanker] = Registry(
     "related ranker", RelatedRanker, setting="DATELINE_INTELLIGENCE_RANKERS",
+    chosen_by="DATELINE_INTELLIGENCE_USE", chosen_key="ranker",
     builtins={"tfidf": "dateline.intelligence.related.tfidf.TfidfRanker"})
 summarisers: Registry[Summariser] = Registry(
     "summariser", Summariser, setting="DATELINE_INTELLIGENCE_SUMMARISERS",
+    chosen_by="DATELINE_INTELLIGENCE_USE", chosen_key="summariser",
     builtins={"lead": "dateline.intelligence.briefs.lead.LeadSummariser"})
 
 _REGISTRIES = {"tagger": taggers, "classifier": classifiers, "ranker": rankers,

@@ -91,4 +91,22 @@ def test_check_at_start_names_each_wrong_plugin_of_every_kind():
            "dateline.live.brokers.redis.RedisBroker another name." in done.stderr
     assert "(dateline_base.E002) The search backend 'archive': 'datetime.date' is not a " \
            "BaseSearchBackend subclass." in done.stderr
-    assert "identified 3 issues" in done.stderr
+    assert "(dateline_base.E002) The ingest service 'ftp': cannot import " \
+           "'no.such.module.FTPService'" in done.stderr
+    assert "(dateline_base.E004) DATELINE_INTELLIGENCE_USE['tagger'] is 'spacy', and no " \
+           "intelligence tagger has that name; choose one of gazetteer." in done.stderr
+    assert "identified 5 issues" in done.stderr
+
+
+def test_the_name_a_setting_chooses_must_be_registered():
+    from dateline.live.brokers import registry as brokers
+
+    parts = Registry("part", Part, builtins={"blue": BLUE}, chosen_by="TEST_PART")
+    with override_settings(TEST_PART="blue"):
+        assert parts.check() == []
+    with override_settings(TEST_PART="bleu"):
+        [error] = parts.check()
+        assert (error.id, error.msg) == ("dateline_base.E004", "TEST_PART is 'bleu', and no "
+                                         "part has that name; choose one of blue.")
+    with override_settings(DATELINE_LIVE_BROKER="nope"):
+        assert [error.id for error in brokers.check()] == ["dateline_base.E004"]

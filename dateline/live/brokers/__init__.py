@@ -32,7 +32,8 @@ class Broker:
 
 
 # More brokers by name in DATELINE_LIVE_BROKERS ({"name": "dotted.path.Class"}).
-registry = Registry("live broker", Broker, setting="DATELINE_LIVE_BROKERS", builtins={
+registry = Registry("live broker", Broker, setting="DATELINE_LIVE_BROKERS",
+                    chosen_by="DATELINE_LIVE_BROKER", builtins={
     "local": "dateline.live.brokers.local.LocalBroker",
     "postgresql": "dateline.live.brokers.postgres.PostgresBroker",
     "redis": "dateline.live.brokers.redis.RedisBroker",
