@@ -5,6 +5,7 @@ import urllib.parse
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from dateline.pictures.storages import storages_from_env
@@ -335,10 +336,29 @@ DATELINE_INGEST_POLL_THREADS = 4
 DATELINE_INGEST_KEEP_DAYS = int(os.environ.get("DATELINE_INGEST_KEEP_DAYS", "30"))
 DATELINE_INGEST_FAILED_KEEP_DAYS = 7
 DATELINE_INGEST_FAILED_PAYLOAD_BYTES = 256 * 1024
-# The foreign-media monitor looks for the site's country: these terms are seeded while none
-# exist, then edited in the desk (Ingest > Watched terms).
-DATELINE_COUNTRY = os.environ.get("DATELINE_COUNTRY", "BG")
-DATELINE_WATCHED_TERMS = ["Bulgaria", "Bulgarian", "Bulgarians", "Sofia"]
+# The foreign-media monitor looks for the site's country (ISO 3166 alpha-2): its watched terms
+# are seeded while none exist, then edited in the desk (Ingest > Watched terms).
+DATELINE_COUNTRY = os.environ.get("DATELINE_COUNTRY", "BG").strip().upper()
+
+
+def _watched_terms(country: str, words: str | None) -> list[str]:
+    """The country's name (pycountry), then DATELINE_WATCHED_TERMS' own words, comma-separated
+    (what a newsroom adds: the people's name, the capital); for the demo's Bulgaria, these."""
+    import pycountry
+
+    found = pycountry.countries.get(alpha_2=country)
+    if found is None:
+        raise ImproperlyConfigured(
+            f"DATELINE_COUNTRY={country!r} is not an ISO 3166 alpha-2 country code (BG, FR).")
+    if words is None:
+        words = {"BG": "Bulgarian, Bulgarians, Sofia"}.get(country, "")
+    names = [getattr(found, "common_name", ""), found.name.split(",")[0],
+             *(word.strip() for word in words.split(","))]
+    return list(dict.fromkeys(name for name in names if name))
+
+
+DATELINE_WATCHED_TERMS = _watched_terms(DATELINE_COUNTRY,
+                                        os.environ.get("DATELINE_WATCHED_TERMS"))
 # Where drafts made from outlets' items start (a top-level section's slug); blank: the first.
 DATELINE_INGEST_DRAFT_SECTION = os.environ.get("DATELINE_INGEST_DRAFT_SECTION", "")
 
