@@ -53,6 +53,13 @@ def record(kind: str, payload: dict, article_id: int | None = None) -> LiveEvent
     return event
 
 
+def withdraw(article_id: int) -> None:
+    """A story taken down (killed or deleted) leaves the events kept for replay: a reader
+    asking from an old Last-Event-ID was sent its headline, teaser and entries for a week
+    after a legal kill. Readers with it open hear that it went (the event recorded next)."""
+    LiveEvent.objects.filter(article_id=article_id).delete()
+
+
 def announce(event_id: int) -> None:
     try:
         get_broker().announce(event_id)
@@ -139,6 +146,7 @@ def article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> Non
     if kind is None:
         return
     if kind == Kind.UNPUBLISHED:
+        withdraw(instance.pk)
         record(kind, {"id": instance.pk}, instance.pk)
     else:
         record(kind, story_payload(instance), instance.pk)
@@ -153,6 +161,7 @@ def strip_keys(breaking_involved: bool) -> set[str]:
 
 @receiver(post_delete, sender=Article)
 def article_deleted(sender, instance: Article, **kwargs) -> None:
+    withdraw(instance.pk)
     if instance.is_live:
         record(Kind.UNPUBLISHED, {"id": instance.pk}, instance.pk)
         invalidate_on_commit(strip_keys(instance.is_breaking))
@@ -185,6 +194,8 @@ def entry_saved(sender, instance: LiveEntry, raw: bool = False, **kwargs) -> Non
 @receiver(post_delete, sender=LiveEntry)
 def entry_deleted(sender, instance: LiveEntry, **kwargs) -> None:
     invalidate_on_commit({keys.article(instance.article_id)})
+    LiveEvent.objects.filter(article_id=instance.article_id, kind=Kind.ENTRY,
+                             payload__entry=instance.pk).delete()
     if Article.objects.live().filter(pk=instance.article_id).exists():
         record(Kind.ENTRY_REMOVED, {"article": instance.article_id, "entry": instance.pk},
                instance.article_id)

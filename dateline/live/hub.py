@@ -41,6 +41,8 @@ def read_events(after: int, limit: int) -> list[tuple[int, str, bytes]]:
 
 TICKER_SIZE = 5
 STORY_KINDS = {"published", "updated", "breaking", "unpublished"}
+# Events that withdraw earlier ones (dateline.live.events.withdraw): the ring forgets them too.
+WITHDRAWING = {"unpublished", "entry-removed"}
 
 
 def ticker_snapshot() -> bytes:
@@ -121,6 +123,14 @@ class Hub:
             for pk, _, data in rows:
                 self.ids.append(pk)
                 self.frames.append(data)
+            if any(kind in WITHDRAWING for _, kind, _ in rows):
+                # The database no longer has what was withdrawn: the ring is read again.
+                first = self.ids[0] - 1
+                kept = [row for row in await sync_to_async(read_events, thread_sensitive=False)(
+                    first, settings.DATELINE_LIVE_RING) if row[0] <= rows[-1][0]]
+                self.ids = deque((pk for pk, _, _ in kept), maxlen=settings.DATELINE_LIVE_RING)
+                self.frames = deque((data for _, _, data in kept),
+                                    maxlen=settings.DATELINE_LIVE_RING)
             if rows:
                 previous, self.latest = self.latest, rows[-1][0]
                 await self._deliver(b"".join(data for _, _, data in rows), previous)

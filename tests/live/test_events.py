@@ -118,12 +118,12 @@ def test_an_embargoed_story_is_announced_when_the_embargo_ends(editor, make_arti
     with time_machine.travel(start, tick=False) as clock:
         story = make_article("Under embargo", age=timedelta(minutes=1))
         TRANSITIONS["embargo"].execute(editor, story, at=start + timedelta(minutes=30))
-        # Embargoing a story readers had seen takes it away from them...
-        assert kinds() == ["published", "unpublished"]
+        # Embargoing a story readers had seen takes it away from them (and from replay)...
+        assert kinds() == ["unpublished"]
         clock.move_to(start + timedelta(minutes=31))
         run_worker()
     # ...and its end brings it back.
-    assert kinds() == ["published", "unpublished", "published"]
+    assert kinds() == ["unpublished", "published"]
     assert LiveEvent.objects.last().payload["headline"] == "Under embargo"
 
 
@@ -144,6 +144,20 @@ def test_live_entries_go_out_sanitised_and_only_for_live_stories(editor, draft, 
     assert LiveEvent.objects.last().kind == "entry-removed"
     assert LiveEvent.objects.last().payload == {"article": draft.pk,
                                                 "entry": event.payload["entry"]}
+    # A removed entry's words are no longer replayed to a reader who asks from before it.
+    assert not LiveEvent.objects.filter(kind="entry").exists()
+
+
+def test_a_kill_or_delete_withdraws_the_story_s_earlier_events_from_replay(editor, draft,
+                                                                           make_article):
+    TRANSITIONS["publish"].execute(editor, draft)
+    LiveEntry.objects.create(article=draft, body="<p>Named in court.</p>", author=editor)
+    other = make_article("Deleted report")
+    other_pk = other.pk
+    TRANSITIONS["unpublish"].execute(editor, draft)
+    other.delete()
+    kept = [(e.kind, e.article_id) for e in LiveEvent.objects.order_by("id")]
+    assert kept == [("unpublished", draft.pk), ("unpublished", other_pk)]
 
 
 def test_event_ids_follow_the_order_of_commits(editor, make_article):

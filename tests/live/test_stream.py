@@ -209,3 +209,34 @@ def test_a_browser_with_many_cookies_gets_its_stream_and_an_oversized_head_a_ref
     connection.request("GET", "/live/events", headers={"Cookie": "c=" + "x" * 9_000})
     assert connection.getresponse().status == 431  # Request Header Fields Too Large
     connection.close()
+
+
+def test_a_killed_story_is_not_replayed_to_a_reader_asking_from_long_ago(site):
+    """A kill (legal: withdrawn) left the story's events kept for a week's replay: anyone
+    asking from Last-Event-ID 0 was sent its headline and teaser, from the stream server's
+    memory and from the database."""
+    stream = EventStream(site.live_url)
+    try:
+        stream.next_event()
+        story = publish(site, "Minister named in the inquiry")
+        stream.events_until(is_story("Minister named in the inquiry"))  # in the ring now
+        kept = publish(site, "Harvest is early")
+        site.django(
+            "from django.contrib.auth.models import User\n"
+            "from dateline.newsroom.actions import TRANSITIONS\n"
+            "from dateline.newsroom.models import Article\n"
+            f"a = Article.objects.get(pk={story['id']})\n"
+            "TRANSITIONS['unpublish'].execute(User.objects.get(username='desk-editor'), a)")
+        stream.events_until(lambda e: e["event"] == "unpublished")
+    finally:
+        stream.close()
+    again = EventStream(site.live_url, last_event_id="0")
+    try:
+        replayed = again.events_until(lambda e: e["event"] == "latest")
+        told = [e for e in replayed if "Minister" in str(e["data"])]
+        assert told == []
+        assert {"id": story["id"]} in [e["data"] for e in replayed]  # open pages drop it
+        assert [e["data"]["id"] for e in replayed if is_story("Harvest is early")(e)] == [
+            kept["id"]]
+    finally:
+        again.close()
