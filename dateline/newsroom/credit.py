@@ -3,9 +3,10 @@
 No byline is ever invented: a story credits the authors it names (real people, or staff who
 wrote it), and a story that names none, such as imported wire copy, is credited to its
 sources ("Reuters"); where a byline must name someone (the wire, search engines), a story
-that credits no one is the house's own copy. Rights belong to the first source that declares
-them (an agency whose copy the story is), else to the house (the DATELINE_RIGHTS_HOLDER
-settings).
+that credits no one is the house's own copy. A story whose byline is its sources' (it names
+no author) is their copy, and carries the rights of the first source that declares them; any
+other story is the house's, and carries its rights (the DATELINE_RIGHTS_HOLDER settings):
+a staff story that draws on Reuters credits Reuters as a source, not as its owner.
 
 A press review is the house's own: its sources are the outlets it reviews, whose words it
 quotes and summarises, not its authors or rights holders. It credits only the authors it
@@ -83,8 +84,9 @@ def join_names(names: list[str]) -> str:
 
 
 def rights(article: Article) -> Rights:
-    """The rights of the first source that declares them, else the house's."""
-    for source in article.sources.all() if _is_sources_copy(article) else ():
+    """The rights of the first source that declares them where the story is its sources' copy
+    (its byline is theirs), else the house's."""
+    for source in credit(article).agencies:
         if source.rights_holder:
             return source_rights(source)
     return Rights(

@@ -47,6 +47,25 @@ def test_an_agency_source_carries_its_own_rights(make_article, make_source):
     assert found.terms == "Licensed to Dateline subscribers only."
 
 
+@override_settings(DATELINE_RIGHTS_HOLDER="Dateline Media",
+                   DATELINE_COPYRIGHT_NOTICE="Copyright Dateline Media.")
+def test_a_staff_story_drawing_on_an_agency_carries_the_houses_rights(
+        make_article, make_source, make_author, client):
+    """A story by a staff reporter with Reuters among its sources went out as "Copyright 1987
+    Reuters. All rights reserved." on its page, in its feeds and on the wire."""
+    reuters = Source.objects.create(name="Reuters", rights_holder="Reuters",
+                                    copyright_notice="Copyright 1987 Reuters.")
+    story = make_article("Budget passes", sources=[reuters], authors=[make_author("Maria Ivanova")])
+    assert rights(story).holder == "Dateline Media"
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "Copyright 1987 Reuters" not in page and "Copyright Dateline Media." in page
+    assert "Copyright 1987 Reuters" not in client.get("/feeds/rss/").content.decode()
+    written = make_article("Reader's flood report", sources=[reuters],
+                           byline_text="Reader report by Ann Lee")
+    assert rights(written).holder == "Dateline Media"
+    assert rights(make_article("Wire copy", sources=[reuters])).holder == "Reuters"
+
+
 @override_settings(DATELINE_RIGHTS_HOLDER="Dateline Media")
 def test_a_press_review_is_the_houses_not_the_outlets_it_reviews(make_article, make_source,
                                                                   make_author, client):
