@@ -17,7 +17,12 @@ from dateline.base.locks import exclusive
 logger = logging.getLogger(__name__)
 
 
-@task()
+# Its own queue, and its own loop in the worker (ops.management.commands.worker): one round
+# can wait 30 s on each slow outlet, which held scheduled publications back behind it.
+OUTLETS_QUEUE = "outlets"
+
+
+@task(queue_name=OUTLETS_QUEUE)
 def ingest_round() -> int:
     """Poll every due feed and purge; returns how many feeds were polled."""
     from .polling import poll_due

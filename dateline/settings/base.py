@@ -180,8 +180,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 # A CDN in front of the public files: its URL here, e.g. https://cdn.example.org/media/.
 MEDIA_URL = os.environ.get("DATELINE_MEDIA_URL", "/media/")
 
-# Scheduled publishing and embargoes run in `dateline db_worker` (started by `dateline serve`).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background tasks run in `dateline worker` (started by `dateline serve`): the "outlets" queue
+# (polling other outlets' feeds, whose answers may take half a minute) in a loop of its own,
+# so that a slow outlet never holds back a scheduled publication or anything else queued.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                     "QUEUES": ["default", "outlets"]}}
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

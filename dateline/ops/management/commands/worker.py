@@ -1,6 +1,8 @@
 """`dateline worker`: book the work that must always be waiting, then run the task worker."""
 
+import logging
 import os
+import threading
 import time
 
 from django.core.management import call_command
@@ -12,6 +14,48 @@ from dateline.db.unavailable import unavailable
 
 # Waits between tries while the database is not answering: doubled from the first to the last.
 FIRST_WAIT_S, LAST_WAIT_S = 1.0, 30.0
+logger = logging.getLogger(__name__)
+
+
+def own_loop_queues() -> list[str]:
+    """The task queues besides the default one (TASKS' QUEUES), each run in a loop of its own:
+    one worker runs one task at a time, and a round polling slow outlets (the "outlets" queue)
+    held a scheduled publication back behind it for as long as the round took."""
+    from django.conf import settings
+    from django.tasks import DEFAULT_TASK_QUEUE_NAME
+
+    queues = settings.TASKS["default"].get("QUEUES", [DEFAULT_TASK_QUEUE_NAME])
+    return [name for name in queues if name != DEFAULT_TASK_QUEUE_NAME]
+
+
+_looping: dict[str, threading.Thread] = {}
+
+
+def start_queue_loop(queue: str, interval: float) -> threading.Thread:
+    """Run one queue's tasks in a thread of this process, again after an error (a database
+    away, which the main loop waits out too), until the process ends; once per process,
+    however often the main loop starts again."""
+    if queue in _looping:
+        return _looping[queue]
+    from django.db import close_old_connections
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    def loop() -> None:
+        while True:
+            worker = Worker(queue_names=[queue], interval=interval, batch=False,
+                            backend_name="default", startup_delay=False, max_tasks=None,
+                            worker_id=f"{os.getpid()}-{queue}"[:64], excluded_queue_names=[])
+            try:
+                worker.run()
+            except Exception:
+                logger.exception("The %s queue's loop failed; it starts again in %.0f s.",
+                                  queue, LAST_WAIT_S)
+                close_old_connections()
+                time.sleep(LAST_WAIT_S)
+
+    thread = _looping[queue] = threading.Thread(target=loop, name=f"{queue}-queue", daemon=True)
+    thread.start()
+    return thread
 
 
 def book_standing_work() -> bool:
@@ -97,5 +141,8 @@ class Command(BaseCommand):
                           else "The next edition was already booked.")
         self.stdout.flush()
         # django-tasks-db's own worker, in this process: its signals stop it cleanly.
-        call_command("db_worker", queue_name="*", interval=interval, batch=batch,
-                     startup_delay=False, verbosity=verbosity)
+        own_loops = [] if batch else own_loop_queues()  # --batch: everything, one by one
+        for queue in own_loops:
+            start_queue_loop(queue, interval)
+        call_command("db_worker", queue_name="*", exclude_queues=",".join(own_loops),
+                     interval=interval, batch=batch, startup_delay=False, verbosity=verbosity)
