@@ -144,9 +144,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # ---- The desk's door (dateline/newsroom/desk/login.py) -------------------------------------
-# django-axes refuses logins after AXES_FAILURE_LIMIT failures for one account, and apart for
-# one address (an IPv4 address or an IPv6 /64, as the proxy saw it), until AXES_COOLOFF_TIME
-# has passed since the last failure. Counted in the database, which every worker shares.
+# django-axes refuses logins after AXES_FAILURE_LIMIT failures for one account from one address,
+# and apart for one address whatever the accounts (an IPv4 address or an IPv6 /64, as the proxy
+# saw it), until AXES_COOLOFF_TIME has passed since the last failure. Counted in the database,
+# which every worker shares. Not for an account alone: five wrong passwords sent by anyone
+# then kept its editor out from everywhere, a lock-out a stranger could renew every quarter
+# of an hour during breaking news. Guessing spread over many addresses is met by two-factor
+# codes and Django's password rules instead.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -154,7 +158,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("DATELINE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DATELINE_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "dateline.newsroom.desk.login.login_address"
 AXES_LOCKOUT_CALLABLE = "dateline.newsroom.desk.login.locked_out"
 AXES_RESET_ON_SUCCESS = True  # a colleague's morning typo does not count against the evening

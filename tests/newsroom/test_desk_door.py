@@ -85,6 +85,19 @@ def test_the_lock_lifts_after_the_cool_off(client, make_user):
         assert logged_in(client)
 
 
+def test_a_stranger_s_wrong_passwords_do_not_keep_the_editor_out_from_her_own_address(
+    client, make_user
+):
+    """Five wrong passwords for an account from anywhere locked it from everywhere: anyone
+    could keep the chief editor out, five requests every quarter of an hour."""
+    make_user("Chief editor", "chief")
+    for _ in range(5):
+        log_in(client, "chief", "guess", REMOTE_ADDR="203.0.113.7")
+    assert log_in(client, "chief", REMOTE_ADDR="203.0.113.7").status_code == 429
+    assert log_in(client, "chief", REMOTE_ADDR="198.51.100.20").status_code == 302
+    assert logged_in(client)
+
+
 def test_one_address_guessing_many_accounts_is_locked_out_but_others_are_not(
     client, make_user
 ):
