@@ -129,5 +129,6 @@ class EditionAdmin(admin.ModelAdmin):
             path("<id:pk>/send/", wrap(desk.send_now), name="edition_edition_send"),
             path("<id:pk>/arrange/", wrap(desk.arrange_items), name="edition_edition_arrange"),
             path("<id:pk>/pdf/", wrap(desk.pdf_preview), name="edition_edition_pdf"),
+            path("<id:pk>/mail/", wrap(desk.mail_preview), name="edition_edition_mail"),
             *super().get_urls(),
         ]

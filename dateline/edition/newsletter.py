@@ -146,3 +146,7 @@ class EditionMail:
         if self.ad is not None:
             self.ad.sent()
         return message
+
+    def preview(self) -> str:
+        """The HTML mail as a subscriber gets it, for the desk (no one's unsubscribe link)."""
+        return self._html.replace(self._marker, "#unsubscribe")

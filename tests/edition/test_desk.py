@@ -169,6 +169,30 @@ def test_rebuild_adds_what_qualified_since_and_keeps_the_order(editor, edition, 
     assert "Rebuild (keep what is placed)" not in refused.text
 
 
+def test_send_now_asks_first_saying_to_how_many_and_when_it_would_go_anyway(
+        editor, edition):
+    """One press beside "Rebuild" mailed every subscriber, with no question and no look at
+    the mail first."""
+    from dateline.edition.models import Subscriber
+
+    Subscriber.objects.create(email="a@example.org", confirmed_at=timezone.now())
+    Subscriber.objects.create(email="b@example.org", confirmed_at=timezone.now())
+    Subscriber.objects.create(email="c@example.org")  # never confirmed
+    with time_machine.travel(at(DAY - timedelta(days=1), 18, 0)):
+        page = editor.get(change_page(edition)).text
+        assert f'href="{LIST}{edition.pk}/send/"' in page
+        asked = editor.get(f"{LIST}{edition.pk}/send/").text
+    assert "Send to 2 subscribers now" in asked
+    assert "goes out on its own on Wednesday, 11 December 2024, at 07:00" in asked
+    assert "sends it before its day" in asked
+    assert not DBTaskResult.objects.exists()
+    mail = editor.get(f"{LIST}{edition.pk}/mail/")
+    assert "script-src" not in mail["Content-Security-Policy"]
+    assert "default-src 'none'" in mail["Content-Security-Policy"]
+    assert edition.items.first().article.headline in mail.text
+    assert not DBTaskResult.objects.exists()
+
+
 def test_send_now_queues_the_morning_run_at_once(editor, edition):
     with time_machine.travel(at(DAY, 6, 0)):
         response = editor.post(f"{LIST}{edition.pk}/send/", follow=True)
@@ -195,7 +219,7 @@ def test_send_now_refuses_a_sent_edition_and_a_past_day(editor, edition):
 def test_the_buttons_are_posts_with_a_csrf_token(make_user, edition):
     client = Client(enforce_csrf_checks=True)
     client.force_login(make_user("Editor"))
-    assert client.get(f"{LIST}{edition.pk}/send/").status_code == 405
+    assert client.get(f"{LIST}{edition.pk}/send/").status_code in (200, 302)  # asks, or not
     assert client.post(f"{LIST}{edition.pk}/send/").status_code == 403
     assert client.post(f"{LIST}open-next/").status_code == 403
     assert 'name="csrfmiddlewaretoken"' in client.get(change_page(edition)).text
