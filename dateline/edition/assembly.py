@@ -53,6 +53,11 @@ def ranked(stories):
         "-is_top_story", "-length", "-published_at", "-pk")
 
 
+def same_story(headline: str) -> str:
+    """Two stories with this in common are one story twice (an archive's copies)."""
+    return " ".join(headline.casefold().split())
+
+
 def root_of(section: Section, roots: dict[str, Section]) -> Section | None:
     return roots.get(section.path.split("/", 1)[0])
 
@@ -63,7 +68,7 @@ def build_edition(day: date) -> Edition:
     edition, _ = Edition.objects.select_for_update().get_or_create(
         date=day, defaults={"name": settings.DATELINE_EDITION_NAME})
     placer = _Placer(edition, _items_still_live(edition))
-    candidates = [a for a in ranked(stories_of(day)) if a.pk not in placer.placed]
+    candidates = placer.new_stories(ranked(stories_of(day)))
     if placer.counts[Column.LEAD] == 0 and candidates:
         placer.place(candidates.pop(0), Column.LEAD)
     _place_briefs(placer, _place_section_tops(placer, candidates))
@@ -91,6 +96,20 @@ class _Placer:
         # A left-out item's place may go to another story; it never comes back.
         self.counts = Counter(item.column for item in items if not item.left_out)
         self.roots = {s.path: s for s in Section.objects.roots()}
+        self.headlines = set(
+            map(same_story, Article.objects.filter(pk__in=self.placed)
+                .values_list("headline", flat=True)))
+
+    def new_stories(self, ranked_stories) -> list[Article]:
+        """The stories not in the edition yet, and no copy of one that is, or was left out: an
+        archive carrying a story twice filled the slot an editor had freed with its copy."""
+        fresh = []
+        for article in ranked_stories:
+            key = same_story(article.headline)
+            if article.pk not in self.placed and key not in self.headlines:
+                self.headlines.add(key)
+                fresh.append(article)
+        return fresh
 
     def root(self, article: Article) -> Section | None:
         return root_of(article.section, self.roots)

@@ -113,6 +113,24 @@ def test_a_lead_left_out_gives_its_place_to_the_next_story(make_article, section
     assert {(i.article_id, i.left_out) for i in leads} == {(first.pk, True), (second.pk, False)}
 
 
+def test_an_archive_s_copy_of_a_story_never_runs_twice_nor_takes_a_left_out_place(
+        make_article, sections):
+    """An archive carrying a story twice ran it twice ("Apple laptop is 'greatest gadget'"),
+    and the place an editor freed by leaving one out went to its copy."""
+    world, business = sections["world"], sections["business"]
+    kilroy = make_article("Kilroy launches 'Veritas' party", section=world, published_at=at(3),
+                          body="<p>" + "word " * 300 + "</p>")
+    copy = make_article("Kilroy launches  'VERITAS' party", section=world, published_at=at(2),
+                        body="<p>" + "word " * 290 + "</p>")
+    own = make_article("Budget passes", section=business, published_at=at(4))
+    edition = build_edition(DAY)
+    shown = list(edition.items.values_list("article_id", flat=True))
+    assert kilroy.pk in shown and copy.pk not in shown and own.pk in shown
+    EditionItem.objects.filter(edition=edition, article=kilroy).update(left_out=True)
+    build_edition(DAY)
+    assert not edition.items.filter(article=copy).exists()
+
+
 def test_a_story_unpublished_since_leaves_the_edition(make_article, make_user, sections):
     kept = story(make_article, sections["world"], at(1))
     killed = story(make_article, sections["world"], at(2))
