@@ -9,6 +9,7 @@ from dateline.newsroom.models import Article
 from .base import BRIEF_MAX_CHARACTERS
 from .models import Brief, Decision, RelatedStory, TagSuggestion
 from .records import lock, next_pinned_rank
+from .text import brief_basis
 
 
 class NotPossible(ValueError):
@@ -101,6 +102,7 @@ def edit_brief(article: Article, text: str, user) -> Brief:
                           f"has {len(text)}.")
     brief = Brief.objects.filter(article=article).first() or Brief(article=article)
     brief.text, brief.edited_by, brief.edited_at = text, user, timezone.now()
+    brief.written_from = brief_basis(article)
     brief.save()
     return brief
 
@@ -110,5 +112,6 @@ def reset_brief(article: Article) -> Brief | None:
     brief = Brief.objects.filter(article=article).first()
     if brief is not None:
         brief.text, brief.edited_by, brief.edited_at = brief.machine_text, None, None
+        brief.written_from = ""
         brief.save()
     return brief

@@ -26,6 +26,7 @@ from dateline.newsroom.permissions import can_edit
 
 from . import decisions
 from .models import Analysis, Brief, Decision, RelatedStory, StoryTopic, TagSuggestion
+from .text import brief_basis
 
 SHOWN_RELATED = 5
 
@@ -44,6 +45,7 @@ def panel_context(request: HttpRequest, article: Article) -> dict:
     for place, row in enumerate(computed, start=len(pinned) + 1):
         row.spare = place > SHOWN_RELATED  # kept to stand in for one an editor removes
     analysis = Analysis.objects.filter(article=article).first()
+    brief = Brief.objects.filter(article=article).first()
     return {
         "article": article,
         "decide_url": reverse("intelligence-desk:decide", args=[article.pk]),
@@ -56,7 +58,8 @@ def panel_context(request: HttpRequest, article: Article) -> dict:
         "computed": computed,
         "removed": [r for r in related if r.origin == RelatedStory.Origin.REMOVED],
         "shown_related": SHOWN_RELATED,
-        "brief": Brief.objects.filter(article=article).first(),
+        "brief": brief,
+        "brief_behind": brief_behind(article, brief),
         "analysis": analysis,
         # "gazetteer:1@e411000b+linear:1+…" as an editor reads it: the parts' names.
         "drafted_by": ", ".join(dict.fromkeys(
@@ -66,6 +69,19 @@ def panel_context(request: HttpRequest, article: Article) -> dict:
                        for d in (analysis.near_duplicates if analysis else [])],
         "picker": RelatedPick(prefix="intel")["related"],
     }
+
+
+def brief_behind(article: Article, brief: Brief | None) -> str:
+    """What changed in the story since an editor wrote its brief, in words, or "": their brief
+    stays as written, and a corrected figure stayed wrong in News in Brief and the edition."""
+    if brief is None or not brief.edited or brief.edited_at is None:
+        return ""
+    changes = []
+    if brief.written_from and brief.written_from != brief_basis(article):
+        changes.append("its text was changed")
+    if article.notes.filter(created_at__gt=brief.edited_at).exists():
+        changes.append("a correction or update was added")
+    return " and ".join(changes)
 
 
 class RelatedPick(forms.Form):

@@ -134,6 +134,9 @@ class Brief(models.Model):
     edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
     edited_at = models.DateTimeField(null=True, blank=True)
+    # The story's words the editor's brief was written from (text.brief_basis): a story
+    # changed since is said beside the brief, which no longer follows it by itself.
+    written_from = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -37,6 +37,12 @@ def labelled_of(article: Article) -> Labelled:
     return Labelled(story=story_of(article), labels=labels, section=section)
 
 
+def brief_basis(article: Article) -> str:
+    """Of the words a brief is written from: the headline, the standfirst and the body."""
+    text = "\x1f".join([article.headline, article.standfirst, article.body])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def text_hash(article: Article) -> str:
     """Of what the parts read: a save that changed neither the text nor the section (a byline,
     a tag, a workflow move) leaves it as it was, and the analysis is skipped."""

@@ -166,6 +166,30 @@ def test_the_brief_is_edited_kept_and_reset(desk_client, make_user, story):
     assert decide(client, story, "brief", **{"intel-brief": " "}).status_code == 400
 
 
+def test_an_editors_brief_is_flagged_once_the_story_changes_or_is_corrected(
+        desk_client, make_user, story):
+    """A brief written by an editor kept "132 votes to 98" after the story was corrected to
+    96, in News in Brief and the edition, and the panel said nothing."""
+    from dateline.newsroom.models import ArticleNote
+
+    client = desk_client(make_user("Editor"))
+    change = f"/desk/newsroom/article/{story.pk}/change/"
+    decide(client, story, "brief", **{"intel-brief": "Wheat sold by 132 votes to 98."})
+    assert 'id="intel-brief-behind"' not in client.get(change).text
+    story.tags.clear()
+    story.save()  # a save that changed no words
+    assert 'id="intel-brief-behind"' not in client.get(change).text
+    story.body = story.body.replace("Monday", "Tuesday")
+    story.save()
+    shown = client.get(change).text
+    assert re.search(r'id="intel-brief-behind".*?its text was changed\.', shown, re.S)
+    ArticleNote.objects.create(article=story, kind="correction", text="It was 96.")
+    assert "its text was changed and a correction or update was added" in client.get(
+        change).text
+    decide(client, story, "brief", **{"intel-brief": "Wheat sold by 132 votes to 96."})
+    assert 'id="intel-brief-behind"' not in client.get(change).text
+
+
 def test_an_edited_brief_keeps_to_the_briefs_limits(desk_client, make_user, story):
     """The help text said "at most 60 words", and any length was kept and printed."""
     client = desk_client(make_user("Editor"))
