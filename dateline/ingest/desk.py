@@ -18,7 +18,7 @@ from dateline.base.numbers import key_from
 from dateline.newsroom.models import Article
 
 from . import monitor, press_review
-from .drafts import NoSection, make_draft
+from .drafts import NoSection, make_draft, outlet_link
 from .models import Cluster, Item, PressReviewEntry
 
 POLL_SECONDS = 30
@@ -66,6 +66,14 @@ def _items(pks) -> list[Item]:
 
 
 def _drafted(request: HttpRequest, items: list[Item]) -> HttpResponse:
+    if any(item.used for item in items) and request.POST.get("again") != "1":
+        # Pressed a second time (or by a colleague): a second draft of the same item was made
+        # without a word, and two people rewrote one story.
+        earlier = Article.objects.filter(original_url=outlet_link(items[0])[:500]).exclude(
+            kind=Article.Kind.PRESS_REVIEW).select_related("created_by").order_by("-pk")
+        return render(request, "ingest/drafted_already.html", {
+            **admin.site.each_context(request), "title": "Drafted already",
+            "items": items, "drafts": [(draft, editor_url(draft)) for draft in earlier[:5]]})
     try:
         article = make_draft(items, request.user)
     except NoSection as error:

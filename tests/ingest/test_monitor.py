@@ -124,6 +124,25 @@ def test_an_item_becomes_a_draft_quoting_its_summary(outlets, make_user, desk_cl
     assert AuditEntry.objects.filter(article=draft, action="create").exists()
 
 
+def test_a_second_draft_of_an_item_is_asked_for_naming_the_first(outlets, make_user,
+                                                                   desk_client, make_section):
+    """Pressed twice (or by two colleagues), "Draft from this item" made two drafts of one
+    story without a word."""
+    make_section("World")
+    ann, bo = make_user("Editor", "ann"), make_user("Editor", "bo")
+    item = desk_rows.item(outlets["Le Monde"], "Sofia signs the deal", summary="Signed.")
+    url = f"/desk/ingest/items/{item.pk}/draft/"
+    desk_client(ann).post(url)
+    first = Article.objects.get()
+    asked = desk_client(bo).post(url)
+    assert asked.status_code == 200 and Article.objects.count() == 1
+    page = asked.content.decode()
+    assert f'href="/desk/newsroom/article/{first.pk}/change/"' in page
+    assert "by ann" in page and 'name="again" value="1"' in page
+    again = desk_client(bo).post(url, {"again": "1"})
+    assert again.status_code == 302 and Article.objects.count() == 2
+
+
 def test_a_cluster_becomes_one_draft_with_all_its_outlets(outlets, make_user, desk_client,
                                                           make_section):
     make_section("World")
