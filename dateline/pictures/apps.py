@@ -17,6 +17,8 @@ class PicturesConfig(AppConfig):
 
         publication_checks.connect(publishing.require_alt_text,
                                    dispatch_uid="pictures.require_alt_text")
+        publication_checks.connect(publishing.require_credit,
+                                   dispatch_uid="pictures.require_credit")
         story_imported.connect(importing.add_imported_photos,
                                dispatch_uid="pictures.imported_photos")
         if StoryPhotoInline not in EXTRA_INLINES:

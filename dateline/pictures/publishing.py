@@ -1,4 +1,5 @@
-"""No story goes out with a photo a reader who cannot see it would miss: alt text first.
+"""No story goes out with a photo a reader who cannot see it would miss (alt text), nor one
+that names no one to credit (the credit line every agency prints under a picture).
 
 Connected to newsroom's publication_checks at ready(): Publish, Schedule and Embargo consult
 it inside their transaction, and the desk shows the refusal as it shows any other.
@@ -22,3 +23,17 @@ def require_alt_text(sender, *, article: Article, **kwargs) -> None:
     else:
         what = f"{len(missing)} photos in the body have"
     raise ActionRefused(f"{what} no alt text: add it in the photo library before publishing.")
+
+
+def require_credit(sender, *, article: Article, **kwargs) -> None:
+    # A credit of punctuation alone ("-", as some cameras' IPTC fields carry) names no one.
+    uses = StoryPhoto.objects.filter(article=article).select_related("photo").order_by(
+        "role", "position", "pk")
+    missing = [use for use in uses
+               if not any(c.isalnum() for c in (use.credit or use.photo.credit))]
+    if not missing:
+        return
+    what = "The lead photo" if any(use.role == StoryPhoto.Role.LEAD for use in missing) \
+        else f"The photo “{missing[0].photo}”"
+    raise ActionRefused(f"{what} has no credit: add the credit line (who took it, for whom) in "
+                        "the photo library before publishing.")

@@ -19,12 +19,13 @@ ARTICLES = "/desk/newsroom/article/"
 INLINE = "photos"  # the StoryPhoto formset's prefix: the related name
 
 
-def library_photo(alt: str = "", title: str = "Harbour") -> Photo:
+def library_photo(alt: str = "", title: str = "Harbour", credit: str = "Dateline/Staff"
+                  ) -> Photo:
     """A library row as add_photo leaves it (no file is read by what these tests check)."""
     digest = hashlib.sha256(f"{title}{alt}{Photo.objects.count()}".encode()).hexdigest()
     return Photo.objects.create(original=f"originals/{digest[:2]}/{digest}.jpeg", sha256=digest,
                                 format="jpeg", width=1200, height=800, size=1000, title=title,
-                                alt_text=alt)
+                                alt_text=alt, credit=credit)
 
 
 def jpeg(width: int = 64, height: int = 48, colour=(30, 90, 200)) -> bytes:
@@ -56,6 +57,19 @@ def test_publishing_is_refused_while_the_lead_photo_has_no_alt_text(draft, edito
 
     photo.alt_text = "Waves break over the harbour wall at Varna."
     photo.save()
+    TRANSITIONS["publish"].execute(editor, draft)
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+
+
+def test_a_photo_that_credits_no_one_is_not_published(draft, editor):
+    """A photo whose file said "-" for its credit went out under a story with no credit line."""
+    photo = library_photo("Waves break over the harbour wall at Varna.", credit="-")
+    use = StoryPhoto.objects.create(article=draft, photo=photo, role=StoryPhoto.Role.LEAD)
+    with pytest.raises(ActionRefused, match="The lead photo has no credit"):
+        TRANSITIONS["publish"].execute(editor, draft)
+    use.credit = "Reuters/Ann Lee"  # this story's own credit line for it is enough
+    use.save()
     TRANSITIONS["publish"].execute(editor, draft)
     draft.refresh_from_db()
     assert draft.status == Article.Status.PUBLISHED
