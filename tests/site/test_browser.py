@@ -96,6 +96,41 @@ def test_pages_fit_a_phone_screen(browser, live_server, make_section, make_artic
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
 
 
+def test_a_wire_table_of_unbreakable_figures_keeps_the_story_on_a_phone(
+        browser, live_server, make_section, make_article):
+    """A Reuters price table ("PROPANE..............BUTANE.......") pushed the article 431
+    pixels wide on a 390-pixel phone, its text cut at the right edge."""
+    row = "SPOT.(DLRS/TONNE)......PROPANE..............BUTANE..............................."
+    story = make_article("International LPG prices mixed", section=make_section("Business"),
+                         body=f"<p>Prices were:</p><p>{row}</p><p>{row.replace('.', '-')}</p>")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(live_server.url + story.get_absolute_url())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert row in page.inner_text(".story-body")  # broken across lines, not cut
+
+
+def test_the_skip_link_and_the_menus_focus_are_plain_to_see(
+        browser, live_server, make_section, make_article):
+    """Tabbed to, the skip link was red on near-black (2.2:1), and a focused section in the
+    menu looked exactly like the page one is on."""
+    make_section("World")
+    make_section("Business")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + "/section/world/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    colour = page.evaluate("getComputedStyle(document.activeElement).color")
+    assert colour == "rgb(255, 255, 255)"
+    current = page.locator(".sections-nav a[aria-current]")
+    other = page.locator(".sections-nav a:not([aria-current])").last
+    other.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # focused from the keyboard: :focus-visible
+    looks = """el => { const s = getComputedStyle(el);
+        return [s.backgroundColor, s.outlineStyle, s.textDecorationLine].join(' '); }"""
+    assert other.evaluate(looks) != current.evaluate(looks)
+
+
 def test_pages_pass_axe_accessibility_checks(
     browser, live_server, make_section, make_article, make_tag, make_author
 ):
