@@ -29,6 +29,14 @@ def test_words_prefixes_phrases_or_and_exclusion_find_the_right_stories(make_art
     assert search("raised") == [rates.pk]  # stemmed: raises, raised
 
 
+def test_a_possessive_finds_the_name_and_a_phrase_keeps_it(make_article, search):
+    """"Kennedy's" found the 4 stories with the possessive, not the 61 naming Kennedy."""
+    named = make_article("Kennedy visits Berlin", body="<p>The senator arrived.</p>")
+    owned = make_article("Kennedy’s plan", body="<p>Kennedy's visit was short.</p>")
+    assert set(search("Kennedy's")) == set(search("Kennedy’s")) == {named.pk, owned.pk}
+    assert search('"Kennedy\'s visit"') == [owned.pk]
+
+
 def test_the_headline_outweighs_the_body(make_article, search):
     in_body = make_article("Weather report", body="<p>Storm over the harbour.</p>")
     in_headline = make_article("Storm hits coast", body="<p>Winds over the harbour.</p>")
