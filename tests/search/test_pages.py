@@ -139,3 +139,15 @@ def test_a_sections_count_is_what_its_link_finds_its_subsections_included(client
     assert "25 results, filtered" in narrowed
     api = client.get("/api/search", {"q": "inflation"}).json()
     assert {"id": abroad.pk, "name": "Abroad", "count": 25} in api["facets"]["section"]
+
+
+def test_a_search_that_finds_nothing_offers_no_sorting_and_only_advice_that_applies(
+        client, stories, make_tag):
+    """"0 results … By relevance; show newest first … Try fewer words, or remove a filter",
+    for a search with no filter and nothing to sort."""
+    page = client.get("/search/", {"q": "econmy"}).text
+    assert "0 results." in page and "show newest first" not in page
+    assert "remove a filter" not in page and "other spellings" in page
+    tag = make_tag("Nowhere")
+    filtered = client.get("/search/", {"q": "econmy", "tag": tag.pk}).text
+    assert "remove a filter" in filtered
