@@ -68,14 +68,20 @@ def _page(request: HttpRequest, shown: date, path: str, dated: bool) -> HttpResp
                    that_day.in_section(root).for_listing().newest_first()[:PER_SECTION]]
     else:
         stories = list(that_day.for_listing().newest_first()[:MOST_ON_A_DAY])
+    earlier = live.filter(published_at__lt=start).order_by("-published_at").first()
+    later = live.filter(published_at__gte=end).order_by("published_at").first()
     if not stories and dated and shown != timezone.localdate():
-        raise Http404("No stories that day.")  # no endless empty pages for crawlers
+        # A 404, so that crawlers keep no endless empty pages; in words, with the nearest
+        # days that have stories, where the generic "mistyped address" page misled readers.
+        response = render(request, "site/news_in_brief_none.html", {
+            "day": shown, "section": section, "previous_day": _day_link(earlier, section),
+            "next_day": _day_link(later, section)}, status=404)
+        keys.add(response, keys.HOME)
+        return response
     attach_sections(stories)
     briefs = briefs_for(stories)
     for story in stories:
         story.brief_text = briefs[story.pk]
-    earlier = live.filter(published_at__lt=start).order_by("-published_at").first()
-    later = live.filter(published_at__gte=end).order_by("published_at").first()
     context = {
         "day": shown, "section": section, "is_today": shown == timezone.localdate(),
         "groups": _with_links(_groups(stories) if section is None else [(section, stories)],

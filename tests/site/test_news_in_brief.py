@@ -85,6 +85,19 @@ def test_a_past_day_and_a_section(client, day_of_news):
     assert client.get(f"/news-in-brief/{earlier}/business/").status_code == 404
 
 
+def test_a_day_without_stories_says_so_and_links_the_nearest_days_that_have_some(
+        client, day_of_news):
+    """It was the generic "We could not find that page … the address may be mistyped"."""
+    empty = (timezone.localdate() - timedelta(days=2)).isoformat()
+    answer = client.get(f"/news-in-brief/{empty}/")
+    page = answer.content.decode()
+    assert answer.status_code == 404  # no endless empty pages for crawlers
+    assert "No News in Brief on" in page and "mistyped" not in page
+    earlier = (timezone.localdate() - timedelta(days=3)).isoformat()
+    assert f'href="/news-in-brief/{earlier}/"' in page
+    assert f'href="/news-in-brief/{timezone.localdate()}/"' in page
+
+
 @pytest.mark.parametrize("path", ["/news-in-brief/2025-02-30/", "/news-in-brief/2999-01-01/",
                                   "/news-in-brief/2001-01-01/", "/news-in-brief/no-such/",
                                   # Its day's start in UTC is before year 1 (it was a 500).
