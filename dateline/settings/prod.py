@@ -15,6 +15,7 @@ from .base import (
     CACHES,
     DATABASES,
     DATELINE_BEHIND_PROXY,
+    DATELINE_NEWSDESK_EMAIL,
     LOGGING,
     SECRET_KEY,
 )
@@ -23,6 +24,10 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("Set DATELINE_SECRET_KEY to a long random string.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set DATELINE_ALLOWED_HOSTS, e.g. news.example.org.")
+if DATELINE_NEWSDESK_EMAIL.endswith(("@example.org", "@example.com", "@example.net")):
+    # Readers are told to write there to withdraw a report or ask what is held about them,
+    # and every mail comes from it: the example address sent them nowhere.
+    raise ImproperlyConfigured("Set DATELINE_NEWSDESK_EMAIL to the news desk's own address.")
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("DATELINE_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]

@@ -43,7 +43,8 @@ def run_production(tmp_path, **variables) -> subprocess.CompletedProcess:
     env.update({"DJANGO_SETTINGS_MODULE": "dateline.settings.prod",
                 "DATELINE_VAR_DIR": str(tmp_path),
                 "DATELINE_SECRET_KEY": "a-long-random-production-key-" * 2,
-                "DATELINE_ALLOWED_HOSTS": "testserver", **variables})
+                "DATELINE_ALLOWED_HOSTS": "testserver",
+                "DATELINE_NEWSDESK_EMAIL": "desk@news.test", **variables})
     return subprocess.run([sys.executable, "-c", SHOW_SETTINGS], env=env, capture_output=True,
                           text=True, timeout=60, check=False)
 
@@ -114,6 +115,13 @@ def test_a_missing_secret_key_is_refused(tmp_path):
     result = run_production(tmp_path, DATELINE_SECRET_KEY="")
     assert result.returncode != 0
     assert "Set DATELINE_SECRET_KEY" in result.stderr
+
+
+def test_the_example_news_desk_address_is_refused(tmp_path):
+    """The report terms told readers to write to newsdesk@example.org to withdraw a report."""
+    result = run_production(tmp_path, DATELINE_NEWSDESK_EMAIL="newsdesk@example.org")
+    assert result.returncode != 0
+    assert "Set DATELINE_NEWSDESK_EMAIL" in result.stderr
 
 
 def test_env_example_lists_every_variable_the_production_settings_read():
