@@ -142,6 +142,9 @@ class ReportForm(forms.Form):
     story = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     # The page's one-time key (dateline.base.onetime): the same page sent twice is one report.
     sending = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The photos chosen when the form came back with a problem (browsers never send a file a
+    # second time), and the reader's word that the report may go without them.
+    without_photos = forms.BooleanField(label="Send it without them", required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -184,6 +187,14 @@ class ReportForm(forms.Form):
     def clean(self) -> dict:
         """Decode the photos, the costly part, only for a report that is otherwise fine."""
         cleaned_data = super().clean()
+        before = [name[:200] for name in self.data.getlist("photos_before")[:20] if name] \
+            if hasattr(self.data, "getlist") else []
+        if before and not cleaned_data.get("photos") and not cleaned_data.get("without_photos"):
+            # Sent again after a problem, the photos were silently gone from the report.
+            self.add_error("photos", ValidationError(
+                "You chose %(names)s before, and your browser does not send a photo a second "
+                "time: choose it again, or tick “Send it without them”.",
+                params={"names": ", ".join(before)}, code="choose_again"))
         # A robot's photos are never kept, so they are never decoded either.
         if self.errors or self.is_robot:
             return cleaned_data

@@ -137,6 +137,8 @@ def _form_page(request: HttpRequest, form: ReportForm, *, status: int = 200,
     # Browsers never send a file a second time: name the photos to choose again, apart from
     # those refused (each has its own message).
     sent = [display_name(f) for f in request.FILES.getlist("photos")] if request.FILES else []
+    if not sent and form.is_bound and not form.data.get("without_photos"):
+        sent = [name[:200] for name in form.data.getlist("photos_before")[:20] if name]
     refused = set(getattr(form, "refused_photos", []))
     return render(request, FORM_TEMPLATE, {
         "form": form, "story": story,

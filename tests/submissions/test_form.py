@@ -185,6 +185,31 @@ def test_an_invalid_report_comes_back_with_everything_the_reader_wrote(client, r
     assert summary == ["#id_email", "#id_photos", "#id_consent"]
 
 
+def test_a_report_sent_again_without_its_photo_asks_for_it_rather_than_lose_it(
+        client, report_fields):
+    """Sent again after a mistyped address, the report went through with no photo: the
+    browser had dropped it, and only a line below the field said so."""
+    fields = {**report_fields, "email": "ana@"}
+    first = parsed(client.post(FORM, {**fields, "photos": [upload("flood.jpg", phone_jpeg())]}))
+    summary = first.xpath("//div[@class='report-problem']//a")
+    assert [a.get("href") for a in summary] == ["#id_email", "#id_photos"]
+    assert "choose your photo again" in summary[1].text_content()
+    before = [i.get("value") for i in first.xpath("//input[@name='photos_before']")]
+    assert before == ["flood.jpg"]
+    fixed = {**report_fields, "photos_before": before}
+    asked = client.post(FORM, fixed)
+    assert asked.status_code == 400 and not Submission.objects.exists()
+    assert "You chose flood.jpg before" in errors_of(parsed(asked), "id_photos")[0]
+    sent = client.post(FORM, {**fixed, "photos": [upload("flood.jpg", phone_jpeg())]},
+                       follow=True)
+    assert Submission.objects.get().photos.count() == 1
+    assert ", with 1 photo," in sent.content.decode()
+    without = client.post(FORM, {**fixed, "without_photos": "on", "headline": "Second"},
+                          follow=True)
+    assert Submission.objects.get(headline="Second").photos.count() == 0
+    assert ", with no photo," in without.content.decode()
+
+
 def test_a_report_with_a_mistake_decodes_none_of_its_photos(client, report_fields, decoding):
     # Five 16-bit PNGs just under the pixel limit: 290 KB each to send, 200 MB each decoded.
     heavy = png_16bit(7000, 7000)
