@@ -33,6 +33,8 @@ from dateline.ingest import hosts
 from dateline.ingest.services.base import ServiceError
 
 CHUNK = 64 * 1024
+# The longest validators kept (Feed.etag, Feed.last_modified).
+ETAG_MOST, LAST_MODIFIED_MOST = 500, 100
 USER_AGENT = "Dateline ingest (news agency feed reader; +https://github.com/dateline)"
 
 
@@ -60,7 +62,10 @@ def megabytes(size: int) -> str:
 
 def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Answer:
     """The answer at `url` (after redirects), or FetchError."""
-    deadline = time.monotonic() + settings.DATELINE_INGEST_TOTAL_TIMEOUT
+    # Seconds the answer may take in all, counted only while this feed holds its host's turn:
+    # counted from the start, the wait for another feed of the same slow host used it up,
+    # and this one was failed (towards its pause) for the other's slowness.
+    budget = _Budget(settings.DATELINE_INGEST_TOTAL_TIMEOUT)
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
                "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
                          "application/json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"}
@@ -71,7 +76,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Answer:
     visited = [url]
     limit = settings.DATELINE_INGEST_MAX_REDIRECTS
     while True:
-        answer, location = _request(url, headers, deadline)
+        answer, location = _request(url, headers, budget)
         if location is None:
             return answer
         url = urljoin(url, location)
@@ -87,7 +92,20 @@ def _short(url: str) -> str:
     return url if len(url) <= 100 else url[:99] + "…"
 
 
-def _request(url: str, headers: dict, deadline: float) -> tuple[Answer, str | None]:
+class _Budget:
+    def __init__(self, seconds: float) -> None:
+        self.left = seconds
+
+
+def validator(value: str | None, most: int) -> str:
+    """An ETag or Last-Modified as it may be sent back: on one line (an outlet's folded
+    header came back to it with its line break), and none at all past `most` characters
+    (cut short, it would never match)."""
+    flat = " ".join((value or "").split())
+    return flat if len(flat) <= most else ""
+
+
+def _request(url: str, headers: dict, budget: _Budget) -> tuple[Answer, str | None]:
     """One request: the answer, or the Location it redirects to."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
@@ -96,6 +114,8 @@ def _request(url: str, headers: dict, deadline: float) -> tuple[Answer, str | No
     timeout = settings.DATELINE_INGEST_TIMEOUT
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     with hosts.turn(f"{parts.hostname}:{port}"):
+        started = time.monotonic()
+        deadline = started + budget.left
         connection = _connection(parts.scheme, parts.hostname, port, timeout)
         guard = _Deadline(connection, deadline)
         try:
@@ -104,8 +124,10 @@ def _request(url: str, headers: dict, deadline: float) -> tuple[Answer, str | No
             if response.status in {301, 302, 303, 307, 308} and response.getheader("Location"):
                 return Answer(url, response.status), response.getheader("Location")
             if response.status == HTTPStatus.NOT_MODIFIED:
-                return Answer(url, response.status, etag=response.getheader("ETag", ""),
-                              last_modified=response.getheader("Last-Modified", "")), None
+                return Answer(url, response.status,
+                              etag=validator(response.getheader("ETag"), ETAG_MOST),
+                              last_modified=validator(response.getheader("Last-Modified"),
+                                                      LAST_MODIFIED_MOST)), None
             if response.status != HTTPStatus.OK:
                 raise FetchError(f"The server answered {response.status} {_phrase(response)}")
             body = _read(response, deadline)
@@ -124,8 +146,10 @@ def _request(url: str, headers: dict, deadline: float) -> tuple[Answer, str | No
         finally:
             guard.cancel()
             connection.close()
+            budget.left -= time.monotonic() - started
     return Answer(url, response.status, body, response.getheader("Content-Type", ""),
-                  response.getheader("ETag", ""), response.getheader("Last-Modified", "")), None
+                  validator(response.getheader("ETag"), ETAG_MOST),
+                  validator(response.getheader("Last-Modified"), LAST_MODIFIED_MOST)), None
 
 
 class _Deadline:

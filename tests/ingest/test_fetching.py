@@ -179,3 +179,41 @@ def test_one_request_at_a_time_per_host(outlets):
         thread.join()
     assert outlets.hits("/one.xml") == outlets.hits("/two.xml") == 3
     assert outlets.most_at_once == 1
+
+
+def test_the_wait_for_another_feed_of_the_same_host_is_not_counted_against_this_one(
+        outlets, settings):
+    """A feed answered at once was failed ("took longer than 30 s") for the time it waited
+    while another feed of its host dripped: the failure counted towards its own pause."""
+    settings.DATELINE_INGEST_TOTAL_TIMEOUT = 1.0
+    settings.DATELINE_INGEST_HOST_GAP = 0.5  # then a pause after it: over a second of waiting
+    outlets.serve("/slow.xml", b"<rss>" + b" " * 60 + b"</rss>", drip=0.05)  # its full second
+    outlets.serve("/quick.xml", rss([{"id": "q1", "title": "Quick", "body": "At once."}]))
+    failures = []
+
+    def fetch_slow() -> None:
+        try:
+            fetch(outlets.url("/slow.xml"))
+        except FetchError as error:
+            failures.append(str(error))
+
+    slow = threading.Thread(target=fetch_slow)
+    slow.start()
+    time.sleep(0.1)  # the slow one holds the host's turn
+    quick = fetch(outlets.url("/quick.xml"))  # waits about 1.4 s, then answered at once
+    slow.join()
+    assert quick.status == 200 and b"Quick" in quick.body
+    assert failures == ["The answer took longer than 1 s"]
+
+
+@pytest.mark.parametrize(("sent", "kept"), [
+    ('"a"\r\n injected: yes', '"a" injected: yes'),  # a folded header, put on one line
+    ('W/"' + "x" * 600 + '"', ""),  # past what is kept: none, rather than one cut short
+])
+def test_an_outlets_validator_is_kept_on_one_line_and_whole(outlets, sent, kept):
+    from dateline.ingest.fetching import validator
+
+    assert validator(sent, 500) == kept
+    outlets.serve("/v.xml", b"<rss/>", validators=False, headers={"ETag": sent.replace(
+        "\r\n", "")})
+    assert fetch(outlets.url("/v.xml")).etag == validator(sent.replace("\r\n", ""), 500)
