@@ -186,6 +186,21 @@ def test_tag_and_author_pages_list_their_live_stories(
     assert client.get("/people/moscow/").status_code == 404  # wrong kind
 
 
+def test_a_tag_or_author_with_no_story_yet_is_kept_out_of_search_engines(
+    client, make_article, make_tag, make_author
+):
+    """A photo's IPTC keywords ("keyword1ref2017.1") became public topic pages saying "No
+    stories here yet", for search engines to index."""
+    empty, used = make_tag("keyword1ref2017.1"), make_tag("Harvest")
+    make_article("Harvest begins", tags=[used], authors=[make_author("Ann Lee")])
+    make_author("Bo Chan")
+    noindex = '<meta name="robots" content="noindex">'
+    assert noindex in client.get(f"/topics/{empty.slug}/").text
+    assert noindex in client.get("/authors/bo-chan/").text
+    assert noindex not in client.get(f"/topics/{used.slug}/").text
+    assert noindex not in client.get("/authors/ann-lee/").text
+
+
 def test_404_page_is_the_sites_own(client, make_section):
     make_section("World")
     response = client.get("/no/such/page/")
