@@ -29,6 +29,7 @@ urlpatterns = [
 ]
 
 handler400 = "dateline.site.bad_request.bad_request"
+handler403 = "dateline.newsroom.desk.denied.permission_denied"
 handler404 = "dateline.site.views.page_not_found"
 # A database that cannot answer is a 503 with Retry-After, every other error a 500.
 handler500 = "dateline.db.unavailable.server_error"

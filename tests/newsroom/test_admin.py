@@ -258,3 +258,15 @@ def test_the_chief_editor_deletes_a_tag_with_its_aliases_and_suggestions(
     assert "doesn't have permission" not in page
     assert client.post(f"/desk/newsroom/tag/{tag.pk}/delete/", {"post": "yes"}).status_code == 302
     assert not TagAlias.objects.exists() and not TagSuggestion.objects.exists()
+
+
+def test_a_desk_page_the_role_does_not_open_says_so_in_the_desks_look(desk_client, make_user):
+    """An editor opening a screen their role may only read met a bare "403 Forbidden"."""
+    client = desk_client(make_user("Editor"))
+    answer = client.get("/desk/auth/user/add/")
+    page = answer.content.decode()
+    assert answer.status_code == 403
+    assert "Your role does not allow this." in page and 'id="user-tools"' in page
+    assert 'href="/desk/"' in page
+    as_json = client.get("/desk/auth/user/add/", headers={"Accept": "application/json"})
+    assert as_json.status_code == 403 and as_json.json()["status"] == 403
