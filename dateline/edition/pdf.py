@@ -38,6 +38,7 @@ from . import photos
 from .models import Edition
 
 STYLESHEET = "edition/pdf.css"
+PDF_VARIANT = "pdf/ua-1"
 # WeasyPrint logs every step of every render at INFO; the service's log wants none of it.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 # Older versions of a day's PDF kept beside the newest: one per address the site answers
@@ -86,7 +87,7 @@ def edition_pdf(edition: Edition, context: dict, wait: float = 0) -> bytes:
         **context, "site_name": settings.DATELINE_SITE_NAME, "lead_image": lead_image})
     css = stylesheet()
     digest = hashlib.blake2b(digest_size=12)
-    for part in (base_url, css, html):
+    for part in (base_url, css, html, PDF_VARIANT):
         digest.update(part.encode())
         digest.update(b"\0")
     folder = pdf_folder()
@@ -141,7 +142,10 @@ def render_pdf(html: str, css: str, base_url: str, files: dict[str, str] | None 
     restore_strict_image_loading()
     fetcher = refuse_fetching(files or {})
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[CSS(string=css, url_fetcher=fetcher)])
+    # PDF/UA: tagged (headings, paragraphs, links and reading order for a screen reader) and
+    # in the page's language; a plain PDF was an image of text to assistive technology.
+    return document.write_pdf(stylesheets=[CSS(string=css, url_fetcher=fetcher)],
+                              pdf_variant=PDF_VARIANT)
 
 
 def restore_strict_image_loading() -> None:

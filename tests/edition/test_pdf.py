@@ -1,7 +1,10 @@
 """The edition as a PDF: rendered by WeasyPrint, read back with poppler's pdftotext."""
 
+import contextlib
+import re
 import shutil
 import subprocess
+import zlib
 from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -94,6 +97,21 @@ def test_the_pdf_is_a_paged_newspaper_of_the_edition(client, big_edition, tmp_pa
     second_head = pages[1].strip().splitlines()[0]
     assert "Dateline Morning News" in second_head
     assert "Wednesday, 11 December 2024" in second_head
+    # Tagged, in English (PDF/UA): to a screen reader a plain PDF was text without structure.
+    (tmp_path / "edition.pdf").write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "edition.pdf")], capture_output=True,
+                          text=True, check=True, timeout=60).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M)
+    assert b"/Lang (en)" in b"".join(_streams(pdf))
+
+
+def _streams(pdf: bytes) -> list[bytes]:
+    """The PDF's compressed streams, inflated (its catalogue sits in an object stream)."""
+    found = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        with contextlib.suppress(zlib.error):
+            found.append(zlib.decompress(match.group(1)))
+    return found
 
 
 def test_a_pdf_is_rendered_once_and_again_only_when_the_edition_changes(
