@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Case, When
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from dateline.newsroom.desk.keys import KeysCheckedAdmin
 from dateline.newsroom.permissions import can_edit
@@ -88,10 +88,16 @@ class StoryPhotoFormSet(forms.BaseInlineFormSet):
             placed = [f.cleaned_data["photo"] for f in kept
                       if not f.instance.pk or {"photo", "upload"} & set(f.changed_data)]
             if missing := [photo for photo in placed if not photo.alt_text]:
-                names = ", ".join(f"“{photo}”" for photo in missing)
-                raise forms.ValidationError(
-                    f"This story is published: readers would see {names} at once, with no alt "
-                    "text. Add it in the photo library (the photo is there now), then save.")
+                # Each named with a link to its page in the library, where the alt text is
+                # written: a name alone left the editor searching the library for it.
+                names = format_html_join(", ", '“<a href="{}" target="_blank" rel="noopener">'
+                                         '{}</a>”', ((reverse("admin:pictures_photo_change",
+                                                              args=[photo.pk]), str(photo))
+                                                     for photo in missing))
+                raise forms.ValidationError(format_html(
+                    "This story is published: readers would see {} at once, with no alt text. "
+                    "Add it in the photo library (the photo is there now: the link opens it in "
+                    "a new tab), then pick it here again and save.", names))
 
     def save(self, commit=True):
         if commit:

@@ -203,8 +203,11 @@ def test_a_published_story_takes_no_new_photo_without_alt_text(editor, desk_clie
     add_row(data, photo=bare.pk, role="body", after_paragraph=1, caption="", credit="")
     refused = client.post(f"{ARTICLES}{story.pk}/change/", data)
     assert refused.status_code == 200
-    assert ("This story is published: readers would see “Pier” at once, with no alt text."
-            in refused.content.decode())
+    # Linked to the photo's page, where the alt text is written (the name alone left the
+    # editor searching the library for it).
+    assert (f'This story is published: readers would see “<a href="/desk/pictures/photo/'
+            f'{bare.pk}/change/" target="_blank" rel="noopener">Pier</a>” at once, with no alt '
+            "text." in refused.content.decode())
     assert list(StoryPhoto.objects.filter(article=story).values_list("photo", flat=True)) == [
         described.pk]
     # A photo already on the story that lacks it never holds up a save of the story's text.
