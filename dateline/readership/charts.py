@@ -34,6 +34,15 @@ def _common() -> dict:
             "truncate_label": 40}
 
 
+def whole_counts(chart, values) -> None:
+    """Views are whole: ticks at whole numbers (pygal's own gave 0.1 to 0.9 views for a
+    quiet hour), about five of them, and values printed without decimals."""
+    most = max(values, default=0)
+    step = max(1, -(-most // 5))
+    chart.y_labels = list(range(0, most + step + 1, step))
+    chart.value_formatter = lambda value: f"{value:,.0f}"
+
+
 def hours_chart(figures: Figures, zone) -> bytes:
     chart = pygal().Bar(**_common(), x_label_rotation=60, show_minor_x_labels=False,
                       title="Views per hour")
@@ -43,6 +52,7 @@ def hours_chart(figures: Figures, zone) -> bytes:
     step = max(1, len(labels) // 24)
     chart.x_labels_major = labels[::step]
     chart.add("Views", [n for _, n in figures.hours])
+    whole_counts(chart, [n for _, n in figures.hours])
     return chart.render()
 
 
@@ -51,6 +61,7 @@ def stories_chart(figures: Figures) -> bytes:
     shown = list(reversed(figures.stories))  # pygal draws the first bar at the bottom
     chart.x_labels = [_short(story.headline) for story, _ in shown]
     chart.add("Views", [n for _, n in shown])
+    whole_counts(chart, [n for _, n in shown])
     return chart.render()
 
 
@@ -59,6 +70,7 @@ def sections_chart(figures: Figures) -> bytes:
     shown = list(reversed(figures.sections[:20]))
     chart.x_labels = [_short(name) for name, _ in shown]
     chart.add("Views", [n for _, n in shown])
+    whole_counts(chart, [n for _, n in shown])
     return chart.render()
 
 

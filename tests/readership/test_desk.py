@@ -1,5 +1,6 @@
 """The desk's readership screen: charts as SVG images, the same numbers as tables."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -46,6 +47,22 @@ def test_the_charts_are_svg_images(counted, make_user, desk_client):
     assert answer["Content-Type"] == "image/svg+xml"
     svg = answer.content.decode()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "Cup final tonight" in svg
+
+
+def test_a_quiet_hours_chart_counts_in_whole_views(make_article, make_user, desk_client):
+    """Three views in an hour were drawn against ticks of 0.2 to 2.8 views."""
+    from dateline.readership.charts import pygal, whole_counts
+
+    story = make_article("Quiet day")
+    Tally.objects.create(kind="view", key=str(story.pk), hour=NOW.replace(minute=0), count=3)
+    with time_machine.travel(NOW, tick=False):
+        svg = desk_client(make_user("Editor")).get(
+            "/desk/readership/chart/hours.svg?period=day").content.decode()
+    ticks = re.findall(r"<text[^>]*>(\d+(?:\.\d+)?)</text>", svg)
+    assert ticks and not [t for t in ticks if re.fullmatch(r"\d+\.\d+", t)], ticks
+    chart = pygal().Bar()
+    whole_counts(chart, [0, 1200, 7])
+    assert chart.y_labels == [0, 240, 480, 720, 960, 1200, 1440]
 
 
 @pytest.mark.parametrize("url", ["/desk/readership/?period=year",
