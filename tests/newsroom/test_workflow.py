@@ -1,8 +1,10 @@
 """Every transition for every role, and what each leaves in the audit log."""
 
+import html
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -171,6 +173,29 @@ def test_a_time_past_the_calendars_end_is_refused_in_words(desk_client, make_use
     assert "past the end of the calendar" in response.content.decode()
     article.refresh_from_db()
     assert (article.status, article.embargo_until) == (S.REVIEW, None)
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("2026-03-29T03:30:00", "There is no 03:30:00 on 29 March 2026 in Europe/Sofia: at 03:00 "
+                            "the clocks go forward to 04:00. Choose a time before 03:00 or "
+                            "from 04:00."),
+    ("2026-10-25T03:30:00", "03:30:00 on 25 October 2026 happens twice in Europe/Sofia: at "
+                            "04:00 the clocks go back to 03:00, so the hour from 03:00 comes "
+                            "twice. Choose a time before 03:00 or from 04:00"),
+])
+def test_a_time_the_clock_change_skips_or_repeats_is_refused_saying_which(
+        desk_client, make_user, make_article, settings, typed, said):
+    """Django's "couldn't be interpreted … it may be ambiguous or it may not exist" left the
+    desk to guess which, and what to type instead, for an embargo."""
+    settings.TIME_ZONE = "Europe/Sofia"
+    client = desk_client(make_user("Editor"))
+    article = make_article(status=S.REVIEW, published_at=None)
+    with time_machine.travel("2026-01-05 09:00:00+00:00", tick=False):
+        response = client.post(f"/desk/newsroom/article/{article.pk}/workflow/embargo/",
+                               {"at": typed, "seen_status": "review"}, follow=True)
+    assert said in html.unescape(response.content.decode())
+    article.refresh_from_db()
+    assert article.embargo_until is None
 
 
 def test_the_logged_times_keep_the_seconds_typed(make_user, make_article):

@@ -1,6 +1,6 @@
 """Forms of the desk: the article editor, which refuses stale saves, and the action forms."""
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -138,6 +138,51 @@ def _saved_by(article: Article) -> str:
     return f"{name} saved it at {timezone.localtime(last.created_at):%H:%M:%S} as"
 
 
+class SiteTimeField(forms.DateTimeField):
+    """A time on the site's clock. One the clock change skips, or passes twice, is refused in
+    words that say which and what to choose: Django's "couldn't be interpreted … it may be
+    ambiguous or it may not exist" left the desk to guess, twice a year, for an embargo."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            raise forms.ValidationError(clock_change(error.params["datetime"])) from None
+
+
+TICK = timedelta(microseconds=1)
+
+
+def clock_change(naive) -> str:
+    """What is wrong with a wall time the site's clock skips or passes twice, in words."""
+    zone = timezone.get_current_timezone()
+    wall = f"{naive:%H:%M:%S} on {naive:%-d %B %Y}"
+    readings = sorted(naive.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+                       for fold in (0, 1))
+    change = _change_between(*readings, zone)
+    old, new = (change - TICK).astimezone(zone), change.astimezone(zone)
+    # The wall time at which the old clock stops, and the one the new clock starts from.
+    stops, starts = f"{old + TICK:%H:%M}", f"{new:%H:%M}"
+    if new.utcoffset() > old.utcoffset():  # forward: the hour between does not exist
+        return (f"There is no {wall} in {zone}: at {stops} the clocks go forward to {starts}. "
+                f"Choose a time before {stops} or from {starts}.")
+    return (f"{wall} happens twice in {zone}: at {stops} the clocks go back to {starts}, so the "
+            f"hour from {starts} comes twice. Choose a time before {starts} or from {stops}, so "
+            "that nobody reads it the other way.")
+
+
+def _change_between(start, end, zone):
+    """The instant (UTC, to the minute) between two others at which the zone's offset
+    changes."""
+    first = start.astimezone(zone).utcoffset()
+    moment = start
+    while moment < end and moment.astimezone(zone).utcoffset() == first:
+        moment += timedelta(minutes=1)
+    return moment
+
+
 class TransitionForm(forms.Form):
     # The status the page showed when the move was chosen (Transition.execute's `seen`):
     # required, so that no post, an old page's or a script's, moves a story blind.
@@ -149,7 +194,7 @@ class TransitionForm(forms.Form):
     note = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    at = forms.DateTimeField(
+    at = SiteTimeField(
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1}),
         # To the second: what browsers send for step=1, and the same typed by hand.
