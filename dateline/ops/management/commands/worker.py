@@ -5,7 +5,6 @@ import os
 import threading
 import time
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 
@@ -141,8 +140,19 @@ class Command(BaseCommand):
                           else "The next edition was already booked.")
         self.stdout.flush()
         # django-tasks-db's own worker, in this process: its signals stop it cleanly.
+        from django.utils.crypto import get_random_string
+        from django_tasks_db.management.commands.db_worker import Command as DBWorker
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        # django-tasks-db's db_worker, its loop built here so that the queues with a loop of
+        # their own start only once its signals are set: a TERM in between killed the process
+        # uncleanly (exit -15) instead of stopping it.
+        DBWorker(stdout=self.stdout, stderr=self.stderr).configure_logging(verbosity)
         own_loops = [] if batch else own_loop_queues()  # --batch: everything, one by one
+        worker = Worker(queue_names=["*"], excluded_queue_names=own_loops, interval=interval,
+                        batch=batch, backend_name="default", startup_delay=False,
+                        max_tasks=None, worker_id=get_random_string(32))
+        worker.configure_signals()
         for queue in own_loops:
             start_queue_loop(queue, interval)
-        call_command("db_worker", queue_name="*", exclude_queues=",".join(own_loops),
-                     interval=interval, batch=batch, startup_delay=False, verbosity=verbosity)
+        worker.run()
