@@ -67,7 +67,7 @@ def panel_context(request: HttpRequest, article: Article) -> dict:
         "duplicates": [{**d, "published": datetime.fromisoformat(d["published_at"]),
                         "percent": round(100 * d["similarity"])}
                        for d in (analysis.near_duplicates if analysis else [])],
-        "picker": RelatedPick(prefix="intel")["related"],
+        "picker": RelatedPick(prefix="intel", story=article)["related"],
     }
 
 
@@ -84,13 +84,29 @@ def brief_behind(article: Article, brief: Brief | None) -> str:
     return " and ".join(changes)
 
 
-class RelatedPick(forms.Form):
-    """The desk's own story picker (the admin's autocomplete over the stories' search)."""
+class OtherStoryPicker(AutocompleteSelect):
+    """The admin's autocomplete over the stories' search, less the story itself: it came first
+    in its own picker, to be refused once chosen ("A story cannot be related to itself")."""
 
-    related = forms.ModelChoiceField(
-        Article.objects.none(), required=False,
-        widget=AutocompleteSelect(RelatedStory._meta.get_field("related"), admin.site,
-                                  attrs={"id": "intel-related-pick"}))
+    def __init__(self, *args, story: Article | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.story = story
+
+    def get_url(self) -> str:
+        # The desk's story search leaves out the story named by `exclude` (article_admin).
+        url = super().get_url()
+        return f"{url}?exclude={self.story.pk}" if self.story is not None else url
+
+
+class RelatedPick(forms.Form):
+    """The desk's own story picker."""
+
+    def __init__(self, *args, story: Article | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["related"] = forms.ModelChoiceField(
+            Article.objects.none(), required=False, widget=OtherStoryPicker(
+                RelatedStory._meta.get_field("related"), admin.site, story=story,
+                attrs={"id": "intel-related-pick"}))
 
 
 class PanelFormSet(forms.BaseInlineFormSet):

@@ -98,6 +98,16 @@ def test_related_stories_are_pinned_removed_and_added(desk_client, make_user, ma
                                                "model_name": "relatedstory",
                                                "field_name": "related"}).json()
     assert [r["id"] for r in found["results"]] == [str(chess.pk)]
+    # ...less the story itself, which came first in its own picker, to be refused once chosen.
+    page = client.get(f"/desk/newsroom/article/{story.pk}/change/").text
+    assert f'data-ajax--url="/desk/autocomplete/?exclude={story.pk}"' in page
+    asked = {"app_label": "intelligence", "term": "Grain", "model_name": "relatedstory",
+             "field_name": "related"}
+    everything = [r["id"] for r in client.get("/desk/autocomplete/", asked).json()["results"]]
+    assert str(story.pk) in everything
+    # (jQuery adds the picker's own parameters to the URL's `exclude`.)
+    others = client.get("/desk/autocomplete/", {**asked, "exclude": story.pk}).json()["results"]
+    assert [r["id"] for r in others] == [i for i in everything if i != str(story.pk)]
     analyse(story, force=True)
     rows = dict(RelatedStory.objects.filter(article=story).values_list("related", "origin"))
     assert rows[harvest.pk] == "removed" and rows[chess.pk] == "pinned"

@@ -105,7 +105,10 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
         return queryset.filter(owned_by(request.user))
 
     def get_search_results(self, request, queryset, search_term: str):
-        """Full-text matches in every state (drafts too), or the fields' own matches."""
+        """Full-text matches in every state (drafts too), or the fields' own matches; a picker
+        choosing a story for another leaves that one out (`exclude`, its id)."""
+        if (mine := key_from(request.GET.get("exclude", ""))) is not None:
+            queryset = queryset.exclude(pk=mine)
         term = search_term.strip()
         ids = full_text_ids(term) if term else None
         if ids is None:
