@@ -80,6 +80,23 @@ def test_photos_dropped_on_the_zone_go_up_one_request_each(
     assert requests == [live_server.url + LIST + "upload.json"] * 2
 
 
+def test_chosen_photos_go_up_once_however_upload_is_pressed(browser, live_server, editor):
+    """Choosing a file sent it at once; a press of Upload while it went sent it again (two
+    rows, one "Already in the library")."""
+    photos = require_shared("corpus/photos")
+    page = logged_in_page(browser, live_server.url, editor)
+    connections.close_all()
+    page.goto(live_server.url + LIST + "upload/")
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.set_input_files("#photo-files", [photos / "rocket.jpg"])
+    page.evaluate("document.querySelector('form[data-upload-endpoint]').requestSubmit()")
+    page.locator(".photo-uploads li.photo-upload-ok").first.wait_for(timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".photo-uploads li").count() == 1
+    assert posts == [live_server.url + LIST + "upload.json"]
+
+
 def test_a_refused_file_says_why_beside_it(browser, live_server, editor, tmp_path):
     fake = tmp_path / "holiday.jpg"
     fake.write_bytes(b"<svg onload='alert(1)'></svg>" * 20)

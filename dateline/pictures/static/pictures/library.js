@@ -92,14 +92,17 @@
     var input = form.querySelector("input[type=file]");
     var list = document.querySelector("[data-upload-list]");
     form.classList.add("photo-drop-js");
-    input.addEventListener("change", function () {
-      if (input.files.length) upload(form, list, input.files).then(function () {
-        input.value = "";
-      });
-    });
+    // The chosen files are taken at once and the box emptied: emptied only once they had
+    // all gone, a press of Upload meanwhile (or the box's own change again) sent them twice.
+    function takeChosen() {
+      var files = Array.prototype.slice.call(input.files);
+      input.value = "";
+      if (files.length) upload(form, list, files);
+    }
+    input.addEventListener("change", takeChosen);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (input.files.length) upload(form, list, input.files);
+      takeChosen();
     });
     ["dragenter", "dragover"].forEach(function (name) {
       zone.addEventListener(name, function (event) {
