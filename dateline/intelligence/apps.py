@@ -8,6 +8,7 @@ class IntelligenceConfig(AppConfig):
 
     def ready(self) -> None:
         from dateline.newsroom.desk.article_admin import EXTRA_INLINES
+        from dateline.newsroom.desk.editor_page import add_story_notice
         from dateline.newsroom.signals import (
             article_saved,
             article_status_changed,
@@ -18,7 +19,7 @@ class IntelligenceConfig(AppConfig):
             plugins,  # noqa: F401 - so the plug-in check sees the registries
             receivers,
         )
-        from .desk import IntelligencePanel
+        from .desk import IntelligencePanel, very_like_notice
 
         article_saved.connect(receivers.on_article_saved, dispatch_uid="intelligence.saved")
         article_status_changed.connect(receivers.on_status_changed,
@@ -27,3 +28,4 @@ class IntelligenceConfig(AppConfig):
                                       dispatch_uid="intelligence.bulk")
         if IntelligencePanel not in EXTRA_INLINES:
             EXTRA_INLINES.append(IntelligencePanel)
+        add_story_notice(very_like_notice)

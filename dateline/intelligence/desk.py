@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from dateline.base.numbers import key_from
@@ -69,6 +71,27 @@ def panel_context(request: HttpRequest, article: Article) -> dict:
                        for d in (analysis.near_duplicates if analysis else [])],
         "picker": RelatedPick(prefix="intel", story=article)["related"],
     }
+
+
+def very_like_notice(request: HttpRequest, article: Article) -> str | None:
+    """Beside the workflow buttons of a story not out yet: the near-duplicate the machine
+    found, which only the panel below the form said, where an editor about to publish did
+    not look."""
+    if article.is_live:
+        return None
+    analysis = Analysis.objects.filter(article=article).only("near_duplicates").first()
+    if analysis is None or not analysis.near_duplicates:
+        return None
+    closest = max(analysis.near_duplicates, key=lambda d: d["similarity"])
+    published = datetime.fromisoformat(closest["published_at"]) if closest.get(
+        "published_at") else None
+    return format_html(
+        '<strong>Very like</strong> <a href="{}">“{}”</a>{} ({}% the same words): check it '
+        'is not the same story before publishing (<a href="#intelligence">the machine\'s '
+        "notes</a>).", reverse("admin:newsroom_article_change", args=[closest["id"]]),
+        closest["headline"],
+        f" of {timezone.localtime(published):%Y-%m-%d %H:%M}" if published else "",
+        round(100 * closest["similarity"]))
 
 
 def brief_behind(article: Article, brief: Brief | None) -> str:

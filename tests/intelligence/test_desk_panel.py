@@ -63,6 +63,24 @@ def test_the_editor_shows_suggestions_topics_related_brief_and_the_warning(
     assert drafted_by[1].startswith("test-words:")
 
 
+def test_the_very_like_warning_stands_beside_the_workflow_buttons_until_published(
+        desk_client, make_user, story):
+    """It was only in the panel below the form, where an editor about to publish did not
+    look."""
+    client = desk_client(make_user("Editor"))
+    page = client.get(f"/desk/newsroom/article/{story.pk}/change/").text
+    workflow = page.split('<section class="workflow"')[1].split("</section>")[0]
+    twin = Article.objects.get(headline="Grain sales soar in Sofia")
+    assert re.search(r'<p class="story-notice" role="note"><strong>Very like</strong> <a href="'
+                     rf'/desk/newsroom/article/{twin.pk}/change/">“Grain sales soar in Sofia”'
+                     r"</a> of \d{4}-\d\d-\d\d \d\d:\d\d \(\d+% the same words\)", workflow)
+    story.status, story.published_at = Article.Status.PUBLISHED, twin.published_at
+    story.save()
+    page = client.get(f"/desk/newsroom/article/{story.pk}/change/").text
+    assert 'class="story-notice"' not in page.split('<section class="workflow"')[1].split(
+        "</section>")[0]
+
+
 def test_accept_reject_and_undo_by_fetch(desk_client, make_user, story):
     editor = make_user("Editor")
     client = desk_client(editor)
