@@ -112,3 +112,24 @@ def test_serve_runs_the_site_and_the_worker_that_publishes_on_time(fresh_var):
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()
     assert "Background worker started" in output
+
+
+def test_make_run_on_another_port_links_its_mails_and_pdfs_to_that_port(tmp_path):
+    """`make run PORT=8765` linked the edition's PDF and the mails to :8000, where nothing
+    answered: DATELINE_SITE_URL kept its fixed default."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
+    env.update(DJANGO_SETTINGS_MODULE="dateline.settings.dev", DATELINE_VAR_DIR=str(tmp_path),
+               HOST="0.0.0.0", PORT="8765")
+    show = ("import django; django.setup(); from django.conf import settings; "
+            "print(settings.DATELINE_SITE_URL)")
+    said = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True,
+                          text=True, timeout=60, check=True).stdout.strip()
+    assert said == "http://127.0.0.1:8765"
+    env["DATELINE_SITE_URL"] = "https://news.example.org"
+    said = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True,
+                          text=True, timeout=60, check=True).stdout.strip()
+    assert said == "https://news.example.org"

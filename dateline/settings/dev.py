@@ -24,3 +24,10 @@ ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]  # noqa: F4
 DATELINE_WEBSUB_ALLOW_PRIVATE = True
 # The demo outlets that `make run` starts (dateline.ingest.demo) answer on 127.0.0.1.
 DATELINE_INGEST_ALLOW_PRIVATE = True
+# Where mails and the edition's PDF link to: the address `make run` serves (HOST and PORT),
+# not a fixed :8000 that nothing answers when another port was chosen.
+if not os.environ.get("DATELINE_SITE_URL"):
+    _host = os.environ.get("HOST", "127.0.0.1")
+    _host = "127.0.0.1" if _host in ("0.0.0.0", "::", "") else _host
+    _host = f"[{_host}]" if ":" in _host else _host
+    DATELINE_SITE_URL = f"http://{_host}:{os.environ.get('PORT', '8000')}"
