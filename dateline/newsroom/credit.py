@@ -4,7 +4,8 @@ No byline is ever invented: a story credits the authors it names (real people, o
 wrote it), and a story that names none, such as imported wire copy, is credited to its
 sources ("Reuters"); where a byline must name someone (the wire, search engines), a story
 that credits no one is the house's own copy. A story whose byline is its sources' (it names
-no author) is their copy, and carries the rights of the first source that declares them; any
+no author, or a byline written out as one of their names) is their copy, and carries the
+rights of the first source that declares them; any
 other story is the house's, and carries its rights (the DATELINE_RIGHTS_HOLDER settings):
 a staff story that draws on Reuters credits Reuters as a source, not as its owner.
 
@@ -52,7 +53,13 @@ def credit(article: Article) -> Credit:
     A byline written out by the desk stands instead of both.
     """
     if article.byline_text:
-        return Credit(authors=[], agencies=[], text=article.byline_text)
+        # A byline written out as one of its sources' names ("Reuters") is that source's
+        # copy, as a story credited to its sources is; any other ("Reader report by Ann
+        # Lee") is the house's.
+        named = article.byline_text.casefold()
+        agencies = [s for s in article.sources.all() if s.name.casefold() == named] \
+            if _is_sources_copy(article) and not list(article.authors.all()) else []
+        return Credit(authors=[], agencies=agencies, text=article.byline_text)
     authors = list(article.authors.all())
     if authors or not _is_sources_copy(article):
         return Credit(authors=authors, agencies=[])

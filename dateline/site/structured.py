@@ -112,6 +112,8 @@ def copyright_year(article: Article, notice: str) -> int | None:
 def authors(request: HttpRequest, article: Article) -> list[dict]:
     """The people the story names, or the agency whose copy it is: never an invented person."""
     credited = credit(article)
+    if credited.text and credited.agencies:  # written out as its agency's name
+        return [{"@type": "Organization", "name": credited.text}]
     if credited.text:  # written out by the desk: a name, not a page of ours
         return [{"@type": "Person", "name": credited.text}]
     named = [

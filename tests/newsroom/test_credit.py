@@ -64,6 +64,11 @@ def test_a_staff_story_drawing_on_an_agency_carries_the_houses_rights(
                            byline_text="Reader report by Ann Lee")
     assert rights(written).holder == "Dateline Media"
     assert rights(make_article("Wire copy", sources=[reuters])).holder == "Reuters"
+    # A byline written out as the agency's name is the agency's copy, its rights with it.
+    agency = make_article("Markets close", sources=[reuters], byline_text="REUTERS")
+    assert rights(agency).holder == "Reuters"
+    ld = client.get(agency.get_absolute_url()).content.decode()
+    assert '"author": [{"@type": "Organization", "name": "REUTERS"}]' in ld
 
 
 @override_settings(DATELINE_RIGHTS_HOLDER="Dateline Media")
