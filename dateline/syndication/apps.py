@@ -14,6 +14,7 @@ class SyndicationConfig(AppConfig):
             formatters,  # noqa: F401  (declares its registry for the plug-in check)
             resending,  # noqa: F401  (connects the photo library's receivers)
             sitemap_figures,
+            withholding,  # noqa: F401  (connects the embargoed story's receiver)
         )
         from .websub import distribution  # noqa: F401  (connects the WebSub receiver)
 

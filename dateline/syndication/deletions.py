@@ -20,7 +20,7 @@ from dateline.newsroom.models import Article
 from dateline.newsroom.models.article import restamp_if_late
 
 from .api import params
-from .models import DeletedStory
+from .models import DeletedStory, WithheldStory
 
 
 def owed(article: Article, now: datetime) -> DeletedStory | None:
@@ -36,6 +36,8 @@ def owed(article: Article, now: datetime) -> DeletedStory | None:
     kept_from = now - timedelta(days=params.CHANGES_KEPT_DAYS)
     if article.status == Article.Status.UNPUBLISHED and withdrawn and withdrawn >= kept_from:
         return left(article.wire_version, article.modified_at, withdrawn)
+    if WithheldStory.objects.filter(article_id=article.pk).exists():
+        return left(article.wire_version + 1, now, now)  # held by partners: now taken down
     return None
 
 

@@ -99,4 +99,24 @@ class DeletedStory(models.Model):
     def __str__(self) -> str:
         return f"{self.headline} (deleted story {self.article_id})"
 
+class WithheldStory(models.Model):
+    """A story already on the wire put under embargo: partners who took it must hold it.
+
+    Its own row comes to the changes feed again when the embargo ends (usable, a new
+    version); this one puts a "withheld" item on the feed now, in between (syndication.
+    withholding). Without it, partners heard nothing and ran it through the embargo."""
+
+    article_id = models.PositiveBigIntegerField(unique=True)
+    version = models.PositiveIntegerField()
+    wire_changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["wire_changed_at", "article_id"]
+        indexes = [models.Index(fields=["wire_changed_at", "article_id"],
+                                name="withheld_story_changes_idx")]
+
+    def __str__(self) -> str:
+        return f"story {self.article_id} withheld at version {self.version}"
+
+
 from .websub.models import Intent, Subscription  # noqa: E402, F401  (WebSub, same app)

@@ -231,6 +231,39 @@ def test_a_kill_and_a_republication_are_each_a_new_version_of_the_item(
     assert draft.version == 1  # the desk's own: an editor's open form is not stale
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.django_db(transaction=True)  # the worker commits and closes
+def test_a_story_on_the_wire_put_under_embargo_is_withheld_then_comes_back(
+        api, make_article, make_user, settled_at_once, version):  # noqa: F811
+    """Embargoed after it came out, a story left the site and every feed, and partners who
+    had taken it heard nothing: they ran it through the embargo."""
+    import time_machine
+
+    chief = make_user("Chief editor", "chief")
+    story = make_article("Court names the minister", body="<p>The words held.</p>",
+                         age=timedelta(minutes=5))
+    since = f"{story.wire_changed_at:%Y-%m-%dT%H:%M:%S.%fZ}"
+    url = f"{CHANGES}?since={since}&version={version}"
+    taken = poll(api, url)[0]["items"][-1]
+    end = timezone.now() + timedelta(hours=3)
+    TRANSITIONS["embargo"].execute(chief, story, at=end)
+    held = poll(api, url)[0]["items"][-1]
+    assert errors(held, version) == []
+    assert (held.get("pubStatus") or held["pubstatus"]) == "withheld"
+    assert held["uri"] == taken["uri"] and int(held["version"]) > int(taken["version"])
+    assert "The words held" not in json.dumps(held)
+    with time_machine.travel(end + timedelta(seconds=5), tick=False):
+        from ..newsroom.test_scheduling import run_worker
+
+        run_worker()
+        story.refresh_from_db()
+        assert story.is_live
+        back = poll(api, url)[0]["items"][-1]
+    assert (back.get("pubStatus") or back["pubstatus"]) == "usable"
+    assert int(back["version"]) > int(held["version"])
+    assert "The words held" in json.dumps(back)
+
+
 def test_a_version_is_dated_when_it_reached_partners_so_superdesk_takes_it(
         api, make_article, settled_at_once, django_capture_on_commit_callbacks):  # noqa: F811
     """Superdesk's parser keeps no `version`; its ingest compares `versioncreated`. A typo

@@ -100,6 +100,19 @@ def test_a_story_that_never_came_out_owes_partners_nothing(
     assert poll(api, since(before))[0]["items"] == []
 
 
+def test_a_story_withheld_by_an_embargo_then_deleted_is_canceled(
+        api, make_article, make_user, settled_at_once):  # noqa: F811
+    """Partners told to hold it must hear that it is gone for good."""
+    story = make_article("Court names the minister", age=timedelta(minutes=5))
+    before = timezone.now()
+    TRANSITIONS["embargo"].execute(make_user("Chief editor", "chief"), story,
+                                   at=timezone.now() + timedelta(hours=3))
+    story.delete()
+    told = [status(item) for item in poll(api, since(before))[0]["items"]]
+    assert told == ["canceled"]  # the withholding is told by its later change
+    assert DeletedStory.objects.count() == 1
+
+
 def test_a_deletion_rolled_back_leaves_nothing_owed(make_article):
     pk = make_article("Nearly deleted").pk
     with pytest.raises(RuntimeError), transaction.atomic():

@@ -10,7 +10,9 @@ next one to poll from:
 - a story withdrawn (Unpublish, a kill): an item with pubStatus "canceled" that names it
   (uri, version, headline), so that the partner can find its copy and take it down;
 - a story deleted after it came out: the same canceled item, from what its deletion left
-  (syndication.deletions).
+  (syndication.deletions);
+- a story on the wire put under embargo: a "withheld" item naming it, while it is held
+  (syndication.withholding); its embargo's end brings its whole item, a version above.
 
 A change is served once it is CHANGES_SETTLE_SECONDS old (params.py): a save stamps its time
 before its transaction commits, and a change committed late must not land behind a position a
@@ -33,7 +35,7 @@ from dateline.pagecache import keys
 
 from ..deletions import as_withdrawn
 from ..formatters import Formatter
-from ..models import DeletedStory
+from ..models import DeletedStory, WithheldStory
 from . import cursor, params
 from .errors import error, reads_only
 from .views import answer, items_by_id, partner_only
@@ -47,7 +49,7 @@ class Position:
     pk: int
 
 
-DELETED = "deleted"
+DELETED, WITHHELD = "deleted", "withheld"
 
 
 def changed_after(position: Position, settled: datetime, limit: int) -> list[tuple]:
@@ -69,8 +71,16 @@ def changed_after(position: Position, settled: datetime, limit: int) -> list[tup
         .values_list("article_id", "wire_changed_at",
                      Value(DELETED, output_field=CharField()))[:limit]
     )
+    withheld = (
+        WithheldStory.objects.filter(wire_changed_at__gte=position.at,
+                                     wire_changed_at__lte=settled)
+        .exclude(wire_changed_at=position.at, article_id__lte=position.pk)
+        .order_by("wire_changed_at", "article_id")
+        .values_list("article_id", "wire_changed_at",
+                     Value(WITHHELD, output_field=CharField()))[:limit]
+    )
     # A withdrawn story deleted between the two reads is in both, at the same place: once.
-    in_order = groupby(merge(stories, deleted, key=place), key=place)
+    in_order = groupby(merge(stories, deleted, withheld, key=place), key=place)
     return [next(same) for _, same in islice(in_order, limit)]
 
 
@@ -89,6 +99,13 @@ def withdrawn_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
               for deleted in DeletedStory.objects.filter(
                   article_id__in=[pk for pk in pks if pk not in items])}
     return items
+
+
+def withheld_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
+    """"withheld" items for stories still under the embargo that took them off the wire; one
+    out again, withdrawn or deleted since is told by its later change instead."""
+    return {article.pk: fmt.withheld(article) for article in Article.objects.filter(
+        pk__in=pks, status=Article.Status.PUBLISHED, embargo_until__gt=timezone.now())}
 
 
 def parse(query: QueryDict, now: datetime) -> tuple[Position, int]:
@@ -133,10 +150,12 @@ def changes(request: HttpRequest, fmt: Formatter) -> HttpResponse:
         fmt, [pk for pk, _, status in found if status == Article.Status.PUBLISHED])
     withdrawn = withdrawn_items(
         fmt, [pk for pk, _, status in found if status in (Article.Status.UNPUBLISHED, DELETED)])
+    held = withheld_items(fmt, [pk for pk, _, status in found if status == WITHHELD])
     items = []
-    for pk, at, _ in found:
-        # None: withdrawn between the two queries (it comes again, as such, once settled).
-        item = live.get(pk) or withdrawn.get(pk)
+    for pk, at, status in found:
+        # None: withdrawn between the two queries (it comes again, as such, once settled),
+        # or a withholding told since by a later change.
+        item = held.get(pk) if status == WITHHELD else live.get(pk) or withdrawn.get(pk)
         if item is not None:
             items.append(item)
         position = Position(at.astimezone(UTC), pk)

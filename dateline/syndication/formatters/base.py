@@ -30,6 +30,11 @@ class Formatter:
         """The item that tells a partner this story was withdrawn (the changes feed)."""
         raise NotImplementedError(f"Give {type(self).__name__} a withdrawn() method.")
 
+    def withheld(self, article: Article) -> dict[str, Any]:
+        """The item that tells a partner to hold this story until further notice (put under
+        embargo after it came out); a format without such a status withdraws it."""
+        return self.withdrawn(article)
+
     def format_all(self, articles: Sequence[Article]) -> list[dict[str, Any]]:
         self.prepare(articles)
         return [self.format(article) for article in articles]

@@ -99,6 +99,11 @@ class Ninjs31Formatter(Formatter):
         return {field: getattr(self, f"_format_{field.lstrip('$')}")(article)
                 for field in self.FIELDS if field.lstrip("$").lower() in self.WITHDRAWN}
 
+    def withheld(self, article: Article) -> dict[str, Any]:
+        # IPTC's pubStatus for content not to be used until further notice (1.x: pubstatus).
+        return {key: "withheld" if key.lower() == "pubstatus" else value
+                for key, value in self.withdrawn(article).items()}
+
     def tags(self, article: Article, kind: str) -> list[Tag]:
         return [tag for tag in article.tags.all() if tag.kind == kind]
 
