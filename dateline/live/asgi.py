@@ -213,8 +213,15 @@ async def application(scope, receive, send) -> None:
         elif method == "GET":
             await (stream(scope, receive, send) if await hub_running() else
                    come_back_later(send))
+        elif method == "HEAD":
+            # The stream's headers and no body (RFC 9110: HEAD wherever GET is answered): a
+            # monitor or a client checking the address is not held open as a reader.
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": STREAM_HEADERS})
+            await send({"type": "http.response.body", "body": b""})
         else:
-            await plain(send, 405, b"Only GET.\n", [(b"allow", b"GET, OPTIONS")])
+            await plain(send, 405, b"Only GET and HEAD.\n",
+                        [(b"allow", b"GET, HEAD, OPTIONS")])
     elif path == "/live/healthz":
         if await hub_running():
             await plain(send, 200, f"ok {hub.streams} streams, event {hub.latest}\n".encode())

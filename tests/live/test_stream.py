@@ -144,8 +144,16 @@ def test_cross_origin_pages_may_open_the_stream(site):
     answer.read()
     connection.request("POST", "/live/events", body=b"x")
     answer = connection.getresponse()
-    assert answer.status == 405 and answer.getheader("Allow") == "GET, OPTIONS"
+    assert answer.status == 405 and answer.getheader("Allow") == "GET, HEAD, OPTIONS"
     answer.read()
+    # HEAD: the stream's headers, no body and no reader held open (it was a 405).
+    connection.close()
+    connection = http.client.HTTPConnection("127.0.0.1", site.port + 1, timeout=5)
+    connection.request("HEAD", "/live/events")
+    answer = connection.getresponse()
+    assert answer.status == 200
+    assert answer.getheader("Content-Type").startswith("text/event-stream")
+    assert answer.read() == b""
     # A new connection: the server may close this one after refusing a body it did not read
     # (a broken pipe here under a loaded `make test`), which is not what this test is about.
     connection.close()
