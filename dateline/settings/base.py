@@ -161,7 +161,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DATELINE_LOGIN_COOLOFF
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "dateline.newsroom.desk.login.login_address"
 AXES_LOCKOUT_CALLABLE = "dateline.newsroom.desk.login.locked_out"
-AXES_RESET_ON_SUCCESS = True  # a colleague's morning typo does not count against the evening
+# A login clears only its own account's failures from its own address
+# (newsroom.desk.login.forget_own_failures): axes' own reset on success clears everything its
+# lock-out rules match, and the rule by address alone matches every account's failures from
+# that address, so any desk login wiped the count of guesses at the chief editor's password.
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False  # no banner on every command; lock-outs are still logged as warnings
 
 LANGUAGE_CODE = "en-gb"

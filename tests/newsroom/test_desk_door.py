@@ -98,6 +98,26 @@ def test_a_stranger_s_wrong_passwords_do_not_keep_the_editor_out_from_her_own_ad
     assert logged_in(client)
 
 
+def test_a_login_clears_its_own_failures_and_nobody_elses(client, make_user):
+    """A login cleared every failure from its address: four guesses at the chief editor's
+    password, then any desk account's login, and four more, for ever, never locked out."""
+    make_user("Chief editor", "chief")
+    make_user("Contributor", "con")
+    for _ in range(4):
+        assert log_in(client, "chief", "guess").status_code == 200
+    assert log_in(client, "con").status_code == 302
+    client.logout()
+    assert log_in(client, "chief", "guess").status_code == 429  # the fifth: still counted
+    # Her own typos are forgotten once she is in: they do not count against her evening.
+    make_user("Editor", "edna")
+    for _ in range(3):
+        log_in(client, "edna", "typo", REMOTE_ADDR="198.51.100.20")
+    assert log_in(client, "edna", REMOTE_ADDR="198.51.100.20").status_code == 302
+    client.logout()
+    for _ in range(4):
+        assert log_in(client, "edna", "typo", REMOTE_ADDR="198.51.100.20").status_code == 200
+
+
 def test_one_address_guessing_many_accounts_is_locked_out_but_others_are_not(
     client, make_user
 ):

@@ -13,7 +13,8 @@ from axes.helpers import get_cool_off
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -37,6 +38,17 @@ def login_address(request: HttpRequest) -> str:
         # try 2**64 times as often.
         return str(ipaddress.IPv6Network((ip, 64), strict=False).network_address)
     return str(ip)
+
+
+@receiver(user_logged_in, dispatch_uid="desk.forget_own_failures")
+def forget_own_failures(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    """A colleague's morning typo does not count against the evening: a login clears its own
+    account's failures from its own address, and nobody else's."""
+    from axes.models import AccessAttempt
+
+    if request is not None:
+        AccessAttempt.objects.filter(username=user.get_username(),
+                                     ip_address=login_address(request)).delete()
 
 
 class DeskAuthenticationForm(AdminAuthenticationForm):
