@@ -376,6 +376,24 @@ def test_text_typed_before_the_breaking_switch_comes_back_on_the_page_it_returns
     context.close()
 
 
+def test_the_breaking_switch_works_at_the_first_press_after_an_autosave(
+    browser, live_server, make_user, make_article
+):
+    """Once the text had been autosaved, the first press of the breaking switch (or of a
+    correction's button) did nothing: the browser ignored the form's resubmission, made
+    before its own submit event had ended. Only the second press went."""
+    article, context, page = ann_opens_storm(browser, live_server, make_user, make_article)
+    page.locator("#id_standfirst").type(" Roads close.")
+    page.wait_for_function("() => /Draft kept/.test(document.body.innerText)",
+                           timeout=20_000)  # the autosave has kept it
+    with page.expect_navigation():
+        page.click(".breaking-switch button[value=on]")
+    page.wait_for_selector("#article_form")
+    assert Article.objects.get(pk=article.pk).is_breaking
+    page.wait_for_load_state("networkidle")
+    context.close()
+
+
 def test_a_workflow_button_pressed_offline_sends_nothing_and_keeps_the_page(
     browser, live_server, make_user, make_article
 ):

@@ -151,7 +151,12 @@
       keepNow().then((stored) => {
         kept = true;
         if (stored) submitting = true;  // kept on the server: nothing to warn about
-        other.requestSubmit(submitter && submitter.form === other ? submitter : undefined);
+        // A task later, never within this submission: when the text was kept already (an
+        // autosave a moment before), this runs before the submit event has finished, and
+        // the browser ignores a requestSubmit made then. The first press did nothing.
+        setTimeout(() => {
+          other.requestSubmit(submitter && submitter.form === other ? submitter : undefined);
+        }, 0);
       });
     });
   }
