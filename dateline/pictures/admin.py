@@ -1,6 +1,9 @@
 """The photo library in the desk: a list an editor scans by thumbnail, each photo's words and
 focal point, and an upload screen; deleting a photo a story uses names the stories instead."""
 
+from contextvars import ContextVar
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import ProtectedError
 from django.http import HttpRequest
@@ -11,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from dateline.newsroom.desk.keys import KeysCheckedAdmin
 from dateline.newsroom.desk.session import desk_json
+from dateline.newsroom.permissions import can_edit
 
 from . import desk
 from .models import Photo
@@ -59,8 +63,28 @@ class CreditFilter(admin.SimpleListFilter):
         return queryset
 
 
+# The desk user whose photo page is being drawn: the "Stories" field names only the stories
+# they may see (readonly fields are given the photo alone). Per request, never shared.
+_viewer: ContextVar = ContextVar("pictures_viewer", default=None)
+
+
+class PhotoForm(forms.ModelForm):
+    def clean_alt_text(self) -> str:
+        alt = self.cleaned_data.get("alt_text", "")
+        if self.instance.pk and not alt.strip():
+            out = [use.article for use in self.instance.uses.select_related("article")
+                   if use.article.is_live]
+            if out:
+                # The published story would show it at once with none (publishing asks).
+                raise forms.ValidationError(
+                    f"“{out[0].headline}” is published with this photo: readers would see it "
+                    "with no alt text. Write a new one rather than clearing it.")
+        return alt
+
+
 @admin.register(Photo)
 class PhotoAdmin(KeysCheckedAdmin, admin.ModelAdmin):
+    form = PhotoForm
     list_display = ["thumbnail", "described", "credit", "source", "size_in_pixels", "uploaded"]
     list_display_links = ["thumbnail", "described"]
     # The file's name too: a photo with no title is listed by it ("harbour.jpg"), and typing
@@ -150,7 +174,28 @@ class PhotoAdmin(KeysCheckedAdmin, admin.ModelAdmin):
 
     @admin.display(description="Stories")
     def used_in(self, photo: Photo):
-        return desk.used_in(photo) if photo.pk else "-"
+        return desk.used_in(photo, _viewer.get()) if photo.pk else "-"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        token = _viewer.set(request.user)
+        try:
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # while the viewer is known
+            return response
+        finally:
+            _viewer.reset(token)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """A photo's words go out with every story that carries it: changing them is for
+        those who may change each of those stories (a contributor rewrote the caption and
+        credit under a published story, with no review and nothing in its log); the others
+        see it read-only."""
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return all(can_edit(request.user, use.article)
+                   for use in obj.uses.select_related("article"))
 
     @admin.display(description="File")
     def facts(self, photo: Photo):

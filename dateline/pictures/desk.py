@@ -125,13 +125,28 @@ def _form_results(request: HttpRequest) -> tuple[list[dict], int]:
     return results, 200 if all(r["ok"] for r in results) else 400
 
 
-def used_in(photo: Photo) -> str:
-    """The stories that carry the photo, linked to their desk screens."""
-    uses = photo.uses.select_related("article").order_by("article__headline")
+def used_in(photo: Photo, viewer=None) -> str:
+    """The stories that carry the photo that `viewer` may see, linked to their desk screens;
+    the others counted, not named (a reporter read another desk's draft headlines here)."""
+    from dateline.newsroom.permissions import can_see_all, is_owner
+
+    uses = list(photo.uses.select_related("article").order_by("article__headline"))
     if not uses:
         return "No story uses this photo yet."
+    if viewer is not None and not can_see_all(viewer):
+        hidden = [u for u in uses if not (u.article.is_live or is_owner(viewer, u.article))]
+        uses = [u for u in uses if u not in hidden]
+        if hidden:
+            more = format_html("<li>and {} other stor{} not yours to see</li>", len(hidden),
+                               "y" if len(hidden) == 1 else "ies")
+            if not uses:
+                return format_html('<ul class="photo-used-in">{}</ul>', more)
+        else:
+            more = ""
+    else:
+        more = ""
     items = format_html_join("", '<li><a href="{}">{}</a> ({}, {})</li>', (
         (reverse("admin:newsroom_article_change", args=[u.article_id]), u.article.headline,
          u.article.get_status_display(), u.get_role_display().lower())
         for u in uses))
-    return format_html('<ul class="photo-used-in">{}</ul>', items)
+    return format_html('<ul class="photo-used-in">{}{}</ul>', items, more)

@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -189,7 +190,9 @@ def test_the_focal_point_and_words_are_saved_from_the_form(
     photo = make_photo("Harbour")
     Rendition.objects.create(photo=photo, shape="16x9", format="jpeg", width=320, height=180,
                              file="r/a.jpg", size=10, focal_x=0.5, focal_y=0.5)
-    story = make_article("Boats return to the harbour")
+    # Rita's own draft: she may change what the photo says under it.
+    story = make_article("Boats return to the harbour", status=Article.Status.DRAFT,
+                         published_at=None, created_by=User.objects.get(username="rita"))
     StoryPhoto.objects.create(article=story, photo=photo)
     page = desk.get(f"{LIST}{photo.pk}/change/").content.decode()
     assert "data-focal" in page and 'data-ratio="1200/800"' in page
@@ -211,6 +214,42 @@ def test_the_focal_point_and_words_are_saved_from_the_form(
 def test_the_blank_add_form_leads_to_the_upload_screen(desk):
     answer = desk.get(LIST + "add/")
     assert answer.status_code == 302 and answer["Location"] == UPLOAD
+
+
+@pytest.mark.django_db
+def test_a_photo_under_a_story_one_may_not_change_is_read_only_and_its_stories_discreet(
+    client, make_user, make_article
+):
+    """A contributor rewrote the caption and credit under a published story (readers and
+    partners had it at once, with nothing in the story's log), and the photo's page named
+    other desks' draft headlines."""
+    photo = make_photo("Harbour", caption="Boats at dawn", alt_text="Boats at dawn")
+    StoryPhoto.objects.create(article=make_article("Boats return"), photo=photo)
+    secret = make_article("Merger talks, not yet out", status=Article.Status.DRAFT,
+                          published_at=None)
+    StoryPhoto.objects.create(article=secret, photo=photo, role="body", after_paragraph=1)
+    client.force_login(make_user("Contributor", "con"))
+    page = client.get(f"{LIST}{photo.pk}/change/").content.decode()
+    assert "Boats return" in page and "Merger talks" not in page
+    assert "and 1 other story not yours to see" in page
+    refused = client.post(f"{LIST}{photo.pk}/change/", _form(photo, caption="Fake caption"))
+    assert refused.status_code == 403
+    photo.refresh_from_db()
+    assert photo.caption == "Boats at dawn"
+
+
+@pytest.mark.django_db
+def test_the_alt_text_of_a_photo_a_published_story_shows_is_not_cleared(
+    client, make_user, make_article
+):
+    photo = make_photo("Harbour", alt_text="Boats at dawn")
+    StoryPhoto.objects.create(article=make_article("Boats return"), photo=photo)
+    client.force_login(make_user("Editor"))
+    answer = client.post(f"{LIST}{photo.pk}/change/", _form(photo, alt_text=" "))
+    assert answer.status_code == 200
+    assert "“Boats return” is published with this photo" in answer.content.decode()
+    photo.refresh_from_db()
+    assert photo.alt_text == "Boats at dawn"
 
 
 # ---- Deleting ---------------------------------------------------------------------------
