@@ -69,8 +69,12 @@ def _drafted(request: HttpRequest, items: list[Item]) -> HttpResponse:
     if any(item.used for item in items) and request.POST.get("again") != "1":
         # Pressed a second time (or by a colleague): a second draft of the same item was made
         # without a word, and two people rewrote one story.
-        earlier = Article.objects.filter(original_url=outlet_link(items[0])[:500]).exclude(
-            kind=Article.Kind.PRESS_REVIEW).select_related("created_by").order_by("-pk")
+        link = outlet_link(items[0])[:500]
+        # An item with no link of its own names no draft: every story without an original
+        # address would match "".
+        earlier = Article.objects.filter(original_url=link).exclude(
+            kind=Article.Kind.PRESS_REVIEW).select_related("created_by").order_by("-pk") \
+            if link else Article.objects.none()
         return render(request, "ingest/drafted_already.html", {
             **admin.site.each_context(request), "title": "Drafted already",
             "items": items, "drafts": [(draft, editor_url(draft)) for draft in earlier[:5]]})

@@ -141,6 +141,15 @@ def test_a_second_draft_of_an_item_is_asked_for_naming_the_first(outlets, make_u
     assert "by ann" in page and 'name="again" value="1"' in page
     again = desk_client(bo).post(url, {"again": "1"})
     assert again.status_code == 302 and Article.objects.count() == 2
+    # An item with no address of its own names no other story as its draft.
+    bare = desk_rows.item(outlets["Le Monde"], "Film wins Cesar", summary="It won.")
+    Item.objects.filter(pk=bare.pk).update(link="")
+    make_article_without_link = Article.objects.create(
+        headline="Unrelated story", body="<p>Other.</p>", section=first.section)
+    bare_url = f"/desk/ingest/items/{bare.pk}/draft/"
+    desk_client(ann).post(bare_url)
+    page = desk_client(bo).post(bare_url).content.decode()
+    assert make_article_without_link.headline not in page and "Drafted already" in page
 
 
 def test_a_cluster_becomes_one_draft_with_all_its_outlets(outlets, make_user, desk_client,

@@ -140,6 +140,20 @@ def test_the_desk_offers_the_transitions_and_explains_refusals(desk_client, make
     client.post(url + "return/", {"note": "Needs a second source", "seen_status": "review"})
     log = client.get(f"/desk/newsroom/article/{article.pk}/log/").content.decode()
     assert "Needs a second source" in log and "return" in log
+    # The states as the desk says them, not their stored values ("review", "unpublished").
+    assert "<td>In review</td><td>Draft</td>" in log
+
+
+def test_a_lapsed_embargo_is_not_said_on_the_storys_page(desk_client, make_user, make_article):
+    """After an embargo ended the story's page still said "embargoed until" a past time,
+    while the list said Published and readers had the story."""
+    past = make_article("Out now", embargo_until=timezone.now() - timedelta(minutes=5))
+    held = make_article("Held", embargo_until=timezone.now() + timedelta(hours=1))
+    client = desk_client(make_user("Editor"))
+    assert "embargoed until" not in client.get(
+        f"/desk/newsroom/article/{past.pk}/change/").content.decode()
+    assert "embargoed until" in client.get(
+        f"/desk/newsroom/article/{held.pk}/change/").content.decode()
 
 
 def test_the_desk_refuses_edits_the_role_does_not_allow(desk_client, make_user, make_article):

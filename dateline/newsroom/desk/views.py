@@ -86,7 +86,12 @@ def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
     article = _article_for(request, pk)
     if not (request.user.has_perm("newsroom.view_auditentry") or is_owner(request.user, article)):
         raise PermissionDenied
-    entries = article.audit_log.select_related("user")
+    entries = list(article.audit_log.select_related("user"))
+    # States as the desk says them ("Killed", "In review"), not their stored values.
+    said = dict(Article.Status.choices)
+    for entry in entries:
+        entry.from_said = said.get(entry.from_status, entry.from_status)
+        entry.to_said = said.get(entry.to_status, entry.to_status)
     return render(request, "desk/audit_log.html", _page(request, article, "Audit log",
                                                          entries=entries))
 
