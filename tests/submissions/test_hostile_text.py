@@ -360,3 +360,14 @@ def test_the_rendered_report_keeps_only_safe_markup(text):
             if attribute in URL_ATTRIBUTES:
                 scheme = _SCHEME.match(url_of(value))
                 assert scheme is None or scheme.group(1) in SAFE_SCHEMES, (name, value)
+
+
+def test_a_markdown_image_loads_nothing_from_anywhere():
+    """`![x](http://sender.example/pixel.png)` put a remote image in the desk's mail, the
+    report's page and the accepted draft: a tracking pixel telling the sender when and where
+    the newsroom read the report. The link text and address stay readable as a link."""
+    from dateline.submissions.text import render_report
+
+    shown = render_report("Seen at noon ![track](http://sender.example/pixel.png?who=desk)")
+    assert "<img" not in shown
+    assert 'href="http://sender.example/pixel.png?who=desk"' in shown
