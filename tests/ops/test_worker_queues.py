@@ -105,3 +105,49 @@ result = Article.objects.get(pk={story}).status
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
         outlet.close()
+
+
+def test_a_task_left_running_by_a_killed_worker_runs_again_at_the_next_start(tmp_path):
+    """A worker killed mid-task left its row "running" for ever: a published story was never
+    analysed, a batch of the archive stayed cut short, across every restart after."""
+    env = sqlite_environment(tmp_path)
+    prepared.migrate(env)
+    worker = subprocess.Popen([*DATELINE, "worker", "--interval", "0.2", "--nice", "0"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+    output = Output(worker)
+    try:
+        output.wait_for("Starting worker", within=60)
+        # A task the worker claims, as running, then the worker is killed.
+        stranded = django(env, f"""
+import socket
+from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+from dateline.search.tasks import optimize_search_index
+from django.db import transaction
+with transaction.atomic():  # never seen waiting: the live worker would run it first
+    row = DBTaskResult.objects.get(id=optimize_search_index.enqueue().id)
+    DBTaskResult.objects.filter(pk=row.pk).update(
+        status=TaskResultStatus.RUNNING,
+        worker_ids=[socket.gethostname()[:40] + ":{worker.pid}:default"])
+result = str(row.pk)
+""")
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    again = subprocess.Popen([*DATELINE, "worker", "--interval", "0.2", "--nice", "0"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True)
+    output = Output(again)
+    try:
+        deadline = time.monotonic() + 60
+        while django(env, f"""
+from django_tasks_db.models import DBTaskResult
+result = DBTaskResult.objects.get(pk="{stranded}").status
+""") != "SUCCESSFUL":
+            assert time.monotonic() < deadline, output.lines
+            time.sleep(0.5)
+        assert any("left running by a worker that is gone" in line for line in output.lines)
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.wait(timeout=30)

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import socket
 import threading
 import time
 
@@ -14,6 +15,45 @@ from dateline.db.unavailable import unavailable
 # Waits between tries while the database is not answering: doubled from the first to the last.
 FIRST_WAIT_S, LAST_WAIT_S = 1.0, 30.0
 logger = logging.getLogger(__name__)
+
+
+def worker_id(queue: str) -> str:
+    """Who runs a task, as its row keeps it: this machine, this process and the queue, so
+    that a later start can tell a task whose process died (`resume_stranded_tasks`)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{queue}"[:64]
+
+
+def resume_stranded_tasks() -> int:
+    """Put back in the queue each task left running by a process of this machine that is
+    gone (a worker killed mid-task: its row stays "running" for ever, and nothing ran it
+    again: a published story never analysed, a batch of the archive cut short). Every task
+    of Dateline can run again: each does what is still to do. How many were put back."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    here = f"{socket.gethostname()[:40]}:"
+    stranded = []
+    for row in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only("worker_ids"):
+        last = (row.worker_ids or [""])[-1]
+        pid = last[len(here):].split(":", 1)[0] if last.startswith(here) else ""
+        if pid.isdigit() and not _alive(int(pid)):
+            stranded.append(row.pk)
+    if stranded:
+        logger.warning("%d task(s) left running by a worker that is gone: run again",
+                       len(stranded))
+        DBTaskResult.objects.filter(pk__in=stranded, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY, started_at=None)
+    return len(stranded)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: not ours to judge
+    return True
 
 
 def own_loop_queues() -> list[str]:
@@ -43,7 +83,7 @@ def start_queue_loop(queue: str, interval: float) -> threading.Thread:
         while True:
             worker = Worker(queue_names=[queue], interval=interval, batch=False,
                             backend_name="default", startup_delay=False, max_tasks=None,
-                            worker_id=f"{os.getpid()}-{queue}"[:64], excluded_queue_names=[])
+                            worker_id=worker_id(queue), excluded_queue_names=[])
             try:
                 worker.run()
             except Exception:
@@ -73,6 +113,8 @@ def book_standing_work() -> bool:
     from dateline.ingest.tasks import book_round
     from dateline.newsroom.actions import release_due_articles
 
+    # First, so that what follows finds them waiting and books nothing twice.
+    resume_stranded_tasks()
     # Anything that fell due while no worker ran is published at once. No public API lists
     # booked tasks (see edition.tasks.waiting_runs): django-tasks-db's rows are read here.
     using = router.db_for_write(DBTaskResult)
@@ -140,7 +182,6 @@ class Command(BaseCommand):
                           else "The next edition was already booked.")
         self.stdout.flush()
         # django-tasks-db's own worker, in this process: its signals stop it cleanly.
-        from django.utils.crypto import get_random_string
         from django_tasks_db.management.commands.db_worker import Command as DBWorker
         from django_tasks_db.management.commands.db_worker import Worker
 
@@ -151,7 +192,7 @@ class Command(BaseCommand):
         own_loops = [] if batch else own_loop_queues()  # --batch: everything, one by one
         worker = Worker(queue_names=["*"], excluded_queue_names=own_loops, interval=interval,
                         batch=batch, backend_name="default", startup_delay=False,
-                        max_tasks=None, worker_id=get_random_string(32))
+                        max_tasks=None, worker_id=worker_id("default"))
         worker.configure_signals()
         for queue in own_loops:
             start_queue_loop(queue, interval)
