@@ -163,3 +163,29 @@ def test_an_entry_the_desk_never_answered_is_back_in_its_form_after_going_back(
     page.wait_for_load_state("load")
     assert page.locator(".unsent-note").count() == 0
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_removing_an_entry_asks_first(browser, live_server, make_user, make_article):
+    """"Remove this entry" took a published entry from every reader at one click, for good."""
+    editor = make_user("Editor")
+    story = make_article("Election night", is_live_coverage=True)
+    entry = LiveEntry.objects.create(article=story, body="<p>Polls close.</p>", author=editor)
+    client = Client()
+    client.force_login(editor)
+    connections.close_all()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/desk/live/{story.pk}/coverage/")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("text=Remove this entry")
+    page.wait_for_timeout(500)
+    assert LiveEntry.objects.filter(pk=entry.pk).exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click("text=Remove this entry")
+    assert not LiveEntry.objects.filter(pk=entry.pk).exists()
+    context.close()

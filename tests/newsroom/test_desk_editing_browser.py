@@ -394,6 +394,25 @@ def test_the_breaking_switch_works_at_the_first_press_after_an_autosave(
     context.close()
 
 
+def test_a_kill_asks_first_and_a_no_kills_nothing(browser, live_server, make_user,
+                                                  make_article):
+    """One click on "Unpublish (kill)" took a published story off the site, the feeds and
+    the wire, with nothing between (the bulk kill asked)."""
+    article, context, page = ann_opens_storm(browser, live_server, make_user, make_article)
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("button.workflow-button[value=unpublish]")
+    page.wait_for_timeout(500)
+    assert page.url.endswith(f"/article/{article.pk}/change/")
+    assert Article.objects.get(pk=article.pk).status == "published"
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click("button.workflow-button[value=unpublish]")
+    page.wait_for_selector(".messagelist .success")
+    assert Article.objects.get(pk=article.pk).status == "unpublished"
+    page.wait_for_load_state("networkidle")
+    context.close()
+
+
 def test_a_workflow_button_pressed_offline_sends_nothing_and_keeps_the_page(
     browser, live_server, make_user, make_article
 ):
@@ -402,8 +421,11 @@ def test_a_workflow_button_pressed_offline_sends_nothing_and_keeps_the_page(
     article, context, page = ann_types_in_a_story(browser, live_server, make_user, make_article)
     context.set_offline(True)
     page.fill("#id_headline", "Storm closes schools")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("button.workflow-button[value=unpublish]")
     page.wait_for_selector("#no-connection:focus", timeout=15000)
+    assert asked and asked[0].startswith("Kill this story?")
     assert page.url.endswith(f"/article/{article.pk}/change/")
     assert page.input_value("#id_headline") == "Storm closes schools"
     context.set_offline(False)

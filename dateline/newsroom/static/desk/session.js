@@ -190,4 +190,14 @@
     if (document.visibilityState === "visible") checkQuietly();
   });
   tell("in");  // this page opened with a login: the other tabs take its token
+
+  // A button that cannot be taken back asks first (data-confirm: its question): one click
+  // killed a published story, or removed a live entry readers had, with nothing between.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 }());
