@@ -110,6 +110,10 @@ def test_restoring_a_published_story_says_readers_get_it_at_once(
     assert "readers, feeds and partners get the restored text at once" in shown
     assert re.search(r"<dt>Headline</dt><dd[^>]*>Talks <del>end</del><ins>resume</ins>", shown)
     assert "<dt>Body</dt>" not in shown  # unchanged fields are not listed
+    latest = article.revisions.order_by("-pk").first()
+    same = client.get(f"/desk/newsroom/article/{article.pk}/revisions/{latest.pk}/restore/")
+    assert "No differences" in same.text and "Restore revision" not in same.text.split(
+        "<h1")[-1].split("</h1>", 1)[-1]
     article.refresh_from_db()
     assert article.headline == "Talks end"
 
