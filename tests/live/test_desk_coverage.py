@@ -121,6 +121,17 @@ def test_the_screen_passes_axe_and_works_from_the_keyboard(
     assert LiveEntry.objects.filter(article=story, body__contains="Turnout is 61").exists()
 
 
+def editors_page(browser, live_server, editor):
+    """A browser context with the editor's desk session, and a page in it."""
+    client = Client()
+    client.force_login(editor)
+    connections.close_all()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    return context, context.new_page()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_an_entry_the_desk_never_answered_is_back_in_its_form_after_going_back(
@@ -130,13 +141,7 @@ def test_an_entry_the_desk_never_answered_is_back_in_its_form_after_going_back(
     going back showed an empty box, and the text typed during the news was lost."""
     editor = make_user("Editor")
     story = make_article("Election night", is_live_coverage=True)
-    client = Client()
-    client.force_login(editor)
-    connections.close_all()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
-    page = context.new_page()
+    context, page = editors_page(browser, live_server, editor)
     coverage = f"{live_server.url}/desk/live/{story.pk}/coverage/"
 
     def locked(route):  # the desk's posts refused, as while the database is locked
@@ -172,13 +177,7 @@ def test_removing_an_entry_asks_first(browser, live_server, make_user, make_arti
     editor = make_user("Editor")
     story = make_article("Election night", is_live_coverage=True)
     entry = LiveEntry.objects.create(article=story, body="<p>Polls close.</p>", author=editor)
-    client = Client()
-    client.force_login(editor)
-    connections.close_all()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
-    page = context.new_page()
+    context, page = editors_page(browser, live_server, editor)
     page.goto(f"{live_server.url}/desk/live/{story.pk}/coverage/")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.click("text=Remove this entry")

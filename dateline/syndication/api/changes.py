@@ -63,25 +63,23 @@ def changed_after(position: Position, settled: datetime, limit: int) -> list[tup
         .order_by("wire_changed_at", "pk")
         .values_list("pk", "wire_changed_at", "status")[:limit]
     )
-    deleted = (
-        DeletedStory.objects.filter(wire_changed_at__gte=position.at,
-                                    wire_changed_at__lte=settled)
-        .exclude(wire_changed_at=position.at, article_id__lte=position.pk)
-        .order_by("wire_changed_at", "article_id")
-        .values_list("article_id", "wire_changed_at",
-                     Value(DELETED, output_field=CharField()))[:limit]
-    )
-    withheld = (
-        WithheldStory.objects.filter(wire_changed_at__gte=position.at,
-                                     wire_changed_at__lte=settled)
-        .exclude(wire_changed_at=position.at, article_id__lte=position.pk)
-        .order_by("wire_changed_at", "article_id")
-        .values_list("article_id", "wire_changed_at",
-                     Value(WITHHELD, output_field=CharField()))[:limit]
-    )
+    deleted = _kept_rows(DeletedStory, DELETED, position, settled, limit)
+    withheld = _kept_rows(WithheldStory, WITHHELD, position, settled, limit)
     # A withdrawn story deleted between the two reads is in both, at the same place: once.
     in_order = groupby(merge(stories, deleted, withheld, key=place), key=place)
     return [next(same) for _, same in islice(in_order, limit)]
+
+
+def _kept_rows(model, said: str, position: Position, settled: datetime, limit: int):
+    """(id, wire time, `said`) of a table a story's change leaves behind it (a deletion's, a
+    withholding's), in its own index's order."""
+    return (
+        model.objects.filter(wire_changed_at__gte=position.at, wire_changed_at__lte=settled)
+        .exclude(wire_changed_at=position.at, article_id__lte=position.pk)
+        .order_by("wire_changed_at", "article_id")
+        .values_list("article_id", "wire_changed_at", Value(said, output_field=CharField()))
+        [:limit]
+    )
 
 
 def place(change: tuple) -> tuple[datetime, int]:
