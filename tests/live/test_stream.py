@@ -19,6 +19,16 @@ def is_story(headline: str):
         event["data"].get("headline") == headline)
 
 
+def kill(site, story: dict) -> None:
+    """Unpublish (kill) the story, as the desk's editor does."""
+    site.django(
+        "from django.contrib.auth.models import User\n"
+        "from dateline.newsroom.actions import TRANSITIONS\n"
+        "from dateline.newsroom.models import Article\n"
+        f"a = Article.objects.get(pk={story['id']})\n"
+        "TRANSITIONS['unpublish'].execute(User.objects.get(username='desk-editor'), a)")
+
+
 def test_a_published_story_reaches_an_open_stream_through_the_broker(site):
     stream = EventStream(site.live_url)
     try:
@@ -99,12 +109,7 @@ def test_breaking_and_unpublishing_are_announced(site):
         story = publish(site, "Earthquake strikes the coast", breaking=True)
         assert stream.events_until(is_story("Earthquake strikes the coast"))[-1]["event"] == (
             "breaking")
-        site.django(
-            "from django.contrib.auth.models import User\n"
-            "from dateline.newsroom.actions import TRANSITIONS\n"
-            "from dateline.newsroom.models import Article\n"
-            f"a = Article.objects.get(pk={story['id']})\n"
-            "TRANSITIONS['unpublish'].execute(User.objects.get(username='desk-editor'), a)")
+        kill(site, story)
         gone = stream.events_until(lambda e: e["event"] == "unpublished")[-1]
         assert gone["data"] == {"id": story["id"]}
     finally:
@@ -229,12 +234,7 @@ def test_a_killed_story_is_not_replayed_to_a_reader_asking_from_long_ago(site):
         story = publish(site, "Minister named in the inquiry")
         stream.events_until(is_story("Minister named in the inquiry"))  # in the ring now
         kept = publish(site, "Harvest is early")
-        site.django(
-            "from django.contrib.auth.models import User\n"
-            "from dateline.newsroom.actions import TRANSITIONS\n"
-            "from dateline.newsroom.models import Article\n"
-            f"a = Article.objects.get(pk={story['id']})\n"
-            "TRANSITIONS['unpublish'].execute(User.objects.get(username='desk-editor'), a)")
+        kill(site, story)
         stream.events_until(lambda e: e["event"] == "unpublished")
     finally:
         stream.close()
