@@ -49,8 +49,9 @@ def test_a_caption_corrected_in_the_library_goes_to_partners_as_a_new_version(
     since = timezone.now()
     assert changes_since(api, since) == []
 
-    # Through the library's own screen, as the photo desk corrects it.
-    client.force_login(make_user("Reporter", "rita"))
+    # Through the library's own screen, as the photo desk corrects it (an editor: the words
+    # of a photo a published story carries are for those who may change that story).
+    client.force_login(make_user("Editor", "eddie"))
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(f"{LIST}{photo.pk}/change/",
                              _form(photo, caption="Fishing boats at the harbour wall."))
