@@ -105,7 +105,8 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
             locked = Article.objects.select_for_update().only("pk").get(pk=article.pk)
             if not article.is_live_coverage:
                 article.is_live_coverage = True
-                article.save(update_fields=["is_live_coverage"])
+                # Partners' item carries no live coverage: nothing new for them.
+                article.save(update_fields=["is_live_coverage"], for_partners=False)
             if not (key and LiveEntry.objects.filter(sent_with=key).exists()):
                 LiveEntry.objects.create(article=locked, body=form.cleaned_data["body"],
                                          author=request.user, sent_with=key)

@@ -81,6 +81,22 @@ def test_an_entry_sent_twice_from_one_page_is_filed_once(desk_client, make_user,
     assert LiveEntry.objects.filter(article=story).count() == 2
 
 
+def test_the_first_entry_sends_partners_nothing_new(desk_client, make_user, make_article):
+    """Filing the first entry turned live coverage on and put the story on the wire's
+    changes feed again, the same item at the same version (partners' item carries no live
+    coverage)."""
+    from dateline.newsroom.models import Article
+
+    story = make_article("Storm, live")
+    story.refresh_from_db()
+    sent = (story.wire_changed_at, story.wire_version)
+    desk_client(make_user("Editor")).post(f"/desk/live/{story.pk}/coverage/",
+                                          {"body": "Winds reach 120 km/h."})
+    story = Article.objects.get(pk=story.pk)
+    assert story.is_live_coverage
+    assert (story.wire_changed_at, story.wire_version) == sent
+
+
 def test_a_reporter_sees_no_remove_buttons(desk_client, make_user, make_article):
     reporter = make_user("Reporter")
     story = make_article("Summit, live", created_by=reporter, is_live_coverage=True)

@@ -263,14 +263,17 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.headline
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args, for_partners: bool = True, **kwargs) -> None:
+        """`for_partners=False`: a change partners' item does not carry (live coverage turned
+        on), so the story does not go out to them again, the same item at the same version."""
         self.prepare_for_save()
         self.modified_at = timezone.now()
-        self.wire_changed_at = self.reaches_the_wire(self.modified_at)
+        if for_partners:
+            self.wire_changed_at = self.reaches_the_wire(self.modified_at)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"], "slug", "body", "teaser", "modified_at",
-                "wire_changed_at",
+                *(["wire_changed_at"] if for_partners else []),
             }
         elif not self._state.adding and not kwargs.get("force_insert"):
             deferred = self.get_deferred_fields()
@@ -278,7 +281,7 @@ class Article(models.Model):
                 f.name for f in self._meta.concrete_fields
                 if not f.primary_key and f.name != "resent" and f.attname not in deferred]
         super().save(*args, **kwargs)
-        if self.wire_changed_at == self.modified_at:
+        if for_partners and self.wire_changed_at == self.modified_at:
             restamp_if_late(Article.objects.filter(pk=self.pk), self.modified_at)
 
     def get_absolute_url(self) -> str:
