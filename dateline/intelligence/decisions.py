@@ -90,6 +90,19 @@ def remove(article: Article, related_id: int, user) -> None:
     _tell_partners(article)
 
 
+def let_back(article: Article, related_id: int) -> Article:
+    """Undo a removal: the story may be ranked among the related ones again (the machine's
+    next analysis, queued by the caller, decides). The removed story, for the message."""
+    lock(article)
+    removed = RelatedStory.objects.filter(article=article, related_id=related_id,
+                                          origin=RelatedStory.Origin.REMOVED)
+    row = removed.select_related("related").first()
+    if row is None:
+        raise NotPossible(f"Story {related_id} was not removed from this story's list.")
+    removed.delete()
+    return row.related
+
+
 def edit_brief(article: Article, text: str, user) -> Brief:
     text = " ".join(text.split())
     if not text:

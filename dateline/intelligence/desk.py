@@ -229,7 +229,14 @@ def _act(request: HttpRequest, article: Article, action: str, target: str) -> st
         return f"“{related.headline}” pinned to the related stories."
     if action == "remove":
         decisions.remove(article, _number(target), user)
-        return "Removed from the related stories; it will not come back."
+        return "Removed from the related stories; it will not come back (unless let back)."
+    if action == "let-back":
+        from .tasks import queue_analysis
+
+        back = decisions.let_back(article, _number(target))
+        queue_analysis(article.pk, force=True)
+        return (f"“{back.headline}” may be among the related stories again: the machine ranks "
+                "them again in a moment.")
     if action == "brief":
         decisions.edit_brief(article, request.POST.get("intel-brief", ""), user)
         return "Brief saved: News in Brief shows your words."

@@ -132,6 +132,24 @@ def test_related_stories_are_pinned_removed_and_added(desk_client, make_user, ma
     assert draft.pk not in rows
 
 
+def test_a_story_removed_by_mistake_is_let_back(desk_client, make_user, story):
+    """A removal could only be undone by adding the story again and pinning it."""
+    client = desk_client(make_user("Editor"))
+    harvest = Article.objects.get(headline="Wheat harvest")
+    decide(client, story, f"remove:{harvest.pk}")
+    page = client.get(f"/desk/newsroom/article/{story.pk}/change/").text
+    assert f'value="let-back:{harvest.pk}"' in page
+    answer = decide(client, story, f"let-back:{harvest.pk}")
+    assert answer.status_code == 200 and "may be among the related stories again" in (
+        answer.json()["message"])
+    assert not RelatedStory.objects.filter(article=story, origin="removed").exists()
+    analyse(story, force=True)
+    assert RelatedStory.objects.filter(article=story, related=harvest,
+                                       origin="computed").exists()
+    again = decide(client, story, f"let-back:{harvest.pk}")
+    assert again.status_code == 400 and "was not removed" in again.json()["message"]
+
+
 def test_pinning_names_an_unpublished_story_by_number_not_its_headline(
         desk_client, make_user, make_article):
     """A contributor pinning ids to their own draft read every other desk's draft headlines."""
