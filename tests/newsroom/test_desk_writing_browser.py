@@ -158,6 +158,9 @@ def test_the_body_toolbar_is_one_stop_of_the_tab_key(browser, live_server, make_
     assert page.evaluate("() => !document.activeElement.disabled")
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.classList.contains('ProseMirror')")
+    # Arrived, and seen to have: the editor's own stylesheet had taken the focus ring away.
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != (
+        "none")
     page.keyboard.press("Shift+Tab")  # back to the button last used, not the first
     assert page.evaluate("() => document.activeElement.dataset.name") == second
     # End and Home stop at buttons that can act here: on an empty body, undo and redo are
