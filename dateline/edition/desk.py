@@ -136,7 +136,9 @@ def send_now(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_arrange(request.user):
         raise PermissionDenied("Only editors send editions.")
     edition = get_object_or_404(Edition, pk=pk)
-    if request.method != "POST" and may_send(edition):
+    if request.method != "POST":
+        if not may_send(edition):
+            return redirect(change_url(edition))
         from django.contrib import admin
 
         return render(request, "edition/admin/confirm_send.html", {
@@ -146,8 +148,6 @@ def send_now(request: HttpRequest, pk: int) -> HttpResponse:
             "early": edition.date > timezone.localdate(),
             "mail_url": reverse("admin:edition_edition_mail", args=[edition.pk]),
             "pdf_url": reverse("admin:edition_edition_pdf", args=[edition.pk])})
-    if request.method != "POST":
-        return redirect(change_url(edition))
     if edition.status == Edition.Status.SENT:
         sent = timezone.localtime(edition.sent_at).strftime("%d %B %Y, %H:%M") \
             if edition.sent_at else "already"

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from dateline.newsroom.desk.keys import KeysCheckedAdmin
 from dateline.newsroom.desk.session import desk_json
+from dateline.newsroom.models import Article
 from dateline.newsroom.permissions import can_edit
 
 from . import desk
@@ -72,12 +73,12 @@ class PhotoForm(forms.ModelForm):
     def clean_alt_text(self) -> str:
         alt = self.cleaned_data.get("alt_text", "")
         if self.instance.pk and not alt.strip():
-            out = [use.article for use in self.instance.uses.select_related("article")
-                   if use.article.is_live]
-            if out:
+            out = Article.objects.live().filter(
+                pk__in=self.instance.uses.values("article_id")).first()
+            if out is not None:
                 # The published story would show it at once with none (publishing asks).
                 raise forms.ValidationError(
-                    f"“{out[0].headline}” is published with this photo: readers would see it "
+                    f"“{out.headline}” is published with this photo: readers would see it "
                     "with no alt text. Write a new one rather than clearing it.")
         return alt
 
@@ -194,8 +195,12 @@ class PhotoAdmin(KeysCheckedAdmin, admin.ModelAdmin):
         allowed = super().has_change_permission(request, obj)
         if not allowed or obj is None:
             return allowed
-        return all(can_edit(request.user, use.article)
-                   for use in obj.uses.select_related("article"))
+        # Asked several times a page by the admin: the stories are read once a request.
+        known = request.__dict__.setdefault("_photo_changeable", {})
+        if obj.pk not in known:
+            known[obj.pk] = all(can_edit(request.user, use.article)
+                                for use in obj.uses.select_related("article"))
+        return known[obj.pk]
 
     @admin.display(description="File")
     def facts(self, photo: Photo):

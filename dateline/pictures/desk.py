@@ -130,21 +130,14 @@ def used_in(photo: Photo, viewer=None) -> str:
     the others counted, not named (a reporter read another desk's draft headlines here)."""
     from dateline.newsroom.permissions import can_see_all, is_owner
 
-    uses = list(photo.uses.select_related("article").order_by("article__headline"))
-    if not uses:
+    every = list(photo.uses.select_related("article").order_by("article__headline"))
+    if not every:
         return "No story uses this photo yet."
-    if viewer is not None and not can_see_all(viewer):
-        hidden = [u for u in uses if not (u.article.is_live or is_owner(viewer, u.article))]
-        uses = [u for u in uses if u not in hidden]
-        if hidden:
-            more = format_html("<li>and {} other stor{} not yours to see</li>", len(hidden),
-                               "y" if len(hidden) == 1 else "ies")
-            if not uses:
-                return format_html('<ul class="photo-used-in">{}</ul>', more)
-        else:
-            more = ""
-    else:
-        more = ""
+    uses = every if viewer is None or can_see_all(viewer) else [
+        u for u in every if u.article.is_live or is_owner(viewer, u.article)]
+    hidden = len(every) - len(uses)
+    more = format_html("<li>and {} other stor{} not yours to see</li>", hidden,
+                       "y" if hidden == 1 else "ies") if hidden else ""
     items = format_html_join("", '<li><a href="{}">{}</a> ({}, {})</li>', (
         (reverse("admin:newsroom_article_change", args=[u.article_id]), u.article.headline,
          u.article.get_status_display(), u.get_role_display().lower())

@@ -20,8 +20,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
         return JsonResponse({"error": said, "status": 403}, status=403)
     from django.contrib import admin
 
+    came_from = request.headers.get("Referer", "")
+    back = came_from if came_from.startswith(request.build_absolute_uri(DESK_PREFIX)) else ""
     return render(request, "desk/denied.html", {
         **admin.site.each_context(request), "title": "Not for your role", "said": said,
-        "back": request.headers.get("Referer", "") if request.headers.get(
-            "Referer", "").startswith(request.build_absolute_uri("/desk/")) else ""},
-        status=403)
+        "back": back}, status=403)
