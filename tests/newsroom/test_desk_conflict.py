@@ -190,7 +190,58 @@ def test_changes_to_different_paragraphs_of_the_body_are_both_kept(make_user, ma
                                                     "<p>Roads close at noon.</p>"})
     refused = ben.post(change_url(article), {**again, "body": "<p>Water is rising faster."
                                              "</p><p>Roads close at noon.</p>"}).content.decode()
-    assert checked(refused, "body") == "mine" and 'value="both"' not in refused
+    assert checked(refused, "body") == "" and 'value="both"' not in refused
+
+
+@pytest.fixture
+def same_paragraph(make_user, make_article):
+    """Ann and Ben both rewrote the one paragraph of the body from version 1."""
+    article = make_article("Flood warning", body="<p>Water is rising.</p>")
+    record_revision(article, None)
+    ann, ben = ann_and_ben(make_user)
+    opened = article_post_data(article)
+    ann.post(change_url(article), {**opened, "body": "<p>Water rises, the mayor says.</p>"})
+    bens = {**opened, "body": "<p>Water is rising faster.</p>"}
+    refused = ben.post(change_url(article), bens).content.decode()
+    return article, ben, bens, refused
+
+
+def test_a_field_both_changed_starts_on_no_choice(same_paragraph):
+    """It started on "Keep mine": a second Save without looking dropped Ann's words."""
+    _article, _ben, _bens, refused = same_paragraph
+    assert checked(refused, "body") == ""
+    assert re.search(r'name="conflict-needed" value="body"', refused)
+    assert "You both changed it: choose" in refused
+    assert len(re.findall(r'name="conflict-body" value="\w+" required', refused)) == 2
+
+
+def test_saving_again_without_choosing_is_refused_and_saves_nothing(same_paragraph):
+    article, ben, bens, _refused = same_paragraph
+    again = ben.post(change_url(article), {**bens, "base_version": 2,
+                                           "conflict-needed": "body"})
+    assert again.status_code == 200
+    page = again.content.decode()
+    assert "You and they both changed Body" in page and "Nothing was saved yet" in page
+    assert 'id="conflict"' in page and checked(page, "body") == ""
+    article.refresh_from_db()
+    assert (article.version, article.body) == (2, "<p>Water rises, the mayor says.</p>")
+    # Chosen, it saves: his words, with hers in the revisions.
+    chosen = ben.post(change_url(article), {**bens, "base_version": 2,
+                                            "conflict-needed": "body", "conflict-body": "mine"})
+    assert chosen.status_code == 302
+    article.refresh_from_db()
+    assert (article.version, article.body) == (3, "<p>Water is rising faster.</p>")
+
+
+def test_a_choice_already_made_is_kept_when_the_panel_is_shown_again(two_editors):
+    article, _ann, ben, opened, _storm = two_editors
+    bens = {**opened, "standfirst": "Rivers rise fast."}  # Ann changed it too
+    refused = ben.post(change_url(article), bens).content.decode()
+    assert checked(refused, "standfirst") == "" and checked(refused, "tags") == "theirs"
+    page = ben.post(change_url(article), {
+        **bens, "base_version": 2, "conflict-needed": "standfirst",
+        "conflict-tags": "mine"}).content.decode()
+    assert checked(page, "tags") == "mine" and checked(page, "standfirst") == ""
 
 
 def test_the_same_editor_in_two_windows_is_told_so_not_someone_else(make_user, make_article):

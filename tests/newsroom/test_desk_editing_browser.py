@@ -631,3 +631,37 @@ def test_enter_in_a_move_s_note_keeps_the_note_for_the_move(
     assert page.errors == []
     page.wait_for_load_state("networkidle")
     context.close()
+
+
+def test_a_paragraph_both_changed_waits_for_a_choice_in_the_browser(
+    browser, live_server, make_user, make_article
+):
+    """The panel started on "Keep mine": Save again without looking dropped Ann's words."""
+    editor_account(make_user, "ann", "Ann", "Lee")
+    editor_account(make_user, "ben", "Ben", "Ode")
+    article = make_article("Flood warning", body="<p>Water is rising.</p>")
+    record_revision(article, None)
+    connections.close_all()
+    ann = open_story(desk_context(browser), live_server, "ann", article)
+    ben = open_story(desk_context(browser), live_server, "ben", article)
+    body = ".field-body .ProseMirror[contenteditable=true]"
+    type_at_end(ann, f"{body} p >> nth=0", " Ann's line.")
+    ann.click("input[name=_continue]")
+    ann.wait_for_selector(".messagelist .success")
+    type_at_end(ben, f"{body} p >> nth=0", " Ben's line.")
+    ben.click("input[name=_continue]")
+    ben.wait_for_selector("#conflict")
+    ben.locator(body).wait_for()
+    assert ben.locator("#conflict input[name=conflict-body]:checked").count() == 0
+    assert "Ben's line." in ben.inner_text(body)  # his text until he chooses
+    ben.click("input[name=_continue]")
+    ben.wait_for_selector("#conflict")
+    assert "Nothing was saved yet" in ben.inner_text(".errorlist.nonfield")
+    assert "Ann's line." in Article.objects.get(pk=article.pk).body
+    ben.check("input[name=conflict-body][value=theirs]")
+    assert "Ann's line." in ben.inner_text(body) and "Ben's line." not in ben.inner_text(body)
+    ben.click("input[name=_continue]")
+    ben.wait_for_selector(".messagelist .success")
+    stored = Article.objects.get(pk=article.pk)
+    assert "Ann's line." in stored.body and stored.version == 3
+    assert ben.errors == [] and ann.errors == []

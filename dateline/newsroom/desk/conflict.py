@@ -3,8 +3,10 @@
 When a save is based on an older version, the form shows, for every field where the editor's
 text and the stored one differ, a word diff and a choice: keep mine or take theirs. A field the
 editor left as it was at their base version, but someone else changed, starts on "theirs", so
-saving again right away keeps the other editor's change. The next save applies the choices
-(server-side: "theirs" takes the stored value), if no further save landed meanwhile.
+saving again right away keeps the other editor's change. A field both changed starts on no
+choice: saving again without looking would drop one editor's words, so the save is refused
+until one is made. The next save applies the choices (server-side: "theirs" takes the stored
+value), if no further save landed meanwhile.
 """
 
 from django import forms
@@ -17,6 +19,8 @@ from ..models import Article, Revision
 
 CHOICE_PREFIX = "conflict-"
 MERGED_PREFIX = "conflict-merged-"
+# Names the fields both editors changed, whose choice the panel asks for before saving.
+NEEDED = "conflict-needed"
 
 
 def compared_fields(form) -> list[str]:
@@ -88,13 +92,17 @@ def conflict_rows(form, current: Article, base_version: int | None) -> list[dict
             continue
         before = _at_base(base, name)
         unchanged_by_me = before is not None and mine == before
+        changed_by_both = before is not None and not unchanged_by_me and theirs != before
         merged = _both(form, name, base, current) if not unchanged_by_me else None
+        choice = ("both" if merged else "theirs" if unchanged_by_me
+                  else None if changed_by_both else "mine")
         rows.append({
             "name": name,
             "choice_name": CHOICE_PREFIX + name,
             "label": form.fields[name].label or name.replace("_", " ").capitalize(),
             "diff": word_diff(theirs, mine),
-            "choice": "both" if merged else "theirs" if unchanged_by_me else "mine",
+            "choice": choice,
+            "needs_choice": choice is None,
             # A one-line or plain-text box, or the body editor: editor.js can show their text
             # in it, for a merge by hand; pickers keep the editor's value.
             "theirs_text": _plain_text(form, name, current),
@@ -125,6 +133,23 @@ def _plain_text(form, name: str, current: Article) -> str | None:
         return None
     value = getattr(current, name)
     return "" if value is None else str(value)
+
+
+def unchosen(form) -> list[str]:
+    """The fields both editors changed that the panel asked a choice for and got none."""
+    asked = form.data.getlist(NEEDED) if hasattr(form.data, "getlist") else []
+    return [name for name in asked
+            if name in form.fields and not form.data.get(CHOICE_PREFIX + name)]
+
+
+def rows_again(form, current: Article, base_version: int) -> list[dict]:
+    """The panel as it was shown, with the choices the editor did make kept."""
+    rows = conflict_rows(form, current, base_version)
+    for row in rows:
+        posted = form.data.get(row["choice_name"])
+        if posted in ("mine", "theirs", "both"):
+            row["choice"] = posted
+    return rows
 
 
 def apply_choices(form, cleaned: dict, current: Article) -> list[str]:

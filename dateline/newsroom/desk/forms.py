@@ -104,10 +104,28 @@ class ArticleForm(forms.ModelForm):
                 "field, what to keep, then save again.",
                 code="stale",
             )
+        missing = conflict.unchosen(self)
+        if missing:
+            self._ask_again(current, missing)
         conflict.apply_choices(self, cleaned, current)
         if cleaned.get("seen_tags") is not None:  # read only where the merge will use them
             self.stored_tags = set(current.tags.values_list("pk", flat=True))
         return cleaned
+
+    def _ask_again(self, current: Article, missing: list[str]) -> None:
+        """Refuse a save that left a field both editors changed without a choice: the panel
+        again, as it was, the text still in the form."""
+        self.refused_revision = (current.revisions.filter(
+            kind=Revision.Kind.REFUSED, created_by=self.user).first())
+        base = self.refused_revision.version if self.refused_revision else current.version
+        self.conflict = conflict.rows_again(self, current, base)
+        names = ", ".join(str(self.fields[name].label or name) for name in missing)
+        raise forms.ValidationError(
+            f"You and they both changed {names}: choose, for each, whether to keep yours or "
+            "take theirs (or merge them by hand in the form), then save again. Nothing was "
+            "saved yet.",
+            code="stale",
+        )
 
     def _post_clean(self) -> None:
         # The admin shows this instance as the stored article (title, heading): a refused

@@ -347,7 +347,8 @@
     const merged = form.elements.namedItem(`conflict-merged-${textarea.name}`);
     const show = () => {
       filling = true;
-      const chosen = row.querySelector("input[type=radio]:checked").value;
+      // Nothing is chosen where both changed the same words: the editor's own text until then.
+      const chosen = row.querySelector("input[type=radio]:checked")?.value;
       const text = { theirs: row.dataset.theirs, both: merged && merged.value }[chosen];
       editor.commands.setContent(text || mine, { emitUpdate: false });
       textarea.value = editor.getHTML();
