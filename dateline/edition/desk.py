@@ -1,12 +1,14 @@
-"""The desk's edition buttons: open the next edition early, rebuild one, send one now; and
-the PDF of an edition readers cannot see yet.
+"""The desk's edition buttons: open the next edition early, rebuild one, send a test copy to
+oneself, send one now; and the PDF of an edition readers cannot see yet.
 
 Each button is a POST from the edition's desk pages (CSRF-checked by the admin), checks the
 user's permission on the server, and says in a message what happened or why nothing did.
 """
 
+import smtplib
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,7 +19,9 @@ from django.utils.dateformat import format as format_date
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from dateline.base.errors import in_words
 from dateline.base.numbers import json_loads
+from dateline.base.ratelimits import RateLimit
 
 from . import arrange
 from .assembly import build_edition, goes_out_at, layout, next_edition_date
@@ -25,6 +29,8 @@ from .models import Edition
 from .pdf import DESK_WAIT_SECONDS, Busy, edition_pdf, pdf_filename
 
 DAY_FORMAT = "l, j F Y"
+# A test copy goes to the editor's own address only (the desk is no mail relay), a few at a time.
+TEST_SENDS = RateLimit("edition-test", 5, 600)
 
 
 def change_url(edition: Edition) -> str:
@@ -49,6 +55,7 @@ def buttons_context(request: HttpRequest, edition: Edition) -> dict:
     return {
         "can_rebuild": arrange and edition.status == Edition.Status.DRAFT,
         "can_send": arrange and may_send(edition),
+        "can_test": arrange,
         "goes_out_at": goes_out_at(edition.date),
         "pdf_url": reverse("admin:edition_edition_pdf", args=[edition.pk]),
     }
@@ -163,6 +170,47 @@ def send_now(request: HttpRequest, pk: int) -> HttpResponse:
                                   f"{named(edition, 'the')} and sends it to subscribers "
                                   f"within a minute.{resumed}")
     return redirect(change_url(edition))
+
+
+@require_POST
+def send_test(request: HttpRequest, pk: int) -> HttpResponse:
+    """The edition's e-mail to the editor's own address, as subscribers will get it: what a
+    mail program makes of it is seen before the morning run, not after."""
+    from django.core.mail import mailers
+
+    from .newsletter import EditionMail
+
+    if not may_arrange(request.user):
+        raise PermissionDenied("Only editors send editions.")
+    edition = get_object_or_404(Edition, pk=pk)
+    # Back to the page the button was on: the edition, or "Send now"'s question.
+    back = (reverse("admin:edition_edition_send", args=[pk])
+            if request.POST.get("back") == "send" and may_send(edition) else change_url(edition))
+    address = request.user.email
+    if not address:
+        messages.error(request, "Your account has no e-mail address to send a test to: add "
+                                "one on your user page (Users), or ask whoever manages the "
+                                "desk's accounts.")
+        return redirect(back)
+    refusal = TEST_SENDS.count(f"user:{request.user.pk}")
+    if refusal is not None:
+        messages.error(request, f"{TEST_SENDS.allowed} test copies in "
+                                f"{TEST_SENDS.window // 60} minutes is the most: try again in "
+                                f"{refusal.retry_after} seconds.")
+    else:
+        try:
+            mailers.default.send_messages([EditionMail(edition).test_copy(address)])
+        except (smtplib.SMTPException, OSError) as error:
+            messages.error(request, f"The mail server did not take the test copy "
+                                    f"({in_words(error)}): nothing was sent.")
+        else:
+            where = (" (no mail server is set: it is written to the server's log)"
+                     if settings.MAILERS["default"]["BACKEND"].endswith("console.EmailBackend")
+                     else "")
+            messages.success(request, f"A test copy of {named(edition, 'the')} went to "
+                                      f"{address}{where}. Subscribers got nothing, and the "
+                                      f"edition is not marked as sent.")
+    return redirect(back)
 
 
 @require_POST

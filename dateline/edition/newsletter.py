@@ -147,6 +147,17 @@ class EditionMail:
             self.ad.sent()
         return message
 
+    def test_copy(self, address: str) -> EmailMultiAlternatives:
+        """The mail as subscribers will get it, to one editor before it goes out: marked as a
+        test in its subject, with no one's unsubscribe link, and not counted as sent (no
+        delivery, no showing of the ad)."""
+        message = NewsletterMessage(subject=f"[Test] {self.subject}",
+                                    body=self._text.replace(self._marker,
+                                                            "(none in a test copy)"),
+                                    to=[address])
+        message.attach_alternative(self.preview(), "text/html")
+        return message
+
     def preview(self) -> str:
         """The HTML mail as a subscriber gets it, for the desk (no one's unsubscribe link)."""
         return self._html.replace(self._marker, "#unsubscribe")
