@@ -180,6 +180,8 @@ def test_a_mistyped_address_is_shown_again_with_the_fix(client):
     response = subscribe(client, "not an address")
     assert response.status_code == 400
     assert "Enter an e-mail address like name@example.org." in response.content.decode()
+    # The summary takes the focus, so that a keyboard or screen reader starts on it.
+    assert 'class="report-problem" role="alert" tabindex="-1" autofocus' in response.text
     assert not Subscriber.objects.exists()
 
 

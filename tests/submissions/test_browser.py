@@ -49,6 +49,8 @@ def test_a_reader_goes_from_a_story_to_a_reference(browser, live_server, make_ar
     assert page.locator(".report-problem h2").inner_text().startswith(
         "Your report has not been sent yet"
     )
+    # Focus starts on the summary (it stayed at the top of the page, above the masthead).
+    page.wait_for_function("document.activeElement.classList.contains('report-problem')")
     assert page.get_by_label("Your name").input_value() == "Maria Ivanova"
     assert page.get_by_label("Your e-mail address").input_value() == "maria@example.org"
     assert page.get_by_label("Headline").input_value() == "Tram derails on Vitosha Boulevard"
