@@ -100,7 +100,7 @@ class PhotoAdmin(KeysCheckedAdmin, admin.ModelAdmin):
         (None, {"fields": ["focal_preview", ("focal_x", "focal_y")]}),
         ("Words", {"fields": ["title", "caption", "alt_text", "tags", "taken_at"]}),
         ("Credit and rights", {"fields": ["credit", "creator", "source", "copyright_notice",
-                                          "usage_terms"]}),
+                                          "usage_terms", "instructions"]}),
         ("Used in", {"fields": ["used_in"]}),
         ("The file", {"fields": ["facts", "origin"]}),
     ]

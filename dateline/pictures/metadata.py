@@ -22,7 +22,7 @@ from .decode import OPENERS
 from .models import Photo
 
 FIELDS = ("title", "caption", "alt_text", "creator", "credit", "source", "copyright_notice",
-          "usage_terms")
+          "usage_terms", "instructions")
 MAX_KEYWORDS = 30
 _MAX_XMP = 1024 * 1024
 _NS = {
@@ -42,14 +42,16 @@ _XMP = {
     "source": ["photoshop:Source"],
     "copyright_notice": ["dc:rights"],
     "usage_terms": ["xmpRights:UsageTerms"],
+    "instructions": ["photoshop:Instructions"],
     "taken_at": ["photoshop:DateCreated"],
     "keywords": ["dc:subject"],
     "extended_description": ["Iptc4xmpCore:ExtDescrAccessibility"],
 }
-# IPTC IIM record 2 datasets: object name, headline, caption, by-line, credit, source, rights.
+# IPTC IIM record 2 datasets: object name, headline, caption, by-line, credit, source, rights,
+# special instructions.
 _IIM = {"title": [(2, 5), (2, 105)], "caption": [(2, 120)], "creator": [(2, 80)],
         "credit": [(2, 110)], "source": [(2, 115)], "copyright_notice": [(2, 116)],
-        "keywords": [(2, 25)]}
+        "instructions": [(2, 40)], "keywords": [(2, 25)]}
 _EXIF = {"caption": 0x010E, "creator": 0x013B, "copyright_notice": 0x8298}
 # EXIF kept in `embedded`, by name: the camera, never where it was (GPS) or who owns it.
 _EXIF_KEPT = {"Make", "Model", "Software", "DateTime", "ImageDescription", "Artist",

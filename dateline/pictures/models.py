@@ -55,6 +55,13 @@ class Photo(models.Model):
                               help_text="Who supplied it: an agency, a reader, the newsroom.")
     copyright_notice = models.CharField(max_length=500, blank=True)
     usage_terms = models.TextField(blank=True, max_length=2000)
+    # IPTC's "Instructions": what the supplier tells the desk (an embargo, "no sales", a
+    # mandatory credit). Never shown to readers, nor sent on the wire.
+    instructions = models.TextField(
+        blank=True, max_length=2000,
+        help_text="The supplier's instructions to the desk, as the file gave them: never shown "
+        "to readers.",
+    )
     taken_at = models.DateTimeField(null=True, blank=True)
     # Where the photo's subject is, as a share of width and height: crops keep it in frame.
     focal_x = models.FloatField(default=0.5, validators=_FOCUS)

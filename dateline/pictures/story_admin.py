@@ -177,5 +177,8 @@ class StoryPhotoInline(KeysCheckedAdmin, admin.StackedInline):
         alt = (format_html("Alt text: {}", use.photo.alt_text) if use.photo.alt_text else
                "No alt text yet: write it in the photo library before publishing.")
         url = reverse("admin:pictures_photo_change", args=[use.photo_id])
+        # The supplier's word on its use ("no sales", an embargo) where the photo is chosen.
+        told = (format_html('<p class="photo-instructions"><strong>Instructions:</strong> {}</p>',
+                            use.photo.instructions) if use.photo.instructions else "")
         return format_html('{}<p>{} <a href="{}" target="_blank" rel="noopener">Open the photo '
-                           "in the library (new tab)</a></p>", shown, alt, url)
+                           "in the library (new tab)</a></p>{}", shown, alt, url, told)

@@ -35,6 +35,7 @@ def test_a_photo_is_stored_with_its_metadata_as_topic_tags_and_by_whom(db, make_
     assert photo.uploaded_by == editor and photo.origin == Photo.Origin.UPLOAD
     assert photo.caption == "The description aka caption (ref2017.1)"
     assert photo.credit == "Credit Line (ref2017.1)"
+    assert photo.instructions == "An Instruction (ref2017.1)"  # IPTC's, for the desk
     assert photo.original.name.endswith(f"{photo.sha256}.jpeg")
     with photo.original.open("rb") as stored:
         assert stored.read() == data  # the original as uploaded, metadata and all

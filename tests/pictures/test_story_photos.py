@@ -288,3 +288,22 @@ def test_the_editor_lists_the_lead_photo_first(draft, editor, desk_client):
     formset = next(f.formset for f in response.context["inline_admin_formsets"]
                    if f.formset.prefix == INLINE)
     assert [use.role for use in formset.queryset] == ["lead", "body"]
+
+
+def test_the_suppliers_instructions_show_on_the_desk_and_nowhere_public(
+        make_article, editor, desk_client, client):
+    """IPTC's "Instructions" ("no sales", an embargo) was not read: the desk never saw it."""
+    import json
+
+    from dateline.syndication.formatters import registry
+
+    story = make_article("Storm reaches the coast")
+    photo = library_photo("Waves at the pier.")
+    Photo.objects.filter(pk=photo.pk).update(instructions="NO SALES. Mandatory credit.")
+    StoryPhoto.objects.create(article=story, photo=photo, role=StoryPhoto.Role.LEAD)
+    desk = desk_client(editor).get(f"{ARTICLES}{story.pk}/change/").text
+    assert "<strong>Instructions:</strong> NO SALES. Mandatory credit." in desk
+    assert "NO SALES" not in client.get(story.get_absolute_url()).text
+    for name in ("ninjs15", "ninjs31"):
+        item = registry.get(name)(base_url="https://news.example/").format_all([story])[0]
+        assert "NO SALES" not in json.dumps(item)
