@@ -178,8 +178,9 @@ class TermRowForm(forms.ModelForm):
 
 @admin.register(WatchedTerm)
 class WatchedTermAdmin(admin.ModelAdmin):
-    list_display = ["term", "active"]
+    list_display = ["term", "active", "excluded"]
     list_editable = ["active"]
+    list_filter = ["excluded"]
     search_fields = ["term"]
 
     def get_changelist_form(self, request, **kwargs):

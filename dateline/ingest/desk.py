@@ -44,6 +44,7 @@ def monitor_page(request: HttpRequest) -> HttpResponse:
     return render(request, "ingest/monitor.html", {
         **admin.site.each_context(request), "title": "Foreign-media monitor",
         "entries": monitor.todays_clusters(), "terms": terms,
+        "exclusions": monitor.exclusions(),
         "subject": terms[0] if terms else "",
         "reviews": open_reviews(), "poll_seconds": POLL_SECONDS,
         "can_draft": request.user.has_perm("newsroom.add_article"),

@@ -167,6 +167,13 @@ class WatchedTerm(models.Model):
 
     term = models.CharField(max_length=100, unique=True)
     active = models.BooleanField(default=True)
+    # "Georgia" watched, "Atlanta, Georgia" excluded: a story naming only the state is not news
+    # about the country.
+    excluded = models.BooleanField(
+        "exclusion", default=False,
+        help_text="A phrase that does not count as naming the country, where it holds a "
+        "watched term (“Atlanta, Georgia” beside “Georgia”).",
+    )
 
     class Meta:
         ordering = ["term"]

@@ -4,7 +4,8 @@ Four queries whatever the number of clusters: the active terms, the clusters of 
 whose items contain a term anywhere (a case-insensitive substring, which every database does
 alike), those clusters, and their items with their outlets and feeds. The word-boundary test
 ("Bulgarian" matches, "Bulgariana" does not) is then made in Python on the loaded items, so
-SQLite and PostgreSQL agree on it.
+SQLite and PostgreSQL agree on it; so are the exclusions ("Atlanta, Georgia" does not name
+the country Georgia) and each item's snippet, the words around its first mention.
 """
 
 import re
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from .drafts import outlet_link
 from .models import Cluster, Item, WatchedTerm
@@ -22,10 +24,17 @@ WINDOW = timedelta(hours=24)
 MAX_CANDIDATES = 500
 MAX_SHOWN = 100
 FIELDS = ("headline", "summary", "body")
+SNIPPET_WORDS = 14  # on each side of the mention: about a line and a half of the desk's page
 
 
 def active_terms() -> list[str]:
-    return list(WatchedTerm.objects.filter(active=True).values_list("term", flat=True))
+    return list(WatchedTerm.objects.filter(active=True, excluded=False)
+                .values_list("term", flat=True))
+
+
+def exclusions() -> list[str]:
+    return list(WatchedTerm.objects.filter(active=True, excluded=True)
+                .values_list("term", flat=True))
 
 
 def term_pattern(terms: list[str]) -> re.Pattern | None:
@@ -37,9 +46,35 @@ def term_pattern(terms: list[str]) -> re.Pattern | None:
                       re.IGNORECASE)
 
 
-def mentions(item: Item, pattern: re.Pattern) -> set[str]:
-    """The terms an item names (as the term list spells them, in lower case)."""
-    return {m.group(0).lower() for name in FIELDS for m in pattern.finditer(getattr(item, name))}
+def without(text: str, excluded: re.Pattern | None) -> str:
+    """The text with each excluded phrase blanked out, its length kept (so are offsets)."""
+    return excluded.sub(lambda m: " " * len(m.group(0)), text) if excluded else text
+
+
+def mentions(item: Item, pattern: re.Pattern, excluded: re.Pattern | None = None) -> set[str]:
+    """The terms an item names (as the term list spells them, in lower case), outside any
+    excluded phrase."""
+    return {m.group(0).lower() for name in FIELDS
+            for m in pattern.finditer(without(getattr(item, name), excluded))}
+
+
+def snippet(item: Item, pattern: re.Pattern,
+            excluded: re.Pattern | None = None) -> tuple[str, str, str] | None:
+    """The words around the item's first mention in its summary or text, as (before, the
+    mention, after); None where only its headline names a term (the page shows it anyway)."""
+    for text in (item.summary, strip_tags(item.body)):
+        text = " ".join(text.split())
+        found = pattern.search(without(text, excluded))
+        if found:
+            # Split on single spaces, so that joined again the text is as it was ("(Bulgaria)").
+            before = text[:found.start()].split(" ")
+            after = text[found.end():].split(" ")
+            head = ("\N{HORIZONTAL ELLIPSIS} " if len(before) > SNIPPET_WORDS + 1 else "") + \
+                " ".join(before[-SNIPPET_WORDS - 1:])
+            tail = " ".join(after[:SNIPPET_WORDS + 1]) + (
+                " \N{HORIZONTAL ELLIPSIS}" if len(after) > SNIPPET_WORDS + 1 else "")
+            return head, found.group(0), tail
+    return None
 
 
 @dataclass
@@ -68,6 +103,7 @@ def todays_clusters(now: datetime | None = None, limit: int = MAX_SHOWN) -> list
     pattern = term_pattern(terms)
     if pattern is None:
         return []
+    excluded = term_pattern(exclusions())
     since = (now or timezone.now()) - WINDOW
     contains = Q()
     # SQLite's LIKE ignores case for ASCII letters only: the usual spellings of a Cyrillic or
@@ -89,7 +125,8 @@ def todays_clusters(now: datetime | None = None, limit: int = MAX_SHOWN) -> list
         loaded = list(cluster.items.all())
         for item in loaded:
             item.web_link = outlet_link(item)
-        found = set().union(*(mentions(item, pattern) for item in loaded))
+            item.snippet = snippet(item, pattern, excluded)
+        found = set().union(*(mentions(item, pattern, excluded) for item in loaded))
         if not found:
             continue
         # As the desk wrote the terms ("Bulgaria"), not as matched.
@@ -115,5 +152,6 @@ def as_json(entry: Entry) -> dict:
             "id": item.pk, "headline": item.headline, "outlet": item.outlet.name,
             "link": outlet_link(item), "language": item.language,
             "first_seen_at": item.first_seen_at.isoformat(), "used": item.used,
+            "snippet": list(item.snippet) if getattr(item, "snippet", None) else None,
         } for item in entry.items],
     }

@@ -98,6 +98,42 @@ def test_the_json_gives_each_cluster_its_outlets_languages_links_and_times(
     assert set(data["terms"]) == set(settings.DATELINE_WATCHED_TERMS)
 
 
+def test_an_excluded_phrase_does_not_count_as_naming_the_country(outlets):
+    """"Georgia" watched: every story from Atlanta, Georgia filled the monitor."""
+    WatchedTerm.objects.create(term="Georgia")
+    WatchedTerm.objects.create(term="Atlanta, Georgia", excluded=True)
+    state = desk_rows.cluster("State")
+    desk_rows.item(outlets["NHK"], "Storm", summary="A storm hit Atlanta, Georgia overnight.",
+                   cluster=state)
+    country = desk_rows.cluster("Country")
+    desk_rows.item(outlets["NHK"], "Vote", cluster=country,
+                   summary="From Atlanta, Georgia to Tbilisi: Georgia votes today.")
+    [entry] = monitor.todays_clusters()
+    assert entry.cluster == country and entry.terms == ["Georgia"]
+    assert "Atlanta, Georgia" not in monitor.active_terms()
+    WatchedTerm.objects.filter(excluded=True).update(active=False)  # an exclusion switched off
+    assert len(monitor.todays_clusters()) == 2
+
+
+def test_each_item_shows_the_words_around_its_first_mention(outlets, make_user, desk_client):
+    c = desk_rows.cluster("Gas")
+    words = " ".join(f"w{n}" for n in range(40))
+    desk_rows.item(outlets["Die Zeit"], "Gaspreise", cluster=c, summary="",
+                   body=f"<p>{words} <b>Bulgarien</b> und Bulgaria <script>x</script> "
+                        f"{words}</p>")
+    only_headline = desk_rows.item(outlets["NHK"], "Bulgaria gas deal", cluster=c)
+    [entry] = monitor.todays_clusters()
+    first, second = entry.items
+    before, mention, after = first.snippet
+    assert mention == "Bulgaria" and before.startswith("… ") and after.endswith(" …")
+    assert before.endswith(" w39 Bulgarien und ") and len(before.split()) == 15
+    assert second.pk == only_headline.pk and second.snippet is None
+    page = desk_client(make_user("Reporter")).get(MONITOR).text
+    assert "<mark>Bulgaria</mark>" in page and "<script>x" not in page
+    data = desk_client(make_user("Reporter")).get("/desk/ingest/monitor.json").json()
+    assert data["clusters"][0]["items"][0]["snippet"] == [before, "Bulgaria", after]
+
+
 def test_the_monitor_is_for_the_newsroom_only(outlets, make_user, desk_client):
     assert desk_client(make_user("Contributor")).get(MONITOR).status_code == 403
     assert desk_client(make_user(None)).get("/desk/ingest/monitor.json").status_code == 403

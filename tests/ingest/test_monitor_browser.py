@@ -43,9 +43,15 @@ def test_an_editor_watches_the_monitor_and_drafts_from_a_cluster(browser, live_s
     # A story arrives: the list renews in place (the page calls this every 30 s), keeps the
     # tick and says what is new in its polite live region.
     arrived = desk_rows.cluster("Strike in Sofia, Bulgaria")
-    desk_rows.item(desk_rows.feed("NHK"), "Bulgaria strike", cluster=arrived)
+    desk_rows.item(desk_rows.feed("NHK"), "Strike", cluster=arrived,
+                   summary="Rail workers across <b>Bulgaria</b> stopped work at dawn.")
     page.evaluate("document.getElementById('monitor-form').renew()")
     page.locator(".monitor-cluster", has_text="Strike in Sofia").wait_for(timeout=10_000)
+    # The words around the mention, the term marked, the outlet's text never markup.
+    snippet = page.locator(".monitor-cluster", has_text="Strike in Sofia").locator(
+        ".monitor-snippet")
+    assert snippet.inner_text() == "Rail workers across <b>Bulgaria</b> stopped work at dawn."
+    assert snippet.locator("mark").inner_text() == "Bulgaria"
     status = page.locator("#monitor-status")
     assert status.get_attribute("aria-live") == "polite"
     assert "1 new story in the list: Strike in Sofia, Bulgaria" in status.inner_text()

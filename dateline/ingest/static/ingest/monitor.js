@@ -35,6 +35,11 @@
                   " " + (item.language || "language unknown") + ", first seen ");
     meta.append(time(item.first_seen_at, true), item.used ? ", used" : "");
     li.append(" ", meta);
+    if (item.snippet) {  // [before, the mention, after]: text nodes, never markup
+      var words = el("p", {"class": "monitor-snippet"}, item.snippet[0]);
+      words.append(el("mark", {}, item.snippet[1]), item.snippet[2]);
+      li.append(words);
+    }
     if (item.link && /^https?:/.test(item.link)) {
       li.append(" ", el("a", {href: item.link, rel: "noopener noreferrer",
                               "aria-describedby": id}, "Open the outlet's page"));
