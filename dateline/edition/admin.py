@@ -128,6 +128,7 @@ class EditionAdmin(admin.ModelAdmin):
             path("<id:pk>/rebuild/", wrap(desk.rebuild), name="edition_edition_rebuild"),
             path("<id:pk>/send/", wrap(desk.send_now), name="edition_edition_send"),
             path("<id:pk>/test/", wrap(desk.send_test), name="edition_edition_test"),
+            path("<id:pk>/add/", wrap(desk.add_story), name="edition_edition_add_story"),
             path("<id:pk>/arrange/", wrap(desk.arrange_items), name="edition_edition_arrange"),
             path("<id:pk>/pdf/", wrap(desk.pdf_preview), name="edition_edition_pdf"),
             path("<id:pk>/mail/", wrap(desk.mail_preview), name="edition_edition_mail"),

@@ -10,8 +10,9 @@ import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Max
 
-from dateline.newsroom.models import Section
+from dateline.newsroom.models import Article, Section
 from dateline.pagecache import keys
 from dateline.pagecache.invalidation import invalidate_on_commit
 
@@ -122,6 +123,36 @@ def save(edition_pk: int, payload) -> Edition:
     # bulk_update sends no post_save, so the page and PDF cache is told here (signals.py).
     invalidate_on_commit({keys.edition(edition.pk)})
     return edition
+
+
+@transaction.atomic
+def add_story(edition_pk: int, article: Article, column: str) -> EditionItem:
+    """Put a story the build did not choose (an older one, one left out) at the end of a slot,
+    pinned, so that a rebuild keeps it there."""
+    edition = Edition.objects.select_for_update().get(pk=edition_pk)
+    if edition.status != Edition.Status.DRAFT:
+        raise Refused(409, "This edition has been sent (or is being sent): nothing can be "
+                           "added to it.")
+    if column not in Column.values:
+        raise Refused(400, "Choose the slot the story goes in.")
+    if not article.is_live:
+        raise Refused(400, f"“{article.headline}” is not published: only a story readers "
+                           "can open goes in the edition.")
+    item = edition.items.filter(article=article).first()
+    if item is not None and not item.left_out:
+        raise Refused(400, f"“{article.headline}” is in this edition already: move it "
+                           "where you want it.")
+    if column == Column.LEAD and edition.items.filter(column=Column.LEAD,
+                                                      left_out=False).exists():
+        raise Refused(400, "An edition has one lead story: move the lead elsewhere first.")
+    roots = {s.path: s for s in Section.objects.roots()}
+    last = edition.items.aggregate(last=Max("position"))["last"] or 0
+    item = item or EditionItem(edition=edition, article=article)
+    item.column, item.position, item.pinned, item.left_out = column, last + 1, True, False
+    item.section = root_of(article.section, roots)
+    item.save()
+    invalidate_on_commit({keys.edition(edition.pk)})
+    return item
 
 
 def places(edition: Edition) -> dict:

@@ -5,6 +5,7 @@ Each button is a POST from the edition's desk pages (CSRF-checked by the admin),
 user's permission on the server, and says in a message what happened or why nothing did.
 """
 
+import re
 import smtplib
 from datetime import date
 
@@ -22,10 +23,11 @@ from django.views.decorators.http import require_POST
 from dateline.base.errors import in_words
 from dateline.base.numbers import json_loads
 from dateline.base.ratelimits import RateLimit
+from dateline.newsroom.models import Article
 
 from . import arrange
 from .assembly import build_edition, goes_out_at, layout, next_edition_date
-from .models import Edition
+from .models import Edition, EditionItem
 from .pdf import DESK_WAIT_SECONDS, Busy, edition_pdf, pdf_filename
 
 DAY_FORMAT = "l, j F Y"
@@ -66,6 +68,7 @@ def board_context(request: HttpRequest, edition: Edition) -> dict:
     if not (may_arrange(request.user) and edition.status == Edition.Status.DRAFT):
         return {}
     return {"board": arrange.board(edition), "arrange_version": arrange.version(edition),
+            "columns": EditionItem.Column.choices,
             "arrange_url": reverse("admin:edition_edition_arrange", args=[edition.pk]),
             "left_out_count": edition.items.filter(left_out=True).count()}
 
@@ -169,6 +172,34 @@ def send_now(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Sending now: the background worker tops up "
                                   f"{named(edition, 'the')} and sends it to subscribers "
                                   f"within a minute.{resumed}")
+    return redirect(change_url(edition))
+
+
+# A story's address on the site ("/articles/123/slug/", with or without the host) or its number.
+_STORY = re.compile(r"(?:/articles/)?(\d{1,18})(?:/[^/?#]*/?)?(?:[?#].*)?$")
+
+
+@require_POST
+def add_story(request: HttpRequest, pk: int) -> HttpResponse:
+    """A story the build did not choose, put in a slot by the editor: the end of it, pinned."""
+    if not may_arrange(request.user):
+        raise PermissionDenied("Only editors arrange editions.")
+    edition = get_object_or_404(Edition, pk=pk)
+    given = request.POST.get("story", "").strip()[:500]
+    found = _STORY.search(given)
+    article = Article.objects.filter(pk=int(found.group(1))).first() if found else None
+    if article is None:
+        messages.error(request, f"No story has the address or number “{given}”: paste the "
+                                "story's address from the site, or its number.")
+        return redirect(change_url(edition))
+    try:
+        item = arrange.add_story(edition.pk, article, request.POST.get("column", ""))
+    except arrange.Refused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"“{article.headline}” is now last in "
+                                  f"{item.get_column_display()}, pinned: move it where it "
+                                  "belongs.")
     return redirect(change_url(edition))
 
 
