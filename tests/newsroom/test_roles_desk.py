@@ -85,11 +85,17 @@ def test_ensure_editor_gives_each_account_its_own_password(
     settings.VAR_DIR = tmp_path
     monkeypatch.delenv("DATELINE_EDITOR_PASSWORD", raising=False)
     call_command("ensure_editor")
-    house = printed_password(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    house = printed_password(out)
+    # The make-run account is told its role, and how colleagues get theirs (it adds none).
+    assert "  role: Editor\n" in out
+    assert "dateline ensure_editor --username NAME --role 'Chief editor'" in out
     call_command("ensure_editor", "--username", "ana", "--role", "Reporter")
     ana = printed_password(capsys.readouterr().out)
     call_command("ensure_editor", "--username", "boris", "--role", "Chief editor")
-    boris = printed_password(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    boris = printed_password(out)
+    assert "role: Chief editor" in out and "added by a chief editor" not in out
     assert len({house, ana, boris}) == 3
     assert User.objects.get(username="ana").check_password(ana)
     assert [g.name for g in User.objects.get(username="boris").groups.all()] == ["Chief editor"]

@@ -73,6 +73,12 @@ class Command(BaseCommand):
             lines.append("  password: unchanged (--reset-password gives it a new one)")
         if not created:
             lines.append("  (account already existed)")
+        roles = list(user.groups.values_list("name", flat=True))
+        lines.append(f"  role: {', '.join(roles) or 'none'}")
+        if CHIEF_EDITOR not in roles:
+            # Only a chief editor adds colleagues' accounts on the desk.
+            lines.append(f"  (colleagues' accounts are added by a chief editor: dateline "
+                         f"ensure_editor --username NAME --role '{CHIEF_EDITOR}')")
         self.stdout.write("\n".join(lines))
 
     def _stored_password(self) -> str | None:
