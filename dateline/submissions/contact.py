@@ -1,0 +1,45 @@
+"""A reader's contact details left in the text of their report: the desk is told, on the story
+drafted from it, until they are taken out (readers write "call me on +359 888 123 456" to the
+newsroom, not to every reader of the story)."""
+
+import re
+
+from django.http import HttpRequest
+from django.utils.html import format_html, strip_tags
+
+from dateline.newsroom.models import Article
+
+from .models import Submission
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Digits with the separators people write between them: "+359 888 123 456", "(02) 987-6543".
+PHONE = re.compile(r"(?<![\w/.,-])\+?\(?\d[\d ().\-/]{5,}\d(?![\w/])")
+# What the same characters write that is no telephone: dates and spans of years.
+NOT_PHONE = re.compile(r"\d{4}-\d\d-\d\d|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}\s?-\s?\d{4}")
+SHOWN = 5
+
+
+def contact_details(text: str) -> list[str]:
+    """The e-mail addresses and telephone numbers the text seems to hold, first few."""
+    found = [m.group(0) for m in EMAIL.finditer(text)]
+    for match in PHONE.finditer(EMAIL.sub(" ", text)):
+        number = match.group(0).strip()
+        digits = sum(c.isdigit() for c in number)
+        if 7 <= digits <= 15 and not NOT_PHONE.fullmatch(number):
+            found.append(number)
+    return list(dict.fromkeys(found))[:SHOWN]
+
+
+def contact_notice(request: HttpRequest, article: Article) -> str | None:
+    """Beside the workflow buttons of a story drafted from a reader's report whose words
+    still hold what looks like contact details."""
+    if not article.pk or not Submission.objects.filter(article=article).exists():
+        return None
+    found = contact_details(" ".join((article.headline, article.standfirst,
+                                      strip_tags(article.body))))
+    if not found:
+        return None
+    return format_html(
+        "<strong>Contact details?</strong> The reader's words hold what look like an e-mail "
+        "address or telephone number ({}): take them out before publishing, unless the reader "
+        "asked for them to be printed.", ", ".join(found))

@@ -1,0 +1,50 @@
+"""A reader's telephone number or e-mail address left in their report's text: the story drafted
+from it says so on the desk until it is taken out (it went out on the page, the feeds and the
+wire next to the reader's name)."""
+
+import pytest
+from django.utils import timezone
+
+from dateline.newsroom.models import Article
+from dateline.submissions import moderation
+from dateline.submissions.contact import contact_details
+from dateline.submissions.models import Submission
+
+pytestmark = pytest.mark.django_db
+NOTICE = "<strong>Contact details?</strong>"
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Call me on +359 888 123 456 after six.", ["+359 888 123 456"]),
+    ("Phone (02) 987-6543 or write to maria.i@example.org.",
+     ["maria.i@example.org", "(02) 987-6543"]),
+    ("It happened on 2024-12-11 and on 11.12.2024, as in 1987-1990.", []),
+    ("Turnover was 1,200,000 levs; 3,500 people came; bus 94 and 280.", []),
+    ("The ISBN is on page 12.", []),
+])
+def test_contact_details_are_found_and_dates_and_figures_are_not(text, found):
+    assert contact_details(text) == found
+
+
+def report(text: str) -> Submission:
+    return Submission.objects.create(headline="Flood on Vitosha Boulevard", name="Maria Ivanova",
+                                     email="maria@example.org", text=text,
+                                     consented_at=timezone.now())
+
+
+def test_the_draft_of_a_report_says_so_until_they_are_taken_out(
+        make_user, make_section, desk_client):
+    editor = make_user("Editor")
+    draft = moderation.accept(editor, report("Water everywhere. Call me on +359 888 123 456."),
+                              make_section("City"))
+    desk = desk_client(editor)
+    page = desk.get(f"/desk/newsroom/article/{draft.pk}/change/").text
+    assert NOTICE in page and "(+359 888 123 456)" in page
+    Article.objects.filter(pk=draft.pk).update(body="<p>Water everywhere.</p>")
+    assert NOTICE not in desk.get(f"/desk/newsroom/article/{draft.pk}/change/").text
+
+
+def test_a_staff_story_with_a_hotline_is_not_flagged(make_article, make_user, desk_client):
+    story = make_article("Flood hotline opens", body="<p>Call +359 2 123 4567 for help.</p>")
+    page = desk_client(make_user("Editor")).get(f"/desk/newsroom/article/{story.pk}/change/")
+    assert NOTICE not in page.text
