@@ -116,9 +116,10 @@ class OtherStoryPicker(AutocompleteSelect):
         self.story = story
 
     def get_url(self) -> str:
-        # The desk's story search leaves out the story named by `exclude` (article_admin).
-        url = super().get_url()
-        return f"{url}?exclude={self.story.pk}" if self.story is not None else url
+        # The desk's story search leaves out the story named by `exclude`, and with `live`
+        # finds published stories for every writer, not only their own (article_admin).
+        url = f"{super().get_url()}?live=1"
+        return f"{url}&exclude={self.story.pk}" if self.story is not None else url
 
 
 class RelatedPick(forms.Form):

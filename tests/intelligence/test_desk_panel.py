@@ -118,7 +118,7 @@ def test_related_stories_are_pinned_removed_and_added(desk_client, make_user, ma
     assert [r["id"] for r in found["results"]] == [str(chess.pk)]
     # ...less the story itself, which came first in its own picker, to be refused once chosen.
     page = client.get(f"/desk/newsroom/article/{story.pk}/change/").text
-    assert f'data-ajax--url="/desk/autocomplete/?exclude={story.pk}"' in page
+    assert f'data-ajax--url="/desk/autocomplete/?live=1&amp;exclude={story.pk}"' in page
     asked = {"app_label": "intelligence", "term": "Grain", "model_name": "relatedstory",
              "field_name": "related"}
     everything = [r["id"] for r in client.get("/desk/autocomplete/", asked).json()["results"]]
@@ -130,6 +130,27 @@ def test_related_stories_are_pinned_removed_and_added(desk_client, make_user, ma
     rows = dict(RelatedStory.objects.filter(article=story).values_list("related", "origin"))
     assert rows[harvest.pk] == "removed" and rows[chess.pk] == "pinned"
     assert draft.pk not in rows
+
+
+def test_a_reporters_picker_finds_published_stories_not_only_their_own(
+        desk_client, make_user, make_article):
+    """A reporter's "Add a related story" found only their own stories ("No results")."""
+    reporter = make_user("Reporter")
+    mine = make_article("Grain prices: my draft", status=Article.Status.DRAFT,
+                        published_at=None)
+    Article.objects.filter(pk=mine.pk).update(created_by=reporter)
+    out = make_article("Grain harvest ends early")
+    others_draft = make_article("Grain tariffs: someone's draft", status=Article.Status.DRAFT,
+                                published_at=None)
+    client = desk_client(reporter)
+    asked = {"app_label": "intelligence", "term": "Grain", "model_name": "relatedstory",
+             "field_name": "related", "live": "1"}
+    found = {r["id"] for r in client.get("/desk/autocomplete/", asked).json()["results"]}
+    assert str(out.pk) in found and str(mine.pk) in found
+    assert str(others_draft.pk) not in found
+    # The story list stays theirs alone: `live` is for the picker's search only.
+    listed = client.get("/desk/newsroom/article/", {"q": "Grain", "live": "1"}).text
+    assert "Grain harvest ends early" not in listed
 
 
 def test_a_story_removed_by_mistake_is_let_back(desk_client, make_user, story):
