@@ -15,6 +15,9 @@ from dateline.newsroom.desk.keys import KeysCheckedAdmin
 
 from .drafts import outlet_link
 from .models import FailedPayload, Feed, Item, WatchedTerm
+from .parsers import registry as parsers
+from .services import ServiceError, services
+from .services.folder import allowed_folder
 
 WEEK = timedelta(days=7)
 
@@ -66,8 +69,40 @@ class FailedPayloadInline(admin.TabularInline):
         return bytes(payload.payload[:300]).decode("utf-8", "replace")
 
 
+class FeedForm(forms.ModelForm):
+    """A feed's service and format chosen from those configured, and a folder only where the
+    operator opened folders to feeds: a typed name polled nothing, and a typed path read any
+    file of the server into the desk."""
+
+    class Meta:
+        model = Feed
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        service = self.fields["service"]
+        self.fields["service"] = forms.ChoiceField(
+            label=service.label, help_text=service.help_text,
+            choices=[(name, name) for name in services.names()])
+        parser = self.fields["parser"]
+        self.fields["parser"] = forms.ChoiceField(
+            label=parser.label, help_text=parser.help_text, required=False,
+            choices=[("", "recognised from the content"),
+                     *((name, name) for name in parsers.names())])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("service") == "folder" and cleaned.get("url"):
+            try:
+                cleaned["url"] = str(allowed_folder(cleaned["url"]))
+            except ServiceError as refusal:
+                self.add_error("url", str(refusal))
+        return cleaned
+
+
 @admin.register(Feed)
 class FeedAdmin(KeysCheckedAdmin, admin.ModelAdmin):
+    form = FeedForm
     # Health first and few columns: beside the desk's menu and the filters, a wide table hid
     # the health off to the right. The outlet shows under the name only where they differ;
     # "state" says whether it is on, and the service is a filter.

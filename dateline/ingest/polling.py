@@ -135,9 +135,11 @@ def database_turn() -> Iterator[None]:
 
 
 def poll(feed: Feed) -> Outcome:
-    """One poll of `feed`: never raises for anything the outlet did."""
-    service = services.get(feed.service)()
+    """One poll of `feed`: never raises for anything the outlet (or the feed's form) did."""
     try:
+        # A service no longer configured (or typed before the desk checked the name) fails
+        # this feed, in words, not the round: the host's other feeds came after it.
+        service = _service(feed.service)()
         fetched = service.fetch(feed)
     except ServiceError as exc:
         error = str(exc)
@@ -150,6 +152,13 @@ def poll(feed: Feed) -> Outcome:
             return store_read(feed, service, fetched, read)
     with database_turn():
         return failed(feed, error)
+
+
+def _service(name: str):
+    if name not in services.names():
+        raise ServiceError(f"No ingest service is named \u2018{name}\u2019: choose one of "
+                           f"{', '.join(services.names())} in the feed's form")
+    return services.get(name)
 
 
 def read_payload(feed: Feed, payload: Payload) -> tuple[Payload, ParseResult | None, str]:

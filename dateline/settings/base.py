@@ -312,6 +312,12 @@ DATELINE_INGEST_TOTAL_TIMEOUT = 30
 # items left when they are spent keep their teasers. Pages come one at a time per host, each
 # up to TOTAL_TIMEOUT: without it, an outlet whose pages drip took half a minute an item.
 DATELINE_INGEST_FULL_TEXT_SECONDS = 60
+# The folders the folder service may read, and only below them (colon-separated in
+# DATELINE_INGEST_FOLDERS): an editor types a feed's path, and any other would hand them the
+# server's files (the secret key, the database) as "unreadable payloads".
+DATELINE_INGEST_FOLDER_ROOTS = [
+    Path(folder) for folder in
+    os.environ.get("DATELINE_INGEST_FOLDERS", str(VAR_DIR / "ingest")).split(":") if folder]
 # Bytes of one answer, counted while it streams and again after decompression (gzip bombs).
 DATELINE_INGEST_MAX_BYTES = 10 * 1024 * 1024
 DATELINE_INGEST_MAX_REDIRECTS = 5

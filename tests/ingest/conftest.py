@@ -19,6 +19,8 @@ def outlets():
 def _host_locks(settings, tmp_path):
     # Each test's per-host locks in its own folder: no stamp from another test's requests.
     settings.DATELINE_INGEST_LOCK_DIR = str(tmp_path / "hosts")
+    # Folder feeds read the test's own folder, as an operator opens one to them.
+    settings.DATELINE_INGEST_FOLDER_ROOTS = [tmp_path]
 
 
 @pytest.fixture(autouse=True)

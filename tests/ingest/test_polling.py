@@ -251,6 +251,39 @@ def test_a_payload_read_with_nothing_to_import_is_kept_with_the_parsers_words(tm
     assert feed.failures == 0
 
 
+def test_a_folder_outside_the_operators_is_never_read(tmp_path, make_feed, settings):
+    """A feed of service "folder" on /etc or var/ put the server's files, secret key and
+    password included, on the desk as "unreadable payloads"."""
+    secret = tmp_path / "var"
+    secret.mkdir()
+    (secret / "secret-key").write_text("0RG8a5PwYW6b-the-key")
+    settings.DATELINE_INGEST_FOLDER_ROOTS = [tmp_path / "ingest"]
+    for path in (str(secret), "/etc", str(tmp_path / "ingest" / ".." / "var"), "ingest"):
+        feed = make_feed(path, service="folder", name=path)
+        error = poll(feed).error
+        assert "is not one feeds may read" in error and "DATELINE_INGEST_FOLDERS" in error
+    assert not FailedPayload.objects.exists()
+    assert "0RG8a5PwYW6b" not in str(list(Feed.objects.values_list("last_error", flat=True)))
+
+
+def test_a_link_in_an_opened_folder_is_not_followed(tmp_path, make_feed):
+    drop = tmp_path / "wire"
+    drop.mkdir()
+    (tmp_path / "outside.xml").write_text(rss(bbc_stories(1)))
+    (drop / "link.xml").symlink_to(tmp_path / "outside.xml")
+    feed = make_feed(str(drop), service="folder")
+    assert poll(feed).not_modified and not Item.objects.exists()
+
+
+def test_a_service_no_one_configured_fails_its_feed_not_the_hosts_others(outlets, make_feed):
+    outlets.serve("/feed.xml", rss(bbc_stories(2)))
+    typo = make_feed(outlets.url("/typo.xml"), service="HTTP", name="a typo")
+    good = make_feed(outlets.url("/feed.xml"), name="b good")
+    results = dict(poll_due())
+    assert results[typo].error.startswith("No ingest service is named \u2018HTTP\u2019")
+    assert results[good].created == 2
+
+
 def test_a_missing_folder_is_said_in_words(tmp_path, make_feed):
     feed = make_feed(str(tmp_path / "nowhere"), service="folder")
     assert poll(feed).error == f"The folder {tmp_path / 'nowhere'} does not exist or cannot be read"

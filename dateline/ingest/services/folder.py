@@ -3,6 +3,10 @@
 What was read is remembered on the feed as a mark, the newest file's modification time and
 name (in `last_modified` and `etag`): a later poll reads only files after it. Files still
 being written by convention (".part", ".tmp", hidden) are left for the next poll.
+
+Only folders under DATELINE_INGEST_FOLDER_ROOTS are read, and no file that a link takes out
+of its folder: the path is typed on the desk, and a file that cannot be parsed is shown there
+by its first bytes.
 """
 
 import mimetypes
@@ -17,19 +21,33 @@ BATCH = 100
 UNFINISHED = (".part", ".tmp", ".crdownload")
 
 
+def allowed_folder(path: str) -> Path:
+    """The folder a feed names, resolved, if it lies under one of the operator's roots."""
+    roots = [Path(root).resolve() for root in settings.DATELINE_INGEST_FOLDER_ROOTS]
+    folder = Path(path.removeprefix("file://"))
+    resolved = folder.resolve() if folder.is_absolute() else None
+    if resolved is None or not any(resolved.is_relative_to(root) for root in roots):
+        opened = ", ".join(map(str, roots)) or "none"
+        raise ServiceError(f"The folder {folder} is not one feeds may read: folders are read "
+                           f"only under those the operator opened to them "
+                           f"(DATELINE_INGEST_FOLDERS: {opened})")
+    return resolved
+
+
 class FolderService(Service):
     name = "folder"
     remembers_failures = True
 
     def fetch(self, feed) -> Fetched:
-        folder = Path(feed.url.removeprefix("file://"))
+        folder = allowed_folder(feed.url)
         if not folder.is_dir():
             raise ServiceError(f"The folder {folder} does not exist or cannot be read")
         mark = (int(feed.last_modified or 0) if feed.last_modified.isdigit() else 0, feed.etag)
         waiting = sorted(
             (entry.stat().st_mtime_ns, entry.name, entry)
             for entry in folder.iterdir()
-            if entry.is_file() and not entry.name.startswith(".")
+            # A link, even to a file beside it, is never followed: it could lead anywhere.
+            if not entry.is_symlink() and entry.is_file() and not entry.name.startswith(".")
             and not entry.name.endswith(UNFINISHED)
         )
         new = [found for found in waiting if found[:2] > mark][:BATCH]
