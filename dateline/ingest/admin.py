@@ -76,7 +76,8 @@ class FeedForm(forms.ModelForm):
 
     class Meta:
         model = Feed
-        fields = "__all__"
+        fields = ["name", "outlet", "site", "url", "service", "parser", "language", "country",
+                  "poll_interval", "active", "full_text", "may_quote", "may_republish"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
