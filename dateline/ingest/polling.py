@@ -11,6 +11,11 @@ in one thread, so a slow or dead outlet holds back only its own feeds (hosts.tur
 request at a time per host whatever the threads). With the setting at 1 the round is serial.
 On SQLite, which writes one transaction at a time, the threads take turns at the database
 (`database_turn`) and only their fetching overlaps.
+
+A round starts no new feed of a host after DATELINE_INGEST_TICK seconds: the host's others
+are handed back, due now, for the next round, which comes a tick after this one ends. A host
+whose every feed drips for its 30 s otherwise held the round, and with it every other feed
+that came due meanwhile, for its feeds' number times 30 s (8 feeds: four minutes).
 """
 
 import logging
@@ -86,14 +91,20 @@ def poll_due(now: datetime | None = None) -> list[tuple[Feed, Outcome]]:
     come in the order the feeds were claimed."""
     feeds = claim_due(now)
     groups = by_host(feeds)
+    ends = time.monotonic() + settings.DATELINE_INGEST_TICK
     threads = min(settings.DATELINE_INGEST_POLL_THREADS, len(groups))
-    if threads <= 1:  # one host, or a serial round: no thread needed
-        return [(feed, poll(feed)) for feed in feeds]
     outcomes = {}
-    with ThreadPoolExecutor(threads, thread_name_prefix="ingest-poll") as pool:
-        for group, polled in zip(groups, pool.map(_poll_group, groups), strict=True):
-            outcomes.update(zip([feed.pk for feed in group], polled, strict=True))
-    return [(feed, outcomes[feed.pk]) for feed in feeds]
+    if threads <= 1:  # one host, or a serial round: no thread needed
+        for group in groups:
+            outcomes.update(zip([feed.pk for feed in group], _poll_host(group, ends),
+                                strict=True))
+    else:
+        with ThreadPoolExecutor(threads, thread_name_prefix="ingest-poll") as pool:
+            polled = pool.map(_poll_group, groups, [ends] * len(groups))
+            for group, done in zip(groups, polled, strict=True):
+                outcomes.update(zip([feed.pk for feed in group], done, strict=True))
+    # The feeds handed back are polled next round: no outcome yet.
+    return [(feed, outcomes[feed.pk]) for feed in feeds if outcomes[feed.pk] is not None]
 
 
 def by_host(feeds: list[Feed]) -> list[list[Feed]]:
@@ -109,9 +120,24 @@ def by_host(feeds: list[Feed]) -> list[list[Feed]]:
     return [*groups.values(), *alone]
 
 
-def _poll_group(feeds: list[Feed]) -> list[Outcome]:
+def _poll_host(feeds: list[Feed], ends: float) -> list[Outcome | None]:
+    """A host's feeds one after another; those not begun by `ends` are handed back (None).
+    The first is always polled, so no host waits behind others for ever."""
+    outcomes: list[Outcome | None] = []
+    for feed in feeds:
+        if outcomes and time.monotonic() >= ends:
+            left = feeds[len(outcomes):]
+            with database_turn():
+                Feed.objects.filter(pk__in=[f.pk for f in left]).update(
+                    next_poll_at=timezone.now())
+            return outcomes + [None] * len(left)
+        outcomes.append(poll(feed))
+    return outcomes
+
+
+def _poll_group(feeds: list[Feed], ends: float) -> list[Outcome | None]:
     try:
-        return [poll(feed) for feed in feeds]
+        return _poll_host(feeds, ends)
     finally:
         # As Django's own threads do: this thread's connections end with it, none left open.
         connections.close_all()

@@ -230,3 +230,30 @@ def test_a_claim_lasts_as_long_as_its_hosts_queue(make_feed, settings):
     assert [leases[feed.pk] for feed in one] == [120, 240, 360]
     assert leases[other.pk] == 120
     assert {feed.pk for feed in claim_due(now + timedelta(seconds=200))} == {one[0].pk, other.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_hosts_feeds_are_handed_back_once_the_round_has_run_a_tick(
+        make_feed, settings):
+    """Eight feeds dripping on one host held the round (and every feed due meanwhile) for
+    four minutes."""
+    settings.DATELINE_INGEST_TICK = 1
+    slow, quick = Outlets("127.0.0.4"), Outlets("127.0.0.5")
+    try:
+        for n in range(3):
+            slow.serve(f"/slow{n}.xml", rss(bbc_stories(1, start=n)), hold=1.5)
+        quick.serve("/quick.xml", rss(bbc_stories(1, start=10)))
+        feeds = [make_feed(slow.url(f"/slow{n}.xml"), name=f"slow {n}") for n in range(3)]
+        fast = make_feed(quick.url("/quick.xml"), name="quick")
+        polled = dict(poll_due())
+        assert set(polled) == {feeds[0], fast}
+        assert [slow.hits(f"/slow{n}.xml") for n in range(3)] == [1, 0, 0]
+        # The others are due again at once, for the next round, and it polls them.
+        later = timezone.now()
+        assert all(f.next_poll_at <= later
+                   for f in Feed.objects.filter(pk__in=[feeds[1].pk, feeds[2].pk]))
+        settings.DATELINE_INGEST_TICK = 60
+        assert set(dict(poll_due())) == {feeds[1], feeds[2]}
+    finally:
+        slow.close()
+        quick.close()
