@@ -654,9 +654,9 @@ def test_a_paragraph_both_changed_waits_for_a_choice_in_the_browser(
     ben.locator(body).wait_for()
     assert ben.locator("#conflict input[name=conflict-body]:checked").count() == 0
     assert "Ben's line." in ben.inner_text(body)  # his text until he chooses
-    ben.click("input[name=_continue]")
-    ben.wait_for_selector("#conflict")
-    assert "Nothing was saved yet" in ben.inner_text(".errorlist.nonfield")
+    ben.click("input[name=_continue]")  # the panel is on the page already: wait for the answer
+    ben.wait_for_selector(".errorlist.nonfield:has-text('Nothing was saved yet')")
+    assert ben.locator("#conflict").count() == 1
     assert "Ann's line." in Article.objects.get(pk=article.pk).body
     ben.check("input[name=conflict-body][value=theirs]")
     assert "Ann's line." in ben.inner_text(body) and "Ben's line." not in ben.inner_text(body)
