@@ -108,6 +108,20 @@ def test_control_characters_xml_forbids_are_left_out_not_the_whole_feed():
                                "they were left out."]
 
 
+def test_html_entities_are_read_as_their_characters_not_the_feed_refused():
+    """One &nbsp; in one title: "not well-formed XML: undefined entity", nothing stored."""
+    feed = (b'<rss version="2.0"><channel><title>T</title>'
+            b"<item><title>Sofia&nbsp;news &eacute;t&eacute; &mdash; &amp; more</title>"
+            b"<description><![CDATA[<p>A&nbsp;B</p>]]></description><guid>1</guid></item>"
+            b"</channel></rss>")
+    result = parse(feed)
+    assert result.items[0].headline == "Sofia news \xe9t\xe9 \u2014 & more"  # spaces made plain
+    assert result.warnings == ["The feed uses 5 HTML entities (such as &nbsp;) that XML does "
+                               "not define; read as the characters they name."]
+    with pytest.raises(ParseError, match="undefined entity"):
+        parse(b'<rss version="2.0"><channel><title>T &bogus;</title></channel></rss>')
+
+
 @pytest.mark.parametrize(("declared", "encoded", "warned"), [
     ("windows-1251", "utf-8", True),  # the mistake: its text was stored as mojibake, silently
     ("windows-1251", "cp1251", False),  # as declared

@@ -8,6 +8,7 @@ read as what it is, with a warning, rather than rejected.
 """
 
 import codecs
+import html.entities
 import re
 from xml.etree.ElementTree import ParseError as ExpatError
 
@@ -28,6 +29,10 @@ _FORBIDDEN = re.compile(
     r"|&#(?:0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01])|[xX]0*(?:[0-8]|[bBcC]|[eEfF]|1[0-9a-fA-F]"
     r"|[fF]{3}[eEfF]));"
     r"|&#0*6553[45];")
+# HTML's named entities (&nbsp;, &eacute;, &mdash;), which XML does not define: one in one
+# title made the whole feed "not well-formed", where feed readers read it.
+_NAMED = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_OWN = {"amp", "lt", "gt", "quot", "apos"}
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -117,10 +122,25 @@ def safe_xml(payload: bytes, content_type: str = "") -> tuple[bytes, list[str]]:
         warnings.append(f"The feed holds {dropped:,} control character"
                         + ("s that XML does not allow; they were" if dropped > 1 else
                            " that XML does not allow; it was") + " left out.")
+    named = sum(1 for found in _NAMED.finditer(text) if found.group(1) not in _XML_OWN
+                and found.group(1) in html.entities.name2codepoint)
+    if named:
+        text = _NAMED.sub(_numbered, text)
+        warnings.append(f"The feed uses {named:,} HTML entit" + ("ies" if named > 1 else "y")
+                        + " (such as &nbsp;) that XML does not define; read as the "
+                          "characters they name.")
     # No new line after it: the outlet's line numbers stay right in error messages.
     data = b'<?xml version="1.0" encoding="utf-8"?>' + text.encode("utf-8", errors="replace")
     check(data)
     return data, warnings
+
+
+def _numbered(entity: re.Match) -> str:
+    """An HTML entity as the character reference XML reads; XML's own, and names HTML does
+    not know either, as they were (the well-formedness check names the unknown)."""
+    name = entity.group(1)
+    point = None if name in _XML_OWN else html.entities.name2codepoint.get(name)
+    return entity.group(0) if point is None else f"&#{point};"
 
 
 def safe_parser() -> etree.XMLParser:
