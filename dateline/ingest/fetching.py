@@ -15,6 +15,7 @@ Every refusal is a FetchError whose message an editor reads on the desk.
 """
 
 import contextlib
+import email.utils
 import http.client
 import socket
 import ssl
@@ -22,6 +23,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 from urllib.parse import urljoin, urlsplit
 
@@ -129,7 +131,10 @@ def _request(url: str, headers: dict, budget: _Budget) -> tuple[Answer, str | No
                               last_modified=validator(response.getheader("Last-Modified"),
                                                       LAST_MODIFIED_MOST)), None
             if response.status != HTTPStatus.OK:
-                raise FetchError(f"The server answered {response.status} {_phrase(response)}")
+                wait = retry_after(response.getheader("Retry-After", ""))
+                asked = f"; it asked to wait {wait:,} s" if wait else ""
+                raise FetchError(f"The server answered {response.status} {_phrase(response)}"
+                                 f"{asked}", retry_after=wait)
             body = _read(response, deadline)
             guard.check()  # a body cut short by the guard is no body
         except outbound.AddressRefused as refused:  # not an OSError, so named on its own
@@ -150,6 +155,20 @@ def _request(url: str, headers: dict, budget: _Budget) -> tuple[Answer, str | No
     return Answer(url, response.status, body, response.getheader("Content-Type", ""),
                   validator(response.getheader("ETag"), ETAG_MOST),
                   validator(response.getheader("Last-Modified"), LAST_MODIFIED_MOST)), None
+
+
+def retry_after(value: str) -> int | None:
+    """Retry-After's seconds, given as seconds or an HTTP date (RFC 9110); None if neither."""
+    value = value.strip()[:100]
+    if value.isdigit():
+        return min(int(value[:9]), 10**8)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0, int((when - datetime.now(UTC)).total_seconds()))
 
 
 class _Deadline:

@@ -168,16 +168,16 @@ def poll(feed: Feed) -> Outcome:
         service = _service(feed.service)()
         fetched = service.fetch(feed)
     except ServiceError as exc:
-        error = str(exc)
+        error, wait = str(exc), exc.retry_after
     except Exception as exc:  # a bug must not stop the worker's other feeds
         logger.exception("Polling feed %s failed", feed.pk)
-        error = f"Dateline failed while fetching ({type(exc).__name__}); see the log"
+        error, wait = f"Dateline failed while fetching ({type(exc).__name__}); see the log", None
     else:
         read = [read_payload(feed, payload) for payload in fetched.payloads]
         with database_turn():
             return store_read(feed, service, fetched, read)
     with database_turn():
-        return failed(feed, error)
+        return failed(feed, error, retry_after=wait)
 
 
 def _service(name: str):
@@ -259,8 +259,10 @@ def succeeded(feed: Feed) -> None:
                              "failures", "next_poll_at", "last_warnings"])
 
 
-def failed(feed: Feed, error: str) -> Outcome:
-    """Record a failure in words; back off, or pause after too many in a row."""
+def failed(feed: Feed, error: str, retry_after: int | None = None) -> Outcome:
+    """Record a failure in words; back off (at least as long as the outlet asked, within
+    BACKOFF_MAX: a 429 or 503 polled again a minute later gets an agency blocked), or pause
+    after too many in a row."""
     now = timezone.now()
     feed.failures += 1
     feed.last_polled_at = feed.last_error_at = now
@@ -271,7 +273,8 @@ def failed(feed: Feed, error: str) -> Outcome:
                               f"{error[:1].lower()}{error[1:]}")
         logger.warning("Feed %s (%s) paused: %s", feed.pk, feed.name, feed.paused_reason)
     else:
-        feed.next_poll_at = now + backoff(feed.failures)
+        asked = timedelta(seconds=min(retry_after or 0, settings.DATELINE_INGEST_BACKOFF_MAX))
+        feed.next_poll_at = now + max(backoff(feed.failures), asked)
     feed.save(update_fields=["etag", "last_modified", "failures", "last_polled_at",
                              "last_error_at", "last_error", "paused_at", "paused_reason",
                              "next_poll_at"])

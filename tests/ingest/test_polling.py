@@ -347,3 +347,28 @@ def test_the_command_polls_one_feed_and_says_what_it_found(outlets, make_feed, c
     call_command("ingest", "poll", "--feed", str(feed.pk))
     assert capsys.readouterr().out.splitlines() == [
         "BBC Business: 2 new, 0 changed.", "BBC Business: nothing new."]
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_is_obeyed(outlets, make_feed, status):
+    """A 429 with Retry-After: 3600 was asked again two, three minutes later, four times."""
+    from .outlets import Route
+
+    outlets.routes["/busy.xml"] = Route(status=status, body=b"busy", content_type="text/plain",
+                                        headers={"Retry-After": "3600"}, validators=False)
+    feed = make_feed(outlets.url("/busy.xml"))
+    before = timezone.now()
+    assert "it asked to wait 3,600 s" in poll(feed).error
+    feed.refresh_from_db()
+    assert feed.next_poll_at >= before + timedelta(seconds=3600)
+
+
+def test_retry_after_reads_seconds_and_dates_and_ignores_nonsense():
+    from dateline.ingest.fetching import retry_after
+
+    assert retry_after("120") == 120
+    soon = (timezone.now() + timedelta(minutes=10)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert 590 <= retry_after(soon) <= 600
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0  # past: no wait
+    assert retry_after("soon") is None and retry_after("") is None
+    assert retry_after("9" * 50) == 10**8

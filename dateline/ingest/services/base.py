@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 
 
 class ServiceError(Exception):
-    """Nothing could be fetched; the message says why in words an editor understands."""
+    """Nothing could be fetched; the message says why in words an editor understands.
+    `retry_after`: the seconds the source asked to be left alone (HTTP's Retry-After)."""
+
+    def __init__(self, message: str = "", retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass
