@@ -5,12 +5,14 @@ The draft quotes each item's summary with a link to the outlet and names the out
 The headline is the item's (the cluster's first) and the editor rewrites it in the editor.
 """
 
+import nh3
 from django.conf import settings
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from dateline.newsroom.actions import log_action
+from dateline.newsroom.html import BODY_ATTRIBUTES, BODY_TAGS, LINK_REL, URL_SCHEMES
 from dateline.newsroom.models import Article, Section
 
 from .models import Item
@@ -36,6 +38,14 @@ def outlet_link(item: Item) -> str:
     return link if link.lower().startswith(("https://", "http://")) else ""
 
 
+def without_pictures(body: str) -> str:
+    """The outlet's text without its pictures: each stays on the outlet's server, so every
+    reader's browser would ask it for them (a 1-pixel one counts them: a tracker), and the
+    rights to republish words are not those to a photo. The desk adds its own photos."""
+    return nh3.clean(body, tags=BODY_TAGS - {"img"}, attributes=BODY_ATTRIBUTES,
+                     url_schemes=URL_SCHEMES, link_rel=LINK_REL, strip_comments=True)
+
+
 def quoted(item: Item) -> SafeString:
     """The item as our draft carries it: its summary in a blockquote and a link, or its whole
     text where the outlet allows republication."""
@@ -44,7 +54,7 @@ def quoted(item: Item) -> SafeString:
     if item.feed.may_republish and item.body:
         # Sanitised when stored, and again when the article is saved.
         parts.append(format_html('<blockquote cite="{}">{}</blockquote>', link,
-                                 mark_safe(item.body)))
+                                 mark_safe(without_pictures(item.body))))
     elif item.summary:
         parts.append(format_html('<blockquote cite="{}"><p>{}</p></blockquote>',
                                  link, item.summary))

@@ -25,6 +25,7 @@ MAX_CANDIDATES = 500
 MAX_SHOWN = 100
 FIELDS = ("headline", "summary", "body")
 SNIPPET_WORDS = 14  # on each side of the mention: about a line and a half of the desk's page
+SNIPPET_CHARACTERS = 120
 
 
 def active_terms() -> list[str]:
@@ -37,13 +38,22 @@ def exclusions() -> list[str]:
                 .values_list("term", flat=True))
 
 
+# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Burmese):
+# a term there has no word boundary to match at, only its characters.
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff"
+                       "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def term_pattern(terms: list[str]) -> re.Pattern | None:
-    """One regular expression for all terms: whole words, any case."""
-    words = [re.escape(t.strip()) for t in terms if t.strip()]
+    """One regular expression for all terms: whole words, any case; in a script written
+    without spaces, the term's characters wherever they stand ("保加利亚总统访问北京")."""
+    words = sorted((t.strip() for t in terms if t.strip()), key=len, reverse=True)
     if not words:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")(?!\w)",
-                      re.IGNORECASE)
+    spaced = [re.escape(w) for w in words if not _UNSPACED.search(w)]
+    unspaced = [re.escape(w) for w in words if _UNSPACED.search(w)]
+    forms = ([r"(?<!\w)(?:" + "|".join(spaced) + r")(?!\w)"] if spaced else []) + unspaced
+    return re.compile("|".join(forms), re.IGNORECASE)
 
 
 def without(text: str, excluded: re.Pattern | None) -> str:
@@ -73,6 +83,11 @@ def snippet(item: Item, pattern: re.Pattern,
                 " ".join(before[-SNIPPET_WORDS - 1:])
             tail = " ".join(after[:SNIPPET_WORDS + 1]) + (
                 " \N{HORIZONTAL ELLIPSIS}" if len(after) > SNIPPET_WORDS + 1 else "")
+            # A script without spaces is one long "word": its characters are counted instead.
+            if len(head) > SNIPPET_CHARACTERS:
+                head = "\N{HORIZONTAL ELLIPSIS}" + head[-SNIPPET_CHARACTERS:]
+            if len(tail) > SNIPPET_CHARACTERS:
+                tail = tail[:SNIPPET_CHARACTERS] + "\N{HORIZONTAL ELLIPSIS}"
             return head, found.group(0), tail
     return None
 

@@ -209,6 +209,23 @@ def test_a_cluster_becomes_one_draft_with_all_its_outlets(outlets, make_user, de
     assert all(Item.objects.get(pk=i.pk).used for i in items)
 
 
+def test_a_republished_items_pictures_stay_out_of_the_draft(outlets, make_user, desk_client,
+                                                            make_section):
+    """A 1-pixel tracker and the outlet's hot-linked photo went into the draft, and would have
+    gone to every reader's browser."""
+    make_section("World")
+    editor = make_user("Reporter")
+    agency = desk_rows.feed("Agency", may_republish=True)
+    item = desk_rows.item(agency, "Floods", summary="Short.", body=(
+        '<p>Rivers rose.<img src="http://tracker.example/pixel.gif?id=42" width="1" '
+        'height="1"></p><figure><img src="https://agency.example/flood.jpg" alt="Flood">'
+        "<figcaption>The river at dawn.</figcaption></figure>"))
+    desk_client(editor).post(f"/desk/ingest/items/{item.pk}/draft/")
+    draft = Article.objects.get(created_by=editor)
+    assert "<img" not in draft.body and "tracker.example" not in draft.body
+    assert "Rivers rose." in draft.body and "The river at dawn." in draft.body
+
+
 def test_a_draft_needs_the_right_to_write(outlets, make_user, desk_client):
     item = desk_rows.item(outlets["NHK"], "Bulgaria")
     assert desk_client(make_user(None)).post(
@@ -236,6 +253,26 @@ def test_a_term_in_another_alphabet_matches_in_any_case(outlets, text):
     WatchedTerm.objects.create(term="България")
     c = desk_rows.cluster("Cyrillic")
     desk_rows.item(outlets["NHK"], text, cluster=c, language="bg")
+    assert [e.cluster for e in monitor.todays_clusters()] == [c]
+
+
+@pytest.mark.parametrize("text", ["保加利亚总统访问北京", "\ufeff保加利亚总统访问北京",
+                                  "ブルガリアの首相が来日", "ประธานาธิบดีบัลแกเรียเยือนไทย"])
+def test_a_term_in_a_script_without_spaces_matches_within_the_words(outlets, text):
+    """Only "保加利亚 总统 访问 上海", spaced as Chinese never is, showed on the monitor."""
+    for term in ("保加利亚", "ブルガリア", "บัลแกเรีย"):
+        WatchedTerm.objects.create(term=term)
+    c = desk_rows.cluster("Unspaced")
+    desk_rows.item(outlets["NHK"], text, cluster=c)
+    [entry] = monitor.todays_clusters()
+    assert entry.cluster == c and len(entry.terms) == 1
+    long = desk_rows.item(outlets["NHK"], "长", cluster=c,
+                          summary="北京" * 200 + "保加利亚" + "东" * 300)
+    [entry] = monitor.todays_clusters()
+    before, _, after = next(i.snippet for i in entry.items if i.pk == long.pk)
+    assert len(before) == len(after) == 121  # an ellipsis and 120 characters
+    # Spaced scripts keep their whole words: "Bulgariana" still names nothing.
+    desk_rows.item(outlets["NHK"], "The Bulgariana hotel", cluster=desk_rows.cluster("Hotel"))
     assert [e.cluster for e in monitor.todays_clusters()] == [c]
 
 
