@@ -76,6 +76,27 @@ def identities(items: list[ParsedItem]) -> list[str]:
             for n, key in enumerate(keys)]
 
 
+def as_stored(feed: Feed, items: list[ParsedItem], keys: list[str]) -> list[str]:
+    """Each identity as the feed already holds the same story. A GUID an outlet gives one
+    story in one poll and two in the next (or two, then one) is told apart by words in one
+    payload only: the other poll's story, under the other form of its identity, was stored
+    a second time."""
+    plain = [identity(parsed) for parsed in items]
+    prints = [fingerprint(parsed) for parsed in items]
+    apart = [_told_apart(key, words) for key, words in zip(plain, prints, strict=True)]
+    held = dict(Item.objects.filter(feed=feed, identity__in={*plain, *apart})
+                .values_list("identity", "fingerprint"))
+    kept = []
+    for key, base, split, words in zip(keys, plain, apart, prints, strict=True):
+        if split in held and not base.startswith("fp:"):
+            kept.append(split)  # told apart before: found by its words
+        elif base in held and held[base] == words:
+            kept.append(base)  # stored alone before, the same story
+        else:
+            kept.append(key)  # new, or a new version of the story stored under `key`
+    return kept
+
+
 def _told_apart(key: str, words: str) -> str:
     kept = f"{key}#{words}"
     if len(kept) <= IDENTITY_MAX:
@@ -101,7 +122,8 @@ def store(feed: Feed, result: ParseResult, now: datetime | None = None) -> Store
     """Store a parse's items for `feed`; what was new or changed is announced (item_stored)."""
     now = now or timezone.now()
     stored, seen = Stored(), set()
-    for key, parsed in zip(identities(result.items), result.items, strict=True):
+    keys = as_stored(feed, result.items, identities(result.items))
+    for key, parsed in zip(keys, result.items, strict=True):
         if not parsed.headline.strip() or key in seen:
             continue  # a story the payload gives twice is stored once
         seen.add(key)

@@ -71,6 +71,29 @@ def test_one_guid_given_to_different_stories_keeps_each_and_makes_no_versions(ma
     assert not ItemVersion.objects.exists()
 
 
+def test_a_guid_given_to_one_story_then_to_two_or_back_stores_each_story_once(make_feed):
+    """GUID "one" for alpha, then "one" for alpha and beta: alpha was stored again (and the
+    other way round), since only a payload that repeats a GUID tells its stories apart."""
+    feed = make_feed("https://news.example/feed.xml")
+    alpha = entry(guid="one", headline="Alpha", summary="Words of alpha.")
+    beta = entry(guid="one", headline="Beta", summary="Words of beta.")
+    assert len(store(feed, result(alpha)).created) == 1
+    second = store(feed, result(alpha, beta))
+    assert [i.headline for i in second.created] == ["Beta"] and second.unchanged == 1
+    third = store(feed, result(alpha))
+    assert (third.created, third.changed, third.unchanged) == ([], [], 1)
+    assert sorted(Item.objects.values_list("headline", flat=True)) == ["Alpha", "Beta"]
+    # Told apart first, then alone: still one item each.
+    other = make_feed("https://news.example/other.xml")
+    store(other, result(alpha, beta))
+    alone = store(other, result(beta))
+    assert (alone.created, alone.unchanged) == ([], 1)
+    assert Item.objects.filter(feed=other).count() == 2
+    # A real update of a story stored alone is still a new version of it.
+    changed = store(feed, result(entry(guid="one", headline="Alpha", summary="New words.")))
+    assert len(changed.changed) == 1 and Item.objects.filter(feed=feed).count() == 2
+
+
 def test_a_story_a_payload_gives_twice_is_one_item(make_feed):
     feed = make_feed("https://news.example/feed.xml")
     stored = store(feed, result(entry(guid="g1"), entry(guid="g1"), entry(guid="g2")))
