@@ -372,3 +372,20 @@ def test_retry_after_reads_seconds_and_dates_and_ignores_nonsense():
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0  # past: no wait
     assert retry_after("soon") is None and retry_after("") is None
     assert retry_after("9" * 50) == 10**8
+
+
+def test_a_feed_that_recovered_says_its_last_error_is_past(outlets, make_feed, make_user,
+                                                           desk_client):
+    """"The server answered 500 (2 minutes ago)" stood beside a recent success, failures 0."""
+    outlets.fail("/feed.xml", 500)
+    feed = make_feed(outlets.url("/feed.xml"))
+    poll(feed)
+    desk = desk_client(make_user("Editor"))
+    listed = desk.get("/desk/ingest/feed/").text
+    assert "The server answered 500" in listed and "recovered since" not in listed
+    outlets.serve("/feed.xml", rss(bbc_stories(1)))
+    Feed.objects.filter(pk=feed.pk).update(last_error_at=timezone.now() - timedelta(minutes=2))
+    feed.refresh_from_db()
+    poll(feed)
+    listed = desk.get("/desk/ingest/feed/").text
+    assert "recovered since; before: The server answered 500" in listed
