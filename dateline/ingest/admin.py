@@ -1,6 +1,7 @@
 """The desk's ingest screens: outlets' feeds with their health in words, what failed to parse
 (read-only, for a week), the monitor's watched terms and the entries of press reviews."""
 
+import codecs
 from datetime import timedelta
 
 from django import forms
@@ -76,8 +77,9 @@ class FeedForm(forms.ModelForm):
 
     class Meta:
         model = Feed
-        fields = ["name", "outlet", "site", "url", "service", "parser", "language", "country",
-                  "poll_interval", "active", "full_text", "may_quote", "may_republish"]
+        fields = ["name", "outlet", "site", "url", "service", "parser", "language", "encoding",
+                  "country", "poll_interval", "active", "full_text", "may_quote",
+                  "may_republish"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -90,6 +92,14 @@ class FeedForm(forms.ModelForm):
             label=parser.label, help_text=parser.help_text, required=False,
             choices=[("", "recognised from the content"),
                      *((name, name) for name in parsers.names())])
+
+    def clean_encoding(self) -> str:
+        name = self.cleaned_data["encoding"].strip()
+        try:
+            return codecs.lookup(name).name if name else ""
+        except LookupError:
+            raise forms.ValidationError(f"No character set is named \u2018{name}\u2019 "
+                                        "(e.g. windows-1251, iso-8859-2, koi8-r).") from None
 
     def clean(self):
         cleaned = super().clean()
@@ -120,7 +130,7 @@ class FeedAdmin(KeysCheckedAdmin, admin.ModelAdmin):
                        "paused_reason"]
     fieldsets = [
         (None, {"fields": ["name", "outlet", "outlet_rights", "site", "url", "service", "parser",
-                           "language", "country", "poll_interval", "active"]}),
+                           "language", "encoding", "country", "poll_interval", "active"]}),
         ("Rights", {"fields": ["full_text", "may_quote", "may_republish"]}),
         ("Health", {"fields": ["health", "last_error", "last_warnings", "paused_reason"]}),
     ]

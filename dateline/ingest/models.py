@@ -28,6 +28,10 @@ class Feed(models.Model):
         max_length=40, blank=True,
         help_text="The format; blank: recognised from the content (DATELINE_INGEST_PARSERS).")
     language = models.CharField(max_length=12, blank=True, help_text="e.g. fr; blank: detected.")
+    encoding = models.CharField(
+        max_length=40, blank=True,
+        help_text="The feed's character set where it names none (no XML declaration, no "
+        "charset from its server), e.g. windows-1251; blank: UTF-8, else Windows-1252.")
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. FR.")
     poll_interval = models.PositiveIntegerField(default=900, help_text="Seconds between polls.")
     active = models.BooleanField(default=True)

@@ -187,12 +187,21 @@ def _service(name: str):
     return services.get(name)
 
 
+def with_charset(content_type: str, feed: Feed) -> str:
+    """The answer's type, with the feed's own encoding where the server named none (an XML
+    declaration still wins over both)."""
+    if not feed.encoding or "charset" in content_type.lower():
+        return content_type
+    return f"{content_type or 'application/xml'}; charset={feed.encoding}"
+
+
 def read_payload(feed: Feed, payload: Payload) -> tuple[Payload, ParseResult | None, str]:
     """(payload, what it gave, "") or (payload, None, why it could not be read)."""
     try:
         if payload.error:
             raise ParseError(payload.error)
-        result = parse(payload.body, content_type=payload.content_type, hint=feed.parser)
+        result = parse(payload.body, content_type=with_charset(payload.content_type, feed),
+                       hint=feed.parser)
     except ParseError as exc:
         return payload, None, str(exc)
     if feed.full_text:

@@ -43,3 +43,12 @@ def test_a_folder_outside_the_opened_ones_is_refused_on_the_form(editor, tmp_pat
     saved = editor.post(ADD, form(outlet, str(drop), service="folder"))
     assert saved.status_code == 302
     assert Feed.objects.get().url == str(drop.resolve())
+
+
+def test_an_encoding_is_checked_and_kept_by_its_usual_name(editor):
+    outlet = Source.objects.create(name="Trud")
+    refused = editor.post(ADD, form(outlet, "https://trud.example/rss", encoding="cyrillic-ish"))
+    assert "No character set is named" in refused.text
+    assert editor.post(ADD, form(outlet, "https://trud.example/rss",
+                                 encoding="Windows-1251")).status_code == 302
+    assert Feed.objects.get().encoding == "cp1251"

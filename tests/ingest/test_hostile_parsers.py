@@ -93,7 +93,8 @@ def test_a_latin1_feed_declared_utf8_is_read_as_latin1_with_a_warning():
     result = parse(feed)
     assert result.items[0].headline == "Café société à Zürich: £5"
     assert result.warnings == ["The feed says it is UTF-8 but is not; it was read as "
-                               "Windows-1252 (Latin-1)."]
+                               "Windows-1252 (Latin-1): if it is another, name it as the "
+                               "feed's encoding on the desk."]
 
 
 def test_control_characters_xml_forbids_are_left_out_not_the_whole_feed():

@@ -389,3 +389,26 @@ def test_a_feed_that_recovered_says_its_last_error_is_past(outlets, make_feed, m
     poll(feed)
     listed = desk.get("/desk/ingest/feed/").text
     assert "recovered since; before: The server answered 500" in listed
+
+
+def test_a_feed_naming_no_encoding_is_read_in_the_one_the_desk_gives_it(outlets, make_feed):
+    """Windows-1251 with no declaration and no charset was stored as "Áîëãàðèÿ"."""
+    body = ('<rss version="2.0"><channel><title>T</title><item><title>България и Русия'
+            "</title><guid>1</guid></item></channel></rss>").encode("cp1251")
+    outlets.serve("/feed.xml", body, content_type="application/rss+xml")
+    feed = make_feed(outlets.url("/feed.xml"))
+    poll(feed)
+    assert Item.objects.get().headline != "България и Русия"
+    Item.objects.all().delete()
+    Feed.objects.filter(pk=feed.pk).update(encoding="cp1251", etag="", last_modified="")
+    feed.refresh_from_db()
+    poll(feed)
+    assert Item.objects.get().headline == "България и Русия"
+    # A declaration in the feed still wins over the desk's word.
+    declared = b'<?xml version="1.0" encoding="utf-8"?>' + body.decode("cp1251").encode()
+    outlets.serve("/feed.xml", declared, content_type="application/rss+xml")
+    Item.objects.all().delete()
+    Feed.objects.filter(pk=feed.pk).update(etag="", last_modified="")
+    feed.refresh_from_db()
+    poll(feed)
+    assert Item.objects.get().headline == "България и Русия"

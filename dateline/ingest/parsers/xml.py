@@ -68,7 +68,8 @@ def decode(payload: bytes, content_type: str = "") -> tuple[str, list[str]]:
     except UnicodeDecodeError:
         # Windows-1252 is what a wrongly labelled Western feed almost always is.
         text = payload.decode("cp1252", errors="replace")
-        return text, [f"{warning}; it was read as Windows-1252 (Latin-1)."]
+        return text, [f"{warning}; it was read as Windows-1252 (Latin-1): if it is another, "
+                      "name it as the feed's encoding on the desk."]
 
 
 def _single_byte(encoding: str) -> bool:
