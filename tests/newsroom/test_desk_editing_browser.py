@@ -121,26 +121,37 @@ def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
     assert not Presence.objects.filter(user__username="ann").exists()
 
 
+BODY = ".field-body .ProseMirror[contenteditable=true]"
+
+
+def body_conflict(browser, live_server, make_user, make_article, text: str, his: int):
+    """Ann and Ben open one story; Ann adds a line to its first paragraph and saves, then Ben
+    adds one to paragraph `his` and saves: his page shows the conflict panel."""
+    editor_account(make_user, "ann", "Ann", "Lee")
+    editor_account(make_user, "ben", "Ben", "Ode")
+    article = make_article("Flood warning", body=text)
+    record_revision(article, None)
+    connections.close_all()
+    ann = open_story(desk_context(browser), live_server, "ann", article)
+    ben = open_story(desk_context(browser), live_server, "ben", article)
+    type_at_end(ann, f"{BODY} p >> nth=0", " Ann's line.")
+    ann.click("input[name=_continue]")
+    ann.wait_for_selector(".messagelist .success")
+    type_at_end(ben, f"{BODY} p >> nth={his}", " Ben's line.")
+    ben.click("input[name=_continue]")
+    ben.wait_for_selector("#conflict")
+    ben.locator(BODY).wait_for()
+    return article, ann, ben
+
+
 def test_the_body_editor_shows_their_body_and_keeps_a_merge_typed_into_it(
     browser, live_server, make_user, make_article
 ):
     """"Take theirs" on the body changed nothing the editor saw, and what was then typed in
     the body editor was thrown away for their version on Save."""
-    editor_account(make_user, "ann", "Ann", "Lee")
-    editor_account(make_user, "ben", "Ben", "Ode")
-    article = make_article("Flood warning", body="<p>Water is rising.</p><p>Roads close.</p>")
-    record_revision(article, None)
-    connections.close_all()
-    ann = open_story(desk_context(browser), live_server, "ann", article)
-    ben = open_story(desk_context(browser), live_server, "ben", article)
-    body = ".field-body .ProseMirror[contenteditable=true]"
-    type_at_end(ann, f"{body} p >> nth=0", " Ann's line.")
-    ann.click("input[name=_continue]")
-    ann.wait_for_selector(".messagelist .success")
-    type_at_end(ben, f"{body} p >> nth=1", " Ben's line.")
-    ben.click("input[name=_continue]")
-    ben.wait_for_selector("#conflict")
-    ben.locator(body).wait_for()
+    article, ann, ben = body_conflict(browser, live_server, make_user, make_article,
+                                      "<p>Water is rising.</p><p>Roads close.</p>", 1)
+    body = BODY
     # They changed different paragraphs: "Keep both" is chosen, and the editor shows both.
     assert ben.is_checked("input[name=conflict-body][value=both]")
     assert "Ben's line." in ben.inner_text(body) and "Ann's line." in ben.inner_text(body)
@@ -637,21 +648,9 @@ def test_a_paragraph_both_changed_waits_for_a_choice_in_the_browser(
     browser, live_server, make_user, make_article
 ):
     """The panel started on "Keep mine": Save again without looking dropped Ann's words."""
-    editor_account(make_user, "ann", "Ann", "Lee")
-    editor_account(make_user, "ben", "Ben", "Ode")
-    article = make_article("Flood warning", body="<p>Water is rising.</p>")
-    record_revision(article, None)
-    connections.close_all()
-    ann = open_story(desk_context(browser), live_server, "ann", article)
-    ben = open_story(desk_context(browser), live_server, "ben", article)
-    body = ".field-body .ProseMirror[contenteditable=true]"
-    type_at_end(ann, f"{body} p >> nth=0", " Ann's line.")
-    ann.click("input[name=_continue]")
-    ann.wait_for_selector(".messagelist .success")
-    type_at_end(ben, f"{body} p >> nth=0", " Ben's line.")
-    ben.click("input[name=_continue]")
-    ben.wait_for_selector("#conflict")
-    ben.locator(body).wait_for()
+    article, ann, ben = body_conflict(browser, live_server, make_user, make_article,
+                                      "<p>Water is rising.</p>", 0)
+    body = BODY
     assert ben.locator("#conflict input[name=conflict-body]:checked").count() == 0
     assert "Ben's line." in ben.inner_text(body)  # his text until he chooses
     ben.click("input[name=_continue]")  # the panel is on the page already: wait for the answer
