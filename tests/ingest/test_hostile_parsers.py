@@ -158,6 +158,15 @@ def test_a_feed_with_a_byte_order_mark_is_read(encoding):
     assert parse(payload).items[0].headline == "Ad sales boost Time Warner profit"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_byte_order_mark_is_read_with_a_word(encoding):
+    """It failed with "starts with '<\\x00?\\x00x…'", which no editor reads."""
+    text = sample_feeds.atom(stories(1)).decode("utf-8").replace('encoding="utf-8"', "")
+    result = parse(text.encode(encoding))
+    assert result.items[0].headline == "Ad sales boost Time Warner profit"
+    assert result.warnings[0].startswith("The feed is UTF-16 without the byte-order mark")
+
+
 HOSTILE_HTML = (
     '<p onclick="steal()">Hello<script>alert(1)</script><img src="x" onerror="alert(2)">'
     '<a href="javascript:alert(3)">link</a><iframe src="https://evil.example"></iframe>'

@@ -49,6 +49,16 @@ def decode(payload: bytes, content_type: str = "") -> tuple[str, list[str]]:
             except UnicodeDecodeError as exc:
                 raise ParseError(f"The feed starts with a {encoding.upper()} byte-order mark "
                                  f"but is not {encoding.upper()}: {exc.reason}.") from exc
+    # UTF-16 without its byte-order mark, known by its first character's zero byte as XML's
+    # appendix F does: read, with a word (the mark is what the standard asks for).
+    for start, encoding in ((b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be")):
+        if payload.startswith(start):
+            try:
+                return payload.decode(encoding), [
+                    f"The feed is {encoding.upper()[:6]} without the byte-order mark XML asks "
+                    "for; it was read as UTF-16 all the same."]
+            except UnicodeDecodeError as exc:
+                raise ParseError(f"The feed looks like UTF-16 but is not: {exc.reason}.") from exc
     declared = _declared_encoding(payload, content_type)
     try:
         text = payload.decode(declared)
@@ -104,6 +114,8 @@ def root_name(payload: bytes) -> str:
     head = payload[:4000].lstrip(codecs.BOM_UTF8)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = head.decode("utf-16", errors="ignore")
+    elif head.startswith((b"<\x00", b"\x00<")):  # UTF-16 without its mark
+        text = head.decode("utf-16-le" if head[0] else "utf-16-be", errors="ignore")
     else:
         text = head.decode("latin-1")
     text = re.sub(r"<!--.*?-->|<\?.*?\?>|<!DOCTYPE[^\[>]*(\[.*?\])?\s*>", "", text, flags=re.S)
