@@ -95,8 +95,11 @@ class FeedForm(forms.ModelForm):
 
     def clean_encoding(self) -> str:
         name = self.cleaned_data["encoding"].strip()
+        if not name:
+            return ""
         try:
-            return codecs.lookup(name).name if name else ""
+            "a".encode(name)  # a text encoding: not zlib, base64 or rot13
+            return codecs.lookup(name).name
         except LookupError:
             raise forms.ValidationError(f"No character set is named \u2018{name}\u2019 "
                                         "(e.g. windows-1251, iso-8859-2, koi8-r).") from None

@@ -40,8 +40,13 @@ def exclusions() -> list[str]:
 
 # Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Burmese):
 # a term there has no word boundary to match at, only its characters.
-_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff"
-                       "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_UNSPACED_RANGES = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff"
+                    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff")
+_UNSPACED = re.compile(f"[{_UNSPACED_RANGES}]")
+# A word's edge: no letter or digit beside the term, but one of those scripts' characters may
+# be ("NATOの首脳会議", "在Sofia举行"): they join words without spaces.
+_EDGE_BEFORE = f"(?<![^\\W{_UNSPACED_RANGES}])"
+_EDGE_AFTER = f"(?![^\\W{_UNSPACED_RANGES}])"
 
 
 def term_pattern(terms: list[str]) -> re.Pattern | None:
@@ -52,7 +57,8 @@ def term_pattern(terms: list[str]) -> re.Pattern | None:
         return None
     spaced = [re.escape(w) for w in words if not _UNSPACED.search(w)]
     unspaced = [re.escape(w) for w in words if _UNSPACED.search(w)]
-    forms = ([r"(?<!\w)(?:" + "|".join(spaced) + r")(?!\w)"] if spaced else []) + unspaced
+    forms = ([_EDGE_BEFORE + "(?:" + "|".join(spaced) + ")" + _EDGE_AFTER] if spaced
+             else []) + unspaced
     return re.compile("|".join(forms), re.IGNORECASE)
 
 

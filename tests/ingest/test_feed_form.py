@@ -49,6 +49,9 @@ def test_an_encoding_is_checked_and_kept_by_its_usual_name(editor):
     outlet = Source.objects.create(name="Trud")
     refused = editor.post(ADD, form(outlet, "https://trud.example/rss", encoding="cyrillic-ish"))
     assert "No character set is named" in refused.text
+    for codec in ("zlib", "rot13", "base64"):  # codecs, but of bytes, not text
+        assert "No character set is named" in editor.post(
+            ADD, form(outlet, "https://trud.example/rss", encoding=codec)).text
     assert editor.post(ADD, form(outlet, "https://trud.example/rss",
                                  encoding="Windows-1251")).status_code == 302
     assert Feed.objects.get().encoding == "cp1251"

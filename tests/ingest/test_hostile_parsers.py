@@ -121,6 +121,9 @@ def test_html_entities_are_read_as_their_characters_not_the_feed_refused():
                                "not define; read as the characters they name."]
     with pytest.raises(ParseError, match="undefined entity"):
         parse(b'<rss version="2.0"><channel><title>T &bogus;</title></channel></rss>')
+    html5 = parse(b'<rss version="2.0"><channel><title>T</title><item><title>Co&hyphen;op'
+                  b"</title><guid>1</guid></item></channel></rss>")  # HTML 5's names too
+    assert html5.items[0].headline == "Co\u2010op"
 
 
 @pytest.mark.parametrize(("declared", "encoded", "warned"), [

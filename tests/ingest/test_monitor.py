@@ -271,6 +271,11 @@ def test_a_term_in_a_script_without_spaces_matches_within_the_words(outlets, tex
     [entry] = monitor.todays_clusters()
     before, _, after = next(i.snippet for i in entry.items if i.pk == long.pk)
     assert len(before) == len(after) == 121  # an ellipsis and 120 characters
+    # A term in Latin letters written against Japanese or Chinese ones is still a word.
+    tokyo = desk_rows.cluster("Tokyo")
+    desk_rows.item(outlets["NHK"], "NATOの首脳会議がSofiaで開催", cluster=tokyo)
+    assert tokyo in [e.cluster for e in monitor.todays_clusters()]
+    Item.objects.filter(cluster=tokyo).delete()
     # Spaced scripts keep their whole words: "Bulgariana" still names nothing.
     desk_rows.item(outlets["NHK"], "The Bulgariana hotel", cluster=desk_rows.cluster("Hotel"))
     assert [e.cluster for e in monitor.todays_clusters()] == [c]

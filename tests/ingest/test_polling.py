@@ -275,6 +275,19 @@ def test_a_link_in_an_opened_folder_is_not_followed(tmp_path, make_feed):
     assert poll(feed).not_modified and not Item.objects.exists()
 
 
+def test_a_hard_link_in_an_opened_folder_is_not_read(tmp_path, make_feed):
+    """A second name for /etc/passwd, made in the drop folder, showed it on the desk."""
+    drop = tmp_path / "wire"
+    drop.mkdir()
+    secret = tmp_path / "secret.xml"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash")
+    os.link(secret, drop / "passwd.xml")
+    (drop / "story.xml").write_text(rss(bbc_stories(1)))
+    feed = make_feed(str(drop), service="folder")
+    assert poll(feed).created == 1
+    assert not FailedPayload.objects.exists()
+
+
 def test_a_service_no_one_configured_fails_its_feed_not_the_hosts_others(outlets, make_feed):
     outlets.serve("/feed.xml", rss(bbc_stories(2)))
     typo = make_feed(outlets.url("/typo.xml"), service="HTTP", name="a typo")
@@ -401,6 +414,13 @@ def test_a_feed_naming_no_encoding_is_read_in_the_one_the_desk_gives_it(outlets,
     assert Item.objects.get().headline != "България и Русия"
     Item.objects.all().delete()
     Feed.objects.filter(pk=feed.pk).update(encoding="cp1251", etag="", last_modified="")
+    feed.refresh_from_db()
+    poll(feed)
+    assert Item.objects.get().headline == "България и Русия"
+    # Over a charset its server names wrongly too (a server's default "utf-8").
+    outlets.serve("/feed.xml", body, content_type="application/rss+xml; charset=utf-8")
+    Item.objects.all().delete()
+    Feed.objects.filter(pk=feed.pk).update(etag="", last_modified="")
     feed.refresh_from_db()
     poll(feed)
     assert Item.objects.get().headline == "България и Русия"

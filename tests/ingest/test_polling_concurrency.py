@@ -257,3 +257,29 @@ def test_a_slow_hosts_feeds_are_handed_back_once_the_round_has_run_a_tick(
     finally:
         slow.close()
         quick.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hosts_that_failed_last_time_wait_for_those_that_answered(make_feed, settings,
+                                                                  monkeypatch):
+    """Four dripping outlets took all four threads, and healthy hosts behind them polled one
+    feed a round. (One thread here, so that the order is the round's own.)"""
+    from dateline.ingest import polling
+
+    settings.DATELINE_INGEST_POLL_THREADS = 1
+    servers = [Outlets(f"127.0.0.{n}") for n in (6, 7, 8)]
+    try:
+        for n, server in enumerate(servers):
+            server.serve("/feed.xml", rss(bbc_stories(1, start=n)))
+        failing = [make_feed(servers[n].url("/feed.xml"), name=f"a failing {n}")
+                   for n in (0, 1)]
+        Feed.objects.filter(pk__in=[f.pk for f in failing]).update(failures=3)
+        make_feed(servers[2].url("/feed.xml"), name="z healthy")
+        order = []
+        real = polling.poll
+        monkeypatch.setattr(polling, "poll", lambda feed: order.append(feed.name) or real(feed))
+        poll_due()
+        assert order == ["z healthy", "a failing 0", "a failing 1"]
+    finally:
+        for server in servers:
+            server.close()

@@ -135,8 +135,7 @@ def safe_xml(payload: bytes, content_type: str = "") -> tuple[bytes, list[str]]:
         warnings.append(f"The feed holds {dropped:,} control character"
                         + ("s that XML does not allow; they were" if dropped > 1 else
                            " that XML does not allow; it was") + " left out.")
-    named = sum(1 for found in _NAMED.finditer(text) if found.group(1) not in _XML_OWN
-                and found.group(1) in html.entities.name2codepoint)
+    named = sum(1 for found in _NAMED.finditer(text) if _characters(found.group(1)))
     if named:
         text = _NAMED.sub(_numbered, text)
         warnings.append(f"The feed uses {named:,} HTML entit" + ("ies" if named > 1 else "y")
@@ -148,12 +147,19 @@ def safe_xml(payload: bytes, content_type: str = "") -> tuple[bytes, list[str]]:
     return data, warnings
 
 
+def _characters(name: str) -> str:
+    """What an HTML entity's name stands for (HTML 5's names too: &hyphen;), "" for XML's
+    own and for names HTML does not know either."""
+    if name in _XML_OWN:
+        return ""
+    return html.entities.html5.get(f"{name};", "")
+
+
 def _numbered(entity: re.Match) -> str:
-    """An HTML entity as the character reference XML reads; XML's own, and names HTML does
+    """An HTML entity as the character references XML reads; XML's own, and names HTML does
     not know either, as they were (the well-formedness check names the unknown)."""
-    name = entity.group(1)
-    point = None if name in _XML_OWN else html.entities.name2codepoint.get(name)
-    return entity.group(0) if point is None else f"&#{point};"
+    characters = _characters(entity.group(1))
+    return "".join(f"&#{ord(c)};" for c in characters) if characters else entity.group(0)
 
 
 def safe_parser() -> etree.XMLParser:

@@ -46,9 +46,10 @@ class FolderService(Service):
         waiting = sorted(
             (entry.stat().st_mtime_ns, entry.name, entry)
             for entry in folder.iterdir()
-            # A link, even to a file beside it, is never followed: it could lead anywhere.
-            if not entry.is_symlink() and entry.is_file() and not entry.name.startswith(".")
-            and not entry.name.endswith(UNFINISHED)
+            # A link, even to a file beside it, is never followed: it could lead anywhere. A
+            # file with more than one name may be a hard link to one (/etc/passwd): left too.
+            if not entry.is_symlink() and entry.is_file() and entry.stat().st_nlink == 1
+            and not entry.name.startswith(".") and not entry.name.endswith(UNFINISHED)
         )
         new = [found for found in waiting if found[:2] > mark][:BATCH]
         if not new:
