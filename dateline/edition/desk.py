@@ -197,9 +197,11 @@ def add_story(request: HttpRequest, pk: int) -> HttpResponse:
     except arrange.Refused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, f"“{article.headline}” is now last in "
-                                  f"{item.get_column_display()}, pinned: move it where it "
-                                  "belongs.")
+        slot = (item.section.name if item.column == EditionItem.Column.SECTION and item.section
+                else arrange.MORE_NEWS if item.column == EditionItem.Column.SECTION
+                else item.get_column_display())
+        messages.success(request, f"“{article.headline}” is now last in {slot}, pinned: move "
+                                  "it where it belongs.")
     return redirect(change_url(edition))
 
 
@@ -219,9 +221,11 @@ def send_test(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("back") == "send" and may_send(edition) else change_url(edition))
     address = request.user.email
     if not address:
-        messages.error(request, "Your account has no e-mail address to send a test to: add "
-                                "one on your user page (Users), or ask whoever manages the "
-                                "desk's accounts.")
+        # Only a role that manages accounts has a user page to add it on.
+        where = ("add one on your user page (Users)" if request.user.has_perm("auth.change_user")
+                 else "ask whoever manages the desk's accounts to add one")
+        messages.error(request, f"Your account has no e-mail address to send a test to: "
+                                f"{where}.")
         return redirect(back)
     refusal = TEST_SENDS.count(f"user:{request.user.pk}")
     if refusal is not None:

@@ -84,8 +84,10 @@ class FeedForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         service = self.fields["service"]
+        # A new feed starts on http, the model's default (the list's first, "folder", was).
         self.fields["service"] = forms.ChoiceField(
             label=service.label, help_text=service.help_text,
+            initial=Feed._meta.get_field("service").default,
             choices=[(name, name) for name in services.names()])
         parser = self.fields["parser"]
         self.fields["parser"] = forms.ChoiceField(

@@ -8,13 +8,13 @@ SQLite and PostgreSQL agree on it; so are the exclusions ("Atlanta, Georgia" doe
 the country Georgia) and each item's snippet, the words around its first mention.
 """
 
+import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from .drafts import outlet_link
 from .models import Cluster, Item, WatchedTerm
@@ -26,6 +26,7 @@ MAX_SHOWN = 100
 FIELDS = ("headline", "summary", "body")
 SNIPPET_WORDS = 14  # on each side of the mention: about a line and a half of the desk's page
 SNIPPET_CHARACTERS = 120
+_TAG = re.compile(r"<[^>]*>")
 
 
 def active_terms() -> list[str]:
@@ -74,11 +75,17 @@ def mentions(item: Item, pattern: re.Pattern, excluded: re.Pattern | None = None
             for m in pattern.finditer(without(getattr(item, name), excluded))}
 
 
+def _words_of(body: str) -> str:
+    """A body's text with a space where each tag was: "<li>Georgia</li><li>Armenia</li>" ran
+    together as "GeorgiaArmenia", which no whole word matched, and paragraphs as "show.Cuba"."""
+    return html.unescape(_TAG.sub(" ", body))
+
+
 def snippet(item: Item, pattern: re.Pattern,
             excluded: re.Pattern | None = None) -> tuple[str, str, str] | None:
     """The words around the item's first mention in its summary or text, as (before, the
     mention, after); None where only its headline names a term (the page shows it anyway)."""
-    for text in (item.summary, strip_tags(item.body)):
+    for text in (item.summary, _words_of(item.body)):
         text = " ".join(text.split())
         found = pattern.search(without(text, excluded))
         if found:

@@ -62,7 +62,8 @@ def test_an_older_story_goes_last_in_its_slot_pinned_and_stays_through_a_rebuild
 
 def test_a_story_number_does_too_and_a_section_slot_runs_it_under_its_section(
         editor, edition, older):
-    add(editor, edition, str(older.pk), column="section")
+    said = add(editor, edition, str(older.pk), column="section").text
+    assert "is now last in World, pinned" in said  # the slot by its section's name
     [block] = layout(edition)["blocks"]
     assert block[0].name == "World" and block[1][-1].article == older
 

@@ -68,7 +68,8 @@ def test_the_send_now_question_offers_a_test_and_comes_back_to_it(
 def test_an_account_without_an_address_is_told_so(desk_client, make_user, edition, inbox):
     editor = desk_client(make_user("Editor"))
     told = editor.post(f"{LIST}{edition.pk}/test/", follow=True)
-    assert "Your account has no e-mail address to send a test to" in told.text
+    assert "Your account has no e-mail address to send a test to: ask whoever manages the " \
+        "desk&#x27;s accounts to add one." in told.text  # an editor has no Users page
     assert inbox.envelopes == []
 
 

@@ -134,6 +134,19 @@ def test_each_item_shows_the_words_around_its_first_mention(outlets, make_user, 
     assert data["clusters"][0]["items"][0]["snippet"] == [before, "Bulgaria", after]
 
 
+def test_a_mention_in_a_list_or_heading_has_its_snippet_and_blocks_keep_their_space(outlets):
+    """"<li>Georgia</li><li>Armenia</li>" read as "GeorgiaArmenia": no snippet; paragraphs
+    ran together ("show.Bulgaria")."""
+    WatchedTerm.objects.create(term="Georgia")
+    c = desk_rows.cluster("Fair")
+    desk_rows.item(outlets["NHK"], "Trade fair", cluster=c, summary="",
+                   body="<p>Exhibitors came from the show.</p><ul><li>Georgia</li>"
+                        "<li>Armenia&amp;Co</li></ul>")
+    [entry] = monitor.todays_clusters()
+    assert entry.items[0].snippet == ("Exhibitors came from the show. ", "Georgia",
+                                      " Armenia&Co")
+
+
 def test_the_monitor_is_for_the_newsroom_only(outlets, make_user, desk_client):
     assert desk_client(make_user("Contributor")).get(MONITOR).status_code == 403
     assert desk_client(make_user(None)).get("/desk/ingest/monitor.json").status_code == 403

@@ -656,6 +656,8 @@ def test_a_paragraph_both_changed_waits_for_a_choice_in_the_browser(
     ben.click("input[name=_continue]")  # the panel is on the page already: wait for the answer
     ben.wait_for_selector(".errorlist.nonfield:has-text('Nothing was saved yet')")
     assert ben.locator("#conflict").count() == 1
+    # The panel takes the focus: a keyboard or screen reader started at the page's top.
+    ben.wait_for_function("document.activeElement && document.activeElement.id === 'conflict'")
     assert "Ann's line." in Article.objects.get(pk=article.pk).body
     ben.check("input[name=conflict-body][value=theirs]")
     assert "Ann's line." in ben.inner_text(body) and "Ben's line." not in ben.inner_text(body)
