@@ -286,7 +286,10 @@ def failed(feed: Feed, error: str, retry_after: int | None = None) -> Outcome:
                               f"{error[:1].lower()}{error[1:]}")
         logger.warning("Feed %s (%s) paused: %s", feed.pk, feed.name, feed.paused_reason)
     else:
-        asked = timedelta(seconds=min(retry_after or 0, settings.DATELINE_INGEST_BACKOFF_MAX))
+        most = settings.DATELINE_INGEST_BACKOFF_MAX
+        if (retry_after or 0) > most:  # the desk shows what will happen, not only what was asked
+            feed.last_error = f"{error}; polled again in {most / 3600:g} h at the most"
+        asked = timedelta(seconds=min(retry_after or 0, most))
         feed.next_poll_at = now + max(backoff(feed.failures), asked)
     feed.save(update_fields=["etag", "last_modified", "failures", "last_polled_at",
                              "last_error_at", "last_error", "paused_at", "paused_reason",

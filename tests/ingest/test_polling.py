@@ -376,6 +376,19 @@ def test_retry_after_is_obeyed(outlets, make_feed, status):
     assert feed.next_poll_at >= before + timedelta(seconds=3600)
 
 
+def test_a_retry_after_beyond_the_longest_wait_says_what_will_happen(outlets, make_feed):
+    from .outlets import Route
+
+    outlets.routes["/busy.xml"] = Route(status=429, body=b"busy", content_type="text/plain",
+                                        headers={"Retry-After": "100000000"}, validators=False)
+    feed = make_feed(outlets.url("/busy.xml"))
+    poll(feed)
+    feed.refresh_from_db()
+    assert feed.last_error.endswith("asked to wait 100,000,000 s; polled again in 6 h at the "
+                                    "most")
+    assert feed.next_poll_at <= timezone.now() + timedelta(hours=6)
+
+
 def test_retry_after_reads_seconds_and_dates_and_ignores_nonsense():
     from dateline.ingest.fetching import retry_after
 
