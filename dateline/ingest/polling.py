@@ -39,6 +39,7 @@ from dateline.base.locks import exclusive
 from . import fulltext
 from .models import FailedPayload, Feed, Item
 from .parsers import ParseError, ParseResult, parse
+from .parsers.text import read_from
 from .services import Payload, ServiceError, services
 from .store import identities, store
 
@@ -204,8 +205,9 @@ def read_payload(feed: Feed, payload: Payload) -> tuple[Payload, ParseResult | N
     try:
         if payload.error:
             raise ParseError(payload.error)
-        result = parse(payload.body, content_type=with_charset(payload.content_type, feed),
-                       hint=feed.parser)
+        with read_from(payload.name):  # relative links are the feed's own address's
+            result = parse(payload.body, content_type=with_charset(payload.content_type, feed),
+                           hint=feed.parser)
     except ParseError as exc:
         return payload, None, str(exc)
     if feed.full_text:

@@ -445,3 +445,17 @@ def test_a_feed_naming_no_encoding_is_read_in_the_one_the_desk_gives_it(outlets,
     feed.refresh_from_db()
     poll(feed)
     assert Item.objects.get().headline == "България и Русия"
+
+
+def test_a_relative_link_is_read_against_the_feeds_own_address(outlets, make_feed):
+    """`<link>/world/2</link>` was dropped: the item had no link to its story."""
+    outlets.serve("/news/feed.xml", rss(bbc_stories(2), base="/world/"))
+    feed = make_feed(outlets.url("/news/feed.xml"))
+    poll(feed)
+    links = sorted(Item.objects.values_list("link", flat=True))
+    assert links and all(link.startswith(outlets.url("/world/")) for link in links)
+    # Read with no address (an import, a folder's file), a relative link stays out.
+    from dateline.ingest.parsers import parse
+
+    parsed = parse(rss(bbc_stories(1), base="/world/").encode())
+    assert parsed.items[0].link == ""

@@ -7,8 +7,11 @@ links); headlines and summaries are plain text; text is as the newsroom keeps it
 bounded, so one hostile item cannot fill the database.
 """
 
+import contextvars
 import re
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from dateline.newsroom.html import as_meant, paragraphs_to_html, plain_text, sanitize_body
 
@@ -60,11 +63,30 @@ def body(markup: str) -> str:
     return cleaned if plain_text(cleaned) else ""
 
 
+# The address of the document being read, where a relative link ("/world/2") is read against
+# it: set by the poller around each answer it parses (`read_from`). Unset (an import, a
+# folder's file), a relative link is dropped, having nothing to be relative to.
+_BASE = contextvars.ContextVar("ingest_document_url", default="")
+
+
+@contextmanager
+def read_from(url: str) -> Iterator[None]:
+    token = _BASE.set(url if url.lower().startswith(("https://", "http://")) else "")
+    try:
+        yield
+    finally:
+        _BASE.reset(token)
+
+
 def link(url: str) -> str:
-    """An outlet's link as given, if it is a web address; "" otherwise (javascript:, data:)."""
+    """An outlet's link as given, if it is a web address; "" otherwise (javascript:, data:).
+    A relative one is read against the document's own address, where known."""
     url = _CONTROL.sub("", (url or "").strip())[:MAX_URL]
     try:
         scheme = urllib.parse.urlsplit(url).scheme.lower()
+        if url and not scheme and (base := _BASE.get()):
+            url = urllib.parse.urljoin(base, url)[:MAX_URL]
+            scheme = urllib.parse.urlsplit(url).scheme.lower()
     except ValueError:
         return ""
     return url if scheme in DEFAULT_PORTS else ""
