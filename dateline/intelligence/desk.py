@@ -31,6 +31,8 @@ from .models import Analysis, Brief, Decision, RelatedStory, StoryTopic, TagSugg
 from .text import brief_basis
 
 SHOWN_RELATED = 5
+# Pending tag suggestions under this confidence are folded under "Less likely".
+LESS_LIKELY_BELOW = 0.3
 
 
 def may_decide(user, article: Article) -> bool:
@@ -51,7 +53,13 @@ def panel_context(request: HttpRequest, article: Article) -> dict:
     return {
         "article": article,
         "decide_url": reverse("intelligence-desk:decide", args=[article.pk]),
-        "pending": [s for s in suggestions if s.decision == Decision.PENDING],
+        # Suggestions far below the line an editor is asked to look at are folded away: a long
+        # table of 2% guesses hid the few that mattered.
+        "pending": [s for s in suggestions
+                    if s.decision == Decision.PENDING and s.confidence >= LESS_LIKELY_BELOW],
+        "less_likely": [s for s in suggestions
+                        if s.decision == Decision.PENDING and s.confidence < LESS_LIKELY_BELOW],
+        "less_likely_below": LESS_LIKELY_BELOW,
         "on_story": [s for s in suggestions if s.decision in (Decision.APPLIED,
                                                                Decision.ACCEPTED)],
         "rejected": [s for s in suggestions if s.decision == Decision.REJECTED],

@@ -63,6 +63,18 @@ def test_the_editor_shows_suggestions_topics_related_brief_and_the_warning(
     assert drafted_by[1].startswith("test-words:")
 
 
+def test_unlikely_suggestions_are_folded_under_less_likely(desk_client, make_user, story):
+    """A long table of 2% guesses hid the few suggestions that mattered."""
+    TagSuggestion.objects.filter(article=story, tag__name="Borisov").update(confidence=0.02)
+    page = desk_client(make_user("Editor")).get(
+        f"/desk/newsroom/article/{story.pk}/change/").text
+    folded = page[page.index('<details class="intel-less-likely">'):]
+    folded = folded[:folded.index("</details>")]
+    assert "Less likely (1): under 30% confidence" in folded
+    assert 'aria-label="Accept Borisov"' in folded  # still decided from there
+    assert page.count('aria-label="Accept Borisov"') == 1
+
+
 def test_the_very_like_warning_stands_beside_the_workflow_buttons_until_published(
         desk_client, make_user, story):
     """It was only in the panel below the form, where an editor about to publish did not
