@@ -14,8 +14,10 @@ from .models import Submission
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Digits with the separators people write between them: "+359 888 123 456", "(02) 987-6543".
 PHONE = re.compile(r"(?<![\w/.,-])\+?\(?\d[\d ().\-/]{5,}\d(?![\w/])")
-# What the same characters write that is no telephone: dates and spans of years.
-NOT_PHONE = re.compile(r"\d{4}-\d\d-\d\d|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}\s?-\s?\d{4}")
+# What the same characters write that is no telephone: dates, spans of years, and figures in
+# thousands grouped by spaces ("1 234 567": numbers dialled start with 0 or +).
+NOT_PHONE = re.compile(r"\d{4}-\d\d-\d\d|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}\s?-\s?\d{4}"
+                       r"|[1-9]\d{0,2}(?: \d{3})+")
 SHOWN = 5
 
 

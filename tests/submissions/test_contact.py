@@ -20,6 +20,8 @@ NOTICE = "<strong>Contact details?</strong>"
      ["maria.i@example.org", "(02) 987-6543"]),
     ("It happened on 2024-12-11 and on 11.12.2024, as in 1987-1990.", []),
     ("Turnover was 1,200,000 levs; 3,500 people came; bus 94 and 280.", []),
+    ("A population of 1 234 567 in 2021; 12 500 000 levs.", []),
+    ("Mobile 0888 123 456.", ["0888 123 456"]),
     ("The ISBN is on page 12.", []),
 ])
 def test_contact_details_are_found_and_dates_and_figures_are_not(text, found):
