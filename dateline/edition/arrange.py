@@ -136,8 +136,9 @@ def add_story(edition_pk: int, article: Article, column: str) -> EditionItem:
     if column not in Column.values:
         raise Refused(400, "Choose the slot the story goes in.")
     if not article.is_live:
-        raise Refused(400, f"“{article.headline}” is not published: only a story readers "
-                           "can open goes in the edition.")
+        # By number: a draft's headline is not for everyone who arranges editions.
+        raise Refused(400, f"Story {article.pk} is not published: only a story readers can "
+                           "open goes in the edition.")
     item = edition.items.filter(article=article).first()
     if item is not None and not item.left_out:
         raise Refused(400, f"“{article.headline}” is in this edition already: move it "

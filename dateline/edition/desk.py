@@ -176,7 +176,8 @@ def send_now(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # A story's address on the site ("/articles/123/slug/", with or without the host) or its number.
-_STORY = re.compile(r"(?:/articles/)?(\d{1,18})(?:/[^/?#]*/?)?(?:[?#].*)?$")
+_STORY = re.compile(r"(?:(?:https?://[^/\s]+)?/articles/(\d{1,18})(?:/[^/?#]*)?/?(?:[?#].*)?"
+                    r"|(\d{1,18}))")
 
 
 @require_POST
@@ -186,8 +187,9 @@ def add_story(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only editors arrange editions.")
     edition = get_object_or_404(Edition, pk=pk)
     given = request.POST.get("story", "").strip()[:500]
-    found = _STORY.search(given)
-    article = Article.objects.filter(pk=int(found.group(1))).first() if found else None
+    found = _STORY.fullmatch(given)
+    number = found and (found.group(1) or found.group(2))
+    article = Article.objects.filter(pk=int(number)).first() if number else None
     if article is None:
         messages.error(request, f"No story has the address or number “{given}”: paste the "
                                 "story's address from the site, or its number.")

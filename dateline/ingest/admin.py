@@ -70,6 +70,10 @@ class FailedPayloadInline(admin.TabularInline):
         return bytes(payload.payload[:300]).decode("utf-8", "replace")
 
 
+# Text codecs that are no character set a feed is written in: they rewrite what they read.
+NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "utf-7"}
+
+
 class FeedForm(forms.ModelForm):
     """A feed's service and format chosen from those configured, and a folder only where the
     operator opened folders to feeds: a typed name polled nothing, and a typed path read any
@@ -101,7 +105,10 @@ class FeedForm(forms.ModelForm):
             return ""
         try:
             "a".encode(name)  # a text encoding: not zlib, base64 or rot13
-            return codecs.lookup(name).name
+            found = codecs.lookup(name).name
+            if found in NOT_CHARSETS:
+                raise LookupError(found)
+            return found
         except LookupError:
             raise forms.ValidationError(f"No character set is named \u2018{name}\u2019 "
                                         "(e.g. windows-1251, iso-8859-2, koi8-r).") from None

@@ -160,7 +160,7 @@ def _request(url: str, headers: dict, budget: _Budget) -> tuple[Answer, str | No
 def retry_after(value: str) -> int | None:
     """Retry-After's seconds, given as seconds or an HTTP date (RFC 9110); None if neither."""
     value = value.strip()[:100]
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²" is a digit to Python, and no number
         return min(int(value[:9]), 10**8)
     try:
         when = email.utils.parsedate_to_datetime(value)

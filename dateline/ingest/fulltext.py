@@ -31,6 +31,9 @@ def full_text(url: str) -> str:
     except ServiceError as exc:
         logger.info("No full text from %s: %s", url, exc)
         return ""
+    except Exception:  # a bug on one page must not cost the feed its poll
+        logger.exception("Fetching the full text of %s failed", url)
+        return ""
     if answer.not_modified or not answer.body:
         return ""
     try:

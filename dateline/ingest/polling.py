@@ -41,7 +41,7 @@ from .models import FailedPayload, Feed, Item
 from .parsers import ParseError, ParseResult, parse
 from .parsers.text import read_from
 from .services import Payload, ServiceError, services
-from .store import identities, store
+from .store import as_stored, identities, store
 
 logger = logging.getLogger(__name__)
 
@@ -176,9 +176,15 @@ def poll(feed: Feed) -> Outcome:
         logger.exception("Polling feed %s failed", feed.pk)
         error, wait = f"Dateline failed while fetching ({type(exc).__name__}); see the log", None
     else:
-        read = [read_payload(feed, payload) for payload in fetched.payloads]
-        with database_turn():
-            return store_read(feed, service, fetched, read)
+        try:
+            read = [read_payload(feed, payload) for payload in fetched.payloads]
+        except Exception as exc:  # the same: a bug while reading fails this feed alone
+            logger.exception("Reading feed %s failed", feed.pk)
+            error, wait = (f"Dateline failed while reading ({type(exc).__name__}); see the log",
+                           None)
+        else:
+            with database_turn():
+                return store_read(feed, service, fetched, read)
     with database_turn():
         return failed(feed, error, retry_after=wait)
 
@@ -245,12 +251,21 @@ def store_read(feed: Feed, service, fetched, read: list) -> Outcome:
 
 def complete(feed: Feed, items) -> None:
     """Fill in the full text of new items that came as teasers (an opt-in per feed), for as
-    long as DATELINE_INGEST_FULL_TEXT_SECONDS allows; the others keep their teasers."""
+    long as DATELINE_INGEST_FULL_TEXT_SECONDS allows; the others keep their teasers. A known
+    item whose teaser has not changed keeps the full text fetched before: given its teaser
+    again, the next poll stored that as a new version, and the full text was gone."""
     with database_turn():
-        known = set(Item.objects.filter(feed=feed).values_list("identity", flat=True))
-    wanted = [parsed for key, parsed in zip(identities(items), items, strict=True)
-              if parsed.link and key not in known
-              and fulltext.is_teaser(parsed.body, parsed.summary)]
+        keys = as_stored(feed, items, identities(items))
+        known = {key: (summary, body) for key, summary, body in Item.objects.filter(
+            feed=feed, identity__in=keys).values_list("identity", "summary", "body")}
+    wanted = []
+    for key, parsed in zip(keys, items, strict=True):
+        if not parsed.link or not fulltext.is_teaser(parsed.body, parsed.summary):
+            continue
+        if key not in known:
+            wanted.append(parsed)
+        elif known[key][0] == parsed.summary:
+            parsed.body = known[key][1]
     ends = time.monotonic() + settings.DATELINE_INGEST_FULL_TEXT_SECONDS
     for done, parsed in enumerate(wanted):
         if time.monotonic() > ends:

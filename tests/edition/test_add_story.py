@@ -71,6 +71,8 @@ def test_a_story_number_does_too_and_a_section_slot_runs_it_under_its_section(
 @pytest.mark.parametrize("given, said", [
     ("/articles/999999/nothing/", "No story has the address or number"),
     ("an idea for a story", "No story has the address or number"),
+    ("/section/world/2/", "No story has the address or number"),  # no story's number
+    ("https://news.example/live/1/", "No story has the address or number"),
 ])
 def test_an_address_that_names_no_story_is_said(editor, edition, given, said):
     before = edition.items.count()
@@ -81,7 +83,9 @@ def test_an_address_that_names_no_story_is_said(editor, edition, given, said):
 def test_what_cannot_go_in_is_refused_in_words(editor, edition, older, make_article, world):
     draft = make_article("Not yet out", section=world, status=Article.Status.DRAFT,
                          published_at=None)
-    assert "is not published: only a story readers" in add(editor, edition, draft.pk).text
+    refused = add(editor, edition, draft.pk).text
+    assert f"Story {draft.pk} is not published: only a story readers" in refused
+    assert "Not yet out" not in refused  # a draft is named by its number
     inside = edition.items.first().article
     assert "is in this edition already" in add(editor, edition, inside.pk).text
     assert "An edition has one lead story" in add(editor, edition, older.pk, "lead").text

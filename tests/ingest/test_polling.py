@@ -285,7 +285,9 @@ def test_a_hard_link_in_an_opened_folder_is_not_read(tmp_path, make_feed):
     (drop / "story.xml").write_text(rss(bbc_stories(1)))
     feed = make_feed(str(drop), service="folder")
     assert poll(feed).created == 1
-    assert not FailedPayload.objects.exists()
+    # Said on the desk, without its bytes, and passed: a snapshot tool's links are seen.
+    (kept,) = FailedPayload.objects.filter(feed=feed)
+    assert "has 2 names (a hard link): not read" in kept.error and bytes(kept.payload) == b""
 
 
 def test_a_service_no_one_configured_fails_its_feed_not_the_hosts_others(outlets, make_feed):
@@ -397,6 +399,7 @@ def test_retry_after_reads_seconds_and_dates_and_ignores_nonsense():
     assert 590 <= retry_after(soon) <= 600
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0  # past: no wait
     assert retry_after("soon") is None and retry_after("") is None
+    assert retry_after("\xb2") is None  # a digit to Python ("²"), no number to int()
     assert retry_after("9" * 50) == 10**8
 
 
@@ -459,3 +462,41 @@ def test_a_relative_link_is_read_against_the_feeds_own_address(outlets, make_fee
 
     parsed = parse(rss(bbc_stories(1), base="/world/").encode())
     assert parsed.items[0].link == ""
+    # "#" is the feed itself (its query may hold a key): no story's address.
+    from dateline.ingest.parsers.text import link, read_from
+
+    with read_from("https://a.example/feed?apikey=S"):
+        assert link("#") == link("#top") == ""
+        assert link("story/2") == "https://a.example/story/2"
+
+
+def test_a_full_text_stays_when_the_feed_is_read_again_with_its_teaser(outlets, make_feed):
+    """The next poll that read the feed stored its teaser as a new version: the full text went."""
+    first, second = bbc_stories(2)
+    base = outlets.url("/story/")
+    for story in (first, second):
+        paragraphs = "".join(f"<p>{p}</p>" for p in story["body"].split("\n\n"))
+        outlets.serve(f"/story/{story['id']}", (
+            f"<!DOCTYPE html><html><body><article><h1>{story['title']}</h1>{paragraphs}"
+            "</article></body></html>"), content_type="text/html; charset=utf-8")
+    outlets.serve("/teasers.xml", rss([first], base=base))
+    feed = make_feed(outlets.url("/teasers.xml"), full_text=True)
+    poll(feed)
+    full = Item.objects.get(feed=feed).body
+    outlets.serve("/teasers.xml", rss([second, first], base=base))  # a new story on top
+    poll(feed)
+    kept = Item.objects.get(feed=feed, headline=first["title"])
+    assert (kept.body, kept.version) == (full, 1)
+    assert outlets.hits(f"/story/{first['id']}") == 1
+
+
+def test_a_bug_while_reading_fails_the_feed_alone(outlets, make_feed, monkeypatch):
+    from dateline.ingest import polling
+
+    def broken(feed, payload):
+        raise RuntimeError("a bug")
+
+    outlets.serve("/feed.xml", rss(bbc_stories(1)))
+    monkeypatch.setattr(polling, "read_payload", broken)
+    outcome = poll(make_feed(outlets.url("/feed.xml")))
+    assert outcome.error == "Dateline failed while reading (RuntimeError); see the log"

@@ -28,6 +28,14 @@ def test_contact_details_are_found_and_dates_and_figures_are_not(text, found):
     assert contact_details(text) == found
 
 
+def test_long_runs_a_reader_can_write_are_read_in_one_pass():
+    """"1/ 1/ 1/ …" or a pasted long link took seconds a render (each start rescanned the run);
+    the patterns are bounded, so these are read in a moment (no timing asserted here)."""
+    assert contact_details("1/ " * 16000) == []
+    assert contact_details("See https://x.example/" + "a" * 49900) == []
+    assert contact_details("a" * 49900 + " mail me: ann@example.org") == ["ann@example.org"]
+
+
 def report(text: str) -> Submission:
     return Submission.objects.create(headline="Flood on Vitosha Boulevard", name="Maria Ivanova",
                                      email="maria@example.org", text=text,

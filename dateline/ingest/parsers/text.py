@@ -85,8 +85,12 @@ def link(url: str) -> str:
     try:
         scheme = urllib.parse.urlsplit(url).scheme.lower()
         if url and not scheme and (base := _BASE.get()):
-            url = urllib.parse.urljoin(base, url)[:MAX_URL]
-            scheme = urllib.parse.urlsplit(url).scheme.lower()
+            joined = urllib.parse.urljoin(base, url)[:MAX_URL]
+            # "#" or "#top" is the feed itself (its query may hold the agency's key), no
+            # story's address: left out, as before.
+            if urllib.parse.urldefrag(joined)[0] == urllib.parse.urldefrag(base)[0]:
+                return ""
+            url, scheme = joined, urllib.parse.urlsplit(joined).scheme.lower()
     except ValueError:
         return ""
     return url if scheme in DEFAULT_PORTS else ""
