@@ -125,13 +125,19 @@ def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
 
 def _accepted(request: HttpRequest, submission: Submission, data: dict) -> HttpResponse:
     article = moderation.accept(request.user, submission, data["section"], note=data["note"])
-    photos = submission.photos.count()
+    sent, placed = submission.photos.count(), article.photos.count()
+    said = ""
+    if placed:
+        said = (f" The report's {placed} photo(s) are in the photo library, credited to the "
+                "reader: the first leads the draft, any others are in its body; write their "
+                "alt text before publishing.")
+    if sent > placed:
+        said += (f" {sent - placed} photo(s) could not be added: the report's log says why; "
+                 "they stay on the report's page.")
     messages.success(
         request,
         f"Accepted report {submission.reference}: this draft was made from it, credited to "
-        "the reader. Edit it and publish it as any other story."
-        + (f" The report's {photos} photo(s) are not attached (articles have no images yet); "
-           "they stay on the report's page." if photos else ""),
+        f"the reader. Edit it and publish it as any other story.{said}",
     )
     return redirect(reverse("admin:newsroom_article_change", args=[article.pk]))
 

@@ -140,6 +140,12 @@ def test_a_contributor_cannot_restore_or_read_others_articles(desk_client, make_
     assert client.get(change_url(article)).status_code in (302, 403, 404)
 
 
+def test_a_changed_figure_is_one_word_in_the_diff():
+    """5.8 changed to 6.1 read "5̶6.8̶1", digit by digit."""
+    assert str(word_diff("GDP grew 5.8% to 1,200", "GDP grew 6.1% to 1,250")) == (
+        "GDP grew <del>5.8</del><ins>6.1</ins>% to <del>1,200</del><ins>1,250</ins>")
+
+
 def test_word_diff_escapes_everything():
     html = word_diff("<b>old</b> text", '<i onclick="x()">new</i> text')
     bare = html

@@ -212,6 +212,28 @@ def test_a_time_the_clock_change_skips_or_repeats_is_refused_saying_which(
     assert article.embargo_until is None
 
 
+def test_an_embargo_on_a_draft_says_nothing_comes_out_unless_it_is_published(
+        desk_client, make_user, make_article):
+    """"Embargo: done." on a draft read as if the story would come out at 08:00."""
+    client = desk_client(make_user("Editor"))
+    draft = make_article(status=S.DRAFT, published_at=None)
+    out = make_article()
+    at = f"{timezone.localtime() + timedelta(days=1):%Y-%m-%dT%H:%M:00}"
+    said = html.unescape(client.post(
+        f"/desk/newsroom/article/{draft.pk}/workflow/embargo/",
+        {"at": at, "seen_status": "draft"}, follow=True).text)
+    draft.refresh_from_db()
+    until = f"{timezone.localtime(draft.embargo_until):%H:%M}"
+    assert until == at[11:16]  # the time typed, in the site's zone
+    assert (f"Embargo: done, but the story is still draft: nothing comes out at {until} "
+            "unless it is published (Publish now: the embargo keeps it back until "
+            "then).") in said
+    said = html.unescape(client.post(
+        f"/desk/newsroom/article/{out.pk}/workflow/embargo/",
+        {"at": at, "seen_status": "published"}, follow=True).text)
+    assert "Embargo: done." in said
+
+
 def test_the_logged_times_keep_the_seconds_typed(make_user, make_article):
     """Times are typed to the second; the log said "Goes live at ... 11:39" for 11:39:39."""
     editor = make_user("Editor")

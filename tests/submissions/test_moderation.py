@@ -256,7 +256,7 @@ def test_accepting_makes_a_draft_credited_to_the_reader_and_logs_it(
     assert article.standfirst == ""
     assert article.teaser == "The water is knee-deep at the corner."
     (said,) = messages_of(response)
-    assert "1 photo(s) are not attached" in said
+    assert "1 photo(s) are in the photo library, credited to the reader" in said, said
     assert (report.status, report.decided_by) == (Submission.Status.ACCEPTED, editor)
     (entry,) = report.log.all()
     assert (entry.action, entry.user) == ("accepted", editor)

@@ -64,6 +64,10 @@ class Transition:
     def describe(self, article: Article, **params) -> str:
         return ""
 
+    def outcome(self, article: Article) -> str:
+        """What the desk says once the move is done, after its name."""
+        return "done."
+
     def moved_since(self, article: Article, seen: str) -> str:
         """Why a move chosen on a page showing the story as `seen` is not done now."""
         return (f"The story is {article.get_status_display().lower()} now, not "

@@ -36,6 +36,16 @@ class Embargo(Transition):
     def describe(self, article: Article, **params) -> str:
         return f"Embargoed until {timezone.localtime(article.embargo_until):%Y-%m-%d %H:%M:%S %Z}."
 
+    def outcome(self, article: Article) -> str:
+        # An embargo holds a story back; it publishes nothing. "Done" on a draft read as if
+        # the story would come out at the time.
+        if article.status in (Article.Status.PUBLISHED, Article.Status.SCHEDULED):
+            return "done."
+        until = timezone.localtime(article.embargo_until)
+        return (f"done, but the story is still {article.get_status_display().lower()}: "
+                f"nothing comes out at {until:%H:%M} unless it is published (Publish now: the "
+                "embargo keeps it back until then).")
+
 
 class LiftEmbargo(Transition):
     name = "lift_embargo"

@@ -137,7 +137,7 @@ def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpRespo
         messages.error(request, f"Your text is saved, but not “{chosen.label}”: {why}")
         keep_refused_move(request, article, name)
     else:
-        messages.success(request, f"Saved, then “{chosen.label}”: done.")
+        messages.success(request, f"Saved, then “{chosen.label}”: {chosen.outcome(article)}")
     return back
 
 

@@ -78,7 +78,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except (ActionRefused, PermissionDenied) as exc:
         messages.error(request, str(exc) or "Your role does not allow this.")
     else:
-        messages.success(request, f"{chosen.label}: done.")
+        messages.success(request, f"{chosen.label}: {chosen.outcome(article)}")
     return redirect(_change_url(article))
 
 
