@@ -11,7 +11,7 @@ from .html import plain_text
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|figcaption|tr)>|<br\s*/?>", re.I)
 # Words, and numbers with their separators as one ("5.8", "1,200", "09:15"): a figure changed
 # from 5.8 to 6.1 read "5̶6.8̶1", digit by digit.
-_TOKEN = re.compile(r"\s+|\d+(?:[.,:]\d+)*|\w+(?:['’]\w+)*|[^\w\s]", re.UNICODE)
+_TOKEN = re.compile(r"\s+|\d+(?:[.,:]\d+)*|\w+(?:['’]\w+)*|[^\w\s]", re.UNICODE)  # noqa: RUF001 (the typographic apostrophe)
 
 
 def readable_text(markup: str) -> str:
