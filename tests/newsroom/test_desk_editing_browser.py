@@ -666,3 +666,28 @@ def test_a_paragraph_both_changed_waits_for_a_choice_in_the_browser(
     stored = Article.objects.get(pk=article.pk)
     assert "Ann's line." in stored.body and stored.version == 3
     assert ben.errors == [] and ann.errors == []
+
+
+def test_a_correction_asks_first_while_the_storys_fix_is_unsaved(
+    browser, live_server, make_user, make_article
+):
+    """The correction went out at once, beside the old text, while the fix it described
+    waited unsaved in the form."""
+    from dateline.newsroom.models import ArticleNote
+
+    editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Turnout was 61%", body="<p>Turnout was 61% in 2019.</p>")
+    record_revision(article, None)
+    connections.close_all()
+    ann = open_story(desk_context(browser), live_server, "ann", article)
+    type_at_end(ann, f"{BODY} p >> nth=0", " Corrected.")
+    ann.select_option("section.notes select", "correction")
+    ann.fill("section.notes textarea", "An earlier version gave the wrong year.")
+    ann.click("section.notes button[type=submit]")
+    ann.wait_for_selector(".note-unsaved")
+    assert "the note would go out alone" in ann.inner_text(".note-unsaved")
+    assert not ArticleNote.objects.exists()
+    ann.click("section.notes button[type=submit]")  # again: added anyway
+    ann.wait_for_selector(".messagelist .success")
+    assert ArticleNote.objects.filter(article=article).count() == 1
+    assert ann.errors == []

@@ -164,6 +164,28 @@
   setInterval(keep, AUTOSAVE_EVERY_MS);
   // session.js holds a Save until the session holds, and lets only that one reach here.
   form.addEventListener("submit", () => { submitting = true; });
+
+  // A correction added while the story's own fix is unsaved went out alone, beside the old
+  // text, until someone pressed Save. It is asked first; a second press adds it anyway (the
+  // text stays kept by the autosave, and comes back in the form).
+  const noteForm = document.querySelector("section.notes form");
+  if (noteForm) {
+    noteForm.addEventListener("submit", (event) => {
+      if (!isDirty() || noteForm.dataset.anyway === "1") {
+        submitting = true;
+        return;
+      }
+      event.preventDefault();
+      const warning = document.createElement("p");
+      warning.className = "errornote note-unsaved";
+      warning.setAttribute("role", "alert");
+      warning.textContent = "Your changes to the story are not saved: the note would go out " +
+        "alone, beside the text as published. Save the story first (Save and continue " +
+        "editing), then add the note; or press the button again to add it anyway.";
+      noteForm.prepend(warning);
+      noteForm.dataset.anyway = "1";
+    });
+  }
   window.addEventListener("beforeunload", (event) => {
     if (submitting || !isDirty()) return;
     event.preventDefault();
