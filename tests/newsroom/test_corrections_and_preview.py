@@ -91,3 +91,34 @@ def test_the_desk_hands_out_preview_links(desk_client, make_user, make_article):
     draft = make_article(status=Article.Status.DRAFT, published_at=None)
     page = client.get(f"/desk/newsroom/article/{draft.pk}/preview-link/").content.decode()
     assert "http://testserver/preview/" in page
+
+
+def test_a_note_added_twice_or_wrong_is_withdrawn_and_the_log_keeps_it(
+        desk_client, make_user, make_article, client):
+    """A correction out twice, or wrong, could not be taken off by anyone."""
+    from dateline.newsroom.models import AuditEntry
+
+    editor = make_user("Editor")
+    article = make_article("Minister resigns")
+    kept = add_note(editor, article, "correction", "An earlier version gave the wrong year.")
+    twice = add_note(editor, article, "correction", "An earlier version gave the wrong year.")
+    resent = Article.objects.get(pk=article.pk).resent
+    desk = desk_client(editor)
+    page = desk.get(f"/desk/newsroom/article/{article.pk}/change/").text
+    withdraw = f"/desk/newsroom/article/{article.pk}/notes/{twice.pk}/withdraw/"
+    assert f'action="{withdraw}"' in page and "data-confirm=" in page
+    assert desk.get(withdraw).status_code == 405  # a POST only
+    said = desk.post(withdraw, follow=True).text
+    assert "The correction is off the story; the audit log keeps its words." in said
+    assert list(article.notes.all()) == [kept]
+    assert client.get(article.get_absolute_url()).text.count("gave the wrong year") == 1
+    assert Article.objects.get(pk=article.pk).resent == resent + 1  # partners told
+    entry = AuditEntry.objects.filter(article=article, action="correction withdrawn").get()
+    assert (entry.user, entry.note) == (editor, "An earlier version gave the wrong year.")
+    again = desk.post(withdraw, follow=True).text
+    assert "That note is not on this story" in again
+    # A reporter may not.
+    reporter = desk_client(make_user("Reporter"))
+    other = f"/desk/newsroom/article/{article.pk}/notes/{kept.pk}/withdraw/"
+    assert reporter.post(other).status_code in (302, 403)
+    assert list(article.notes.all()) == [kept]

@@ -683,11 +683,11 @@ def test_a_correction_asks_first_while_the_storys_fix_is_unsaved(
     type_at_end(ann, f"{BODY} p >> nth=0", " Corrected.")
     ann.select_option("section.notes select", "correction")
     ann.fill("section.notes textarea", "An earlier version gave the wrong year.")
-    ann.click("section.notes button[type=submit]")
+    ann.click("form.note-add button[type=submit]")
     ann.wait_for_selector(".note-unsaved")
     assert "the note would go out alone" in ann.inner_text(".note-unsaved")
     assert not ArticleNote.objects.exists()
-    ann.click("section.notes button[type=submit]")  # again: added anyway
+    ann.click("form.note-add button[type=submit]")  # again: added anyway
     ann.wait_for_selector(".messagelist .success")
     assert ArticleNote.objects.filter(article=article).count() == 1
     assert ann.errors == []

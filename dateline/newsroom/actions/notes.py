@@ -41,3 +41,20 @@ def add_note(user, article: Article, kind: str, text: str,
         log_action(article, kind, user, text)
         transaction.on_commit(lambda: article_saved.send(sender=Article, article=article))
     return note
+
+
+def withdraw_note(user, note: ArticleNote) -> None:
+    """Take a correction or update off its story (one added twice, or wrong): readers and
+    partners stop seeing it, the story goes to partners again, and the audit log keeps its
+    words, with who took it off."""
+    if not (user and user.is_active and user.has_perm("newsroom.correct_article")):
+        raise PermissionDenied("Your role does not allow you to correct or update articles.")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=note.article_id)
+        if not ArticleNote.objects.filter(pk=note.pk).delete()[0]:
+            raise ActionRefused("That note was taken off already.")
+        article.updated_at = timezone.now()
+        article.save(update_fields=["updated_at"])
+        Article.objects.filter(pk=article.pk).send_again()
+        log_action(article, f"{note.kind} withdrawn", user, note.text)
+        transaction.on_commit(lambda: article_saved.send(sender=Article, article=article))

@@ -305,6 +305,8 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
             path("<id:pk>/revisions/<id:revision>/restore/", wrap(views.restore),
                  name="newsroom_article_restore"),
             path("<id:pk>/notes/", wrap(views.add_note), name="newsroom_article_note"),
+            path("<id:pk>/notes/<id:note>/withdraw/", wrap(views.withdraw_note),
+                 name="newsroom_article_note_withdraw"),
             path("<id:pk>/autosave/", wrap_json(autosave.store), name="newsroom_article_autosave"),
             path("autosave/", wrap_json(autosave.store), name="newsroom_article_autosave_new"),
             path("<id:pk>/presence/", wrap_json(presence.heartbeat),

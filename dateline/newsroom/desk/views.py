@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ..actions import TRANSITIONS, ActionRefused
 from ..actions.notes import add_note as do_add_note
+from ..actions.notes import withdraw_note as do_withdraw_note
 from ..actions.restore import restore_revision
 from ..diff import revision_diff
 from ..models import Article, Revision
@@ -152,6 +153,23 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, "The note is on the published article.")
+    return redirect(_change_url(article))
+
+
+@require_POST
+def withdraw_note(request: HttpRequest, pk: int, note: int) -> HttpResponse:
+    article = _article_for(request, pk)
+    found = article.notes.filter(pk=note).first()
+    if found is None:
+        messages.error(request, "That note is not on this story (taken off already?).")
+        return redirect(_change_url(article))
+    try:
+        do_withdraw_note(request.user, found)
+    except (ActionRefused, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The {found.get_kind_display().lower()} is off the story; "
+                                  "the audit log keeps its words.")
     return redirect(_change_url(article))
 
 

@@ -168,7 +168,7 @@
   // A correction added while the story's own fix is unsaved went out alone, beside the old
   // text, until someone pressed Save. It is asked first; a second press adds it anyway (the
   // text stays kept by the autosave, and comes back in the form).
-  const noteForm = document.querySelector("section.notes form");
+  const noteForm = document.querySelector("section.notes form.note-add");
   if (noteForm) {
     noteForm.addEventListener("submit", (event) => {
       if (!isDirty() || noteForm.dataset.anyway === "1") {
