@@ -22,7 +22,11 @@ def require_alt_text(sender, *, article: Article, **kwargs) -> None:
         what = f"The photo “{missing[0].photo}” in the body has"
     else:
         what = f"{len(missing)} photos in the body have"
-    raise ActionRefused(f"{what} no alt text: add it in the photo library before publishing.")
+    # Where to write it, from the page the editor is on: each photo's row in the story's
+    # editor opens it in the library (the refusal named neither the photo nor the way).
+    raise ActionRefused(f"{what} no alt text: add it in the photo library before publishing "
+                        "(“Open the photo in the library” in its row under Photos, below the "
+                        "story).")
 
 
 def require_credit(sender, *, article: Article, **kwargs) -> None:

@@ -1,6 +1,7 @@
 """Photos in stories: alt text before publishing, and the article editor's photo inlines."""
 
 import hashlib
+import html
 import io
 from datetime import timedelta
 
@@ -105,8 +106,11 @@ def test_the_desk_shows_the_refusal_in_words(draft, editor, desk_client):
     client = desk_client(editor)
     response = client.post(f"{ARTICLES}{draft.pk}/workflow/publish/",
                            {"note": "", "seen_status": draft.status}, follow=True)
-    assert "The lead photo has no alt text: add it in the photo library" in (
-        response.content.decode())
+    said = html.unescape(response.content.decode())
+    assert "The lead photo has no alt text: add it in the photo library" in said
+    # ...and where, from this page: the photo's row opens it in the library.
+    assert "(“Open the photo in the library” in its row under Photos, below the story)" in said
+    assert "Open the photo in the library" in said
     draft.refresh_from_db()
     assert draft.status == Article.Status.DRAFT
 
