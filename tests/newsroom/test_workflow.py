@@ -1,6 +1,7 @@
 """Every transition for every role, and what each leaves in the audit log."""
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -245,3 +246,18 @@ def test_the_logged_times_keep_the_seconds_typed(make_user, make_article):
     local = f"{timezone.localtime(at):%Y-%m-%d %H:%M:39}"
     assert any(note.startswith(f"Goes live at {local}") for note in notes), notes
     assert any(note.startswith(f"Embargoed until {local}") for note in notes), notes
+
+
+def test_the_schedule_and_embargo_boxes_start_on_the_storys_present_times(
+        desk_client, make_user, make_article):
+    """Moving a schedule from 06:00 to 06:30 meant typing the whole date and time again."""
+    editor = make_user("Editor")
+    story = make_article(status=S.DRAFT, published_at=None)
+    at = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
+    TRANSITIONS["schedule"].execute(editor, story, at=at)
+    TRANSITIONS["embargo"].execute(editor, story, at=at + timedelta(hours=2))
+    page = desk_client(editor).get(f"/desk/newsroom/article/{story.pk}/change/").text
+    local = timezone.localtime
+    assert re.search(rf'name="wf-schedule-at"[^>]*value="{local(at):%Y-%m-%dT%H:%M:%S}"', page)
+    assert re.search(rf'name="wf-embargo-at"[^>]*'
+                     rf'value="{local(at + timedelta(hours=2)):%Y-%m-%dT%H:%M:%S}"', page)

@@ -70,8 +70,23 @@ def page_context(request: HttpRequest, article: Article | None) -> dict:
             kept_move=refused_move(request, article) if request.method == "GET" else None,
             story_notices=[said for notice in _story_notices
                            if (said := notice(request, article))],
+            **present_times(article),
         )
     return context
+
+
+def present_times(article: Article) -> dict:
+    """Schedule's and Embargo's time boxes start on the story's present time for them, in the
+    site's zone: moving 06:00 to 06:30 meant typing the whole date and time again."""
+    def box(moment) -> str:
+        return f"{timezone.localtime(moment):%Y-%m-%dT%H:%M:%S}"
+
+    times = {}
+    if article.status == Article.Status.SCHEDULED and article.scheduled_for:
+        times["schedule_at_now"] = box(article.scheduled_for)
+    if article.embargo_until and article.embargo_until > timezone.now():
+        times["embargo_at_now"] = box(article.embargo_until)
+    return times
 
 
 def keep_unwritable_save(request: HttpRequest, article: Article) -> HttpResponse:
