@@ -74,7 +74,12 @@ def test_a_story_never_saved_is_kept_and_restored_in_add_article(desk_client, ma
         "section": [str(section.pk)]}})
     assert answer.status_code == 200
     assert Autosave.objects.get(article=None, user=reporter)
+    # Offered, not poured into the new page: a reporter starting another story typed into
+    # the middle of it.
     page = client.get("/desk/newsroom/article/add/").content.decode()
+    assert "You left a new story unsaved at" in page and "“Bridge closes”" in page
+    assert 'href="?restore=1"' in page and 'value="Bridge closes"' not in page
+    page = client.get("/desk/newsroom/article/add/?restore=1").content.decode()
     assert "Unsaved text from" in page
     assert 'value="Bridge closes"' in page
     created = client.post("/desk/newsroom/article/add/", {

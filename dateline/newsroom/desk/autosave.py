@@ -113,6 +113,13 @@ def initial_from(autosave: Autosave, fields: dict) -> dict:
     return initial
 
 
+def offer(autosave: Autosave) -> dict:
+    """What a new story's page says of the text left on an earlier one: when, and its
+    headline."""
+    headline = (autosave.data.get("headline") or [""])[0].strip()
+    return {"clock": _clock(autosave), "headline": headline[:120]}
+
+
 def restore_note(autosave: Autosave, article: Article | None) -> str:
     note = f"Unsaved text from {_clock(autosave)} restored"
     if article is not None and autosave.base_version < article.version:

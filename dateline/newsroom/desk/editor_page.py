@@ -51,12 +51,18 @@ def page_context(request: HttpRequest, article: Article | None) -> dict:
     may_save = article is None or can_edit(request.user, article)
     kept = (autosave.kept_for(request.user, article)
             if request.method == "GET" and may_save else None)
+    offered = None
+    if kept is not None and article is None and request.GET.get("restore") != "1":
+        # A new story's page opens blank, offering the text left on an earlier one: restored
+        # unasked, an editor starting another story typed into the middle of it.
+        kept, offered = None, autosave.offer(kept)
     # Read by the form class (ArticleAdmin.get_form): the form opens with this text.
     request.desk_restored = kept
     context = {
         "site_zone": site_zone(),
         "site_zone_name": settings.TIME_ZONE,
         "restored_note": autosave.restore_note(kept, article) if kept else "",
+        "unsaved_offer": offered,
         "autosave_url": reverse("admin:newsroom_article_autosave_new"),
     }
     if article is not None:
