@@ -1,6 +1,7 @@
 """No edit is ever lost: unsaved text kept while typing, restored, and saved before any action."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -46,6 +47,8 @@ def test_text_typed_is_kept_and_shown_again_when_the_story_is_opened(
 
     page = client.get(change_url(article)).content.decode()
     assert "Unsaved text from" in page and "restored" in page
+    # The site's clock, named: an editor abroad read it as their own.
+    assert re.search(r"Unsaved text from \d\d:\d\d:\d\d EES?T restored", page)
     assert ">\nGusts.</textarea>" in page or ">Gusts.</textarea>" in page
     assert 'data-unsaved="1"' in page  # editor.js counts it as unsaved: leaving warns
     article.refresh_from_db()

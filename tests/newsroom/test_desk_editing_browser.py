@@ -634,6 +634,9 @@ def test_enter_in_a_move_s_note_keeps_the_note_for_the_move(
     note.fill("Needs a second source")
     note.press("Enter")
     assert note.input_value() == "Needs a second source"
+    # The press is answered: it did nothing, silently, before.
+    assert "Enter does not move the story: press “Return to reporter”" in page.inner_text(
+        "#autosave-status")
     page.click("button.workflow-button[value=return]")
     page.wait_for_selector(".messagelist .success")
     entry = AuditEntry.objects.get(article=article, action="return")

@@ -63,7 +63,8 @@ def store(request: HttpRequest, payload: dict, pk: int | None = None) -> JsonRes
 
 
 def _clock(autosave: Autosave) -> str:
-    return timezone.localtime(autosave.saved_at).strftime("%H:%M:%S")
+    # With the zone's name: an editor abroad read the site's clock as their own.
+    return timezone.localtime(autosave.saved_at).strftime("%H:%M:%S %Z")
 
 
 def kept_for(user, article: Article | None) -> Autosave | None:

@@ -123,6 +123,14 @@
     const field = event.target;
     if (event.key === "Enter" && field.form === form && /^wf-/.test(field.name || "")) {
       event.preventDefault();
+      // ...and says so: a press that did nothing, silently, read as a desk that ignored it.
+      const name = field.name.replace(/^wf-/, "").replace(/-(note|at)$/, "");
+      const button = [...document.querySelectorAll("button.workflow-button")]
+        .find((b) => b.value === name);
+      if (button) {
+        say(`Enter does not move the story: press “${button.textContent.trim()}” to do it ` +
+            "with this note.");
+      }
     }
   });
 
