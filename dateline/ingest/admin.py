@@ -203,9 +203,17 @@ class FeedAdmin(KeysCheckedAdmin, admin.ModelAdmin):
 
     @admin.action(description="Poll now", permissions=["change"])
     def poll_now(self, request, queryset) -> None:
-        count = queryset.filter(active=True, paused_at=None).update(next_poll_at=timezone.now())
+        now = timezone.now()
+        # An outlet that asked to be left alone (Retry-After, said in the last error) may
+        # block the agency if asked again before: the editor is told, not stopped.
+        asked = queryset.filter(active=True, paused_at=None, next_poll_at__gt=now,
+                                last_error__contains="it asked to wait").count()
+        count = queryset.filter(active=True, paused_at=None).update(next_poll_at=now)
         skipped = queryset.count() - count
         note = f"; {skipped} paused or off, resume them first" if skipped else ""
+        if asked:
+            note += (f"; {asked} had asked to be left alone for a while (Retry-After): asked "
+                     "again early, an outlet may block the agency")
         self.message_user(request, f"{count} feed(s) will be polled at the worker's next look"
                           f" (within a minute){note}.", messages.SUCCESS)
 

@@ -496,3 +496,18 @@ def test_a_bug_while_reading_fails_the_feed_alone(outlets, make_feed, monkeypatc
     monkeypatch.setattr(polling, "read_payload", broken)
     outcome = poll(make_feed(outlets.url("/feed.xml")))
     assert outcome.error == "Dateline failed while reading (RuntimeError); see the log"
+
+
+def test_poll_now_says_when_an_outlet_had_asked_to_be_left_alone(outlets, make_feed,
+                                                                 make_user, desk_client):
+    from .outlets import Route
+
+    outlets.routes["/busy.xml"] = Route(status=429, body=b"busy", content_type="text/plain",
+                                        headers={"Retry-After": "3600"}, validators=False)
+    feed = make_feed(outlets.url("/busy.xml"))
+    poll(feed)
+    said = desk_client(make_user("Editor")).post("/desk/ingest/feed/", {
+        "action": "poll_now", "_selected_action": [feed.pk]}, follow=True).text
+    assert "1 had asked to be left alone for a while (Retry-After)" in said
+    feed.refresh_from_db()
+    assert feed.next_poll_at <= timezone.now()  # told, not stopped
