@@ -57,8 +57,9 @@ def test_schedule_one_story_and_embargo_another_to_the_second(
     trip.click("button.workflow-button[value=embargo]")
     page.wait_for_selector(".messagelist .success")
     trip.click("button.workflow-button[value=publish]")
-    # This page already shows the embargo's message: wait for the publish's own.
-    page.wait_for_selector(".messagelist .success:has-text('Publish now')")
+    # This page already shows the embargo's message (which names Publish now too): wait for
+    # the publish's own.
+    page.wait_for_selector(".messagelist .success:has-text('then “Publish now”: done')")
     trip.click(page.locator(".breadcrumbs a").last)
 
     rows = {headline: page.locator("#result_list tr", has_text=headline).inner_text()
