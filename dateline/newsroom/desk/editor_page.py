@@ -151,14 +151,14 @@ def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpRespo
         return back
     params = {"at": form.cleaned_data["at"]} if chosen.needs_time else {}
     try:
-        chosen.execute(request.user, article, note=form.cleaned_data["note"],
-                       seen=form.cleaned_data["seen_status"], **params)
+        done = chosen.execute(request.user, article, note=form.cleaned_data["note"],
+                              seen=form.cleaned_data["seen_status"], **params)
     except (ActionRefused, PermissionDenied) as exc:
         why = str(exc) or "your role does not allow this."
         messages.error(request, f"Your text is saved, but not “{chosen.label}”: {why}")
         keep_refused_move(request, article, name)
     else:
-        messages.success(request, f"Saved, then “{chosen.label}”: {chosen.outcome(article)}")
+        messages.success(request, f"Saved, then “{chosen.label}”: {chosen.outcome(done)}")
     return back
 
 

@@ -74,12 +74,12 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect(_change_url(article))
     params = {"at": form.cleaned_data["at"]} if chosen.needs_time else {}
     try:
-        chosen.execute(request.user, article, note=form.cleaned_data["note"],
-                       seen=form.cleaned_data["seen_status"], **params)
+        done = chosen.execute(request.user, article, note=form.cleaned_data["note"],
+                              seen=form.cleaned_data["seen_status"], **params)
     except (ActionRefused, PermissionDenied) as exc:
         messages.error(request, str(exc) or "Your role does not allow this.")
     else:
-        messages.success(request, f"{chosen.label}: {chosen.outcome(article)}")
+        messages.success(request, f"{chosen.label}: {chosen.outcome(done)}")
     return redirect(_change_url(article))
 
 
