@@ -199,9 +199,9 @@ def add_story(request: HttpRequest, pk: int) -> HttpResponse:
     except arrange.Refused as refusal:
         messages.error(request, refusal.message)
     else:
-        slot = (item.section.name if item.column == EditionItem.Column.SECTION and item.section
-                else arrange.MORE_NEWS if item.column == EditionItem.Column.SECTION
-                else item.get_column_display())
+        slot = item.get_column_display()
+        if item.column == EditionItem.Column.SECTION:  # the slot by its section's name
+            slot = item.section.name if item.section else arrange.MORE_NEWS
         messages.success(request, f"“{article.headline}” is now last in {slot}, pinned: move "
                                   "it where it belongs.")
     return redirect(change_url(edition))

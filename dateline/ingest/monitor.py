@@ -8,13 +8,14 @@ SQLite and PostgreSQL agree on it; so are the exclusions ("Atlanta, Georgia" doe
 the country Georgia) and each item's snippet, the words around its first mention.
 """
 
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+
+from dateline.newsroom.html import plain_text
 
 from .drafts import outlet_link
 from .models import Cluster, Item, WatchedTerm
@@ -26,7 +27,6 @@ MAX_SHOWN = 100
 FIELDS = ("headline", "summary", "body")
 SNIPPET_WORDS = 14  # on each side of the mention: about a line and a half of the desk's page
 SNIPPET_CHARACTERS = 120
-_TAG = re.compile(r"<[^>]*>")
 
 
 def active_terms() -> list[str]:
@@ -75,17 +75,13 @@ def mentions(item: Item, pattern: re.Pattern, excluded: re.Pattern | None = None
             for m in pattern.finditer(without(getattr(item, name), excluded))}
 
 
-def _words_of(body: str) -> str:
-    """A body's text with a space where each tag was: "<li>Georgia</li><li>Armenia</li>" ran
-    together as "GeorgiaArmenia", which no whole word matched, and paragraphs as "show.Cuba"."""
-    return html.unescape(_TAG.sub(" ", body))
-
-
 def snippet(item: Item, pattern: re.Pattern,
             excluded: re.Pattern | None = None) -> tuple[str, str, str] | None:
     """The words around the item's first mention in its summary or text, as (before, the
     mention, after); None where only its headline names a term (the page shows it anyway)."""
-    for text in (item.summary, _words_of(item.body)):
+    # plain_text leaves a space where each tag was: strip_tags ran "<li>Georgia</li><li>
+    # Armenia</li>" together as "GeorgiaArmenia", which no whole word matched.
+    for text in (item.summary, plain_text(item.body)):
         text = " ".join(text.split())
         found = pattern.search(without(text, excluded))
         if found:

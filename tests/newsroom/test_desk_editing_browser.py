@@ -56,6 +56,13 @@ def open_story(context, live_server, username: str, article):
     return page
 
 
+def add_correction(page, text: str) -> None:
+    """A correction written in the story's notes form and sent with its button."""
+    page.select_option("form.note-add select[name=kind]", "correction")
+    page.fill("form.note-add textarea[name=text]", text)
+    page.click("form.note-add button[type=submit]")
+
+
 def type_at_end(page, paragraph: str, text: str) -> None:
     """`text` typed at the end of a paragraph of the body editor, as a person types it."""
     page.click(paragraph)
@@ -504,9 +511,7 @@ def test_a_correction_sent_into_a_session_that_ended_unseen_comes_back_after_log
     # and the session ends on the server: it expired, or an administrator ended it.
     page.clock.pause_at(time.time() + 1)
     Session.objects.all().delete()
-    page.select_option("select[name=kind]", "correction")
-    page.fill("textarea[name=text]", "An earlier version gave the wrong wind speed.")
-    page.click("section.notes button[type=submit]")
+    add_correction(page, "An earlier version gave the wrong wind speed.")
     page.wait_for_selector("#login-form")
     assert "was not saved" in page.inner_text(".unsent-note")
     assert not ArticleNote.objects.exists()
@@ -684,9 +689,7 @@ def test_a_correction_asks_first_while_the_storys_fix_is_unsaved(
     connections.close_all()
     ann = open_story(desk_context(browser), live_server, "ann", article)
     type_at_end(ann, f"{BODY} p >> nth=0", " Corrected.")
-    ann.select_option("section.notes select", "correction")
-    ann.fill("section.notes textarea", "An earlier version gave the wrong year.")
-    ann.click("form.note-add button[type=submit]")
+    add_correction(ann, "An earlier version gave the wrong year.")
     ann.wait_for_selector(".note-unsaved")
     assert "the note would go out alone" in ann.inner_text(".note-unsaved")
     assert not ArticleNote.objects.exists()
