@@ -53,7 +53,8 @@ def key(query: SearchQuery) -> str:
     """The cache key of a reader's search: equal for searches that run the same."""
     spelled = [str(parse(query.text)), query.section_id, query.tag_id, query.author_id,
                str(query.date_from), str(query.date_to), query.newest_first, query.page,
-               query.per_page, query.facets]
+               query.per_page, query.facets,
+               query.until.isoformat() if query.until else None]
     digest = hashlib.sha256(json.dumps(spelled).encode()).hexdigest()[:32]
     return f"search:{_generation()}:{digest}"
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 
 from dateline.newsroom.models import Article
@@ -97,6 +99,54 @@ def test_the_api_answers_the_same_parameters_as_json(client, stories):
     assert body["facets"]["tag"][0] == {"id": stories[0].tags.get().pk, "name": "Prices",
                                         "count": 25}
     assert client.get("/api/search").status_code == 400
+
+
+def _walk(client, first: dict, publish) -> list[int]:
+    """Every result id of a search, page by page through its `next` links, calling
+    `publish` after the first page."""
+    body = client.get("/api/search", first).json()
+    seen = [result["id"] for result in body["results"]]
+    publish()
+    while body["next"]:
+        body = client.get(body["next"]).json()
+        seen += [result["id"] for result in body["results"]]
+    return seen
+
+
+@pytest.mark.parametrize("sort", ["newest", "relevance"])
+def test_a_walk_through_the_pages_neither_repeats_nor_skips_a_story_published_during_it(
+        client, stories, make_article, sort, django_capture_on_commit_callbacks):
+    """A partner's walk: a matching story published after page 1 pushed page 1's last result
+    onto page 2, read twice (found by a partner's client on /api/search?sort=newest)."""
+    def publish():
+        with django_capture_on_commit_callbacks(execute=True):  # the search cache renewed
+            make_article("Inflation story published mid-walk", age=timedelta(0))
+
+    seen = _walk(client, {"q": "inflation", "sort": sort}, publish)
+    assert len(seen) == len(set(seen)) == 25
+    assert set(seen) == {story.pk for story in stories}
+    # The next walk starts at a later moment, and finds it.
+    again = client.get("/api/search", {"q": "inflation", "sort": sort}).json()
+    assert again["total"] == 26
+
+
+def test_the_walks_moment_is_given_checked_and_leaves_the_etag_alone(client, stories):
+    first = client.get("/api/search", {"q": "inflation"})
+    body = first.json()
+    assert body["until"].endswith("Z") and body["previous"] is None
+    assert "until=" in body["next"] and "page=2" in body["next"]
+    second = client.get(body["next"]).json()
+    assert second["previous"].startswith("http://testserver/api/search?")
+    assert "page=" not in second["previous"] and second["next"] is None
+    # Asked again later, the same results: the copy held is still good (304), though the
+    # moment a new walk would stand at has moved.
+    assert client.get("/api/search", {"q": "inflation"},
+                      headers={"if-none-match": first["ETag"]}).status_code == 304
+    # A moment before every story: nothing had been published then.
+    early = client.get("/api/search", {"q": "inflation", "until": "2000-01-01T00:00:00Z"})
+    assert early.json()["total"] == 0 and early.json()["until"] == "2000-01-01T00:00:00Z"
+    refused = client.get("/api/search", {"q": "inflation", "until": "yesterday"})
+    assert refused.status_code == 400 and "'until'" in refused.json()["error"]
 
 
 def test_editors_find_drafts_in_the_desk(desk_client, make_user, stories):

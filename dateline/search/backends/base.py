@@ -45,6 +45,9 @@ class SearchQuery:
     # Readers see live stories only; the desk searches every state.
     live_only: bool = True
     facets: bool = False
+    # Only stories published at or before it: a walk through the pages of one search sees
+    # the same matches on each (/api/search), not shifted by a story published meanwhile.
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,8 @@ class BaseSearchBackend:
         end = _day_start(query.date_to, days_after=1) if query.date_to else None
         if end is not None:
             articles = articles.filter(published_at__lt=end)
+        if query.until is not None:
+            articles = articles.filter(published_at__lte=query.until)
         return articles
 
     # Searching, in steps. The statements and the loop over the hits are the ones

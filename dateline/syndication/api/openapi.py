@@ -225,6 +225,12 @@ def document(base_url: str) -> dict[str, Any]:
                                {"type": "string", "enum": list(SORTS)}),
                         _query("page", "Page of 20 results.",
                                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+                        _query("until", "Only stories published at or before this moment "
+                               "(ISO 8601; without an offset, UTC). Every page gives the "
+                               "moment its walk stands at as `until`, and its `next` and "
+                               "`previous` links carry it: follow them, and a story published "
+                               "during the walk neither repeats a result nor hides one.",
+                               {"type": "string", "examples": ["2030-12-31T23:59:59Z"]}),
                         IF_NONE_MATCH,
                     ],
                     "responses": {
@@ -292,13 +298,17 @@ FACET = {
 }
 SEARCH_PAGE = {
     "type": "object",
-    "required": ["query", "total", "more", "page", "pages", "results", "facets"],
+    "required": ["query", "total", "more", "page", "pages", "until", "next", "previous",
+                 "results", "facets"],
     "properties": {
         "query": {"type": "string"},
         "total": {"type": "integer", "minimum": 0},
         "more": {"type": "boolean"},
         "page": {"type": "integer", "minimum": 1},
         "pages": {"type": "integer", "minimum": 1},
+        "until": {"type": "string", "format": "date-time"},
+        "next": {"type": ["string", "null"], "format": "uri"},
+        "previous": {"type": ["string", "null"], "format": "uri"},
         "results": {"type": "array", "items": SEARCH_RESULT},
         "facets": {"type": "object", "properties": {name: FACET for name in
                                                     ("section", "tag", "author")}},

@@ -19,7 +19,7 @@ CHANGES_KNOWN = {"since", "cursor", "limit", "version"}
 # committed), and the feed reaches back this many days.
 CHANGES_SETTLE_SECONDS = 5
 CHANGES_KEPT_DAYS = 31
-SEARCH_KNOWN = {"q", "section", "tag", "author", "from", "to", "sort", "page"}
+SEARCH_KNOWN = {"q", "section", "tag", "author", "from", "to", "sort", "page", "until"}
 SORTS = ("relevance", "newest")
 MAX_ID = 2**31 - 1
 # ASCII digits only: int() also reads Arabic-Indic or fullwidth digits, which no schema
@@ -141,6 +141,8 @@ def check_search(query: QueryDict) -> None:
         raise BadParameter(f"'sort' is one of {', '.join(SORTS)}, not {query['sort']!r}.")
     if "page" in query:
         whole_number("page", query["page"], MAX_PAGE)
+    if "until" in query:
+        moment("until", query["until"])
 
 
 def refuse_nul_and_repeats(query: QueryDict) -> None:

@@ -4,7 +4,12 @@ Public, unlike the wire: it returns what /search/ already shows every reader (li
 headlines, teasers, snippets and links, never bodies), so a partner key would protect nothing.
 """
 
+from dataclasses import replace
+from datetime import datetime, timedelta
+
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.http import urlencode
 
 from dateline.pagecache import keys
 from dateline.search import params as search_params
@@ -12,7 +17,7 @@ from dateline.search.cache import SearchTooCostly
 
 from .conditional import json_answer
 from .errors import error, reads_only
-from .params import BadParameter, check_search
+from .params import BadParameter, check_search, moment
 
 
 @reads_only
@@ -22,6 +27,11 @@ def search(request: HttpRequest) -> HttpResponse:
     except BadParameter as exc:
         return error(400, str(exc))
     query = search_params.query_from_params(request.GET)
+    # The moment the walk through this search's pages stands at, carried on by the links to
+    # the others, so that a story published meanwhile neither shows a result twice nor
+    # pushes one past a page unseen.
+    until = moment("until", request.GET["until"]) if "until" in request.GET else None
+    query = replace(query, until=until)
     if not query.text.strip():
         return error(400, "Give the words to look for as q, e.g. /api/search?q=inflation.")
     # The page shortens such a search and says so; a program is told to send a shorter one.
@@ -33,6 +43,12 @@ def search(request: HttpRequest) -> HttpResponse:
     except SearchTooCostly:
         return error(503, "This search took too long and was stopped; send a narrower one "
                      "(fewer words, fewer words ending in *, a section or dates).")
+    if until is None:
+        # The first page runs without it, shared through the search cache; the moment is
+        # taken once it has run, so every story it found was published by then. (A story
+        # committed during this very request may show again on a later page: seen twice,
+        # never lost.) Rounded up to the millisecond, the precision JSON gives it.
+        until = _millisecond_up(timezone.now())
     body = {
         "query": query.text,
         "total": found.results.total,
@@ -40,6 +56,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "more": found.results.more,
         "page": query.page,
         "pages": found.pages,
+        "until": until,
+        "next": _page_link(request, query.page + 1, until) if query.page < found.pages else None,
+        "previous": _page_link(request, query.page - 1, until) if query.page > 1 else None,
         "results": [
             {
                 "id": article.pk,
@@ -60,9 +79,26 @@ def search(request: HttpRequest) -> HttpResponse:
         },
     }
     # A client asking again while the results are the same gets a 304; scores alone drift
-    # with the clock (newer stories rank higher), so the (weak) ETag leaves them out.
+    # with the clock (newer stories rank higher), so the (weak) ETag leaves them out, and the
+    # walk's moment: the copy the client holds names an earlier one, as good while nothing
+    # changed.
     unscored = {**body, "results": [{k: v for k, v in result.items() if k != "score"}
                                     for result in body["results"]]}
+    for moving in ("until", "next", "previous"):
+        unscored.pop(moving)
     return json_answer(request, body, keys.HOME,
                        keys.articles(article for article, _ in found.articles),
                        equivalent=unscored)
+
+
+def _page_link(request: HttpRequest, page: int, until) -> str:
+    """This search's page `page` at the walk's moment `until`."""
+    params = {**request.GET.dict(), "page": str(page), "until": until.isoformat()}
+    if page == 1:
+        params.pop("page")
+    return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+
+
+def _millisecond_up(moment: datetime) -> datetime:
+    up = moment + timedelta(microseconds=999)
+    return up.replace(microsecond=up.microsecond // 1000 * 1000)
