@@ -119,9 +119,13 @@ def change_kind(before: dict | None, article: Article) -> str | None:
     visible_before = before is not None and was_visible(before, timezone.now())
     if not article.is_live:
         return Kind.UNPUBLISHED if visible_before else None
+    # Breaking for as long as the banner shows it (live.templatetags.live.breaking_story):
+    # a story of last year marked breaking is an update, not news on top of the ticker.
+    breaking = article.is_breaking and article.published_at >= timezone.now() - timedelta(
+        hours=settings.DATELINE_BREAKING_HOURS)
     if not visible_before:
-        return Kind.BREAKING if article.is_breaking else Kind.PUBLISHED
-    if article.is_breaking and not before["is_breaking"]:
+        return Kind.BREAKING if breaking else Kind.PUBLISHED
+    if breaking and not before["is_breaking"]:
         return Kind.BREAKING
     changed = before["is_breaking"] != article.is_breaking or any(
         before[field] != getattr(article, field) for field in CONTENT

@@ -1,5 +1,6 @@
 """Readers in real headless Chromium with a page open while the desk publishes."""
 
+import re
 import time
 
 import pytest
@@ -120,4 +121,82 @@ def test_without_javascript_the_page_shows_breaking_news_as_rendered(browser, si
     assert page.locator(".ticker-list li").first.inner_text().endswith(
         "Power cut across the north")
     assert page.locator("#breaking-banner a").get_attribute("href") == story["url"]
+    context.close()
+
+
+# Counts the stream's "latest" snapshots handled, and every change to the ticker's list once
+# it exists: the page's own script runs before DOMContentLoaded, the snapshot comes later.
+WATCH_TICKER = """
+window.handled = 0; window.latestHandled = 0; window.tickerChanges = 0;
+const listen = EventSource.prototype.addEventListener;
+EventSource.prototype.addEventListener = function (kind, handle, ...rest) {
+  const counted = function (event) {
+    handle.call(this, event);
+    window.handled += 1;
+    if (kind === "latest") window.latestHandled += 1;
+  };
+  return listen.call(this, kind, counted, ...rest);
+};
+document.addEventListener("DOMContentLoaded", () => {
+  const list = document.querySelector("#ticker-list");
+  new MutationObserver(records => { window.tickerChanges += records.length; })
+    .observe(list, {childList: true, subtree: true, characterData: true});
+});
+"""
+
+
+def test_the_ticker_is_not_read_out_again_when_the_stream_says_what_it_shows(browser, site):
+    """The snapshot each connection sends replaced the list's five items every time: a
+    screen reader read five headlines again on every page load (the list is a live region)."""
+    publish(site, "Harbour reopens after storm", breaking=True)
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(WATCH_TICKER)
+    page.goto(site.url + "/")
+    page.wait_for_function("() => window.latestHandled > 0", timeout=10_000)
+    assert page.evaluate("window.tickerChanges") == 0
+    # What it hears of the breaking story says so, rendered or sent by the stream alike.
+    first = page.locator(".ticker-list li").first
+    assert first.locator(".visually-hidden").inner_text() == "Breaking:"
+    story = publish(site, "Ferry services resume", breaking=True)
+    page.wait_for_selector(".ticker-list li:first-child >> text=Ferry services resume",
+                           timeout=5_000)
+    first = page.locator(".ticker-list li").first
+    assert first.text_content() == (first.locator("time").text_content()
+                                    + " Breaking: Ferry services resume")
+    assert page.locator("#breaking-banner a").get_attribute("href") == story["url"]
+    # HTML's date-time has at most three digits of a second; the stream sends six.
+    for value in page.locator(".ticker-list time").evaluate_all(
+            "times => times.map(t => t.dateTime)"):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?"
+                            r"(Z|[+-]\d\d:\d\d)", value), value
+    context.close()
+
+
+def test_a_story_of_long_ago_marked_breaking_raises_no_banner(browser, site):
+    """The server shows a breaking story for DATELINE_BREAKING_HOURS after its publication;
+    the script raised the banner for any story the stream said was breaking, one of 1987
+    included, so readers of one page saw it and those of another did not."""
+    story = publish(site, "Grain prices ease")
+    site.django(
+        "from datetime import timedelta\n"
+        "from django.utils import timezone\n"
+        "from dateline.newsroom.models import Article\n"
+        f"a = Article.objects.get(pk={story['id']})\n"
+        "a.published_at = timezone.now() - timedelta(days=400)\n"
+        "a.save(update_fields=['published_at'])")
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(WATCH_TICKER)
+    page.goto(site.url + "/")
+    page.wait_for_function("() => window.latestHandled > 0", timeout=10_000)
+    handled = page.evaluate("window.handled")
+    site.django(
+        "from dateline.newsroom.models import Article\n"
+        f"a = Article.objects.get(pk={story['id']}); a.is_breaking = True\n"
+        "a.save(update_fields=['is_breaking'])")
+    page.wait_for_function(f"() => window.handled > {handled}", timeout=10_000)
+    # (Another test's story may be breaking now: the site is the module's.)
+    banner = page.locator("#breaking-banner")
+    assert banner.is_hidden() or "Grain prices ease" not in banner.text_content()
     context.close()

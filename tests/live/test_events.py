@@ -177,3 +177,17 @@ def test_old_events_are_pruned(editor, make_article):
     recent = LiveEvent.objects.create(kind="published", payload={}, article_id=2)
     prune()
     assert list(LiveEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_a_story_of_long_ago_marked_breaking_is_an_update(editor, draft, settings):
+    """Not news on top of every reader's ticker: the banner shows a breaking story only for
+    DATELINE_BREAKING_HOURS after its publication, and the stream says the same."""
+    TRANSITIONS["publish"].execute(editor, draft)
+    Article.objects.filter(pk=draft.pk).update(
+        published_at=timezone.now() - timedelta(hours=settings.DATELINE_BREAKING_HOURS + 1))
+    story = Article.objects.get(pk=draft.pk)
+    before = LiveEvent.objects.count()
+    story.is_breaking = True
+    story.save(update_fields=["is_breaking"])
+    assert list(LiveEvent.objects.order_by("pk")[before:].values_list("kind", flat=True)) == [
+        "updated"]

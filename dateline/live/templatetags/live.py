@@ -49,6 +49,7 @@ def live_strip(context) -> str:
         html = render_to_string("live/strip.html", {
             "live_url": settings.DATELINE_LIVE_URL, "last_event": last_event,
             "breaking": breaking_story(), "latest": latest,
+            "breaking_hours": settings.DATELINE_BREAKING_HOURS,
         })
         return html, {keys.TICKER, keys.BREAKING} if on_home else {keys.BREAKING}
 

@@ -21,17 +21,48 @@
   var url = strip.dataset.liveUrl;
   if (cursor !== Infinity) url += (url.indexOf("?") < 0 ? "?" : "&") + "last_event_id=" + cursor;
 
+  var breakingHours = parseFloat(strip.dataset.breakingHours) || 0;
+
+  // HTML's date-time takes at most three digits of a second; the stream sends six.
+  function machineTime(value) {
+    return String(value).replace(/(\.\d{3})\d+/, "$1");
+  }
+
   function tickerItem(story) {
     var li = document.createElement("li");
     li.dataset.article = story.id;
     var time = document.createElement("time");
-    if (story.published_at) time.dateTime = story.published_at;
+    if (story.published_at) time.dateTime = machineTime(story.published_at);
     time.textContent = story.time || "";
     var link = document.createElement("a");
     link.href = story.url;
     link.textContent = story.headline;
-    li.append(time, " ", link);
+    li.append(time, " ");
+    if (!banner.hidden && banner.querySelector("a").dataset.article === String(story.id)) {
+      // The list is the live region a screen reader hears: it says what the banner shows.
+      var said = document.createElement("span");
+      said.className = "visually-hidden";
+      said.textContent = "Breaking: ";
+      li.append(said);
+    }
+    li.append(link);
     return li;
+  }
+
+  // The server's rule (DATELINE_BREAKING_HOURS): an old story marked breaking, heard again
+  // from the stream's replay, is not news breaking now.
+  function isRecent(story) {
+    var at = Date.parse(story.published_at);
+    return !isNaN(at) && Date.now() - at < breakingHours * 3600 * 1000;
+  }
+
+  // What a reader sees of the list: replaced only when that changes, or a screen reader
+  // would read all five headlines again on every page and every reconnection.
+  function shownAs(items) {
+    return items.map(function (li) {
+      var link = li.querySelector("a");
+      return li.dataset.article + "\n" + li.textContent + "\n" + (link ? link.href : "");
+    }).join("\n\n");
   }
 
   function findItem(id) {
@@ -52,6 +83,7 @@
   }
 
   function showBreaking(story) {
+    if (!isRecent(story)) return;
     var link = banner.querySelector("a");
     link.href = story.url;
     link.textContent = story.headline;
@@ -102,7 +134,7 @@
     var when = document.createElement("p");
     when.className = "live-entry-time";
     var time = document.createElement("time");
-    time.dateTime = entry.created_at;
+    time.dateTime = machineTime(entry.created_at);
     time.textContent = entry.time;
     when.append(time);
     if (entry.author) {
@@ -135,17 +167,26 @@
   var source = new EventSource(url);
   on("latest", function (stories) {
     if (!Array.isArray(stories)) return;
-    list.replaceChildren.apply(list, stories.slice(0, TICKER_SIZE).map(tickerItem));
+    var items = stories.slice(0, TICKER_SIZE).map(tickerItem);
+    if (shownAs(items) !== shownAs(Array.prototype.slice.call(list.children))) {
+      list.replaceChildren.apply(list, items);
+    }
     ticker.hidden = stories.length === 0;
   });
   on("published", putOnTop);
-  on("breaking", function (story) { putOnTop(story); showBreaking(story); });
-  on("updated", function (story) {
-    updateInPlace(story);
-    var shown = banner.querySelector("a").dataset.article;
-    if (story.breaking && (banner.hidden || shown === String(story.id))) showBreaking(story);
-    else if (!story.breaking) clearBreaking(story.id);
+  on("breaking", function (story) {
+    if (!isRecent(story)) return onUpdated(story);
+    showBreaking(story);
+    putOnTop(story);
   });
+  on("updated", onUpdated);
+  function onUpdated(story) {
+    var shown = banner.querySelector("a").dataset.article;
+    var breaking = story.breaking && isRecent(story);
+    if (breaking && (banner.hidden || shown === String(story.id))) showBreaking(story);
+    else if (!breaking) clearBreaking(story.id);
+    updateInPlace(story);  // after the banner: its item says "Breaking" only while it shows
+  }
   on("unpublished", function (story) {
     var old = findItem(story.id);
     if (old) old.remove();
