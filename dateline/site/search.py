@@ -39,9 +39,15 @@ def search(request: HttpRequest) -> HttpResponse:
                    "notes": search_params.over_limits(request.GET),
                    "kept": search_params.kept(request.GET), "shared_url": _shared_url(request)}
         return render(request, "site/search.html", context, status=503)
-    context: dict = {"q": query.text, "found": found, "newest": query.newest_first,
+    context: dict = {"q": query.text.strip(), "found": found, "newest": query.newest_first,
                      "notes": search_params.over_limits(request.GET),
                      "kept": search_params.kept(request.GET), "shared_url": _shared_url(request)}
+    if found is None and request.GET:
+        # Blank words, or filters alone (a link kept without its words): the page said
+        # nothing at all.
+        context["notes"].append("Type the words to look for: a search needs at least one. "
+                                "Its filters (section, tag, author, dates) then narrow what "
+                                "it finds.")
     if found is not None:
         attach_sections([article for article, _ in found.articles])
         attach_thumbnails([article for article, _ in found.articles])

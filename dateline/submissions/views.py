@@ -140,10 +140,14 @@ def _form_page(request: HttpRequest, form: ReportForm, *, status: int = 200,
     if not sent and form.is_bound and not form.data.get("without_photos"):
         sent = [name[:200] for name in form.data.getlist("photos_before")[:20] if name]
     refused = set(getattr(form, "refused_photos", []))
+    choose_again = [name for name in sent if name not in refused]
+    # What the summary lists, one line a field: its heading says "this" or "these" by it.
+    problems = sum(1 for field in form if field.errors) if form.is_bound else 0
+    problems += bool(choose_again and not form["photos"].errors)
     return render(request, FORM_TEMPLATE, {
         "form": form, "story": story,
         "has_errors": form.is_bound and bool(form.errors),
-        "photos_to_choose_again": [name for name in sent if name not in refused],
+        "photos_to_choose_again": choose_again, "problems": problems,
         **context,
     }, status=status)
 

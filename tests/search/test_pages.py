@@ -201,3 +201,21 @@ def test_a_search_that_finds_nothing_offers_no_sorting_and_only_advice_that_appl
     tag = make_tag("Nowhere")
     filtered = client.get("/search/", {"q": "econmy", "tag": tag.pk}).text
     assert "remove a filter" in filtered
+
+
+def test_a_page_past_the_last_does_not_say_nothing_matches(client, stories):
+    """"299 results." then "No stories match. Try fewer words" on ?page=999."""
+    html = client.get("/search/", {"q": "inflation", "page": 9}).content.decode()
+    assert "25 results" in html and "No stories match" not in html
+    assert "No results this far back: they end on page 2." in html
+
+
+@pytest.mark.parametrize("params", [{"q": "   "}, {"section": "1"},
+                                    {"from": "1987-04-01", "to": "1987-04-07"}])
+def test_a_search_without_words_says_what_it_needs(client, stories, params):
+    """Blank words or filters alone gave a page with no message at all, and blank words a
+    title of "- search" (an en dash)."""
+    html = client.get("/search/", params).content.decode()
+    assert "Type the words to look for: a search needs at least one." in html
+    assert "<title>Search |" in html
+    assert "Type the words" not in client.get("/search/").content.decode()

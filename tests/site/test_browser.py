@@ -96,6 +96,23 @@ def test_pages_fit_a_phone_screen(browser, live_server, make_section, make_artic
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
 
 
+def test_the_search_pages_targets_are_big_enough_for_a_thumb(
+        browser, live_server, make_section, make_article):
+    """The cross that removes a filter was 13 by 19 pixels, the form's button 58 by 21: under
+    WCAG 2.5.5's 44 by 44 for a touch screen."""
+    world = make_section("World")
+    make_article("Harvest figures for wheat", section=world)
+    page = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True)
+    page.goto(f"{live_server.url}/search/?q=wheat&section={world.pk}")
+    targets = page.locator(".search-active a, .search-form button, .masthead-search button")
+    assert targets.count() == 3
+    for box in targets.evaluate_all("els => els.map(e => [e.className || e.textContent, "
+                                    "e.getBoundingClientRect().width, "
+                                    "e.getBoundingClientRect().height])"):
+        assert box[1] >= 44 and box[2] >= 44, box
+    page.close()
+
+
 def test_a_wire_table_of_unbreakable_figures_keeps_the_story_on_a_phone(
         browser, live_server, make_section, make_article):
     """A Reuters price table ("PROPANE..............BUTANE.......") pushed the article 431

@@ -194,6 +194,9 @@ def test_a_report_sent_again_without_its_photo_asks_for_it_rather_than_lose_it(
     summary = first.xpath("//div[@class='report-problem']//a")
     assert [a.get("href") for a in summary] == ["#id_email", "#id_photos"]
     assert "choose your photo again" in summary[1].text_content()
+    # Two lines, so "these": the heading counted the form's errors alone ("check this").
+    heading = first.xpath("//div[@class='report-problem']/h2")[0].text_content()
+    assert heading.endswith("please check these")
     before = [i.get("value") for i in first.xpath("//input[@name='photos_before']")]
     assert before == ["flood.jpg"]
     fixed = {**report_fields, "photos_before": before}
