@@ -246,3 +246,77 @@ def test_readers_are_granians_threads_but_those_kept_for_pages():
 
     assert readers_for(2, 128) == 114  # serve alone: 130 threads, 16 kept
     assert readers_for(2, 0) == 2  # behind nginx, which buffers bodies: no thread to keep
+
+
+def from_address(address: str, body, length: int) -> dict:
+    return {**environ(body, length), "REMOTE_ADDR": address}
+
+
+def test_one_client_holding_readers_leaves_them_to_everyone_else(monkeypatch):
+    """228 connections from one address announced a body and sent nothing: they held every
+    reader, and every POST on the site, an editor's login included, was answered 503."""
+    from dateline.ops.serving import bulkhead as module
+
+    monkeypatch.setattr(module, "READERS_PER_CLIENT", 3)
+    bulkhead = Bulkhead(lambda environ, start: [b"ok"], slots=2, readers=10)
+    stalled = [TrickledBody(b"x" * 10) for _ in range(3)]
+    with ThreadPoolExecutor(4) as pool:
+        reading = [pool.submit(bulkhead, from_address("203.0.113.9", body, 10), None)
+                   for body in stalled]
+        time.sleep(0.2)  # all three are waiting for bodies that do not come
+        status, headers = answer_of(bulkhead, from_address("203.0.113.9", io.BytesIO(b"z=1"), 3))
+        assert status.startswith("503") and headers["Retry-After"] == "30"
+        # An editor elsewhere logs in.
+        assert answer_of(bulkhead, from_address("198.51.100.7", io.BytesIO(b"u=1"), 3))[0] \
+            == "200 OK"
+        for body in stalled:
+            body.arrived.set()
+        assert [r.result(timeout=5) for r in reading] == [[b"ok"]] * 3
+    # Once its bodies were read, the client's turns are its own again.
+    assert answer_of(bulkhead, from_address("203.0.113.9", io.BytesIO(b"z=1"), 3))[0] == "200 OK"
+
+
+def test_one_client_takes_at_most_two_of_the_large_readers(monkeypatch):
+    """Four large bodies announced and never sent (4 per worker) refused every photo upload
+    and every reader's report with a photo."""
+    from dateline.ops.serving import bulkhead as module
+
+    bulkhead = Bulkhead(lambda environ, start: [b"ok"], slots=2, readers=10)
+    big = module.IN_MEMORY_BYTES + 1
+    stalled = [TrickledBody(b"x" * big) for _ in range(module.LARGE_PER_CLIENT)]
+    with ThreadPoolExecutor(4) as pool:
+        reading = [pool.submit(bulkhead, from_address("203.0.113.9", body, big), None)
+                   for body in stalled]
+        time.sleep(0.2)
+        assert answer_of(bulkhead, from_address("203.0.113.9", io.BytesIO(b"x" * big), big))[
+            0].startswith("503")
+        assert answer_of(bulkhead, from_address("198.51.100.7", io.BytesIO(b"x" * big), big))[
+            0] == "200 OK"
+        for body in stalled:
+            body.arrived.set()
+        assert [r.result(timeout=5) for r in reading] == [[b"ok"]] * 2
+
+
+def test_a_full_disk_for_temporary_files_is_a_507_in_words(monkeypatch):
+    """With TMPDIR full, a large body was a bare 500 with a traceback."""
+    import errno
+
+    from dateline.ops.serving import bulkhead as module
+
+    class FullDisk(module.SpooledTemporaryFile):
+        def write(self, data):
+            if self.tell() + len(data) > module.IN_MEMORY_BYTES:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return super().write(data)
+
+    monkeypatch.setattr(module, "SpooledTemporaryFile", FullDisk)
+    bulkhead = Bulkhead(lambda environ, start: [b"ok"], slots=2)
+    big = 3 * module.IN_MEMORY_BYTES
+    started = []
+    answer = bulkhead(environ(io.BytesIO(b"x" * big), big),
+                      lambda status, headers: started.append((status, dict(headers))))
+    status, headers = started[0]
+    assert status.startswith("507") and headers["Retry-After"] == "30"
+    assert b"no room to receive what you sent" in b"".join(answer)
+    # Nothing was left held: the next body is read.
+    assert answer_of(bulkhead, environ(io.BytesIO(b"z=1"), 3))[0] == "200 OK"

@@ -20,18 +20,27 @@ A body is read only within bounds:
   trickling bodies held them all, and the site stopped answering. Past that, 503 at once;
 - at most LARGE_READERS bodies of more than IN_MEMORY_BYTES, each spooled to a temporary file
   until its request is done, bound the disk they take (an upload may be 81 MB).
-granian's input has no read timeout (a read waits for all it asked for), so a trickling client
-keeps its reader until it stops; behind nginx, which buffers bodies (client_body_timeout), none
+- at most READERS_PER_CLIENT of those bodies, and LARGE_PER_CLIENT of the large ones, from
+  one client (its address, or IPv6 /64, as dateline.base.clients reads it behind a proxy):
+  228 connections from one address that announced a body and sent nothing held every reader,
+  and every POST on the site, an editor's login included, was answered 503.
+granian's input has no read timeout (a read waits for all it asked for), so a client that
+sends its body slowly, or never, keeps its reader until it goes; the bounds above keep one
+client from holding them all. Behind nginx, which buffers bodies (client_body_timeout), none
 reaches the app slowly.
 """
 
+import errno
 import os
 import threading
+from collections import Counter
+from contextlib import contextmanager, nullcontext
 from tempfile import SpooledTemporaryFile
 
 from django.conf import settings
 
 from dateline.base import heartbeat
+from dateline.base.clients import network_in
 from dateline.base.turns import taking_turns
 from dateline.pagecache.wsgi import CachedPagesApplication
 from dateline.readership.beacon import BeaconFirst
@@ -44,7 +53,35 @@ CHUNK = 64 * 1024
 RESERVED_THREADS = 16
 # Bodies larger than IN_MEMORY_BYTES (or of unknown length) read or in use at once, per worker.
 LARGE_READERS = 4
+# Of those, one client's at once (the photo library sends two uploads at a time).
+READERS_PER_CLIENT = 8
+LARGE_PER_CLIENT = 2
 RETRY_AFTER_SECONDS = 30
+
+
+class PerClient:
+    """How many of a kind each client holds, none past `most`."""
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self.held: Counter = Counter()
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def one(self, client: str):
+        """Yields whether the client may have one more; counted while it holds it."""
+        with self.lock:
+            allowed = self.held[client] < self.most
+            if allowed:
+                self.held[client] += 1
+        try:
+            yield allowed
+        finally:
+            if allowed:
+                with self.lock:
+                    self.held[client] -= 1
+                    if not self.held[client]:
+                        del self.held[client]
 
 
 class Bulkhead:
@@ -61,6 +98,8 @@ class Bulkhead:
         # queue for a slot behind two of them (measured: /healthz max 117 ms, p99 83 ms with
         # two such posts and both slots theirs).
         self.bodies = threading.BoundedSemaphore(max(1, slots - 1))
+        self.readers_of = PerClient(READERS_PER_CLIENT)
+        self.large_of = PerClient(LARGE_PER_CLIENT)
 
     def __call__(self, environ: dict, start_response):
         length = _content_length(environ)
@@ -75,6 +114,15 @@ class Bulkhead:
         if length > limit:
             return _too_large(start_response, limit)
         large = chunked or length > IN_MEMORY_BYTES
+        client = network_in(environ)
+        with self.readers_of.one(client) as reader, \
+                (self.large_of.one(client) if large else nullcontext(True)) as large_reader:
+            if not reader or not large_reader:
+                return _busy(start_response, "from your address ")
+            return self._read_then_run(environ, start_response, chunked, length, limit, large)
+
+    def _read_then_run(self, environ: dict, start_response, chunked: bool, length: int,
+                       limit: int, large: bool):
         if large and not self.large.acquire(blocking=False):
             return _busy(start_response)
         try:
@@ -82,6 +130,10 @@ class Bulkhead:
                 return _busy(start_response)
             try:
                 body = _read_ahead(environ["wsgi.input"], None if chunked else length, limit)
+            except OSError as exc:
+                if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                return _no_room(start_response)
             finally:
                 self.readers.release()
             with body:
@@ -141,10 +193,18 @@ def _too_large(start_response, limit: int) -> list[bytes]:
                    f"({limit // 1024 // 1024} MB).\n")
 
 
-def _busy(start_response) -> list[bytes]:
+def _busy(start_response, whose: str = "") -> list[bytes]:
     return _answer(start_response, "503 Service Unavailable",
-                   "Too many requests are sending data at once; nothing of yours was kept. "
-                   f"Try again in {RETRY_AFTER_SECONDS} seconds.\n",
+                   f"Too many requests {whose}are sending data at once; nothing of yours was "
+                   f"kept. Try again in {RETRY_AFTER_SECONDS} seconds.\n",
+                   ("Retry-After", str(RETRY_AFTER_SECONDS)))
+
+
+def _no_room(start_response) -> list[bytes]:
+    # The temporary files' disk is full (TMPDIR): the server's trouble, said as such.
+    return _answer(start_response, "507 Insufficient Storage",
+                   "The server has no room to receive what you sent just now; nothing of yours "
+                   f"was kept. Try again in {RETRY_AFTER_SECONDS} seconds.\n",
                    ("Retry-After", str(RETRY_AFTER_SECONDS)))
 
 

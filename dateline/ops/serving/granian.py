@@ -28,6 +28,12 @@ LIVE_SPARE_FILES = 500
 # (a stream's request has no body); a browser's GET with its cookies is far below 8 KB, and a
 # larger head is refused with 431, as nginx's default large_client_header_buffers would.
 LIVE_HTTP1_BUFFER = 8192
+# The pages' port: a desk editor's head with its cookies is a few KB; granian's default let a
+# 400 KB head through, and 2,000 connections each holding an unfinished one took a worker from
+# 240 MB to 1 GB, kept after they closed. With 32 KB, heads past about 40 KB are refused
+# (431; nginx's default large_client_header_buffers take 32 KB), and bodies stream through
+# it as before (2 MB in tests/ops/test_serve.py).
+WEB_HTTP1_BUFFER = 32768
 # granian drops a connection that has not sent a whole request head within this: a slow-header
 # client (1 byte/s) and an idle keep-alive connection are released after 15 s rather than 30.
 # Browsers send their headers in one packet; nginx's upstream keepalive_timeout is below it.
@@ -109,6 +115,7 @@ def web_command(granian: str, host: str, port: int, workers: int, threads: int,
         # no multi-threaded scheduler. A cached article: 27,697 req/s against 24,792 with
         # granian's defaults (two workers, wrk -c32, two runs each, on 2 cores; bench/README).
         "--http", "1", "--runtime-mode", "st",
+        "--http1-buffer-size", str(WEB_HTTP1_BUFFER),
         "dateline.ops.serving.bulkhead:application",
     ]
 
