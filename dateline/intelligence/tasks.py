@@ -70,6 +70,7 @@ def analyse_stories(article_ids: list[int], attempt: int = 1) -> int:
     from django.db import DatabaseError, close_old_connections
 
     from dateline.db.unavailable import unavailable
+    from dateline.pagecache.invalidation import gathered
 
     from .pipeline import analyse, chosen_parts
 
@@ -79,7 +80,8 @@ def analyse_stories(article_ids: list[int], attempt: int = 1) -> int:
         try:
             _lower_priority()
             parts = chosen_parts()  # loaded once for the batch
-            outcome.append(sum(analyse(pk, parts=parts) for pk in article_ids))
+            with gathered():  # an archive's pages: renewed every few seconds, not per story
+                outcome.append(sum(analyse(pk, parts=parts) for pk in article_ids))
         except BaseException as error:  # handed to the task, which the worker records
             outcome.append(error)
         finally:

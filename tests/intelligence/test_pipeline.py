@@ -311,3 +311,18 @@ def test_an_imports_batch_the_database_could_not_answer_is_booked_again(
     run_worker()
     assert Analysis.objects.filter(article__in=stories).count() == 2
     assert not DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_imports_batch_renews_its_pages_together_not_story_by_story(make_article,
+                                                                        monkeypatch):
+    """Each story analysed moved the page cache's generation: a page rendered across one is
+    not stored, and a costly one was rendered for every reader for as long as an archive's
+    analysis ran."""
+    from dateline.pagecache import keys, store
+
+    stories = [make_article(f"Wheat story {n}", body=WHEAT) for n in range(3)]
+    made = []
+    monkeypatch.setattr(store, "invalidate", lambda found: made.append(set(found)))
+    assert analyse_stories.call([a.pk for a in stories]) == 3
+    assert len(made) == 1 and {keys.article(a.pk) for a in stories} <= made[0]

@@ -1,14 +1,18 @@
 """The full-page cache, driven through the real WSGI entry point that servers load."""
 
 import random
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.db import connections, transaction
 from django.test import RequestFactory
 
 from dateline.newsroom.actions import TRANSITIONS
-from dateline.newsroom.models import Tag
+from dateline.newsroom.models import Article, Tag
 from dateline.pagecache import store
+from dateline.pagecache.invalidation import invalidate_on_commit
 from dateline.pagecache.wsgi import CachedPagesApplication
 from dateline.wsgi import django_application
 
@@ -349,3 +353,55 @@ def test_an_edit_the_cache_could_not_take_shows_once_it_takes_writes_again(
         time.sleep(0.05)
     assert not invalidation._lost
     assert "invalidated the" in caplog.text and "keys it had missed" in caplog.text
+
+
+class SlowRenders:
+    """Django, taking `seconds` longer to render each page, as a 1.4 MB sitemap does (0.9 s);
+    counts its renders, and runs `during` in the first one."""
+
+    def __init__(self, seconds: float, during=None) -> None:
+        self.seconds, self.during, self.renders = seconds, during, 0
+
+    def __call__(self, environ, start_response):
+        self.renders += 1
+        if self.renders == 1 and self.during:
+            self.during()
+        time.sleep(self.seconds)
+        return django_application(environ, start_response)
+
+
+def read_at_once(reader: Reader, url: str, readers: int) -> list[tuple]:
+    with ThreadPoolExecutor(readers) as pool:
+        first = pool.submit(reader.get, url)
+        time.sleep(0.1)  # its render is under way when the others ask
+        others = [pool.submit(reader.get, url) for _ in range(readers - 1)]
+        answers = [first.result(timeout=30), *(o.result(timeout=30) for o in others)]
+    connections.close_all()
+    return answers
+
+
+def test_readers_asking_for_a_page_being_rendered_wait_for_that_render(make_article):
+    """Twenty readers of one costly page rendered it twenty times at once, and every other
+    page of the site waited behind them."""
+    url = make_article("Parliament votes").get_absolute_url()
+    slow = SlowRenders(0.5)
+    answers = read_at_once(Reader(CachedPagesApplication(slow)), url, 6)
+    assert slow.renders == 1
+    assert [headers["X-Cache"] for _, headers, _ in answers] == ["MISS"] + ["HIT"] * 5
+    assert len({body for _, _, body in answers}) == 1
+
+
+def test_a_change_during_that_render_has_the_waiting_readers_render_it_again(make_article):
+    """Never an older page for the wait: the render began before the edit, so its copy is
+    not stored, and those who waited render the page as it is now."""
+    article = make_article("Parliament votes")
+
+    def edit():
+        with transaction.atomic():
+            Article.objects.filter(pk=article.pk).update(headline="Parliament votes again")
+            invalidate_on_commit({f"a{article.pk}"})
+
+    slow = SlowRenders(0.5, during=edit)
+    answers = read_at_once(Reader(CachedPagesApplication(slow)), article.get_absolute_url(), 4)
+    assert slow.renders > 1
+    assert all("Parliament votes again" in body for _, _, body in answers[1:])

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dateline.newsroom.models import Article
+from dateline.pagecache.invalidation import gathered
 
 from ... import plugins
 from ...pipeline import KINDS, analyse, chosen_parts
@@ -65,7 +66,8 @@ class Command(BaseCommand):
         analysed = 0
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
-            analysed += sum(analyse(pk, force=force, parts=parts) for pk in chunk)
+            with gathered():  # the pages it changes renewed every few seconds, not per story
+                analysed += sum(analyse(pk, force=force, parts=parts) for pk in chunk)
             done = start + len(chunk)
             self.stdout.write(f"{done:,} of {len(ids):,}: {analysed:,} analysed, "
                               f"{done - analysed:,} unchanged")
