@@ -270,3 +270,27 @@ def test_a_desk_page_the_role_does_not_open_says_so_in_the_desks_look(desk_clien
     assert 'href="/desk/"' in page
     as_json = client.get("/desk/auth/user/add/", headers={"Accept": "application/json"})
     assert as_json.status_code == 403 and as_json.json()["status"] == 403
+
+
+def test_text_not_sent_as_utf8_is_refused_not_published_as_marks(
+        desk_client, make_user, make_article):
+    """The reader's form refused bytes that are not UTF-8; the desk stored them as U+FFFD, and
+    the live page showed "Bad" and five replacement marks."""
+    from urllib.parse import urlencode
+
+    client = desk_client(make_user("Editor"))
+    article = make_article("Original")
+    fields = urlencode(article_post_data(article, headline="placeholder"))
+    body = fields.replace("headline=placeholder", "headline=Bad%ff%fe%ed%a0%80head")
+    response = client.post(f"/desk/newsroom/article/{article.pk}/change/", body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert "Some characters could not be read" in response.content.decode()
+    article.refresh_from_db()
+    assert article.headline == "Original" and article.version == 1
+    # A replacement mark the story already held (a wire story's) does not stop its editor.
+    type(article).objects.filter(pk=article.pk).update(headline="Caf\ufffd opens")
+    article.refresh_from_db()
+    saved = client.post(f"/desk/newsroom/article/{article.pk}/change/",
+                        article_post_data(article, body="<p>More.</p>"))
+    assert saved.status_code == 302

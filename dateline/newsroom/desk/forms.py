@@ -13,6 +13,10 @@ from ..models import Article, ArticleNote, Revision
 from ..permissions import may_set_top_story
 from . import conflict, writing
 
+# The story's own text fields, as written in the desk.
+UNREADABLE_CHECKED = ("headline", "slug", "standfirst", "body", "dateline", "byline_text",
+                      "original_url")
+
 
 class ArticleForm(forms.ModelForm):
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0,
@@ -55,6 +59,18 @@ class ArticleForm(forms.ModelForm):
         self.saved_in_another_window = False
         self.stored_tags: set[int] | None = None
 
+    def _refuse_unreadable(self, cleaned: dict) -> None:
+        """Bytes that were not UTF-8 arrive as U+FFFD (Django reads a form leniently), and
+        went to the page and the wire as "Bad" and five replacement marks and "head"; a U+FFFD
+        the story already held (a wire story's) is left to the editor."""
+        for name in UNREADABLE_CHECKED:
+            value = cleaned.get(name)
+            if isinstance(value, str) and "\ufffd" in value and (
+                    "\ufffd" not in (getattr(self.instance, name, "") or "")):
+                self.add_error(name, forms.ValidationError(
+                    "Some characters could not be read (they show as \ufffd): they were not "
+                    "sent as UTF-8. Type them again, then save.", code="undecodable"))
+
     def clean_seen_tags(self) -> set[int] | None:
         """None where the page sent none (a page drawn before the field): the posted tags win."""
         if "seen_tags" not in self.data:
@@ -76,6 +92,7 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._refuse_unreadable(cleaned)
         if not self.instance.pk:
             return cleaned
         base = cleaned.get("base_version")
