@@ -12,9 +12,14 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-# A child that dies this often is broken (a bad setting, a port taken), not unlucky: restarting
-# it again would only fill the log.
+# A child that dies this often is broken (a bad setting, a port taken, a task that kills it),
+# not unlucky: restarting it again at once would only fill the log. The web server is the site:
+# serve then stops, and its service manager starts it afresh. Any other child (the background
+# worker, the live stream) rests, REST_S and then twice as long each time up to MAX_REST_S,
+# while the site goes on serving readers without it: five kills of the worker in a minute had
+# taken the whole site down.
 MAX_DEATHS, DEATH_WINDOW_S = 5, 60.0
+REST_S, MAX_REST_S = 30.0, 600.0
 # How often the children are looked at: a dead one is restarted within this (plus its start).
 POLL_S = 0.2
 STOP_TIMEOUT_S = 30.0
@@ -63,6 +68,10 @@ class Child:
     deaths: deque = field(default_factory=deque)
     # Whether it leads a process group of its own (granian: the main process and its workers).
     group_leader: bool = False
+    # The web server: serve cannot go on without it.
+    essential: bool = False
+    rests: int = 0
+    resting_until: float | None = None
 
     def signal_all(self, signum: int) -> None:
         """The child and, when it leads its own group, everything it started."""
@@ -89,8 +98,9 @@ class Supervisor:
         self.stopping = False
         self.watchdog = watchdog  # watchdog.Watchdog: granian's frozen workers killed
 
-    def add(self, name: str, start: Callable[[], subprocess.Popen]) -> None:
-        self.children.append(self._started(Child(name, start, start())))
+    def add(self, name: str, start: Callable[[], subprocess.Popen], *,
+            essential: bool = False) -> None:
+        self.children.append(self._started(Child(name, start, start(), essential=essential)))
 
     @staticmethod
     def _started(child: Child) -> Child:
@@ -105,6 +115,9 @@ class Supervisor:
         """Watch until request_stop(); raise ChildKeepsDying when one cannot be kept up."""
         while not self.stopping:
             for child in self.children:
+                if child.resting_until is not None:
+                    self._wake(child)
+                    continue
                 status = child.process.poll()
                 if status is not None and not self.stopping:
                     self._restart(child, status)
@@ -121,11 +134,27 @@ class Supervisor:
         while child.deaths and now - child.deaths[0] > DEATH_WINDOW_S:
             child.deaths.popleft()
         if len(child.deaths) >= MAX_DEATHS:
-            raise ChildKeepsDying(
-                f"The {child.name} died {len(child.deaths)} times within "
-                f"{DEATH_WINDOW_S:.0f} s, the last time with {describe_status(status)}; "
-                "stopping everything. Its own messages above say why.")
+            died = (f"The {child.name} died {len(child.deaths)} times within "
+                    f"{DEATH_WINDOW_S:.0f} s, the last time with {describe_status(status)}")
+            if child.essential:
+                raise ChildKeepsDying(f"{died}; stopping everything. Its own messages above "
+                                      "say why.")
+            rest = min(REST_S * 2 ** child.rests, MAX_REST_S)
+            child.rests += 1
+            child.resting_until = now + rest
+            child.deaths.clear()
+            self.log(f"{died}; the site goes on without it, and it is started again in "
+                     f"{rest:.0f} s. Its own messages above say why.")
+            return
         self.log(f"The {child.name} stopped ({describe_status(status)}); restarting it.")
+        child.process = child.start()
+        self._started(child)
+
+    def _wake(self, child: Child) -> None:
+        if self.stopping or time.monotonic() < child.resting_until:
+            return
+        child.resting_until = None
+        self.log(f"Starting the {child.name} again after its rest.")
         child.process = child.start()
         self._started(child)
 

@@ -156,7 +156,8 @@ class Command(BaseCommand):
                 live_stream_command(granian, host, live_port, live_workers)))
             self.stdout.write(f"Live event stream on {os.environ['DATELINE_LIVE_URL']}")
         supervisor.add("web server (granian WSGI)", lambda: start_group(
-            web_command(granian, host, port, workers, threads, slow_body_threads)))
+            web_command(granian, host, port, workers, threads, slow_body_threads)),
+            essential=True)
         self.stdout.write(f"Serving Dateline on http://{host}:{port}/ (Ctrl+C stops it)")
         if slow_body_threads:
             # granian warns of "quite high" thread counts; say why before a newcomer wonders.

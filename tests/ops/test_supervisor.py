@@ -1,0 +1,71 @@
+"""serve's supervisor with real child processes: one that keeps dying rests while the site
+goes on, unless it is the web server itself."""
+
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from dateline.ops.serving import supervisor as module
+from dateline.ops.serving.supervisor import ChildKeepsDying, Supervisor, start_child
+
+
+def dies_at_once() -> subprocess.Popen:
+    return start_child([sys.executable, "-c", "raise SystemExit(3)"])
+
+
+def lives() -> subprocess.Popen:
+    return start_child([sys.executable, "-c", "import time; time.sleep(60)"])
+
+
+@pytest.fixture
+def quick(monkeypatch):
+    monkeypatch.setattr(module, "POLL_S", 0.02)
+    monkeypatch.setattr(module, "REST_S", 1.0)
+
+
+def test_a_worker_that_keeps_dying_rests_and_the_site_goes_on(quick):
+    """Five kills of the background worker within a minute stopped serve, and with it every
+    page of the site."""
+    said: list[str] = []
+    watched = Supervisor(log=said.append)
+    starts = []
+    watched.add("background worker", lambda: starts.append(1) or dies_at_once())
+    watched.add("web server", lives, essential=True)
+    running = threading.Thread(target=watched.run)
+    running.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not any("started again" in line for line in said):
+            assert time.monotonic() < deadline, said
+            time.sleep(0.05)
+        rested_at = len(starts)
+        web = watched.children[1].process
+        assert web.poll() is None  # the site: never stopped
+        assert any("died 5 times within 60 s, the last time with exit status 3; the site goes "
+                   "on without it, and it is started again in 1 s" in line for line in said), said
+        # After its rest it is started again, and rests twice as long the next time.
+        while not any("Starting the background worker again" in line for line in said):
+            assert time.monotonic() < deadline, said
+            time.sleep(0.05)
+        assert len(starts) > rested_at
+        while watched.children[0].rests < 2:
+            assert time.monotonic() < deadline, said
+            time.sleep(0.05)
+        assert any("started again in 2 s" in line for line in said), said
+        assert watched.children[1].process is web
+    finally:
+        watched.stop()
+        running.join(timeout=10)
+
+
+def test_a_web_server_that_keeps_dying_stops_serve(quick):
+    watched = Supervisor(log=lambda line: None)
+    watched.add("web server", dies_at_once, essential=True)
+    try:
+        with pytest.raises(ChildKeepsDying, match="web server died 5 times"):
+            watched.run()
+    finally:
+        watched.stop()
