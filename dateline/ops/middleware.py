@@ -88,11 +88,29 @@ class AnsweredMethodsMiddleware:
 def _takes_posts(request: HttpRequest) -> bool:
     """Whether the address's view takes a POST, so that Allow names only what it answers
     (the desk's views all do)."""
+    return _path_takes_posts(request.path_info)
+
+
+def _path_takes_posts(path: str) -> bool | None:
+    """Whether the view at `path` takes a POST; None where no view answers it."""
     try:
-        match = resolve(request.path_info)
+        match = resolve(path)
     except Resolver404:
-        return False
-    return may_post_to(match.func) or request.path.startswith(settings.DATELINE_PUBLIC_READ_EXEMPT)
+        return None
+    return may_post_to(match.func) or path.startswith(settings.DATELINE_PUBLIC_READ_EXEMPT)
+
+
+def refused_unread(method: str, path: str) -> tuple[str, ...] | None:
+    """What `path` answers, where these middlewares will refuse `method` there with a 405:
+    serve's bulkhead then answers so before reading the request's body (an 80 MB POST to the
+    search was read whole, then refused). None where the request goes on."""
+    if path.startswith(ANSWERS_ITS_OWN):
+        return None
+    if method not in ANSWERED:
+        return ANSWERED if _path_takes_posts(path) else READS
+    if method == "POST" and _path_takes_posts(path) is False:
+        return READS
+    return None
 
 
 def not_allowed(methods: tuple[str, ...]) -> HttpResponse:

@@ -320,3 +320,18 @@ def test_a_full_disk_for_temporary_files_is_a_507_in_words(monkeypatch):
     assert b"no room to receive what you sent" in b"".join(answer)
     # Nothing was left held: the next body is read.
     assert answer_of(bulkhead, environ(io.BytesIO(b"z=1"), 3))[0] == "200 OK"
+
+
+def test_a_body_sent_where_no_view_takes_one_is_refused_unread():
+    """An 80 MB POST to the search was read whole (and spooled to disk), then refused 405."""
+    bulkhead = Bulkhead(lambda environ, start: [b"ok"], slots=2)
+    never_sent = TrickledBody(b"q=x" * 1000)
+    status, headers = answer_of(bulkhead, {**environ(never_sent, 3000), "PATH_INFO": "/search/"})
+    assert status.startswith("405") and headers["Allow"] == "GET, HEAD"
+    assert never_sent.data == b"q=x" * 1000  # not a byte read
+    put = {**environ(io.BytesIO(b"x"), 1), "REQUEST_METHOD": "PUT", "PATH_INFO": "/report/"}
+    status, headers = answer_of(bulkhead, put)
+    assert status.startswith("405") and headers["Allow"] == "GET, HEAD, POST"
+    # Where a view takes it, the body is read and handed on, as before.
+    report = {**environ(io.BytesIO(b"headline=x"), 10), "PATH_INFO": "/report/"}
+    assert answer_of(bulkhead, report)[0] == "200 OK"

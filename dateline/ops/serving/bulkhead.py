@@ -11,6 +11,8 @@ granian with no length, and Django reads no body without one: it is read ahead t
 and given its length (nginx in front does the same for the app).
 
 A body is read only within bounds:
+- one sent to an address that takes no POST, or with a method no view answers, is not read:
+  answered 405 here as Django would after it (an 80 MB POST to the search was read whole);
 - one announced larger than its path takes (DATELINE_REQUEST_MAX_BYTES, ..._BY_PATH) is not
   read: answered 413 here, or handed unread to the view that refuses it with its own page. A
   few such bodies trickled into views that read them (the desk's login, the WebSub hub) held
@@ -42,6 +44,7 @@ from django.conf import settings
 from dateline.base import heartbeat
 from dateline.base.clients import network_in
 from dateline.base.turns import taking_turns
+from dateline.ops.middleware import refused_unread
 from dateline.pagecache.wsgi import CachedPagesApplication
 from dateline.readership.beacon import BeaconFirst
 from dateline.wsgi import django_application
@@ -107,6 +110,11 @@ class Bulkhead:
         if not (chunked or length):  # most requests: no body to read
             with taking_turns(self.slots):
                 return self.app(environ, start_response)
+        allowed = refused_unread(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
+        if allowed is not None:
+            return _answer(start_response, "405 Method Not Allowed",
+                           f"This address answers {', '.join(allowed)}.\n",
+                           ("Allow", ", ".join(allowed)))
         limit, refused_by_view = _limit(environ.get("PATH_INFO", ""))
         if length > limit and refused_by_view:
             with taking_turns(self.slots):
