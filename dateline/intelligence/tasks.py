@@ -80,8 +80,12 @@ def analyse_stories(article_ids: list[int], attempt: int = 1) -> int:
         try:
             _lower_priority()
             parts = chosen_parts()  # loaded once for the batch
-            with gathered():  # an archive's pages: renewed every few seconds, not per story
-                outcome.append(sum(analyse(pk, parts=parts) for pk in article_ids))
+            with gathered() as gathering:  # pages renewed every few seconds, not per story
+                done = 0
+                for pk in article_ids:
+                    done += analyse(pk, parts=parts)
+                    gathering.due()
+                outcome.append(done)
         except BaseException as error:  # handed to the task, which the worker records
             outcome.append(error)
         finally:

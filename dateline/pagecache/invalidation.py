@@ -91,19 +91,30 @@ _gathering = threading.local()
 @contextmanager
 def gathered():
     """Within it, this thread's invalidations are made together, once GATHERED_EVERY_S have
-    passed since the last and at its end. Each invalidation moves the generation, and a page
-    rendered across one is not stored: the analysis of an imported archive, a story a few
-    times a second for three quarters of an hour, left costly pages (a 1.4 MB sitemap, 0.9 s)
-    stored almost never, and rendered for every reader. Not for editors' changes: a reader
-    sees those at once."""
+    passed since the last and at its end; the caller calls `due()` on what it yields between
+    its steps, so that keys are not kept waiting for the next invalidation. Each invalidation
+    moves the generation, and a page rendered across one is not stored: the analysis of an
+    imported archive, a story a few times a second for three quarters of an hour, left costly
+    pages (a 1.4 MB sitemap, 0.9 s) stored almost never, and rendered for every reader. Not for
+    editors' changes: a reader sees those at once. Within another, it is that one."""
+    if getattr(_gathering, "keys", None) is not None:
+        yield _Gathering
+        return
     _gathering.keys, _gathering.last = set(), time.monotonic()
     try:
-        yield
+        yield _Gathering
     finally:
         kept = _gathering.keys
         del _gathering.keys
         if kept:
             invalidate(kept)
+
+
+class _Gathering:
+    @staticmethod
+    def due() -> None:
+        """Invalidate what was gathered, if GATHERED_EVERY_S have passed since the last time."""
+        invalidate(set())
 
 
 def invalidate(found: set[str], *, again: bool = False) -> None:
@@ -112,9 +123,9 @@ def invalidate(found: set[str], *, again: bool = False) -> None:
     as a shared cache answers again), or the pages expire within DATELINE_PAGE_CACHE_TIMEOUT
     if this process ends first. `again`: the retry, which says only that it succeeded."""
     gathering = getattr(_gathering, "keys", None)
-    if gathering is not None:
+    if gathering is not None and not again:
         gathering.update(found)
-        if time.monotonic() - _gathering.last < GATHERED_EVERY_S:
+        if time.monotonic() - _gathering.last < GATHERED_EVERY_S or not gathering:
             return
         found, _gathering.keys, _gathering.last = gathering, set(), time.monotonic()
     named = set(found) | _lost

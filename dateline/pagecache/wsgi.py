@@ -21,6 +21,14 @@ PAGE_KEY = "dateline.pagecache.key"
 SAME_RENDER_WAIT_S = 10.0
 
 
+def _has_body(environ: dict) -> bool:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > 0 or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+
+
 class RendersUnderWay:
     """The pages this process is rendering, by key, each with the generation it began under.
 
@@ -82,12 +90,18 @@ class CachedPagesApplication:
             log_failure(logger, "page cache unavailable; serving %s uncached", key)
             note(environ, "bypass", "unavailable")
             return self.application(environ, start_response)
-        if page is None and self.renders.wait_for(key, generation):
+        # Only a request without a body is waited for, or waits: a GET whose announced body
+        # never comes would hold every reader of the page behind it (the bulkhead refuses it,
+        # but only once it is its turn).
+        shared = not _has_body(environ)
+        if page is None and shared and self.renders.wait_for(key, generation):
             page = self._load_after_wait(key)
         if page is None:
             note(environ, "miss")
             environ[STARTED_GENERATION] = generation
             environ[PAGE_KEY] = key
+            if not shared:
+                return self.application(environ, start_response)
             done = self.renders.begin(key, generation)
             try:
                 return self.application(environ, start_response)

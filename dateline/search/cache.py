@@ -39,7 +39,8 @@ def _cache():
     return caches[settings.DATELINE_SEARCH_CACHE]
 
 
-def _generation() -> str:
+def generation() -> str:
+    """Renewed by every change to a story, once it commits."""
     cache = _cache()
     value = cache.get(GENERATION)
     if value is None:
@@ -56,7 +57,7 @@ def key(query: SearchQuery) -> str:
                query.per_page, query.facets,
                query.until.isoformat() if query.until else None]
     digest = hashlib.sha256(json.dumps(spelled).encode()).hexdigest()[:32]
-    return f"search:{_generation()}:{digest}"
+    return f"search:{generation()}:{digest}"
 
 
 def search(query: SearchQuery) -> SearchResults:

@@ -200,3 +200,27 @@ def test_a_story_of_long_ago_marked_breaking_raises_no_banner(browser, site):
     banner = page.locator("#breaking-banner")
     assert banner.is_hidden() or "Grain prices ease" not in banner.text_content()
     context.close()
+
+
+def test_a_strip_rendered_before_the_breaking_rule_still_raises_the_banner(browser, site):
+    """A strip kept from before the rule (no data-breaking-hours) read it as zero hours: every
+    breaking story was too old, and none got the banner or its place on top of the list."""
+    context = browser.new_context()
+    page = context.new_page()
+
+    # As kept from before: the attribute taken off as the strip is parsed, before the
+    # deferred script reads it (a routed page would be cut off from the loopback stream).
+    page.add_init_script("""new MutationObserver(() => {
+      const strip = document.querySelector(".live-strip[data-breaking-hours]");
+      if (strip) strip.removeAttribute("data-breaking-hours");
+    }).observe(document, {subtree: true, childList: true});""")
+    page.goto(site.url + "/")
+    page.wait_for_selector("html[data-live=open]", state="attached", timeout=10_000)
+    assert page.locator(".live-strip").get_attribute("data-breaking-hours") is None
+    story = publish(site, "Bridge closed after collision", breaking=True)
+    page.wait_for_selector("#breaking-banner >> text=Bridge closed after collision",
+                           timeout=5_000)
+    assert page.locator("#breaking-banner a").get_attribute("href") == story["url"]
+    # The story it replaced is no longer called breaking in the list.
+    assert page.locator(".ticker-list .visually-hidden").count() == 1
+    context.close()

@@ -335,3 +335,38 @@ def test_a_body_sent_where_no_view_takes_one_is_refused_unread():
     # Where a view takes it, the body is read and handed on, as before.
     report = {**environ(io.BytesIO(b"headline=x"), 10), "PATH_INFO": "/report/"}
     assert answer_of(bulkhead, report)[0] == "200 OK"
+
+
+def test_a_get_with_a_body_is_refused_unread():
+    """Read, it held a reader; stalled, it held the readers of its page too, waiting on its
+    render (pagecache.wsgi)."""
+    bulkhead = Bulkhead(lambda environ, start: [b"ok"], slots=2)
+    never_sent = TrickledBody(b"x" * 10)
+    get = {**environ(never_sent, 10), "REQUEST_METHOD": "GET", "PATH_INFO": "/"}
+    status, _ = answer_of(bulkhead, get)
+    assert status.startswith("400") and never_sent.data == b"x" * 10
+
+
+def test_a_clients_share_is_of_bodies_being_read_not_of_requests_in_django():
+    """An office behind one address: two uploads read whole and waiting in Django refused a
+    third from a colleague with "Too many requests from your address"."""
+    from dateline.ops.serving import bulkhead as module
+
+    release = threading.Event()
+
+    def app(environ, start_response):
+        release.wait(10)
+        return [b"ok"]
+
+    bulkhead = Bulkhead(app, slots=4, readers=10)
+    big = module.IN_MEMORY_BYTES + 1
+    with ThreadPoolExecutor(4) as pool:
+        in_django = [pool.submit(bulkhead, from_address("203.0.113.9", io.BytesIO(b"x" * big),
+                                                        big), None) for _ in range(2)]
+        time.sleep(0.3)  # both read, both in the app
+        third = pool.submit(answer_of, bulkhead,
+                            from_address("203.0.113.9", io.BytesIO(b"x" * big), big))
+        time.sleep(0.3)
+        release.set()
+        assert third.result(timeout=10)[0] == "200 OK"
+        assert [r.result(timeout=10) for r in in_django] == [[b"ok"]] * 2

@@ -69,3 +69,26 @@ def test_a_web_server_that_keeps_dying_stops_serve(quick):
             watched.run()
     finally:
         watched.stop()
+
+
+def test_a_child_that_ran_well_for_long_starts_its_next_rests_short(quick, monkeypatch):
+    """Its rests never came back down: after a few troubles weeks apart, each new one began
+    with ten minutes without the worker (scheduled stories held back for as long)."""
+    monkeypatch.setattr(module, "MAX_REST_S", 5.0)
+    said: list[str] = []
+    watched = Supervisor(log=said.append)
+    watched.add("background worker", dies_at_once)
+    child = watched.children[0]
+    child.rests = 3  # troubles long ago
+    child.started_at -= 60  # and a minute of running well since (past MAX_REST_S)
+    running = threading.Thread(target=watched.run)
+    running.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not any("started again in" in line for line in said):
+            assert time.monotonic() < deadline, said
+            time.sleep(0.05)
+        assert any("started again in 1 s" in line for line in said), said
+    finally:
+        watched.stop()
+        running.join(timeout=10)

@@ -79,3 +79,21 @@ def test_background_work_invalidates_together_every_few_seconds(invalidations, m
     # Outside it, at once as ever.
     invalidation.invalidate_on_commit({"a6"})
     assert invalidations[-1] == {"a6"}
+
+
+def test_what_was_gathered_goes_out_between_steps_not_only_at_the_next_change(
+        invalidations, monkeypatch):
+    """Kept for the next invalidation, a story's key waited through a hundred stories that
+    changed nothing: its page stale for the rest of the batch."""
+    with invalidation.gathered() as gathering:
+        with transaction.atomic():
+            invalidation.invalidate_on_commit({"a1"})
+        gathering.due()
+        assert invalidations == []  # not yet: the seconds have not passed
+        with invalidation.gathered():  # within another: that one, its keys kept
+            invalidation.invalidate_on_commit({"a2"})
+        assert invalidations == []
+        monkeypatch.setattr(invalidation, "GATHERED_EVERY_S", 0.0)
+        gathering.due()
+        assert invalidations == [{"a1", "a2"}]
+    assert invalidations == [{"a1", "a2"}]  # nothing left at the end

@@ -1,6 +1,8 @@
+import time
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from dateline.newsroom.models import Article
 
@@ -219,3 +221,31 @@ def test_a_search_without_words_says_what_it_needs(client, stories, params):
     assert "Type the words to look for: a search needs at least one." in html
     assert "<title>Search |" in html
     assert "Type the words" not in client.get("/search/").content.decode()
+
+
+def test_a_story_whose_embargo_ends_during_a_walk_is_left_to_the_next(
+        client, stories, make_article, django_capture_on_commit_callbacks):
+    """A story out before, put under embargo, comes back at its end with its first time: it
+    showed on a later page, pushing a result there twice."""
+    held = make_article("Inflation story held back", age=timedelta(minutes=30),
+                        embargo_until=timezone.now() + timedelta(hours=1))
+    body = client.get("/api/search", {"q": "inflation", "sort": "newest"}).json()
+    seen = [result["id"] for result in body["results"]]
+    time.sleep(0.02)
+    with django_capture_on_commit_callbacks(execute=True):
+        Article.objects.filter(pk=held.pk).update(embargo_until=timezone.now())
+    while body["next"]:
+        body = client.get(body["next"]).json()
+        seen += [result["id"] for result in body["results"]]
+    assert len(seen) == len(set(seen)) == 25 and held.pk not in seen
+
+
+def test_a_304_on_a_first_page_means_no_story_changed_since(
+        client, stories, make_article, django_capture_on_commit_callbacks):
+    """Its results alone made the ETag: past the count's cap a newcomer ranked on a later page
+    left the first unchanged, and a client answered 304 walked on at its old moment."""
+    first = client.get("/api/search", {"q": "inflation"})
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article("Weather report")  # matches nothing, changes the archive
+    again = client.get("/api/search", {"q": "inflation"}, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200 and again.json()["until"] > first.json()["until"]

@@ -104,13 +104,30 @@ class Bulkhead:
         self.readers_of = PerClient(READERS_PER_CLIENT)
         self.large_of = PerClient(LARGE_PER_CLIENT)
 
+    def _read_for(self, client: str, stream, length: int | None, limit: int,
+                  large: bool) -> SpooledTemporaryFile | None:
+        """The body, read while counted among the client's readers; None past its share.
+        Counted for the read alone: a body read and waiting for its turn in Django holds no
+        socket open, and an office behind one address posts often (autosaves, uploads)."""
+        with self.readers_of.one(client) as reader, \
+                (self.large_of.one(client) if large else nullcontext(True)) as large_reader:
+            if not reader or not large_reader:
+                return None
+            return _read_ahead(stream, length, limit)
+
     def __call__(self, environ: dict, start_response):
         length = _content_length(environ)
         chunked = not length and _chunked(environ)
         if not (chunked or length):  # most requests: no body to read
             with taking_turns(self.slots):
                 return self.app(environ, start_response)
-        allowed = refused_unread(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
+        method = environ.get("REQUEST_METHOD", "")
+        if method in ("GET", "HEAD"):
+            # No view reads one; read, it would hold a reader (and, stalled, the page's
+            # readers waiting on this render: pagecache.wsgi) for nothing.
+            return _answer(start_response, "400 Bad Request",
+                           f"A {method} request carries no body; send it without one.\n")
+        allowed = refused_unread(method, environ.get("PATH_INFO", ""))
         if allowed is not None:
             return _answer(start_response, "405 Method Not Allowed",
                            f"This address answers {', '.join(allowed)}.\n",
@@ -122,28 +139,22 @@ class Bulkhead:
         if length > limit:
             return _too_large(start_response, limit)
         large = chunked or length > IN_MEMORY_BYTES
-        client = network_in(environ)
-        with self.readers_of.one(client) as reader, \
-                (self.large_of.one(client) if large else nullcontext(True)) as large_reader:
-            if not reader or not large_reader:
-                return _busy(start_response, "from your address ")
-            return self._read_then_run(environ, start_response, chunked, length, limit, large)
-
-    def _read_then_run(self, environ: dict, start_response, chunked: bool, length: int,
-                       limit: int, large: bool):
         if large and not self.large.acquire(blocking=False):
             return _busy(start_response)
         try:
             if not self.readers.acquire(blocking=False):
                 return _busy(start_response)
             try:
-                body = _read_ahead(environ["wsgi.input"], None if chunked else length, limit)
+                body = self._read_for(network_in(environ), environ["wsgi.input"],
+                                      None if chunked else length, limit, large)
             except OSError as exc:
                 if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
                     raise
                 return _no_room(start_response)
             finally:
                 self.readers.release()
+            if body is None:
+                return _busy(start_response, "from your address ")
             with body:
                 if chunked:  # granian de-chunks it and gives no length, and Django reads none
                     size = body.seek(0, os.SEEK_END)

@@ -72,6 +72,7 @@ class Child:
     essential: bool = False
     rests: int = 0
     resting_until: float | None = None
+    started_at: float = field(default_factory=time.monotonic)
 
     def signal_all(self, signum: int) -> None:
         """The child and, when it leads its own group, everything it started."""
@@ -106,6 +107,7 @@ class Supervisor:
     def _started(child: Child) -> Child:
         # Known now, while it lives: once it is dead its pid may no longer name its group.
         child.group_leader = _group_of(child.process.pid) == child.process.pid
+        child.started_at = time.monotonic()
         return child
 
     def request_stop(self, *_) -> None:
@@ -130,6 +132,8 @@ class Supervisor:
         # process to replace them when they die: they go with it.
         child.signal_all(signal.SIGKILL)
         now = time.monotonic()
+        if child.rests and now - child.started_at > MAX_REST_S:
+            child.rests = 0  # it ran well since its last rest: a new trouble starts short
         child.deaths.append(now)
         while child.deaths and now - child.deaths[0] > DEATH_WINDOW_S:
             child.deaths.popleft()

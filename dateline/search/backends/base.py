@@ -216,7 +216,10 @@ class BaseSearchBackend:
         if end is not None:
             articles = articles.filter(published_at__lt=end)
         if query.until is not None:
-            articles = articles.filter(published_at__lte=query.until)
+            # Out by then: published, and not held by an embargo (a story already out that
+            # was put under one keeps its first time, and comes back at the embargo's end).
+            articles = articles.filter(published_at__lte=query.until).exclude(
+                embargo_until__gt=query.until)
         return articles
 
     # Searching, in steps. The statements and the loop over the hits are the ones

@@ -229,7 +229,9 @@ def document(base_url: str) -> dict[str, Any]:
                                "(ISO 8601; without an offset, UTC). Every page gives the "
                                "moment its walk stands at as `until`, and its `next` and "
                                "`previous` links carry it: follow them, and a story published "
-                               "during the walk neither repeats a result nor hides one.",
+                               "during the walk neither repeats a result nor hides one (but "
+                               "see the README for a story that comes out with an earlier "
+                               "time).",
                                {"type": "string", "examples": ["2030-12-31T23:59:59Z"]}),
                         IF_NONE_MATCH,
                     ],

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from dateline.pagecache import keys
+from dateline.search import cache as search_cache
 from dateline.search import params as search_params
 from dateline.search.cache import SearchTooCostly
 
@@ -80,12 +81,19 @@ def search(request: HttpRequest) -> HttpResponse:
     }
     # A client asking again while the results are the same gets a 304; scores alone drift
     # with the clock (newer stories rank higher), so the (weak) ETag leaves them out, and the
-    # walk's moment: the copy the client holds names an earlier one, as good while nothing
-    # changed.
+    # walk's moment: the copy the client holds names an earlier one, as good while no story
+    # changed since (the search cache's generation stands for that; the results alone did
+    # not: a search past its count's cap kept its first page while a newcomer ranked on a
+    # later one, and a client answered 304 walked on at the old moment, never finding it).
     unscored = {**body, "results": [{k: v for k, v in result.items() if k != "score"}
                                     for result in body["results"]]}
     for moving in ("until", "next", "previous"):
         unscored.pop(moving)
+    if "until" not in request.GET:
+        try:
+            unscored["stories_as_of"] = search_cache.generation()
+        except Exception:  # the cache away: the moment itself, never a 304 on a stale one
+            unscored["stories_as_of"] = until
     return json_answer(request, body, keys.HOME,
                        keys.articles(article for article, _ in found.articles),
                        equivalent=unscored)

@@ -66,8 +66,10 @@ class Command(BaseCommand):
         analysed = 0
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
-            with gathered():  # the pages it changes renewed every few seconds, not per story
-                analysed += sum(analyse(pk, force=force, parts=parts) for pk in chunk)
+            with gathered() as gathering:  # pages renewed every few seconds, not per story
+                for pk in chunk:
+                    analysed += analyse(pk, force=force, parts=parts)
+                    gathering.due()
             done = start + len(chunk)
             self.stdout.write(f"{done:,} of {len(ids):,}: {analysed:,} analysed, "
                               f"{done - analysed:,} unchanged")

@@ -21,7 +21,9 @@
   var url = strip.dataset.liveUrl;
   if (cursor !== Infinity) url += (url.indexOf("?") < 0 ? "?" : "&") + "last_event_id=" + cursor;
 
-  var breakingHours = parseFloat(strip.dataset.breakingHours) || 0;
+  // A strip without the setting (rendered before it was added) keeps no time limit.
+  var breakingHours = parseFloat(strip.dataset.breakingHours);
+  if (isNaN(breakingHours)) breakingHours = Infinity;
 
   // HTML's date-time takes at most three digits of a second; the stream sends six.
   function machineTime(value) {
@@ -84,6 +86,9 @@
 
   function showBreaking(story) {
     if (!isRecent(story)) return;
+    // The story the banner showed before is no longer called breaking in the list.
+    list.querySelectorAll("li:not([data-article='" + Number(story.id) + "']) .visually-hidden")
+      .forEach(function (said) { said.remove(); });
     var link = banner.querySelector("a");
     link.href = story.url;
     link.textContent = story.headline;
@@ -93,7 +98,11 @@
 
   function clearBreaking(id) {
     var link = banner.querySelector("a");
-    if (link.dataset.article === String(id)) banner.hidden = true;
+    if (link.dataset.article !== String(id)) return;
+    banner.hidden = true;
+    var item = findItem(id);
+    var said = item && item.querySelector(".visually-hidden");
+    if (said) said.remove();
   }
 
   // A story whose coverage began after the page was rendered has no coverage section yet:
