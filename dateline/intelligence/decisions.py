@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from dateline.base.undecodable import REFUSAL, newly_unreadable
 from dateline.newsroom.models import Article
 
 from .base import BRIEF_MAX_CHARACTERS
@@ -107,6 +108,9 @@ def edit_brief(article: Article, text: str, user) -> Brief:
     text = " ".join(text.split())
     if not text:
         raise NotPossible("A brief needs some words; to go back to the machine's, reset it.")
+    kept = Brief.objects.filter(article=article).values_list("text", flat=True).first()
+    if newly_unreadable(text, kept):
+        raise NotPossible(REFUSAL)
     words, limit = len(text.split()), settings.DATELINE_BRIEF_MAX_WORDS
     if words > limit:
         raise NotPossible(f"A brief is at most {limit} words; this one has {words}.")

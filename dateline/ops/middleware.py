@@ -1,5 +1,6 @@
 """Time every request: a Prometheus observation and one access-log line each."""
 
+import errno
 import logging
 import time
 
@@ -117,3 +118,40 @@ def not_allowed(methods: tuple[str, ...]) -> HttpResponse:
     return HttpResponseNotAllowed(
         methods, content=f"This address answers {', '.join(methods)}.\n".encode(),
         content_type="text/plain; charset=utf-8")
+
+
+class NoRoomForFormsMiddleware:
+    """A full disk for a form's uploads (TMPDIR: Django writes an upload over 2.5 MB there)
+    answered with a 507 in words; it was a bare 500. The form is read here, before CSRF's
+    check reads it, except for views that read their own body after checking its size
+    (csrf_exempt ones: the reader's report, the photo upload), whose reading this catches."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view, view_args, view_kwargs):
+        if request.method != "POST" or getattr(view, "csrf_exempt", False):
+            return None
+        try:
+            request.POST  # noqa: B018 - parsed here, where a full disk can be said in words
+        except OSError as exc:
+            return self.process_exception(request, exc) or _raise(exc)
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not (isinstance(exception, OSError)
+                and exception.errno in (errno.ENOSPC, errno.EDQUOT)):
+            return None
+        logging.getLogger(__name__).error(
+            "no room for a form's uploads in the temporary folder: %s", exception)
+        return HttpResponse(
+            "The server has no room to receive what you sent just now; nothing of yours was "
+            "kept. Try again in a few minutes.\n", status=507,
+            content_type="text/plain; charset=utf-8", headers={"Retry-After": "60"})
+
+
+def _raise(exc: Exception):
+    raise exc

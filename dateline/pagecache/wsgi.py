@@ -36,28 +36,26 @@ class RendersUnderWay:
     at once, and every page of the site waited behind them. A request for a page already
     being rendered under the same generation waits for that render and then looks in the
     cache again: nothing changed since the render began, so the page it stored is as fresh
-    as one it would render. Under a newer generation, or when that render was not stored, it
-    renders the page itself, as before.
+    as one it would render. When that render was not stored (something changed while it
+    ran), one of those waiting renders the page again and the others wait for that one:
+    all of them rendering at once, every few seconds while an archive was analysed, had
+    kept the herd.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.under_way: dict[str, tuple[str, threading.Event]] = {}
 
-    def wait_for(self, key: str, generation: str) -> bool:
-        """Wait for the render of `key` under `generation`, if one is under way."""
+    def claim(self, key: str, generation: str) -> tuple[bool, threading.Event]:
+        """(True, its event) when the caller is to render the page, and end() it; (False, the
+        render's event) when one is under way under this generation, to wait for."""
         with self.lock:
             render = self.under_way.get(key)
-        if render is None or render[0] != generation:
-            return False
-        render[1].wait(SAME_RENDER_WAIT_S)
-        return True
-
-    def begin(self, key: str, generation: str) -> threading.Event:
-        done = threading.Event()
-        with self.lock:
+            if render is not None and render[0] == generation:
+                return False, render[1]
+            done = threading.Event()
             self.under_way[key] = (generation, done)
-        return done
+            return True, done
 
     def end(self, key: str, done: threading.Event) -> None:
         with self.lock:
@@ -94,19 +92,18 @@ class CachedPagesApplication:
         # never comes would hold every reader of the page behind it (the bulkhead refuses it,
         # but only once it is its turn).
         shared = not _has_body(environ)
-        if page is None and shared and self.renders.wait_for(key, generation):
-            page = self._load_after_wait(key)
+        done = None
+        if page is None and shared:
+            page, generation, done = self._wait_or_lead(key, generation)
         if page is None:
             note(environ, "miss")
             environ[STARTED_GENERATION] = generation
             environ[PAGE_KEY] = key
-            if not shared:
-                return self.application(environ, start_response)
-            done = self.renders.begin(key, generation)
             try:
                 return self.application(environ, start_response)
             finally:  # Django built the whole response (and stored it) in that call
-                self.renders.end(key, done)
+                if done is not None:
+                    self.renders.end(key, done)
         headers = [*page.headers, ("X-Cache", "HIT")]
         if (("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ)
                 and not_modified(environ, page.etag, dict(page.headers).get("Last-Modified"))):
@@ -117,9 +114,23 @@ class CachedPagesApplication:
         log_hit(environ, 200, started)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
 
-    def _load_after_wait(self, key: str):
-        try:
-            return self.checked.load(key, store.generation())
-        except Exception:
-            log_failure(logger, "page cache unavailable; serving %s uncached", key)
-            return None
+    def _wait_or_lead(self, key: str, generation: str):
+        """(the stored page, its generation, None) after waiting for another thread's render;
+        or (None, the generation to render under, the event to end) to render it as the one
+        others wait for; or (None, generation, None) to render it alone, having waited
+        SAME_RENDER_WAIT_S in all, or with the cache away."""
+        deadline = time.monotonic() + SAME_RENDER_WAIT_S
+        while True:
+            leads, done = self.renders.claim(key, generation)
+            if leads:
+                return None, generation, done
+            if not done.wait(max(0.0, deadline - time.monotonic())):
+                return None, generation, None
+            try:
+                generation = store.generation()
+                page = self.checked.load(key, generation)
+            except Exception:
+                log_failure(logger, "page cache unavailable; serving %s uncached", key)
+                return None, generation, None
+            if page is not None:
+                return page, generation, None

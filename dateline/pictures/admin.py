@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from dateline.base.undecodable import REFUSAL, newly_unreadable
 from dateline.newsroom.desk.keys import KeysCheckedAdmin
 from dateline.newsroom.desk.session import desk_json
 from dateline.newsroom.models import Article
@@ -70,6 +71,13 @@ _viewer: ContextVar = ContextVar("pictures_viewer", default=None)
 
 
 class PhotoForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if newly_unreadable(value, getattr(self.instance, name, "")):
+                self.add_error(name, forms.ValidationError(REFUSAL, code="undecodable"))
+        return cleaned
+
     def clean_alt_text(self) -> str:
         alt = self.cleaned_data.get("alt_text", "")
         if self.instance.pk and not alt.strip():

@@ -432,3 +432,13 @@ def test_on_a_phone_the_panel_revisions_and_log_keep_to_the_screen(
             .map(b => b.textContent.trim().slice(0, 40) + ' ' +
                  Math.round(b.getBoundingClientRect().right))""")
         assert buttons == [], (path, buttons)
+
+
+def test_a_brief_sent_with_bytes_that_are_not_utf8_is_refused(desk_client, make_user, story):
+    """"Bad" and two replacement marks reached News in Brief: Django reads such bytes as
+    U+FFFD, and the panel stored them."""
+    client = desk_client(make_user("Editor"))
+    answer = decide(client, story, "brief", **{"intel-brief": "Bad\ufffd\ufffdbrief of it."})
+    assert answer.status_code == 400
+    assert "could not be read" in answer.content.decode()
+    assert not Brief.objects.filter(article=story, edited_by__isnull=False).exists()

@@ -50,3 +50,40 @@ def test_reads_and_the_public_forms_posts_still_reach_their_views(client, make_a
         assert b"answers GET" not in response.content
     # The desk takes posts on every page it has.
     assert client.post("/desk/login/", {"username": "x", "password": "y"}).status_code == 200
+
+
+def test_a_full_disk_for_a_forms_uploads_is_a_507_in_words(client, monkeypatch):
+    """Django writes an upload over 2.5 MB to a temporary file: with TMPDIR full, a reader's
+    report with a photo was a bare 500."""
+    import errno
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    def full(self, raw_data, start):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", full)
+    photo = SimpleUploadedFile("flood.jpg", b"\xff\xd8" + b"x" * 3_000_000, "image/jpeg")
+    response = client.post("/report/", {"headline": "Flood", "photos": photo})
+    assert response.status_code == 507 and response["Retry-After"] == "60"
+    assert b"no room to receive what you sent" in response.content
+
+
+def test_a_full_disk_in_a_view_that_reads_its_own_form_is_a_507_too(client, monkeypatch,
+                                                                    make_user):
+    """The photo library's upload reads its body itself, after checking its size: its own
+    reading, not the middleware's, met the full disk."""
+    import errno
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    def full(self, raw_data, start):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", full)
+    client.force_login(make_user("Editor"))
+    photo = SimpleUploadedFile("flood.jpg", b"\xff\xd8" + b"x" * 3_000_000, "image/jpeg")
+    response = client.post("/desk/pictures/photo/upload.json", {"file": photo})
+    assert response.status_code == 507

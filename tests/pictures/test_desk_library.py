@@ -317,3 +317,16 @@ def test_the_demo_adds_the_six_real_photos_with_their_real_credits(make_article)
     call_command("add_photos", str(folder), stdout=io.StringIO())
     assert Photo.objects.count() == 6
     assert not StoryPhoto.objects.filter(article=story).exists()  # no story gets a photo
+
+
+@pytest.mark.django_db
+def test_a_caption_sent_with_bytes_that_are_not_utf8_is_refused(client, make_user):
+    """The library stored "Bad" and two replacement marks as the caption readers see."""
+    photo = make_photo("Harbour", alt_text="Boats at dawn")
+    client.force_login(make_user("Editor"))
+    answer = client.post(f"{LIST}{photo.pk}/change/",
+                         _form(photo, caption="Bad\ufffd\ufffdcaption", credit="A\ufffd"))
+    assert answer.status_code == 200
+    assert answer.content.decode().count("Some characters could not be read") == 2
+    photo.refresh_from_db()
+    assert "\ufffd" not in photo.caption + photo.credit

@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
 from dateline.base import onetime
+from dateline.base.undecodable import REFUSAL, newly_unreadable
 
 from ..actions.save import keep_refused
 from ..models import Article, ArticleNote, Revision
@@ -60,16 +61,9 @@ class ArticleForm(forms.ModelForm):
         self.stored_tags: set[int] | None = None
 
     def _refuse_unreadable(self, cleaned: dict) -> None:
-        """Bytes that were not UTF-8 arrive as U+FFFD (Django reads a form leniently), and
-        went to the page and the wire as "Bad" and five replacement marks and "head"; a U+FFFD
-        the story already held (a wire story's) is left to the editor."""
         for name in UNREADABLE_CHECKED:
-            value = cleaned.get(name)
-            if isinstance(value, str) and "\ufffd" in value and (
-                    "\ufffd" not in (getattr(self.instance, name, "") or "")):
-                self.add_error(name, forms.ValidationError(
-                    "Some characters could not be read (they show as \ufffd): they were not "
-                    "sent as UTF-8. Type them again, then save.", code="undecodable"))
+            if newly_unreadable(cleaned.get(name), getattr(self.instance, name, "")):
+                self.add_error(name, forms.ValidationError(REFUSAL, code="undecodable"))
 
     def clean_seen_tags(self) -> set[int] | None:
         """None where the page sent none (a page drawn before the field): the posted tags win."""
