@@ -20,6 +20,16 @@ def lives() -> subprocess.Popen:
     return start_child([sys.executable, "-c", "import time; time.sleep(60)"])
 
 
+def wait_until(condition, said: list[str], deadline: float) -> None:
+    while not condition():
+        assert time.monotonic() < deadline, said
+        time.sleep(0.05)
+
+
+def says(said: list[str], words: str):
+    return lambda: any(words in line for line in said)
+
+
 @pytest.fixture
 def quick(monkeypatch):
     monkeypatch.setattr(module, "POLL_S", 0.02)
@@ -38,22 +48,16 @@ def test_a_worker_that_keeps_dying_rests_and_the_site_goes_on(quick):
     running.start()
     try:
         deadline = time.monotonic() + 20
-        while not any("started again" in line for line in said):
-            assert time.monotonic() < deadline, said
-            time.sleep(0.05)
+        wait_until(says(said, "started again"), said, deadline)
         rested_at = len(starts)
         web = watched.children[1].process
         assert web.poll() is None  # the site: never stopped
         assert any("died 5 times within 60 s, the last time with exit status 3; the site goes "
                    "on without it, and it is started again in 1 s" in line for line in said), said
         # After its rest it is started again, and rests twice as long the next time.
-        while not any("Starting the background worker again" in line for line in said):
-            assert time.monotonic() < deadline, said
-            time.sleep(0.05)
+        wait_until(says(said, "Starting the background worker again"), said, deadline)
         assert len(starts) > rested_at
-        while watched.children[0].rests < 2:
-            assert time.monotonic() < deadline, said
-            time.sleep(0.05)
+        wait_until(lambda: watched.children[0].rests >= 2, said, deadline)
         assert any("started again in 2 s" in line for line in said), said
         assert watched.children[1].process is web
     finally:
@@ -84,10 +88,7 @@ def test_a_child_that_ran_well_for_long_starts_its_next_rests_short(quick, monke
     running = threading.Thread(target=watched.run)
     running.start()
     try:
-        deadline = time.monotonic() + 20
-        while not any("started again in" in line for line in said):
-            assert time.monotonic() < deadline, said
-            time.sleep(0.05)
+        wait_until(says(said, "started again in"), said, time.monotonic() + 20)
         assert any("started again in 1 s" in line for line in said), said
     finally:
         watched.stop()
