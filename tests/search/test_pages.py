@@ -146,7 +146,12 @@ def test_the_walks_moment_is_given_checked_and_leaves_the_etag_alone(client, sto
                       headers={"if-none-match": first["ETag"]}).status_code == 304
     # A moment before every story: nothing had been published then.
     early = client.get("/api/search", {"q": "inflation", "until": "2000-01-01T00:00:00Z"})
-    assert early.json()["total"] == 0 and early.json()["until"] == "2000-01-01T00:00:00Z"
+    assert early.json()["total"] == 0 and early.json()["until"] == "2000-01-01T00:00:00.000Z"
+    # A moment to the microsecond is given back as sent, in the body as in the links.
+    exact = client.get("/api/search", {"q": "inflation", "until": "2030-01-01T00:00:00.123456Z",
+                                       "page": 1}).json()
+    assert exact["until"] == "2030-01-01T00:00:00.123456Z"
+    assert "until=2030-01-01T00%3A00%3A00.123456Z" in exact["next"]
     refused = client.get("/api/search", {"q": "inflation", "until": "yesterday"})
     assert refused.status_code == 400 and "'until'" in refused.json()["error"]
 

@@ -5,7 +5,7 @@ headlines, teasers, snippets and links, never bodies), so a partner key would pr
 """
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -57,7 +57,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "more": found.results.more,
         "page": query.page,
         "pages": found.pages,
-        "until": until,
+        "until": _written(until),
         "next": _page_link(request, query.page + 1, until) if query.page < found.pages else None,
         "previous": _page_link(request, query.page - 1, until) if query.page > 1 else None,
         "results": [
@@ -101,7 +101,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def _page_link(request: HttpRequest, page: int, until) -> str:
     """This search's page `page` at the walk's moment `until`."""
-    params = {**request.GET.dict(), "page": str(page), "until": until.isoformat()}
+    params = {**request.GET.dict(), "page": str(page), "until": _written(until)}
     if page == 1:
         params.pop("page")
     return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
@@ -110,3 +110,10 @@ def _page_link(request: HttpRequest, page: int, until) -> str:
 def _millisecond_up(moment: datetime) -> datetime:
     up = moment + timedelta(microseconds=999)
     return up.replace(microsecond=up.microsecond // 1000 * 1000)
+
+
+def _written(moment: datetime) -> str:
+    """The moment as the body and the links both give it, to the microsecond a client sent
+    (JSON's encoder cut it to the millisecond, the links did not)."""
+    spec = "microseconds" if moment.microsecond % 1000 else "milliseconds"
+    return moment.astimezone(UTC).isoformat(timespec=spec).replace("+00:00", "Z")
