@@ -101,6 +101,15 @@ def _path_takes_posts(path: str) -> bool | None:
     return may_post_to(match.func) or path.startswith(settings.DATELINE_PUBLIC_READ_EXEMPT)
 
 
+def nothing_at(path: str) -> bool:
+    """Whether no view answers `path`, nor the same with a slash (CommonMiddleware would
+    redirect to that): serve's bulkhead answers 404 then, before reading a body."""
+    if path.startswith(ANSWERS_ITS_OWN):
+        return False
+    return _path_takes_posts(path) is None and (
+        path.endswith("/") or _path_takes_posts(path + "/") is None)
+
+
 def refused_unread(method: str, path: str) -> tuple[str, ...] | None:
     """What `path` answers, where these middlewares will refuse `method` there with a 405:
     serve's bulkhead then answers so before reading the request's body (an 80 MB POST to the

@@ -332,6 +332,10 @@ def test_a_body_sent_where_no_view_takes_one_is_refused_unread():
     put = {**environ(io.BytesIO(b"x"), 1), "REQUEST_METHOD": "PUT", "PATH_INFO": "/report/"}
     status, headers = answer_of(bulkhead, put)
     assert status.startswith("405") and headers["Allow"] == "GET, HEAD, POST"
+    # Where no page is (nor one with a slash added, where Django would redirect): 404 unread.
+    nowhere = TrickledBody(b"x" * 1000)
+    status, _ = answer_of(bulkhead, {**environ(nowhere, 1000), "PATH_INFO": "/nope/"})
+    assert status.startswith("404") and nowhere.data == b"x" * 1000
     # Where a view takes it, the body is read and handed on, as before.
     report = {**environ(io.BytesIO(b"headline=x"), 10), "PATH_INFO": "/report/"}
     assert answer_of(bulkhead, report)[0] == "200 OK"

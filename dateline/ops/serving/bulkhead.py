@@ -11,8 +11,9 @@ granian with no length, and Django reads no body without one: it is read ahead t
 and given its length (nginx in front does the same for the app).
 
 A body is read only within bounds:
-- one sent to an address that takes no POST, or with a method no view answers, is not read:
-  answered 405 here as Django would after it (an 80 MB POST to the search was read whole);
+- one sent to an address that takes no POST, or with a method no view answers, or where no
+  page is, is not read: answered 405 or 404 here as Django would after it (an 80 MB POST to
+  the search was read whole);
 - one announced larger than its path takes (DATELINE_REQUEST_MAX_BYTES, ..._BY_PATH) is not
   read: answered 413 here, or handed unread to the view that refuses it with its own page. A
   few such bodies trickled into views that read them (the desk's login, the WebSub hub) held
@@ -44,7 +45,7 @@ from django.conf import settings
 from dateline.base import heartbeat
 from dateline.base.clients import network_in
 from dateline.base.turns import taking_turns
-from dateline.ops.middleware import refused_unread
+from dateline.ops.middleware import nothing_at, refused_unread
 from dateline.pagecache.wsgi import CachedPagesApplication
 from dateline.readership.beacon import BeaconFirst
 from dateline.wsgi import django_application
@@ -127,6 +128,8 @@ class Bulkhead:
             # readers waiting on this render: pagecache.wsgi) for nothing.
             return _answer(start_response, "400 Bad Request",
                            f"A {method} request carries no body; send it without one.\n")
+        if nothing_at(environ.get("PATH_INFO", "")):
+            return _answer(start_response, "404 Not Found", "No page is at this address.\n")
         allowed = refused_unread(method, environ.get("PATH_INFO", ""))
         if allowed is not None:
             return _answer(start_response, "405 Method Not Allowed",
