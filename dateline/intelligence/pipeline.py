@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dateline.newsroom.models import Article
+from dateline.pagecache.invalidation import gathered
 
 from . import plugins, records
 from .base import Guesses, Story
@@ -61,6 +62,17 @@ def version_of(parts: dict) -> str:
     if len(text) <= 200:
         return text
     return f"{text[:187]}~{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
+def analyse_all(article_ids, *, force: bool = False, parts: dict | None = None) -> int:
+    """Analyse many stories (an import's, an archive's); how many were analysed. The pages
+    they change are renewed every few seconds, not story by story (pagecache's gathered)."""
+    analysed = 0
+    with gathered() as gathering:
+        for pk in article_ids:
+            analysed += analyse(pk, force=force, parts=parts)
+            gathering.due()
+    return analysed
 
 
 def analyse(article: Article | int, *, force: bool = False, parts: dict | None = None) -> bool:

@@ -70,9 +70,8 @@ def analyse_stories(article_ids: list[int], attempt: int = 1) -> int:
     from django.db import DatabaseError, close_old_connections
 
     from dateline.db.unavailable import unavailable
-    from dateline.pagecache.invalidation import gathered
 
-    from .pipeline import analyse, chosen_parts
+    from .pipeline import analyse_all, chosen_parts
 
     outcome: list = []
 
@@ -80,12 +79,7 @@ def analyse_stories(article_ids: list[int], attempt: int = 1) -> int:
         try:
             _lower_priority()
             parts = chosen_parts()  # loaded once for the batch
-            with gathered() as gathering:  # pages renewed every few seconds, not per story
-                done = 0
-                for pk in article_ids:
-                    done += analyse(pk, parts=parts)
-                    gathering.due()
-                outcome.append(done)
+            outcome.append(analyse_all(article_ids, parts=parts))
         except BaseException as error:  # handed to the task, which the worker records
             outcome.append(error)
         finally:

@@ -106,6 +106,11 @@ def entry_payload(entry: LiveEntry) -> dict:
     }
 
 
+def breaking_since():
+    """The earliest publication a story may have and still be breaking news now."""
+    return timezone.now() - timedelta(hours=settings.DATELINE_BREAKING_HOURS)
+
+
 def was_visible(before: dict, now) -> bool:
     return (
         before["status"] == Article.Status.PUBLISHED
@@ -121,8 +126,7 @@ def change_kind(before: dict | None, article: Article) -> str | None:
         return Kind.UNPUBLISHED if visible_before else None
     # Breaking for as long as the banner shows it (live.templatetags.live.breaking_story):
     # a story of last year marked breaking is an update, not news on top of the ticker.
-    breaking = article.is_breaking and article.published_at >= timezone.now() - timedelta(
-        hours=settings.DATELINE_BREAKING_HOURS)
+    breaking = article.is_breaking and article.published_at >= breaking_since()
     if not visible_before:
         return Kind.BREAKING if breaking else Kind.PUBLISHED
     if breaking and not before["is_breaking"]:

@@ -101,24 +101,24 @@ def _path_takes_posts(path: str) -> bool | None:
     return may_post_to(match.func) or path.startswith(settings.DATELINE_PUBLIC_READ_EXEMPT)
 
 
-def nothing_at(path: str) -> bool:
-    """Whether no view answers `path`, nor the same with a slash (CommonMiddleware would
-    redirect to that): serve's bulkhead answers 404 then, before reading a body."""
-    if path.startswith(ANSWERS_ITS_OWN):
-        return False
-    return _path_takes_posts(path) is None and (
-        path.endswith("/") or _path_takes_posts(path + "/") is None)
+# refused_unread's answer where no page is (a 404), rather than the methods a page answers.
+NOWHERE = ()
 
 
 def refused_unread(method: str, path: str) -> tuple[str, ...] | None:
-    """What `path` answers, where these middlewares will refuse `method` there with a 405:
-    serve's bulkhead then answers so before reading the request's body (an 80 MB POST to the
-    search was read whole, then refused). None where the request goes on."""
+    """What these middlewares, or Django after them, will refuse a request with a body for,
+    said before it is read (serve's bulkhead: an 80 MB POST to the search was read whole,
+    then refused): NOWHERE where no view answers `path`, nor the same with a slash added
+    (CommonMiddleware would redirect to that); else the methods `path` answers, where it
+    answers a 405; None where the request goes on. The wire API answers its own."""
     if path.startswith(ANSWERS_ITS_OWN):
         return None
+    takes = _path_takes_posts(path)
+    if takes is None and (path.endswith("/") or _path_takes_posts(path + "/") is None):
+        return NOWHERE
     if method not in ANSWERED:
-        return ANSWERED if _path_takes_posts(path) else READS
-    if method == "POST" and _path_takes_posts(path) is False:
+        return ANSWERED if takes else READS
+    if method == "POST" and takes is False:
         return READS
     return None
 
@@ -127,6 +127,14 @@ def not_allowed(methods: tuple[str, ...]) -> HttpResponse:
     return HttpResponseNotAllowed(
         methods, content=f"This address answers {', '.join(methods)}.\n".encode(),
         content_type="text/plain; charset=utf-8")
+
+
+NO_ROOM = ("The server has no room to receive what you sent just now; nothing of yours was "
+           "kept. Try again shortly.\n")
+
+
+def disk_full(error: Exception) -> bool:
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 class NoRoomForFormsMiddleware:
@@ -147,20 +155,16 @@ class NoRoomForFormsMiddleware:
         try:
             request.POST  # noqa: B018 - parsed here, where a full disk can be said in words
         except OSError as exc:
-            return self.process_exception(request, exc) or _raise(exc)
+            answer = self.process_exception(request, exc)
+            if answer is None:
+                raise
+            return answer
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        if not (isinstance(exception, OSError)
-                and exception.errno in (errno.ENOSPC, errno.EDQUOT)):
+        if not disk_full(exception):
             return None
         logging.getLogger(__name__).error(
             "no room for a form's uploads in the temporary folder: %s", exception)
-        return HttpResponse(
-            "The server has no room to receive what you sent just now; nothing of yours was "
-            "kept. Try again in a few minutes.\n", status=507,
-            content_type="text/plain; charset=utf-8", headers={"Retry-After": "60"})
-
-
-def _raise(exc: Exception):
-    raise exc
+        return HttpResponse(NO_ROOM, status=507, content_type="text/plain; charset=utf-8",
+                            headers={"Retry-After": "60"})

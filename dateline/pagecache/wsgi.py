@@ -6,6 +6,7 @@ import time
 
 from django.conf import settings
 
+from dateline.base.bodies import has_body
 from dateline.base.cachefailure import log_failure
 
 from . import store
@@ -19,14 +20,6 @@ PAGE_KEY = "dateline.pagecache.key"
 # How long a request for a page another thread is rendering waits for it, at most, before
 # rendering it itself.
 SAME_RENDER_WAIT_S = 10.0
-
-
-def _has_body(environ: dict) -> bool:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return True
-    return length > 0 or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
 
 
 class RendersUnderWay:
@@ -88,12 +81,11 @@ class CachedPagesApplication:
             log_failure(logger, "page cache unavailable; serving %s uncached", key)
             note(environ, "bypass", "unavailable")
             return self.application(environ, start_response)
+        done = None
         # Only a request without a body is waited for, or waits: a GET whose announced body
         # never comes would hold every reader of the page behind it (the bulkhead refuses it,
         # but only once it is its turn).
-        shared = not _has_body(environ)
-        done = None
-        if page is None and shared:
+        if page is None and not has_body(environ):
             page, generation, done = self._wait_or_lead(key, generation)
         if page is None:
             note(environ, "miss")

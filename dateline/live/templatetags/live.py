@@ -5,18 +5,17 @@ script then keeps them current from the event stream, starting after the event t
 rendered at (data-last-event), so a page served from the cache catches up on load.
 """
 
-from datetime import timedelta
 
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from dateline.newsroom.models import Article
 from dateline.pagecache import keys
 from dateline.pagecache.parts import cached as fragment
 
+from ..events import breaking_since
 from ..models import LiveEvent
 
 register = template.Library()
@@ -24,8 +23,7 @@ TICKER_SIZE = 5
 
 
 def breaking_story() -> Article | None:
-    since = timezone.now() - timedelta(hours=settings.DATELINE_BREAKING_HOURS)
-    return (Article.objects.live().filter(is_breaking=True, published_at__gte=since)
+    return (Article.objects.live().filter(is_breaking=True, published_at__gte=breaking_since())
             .newest_first().only("headline", "slug", "published_at").first())
 
 

@@ -33,7 +33,6 @@ client from holding them all. Behind nginx, which buffers bodies (client_body_ti
 reaches the app slowly.
 """
 
-import errno
 import os
 import threading
 from collections import Counter
@@ -43,9 +42,11 @@ from tempfile import SpooledTemporaryFile
 from django.conf import settings
 
 from dateline.base import heartbeat
+from dateline.base.bodies import chunked as sent_in_chunks
+from dateline.base.bodies import content_length
 from dateline.base.clients import network_in
 from dateline.base.turns import taking_turns
-from dateline.ops.middleware import nothing_at, refused_unread
+from dateline.ops.middleware import NO_ROOM, NOWHERE, disk_full, refused_unread
 from dateline.pagecache.wsgi import CachedPagesApplication
 from dateline.readership.beacon import BeaconFirst
 from dateline.wsgi import django_application
@@ -117,8 +118,8 @@ class Bulkhead:
             return _read_ahead(stream, length, limit)
 
     def __call__(self, environ: dict, start_response):
-        length = _content_length(environ)
-        chunked = not length and _chunked(environ)
+        length = content_length(environ)
+        chunked = not length and sent_in_chunks(environ)
         if not (chunked or length):  # most requests: no body to read
             with taking_turns(self.slots):
                 return self.app(environ, start_response)
@@ -128,13 +129,13 @@ class Bulkhead:
             # readers waiting on this render: pagecache.wsgi) for nothing.
             return _answer(start_response, "400 Bad Request",
                            f"A {method} request carries no body; send it without one.\n")
-        if nothing_at(environ.get("PATH_INFO", "")):
+        refused = refused_unread(method, environ.get("PATH_INFO", ""))
+        if refused == NOWHERE:
             return _answer(start_response, "404 Not Found", "No page is at this address.\n")
-        allowed = refused_unread(method, environ.get("PATH_INFO", ""))
-        if allowed is not None:
+        if refused is not None:
             return _answer(start_response, "405 Method Not Allowed",
-                           f"This address answers {', '.join(allowed)}.\n",
-                           ("Allow", ", ".join(allowed)))
+                           f"This address answers {', '.join(refused)}.\n",
+                           ("Allow", ", ".join(refused)))
         limit, refused_by_view = _limit(environ.get("PATH_INFO", ""))
         if length > limit and refused_by_view:
             with taking_turns(self.slots):
@@ -151,9 +152,10 @@ class Bulkhead:
                 body = self._read_for(network_in(environ), environ["wsgi.input"],
                                       None if chunked else length, limit, large)
             except OSError as exc:
-                if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                if not disk_full(exc):
                     raise
-                return _no_room(start_response)
+                return _answer(start_response, "507 Insufficient Storage", NO_ROOM,
+                               ("Retry-After", str(RETRY_AFTER_SECONDS)))
             finally:
                 self.readers.release()
             if body is None:
@@ -173,17 +175,6 @@ class Bulkhead:
         finally:
             if large:
                 self.large.release()
-
-
-def _content_length(environ: dict) -> int:
-    try:
-        return int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
-
-
-def _chunked(environ: dict) -> bool:
-    return "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
 
 
 def _limit(path: str) -> tuple[int, bool]:
@@ -219,14 +210,6 @@ def _busy(start_response, whose: str = "") -> list[bytes]:
     return _answer(start_response, "503 Service Unavailable",
                    f"Too many requests {whose}are sending data at once; nothing of yours was "
                    f"kept. Try again in {RETRY_AFTER_SECONDS} seconds.\n",
-                   ("Retry-After", str(RETRY_AFTER_SECONDS)))
-
-
-def _no_room(start_response) -> list[bytes]:
-    # The temporary files' disk is full (TMPDIR): the server's trouble, said as such.
-    return _answer(start_response, "507 Insufficient Storage",
-                   "The server has no room to receive what you sent just now; nothing of yours "
-                   f"was kept. Try again in {RETRY_AFTER_SECONDS} seconds.\n",
                    ("Retry-After", str(RETRY_AFTER_SECONDS)))
 
 

@@ -11,10 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dateline.newsroom.models import Article
-from dateline.pagecache.invalidation import gathered
 
 from ... import plugins
-from ...pipeline import KINDS, analyse, chosen_parts
+from ...pipeline import KINDS, analyse_all, chosen_parts
 from ...text import labelled_of
 
 BATCH = 100
@@ -66,10 +65,7 @@ class Command(BaseCommand):
         analysed = 0
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
-            with gathered() as gathering:  # pages renewed every few seconds, not per story
-                for pk in chunk:
-                    analysed += analyse(pk, force=force, parts=parts)
-                    gathering.due()
+            analysed += analyse_all(chunk, force=force, parts=parts)
             done = start + len(chunk)
             self.stdout.write(f"{done:,} of {len(ids):,}: {analysed:,} analysed, "
                               f"{done - analysed:,} unchanged")
