@@ -15,6 +15,7 @@ from django.utils.timesince import timesince
 from dateline.newsroom.desk.keys import KeysCheckedAdmin
 
 from .drafts import outlet_link
+from .fetching import ASKED_TO_WAIT
 from .models import FailedPayload, Feed, Item, WatchedTerm
 from .parsers import registry as parsers
 from .services import ServiceError, services
@@ -206,9 +207,10 @@ class FeedAdmin(KeysCheckedAdmin, admin.ModelAdmin):
         now = timezone.now()
         # An outlet that asked to be left alone (Retry-After, said in the last error) may
         # block the agency if asked again before: the editor is told, not stopped.
-        asked = queryset.filter(active=True, paused_at=None, next_poll_at__gt=now,
-                                last_error__contains="it asked to wait").count()
-        count = queryset.filter(active=True, paused_at=None).update(next_poll_at=now)
+        pollable = queryset.filter(active=True, paused_at=None)
+        asked = pollable.filter(next_poll_at__gt=now,
+                                last_error__contains=ASKED_TO_WAIT).count()
+        count = pollable.update(next_poll_at=now)
         skipped = queryset.count() - count
         note = f"; {skipped} paused or off, resume them first" if skipped else ""
         if asked:

@@ -35,6 +35,8 @@ from dateline.ingest import hosts
 from dateline.ingest.services.base import ServiceError
 
 CHUNK = 64 * 1024
+# How a feed's error names an outlet's Retry-After; the desk's "Poll now" looks for it.
+ASKED_TO_WAIT = "it asked to wait"
 # The longest validators kept (Feed.etag, Feed.last_modified).
 ETAG_MOST, LAST_MODIFIED_MOST = 500, 100
 USER_AGENT = "Dateline ingest (news agency feed reader; +https://github.com/dateline)"
@@ -132,7 +134,7 @@ def _request(url: str, headers: dict, budget: _Budget) -> tuple[Answer, str | No
                                                       LAST_MODIFIED_MOST)), None
             if response.status != HTTPStatus.OK:
                 wait = retry_after(response.getheader("Retry-After", ""))
-                asked = f"; it asked to wait {wait:,} s" if wait else ""
+                asked = f"; {ASKED_TO_WAIT} {wait:,} s" if wait else ""
                 raise FetchError(f"The server answered {response.status} {_phrase(response)}"
                                  f"{asked}", retry_after=wait)
             body = _read(response, deadline)
@@ -160,8 +162,8 @@ def _request(url: str, headers: dict, budget: _Budget) -> tuple[Answer, str | No
 def retry_after(value: str) -> int | None:
     """Retry-After's seconds, given as seconds or an HTTP date (RFC 9110); None if neither."""
     value = value.strip()[:100]
-    if value.isascii() and value.isdigit():  # "²" is a digit to Python, and no number
-        return min(int(value[:9]), 10**8)
+    if (seconds := whole_number(value)) is not None:
+        return min(seconds, 10**8)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
