@@ -299,9 +299,9 @@
   // made (django-prose-editor's event).
   function putInEditor(textarea) {
     const html = textarea.value;
-    const made = textarea.parentElement.querySelector(".ProseMirror");
-    if (made && made.editor) {
-      made.editor.commands.setContent(html);
+    const made = editorOf(textarea);
+    if (made) {
+      made.commands.setContent(html);
       return;
     }
     document.addEventListener("prose-editor:ready", (event) => {
@@ -338,6 +338,15 @@
   // The body's textarea, which django-prose-editor's rich-text editor stands in for.
   function richText(box) {
     return [...box.attributes].some((a) => a.name.startsWith("data-django-prose-editor"));
+  }
+
+  // The rich-text editor made for a textarea, or null before it is made. Tiptap keeps it on
+  // its editable element; the menu bar's heading picker, drawn beside it once the editor is
+  // made, has the same class and comes first, so the first ".ProseMirror" is not always it.
+  function editorOf(textarea) {
+    const areas = textarea.parentElement.querySelectorAll(".ProseMirror");
+    const area = [...areas].find((el) => el.editor);
+    return area ? area.editor : null;
   }
 
   // The conflict panel. A text box shows the side chosen for it; typing in it is a merge by
@@ -398,8 +407,8 @@
     follow(event.detail.editor, event.detail.textarea);
   });
   for (const box of form.querySelectorAll("textarea")) {
-    const made = richText(box) && box.parentElement.querySelector(".ProseMirror");
-    if (made && made.editor) follow(made.editor, box);
+    const made = richText(box) && editorOf(box);
+    if (made) follow(made, box);
   }
   for (const button of document.querySelectorAll("[data-conflict-all]")) {
     button.addEventListener("click", () => {
