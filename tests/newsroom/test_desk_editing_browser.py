@@ -509,6 +509,39 @@ def test_a_correction_written_as_the_session_ended_is_added_after_logging_in_aga
     assert ArticleNote.objects.get().text == "An earlier version gave the wrong wind speed."
 
 
+def test_a_session_check_answered_before_a_logout_elsewhere_does_not_undo_it(
+    browser, live_server, make_user, make_article
+):
+    """A check of the session sent just before the other tab logged out (its "in" told this
+    page to check) came back "holds" after the "out": the notice went, the forms were let go,
+    and a correction was posted into the ended session."""
+    editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Storm")
+    connections.close_all()
+    context = browser.new_context()
+    page = open_story(context, live_server, "ann", article)
+    held = []
+
+    def answered_late(route):  # answered by the server now, delivered after the logout
+        held.append((route, route.fetch()))
+
+    page.route("**/desk/session/", answered_late)
+    page.evaluate("() => { window.sentCheck = window.deskSession.check(); }")
+    while not held:
+        page.wait_for_timeout(50)
+    assert held[0][1].status == 200  # the session held when the server answered
+    log_out_and_in_elsewhere(context, live_server, "ann")
+    page.wait_for_selector("#session-ended", state="visible", timeout=15000)
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    assert page.evaluate("window.sentCheck") is False
+    assert page.is_visible("#session-ended")
+    add_correction(page, "An earlier version gave the wrong wind speed.")
+    page.wait_for_selector("#session-ended:focus", timeout=15000)
+    assert not ArticleNote.objects.exists()
+    context.close()
+
+
 def test_a_correction_sent_into_a_session_that_ended_unseen_comes_back_after_logging_in(
     browser, live_server, make_user, make_article
 ):

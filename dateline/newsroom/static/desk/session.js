@@ -50,7 +50,12 @@
     document.dispatchEvent(new CustomEvent("desk-session", { detail: { holds: holds } }));
   }
 
+  // How many times the page has heard the session end: an answer to a check asked before
+  // the last of them (the other tab logged out while it travelled) says nothing of now.
+  var endings = 0;
+
   function ended() {
+    endings += 1;
     if (loggedOut) return;
     loggedOut = true;
     banner().hidden = false;
@@ -63,11 +68,13 @@
 
   // Whether the session holds; if it does, every form on the page takes its CSRF token.
   function check() {
+    var asked = endings;
     return fetch(CHECK_URL, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) {
         if (r.status === 401) { ended(); return false; }
         if (!r.ok) throw new Error("HTTP " + r.status);
         return r.json().then(function (answer) {
+          if (asked !== endings) return false;  // stale: the session ended since
           document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (i) {
             i.value = answer.csrf;
           });
