@@ -1,7 +1,6 @@
 """The desk's ingest screens: outlets' feeds with their health in words, what failed to parse
 (read-only, for a week), the monitor's watched terms and the entries of press reviews."""
 
-import codecs
 from datetime import timedelta
 
 from django import forms
@@ -18,6 +17,7 @@ from .drafts import outlet_link
 from .fetching import ASKED_TO_WAIT
 from .models import FailedPayload, Feed, Item, WatchedTerm
 from .parsers import registry as parsers
+from .parsers.xml import charset
 from .services import ServiceError, services
 from .services.folder import allowed_folder
 
@@ -71,10 +71,6 @@ class FailedPayloadInline(admin.TabularInline):
         return bytes(payload.payload[:300]).decode("utf-8", "replace")
 
 
-# Text codecs that are no character set a feed is written in: they rewrite what they read.
-NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "utf-7"}
-
-
 class FeedForm(forms.ModelForm):
     """A feed's service and format chosen from those configured, and a folder only where the
     operator opened folders to feeds: a typed name polled nothing, and a typed path read any
@@ -105,11 +101,7 @@ class FeedForm(forms.ModelForm):
         if not name:
             return ""
         try:
-            "a".encode(name)  # a text encoding: not zlib, base64 or rot13
-            found = codecs.lookup(name).name
-            if found in NOT_CHARSETS:
-                raise LookupError(found)
-            return found
+            return charset(name)
         except LookupError:
             raise forms.ValidationError(f"No character set is named \u2018{name}\u2019 "
                                         "(e.g. windows-1251, iso-8859-2, koi8-r).") from None

@@ -153,6 +153,26 @@ def test_a_feed_without_a_declared_encoding_and_an_unknown_one_are_read():
     assert "does not know ('x-klingon')" in result.warnings[0]
 
 
+@pytest.mark.parametrize("declared, hidden", [
+    ("unicode_escape", r"\u003cb\u003eBold\u003c/b\u003e"),
+    ("raw-unicode-escape", r"\u003cb\u003eBold\u003c/b\u003e"),
+    ("utf-7", "+ADw-b+AD4-Bold+ADw-/b+AD4-"),
+])
+def test_an_escape_codec_declared_as_the_encoding_is_read_as_utf8_not_obeyed(declared, hidden):
+    """A declaration naming one of Python's escape codecs turned escapes into markup that no
+    check of the bytes saw; no feed is written in one."""
+    feed = (f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel>'
+            f"<title>T</title><item><title>{hidden}</title></item></channel></rss>")
+    result = parse(feed.encode("ascii"))
+    assert result.items[0].headline == hidden  # the escapes kept as written, not markup
+    assert "does not know" in result.warnings[0] and "read as UTF-8" in result.warnings[0]
+    # The desk's feed form refuses the same names, and the poller's charset from the desk
+    # (a feed saved before the form refused them) is not obeyed either.
+    assert parse(feed.replace(f' encoding="{declared}"', "").encode("ascii"),
+                 content_type=f"application/rss+xml; charset={declared}").items[0].headline \
+        == hidden
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
 def test_a_feed_with_a_byte_order_mark_is_read(encoding):
     text = sample_feeds.atom(stories(1)).decode("utf-8").replace('encoding="utf-8"', "")

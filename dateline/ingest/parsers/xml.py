@@ -40,6 +40,21 @@ _BOMS = (
 )
 
 
+# Text codecs that are no character set a feed is written in: they rewrite what they read
+# ("\u003c" and UTF-7's "+ADw-" become "<"), so markup would pass unseen by the bytes.
+NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "utf-7"}
+
+
+def charset(name: str) -> str:
+    """The codec's own name for a character set a feed may be written in; LookupError for a
+    name that is none (unknown, bytes to bytes as zlib or base64, or one of NOT_CHARSETS)."""
+    "a".encode(name)  # a text encoding: not zlib, base64 or rot13
+    found = codecs.lookup(name).name
+    if found in NOT_CHARSETS:
+        raise LookupError(found)
+    return found
+
+
 def decode(payload: bytes, content_type: str = "") -> tuple[str, list[str]]:
     """The payload as text, and warnings in words when its encoding was not as declared."""
     for bom, encoding in _BOMS:
@@ -61,7 +76,7 @@ def decode(payload: bytes, content_type: str = "") -> tuple[str, list[str]]:
                 raise ParseError(f"The feed looks like UTF-16 but is not: {exc.reason}.") from exc
     declared = _declared_encoding(payload, content_type)
     try:
-        text = payload.decode(declared)
+        text = payload.decode(charset(declared))
         if _single_byte(declared) and _utf8_beyond_ascii(payload):
             # Any bytes are some single-byte text, so that decode never fails: UTF-8 declared
             # Windows-1251 became mojibake with no word, and no watched term matched it.
