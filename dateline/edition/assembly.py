@@ -40,9 +40,12 @@ def window(day: date) -> tuple[datetime, datetime]:
 
 
 def stories_of(day: date):
-    """Live stories published in the edition's 24 hours (an archive's back issues too)."""
+    """Live stories published in the edition's 24 hours (an archive's back issues too). Not
+    an undated archive's, whose time is their import's: a morning's edition of the BBC's
+    2004 archive, imported the day before, was no news of that day."""
     start, end = window(day)
-    return (Article.objects.live().filter(published_at__gte=start, published_at__lt=end)
+    return (Article.objects.live().filter(published_at__gte=start, published_at__lt=end,
+                                          published_at_is_import_time=False)
             .select_related("section"))
 
 
@@ -190,7 +193,8 @@ def archive_days() -> list[date]:
     from django.db.models.functions import TruncDate
 
     today = timezone.localdate()
-    moments = (Article.objects.live().annotate(day=TruncDate("published_at"))
+    moments = (Article.objects.live().filter(published_at_is_import_time=False)
+               .annotate(day=TruncDate("published_at"))
                .values_list("day", flat=True).distinct())
     days = set()
     for day in moments:

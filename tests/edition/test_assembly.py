@@ -6,7 +6,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from dateline.edition.assembly import build_edition, goes_out_at, is_public, next_edition_date
+from dateline.edition.assembly import (
+    archive_days,
+    build_edition,
+    goes_out_at,
+    is_public,
+    next_edition_date,
+)
 from dateline.edition.models import Edition, EditionItem
 from dateline.newsroom.actions import TRANSITIONS
 from dateline.newsroom.models import Article
@@ -43,6 +49,18 @@ def test_an_edition_carries_the_24_hours_before_its_time(make_article, sections)
     assert carried == {inside.pk, late.pk}
     assert too_early.pk not in carried and too_late.pk not in carried
     assert goes_out_at(DAY) == at(7, 0)
+
+
+def test_an_undated_archive_s_import_is_no_news_for_the_edition(make_article, sections):
+    """The morning's edition after the BBC's undated archive was imported held 34 of its
+    2004 stories, dated the import's day, and nothing else."""
+    news = story(make_article, sections["world"], at(9, 0, DAY - timedelta(days=1)))
+    story(make_article, sections["business"], at(10, 0, DAY - timedelta(days=1)),
+          published_at_is_import_time=True)
+    edition = build_edition(DAY)
+    assert list(edition.items.values_list("article_id", flat=True)) == [news.pk]
+    Article.objects.filter(pk=news.pk).delete()
+    assert archive_days() == []  # an archive of undated stories has no back issues
 
 
 def test_lead_then_each_main_sections_top_stories_then_briefs(
