@@ -24,11 +24,13 @@ from dateline.newsroom.importer.records import FIRST_YEAR
 from dateline.newsroom.models import Article, Section
 from dateline.pagecache import keys
 
+from .pagination import news_page
 from .sections import attach_sections, main_sections, tree
 
 # A day's page lists at most this many stories: a busy wire day is read, not scrolled. The
 # all-sections page takes its share from each main section (so one busy desk does not push
-# the others off), each group linking to its section's own page for the rest.
+# the others off), each group linking to its section's own page, which pages on to the rest
+# (a busy day's earliest stories were on none).
 MOST_ON_A_DAY = 200
 PER_SECTION = 20
 
@@ -66,8 +68,13 @@ def _page(request: HttpRequest, shown: date, path: str, dated: bool) -> HttpResp
     if section is None:
         stories = [story for root in main_sections() for story in
                    that_day.in_section(root).for_listing().newest_first()[:PER_SECTION]]
+        page = None
     else:
-        stories = list(that_day.for_listing().newest_first()[:MOST_ON_A_DAY])
+        page = news_page(that_day.for_listing().newest_first(), request.GET.get("page"),
+                         MOST_ON_A_DAY)
+        if page.number > 1 and not page.object_list:
+            raise Http404("No such page: the day's briefs end before it.")
+        stories = page.object_list
     earlier = live.filter(published_at__lt=start).order_by("-published_at").first()
     later = live.filter(published_at__gte=end).order_by("published_at").first()
     if not stories and dated and shown != timezone.localdate():
@@ -88,7 +95,10 @@ def _page(request: HttpRequest, shown: date, path: str, dated: bool) -> HttpResp
                               shown),
         "stories": stories,
         "per_section": PER_SECTION,
-        "canonical": request.build_absolute_uri(url_for(shown, section)),
+        "page": page,
+        "canonical": request.build_absolute_uri(
+            url_for(shown, section) + (f"?page={page.number}" if page and page.number > 1
+                                       else "")),
         "previous_day": _day_link(earlier, section),
         "next_day": _day_link(later, section),
         "current_root": section.path.split("/")[0] if section else "",

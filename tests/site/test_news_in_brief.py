@@ -194,6 +194,26 @@ def test_a_busy_section_does_not_push_the_others_off_the_day(client, day_of_news
     assert section_page.count("Market note ") == PER_SECTION + 3 and "Shares rise" in section_page
 
 
+def test_a_section_s_busy_day_pages_on_to_its_earliest_stories(client, day_of_news,
+                                                                make_article, monkeypatch):
+    """A section's day page stopped at its 200 newest, with no word and no way on: a busy
+    wire day's earliest stories were in no News in Brief page at all."""
+    monkeypatch.setattr("dateline.site.news_in_brief.MOST_ON_A_DAY", 3)
+    for n in range(4):  # with "Shares rise", five stories: three on the first page
+        make_article(f"Market note {n}", section=day_of_news["business"],
+                     published_at=at(0, 0) + timedelta(seconds=n + 1))
+    day = timezone.localdate().isoformat()
+    first = client.get(f"/news-in-brief/{day}/business/").content.decode()
+    assert [n for n in range(4) if f"Market note {n}<" in first] == [1, 2, 3]
+    assert '<a rel="next" href="?page=2">Earlier that day</a>' in first
+    second = client.get(f"/news-in-brief/{day}/business/?page=2").content.decode()
+    assert "Market note 0<" in second and "Shares rise" in second
+    assert "Market note 1<" not in second and 'rel="next" href="?page=3"' not in second
+    assert '<a rel="prev" href="?page=1">Later that day</a>' in second
+    assert f'href="http://testserver/news-in-brief/{day}/business/?page=2"' in second
+    assert client.get(f"/news-in-brief/{day}/business/?page=3").status_code == 404
+
+
 def test_a_day_link_into_another_year_names_the_year(client, make_section, make_article):
     """An archive's day, 1987, linked to today's with no year: "Next day: Monday, November 30"."""
     world = make_section("World")
