@@ -84,7 +84,10 @@ def edition_pdf(edition: Edition, context: dict, wait: float = 0) -> bytes:
     lead = context.get("lead")
     lead_image = photos.printed(getattr(lead, "photo", None))
     html = render_to_string("edition/pdf.html", {
-        **context, "site_name": settings.DATELINE_SITE_NAME, "lead_image": lead_image})
+        **context, "site_name": settings.DATELINE_SITE_NAME, "lead_image": lead_image,
+        # On paper, the address without its scheme: "news.example.org/articles/7/…".
+        "site_url": settings.DATELINE_SITE_URL,
+        "site_address": settings.DATELINE_SITE_URL.split("://", 1)[-1]})
     css = stylesheet()
     digest = hashlib.blake2b(digest_size=12)
     for part in (base_url, css, html, PDF_VARIANT):

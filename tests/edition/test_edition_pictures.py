@@ -96,7 +96,7 @@ def test_the_web_page_shows_the_lead_photo_with_its_words_and_thumbnails(client,
     assert src in {r.file.url for r in harbour.renditions.filter(shape="16x9", format="jpeg")}
     assert 'alt="A quay at first light"' in lead_part
     assert re.search(r"<figcaption>The harbour at dawn\. <span class=\"edition-credit\">"
-                     r"Dateline/Ann Lee</span></figcaption>", lead_part)
+                     r"Photo: Dateline/Ann Lee</span></figcaption>", lead_part)
     story = re.search(r'<article class="edition-story edition-story-pictured">(.*?)</article>',
                       html, re.S)[1]
     assert launch.headline in story
@@ -122,7 +122,7 @@ def test_the_pdf_prints_the_lead_photo_from_storage_with_caption_and_credit(clie
     text = " ".join(poppler("pdftotext", pdf, tmp_path, "-enc", "UTF-8").split())
     # The caption under the photo, then the credit (set in capitals by pdf.css).
     assert "Harbour reopens after the storm" in text
-    assert "The harbour at dawn. DATELINE/ANN LEE Ships sailed again" in text
+    assert "The harbour at dawn. PHOTO: DATELINE/ANN LEE Ships sailed again" in text
     # A newspaper PDF with its photo stays small: the photo is a ~100 kB rendition.
     assert len(pdf) < 1_000_000
 
@@ -148,7 +148,7 @@ def test_the_newsletter_shows_the_lead_photo_as_an_absolute_img(pictured):
     height = round(shown.height * min(shown.width, 600) / shown.width)
     assert f'width="{min(shown.width, 600)}" height="{height}"' in img
     assert 'alt="A quay at first light"' in img
-    assert "The harbour at dawn. Dateline/Ann Lee" in html
+    assert "The harbour at dawn. Photo: Dateline/Ann Lee" in html  # not "dawn. Dateline"
     assert len(re.findall(r"<img ", html)) == 1  # the lead only: a mail stays light
     # The plain-text part has no image, and reads as before.
     assert "/media/pictures/" not in message.body and "Harbour reopens" in message.body

@@ -14,7 +14,7 @@ from django.utils import timezone
 from dateline.edition.assembly import build_edition
 from dateline.edition.models import EditionItem
 from dateline.edition.pdf import Busy, one_render_at_a_time, pdf_folder, render_pdf
-from dateline.newsroom.models import ArticleNote
+from dateline.newsroom.models import Article, ArticleNote
 from tests.serving import serve_in_thread
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,43 @@ def test_the_pdf_is_a_paged_newspaper_of_the_edition(client, big_edition, tmp_pa
                           text=True, check=True, timeout=60).stdout
     assert re.search(r"^Tagged:\s+yes$", info, re.M)
     assert b"/Lang (en)" in b"".join(_streams(pdf))
+
+
+def test_a_story_cut_for_its_column_names_where_the_rest_is(client, big_edition, tmp_path,
+                                                           settings):
+    """Stories stopped mid-sentence ("The tax is 0.25 …") and a printed copy said nowhere
+    where the rest was; briefs ran their headline into their text."""
+    path = tmp_path / "edition.pdf"
+    path.write_bytes(client.get(URL).content)
+    read = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],  # reading order
+                          capture_output=True, text=True, check=True, timeout=60).stdout
+    squeezed = "".join(read.split())  # an address runs over the column's lines
+    address = settings.DATELINE_SITE_URL.split("://", 1)[-1]
+    cut = Article.objects.get(headline="World report 0")  # 260 words, a column takes 140
+    assert f"Thewholestory:{address}{cut.get_absolute_url()}" in squeezed
+    whole = Article.objects.get(headline=LEAD)  # 350 words: the lead prints 400, all of it
+    assert f"{address}{whole.get_absolute_url()}" not in squeezed
+    assert "Technology report 6: Officials said" in " ".join(read.split())  # a brief
+
+
+def test_no_word_is_broken_by_a_hyphen_of_the_pdf_s_own(client, make_section, make_article,
+                                                        tmp_path):
+    """Hyphenation put a real hyphen into the text at line ends: "reassessing" could not be
+    found in the PDF, nor copied, nor read whole by a screen reader."""
+    words = ["reassessing", "telecommunications", "internationally", "parliamentarians",
+             "notwithstanding", "counterproductive"]
+    text = " ".join(words * 60)
+    make_article("Long words", section=make_section("World"), published_at=at(1),
+                 body=f"<p>{text}.</p>")
+    build_edition(DAY)
+    pdf = client.get(URL).content
+    path = tmp_path / "edition.pdf"
+    path.write_bytes(pdf)
+    read = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
+                          capture_output=True, text=True, check=True, timeout=60).stdout
+    assert "\u2010" not in read and not re.search(r"[a-z]-\n", read)
+    found = re.findall(r"[a-z]+", read)
+    assert found.count("reassessing") >= 20 and "reas" not in found
 
 
 def _streams(pdf: bytes) -> list[bytes]:
