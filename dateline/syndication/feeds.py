@@ -44,9 +44,10 @@ class ArticleFeed(Feed):
         site = get_current_site(request)
         found = {self.listing_key(obj)}
         for entry in feed.items:
-            # The short URL names only the id, so the GUID survives a changed slug.
-            entry["unique_id"] = add_domain(site.domain, entry.pop("guid_path"),
-                                            request.is_secure())
+            # The short URL names only the id, so the GUID survives a changed slug; on the
+            # site's public origin, not the host asked (two names of one site were two GUIDs
+            # of each story, every story read twice).
+            entry["unique_id"] = settings.DATELINE_SITE_URL + entry.pop("guid_path")
             found.update(entry.pop("keys"))
             # The lead photo's URLs on the host the feed was asked on, like its links.
             photo = lead_photo_of(entry.pop("article"), request.build_absolute_uri)

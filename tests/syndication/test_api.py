@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -226,7 +227,7 @@ def test_walking_the_pages_gives_every_story_once_even_as_new_ones_arrive(
     # Stories filed at the same second are ordered by id, so none falls between two pages.
     stories += [make_article(f"Tied {n}", section=business, published_at=same_moment)
                 for n in range(4)]
-    expected = [f"http://testserver/articles/{a.pk}/" for a in
+    expected = [f"{settings.DATELINE_SITE_URL}/articles/{a.pk}/" for a in
                 sorted(stories, key=lambda a: (a.published_at, a.pk), reverse=True)]
     assert walk(api, f"{LIST}?limit=3") == expected
     arrivals = []

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -213,4 +214,4 @@ def test_a_withdrawn_story_deleted_after_the_changes_were_read_is_still_served(
     Article.objects.get(pk=pk).delete()
     items = changes.withdrawn_items(Ninjs31Formatter("https://news.example"), [pk])
     assert items[pk]["pubStatus"] == "canceled"
-    assert items[pk]["uri"] == f"https://news.example/articles/{pk}/"
+    assert items[pk]["uri"] == f"{settings.DATELINE_SITE_URL}/articles/{pk}/"

@@ -34,14 +34,21 @@ def stories(make_article, make_section, make_tag, make_author):
 
 
 @pytest.mark.parametrize("url", ["/feeds/rss/", "/feeds/atom/"])
-def test_site_feed_lists_stories_newest_first_with_permanent_guids(client, stories, url):
+def test_site_feed_lists_stories_newest_first_with_permanent_guids(client, stories, url,
+                                                                   settings):
     _, _, _, older, newer = stories
+    settings.DATELINE_SITE_URL = "https://news.example"
     response, feed = parse(client, url)
     assert [e.title for e in feed.entries] == ["Duma votes", "Talks resume & stall"]
     assert [e.id for e in feed.entries] == [
-        f"http://testserver/articles/{newer.pk}/", f"http://testserver/articles/{older.pk}/"
+        f"https://news.example/articles/{newer.pk}/", f"https://news.example/articles/{older.pk}/"
     ]
     assert feed.entries[0].link == f"http://testserver{newer.get_absolute_url()}"
+    # The site under another of its names: the links follow the host asked, the GUIDs do
+    # not (two names gave every story twice in a reader subscribed to both).
+    other = feedparser.parse(client.get(url, HTTP_HOST="localhost").content)
+    assert [e.id for e in other.entries] == [e.id for e in feed.entries]
+    assert other.entries[0].link == f"http://localhost{newer.get_absolute_url()}"
     assert feed.entries[0].published_parsed == newer.published_at.utctimetuple()
     assert "Last-Modified" in response
 
@@ -86,8 +93,9 @@ def test_full_content_setting_puts_the_sanitised_body_in_the_feed(client, settin
     assert body["summary"] == "First sentence here."
 
 
-def test_json_feed_is_version_1_1_with_complete_items(client, stories):
+def test_json_feed_is_version_1_1_with_complete_items(client, stories, settings):
     _, _, _, older, newer = stories
+    settings.DATELINE_SITE_URL = "https://news.example"  # the ids' origin, whatever host asked
     response = client.get("/feeds/json/")
     assert response["Content-Type"] == "application/feed+json; charset=utf-8"
     feed = json.loads(response.content)
@@ -95,7 +103,7 @@ def test_json_feed_is_version_1_1_with_complete_items(client, stories):
     assert feed["title"] == "Dateline" and feed["home_page_url"] == "http://testserver/"
     assert feed["feed_url"] == "http://testserver/feeds/json/"
     assert [i["id"] for i in feed["items"]] == [
-        f"http://testserver/articles/{newer.pk}/", f"http://testserver/articles/{older.pk}/"
+        f"https://news.example/articles/{newer.pk}/", f"https://news.example/articles/{older.pk}/"
     ]
     item = feed["items"][0]
     assert item["url"] == f"http://testserver{newer.get_absolute_url()}"

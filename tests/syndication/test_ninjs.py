@@ -69,7 +69,8 @@ def format_one(article) -> dict:
     return Ninjs31Formatter(base_url="https://news.example/").format_all([article])[0]
 
 
-def test_a_realistic_story_validates_and_says_everything(story):
+def test_a_realistic_story_validates_and_says_everything(story, settings):
+    settings.DATELINE_SITE_URL = "https://news.example"
     item = format_one(story)
     assert errors(item) == []
     assert item["uri"] == f"https://news.example/articles/{story.pk}/"

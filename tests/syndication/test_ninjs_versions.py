@@ -45,7 +45,8 @@ def story(make_article, make_section, make_tag, make_author, make_source):
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_a_realistic_story_validates_in_every_version(story, version):
+def test_a_realistic_story_validates_in_every_version(story, version, settings):
+    settings.DATELINE_SITE_URL = "https://news.example"
     item = formatter(version).format_all([story])[0]
     assert errors(item, version) == []
     assert item["uri"] == f"https://news.example/articles/{story.pk}/"

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 import pytest
+from django.conf import settings
 
 from dateline.newsroom.models import Section, Source, Tag
 
@@ -126,12 +127,13 @@ def story(make_article, make_section, make_tag, make_author, make_source):
     )
 
 
-def test_superdesk_turns_a_wire_item_into_a_whole_story(superdesk, story):
+def test_superdesk_turns_a_wire_item_into_a_whole_story(superdesk, story, settings):
+    settings.DATELINE_SITE_URL = "https://news.example"  # the item's identity, on any host
     ninjs = superdesk(f"/api/ninjs/{story.pk}?version=1")
     assert errors(ninjs, "1.6") == []
     got = superdesk_reads(ninjs)
-    assert got["guid"] == f"urn:testserver:articles:{story.pk}:"
-    assert got["uri"] == f"http://testserver/articles/{story.pk}/"
+    assert got["guid"] == f"urn:news.example:articles:{story.pk}:"
+    assert got["uri"] == f"https://news.example/articles/{story.pk}/"
     assert got["type"] == "text"
     assert got["headline"] == "Lev holds & markets rally"
     assert got["body_html"] == "<p>First sentence here. Second.</p>"
@@ -161,7 +163,7 @@ def test_each_item_of_a_page_is_a_document_superdesk_reads(superdesk, story, mak
     page = superdesk("/api/ninjs/?version=1")["items"]
     stories = {item["uri"]: superdesk_reads(item) for item in page}
     assert len(stories) == 2
-    copy = stories[f"http://testserver/articles/{wire.pk}/"]
+    copy = stories[f"{settings.DATELINE_SITE_URL}/articles/{wire.pk}/"]
     assert copy["byline"] == "Reuters" and copy["copyrightholder"] == "Reuters"
     assert copy["headline"] == "Oil prices climb" and copy["body_html"]
 

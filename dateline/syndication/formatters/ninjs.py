@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 
 from dateline.intelligence.related import stored_related
@@ -111,8 +112,10 @@ class Ninjs31Formatter(Formatter):
         return {"name": tag.name, "rel": "about", "uri": self.absolute(tag.get_absolute_url())}
 
     def _format_uri(self, article: Article) -> str:
-        # The short URL names only the id: no edit changes it (the feeds' GUIDs are the same).
-        return self.absolute(reverse("site:article-short", kwargs={"pk": article.pk}))
+        # The short URL names only the id: no edit changes it (the feeds' GUIDs are the same),
+        # on the site's public origin whatever host the partner asked.
+        return settings.DATELINE_SITE_URL + reverse("site:article-short",
+                                                    kwargs={"pk": article.pk})
 
     def _format_standard(self, article: Article) -> dict[str, str]:
         return {"name": "ninjs", "version": self.version,
