@@ -84,8 +84,12 @@ def _drafted(request: HttpRequest, items: list[Item]) -> HttpResponse:
     except NoSection as error:
         messages.error(request, str(error))
         return redirect("ingest-desk:monitor")
+    # The section is the desk's default for drafts, not the outlet's: said, so that a tennis
+    # story is not published under Business unseen.
     messages.success(request, f"Draft made from {len(items)} item(s); its sources: "
-                     f"{', '.join(dict.fromkeys(item.outlet.name for item in items))}.")
+                     f"{', '.join(dict.fromkeys(item.outlet.name for item in items))}. "
+                     f"It is filed under {article.section.display_path}: choose its section "
+                     "before publishing.")
     return redirect(editor_url(article))
 
 

@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from dateline.newsroom.actions import log_action
+from dateline.newsroom.actions.save import record_revision
 from dateline.newsroom.html import BODY_ATTRIBUTES, BODY_TAGS, LINK_REL, URL_SCHEMES
 from dateline.newsroom.models import Article, Section
 
@@ -81,4 +82,7 @@ def make_draft(items: list[Item], user) -> Article:
         Item.objects.filter(pk__in=[item.pk for item in items]).update(used=True)
         log_action(article, "create", user, note=f"Drafted from {len(items)} ingested item(s).",
                    previous="")
+        # Version 1 on record, as a story written on the desk has it: two editors' saves of
+        # the draft are then merged field by field (conflict.py), not guessed at.
+        record_revision(article, user)
     return article

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.dispatch import receiver
 
 from dateline.newsroom.actions import ActionRefused, log_action
+from dateline.newsroom.actions.save import record_revision
 from dateline.newsroom.models import Article
 from dateline.newsroom.signals import publication_checks, story_page_rendering
 
@@ -63,6 +64,7 @@ def start_review(items: list[Item], user, subject: str) -> Article:
         log_action(article, "create", user, note="Press review from the foreign-media monitor.",
                    previous="")
         add_items(article, items, user)
+        record_revision(article, user)  # version 1 on record, as for a monitor's draft
     return article
 
 

@@ -171,6 +171,13 @@ def test_an_item_becomes_a_draft_quoting_its_summary(outlets, make_user, desk_cl
     assert list(draft.sources.all()) == [feed.outlet]
     assert Item.objects.get(pk=item.pk).used
     assert AuditEntry.objects.filter(article=draft, action="create").exists()
+    # Version 1 on record: two editors' saves of the draft merge field by field (without it
+    # the panel started every field on "mine", and one Save wiped the other's fixes).
+    assert list(draft.revisions.values_list("version", "headline")) == [
+        (1, "Sofia signs the deal")]
+    # The section is the desk's default, not the outlet's: the editor is told which.
+    followed = desk_client(editor).get(answer["Location"]).content.decode()
+    assert "It is filed under World: choose its section before publishing." in followed
 
 
 def test_a_second_draft_of_an_item_is_asked_for_naming_the_first(outlets, make_user,

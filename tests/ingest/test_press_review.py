@@ -54,6 +54,7 @@ def test_chosen_items_make_a_press_review(chosen, make_user, desk_client):
     assert 0 < len(entries[0].excerpt) <= EXCERPT_LIMIT and entries[1].excerpt == ""
     assert {s.name for s in review.sources.all()} == {"Le Monde", "Die Zeit"}
     assert Item.objects.filter(used=True).count() == 2
+    assert list(review.revisions.values_list("version", flat=True)) == [review.version]
 
 
 def test_one_item_joins_an_open_review_once(chosen, make_user, desk_client):

@@ -159,6 +159,30 @@ def test_every_field_only_the_other_editor_changed_starts_on_theirs(
         "https://example.org/flood")
 
 
+def test_without_the_version_opened_on_record_every_difference_waits_for_a_choice(
+        make_user, make_article, make_tag):
+    """A story no save had recorded (a draft from the monitor) started every field on "Keep
+    mine": the other editor's standfirst and tags, which this one never touched, were wiped
+    by the next Save, as the panel said to press."""
+    article = make_article("Flood warning", standfirst="Rivers rise.")  # no revision
+    ann, ben = ann_and_ben(make_user)
+    opened = article_post_data(article)
+    storm = make_tag("Storms")
+    assert ann.post(change_url(article), {**opened, "standfirst": "Rivers burst their banks.",
+                                          "tags": [storm.pk]}).status_code == 302
+    mine = {**opened, "dateline": "SOFIA"}
+    page = ben.post(change_url(article), mine).content.decode()
+    assert [checked(page, f) for f in ("standfirst", "tags", "dateline")] == ["", "", ""]
+    needed = re.findall(r'name="conflict-needed" value="(\w+)"', page)
+    assert sorted(needed) == ["dateline", "standfirst", "tags"]
+    again = ben.post(change_url(article), {**mine, "base_version": 2,
+                                           "conflict-needed": needed})
+    assert again.status_code == 200  # refused: nothing chosen
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.standfirst == "Rivers burst their banks." and list(stored.tags.all()) == [storm]
+    assert not stored.dateline
+
+
 def test_changes_to_different_paragraphs_of_the_body_are_both_kept(make_user, make_article):
     """Ann fixed the lead, Ben added to the last paragraph; Ben could keep his body or hers,
     and one change was lost unless he typed it in again."""

@@ -92,7 +92,10 @@ def conflict_rows(form, current: Article, base_version: int | None) -> list[dict
             continue
         before = _at_base(base, name)
         unchanged_by_me = before is not None and mine == before
-        changed_by_both = before is not None and not unchanged_by_me and theirs != before
+        # Without the field as the editor opened it (a story no save recorded: a monitor's
+        # draft, an import) nobody can tell whose change a difference is: starting on "mine"
+        # put back the old text over every field the other editor fixed, on one Save.
+        changed_by_both = not unchanged_by_me and (before is None or theirs != before)
         merged = _both(form, name, base, current) if not unchanged_by_me else None
         choice = ("both" if merged else "theirs" if unchanged_by_me
                   else None if changed_by_both else "mine")
