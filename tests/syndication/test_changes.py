@@ -264,6 +264,36 @@ def test_a_story_on_the_wire_put_under_embargo_is_withheld_then_comes_back(
     assert "The words held" in json.dumps(back)
 
 
+def test_a_held_story_edited_on_the_desk_is_told_once_with_the_headline_partners_had(
+        api, make_article, make_user, settled_at_once):  # noqa: F811
+    """A killed or embargoed story's every save was a new "canceled" or "withheld" item on
+    the wire, carrying the headline as just rewritten, which readers never saw."""
+    from dateline.newsroom.actions.save import record_revision
+
+    chief = make_user("Chief editor", "chief")
+    killed = make_article("Minister quits", age=timedelta(minutes=5))
+    held = make_article("Court names the minister", age=timedelta(minutes=5))
+    for story in (killed, held):
+        record_revision(story, chief)  # as saved on the desk
+    since = min(killed.wire_changed_at, held.wire_changed_at) - timedelta(microseconds=1)
+    url = f"{CHANGES}?since={since:%Y-%m-%dT%H:%M:%S.%fZ}"
+    TRANSITIONS["unpublish"].execute(chief, killed, note="Legal.")
+    TRANSITIONS["embargo"].execute(chief, held, at=timezone.now() + timedelta(hours=3))
+    told, following = poll(api, url)
+    assert sorted((headline(i), i["pubStatus"]) for i in told["items"]) == [
+        ("Court names the minister", "withheld"), ("Minister quits", "canceled")]
+    for story, rewritten in ((killed, "Legal rewrite, never shown"),
+                             (held, "Minister resigns, unseen")):
+        story.refresh_from_db()
+        story.headline = rewritten
+        story.save()
+        record_revision(story, chief)
+    assert poll(api, following)[0]["items"] == []  # no news to partners
+    again = poll(api, url)[0]["items"]  # a partner starting from the same place
+    assert sorted(headline(i) for i in again) == ["Court names the minister", "Minister quits"]
+    assert "never shown" not in json.dumps(again) and "unseen" not in json.dumps(again)
+
+
 def test_a_version_is_dated_when_it_reached_partners_so_superdesk_takes_it(
         api, make_article, settled_at_once, django_capture_on_commit_callbacks):  # noqa: F811
     """Superdesk's parser keeps no `version`; its ingest compares `versioncreated`. A typo

@@ -268,6 +268,10 @@ class Article(models.Model):
         on), so the story does not go out to them again, the same item at the same version."""
         self.prepare_for_save()
         self.modified_at = timezone.now()
+        if for_partners and self._withdrawn_already():
+            # Partners were told once, when it was withdrawn: an edit since is no news to them
+            # (each save was a new "canceled" item, with a headline readers never saw).
+            for_partners = False
         if for_partners:
             self.wire_changed_at = self.reaches_the_wire(self.modified_at)
         if kwargs.get("update_fields") is not None:
@@ -286,6 +290,11 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("site:article", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def _withdrawn_already(self) -> bool:
+        return (self.status == self.Status.UNPUBLISHED and self.pk is not None
+                and not self._state.adding and Article.objects.filter(
+                    pk=self.pk, status=self.Status.UNPUBLISHED).exists())
 
     def prepare_for_save(self) -> None:
         """Derive what is stored from what was written; bulk writers call this too."""

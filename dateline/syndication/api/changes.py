@@ -30,7 +30,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from dateline.newsroom.models import Article
+from dateline.newsroom.models import Article, Revision
 from dateline.pagecache import keys
 
 from ..deletions import as_withdrawn
@@ -87,12 +87,25 @@ def place(change: tuple) -> tuple[datetime, int]:
     return at, pk
 
 
+def as_told(article: Article, at: datetime) -> Article:
+    """The story with the headline it had when partners were told of it at `at` (the last
+    revision recorded by then): a headline rewritten while it is withdrawn or held is no news
+    to them, and one readers never saw was given out with each save."""
+    then = (Revision.objects.filter(article_id=article.pk, created_at__lte=at)
+            .exclude(kind=Revision.Kind.REFUSED).order_by("-created_at", "-pk")
+            .values_list("headline", flat=True).first())
+    if then is not None:
+        article.headline = then
+    return article
+
+
 def withdrawn_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
     """Canceled items for these stories, withdrawn or deleted: from the story while it is still
     withdrawn, else from what its deletion left (a story deleted since the changes were read
     is found there, at the same place, and not lost behind the partner's next position)."""
-    items = {article.pk: fmt.withdrawn(article) for article in Article.objects.filter(
-        pk__in=pks, status=Article.Status.UNPUBLISHED)}
+    items = {article.pk: fmt.withdrawn(as_told(article, article.wire_changed_at))
+             for article in Article.objects.filter(pk__in=pks,
+                                                   status=Article.Status.UNPUBLISHED)}
     items |= {deleted.article_id: fmt.withdrawn(as_withdrawn(deleted))
               for deleted in DeletedStory.objects.filter(
                   article_id__in=[pk for pk in pks if pk not in items])}
@@ -102,8 +115,11 @@ def withdrawn_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
 def withheld_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
     """"withheld" items for stories still under the embargo that took them off the wire; one
     out again, withdrawn or deleted since is told by its later change instead."""
-    return {article.pk: fmt.withheld(article) for article in Article.objects.filter(
-        pk__in=pks, status=Article.Status.PUBLISHED, embargo_until__gt=timezone.now())}
+    told = dict(WithheldStory.objects.filter(article_id__in=pks)
+                .values_list("article_id", "wire_changed_at"))
+    return {article.pk: fmt.withheld(as_told(article, told.get(article.pk, timezone.now())))
+            for article in Article.objects.filter(
+                pk__in=pks, status=Article.Status.PUBLISHED, embargo_until__gt=timezone.now())}
 
 
 def parse(query: QueryDict, now: datetime) -> tuple[Position, int]:
