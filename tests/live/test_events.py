@@ -81,6 +81,21 @@ def test_a_story_published_as_breaking_is_one_breaking_event(editor, draft):
     assert kinds() == ["breaking"]
 
 
+def test_a_killed_breaking_story_published_again_is_no_breaking_news(editor, make_user, draft):
+    """The kill took the banner down but left the story marked: published again, corrected
+    the next day, it was a site-wide BREAKING banner, pushed to every open page."""
+    draft.is_breaking = True
+    draft.save()
+    TRANSITIONS["publish"].execute(editor, draft)
+    assert kinds() == ["breaking"]
+    chief = make_user("Chief editor", "chief")
+    TRANSITIONS["unpublish"].execute(chief, draft)
+    assert not Article.objects.get(pk=draft.pk).is_breaking
+    TRANSITIONS["publish"].execute(chief, Article.objects.get(pk=draft.pk))
+    assert kinds()[-2:] == ["unpublished", "published"]
+    assert LiveEvent.objects.last().payload["breaking"] is False
+
+
 def test_unpublishing_and_deleting_take_the_story_away(editor, make_article):
     story = make_article("Withdrawn report")
     other = make_article("Deleted report")
