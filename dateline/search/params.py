@@ -81,7 +81,20 @@ class Found:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.results.total // self.query.per_page))
+        """The pages the count fills; past its cap ("more") a lower bound, which never falls
+        behind a page that has results and one more where this one is full."""
+        counted = max(1, -(-self.results.total // self.query.per_page))
+        return max(counted, self.query.page + 1) if self.has_next else counted
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a page follows: within the count, or past its cap while pages are full (a
+        filtered search counted 421 and stopped its links at page 22 of 49 full ones)."""
+        page = self.query.page
+        if page < max(1, -(-self.results.total // self.query.per_page)):
+            return True
+        return (self.results.more and page < MAX_PAGE
+                and len(self.results.hits) >= self.query.per_page)
 
 
 def over_limits(params: QueryDict) -> list[str]:

@@ -70,7 +70,7 @@ def search(request: HttpRequest) -> HttpResponse:
             sort_url=_url(request, sort=None if query.newest_first else "newest"),
             previous_url=_url(request, page=previous if previous > 1 else None)
             if page > 1 else None,
-            next_url=_url(request, page=page + 1) if page < found.pages else None,
+            next_url=_url(request, page=page + 1) if found.has_next else None,
             past_the_end=page > found.pages and not found.articles,
         )
         if found.results.more and active:

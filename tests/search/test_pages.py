@@ -184,6 +184,25 @@ def test_filters_over_a_capped_search_say_what_they_were_applied_to(client, stor
     assert "The filters were applied" not in plain  # no filter, nothing to say
 
 
+def test_past_the_count_s_cap_the_pages_go_on_while_they_are_full(client, stories,
+                                                                  monkeypatch):
+    """With the count capped, `pages` and `next` stopped where the count did: a partner
+    following `next` got 440 of 971 results, and the page said "Page 23 of 22"."""
+    from dateline.search.backends import get_backend
+
+    monkeypatch.setattr(get_backend(), "max_count", 10)  # half a page counted, of 25 matches
+    first = client.get("/api/search", {"q": "inflation"}).json()
+    assert first["more"] and first["total"] == 10 and len(first["results"]) == 20
+    assert first["next"] and "page=2" in first["next"] and first["pages"] == 2
+    second = client.get("/api/search", {"q": "inflation", "page": 2}).json()
+    assert len(second["results"]) == 5 and second["next"] is None  # not full: the end
+    assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
+    html = client.get("/search/", {"q": "inflation", "page": 2}).content.decode()
+    assert "Page 2</span>" in html and "Page 2 of" not in html and 'rel="next"' not in html
+    assert 'rel="next" href="?q=inflation&amp;page=2"' in client.get(
+        "/search/", {"q": "inflation"}).content.decode()
+
+
 def test_a_sections_count_is_what_its_link_finds_its_subsections_included(client, stories):
     """The count was of stories filed in the section itself: "Abroad (0)" was not even listed,
     while its link, which takes in Europe below it, found 25."""

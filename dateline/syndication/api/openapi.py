@@ -237,7 +237,8 @@ def document(base_url: str) -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": {"description": "Results with snippets; `more` is true when "
-                                "`total` is a lower bound.",
+                                "`total` is a lower bound (and `pages` with it): follow `next` "
+                                "while it is given, which it is while pages are full.",
                                 "headers": {"ETag": WEAK_ETAG},
                                 "content": {"application/json": {
                                     "schema": {"$ref": "#/components/schemas/SearchPage"}

@@ -58,7 +58,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": query.page,
         "pages": found.pages,
         "until": _written(until),
-        "next": _page_link(request, query.page + 1, until) if query.page < found.pages else None,
+        "next": _page_link(request, query.page + 1, until) if found.has_next else None,
         "previous": _page_link(request, query.page - 1, until) if query.page > 1 else None,
         "results": [
             {
