@@ -44,7 +44,21 @@ def bypass_reason(environ: dict, policy: PagePolicy | None = None) -> str | None
         # Unknown parameters would let anyone fill the cache at will; a key passed in the
         # query string (?api_key=…) never reaches the cache either.
         return "query"
+    if not _plain_host(environ.get("HTTP_HOST", ""), environ.get("SERVER_PORT", "")):
+        # Django takes any port and any capitals on an allowed name: each spelling was a page
+        # of its own, a render and an entry each (nginx sends $host, which has neither).
+        return "host"
     return None
+
+
+def _plain_host(host: str, server_port: str) -> bool:
+    """Whether the Host header is in lower case, with no port or the server's own."""
+    if host != host.lower():
+        return False
+    name, colon, port = host.rpartition(":")
+    if not colon or name.endswith(":") or host.endswith("]"):  # no port (IPv6 in brackets)
+        return True
+    return port == server_port
 
 
 def page_key(environ: dict, policy: PagePolicy | None = None) -> str | None:

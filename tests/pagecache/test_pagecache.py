@@ -161,6 +161,24 @@ def test_editors_and_odd_queries_are_never_served_or_stored(reader, make_article
     assert reader.get(url + "?utm_source=x")[1].get("X-Cache") is None
 
 
+def test_a_host_written_another_way_is_rendered_but_never_stored(reader, make_article):
+    """Django takes any port and any capitals on an allowed host: 150 requests, each naming a
+    new port, were 150 renders and 150 entries more, at anyone's will."""
+    from dateline.pagecache import store
+
+    url = make_article().get_absolute_url()
+    for host in ("testserver:41111", "TestServer", "testserver:41111"):
+        status, headers, _ = reader.get(url, HTTP_HOST=host)
+        assert (status, headers.get("X-Cache")) == (200, None)
+        assert store.load(f"http://{host}{url}?") is None
+    assert reader.get(url, HTTP_HOST="testserver:80")[1]["X-Cache"] == "MISS"  # its own port
+    assert reader.get(url, HTTP_HOST="testserver:80")[1]["X-Cache"] == "HIT"
+    from dateline.pagecache.policy import _plain_host
+
+    assert _plain_host("[::1]", "80") and _plain_host("[::1]:80", "80")  # IPv6
+    assert not _plain_host("[::1]:8080", "80")
+
+
 def test_a_page_rendered_during_an_invalidation_is_not_stored(make_article):
     url = "http://testserver/x?"
     started = store.generation()
