@@ -196,3 +196,23 @@ def test_save_pressed_while_a_picker_is_open_saves(browser, live_server, make_us
     assert Article.objects.get().headline == "Port strike ends"
     assert page.problems == []
     page.close()
+
+
+def test_a_save_sent_back_with_errors_takes_the_focus_to_them(browser, live_server,
+                                                              make_user, make_article):
+    """"Please correct the error below." came back with the focus at the page's top: a
+    keyboard or screen-reader user pressing Save on a story heard nothing of what went
+    wrong. (A new story's form gives the first field the focus itself.)"""
+    make_user("Editor", "editor")
+    story = make_article("Storm", standfirst="Winds rise.")
+    connections.close_all()
+    page = open_new_article(browser, live_server, 1280)
+    page.goto(f"{live_server.url}/desk/newsroom/article/{story.pk}/change/")
+    page.fill("#id_headline", "")
+    page.fill("#id_standfirst", "Winds reach 120 km/h")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".errornote:focus", timeout=10000)
+    assert "correct the error" in page.evaluate("document.activeElement.textContent")
+    assert page.input_value("#id_standfirst") == "Winds reach 120 km/h"
+    assert page.problems == []
+    page.close()

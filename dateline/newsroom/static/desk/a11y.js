@@ -137,9 +137,24 @@
                                attributeFilter: ["aria-labelledby"]});
   }
 
+  // A form sent back with errors ("Please correct the error below.") left the focus at the
+  // page's top: a keyboard or screen-reader user heard nothing of them. The note takes it,
+  // unless a script of the page gave it elsewhere first (the conflict panel, a restored Save).
+  function focusErrors() {
+    setTimeout(function () {
+      var note = document.querySelector("#content-main .errornote, #content .errornote");
+      var free = !document.activeElement || document.activeElement === document.body;
+      if (!note || !free) return;
+      if (!note.hasAttribute("tabindex")) note.tabIndex = -1;
+      note.focus();
+    }, 0);
+  }
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
     start();
   }
+  if (document.readyState === "complete") focusErrors();
+  else window.addEventListener("load", focusErrors);
 })();
