@@ -9,6 +9,8 @@ import email.policy
 import re
 import secrets
 from email.headerregistry import HeaderRegistry, UnstructuredHeader
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -16,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.text import slugify
 
 from dateline.ads.newsletter import newsletter_ad
 
@@ -81,7 +84,8 @@ def confirmation_mail(subscriber: Subscriber) -> EmailMultiAlternatives:
                "days": settings.DATELINE_NEWSLETTER_CONFIRM_MAX_AGE // 86400}
     message = EmailMultiAlternatives(
         subject=f"Confirm your subscription to {settings.DATELINE_EDITION_NAME}",
-        body=_text("edition/newsletter/confirm.txt", context), to=[subscriber.email])
+        body=_text("edition/newsletter/confirm.txt", context), to=[subscriber.email],
+        headers={"Message-ID": make_msgid(domain=site_domain())})
     message.attach_alternative(render_to_string("edition/newsletter/confirm.html", context),
                                "text/html")
     return message
@@ -107,6 +111,20 @@ _HEADERS.map_to_type("list-unsubscribe", VerbatimHeader)
 class NewsletterMessage(EmailMultiAlternatives):
     def message(self, *, policy=email.policy.default):
         return super().message(policy=policy.clone(header_factory=_HEADERS))
+
+
+def site_domain() -> str:
+    """The site's public host name (DATELINE_SITE_URL's), which its mails are identified by."""
+    return urlsplit(settings.DATELINE_SITE_URL).hostname or "localhost"
+
+
+def site_headers() -> dict[str, str]:
+    """A Message-ID on the site's domain, not the sending machine's ("…@localhost" is what
+    spam filters mark), and the list's RFC 2919 List-Id, by which mail programs file it."""
+    domain = site_domain()
+    list_name = slugify(settings.DATELINE_EDITION_NAME) or "edition"
+    return {"Message-ID": make_msgid(domain=domain),
+            "List-Id": f"{settings.DATELINE_EDITION_NAME} <{list_name}.{domain}>"}
 
 
 class EditionMail:
@@ -141,6 +159,7 @@ class EditionMail:
                 # POSTs "List-Unsubscribe=One-Click" to the link, with no page in between.
                 "List-Unsubscribe": f"<{link}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                **site_headers(),
             })
         message.attach_alternative(self._html.replace(self._marker, link), "text/html")
         if self.ad is not None:

@@ -153,6 +153,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # then kept its editor out from everywhere, a lock-out a stranger could renew every quarter
 # of an hour during breaking news. Guessing spread over many addresses is met by two-factor
 # codes and Django's password rules instead.
+# Where a login with no usable `next` (none, or another site's: refused) lands: the desk, not
+# Django's /accounts/profile/, which is no page here.
+LOGIN_REDIRECT_URL = "admin:index"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

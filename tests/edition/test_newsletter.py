@@ -69,6 +69,7 @@ def test_double_opt_in_starts_the_newsletter_only_when_the_link_is_followed(clie
     assert not active("ana@example.org")
     (mail,) = smtp_inbox.to("ana@example.org")
     assert mail["Subject"] == "Confirm your subscription to Dateline Morning News"
+    assert mail["Message-ID"].endswith(f"@{urlsplit(SITE).hostname}>")
     link = confirm_link(smtp_inbox, "ana@example.org")
     sent = client.get(response["Location"]).content.decode()
     assert "Check your inbox" in sent
@@ -233,6 +234,11 @@ def test_the_newsletter_carries_the_edition_links_and_the_unsubscribe_headers(
     assert mail["Subject"] == "Dateline Morning News — Wednesday, December 11, 2024"
     assert mail["List-Unsubscribe"] == f"<{unsubscribe_url(reader)}>"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # Named by the site's own domain, not the sending machine's ("…@localhost"), and filed
+    # by mail programs under the list's RFC 2919 id.
+    domain = urlsplit(SITE).hostname
+    assert mail["Message-ID"].endswith(f"@{domain}>")
+    assert mail["List-Id"] == f"Dateline Morning News <dateline-morning-news.{domain}>"
     # As sent: the URL itself, not folded into RFC 2047 encoded words.
     raw = smtp_inbox.envelopes[0].content
     assert f"\r\nList-Unsubscribe: <{unsubscribe_url(reader)}>\r\n".encode() in raw

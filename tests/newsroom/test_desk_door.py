@@ -98,6 +98,16 @@ def test_a_stranger_s_wrong_passwords_do_not_keep_the_editor_out_from_her_own_ad
     assert logged_in(client)
 
 
+def test_a_login_told_to_go_to_another_site_lands_on_the_desk(client, make_user):
+    """The refused `next` sent the editor to /accounts/profile/, a page not found."""
+    make_user("Editor", "edna")
+    for target in ("//evil.example/", "https://evil.example/desk/", ""):
+        client.logout()
+        answer = client.post("/desk/login/", {"username": "edna", "password": PASSWORD,
+                                              "otp_token": "", "next": target})
+        assert (answer.status_code, answer["Location"]) == (302, "/desk/")
+
+
 def test_a_login_clears_its_own_failures_and_nobody_elses(client, make_user):
     """A login cleared every failure from its address: four guesses at the chief editor's
     password, then any desk account's login, and four more, for ever, never locked out."""
