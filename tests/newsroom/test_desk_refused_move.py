@@ -28,3 +28,25 @@ def test_a_refused_move_s_note_and_time_come_back_in_their_fields_once(
     # Given back once: the page drawn again later starts empty, as any other.
     again = client.get(url).content.decode()
     assert "For the evening" not in again
+
+
+def test_a_save_with_a_move_records_the_story_as_the_move_left_it(desk_client, make_user,
+                                                                   make_article):
+    """Revisions compared the save that published a killed story again with the one before
+    as "Status published → unpublished": the save's revision held the status before the
+    move."""
+    from dateline.newsroom.models import Revision
+
+    client = desk_client(make_user("Chief editor"))
+    article = make_article("Budget vote", status="unpublished")
+    url = f"/desk/newsroom/article/{article.pk}/change/"
+    # Bringing a killed story back asks first, as killing it does.
+    assert ('value="publish" form="article_form" data-confirm="Publish this killed story '
+            'again?') in client.get(url).content.decode()
+    client.post(url, article_post_data(article, _workflow="publish",
+                                       **{"wf-publish-seen_status": "unpublished"}))
+    article.refresh_from_db()
+    assert article.status == "published"
+    last = Revision.objects.filter(article=article).order_by("-created_at", "-pk").first()
+    assert last.metadata["status"] == "published"
+    assert "Then “Publish now”." in last.note

@@ -20,7 +20,7 @@ from dateline.base.numbers import key_from
 from ..actions import TRANSITIONS, ActionRefused
 from ..actions.audit import last_move
 from ..actions.save import keep_refused
-from ..models import Article
+from ..models import Article, Revision
 from ..permissions import can_edit
 from . import autosave, presence
 from .forms import TransitionForm
@@ -158,8 +158,22 @@ def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpRespo
         messages.error(request, f"Your text is saved, but not “{chosen.label}”: {why}")
         keep_refused_move(request, article, name)
     else:
+        _revision_after_move(article, chosen.label)
         messages.success(request, f"Saved, then “{chosen.label}”: {chosen.outcome(done)}")
     return back
+
+
+def _revision_after_move(article: Article, label: str) -> None:
+    """The save's revision records the story as the move left it: comparing the save that
+    published a killed story again with the one before read "published → unpublished"."""
+    last = (article.revisions.exclude(kind=Revision.Kind.REFUSED)
+            .order_by("-created_at", "-pk").first())
+    if last is None:
+        return
+    status = Article.objects.filter(pk=article.pk).values_list("status", flat=True).first()
+    last.metadata = {**last.metadata, "status": status}
+    last.note = " ".join(filter(None, (last.note, f"Then “{label}”.")))
+    last.save(update_fields=["metadata", "note"])
 
 
 # The session key of a refused move's note and time, put back in its fields on the page the
