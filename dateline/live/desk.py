@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dateline.base import onetime
@@ -86,7 +87,7 @@ def breaking(request: HttpRequest, pk: int) -> HttpResponse:
             log_action(article, "breaking" if on else "breaking_ended", request.user,
                        "Marked as breaking news." if on else "Breaking news ended.")
     if on and not article.is_live:
-        messages.info(request, "Marked as breaking: the banner appears when it is published.")
+        messages.info(request, f"Marked as breaking: the banner appears {comes_out(article)}.")
     else:
         messages.success(request, "Breaking news on." if on else "Breaking news ended.")
     return redirect(change_url(article))
@@ -111,7 +112,7 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
                 LiveEntry.objects.create(article=locked, body=form.cleaned_data["body"],
                                          author=request.user, sent_with=key)
         messages.success(request, "Entry filed." if article.is_live else
-                         "Entry saved; readers see it when the story is published.")
+                         f"Entry saved; readers see it {comes_out(article)}.")
         return redirect(reverse("live-desk:coverage", args=[article.pk]))
     # The admin's own context (nav sidebar, user links, site header): this page is part of
     # the desk, not a page beside it.
@@ -120,8 +121,22 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
         "article": article, "form": form, "entries": article.live_entries.select_related("author"),
         "change_url": change_url(article), "title": "Live coverage",
         "can_delete": request.user.has_perm("live.delete_liveentry"),
-        "subtitle": article.headline,
+        "subtitle": article.headline, "comes_out": comes_out(article),
     })
+
+
+def comes_out(article: Article) -> str:
+    """When a story not yet before readers will be, in words: "when it is published" misled
+    on a published story held by its embargo, or one booked for its time."""
+    now = timezone.now()
+    if article.status == Article.Status.PUBLISHED:
+        if article.embargo_until and article.embargo_until > now:
+            return "when its embargo lifts"
+        if article.published_at and article.published_at > now:
+            return "when it comes out at its publication time"
+    if article.status == Article.Status.SCHEDULED:
+        return "when it comes out at its scheduled time"
+    return "when it is published"
 
 
 @require_POST

@@ -106,6 +106,24 @@ def test_an_editor_marks_breaking_news_in_one_click_and_it_is_logged(
         ("breaking", editor.pk), ("breaking_ended", editor.pk)]
 
 
+def test_a_story_held_by_its_embargo_is_said_to_come_out_when_it_lifts(
+    desk_client, make_user, make_article
+):
+    """"The banner appears when it is published", said of a story published already and
+    held by its embargo; the live coverage page said the same of its entries."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    story = make_article("Bridge collapses",
+                         embargo_until=timezone.now() + timedelta(hours=1))
+    client = desk_client(make_user("Editor"))
+    answer = client.post(f"/desk/live/{story.pk}/breaking/", {"breaking": "on"}, follow=True)
+    assert "Marked as breaking: the banner appears when its embargo lifts." in answer.text
+    coverage = client.get(f"/desk/live/{story.pk}/coverage/").text
+    assert "The story is published: entries appear when its embargo lifts." in coverage
+
+
 def test_reporters_cannot_mark_breaking_news(desk_client, make_user, make_article):
     story = make_article("Minor item")
     client = desk_client(make_user("Reporter"))
