@@ -8,6 +8,7 @@ from dateline.pagecache import keys
 from dateline.search import params as search_params
 from dateline.search.cache import SearchTooCostly
 
+from .own_url import own_url
 from .photos import attach_thumbnails
 from .sections import attach_sections
 
@@ -26,7 +27,7 @@ def _url(request: HttpRequest, **changes: object) -> str:
 def _shared_url(request: HttpRequest) -> str:
     """The search's address as link previews name it: its own parameters, as kept."""
     kept = search_params.kept(request.GET)
-    return request.build_absolute_uri(request.path + ("?" + urlencode(kept) if kept else ""))
+    return own_url(request, "?" + urlencode(kept) if kept else "")
 
 
 def search(request: HttpRequest) -> HttpResponse:

@@ -97,3 +97,16 @@ def test_a_story_has_one_article_card_with_its_headline_and_teaser(client, site)
     assert og["og:site_name"] == ["Dateline"]
     assert twitter == {"twitter:card": ["summary"], "twitter:title": og["og:title"],
                        "twitter:description": og["og:description"]}
+
+
+def test_a_path_starting_with_two_slashes_is_no_other_site_s_address(client, site):
+    """build_absolute_uri took "//evil.example/feeds/rss/" for a host: the not-found page,
+    and the search's card, named http://evil.example/… as their own address."""
+    # As sent on the wire (the test client would read "//evil.example" as a host itself).
+    page = client.get("/", PATH_INFO="//evil.example/feeds/rss/")
+    assert page.status_code == 404
+    assert 'content="http://evil.example' not in page.text
+    assert '<meta property="og:url" content="http://testserver//evil.example/feeds/rss/">' \
+        in page.text
+    search = client.get("/", {"q": "x"}, PATH_INFO="//evil.example/search/")
+    assert "http://evil.example" not in search.text

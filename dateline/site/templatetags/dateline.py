@@ -9,6 +9,7 @@ from dateline.newsroom.credit import credit
 from dateline.newsroom.datelines import house_dateline
 from dateline.newsroom.html import within_depth
 from dateline.site import teasers
+from dateline.site.own_url import own_url
 
 register = template.Library()
 # The format is the newsroom's: the live stream writes moments the same way.
@@ -65,7 +66,7 @@ def canonical_url(context) -> str:
     request = context["request"]
     page = context.get("page")
     query = f"?page={page.number}" if page is not None and page.number > 1 else ""
-    return request.build_absolute_uri(request.path) + query
+    return own_url(request, query)
 
 
 class CaptureNode(template.Node):
