@@ -74,6 +74,11 @@ def teaser(story, level: int = 3, lead: bool = False, show_section: bool = False
                    f'{conditional_escape(shown.display_path)}</a> '
                    '<span aria-hidden="true">·</span> ')
     moment = story.published_at
+    # An undated archive's story carries its import's time: said, so that a 2004 report is
+    # not read as today's news (its page says the same under its dateline).
+    undated = ("published_at_is_import_time" not in story.get_deferred_fields()
+               and story.published_at_is_import_time)
+    when = "Undated; added to the archive " if undated else ""
     photo = f'<div class="teaser-photo">{conditional_escape(thumbnail)}</div>' if thumbnail else ""
     return mark_safe(
         f'<article class="{classes}">\n'
@@ -81,7 +86,7 @@ def teaser(story, level: int = 3, lead: bool = False, show_section: bool = False
         f'{conditional_escape(article_url(story.pk, story.slug))}">'
         f'{conditional_escape(story.headline)}</a></h{level}>\n'
         f"  {text}\n"
-        f'  <p class="teaser-meta">{section}<time datetime="{iso_datetime(moment)}">'
+        f'  <p class="teaser-meta">{section}{when}<time datetime="{iso_datetime(moment)}">'
         f"{conditional_escape(dateline(moment))}</time></p>\n"
         f"  {photo}\n"
         "</article>\n"

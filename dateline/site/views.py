@@ -45,7 +45,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _render_home(request: HttpRequest) -> tuple[str, set[str]]:
     live = Article.objects.live().for_listing().newest_first()
-    top = live.filter(is_top_story=True).first() or live.first()
+    # The desk's top story, else the newest dated one: an undated archive's import (its time
+    # the import's) led the home page as the day's news.
+    top = (live.filter(is_top_story=True).first()
+           or live.filter(published_at_is_import_time=False).first() or live.first())
     latest = list(live.exclude(pk=top.pk)[:LATEST_ON_HOME]) if top else []
     shown = {a.pk for a in latest} | ({top.pk} if top else set())
     attach_sections([top], latest)

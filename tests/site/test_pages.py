@@ -149,6 +149,25 @@ def test_home_page_has_top_story_latest_and_section_blocks(client, make_section,
     assert "Hidden draft" not in response.content.decode()
 
 
+def test_an_undated_archive_s_stories_neither_lead_nor_pass_for_the_day_s_news(
+        client, make_section, make_article):
+    """The BBC's undated 2004 archive, imported this morning, led the home page as its top
+    story, and its teasers and briefs gave the import's time as the story's own."""
+    world = make_section("World")
+    news = make_article("Talks resume", section=world, age=timedelta(hours=3))
+    make_article("Losing yourself in online gaming", section=world, age=timedelta(minutes=5),
+                 published_at_is_import_time=True)
+    home = client.get("/")
+    assert home.context["top_story"] == news
+    html = home.content.decode()
+    teasers = re.findall(r'<article class="teaser.*?</article>', html, re.S)
+    [archived] = [t for t in teasers if "online gaming" in t]
+    assert "Undated; added to the archive <time" in archived
+    assert all("Undated" not in t for t in teasers if "Talks resume" in t)
+    briefs = client.get("/news-in-brief/").content.decode()
+    assert briefs.count("Undated; added to the archive") == 1
+
+
 def test_section_page_is_newest_first_includes_subsections_and_paginates(
     client, settings, make_section, make_article
 ):

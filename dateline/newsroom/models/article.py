@@ -94,7 +94,8 @@ class ArticleQuerySet(models.QuerySet):
 
         The section is not joined: callers attach it from the section tree they hold.
         """
-        return self.only("headline", "slug", "teaser", "published_at", "section_id")
+        return self.only("headline", "slug", "teaser", "published_at",
+                         "published_at_is_import_time", "section_id")
 
     def send_again(self) -> list[int]:
         """Put the live ones among these stories on the wire again as a new version, though
