@@ -12,7 +12,7 @@ A story that never came out (a draft, one scheduled or under embargo) owes partn
 
 from datetime import datetime, timedelta
 
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -21,12 +21,17 @@ from dateline.newsroom.models.article import restamp_if_late
 
 from .api import params
 from .models import DeletedStory, WithheldStory
+from .told import as_told
 
 
 def owed(article: Article, now: datetime) -> DeletedStory | None:
-    """What partners are owed for this story, deleted at `now`; None if nothing."""
+    """What partners are owed for this story, deleted at `now`; None if nothing. A withdrawn
+    or held story is named as partners were told of it (told.py: read before the deletion
+    takes its revisions with it)."""
+    told = getattr(article, "told", article)
+
     def left(version: int, withdrawn_at: datetime, wire_changed_at: datetime) -> DeletedStory:
-        return DeletedStory(article_id=article.pk, headline=article.headline, slug=article.slug,
+        return DeletedStory(article_id=article.pk, headline=told.headline, slug=told.slug,
                             version=version, withdrawn_at=withdrawn_at,
                             wire_changed_at=wire_changed_at)
 
@@ -46,6 +51,18 @@ def as_withdrawn(deleted: DeletedStory) -> Article:
     return Article(pk=deleted.article_id, headline=deleted.headline, slug=deleted.slug,
                    version=deleted.version, status=Article.Status.UNPUBLISHED,
                    modified_at=deleted.withdrawn_at)
+
+
+@receiver(pre_delete, sender=Article, dispatch_uid="syndication.story_told")
+def story_told(sender, instance: Article, **kwargs) -> None:
+    """How partners were told of a withdrawn or held story, while its revisions are there."""
+    if instance.is_live:
+        return
+    held = (WithheldStory.objects.filter(article_id=instance.pk)
+            .values_list("wire_changed_at", flat=True).first())
+    at = held if held is not None else instance.wire_changed_at
+    instance.told = as_told(Article(pk=instance.pk, headline=instance.headline,
+                                    slug=instance.slug), at)
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="syndication.story_deleted")

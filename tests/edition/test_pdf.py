@@ -119,6 +119,12 @@ def test_a_story_cut_for_its_column_names_where_the_rest_is(client, big_edition,
     assert f"Thewholestory:{address}{cut.get_absolute_url()}" in squeezed
     whole = Article.objects.get(headline=LEAD)  # 350 words: the lead prints 400, all of it
     assert f"{address}{whole.get_absolute_url()}" not in squeezed
+    # A short story with quotes and an apostrophe is whole: it was said to be cut, as
+    # Truncator rewrites quotes in what it keeps.
+    from dateline.edition.templatetags.edition_print import printed
+
+    quoted = '<p>The minister said: "We will act." It\'s done.</p>'
+    assert printed(quoted, 140) == {"html": quoted, "cut": False}
     assert "Technology report 6: Officials said" in " ".join(read.split())  # a brief
 
 

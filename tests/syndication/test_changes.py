@@ -282,16 +282,25 @@ def test_a_held_story_edited_on_the_desk_is_told_once_with_the_headline_partners
     told, following = poll(api, url)
     assert sorted((headline(i), i["pubStatus"]) for i in told["items"]) == [
         ("Court names the minister", "withheld"), ("Minister quits", "canceled")]
+    slugs = {i["slugline"] for i in told["items"]}
     for story, rewritten in ((killed, "Legal rewrite, never shown"),
                              (held, "Minister resigns, unseen")):
         story.refresh_from_db()
-        story.headline = rewritten
+        story.headline, story.slug = rewritten, ""  # the slug made again from the rewrite
         story.save()
         record_revision(story, chief)
     assert poll(api, following)[0]["items"] == []  # no news to partners
     again = poll(api, url)[0]["items"]  # a partner starting from the same place
     assert sorted(headline(i) for i in again) == ["Court names the minister", "Minister quits"]
-    assert "never shown" not in json.dumps(again) and "unseen" not in json.dumps(again)
+    assert {i["slugline"] for i in again} == slugs
+    assert "never" not in json.dumps(again) and "unseen" not in json.dumps(again)
+    # Deleted since: the canceled items, from what the deletions left, name them the same.
+    killed.delete()
+    held.delete()
+    gone = poll(api, url)[0]["items"]
+    assert {(headline(i), i["pubStatus"]) for i in gone} >= {
+        ("Minister quits", "canceled"), ("Court names the minister", "canceled")}
+    assert "never" not in json.dumps(gone) and "unseen" not in json.dumps(gone)
 
 
 def test_a_version_is_dated_when_it_reached_partners_so_superdesk_takes_it(

@@ -30,12 +30,13 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from dateline.newsroom.models import Article, Revision
+from dateline.newsroom.models import Article
 from dateline.pagecache import keys
 
 from ..deletions import as_withdrawn
 from ..formatters import Formatter
 from ..models import DeletedStory, WithheldStory
+from ..told import as_told
 from . import cursor, params
 from .errors import error, reads_only
 from .views import answer, items_by_id, partner_only
@@ -85,18 +86,6 @@ def _kept_rows(model, said: str, position: Position, settled: datetime, limit: i
 def place(change: tuple) -> tuple[datetime, int]:
     pk, at, _ = change
     return at, pk
-
-
-def as_told(article: Article, at: datetime) -> Article:
-    """The story with the headline it had when partners were told of it at `at` (the last
-    revision recorded by then): a headline rewritten while it is withdrawn or held is no news
-    to them, and one readers never saw was given out with each save."""
-    then = (Revision.objects.filter(article_id=article.pk, created_at__lte=at)
-            .exclude(kind=Revision.Kind.REFUSED).order_by("-created_at", "-pk")
-            .values_list("headline", flat=True).first())
-    if then is not None:
-        article.headline = then
-    return article
 
 
 def withdrawn_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
