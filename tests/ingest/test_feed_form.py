@@ -49,7 +49,7 @@ def test_an_encoding_is_checked_and_kept_by_its_usual_name(editor):
     outlet = Source.objects.create(name="Trud")
     refused = editor.post(ADD, form(outlet, "https://trud.example/rss", encoding="cyrillic-ish"))
     assert "No character set is named" in refused.text
-    for codec in ("zlib", "rot13", "base64", "unicode_escape", "idna", "utf-7"):
+    for codec in ("zlib", "rot13", "base64", "unicode_escape", "idna", "utf-7", "undefined"):
         assert "No character set is named" in editor.post(
             ADD, form(outlet, "https://trud.example/rss", encoding=codec)).text
     assert editor.post(ADD, form(outlet, "https://trud.example/rss",

@@ -157,6 +157,7 @@ def test_a_feed_without_a_declared_encoding_and_an_unknown_one_are_read():
     ("unicode_escape", r"\u003cb\u003eBold\u003c/b\u003e"),
     ("raw-unicode-escape", r"\u003cb\u003eBold\u003c/b\u003e"),
     ("utf-7", "+ADw-b+AD4-Bold+ADw-/b+AD4-"),
+    ("undefined", "Bold"),  # a codec that refuses every text: it raised, past the parser
 ])
 def test_an_escape_codec_declared_as_the_encoding_is_read_as_utf8_not_obeyed(declared, hidden):
     """A declaration naming one of Python's escape codecs turned escapes into markup that no

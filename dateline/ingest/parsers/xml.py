@@ -42,14 +42,17 @@ _BOMS = (
 
 # Text codecs that are no character set a feed is written in: they rewrite what they read
 # ("\u003c" and UTF-7's "+ADw-" become "<"), so markup would pass unseen by the bytes.
-NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "utf-7"}
+NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "utf-7", "undefined"}
 
 
 def charset(name: str) -> str:
     """The codec's own name for a character set a feed may be written in; LookupError for a
     name that is none (unknown, bytes to bytes as zlib or base64, or one of NOT_CHARSETS)."""
-    "a".encode(name)  # a text encoding: not zlib, base64 or rot13
     found = codecs.lookup(name).name
+    try:
+        "a".encode(name)  # a text encoding: not zlib, base64 or rot13
+    except UnicodeError as exc:  # "undefined" refuses every text
+        raise LookupError(name) from exc
     if found in NOT_CHARSETS:
         raise LookupError(found)
     return found
