@@ -130,9 +130,10 @@ def comes_out(article: Article) -> str:
     on a published story held by its embargo, or one booked for its time."""
     now = timezone.now()
     if article.status == Article.Status.PUBLISHED:
-        if article.embargo_until and article.embargo_until > now:
+        embargo, out = article.embargo_until, article.published_at
+        if embargo and embargo > now and not (out and out > embargo):
             return "when its embargo lifts"
-        if article.published_at and article.published_at > now:
+        if out and out > now:
             return "when it comes out at its publication time"
     if article.status == Article.Status.SCHEDULED:
         return "when it comes out at its scheduled time"

@@ -66,6 +66,8 @@ def _page(request: HttpRequest, shown: date, path: str, dated: bool) -> HttpResp
     start, end = _bounds(shown)
     that_day = live.filter(published_at__gte=start, published_at__lt=end)
     if section is None:
+        if request.GET.get("page", "1") != "1":  # one page: each section's own pages on
+            raise Http404("The day's page of all sections has no other pages.")
         stories = [story for root in main_sections() for story in
                    that_day.in_section(root).for_listing().newest_first()[:PER_SECTION]]
         page = None

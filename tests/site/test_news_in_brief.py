@@ -212,6 +212,8 @@ def test_a_section_s_busy_day_pages_on_to_its_earliest_stories(client, day_of_ne
     assert '<a rel="prev" href="?page=1">Later that day</a>' in second
     assert f'href="http://testserver/news-in-brief/{day}/business/?page=2"' in second
     assert client.get(f"/news-in-brief/{day}/business/?page=3").status_code == 404
+    # The all-sections page is one page: another number is no page (nor a cache entry).
+    assert client.get(f"/news-in-brief/{day}/?page=2").status_code == 404
 
 
 def test_a_day_link_into_another_year_names_the_year(client, make_section, make_article):

@@ -150,6 +150,9 @@ def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpRespo
         keep_refused_move(request, article, name)
         return back
     params = {"at": form.cleaned_data["at"]} if chosen.needs_time else {}
+    # This request's save (not another editor's, committed since).
+    saved = (article.revisions.filter(created_by=request.user, version=article.version)
+             .exclude(kind=Revision.Kind.REFUSED).order_by("-created_at", "-pk").first())
     try:
         done = chosen.execute(request.user, article, note=form.cleaned_data["note"],
                               seen=form.cleaned_data["seen_status"], **params)
@@ -158,22 +161,21 @@ def run_workflow(request: HttpRequest, article: Article, name: str) -> HttpRespo
         messages.error(request, f"Your text is saved, but not “{chosen.label}”: {why}")
         keep_refused_move(request, article, name)
     else:
-        _revision_after_move(article, chosen.label)
+        _revision_after_move(saved, article, chosen.label)
         messages.success(request, f"Saved, then “{chosen.label}”: {chosen.outcome(done)}")
     return back
 
 
-def _revision_after_move(article: Article, label: str) -> None:
+def _revision_after_move(saved: Revision | None, article: Article, label: str) -> None:
     """The save's revision records the story as the move left it: comparing the save that
     published a killed story again with the one before read "published → unpublished"."""
-    last = (article.revisions.exclude(kind=Revision.Kind.REFUSED)
-            .order_by("-created_at", "-pk").first())
-    if last is None:
+    if saved is None:
         return
     status = Article.objects.filter(pk=article.pk).values_list("status", flat=True).first()
-    last.metadata = {**last.metadata, "status": status}
-    last.note = " ".join(filter(None, (last.note, f"Then “{label}”.")))
-    last.save(update_fields=["metadata", "note"])
+    saved.metadata = {**saved.metadata, "status": status}
+    limit = Revision._meta.get_field("note").max_length
+    saved.note = " ".join(filter(None, (saved.note, f"Then “{label}”.")))[:limit]
+    saved.save(update_fields=["metadata", "note"])
 
 
 # The session key of a refused move's note and time, put back in its fields on the page the
