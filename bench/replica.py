@@ -61,6 +61,7 @@ def measure(primary: int, standby: int, var: Path) -> None:
         "DJANGO_SETTINGS_MODULE": "dateline.settings.prod", "DATELINE_VAR_DIR": str(var),
         "DATELINE_SECRET_KEY": "bench-replica-key-" * 4, "DATELINE_ALLOWED_HOSTS": "127.0.0.1",
         "DATELINE_NEWSDESK_EMAIL": "desk@news.test",
+        "DATELINE_SITE_URL": "https://news.test",
         "DATELINE_DB_ENGINE": "postgresql", "DATELINE_DB_NAME": "bench_replica",
         "DATELINE_DB_HOST": "127.0.0.1", "DATELINE_DB_PORT": str(primary),
         "DATELINE_DB_USER": "dateline", "DATELINE_DB_PASSWORD": "dateline",

@@ -4,6 +4,7 @@ deploy/env.example lists every variable read here and in `base`, with what it do
 """
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -24,6 +25,12 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("Set DATELINE_SECRET_KEY to a long random string.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set DATELINE_ALLOWED_HOSTS, e.g. news.example.org.")
+if not os.environ.get("DATELINE_SITE_URL") or urlsplit(
+        os.environ["DATELINE_SITE_URL"]).hostname in (None, "127.0.0.1", "localhost", "::1"):
+    # The public origin names every story to partners and feed readers (a GUID, a ninjs uri)
+    # and links the mails and the PDF: the default, 127.0.0.1, named them all wrongly.
+    raise ImproperlyConfigured("Set DATELINE_SITE_URL to the site's public origin, e.g. "
+                               "https://news.example.org.")
 if DATELINE_NEWSDESK_EMAIL.endswith(("@example.org", "@example.com", "@example.net")):
     # Readers are told to write there to withdraw a report or ask what is held about them,
     # and every mail comes from it: the example address sent them nowhere.

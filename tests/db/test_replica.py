@@ -163,6 +163,7 @@ def site_environment(var: Path, primary, standby=None, client: str = "site") -> 
         "PYTHONPATH": str(ROOT), "PGAPPNAME": client,
         "DATELINE_SECRET_KEY": "replica-test-key-" * 4, "DATELINE_ALLOWED_HOSTS": "127.0.0.1",
         "DATELINE_NEWSDESK_EMAIL": "desk@news.test",
+        "DATELINE_SITE_URL": "https://news.test",
         "DATELINE_HTTPS": "0", "DATELINE_DB_ENGINE": "postgresql", "DATELINE_DB_NAME": DATABASE,
         "DATELINE_DB_HOST": "127.0.0.1", "DATELINE_DB_PORT": str(primary.port),
         "DATELINE_DB_USER": USER, "DATELINE_DB_PASSWORD": PASSWORD,

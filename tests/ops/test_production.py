@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from django.core.management import get_commands, load_command_class
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +45,8 @@ def run_production(tmp_path, **variables) -> subprocess.CompletedProcess:
                 "DATELINE_VAR_DIR": str(tmp_path),
                 "DATELINE_SECRET_KEY": "a-long-random-production-key-" * 2,
                 "DATELINE_ALLOWED_HOSTS": "testserver",
-                "DATELINE_NEWSDESK_EMAIL": "desk@news.test", **variables})
+                "DATELINE_NEWSDESK_EMAIL": "desk@news.test",
+                "DATELINE_SITE_URL": "https://news.test", **variables})
     return subprocess.run([sys.executable, "-c", SHOW_SETTINGS], env=env, capture_output=True,
                           text=True, timeout=60, check=False)
 
@@ -122,6 +124,15 @@ def test_the_example_news_desk_address_is_refused(tmp_path):
     result = run_production(tmp_path, DATELINE_NEWSDESK_EMAIL="newsdesk@example.org")
     assert result.returncode != 0
     assert "Set DATELINE_NEWSDESK_EMAIL" in result.stderr
+
+
+@pytest.mark.parametrize("origin", ["", "http://127.0.0.1:8000", "https://localhost"])
+def test_a_site_url_that_is_no_public_origin_is_refused(tmp_path, origin):
+    """Feed GUIDs and partners' ninjs uri are on it: the default named every story as
+    http://127.0.0.1:8000/articles/…, to every partner."""
+    result = run_production(tmp_path, DATELINE_SITE_URL=origin)
+    assert result.returncode != 0
+    assert "Set DATELINE_SITE_URL" in result.stderr
 
 
 def test_env_example_lists_every_variable_the_production_settings_read():
