@@ -1,6 +1,7 @@
 """Which requests the page cache answers, and under which key it files a page."""
 
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponseBase
@@ -18,6 +19,7 @@ class PagePolicy:
         self.on = settings.DATELINE_PAGE_CACHE_ON
         self.excluded = tuple(settings.DATELINE_PAGE_CACHE_EXCLUDE)
         self.session_cookie = settings.SESSION_COOKIE_NAME + "="
+        self.hosts = site_hosts()
 
     def page_key(self, environ: dict) -> str | None:
         return page_key(environ, self)
@@ -44,21 +46,48 @@ def bypass_reason(environ: dict, policy: PagePolicy | None = None) -> str | None
         # Unknown parameters would let anyone fill the cache at will; a key passed in the
         # query string (?api_key=…) never reaches the cache either.
         return "query"
-    if not _plain_host(environ.get("HTTP_HOST", ""), environ.get("SERVER_PORT", "")):
-        # Django takes any port and any capitals on an allowed name: each spelling was a page
-        # of its own, a render and an entry each (nginx sends $host, which has neither).
+    host = environ.get("HTTP_HOST", "")
+    if host and normal_host(environ) not in policy.hosts:
+        # Django takes any port, any capitals, a trailing dot and (with a wildcard) any
+        # subdomain of an allowed name: each spelling was a page of its own, a render and an
+        # entry each, at anyone's will. Pages are kept for the site's own names.
         return "host"
     return None
 
 
-def _plain_host(host: str, server_port: str) -> bool:
-    """Whether the Host header is in lower case, with no port or the server's own."""
-    if host != host.lower():
-        return False
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def _name_and_port(host: str) -> tuple[str, str]:
+    host = host.lower()
     name, colon, port = host.rpartition(":")
     if not colon or name.endswith(":") or host.endswith("]"):  # no port (IPv6 in brackets)
-        return True
-    return port == server_port
+        return host.rstrip("."), ""
+    return name.rstrip("."), port
+
+
+def normal_host(environ: dict) -> str:
+    """The Host as one spelling: lower case, no trailing dot, no port where it is the one
+    the server listens on or its scheme's default (a proxy's `$host:$server_port`)."""
+    name, port = _name_and_port(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
+    if port in (environ.get("SERVER_PORT", ""),
+                _DEFAULT_PORTS.get(environ.get("wsgi.url_scheme", "http"))):
+        port = ""
+    return f"{name}:{port}" if port else name
+
+
+def site_hosts() -> frozenset[str]:
+    """The site's own names, as normal_host spells them: each exact ALLOWED_HOSTS entry (a
+    wildcard allows, but names nothing) and DATELINE_SITE_URL's host, with its port."""
+    names = {_name_and_port(h)[0] for h in settings.ALLOWED_HOSTS
+             if h and not h.startswith(".") and h != "*"}
+    site = urlsplit(settings.DATELINE_SITE_URL)
+    if site.hostname:
+        name = site.hostname.lower().rstrip(".")
+        name = f"[{name}]" if ":" in name else name  # IPv6, as Host writes it
+        port = str(site.port or _DEFAULT_PORTS.get(site.scheme, ""))
+        names |= {name, f"{name}:{port}"} if port else {name}
+    return frozenset(names)
 
 
 def page_key(environ: dict, policy: PagePolicy | None = None) -> str | None:
@@ -67,10 +96,9 @@ def page_key(environ: dict, policy: PagePolicy | None = None) -> str | None:
 
 
 def cache_key(environ: dict) -> str:
-    """The key a page is filed under: its scheme, host, path and (page) query."""
-    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-    return (f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('PATH_INFO', '')}"
-            f"?{environ.get('QUERY_STRING', '')}")
+    """The key a page is filed under: its scheme, host (one spelling), path and (page) query."""
+    return (f"{environ.get('wsgi.url_scheme', 'http')}://{normal_host(environ)}"
+            f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}")
 
 
 # Directives by which a view keeps its answer from shared caches (RFC 9111, 5.2.2).

@@ -161,22 +161,38 @@ def test_editors_and_odd_queries_are_never_served_or_stored(reader, make_article
     assert reader.get(url + "?utm_source=x")[1].get("X-Cache") is None
 
 
-def test_a_host_written_another_way_is_rendered_but_never_stored(reader, make_article):
-    """Django takes any port and any capitals on an allowed host: 150 requests, each naming a
-    new port, were 150 renders and 150 entries more, at anyone's will."""
-    from dateline.pagecache import store
-
+def test_a_host_written_another_way_is_one_page_and_no_other_name_is_stored(
+        reader, make_article, settings):
+    """Django takes any port, capitals, a trailing dot and (with a wildcard) any subdomain on
+    an allowed host: 150 requests, each naming a new port, were 150 renders and 150 entries
+    more, at anyone's will."""
+    settings.ALLOWED_HOSTS = ["testserver", ".example.org", "news.example.org"]
+    settings.DATELINE_SITE_URL = "https://news.example.org"
+    reader = type(reader)()  # the policy reads the names once
     url = make_article().get_absolute_url()
-    for host in ("testserver:41111", "TestServer", "testserver:41111"):
+    for host in ("testserver:41111", "anything.example.org", "testserver:41112"):
         status, headers, _ = reader.get(url, HTTP_HOST=host)
-        assert (status, headers.get("X-Cache")) == (200, None)
-        assert store.load(f"http://{host}{url}?") is None
-    assert reader.get(url, HTTP_HOST="testserver:80")[1]["X-Cache"] == "MISS"  # its own port
-    assert reader.get(url, HTTP_HOST="testserver:80")[1]["X-Cache"] == "HIT"
-    from dateline.pagecache.policy import _plain_host
+        assert (status, headers.get("X-Cache")) == (200, None)  # rendered, never stored
+    # One page whichever way the server's own name is written.
+    assert reader.get(url, HTTP_HOST="testserver")[1]["X-Cache"] == "MISS"
+    for host in ("TestServer", "testserver.", "testserver:80"):  # 80: the server's own port
+        assert reader.get(url, HTTP_HOST=host)[1]["X-Cache"] == "HIT"
+    # Behind a proxy sending `$host:$server_port` (HTTPS ended there, the app told http): the
+    # public name with its port is the site's, and its pages are kept.
+    assert reader.get(url, HTTP_HOST="news.example.org:443")[1]["X-Cache"] == "MISS"
+    assert reader.get(url, HTTP_HOST="news.example.org:443")[1]["X-Cache"] == "HIT"
 
-    assert _plain_host("[::1]", "80") and _plain_host("[::1]:80", "80")  # IPv6
-    assert not _plain_host("[::1]:8080", "80")
+
+def test_host_spellings_as_one_name():
+    from dateline.pagecache.policy import normal_host
+
+    def spelt(host, port="8000", scheme="http"):
+        return normal_host({"HTTP_HOST": host, "SERVER_PORT": port, "wsgi.url_scheme": scheme})
+
+    assert spelt("[::1]") == spelt("[::1]:8000") == "[::1]"  # IPv6 in brackets
+    assert spelt("[::1]:8080") == "[::1]:8080"
+    assert spelt("News.Example.ORG.:443", scheme="https") == "news.example.org"
+    assert spelt("news.example.org:443") == "news.example.org:443"  # not http's own port
 
 
 def test_a_page_rendered_during_an_invalidation_is_not_stored(make_article):
