@@ -173,7 +173,7 @@ class EditionMail:
         message = NewsletterMessage(subject=f"[Test] {self.subject}",
                                     body=self._text.replace(self._marker,
                                                             "(none in a test copy)"),
-                                    to=[address])
+                                    to=[address], headers=site_headers())
         message.attach_alternative(self.preview(), "text/html")
         return message
 

@@ -1,5 +1,7 @@
 """The site's feeds: the newest live stories of the site, of a section or of a tag."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.contrib.syndication.views import Feed, add_domain
@@ -60,6 +62,8 @@ class ArticleFeed(Feed):
                 entry["enclosures"] = [Enclosure(photo.main.url, str(photo.main.size),
                                                  photo.main.content_type)]
         request.feed_keys = found
+        # The feed's own id (Atom's <id>) on the public origin too, as its items' are.
+        feed.feed["id"] = settings.DATELINE_SITE_URL + urlsplit(feed.feed["link"]).path
         feed.feed["hub_url"] = hub_url(request)
         feed.feed["icon"] = request.build_absolute_uri(static("syndication/icon.png"))
         feed.feed["favicon"] = request.build_absolute_uri(static("site/favicon.svg"))

@@ -48,6 +48,13 @@ def test_a_test_copy_goes_to_the_editor_alone_and_counts_as_nothing_sent(
     mail = inbox.messages[0]
     assert mail["Subject"].startswith("[Test] ")
     assert mail["List-Unsubscribe"] is None  # no one's link
+    # Otherwise as subscribers get it: named on the site's domain, filed under the list.
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    domain = urlsplit(settings.DATELINE_SITE_URL).hostname
+    assert mail["Message-ID"].endswith(f"@{domain}>") and domain in mail["List-Id"]
     text = mail.get_body(("plain",)).get_content()
     assert "Talks resume in Geneva" in text and "(none in a test copy)" in text
     assert not Delivery.objects.exists()

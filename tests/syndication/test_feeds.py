@@ -48,6 +48,8 @@ def test_site_feed_lists_stories_newest_first_with_permanent_guids(client, stori
     # not (two names gave every story twice in a reader subscribed to both).
     other = feedparser.parse(client.get(url, HTTP_HOST="localhost").content)
     assert [e.id for e in other.entries] == [e.id for e in feed.entries]
+    if url.endswith("/atom/"):  # the feed's own id too
+        assert other.feed.id == feed.feed.id == "https://news.example/"  # its page's
     assert other.entries[0].link == f"http://localhost{newer.get_absolute_url()}"
     assert feed.entries[0].published_parsed == newer.published_at.utctimetuple()
     assert "Last-Modified" in response
