@@ -14,11 +14,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dateline.base import onetime
 from dateline.newsroom.actions import log_action
+from dateline.newsroom.coming import comes_out
 from dateline.newsroom.html import paragraphs_to_html
 from dateline.newsroom.models import Article
 from dateline.newsroom.permissions import can_see_all, is_owner
@@ -124,20 +124,6 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
         "subtitle": article.headline, "comes_out": comes_out(article),
     })
 
-
-def comes_out(article: Article) -> str:
-    """When a story not yet before readers will be, in words: "when it is published" misled
-    on a published story held by its embargo, or one booked for its time."""
-    now = timezone.now()
-    if article.status == Article.Status.PUBLISHED:
-        embargo, out = article.embargo_until, article.published_at
-        if embargo and embargo > now and not (out and out > embargo):
-            return "when its embargo lifts"
-        if out and out > now:
-            return "when it comes out at its publication time"
-    if article.status == Article.Status.SCHEDULED:
-        return "when it comes out at its scheduled time"
-    return "when it is published"
 
 
 @require_POST

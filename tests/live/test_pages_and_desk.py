@@ -122,6 +122,8 @@ def test_a_story_held_by_its_embargo_is_said_to_come_out_when_it_lifts(
     assert "Marked as breaking: the banner appears when its embargo lifts." in answer.text
     coverage = client.get(f"/desk/live/{story.pk}/coverage/").text
     assert "The story is published: entries appear when its embargo lifts." in coverage
+    desk = client.get(f"/desk/newsroom/article/{story.pk}/change/").text
+    assert "— shown when its embargo lifts." in desk  # the breaking box on its page
 
 
 def test_reporters_cannot_mark_breaking_news(desk_client, make_user, make_article):

@@ -50,3 +50,5 @@ def test_a_save_with_a_move_records_the_story_as_the_move_left_it(desk_client, m
     last = Revision.objects.filter(article=article).order_by("-created_at", "-pk").first()
     assert last.metadata["status"] == "published"
     assert "Then “Publish now”." in last.note
+    revisions = client.get(f"/desk/newsroom/article/{article.pk}/revisions/").text
+    assert "Then “Publish now”." in revisions  # said where editors compare them

@@ -201,6 +201,10 @@ def test_past_the_count_s_cap_the_pages_go_on_while_they_are_full(client, storie
     assert "Page 2</span>" in html and "Page 2 of" not in html and 'rel="next"' not in html
     assert 'rel="next" href="?q=inflation&amp;page=2"' in client.get(
         "/search/", {"q": "inflation"}).content.decode()
+    # Past the end of a count that stopped short, no end is made up from it.
+    beyond = client.get("/search/", {"q": "inflation", "page": 5}).content.decode()
+    assert "No results this far back." in beyond and "end on page" not in beyond
+    assert "These results end before page 5" in beyond
 
 
 def test_a_sections_count_is_what_its_link_finds_its_subsections_included(client, stories):

@@ -20,6 +20,7 @@ from dateline.base.numbers import key_from
 from ..actions import TRANSITIONS, ActionRefused
 from ..actions.audit import last_move
 from ..actions.save import keep_refused
+from ..coming import comes_out
 from ..models import Article, Revision
 from ..permissions import can_edit
 from . import autosave, presence
@@ -72,6 +73,7 @@ def page_context(request: HttpRequest, article: Article | None) -> dict:
             autosave_url=reverse("admin:newsroom_article_autosave", args=[article.pk]),
             presence_url=reverse("admin:newsroom_article_presence", args=[article.pk]),
             leave_url=reverse("admin:newsroom_article_leave", args=[article.pk]),
+            comes_out=comes_out(article),
             others_here=presence.others(article, request.user),
             kept_move=refused_move(request, article) if request.method == "GET" else None,
             story_notices=[said for notice in _story_notices
