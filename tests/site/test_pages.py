@@ -166,6 +166,10 @@ def test_an_undated_archive_s_stories_neither_lead_nor_pass_for_the_day_s_news(
     assert all("Undated" not in t for t in teasers if "Talks resume" in t)
     briefs = client.get("/news-in-brief/").content.decode()
     assert briefs.count("Undated; added to the archive") == 1
+    found = client.get("/search/", {"q": "gaming"}).content.decode()
+    assert found.count("Undated; added to the archive") == 1
+    beside = client.get(news.get_absolute_url()).content.decode()  # "More from World"
+    assert beside.count("Undated; added to the archive") == 1
 
 
 def test_section_page_is_newest_first_includes_subsections_and_paginates(

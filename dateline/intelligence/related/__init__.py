@@ -17,7 +17,8 @@ from .dedupe import text_key, unique_newest
 
 Origin = RelatedStory.Origin
 # What a teaser shows, and the body: copies are told apart by their text.
-SHOWN = ("headline", "slug", "teaser", "published_at", "section_id", "body")
+SHOWN = ("headline", "slug", "teaser", "published_at", "published_at_is_import_time", "section_id",
+         "body")
 
 
 def _order(rows: Iterable[tuple[int, str, int]]) -> tuple[list[int], set[int]]:
