@@ -60,8 +60,9 @@ def test_the_preview_shows_the_stored_list_too(client, listed):
 
 
 @pytest.mark.parametrize("version", ["3.1", "2.1"])
-def test_the_wire_names_the_related_stories_and_validates(listed, version):
+def test_the_wire_names_the_related_stories_and_validates(listed, version, settings):
     own, shown, _ = listed
+    settings.DATELINE_SITE_URL = "https://news.example"  # stories are named on it
     formatter = registry.get("ninjs" + version.replace(".", ""))(base_url="https://news.example")
     item = formatter.format_all([own])[0]
     assert errors(item, version) == []
