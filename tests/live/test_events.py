@@ -96,6 +96,20 @@ def test_a_killed_breaking_story_published_again_is_no_breaking_news(editor, mak
     assert LiveEvent.objects.last().payload["breaking"] is False
 
 
+def test_stories_killed_before_the_rule_lose_their_breaking_flag_on_migrating(make_article):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    killed = make_article("Killed last week", status=Article.Status.UNPUBLISHED,
+                          is_breaking=True)
+    live = make_article("Still breaking", is_breaking=True)
+    import_module("dateline.newsroom.migrations.0023_killed_stories_end_breaking") \
+        .end_breaking(apps, None)
+    assert not Article.objects.get(pk=killed.pk).is_breaking
+    assert Article.objects.get(pk=live.pk).is_breaking
+
+
 def test_unpublishing_and_deleting_take_the_story_away(editor, make_article):
     story = make_article("Withdrawn report")
     other = make_article("Deleted report")

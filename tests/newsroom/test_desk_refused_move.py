@@ -41,8 +41,11 @@ def test_a_save_with_a_move_records_the_story_as_the_move_left_it(desk_client, m
     article = make_article("Budget vote", status="unpublished")
     url = f"/desk/newsroom/article/{article.pk}/change/"
     # Bringing a killed story back asks first, as killing it does.
+    page = client.get(url).content.decode()
     assert ('value="publish" form="article_form" data-confirm="Publish this killed story '
-            'again?') in client.get(url).content.decode()
+            'again?') in page
+    assert ('value="schedule" form="article_form" data-confirm="Bring this killed story back '
+            'at that time?') in page
     client.post(url, article_post_data(article, _workflow="publish",
                                        **{"wf-publish-seen_status": "unpublished"}))
     article.refresh_from_db()
