@@ -201,6 +201,11 @@ def test_explicit_section_paths_and_tags_and_authors(tmp_path):
     assert {t.get_absolute_url() for t in article.tags.all()} == {
         "/people/vladimir-putin/", "/places/moscow/",
     }
+    # Its import revision records what a desk save does: with the section, dateline and
+    # status alone, two editors' conflict on it took every tag as changed by both.
+    from dateline.newsroom.actions.save import snapshot
+
+    assert article.revisions.get().metadata == snapshot(article)
 
 
 def test_profile_loads_from_toml(tmp_path):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from ..html import paragraphs_to_html
-from ..models import Article, Revision, Source
+from ..models import Article, Author, Revision, Source, Tag
 from ..models.article import restamp_if_late
 from ..signals import articles_bulk_changed
 from .headlines import HeadlineStyle, forms_from, learn_from_file
@@ -266,18 +266,34 @@ def _save(plan: _Plan) -> None:
     if written:  # those stamped at the batch's time, if its commit comes late
         restamp_if_late(Article.objects.filter(pk__in=[a.pk for a in written]), plan.at)
     _replace_relations(written, plan.relations)
-    Revision.objects.bulk_create(_import_revision(a) for a in written)
+    Revision.objects.bulk_create(_import_revisions(written, plan.relations))
     if written:
         articles_bulk_changed.send(sender=Article, count=len(written), pks=[a.pk for a in written])
 
 
-def _import_revision(article: Article) -> Revision:
-    return Revision(
-        article=article, kind=Revision.Kind.IMPORT, version=article.version,
-        headline=article.headline, standfirst=article.standfirst, body=article.body,
-        metadata={"section": article.section.display_path, "dateline": article.dateline,
-                  "status": article.status},
-    )
+def _import_revisions(articles: list[Article], relations: dict) -> list[Revision]:
+    """An import revision of each story, recording what a desk save records (save.snapshot):
+    with the section, dateline and status alone, a conflict between two editors of an
+    imported story took every tag, source and author as changed by both."""
+    wanted: list[set[int]] = [set(), set(), set()]
+    for article in articles:
+        for index, ids in enumerate(relations[article.external_id]):
+            wanted[index].update(ids)
+    names = [dict(model.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+             for model, ids in zip((Tag, Source, Author), wanted, strict=True)]
+    revisions = []
+    for article in articles:
+        tags, sources, authors = (sorted(names[i][pk] for pk in ids) for i, ids in
+                                  enumerate(relations[article.external_id]))
+        revisions.append(Revision(
+            article=article, kind=Revision.Kind.IMPORT, version=article.version,
+            headline=article.headline, standfirst=article.standfirst, body=article.body,
+            metadata={"slug": article.slug, "byline_text": article.byline_text,
+                      "section": article.section.display_path, "dateline": article.dateline,
+                      "status": article.status, "authors": authors, "sources": sources,
+                      "tags": tags, "original_url": article.original_url,
+                      "is_top_story": article.is_top_story}))
+    return revisions
 
 
 def _fill(
