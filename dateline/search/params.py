@@ -83,15 +83,19 @@ class Found:
     def pages(self) -> int:
         """The pages the count fills; past its cap ("more") a lower bound, which never falls
         behind a page that has results and one more where this one is full."""
-        counted = max(1, -(-self.results.total // self.query.per_page))
+        counted = self._counted_pages
         return max(counted, self.query.page + 1) if self.has_next else counted
+
+    @property
+    def _counted_pages(self) -> int:
+        return max(1, -(-self.results.total // self.query.per_page))
 
     @property
     def has_next(self) -> bool:
         """Whether a page follows: within the count, or past its cap while pages are full (a
         filtered search counted 421 and stopped its links at page 22 of 49 full ones)."""
         page = self.query.page
-        if page < max(1, -(-self.results.total // self.query.per_page)):
+        if page < self._counted_pages:
             return True
         return (self.results.more and page < MAX_PAGE
                 and len(self.results.hits) >= self.query.per_page)

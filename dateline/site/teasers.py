@@ -76,8 +76,8 @@ def teaser(story, level: int = 3, lead: bool = False, show_section: bool = False
     moment = story.published_at
     # An undated archive's story carries its import's time: said, so that a 2004 report is
     # not read as today's news (its page says the same under its dateline).
-    undated = ("published_at_is_import_time" not in story.get_deferred_fields()
-               and story.published_at_is_import_time)
+    # Read only where loaded (a deferred field would cost a query a teaser).
+    undated = story.__dict__.get("published_at_is_import_time", False)
     when = "Undated; added to the archive " if undated else ""
     photo = f'<div class="teaser-photo">{conditional_escape(thumbnail)}</div>' if thumbnail else ""
     return mark_safe(

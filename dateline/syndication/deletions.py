@@ -26,11 +26,12 @@ from .told import as_told
 
 def owed(article: Article, now: datetime) -> DeletedStory | None:
     """What partners are owed for this story, deleted at `now`; None if nothing. A withdrawn
-    or held story is named as partners were told of it (told.py: read before the deletion
-    takes its revisions with it)."""
-    told = getattr(article, "told", article)
-
-    def left(version: int, withdrawn_at: datetime, wire_changed_at: datetime) -> DeletedStory:
+    or held story is named as partners were told of it (told.py), so this is read before the
+    deletion takes the story's revisions with it."""
+    def left(version: int, withdrawn_at: datetime, wire_changed_at: datetime,
+             told_at: datetime | None = None) -> DeletedStory:
+        told = as_told(Article(pk=article.pk, headline=article.headline, slug=article.slug),
+                       told_at)
         return DeletedStory(article_id=article.pk, headline=told.headline, slug=told.slug,
                             version=version, withdrawn_at=withdrawn_at,
                             wire_changed_at=wire_changed_at)
@@ -40,9 +41,11 @@ def owed(article: Article, now: datetime) -> DeletedStory | None:
     withdrawn = article.wire_changed_at
     kept_from = now - timedelta(days=params.CHANGES_KEPT_DAYS)
     if article.status == Article.Status.UNPUBLISHED and withdrawn and withdrawn >= kept_from:
-        return left(article.wire_version, article.modified_at, withdrawn)
-    if WithheldStory.objects.filter(article_id=article.pk).exists():
-        return left(article.wire_version + 1, now, now)  # held by partners: now taken down
+        return left(article.wire_version, article.modified_at, withdrawn, told_at=withdrawn)
+    held = (WithheldStory.objects.filter(article_id=article.pk)
+            .values_list("wire_changed_at", flat=True).first())
+    if held is not None:  # held by partners: now taken down
+        return left(article.wire_version + 1, now, now, told_at=held)
     return None
 
 
@@ -53,23 +56,17 @@ def as_withdrawn(deleted: DeletedStory) -> Article:
                    modified_at=deleted.withdrawn_at)
 
 
-@receiver(pre_delete, sender=Article, dispatch_uid="syndication.story_told")
-def story_told(sender, instance: Article, **kwargs) -> None:
-    """How partners were told of a withdrawn or held story, while its revisions are there."""
-    if instance.is_live:
-        return
-    held = (WithheldStory.objects.filter(article_id=instance.pk)
-            .values_list("wire_changed_at", flat=True).first())
-    at = held if held is not None else instance.wire_changed_at
-    instance.told = as_told(Article(pk=instance.pk, headline=instance.headline,
-                                    slug=instance.slug), at)
+@receiver(pre_delete, sender=Article, dispatch_uid="syndication.story_owed")
+def story_owed(sender, instance: Article, **kwargs) -> None:
+    """What partners are owed, read while the story's revisions are still there."""
+    now = timezone.now()
+    instance.owed_to_partners = (now, owed(instance, now))
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="syndication.story_deleted")
 def story_deleted(sender, instance: Article, **kwargs) -> None:
     # In the deletion's transaction: rolled back with it, never a deletion without its item.
-    now = timezone.now()
-    deleted = owed(instance, now)
+    now, deleted = getattr(instance, "owed_to_partners", (None, None))
     if deleted is None:
         return
     # Nobody can ask the feed for what lies past its reach.

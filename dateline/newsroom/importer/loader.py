@@ -14,6 +14,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from ..actions.save import snapshot
 from ..html import paragraphs_to_html
 from ..models import Article, Author, Revision, Source, Tag
 from ..models.article import restamp_if_late
@@ -281,19 +282,17 @@ def _import_revisions(articles: list[Article], relations: dict) -> list[Revision
             wanted[index].update(ids)
     names = [dict(model.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
              for model, ids in zip((Tag, Source, Author), wanted, strict=True)]
-    revisions = []
-    for article in articles:
-        tags, sources, authors = (sorted(names[i][pk] for pk in ids) for i, ids in
-                                  enumerate(relations[article.external_id]))
-        revisions.append(Revision(
-            article=article, kind=Revision.Kind.IMPORT, version=article.version,
-            headline=article.headline, standfirst=article.standfirst, body=article.body,
-            metadata={"slug": article.slug, "byline_text": article.byline_text,
-                      "section": article.section.display_path, "dateline": article.dateline,
-                      "status": article.status, "authors": authors, "sources": sources,
-                      "tags": tags, "original_url": article.original_url,
-                      "is_top_story": article.is_top_story}))
-    return revisions
+    return [Revision(article=article, kind=Revision.Kind.IMPORT, version=article.version,
+                     headline=article.headline, standfirst=article.standfirst, body=article.body,
+                     metadata=snapshot(article, _names_of(article, relations, names)))
+            for article in articles]
+
+
+def _names_of(article: Article, relations: dict, names: list[dict]) -> tuple:
+    """(authors, sources, tags) names of an imported story, from its relations' ids."""
+    tags, sources, authors = ([names[i][pk] for pk in ids]
+                              for i, ids in enumerate(relations[article.external_id]))
+    return authors, sources, tags
 
 
 def _fill(
