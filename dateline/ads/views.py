@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
+from dateline.base.clients import client_network
+from dateline.readership import repeats
 from dateline.readership.counting import count
 from dateline.readership.robots import is_robot
 
@@ -81,7 +83,10 @@ def click(request: HttpRequest, pk: str) -> HttpResponse:
         "link", flat=True).first()
     if link is None:
         raise Http404("No such campaign.")
-    if request.method == "GET" and not is_robot(request.headers.get("User-Agent", "")):
+    # A sender's repeats count a few times a window, as its views do (readership.repeats):
+    # a loop of GETs billed the advertiser for every one.
+    if (request.method == "GET" and not is_robot(request.headers.get("User-Agent", ""))
+            and repeats.allowed(client_network(request), choice.CLICK, pk)):
         count(choice.CLICK, pk)
     response = HttpResponseRedirect(link)
     response["Cache-Control"] = _NOT_KEPT

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from dateline.base.hashes import address_hash, sender_hash
 from dateline.base.methods import takes_posts
 from dateline.base.ratelimits import RateLimit
+from dateline.pagecache.queries import reads_query
 
 from .models import Subscriber
 from .newsletter import (
@@ -110,6 +111,7 @@ def do_unsubscribe(subscriber: Subscriber) -> None:
         unsubscribed_at=timezone.now())
 
 
+@reads_query()
 @takes_posts
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
@@ -150,6 +152,7 @@ def _form_page(request: HttpRequest, form: SubscribeForm, *, status: int = 200,
     }, status=status)
 
 
+@reads_query()
 @require_safe
 @never_cache
 def sent(request: HttpRequest) -> HttpResponse:
@@ -158,6 +161,7 @@ def sent(request: HttpRequest) -> HttpResponse:
                   {"edition_name": settings.DATELINE_EDITION_NAME})
 
 
+@reads_query()
 @takes_posts
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
@@ -184,6 +188,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 # RFC 8058: a mail provider's one-click POST comes with no cookie and no token of ours; the
 # signed link is what proves it is the reader's. A GET only shows the button, because mail
 # scanners follow every link in a mail.
+@reads_query()
 @takes_posts
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])

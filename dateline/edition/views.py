@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from dateline.pagecache import keys
+from dateline.pagecache.queries import reads_query
 
 from .assembly import layout, next_edition_date
 from .models import Edition
@@ -23,6 +24,7 @@ def public_editions(now: datetime | None = None):
         Q(date__lt=next_edition_date(now)) | ~Q(status=Edition.Status.DRAFT))
 
 
+@reads_query()
 def latest(request: HttpRequest) -> HttpResponse:
     """Today's edition once it is out, else the latest one out."""
     edition = public_editions().first()
@@ -31,6 +33,7 @@ def latest(request: HttpRequest) -> HttpResponse:
     return show(request, edition)
 
 
+@reads_query()
 def day(request: HttpRequest, year: int, month: int, day: int) -> HttpResponse:
     edition = dated_edition(year, month, day)
     if edition is None:
@@ -40,6 +43,7 @@ def day(request: HttpRequest, year: int, month: int, day: int) -> HttpResponse:
     return show(request, edition)
 
 
+@reads_query()
 def pdf(request: HttpRequest, year: int, month: int, day: int) -> HttpResponse:
     """The edition as a newspaper PDF, downloaded under a name that says which."""
     edition = dated_edition(year, month, day)

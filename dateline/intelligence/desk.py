@@ -27,8 +27,9 @@ from dateline.newsroom.models import Article
 from dateline.newsroom.permissions import can_edit
 
 from . import decisions
+from .duplicates import near_duplicates
 from .models import Analysis, Brief, Decision, RelatedStory, StoryTopic, TagSuggestion
-from .text import brief_basis
+from .text import brief_basis, story_of
 
 SHOWN_RELATED = 5
 # Pending tag suggestions under this confidence are folded under "Less likely".
@@ -76,7 +77,7 @@ def panel_context(request: HttpRequest, article: Article) -> dict:
             part.split(":", 1)[0] for part in (analysis.version.split("+") if analysis else []))),
         "duplicates": [{**d, "published": datetime.fromisoformat(d["published_at"]),
                         "percent": round(100 * d["similarity"])}
-                       for d in (analysis.near_duplicates if analysis else [])],
+                       for d in current_duplicates(article, analysis)],
         "picker": RelatedPick(prefix="intel", story=article)["related"],
     }
 
@@ -87,10 +88,11 @@ def very_like_notice(request: HttpRequest, article: Article) -> str | None:
     not look."""
     if article.is_live:
         return None
-    analysis = Analysis.objects.filter(article=article).only("near_duplicates").first()
-    if analysis is None or not analysis.near_duplicates:
+    found = current_duplicates(
+        article, Analysis.objects.filter(article=article).only("near_duplicates").first())
+    if not found:
         return None
-    closest = max(analysis.near_duplicates, key=lambda d: d["similarity"])
+    closest = max(found, key=lambda d: d["similarity"])
     published = datetime.fromisoformat(closest["published_at"]) if closest.get(
         "published_at") else None
     return format_html(
@@ -100,6 +102,19 @@ def very_like_notice(request: HttpRequest, article: Article) -> str | None:
         closest["headline"],
         f" of {timezone.localtime(published):%Y-%m-%d %H:%M}" if published else "",
         round(100 * closest["similarity"]))
+
+
+def current_duplicates(article: Article, analysis: Analysis | None) -> list[dict]:
+    """The live stories very like this one now. A story not out yet is compared again each
+    time its page opens: what its analysis found is as old as its last save, and a twin
+    published since (a draft analysed before it went out) was never flagged, so the copy
+    went out too. Its candidates are those the analysis found, its related stories and its
+    section's recent ones (duplicates.near_duplicates); a live story keeps its analysis's."""
+    stored = analysis.near_duplicates if analysis else []
+    if article.is_live:
+        return stored
+    related = RelatedStory.objects.filter(article=article).values_list("related_id", flat=True)
+    return near_duplicates(article, story_of(article), [*(d["id"] for d in stored), *related])
 
 
 def brief_behind(article: Article, brief: Brief | None) -> str:

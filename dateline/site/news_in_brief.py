@@ -23,6 +23,7 @@ from dateline.intelligence.briefs import briefs_for
 from dateline.newsroom.importer.records import FIRST_YEAR
 from dateline.newsroom.models import Article, Section
 from dateline.pagecache import keys
+from dateline.pagecache.queries import reads_query
 
 from .pagination import news_page
 from .sections import attach_sections, main_sections, tree
@@ -35,10 +36,12 @@ MOST_ON_A_DAY = 200
 PER_SECTION = 20
 
 
+@reads_query("page")
 def today(request: HttpRequest, path: str = "") -> HttpResponse:
     return _page(request, timezone.localdate(), path, dated=False)
 
 
+@reads_query("page")
 def day(request: HttpRequest, day: str, path: str = "") -> HttpResponse:
     try:
         shown = date.fromisoformat(day)

@@ -16,6 +16,7 @@ from dateline.newsroom.models import Article, Author, Source, Tag
 from dateline.newsroom.related import more_from_section
 from dateline.newsroom.signals import story_page_rendering
 from dateline.pagecache import keys
+from dateline.pagecache.queries import reads_query
 from dateline.readership.most_read import block as most_read_block
 
 from . import photos, sections, structured
@@ -29,6 +30,7 @@ LATEST_ON_HOME = 12
 PER_SECTION_ON_HOME = 4
 
 
+@reads_query()
 def home(request: HttpRequest) -> HttpResponse:
     # Everything below the masthead but the JSON-LD is one part, renewed by any change to a
     # story (each names the `home` key) or to the sections.
@@ -67,11 +69,13 @@ def _render_home(request: HttpRequest) -> tuple[str, set[str]]:
                   *keys.articles(a for _, stories in blocks for a in stories)}
 
 
+@reads_query()
 def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.live().only("pk", "slug"), pk=pk)
     return redirect(article, permanent=True)
 
 
+@reads_query()
 def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     # By primary key, liveness checked here (`Article.is_live`, the rule of `live()`): building
     # the live filter's SQL took a third of a page whose parts were all stored.
@@ -203,6 +207,7 @@ def _depth(request: HttpRequest) -> int:
     return page_number(request.GET.get("page")) * settings.DATELINE_PAGE_SIZE + 1
 
 
+@reads_query("page")
 def section(request: HttpRequest, path: str) -> HttpResponse:
     section = sections.by_path(path)
     if section is None:
@@ -238,6 +243,7 @@ def section(request: HttpRequest, path: str) -> HttpResponse:
     return response
 
 
+@reads_query("page")
 def tag(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, kind=Tag.kind_for_prefix(kind), slug=slug)
     stories = Article.objects.live().linked_to("tags", tag.pk, _depth(request))
@@ -247,6 +253,7 @@ def tag(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     return response
 
 
+@reads_query("page")
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     stories = Article.objects.live().linked_to("authors", author.pk, _depth(request))
@@ -256,6 +263,7 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@reads_query()
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages that name none, such as the desk's."""
     return redirect(static("site/favicon.svg"), permanent=True)

@@ -24,6 +24,7 @@ from dateline.base import onetime
 from dateline.base.hashes import address_hash, sender_hash
 from dateline.base.methods import takes_posts
 from dateline.pagecache import keys
+from dateline.pagecache.queries import reads_query
 
 from . import limits
 from .forms import ReportForm
@@ -43,6 +44,7 @@ FORM_TEMPLATE = "submissions/new.html"
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 # Browsers and proxies keep no copy (it holds a token), yet going back still refills the form.
+@reads_query("from")
 @cache_control(private=True, no_cache=True)
 def new(request: HttpRequest) -> HttpResponse:
     """Show the form (GET), or check and store a report (POST)."""
@@ -152,6 +154,7 @@ def _form_page(request: HttpRequest, form: ReportForm, *, status: int = 200,
     }, status=status)
 
 
+@reads_query()
 @require_safe
 @cache_control(private=True, no_cache=True)
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
@@ -164,6 +167,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "submissions/thanks.html", {"report": submission})
 
 
+@reads_query()
 @require_safe
 def terms(request: HttpRequest) -> HttpResponse:
     """Show what a reader agrees to by sending a report."""

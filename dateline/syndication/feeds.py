@@ -31,6 +31,7 @@ class ArticleFeed(Feed):
     """The items every feed shares; subclasses say which stories and what the feed is."""
 
     feed_type = RssFeed
+    query_params = frozenset()  # a feed reads none: `?x=…` is redirected (pagecache.queries)
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = super().__call__(request, *args, **kwargs)

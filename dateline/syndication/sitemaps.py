@@ -29,6 +29,7 @@ from dateline.db import limits
 from dateline.newsroom.html import without_control_characters
 from dateline.newsroom.models import Article, Section, Tag
 from dateline.pagecache import keys
+from dateline.pagecache.queries import reads_query
 
 from . import sitemap_figures
 from .sitemap_figures import Figures
@@ -285,6 +286,7 @@ def sitemap_for(section: str) -> DatelineSitemap:
         raise Http404(f"No sitemap {section!r}.") from None
 
 
+@reads_query()
 @csp_override(DISPLAYED_XML_POLICY)
 @while_figures_are_worked_out
 def index(request: HttpRequest) -> HttpResponse:
@@ -301,6 +303,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@reads_query("p")
 @csp_override(DISPLAYED_XML_POLICY)
 @while_figures_are_worked_out
 def sitemap(request: HttpRequest, section: str) -> HttpResponse:
@@ -312,6 +315,7 @@ def sitemap(request: HttpRequest, section: str) -> HttpResponse:
     return response
 
 
+@reads_query()
 def robots(request: HttpRequest) -> HttpResponse:
     """robots.txt: crawl the site but not the desk or previews; here are the sitemaps."""
     index_url = request.build_absolute_uri(reverse("syndication:sitemap-index"))

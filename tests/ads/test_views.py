@@ -68,6 +68,20 @@ def test_click_counts_and_redirects(client, make_campaign):
     assert (row.key, row.count) == (str(campaign.pk), 1)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_one_senders_repeated_clicks_count_a_few_times_only(client, make_campaign, settings):
+    """A loop of GETs on /ads/click was billed to the advertiser, every one of 200."""
+    settings.DATELINE_READERSHIP_REPEATS = 3
+    campaign = make_campaign()
+    url = f"/ads/click/{campaign.pk}"
+    for _ in range(20):
+        assert client.get(url, headers={"User-Agent": BROWSER}).status_code == 302
+    # Another reader's click still counts.
+    client.get(url, headers={"User-Agent": BROWSER}, REMOTE_ADDR="192.0.2.9")
+    counting.flush()
+    assert Tally.objects.get(kind="click").count == 4
+
+
 def test_robots_and_head_requests_are_not_counted(client, make_campaign):
     campaign = make_campaign()
     url = f"/ads/click/{campaign.pk}"

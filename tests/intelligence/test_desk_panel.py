@@ -93,6 +93,21 @@ def test_the_very_like_warning_stands_beside_the_workflow_buttons_until_publishe
         "</section>")[0]
 
 
+def test_a_twin_published_after_the_drafts_analysis_is_flagged_when_it_opens(
+        desk_client, make_user, make_article):
+    """The notice read the draft's analysis, as old as its last save: a twin published since
+    was never flagged, and both copies went out."""
+    draft = make_article("Rail workers to strike", body=WHEAT, status=Article.Status.DRAFT,
+                         published_at=None)
+    analyse(draft)
+    twin = make_article("Rail stoppage set for Friday", body=WHEAT)
+    page = desk_client(make_user("Editor")).get(f"/desk/newsroom/article/{draft.pk}/change/").text
+    workflow = page.split('<section class="workflow"')[1].split("</section>")[0]
+    assert f'<strong>Very like</strong> <a href="/desk/newsroom/article/{twin.pk}/change/">' \
+        in workflow
+    assert page.count("“Rail stoppage set for Friday”") == 2  # the notice, and the panel
+
+
 def test_accept_reject_and_undo_by_fetch(desk_client, make_user, story):
     editor = make_user("Editor")
     client = desk_client(editor)

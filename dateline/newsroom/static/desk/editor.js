@@ -116,22 +116,25 @@
       .catch(() => { lastKept = null; say("Draft not kept: no connection. Keep this page open."); });
   }
 
-  // Enter in a move's own field (its note, its time) sent the form with Save, the default
-  // button: the story was saved and the note, written for the move, dropped unsaid. Enter
-  // there keeps the page; the move's button sends the note with it.
+  // Enter in a one-line field sent the form with Save, the default button. In a move's own
+  // field (its note, its time) the story was saved and the note, written for the move,
+  // dropped unsaid; in the headline, the dateline or the slug of a live story, a half-typed
+  // headline went on the site at once, unasked. A story is saved by its buttons alone, and
+  // a press that does nothing says so: done silently, it read as a desk that ignored it.
+  const ONE_LINE = /^(text|search|url|email|number|tel|date|datetime-local|time)$/;
   document.addEventListener("keydown", (event) => {
     const field = event.target;
-    if (event.key === "Enter" && field.form === form && /^wf-/.test(field.name || "")) {
-      event.preventDefault();
-      // ...and says so: a press that did nothing, silently, read as a desk that ignored it.
-      const name = field.name.replace(/^wf-/, "").replace(/-(note|at)$/, "");
-      const button = [...document.querySelectorAll("button.workflow-button")]
-        .find((b) => b.value === name);
-      if (button) {
-        say(`Enter does not move the story: press “${button.textContent.trim()}” to do it ` +
-            "with this note.");
-      }
-    }
+    if (event.key !== "Enter" || event.defaultPrevented || event.isComposing ||
+        field.form !== form || field.tagName !== "INPUT" || !ONE_LINE.test(field.type)) return;
+    event.preventDefault();
+    const name = (field.name || "").replace(/^wf-/, "").replace(/-(note|at)$/, "");
+    const button = /^wf-/.test(field.name || "") &&
+      [...document.querySelectorAll("button.workflow-button")].find((b) => b.value === name);
+    say(button
+      ? `Enter does not move the story: press “${button.textContent.trim()}” to do it ` +
+        "with this note."
+      : "Enter does not save the story: press “Save” (or another of its buttons) when it " +
+        "is ready.");
   });
 
   // The page's other forms (a correction or update, the breaking switch, a live entry) post

@@ -1,0 +1,78 @@
+"""A query parameter no view reads is dropped by a redirect, so no one renders pages at will."""
+
+from itertools import count
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from dateline.pagecache.queries import ATTRIBUTE
+
+from .test_pagecache import Reader
+
+pytestmark = [pytest.mark.cache, pytest.mark.django_db(transaction=True)]
+
+_busting = count(1)
+
+
+def test_a_cache_busting_parameter_is_redirected_to_the_stored_page(make_article):
+    article = make_article("Parliament votes")
+    reader, url = Reader(), article.get_absolute_url()
+    assert reader.get(url)[0] == 200
+    for query in ("x=1", "utm_source=social&fbclid=abc", "page=3"):
+        status, headers, _ = reader.get(f"{url}?{query}")
+        assert (status, headers["Location"]) == (301, url)
+    # What it is sent to is the page the cache holds: no render for each new parameter.
+    assert reader.get(url)[1]["X-Cache"] == "HIT"
+
+
+@pytest.mark.parametrize("path", ["/sitemap.xml", "/robots.txt", "/feeds/rss/",
+                                  "/feeds/json/", "/edition/"])
+def test_feeds_and_sitemaps_take_no_parameter(client, make_article, path):
+    make_article("Parliament votes")
+    response = client.get(f"{path}?x={next(_busting)}")
+    assert (response.status_code, response["Location"]) == (301, path)
+
+
+def test_the_parameters_a_page_reads_are_kept_and_the_others_dropped(client, make_article):
+    article = make_article("Parliament votes")
+    section = article.section.get_absolute_url()
+    response = client.get(f"{section}?utm_medium=mail&page=2&x=%C3%A9")
+    assert (response.status_code, response["Location"]) == (301, f"{section}?page=2")
+    assert client.get(f"{section}?page=1").status_code == 200  # nothing to drop: rendered
+    sitemap = client.get(f"/sitemaps/news.xml?p=1&x={next(_busting)}")
+    assert sitemap["Location"] == "/sitemaps/news.xml?p=1"
+
+
+def test_pages_that_read_their_query_and_posts_are_left_alone(client, make_article):
+    make_article("Parliament votes")
+    assert client.get("/search/?q=parliament&x=1").status_code == 200
+    assert client.get("/api/search?q=parliament&x=1").status_code != 301
+    # A form's POST is never redirected (its body would be lost): it is answered as before.
+    assert client.post("/report/?x=1", {}).status_code != 301
+
+
+def test_a_path_naming_another_host_is_not_sent_there(client):
+    response = client.get("//evil.example/feeds/rss/?x=1")
+    assert response.status_code != 301 or not response["Location"].startswith("//")
+
+
+def _views(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _views(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.callback
+
+
+# Addresses whose views read their own parameters or are no reader's page: the desk, the
+# partners' API (a key each), the search (its words), beacons, ads, the WebSub hub, renditions,
+# editors' previews and the probes.
+_NOT_READERS_PAGES = ("desk/", "^desk/", "api/", "search/", "r/", "ads/", "websub/",
+                      "media/", "preview/", "healthz", "readyz", "metrics")
+
+
+def test_every_readers_page_says_which_parameters_it_reads():
+    undeclared = [route for route, view in _views(get_resolver().url_patterns)
+                  if not route.startswith(_NOT_READERS_PAGES)
+                  and getattr(view, ATTRIBUTE, None) is None]
+    assert undeclared == []
