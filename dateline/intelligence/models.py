@@ -10,6 +10,7 @@ import unicodedata
 from django.conf import settings
 from django.db import models
 
+from dateline.newsroom import medtop
 from dateline.newsroom.models import Article, Tag
 
 
@@ -93,6 +94,14 @@ class StoryTopic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme}:{self.code} for article {self.article_id}"
+
+    @property
+    def label(self) -> str:
+        """Its name as an editor reads it: a Media Topic's English label where none was
+        stored ("IPTC Media Topic 04000000: 97%" told the desk nothing)."""
+        if self.name or self.scheme != self.Scheme.MEDIATOPIC:
+            return self.name
+        return medtop.LABELS.get(self.code, "")
 
 
 class RelatedStory(models.Model):

@@ -71,8 +71,20 @@ def _render_home(request: HttpRequest) -> tuple[str, set[str]]:
 
 @reads_query()
 def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.live().only("pk", "slug"), pk=pk)
+    article = Article.objects.only("pk", "slug", "status", "published_at",
+                                   "embargo_until").filter(pk=pk).first()
+    if article is None or not article.is_live:
+        return _not_shown(request, article)
     return redirect(article, permanent=True)
+
+
+def _not_shown(request: HttpRequest, article: Article | None) -> HttpResponse:
+    """A killed story is gone (410), said so, without a word of it: crawlers and partners'
+    readers drop it, where a 404 reads as a mistyped address to try again. Anything else not
+    live (a draft, a story yet to come) is not found."""
+    if article is None or article.status != Article.Status.UNPUBLISHED:
+        raise Http404("No such article.")
+    return render(request, "site/withdrawn.html", status=410)
 
 
 @reads_query()
@@ -81,7 +93,7 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     # the live filter's SQL took a third of a page whose parts were all stored.
     article = next(iter(Article.objects.raw(_BY_PK, [pk])), None)
     if article is None or not article.is_live:
-        raise Http404("No such article.")
+        return _not_shown(request, article)
     attach_sections([article])
     if slug != article.slug:
         # The id is the permanent part of the URL; any other slug is an old or mistyped one.

@@ -6,7 +6,13 @@ import re
 import pytest
 from django.db import connections
 
-from dateline.intelligence.models import Brief, Decision, RelatedStory, TagSuggestion
+from dateline.intelligence.models import (
+    Brief,
+    Decision,
+    RelatedStory,
+    StoryTopic,
+    TagSuggestion,
+)
 from dateline.intelligence.pipeline import analyse
 from dateline.newsroom.models import Article, Autosave
 
@@ -106,6 +112,14 @@ def test_a_twin_published_after_the_drafts_analysis_is_flagged_when_it_opens(
     assert f'<strong>Very like</strong> <a href="/desk/newsroom/article/{twin.pk}/change/">' \
         in workflow
     assert page.count("“Rail stoppage set for Friday”") == 2  # the notice, and the panel
+
+
+def test_a_media_topic_is_named_not_only_numbered(desk_client, make_user, story):
+    """"IPTC Media Topic 04000000: 97%" told an editor nothing."""
+    StoryTopic.objects.create(article=story, scheme="medtop", code="04000000",
+                              confidence=0.97, origin="test")
+    page = desk_client(make_user("Editor")).get(f"/desk/newsroom/article/{story.pk}/change/").text
+    assert "Economy, business and finance (IPTC Media Topic 04000000):" in page
 
 
 def test_accept_reject_and_undo_by_fetch(desk_client, make_user, story):

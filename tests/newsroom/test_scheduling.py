@@ -166,6 +166,20 @@ def test_a_schedule_in_the_past_is_refused_and_changes_nothing(make_user, make_a
     assert (article.status, article.scheduled_for) == ("review", None)
 
 
+@pytest.mark.parametrize("action", ["schedule", "embargo"])
+def test_a_time_more_than_a_year_ahead_is_taken_for_a_slip_of_the_year(
+        make_user, make_article, action):
+    """9999-12-31 went through as "Goes live at 9999-12-31 23:59:59"."""
+    editor = make_user("Editor")
+    article = make_article(status=Article.Status.REVIEW, published_at=None)
+    with pytest.raises(ActionRefused, match="more than a year ahead; check the year"):
+        TRANSITIONS[action].execute(editor, article, at=timezone.now() + timedelta(days=400))
+    article.refresh_from_db()
+    assert (article.status, article.scheduled_for, article.embargo_until) == (
+        "review", None, None)
+    TRANSITIONS[action].execute(editor, article, at=timezone.now() + timedelta(days=300))
+
+
 def test_an_embargoed_article_is_hidden_everywhere_until_the_embargo_ends(
     client, make_user, make_article
 ):

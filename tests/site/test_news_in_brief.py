@@ -53,6 +53,8 @@ def test_today_s_page_groups_briefs_by_section(client, day_of_news):
     assert "Storm hits coast" not in page
     day = timezone.localdate()
     assert f'<link rel="canonical" href="http://testserver/news-in-brief/{day}/">' in page
+    # Shared, it is the same page: og:url named /news-in-brief/, splitting its shares.
+    assert f'<meta property="og:url" content="http://testserver/news-in-brief/{day}/">' in page
     earlier = (day - timedelta(days=3)).isoformat()
     assert f'<a rel="prev" href="/news-in-brief/{earlier}/">' in page
     assert 'rel="next"' not in page

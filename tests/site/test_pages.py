@@ -130,6 +130,19 @@ def test_unpublished_and_future_articles_are_not_found(client, make_article):
         assert client.get(f"/articles/{article.pk}/").status_code == 404
 
 
+def test_a_killed_story_is_gone_and_says_so_without_a_word_of_it(client, make_article):
+    """It answered 404, read by crawlers and aggregators as an address to try again."""
+    killed = make_article("Minister named in fraud case", status=Article.Status.UNPUBLISHED,
+                          body="<p>Words the lawyers had taken down.</p>")
+    for url in (killed.get_absolute_url(), f"/articles/{killed.pk}/"):
+        response = client.get(url)
+        page = response.content.decode()
+        assert response.status_code == 410
+        assert "This story has been withdrawn" in page
+        assert '<meta name="robots" content="noindex">' in page
+        assert "Minister named" not in page and "lawyers" not in page
+
+
 def test_home_page_has_top_story_latest_and_section_blocks(client, make_section, make_article):
     world, sport = make_section("World", position=1), make_section("Sport", position=2)
     flagged = make_article("Flagged lead", section=world, is_top_story=True, age=timedelta(days=1))

@@ -1,10 +1,15 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from ..models import Article
 from .base import ActionRefused, Transition
 from .publish import release_due_articles
+
+
+# A time further ahead is a slip of the year ("9999-12-31" went through as "Goes live at
+# 9999-12-31"), not a plan: no desk schedules or embargoes a story a year out.
+FARTHEST_AHEAD = timedelta(days=366)
 
 
 def require_future(at: datetime | None, what: str) -> None:
@@ -15,6 +20,10 @@ def require_future(at: datetime | None, what: str) -> None:
     if at <= timezone.now():
         local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")
         raise ActionRefused(f"The {what} time {local} is in the past; choose a later time.")
+    if at > timezone.now() + FARTHEST_AHEAD:
+        local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")
+        raise ActionRefused(f"The {what} time {local} is more than a year ahead; check the "
+                            "year.")
 
 
 class Schedule(Transition):
