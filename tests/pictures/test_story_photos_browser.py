@@ -27,6 +27,12 @@ def test_an_editor_picks_a_lead_photo_by_typing_writes_its_alt_text_and_publishe
     page = open_story(browser.new_context(), live_server, "ann", article)
     page.click("text=Add another photo")
     row = page.locator(".story-photos .inline-related:not(.empty-form)").last
+    # Its fields' help texts are its own: they named the template row's ("__prefix__").
+    described = row.evaluate(
+        "r => [...r.querySelectorAll('[aria-describedby]')].flatMap("
+        "f => f.getAttribute('aria-describedby').split(' '))")
+    assert described and not [name for name in described if "__prefix__" in name]
+    assert all(page.locator(f"[id='{name}']").count() == 1 for name in described)
     row.locator(".select2-selection").click()
     page.keyboard.type("harbour")
     page.locator(".select2-results__option", has_text="Harbour wall at dawn").click()

@@ -137,6 +137,20 @@
                                attributeFilter: ["aria-labelledby"]});
   }
 
+  // A row added with "Add another" is Django's template row with "__prefix__" replaced by
+  // its number in ids, names and labels, but not in aria-describedby: its fields pointed at
+  // the template's help texts ("…-__prefix__-upload_helptext"), and a screen reader read
+  // none. Each is pointed at the row's own.
+  document.addEventListener("formset:added", function (event) {
+    var row = event.target;
+    var number = (row.id || "").replace(/^.*-(\d+)$/, "$1");
+    if (!/^\d+$/.test(number)) return;
+    row.querySelectorAll("[aria-describedby*=__prefix__]").forEach(function (field) {
+      field.setAttribute("aria-describedby",
+        field.getAttribute("aria-describedby").replace(/__prefix__/g, number));
+    });
+  });
+
   // A form sent back with errors ("Please correct the error below.") left the focus at the
   // page's top: a keyboard or screen-reader user heard nothing of them. The note takes it,
   // unless a script of the page gave it elsewhere first (the conflict panel, a restored Save).
