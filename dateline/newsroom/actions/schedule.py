@@ -6,7 +6,6 @@ from ..models import Article
 from .base import ActionRefused, Transition
 from .publish import release_due_articles
 
-
 # A time further ahead is a slip of the year ("9999-12-31" went through as "Goes live at
 # 9999-12-31"), not a plan: no desk schedules or embargoes a story a year out.
 FARTHEST_AHEAD = timedelta(days=366)
