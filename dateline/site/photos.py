@@ -5,7 +5,6 @@ photo without renditions yet shows nothing rather than keep a reader waiting.
 """
 
 from collections.abc import Iterable
-from html.parser import HTMLParser
 
 from django.db.models import prefetch_related_objects
 from django.utils.html import format_html
@@ -14,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from dateline.newsroom.models import Article
 from dateline.pictures.display import picture
 from dateline.pictures.models import StoryPhoto
+from dateline.pictures.placing import placed
 from dateline.pictures.stories import caption_of, credit_of, lead_photos_for
 
 # Thumbnails are at most 10rem wide beside a teaser (see site.css); the top story's takes three
@@ -77,50 +77,10 @@ def figure(use: StoryPhoto, *, lead: bool = False) -> SafeString:
     return format_html('<figure class="story-photo {}">{}{}</figure>', kind, shown, words)
 
 
-class _Paragraphs(HTMLParser):
-    """Where each top-level paragraph of a story's body ends, as offsets into the text."""
-
-    CONTAINERS = {"blockquote", "ul", "ol", "table", "figure", "div", "aside", "section",
-                  "details", "li", "dl"}
-
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self.text, self.depth, self.ends = text, 0, []
-        self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        self.depth += tag in self.CONTAINERS
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.CONTAINERS:
-            self.depth = max(self.depth - 1, 0)
-        elif tag == "p" and self.depth == 0:
-            line, column = self.getpos()
-            start = self.line_starts[line - 1] + column
-            self.ends.append(self.text.index(">", start) + 1)
-
-
-def paragraph_ends(body: str) -> list[int]:
-    parser = _Paragraphs(body)
-    parser.feed(body)
-    parser.close()
-    return parser.ends
-
-
 def body_with_photos(body: str, photos: list[StoryPhoto]) -> SafeString:
-    """The body (sanitised on save) with each photo after its paragraph; past the last one,
-    at the end. `photos` are in reading order."""
-    ends = paragraph_ends(body)
-    pieces, done = [], 0
-    for use in photos:
-        count = min(use.after_paragraph, len(ends))
-        at = ends[count - 1] if count else 0
-        at = max(at, done)
-        pieces += [body[done:at], figure(use)]
-        done = at
-    pieces.append(body[done:])
-    return mark_safe("".join(pieces))
-
+    """The body (sanitised on save) with each photo after its paragraph (pictures.placing).
+    `photos` are in reading order."""
+    return mark_safe(placed(body, [(use.after_paragraph, figure(use)) for use in photos]))
 
 
 def story_context(article: Article, lead: StoryPhoto | None, body: list[StoryPhoto]) -> dict:

@@ -17,6 +17,7 @@ from dateline.newsroom.related import more_from_section
 from dateline.newsroom.signals import story_page_rendering
 from dateline.pagecache import keys
 from dateline.pagecache.queries import reads_query
+from dateline.pictures.placing import paragraph_ends
 from dateline.readership.most_read import block as most_read_block
 
 from . import photos, sections, structured
@@ -174,7 +175,7 @@ def _render_story(request: HttpRequest, full: Article, shown) -> tuple[str, set[
 
 def _with_ad_slot(body: str, full: Article) -> str:
     """The in-story ad slot after paragraph N (dateline.ads), where the story goes on after it."""
-    ends = photos.paragraph_ends(body)
+    ends = paragraph_ends(body)
     after = settings.DATELINE_ADS_AFTER_PARAGRAPH
     if len(ends) <= after:
         return body

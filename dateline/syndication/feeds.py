@@ -21,7 +21,7 @@ from dateline.newsroom.models import Article, Author, Section, Source, Tag
 from dateline.pagecache import keys
 
 from .generators import AtomFeed, JsonFeed, RssFeed
-from .pictures import lead_photo_of, lead_prefetch
+from .pictures import body_photos_of, body_prefetch, lead_photo_of, lead_prefetch, with_body_photos
 from .websub.discovery import hub_url, link_header
 
 ITEMS = 50
@@ -91,7 +91,7 @@ class ArticleFeed(Feed):
                 Prefetch("sources", queryset=Source.objects.only(
                     "pk", "name", "rights_holder", "copyright_notice", "usage_terms")),
                 lead_prefetch(),
-                *(["notes"] if settings.DATELINE_FEED_FULL_CONTENT else []),
+                *(["notes", body_prefetch()] if settings.DATELINE_FEED_FULL_CONTENT else []),
             )[:ITEMS]
         )
         # Atom says how an entry relates to another (<link rel="related">); RSS and JSON
@@ -137,8 +137,11 @@ class ArticleFeed(Feed):
         authors = credited.authors
         return {
             "authors": credited.names,
-            "content_html": (notes_html(item) + item.body
-                             if settings.DATELINE_FEED_FULL_CONTENT else None),
+            # The body with its photos in place, as the page shows it (paths made absolute
+            # in get_feed): a reader of the full text lost every photo of the body.
+            "content_html": (notes_html(item) + with_body_photos(
+                item.body, body_photos_of(item, lambda path: path))
+                if settings.DATELINE_FEED_FULL_CONTENT else None),
             "guid_path": reverse("site:article-short", kwargs={"pk": item.pk}),
             "article": item,  # for its lead photo, made absolute in get_feed
             # Each stored related story's address (made absolute in get_feed) and headline.

@@ -1,5 +1,6 @@
-"""A story's lead photo as feeds and the wire carry it: JPEG renditions at absolute URLs, with
-the words a partner prints beside it (caption, credit, rights).
+"""A story's photos as feeds and the wire carry them: JPEG renditions at absolute URLs, with
+the words a partner prints beside each (caption, credit, rights). The lead photo is the
+item's own picture; body photos are placed in the body and associated too.
 
 JPEG only: every feed reader and every partner's system can show it, and a feed or ninjs item
 names one file per size. Until the worker has made the photo's renditions the story carries
@@ -11,10 +12,12 @@ from dataclasses import dataclass
 from math import gcd
 
 from django.db.models import Prefetch
+from django.utils.html import format_html
 
 from dateline.newsroom.models import Article
 from dateline.pictures.display import image_url, renditions_of
 from dateline.pictures.models import Photo, StoryPhoto
+from dateline.pictures.placing import placed
 from dateline.pictures.stories import caption_of, credit_of, lead_photo
 
 JPEG = "image/jpeg"
@@ -51,6 +54,8 @@ class Image:
 
 @dataclass(frozen=True)
 class LeadPhoto:
+    """A photo of the story as handed out: its lead photo, or one placed in its body."""
+
     photo: Photo
     images: dict[str, Image]  # by name, in SIZES order; always holds viewImage
     caption: str
@@ -89,8 +94,50 @@ def lead_photo_of(article: Article, absolute: Callable[[str], str]) -> LeadPhoto
     """The story's lead photo with its renditions, URLs made absolute by `absolute(path)`
     (a CDN's absolute URL is kept); None without a lead photo or before its renditions."""
     use = lead_use(article)
-    if use is None:
-        return None
+    return None if use is None else _picture(use, absolute)
+
+
+def body_prefetch() -> Prefetch:
+    """For a list's query: each article's body photos in reading order, with renditions."""
+    return Prefetch(
+        "photos", to_attr="body_uses",
+        queryset=StoryPhoto.objects.filter(role=StoryPhoto.Role.BODY).select_related("photo")
+        .prefetch_related("photo__renditions").order_by("after_paragraph", "position", "pk"))
+
+
+def prefetch_bodies(articles: Iterable[Article]) -> None:
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(list(articles), body_prefetch())
+
+
+def body_photos_of(article: Article, absolute: Callable[[str], str],
+                   ) -> list[tuple[int, LeadPhoto]]:
+    """The photos placed in the story's body, each with the paragraph it follows, in reading
+    order; those without renditions yet left out, as on the page. A partner taking the body
+    lost every one of them: the wire and the feeds carried the lead photo alone."""
+    uses = getattr(article, "body_uses", None)
+    if uses is None:  # not prefetched: one story on its own
+        uses = list(StoryPhoto.objects.filter(article=article, role=StoryPhoto.Role.BODY)
+                    .select_related("photo").prefetch_related("photo__renditions")
+                    .order_by("after_paragraph", "position", "pk"))
+    found = ((use.after_paragraph, _picture(use, absolute)) for use in uses)
+    return [(after, picture) for after, picture in found if picture is not None]
+
+
+def with_body_photos(body: str, photos: list[tuple[int, LeadPhoto]]) -> str:
+    """The body with each photo in its place as a <figure>: its 16:9 file, alt text,
+    caption and credit (the site's own page shows the same)."""
+    return placed(body, [(after, format_html(
+        '<figure><img src="{}" width="{}" height="{}" alt="{}">{}</figure>',
+        photo.main.url, photo.main.width, photo.main.height, photo.alt,
+        format_html("<figcaption>{}</figcaption>", " ".join(
+            part for part in (photo.caption, f"Photo: {photo.credit}" if photo.credit else "")
+            if part)) if photo.caption or photo.credit else ""))
+        for after, photo in photos])
+
+
+def _picture(use: StoryPhoto, absolute: Callable[[str], str]) -> LeadPhoto | None:
     images = {}
     for name, (shape, min_width) in SIZES.items():
         image = _image(use.photo, name, shape, min_width, absolute)

@@ -7,6 +7,8 @@ from dateline.base.plugins import Registry
 from dateline.newsroom.html import with_absolute_urls
 from dateline.newsroom.models import Article
 
+from ..pictures import body_photos_of, with_body_photos
+
 
 class Formatter:
     """Turn live articles into one output format; subclass it and name it in the registry.
@@ -43,11 +45,13 @@ class Formatter:
         return self.base_url + path
 
     def body_html(self, article: Article) -> str:
-        """The body as saved (sanitised then), each path in it made absolute: on a partner's
-        page "/articles/12/…" or "/media/…" would name the partner's own site."""
+        """The body as saved (sanitised then) with its photos in place, as the story's page
+        shows them, each path in it made absolute: on a partner's page "/articles/12/…" or
+        "/media/…" would name the partner's own site."""
+        body = with_body_photos(article.body, body_photos_of(article, self.absolute))
         if not self.base_url:
-            return article.body
-        return with_absolute_urls(article.body, self.absolute(article.get_absolute_url()))
+            return body
+        return with_absolute_urls(body, self.absolute(article.get_absolute_url()))
 
 
 # More formats by name in DATELINE_SYNDICATION_FORMATTERS ({"name": "dotted.path.Class"}).

@@ -16,7 +16,7 @@ from dateline.intelligence.related import stored_related
 from dateline.newsroom import credit, medtop
 from dateline.newsroom.models import Article, ArticleNote, Tag
 
-from ..pictures import LeadPhoto, lead_photo_of, prefetch_leads
+from ..pictures import LeadPhoto, body_photos_of, lead_photo_of, prefetch_bodies, prefetch_leads
 from .base import Formatter
 
 SCHEMA_ID = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
@@ -62,6 +62,9 @@ class Ninjs31Formatter(Formatter):
     # Related stories are associations too (ninjs 2.1 and 3.1 have no "links"), named
     # "related-1", "related-2", … in the order the site shows them.
     RELATED = "related"
+    # The photos placed in the body, "picture-1", "picture-2", … in reading order: each
+    # also stands in the body's HTML, where the story's page shows it.
+    BODY_PICTURE = "picture"
 
     # A withdrawn story's item (the changes feed): what a partner needs to find its copy and
     # take it down, under each version's names; the text itself is no longer given out.
@@ -81,6 +84,7 @@ class Ninjs31Formatter(Formatter):
         self.medtops = medtop.codes_for(a.section for a in articles)
         self.looked_up = {a.section_id for a in articles}
         prefetch_leads(articles)
+        prefetch_bodies(articles)
         self.related = stored_related(articles)
         self.notes = notes_by_story(articles)
 
@@ -227,6 +231,8 @@ class Ninjs31Formatter(Formatter):
         # No lead photo, or none with renditions yet: no picture association.
         lead = lead_photo_of(article, self.absolute)
         pictures = [] if lead is None else [{"name": self.LEAD_PICTURE, **self.picture(lead)}]
+        pictures += [{"name": f"{self.BODY_PICTURE}-{n}", **self.picture(photo)}
+                     for n, (_, photo) in enumerate(body_photos_of(article, self.absolute), 1)]
         return pictures + [{"name": f"{self.RELATED}-{n}", **self.related_item(story)}
                            for n, story in enumerate(self.related_of(article), start=1)]
 
@@ -244,8 +250,8 @@ class Ninjs31Formatter(Formatter):
                 "firstCreated": timestamp(story.published_at)}
 
     def picture(self, lead: LeadPhoto) -> dict[str, Any]:
-        """The lead photo as a ninjs picture item: its JPEG renditions and its own words and
-        rights (a photo's rights are its own, not the story's)."""
+        """A photo of the story (lead or body) as a ninjs picture item: its JPEG renditions
+        and its own words and rights (a photo's rights are its own, not the story's)."""
         photo = lead.photo
         descriptions = [{"role": role, "contentType": "text/plain", "value": value}
                         for role, value in (("caption", lead.caption), ("alt", lead.alt))

@@ -11,7 +11,7 @@ from typing import Any
 from dateline.newsroom import medtop
 from dateline.newsroom.models import Article, Tag
 
-from ..pictures import LeadPhoto, lead_photo_of
+from ..pictures import LeadPhoto, body_photos_of, lead_photo_of
 from .ninjs import Ninjs31Formatter
 
 
@@ -92,11 +92,15 @@ class Ninjs16Formatter(Ninjs31Formatter):
     def _format_associations(self, article: Article) -> dict[str, dict[str, Any]] | None:
         # An object keyed by name, like renditions; Superdesk reads each as a ninjs item.
         lead = lead_photo_of(article, self.absolute)
-        return None if lead is None else {self.LEAD_PICTURE: self.picture(lead)}
+        pictures = {} if lead is None else {self.LEAD_PICTURE: self.picture(lead)}
+        pictures.update({f"{self.BODY_PICTURE}-{n}": self.picture(photo) for n, (_, photo)
+                         in enumerate(body_photos_of(article, self.absolute), 1)})
+        return pictures or None
 
     def picture(self, lead: LeadPhoto) -> dict[str, Any]:
-        """The lead photo as a 1.x picture item: one headline, the caption as description_text,
-        the alt text as body_text, the credit as byline, renditions keyed by name."""
+        """A photo of the story (lead or body) as a 1.x picture item: one headline, the
+        caption as description_text, the alt text as body_text, the credit as byline,
+        renditions keyed by name."""
         photo = lead.photo
         item = {
             "uri": lead.images.get("baseImage", lead.main).url,
