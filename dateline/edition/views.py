@@ -96,7 +96,7 @@ def show(request: HttpRequest, edition: Edition) -> HttpResponse:
     later = published.filter(date__gt=edition.date).order_by("date").first()
     context = layout(edition)
     context.update(previous=earlier, next=later, pdf_url=pdf_url(edition),
-                   canonical=request.build_absolute_uri(edition.get_absolute_url()))
+                   canonical=settings.DATELINE_SITE_URL + edition.get_absolute_url())
     response = render(request, "edition/edition.html", context)
     keys.add(response, shown_keys(edition, context))
     return response

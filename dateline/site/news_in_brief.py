@@ -25,6 +25,7 @@ from dateline.newsroom.models import Article, Section
 from dateline.pagecache import keys
 from dateline.pagecache.queries import reads_query
 
+from .own_url import site_url
 from .pagination import news_page
 from .sections import attach_sections, main_sections, tree
 
@@ -101,7 +102,7 @@ def _page(request: HttpRequest, shown: date, path: str, dated: bool) -> HttpResp
         "stories": stories,
         "per_section": PER_SECTION,
         "page": page,
-        "canonical": request.build_absolute_uri(
+        "canonical": site_url(
             url_for(shown, section) + (f"?page={page.number}" if page and page.number > 1
                                        else "")),
         "previous_day": _day_link(earlier, section),

@@ -19,6 +19,8 @@ from dateline.pictures.display import image_url
 from dateline.pictures.models import StoryPhoto
 from dateline.pictures.stories import caption_of, credit_of
 
+from .own_url import site_url
+
 CONTEXT = "https://schema.org"
 # A raster logo within Google's 600x60 box for publisher logos; SVG logos are not accepted there.
 LOGO, LOGO_WIDTH, LOGO_HEIGHT = "site/logo.png", 600, 60
@@ -46,9 +48,9 @@ def publisher(request: HttpRequest) -> dict:
     return {
         "@type": "NewsMediaOrganization",
         "name": settings.DATELINE_SITE_NAME,
-        "url": request.build_absolute_uri("/"),
+        "url": site_url("/"),
         "logo": {
-            "@type": "ImageObject", "url": request.build_absolute_uri(static(LOGO)),
+            "@type": "ImageObject", "url": site_url(static(LOGO)),
             "width": LOGO_WIDTH, "height": LOGO_HEIGHT,
         },
     }
@@ -60,7 +62,7 @@ def breadcrumb_list(request: HttpRequest, sections: list[Section]) -> dict:
         "@type": "BreadcrumbList",
         "itemListElement": [
             {"@type": "ListItem", "position": i, "name": s.name,
-             "item": request.build_absolute_uri(s.get_absolute_url())}
+             "item": site_url(s.get_absolute_url())}
             for i, s in enumerate(sections, start=1)
         ],
     }
@@ -69,7 +71,7 @@ def breadcrumb_list(request: HttpRequest, sections: list[Section]) -> dict:
 def news_article(request: HttpRequest, article: Article, lead: StoryPhoto | None = None) -> dict:
     """The story as a NewsArticle; `article` has its authors, sources and tags prefetched,
     `lead` (its lead photo, if any) its renditions."""
-    url = request.build_absolute_uri(article.get_absolute_url())
+    url = site_url(article.get_absolute_url())
     owner = rights(article)
     data = {
         "@context": CONTEXT,
@@ -118,7 +120,7 @@ def authors(request: HttpRequest, article: Article) -> list[dict]:
         return [{"@type": "Person", "name": credited.text}]
     named = [
         {"@type": "Person", "name": a.name,
-         "url": request.build_absolute_uri(a.get_absolute_url())}
+         "url": site_url(a.get_absolute_url())}
         for a in credited.authors
     ] + [
         {"@type": "Organization", "name": s.name, **({"url": s.url} if s.url else {})}
@@ -126,7 +128,7 @@ def authors(request: HttpRequest, article: Article) -> list[dict]:
     ]
     # A story that credits no one is the house's own copy, as the wire says (`by`).
     return named or [{"@type": "Organization", "name": settings.DATELINE_SITE_NAME,
-                      "url": request.build_absolute_uri("/")}]
+                      "url": site_url("/")}]
 
 
 def images(request: HttpRequest, lead: StoryPhoto) -> list[dict]:

@@ -22,6 +22,7 @@ from dateline.readership.most_read import block as most_read_block
 
 from . import photos, sections, structured
 from .fragments import fragment
+from .own_url import site_url
 from .pagination import NewsPage, news_page, page_number
 from .sections import attach_sections, main_sections
 
@@ -151,7 +152,7 @@ def _render_head(request: HttpRequest, full: Article, lead) -> tuple[str, set[st
     """Open Graph, Twitter card and JSON-LD: what crawlers and link previews read."""
     html = render_to_string("site/includes/article_head.html", {
         "article": full,
-        "url": request.build_absolute_uri(full.get_absolute_url()),
+        "url": site_url(full.get_absolute_url()),
         "social_image": structured.social_image(request, lead),
         "news_article": structured.json_ld(structured.news_article(request, full, lead)),
         "breadcrumb_list": structured.json_ld(

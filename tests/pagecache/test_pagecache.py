@@ -99,7 +99,7 @@ def test_unpublishing_removes_the_story_everywhere(reader, make_user, make_artic
     for url in urls:
         reader.get(url)
     TRANSITIONS["unpublish"].execute(make_user("Editor"), article)
-    assert reader.get(article.get_absolute_url())[0] == 404
+    assert reader.get(article.get_absolute_url())[0] == 410  # gone, said so, never stored
     for url in urls[:1] + urls[2:]:
         assert "Story to kill" not in reader.get(url)[2], url
 

@@ -273,12 +273,19 @@ def test_main_pages_name_their_canonical_url_and_describe_themselves(
         assert description and description.group(1).strip(), path
 
 
-def test_the_head_names_the_host_it_was_asked_for(client, story):
-    """The head is a cached part with absolute URLs: one host's copy must not reach another."""
-    client.get(story.get_absolute_url())
-    html = client.get(story.get_absolute_url(), HTTP_HOST="localhost").content.decode()
-    assert f'<meta property="og:url" content="http://localhost{story.get_absolute_url()}">' in html
-    assert "testserver" not in html
+@pytest.mark.parametrize("path", ["story", "/section/world/", "/places/moscow/", "/"])
+def test_pages_name_the_sites_own_address_whatever_host_they_were_asked_on(client, story,
+                                                                          path):
+    """Every name the site answers to declared itself canonical (rel=canonical, og:url, the
+    JSON-LD's url), splitting one page into as many for search engines and social networks."""
+    path = story.get_absolute_url() if path == "story" else path
+    client.get(path)  # the parts stored, as the first host's reader left them
+    html = client.get(path, HTTP_HOST="localhost").content.decode()
+    assert f'<link rel="canonical" href="http://testserver{path}">' in html
+    assert f'<meta property="og:url" content="http://testserver{path}">' in html
+    assert "http://localhost/articles/" not in html and "http://localhost/section/" not in html
+    for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+        assert "http://localhost/" not in block
 
 
 @pytest.mark.django_db(transaction=True)

@@ -441,15 +441,16 @@ def test_a_page_costs_the_same_few_queries_however_many_stories_it_holds(
 
     # The key, the section and its subtree, the page's ids, the stories not yet formatted with
     # their authors, sources and tags, the sections' Media Topics, the stories' lead photos
-    # (their renditions one more, when there are any), their related stories
-    # (dateline.intelligence) and their corrections and updates; and the key's rate counter
+    # (their renditions one more, when there are any), their body photos (the same), their
+    # related stories (dateline.intelligence) and their corrections and updates; and the
+    # key's rate counter
     # (two statements, shared by every worker in the database).
     file(2)
     api(LIST)  # the key's last use is stamped once a minute, not on every request
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert len(api(f"{LIST}?section=business").json()["items"]) == 2
     file(20)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert len(api(f"{LIST}?section=business").json()["items"]) == 20
 
 

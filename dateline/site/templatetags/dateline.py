@@ -10,6 +10,7 @@ from dateline.newsroom.datelines import house_dateline
 from dateline.newsroom.html import within_depth
 from dateline.site import teasers
 from dateline.site.own_url import own_url
+from dateline.site.own_url import site_url as public_url
 
 register = template.Library()
 # The format is the newsroom's: the live stream writes moments the same way.
@@ -58,6 +59,12 @@ def masthead(context) -> str:
 
     html, _ = fragment(f"masthead:{is_home}:{current_root}", render)
     return mark_safe(html)  # rendered by our own template
+
+
+@register.simple_tag
+def site_url(path: str) -> str:
+    """`path` on the site's public origin (own_url.site_url): a page's canonical address."""
+    return public_url(path)
 
 
 @register.simple_tag(takes_context=True)
