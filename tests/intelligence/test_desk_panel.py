@@ -17,6 +17,7 @@ from dateline.intelligence.pipeline import analyse
 from dateline.newsroom.models import Article, Autosave
 
 from ..newsroom.journeys import logged_in_page
+from ..newsroom.test_admin import article_post_data
 from ..newsroom.test_desk_axe import RULES
 from ..site.test_browser import axe_violations, record_csp_violations
 from .pipeline_parts import use_test_parts
@@ -140,6 +141,22 @@ def test_accept_reject_and_undo_by_fetch(desk_client, make_user, story):
     analyse(story)  # the machine drafts again: the decisions stand
     assert set(story.tags.values_list("name", flat=True)) == {"Borisov"}
     assert suggestion(story, "Sofia").decision == Decision.REJECTED
+
+
+def test_a_machine_tag_taken_off_in_the_tags_field_shows_rejected_at_once(
+        desk_client, make_user, story, django_capture_on_commit_callbacks):
+    """The panel said "applied by the machine" of a tag the Tags field no longer held, until
+    the worker analysed the story again."""
+    assert suggestion(story, "Sofia").decision == Decision.APPLIED
+    client = desk_client(make_user("Editor"))
+    kept = [t.pk for t in story.tags.all() if t.name != "Sofia"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/desk/newsroom/article/{story.pk}/change/",
+                               {**article_post_data(story), "tags": kept, "_continue": "1"})
+    assert response.status_code == 302
+    assert suggestion(story, "Sofia").decision == Decision.REJECTED
+    page = client.get(f"/desk/newsroom/article/{story.pk}/change/").text
+    assert 'aria-label="Undo Sofia: take it off the story"' not in page
 
 
 def test_related_stories_are_pinned_removed_and_added(desk_client, make_user, make_article,
