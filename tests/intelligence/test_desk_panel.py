@@ -2,6 +2,7 @@
 decisions about it, by fetch (JSON) and without scripts (the whole form posted)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connections
@@ -188,6 +189,28 @@ def test_related_stories_are_pinned_removed_and_added(desk_client, make_user, ma
     rows = dict(RelatedStory.objects.filter(article=story).values_list("related", "origin"))
     assert rows[harvest.pk] == "removed" and rows[chess.pk] == "pinned"
     assert draft.pk not in rows
+
+
+def test_the_picker_lists_headline_matches_first_and_tells_alike_stories_apart(
+        desk_client, make_user, make_article, make_section):
+    """Results came newest first whatever matched ("Bulgaria signs 40 billion euroyen loan"
+    was 12th of 13 for "Bulgaria"), and two stories headlined alike were two identical lines."""
+    world, tech = make_section("World"), make_section("Technology")
+    loan = make_article("Bulgaria signs loan", section=world, body="<p>Sofia signed it.</p>")
+    make_article("Virus poses as e-mail", section=tech, age=timedelta(days=400),
+                 body="<p>A virus, said officials in Bulgaria.</p>")
+    make_article("Virus poses as e-mail", section=world,
+                 body="<p>Bulgaria warned of a virus.</p>")
+    client = desk_client(make_user("Editor"))
+    asked = {"app_label": "intelligence", "term": "Bulgaria", "model_name": "relatedstory",
+             "field_name": "related", "live": "1"}
+    results = client.get("/desk/autocomplete/", asked).json()["results"]
+    assert results[0]["id"] == str(loan.pk)
+    labels = [r["text"] for r in results]
+    assert labels[0].startswith("Bulgaria signs loan (World, ")
+    viruses = [label for label in labels if label.startswith("Virus poses as e-mail")]
+    assert len(viruses) == len(set(viruses)) == 2
+    assert any("(Technology, " in label for label in viruses)
 
 
 def test_a_reporters_picker_finds_published_stories_not_only_their_own(
