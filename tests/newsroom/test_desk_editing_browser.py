@@ -299,7 +299,7 @@ def test_save_pressed_just_after_the_session_ended_unseen_keeps_the_page(
     other.click("input[type=submit]")
     other.wait_for_selector("#content")
     page.wait_for_selector("#session-ended", state="hidden", timeout=15000)
-    page.locator("#id_headline").press("Enter")  # the default button: Save, asking first
+    page.click("input[name=_continue]")  # Save, asking first this time
     page.wait_for_selector(".messagelist .success")
     saved = Article.objects.get(pk=article.pk)
     assert (saved.headline, saved.standfirst) == ("Storm closes schools", "Winds reach 120 km/h")
