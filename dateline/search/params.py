@@ -91,6 +91,22 @@ class Found:
         return max(1, -(-self.results.total // self.query.per_page))
 
     @property
+    def cap_note(self) -> str:
+        """What a filtered search past the count's cap did not look at, in words, or "": the
+        filters apply to the newest matches of the words (the backend's cap), so an older
+        story of a common word may pass them and not be among those. The page said it; the
+        API answered "said" between two dates of 1987 with `total` 0, `more` true and no
+        word why, though hundreds matched."""
+        query = self.query
+        filtered = any(value is not None for value in (
+            query.section_id, query.tag_id, query.author_id, query.date_from, query.date_to))
+        if not (filtered and self.results.more):
+            return ""
+        return (f"The filters were applied to the newest {COUNTED:,} stories that match "
+                "these words; older ones are not among them. To reach them, add words that "
+                "narrow the search.")
+
+    @property
     def has_next(self) -> bool:
         """Whether a page follows: within the count, or past its cap while pages are full (a
         filtered search counted 421 and stopped its links at page 22 of 49 full ones)."""

@@ -74,13 +74,8 @@ def search(request: HttpRequest) -> HttpResponse:
             next_url=_url(request, page=page + 1) if found.has_next else None,
             past_the_end=page > found.pages and not found.articles,
         )
-        if found.results.more and active:
-            # The filters apply to the newest matches of the words (the backend's cap), so
-            # an older story of a common word may pass them and not be among those.
-            context["notes"].append(
-                f"The filters were applied to the newest {search_params.COUNTED:,} stories "
-                "that match these words; older ones are not among them. To reach them, add "
-                "words that narrow the search.")
+        if found.cap_note:
+            context["notes"].append(found.cap_note)
     response = render(request, "site/search.html", context, status=200)
     # Any change to any article may change a search, and every such change renews `home`.
     shown = [article for article, _ in found.articles] if found else []

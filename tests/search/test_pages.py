@@ -182,6 +182,10 @@ def test_filters_over_a_capped_search_say_what_they_were_applied_to(client, stor
     assert "The filters were applied to the newest 10 stories that match these words" in filtered
     plain = client.get("/search/", {"q": "inflation"}).content.decode()
     assert "The filters were applied" not in plain  # no filter, nothing to say
+    # A program is told too: it had `total` 0 and `more` true, and no word why.
+    api = client.get("/api/search", {"q": "inflation", "section": section.pk}).json()
+    assert api["note"].startswith("The filters were applied to the newest 10 stories")
+    assert "note" not in client.get("/api/search", {"q": "inflation"}).json()
 
 
 def test_past_the_count_s_cap_the_pages_go_on_while_they_are_full(client, stories,

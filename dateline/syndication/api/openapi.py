@@ -307,6 +307,8 @@ SEARCH_PAGE = {
         "query": {"type": "string"},
         "total": {"type": "integer", "minimum": 0},
         "more": {"type": "boolean"},
+        "note": {"type": "string", "description": "Given when filters were applied to the "
+                 "newest matches of the words only (more matched than are sifted)."},
         "page": {"type": "integer", "minimum": 1},
         "pages": {"type": "integer", "minimum": 1},
         "until": {"type": "string", "format": "date-time"},

@@ -55,6 +55,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "total": found.results.total,
         # True when more matches exist than were counted: "total" is then a lower bound.
         "more": found.results.more,
+        # A filtered search past that count says what it did not look at (search.params).
+        **({"note": found.cap_note} if found.cap_note else {}),
         "page": query.page,
         "pages": found.pages,
         "until": _written(until),
