@@ -17,9 +17,11 @@ class IngestConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from dateline.newsroom.desk.editor_page import add_story_notice
         from dateline.newsroom.desk.shortcuts import Shortcut, add
 
         from . import press_review  # noqa: F401 - its publication check and page receivers
+        from .drafts import section_notice
         from .parsers import registry  # noqa: F401 - so the plug-in check sees the parsers
         from .services import services  # noqa: F401 - and the services
         from .terms import seed_watched_terms
@@ -32,3 +34,4 @@ class IngestConfig(AppConfig):
         add(Shortcut("Foreign-media monitor", "ingest-desk:monitor",
                      "today's stories from other outlets that name the watched terms",
                      "ingest.view_cluster", self.label))
+        add_story_notice(section_notice)

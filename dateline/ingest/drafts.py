@@ -8,15 +8,19 @@ The headline is the item's (the cluster's first) and the editor rewrites it in t
 import nh3
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from dateline.newsroom.actions import log_action
 from dateline.newsroom.actions.save import record_revision
 from dateline.newsroom.html import BODY_ATTRIBUTES, BODY_TAGS, LINK_REL, URL_SCHEMES
-from dateline.newsroom.models import Article, Section
+from dateline.newsroom.models import Article, AuditEntry, Section
 
 from .models import Item
+
+# The audit log's note on a draft the monitor made (section_notice reads it back).
+DRAFTED_FROM = "Drafted from"
 
 
 class NoSection(Exception):
@@ -80,9 +84,24 @@ def make_draft(items: list[Item], user) -> Article:
             created_by=user, original_url=outlet_link(first)[:500])
         article.sources.set({item.outlet_id for item in items})
         Item.objects.filter(pk__in=[item.pk for item in items]).update(used=True)
-        log_action(article, "create", user, note=f"Drafted from {len(items)} ingested item(s).",
+        log_action(article, "create", user, note=f"{DRAFTED_FROM} {len(items)} ingested item(s).",
                    previous="")
         # Version 1 on record, as a story written on the desk has it: two editors' saves of
         # the draft are then merged field by field (conflict.py), not guessed at.
         record_revision(article, user)
     return article
+
+
+def section_notice(request: HttpRequest, article: Article) -> str | None:
+    """Beside the workflow buttons of a draft the monitor made, until someone saves it: its
+    section is the desk's default for drafts, not the outlet's, said only once in a message
+    at the draft's making, and a tennis story went out under Business unseen."""
+    if article.pk is None or article.version != 1 or article.is_live:
+        return None
+    if not AuditEntry.objects.filter(article=article, action="create",
+                                     note__startswith=DRAFTED_FROM).exists():
+        return None
+    return format_html(
+        "<strong>Section?</strong> The monitor filed this draft under {}, the desk's default "
+        "for drafts: choose the story's own section before publishing.",
+        article.section.display_path)

@@ -178,6 +178,15 @@ def test_an_item_becomes_a_draft_quoting_its_summary(outlets, make_user, desk_cl
     # The section is the desk's default, not the outlet's: the editor is told which.
     followed = desk_client(editor).get(answer["Location"]).content.decode()
     assert "It is filed under World: choose its section before publishing." in followed
+    # ...and beside the workflow buttons, every time the draft is opened until it is saved:
+    # the message came once, and a draft was published under the default unseen.
+    notice = ("<strong>Section?</strong> The monitor filed this draft under World, the "
+              "desk's default for drafts")
+    workflow = followed.split('<section class="workflow"')[1].split("</section>")[0]
+    assert notice in workflow
+    assert notice in desk_client(editor).get(answer["Location"]).content.decode()
+    Article.objects.filter(pk=draft.pk).update(version=2)  # saved by someone since
+    assert notice not in desk_client(editor).get(answer["Location"]).content.decode()
 
 
 def test_a_second_draft_of_an_item_is_asked_for_naming_the_first(outlets, make_user,
