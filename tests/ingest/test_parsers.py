@@ -322,3 +322,21 @@ def test_an_outlets_decomposed_letters_come_composed(kind):
     assert item.headline == composed["title"]
     assert "Workers in Gdańsk walked out." in item.body and "Lech Wałęsa" in item.body
     assert "Workers in Gdańsk" in item.summary
+
+
+@pytest.mark.parametrize("payload", [
+    json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Outlet", "items": [
+        {"id": "1", "title": "Port reopens", "url": "https://outlet.example/1"},
+        {"id": "2", "url": "https://outlet.example/2"},
+        {"id": "3", "title": "<script></script>"}]}).encode(),
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Outlet</title>'
+    b"<item><title>Port reopens</title><link>https://outlet.example/1</link></item>"
+    b"<item><link>https://outlet.example/2</link></item><item><guid>3</guid></item>"
+    b"</channel></rss>",
+])
+def test_items_without_any_words_are_left_out_and_the_editors_told(payload):
+    """A poll said "0 new" of a feed whose items had no headline and no text, and no one knew
+    why they never came."""
+    result = parse(payload)
+    assert [item.headline for item in result.items] == ["Port reopens"]
+    assert "2 item(s) had neither a headline nor any text and were left out." in result.warnings

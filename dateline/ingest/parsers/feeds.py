@@ -34,11 +34,14 @@ class FeedParser(Parser):
         feed_language = channel.get("language", "")
         entries = normalise.capped(feed.get("entries", []), warnings)
         raws = _raw_entries(data, len(feed.get("entries", [])))
-        items = []
+        items, empty = [], 0
         for number, entry in enumerate(entries):
             parsed = self.item(entry, feed_language, raws[number] if raws else dict(entry))
             if parsed is not None:
                 items.append(parsed)
+            else:
+                empty += 1
+        normalise.empty_left_out(empty, warnings)
         title = normalise.text.plain(channel.get("title", ""), normalise.text.MAX_HEADLINE)
         return ParseResult(format=self.name, items=items, title=title, warnings=warnings)
 

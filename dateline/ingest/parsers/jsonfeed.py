@@ -24,7 +24,7 @@ class JSONFeedParser(Parser):
             raise ParseError("This is not a JSON Feed: it has no 'version' naming jsonfeed.org.")
         feed_language = string(feed.get("language"))  # 1.1
         feed_author = _author(feed)
-        items, warnings = [], []
+        items, warnings, empty = [], [], 0
         for entry in normalise.capped(objects(feed.get("items")), warnings):
             parsed = normalise.item(
                 headline=string(entry.get("title")),
@@ -40,6 +40,9 @@ class JSONFeedParser(Parser):
             )
             if parsed is not None:
                 items.append(parsed)
+            else:
+                empty += 1
+        normalise.empty_left_out(empty, warnings)
         title = normalise.text.plain(string(feed.get("title")), normalise.text.MAX_HEADLINE)
         return ParseResult(format=self.name, items=items, title=title, warnings=warnings)
 

@@ -40,7 +40,7 @@ class JSONLinesParser(Parser):
             text = payload.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ParseError(f"The JSON Lines are not UTF-8 (byte {exc.start}).") from exc
-        items, warnings = [], []
+        items, warnings, empty = [], [], 0
         lines = (line for line in text.splitlines() if line.strip())
         for number, line in enumerate(lines, start=1):
             if len(items) >= normalise.MAX_ITEMS:
@@ -67,6 +67,9 @@ class JSONLinesParser(Parser):
             )
             if parsed is not None:
                 items.append(parsed)
+            else:
+                empty += 1
+        normalise.empty_left_out(empty, warnings)
         if not items and warnings:
             raise ParseError(f"No record could be read. {warnings[0]}")
         return ParseResult(format=self.name, items=items, warnings=warnings)

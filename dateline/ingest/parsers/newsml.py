@@ -41,7 +41,7 @@ class NewsMLParser(Parser):
                              "in the IPTC namespace.")
         news_items = [root] if etree.QName(root).localname == "newsItem" else root.findall(
             "g:itemSet/g:newsItem", N)
-        items, skipped = [], 0
+        items, skipped, empty = [], 0, 0
         for news_item in normalise.capped(news_items, warnings):
             item_class = news_item.find("g:itemMeta/g:itemClass", N)
             qcode = item_class.get("qcode", "") if item_class is not None else ""
@@ -51,8 +51,11 @@ class NewsMLParser(Parser):
             parsed = self.item(news_item)
             if parsed is not None:
                 items.append(parsed)
+            else:
+                empty += 1
         if skipped:
             warnings.append(f"{skipped} item(s) were not text (pictures, video) and were skipped.")
+        normalise.empty_left_out(empty, warnings)
         return ParseResult(format=self.name, items=items, warnings=warnings)
 
     def item(self, news_item: etree._Element):

@@ -20,6 +20,14 @@ def capped(entries: list, warnings: list[str]) -> list:
     return entries[:MAX_ITEMS]
 
 
+def empty_left_out(count: int, warnings: list[str]) -> None:
+    """A warning for the editors of the entries left out for having no words at all: a poll
+    said "0 new" of a feed whose items were all such, and no one knew why."""
+    if count:
+        warnings.append(f"{count:,} item(s) had neither a headline nor any text and were "
+                        "left out.")
+
+
 def item(
     *,
     headline: str = "",
