@@ -296,7 +296,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 **{name: cls(figures) if issubclass(cls, ListingSitemap) else cls()
                    for name, cls in FIXED.items()}}
     # An empty urlset breaks the schema (it wants one URL at least): name only sitemaps
-    # with URLs. The fixed ones still answer when empty, since robots.txt names news.xml.
+    # with URLs (and an empty one is not found: `sitemap`).
     sitemaps = {name: site for name, site in sitemaps.items() if site.paginator.count}
     response = sitemap_views.index(request, sitemaps, sitemap_url_name="syndication:sitemap")
     keys.add(response, keys.HOME, keys.SITEMAPS)
@@ -309,6 +309,14 @@ def index(request: HttpRequest) -> HttpResponse:
 def sitemap(request: HttpRequest, section: str) -> HttpResponse:
     """One sitemap of the index, rendered by Django's view with its own template."""
     site = sitemap_for(section)
+    if not site.paginator.count:
+        # An empty <urlset> is not a sitemap the schema allows (one URL at least): Google
+        # News' on a day with no story of the last 48 hours was served so, and failed it.
+        # Not found until it has one; robots.txt and the index name it only then.
+        response = HttpResponse(f"The sitemap {section}.xml lists nothing at the moment.\n",
+                                status=404, content_type="text/plain; charset=utf-8")
+        keys.add(response, keys.HOME)
+        return response
     response = sitemap_views.sitemap(request, {section: site}, section=section,
                                      template_name=site.template_name)
     keys.add(response, site.surrogate_keys(response.context_data["urlset"]))
@@ -322,8 +330,10 @@ def robots(request: HttpRequest) -> HttpResponse:
     news_url = request.build_absolute_uri(
         reverse("syndication:sitemap", kwargs={"section": "news"})
     )
+    # Google News' sitemap is named while it lists a story (an empty one is not found).
+    news = [f"Sitemap: {news_url}"] if NewsSitemap().paginator.count else []
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED), "Allow: /", "",
-             f"Sitemap: {index_url}", f"Sitemap: {news_url}"]
+             f"Sitemap: {index_url}", *news]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-    keys.add(response)  # only `nav`: it changes with the host it is asked for, nothing else
+    keys.add(response, keys.HOME)  # renewed by a story's change, which may fill or empty news
     return response
