@@ -6,14 +6,21 @@ fresh render at anyone's will: `/sitemaps/articles-1987-03.xml?x=1`, `?x=2`, …
 1.4 MB sitemap (2.7 s) each, and four such requests at once held every slot while readers'
 pages waited 3 to 12 s. A shared link's `?utm_source=…` or `?fbclid=…` did the same to a
 story read by thousands. A view says which parameters it reads (`reads_query`); a GET for it
-with any other is redirected, permanently, to the same address with those alone, which the
-page cache answers. Views that say nothing are left as they are.
+with any other, or with those spelled another way (`canonical`), is redirected, permanently,
+to the same address with those alone in one spelling, which the page cache answers. Views
+that say nothing are left as they are.
 """
+
+import re
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponsePermanentRedirect, QueryDict
 from django.utils.encoding import escape_uri_path
 
 ATTRIBUTE = "query_params"
+# A list's page and a sitemap's (Django's sitemap views): numbers, as the page cache keeps them.
+NUMBERED = frozenset({"page", "p"})
+_NUMBER = re.compile(r"[0-9]{1,6}")
 
 
 def reads_query(*names: str):
@@ -27,23 +34,36 @@ def reads_query(*names: str):
 
 
 def unread_dropped(request: HttpRequest, view) -> HttpResponsePermanentRedirect | None:
-    """A redirect to the address without the parameters `view` does not read; None if none."""
+    """A redirect to the address with its query in the one spelling kept (`canonical`); None
+    when it is already so, or the view says nothing of what it reads."""
     read = getattr(view, ATTRIBUTE, None)
-    if read is None or request.method not in ("GET", "HEAD") or not request.META.get(
-            "QUERY_STRING") or request.path.startswith("//"):  # "//host/…": another site
+    asked = request.META.get("QUERY_STRING", "")
+    if read is None or request.method not in ("GET", "HEAD") or not asked \
+            or request.path.startswith("//"):  # "//host/…": another site
         return None
-    asked = request.GET  # Django's limits on the number of fields hold here too
-    kept = QueryDict(mutable=True)
-    for name, values in asked.lists():
-        if name in read:
-            kept.setlist(name, values)
-    if len(kept) == len(asked):
+    query = canonical(request.GET, read)  # Django's limit on the number of fields holds
+    if query == asked:
         return None
-    query = kept.urlencode()
     response = HttpResponsePermanentRedirect(
         escape_uri_path(request.path) + (f"?{query}" if query else ""))
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+def canonical(asked: QueryDict, read: frozenset[str]) -> str:
+    """The query in one spelling: the parameters read, by name, one value each (the last, as
+    Django's `get` reads it), a page number as a number. Names alone were compared at first,
+    and `?p=1&p=1`, `?pag%65=2`, `?page=abc1` or `?&` were each a spelling the page cache
+    does not keep (it keeps `page=N` alone) and a fresh render at anyone's will again."""
+    kept = []
+    for name in sorted(read & set(asked)):
+        value = asked.getlist(name)[-1]
+        if name in NUMBERED:
+            if not _NUMBER.fullmatch(value):
+                continue  # a page that is no number is the first page, as the views read it
+            value = str(int(value))
+        kept.append((name, value))
+    return urlencode(kept)
 
 
 class UnreadQueryMiddleware:

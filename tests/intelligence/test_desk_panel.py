@@ -211,6 +211,12 @@ def test_the_picker_lists_headline_matches_first_and_tells_alike_stories_apart(
     viruses = [label for label in labels if label.startswith("Virus poses as e-mail")]
     assert len(viruses) == len(set(viruses)) == 2
     assert any("(Technology, " in label for label in viruses)
+    # Twins of one section and day are told apart by their time; a killed one says so.
+    make_article("Bulgaria signs loan", section=world, age=timedelta(hours=3),
+                 status=Article.Status.UNPUBLISHED)
+    labels = [r["text"] for r in client.get("/desk/autocomplete/", asked).json()["results"]]
+    loans = [label for label in labels if label.startswith("Bulgaria signs loan")]
+    assert len(set(loans)) == 2 and any(label.endswith(", killed)") for label in loans)
 
 
 def test_a_reporters_picker_finds_published_stories_not_only_their_own(

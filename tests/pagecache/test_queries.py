@@ -43,6 +43,30 @@ def test_the_parameters_a_page_reads_are_kept_and_the_others_dropped(client, mak
     assert sitemap["Location"] == "/sitemaps/news.xml?p=1"
 
 
+@pytest.mark.parametrize(("query", "sent_to"), [
+    ("p=1&p=1", "?p=1"), ("p=%31", "?p=1"), ("x=1&p=2", "?p=2"), ("&", ""), ("&&p=2&", "?p=2"),
+    ("p=abc1", ""), ("p=002", "?p=2"), ("p=%EF%BC%92", ""), ("p=1234567", ""),
+])
+def test_a_parameter_read_but_spelled_another_way_is_sent_to_its_one_spelling(
+        make_article, query, sent_to):
+    """Names alone were compared: `?p=1&p=1`, `?pag%65=2` or `?&` passed, and the page cache,
+    which keeps `p=N` alone, rendered the 1.4 MB sitemap afresh for each."""
+    make_article("Parliament votes")
+    path = "/sitemaps/news.xml"
+    status, headers, _ = Reader().get(f"{path}?{query}")
+    assert (status, headers["Location"]) == (301, path + sent_to)
+    # The one spelling is not sent anywhere else: no loop (a page 2 of one page is a 404).
+    assert Reader().get(path + sent_to)[0] in (200, 404)
+
+
+def test_a_lists_page_spelled_another_way_is_sent_to_its_number(client, make_article):
+    section = make_article("Parliament votes").section.get_absolute_url()
+    for query, sent_to in (("pag%65=2", "?page=2"), ("page=1&page=2", "?page=2"),
+                           ("page=abc", "")):
+        response = client.get(f"{section}?{query}")
+        assert (response.status_code, response["Location"]) == (301, section + sent_to)
+
+
 def test_pages_that_read_their_query_and_posts_are_left_alone(client, make_article):
     make_article("Parliament votes")
     assert client.get("/search/?q=parliament&x=1").status_code == 200

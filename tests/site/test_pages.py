@@ -202,7 +202,9 @@ def test_section_page_is_newest_first_includes_subsections_and_paginates(
     # Each page its own title: page 3 was titled as page 1, one page to a search engine.
     assert "<title>World, page 3 | " in third.content.decode()
     assert "<title>World | " in first.content.decode()
-    assert client.get("/section/world/?page=abc").status_code == 200
+    # A page that is no number is the first: sent there, one spelling the cache keeps.
+    odd = client.get("/section/world/?page=abc")
+    assert (odd.status_code, odd["Location"]) == (301, "/section/world/")
     # Past the last page: not an empty page that says "No stories here yet" (a soft 404).
     assert client.get("/section/world/?page=4").status_code == 404
     assert client.get("/section/world/?page=999").status_code == 404

@@ -136,11 +136,15 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
         return found, False
 
     def autocomplete_label(self, article: Article) -> str:
-        """A story in a picker (desk.site.LabelledAutocomplete): its headline, section and
-        day, so that two alike are told apart."""
-        when = (f"{timezone.localtime(article.published_at):%Y-%m-%d}"
-                if article.published_at else article.get_status_display().lower())
-        return f"{article.headline} ({article.section.display_path}, {when})"
+        """A story in a picker (desk.site.LabelledAutocomplete): its headline, section, time
+        and, unless published, its state ("killed"), so that two alike are told apart (wire
+        twins share a section and a day) and a killed one is not taken for a live one."""
+        when = (f"{timezone.localtime(article.published_at):%Y-%m-%d %H:%M}"
+                if article.published_at else "")
+        state = "" if article.status == Article.Status.PUBLISHED else \
+            article.get_status_display().lower()
+        said = ", ".join(part for part in (article.section.display_path, when, state) if part)
+        return f"{article.headline} ({said})"
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, article: Article) -> str:
