@@ -125,6 +125,11 @@ def over_limits(params: QueryDict) -> list[str]:
         notes.append(f"The filter {name}={shown} was left out: "
                      + ("dates are written YYYY-MM-DD." if name in ("from", "to") else
                         f"a {name} is chosen by its number, from the links beside the results."))
+    start, end = _date(params.get("from")), _date(params.get("to"))
+    if start and end and start > end:
+        # Nothing can match, and "0 results, filtered … remove a filter" did not say why.
+        notes.append(f"The dates are the wrong way round: from {start:%Y-%m-%d} is after to "
+                     f"{end:%Y-%m-%d}, so no story can match. Swap them.")
     page = _int(params.get("page"))
     if page is not None and page > MAX_PAGE:
         notes.append(f"Pages stop at {MAX_PAGE}: matches are counted up to "

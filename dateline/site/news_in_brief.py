@@ -97,8 +97,10 @@ def _page(request: HttpRequest, shown: date, path: str, dated: bool) -> HttpResp
         story.brief_text = briefs[story.pk]
     context = {
         "day": shown, "section": section, "is_today": shown == timezone.localdate(),
-        "groups": _with_links(_groups(stories) if section is None else [(section, stories)],
-                              shown),
+        # A section with nothing yet today is no group: an empty list under a bare heading
+        # said nothing; "No stories in Japan yet today" does.
+        "groups": _with_links(_groups(stories) if section is None else
+                              [(section, stories)] if stories else [], shown),
         "stories": stories,
         "per_section": PER_SECTION,
         "page": page,

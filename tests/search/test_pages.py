@@ -281,3 +281,13 @@ def test_a_304_on_a_first_page_means_no_story_changed_since(
         make_article("Weather report")  # matches nothing, changes the archive
     again = client.get("/api/search", {"q": "inflation"}, headers={"if-none-match": first["ETag"]})
     assert again.status_code == 200 and again.json()["until"] > first.json()["until"]
+
+
+def test_dates_the_wrong_way_round_are_said_to_be(client, stories):
+    """"0 results, filtered … remove a filter" did not say why nothing could match."""
+    page = client.get("/search/", {"q": "inflation", "from": "1987-04-05",
+                                   "to": "1987-04-01"}).content.decode()
+    assert "The dates are the wrong way round: from 1987-04-05 is after to 1987-04-01" in page
+    right = client.get("/search/", {"q": "inflation", "from": "1987-04-01",
+                                    "to": "1987-04-05"}).content.decode()
+    assert "wrong way round" not in right

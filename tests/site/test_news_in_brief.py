@@ -87,6 +87,14 @@ def test_a_past_day_and_a_section(client, day_of_news):
     assert client.get(f"/news-in-brief/{earlier}/business/").status_code == 404
 
 
+def test_a_section_with_nothing_yet_today_says_so(client, day_of_news, make_section):
+    """Its page was a bare heading over an empty list."""
+    make_section("Japan", parent=day_of_news["world"])
+    page = client.get(f"/news-in-brief/{timezone.localdate()}/world/japan/").content.decode()
+    assert "No stories in Japan yet today." in page
+    assert '<ol class="brief-list">' not in page
+
+
 def test_a_day_without_stories_says_so_and_links_the_nearest_days_that_have_some(
         client, day_of_news):
     """It was the generic "We could not find that page … the address may be mistyped"."""
