@@ -9,13 +9,15 @@ from django.utils import timezone
 
 from dateline.base.locks import exclusive
 
-from .assembly import build_edition, goes_out_at, next_edition_date
+from .assembly import build_edition, goes_out_at, layout, next_edition_date
 
 logger = logging.getLogger(__name__)
 
 # A failed run is tried again after each of these delays, then left to the desk (the log and
 # the task's row say why); the next day is booked whatever happens.
 RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=45))
+# How long the worker waits for another PDF's render (pdf.one_render_at_a_time) to end.
+PDF_WAIT_SECONDS = 30
 
 
 @task()
@@ -32,13 +34,33 @@ def publish_edition(day: str, attempt: int = 1) -> int:
         # what subscribers got is the edition, and the rest get the same; no later top-up.
         if edition is None or edition.status == Edition.Status.DRAFT:
             edition = build_edition(date.fromisoformat(day))
-        return send_edition(edition)
+        sent = send_edition(edition)
+        prepare_pdf.enqueue(day)
+        return sent
     except Exception:
         retry_later(day, attempt)
         raise  # the worker records the run as failed, with its traceback
     finally:
         # Neither a failed build nor a send stopped by the mail server ends the daily run.
         schedule_next_edition()
+
+
+@task()
+def prepare_pdf(day: str) -> bool:
+    """Lay the sent edition's PDF out now, in the worker: the first reader to ask for it
+    waited 2 to 4 s for WeasyPrint (every later one 0.1 s, from the file it kept). Kept under
+    the hash of what it is made from (pdf.py), so an edit after this renders it again."""
+    from .models import Edition
+    from .pdf import Busy, edition_pdf
+
+    edition = Edition.objects.filter(date=date.fromisoformat(day)).first()
+    if edition is None:
+        return False
+    try:
+        edition_pdf(edition, layout(edition), wait=PDF_WAIT_SECONDS)
+    except Busy:  # a reader's render holds the lock: theirs is kept, as good as this one
+        return False
+    return True
 
 
 def retry_later(day: str, attempt: int) -> datetime | None:

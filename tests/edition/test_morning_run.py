@@ -142,3 +142,25 @@ def test_an_edition_a_killed_worker_left_half_sent_is_finished_when_a_worker_sta
     for message in inbox.messages:
         text = message.get_body(("plain",)).get_content()
         assert "Overnight story" in text and "A story after the send began" not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sent_editions_pdf_is_laid_out_by_the_worker(
+        inbox, monkeypatch, client, settings, tmp_path, make_article):  # noqa: F811
+    """The first reader to ask for the PDF waited 2 to 4 s for WeasyPrint to lay it out."""
+    settings.VAR_DIR = tmp_path / "var"
+    subscribers(1)
+    out = goes_out_at(DAY)
+    make_article("Parliament passes the budget", published_at=out - timedelta(hours=3))
+    assert schedule_next_edition(now=out - timedelta(hours=3))
+    with time_machine.travel(out + timedelta(seconds=30)):
+        run_worker()
+        edition = Edition.objects.get(date=DAY)
+        assert edition.status == Edition.Status.SENT
+
+        def no_render(*args, **kwargs):
+            raise AssertionError("rendered on the reader's request")
+
+        monkeypatch.setattr("dateline.edition.pdf.render_pdf", no_render)
+        response = client.get(f"/edition/{DAY:%Y/%m/%d}/pdf/")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
