@@ -116,7 +116,10 @@ class ArticleFeed(Feed):
         return True
 
     def item_pubdate(self, item: Article):
-        return item.published_at
+        # An undated archive's import has no publication date, only the time it reached the
+        # archive: given as one, feed readers showed twenty-year-old stories as today's news.
+        # Its entry says when it was added (Atom's <updated>, JSON Feed's date_modified).
+        return None if item.published_at_is_import_time else item.published_at
 
     def item_updateddate(self, item: Article):
         return item.last_changed_at

@@ -212,3 +212,20 @@ def test_full_content_shows_corrections_above_the_body_as_the_page_does(
     assert html.unescape(re.sub(r"<[^>]+>", "", item["content_html"])) == said + "Shares fell 3%."
     settings.DATELINE_FEED_FULL_CONTENT = False  # teasers only: the page shows the notes
     assert "content_html" not in json.loads(client.get("/feeds/json/").content)["items"][0]
+
+
+def test_an_undated_imports_entry_gives_no_publication_date(client, make_article):
+    """The time it reached the archive went out as its publication date: feed readers showed
+    a twenty-year-old story as today's news."""
+    make_article("Dated story")
+    make_article("Undated archive story", published_at_is_import_time=True)
+    rss = {e.title: e for e in feedparser.parse(client.get("/feeds/rss/").content).entries}
+    assert "published_parsed" in rss["Dated story"]
+    assert "published" not in rss["Undated archive story"]
+    atom = {e.title: e for e in feedparser.parse(client.get("/feeds/atom/").content).entries}
+    assert "published" not in atom["Undated archive story"]
+    assert atom["Undated archive story"].updated  # Atom's one required date: when it was added
+    items = {i["title"]: i for i in client.get("/feeds/json/").json()["items"]}
+    assert "date_published" not in items["Undated archive story"]
+    assert "date_modified" in items["Undated archive story"]
+    assert "date_published" in items["Dated story"]
