@@ -113,6 +113,23 @@ def test_the_search_pages_targets_are_big_enough_for_a_thumb(
     page.close()
 
 
+def test_a_phone_is_led_to_the_search_filters_a_wide_screen_shows_beside(
+        browser, live_server, make_section, make_article):
+    """On a phone the filters came after all twenty results, 4,500 px down, unannounced."""
+    world = make_section("World")
+    make_article("Harvest figures for wheat", section=world)
+    for width, shown in ((390, True), (1280, False)):
+        page = browser.new_page(viewport={"width": width, "height": 844})
+        page.goto(f"{live_server.url}/search/?q=wheat")
+        link = page.get_by_role("link", name="Narrow the results")
+        assert link.is_visible() is shown, width
+        if shown:
+            link.click()
+            assert page.locator("#narrow").is_visible()
+            assert page.evaluate("location.hash") == "#narrow"
+        page.close()
+
+
 def test_a_wire_table_of_unbreakable_figures_keeps_the_story_on_a_phone(
         browser, live_server, make_section, make_article):
     """A Reuters price table ("PROPANE..............BUTANE.......") pushed the article 431
