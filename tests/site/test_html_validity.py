@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dateline.newsroom.models import ArticleNote, Tag
+from dateline.newsroom.models import Article, ArticleNote, Tag
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -59,6 +59,9 @@ def test_main_pages_are_valid_html(
     for i in range(8):
         make_article(f"Russia story {i}", section=russia, tags=[moscow], authors=[author],
                      age=timedelta(hours=i + 2))
+    for i in range(12):  # World's subsections fold away past twelve (<details>)
+        make_section(f"Region {i}", parent=world)
+    killed = make_article("Taken down", section=russia, status=Article.Status.UNPUBLISHED)
 
     pages = {
         "home": "/", "section": "/section/world/", "section-page-2": "/section/world/?page=2",
@@ -66,11 +69,12 @@ def test_main_pages_are_valid_html(
         "author": "/authors/ivan-petrov/", "not-found": "/no/such/page/",
         "report-form": "/report/", "report-terms": "/report/terms/",
         "subscribe": "/edition/subscribe/", "search": "/search/?q=russia",
+        "withdrawn": killed.get_absolute_url(),
     }
     files = []
     for name, path in pages.items():
         response = client.get(path)
-        assert response.status_code == (404 if name == "not-found" else 200), path
+        assert response.status_code == {"not-found": 404, "withdrawn": 410}.get(name, 200), path
         files.append(tmp_path / f"{name}.html")
         files[-1].write_bytes(response.content)
 

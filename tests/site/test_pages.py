@@ -212,6 +212,21 @@ def test_section_page_is_newest_first_includes_subsections_and_paginates(
     assert all(a.section == russia for a in sub.context["page"].object_list)
 
 
+def test_many_subsections_fold_away_before_the_stories(client, make_section, make_article):
+    """World's 88 countries came before its first story: two screens down on a phone."""
+    world, europe = make_section("World"), make_section("Europe")
+    for n in range(13):
+        make_section(f"Country {n}", parent=world)
+    make_section("France", parent=europe)
+    make_article("A story", section=world)
+    make_article("Another", section=europe)
+    many = client.get("/section/world/").content.decode()
+    assert "<details><summary>All 13 sections in World</summary>" in many
+    assert many.index("</details>") < many.index("A story")
+    few = client.get("/section/europe/").content.decode()
+    assert "<details>" not in few and 'href="/section/europe/france/"' in few
+
+
 def test_tag_and_author_pages_list_their_live_stories(
     client, make_article, make_tag, make_author
 ):
