@@ -197,9 +197,9 @@ def test_a_busy_section_does_not_push_the_others_off_the_day(client, day_of_news
     assert "Kremlin agrees to talks" in page
     assert page.count("Market note ") == PER_SECTION and "Shares rise" not in page
     day = timezone.localdate().isoformat()
-    assert (f'<a href="/news-in-brief/{day}/business/">More of Business in brief that day</a>'
+    assert (f'<a href="/news-in-brief/{day}/business/">More Business in brief that day</a>'
             in page)
-    assert "More of World" not in page
+    assert "More World" not in page
     section_page = client.get(f"/news-in-brief/{day}/business/").content.decode()
     assert section_page.count("Market note ") == PER_SECTION + 3 and "Shares rise" in section_page
 
