@@ -35,14 +35,17 @@ def publish_edition(day: str, attempt: int = 1) -> int:
         if edition is None or edition.status == Edition.Status.DRAFT:
             edition = build_edition(date.fromisoformat(day))
         sent = send_edition(edition)
-        prepare_pdf.enqueue(day)
-        return sent
     except Exception:
         retry_later(day, attempt)
         raise  # the worker records the run as failed, with its traceback
     finally:
         # Neither a failed build nor a send stopped by the mail server ends the daily run.
         schedule_next_edition()
+    try:
+        prepare_pdf.enqueue(day)
+    except Exception:  # the edition went out; its first reader lays the PDF out instead
+        logger.exception("edition %s: could not book its PDF's layout", day)
+    return sent
 
 
 @task()

@@ -113,8 +113,12 @@ def current_duplicates(article: Article, analysis: Analysis | None) -> list[dict
     stored = analysis.near_duplicates if analysis else []
     if article.is_live:
         return stored
-    related = RelatedStory.objects.filter(article=article).values_list("related_id", flat=True)
-    return near_duplicates(article, story_of(article), [*(d["id"] for d in stored), *related])
+    if "_current_duplicates" not in article.__dict__:  # once a page: the notice and the panel
+        related = RelatedStory.objects.filter(article=article).values_list("related_id",
+                                                                            flat=True)
+        article._current_duplicates = near_duplicates(
+            article, story_of(article), [*(d["id"] for d in stored), *related])
+    return article._current_duplicates
 
 
 def brief_behind(article: Article, brief: Brief | None) -> str:

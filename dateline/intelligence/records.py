@@ -87,30 +87,23 @@ def tag_for(kind: str, name: str, tag_id: int | None) -> Tag | None:
     return tag or Tag.objects.create(kind=kind, name=name, slug=slug)
 
 
-def taken_off_rejected(article: Article, existing: list[TagSuggestion] | None = None,
-                       on_story: set[int] | None = None) -> None:
+def taken_off_rejected(article: Article) -> int:
     """The machine put a tag on; an editor took it off: rejected, so it never comes back.
     Run at the save itself (receivers), not only at the next analysis: until the worker came
     to it, the panel still said "Put on the story: … applied by the machine" of a tag the
-    Tags field no longer held."""
-    if on_story is None:
-        on_story = set(article.tags.values_list("pk", flat=True))
-    if existing is None:
-        existing = list(TagSuggestion.objects.filter(article=article,
-                                                     decision=Decision.APPLIED))
+    Tags field no longer held. One statement: read apart, an analysis committing between the
+    tags' read and the suggestions' had its tag taken for one removed."""
     now = timezone.now()
-    for suggestion in existing:
-        if suggestion.decision == Decision.APPLIED and suggestion.tag_id not in on_story:
-            suggestion.decision, suggestion.decided_by = Decision.REJECTED, None
-            suggestion.decided_at = now
-            suggestion.save(update_fields=["decision", "decided_by", "decided_at",
-                                           "updated_at"])
+    return (TagSuggestion.objects.filter(article=article, decision=Decision.APPLIED)
+            .exclude(tag__in=article.tags.values("pk"))
+            .update(decision=Decision.REJECTED, decided_by=None, decided_at=now,
+                    updated_at=now))
 
 
 def write_suggestions(article: Article, by_tag: dict[int, dict], drop_stale: bool) -> None:
+    taken_off_rejected(article)
     now, on_story = timezone.now(), set(article.tags.values_list("pk", flat=True))
     existing = {s.tag_id: s for s in TagSuggestion.objects.filter(article=article)}
-    taken_off_rejected(article, list(existing.values()), on_story)
     stale = [s.pk for tag, s in existing.items() if s.decision == Decision.PENDING
              and (tag in on_story or (drop_stale and tag not in by_tag))]
     TagSuggestion.objects.filter(pk__in=stale).delete()

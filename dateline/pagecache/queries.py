@@ -59,8 +59,9 @@ def canonical(asked: QueryDict, read: frozenset[str]) -> str:
     for name in sorted(read & set(asked)):
         value = asked.getlist(name)[-1]
         if name in NUMBERED:
-            if not _NUMBER.fullmatch(value):
-                continue  # a page that is no number is the first page, as the views read it
+            if not _NUMBER.fullmatch(value) or int(value) <= 1:
+                continue  # the first page (as the views read a page that is no number) is the
+                # address alone: `?page=0`, `?page=1` and none were three copies of it
             value = str(int(value))
         kept.append((name, value))
     return urlencode(kept)

@@ -7,8 +7,8 @@ from .base import *  # noqa: F403
 SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # The public origin pages name as their own (canonical, og:url, feed GUIDs): the test
-# client's host, as a site's is the host its readers use.
-DATELINE_SITE_URL = os.environ.get("DATELINE_SITE_URL", "http://testserver").rstrip("/")
+# client's host, as a site's is the host its readers use (never a developer's exported one).
+DATELINE_SITE_URL = "http://testserver"
 # Live-server threads must not keep connections open, or PostgreSQL cannot drop the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Lets two test runs share one PostgreSQL server without dropping each other's database.

@@ -1,12 +1,13 @@
-"""A story's lead photo changed outside the desk: partners are sent the story again.
+"""A story's photo changed outside the desk: partners are sent the story again.
 
-The wire carries a story's lead photo with its caption, credit, rights and JPEG renditions
-(pictures.py). A caption corrected in the photo library (a wrong name under a face) changed
-the site's pages at once but never reached a partner that had taken the story: nothing put
-it on the changes feed, and a partner's system takes an item again only when its version has
-grown. Nor did a story that went out in the seconds before the worker had cut its photo,
-without a picture, ever go out with it. Both now send the stories leading with that photo
-again (`ArticleQuerySet.send_again`: a new wire version, a new place on the changes feed).
+The wire carries a story's photos, the lead and those in its body, with their captions,
+credits, rights and JPEG renditions (pictures.py). A caption corrected in the photo library (a
+wrong name under a face) changed the site's pages at once but never reached a partner that had
+taken the story: nothing put it on the changes feed, and a partner's system takes an item
+again only when its version has grown. Nor did a story that went out in the seconds before the
+worker had cut its photo, without a picture, ever go out with it. Both now send the stories
+using that photo again (`ArticleQuerySet.send_again`: a new wire version, a new place on the
+changes feed).
 """
 
 from django.db.models import F
@@ -25,8 +26,10 @@ WIRE_FIELDS = ("title", "caption", "alt_text", "credit", "creator", "source",
                "copyright_notice", "usage_terms")
 
 
-def leading_with(photo: Photo):
-    return Article.objects.filter(photos__photo=photo, photos__role=StoryPhoto.Role.LEAD)
+def using(photo: Photo):
+    """The stories carrying the photo, as their lead or in their body: the wire prints both."""
+    return Article.objects.filter(pk__in=StoryPhoto.objects.filter(photo=photo)
+                                  .values("article_id"))
 
 
 def send_again(stories) -> None:
@@ -57,11 +60,11 @@ def send_again_if_reworded(sender, instance: Photo, created: bool, raw: bool = F
     if created or raw or before is None:
         return
     if any(getattr(instance, name) != before[name] for name in WIRE_FIELDS):
-        send_again(leading_with(instance))
+        send_again(using(instance))
 
 
 @receiver(renditions_made, dispatch_uid="syndication.photo_renditions_made")
 def send_again_with_renditions(sender, photo: Photo, **kwargs) -> None:
     """Only stories whose last change was news to partners: one an archive's import brought
     in (stamped at its old publication time, no news) is not announced by its photo's cuts."""
-    send_again(leading_with(photo).filter(wire_changed_at__gte=F("modified_at")))
+    send_again(using(photo).filter(wire_changed_at__gte=F("modified_at")))

@@ -71,6 +71,24 @@ def test_a_caption_corrected_in_the_library_goes_to_partners_as_a_new_version(
         assert changes_since(api, since, version)[0]["version"] == "2"
 
 
+def test_a_body_photos_caption_corrected_in_the_library_goes_to_partners_too(
+        api, make_article, library_photo, settled_at_once,  # noqa: F811
+        django_capture_on_commit_callbacks):
+    """The wire prints body photos too: only stories leading with the photo went again."""
+    story = make_article("Harbour reopens after the storm", body="<p>One.</p><p>Two.</p>")
+    StoryPhoto.objects.create(article=story, photo=library_photo, role=StoryPhoto.Role.BODY,
+                              after_paragraph=1)
+    went_out_earlier(story)
+    since = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        library_photo.caption = "Fishing boats at the harbour wall."
+        library_photo.save()
+    again = changes_since(api, since)
+    assert [i["version"] for i in again] == ["2"]
+    assert again[0]["associations"]["picture-1"]["description_text"] == (
+        "Fishing boats at the harbour wall.")
+
+
 def test_a_save_that_changes_no_word_partners_print_sends_nothing(
         api, taken, settled_at_once):  # noqa: F811
     story, photo = taken

@@ -69,9 +69,9 @@ class JSONLinesParser(Parser):
                 items.append(parsed)
             else:
                 empty += 1
-        normalise.empty_left_out(empty, warnings)
-        if not items and warnings:
+        if not items and warnings:  # records that could not be read, not merely empty ones
             raise ParseError(f"No record could be read. {warnings[0]}")
+        normalise.empty_left_out(empty, warnings)
         return ParseResult(format=self.name, items=items, warnings=warnings)
 
 

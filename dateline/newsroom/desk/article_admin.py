@@ -141,8 +141,12 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
         twins share a section and a day) and a killed one is not taken for a live one."""
         when = (f"{timezone.localtime(article.published_at):%Y-%m-%d %H:%M}"
                 if article.published_at else "")
-        state = "" if article.status == Article.Status.PUBLISHED else \
-            article.get_status_display().lower()
+        if article.is_live:
+            state = ""
+        elif article.status == Article.Status.PUBLISHED:  # under embargo, or dated ahead
+            state = "not out yet"
+        else:
+            state = article.get_status_display().lower()
         said = ", ".join(part for part in (article.section.display_path, when, state) if part)
         return f"{article.headline} ({said})"
 

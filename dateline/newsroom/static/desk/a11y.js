@@ -140,16 +140,22 @@
   // A row added with "Add another" is Django's template row with "__prefix__" replaced by
   // its number in ids, names and labels, but not in aria-describedby: its fields pointed at
   // the template's help texts ("…-__prefix__-upload_helptext"), and a screen reader read
-  // none. Each is pointed at the row's own.
-  document.addEventListener("formset:added", function (event) {
-    var row = event.target;
-    var number = (row.id || "").replace(/^.*-(\d+)$/, "$1");
-    if (!/^\d+$/.test(number)) return;
-    row.querySelectorAll("[aria-describedby*=__prefix__]").forEach(function (field) {
-      field.setAttribute("aria-describedby",
-        field.getAttribute("aria-describedby").replace(/__prefix__/g, number));
+  // none; a row removed renumbers the rows after it the same way. Each field's help text is
+  // its own id's ("<id>_helptext"), pointed at again after either.
+  function pointAtOwnHelp() {
+    document.querySelectorAll("[aria-describedby*=_helptext]").forEach(function (field) {
+      var own = field.id + "_helptext";
+      if (!field.id || !document.getElementById(own)) return;
+      var names = field.getAttribute("aria-describedby").split(/\s+/).map(function (name) {
+        return /_helptext$/.test(name) ? own : name;
+      });
+      field.setAttribute("aria-describedby", names.join(" "));
     });
-  });
+  }
+  // After Django's handler is done: it sends "formset:removed" before it renumbers the rows.
+  function soon() { setTimeout(pointAtOwnHelp, 0); }
+  document.addEventListener("formset:added", soon);
+  document.addEventListener("formset:removed", soon);
 
   // A form sent back with errors ("Please correct the error below.") left the focus at the
   // page's top: a keyboard or screen-reader user heard nothing of them. The note takes it,
