@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from math import gcd
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.html import format_html
 
 from dateline.newsroom.models import Article
@@ -78,8 +78,6 @@ def lead_prefetch() -> Prefetch:
 
 def prefetch_leads(articles: Iterable[Article]) -> None:
     """The same for articles already loaded (an API page, an edition's items)."""
-    from django.db.models import prefetch_related_objects
-
     prefetch_related_objects(list(articles), lead_prefetch())
 
 
@@ -97,17 +95,17 @@ def lead_photo_of(article: Article, absolute: Callable[[str], str]) -> LeadPhoto
     return None if use is None else _picture(use, absolute)
 
 
+def _body_uses():
+    return (StoryPhoto.objects.filter(role=StoryPhoto.Role.BODY).select_related("photo")
+            .prefetch_related("photo__renditions").order_by("after_paragraph", "position", "pk"))
+
+
 def body_prefetch() -> Prefetch:
     """For a list's query: each article's body photos in reading order, with renditions."""
-    return Prefetch(
-        "photos", to_attr="body_uses",
-        queryset=StoryPhoto.objects.filter(role=StoryPhoto.Role.BODY).select_related("photo")
-        .prefetch_related("photo__renditions").order_by("after_paragraph", "position", "pk"))
+    return Prefetch("photos", to_attr="body_uses", queryset=_body_uses())
 
 
 def prefetch_bodies(articles: Iterable[Article]) -> None:
-    from django.db.models import prefetch_related_objects
-
     prefetch_related_objects(list(articles), body_prefetch())
 
 
@@ -118,23 +116,23 @@ def body_photos_of(article: Article, absolute: Callable[[str], str],
     lost every one of them: the wire and the feeds carried the lead photo alone."""
     uses = getattr(article, "body_uses", None)
     if uses is None:  # not prefetched: one story on its own
-        uses = list(StoryPhoto.objects.filter(article=article, role=StoryPhoto.Role.BODY)
-                    .select_related("photo").prefetch_related("photo__renditions")
-                    .order_by("after_paragraph", "position", "pk"))
+        uses = list(_body_uses().filter(article=article))
     found = ((use.after_paragraph, _picture(use, absolute)) for use in uses)
     return [(after, picture) for after, picture in found if picture is not None]
 
 
 def with_body_photos(body: str, photos: list[tuple[int, LeadPhoto]]) -> str:
-    """The body with each photo in its place as a <figure>: its 16:9 file, alt text,
-    caption and credit (the site's own page shows the same)."""
-    return placed(body, [(after, format_html(
-        '<figure><img src="{}" width="{}" height="{}" alt="{}">{}</figure>',
-        photo.main.url, photo.main.width, photo.main.height, photo.alt,
-        format_html("<figcaption>{}</figcaption>", " ".join(
-            part for part in (photo.caption, f"Photo: {photo.credit}" if photo.credit else "")
-            if part)) if photo.caption or photo.credit else ""))
-        for after, photo in photos])
+    """The body with each photo in its place (pictures.placing), as the site's page has it."""
+    return placed(body, [(after, _figure(photo)) for after, photo in photos])
+
+
+def _figure(photo: LeadPhoto) -> str:
+    """A body photo as a <figure>: its 16:9 file, alt text, caption and credit."""
+    words = " ".join(part for part in (photo.caption,
+                                       f"Photo: {photo.credit}" if photo.credit else "") if part)
+    return format_html('<figure><img src="{}" width="{}" height="{}" alt="{}">{}</figure>',
+                       photo.main.url, photo.main.width, photo.main.height, photo.alt,
+                       format_html("<figcaption>{}</figcaption>", words) if words else "")
 
 
 def _picture(use: StoryPhoto, absolute: Callable[[str], str]) -> LeadPhoto | None:

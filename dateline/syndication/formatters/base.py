@@ -21,6 +21,7 @@ class Formatter:
 
     def __init__(self, base_url: str = "") -> None:
         self.base_url = base_url.rstrip("/")
+        self._body_photos: dict[int, list] = {}
 
     def prepare(self, articles: Sequence[Article]) -> None:
         """Load what format() needs for these articles, in a bounded number of queries."""
@@ -44,11 +45,18 @@ class Formatter:
     def absolute(self, path: str) -> str:
         return self.base_url + path
 
+    def body_photos(self, article: Article) -> list:
+        """The photos in the article's body with their renditions (pictures.body_photos_of),
+        worked out once an article: the body and the associations both print them."""
+        if article.pk not in self._body_photos:
+            self._body_photos[article.pk] = body_photos_of(article, self.absolute)
+        return self._body_photos[article.pk]
+
     def body_html(self, article: Article) -> str:
         """The body as saved (sanitised then) with its photos in place, as the story's page
         shows them, each path in it made absolute: on a partner's page "/articles/12/…" or
         "/media/…" would name the partner's own site."""
-        body = with_body_photos(article.body, body_photos_of(article, self.absolute))
+        body = with_body_photos(article.body, self.body_photos(article))
         if not self.base_url:
             return body
         return with_absolute_urls(body, self.absolute(article.get_absolute_url()))

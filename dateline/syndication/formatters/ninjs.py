@@ -16,7 +16,7 @@ from dateline.intelligence.related import stored_related
 from dateline.newsroom import credit, medtop
 from dateline.newsroom.models import Article, ArticleNote, Tag
 
-from ..pictures import LeadPhoto, body_photos_of, lead_photo_of, prefetch_bodies, prefetch_leads
+from ..pictures import LeadPhoto, lead_photo_of, prefetch_bodies, prefetch_leads
 from .base import Formatter
 
 SCHEMA_ID = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
@@ -232,7 +232,7 @@ class Ninjs31Formatter(Formatter):
         lead = lead_photo_of(article, self.absolute)
         pictures = [] if lead is None else [{"name": self.LEAD_PICTURE, **self.picture(lead)}]
         pictures += [{"name": f"{self.BODY_PICTURE}-{n}", **self.picture(photo)}
-                     for n, (_, photo) in enumerate(body_photos_of(article, self.absolute), 1)]
+                     for n, (_, photo) in enumerate(self.body_photos(article), 1)]
         return pictures + [{"name": f"{self.RELATED}-{n}", **self.related_item(story)}
                            for n, story in enumerate(self.related_of(article), start=1)]
 

@@ -11,7 +11,7 @@ from typing import Any
 from dateline.newsroom import medtop
 from dateline.newsroom.models import Article, Tag
 
-from ..pictures import LeadPhoto, body_photos_of, lead_photo_of
+from ..pictures import LeadPhoto, lead_photo_of
 from .ninjs import Ninjs31Formatter
 
 
@@ -94,7 +94,7 @@ class Ninjs16Formatter(Ninjs31Formatter):
         lead = lead_photo_of(article, self.absolute)
         pictures = {} if lead is None else {self.LEAD_PICTURE: self.picture(lead)}
         pictures.update({f"{self.BODY_PICTURE}-{n}": self.picture(photo) for n, (_, photo)
-                         in enumerate(body_photos_of(article, self.absolute), 1)})
+                         in enumerate(self.body_photos(article), 1)})
         return pictures or None
 
     def picture(self, lead: LeadPhoto) -> dict[str, Any]:
