@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from dateline.base import onetime
+from dateline.base.prepared import Prepared
 from dateline.newsroom.bylines import public_name
 from dateline.newsroom.html import as_meant, sanitize_body
 from dateline.newsroom.models import Article
@@ -41,7 +42,7 @@ class LiveEvent(models.Model):
     @classmethod
     def last_id(cls) -> int:
         """The newest event's id (0 before the first): where a page or a stream starts."""
-        return cls.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        return next(iter(_LAST_ID.rows()), (0,))[0]
 
 
 class LiveEntry(models.Model):
@@ -74,3 +75,7 @@ class LiveEntry(models.Model):
         """The name readers see on the entry: a public name, never a login name."""
         return public_name(self.author) if self.author_id else ""
 
+
+
+# Every page rendered reads it (the live strip): its SQL built once (dateline.base.prepared).
+_LAST_ID = Prepared(lambda: LiveEvent.objects.order_by("-id").values_list("id")[:1], LiveEvent)

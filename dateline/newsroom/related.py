@@ -3,8 +3,18 @@
 from django.db import connection
 from django.utils import timezone
 
-from .models import Article
+from dateline.base.prepared import Fixed, Prepared
 
+from .models import Article, Section
+
+# Every uncached article page runs these: prepared (dateline.base.prepared), their SQL built
+# once for each section's subtree and length.
+_NEWEST_OF_SECTION = Prepared(
+    lambda now, section, excluded, limit: Article.objects.live(now).filter(section_id=section)
+    .exclude(pk__in=excluded).newest_first().values_list("pk", flat=True)[:limit], Article)
+_MORE_FROM_SECTION = Prepared(
+    lambda now, subtree, excluded, limit: Article.objects.live(now).in_section(None, subtree)
+    .exclude(pk__in=excluded).for_listing().newest_first()[:limit], Article)
 RELATED_LIMIT = 5
 # Candidates per tag: the newest articles carrying it. A tag on 50,000 stories must not make
 # every page read all 50,000.
@@ -48,12 +58,9 @@ def related_ids(article: Article, limit: int = RELATED_LIMIT) -> list[int]:
     tag_ids = sorted(tag.pk for tag in article.tags.all())
     chosen = _ranked_by_shared_tags(article, tag_ids, limit) if tag_ids else []
     if len(chosen) < limit:
-        chosen += list(
-            Article.objects.live().filter(section_id=article.section_id)
-            .exclude(pk__in=[article.pk, *chosen])
-            .newest_first()
-            .values_list("pk", flat=True)[: limit - len(chosen)]
-        )
+        chosen += [row[0] for row in _NEWEST_OF_SECTION.rows(
+            timezone.now(), article.section_id, [article.pk, *chosen],
+            Fixed(limit - len(chosen)))]
     return chosen
 
 
@@ -68,10 +75,6 @@ def more_from_section(article: Article, limit: int = 10, shown=(),
                       subtree: list[int] | None = None) -> list[Article]:
     """The newest stories of the article's section and below, less those already shown
     (`subtree`: the section's and its descendants' ids, if the caller knows them)."""
-    return list(
-        Article.objects.live()
-        .in_section(article.section, subtree)
-        .exclude(pk__in=[article.pk, *(a.pk for a in shown)])
-        .for_listing()
-        .newest_first()[:limit]
-    )
+    subtree = Section.objects.subtree_ids(article.section) if subtree is None else subtree
+    return _MORE_FROM_SECTION.objects(timezone.now(), Fixed(subtree),
+                                      [article.pk, *(a.pk for a in shown)], Fixed(limit))

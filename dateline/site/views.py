@@ -3,7 +3,6 @@
 from functools import cache
 
 from django.conf import settings
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -12,7 +11,7 @@ from django.utils.safestring import mark_safe
 
 from dateline.ads.templatetags.ads import ad_slot
 from dateline.intelligence.related import related_for
-from dateline.newsroom.models import Article, Author, Source, Tag
+from dateline.newsroom.models import Article, Author, Tag
 from dateline.newsroom.related import more_from_section
 from dateline.newsroom.signals import story_page_rendering
 from dateline.pagecache import keys
@@ -25,6 +24,7 @@ from .fragments import fragment
 from .own_url import site_url
 from .pagination import NewsPage, news_page, page_number
 from .sections import attach_sections, main_sections
+from .story_reads import load_story
 
 # One row by primary key, without the query compiler (a third of the ORM's cost here).
 _BY_PK = f"SELECT * FROM {Article._meta.db_table} WHERE {Article._meta.pk.column} = %s"
@@ -102,7 +102,7 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return redirect(article, permanent=True)
     # The story and its head tags show the same data; whichever parts miss load it once,
     # onto the article already read.
-    full = cache(lambda: _load_story(article))
+    full = cache(lambda: load_story(article))
     shown = cache(lambda: photos.story_photos(full()))
     story_html, story_keys = fragment(
         f"story:{pk}", lambda: _render_story(request, full(), shown()))
@@ -125,19 +125,6 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     })
     keys.add(response, keys.article(pk), story_keys, head_keys, aside_keys, read_keys)
     return response
-
-
-def _load_story(article: Article) -> Article:
-    prefetch_related_objects(
-        [article],
-        Prefetch("authors", queryset=Author.objects.only("name", "slug")),
-        # The rights fields too: the page's JSON-LD names the story's rights holder.
-        Prefetch("sources", queryset=Source.objects.only(
-            "name", "url", "rights_holder", "copyright_notice", "usage_terms")),
-        Prefetch("tags", queryset=Tag.objects.order_by("kind", "name")),
-        "notes",
-    )
-    return article
 
 
 def _story_keys(full: Article) -> set[str]:

@@ -8,6 +8,7 @@ only live stories, no copy of the story or of one another. A story with nothing 
 
 from collections.abc import Iterable, Sequence
 
+from dateline.base.prepared import Prepared
 from dateline.newsroom.models import Article
 from dateline.newsroom.related import RELATED_LIMIT, related_ids
 
@@ -28,16 +29,21 @@ def _order(rows: Iterable[tuple[int, str, int]]) -> tuple[list[int], set[int]]:
     return [pk for pk, origin, _ in rows if origin != Origin.REMOVED], removed
 
 
+# Every article page reads these two: prepared (dateline.base.prepared), their SQL built once.
+_STORED = Prepared(lambda pk: RelatedStory.objects.filter(article_id=pk)
+                   .values_list("related_id", "origin", "rank"), RelatedStory)
+# By primary key alone, liveness checked in Python: with the live filter in SQL, SQLite walks
+# the publication index of every story instead (8 ms a page at 100k stories).
+_SHOWN = Prepared(lambda pks: Article.objects.only(*SHOWN, "status", "embargo_until")
+                  .filter(pk__in=pks), Article)
+
+
 def related_for(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
     """The stories to show under `article`; two queries when its list is stored."""
-    order, removed = _order(RelatedStory.objects.filter(article_id=article.pk)
-                            .values_list("related_id", "origin", "rank"))
+    order, removed = _order(_STORED.rows(article.pk))
     if not order:
         order = [pk for pk in related_ids(article, limit + len(removed)) if pk not in removed]
-    # By primary key alone, liveness checked here: with the live filter in SQL, SQLite walks
-    # the publication index of every story instead (8 ms a page at 100k stories).
-    found = {pk: a for pk, a in Article.objects.only(*SHOWN, "status", "embargo_until")
-             .in_bulk(order).items() if a.is_live}
+    found = {a.pk: a for a in (_SHOWN.objects(order) if order else ()) if a.is_live}
     texts = {pk: (a.headline, a.body, a.published_at) for pk, a in found.items()}
     kept = unique_newest(order, texts, {text_key(article.headline, article.body)})
     return [found[pk] for pk in kept[:limit]]

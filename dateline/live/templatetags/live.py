@@ -9,8 +9,10 @@ rendered at (data-last-event), so a page served from the cache catches up on loa
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from dateline.base.prepared import Prepared
 from dateline.newsroom.models import Article
 from dateline.pagecache import keys
 from dateline.pagecache.parts import cached as fragment
@@ -22,9 +24,14 @@ register = template.Library()
 TICKER_SIZE = 5
 
 
+# Read for every page rendered: prepared (dateline.base.prepared), its SQL built once.
+_BREAKING = Prepared(lambda now, since: Article.objects.live(now).filter(
+    is_breaking=True, published_at__gte=since).newest_first()
+    .only("headline", "slug", "published_at")[:1], Article)
+
+
 def breaking_story() -> Article | None:
-    return (Article.objects.live().filter(is_breaking=True, published_at__gte=breaking_since())
-            .newest_first().only("headline", "slug", "published_at").first())
+    return next(iter(_BREAKING.objects(timezone.now(), breaking_since())), None)
 
 
 @register.simple_tag(takes_context=True)

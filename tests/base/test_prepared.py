@@ -1,0 +1,94 @@
+"""Prepared queries (dateline.base.prepared): the ORM's SQL built once, run with new values.
+
+Each is judged against the queryset it was built from, on the test run's database (SQLite, and
+PostgreSQL in `make test`'s second pass), with the values changing between runs.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dateline.base.prepared import Fixed, Prepared, set_prefetched
+from dateline.newsroom.models import Article, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+def _live_in(now, pks):
+    return Article.objects.live(now).filter(pk__in=pks).order_by("pk")
+
+
+def test_same_rows_as_the_queryset_it_was_built_from(make_article):
+    stories = [make_article(f"Story {n}") for n in range(4)]
+    draft = make_article("Draft", status=Article.Status.DRAFT)
+    prepared = Prepared(_live_in, Article)
+    for pks in ([s.pk for s in stories], [stories[0].pk, draft.pk], [draft.pk]):
+        now = timezone.now()
+        expected = list(_live_in(now, pks))
+        found = prepared.objects(now, pks)
+        assert [a.pk for a in found] == [a.pk for a in expected]
+        assert [a.headline for a in found] == [a.headline for a in expected]
+        assert all(isinstance(a.published_at, type(timezone.now())) for a in found)
+
+
+def test_each_run_takes_its_own_values_and_shapes_are_compiled_once(make_article):
+    one, two, three = (make_article(f"Story {n}") for n in range(3))
+    prepared = Prepared(lambda pk: Article.objects.filter(pk=pk).values_list("headline"), Article)
+    assert prepared.rows(one.pk) == [("Story 0",)]
+    assert prepared.rows(two.pk) == [("Story 1",)]
+    assert prepared.rows(three.pk) == [("Story 2",)]
+    assert prepared._compile.cache_info().misses == 1
+    by_list = Prepared(lambda pks: Article.objects.filter(pk__in=pks).order_by("pk")
+                       .values_list("pk", flat=True), Article)
+    assert [r[0] for r in by_list.rows([one.pk, three.pk])] == [one.pk, three.pk]
+    assert [r[0] for r in by_list.rows([two.pk, three.pk])] == [two.pk, three.pk]
+    assert [r[0] for r in by_list.rows([one.pk])] == [one.pk]
+    assert by_list._compile.cache_info().misses == 2  # two lengths, two shapes
+
+
+def test_the_moment_is_the_runs_not_the_first_runs(make_article):
+    """Compiled while a story is under embargo, the query shows it once the embargo is past."""
+    lifted = timezone.now() + timedelta(hours=1)
+    story = make_article("Embargoed", embargo_until=lifted)
+    prepared = Prepared(_live_in, Article)
+    assert prepared.objects(timezone.now(), [story.pk]) == []
+    assert [a.pk for a in prepared.objects(lifted + timedelta(seconds=1), [story.pk])] == [story.pk]
+
+
+def test_fixed_values_are_part_of_the_shape(make_article, make_section):
+    home, away = make_section("Home"), make_section("Away")
+    at_home, abroad = make_article("At home", section=home), make_article("Abroad", section=away)
+    prepared = Prepared(lambda now, subtree, limit: Article.objects.live(now).in_section(
+        None, subtree).newest_first()[:limit], Article)
+    now = timezone.now()
+    assert [a.pk for a in prepared.objects(now, Fixed([home.pk]), Fixed(5))] == [at_home.pk]
+    assert [a.pk for a in prepared.objects(now, Fixed([away.pk]), Fixed(5))] == [abroad.pk]
+    both = prepared.objects(now, Fixed([home.pk, away.pk]), Fixed(1))
+    assert [a.pk for a in both] == [abroad.pk]  # the newest, and only one
+    assert prepared._compile.cache_info().misses == 3
+
+
+def test_an_argument_the_query_does_not_use_is_refused(make_article):
+    story = make_article()
+    ignores = Prepared(lambda pk: Article.objects.filter(pk=story.pk), Article)
+    with pytest.raises(ValueError, match="not among the query's parameters"):
+        ignores.objects(story.pk + 1)
+    with pytest.raises(TypeError, match="ints, lists of ints, moments or Fixed"):
+        Prepared(lambda slug: Article.objects.filter(slug=slug), Article).objects("a-slug")
+
+
+def test_set_prefetched_answers_the_relation_without_a_query(make_article):
+    first, second = Tag.objects.create(name="Aleppo"), Tag.objects.create(name="Damascus")
+    story = make_article(tags=[first, second])
+    story = Article.objects.get(pk=story.pk)
+    set_prefetched(story, "tags", Tag, [second])
+    with CaptureQueriesContext(connection) as queries:
+        assert list(story.tags.all()) == [second]
+    assert len(queries) == 0
+    set_prefetched(story, "tags", Tag, [])
+    with CaptureQueriesContext(connection) as queries:
+        assert list(story.tags.all()) == []
+    assert len(queries) == 0
