@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from dateline.newsroom.desk.keys import KeysCheckedAdmin
+from dateline.newsroom.desk.seen import SeenStateAdmin
 
 from . import creative, report
 from .models import Campaign, Placement
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(SeenStateAdmin, admin.ModelAdmin):
     list_display = ["__str__", "size", "is_active", "holds_tag"]
     fields = ["slot", "is_active", "third_party_tag", "third_party_origins"]
     readonly_fields = ["slot"]
@@ -38,7 +39,7 @@ class PlacementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(KeysCheckedAdmin, admin.ModelAdmin):
+class CampaignAdmin(SeenStateAdmin, KeysCheckedAdmin, admin.ModelAdmin):
     list_display = ["name", "state", "slots", "weight", "impression_cap", "is_house",
                     "report_link"]
     list_filter = ["is_active", "is_house", "placements"]

@@ -6,6 +6,8 @@ from django.db.models import Count, Q
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from dateline.newsroom.desk.seen import SeenStateAdmin
+
 from . import desk
 from .assembly import is_public
 from .models import Edition, EditionItem
@@ -13,9 +15,18 @@ from .models import Edition, EditionItem
 Column = EditionItem.Column
 
 
+def is_sent(edition: Edition | None) -> bool:
+    return edition is not None and edition.status != Edition.Status.DRAFT
+
+
 class ItemFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
+        if is_sent(Edition.objects.filter(pk=self.instance.pk).first()):
+            # A page opened before the send, saved after it (the board refuses the same).
+            raise forms.ValidationError(
+                "This edition has been sent (or is being sent): its order stays as "
+                "subscribers received it. Nothing was saved.")
         leads = [form for form in self.forms
                  if form.cleaned_data.get("column") == Column.LEAD
                  and not form.cleaned_data.get("left_out")]
@@ -38,7 +49,7 @@ class ItemForm(forms.ModelForm):
                         f"{label} of \u2018{self.instance.article.headline}\u2019"
 
 
-class EditionItemInline(admin.TabularInline):
+class EditionItemInline(SeenStateAdmin, admin.TabularInline):
     model = EditionItem
     form = ItemForm
     formset = ItemFormSet
@@ -54,6 +65,11 @@ class EditionItemInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(
             "article", "article__section", "section")
+
+    def get_readonly_fields(self, request, obj=None):
+        if is_sent(obj):  # as subscribers received it: read, not arranged
+            return [*self.readonly_fields, "column", "position", "pinned", "left_out"]
+        return self.readonly_fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # stories come in by building; the desk arranges them or leaves them out
@@ -75,7 +91,7 @@ class EditionItemInline(admin.TabularInline):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(SeenStateAdmin, admin.ModelAdmin):
     list_display = ["date", "name", "status", "stories", "sections", "briefs", "sent_at"]
     list_filter = ["status"]
     date_hierarchy = "date"
@@ -108,12 +124,18 @@ class EditionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # "Open the next edition" builds one; an empty form would not
 
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.fields] if is_sent(obj) else self.readonly_fields
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         edition = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if edition is not None:
             extra.update(desk.buttons_context(request, edition), is_out=is_public(edition),
                          **desk.board_context(request, edition))
+        if is_sent(edition):
+            extra.update(show_save=False, show_save_and_continue=False,
+                         show_save_and_add_another=False)
         return super().change_view(request, object_id, form_url, extra)
 
     def changelist_view(self, request, extra_context=None):

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 
 from dateline.newsroom.desk.keys import KeysCheckedAdmin
+from dateline.newsroom.desk.seen import SeenStateAdmin
 
 from .drafts import outlet_link
 from .fetching import ASKED_TO_WAIT
@@ -117,7 +118,7 @@ class FeedForm(forms.ModelForm):
 
 
 @admin.register(Feed)
-class FeedAdmin(KeysCheckedAdmin, admin.ModelAdmin):
+class FeedAdmin(SeenStateAdmin, KeysCheckedAdmin, admin.ModelAdmin):
     form = FeedForm
     # Health first and few columns: beside the desk's menu and the filters, a wide table hid
     # the health off to the right. The outlet shows under the name only where they differ;

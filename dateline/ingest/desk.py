@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dateline.base.numbers import key_from
+from dateline.newsroom.desk.seen import SeenState
 from dateline.newsroom.models import Article
 
 from . import monitor, press_review
@@ -137,7 +138,10 @@ def add_to_review(request: HttpRequest) -> HttpResponse:
     return redirect("ingest-desk:review", pk=article.pk)
 
 
-class EntryForm(forms.ModelForm):
+class EntryForm(SeenState, forms.ModelForm):
+    """An entry's row: saved over what a colleague saved since only where this editor changed
+    it (newsroom.desk.seen)."""
+
     class Meta:
         model = PressReviewEntry
         fields = ["position", "excerpt", "summary"]

@@ -9,6 +9,7 @@ from django.contrib import admin
 
 from dateline.newsroom.admin import TagAdmin
 from dateline.newsroom.desk.keys import KeysCheckedAdmin
+from dateline.newsroom.desk.seen import SeenStateAdmin
 from dateline.newsroom.models import Tag
 
 from .models import TagAlias
@@ -49,7 +50,7 @@ admin.site.register(Tag, TagWithAliasesAdmin)
 
 
 @admin.register(TagAlias)
-class TagAliasAdmin(TagPermissions, KeysCheckedAdmin, admin.ModelAdmin):
+class TagAliasAdmin(SeenStateAdmin, TagPermissions, KeysCheckedAdmin, admin.ModelAdmin):
     list_display = ["name", "tag", "tag_kind"]
     list_filter = ["tag__kind"]
     search_fields = ["name", "key", "tag__name"]

@@ -104,11 +104,16 @@ def let_back(article: Article, related_id: int) -> Article:
     return row.related
 
 
-def edit_brief(article: Article, text: str, user) -> Brief:
+def edit_brief(article: Article, text: str, user, seen: str | None = None) -> Brief:
+    """`seen`: the brief as the editor's page showed it. Changed since (a colleague's words,
+    or the machine's new draft) and not what this editor wrote: refused once, naming what it
+    says now, rather than replaced unseen."""
     text = " ".join(text.split())
     if not text:
         raise NotPossible("A brief needs some words; to go back to the machine's, reset it.")
     kept = Brief.objects.filter(article=article).values_list("text", flat=True).first()
+    if seen is not None and " ".join(seen.split()) != (kept or "") and text != (kept or ""):
+        raise NotPossible(_changed_since(article))
     if newly_unreadable(text, kept):
         raise NotPossible(REFUSAL)
     words, limit = len(text.split()), settings.DATELINE_BRIEF_MAX_WORDS
@@ -122,6 +127,18 @@ def edit_brief(article: Article, text: str, user) -> Brief:
     brief.written_from = brief_basis(article)
     brief.save()
     return brief
+
+
+def _changed_since(article: Article) -> str:
+    brief = Brief.objects.select_related("edited_by").filter(article=article).first()
+    if brief is None:
+        who, now = "", "it has none now"
+    else:
+        who = (f" by {brief.edited_by}, {timezone.localtime(brief.edited_at):%H:%M}"
+               if brief.edited_by and brief.edited_at else " (the machine's new draft)")
+        now = f"it now reads \u201c{brief.text}\u201d"
+    return (f"The brief was changed since you opened the page{who}: {now}. Nothing was "
+            "saved; your text is still in the box: save again to replace theirs with it.")
 
 
 def reset_brief(article: Article) -> Brief | None:

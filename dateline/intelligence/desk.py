@@ -266,7 +266,8 @@ def _act(request: HttpRequest, article: Article, action: str, target: str) -> st
         return (f"“{back.headline}” may be among the related stories again: the machine ranks "
                 "them again in a moment.")
     if action == "brief":
-        decisions.edit_brief(article, request.POST.get("intel-brief", ""), user)
+        decisions.edit_brief(article, request.POST.get("intel-brief", ""), user,
+                             seen=request.POST.get("intel-brief-seen"))
         return "Brief saved: News in Brief shows your words."
     if action == "brief-reset":
         brief = Brief.objects.filter(article=article).first()

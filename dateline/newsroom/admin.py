@@ -9,6 +9,7 @@ from django.utils import timezone
 from .desk.article_admin import ArticleAdmin
 from .desk.keys import KeysCheckedAdmin
 from .desk.own_rows import DeletesItsOwnRows
+from .desk.seen import SeenStateAdmin
 from .models import Article, AuditEntry, Author, Section, Source, Tag, TwoFactorRole
 
 
@@ -31,7 +32,7 @@ class ExactNameFirst:
 
 
 @admin.register(Section)
-class SectionAdmin(KeysCheckedAdmin, admin.ModelAdmin):
+class SectionAdmin(SeenStateAdmin, KeysCheckedAdmin, admin.ModelAdmin):
     list_display = ["display_path", "slug", "position", "medtop"]
     list_select_related = ["parent"]
     search_fields = ["name", "display_path"]
@@ -41,7 +42,7 @@ class SectionAdmin(KeysCheckedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(ExactNameFirst, DeletesItsOwnRows, admin.ModelAdmin):
+class TagAdmin(SeenStateAdmin, ExactNameFirst, DeletesItsOwnRows, admin.ModelAdmin):
     list_display = ["name", "kind", "slug"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
@@ -49,7 +50,7 @@ class TagAdmin(ExactNameFirst, DeletesItsOwnRows, admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(ExactNameFirst, admin.ModelAdmin):
+class AuthorAdmin(SeenStateAdmin, ExactNameFirst, admin.ModelAdmin):
     list_display = ["name", "slug", "user"]
     list_select_related = ["user"]
     search_fields = ["name"]
@@ -58,7 +59,7 @@ class AuthorAdmin(ExactNameFirst, admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(ExactNameFirst, admin.ModelAdmin):
+class SourceAdmin(SeenStateAdmin, ExactNameFirst, admin.ModelAdmin):
     list_display = ["name", "url", "rights_holder"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from dateline.base.undecodable import REFUSAL, newly_unreadable
 from dateline.newsroom.desk.keys import KeysCheckedAdmin
+from dateline.newsroom.desk.seen import SeenStateAdmin
 from dateline.newsroom.desk.session import desk_json
 from dateline.newsroom.models import Article
 from dateline.newsroom.permissions import can_edit
@@ -92,7 +93,7 @@ class PhotoForm(forms.ModelForm):
 
 
 @admin.register(Photo)
-class PhotoAdmin(KeysCheckedAdmin, admin.ModelAdmin):
+class PhotoAdmin(SeenStateAdmin, KeysCheckedAdmin, admin.ModelAdmin):
     form = PhotoForm
     list_display = ["thumbnail", "described", "credit", "source", "size_in_pixels", "uploaded"]
     list_display_links = ["thumbnail", "described"]

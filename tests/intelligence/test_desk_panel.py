@@ -344,6 +344,28 @@ def test_an_editors_brief_is_flagged_once_the_story_changes_or_is_corrected(
     assert 'id="intel-brief-behind"' not in client.get(change).text
 
 
+def test_a_brief_changed_since_the_page_was_opened_is_not_replaced_unseen(
+        desk_client, make_user, story):
+    ann, ben = make_user("Editor", "ann"), make_user("Editor", "ben")
+    machines = Brief.objects.get(article=story).text  # both pages opened on the machine's
+    assert decide(desk_client(ann), story, "brief", **{
+        "intel-brief": "Ann's brief.", "intel-brief-seen": machines}).status_code == 200
+    client = desk_client(ben)
+    refused = decide(client, story, "brief", **{"intel-brief": "Ben's brief.",
+                                                "intel-brief-seen": machines})
+    assert refused.status_code == 400
+    assert "changed since you opened the page by ann" in refused.json()["message"]
+    assert "Ann's brief." in refused.json()["message"]
+    assert Brief.objects.get(article=story).text == "Ann's brief."
+    # The panel came back with Ann's brief as seen: saving again replaces it, knowingly.
+    assert decide(client, story, "brief", **{
+        "intel-brief": "Ben's brief.", "intel-brief-seen": "Ann's brief."}).status_code == 200
+    assert Brief.objects.get(article=story).text == "Ben's brief."
+    # Writing what it says already is no conflict.
+    assert decide(client, story, "brief", **{"intel-brief": "Ben's brief.",
+                                             "intel-brief-seen": machines}).status_code == 200
+
+
 def test_an_edited_brief_keeps_to_the_briefs_limits(desk_client, make_user, story):
     """The help text said "at most 60 words", and any length was kept and printed."""
     client = desk_client(make_user("Editor"))
@@ -415,6 +437,22 @@ def test_in_chromium_the_panel_decides_in_place_with_no_axe_violation(
     assert page.evaluate("window.cspViolations") == []
     assert suggestion(story, "Borisov").decision == Decision.ACCEPTED
     assert Brief.objects.get(article=story).text == "Our own brief."
+    # A refused brief stays in the box (the panel drawn again showed the stored one instead).
+    page.fill("#intel-brief", "Grain sold. " * 31)
+    panel.get_by_role("button", name="Save the brief").click()
+    page.locator("#intelligence-status", has_text="at most 60 words").wait_for(timeout=10_000)
+    assert page.input_value("#intel-brief") == "Grain sold. " * 31
+    # A colleague saves a brief meanwhile: this editor's save is refused once, naming theirs.
+    Brief.objects.filter(article=story).update(text="A colleague's brief.")
+    page.fill("#intel-brief", "Mine again.")
+    panel.get_by_role("button", name="Save the brief").click()
+    page.locator("#intelligence-status", has_text="A colleague's brief.").wait_for(
+        timeout=10_000)
+    assert page.input_value("#intel-brief") == "Mine again."
+    assert Brief.objects.get(article=story).text == "A colleague's brief."
+    panel.get_by_role("button", name="Save the brief").click()
+    page.locator("#intelligence-status", has_text="Brief saved").wait_for(timeout=10_000)
+    assert Brief.objects.get(article=story).text == "Mine again."
     # The form's Tags box shows the decisions, so the story's Save keeps them: it wrote the
     # box's old list back, and the accepted tag was gone (and the undone one back).
     panel.get_by_role("button", name="Undo Sofia: take it off the story").click()

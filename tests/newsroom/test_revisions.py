@@ -187,3 +187,35 @@ def test_long_texts_with_nothing_in_common_are_compared_at_all():
     is marked, removed or added."""
     marked = str(word_diff("the " * 4000, "a " * 4000))
     assert marked.count("the") == 4000 and marked.count("a ") + marked.count("a<") >= 4000
+
+
+def test_a_restore_compared_before_a_colleagues_save_is_refused(
+        make_user, make_article, desk_client):
+    """ann compares revision 1 with the story; ben saves a correction; ann's restore would
+    have replaced it unseen, on a published story."""
+    from django.test import Client
+
+    from .page_forms import form_values
+
+    ann = desk_client(make_user("Editor", "ann"))
+    ben = Client()
+    ben.force_login(make_user("Editor", "ben"))
+    article = make_article("Blast kills 21", body="<p>Twenty-one people died.</p>")
+    for headline in ("Blast kills 20", "Blast kills 22"):
+        article.refresh_from_db()
+        ann.post(change_url(article), article_post_data(article, headline=headline))
+    first = article.revisions.order_by("pk").first()
+    restore_url = f"/desk/newsroom/article/{article.pk}/revisions/{first.pk}/restore/"
+    asked = form_values(ann.get(restore_url).text, "version")
+    article.refresh_from_db()
+    ben.post(change_url(article), article_post_data(article, headline="Blast kills 12"))
+    refused = ann.post(restore_url, asked)
+    assert refused.status_code == 302 and refused["Location"] == restore_url
+    article.refresh_from_db()
+    assert article.headline == "Blast kills 12"  # ben's correction stands
+    again = ann.get(restore_url).text
+    assert "since you compared it: nothing was restored" in again and "by ben" in again
+    assert "12</del>" in again  # compared with the story as it is now
+    assert ann.post(restore_url, form_values(again, "version")).status_code == 302
+    article.refresh_from_db()
+    assert article.headline == first.headline

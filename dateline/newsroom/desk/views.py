@@ -124,9 +124,16 @@ def restore(request: HttpRequest, pk: int, revision: int) -> HttpResponse:
             changes=any(field["changed"] for field in diff),
             can_restore=can_edit(request.user, article)))
     try:
-        restore_revision(request.user, chosen)
+        seen = int(request.POST["version"]) if request.POST.get("version") else None
+    except ValueError:
+        seen = -1  # not a version: refused as stale, and the page shown again
+    try:
+        restore_revision(request.user, chosen, seen)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(request.path)
     else:
         messages.success(request, f"Restored the text of revision {chosen.pk}.")
     return redirect(_change_url(article))

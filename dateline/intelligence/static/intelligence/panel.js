@@ -39,7 +39,14 @@
     var action = button.value;
     data.append("csrfmiddlewaretoken", token(button.form));
     data.append("intel-action", action);
-    if (action === "brief") { data.append("intel-brief", root.querySelector("#intel-brief").value); }
+    var box = root.querySelector("#intel-brief");
+    // Typed and not saved yet: kept in the box when the panel is drawn again (a refusal, or
+    // another of its buttons), where the stored brief would have replaced it.
+    var typed = box && box.value !== box.defaultValue ? box.value : null;
+    if (action === "brief") {
+      data.append("intel-brief", box.value);
+      data.append("intel-brief-seen", root.querySelector("[name=intel-brief-seen]").value);
+    }
     if (action === "add-related") {
       var pick = root.querySelector("#intel-related-pick");
       data.append("intel-related", pick ? pick.value : "");
@@ -51,7 +58,13 @@
       headers: {"Accept": "application/json"}
     }).then(function (response) {
       return response.json().then(function (answer) {
-        if (answer.html) { body.innerHTML = answer.html; initPicker(body); }
+        if (answer.html) {
+          body.innerHTML = answer.html;
+          initPicker(body);
+          var saved = answer.ok && (action === "brief" || action === "brief-reset");
+          var drawn = body.querySelector("#intel-brief");
+          if (typed !== null && !saved && drawn) { drawn.value = typed; }
+        }
         if (answer.tag) { showTag(answer.tag); }
         status.textContent = answer.message || (response.ok ? "Done." : "That did not work.");
         status.focus();

@@ -1,0 +1,175 @@
+"""Two editors on one of the desk's plain forms (newsroom.desk.seen): a save applies what its
+editor changed to the row as it is now; a field both changed is refused once, naming it.
+
+Each test opens the real page, reads its form as the browser would post it, lets a colleague
+save meanwhile, then posts the stale page with this editor's own change.
+"""
+
+from datetime import date, datetime
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from dateline.edition import arrange
+from dateline.edition.assembly import build_edition
+from dateline.edition.models import Edition
+from dateline.ingest.press_review import start_review
+from dateline.newsroom.models import Source
+
+from ..ingest import desk_rows
+from .page_forms import form_values
+
+pytestmark = pytest.mark.django_db
+DAY = date(2024, 12, 11)
+
+
+@pytest.fixture
+def editors(make_user):
+    """Two editors, each in a browser of their own."""
+    clients = []
+    for name in ("ann", "ben"):
+        client = Client()
+        client.force_login(make_user("Editor", username=name))
+        clients.append(client)
+    return clients
+
+
+@pytest.fixture
+def source(db):
+    return Source.objects.create(name="Le Monde", url="https://www.lemonde.fr/",
+                                 rights_holder="Le Monde", usage_terms="")
+
+
+def test_a_colleagues_change_to_another_field_is_kept(editors, source):
+    ann, ben = editors
+    page = f"/desk/newsroom/source/{source.pk}/change/"
+    bens_page = form_values(ben.get(page).text, "seen_state")
+    anns = form_values(ann.get(page).text, "seen_state")
+    anns["rights_holder"] = ["Groupe Le Monde"]
+    assert ann.post(page, anns).status_code == 302
+    bens_page["usage_terms"] = ["Quote up to 300 characters with a link."]
+    assert ben.post(page, bens_page).status_code == 302
+    source.refresh_from_db()
+    assert source.rights_holder == "Groupe Le Monde"  # ann's, not put back by ben's old page
+    assert source.usage_terms == "Quote up to 300 characters with a link."
+
+
+def test_the_same_field_changed_by_both_is_refused_once_then_replaced(editors, source):
+    ann, ben = editors
+    page = f"/desk/newsroom/source/{source.pk}/change/"
+    bens_page = form_values(ben.get(page).text, "seen_state")
+    anns = form_values(ann.get(page).text, "seen_state")
+    anns["rights_holder"] = ["Groupe Le Monde"]
+    ann.post(page, anns)
+    bens_page["rights_holder"] = ["Le Monde SA"]
+    refused = ben.post(page, bens_page)
+    assert refused.status_code == 200
+    assert "Someone saved a change to this since you opened it" in refused.text
+    assert "Rights holder (now “Groupe Le Monde”)" in refused.text
+    source.refresh_from_db()
+    assert source.rights_holder == "Groupe Le Monde"
+    # Saving the page as it came back is a decision to replace theirs.
+    again = form_values(refused.text, "seen_state")
+    assert again["rights_holder"] == ["Le Monde SA"]
+    assert ben.post(page, again).status_code == 302
+    source.refresh_from_db()
+    assert source.rights_holder == "Le Monde SA"
+
+
+def test_a_save_with_nobody_else_in_between_is_as_posted(editors, source):
+    ann, _ = editors
+    page = f"/desk/newsroom/source/{source.pk}/change/"
+    anns = form_values(ann.get(page).text, "seen_state")
+    anns["name"], anns["url"] = ["Le Monde (Paris)"], ["https://lemonde.fr/"]
+    assert ann.post(page, anns).status_code == 302
+    source.refresh_from_db()
+    assert (source.name, source.url) == ("Le Monde (Paris)", "https://lemonde.fr/")
+
+
+@pytest.fixture
+def edition(make_article, make_section):
+    world, business = make_section("World", position=1), make_section("Business", position=2)
+    for n in range(3):
+        make_article(f"World story {n}", section=world, published_at=_at(2, n))
+    make_article("Markets close higher", section=business, published_at=_at(4))
+    return build_edition(DAY)
+
+
+def _at(hour: int, minute: int = 0) -> datetime:
+    return timezone.make_aware(datetime(DAY.year, DAY.month, DAY.day, hour, minute))
+
+
+def test_a_stale_table_save_keeps_a_colleagues_move_on_the_board(editors, edition):
+    _, ben = editors
+    page = f"/desk/edition/edition/{edition.pk}/change/"
+    bens_table = form_values(ben.get(page).text, "items-0-position")
+    # ann moves the last story to the top on the board.
+    board = {"version": arrange.version(edition), "groups": []}
+    for group in arrange.board(edition):
+        items = [item.pk for item in group.items]
+        board["groups"].append({"column": group.column,
+                                "section": group.section.pk if group.section else None,
+                                "items": items[::-1]})
+    arrange.save(edition.pk, board)
+    moved = {item.pk: item.position for item in edition.items.all()}
+    # ben, on his older table, pins the first row and saves.
+    first = int(bens_table["items-0-id"][0])
+    bens_table["items-0-pinned"] = ["on"]
+    assert ben.post(page, bens_table).status_code == 302
+    after = {item.pk: item for item in edition.items.all()}
+    assert {pk: item.position for pk, item in after.items()} == moved  # ann's order stands
+    assert after[first].pinned  # and ben's pin is saved
+
+
+def test_a_sent_edition_cannot_be_changed_from_its_table(editors, edition):
+    ann, _ = editors
+    page = f"/desk/edition/edition/{edition.pk}/change/"
+    opened = form_values(ann.get(page).text, "items-0-position")
+    before = {item.pk: (item.position, item.left_out) for item in edition.items.all()}
+    Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENT)
+    opened["items-0-left_out"] = ["on"]
+    refused = ann.post(page, opened)
+    assert refused.status_code == 200
+    assert "This edition has been sent (or is being sent)" in refused.text
+    assert {i.pk: (i.position, i.left_out) for i in edition.items.all()} == before
+    shown = ann.get(page).text
+    assert 'name="items-0-position"' not in shown and 'name="_save"' not in shown
+    assert "the table below is for reading" in shown
+
+
+@pytest.fixture
+def review(db, make_section, make_user):
+    make_section("World")
+    feed = desk_rows.feed("Le Monde")
+    items = [desk_rows.item(feed, "La Bulgarie adopte l'euro", summary="Sofia vote."),
+             desk_rows.item(feed, "Le parlement bulgare vote", summary="Un vote.")]
+    return start_review(items, make_user("Editor"), "Bulgaria")
+
+
+def test_a_press_review_summary_is_not_wiped_by_a_colleagues_older_page(editors, review):
+    ann, ben = editors
+    page = f"/desk/ingest/press-review/{review.pk}/"
+    bens_page = form_values(ben.get(page).text, "press_review_entries-0-summary")
+    anns = form_values(ann.get(page).text, "press_review_entries-0-summary")
+    anns["press_review_entries-0-summary"] = ["Le Monde reports the vote as historic."]
+    assert ann.post(page, anns).status_code == 302
+    bens_page["press_review_entries-1-summary"] = ["A second paper on the same vote."]
+    assert ben.post(page, bens_page).status_code == 302
+    summaries = list(review.press_review_entries.order_by("position", "pk")
+                     .values_list("summary", flat=True))
+    assert summaries == ["Le Monde reports the vote as historic.",
+                         "A second paper on the same vote."]
+
+
+def test_a_press_review_summary_both_rewrote_is_refused_with_theirs_named(editors, review):
+    ann, ben = editors
+    page = f"/desk/ingest/press-review/{review.pk}/"
+    bens_page = form_values(ben.get(page).text, "press_review_entries-0-summary")
+    anns = form_values(ann.get(page).text, "press_review_entries-0-summary")
+    anns["press_review_entries-0-summary"] = ["Ann's summary."]
+    ann.post(page, anns)
+    bens_page["press_review_entries-0-summary"] = ["Ben's summary."]
+    refused = ben.post(page, bens_page)
+    assert refused.status_code == 200 and "Ann&#x27;s summary." in refused.text
+    assert review.press_review_entries.order_by("position", "pk")[0].summary == "Ann's summary."
