@@ -105,8 +105,10 @@ def main(corpus: str, profile: str, out: str) -> None:
     stored = {pk: by_id[external] for external, pk in pks.items()}
     has = {kind: any(e.labels.get(kind) for e in train)
            for kind in ("topic", "place", "person", "organisation")}
+    from dateline.newsroom.models import Article
+
     result = {"corpus": corpus, "train": len(train), "test": len(test), "stored": len(stored),
-              "has": has}
+              "live": Article.objects.live().count(), "has": has}
     if has["topic"]:
         result["topics"] = timed("topics", evaluate, "topics", train, test, need="classifier")
         result["topics_baseline"] = baselines.majority_topics(train, test)

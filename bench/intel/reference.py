@@ -39,8 +39,16 @@ def precision_at_5(test: list[Labelled], stored: dict[int, Labelled], rank) -> d
     topic, queries = by_topic(test), asked(test)
     hits = sum(relevant(e, stored[pk], topic) for e in queries for pk in rank(e)[:LIMIT]
                if pk in stored)
+    # Whether any story asked has a right answer among those stored (report.py says so
+    # rather than print a precision of 0 that no ranking could have bettered).
+    stored_keys = set()
+    for other in stored.values():
+        stored_keys |= keys(other.labels.get("topic", ())) if topic else {other.section}
+    shared = sum(bool((keys(e.labels.get("topic", ())) if topic else {e.section}) & stored_keys)
+                 for e in queries)
     return {"precision_at_5": hits / (LIMIT * len(queries)) if queries else 0.0,
-            "stories": len(queries), "judged_by": "topic" if topic else "section"}
+            "stories": len(queries), "shared": shared,
+            "judged_by": "topic" if topic else "section"}
 
 
 def old_ranking(test: list[Labelled], stored: dict[int, Labelled]) -> dict:

@@ -63,6 +63,10 @@ def topics(result: dict) -> list:
     if "missing" in found:
         print(f"topics: {found['missing']}")
         return [("topic micro-F1", found["missing"], ""), ("topic macro-F1", found["missing"], "")]
+    if found.get("test_stories") == 0:
+        why = "not judged: no held-out story has a topic"
+        print(f"topics: {why}")
+        return [("topic micro-F1", why, ""), ("topic macro-F1", why, "")]
     strict = strict_macro(found)
     print("| topics | micro-F1 | macro-F1 | precision | recall |")
     print("| --- | ---: | ---: | ---: | ---: |")
@@ -117,6 +121,11 @@ def tags(result: dict) -> list:
         if "f1" not in mine:
             lines.append((f"{kind} tag F1", "not evaluated", ""))
             continue
+        if "tp" in mine and not mine["tp"] + mine.get("fn", 0):  # no label of the kind to find
+            why = f"not judged: no held-out story the editors indexed has a {kind} label"
+            print(f"| {kind} | {why} ({mine.get('fp', 0)} guessed) | | | | | |")
+            lines.append((f"{kind} tag F1", why, ""))
+            continue
         print(f"| {kind} | {mine['precision']:.3f} | {mine['recall']:.3f} | {mine['f1']:.3f} | "
               f"{ref.get('f1', 0):.3f} | {ratio(mine['f1'], ref.get('f1'))} | "
               f"{_applied(mine.get('applied', {}))} |")
@@ -133,6 +142,8 @@ def tags(result: dict) -> list:
 def _applied(scores: dict) -> str:
     if "precision" not in scores:
         return "n/a"
+    if "tp" in scores and not scores["tp"] + scores.get("fp", 0):
+        return "none applied"
     return f"{scores['precision']:.3f}, {scores['recall']:.3f}"
 
 
@@ -142,8 +153,17 @@ def related(result: dict, corpus: str) -> list:
     if "missing" in found:
         print(f"related: {found['missing']}")
         return [("related precision@5", found["missing"], label)]
-    if not ref["stories"]:  # no held-out story shares a section or topic with one stored
+    if not ref["stories"]:
         why = f"no held-out story to judge by {ref['judged_by']}"
+        print(f"\nrelated precision@5: {why}")
+        return [("related precision@5", why, label)]
+    if not ref.get("shared", ref["stories"]):  # nothing stored could be a right answer
+        why = f"no held-out story shares a {ref['judged_by']} with a stored one"
+        print(f"\nrelated precision@5: {why}")
+        return [("related precision@5", why, label)]
+    if not result.get("live", result["stored"]):
+        why = (f"none of the {result['stored']:,} stored stories is published yet (dated "
+               "after now): no ranking can list them")
         print(f"\nrelated precision@5: {why}")
         return [("related precision@5", why, label)]
     value = found["precision_at_5"]

@@ -43,8 +43,16 @@ from corpus import build, environment  # noqa: E402  (bench/corpus.py)
 def corpora() -> list[tuple[Path, str]]:
     profile = os.environ.get("PROFILE", "")
     if not GIVEN or Path(GIVEN).is_dir():
+        for path, _ in DEFAULT:
+            if not path.is_file():
+                sys.exit(f"make bench-intel: {path}: no such file (CORPUS names a JSON Lines "
+                         "file, or a folder holding reuters-21578-train/articles.jsonl and "
+                         "bbc-news/articles.jsonl)")
         return [(path.resolve(), str(p)) for path, p in DEFAULT]
     path = Path(GIVEN).resolve()
+    if not path.is_file():
+        sys.exit(f"make bench-intel: CORPUS={GIVEN}: no such file (a JSON Lines file, or a "
+                 "folder holding reuters-21578-train/ and bbc-news/)")
     if not profile and path == DEFAULT[0][0].resolve():
         profile = str(DEFAULT[0][1])
     return [(path, str(Path(profile).resolve()) if profile else "")]

@@ -131,7 +131,7 @@ def test_related_precision_counts_five_places_and_judges_by_topic_where_there_ar
     asked = [_example(["Trade"]), _example()]  # a story without a topic is not asked
     ranked = reference.precision_at_5(asked, stored, lambda example: [1, 2, 3])
     # Two of the three listed share "Trade" (names compared by alias_key); two places empty.
-    assert ranked == {"precision_at_5": 2 / 5, "stories": 1, "judged_by": "topic"}
+    assert ranked == {"precision_at_5": 2 / 5, "stories": 1, "shared": 1, "judged_by": "topic"}
 
 
 def test_related_precision_judges_by_section_in_a_corpus_without_topics():
@@ -252,7 +252,26 @@ def test_a_corpus_that_is_not_utf8_or_absent_is_refused_in_words(tmp_path):
 def test_blank_lines_and_null_fields_are_read(tmp_path):
     corpus = tmp_path / "articles.jsonl"
     corpus.write_text('\n{"id": 7, "title": null, "body": "B", "topics": null}\n\n')
-    assert rule.load(corpus) == [{"id": 7, "title": None, "body": "B", "topics": None}]
+    assert rule.load(corpus) == [{"id": "7", "title": None, "body": "B", "topics": None}]
+
+
+def test_ids_are_read_as_the_importer_keeps_them(tmp_path):
+    """A number or a padded id was imported as text without its spaces (or refused), and
+    the benchmark, looking for the id as given, found no story stored: precision 0."""
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text('{"id": 7, "title": "A"}\n{"id": " r-2 ", "title": "B"}\n')
+    assert _ids(rule.load(corpus)) == ["7", "r-2"]
+
+
+def test_the_earliest_are_the_earliest_moments_not_the_earliest_text():
+    records = [_record("a", "2026-01-10T09:00+09:00"),  # 00:00 UTC on the 10th
+               _record("b", "2026-01-09T12:00+00:00"),
+               _record("c", "2026-01-09T18:00"),
+               _record("d", "2026-01-09T23:30-05:00"),  # 04:30 UTC on the 10th: the latest
+               _record("e", "2026-1-9"), _record("f", 1736400000)]  # the importer refuses both
+    train, test = rule.split(records)
+    assert _ids(test) == ["r-d"]
+    assert set(_ids(train)) == {"r-a", "r-b", "r-c", "r-e", "r-f"}
 
 
 def test_a_split_with_nothing_to_learn_from_or_to_judge_is_refused(tmp_path):
@@ -281,3 +300,51 @@ def test_a_target_with_nothing_to_measure_is_not_met_and_says_why(capsys):
     lines = report.related({"related": unjudged, "related_reference": reference}, "odd")
     assert lines == [("related precision@5", "no held-out story to judge by section",
                       " (odd, by section)")]
+
+
+def test_a_figure_nothing_was_judged_for_is_not_a_figure(capsys):
+    """Tags with no label to find read F1 1.000 "met"; topics over no story 0.000; related
+    0.000 where nothing stored could be a right answer, or nothing stored was published."""
+    report = _bench_module("report")
+    tags = {"person": {"precision": 1.0, "recall": 1.0, "f1": 1.0, "tp": 0, "fp": 0, "fn": 0,
+                       "applied": {"precision": 1.0, "recall": 1.0, "tp": 0, "fp": 0}},
+            "place": {"precision": 0.5, "recall": 1.0, "f1": 0.667, "tp": 1, "fp": 1, "fn": 0,
+                      "applied": {"precision": 1.0, "recall": 1.0, "tp": 0, "fp": 0}}}
+    result = {"tags": tags, "tags_baseline": {}, "has": {"person": True, "place": True}}
+    lines = report.tags(result)
+    assert lines[0] == ("place tag F1", 0.667, "")
+    assert lines[1] == ("person tag F1", "not judged: no held-out story the editors indexed "
+                        "has a person label", "")
+    assert "none applied" in capsys.readouterr().out
+    topics = report.topics({"topics": {"test_stories": 0, "micro_f1": 0.0, "macro_f1": 0.0}})
+    assert topics[0] == ("topic micro-F1", "not judged: no held-out story has a topic", "")
+    found = {"precision_at_5": 0.0}
+    disjoint = {"judged_by": "topic", "stories": 30, "shared": 0, "precision_at_5": 0.0}
+    lines = report.related({"related": found, "related_reference": disjoint, "stored": 90},
+                           "odd")
+    assert lines[0][1] == "no held-out story shares a topic with a stored one"
+    shared = {**disjoint, "shared": 30}
+    lines = report.related({"related": found, "related_reference": shared, "stored": 90,
+                            "live": 0}, "odd")
+    assert lines[0][1].startswith("none of the 90 stored stories is published yet")
+    lines = report.related({"related": {"precision_at_5": 0.5}, "related_reference": shared,
+                            "stored": 90, "live": 90}, "odd")
+    assert lines[0][1] == 0.5
+
+
+def test_a_corpus_file_that_is_not_there_is_one_line(tmp_path):
+    import os
+    import subprocess
+
+    env = {**os.environ, "CORPUS": str(tmp_path / "nope.jsonl")}
+    done = subprocess.run([sys.executable, str(ROOT / "bench/intel/run.py")], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == (f"make bench-intel: CORPUS={tmp_path / 'nope.jsonl'}: no "
+                                   "such file (a JSON Lines file, or a folder holding "
+                                   "reuters-21578-train/ and bbc-news/)")
+    env["CORPUS"] = str(tmp_path)  # a folder without the corpus's layout
+    done = subprocess.run([sys.executable, str(ROOT / "bench/intel/run.py")], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "reuters-21578-train/articles.jsonl: no such file" in done.stderr
