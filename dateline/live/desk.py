@@ -130,7 +130,10 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
 def delete_entry(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("live.delete_liveentry"):
         raise PermissionDenied
-    entry = get_object_or_404(LiveEntry, pk=pk)
+    entry = LiveEntry.objects.select_related("article").filter(pk=pk).first()
+    if entry is None:  # a colleague removed it first: back to the page it was on, saying so
+        messages.info(request, "That entry is not there any more: removed already.")
+        return redirect(admin.site.page_sent_from(request))
     article = entry.article
     with transaction.atomic():
         entry.delete()

@@ -185,6 +185,21 @@ def test_an_editor_removes_an_entry_and_readers_are_told(desk_client, make_user,
     assert "Wrong figure." not in Reader().get(story.get_absolute_url())[2]
 
 
+def test_an_entry_a_colleague_removed_first_goes_back_to_the_desk_saying_so(
+        desk_client, make_user, make_article):
+    """The second Remove landed on the public site's "Page not found"."""
+    story = make_article("Storm, live", is_live_coverage=True)
+    entry = LiveEntry.objects.create(article=story, body="<p>Wrong figure.</p>")
+    coverage = f"/desk/live/{story.pk}/coverage/"
+    client = desk_client(make_user("Editor"))
+    removed = entry.pk
+    entry.delete()
+    again = client.post(f"/desk/live/entries/{removed}/delete/",
+                        HTTP_REFERER=f"http://testserver{coverage}")
+    assert again.status_code == 302 and again["Location"] == coverage
+    assert "removed already" in client.get(coverage).text
+
+
 def test_publishing_a_story_with_entries_shows_them(make_user, make_article):
     editor = make_user("Editor")
     draft = make_article("Launch, live", status=Article.Status.DRAFT, published_at=None,
