@@ -744,3 +744,23 @@ def test_a_correction_asks_first_while_the_storys_fix_is_unsaved(
     ann.wait_for_selector(".messagelist .success")
     assert ArticleNote.objects.filter(article=article).count() == 1
     assert ann.errors == []
+
+
+def test_a_page_for_reading_never_says_a_save_will_merge(
+    browser, live_server, make_user, make_article
+):
+    """A reporter's story, published by an editor, opens for reading (no Save); its heartbeat
+    said "Ann Lee (editor) saved a newer version: your save will ask you to merge"."""
+    editor_account(make_user, "ann", "Ann", "Lee")
+    rita = make_user("Reporter", "rita")
+    article = make_article("Flood warning", body="<p>Water is rising.</p>", created_by=rita)
+    record_revision(article, None)
+    Article.objects.filter(pk=article.pk).update(version=3)
+    connections.close_all()
+    page = open_story(desk_context(browser), live_server, "rita", article)
+    assert page.locator("input[name=_continue]").count() == 0  # for reading
+    with page.expect_response(lambda r: "/presence/" in r.url):
+        page.clock.run_for(HEARTBEAT_MS)
+    page.wait_for_timeout(300)
+    assert page.inner_text("#newer-version") == ""
+    assert page.errors == []

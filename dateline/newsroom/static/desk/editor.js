@@ -316,7 +316,10 @@
   const presenceList = document.getElementById("presence");
   const newer = document.getElementById("newer-version");
   function beat() {
-    post(root.dataset.presenceUrl, { version: baseVersion() })
+    // A page for reading (no Save: the role may not edit the story now) holds no version
+    // and will not be saved: no "your save will ask you to merge" there.
+    const editing = form.querySelector("input[name=base_version]");
+    post(root.dataset.presenceUrl, { version: editing ? baseVersion() : null })
       .then(heard)
       .then((answer) => {
         if (!answer.ok) return;
