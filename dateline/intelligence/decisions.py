@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dateline.base.undecodable import REFUSAL, newly_unreadable
+from dateline.newsroom.actions import log_action
 from dateline.newsroom.models import Article
 
 from .base import BRIEF_MAX_CHARACTERS
@@ -70,6 +71,8 @@ def pin(article: Article, related: Article, user) -> RelatedStory:
         row.rank = next_pinned_rank(article)
         row.origin, row.decided_by = RelatedStory.Origin.PINNED, user
         row.save()
+        log_action(article, "related_pinned", user,
+                   f"Pinned \u201c{related.headline}\u201d ({related.pk}) to the related stories.")
         _tell_partners(article)
     return row
 
@@ -88,6 +91,8 @@ def remove(article: Article, related_id: int, user) -> None:
     RelatedStory.objects.update_or_create(
         article=article, related_id=related_id,
         defaults={"origin": RelatedStory.Origin.REMOVED, "decided_by": user})
+    log_action(article, "related_removed", user,
+               f"Removed story {related_id} from the related stories.")
     _tell_partners(article)
 
 
@@ -125,7 +130,12 @@ def edit_brief(article: Article, text: str, user, seen: str | None = None) -> Br
     brief = Brief.objects.filter(article=article).first() or Brief(article=article)
     brief.text, brief.edited_by, brief.edited_at = text, user, timezone.now()
     brief.written_from = brief_basis(article)
-    brief.save()
+    with transaction.atomic():
+        brief.save()
+        # The words replaced are kept in the log: a brief is printed in News in Brief and
+        # the edition, and a colleague's text written over must be found again.
+        log_action(article, "brief_edited", user,
+                   f"Brief: \u201c{text}\u201d (was \u201c{kept or ''}\u201d).")
     return brief
 
 

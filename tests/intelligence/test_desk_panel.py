@@ -189,6 +189,11 @@ def test_related_stories_are_pinned_removed_and_added(desk_client, make_user, ma
     rows = dict(RelatedStory.objects.filter(article=story).values_list("related", "origin"))
     assert rows[harvest.pk] == "removed" and rows[chess.pk] == "pinned"
     assert draft.pk not in rows
+    # Each decision is in the story's log, with who (they re-send a published story).
+    logged = dict(story.audit_log.values_list("action", "note"))
+    assert logged["related_removed"] == f"Removed story {harvest.pk} from the related stories."
+    assert logged["related_pinned"] == (f"Pinned \u201cChess final\u201d ({chess.pk}) to the "
+                                        "related stories.")
 
 
 def test_the_picker_lists_headline_matches_first_and_tells_alike_stories_apart(
@@ -361,6 +366,11 @@ def test_a_brief_changed_since_the_page_was_opened_is_not_replaced_unseen(
     assert decide(client, story, "brief", **{
         "intel-brief": "Ben's brief.", "intel-brief-seen": "Ann's brief."}).status_code == 200
     assert Brief.objects.get(article=story).text == "Ben's brief."
+    # Both briefs are in the story's log, with what each replaced.
+    notes = list(story.audit_log.filter(action="brief_edited").order_by("pk")
+                 .values_list("user__username", "note"))
+    assert notes == [("ann", f"Brief: \u201cAnn's brief.\u201d (was \u201c{machines}\u201d)."),
+                     ("ben", "Brief: \u201cBen's brief.\u201d (was \u201cAnn's brief.\u201d).")]
     # Writing what it says already is no conflict.
     assert decide(client, story, "brief", **{"intel-brief": "Ben's brief.",
                                              "intel-brief-seen": machines}).status_code == 200
