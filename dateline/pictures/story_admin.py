@@ -56,7 +56,8 @@ class StoryPhotoForm(forms.ModelForm):
                 return cleaned
             cleaned["photo"] = photo
             self.instance.photo = photo
-        elif not cleaned.get("photo") and not cleaned.get("DELETE") and self.has_changed():
+        elif (not cleaned.get("photo") and not cleaned.get("DELETE") and self.has_changed()
+              and "photo" not in self.errors):  # a photo deleted meanwhile: said once
             self.add_error("photo", "Choose a photo from the library, or upload one.")
         return cleaned
 

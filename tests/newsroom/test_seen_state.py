@@ -173,3 +173,22 @@ def test_a_press_review_summary_both_rewrote_is_refused_with_theirs_named(editor
     refused = ben.post(page, bens_page)
     assert refused.status_code == 200 and "Ann&#x27;s summary." in refused.text
     assert review.press_review_entries.order_by("position", "pk")[0].summary == "Ann's summary."
+
+
+def test_a_tag_deleted_while_the_story_was_open_is_said_in_words(
+        editors, make_article, make_tag):
+    """Django's "Select a valid choice. 411 is not one of the available choices." named the
+    tag by its number alone."""
+    from .test_admin import article_post_data
+
+    ann, _ = editors
+    story = make_article("Storm hits coast")
+    gone = make_tag("Varna")
+    gone_pk = gone.pk
+    gone.delete()
+    refused = ann.post(f"/desk/newsroom/article/{story.pk}/change/",
+                       article_post_data(story, tags=[gone_pk]))
+    assert refused.status_code == 200
+    assert (f"No. {gone_pk} is not among the choices any more: deleted since this page was "
+            "opened? Choose again.") in refused.text
+    assert "Select a valid choice" not in refused.text

@@ -55,16 +55,26 @@ class KnownKeysMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+# Django's words ("Select a valid choice. 411 is not one of the available choices.") for
+# what is, on the desk, nearly always a row deleted since the page was opened.
+GONE = ("No. %(value)s is not among the choices any more: deleted since this page was "
+        "opened? Choose again.")
+GONE_ONE = ("The choice made here is not among the choices any more: deleted since this page "
+            "was opened? Choose again.")
+
+
 class KeysCheckedAdmin:
     """A ModelAdmin or inline whose related fields check the keys they are sent."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid_choice": GONE_ONE})
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = AutocompleteSelect(db_field, self.admin_site,
                                                   using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid_choice": GONE})
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = AutocompleteSelectMultiple(db_field, self.admin_site,
                                                           using=kwargs.get("using"))

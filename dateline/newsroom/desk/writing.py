@@ -68,6 +68,7 @@ def pick_or_create(form: forms.ModelForm, user) -> None:
         form.fields[name] = PickOrCreateField(
             model.objects.all(), user=user, required=old.required, widget=widget,
             label=old.label, help_text=old.help_text, disabled=old.disabled,
+            error_messages=old.error_messages,
         )
     if "section" in form.fields:
         form.fields["section"].widget = unwrapped(form.fields["section"].widget)
