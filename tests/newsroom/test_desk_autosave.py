@@ -67,6 +67,29 @@ def test_a_real_save_deletes_the_kept_text(desk_client, make_user, make_article)
     assert "Unsaved text from" not in client.get(change_url(article)).content.decode()
 
 
+def test_a_save_in_one_tab_keeps_the_text_another_tab_typed(desk_client, make_user,
+                                                            make_article):
+    """Tab 2 typed (kept, "Draft kept at …"), tab 1 saved: the save deleted tab 2's text."""
+    client = desk_client(make_user("Editor"))
+    article = make_article("Storm")
+    url = f"/desk/newsroom/article/{article.pk}/autosave/"
+    keep(client, url, {"base_version": 1, "page": "tab-2",
+                       "data": form_data(article, standfirst="Typed in tab 2.")})
+    saved = client.post(change_url(article), {**article_post_data(
+        article, headline="Saved in tab 1"), "_page": "tab-1"})
+    assert saved.status_code == 302
+    kept = Autosave.objects.get(article=article)
+    assert kept.data["standfirst"] == ["Typed in tab 2."]
+    # Opened again, the page restores it (to merge with the newer version), as that page's.
+    page = client.get(change_url(article)).text
+    assert "Unsaved text from" in page and 'data-page-key="tab-2"' in page
+    # That page's own save has done the text's job: it goes.
+    article.refresh_from_db()
+    client.post(change_url(article), {**article_post_data(article, standfirst="Typed in tab 2."),
+                                      "_page": "tab-2"})
+    assert not Autosave.objects.exists()
+
+
 def test_a_story_never_saved_is_kept_and_restored_in_add_article(desk_client, make_user,
                                                                   make_section):
     reporter = make_user("Reporter")

@@ -764,3 +764,38 @@ def test_a_page_for_reading_never_says_a_save_will_merge(
     page.wait_for_timeout(300)
     assert page.inner_text("#newer-version") == ""
     assert page.errors == []
+
+
+def test_a_save_in_one_tab_leaves_the_other_tabs_kept_text(
+    browser, live_server, make_user, make_article
+):
+    """Two tabs of one editor on one story: tab 2's text, kept ("Draft kept at …"), was
+    deleted by tab 1's save, and a crash then lost it."""
+    editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Flood warning", standfirst="Rivers rise.",
+                           body="<p>Water is rising.</p>")
+    record_revision(article, None)
+    connections.close_all()
+    context = desk_context(browser)
+    first = open_story(context, live_server, "ann", article)
+    second = open_story(context, live_server, "ann", article)
+    second.fill("#id_standfirst", "Typed in the second tab.")
+    second.clock.run_for(AUTOSAVE_MS)
+    second.wait_for_selector("#autosave-status:has-text('Draft kept at')", timeout=15000)
+    first.fill("#id_headline", "Flood warning for the north")
+    first.click("input[name=_continue]")
+    first.wait_for_selector(".messagelist .success")
+    kept = Autosave.objects.get(article=article)
+    assert kept.data["standfirst"] == ["Typed in the second tab."]
+    # The second tab saves: it merges with the first's version, and its kept text goes.
+    second.click("input[name=_continue]")
+    second.wait_for_selector("#conflict, .messagelist .success")
+    if second.locator("#conflict").count():
+        second.click("input[name=_continue]")
+        second.wait_for_selector(".messagelist .success")
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.headline, stored.standfirst) == (
+        "Flood warning for the north", "Typed in the second tab.")
+    assert not Autosave.objects.filter(article=article).exists()
+    for page in (first, second):
+        assert page.errors == []

@@ -241,7 +241,8 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
                 article.authors.add(own)
             log_action(article, "create", request.user, previous="")
         record_revision(article, request.user, Revision.Kind.SAVE)
-        autosave.forget(request.user, None if not change else article)
+        autosave.forget(request.user, None if not change else article,
+                        request.POST.get(autosave.PAGE, "")[:64])
         announce_saved(article)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

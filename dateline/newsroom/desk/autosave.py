@@ -16,6 +16,8 @@ from ..permissions import can_edit
 from .json_post import json_post, refuse
 
 MAX_FIELDS = 200
+# Where a kept draft names the page that kept it (not a form field: never put back in one).
+PAGE = "_page"
 
 
 def _clean_data(data) -> dict[str, list[str]] | None:
@@ -52,6 +54,9 @@ def store(request: HttpRequest, payload: dict, pk: int | None = None) -> JsonRes
     if (data is None or not isinstance(base, int) or isinstance(base, bool)
             or not 0 <= base <= Article.HIGHEST_VERSION):
         return refuse(400, "Send {base_version: number, data: {field: [values]}}.")
+    page = payload.get("page")
+    if isinstance(page, str) and 0 < len(page) <= 64:
+        data[PAGE] = [page]  # which page kept it (editor.js): another page's save keeps it
     values = {"base_version": base, "data": data}
     try:
         with transaction.atomic():
@@ -71,9 +76,17 @@ def kept_for(user, article: Article | None) -> Autosave | None:
     return Autosave.objects.filter(article=article, user=user).first()
 
 
-def forget(user, article: Article | None) -> None:
-    """The text is saved for real: its draft copy has done its job."""
-    Autosave.objects.filter(article=article, user=user).delete()
+def page_of(kept: Autosave) -> str:
+    return (kept.data.get(PAGE) or [""])[0]
+
+
+def forget(user, article: Article | None, page: str = "") -> None:
+    """The text is saved for real: its draft copy has done its job. Unless another page of
+    the same editor kept it (`page`: the saving page's key): their second tab's text, typed
+    and not saved, which that tab said was kept and which the next opening offers back."""
+    for kept in Autosave.objects.filter(article=article, user=user):
+        if not page or page_of(kept) in ("", page):
+            kept.delete()
 
 
 def keep_resent(request: HttpRequest, article: Article, changed: list[str]) -> bool:

@@ -63,6 +63,10 @@ def page_context(request: HttpRequest, article: Article | None) -> dict:
         "site_zone": site_zone(),
         "site_zone_name": settings.TIME_ZONE,
         "restored_note": autosave.restore_note(kept, article) if kept else "",
+        # The page whose text this was (restored here, or the page refused and drawn again
+        # with its own text): this page's save has done its job.
+        "restored_page": (autosave.page_of(kept) if kept
+                          else request.POST.get(autosave.PAGE, "")[:64]),
         "unsaved_offer": offered,
         "autosave_url": reverse("admin:newsroom_article_autosave_new"),
     }

@@ -15,6 +15,17 @@
   const form = document.getElementById("article_form");
   if (!root || !form) return;
 
+  // Which page this is: its kept drafts name it, and only its own save forgets them; the
+  // same editor's other tab keeps the text it typed. A page that opened with kept text
+  // restored is that text's page.
+  const pageKey = root.dataset.pageKey || (window.crypto && crypto.randomUUID
+    ? crypto.randomUUID() : String(Math.random()).slice(2) + String(Date.now()));
+  const pageInput = document.createElement("input");
+  pageInput.type = "hidden";
+  pageInput.name = "_page";
+  pageInput.value = pageKey;
+  form.append(pageInput);
+
   const AUTOSAVE_EVERY_MS = 4000;
   const HEARTBEAT_EVERY_MS = 10000;
   // Not the story's text: the token, the version, buttons, workflow notes, conflict choices,
@@ -106,7 +117,7 @@
     const now = collect();
     if (now === lastKept) return;
     lastKept = now;
-    post(root.dataset.autosaveUrl, { base_version: textBase(), data: JSON.parse(now) },
+    post(root.dataset.autosaveUrl, { base_version: textBase(), data: JSON.parse(now), page: pageKey },
       keepalive)
       .then(heard)
       .then((answer) => {
@@ -146,7 +157,7 @@
   function keepNow() {
     const now = collect();
     if (now === lastKept) return Promise.resolve(true);
-    return post(root.dataset.autosaveUrl, { base_version: textBase(), data: JSON.parse(now) })
+    return post(root.dataset.autosaveUrl, { base_version: textBase(), data: JSON.parse(now), page: pageKey })
       .then(heard)
       .then((answer) => { if (answer.ok) lastKept = now; return Boolean(answer.ok); })
       .catch(() => false);
