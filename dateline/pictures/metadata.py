@@ -72,7 +72,16 @@ def read_metadata(path_or_file) -> dict:
     except Exception:
         return _result({}, {}, {})
     with image:
-        return _result(_iim(image), _xmp(image), _exif(image))
+        return _result(*(_quietly(block, image) for block in (_iim, _xmp, _exif)))
+
+
+def _quietly(read, image: Image.Image) -> dict:
+    """A block's words, or none: a file's metadata, whatever it holds, never refuses a photo
+    nor stops an import (a repeated IIM field, a list where a value was expected, was a 500)."""
+    try:
+        return read(image)
+    except Exception:
+        return {}
 
 
 def _result(iim: dict, xmp: dict, exif: dict) -> dict:
@@ -127,12 +136,21 @@ def _iim(image: Image.Image) -> dict:
         info = IptcImagePlugin.getiptcinfo(image) or {}
     except Exception:  # a malformed IIM block says nothing we can use
         return {}
-    charset = "utf-8" if info.get((1, 90), b"").startswith(b"\x1b%G") else "latin-1"
+    marker = info.get((1, 90))  # the character set, repeated in some files: a list then
+    marker = marker[0] if isinstance(marker, list) and marker else marker
+    charset = ("utf-8" if isinstance(marker, bytes) and marker.startswith(b"\x1b%G")
+               else "latin-1")
+
+    def decoded(value: bytes) -> str:
+        try:
+            return value.decode(charset).strip()
+        except UnicodeDecodeError:  # declared UTF-8 and not: its letters, not "\ufffd"s
+            return value.decode("latin-1").strip()
 
     def texts(key):
         raw = info.get(key)
         values = raw if isinstance(raw, list) else [raw] if raw else []
-        return [v.decode(charset, "replace").strip() for v in values if isinstance(v, bytes)]
+        return [decoded(v) for v in values if isinstance(v, bytes)]
 
     out = {}
     for field, keys in _IIM.items():

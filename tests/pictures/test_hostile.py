@@ -174,3 +174,31 @@ def test_a_file_of_a_million_empty_parts_is_refused_before_pillow_opens_it(db, m
     data = png_with_chunks(1_000_000)  # 12 MB of chunks of a kind nobody defined
     assert _refusal(data, "padded.png") == checks.TOO_MANY_PARTS
     assert opened == []
+
+
+def _jpeg_with_iim(datasets: list[tuple[int, int, bytes]]) -> bytes:
+    """A small JPEG whose Photoshop block holds these IPTC IIM datasets, as a camera or a
+    photo desk writes them."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(out, "JPEG")
+    jpeg = out.getvalue()
+    iim = b"".join(bytes([0x1C, record, number]) + struct.pack(">H", len(value)) + value
+                   for record, number, value in datasets)
+    block = (b"Photoshop 3.0\x00" + b"8BIM\x04\x04\x00\x00" + struct.pack(">I", len(iim)) + iim
+             + b"\x00" * (len(iim) % 2))
+    return jpeg[:2] + b"\xff\xed" + struct.pack(">H", len(block) + 2) + block + jpeg[2:]
+
+
+def test_a_repeated_iim_field_is_read_not_a_500(db):
+    """IIM's character set given twice came back from Pillow as a list: an AttributeError,
+    a 500 on upload, and `add_photos` and `import` stopped at the file."""
+    caption = "Sofia\u2019s bridge"
+    data = _jpeg_with_iim([(1, 90, b"\x1b%G"), (1, 90, b"\x1b%G"), (2, 120, caption.encode())])
+    photo, created = add_photo(io.BytesIO(data), name="repeated.jpg")
+    assert created and photo.caption == caption
+
+
+def test_iim_declared_utf8_that_is_not_keeps_its_letters(db):
+    data = _jpeg_with_iim([(1, 90, b"\x1b%G"), (2, 110, "Agence Caf\xe9".encode("latin-1"))])
+    photo, _ = add_photo(io.BytesIO(data), name="latin.jpg")
+    assert photo.credit == "Agence Café"
