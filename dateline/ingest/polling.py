@@ -111,8 +111,11 @@ def poll_due(now: datetime | None = None) -> list[tuple[Feed, Outcome]]:
 
 
 def by_host(feeds: list[Feed]) -> list[list[Feed]]:
-    """The feeds grouped by their URL's host (lower case), in their order; a feed with no host
-    (a folder) is a group of its own."""
+    """The feeds grouped by their URL's host (lower case); a feed with no host (a folder) is a
+    group of its own. Within a host, the feeds that answered last time first, then those that
+    have waited longest: in the feeds' own order, two dripping feeds named first took the
+    host's whole round every time, and the feeds after them, handed back, were never polled
+    (13 minutes and counting, seen with six)."""
     groups: dict[str, list[Feed]] = {}
     alone = []
     for feed in feeds:
@@ -120,7 +123,12 @@ def by_host(feeds: list[Feed]) -> list[list[Feed]]:
             groups.setdefault(host, []).append(feed)
         else:
             alone.append([feed])
-    return [*groups.values(), *alone]
+    return [*(sorted(group, key=_turn) for group in groups.values()), *alone]
+
+
+def _turn(feed: Feed) -> tuple:
+    waited_since = feed.last_polled_at.timestamp() if feed.last_polled_at else float("-inf")
+    return (feed.failures > 0, waited_since)
 
 
 def _poll_host(feeds: list[Feed], ends: float) -> list[Outcome | None]:

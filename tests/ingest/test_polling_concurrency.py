@@ -86,6 +86,20 @@ def test_feeds_are_grouped_by_host_in_their_order_and_a_folder_is_alone():
         [0, 3, 5], [2], [1], [4]]
 
 
+def test_a_hosts_failing_feeds_go_last_and_the_longest_waiting_first():
+    """Two dripping feeds named first took the host's round every time; the four after them
+    were handed back each round and never polled."""
+    from datetime import UTC, datetime, timedelta
+
+    at = datetime(2026, 12, 2, 7, 45, tzinfo=UTC)
+    feeds = [Feed(pk=0, url="http://h.example/drip0", failures=3, last_polled_at=at),
+             Feed(pk=1, url="http://h.example/drip1", failures=2, last_polled_at=at),
+             Feed(pk=2, url="http://h.example/a", last_polled_at=at - timedelta(minutes=13)),
+             Feed(pk=3, url="http://h.example/b", last_polled_at=at - timedelta(minutes=20)),
+             Feed(pk=4, url="http://h.example/new")]
+    assert [[feed.pk for feed in group] for group in by_host(feeds)] == [[4, 3, 2, 0, 1]]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_slow_host_holds_back_only_its_own_feeds(hosts, make_feed, log, stored, settings):
     settings.DATELINE_INGEST_POLL_THREADS = 4
