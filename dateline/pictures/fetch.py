@@ -90,7 +90,9 @@ def fetch(url: str) -> bytes:
             if length is not None and length > limit:
                 raise FetchRefused(f"{url[:100]} is larger than {limit:,} bytes")
             data = bytearray()
-            while chunk := response.read(CHUNK):
+            # read1: whatever has arrived. read(CHUNK) waits for the whole chunk, and a server
+            # sending a byte a second kept it waiting past TOTAL (36 hours for 64 KB).
+            while chunk := response.read1(CHUNK):
                 data += chunk
                 if len(data) > limit:
                     raise FetchRefused(f"{url[:100]} is larger than {limit:,} bytes")

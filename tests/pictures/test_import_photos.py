@@ -146,6 +146,45 @@ def test_a_url_larger_than_the_photo_limit_is_cut_off(tmp_path, photo_server, se
     assert "answered 404" in problems[1]
 
 
+class Trickle(QuietHandler):
+    """Headers at once, then the body a byte at a time, never finishing within the test."""
+
+    def do_GET(self) -> None:
+        import time
+
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        for _ in range(200):
+            try:
+                self.wfile.write(b"\xff")
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.1)
+
+
+def test_a_url_sending_a_byte_at_a_time_is_cut_at_the_total_limit(settings, monkeypatch):
+    """read(64 KB) waited for the whole chunk: a byte every 2 s held an import 36 hours."""
+    import time
+
+    from dateline.pictures import fetch
+
+    settings.DATELINE_PHOTO_FETCH_PRIVATE = True
+    monkeypatch.setattr(fetch, "TOTAL", 1)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    serve_in_thread(server)
+    try:
+        started = time.monotonic()
+        with pytest.raises(fetch.FetchRefused, match="took longer than 1 seconds"):
+            fetch.fetch(f"http://127.0.0.1:{server.server_address[1]}/slow.jpg")
+        assert time.monotonic() - started < 5
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_a_missing_file_is_reported_in_the_summary_and_the_story_imported(tmp_path):
     path = write(tmp_path, record(photos=[{"file": "nowhere.jpg"}]))
     out, err = StringIO(), StringIO()
