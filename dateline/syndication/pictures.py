@@ -61,6 +61,7 @@ class LeadPhoto:
     caption: str
     credit: str
     alt: str
+    by: str = ""  # the photographer, as ninjs's `by` states them (photographer_of)
 
     @property
     def main(self) -> Image:
@@ -144,7 +145,19 @@ def _picture(use: StoryPhoto, absolute: Callable[[str], str]) -> LeadPhoto | Non
     if "viewImage" not in images:
         return None
     return LeadPhoto(photo=use.photo, images=images, caption=caption_of(use),
-                     credit=credit_of(use), alt=use.photo.alt_text)
+                     credit=credit_of(use), alt=use.photo.alt_text, by=photographer_of(use))
+
+
+def photographer_of(use) -> str:
+    """Who made the photo, for a partner: the story's own credit for it where the desk wrote
+    one; else the library's creator with its credit line after a slash, as wires write it
+    ("Jane Doe / Reuters"). The credit line alone went out as the photographer."""
+    if use.credit:
+        return use.credit
+    creator, credit = use.photo.creator.strip(), credit_of(use).strip()
+    if creator and credit and creator.casefold() not in credit.casefold():
+        return f"{creator} / {credit}"
+    return credit or creator
 
 
 def _image(photo: Photo, name: str, shape: str, min_width: int,

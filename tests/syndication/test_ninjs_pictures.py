@@ -120,7 +120,10 @@ def test_the_library_caption_and_credit_stand_when_the_story_has_none(make_artic
     picture = formatter("3.1").format_all([story])[0]["associations"][0]
     caption = next(d["value"] for d in picture["descriptions"] if d["role"] == "caption")
     assert caption == library_photo.caption and caption
-    assert picture["by"] == library_photo.credit and picture["by"]
+    # ninjs's `by` states the photographer: the library's creator, then its credit line
+    # (the credit line alone went out as the photographer).
+    assert library_photo.creator and library_photo.credit
+    assert picture["by"] == f"{library_photo.creator} / {library_photo.credit}"
 
 
 def test_the_api_serves_the_picture_and_superdesk_reads_it(superdesk, pictured):  # noqa: F811

@@ -263,7 +263,7 @@ class Ninjs31Formatter(Formatter):
             "representationType": "full",
             "headlines": [{"role": "main", "value": photo.title}] if photo.title else [],
             "descriptions": descriptions,
-            "by": lead.credit or None,
+            "by": lead.by or lead.credit or None,
             "copyrightNotice": photo.copyright_notice or None,
             "usageTerms": photo.usage_terms or None,
             "renditions": [{
@@ -291,3 +291,4 @@ class Ninjs31Formatter(Formatter):
 
     def _format_usageTerms(self, article: Article) -> str:
         return credit.rights(article).terms
+
