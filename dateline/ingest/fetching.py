@@ -220,6 +220,8 @@ def _read(response, deadline: float) -> bytes:
     inflater = zlib.decompressobj(47) if encoding in {"gzip", "x-gzip", "deflate"} else None
     received, body = 0, bytearray()
     while chunk := response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK):
+        if encoding == "deflate" and not received and not _zlib_header(chunk):
+            inflater = zlib.decompressobj(-15)  # "deflate" sent as raw deflate, no header
         received += len(chunk)
         if received > limit:
             raise too_large
@@ -231,13 +233,20 @@ def _read(response, deadline: float) -> bytes:
         else:
             try:
                 inflater = _inflate(inflater, chunk, body, limit)
-            except zlib.error as exc:
-                raise FetchError(f"The answer's compression is damaged ({exc})") from None
+            except zlib.error:
+                raise FetchError(f"The answer says it is compressed ({encoding}) but cannot be "
+                                 "decompressed: damaged, or not compressed that way") from None
             if inflater is None:
                 raise too_large
         if len(body) > limit:
             raise too_large
     return bytes(body)
+
+
+def _zlib_header(start: bytes) -> bool:
+    """Whether a deflate body starts with zlib's two-byte header (RFC 1950), as HTTP's
+    "deflate" should; many servers send the raw stream instead."""
+    return len(start) >= 2 and start[0] & 0x0F == 8 and (start[0] << 8 | start[1]) % 31 == 0
 
 
 def _inflate(inflater, chunk: bytes, body: bytearray, limit: int):

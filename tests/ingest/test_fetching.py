@@ -33,6 +33,25 @@ def test_a_gzipped_answer_is_read_decompressed(outlets):
     assert fetch(outlets.url("/z.xml")).body == b"<rss>fine</rss>"
 
 
+def test_deflate_is_read_with_or_without_its_zlib_header(outlets):
+    """HTTP's "deflate" is zlib-wrapped; many servers send the raw stream, which was refused
+    as "incorrect header check", blaming the outlet in zlib's words."""
+    import zlib
+
+    text = b"<rss>deflated</rss>"
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    outlets.serve("/raw.xml", raw.compress(text) + raw.flush(),
+                  headers={"Content-Encoding": "deflate"})
+    outlets.serve("/zlib.xml", zlib.compress(text), headers={"Content-Encoding": "deflate"})
+    assert fetch(outlets.url("/raw.xml")).body == text
+    assert fetch(outlets.url("/zlib.xml")).body == text
+    outlets.serve("/plain.xml", b"\x78\x9c not deflate at all",
+                  headers={"Content-Encoding": "deflate"})
+    with pytest.raises(FetchError, match=r"^The answer says it is compressed \(deflate\) but "
+                                         r"cannot be decompressed"):
+        fetch(outlets.url("/plain.xml"))
+
+
 def test_a_slow_server_is_given_up_on_within_the_total_time(outlets, settings):
     settings.DATELINE_INGEST_TIMEOUT = 2
     settings.DATELINE_INGEST_TOTAL_TIMEOUT = 0.5

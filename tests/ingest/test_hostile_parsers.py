@@ -357,3 +357,25 @@ def test_a_crashing_plug_in_is_a_parse_error_not_a_crash():
         parse(b"anything", hint="crashing")
     # Its sniffing failing does not stop the others from recognising their formats.
     assert parse(sample_feeds.rss20(stories(1))).format == "rss"
+
+
+def test_a_number_of_a_hundred_thousand_digits_is_said_in_the_desks_words():
+    """The desk showed Python's own "Exceeds the limit (4300 digits) for integer string
+    conversion … use sys.set_int_max_str_digits()", cut off mid-word."""
+    feed = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": '
+            b'[{"id": ' + b"9" * 100_000 + b', "title": "A"}]}')
+    with pytest.raises(ParseError) as refused:
+        parse(feed, content_type="application/feed+json")
+    assert str(refused.value) == ("The JSON Feed holds a number too long to read (more than "
+                                  "4,300 digits).")
+    assert "sys." not in str(refused.value)
+
+
+def test_a_feed_naming_no_encoding_is_not_said_to_have_named_one():
+    feed = ("<rss version=\"2.0\"><channel><title>T</title><item><title>Café à Zürich"
+            "</title><guid>1</guid></item></channel></rss>").encode("latin-1")
+    result = parse(feed, content_type="application/xml")
+    assert result.items[0].headline == "Café à Zürich"
+    assert result.warnings == ["The feed names no encoding and is not UTF-8, XML's default; it "
+                               "was read as Windows-1252 (Latin-1): if it is another, name it "
+                               "as the feed's encoding on the desk."]

@@ -16,8 +16,9 @@ def load(payload: bytes, what: str) -> object:
                          f"column {exc.colno}.") from exc
     except UnicodeDecodeError as exc:
         raise ParseError(f"The {what} is not text in UTF-8, UTF-16 or UTF-32.") from exc
-    except ValueError as exc:  # a number of thousands of digits
-        raise ParseError(f"The {what} holds a value Dateline cannot read: {exc}.") from exc
+    except ValueError as exc:  # a number of thousands of digits (Python's words are its own)
+        raise ParseError(f"The {what} holds a number too long to read (more than 4,300 "
+                         "digits).") from exc
     except RecursionError as exc:
         raise ParseError(f"The {what} nests too deeply to read.") from exc
 

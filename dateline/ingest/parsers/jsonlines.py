@@ -80,4 +80,6 @@ def _reason(exc: Exception) -> str:
         return f"not valid JSON ({exc.msg})"
     if isinstance(exc, RecursionError):
         return "it nests too deeply"
+    if isinstance(exc, ValueError) and not isinstance(exc, RecordError):
+        return "it holds a number too long to read (more than 4,300 digits)"
     return str(exc)

@@ -90,7 +90,9 @@ def decode(payload: bytes, content_type: str = "") -> tuple[str, list[str]]:
     except LookupError:
         warning = f"The feed names an encoding Dateline does not know ({declared!r})"
     except UnicodeDecodeError:
-        warning = f"The feed says it is {declared.upper()} but is not"
+        warning = (f"The feed says it is {declared.upper()} but is not"
+                   if _says_encoding(payload, content_type)
+                   else "The feed names no encoding and is not UTF-8, XML's default")
     try:
         return payload.decode("utf-8"), [f"{warning}; it was read as UTF-8."]
     except UnicodeDecodeError:
@@ -116,6 +118,12 @@ def _utf8_beyond_ascii(payload: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _says_encoding(payload: bytes, content_type: str) -> bool:
+    declaration = _DECLARATION.match(payload[:500])
+    return bool((declaration and _ENCODING.search(declaration.group(0)))
+                or _CHARSET.search(content_type or ""))
 
 
 def _declared_encoding(payload: bytes, content_type: str) -> str:
