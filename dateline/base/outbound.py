@@ -60,7 +60,19 @@ def public_addresses(host: str, port: int, *, allow_private: bool) -> list[tuple
         raise AddressRefused(host, NOT_FOUND)
     if not allow_private and not all(is_public(info[4][0]) for info in infos):
         raise AddressRefused(host, PRIVATE)
+    if any(_link_local(info[4][0]) for info in infos):
+        # Never, even where private addresses are allowed (make run's demo outlets, a
+        # newsroom's own network): 169.254.169.254 is a cloud's metadata service, and no
+        # outlet or photo lives on a link-local address.
+        raise AddressRefused(host, PRIVATE)
     return infos
+
+
+def _link_local(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_link_local
 
 
 def connect_checked(address: tuple, timeout: float | None = None, *,

@@ -62,6 +62,15 @@ def test_a_private_address_is_refused_unless_allowed(server):
     assert {info[4][:2] for info in infos} == {("127.0.0.1", port)}
 
 
+@pytest.mark.parametrize("address", ["169.254.169.254", "fe80::1", "::ffff:169.254.169.254"])
+def test_a_link_local_address_is_refused_even_where_private_ones_are_allowed(address):
+    """make run allows private addresses (its demo outlets are on loopback): a feed that
+    redirected to 169.254.169.254 reached a cloud's metadata service from the desk."""
+    with pytest.raises(AddressRefused) as refused:
+        outbound.public_addresses(address, 80, allow_private=True)
+    assert refused.value.reason == outbound.PRIVATE
+
+
 def test_a_name_that_does_not_resolve_is_not_found():
     # .invalid never resolves (RFC 6761), with or without a network.
     for allow_private in (False, True):
