@@ -192,3 +192,14 @@ def test_a_tag_deleted_while_the_story_was_open_is_said_in_words(
     assert (f"No. {gone_pk} is not among the choices any more: deleted since this page was "
             "opened? Choose again.") in refused.text
     assert "Select a valid choice" not in refused.text
+
+
+@pytest.mark.parametrize("sent", ["[" * 100_000, "not json", '{"name": [1]}', "7", "x" * 60_000])
+def test_a_seen_state_that_is_no_digest_is_a_save_as_posted_never_a_500(editors, source, sent):
+    ann, _ = editors
+    page = f"/desk/newsroom/source/{source.pk}/change/"
+    anns = form_values(ann.get(page).text, "seen_state")
+    anns["seen_state"], anns["name"] = [sent], ["Le Monde (Paris)"]
+    assert ann.post(page, anns).status_code == 302
+    source.refresh_from_db()
+    assert source.name == "Le Monde (Paris)"

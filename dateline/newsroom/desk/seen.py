@@ -80,11 +80,15 @@ class SeenState(forms.ModelForm):
 
     def _seen(self) -> dict[str, str] | None:
         raw = self.data.get(self.add_prefix(FIELD)) if self.is_bound else None
-        try:
-            seen = json.loads(raw) if raw else None
-        except ValueError:
+        if not raw or len(raw) > 50_000:  # a form's digests are a few hundred characters
             return None
-        return seen if isinstance(seen, dict) else None
+        try:
+            seen = json.loads(raw)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(seen, dict):
+            return None
+        return {name: digest for name, digest in seen.items() if isinstance(digest, str)}
 
     def _posted(self, name: str, field: models.Field):
         if field.many_to_many:
@@ -100,8 +104,8 @@ class SeenState(forms.ModelForm):
             return  # a page drawn before the field, or a new row: as posted
         theirs = []
         for name, field in self._model_fields().items():
-            if name not in self.cleaned_data or name not in self._stored:
-                continue
+            if name not in self.cleaned_data or name not in self._stored or name not in seen:
+                continue  # nothing known of what the page showed: as posted
             stored = self._stored[name]
             if seen.get(name) == _digest(stored):
                 continue  # nobody else changed it
