@@ -3,6 +3,7 @@ and /ads/frame (a placement's third-party tag, sandboxed on no origin of ours)."
 
 import re
 
+from django.conf import settings
 from django.http import (
     Http404,
     HttpRequest,
@@ -15,8 +16,8 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
-from dateline.base.clients import client_network
-from dateline.readership import repeats
+from dateline.base.hashes import sender_hash
+from dateline.base.ratelimits import RateLimit
 from dateline.readership.counting import count
 from dateline.readership.robots import is_robot
 
@@ -83,15 +84,21 @@ def click(request: HttpRequest, pk: str) -> HttpResponse:
         "link", flat=True).first()
     if link is None:
         raise Http404("No such campaign.")
-    # A sender's repeats count a few times a window, as its views do (readership.repeats):
-    # a loop of GETs billed the advertiser for every one.
+    # A sender's repeats count a few times a window: a loop of GETs billed the advertiser for
+    # every one. Counted in the store every worker shares (views' repeats are counted in each
+    # process's memory, for the beacon's speed: a bill may not double with the workers).
     if (request.method == "GET" and not is_robot(request.headers.get("User-Agent", ""))
-            and repeats.allowed(client_network(request), choice.CLICK, pk)):
+            and _click_repeats().count(f"{sender_hash(request)}:{pk}") is None):
         count(choice.CLICK, pk)
     response = HttpResponseRedirect(link)
     response["Cache-Control"] = _NOT_KEPT
     response["Referrer-Policy"] = "no-referrer"  # the advertiser learns no story a reader read
     return response
+
+
+def _click_repeats() -> RateLimit:
+    return RateLimit("ads.click", settings.DATELINE_READERSHIP_REPEATS,
+                     settings.DATELINE_READERSHIP_REPEAT_SECONDS)
 
 
 # The frame is sandboxed twice: by the iframe's sandbox attribute and by its own CSP's
