@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Max
 
+from dateline.newsroom.desk.seen import digests
 from dateline.newsroom.models import Article, Section
 from dateline.pagecache import keys
 from dateline.pagecache.invalidation import invalidate_on_commit
@@ -20,6 +21,8 @@ from .assembly import root_of
 from .models import Edition, EditionItem
 
 Column = EditionItem.Column
+# The table's editable columns (admin.EditionItemInline), whose digests a row's form carries.
+ROW_FIELDS = ("column", "position", "pinned", "left_out")
 MORE_NEWS = "More news"  # the page's heading for section stories that have no main section
 
 
@@ -157,8 +160,12 @@ def add_story(edition_pk: int, article: Article, column: str) -> EditionItem:
 
 
 def places(edition: Edition) -> dict:
-    """What the page needs after a save: the new version and each item's column and place."""
-    return {"version": version(edition),
-            "items": {str(pk): {"column": column, "position": position}
-                      for pk, column, position in edition.items.values_list(
-                          "pk", "column", "position")}}
+    """What the page needs after a save: the new version and each item's column and place,
+    and its table row's digests of them (newsroom.desk.seen): a table save after a move is
+    then a save over what the table now shows, not a colleague's change to refuse."""
+    items = {}
+    for pk, *values in edition.items.values_list("pk", *ROW_FIELDS):
+        row = dict(zip(ROW_FIELDS, values, strict=True))
+        items[str(pk)] = {"column": row["column"], "position": row["position"],
+                          "seen": digests(row)}
+    return {"version": version(edition), "items": items}

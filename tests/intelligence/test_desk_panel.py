@@ -463,6 +463,20 @@ def test_in_chromium_the_panel_decides_in_place_with_no_axe_violation(
     panel.get_by_role("button", name="Save the brief").click()
     page.locator("#intelligence-status", has_text="Brief saved").wait_for(timeout=10_000)
     assert Brief.objects.get(article=story).text == "Mine again."
+    # Typed, then another of the panel's buttons: the redraw kept the text but took the new
+    # brief as seen, and the colleague's brief saved meanwhile was replaced unseen.
+    Brief.objects.filter(article=story).update(text="A second colleague's brief.")
+    page.fill("#intel-brief", "Typed over it.")
+    panel.get_by_role("button", name=re.compile(r"^Draft (again|now)$")).click()
+    page.locator("#intelligence-status", has_text="Queued").wait_for(timeout=10_000)
+    assert page.input_value("#intel-brief") == "Typed over it."
+    panel.get_by_role("button", name="Save the brief").click()
+    page.locator("#intelligence-status", has_text="A second colleague's brief.").wait_for(
+        timeout=10_000)
+    assert Brief.objects.get(article=story).text == "A second colleague's brief."
+    panel.get_by_role("button", name="Save the brief").click()
+    page.locator("#intelligence-status", has_text="Brief saved").wait_for(timeout=10_000)
+    assert Brief.objects.get(article=story).text == "Typed over it."
     # The form's Tags box shows the decisions, so the story's Save keeps them: it wrote the
     # box's old list back, and the accepted tag was gone (and the undone one back).
     panel.get_by_role("button", name="Undo Sofia: take it off the story").click()

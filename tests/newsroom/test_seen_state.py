@@ -5,6 +5,7 @@ Each test opens the real page, reads its form as the browser would post it, lets
 save meanwhile, then posts the stale page with this editor's own change.
 """
 
+import json
 from datetime import date, datetime
 
 import pytest
@@ -203,3 +204,96 @@ def test_a_seen_state_that_is_no_digest_is_a_save_as_posted_never_a_500(editors,
     assert ann.post(page, anns).status_code == 302
     source.refresh_from_db()
     assert source.name == "Le Monde (Paris)"
+
+
+def test_saving_again_after_a_refusal_replaces_only_the_field_both_changed(editors, source):
+    """The refused page showed this editor's old values of the fields kept from a colleague,
+    and saving again wrote them back: the colleague's other change was lost."""
+    ann, ben = editors
+    page = f"/desk/newsroom/source/{source.pk}/change/"
+    anns = form_values(ann.get(page).text, "seen_state")
+    bens = form_values(ben.get(page).text, "seen_state")
+    bens["rights_holder"], bens["usage_terms"] = ["Le Monde SA"], ["Ask first."]
+    assert ben.post(page, bens).status_code == 302
+    anns["rights_holder"] = ["Groupe Le Monde"]
+    refused = ann.post(page, anns)
+    assert "Rights holder (now “Le Monde SA”)" in refused.text
+    assert ann.post(page, form_values(refused.text, "seen_state")).status_code == 302
+    source.refresh_from_db()
+    assert (source.rights_holder, source.usage_terms) == ("Groupe Le Monde", "Ask first.")
+
+
+def test_a_table_save_after_a_move_on_the_same_page_is_no_conflict(editors, edition):
+    """The board's move updated the table's inputs but not their digests: the editor's own
+    table save was refused as someone else's change."""
+    ann, _ = editors
+    page = f"/desk/edition/edition/{edition.pk}/change/"
+    table = form_values(ann.get(page).text, "items-0-position")
+    board = {"version": arrange.version(edition), "groups": [
+        {"column": g.column, "section": g.section.pk if g.section else None,
+         "items": [item.pk for item in g.items][::-1]} for g in arrange.board(edition)]}
+    answer = ann.post(f"/desk/edition/edition/{edition.pk}/arrange/", json.dumps(board),
+                      content_type="application/json").json()
+    rows = int(table["items-TOTAL_FORMS"][0])
+    for n in range(rows):  # what arrange.js does with the answer
+        place = answer["items"][table[f"items-{n}-id"][0]]
+        table[f"items-{n}-column"], table[f"items-{n}-position"] = (
+            [place["column"]], [str(place["position"])])
+        table[f"items-{n}-seen_state"] = [place["seen"]]
+    table["items-0-pinned"] = ["on"]
+    assert ann.post(page, table).status_code == 302
+    assert edition.items.get(pk=int(table["items-0-id"][0])).pinned
+
+
+def test_a_merged_table_still_has_one_lead_story(editors, edition):
+    """A colleague's new lead kept by the merge, and this editor's own: two leads saved,
+    since the one-lead check read the posted table, not the merged one."""
+    from dateline.edition.models import EditionItem
+
+    Column = EditionItem.Column
+    ann, _ = editors
+    page = f"/desk/edition/edition/{edition.pk}/change/"
+    table = form_values(ann.get(page).text, "items-0-position")
+    rows = {int(table[f"items-{n}-id"][0]): n
+            for n in range(int(table["items-TOTAL_FORMS"][0]))}
+    lead = edition.items.get(column=Column.LEAD)
+    others = [item for item in edition.items.order_by("position") if item.pk != lead.pk]
+    # A colleague (the board) takes the lead into the briefs and leads with another story.
+    EditionItem.objects.filter(pk=lead.pk).update(column=Column.BRIEF)
+    EditionItem.objects.filter(pk=others[0].pk).update(column=Column.LEAD)
+    # This editor, on the older table, also moves the lead out, and leads with a third.
+    table[f"items-{rows[lead.pk]}-column"] = [Column.BRIEF]
+    table[f"items-{rows[others[1].pk]}-column"] = [Column.LEAD]
+    refused = ann.post(page, table)
+    assert refused.status_code == 200 and "An edition has one lead story" in refused.text
+    assert edition.items.filter(column=Column.LEAD).count() == 1
+
+
+def test_a_textarea_nobody_touched_is_no_change_whatever_its_line_ends(editors, source):
+    """A browser posts a textarea's lines with CRLF: a caption stored with LF was saved back
+    "changed" by a page that never touched it, and a colleague's edit of it then refused."""
+    ann, ben = editors
+    Source.objects.filter(pk=source.pk).update(usage_terms="Line one.\nLine two.")
+    page = f"/desk/newsroom/source/{source.pk}/change/"
+    anns = form_values(ann.get(page).text, "seen_state")
+    bens = form_values(ben.get(page).text, "seen_state")
+    anns["usage_terms"] = [anns["usage_terms"][0].replace("\n", "\r\n")]  # as browsers post
+    anns["name"] = ["Le Monde (Paris)"]
+    assert ann.post(page, anns).status_code == 302
+    bens["usage_terms"] = ["Quote with a link."]
+    assert ben.post(page, bens).status_code == 302
+    source.refresh_from_db()
+    assert (source.name, source.usage_terms) == ("Le Monde (Paris)", "Quote with a link.")
+
+
+def test_the_refusal_names_a_choice_by_its_label_and_a_moment_in_the_desks_zone():
+    from datetime import UTC
+
+    from dateline.edition.models import EditionItem
+    from dateline.newsroom.desk.seen import _shown
+    from dateline.newsroom.models import Article
+
+    column = EditionItem._meta.get_field("column")
+    assert _shown(column, EditionItem.Column.BRIEF) == EditionItem.Column.BRIEF.label
+    moment = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
+    assert _shown(Article._meta.get_field("published_at"), moment) == "2026-12-01 07:00"

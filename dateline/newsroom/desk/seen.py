@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 FIELD = "seen_state"
 
@@ -32,15 +33,30 @@ def _digest(value) -> str:
         # The same moment read from the database (UTC) and from the form (the desk's zone,
         # whole seconds) is one value.
         value = value.astimezone(UTC).replace(microsecond=0)
+    elif isinstance(value, str):
+        # A browser posts a textarea's lines with CRLF: text stored with LF (an import, a
+        # photo's IPTC caption) came back "changed" from a page that never touched it.
+        value = "\n".join(value.splitlines()).strip()
     return hashlib.blake2b(repr(value).encode(), digest_size=8).hexdigest()
 
 
+def digests(values: dict) -> str:
+    """The hidden field's value for these {field name: model value} (an edition's board sends
+    its table's rows new ones after a move)."""
+    return json.dumps({name: _digest(value) for name, value in values.items()})
+
+
 def _shown(field: models.Field, value) -> str:
+    """The value as the form shows it: a choice's label, a moment in the desk's zone."""
     if field.is_relation and value:
         ids = value if isinstance(value, list) else [value]
         value = [str(o) for o in field.related_model._default_manager.filter(pk__in=ids)]
+    elif field.choices:
+        value = dict(field.flatchoices).get(value, value)
+    elif isinstance(value, datetime):
+        value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    return text if len(text) <= 120 else text[:119] + "…"
+    return text if len(text) <= 120 else text[:119] + "\u2026"
 
 
 class SeenState(forms.ModelForm):
@@ -52,8 +68,7 @@ class SeenState(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._stored = self._values() if self.instance.pk else {}
-        self.fields[FIELD].initial = json.dumps(
-            {name: _digest(value) for name, value in self._stored.items()})
+        self.fields[FIELD].initial = digests(self._stored)
 
     def _model_fields(self) -> dict[str, models.Field]:
         found = {}
@@ -102,7 +117,7 @@ class SeenState(forms.ModelForm):
         seen = self._seen()
         if not self.instance.pk or seen is None:
             return  # a page drawn before the field, or a new row: as posted
-        theirs = []
+        theirs, carried = [], dict(seen)
         for name, field in self._model_fields().items():
             if name not in self.cleaned_data or name not in self._stored or name not in seen:
                 continue  # nothing known of what the page showed: as posted
@@ -113,12 +128,15 @@ class SeenState(forms.ModelForm):
             if _digest(posted) == seen.get(name):
                 self._keep_stored(name, field, stored)
             elif _digest(posted) != _digest(stored):
-                label = str(field.verbose_name)
+                label = str(self.fields[name].label or field.verbose_name)
                 theirs.append(f"{label[:1].upper()}{label[1:]} (now "
                               f"\u201c{_shown(field, stored)}\u201d)")
+                # Saving again replaces theirs in this field only: the others keep what the
+                # page first showed, so a colleague's change to them still stands.
+                carried[name] = _digest(stored)
         if theirs:
             data = self.data.copy()
-            data[self.add_prefix(FIELD)] = self.fields[FIELD].initial
+            data[self.add_prefix(FIELD)] = json.dumps(carried)
             self.data = data
             self.add_error(None, ValidationError(
                 "Someone saved a change to this since you opened it, in the same field as "
@@ -132,6 +150,8 @@ class SeenState(forms.ModelForm):
             self.cleaned_data[name] = field.related_model._default_manager.filter(pk__in=stored)
         else:
             setattr(self.instance, field.attname, stored)
+            # Read by the formset's own checks after this (an edition's one lead story).
+            self.cleaned_data[name] = getattr(self.instance, field.name)
 
 
 def with_seen_state(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:

@@ -55,8 +55,12 @@
       var prefix = idField.name.slice(0, -"id".length);
       var column = document.querySelector("[name='" + prefix + "column']");
       var position = document.querySelector("[name='" + prefix + "position']");
+      var seen = document.querySelector("[name='" + prefix + "seen_state']");
       if (column) { column.value = place.column; }
       if (position) { position.value = place.position; }
+      // What the row now shows is what is stored: a table save after this move is no
+      // colleague's change to refuse (newsroom.desk.seen).
+      if (seen && place.seen) { seen.value = place.seen; }
     });
   }
 

@@ -43,6 +43,11 @@
     // Typed and not saved yet: kept in the box when the panel is drawn again (a refusal, or
     // another of its buttons), where the stored brief would have replaced it.
     var typed = box && box.value !== box.defaultValue ? box.value : null;
+    // The brief the typed text was written over: kept with it through another button's
+    // redraw, so its save is still judged against what this editor saw (a colleague's brief
+    // saved meanwhile is then refused once, named, not replaced unseen).
+    var seenInput = root.querySelector("[name=intel-brief-seen]");
+    var seenBefore = seenInput ? seenInput.value : null;
     if (action === "brief") {
       data.append("intel-brief", box.value);
       data.append("intel-brief-seen", root.querySelector("[name=intel-brief-seen]").value);
@@ -63,7 +68,12 @@
           initPicker(body);
           var saved = answer.ok && (action === "brief" || action === "brief-reset");
           var drawn = body.querySelector("#intel-brief");
-          if (typed !== null && !saved && drawn) { drawn.value = typed; }
+          if (typed !== null && !saved && drawn) {
+            drawn.value = typed;
+            var seenNow = body.querySelector("[name=intel-brief-seen]");
+            // After the brief's own refusal the new "seen" stands: saving again replaces.
+            if (seenNow && seenBefore !== null && action !== "brief") { seenNow.value = seenBefore; }
+          }
         }
         if (answer.tag) { showTag(answer.tag); }
         status.textContent = answer.message || (response.ok ? "Done." : "That did not work.");
