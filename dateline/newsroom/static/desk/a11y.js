@@ -158,11 +158,16 @@
   document.addEventListener("formset:removed", soon);
 
   // A form sent back with errors ("Please correct the error below.") left the focus at the
-  // page's top: a keyboard or screen-reader user heard nothing of them. The note takes it,
-  // unless a script of the page gave it elsewhere first (the conflict panel, a restored Save).
+  // page's top: a keyboard or screen-reader user heard nothing of them. The reason itself
+  // takes it: a refusal in the desk's messages (a restore refused), else the form's first
+  // error not tied to one field (a colleague's change, in a table row far down the page),
+  // else the note; unless a script of the page gave it elsewhere first (the conflict panel,
+  // a restored Save).
   function focusErrors() {
     setTimeout(function () {
-      var note = document.querySelector("#content-main .errornote, #content .errornote");
+      var note = document.querySelector(".messagelist .error") ||
+        document.querySelector("#content-main .errorlist.nonfield, #content .errorlist.nonfield") ||
+        document.querySelector("#content-main .errornote, #content .errornote");
       var free = !document.activeElement || document.activeElement === document.body;
       if (!note || !free) return;
       if (!note.hasAttribute("tabindex")) note.tabIndex = -1;
