@@ -31,9 +31,13 @@ class ItemFormSet(forms.BaseInlineFormSet):
                  if form.cleaned_data.get("column") == Column.LEAD
                  and not form.cleaned_data.get("left_out")]
         if len(leads) > 1:
-            # The page shows one lead; a second would silently vanish from it.
+            # The page shows one lead; a second would silently vanish from it. Named: one may
+            # be a colleague's, kept by the merge while this table still shows it otherwise.
+            named = ", ".join(f"\u2018{form.instance.article.headline}\u2019" for form in leads)
             raise forms.ValidationError(
-                "An edition has one lead story: make the others section stories or briefs.")
+                f"An edition has one lead story: {named} would all lead now (a colleague's "
+                "choice included, if this table shows fewer). Make the others section stories "
+                "or briefs, or reload to see the order as it is.")
 
 
 class ItemForm(forms.ModelForm):

@@ -266,6 +266,10 @@ def test_a_merged_table_still_has_one_lead_story(editors, edition):
     table[f"items-{rows[others[1].pk]}-column"] = [Column.LEAD]
     refused = ann.post(page, table)
     assert refused.status_code == 200 and "An edition has one lead story" in refused.text
+    # Named, the colleague's lead too: this table still shows it as a section story.
+    for item in (others[0], others[1]):
+        assert f"&#x2018;{item.article.headline}&#x2019;" in refused.text or (
+            f"\u2018{item.article.headline}\u2019" in refused.text)
     assert edition.items.filter(column=Column.LEAD).count() == 1
 
 
@@ -280,6 +284,8 @@ def test_a_textarea_nobody_touched_is_no_change_whatever_its_line_ends(editors, 
     anns["usage_terms"] = [anns["usage_terms"][0].replace("\n", "\r\n")]  # as browsers post
     anns["name"] = ["Le Monde (Paris)"]
     assert ann.post(page, anns).status_code == 302
+    source.refresh_from_db()
+    assert source.usage_terms == "Line one.\nLine two."  # the stored bytes, untouched
     bens["usage_terms"] = ["Quote with a link."]
     assert ben.post(page, bens).status_code == 302
     source.refresh_from_db()

@@ -122,9 +122,14 @@ class SeenState(forms.ModelForm):
             if name not in self.cleaned_data or name not in self._stored or name not in seen:
                 continue  # nothing known of what the page showed: as posted
             stored = self._stored[name]
+            posted = self._posted(name, field)
+            if _digest(posted) == _digest(stored) and posted != stored:
+                # The same text but for what a browser does to it (CRLF line ends): the
+                # stored bytes stay, so exports and diffs see no change where there was none.
+                self._keep_stored(name, field, stored)
+                continue
             if seen.get(name) == _digest(stored):
                 continue  # nobody else changed it
-            posted = self._posted(name, field)
             if _digest(posted) == seen.get(name):
                 self._keep_stored(name, field, stored)
             elif _digest(posted) != _digest(stored):
