@@ -42,29 +42,32 @@ def source(db):
                                  rights_holder="Le Monde", usage_terms="")
 
 
-def test_a_colleagues_change_to_another_field_is_kept(editors, source):
+def one_after_the_other(editors, page: str, marker: str, anns: dict, bens: dict):
+    """Both open `page`; ann saves her changes, then ben his on the page he opened before."""
     ann, ben = editors
-    page = f"/desk/newsroom/source/{source.pk}/change/"
-    bens_page = form_values(ben.get(page).text, "seen_state")
-    anns = form_values(ann.get(page).text, "seen_state")
-    anns["rights_holder"] = ["Groupe Le Monde"]
-    assert ann.post(page, anns).status_code == 302
-    bens_page["usage_terms"] = ["Quote up to 300 characters with a link."]
-    assert ben.post(page, bens_page).status_code == 302
+    bens_page = form_values(ben.get(page).text, marker)
+    anns_page = form_values(ann.get(page).text, marker)
+    assert ann.post(page, {**anns_page, **anns}).status_code == 302
+    return ben.post(page, {**bens_page, **bens})
+
+
+def test_a_colleagues_change_to_another_field_is_kept(editors, source):
+    saved = one_after_the_other(
+        editors, f"/desk/newsroom/source/{source.pk}/change/", "seen_state",
+        {"rights_holder": ["Groupe Le Monde"]},
+        {"usage_terms": ["Quote up to 300 characters with a link."]})
+    assert saved.status_code == 302
     source.refresh_from_db()
     assert source.rights_holder == "Groupe Le Monde"  # ann's, not put back by ben's old page
     assert source.usage_terms == "Quote up to 300 characters with a link."
 
 
 def test_the_same_field_changed_by_both_is_refused_once_then_replaced(editors, source):
-    ann, ben = editors
+    _, ben = editors
     page = f"/desk/newsroom/source/{source.pk}/change/"
-    bens_page = form_values(ben.get(page).text, "seen_state")
-    anns = form_values(ann.get(page).text, "seen_state")
-    anns["rights_holder"] = ["Groupe Le Monde"]
-    ann.post(page, anns)
-    bens_page["rights_holder"] = ["Le Monde SA"]
-    refused = ben.post(page, bens_page)
+    refused = one_after_the_other(editors, page, "seen_state",
+                                  {"rights_holder": ["Groupe Le Monde"]},
+                                  {"rights_holder": ["Le Monde SA"]})
     assert refused.status_code == 200
     assert "Someone saved a change to this since you opened it" in refused.text
     assert "Rights holder (now “Groupe Le Monde”)" in refused.text
@@ -149,14 +152,11 @@ def review(db, make_section, make_user):
 
 
 def test_a_press_review_summary_is_not_wiped_by_a_colleagues_older_page(editors, review):
-    ann, ben = editors
-    page = f"/desk/ingest/press-review/{review.pk}/"
-    bens_page = form_values(ben.get(page).text, "press_review_entries-0-summary")
-    anns = form_values(ann.get(page).text, "press_review_entries-0-summary")
-    anns["press_review_entries-0-summary"] = ["Le Monde reports the vote as historic."]
-    assert ann.post(page, anns).status_code == 302
-    bens_page["press_review_entries-1-summary"] = ["A second paper on the same vote."]
-    assert ben.post(page, bens_page).status_code == 302
+    saved = one_after_the_other(
+        editors, f"/desk/ingest/press-review/{review.pk}/", "press_review_entries-0-summary",
+        {"press_review_entries-0-summary": ["Le Monde reports the vote as historic."]},
+        {"press_review_entries-1-summary": ["A second paper on the same vote."]})
+    assert saved.status_code == 302
     summaries = list(review.press_review_entries.order_by("position", "pk")
                      .values_list("summary", flat=True))
     assert summaries == ["Le Monde reports the vote as historic.",
@@ -164,14 +164,9 @@ def test_a_press_review_summary_is_not_wiped_by_a_colleagues_older_page(editors,
 
 
 def test_a_press_review_summary_both_rewrote_is_refused_with_theirs_named(editors, review):
-    ann, ben = editors
-    page = f"/desk/ingest/press-review/{review.pk}/"
-    bens_page = form_values(ben.get(page).text, "press_review_entries-0-summary")
-    anns = form_values(ann.get(page).text, "press_review_entries-0-summary")
-    anns["press_review_entries-0-summary"] = ["Ann's summary."]
-    ann.post(page, anns)
-    bens_page["press_review_entries-0-summary"] = ["Ben's summary."]
-    refused = ben.post(page, bens_page)
+    field = "press_review_entries-0-summary"
+    refused = one_after_the_other(editors, f"/desk/ingest/press-review/{review.pk}/", field,
+                                  {field: ["Ann's summary."]}, {field: ["Ben's summary."]})
     assert refused.status_code == 200 and "Ann&#x27;s summary." in refused.text
     assert review.press_review_entries.order_by("position", "pk")[0].summary == "Ann's summary."
 
