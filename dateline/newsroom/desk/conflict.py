@@ -24,13 +24,14 @@ NEEDED = "conflict-needed"
 
 
 def compared_fields(form) -> list[str]:
-    """The form's editable fields that are the article's own."""
+    """The form's editable fields that are its model's own (the article's, for the story
+    form; seen.py compares the desk's other forms by the same rule)."""
     names = []
     for name, field in form.fields.items():
         if field.disabled:
             continue
         try:
-            Article._meta.get_field(name)
+            form._meta.model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
         names.append(name)

@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from .conflict import compared_fields
+
 FIELD = "seen_state"
 
 
@@ -67,24 +69,16 @@ class SeenState(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The form's editable fields that are the model's own, by the story form's rule.
+        self._compared = {name: self._meta.model._meta.get_field(name)
+                          for name in compared_fields(self)}
         self._stored = self._values() if self.instance.pk else {}
         self.fields[FIELD].initial = digests(self._stored)
-
-    def _model_fields(self) -> dict[str, models.Field]:
-        found = {}
-        for name, field in self.fields.items():
-            if field.disabled or name == FIELD:
-                continue
-            try:
-                found[name] = self._meta.model._meta.get_field(name)
-            except Exception:  # a form's own field, not the model's
-                continue
-        return found
 
     def _values(self) -> dict:
         """The model's value of each of the form's fields (a many-to-many's as sorted ids)."""
         values = {}
-        for name, field in self._model_fields().items():
+        for name, field in self._compared.items():
             if field.many_to_many:
                 values[name] = sorted(getattr(self.instance, name).values_list("pk", flat=True))
             elif isinstance(field, models.FileField):
@@ -118,27 +112,28 @@ class SeenState(forms.ModelForm):
         if not self.instance.pk or seen is None:
             return  # a page drawn before the field, or a new row: as posted
         theirs, carried = [], dict(seen)
-        for name, field in self._model_fields().items():
+        for name, field in self._compared.items():
             if name not in self.cleaned_data or name not in self._stored or name not in seen:
                 continue  # nothing known of what the page showed: as posted
             stored = self._stored[name]
             posted = self._posted(name, field)
-            if _digest(posted) == _digest(stored) and posted != stored:
+            now, mine = _digest(stored), _digest(posted)
+            if mine == now and posted != stored:
                 # The same text but for what a browser does to it (CRLF line ends): the
                 # stored bytes stay, so exports and diffs see no change where there was none.
                 self._keep_stored(name, field, stored)
                 continue
-            if seen.get(name) == _digest(stored):
+            if seen[name] == now:
                 continue  # nobody else changed it
-            if _digest(posted) == seen.get(name):
+            if mine == seen[name]:
                 self._keep_stored(name, field, stored)
-            elif _digest(posted) != _digest(stored):
+            elif mine != now:
                 label = str(self.fields[name].label or field.verbose_name)
                 theirs.append(f"{label[:1].upper()}{label[1:]} (now "
                               f"\u201c{_shown(field, stored)}\u201d)")
                 # Saving again replaces theirs in this field only: the others keep what the
                 # page first showed, so a colleague's change to them still stands.
-                carried[name] = _digest(stored)
+                carried[name] = now
         if theirs:
             data = self.data.copy()
             data[self.add_prefix(FIELD)] = json.dumps(carried)
