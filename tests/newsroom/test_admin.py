@@ -294,3 +294,27 @@ def test_text_not_sent_as_utf8_is_refused_not_published_as_marks(
     saved = client.post(f"/desk/newsroom/article/{article.pk}/change/",
                         article_post_data(article, body="<p>More.</p>"))
     assert saved.status_code == 302
+
+
+def test_a_story_opened_for_reading_shows_its_body_as_readers_see_it(
+    desk_client, make_user, make_article
+):
+    """A reporter's published story opens for reading; its body was shown as HTML source
+    ("<p>Water is rising.</p>" in words, tags and all)."""
+    rita = make_user("Reporter")
+    article = make_article("Flood warning", body="<p>Water is <em>rising</em>.</p>",
+                           created_by=rita)
+    page = desk_client(rita).get(f"/desk/newsroom/article/{article.pk}/change/")
+    shown = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="_continue"' not in shown and 'name="body"' not in shown  # for reading
+    assert '<div class="body-as-read"><p>Water is <em>rising</em>.</p></div>' in shown
+    assert "&lt;p&gt;" not in shown
+
+
+def test_a_story_open_for_editing_keeps_its_body_in_the_editor(desk_client, make_user,
+                                                               make_article):
+    article = make_article("Flood warning", body="<p>Water is rising.</p>")
+    page = desk_client(make_user("Editor")).get(f"/desk/newsroom/article/{article.pk}/change/")
+    shown = page.content.decode()
+    assert 'name="body"' in shown and "body-as-read" not in shown

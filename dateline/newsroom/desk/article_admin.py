@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from dateline.base import onetime
 from dateline.base.numbers import key_from
@@ -184,6 +185,21 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
     @admin.display(description="Byline")
     def byline(self, article: Article) -> str:
         return article.byline_text or ", ".join(a.name for a in article.authors.all())
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # A page for reading shows the body as readers see it: as a read-only model field it
+        # was its HTML source, tags and all.
+        return [(name, {**options, "fields": [
+            "body_as_read" if field == "body" else field for field in options["fields"]]})
+            for name, options in fieldsets]
+
+    @admin.display(description="Body")
+    def body_as_read(self, article: Article) -> str:
+        # Sanitised by Article.save (nh3), as the public page prints it.
+        return mark_safe(f'<div class="body-as-read">{article.body}</div>')
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
