@@ -298,3 +298,24 @@ def test_the_refusal_names_a_choice_by_its_label_and_a_moment_in_the_desks_zone(
     assert _shown(column, EditionItem.Column.BRIEF) == EditionItem.Column.BRIEF.label
     moment = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
     assert _shown(Article._meta.get_field("published_at"), moment) == "2026-12-01 07:00"
+
+
+def test_the_refused_page_shows_a_colleagues_change_it_kept(editors, source):
+    """The refused page showed the editor's old value of a field kept from a colleague:
+    their change looked gone. It shows theirs, and a change to it made after seeing it is
+    judged against what was shown (saved, not refused again)."""
+    ann, ben = editors
+    page = f"/desk/newsroom/source/{source.pk}/change/"
+    anns = form_values(ann.get(page).text, "seen_state")
+    bens = form_values(ben.get(page).text, "seen_state")
+    bens["rights_holder"], bens["usage_terms"] = ["Le Monde SA"], ["Ask first."]
+    assert ben.post(page, bens).status_code == 302
+    anns["rights_holder"] = ["Groupe Le Monde"]
+    refused = form_values(ann.post(page, anns).text, "seen_state")
+    assert refused["usage_terms"] == ["Ask first."]  # ben's, as it is now
+    assert refused["rights_holder"] == ["Groupe Le Monde"]  # hers, the field both changed
+    refused["usage_terms"] = ["Ask first; credit Le Monde."]
+    assert ann.post(page, refused).status_code == 302
+    source.refresh_from_db()
+    assert (source.rights_holder, source.usage_terms) == (
+        "Groupe Le Monde", "Ask first; credit Le Monde.")

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.boundfield import BoundField
 from django.utils import timezone
 
 from .conflict import compared_fields
@@ -61,11 +62,23 @@ def _shown(field: models.Field, value) -> str:
     return text if len(text) <= 120 else text[:119] + "\u2026"
 
 
+class _ShowsKept(BoundField):
+    """A field the save kept from a colleague shows their value when the form comes back
+    (refused, or wrong elsewhere): it showed the editor's old one, as if theirs were gone."""
+
+    def value(self):
+        kept = self.form.kept_from_colleague
+        if self.name in kept:
+            return self.field.prepare_value(kept[self.name])
+        return super().value()
+
+
 class SeenState(forms.ModelForm):
     """Mix into a ModelForm (before it); the hidden field must be rendered with the form
     (fieldsets: `SeenStateAdmin` adds it; a plain template: `{{ form.seen_state }}`)."""
 
     seen_state = forms.CharField(widget=forms.HiddenInput, required=False)
+    bound_field_class = _ShowsKept
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -73,6 +86,7 @@ class SeenState(forms.ModelForm):
         self._compared = {name: self._meta.model._meta.get_field(name)
                           for name in compared_fields(self)}
         self._stored = self._values() if self.instance.pk else {}
+        self.kept_from_colleague: dict = {}
         self.fields[FIELD].initial = digests(self._stored)
 
     def _values(self) -> dict:
@@ -127,6 +141,10 @@ class SeenState(forms.ModelForm):
                 continue  # nobody else changed it
             if mine == seen[name]:
                 self._keep_stored(name, field, stored)
+                if not isinstance(field, models.FileField):
+                    # Shown again as it is now, and judged against that on the next save.
+                    self.kept_from_colleague[name] = stored
+                    carried[name] = now
             elif mine != now:
                 label = str(self.fields[name].label or field.verbose_name)
                 theirs.append(f"{label[:1].upper()}{label[1:]} (now "
@@ -134,10 +152,11 @@ class SeenState(forms.ModelForm):
                 # Saving again replaces theirs in this field only: the others keep what the
                 # page first showed, so a colleague's change to them still stands.
                 carried[name] = now
-        if theirs:
+        if theirs or self.kept_from_colleague:
             data = self.data.copy()
             data[self.add_prefix(FIELD)] = json.dumps(carried)
             self.data = data
+        if theirs:
             self.add_error(None, ValidationError(
                 "Someone saved a change to this since you opened it, in the same field as "
                 "yours: %(fields)s. Nothing was saved. Save again to replace theirs with "
