@@ -44,6 +44,9 @@ class Candidate:
     html: str
     link: str
 
+    def running(self, now: datetime) -> bool:
+        return self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
+
     def fits(self, slot: str, section_path: str | None, tag_ids: frozenset[int]) -> bool:
         if slot not in self.slots:
             return False
@@ -138,8 +141,7 @@ def pick(slot: str, section_id: int | None = None, tag_ids: frozenset[int] = fro
     now = now or timezone.now()
     path = section_path(found, section_id)
     fitting = [c for c in found.candidates
-               if c.starts_at <= now and (c.ends_at is None or c.ends_at > now)
-               and (c.cap is None or found.impressions.get(c.pk, 0) < c.cap)
+               if c.running(now) and (c.cap is None or found.impressions.get(c.pk, 0) < c.cap)
                and c.fits(slot, path, tag_ids)]
     paid = [c for c in fitting if not c.is_house]
     pool = paid or [c for c in fitting if c.is_house]

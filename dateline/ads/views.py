@@ -13,6 +13,7 @@ from django.http import (
     JsonResponse,
 )
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
@@ -80,14 +81,22 @@ def click(request: HttpRequest, pk: str) -> HttpResponse:
     if not _ID.fullmatch(pk):
         raise Http404("No such campaign.")
     found = next((c for c in choice.table().candidates if c.pk == int(pk)), None)
-    link = found.link if found else choice.Campaign.objects.filter(pk=int(pk)).values_list(
-        "link", flat=True).first()
+    running = found is not None and found.running(timezone.now())
+    if found:
+        link = found.link
+    else:  # not in this process's table: made since it was read, or not running
+        campaigns = choice.Campaign.objects.filter(pk=int(pk))
+        link = campaigns.values_list("link", flat=True).first()
+        running = campaigns.running().exists()
     if link is None:
         raise Http404("No such campaign.")
+    # A paused or ended campaign's ad, on a page a reader opened before, still takes them
+    # where it said, but bills nobody: its clicks were counted as long as anyone followed it.
     # A sender's repeats count a few times a window: a loop of GETs billed the advertiser for
     # every one. Counted in the store every worker shares (views' repeats are counted in each
     # process's memory, for the beacon's speed: a bill may not double with the workers).
-    if (request.method == "GET" and not is_robot(request.headers.get("User-Agent", ""))
+    if (running and request.method == "GET"
+            and not is_robot(request.headers.get("User-Agent", ""))
             and _click_repeats().count(f"{sender_hash(request)}:{pk}") is None):
         count(choice.CLICK, pk)
     response = HttpResponseRedirect(link)

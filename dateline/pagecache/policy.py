@@ -47,7 +47,7 @@ def bypass_reason(environ: dict, policy: PagePolicy | None = None) -> str | None
         # query string (?api_key=…) never reaches the cache either.
         return "query"
     host = environ.get("HTTP_HOST", "")
-    if host and normal_host(environ) not in policy.hosts:
+    if host and _served_name(environ) not in policy.hosts:
         # Django takes any port, any capitals, a trailing dot and (with a wildcard) any
         # subdomain of an allowed name: each spelling was a page of its own, a render and an
         # entry each, at anyone's will. Pages are kept for the site's own names.
@@ -67,13 +67,23 @@ def _name_and_port(host: str) -> tuple[str, str]:
 
 
 def normal_host(environ: dict) -> str:
-    """The Host as one spelling: lower case, no trailing dot, no port where it is the one
-    the server listens on or its scheme's default (a proxy's `$host:$server_port`)."""
+    """The Host as one spelling: lower case, no trailing dot, no port where it is its scheme's
+    default (the same origin). Any other port stays: feeds and sitemaps write their links on
+    the host asked, so "127.0.0.1" and "127.0.0.1:8000" are two pages, or the first asked
+    would give the other's readers links to a port nothing serves."""
     name, port = _name_and_port(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
-    if port in (environ.get("SERVER_PORT", ""),
-                _DEFAULT_PORTS.get(environ.get("wsgi.url_scheme", "http"))):
+    if port == _DEFAULT_PORTS.get(environ.get("wsgi.url_scheme", "http")):
         port = ""
     return f"{name}:{port}" if port else name
+
+
+def _served_name(environ: dict) -> str:
+    """normal_host, also without the port the server listens on: the name the site's own
+    names are checked against (`localhost:8000`, as a browser names `make run`, is the site's
+    `localhost`; a proxy's `$host:$server_port`)."""
+    host = normal_host(environ)
+    name, port = _name_and_port(host)
+    return name if port and port == environ.get("SERVER_PORT", "") else host
 
 
 def site_hosts() -> frozenset[str]:

@@ -19,7 +19,7 @@ from dateline.newsroom.desk.session import desk_json
 from dateline.newsroom.models import Article
 from dateline.newsroom.permissions import can_edit
 
-from . import desk
+from . import desk, guards
 from .models import Photo
 
 _PREVIEW_SHAPE = "free"
@@ -199,7 +199,8 @@ class PhotoAdmin(SeenStateAdmin, KeysCheckedAdmin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         """A photo's words go out with every story that carries it: changing them is for
         those who may change each of those stories (a contributor rewrote the caption and
-        credit under a published story, with no review and nothing in its log); the others
+        credit under a published story, with no review and nothing in its log), and each
+        other use's own rule (`guards`: a running ad's image is the ads desk's); the others
         see it read-only."""
         allowed = super().has_change_permission(request, obj)
         if not allowed or obj is None:
@@ -207,8 +208,9 @@ class PhotoAdmin(SeenStateAdmin, KeysCheckedAdmin, admin.ModelAdmin):
         # Asked several times a page by the admin: the stories are read once a request.
         known = request.__dict__.setdefault("_photo_changeable", {})
         if obj.pk not in known:
-            known[obj.pk] = all(can_edit(request.user, use.article)
-                                for use in obj.uses.select_related("article"))
+            known[obj.pk] = (all(can_edit(request.user, use.article)
+                                 for use in obj.uses.select_related("article"))
+                             and guards.may_change(request.user, obj))
         return known[obj.pk]
 
     @admin.display(description="File")

@@ -90,3 +90,29 @@ def test_editors_read_reports_and_the_chief_editor_runs_campaigns(make_user, des
     assert editor.get("/desk/ads/campaign/add/").status_code == 403
     chief = make_user("Chief editor")
     assert chief.has_perms(["ads.add_campaign", "ads.change_campaign", "ads.change_placement"])
+
+
+def test_a_campaigns_image_is_changed_only_by_those_who_run_campaigns(
+        client, make_user, make_campaign):
+    """A contributor rewrote the alt text of a running ad's photo (no story used it), and
+    every slot showed theirs, with no review."""
+    from ..pictures.test_desk_library import _form, make_photo
+
+    photo = make_photo("Museum", alt_text="A rocket in the museum hall")
+    make_campaign(html="", photo=photo)
+    page = f"/desk/pictures/photo/{photo.pk}/change/"
+    for role in ("Contributor", "Editor"):
+        client.force_login(make_user(role))
+        assert client.post(page, _form(photo, alt_text="Changed")).status_code == 403
+    photo.refresh_from_db()
+    assert photo.alt_text == "A rocket in the museum hall"
+    client.force_login(make_user("Chief editor"))
+    assert client.post(page, _form(photo, alt_text="A rocket, 1969")).status_code == 302
+    photo.refresh_from_db()
+    assert photo.alt_text == "A rocket, 1969"
+    # A photo no campaign shows is the library's, as before.
+    other = make_photo("Harbour", alt_text="Boats")
+    client.force_login(make_user("Contributor"))
+    answer = client.post(f"/desk/pictures/photo/{other.pk}/change/",
+                         _form(other, alt_text="Boats at dawn"))
+    assert answer.status_code == 302

@@ -96,6 +96,25 @@ def test_one_senders_repeated_clicks_count_a_few_times_only(client, make_campaig
     assert Tally.objects.get(kind="click").count == 4
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_campaign_not_running_takes_the_reader_on_but_bills_nobody(client, make_campaign):
+    """A paused, ended or not yet started campaign's click was counted, for as long as
+    anyone followed an old page's ad."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    campaigns = [make_campaign("Paused", is_active=False),
+                 make_campaign("Ended", ends_at=now - timedelta(hours=1)),
+                 make_campaign("Tomorrow", starts_at=now + timedelta(days=1))]
+    for campaign in campaigns:
+        answer = client.get(f"/ads/click/{campaign.pk}", headers={"User-Agent": BROWSER})
+        assert (answer.status_code, answer["Location"]) == (302, campaign.link)
+    counting.flush()
+    assert not Tally.objects.exists()
+
+
 def test_robots_and_head_requests_are_not_counted(client, make_campaign):
     campaign = make_campaign()
     url = f"/ads/click/{campaign.pk}"

@@ -189,10 +189,30 @@ def test_host_spellings_as_one_name():
     def spelt(host, port="8000", scheme="http"):
         return normal_host({"HTTP_HOST": host, "SERVER_PORT": port, "wsgi.url_scheme": scheme})
 
-    assert spelt("[::1]") == spelt("[::1]:8000") == "[::1]"  # IPv6 in brackets
+    assert spelt("[::1]") == spelt("[::1]:80") == "[::1]"  # IPv6 in brackets
     assert spelt("[::1]:8080") == "[::1]:8080"
     assert spelt("News.Example.ORG.:443", scheme="https") == "news.example.org"
     assert spelt("news.example.org:443") == "news.example.org:443"  # not http's own port
+    # The server's own port is no default: links written on "localhost" name no port.
+    assert spelt("localhost:8000") == "localhost:8000" != spelt("localhost")
+
+
+@pytest.mark.parametrize(("url", "link"), [
+    ("/feeds/json/", '"home_page_url": "{}/"'), ("/sitemap.xml", "<loc>{}/sitemaps/"),
+    ("/robots.txt", "Sitemap: {}/sitemap.xml")])
+def test_a_host_without_the_servers_port_is_not_the_page_of_one_with_it(
+        reader, make_article, url, link):
+    """Feeds and sitemaps write links on the host asked: a request naming the host without
+    the port the server listens on was stored as the page every reader of host:port got,
+    each link to a port nothing serves."""
+    make_article("Parliament votes")
+    port = {"SERVER_PORT": "8000"}
+    status, headers, _ = reader.get(url, HTTP_HOST="testserver", **port)
+    assert (status, headers["X-Cache"]) == (200, "MISS")
+    status, headers, body = reader.get(url, HTTP_HOST="testserver:8000", **port)
+    assert (status, headers["X-Cache"]) == (200, "MISS")  # a page of its own
+    assert link.format("http://testserver:8000") in body
+    assert reader.get(url, HTTP_HOST="testserver:8000", **port)[1]["X-Cache"] == "HIT"
 
 
 def test_a_page_rendered_during_an_invalidation_is_not_stored(make_article):
