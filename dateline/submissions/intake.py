@@ -1,5 +1,7 @@
 """Store a reader's report: the submission, its photos and the first entry of its log."""
 
+from datetime import timedelta
+
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -13,6 +15,10 @@ from .models import ModerationEntry, Submission, SubmissionPhoto
 
 RECEIVED = "received"
 SPAM = "spam"
+# A report sent again within this is the one already filed. Going back from the thanks page
+# gives a new form page (it is never kept), which Chromium refills, ticked terms and all: a
+# second "Send" filed it twice, mailed twice and counted against the reader's hourly limit.
+RESENT_WITHIN = timedelta(days=1)
 
 
 def story_for(value) -> Article | None:
@@ -30,6 +36,24 @@ def _user_agent(request: HttpRequest) -> str:
 def already_received(sending: str | None) -> Submission | None:
     """The report sent from the form page with this one-time key, if one was."""
     return Submission.objects.filter(sent_with=sending).first() if sending else None
+
+
+def same_report(form: ReportForm) -> Submission | None:
+    """The report filed in the last RESENT_WITHIN from the same address with the same
+    headline, text and photos, if there is one: this form's, sent again from another page."""
+    data = form.cleaned_data
+    photos = sorted((p.format, p.width, p.height, len(p.data)) for p in form.clean_photos_list)
+    words = " ".join(data["text"].split())
+    candidates = (Submission.objects
+                  .filter(created_at__gte=timezone.now() - RESENT_WITHIN,
+                          email__iexact=data["email"], headline=data["headline"])
+                  .exclude(status=Submission.Status.SPAM).prefetch_related("photos")[:20])
+    for earlier in candidates:
+        if (" ".join(earlier.text.split()) == words
+                and sorted((p.format, p.width, p.height, p.size)
+                           for p in earlier.photos.all()) == photos):
+            return earlier
+    return None
 
 
 def do_receive_report(form: ReportForm, request: HttpRequest,

@@ -16,6 +16,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -28,7 +29,7 @@ from dateline.pagecache.queries import reads_query
 
 from . import limits
 from .forms import ReportForm
-from .intake import already_received, do_receive_report, story_for
+from .intake import already_received, do_receive_report, same_report, story_for
 from .mail import send_report_mails
 from .models import Submission
 from .photos import display_name
@@ -81,6 +82,8 @@ def _receive(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _form_page(request, form, status=400)
+    if not form.is_robot and (earlier := same_report(form)):
+        return _thanks_for(earlier, again=True)
     refusal = (limits.reports_per_sender().count(sender)
                or limits.reports_per_address().count(address_hash(form.cleaned_data["email"])))
     if refusal:
@@ -99,8 +102,9 @@ def _receive(request: HttpRequest) -> HttpResponse:
     return _thanks_for(submission)
 
 
-def _thanks_for(submission: Submission) -> HttpResponse:
-    return redirect("submissions:thanks", token=receipt_token(submission.reference))
+def _thanks_for(submission: Submission, again: bool = False) -> HttpResponse:
+    url = reverse("submissions:thanks", kwargs={"token": receipt_token(submission.reference)})
+    return redirect(url + ("?again=1" if again else ""))
 
 
 def _too_large(request: HttpRequest, limit: int, what: str) -> HttpResponse:
@@ -154,7 +158,7 @@ def _form_page(request: HttpRequest, form: ReportForm, *, status: int = 200,
     }, status=status)
 
 
-@reads_query()
+@reads_query("again")
 @require_safe
 @cache_control(private=True, no_cache=True)
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
@@ -164,7 +168,8 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     except ReceiptExpired:
         return render(request, "submissions/thanks_expired.html", status=410)
     submission = get_object_or_404(Submission, reference=reference or "")
-    return render(request, "submissions/thanks.html", {"report": submission})
+    return render(request, "submissions/thanks.html", {
+        "report": submission, "again": request.GET.get("again") == "1"})
 
 
 @reads_query()

@@ -50,3 +50,20 @@ def test_bbc_sample_imports_with_import_time_marked(tmp_path):
     # The records name no reporter: each is credited to BBC News, none to an invented name.
     assert not Article.authors.through.objects.exists()
     assert {byline(a) for a in Article.objects.all()[:20]} == {"BBC News"}
+
+
+def test_reuters_wire_times_are_new_yorks(tmp_path):
+    """The corpus's times name no zone and were read as the site's (Sofia): "NEWS HIGHLIGHTS
+    0300 GMT - APRIL 8" was dated April 7, 20:03 GMT, seven hours early and a day before."""
+    import json
+    from datetime import UTC, datetime
+
+    source = require_shared("corpus/reuters-21578-train/articles.jsonl")
+    with source.open(encoding="utf-8") as lines:
+        found = next(line for line in lines
+                     if "HIGHLIGHTS 0300 GMT - APRIL 8" in json.loads(line)["title"])
+    target = tmp_path / "highlights.jsonl"
+    target.write_text(found, encoding="utf-8")
+    import_file(target, ImportProfile.load(ROOT / "demo" / "reuters.toml"))
+    stamped = Article.objects.get().published_at.astimezone(UTC)
+    assert stamped == datetime(1987, 4, 8, 3, 3, 4, tzinfo=UTC)  # the 0300 GMT its title says
