@@ -91,6 +91,10 @@ class _Budget:
             self.parsed.notes.append(sentence)
 
     def close(self) -> None:
+        if self.parsed.excluded and not self.parsed.groups:
+            # "0 results… try other spellings" did not say why nothing could match.
+            self.note(f"Words with a minus only leave stories out: add a word to look for, "
+                      f"as in “trade -{self.parsed.excluded[0]}”.")
         if self.short_prefixes:
             self.note(f"A * needs at least {MIN_PREFIX_LETTERS} letters before it: "
                       f"{', '.join(self.short_prefixes[:5])} searched as whole words.")

@@ -66,8 +66,12 @@ def search(request: HttpRequest) -> HttpResponse:
                 active.append((name, label, _url(request, **{name: None})))
         page = query.page
         previous = min(page - 1, found.pages)  # past the end: back to the last page
+        # The kinds of filter this search offers: "or author" where no story has one misled.
+        offered = [name for name, items in facets.items() if items]
         context.update(
             facets=facets, active=active,
+            narrow_by=" or ".join([", ".join(offered[:-1]), offered[-1]] if len(offered) > 1
+                                  else offered),
             sort_url=_url(request, sort=None if query.newest_first else "newest"),
             previous_url=_url(request, page=previous if previous > 1 else None)
             if page > 1 else None,

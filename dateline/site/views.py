@@ -197,7 +197,7 @@ def _render_aside(request: HttpRequest, article: Article) -> tuple[str, set[str]
 def _paginate(request: HttpRequest, queryset) -> NewsPage:
     page = news_page(queryset, request.GET.get("page"), settings.DATELINE_PAGE_SIZE)
     if page.number > 1 and not page.object_list:  # past the last: an empty page said "none yet"
-        raise Http404("No such page: the listing ends before it.")
+        raise ListingEnded(page.number)
     attach_sections(page.object_list)
     photos.attach_thumbnails(page.object_list)
     return page
@@ -270,5 +270,16 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("site/favicon.svg"), permanent=True)
 
 
+class ListingEnded(Http404):
+    """A page past a listing's last (its count is never taken: 100,000 stories to count)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"No page {number}: the listing ends before it.")
+        self.number = number
+
+
 def page_not_found(request: HttpRequest, exception: Http404 | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    # A listing's page past its end says so, with the way to its first page: it said "the
+    # address may be mistyped", of a link a reader had followed from page 2.
+    ended = exception.number if isinstance(exception, ListingEnded) else None
+    return render(request, "404.html", {"ended_at": ended}, status=404)

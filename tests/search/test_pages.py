@@ -291,3 +291,18 @@ def test_dates_the_wrong_way_round_are_said_to_be(client, stories):
     right = client.get("/search/", {"q": "inflation", "from": "1987-04-01",
                                     "to": "1987-04-05"}).content.decode()
     assert "wrong way round" not in right
+
+
+def test_a_search_that_only_leaves_words_out_says_it_needs_one_to_look_for(client, stories):
+    """"-japan" answered "No stories match. Try fewer words, or other spellings."""
+    html = client.get("/search/", {"q": "-russia"}).content.decode()
+    assert "Words with a minus only leave stories out: add a word to look for, as in " \
+           "“trade -russia”." in html
+
+
+def test_the_page_offers_to_narrow_by_the_filters_it_has(client, stories, make_article):
+    html = client.get("/search/", {"q": "inflation"}).content.decode()
+    assert "Narrow the results</a> by section, tag or author</p>" in html
+    make_article("Harvest report", body="<p>Wheat and barley.</p>")  # no tag, no author
+    html = client.get("/search/", {"q": "harvest"}).content.decode()
+    assert "Narrow the results</a> by section</p>" in html

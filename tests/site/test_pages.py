@@ -207,7 +207,14 @@ def test_section_page_is_newest_first_includes_subsections_and_paginates(
     assert (odd.status_code, odd["Location"]) == (301, "/section/world/")
     # Past the last page: not an empty page that says "No stories here yet" (a soft 404).
     assert client.get("/section/world/?page=4").status_code == 404
-    assert client.get("/section/world/?page=999").status_code == 404
+    past = client.get("/section/world/?page=999")
+    assert past.status_code == 404
+    # Said as it is, with the way back: it said "the address may be mistyped".
+    shown = past.content.decode()
+    assert "This list has no page 999: its stories end before it." in shown
+    assert '<a href="/section/world/">Go to its first page</a>' in shown
+    assert "mistyped" not in shown
+    assert "mistyped" in client.get("/section/nowhere/").content.decode()
     sub = client.get("/section/world/russia/")
     assert all(a.section == russia for a in sub.context["page"].object_list)
 
@@ -238,7 +245,8 @@ def test_tag_and_author_pages_list_their_live_stories(
         response = client.get(url)
         assert response.status_code == 200
         assert list(response.context["page"].object_list) == [story]
-        assert client.get(f"{url}?page=2").status_code == 404  # past the last page
+        past = client.get(f"{url}?page=2")  # past the last page
+        assert past.status_code == 404 and "has no page 2" in past.content.decode()
     assert client.get("/people/moscow/").status_code == 404  # wrong kind
 
 
