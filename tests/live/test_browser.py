@@ -41,6 +41,20 @@ def test_a_published_headline_appears_in_the_ticker_within_two_seconds(reader_pa
     assert reader_page.locator(".ticker").is_visible()
 
 
+def test_a_ticker_link_tabbed_to_is_shown_whole(reader_page, site):
+    """At 1280 px the fourth link, tabbed to, was cut by the list's edge, its focus ring
+    with it: only the fifth was scrolled into view."""
+    for n in range(5):
+        publish(site, f"A rather long headline of the ticker, number {n}, for the test")
+    reader_page.wait_for_selector(".ticker-list li:nth-child(5)", timeout=5_000)
+    edge = reader_page.locator(".ticker-list").bounding_box()
+    for link in reader_page.locator(".ticker-list a").all():
+        link.focus()
+        box = link.bounding_box()
+        assert edge["x"] - 1 <= box["x"] and box["x"] + box["width"] <= (
+            edge["x"] + edge["width"] + 1), link.inner_text()
+
+
 def test_breaking_news_raises_the_banner_without_a_reload(reader_page, site):
     assert reader_page.locator("#breaking-banner").is_hidden()
     story = publish(site, "Volcano erupts near the capital", breaking=True)

@@ -96,6 +96,36 @@ def test_pages_fit_a_phone_screen(browser, live_server, make_section, make_artic
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
 
 
+def test_the_masthead_reflows_at_320_px_and_at_twice_the_text_size(
+        browser, live_server, make_section, make_article):
+    """The search box kept its width: at 320 px (1280 px at 400 %) the page scrolled sideways
+    by 11 px, and on a phone with text at 200 % the Search button was off the screen
+    (WCAG 1.4.10)."""
+    make_article("A story", section=make_section("World"))
+    for width, text in ((320, ""), (390, "200%"), (640, "200%")):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(live_server.url + "/")
+        page.evaluate("size => { document.documentElement.style.fontSize = size; }", text)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        button = page.locator(".masthead-search button").bounding_box()
+        assert overflow <= 0 and button["x"] + button["width"] <= width, (width, text)
+        page.close()
+
+
+def test_the_current_section_is_marked_in_forced_colours(
+        browser, live_server, make_section, make_article):
+    """High-contrast modes drop backgrounds: the current section, marked by its red one
+    alone, looked like every other."""
+    make_article("A story", section=make_section("World"))
+    make_section("Business")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.emulate_media(forced_colors="active")
+    page.goto(live_server.url + "/section/world/")
+    lines = """el => getComputedStyle(el).textDecorationLine"""
+    assert page.locator(".sections-nav a[aria-current]").evaluate(lines) == "underline"
+    assert page.locator(".sections-nav a:not([aria-current])").last.evaluate(lines) == "none"
+
+
 def test_the_search_pages_targets_are_big_enough_for_a_thumb(
         browser, live_server, make_section, make_article):
     """The cross that removes a filter was 13 by 19 pixels, the form's button 58 by 21: under

@@ -8,6 +8,11 @@
   var TICKER_SIZE = 5;
   var ticker = strip.querySelector(".ticker");
   var list = strip.querySelector(".ticker-list");
+  // A link tabbed to is shown whole: Chromium left one half past the list's edge, its focus
+  // ring cut off.
+  if (list) list.addEventListener("focusin", function (event) {
+    event.target.scrollIntoView({ block: "nearest", inline: "nearest" });
+  });
   var banner = strip.querySelector(".breaking-banner");
   var coverage = document.querySelector(".live-coverage[data-article]");
 
