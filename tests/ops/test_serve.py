@@ -9,6 +9,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -357,6 +358,31 @@ def test_a_port_taken_is_said_before_anything_starts(tmp_path, taken, role):
         socket.create_connection(("127.0.0.1", port + 1 - taken), timeout=2).close()
 
 
+@pytest.mark.one_engine  # ports: the same whatever the database
+def test_a_port_another_serve_holds_is_refused_even_while_it_is_still_starting(tmp_path):
+    """Two serves started together both found the port free (granian binds with
+    SO_REUSEPORT, which lets a second granian of the same user bind beside the first) and
+    shared its readers, either site answering any request."""
+    port = free_port_pair()
+    claim = ("from dateline.ops.serving.granian import claim_port; import time; "
+             f"assert claim_port({port + 1}); print('held', flush=True); ")
+    # Another serve that has claimed the live port and not yet bound it.
+    holder = subprocess.Popen([sys.executable, "-c", claim + "time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        status, said = ended(Serve(tmp_path, "--no-worker", port=port, prepare=False), 60)
+        assert status == 1, said
+        assert (f"Cannot serve the live event stream on 127.0.0.1:{port + 1}: another "
+                "`dateline serve` on this machine is using that port") in said
+        assert "granian" not in said
+    finally:
+        holder.kill()
+        holder.wait()
+    # Let go with the process that held it, killed.
+    assert subprocess.run([sys.executable, "-c", claim], capture_output=True).returncode == 0
+
+
 @pytest.mark.one_engine  # processes and ports: the same whatever the database
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGHUP],
                          ids=["serve killed", "its terminal closed"])
@@ -386,6 +412,38 @@ def test_serve_ended_takes_everything_it_started_with_it(tmp_path, signum):
         for pid in started:  # whatever a failure left behind
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.one_engine  # processes: the same whatever the database
+def test_a_frozen_background_worker_is_replaced(tmp_path):
+    """The task worker stopped (SIGSTOP): no scheduled story came out and nothing restarted
+    it. It beats like the web workers; silent past DATELINE_BACKGROUND_FROZEN_S, serve's
+    watchdog kills it and serve starts another."""
+    env = {**site_environment(tmp_path), "DATELINE_BACKGROUND_FROZEN_S": "3"}
+    running = Serve(tmp_path, "--no-live", env=env)
+    frozen = None
+    try:
+        wait_for(running.url + "/healthz")
+        frozen = running.child(" worker ")
+        deadline = time.monotonic() + BACK_WITHIN_S
+        while "Starting worker" not in running.log.read_text():  # beating, its loop begun
+            assert time.monotonic() < deadline, running.log.read_text()[-2000:]
+            time.sleep(0.1)
+        os.kill(frozen, signal.SIGSTOP)
+        stopped = time.monotonic()
+        while alive(frozen):
+            assert time.monotonic() - stopped < BACK_WITHIN_S, running.log.read_text()[-2000:]
+            time.sleep(0.1)
+        said = running.log.read_text()
+        assert f"The background worker (pid {frozen}) has given no sign of life for" in said
+        assert "serve starts it again" in said
+        assert running.child(" worker ") != frozen  # another one runs
+        assert running.process.poll() is None
+    finally:
+        if frozen is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(frozen, signal.SIGCONT)
+        running.stop()
 
 
 @pytest.mark.one_engine  # processes and sockets: the same whatever the database

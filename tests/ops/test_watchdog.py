@@ -83,3 +83,17 @@ def test_after_serve_itself_did_not_run_the_workers_get_time_to_beat(tmp_path, w
     watchdog.judge_from -= 10  # the grace has passed and it has still not beaten
     watchdog.check({os.getpid()})
     assert ended(worker) and len(said) == 1
+
+
+def test_the_background_worker_silent_past_its_own_limit_is_killed(tmp_path, worker):
+    """serve's own child, the task worker, beats too, and is judged by a longer limit."""
+    said = []
+    watchdog = Watchdog(tmp_path, said.append, frozen_after=15, background_frozen_after=60)
+    beat(tmp_path, worker.pid, seconds_ago=30)
+    watchdog.check(set(), {worker.pid})
+    assert worker.poll() is None and said == []  # past a page's limit, within its own
+    beat(tmp_path, worker.pid, seconds_ago=70)
+    watchdog.check(set(), {worker.pid})
+    assert ended(worker) and worker.returncode == -9
+    assert said == [f"The background worker (pid {worker.pid}) has given no sign of life for "
+                    "70 s: it has frozen. Killing it; serve starts it again."]

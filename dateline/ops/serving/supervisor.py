@@ -70,6 +70,8 @@ class Child:
     group_leader: bool = False
     # The web server: serve cannot go on without it.
     essential: bool = False
+    # It beats itself (dateline.base.heartbeat): the watchdog kills it when it freezes.
+    beats: bool = False
     rests: int = 0
     resting_until: float | None = None
     started_at: float = field(default_factory=time.monotonic)
@@ -100,8 +102,9 @@ class Supervisor:
         self.watchdog = watchdog  # watchdog.Watchdog: granian's frozen workers killed
 
     def add(self, name: str, start: Callable[[], subprocess.Popen], *,
-            essential: bool = False) -> None:
-        self.children.append(self._started(Child(name, start, start(), essential=essential)))
+            essential: bool = False, beats: bool = False) -> None:
+        self.children.append(self._started(Child(name, start, start(), essential=essential,
+                                                 beats=beats)))
 
     @staticmethod
     def _started(child: Child) -> Child:
@@ -124,7 +127,8 @@ class Supervisor:
                 if status is not None and not self.stopping:
                     self._restart(child, status)
             if self.watchdog is not None and not self.stopping:
-                self.watchdog.check({c.process.pid for c in self.children if c.group_leader})
+                self.watchdog.check({c.process.pid for c in self.children if c.group_leader},
+                                    {c.process.pid for c in self.children if c.beats})
             time.sleep(POLL_S)
 
     def _restart(self, child: Child, status: int) -> None:

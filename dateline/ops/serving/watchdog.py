@@ -19,6 +19,10 @@ from pathlib import Path
 # Far longer than any pause of a live process (a full garbage collection, a page's
 # rendering holding the GIL for a tenth of a second, a machine swapping for a moment).
 FROZEN_S = float(os.environ.get("DATELINE_WORKER_FROZEN_S", "15"))
+# The background worker, a child of serve's own, beats too: frozen (stopped, or stuck), no story
+# came out at its time and nothing said so but the desk's backlog notice. Its tasks may hold the
+# GIL longer than a page does (a C library's long call): it is given longer.
+BACKGROUND_FROZEN_S = float(os.environ.get("DATELINE_BACKGROUND_FROZEN_S", "60"))
 # serve looks every fifth of a second: a longer gap means serve itself did not run (the machine
 # suspended, a laptop's lid closed, the whole host stalled), and nor did the workers. Their
 # silence then says nothing: they get GRACE_S to beat again before they are judged.
@@ -36,16 +40,20 @@ def parent_of(pid: int) -> int | None:
 
 class Watchdog:
     def __init__(self, folder: Path, log: Callable[[str], None],
-                 frozen_after: float = FROZEN_S) -> None:
+                 frozen_after: float = FROZEN_S,
+                 background_frozen_after: float = BACKGROUND_FROZEN_S) -> None:
         self.folder = folder
         self.log = log
         self.frozen_after = frozen_after
+        self.background_frozen_after = background_frozen_after
         self.last_look = time.time()
         self.judge_from = 0.0
 
-    def check(self, servers: Collection[int]) -> None:
+    def check(self, servers: Collection[int], background: Collection[int] = ()) -> None:
         """Kill each worker of `servers` (granian main processes' pids) that has not beaten
-        for `frozen_after`; forget the beats of processes that have ended."""
+        for `frozen_after`, and each of `background` (serve's own children that beat: the
+        task worker) silent for `background_frozen_after`; forget the beats of processes that
+        have ended."""
         now = time.time()  # the clock of the beats' times, which runs on through a suspend
         if now - self.last_look > GAP_S:
             self.judge_from = now + GRACE_S
@@ -61,11 +69,17 @@ class Watchdog:
                     continue
                 with contextlib.suppress(FileNotFoundError):
                     silent = now - beat.stat().st_mtime
-                    if (parent in servers and silent > self.frozen_after
-                            and now >= self.judge_from):
-                        self.log(f"A server worker (pid {pid}) has given no sign of life for "
-                                 f"{silent:.0f} s: it has frozen. Killing it; granian starts "
-                                 "another.")
+                    if parent in servers:
+                        limit, who, after = (self.frozen_after, "A server worker",
+                                             "granian starts another")
+                    elif pid in background:
+                        limit, who, after = (self.background_frozen_after,
+                                             "The background worker", "serve starts it again")
+                    else:
+                        continue
+                    if silent > limit and now >= self.judge_from:
+                        self.log(f"{who} (pid {pid}) has given no sign of life for "
+                                 f"{silent:.0f} s: it has frozen. Killing it; {after}.")
                         with contextlib.suppress(ProcessLookupError):
                             os.kill(pid, signal.SIGKILL)
                         Path(beat.path).unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from dateline.base import heartbeat
 from dateline.ops.serving.granian import (
     SLOW_BODY_THREADS,
     cannot_listen,
+    claim_port,
     live_stream_command,
     raise_file_limit,
     start_group,
@@ -126,6 +127,10 @@ class Command(BaseCommand):
         if demo_outlets:
             wanted["the demo outlets"] = (outlets_port, "DEMO_OUTLETS_PORT")
         for role, (number, how) in wanted.items():
+            if not claim_port(number):
+                raise CommandError(f"Cannot serve {role} on {host}:{number}: another "
+                                   f"`dateline serve` on this machine is using that port, or "
+                                   f"starting on it ({how}).")
             if (reason := cannot_listen(host, number)) is not None:
                 raise CommandError(f"Cannot serve {role} on {host}:{number}: {reason} ({how}).")
 
@@ -144,7 +149,7 @@ class Command(BaseCommand):
         if not no_worker:
             # `dateline worker` books the next edition and a catch-up on what fell due while
             # nothing ran, each once, at every start (a restart after a crash included).
-            supervisor.add("background worker", self._start_worker)
+            supervisor.add("background worker", self._start_worker, beats=True)
             self.stdout.write("Background worker started (scheduled publishing, embargoes, "
                               "the daily edition, outlets' feeds, newsroom intelligence).")
         if not no_live:

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -9,9 +10,18 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 
+from dateline.base import heartbeat
 from dateline.base.errors import in_words
 from dateline.db.unavailable import unavailable
 
+# Ctrl+C in a terminal reaches every process of serve's group, and serve then stops its
+# children with a TERM: the worker heard two signals at once, which django-tasks-db reads as
+# "Ctrl+C pressed again: force", and it killed the task it was running, recorded as failed and
+# never run again (an edition cut after the mail server took a mail, before its delivery was
+# written: that reader mailed twice at the restart; a photo left without its renditions).
+# systemd stopping a unit signals each of its processes the same way. A second signal forces
+# only this long after the first: a person pressing again.
+REPEAT_IS_ONE_S = 2.0
 # Waits between tries while the database is not answering: doubled from the first to the last.
 FIRST_WAIT_S, LAST_WAIT_S = 1.0, 30.0
 logger = logging.getLogger(__name__)
@@ -54,6 +64,22 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True  # someone else's process: not ours to judge
     return True
+
+
+def steady_signals(worker) -> None:
+    """The worker's stop signals, with one stop heard twice at once counted as one."""
+    first: list[float] = []
+
+    def shutdown(signum: int, frame) -> None:
+        now = time.monotonic()
+        if first and now - first[0] < REPEAT_IS_ONE_S:
+            return  # the same stop, from the terminal and from serve
+        first[:] = first or [now]
+        worker.shutdown(signum, frame)
+
+    for name in ("SIGINT", "SIGTERM", "SIGQUIT"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), shutdown)
 
 
 def own_loop_queues() -> list[str]:
@@ -152,6 +178,8 @@ class Command(BaseCommand):
         # desk go first; the worker takes what they leave (it still runs on idle cores).
         if nice > 0:
             os.nice(nice)
+        # Under `dateline serve`: a worker that freezes is killed and started again.
+        heartbeat.start_thread()
         wait = FIRST_WAIT_S
         while True:
             started = time.monotonic()
@@ -193,7 +221,7 @@ class Command(BaseCommand):
         worker = Worker(queue_names=["*"], excluded_queue_names=own_loops, interval=interval,
                         batch=batch, backend_name="default", startup_delay=False,
                         max_tasks=None, worker_id=worker_id("default"))
-        worker.configure_signals()
+        steady_signals(worker)
         for queue in own_loops:
             start_queue_loop(queue, interval)
         worker.run()

@@ -1,0 +1,37 @@
+"""One stop heard twice at once (Ctrl+C reaches the whole group, then serve sends TERM; systemd
+signals every process of a unit) lets the running task finish; a later second one forces."""
+
+import signal
+
+import pytest
+from django_tasks_db.management.commands.db_worker import Worker
+
+from dateline.ops.management.commands import worker as command
+
+
+@pytest.fixture
+def running_worker():
+    kept = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    worker = Worker(queue_names=["*"], excluded_queue_names=[], interval=1, batch=False,
+                    backend_name="default", startup_delay=False, max_tasks=None,
+                    worker_id="test:1:default")
+    worker.running_task = True  # in the middle of a task
+    command.steady_signals(worker)
+    yield worker, signal.getsignal(signal.SIGTERM)
+    for sig, handler in kept.items():
+        signal.signal(sig, handler)
+
+
+def test_two_signals_at_once_stop_the_worker_after_its_task(running_worker):
+    worker, handler = running_worker
+    handler(signal.SIGINT, None)  # the terminal's Ctrl+C
+    handler(signal.SIGTERM, None)  # serve's stop of its children, the same moment
+    assert worker.running is False  # stops after the task, which goes on: no SystemExit
+
+
+def test_a_second_signal_later_still_forces(running_worker, monkeypatch):
+    _, handler = running_worker
+    handler(signal.SIGTERM, None)
+    monkeypatch.setattr(command, "REPEAT_IS_ONE_S", 0.0)  # as if pressed again seconds later
+    with pytest.raises(SystemExit):
+        handler(signal.SIGINT, None)
