@@ -112,11 +112,20 @@ def start_queue_loop(queue: str, interval: float) -> threading.Thread:
                             worker_id=worker_id(queue), excluded_queue_names=[])
             try:
                 worker.run()
+                continue
+            except DatabaseError as error:
+                if unavailable(error):  # said in one line, as the main loop says it
+                    logger.error("The %s queue's loop waits: the database is not answering "
+                                 "(%s); it starts again in %.0f s.", queue, in_words(error),
+                                 LAST_WAIT_S)
+                else:
+                    logger.exception("The %s queue's loop failed; it starts again in %.0f s.",
+                                     queue, LAST_WAIT_S)
             except Exception:
                 logger.exception("The %s queue's loop failed; it starts again in %.0f s.",
                                   queue, LAST_WAIT_S)
-                close_old_connections()
-                time.sleep(LAST_WAIT_S)
+            close_old_connections()
+            time.sleep(LAST_WAIT_S)
 
     thread = _looping[queue] = threading.Thread(target=loop, name=f"{queue}-queue", daemon=True)
     thread.start()
