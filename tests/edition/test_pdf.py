@@ -82,7 +82,7 @@ def test_the_pdf_is_a_paged_newspaper_of_the_edition(client, big_edition, tmp_pa
     text = "\n".join(pages)
     assert len(pages) > 1, "a full edition runs over more than one page"
     front = pages[0]
-    assert "Dateline Morning News" in front and "Wednesday, 11 December 2024" in front
+    assert "Dateline Morning News" in front and "Wednesday, December 11, 2024" in front
     assert LEAD in " ".join(front.split())  # non-ASCII survives, on the front page
     for headline in ("World report 0", "Business report 0", "Sport report 0",
                      "Technology report 0"):
@@ -96,7 +96,7 @@ def test_the_pdf_is_a_paged_newspaper_of_the_edition(client, big_edition, tmp_pa
     # From page 2 on, the running head names the edition and its date.
     second_head = pages[1].strip().splitlines()[0]
     assert "Dateline Morning News" in second_head
-    assert "Wednesday, 11 December 2024" in second_head
+    assert "Wednesday, December 11, 2024" in second_head
     # Tagged, in English (PDF/UA): to a screen reader a plain PDF was text without structure.
     (tmp_path / "edition.pdf").write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(tmp_path / "edition.pdf")], capture_output=True,
