@@ -76,6 +76,5 @@ class LiveEntry(models.Model):
         return public_name(self.author) if self.author_id else ""
 
 
-
 # Every page rendered reads it (the live strip): its SQL built once (dateline.base.prepared).
 _LAST_ID = Prepared(lambda: LiveEvent.objects.order_by("-id").values_list("id")[:1], LiveEvent)
