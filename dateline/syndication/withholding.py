@@ -4,8 +4,8 @@ The embargo moves the story's place on the changes feed to its end, when it come
 (Article.reaches_the_wire); until then the feed said nothing, and a partner that had taken it
 ran it through the embargo. The embargo now leaves a WithheldStory, which the changes feed
 serves as a "withheld" item (IPTC's pubStatus for content that may not be used until further
-notice), a new version of the item partners hold; the embargo's end is one more version, so
-that the story coming out again is taken again. A story not yet out owes partners nothing.
+notice), a new version of the item partners hold; the story comes out again one version above
+it, so that it is taken again. A story not yet out owes partners nothing.
 """
 
 from datetime import timedelta
@@ -31,8 +31,13 @@ def embargo_moved(sender, instance: AuditEntry, created: bool, raw: bool = False
         return
     stories = Article.objects.filter(pk=instance.article_id)
     if instance.action == EMBARGO_ENDS:
-        if WithheldStory.objects.filter(article_id=instance.article_id).exists():
-            stories.new_wire_version()  # out again: a version above the withheld one
+        # The version it comes out at is above the withheld one since the embargo began
+        # (below); a withholding recorded before that rule gets it now.
+        told = (WithheldStory.objects.filter(article_id=instance.article_id)
+                .values_list("version", flat=True).first())
+        story = stories.first()
+        if told is not None and story is not None and story.wire_version <= told:
+            stories.new_wire_version()
         return
     now = timezone.now()
     story = stories.first()
@@ -47,3 +52,8 @@ def embargo_moved(sender, instance: AuditEntry, created: bool, raw: bool = False
     WithheldStory.objects.update_or_create(
         article_id=story.pk, defaults={"version": story.wire_version, "wire_changed_at": now})
     restamp_if_late(WithheldStory.objects.filter(article_id=story.pk), now)
+    # And the version it comes out again at, one above: time ends an embargo, and the changes
+    # feed served the story "usable" at the withheld item's own version until the worker's
+    # task recorded the end (a partner that takes an item again only when its version grows
+    # kept the story on hold).
+    stories.new_wire_version()

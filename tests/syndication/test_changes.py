@@ -253,6 +253,10 @@ def test_a_story_on_the_wire_put_under_embargo_is_withheld_then_comes_back(
     assert held["uri"] == taken["uri"] and int(held["version"]) > int(taken["version"])
     assert "The words held" not in json.dumps(held)
     with time_machine.travel(end + timedelta(seconds=5), tick=False):
+        # Time ends the embargo: out again before the worker records it, a version above.
+        early = poll(api, url)[0]["items"][-1]
+        assert (early.get("pubStatus") or early["pubstatus"]) == "usable"
+        assert int(early["version"]) > int(held["version"])
         from ..newsroom.test_scheduling import run_worker
 
         run_worker()
@@ -260,7 +264,7 @@ def test_a_story_on_the_wire_put_under_embargo_is_withheld_then_comes_back(
         assert story.is_live
         back = poll(api, url)[0]["items"][-1]
     assert (back.get("pubStatus") or back["pubstatus"]) == "usable"
-    assert int(back["version"]) > int(held["version"])
+    assert back["version"] == early["version"]  # the worker's record is no version of its own
     assert "The words held" in json.dumps(back)
 
 

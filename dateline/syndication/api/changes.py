@@ -104,11 +104,17 @@ def withdrawn_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
 def withheld_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
     """"withheld" items for stories still under the embargo that took them off the wire; one
     out again, withdrawn or deleted since is told by its later change instead."""
-    told = dict(WithheldStory.objects.filter(article_id__in=pks)
-                .values_list("article_id", "wire_changed_at"))
-    return {article.pk: fmt.withheld(as_told(article, told.get(article.pk, timezone.now())))
-            for article in Article.objects.filter(
-                pk__in=pks, status=Article.Status.PUBLISHED, embargo_until__gt=timezone.now())}
+    told = {pk: (at, version) for pk, at, version in WithheldStory.objects.filter(
+        article_id__in=pks).values_list("article_id", "wire_changed_at", "version")}
+    items = {}
+    for article in Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED,
+                                          embargo_until__gt=timezone.now()):
+        at, version = told.get(article.pk, (timezone.now(), None))
+        if version is not None:
+            # At the version it was withheld at: the story's own is the one it comes out at.
+            article.resent = version - article.version
+        items[article.pk] = fmt.withheld(as_told(article, at))
+    return items
 
 
 def parse(query: QueryDict, now: datetime) -> tuple[Position, int]:
