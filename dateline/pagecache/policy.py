@@ -47,10 +47,12 @@ def bypass_reason(environ: dict, policy: PagePolicy | None = None) -> str | None
         # query string (?api_key=…) never reaches the cache either.
         return "query"
     host = environ.get("HTTP_HOST", "")
-    if host and _served_name(environ) not in policy.hosts:
+    if host and (_served_name(environ) not in policy.hosts or host != normal_host(environ)):
         # Django takes any port, any capitals, a trailing dot and (with a wildcard) any
         # subdomain of an allowed name: each spelling was a page of its own, a render and an
-        # entry each, at anyone's will. Pages are kept for the site's own names.
+        # entry each, at anyone's will. Pages are kept for the site's own names, asked in their
+        # one spelling: feeds and sitemaps write their links on the host as asked, and a copy
+        # made for "LOCALHOST." or "host:80" was the page every other reader got.
         return "host"
     return None
 

@@ -173,10 +173,12 @@ def test_a_host_written_another_way_is_one_page_and_no_other_name_is_stored(
     for host in ("testserver:41111", "anything.example.org", "testserver:41112"):
         status, headers, _ = reader.get(url, HTTP_HOST=host)
         assert (status, headers.get("X-Cache")) == (200, None)  # rendered, never stored
-    # One page whichever way the server's own name is written.
+    # One page, for the server's own name in its one spelling; others are rendered, never
+    # kept (links in feeds and sitemaps are written on the host as asked).
     assert reader.get(url, HTTP_HOST="testserver")[1]["X-Cache"] == "MISS"
     for host in ("TestServer", "testserver.", "testserver:80"):  # 80: the server's own port
-        assert reader.get(url, HTTP_HOST=host)[1]["X-Cache"] == "HIT"
+        assert reader.get(url, HTTP_HOST=host)[1].get("X-Cache") is None
+    assert reader.get(url, HTTP_HOST="testserver")[1]["X-Cache"] == "HIT"
     # Behind a proxy sending `$host:$server_port` (HTTPS ended there, the app told http): the
     # public name with its port is the site's, and its pages are kept.
     assert reader.get(url, HTTP_HOST="news.example.org:443")[1]["X-Cache"] == "MISS"
@@ -213,6 +215,12 @@ def test_a_host_without_the_servers_port_is_not_the_page_of_one_with_it(
     assert (status, headers["X-Cache"]) == (200, "MISS")  # a page of its own
     assert link.format("http://testserver:8000") in body
     assert reader.get(url, HTTP_HOST="testserver:8000", **port)[1]["X-Cache"] == "HIT"
+    # Nor capitals or a trailing dot: rendered for the asker, never kept for the others.
+    for odd in ("TESTSERVER:8000", "testserver.:8000"):
+        status, headers, _ = reader.get(url, HTTP_HOST=odd, **port)
+        assert (status, headers.get("X-Cache")) == (200, None)
+    _, headers, body = reader.get(url, HTTP_HOST="testserver:8000", **port)
+    assert headers["X-Cache"] == "HIT" and "TESTSERVER" not in body
 
 
 def test_a_page_rendered_during_an_invalidation_is_not_stored(make_article):

@@ -123,6 +123,7 @@ def test_a_change_is_served_once_it_has_settled(api, make_article):  # noqa: F81
     ("?since=2030-01-01&page=2", "Unknown parameter 'page'"),
     ("?cursor=abc", "not one the API gave out"),
     ("?since=2030-01-01&limit=0", "'limit' is a whole number"),
+    ("?since=2030-01-01", "since is later than the server's time"),
 ])
 def test_what_the_feed_cannot_answer_is_a_400_in_words(api, query, words):  # noqa: F811
     response = api(CHANGES + query)
@@ -323,3 +324,16 @@ def test_a_version_is_dated_when_it_reached_partners_so_superdesk_takes_it(
     fixed = poll(api, url)[0]["items"][-1]
     assert fixed["headline"] == "Minister resigns" and story.updated_at is None
     assert superdesk_takes_again(fixed, held)
+
+
+def test_a_since_a_little_ahead_of_the_servers_clock_loses_nothing(
+        api, make_article, settled_at_once):  # noqa: F811
+    """A since still to come answered nothing and its 'next' stayed there: a story published
+    before that moment was never given to a partner whose clock ran fast."""
+    ahead = timezone.now() + timedelta(seconds=30)
+    page, following = poll(api, f"{CHANGES}?since={ahead:%Y-%m-%dT%H:%M:%S.%fZ}")
+    assert page["items"] == []
+    story = make_article("Published a moment later")
+    Article.objects.filter(pk=story.pk).update(wire_changed_at=timezone.now())
+    assert [headline(i) for i in poll(api, following)[0]["items"]] == [
+        "Published a moment later"]

@@ -117,6 +117,10 @@ def withheld_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
     return items
 
 
+# A partner's clock this far ahead of ours is a clock's drift: its since is taken as now.
+FUTURE_SKEW = timedelta(minutes=1)
+
+
 def parse(query: QueryDict, now: datetime) -> tuple[Position, int]:
     unknown = sorted(set(query) - params.CHANGES_KNOWN)
     if unknown:
@@ -142,7 +146,13 @@ def parse(query: QueryDict, now: datetime) -> tuple[Position, int]:
     limit = params.DEFAULT_LIMIT
     if "limit" in query:
         limit = params.whole_number("limit", query["limit"], params.MAX_LIMIT)
-    return position, limit
+    # A since still to come answered nothing, and its 'next' stayed there: what was published
+    # before that moment was never given (a partner whose clock ran fast lost it unsaid).
+    if position.at > now + FUTURE_SKEW:
+        raise params.BadParameter(
+            f"since is later than the server's time ({now:%Y-%m-%dT%H:%M:%SZ}): give the time "
+            "of the last change you took, or follow the 'next' links.")
+    return (Position(now, 0) if position.at > now else position), limit
 
 
 @reads_only
