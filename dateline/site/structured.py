@@ -73,6 +73,7 @@ def news_article(request: HttpRequest, article: Article, lead: StoryPhoto | None
     `lead` (its lead photo, if any) its renditions."""
     url = site_url(article.get_absolute_url())
     owner = rights(article)
+    undated = article.published_at_is_import_time
     data = {
         "@context": CONTEXT,
         "@type": "NewsArticle",
@@ -80,8 +81,12 @@ def news_article(request: HttpRequest, article: Article, lead: StoryPhoto | None
         "url": url,
         "headline": article.headline,
         "description": article.teaser,
-        "datePublished": iso(article.published_at),
-        "dateModified": iso(article.last_changed_at),
+        # Of a story whose source gave no date, the import's time is no publication date:
+        # left out, as the feeds leave out their pubDate (search engines took the archive's
+        # 2004 stories for today's news).
+        "datePublished": None if undated else iso(article.published_at),
+        "dateModified": None if undated and not article.updated_at
+        else iso(article.last_changed_at),
         "articleSection": article.section.display_path,
         "keywords": [t.name for t in article.tags.all()],
         "author": authors(request, article),

@@ -44,6 +44,8 @@ def test_bbc_sample_imports_with_import_time_marked(tmp_path):
     report = import_file(sample("bbc-news", tmp_path), profile)
     assert (report.created, report.errors) == (SAMPLE, [])
     assert Article.objects.filter(published_at_is_import_time=True).count() == SAMPLE
+    # No date of their own: the archive's copy, never on the wire's changes feed as news.
+    assert not Article.objects.filter(wire_changed_at__isnull=False).exists()
     assert set(Article.objects.values_list("section__name", flat=True)) <= {
         "Business", "Entertainment", "Politics", "Sport", "Technology",
     }

@@ -206,6 +206,27 @@ def test_the_copyright_year_is_the_notice_s_and_none_is_made_up_from_an_import(
     assert "copyrightYear" not in news and schema_problems(news) == []
 
 
+def test_a_story_whose_source_gave_no_date_claims_none(client, make_article):
+    """An undated archive story said "datePublished" (and og's published_time) of its
+    import: search engines took 2004's stories for today's news, where the page and the
+    feeds said the source gave no date."""
+    from django.utils import timezone
+
+    undated = make_article("Budget talks", published_at_is_import_time=True)
+    items, og = extract(client, undated.get_absolute_url())
+    news = by_type(items, "NewsArticle")
+    assert "datePublished" not in news and "dateModified" not in news
+    assert "article:published_time" not in og and "article:modified_time" not in og
+    assert schema_problems(news) == []
+    # Updated by the desk since: that time is its own, and said.
+    updated = make_article("Budget agreed", published_at_is_import_time=True,
+                           updated_at=timezone.now())
+    items, og = extract(client, updated.get_absolute_url())
+    news = by_type(items, "NewsArticle")
+    assert "dateModified" in news and "datePublished" not in news
+    assert og["article:modified_time"]
+
+
 def test_a_story_crediting_no_one_is_authored_by_the_house(client, make_article):
     """Google's Article guidelines want an author; the house's own copy names the house."""
     article = make_article("Parliament sits late")
