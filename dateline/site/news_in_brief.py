@@ -26,7 +26,7 @@ from dateline.pagecache import keys
 from dateline.pagecache.queries import reads_query
 
 from .own_url import site_url
-from .pagination import news_page
+from .pagination import ListingEnded, news_page
 from .sections import attach_sections, main_sections, tree
 
 # A day's page lists at most this many stories: a busy wire day is read, not scrolled. The
@@ -79,7 +79,7 @@ def _page(request: HttpRequest, shown: date, path: str, dated: bool) -> HttpResp
         page = news_page(that_day.for_listing().newest_first(), request.GET.get("page"),
                          MOST_ON_A_DAY)
         if page.number > 1 and not page.object_list:
-            raise Http404("No such page: the day's briefs end before it.")
+            raise ListingEnded(page.number)
         stories = page.object_list
     earlier = live.filter(published_at__lt=start).order_by("-published_at").first()
     later = live.filter(published_at__gte=end).order_by("published_at").first()

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.http import Http404
+
 
 @dataclass
 class NewsPage:
@@ -37,3 +39,12 @@ def news_page(queryset, page: str | None, size: int, max_page: int = 10_000) -> 
     start = (number - 1) * size
     rows = list(queryset[start:start + size + 1])
     return NewsPage(object_list=rows[:size], number=number, has_next=len(rows) > size)
+
+
+class ListingEnded(Http404):
+    """A page past a listing's last (its count is never taken: 100,000 stories to count),
+    said as such by the not-found page, with the way to the first."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"No page {number}: the listing ends before it.")
+        self.number = number

@@ -22,7 +22,7 @@ from dateline.readership.most_read import block as most_read_block
 from . import photos, sections, structured
 from .fragments import fragment
 from .own_url import site_url
-from .pagination import NewsPage, news_page, page_number
+from .pagination import ListingEnded, NewsPage, news_page, page_number
 from .sections import attach_sections, main_sections
 from .story_reads import load_story
 
@@ -268,14 +268,6 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages that name none, such as the desk's."""
     return redirect(static("site/favicon.svg"), permanent=True)
-
-
-class ListingEnded(Http404):
-    """A page past a listing's last (its count is never taken: 100,000 stories to count)."""
-
-    def __init__(self, number: int) -> None:
-        super().__init__(f"No page {number}: the listing ends before it.")
-        self.number = number
 
 
 def page_not_found(request: HttpRequest, exception: Http404 | None = None) -> HttpResponse:

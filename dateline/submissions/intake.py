@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -38,9 +39,17 @@ def already_received(sending: str | None) -> Submission | None:
     return Submission.objects.filter(sent_with=sending).first() if sending else None
 
 
-def same_report(form: ReportForm) -> Submission | None:
+def _received_note(story: Article | None) -> str:
+    """The first line of a report's log: where it was sent from."""
+    if story is None:
+        return "Sent with the form."
+    return f"Sent with the form, from the story “{story.headline}” ({story.get_absolute_url()})."
+
+
+def same_report(form: ReportForm, story: Article | None) -> Submission | None:
     """The report filed in the last RESENT_WITHIN from the same address with the same
-    headline, text and photos, if there is one: this form's, sent again from another page."""
+    headline, text and photos, about the same story, if there is one: this form's, sent again
+    from another page."""
     data = form.cleaned_data
     photos = sorted((p.format, p.width, p.height, len(p.data)) for p in form.clean_photos_list)
     words = " ".join(data["text"].split())
@@ -48,8 +57,12 @@ def same_report(form: ReportForm) -> Submission | None:
                   .filter(created_at__gte=timezone.now() - RESENT_WITHIN,
                           email__iexact=data["email"], headline=data["headline"])
                   .exclude(status=Submission.Status.SPAM).prefetch_related("photos")[:20])
+    # From the same story (its id, whatever its headline or slug since), or from none.
+    came_from = (Q(note=_received_note(None)) if story is None
+                 else Q(note__contains=f"/articles/{story.pk}/"))
     for earlier in candidates:
         if (" ".join(earlier.text.split()) == words
+                and earlier.log.filter(came_from, action=RECEIVED).exists()
                 and sorted((p.format, p.width, p.height, p.size)
                            for p in earlier.photos.all()) == photos):
             return earlier
@@ -94,8 +107,6 @@ def _store(form: ReportForm, request: HttpRequest, story: Article | None) -> Sub
                 height=photo.height, size=len(photo.data), original_name=photo.original_name,
             )
             stored.image.save(f"photo.{photo.format}", ContentFile(photo.data), save=True)
-        note = "Sent with the form"
-        if story is not None:
-            note += f", from the story “{story.headline}” ({story.get_absolute_url()})"
-        ModerationEntry.objects.create(submission=submission, action=RECEIVED, note=note + ".")
+        ModerationEntry.objects.create(submission=submission, action=RECEIVED,
+                                       note=_received_note(story))
     return submission

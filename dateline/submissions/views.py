@@ -82,14 +82,14 @@ def _receive(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _form_page(request, form, status=400)
-    if not form.is_robot and (earlier := same_report(form)):
+    story = story_for(form.cleaned_data["story"])
+    if not form.is_robot and (earlier := same_report(form, story)):
         return _thanks_for(earlier, again=True)
     refusal = (limits.reports_per_sender().count(sender)
                or limits.reports_per_address().count(address_hash(form.cleaned_data["email"])))
     if refusal:
         return _too_many(request, ReportForm.kept(request.POST), refusal)
 
-    story = story_for(form.cleaned_data["story"])
     try:
         submission, created = do_receive_report(form, request, story)
     except OSError as error:  # a photo's storage refused (a full disk): nothing kept, the

@@ -125,3 +125,16 @@ def test_two_sends_at_once_store_one_report(report_fields):
     # second later).
     assert len({a["Location"].partition(":")[0] for a in answers}) == 1
     assert Submission.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_words_about_another_story_are_another_report(
+        client, report_fields, make_article):
+    """The same address, headline and text sent from two stories' pages was "sent already":
+    the second story was never recorded."""
+    first, second = make_article("Tram derails"), make_article("Second tram derails")
+    for story in (first, second, second):
+        client.post(FORM, {**report_fields, "story": story.pk, "sending": page_key(client)})
+    assert Submission.objects.count() == 2
+    logs = {s.log.get(action="received").note for s in Submission.objects.all()}
+    assert {f"/articles/{first.pk}/" in n for n in logs} == {True, False}
