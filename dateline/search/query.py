@@ -19,7 +19,9 @@ MAX_WORDS = 10
 MAX_PREFIXES = 3
 # Letters before a `*`: shorter prefixes are searched as whole words.
 MIN_PREFIX_LETTERS = 3
-_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<neg>-)?(?P<word>[^\s"]+)')
+# A minus before a phrase leaves it out as before a word: -"japan trade" was read as the
+# phrase itself, the opposite of what was asked.
+_TOKEN = re.compile(r'(?P<phrase_neg>-)?"(?P<phrase>[^"]*)"?|(?P<neg>-)?(?P<word>[^\s"]+)')
 _WORD = re.compile(r"[^\W_]+")
 # "Kennedy's" is Kennedy: read as the phrase "kennedy s" it found only the possessives (4
 # stories of the 61 naming him). Straight, curly and modifier apostrophes.
@@ -113,7 +115,8 @@ def parse(text: str) -> ParsedQuery:
     want_or = False
     for match in _TOKEN.finditer(text):
         if match.group("phrase") is not None:
-            words, negated, prefix = _words(match.group("phrase")), False, False
+            words, prefix = _words(match.group("phrase")), False
+            negated = bool(match.group("phrase_neg"))
         else:
             raw = match.group("word")
             if raw == "OR":

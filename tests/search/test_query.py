@@ -13,6 +13,15 @@ def test_words_phrases_prefixes_or_and_exclusions_are_understood():
     assert parsed.excluded == [Term(("football",))]
 
 
+def test_a_minus_before_a_phrase_leaves_the_phrase_out():
+    """-"japan trade" searched for the phrase itself: the ten stories holding it."""
+    parsed = parse('trade -"japan trade"')
+    assert parsed.groups == [[Term(("trade",))]]
+    assert parsed.excluded == [Term(("japan", "trade"))]
+    assert match_expression(parsed) == '(("trade")) NOT ("japan trade")'
+    assert tsquery(parsed) == "('trade') & !('japan' <-> 'trade')"
+
+
 def full_width(text: str) -> str:
     """`text` as a CJK keyboard types it: full-width letters, marks and spaces."""
     return "".join("\u3000" if c == " " else chr(ord(c) + 0xFEE0) for c in text)
