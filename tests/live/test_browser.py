@@ -47,12 +47,15 @@ def test_a_ticker_link_tabbed_to_is_shown_whole(reader_page, site):
     for n in range(5):
         publish(site, f"A rather long headline of the ticker, number {n}, for the test")
     reader_page.wait_for_selector(".ticker-list li:nth-child(5)", timeout=5_000)
-    edge = reader_page.locator(".ticker-list").bounding_box()
-    for link in reader_page.locator(".ticker-list a").all():
-        link.focus()
-        box = link.bounding_box()
-        assert edge["x"] - 1 <= box["x"] and box["x"] + box["width"] <= (
-            edge["x"] + edge["width"] + 1), link.inner_text()
+    # And on a narrow phone, where one headline is wider than the whole strip.
+    for width in (1280, 320):
+        reader_page.set_viewport_size({"width": width, "height": 800})
+        edge = reader_page.locator(".ticker-list").bounding_box()
+        for link in reader_page.locator(".ticker-list a").all():
+            link.focus()
+            box = link.bounding_box()
+            assert edge["x"] - 1 <= box["x"] and box["x"] + box["width"] <= (
+                edge["x"] + edge["width"] + 1), (width, link.inner_text())
 
 
 def test_breaking_news_raises_the_banner_without_a_reload(reader_page, site):

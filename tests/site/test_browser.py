@@ -102,14 +102,15 @@ def test_the_masthead_reflows_at_320_px_and_at_twice_the_text_size(
     by 11 px, and on a phone with text at 200 % the Search button was off the screen
     (WCAG 1.4.10)."""
     make_article("A story", section=make_section("World"))
-    for width, text in ((320, ""), (390, "200%"), (640, "200%")):
-        page = browser.new_page(viewport={"width": width, "height": 800})
-        page.goto(live_server.url + "/")
-        page.evaluate("size => { document.documentElement.style.fontSize = size; }", text)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        button = page.locator(".masthead-search button").bounding_box()
-        assert overflow <= 0 and button["x"] + button["width"] <= width, (width, text)
-        page.close()
+    for path in ("/", "/search/?q=story"):  # the search page's own box, too
+        for width, text in ((320, ""), (320, "200%"), (390, "200%"), (640, "200%")):
+            page = browser.new_page(viewport={"width": width, "height": 800})
+            page.goto(live_server.url + path)
+            page.evaluate("size => { document.documentElement.style.fontSize = size; }", text)
+            overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+            button = page.locator(".masthead-search button").bounding_box()
+            assert overflow <= 0 and button["x"] + button["width"] <= width, (path, width, text)
+            page.close()
 
 
 def test_the_current_section_is_marked_in_forced_colours(
