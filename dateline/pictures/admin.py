@@ -5,7 +5,9 @@ from contextvars import ContextVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import router
 from django.db.models import ProtectedError
+from django.db.models.deletion import Collector
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import path
@@ -223,7 +225,7 @@ class PhotoAdmin(SeenStateAdmin, KeysCheckedAdmin, admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
         if protected:
-            protected = _stories_using(objs)
+            protected = _kept_by(objs)
         return deleted, counts, perms, protected
 
     def delete_model(self, request, photo):
@@ -231,6 +233,12 @@ class PhotoAdmin(SeenStateAdmin, KeysCheckedAdmin, admin.ModelAdmin):
             super().delete_model(request, photo)
         except ProtectedError:  # a story took it up between the confirmation and the click
             self.message_user(request, _refusal([photo]), messages.ERROR)
+            request.photo_kept = True
+
+    def response_delete(self, request, obj_display, obj_id):
+        if getattr(request, "photo_kept", False):  # said above: no "deleted successfully"
+            return redirect("admin:pictures_photo_change", obj_id)
+        return super().response_delete(request, obj_display, obj_id)
 
     def delete_queryset(self, request, queryset):
         try:
@@ -248,6 +256,22 @@ def _stories_using(photos) -> list[str]:
             f"“{u.photo}”" for u in uses]
 
 
+def _kept_by(photos) -> list[str]:
+    """What keeps these photos: the stories that carry them, then any other row another app
+    keeps one for (an ad campaign's image), named by its kind. Only stories were named: a
+    campaign's photo was "Not deleted: ." beside Django's "deleted successfully"."""
+    from .models import StoryPhoto
+
+    lines = _stories_using(photos)
+    try:
+        Collector(using=router.db_for_write(Photo)).collect(list(photos))
+    except ProtectedError as error:
+        lines += sorted(f"the {obj._meta.verbose_name} “{obj}” shows it"
+                        for obj in error.protected_objects
+                        if not isinstance(obj, StoryPhoto))
+    return lines
+
+
 def _refusal(photos) -> str:
-    return "Not deleted: " + "; ".join(_stories_using(photos)) + "."
+    return "Not deleted: " + "; ".join(_kept_by(photos)) + "."
 

@@ -116,3 +116,21 @@ def test_a_campaigns_image_is_changed_only_by_those_who_run_campaigns(
     answer = client.post(f"/desk/pictures/photo/{other.pk}/change/",
                          _form(other, alt_text="Boats at dawn"))
     assert answer.status_code == 302
+
+
+def test_a_campaigns_image_is_not_deleted_and_the_page_says_which_campaign(
+        client, make_user, make_campaign):
+    """The chief editor's delete of a campaign's photo said "Not deleted: ." and "deleted
+    successfully" together, and kept it: only stories were named as keeping a photo."""
+    from ..pictures.test_desk_library import make_photo
+
+    photo = make_photo("Museum", alt_text="A rocket in the museum hall")
+    make_campaign("Space museum", html="", photo=photo)
+    client.force_login(make_user("Chief editor"))
+    asked = client.get(f"/desk/pictures/photo/{photo.pk}/delete/").content.decode()
+    assert "the campaign “Space museum” shows it" in asked
+    answer = client.post(f"/desk/pictures/photo/{photo.pk}/delete/", {"post": "yes"},
+                         follow=True)
+    shown = answer.content.decode()
+    assert "deleted successfully" not in shown
+    assert photo.__class__.objects.filter(pk=photo.pk).exists()
