@@ -201,9 +201,9 @@ def test_a_seen_state_that_is_no_digest_is_a_save_as_posted_never_a_500(editors,
     assert source.name == "Le Monde (Paris)"
 
 
-def test_saving_again_after_a_refusal_replaces_only_the_field_both_changed(editors, source):
-    """The refused page showed this editor's old values of the fields kept from a colleague,
-    and saving again wrote them back: the colleague's other change was lost."""
+def refused_after_a_colleague(editors, source):
+    """Both open the source; ben saves its rights holder and usage terms; ann's save of
+    another rights holder is refused. Her client, the page, and the refused answer."""
     ann, ben = editors
     page = f"/desk/newsroom/source/{source.pk}/change/"
     anns = form_values(ann.get(page).text, "seen_state")
@@ -211,7 +211,13 @@ def test_saving_again_after_a_refusal_replaces_only_the_field_both_changed(edito
     bens["rights_holder"], bens["usage_terms"] = ["Le Monde SA"], ["Ask first."]
     assert ben.post(page, bens).status_code == 302
     anns["rights_holder"] = ["Groupe Le Monde"]
-    refused = ann.post(page, anns)
+    return ann, page, ann.post(page, anns)
+
+
+def test_saving_again_after_a_refusal_replaces_only_the_field_both_changed(editors, source):
+    """The refused page showed this editor's old values of the fields kept from a colleague,
+    and saving again wrote them back: the colleague's other change was lost."""
+    ann, page, refused = refused_after_a_colleague(editors, source)
     assert "Rights holder (now “Le Monde SA”)" in refused.text
     assert ann.post(page, form_values(refused.text, "seen_state")).status_code == 302
     source.refresh_from_db()
@@ -304,14 +310,8 @@ def test_the_refused_page_shows_a_colleagues_change_it_kept(editors, source):
     """The refused page showed the editor's old value of a field kept from a colleague:
     their change looked gone. It shows theirs, and a change to it made after seeing it is
     judged against what was shown (saved, not refused again)."""
-    ann, ben = editors
-    page = f"/desk/newsroom/source/{source.pk}/change/"
-    anns = form_values(ann.get(page).text, "seen_state")
-    bens = form_values(ben.get(page).text, "seen_state")
-    bens["rights_holder"], bens["usage_terms"] = ["Le Monde SA"], ["Ask first."]
-    assert ben.post(page, bens).status_code == 302
-    anns["rights_holder"] = ["Groupe Le Monde"]
-    refused = form_values(ann.post(page, anns).text, "seen_state")
+    ann, page, answer = refused_after_a_colleague(editors, source)
+    refused = form_values(answer.text, "seen_state")
     assert refused["usage_terms"] == ["Ask first."]  # ben's, as it is now
     assert refused["rights_holder"] == ["Groupe Le Monde"]  # hers, the field both changed
     refused["usage_terms"] = ["Ask first; credit Le Monde."]
