@@ -101,6 +101,15 @@ def test_the_api_answers_the_same_parameters_as_json(client, stories):
     assert body["facets"]["tag"][0] == {"id": stories[0].tags.get().pk, "name": "Prices",
                                         "count": 25}
     assert client.get("/api/search").status_code == 400
+    assert {r["undated"] for r in body["results"]} == {False}
+
+
+def test_the_api_says_which_stories_the_source_gave_no_date(client, make_article):
+    """An undated archive story's import time came as its published_at, unsaid: a partner
+    read 2004's stories as today's news."""
+    make_article("Harvest report", body="<p>Wheat.</p>", published_at_is_import_time=True)
+    (found,) = client.get("/api/search", {"q": "harvest"}).json()["results"]
+    assert found["undated"] is True
 
 
 def _walk(client, first: dict, publish) -> list[int]:

@@ -279,7 +279,7 @@ def document(base_url: str) -> dict[str, Any]:
 
 SEARCH_RESULT = {
     "type": "object",
-    "required": ["id", "url", "headline", "section", "published_at", "teaser",
+    "required": ["id", "url", "headline", "section", "published_at", "undated", "teaser",
                  "snippet_html", "score"],
     "properties": {
         "id": {"type": "integer"},
@@ -288,6 +288,9 @@ SEARCH_RESULT = {
         "section": {"type": "object", "required": ["id", "path"],
                     "properties": {"id": {"type": "integer"}, "path": {"type": "string"}}},
         "published_at": {"type": "string", "format": "date-time"},
+        "undated": {"type": "boolean", "description": (
+            "The source gave no date: published_at is when the story reached the archive, "
+            "not when it was news.")},
         "teaser": {"type": "string"},
         "snippet_html": {"type": "string"},
         "score": {"type": "number"},

@@ -69,6 +69,8 @@ def search(request: HttpRequest) -> HttpResponse:
                 "headline": article.headline,
                 "section": {"id": article.section_id, "path": article.section.display_path},
                 "published_at": article.published_at,
+                # Said, as the page and the feeds say it: an archive's 2004 story read as news.
+                "undated": article.published_at_is_import_time,
                 "teaser": article.teaser,
                 "snippet_html": hit.snippet,
                 "score": hit.score,
