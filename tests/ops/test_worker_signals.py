@@ -9,12 +9,19 @@ from django_tasks_db.management.commands.db_worker import Worker
 from dateline.ops.management.commands import worker as command
 
 
+def a_worker() -> Worker:
+    return Worker(queue_names=["*"], excluded_queue_names=[], interval=1, batch=False,
+                  backend_name="default", startup_delay=False, max_tasks=None,
+                  worker_id="test:1:default")
+
+
 @pytest.fixture
-def running_worker():
+def running_worker(monkeypatch):
+    # This process's stop flag and queue loops, not the module's for good.
+    monkeypatch.setattr(command, "_stopping", type(command._stopping)())
+    monkeypatch.setattr(command, "_loop_workers", {})
     kept = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    worker = Worker(queue_names=["*"], excluded_queue_names=[], interval=1, batch=False,
-                    backend_name="default", startup_delay=False, max_tasks=None,
-                    worker_id="test:1:default")
+    worker = a_worker()
     worker.running_task = True  # in the middle of a task
     command.steady_signals(worker)
     yield worker, signal.getsignal(signal.SIGTERM)
@@ -35,3 +42,12 @@ def test_a_second_signal_later_still_forces(running_worker, monkeypatch):
     monkeypatch.setattr(command, "REPEAT_IS_ONE_S", 0.0)  # as if pressed again seconds later
     with pytest.raises(SystemExit):
         handler(signal.SIGINT, None)
+
+
+def test_a_stop_ends_the_queues_loops_after_their_task(running_worker):
+    """Told to stop, the worker's outlets loop went on to start a new ingest round, cut off
+    as the process ended."""
+    _, handler = running_worker
+    outlets = command._loop_workers["outlets"] = a_worker()
+    handler(signal.SIGTERM, None)
+    assert command._stopping.is_set() and outlets.running is False

@@ -75,6 +75,7 @@ def steady_signals(worker) -> None:
         if first and now - first[0] < REPEAT_IS_ONE_S:
             return  # the same stop, from the terminal and from serve
         first[:] = first or [now]
+        stop_queue_loops()
         worker.shutdown(signum, frame)
 
     for name in ("SIGINT", "SIGTERM", "SIGQUIT"):
@@ -94,6 +95,17 @@ def own_loop_queues() -> list[str]:
 
 
 _looping: dict[str, threading.Thread] = {}
+# Set when the process is told to stop: each queue's loop takes no new task (a worker told to
+# stop went on to start a new ingest round in its outlets loop, cut off as the process ended).
+_stopping = threading.Event()
+_loop_workers: dict[str, object] = {}
+
+
+def stop_queue_loops() -> None:
+    """Each queue's loop ends after the task it is running, if any."""
+    _stopping.set()
+    for worker in list(_loop_workers.values()):
+        worker.running = False
 
 
 def start_queue_loop(queue: str, interval: float) -> threading.Thread:
@@ -106,10 +118,13 @@ def start_queue_loop(queue: str, interval: float) -> threading.Thread:
     from django_tasks_db.management.commands.db_worker import Worker
 
     def loop() -> None:
-        while True:
-            worker = Worker(queue_names=[queue], interval=interval, batch=False,
-                            backend_name="default", startup_delay=False, max_tasks=None,
-                            worker_id=worker_id(queue), excluded_queue_names=[])
+        while not _stopping.is_set():
+            worker = _loop_workers[queue] = Worker(
+                queue_names=[queue], interval=interval, batch=False, backend_name="default",
+                startup_delay=False, max_tasks=None, worker_id=worker_id(queue),
+                excluded_queue_names=[])
+            if _stopping.is_set():  # told to stop while it was made
+                return
             try:
                 worker.run()
                 continue
@@ -125,7 +140,7 @@ def start_queue_loop(queue: str, interval: float) -> threading.Thread:
                 logger.exception("The %s queue's loop failed; it starts again in %.0f s.",
                                   queue, LAST_WAIT_S)
             close_old_connections()
-            time.sleep(LAST_WAIT_S)
+            _stopping.wait(LAST_WAIT_S)
 
     thread = _looping[queue] = threading.Thread(target=loop, name=f"{queue}-queue", daemon=True)
     thread.start()
