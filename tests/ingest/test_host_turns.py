@@ -13,16 +13,14 @@ pytestmark = pytest.mark.one_engine  # files: no database
 
 def test_the_next_request_to_a_host_waits_out_the_gap(settings, tmp_path):
     settings.DATELINE_INGEST_LOCK_DIR = str(tmp_path)
-    settings.DATELINE_INGEST_HOST_GAP = 0.3
+    settings.DATELINE_INGEST_HOST_GAP = 2.0
     with turn("news.example.org"):
         pass
     started = time.monotonic()
-    with turn("NEWS.example.org"):  # the same host, however written
-        waited = time.monotonic() - started
-    assert 0.2 < waited < 1.0
-    started = time.monotonic()
-    with turn("other.example.org"):
-        assert time.monotonic() - started < 0.2
+    with turn("other.example.org"):  # another host: no gap to wait out (a loaded machine
+        assert time.monotonic() - started < 1.5  # is slow, never that slow)
+    with turn("NEWS.example.org"):  # the same host, however written: the gap is waited
+        assert time.monotonic() - started >= 1.9
 
 
 def test_a_stamp_the_disk_refuses_ends_the_turn_without_an_error(settings, tmp_path):
