@@ -1,5 +1,6 @@
-"""A server worker says it is alive: the file named by its pid in the folder that `dateline
-serve` names in DATELINE_HEARTBEAT_DIR has its time renewed every second. A worker that has
+"""A server worker (and serve's background worker) says it is alive: the file named by its pid
+in the folder that `dateline serve` names in DATELINE_HEARTBEAT_DIR has its time renewed
+every second. A worker that has
 frozen (stopped, stuck in a C call that holds the GIL, an event loop that never yields) renews
 it no more, and serve's watchdog (dateline.ops.serving.watchdog) kills it, so that granian
 starts another: frozen, it kept taking its share of new connections on its own socket, and
@@ -29,7 +30,8 @@ def beat() -> None:
 
 
 def start_thread() -> None:
-    """A WSGI worker's beat: a thread, which runs while the process runs Python at all."""
+    """A WSGI worker's (or the task worker's) beat: a thread, which runs while the process
+    runs Python at all."""
     if _file() is None:
         return
 
