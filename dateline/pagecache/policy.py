@@ -47,7 +47,8 @@ def bypass_reason(environ: dict, policy: PagePolicy | None = None) -> str | None
         # query string (?api_key=…) never reaches the cache either.
         return "query"
     host = environ.get("HTTP_HOST", "")
-    if host and (_served_name(environ) not in policy.hosts or host != normal_host(environ)):
+    spelled = normal_host(environ) if host else ""
+    if host and (host != spelled or _served_name(spelled, environ) not in policy.hosts):
         # Django takes any port, any capitals, a trailing dot and (with a wildcard) any
         # subdomain of an allowed name: each spelling was a page of its own, a render and an
         # entry each, at anyone's will. Pages are kept for the site's own names, asked in their
@@ -79,11 +80,10 @@ def normal_host(environ: dict) -> str:
     return f"{name}:{port}" if port else name
 
 
-def _served_name(environ: dict) -> str:
-    """normal_host, also without the port the server listens on: the name the site's own
-    names are checked against (`localhost:8000`, as a browser names `make run`, is the site's
-    `localhost`; a proxy's `$host:$server_port`)."""
-    host = normal_host(environ)
+def _served_name(host: str, environ: dict) -> str:
+    """`host` (normal_host's spelling), also without the port the server listens on: the name
+    the site's own names are checked against (`localhost:8000`, as a browser names `make run`,
+    is the site's `localhost`; a proxy's `$host:$server_port`)."""
     name, port = _name_and_port(host)
     return name if port and port == environ.get("SERVER_PORT", "") else host
 

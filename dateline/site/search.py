@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
+from django.utils.text import get_text_list
 
 from dateline.pagecache import keys
 from dateline.search import params as search_params
@@ -70,8 +71,7 @@ def search(request: HttpRequest) -> HttpResponse:
         offered = [name for name, items in facets.items() if items]
         context.update(
             facets=facets, active=active,
-            narrow_by=" or ".join([", ".join(offered[:-1]), offered[-1]] if len(offered) > 1
-                                  else offered),
+            narrow_by=get_text_list(offered, "or"),
             sort_url=_url(request, sort=None if query.newest_first else "newest"),
             previous_url=_url(request, page=previous if previous > 1 else None)
             if page > 1 else None,
