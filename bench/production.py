@@ -33,6 +33,8 @@ from processes import stop, wait_for
 
 VAR = ROOT / "var" / "bench"
 APP_PORT, LIVE_PORT, NGINX_PORT = 8121, 8122, 8123  # clear of the other benchmarks' ports
+CEILING_PORT = 8124
+CEILING = "same bytes, app doing nothing"
 DURATION = os.environ.get("BENCH_SECONDS", "10")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
 EDITS = int(os.environ.get("BENCH_EDITS", "10"))
@@ -141,6 +143,37 @@ def start_serve(beacons: Path) -> subprocess.Popen:
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for(f"http://127.0.0.1:{APP_PORT}/healthz", log=str(log))
+    except SystemExit:
+        stop(server)
+        raise
+    return server
+
+
+def start_ceiling(page: Path, headers: list[tuple[str, str]]) -> subprocess.Popen:
+    """granian with the command line `dateline serve` runs the site with (its threads as
+    start_serve's serve chooses them), serving ceiling_app.py: the same bytes, no Python."""
+    page.with_suffix(".headers.json").write_text(json.dumps(
+        [(name, value) for name, value in headers  # the server's own, and urllib's close
+         if name.lower() not in ("date", "server", "connection", "keep-alive")]))
+    kept = {name: os.environ.get(name) for name in ("DATELINE_THREADS",
+                                                     "DATELINE_SLOW_BODY_THREADS")}
+    from dateline.ops.serving.granian import web_command
+
+    command = web_command(shutil.which("granian", path=str(Path(sys.executable).parent)),
+                          "127.0.0.1", CEILING_PORT, 2, os.cpu_count() or 2, 0)
+    for name, value in kept.items():  # web_command tells the site's threads through these
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    command[-1] = "ceiling_app:application"
+    log = VAR / "production-ceiling.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            command, cwd=Path(__file__).parent, stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, "DATELINE_CEILING_PAGE": str(page)}, start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{CEILING_PORT}/", log=str(log))
     except SystemExit:
         stop(server)
         raise
@@ -262,7 +295,7 @@ def main(prepare: bool = True) -> None:
         build(VAR, int(os.environ.get("BENCH_ARTICLES", "100000")))
         subprocess.run([sys.executable, "-m", "dateline", "migrate", "--noinput", "-v0"],
                        env=environment(VAR), check=True)
-    for port in (APP_PORT, LIVE_PORT, NGINX_PORT):
+    for port in (APP_PORT, LIVE_PORT, NGINX_PORT, CEILING_PORT):
         with socket.socket() as probe:  # a server left behind would answer for ours
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 raise SystemExit(f"port {port} is taken: stop what listens there first")
@@ -283,14 +316,18 @@ def main(prepare: bool = True) -> None:
         server = start_serve(folder / "beacons")
         try:
             wait_for(f"http://127.0.0.1:{APP_PORT}{path}")  # rendered and stored once
-            page = urllib.request.urlopen(f"http://127.0.0.1:{APP_PORT}{path}").read()
+            with urllib.request.urlopen(f"http://127.0.0.1:{APP_PORT}{path}") as answer:
+                page, headers = answer.read(), answer.getheaders()
             (folder / "static" / "article.html").write_bytes(page)
             nginx = start_nginx(folder)
+            (folder / "ceiling.html").write_bytes(page)
+            ceiling = start_ceiling(folder / "ceiling.html", headers)
             try:
                 front = f"http://127.0.0.1:{NGINX_PORT}"
                 urls = {"nginx static article": front + "/static/article.html",
                         "cached article through nginx": front + path,
-                        "cached article, app alone": f"http://127.0.0.1:{APP_PORT}{path}"}
+                        "cached article, app alone": f"http://127.0.0.1:{APP_PORT}{path}",
+                        CEILING: f"http://127.0.0.1:{CEILING_PORT}/"}
                 # In turns, ROUNDS times: a shared machine's load moves during a run.
                 workers = [pid for pid in children(nginx.pid)  # not the cache's helpers
                            if b"worker process" in Path(f"/proc/{pid}/cmdline").read_bytes()]
@@ -303,6 +340,7 @@ def main(prepare: bool = True) -> None:
                                counted=lambda: views_counted(pk))
             finally:
                 stop(nginx)
+                stop(ceiling)
         finally:
             stop(server)
     report(results, fresh, len(page), started_load)
@@ -319,12 +357,16 @@ def report(results: dict[str, dict], fresh: dict[str, list[float]], size: int,
     print(f"{'page':<32}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'x nginx':>9}{'errors':>8}"
           f"{'nginx CPU us/req':>18}")
     for name, r in results.items():
-        cpu = f"{r['cpu_us']:.1f}" if "alone" not in name else "-"
+        cpu = f"{r['cpu_us']:.1f}" if "nginx" in name else "-"
         print(f"{name:<32}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
               f"{r['rps'] / reference:>9.2f}{r['errors']:>8}{cpu:>18}")
     static, cached = (results[name]["cpu_us"] for name in list(results)[:2])
     print(f"nginx's CPU per request: the static file {static:.1f} us, the cached article "
           f"{cached:.1f} us (static / cached {static / cached:.2f}; load hardly moves these)")
+    alone, ceiling = (results[name]["rps"] for name in ("cached article, app alone", CEILING))
+    print(f"The server's ceiling: granian, started as serve starts the site, answering with the "
+          f"same bytes from an application that does nothing: {ceiling / reference:.2f} of "
+          f"nginx; the app alone is {alone / ceiling:.2f} of that ceiling")
     print(f"\nA published edit, {EDITS} edits of the headline while wrk -c8 reads the page "
           f"through nginx: ms from commit to first sight (polled every {POLL_S * 1000:.0f} ms)")
     for name, found in fresh.items():
