@@ -101,10 +101,13 @@ def test_only_live_stories_appear_each_a_valid_ninjs_item(api, newsroom):
     one = api(f"/api/ninjs/{live[0].pk}")
     assert one.status_code == 200 and errors(one.json()) == []
     assert one.json() == body["items"][0]
-    for story in hidden:
+    for story in hidden[:-1]:
         response = api(f"/api/ninjs/{story.pk}")
         assert response.status_code == 404, story.headline
         assert "error" in response.json()
+    killed = api(f"/api/ninjs/{hidden[-1].pk}")  # gone: its canceled item, no body
+    assert killed.status_code == 410 and killed.json()["pubStatus"] == "canceled"
+    assert "bodies" not in killed.json()
 
 
 def test_the_api_key_may_come_in_x_api_key_and_its_use_is_recorded(client, make_key,
@@ -295,7 +298,7 @@ def test_the_openapi_document_describes_the_api(client):
         "section", "tag", "since", "until", "limit", "cursor"}
     assert set(listing["responses"]) == {"200", "304", "400", "401", "406", "429"}
     assert set(document["paths"]["/ninjs/{id}"]["get"]["responses"]) == {
-        "200", "304", "400", "401", "404", "406", "429"}
+        "200", "304", "400", "401", "404", "406", "410", "429"}
     changed = document["paths"]["/ninjs/changes"]["get"]
     assert {p["name"] for p in changed["parameters"]} >= {"since", "cursor", "limit", "version"}
     assert set(changed["responses"]) == {"200", "304", "400", "401", "406", "429"}

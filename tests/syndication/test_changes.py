@@ -337,3 +337,35 @@ def test_a_since_a_little_ahead_of_the_servers_clock_loses_nothing(
     Article.objects.filter(pk=story.pk).update(wire_changed_at=timezone.now())
     assert [headline(i) for i in poll(api, following)[0]["items"]] == [
         "Published a moment later"]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_story_taken_off_the_wire_is_gone_by_its_id_with_its_canceled_item(
+        api, make_article, make_user, version):  # noqa: F811
+    """Asked by its id after a kill or a deletion, a story the partner had was a 404, as a
+    mistyped id is: nothing said to take the partner's copy down."""
+    chief = make_user("Chief editor", "chief")
+    killed = make_article("Minister quits", body="<p>What the partner must take down.</p>")
+    deleted = make_article("Court names the minister")
+    held = make_article("Talks resume")
+    never_out = make_article("Drafted only", status=Article.Status.DRAFT, published_at=None)
+    TRANSITIONS["unpublish"].execute(chief, killed, note="Legal.")
+    TRANSITIONS["unpublish"].execute(chief, deleted, note="Legal.")
+    deleted_pk = deleted.pk
+    deleted.delete()
+    TRANSITIONS["embargo"].execute(chief, held, at=timezone.now() + timedelta(hours=3))
+
+    for pk in (killed.pk, deleted_pk):
+        response = api(f"/api/ninjs/{pk}?version={version}")
+        assert response.status_code == 410, response.content
+        item = response.json()
+        assert errors(item, version) == []
+        assert (item.get("pubStatus") or item["pubstatus"]) == "canceled"
+        assert item["uri"].endswith(f"/articles/{pk}/")
+        assert "What the partner" not in response.content.decode()
+        # The same item again, as the partner already holds it.
+        assert api(f"/api/ninjs/{pk}?version={version}",
+                   **{"If-None-Match": response["ETag"]}).status_code == 304
+    for story in (held, never_out):  # an embargo's withheld story, and one never out: unnamed
+        response = api(f"/api/ninjs/{story.pk}?version={version}")
+        assert response.status_code == 404 and response.json()["status"] == 404

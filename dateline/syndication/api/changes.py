@@ -33,12 +33,12 @@ from django.utils.http import urlencode
 from dateline.newsroom.models import Article
 from dateline.pagecache import keys
 
-from ..deletions import as_withdrawn
 from ..formatters import Formatter
 from ..models import DeletedStory, WithheldStory
 from ..told import as_told
 from . import cursor, params
 from .errors import error, reads_only
+from .gone import withdrawn_items
 from .views import answer, items_by_id, partner_only
 
 
@@ -86,19 +86,6 @@ def _kept_rows(model, said: str, position: Position, settled: datetime, limit: i
 def place(change: tuple) -> tuple[datetime, int]:
     pk, at, _ = change
     return at, pk
-
-
-def withdrawn_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
-    """Canceled items for these stories, withdrawn or deleted: from the story while it is still
-    withdrawn, else from what its deletion left (a story deleted since the changes were read
-    is found there, at the same place, and not lost behind the partner's next position)."""
-    items = {article.pk: fmt.withdrawn(as_told(article, article.wire_changed_at))
-             for article in Article.objects.filter(pk__in=pks,
-                                                   status=Article.Status.UNPUBLISHED)}
-    items |= {deleted.article_id: fmt.withdrawn(as_withdrawn(deleted))
-              for deleted in DeletedStory.objects.filter(
-                  article_id__in=[pk for pk in pks if pk not in items])}
-    return items
 
 
 def withheld_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:

@@ -195,7 +195,16 @@ def document(base_url: str) -> dict[str, Any]:
                         "304": NOT_MODIFIED,
                         "400": _error("The version is not one served here."),
                         "404": _error("No live story has this id (or it is no whole "
-                                      "number)."),
+                                      "number, or the story is held by an embargo)."),
+                        "410": {
+                            "description": "The story was withdrawn (a kill) or deleted "
+                                           "after it reached the wire: its canceled item "
+                                           "(pubStatus canceled), as the changes feed gave "
+                                           "it, to find the copy and take it down.",
+                            "content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/NinjsItem"}
+                            }},
+                        },
                         "406": NOT_ACCEPTABLE,
                         **AUTH_ERRORS,
                     },

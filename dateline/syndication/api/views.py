@@ -22,6 +22,7 @@ from . import auth, cursor, openapi, versions
 from . import params as list_params
 from .conditional import json_answer
 from .errors import error, reads_only
+from .gone import canceled_item
 
 
 def partner_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -154,7 +155,13 @@ def items_by_id(fmt: Formatter, pks: list[int]) -> tuple[dict[int, dict], set[st
 @partner_only
 def item_detail(request: HttpRequest, fmt: Formatter, pk: int) -> HttpResponse:
     if not Article.objects.live().filter(pk=pk).exists():
-        return error(404, f"No live story has the id {pk}.")
+        canceled = canceled_item(fmt, pk)
+        if canceled is None:
+            return error(404, f"No live story has the id {pk}.")
+        response = answer(request, fmt, canceled, keys.article(pk))
+        if response.status_code == 200:  # a 304 stays one: the partner holds this item
+            response.status_code = 410
+        return response
     items, found_keys = formatted_items(fmt, [pk])
     if not items:  # unpublished between the two queries
         return error(404, f"No live story has the id {pk}.")
