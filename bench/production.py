@@ -135,14 +135,20 @@ def start_serve(beacons: Path) -> subprocess.Popen:
     allowance is set so high that each is counted (bench/pages.py says why)."""
     env = {**environment(VAR), "DATELINE_LOG_LEVEL": "WARNING", "DATELINE_BEHIND_PROXY": "1",
            "DATELINE_BEACON_LOG_DIR": str(beacons), "DATELINE_READERSHIP_REPEATS": str(10**9)}
-    log = VAR / "production-server.log"
+    return started([sys.executable, "-m", "dateline", "serve", "--no-worker", "--workers", "2",
+                    "--slow-body-threads", "0", "--port", str(APP_PORT), "--live-port",
+                    str(LIVE_PORT)], env, VAR / "production-server.log",
+                   f"http://127.0.0.1:{APP_PORT}/healthz")
+
+
+def started(command: list[str], env: dict, log: Path, ready: str,
+            cwd: Path | None = None) -> subprocess.Popen:
+    """`command` started in a session of its own, its output in `log`, once `ready` answers."""
     with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "dateline", "serve", "--no-worker", "--workers", "2",
-             "--slow-body-threads", "0", "--port", str(APP_PORT), "--live-port", str(LIVE_PORT)],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(command, cwd=cwd, env=env, stdout=out,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait_for(f"http://127.0.0.1:{APP_PORT}/healthz", log=str(log))
+        wait_for(ready, log=str(log))
     except SystemExit:
         stop(server)
         raise
@@ -167,17 +173,9 @@ def start_ceiling(page: Path, headers: list[tuple[str, str]]) -> subprocess.Pope
         else:
             os.environ[name] = value
     command[-1] = "ceiling_app:application"
-    log = VAR / "production-ceiling.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            command, cwd=Path(__file__).parent, stdout=out, stderr=subprocess.STDOUT,
-            env={**os.environ, "DATELINE_CEILING_PAGE": str(page)}, start_new_session=True)
-    try:
-        wait_for(f"http://127.0.0.1:{CEILING_PORT}/", log=str(log))
-    except SystemExit:
-        stop(server)
-        raise
-    return server
+    return started(command, {**os.environ, "DATELINE_CEILING_PAGE": str(page)},
+                   VAR / "production-ceiling.log", f"http://127.0.0.1:{CEILING_PORT}/",
+                   cwd=Path(__file__).parent)
 
 
 def views_counted(pk: int) -> int:
