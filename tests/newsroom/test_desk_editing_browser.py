@@ -799,3 +799,61 @@ def test_a_save_in_one_tab_leaves_the_other_tabs_kept_text(
     assert not Autosave.objects.filter(article=article).exists()
     for page in (first, second):
         assert page.errors == []
+
+
+def test_a_move_asks_before_it_saves_text_restored_from_an_earlier_visit(
+    browser, live_server, make_user, make_article
+):
+    """Text typed and left in a closed tab came back unsaved, and "Publish now" pressed on
+    that page put it on the site unasked: the note said only Save would keep it."""
+    article, context, page = ann_types_in_a_story(browser, live_server, make_user, make_article)
+    Article.objects.filter(pk=article.pk).update(status="draft", published_at=None)
+    page.close()
+    page = open_story(context, live_server, "ann", article)
+    assert "Publish now puts it out" in page.inner_text("#restored-note")
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.click("button.workflow-button[value=publish]")
+    page.wait_for_timeout(500)
+    assert "unsaved text restored" in questions[0] and "Publish now" in questions[0]
+    assert Article.objects.get(pk=article.pk).status == "draft"
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    with page.expect_navigation():
+        page.click("button.workflow-button[value=publish]")
+    page.wait_for_selector(".messagelist .success")
+    published = Article.objects.get(pk=article.pk)
+    assert (published.status, published.standfirst) == ("published", "Winds reach 120 km/h")
+    assert page.errors == []
+    context.close()
+
+
+def test_enters_notice_stays_until_the_editor_types_again(
+    browser, live_server, make_user, make_article
+):
+    """The autosave's "Draft kept" replaced it within 2 s, before it could be read."""
+    editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Flood warning")
+    record_revision(article, None)
+    context = desk_context(browser)
+    page = open_story(context, live_server, "ann", article)
+    page.fill("#id_headline", "Flood warning for the")
+    page.locator("#id_headline").press("Enter")
+    page.clock.run_for(AUTOSAVE_MS)
+    page.wait_for_selector("#autosave-status:has-text('Draft kept at')", timeout=15000)
+    assert "Enter does not save the story" in page.inner_text("#autosave-status")
+    page.locator("#id_headline").press_sequentially(" north")
+    page.clock.run_for(AUTOSAVE_MS)
+    status = ""
+    for _ in range(100):  # typing took the notice down; the next autosave speaks alone
+        status = page.inner_text("#autosave-status")
+        if status.startswith("Draft kept"):
+            break
+        page.wait_for_timeout(100)
+    assert status.startswith("Draft kept") and "Enter" not in status
+    assert page.errors == []
+    context.close()

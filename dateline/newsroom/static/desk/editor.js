@@ -68,9 +68,17 @@
     });
   }
 
+  // A notice the editor asked for by a key (Enter's) stays until they type again: the next
+  // autosave's "Draft kept" replaced it within 2 s, before it could be read.
+  let pinned = "";
   function say(text) {
-    if (statusLine) statusLine.textContent = text;
+    if (statusLine) statusLine.textContent = pinned && text ? `${pinned} ${text}` : pinned || text;
   }
+  function pin(text) {
+    pinned = text;
+    say("");
+  }
+  form.addEventListener("input", () => { pinned = ""; });
 
   // Restored or refused text is on the screen but not stored: it counts as unsaved at once.
   let unsaved = root.dataset.unsaved === "1";
@@ -141,12 +149,24 @@
     const name = (field.name || "").replace(/^wf-/, "").replace(/-(note|at)$/, "");
     const button = /^wf-/.test(field.name || "") &&
       [...document.querySelectorAll("button.workflow-button")].find((b) => b.value === name);
-    say(button
+    pin(button
       ? `Enter does not move the story: press “${button.textContent.trim()}” to do it ` +
         "with this note."
       : "Enter does not save the story: press “Save” (or another of its buttons) when it " +
         "is ready.");
   });
+
+  // Text restored from an earlier visit (a closed tab, a lost connection) is in the form
+  // unsaved, and every one of the story's buttons saves the form before it acts: "Publish
+  // now" pressed on such a page put a headline typed and left days before on the site. Each
+  // asks first while the restored text is on the page (with its own question, if it has one).
+  if (document.getElementById("restored-note")) {
+    for (const button of document.querySelectorAll("button.workflow-button[form]")) {
+      const ask = "This page holds unsaved text restored from an earlier visit (the note at " +
+        `the top). “${button.textContent.trim()}” saves that text with the story first. Go on?`;
+      button.dataset.confirm = button.dataset.confirm ? `${ask}\n\n${button.dataset.confirm}` : ask;
+    }
+  }
 
   // The page's other forms (a correction or update, the breaking switch, a live entry) post
   // elsewhere and come back to this page. The text typed since the last autosave went with
