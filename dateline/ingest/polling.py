@@ -191,8 +191,13 @@ def poll(feed: Feed) -> Outcome:
             error, wait = (f"Dateline failed while reading ({type(exc).__name__}); see the log",
                            None)
         else:
-            with database_turn():
-                return store_read(feed, service, fetched, read)
+            try:
+                with database_turn():
+                    return store_read(feed, service, fetched, read)
+            except Exception as exc:  # the same while storing: it ended the host's polls
+                logger.exception("Storing feed %s failed", feed.pk)
+                error, wait = (f"Dateline failed while storing what it read "
+                               f"({type(exc).__name__}); see the log", None)
     with database_turn():
         return failed(feed, error, retry_after=wait)
 

@@ -511,3 +511,53 @@ def test_poll_now_says_when_an_outlet_had_asked_to_be_left_alone(outlets, make_f
     assert "1 had asked to be left alone for a while (Retry-After)" in said
     feed.refresh_from_db()
     assert feed.next_poll_at <= timezone.now()  # told, not stopped
+
+
+def test_a_lone_surrogate_in_a_json_item_is_replaced_and_the_rest_is_stored(tmp_path,
+                                                                           make_feed):
+    """JSON's "\\ud800" escape gave a half UTF-16 pair no text encoding carries: hashing the
+    item's words failed outside the poll's guards, the host's polling thread died, the feed
+    never failed (so never paused) and every other feed of its host waited an hour."""
+    (tmp_path / "feed.json").write_text(
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+        '{"id": "s1", "title": "Good item"},'
+        '{"id": "s2\\ud800", "title": "Bad \\ud800 title", "summary": "Half \\udfff a pair",'
+        ' "content_html": "<p>Body \\ud800 here</p>"}]}')
+    feed = make_feed(str(tmp_path), service="folder")
+    outcome = poll(feed)
+    assert outcome.ok and outcome.created == 2, outcome.error
+    bad = Item.objects.get(feed=feed, headline__startswith="Bad")
+    assert bad.headline == "Bad \ufffd title" and "\ufffd" in bad.body
+    assert not FailedPayload.objects.filter(feed=feed).exists()
+
+
+def test_a_failure_while_storing_fails_its_feed_alone(outlets, make_feed, monitor_store_bug):
+    outlets.serve("/feed.xml", rss(bbc_stories(2)))
+    outlets.serve("/other.xml", rss(bbc_stories(1, start=5)))
+    broken = make_feed(outlets.url("/feed.xml"), name="a broken")
+    other = make_feed(outlets.url("/other.xml"), name="b other")
+    monitor_store_bug(broken)
+    results = dict(poll_due())
+    assert results[broken].error == ("Dateline failed while storing what it read "
+                                     "(UnicodeEncodeError); see the log")
+    assert results[other].created == 1
+    broken.refresh_from_db()
+    assert broken.failures == 1 and "storing" in broken.last_error
+
+
+@pytest.fixture
+def monitor_store_bug(monkeypatch):
+    """Storing `feed`'s items raises, as a bug in the store would."""
+    from dateline.ingest import polling
+
+    def arm(feed):
+        real = polling.store
+
+        def store(into, result):
+            if into.pk == feed.pk:
+                "\ud800".encode()
+            return real(into, result)
+
+        monkeypatch.setattr(polling, "store", store)
+
+    return arm

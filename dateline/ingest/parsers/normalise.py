@@ -42,6 +42,9 @@ def item(
     raw: object = "",
 ) -> ParsedItem | None:
     """A normalised item, or None when the entry has neither a headline nor any text."""
+    headline, guid, link, summary, body, author, language_tag = (
+        text.scrub(value) if isinstance(value, str) else value
+        for value in (headline, guid, link, summary, body, author, language_tag))
     url = text.link(link)
     # The outlet's paths ("/world/123", "photo.jpg") name its own site, not ours: resolved
     # against the item's page, as its readers' browsers resolve them.
@@ -77,4 +80,4 @@ def raw_text(raw: object) -> str:
     """The entry as sent, bounded: a string as it is, anything else as JSON."""
     if not isinstance(raw, str):
         raw = json.dumps(raw, ensure_ascii=False, default=str)
-    return raw[: text.MAX_RAW]
+    return text.scrub(raw[: text.MAX_RAW])

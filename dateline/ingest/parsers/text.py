@@ -27,6 +27,15 @@ TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
+# Half of a UTF-16 pair, alone: JSON's "\ud800" escape gives one, and no encoding of text
+# can carry it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub(value: str) -> str:
+    """`value` with each lone surrogate as U+FFFD: left in, hashing the item's words and
+    writing it failed, and the poll with it, every other feed of its host waiting."""
+    return _LONE_SURROGATE.sub("\ufffd", value)
 
 
 def clip(text: str, limit: int) -> str:
