@@ -4,8 +4,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from dateline.base.heads import ReadableHeads
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings.dev")
-django_application = get_wsgi_application()
+django_application = ReadableHeads(get_wsgi_application())
 
 from dateline.pagecache.wsgi import CachedPagesApplication  # noqa: E402 - needs settings
 

@@ -345,6 +345,14 @@ def test_a_partners_post_hears_405_not_the_csrf_page(token):
     assert response.status_code == 405 and response.json()["status"] == 405
 
 
+def test_an_accept_header_past_djangos_limit_is_a_400_in_words(api):
+    """Django reads no header longer than 10,000 characters: it was an empty 500."""
+    for url in (LIST, "/api/ninjs/changes"):
+        response = api(url, Accept="application/json; profile=" + "x" * 10_100)
+        assert response.status_code == 400 and response.json()["status"] == 400, url
+        assert "Accept header is longer than 10,000 characters" in response.json()["error"]
+
+
 @pytest.mark.parametrize("bad_id", [
     "abc", "12abc", "1.5", "-1", "0x10", "%D9%A3", "%EF%BC%91", "%F0%9F%93%B0",
     "99999999999999999999999999999", "9223372036854775808", "1/", "1/extra",

@@ -2,6 +2,7 @@
 partner's default (set in the desk), else the newest."""
 
 from django.http import HttpRequest
+from django.utils.http import MAX_HEADER_LENGTH
 
 from ..formatters.ninjs import schema_id
 from ..models import NINJS_VERSIONS
@@ -37,7 +38,12 @@ def chosen(request: HttpRequest, partner_default: str) -> str:
 def from_accept(request: HttpRequest) -> str | None:
     """The best-ranked ninjs profile of the Accept header that is served here, if any."""
     named = []
-    for media_type in request.accepted_types:  # best first
+    try:
+        accepted = request.accepted_types
+    except ValueError as exc:  # Django reads no header past MAX_HEADER_LENGTH (a 500 before)
+        raise UnknownVersion(f"The Accept header is longer than {MAX_HEADER_LENGTH:,} "
+                             "characters: send a shorter one.") from exc
+    for media_type in accepted:  # best first
         if not media_type.match("application/json"):
             continue
         profiles = media_type.params.get("profile", "").split()  # RFC 6906: a list
