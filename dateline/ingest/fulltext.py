@@ -12,6 +12,7 @@ import trafilatura
 from dateline.newsroom.html import plain_text, sanitize_body
 
 from .fetching import fetch
+from .parsers.text import MAX_BODY
 from .services.base import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -43,4 +44,6 @@ def full_text(url: str) -> str:
     except Exception:  # a library's failure on hostile HTML must not cost the item
         logger.exception("trafilatura failed on %s", url)
         return ""
-    return sanitize_body(found) if found else ""
+    # Bounded as a feed's own bodies are: a 3.3 MB page made a draft the desk's form could
+    # never save (it takes 2.5 MB).
+    return sanitize_body(found[:MAX_BODY]) if found else ""

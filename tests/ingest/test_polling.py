@@ -561,3 +561,21 @@ def monitor_store_bug(monkeypatch):
         monkeypatch.setattr(polling, "store", store)
 
     return arm
+
+
+def test_a_full_text_is_bounded_as_a_feeds_own_body_is(outlets, make_feed):
+    """A 3.3 MB article page was stored whole: the draft made from it could never be saved."""
+    from dateline.ingest.parsers.text import MAX_BODY
+
+    (story,) = bbc_stories(1)
+    outlets.serve("/teasers.xml", rss([story], base=outlets.url("/story/")))
+    paragraphs = "".join(  # each its own: the extractor drops repeated ones
+        f"<p>Paragraph {n}: " + f"shares rose again on the exchange today, {n} said. " * 40
+        + "</p>" for n in range(200))
+    outlets.serve(f"/story/{story['id']}", (
+        f"<!DOCTYPE html><html><head><title>x</title></head><body><article><h1>"
+        f"{story['title']}</h1>{paragraphs}</article></body></html>"),
+        content_type="text/html; charset=utf-8")
+    poll(make_feed(outlets.url("/teasers.xml"), full_text=True))
+    body = Item.objects.get().body
+    assert "Paragraph 0: shares rose" in body and len(body) <= MAX_BODY + 1000  # closing tags
