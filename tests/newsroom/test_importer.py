@@ -152,6 +152,45 @@ def test_invalid_utf8_and_oversized_lines_are_refused(tmp_path):
     assert report.errors == [(1, "line is not valid UTF-8")]
 
 
+def test_a_line_past_the_limit_is_refused_without_being_held_whole(tmp_path, monkeypatch):
+    """A 1.6 GB line without a newline took 3.3 GB to refuse: the file was read a line at a
+    time, each line whole, before its length was looked at."""
+    from dateline.newsroom.importer import lines
+
+    monkeypatch.setattr(lines, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(lines, "_SKIP_CHUNK", 100)
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(json.dumps(wire("before")).encode() + b"\n" + b"x" * 5000 + b"\n"
+                     + json.dumps(wire("after")).encode() + b"\n")
+    held = []
+    real = lines.bounded_lines
+
+    def watched(stream, limit=1000):
+        read = stream.readline
+
+        def readline(size=-1):
+            assert 0 <= size <= limit + 1  # never a whole line of unknown length
+            held.append(size)
+            return read(size)
+
+        stream.readline = readline
+        return real(stream, limit)
+
+    monkeypatch.setattr(lines, "bounded_lines", watched)
+    report = import_file(path, PROFILE)
+    assert report.created == 2
+    assert report.errors == [(2, "line is 5,001 bytes; the limit is 1,000")]
+    assert held and max(held) == 1001
+
+
+def test_a_files_byte_order_mark_is_no_part_of_its_first_record(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(wire("first")).encode() + b"\n"
+                     + json.dumps(wire("second")).encode() + b"\n")
+    report = import_file(path, PROFILE)
+    assert (report.created, report.errors) == (2, [])
+
+
 def test_reimporting_updates_instead_of_duplicating(tmp_path):
     path = write_jsonl(tmp_path / "a.jsonl", wire("r-1"), wire("r-2"))
     import_file(path, PROFILE)

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .lines import bounded_lines
+
 CASES = ("sentence", "title")
 # A word, possibly with inner apostrophes or dots ("SHAW'S", "U.S.", "2.53"); hyphens and
 # slashes separate words ("BELOW-MARKET", "ROHM/HAAS"), so each part is cased on its own.
@@ -96,7 +98,9 @@ def learn_from_file(path: str | Path) -> WordForms:
     """The word forms of every record's body in a JSON Lines archive; bad lines are skipped."""
     forms = WordForms()
     with Path(path).open("rb") as stream:
-        for raw in stream:
+        for raw, _ in bounded_lines(stream):
+            if raw is None:
+                continue  # too long to be a record: the import proper refuses it
             try:
                 record = json.loads(raw)
             except (ValueError, RecursionError):  # nested past the parser's stack
