@@ -107,13 +107,19 @@ def open_next(request: HttpRequest) -> HttpResponse:
     count = edition.items.count()
     when = timezone.localtime(goes_out_at(day)).strftime("%H:%M")
     if found is None:
-        messages.success(request, f"{named(edition)} is open with {count} stories. Arrange "
-                                  f"them before it goes out at {when}.")
+        messages.success(request, f"{named(edition)} is open with {stories(count)}. Arrange "
+                                  f"{'it' if count == 1 else 'them'} before it goes out at "
+                                  f"{when}.")
     else:
         added = len(set(edition.items.values_list("article_id", flat=True)) - before)
-        messages.success(request, f"{named(edition)} was already open: {added} new "
-                                  f"stories added, the placed ones kept where they were.")
+        messages.success(request, f"{named(edition)} was already open: "
+                                  f"{stories(added, 'new ')} added, the placed ones kept "
+                                  "where they were.")
     return redirect(change_url(edition))
+
+
+def stories(count: int, kind: str = "") -> str:
+    return f"{count} {kind}{'story' if count == 1 else 'stories'}"
 
 
 @require_POST

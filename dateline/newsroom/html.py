@@ -79,11 +79,18 @@ def as_meant(text: str) -> str:
     return composed if len(composed) <= len(text) else text
 
 
-def sanitize_body(markup: str) -> str:
-    """Keep only the tags, attributes and URL schemes a story body needs, nested no deeper
-    than MAX_DEPTH."""
+# A body that holds no picture (a live entry): an image there has no library photo behind it.
+_WORDS_RULES = {**_BODY_RULES, "tags": BODY_TAGS - {"img"},
+                "attributes": {tag: names for tag, names in BODY_ATTRIBUTES.items()
+                               if tag != "img"}}
+
+
+def sanitize_body(markup: str, *, images: bool = True) -> str:
+    """Keep only the tags, attributes and URL schemes a story body needs (no images where
+    `images` is False), nested no deeper than MAX_DEPTH."""
     return within_depth(nh3.clean(
-        shallower(markup), **_BODY_RULES, attribute_filter=_cite_of_a_safe_scheme).strip())
+        shallower(markup), **(_BODY_RULES if images else _WORDS_RULES),
+        attribute_filter=_cite_of_a_safe_scheme).strip())
 
 
 def shallower(markup: str, limit: int = 4 * MAX_DEPTH) -> str:

@@ -139,12 +139,12 @@ def test_open_the_next_edition_builds_it_for_the_desk_to_arrange(
         response = editor.post(f"{LIST}open-next/", follow=True)
         edition = Edition.objects.get(date=DAY)
         assert response.redirect_chain[-1][0] == change_page(edition)
-        assert ("The edition of Wednesday, 11 December 2024 is open with 1 stories. Arrange "
-                "them before it goes out at 07:00.") in response.text
+        assert ("The edition of Wednesday, 11 December 2024 is open with 1 story. Arrange "
+                "it before it goes out at 07:00.") in response.text
         assert "Overnight story" in response.text
         make_article("Later story", section=world, published_at=at(DAY, 5, 0))
         again = editor.post(f"{LIST}open-next/", follow=True)
-        assert "was already open: 1 new stories added" in again.text
+        assert "was already open: 1 new story added" in again.text
         assert Edition.objects.count() == 1 and edition.items.count() == 2
         # Not out before its time: the desk has it and its PDF, readers have neither.
         assert editor.get(f"/edition/{DAY:%Y/%m/%d}/").status_code == 404

@@ -59,6 +59,9 @@ def test_a_filed_entry_is_confirmed_in_the_desks_message_list(
     # Plain text that only looks like markup stays text.
     ("Turnout < 40% & falling; 3<4.", "<p>Turnout &lt; 40% &amp; falling; 3&lt;4.</p>"),
     ("Watch <script>alert(1)</script> <b>now</b>", "<p>Watch  <b>now</b></p>"),
+    # An image of any address: no library photo, no words for those who cannot see it.
+    ('<p>Crowds <img src="x" onerror="alert(1)"> gather <img src="https://example.org/a.jpg" '
+     'alt="a">.</p>', "<p>Crowds  gather .</p>"),
 ])
 def test_an_entry_typed_as_text_keeps_its_simple_formatting(desk_client, make_user,
                                                             make_article, typed, kept):
