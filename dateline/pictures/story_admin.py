@@ -56,6 +56,11 @@ class StoryPhotoForm(forms.ModelForm):
                 return cleaned
             cleaned["photo"] = photo
             self.instance.photo = photo
+            # Should the page come back (an error elsewhere in the story), the row shows the
+            # photo chosen from the library, where the upload now is: a file input comes
+            # back empty, and the upload was silently to be made again.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("photo")] = str(photo.pk)
         elif (not cleaned.get("photo") and not cleaned.get("DELETE") and self.has_changed()
               and "photo" not in self.errors):  # a photo deleted meanwhile: said once
             self.add_error("photo", "Choose a photo from the library, or upload one.")

@@ -256,6 +256,28 @@ def test_an_upload_from_the_story_screen_goes_to_the_library_and_into_the_story(
     assert use.photo.alt_text == ""  # the editor writes it in the library before publishing
 
 
+def test_an_upload_comes_back_chosen_when_the_story_is_refused_for_something_else(
+        draft, editor, desk_client):
+    """The page came back for an empty headline with the photo's row empty ("No file
+    chosen"), and nothing said the upload had to be made again."""
+    client = desk_client(editor)
+    data = change_form_data(client, draft)
+    data["headline"] = ""
+    add_row(data, photo="", role="lead", after_paragraph=0,
+            upload=SimpleUploadedFile("harbour.jpg", jpeg(), content_type="image/jpeg"))
+    response = client.post(f"{ARTICLES}{draft.pk}/change/", data)
+    assert response.status_code == 200 and not StoryPhoto.objects.exists()
+    photo = Photo.objects.get()  # in the library, as an upload goes there
+    row = next(f for f in response.context["inline_admin_formsets"]
+               if f.formset.prefix == INLINE).formset.forms[-1]
+    assert row["photo"].value() == str(photo.pk)
+    assert f'<option value="{photo.pk}" selected>' in str(row["photo"])
+    data.pop(f"{INLINE}-0-upload")
+    data.update({"headline": "Harbour reopens", f"{INLINE}-0-photo": photo.pk})
+    assert client.post(f"{ARTICLES}{draft.pk}/change/", data).status_code == 302
+    assert StoryPhoto.objects.get(article=draft).photo == photo
+
+
 def test_a_save_without_the_photos_rows_leaves_the_photos_as_they_are(
         draft, editor, desk_client):
     client = desk_client(editor)
