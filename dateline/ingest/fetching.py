@@ -137,7 +137,11 @@ def _request(url: str, headers: dict, budget: _Budget) -> tuple[Answer, str | No
                 asked = f"; {ASKED_TO_WAIT} {wait:,} s" if wait else ""
                 raise FetchError(f"The server answered {response.status} {_phrase(response)}"
                                  f"{asked}", retry_after=wait)
-            body = _read(response, deadline)
+            try:
+                body = _read(response, deadline)
+            except FetchError:
+                guard.check()  # cut short by the guard: its time, not the server, ended it
+                raise
             guard.check()  # a body cut short by the guard is no body
         except outbound.AddressRefused as refused:  # not an OSError, so named on its own
             raise _refusal(refused) from None
@@ -240,6 +244,11 @@ def _read(response, deadline: float) -> bytes:
                 raise too_large
         if len(body) > limit:
             raise too_large
+    if length is not None and received < length:
+        # The connection closed early: the rest of a feed, or of an article's full text, was
+        # taken as all there was (read1 gives what came, and never says it was cut).
+        raise FetchError(f"The answer ended after {received:,} of the {length:,} bytes it "
+                         "announced: the connection was cut")
     return bytes(body)
 
 

@@ -133,6 +133,19 @@ def test_a_declared_length_of_endless_digits_is_over_the_cap(outlets, declared):
         fetch(outlets.url("/endless.xml"))
 
 
+def test_an_answer_cut_short_of_its_declared_length_is_a_failure_in_words(settings):
+    """300 bytes of a promised 5,000,000, then the connection closed: taken as the whole."""
+    settings.DATELINE_INGEST_TOTAL_TIMEOUT = 5
+    server = Dripping(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                      b"Content-Length: 5000000\r\n\r\n<rss version=\"2.0\"><channel>", b"")
+    try:
+        with pytest.raises(FetchError, match=r"^The answer ended after 28 of the 5,000,000 "
+                                             r"bytes it announced: the connection was cut$"):
+            fetch(server.url)
+    finally:
+        server.close()
+
+
 def test_a_declared_length_that_is_no_number_is_ignored(outlets):
     # "²" passes str.isdigit, and int() refuses it.
     outlets.routes["/odd.xml"] = Route(size=128 * 1024, validators=False,
