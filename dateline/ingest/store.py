@@ -139,6 +139,10 @@ def store(feed: Feed, result: ParseResult, now: datetime | None = None) -> Store
     return stored
 
 
+# Versions kept of one item, the first among them (the item itself is the newest text).
+KEPT_VERSIONS = 20
+
+
 def store_one(feed: Feed, parsed: ParsedItem, format: str, now: datetime,
               key: str | None = None) -> tuple[Item, bool, bool]:
     """(item, created, changed) for one parsed entry, found by `key` (its identity)."""
@@ -161,6 +165,10 @@ def store_one(feed: Feed, parsed: ParsedItem, format: str, now: datetime,
         ItemVersion.objects.create(
             item=item, version=item.version, headline=item.headline, summary=item.summary,
             body=item.body, updated_at=item.updated_at, raw=item.raw)
+        # The first as the outlet first wrote it, and the latest: a feed rewriting its items
+        # at every poll kept a version of each a minute, for as long as it listed them.
+        ItemVersion.objects.filter(item=item, version__gt=1,
+                                   version__lte=item.version - KEPT_VERSIONS + 1).delete()
         for name, value in values.items():
             setattr(item, name, value)
         item.version += 1

@@ -127,6 +127,23 @@ def test_a_changed_item_is_updated_and_its_previous_text_kept(make_feed):
     assert Item.objects.get(pk=item.pk).version == 3
 
 
+def test_an_item_rewritten_at_every_poll_keeps_its_first_and_latest_versions(make_feed):
+    """An outlet changing its items' words at every poll grew each by a version a minute,
+    body and raw entry included, for as long as the feed listed it."""
+    from dateline.ingest.store import KEPT_VERSIONS
+
+    feed = make_feed("https://news.example/feed.xml")
+    (item,) = store(feed, result(entry(guid="g1", headline="Take 1"))).created
+    for take in range(2, 31):
+        store(feed, result(entry(guid="g1", headline=f"Take {take}")))
+    item.refresh_from_db()
+    assert (item.version, item.headline) == (30, "Take 30")
+    kept = list(item.versions.order_by("version").values_list("version", "headline"))
+    assert len(kept) == KEPT_VERSIONS == 20
+    assert kept[0] == (1, "Take 1")  # as the outlet first wrote it
+    assert [v for v, _ in kept[1:]] == list(range(11, 30))  # and the latest before this
+
+
 def test_an_unchanged_item_is_only_seen_again(make_feed):
     feed = make_feed("https://news.example/feed.xml")
     start = timezone.now()
