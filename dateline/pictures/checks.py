@@ -182,9 +182,10 @@ def _not_a_photo(data: bytes, name: str) -> str:
             data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
         return DAMAGED
     suffix = Path(name).suffix.lower()
-    named = f" Its name ends “{suffix[:10]}”, but" if suffix else ""
-    return (f"This file is not a photo.{named} we judge a file by what it holds, and this "
-            f"one holds no {ACCEPTED_NAMES} image.")
+    judged = "we judge a file by what it holds, and this one holds no"
+    said = (f" Its name ends “{suffix[:10]}”, but {judged}" if suffix
+            else f" {judged[0].upper()}{judged[1:]}")
+    return f"This file is not a photo.{said} {ACCEPTED_NAMES} image."
 
 
 DAMAGED = ("This photo is damaged or incomplete (perhaps it was still being copied), so it "

@@ -76,6 +76,9 @@ def test_a_text_file_named_jpg_is_refused_saying_we_look_at_content(db):
     message = _refusal(b"Dear editor,\nthis is not a photo.\n" * 10, "letter.jpg")
     assert message.startswith("This file is not a photo. Its name ends “.jpg”")
     assert "what it holds" in message
+    # A name without an extension: the sentence starts as one.
+    assert _refusal(b"Dear editor,\n" * 10, "letter").startswith(
+        "This file is not a photo. We judge a file by what it holds, and this one holds no ")
 
 
 def test_any_svg_is_refused(db):
