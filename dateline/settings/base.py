@@ -176,6 +176,7 @@ AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False  # no banner on every command; lock-outs are still logged as warnings
 
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["dateline.formats"]
 # The agency's own clock: datelines, "today" and day archives are in this zone.
 TIME_ZONE = os.environ.get("DATELINE_TIME_ZONE", "Europe/Sofia")
 USE_I18N = True
