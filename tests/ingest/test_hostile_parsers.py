@@ -97,6 +97,19 @@ def test_a_latin1_feed_declared_utf8_is_read_as_latin1_with_a_warning():
                                "feed's encoding on the desk."]
 
 
+def test_the_encoding_the_answer_names_reads_a_feed_whose_declaration_is_wrong():
+    """A Windows-1251 feed declaring UTF-8 was read as Windows-1252 whatever the desk said
+    (the desk names a feed's encoding as its answer's charset), the warning asking for it."""
+    feed = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T'
+            "</title><item><title>Привет, София</title><guid>1</guid></item>"
+            "</channel></rss>").encode("cp1251")
+    result = parse(feed, content_type="application/rss+xml; charset=windows-1251")
+    assert result.items[0].headline == "Привет, София"
+    assert result.warnings == ["The feed says it is UTF-8 but is not; it was read as "
+                               "WINDOWS-1251, the encoding its answer names (on the desk, the "
+                               "feed's encoding)."]
+
+
 def test_control_characters_xml_forbids_are_left_out_not_the_whole_feed():
     """One vertical tab in one title made every item of the feed unreadable."""
     feed = (b'<rss version="2.0"><channel><title>T</title>'
@@ -105,8 +118,20 @@ def test_control_characters_xml_forbids_are_left_out_not_the_whole_feed():
             b"</channel></rss>")
     result = parse(feed)
     assert [item.headline for item in result.items] == ["Vote count goes on", "Line kept A"]
-    assert result.warnings == ["The feed holds 4 control characters that XML does not allow; "
-                               "they were left out."]
+    assert result.warnings == ["The feed holds 4 characters that XML does not allow (control "
+                               "characters, halves of UTF-16 pairs); they were left out."]
+
+
+def test_references_to_halves_of_utf16_pairs_or_past_unicode_are_left_out():
+    """One &#xD800; in one title made the whole feed "not well-formed"."""
+    feed = (b'<rss version="2.0"><channel><title>T</title>'
+            b"<item><title>Half &#xD800;pair &#55296;and &#x110000;beyond</title><guid>1</guid>"
+            b"</item><item><title>Emoji &#x1F4F0; kept &#65533;</title><guid>2</guid></item>"
+            b"</channel></rss>")
+    result = parse(feed)
+    assert [item.headline for item in result.items] == [
+        "Half pair and beyond", "Emoji \U0001f4f0 kept \ufffd"]
+    assert result.warnings[0].startswith("The feed holds 3 characters that XML does not allow")
 
 
 def test_html_entities_are_read_as_their_characters_not_the_feed_refused():

@@ -198,10 +198,10 @@ def test_what_a_poll_read_anyway_is_said_on_the_feed_until_a_poll_reads_all(
     feed = make_feed(outlets.url("/feed.xml"))
     assert poll(feed).created == 2
     feed.refresh_from_db()
-    assert feed.last_warnings == ("The feed holds 1 control character that XML does not "
-                                  "allow; it was left out.")
+    assert feed.last_warnings == ("The feed holds 1 character that XML does not allow (a "
+                                  "control character, half of a UTF-16 pair); it was left out.")
     listed = desk_client(make_user("Editor")).get("/desk/ingest/feed/").content.decode()
-    assert "none; read with warnings: The feed holds 1 control character that" in listed
+    assert "none; read with warnings: The feed holds 1 character that" in listed
     outlets.serve("/feed.xml", rss(bbc_stories(3)))
     poll(feed)
     feed.refresh_from_db()

@@ -23,12 +23,32 @@ _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
 _CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9._:-]{1,40})", re.I)
 _ROOT = re.compile(r"<(?![?!])([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 # Characters XML 1.0 forbids (C0 controls but tab, line feed and carriage return; U+FFFE and
-# U+FFFF), raw or as character references: one in one title made the whole feed unreadable.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
-    r"|&#(?:0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01])|[xX]0*(?:[0-8]|[bBcC]|[eEfF]|1[0-9a-fA-F]"
-    r"|[fF]{3}[eEfF]));"
-    r"|&#0*6553[45];")
+# U+FFFF; halves of UTF-16 pairs), raw or as character references (those and any past
+# U+10FFFF): one in one title made the whole feed unreadable.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_REFERENCE = re.compile(r"&#(?:([0-9]{1,20})|[xX]([0-9a-fA-F]{1,20}));")
+
+
+def _xml_character(code: int) -> bool:
+    """Whether XML 1.0's Char production takes this code point."""
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
+
+
+def without_forbidden(text: str) -> tuple[str, int]:
+    """`text` without the characters XML forbids, raw or referred to; and how many went."""
+    text, dropped = _FORBIDDEN.subn("", text)
+    referred = 0
+
+    def kept(reference: re.Match) -> str:
+        nonlocal referred
+        decimal, hexadecimal = reference.groups()
+        if _xml_character(int(decimal) if decimal else int(hexadecimal, 16)):
+            return reference.group(0)
+        referred += 1
+        return ""
+
+    return _REFERENCE.sub(kept, text), dropped + referred
 # HTML's named entities (&nbsp;, &eacute;, &mdash;), which XML does not define: one in one
 # title made the whole feed "not well-formed", where feed readers read it.
 _NAMED = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
@@ -96,10 +116,22 @@ def decode(payload: bytes, content_type: str = "") -> tuple[str, list[str]]:
     try:
         return payload.decode("utf-8"), [f"{warning}; it was read as UTF-8."]
     except UnicodeDecodeError:
-        # Windows-1252 is what a wrongly labelled Western feed almost always is.
-        text = payload.decode("cp1252", errors="replace")
-        return text, [f"{warning}; it was read as Windows-1252 (Latin-1): if it is another, "
-                      "name it as the feed's encoding on the desk."]
+        pass
+    # The encoding its answer names, where the document's own declaration failed: the desk
+    # names a feed's encoding there (polling.with_charset), and a Windows-1251 feed declaring
+    # UTF-8 was read as Windows-1252 whatever the desk said, the warning asking for just that.
+    named = _CHARSET.search(content_type or "")
+    if named and named.group(1).lower() != declared.lower():
+        try:
+            return payload.decode(charset(named.group(1))), [
+                f"{warning}; it was read as {named.group(1).upper()}, the encoding its answer "
+                "names (on the desk, the feed's encoding)."]
+        except (LookupError, UnicodeDecodeError):
+            pass
+    # Windows-1252 is what a wrongly labelled Western feed almost always is.
+    text = payload.decode("cp1252", errors="replace")
+    return text, [f"{warning}; it was read as Windows-1252 (Latin-1): if it is another, "
+                  "name it as the feed's encoding on the desk."]
 
 
 def _single_byte(encoding: str) -> bool:
@@ -156,11 +188,13 @@ def safe_xml(payload: bytes, content_type: str = "") -> tuple[bytes, list[str]]:
     declaration = _DECLARATION.match(text.encode("utf-8", errors="replace")[:500])
     if declaration:
         text = text[len(declaration.group(0).decode("utf-8", errors="replace")):]
-    text, dropped = _FORBIDDEN.subn("", text)
+    text, dropped = without_forbidden(text)
     if dropped:
-        warnings.append(f"The feed holds {dropped:,} control character"
-                        + ("s that XML does not allow; they were" if dropped > 1 else
-                           " that XML does not allow; it was") + " left out.")
+        warnings.append(f"The feed holds {dropped:,} character"
+                        + ("s that XML does not allow (control characters, halves of UTF-16 "
+                           "pairs); they were" if dropped > 1 else
+                           " that XML does not allow (a control character, half of a UTF-16 "
+                           "pair); it was") + " left out.")
     named = sum(1 for found in _NAMED.finditer(text) if _characters(found.group(1)))
     if named:
         text = _NAMED.sub(_numbered, text)
