@@ -160,7 +160,8 @@
   // unsaved, and every one of the story's buttons saves the form before it acts: "Publish
   // now" pressed on such a page put a headline typed and left days before on the site. Each
   // asks first while the restored text is on the page (with its own question, if it has one).
-  if (document.getElementById("restored-note")) {
+  // (Only text put back: a new story's page offering one left unsaved has restored nothing.)
+  if (document.querySelector("[data-restored-text]")) {
     for (const button of document.querySelectorAll("button.workflow-button[form]")) {
       const ask = "This page holds unsaved text restored from an earlier visit (the note at " +
         `the top). “${button.textContent.trim()}” saves that text with the story first. Go on?`;
