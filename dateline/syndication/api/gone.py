@@ -18,9 +18,11 @@ def withdrawn_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
     """Canceled items for these stories, withdrawn or deleted: from the story while it is still
     withdrawn, else from what its deletion left (a story deleted since the changes were read
     is found there, at the same place, and not lost behind the partner's next position)."""
+    # A withdrawn story has a wire time (set as it left the wire): one without never went
+    # out, and is named to no one.
     items = {article.pk: fmt.withdrawn(as_told(article, article.wire_changed_at))
-             for article in Article.objects.filter(pk__in=pks,
-                                                   status=Article.Status.UNPUBLISHED)}
+             for article in Article.objects.filter(pk__in=pks, status=Article.Status.UNPUBLISHED,
+                                                   wire_changed_at__isnull=False)}
     items |= {deleted.article_id: fmt.withdrawn(as_withdrawn(deleted))
               for deleted in DeletedStory.objects.filter(
                   article_id__in=[pk for pk in pks if pk not in items])}
@@ -29,10 +31,7 @@ def withdrawn_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
 
 def canceled_item(fmt: Formatter, pk: int) -> dict | None:
     """The canceled item of a story taken off the wire, as the changes feed gives it; None for
-    one that is live, held by an embargo, or was never on the wire (a draft, a pk unused).
-    Only a withdrawal the feed tells is named here: a story withdrawn has a wire time (set
-    when it left the wire), and a deleted one left a DeletedStory only when partners were
-    owed its withdrawal (syndication.deletions)."""
-    never_told = Article.objects.filter(pk=pk, status=Article.Status.UNPUBLISHED,
-                                        wire_changed_at__isnull=True).exists()
-    return None if never_told else withdrawn_items(fmt, [pk]).get(pk)
+    one that is live, held by an embargo, or was never on the wire (a draft, a pk unused): a
+    deleted one left a DeletedStory only when partners were owed its withdrawal
+    (syndication.deletions)."""
+    return withdrawn_items(fmt, [pk]).get(pk)
