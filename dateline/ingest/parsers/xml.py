@@ -231,10 +231,13 @@ def safe_parser() -> etree.XMLParser:
 
 def check(data: bytes) -> None:
     """ParseError in words unless `data` is well-formed XML that declares no entities."""
+    # Read for its faults alone: a target without start or end methods builds no tree (a
+    # Python object per element, 2.4 s and hundreds of MB for 600,000 of them).
+    parser = defusedxml.ElementTree.DefusedXMLParser(
+        target=_Nothing(), forbid_dtd=False, forbid_entities=True, forbid_external=True)
     try:
-        defusedxml.ElementTree.fromstring(
-            data, forbid_dtd=False, forbid_entities=True, forbid_external=True
-        )
+        parser.feed(data)
+        parser.close()
     except defusedxml.EntitiesForbidden as exc:
         raise ParseError(
             f"The feed declares its own XML entity ({exc.name!r}); Dateline refuses entity "
@@ -248,6 +251,13 @@ def check(data: bytes) -> None:
         raise ParseError(f"The feed is not well-formed XML: {_where(exc)}.") from exc
     except RecursionError as exc:
         raise ParseError("The feed nests its elements too deeply to read.") from exc
+
+
+class _Nothing:
+    """A parser's target that keeps nothing."""
+
+    def close(self) -> None:
+        return None
 
 
 def _where(exc: ExpatError) -> str:
