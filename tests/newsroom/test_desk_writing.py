@@ -104,6 +104,7 @@ def test_every_name_a_role_may_not_create_is_named_and_none_is_offered(story, ma
         "“NBC”, “Le Monde” are not sources yet, and your role cannot create sources")
     assert 'data-may-create="0"' in str(form["sources"])  # picking.js offers no "(new)"
     assert 'data-may-create="1"' in str(ArticleForm(user=editor)["sources"])
+    assert "data-no-results" not in str(ArticleForm(user=editor)["sources"])
     # Nor is a reporter told to "press Enter to add a new one", which did nothing.
     assert "press Enter" not in form.fields["tags"].help_text
     assert "an editor adds new tags" in form.fields["tags"].help_text

@@ -216,3 +216,24 @@ def test_a_save_sent_back_with_errors_takes_the_focus_to_them(browser, live_serv
     assert page.input_value("#id_standfirst") == "Winds reach 120 km/h"
     assert page.problems == []
     page.close()
+
+
+def test_a_reporter_typing_a_new_tag_is_told_who_adds_it(browser, live_server, make_user,
+                                                          make_tag):
+    """A reporter may pick tags, not create them: select2 said only "No results found"."""
+    make_user("Reporter", "editor")
+    make_tag("Sofia", Tag.Kind.PLACE)
+    connections.close_all()
+    page = open_new_article(browser, live_server, 1280)
+    page.click(".field-tags .select2-selection")
+    page.keyboard.type("Plovdiv")
+    message = page.locator(".select2-container--open .select2-results__message")
+    message.wait_for(timeout=10000)
+    assert message.inner_text() == "No tag of that name: an editor adds new tags."
+    assert page.locator(".select2-results__option", has_text="(new)").count() == 0
+    page.keyboard.press("Escape")
+    page.click(".field-tags .select2-selection")
+    page.keyboard.type("Sof")
+    page.locator(".select2-results__option--highlighted", has_text="Sofia").wait_for()
+    assert page.problems == []
+    page.close()

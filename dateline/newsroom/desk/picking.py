@@ -74,6 +74,9 @@ class PickOrCreateField(KnownKeysMultipleChoiceField):
             plural = self.model._meta.verbose_name_plural
             self.help_text = (f"Type to find one of the {plural} there are; your role picks "
                               f"from them, and an editor adds new {plural}.")
+            # select2 said "No results found" to a name typed that is not one yet.
+            self.widget.attrs["data-no-results"] = (
+                f"No {self.model._meta.verbose_name} of that name: an editor adds new {plural}.")
 
     def may_create(self) -> bool:
         opts = self.model._meta

@@ -7,7 +7,15 @@
 
     const start = (element) => {
         const prefix = element.dataset.createPrefix;
+        const noResults = element.dataset.noResults;
+        if (noResults) {
+            // select2 reads the element's own lang="en" before the language given here, and
+            // the first to name a message wins.
+            element.removeAttribute("lang");
+        }
         $(element).select2({
+            // An account that may not create one is told why nothing is offered.
+            ...(noResults ? {language: {noResults: () => noResults}} : {}),
             ajax: {
                 data: (params) => ({
                     term: params.term,
