@@ -29,13 +29,17 @@ class Panel:
 
 def status_label(article: Article) -> str:
     """The state as an editor says it: when a scheduled story goes out, until when one is held."""
-    now = timezone.now()
-    if article.status == Status.SCHEDULED and article.scheduled_for:
-        return f"Scheduled for {_local(article.scheduled_for)}"
-    if article.status == Status.PUBLISHED and article.embargo_until and (
-            article.embargo_until > now):
+    embargoed = article.embargo_until and article.embargo_until > timezone.now()
+    if article.status == Status.PUBLISHED and embargoed:
         return f"Embargoed until {_local(article.embargo_until)}"
-    return article.get_status_display()
+    if article.status == Status.SCHEDULED and article.scheduled_for:
+        said = f"Scheduled for {_local(article.scheduled_for)}"
+    else:
+        said = article.get_status_display()
+    # An embargo set before publishing holds the story then too: the list said "Draft" alone.
+    if embargoed and article.status != Status.UNPUBLISHED:
+        said += f", embargoed until {_local(article.embargo_until)}"
+    return said
 
 
 def _local(moment) -> str:
