@@ -295,3 +295,53 @@ def test_a_reporter_opening_a_colleagues_story_is_told_it_is_not_theirs(
     assert "This story is another writer&#x27;s: your role opens only your own" in shown
     gone = client.get(change_url(article).replace(str(article.pk), "999999"), follow=True)
     assert "Perhaps it was deleted?" in gone.content.decode()
+
+
+def test_a_save_from_a_page_drawn_before_a_colleague_published_goes_out_only_when_asked(
+        make_user, make_article):
+    """Ann had the story open "In review" and typed a reminder into it; Ben ran "Publish
+    selected now" from the list, which no version counts. Ann's Save put the reminder on the
+    site, unasked."""
+    article = make_article("Council budget", status=Article.Status.REVIEW, published_at=None,
+                           body="<p>The council met.</p>")
+    ann, ben = ann_and_ben(make_user)
+    page = ann.get(change_url(article)).content.decode()
+    assert 'name="opened_status" value="review"' in page
+    typed = {**article_post_data(article), "opened_status": "review",
+             "body": "<p>The council met. [TK: CONFIRM COST WITH CITY HALL]</p>"}
+    ran = ben.post("/desk/newsroom/article/", {
+        "action": "publish_selected", "_selected_action": [article.pk],
+        "seen_status": f"{article.pk}:review"})
+    assert ran.status_code == 302
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED and article.version == 1
+
+    held = ann.post(change_url(article), typed)
+    assert held.status_code == 200
+    page = held.content.decode()
+    assert re.search(r"ben published this story at \d\d:\d\d:\d\d after you opened it: it is "
+                     r"now published\. Your text was not applied", page)
+    assert "CONFIRM COST" in page  # still in the form
+    assert 'name="opened_status" value="published"' in page
+    article.refresh_from_db()
+    assert "CONFIRM" not in article.body and article.version == 1
+    kept = Revision.objects.get(kind=Revision.Kind.REFUSED)
+    assert "CONFIRM COST" in kept.body
+
+    # Saved again from the page that now says so: applied, knowingly.
+    saved = ann.post(change_url(article), {**typed, "opened_status": "published"})
+    assert saved.status_code == 302
+    article.refresh_from_db()
+    assert "CONFIRM COST" in article.body and article.status == Article.Status.PUBLISHED
+
+
+def test_a_story_sent_back_to_its_reporter_meanwhile_takes_the_save(make_user, make_article):
+    """Only a move that takes the text to readers holds a save: a draft is nobody's page."""
+    article = make_article("Council budget", status=Article.Status.REVIEW, published_at=None)
+    ann, _ben = ann_and_ben(make_user)
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+    saved = ann.post(change_url(article), {**article_post_data(article),
+                                           "opened_status": "review", "headline": "Budget"})
+    assert saved.status_code == 302
+    article.refresh_from_db()
+    assert article.headline == "Budget"

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.db import connections
 
+from dateline.newsroom.actions import TRANSITIONS
 from dateline.newsroom.actions.save import record_revision
 from dateline.newsroom.models import Article, ArticleNote, AuditEntry, Autosave, Presence
 
@@ -126,6 +127,36 @@ def test_two_editors_see_each_other_and_the_refused_one_merges_and_saves(
     ben.clock.run_for(HEARTBEAT_MS)
     ben.locator("#presence li").wait_for(state="detached", timeout=15000)
     assert not Presence.objects.filter(user__username="ann").exists()
+
+
+def test_a_story_published_from_the_list_while_open_is_said_and_held_before_a_save(
+    browser, live_server, make_user, make_article
+):
+    """Ann had the story open "In review" and typed a reminder; Ben published it from the
+    list (no version moves). Her page said nothing and her Save put the reminder live."""
+    editor_account(make_user, "ann", "Ann", "Lee")
+    ben = editor_account(make_user, "ben", "Ben", "Ode")
+    article = make_article("Council budget", status=Article.Status.REVIEW, published_at=None,
+                           body="<p>The council met.</p>")
+    connections.close_all()
+    ann = open_story(desk_context(browser), live_server, "ann", article)
+    type_at_end(ann, BODY + " p", " [TK: CONFIRM COST]")
+    TRANSITIONS["publish"].execute(ben, Article.objects.get(pk=article.pk), seen="review")
+    connections.close_all()
+
+    ann.clock.run_for(HEARTBEAT_MS)
+    ann.wait_for_selector("#newer-version:has-text('Ben Ode published this story at')",
+                          timeout=15000)
+    assert "your save will ask you first" in ann.inner_text("#newer-version")
+    ann.click("input[name=_continue]")
+    ann.wait_for_selector(".errornote, .errorlist", timeout=15000)
+    assert "after you opened it: it is now published" in ann.inner_text("#content")
+    assert "CONFIRM COST" not in Article.objects.get(pk=article.pk).body
+    assert "CONFIRM COST" in ann.inner_text(BODY)
+    ann.click("input[name=_continue]")  # read again, and saved knowingly
+    ann.wait_for_selector(".messagelist .success", timeout=15000)
+    assert "CONFIRM COST" in Article.objects.get(pk=article.pk).body
+    assert ann.evaluate("window.cspViolations") == [] and ann.errors == []
 
 
 BODY = ".field-body .ProseMirror[contenteditable=true]"

@@ -19,7 +19,7 @@ from ..actions import TRANSITIONS, ActionRefused, log_action
 from ..actions.save import announce_saved, claim_version, record_revision
 from ..models import AddPageKey, Article, Author, Revision
 from ..permissions import can_edit, can_see_all, is_owner, may_set_top_story, owned_by
-from . import autosave, budget, editor_page, presence, views
+from . import autosave, budget, editor_page, presence, states, views
 from .forms import ArticleForm
 from .full_text import full_text_ids
 from .keys import KeysCheckedAdmin
@@ -83,7 +83,7 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
                "return_selected"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body", "dateline", "base_version",
-                           "add_key", "seen_tags"]}),
+                           "add_key", "seen_tags", "opened_status"]}),
         ("Filing", {"fields": ["section", "authors", "byline_text", "sources", "tags",
                                "original_url", "is_top_story", "is_live_coverage"]}),
         ("Publication", {"fields": ["status", "is_breaking", "published_at", "scheduled_for",
@@ -156,7 +156,7 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
         # The state the editor saw goes back with a bulk action (`_bulk`): a story another
         # editor moved since the list was drawn is left as it is, and the editor told why.
         return format_html('{}<input type="hidden" name="{}" value="{}:{}">',
-                           budget.status_label(article), SEEN_FIELD, article.pk, article.status)
+                           states.status_label(article), SEEN_FIELD, article.pk, article.status)
 
     @admin.display(description="Editing now")
     def editing_now(self, article: Article) -> str | None:
@@ -320,7 +320,7 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
         """The story's form fields whose posted value differs from what the story holds."""
         form = self.get_form(request, article, change=True)(
             request.POST, request.FILES, instance=article)
-        ignored = {"base_version", "add_key", "seen_tags"}
+        ignored = {"base_version", "add_key", "seen_tags", "opened_status"}
         if not request.POST.get("slug", "").strip():
             ignored.add("slug")  # left blank, it was made from the headline (Article.save)
         return [name for name in form.changed_data if name not in ignored]

@@ -27,25 +27,6 @@ class Panel:
     empty: str
 
 
-def status_label(article: Article) -> str:
-    """The state as an editor says it: when a scheduled story goes out, until when one is held."""
-    embargoed = article.embargo_until and article.embargo_until > timezone.now()
-    if article.status == Status.PUBLISHED and embargoed:
-        return f"Embargoed until {_local(article.embargo_until)}"
-    if article.status == Status.SCHEDULED and article.scheduled_for:
-        said = f"Scheduled for {_local(article.scheduled_for)}"
-    else:
-        said = article.get_status_display()
-    # An embargo set before publishing holds the story then too: the list said "Draft" alone.
-    if embargoed and article.status != Status.UNPUBLISHED:
-        said += f", embargoed until {_local(article.embargo_until)}"
-    return said
-
-
-def _local(moment) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S %Z}"
-
-
 def _newest(queryset) -> list[Article]:
     return list(queryset.select_related("section").order_by("-modified_at", "-id")[:PANEL_SIZE])
 

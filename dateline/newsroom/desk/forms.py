@@ -13,6 +13,7 @@ from ..actions.save import keep_refused
 from ..models import Article, ArticleNote, Revision
 from ..permissions import may_set_top_story
 from . import conflict, writing
+from .states import GONE_OUT, moved_by, status_label
 
 # The story's own text fields, as written in the desk.
 UNREADABLE_CHECKED = ("headline", "slug", "standfirst", "body", "dateline", "byline_text",
@@ -29,6 +30,10 @@ class ArticleForm(forms.ModelForm):
     # above its confidence, which no version counts) was dropped by the next save of a page
     # that never showed it, and the machine then took it for the editor's refusal.
     seen_tags = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The story's state when the page was drawn. A colleague's move does not change the
+    # version (Publish selected, in the list): an unfinished edit made on a page that said
+    # "In review" went live with the next Save, unasked.
+    opened_status = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
     class Meta:
         model = Article
@@ -53,6 +58,7 @@ class ArticleForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.fields["base_version"].initial = self.instance.version
             self.fields["seen_tags"].initial = _ids(self.instance.tags.all())
+            self.fields["opened_status"].initial = self.instance.status
         if not self.instance.pk and not self.is_bound:
             self.fields["add_key"].initial = onetime.new_key()
         self.refused_revision = None
@@ -115,6 +121,9 @@ class ArticleForm(forms.ModelForm):
                 "field, what to keep, then save again.",
                 code="stale",
             )
+        opened = cleaned.get("opened_status")
+        if opened and opened != current.status and current.status in GONE_OUT:
+            self._refuse_moved(current)
         missing = conflict.unchosen(self)
         if missing:
             self._ask_again(current, missing)
@@ -122,6 +131,23 @@ class ArticleForm(forms.ModelForm):
         if cleaned.get("seen_tags") is not None:  # read only where the merge will use them
             self.stored_tags = set(current.tags.values_list("pk", flat=True))
         return cleaned
+
+    def _refuse_moved(self, current: Article) -> None:
+        """Refuse a save made on a page drawn before a colleague (or the scheduler) published
+        or scheduled the story: the text is kept, and the next save applies it knowingly."""
+        self.refused_revision = keep_refused(
+            self.instance.pk, self.user, current.version, self.data.get("headline", ""),
+            self.data.get("standfirst", ""), self.data.get("body", ""))
+        self.data = self.data.copy()
+        self.data["opened_status"] = current.status
+        raise forms.ValidationError(
+            f"{moved_by(current)} after you opened it: it is now "
+            f"{status_label(current)[0].lower()}{status_label(current)[1:]}. Your text was not "
+            f"applied, so nothing went out unread; it is kept as revision "
+            f"{self.refused_revision.pk} and is still in the form below. Read it again, then "
+            "save to put it on the story as it is now.",
+            code="stale",
+        )
 
     def _ask_again(self, current: Article, missing: list[str]) -> None:
         """Refuse a save that left a field both editors changed without a choice: the panel

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ..models import Article, Presence, Revision
 from .json_post import json_post
+from .states import GONE_OUT, moved_by
 from .views import _article_for
 
 WINDOW = timedelta(seconds=30)
@@ -73,7 +74,17 @@ def heartbeat(request: HttpRequest, payload: dict, pk: int) -> JsonResponse:
         "others": others(article, request.user),
         "version": article.version,
         "newer": newer_than(article, version, request.user),
+        "moved": moved_since(article, payload.get("status")),
     })
+
+
+def moved_since(article: Article, shown) -> str:
+    """Who published or scheduled the story since the page showed it in another state (a
+    move from the list changes no version): the editor's next save will ask first."""
+    if not isinstance(shown, str) or not shown or shown == article.status or (
+            article.status not in GONE_OUT):
+        return ""
+    return f"{moved_by(article)}: your save will ask you first."
 
 
 @json_post

@@ -28,9 +28,9 @@
 
   const AUTOSAVE_EVERY_MS = 4000;
   const HEARTBEAT_EVERY_MS = 10000;
-  // Not the story's text: the token, the version, buttons, workflow notes, conflict choices,
+  // Not the story's text: the token, the version and state the page showed, buttons, workflow notes, conflict choices,
   // and the intelligence panel's fields (its brief and picks are stored by its own buttons).
-  const NOT_TEXT = /^(csrfmiddlewaretoken|base_version|_.*|wf-.*|conflict-.*|intel-.*)$/;
+  const NOT_TEXT = /^(csrfmiddlewaretoken|base_version|opened_status|_.*|wf-.*|conflict-.*|intel-.*)$/;
   const csrfInput = form.querySelector("input[name=csrfmiddlewaretoken]");
   // Read at each request: session.js renews it after a login in another tab.
   const csrf = () => (csrfInput ? csrfInput.value : "");
@@ -351,7 +351,9 @@
     // A page for reading (no Save: the role may not edit the story now) holds no version
     // and will not be saved: no "your save will ask you to merge" there.
     const editing = form.querySelector("input[name=base_version]");
-    post(root.dataset.presenceUrl, { version: editing ? baseVersion() : null })
+    const opened = form.querySelector("input[name=opened_status]");
+    post(root.dataset.presenceUrl, { version: editing ? baseVersion() : null,
+                                     status: editing && opened ? opened.value : null })
       .then(heard)
       .then((answer) => {
         if (!answer.ok) return;
@@ -360,7 +362,7 @@
           li.textContent = line;
           return li;
         }));
-        newer.textContent = answer.newer;
+        newer.textContent = [answer.newer, answer.moved].filter(Boolean).join(" ");
       })
       .catch(() => {});
   }
