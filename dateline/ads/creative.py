@@ -1,6 +1,7 @@
 """What a campaign shows: its HTML creative sanitised, and the markup a slot receives."""
 
 import nh3
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -8,25 +9,36 @@ from dateline.newsroom.html import shallower
 from dateline.pictures.display import picture
 
 # Words and images only: no links (the whole creative is the one click-through link), no
-# scripts, no style attributes (the page's CSP refuses them), no other origins' images
-# (the page's img-src is 'self').
+# scripts, no style attributes (the page's CSP refuses them), no images but the site's own
+# files (the page's img-src is 'self', and any other path of ours is an action).
 CREATIVE_TAGS = {"p", "br", "strong", "em", "b", "i", "span", "small", "h2", "h3", "img"}
 CREATIVE_ATTRIBUTES = {"img": {"src", "alt", "width", "height"}}
 # What the URL standard strips from anywhere in a URL before reading it.
 _BROWSER_DROPS = str.maketrans("", "", "\t\n\r")
 
 
+# Dot segments, which a browser resolves ("/media/../ads/click/2" is the click counter),
+# written plainly or percent-encoded.
+_DOTS = {".", "..", "%2e", "%2e%2e", ".%2e", "%2e."}
+
+
 def _own_images_only(tag: str, attribute: str, value: str) -> str | None:
-    if tag == "img" and attribute == "src" and not _same_origin_path(value):
+    if tag == "img" and attribute == "src" and not _site_file(value):
         return None
     return value
 
 
-def _same_origin_path(url: str) -> bool:
-    """A path on this site, read as a browser reads it: tabs and newlines dropped and a
-    backslash taken for a slash, so "/\\evil.example/x.png" is another origin, as "//" is."""
+def _site_file(url: str) -> bool:
+    """A file of this site's static or media folders, read as a browser reads the URL: tabs
+    and newlines dropped, a backslash taken for a slash ("/\\evil.example/x.png" is another
+    origin, as "//" is), dot segments resolved. Any other path of ours is not an image but an
+    action every reader's browser would take: "/ads/click/2" clicked another campaign."""
     seen = url.translate(_BROWSER_DROPS).replace("\\", "/")
-    return seen.startswith("/") and not seen.startswith("//")
+    path = seen.split("?", 1)[0].split("#", 1)[0]
+    if any(segment.lower() in _DOTS for segment in path.split("/")):
+        return False
+    folders = [f for f in (settings.STATIC_URL, settings.MEDIA_URL) if f.startswith("/")]
+    return any(seen.startswith(folder) and not seen.startswith("//") for folder in folders)
 
 
 def sanitise_creative(markup: str) -> str:

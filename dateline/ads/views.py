@@ -95,7 +95,7 @@ def click(request: HttpRequest, pk: str) -> HttpResponse:
     # A sender's repeats count a few times a window: a loop of GETs billed the advertiser for
     # every one. Counted in the store every worker shares (views' repeats are counted in each
     # process's memory, for the beacon's speed: a bill may not double with the workers).
-    if (running and request.method == "GET"
+    if (running and request.method == "GET" and reader_followed(request.headers)
             and not is_robot(request.headers.get("User-Agent", ""))
             and _click_repeats().count(f"{sender_hash(request)}:{pk}") is None):
         count(choice.CLICK, pk)
@@ -103,6 +103,19 @@ def click(request: HttpRequest, pk: str) -> HttpResponse:
     response["Cache-Control"] = _NOT_KEPT
     response["Referrer-Policy"] = "no-referrer"  # the advertiser learns no story a reader read
     return response
+
+
+def reader_followed(headers) -> bool:
+    """Whether the request is a reader following the ad's link on one of our pages, as the
+    browser says (Fetch Metadata): an `<img src="/ads/click/2">` in a creative or on another
+    site made every reader's browser "click" any campaign. A browser too old to say is taken at
+    its word, as before."""
+    mode = headers.get("Sec-Fetch-Mode")
+    if mode is None:
+        return True
+    return (mode == "navigate" and headers.get("Sec-Fetch-Dest") == "document"
+            and headers.get("Sec-Fetch-Site") in ("same-origin", "same-site")
+            and headers.get("Sec-Fetch-User") == "?1")
 
 
 def _click_repeats() -> RateLimit:

@@ -11,7 +11,7 @@ from dateline.readership.models import Tally
 from ..site.test_browser import axe_violations, record_csp_violations
 from ..site.test_pictures_browser import LAYOUT_SHIFTS
 from .conftest import BROWSER
-from .test_models import OTHER_ORIGINS, OWN_PATHS
+from .test_models import OTHER_ORIGINS, OTHER_PATHS, OWN_PATHS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +42,11 @@ def story_with_ads(make_section, make_article, make_tag, make_campaign):
     campaigns = {slot: make_campaign(f"Ad {slot}", slots=(slot,), html=f"<p>Ad for {slot}</p>")
                  for slot in ("top", "in-story", "after-story")}
     campaigns["tall"] = make_campaign("Tall", slots=("top",), html=tall, weight=1)
+    # A hostile creative making every reader's browser "click" another campaign.
+    after = campaigns["after-story"]
+    after.html = (f'<p>Ad for after-story</p><img src="/ads/click/{campaigns["top"].pk}" '
+                  'width="1" height="1" alt="">')
+    after.save()
     Placement.objects.update_or_create(slot="sidebar", defaults={
         "third_party_tag": "<p id=partner>Partner</p><script>"
         "document.getElementById('partner').dataset.origin = self.origin;"
@@ -54,9 +59,12 @@ def test_ads_fill_without_layout_shift_or_csp_violation(browser, live_server,
                                                         story_with_ads):
     story, campaigns = story_with_ads
     context = browser.new_context(viewport={"width": 1280, "height": 900}, user_agent=BROWSER)
+    # A reader logged in to the desk: the counters never need, nor get, its cookies.
+    context.add_cookies([{"name": "sessionid", "value": "desk-session", "url": live_server.url}])
     page = context.new_page()
-    errors = []
+    errors, beacons = [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: beacons.append(r) if "/r/impression/" in r.url else None)
     record_csp_violations(page)
     page.add_init_script(LAYOUT_SHIFTS)
     page.goto(live_server.url + story.get_absolute_url())
@@ -100,6 +108,16 @@ def test_ads_fill_without_layout_shift_or_csp_violation(browser, live_server,
     assert impressions == dict.fromkeys(shown, 1)
     clicks = {int(t.key): t.count for t in Tally.objects.filter(kind="click")}
     assert clicks == {campaigns["in-story"].pk: 1}
+    assert page.locator('img[src*="/ads/click/"]').count() == 0  # dropped from the creative
+    # Such an image anywhere (another site's page) is no reader's click, as Chromium asks it.
+    with page.expect_request(lambda r: "/ads/click/" in r.url):
+        page.evaluate("""top => { const img = new Image(); img.src = "/ads/click/" + top;
+                                  document.body.append(img); }""", campaigns["top"].pk)
+    page.wait_for_timeout(300)
+    counting.flush()
+    assert {int(t.key): t.count for t in Tally.objects.filter(kind="click")} == clicks
+    assert len(beacons) == 3
+    assert [r.all_headers().get("cookie") for r in beacons] == [None] * 3
     context.close()
 
 
@@ -129,4 +147,10 @@ def test_chromium_reads_the_dropped_image_paths_as_other_origins(browser):
         OWN_PATHS, "https://news.example")
     elsewhere = {src: page.evaluate(origin, src) for src in OTHER_ORIGINS}
     assert "https://news.example" not in elsewhere.values(), elsewhere
+    # The site's own paths it drops are, to Chromium, no file of its static or media folders.
+    path = "s => new URL(s, 'https://news.example/ads/').pathname"
+    kept = {src: page.evaluate(path, src) for src in OWN_PATHS}
+    assert all(p.startswith(("/media/", "/static/")) for p in kept.values()), kept
+    actions = {src: page.evaluate(path, src) for src in OTHER_PATHS}
+    assert not any(p.startswith(("/media/", "/static/")) for p in actions.values()), actions
     page.close()

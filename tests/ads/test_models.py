@@ -23,10 +23,20 @@ OTHER_ORIGINS = ["//evil.example/p.gif", "/\\evil.example/p.gif", "\\/evil.examp
                  "/\t/evil.example/p.gif", "/\n/evil.example/p.gif", "\t//evil.example/p.gif",
                  "https://evil.example/p.gif", "data:image/gif;base64,R0lGODlhAQABAAAAACw="]
 OWN_PATHS = ["/media/ads/banner.png", "/static/site/logo.png?v=2"]
+# The site's own, but no image: its counters and pages, which every reader's browser would ask.
+OTHER_PATHS = ["/ads/click/2", "/r/impression/3", "/desk/logout/", "/media/../ads/click/2",
+               "/static/%2e%2e/ads/click/2", "/media/%2E%2E/r/view/1", "/media/./../ads/click/2",
+               "/static\\..\\ads/click/2", "media/ads/banner.png"]
 
 
 @pytest.mark.parametrize("src", OTHER_ORIGINS)
 def test_an_image_of_another_origin_is_dropped_however_written(src):
+    cleaned = sanitise_creative(f'<p>Offer<img src="{src}" alt="x"></p>')
+    assert cleaned == '<p>Offer<img alt="x"></p>'
+
+
+@pytest.mark.parametrize("src", OTHER_PATHS)
+def test_an_image_naming_any_other_path_of_the_site_is_dropped(src):
     cleaned = sanitise_creative(f'<p>Offer<img src="{src}" alt="x"></p>')
     assert cleaned == '<p>Offer<img alt="x"></p>'
 

@@ -68,6 +68,36 @@ def test_click_counts_and_redirects(client, make_campaign):
     assert (row.key, row.count) == (str(campaign.pk), 1)
 
 
+FOLLOWED = {"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document",
+            "Sec-Fetch-Site": "same-origin", "Sec-Fetch-User": "?1"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("changed", "counted"), [
+    ({}, 1),
+    ({"Sec-Fetch-Site": "same-site"}, 1),  # the site on www., its ads' counter on the apex
+    # An <img src="/ads/click/2"> in a creative, or on another site: the browser fetches it.
+    ({"Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"}, 0),
+    ({"Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image", "Sec-Fetch-Site": "cross-site"},
+     0),
+    ({"Sec-Fetch-Site": "cross-site"}, 0),  # a link to it on another site
+    ({"Sec-Fetch-Site": "none"}, 0),  # typed, or a bookmark
+    ({"Sec-Fetch-Dest": "iframe"}, 0),  # a frame of another page
+    ({"Sec-Fetch-User": None}, 0),  # a navigation no reader made (a script's redirect)
+    ({"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}, 0),  # fetch() from a page
+])
+def test_only_a_reader_following_the_ad_counts_a_click(client, make_campaign, changed,
+                                                       counted):
+    campaign = make_campaign(link="https://advertiser.example/offer")
+    headers = {k: v for k, v in {**FOLLOWED, **changed}.items() if v is not None}
+    response = client.get(f"/ads/click/{campaign.pk}",
+                          headers={"User-Agent": BROWSER, **headers})
+    assert response.status_code == 302  # taken on, counted or not
+    assert response["Location"] == "https://advertiser.example/offer"
+    counting.flush()
+    assert sum(Tally.objects.filter(kind="click").values_list("count", flat=True)) == counted
+
+
 @pytest.mark.django_db(transaction=True)
 def test_one_senders_repeated_clicks_count_a_few_times_only(client, make_campaign, settings):
     """A loop of GETs on /ads/click was billed to the advertiser, every one of 200."""

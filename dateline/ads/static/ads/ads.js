@@ -13,8 +13,14 @@
   var pageSection = sectioned ? sectioned.dataset.adSection : "";
 
   function send(url) {
-    if (navigator.sendBeacon) navigator.sendBeacon(url);
-    else fetch(url, {method: "POST", credentials: "omit", keepalive: true});
+    // fetch first: sendBeacon always sends the reader's cookies (a desk session among them),
+    // which the count never reads.
+    if (window.fetch) {
+      fetch(url, {method: "POST", credentials: "omit", keepalive: true, cache: "no-store"})
+        .catch(function () {});
+    } else if (navigator.sendBeacon) {
+      navigator.sendBeacon(url);
+    }
   }
 
   function counted(slot, url) {
