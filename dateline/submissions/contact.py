@@ -34,12 +34,28 @@ def contact_details(text: str) -> list[str]:
     return list(dict.fromkeys(found))[:SHOWN]
 
 
+# What people write before a number or an address they give: left hanging once it is gone.
+_LABELS = re.compile(r"(?:[\s,;:|/(\-\u2013\u2014]|\b(?:tel|phone|mobile|mob|cell|e-?mail|mail|"
+                     r"contact|call|write to)\b\.?)*$", re.IGNORECASE)
+
+
+def credited_name(name: str) -> str:
+    """The reader's name as the story credits it: up to the first contact detail the name
+    field holds ("Ana Petrova, ana@example.org, tel +359 888 123 456" is "Ana Petrova"), so
+    the byline and the photo credit never print an address. Empty where nothing precedes."""
+    cut = len(name)
+    for detail in contact_details(name):
+        cut = min(cut, name.find(detail))
+    return _LABELS.sub("", name[:cut]).strip() if cut < len(name) else name.strip()
+
+
 def contact_notice(request: HttpRequest, article: Article) -> str | None:
     """Beside the workflow buttons of a story drafted from a reader's report whose words
     still hold what looks like contact details."""
     if not article.pk or not Submission.objects.filter(article=article).exists():
         return None
-    found = contact_details(" ".join((article.headline, article.standfirst,
+    # The byline too: the reader's name field is theirs to fill, and an editor may retype it.
+    found = contact_details(" ".join((article.headline, article.standfirst, article.byline_text,
                                       strip_tags(article.body))))
     if not found:
         return None

@@ -134,10 +134,16 @@ def _accepted(request: HttpRequest, submission: Submission, data: dict) -> HttpR
     if sent > placed:
         said += (f" {sent - placed} photo(s) could not be added: the report's log says why; "
                  "they stay on the report's page.")
+    credited = moderation.reader_name(submission)
+    if credited != moderation.one_line(submission.name):
+        credited = (f"“{credited}” (what looked like an e-mail address or telephone number in "
+                    "the reader's name left out)")
+    else:
+        credited = "the reader"
     messages.success(
         request,
         f"Accepted report {submission.reference}: this draft was made from it, credited to "
-        f"the reader. Edit it and publish it as any other story.{said}",
+        f"{credited}. Edit it and publish it as any other story.{said}",
     )
     return redirect(reverse("admin:newsroom_article_change", args=[article.pk]))
 

@@ -26,6 +26,12 @@ KEPT_FIELDS = ("name", "email", "headline", "text", "consent", "story", "sending
 TOO_LONG = "Shorten this to at most %(limit_value)d characters (it has %(show_value)d)."
 
 
+# Embeddings, overrides and isolates of the text's direction: "Main Street \u202egnp.exe"
+# reads "Main Street exe.png" on the page. Marks (U+200E, U+200F) and joiners stay: scripts
+# need them.
+DIRECTION_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def check_plain_text(value: str, *, multiline: bool) -> None:
     """Refuse what cannot be stored or shown: control characters, and undecodable bytes."""
     if "\ufffd" in value:
@@ -36,7 +42,8 @@ def check_plain_text(value: str, *, multiline: bool) -> None:
     if not multiline and ("\n" in value or "\r" in value):
         raise ValidationError("Write this on one line.", code="multiline")
     allowed = "\n\r\t" if multiline else ""
-    controls = sorted({c for c in value if unicodedata.category(c) == "Cc" and c not in allowed})
+    controls = sorted({c for c in value if (unicodedata.category(c) == "Cc" and c not in allowed)
+                       or c in DIRECTION_OVERRIDES})
     if controls:
         codes = ", ".join(f"U+{ord(c):04X}" for c in controls[:5])
         raise ValidationError(

@@ -22,6 +22,7 @@ from dateline.newsroom.models import Article, Section, Source
 from dateline.pictures.reader import add_report_photos
 
 from . import mail
+from .contact import credited_name
 from .models import ModerationEntry, Submission
 from .text import render_report
 
@@ -75,9 +76,14 @@ def one_line(text: str) -> str:
     return " ".join(kept.split())
 
 
+def reader_name(submission: Submission) -> str:
+    """The name the story credits: as the reader wrote it, less any contact details."""
+    return credited_name(one_line(submission.name)) or "a reader"
+
+
 def reader_byline(submission: Submission) -> str:
     """The draft's byline, as written: the reader is credited where staff authors are."""
-    return f"Reader report by {one_line(submission.name)}"[:200]
+    return f"Reader report by {reader_name(submission)}"[:200]
 
 
 def reader_reports_source() -> Source:
@@ -105,7 +111,7 @@ def accept(user, submission: Submission, section: Section, note: str = "") -> Ar
         )
         article.sources.add(reader_reports_source())
         # The photos go into the library credited to the reader; the first leads the draft.
-        refused = add_report_photos(locked, article, user, reader_name=one_line(locked.name))
+        refused = add_report_photos(locked, article, user, reader_name=reader_name(locked))
         note = "\n".join(p for p in (note.strip(), *refused) if p)
         log_action(article, "create", user, f"From reader report {locked.reference}.",
                    previous="")

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from dateline.newsroom.models import Article
 from dateline.submissions import moderation
-from dateline.submissions.contact import contact_details
+from dateline.submissions.contact import contact_details, credited_name
 from dateline.submissions.models import Submission
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +58,35 @@ def test_a_staff_story_with_a_hotline_is_not_flagged(make_article, make_user, de
     story = make_article("Flood hotline opens", body="<p>Call +359 2 123 4567 for help.</p>")
     page = desk_client(make_user("Editor")).get(f"/desk/newsroom/article/{story.pk}/change/")
     assert NOTICE not in page.text
+
+
+@pytest.mark.parametrize("name, credited", [
+    ("Ana Petrova, ana.petrova@example.org, tel +359 888 123 456", "Ana Petrova"),
+    ("Ana Petrova tel. +359 888 123 456", "Ana Petrova"),
+    ("Ana Petrova (email: ana@example.org)", "Ana Petrova"),
+    ("Ana Petrova", "Ana Petrova"),
+    ("ana@example.org", ""),
+    ("Class 7B of School 12", "Class 7B of School 12"),
+])
+def test_the_credit_is_the_name_before_any_contact_detail(name, credited):
+    assert credited_name(name) == credited
+
+
+def test_a_reader_who_wrote_contact_details_as_their_name_is_credited_without_them(
+        make_user, make_section, desk_client):
+    """The byline and the photo credit printed "Reader report by Ana Petrova,
+    ana.petrova@example.org, tel +359 888 123 456" on the page, its JSON-LD and the feeds, and
+    the desk's notice looked at the text only."""
+    editor = make_user("Editor")
+    submission = report("Water everywhere.")
+    submission.name = "Ana Petrova, ana.petrova@example.org, tel +359 888 123 456"
+    submission.save()
+    draft = moderation.accept(editor, submission, make_section("City"))
+    assert draft.byline_text == "Reader report by Ana Petrova"
+    desk = desk_client(editor)
+    assert NOTICE not in desk.get(f"/desk/newsroom/article/{draft.pk}/change/").text
+    # An editor retyping the byline from the report is told, as for the text.
+    Article.objects.filter(pk=draft.pk).update(
+        byline_text="Reader report by Ana Petrova, tel +359 888 123 456")
+    page = desk.get(f"/desk/newsroom/article/{draft.pk}/change/").text
+    assert NOTICE in page and "(+359 888 123 456)" in page

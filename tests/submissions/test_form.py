@@ -241,6 +241,8 @@ def test_a_ticked_box_stays_ticked_when_another_field_is_wrong(client, report_fi
     ("text", "Before\x00after", "Remove the invisible control characters (U+0000)"),
     ("text", "Bell\x07 and escape\x1b[31m", "(U+0007, U+001B)"),
     ("name", "Maria\x08", "(U+0008)"),
+    ("headline", "Flood on Main Street \u202egnp.exe", "(U+202E)"),
+    ("text", "Seen at \u2067\u05e8\u05d7\u05d5\u05d1\u2069 corner", "(U+2067, U+2069)"),
     ("headline", "Two\nlines", "Write this on one line."),
     ("text", "Caf\ufffd", "Some characters could not be read"),
     ("text", "   \n\t ", "Write your report."),
@@ -252,6 +254,13 @@ def test_what_cannot_be_stored_is_refused_with_a_message(
     assert response.status_code == 400
     assert message in " ".join(errors_of(parsed(response), f"id_{field}"))
     assert not Submission.objects.exists()
+
+
+def test_marks_and_joiners_that_scripts_need_are_kept(client, report_fields):
+    text = ("Persian: \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645; "
+            "family: \U0001f468\u200d\U0001f469; \u200fRTL mark.")
+    assert client.post(FORM, {**report_fields, "text": text}).status_code == 302
+    assert Submission.objects.get().text == text
 
 
 def test_tabs_and_line_breaks_are_welcome_in_the_text(client, report_fields):

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from dateline.newsroom.actions import TRANSITIONS
 from dateline.newsroom.html import as_meant
+from dateline.submissions.forms import DIRECTION_OVERRIDES
 from dateline.submissions.models import Submission
-from dateline.submissions.moderation import one_line
+from dateline.submissions.moderation import one_line, reader_name
 from dateline.submissions.text import render_report
 
 pytestmark = pytest.mark.django_db
@@ -141,9 +142,10 @@ def hostile_text(draw) -> str:
 
 def acceptable(text: str, *, multiline: bool, limit: int, empty: str) -> str:
     """What the form takes of a hostile text: no control characters (but line breaks and tabs
-    in the report), no U+FFFD, within its length; the form's own refusals are its tests'."""
+    in the report) nor overrides of the text's direction, no U+FFFD, within its length; the
+    form's own refusals are its tests'."""
     allowed = "\n\r\t" if multiline else ""
-    kept = "".join(c for c in text if c != "\ufffd"
+    kept = "".join(c for c in text if c != "\ufffd" and c not in DIRECTION_OVERRIDES
                    and (unicodedata.category(c) != "Cc" or c in allowed))
     kept = kept[:limit] if multiline else kept.strip()[:limit].strip()
     return kept if kept.strip() else empty
@@ -335,7 +337,7 @@ def test_no_reader_text_runs_on_the_desk_or_the_published_page(newsroom, text, h
         (one_line(report.headline) or f"Reader report {report.reference}")[:300])
     (credit,) = root.findall(".//header[@class='story-header']/p[@class='byline']")
     assert len(credit) == 0
-    assert credit.text == stored_line(f"Reader report by {one_line(report.name)}"[:200])
+    assert credit.text == stored_line(f"Reader report by {reader_name(report)}"[:200])
 
 
 def stored_line(text: str) -> str:
