@@ -84,7 +84,8 @@ def _not_shown(request: HttpRequest, article: Article | None) -> HttpResponse:
     """A killed story is gone (410), said so, without a word of it: crawlers and partners'
     readers drop it, where a 404 reads as a mistyped address to try again. Anything else not
     live (a draft, a story yet to come) is not found."""
-    if article is None or article.status != Article.Status.UNPUBLISHED:
+    if article is None or article.status != Article.Status.UNPUBLISHED or (
+            article.published_at is None):  # killed while an embargo held it: never out
         raise Http404("No such article.")
     return render(request, "site/withdrawn.html", status=410)
 

@@ -80,6 +80,33 @@ def test_a_killed_story_brought_back_on_a_schedule_keeps_its_first_time_as_publi
     assert (draft.published_at, draft.updated_at) == (at, None)
 
 
+@pytest.mark.parametrize("back", ["now", "on a schedule"])
+def test_a_story_embargoed_once_killed_and_brought_back_keeps_its_first_time(
+    make_user, make_article, back
+):
+    """Out two days ago, embargoed for an hour yesterday, killed today: brought back, it took
+    the old embargo's end as its first publication, after the corrections it carried."""
+    editor, chief = make_user("Editor"), make_user("Chief editor")
+    first = timezone.now() - timedelta(days=2)
+    article = make_article("Court ruling", status=Article.Status.PUBLISHED, published_at=first)
+    start = timezone.now() - timedelta(days=1)
+    with time_machine.travel(start, tick=False):
+        TRANSITIONS["embargo"].execute(chief, article, at=start + timedelta(hours=1))
+    article.refresh_from_db()
+    assert article.published_at == first  # a story out keeps its time under an embargo
+    TRANSITIONS["unpublish"].execute(editor, article, note="legal kill")
+    at = timezone.now() + timedelta(hours=1)
+    if back == "now":
+        TRANSITIONS["publish"].execute(editor, Article.objects.get(pk=article.pk))
+    else:
+        TRANSITIONS["schedule"].execute(editor, Article.objects.get(pk=article.pk), at=at)
+        with time_machine.travel(at + timedelta(seconds=1), tick=False):
+            run_worker()
+    article.refresh_from_db()
+    assert (article.status, article.published_at) == ("published", first)
+    assert article.updated_at is not None
+
+
 def killed_and_booked_to_return(make_user, make_article):
     """(an editor, a story out two days ago, killed, then scheduled to come back, its first
     publication time)."""

@@ -369,3 +369,25 @@ def test_a_story_taken_off_the_wire_is_gone_by_its_id_with_its_canceled_item(
     for story in (held, never_out):  # an embargo's withheld story, and one never out: unnamed
         response = api(f"/api/ninjs/{story.pk}?version={version}")
         assert response.status_code == 404 and response.json()["status"] == 404
+
+
+def test_a_story_killed_while_its_embargo_held_it_is_told_to_no_one(
+        api, client, make_article, make_user, settled_at_once):  # noqa: F811
+    """Embargoed three hours ahead, published (held), then killed: its headline went to every
+    partner as a canceled item, and its page turned from 404 to 410 "withdrawn"."""
+    chief = make_user("Chief editor", "chief")
+    story = make_article("Merger agreed", status=Article.Status.DRAFT, published_at=None)
+    before = timezone.now()
+    TRANSITIONS["embargo"].execute(chief, story, at=timezone.now() + timedelta(hours=3))
+    TRANSITIONS["publish"].execute(chief, Article.objects.get(pk=story.pk))
+    TRANSITIONS["unpublish"].execute(chief, Article.objects.get(pk=story.pk), note="Off.")
+    story.refresh_from_db()
+    assert story.status == Article.Status.UNPUBLISHED and story.published_at is None
+    assert poll(api, f"{CHANGES}?since={before:%Y-%m-%dT%H:%M:%S.%fZ}")[0]["items"] == []
+    assert api(f"/api/ninjs/{story.pk}").status_code == 404
+    assert client.get(story.get_absolute_url()).status_code == 404
+    # Published for real later, it is news like any other story.
+    TRANSITIONS["lift_embargo"].execute(chief, story)
+    TRANSITIONS["publish"].execute(chief, Article.objects.get(pk=story.pk))
+    assert [headline(i) for i in poll(api, f"{CHANGES}?since={before:%Y-%m-%dT%H:%M:%S.%fZ}")[0]["items"]] == ["Merger agreed"]
+    assert client.get(story.get_absolute_url()).status_code == 200

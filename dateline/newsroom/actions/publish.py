@@ -9,14 +9,17 @@ from .audit import SCHEDULER
 from .base import SCHEDULER_PRIORITY, ActionRefused, Transition
 
 
-def out_at_release(article: Article) -> None:
+def out_at_release(article: Article, now: datetime | None = None) -> None:
     """An embargoed story goes out when its embargo ends, so that is its publication time.
 
     Set now rather than by the worker when the embargo ends, because visibility never waits
     for the worker: at release the story already sorts by its release time, not the click's.
+    An embargo that has ended holds nothing: a story killed and brought back took an old
+    one's end as its first publication, before the corrections it had.
     """
+    now = now or timezone.now()
     if article.embargo_until and article.published_at and (
-            article.published_at < article.embargo_until):
+            article.published_at < article.embargo_until) and article.embargo_until > now:
         article.published_at = article.embargo_until
 
 
@@ -69,8 +72,8 @@ class ReleaseOnSchedule(Publish):
             article.updated_at = article.scheduled_for
         else:
             article.published_at = article.scheduled_for
+        out_at_release(article, article.scheduled_for)
         article.scheduled_for = None
-        out_at_release(article)
 
     def describe(self, article: Article, **params) -> str:
         return "Published on schedule."

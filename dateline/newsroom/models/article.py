@@ -313,10 +313,12 @@ class Article(models.Model):
 
     def reaches_the_wire(self, changed: datetime | None) -> datetime | None:
         """When this state of the story reaches partners, if it was changed at `changed`
-        (None: an archive's import, which is no news): a withdrawal at once; a published
-        story not before its publication time and its embargo's end; else never."""
+        (None: an archive's import, which is no news): the withdrawal of a story that was out
+        at once; a published story not before its publication time and its embargo's end;
+        else never."""
         if self.status == self.Status.UNPUBLISHED:
-            return changed or self.modified_at
+            # Told only of a story that was out (Unpublish empties a held one's time).
+            return (changed or self.modified_at) if self.published_at is not None else None
         if self.status != self.Status.PUBLISHED:
             return None
         return max((t for t in (changed, self.published_at, self.embargo_until) if t),
