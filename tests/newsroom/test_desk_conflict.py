@@ -345,3 +345,26 @@ def test_a_story_sent_back_to_its_reporter_meanwhile_takes_the_save(make_user, m
     assert saved.status_code == 302
     article.refresh_from_db()
     assert article.headline == "Budget"
+
+
+def test_live_coverage_a_colleague_turned_on_stays_on_through_a_save_that_never_showed_it(
+        make_user, make_article):
+    """Ben's first live entry turns the story into live coverage (no new version); Ann's page,
+    drawn before, posted its unticked box with her headline fix, and the coverage left the
+    readers' page."""
+    article = make_article("Storm hits the coast")
+    ann, _ben = ann_and_ben(make_user)
+    page = ann.get(change_url(article)).content.decode()
+    assert 'name="opened_live" value="0"' in page
+    opened = {**article_post_data(article), "opened_live": "0"}
+    article.is_live_coverage = True  # as dateline.live's first entry does
+    article.save(update_fields=["is_live_coverage"], for_partners=False)
+    assert ann.post(change_url(article), {**opened, "headline": "Storm hits the north coast"}
+                    ).status_code == 302
+    article.refresh_from_db()
+    assert article.headline == "Storm hits the north coast" and article.is_live_coverage
+    # Unticked by an editor whose page showed it on, it goes off.
+    shown_on = {**article_post_data(article), "opened_live": "1"}
+    assert ann.post(change_url(article), shown_on).status_code == 302
+    article.refresh_from_db()
+    assert not article.is_live_coverage

@@ -83,7 +83,8 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
                "return_selected"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body", "dateline", "base_version",
-                           "add_key", "seen_tags", "opened_status"]}),
+                           "add_key", "seen_tags", "opened_status",
+                           "opened_live"]}),
         ("Filing", {"fields": ["section", "authors", "byline_text", "sources", "tags",
                                "original_url", "is_top_story", "is_live_coverage"]}),
         ("Publication", {"fields": ["status", "is_breaking", "published_at", "scheduled_for",
@@ -320,7 +321,7 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
         """The story's form fields whose posted value differs from what the story holds."""
         form = self.get_form(request, article, change=True)(
             request.POST, request.FILES, instance=article)
-        ignored = {"base_version", "add_key", "seen_tags", "opened_status"}
+        ignored = {"base_version", "add_key", "seen_tags", "opened_status", "opened_live"}
         if not request.POST.get("slug", "").strip():
             ignored.add("slug")  # left blank, it was made from the headline (Article.save)
         return [name for name in form.changed_data if name not in ignored]

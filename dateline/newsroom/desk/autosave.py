@@ -122,7 +122,7 @@ def initial_from(autosave: Autosave, fields: dict) -> dict:
         # Never the add page's one-time key: the page showing the text has its own (kept text
         # from a page already saved would otherwise lead the next save to that story).
         if name in posted and not field.disabled
-        and name not in {"base_version", "add_key", "opened_status"}
+        and name not in {"base_version", "add_key", "opened_status", "opened_live"}
     }
     initial["base_version"] = autosave.base_version
     return initial

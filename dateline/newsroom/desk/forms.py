@@ -34,6 +34,11 @@ class ArticleForm(forms.ModelForm):
     # version (Publish selected, in the list): an unfinished edit made on a page that said
     # "In review" went live with the next Save, unasked.
     opened_status = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    # Whether the story was live coverage when the page was drawn: a colleague's first live
+    # entry turns it on (dateline.live) with no new version, and this page's unticked box,
+    # saved, turned the coverage off for readers. Left as it was shown, the box keeps the
+    # story's flag as it is now.
+    opened_live = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1)
 
     class Meta:
         model = Article
@@ -59,6 +64,7 @@ class ArticleForm(forms.ModelForm):
             self.fields["base_version"].initial = self.instance.version
             self.fields["seen_tags"].initial = _ids(self.instance.tags.all())
             self.fields["opened_status"].initial = self.instance.status
+            self.fields["opened_live"].initial = "1" if self.instance.is_live_coverage else "0"
         if not self.instance.pk and not self.is_bound:
             self.fields["add_key"].initial = onetime.new_key()
         self.refused_revision = None
@@ -124,6 +130,10 @@ class ArticleForm(forms.ModelForm):
         opened = cleaned.get("opened_status")
         if opened and opened != current.status and current.status in GONE_OUT:
             self._refuse_moved(current)
+        opened_live = cleaned.get("opened_live")
+        if "is_live_coverage" in cleaned and opened_live in ("0", "1") and (
+                cleaned["is_live_coverage"] == (opened_live == "1")):
+            cleaned["is_live_coverage"] = current.is_live_coverage
         missing = conflict.unchosen(self)
         if missing:
             self._ask_again(current, missing)

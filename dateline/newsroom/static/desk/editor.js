@@ -30,7 +30,7 @@
   const HEARTBEAT_EVERY_MS = 10000;
   // Not the story's text: the token, the version and state the page showed, buttons, workflow notes, conflict choices,
   // and the intelligence panel's fields (its brief and picks are stored by its own buttons).
-  const NOT_TEXT = /^(csrfmiddlewaretoken|base_version|opened_status|_.*|wf-.*|conflict-.*|intel-.*)$/;
+  const NOT_TEXT = /^(csrfmiddlewaretoken|base_version|opened_.*|_.*|wf-.*|conflict-.*|intel-.*)$/;
   const csrfInput = form.querySelector("input[name=csrfmiddlewaretoken]");
   // Read at each request: session.js renews it after a login in another tab.
   const csrf = () => (csrfInput ? csrfInput.value : "");
