@@ -80,6 +80,14 @@ class StoryPhotoFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        if any("id" in f.errors for f in self.forms):
+            # A row a colleague took off since the page was drawn: its hidden key no longer
+            # names a row, and the error was on no field shown ("Please correct the errors
+            # below", with none to see, at every save).
+            raise forms.ValidationError(
+                "A photo of this story was taken off by someone else after you opened it. "
+                "Reload the page to see the story's photos as they are now (your text is kept "
+                "and offered back), then save again.")
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
                 and f.cleaned_data.get("photo")]
         leads = [f for f in kept if f.cleaned_data.get("role") == StoryPhoto.Role.LEAD]
@@ -88,6 +96,7 @@ class StoryPhotoFormSet(forms.BaseInlineFormSet):
         photos = [f.cleaned_data["photo"].pk for f in kept]
         if len(photos) != len(set(photos)):
             raise forms.ValidationError("The same photo is in the story twice.")
+        self._check_rows_added_meanwhile(leads, photos)
         # Publishing waits for alt text (publishing.py); a story already out would show a photo
         # put on it now at once, with none. Rows left as they were do not hold a save up.
         if self.instance.pk and self.instance.is_live:
@@ -104,6 +113,29 @@ class StoryPhotoFormSet(forms.BaseInlineFormSet):
                     "This story is published: readers would see {} at once, with no alt text. "
                     "Add it in the photo library (the photo is there now: the link opens it in "
                     "a new tab), then pick it here again and save.", names))
+
+    def _check_rows_added_meanwhile(self, leads: list, photos: list[int]) -> None:
+        """Rows a colleague put on the story since the page was drawn, which this page never
+        showed: a second lead was a 500 (the one-lead constraint), the same photo twice was
+        stored (each page alone is refused that)."""
+        if not self.instance.pk:
+            return
+        shown = {f.instance.pk for f in self.initial_forms if f.instance.pk}
+        added = StoryPhoto.objects.filter(article=self.instance).exclude(pk__in=shown)
+        was_lead = {f.instance.pk for f in self.initial_forms
+                    if f.initial.get("role") == StoryPhoto.Role.LEAD}
+        new_lead = any(not f.instance.pk or f.instance.pk not in was_lead for f in leads)
+        lead = added.filter(role=StoryPhoto.Role.LEAD).select_related("photo").first()
+        if lead is not None and new_lead:
+            raise forms.ValidationError(
+                f"Someone else gave this story a lead photo (“{lead.photo}”) after you opened "
+                "it. Put yours in the body, or reload the page to see theirs (your text is "
+                "kept and offered back), then save again.")
+        twice = added.filter(photo__in=photos).select_related("photo").first()
+        if twice is not None:
+            raise forms.ValidationError(
+                f"Someone else put “{twice.photo}” in this story after you opened it: it is in "
+                "the story once already. Take it off here, or reload the page, then save again.")
 
     def save(self, commit=True):
         if commit:

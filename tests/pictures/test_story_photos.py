@@ -193,6 +193,50 @@ def test_a_second_lead_photo_is_refused_with_words(draft, editor, desk_client):
     assert not StoryPhoto.objects.filter(article=draft).exists()
 
 
+def test_a_lead_photo_a_colleague_gave_meanwhile_is_named_not_a_server_error(
+        draft, editor, desk_client):
+    """Two editors each gave the story a lead photo; the second save (past the merge panel,
+    whose page never showed the first's row) was a 500 on the one-lead constraint."""
+    client = desk_client(editor)
+    data = change_form_data(client, draft)
+    theirs = StoryPhoto.objects.create(article=draft, photo=library_photo("Waves", "Harbour"),
+                                       role="lead")
+    add_row(data, photo=library_photo("Pier", "Pier").pk, role="lead", after_paragraph=0)
+    response = client.post(f"{ARTICLES}{draft.pk}/change/", data)
+    assert response.status_code == 200
+    assert "Someone else gave this story a lead photo (“Harbour”)" in html.unescape(
+        response.content.decode())
+    assert list(StoryPhoto.objects.filter(article=draft)) == [theirs]
+    # Put in the body, it joins theirs.
+    data[f"{INLINE}-0-role"], data[f"{INLINE}-0-after_paragraph"] = "body", 1
+    assert client.post(f"{ARTICLES}{draft.pk}/change/", data).status_code == 302
+    assert StoryPhoto.objects.filter(article=draft).count() == 2
+
+
+def test_a_photo_a_colleague_put_in_meanwhile_is_not_put_in_twice(draft, editor, desk_client):
+    client = desk_client(editor)
+    data = change_form_data(client, draft)
+    pier = library_photo("Pier", "Pier")
+    StoryPhoto.objects.create(article=draft, photo=pier, role="body", after_paragraph=1)
+    add_row(data, photo=pier.pk, role="body", after_paragraph=2)
+    response = client.post(f"{ARTICLES}{draft.pk}/change/", data)
+    assert response.status_code == 200
+    assert "Someone else put “Pier” in this story" in html.unescape(response.content.decode())
+    assert StoryPhoto.objects.filter(article=draft).count() == 1
+
+
+def test_a_photo_a_colleague_took_off_meanwhile_is_said_not_a_silent_error(
+        draft, editor, desk_client):
+    """Every Save answered "Please correct the errors below." with no error shown."""
+    client = desk_client(editor)
+    StoryPhoto.objects.create(article=draft, photo=library_photo("Pier", "Pier"), role="body")
+    data = change_form_data(client, draft)
+    StoryPhoto.objects.filter(article=draft).delete()
+    response = client.post(f"{ARTICLES}{draft.pk}/change/", {**data, "headline": "Storm"})
+    assert response.status_code == 200
+    assert "A photo of this story was taken off by someone else" in response.content.decode()
+
+
 def test_a_published_story_takes_no_new_photo_without_alt_text(editor, desk_client,
                                                               make_article):
     """Publishing waited for alt text; a photo put on a story already out went live with none."""
