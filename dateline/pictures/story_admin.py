@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from dateline.newsroom.desk.keys import KeysCheckedAdmin
+from dateline.newsroom.desk.seen import SeenStateAdmin
 from dateline.newsroom.permissions import can_edit
 
 from .models import Photo, StoryPhoto
@@ -149,7 +150,10 @@ class StoryPhotoFormSet(forms.BaseInlineFormSet):
         return super().save(commit)
 
 
-class StoryPhotoInline(KeysCheckedAdmin, admin.StackedInline):
+class StoryPhotoInline(SeenStateAdmin, KeysCheckedAdmin, admin.StackedInline):
+    # Each row carries what the page showed (SeenState): a colleague's new photo or caption,
+    # saved while this page stood open, was put back by its next save (the merge panel
+    # compares the story's own fields only).
     model = StoryPhoto
     form = StoryPhotoForm
     formset = StoryPhotoFormSet
@@ -188,10 +192,12 @@ class StoryPhotoInline(KeysCheckedAdmin, admin.StackedInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form = type("StoryPhotoFormFor", (formset.form,), {
-            "__init__": lambda self, *a, **kw: StoryPhotoForm.__init__(
-                self, *a, user=request.user, **kw),
-        })
+        base = formset.form  # StoryPhotoForm with SeenState before it
+
+        def __init__(form, *args, **kw):
+            base.__init__(form, *args, user=request.user, **kw)
+
+        formset.form = type("StoryPhotoFormFor", (base,), {"__init__": __init__})
         return formset
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

@@ -139,6 +139,8 @@ def change_form_data(client, article: Article) -> dict:
     data.update({f"{INLINE}-TOTAL_FORMS": "0", f"{INLINE}-INITIAL_FORMS": "0",
                  f"{INLINE}-MIN_NUM_FORMS": "0", f"{INLINE}-MAX_NUM_FORMS": "1000"})
     for index, use in enumerate(formset.queryset):
+        data.update({f"{INLINE}-{index}-seen_state":
+                     formset.forms[index]["seen_state"].value()})
         data.update({f"{INLINE}-{index}-id": use.pk, f"{INLINE}-{index}-article": article.pk,
                      f"{INLINE}-{index}-photo": use.photo_id,
                      f"{INLINE}-{index}-role": use.role,
@@ -211,6 +213,23 @@ def test_a_lead_photo_a_colleague_gave_meanwhile_is_named_not_a_server_error(
     data[f"{INLINE}-0-role"], data[f"{INLINE}-0-after_paragraph"] = "body", 1
     assert client.post(f"{ARTICLES}{draft.pk}/change/", data).status_code == 302
     assert StoryPhoto.objects.filter(article=draft).count() == 2
+
+
+def test_a_colleague_s_new_lead_photo_and_caption_stay_through_a_save_that_never_showed_them(
+        draft, editor, desk_client):
+    """Ben swapped the lead photo and wrote its caption; Ann, whose page showed the old one,
+    saved her body change (past the merge panel): the old photo came back, captionless."""
+    old, new = library_photo("Waves", "Harbour"), library_photo("Pier", "Pier")
+    use = StoryPhoto.objects.create(article=draft, photo=old, role="lead")
+    client = desk_client(editor)
+    data = change_form_data(client, draft)
+    StoryPhoto.objects.filter(pk=use.pk).update(photo=new, caption="The pier at noon")
+    response = client.post(f"{ARTICLES}{draft.pk}/change/",
+                           {**data, "body": "<p>One.</p><p>Two, changed.</p><p>Three.</p>"})
+    assert response.status_code == 302
+    use.refresh_from_db()
+    assert (use.photo, use.caption) == (new, "The pier at noon")
+    assert "changed" in Article.objects.get(pk=draft.pk).body
 
 
 def test_a_photo_a_colleague_put_in_meanwhile_is_not_put_in_twice(draft, editor, desk_client):
