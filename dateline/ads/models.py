@@ -1,5 +1,7 @@
 """Campaigns and the placements they run in."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
@@ -11,6 +13,13 @@ from dateline.pictures.models import Photo
 
 from .creative import sanitise_creative
 from .slots import CHOICES, SLOTS
+
+# An https origin as a CSP source names one: a host (its labels letters, digits and
+# hyphens; "*." for its subdomains), a port at most. Nothing else, so no ";" starts a
+# directive of its own in the frame's policy.
+ORIGIN = re.compile(r"https://(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+                    r"(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[0-9]{1,5})?",
+                    re.IGNORECASE)
 
 
 class Placement(models.Model):
@@ -38,13 +47,17 @@ class Placement(models.Model):
         return SLOTS[self.slot]
 
     def origins(self) -> list[str]:
-        return self.third_party_origins.split()
+        """The origins as the frame's CSP names them: only those that are origins (a row
+        saved before the check could hold "https://x.example;frame-ancestors …", a directive
+        of its own in the frame's policy)."""
+        return [o for o in self.third_party_origins.split() if ORIGIN.fullmatch(o)]
 
     def clean(self) -> None:
-        for origin in self.origins():
-            if not origin.startswith("https://") or "/" in origin[8:] or "'" in origin:
-                raise ValidationError({"third_party_origins": f"{origin!r} is not an https "
-                                       "origin such as https://ads.example.net."})
+        for origin in self.third_party_origins.split():
+            if not ORIGIN.fullmatch(origin):
+                raise ValidationError({"third_party_origins": f"{origin[:100]!r} is not an "
+                                       "https origin such as https://ads.example.net (or "
+                                       "https://*.example.net): a host name, a port at most."})
 
 
 class CampaignQuerySet(models.QuerySet):

@@ -210,9 +210,27 @@ def test_placement_origins_must_be_https_origins(db):
     from django.core.exceptions import ValidationError
 
     for bad in ("http://ads.example.net", "https://ads.example.net/path", "'unsafe-eval'",
-                "https://a.example; script-src *"):
+                "https://a.example; script-src *",
+                # One word, no space: a directive of its own in the frame's policy.
+                "https://x.example;frame-ancestors", "https://x.example,https://y.example",
+                "https://x.example:443;sandbox", "https://*", "https://x.example:", "https://"):
         with pytest.raises(ValidationError):
             Placement(slot="top", third_party_origins=bad).full_clean(validate_unique=False)
+    for good in ("https://ads.example.net", "https://*.example.net https://cdn.example:8443"):
+        Placement(slot="top", third_party_origins=good).full_clean(validate_unique=False)
+
+
+def test_a_frame_s_policy_names_only_origins_whatever_a_row_holds(client, db):
+    """A row saved before the check (or by a script) held "https://x.example;frame-ancestors
+    https://evil.example": its directive came first in the frame's CSP, and won."""
+    Placement.objects.update_or_create(slot="sidebar", defaults={
+        "third_party_tag": "<p>Partner</p>", "is_active": True,
+        "third_party_origins": "https://ads.example.net "
+                               "https://x.example;frame-ancestors https://evil.example"})
+    policy = client.get("/ads/frame/sidebar")["Content-Security-Policy"]
+    assert "x.example" not in policy and "https://ads.example.net" in policy
+    directives = [d.strip().split() for d in policy.split(";")]
+    assert [d for d in directives if d[0] == "frame-ancestors"] == [["frame-ancestors", "'self'"]]
 
 
 def test_urls_reverse(db):
