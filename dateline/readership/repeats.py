@@ -22,8 +22,11 @@ from django.conf import settings
 # A page shows one story but up to five ad slots, which may all hold one campaign (a house ad):
 # an impression's allowance is this many times a view's.
 PER_PAGE = {"impression": 5}
-# Senders kept at most per window: a flood of distinct senders (a botnet) is bounded in memory,
-# and beyond it beacons are counted as before (the batch's own bound still holds).
+# Senders kept at most per window: a flood of distinct senders (or of made-up story ids) is
+# bounded in memory. A full window starts the next one early, the full one kept as the
+# previous: once full it counted every beacon after, unlimited, for the rest of the window
+# (one sender filled it with made-up ids in seconds, then counted as often as it liked).
+# Forgetting a sender's counts now takes two windows' worth of beacons for each allowance.
 MOST_SENDERS = 200_000
 
 _lock = threading.Lock()
@@ -48,8 +51,9 @@ def allowed(network: str, kind: str, key: str) -> bool:
         seen = _current.get(digest, 0)
         if seen + _previous.get(digest, 0) >= most:
             return False
-        if seen or len(_current) < MOST_SENDERS:
-            _current[digest] = seen + 1
+        if not seen and len(_current) >= MOST_SENDERS:
+            _previous, _current, _started = _current, {}, now
+        _current[digest] = seen + 1
         return True
 
 

@@ -149,6 +149,25 @@ def test_the_allowance_comes_back_after_two_windows_and_holds_no_address(setting
     assert kept and all(len(k) == 8 and b"192.0.2.1" not in k for k in kept)
 
 
+def test_a_sender_filling_the_table_with_made_up_stories_does_not_escape_its_allowance(
+        settings, monkeypatch):
+    """Once the table of senders was full, every beacon after counted, unlimited: one sender
+    filled it with made-up story ids in seconds (the bound scaled down here)."""
+    from dateline.readership import repeats
+
+    settings.DATELINE_READERSHIP_REPEATS = 2
+    monkeypatch.setattr(repeats, "MOST_SENDERS", 50)
+    for made_up in range(1000, 1060):  # past the bound, in one window
+        assert repeats.allowed("192.0.2.1", "view", str(made_up))
+    assert len(repeats._current) <= 50 and len(repeats._previous) <= 50
+    counted = sum(repeats.allowed("192.0.2.1", "view", "7") for _ in range(50))
+    assert counted == 2
+    # Only by filling two windows' worth again does the sender get its allowance back.
+    for made_up in range(2000, 2060):
+        repeats.allowed("192.0.2.1", "view", str(made_up))
+    assert sum(repeats.allowed("192.0.2.1", "view", "7") for _ in range(50)) <= 2
+
+
 def test_no_limit_when_set_to_zero(settings):
     settings.DATELINE_READERSHIP_REPEATS = 0
     for _ in range(20):
