@@ -23,6 +23,9 @@ from .models import Tally
 
 SHOWN = 5
 HOURS = 24
+# How deep the ranking is read, in turn, for enough live stories: at most a few hundred rows.
+DEPTHS = (10, 50, 500)
+MAX_KEY_DIGITS = 18  # a key wider than any id is no story
 # Read for every page rendered: prepared (dateline.base.prepared), their SQL built once.
 _RANKED = Prepared(lambda since, limit: Tally.objects.filter(kind=Tally.Kind.VIEW, hour__gte=since)
                    .values("key").annotate(views=Sum("count")).order_by("-views", "key")
@@ -41,10 +44,16 @@ def most_read(limit: int = SHOWN, hours: int = HOURS) -> list[tuple[Article, int
     """Live stories with their views, most read first, over the last `hours` whole hours."""
     since = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(
         hours=hours - 1)
-    # A few more than shown: some of the most read may have been withdrawn since.
-    ranked = _RANKED.rows(since, Fixed(limit * 2))
-    views = {int(key): count for key, count in ranked if key.isdigit()}
-    stories = _STORIES.objects(timezone.now(), list(views)) if views else []
+    # A few more than shown: some of the most read may have been withdrawn since. Deeper while
+    # too few of them are live: views of drafts, killed stories or made-up ids (a beacon is
+    # counted before any database is asked) pushed every live story out, and the block went.
+    for depth in DEPTHS:
+        ranked = _RANKED.rows(since, Fixed(max(limit * 2, depth)))
+        views = {int(key): count for key, count in ranked
+                 if key.isdigit() and len(key) <= MAX_KEY_DIGITS}
+        stories = _STORIES.objects(timezone.now(), list(views)) if views else []
+        if len(stories) >= limit or len(ranked) < max(limit * 2, depth):
+            break
     return sorted(((story, views[story.pk]) for story in stories),
                   key=lambda pair: (-pair[1], pair[0].pk))[:limit]
 

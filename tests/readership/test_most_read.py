@@ -38,6 +38,25 @@ def test_ranks_the_last_24_hours_of_live_stories(stories):
             ("Story A", 10), ("Story C", 7), ("Story B", 3)]
 
 
+def test_views_of_stories_not_live_never_push_the_live_ones_out(stories, make_article):
+    """Nine drafts read six times each (or made-up ids, counted before any database is
+    asked): the ranking's first ten were none of them live, and the block was empty."""
+    a, b = stories[:2]
+    tally(a, 3, 0)
+    tally(b, 2, 0)
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        drafts = [make_article(f"Draft {n}", status=Article.Status.DRAFT, published_at=None)
+                  for n in range(9)]
+    for draft in drafts:
+        tally(draft, 6, 0)
+    for made_up in range(10**12, 10**12 + 40):
+        Tally.objects.create(kind="view", key=str(made_up), hour=NOW.replace(minute=0), count=9)
+    Tally.objects.create(kind="view", key="9" * 40, hour=NOW.replace(minute=0), count=99)
+    with time_machine.travel(NOW, tick=False):
+        assert [(s.headline, n) for s, n in most_read.most_read()] == [
+            ("Story A", 3), ("Story B", 2)]
+
+
 def test_pages_show_the_block_and_refresh_it_every_few_minutes(stories, client, settings):
     settings.DATELINE_PAGE_CACHE_ON = False  # the part itself is what is kept here
     a, b, *_ = stories
