@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dateline.newsroom.actions import TRANSITIONS
+from dateline.newsroom.actions.save import keep_refused
 from dateline.newsroom.models import Article, Presence
 
 LIST = "/desk/newsroom/article/"
@@ -150,6 +151,16 @@ def test_last_change_says_by_whom(desk_client, make_user, make_section):
     html = client.get(LIST).content.decode()
     cell = re.search(r'<td class="field-last_change">(.*?)</td>', html).group(1)
     assert cell.endswith(" by maria")
+    # A colleague publishes it from the list (no revision); a save refused later (kept as a
+    # refused revision, its text never applied) changes nothing.
+    story = Article.objects.get(headline="Written in the desk")
+    ben = make_user("Editor", username="ben")
+    TRANSITIONS["publish"].execute(ben, story)
+    keep_refused(story.pk, make_user("Reporter", username="rita"), story.version, "Mine", "",
+                 "<p>Mine.</p>")
+    html = client.get(LIST).content.decode()
+    cell = re.search(r'<td class="field-last_change">(.*?)</td>', html).group(1)
+    assert cell.endswith(" by ben")
 
 
 def queries_for_list(client) -> int:

@@ -70,12 +70,21 @@ def annotate_rows(articles: list[Article], viewer) -> None:
                .exclude(user=viewer).select_related("user").order_by("since"))
     for presence in present:
         editing.setdefault(presence.article_id, []).append(_name(presence.user))
-    last = Revision.objects.filter(article_id__in=ids).values("article_id").annotate(
-        newest=Max("pk")).values("newest")
-    changed = {revision.article_id: revision.created_by
-               for revision in Revision.objects.filter(pk__in=last).select_related("created_by")
-               .only("article_id", "created_by")}
+    # Who made the last change: the newest save (a refused one changed nothing) or move (a
+    # publish from this list saves no revision), whichever came later. The name was the last
+    # reviser's, beside the time of a colleague's publish, or of a refused save's author.
+    saves = Revision.objects.filter(article_id__in=ids).exclude(
+        kind=Revision.Kind.REFUSED).values("article_id").annotate(newest=Max("pk"))
+    moves = AuditEntry.objects.filter(article_id__in=ids).values("article_id").annotate(
+        newest=Max("pk"))
+    changed: dict[int, tuple] = {}
+    for rows, model, who in ((saves, Revision, "created_by"), (moves, AuditEntry, "user")):
+        for row in model.objects.filter(pk__in=rows.values("newest")).select_related(who).only(
+                "article_id", "created_at", who):
+            if row.article_id not in changed or changed[row.article_id][0] < row.created_at:
+                changed[row.article_id] = (row.created_at, getattr(row, who), model)
     for article in articles:
         article.editing_now = editing.get(article.pk, [])
-        author = changed.get(article.pk)
-        article.changed_by = _name(author) if author else ""
+        _, author, model = changed.get(article.pk, (None, None, None))
+        article.changed_by = _name(author) if author else (
+            "the scheduler" if model is AuditEntry else "")
