@@ -116,6 +116,26 @@ def test_only_the_slots_something_can_fill_are_shown(client, make_article, make_
     assert shown == {"sidebar", "in-story"}
 
 
+def test_a_campaign_for_one_section_or_tag_puts_no_empty_box_on_other_pages(
+        client, make_section, make_article, make_tag, make_campaign):
+    """A campaign for Sport put an empty "Advertisement" box at the top of every page."""
+    sport, world = make_section("Sport"), make_section("World")
+    football = make_section("Football", parent=sport)
+    derby = make_tag("Derby")
+    make_campaign("Boots", slots=("top",), sections=[sport])
+    make_campaign("Scarves", slots=("in-story",), tags=[derby])
+    pages = {
+        "sport below": make_article("Cup final", section=football, body=PARAGRAPHS),
+        "world": make_article("Talks resume", section=world, body=PARAGRAPHS),
+        "tagged": make_article("Derby day", section=world, tags=[derby], body=PARAGRAPHS),
+    }
+    shown = {name: set(re.findall(r'data-ad-slot="([a-z-]+)"',
+                                  client.get(story.get_absolute_url()).text))
+             for name, story in pages.items()}
+    assert shown == {"sport below": {"top"}, "world": set(), "tagged": {"in-story"}}
+    assert "data-ad-slot" not in client.get("/").text
+
+
 def test_a_campaign_to_start_later_already_has_its_box(client, make_article, make_campaign):
     make_campaign("Tomorrow", slots=("top",), starts_at=timezone.now() + timedelta(days=1))
     html = client.get(make_article().get_absolute_url()).content.decode()

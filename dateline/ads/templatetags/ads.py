@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from .. import choice
 from ..in_use import slots_in_use
 from ..slots import SLOTS
 
@@ -27,7 +28,10 @@ def ad_slot(name: str, section=None, tags=None) -> SafeString:
     slot = SLOTS[name]  # a misspelt slot fails the template's render, not a reader's page
     if name not in slots_in_use():  # kept per process while the page cache's generation stands
         return SafeString("")
-    ids = ",".join(str(getattr(t, "pk", t)) for t in list(tags or ())[:MOST_TAGS])
+    tag_ids = [getattr(t, "pk", t) for t in list(tags or ())[:MOST_TAGS]]
+    if not _may_fill(name, section, None if tags is None else tag_ids):
+        return SafeString("")
+    ids = ",".join(str(pk) for pk in tag_ids)
     return format_html(
         '<div class="ad-slot ad-slot-{}" data-ad-slot="{}"{}{}>'
         '<p class="ad-label">Advertisement</p><div class="ad-box"></div></div>',
@@ -35,6 +39,25 @@ def ad_slot(name: str, section=None, tags=None) -> SafeString:
         format_html(' data-ad-section="{}"', getattr(section, "pk", section)) if section else "",
         format_html(' data-ad-tags="{}"', ids) if ids else "",
     )
+
+
+def _may_fill(name: str, section, tag_ids: list | None) -> bool:
+    """Whether anything could fill the slot on this page: its third-party tag, or a campaign
+    not ended that targets the whole site, the page's section (or one above it) or one of its
+    tags (`None`: the page's tags not named here, which ads.js reads from the page, so any
+    tag's campaign may). A campaign for Sport put empty "Advertisement" boxes on every other
+    section's pages. From the campaigns' table each process keeps (choice.py): no query."""
+    found = choice.table()
+    placed = found.placements.get(name)
+    if placed is not None and placed.is_active and placed.third_party_tag:
+        return True
+    path = getattr(section, "path", None)
+    if path is None and section is not None:
+        path = choice.section_path(found, getattr(section, "pk", section))
+    if tag_ids is None:
+        return any(c.fits(name, path, c.tag_ids) for c in found.candidates)
+    ids = frozenset(pk for pk in tag_ids if isinstance(pk, int))
+    return any(c.fits(name, path, ids) for c in found.candidates)
 
 
 @register.simple_tag
