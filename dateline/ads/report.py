@@ -33,7 +33,15 @@ class Day:
 
 def daily(campaign: Campaign) -> list[Day]:
     """Every day from the first counted to the last, in the site's zone, gaps as zeros."""
-    rows = (Tally.objects.filter(kind__in=[IMPRESSION, CLICK], key=str(campaign.pk))
+    # Only the hours it ran: a beacon names any campaign, and one POSTed after its end (no
+    # page shows it) was billed as an impression. Tallies are hourly, so its first and last
+    # hours count whole.
+    ran = Tally.objects.filter(
+        kind__in=[IMPRESSION, CLICK], key=str(campaign.pk),
+        hour__gte=campaign.starts_at.replace(minute=0, second=0, microsecond=0))
+    if campaign.ends_at is not None:
+        ran = ran.filter(hour__lt=campaign.ends_at)
+    rows = (ran
             .annotate(day=TruncDate("hour", tzinfo=timezone.get_current_timezone()))
             .values("day", "kind").annotate(total=Sum("count")).order_by("day"))
     found: dict[date, dict[str, int]] = {}

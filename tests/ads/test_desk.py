@@ -47,8 +47,8 @@ def test_a_campaign_without_a_creative_is_refused_with_the_reason(manager):
 
 def test_the_report_gives_impressions_clicks_and_ctr_per_day(manager, make_campaign, settings):
     settings.TIME_ZONE = "UTC"
-    campaign = make_campaign()
-    other = make_campaign("Other")
+    campaign = make_campaign(starts_at=datetime(2026, 10, 31, tzinfo=UTC))
+    other = make_campaign("Other", starts_at=datetime(2026, 10, 31, tzinfo=UTC))
     rows = [("impression", campaign, 1, 10, 400), ("impression", campaign, 1, 14, 600),
             ("click", campaign, 1, 14, 15), ("impression", campaign, 3, 9, 200),
             ("impression", other, 1, 10, 9999)]
@@ -72,6 +72,20 @@ def test_the_report_gives_impressions_clicks_and_ctr_per_day(manager, make_campa
     assert chart["Content-Type"] == "image/svg+xml"
     svg = chart.content.decode()
     assert "<svg" in svg and "2026-11-03" in svg and "Impressions" in svg  # shown as an <img>
+
+
+def test_the_report_counts_only_the_hours_the_campaign_ran(manager, make_campaign, settings):
+    """Beacons POSTed for a campaign after its end (no page showed it) were billed."""
+    settings.TIME_ZONE = "UTC"
+    campaign = make_campaign(starts_at=datetime(2026, 11, 1, 9, 30, tzinfo=UTC),
+                             ends_at=datetime(2026, 11, 1, 16, 30, tzinfo=UTC))
+    for hour, n in ((8, 7), (9, 100), (16, 50), (17, 5000), (23, 5000)):
+        Tally.objects.create(kind="impression", key=str(campaign.pk),
+                             hour=datetime(2026, 11, 1, hour, tzinfo=UTC), count=n)
+    Tally.objects.create(kind="impression", key=str(campaign.pk),
+                         hour=datetime(2026, 11, 2, 10, tzinfo=UTC), count=5000)
+    csv = manager.get(f"/desk/ads/campaign/{campaign.pk}/report/?format=csv").content.decode()
+    assert csv.splitlines() == ["date,impressions,clicks,ctr_percent", "2026-11-01,150,0,0.00"]
 
 
 def test_the_report_is_for_the_desk_only(client, make_user, desk_client, make_campaign):
