@@ -160,6 +160,24 @@ def test_deleting_a_published_story_says_what_it_does_and_the_gentler_way(
     assert draft_page.status_code == 200 and b"delete-warning" not in draft_page.content
 
 
+def test_deleting_a_story_someone_has_open_names_them(desk_client, make_user, make_article):
+    """The reporter typing in it kept seeing "Draft kept", and their Save found it gone."""
+    import lxml.html
+
+    from dateline.newsroom.desk import presence
+
+    draft = make_article("Notes for later", status=Article.Status.DRAFT, published_at=None)
+    rita = make_user("Reporter", "rita")
+    rita.first_name, rita.last_name = "Rita", "Moss"
+    rita.save()
+    presence.mark(draft, rita)
+    page = lxml.html.fromstring(desk_client(make_user("Chief editor")).get(
+        f"/desk/newsroom/article/{draft.pk}/delete/").content.decode())
+    said = " ".join(page.get_element_by_id("delete-editing").text_content().split())
+    assert said.startswith("Rita Moss (reporter) has had this story open since ")
+    assert said.endswith("What they have not saved yet goes with the story: ask them first.")
+
+
 def test_deleting_chosen_stories_names_the_published_ones(desk_client, make_user, make_article):
     import lxml.html
 

@@ -170,6 +170,14 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
         by = getattr(article, "changed_by", "")
         return f"{when} by {by}" if by else when
 
+    def delete_view(self, request, object_id, extra_context=None):
+        # Who has the story open now: their unsaved text goes with it (the page they typed
+        # in kept saying "Draft kept", and their Save found the story gone).
+        article = Article.objects.filter(pk=key_from(str(object_id))).first()
+        extra_context = {**(extra_context or {}), "editing_now": (
+            presence.others(article, request.user) if article is not None else [])}
+        return super().delete_view(request, object_id, extra_context)
+
     def changelist_view(self, request, extra_context=None):
         # The newsroom's word for the list, not the admin's "Select article to change".
         extra_context = {"title": "Stories", **(extra_context or {})}
