@@ -159,6 +159,29 @@ def test_a_story_published_from_the_list_while_open_is_said_and_held_before_a_sa
     assert ann.evaluate("window.cspViolations") == [] and ann.errors == []
 
 
+def test_a_save_that_went_through_is_never_said_to_be_unanswered(
+    browser, live_server, make_user, make_article
+):
+    """The page left by a reload kept its text on its way out (landing after the new page was
+    drawn); the next Save went through, the page came back with that other visit's text (and
+    its older version), and told the editor their Save was never answered: saving again, as
+    told, was a merge with themself."""
+    ann = editor_account(make_user, "ann", "Ann", "Lee")
+    article = make_article("Flood warning")
+    record_revision(article, None)
+    connections.close_all()
+    page = open_story(desk_context(browser), live_server, "ann", article)
+    page.fill("#id_headline", "Flood warning for the south")
+    Autosave.objects.update_or_create(article=article, user=ann, defaults={
+        "base_version": 1, "data": {"headline": ["Flood warning, left"], "_page": ["left"]}})
+    connections.close_all()
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success", timeout=15000)
+    assert Article.objects.get(pk=article.pk).headline == "Flood warning for the south"
+    assert page.locator("#unanswered-save").count() == 0
+    assert page.errors == []
+
+
 BODY = ".field-body .ProseMirror[contenteditable=true]"
 
 

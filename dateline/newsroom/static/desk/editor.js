@@ -277,7 +277,11 @@
     });
     if (discard) discard.addEventListener("click", sentStore.forget);
     const sent = sentStore.read();
-    const answered = refusedBase || form.querySelector(".errornote");
+    // A page that says the save went through answered it, whatever else it shows: text of
+    // another visit, kept on the server with that visit's older version, came back into the
+    // form after a successful Save, and was taken for the Save's own, unanswered.
+    const answered = refusedBase || form.querySelector(".errornote")
+      || document.querySelector(".messagelist .success");
     if (sent && sent.page === here) {
       if (answered || sent.base !== baseVersion() || Date.now() - sent.at > SENT_KEPT_MS) {
         sentStore.forget();  // saved since, or the server gave the text back itself
