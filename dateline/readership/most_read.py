@@ -15,6 +15,7 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from dateline.base.numbers import key_from
 from dateline.base.prepared import Fixed, Prepared
 from dateline.newsroom.models import Article
 from dateline.pagecache import keys, parts
@@ -25,7 +26,6 @@ SHOWN = 5
 HOURS = 24
 # How deep the ranking is read, in turn, for enough live stories: at most a few hundred rows.
 DEPTHS = (10, 50, 500)
-MAX_KEY_DIGITS = 18  # a key wider than any id is no story
 # Read for every page rendered: prepared (dateline.base.prepared), their SQL built once.
 _RANKED = Prepared(lambda since, limit: Tally.objects.filter(kind=Tally.Kind.VIEW, hour__gte=since)
                    .values("key").annotate(views=Sum("count")).order_by("-views", "key")
@@ -49,8 +49,7 @@ def most_read(limit: int = SHOWN, hours: int = HOURS) -> list[tuple[Article, int
     # counted before any database is asked) pushed every live story out, and the block went.
     for depth in DEPTHS:
         ranked = _RANKED.rows(since, Fixed(max(limit * 2, depth)))
-        views = {int(key): count for key, count in ranked
-                 if key.isdigit() and len(key) <= MAX_KEY_DIGITS}
+        views = {pk: count for key, count in ranked if (pk := key_from(key)) is not None}
         stories = _STORIES.objects(timezone.now(), list(views)) if views else []
         if len(stories) >= limit or len(ranked) < max(limit * 2, depth):
             break

@@ -47,17 +47,15 @@ def _may_fill(name: str, section, tag_ids: list | None) -> bool:
     tags (`None`: the page's tags not named here, which ads.js reads from the page, so any
     tag's campaign may). A campaign for Sport put empty "Advertisement" boxes on every other
     section's pages. From the campaigns' table each process keeps (choice.py): no query."""
-    found = choice.table()
-    placed = found.placements.get(name)
-    if placed is not None and placed.is_active and placed.third_party_tag:
+    placed = choice.placement(name)
+    if placed is not None and placed.third_party_tag:
         return True
+    found = choice.table()
     path = getattr(section, "path", None)
     if path is None and section is not None:
         path = choice.section_path(found, getattr(section, "pk", section))
-    if tag_ids is None:
-        return any(c.fits(name, path, c.tag_ids) for c in found.candidates)
-    ids = frozenset(pk for pk in tag_ids if isinstance(pk, int))
-    return any(c.fits(name, path, ids) for c in found.candidates)
+    ids = None if tag_ids is None else frozenset(pk for pk in tag_ids if isinstance(pk, int))
+    return any(c.fits(name, path, c.tag_ids if ids is None else ids) for c in found.candidates)
 
 
 @register.simple_tag

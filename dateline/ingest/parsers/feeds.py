@@ -20,7 +20,7 @@ class FeedParser(Parser):
 
     def parse(self, payload: bytes, *, content_type: str = "") -> ParseResult:
         data, warnings = safe_xml(payload, content_type)
-        data, count = _first_entries(data)
+        data, elements, count = _first_entries(data)
         # A stream, never bytes or str: given those, feedparser tries them as a file name
         # or a URL first, and an outlet's answer could name /etc/passwd.
         try:
@@ -37,7 +37,7 @@ class FeedParser(Parser):
         if count > normalise.MAX_ITEMS:  # cut to MAX_ITEMS before feedparser read it
             entries = [*entries, *[None] * (count - len(entries))]
         entries = [entry for entry in normalise.capped(entries, warnings) if entry is not None]
-        raws = _raw_entries(data, len(entries))
+        raws = _raw_entries(elements, len(entries))
         items, empty = [], 0
         for number, entry in enumerate(entries):
             parsed = self.item(entry, feed_language, raws[number] if raws else dict(entry))
@@ -71,8 +71,9 @@ class FeedParser(Parser):
         )
 
 
-def _first_entries(data: bytes) -> tuple[bytes, int]:
-    """The document with its first MAX_ITEMS items or entries, and how many it held.
+def _first_entries(data: bytes) -> tuple[bytes, list | None, int]:
+    """The document with its first MAX_ITEMS items or entries, those elements (None where lxml
+    cannot read the document), and how many it held.
 
     feedparser keeps every entry it reads, a dict of dicts each, before any cap applies: a
     10 MB feed of 200,000 one-line items took 15 s of the polling thread and 390 MB. lxml
@@ -80,29 +81,24 @@ def _first_entries(data: bytes) -> tuple[bytes, int]:
     try:
         root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError:
-        return data, 0
-    elements = root.xpath(_ENTRIES)
-    if len(elements) <= normalise.MAX_ITEMS:
-        return data, len(elements)
-    for element in elements[normalise.MAX_ITEMS:]:
-        element.getparent().remove(element)
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8"), len(elements)
+        return data, None, 0
+    elements = root.xpath("//*[local-name()='item' or local-name()='entry']")
+    count = len(elements)
+    if count > normalise.MAX_ITEMS:
+        for element in elements[normalise.MAX_ITEMS:]:
+            element.getparent().remove(element)
+        elements = elements[: normalise.MAX_ITEMS]
+        data = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return data, elements, count
 
 
-_ENTRIES = "//*[local-name()='item' or local-name()='entry']"
-
-
-def _raw_entries(data: bytes, count: int) -> list[str]:
-    """Each <item> or <entry> as the outlet wrote it; [] where they cannot be matched up."""
-    try:
-        root = etree.fromstring(data, safe_parser())
-    except etree.XMLSyntaxError:
-        return []
-    elements = root.xpath(_ENTRIES)
-    if len(elements) != count:
+def _raw_entries(elements: list | None, count: int) -> list[str]:
+    """Each <item> or <entry> as the outlet wrote it; [] where they cannot be matched up with
+    feedparser's `count` entries."""
+    if elements is None or len(elements) != count:
         return []
     return [etree.tostring(element, encoding="unicode")[: normalise.text.MAX_RAW]
-            for element in elements[: normalise.MAX_ITEMS]]
+            for element in elements]
 
 
 class RSSParser(FeedParser):

@@ -150,9 +150,10 @@ class ArticleForm(forms.ModelForm):
             self.data.get("standfirst", ""), self.data.get("body", ""))
         self.data = self.data.copy()
         self.data["opened_status"] = current.status
+        now = status_label(current)
         raise forms.ValidationError(
             f"{moved_by(current)} after you opened it: it is now "
-            f"{status_label(current)[0].lower()}{status_label(current)[1:]}. Your text was not "
+            f"{now[:1].lower()}{now[1:]}. Your text was not "
             f"applied, so nothing went out unread; it is kept as revision "
             f"{self.refused_revision.pk} and is still in the form below. Read it again, then "
             "save to put it on the story as it is now.",
