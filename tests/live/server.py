@@ -217,12 +217,23 @@ if made:
     editor.groups.add(Group.objects.get(name="Editor"))
 editor = User.objects.get(pk=editor.pk)
 section = Section.objects.first() or Section.objects.create(name="World")
-article = Article.objects.create(headline={headline!r}, body="<p>Filed.</p>", section=section,
-                                 is_breaking={breaking!r})
-TRANSITIONS["publish"].execute(editor, article)
-result = {{"id": article.pk, "committed": time.time(), "url": article.get_absolute_url()}}
+result = []
+for headline in {headlines!r}:
+    article = Article.objects.create(headline=headline, body="<p>Filed.</p>", section=section,
+                                     is_breaking={breaking!r})
+    TRANSITIONS["publish"].execute(editor, article)
+    result.append({{"id": article.pk, "committed": time.time(),
+                   "url": article.get_absolute_url()}})
+    time.sleep({pause!r})
 """
 
 
 def publish(site: RunningSite, headline: str, breaking: bool = False) -> dict:
-    return site.django(PUBLISH.format(headline=headline, breaking=breaking))
+    return publish_many(site, [headline], breaking)[0]
+
+
+def publish_many(site: RunningSite, headlines: list[str], breaking: bool = False,
+                 pause: float = 0) -> list[dict]:
+    """Each headline published in turn, `pause` seconds apart, in one shell: a shell's start
+    costs a second."""
+    return site.django(PUBLISH.format(headlines=headlines, breaking=breaking, pause=pause))

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from .server import EventStream, publish
+from .server import EventStream, publish, publish_many
 
 pytestmark = pytest.mark.broker
 
@@ -58,8 +58,7 @@ def test_a_reader_who_reconnects_gets_what_was_missed_and_nothing_twice(site):
     before = stream.events_until(is_story("Before the tunnel"))[-1]
     stream.close()
     # Offline while two stories are published...
-    publish(site, "In the tunnel, first")
-    publish(site, "In the tunnel, second")
+    publish_many(site, ["In the tunnel, first", "In the tunnel, second"])
     # ...and back, as EventSource reconnects: with the id of the last event it had.
     again = EventStream(site.live_url, last_event_id=before["id"])
     try:

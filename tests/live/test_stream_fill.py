@@ -8,7 +8,7 @@ it misses nothing and gets nothing twice.
 
 import pytest
 
-from .server import EventStream, publish, start_site
+from .server import EventStream, publish_many, start_site
 
 pytestmark = pytest.mark.broker
 
@@ -29,8 +29,8 @@ def test_a_stream_past_its_fill_ends_and_the_reader_gets_the_rest_once(small_sit
     stream.next_event()  # the ticker's snapshot
     headlines = [f"Story {n} of the evening, with a headline long enough to count" for n in
                  range(8)]
-    for headline in headlines:
-        publish(small_site, headline)
+    # Apart, as a desk publishes them: each its own event, not one batch the stream sends whole.
+    publish_many(small_site, headlines, pause=0.3)
     seen = []
     while (event := stream.next_event(timeout=3)) is not None:
         seen.append(event)
