@@ -33,12 +33,18 @@ _BODY_RULES = {"tags": BODY_TAGS, "attributes": BODY_ATTRIBUTES, "url_schemes": 
 # One of those attributes, as the sanitiser writes them, holding a URL with no scheme.
 _RELATIVE_URL = re.compile(r"\s(?:href|src|cite)=\"(?![a-zA-Z][a-zA-Z0-9+.-]*:)")
 
-# Control characters other than tab, line feed and carriage return: no text a person means holds
-# them, XML 1.0 cannot carry them (a feed or sitemap holding one is refused whole) and HTML
-# calls them errors. Word's manual line break (vertical tab) and page break (form feed)
-# arrive with pasted text: they become spaces; the rest go.
+# Control characters other than tab, line feed and carriage return, Unicode's noncharacters
+# (U+FFFE, U+FFFF, U+FDD0 to U+FDEF and the last two of every plane) and lone surrogates: no
+# text a person means holds them, HTML calls them errors, and XML 1.0 cannot carry the
+# controls, U+FFFE, U+FFFF or a surrogate (a feed or sitemap holding one is refused whole; a
+# tag typed with U+FFFF in the desk broke every feed listing its story). Word's manual line
+# break (vertical tab) and page break (form feed) arrive with pasted text: they become spaces;
+# the rest go.
 _PASTED_BREAKS = str.maketrans({"\x0b": " ", "\x0c": " "})
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}"
+              for plane in range(1, 17)) + "]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[A-Z\"“‘(])")  # noqa: RUF001
 # Words that end in a full stop without ending the sentence: "U.S.", "Mr.", "Corp."...

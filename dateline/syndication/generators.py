@@ -23,7 +23,9 @@ from django.utils.xmlutils import SimplerXMLGenerator
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0B-\x0C\x0E-\x1F]")  # none allowed in XML 1.0
+# What XML 1.0 cannot hold (its Char production): stored text is cleaned of them as it is saved
+# (newsroom.html.as_meant), but a feed stays readable whatever an older row or a plug-in holds.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # What makes a reader guessing whether an RSS title is text or HTML (feedparser, as others)
 # take it for HTML: a closing tag or an entity. Such a title goes in as HTML made from its text,
 # or "<b>x</b>" showed as a bold x and a literal "&amp;" as "&"; any other stays plain text.

@@ -81,6 +81,20 @@ def test_control_characters_go_and_words_breaks_become_spaces():
     assert without_control_characters(kept) == kept
 
 
+def test_noncharacters_and_lone_surrogates_go_and_every_plane_s_letters_stay():
+    """U+FFFE and U+FFFF typed in the desk (browsers send them as any UTF-8) made every feed
+    and the news sitemap listing the story unreadable XML; the other noncharacters and half a
+    surrogate pair are no text either."""
+    from dateline.newsroom.html import as_meant
+
+    assert as_meant("Sofia\ufffe talks\uffff \ufdd0end\U0001fffe\U0010ffff\ud800") == (
+        "Sofia talks end")
+    # Astral letters, emoji with their joiners, flags and the last character before U+FFFE stay.
+    kept = ("\U0001d518 \U0001f469\u200d\U0001f469\u200d\U0001f467 \U0001f1e7\U0001f1ec "
+            "\U0001fffd \ufffd \ufdf0")
+    assert as_meant(kept) == kept
+
+
 def test_text_comes_composed_as_the_web_writes_it():
     from dateline.newsroom.html import as_meant
 

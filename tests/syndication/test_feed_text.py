@@ -191,6 +191,26 @@ def test_control_characters_of_wire_copy_are_dropped_not_a_server_error(client, 
     }
 
 
+def test_noncharacters_typed_or_stored_leave_every_feed_well_formed(client, make_article,
+                                                                    make_section, make_tag):
+    """U+FFFE and U+FFFF are UTF-8 a browser sends like any letter, and no XML 1.0 may hold
+    them: one in a tag made each feed listing the story unreadable to a strict parser."""
+    from lxml import etree
+
+    section, tag = make_section("World"), make_tag("Assad\uffff", Tag.Kind.PERSON)
+    story = make_article("Talks\ufffe in Geneva", standfirst="Both\uffff sides.",
+                         section=section, tags=[tag])
+    assert (story.headline, story.teaser, tag.name) == ("Talks in Geneva", "Both sides.", "Assad")
+    # A row stored before that rule: the feeds' writer leaves the characters out too.
+    Article.objects.filter(pk=story.pk).update(headline="Talks\ufffe in Geneva",
+                                               teaser="Both\uffff sides.")
+    Tag.objects.filter(pk=tag.pk).update(name="Assad\uffff")
+    for url in [u for u in feed_urls(section, tag) if not u.endswith("json/")]:
+        etree.fromstring(client.get(url).content)  # raises on what XML cannot hold
+        assert read_back(client, url) == {"Talks in Geneva": "Both sides."}, url
+        assert not feedparser.parse(client.get(url).content).bozo, url
+
+
 def test_full_content_shows_corrections_above_the_body_as_the_page_does(
         client, settings, make_article, make_user):
     """A reader of the whole story in a feed reader sees what was corrected: before, the

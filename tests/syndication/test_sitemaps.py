@@ -230,6 +230,14 @@ def test_news_sitemap_has_the_last_48_hours_with_publication_and_title(client, a
     assert W3C_SECONDS.match(entry.findtext("s:lastmod", namespaces=NS))
 
 
+def test_a_headline_stored_with_a_noncharacter_leaves_the_news_sitemap_readable(
+        client, make_article, make_section):
+    story = make_article("Talks in Geneva", section=make_section("World"))
+    Article.objects.filter(pk=story.pk).update(headline="Talks\ufffe in\uffff Geneva")
+    news = fetch(client, "/sitemaps/news.xml").find("s:url/news:news", NS)
+    assert news.findtext("news:title", namespaces=NS) == "Talks in Geneva"
+
+
 def bulk_stories(section, count: int, *, newest: timedelta = timedelta(minutes=1),
                  step: timedelta = timedelta(minutes=1)) -> list[Article]:
     """Live stories created in one statement, `step` apart from `newest` ago backwards."""
