@@ -72,13 +72,49 @@ def without_control_characters(text: str) -> str:
     return _CONTROL.sub("", text.translate(_PASTED_BREAKS))
 
 
+# Unicode's explicit direction marks: embeddings and overrides (LRE, RLE, LRO, RLO) end at a
+# PDF; isolates (LRI, RLI, FSI) at a PDI, which ends the embeddings opened inside them too.
+_EMBEDDINGS, _ISOLATES = frozenset("\u202a\u202b\u202d\u202e"), frozenset("\u2066\u2067\u2068")
+_POP_EMBEDDING, _POP_ISOLATE = "\u202c", "\u2069"
+_DIRECTION_MARK = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def directions_closed(text: str) -> str:
+    """The text without the direction marks it leaves open or closes without opening.
+
+    A right-to-left override left open in one author's name ran on to the end of the byline
+    where names are joined ("By A and B"): the site's "and" read "dna" and the next name
+    backwards, a reader-facing spoof, in the page, its title, the PDF, feeds and the wire
+    alike. Balanced marks stay (a name written right to left inside a left-to-right one)."""
+    if not _DIRECTION_MARK.search(text):
+        return text
+    kept, opened = list(text), []  # opened: (mark, index) still open
+    for index, char in enumerate(text):
+        if char in _EMBEDDINGS or char in _ISOLATES:
+            opened.append((char, index))
+        elif char == _POP_EMBEDDING:
+            if opened and opened[-1][0] in _EMBEDDINGS:
+                opened.pop()
+            else:
+                kept[index] = ""
+        elif char == _POP_ISOLATE:
+            if any(mark in _ISOLATES for mark, _ in opened):
+                while opened.pop()[0] not in _ISOLATES:
+                    pass
+            else:
+                kept[index] = ""
+    for _, index in opened:
+        kept[index] = ""
+    return "".join(kept)
+
+
 def as_meant(text: str) -> str:
-    """The text as a person meant it: without control characters, and composed (NFC, as the
-    W3C asks of the web). A Mac's or an outlet's decomposed "é" (e and a combining accent)
-    looks the same but is other characters: the tagger, the clustering's word shingles and
-    exact matches missed it. Never made longer (a few characters decompose under NFC), so a
-    text within its column's limit stays within it."""
-    text = without_control_characters(text)
+    """The text as a person meant it: without control characters or unbalanced direction
+    marks, and composed (NFC, as the W3C asks of the web). A Mac's or an outlet's decomposed
+    "é" (e and a combining accent) looks the same but is other characters: the tagger, the
+    clustering's word shingles and exact matches missed it. Never made longer (a few
+    characters decompose under NFC), so a text within its column's limit stays within it."""
+    text = directions_closed(without_control_characters(text))
     if unicodedata.is_normalized("NFC", text):
         return text
     composed = unicodedata.normalize("NFC", text)

@@ -1,3 +1,4 @@
+import re
 import unicodedata
 
 import lxml.html
@@ -106,12 +107,44 @@ def test_text_comes_composed_as_the_web_writes_it():
     assert as_meant(grows) == grows
 
 
+# The direction marks: overrides, an embedding and its end, isolates and their end.
+RLO, LRO, RLE, PDF, RLI, FSI, PDI = "\u202e\u202d\u202b\u202c\u2067\u2068\u2069"
+
+
+@pytest.mark.parametrize(("written", "kept"), [
+    # An override left open would run on into whatever follows the name ("By A and B").
+    (f"Aaa{RLO} first author", "Aaa first author"),
+    (f"{PDF}Stray{PDI} closers", "Stray closers"),
+    # Closed marks stay: a right-to-left name inside a left-to-right one.
+    (f"Report by {RLI}\u05d3\u05e0\u05d4{PDI} and {RLE}x{PDF}",
+     f"Report by {RLI}\u05d3\u05e0\u05d4{PDI} and {RLE}x{PDF}"),
+    # A PDI ends the embeddings opened inside its isolate; a PDF cannot end an isolate.
+    (f"{FSI}a{LRO}b{PDI}c{PDF}", f"{FSI}a{LRO}b{PDI}c"),
+    (f"{RLO}{FSI}a{PDF}{PDI}", f"{FSI}a{PDI}"),
+])
+def test_direction_marks_left_open_or_closing_nothing_go(written, kept):
+    from dateline.newsroom.html import as_meant, directions_closed
+
+    assert as_meant(written) == kept
+    assert directions_closed(kept) == kept
+
+
+@given(st.text(alphabet=st.sampled_from(f"ab{RLO}{LRO}{RLE}{PDF}{RLI}{FSI}{PDI}")))
+def test_what_is_left_of_the_direction_marks_is_balanced(text):
+    from dateline.newsroom.html import directions_closed
+
+    closed = directions_closed(text)
+    assert directions_closed(closed) == closed  # nothing left open, nothing closing nothing
+    marks = "[\u202a-\u202e\u2066-\u2069]"
+    assert re.sub(marks, "", closed) == re.sub(marks, "", text)  # every letter stays
+
+
 @given(st.text())
 def test_composed_text_says_the_same_and_is_never_longer(text):
-    from dateline.newsroom.html import as_meant, without_control_characters
+    from dateline.newsroom.html import as_meant, directions_closed, without_control_characters
 
     meant = as_meant(text)
-    plain = without_control_characters(text)
+    plain = directions_closed(without_control_characters(text))
     assert len(meant) <= len(plain)
     assert unicodedata.normalize("NFD", meant) == unicodedata.normalize("NFD", plain)
     if len(unicodedata.normalize("NFC", plain)) <= len(plain):

@@ -1,6 +1,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
+import lxml.html
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).strip()
+    """The words a reader reads, as a browser joins them (an inline element adds no space)."""
+    return " ".join(lxml.html.fromstring(response.content).body.text_content().split())
 
 
 def test_article_page_shows_what_the_agency_shows(
@@ -232,6 +234,24 @@ def test_many_subsections_fold_away_before_the_stories(client, make_section, mak
     assert many.index("</details>") < many.index("A story")
     few = client.get("/section/europe/").content.decode()
     assert "<details>" not in few and 'href="/section/europe/france/"' in few
+
+
+def test_no_name_turns_the_words_after_it_around(client, make_article, make_author,
+                                                 make_source):
+    """A right-to-left override left open in one author's name ran on to the end of the
+    byline: "By Aaa first and Zed second" read "By Aaarohtua dnoces deZ dna ..." in Chromium.
+    The mark goes as the name is saved, and each name is isolated as a name written right to
+    left (Arabic, Hebrew) needs to be beside the page's own words."""
+    story = make_article(
+        authors=[make_author("Aaa\u202e first author"), make_author("Zed second author")],
+        sources=[make_source("Aaa\u202e first source", "https://a.example/"),
+                 make_source("\u05d7\u05d3\u05e9\u05d5\u05ea \u202eZed")])
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "\u202e" not in html
+    assert re.search(r'By <a href="[^"]+" rel="author" dir="auto">Aaa first author</a> and '
+                     r'<a href="[^"]+" rel="author" dir="auto">Zed second author</a>', html)
+    assert ('Sources:</span> <a href="https://a.example/" rel="nofollow noopener" dir="auto">'
+            'Aaa first source</a>, <bdi>\u05d7\u05d3\u05e9\u05d5\u05ea Zed</bdi>') in html
 
 
 def test_tag_and_author_pages_list_their_live_stories(

@@ -185,7 +185,7 @@ def test_agency_copy_is_authored_and_owned_by_the_agency(client, make_article):
     assert news["copyrightNotice"] == "Copyright Reuters. All rights reserved."
     assert news["copyrightYear"] == 1987
     html = client.get(article.get_absolute_url()).content.decode()
-    assert '<span class="byline-agency">Reuters</span>' in html
+    assert '<span class="byline-agency" dir="auto">Reuters</span>' in html
     assert 'rel="author"' not in html
 
 

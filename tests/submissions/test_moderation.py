@@ -283,7 +283,7 @@ def test_a_published_reader_report_credits_the_reader_on_the_public_page(
     article.refresh_from_db()
     page = client.get(article.get_absolute_url()).content.decode()
     assert '<p class="byline">Reader report by Petar Petrov</p>' in page
-    assert re.search(r'Sources:</span>\s*Reader reports', page)
+    assert re.search(r'Sources:</span>\s*<bdi>Reader reports</bdi>', page)
     # Not "By Reader reports": the source no longer stands in for the missing authors.
     assert "By Reader reports" not in page and "byline-agency" not in page
     assert '"name": "Reader report by Petar Petrov"' in page  # JSON-LD author
