@@ -148,6 +148,18 @@ def test_no_word_is_broken_by_a_hyphen_of_the_pdf_s_own(client, make_section, ma
     assert found.count("reassessing") >= 20 and "reas" not in found
 
 
+def test_a_word_longer_than_its_column_is_broken_inside_the_page(client, make_section,
+                                                                make_article, tmp_path):
+    """A 288-letter headline word, a 200-letter byline and a 3,000-letter word in the body ran
+    out of their columns and off the page: pdftotext, which reads what lies on the page, had
+    37 of the headline's letters; the body's word was drawn over the next column."""
+    make_article("Long " + "Q" * 288, section=make_section("World"), published_at=at(1),
+                 byline_text="X" * 200, body=f"<p>Start {'Z' * 3000} end.</p>")
+    build_edition(DAY)
+    read = "".join(pdftotext(client.get(URL).content, tmp_path))
+    assert (read.count("Q"), read.count("X"), read.count("Z")) == (288, 200, 3000)
+
+
 def _streams(pdf: bytes) -> list[bytes]:
     """The PDF's compressed streams, inflated (its catalogue sits in an object stream)."""
     found = []
