@@ -160,6 +160,21 @@ def test_a_word_longer_than_its_column_is_broken_inside_the_page(client, make_se
     assert (read.count("Q"), read.count("X"), read.count("Z")) == (288, 200, 3000)
 
 
+def test_chinese_japanese_korean_and_emoji_print_in_a_font_that_has_them(
+        client, make_section, make_article, caplog):
+    """With DejaVu and Liberation alone they printed as empty boxes: scripts/system-deps
+    installs a font for each (WenQuanYi Micro Hei, Noto Color Emoji), which the PDF's text
+    falls back on. WeasyPrint says each character no font has."""
+    make_article("\u6771\u4eac \uc11c\uc6b8 \u5317\u4eac talks \U0001f1e7\U0001f1ec",
+                 section=make_section("World"), published_at=at(1),
+                 body="<p>\u3053\u3093\u306b\u3061\u306f \U0001f44d\U0001f3fd agreed.</p>")
+    build_edition(DAY)
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        assert client.get(URL).status_code == 200
+    assert not [r.getMessage() for r in caplog.records if "unsupported by fonts" in
+                r.getMessage()]
+
+
 def _streams(pdf: bytes) -> list[bytes]:
     """The PDF's compressed streams, inflated (its catalogue sits in an object stream)."""
     found = []
