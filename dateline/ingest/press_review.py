@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.dispatch import receiver
 
+from dateline.base.graphemes import clipped
 from dateline.newsroom.actions import ActionRefused, log_action
 from dateline.newsroom.actions.save import record_revision
 from dateline.newsroom.models import Article
@@ -29,7 +30,7 @@ def excerpt(item: Item, limit: int = EXCERPT_LIMIT) -> str:
     text = " ".join((item.summary or item.headline).split())
     if len(text) <= limit:
         return text
-    cut = text[:limit - 1]
+    cut = clipped(text, limit - 1)
     if " " in cut:
         cut = cut[:cut.rindex(" ")]
     return cut.rstrip(" ,;:.-—") + "…"

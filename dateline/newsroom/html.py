@@ -7,6 +7,8 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 
+from dateline.base.graphemes import clipped
+
 BODY_TAGS = {
     "p", "br", "h2", "h3", "h4", "blockquote", "ul", "ol", "li", "strong", "em", "b", "i",
     "u", "s", "sub", "sup", "a", "figure", "figcaption", "img", "table", "thead", "tbody",
@@ -274,4 +276,4 @@ def first_sentence(markup: str, limit: int = 300) -> str:
             break
     if len(sentence) <= limit:
         return sentence
-    return sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return clipped(sentence, limit).rsplit(" ", 1)[0].rstrip(",;:") + "…"

@@ -18,6 +18,8 @@ from defusedxml import ElementTree
 from django.utils import timezone
 from PIL import ExifTags, Image, IptcImagePlugin
 
+from dateline.base.graphemes import clipped
+
 from .decode import OPENERS
 from .models import Photo
 
@@ -112,7 +114,7 @@ def _on_the_calendar(moment: dt.datetime | None) -> dt.datetime | None:
 def _bounded(value: str, max_length: int | None) -> str:
     """The text trimmed, without control characters a form could not show, within the field."""
     value = "".join(c for c in str(value) if c.isprintable() or c in "\n\t").strip()
-    return value[:max_length].rstrip() if max_length else value
+    return clipped(value, max_length).rstrip() if max_length else value
 
 
 def _jsonable(value):

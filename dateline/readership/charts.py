@@ -5,6 +5,8 @@ image (browsers run no script in one); the screen prints the same numbers as a t
 screen readers read and which works without images.
 """
 
+from dateline.base.graphemes import clipped
+
 from .figures import Figures
 
 _LONGEST_LABEL = 40
@@ -75,4 +77,4 @@ def sections_chart(figures: Figures) -> bytes:
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= _LONGEST_LABEL else text[:_LONGEST_LABEL - 1] + "…"
+    return text if len(text) <= _LONGEST_LABEL else clipped(text, _LONGEST_LABEL - 1) + "…"

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from dateline.base.graphemes import clipped
 from dateline.newsroom.actions import ActionRefused, log_action
 from dateline.newsroom.actions.save import announce_saved, record_revision
 from dateline.newsroom.models import Article, Section, Source
@@ -83,7 +84,7 @@ def reader_name(submission: Submission) -> str:
 
 def reader_byline(submission: Submission) -> str:
     """The draft's byline, as written: the reader is credited where staff authors are."""
-    return f"Reader report by {reader_name(submission)}"[:200]
+    return clipped(f"Reader report by {reader_name(submission)}", 200)
 
 
 def reader_reports_source() -> Source:
@@ -98,7 +99,7 @@ def accept(user, submission: Submission, section: Section, note: str = "") -> Ar
         report_html = render_report(locked.text)
         headline = one_line(locked.headline) or f"Reader report {locked.reference}"
         article = Article.objects.create(
-            headline=headline[:300],
+            headline=clipped(headline, 300),
             byline_text=reader_byline(locked),
             # The reader's headline says what the story is; a standfirst is the editor's to
             # write. Any part of the report put there would be read twice on the page, and

@@ -213,3 +213,12 @@ def test_the_first_sentence_is_what_reading_every_boundary_gave(words, limit):
     markup = "<p>" + " ".join(words) + "</p>"
     assert first_sentence(markup, limit) == _first_sentence_looking_at_every_boundary(
         markup, limit)
+
+
+def test_a_teaser_cut_in_a_row_of_flags_ends_with_a_whole_flag(make_article):
+    """Cut at 300 code points, a teaser ended in half a flag (one regional indicator) in the
+    page, every feed and the live stream."""
+    flags = "\U0001f1e7\U0001f1ec" * 400
+    cut = first_sentence(f"<p>x{flags}</p>")
+    assert cut.endswith("\U0001f1e7\U0001f1ec…") and len(cut) <= 301
+    assert make_article(body=f"<p>x{flags}</p>").teaser == cut

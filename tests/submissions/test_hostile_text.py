@@ -18,6 +18,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dateline.base.graphemes import clipped
 from dateline.newsroom.actions import TRANSITIONS
 from dateline.newsroom.html import as_meant
 from dateline.submissions.forms import DIRECTION_OVERRIDES
@@ -334,10 +335,10 @@ def test_no_reader_text_runs_on_the_desk_or_the_published_page(newsroom, text, h
     # As written, composed (NFC) as every stored headline and byline is (html.as_meant): a
     # CJK compatibility ideograph shows as its unified twin, which hypothesis once typed.
     assert h1.text == stored_line(
-        (one_line(report.headline) or f"Reader report {report.reference}")[:300])
+        clipped(one_line(report.headline) or f"Reader report {report.reference}", 300))
     (credit,) = root.findall(".//header[@class='story-header']/p[@class='byline']")
     assert len(credit) == 0
-    assert credit.text == stored_line(f"Reader report by {reader_name(report)}"[:200])
+    assert credit.text == stored_line(clipped(f"Reader report by {reader_name(report)}", 200))
 
 
 def stored_line(text: str) -> str:

@@ -13,6 +13,7 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from dateline.base.graphemes import clipped
 from dateline.newsroom.html import as_meant, paragraphs_to_html, plain_text, sanitize_body
 
 MAX_HEADLINE = 300
@@ -43,7 +44,7 @@ def clip(text: str, limit: int) -> str:
     text = _CONTROL.sub("", text or "")
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1]
+    cut = clipped(text, limit - 1)
     space = cut.rfind(" ")
     if space > limit * 0.8:
         cut = cut[:space]

@@ -18,6 +18,7 @@ sentences within the word limit.
 
 import re
 
+from dateline.base.graphemes import clipped
 from dateline.newsroom.importer.headlines import (
     HeadlineStyle,
     WordForms,
@@ -178,7 +179,7 @@ def _bounded(brief: str) -> str:
     """Within BRIEF_MAX_CHARACTERS, cut at a word where one is in reach."""
     if len(brief) <= BRIEF_MAX_CHARACTERS:
         return brief
-    cut = brief[:BRIEF_MAX_CHARACTERS - 1]
+    cut = clipped(brief, BRIEF_MAX_CHARACTERS - 1)
     spaced = cut.rsplit(" ", 1)[0]
     return (spaced if len(spaced) > BRIEF_MAX_CHARACTERS // 2 else cut).rstrip(",;:-–— ") + "…"
 

@@ -4,6 +4,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from dateline.base.graphemes import clipped
+
 from ..models import Article, Revision
 from ..signals import article_saved
 
@@ -60,7 +62,7 @@ def keep_refused(article_id: int, user, base_version: int, headline: str, standf
     """Store the text of a refused save so that nobody's work is lost."""
     return Revision.objects.create(
         article_id=article_id, kind=Revision.Kind.REFUSED, version=base_version,
-        headline=headline[:300], standfirst=standfirst, body=body, created_by=user,
+        headline=clipped(headline, 300), standfirst=standfirst, body=body, created_by=user,
         note=note,
     )
 

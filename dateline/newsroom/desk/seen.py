@@ -26,6 +26,8 @@ from django.db import models
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 
+from dateline.base.graphemes import clipped
+
 from .conflict import compared_fields
 
 FIELD = "seen_state"
@@ -59,7 +61,7 @@ def _shown(field: models.Field, value) -> str:
     elif isinstance(value, datetime):
         value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    return text if len(text) <= 120 else text[:119] + "\u2026"
+    return text if len(text) <= 120 else clipped(text, 119) + "\u2026"
 
 
 class _ShowsKept(BoundField):

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from dateline.base.graphemes import clipped
+
 from ..html import as_meant, first_sentence, sanitize_body
 from .people import Author, Source
 from .section import Section
@@ -307,7 +309,7 @@ class Article(models.Model):
         if not self.slug:
             self.slug = slugify(self.headline, allow_unicode=True)[:120].strip("-") or "article"
         self.body = sanitize_body(self.body)
-        self.teaser = (self.standfirst.strip() or first_sentence(self.body))[:600]
+        self.teaser = clipped(self.standfirst.strip() or first_sentence(self.body), 600)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
 
