@@ -6,6 +6,7 @@ import unicodedata
 from urllib.parse import urljoin, urlsplit
 
 import nh3
+import regex
 
 from dateline.base.graphemes import clipped
 
@@ -41,14 +42,24 @@ _RELATIVE_URL = re.compile(r"\s(?:href|src|cite)=\"(?![a-zA-Z][a-zA-Z0-9+.-]*:)"
 # controls, U+FFFE, U+FFFF or a surrogate (a feed or sitemap holding one is refused whole; a
 # tag typed with U+FFFF in the desk broke every feed listing its story). Word's manual line
 # break (vertical tab) and page break (form feed) arrive with pasted text: they become spaces;
-# the rest go.
-_PASTED_BREAKS = str.maketrans({"\x0b": " ", "\x0c": " "})
+# the rest go. So do the C1 controls (U+0080 to U+009F), but text that went through a Latin-1
+# misreading carries Windows-1252's quotes and dashes as exactly those ("don\x92t"): each is
+# read as the character it stands for, as browsers read such text ("don\u2019t"), not deleted.
+_PASTED_BREAKS = str.maketrans({"\x0b": " ", "\x0c": " "} | {
+    chr(code): bytes([code]).decode("cp1252", errors="ignore") or None
+    for code in range(0x80, 0xA0)})
 _CONTROL = re.compile(
     "[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
     + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}"
               for plane in range(1, 17)) + "]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[A-Z\"“‘(])")  # noqa: RUF001
+# A sentence ends at its stop, a closing quote or bracket perhaps, and a space before a capital
+# of any script or a letter of a script without capitals (Arabic, Hebrew, Devanagari): a
+# Bulgarian or Arabic story's teaser was its whole opening, paragraphs run together. Chinese and
+# Japanese write no space after their full stop. `regex` knows the letters' classes; `re` not.
+_SENTENCE_END = regex.compile(
+    r"(?<=[.!?\u061f\u06d4\u0964])[\"'\u201d\u2019\u00bb)]?\s+(?=[\p{Lu}\p{Lo}\"\u201c\u2018\u00ab(])"
+    r"|(?<=[\u3002\uff01\uff1f])[\u300d\u300f\uff09]?(?=\S)")
 # Words that end in a full stop without ending the sentence: "U.S.", "Mr.", "Corp."...
 _INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")
 _ABBREVIATIONS = {
@@ -252,9 +263,23 @@ def paragraphs_to_html(text: str) -> str:
     )
 
 
+# Elements inside a line of text: their tags join what is on either side ("H<sub>2</sub>O",
+# "<strong>Breaking</strong>:"); any other tag (a paragraph's, a line break's) parts words.
+_INLINE = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i",
+    "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup",
+    "time", "tt", "u", "var", "wbr"})
+_ELEMENT_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>|<[^>]+>")
+
+
+def _tag_as_text(tag: re.Match) -> str:
+    return "" if (tag.group(1) or "").lower() in _INLINE else " "
+
+
 def plain_text(markup: str) -> str:
-    """Strip tags and entities, collapsing whitespace, for teasers and descriptions."""
-    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
+    """Strip tags and entities, collapsing whitespace, for teasers and descriptions. An inline
+    element's tags leave no space: "H<sub>2</sub>O" read "H 2 O" in every teaser and brief."""
+    return " ".join(html.unescape(_ELEMENT_TAG.sub(_tag_as_text, markup)).split())
 
 
 def first_sentence(markup: str, limit: int = 300) -> str:

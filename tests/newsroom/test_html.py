@@ -75,8 +75,11 @@ def test_a_quotations_source_keeps_to_the_links_schemes():
 def test_control_characters_go_and_words_breaks_become_spaces():
     from dateline.newsroom.html import without_control_characters
 
-    assert without_control_characters("Storm\x0bhits\x0cthe\x1f coast\x7f\x93\x00") == (
+    assert without_control_characters("Storm\x0bhits\x0cthe\x1f coast\x7f\x81\x00") == (
         "Storm hits the coast")
+    # Windows-1252's punctuation misread as Latin-1 is read as what it stands for.
+    assert without_control_characters("Smart \x93quotes\x94 don\x92t \x96 O\x92Brien\x85") == (
+        "Smart \u201cquotes\u201d don\u2019t \u2013 O\u2019Brien\u2026")
     # What people do type stays: tabs, line ends, every letter and sign of any script.
     kept = "Tab\there\r\nПутин · ٣ · 東京 — “quoted” €"  # noqa: RUF001
     assert without_control_characters(kept) == kept
@@ -222,3 +225,29 @@ def test_a_teaser_cut_in_a_row_of_flags_ends_with_a_whole_flag(make_article):
     cut = first_sentence(f"<p>x{flags}</p>")
     assert cut.endswith("\U0001f1e7\U0001f1ec…") and len(cut) <= 301
     assert make_article(body=f"<p>x{flags}</p>").teaser == cut
+
+
+def test_inline_tags_join_the_words_around_them_and_block_tags_part_them():
+    body = ('<p><strong>Breaking</strong>: H<sub>2</sub>O prices rose for the 10<sup>th</sup> '
+            'time, said <em>Reuters</em>\u2019s \u201c<a href="https://example.org/">desk</a>'
+            '\u201d.</p><p>Second<br>line</p><ul><li>one</li><li>two</li></ul>')
+    assert plain_text(body) == ("Breaking: H2O prices rose for the 10th time, said "
+                                "Reuters\u2019s \u201cdesk\u201d. Second line one two")
+    assert first_sentence(body) == ("Breaking: H2O prices rose for the 10th time, said "
+                                    "Reuters\u2019s \u201cdesk\u201d.")
+
+
+@pytest.mark.parametrize(("body", "first"), [
+    ("<p>Правителството в София одобри бюджета. Опозицията гласува против.</p><p>Втори.</p>",
+     "Правителството в София одобри бюджета."),
+    ("<p>وافقت الحكومة على ميزانية العام المقبل. صوتت المعارضة ضدها.</p>",
+     "وافقت الحكومة على ميزانية العام المقبل."),
+    ("<p>政府今天批准了明年的国家预算和税收计划。反对派投了反对票。</p>",
+     "政府今天批准了明年的国家预算和税收计划。"),
+    ("<p>The government in Sofia approved the budget. The opposition voted against.</p>",
+     "The government in Sofia approved the budget."),
+])
+def test_the_first_sentence_ends_where_it_does_in_any_script(body, first):
+    """Only a Latin capital began a sentence: a Bulgarian, Arabic or Chinese story's teaser
+    was its whole opening, paragraphs run together."""
+    assert first_sentence(body) == first
