@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from dateline.newsroom.html import as_meant
 from dateline.newsroom.models import Article, Tag
 
 
@@ -80,8 +81,19 @@ class Photo(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
 
+    # The words a person writes about the photo, or its file brings (IPTC, XMP).
+    WORDS = ("title", "caption", "alt_text", "creator", "credit", "source", "copyright_notice",
+             "usage_terms", "instructions")
+
     def __str__(self) -> str:
         return self.title or self.caption[:80] or self.original_name or f"Photo {self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        # As a story's own text: a bell or an open right-to-left override in a caption reached
+        # the page, the feeds and partners ("XECAPS :OTOHP" for "Photo: SPACEX").
+        for field in self.WORDS:
+            setattr(self, field, as_meant(getattr(self, field)))
+        super().save(*args, **kwargs)
 
 
 class Rendition(models.Model):
@@ -142,3 +154,7 @@ class StoryPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.photo}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.caption, self.credit = as_meant(self.caption), as_meant(self.credit)
+        super().save(*args, **kwargs)

@@ -41,6 +41,16 @@ def test_notes_need_the_right_role_and_a_published_article(make_user, make_artic
     assert not article.notes.exists()
 
 
+def test_a_note_is_cleaned_as_the_story_s_own_text_is(make_user, make_article):
+    """A bell and an escape typed into a correction reached the page and partners' ninjs
+    edNote (which no XML of theirs can carry); an open override turned the words after it."""
+    note = add_note(make_user("Editor"), make_article(), "correction",
+                    " Fixed\x07 the\x1b date \u202eof the vote\x00. ")
+    assert note.text == "Fixed the date of the vote."
+    with pytest.raises(ActionRefused):
+        add_note(make_user("Editor"), make_article(), "update", "\x07\x1b")
+
+
 def test_the_desk_adds_notes(desk_client, make_user, make_article):
     client = desk_client(make_user("Editor"))
     article = make_article()

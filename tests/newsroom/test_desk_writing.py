@@ -57,6 +57,20 @@ def test_a_new_name_matching_an_existing_one_picks_it(story, make_user, make_tag
     assert Tag.objects.count() == Source.objects.count() == 1
 
 
+def test_a_name_typed_decomposed_or_with_a_control_character_picks_the_stored_one(
+        story, make_user):
+    """Typed as stored, not as sent: "Zoe" and a combining diaeresis (as macOS gives it), or a
+    name holding a NUL, made another tag of the same name at every save (zoë-2, zoë-3)."""
+    editor = make_user(roles.EDITOR)
+    first = save(story(tags=["new:Zo\u00eb Ball", "new:nul\x00tag"],
+                       authors=["new:Jose\u0301 Ruiz"]), editor)
+    second = save(story(tags=["new:Zoe\u0308 Ball", "new:nultag"],
+                        authors=["new:Jos\u00e9 Ruiz\x07"]), editor)
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["Zo\u00eb Ball", "nultag"]
+    assert list(Author.objects.values_list("name", flat=True)) == ["Jos\u00e9 Ruiz"]
+    assert set(first.tags.all()) == set(second.tags.all())
+
+
 def test_a_digit_name_is_a_new_tag_not_the_tag_with_that_key(story, make_user):
     Tag.objects.create(pk=2024, name="Olympics")
     article = save(story(tags=["new:2024"]), make_user(roles.EDITOR))

@@ -330,3 +330,18 @@ def test_a_caption_sent_with_bytes_that_are_not_utf8_is_refused(client, make_use
     assert answer.content.decode().count("Some characters could not be read") == 2
     photo.refresh_from_db()
     assert "\ufffd" not in photo.caption + photo.credit
+
+
+@pytest.mark.django_db
+def test_a_photo_s_words_are_cleaned_as_a_story_s_are(make_article):
+    """A bell in a caption reached the page and the wire; an open right-to-left override in a
+    credit turned the page's "Photo:" around beside it."""
+    photo = make_photo("Launch\x07", caption="Lift\x1b-off \u202eover the bay",
+                       credit="\u202eSPACEX", alt_text="Rocket\x00 rising")
+    photo.refresh_from_db()
+    assert (photo.title, photo.caption, photo.credit, photo.alt_text) == (
+        "Launch", "Lift-off over the bay", "SPACEX", "Rocket rising")
+    use = StoryPhoto.objects.create(article=make_article(), photo=photo,
+                                    caption="Its own \u202ewords\x07", credit="AP\x1b")
+    use.refresh_from_db()
+    assert (use.caption, use.credit) == ("Its own words", "AP")

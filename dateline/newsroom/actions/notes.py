@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from ..html import as_meant
 from ..models import Article, ArticleNote
 from ..signals import article_saved
 from .audit import log_action
@@ -36,7 +37,7 @@ def add_note(user, article: Article, kind: str, text: str,
     _may_correct(user)
     if kind not in ArticleNote.Kind.values:
         raise ActionRefused("Choose whether this is a correction or an update.")
-    text = text.strip()
+    text = as_meant(text).strip()  # as a story's own text is: no control characters, composed
     if not text:
         raise ActionRefused("Write the text of the note.")
     if len(text) > MAX_NOTE:

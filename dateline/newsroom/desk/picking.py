@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.utils.text import slugify
 
+from ..html import as_meant
 from ..models import Tag
 from .keys import AutocompleteSelectMultiple, KnownKeysMultipleChoiceField
 
@@ -115,6 +116,9 @@ class PickOrCreateField(KnownKeysMultipleChoiceField):
         """The item of that name, a new one to create, or None where the account may not."""
         noun = self.model._meta.verbose_name
         kind, name = tag_kind_and_name(typed) if self.model is Tag else (None, typed)
+        # Looked up as it will be stored (composed, no control characters): "Zoe" and a
+        # combining diaeresis, as macOS and PDFs give it, made another "Zoë" at each save.
+        name = as_meant(name).strip()
         if not name:
             raise forms.ValidationError(f"A new {noun} needs a name.", code="blank")
         if len(name) > self.max_name:
