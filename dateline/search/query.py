@@ -102,13 +102,23 @@ class _Budget:
                       f"{', '.join(self.short_prefixes[:5])} searched as whole words.")
 
 
+# What shows nothing inside a word: a soft hyphen (pasted from Word, or wire copy's hyphenation),
+# a zero-width space, a word joiner, a byte-order mark. The index and the reader's query both
+# read the word without them, as the reader sees it: "Zyx\u00adquorp" was found by "Zyx" alone.
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+
+
+def without_invisible(text: str) -> str:
+    return _INVISIBLE.sub("", text or "")
+
+
 def parse(text: str) -> ParsedQuery:
     """Turn the reader's string into bounded groups of terms; anything unparseable is dropped."""
     parsed = ParsedQuery()
     budget = _Budget(parsed)
     # Compatibility forms read as the letters they stand for: "OIL" in full-width letters
     # (U+FF2F...), as CJK keyboards type Latin, found nothing where "OIL" finds a thousand.
-    text = unicodedata.normalize("NFKC", text)
+    text = without_invisible(unicodedata.normalize("NFKC", text))
     if len(text) > MAX_QUERY_CHARS:
         budget.note(f"Only the first {MAX_QUERY_CHARS} characters were read.")
         text = text[:MAX_QUERY_CHARS]

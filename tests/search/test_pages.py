@@ -89,6 +89,16 @@ def test_other_scripts_are_found(client, stories):
     assert "1 result" in html
 
 
+def test_a_word_holding_an_invisible_character_is_found_as_it_reads(client, make_article):
+    """A soft hyphen (pasted from Word, wire copy's hyphenation), a zero-width space or a word
+    joiner inside a word parted it in the index: "Zyxquorp" found nothing, "Zyx" the story."""
+    make_article("Zyx\u00adquorp talks", standfirst="Vrenda\ufeffl agrees.",
+                 body="<p>Plorb\u200bnik and Qwimble\u2060tz.</p>")
+    for query in ("Zyxquorp", "Vrendal", "Plorbnik", "Qwimbletz", "Zyx\u00adquorp"):
+        assert client.get("/api/search", {"q": query}).json()["total"] == 1, query
+    assert client.get("/api/search", {"q": "Zyx"}).json()["total"] == 0
+
+
 def test_the_masthead_has_a_search_box(client, stories):
     html = client.get("/").content.decode()
     assert 'action="/search/"' in html and 'for="masthead-q"' in html

@@ -15,7 +15,7 @@ from django.utils.html import escape, strip_tags
 from dateline.base.plugins import PluginError, Registry
 from dateline.newsroom.models import Article, Section
 
-from ..query import ParsedQuery, parse
+from ..query import ParsedQuery, parse, without_invisible
 
 # Private-use characters mark a highlight inside the database; removed from indexed text, so
 # the only ones in a snippet are the backend's, and everything else can be escaped.
@@ -78,7 +78,7 @@ _BLOCK_EDGE = re.compile(
 def plain_text(value: str) -> str:
     """The words of an HTML fragment, as the index stores them."""
     spaced = _BLOCK_EDGE.sub(" ", value or "")
-    return _UNWANTED.sub(" ", html.unescape(strip_tags(spaced)))
+    return _UNWANTED.sub(" ", without_invisible(html.unescape(strip_tags(spaced))))
 
 
 def highlight(snippet: str) -> str:

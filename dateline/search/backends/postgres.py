@@ -25,7 +25,7 @@ from django.db import transaction
 
 from dateline.newsroom.models import Article
 
-from ..query import ParsedQuery, Term, parse
+from ..query import ParsedQuery, Term, parse, without_invisible
 from .base import (
     MARK_END,
     MARK_START,
@@ -98,7 +98,8 @@ class PostgresSearchBackend(BaseSearchBackend):
                 f"RANK {self.rank!r} is not one of PostgreSQL's: {', '.join(RANK_FUNCTIONS)}.")
 
     def add_bulk(self, articles: Iterable[Article]) -> None:
-        rows = [(a.pk, _guarded(a.headline), _guarded(a.teaser), _guarded(plain_text(a.body)))
+        rows = [(a.pk, _guarded(without_invisible(a.headline)),
+                 _guarded(without_invisible(a.teaser)), _guarded(plain_text(a.body)))
                 for a in articles]
         if not rows:
             return

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 
 from dateline.newsroom.models import Article
 
-from ..query import ParsedQuery, Term
+from ..query import ParsedQuery, Term, without_invisible
 from .base import MARK_END, MARK_START, BaseSearchBackend, plain_text
 
 TABLE = "search_article_fts"
@@ -46,7 +46,8 @@ class SQLiteSearchBackend(BaseSearchBackend):
                 f"NOT INDEXED WHERE {plan.table}.id IN (SELECT id FROM m) AND ({plan.within})")
 
     def add_bulk(self, articles: Iterable[Article]) -> None:
-        rows = [(a.pk, a.headline, a.teaser, plain_text(a.body)) for a in articles]
+        rows = [(a.pk, without_invisible(a.headline), without_invisible(a.teaser),
+                 plain_text(a.body)) for a in articles]
         if not rows:
             return
         with self.connection.cursor() as cursor:
