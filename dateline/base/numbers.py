@@ -2,10 +2,12 @@
 
 SQLite cannot bind an integer wider than 64 bits (OverflowError, a 500 wherever one reached a
 query), and PostgreSQL's bigint stops at the same bound. A number from an address, a form or a
-JSON body is checked here first, so that it is refused in words instead.
+JSON body is checked here first, so that it is refused in words instead. A JSON body's text is
+held to what can be stored and sent back too (json_loads).
 """
 
 import json
+import re
 
 # The widest whole number any database Dateline runs on stores (a signed 64-bit integer).
 WIDEST = 2**63 - 1
@@ -31,14 +33,42 @@ class TooDeep(ValueError):
     """JSON nested deeper than Python's parser can follow (its RecursionError)."""
 
 
+# Half of a UTF-16 pair: JSON may write one as an escape ("\\ud800", as JavaScript's
+# JSON.stringify does for text pasted with a broken pair), and no encoding of text carries it.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def json_loads(body: bytes | str):
     """`json.loads`, raising TooWide (a ValueError) for a whole number wider than any column,
     and TooDeep (a ValueError too) for arrays or objects nested past the parser's stack: a
-    RecursionError is no ValueError, and callers answering "not JSON" let it through."""
+    RecursionError is no ValueError, and callers answering "not JSON" let it through.
+
+    A lone surrogate in a string becomes U+FFFD, as a browser's form turns one: stored as it
+    came, the desk's kept text made its editor's page a 500 each time it was drawn with it."""
     try:
-        return json.loads(body, parse_int=_whole_number)
+        found = json.loads(body, parse_int=_whole_number)
     except RecursionError:
         raise TooDeep("The JSON nests too deeply to read.") from None
+    escapes = _SURROGATE_ESCAPE_BYTES if isinstance(body, bytes) else _SURROGATE_ESCAPE
+    if not escapes.search(body):
+        return found
+    try:
+        return _without_lone_surrogates(found)
+    except RecursionError:
+        raise TooDeep("The JSON nests too deeply to read.") from None
+
+
+def _without_lone_surrogates(value):
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(item)
+                for key, item in value.items()}
+    return value
 
 
 def whole_number(text: str) -> int | None:

@@ -45,3 +45,10 @@ def test_json_nested_past_the_parsers_stack_is_a_value_error_in_words():
     for body in ("[" * 100_000, '{"a":' * 100_000):
         with pytest.raises(TooDeep, match="nests too deeply"):
             json_loads(body)
+
+
+def test_half_a_surrogate_pair_is_read_as_the_replacement_character_a_pair_as_its_letter():
+    body = '{"a\\ud800": ["x\\udc00y", "\\ud83d\\ude00", 1, {"k": "\\uDBFF"}]}'
+    expected = {"a\ufffd": ["x\ufffdy", "\U0001f600", 1, {"k": "\ufffd"}]}
+    assert json_loads(body) == json_loads(body.encode()) == expected
+    assert json_loads('"plain \\u00e9"') == "plain \u00e9"

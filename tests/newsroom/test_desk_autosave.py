@@ -458,3 +458,24 @@ def test_the_note_sent_with_a_return_is_on_the_reporters_story_page(
     TRANSITIONS["submit"].execute(reporter, article)  # sent again, with no note: none shown
     page = desk_client(reporter).get(change_url(article)).content.decode()
     assert "Please add a line" not in page
+
+
+def test_half_a_surrogate_pair_kept_leaves_the_pages_opening(desk_client, make_user,
+                                                             make_article):
+    """JSON.stringify writes text pasted with a broken UTF-16 pair as "\\ud800": kept as it
+    came, it made the story's page, and Add article, a 500 each time the editor opened them,
+    with no way to the Discard button. It is kept as U+FFFD, as a browser's form sends it."""
+    editor = make_user("Editor", "ann")
+    client = desk_client(editor)
+    article = make_article("Storm")
+    body = ('{"base_version": 1, "data": {"headline": ["Lone \\ud800 here"],'
+            ' "standfirst": ["Pair \\ud83d\\ude00 kept"]}}')
+    assert keep(client, f"/desk/newsroom/article/{article.pk}/autosave/", body).status_code == 200
+    assert keep(client, "/desk/newsroom/article/autosave/",
+                '{"base_version": 0, "data": {"headline": ["New \\udc00"]}}').status_code == 200
+    page = client.get(change_url(article))
+    assert page.status_code == 200
+    assert 'value="Lone \ufffd here"' in page.content.decode()
+    assert "Pair \U0001f600 kept" in page.content.decode()
+    for url in ("/desk/newsroom/article/add/", "/desk/newsroom/article/add/?restore=1"):
+        assert client.get(url).status_code == 200, url
