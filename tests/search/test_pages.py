@@ -99,6 +99,14 @@ def test_a_word_holding_an_invisible_character_is_found_as_it_reads(client, make
     assert client.get("/api/search", {"q": "Zyx"}).json()["total"] == 0
 
 
+def test_a_query_s_direction_marks_stay_inside_it_in_the_page_title(client, stories):
+    """A link with an open right-to-left override in its query turned "search | Dateline"
+    around in the browser's tab, history and bookmarks."""
+    html = client.get("/search/", {"q": "prices \u202eDrop"}).content.decode()
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == "&#x2068;prices \u202eDrop&#x2069; \u2013 search | Dateline"
+
+
 def test_the_masthead_has_a_search_box(client, stories):
     html = client.get("/").content.decode()
     assert 'action="/search/"' in html and 'for="masthead-q"' in html

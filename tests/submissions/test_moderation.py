@@ -436,7 +436,9 @@ def test_an_editor_reads_a_report_with_its_photo_and_rejects_it_in_chromium(
     editor = make_user("Editor", "editor")
     editor.set_password("pw-for-tests")
     editor.save()
-    report = make_report(text="Water **everywhere**.\n\n<img src=x onerror=alert(1)>")
+    # And a word longer than the screen: the page was 138,786 px wide with one of 10,000.
+    report = make_report(text="Water **everywhere**.\n\n<img src=x onerror=alert(1)>\n\n"
+                              + "W" * 3000)
     add_photo(report)
     connections.close_all()
 
@@ -455,6 +457,7 @@ def test_an_editor_reads_a_report_with_its_photo_and_rejects_it_in_chromium(
     photo = page.locator(".photo-list img")
     photo.wait_for()
     assert photo.evaluate("img => img.decode().then(() => img.naturalWidth)") == 8
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
     page.fill("#reject_reason", "We could not confirm it.")
     page.check("#reject_email_reader")
     page.click(".decision-reject button")
