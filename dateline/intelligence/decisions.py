@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from dateline.base.undecodable import REFUSAL, newly_unreadable
 from dateline.newsroom.actions import log_action
+from dateline.newsroom.html import as_meant
 from dateline.newsroom.models import Article
 
 from .base import BRIEF_MAX_CHARACTERS
@@ -113,8 +114,10 @@ def edit_brief(article: Article, text: str, user, seen: str | None = None) -> Br
     """`seen`: the brief as the editor's page showed it. Changed since (a colleague's words,
     or the machine's new draft) and not what this editor wrote: refused once, naming what it
     says now, rather than replaced unseen."""
-    text = " ".join(text.split())
-    if not text:
+    # As a story's own text is kept: a NUL (which PostgreSQL refuses) or a bell printed in
+    # News in Brief. Zero-width characters alone are no words either.
+    text = " ".join(as_meant(text).split())
+    if not any(character.isalnum() for character in text):
         raise NotPossible("A brief needs some words; to go back to the machine's, reset it.")
     kept = Brief.objects.filter(article=article).values_list("text", flat=True).first()
     if seen is not None and " ".join(seen.split()) != (kept or "") and text != (kept or ""):

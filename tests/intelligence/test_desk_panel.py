@@ -323,6 +323,12 @@ def test_the_brief_is_edited_kept_and_reset(desk_client, make_user, story):
     brief.refresh_from_db()
     assert (brief.text, brief.edited_by, brief.edited_at) == ("Barley this time.", None, None)
     assert decide(client, story, "brief", **{"intel-brief": " "}).status_code == 400
+    # Zero-width characters alone are no words; a NUL or a bell is left out as in a story.
+    assert decide(client, story, "brief", **{"intel-brief": "\u200b\u200b \u2060"}
+                  ).status_code == 400
+    decide(client, story, "brief", **{"intel-brief": "Grain\x00 sold\x07 again."})
+    brief.refresh_from_db()
+    assert brief.text == "Grain sold again."
 
 
 def test_an_editors_brief_is_flagged_once_the_story_changes_or_is_corrected(
