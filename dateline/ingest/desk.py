@@ -19,7 +19,7 @@ from dateline.newsroom.desk.seen import SeenState
 from dateline.newsroom.models import Article
 
 from . import monitor, press_review
-from .drafts import NoSection, make_draft, outlet_link
+from .drafts import DraftedAlready, NoSection, make_draft, outlet_link
 from .models import Cluster, Item, PressReviewEntry
 
 POLL_SECONDS = 30
@@ -68,20 +68,13 @@ def _items(pks) -> list[Item]:
 
 
 def _drafted(request: HttpRequest, items: list[Item]) -> HttpResponse:
-    if any(item.used for item in items) and request.POST.get("again") != "1":
-        # Pressed a second time (or by a colleague): a second draft of the same item was made
-        # without a word, and two people rewrote one story.
-        link = outlet_link(items[0])[:500]
-        # An item with no link of its own names no draft: every story without an original
-        # address would match "".
-        earlier = Article.objects.filter(original_url=link).exclude(
-            kind=Article.Kind.PRESS_REVIEW).select_related("created_by").order_by("-pk") \
-            if link else Article.objects.none()
-        return render(request, "ingest/drafted_already.html", {
-            **admin.site.each_context(request), "title": "Drafted already",
-            "items": items, "drafts": [(draft, editor_url(draft)) for draft in earlier[:5]]})
+    again = request.POST.get("again") == "1"
+    if any(item.used for item in items) and not again:
+        return _drafted_already(request, items)
     try:
-        article = make_draft(items, request.user)
+        article = make_draft(items, request.user, again=again)
+    except DraftedAlready:  # by a colleague, in the same moment
+        return _drafted_already(request, items)
     except NoSection as error:
         messages.error(request, str(error))
         return redirect("ingest-desk:monitor")
@@ -92,6 +85,21 @@ def _drafted(request: HttpRequest, items: list[Item]) -> HttpResponse:
                      f"It is filed under {article.section.display_path}: choose its section "
                      "before publishing.")
     return redirect(editor_url(article))
+
+
+def _drafted_already(request: HttpRequest, items: list[Item]) -> HttpResponse:
+    """The page saying who drafted these items already: pressed a second time, or by a
+    colleague (a second draft of one item was made without a word, and two people rewrote
+    one story)."""
+    link = outlet_link(items[0])[:500]
+    # An item with no link of its own names no draft: every story without an original
+    # address would match "".
+    earlier = Article.objects.filter(original_url=link).exclude(
+        kind=Article.Kind.PRESS_REVIEW).select_related("created_by").order_by("-pk") \
+        if link else Article.objects.none()
+    return render(request, "ingest/drafted_already.html", {
+        **admin.site.each_context(request), "title": "Drafted already",
+        "items": items, "drafts": [(draft, editor_url(draft)) for draft in earlier[:5]]})
 
 
 @require_POST

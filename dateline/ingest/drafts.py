@@ -71,19 +71,30 @@ def quoted(item: Item) -> SafeString:
     return mark_safe("".join(parts))  # each part built by format_html
 
 
-def make_draft(items: list[Item], user) -> Article:
-    """A draft (kind story) from these items, created by `user`; the items are marked used."""
+class DraftedAlready(Exception):
+    """A colleague drafted one of the items in the same moment."""
+
+
+def make_draft(items: list[Item], user, again: bool = False) -> Article:
+    """A draft (kind story) from these items, created by `user`; the items are marked used.
+    Unless `again`, an item another draft took since it was read raises DraftedAlready: the
+    items are claimed in one statement, so two editors pressing at once make one draft (two
+    drafts of one item, neither editor told, came of checking first and marking after)."""
     if not items:
         raise ValueError("A draft needs at least one item.")
     first = items[0]
     with transaction.atomic():
+        pks = [item.pk for item in items]
+        claimed = Item.objects.filter(pk__in=pks, used=False).update(used=True)
+        if claimed < len(set(pks)) and not again:
+            raise DraftedAlready
         article = Article.objects.create(
             headline=first.headline[:300], standfirst="",
             body=format_html_join("", "{}", ((quoted(item),) for item in items)),
             section=draft_section(), status=Article.Status.DRAFT, kind=Article.Kind.STORY,
             created_by=user, original_url=outlet_link(first)[:500])
         article.sources.set({item.outlet_id for item in items})
-        Item.objects.filter(pk__in=[item.pk for item in items]).update(used=True)
+        Item.objects.filter(pk__in=pks).update(used=True)
         log_action(article, "create", user, note=f"{DRAFTED_FROM} {len(items)} ingested item(s).",
                    previous="")
         # Version 1 on record, as a story written on the desk has it: two editors' saves of

@@ -217,6 +217,26 @@ def test_a_second_draft_of_an_item_is_asked_for_naming_the_first(outlets, make_u
     assert make_article_without_link.headline not in page and "Drafted already" in page
 
 
+def test_two_editors_pressing_draft_at_the_same_moment_make_one_draft(outlets, make_user,
+                                                                       make_section):
+    """Each read the item unused, then each made a draft (1 race in 6 on the tester's
+    clone): the items are claimed in the statement that marks them, so the later finds it
+    taken, and only "Draft it again" makes a second."""
+    from dateline.ingest.drafts import DraftedAlready, make_draft
+
+    make_section("World")
+    ann, bo = make_user("Editor", "ann"), make_user("Editor", "bo")
+    item = desk_rows.item(outlets["Le Monde"], "Sofia signs the deal", summary="Signed.")
+    read_by_bo = [Item.objects.get(pk=item.pk)]  # read before Ann's press, unused
+    make_draft([Item.objects.get(pk=item.pk)], ann)
+    assert read_by_bo[0].used is False
+    with pytest.raises(DraftedAlready):
+        make_draft(read_by_bo, bo)
+    assert Article.objects.count() == 1
+    make_draft(read_by_bo, bo, again=True)
+    assert Article.objects.count() == 2
+
+
 def test_a_cluster_becomes_one_draft_with_all_its_outlets(outlets, make_user, desk_client,
                                                           make_section):
     make_section("World")
