@@ -138,7 +138,7 @@ def add_to_review(request: HttpRequest) -> HttpResponse:
             subject = request.POST.get("subject", "").strip() or "us"
             article = press_review.start_review(items, request.user, subject)
             added = len(items)
-    except NoSection as error:
+    except (NoSection, press_review.ReviewOut) as error:
         messages.error(request, str(error))
         return redirect("ingest-desk:monitor")
     messages.success(request, f"{added} item(s) added to \u2018{article.headline}\u2019: "
@@ -177,8 +177,30 @@ class EntryForm(SeenState, forms.ModelForm):
         return text
 
 
+class EntriesOfAReview(forms.BaseInlineFormSet):
+    """A review published or scheduled keeps what its publication asked for: at least one
+    entry, each with its summary. Every entry of a live review could be deleted, or its
+    summary emptied, and the page went on showing what was left."""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.status not in press_review.GONE_OUT:
+            return
+        kept = [form for form in self.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        state = self.instance.get_status_display().lower()
+        if not kept:
+            raise forms.ValidationError(
+                f"This review is {state}: it keeps at least one entry. To take it down, kill "
+                "it from its page in the desk.")
+        if any(not (form.cleaned_data.get("summary") or "").strip() for form in kept):
+            raise forms.ValidationError(
+                f"This review is {state}: every entry keeps its summary.")
+
+
 EntryFormSet = forms.inlineformset_factory(
-    Article, PressReviewEntry, form=EntryForm, extra=0, can_delete=True)
+    Article, PressReviewEntry, form=EntryForm, formset=EntriesOfAReview, extra=0,
+    can_delete=True)
 
 
 def review_page(request: HttpRequest, pk: int) -> HttpResponse:

@@ -43,8 +43,22 @@ def entry_for(article: Article, item: Item, user, position: int) -> PressReviewE
         language=item.language, position=position, added_by=user)
 
 
+# A review out (or due out) holds to what its publication asked: entries, each summarised.
+GONE_OUT = (Article.Status.PUBLISHED, Article.Status.SCHEDULED)
+
+
+class ReviewOut(ActionRefused):
+    """Items offered to a review that is published or scheduled."""
+
+
 def add_items(article: Article, items: list[Item], user) -> int:
-    """Add these items to a review (those already in it are skipped); returns how many."""
+    """Add these items to a review (those already in it are skipped); returns how many. A
+    review published or scheduled takes none: a new entry has no summary yet, and the live
+    page showed it empty (the monitor offers draft reviews only; a crafted form did not)."""
+    if article.status in GONE_OUT:
+        raise ReviewOut(f"\u2018{article.headline}\u2019 is {article.get_status_display().lower()}"
+                        ": it takes no new entries. Start a new review, or take this one back "
+                        "to draft first.")
     with transaction.atomic():
         present = set(article.press_review_entries.values_list("item_id", flat=True))
         start = (article.press_review_entries.aggregate(m=Max("position"))["m"] or 0) + 1

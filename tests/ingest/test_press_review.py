@@ -103,6 +103,31 @@ def test_publishing_waits_for_every_summary(chosen, make_user, desk_client):
     assert Article.objects.get().status == Article.Status.PUBLISHED
 
 
+def test_a_published_review_keeps_what_its_publication_asked_for(chosen, make_user,
+                                                                 desk_client, client):
+    """A crafted form added an item, with no summary, to a live review, and every entry of it
+    could be deleted: the public page showed an empty summary, then no entry at all."""
+    editor = make_user("Editor")
+    desk = desk_client(editor)
+    review = make_review(chosen[:1], desk)
+    desk.post(f"/desk/ingest/press-review/{review.pk}/", entries_form(review, ["Welcomed."]))
+    TRANSITIONS["publish"].execute(editor, review)
+    added = desk.post("/desk/ingest/press-review/", {"only": chosen[1].pk, "review": review.pk},
+                      follow=True)
+    assert "is published: it takes no new entries" in added.content.decode()
+    assert review.press_review_entries.count() == 1
+    url = f"/desk/ingest/press-review/{review.pk}/"
+    emptied = desk.post(url, entries_form(review, [""]))
+    assert "every entry keeps its summary" in emptied.content.decode()
+    deleted = desk.post(url, entries_form(review, ["Welcomed."])
+                        | {"press_review_entries-0-DELETE": "on"})
+    assert "keeps at least one entry" in deleted.content.decode()
+    assert list(review.press_review_entries.values_list("summary", flat=True)) == ["Welcomed."]
+    # A summary mended on the live review is saved, and the page shows it.
+    assert desk.post(url, entries_form(review, ["Welcomed warmly."])).status_code == 302
+    assert "Welcomed warmly." in client.get(review.get_absolute_url()).content.decode()
+
+
 def test_the_desk_refuses_a_long_quotation_and_one_the_outlet_forbids(chosen, make_user,
                                                                       desk_client):
     client = desk_client(make_user("Editor"))
