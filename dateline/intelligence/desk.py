@@ -22,16 +22,20 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from dateline.base.numbers import key_from
+from dateline.newsroom.desk.article_admin import keep_typed
 from dateline.newsroom.desk.keys import AutocompleteSelect
 from dateline.newsroom.models import Article
 from dateline.newsroom.permissions import can_edit
 
 from . import decisions
+from .base import BRIEF_MAX_CHARACTERS
 from .duplicates import near_duplicates
 from .models import Analysis, Brief, Decision, RelatedStory, StoryTopic, TagSuggestion
 from .text import brief_basis, story_of
 
 SHOWN_RELATED = 5
+# The session's key for a brief refused without scripts, kept for the page drawn again.
+_TYPED_BRIEF = "intel-brief-typed:{}"
 # Pending tag suggestions under this confidence are folded under "Less likely".
 LESS_LIKELY_BELOW = 0.3
 
@@ -52,6 +56,9 @@ def panel_context(request: HttpRequest, article: Article) -> dict:
     analysis = Analysis.objects.filter(article=article).first()
     brief = Brief.objects.filter(article=article).first()
     return {
+        # A brief refused without scripts (a colleague's came first): the words typed, to be
+        # saved again over theirs, as the refusal says.
+        "typed_brief": request.session.pop(_TYPED_BRIEF.format(article.pk), None),
         "article": article,
         "decide_url": reverse("intelligence-desk:decide", args=[article.pk]),
         # Suggestions far below the line an editor is asked to look at are folded away: a long
@@ -235,7 +242,24 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             answer["tag"] = {"id": tag.pk, "name": str(tag), "on": on}
         return JsonResponse(answer, status=200 if ok else 400)
     (messages.success if ok else messages.error)(request, message)
+    _keep_what_was_typed(request, article, action, ok)
     return redirect(reverse("admin:newsroom_article_change", args=[article.pk]) + "#intelligence")
+
+
+def _keep_what_was_typed(request: HttpRequest, article: Article, action: str, ok: bool) -> None:
+    """Without scripts a panel button posts the whole story form here, and the page drawn
+    again after it showed the story as saved: the editor's unsaved changes were lost without a
+    word, and a refused brief's text too ("your text is still in the box": it was not)."""
+    if action == "brief" and not ok:
+        request.session[_TYPED_BRIEF.format(article.pk)] = \
+            request.POST.get("intel-brief", "")[:4 * BRIEF_MAX_CHARACTERS]
+    if "base_version" not in request.POST:
+        return  # the panel's own form (panel.js), not the story's
+    # A tag accepted or rejected is the decision itself: the Tags box as sent predates it.
+    leave_out = frozenset({"tags"}) if action in ("accept", "reject") else frozenset()
+    if keep_typed(request, article, leave_out):
+        messages.warning(request, "What you had changed in the story and not saved is back in "
+                         "the form: save to keep it.")
 
 
 def _act(request: HttpRequest, article: Article, action: str, target: str) -> str:

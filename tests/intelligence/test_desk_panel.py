@@ -585,3 +585,50 @@ def test_a_brief_sent_with_bytes_that_are_not_utf8_is_refused(desk_client, make_
     assert answer.status_code == 400
     assert "could not be read" in answer.content.decode()
     assert not Brief.objects.filter(article=story, edited_by__isnull=False).exists()
+
+
+def test_without_scripts_a_panel_button_keeps_the_story_s_unsaved_changes(
+        desk_client, make_user, story):
+    """The buttons post the whole story form when scripts do not run: the story's page came
+    back as saved, and the headline the editor had changed was gone without a word."""
+    client = desk_client(make_user("Editor"))
+    borisov = suggestion(story, "Borisov")
+    sent = client.post(f"/desk/intelligence/stories/{story.pk}/decide/", {
+        **article_post_data(story, headline="Grain sales soar again"),
+        "tags": list(story.tags.values_list("pk", flat=True)),
+        "intel-action": f"accept:{borisov.pk}"}, follow=True)
+    page = sent.content.decode()
+    assert "Tagged" in page and "back in the form: save to keep it" in page
+    assert 'value="Grain sales soar again"' in page and "Unsaved text from" in page
+    story.refresh_from_db()
+    assert story.headline == "Grain sales"  # kept, not saved behind the editor's back
+    # The Tags box shows the decision: the box as sent predates it.
+    tags = page.split('id="id_tags"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r"<option[^>]*selected[^>]*>[^<]*Borisov", tags)
+    # A button pressed with nothing changed keeps nothing.
+    Autosave.objects.all().delete()
+    client.post(f"/desk/intelligence/stories/{story.pk}/decide/", {
+        **article_post_data(Article.objects.get(pk=story.pk)),
+        "tags": list(story.tags.values_list("pk", flat=True)),
+        "intel-action": f"reject:{suggestion(story, 'Sofia').pk}"})
+    assert not Autosave.objects.exists()
+
+
+def test_without_scripts_a_refused_brief_s_words_are_in_the_box_again(
+        desk_client, make_user, story):
+    """"Nothing was saved; your text is still in the box": without scripts the page drawn
+    again held the colleague's brief, and saving again, as told, saved theirs."""
+    ann, ben = desk_client(make_user("Editor", "ann")), desk_client(make_user("Editor", "ben"))
+    machines = Brief.objects.get(article=story).text
+    decide(ann, story, "brief", **{"intel-brief": "Ann's brief.", "intel-brief-seen": machines})
+    refused = ben.post(f"/desk/intelligence/stories/{story.pk}/decide/", {
+        "intel-action": "brief", "intel-brief": "Ben's own brief.",
+        "intel-brief-seen": machines}, follow=True).content.decode()
+    assert "your text is still in the box" in refused
+    box = refused.split('id="intel-brief"', 1)[1].split("</textarea>", 1)[0]
+    assert box.endswith(">Ben&#x27;s own brief.")
+    assert 'name="intel-brief-seen" value="Ann&#x27;s brief."' in refused
+    # Once: the page opened again shows the brief as it stands.
+    again = ben.get(f"/desk/newsroom/article/{story.pk}/change/").content.decode()
+    assert again.split('id="intel-brief"', 1)[1].split("</textarea>", 1)[0].endswith(
+        ">Ann&#x27;s brief.")

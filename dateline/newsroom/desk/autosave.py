@@ -89,7 +89,8 @@ def forget(user, article: Article | None, page: str = "") -> None:
             kept.delete()
 
 
-def keep_resent(request: HttpRequest, article: Article, changed: list[str]) -> bool:
+def keep_resent(request: HttpRequest, article: Article, changed: list[str],
+                base_version: int = 1) -> bool:
     """An "Add article" page sent again after its first save made `article` (Save pressed
     again, with changed text, while the first save was on its way): what it changes is kept
     as this editor's unsaved text of the story, which its page opens with, instead of being
@@ -97,9 +98,10 @@ def keep_resent(request: HttpRequest, article: Article, changed: list[str]) -> b
     if not changed:
         return False
     data = {name: request.POST.getlist(name) for name in changed}
-    # Based on the story as the first save made it: a save since is shown to merge.
+    # Based on the story as the page showed it (for an add page, as its first save made it):
+    # a save since is shown to merge.
     Autosave.objects.update_or_create(article=article, user=request.user,
-                                      defaults={"base_version": 1, "data": data})
+                                      defaults={"base_version": base_version, "data": data})
     return True
 
 
