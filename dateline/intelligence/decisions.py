@@ -97,6 +97,7 @@ def remove(article: Article, related_id: int, user) -> None:
     _tell_partners(article)
 
 
+@transaction.atomic
 def let_back(article: Article, related_id: int) -> Article:
     """Undo a removal: the story may be ranked among the related ones again (the machine's
     next analysis, queued by the caller, decides). The removed story, for the message."""

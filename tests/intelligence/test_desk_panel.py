@@ -263,6 +263,19 @@ def test_a_story_removed_by_mistake_is_let_back(desk_client, make_user, story):
     assert again.status_code == 400 and "was not removed" in again.json()["message"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_letting_a_story_back_holds_the_row_in_a_transaction_of_its_own(make_user, story):
+    """A request runs in autocommit: on PostgreSQL the row lock outside a transaction was a
+    500 at every "Let it back" (TransactionManagementError). SQLite takes no row locks, and
+    a test wrapped in a transaction hid it; this one is not, and runs on both."""
+    from dateline.intelligence import decisions
+
+    harvest = Article.objects.get(headline="Wheat harvest")
+    decisions.remove(story, harvest.pk, make_user("Editor"))
+    assert decisions.let_back(story, harvest.pk) == harvest
+    assert not RelatedStory.objects.filter(article=story, origin="removed").exists()
+
+
 def test_pinning_names_an_unpublished_story_by_number_not_its_headline(
         desk_client, make_user, make_article):
     """A contributor pinning ids to their own draft read every other desk's draft headlines."""
