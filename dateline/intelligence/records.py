@@ -88,13 +88,16 @@ def tag_for(kind: str, name: str, tag_id: int | None) -> Tag | None:
 
 
 def taken_off_rejected(article: Article) -> int:
-    """The machine put a tag on; an editor took it off: rejected, so it never comes back.
+    """The machine put a tag on, or an editor accepted it; an editor took it off: rejected, so
+    it never comes back (an accepted one taken off in the Tags box was still "put on the story:
+    accepted" in the panel, on neither the story nor the suggestions).
     Run at the save itself (receivers), not only at the next analysis: until the worker came
     to it, the panel still said "Put on the story: … applied by the machine" of a tag the
     Tags field no longer held. One statement: read apart, an analysis committing between the
     tags' read and the suggestions' had its tag taken for one removed."""
     now = timezone.now()
-    return (TagSuggestion.objects.filter(article=article, decision=Decision.APPLIED)
+    return (TagSuggestion.objects.filter(article=article,
+                                         decision__in=(Decision.APPLIED, Decision.ACCEPTED))
             .exclude(tag__in=article.tags.values("pk"))
             .update(decision=Decision.REJECTED, decided_by=None, decided_at=now,
                     updated_at=now))

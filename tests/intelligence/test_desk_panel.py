@@ -158,6 +158,15 @@ def test_a_machine_tag_taken_off_in_the_tags_field_shows_rejected_at_once(
     assert suggestion(story, "Sofia").decision == Decision.REJECTED
     page = client.get(f"/desk/newsroom/article/{story.pk}/change/").text
     assert 'aria-label="Undo Sofia: take it off the story"' not in page
+    # So is one an editor accepted, then a colleague took off in the Tags box.
+    decide(client, story, f"accept:{suggestion(story, 'Borisov').pk}")
+    assert suggestion(story, "Borisov").decision == Decision.ACCEPTED
+    story.refresh_from_db()
+    kept = [t.pk for t in story.tags.all() if t.name != "Borisov"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/desk/newsroom/article/{story.pk}/change/",
+                    {**article_post_data(story), "tags": kept, "_continue": "1"})
+    assert suggestion(story, "Borisov").decision == Decision.REJECTED
 
 
 def test_related_stories_are_pinned_removed_and_added(desk_client, make_user, make_article,
