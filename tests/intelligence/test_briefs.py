@@ -88,6 +88,20 @@ def test_a_quote_that_would_not_fit_whole_is_dropped():
     assert sentences.double_quotes(result) % 2 == 0
 
 
+@pytest.mark.parametrize(("body", "expected"), [
+    ('"Prices will rise. Sales will fall. Jobs will go. Nobody is safe," the finance minister '
+     "said on Tuesday. He spoke in Sofia.",
+     '"Prices will rise," the finance minister said on Tuesday.'),
+    ("\u201cWill prices rise? Sales will fall. Jobs will go. Nobody is safe,\u201d the union "
+     "leader told reporters.",
+     "\u201cWill prices rise?\u201d the union leader told reporters."),
+])
+def test_a_lead_quote_too_long_to_take_whole_keeps_its_speaker(body, expected):
+    """Four quoted sentences and their speaker: the brief was the first sentence, closed, a
+    quotation of nobody."""
+    assert brief(body) == expected
+
+
 def test_a_quote_running_over_paragraphs_is_closed_where_its_first_paragraph_ends():
     result = brief('"We are ready to sign the agreement today.\n\n"Nothing stands in the way')
     # The second paragraph's quote never closes: it is not taken.

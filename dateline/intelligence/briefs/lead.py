@@ -41,6 +41,10 @@ SHORT_NOTE = 6
 ATTRIBUTION = re.compile(
     r",\s+((?:[^,]{0,60}?\s)?(?:said|says|told|added|announced|reported|according to)\b"
     r"[^,]{0,60}?)([.!?][\"”]?)$")
+# Who said a quotation, after its close: '..., nobody is safe," the minister said on Tuesday.'
+SPEAKER = re.compile(
+    r"[,!?][\"”»]\s+((?:[^,.]{0,60}?\s)?(?:said|says|told|added|announced|asked|warned)\b"
+    r"[^,]{0,60}?)([.!?])$")
 _CLAUSE = re.compile(r"[,;:]\s+|\s+[-–—]{1,2}\s+")
 # How wire headlines' words read in a sentence, for a headline sent in capitals that stands
 # in for a table's brief ("DANAHER CORP 4TH QTR NET").
@@ -55,7 +59,7 @@ _SENTENCE_END = re.compile(r"[.!?…]")
 
 class LeadSummariser(Summariser):
     name = "lead"
-    version = "3"
+    version = "4"
 
     def brief(self, story: Story, max_words: int) -> str:
         return _bounded(self._brief(story, max_words))
@@ -76,6 +80,12 @@ class LeadSummariser(Summariser):
             count += len(unit)
         if taken:
             return _finish(" ".join(taken))
+        # A lead that is one quotation too long to take whole keeps its speaker: its first
+        # sentence, closed, said by whoever the last one names ("Prices will rise," the
+        # finance minister said), not the quote alone, which named nobody.
+        said = _quote_with_speaker(units[0][0]) if units and units[0][1] else ""
+        if said and s.words(said) <= max_words:
+            return said
         first = _complete_quote(lead[0])
         if s.words(first) <= max_words:
             return _finish(first)
@@ -124,6 +134,19 @@ def _units(lead: list[str]) -> list[tuple[list[str], bool]]:
         units.append((unit, s.double_quotes(" ".join(unit)) % 2 == 0))
         i += len(unit)
     return units
+
+
+def _quote_with_speaker(unit: list[str]) -> str:
+    """A quotation over several sentences, opened at the first and attributed at the end of
+    the last, as its first sentence with the attribution; empty when it is not that."""
+    first = unit[0].strip()
+    attribution = SPEAKER.search(unit[-1])
+    if len(unit) < 2 or attribution is None or first[:1] not in s.DOUBLE_QUOTES \
+            or s.double_quotes(first) != 1:
+        return ""
+    close = _CLOSING.get(first[0], first[0])
+    quoted = first + close if first[-1:] in "!?" else first.rstrip(".") + "," + close
+    return f"{quoted} {attribution.group(1)}{attribution.group(2)}"
 
 
 def _complete_quote(sentence: str) -> str:
