@@ -51,8 +51,14 @@ def panel_context(request: HttpRequest, article: Article) -> dict:
                    .order_by("rank", "pk"))
     pinned = [r for r in related if r.origin == RelatedStory.Origin.PINNED]
     computed = [r for r in related if r.origin == RelatedStory.Origin.COMPUTED]
-    for place, row in enumerate(computed, start=len(pinned) + 1):
-        row.spare = place > SHOWN_RELATED  # kept to stand in for one an editor removes
+    # A story killed (or not out yet) since it was pinned or ranked is not shown to readers:
+    # said, and not counted among the five they see (the panel listed a killed one first).
+    for row in related:
+        row.unseen = not row.related.is_live
+    place = sum(not row.unseen for row in pinned)
+    for row in computed:
+        place += not row.unseen
+        row.spare = not row.unseen and place > SHOWN_RELATED  # stands in for one removed
     analysis = Analysis.objects.filter(article=article).first()
     brief = Brief.objects.filter(article=article).first()
     return {

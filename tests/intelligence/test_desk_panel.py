@@ -659,3 +659,18 @@ def test_without_scripts_a_refused_brief_s_words_are_in_the_box_again(
     again = ben.get(f"/desk/newsroom/article/{story.pk}/change/").content.decode()
     assert again.split('id="intel-brief"', 1)[1].split("</textarea>", 1)[0].endswith(
         ">Ann&#x27;s brief.")
+
+
+def test_a_pinned_story_killed_since_is_said_unseen_and_not_counted_among_the_five(
+        desk_client, make_user, make_article, story):
+    """The panel listed a killed pinned story first, as if readers saw it, and called the
+    fifth story readers do see "spare"."""
+    client = desk_client(make_user("Editor"))
+    pinned = make_article("Chess final", body="<p>A draw.</p>")
+    decide(client, story, "add-related", **{"intel-related": pinned.pk})
+    Article.objects.filter(pk=pinned.pk).update(status=Article.Status.UNPUBLISHED)
+    page = client.get(f"/desk/newsroom/article/{story.pk}/change/").text
+    row = page.split("Chess final</a>", 1)[1].split("</li>", 1)[0]
+    assert "not published: readers do not see it" in row
+    computed = RelatedStory.objects.filter(article=story, origin="computed").count()
+    assert computed and page.count(", spare</span>") == max(0, computed - 5)
