@@ -128,6 +128,21 @@ def test_snippets_mark_the_words_and_escape_everything_else(make_article):
     assert "script&gt;" in unmarked and "<" not in unmarked and "&amp;" in unmarked
 
 
+def test_a_word_of_thousands_of_letters_shows_its_start_and_end_in_the_snippet(
+        make_article):
+    """Snippets are cut in words: one word of 10,000 letters made an 11,000-character one."""
+    word = "Supercali" + "x" * 10_000 + "docious"
+    make_article("Notes", body=f"<p>The volcano said {word} twice.</p>")
+    [hit] = get_backend().search(SearchQuery("volcano")).hits
+    assert len(hit.snippet) < 500 and "<mark>volcano</mark>" in hit.snippet
+    assert "Supercalixxx" in hit.snippet  # its end too where the backend's window holds it
+    # The long word marked itself: its mark is closed (PostgreSQL indexes no word over 2,047
+    # characters, so finds nothing there; SQLite does).
+    for hit in get_backend().search(SearchQuery("Supercali*")).hits:
+        assert len(hit.snippet) < 500
+        assert hit.snippet.count("<mark>") == hit.snippet.count("</mark>") >= 1
+
+
 def test_words_in_blocks_side_by_side_stay_apart(make_article, search):
     """"<li>First</li><li>Second</li>" was one word in the index and in the snippet."""
     story = make_article("Lists", body="<p>The volcano erupted.</p><ul><li>Ashfall</li>"

@@ -12,6 +12,7 @@ from django.db import connections
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 
+from dateline.base.graphemes import clipped
 from dateline.base.plugins import PluginError, Registry
 from dateline.newsroom.models import Article, Section
 
@@ -81,10 +82,26 @@ def plain_text(value: str) -> str:
     return _UNWANTED.sub(" ", without_invisible(html.unescape(strip_tags(spaced))))
 
 
+# A snippet is cut in words by the database: one word of 10,000 letters (a pasted string, a
+# run of emoji) made an 11,000-character snippet. A word this long shows its start and end.
+_LONG_WORD = re.compile(r"\S{81,}")
+
+
+def _shortened(word: re.Match) -> str:
+    text = word.group()
+    head, tail = clipped(text, 50), text[-20:]
+    # A mark opened before the cut and closed after it (or the reverse) is closed on its side.
+    if head.count(MARK_START) > head.count(MARK_END):
+        head += MARK_END
+    if tail.count(MARK_END) > tail.count(MARK_START):
+        tail = MARK_START + tail
+    return head + "\u2026" + tail
+
+
 def highlight(snippet: str) -> str:
     """Escape a snippet from the database and turn the backend's marks into <mark>."""
-    return (escape(snippet.replace("\x00", "")).replace(MARK_START, "<mark>")
-            .replace(MARK_END, "</mark>"))
+    snippet = _LONG_WORD.sub(_shortened, snippet.replace("\x00", ""))
+    return escape(snippet).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
 
 
 def _day_start(day: date, days_after: int = 0) -> datetime | None:
