@@ -168,6 +168,8 @@ class EntryForm(SeenState, forms.ModelForm):
         if entry.pk and entry.item_id and not entry.item.feed.may_quote:
             self.fields["excerpt"].disabled = True
             self.fields["excerpt"].help_text = "This outlet may not be quoted."
+            # A quotation kept from before the outlet said so goes at the next save.
+            self.initial["excerpt"] = ""
 
     def clean_excerpt(self) -> str:
         text = self.cleaned_data["excerpt"].strip()

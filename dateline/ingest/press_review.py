@@ -102,4 +102,10 @@ def entries_on_page(sender, article: Article, **kwargs) -> dict | None:
     """The entries of a press review, for its page on the site."""
     if article.kind != Article.Kind.PRESS_REVIEW:
         return None
-    return {"press_review": list(article.press_review_entries.select_related("outlet"))}
+    entries = list(article.press_review_entries.select_related("outlet", "item__feed"))
+    for entry in entries:
+        # An outlet the desk has since marked "may not quote": its words stay off the page,
+        # whatever excerpt was kept from before (it was printed all the same).
+        if entry.item_id and not entry.item.feed.may_quote:
+            entry.excerpt = ""
+    return {"press_review": entries}

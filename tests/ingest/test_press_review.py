@@ -128,6 +128,26 @@ def test_a_published_review_keeps_what_its_publication_asked_for(chosen, make_us
     assert "Welcomed warmly." in client.get(review.get_absolute_url()).content.decode()
 
 
+def test_an_outlet_that_may_no_longer_be_quoted_is_not_quoted(chosen, make_user, desk_client,
+                                                               client):
+    """Unticked "May quote" after its item was in a review: the excerpt stayed, locked in a
+    disabled box, and was printed on the published page."""
+    editor = make_user("Editor")
+    desk = desk_client(editor)
+    review = make_review(chosen[:1], desk)
+    quoted = review.press_review_entries.get().excerpt
+    assert quoted
+    feed = chosen[0].feed
+    feed.may_quote = False
+    feed.save()
+    desk.post(f"/desk/ingest/press-review/{review.pk}/", entries_form(review, ["Welcomed."]))
+    assert review.press_review_entries.get().excerpt == ""
+    TRANSITIONS["publish"].execute(editor, review)
+    PressReviewEntry.objects.filter(article=review).update(excerpt=quoted)  # kept from before
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert quoted[:40] not in page and "<blockquote" not in page and "Welcomed." in page
+
+
 def test_the_desk_refuses_a_long_quotation_and_one_the_outlet_forbids(chosen, make_user,
                                                                       desk_client):
     client = desk_client(make_user("Editor"))
