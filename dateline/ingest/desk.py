@@ -129,7 +129,11 @@ def add_to_review(request: HttpRequest) -> HttpResponse:
     if not items:
         messages.error(request, "Choose at least one item for the press review.")
         return redirect("ingest-desk:monitor")
-    review = request.POST.get("review", "")
+    review = request.POST.get("review", "").strip()
+    if review and key_from(review) is None:
+        # A review chosen that no story can be: said, not a new review started instead.
+        messages.error(request, "No such press review: choose one on the monitor again.")
+        return redirect("ingest-desk:monitor")
     try:
         if (review_pk := key_from(review)) is not None:
             article = get_object_or_404(Article, pk=review_pk, kind=Article.Kind.PRESS_REVIEW)

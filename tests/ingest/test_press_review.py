@@ -148,6 +148,14 @@ def test_an_outlet_that_may_no_longer_be_quoted_is_not_quoted(chosen, make_user,
     assert quoted[:40] not in page and "<blockquote" not in page and "Welcomed." in page
 
 
+def test_a_review_chosen_that_no_story_can_be_is_said_not_started_anew(chosen, make_user,
+                                                                         desk_client):
+    answer = desk_client(make_user("Editor")).post("/desk/ingest/press-review/", {
+        "only": chosen[0].pk, "review": "9" * 30}, follow=True)
+    assert "No such press review" in answer.content.decode()
+    assert not Article.objects.exists()
+
+
 def test_the_desk_refuses_a_long_quotation_and_one_the_outlet_forbids(chosen, make_user,
                                                                       desk_client):
     client = desk_client(make_user("Editor"))
