@@ -109,7 +109,15 @@ class RssFeed(feedgenerator.Rss201rev2Feed):
         return attributes
 
     def add_root_elements(self, handler) -> None:
-        super().add_root_elements(handler)  # includes <atom:link rel="self"> and <copyright>
+        # The channel's title and description read as the items' titles do: as HTML made from
+        # the text where a reader would guess HTML (a tag named "&amp; amp" showed as "& amp").
+        feed = self.feed
+        self.feed = {**feed, **{key: escape(feed[key]) for key in ("title", "description")
+                                if feed.get(key) and READ_AS_HTML.search(feed[key])}}
+        try:
+            super().add_root_elements(handler)  # with <atom:link rel="self"> and <copyright>
+        finally:
+            self.feed = feed
         if hub := self.feed.get("hub_url"):
             handler.addQuickElement("atom:link", None, {"rel": "hub", "href": hub})
 

@@ -191,6 +191,15 @@ def test_control_characters_of_wire_copy_are_dropped_not_a_server_error(client, 
     }
 
 
+def test_a_feed_s_own_title_reads_as_its_name_however_much_it_looks_like_markup(
+        client, make_article, make_tag):
+    tag = make_tag("&amp; <b>amp</b>")
+    make_article("Story", tags=[tag])
+    for kind in ("rss", "atom"):
+        feed = feedparser.parse(client.get(f"{tag.get_absolute_url()}feed/{kind}/").content)
+        assert as_text(feed.feed.title_detail).endswith("&amp; <b>amp</b>"), kind
+
+
 def test_noncharacters_typed_or_stored_leave_every_feed_well_formed(client, make_article,
                                                                     make_section, make_tag):
     """U+FFFE and U+FFFF are UTF-8 a browser sends like any letter, and no XML 1.0 may hold
