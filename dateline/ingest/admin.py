@@ -29,7 +29,10 @@ def ago(moment) -> str:
     """'12 minutes ago', 'never'."""
     if moment is None:
         return "never"
-    return f"{timesince(moment, timezone.now(), depth=1)} ago".replace("\xa0", " ")
+    now = timezone.now()
+    if now - moment < timedelta(minutes=1):
+        return "just now"  # timesince says "0 minutes"
+    return f"{timesince(moment, now, depth=1)} ago".replace("\xa0", " ")
 
 
 def failed_kept_since():

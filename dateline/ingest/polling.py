@@ -312,7 +312,8 @@ def failed(feed: Feed, error: str, retry_after: int | None = None) -> Outcome:
     feed.last_error = error
     if feed.failures >= settings.DATELINE_INGEST_PAUSE_AFTER:
         feed.paused_at, feed.next_poll_at = now, None
-        feed.paused_reason = (f"Paused after {feed.failures} failed polls: "
+        # Shown after "Paused 1 hour ago: ", so it does not say "Paused" again.
+        feed.paused_reason = (f"{feed.failures} failed polls in a row: "
                               f"{error[:1].lower()}{error[1:]}")
         logger.warning("Feed %s (%s) paused: %s", feed.pk, feed.name, feed.paused_reason)
     else:

@@ -88,7 +88,7 @@ def test_failures_back_off_with_jitter_then_pause_with_the_reason_until_resumed(
         poll(feed)
     feed.refresh_from_db()
     assert feed.paused_at == start and feed.next_poll_at is None
-    assert feed.paused_reason == ("Paused after 6 failed polls: the server answered 503 "
+    assert feed.paused_reason == ("6 failed polls in a row: the server answered 503 "
                                   "Service Unavailable")
     # Paused: never polled again, however late it gets.
     with time_machine.travel(start + timedelta(days=2), tick=False):
@@ -579,3 +579,16 @@ def test_a_full_text_is_bounded_as_a_feeds_own_body_is(outlets, make_feed):
     poll(make_feed(outlets.url("/teasers.xml"), full_text=True))
     body = Item.objects.get().body
     assert "Paragraph 0: shares rose" in body and len(body) <= MAX_BODY + 1000  # closing tags
+
+
+def test_a_pause_is_dated_in_words_even_within_its_first_minute():
+    """"Paused 0 minutes ago: Paused after 14 failed polls": said twice, and no time."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dateline.ingest.admin import ago
+
+    assert ago(timezone.now()) == "just now"
+    assert ago(timezone.now() - timedelta(minutes=61)) == "1 hour ago"
+    assert ago(None) == "never"
