@@ -94,7 +94,6 @@ def make_draft(items: list[Item], user, again: bool = False) -> Article:
             section=draft_section(), status=Article.Status.DRAFT, kind=Article.Kind.STORY,
             created_by=user, original_url=outlet_link(first)[:500])
         article.sources.set({item.outlet_id for item in items})
-        Item.objects.filter(pk__in=pks).update(used=True)
         log_action(article, "create", user, note=f"{DRAFTED_FROM} {len(items)} ingested item(s).",
                    previous="")
         # Version 1 on record, as a story written on the desk has it: two editors' saves of
