@@ -196,8 +196,8 @@ user.groups.add(Group.objects.get(name="Editor"))
 def test_breaking_news_and_live_entries_reach_an_open_reader_page(
     browser, site, journey  # noqa: F811
 ):
-    story = site.django(MAKE_EDITOR + PUBLISH.format(headline="Earthquake shakes the capital",
-                                                     breaking=False))
+    [story] = site.django(MAKE_EDITOR + PUBLISH.format(
+        headlines=["Earthquake shakes the capital"], breaking=False, pause=0))
     reader = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     reader.goto(site.url + story["url"])
     reader.wait_for_selector("html[data-live=open]", state="attached", timeout=10_000)
