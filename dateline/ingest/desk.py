@@ -209,18 +209,37 @@ EntryFormSet = forms.inlineformset_factory(
     can_delete=True)
 
 
+def _rows_removed_since(data, existing: set[int]) -> int:
+    """Rows of the posted page whose entry a colleague removed since it was drawn, marked
+    deleted in `data`: each failed on its hidden id, an error the page could not show, and
+    every Save was refused with nothing saved. How many there were."""
+    prefix = EntryFormSet.get_default_prefix()
+    drawn = min(key_from(data.get(f"{prefix}-INITIAL_FORMS", "")) or 0, EntryFormSet.absolute_max)
+    gone = 0
+    for row in range(drawn):
+        if key_from(data.get(f"{prefix}-{row}-id", "")) not in existing:
+            data[f"{prefix}-{row}-DELETE"] = "on"
+            gone += 1
+    return gone
+
+
 def review_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A press review's entries: order, excerpt, the editor's summary; removing one."""
     _require(request, "ingest.change_pressreviewentry")
     article = get_object_or_404(Article, pk=pk, kind=Article.Kind.PRESS_REVIEW)
     entries = article.press_review_entries.select_related("outlet", "item__feed")
-    formset = EntryFormSet(request.POST or None, instance=article, queryset=entries)
+    data = request.POST.copy() if request.method == "POST" else None
+    gone = _rows_removed_since(data, {entry.pk for entry in entries}) if data else 0
+    formset = EntryFormSet(data, instance=article, queryset=entries)
     if request.method == "POST" and formset.is_valid():
         with transaction.atomic():
             formset.save()
             # Renews the story's cached page and its search entry like any save.
             article.save(update_fields=["modified_at"])
         messages.success(request, "The press review's entries are saved.")
+        if gone:
+            messages.warning(request, f"{gone} of the entries on your page had been removed "
+                             "by a colleague meanwhile: what you wrote for them is not kept.")
         return redirect("ingest-desk:review", pk=article.pk)
     return render(request, "ingest/review.html", {
         **admin.site.each_context(request), "title": f"Entries of \u2018{article.headline}\u2019",

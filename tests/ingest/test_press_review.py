@@ -156,6 +156,20 @@ def test_a_review_chosen_that_no_story_can_be_is_said_not_started_anew(chosen, m
     assert not Article.objects.exists()
 
 
+def test_an_entry_a_colleague_removed_meanwhile_does_not_block_the_others(
+        chosen, make_user, desk_client):
+    """Every Save was refused with "Please correct the errors below" and no error shown (the
+    removed entry's hidden id), and nothing was saved."""
+    client = desk_client(make_user("Editor"))
+    review = make_review(chosen, client)
+    page = entries_form(review, ["Le Monde welcomes it.", "Die Zeit doubts it."])
+    review.press_review_entries.order_by("position").first().delete()  # by a colleague
+    answer = client.post(f"/desk/ingest/press-review/{review.pk}/", page, follow=True)
+    assert "1 of the entries on your page had been removed" in answer.content.decode()
+    assert list(review.press_review_entries.values_list("summary", flat=True)) == [
+        "Die Zeit doubts it."]
+
+
 def test_the_desk_refuses_a_long_quotation_and_one_the_outlet_forbids(chosen, make_user,
                                                                       desk_client):
     client = desk_client(make_user("Editor"))
