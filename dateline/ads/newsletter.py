@@ -1,20 +1,22 @@
 """The newsletter's slot: chosen on the server once per edition's mail, not per reader.
 
-A mail cannot ask /ads/pick, and a tracking pixel would be tracking: each mail built with the
-ad counts one impression (a mail delivered, not a mail read); its link goes through
-/ads/click like the site's.
+A mail cannot ask /ads/pick, and a tracking pixel would be tracking: each mail the server took
+with the ad counts one impression (a mail delivered, not a mail read); its link goes through
+/ads/click like the site's, signed as the newsletter's (`mail_links`).
 """
 
 from dataclasses import dataclass
 
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from dateline.newsroom.html import plain_text
 from dateline.pictures.display import image_url
 from dateline.readership.counting import count
 
 from . import choice
 from .creative import creative_for_mail
+from .mail_links import mail_click_query
 from .models import Campaign
 
 _LABEL = ("margin: 1.5rem 0 .25rem; font-family: Helvetica, Arial, sans-serif; font-size: 11px; "
@@ -38,7 +40,8 @@ def newsletter_ad(site_url: str) -> MailAd | None:
     if chosen is None:
         return None
     campaign = Campaign.objects.select_related("photo").get(pk=chosen.pk)
-    link = site_url + campaign.get_click_url()
+    # Signed: the click view counts a reader arriving from a mail only on this link.
+    link = f"{site_url}{campaign.get_click_url()}?{mail_click_query(campaign.pk)}"
     found = image_url(campaign.photo, "free", 600) if campaign.photo_id else None
     if found:
         url, width, height = found
@@ -52,6 +55,8 @@ def newsletter_ad(site_url: str) -> MailAd | None:
                             mark_safe(creative_for_mail(campaign.html, site_url)))
     html = format_html('<p style="{}">Advertisement</p><a href="{}" style="text-decoration: none;">'
                        '{}</a>', _LABEL, link, inner)
+    # The creative's words as a mail program shows text: a block's or a line break's end parts
+    # words, entities read as characters ("Spring sale All shoes", "Fish & Chips").
     words = campaign.alt_text or (campaign.photo.alt_text if campaign.photo_id
-                                  else strip_tags(campaign.html))
+                                  else plain_text(campaign.html))
     return MailAd(campaign=campaign.pk, html=html, text=f"Advertisement: {words} {link}")

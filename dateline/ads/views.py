@@ -23,6 +23,7 @@ from dateline.readership.counting import count
 from dateline.readership.robots import is_robot
 
 from . import choice
+from .mail_links import from_mail
 from .slots import SLOTS
 
 _LONGEST_QUERY = 600
@@ -95,7 +96,8 @@ def click(request: HttpRequest, pk: str) -> HttpResponse:
     # A sender's repeats count a few times a window: a loop of GETs billed the advertiser for
     # every one. Counted in the store every worker shares (views' repeats are counted in each
     # process's memory, for the beacon's speed: a bill may not double with the workers).
-    if (running and request.method == "GET" and reader_followed(request.headers)
+    mailed = from_mail(int(pk), request.GET.get("mail"))
+    if (running and request.method == "GET" and reader_followed(request.headers, mailed)
             and not is_robot(request.headers.get("User-Agent", ""))
             and _click_repeats().count(f"{sender_hash(request)}:{pk}") is None):
         count(choice.CLICK, pk)
@@ -105,16 +107,20 @@ def click(request: HttpRequest, pk: str) -> HttpResponse:
     return response
 
 
-def reader_followed(headers) -> bool:
+def reader_followed(headers, mailed: bool = False) -> bool:
     """Whether the request is a reader following the ad's link on one of our pages, as the
     browser says (Fetch Metadata): an `<img src="/ads/click/2">` in a creative or on another
-    site made every reader's browser "click" any campaign. A browser too old to say is taken at
-    its word, as before."""
+    site made every reader's browser "click" any campaign. The newsletter's signed link
+    (`mail_links`) is followed from webmail (another site) or a mail program (no site): a
+    reader's own navigation from either counts too. A browser too old to say is taken at its
+    word, as before."""
     mode = headers.get("Sec-Fetch-Mode")
     if mode is None:
         return True
+    sites = ("same-origin", "same-site", "cross-site", "none") if mailed else (
+        "same-origin", "same-site")
     return (mode == "navigate" and headers.get("Sec-Fetch-Dest") == "document"
-            and headers.get("Sec-Fetch-Site") in ("same-origin", "same-site")
+            and headers.get("Sec-Fetch-Site") in sites
             and headers.get("Sec-Fetch-User") == "?1")
 
 

@@ -162,9 +162,14 @@ class EditionMail:
                 **site_headers(),
             })
         message.attach_alternative(self._html.replace(self._marker, link), "text/html")
+        return message
+
+    def delivered(self) -> None:
+        """One subscriber's copy was taken by the mail server: its ad was shown once. Not
+        counted when the copy is built: a copy the server refuses (and tries again on a rerun)
+        or a send stopped half-way would bill the advertiser for mail nobody got."""
         if self.ad is not None:
             self.ad.sent()
-        return message
 
     def test_copy(self, address: str) -> EmailMultiAlternatives:
         """The mail as subscribers will get it, to one editor before it goes out: marked as a

@@ -139,4 +139,5 @@ def _send_one(edition: Edition, mail: EditionMail, subscriber: Subscriber, serve
                            edition.date, subscriber.pk, error)
             return "refused"
         Delivery.objects.create(edition=edition, subscriber=subscriber)
+    mail.delivered()  # recorded: only now is it a mail that carried the ad
     return "sent"

@@ -5,6 +5,9 @@ from django.utils import timezone
 
 from dateline.ads.models import Campaign, Placement
 
+# A real SMTP server on loopback, for the newsletter's sends.
+from tests.edition.test_sending import inbox  # noqa: F401
+
 # The readership tests' reader's browser, and their fixture that empties the counting batch
 # around each test (autouse here too: ads count impressions and clicks through it).
 from tests.readership.conftest import BROWSER, empty_batch  # noqa: F401

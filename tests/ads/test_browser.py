@@ -154,3 +154,47 @@ def test_chromium_reads_the_dropped_image_paths_as_other_origins(browser):
     actions = {src: page.evaluate(path, src) for src in OTHER_PATHS}
     assert not any(p.startswith(("/media/", "/static/")) for p in actions.values()), actions
     page.close()
+
+
+def test_a_reader_clicking_the_newsletters_ad_in_webmail_is_counted(browser, live_server,
+                                                                     make_campaign, settings,
+                                                                     tmp_path):
+    """Webmail is another site: the newsletter's signed link counts the click the site's own
+    pages' rule (same-site only) would have dropped, while the same campaign's plain link
+    followed from there still bills nobody."""
+    import functools
+    import http.server
+    import threading
+    from datetime import date
+
+    from dateline.edition.assembly import build_edition
+    from dateline.edition.models import Subscriber
+    from dateline.edition.newsletter import EditionMail
+
+    settings.DATELINE_SITE_URL = live_server.url
+    campaign = make_campaign("Weekly", slots=("newsletter",), html="<p>Buy the weekly</p>",
+                             link="https://advertiser.example/offer")
+    mail = EditionMail(build_edition(date(2026, 11, 27)))
+    html = mail.to(Subscriber.objects.create(email="a@example.org")).alternatives[0][0]
+    plain = f'<a id="plain" href="{live_server.url}/ads/click/{campaign.pk}">Plain</a>'
+    (tmp_path / "mail.html").write_text(html + plain, encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=tmp_path)
+    webmail = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=webmail.serve_forever, daemon=True).start()
+    try:
+        context = browser.new_context(user_agent=BROWSER)
+        page = context.new_page()
+        # "localhost" and "127.0.0.1" are two sites: webmail is on the one the site is not.
+        host = "127.0.0.1" if "//localhost:" in live_server.url else "localhost"
+        for link in ("text=Buy the weekly", "#plain"):
+            page.goto(f"http://{host}:{webmail.server_port}/mail.html")
+            with page.expect_response(lambda r: "/ads/click/" in r.url) as answer:
+                page.click(link)
+            # Sent on to the advertiser (whose address resolves nowhere here).
+            assert answer.value.status == 302
+            assert answer.value.headers["location"] == "https://advertiser.example/offer"
+        context.close()
+    finally:
+        webmail.shutdown()
+    counting.flush()
+    assert Tally.objects.get(kind="click", key=str(campaign.pk)).count == 1

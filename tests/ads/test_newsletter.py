@@ -3,12 +3,16 @@
 from datetime import date
 
 import pytest
+from django.utils.html import escape
 
+from dateline.ads.mail_links import mail_click_query
 from dateline.edition.assembly import build_edition
 from dateline.edition.models import Subscriber
 from dateline.edition.newsletter import EditionMail
+from dateline.edition.sending import SendingStopped, send_edition
 from dateline.readership import counting
 from dateline.readership.models import Tally
+from tests.edition.test_sending import DAY, subscribers
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +28,56 @@ def test_the_edition_mail_carries_the_newsletter_campaign(make_campaign, setting
     messages = [mail.to(r) for r in readers]
     html = messages[0].alternatives[0][0]
     assert "Advertisement" in html and "<p>Dateline Weekly</p>" in html
-    assert f'href="https://news.example/ads/click/{campaign.pk}"' in html
+    link = f"https://news.example/ads/click/{campaign.pk}?{mail_click_query(campaign.pk)}"
+    assert f'href="{escape(link)}"' in html
     assert "Not in mail" not in html
-    assert f"https://news.example/ads/click/{campaign.pk}" in messages[0].body
+    assert link in messages[0].body
     # Each mail built with it is one impression: delivered, not read (no tracking pixel).
     assert "<img" not in html.split("Advertisement")[1].split("</a>")[0]
     counting.flush()
+    assert not Tally.objects.exists()  # built is not sent: counted once the server takes it
+    for _ in messages:
+        mail.delivered()
+    counting.flush()
     assert Tally.objects.get(kind="impression", key=str(campaign.pk)).count == 3
+
+
+def impressions(campaign) -> int:
+    counting.flush()
+    found = Tally.objects.filter(kind="impression", key=str(campaign.pk)).first()
+    return found.count if found else 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_mails_the_server_took_count_an_impression_however_often_the_send_runs(
+        make_campaign, inbox):
+    """A mailbox the server refuses is tried again on every rerun, and a send stopped by a
+    server that went away has built a copy it never delivered: neither is an impression."""
+    campaign = make_campaign("Weekly", slots=("newsletter",))
+    readers = subscribers(6)
+    inbox.refused = {readers[1].email}
+    edition = build_edition(DAY)
+    inbox.closing_after = 2
+    with pytest.raises(SendingStopped):
+        send_edition(edition, batch_size=4)
+    assert impressions(campaign) == 2 == len(inbox.envelopes)
+    inbox.closing_after = None
+    assert send_edition(edition) == 3
+    assert send_edition(edition) == 0  # the refused mailbox tried once more, refused again
+    assert impressions(campaign) == 5 == len(inbox.envelopes)
+
+
+def test_the_text_part_reads_the_creative_as_words(make_campaign, settings):
+    """A mail program shows the text part as it is: a block's end parts words, and the
+    sanitised creative's entities read as the characters they stand for."""
+    settings.DATELINE_SITE_URL = "https://news.example"
+    campaign = make_campaign("Sale", slots=("newsletter",),
+                             html="<h2>Spring sale</h2><p>All shoes<br>half price</p>"
+                                  "<p>Fish &amp; Chips <em>today</em></p>")
+    body = EditionMail(build_edition(date(2026, 11, 27))).to(
+        Subscriber.objects.create(email="a@example.org")).body
+    assert (f"Advertisement: Spring sale All shoes half price Fish & Chips today "
+            f"https://news.example/ads/click/{campaign.pk}?{mail_click_query(campaign.pk)}") in body
 
 
 def test_no_campaign_no_slot(db):

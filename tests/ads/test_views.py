@@ -247,3 +247,33 @@ def test_an_image_creative_from_the_photo_library(client, make_campaign):
     assert html.startswith(f'<a class="ad-link" href="/ads/click/{campaign.pk}"')
     assert "<picture>" in html and 'alt="Space museum: open every day"' in html
     assert 'loading="lazy"' in html and "/media/" in html  # a rendition, never the original
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("changed", "signed", "counted"), [
+    ({"Sec-Fetch-Site": "cross-site"}, True, 1),  # webmail: another site
+    ({"Sec-Fetch-Site": "none"}, True, 1),  # a mail program opened the browser
+    ({"Sec-Fetch-Site": "cross-site"}, False, 0),  # the plain link on another site
+    ({"Sec-Fetch-Site": "cross-site"}, "another campaign's", 0),
+    ({"Sec-Fetch-Site": "cross-site"}, "garbled", 0),
+    # The signed link in an <img> on a page, or fetched by a script: no reader followed it.
+    ({"Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image", "Sec-Fetch-Site": "cross-site"},
+     True, 0),
+    ({"Sec-Fetch-Site": "cross-site", "Sec-Fetch-User": None}, True, 0),
+])
+def test_the_newsletters_signed_link_counts_a_reader_arriving_from_a_mail(
+        client, make_campaign, changed, signed, counted):
+    from dateline.ads.mail_links import mail_click_query
+
+    campaign = make_campaign(link="https://advertiser.example/offer")
+    other = make_campaign("Other")
+    query = {True: mail_click_query(campaign.pk), False: "",
+             "another campaign's": mail_click_query(other.pk),
+             "garbled": mail_click_query(campaign.pk)[:-3] + "xyz"}[signed]
+    headers = {k: v for k, v in {**FOLLOWED, **changed}.items() if v is not None}
+    response = client.get(f"/ads/click/{campaign.pk}?{query}",
+                          headers={"User-Agent": BROWSER, **headers})
+    assert response.status_code == 302
+    assert response["Location"] == "https://advertiser.example/offer"
+    counting.flush()
+    assert sum(Tally.objects.filter(kind="click").values_list("count", flat=True)) == counted
