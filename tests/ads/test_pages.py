@@ -40,6 +40,24 @@ def test_article_page_reserves_its_slots(client, make_article, make_tag, setting
     assert re.search(r'<script src="[^"]*/ads/ads[.a-z0-9]*js" defer', html)
 
 
+def test_a_preview_shows_no_ad_and_loads_no_ad_script(client, make_article, settings,
+                                                      house_ad):
+    """A preview is a private page of copy not yet out: no advertiser beside it, and no
+    impression billed for an editor's look."""
+    from dateline.newsroom.models import Article
+    from dateline.newsroom.preview import preview_url
+
+    settings.DATELINE_ADS_AFTER_PARAGRAPH = 2
+    make_article("Out already", body=PARAGRAPHS)  # the aside's "More from": it has stories
+    draft = make_article("Not yet out", body=PARAGRAPHS, status=Article.Status.DRAFT,
+                         published_at=None)
+    response = client.get(preview_url(draft))
+    html = response.content.decode()
+    assert response.status_code == 200 and "Not yet out" in html and "Out already" in html
+    assert "data-ad-slot" not in html and ">Advertisement</p>" not in html
+    assert "/ads/ads" not in html  # neither the slots' script nor their stylesheet
+
+
 def test_a_short_story_has_no_slot_inside_it(client, make_article, house_ad):
     story = make_article(body="<p>One.</p><p>Two.</p><p>Three.</p>")
     html = client.get(story.get_absolute_url()).content.decode()
