@@ -156,6 +156,9 @@ async def stream(scope, receive, send) -> None:
                     # Away too long to replay everything: start afresh from now.
                     cursor = hub.latest
                     frames = [(cursor, f"id: {cursor}\nevent: reset\ndata: {{}}\n\n".encode())]
+                    # What it missed told as the present: the banner and list as they are now
+                    # (a story killed meanwhile stayed in the banner of an open page).
+                    snapshot = hub.snapshot
             if frames or snapshot:
                 cursor = frames[-1][0] if frames else cursor
                 # The snapshot after any replay: it is the present, the replay the past.

@@ -153,12 +153,16 @@ def article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> Non
     kind = change_kind(before, instance)
     if kind is None:
         return
+    was_breaking = bool(before and before["is_breaking"])
     if kind == Kind.UNPUBLISHED:
         withdraw(instance.pk)
         record(kind, {"id": instance.pk}, instance.pk)
     else:
-        record(kind, story_payload(instance), instance.pk)
-    was_breaking = bool(before and before["is_breaking"])
+        payload = story_payload(instance)
+        if kind == Kind.UPDATED and was_breaking and not instance.is_breaking:
+            # Open pages then hear which story, if any, the banner shows now (hub.takes_away).
+            payload["unbroken"] = True
+        record(kind, payload, instance.pk)
     invalidate_on_commit(strip_keys(was_breaking or instance.is_breaking))
 
 

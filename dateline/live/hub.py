@@ -33,10 +33,21 @@ def frame(event_id: int, kind: str, payload: dict) -> bytes:
 
 
 def read_events(after: int, limit: int) -> list[tuple[int, str, bytes]]:
+    return [(pk, kind, data) for pk, kind, data, _ in read_events_with_payload(after, limit)]
+
+
+def read_events_with_payload(after: int, limit: int) -> list[tuple[int, str, bytes, dict]]:
     close_old_connections()
     rows = LiveEvent.objects.filter(id__gt=after).order_by("id").values_list(
         "id", "kind", "payload")[:limit]
-    return [(pk, kind, frame(pk, kind, payload)) for pk, kind, payload in rows]
+    return [(pk, kind, frame(pk, kind, payload), payload) for pk, kind, payload in rows]
+
+
+def takes_away(kind: str, payload: dict) -> bool:
+    """Whether an event leaves an open page unable to tell the present from events alone: a
+    story gone from the ticker (whose place the next newest takes) or the banner's story no
+    longer breaking (when an older one still is). The snapshot follows such events."""
+    return kind == "unpublished" or (kind == "updated" and bool(payload.get("unbroken")))
 
 
 TICKER_SIZE = 5
@@ -50,7 +61,7 @@ def ticker_snapshot() -> bytes:
     page (cached, or rendered without the list) shows the current list at once."""
     from dateline.newsroom.models import Article
 
-    from .events import story_payload
+    from .events import breaking_since, story_payload
 
     close_old_connections()
     # The section by a second query: joined, SQLite sorts every live story (see
@@ -58,7 +69,14 @@ def ticker_snapshot() -> bytes:
     stories = Article.objects.live().newest_first().prefetch_related("section")[:TICKER_SIZE]
     data = json.dumps([story_payload(a) for a in stories], separators=(",", ":"),
                       ensure_ascii=False)
-    return f"event: latest\ndata: {data}\n\n".encode()
+    # The banner's story, as the server renders the strip (none: an empty object), first: the
+    # list's items say "Breaking" by what the banner shows.
+    breaking = next(iter(Article.objects.live().filter(
+        is_breaking=True, published_at__gte=breaking_since()).newest_first()
+        .prefetch_related("section")[:1]), None)
+    banner = json.dumps(story_payload(breaking) if breaking else {}, separators=(",", ":"),
+                        ensure_ascii=False)
+    return f"event: banner\ndata: {banner}\n\nevent: latest\ndata: {data}\n\n".encode()
 
 
 def latest_event_id() -> int:
@@ -116,10 +134,15 @@ class Hub:
 
     async def refresh(self) -> None:
         async with self._lock:
-            rows = await sync_to_async(read_events, thread_sensitive=False)(
+            found = await sync_to_async(read_events_with_payload, thread_sensitive=False)(
                 self.latest, settings.DATELINE_LIVE_RING)
+            rows = [(pk, kind, data) for pk, kind, data, _ in found]
             if any(kind in STORY_KINDS for _, kind, _ in rows):
                 self.snapshot = await sync_to_async(ticker_snapshot, thread_sensitive=False)()
+            # Not kept in the ring: a stream that starts or catches up is sent the snapshot
+            # of its own moment.
+            present = self.snapshot if any(takes_away(kind, payload)
+                                           for _, kind, _, payload in found) else b""
             for pk, _, data in rows:
                 self.ids.append(pk)
                 self.frames.append(data)
@@ -133,7 +156,7 @@ class Hub:
                                     maxlen=settings.DATELINE_LIVE_RING)
             if rows:
                 previous, self.latest = self.latest, rows[-1][0]
-                await self._deliver(b"".join(data for _, _, data in rows), previous)
+                await self._deliver(b"".join(data for _, _, data in rows) + present, previous)
 
     async def _heartbeat(self) -> None:
         # A comment to every stream with nothing new, which also finds the closed ones.

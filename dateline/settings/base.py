@@ -279,8 +279,8 @@ DATELINE_LIVE_HEARTBEAT = 15
 DATELINE_LIVE_RETENTION_DAYS = 7
 # Events a stream keeps in memory for reconnecting readers; older ones come from the table,
 # at most DATELINE_LIVE_REPLAY_LIMIT of them (a reader away longer starts afresh).
-DATELINE_LIVE_RING = 2000
-DATELINE_LIVE_REPLAY_LIMIT = 1000
+DATELINE_LIVE_RING = int(os.environ.get("DATELINE_LIVE_RING", "2000"))
+DATELINE_LIVE_REPLAY_LIMIT = int(os.environ.get("DATELINE_LIVE_REPLAY_LIMIT", "1000"))
 # Bytes written to one stream before it ends and its reader comes back for the rest (with its
 # Last-Event-ID, a quarter of a second later): what a reader that reads nothing holds in the
 # server, which cannot tell read from unread (a few hundred live entries per stream).

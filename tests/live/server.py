@@ -167,6 +167,14 @@ class EventStream:
         self.last_id: str | None = None
         self.retry: int | None = None
 
+    def snapshot(self) -> dict:
+        """What a stream starts with: the banner's story ({} for none), then the ticker's list;
+        neither with an id (they are the present, not events to replay)."""
+        banner, latest = self.next_event(), self.next_event()
+        assert (banner["event"], latest["event"]) == ("banner", "latest"), (banner, latest)
+        assert "id" not in banner and "id" not in latest
+        return {"banner": banner["data"], "latest": latest["data"]}
+
     def next_event(self, timeout: float = 5) -> dict | None:
         """The next event (comments and heartbeats skipped), or None when none comes in time."""
         self.connection.sock.settimeout(timeout)

@@ -241,3 +241,70 @@ def test_a_strip_rendered_before_the_breaking_rule_still_raises_the_banner(brows
     # The story it replaced is no longer called breaking in the list.
     assert page.locator(".ticker-list .visually-hidden").count() == 1
     context.close()
+
+
+KILL = """
+from django.contrib.auth.models import User
+from dateline.newsroom.actions import TRANSITIONS
+from dateline.newsroom.models import Article
+TRANSITIONS["unpublish"].execute(User.objects.get(username="desk-editor"),
+                                 Article.objects.get(pk={pk}))
+"""
+
+
+def ticker_headlines(page) -> list[str]:
+    return page.locator(".ticker-list li a").all_inner_texts()
+
+
+def test_a_killed_breaking_story_hands_the_banner_back_and_the_ticker_is_refilled(
+        reader_page, site):
+    """Killing the newest breaking story hid the banner on open pages while an older one was
+    still breaking (a page loaded then showed it), and left the ticker four items long."""
+    publish_many(site, [f"Harbour pilots' strike, day {n}" for n in range(5)])
+    older = publish(site, "Dam holds after a night of rain", breaking=True)
+    newer = publish(site, "Second quake strikes the coast", breaking=True)
+    reader_page.wait_for_selector("#breaking-banner >> text=Second quake strikes the coast",
+                                  timeout=5_000)
+    reader_page.wait_for_selector(".ticker-list li:first-child >> text=Second quake",
+                                  timeout=5_000)
+    fifth = ticker_headlines(reader_page)[4]
+    site.django(KILL.format(pk=newer["id"]))
+    reader_page.wait_for_selector("#breaking-banner >> text=Dam holds after a night of rain",
+                                  timeout=5_000)
+    assert reader_page.locator("#breaking-banner a").get_attribute("href") == older["url"]
+    # The story after the fifth moves up: five items, as a page loaded now shows.
+    reader_page.wait_for_function(
+        "() => document.querySelectorAll('.ticker-list li').length === 5", timeout=5_000)
+    shown = ticker_headlines(reader_page)
+    assert "Second quake strikes the coast" not in shown
+    assert shown[0] == "Dam holds after a night of rain" and shown[3] == fifth
+    first = reader_page.locator(".ticker-list li").first
+    assert first.locator(".visually-hidden").inner_text() == "Breaking:"
+    assert reader_page.locator(".ticker-list .visually-hidden").count() == 1
+
+
+def test_a_story_published_again_takes_its_place_by_time_not_the_top(reader_page, site):
+    """A killed story brought back keeps its publication time: open pages put a story of
+    last year on top of "Latest", where a page loaded then shows the five newest."""
+    story = publish(site, "Grain harvest figures, last year")
+    publish_many(site, [f"Council meets on budget, item {n}" for n in range(5)])
+    site.django(KILL.format(pk=story["id"]) + (
+        "from datetime import timedelta\n"
+        "from django.utils import timezone\n"
+        f"Article.objects.filter(pk={story['id']}).update(\n"
+        "    published_at=timezone.now() - timedelta(days=400))\n"))
+    reader_page.wait_for_selector(".ticker-list li:first-child >> text=item 4", timeout=5_000)
+    before = ticker_headlines(reader_page)
+    site.django(
+        "from django.contrib.auth.models import User\n"
+        "from dateline.newsroom.actions import TRANSITIONS\n"
+        "from dateline.newsroom.models import Article\n"
+        "TRANSITIONS['publish'].execute(User.objects.get(username='desk-editor'),\n"
+        f"                              Article.objects.get(pk={story['id']}))\n")
+    # Told of it (the next event moves the list), it stays out of the five newest.
+    marker = publish(site, "Ferry timetable changes")
+    reader_page.wait_for_selector(".ticker-list li:first-child >> text=Ferry timetable",
+                                  timeout=5_000)
+    shown = ticker_headlines(reader_page)
+    assert "Grain harvest figures, last year" not in shown
+    assert shown == ["Ferry timetable changes", *before[:4]], (shown, marker)

@@ -26,7 +26,7 @@ def published(events: list[dict]) -> list[str]:
 
 def test_a_stream_past_its_fill_ends_and_the_reader_gets_the_rest_once(small_site):
     stream = EventStream(small_site.live_url)
-    stream.next_event()  # the ticker's snapshot
+    stream.snapshot()
     headlines = [f"Story {n} of the evening, with a headline long enough to count" for n in
                  range(8)]
     # Apart, as a desk publishes them: each its own event, not one batch the stream sends whole.
@@ -45,3 +45,39 @@ def test_a_stream_past_its_fill_ends_and_the_reader_gets_the_rest_once(small_sit
     finally:
         again.close()
     assert published(seen) + published(more) == headlines
+
+
+@pytest.fixture(scope="module")
+def forgetful_site(tmp_path_factory):
+    """A stream server that replays at most 3 events and keeps 2 in memory."""
+    running = start_site(tmp_path_factory.mktemp("forgetful"), DATELINE_LIVE_REPLAY_LIMIT="3",
+                         DATELINE_LIVE_RING="2")
+    yield running
+    running.stop()
+
+
+def test_a_reader_away_too_long_starts_afresh_from_the_present(forgetful_site):
+    """Past the replay, a reader is told to start afresh ("reset"), then what is true now: a
+    breaking story killed while it was away left its banner on the open page."""
+    older = publish_many(forgetful_site, ["Floods close the valley road"], breaking=True)[0]
+    newer = publish_many(forgetful_site, ["Dam gives way upstream"], breaking=True)[0]
+    stream = EventStream(forgetful_site.live_url)
+    banner = stream.snapshot()["banner"]
+    assert banner["id"] == newer["id"]
+    position = stream.last_id or "1"
+    stream.close()
+    forgetful_site.django(
+        "from django.contrib.auth.models import User\n"
+        "from dateline.newsroom.actions import TRANSITIONS\n"
+        "from dateline.newsroom.models import Article\n"
+        f"TRANSITIONS['unpublish'].execute(User.objects.get(username='desk-editor'),\n"
+        f"                                 Article.objects.get(pk={newer['id']}))")
+    publish_many(forgetful_site, [f"Council notice {n}" for n in range(4)])
+    again = EventStream(forgetful_site.live_url, last_event_id=position)
+    try:
+        assert again.next_event()["event"] == "reset"
+        present = again.snapshot()
+    finally:
+        again.close()
+    assert present["banner"]["id"] == older["id"]
+    assert newer["id"] not in [s["id"] for s in present["latest"]]

@@ -76,12 +76,25 @@
     return list.querySelector('li[data-article="' + Number(id) + '"]');
   }
 
-  function putOnTop(story) {
+  function publishedAt(li) {
+    var time = li.querySelector("time");
+    return time ? Date.parse(time.dateTime) : NaN;
+  }
+
+  // In its place by publication time, as the server's list is (the five newest): a story
+  // published again after a kill, or back-dated, keeps its old time and was put on top of
+  // "Latest" on open pages only.
+  function putInPlace(story) {
     var old = findItem(story.id);
     if (old) old.remove();
-    list.prepend(tickerItem(story));
+    var at = Date.parse(story.published_at);
+    var after = Array.prototype.find.call(list.children, function (li) {
+      return !(publishedAt(li) > at);  // an item older, or of no known time
+    });
+    if (after) list.insertBefore(tickerItem(story), after);
+    else if (list.children.length < TICKER_SIZE) list.append(tickerItem(story));
     while (list.children.length > TICKER_SIZE) list.lastElementChild.remove();
-    ticker.hidden = false;
+    ticker.hidden = list.children.length === 0;
   }
 
   function updateInPlace(story) {
@@ -179,6 +192,13 @@
   }
 
   var source = new EventSource(url);
+  // Which story the banner shows now ({}: none), sent with the list after a kill or a story
+  // no longer breaking: an older story still breaking takes the banner back.
+  on("banner", function (story) {
+    if (story && story.id && isRecent(story)) return showBreaking(story);
+    var link = banner.querySelector("a");
+    if (link.dataset.article) clearBreaking(link.dataset.article);
+  });
   on("latest", function (stories) {
     if (!Array.isArray(stories)) return;
     var items = stories.slice(0, TICKER_SIZE).map(tickerItem);
@@ -187,11 +207,11 @@
     }
     ticker.hidden = stories.length === 0;
   });
-  on("published", putOnTop);
+  on("published", putInPlace);
   on("breaking", function (story) {
     if (!isRecent(story)) return onUpdated(story);
     showBreaking(story);
-    putOnTop(story);
+    putInPlace(story);
   });
   on("updated", onUpdated);
   function onUpdated(story) {
