@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -75,7 +76,9 @@ def signups_per_address() -> RateLimit:
 
 def do_request_subscription(email: str) -> Subscriber:
     """The address's subscriber, created unconfirmed if new; a confirmed or an unsubscribed
-    one is left as it is until its owner follows the new link."""
+    one is left as it is until its owner follows the new link. A sign-up never confirmed is
+    asked afresh: its time is now, so the new link lives its whole age (kept from the first
+    try, the morning's clean-up deleted the row under a link sent hours before)."""
     email = BaseUserManager.normalize_email(email.strip())
     subscriber = Subscriber.objects.filter(email__iexact=email).first()
     if subscriber is None:
@@ -84,17 +87,31 @@ def do_request_subscription(email: str) -> Subscriber:
                 subscriber = Subscriber.objects.create(email=email)
         except IntegrityError:  # the same address, sent twice at once
             subscriber = Subscriber.objects.get(email__iexact=email)
+    elif subscriber.confirmed_at is None:
+        subscriber.created_at = timezone.now()
+        Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).update(
+            created_at=subscriber.created_at)
     return subscriber
 
 
 def forget_unconfirmed(now=None) -> int:
-    """Delete sign-ups never confirmed once their link has long expired: an address someone
-    typed in is not kept for good on the chance its owner wants the newsletter."""
+    """Delete sign-ups never confirmed once their link has long expired, and readers who left
+    DATELINE_NEWSLETTER_FORGET_UNSUBSCRIBED_DAYS ago: an address is not kept for good on the
+    chance its owner wants the newsletter (again). Their deliveries go with them."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.DATELINE_NEWSLETTER_CONFIRM_MAX_AGE * 2)
-    deleted, _ = Subscriber.objects.filter(confirmed_at__isnull=True,
-                                           created_at__lt=cutoff).delete()
+    left = now - timedelta(days=settings.DATELINE_NEWSLETTER_FORGET_UNSUBSCRIBED_DAYS)
+    deleted, _ = Subscriber.objects.filter(
+        Q(confirmed_at__isnull=True, created_at__lt=cutoff) | Q(unsubscribed_at__lt=left)
+    ).delete()
     return deleted
+
+
+def forget_address(email: str) -> bool:
+    """Erase one reader's address and what was kept with it (an erasure request)."""
+    email = BaseUserManager.normalize_email(email.strip())
+    deleted, _ = Subscriber.objects.filter(email__iexact=email).delete()
+    return bool(deleted)
 
 
 def do_confirm(subscriber: Subscriber) -> None:

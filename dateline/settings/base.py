@@ -580,6 +580,9 @@ DATELINE_SITE_URL = os.environ.get("DATELINE_SITE_URL", "http://127.0.0.1:8000")
 # Seconds a confirmation link works; sign-ups per hour from one sender and for one address
 # (each sign-up mails the address, so the second limit keeps anyone from flooding an inbox).
 DATELINE_NEWSLETTER_CONFIRM_MAX_AGE = 7 * 86400
+# A reader who unsubscribed is forgotten (address, times, deliveries) this long after, by the
+# morning run; `dateline edition forget ADDRESS` erases one at once.
+DATELINE_NEWSLETTER_FORGET_UNSUBSCRIBED_DAYS = 30
 DATELINE_NEWSLETTER_SIGNUPS_PER_SENDER = 10
 DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS = 3
 

@@ -270,9 +270,57 @@ def test_sign_ups_never_confirmed_are_forgotten_after_their_link_is_long_dead():
                                       created_at=now - timedelta(days=13))
     reader = Subscriber.objects.create(email="reader@example.org",
                                        created_at=now - timedelta(days=400),
-                                       confirmed_at=now - timedelta(days=399),
-                                       unsubscribed_at=now - timedelta(days=30))
+                                       confirmed_at=now - timedelta(days=399))
+    left = Subscriber.objects.create(email="left@example.org",
+                                     created_at=now - timedelta(days=400),
+                                     confirmed_at=now - timedelta(days=399),
+                                     unsubscribed_at=now - timedelta(days=29))
     assert forget_unconfirmed(now) == 1
     assert not Subscriber.objects.filter(pk=old.pk).exists()
-    # A pending link still in its week and a bit, and anyone who once confirmed, stay.
-    assert set(Subscriber.objects.values_list("pk", flat=True)) == {fresh.pk, reader.pk}
+    # A pending link still in its week and a bit, a reader, and one who left lately, stay.
+    assert set(Subscriber.objects.values_list("pk", flat=True)) == {fresh.pk, reader.pk,
+                                                                    left.pk}
+
+
+def test_a_reader_who_left_is_forgotten_a_month_later_deliveries_and_all(settings):
+    """Unsubscribing kept the address, its sign-up and its deliveries for good."""
+    from dateline.edition.models import Delivery
+    from dateline.edition.subscriptions import forget_unconfirmed
+
+    settings.DATELINE_NEWSLETTER_FORGET_UNSUBSCRIBED_DAYS = 30
+    now = timezone.now()
+    edition = build_edition(DAY)
+    left = Subscriber.objects.create(email="left@example.org",
+                                     confirmed_at=now - timedelta(days=99),
+                                     unsubscribed_at=now - timedelta(days=31))
+    Delivery.objects.create(edition=edition, subscriber=left)
+    assert forget_unconfirmed(now) == 2  # the reader and their delivery
+    assert not Subscriber.objects.filter(email="left@example.org").exists()
+    assert not Delivery.objects.exists()
+
+
+def test_an_erasure_request_is_one_command(capsys):
+    from django.core.management import CommandError, call_command
+
+    Subscriber.objects.create(email="Erase.Me@Example.org", confirmed_at=timezone.now())
+    call_command("edition", "forget", " Erase.Me@example.org ")
+    assert "Forgotten" in capsys.readouterr().out
+    assert not Subscriber.objects.exists()
+    with pytest.raises(CommandError, match="No subscriber has that address"):
+        call_command("edition", "forget", "erase.me@example.org")
+
+
+def test_signing_up_again_after_an_expired_link_gives_a_link_that_lives_its_week(
+        client, smtp_inbox):
+    """The new link's row kept the first try's time: the next morning's clean-up deleted it
+    (first try 13 days ago), and the link sent hours before said "This link does not work"."""
+    from dateline.edition.subscriptions import forget_unconfirmed
+
+    Subscriber.objects.create(email="late@example.org",
+                              created_at=timezone.now() - timedelta(days=13, hours=23))
+    subscribe(client, "late@example.org")
+    link = confirm_link(smtp_inbox, "late@example.org")
+    assert forget_unconfirmed(timezone.now() + timedelta(hours=2)) == 0
+    with time_machine.travel(timezone.now() + timedelta(days=6)):
+        page = client.post(link)
+    assert page.status_code in (200, 302) and active("late@example.org")

@@ -1,4 +1,5 @@
-"""`dateline edition build YYYY-MM-DD [--to YYYY-MM-DD]` and `dateline edition send YYYY-MM-DD`."""
+"""`dateline edition build YYYY-MM-DD [--to YYYY-MM-DD]`, `dateline edition send YYYY-MM-DD` and
+`dateline edition forget ADDRESS`."""
 
 from datetime import date, timedelta
 
@@ -29,8 +30,19 @@ class Command(BaseCommand):
         send = sub.add_parser("send", help="Send a day's edition to the confirmed subscribers "
                                            "who do not have it yet (safe to run again).")
         send.add_argument("day", type=parse_day)
+        forget = sub.add_parser("forget", help="Erase a reader's address from the newsletter's "
+                                               "list, and what was kept with it (an erasure "
+                                               "request).")
+        forget.add_argument("address")
 
-    def handle(self, *args, action: str, day: date | None, **options) -> None:
+    def handle(self, *args, action: str, day: date | None = None, **options) -> None:
+        if action == "forget":
+            from ...subscriptions import forget_address
+
+            if not forget_address(options["address"]):
+                raise CommandError("No subscriber has that address.")
+            self.stdout.write("Forgotten: the address and its deliveries are deleted.")
+            return None
         if action == "build" and options.get("archive"):
             return self.build_archive()
         if day is None:
