@@ -5,6 +5,8 @@ them, so the templates and the structured data read `article.tags.all()` as befo
 building each query's SQL again, which was most of the CPU these reads cost on a cold page.
 """
 
+from django.utils.functional import SimpleLazyObject
+
 from dateline.base.prepared import Prepared, set_prefetched
 from dateline.newsroom.models import Article, ArticleNote, Author, Source, Tag
 
@@ -22,3 +24,20 @@ def load_story(article: Article) -> Article:
                                ("tags", Tag, _TAGS), ("notes", ArticleNote, _NOTES)):
         set_prefetched(article, name, model, query.objects(article.pk))
     return article
+
+
+_TAG_IDS = Prepared(lambda pk: Article.tags.through.objects.filter(article_id=pk)
+                    .values_list("tag_id"), Article.tags.through)
+
+
+def tag_ids(article: Article) -> SimpleLazyObject:
+    """The story's tag ids for its ad slots (a campaign bought for a tag fills only its
+    stories' boxes), read when a slot first needs them: from the tags already read, or by one
+    query."""
+    def read() -> list[int]:
+        loaded = getattr(article, "_prefetched_objects_cache", {}).get("tags")
+        if loaded is not None:
+            return [tag.pk for tag in loaded]
+        return [pk for pk, in _TAG_IDS.rows(article.pk)]
+
+    return SimpleLazyObject(read)

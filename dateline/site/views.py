@@ -24,7 +24,7 @@ from .fragments import fragment
 from .own_url import site_url
 from .pagination import ListingEnded, NewsPage, news_page, page_number
 from .sections import attach_sections, main_sections
-from .story_reads import load_story
+from .story_reads import load_story, tag_ids
 
 # One row by primary key, without the query compiler (a third of the ORM's cost here).
 _BY_PK = f"SELECT * FROM {Article._meta.db_table} WHERE {Article._meta.pk.column} = %s"
@@ -118,6 +118,7 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     read_html, read_keys = most_read_block()
     response = render(request, "site/article.html", {
         "article": article,
+        "ad_tags": tag_ids(full() if full.cache_info().currsize else article),
         "current_root": article.section.path.split("/")[0],
         "story_html": mark_safe(story_html),
         "head_html": mark_safe(head_html),
@@ -189,6 +190,7 @@ def _render_aside(request: HttpRequest, article: Article) -> tuple[str, set[str]
     attach_sections(related, more)
     html = render_to_string("site/includes/article_aside.html", {
         "article": article, "related": related, "more_from_section": more,
+        "ad_tags": tag_ids(article),
     }, request)
     # The story's own key too: a new related list (dateline.intelligence) invalidates it.
     return html, {keys.NAV, keys.article(article.pk), *keys.articles(related),

@@ -154,6 +154,36 @@ def test_a_campaign_for_one_section_or_tag_puts_no_empty_box_on_other_pages(
     assert "data-ad-slot" not in client.get("/").text
 
 
+def test_a_campaign_bought_for_a_tag_puts_its_boxes_only_on_that_tags_stories(
+        client, make_article, make_tag, make_campaign):
+    """The top and sidebar slots named no tags, so a campaign for one tag reserved two empty
+    "Advertisement" boxes on every other story: /ads/pick, told the story's tags, chose none."""
+    derby = make_tag("Derby")
+    make_campaign("Scarves", slots=("top", "sidebar", "after-story"), tags=[derby])
+    tagged = make_article("Derby day", tags=[derby], body=PARAGRAPHS)
+    other = make_article("Talks resume", tags=[make_tag("Geneva")], body=PARAGRAPHS)
+    html = client.get(tagged.get_absolute_url()).text
+    assert set(re.findall(r'data-ad-slot="([a-z-]+)"', html)) == {"top", "sidebar",
+                                                                  "after-story"}
+    assert f'data-ad-tags="{derby.pk}"' in html
+    assert "data-ad-slot" not in client.get(other.get_absolute_url()).text
+
+
+# Written by counting.flush(), which on PostgreSQL cannot run inside a test's transaction.
+@pytest.mark.django_db(transaction=True)
+def test_a_campaign_past_its_cap_leaves_no_empty_box(client, make_article, make_campaign):
+    from dateline.ads import choice
+    from dateline.readership import counting
+
+    campaign = make_campaign("Capped", slots=("top",), impression_cap=2)
+    for _ in range(2):
+        counting.count(choice.IMPRESSION, campaign.pk)
+    counting.flush()
+    choice.forget()  # the table each process keeps, read again
+    assert choice.pick("top") is None
+    assert "data-ad-slot" not in client.get(make_article().get_absolute_url()).text
+
+
 def test_a_campaign_to_start_later_already_has_its_box(client, make_article, make_campaign):
     make_campaign("Tomorrow", slots=("top",), starts_at=timezone.now() + timedelta(days=1))
     html = client.get(make_article().get_absolute_url()).content.decode()

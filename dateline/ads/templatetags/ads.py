@@ -55,7 +55,11 @@ def _may_fill(name: str, section, tag_ids: list | None) -> bool:
     if path is None and section is not None:
         path = choice.section_path(found, getattr(section, "pk", section))
     ids = None if tag_ids is None else frozenset(pk for pk in tag_ids if isinstance(pk, int))
-    return any(c.fits(name, path, c.tag_ids if ids is None else ids) for c in found.candidates)
+    # A campaign past its cap fills nothing more (/ads/pick says so): its box went on showing,
+    # empty, on every page it targeted.
+    return any(c.fits(name, path, c.tag_ids if ids is None else ids)
+               and (c.cap is None or found.impressions.get(c.pk, 0) < c.cap)
+               for c in found.candidates)
 
 
 @register.simple_tag
