@@ -51,10 +51,14 @@ class SendingStopped(Exception):
 
 
 def waiting_for(edition: Edition):
-    """The active subscribers who do not have the edition yet, oldest first."""
+    """The active subscribers who do not have the edition yet, oldest first: those subscribed
+    when its send began (a reader who joined since gets the next one, not a send resumed days
+    later as if it were today's mail)."""
     delivered = Delivery.objects.filter(edition=edition, subscriber=OuterRef("pk"))
-    return (Subscriber.objects.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
-            .exclude(Exists(delivered)).order_by("pk"))
+    readers = Subscriber.objects.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+    if edition.send_started_at is not None:
+        readers = readers.filter(confirmed_at__lte=edition.send_started_at)
+    return readers.exclude(Exists(delivered)).order_by("pk")
 
 
 def send_edition(edition: Edition, batch_size: int = 100) -> int:

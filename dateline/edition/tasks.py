@@ -3,6 +3,7 @@
 import logging
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import router
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone
@@ -34,6 +35,11 @@ def publish_edition(day: str, attempt: int = 1) -> int:
         # what subscribers got is the edition, and the rest get the same; no later top-up.
         if edition is None or edition.status == Edition.Status.DRAFT:
             edition = build_edition(date.fromisoformat(day))
+        if edition.status == Edition.Status.DRAFT and not edition.items.exists():
+            # Nothing published in its 24 hours: no mail saying so to every reader (with the
+            # newsletter's ad billed for each). The desk can still send it on purpose.
+            logger.warning("edition %s: no story to send; not mailed", day)
+            return 0
         sent = send_edition(edition)
     except Exception:
         retry_later(day, attempt)
@@ -121,10 +127,17 @@ def resume_interrupted_sends() -> list[str]:
 
     booked = []
     using = router.db_for_write(DBTaskResult)
+    since = timezone.now() - timedelta(hours=settings.DATELINE_EDITION_RESUME_HOURS)
     with exclusive("dateline.edition.booking", using=using):
         for edition in Edition.objects.filter(status=Edition.Status.SENDING).order_by("date"):
             day = edition.date.isoformat()
             if waiting_runs().using(using).filter(args_kwargs__args=[day]).exists():
+                continue
+            if edition.send_started_at is not None and edition.send_started_at < since:
+                # Days old: mailed now it would read as today's news. Left to the desk
+                # (`dateline edition send DAY` finishes it on purpose).
+                logger.warning("edition %s: its sending was stopped %s and is not resumed: "
+                               "too old to mail as today's", day, edition.send_started_at)
                 continue
             logger.warning("edition %s: its sending was stopped before the end; sending the "
                            "rest now", day)

@@ -574,6 +574,9 @@ DATELINE_EDITION_NAME = os.environ.get(
 )
 DATELINE_EDITION_TIME = os.environ.get("DATELINE_EDITION_TIME", "07:00")
 DATELINE_EDITION_PER_SECTION = 4
+# A send stopped half-way (its worker killed) is resumed by a worker starting within this many
+# hours of its start; later it would reach readers as today's mail with yesterday's news.
+DATELINE_EDITION_RESUME_HOURS = 20
 DATELINE_EDITION_BRIEFS = 12
 # The newsletter: mails are read away from any request, so their links need the site's origin.
 DATELINE_SITE_URL = os.environ.get("DATELINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -35,9 +35,14 @@ def broken_build(day):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_build_is_logged_retried_and_still_books_the_next_day(
-        inbox, monkeypatch, caplog):  # noqa: F811
-    readers = subscribers(2)
+        inbox, monkeypatch, caplog, make_article):  # noqa: F811
+    from django.utils import timezone
+
+    make_article("Overnight story", published_at=timezone.make_aware(
+        timezone.datetime(2024, 12, 11, 3)))
     out = goes_out_at(DAY)
+    # Subscribed before the morning the clock is moved to (a send reaches only those).
+    readers = subscribers(2, confirmed_at=out - timedelta(days=1))
     assert schedule_next_edition(now=out - timedelta(hours=3))
     with time_machine.travel(out + timedelta(seconds=30)) as clock:
         monkeypatch.setattr("dateline.edition.tasks.build_edition", broken_build)
@@ -164,3 +169,61 @@ def test_the_sent_editions_pdf_is_laid_out_by_the_worker(
         monkeypatch.setattr("dateline.edition.pdf.render_pdf", no_render)
         response = client.get(f"/edition/{DAY:%Y/%m/%d}/pdf/")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_stopped_days_ago_is_not_resumed_as_todays_mail(inbox, make_article):  # noqa: F811
+    """A worker starting resumed every edition left half sent, however old, and mailed it to
+    readers who had joined since as if it were today's."""
+    from django.utils import timezone
+
+    from dateline.edition.assembly import build_edition
+    from dateline.edition.sending import SendingStopped, send_edition
+    from dateline.edition.tasks import resume_interrupted_sends
+
+    make_article("Overnight story", published_at=timezone.make_aware(
+        timezone.datetime(2024, 12, 11, 3)))
+    subscribers(3)
+    edition = build_edition(DAY)
+    inbox.closing_after = 1
+    with pytest.raises(SendingStopped):
+        send_edition(edition, batch_size=4)
+    inbox.closing_after = None
+    with time_machine.travel(timezone.now() + timedelta(hours=21)):
+        assert resume_interrupted_sends() == []
+    assert Edition.objects.get(pk=edition.pk).status == Edition.Status.SENDING
+    with time_machine.travel(timezone.now() + timedelta(hours=19)):
+        assert resume_interrupted_sends() == [DAY.isoformat()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_resumed_send_reaches_only_readers_subscribed_when_it_began(inbox, make_article):  # noqa: F811
+    from django.utils import timezone
+
+    from dateline.edition.assembly import build_edition
+    from dateline.edition.sending import SendingStopped, send_edition
+
+    make_article("Overnight story", published_at=timezone.make_aware(
+        timezone.datetime(2024, 12, 11, 3)))
+    readers = subscribers(3)
+    edition = build_edition(DAY)
+    inbox.closing_after = 1
+    with pytest.raises(SendingStopped):
+        send_edition(edition, batch_size=4)
+    inbox.closing_after = None
+    newcomer = subscribers(1, "newcomer")[0]  # confirmed after the send began
+    assert send_edition(Edition.objects.get(pk=edition.pk)) == 2
+    assert recipients(inbox) == {s.email: 1 for s in readers}
+    assert newcomer.email not in recipients(inbox)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_morning_with_nothing_published_mails_nobody_and_books_the_next(inbox):  # noqa: F811
+    """An empty edition went to every reader ("Nothing was published in the 24 hours this
+    edition covers"), the newsletter's ad billed for each."""
+    subscribers(2)
+    publish_edition.enqueue(DAY.isoformat())
+    run_worker()
+    assert inbox.envelopes == []
+    assert Edition.objects.get(date=DAY).status == Edition.Status.DRAFT
+    assert [d for d, _, _ in waiting()] != []  # the next morning is booked all the same
