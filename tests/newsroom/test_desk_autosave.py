@@ -479,3 +479,33 @@ def test_half_a_surrogate_pair_kept_leaves_the_pages_opening(desk_client, make_u
     assert "Pair \U0001f600 kept" in page.content.decode()
     for url in ("/desk/newsroom/article/add/", "/desk/newsroom/article/add/?restore=1"):
         assert client.get(url).status_code == 200, url
+
+
+def test_text_typed_on_a_draft_a_colleague_published_since_is_held_at_its_first_save(
+    make_user, make_article
+):
+    """Kept text typed on a draft, the browser gone, a colleague publishing the story from the
+    list: reopened, the text came back with the page's state drawn from the story as it was
+    now, and one Save put the half-written sentence before readers."""
+    from django.test import Client
+
+    from dateline.newsroom.actions import TRANSITIONS
+
+    article = make_article("Storm", body="<p>Finished first paragraph.</p>",
+                           status=Article.Status.DRAFT, published_at=None)
+    ann, ann_user = Client(), make_user("Editor", "ann")
+    ann.force_login(ann_user)
+    half = "<p>Finished first paragraph. HALF-WRITTEN CLAIM ABOUT THE MINIS</p>"
+    keep(ann, f"/desk/newsroom/article/{article.pk}/autosave/",
+         {"base_version": 1, "data": {**form_data(article, body=half),
+                                      "opened_status": ["draft"], "opened_live": ["0"]}})
+    TRANSITIONS["publish"].execute(make_user("Editor", "ben"), article)
+    page = ann.get(change_url(article)).content.decode()
+    assert "It was typed while the story was draft; the story is published now" in page
+    opened = re.search(r'name="opened_status" value="([a-z]*)"', page)
+    assert opened and opened.group(1) == "draft"  # the page's state when it was typed
+    held = ann.post(change_url(article), article_post_data(
+        article, body=half, opened_status=opened.group(1), opened_live="0"))
+    assert held.status_code == 200 and "Your text was not applied" in held.content.decode()
+    article.refresh_from_db()
+    assert "HALF-WRITTEN" not in article.body and article.status == Article.Status.PUBLISHED

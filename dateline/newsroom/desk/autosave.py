@@ -14,6 +14,7 @@ from django.utils import timezone
 from ..models import Article, Autosave
 from ..permissions import can_edit
 from .json_post import json_post, refuse
+from .states import GONE_OUT
 
 MAX_FIELDS = 200
 # Where a kept draft names the page that kept it (not a form field: never put back in one).
@@ -127,6 +128,12 @@ def initial_from(autosave: Autosave, fields: dict) -> dict:
         and name not in {"base_version", "add_key", "opened_status", "opened_live"}
     }
     initial["base_version"] = autosave.base_version
+    # The story's state when the text was typed, as its page had it: the form's checks then
+    # hold a save after a colleague published the story since (drawn from the story now, the
+    # text typed on a draft went out with one Save).
+    for name in ("opened_status", "opened_live"):
+        if posted.get(name):
+            initial[name] = posted.get(name)
     return initial
 
 
@@ -142,4 +149,11 @@ def restore_note(autosave: Autosave, article: Article | None) -> str:
     if article is not None and autosave.base_version < article.version:
         note += (": the story has been saved since, so your save will show both versions "
                  "to merge")
+    typed_on = (autosave.data.get("opened_status") or [""])[0]
+    if article is not None and typed_on and typed_on != article.status and (
+            article.status in GONE_OUT):
+        note += (f". It was typed while the story was {Article.Status(typed_on).label.lower()}"
+                 if typed_on in Article.Status.values else ". It was typed before")
+        note += (f"; the story is {article.get_status_display().lower()} now, so your first "
+                 "save is held for you to read it again")
     return note + "."
