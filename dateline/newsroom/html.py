@@ -282,6 +282,16 @@ def plain_text(markup: str) -> str:
     return " ".join(html.unescape(_ELEMENT_TAG.sub(_tag_as_text, markup)).split())
 
 
+# What a body shows besides words: a story of a photo or a video says something.
+_MEDIA = re.compile(r"<(img|picture|video|audio|iframe|embed|object)\b", re.IGNORECASE)
+
+
+def has_content(markup: str) -> bool:
+    """Whether a body shows a reader anything: words or media, not only empty paragraphs (what
+    a rich-text box holds once Enter was pressed in it)."""
+    return bool(plain_text(markup)) or bool(_MEDIA.search(markup))
+
+
 def first_sentence(markup: str, limit: int = 300) -> str:
     """Return the opening sentence of a body, cut at a word boundary if it runs long."""
     text = plain_text(markup)

@@ -337,3 +337,15 @@ def test_a_story_open_for_editing_keeps_its_body_in_the_editor(desk_client, make
     page = desk_client(make_user("Editor")).get(f"/desk/newsroom/article/{article.pk}/change/")
     shown = page.content.decode()
     assert 'name="body"' in shown and "body-as-read" not in shown
+
+
+def test_a_body_of_empty_paragraphs_is_refused_as_empty(desk_client, make_user, make_article):
+    """Enter pressed once in the body's editor made "<p></p>": "required" passed."""
+    client = desk_client(make_user("Editor"))
+    article = make_article("Original")
+    response = client.post(f"/desk/newsroom/article/{article.pk}/change/",
+                           article_post_data(article, body="<p></p><p>&nbsp; </p><p><br></p>"))
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    article.refresh_from_db()
+    assert article.version == 1

@@ -6,6 +6,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 
 from dateline.newsroom import roles
+from dateline.newsroom.models import Article
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,31 @@ def test_after_a_flush_every_role_is_whole_again_the_last_apps_permissions_inclu
     of_last = {f"{last.label}.{p.codename}"
                for p in Permission.objects.filter(content_type__app_label=last.label)}
     assert of_last and of_last <= held(roles.CHIEF_EDITOR)
+
+
+@pytest.mark.parametrize("body", ["<p></p><p></p><p>   </p>", "<p>&nbsp;</p>", "<p><br></p>"])
+@pytest.mark.parametrize("action", ["publish", "schedule"])
+def test_a_story_with_no_text_does_not_go_out(action, body, make_user, make_article):
+    """A body of empty paragraphs (Enter pressed once in the editor) passed "required", and a
+    story with nothing to read went live, to the home page, feeds and wire."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dateline.newsroom.actions import TRANSITIONS, ActionRefused
+
+    article = make_article("Nothing to read", body=body, status=Article.Status.DRAFT,
+                           published_at=None)
+    params = {"at": timezone.now() + timedelta(hours=1)} if action == "schedule" else {}
+    with pytest.raises(ActionRefused, match="The story has no text"):
+        TRANSITIONS[action].execute(make_user("Editor"), article, **params)
+    assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
+
+
+def test_a_story_of_a_photo_alone_may_go_out(make_user, make_article):
+    from dateline.newsroom.actions import TRANSITIONS
+
+    article = make_article("Sunrise over the bay", status=Article.Status.DRAFT,
+                           published_at=None, body='<p><img src="/media/a.jpg" alt="Sunrise"></p>')
+    TRANSITIONS["publish"].execute(make_user("Editor"), article)
+    assert Article.objects.get(pk=article.pk).status == Article.Status.PUBLISHED

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Article
+from ..html import has_content
 from ..signals import article_status_changed, publication_checks
 from .audit import SCHEDULER, last_move, log_action
 
@@ -94,6 +95,9 @@ class Transition:
             self.check(user, locked)
             self.validate(locked, **params)
             if self.checks_publication:
+                if not has_content(locked.body):
+                    raise ActionRefused("The story has no text: write its body before it "
+                                        "goes out.")
                 publication_checks.send(sender=Article, article=locked, action=self.name)
             before = locked.status
             # Partners may hold an item of it (usable, or canceled by a kill).

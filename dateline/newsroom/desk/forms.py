@@ -10,6 +10,7 @@ from dateline.base import onetime
 from dateline.base.undecodable import REFUSAL, newly_unreadable
 
 from ..actions.save import keep_refused
+from ..html import has_content
 from ..models import Article, ArticleNote, Revision
 from ..permissions import may_set_top_story
 from . import conflict, writing
@@ -92,6 +93,13 @@ class ArticleForm(forms.ModelForm):
             return None
         kept = (self.stored_tags - (seen - posted)) | (posted - seen)
         return None if kept == posted else kept
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data.get("body", "")
+        if not has_content(body):  # only empty paragraphs: Enter pressed in an empty box
+            raise forms.ValidationError(self.fields["body"].error_messages["required"],
+                                        code="required")
+        return body
 
     def clean_add_key(self) -> str | None:
         return onetime.sent_key(self.cleaned_data["add_key"]) if not self.instance.pk else None
