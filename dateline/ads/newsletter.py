@@ -23,15 +23,24 @@ _LABEL = ("margin: 1.5rem 0 .25rem; font-family: Helvetica, Arial, sans-serif; f
           "letter-spacing: .08em; text-transform: uppercase; color: #595959;")
 
 
-@dataclass(frozen=True)
+@dataclass
 class MailAd:
     campaign: int
     html: SafeString
     text: str
+    # Impressions the campaign may still have (its cap less those counted); None: no cap.
+    left: int | None = None
+
+    @property
+    def exhausted(self) -> bool:
+        """Its cap is reached: the next mails go without it (the cap is what was bought)."""
+        return self.left is not None and self.left <= 0
 
     def sent(self) -> None:
-        """One mail carrying the ad was built for a subscriber."""
+        """One mail carrying the ad was taken by the mail server."""
         count(choice.IMPRESSION, self.campaign)
+        if self.left is not None:
+            self.left -= 1
 
 
 def newsletter_ad(site_url: str) -> MailAd | None:
@@ -59,4 +68,8 @@ def newsletter_ad(site_url: str) -> MailAd | None:
     # words, entities read as characters ("Spring sale All shoes", "Fish & Chips").
     words = campaign.alt_text or (campaign.photo.alt_text if campaign.photo_id
                                   else plain_text(campaign.html))
-    return MailAd(campaign=campaign.pk, html=html, text=f"Advertisement: {words} {link}")
+    left = None
+    if campaign.impression_cap is not None:
+        left = campaign.impression_cap - choice.impressions_of([campaign.pk]).get(campaign.pk, 0)
+    return MailAd(campaign=campaign.pk, html=html, text=f"Advertisement: {words} {link}",
+                  left=left)

@@ -148,11 +148,25 @@ class EditionMail:
                    "unsubscribe_url": self._marker, "ad": self.ad}
         self._text = _text("edition/newsletter/edition.txt", context)
         self._html = render_to_string("edition/newsletter/edition.html", context)
+        self._context = context
+        self._without_ad: tuple[str, str] | None = None
+
+    def _parts(self, with_ad: bool) -> tuple[str, str]:
+        """(text, HTML): with the ad, or, once its campaign's cap is reached, without it
+        (rendered then, once)."""
+        if with_ad:
+            return self._text, self._html
+        if self._without_ad is None:
+            context = {**self._context, "ad": None}
+            self._without_ad = (_text("edition/newsletter/edition.txt", context),
+                                render_to_string("edition/newsletter/edition.html", context))
+        return self._without_ad
 
     def to(self, subscriber: Subscriber) -> EmailMultiAlternatives:
         link = unsubscribe_url(subscriber)
+        text, html = self._parts(self.ad is not None and not self.ad.exhausted)
         message = NewsletterMessage(
-            subject=self.subject, body=self._text.replace(self._marker, link),
+            subject=self.subject, body=text.replace(self._marker, link),
             to=[subscriber.email],
             headers={
                 # RFC 2369 and RFC 8058: mail programs show an "Unsubscribe" button that
@@ -161,14 +175,14 @@ class EditionMail:
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 **site_headers(),
             })
-        message.attach_alternative(self._html.replace(self._marker, link), "text/html")
+        message.attach_alternative(html.replace(self._marker, link), "text/html")
         return message
 
     def delivered(self) -> None:
         """One subscriber's copy was taken by the mail server: its ad was shown once. Not
         counted when the copy is built: a copy the server refuses (and tries again on a rerun)
         or a send stopped half-way would bill the advertiser for mail nobody got."""
-        if self.ad is not None:
+        if self.ad is not None and not self.ad.exhausted:
             self.ad.sent()
 
     def test_copy(self, address: str) -> EmailMultiAlternatives:

@@ -97,3 +97,23 @@ def test_the_creatives_own_images_are_named_by_absolute_url_in_the_mail(make_cam
     html = mail.to(Subscriber.objects.create(email="a@example.org")).alternatives[0][0]
     assert '<img src="https://news.example/media/ads/banner.png" alt="Banner">' in html
     assert 'src="/media' not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_newsletter_campaign_stops_at_its_cap_within_a_send(make_campaign, inbox):
+    """The campaign was chosen once for the send and every copy counted: a cap with ten
+    impressions left was billed for the whole list."""
+    campaign = make_campaign("Weekly", slots=("newsletter",), html="<p>Buy the weekly</p>",
+                             impression_cap=3)
+    counting.count("impression", campaign.pk)  # one already shown on an earlier send
+    counting.flush()
+    subscribers(5)
+    assert send_edition(build_edition(DAY)) == 5
+    carrying = [m for m in inbox.messages
+                if "Buy the weekly" in m.get_body(("html",)).get_content()]
+    assert len(carrying) == 2 and impressions(campaign) == 3
+    # The rest go without it, in both parts: no box, no click link.
+    for message in inbox.messages[2:]:
+        for part in ("plain", "html"):
+            assert "Advertisement" not in message.get_body((part,)).get_content()
+    assert [m["To"] for m in carrying] == [m["To"] for m in inbox.messages[:2]]

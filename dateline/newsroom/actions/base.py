@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Article
 from ..html import has_content
+from ..models import Article
 from ..signals import article_status_changed, publication_checks
 from .audit import SCHEDULER, last_move, log_action
 
@@ -95,10 +95,12 @@ class Transition:
             self.check(user, locked)
             self.validate(locked, **params)
             if self.checks_publication:
+                # The other apps' refusals first: they say what is missing more exactly (a
+                # press review's summaries, say, which make its text).
+                publication_checks.send(sender=Article, article=locked, action=self.name)
                 if not has_content(locked.body):
                     raise ActionRefused("The story has no text: write its body before it "
                                         "goes out.")
-                publication_checks.send(sender=Article, article=locked, action=self.name)
             before = locked.status
             # Partners may hold an item of it (usable, or canceled by a kill).
             held = locked.wire_changed_at is not None and locked.wire_changed_at <= timezone.now()
