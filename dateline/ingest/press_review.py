@@ -84,10 +84,11 @@ def start_review(items: list[Item], user, subject: str) -> Article:
 
 
 @receiver(publication_checks, dispatch_uid="dateline.ingest.press_review_summaries")
-def require_summaries(sender, article: Article, action: str, **kwargs) -> None:
-    """A press review goes out only with entries, each with the editor's summary."""
+def require_summaries(sender, article: Article, action: str, **kwargs) -> bool:
+    """A press review goes out only with entries, each with the editor's summary. True for
+    one that may: its entries are its text, whatever its body holds."""
     if article.kind != Article.Kind.PRESS_REVIEW:
-        return
+        return False
     entries = list(article.press_review_entries.only("summary", "headline"))
     if not entries:
         raise ActionRefused("A press review needs at least one outlet's item.")
@@ -95,6 +96,7 @@ def require_summaries(sender, article: Article, action: str, **kwargs) -> None:
     if missing:
         raise ActionRefused("Write your summary of each entry first; missing for: "
                             + "; ".join(missing[:5]) + ("…" if len(missing) > 5 else ""))
+    return True
 
 
 @receiver(story_page_rendering, dispatch_uid="dateline.ingest.press_review_page")

@@ -23,7 +23,9 @@ public_story_changed = Signal()
 story_page_rendering = Signal()
 # Sent inside the transaction of a move that makes a story public or books it to be (publish,
 # schedule, embargo), with article= and action=: a receiver refuses by raising ActionRefused
-# with words for the desk. Apps that own parts of a story (its photos) check them here.
+# with words for the desk. Apps that own parts of a story (its photos) check them here. A
+# receiver returns True where its app gives the story its text (a press review's entries):
+# a story whose body shows nothing is otherwise refused.
 publication_checks = Signal()
 
 

@@ -95,10 +95,12 @@ class Transition:
             self.check(user, locked)
             self.validate(locked, **params)
             if self.checks_publication:
-                # The other apps' refusals first: they say what is missing more exactly (a
-                # press review's summaries, say, which make its text).
-                publication_checks.send(sender=Article, article=locked, action=self.name)
-                if not has_content(locked.body):
+                # The other apps' refusals first; one that answers True gives the story its
+                # text itself (a press review's entries).
+                answers = publication_checks.send(sender=Article, article=locked,
+                                                  action=self.name)
+                if not has_content(locked.body) and not any(
+                        answer is True for _, answer in answers):
                     raise ActionRefused("The story has no text: write its body before it "
                                         "goes out.")
             before = locked.status
