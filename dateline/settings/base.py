@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A section, tag or author page renamed: its old address (and all below it) redirects.
+    "dateline.site.moved.MovedPagesMiddleware",
     # A parameter no view reads is dropped by a redirect, not rendered afresh each time.
     "dateline.pagecache.queries.UnreadQueryMiddleware",
     # A form read before CSRF's check reads it: a full disk for its uploads said in words.

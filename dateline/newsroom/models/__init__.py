@@ -1,5 +1,6 @@
 from .article import Article, ArticleQuerySet
 from .history import ArticleNote, AuditEntry, Revision
+from .moved import FormerAddress
 from .people import Author, Source
 from .section import Section
 from .security import TwoFactorRole
@@ -8,5 +9,5 @@ from .working import AddPageKey, Autosave, Presence
 
 __all__ = [
     "AddPageKey", "Article", "ArticleNote", "ArticleQuerySet", "AuditEntry", "Author", "Autosave",
-    "Presence", "Revision", "Section", "Source", "Tag", "TwoFactorRole",
+    "FormerAddress", "Presence", "Revision", "Section", "Source", "Tag", "TwoFactorRole",
 ]

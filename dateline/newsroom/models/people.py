@@ -1,11 +1,12 @@
 """Who writes the stories (authors) and whom they draw on (sources)."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 
 from ..html import as_meant
+from .moved import remember_move
 
 
 class NamedWithSlug(models.Model):
@@ -17,14 +18,25 @@ class NamedWithSlug(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # The name its old public addresses are remembered under (moved.py); None: it has no page.
+    moved_kind: str | None = None
+
     def save(self, *args, **kwargs) -> None:
         self.name = as_meant(self.name)
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True) or type(self).__name__.lower()
-        super().save(*args, **kwargs)
+        before = None
+        if self.moved_kind and self.pk:
+            before = type(self).objects.filter(pk=self.pk).first()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if before is not None:
+                remember_move(self.moved_kind, before.get_absolute_url(),
+                              self.get_absolute_url(), self.pk)
 
 
 class Author(NamedWithSlug):
+    moved_kind = "author"
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=150, unique=True, allow_unicode=True)
     bio = models.TextField(blank=True)

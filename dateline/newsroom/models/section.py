@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from ..html import as_meant
+from .moved import remember_move
 
 PATH_SEPARATOR = "/"
 DISPLAY_SEPARATOR = " » "
@@ -73,6 +74,10 @@ class Section(models.Model):
         self.compute_paths()
         with transaction.atomic():
             super().save(*args, **kwargs)
+            if before is not None and before[0] != self.path:
+                # Its old address (and all below it, its subsections' included) leads here.
+                remember_move("section", reverse("site:section", kwargs={"path": before[0]}),
+                              self.get_absolute_url(), self.pk)
             if before is not None and before != (self.path, self.display_path):
                 for child in self.children.all():
                     child.parent = self

@@ -21,6 +21,7 @@ class Tag(NamedWithSlug):
         Kind.TOPIC: "topics",
     }
 
+    moved_kind = "tag"
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=150, allow_unicode=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TOPIC)
