@@ -80,7 +80,9 @@ def check_header(data: bytes, name: str) -> Header:
         if max(width, height) > MAX_SIDE:
             raise Refused(f"The photo is {width:,} \N{MULTIPLICATION SIGN} {height:,} pixels; "
                           f"the longest side accepted is {MAX_SIDE:,} pixels.")
-        if getattr(image, "is_animated", False) and image.format != "TIFF":
+        # A TIFF's pages and an MPO's second picture (a phone's depth or gain map, behind the
+        # photo) are no animation: the first picture is the photo.
+        if getattr(image, "is_animated", False) and image.format not in ("TIFF", "MPO"):
             raise Refused(f"This file is an animation ({image.format} with "
                           f"{image.n_frames} frames): upload a still photo "
                           f"({ACCEPTED_NAMES}).")

@@ -100,6 +100,16 @@ def test_animations_are_refused_and_a_still_gif_is_not_accepted_either(db):
     assert "is a GIF" in _refusal(_saved(Image.new("P", (5, 5)), "GIF"), "still.gif")
 
 
+def test_a_phones_multi_picture_jpeg_is_taken_as_the_photo_it_shows(db):
+    """A JPEG with a depth or gain map after the photo (MPO: portrait mode, HDR) was refused
+    as "an animation (MPO with 2 frames)" on the desk, though readers' reports took it."""
+    photo = Image.new("RGB", (64, 48), (200, 30, 30))
+    mpo = _saved(photo, "MPO", save_all=True, append_images=[Image.new("L", (16, 12), 90)])
+    assert Image.open(io.BytesIO(mpo)).format == "MPO"
+    added, _ = add_photo(io.BytesIO(mpo), name="portrait-mode.jpg")
+    assert (added.format, added.width, added.height) == ("jpeg", 64, 48)
+
+
 def test_cmyk_sixteen_bit_and_colour_profiles_are_kept_with_their_mode(db):
     cmyk, _ = add_photo(io.BytesIO(_saved(Image.new("CMYK", (40, 30), (0, 50, 100, 0)),
                                           "JPEG")), name="print.jpg")
