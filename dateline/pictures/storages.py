@@ -1,10 +1,12 @@
 """Where photos are kept, from the environment: local disk by default, or any S3-compatible
 store (AWS S3, MinIO, Cloudflare R2, Backblaze B2...) through django-storages.
 
-Two stores either way: "pictures_originals", private (uploads as sent, with their EXIF and
-GPS: read by the desk and the worker, signed URLs only), and "default", public (renditions under
-content-hashed names, read by everyone, behind a CDN when DATELINE_MEDIA_CUSTOM_DOMAIN names
-one). The settings call it, so it imports nothing of Django's but an exception.
+Three stores either way: "pictures_originals", private (uploads as sent, with their EXIF and
+GPS: read by the desk and the worker, signed URLs only), "reader_reports", private too (photos
+sent with readers' reports, which the desk alone sees: in the originals' bucket under
+reader-reports/ on S3), and "default", public (renditions under content-hashed names, read by
+everyone, behind a CDN when DATELINE_MEDIA_CUSTOM_DOMAIN names one). The settings call it,
+so it imports nothing of Django's but an exception.
 """
 
 from collections.abc import Mapping
@@ -18,7 +20,7 @@ _PUBLIC_CACHE = "public, max-age=31536000, immutable"
 
 
 def storages_from_env(environ: Mapping[str, str], var_dir: Path) -> dict[str, dict]:
-    """The STORAGES entries for photos: {"default": ..., "pictures_originals": ...}."""
+    """The STORAGES entries for photos: "default", "pictures_originals", "reader_reports"."""
     kind = environ.get("DATELINE_MEDIA_STORAGE", "local")
     if kind == "local":
         return {
@@ -26,6 +28,11 @@ def storages_from_env(environ: Mapping[str, str], var_dir: Path) -> dict[str, di
             "pictures_originals": {
                 "BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": str(var_dir / "pictures-originals")},
+            },
+            # Readers' reports' photos: the desk's alone, outside what the web server serves.
+            "reader_reports": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(var_dir / "reader-reports")},
             },
         }
     if kind != "s3":
@@ -54,7 +61,9 @@ def storages_from_env(environ: Mapping[str, str], var_dir: Path) -> dict[str, di
         "default_acl": "private", "querystring_auth": True, "querystring_expire": 300,
     }
     return {"default": {"BACKEND": S3, "OPTIONS": public},
-            "pictures_originals": {"BACKEND": S3, "OPTIONS": private}}
+            "pictures_originals": {"BACKEND": S3, "OPTIONS": private},
+            "reader_reports": {"BACKEND": S3, "OPTIONS": {**private,
+                                                          "location": "reader-reports"}}}
 
 
 def _required(environ: Mapping[str, str], name: str) -> str:

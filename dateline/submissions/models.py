@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 
@@ -61,11 +62,17 @@ def photo_path(photo: "SubmissionPhoto", filename: str) -> str:
     return f"submissions/{photo.submission.reference}/{secrets.token_hex(8)}.{photo.format}"
 
 
+def private_storage():
+    """Never the public store of renditions: a report's photo (a witness's view, a report
+    refused as spam) is the desk's alone, served only by its editors' view."""
+    return storages["reader_reports"]
+
+
 class SubmissionPhoto(models.Model):
     """A photo as re-encoded on arrival: checked by content, metadata (GPS too) removed."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(upload_to=photo_path)
+    image = models.FileField(upload_to=photo_path, storage=private_storage)
     format = models.CharField(max_length=10)  # jpeg, png or webp
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()

@@ -259,3 +259,21 @@ def test_every_feed_is_sent_compressed(nginx, make_article, feed):
     with urllib.request.urlopen(request, timeout=30) as answered:
         assert answered.headers["Content-Encoding"] == "gzip"
         assert "Story 4" in gzip.decompress(answered.read()).decode()
+
+
+def test_only_photo_renditions_are_served_from_media(nginx):
+    """Every file under /media/ was served: a reader's report photo kept there by an older
+    release, or anything else a folder under it held, went to whoever had its name."""
+    rendition = f"pictures/ab/{'c' * 64}-640x360.jpg"
+    for name, content in ((rendition, b"a rendition"),
+                          ("submissions/R-ABCD-EFGH/0123456789abcdef.png", b"a reader's photo"),
+                          ("pictures-originals/ab/original.jpg", b"an original")):
+        (nginx.folder / "media" / name).parent.mkdir(parents=True, exist_ok=True)
+        (nginx.folder / "media" / name).write_bytes(content)
+    for folder in (nginx.folder, *(nginx.folder / "media").rglob("*")):
+        if folder.is_dir():
+            os.chmod(folder, 0o755)  # nginx's workers run as nobody
+    status, headers, _ = nginx.get(f"/media/{rendition}")
+    assert status == 200 and "immutable" in headers["Cache-Control"]
+    assert nginx.get("/media/submissions/R-ABCD-EFGH/0123456789abcdef.png")[0] == 404
+    assert nginx.get("/media/pictures-originals/ab/original.jpg")[0] == 404

@@ -27,7 +27,7 @@ def build(entry: dict):
 
 def test_by_default_photos_are_on_local_disk_with_the_originals_apart(tmp_path):
     found = storages_from_env({}, tmp_path)
-    assert set(found) == {"default", "pictures_originals"}
+    assert set(found) == {"default", "pictures_originals", "reader_reports"}
     originals = build(found["pictures_originals"])
     assert isinstance(originals, FileSystemStorage)
     assert Path(originals.location) == tmp_path / "pictures-originals"

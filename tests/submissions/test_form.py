@@ -10,7 +10,6 @@ from pathlib import Path
 import lxml.html
 import pytest
 import time_machine
-from django.core.files.storage import default_storage
 from django.test import Client
 
 from dateline.submissions.models import Submission
@@ -133,7 +132,7 @@ def test_a_report_is_stored_as_written_with_clean_photos_and_a_log(
     for photo in photos:
         assert photo.image.name.startswith(f"submissions/{report.reference}/")
         assert photo.image.name.endswith(f".{photo.format}")
-        with default_storage.open(photo.image.name) as stored:
+        with photo.image.storage.open(photo.image.name) as stored:
             data = stored.read()
         assert photo.size == len(data)
         assert not read_back(data).getexif().get_ifd(GPS_IFD)

@@ -467,3 +467,51 @@ def test_an_editor_reads_a_report_with_its_photo_and_rejects_it_in_chromium(
     assert report.status == Submission.Status.REJECTED
     (message,) = smtp_inbox.messages
     assert "We could not confirm it." in message.get_body(("plain",)).get_content()
+
+
+def test_a_reports_photo_is_kept_outside_the_public_files(make_report):
+    """Readers' photos went to the public store of renditions (served by nginx to anyone with
+    the name; on S3 public-read with a year's caching)."""
+    from pathlib import Path
+
+    from django.core.files.storage import storages
+
+    from dateline.pictures.storages import storages_from_env
+
+    photo = add_photo(make_report())
+    assert storages["reader_reports"].exists(photo.image.name)
+    assert not storages["default"].exists(photo.image.name)
+    # Where the settings put them: beside the public files, never under them; on S3 in the
+    # private bucket, read by signed URL.
+    local = Path(storages_from_env({}, Path("/srv/dateline"))["reader_reports"]["OPTIONS"][
+        "location"])
+    assert local == Path("/srv/dateline/reader-reports")
+    s3 = storages_from_env({"DATELINE_MEDIA_STORAGE": "s3", "DATELINE_MEDIA_BUCKET": "public",
+                            "DATELINE_ORIGINALS_BUCKET": "private"}, Path("/srv"))
+    options = s3["reader_reports"]["OPTIONS"]
+    assert (options["bucket_name"], options["default_acl"], options["querystring_auth"]) == (
+        "private", "private", True)
+
+
+def test_photos_an_older_release_kept_in_the_public_files_move_to_the_private_store(
+        make_report):
+    import importlib
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    from dateline.submissions.models import SubmissionPhoto
+
+    moving = importlib.import_module(
+        "dateline.submissions.migrations.0003_reader_report_photos_private")
+    photo = add_photo(make_report())
+    name = photo.image.name
+    data = storages["reader_reports"].open(name).read()
+    storages["reader_reports"].delete(name)
+    storages["default"].save(name, ContentFile(data))  # where 0002's release kept it
+    moving.move_to_private(apps, None)
+    moving.move_to_private(apps, None)  # run again: nothing more to do, nothing lost
+    assert not storages["default"].exists(name)
+    assert storages["reader_reports"].open(
+        SubmissionPhoto.objects.get(pk=photo.pk).image.name).read() == data
