@@ -15,6 +15,7 @@ from dateline.newsroom.models import Article
 from dateline.pictures.display import picture
 from dateline.pictures.models import Photo, Rendition, StoryPhoto
 from dateline.pictures.placing import placed
+from dateline.pictures.renditions import FREE
 from dateline.pictures.stories import caption_of, credit_of, lead_photos_for
 
 # Thumbnails are at most 10rem wide beside a teaser (see site.css); the top story's takes three
@@ -80,7 +81,9 @@ def figure(use: StoryPhoto, *, lead: bool = False) -> SafeString:
         shown = str(picture(use.photo, "16x9", STORY_SIZES, loading="eager"))
         shown = mark_safe(shown.replace("<img ", '<img fetchpriority="high" ', 1))
     else:
-        shown = picture(use.photo, "16x9", STORY_SIZES)
+        # As taken: a body photo is there for what it shows (a phone's portrait photo cut to
+        # 16:9 lost most of it); the lead keeps the page's shape, around its focal point.
+        shown = picture(use.photo, FREE, STORY_SIZES)
     if not shown:
         return mark_safe("")
     caption, credit = caption_of(use), credit_of(use)

@@ -8,6 +8,7 @@ import extruct
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from PIL import Image
 
 from dateline.newsroom.models import Tag
 from dateline.pictures.library import add_photo
@@ -92,6 +93,23 @@ def test_the_article_shows_its_lead_photo_and_body_photos_with_caption_and_credi
     assert 'alt="A rocket rises from its pad"' in body_figure
     assert 'loading="lazy"' in body_figure and "fetchpriority" not in body_figure
     assert "The launch" in body_figure and "Photo: SpaceX" in body_figure
+
+
+def test_a_body_photo_is_shown_as_taken_not_cut_to_the_leads_shape(client, make_article):
+    """Every body photo was cut to 16:9: a phone's portrait photo kept its middle 42 %."""
+    portrait = Image.new("RGB", (600, 800), (40, 90, 160))
+    buffer = io.BytesIO()
+    portrait.save(buffer, "JPEG")
+    photo = rendered(buffer.getvalue(), "portrait.jpg", alt_text="A tall photo",
+                     credit="Ann Lee")
+    article = make_article("Flood", body="<p>One.</p><p>Two.</p>")
+    use(article, photo, StoryPhoto.Role.BODY, after_paragraph=1)
+    html = client.get(article.get_absolute_url()).content.decode()
+    figure = re.search(r'<figure class="story-photo story-photo-body">(.*?)</figure>', html,
+                       re.S)[1]
+    img = tag_of(figure, "img", "srcset=")
+    width, height = map(int, re.search(r'width="(\d+)" height="(\d+)"', img).groups())
+    assert (width, height) == (600, 800)
 
 
 def test_a_body_photo_placed_past_the_last_paragraph_ends_the_story(client, make_article, iptc):
