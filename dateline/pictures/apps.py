@@ -30,12 +30,17 @@ class PicturesConfig(AppConfig):
 
     def _queue_renditions(self) -> None:
         """Renditions are made by the worker when a photo is stored or its focal point moves."""
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
         from . import receivers
-        from .models import Photo
+        from .models import Photo, Rendition
         from .signals import photo_stored
 
         photo_stored.connect(receivers.on_photo_stored, dispatch_uid="pictures.renditions")
         post_save.connect(receivers.on_photo_saved, sender=Photo,
                           dispatch_uid="pictures.renditions_refocus")
+        # A photo deleted (a rights take-down) takes its files with it.
+        post_delete.connect(receivers.on_photo_deleted, sender=Photo,
+                            dispatch_uid="pictures.original_deleted")
+        post_delete.connect(receivers.on_rendition_deleted, sender=Rendition,
+                            dispatch_uid="pictures.rendition_deleted")

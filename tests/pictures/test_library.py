@@ -143,3 +143,20 @@ def test_a_photo_whose_time_falls_off_the_calendar_is_stored_without_it(db, make
     photo, created = add_photo(SimpleUploadedFile("old.jpg", data), user=make_user("Editor"))
     photo.refresh_from_db()
     assert created and photo.taken_at is None
+
+
+def test_a_deleted_photo_takes_its_original_and_renditions_with_it(
+        db, django_capture_on_commit_callbacks):
+    """Deleted in the desk, a photo's renditions were still served (cached for a year) and its
+    original, GPS and all, stayed in the private store: a rights take-down took nothing down."""
+    from dateline.pictures.models import Rendition
+    from dateline.pictures.tasks import make_renditions
+
+    photo, _ = add_photo(io.BytesIO(_jpeg((640, 480))), name="taken-down.jpg")
+    make_renditions.call(photo.pk)
+    original = (photo.original.storage, photo.original.name)
+    files = [(r.file.storage, r.file.name) for r in Rendition.objects.filter(photo=photo)]
+    assert files and all(storage.exists(name) for storage, name in [original, *files])
+    with django_capture_on_commit_callbacks(execute=True):
+        Photo.objects.get(pk=photo.pk).delete()
+    assert not any(storage.exists(name) for storage, name in [original, *files])
