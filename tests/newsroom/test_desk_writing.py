@@ -232,3 +232,24 @@ def test_the_name_typed_exactly_comes_first_in_the_picker(desk_client, make_user
     assert [r["text"].removesuffix(" (topic)") for r in found] == [
         "Reuters", "Reuters Breakingviews", "Demo outlet — Reuters archive (replay)",
         "Ex-Reuters desk"]
+
+
+def test_a_new_story_lists_every_section_for_a_browser_without_scripts(
+        desk_client, make_user, make_section):
+    """The section picker filled itself by script: without one a new story's list was empty,
+    and Save said "Section: This field is required" with nothing to choose."""
+    world = make_section("World")
+    russia = make_section("Russia", parent=world)
+    sport = make_section("Sport")
+    client = desk_client(make_user("Editor"))
+    page = client.get("/desk/newsroom/article/add/").content.decode()
+    picker = re.search(r'<select name="section"[^>]*>(.*?)</select>', page, re.S)
+    assert picker, "no section list"
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', picker[1])
+    assert options == [("", "---------"), (str(sport.pk), "Sport"), (str(world.pk), "World"),
+                       (str(russia.pk), "World » Russia")]
+    assert "admin-autocomplete" in picker[0]  # with scripts, still the search box
+    saved = client.post("/desk/newsroom/article/add/", {
+        "headline": "Filed without scripts", "body": "<p>Text.</p>", "section": russia.pk,
+        "dateline": "", "original_url": ""})
+    assert saved.status_code == 302, saved.content.decode()[:2000]

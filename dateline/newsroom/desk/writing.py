@@ -1,6 +1,7 @@
 """What the article editor offers a writer: the body editor, the headline, the words on screen."""
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from ..models import Author, Source, Tag
@@ -71,7 +72,30 @@ def pick_or_create(form: forms.ModelForm, user) -> None:
             error_messages=old.error_messages,
         )
     if "section" in form.fields:
-        form.fields["section"].widget = unwrapped(form.fields["section"].widget)
+        widget = unwrapped(form.fields["section"].widget)
+        if hasattr(widget, "admin_site"):
+            every = EverySectionAutocomplete(widget.field, widget.admin_site,
+                                             attrs=widget.attrs)
+            every.choices, every.is_required = widget.choices, widget.is_required
+            widget = every
+        form.fields["section"].widget = widget
+
+
+class EverySectionAutocomplete(AutocompleteSelect):
+    """The section picker lists every section in its page, not only the chosen one: a browser
+    that runs no script (or has not yet) shows a plain list to choose from, where the admin's
+    picker, which fills itself by script, left a new story a list of none and a "required"
+    error no one could mend. With scripts, the search box works as before."""
+
+    def optgroups(self, name, value, attr=None):
+        chosen = {str(v) for v in value if v not in ("", None)}
+        options = [self.create_option(name, "", "---------", not chosen, 0)] if (
+            not self.is_required or not chosen) else []
+        sections = self.choices.queryset.only("pk", "display_path").order_by("path")
+        for index, section in enumerate(sections, 1):
+            options.append(self.create_option(name, section.pk, section.display_path,
+                                              str(section.pk) in chosen, index))
+        return [(None, options, 0)]
 
 
 def save_new_picks(form: forms.ModelForm) -> None:
