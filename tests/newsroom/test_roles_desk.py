@@ -115,3 +115,33 @@ def test_ensure_editor_help_names_username_and_role(capsys):
         call_command("ensure_editor", "--help")
     out = capsys.readouterr().out
     assert "--username" in out and "--role" in out and "--reset-password" in out
+
+
+@pytest.mark.parametrize(("role", "offered"), [
+    ("Contributor", {"submit_selected"}),
+    ("Reporter", {"submit_selected"}),
+    ("Editor", {"submit_selected", "publish_selected", "unpublish_selected",
+                "return_selected"}),
+])
+def test_the_story_list_offers_each_role_only_the_moves_it_may_make(
+        desk_client, make_user, role, offered):
+    """A reporter was offered Publish and Kill, and walked through the kill's confirmation
+    before being told their role may not."""
+    import re
+
+    page = desk_client(make_user(role)).get("/desk/newsroom/article/").content.decode()
+    shown = set(re.findall(r'<option value="([a-z_]+_selected)"', page))
+    assert shown == offered
+
+
+def test_a_bulk_move_refused_for_many_stories_says_how_many_in_all(
+        desk_client, make_user, make_article):
+    from django.contrib.admin import helpers
+
+    stories = [make_article(f"Already out {n}") for n in range(22)]  # published: no move
+    client = desk_client(make_user("Editor"))
+    answer = client.post("/desk/newsroom/article/", {
+        "action": "publish_selected", helpers.ACTION_CHECKBOX_NAME: [s.pk for s in stories],
+    }, follow=True)
+    said = [str(m) for m in answer.context["messages"]]
+    assert len(said) == 21 and said[-1] == "…and 2 more refused: 22 in all."

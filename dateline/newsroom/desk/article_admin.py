@@ -382,6 +382,22 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
             self.message_user(request, f"{transition.label}: {done} article(s).", messages.SUCCESS)
         for line in refused[:20]:
             self.message_user(request, line, messages.ERROR)
+        if len(refused) > 20:
+            self.message_user(request, f"…and {len(refused) - 20} more refused: "
+                              f"{len(refused)} in all.", messages.ERROR)
+
+    # Each bulk action, by the move it makes: offered only to roles allowed to make it (a
+    # reporter was offered "Kill" and walked through its confirmation before being refused).
+    BULK_MOVES = {"submit_selected": "submit", "publish_selected": "publish",
+                  "unpublish_selected": "unpublish", "return_selected": "return"}
+
+    def get_actions(self, request):
+        found = super().get_actions(request)
+        for action, move in self.BULK_MOVES.items():
+            permission = TRANSITIONS[move].permission
+            if action in found and not request.user.has_perm(f"newsroom.{permission}"):
+                del found[action]
+        return found
 
     @admin.action(description="Submit selected for review")
     def submit_selected(self, request, queryset):
