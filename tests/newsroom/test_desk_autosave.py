@@ -129,8 +129,11 @@ def test_kept_text_is_refused_to_those_who_may_not_edit_and_when_malformed(
     editor = desk_client(make_user("Editor"))
     assert keep(editor, url, "not json").status_code == 400
     assert keep(editor, url, {"base_version": 1, "data": {"headline": [1, 2]}}).status_code == 400
-    assert keep(editor, "/desk/newsroom/article/999999/autosave/",
-                {"base_version": 1, "data": {}}).json()["error"] == "No such article."
+    gone = keep(editor, "/desk/newsroom/article/999999/autosave/",
+                {"base_version": 1, "data": {}})
+    # Shown as "Draft not kept: this story was deleted meanwhile. …" on the page.
+    assert gone.status_code == 410
+    assert gone.json()["error"].startswith("this story was deleted meanwhile. Your text is")
     assert editor.get(url).status_code == 405
 
 
@@ -509,3 +512,25 @@ def test_text_typed_on_a_draft_a_colleague_published_since_is_held_at_its_first_
     assert held.status_code == 200 and "Your text was not applied" in held.content.decode()
     article.refresh_from_db()
     assert "HALF-WRITTEN" not in article.body and article.status == Article.Status.PUBLISHED
+
+
+def test_a_save_of_a_story_deleted_meanwhile_keeps_the_text_as_a_new_story(
+    make_user, make_article, make_section
+):
+    """A colleague deleted the story while it was open: Save went to Django's "Perhaps it was
+    deleted?" and the typed text was gone (its kept copy went with the story)."""
+    from django.test import Client
+
+    article = make_article("Storm", body="<p>First.</p>", status=Article.Status.DRAFT,
+                           published_at=None)
+    ann, ann_user = Client(), make_user("Editor", "ann")
+    ann.force_login(ann_user)
+    url = change_url(article)
+    data = article_post_data(article, body="<p>First. And the sentence I typed.</p>")
+    Article.objects.filter(pk=article.pk).delete()
+    answer = ann.post(url, data, follow=True)
+    page = answer.content.decode()
+    assert answer.redirect_chain[-1][0] == "/desk/newsroom/article/add/?restore=1"
+    assert "This story was deleted while you had it open" in page
+    assert "And the sentence I typed." in page and "Unsaved text from" in page
+    assert Autosave.objects.get(user=ann_user, article=None).data["headline"] == ["Storm"]

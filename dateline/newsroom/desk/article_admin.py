@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Case, IntegerField, Prefetch, Value, When
@@ -17,7 +18,7 @@ from dateline.base.numbers import key_from
 
 from ..actions import TRANSITIONS, ActionRefused, log_action
 from ..actions.save import announce_saved, claim_version, record_revision
-from ..models import AddPageKey, Article, Author, Revision
+from ..models import AddPageKey, Article, Author, Autosave, Revision
 from ..permissions import can_edit, can_see_all, is_owner, may_set_top_story, owned_by
 from . import autosave, budget, editor_page, presence, states, views
 from .forms import ArticleForm
@@ -292,7 +293,25 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
             self.message_user(request, "This story is another writer's: your role opens only "
                               "your own stories.", messages.WARNING)
             return redirect(reverse("admin:newsroom_article_changelist"))
-        return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+        if request.method == "POST" and request.POST.get("headline") is not None:
+            return self._keep_text_of_deleted(request)
+        self.message_user(request, "This story no longer exists: it was deleted.",
+                          messages.WARNING)
+        return redirect(reverse("admin:newsroom_article_changelist"))
+
+    def _keep_text_of_deleted(self, request):
+        """A save of a story deleted meanwhile (a colleague's delete while this page stood
+        open): its text, which went with the story's kept copy, becomes this editor's unsaved
+        new story, which "Add article" opens with. It was thrown away with Django's "Perhaps
+        it was deleted?"."""
+        written = {name: request.POST.getlist(name) for name in request.POST
+                   if name in _KEPT_OF_DELETED}
+        Autosave.objects.update_or_create(article=None, user=request.user,
+                                          defaults={"base_version": 1, "data": written})
+        self.message_user(request, "This story was deleted while you had it open. Nothing of "
+                          "yours was lost: your text is below as a new story, not saved yet. "
+                          "Save it to keep it, or discard it.", messages.WARNING)
+        return redirect(reverse("admin:newsroom_article_add") + "?restore=1")
 
     def add_view(self, request, form_url="", extra_context=None):
         # The same "Add article" page saved again (a double click on Save, a resent POST):
@@ -391,8 +410,8 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
     BULK_MOVES = {"submit_selected": "submit", "publish_selected": "publish",
                   "unpublish_selected": "unpublish", "return_selected": "return"}
 
-    def get_actions(self, request):
-        found = super().get_actions(request)
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        found = super().get_actions(request, action_location)
         for action, move in self.BULK_MOVES.items():
             permission = TRANSITIONS[move].permission
             if action in found and not request.user.has_perm(f"newsroom.{permission}"):
@@ -425,6 +444,12 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
     @admin.action(description="Return selected to their reporters")
     def return_selected(self, request, queryset):
         self._bulk(request, queryset, "return")
+
+
+# What of a deleted story's form goes on to the new story its text becomes (not its workflow's
+# hidden state, its version or its add page's key).
+_KEPT_OF_DELETED = frozenset({"headline", "standfirst", "body", "dateline", "section",
+                              "authors", "byline_text", "sources", "tags", "original_url"})
 
 
 def keep_typed(request, article: Article, leave_out: frozenset[str] = frozenset()) -> bool:

@@ -8,7 +8,6 @@ A real save deletes the row. Opening the story with a row there puts its text ba
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse, QueryDict
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ..models import Article, Autosave
@@ -41,7 +40,12 @@ def store(request: HttpRequest, payload: dict, pk: int | None = None) -> JsonRes
     """Keep (or, with {"discard": true}, drop) this editor's unsaved text of a story."""
     article = None
     if pk is not None:
-        article = get_object_or_404(Article.objects.only("pk", "status", "version"), pk=pk)
+        article = Article.objects.only("pk", "status", "version").filter(pk=pk).first()
+        if article is None:
+            # Said so ("No such article" read as a hiccup of the draft copy): the page's Save
+            # then keeps the text as a new story (ArticleAdmin._keep_text_of_deleted).
+            return refuse(410, "this story was deleted meanwhile. Your text is still on this "
+                               "page: press Save to keep it as a new story")
         if not can_edit(request.user, article):
             raise PermissionDenied("Your role does not allow you to edit this article now.")
     elif not request.user.has_perm("newsroom.add_article"):
