@@ -9,6 +9,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
+from django.db import connections
+
 _held = threading.local()
 
 
@@ -26,11 +28,19 @@ def taking_turns(*turns: threading.Semaphore) -> Iterator[None]:
             _held.turns = None
 
 
+def _in_transaction() -> bool:
+    return any(connection.in_atomic_block
+               for connection in connections.all(initialized_only=True))
+
+
 @contextmanager
 def waiting() -> Iterator[None]:
-    """Hand this thread's turn back for the block, and take one again after it."""
+    """Hand this thread's turn back for the block, and take one again after it. Not inside a
+    transaction: it holds the database (SQLite's write lock), which the request given the
+    turn would then wait on while the first waited for the turn back (an editor accepting a
+    reader's photos held every POST on the site for 100 s, and readers' reports failed)."""
     turns = getattr(_held, "turns", None)
-    if not turns:  # not run by `taking_turns` (tests, the shell, a plain WSGI server)
+    if not turns or _in_transaction():  # or not run by `taking_turns` (tests, the shell)
         yield
         return
     for semaphore in reversed(turns):

@@ -32,3 +32,17 @@ def test_a_waiting_request_lets_another_run_and_gets_its_turn_back():
 def test_outside_taking_turns_waiting_changes_nothing():
     with waiting():
         pass
+
+
+def test_a_request_inside_a_transaction_keeps_its_turn_while_it_waits(db):
+    """Handed back while the request held the database (SQLite's write lock from BEGIN), the
+    turn went to a request that then waited on that lock, while the first waited for the turn:
+    an editor accepting a reader's photos held every POST on the site for 100 s."""
+    from django.db import transaction
+
+    turns = threading.BoundedSemaphore(1)
+    with taking_turns(turns), transaction.atomic(), waiting():
+        taken = turns.acquire(blocking=False)
+        if taken:
+            turns.release()  # handed back after all: returned, so that waiting() ends
+        assert not taken  # still held: nobody else gets it
