@@ -81,17 +81,36 @@ class PhotoForm(forms.ModelForm):
                 self.add_error(name, forms.ValidationError(REFUSAL, code="undecodable"))
         return cleaned
 
+    def _out_or_booked(self, uses) -> Article | None:
+        """A story using the photo that is out or booked to go (published, embargoed or
+        scheduled): publishing checked its photo then, and its release does not again."""
+        return Article.objects.filter(
+            status__in=(Article.Status.PUBLISHED, Article.Status.SCHEDULED),
+            pk__in=uses.values("article_id")).first()
+
     def clean_alt_text(self) -> str:
         alt = self.cleaned_data.get("alt_text", "")
         if self.instance.pk and not alt.strip():
-            out = Article.objects.live().filter(
-                pk__in=self.instance.uses.values("article_id")).first()
+            out = self._out_or_booked(self.instance.uses.all())
             if out is not None:
-                # The published story would show it at once with none (publishing asks).
+                # The story would show it with none, now or at its release (publishing asks).
                 raise forms.ValidationError(
-                    f"“{out.headline}” is published with this photo: readers would see it "
-                    "with no alt text. Write a new one rather than clearing it.")
+                    f"“{out.headline}” is {out.get_status_display().lower()} with this photo: "
+                    "readers would see it with no alt text. Write a new one rather than "
+                    "clearing it.")
         return alt
+
+    def clean_credit(self) -> str:
+        credit = self.cleaned_data.get("credit", "")
+        names = any(c.isalnum() for c in self.instance.credit or "")
+        if self.instance.pk and names and not any(c.isalnum() for c in credit):
+            # Uses with a credit of their own show that one instead.
+            out = self._out_or_booked(self.instance.uses.filter(credit=""))
+            if out is not None:
+                raise forms.ValidationError(
+                    f"“{out.headline}” is {out.get_status_display().lower()} with this photo: "
+                    "its credit would name no one. Write who took it, for whom.")
+        return credit
 
 
 @admin.register(Photo)

@@ -252,6 +252,31 @@ def test_the_alt_text_of_a_photo_a_published_story_shows_is_not_cleared(
     assert photo.alt_text == "Boats at dawn"
 
 
+@pytest.mark.django_db
+def test_a_photo_of_a_scheduled_story_keeps_its_alt_text_and_a_credit_naming_someone(
+    client, make_user, make_article
+):
+    """Checked when it was scheduled, and not again at its release (the worker never holds a
+    booked story back): cleared meanwhile, the story went out with alt="" and "Photo: -"."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    photo = make_photo("Harbour", alt_text="Boats at dawn", credit="Ann Lee")
+    booked = make_article("Boats return", status=Article.Status.SCHEDULED, published_at=None,
+                          scheduled_for=timezone.now() + timedelta(hours=1))
+    StoryPhoto.objects.create(article=booked, photo=photo)
+    client.force_login(make_user("Editor"))
+    for field, value, said in (("alt_text", " ", "no alt text"),
+                               ("credit", "-", "its credit would name no one")):
+        answer = client.post(f"{LIST}{photo.pk}/change/", _form(photo, **{field: value}))
+        assert answer.status_code == 200
+        page = answer.content.decode()
+        assert "“Boats return” is scheduled with this photo" in page and said in page
+    photo.refresh_from_db()
+    assert (photo.alt_text, photo.credit) == ("Boats at dawn", "Ann Lee")
+
+
 # ---- Deleting ---------------------------------------------------------------------------
 
 @pytest.mark.django_db
