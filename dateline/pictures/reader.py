@@ -37,5 +37,9 @@ def add_report_photos(report, article: Article, user, *, reader_name: str,
         except PhotoRefused as exc:
             refused.append(f"Photo {index + 1}: {exc}")
             continue
+        except OSError:  # its file gone from the store (a restore, a hand's clean-up)
+            refused.append(f"Photo {index + 1}: its file is missing from the store; ask the "
+                           "reader to send it again.")
+            continue
         attach(article, photo)
     return refused

@@ -70,6 +70,19 @@ def test_a_photo_the_library_refuses_is_noted_and_the_report_still_accepted(
     assert note.startswith(f"Draft article {article.pk}") and "Photo 1:" in note
 
 
+def test_a_photo_whose_file_is_gone_is_noted_and_the_report_still_accepted(
+        make_user, make_section):
+    """A file lost from the store (a restore, a clean-up by hand) made Accept a 500, every
+    time: the report could never be accepted."""
+    report = report_with_photos((1, 2, 3), (40, 50, 60))
+    first = report.photos.order_by("pk").first()
+    first.image.storage.delete(first.image.name)
+    article = moderation.accept(make_user("Editor"), report, make_section("City"))
+    assert StoryPhoto.objects.filter(article=article).count() == 1  # the other one
+    note = report.log.get(action=Submission.Status.ACCEPTED).note
+    assert "Photo 1: its file is missing from the store" in note
+
+
 def test_a_report_without_photos_is_accepted_as_before(make_user, make_section):
     article = moderation.accept(make_user("Editor"), report_with_photos(), make_section("City"))
     assert lead_photo(article) is None
