@@ -37,12 +37,11 @@ def test_the_reader_gets_the_reference_in_both_parts(client, settings, smtp_inbo
     assert receipt["Subject"] == f"Your report to Dateline: {report.reference}"
     body = parts(receipt)
     assert set(body) == {"text/plain", "text/html"}
+    # Nothing the sender typed goes back out: the address is whatever was typed, and the
+    # receipt carried 500 characters of anyone's text to anyone from the newsroom's address.
     for text in body.values():
         assert report.reference in text
-        assert "Maria Ivanova" in text
-    assert f'"{headline}"' in body["text/plain"]
-    assert "Tram &lt;b&gt;derails&lt;/b&gt; &amp; stops" in body["text/html"]
-    assert "<b>derails" not in body["text/html"]
+        assert "Maria" not in text and "Tram" not in text and "derails" not in text
 
 
 def test_the_newsdesk_is_told_and_may_reply_to_the_reader(client, settings, smtp_inbox,
