@@ -19,6 +19,7 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
 from dateline.pictures import structure
+from dateline.pictures.checks import MAX_SIDE as LIBRARY_MAX_SIDE
 from dateline.pictures.checks import first_line, run_bounded
 
 from .reencode import ACCEPTED, OPENERS
@@ -81,6 +82,12 @@ def check_photo(upload: UploadedFile) -> PhotoHeader:
         width, height = image.size
         if width * height > settings.DATELINE_SUBMISSION_PHOTO_MAX_PIXELS:
             raise PhotoRefused(_too_many_pixels(name, (width, height)))
+        if max(width, height) > LIBRARY_MAX_SIDE:
+            # The photo library refuses it when the report is accepted: said now, to the
+            # reader who can still send a smaller copy (it was "received", then dropped).
+            raise PhotoRefused(
+                f"“{name}” is {width:,} by {height:,} pixels; the "
+                f"longest side we take is {LIBRARY_MAX_SIDE:,} pixels. Send a smaller copy.")
         if image.mode not in _MODES:
             raise PhotoRefused(
                 f"“{name}” stores its pixels in a way we cannot keep ({image.mode[:20]}). "

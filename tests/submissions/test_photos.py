@@ -188,3 +188,15 @@ def test_a_photo_padded_with_empty_parts_is_refused_before_pillow_reads_them(dec
             "not opened. Save it again as an ordinary JPEG or PNG and send it again.")
     assert opened == []
     assert (decoding.loads, decoding.children) == (0, 0)
+
+
+def test_a_panorama_longer_than_the_library_takes_is_refused_to_the_reader(decoding):
+    """Within the pixels a reader may send (a 40,000 by 1,000 panorama is 40 megapixels), but
+    longer than the photo library takes: the reader was told it arrived, and Accept dropped
+    it."""
+    with pytest.raises(PhotoRefused) as refused:
+        check_photo(upload("pano.png", png_bomb(40_000, 1_000), "image/png"))
+    assert str(refused.value) == (
+        "“pano.png” is 40,000 by 1,000 pixels; the longest side we take is 30,000 pixels. "
+        "Send a smaller copy.")
+    assert (decoding.loads, decoding.children) == (0, 0)
