@@ -120,3 +120,15 @@ def test_the_story_list_and_editor_keep_to_the_screen(browser, live_server, make
         .filter(box => box.getBoundingClientRect().right > innerWidth + 1)
         .map(box => box.name)""")
     assert wider == []
+    # The editor's own draft of one unbroken 300-letter word, in "Your drafts" and in its own
+    # page's breadcrumbs: the list was 1,921 px wide at 390, the story's page 2,037.
+    long = make_article("y" * 300, status=Article.Status.DRAFT, published_at=None,
+                        created_by=editor)
+    past_edge = """sel => [...document.querySelectorAll(sel)]
+        .filter(el => el.getBoundingClientRect().right > innerWidth + 1).length"""
+    page.goto(f"{live_server.url}/desk/newsroom/article/")
+    page.wait_for_selector(".budget-panel")
+    assert page.evaluate(past_edge, ".budget-panel") == 0
+    page.goto(f"{live_server.url}/desk/newsroom/article/{long.pk}/change/")
+    page.wait_for_selector("#article_form")
+    assert page.evaluate(past_edge, ".breadcrumbs") == 0
