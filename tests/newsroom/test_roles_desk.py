@@ -25,6 +25,16 @@ def test_an_editor_creates_and_renames_a_section(desk_client, make_user):
     assert section.name == "Climate and energy"
 
 
+def test_a_section_address_taken_is_refused_in_an_editors_words(desk_client, make_user,
+                                                                make_section):
+    make_section("Climate")
+    editor = desk_client(make_user("Editor"))
+    page = editor.post("/desk/newsroom/section/add/",
+                       {"name": "Climate desk", "slug": "climate", "position": 3}).content.decode()
+    assert "A top-level section has this address (slug) already" in page
+    assert "section_unique_root_slug" not in page
+
+
 def test_the_chief_editor_creates_an_account_in_a_role(desk_client, make_user):
     chief = desk_client(make_user("Chief editor"))
     response = chief.post("/desk/auth/user/add/", {

@@ -53,11 +53,17 @@ class Section(models.Model):
         ordering = ["position", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["parent", "slug"], name="section_unique_slug_in_parent"
+                fields=["parent", "slug"], name="section_unique_slug_in_parent",
+                violation_error_message="A section under the same parent has this address "
+                "(slug) already: choose another.",
             ),
             models.UniqueConstraint(
                 fields=["slug"], condition=models.Q(parent__isnull=True),
                 name="section_unique_root_slug",
+                # Said in the editor's words ('Constraint "section_unique_root_slug" is
+                # violated' was all the desk said).
+                violation_error_message="A top-level section has this address (slug) already: "
+                "choose another, or put this one under a parent.",
             ),
         ]
 
