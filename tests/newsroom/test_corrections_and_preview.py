@@ -41,6 +41,16 @@ def test_notes_need_the_right_role_and_a_published_article(make_user, make_artic
     assert not article.notes.exists()
 
 
+def test_no_note_goes_on_a_story_its_embargo_still_holds(make_user, make_article):
+    """The desk said "The note is on the published article" of a story no reader could see,
+    and once the embargo ended its "Updated" and "Correction" were dated before it came out."""
+    held = make_article("Results at noon", embargo_until=timezone.now() + timedelta(hours=1))
+    with pytest.raises(ActionRefused, match="go on stories readers have; this one is held"):
+        add_note(make_user("Editor"), held, "correction", "A figure was wrong.")
+    held.refresh_from_db()
+    assert not held.notes.exists() and held.updated_at is None
+
+
 def test_a_note_is_cleaned_as_the_story_s_own_text_is(make_user, make_article):
     """A bell and an escape typed into a correction reached the page and partners' ninjs
     edNote (which no XML of theirs can carry); an open override turned the words after it."""

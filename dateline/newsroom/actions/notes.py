@@ -48,6 +48,13 @@ def add_note(user, article: Article, kind: str, text: str,
             return sent
         if article.status != Article.Status.PUBLISHED:
             raise ActionRefused("Corrections and updates go on published articles only.")
+        if not article.is_live:
+            # Held by its embargo: no reader has the version a note would correct, and the
+            # note's time came before the story's own once the embargo ended.
+            held = article.embargo_until or article.published_at
+            raise ActionRefused(
+                "Corrections and updates go on stories readers have; this one is held until "
+                f"{timezone.localtime(held):%Y-%m-%d %H:%M %Z}. Change its text instead.")
         note = ArticleNote.objects.create(article=article, kind=kind, text=text, created_by=user,
                                           sent_with=key)
         _notes_changed(article, user, kind, text, note.created_at)
