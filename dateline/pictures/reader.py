@@ -41,5 +41,8 @@ def add_report_photos(report, article: Article, user, *, reader_name: str,
             refused.append(f"Photo {index + 1}: its file is missing from the store; ask the "
                            "reader to send it again.")
             continue
-        attach(article, photo)
+        # The same file from another reader (a picture forwarded on) is the library's photo
+        # already, credited to whoever sent it first: this story credits its own reader.
+        credit = "" if photo.credit == fields["credit"] else fields["credit"]
+        attach(article, photo, credit=credit)
     return refused

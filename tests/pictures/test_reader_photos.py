@@ -83,6 +83,19 @@ def test_a_photo_whose_file_is_gone_is_noted_and_the_report_still_accepted(
     assert "Photo 1: its file is missing from the store" in note
 
 
+def test_a_photo_two_readers_sent_is_credited_to_each_ones_own_reader(
+        make_user, make_section):
+    """A picture forwarded on is the same file: the second reader's story read "Photo:
+    Reader report by" the first reader."""
+    editor, city = make_user("Editor"), make_section("City")
+    first = moderation.accept(editor, report_with_photos((9, 9, 9), name="Alice Original"), city)
+    second = moderation.accept(editor, report_with_photos((9, 9, 9), name="Bob Forwarder"),
+                               city)
+    assert Photo.objects.count() == 1  # one photo in the library, used twice
+    assert credit_of(lead_photo(first)) == "Reader report by Alice Original"
+    assert credit_of(lead_photo(second)) == "Reader report by Bob Forwarder"
+
+
 def test_a_report_without_photos_is_accepted_as_before(make_user, make_section):
     article = moderation.accept(make_user("Editor"), report_with_photos(), make_section("City"))
     assert lead_photo(article) is None
