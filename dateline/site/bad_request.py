@@ -4,7 +4,8 @@ Django raises these before any view runs or while one reads the request: more fi
 DATA_UPLOAD_MAX_NUMBER_FIELDS in a query string or a form, a form body above
 DATA_UPLOAD_MAX_MEMORY_SIZE, a Host the site does not answer to, a body in a charset it cannot
 decode. The page is plain: the site's templates build absolute links from the Host header,
-which may be the very thing refused. The API's callers get JSON, as from every API refusal.
+which may be the very thing refused. The API's callers get JSON, as from every API refusal,
+and so do the desk's JSON endpoints (their paths end in .json).
 """
 
 from django.conf import settings
@@ -33,6 +34,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     status = 413 if isinstance(exception, RequestDataTooBig) else 400
     if request.path.startswith("/api/"):
         response = JsonResponse({"error": words, "status": status}, status=status)
+    elif request.path.endswith(".json"):
+        # The desk's JSON endpoints (a photo's upload.json): their scripts read {"ok", "error"}
+        # and showed nothing of a plain-text page (a file name of 1,000 letters).
+        response = JsonResponse({"ok": False, "error": words}, status=status)
     else:
         response = HttpResponse(f"{words}\n", status=status,
                                 content_type="text/plain; charset=utf-8")

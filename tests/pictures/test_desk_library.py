@@ -370,3 +370,14 @@ def test_a_photo_s_words_are_cleaned_as_a_story_s_are(make_article):
                                     caption="Its own \u202ewords\x07", credit="AP\x1b")
     use.refresh_from_db()
     assert (use.caption, use.credit) == ("Its own words", "AP")
+
+
+@pytest.mark.django_db
+def test_a_file_name_too_long_to_read_is_refused_in_json(desk):
+    """Django refuses a part's headers past its limit before the view runs: the drop zone,
+    which reads {"ok", "error"}, got a plain-text page and said nothing."""
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+            + b"A" * 1000 + b".jpg\"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff\r\n--b--\r\n")
+    answer = desk.generic("POST", ENDPOINT, body, content_type="multipart/form-data; boundary=b")
+    assert answer.status_code == 400 and answer["Content-Type"] == "application/json"
+    assert answer.json()["ok"] is False and "could not be read" in answer.json()["error"]
