@@ -294,7 +294,7 @@ def test_a_reporter_opening_a_colleagues_story_is_told_it_is_not_theirs(
     shown = client.get(change_url(article), follow=True).content.decode()
     assert "This story is another writer&#x27;s: your role opens only your own" in shown
     gone = client.get(change_url(article).replace(str(article.pk), "999999"), follow=True)
-    assert "Perhaps it was deleted?" in gone.content.decode()
+    assert "This story no longer exists: it was deleted." in gone.content.decode()
 
 
 def test_a_save_from_a_page_drawn_before_a_colleague_published_goes_out_only_when_asked(

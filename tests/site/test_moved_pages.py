@@ -57,4 +57,5 @@ def test_an_address_no_page_ever_had_is_still_not_found(client, make_section):
     make_section("World").save()
     assert client.get("/section/nowhere/").status_code == 404
     assert client.get("/topics/" + "x" * 800 + "/").status_code == 404
+    assert client.get("/section/nowhere%00/").status_code == 404  # PostgreSQL refuses a NUL
     assert client.post("/section/nowhere/").status_code in (403, 404, 405)

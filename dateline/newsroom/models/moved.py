@@ -34,7 +34,8 @@ def remember_move(kind: str, old_url: str, new_url: str, target_id: int) -> None
 def current_url(path: str) -> str | None:
     """Where an address that names no page now points, if a page once had it or one above it:
     the longest old address it starts with, then what followed (a feed, a subsection)."""
-    if not path.startswith("/") or len(path) > 700:
+    # A control character (a NUL, which PostgreSQL refuses in text) is in no page's address.
+    if not path.startswith("/") or len(path) > 700 or any(c < " " for c in path):
         return None
     prefixes = [path[: i + 1] for i, c in enumerate(path) if c == "/" and i > 0]
     if not path.endswith("/"):
