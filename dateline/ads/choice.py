@@ -67,6 +67,10 @@ class _Table:
     impressions: dict[int, int] = field(default_factory=dict)
     section_paths: dict[int, str | None] = field(default_factory=dict)
 
+    def under_cap(self, candidate: "Candidate") -> bool:
+        """Whether the campaign may still be shown: no cap, or impressions left."""
+        return candidate.cap is None or self.impressions.get(candidate.pk, 0) < candidate.cap
+
 
 _table = _Table()
 _lock = threading.Lock()
@@ -141,7 +145,7 @@ def pick(slot: str, section_id: int | None = None, tag_ids: frozenset[int] = fro
     now = now or timezone.now()
     path = section_path(found, section_id)
     fitting = [c for c in found.candidates
-               if c.running(now) and (c.cap is None or found.impressions.get(c.pk, 0) < c.cap)
+               if c.running(now) and found.under_cap(c)
                and c.fits(slot, path, tag_ids)]
     paid = [c for c in fitting if not c.is_house]
     pool = paid or [c for c in fitting if c.is_house]

@@ -58,7 +58,7 @@ def _may_fill(name: str, section, tag_ids: list | None) -> bool:
     # A campaign past its cap fills nothing more (/ads/pick says so): its box went on showing,
     # empty, on every page it targeted.
     return any(c.fits(name, path, c.tag_ids if ids is None else ids)
-               and (c.cap is None or found.impressions.get(c.pk, 0) < c.cap)
+               and found.under_cap(c)
                for c in found.candidates)
 
 
