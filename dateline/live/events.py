@@ -111,6 +111,12 @@ def breaking_since():
     return timezone.now() - timedelta(hours=settings.DATELINE_BREAKING_HOURS)
 
 
+def breaking_stories(now, since):
+    """The stories the banner may show, newest first: the strip's and the stream's one rule."""
+    return Article.objects.live(now).filter(is_breaking=True,
+                                            published_at__gte=since).newest_first()
+
+
 def was_visible(before: dict, now) -> bool:
     return (
         before["status"] == Article.Status.PUBLISHED

@@ -20,6 +20,7 @@ from collections import deque
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
+from django.utils import timezone
 
 from .brokers import get_broker
 from .models import LiveEvent
@@ -61,7 +62,7 @@ def ticker_snapshot() -> bytes:
     page (cached, or rendered without the list) shows the current list at once."""
     from dateline.newsroom.models import Article
 
-    from .events import breaking_since, story_payload
+    from .events import breaking_since, breaking_stories, story_payload
 
     close_old_connections()
     # The section by a second query: joined, SQLite sorts every live story (see
@@ -71,9 +72,8 @@ def ticker_snapshot() -> bytes:
                       ensure_ascii=False)
     # The banner's story, as the server renders the strip (none: an empty object), first: the
     # list's items say "Breaking" by what the banner shows.
-    breaking = next(iter(Article.objects.live().filter(
-        is_breaking=True, published_at__gte=breaking_since()).newest_first()
-        .prefetch_related("section")[:1]), None)
+    breaking = next(iter(breaking_stories(timezone.now(), breaking_since())
+                         .prefetch_related("section")[:1]), None)
     banner = json.dumps(story_payload(breaking) if breaking else {}, separators=(",", ":"),
                         ensure_ascii=False)
     return f"event: banner\ndata: {banner}\n\nevent: latest\ndata: {data}\n\n".encode()

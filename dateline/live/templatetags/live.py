@@ -17,7 +17,7 @@ from dateline.newsroom.models import Article
 from dateline.pagecache import keys
 from dateline.pagecache.parts import cached as fragment
 
-from ..events import breaking_since
+from ..events import breaking_since, breaking_stories
 from ..models import LiveEvent
 
 register = template.Library()
@@ -25,9 +25,8 @@ TICKER_SIZE = 5
 
 
 # Read for every page rendered: prepared (dateline.base.prepared), its SQL built once.
-_BREAKING = Prepared(lambda now, since: Article.objects.live(now).filter(
-    is_breaking=True, published_at__gte=since).newest_first()
-    .only("headline", "slug", "published_at")[:1], Article)
+_BREAKING = Prepared(lambda now, since: breaking_stories(now, since)
+                     .only("headline", "slug", "published_at")[:1], Article)
 
 
 def breaking_story() -> Article | None:
