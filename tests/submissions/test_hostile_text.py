@@ -7,6 +7,7 @@ could run or restyle it. Control characters the form refuses go to the renderer'
 """
 
 import json
+import os
 import re
 import unicodedata
 
@@ -312,7 +313,14 @@ def newsroom(make_user, make_section, settings):
             "baseline": {name: fingerprint(page) for name, page in pages.items()}}
 
 
-@settings(max_examples=60, deadline=None, database=None,
+# The pages are the same markup whichever engine stored the report; what the engine adds is
+# storing the text (PostgreSQL refuses a NUL, SQLite keeps one), which the explicit examples
+# below put to it every run. So PostgreSQL's run generates a third as many (14 s of its
+# minutes, 2026-12-03), SQLite's the full 60.
+HOSTILE_EXAMPLES = 20 if os.environ.get("DATELINE_DB_ENGINE") == "postgresql" else 60
+
+
+@settings(max_examples=HOSTILE_EXAMPLES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(text=hostile_text(), headline=hostile_text(), name=PIECE)
