@@ -181,7 +181,10 @@ class EventStream:
         event: dict = {}
         try:
             while True:
-                line = self.response.fp.readline().decode().rstrip("\n")
+                raw = self.response.fp.readline()
+                if raw == b"":  # the server closed the connection: nothing more will come
+                    return None
+                line = raw.decode().rstrip("\n")
                 if line == "":
                     if "data" in event:
                         if "id" in event:
