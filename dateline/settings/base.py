@@ -418,7 +418,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DATELINE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"},
                 # Every login attempt is logged at INFO; lock-outs come as warnings.
-                "axes": {"level": "WARNING"}},
+                "axes": {"level": "WARNING"},
+                # Django logs every task's start and end at INFO: `make run`'s console got
+                # 458 such lines in its first hour (an outlet's feed polled every minute, a
+                # story analysed after each change), burying the requests. A failed task is
+                # logged at ERROR with its traceback, and still is.
+                "django.tasks": {"level": os.environ.get("DATELINE_TASKS_LOG_LEVEL",
+                                                         "WARNING")}},
 }
 
 # What the public site calls itself; a deployment overrides these from the environment.
