@@ -1,8 +1,31 @@
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from . import feeds, sitemaps
 
 app_name = "syndication"
+
+
+def _moved(to: str):
+    """A permanent redirect to the feed named `to`, with the same path arguments."""
+    return RedirectView.as_view(pattern_name=f"syndication:{to}", permanent=True)
+
+
+# Where readers, feed readers and sites moving from WordPress look for a feed first (its
+# /feed/ and /feed/atom/, the common /rss.xml, /atom.xml and /feed.json): sent on to ours.
+_FEED_ALIASES = [
+    path("feed/", _moved("site-rss")),
+    path("feed/rss/", _moved("site-rss")),
+    path("feed/atom/", _moved("site-atom")),
+    path("feed/json/", _moved("site-json")),
+    path("rss/", _moved("site-rss")),
+    path("rss.xml", _moved("site-rss")),
+    path("atom.xml", _moved("site-atom")),
+    path("feed.json", _moved("site-json")),
+    re_path(r"^section/(?P<path>[\w-]+(?:/[\w-]+)*)/feed/$", _moved("section-rss")),
+    re_path(r"^(?P<kind>people|places|organisations|topics)/(?P<slug>[\w-]+)/feed/$",
+            _moved("tag-rss")),
+]
 
 # Included before the site's URLs: its section pattern would take /section/a/feed/rss/ too.
 urlpatterns = [
@@ -25,4 +48,5 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.index, name="sitemap-index"),
     path("sitemaps/<slug:section>.xml", sitemaps.sitemap, name="sitemap"),
     path("robots.txt", sitemaps.robots, name="robots"),
+    *_FEED_ALIASES,
 ]

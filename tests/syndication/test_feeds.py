@@ -189,3 +189,28 @@ def test_every_page_advertises_the_site_feeds_and_its_own(client, stories):
     for url in ("/section/world/feed/rss/", "/places/moscow/feed/atom/",
                 "/section/world/feed/json/", "/places/moscow/feed/json/"):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(("alias", "feed"), [
+    ("/feed/", "/feeds/rss/"), ("/feed/rss/", "/feeds/rss/"), ("/feed/atom/", "/feeds/atom/"),
+    ("/feed/json/", "/feeds/json/"), ("/rss/", "/feeds/rss/"), ("/rss.xml", "/feeds/rss/"),
+    ("/atom.xml", "/feeds/atom/"), ("/feed.json", "/feeds/json/"),
+])
+def test_the_addresses_readers_try_first_lead_to_the_site_feed(client, stories, alias, feed):
+    response = client.get(alias)
+    assert (response.status_code, response["Location"]) == (301, feed)
+    if feed.endswith("json/"):
+        assert json.loads(client.get(feed).content)["items"]
+    else:
+        assert [e.title for e in parse(client, feed)[1].entries] == ["Duma votes",
+                                                                      "Talks resume & stall"]
+
+
+def test_a_section_or_tag_feed_without_its_kind_leads_to_its_rss(client, stories):
+    world, _, moscow, _, _ = stories
+    for page in (f"/section/{world.path}/", moscow.get_absolute_url()):
+        response = client.get(f"{page}feed/")
+        assert (response.status_code, response["Location"]) == (301, f"{page}feed/rss/")
+        assert parse(client, response["Location"])[1].entries
+    assert client.get("/section/nowhere/feed/").status_code == 301  # then 404 at the feed
+    assert client.get("/section/nowhere/feed/rss/").status_code == 404
