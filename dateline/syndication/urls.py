@@ -1,14 +1,17 @@
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from dateline.pagecache.queries import reads_query
+
 from . import feeds, sitemaps
 
 app_name = "syndication"
 
 
 def _moved(to: str):
-    """A permanent redirect to the feed named `to`, with the same path arguments."""
-    return RedirectView.as_view(pattern_name=f"syndication:{to}", permanent=True)
+    """A permanent redirect to the feed named `to`, with the same path arguments (a query
+    is dropped: the feeds read none)."""
+    return reads_query()(RedirectView.as_view(pattern_name=f"syndication:{to}", permanent=True))
 
 
 # Where readers, feed readers and sites moving from WordPress look for a feed first (its
