@@ -67,7 +67,7 @@ BULK_NICENESS = 10
 @task(priority=BULK_PRIORITY)
 def analyse_stories(article_ids: list[int], attempt: int = 1) -> int:
     """Analyse a batch of stories (an import's); returns how many were analysed."""
-    from django.db import DatabaseError, close_old_connections
+    from django.db import DatabaseError, connections
 
     from dateline.db.unavailable import unavailable
 
@@ -83,7 +83,10 @@ def analyse_stories(article_ids: list[int], attempt: int = 1) -> int:
         except BaseException as error:  # handed to the task, which the worker records
             outcome.append(error)
         finally:
-            close_old_connections()  # the thread's own connection, not left open
+            # The thread's own connection, closed with it: close_old_connections() keeps one
+            # younger than CONN_MAX_AGE (a minute in production), and a connection left by an
+            # ended thread waits for the garbage collector, open on the server meanwhile.
+            connections.close_all()
 
     runner = threading.Thread(target=batch, name="analyse-batch")
     runner.start()

@@ -327,3 +327,31 @@ def test_an_imports_batch_renews_its_pages_together_not_story_by_story(make_arti
     monkeypatch.setattr(store, "invalidate", lambda found: made.append(set(found)))
     assert analyse_stories.call([a.pk for a in stories]) == 3
     assert len(made) == 1 and {keys.article(a.pk) for a in stories} <= made[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batchs_thread_closes_its_database_connection_however_long_they_are_kept(
+        make_article, monkeypatch):
+    """Production keeps connections for a minute (CONN_MAX_AGE), and "close the old ones"
+    closed nothing in the batch's thread: each batch left a connection to the garbage
+    collector, open on the server meanwhile."""
+    from django.db import connections
+
+    from dateline.intelligence import pipeline
+
+    stories = [make_article(f"Wheat story {n}", body=WHEAT) for n in range(2)]
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 60)
+    used = []
+    real = pipeline.analyse
+
+    def watched(pk, **options):
+        found = real(pk, **options)
+        used.append(connections["default"])
+        return found
+
+    monkeypatch.setattr(pipeline, "analyse", watched)
+    assert analyse_stories.call([a.pk for a in stories]) == 2
+    [wrapper] = {id(w): w for w in used}.values()
+    assert wrapper is not connections["default"]  # the batch's own thread, its own connection
+    assert wrapper.settings_dict["CONN_MAX_AGE"] == 60
+    assert wrapper.connection is None
