@@ -5,7 +5,10 @@ import logging
 
 import pytest
 from django.tasks import task
+from django_tasks_db.management.commands.db_worker import Command as DBWorker
 from django_tasks_db.management.commands.db_worker import Worker
+
+from dateline.ops.management.commands.worker import task_logging
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,6 +21,17 @@ def does_its_work() -> int:
 @task
 def breaks() -> None:
     raise RuntimeError("the feed answered nonsense")
+
+
+@pytest.fixture(autouse=True)
+def worker_logging():
+    """Logging as `dateline worker` sets it (serve starts it so, verbosity 1), put back after."""
+    loggers = [logging.getLogger(name) for name in ("django.tasks", "django_tasks_db")]
+    levels = [logger.level for logger in loggers]
+    task_logging(DBWorker(), verbosity=1)
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
 
 
 def run_worker() -> None:

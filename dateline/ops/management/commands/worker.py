@@ -178,6 +178,18 @@ def book_standing_work() -> bool:
     return schedule_next_edition()
 
 
+def task_logging(db_worker, verbosity: int) -> None:
+    """django-tasks-db's logging for `verbosity`, except that below 2 (-v 2 asks for every
+    task) Django's line for each task started and ended stays at the settings' level
+    (LOGGING, DATELINE_TASKS_LOG_LEVEL): configure_logging sets it to INFO, and `make run`'s
+    console got 458 such lines in its first hour. A failed task is logged at ERROR still."""
+    tasks = logging.getLogger("django.tasks")
+    level = tasks.level
+    db_worker.configure_logging(verbosity)
+    if verbosity < 2:
+        tasks.setLevel(level)
+
+
 class Command(BaseCommand):
     help = ("Run the background worker (scheduled publishing, embargoes, the daily edition, "
             "polling outlets' feeds), after booking the next edition, the ingest round and a "
@@ -240,7 +252,7 @@ class Command(BaseCommand):
         # django-tasks-db's db_worker, its loop built here so that the queues with a loop of
         # their own start only once its signals are set: a TERM in between killed the process
         # uncleanly (exit -15) instead of stopping it.
-        DBWorker(stdout=self.stdout, stderr=self.stderr).configure_logging(verbosity)
+        task_logging(DBWorker(stdout=self.stdout, stderr=self.stderr), verbosity)
         own_loops = [] if batch else own_loop_queues()  # --batch: everything, one by one
         worker = Worker(queue_names=["*"], excluded_queue_names=own_loops, interval=interval,
                         batch=batch, backend_name="default", startup_delay=False,
