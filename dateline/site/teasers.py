@@ -4,17 +4,18 @@ A listing shows up to 60 teasers; as an `{% include %}` each cost a fresh contex
 reversals and two date formats, most of a listing's render time (profiled on the 100k
 bench database). The markup is the one `site/includes/teaser.html` had, byte for byte.
 
-The URLs and datelines are memoised: pure functions of the story's id and slug, a section's
-path, and a moment with the active time zone and language, so nothing here can go stale.
+The URLs (`dateline.base.addresses`) and datelines are memoised: pure functions of the
+story's id and slug, a section's path, and a moment with the active time zone and language,
+so nothing here can go stale.
 """
 
 from functools import lru_cache
 
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from dateline.base.addresses import address
 from dateline.newsroom.datelines import house_dateline
 
 # Enough for every story a busy site shows on its listings and asides at once.
@@ -22,21 +23,11 @@ _MEMO = 20_000
 
 
 def article_url(pk: int, slug: str) -> str:
-    return _article_url(get_script_prefix(), pk, slug)
-
-
-@lru_cache(maxsize=_MEMO)
-def _article_url(prefix: str, pk: int, slug: str) -> str:
-    return reverse("site:article", kwargs={"pk": pk, "slug": slug})
+    return address("site:article", pk=pk, slug=slug)
 
 
 def section_url(path: str) -> str:
-    return _section_url(get_script_prefix(), path)
-
-
-@lru_cache(maxsize=1_000)
-def _section_url(prefix: str, path: str) -> str:
-    return reverse("site:section", kwargs={"path": path})
+    return address("site:section", path=path)
 
 
 def iso_datetime(moment) -> str:

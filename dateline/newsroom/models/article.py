@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from dateline.base.addresses import address
 from dateline.base.graphemes import clipped
 
 from ..html import as_meant, first_sentence, sanitize_body
@@ -293,7 +293,7 @@ class Article(models.Model):
             restamp_if_late(Article.objects.filter(pk=self.pk), self.modified_at)
 
     def get_absolute_url(self) -> str:
-        return reverse("site:article", kwargs={"pk": self.pk, "slug": self.slug})
+        return address("site:article", pk=self.pk, slug=self.slug)
 
     def _withdrawn_already(self) -> bool:
         return (self.status == self.Status.UNPUBLISHED and self.pk is not None

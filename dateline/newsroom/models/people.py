@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils.text import slugify
+
+from dateline.base.addresses import address
 
 from ..html import as_meant
 from .moved import remember_move
@@ -49,7 +50,7 @@ class Author(NamedWithSlug):
         ordering = ["name"]
 
     def get_absolute_url(self) -> str:
-        return reverse("site:author", kwargs={"slug": self.slug})
+        return address("site:author", slug=self.slug)
 
 
 class Source(NamedWithSlug):

@@ -6,6 +6,8 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 
+from dateline.base.addresses import address
+
 from ..html import as_meant
 from .moved import remember_move
 
@@ -90,7 +92,7 @@ class Section(models.Model):
                     child.save()
 
     def get_absolute_url(self) -> str:
-        return reverse("site:section", kwargs={"path": self.path})
+        return address("site:section", path=self.path)
 
     def clean(self) -> None:
         ancestor = self.parent

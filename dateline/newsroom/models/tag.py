@@ -1,7 +1,8 @@
 """Tags say who and what a story is about: people, places, organisations and topics."""
 
 from django.db import models
-from django.urls import reverse
+
+from dateline.base.addresses import address
 
 from .people import NamedWithSlug
 
@@ -37,7 +38,7 @@ class Tag(NamedWithSlug):
         return f"{self.name} ({self.get_kind_display().lower()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("site:tag", kwargs={"kind": self.URL_PREFIXES[self.kind], "slug": self.slug})
+        return address("site:tag", kind=self.URL_PREFIXES[self.kind], slug=self.slug)
 
     @classmethod
     def kind_for_prefix(cls, prefix: str) -> str | None:
