@@ -62,8 +62,10 @@ def old_ranking(test: list[Labelled], stored: dict[int, Labelled]) -> dict:
     def rank(example: Labelled) -> list[int]:
         mine = [tags[kind, name] for kind, names in example.labels.items() for name in names
                 if (kind, name) in tags]
-        # Duck-typed as an unsaved Article: the pk 0 no stored story has.
-        story = SimpleNamespace(pk=0, section_id=sections.get(example.section),
+        # Duck-typed as an unsaved Article: the pk 0 no stored story has, and, for a section
+        # the archive lacks (a topic first used after the training months), the section 0
+        # none has, whose fill-up finds nothing (the section's prepared query takes ints only).
+        story = SimpleNamespace(pk=0, section_id=sections.get(example.section, 0),
                                 tags=SimpleNamespace(all=lambda: mine))
         return [a.pk for a in related_articles(story, LIMIT)]
 

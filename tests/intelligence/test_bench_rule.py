@@ -348,3 +348,25 @@ def test_a_corpus_file_that_is_not_there_is_one_line(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "reuters-21578-train/articles.jsonl: no such file" in done.stderr
+
+
+def test_the_old_ranking_ranks_a_story_of_a_section_the_archive_lacks(make_article, make_section,
+                                                                      make_tag):
+    """A held-out Reuters story filed under a topic no training story has (so no section of
+    that name was made) ranked by shared tags alone: it stopped make bench-intel with a
+    TypeError once the section's fill-up became a prepared query, which takes ints only."""
+    grain, oil = make_section("Grain"), make_section("Crude")
+    wheat = make_tag("Wheat")
+    tagged = make_article("Wheat exports rise", section=grain, tags=[wheat])
+    other = make_article("Wheat crop forecast", section=oil, tags=[wheat])
+    untagged = make_article("Wheat freight rates", section=oil)
+    stored = {tagged.pk: _example(["Wheat"], section="Grain"),
+              other.pk: _example(["Wheat"], section="Crude"),
+              untagged.pk: _example(["Wheat"], section="Crude")}
+    asked = [_example(["Wheat"], section="Soybeans")]  # no such section in the archive
+    ranked = reference.old_ranking(asked, stored)
+    # Both stories sharing the tag, nothing filled from a section: 2 of 5 places.
+    assert ranked["precision_at_5"] == 2 / 5 and ranked["stories"] == 1
+    # A section the archive has fills up from it as before: the untagged story too.
+    filled = reference.old_ranking([_example(["Wheat"], section="Crude")], stored)
+    assert filled["precision_at_5"] == 3 / 5
