@@ -138,6 +138,14 @@ def wait_for_replicas() -> None:
             rest(alias, unreachable(error))
 
 
+# Where the primary's write-ahead log is flushed to: every commit so far is before it (commits
+# wait for their flush: PostgreSQL's synchronous_commit, which Dateline leaves on), and a
+# replica's replay reaches it. Not the insert position: when the last record ends a WAL page,
+# that one stands past the next page's header, where no record ends, so a quiet primary's
+# replica never reached it; the wait ran its whole second and the replica rested.
+PRIMARY_POSITION_SQL = "SELECT pg_current_wal_flush_lsn()"
+
+
 def _primary_position() -> str:
     """Where the primary's write-ahead log ends: every commit so far is before it."""
     primary = connections[DEFAULT_DB_ALIAS]
@@ -145,7 +153,7 @@ def _primary_position() -> str:
     # The driver's own cursors: this bookkeeping is no query of the request, and must not run
     # through the wrappers (after_writes, the public read budget).
     with primary.wrap_database_errors, primary.connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_insert_lsn()")
+        cursor.execute(PRIMARY_POSITION_SQL)
         return cursor.fetchone()[0]
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from dateline.db.replicas import PRIMARY_POSITION_SQL
+
 ROOT = Path(__file__).resolve().parents[2]
 # The newest installed server, as scripts/test-postgres picks it.
 BIN = max(Path("/usr/lib/postgresql").glob("*[0-9]/bin"), key=lambda p: int(p.parent.name),
@@ -223,7 +225,7 @@ def site(clusters, tmp_path_factory):
                             site_environment(var, primary, client="setup")))
     # The replica applies changes late: the tests start once it has the seeded site, or the
     # server would rightly read from the primary until then.
-    position = primary.sql("SELECT pg_current_wal_insert_lsn()")
+    position = primary.sql(PRIMARY_POSITION_SQL)
     deadline = time.monotonic() + 30
     while standby.sql(f"SELECT pg_last_wal_replay_lsn() >= '{position}'") != "t":
         assert time.monotonic() < deadline, "the replica did not catch up within 30 s"
@@ -330,3 +332,72 @@ def test_reads_on_the_replica_writes_on_the_primary_and_serving_without_it(clust
         assert time.monotonic() < deadline, "reads did not return to the replica within 20 s"
         assert get(port, f"/articles/{third_pk}/")[0] == 301
         time.sleep(0.2)
+
+
+# PostgreSQL's WAL page (XLOG_BLCKSZ, as Debian builds it), and the short header that starts
+# every page but a segment's first.
+WAL_PAGE, PAGE_HEADER = 8192, 24
+
+
+def lsn(text: str) -> int:
+    high, low = text.split("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
+def end_a_page(primary: Cluster) -> None:
+    """Write WAL until its last record ends exactly at a page's end: messages no one reads
+    (pg_logical_emit_message), the last sized to fill the page."""
+    def inserted() -> int:
+        return lsn(primary.sql("SELECT pg_current_wal_insert_lsn()"))
+
+    def emit(size: int) -> None:
+        primary.sql(f"SELECT pg_logical_emit_message(false, 'bench', repeat('a', {size}))")
+
+    # A message's bytes beyond its text, from one that stays on its page; texts past 255 bytes
+    # take a longer data header, so every message here is longer than that.
+    sizes = []
+    for _ in range(2):
+        before = inserted()
+        emit(400)
+        sizes.append(inserted() - before - 400)
+    overhead = min(sizes)
+    for _ in range(40):
+        offset = inserted() % WAL_PAGE
+        if offset != PAGE_HEADER:
+            left = WAL_PAGE - offset
+            emit(left - overhead if left - overhead > 255 else 1000)
+            continue
+        # Flushed to the page's end by the WAL writer (a message is not flushed by itself),
+        # and nothing else written meanwhile (the site's server, autovacuum): else again.
+        for _ in range(20):
+            gap = primary.sql("SELECT pg_current_wal_insert_lsn() - pg_current_wal_flush_lsn()")
+            if gap == str(PAGE_HEADER):
+                return
+            if int(gap) < PAGE_HEADER or inserted() % WAL_PAGE != PAGE_HEADER:
+                break
+            time.sleep(0.05)
+    raise AssertionError("the WAL never ended at a page's end")
+
+
+def test_a_write_ending_a_wal_page_is_waited_for_where_the_replica_reaches(clusters):
+    """The position the desk waits for after a write (dateline.db.replicas) is one a replica
+    replays to. The insert position, which it was, stands past the next page's header when the
+    last record ends a page: a quiet primary's replica never reached it, each such write
+    waited its whole second and the replica was left out for five (make bench-replica's first
+    write hit it at every run, and measured a replica it never used)."""
+    primary, standby = clusters
+
+    def replayed(position: str) -> bool:
+        return standby.sql(f"SELECT pg_last_wal_replay_lsn() >= '{position}'") == "t"
+
+    caught_up = primary.sql(PRIMARY_POSITION_SQL)  # what earlier tests wrote, replayed first
+    deadline = time.monotonic() + 30
+    while not replayed(caught_up):
+        assert time.monotonic() < deadline, "the replica did not catch up within 30 s"
+        time.sleep(0.1)
+    end_a_page(primary)  # the case: the insert position is past the next page's header
+    position = primary.sql(PRIMARY_POSITION_SQL)
+    deadline = time.monotonic() + 3
+    while not replayed(position):
+        assert time.monotonic() < deadline, f"the replica never replayed to {position}"
+        time.sleep(0.05)
