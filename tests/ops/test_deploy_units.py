@@ -93,7 +93,9 @@ def test_three_workers_started_from_the_unit_at_once_book_one_morning_run(own_si
         # What each printed after its start line (a traceback, should one not stop cleanly).
         after = [worker.stdout.read() for worker in workers]
     assert sum("booked now" in output for output in said) == 1, said
-    assert codes == [0, 0, 0], list(zip(said, after, strict=True))
+    assert codes == [0, 0, 0], "\n\n".join(  # each worker's whole output, not a cut repr
+        f"worker {n}, exit {code}:\n{before}{rest}"
+        for n, (code, before, rest) in enumerate(zip(codes, said, after, strict=True)))
     done = subprocess.run([sys.executable, "-m", "dateline", "shell", "-c", (
         "import json\n"
         "from django.tasks import TaskResultStatus\n"
