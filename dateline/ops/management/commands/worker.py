@@ -25,6 +25,8 @@ REPEAT_IS_ONE_S = 2.0
 # Waits between tries while the database is not answering: doubled from the first to the last.
 FIRST_WAIT_S, LAST_WAIT_S = 1.0, 30.0
 logger = logging.getLogger(__name__)
+# django-tasks-db's logger: the stop is said in its words, where its own handler said it.
+db_logger = logging.getLogger("django_tasks_db")
 
 
 def worker_id(queue: str) -> str:
@@ -67,16 +69,28 @@ def _alive(pid: int) -> bool:
 
 
 def steady_signals(worker) -> None:
-    """The worker's stop signals, with one stop heard twice at once counted as one."""
+    """The worker's stop signals, with one stop heard twice at once counted as one.
+
+    The first stop ends the loop after the running task, or, when none runs, after the loop's
+    wait for work (`--interval`, a second), and raises nothing: django-tasks-db's own handler
+    raised SystemExit at once when no task ran, wherever the main thread then was, and in the
+    middle of the COMMIT of its look for work the connection was left mid-command, so the
+    exit became a traceback and status 1 (2 of 60 stops beside a busy loop per core). A
+    second stop later than REPEAT_IS_ONE_S forces, as before."""
     first: list[float] = []
 
     def shutdown(signum: int, frame) -> None:
         now = time.monotonic()
         if first and now - first[0] < REPEAT_IS_ONE_S:
             return  # the same stop, from the terminal and from serve
-        first[:] = first or [now]
         stop_queue_loops()
-        worker.shutdown(signum, frame)
+        if first:
+            worker.shutdown(signum, frame)  # pressed again: django-tasks-db's forced stop
+            return
+        first[:] = [now]
+        db_logger.warning("Received %s - shutting down gracefully... (press Ctrl+C again to "
+                          "force)", signal.strsignal(signum))
+        worker.running = False
 
     for name in ("SIGINT", "SIGTERM", "SIGQUIT"):
         if hasattr(signal, name):
