@@ -35,19 +35,25 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.core.cache import caches
     from django.db import transaction
-
-    from dateline.syndication import sitemap_figures
 
     try:
         with transaction.atomic():
             run()
             transaction.set_rollback(True)  # the archive as it was: other benches read it
     finally:  # the figures worked out from the dates put back: none kept
-        caches[settings.DATELINE_PAGE_CACHE].delete_many(
-            [sitemap_figures.KEY, sitemap_figures.ASKED_KEY])
+        forget_figures()
+
+
+def forget_figures() -> None:
+    """The archive's figures the worker keeps for the sitemaps (sitemap_figures): none."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    from dateline.syndication import sitemap_figures
+
+    caches[settings.DATELINE_PAGE_CACHE].delete_many(
+        [sitemap_figures.KEY, sitemap_figures.ASKED_KEY])
 
 
 def dated_news(now) -> int:
@@ -66,7 +72,6 @@ def dated_news(now) -> int:
 
 def run() -> None:
     from django.conf import settings
-    from django.core.cache import caches
     from django.test import Client
     from django.utils import timezone
 
@@ -75,8 +80,7 @@ def run() -> None:
 
     client = Client(HTTP_HOST="127.0.0.1")
     print(f"{dated_news(timezone.now())} stories dated within the last 48 hours for this run")
-    caches[settings.DATELINE_PAGE_CACHE].delete_many(
-        [sitemap_figures.KEY, sitemap_figures.ASKED_KEY])
+    forget_figures()
 
     def get(url: str) -> tuple[int, float]:
         started = time.perf_counter()

@@ -6,6 +6,9 @@ from dateline.pagecache.queries import reads_query
 from . import feeds, sitemaps
 
 app_name = "syndication"
+# A section's and a tag's feeds, each under its page's address.
+SECTION_FEED = r"^section/(?P<path>[\w-]+(?:/[\w-]+)*)/feed/"
+TAG_FEED = r"^(?P<kind>people|places|organisations|topics)/(?P<slug>[\w-]+)/feed/"
 
 
 def _moved(to: str):
@@ -25,9 +28,8 @@ _FEED_ALIASES = [
     path("rss.xml", _moved("site-rss")),
     path("atom.xml", _moved("site-atom")),
     path("feed.json", _moved("site-json")),
-    re_path(r"^section/(?P<path>[\w-]+(?:/[\w-]+)*)/feed/$", _moved("section-rss")),
-    re_path(r"^(?P<kind>people|places|organisations|topics)/(?P<slug>[\w-]+)/feed/$",
-            _moved("tag-rss")),
+    re_path(SECTION_FEED + "$", _moved("section-rss")),
+    re_path(TAG_FEED + "$", _moved("tag-rss")),
 ]
 
 # Included before the site's URLs: its section pattern would take /section/a/feed/rss/ too.
@@ -36,17 +38,17 @@ urlpatterns = [
     path("feeds/rss/", feeds.SiteFeed(), name="site-rss"),
     path("feeds/atom/", feeds.SiteAtomFeed(), name="site-atom"),
     path("feeds/json/", feeds.SiteJsonFeed(), name="site-json"),
-    re_path(r"^section/(?P<path>[\w-]+(?:/[\w-]+)*)/feed/rss/$", feeds.SectionFeed(),
+    re_path(SECTION_FEED + "rss/$", feeds.SectionFeed(),
             name="section-rss"),
-    re_path(r"^section/(?P<path>[\w-]+(?:/[\w-]+)*)/feed/atom/$", feeds.SectionAtomFeed(),
+    re_path(SECTION_FEED + "atom/$", feeds.SectionAtomFeed(),
             name="section-atom"),
-    re_path(r"^section/(?P<path>[\w-]+(?:/[\w-]+)*)/feed/json/$", feeds.SectionJsonFeed(),
+    re_path(SECTION_FEED + "json/$", feeds.SectionJsonFeed(),
             name="section-json"),
-    re_path(r"^(?P<kind>people|places|organisations|topics)/(?P<slug>[\w-]+)/feed/rss/$",
+    re_path(TAG_FEED + "rss/$",
             feeds.TagFeed(), name="tag-rss"),
-    re_path(r"^(?P<kind>people|places|organisations|topics)/(?P<slug>[\w-]+)/feed/atom/$",
+    re_path(TAG_FEED + "atom/$",
             feeds.TagAtomFeed(), name="tag-atom"),
-    re_path(r"^(?P<kind>people|places|organisations|topics)/(?P<slug>[\w-]+)/feed/json/$",
+    re_path(TAG_FEED + "json/$",
             feeds.TagJsonFeed(), name="tag-json"),
     path("sitemap.xml", sitemaps.index, name="sitemap-index"),
     path("sitemaps/<slug:section>.xml", sitemaps.sitemap, name="sitemap"),
