@@ -134,6 +134,37 @@ def test_a_table_lead_gives_the_headline_as_a_sentence():
                  "<CINRAM LTD> YEAR NET") == "Cinram Ltd year net."
 
 
+@pytest.mark.parametrize(("body", "expected"), [
+    # A match preview's fact box: venue, date, kick-off, referee, then the story.
+    ("Ewood Park\n\nTuesday, 1 March\n\n2000 GMT\n\nHoward Webb (South Yorkshire)\n\n"
+     "Defender Andy Todd is suspended and could be replaced by Dominic Matteo if he recovers "
+     "from a hamstring injury. Burnley have injury concerns over Frank Sinclair.",
+     "Defender Andy Todd is suspended and could be replaced by Dominic Matteo if he recovers "
+     "from a hamstring injury. Burnley have injury concerns over Frank Sinclair."),
+    # A result line above the report.
+    ("Arsenal win 4-2 on penalties\n\nThe Spanish goalkeeper saved from Alan Quinn and Jon "
+     "Harley as Arsenal sealed a quarter-final trip to Bolton with a 4-2 victory on penalties.",
+     "The Spanish goalkeeper saved from Alan Quinn and Jon Harley as Arsenal sealed a "
+     "quarter-final trip to Bolton with a 4-2 victory on penalties."),
+])
+def test_short_lines_above_the_story_are_passed_over(body, expected):
+    """The lead read only the first four paragraphs and stopped at a line with a figure in it:
+    a preview's fact box or a result line above the report gave the headline as the brief
+    ("Blackburn v Burnley.")."""
+    assert brief(body, "Blackburn v Burnley") == expected
+
+
+@pytest.mark.parametrize("body", [
+    "Shr six cts\n\nNet 155,764\n\nRevs 6,506,792\n\nNOTE: Company formed in August 1986.",
+    "Two-for-one stock split\n\nPay May 12\n\nNote: split is subject to approval of "
+    "shareholders at April 23 annual meeting of the company, the company said in a statement.",
+    "Shr loss 17.4 H.K. Cents (no comparison)\n\nDividend nil (no comparison)\n\n"
+    "Net loss 11.49 mln dlrs.\n\nNotes - Net excluded extraordinary losses.",
+])
+def test_a_wire_table_and_its_note_still_give_the_headline(body):
+    assert brief(body, "DONEGAL GROUP INC YEAR NET") == "Donegal Group Inc year net."
+
+
 def test_the_lead_ends_where_its_prose_does():
     """List items have no sentence mark: read on, they became one invented sentence ("First
     item Second link and more."). A heading before the lead is passed over."""

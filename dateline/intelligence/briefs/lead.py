@@ -38,6 +38,13 @@ QUOTE_REACH = 4
 MIN_CLAUSE = 6
 # A first paragraph this short above a table is the table's note, not a lead.
 SHORT_NOTE = 6
+# A story may open with up to this many short lines above its prose (a match's venue, date,
+# kick-off and referee; a result): passed over, they do not count among LEAD_PARAGRAPHS.
+FACT_LINES = 6
+FACT_LINE_WORDS = 12
+# The paragraph below such lines is a lead only if it is this long: a table's rows may end
+# with a full stop ("Net loss 11.49 mln dlrs.").
+LEAD_WORDS = 15
 ATTRIBUTION = re.compile(
     r",\s+((?:[^,]{0,60}?\s)?(?:said|says|told|added|announced|reported|according to)\b"
     r"[^,]{0,60}?)([.!?][\"”]?)$")
@@ -59,7 +66,8 @@ _SENTENCE_END = re.compile(r"[.!?…]")
 
 class LeadSummariser(Summariser):
     name = "lead"
-    version = "4"
+    # 5: short lines above the story's prose (a fact box, a result) are passed over.
+    version = "5"
 
     def brief(self, story: Story, max_words: int) -> str:
         return _bounded(self._brief(story, max_words))
@@ -98,6 +106,7 @@ def _lead(body: str) -> list[str]:
     """The sentences of the lead's first paragraphs; none when the lead is a table."""
     found: list[str] = []
     paragraphs = [p for p in s.paragraphs(body) if not s.is_byline(p)]
+    paragraphs = paragraphs[_fact_lines(paragraphs):]
     if paragraphs and (s.is_table(paragraphs[0]) or (
             s.words(paragraphs[0]) <= SHORT_NOTE and len(paragraphs) > 1
             and s.is_table(paragraphs[1]))):
@@ -120,6 +129,29 @@ def _lead(body: str) -> list[str]:
             paragraph = _complete_quote(paragraph)
         found.extend(s.split(s.strip_dateline(paragraph) if n == 0 else paragraph))
     return found
+
+
+def _fact_lines(paragraphs: list[str]) -> int:
+    """How many short lines the story opens with above its prose: a match preview's fact box
+    ("Ewood Park", "Tuesday, 1 March", "2000 GMT"), a result ("Arsenal win 4-2 on
+    penalties"). None unless a paragraph of prose follows them: a wire table ("Shr six cts",
+    "Net 155,764") and the note under it ("NOTE: Company formed in August 1986.") are no
+    lead, and keep the headline as the brief."""
+    if len(paragraphs) > 1 and s.is_table(paragraphs[0]) and s.is_table(paragraphs[1]):
+        return 0
+    for n, paragraph in enumerate(paragraphs[:FACT_LINES + 1]):
+        if _SENTENCE_END.search(paragraph[-3:]) and not s.is_table(paragraph):
+            return n if n and _is_lead_paragraph(paragraph) else 0
+        if len(paragraph.split()) > FACT_LINE_WORDS or " vs " in f" {paragraph} " \
+                or paragraph.startswith(s.LIST_ITEM):
+            return 0
+    return 0
+
+
+def _is_lead_paragraph(paragraph: str) -> bool:
+    words = paragraph.split()
+    return (len(words) >= LEAD_WORDS and not is_all_capitals(paragraph)
+            and not any(w.lower().startswith("note") for w in words[:3]))
 
 
 def _units(lead: list[str]) -> list[tuple[list[str], bool]]:
