@@ -165,6 +165,21 @@ def test_a_wire_table_and_its_note_still_give_the_headline(body):
     assert brief(body, "DONEGAL GROUP INC YEAR NET") == "Donegal Group Inc year net."
 
 
+@pytest.mark.parametrize(("body", "expected"), [
+    ("venezuela is seeking a constructive attitude from its creditor banks, finance minister "
+     "manuel azpurua said.",
+     "Venezuela is seeking a constructive attitude from its creditor banks, finance minister "
+     "manuel azpurua said."),
+    ("colombia's cost of living index rose 2.03 pct in february.",
+     "Colombia's cost of living index rose 2.03 pct in february."),
+    ("iPhone sales rose in the quarter.", "iPhone sales rose in the quarter."),
+])
+def test_a_brief_starts_with_a_capital_unless_its_first_word_is_a_name_written_so(body, expected):
+    """76 Reuters stories were sent all in lower case, or lost their first words to the
+    corpus's dateline: their briefs began "venezuela is seeking..."."""
+    assert brief(body) == expected
+
+
 def test_the_lead_ends_where_its_prose_does():
     """List items have no sentence mark: read on, they became one invented sentence ("First
     item Second link and more."). A heading before the lead is passed over."""

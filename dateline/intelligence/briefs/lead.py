@@ -67,10 +67,11 @@ _SENTENCE_END = re.compile(r"[.!?…]")
 class LeadSummariser(Summariser):
     name = "lead"
     # 5: short lines above the story's prose (a fact box, a result) are passed over.
-    version = "5"
+    # 6: a brief starts with a capital letter (_capitalised).
+    version = "6"
 
     def brief(self, story: Story, max_words: int) -> str:
-        return _bounded(self._brief(story, max_words))
+        return _capitalised(_bounded(self._brief(story, max_words)))
 
     def _brief(self, story: Story, max_words: int) -> str:
         lead = _lead(story.body)
@@ -237,6 +238,16 @@ def _bounded(brief: str) -> str:
     cut = clipped(brief, BRIEF_MAX_CHARACTERS - 1)
     spaced = cut.rsplit(" ", 1)[0]
     return (spaced if len(spaced) > BRIEF_MAX_CHARACTERS // 2 else cut).rstrip(",;:-–— ") + "…"
+
+
+def _capitalised(brief: str) -> str:
+    """A brief whose first word is in lower case starts with a capital: some wire stories were
+    sent all in lower case ("venezuela is seeking a 'constructive and flexible' attitude"). A
+    word with a capital inside ("iPhone", "eBay") is a name written so, and kept."""
+    first = brief.split(" ", 1)[0]
+    if first[:1].islower() and not any(c.isupper() for c in first):
+        return brief[0].upper() + brief[1:]
+    return brief
 
 
 def _finish(text: str) -> str:
