@@ -11,6 +11,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from ..html import as_meant
+from .datelines import dateline_and_body
 
 MAX_ID = 200
 MAX_TITLE = 300
@@ -145,6 +146,9 @@ def parse_record(record: object, zone: zoneinfo.ZoneInfo) -> ArticleRecord:
     original_url = _original_url(record)
     sources = _strings(record, "sources") or _strings(record, "source")
     labels = _labels(record)
+    dateline = _string(record, "dateline", limit=200)
+    if not body_html:
+        dateline, body = dateline_and_body(dateline, body)
     return ArticleRecord(
         external_id=_string(record, "id", required=True, limit=MAX_ID),
         headline=_string(record, "title", required=True, limit=MAX_TITLE),
@@ -159,7 +163,7 @@ def parse_record(record: object, zone: zoneinfo.ZoneInfo) -> ArticleRecord:
         authors=_strings(record, "authors"),
         labels=labels,
         places=_strings(record, "places"),
-        dateline=_string(record, "dateline", limit=200),
+        dateline=dateline,
         original_url=original_url,
         fingerprint=_fingerprint(record),
         photos=_photos(record),
