@@ -60,6 +60,9 @@ def test_the_editor_shows_suggestions_topics_related_brief_and_the_warning(
         f"/desk/newsroom/article/{story.pk}/change/").content.decode()
     assert 'id="intelligence"' in page and "intelligence/panel.js" in page
     assert re.search(r"Borisov.*?60%.*?“Borisov”.*?Accept", page, re.S)
+    # The quoted words are evidence, a name or a cue ("Corp" for USA): never "Found in".
+    assert '<th scope="col">Evidence</th>' in page and "Found in" not in page
+    assert "or a word that goes with the tag in the archive" in page
     assert 'aria-label="Undo Sofia: take it off the story"' in page  # applied at 95%
     assert "Very like" in page and "“Grain sales soar in Sofia”" in page
     assert "Wheat harvest" in page and "Grain" in page
