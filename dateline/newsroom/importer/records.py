@@ -3,7 +3,7 @@
 import hashlib
 import json
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
@@ -146,10 +146,7 @@ def parse_record(record: object, zone: zoneinfo.ZoneInfo) -> ArticleRecord:
     original_url = _original_url(record)
     sources = _strings(record, "sources") or _strings(record, "source")
     labels = _labels(record)
-    dateline = _string(record, "dateline", limit=200)
-    if not body_html:
-        dateline, body = dateline_and_body(dateline, body)
-    return ArticleRecord(
+    parsed = ArticleRecord(
         external_id=_string(record, "id", required=True, limit=MAX_ID),
         headline=_string(record, "title", required=True, limit=MAX_TITLE),
         body=body,
@@ -163,11 +160,15 @@ def parse_record(record: object, zone: zoneinfo.ZoneInfo) -> ArticleRecord:
         authors=_strings(record, "authors"),
         labels=labels,
         places=_strings(record, "places"),
-        dateline=dateline,
+        dateline=_string(record, "dateline", limit=200),
         original_url=original_url,
         fingerprint=_fingerprint(record),
         photos=_photos(record),
     )
+    if body_html:
+        return parsed
+    dateline, body = dateline_and_body(parsed.dateline, parsed.body)
+    return replace(parsed, dateline=dateline, body=body)
 
 
 def _photos(record: dict) -> tuple[dict, ...]:
