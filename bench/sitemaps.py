@@ -63,10 +63,10 @@ def dated_news(now) -> int:
     from dateline.newsroom.models import Article
 
     newest = list(Article.objects.live().filter(published_at_is_import_time=False)
-                  .order_by("-published_at").values_list("pk", flat=True)[:NEWS])
-    for n, pk in enumerate(newest):
-        Article.objects.filter(pk=pk).update(
-            published_at=now - timedelta(hours=47) * n / max(len(newest), 1))
+                  .order_by("-published_at").only("pk")[:NEWS])
+    for n, story in enumerate(newest):
+        story.published_at = now - timedelta(hours=47) * n / len(newest)
+    Article.objects.bulk_update(newest, ["published_at"])
     return len(newest)
 
 

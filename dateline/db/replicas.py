@@ -147,7 +147,7 @@ PRIMARY_POSITION_SQL = "SELECT pg_current_wal_flush_lsn()"
 
 
 def _primary_position() -> str:
-    """Where the primary's write-ahead log ends: every commit so far is before it."""
+    """Where the primary's write-ahead log is flushed to (PRIMARY_POSITION_SQL)."""
     primary = connections[DEFAULT_DB_ALIAS]
     primary.ensure_connection()
     # The driver's own cursors: this bookkeeping is no query of the request, and must not run

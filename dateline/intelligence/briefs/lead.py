@@ -141,7 +141,7 @@ def _fact_lines(paragraphs: list[str]) -> int:
     if len(paragraphs) > 1 and s.is_table(paragraphs[0]) and s.is_table(paragraphs[1]):
         return 0
     for n, paragraph in enumerate(paragraphs[:FACT_LINES + 1]):
-        if _SENTENCE_END.search(paragraph[-3:]) and not s.is_table(paragraph):
+        if _SENTENCE_END.search(paragraph) and not s.is_table(paragraph):
             return n if n and _is_lead_paragraph(paragraph) else 0
         if len(paragraph.split()) > FACT_LINE_WORDS or " vs " in f" {paragraph} " \
                 or paragraph.startswith(s.LIST_ITEM):
