@@ -5,8 +5,10 @@ import re
 import shutil
 import subprocess
 import zlib
+from collections import Counter
 from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -146,6 +148,38 @@ def test_no_word_is_broken_by_a_hyphen_of_the_pdf_s_own(client, make_section, ma
     assert "\u2010" not in read and not re.search(r"[a-z]-\n", read)
     found = re.findall(r"[a-z]+", read)
     assert found.count("reassessing") >= 20 and "reas" not in found
+
+
+def word_gaps(pdf: bytes, tmp_path) -> list[float]:
+    """The space, in points, between each two words on one printed line of body text (the
+    size most words are set in), as poppler lays the page out."""
+    path = tmp_path / "gaps.pdf"
+    path.write_bytes(pdf)
+    out = tmp_path / "gaps.html"
+    subprocess.run(["pdftotext", "-bbox-layout", str(path), str(out)], check=True, timeout=60)
+    number = r'"([0-9.]+)"'
+    word = re.compile(rf"<word xMin={number} yMin={number} xMax={number} yMax={number}>")
+    lines = [[tuple(map(float, w)) for w in word.findall(line)]
+             for line in re.findall(r"<line .*?</line>", out.read_text(), re.S)]
+    heights = Counter(round(w[3] - w[1], 1) for line in lines for w in line)
+    body_height = heights.most_common(1)[0][0]
+    return [b[0] - a[2] for line in lines if len(line) >= 4
+            and all(round(w[3] - w[1], 1) == body_height for w in line)
+            for a, b in pairwise(line)]
+
+
+def test_body_text_keeps_even_spaces_between_its_words(client, make_section, make_article,
+                                                       tmp_path):
+    """Justified without hyphenation, the narrow columns stretched each line to its edge by
+    widening its spaces, one in ten to nearly three spaces (pdf.css). Ragged right, a space
+    is a space wherever it falls."""
+    make_article("Even spaces", section=make_section("World"), published_at=at(1),
+                 body=body(900, "climate"))
+    build_edition(DAY)
+    gaps = sorted(word_gaps(client.get(URL).content, tmp_path))
+    space = gaps[len(gaps) // 2]
+    assert len(gaps) > 300 and 1.0 < space < 4.0
+    assert gaps[-1] < 1.5 * space, (space, gaps[-10:])
 
 
 def test_a_word_longer_than_its_column_is_broken_inside_the_page(client, make_section,
