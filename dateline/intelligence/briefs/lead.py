@@ -143,7 +143,7 @@ def _fact_lines(paragraphs: list[str]) -> int:
     for n, paragraph in enumerate(paragraphs[:FACT_LINES + 1]):
         if _SENTENCE_END.search(paragraph) and not s.is_table(paragraph):
             return n if n and _is_lead_paragraph(paragraph) else 0
-        if len(paragraph.split()) > FACT_LINE_WORDS or " vs " in f" {paragraph} " \
+        if s.words(paragraph) > FACT_LINE_WORDS or " vs " in f" {paragraph} " \
                 or paragraph.startswith(s.LIST_ITEM):
             return 0
     return 0
