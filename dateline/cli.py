@@ -5,8 +5,25 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run a management command, as `manage.py` would, with Dateline's settings as the default."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings.dev")
-    from django.core.management import execute_from_command_line
+    """Run a management command, as `manage.py` would, with Dateline's settings as the default.
 
-    execute_from_command_line(argv if argv is not None else sys.argv)
+    Settings that cannot be used (a variable that is not a number, an unknown database engine:
+    dateline/base/environment.py) end the command with their one-line reason and status 2,
+    not a traceback from inside Django's settings loader.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings.dev")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import ManagementUtility
+
+    utility = ManagementUtility(list(argv if argv is not None else sys.argv))
+    # `python -m dateline` runs __main__.py, which Django names "python -m django" in its help
+    # ("Type 'python -m django help <subcommand>'"): a command that does not know Dateline's.
+    if utility.prog_name == "python -m django":
+        utility.prog_name = "python -m dateline"
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - reads the settings module now
+        utility.execute()  # a command's options read the environment too (serve's PORT)
+    except ImproperlyConfigured as problem:
+        print(f"dateline: {problem}", file=sys.stderr)
+        sys.exit(2)

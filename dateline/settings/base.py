@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from dateline.base.environment import number, one_of, whole_number
 from dateline.pictures.storages import storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -99,7 +100,7 @@ TEMPLATES = [
 
 def database_from_env() -> dict:
     """Build the default database from DATELINE_DB_* variables (SQLite unless told otherwise)."""
-    engine = os.environ.get("DATELINE_DB_ENGINE", "sqlite")
+    engine = one_of("DATELINE_DB_ENGINE", "sqlite", ("sqlite", "postgresql"))
     if engine == "postgresql":
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -112,7 +113,7 @@ def database_from_env() -> dict:
             "CONN_HEALTH_CHECKS": True,
             # A server that takes connections and never answers (frozen, a hung disk) fails a
             # request (and /readyz) in seconds: libpq alone waits for ever. libpq reads 1 as 2.
-            "OPTIONS": {"connect_timeout": int(os.environ.get("DATELINE_DB_CONNECT_TIMEOUT", "5"))},
+            "OPTIONS": {"connect_timeout": whole_number("DATELINE_DB_CONNECT_TIMEOUT", 5)},
         }
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -165,8 +166,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_FAILURE_LIMIT = int(os.environ.get("DATELINE_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DATELINE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = whole_number("DATELINE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=whole_number("DATELINE_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "dateline.newsroom.desk.login.login_address"
 AXES_LOCKOUT_CALLABLE = "dateline.newsroom.desk.login.locked_out"
@@ -222,7 +223,7 @@ CACHES = {
 RATELIMIT_USE_CACHE = "ratelimit"
 # Web processes that serve at once (`dateline serve --workers`): with more than one, a check
 # refuses rate limits counted in one process's memory.
-DATELINE_WORKERS = int(os.environ.get("DATELINE_WORKERS", "1"))
+DATELINE_WORKERS = whole_number("DATELINE_WORKERS", 1)
 DATELINE_PAGE_CACHE = "pages"
 # One machine: processes learn of invalidations from this memory-mapped file. Production
 # with several machines sets DATELINE_PAGE_CACHE_BOARD="" and relies on the shared cache.
@@ -230,13 +231,13 @@ DATELINE_PAGE_CACHE_BOARD = os.environ.get(
     "DATELINE_PAGE_CACHE_BOARD", str(VAR_DIR / "cache" / "generation")
 )
 # Off only to measure or debug rendering: every request then goes through Django...
-DATELINE_PAGE_CACHE_ON = os.environ.get("DATELINE_PAGE_CACHE", "on") != "off"
+DATELINE_PAGE_CACHE_ON = one_of("DATELINE_PAGE_CACHE", "on", ("on", "off")) == "on"
 # ...and with this off too, every part of every page is rendered from the database.
-DATELINE_FRAGMENT_CACHE_ON = os.environ.get("DATELINE_FRAGMENT_CACHE", "on") != "off"
+DATELINE_FRAGMENT_CACHE_ON = one_of("DATELINE_FRAGMENT_CACHE", "on", ("on", "off")) == "on"
 # Seconds a CDN may keep a page (it is purged by Surrogate-Key on change), and may serve it
 # stale while fetching a fresh copy.
-DATELINE_PAGE_CACHE_TIMEOUT = int(os.environ.get("DATELINE_PAGE_CACHE_TIMEOUT", "300"))
-DATELINE_PAGE_CACHE_STALE = int(os.environ.get("DATELINE_PAGE_CACHE_STALE", "60"))
+DATELINE_PAGE_CACHE_TIMEOUT = whole_number("DATELINE_PAGE_CACHE_TIMEOUT", 300)
+DATELINE_PAGE_CACHE_STALE = whole_number("DATELINE_PAGE_CACHE_STALE", 60)
 # /api/ answers partners by API key: a stored copy would reach readers without one.
 DATELINE_PAGE_CACHE_EXCLUDE = ("/desk/", "/preview/", "/static/", "/media/", "/healthz",
                                "/readyz", "/metrics", "/api/")
@@ -276,18 +277,17 @@ DATELINE_LIVE_BROKERS: dict[str, str] = {}
 DATELINE_LIVE_BOARD = os.environ.get("DATELINE_LIVE_BOARD", str(VAR_DIR / "cache" / "live"))
 DATELINE_LIVE_LOCAL_POLL = 0.05
 # Streams also read the table this often, whatever the broker says (or fails to say).
-DATELINE_LIVE_SAFETY_POLL = float(os.environ.get("DATELINE_LIVE_SAFETY_POLL", "5"))
+DATELINE_LIVE_SAFETY_POLL = number("DATELINE_LIVE_SAFETY_POLL", 5)
 DATELINE_LIVE_HEARTBEAT = 15
 DATELINE_LIVE_RETENTION_DAYS = 7
 # Events a stream keeps in memory for reconnecting readers; older ones come from the table,
 # at most DATELINE_LIVE_REPLAY_LIMIT of them (a reader away longer starts afresh).
-DATELINE_LIVE_RING = int(os.environ.get("DATELINE_LIVE_RING", "2000"))
-DATELINE_LIVE_REPLAY_LIMIT = int(os.environ.get("DATELINE_LIVE_REPLAY_LIMIT", "1000"))
+DATELINE_LIVE_RING = whole_number("DATELINE_LIVE_RING", 2000)
+DATELINE_LIVE_REPLAY_LIMIT = whole_number("DATELINE_LIVE_REPLAY_LIMIT", 1000)
 # Bytes written to one stream before it ends and its reader comes back for the rest (with its
 # Last-Event-ID, a quarter of a second later): what a reader that reads nothing holds in the
 # server, which cannot tell read from unread (a few hundred live entries per stream).
-DATELINE_LIVE_STREAM_MAX_BYTES = int(os.environ.get("DATELINE_LIVE_STREAM_MAX_BYTES",
-                                                    str(256 * 1024)))
+DATELINE_LIVE_STREAM_MAX_BYTES = whole_number("DATELINE_LIVE_STREAM_MAX_BYTES", 256 * 1024)
 # WebSub (dateline.syndication.websub): Dateline is the hub of its own feeds, at /websub/.
 # Callbacks on private, loopback or link-local addresses are refused unless this is on (dev
 # and tests).
@@ -360,7 +360,7 @@ DATELINE_INGEST_TICK = 60
 DATELINE_INGEST_POLL_THREADS = 4
 # Items unused in a draft or a press review go after this many days; unreadable payloads
 # kept for diagnosis after FAILED_KEEP_DAYS, at most FAILED_PAYLOAD_BYTES of each.
-DATELINE_INGEST_KEEP_DAYS = int(os.environ.get("DATELINE_INGEST_KEEP_DAYS", "30"))
+DATELINE_INGEST_KEEP_DAYS = whole_number("DATELINE_INGEST_KEEP_DAYS", 30)
 DATELINE_INGEST_FAILED_KEEP_DAYS = 7
 DATELINE_INGEST_FAILED_PAYLOAD_BYTES = 256 * 1024
 # The foreign-media monitor looks for the site's country (ISO 3166 alpha-2): its watched terms
@@ -398,11 +398,11 @@ DATELINE_INTELLIGENCE_USE = {"tagger": "gazetteer", "classifier": "linear",
 DATELINE_INTELLIGENCE_DIR = str(VAR_DIR / "intelligence")
 # Suggested tags at or above this confidence are applied without an editor (0 < x <= 1; 1.01
 # applies none); editors' decisions are never overridden.
-DATELINE_INTELLIGENCE_APPLY_AT = float(os.environ.get("DATELINE_INTELLIGENCE_APPLY_AT", "0.9"))
+DATELINE_INTELLIGENCE_APPLY_AT = number("DATELINE_INTELLIGENCE_APPLY_AT", 0.9)
 # The longest brief of News in Brief, in words.
 DATELINE_BRIEF_MAX_WORDS = 60
 # Newest breaking story shown in the banner while it is younger than this.
-DATELINE_BREAKING_HOURS = int(os.environ.get("DATELINE_BREAKING_HOURS", "12"))
+DATELINE_BREAKING_HOURS = whole_number("DATELINE_BREAKING_HOURS", 12)
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -442,9 +442,9 @@ DATELINE_SITE_TAGLINE = os.environ.get(
 )
 DATELINE_PAGE_SIZE = 20
 # How long a signed preview link of an unpublished article works, in seconds.
-DATELINE_PREVIEW_MAX_AGE = int(os.environ.get("DATELINE_PREVIEW_MAX_AGE", str(48 * 3600)))
+DATELINE_PREVIEW_MAX_AGE = whole_number("DATELINE_PREVIEW_MAX_AGE", 48 * 3600)
 # Feeds carry the whole sanitised body when on, else the teaser and a link.
-DATELINE_FEED_FULL_CONTENT = os.environ.get("DATELINE_FEED_FULL_CONTENT", "") == "1"
+DATELINE_FEED_FULL_CONTENT = one_of("DATELINE_FEED_FULL_CONTENT", "0", ("0", "1")) == "1"
 # The house's rights, carried by feeds (<rights>, <copyright>), ninjs and JSON-LD for every story
 # that names no source of its own.
 DATELINE_RIGHTS_HOLDER = os.environ.get("DATELINE_RIGHTS_HOLDER", DATELINE_SITE_NAME)
@@ -490,12 +490,8 @@ DATELINE_REQUEST_MAX_BYTES_BY_PATH = {"/report/": DATELINE_SUBMISSION_MAX_REQUES
 # Reports accepted per sender (IPv4 address, IPv6 /64) and per e-mail address in each window
 # of RATE_WINDOW seconds, and POSTs of any kind (mistakes included) per sender: counted in
 # the "ratelimit" cache, which every web process shares.
-DATELINE_SUBMISSION_REPORTS_PER_SENDER = int(
-    os.environ.get("DATELINE_SUBMISSION_REPORTS_PER_SENDER", "5")
-)
-DATELINE_SUBMISSION_REPORTS_PER_ADDRESS = int(
-    os.environ.get("DATELINE_SUBMISSION_REPORTS_PER_ADDRESS", "3")
-)
+DATELINE_SUBMISSION_REPORTS_PER_SENDER = whole_number("DATELINE_SUBMISSION_REPORTS_PER_SENDER", 5)
+DATELINE_SUBMISSION_REPORTS_PER_ADDRESS = whole_number("DATELINE_SUBMISSION_REPORTS_PER_ADDRESS", 3)
 DATELINE_SUBMISSION_ATTEMPTS_PER_SENDER = 30
 DATELINE_SUBMISSION_RATE_WINDOW = 3600
 # Seconds the confirmation page's signed link shows the reference (it is in the e-mail too).
@@ -519,13 +515,13 @@ DATELINE_DESK_APP_ORDER = ["newsroom", "ingest", "submissions", "pictures", "liv
 # console (the service's log) instead of being sent: right for `make run`, a warning sign in
 # production. A slow server delays a reader's confirmation page by at most `timeout` seconds.
 _email_host = os.environ.get("DATELINE_EMAIL_HOST", "")
-_email_security = os.environ.get("DATELINE_EMAIL_SECURITY", "starttls")
+_email_security = one_of("DATELINE_EMAIL_SECURITY", "starttls", ("starttls", "ssl", "none"))
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
             "host": _email_host,
-            "port": int(os.environ.get("DATELINE_EMAIL_PORT", "587")),
+            "port": whole_number("DATELINE_EMAIL_PORT", 587),
             "username": os.environ.get("DATELINE_EMAIL_USER", ""),
             "password": os.environ.get("DATELINE_EMAIL_PASSWORD", ""),
             "use_tls": _email_security == "starttls",
@@ -540,7 +536,7 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Behind a reverse proxy (nginx), which sets X-Forwarded-Proto and appends to X-Forwarded-For.
-DATELINE_BEHIND_PROXY = os.environ.get("DATELINE_BEHIND_PROXY", "") == "1"
+DATELINE_BEHIND_PROXY = one_of("DATELINE_BEHIND_PROXY", "0", ("0", "1")) == "1"
 # /metrics answers these addresses or networks, and requests with the bearer token.
 DATELINE_METRICS_ALLOWED_IPS = [
     a.strip() for a in os.environ.get("DATELINE_METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",")
@@ -555,7 +551,7 @@ DATELINE_METRICS_TOKEN = os.environ.get("DATELINE_METRICS_TOKEN", "")
 DATELINE_SEARCH_BACKENDS = {
     "default": {
         "BACKEND": "dateline.search.backends.database.DatabaseSearchBackend",
-        "HALF_LIFE_DAYS": float(os.environ.get("DATELINE_SEARCH_HALF_LIFE_DAYS", "30")),
+        "HALF_LIFE_DAYS": number("DATELINE_SEARCH_HALF_LIFE_DAYS", 30),
     },
 }
 # Results of identical public searches, shared by every process, until a story changes.
@@ -564,16 +560,14 @@ DATELINE_SEARCH_CACHE_TIMEOUT = 300
 
 # Public reads (GET and HEAD outside these paths) stop past a budget (dateline.db.limits):
 # on SQLite the CPU their statements use in all, on PostgreSQL each statement's time.
-DATELINE_PUBLIC_READ_LIMIT_ON = os.environ.get("DATELINE_PUBLIC_READ_LIMIT", "on") != "off"
-DATELINE_PUBLIC_READ_CPU_MS = int(os.environ.get("DATELINE_PUBLIC_READ_CPU_MS", "120"))
-DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS = int(
-    os.environ.get("DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS", "500")
-)
+DATELINE_PUBLIC_READ_LIMIT_ON = one_of("DATELINE_PUBLIC_READ_LIMIT", "on", ("on", "off")) == "on"
+DATELINE_PUBLIC_READ_CPU_MS = whole_number("DATELINE_PUBLIC_READ_CPU_MS", 120)
+DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS = whole_number("DATELINE_PUBLIC_STATEMENT_TIMEOUT_MS", 500)
 DATELINE_PUBLIC_READ_EXEMPT = ("/desk/",)
 # How old the sitemaps' archive figures may grow before the worker works them out again
 # (dateline.syndication.sitemap_figures): what a publication changes shows at once; an
 # unpublished or moved story leaves its month, section or tag within this.
-DATELINE_SITEMAP_FIGURES_SECONDS = int(os.environ.get("DATELINE_SITEMAP_FIGURES_SECONDS", "600"))
+DATELINE_SITEMAP_FIGURES_SECONDS = whole_number("DATELINE_SITEMAP_FIGURES_SECONDS", 600)
 
 # The daily edition (dateline.edition): built and sent every morning at this site time from the
 # previous 24 hours' stories.
@@ -600,14 +594,14 @@ DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS = 3
 # Readership (dateline.readership): counts kept in memory and written about this often (a
 # worker killed outright loses at most this much); at most this many distinct (kind, key,
 # hour) a process holds between writes, so a flood of made-up keys cannot fill its memory.
-DATELINE_READERSHIP_FLUSH_SECONDS = float(os.environ.get("DATELINE_READERSHIP_FLUSH_SECONDS", "1"))
+DATELINE_READERSHIP_FLUSH_SECONDS = number("DATELINE_READERSHIP_FLUSH_SECONDS", 1)
 DATELINE_READERSHIP_MAX_BATCH = 100_000
 # Where nginx writes the beacons it answers itself (deploy/nginx.conf), a file per 100 seconds,
 # for `dateline serve` to count (dateline/readership/beacon_log.py); nothing there, nothing read.
 DATELINE_BEACON_LOG_DIR = Path(os.environ.get("DATELINE_BEACON_LOG_DIR", VAR_DIR / "beacons"))
 # One sender's (network's) beacons for one story or campaign counted at most this many times a
 # window (dateline/readership/repeats.py); 0: no limit.
-DATELINE_READERSHIP_REPEATS = int(os.environ.get("DATELINE_READERSHIP_REPEATS", "10"))
+DATELINE_READERSHIP_REPEATS = whole_number("DATELINE_READERSHIP_REPEATS", 10)
 DATELINE_READERSHIP_REPEAT_SECONDS = 1800
 # The "Most read" block (last 24 hours) is counted afresh this often.
 DATELINE_READERSHIP_MOST_READ_SECONDS = 300
@@ -615,6 +609,6 @@ DATELINE_READERSHIP_MOST_READ_SECONDS = 300
 # Advertising (dateline.ads): each process keeps the running campaigns and the impressions of
 # capped ones this long (a cap may be passed by these seconds' impressions); the in-story slot
 # follows this paragraph, the listing slot comes after every this many stories.
-DATELINE_ADS_REFRESH_SECONDS = float(os.environ.get("DATELINE_ADS_REFRESH_SECONDS", "5"))
+DATELINE_ADS_REFRESH_SECONDS = number("DATELINE_ADS_REFRESH_SECONDS", 5)
 DATELINE_ADS_AFTER_PARAGRAPH = 3
 DATELINE_ADS_LISTING_EVERY = 5

@@ -3,6 +3,8 @@
 import os
 import secrets
 
+from dateline.base.environment import one_of
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR
 
@@ -18,7 +20,7 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = os.environ.get("DATELINE_SECRET_KEY") or _local_secret_key()
-DEBUG = os.environ.get("DATELINE_DEBUG", "") == "1"
+DEBUG = one_of("DATELINE_DEBUG", "0", ("0", "1")) == "1"
 ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]  # noqa: F405
 # A subscriber tried out on this machine listens on loopback.
 DATELINE_WEBSUB_ALLOW_PRIVATE = True

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from dateline.base.environment import one_of, whole_number
 from dateline.db.config import replica_databases_from_env
 
 from .base import *  # noqa: F403
@@ -40,7 +41,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 # HTTPS ends at the reverse proxy; DATELINE_BEHIND_PROXY=1 trusts the X-Forwarded-Proto it sets.
-_https = os.environ.get("DATELINE_HTTPS", "1") == "1"
+_https = one_of("DATELINE_HTTPS", "1", ("0", "1")) == "1"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _https
 if DATELINE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -48,12 +49,12 @@ if DATELINE_BEHIND_PROXY:
 SECURE_SSL_REDIRECT = _https and DATELINE_BEHIND_PROXY
 # Probes and scrapers may ask the app server itself, in plain HTTP on its private address.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
-SECURE_HSTS_SECONDS = int(os.environ.get("DATELINE_HSTS_SECONDS", "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("DATELINE_HSTS_INCLUDE_SUBDOMAINS", "") == "1"
-SECURE_HSTS_PRELOAD = os.environ.get("DATELINE_HSTS_PRELOAD", "") == "1"
+SECURE_HSTS_SECONDS = whole_number("DATELINE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = one_of("DATELINE_HSTS_INCLUDE_SUBDOMAINS", "0", ("0", "1")) == "1"
+SECURE_HSTS_PRELOAD = one_of("DATELINE_HSTS_PRELOAD", "0", ("0", "1")) == "1"
 
 # Each worker thread keeps its connection this many seconds instead of opening one per request.
-DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATELINE_DB_CONN_MAX_AGE", "60"))
+DATABASES["default"]["CONN_MAX_AGE"] = whole_number("DATELINE_DB_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL's connect_timeout (5 s) is in base.py: development and tests need it too.
 

@@ -2,6 +2,8 @@
 
 import os
 
+from dateline.base.environment import number
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret"
@@ -68,6 +70,6 @@ DATELINE_WEBSUB_ALLOW_PRIVATE = True
 DATELINE_INGEST_ALLOW_PRIVATE = True
 DATELINE_INGEST_HOST_GAP = 0
 # Counts are written when a test calls flush(), not by a thread racing the test's transaction.
-DATELINE_READERSHIP_FLUSH_SECONDS = float(os.environ.get("DATELINE_READERSHIP_FLUSH_SECONDS", "0"))
+DATELINE_READERSHIP_FLUSH_SECONDS = number("DATELINE_READERSHIP_FLUSH_SECONDS", 0)
 # Campaigns read afresh at each pick: a test's change shows at once.
 DATELINE_ADS_REFRESH_SECONDS = 0

@@ -45,6 +45,7 @@ from dateline.base import heartbeat
 from dateline.base.bodies import chunked as sent_in_chunks
 from dateline.base.bodies import content_length
 from dateline.base.clients import network_in
+from dateline.base.environment import whole_number
 from dateline.base.turns import taking_turns
 from dateline.ops.middleware import NO_ROOM, NOWHERE, disk_full, refused_unread
 from dateline.pagecache.wsgi import CachedPagesApplication
@@ -255,9 +256,9 @@ class AliveFirst:
 # slot behind pages being rendered nor take one. With the hits inside it, a database that
 # stopped answering without refusing (a frozen server, a hung disk) left both slots to requests
 # waiting on it, and every stored page waited behind them: 2 s, then as long as they did.
-_SLOTS = int(os.environ.get("DATELINE_THREADS") or os.cpu_count() or 2)
+_SLOTS = whole_number("DATELINE_THREADS", os.cpu_count() or 2, least=1)
 application = AliveFirst(BeaconFirst(CachedPagesApplication(Bulkhead(
     django_application, slots=_SLOTS,
-    readers=readers_for(_SLOTS, int(os.environ.get("DATELINE_SLOW_BODY_THREADS") or 0))))))
+    readers=readers_for(_SLOTS, whole_number("DATELINE_SLOW_BODY_THREADS", 0, least=0))))))
 # Its sign of life for serve's watchdog (dateline.base.heartbeat).
 heartbeat.start_thread()

@@ -16,13 +16,15 @@ import time
 from collections.abc import Callable, Collection
 from pathlib import Path
 
+from dateline.base.environment import number
+
 # Far longer than any pause of a live process (a full garbage collection, a page's
 # rendering holding the GIL for a tenth of a second, a machine swapping for a moment).
-FROZEN_S = float(os.environ.get("DATELINE_WORKER_FROZEN_S", "15"))
+FROZEN_S = number("DATELINE_WORKER_FROZEN_S", 15)
 # The background worker, a child of serve's own, beats too: frozen (stopped, or stuck), no story
 # came out at its time and nothing said so but the desk's backlog notice. Its tasks may hold the
 # GIL longer than a page does (a C library's long call): it is given longer.
-BACKGROUND_FROZEN_S = float(os.environ.get("DATELINE_BACKGROUND_FROZEN_S", "60"))
+BACKGROUND_FROZEN_S = number("DATELINE_BACKGROUND_FROZEN_S", 60)
 # serve looks every fifth of a second: a longer gap means serve itself did not run (the machine
 # suspended, a laptop's lid closed, the whole host stalled), and nor did the workers. Their
 # silence then says nothing: they get GRACE_S to beat again before they are judged.

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dateline.base.environment import whole_number
 from dateline.ingest.demo.outlets import OUTLETS
 from dateline.ingest.demo.server import serve_forever
 
 
 def default_port() -> int:
     # PORT is the site, PORT+1 its live stream: the demo outlets take the next one.
-    return int(os.environ.get("DEMO_OUTLETS_PORT") or int(os.environ.get("PORT", "8000")) + 2)
+    return whole_number("DEMO_OUTLETS_PORT", whole_number("PORT", 8000) + 2)
 
 
 class Command(BaseCommand):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from dateline.base import heartbeat
+from dateline.base.environment import whole_number
 from dateline.ops.serving.granian import (
     SLOW_BODY_THREADS,
     cannot_listen,
@@ -37,9 +38,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--port", type=int, default=whole_number("PORT", 8000))
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("DATELINE_WORKERS", "2")),
+            "--workers", type=int, default=whole_number("DATELINE_WORKERS", 2),
             # Two, so that one killed leaves the other answering while granian replaces it;
             # the second costs 65 to 80 MB (measured on a small demo site).
             help="granian worker processes (default 2).",
@@ -48,23 +49,23 @@ class Command(BaseCommand):
         # without letting hundreds of threads fight over the GIL (granian's default is 512).
         parser.add_argument(
             "--threads", type=int,
-            default=int(os.environ.get("DATELINE_THREADS", str(os.cpu_count() or 2))),
+            default=whole_number("DATELINE_THREADS", os.cpu_count() or 2),
             help="Requests each worker runs at once (default: the number of cores).",
         )
         parser.add_argument(
             "--slow-body-threads", type=int,
-            default=int(os.environ.get("DATELINE_SLOW_BODY_THREADS", str(SLOW_BODY_THREADS))),
+            default=whole_number("DATELINE_SLOW_BODY_THREADS", SLOW_BODY_THREADS),
             help="Threads per worker that only wait for request bodies still arriving "
                  f"(default {SLOW_BODY_THREADS}; 0 behind a proxy that buffers them, as nginx "
                  "does).",
         )
         parser.add_argument(
-            "--live-port", type=int, default=int(os.environ.get("LIVE_PORT", "0")),
+            "--live-port", type=int, default=whole_number("LIVE_PORT", 0),
             help="Port of the live event stream (default PORT+1).",
         )
         parser.add_argument(
             "--live-workers", type=int,
-            default=int(os.environ.get("DATELINE_LIVE_WORKERS", "1")),
+            default=whole_number("DATELINE_LIVE_WORKERS", 1),
         )
         parser.add_argument(
             "--no-live", action="store_true",
@@ -88,7 +89,7 @@ class Command(BaseCommand):
         # The stream's and the demo outlets' ports when not given, worked out once: checked
         # free first, then listened on.
         options["live_port"] = options["live_port"] or options["port"] + 1
-        options["outlets_port"] = int(os.environ.get("DEMO_OUTLETS_PORT") or options["port"] + 2)
+        options["outlets_port"] = whole_number("DEMO_OUTLETS_PORT", options["port"] + 2)
         self._ports_free(**options)
         # Where granian's workers beat (dateline.base.heartbeat), this serve's alone.
         beats = Path(tempfile.mkdtemp(prefix="dateline-heartbeats-"))

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 
 from dateline.base import heartbeat
+from dateline.base.environment import whole_number
 from dateline.base.errors import in_words
 from dateline.db.unavailable import unavailable
 
@@ -219,7 +220,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true",
                             help="Run what is due now, then exit (from cron, or to try it).")
         parser.add_argument(
-            "--nice", type=int, default=int(os.environ.get("DATELINE_WORKER_NICE", "10")),
+            "--nice", type=int, default=whole_number("DATELINE_WORKER_NICE", 10),
             help="How much lower than the web server's its CPU priority is (0: the same).")
 
     def handle(self, *args, interval: float, batch: bool, nice: int, **options) -> None:

@@ -1,0 +1,79 @@
+"""Settings from the environment: a value that cannot be used is refused in one line naming
+the variable, by the reader functions and by the `dateline` command, never taken as the
+default and never a traceback."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from dateline.base.environment import number, one_of, whole_number
+
+
+def test_unset_or_empty_variables_give_the_default(monkeypatch):
+    monkeypatch.delenv("DATELINE_X", raising=False)
+    assert whole_number("DATELINE_X", 7) == 7
+    monkeypatch.setenv("DATELINE_X", " ")
+    assert number("DATELINE_X", 0.5) == 0.5
+    assert one_of("DATELINE_X", "on", ("on", "off")) == "on"
+
+
+def test_set_variables_are_read(monkeypatch):
+    monkeypatch.setenv("DATELINE_X", " 12 ")
+    assert whole_number("DATELINE_X", 7) == 12
+    assert number("DATELINE_X", 0.5) == 12.0
+    monkeypatch.setenv("DATELINE_X", "off")
+    assert one_of("DATELINE_X", "on", ("on", "off")) == "off"
+
+
+@pytest.mark.parametrize(("value", "reader", "message"), [
+    ("two", lambda: whole_number("DATELINE_X", 1), "DATELINE_X must be a whole number, not 'two'"),
+    ("1.5", lambda: whole_number("DATELINE_X", 1), "DATELINE_X must be a whole number, not '1.5'"),
+    ("0", lambda: whole_number("DATELINE_X", 1, least=1), "DATELINE_X must be 1 or more, not 0"),
+    ("abc", lambda: number("DATELINE_X", 1.0), "DATELINE_X must be a number, not 'abc'"),
+    ("nan", lambda: number("DATELINE_X", 1.0), "DATELINE_X must be a finite number"),
+    ("-1", lambda: number("DATELINE_X", 1.0, least=0), "DATELINE_X must be 0 or more, not -1"),
+    ("postgres", lambda: one_of("DATELINE_X", "sqlite", ("sqlite", "postgresql")),
+     "DATELINE_X must be 'sqlite' or 'postgresql', not 'postgres'"),
+])
+def test_values_that_cannot_be_used_are_refused_by_name(monkeypatch, value, reader, message):
+    monkeypatch.setenv("DATELINE_X", value)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        reader()
+
+
+def run_dateline(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)  # the command's own default (dev)
+    return subprocess.run([sys.executable, "-m", "dateline", *args], capture_output=True,
+                          text=True, timeout=120, env={**environment, **env})
+
+
+@pytest.mark.parametrize(("env", "args", "line"), [
+    # A misspelt engine used to run the site on a fresh SQLite file, without a word.
+    ({"DATELINE_DB_ENGINE": "postgres"}, ("check",),
+     "dateline: DATELINE_DB_ENGINE must be 'sqlite' or 'postgresql', not 'postgres'."),
+    ({"DATELINE_WORKERS": "two"}, ("check",),
+     "dateline: DATELINE_WORKERS must be a whole number, not 'two'."),
+    ({"DATELINE_PAGE_CACHE": "of"}, ("check",),
+     "dateline: DATELINE_PAGE_CACHE must be 'on' or 'off', not 'of'."),
+    # Read by serve's options, after the settings: even its --help failed with a traceback.
+    ({"PORT": "abc"}, ("serve", "--help"), "dateline: PORT must be a whole number, not 'abc'."),
+])
+def test_the_command_names_the_variable_in_one_line(tmp_path, env, args, line):
+    done = run_dateline(*args, DATELINE_VAR_DIR=str(tmp_path), **env)
+    assert done.returncode == 2
+    assert done.stderr.strip() == line
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_the_commands_help_names_the_dateline_command(tmp_path):
+    """`python -m dateline` used to say "Type 'python -m django help <subcommand>'", which
+    knows none of Dateline's commands."""
+    done = run_dateline("help", "serve", DATELINE_VAR_DIR=str(tmp_path))
+    assert done.returncode == 0
+    assert done.stdout.startswith("usage: python -m dateline serve ")
+    listing = run_dateline("--help", DATELINE_VAR_DIR=str(tmp_path)).stdout
+    assert "Type 'python -m dateline help <subcommand>'" in listing
