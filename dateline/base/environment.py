@@ -8,6 +8,7 @@ one line (dateline/cli.py). Plain Python, no Django app: settings import it befo
 """
 
 import os
+import zoneinfo
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -51,3 +52,35 @@ def one_of(name: str, default: str, choices: tuple[str, ...]) -> str:
         listed = " or ".join(repr(c) for c in choices)
         raise ImproperlyConfigured(f"{name} must be {listed}, not {raw!r}.")
     return raw
+
+
+def time_zone(name: str, default: str) -> str:
+    """The variable as an IANA time zone name ("Europe/Sofia"), as Django's TIME_ZONE takes."""
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        zoneinfo.ZoneInfo(raw)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name} must be a time zone such as 'Europe/Sofia', not {raw!r}.") from None
+    return raw
+
+
+def clock_time(name: str, default: str) -> str:
+    """The variable as a time of day, "HH:MM" on the 24-hour clock ("07:00")."""
+    raw = os.environ.get(name, "").strip() or default
+    hours, colon, minutes = raw.partition(":")
+    if not (colon and hours.isdigit() and minutes.isdigit() and len(minutes) == 2
+            and int(hours) < 24 and int(minutes) < 60):
+        raise ImproperlyConfigured(f"{name} must be a time of day such as '07:00', not {raw!r}.")
+    return f"{int(hours):02}:{minutes}"
+
+
+def log_level(name: str, default: str) -> str:
+    """The variable as a logging level name (DEBUG, INFO, WARNING, ERROR, CRITICAL)."""
+    raw = os.environ.get(name, "").strip().upper() or default
+    if raw not in LOG_LEVELS:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(LOG_LEVELS)}, not {raw!r}.")
+    return raw
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

@@ -8,7 +8,14 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from dateline.base.environment import number, one_of, whole_number
+from dateline.base.environment import (
+    clock_time,
+    log_level,
+    number,
+    one_of,
+    time_zone,
+    whole_number,
+)
 from dateline.pictures.storages import storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -181,7 +188,7 @@ AXES_VERBOSE = False  # no banner on every command; lock-outs are still logged a
 LANGUAGE_CODE = "en-gb"
 FORMAT_MODULE_PATH = ["dateline.formats"]
 # The agency's own clock: datelines, "today" and day archives are in this zone.
-TIME_ZONE = os.environ.get("DATELINE_TIME_ZONE", "Europe/Sofia")
+TIME_ZONE = time_zone("DATELINE_TIME_ZONE", "Europe/Sofia")
 USE_I18N = True
 USE_TZ = True
 
@@ -415,7 +422,7 @@ LOGGING = {
                 "database_away": {"()": "dateline.ops.logs.DatabaseAway"}},
     "handlers": {"console": {"class": "logging.StreamHandler",
                              "filters": ["client_fault", "database_away"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DATELINE_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": log_level("DATELINE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"},
                 # Every login attempt is logged at INFO; lock-outs come as warnings.
                 "axes": {"level": "WARNING"},
@@ -423,8 +430,7 @@ LOGGING = {
                 # 458 such lines in its first hour (an outlet's feed polled every minute, a
                 # story analysed after each change), burying the requests. A failed task is
                 # logged at ERROR with its traceback, and still is.
-                "django.tasks": {"level": os.environ.get("DATELINE_TASKS_LOG_LEVEL",
-                                                         "WARNING")}},
+                "django.tasks": {"level": log_level("DATELINE_TASKS_LOG_LEVEL", "WARNING")}},
 }
 
 # What the public site calls itself; a deployment overrides these from the environment.
@@ -574,7 +580,7 @@ DATELINE_SITEMAP_FIGURES_SECONDS = whole_number("DATELINE_SITEMAP_FIGURES_SECOND
 DATELINE_EDITION_NAME = os.environ.get(
     "DATELINE_EDITION_NAME", f"{DATELINE_SITE_NAME} Morning News"
 )
-DATELINE_EDITION_TIME = os.environ.get("DATELINE_EDITION_TIME", "07:00")
+DATELINE_EDITION_TIME = clock_time("DATELINE_EDITION_TIME", "07:00")
 DATELINE_EDITION_PER_SECTION = 4
 # A send stopped half-way (its worker killed) is resumed by a worker starting within this many
 # hours of its start; later it would reach readers as today's mail with yesterday's news.

@@ -9,7 +9,14 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from dateline.base.environment import number, one_of, whole_number
+from dateline.base.environment import (
+    clock_time,
+    log_level,
+    number,
+    one_of,
+    time_zone,
+    whole_number,
+)
 
 
 def test_unset_or_empty_variables_give_the_default(monkeypatch):
@@ -28,6 +35,15 @@ def test_set_variables_are_read(monkeypatch):
     assert one_of("DATELINE_X", "on", ("on", "off")) == "off"
 
 
+def test_times_zones_and_levels_are_read(monkeypatch):
+    monkeypatch.setenv("DATELINE_X", "6:30")
+    assert clock_time("DATELINE_X", "07:00") == "06:30"
+    monkeypatch.setenv("DATELINE_X", "America/New_York")
+    assert time_zone("DATELINE_X", "UTC") == "America/New_York"
+    monkeypatch.setenv("DATELINE_X", "debug")
+    assert log_level("DATELINE_X", "INFO") == "DEBUG"
+
+
 @pytest.mark.parametrize(("value", "reader", "message"), [
     ("two", lambda: whole_number("DATELINE_X", 1), "DATELINE_X must be a whole number, not 'two'"),
     ("1.5", lambda: whole_number("DATELINE_X", 1), "DATELINE_X must be a whole number, not '1.5'"),
@@ -37,6 +53,10 @@ def test_set_variables_are_read(monkeypatch):
     ("-1", lambda: number("DATELINE_X", 1.0, least=0), "DATELINE_X must be 0 or more, not -1"),
     ("postgres", lambda: one_of("DATELINE_X", "sqlite", ("sqlite", "postgresql")),
      "DATELINE_X must be 'sqlite' or 'postgresql', not 'postgres'"),
+    ("Mars/Base", lambda: time_zone("DATELINE_X", "UTC"), "must be a time zone such as"),
+    ("25:99", lambda: clock_time("DATELINE_X", "07:00"), "must be a time of day such as '07:00'"),
+    ("7", lambda: clock_time("DATELINE_X", "07:00"), "must be a time of day such as '07:00'"),
+    ("LOUD", lambda: log_level("DATELINE_X", "INFO"), "must be one of DEBUG, INFO, WARNING"),
 ])
 def test_values_that_cannot_be_used_are_refused_by_name(monkeypatch, value, reader, message):
     monkeypatch.setenv("DATELINE_X", value)
@@ -59,6 +79,11 @@ def run_dateline(*args: str, **env: str) -> subprocess.CompletedProcess:
      "dateline: DATELINE_WORKERS must be a whole number, not 'two'."),
     ({"DATELINE_PAGE_CACHE": "of"}, ("check",),
      "dateline: DATELINE_PAGE_CACHE must be 'on' or 'off', not 'of'."),
+    # Each ended in a traceback from Django or logging; the edition's time in a 500 later.
+    ({"DATELINE_TIME_ZONE": "Mars/Base"}, ("check",),
+     "dateline: DATELINE_TIME_ZONE must be a time zone such as 'Europe/Sofia', not 'Mars/Base'."),
+    ({"DATELINE_EDITION_TIME": "25:99"}, ("check",),
+     "dateline: DATELINE_EDITION_TIME must be a time of day such as '07:00', not '25:99'."),
     # Read by serve's options, after the settings: even its --help failed with a traceback.
     ({"PORT": "abc"}, ("serve", "--help"), "dateline: PORT must be a whole number, not 'abc'."),
 ])
