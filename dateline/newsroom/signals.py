@@ -15,7 +15,9 @@ articles_bulk_changed = Signal()
 # Sent inside the transaction of a change readers will see, with kind= and article_id=:
 # a story "published", "updated", made "breaking" or "unpublished" (deleted too), or a
 # live-coverage "entry" added or removed ("entry-removed"). dateline.live decides what counts
-# and sends it; receivers that act on the change wait for the commit (transaction.on_commit).
+# and sends it with its LiveEvent; dateline.site sends "updated" (sender StoryPhoto, no
+# LiveEvent) when the words of a photo a live story carries change. Receivers that act on the
+# change wait for the commit (transaction.on_commit).
 public_story_changed = Signal()
 # Sent while a story's public page is rendered, with article= (its tags, authors, sources and
 # notes loaded): each receiver returns a dict the story's template gets as well, or None.

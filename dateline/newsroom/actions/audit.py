@@ -1,6 +1,6 @@
 """The one writer of the audit log: every entry, whoever acts, is written by `log_action`.
 
-`tests/newsroom/test_one_audit_writer.py` fails if any other module of Dateline writes one.
+`tests/newsroom/test_one_way_to_change_state.py` fails if any other module of Dateline writes one.
 """
 
 from django.utils import timezone
