@@ -19,6 +19,10 @@ articles_bulk_changed = Signal()
 # LiveEvent) when the words of a photo a live story carries change. Receivers that act on the
 # change wait for the commit (transaction.on_commit).
 public_story_changed = Signal()
+# Sent after the database's contents were replaced as a whole (`dateline restore`), outside
+# any transaction: whatever was kept of the old contents anywhere (cached pages and parts,
+# searches, figures) describes stories that may no longer exist or read otherwise.
+database_replaced = Signal()
 # Sent while a story's public page is rendered, with article= (its tags, authors, sources and
 # notes loaded): each receiver returns a dict the story's template gets as well, or None.
 # dateline.live adds `coverage`; the site shows what it is given, knowing no other app.

@@ -13,7 +13,11 @@ from django.dispatch import receiver
 from dateline.base.cachefailure import log_failure, shared_cache_answering
 from dateline.base.errors import in_words
 from dateline.newsroom.models import Article, Author, Section, Source, Tag
-from dateline.newsroom.signals import articles_bulk_changed, embargo_released
+from dateline.newsroom.signals import (
+    articles_bulk_changed,
+    database_replaced,
+    embargo_released,
+)
 
 from . import keys, store
 
@@ -228,3 +232,11 @@ def section_changed(sender, **kwargs) -> None:
 @receiver(articles_bulk_changed)
 def bulk_changed(sender, **kwargs) -> None:
     invalidate_on_commit({keys.NAV})
+
+
+@receiver(database_replaced)
+def everything_replaced(sender, **kwargs) -> None:
+    """Every page and part, and what is kept by a key of its own: the section tree (`nav`),
+    the live strip, the editions' pages, the sitemaps."""
+    invalidate({keys.EVERYTHING, keys.NAV, keys.HOME, keys.TICKER, keys.BREAKING,
+                keys.EDITIONS, keys.SITEMAPS})

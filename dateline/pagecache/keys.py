@@ -20,6 +20,9 @@ EDITIONS = "editions"
 # The sitemap index and the sitemaps dated from the archive's figures (dateline.syndication),
 # renewed when the worker works those out again.
 SITEMAPS = "sitemaps"
+# Named by every stored page and part (store.save): renewed when the database is replaced as a
+# whole (a restore), which no other key reaches, it makes everything stored stale at once.
+EVERYTHING = "everything"
 
 
 def edition(pk: int) -> str:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import caches
 
 from .board import GenerationBoard
+from .keys import EVERYTHING
 
 GENERATION = "pc:gen"
 PAGE_PREFIX = "pc:p:"
@@ -86,7 +87,7 @@ def versions_of(keys) -> dict[str, str]:
 def save(page_key: str, page: CachedPage, started_generation: str | None) -> bool:
     """Store a rendered page unless something was invalidated while it was being rendered."""
     store = backend()
-    page.versions = versions_of(page.keys)
+    page.versions = versions_of(page.keys | {EVERYTHING})
     page.expires = time.time() + settings.DATELINE_PAGE_CACHE_TIMEOUT
     if generation() != started_generation:
         return False  # it may show what changed meanwhile; the next request renders anew

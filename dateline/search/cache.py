@@ -21,7 +21,11 @@ from django.dispatch import receiver
 from dateline.base.cachefailure import log_failure, shared_cache_answering
 from dateline.db import limits
 from dateline.newsroom.models import Article, Section
-from dateline.newsroom.signals import articles_bulk_changed, embargo_released
+from dateline.newsroom.signals import (
+    articles_bulk_changed,
+    database_replaced,
+    embargo_released,
+)
 
 from .backends import SearchQuery, SearchResults, get_backend
 from .query import parse
@@ -142,6 +146,7 @@ post_delete.connect(renew_on_commit, sender=Article, dispatch_uid="search.cache.
 post_save.connect(renew_on_commit, sender=Section, dispatch_uid="search.cache.section_saved")
 post_delete.connect(renew_on_commit, sender=Section, dispatch_uid="search.cache.section_deleted")
 articles_bulk_changed.connect(renew_on_commit, dispatch_uid="search.cache.bulk")
+database_replaced.connect(renew_on_commit, dispatch_uid="search.cache.restore")
 
 
 @receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="search.cache.tags")

@@ -7,7 +7,7 @@ class SyndicationConfig(AppConfig):
     verbose_name = "Syndication"
 
     def ready(self) -> None:
-        from dateline.newsroom.signals import articles_bulk_changed
+        from dateline.newsroom.signals import articles_bulk_changed, database_replaced
 
         from . import (
             deletions,  # noqa: F401  (connects the deleted story's receiver)
@@ -21,3 +21,5 @@ class SyndicationConfig(AppConfig):
         # An import changes too many stories for requests to add them one by one.
         articles_bulk_changed.connect(sitemap_figures.ask_for_refresh,
                                       dispatch_uid="syndication.sitemap_figures")
+        database_replaced.connect(sitemap_figures.ask_for_refresh,
+                                  dispatch_uid="syndication.sitemap_figures.restore")

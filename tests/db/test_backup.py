@@ -399,3 +399,31 @@ def test_restore_refuses_a_damaged_backup(own_backup):
 
 def _engine_name() -> str:
     return {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[connection.vendor]
+
+
+@pytest.mark.cache
+@pytest.mark.django_db(transaction=True)
+def test_after_a_restore_readers_get_the_restored_stories_not_the_cached_ones(own_backup):
+    """The restore's point is often to take back what went out by mistake: the pages and
+    searches the site kept of the replaced contents are forgotten with them."""
+    from dateline.pagecache.wsgi import CachedPagesApplication
+    from dateline.search.backends import SearchQuery
+    from dateline.search.cache import search
+    from dateline.wsgi import django_application
+    from tests.pagecache.test_pagecache import Reader
+
+    story = Article.objects.get(headline="In the backup")
+    story.headline = "Published by mistake"
+    story.save()
+    reader = Reader(CachedPagesApplication(django_application))
+    url = story.get_absolute_url()
+    assert "Published by mistake" in reader.get(url)[2]
+    assert reader.get(url)[1]["X-Cache"] == "HIT"
+    assert search(SearchQuery("mistake")).total == 1
+
+    call_command("restore", str(own_backup), "--yes", stdout=io.StringIO())
+
+    status, headers, body = reader.get(url)
+    assert (status, headers["X-Cache"]) == (200, "MISS")
+    assert "In the backup" in body and "Published by mistake" not in body
+    assert search(SearchQuery("mistake")).total == 0

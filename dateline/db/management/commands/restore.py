@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, Error, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from dateline.newsroom.signals import database_replaced
+
 from ...backup import (
     Backup,
     BackupError,
@@ -50,6 +52,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except Error as error:
             raise CommandError(f"Could not restore into {label}: {error}") from error
+        self._forget_the_old_contents(database)
         self.stdout.write(self.style.SUCCESS(
             f"Restored {path} ({backup.summary()}) into {label}: "
             f"{articles:,} article{'' if articles == 1 else 's'} now."
@@ -58,6 +61,17 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(
                 "The backup predates this version of Dateline: run `dateline migrate`."
             ))
+
+    def _forget_the_old_contents(self, database: str) -> None:
+        """The site's caches held the contents just replaced: a restore made to take back a
+        story published by mistake left its page and searches served from them."""
+        for receiver, outcome in database_replaced.send_robust(
+                sender=self.__class__, database=database):
+            if isinstance(outcome, Exception):
+                self.stderr.write(self.style.WARNING(
+                    f"Restored, but {receiver.__module__}.{receiver.__name__} could not forget "
+                    f"what it kept of the old contents ({outcome}): pages may show them until "
+                    f"they expire (DATELINE_PAGE_CACHE_TIMEOUT)."))
 
     def _confirm(self, connection, label: str, backup: Backup, yes: bool) -> None:
         """Say what the restore replaces; go on only with --yes or a "yes" typed at a terminal."""
