@@ -3,8 +3,10 @@
 import re
 
 import numpy as np
+from scipy.sparse import csr_matrix, diags, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
+from sklearn.preprocessing import normalize
 
 from ..base import Story
 
@@ -53,3 +55,37 @@ def words(vectoriser: FeatureUnion, x):
     """The word-and-word-pair columns of x (the vectoriser's first view), each row of unit
     length: their products are cosine similarities (neighbours.py)."""
     return x[:, : len(vectoriser.transformer_list[0][1].vocabulary_)]
+
+
+class Views:
+    """Where each view of the vectoriser (words and word pairs, then letter runs) lies among a
+    matrix's columns, and the least number of stories a feature must be in to be kept: what it
+    takes to show stories as a vectoriser fitted on fewer of them would (`as_seen_by`)."""
+
+    def __init__(self, widths: list[int], min_df: int) -> None:
+        self.bounds = np.cumsum([0, *widths])
+        self.min_df = min_df
+
+    @classmethod
+    def of(cls, vectoriser: FeatureUnion) -> "Views":
+        parts = [part for _, part in vectoriser.transformer_list]
+        return cls([len(part.vocabulary_) for part in parts], parts[0].min_df)
+
+    def words(self, x):
+        return x[:, self.bounds[0]: self.bounds[1]]
+
+    def as_seen_by(self, x, kept: np.ndarray):
+        """x as a vectoriser fitted on the rows `kept` alone would give it: a feature in fewer
+        than min_df of those rows dropped (a story to come never has one of the training's
+        one-story words), each view of each row scaled to unit length again.
+
+        Cross-validation fits each fold's model on such a subset, yet its held-out stories
+        kept the words the whole set's vectoriser found in them, among them words the fold's
+        stories used once, which no vectoriser fitted on those stories would keep: the held-out
+        scores the thresholds are tuned on came from richer features than a story to come has
+        (tuning.cross_scores). The IDF weights stay the whole set's."""
+        used = np.asarray((x[kept] != 0).sum(axis=0)).ravel() >= self.min_df
+        kept_columns = csr_matrix(x @ diags(used.astype(np.float32)))
+        views = [normalize(kept_columns[:, start:end])
+                 for start, end in zip(self.bounds[:-1], self.bounds[1:], strict=True)]
+        return csr_matrix(hstack(views), dtype=np.float32)

@@ -20,7 +20,8 @@ class LinearTopicClassifier(TopicClassifier):
     # 5: the thresholds are the mean over several fold splits (tuning.SPLITS).
     # 6: the weights are the mean of the full model and the folds' (tuning.Committee).
     # 7: the nearest stories vote as in cross-validation, among each fold's complement.
-    version = "7"
+    # 8: each fold sees the stories with its own stories' words only (features.Views).
+    version = "8"
 
     def __init__(self) -> None:
         self.model: dict | None = None

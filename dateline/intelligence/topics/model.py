@@ -26,7 +26,7 @@ def train(examples: Iterable[Labelled]) -> dict | None:
     except ValueError:  # no stories, or not a word in them: nothing to learn
         return None
     words = features.words(vectoriser, x)
-    return {"vectoriser": vectoriser, **_archive(x, words, examples),
+    return {"vectoriser": vectoriser, **_archive(x, words, examples, features.Views.of(vectoriser)),
             "medtop": medtop.learn(x, [e.section for e in examples])}
 
 
@@ -44,7 +44,7 @@ def load(folder: Path, version: str) -> dict | None:
     return storage.load(folder, version)
 
 
-def _archive(x, words, examples: list[Labelled]) -> dict:
+def _archive(x, words, examples: list[Labelled], views: features.Views) -> dict:
     """The archive topics' weights, thresholds and confidence curves (none without topics)."""
     names = sorted({t for e in examples for t in e.labels.get("topic", [])})
     if not names:
@@ -54,7 +54,7 @@ def _archive(x, words, examples: list[Labelled]) -> dict:
     for i, example in enumerate(examples):
         for topic in example.labels.get("topic", []):
             y[i, index[topic]] = True
-    tuned = tuning.tune(x, y, words)
+    tuned = tuning.tune(x, y, words, views)
     weights, intercept = tuned.pop("committee").blend(*tuning.fit_weights(x, y))
     return {"names": names, "weights": weights, "intercept": intercept, **tuned,
             "neighbours": neighbours.memory(words, y, tuning.fold_splits(len(y)))}

@@ -11,7 +11,7 @@ from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
-from . import neighbours
+from . import features, neighbours
 
 # LinearSVC's regularisation, its default: 0.5 did no better on Reuters' training stories
 # (their latest quarter held out), nor did weighting a rare topic's stories up ("balanced").
@@ -110,12 +110,14 @@ class Committee:
         return mixed_weights.astype(np.float32), mixed_intercept.astype(np.float32)
 
 
-def tune(x: csr_matrix, y: np.ndarray, words: csr_matrix | None = None) -> dict:
+def tune(x: csr_matrix, y: np.ndarray, words: csr_matrix | None = None,
+         views: features.Views | None = None) -> dict:
     """Thresholds (the mean over SPLITS fold splits), confidence curves and fallback margin,
     the last two fitted on every split's held-out scores together, and the Committee of the
     models that scored them."""
     committee = Committee(x.shape[1], y.shape[1])
-    runs = [cross_scores(x, y, words, seed=seed, committee=committee) for seed in range(SPLITS)]
+    runs = [cross_scores(x, y, words, seed=seed, committee=committee, views=views)
+            for seed in range(SPLITS)]
     cuts = np.mean([thresholds(scores, y) for scores in runs], axis=0).astype(np.float32)
     scores, every = np.vstack(runs), np.vstack([y] * len(runs))
     return {"thresholds": cuts, "platt": platt(scores, every),
@@ -123,21 +125,28 @@ def tune(x: csr_matrix, y: np.ndarray, words: csr_matrix | None = None) -> dict:
 
 
 def cross_scores(x: csr_matrix, y: np.ndarray, words: csr_matrix | None = None,
-                 folds: int = 3, seed: int = 0, committee: Committee | None = None) -> np.ndarray:
+                 folds: int = 3, seed: int = 0, committee: Committee | None = None,
+                 views: features.Views | None = None) -> np.ndarray:
     """Each story's score for each topic from models that did not see it: the linear score,
     plus, given the stories' word features, the vote of its nearest stories in the other folds
-    (neighbours.py), as a story to come is scored. Each fold's model joins `committee`."""
+    (neighbours.py), as a story to come is scored. Each fold's model joins `committee`. Given
+    the vectoriser's `views`, each fold sees the stories as a vectoriser fitted on its own
+    stories would show them (features.Views.as_seen_by, classifier version 8)."""
     scores = np.empty(y.shape, dtype=np.float32)
     assigned = fold_of(len(y), seed, folds)
     for fold in range(folds):
         held, kept = np.flatnonzero(assigned == fold), np.flatnonzero(assigned != fold)
-        weights, intercept = fit_weights(x[kept], y[kept])
+        seen, seen_words = x, words
+        if views is not None:
+            seen = views.as_seen_by(x, kept)
+            seen_words = None if words is None else views.words(seen)
+        weights, intercept = fit_weights(seen[kept], y[kept])
         if committee is not None:
             committee.add(weights, intercept)
-        scores[held] = x[held] @ weights + intercept
-        if words is not None:
-            near = neighbours.memory(words[kept], y[kept])
-            scores[held] += neighbours.WEIGHT * neighbours.vote(words[held], near)
+        scores[held] = seen[held] @ weights + intercept
+        if seen_words is not None:
+            near = neighbours.memory(seen_words[kept], y[kept])
+            scores[held] += neighbours.WEIGHT * neighbours.vote(seen_words[held], near)
     return scores
 
 
