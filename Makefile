@@ -14,14 +14,19 @@ export HOST PORT
 # run's collection). __pycache__ is ignored by git.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test setup corpus demo lint test-sqlite test-postgres test-redis test-postgres-then-redis bench bench-search bench-live \
+.PHONY: run serve-check test setup corpus demo lint test-sqlite test-postgres test-redis test-postgres-then-redis bench bench-search bench-live \
 	bench-desk bench-connections bench-pictures bench-ingest bench-intel bench-freshness bench-replica bench-sitemaps \
 	journeys clean \
 	lock upgrade
 
 # The demo outlets replay the corpus as other outlets' feeds on 127.0.0.1 (dateline.ingest.demo).
-run: demo
+# serve-check first: a second `make run` on a port in use said so only after importing the
+# corpus again and rewriting the static files under the running site.
+run: serve-check demo
 	$(DL) serve --demo-outlets $(CORPUS)
+
+serve-check: corpus $(VENV)/.installed
+	$(DL) serve --check --demo-outlets $(CORPUS)
 
 # The virtual environment, installed from the lock files (exact versions, hashes checked) and
 # rebuilt when they change; Dateline itself goes in without dependencies of its own choosing.

@@ -133,3 +133,19 @@ def test_make_run_on_another_port_links_its_mails_and_pdfs_to_that_port(tmp_path
     said = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True,
                           text=True, timeout=60, check=True).stdout.strip()
     assert said == "https://news.example.org"
+
+
+@pytest.mark.parametrize("args, said, status", [
+    # A CommandError raised while argparse read the day came out as a 52-line traceback.
+    (("edition", "build", "2025-13-45"), "'2025-13-45' is not a date; write YYYY-MM-DD.", 2),
+    (("edition", "send", "yesterday"), "'yesterday' is not a date; write YYYY-MM-DD.", 2),
+    # A missing profile was a FileNotFoundError's traceback; a missing FILE was a line already.
+    (("import", "--profile", "{var}/none.toml", "x.jsonl"),
+     "{var}/none.toml: No such file or directory", 1),
+])
+def test_wrong_arguments_are_said_in_a_line_not_a_traceback(fresh_var, args, said, status):
+    var, env = fresh_var
+    result = run(env, *(a.format(var=var) for a in args))
+    assert result.returncode == status
+    assert said.format(var=var) in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) <= 2

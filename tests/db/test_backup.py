@@ -427,3 +427,22 @@ def test_after_a_restore_readers_get_the_restored_stories_not_the_cached_ones(ow
     assert (status, headers["X-Cache"]) == (200, "MISS")
     assert "In the backup" in body and "Published by mistake" not in body
     assert search(SearchQuery("mistake")).total == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_backups_refusal_is_one_line_with_the_first_problem(own_backup):
+    """SQLite's report on a file damaged in many places ran to a hundred lines of the error."""
+    data = bytearray(own_backup.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    with closing(sqlite3.connect(own_backup)) as db:  # the tables' pages, not the schema's
+        roots = [r for (r,) in db.execute("SELECT rootpage FROM sqlite_master WHERE rootpage > 1")]
+    for root in roots[len(roots) // 2:]:
+        start = (root - 1) * page
+        data[start + 8: start + page - 8] = b"\xa5" * (page - 16)
+    own_backup.write_bytes(bytes(data))
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(own_backup), yes=True)
+    message = str(refused.value)
+    assert "the SQLite database is damaged" in message
+    assert "\n" not in message and "more)" in message
+    assert Article.objects.count() == 1

@@ -18,8 +18,7 @@ def serve(tmp_path, monkeypatch):
     corpus = require_shared("corpus")
     outlets_port = free_port_pair()
     monkeypatch.setenv("DEMO_OUTLETS_PORT", str(outlets_port))
-    running = Serve(tmp_path, "--no-worker", "--no-live", "--demo-outlets", str(corpus),
-                    prepare=False)
+    running = Serve(tmp_path, "--no-worker", "--no-live", "--demo-outlets", str(corpus))
     running.outlets_url = f"http://127.0.0.1:{outlets_port}"
     try:
         wait_for(running.outlets_url + "/reuters-wire/feed", timeout=90)

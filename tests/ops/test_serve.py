@@ -324,8 +324,7 @@ def test_a_child_that_keeps_dying_rests_with_a_clear_message_and_the_site_goes_o
     minute did the same): now it rests, said in words, while the web server answers."""
     # A broken setting: granian refuses the stream's command line and exits at once.
     env = {**site_environment(tmp_path), "DATELINE_LIVE_MAX_STREAMS": "none"}
-    # Nothing reaches the database: no need to migrate it.
-    running = Serve(tmp_path, "--no-worker", prepare=False, env=env)
+    running = Serve(tmp_path, "--no-worker", env=env)
     try:
         deadline = time.monotonic() + 120
         said = ""
@@ -356,6 +355,51 @@ def test_a_port_taken_is_said_before_anything_starts(tmp_path, taken, role):
     assert "granian" not in said  # nothing started: no traceback of its, no restarts
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port + 1 - taken), timeout=2).close()
+
+
+@pytest.mark.one_engine  # options: the same whatever the database
+@pytest.mark.parametrize("extra, said", [
+    # Granian started with no threads: every page waited for ever while /healthz said ok.
+    (("--threads", "0"), "--threads (DATELINE_THREADS) must be 1 or more, not 0."),
+    (("--workers", "0"), "--workers (DATELINE_WORKERS) must be 1 or more, not 0."),
+    # Granian refused it in a traceback, restarted ten times, then serve gave up.
+    (("--live-port", "99999"), "The port of the live event stream (--live-port, LIVE_PORT) "
+                               "must be 1 to 65535, not 99999."),
+    # Both granians listened on it (SO_REUSEPORT): half the pages were the stream's 404.
+    (("--live-port", "{port}"), "needs a port of its own."),
+    # The demo outlets crashed and were started again every 30 s, for ever.
+    (("--demo-outlets", "{tmp}/none"), "No bbc-news, reuters-21578-train under"),
+    # A database never migrated (a new machine, a mistyped DATELINE_VAR_DIR): every page and
+    # the desk answered 500 while /healthz said ok, and the worker died in a loop.
+    ((), "of this version's migrations (it has no Dateline tables): run `dateline migrate`"),
+])
+def test_options_that_cannot_work_are_refused_before_anything_starts(tmp_path, extra, said):
+    port = free_port_pair()
+    extra = [a.format(port=port, tmp=tmp_path) for a in extra]
+    status, log = ended(Serve(tmp_path, "--no-worker", *extra, port=port, prepare=False), 60)
+    assert status == 1, log
+    assert said in log
+    assert "granian" not in log and "Traceback" not in log  # nothing started, nothing died
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+@pytest.mark.one_engine  # ports: the same whatever the database
+def test_check_says_whether_serve_could_start_and_starts_nothing(tmp_path):
+    """`make run` asks first (serve-check), before setting the demo up under a running site."""
+    port = free_port_pair()
+    check = [*DATELINE, "serve", "--check", "--port", str(port)]
+    env = site_environment(tmp_path)
+    done = subprocess.run(check, env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (
+        0, f"The ports are free: {port} and the ones after it.")
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", port + 1))
+        other.listen()
+        done = subprocess.run(check, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"Cannot serve the live event stream on 127.0.0.1:{port + 1}" in done.stderr
 
 
 @pytest.mark.one_engine  # ports: the same whatever the database

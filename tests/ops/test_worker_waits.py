@@ -67,3 +67,14 @@ def test_from_cron_the_worker_says_so_in_one_line_and_fails(tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip() == (
         "CommandError: The database is not answering: unable to open database file")
+
+
+def test_the_worker_refuses_a_database_never_migrated(tmp_path):
+    """It died on its first query and was started again, in a loop of tracebacks."""
+    done = subprocess.run([*DATELINE, "worker", "--batch", "--nice", "0"],
+                          env=sqlite_environment(tmp_path), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"CommandError: The SQLite database {tmp_path}/dateline.sqlite3 "
+                                  "lacks ")
+    assert "run `dateline migrate` first" in done.stderr and "Traceback" not in done.stderr

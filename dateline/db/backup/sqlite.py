@@ -38,7 +38,7 @@ def inspect(connection: BaseDatabaseWrapper, path: Path) -> tuple[int, str]:
         try:
             check = source.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
-                raise BackupError(f"{path}: the SQLite database is damaged ({check}).")
+                raise BackupError(f"{path}: the SQLite database is damaged ({_first(check)}).")
             tables = {row[0] for row in source.execute("SELECT name FROM sqlite_master")}
             if TABLE not in tables:
                 raise BackupError(
@@ -76,3 +76,10 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
 def _count(database: sqlite3.Connection) -> int:
     """Count the articles in a raw SQLite connection's database."""
     return database.execute(f'SELECT COUNT(*) FROM "{TABLE}"').fetchone()[0]
+
+
+def _first(check: str) -> str:
+    """SQLite's first problem, and how many more: its report runs to a hundred lines."""
+    problems = [line for line in check.splitlines() if line and not line.startswith("***")]
+    more = len(problems) - 1
+    return (problems[0] if problems else check) + (f"; and {more:,} more" if more > 0 else "")

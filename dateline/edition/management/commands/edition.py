@@ -1,6 +1,7 @@
 """`dateline edition build YYYY-MM-DD [--to YYYY-MM-DD]`, `dateline edition send YYYY-MM-DD` and
 `dateline edition forget ADDRESS`."""
 
+from argparse import ArgumentTypeError
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,10 +10,12 @@ from ...assembly import build_edition
 
 
 def parse_day(value: str) -> date:
+    # ArgumentTypeError, not CommandError: argparse reads the arguments before Django's
+    # handling of CommandError begins, so a CommandError here came out as a traceback.
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"{value!r} is not a date; write YYYY-MM-DD.") from None
+        raise ArgumentTypeError(f"{value!r} is not a date; write YYYY-MM-DD.") from None
 
 
 class Command(BaseCommand):

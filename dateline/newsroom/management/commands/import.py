@@ -40,7 +40,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        profile = ImportProfile.load(options["profile"]) if options["profile"] else None
+        try:
+            profile = ImportProfile.load(options["profile"]) if options["profile"] else None
+        except OSError as error:  # missing, a folder, unreadable: said like a missing FILE
+            raise CommandError(f"{options['profile']}: {error.strerror or error}") from None
         refused = 0
         for path in options["files"]:
             if not path.is_file():

@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dateline.base import heartbeat
 from dateline.base.environment import whole_number
+from dateline.ingest.demo.outlets import OUTLETS
+from dateline.ops.migrated import migrated_or_refuse
 from dateline.ops.serving.granian import (
     SLOW_BODY_THREADS,
     cannot_listen,
@@ -76,6 +78,11 @@ class Command(BaseCommand):
             help="Do not start the background worker (run `dateline worker` elsewhere).",
         )
         parser.add_argument(
+            "--check", action="store_true",
+            help="Say whether serve could start with these options (its ports free), then "
+                 "exit: `make run` asks before setting the demo up under a running site.",
+        )
+        parser.add_argument(
             "--demo-outlets", metavar="CORPUS", default="",
             help="Also serve the demo outlets that replay the archive in CORPUS on 127.0.0.1 "
                  "(`dateline demo_outlets`; `make run` does).",
@@ -90,7 +97,12 @@ class Command(BaseCommand):
         # free first, then listened on.
         options["live_port"] = options["live_port"] or options["port"] + 1
         options["outlets_port"] = whole_number("DEMO_OUTLETS_PORT", options["port"] + 2)
+        self._sane(**options)
         self._ports_free(**options)
+        if options["check"]:  # before `make run` migrates: the database is not asked
+            self.stdout.write(f"The ports are free: {options['port']} and the ones after it.")
+            return
+        migrated_or_refuse(self.stderr.write)
         # Where granian's workers beat (dateline.base.heartbeat), this serve's alone.
         beats = Path(tempfile.mkdtemp(prefix="dateline-heartbeats-"))
         os.environ[heartbeat.FOLDER] = str(beats)
@@ -115,6 +127,39 @@ class Command(BaseCommand):
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, supervisor.request_stop)
         return supervisor
+
+    @staticmethod
+    def _sane(*, port: int, live_port: int, outlets_port: int, workers: int, threads: int,
+              slow_body_threads: int, live_workers: int, no_live: bool, demo_outlets: str,
+              **_) -> None:
+        """Refuse, in one line and before anything starts, what granian would take and then
+        fail on: with no threads every page waited for ever while /healthz said ok; a port
+        past 65535 restarted granian until it gave up, in ten tracebacks; one port for the
+        site and the stream answered half the site's requests with the stream's 404s."""
+        counts = {"--workers (DATELINE_WORKERS)": (workers, 1),
+                  "--threads (DATELINE_THREADS)": (threads, 1),
+                  "--live-workers (DATELINE_LIVE_WORKERS)": (live_workers, 1),
+                  "--slow-body-threads (DATELINE_SLOW_BODY_THREADS)": (slow_body_threads, 0)}
+        for name, (value, least) in counts.items():
+            if value < least:
+                raise CommandError(f"{name} must be {least} or more, not {value}.")
+        ports = {"the site (--port, PORT)": port}
+        if not no_live:
+            ports["the live event stream (--live-port, LIVE_PORT)"] = live_port
+        if demo_outlets:
+            ports["the demo outlets (DEMO_OUTLETS_PORT)"] = outlets_port
+        for role, number in ports.items():
+            if not 1 <= number <= 65535:
+                raise CommandError(f"The port of {role} must be 1 to 65535, not {number}.")
+        if len(set(ports.values())) < len(ports):
+            raise CommandError("Each of " + ", ".join(f"{r}: {n}" for r, n in ports.items())
+                               + " needs a port of its own.")
+        if demo_outlets:
+            missing = sorted({o.corpus for o in OUTLETS
+                              if not (Path(demo_outlets) / o.corpus).is_dir()})
+            if missing:
+                raise CommandError(f"No {', '.join(missing)} under {demo_outlets} for the demo "
+                                   f"outlets (--demo-outlets CORPUS).")
 
     @staticmethod
     def _ports_free(*, host: str, port: int, live_port: int, outlets_port: int, no_live: bool,

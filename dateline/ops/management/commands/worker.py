@@ -14,6 +14,7 @@ from dateline.base import heartbeat
 from dateline.base.environment import whole_number
 from dateline.base.errors import in_words
 from dateline.db.unavailable import unavailable
+from dateline.ops.migrated import migrated_or_refuse
 
 # Ctrl+C in a terminal reaches every process of serve's group, and serve then stops its
 # children with a TERM: the worker heard two signals at once, which django-tasks-db reads as
@@ -229,6 +230,7 @@ class Command(BaseCommand):
         # desk go first; the worker takes what they leave (it still runs on idle cores).
         if nice > 0:
             os.nice(nice)
+        migrated_or_refuse()  # a database not answering is waited for below, in words
         # Under `dateline serve`: a worker that freezes is killed and started again.
         heartbeat.start_thread()
         wait = FIRST_WAIT_S

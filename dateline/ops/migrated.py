@@ -1,0 +1,46 @@
+"""Serving or working only on a database this version of Dateline has migrated.
+
+On a new machine before `dateline migrate`, or with DATELINE_VAR_DIR mistyped (SQLite then makes
+an empty file), `dateline serve` started anyway: every page and the desk answered 500 while
+/healthz said ok, and the background worker died and was restarted in a loop of tracebacks.
+"""
+
+from collections.abc import Callable
+
+from django.core.management.base import CommandError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.migrations.executor import MigrationExecutor
+
+from dateline.db.backup import database_label
+
+
+def migrated_or_refuse(say: Callable[[str], object] | None = None) -> None:
+    """Raise CommandError naming the database when migrations of this version are missing.
+    A database that does not answer is said (to `say`) and let be: the site answers 503
+    meanwhile and goes on once it is back (dateline.db.unavailable), and the worker waits
+    for it, saying so itself."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    try:
+        executor = MigrationExecutor(connection)
+        missing = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as error:
+        if say is not None:
+            say(f"{_capital(database_label(connection))} is not answering ({error}); "
+                "starting anyway.")
+        return
+    finally:
+        connection.close()  # opened here, before the children: they open their own
+    if missing:
+        raise CommandError(
+            f"{_capital(database_label(connection))} lacks {len(missing)} of this version's "
+            f"migrations{' (it has no Dateline tables)' if _empty(missing) else ''}: run "
+            f"`dateline migrate` first (`make run` does), or check DATELINE_VAR_DIR and "
+            f"DATELINE_DB_*.")
+
+
+def _empty(missing) -> bool:
+    return any(m.app_label == "newsroom" and m.name.startswith("0001") for m, _ in missing)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
