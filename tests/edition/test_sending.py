@@ -9,10 +9,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from dateline.edition.assembly import build_edition, next_edition_date
@@ -150,11 +151,34 @@ def test_no_mail_server_at_all_sends_nothing_and_records_nothing(settings):
 
 
 @pytest.mark.django_db
-def test_the_command_sends_and_says_how_many(inbox, capsys):
+def test_the_command_sends_and_says_how_many(inbox, capsys, make_article):
+    make_article("Overnight story", published_at=timezone.make_aware(datetime(2024, 12, 11, 3)))
     subscribers(3)
     call_command("edition", "send", DAY.isoformat())
     assert "sent to 3 more subscriber(s)" in capsys.readouterr().out
     assert len(inbox.envelopes) == 3
+
+
+@pytest.mark.django_db
+def test_the_command_sends_an_empty_edition_only_when_told(inbox, capsys):
+    """A mistyped day mailed every subscriber "Nothing was published" at once."""
+    subscribers(2)
+    with pytest.raises(CommandError, match="holds no story: nothing sent"):
+        call_command("edition", "send", DAY.isoformat())
+    assert inbox.envelopes == []
+    call_command("edition", "send", DAY.isoformat(), "--even-if-empty")
+    assert len(inbox.envelopes) == 2
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_day_still_to_come(inbox):
+    """A mistyped year (2031) was sent to every subscriber and became the latest edition."""
+    subscribers(1)
+    coming = timezone.localdate() + timedelta(days=2)
+    for action in ("send", "build"):
+        with pytest.raises(CommandError, match="still to come"):
+            call_command("edition", action, coming.isoformat())
+    assert inbox.envelopes == [] and not Edition.objects.filter(date=coming).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -218,7 +242,7 @@ def test_a_send_killed_midway_and_run_again_reaches_everyone_exactly_once(other_
                    "Subscriber; Subscriber.objects.bulk_create(Subscriber(email="
                    "f'reader{n:02d}@example.org', confirmed_at=timezone.now()) "
                    "for n in range(60))")
-    send = [sys.executable, "-m", "dateline", "edition", "send", DAY.isoformat()]
+    send = [sys.executable, "-m", "dateline", "edition", "send", DAY.isoformat(), "--even-if-empty"]
     try:
         worker = subprocess.Popen(send, env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
@@ -259,7 +283,7 @@ def test_two_sends_at_once_mail_nobody_twice(other_site):
                    f"build_edition(date.fromisoformat('{DAY}')); Subscriber.objects.bulk_create("
                    "Subscriber(email=f'reader{n:02d}@example.org', confirmed_at=timezone.now()) "
                    "for n in range(30))")
-    send = [sys.executable, "-m", "dateline", "edition", "send", DAY.isoformat()]
+    send = [sys.executable, "-m", "dateline", "edition", "send", DAY.isoformat(), "--even-if-empty"]
     try:
         runs = [subprocess.Popen(send, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  text=True) for _ in range(2)]

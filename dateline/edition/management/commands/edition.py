@@ -5,8 +5,9 @@ from argparse import ArgumentTypeError
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from ...assembly import build_edition
+from ...assembly import build_edition, window
 
 
 def parse_day(value: str) -> date:
@@ -33,6 +34,8 @@ class Command(BaseCommand):
         send = sub.add_parser("send", help="Send a day's edition to the confirmed subscribers "
                                            "who do not have it yet (safe to run again).")
         send.add_argument("day", type=parse_day)
+        send.add_argument("--even-if-empty", action="store_true",
+                          help="Send it even when no story is in it (a quiet day).")
         forget = sub.add_parser("forget", help="Erase a reader's address from the newsletter's "
                                                "list, and what was kept with it (an erasure "
                                                "request).")
@@ -50,6 +53,7 @@ class Command(BaseCommand):
             return self.build_archive()
         if day is None:
             raise CommandError("Give a day (YYYY-MM-DD), or --archive.")
+        self._day_with_news(options.get("to") or day)
         if action == "build":
             last = options.get("to") or day
             if last < day:
@@ -63,11 +67,24 @@ class Command(BaseCommand):
             from ...sending import SendingStopped, send_edition
 
             edition = Edition.objects.filter(date=day).first() or build_edition(day)
+            if not edition.items.exists() and not options["even_if_empty"]:
+                raise CommandError(f"{edition} holds no story: nothing sent (--even-if-empty "
+                                   "sends it all the same).")
             try:
                 sent = send_edition(edition)
             except SendingStopped as stopped:
                 raise CommandError(str(stopped)) from None
             self.stdout.write(f"{edition}: sent to {sent} more subscriber(s).")
+
+    @staticmethod
+    def _day_with_news(day: date) -> None:
+        """A mistyped year mailed every subscriber an empty edition of 2031, then the site's
+        "latest edition"; one of 1700 was a public page. Only a day whose 24 hours have begun
+        is built or sent."""
+        start, _ = window(day)
+        if start > timezone.now():
+            raise CommandError(f"The edition of {day:%Y-%m-%d} covers the 24 hours from "
+                               f"{timezone.localtime(start):%Y-%m-%d %H:%M}, still to come.")
 
     def build_archive(self) -> None:
         from ...assembly import archive_days
