@@ -446,3 +446,42 @@ def test_a_damaged_backups_refusal_is_one_line_with_the_first_problem(own_backup
     assert "the SQLite database is damaged" in message
     assert "\n" not in message and "more)" in message
     assert Article.objects.count() == 1
+
+
+def test_two_backups_started_together_into_one_folder_do_not_spoil_each_other(site):
+    """A cron line and an operator in the same second wrote one shared ".partial" file: both
+    failed, naming the live database as damaged ("database disk image is malformed")."""
+    var, _ = site
+    folder = var / "backups"
+    folder.mkdir()
+    runs = [subprocess.Popen([str(DATELINE), "backup", str(folder)], env=_env(var),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    said = [run.communicate(timeout=120) for run in runs]
+    statuses = sorted(run.returncode for run in runs)
+    made = sorted(folder.iterdir())
+    assert not [p for p in made if p.name.endswith(".partial")]
+    for _, err in said:
+        assert "malformed" not in err and "disk I/O" not in err and "Traceback" not in err
+    if statuses == [0, 0]:  # a second apart: two names
+        assert len(made) == 2
+    else:  # the same second: one backup, the other refused in words
+        assert statuses == [0, 1] and len(made) == 1
+        assert any("already exists: choose another path" in err for _, err in said)
+    for backup in made:
+        assert _sql(backup, "PRAGMA quick_check") == [("ok",)]
+
+
+def test_backup_into_a_folder_it_cannot_write_says_so(site, tmp_path):
+    _, dateline = site
+    done = dateline("backup", "/proc/")
+    assert done.returncode == 1
+    assert done.stderr.strip() == "CommandError: Cannot write in /proc: No such file or directory."
+
+
+def test_an_unknown_database_alias_is_said_in_a_line(site):
+    _, dateline = site
+    for command in ("backup", "restore"):
+        done = dateline(command, *(["x"] if command == "restore" else []), "--database", "nosuch")
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert "No database alias 'nosuch'" in done.stderr

@@ -1,6 +1,7 @@
 """Back up and restore Dateline's database, SQLite or PostgreSQL, while the site runs."""
 
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,13 +49,30 @@ def create_backup(connection: BaseDatabaseWrapper, path: Path | None = None) -> 
             "(run `dateline migrate` first?)."
         )
     path = _target_path(connection.vendor, path)
-    partial = path.with_name(path.name + ".partial")
-    # Backups hold password hashes and unpublished stories: readable by the owner only.
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    # A name of its own (two backups started in the same second, a cron line and an operator,
+    # wrote one shared ".partial" file and both failed, naming the live database as damaged),
+    # readable by the owner only: backups hold password hashes and unpublished stories.
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
+                                        dir=path.parent)
+    except OSError as error:
+        raise BackupError(f"Cannot write in {path.parent}: {error.strerror}.") from None
+    os.close(handle)
+    partial = Path(name)
     try:
         articles = engine.dump(connection, partial)
-        # Renamed only once complete, so a file with the final name is never half-written.
-        partial.replace(path)
+        # Given its name only once complete, so a file with the final name is never
+        # half-written; a link, not a rename, so that one written meanwhile is never replaced.
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            raise BackupError(f"{path} already exists: choose another path or remove it "
+                              "first.") from None
+        except OSError:  # a file system without hard links
+            if path.exists():
+                raise BackupError(f"{path} already exists: choose another path or remove it "
+                                  "first.") from None
+            partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
     return Backup(path, path.stat().st_size, articles, ENGINE_NAMES[connection.vendor])

@@ -40,6 +40,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path: Path, yes: bool, database: str, **options) -> None:
+        if database not in connections:
+            raise CommandError(f"No database alias {database!r}: "
+                               f"{', '.join(connections)} are set up.")
         connection = connections[database]
         label = database_label(connection)
         try:
