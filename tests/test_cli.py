@@ -142,6 +142,7 @@ def test_make_run_on_another_port_links_its_mails_and_pdfs_to_that_port(tmp_path
     # A missing profile was a FileNotFoundError's traceback; a missing FILE was a line already.
     (("import", "--profile", "{var}/none.toml", "x.jsonl"),
      "{var}/none.toml: No such file or directory", 1),
+    (("import", "{var}"), "{var}: a folder; name the JSON Lines files in it", 1),
 ])
 def test_wrong_arguments_are_said_in_a_line_not_a_traceback(fresh_var, args, said, status):
     var, env = fresh_var

@@ -94,6 +94,33 @@ def test_the_command_names_the_variable_in_one_line(tmp_path, env, args, line):
     assert "Traceback" not in done.stdout + done.stderr
 
 
+def test_a_var_folder_or_key_file_that_cannot_serve_is_named_in_one_line(tmp_path):
+    """Each was a Python traceback of 40 to 106 lines (FileNotFoundError, FileExistsError,
+    IsADirectoryError, UnicodeDecodeError, Django's "SECRET_KEY must not be empty")."""
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    done = run_dateline("check", DATELINE_VAR_DIR=str(a_file))
+    assert done.stderr.strip() == (f"dateline: DATELINE_VAR_DIR names {a_file}, a file: it "
+                                   "must be a folder (made if missing).")
+    done = run_dateline("check", DATELINE_VAR_DIR="/proc/none")
+    assert done.stderr.strip().startswith("dateline: Cannot keep the secret key in "
+                                          "/proc/none/secret-key: No such file or directory")
+    for broken in (b"", b"\xff\xfe", None):
+        key = tmp_path / "var" / "secret-key"
+        key.parent.mkdir(exist_ok=True)
+        if key.is_dir():
+            key.rmdir()
+        elif key.exists():
+            key.unlink()
+        if broken is None:
+            key.mkdir()
+        else:
+            key.write_bytes(broken)
+        done = run_dateline("check", DATELINE_VAR_DIR=str(key.parent))
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert done.stderr.startswith("dateline: ") and str(key) in done.stderr
+
+
 def test_the_commands_help_names_the_dateline_command(tmp_path):
     """`python -m dateline` used to say "Type 'python -m django help <subcommand>'", which
     knows none of Dateline's commands."""

@@ -1,6 +1,9 @@
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import models
 
 from dateline.newsroom.models import Article, Revision, Section
@@ -22,6 +25,28 @@ def test_ensure_editor_creates_an_editor_in_the_editor_role(client, monkeypatch,
                                             "password": "correct-horse-battery", "next": "/desk/"})
     assert response.status_code == 302 and response.url == "/desk/"
     assert client.get("/desk/").status_code == 200
+
+
+@pytest.mark.parametrize("username, said", [
+    ("", "This field cannot be blank."),
+    ("bad name/with*stuff", "Enter a valid username."),
+    ("x" * 200, "Ensure this value has at most 150 characters"),
+])
+def test_ensure_editor_refuses_a_name_the_desk_would_refuse(username, said):
+    """Such accounts were made, each able to sign in and publish."""
+    with pytest.raises(CommandError, match=re.escape(said)):
+        call_command("ensure_editor", "--username", username)
+    assert not User.objects.exists()
+
+
+def test_ensure_editor_holds_the_house_password_to_the_desks_rules(monkeypatch, tmp_path,
+                                                                   settings):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setenv("DATELINE_EDITOR_PASSWORD", "short")
+    with pytest.raises(CommandError, match="DATELINE_EDITOR_PASSWORD: This password is too "
+                                           "short"):
+        call_command("ensure_editor")
+    assert not User.objects.exists()
 
 
 def test_ensure_editor_shows_the_kept_password_only_while_it_opens_the_account(

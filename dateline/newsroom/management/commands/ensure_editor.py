@@ -6,7 +6,9 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from ...roles import CHIEF_EDITOR, CONTRIBUTOR, EDITOR, REPORTER
 
@@ -38,7 +40,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, username: str, role: str | None, reset_password: bool, url: str,
                **options) -> None:
-        user, created = get_user_model().objects.get_or_create(
+        model = get_user_model()
+        # The desk's user form's rules: an empty name, spaces or "/" made accounts the desk
+        # could not show or edit, and 200 letters a database error on PostgreSQL.
+        try:
+            model._meta.get_field("username").run_validators(username)
+            if not username:
+                raise ValidationError("This field cannot be blank.")
+        except ValidationError as error:
+            raise CommandError(f"--username {username!r}: {' '.join(error.messages)}") from None
+        if username == HOUSE_EDITOR and (chosen := os.environ.get("DATELINE_EDITOR_PASSWORD")):
+            # Held to the desk's own password rules (AUTH_PASSWORD_VALIDATORS), as a password
+            # changed on the desk is: "short" opened a desk account that publishes.
+            try:
+                validate_password(chosen)
+            except ValidationError as error:
+                raise CommandError("DATELINE_EDITOR_PASSWORD: "
+                                   + " ".join(error.messages)) from None
+        user, created = model.objects.get_or_create(
             username=username, defaults={"is_staff": True}
         )
         house = username == HOUSE_EDITOR
@@ -86,8 +105,8 @@ class Command(BaseCommand):
         return path.read_text().strip() if path.exists() else None
 
     def _house_password(self, renew: bool) -> str:
-        if os.environ.get("DATELINE_EDITOR_PASSWORD"):
-            return os.environ["DATELINE_EDITOR_PASSWORD"]
+        if chosen := os.environ.get("DATELINE_EDITOR_PASSWORD"):
+            return chosen
         path = settings.VAR_DIR / "editor-password"
         if renew or not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import OperationalError, connection
 from tqdm import tqdm
 
 from ...importer import ImportProfile, import_file
@@ -46,9 +46,16 @@ class Command(BaseCommand):
             raise CommandError(f"{options['profile']}: {error.strerror or error}") from None
         refused = 0
         for path in options["files"]:
+            if path.is_dir():
+                raise CommandError(f"{path}: a folder; name the JSON Lines files in it")
             if not path.is_file():
                 raise CommandError(f"{path}: no such file")
-            report = self._import(path, profile, options)
+            try:
+                report = self._import(path, profile, options)
+            except OperationalError as error:  # read-only, full, locked for too long
+                raise CommandError(f"Cannot write the import of {path} to the database: "
+                                   f"{error}. What was written before it is kept; running "
+                                   "the import again adds nothing twice.") from None
             refused += len(report.errors)
         # Fresh statistics keep the query planner on the right indexes for the new data.
         with connection.cursor() as cursor:
