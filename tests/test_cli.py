@@ -150,3 +150,15 @@ def test_wrong_arguments_are_said_in_a_line_not_a_traceback(fresh_var, args, sai
     assert result.returncode == status
     assert said.format(var=var) in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) <= 2
+
+
+def test_the_database_is_never_readable_by_everyone(fresh_var):
+    """It holds password hashes and unpublished stories, as its backups (owner only) do."""
+    var, env = fresh_var
+    result = subprocess.run(["sh", "-c", f"umask 022 && {DATELINE} migrate --noinput -v0"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (var / "dateline.sqlite3").stat().st_mode & 0o007 == 0
+    (var / "dateline.sqlite3").chmod(0o644)  # as an older Dateline left it
+    assert run(env, "check").returncode == 0
+    assert (var / "dateline.sqlite3").stat().st_mode & 0o777 == 0o640
