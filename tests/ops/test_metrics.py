@@ -157,3 +157,42 @@ def test_several_granian_workers_report_one_sum(tmp_path):
     assert readyz is not None, text
     assert float(readyz.group(1)) == sent
     assert re.search(r"^dateline_articles_published 0\.0$", text, re.M)
+
+
+def test_serve_adds_up_its_workers_metrics_without_being_told_where(tmp_path):
+    """Under `make run` (no PROMETHEUS_MULTIPROC_DIR, which only the systemd unit set), each
+    scrape reported one worker's counters: 5, 6, 4, 5 for a count that only grows."""
+    dateline = Path(sys.executable).parent / "dateline"
+    env = {**os.environ, "DATELINE_VAR_DIR": str(tmp_path), "DATELINE_DB_ENGINE": "sqlite",
+           "DJANGO_SETTINGS_MODULE": "dateline.settings.dev"}
+    env.pop("DATELINE_DB_NAME", None)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    prepared.migrate(env)
+    port = free_port_pair()
+    server = subprocess.Popen(
+        [str(dateline), "serve", "--no-worker", "--no-live", "--workers", "2", "--threads", "2",
+         "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    seen = []
+    try:
+        sent, deadline = 0, time.monotonic() + 60
+        while sent < 30 and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/readyz", timeout=5) as page:
+                    assert page.status == 200
+                sent += 1
+            except OSError:
+                time.sleep(0.2)
+        for _ in range(6):  # new connections: either worker answers each
+            with urllib.request.urlopen(f"{base}/metrics", timeout=10) as page:
+                found = re.search(r'^dateline_http_requests_total\{method="GET",'
+                                  r'route="ops:readyz",status="200"\} (\S+)$',
+                                  page.read().decode(), re.M)
+            seen.append(float(found.group(1)) if found else 0.0)
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    assert sent == 30
+    assert seen == [30.0] * 6

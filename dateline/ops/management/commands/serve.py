@@ -105,6 +105,12 @@ class Command(BaseCommand):
         migrated_or_refuse(self.stderr.write)
         # Where granian's workers beat (dateline.base.heartbeat), this serve's alone.
         beats = Path(tempfile.mkdtemp(prefix="dateline-heartbeats-"))
+        # The workers' metrics added up in files (dateline.ops.metrics), as the systemd unit
+        # sets it: without it each scrape saw one worker's counters, going up and down.
+        metrics = None
+        if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+            metrics = Path(tempfile.mkdtemp(prefix="dateline-metrics-"))
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
         os.environ[heartbeat.FOLDER] = str(beats)
         supervisor = self._stopped_by_signals(Supervisor(
             log=self.stderr.write, watchdog=Watchdog(beats, log=self.stderr.write)))
@@ -119,6 +125,8 @@ class Command(BaseCommand):
         finally:
             supervisor.stop()
             shutil.rmtree(beats, ignore_errors=True)
+            if metrics is not None:
+                shutil.rmtree(metrics, ignore_errors=True)
 
     @staticmethod
     def _stopped_by_signals(supervisor: Supervisor) -> Supervisor:
