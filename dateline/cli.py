@@ -22,8 +22,12 @@ def main(argv: list[str] | None = None) -> None:
     if utility.prog_name == "python -m django":
         utility.prog_name = "python -m dateline"
     try:
-        settings.INSTALLED_APPS  # noqa: B018 - reads the settings module now
-        utility.execute()  # a command's options read the environment too (serve's PORT)
+        # Django reads --settings and --pythonpath first, then the settings (a read of ours
+        # before it would load the default settings whatever --settings says); what it cannot
+        # load it keeps, and a command then fails on it. A command's options read the
+        # environment too (serve's PORT).
+        utility.execute()
+        settings.INSTALLED_APPS  # noqa: B018 - `help` and the like never read the settings
     except ImproperlyConfigured as problem:
         print(f"dateline: {problem}", file=sys.stderr)
         sys.exit(2)

@@ -7,6 +7,7 @@ the variable and what it takes (ImproperlyConfigured), which the `dateline` comm
 one line (dateline/cli.py). Plain Python, no Django app: settings import it before any app.
 """
 
+import logging
 import os
 import zoneinfo
 
@@ -76,11 +77,10 @@ def clock_time(name: str, default: str) -> str:
 
 
 def log_level(name: str, default: str) -> str:
-    """The variable as a logging level name (DEBUG, INFO, WARNING, ERROR, CRITICAL)."""
+    """The variable as one of the logging module's level names (DEBUG, INFO, WARNING or
+    WARN, ERROR, CRITICAL or FATAL, NOTSET)."""
     raw = os.environ.get(name, "").strip().upper() or default
-    if raw not in LOG_LEVELS:
-        raise ImproperlyConfigured(f"{name} must be one of {', '.join(LOG_LEVELS)}, not {raw!r}.")
+    if raw not in logging.getLevelNamesMapping():
+        raise ImproperlyConfigured(
+            f"{name} must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, not {raw!r}.")
     return raw
-
-
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

@@ -15,7 +15,8 @@ from dateline.db.backup import database_label
 
 
 def migrated_or_refuse(say: Callable[[str], object] | None = None) -> None:
-    """Raise CommandError naming the database when migrations of this version are missing.
+    """Raise CommandError naming the database when it was never migrated; say (to `say`) how
+    many of this version's migrations an upgraded one lacks.
     A database that does not answer is said (to `say`) and let be: the site answers 503
     meanwhile and goes on once it is back (dateline.db.unavailable), and the worker waits
     for it, saying so itself."""
@@ -30,15 +31,24 @@ def migrated_or_refuse(say: Callable[[str], object] | None = None) -> None:
         return
     finally:
         connection.close()  # opened here, before the children: they open their own
-    if missing:
+    if not missing:
+        return
+    label = _capital(database_label(connection))
+    if _empty(missing):
         raise CommandError(
-            f"{_capital(database_label(connection))} lacks {len(missing)} of this version's "
-            f"migrations{' (it has no Dateline tables)' if _empty(missing) else ''}: run "
+            f"{label} has no Dateline tables ({len(missing)} migrations to apply): run "
             f"`dateline migrate` first (`make run` does), or check DATELINE_VAR_DIR and "
             f"DATELINE_DB_*.")
+    # An upgrade on its way (new code before its `migrate`, several app servers): serve, with
+    # /readyz answering 503 until the migrations are in, as the release steps say.
+    if say is not None:
+        say(f"{label} lacks {len(missing)} of this version's migrations: /readyz answers 503 "
+            "until `dateline migrate` has run.")
 
 
 def _empty(missing) -> bool:
+    """Not even the newsroom's first migration: a database never migrated (a new machine, a
+    mistyped DATELINE_VAR_DIR, which SQLite answers with a new empty file)."""
     return any(m.app_label == "newsroom" and m.name.startswith("0001") for m, _ in missing)
 
 

@@ -21,5 +21,5 @@ class SyndicationConfig(AppConfig):
         # An import changes too many stories for requests to add them one by one.
         articles_bulk_changed.connect(sitemap_figures.ask_for_refresh,
                                       dispatch_uid="syndication.sitemap_figures")
-        database_replaced.connect(sitemap_figures.ask_for_refresh,
+        database_replaced.connect(sitemap_figures.forget,
                                   dispatch_uid="syndication.sitemap_figures.restore")

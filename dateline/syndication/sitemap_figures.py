@@ -146,6 +146,15 @@ def current() -> Figures:
     return with_changes_since(kept)
 
 
+def forget(**kwargs) -> None:
+    """After the database was replaced (a restore): the kept figures counted stories that may
+    be gone, so the next reader's request works them out anew, as on a new site."""
+    try:
+        caches[settings.DATELINE_PAGE_CACHE].delete_many([KEY, ASKED_KEY])
+    except Exception:
+        log_failure(logger, "sitemap figures not forgotten: the page cache is unavailable")
+
+
 def ask_for_refresh(**kwargs) -> None:
     """Queue one refresh for the worker, however many readers find the figures old."""
     # Asked again after a while even if no refresh came (a worker that was down).

@@ -42,6 +42,8 @@ def test_times_zones_and_levels_are_read(monkeypatch):
     assert time_zone("DATELINE_X", "UTC") == "America/New_York"
     monkeypatch.setenv("DATELINE_X", "debug")
     assert log_level("DATELINE_X", "INFO") == "DEBUG"
+    monkeypatch.setenv("DATELINE_X", "warn")  # the logging module's other names too
+    assert log_level("DATELINE_X", "INFO") == "WARN"
 
 
 @pytest.mark.parametrize(("value", "reader", "message"), [
@@ -129,3 +131,13 @@ def test_the_commands_help_names_the_dateline_command(tmp_path):
     assert done.stdout.startswith("usage: python -m dateline serve ")
     listing = run_dateline("--help", DATELINE_VAR_DIR=str(tmp_path)).stdout
     assert "Type 'python -m dateline help <subcommand>'" in listing
+
+
+def test_the_command_still_takes_its_settings_from_the_settings_option(tmp_path):
+    """Reading the settings before Django read --settings loaded the default ones: a
+    `migrate --settings=...prod` would have migrated the checkout's SQLite file instead."""
+    done = run_dateline("shell", "--settings=dateline.settings.test", "-c",
+                        "from django.conf import settings; print(settings.SETTINGS_MODULE)",
+                        DATELINE_VAR_DIR=str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "dateline.settings.test"

@@ -46,6 +46,9 @@ def test_ensure_editor_holds_the_house_password_to_the_desks_rules(monkeypatch, 
     with pytest.raises(CommandError, match="DATELINE_EDITOR_PASSWORD: This password is too "
                                            "short"):
         call_command("ensure_editor")
+    monkeypatch.setenv("DATELINE_EDITOR_PASSWORD", "editor2024")  # the desk refuses it too
+    with pytest.raises(CommandError, match="too similar to the username"):
+        call_command("ensure_editor")
     assert not User.objects.exists()
 
 

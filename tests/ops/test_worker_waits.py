@@ -76,5 +76,5 @@ def test_the_worker_refuses_a_database_never_migrated(tmp_path):
                           timeout=120)
     assert done.returncode == 1
     assert done.stderr.startswith(f"CommandError: The SQLite database {tmp_path}/dateline.sqlite3 "
-                                  "lacks ")
+                                  "has no Dateline tables")
     assert "run `dateline migrate` first" in done.stderr and "Traceback" not in done.stderr

@@ -53,7 +53,7 @@ def create_backup(connection: BaseDatabaseWrapper, path: Path | None = None) -> 
     # wrote one shared ".partial" file and both failed, naming the live database as damaged),
     # readable by the owner only: backups hold password hashes and unpublished stories.
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
+        handle, name = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".partial",
                                         dir=path.parent)
     except OSError as error:
         raise BackupError(f"Cannot write in {path.parent}: {error.strerror}.") from None

@@ -53,7 +53,7 @@ class Command(BaseCommand):
             # Held to the desk's own password rules (AUTH_PASSWORD_VALIDATORS), as a password
             # changed on the desk is: "short" opened a desk account that publishes.
             try:
-                validate_password(chosen)
+                validate_password(chosen, user=model(username=username))
             except ValidationError as error:
                 raise CommandError("DATELINE_EDITOR_PASSWORD: "
                                    + " ".join(error.messages)) from None
