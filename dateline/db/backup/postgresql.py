@@ -121,3 +121,24 @@ def run_client(program: Path, settings_dict: dict | None, *arguments: str) -> st
     if result.returncode != 0:
         raise BackupError(f"{program.name} failed: {result.stderr.strip() or result.returncode}")
     return result.stdout
+
+
+def counters(connection: BaseDatabaseWrapper) -> dict[str, int]:
+    """Each sequence's last value given, by its qualified name."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), "
+                       "last_value FROM pg_sequences WHERE last_value IS NOT NULL")
+        return dict(cursor.fetchall())
+
+
+def never_back(connection: BaseDatabaseWrapper, before: dict[str, int]) -> None:
+    """Set each sequence to at least what it was before the restore."""
+    with connection.cursor() as cursor:
+        for sequence, last in before.items():
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [sequence])
+            if not cursor.fetchone()[0]:  # a sequence the backup's version did not have
+                continue
+            cursor.execute("SELECT last_value, is_called FROM " + sequence)
+            now, called = cursor.fetchone()
+            if not called or now < last:
+                cursor.execute("SELECT setval(%s, %s)", [sequence, max(last, now)])

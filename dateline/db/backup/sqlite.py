@@ -83,3 +83,28 @@ def _first(check: str) -> str:
     problems = [line for line in check.splitlines() if line and not line.startswith("***")]
     more = len(problems) - 1
     return (problems[0] if problems else check) + (f"; and {more:,} more" if more > 0 else "")
+
+
+def counters(connection: BaseDatabaseWrapper) -> dict[str, int]:
+    """Each table's last id given (AUTOINCREMENT's sqlite_sequence)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        if cursor.fetchone() is None:
+            return {}
+        cursor.execute("SELECT name, seq FROM sqlite_sequence")
+        return {name: seq for name, seq in cursor.fetchall()}
+
+
+def never_back(connection: BaseDatabaseWrapper, before: dict[str, int]) -> None:
+    """Set each table's counter to at least what it was before the restore."""
+    with connection.cursor() as cursor:
+        for table, last in before.items():
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s",
+                           [table])
+            if cursor.fetchone() is None:  # a table the backup's version did not have
+                continue
+            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s AND seq < %s",
+                           [last, table, last])
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) SELECT %s, %s WHERE NOT "
+                           "EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = %s)",
+                           [table, last, table])
