@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from django.db import InterfaceError, OperationalError, ProgrammingError
 
-from dateline.db.unavailable import RETRY_AFTER_S, unavailable
+from dateline.db.unavailable import RETRY_AFTER_S, takes_no_writes, unavailable
 
 # What each request answered, as the test client sees it, in a process of its own (the
 # database settings are read at start).
@@ -146,3 +146,32 @@ def test_anything_but_a_database_error_stays_an_error():
     assert not unavailable(None)
     assert not unavailable(ValueError("Missing staticfiles manifest entry"))
     assert not unavailable(ProgrammingError("column does not exist"))
+
+
+def test_a_database_that_answers_and_takes_no_change_is_said_so(tmp_path):
+    """A read-only SQLite file (a disk remounted read-only, a file locked by the operator) was
+    "not answering" on the desk; a save cannot be kept, and the words say that instead."""
+    database = tmp_path / "news.sqlite3"
+    sqlite3.connect(database).execute("CREATE TABLE story (id INTEGER)")
+    read_only = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.OperationalError) as refused:
+        read_only.execute("INSERT INTO story VALUES (1)")
+    assert refused.value.sqlite_errorname == "SQLITE_READONLY"
+    assert unavailable(wrapped(refused.value)) and takes_no_writes(wrapped(refused.value))
+    locked_out = sqlite_error(tmp_path / "news.sqlite3", "SELECT * FROM no_such_table")
+    assert not takes_no_writes(wrapped(locked_out))
+
+
+@pytest.mark.django_db
+def test_a_postgresql_in_read_only_mode_is_a_503_not_a_500():
+    """A primary set read-only for maintenance, or a standby answering writes, raised
+    psycopg's ReadOnlySqlTransaction, which Django files as an InternalError: a 500."""
+    from django.db import InternalError, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's read-only mode (the suite's PostgreSQL run)")
+    with connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION READ ONLY")
+        with pytest.raises(InternalError) as refused:
+            cursor.execute("CREATE TEMPORARY TABLE story (id integer)")
+    assert unavailable(refused.value) and takes_no_writes(refused.value)
