@@ -218,3 +218,16 @@ def test_methods_the_document_does_not_name_are_a_json_405(api_schema, token, cl
             response = client.generic(method, "/api" + operation.path.replace("{id}", "1"))
             assert response.status_code == 405
             assert response["Allow"] == "GET, HEAD" and response.json()["status"] == 405
+
+
+def test_every_moment_parameter_is_documented_as_a_date_time(client):
+    """/api/search's until was any string: a generated client sent "" and "yesterday", which
+    the document allowed and the view refused (schemathesis's positive_data_acceptance)."""
+    document = client.get("/api/openapi.json").json()
+    moments = [(path, parameter) for path, operations in document["paths"].items()
+               for operation in operations.values() if isinstance(operation, dict)
+               for parameter in operation.get("parameters", [])
+               if parameter.get("name") in ("since", "until")]
+    assert len(moments) >= 3
+    for path, parameter in moments:
+        assert parameter["schema"].get("format") == "date-time", (path, parameter["name"])
