@@ -21,7 +21,7 @@ from dateline.newsroom.models.article import restamp_if_late
 
 from .api import params
 from .models import DeletedStory, WithheldStory
-from .told import as_told
+from .told import as_told, as_withdrawn_then
 
 
 def owed(article: Article, now: datetime) -> DeletedStory | None:
@@ -41,7 +41,9 @@ def owed(article: Article, now: datetime) -> DeletedStory | None:
     withdrawn = article.wire_changed_at
     kept_from = now - timedelta(days=params.CHANGES_KEPT_DAYS)
     if article.status == Article.Status.UNPUBLISHED and withdrawn and withdrawn >= kept_from:
-        return left(article.wire_version, article.modified_at, withdrawn, told_at=withdrawn)
+        told = as_withdrawn_then(
+            Article(pk=article.pk, version=article.version, resent=article.resent), withdrawn)
+        return left(told.wire_version, withdrawn, withdrawn, told_at=withdrawn)
     held = (WithheldStory.objects.filter(article_id=article.pk)
             .values_list("wire_changed_at", flat=True).first())
     if held is not None:  # held by partners: now taken down

@@ -392,3 +392,30 @@ def test_a_story_killed_while_its_embargo_held_it_is_told_to_no_one(
     page, _ = poll(api, f"{CHANGES}?since={before:%Y-%m-%dT%H:%M:%S.%fZ}")
     assert [headline(i) for i in page["items"]] == ["Merger agreed"]
     assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_a_withdrawn_story_saved_again_tells_partners_nothing_new(
+        api, make_article, make_user, settled_at_once):  # noqa: F811
+    """A desk save of a killed story moved its canceled item's version and time: the 410
+    answer and the changes feed read again named a version partners were never told of."""
+    from dateline.newsroom.actions.save import claim_version, record_revision
+
+    chief = make_user("Chief editor", "chief")
+    story = make_article("Minister quits")
+    record_revision(story, chief)
+    TRANSITIONS["unpublish"].execute(chief, story, note="Legal.")
+    told = api(f"/api/ninjs/{story.pk}")
+    assert told.status_code == 410
+    time.sleep(0.05)
+    story.refresh_from_db()
+    assert claim_version(story, story.version)  # the desk's save, as article_admin makes it
+    story.standfirst = "Rewritten while withdrawn."
+    story.save()
+    record_revision(story, chief)
+    again = api(f"/api/ninjs/{story.pk}")
+    assert again.status_code == 410
+    assert again.json() == told.json() and again["ETag"] == told["ETag"]
+    pk = story.pk
+    story.delete()  # what its deletion leaves names the same version and time
+    gone = api(f"/api/ninjs/{pk}")
+    assert gone.status_code == 410 and gone.json() == told.json()

@@ -11,7 +11,7 @@ from dateline.newsroom.models import Article
 from ..deletions import as_withdrawn
 from ..formatters import Formatter
 from ..models import DeletedStory
-from ..told import as_told
+from ..told import as_withdrawn_then
 
 
 def withdrawn_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
@@ -20,7 +20,7 @@ def withdrawn_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
     is found there, at the same place, and not lost behind the partner's next position)."""
     # A withdrawn story has a wire time (set as it left the wire): one without never went
     # out, and is named to no one.
-    items = {article.pk: fmt.withdrawn(as_told(article, article.wire_changed_at))
+    items = {article.pk: fmt.withdrawn(as_withdrawn_then(article, article.wire_changed_at))
              for article in Article.objects.filter(pk__in=pks, status=Article.Status.UNPUBLISHED,
                                                    wire_changed_at__isnull=False)}
     items |= {deleted.article_id: fmt.withdrawn(as_withdrawn(deleted))
