@@ -120,8 +120,8 @@ test: lint node_modules/.installed
 	# tests. On 2026-12-03 a clean clone of a7aa935 took 794 s on one 2-core machine (SQLite's
 	# 747 s; PostgreSQL's 692, then Redis's 69) and one of 45afddb 884 s there (858; 781, then
 	# 80), while one of 844589c took 1,278 s on a slower one (SQLite's 1,225; PostgreSQL's
-	# 1,153, then Redis's 90); on 2026-12-04 eleven clean clones (a7df601, db53eda, db9bbc3 among them)
-	# took 633 to 714 s on a third: the suite keeps both cores busy (vmstat: 1-3 % idle), so
+	# 1,153, then Redis's 90); on 2026-12-04 thirteen clean clones (a7df601, db53eda, f688809 among them)
+	# took 633 to 722 s on a third: the suite keeps both cores busy (vmstat: 1-3 % idle), so
 	# the machine sets the pace.
 	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres-then-redis PREPARED=var/test-prepared
 	@$(VENV)/bin/python scripts/test-summary $(RESULTS)/sqlite.xml $(RESULTS)/postgres.xml \
