@@ -288,6 +288,7 @@ def test_a_held_story_edited_on_the_desk_is_told_once_with_the_headline_partners
     assert sorted((headline(i), i["pubStatus"]) for i in told["items"]) == [
         ("Court names the minister", "withheld"), ("Minister quits", "canceled")]
     slugs = {i["slugline"] for i in told["items"]}
+    time.sleep(1.1)  # items give their time to the second
     for story, rewritten in ((killed, "Legal rewrite, never shown"),
                              (held, "Minister resigns, unseen")):
         story.refresh_from_db()
@@ -298,6 +299,8 @@ def test_a_held_story_edited_on_the_desk_is_told_once_with_the_headline_partners
     again = poll(api, url)[0]["items"]  # a partner starting from the same place
     assert sorted(headline(i) for i in again) == ["Court names the minister", "Minister quits"]
     assert {i["slugline"] for i in again} == slugs
+    # Whole, time and version included: the held item's time followed each save.
+    assert sorted(again, key=headline) == sorted(told["items"], key=headline)
     assert "never" not in json.dumps(again) and "unseen" not in json.dumps(again)
     # Deleted since: the canceled items, from what the deletions left, name them the same.
     killed.delete()

@@ -100,7 +100,10 @@ def withheld_items(fmt: Formatter, pks: list[int]) -> dict[int, dict]:
         if version is not None:
             # At the version it was withheld at: the story's own is the one it comes out at.
             article.resent = version - article.version
-        items[article.pk] = fmt.withheld(as_told(article, at))
+        told = as_told(article, at)
+        if version is not None:  # its time: when partners were told to hold it, not a save's
+            told.modified_at = at
+        items[article.pk] = fmt.withheld(told)
     return items
 
 
