@@ -627,7 +627,10 @@ def test_a_correction_sent_into_a_session_that_ended_unseen_comes_back_after_log
     page.reload()
     assert page.locator(".unsent-note").count() == 0
     assert page.input_value("textarea[name=text]") == ""
-    assert page.errors == []
+    # The session was ended on purpose: a request the page had already started (a presence
+    # beat, under load, before the paused clock held it) is rightly answered 401, which
+    # Chromium logs as a failed resource (a clean-clone run saw it once). No other error.
+    assert [e for e in page.errors if "status of 401 (Unauthorized)" not in e] == []
 
 
 def test_a_schedule_time_shows_in_the_editors_zone_and_keeps_its_seconds(
