@@ -8,6 +8,7 @@ one line (dateline/cli.py). Plain Python, no Django app: settings import it befo
 """
 
 import logging
+import math
 import os
 import zoneinfo
 
@@ -16,13 +17,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 def whole_number(name: str, default: int, least: int | None = None) -> int:
     """The variable as a whole number (`default` when unset or empty), at least `least`."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
+    value, _ = _converted(name, int, "a whole number")
+    if value is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
     if least is not None and value < least:
         raise ImproperlyConfigured(f"{name} must be {least} or more, not {value}.")
     return value
@@ -30,18 +27,25 @@ def whole_number(name: str, default: int, least: int | None = None) -> int:
 
 def number(name: str, default: float, least: float | None = None) -> float:
     """The variable as a number such as 0.5 or 15 (`default` when unset or empty)."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
+    value, raw = _converted(name, float, "a number")
+    if value is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
-    if value != value or value in (float("inf"), float("-inf")):  # nan, inf
+    if not math.isfinite(value):
         raise ImproperlyConfigured(f"{name} must be a finite number, not {raw!r}.")
     if least is not None and value < least:
         raise ImproperlyConfigured(f"{name} must be {least:g} or more, not {raw}.")
     return value
+
+
+def _converted(name: str, convert, what: str):
+    """(the variable converted, as written), or (None, "") when unset or empty."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None, raw
+    try:
+        return convert(raw), raw
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be {what}, not {raw!r}.") from None
 
 
 def one_of(name: str, default: str, choices: tuple[str, ...]) -> str:

@@ -113,6 +113,20 @@ def test_a_bad_allowed_address_is_a_system_check_error():
 
 
 @pytest.mark.one_engine  # its own SQLite file
+def ask_readyz(base: str, more) -> int:
+    """Ask /readyz, which Django answers and counts (serve answers /healthz before it,
+    uncounted), while `more(answered so far)` says so, for at most a minute: the count."""
+    sent, deadline = 0, time.monotonic() + 60
+    while more(sent) and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=5) as page:
+                assert page.status == 200
+            sent += 1
+        except OSError:  # still starting
+            time.sleep(0.2)
+    return sent
+
+
 def test_several_granian_workers_report_one_sum(tmp_path):
     """`dateline serve --workers 2` with PROMETHEUS_MULTIPROC_DIR: any worker reports all."""
     dateline = Path(sys.executable).parent / "dateline"
@@ -133,17 +147,9 @@ def test_several_granian_workers_report_one_sum(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        sent, deadline = 0, time.monotonic() + 60
         # Until both workers have answered (each writes its own counter file when it first
         # counts a request), so that a scrape from either one must add up the other's.
-        while len(list(metrics_dir.glob("counter_*.db"))) < 2 and time.monotonic() < deadline:
-            try:
-                # /readyz, which Django answers (serve answers /healthz before it, uncounted).
-                with urllib.request.urlopen(f"{base}/readyz", timeout=5) as page:
-                    assert page.status == 200
-                sent += 1
-            except OSError:
-                time.sleep(0.2)
+        sent = ask_readyz(base, lambda sent: len(list(metrics_dir.glob("counter_*.db"))) < 2)
         assert len(list(metrics_dir.glob("counter_*.db"))) == 2
         with urllib.request.urlopen(f"{base}/metrics", timeout=10) as page:
             text = page.read().decode()
@@ -177,14 +183,7 @@ def test_serve_adds_up_its_workers_metrics_without_being_told_where(tmp_path):
     base = f"http://127.0.0.1:{port}"
     seen = []
     try:
-        sent, deadline = 0, time.monotonic() + 60
-        while sent < 30 and time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/readyz", timeout=5) as page:
-                    assert page.status == 200
-                sent += 1
-            except OSError:
-                time.sleep(0.2)
+        sent = ask_readyz(base, lambda sent: sent < 30)
         for _ in range(6):  # new connections: either worker answers each
             with urllib.request.urlopen(f"{base}/metrics", timeout=10) as page:
                 found = re.search(r'^dateline_http_requests_total\{method="GET",'
