@@ -86,6 +86,8 @@ def run_dateline(*args: str, **env: str) -> subprocess.CompletedProcess:
      "dateline: DATELINE_TIME_ZONE must be a time zone such as 'Europe/Sofia', not 'Mars/Base'."),
     ({"DATELINE_EDITION_TIME": "25:99"}, ("check",),
      "dateline: DATELINE_EDITION_TIME must be a time of day such as '07:00', not '25:99'."),
+    ({"DATELINE_SQLITE_MMAP_MB": "-1"}, ("check",),
+     "dateline: DATELINE_SQLITE_MMAP_MB must be 0 or more, not -1."),
     # Read by serve's options, after the settings: even its --help failed with a traceback.
     ({"PORT": "abc"}, ("serve", "--help"), "dateline: PORT must be a whole number, not 'abc'."),
 ])

@@ -138,8 +138,14 @@ def test_a_site_url_that_is_no_public_origin_is_refused(tmp_path, origin):
 def test_env_example_lists_every_variable_the_production_settings_read():
     read = set()
     for path in PRODUCTION_SETTINGS:
-        read |= set(re.findall(r'os\.environ(?:\.get\(|\[)\s*"(\w+)"', path.read_text()))
-    assert "DATELINE_REDIS_URL" in read and "DATELINE_SITE_TAGLINE" in read
+        text = path.read_text()
+        read |= set(re.findall(r'os\.environ(?:\.get\(|\[)\s*"(\w+)"', text))
+        # and through dateline.base.environment's readers (whole_number("NAME", ...))
+        read |= set(re.findall(
+            r"\b(?:whole_number|number|one_of|time_zone|clock_time|log_level)\(\s*['\"](\w+)['\"]",
+            text))
+    assert {"DATELINE_REDIS_URL", "DATELINE_SITE_TAGLINE", "DATELINE_SQLITE_MMAP_MB",
+            "DATELINE_PAGE_CACHE_TIMEOUT"} <= read
     listed = set(re.findall(r"^#?(\w+)=", (DEPLOY / "env.example").read_text(), re.M))
     assert read - listed == set()
 
