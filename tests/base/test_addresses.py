@@ -46,3 +46,19 @@ def test_another_url_configuration_gets_its_own_addresses(make_section):
     with override_settings(ROOT_URLCONF="tests.base.moved_site_urls"):
         assert world.get_absolute_url() == "/news/section/world/"
     assert world.get_absolute_url() == "/section/world/"
+
+
+def test_the_address_tag_gives_what_the_url_tag_gives_under_any_prefix():
+    from django.template import Context, Template
+
+    both = Template("{% load dateline %}{% address 'site:home' %}|{% url 'site:home' %}|"
+                    "{% address 'site:section' path='world/europe' %}|"
+                    "{% url 'site:section' path='world/europe' %}|"
+                    "{% url_if_exists 'edition:latest' %}|{% url_if_exists 'nothing:here' %}")
+    assert both.render(Context()) == "/|/|/section/world/europe/|/section/world/europe/|" \
+        f"{reverse('edition:latest')}|"
+    set_script_prefix("/agency/")
+    try:
+        assert both.render(Context()).startswith("/agency/|/agency/|/agency/section/world/")
+    finally:
+        set_script_prefix("/")
