@@ -297,6 +297,68 @@ def test_one_client_takes_at_most_two_of_the_large_readers(monkeypatch):
         assert [r.result(timeout=5) for r in reading] == [[b"ok"]] * 2
 
 
+def test_a_large_body_that_stopped_coming_gives_its_place_to_the_next_upload(monkeypatch):
+    """Eight connections from four addresses, dripping a byte a second into large bodies,
+    held every large reader: every photo upload and reader's report with a photo was a 503
+    for as long as they went on."""
+    from dateline.ops.serving import bulkhead as module
+
+    monkeypatch.setattr(module, "LARGE_READERS", 2)
+    monkeypatch.setattr(module, "STALLED_SECONDS", 0.3)
+    bulkhead = Bulkhead(lambda environ, start: [b"ok"], slots=2, readers=10)
+    big = module.IN_MEMORY_BYTES + 1
+    stalled = [TrickledBody(b"x" * big) for _ in range(2)]
+
+    def answered(env) -> str:
+        started = []
+        body = bulkhead(env, lambda status, headers: started.append(status))
+        return started[0] if started else f"200 OK {b''.join(body).decode()}"
+
+    with ThreadPoolExecutor(4) as pool:
+        reading = [pool.submit(answered, from_address(f"203.0.113.{i}", body, big))
+                   for i, body in enumerate(stalled)]
+        time.sleep(0.1)
+        # Both places are held by reads that moved a moment ago: busy, as before.
+        assert answered(from_address("198.51.100.7", io.BytesIO(b"x" * big), big)) \
+            .startswith("503")
+        time.sleep(0.4)  # past the stall
+        assert answered(from_address("198.51.100.7", io.BytesIO(b"x" * big), big)) == "200 OK ok"
+        for body in stalled:
+            body.arrived.set()
+        # The one that gave its place up is told, with nothing kept; the other goes on.
+        assert sorted(r.result(timeout=5) for r in reading) == [
+            "200 OK ok", "408 Request Timeout"]
+    # Every place released once: two uploads at once are read again, a third is busy.
+    assert bulkhead.large.acquire(blocking=False) and bulkhead.large.acquire(blocking=False)
+    assert not bulkhead.large.acquire(blocking=False)
+
+
+def test_a_slow_but_moving_large_body_keeps_its_place(monkeypatch):
+    from dateline.ops.serving import bulkhead as module
+
+    monkeypatch.setattr(module, "LARGE_READERS", 1)
+    monkeypatch.setattr(module, "STALLED_SECONDS", 0.3)
+    bulkhead = Bulkhead(lambda environ, start: [b"ok"], slots=2, readers=10)
+    big = module.IN_MEMORY_BYTES + 1
+
+    class Moving:
+        def __init__(self) -> None:
+            self.left = big
+
+        def read(self, size: int = -1) -> bytes:
+            time.sleep(0.01)
+            size = min(size, self.left)
+            self.left -= size
+            return b"x" * size
+
+    with ThreadPoolExecutor(2) as pool:
+        moving = pool.submit(answer_of, bulkhead, from_address("203.0.113.9", Moving(), big))
+        time.sleep(0.5)  # it has read for longer than the stall, a step at a time
+        assert answer_of(bulkhead, from_address("198.51.100.7", io.BytesIO(b"x" * big), big))[
+            0].startswith("503")
+        assert moving.result(timeout=10)[0] == "200 OK"
+
+
 def test_a_full_disk_for_temporary_files_is_a_507_in_words(monkeypatch):
     """With TMPDIR full, a large body was a bare 500 with a traceback."""
     import errno

@@ -29,12 +29,17 @@ A body is read only within bounds:
   and every POST on the site, an editor's login included, was answered 503.
 granian's input has no read timeout (a read waits for all it asked for), so a client that
 sends its body slowly, or never, keeps its reader until it goes; the bounds above keep one
-client from holding them all. Behind nginx, which buffers bodies (client_body_timeout), none
-reaches the app slowly.
+client from holding them all. A large body is read in steps of LARGE_STEP: one that has not
+completed a step for STALLED_SECONDS gives its place among the large readers up to the next
+upload that needs it, and is answered 408 with nothing kept once it moves again (eight
+connections from four addresses, dripping a byte a second, held every large reader of both
+workers, and every photo upload and reader's report with a photo was a 503). Behind nginx,
+which buffers bodies (client_body_timeout), none reaches the app slowly.
 """
 
 import os
 import threading
+import time
 from collections import Counter
 from contextlib import contextmanager, nullcontext
 from tempfile import SpooledTemporaryFile
@@ -63,6 +68,42 @@ LARGE_READERS = 4
 READERS_PER_CLIENT = 8
 LARGE_PER_CLIENT = 2
 RETRY_AFTER_SECONDS = 30
+# A large body is read LARGE_STEP at a time; one that completes no step in STALLED_SECONDS
+# (under 1.6 KB/s: slower than any phone's upload) may lose its place to another upload.
+LARGE_STEP = 16 * 1024
+STALLED_SECONDS = 10.0
+TOO_SLOW = ("Your request's data came too slowly and was dropped; nothing of it was kept. "
+            "Send it again.\n")
+
+
+class LargeRead:
+    """A large body being read: when it last moved, and whether it gave its place up."""
+
+    def __init__(self) -> None:
+        self.moved = time.monotonic()
+        self.reading = True
+        self.written_off = False
+        self.lock = threading.Lock()
+
+    def stalled(self, now: float) -> bool:
+        return self.reading and now - self.moved > STALLED_SECONDS
+
+    def write_off(self) -> bool:
+        """Give its place up; True the one time it does (its place is then released)."""
+        with self.lock:
+            if self.written_off or not self.reading:
+                return False
+            self.written_off = True
+            return True
+
+    def done_reading(self) -> None:
+        with self.lock:
+            self.reading = False
+
+    def keeps_its_place(self) -> bool:
+        """At the end: whether its place is still its own to release."""
+        with self.lock:
+            return not self.written_off
 
 
 class PerClient:
@@ -106,9 +147,34 @@ class Bulkhead:
         self.bodies = threading.BoundedSemaphore(max(1, slots - 1))
         self.readers_of = PerClient(READERS_PER_CLIENT)
         self.large_of = PerClient(LARGE_PER_CLIENT)
+        self.large_reads: set[LargeRead] = set()
+        self.large_reads_lock = threading.Lock()
+
+    def _large_place(self) -> LargeRead | None:
+        """A place among the large readers, taken from a stalled read if none is free."""
+        if not self.large.acquire(blocking=False):
+            now = time.monotonic()
+            with self.large_reads_lock:
+                stalled = [read for read in self.large_reads if read.stalled(now)]
+            for read in stalled:
+                if read.write_off():
+                    self.large.release()
+                    break
+            if not self.large.acquire(blocking=False):
+                return None
+        read = LargeRead()
+        with self.large_reads_lock:
+            self.large_reads.add(read)
+        return read
+
+    def _leave_large_place(self, read: LargeRead) -> None:
+        with self.large_reads_lock:
+            self.large_reads.discard(read)
+        if read.keeps_its_place():
+            self.large.release()
 
     def _read_for(self, client: str, stream, length: int | None, limit: int,
-                  large: bool) -> SpooledTemporaryFile | None:
+                  large: LargeRead | None) -> SpooledTemporaryFile | None:
         """The body, read while counted among the client's readers; None past its share.
         Counted for the read alone: a body read and waiting for its turn in Django holds no
         socket open, and an office behind one address posts often (autosaves, uploads)."""
@@ -116,7 +182,11 @@ class Bulkhead:
                 (self.large_of.one(client) if large else nullcontext(True)) as large_reader:
             if not reader or not large_reader:
                 return None
-            return _read_ahead(stream, length, limit)
+            try:
+                return _read_ahead(stream, length, limit, large)
+            finally:
+                if large:
+                    large.done_reading()
 
     def __call__(self, environ: dict, start_response):
         length = content_length(environ)
@@ -143,9 +213,11 @@ class Bulkhead:
                 return self.app(environ, start_response)
         if length > limit:
             return _too_large(start_response, limit)
-        large = chunked or length > IN_MEMORY_BYTES
-        if large and not self.large.acquire(blocking=False):
-            return _busy(start_response)
+        large = None
+        if chunked or length > IN_MEMORY_BYTES:
+            large = self._large_place()
+            if large is None:
+                return _busy(start_response)
         try:
             if not self.readers.acquire(blocking=False):
                 return _busy(start_response)
@@ -161,6 +233,10 @@ class Bulkhead:
                 self.readers.release()
             if body is None:
                 return _busy(start_response, "from your address ")
+            if large and large.written_off:
+                body.close()
+                return _answer(start_response, "408 Request Timeout", TOO_SLOW,
+                               ("Connection", "close"))
             with body:
                 if chunked:  # granian de-chunks it and gives no length, and Django reads none
                     size = body.seek(0, os.SEEK_END)
@@ -175,7 +251,7 @@ class Bulkhead:
                     return self.app(environ, start_response)
         finally:
             if large:
-                self.large.release()
+                self._leave_large_place(large)
 
 
 def _limit(path: str) -> tuple[int, bool]:
@@ -214,15 +290,22 @@ def _busy(start_response, whose: str = "") -> list[bytes]:
                    ("Retry-After", str(RETRY_AFTER_SECONDS)))
 
 
-def _read_ahead(stream, length: int | None, limit: int) -> SpooledTemporaryFile:
+def _read_ahead(stream, length: int | None, limit: int,
+                large: LargeRead | None = None) -> SpooledTemporaryFile:
     """The body, whole (up to `length`), or with no length (chunked) up to one byte past
-    `limit`, so that the caller sees it is too large."""
+    `limit`, so that the caller sees it is too large. A large read stops, keeping nothing
+    more, once it has given its place up."""
     body = SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)  # noqa: SIM115 - the caller closes it
     remaining = limit + 1 if length is None else length
+    step = LARGE_STEP if large else CHUNK
     while remaining > 0:
-        chunk = stream.read(min(CHUNK, remaining))
+        chunk = stream.read(min(step, remaining))
         if not chunk:
             break  # the client gave up; the view sees a short body, as it would have
+        if large:
+            if large.written_off:
+                break
+            large.moved = time.monotonic()
         body.write(chunk)
         remaining -= len(chunk)
     body.seek(0)
