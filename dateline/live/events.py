@@ -106,6 +106,12 @@ def entry_payload(entry: LiveEntry) -> dict:
     }
 
 
+def ticker_stories(live):
+    """The "Latest" ticker's stories, newest first: an undated archive's imports carry the
+    moment of their import, and led the ticker of every page as today's news."""
+    return live.filter(published_at_is_import_time=False).newest_first()
+
+
 def breaking_since():
     """The earliest publication a story may have and still be breaking news now."""
     return timezone.now() - timedelta(hours=settings.DATELINE_BREAKING_HOURS)

@@ -62,12 +62,12 @@ def ticker_snapshot() -> bytes:
     page (cached, or rendered without the list) shows the current list at once."""
     from dateline.newsroom.models import Article
 
-    from .events import breaking_since, breaking_stories, story_payload
+    from .events import breaking_since, breaking_stories, story_payload, ticker_stories
 
     close_old_connections()
     # The section by a second query: joined, SQLite sorts every live story (see
     # syndication.feeds.ArticleFeed.items).
-    stories = Article.objects.live().newest_first().prefetch_related("section")[:TICKER_SIZE]
+    stories = ticker_stories(Article.objects.live()).prefetch_related("section")[:TICKER_SIZE]
     data = json.dumps([story_payload(a) for a in stories], separators=(",", ":"),
                       ensure_ascii=False)
     # The banner's story, as the server renders the strip (none: an empty object), first: the

@@ -215,3 +215,18 @@ def test_an_entry_keeps_no_control_character(make_article):
     entry = LiveEntry.objects.create(article=story, body="<p>Polls\x0bclose\x1f at 8.</p>")
     entry.refresh_from_db()
     assert entry.body == "<p>Polls close at 8.</p>"
+
+
+def test_an_undated_archives_imports_do_not_lead_the_ticker(make_article, monkeypatch):
+    """An archive imported without dates carries the moment of its import: its stories led the
+    "Latest" ticker of every page as today's news, above the day's own copy."""
+    from dateline.live.hub import ticker_snapshot
+
+    monkeypatch.setattr("dateline.live.hub.close_old_connections", lambda: None)
+    make_article("Dated wire story", age=__import__("datetime").timedelta(hours=3))
+    make_article("Undated archive story", published_at_is_import_time=True,
+                 age=__import__("datetime").timedelta(0))
+    home = strip(Reader().get("/")[2])
+    assert "Dated wire story" in home and "Undated archive story" not in home
+    snapshot = ticker_snapshot().decode()
+    assert "Dated wire story" in snapshot and "Undated archive story" not in snapshot

@@ -17,7 +17,7 @@ from dateline.newsroom.models import Article
 from dateline.pagecache import keys
 from dateline.pagecache.parts import cached as fragment
 
-from ..events import breaking_since, breaking_stories
+from ..events import breaking_since, breaking_stories, ticker_stories
 from ..models import LiveEvent
 
 register = template.Library()
@@ -48,7 +48,7 @@ def live_strip(context) -> str:
     def render() -> tuple[str, set[str]]:
         # The event id first: a story published meanwhile is then sent again, not missed.
         last_event = LiveEvent.last_id()
-        latest = (Article.objects.live().newest_first().for_listing()[:TICKER_SIZE]
+        latest = (ticker_stories(Article.objects.live()).for_listing()[:TICKER_SIZE]
                   if on_home else [])
         html = render_to_string("live/strip.html", {
             "live_url": settings.DATELINE_LIVE_URL, "last_event": last_event,
