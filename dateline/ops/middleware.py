@@ -74,6 +74,12 @@ class AnsweredMethodsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # As sent: Django upper-cases it, but a method's name is case-sensitive (RFC 9110,
+        # 9.1), and the page cache, which reads it as sent, let `get` and `hEAD` past it: a
+        # fresh render each, at anyone's will (an outside tester's finding); `hEAD` had the
+        # whole body back.
+        if request.META.get("REQUEST_METHOD") != request.method:
+            return not_allowed(ANSWERED if _takes_posts(request) else READS)
         if request.method in ANSWERED or request.path.startswith(ANSWERS_ITS_OWN):
             return self.get_response(request)
         return not_allowed(ANSWERED if _takes_posts(request) else READS)

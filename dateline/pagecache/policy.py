@@ -8,6 +8,12 @@ from django.http import HttpResponseBase
 from django.utils.cache import get_max_age
 from django.utils.http import parse_http_date_safe, split_directive_names, split_header_value
 
+from .sessions import signed_in
+
+# Where a key (Authorization, X-Api-Key) is read: the wire API and the metrics, whatever the
+# path list says. On any other page a key changes nothing, and made every page render afresh,
+# past the cache and the coalescing of renders, for anyone sending a made-up one.
+_READ_CREDENTIALS = ("/api/", "/metrics")
 # A list's page (`page=`) or a sitemap's (`p=`, Django's sitemap views): nothing else.
 _PAGE_QUERY = re.compile(r"^((page|p)=\d{1,6})?$")
 
@@ -37,10 +43,11 @@ def bypass_reason(environ: dict, policy: PagePolicy | None = None) -> str | None
         return "method"
     if environ.get("PATH_INFO", "").startswith(policy.excluded):
         return "path"  # a second guard: the response's own headers are the first
-    if "HTTP_AUTHORIZATION" in environ or "HTTP_X_API_KEY" in environ:
+    if ("HTTP_AUTHORIZATION" in environ or "HTTP_X_API_KEY" in environ) and environ.get(
+            "PATH_INFO", "").startswith(_READ_CREDENTIALS):
         return "authorization"  # a partner's key: its answer is theirs, and checked each time
     cookies = environ.get("HTTP_COOKIE", "")
-    if cookies and policy.session_cookie in cookies:
+    if cookies and policy.session_cookie in cookies and signed_in(cookies):
         return "session"  # a logged-in editor gets fresh pages, never a reader's copy
     if not _PAGE_QUERY.match(environ.get("QUERY_STRING", "")):
         # Unknown parameters would let anyone fill the cache at will; a key passed in the

@@ -87,3 +87,22 @@ def test_a_full_disk_in_a_view_that_reads_its_own_form_is_a_507_too(client, monk
     photo = SimpleUploadedFile("flood.jpg", b"\xff\xd8" + b"x" * 3_000_000, "image/jpeg")
     response = client.post("/desk/pictures/photo/upload.json", {"file": photo})
     assert response.status_code == 507
+
+
+@pytest.mark.django_db(transaction=True)  # through the WSGI application: it closes connections
+@pytest.mark.parametrize("method", ["get", "Get", "hEAD", "post"])
+def test_a_method_spelt_in_other_letters_is_refused_past_the_page_cache(make_article, method):
+    """A method's name is case-sensitive (RFC 9110): `get` went past the page cache, which
+    reads it as sent, and Django served it as a GET, a fresh render each time at anyone's
+    will (an outside tester's 8 connections asking the month's sitemap kept readers' pages
+    waiting up to 0.8 s); `hEAD` had the whole body back."""
+    from ..pagecache.test_pagecache import Reader
+
+    url = make_article("Oil prices rise").get_absolute_url()
+    reader = Reader()
+    assert reader.get(url)[0] == 200
+    with CaptureQueriesContext(connection) as queries:
+        status, headers, body = reader.get(url, REQUEST_METHOD=method)
+    assert (status, headers["Allow"]) == (405, "GET, HEAD")
+    assert body == "This address answers GET, HEAD.\n"
+    assert queries.captured_queries == []

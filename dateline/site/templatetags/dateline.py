@@ -1,7 +1,7 @@
 """Formats the agency's pages share, such as its house dateline."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
