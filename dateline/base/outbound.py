@@ -60,7 +60,7 @@ def public_addresses(host: str, port: int, *, allow_private: bool) -> list[tuple
         raise AddressRefused(host, NOT_FOUND)
     if not allow_private and not all(is_public(info[4][0]) for info in infos):
         raise AddressRefused(host, PRIVATE)
-    if any(_link_local(info[4][0]) for info in infos):
+    if any(is_link_local(info[4][0]) for info in infos):
         # Never, even where private addresses are allowed (make run's demo outlets, a
         # newsroom's own network): 169.254.169.254 is a cloud's metadata service, and no
         # outlet or photo lives on a link-local address.
@@ -68,7 +68,8 @@ def public_addresses(host: str, port: int, *, allow_private: bool) -> list[tuple
     return infos
 
 
-def _link_local(address: str) -> bool:
+def is_link_local(address: str) -> bool:
+    """169.254.0.0/16, fe80::/10, and either written as an IPv4-mapped IPv6 address."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if ip.version == 6 and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from dateline.base.outbound import is_link_local
+
 
 class OutboundError(Exception):
     """The request could not be made or answered: name, address, connection, time or protocol."""
@@ -50,6 +52,11 @@ def addresses(host: str, port: int, allow_private: bool) -> list[tuple]:
     if not allow_private and not all(is_public(sockaddr[0]) for *_, sockaddr in found):
         raise PrivateAddress(
             f"the host {host[:100]!r} resolves to a private, loopback or link-local address")
+    if any(is_link_local(sockaddr[0]) for *_, sockaddr in found):
+        # Never, even where private addresses are allowed (make run, a newsroom's own
+        # subscriber): 169.254.169.254 is a cloud's metadata service (an outside tester had the
+        # hub call it, as 0xa9fea9fe and ::ffff:169.254.169.254 too, under make run).
+        raise PrivateAddress(f"the host {host[:100]!r} resolves to a link-local address")
     return [(family, sockaddr) for family, _, _, _, sockaddr in found]
 
 

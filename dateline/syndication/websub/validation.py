@@ -107,14 +107,17 @@ def check_callback(value: str | None) -> tuple[str, str]:
                       "secret token in its path or query instead, or use hub.secret.")
     if parts.fragment:
         raise Refused("hub.callback must not have a #fragment.")
-    if not settings.DATELINE_WEBSUB_ALLOW_PRIVATE:
-        try:
-            outbound.addresses(host, port or (443 if parts.scheme == "https" else 80),
-                               allow_private=False)
-        except outbound.PrivateAddress:
-            raise Refused("hub.callback resolves to a private, loopback or link-local "
-                          "address; this hub only calls public addresses.") from None
-        except outbound.OutboundError:
+    allowed = settings.DATELINE_WEBSUB_ALLOW_PRIVATE
+    try:
+        outbound.addresses(host, port or (443 if parts.scheme == "https" else 80),
+                           allow_private=allowed)
+    except outbound.PrivateAddress:
+        # A link-local address (a cloud's metadata service) even where private ones are
+        # allowed: the hub would call it.
+        raise Refused("hub.callback resolves to a private, loopback or link-local "
+                      "address; this hub only calls public addresses.") from None
+    except outbound.OutboundError:
+        if not allowed:  # a private network's names may resolve only where its hub runs
             raise Refused("hub.callback's host name does not resolve.") from None
     return value, host
 

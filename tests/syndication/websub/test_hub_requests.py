@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from dateline.syndication.websub import outbound
 from dateline.syndication.websub.models import Intent, Subscription
 from dateline.syndication.websub.outbound import is_public
 
@@ -96,11 +97,9 @@ def test_callbacks_that_are_not_plain_http_urls_are_refused(hub, callback):
     "http://10.1.2.3/callback",
     "http://192.168.0.10/callback",
     "http://172.16.5.4/callback",
-    "http://169.254.169.254/latest/meta-data/",  # the cloud's metadata service
     "http://100.64.0.1/callback",
     "http://0.0.0.0/callback",
     "http://[::1]/callback",
-    "http://[fe80::1]/callback",
     "http://[fd00::1]/callback",
     "http://[::ffff:127.0.0.1]/callback",
     "https://127.1/callback",
@@ -110,6 +109,21 @@ def test_private_addresses_are_refused_unless_allowed(hub, settings, callback):
     assert_refused(ask(hub, callback=callback), "private")
     settings.DATELINE_WEBSUB_ALLOW_PRIVATE = True
     assert ask(hub, callback=callback).status_code == 202
+
+
+@pytest.mark.parametrize("callback", [
+    "http://169.254.169.254/latest/meta-data/",  # the cloud's metadata service
+    "http://[::ffff:169.254.169.254]/", "http://0xa9fea9fe/", "http://[fe80::1]/callback",
+])
+def test_link_local_addresses_are_refused_even_where_private_ones_are_allowed(
+        hub, settings, callback):
+    """An outside tester had the hub of a `make run` site (private addresses allowed, for the
+    demo) call the metadata address, written three ways: the README says never."""
+    settings.DATELINE_WEBSUB_ALLOW_PRIVATE = True
+    assert_refused(ask(hub, callback=callback), "private")
+    host = callback.split("/")[2].strip("[]")
+    with pytest.raises(outbound.PrivateAddress):
+        outbound.addresses(host, 80, allow_private=True)
 
 
 def test_a_public_address_passes_the_private_address_check(hub, settings):
