@@ -206,6 +206,16 @@ def _paginate(request: HttpRequest, queryset) -> NewsPage:
     return page
 
 
+def _unless_unpublished(page: NewsPage) -> NewsPage:
+    """A tag's or author's first page, shown once a live story names them. Tags and authors
+    are made as a draft is saved: their pages answered 200 "No stories here yet" where an
+    unknown name was a 404, telling anyone who guessed a name that the newsroom was working on
+    a story about it (an outside tester's finding). Their keys renew the page at publication."""
+    if page.number == 1 and not page.object_list:
+        raise Http404("Nothing is published here.")
+    return page
+
+
 def _depth(request: HttpRequest) -> int:
     """How many of a listing's newest stories its requested page reads (and one more)."""
     return page_number(request.GET.get("page")) * settings.DATELINE_PAGE_SIZE + 1
@@ -251,7 +261,7 @@ def section(request: HttpRequest, path: str) -> HttpResponse:
 def tag(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, kind=Tag.kind_for_prefix(kind), slug=slug)
     stories = Article.objects.live().linked_to("tags", tag.pk, _depth(request))
-    page = _paginate(request, stories.for_listing().newest_first())
+    page = _unless_unpublished(_paginate(request, stories.for_listing().newest_first()))
     response = render(request, "site/tag.html", {"tag": tag, "page": page})
     keys.add(response, keys.tag(tag.pk), keys.articles(page.object_list))
     return response
@@ -261,7 +271,7 @@ def tag(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     stories = Article.objects.live().linked_to("authors", author.pk, _depth(request))
-    page = _paginate(request, stories.for_listing().newest_first())
+    page = _unless_unpublished(_paginate(request, stories.for_listing().newest_first()))
     response = render(request, "site/author.html", {"author": author, "page": page})
     keys.add(response, keys.author(author.pk), keys.articles(page.object_list))
     return response

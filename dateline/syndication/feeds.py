@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.contrib.syndication.views import Feed, add_domain
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
@@ -202,7 +202,11 @@ class SectionFeed(ArticleFeed):
 
 class TagFeed(ArticleFeed):
     def get_object(self, request: HttpRequest, kind: str, slug: str) -> Tag:
-        return get_object_or_404(Tag, kind=Tag.kind_for_prefix(kind), slug=slug)
+        tag = get_object_or_404(Tag, kind=Tag.kind_for_prefix(kind), slug=slug)
+        if not self.articles(tag).exists():
+            # As its page: a tag only a draft carries tells nothing (site.views.tag).
+            raise Http404("Nothing is published here.")
+        return tag
 
     def listing_key(self, obj: Tag) -> str:
         return keys.tag(obj.pk)

@@ -270,19 +270,24 @@ def test_tag_and_author_pages_list_their_live_stories(
     assert client.get("/people/moscow/").status_code == 404  # wrong kind
 
 
-def test_a_tag_or_author_with_no_story_yet_is_kept_out_of_search_engines(
+def test_a_tag_or_author_no_live_story_names_is_not_found(
     client, make_article, make_tag, make_author
 ):
     """A photo's IPTC keywords ("keyword1ref2017.1") became public topic pages saying "No
-    stories here yet", for search engines to index."""
+    stories here yet"; and a tag or author made with a draft answered 200 where an unknown
+    name was a 404: anyone guessing a name learnt that a story on it was being written (an
+    outside tester's finding). Both are not found until a story naming them is out."""
     empty, used = make_tag("keyword1ref2017.1"), make_tag("Harvest")
+    secret = make_tag("Acme merger")
     make_article("Harvest begins", tags=[used], authors=[make_author("Ann Lee")])
-    make_author("Bo Chan")
-    noindex = '<meta name="robots" content="noindex">'
-    assert noindex in client.get(f"/topics/{empty.slug}/").text
-    assert noindex in client.get("/authors/bo-chan/").text
-    assert noindex not in client.get(f"/topics/{used.slug}/").text
-    assert noindex not in client.get("/authors/ann-lee/").text
+    make_article("Acme to merge", tags=[secret], authors=[make_author("Bo Chan")],
+                 status=Article.Status.DRAFT)
+    for hidden in (f"/topics/{empty.slug}/", f"/topics/{secret.slug}/", "/authors/bo-chan/",
+                   f"/topics/{secret.slug}/feed/rss/", f"/topics/{secret.slug}/feed/json/"):
+        assert client.get(hidden).status_code == 404, hidden
+    for shown in (f"/topics/{used.slug}/", "/authors/ann-lee/", f"/topics/{used.slug}/feed/rss/"):
+        response = client.get(shown)
+        assert response.status_code == 200 and "noindex" not in response.text, shown
 
 
 def test_404_page_is_the_sites_own(client, make_section):

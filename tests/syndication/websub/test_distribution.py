@@ -71,12 +71,15 @@ def test_without_a_secret_there_is_no_signature(subscribe, subscriber, draft, pu
 
 
 def test_only_the_feeds_that_show_the_story_are_pushed(
-    subscribe, subscriber, second_subscriber, draft, publish, make_tag, make_section
+    subscribe, subscriber, second_subscriber, draft, publish, make_tag, make_section,
+    make_article
 ):
     moscow = make_tag("Moscow", Tag.Kind.PLACE)
     draft.tags.set([moscow])
-    make_tag("Sofia", Tag.Kind.PLACE)
-    make_section("Sport")
+    sofia = make_tag("Sofia", Tag.Kind.PLACE)
+    # A tag's feed is there once a live story carries the tag (site.views.tag).
+    make_article("Earlier from Moscow", tags=[moscow], section=make_section("Archive"))
+    make_article("Earlier from Sofia", tags=[sofia], section=make_section("Sport"))
     wanted = {
         "http://testserver/section/world/feed/atom/": "application/atom+xml; charset=utf-8",
         "http://testserver/section/world/russia/feed/rss/": "application/rss+xml; charset=utf-8",
@@ -239,10 +242,11 @@ def test_without_subscribers_publishing_enqueues_nothing(draft, publish):
 
 
 def test_a_subscription_to_a_topic_that_is_gone_is_left_alone(
-    subscribe, subscriber, draft, publish, make_tag
+    subscribe, subscriber, draft, publish, make_tag, make_article
 ):
     tag = make_tag("Moscow", Tag.Kind.PLACE)
     draft.tags.set([tag])
+    make_article("Earlier from Moscow", tags=[tag], section=draft.section)
     subscribe(subscriber.url(), topic="http://testserver/places/moscow/feed/rss/")
     subscribe(subscriber.url("/site"), topic=TOPIC)
     tag.delete()
