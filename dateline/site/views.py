@@ -51,8 +51,8 @@ def _render_home(request: HttpRequest) -> tuple[str, set[str]]:
     live = Article.objects.live().for_listing().newest_first()
     # The desk's top story, else the newest dated one: an undated archive's import (its time
     # the import's) led the home page as the day's news.
-    top = (live.filter(is_top_story=True).first()
-           or live.filter(published_at_is_import_time=False).first() or live.first())
+    chosen = live.filter(is_top_story=True).first()
+    top = chosen or live.filter(published_at_is_import_time=False).first() or live.first()
     latest = list(live.exclude(pk=top.pk)[:LATEST_ON_HOME]) if top else []
     shown = {a.pk for a in latest} | ({top.pk} if top else set())
     attach_sections([top], latest)
@@ -65,7 +65,8 @@ def _render_home(request: HttpRequest) -> tuple[str, set[str]]:
             blocks.append((section, stories))
     photos.attach_thumbnails([top], latest, *(stories for _, stories in blocks), top=top)
     html = render_to_string("site/includes/home_body.html", {
-        "top_story": top, "latest": latest, "section_blocks": blocks,
+        "top_story": top, "top_chosen": chosen is not None, "latest": latest,
+        "section_blocks": blocks,
     }, request)
     return html, {keys.HOME, keys.NAV, *keys.articles([top, *latest]),
                   *keys.articles(a for _, stories in blocks for a in stories)}

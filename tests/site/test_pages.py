@@ -162,6 +162,18 @@ def test_home_page_has_top_story_latest_and_section_blocks(client, make_section,
     shown = {a.pk for a in response.context["latest"]} | {flagged.pk}
     assert not shown & {a.pk for _, stories in blocks for a in stories}
     assert "Hidden draft" not in response.content.decode()
+    assert '<h2 id="top-story-title" class="block-title">Top story</h2>' in response.text
+
+
+def test_the_newest_story_leads_as_the_latest_when_no_editor_chose_a_top_story(
+        client, make_article):
+    """Only editors choose the top story: the newest story, whatever it was, was headed "Top
+    story" on a home page no editor had chosen one for (an outside editor's finding)."""
+    make_article("A minor item", age=timedelta(0))
+    response = client.get("/")
+    assert response.context["top_story"].headline == "A minor item"
+    assert '<h2 id="top-story-title" class="block-title">Latest</h2>' in response.text
+    assert ">Top story<" not in response.text
 
 
 def test_an_undated_archive_s_stories_neither_lead_nor_pass_for_the_day_s_news(
