@@ -27,3 +27,18 @@ def test_editors_find_a_draft_by_words_only_its_body_holds(desk_client, make_use
     client = desk_client(make_user("Editor"))
     html = client.get("/desk/newsroom/article/", {"q": "zanzibar"}).content.decode()
     assert "Spice trade" in html and "Harbour news" not in html
+
+
+def test_the_story_list_finds_a_story_by_its_byline_as_written(desk_client, make_user,
+                                                               make_article):
+    """"Everything bylined Reuters today", "the report Maria Petrova sent": the list's search
+    found neither, though the README says it finds a byline (an outside editor's finding)."""
+    make_article("Grain exports rise", byline_text="Probe Desk, Reuters")
+    make_article("Flooded road near Varna", byline_text="Reader report by Maria Petrova")
+    make_article("Unrelated tennis story", body="<p>Maria played well.</p>")
+    editor = desk_client(make_user("Chief editor"))
+    for term, found in (("Probe Desk", "Grain exports rise"), ("reuters", "Grain exports rise"),
+                        ("Reader report by Maria Petrova", "Flooded road near Varna")):
+        html = editor.get("/desk/newsroom/article/", {"q": term}).content.decode()
+        assert found in html, term
+        assert "Unrelated tennis story" not in html

@@ -128,6 +128,9 @@ class ArticleAdmin(KeysCheckedAdmin, DeletesItsOwnRows, admin.ModelAdmin):
         authors = list(Author.objects.filter(name__icontains=term).values_list("pk", flat=True))
         found.update(Article.authors.through.objects.filter(author__in=authors[:50])
                      .order_by("-article_id").values_list("article_id", flat=True)[:1000])
+        # A byline as written (a reader's report, an agency's copy), through its own index.
+        found.update(Article.objects.exclude(byline_text="").filter(byline_text__icontains=term)
+                     .values_list("pk", flat=True)[:1000])
         found = queryset.filter(pk__in=found)
         if request.path.endswith("/autocomplete/"):
             # A picker lists what the editor typed in a headline first, newest first: by id
