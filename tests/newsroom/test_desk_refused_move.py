@@ -55,3 +55,16 @@ def test_a_save_with_a_move_records_the_story_as_the_move_left_it(desk_client, m
     assert "Then “Publish now”." in last.note
     revisions = client.get(f"/desk/newsroom/article/{article.pk}/revisions/").text
     assert "Then “Publish now”." in revisions  # said where editors compare them
+
+
+def test_embargoing_a_story_readers_have_asks_first(desk_client, make_user, make_article):
+    """On a live story "Embargo" took it off the site at once, without a question, where a
+    kill asks first (an outside editor's finding)."""
+    client = desk_client(make_user("Chief editor"))
+    live = make_article("Budget vote")
+    page = client.get(f"/desk/newsroom/article/{live.pk}/change/").content.decode()
+    assert ('value="embargo" form="article_form" data-confirm="Embargo this story? Readers '
+            'have it now') in page
+    draft = make_article("Budget vote, the draft", status="draft", published_at=None)
+    page = client.get(f"/desk/newsroom/article/{draft.pk}/change/").content.decode()
+    assert 'value="embargo" form="article_form">' in page  # copy not out yet: no question
