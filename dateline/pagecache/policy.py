@@ -8,6 +8,8 @@ from django.http import HttpResponseBase
 from django.utils.cache import get_max_age
 from django.utils.http import parse_http_date_safe, split_directive_names, split_header_value
 
+from dateline.base.bodies import has_body
+
 from .sessions import signed_in
 
 # Where a key (Authorization, X-Api-Key) is read: the wire API and the metrics, whatever the
@@ -41,6 +43,8 @@ def bypass_reason(environ: dict, policy: PagePolicy | None = None) -> str | None
         return "off"
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return "method"
+    if ("CONTENT_LENGTH" in environ or "HTTP_TRANSFER_ENCODING" in environ) and has_body(environ):
+        return "body"  # refused 400, unread, by serve's bulkhead; never a page
     if environ.get("PATH_INFO", "").startswith(policy.excluded):
         return "path"  # a second guard: the response's own headers are the first
     if ("HTTP_AUTHORIZATION" in environ or "HTTP_X_API_KEY" in environ) and environ.get(

@@ -502,3 +502,20 @@ def test_a_change_during_that_render_has_the_waiting_readers_render_it_again(mak
     # One of them rendered it again, and the other two waited for that render: all three
     # rendering at once had kept the herd going while an archive was analysed.
     assert slow.renders == 2
+
+
+def test_a_get_with_a_body_is_refused_even_for_a_stored_page(reader, make_article):
+    """The README says a GET or HEAD carrying a body is a 400, unread: the page cache answered
+    it 200 from its copy, in front of the bulkhead that refuses it (an outside tester's
+    finding)."""
+    import io
+
+    from dateline.ops.serving.bulkhead import application
+
+    url = make_article().get_absolute_url()
+    reader.get(url)
+    assert reader.get(url)[1]["X-Cache"] == "HIT"
+    status, _, body = Reader(application).get(
+        url, CONTENT_LENGTH="5", **{"wsgi.input": io.BytesIO(b"x=1&y")})
+    assert status == 400 and "carries no body" in body
+    assert Reader(application).get(url)[1]["X-Cache"] == "HIT"
