@@ -77,6 +77,8 @@ def check_header(data: bytes, name: str) -> Header:
             raise Refused(DAMAGED)
         if width * height > settings.DATELINE_PHOTO_MAX_PIXELS:
             raise Refused(too_many_pixels((width, height)))
+        if structure.jpeg_too_short(data, width, height):
+            raise Refused(DAMAGED)
         if max(width, height) > MAX_SIDE:
             raise Refused(f"The photo is {width:,} \N{MULTIPLICATION SIGN} {height:,} pixels; "
                           f"the longest side accepted is {MAX_SIDE:,} pixels.")

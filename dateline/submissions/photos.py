@@ -82,6 +82,9 @@ def check_photo(upload: UploadedFile) -> PhotoHeader:
         width, height = image.size
         if width * height > settings.DATELINE_SUBMISSION_PHOTO_MAX_PIXELS:
             raise PhotoRefused(_too_many_pixels(name, (width, height)))
+        upload.seek(0)
+        if structure.jpeg_too_short(upload.read(), width, height):
+            raise PhotoRefused(_damaged(name))
         if max(width, height) > LIBRARY_MAX_SIDE:
             # The photo library refuses it when the report is accepted: said now, to the
             # reader who can still send a smaller copy (it was "received", then dropped).

@@ -66,6 +66,25 @@ def test_a_truncated_jpeg_is_refused_as_incomplete(db):
     assert "damaged or incomplete" in _refusal(whole[: len(whole) // 2], "cut.jpg")
 
 
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small real JPEG whose frame header was rewritten to promise width by height pixels:
+    libjpeg decodes its scan, fills the rest with grey, and says nothing Pillow passes on."""
+    data = bytearray(_saved(Image.effect_noise((64, 48), 40).convert("RGB"), "JPEG"))
+    frame = data.find(b"\xff\xc0")
+    data[frame + 5:frame + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def test_a_jpeg_promising_far_more_pixels_than_it_holds_is_refused_as_incomplete(db):
+    """5 KB promising 7000 x 7000 was kept as a 49-megapixel grey photo (an outside tester's
+    finding); a uniform 4000 x 3000 photo, as small as a JPEG of that size gets, is kept."""
+    assert "damaged or incomplete" in _refusal(jpeg_claiming(7000, 7000), "claim.jpg")
+    plain = _saved(Image.new("RGB", (4000, 3000), (128, 128, 128)), "JPEG", quality=1,
+                   optimize=True, progressive=True)
+    photo, created = add_photo(io.BytesIO(plain), name="grey.jpg")
+    assert created and (photo.width, photo.height) == (4000, 3000)
+
+
 def test_a_png_named_jpg_is_judged_by_its_content(db):
     photo, created = add_photo(io.BytesIO(_saved(Image.new("RGB", (30, 20)), "PNG")),
                                name="holiday.jpg")

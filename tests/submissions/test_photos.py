@@ -132,6 +132,16 @@ def test_a_bomb_is_refused_from_its_header_with_its_size_and_never_decoded(
     assert (decoding.loads, decoding.children) == (0, 0)
 
 
+@pytest.mark.parametrize("claim", [jpeg_bomb(7000, 7000)])  # made before the spies count
+def test_a_jpeg_promising_far_more_pixels_than_it_holds_is_refused_and_never_decoded(
+        claim, decoding):
+    """A few KB whose header says 7000 x 7000 (under the 50 megapixels taken) were kept as a
+    49-megapixel grey photo, 770 KB once re-encoded (an outside tester's finding)."""
+    with pytest.raises(PhotoRefused, match="is damaged or incomplete"):
+        check_photo(upload("claim.jpg", claim))
+    assert (decoding.loads, decoding.children) == (0, 0)
+
+
 def test_a_photo_is_decoded_in_a_child_process_never_in_the_worker(decoding):
     photo = clean_photo(upload("scan.png", png_16bit(300, 200), "image/png"))
     assert (photo.width, photo.height) == (300, 200)
