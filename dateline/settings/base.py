@@ -180,6 +180,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = whole_number("DATELINE_LOGIN_FAILURE_LIMIT", 5)
+# The desk's messages (all of them: no public page sends one) kept in the editor's session,
+# not a cookie: a new API key's token travelled to its shown-once page in a signed, not
+# encrypted, cookie (an outside tester's finding).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 AXES_COOLOFF_TIME = timedelta(minutes=whole_number("DATELINE_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "dateline.newsroom.desk.login.login_address"
