@@ -32,18 +32,20 @@ def section_url(path: str) -> str:
 
 def iso_datetime(moment) -> str:
     # Whole seconds: HTML allows at most three digits of a fraction in a datetime attribute.
-    if not moment:
-        return ""
-    return _formats(moment, timezone.get_current_timezone_name(),
-                    translation.get_language())[0]
+    return _both_formats(moment)[0]
 
 
 def dateline(moment) -> str:
     """`house_dateline`, remembered for the moments listings show again and again."""
+    return _both_formats(moment)[1]
+
+
+def _both_formats(moment) -> tuple[str, str]:
+    """(iso_datetime, dateline) from one look at the active time zone and language (a
+    context-local lookup each, a fifth of a teaser's time when each format looked again)."""
     if not moment:
-        return ""
-    return _formats(moment, timezone.get_current_timezone_name(),
-                    translation.get_language())[1]
+        return "", ""
+    return _formats(moment, timezone.get_current_timezone_name(), translation.get_language())
 
 
 @lru_cache(maxsize=_MEMO)
@@ -71,10 +73,7 @@ def teaser(story, level: int = 3, lead: bool = False, show_section: bool = False
     undated = story.__dict__.get("published_at_is_import_time", False)
     when = "Undated; added to the archive " if undated else ""
     photo = f'<div class="teaser-photo">{conditional_escape(thumbnail)}</div>' if thumbnail else ""
-    # Both formats from one look at the active time zone and language (a context-local
-    # lookup each, a fifth of a teaser's time).
-    iso, dated = (_formats(moment, timezone.get_current_timezone_name(),
-                           translation.get_language()) if moment else ("", ""))
+    iso, dated = _both_formats(moment)
     return mark_safe(
         f'<article class="{classes}">\n'
         f'  <h{level} class="teaser-headline"><a href="'
