@@ -11,6 +11,9 @@ a renamed slug or a moved section is a new key.
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 # Every story, section, tag and author a busy site shows at once, several times over.
@@ -26,3 +29,21 @@ def address(name: str, **kwargs) -> str:
 @lru_cache(maxsize=_MEMO)
 def _address(urlconf: str, prefix: str, name: str, kwargs: tuple) -> str:
     return reverse(name, urlconf=urlconf, kwargs=dict(kwargs))
+
+
+def asset(path: str) -> str:
+    """`static(path)`, remembered: about 11 µs each, five on every reader page. The storage
+    reads its manifest once, when a process first uses it, so the hashed name is a function of
+    the path and the settings in force (a change of those in tests forgets them all)."""
+    return _asset(get_script_prefix(), path)
+
+
+@lru_cache(maxsize=1024)
+def _asset(prefix: str, path: str) -> str:
+    return static(path)
+
+
+@receiver(setting_changed)
+def _forget_assets(setting: str, **_) -> None:
+    if setting in {"STATIC_URL", "STATIC_ROOT", "STORAGES", "DEBUG"}:
+        _asset.cache_clear()

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from dateline.base.prepared import all_of
+
 from .models import Article, Author, Source
 
 
@@ -57,13 +59,13 @@ def credit(article: Article) -> Credit:
         # copy, as a story credited to its sources is; any other ("Reader report by Ann
         # Lee") is the house's.
         named = article.byline_text.casefold()
-        agencies = [s for s in article.sources.all() if s.name.casefold() == named] \
-            if _is_sources_copy(article) and not list(article.authors.all()) else []
+        agencies = [s for s in all_of(article, "sources") if s.name.casefold() == named] \
+            if _is_sources_copy(article) and not list(all_of(article, "authors")) else []
         return Credit(authors=[], agencies=agencies, text=article.byline_text)
-    authors = list(article.authors.all())
+    authors = list(all_of(article, "authors"))
     if authors or not _is_sources_copy(article):
         return Credit(authors=authors, agencies=[])
-    return Credit(authors=[], agencies=list(article.sources.all()))
+    return Credit(authors=[], agencies=list(all_of(article, "sources")))
 
 
 def _is_sources_copy(article: Article) -> bool:

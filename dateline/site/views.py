@@ -10,6 +10,7 @@ from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 
 from dateline.ads.templatetags.ads import ad_slot
+from dateline.base.prepared import all_of
 from dateline.intelligence.related import related_for
 from dateline.newsroom.models import Article, Author, Tag
 from dateline.newsroom.related import more_from_section
@@ -132,9 +133,9 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 def _story_keys(full: Article) -> set[str]:
     found = {keys.article(full.pk), keys.NAV}
-    found.update(keys.tag(t.pk) for t in full.tags.all())
-    found.update(keys.author(a.pk) for a in full.authors.all())
-    found.update(keys.source(s.pk) for s in full.sources.all())
+    found.update(keys.tag(t.pk) for t in all_of(full, "tags"))
+    found.update(keys.author(a.pk) for a in all_of(full, "authors"))
+    found.update(keys.source(s.pk) for s in all_of(full, "sources"))
     return found
 
 
@@ -171,7 +172,7 @@ def _with_ad_slot(body: str, full: Article) -> str:
     if len(ends) <= after:
         return body
     at = ends[after - 1]
-    return mark_safe(body[:at] + ad_slot("in-story", full.section_id, full.tags.all())
+    return mark_safe(body[:at] + ad_slot("in-story", full.section_id, all_of(full, "tags"))
                      + body[at:])
 
 

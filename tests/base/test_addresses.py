@@ -1,10 +1,11 @@
 """Addresses are remembered, never stale: a new slug, a section moved, another script prefix
 or URL configuration each give the address Django's `reverse` gives."""
 
+from django.templatetags.static import static
 from django.test import override_settings
 from django.urls import reverse, set_script_prefix
 
-from dateline.base.addresses import address
+from dateline.base.addresses import address, asset
 
 
 def test_a_storys_address_follows_its_slug(make_article):
@@ -60,5 +61,20 @@ def test_the_address_tag_gives_what_the_url_tag_gives_under_any_prefix():
     set_script_prefix("/agency/")
     try:
         assert both.render(Context()).startswith("/agency/|/agency/|/agency/section/world/")
+    finally:
+        set_script_prefix("/")
+
+
+def test_an_asset_is_the_address_static_gives_under_the_settings_in_force():
+    first = asset("site/site.css")
+    assert first == static("site/site.css")
+    with override_settings(STATIC_URL="/assets/v2/"):
+        moved = asset("site/site.css")
+        assert moved == static("site/site.css")
+        assert moved.startswith("/assets/v2/")
+    assert asset("site/site.css") == first
+    set_script_prefix("/agency/")
+    try:
+        assert asset("site/site.css") == static("site/site.css")
     finally:
         set_script_prefix("/")

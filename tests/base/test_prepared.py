@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F
+from django.db.models.query import RawQuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dateline.base.prepared import Fixed, Prepared, set_prefetched
+from dateline.base.prepared import Fixed, Prepared, all_of, set_prefetched
 from dateline.newsroom.models import Article, Tag
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +94,82 @@ def test_set_prefetched_answers_the_relation_without_a_query(make_article):
     with CaptureQueriesContext(connection) as queries:
         assert list(story.tags.all()) == []
     assert len(queries) == 0
+
+
+def test_all_of_reads_what_was_prefetched_and_else_asks_the_database(make_article):
+    first, second = Tag.objects.create(name="Aleppo"), Tag.objects.create(name="Damascus")
+    story = Article.objects.get(pk=make_article(tags=[first, second]).pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert sorted(t.name for t in all_of(story, "tags")) == ["Aleppo", "Damascus"]
+    assert len(queries) == 1
+    set_prefetched(story, "tags", Tag, [second])
+    built = []
+    manager = type(story.tags)
+    original = manager.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    manager.__init__ = counted
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            assert list(all_of(story, "tags")) == [second]
+    finally:
+        manager.__init__ = original
+    assert len(queries) == 0 and built == []
+
+
+def _shown(pks):
+    return (Article.objects.filter(pk__in=pks).only("headline", "published_at")
+            .annotate(doubled=F("pk") * 2).order_by("pk"))
+
+
+def test_later_runs_make_the_instances_the_first_run_made(make_article):
+    """The first run's raw queryset says how columns become instances; the later runs, which
+    reuse that, give the same fields, the same deferred ones, converted values and extras."""
+    stories = [make_article(f"Story {n}") for n in range(3)]
+    prepared = Prepared(_shown, Article)
+    first = prepared.objects([s.pk for s in stories[:2]])
+    later = prepared.objects([s.pk for s in stories[1:]])
+    expected = list(_shown([s.pk for s in stories[1:]]))
+    assert [(a.pk, a.headline, a.published_at, a.doubled) for a in later] == [
+        (a.pk, a.headline, a.published_at, a.doubled) for a in expected]
+    assert [a.get_deferred_fields() for a in later] == [a.get_deferred_fields() for a in first]
+    assert "body" in later[0].get_deferred_fields()
+    assert all(timezone.is_aware(a.published_at) for a in later)
+    assert all(a._state.db == "default" and not a._state.adding for a in later)
+
+
+def test_later_runs_skip_the_raw_queryset(make_article, monkeypatch):
+    story = make_article("Story")
+    made = []
+    original = RawQuerySet.__init__
+
+    def counted(self, *args, **kwargs):
+        made.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RawQuerySet, "__init__", counted)
+    prepared = Prepared(_shown, Article)
+    for _ in range(3):
+        assert [a.pk for a in prepared.objects([story.pk])] == [story.pk]
+    assert prepared.objects([story.pk + 1000]) == []
+    assert len(made) == 1
+
+
+def test_a_model_that_reads_its_rows_its_own_way_still_does(make_article, monkeypatch):
+    """Later runs place the columns themselves only where `from_db` is Django's own."""
+    story = make_article("Story")
+    read = []
+    original = Article.from_db.__func__
+
+    def from_db(cls, db, field_names, values, **kwargs):
+        read.append(list(field_names))
+        return original(cls, db, field_names, values, **kwargs)
+
+    monkeypatch.setattr(Article, "from_db", classmethod(from_db))
+    prepared = Prepared(_shown, Article)
+    for _ in range(2):
+        assert [a.headline for a in prepared.objects([story.pk])] == ["Story"]
+    assert len(read) == 2 and "headline" in read[1]

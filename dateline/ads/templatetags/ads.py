@@ -8,10 +8,10 @@ so the page cache keeps it, and the deferred script asks /ads/pick for the ad of
 """
 
 from django import template
-from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from dateline.base.addresses import address, asset
 
 from .. import choice
 from ..in_use import slots_in_use
@@ -67,4 +67,4 @@ def ads_head() -> SafeString:
     """The slots' stylesheet and the deferred script that fills them."""
     return format_html(
         '<link rel="stylesheet" href="{}">\n<script src="{}" defer data-pick="{}"></script>',
-        static("ads/ads.css"), static("ads/ads.js"), reverse("ads:pick"))
+        asset("ads/ads.css"), asset("ads/ads.js"), address("ads:pick"))

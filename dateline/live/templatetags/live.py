@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from dateline.base.addresses import asset
 from dateline.base.prepared import Prepared
 from dateline.newsroom.models import Article
 from dateline.pagecache import keys
@@ -64,8 +65,6 @@ def live_strip(context) -> str:
 @register.simple_tag
 def live_script() -> str:
     """The script tag, only where a stream is configured."""
-    from django.templatetags.static import static
-
     if not settings.DATELINE_LIVE_URL:
         return ""
-    return mark_safe(f'<script src="{static("live/live.js")}" defer></script>')
+    return mark_safe(f'<script src="{asset("live/live.js")}" defer></script>')

@@ -1,7 +1,7 @@
 from django import template
-from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.html import format_html
+
+from dateline.base.addresses import address, asset
 
 register = template.Library()
 
@@ -11,5 +11,5 @@ def readership_beacon(article) -> str:
     """The deferred script that counts one view of `article` when a browser shows the page
     (robots run no script); the same for every reader, so the page stays cacheable."""
     return format_html('<script src="{}" data-beacon="{}" defer></script>',
-                       static("readership/beacon.js"),
-                       reverse("readership:beacon", kwargs={"kind": "view", "key": article.pk}))
+                       asset("readership/beacon.js"),
+                       address("readership:beacon", kind="view", key=article.pk))

@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from dateline.base.addresses import address
+from dateline.base.addresses import address, asset
 from dateline.newsroom.credit import credit
 from dateline.newsroom.datelines import house_dateline
 from dateline.newsroom.html import within_depth
@@ -39,6 +39,12 @@ def address_of(name: str, **kwargs) -> str:
     """`{% address 'site:home' %}`: `{% url %}` remembered (dateline.base.addresses), for the
     addresses every reader page names; Django's reverses each on every render."""
     return address(name, **kwargs)
+
+
+@register.simple_tag(name="asset")
+def asset_of(path: str) -> str:
+    """`{% asset 'site/site.css' %}`: `{% static %}` remembered (dateline.base.addresses)."""
+    return asset(path)
 
 
 @register.simple_tag
