@@ -173,3 +173,30 @@ def test_a_model_that_reads_its_rows_its_own_way_still_does(make_article, monkey
     for _ in range(2):
         assert [a.headline for a in prepared.objects([story.pk])] == ["Story"]
     assert len(read) == 2 and "headline" in read[1]
+
+
+def test_the_querys_own_constants_are_written_into_sqlite_sql(make_article):
+    """On SQLite a bound value that may decide a partial index ("is_breaking" = 1) makes it
+    prepare the statement again at every run; the code's constants are written in instead,
+    quoted, and the arguments stay parameters."""
+    titles = ("Quake hits Izmir", "It's over: talks end", "Rates up 0.5%")
+    for title in titles:
+        breaking = make_article(title, is_breaking=True)
+        calm = make_article(title)
+        prepared = Prepared(lambda pk, title=title: Article.objects.filter(
+            pk=pk, is_breaking=True, headline=title), Article)
+        assert [a.pk for a in prepared.objects(breaking.pk)] == [breaking.pk]
+        assert prepared.objects(calm.pk) == []
+        _, sql, params = prepared.sql(breaking.pk)
+        if connection.vendor != "sqlite":
+            # PostgreSQL plans each query anyway: left as Django wrote it.
+            django_sql, django_params = Article.objects.filter(
+                pk=breaking.pk, is_breaking=True, headline=title).query.sql_with_params()
+            assert (sql, list(params)) == (django_sql, list(django_params))
+            continue
+        assert '"is_breaking" = 1' in sql and not any(p is True for p in params)
+        if "%" in title:  # a percent sign stays a parameter, as Django's SQL reads "%%"
+            assert title in params
+        else:
+            assert title not in params and title.replace("'", "''") in sql
+        assert breaking.pk in params
