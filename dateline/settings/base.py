@@ -123,7 +123,8 @@ def database_from_env() -> dict:
             "OPTIONS": {"connect_timeout": whole_number("DATELINE_DB_CONNECT_TIMEOUT", 5)},
         }
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's, remembering each statement's placeholders (dateline/db/backends/sqlite3).
+        "ENGINE": "dateline.db.backends.sqlite3",
         "NAME": os.environ.get("DATELINE_DB_NAME", str(VAR_DIR / "dateline.sqlite3")),
         "OPTIONS": {
             # WAL lets readers carry on while the desk or an import writes; IMMEDIATE makes a
