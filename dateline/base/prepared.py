@@ -82,6 +82,8 @@ class Prepared:
             # become instances; later runs of the same SQL on this connection reuse that.
             raw = self.model.objects.db_manager(alias).raw(sql, params)
             found = list(raw)
+            if len(plans) >= _PLANS_HELD:  # shapes beyond any page's (lists of every length)
+                plans.clear()
             plans[sql] = _Plan.of(raw, connection)
             return found
         with connection.cursor() as cursor:
@@ -192,6 +194,9 @@ class _Plan:
 
 
 _FROM_DB = models.Model.from_db.__func__
+# Statements whose plan a connection keeps: every prepared query's shapes a site runs, many
+# times over; past it they are worked out again.
+_PLANS_HELD = 2048
 # Per connection (each thread has its own, and a converter may be bound to it); forgotten
 # with the connection.
 _plans: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

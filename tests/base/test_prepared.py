@@ -7,7 +7,7 @@ PostgreSQL in `make test`'s second pass), with the values changing between runs.
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import F
 from django.db.models.query import RawQuerySet
 from django.test.utils import CaptureQueriesContext
@@ -200,3 +200,17 @@ def test_the_querys_own_constants_are_written_into_sqlite_sql(make_article):
         else:
             assert title not in params and title.replace("'", "''") in sql
         assert breaking.pk in params
+
+
+def test_a_connection_keeps_a_bounded_number_of_plans(make_article, monkeypatch):
+    from dateline.base import prepared as module
+
+    monkeypatch.setattr(module, "_PLANS_HELD", 2)
+    module._plans.clear()  # what earlier tests left on this connection
+    stories = [make_article(f"Story {n}") for n in range(4)]
+    query = Prepared(_shown, Article)
+    for count in range(1, 5):  # a list of each length is a statement of its own
+        pks = [s.pk for s in stories[:count]]
+        assert [a.pk for a in query.objects(pks)] == pks
+        assert [a.pk for a in query.objects(pks)] == pks  # and again, from its plan
+        assert len(module._plans[connections["default"]]) <= 2
