@@ -6,10 +6,10 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 
 from dateline.ads.templatetags.ads import ad_slot
+from dateline.base.addresses import asset
 from dateline.base.prepared import all_of
 from dateline.intelligence.related import related_for
 from dateline.newsroom.models import Article, Author, Tag
@@ -282,7 +282,7 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
 @reads_query()
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages that name none, such as the desk's."""
-    return redirect(static("site/favicon.svg"), permanent=True)
+    return redirect(asset("site/favicon.svg"), permanent=True)
 
 
 def page_not_found(request: HttpRequest, exception: Http404 | None = None) -> HttpResponse:
