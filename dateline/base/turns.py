@@ -21,11 +21,29 @@ def taking_turns(*turns: threading.Semaphore) -> Iterator[None]:
     with ExitStack() as stack:
         for semaphore in turns:
             stack.enter_context(semaphore)
-        _held.turns = turns
-        try:
+        with _holding(turns):
             yield
-        finally:
-            _held.turns = None
+
+
+@contextmanager
+def holding_turns(*turns: threading.Semaphore) -> Iterator[None]:
+    """Run the block with `turns` already taken (by another thread, which then handed the
+    request to this one), and hand them back after it; `waiting()` inside may lend them."""
+    try:
+        with _holding(turns):
+            yield
+    finally:
+        for semaphore in reversed(turns):
+            semaphore.release()
+
+
+@contextmanager
+def _holding(turns: tuple[threading.Semaphore, ...]) -> Iterator[None]:
+    _held.turns = turns
+    try:
+        yield
+    finally:
+        _held.turns = None
 
 
 def _in_transaction() -> bool:

@@ -51,11 +51,12 @@ from dateline.base.bodies import chunked as sent_in_chunks
 from dateline.base.bodies import content_length
 from dateline.base.clients import network_in
 from dateline.base.environment import whole_number
-from dateline.base.turns import taking_turns
 from dateline.ops.middleware import NO_ROOM, NOWHERE, disk_full, refused_unread
 from dateline.pagecache.wsgi import CachedPagesApplication
 from dateline.readership.beacon import BeaconFirst
 from dateline.wsgi import django_application
+
+from .runners import Runners
 
 # A body up to this stays in memory while it is read; a larger one goes to a temporary file.
 IN_MEMORY_BYTES = 1024 * 1024
@@ -133,7 +134,8 @@ class PerClient:
 
 class Bulkhead:
     """Read each request's body, then run the app in one of `slots` at a time (a request
-    waiting on a child process, a photo decoder, hands its slot on: dateline.base.turns)."""
+    waiting on a child process, a photo decoder, hands its slot on: dateline.base.turns), on
+    the runner threads that run every request's Django (runners.py)."""
 
     def __init__(self, app, slots: int, readers: int | None = None) -> None:
         self.app = app
@@ -149,6 +151,9 @@ class Bulkhead:
         self.large_of = PerClient(LARGE_PER_CLIENT)
         self.large_reads: set[LargeRead] = set()
         self.large_reads_lock = threading.Lock()
+        # Django itself runs on a few threads of its own, however many of granian's bring
+        # requests (runners.py).
+        self.runners = Runners()
 
     def _large_place(self) -> LargeRead | None:
         """A place among the large readers, taken from a stalled read if none is free."""
@@ -192,8 +197,7 @@ class Bulkhead:
         length = content_length(environ)
         chunked = not length and sent_in_chunks(environ)
         if not (chunked or length):  # most requests: no body to read
-            with taking_turns(self.slots):
-                return self.app(environ, start_response)
+            return self.runners.run((self.slots,), self.app, environ, start_response)
         method = environ.get("REQUEST_METHOD", "")
         if method in ("GET", "HEAD"):
             # No view reads one; read, it would hold a reader (and, stalled, the page's
@@ -209,8 +213,7 @@ class Bulkhead:
                            ("Allow", ", ".join(refused)))
         limit, refused_by_view = _limit(environ.get("PATH_INFO", ""))
         if length > limit and refused_by_view:
-            with taking_turns(self.slots):
-                return self.app(environ, start_response)
+            return self.runners.run((self.slots,), self.app, environ, start_response)
         if length > limit:
             return _too_large(start_response, limit)
         large = None
@@ -245,10 +248,10 @@ class Bulkhead:
                     body.seek(0)
                     environ["CONTENT_LENGTH"] = str(size)
                 environ["wsgi.input"] = body
-                with taking_turns(self.bodies, self.slots):
-                    # Django builds the whole response in this call (having read what it needs
-                    # of the body); only a streamed response is iterated later, out of its slot.
-                    return self.app(environ, start_response)
+                # Django builds the whole response in this call (having read what it needs of
+                # the body); only a streamed response is iterated later, out of its slot.
+                return self.runners.run((self.bodies, self.slots), self.app, environ,
+                                        start_response)
         finally:
             if large:
                 self._leave_large_place(large)

@@ -1,0 +1,120 @@
+"""Django run on a few long-lived threads, the one idle last first.
+
+granian runs a request on whichever of its threads picks it up, and `dateline serve` gives it
+DATELINE_THREADS + 128 of them (the spare ones wait on slow bodies: bulkhead.py). Under load
+the sixteen requests a worker holds each came on another thread, and Django ran on them all in
+turn: each with its own database connection (Django's are per thread), its own SQLite
+statement cache and prepared plans (dateline.base.prepared) and its own thread-local state,
+each colder than one thread doing it all. A cold article cost 0.7-0.8 ms more (of 4) rendered
+by sixteen threads in turn than by one, one at a time in one process; through `dateline
+serve`, 128 spare threads against none cost 5.0-5.6 ms of CPU a cold article against 4.2-4.7
+(bench/README, "A cold article, fourth pass").
+
+So a request that has its turn hands its call to an idle runner, the one that finished last
+first, and waits for the answer: under load the same DATELINE_THREADS threads run every page,
+and hold the only database connections the pages use. An answer Django built whole is
+collected and closed on the runner (its `request_finished` receivers clean that thread's
+connections and caches, as they would have the caller's), and given to granian as one piece;
+a streamed one (a file) is iterated and closed by granian on the caller's thread, as before.
+"""
+
+import threading
+from queue import SimpleQueue
+
+from django.http import HttpResponseBase
+
+from dateline.base.turns import holding_turns
+
+
+class _Call:
+    __slots__ = ("answer", "app", "done", "environ", "error", "start_response", "turns")
+
+    def __init__(self, app, environ: dict, start_response, turns: tuple) -> None:
+        self.app, self.environ, self.start_response = app, environ, start_response
+        self.turns = turns
+        self.answer = self.error = None
+        self.done = threading.Lock()
+        self.done.acquire()  # released by the runner once answered
+
+
+class Runners:
+    """Long-lived threads that run WSGI calls, the most recently idle one first. A call runs
+    holding turns its caller took, so there are never more runners busy than turns (plus those
+    a request lent its turn while waiting on a child process: dateline.base.turns)."""
+
+    def __init__(self, name: str = "dateline-django") -> None:
+        self.name = name
+        self._idle: list[_Runner] = []
+        self._lock = threading.Lock()
+        self._made = 0
+
+    def run(self, turns: tuple, app, environ: dict, start_response):
+        """`app(environ, start_response)` on a runner, once one of each of `turns` is taken
+        here (in order); the runner hands them back when it is done."""
+        for taken, semaphore in enumerate(turns):
+            try:
+                semaphore.acquire()
+            except BaseException:
+                for held in reversed(turns[:taken]):
+                    held.release()
+                raise
+        call = _Call(app, environ, start_response, turns)
+        try:
+            self._runner().inbox.put(call)
+        except BaseException:  # no thread could be started: nothing will hand the turns back
+            for semaphore in reversed(turns):
+                semaphore.release()
+            raise
+        call.done.acquire()
+        if call.error is not None:
+            raise call.error
+        return call.answer
+
+    @property
+    def threads(self) -> int:
+        """How many runners were started."""
+        return self._made
+
+    def _runner(self) -> "_Runner":
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            self._made += 1
+            number = self._made
+        return _Runner(self, f"{self.name}-{number}")
+
+    def _rest(self, runner: "_Runner") -> None:
+        with self._lock:
+            self._idle.append(runner)
+
+
+class _Runner:
+    def __init__(self, runners: Runners, name: str) -> None:
+        self.runners = runners
+        self.inbox: SimpleQueue[_Call] = SimpleQueue()
+        threading.Thread(target=self._serve, name=name, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            call = self.inbox.get()
+            try:
+                with holding_turns(*call.turns):
+                    try:
+                        call.answer = _settled(call.app(call.environ, call.start_response))
+                    except BaseException as error:  # the caller raises it, as if it ran there
+                        call.error = error
+                    # Idle again before the turns go back: the request that takes one next
+                    # finds this runner, warm, rather than starting another.
+                    self.runners._rest(self)
+            finally:
+                call.done.release()
+
+
+def _settled(answer):
+    """A response Django built whole, as one piece, closed here; any other answer as it is."""
+    if not isinstance(answer, HttpResponseBase) or answer.streaming:
+        return answer
+    try:
+        return [b"".join(answer)]
+    finally:
+        answer.close()

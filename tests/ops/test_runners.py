@@ -1,0 +1,131 @@
+"""Django runs on a few threads of its own (dateline.ops.serving.runners), however many of
+granian's threads bring requests: each thread has its own database connection and caches."""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.signals import request_finished
+from django.http import HttpResponse, StreamingHttpResponse
+
+from dateline.base.turns import waiting
+from dateline.ops.serving.bulkhead import Bulkhead
+from dateline.ops.serving.runners import Runners
+
+
+def get() -> dict:
+    return {"REQUEST_METHOD": "GET", "CONTENT_LENGTH": "", "wsgi.input": None}
+
+
+def test_many_callers_threads_run_the_app_on_as_many_threads_as_slots():
+    ran_on, lock = set(), threading.Lock()
+
+    def app(environ, start_response):
+        with lock:
+            ran_on.add(threading.get_ident())
+        time.sleep(0.005)
+        return [b"ok"]
+
+    bulkhead = Bulkhead(app, slots=2)
+    callers = set()
+
+    def call(_):
+        callers.add(threading.get_ident())
+        return bulkhead(get(), None)
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(call, range(200)))
+    assert answers == [[b"ok"]] * 200
+    assert len(callers) > 2  # granian's way: requests came on many threads
+    assert len(ran_on) <= 2 and not ran_on & callers
+    assert bulkhead.runners.threads <= 2
+
+
+def test_an_error_in_the_app_reaches_the_caller_and_gives_the_turn_back():
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/fails":
+            raise LookupError("the view's own error")
+        return [b"ok"]
+
+    bulkhead = Bulkhead(app, slots=1)
+    with pytest.raises(LookupError, match="the view's own error"):
+        bulkhead(get() | {"PATH_INFO": "/fails"}, None)
+    # The only slot is free again, and the runner serves on.
+    assert bulkhead(get() | {"PATH_INFO": "/"}, None) == [b"ok"]
+    assert bulkhead.runners.threads == 1
+
+
+def test_a_whole_response_comes_back_in_one_piece_closed_on_the_thread_that_built_it():
+    built_on, finished_on = [], []
+
+    def app(environ, start_response):
+        built_on.append(threading.get_ident())
+        response = HttpResponse(b"page ")
+        response.write(b"body")
+        start_response("200 OK", list(response.items()))
+        return response
+
+    def finished(**_):
+        finished_on.append(threading.get_ident())
+
+    started = []
+    request_finished.connect(finished)
+    try:
+        answer = Runners().run((threading.BoundedSemaphore(1),), app, get(),
+                               lambda status, headers: started.append(status))
+    finally:
+        request_finished.disconnect(finished)
+    assert answer == [b"page body"]
+    assert started == ["200 OK"]
+    # request_finished cleans the connections and caches of the thread it runs on: the one
+    # whose connection served the request.
+    assert finished_on == built_on and built_on != [threading.get_ident()]
+
+
+def test_a_streamed_response_is_left_to_the_caller_to_iterate_and_close():
+    def app(environ, start_response):
+        return StreamingHttpResponse(iter([b"a ", b"file"]))
+
+    answer = Runners().run((threading.BoundedSemaphore(1),), app, get(), None)
+    assert isinstance(answer, StreamingHttpResponse)
+    assert b"".join(answer) == b"a file"
+    answer.close()
+
+
+def test_a_request_lending_its_turn_lets_another_run_on_another_runner():
+    lent, other_done = threading.Event(), threading.Event()
+    ran_on = {}
+
+    def app(environ, start_response):
+        ran_on[environ["PATH_INFO"]] = threading.get_ident()
+        if environ["PATH_INFO"] == "/waits":
+            with waiting():  # as a reader's photo being decoded by a child process
+                lent.set()
+                assert other_done.wait(timeout=10)
+        return [environ["PATH_INFO"].encode()]
+
+    bulkhead = Bulkhead(app, slots=1)
+    with ThreadPoolExecutor(2) as pool:
+        waits = pool.submit(bulkhead, get() | {"PATH_INFO": "/waits"}, None)
+        assert lent.wait(timeout=10)
+        other = pool.submit(bulkhead, get() | {"PATH_INFO": "/other"}, None)
+        assert other.result(timeout=10) == [b"/other"]
+        other_done.set()
+        assert waits.result(timeout=10) == [b"/waits"]
+    assert ran_on["/waits"] != ran_on["/other"]
+
+
+def test_the_turns_are_taken_before_a_runner_is_chosen():
+    """A caller waits for its turn on its own thread: a runner is never held by a request
+    that has no turn yet."""
+    turn = threading.BoundedSemaphore(1)
+    turn.acquire()
+    runners = Runners()
+    with ThreadPoolExecutor(1) as pool:
+        waiting_call = pool.submit(runners.run, (turn,), lambda e, s: [b"ok"], get(), None)
+        time.sleep(0.1)
+        assert not waiting_call.done() and runners.threads == 0
+        turn.release()
+        assert waiting_call.result(timeout=10) == [b"ok"]
+    assert runners.threads == 1
