@@ -1,8 +1,10 @@
 """A request's turn to run Python, handed back while it only waits on something outside it.
 
 `dateline serve` lets only DATELINE_THREADS requests run Django at once (more would fight over
-the GIL). A request that then waits seconds on a child process (a reader's photo being
-decoded) runs no Python meanwhile; `waiting()` lets another request have its turn until then.
+the GIL), and one of them at a time alone (dateline.ops.serving.runners). A request that then
+waits seconds on a child process (a reader's photo being decoded) runs no Python meanwhile;
+`waiting()` lets another request have its turns until then. A turn is anything with
+`acquire()` and `release()`: a semaphore, or the runners' hold on running alone.
 """
 
 import threading

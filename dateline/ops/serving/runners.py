@@ -19,11 +19,18 @@ a streamed one (a file) is iterated and closed by granian on the caller's thread
 """
 
 import threading
+from collections import deque
 from queue import SimpleQueue
 
 from django.http import HttpResponseBase
 
 from dateline.base.turns import holding_turns
+
+# How long a request with its slot waits for the runner ahead of it before running beside it.
+# Longer than a page rendered from the database (4 ms a cold article, bench/README), so that
+# under load pages run one after another; short enough that a slow one (a search, a reader's
+# photo being decoded, a database that has stopped answering) holds the next no longer.
+PATIENCE_S = 0.02
 
 
 class _Call:
@@ -37,13 +44,78 @@ class _Call:
         self.done.acquire()  # released by the runner once answered
 
 
+class OneAtATime:
+    """A turn to run alone, handed to those waiting for it in the order they came (Python's
+    own lock let the thread that released it take it straight back, and the other waited out
+    its patience every second request). A waiter gives up after its patience and goes on
+    without it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._taken = False
+        self._waiting: deque[threading.Lock] = deque()
+
+    def take(self, patience: float) -> bool:
+        """Whether the turn came within `patience` seconds."""
+        with self._lock:
+            if not self._taken:
+                self._taken = True
+                return True
+            gate = threading.Lock()
+            gate.acquire()
+            self._waiting.append(gate)
+        if gate.acquire(timeout=patience):
+            return True
+        with self._lock:
+            if gate in self._waiting:
+                self._waiting.remove(gate)
+                return False
+        gate.acquire()  # handed on as the patience ran out: it is ours, at once
+        return True
+
+    def hand_on(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()  # still taken: by the next one now
+            else:
+                self._taken = False
+
+
+class _Alone:
+    """A call's hold on the turn to run alone, shaped as the turns `waiting()` lends while a
+    request waits on a child process (a reader's photo being decoded) and takes back after."""
+
+    __slots__ = ("held", "patience", "turn")
+
+    def __init__(self, turn: OneAtATime, patience: float) -> None:
+        self.turn, self.patience = turn, patience
+        self.held = turn.take(patience)
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.turn.hand_on()
+
+    def acquire(self) -> None:
+        self.held = self.turn.take(self.patience)
+
+
 class Runners:
     """Long-lived threads that run WSGI calls, the most recently idle one first. A call runs
     holding turns its caller took, so there are never more runners busy than turns (plus those
-    a request lent its turn while waiting on a child process: dateline.base.turns)."""
+    a request lent its turn while waiting on a child process: dateline.base.turns).
 
-    def __init__(self, name: str = "dateline-django") -> None:
+    Among those, one runs alone while the next waits up to PATIENCE_S: two threads rendering
+    at once share one interpreter lock, handed between them at every step of every SQLite
+    statement, and each core's caches then hold neither's work. In one process, two threads
+    rendering cold articles side by side spent 4.6-4.9 ms of CPU an article, one thread 3.4-3.6
+    (bench/README, "A cold article, fourth pass"). A runner done hands the turn to the next
+    call and is idle again first, so that call runs on the same thread, on the same core."""
+
+    def __init__(self, name: str = "dateline-django", patience: float = PATIENCE_S) -> None:
         self.name = name
+        self.patience = patience
+        self.alone = OneAtATime()
         self._idle: list[_Runner] = []
         self._lock = threading.Lock()
         self._made = 0
@@ -58,6 +130,9 @@ class Runners:
                 for held in reversed(turns[:taken]):
                     held.release()
                 raise
+        # Last of the turns: holding_turns hands it on first (the runner resting already), then
+        # the slots; `waiting()` lends it with them.
+        turns = (*turns, _Alone(self.alone, self.patience))
         call = _Call(app, environ, start_response, turns)
         try:
             self._runner().inbox.put(call)
