@@ -11,7 +11,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 
 from dateline.base.turns import waiting
 from dateline.ops.serving.bulkhead import Bulkhead
-from dateline.ops.serving.runners import OneAtATime, Runners
+from dateline.ops.serving.runners import OneAtATime, Runners, default_patience
 
 
 def get() -> dict:
@@ -226,3 +226,27 @@ def test_a_waiter_out_of_patience_goes_on_without_the_turn_and_leaves_it_consist
     assert not turn._waiting  # it left the queue
     turn.hand_on()
     assert turn.take(0) and not turn.take(0)
+
+
+def test_only_sqlites_runners_take_turns_unless_told(monkeypatch):
+    monkeypatch.delenv("DATELINE_RUN_ALONE_MS", raising=False)
+    assert default_patience("dateline.db.backends.sqlite3") == 0.02
+    # PostgreSQL's statements run in its server: a runner waiting for one leaves the core.
+    assert default_patience("django.db.backends.postgresql") == 0
+    monkeypatch.setenv("DATELINE_RUN_ALONE_MS", "0")
+    assert default_patience("dateline.db.backends.sqlite3") == 0
+    monkeypatch.setenv("DATELINE_RUN_ALONE_MS", "5")
+    assert default_patience("django.db.backends.postgresql") == 0.005
+
+
+def test_with_no_patience_every_slot_runs_at_once():
+    both_in = threading.Barrier(2, timeout=10)
+
+    def app(environ, start_response):
+        both_in.wait()  # only passes when the two calls run side by side
+        return [b"ok"]
+
+    bulkhead = Bulkhead(app, slots=2)
+    bulkhead.runners.patience = 0
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(lambda _: bulkhead(get(), None), range(2))) == [[b"ok"]] * 2

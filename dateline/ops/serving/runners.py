@@ -22,15 +22,27 @@ import threading
 from collections import deque
 from queue import SimpleQueue
 
+from django.conf import settings
 from django.http import HttpResponseBase
 
+from dateline.base.environment import whole_number
 from dateline.base.turns import holding_turns
 
-# How long a request with its slot waits for the runner ahead of it before running beside it.
-# Longer than a page rendered from the database (4 ms a cold article, bench/README), so that
-# under load pages run one after another; short enough that a slow one (a search, a reader's
-# photo being decoded, a database that has stopped answering) holds the next no longer.
-PATIENCE_S = 0.02
+# How long a request with its slot waits for the runner ahead of it before running beside it,
+# on SQLite. Longer than a page rendered from the database (4 ms a cold article,
+# bench/README), so that under load pages run one after another; short enough that a slow one
+# (a search, a database that has stopped answering) holds the next no longer.
+SQLITE_PATIENCE_MS = 20
+
+
+def default_patience(engine: str | None = None) -> float:
+    """DATELINE_RUN_ALONE_MS, in seconds (0: every slot runs at once). By default only SQLite's
+    runners take turns: its statements run in the process, and the interpreter's lock changes
+    hands at each of their steps for nothing. PostgreSQL's run in the server, and a runner
+    waiting for one leaves the core to the other, as before."""
+    sqlite = (engine or settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3")
+    return whole_number("DATELINE_RUN_ALONE_MS", SQLITE_PATIENCE_MS if sqlite else 0,
+                        least=0) / 1000
 
 
 class _Call:
@@ -105,16 +117,16 @@ class Runners:
     holding turns its caller took, so there are never more runners busy than turns (plus those
     a request lent its turn while waiting on a child process: dateline.base.turns).
 
-    Among those, one runs alone while the next waits up to PATIENCE_S: two threads rendering
-    at once share one interpreter lock, handed between them at every step of every SQLite
-    statement, and each core's caches then hold neither's work. In one process, two threads
-    rendering cold articles side by side spent 4.6-4.9 ms of CPU an article, one thread 3.4-3.6
-    (bench/README, "A cold article, fourth pass"). A runner done hands the turn to the next
-    call and is idle again first, so that call runs on the same thread, on the same core."""
+    On SQLite, one of those runs alone while the next waits up to its patience: two threads
+    rendering at once share one interpreter lock, handed between them at every step of every
+    SQLite statement, and each core's caches then hold neither's work. In one process, two
+    threads rendering cold articles side by side spent 4.6-4.9 ms of CPU an article, one thread
+    3.4-3.6 (bench/README, "A cold article, fourth pass"). A runner done hands the turn to the
+    next call and is idle again first, so that call runs on the same thread, on the same core."""
 
-    def __init__(self, name: str = "dateline-django", patience: float = PATIENCE_S) -> None:
+    def __init__(self, name: str = "dateline-django", patience: float | None = None) -> None:
         self.name = name
-        self.patience = patience
+        self.patience = default_patience() if patience is None else patience
         self.alone = OneAtATime()
         self._idle: list[_Runner] = []
         self._lock = threading.Lock()
