@@ -315,3 +315,19 @@ def test_404_page_is_the_sites_own(client, make_section):
 def test_pages_send_a_content_security_policy(client, make_article):
     response = client.get(make_article().get_absolute_url())
     assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_ids_in_the_page_s_data_are_never_localised(client, make_article, make_tag, settings):
+    """The script, the ads and the reader's report read the story's, section's and tags' ids
+    from the page: a thousands separator (a locale's, or USE_THOUSAND_SEPARATOR) would make
+    12,345 of 12345."""
+    settings.USE_THOUSAND_SEPARATOR = True
+    tag = Tag.objects.create(pk=23456, name="Budget")
+    article = make_article("Parliament approves the budget", id=12345, tags=[tag])
+    page = lxml.html.fromstring(client.get(article.get_absolute_url()).content)
+    story = page.xpath('//article[@class="story"]')[0]
+    assert story.get("data-article") == "12345"
+    assert story.get("data-ad-tags") == "23456"
+    assert story.get("data-ad-section") == str(article.section_id)
+    report = page.xpath('//a[contains(@href, "from=")]')[0].get("href")
+    assert report.endswith("from=12345")
