@@ -195,3 +195,20 @@ def test_serve_adds_up_its_workers_metrics_without_being_told_where(tmp_path):
         server.communicate(timeout=30)
     assert sent == 30
     assert seen == [30.0] * 6
+
+
+@override_settings(USE_THOUSAND_SEPARATOR=True)
+def test_grouped_numbers_are_a_system_check_error():
+    from django.core.checks import registry
+
+    from dateline.ops.checks import numbers_never_grouped
+
+    assert numbers_never_grouped in registry.registry.get_checks()
+    errors = numbers_never_grouped(None)
+    assert [e.id for e in errors] == ["dateline_ops.E002"] and "12,345" in errors[0].msg
+
+
+def test_the_settings_as_shipped_pass_that_check():
+    from dateline.ops.checks import numbers_never_grouped
+
+    assert numbers_never_grouped(None) == []
