@@ -16,36 +16,35 @@ from django.db import connections
 _held = threading.local()
 
 
+def take_turns(*turns: threading.Semaphore) -> None:
+    """Take one of each of `turns`, in order (every taker's order: no deadlock); none is kept
+    when taking one fails."""
+    with ExitStack() as taken:
+        for semaphore in turns:
+            taken.enter_context(semaphore)
+        taken.pop_all()
+
+
 @contextmanager
 def taking_turns(*turns: threading.Semaphore) -> Iterator[None]:
     """Run the block holding one of each of `turns` (taken in order), which `waiting()` inside
     it may hand back for a while."""
-    with ExitStack() as stack:
-        for semaphore in turns:
-            stack.enter_context(semaphore)
-        with _holding(turns):
-            yield
+    take_turns(*turns)
+    with holding_turns(*turns):
+        yield
 
 
 @contextmanager
 def holding_turns(*turns: threading.Semaphore) -> Iterator[None]:
-    """Run the block with `turns` already taken (by another thread, which then handed the
-    request to this one), and hand them back after it; `waiting()` inside may lend them."""
-    try:
-        with _holding(turns):
-            yield
-    finally:
-        for semaphore in reversed(turns):
-            semaphore.release()
-
-
-@contextmanager
-def _holding(turns: tuple[threading.Semaphore, ...]) -> Iterator[None]:
+    """Run the block with `turns` already taken (here, or by another thread, which then handed
+    the request to this one), and hand them back after it; `waiting()` inside may lend them."""
     _held.turns = turns
     try:
         yield
     finally:
         _held.turns = None
+        for semaphore in reversed(turns):
+            semaphore.release()
 
 
 def _in_transaction() -> bool:

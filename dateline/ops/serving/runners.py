@@ -26,7 +26,7 @@ from django.conf import settings
 from django.http import HttpResponseBase
 
 from dateline.base.environment import whole_number
-from dateline.base.turns import holding_turns
+from dateline.base.turns import holding_turns, take_turns
 
 # How long a request with its slot waits for the runner ahead of it before running beside it,
 # on SQLite. Longer than a page rendered from the database (4 ms a cold article,
@@ -135,13 +135,7 @@ class Runners:
     def run(self, turns: tuple, app, environ: dict, start_response):
         """`app(environ, start_response)` on a runner, once one of each of `turns` is taken
         here (in order); the runner hands them back when it is done."""
-        for taken, semaphore in enumerate(turns):
-            try:
-                semaphore.acquire()
-            except BaseException:
-                for held in reversed(turns[:taken]):
-                    held.release()
-                raise
+        take_turns(*turns)
         # Last of the turns: holding_turns hands it on first (the runner resting already), then
         # the slots; `waiting()` lends it with them.
         turns = (*turns, _Alone(self.alone, self.patience))
