@@ -56,7 +56,10 @@ def prepare() -> str:
 
 def start_serve(*options: str) -> subprocess.Popen:
     """`dateline serve` with its defaults, as `make run` starts it, plus options."""
-    env = {**environment(VAR), "DATELINE_LOG_LEVEL": "WARNING"}
+    # The pages it writes for nginx, where nginx_site's configuration reads them, as in
+    # production (deploy/nginx.conf needs the headers.conf its workers write there).
+    env = {**environment(VAR), "DATELINE_LOG_LEVEL": "WARNING",
+           "DATELINE_PAGE_FILES_DIR": str(VAR / "pages")}
     log = (VAR / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "dateline", "serve", "--port", str(APP_PORT),

@@ -2,7 +2,8 @@
 
 nginx (2 workers, the site of deploy/nginx.conf made plain HTTP on loopback) serves the hot
 article as a static file through the site's own `/static/` location, and the same article as a
-page of the app, from its micro-cache; wrk measures both, and the app alone, in one run. Then
+page of the app: from the file the app wrote of it (DATELINE_PAGE_FILES_DIR, as in production),
+else from nginx's micro-cache; wrk measures both, and the app alone, in one run. Then
 the freshness check: the article's headline is edited through the newsroom's own saving code
 while wrk keeps reading it through nginx, and pollers ask nginx, and the app itself (the
 reference: its page cache and its render), every few milliseconds until the new headline
@@ -311,6 +312,10 @@ def main(prepare: bool = True) -> None:
         # The server and the editor learn of invalidations from a board of their own: another
         # benchmark emptying var/bench/cache meanwhile (pages.py does) cannot part them.
         os.environ["DATELINE_PAGE_CACHE_BOARD"] = str(folder / "generation")
+        # The pages the app writes for nginx (deploy/nginx.conf reads them under folder/pages):
+        # the editor's process (below) leaves them at its commit, as the desk's workers do.
+        (folder / "pages").mkdir(mode=0o755)
+        os.environ["DATELINE_PAGE_FILES_DIR"] = str(folder / "pages")
         server = start_serve(folder / "beacons")
         try:
             wait_for(f"http://127.0.0.1:{APP_PORT}{path}")  # rendered and stored once
@@ -318,6 +323,7 @@ def main(prepare: bool = True) -> None:
                 page, headers = answer.read(), answer.getheaders()
             (folder / "static" / "article.html").write_bytes(page)
             nginx = start_nginx(folder)
+            served_as = how_served(f"http://127.0.0.1:{NGINX_PORT}{path}")
             (folder / "ceiling.html").write_bytes(page)
             ceiling = start_ceiling(folder / "ceiling.html", headers)
             try:
@@ -341,17 +347,28 @@ def main(prepare: bool = True) -> None:
                 stop(ceiling)
         finally:
             stop(server)
-    report(results, fresh, len(page), started_load)
+    report(results, fresh, len(page), started_load, served_as)
+
+
+def how_served(url: str) -> str:
+    """What nginx answered the page from, once it has been asked for it: the app's file of it,
+    or its micro-cache (the app's answers carry X-Proxy-Cache)."""
+    for _ in range(3):
+        with urllib.request.urlopen(url) as answer:
+            answer.read()
+            status = answer.headers.get("X-Proxy-Cache")
+    return "the app's file of it" if status is None else f"the micro-cache ({status})"
 
 
 def report(results: dict[str, dict], fresh: dict[str, list[float]], size: int,
-           load: float) -> None:
+           load: float, served_as: str) -> None:
     reference = results["nginx static article"]["rps"]
     print(f"\nProduction set-up: nginx (2 workers, deploy/nginx.conf on loopback) in front of "
           f"`dateline serve --workers 2`; {ROUNDS} x {DURATION}s each, in turns, {CONNECTIONS} "
           f"connections, wrk -t2; "
           f"article page {size / 1024:.0f} KB; {os.cpu_count()} cores; load average {load:.1f} "
-          f"at the start, {os.getloadavg()[0]:.1f} at the end")
+          f"at the start, {os.getloadavg()[0]:.1f} at the end; the cached article served "
+          f"through nginx from {served_as}")
     print(f"{'page':<32}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'x nginx':>9}{'errors':>8}"
           f"{'nginx CPU us/req':>18}")
     for name, r in results.items():

@@ -6,7 +6,7 @@ from django.utils.http import http_date
 
 from dateline.base.cachefailure import log_failure
 
-from . import store
+from . import pagefiles, store
 from .outcomes import OUTCOME, note
 from .policy import bypass_reason, cache_control, cache_key, not_modified, store_refusal
 from .wsgi import PAGE_KEY, STARTED_GENERATION
@@ -96,6 +96,8 @@ def _store(key: str, response, environ: dict) -> None:
         stored = False
     else:  # not stored: something it may show was invalidated while it was rendered
         note(environ, *(("stored",) if stored else ("refused", "changed")))
+    if stored:
+        pagefiles.pages.offer(environ, key, environ[STARTED_GENERATION], page)
     response["X-Cache"] = "MISS" if stored else "PASS"
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import caches
 
+from . import pagefiles
 from .board import GenerationBoard
 from .keys import EVERYTHING
 
@@ -162,13 +163,16 @@ def invalidate(keys) -> None:
     # the new generation.
     _renew_generation(store)
     store.set_many({VERSION_PREFIX + k: new_version() for k in keys}, timeout=None)
-    _renew_generation(store)
+    # The files nginx serves (pagefiles.py) left at once here; `dateline serve` moves every
+    # other server's within its next look.
+    pagefiles.follow(_renew_generation(store))
 
 
-def _renew_generation(store) -> None:
+def _renew_generation(store) -> str:
     fresh = new_version()
     store.set(GENERATION, fresh, timeout=None)
     if (shared := board()) is not None:
         shared.write(fresh)
+    return fresh
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from dateline.base.bodies import has_body
 from dateline.base.cachefailure import log_failure
 
-from . import store
+from . import pagefiles, store
 from .outcomes import log_hit, note
 from .policy import PagePolicy, cache_key, not_modified
 
@@ -65,6 +65,13 @@ class CachedPagesApplication:
         self.checked = store.CheckedPages(settings.DATELINE_PAGE_CACHE_LOCAL_PAGES)
         self.policy = PagePolicy()
         self.renders = RendersUnderWay()
+        self.page_files = bool(settings.DATELINE_PAGE_FILES_DIR)
+        if self.page_files:
+            try:
+                pagefiles.write_nginx_headers()
+            except (OSError, ValueError) as error:
+                logger.error("page files: no headers for nginx (%s); none written", error)
+                self.page_files = False
 
     def __call__(self, environ, start_response):
         # The hit path `make bench` measures: kept in one piece on purpose, no extra calls.
@@ -104,6 +111,8 @@ class CachedPagesApplication:
             return []
         start_response("200 OK", headers)
         log_hit(environ, 200, started)
+        if self.page_files:  # nginx had no file of it (or the app is asked directly)
+            pagefiles.pages.offer(environ, key, generation, page)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
 
     def _wait_or_lead(self, key: str, generation: str):

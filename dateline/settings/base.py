@@ -250,6 +250,9 @@ DATELINE_PAGE_CACHE_BOARD = os.environ.get(
 )
 # Off only to measure or debug rendering: every request then goes through Django...
 DATELINE_PAGE_CACHE_ON = one_of("DATELINE_PAGE_CACHE", "on", ("on", "off")) == "on"
+# Where cached pages are also written for nginx to serve as files (dateline/pagecache/
+# pagefiles.py, deploy/nginx.conf): /var/lib/dateline/pages in production. Empty: none written.
+DATELINE_PAGE_FILES_DIR = os.environ.get("DATELINE_PAGE_FILES_DIR", "")
 # ...and with this off too, every part of every page is rendered from the database.
 DATELINE_FRAGMENT_CACHE_ON = one_of("DATELINE_FRAGMENT_CACHE", "on", ("on", "off")) == "on"
 # Seconds a CDN may keep a page (it is purged by Surrogate-Key on change), and may serve it

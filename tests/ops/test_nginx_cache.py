@@ -1,7 +1,9 @@
-"""deploy/nginx.conf's micro-cache, run for real: nginx with the shipped site (made plain HTTP on
-loopback) in front of the app. It keeps anonymous readers' pages, never a logged-in reader's,
-the desk's, a POST's, nor an answer that sets a cookie, varies on cookies or is private; and a
-published edit is on the page through nginx one second later (issue 20, point 2)."""
+"""deploy/nginx.conf's micro-cache and page files, run for real: nginx with the shipped site (made
+plain HTTP on loopback) in front of the app. It keeps anonymous readers' pages, never a logged-in
+reader's, the desk's, a POST's, nor an answer that sets a cookie, varies on cookies or is
+private; the pages the app writes as files are served with the page's own headers to anonymous
+readers only; and a published edit is on the page through nginx one second later (issue 20,
+point 2)."""
 
 import os
 import re
@@ -24,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from dateline.base.methods import takes_posts
 from dateline.newsroom.actions.save import announce_saved, claim_version, record_revision
 from dateline.newsroom.models import Article
+from dateline.pagecache import pagefiles, store
 from tests.live.server import free_port_pair
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -81,8 +84,12 @@ class Nginx:
         self.temp = tempfile.TemporaryDirectory(prefix="dateline-nginx-")
         self.folder = Path(self.temp.name)
         os.chmod(self.folder, 0o755)
-        for sub in ("temp", "cache"):
+        for sub in ("temp", "cache", "pages"):
             (self.folder / sub).mkdir()
+        # What the web workers write as they start (DATELINE_PAGE_FILES_DIR), from the same
+        # settings as the pages; nginx refuses to start without it.
+        (self.folder / "pages" / "headers.conf").write_text(
+            pagefiles.nginx_headers(pagefiles.expected_headers()))
         self.port = free_port_pair()
         (self.folder / "site.conf").write_text(loopback_site(self.folder, self.port, app_port))
         temp = self.folder / "temp"
@@ -277,3 +284,88 @@ def test_only_photo_renditions_are_served_from_media(nginx):
     assert status == 200 and "immutable" in headers["Cache-Control"]
     assert nginx.get("/media/submissions/R-ABCD-EFGH/0123456789abcdef.png")[0] == 404
     assert nginx.get("/media/pictures-originals/ab/original.jpg")[0] == 404
+
+
+@pytest.fixture
+def files(nginx, settings):
+    """The app writing its pages where this nginx looks for them, as DATELINE_PAGE_FILES_DIR
+    has it in production."""
+    settings.DATELINE_PAGE_FILES_DIR = str(nginx.folder / "pages")
+    pagefiles.pages.written.clear()
+    pagefiles.follow(store.generation())
+    return nginx.folder / "pages"
+
+
+def test_a_page_written_as_a_file_is_served_with_the_page_s_own_headers(
+        nginx, files, make_article):
+    import gzip
+
+    article = make_article("Harbour reopens after the storm")
+    url = article.get_absolute_url()
+    status, from_app, page = nginx.get(url)  # rendered, stored, and written
+    assert status == 200 and from_app["X-Proxy-Cache"] == "MISS"
+    status, from_file, body = nginx.get(url)
+    assert status == 200 and body == page
+    assert "X-Proxy-Cache" not in from_file and "X-Cache" not in from_file  # not the app's
+    for name in ("Content-Type", "Content-Security-Policy", "Cache-Control", "X-Frame-Options",
+                 "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
+                 "Last-Modified"):
+        assert from_file[name] == from_app[name], name
+    assert "ETag" not in from_file
+    # Compressed once by the app, not by nginx for each reader; and revalidated by its date.
+    request = urllib.request.Request(f"http://127.0.0.1:{nginx.port}{url}",
+                                     headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as answered:
+        assert answered.headers["Content-Encoding"] == "gzip"
+        assert "X-Proxy-Cache" not in answered.headers
+        assert gzip.decompress(answered.read()).decode() == page
+    assert nginx.get(url, headers={"If-Modified-Since": from_app["Last-Modified"]})[0] == 304
+
+
+def test_a_file_is_never_served_to_a_session_a_key_a_query_or_a_post(
+        nginx, files, make_article, make_user):
+    article = make_article("Council votes on the budget")
+    url = article.get_absolute_url()
+    nginx.get(url)
+    assert "X-Proxy-Cache" not in nginx.get(url)[1]  # the control: a file now
+    client = Client()
+    client.force_login(make_user("Editor"))
+    for sent in ({"Cookie": f"sessionid={client.cookies['sessionid'].value}"},
+                 {"Authorization": "Bearer partner"}, {"X-Api-Key": "partner"}):
+        assert nginx.get(url, headers=sent)[1]["X-Proxy-Cache"] == "BYPASS", sent
+    # A query the article does not read: the app's redirect to the page, not the page's file.
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=30)
+    connection.request("GET", url + "?page=1")
+    answered = connection.getresponse()
+    assert answered.status == 301 and answered.getheader("X-Proxy-Cache")
+    connection.close()
+    status, headers, _ = nginx.get(url, method="POST")  # the app's refusal, not nginx's 405
+    assert status == 405 and headers["Allow"] == "GET, HEAD"
+
+
+def test_an_edit_leaves_the_file_and_shows_within_half_a_second(nginx, files, make_article):
+    article = make_article("Harbour reopens after the storm")
+    url = article.get_absolute_url()
+    nginx.get(url)
+    for _ in range(3):  # kept open by nginx (open_file_cache), read from it each time
+        _, headers, body = nginx.get(url)
+        assert "X-Proxy-Cache" not in headers and "after the storm" in body
+    save_headline(article, "Harbour reopens a day early")
+    # nginx looks at the name it keeps again once the half-second it last looked in is over.
+    time.sleep(0.6)
+    _, headers, body = nginx.get(url)
+    assert "Harbour reopens a day early" in body and "after the storm" not in body
+    assert headers["X-Proxy-Cache"] == "MISS"  # from the app: the file went with the change
+    _, headers, body = nginx.get(url)
+    assert "X-Proxy-Cache" not in headers and "a day early" in body  # and is written again
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_an_answer_with_other_headers_than_a_page_s_is_never_a_file(nginx, files):
+    """Shared, but not the page cache's headers (its own Cache-Control): nginx would give it
+    the pages' headers instead; it stays the app's (and the micro-cache's)."""
+    for _ in range(3):
+        assert "X-Proxy-Cache" in nginx.get("/nginx-test/shared/")[1]
+    assert not any(p.name == "index.html" for p in files.rglob("*"))

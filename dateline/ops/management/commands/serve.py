@@ -28,6 +28,7 @@ from dateline.ops.serving.granian import (
 )
 from dateline.ops.serving.supervisor import ChildKeepsDying, Supervisor, start_child
 from dateline.ops.serving.watchdog import Watchdog
+from dateline.pagecache import pagefiles, store
 from dateline.readership import beacon_log
 
 
@@ -117,6 +118,9 @@ class Command(BaseCommand):
         # The beacons nginx answered itself (deploy/nginx.conf), counted from its lines by this
         # process alone: one reader, whatever the number of workers.
         beacon_log.start_reading()
+        # The pages nginx serves as files (DATELINE_PAGE_FILES_DIR) follow every invalidation,
+        # this server's and every other's, and past generations' files are deleted.
+        pagefiles.start_following(store.generation)
         try:
             self._start_all(supervisor, granian, **options)
             supervisor.run()

@@ -1,0 +1,329 @@
+"""Cached pages written where nginx serves them as files (DATELINE_PAGE_FILES_DIR).
+
+nginx answers a file for what a static file costs it; a hit in its micro-cache cost a quarter
+more (the stored headers read and parsed again on every hit: bench/README.md), and gzipped
+each page again for every reader. So the pages the page cache answers are also written as
+files, each with its gzipped twin, under a folder named by the generation they were checked
+against (store.py):
+
+    <dir>/current -> <generation>       the folder nginx reads: a symbolic link
+    <dir>/<generation>/<scheme>/<host><path>index.html   (and index.html.gz)
+    <dir>/headers.conf                  the headers nginx adds to them (add_header lines)
+
+Anything invalidated anywhere renews the generation; `current` is then pointed at a new, empty
+folder: at once by the process that invalidated (store.invalidate), and within FOLLOW_S by
+`dateline serve`'s follower for every other (another app server, the background worker), which
+also deletes the folders of past generations. nginx then answers those pages from the app
+until they are written again, which the page cache's next hit does. Coarse on purpose: a
+per-page purge needs an index of which file shows which key, on every server's disk; a news
+site changes a few times a minute at most, and each page is written again once after it.
+
+nginx learns of a new `current` when it looks at the name again: deploy/nginx.conf has it do
+so at least every half-second (two spellings of the folder, one per half-second, each checked
+again when a new second begins), so an edit reaches readers as fast as it did through the
+micro-cache: within half a second and a render.
+
+Only what any anonymous reader of the address would get is written: a 200 of a GET or HEAD
+without a query, an address ending in "/" (the file is <path>index.html, so no two addresses
+share one), and only when the page's headers are the ones nginx adds (expected_headers): a
+page with any other header is left to the app.
+"""
+
+import contextlib
+import gzip
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.utils.csp import CSP, build_policy
+from django.utils.http import parse_http_date_safe
+
+from dateline.base.cachefailure import log_failure
+
+logger = logging.getLogger(__name__)
+
+CURRENT = "current"
+HEADERS_CONF = "headers.conf"
+FOLLOW_S = 0.02
+SWEEP_EVERY_S = 30.0
+# Headers that are the page's own (nginx writes its own Content-Length and Last-Modified, from
+# the file, and no ETag: deploy/nginx.conf) or said nothing to readers.
+_PER_PAGE = frozenset({"content-length", "etag", "last-modified", "surrogate-key", "x-cache",
+                       "date", "server"})
+_GENERATION = re.compile(r"^[0-9a-f]{32}$")
+_HOST = re.compile(r"^[a-z0-9][a-z0-9.\-]*(:[0-9]{1,5})?$|^\[[0-9a-f:.]+\](:[0-9]{1,5})?$")
+_SEGMENT_MAX = 200  # bytes: ext4 and most file systems stop at 255
+_PATH_MAX = 1000
+_WRITTEN_KEPT = 50_000
+
+
+def folder() -> str:
+    return settings.DATELINE_PAGE_FILES_DIR
+
+
+def expected_headers() -> dict[str, str]:
+    """The headers a cached page carries, as Django's middleware writes them with these
+    settings (lower-case names): what nginx adds to the files (headers.conf)."""
+    found = {"content-type": "text/html; charset=utf-8",
+             "cache-control": _cache_control()}
+    for name, config in ((CSP.HEADER_ENFORCE, settings.SECURE_CSP),
+                         (CSP.HEADER_REPORT_ONLY, settings.SECURE_CSP_REPORT_ONLY)):
+        if config:
+            found[name.lower()] = build_policy(config)
+    if settings.X_FRAME_OPTIONS:
+        found["x-frame-options"] = settings.X_FRAME_OPTIONS.upper()
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        found["x-content-type-options"] = "nosniff"
+    if referrer := settings.SECURE_REFERRER_POLICY:  # as SecurityMiddleware joins it
+        found["referrer-policy"] = ",".join(
+            [v.strip() for v in referrer.split(",")] if isinstance(referrer, str) else referrer)
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        found["cross-origin-opener-policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
+    if settings.SECURE_HSTS_SECONDS:  # the files are for the HTTPS site (policy: scheme)
+        sts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            sts += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            sts += "; preload"
+        found["strict-transport-security"] = sts
+    return found
+
+
+def _cache_control() -> str:
+    from .policy import cache_control  # policy reads settings at call time, as here
+
+    return cache_control()
+
+
+def nginx_headers(headers: dict[str, str]) -> str:
+    """headers.conf: one add_header a header (Content-Type is nginx's own, from the name)."""
+    lines = ["# Written by Dateline (dateline/pagecache/pagefiles.py) from its settings: the",
+             "# headers of its cached pages, for the copies nginx serves as files. Reload nginx",
+             "# when Dateline says they changed."]
+    for name, value in headers.items():
+        if name == "content-type":
+            continue
+        if any(c in value for c in '"\\$\n\r'):  # each would end or change nginx's string
+            raise ValueError(f"{name}: {value!r} cannot be written into nginx's configuration")
+        lines.append(f'add_header {_spelled(name)} "{value}";')
+    return "\n".join(lines) + "\n"
+
+
+def _spelled(name: str) -> str:
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
+def write_nginx_headers() -> bool:
+    """Write headers.conf if it says anything else; True when it changed. The web workers do,
+    as they start: theirs are the settings the pages are made with (`dateline serve` sets
+    DATELINE_LIVE_URL for them, which the Content-Security-Policy names). nginx adds what it
+    read when it started or was reloaded, so a change is logged as a warning."""
+    root = folder()
+    if not root:
+        return False
+    text = nginx_headers(expected_headers())
+    path = os.path.join(root, HEADERS_CONF)
+    try:
+        with open(path) as kept:
+            before = kept.read()
+    except FileNotFoundError:
+        before = None
+    if before == text:
+        return False
+    os.makedirs(root, exist_ok=True)
+    _replace(path, text.encode(), mode=0o644)
+    if before is None:
+        logger.info("%s written: the headers nginx adds to the pages it serves as files", path)
+    else:
+        logger.warning("%s changed: reload nginx, or the pages it serves as files keep the "
+                       "headers it read before", path)
+    return True
+
+
+class PageFiles:
+    """Writes the pages this process answers from its cache, once a generation each."""
+
+    def __init__(self) -> None:
+        self.written: dict[tuple[str, str], str] = {}  # (folder, key) -> generation
+        self.refused_headers: set[str] = set()
+
+    def offer(self, environ: dict, key: str, generation: str, page) -> None:
+        """Write `page` (a store.CachedPage checked against `generation`) if it may be a file.
+        Never raises: a file not written leaves the page to the app."""
+        root = folder()
+        if not root or self.written.get((root, key)) == generation:
+            return
+        name = _file_name(environ, page)
+        if name is None or not self._headers_agree(page.headers):
+            self._remember(root, key, generation)
+            return
+        try:
+            if _current(root) != generation:
+                return  # not the folder nginx reads (yet: the follower is behind, or past)
+            modified = parse_http_date_safe(dict(page.headers).get("Last-Modified", ""))
+            if modified is None:
+                return
+            base = os.path.join(root, generation, *name)
+            os.makedirs(os.path.dirname(base), mode=0o755, exist_ok=True)
+            # The twin first: nginx finding the page finds the twin beside it.
+            _replace(base + ".gz", gzip.compress(page.body, 6, mtime=modified),
+                     mode=0o644, mtime=modified)
+            _replace(base, page.body, mode=0o644, mtime=modified)
+        except OSError:
+            log_failure(logger, "page files: could not write %s", key)
+            return
+        self._remember(root, key, generation)
+
+    def _remember(self, root: str, key: str, generation: str) -> None:
+        if len(self.written) >= _WRITTEN_KEPT:
+            self.written.clear()
+        self.written[(root, key)] = generation
+
+    def _headers_agree(self, headers) -> bool:
+        given = {name.lower(): value for name, value in headers
+                 if name.lower() not in _PER_PAGE}
+        expected = expected_headers()
+        if given == expected:
+            return True
+        differing = sorted(n for n in given.keys() | expected.keys()
+                           if given.get(n) != expected.get(n))
+        said = ",".join(differing)
+        if said not in self.refused_headers:  # once a process for each difference
+            self.refused_headers.add(said)
+            logger.info("page files: a page with other headers than nginx adds (%s) is left "
+                        "to the app", said)
+        return False
+
+
+def _file_name(environ: dict, page) -> tuple[str, ...] | None:
+    """(scheme, host, *segments, "index.html") where nginx looks for this request's page
+    (deploy/nginx.conf: /$scheme/$host${uri}index.html), or None when it may not be a file."""
+    if page.status != 200 or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return None
+    if environ.get("QUERY_STRING"):
+        return None
+    scheme = environ.get("wsgi.url_scheme", "http")
+    if scheme not in ("http", "https"):
+        return None
+    from .policy import normal_host  # the page cache's own spelling of the host
+
+    host = normal_host(environ)
+    path = environ.get("PATH_INFO", "")
+    if not _HOST.match(host) or not path.endswith("/") or len(path) > _PATH_MAX:
+        return None
+    # WSGI's PATH_INFO holds the request's bytes as Latin-1; nginx's $uri holds those bytes.
+    raw = os.fsdecode(path.encode("latin-1", "replace"))
+    segments = raw.split("/")[1:-1]
+    if any(s in ("", ".", "..") or "\x00" in s or len(os.fsencode(s)) > _SEGMENT_MAX
+           for s in segments):
+        return None
+    return (scheme, host, *segments, "index.html")
+
+
+def _current(root: str) -> str | None:
+    try:
+        return os.readlink(os.path.join(root, CURRENT))
+    except OSError:
+        return None
+
+
+def _replace(path: str, data: bytes, *, mode: int, mtime: float | None = None) -> None:
+    """Write `path` whole under another name, then rename it: nginx opens the old or the new."""
+    partial = f"{path}.{os.getpid()}-{threading.get_ident()}.part"
+    try:
+        with open(partial, "wb") as out:
+            out.write(data)
+        os.chmod(partial, mode)  # public pages; nginx's workers run as another user
+        if mtime is not None:
+            os.utime(partial, (mtime, mtime))  # nginx's Last-Modified is the page's
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        raise
+
+
+def follow(generation: str) -> bool:
+    """Point `current` at an empty folder for `generation`; True when it moved."""
+    root = folder()
+    if not root or not _GENERATION.match(generation) or _current(root) == generation:
+        return False
+    try:
+        os.makedirs(root, exist_ok=True)
+        target = os.path.join(root, generation)
+        os.makedirs(target, exist_ok=True)
+        os.chmod(target, 0o755)
+        link = os.path.join(root, f".{CURRENT}-{os.getpid()}-{threading.get_ident()}")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(link)
+        os.symlink(generation, link)
+        os.replace(link, os.path.join(root, CURRENT))  # one rename: nginx sees old or new
+    except OSError:
+        log_failure(logger, "page files: could not move %s to %s", CURRENT, generation,
+                    level=logging.ERROR)
+        return False
+    return True
+
+
+def sweep() -> int:
+    """Delete the folders of past generations (and renames left half done); how many."""
+    root = folder()
+    if not root:
+        return 0
+    removed = 0
+    try:
+        names = os.listdir(root)
+    except FileNotFoundError:
+        return 0
+    for name in names:
+        path = os.path.join(root, name)
+        if name.startswith(f".{CURRENT}-"):
+            if _older_than(path, 60):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            continue
+        if not _GENERATION.match(name) or name == _current(root):
+            continue  # asked again each time: it may have moved meanwhile
+        shutil.rmtree(path, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _older_than(path: str, seconds: float) -> bool:
+    try:
+        return time.time() - os.lstat(path).st_mtime > seconds
+    except OSError:
+        return False
+
+
+def start_following(read_generation: Callable[[], str],
+                    stop: threading.Event | None = None) -> threading.Thread | None:
+    """In `dateline serve`: keep `current` on the generation every FOLLOW_S, and delete past
+    generations' folders, until `stop` is set. None when page files are off."""
+    if not folder():
+        return None
+    thread = threading.Thread(target=_follow, args=(read_generation, stop or threading.Event()),
+                              name="page-files", daemon=True)
+    thread.start()
+    return thread
+
+
+def _follow(read_generation: Callable[[], str], stop: threading.Event) -> None:
+    swept = 0.0
+    while not stop.is_set():
+        try:
+            moved = follow(read_generation())
+            if moved or time.monotonic() - swept > SWEEP_EVERY_S:
+                sweep()
+                swept = time.monotonic()
+        except Exception:  # the shared cache away: nothing written meanwhile either
+            log_failure(logger, "page files: could not read the generation")
+        stop.wait(FOLLOW_S)
+
+
+pages = PageFiles()
