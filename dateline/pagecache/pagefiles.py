@@ -151,6 +151,9 @@ class PageFiles:
     def __init__(self) -> None:
         self.written: dict[tuple[str, str], str] = {}  # (folder, key) -> generation
         self.refused_headers: set[str] = set()
+        # Pages this process wrote into the current generation's folder: a crawler walking the
+        # whole archive between two changes stops filling the disk at the limit.
+        self.counted: tuple[str, int] = ("", 0)
 
     def offer(self, environ: dict, key: str, generation: str, page) -> None:
         """Write `page` (a store.CachedPage checked against `generation`) if it may be a file.
@@ -161,6 +164,9 @@ class PageFiles:
         name = _file_name(environ, page)
         if name is None or not self._headers_agree(page.headers):
             self._remember(root, key, generation)
+            return
+        done = self.counted[1] if self.counted[0] == generation else 0
+        if done >= settings.DATELINE_PAGE_FILES_MAX_PAGES:
             return
         try:
             if _current(root) != generation:
@@ -177,6 +183,7 @@ class PageFiles:
         except OSError:
             log_failure(logger, "page files: could not write %s", key)
             return
+        self.counted = (generation, done + 1)
         self._remember(root, key, generation)
 
     def _remember(self, root: str, key: str, generation: str) -> None:

@@ -253,6 +253,9 @@ DATELINE_PAGE_CACHE_ON = one_of("DATELINE_PAGE_CACHE", "on", ("on", "off")) == "
 # Where cached pages are also written for nginx to serve as files (dateline/pagecache/
 # pagefiles.py, deploy/nginx.conf): /var/lib/dateline/pages in production. Empty: none written.
 DATELINE_PAGE_FILES_DIR = os.environ.get("DATELINE_PAGE_FILES_DIR", "")
+# Pages each web worker writes there between two changes, at most (a crawler walking the whole
+# archive meanwhile: about 20 KB a page with its gzipped twin); the rest stay the app's.
+DATELINE_PAGE_FILES_MAX_PAGES = whole_number("DATELINE_PAGE_FILES_MAX_PAGES", 10_000)
 # ...and with this off too, every part of every page is rendered from the database.
 DATELINE_FRAGMENT_CACHE_ON = one_of("DATELINE_FRAGMENT_CACHE", "on", ("on", "off")) == "on"
 # Seconds a CDN may keep a page (it is purged by Surrogate-Key on change), and may serve it

@@ -187,3 +187,16 @@ def test_nothing_is_written_or_followed_when_page_files_are_off(tmp_path, make_a
     Client().get(make_article("Budget passed").get_absolute_url())
     assert pagefiles.start_following(store.generation) is None
     assert not pagefiles.follow(store.generation())
+
+
+def test_a_crawler_walking_the_archive_between_two_changes_fills_no_disk(
+        files, make_article, settings):
+    settings.DATELINE_PAGE_FILES_MAX_PAGES = 2
+    stories = [make_article(f"Story {n}") for n in range(4)]
+    for story in stories:
+        Client().get(story.get_absolute_url())
+    assert [written(files, s.get_absolute_url()).is_file() for s in stories] == [
+        True, True, False, False]
+    store.invalidate({"some-key"})  # a new generation: a new allowance
+    Client().get(stories[3].get_absolute_url())
+    assert written(files, stories[3].get_absolute_url()).is_file()
