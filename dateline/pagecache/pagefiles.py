@@ -322,14 +322,21 @@ def start_following(read_generation: Callable[[], str],
 
 def _follow(read_generation: Callable[[], str], stop: threading.Event) -> None:
     swept = 0.0
+    away = False
     while not stop.is_set():
         try:
             moved = follow(read_generation())
+            away = False
             if moved or time.monotonic() - swept > SWEEP_EVERY_S:
                 sweep()
                 swept = time.monotonic()
-        except Exception:  # the shared cache away: nothing written meanwhile either
+        except Exception:
+            # The shared cache away: changes made meanwhile on other servers cannot be heard
+            # of, and the app itself renders every page until it answers again; nginx is
+            # given nothing older either (a folder no generation names, so none is written).
             log_failure(logger, "page files: could not read the generation")
+            if not away:
+                away = follow(os.urandom(16).hex())
         stop.wait(FOLLOW_S)
 
 

@@ -161,11 +161,19 @@ def invalidate(keys) -> None:
     # unchanged and be kept (a stale page, served as fresh until the next change); and
     # after them, or a process checking a page meanwhile would trust the old versions under
     # the new generation.
-    _renew_generation(store)
-    store.set_many({VERSION_PREFIX + k: new_version() for k in keys}, timeout=None)
+    try:
+        _renew_generation(store)
+        store.set_many({VERSION_PREFIX + k: new_version() for k in keys}, timeout=None)
+        fresh = _renew_generation(store)
+    except Exception:
+        # The cache did not take the change (it is replayed once it answers: invalidation.py),
+        # but nginx would go on serving this server's files of the pages it touches: they are
+        # left all the same, for a folder no generation names, so none is written meanwhile.
+        pagefiles.follow(new_version())
+        raise
     # The files nginx serves (pagefiles.py) left at once here; `dateline serve` moves every
     # other server's within its next look.
-    pagefiles.follow(_renew_generation(store))
+    pagefiles.follow(fresh)
 
 
 def _renew_generation(store) -> str:

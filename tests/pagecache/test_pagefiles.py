@@ -200,3 +200,61 @@ def test_a_crawler_walking_the_archive_between_two_changes_fills_no_disk(
     store.invalidate({"some-key"})  # a new generation: a new allowance
     Client().get(stories[3].get_absolute_url())
     assert written(files, stories[3].get_absolute_url()).is_file()
+
+
+def test_a_change_the_cache_cannot_take_still_leaves_the_files(files, make_article,
+                                                               monkeypatch):
+    """The cache away: the invalidation is replayed once it answers (invalidation.py), but
+    nginx must not serve the pages it touches meanwhile."""
+    article = make_article("Harbour reopens after the storm")
+    Client().get(article.get_absolute_url())
+    assert written(files, article.get_absolute_url()).is_file()
+    cache = store.backend()
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("the cache is away")
+
+    monkeypatch.setattr(cache, "set", refuse)
+    with pytest.raises(ConnectionError):
+        store.invalidate({pagefiles_key(article)})
+    assert not written(files, article.get_absolute_url()).exists()
+    assert os.readlink(current(files)) != store.generation()  # so nothing is written there
+
+
+def test_serve_s_follower_leaves_the_files_while_the_cache_is_away(files, make_article):
+    article = make_article("Harbour reopens after the storm")
+    Client().get(article.get_absolute_url())
+    answering = threading.Event()
+    answering.set()
+
+    def generation() -> str:
+        if not answering.is_set():
+            raise ConnectionError("the cache is away")
+        return store.generation()
+
+    stop = threading.Event()
+    thread = pagefiles.start_following(generation, stop)
+    try:
+        time.sleep(0.1)
+        assert written(files, article.get_absolute_url()).is_file()  # the control
+        answering.clear()
+        deadline = time.monotonic() + 5
+        while written(files, article.get_absolute_url()).exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not written(files, article.get_absolute_url()).exists()
+        away = os.readlink(current(files))
+        time.sleep(0.1)
+        assert os.readlink(current(files)) == away  # one folder for the outage, not one a look
+        answering.set()
+        while os.readlink(current(files)) != store.generation() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert os.readlink(current(files)) == store.generation()
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+def pagefiles_key(article) -> str:
+    from dateline.pagecache import keys
+
+    return keys.article(article.pk)
