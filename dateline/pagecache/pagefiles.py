@@ -175,7 +175,7 @@ class PageFiles:
             if modified is None:
                 return
             base = os.path.join(root, generation, *name)
-            os.makedirs(os.path.dirname(base), mode=0o755, exist_ok=True)
+            _public_folders(os.path.join(root, generation), name[:-1])
             # The twin first: nginx finding the page finds the twin beside it.
             _replace(base + ".gz", gzip.compress(page.body, 6, mtime=modified),
                      mode=0o644, mtime=modified)
@@ -230,6 +230,19 @@ def _file_name(environ: dict, page) -> tuple[str, ...] | None:
            for s in segments):
         return None
     return (scheme, host, *segments, "index.html")
+
+
+def _public_folders(top: str, names: tuple[str, ...]) -> None:
+    """The folders under `top`, each made readable by nginx's workers whatever the umask (a
+    service's 027 would hide the pages from them, and nginx would quietly ask the app)."""
+    path = top
+    for name in names:
+        path = os.path.join(path, name)
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            continue
+        os.chmod(path, 0o755)
 
 
 def _current(root: str) -> str | None:

@@ -258,3 +258,19 @@ def pagefiles_key(article) -> str:
     from dateline.pagecache import keys
 
     return keys.article(article.pk)
+
+
+def test_the_folders_are_readable_by_nginx_whatever_the_umask(files, make_article):
+    article = make_article("Harbour reopens after the storm")
+    before = os.umask(0o077)
+    try:
+        Client().get(article.get_absolute_url())
+    finally:
+        os.umask(before)
+    page = written(files, article.get_absolute_url())
+    assert page.stat().st_mode & 0o777 == 0o644
+    generation = (files / "current").resolve()
+    folder = page.resolve().parent
+    while folder != generation.parent:  # up to the generation's folder, which follow() made
+        assert folder.stat().st_mode & 0o777 == 0o755, folder
+        folder = folder.parent
