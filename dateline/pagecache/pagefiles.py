@@ -45,6 +45,8 @@ from django.utils.http import parse_http_date_safe
 
 from dateline.base.cachefailure import log_failure
 
+from .policy import cache_control, normal_host
+
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"
@@ -70,7 +72,7 @@ def expected_headers() -> dict[str, str]:
     """The headers a cached page carries, as Django's middleware writes them with these
     settings (lower-case names): what nginx adds to the files (headers.conf)."""
     found = {"content-type": "text/html; charset=utf-8",
-             "cache-control": _cache_control()}
+             "cache-control": cache_control()}
     for name, config in ((CSP.HEADER_ENFORCE, settings.SECURE_CSP),
                          (CSP.HEADER_REPORT_ONLY, settings.SECURE_CSP_REPORT_ONLY)):
         if config:
@@ -92,12 +94,6 @@ def expected_headers() -> dict[str, str]:
             sts += "; preload"
         found["strict-transport-security"] = sts
     return found
-
-
-def _cache_control() -> str:
-    from .policy import cache_control  # policy reads settings at call time, as here
-
-    return cache_control()
 
 
 def nginx_headers(headers: dict[str, str]) -> str:
@@ -217,9 +213,7 @@ def _file_name(environ: dict, page) -> tuple[str, ...] | None:
     scheme = environ.get("wsgi.url_scheme", "http")
     if scheme not in ("http", "https"):
         return None
-    from .policy import normal_host  # the page cache's own spelling of the host
-
-    host = normal_host(environ)
+    host = normal_host(environ)  # the page cache's own spelling of the host
     path = environ.get("PATH_INFO", "")
     if not _HOST.match(host) or not path.endswith("/") or len(path) > _PATH_MAX:
         return None
@@ -274,7 +268,6 @@ def follow(generation: str) -> bool:
     if not root or not _GENERATION.match(generation) or _current(root) == generation:
         return False
     try:
-        os.makedirs(root, exist_ok=True)
         target = os.path.join(root, generation)
         os.makedirs(target, exist_ok=True)
         os.chmod(target, 0o755)

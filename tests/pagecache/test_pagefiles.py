@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from django.test import Client, override_settings
 
-from dateline.pagecache import pagefiles, store
+from dateline.pagecache import keys, pagefiles, store
 
 pytestmark = [pytest.mark.cache, pytest.mark.django_db]
 
@@ -216,7 +216,7 @@ def test_a_change_the_cache_cannot_take_still_leaves_the_files(files, make_artic
 
     monkeypatch.setattr(cache, "set", refuse)
     with pytest.raises(ConnectionError):
-        store.invalidate({pagefiles_key(article)})
+        store.invalidate({keys.article(article.pk)})
     assert not written(files, article.get_absolute_url()).exists()
     assert os.readlink(current(files)) != store.generation()  # so nothing is written there
 
@@ -253,11 +253,6 @@ def test_serve_s_follower_leaves_the_files_while_the_cache_is_away(files, make_a
         stop.set()
         thread.join(5)
 
-
-def pagefiles_key(article) -> str:
-    from dateline.pagecache import keys
-
-    return keys.article(article.pk)
 
 
 def test_the_folders_are_readable_by_nginx_whatever_the_umask(files, make_article):
