@@ -217,7 +217,13 @@ async def load(port: int, path: str, seconds: float, connections: int = 64) -> N
         _, r, w = await request(port, path, True)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            await request(port, path, True, r, w)
+            try:
+                await request(port, path, True, r, w)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                # nginx closes a connection after 1,000 requests (keepalive_requests), which
+                # readers served from the page's file reach within the 3 s: open another.
+                w.close()
+                _, r, w = await request(port, path, True)
         w.close()
 
     await asyncio.gather(*(reader() for _ in range(connections)))
