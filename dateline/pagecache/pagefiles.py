@@ -7,8 +7,15 @@ files, each with its gzipped twin, under a folder named by the generation they w
 against (store.py):
 
     <dir>/current -> <generation>       the folder nginx reads: a symbolic link
-    <dir>/<generation>/<scheme>/<host><path>index.html   (and index.html.gz)
+    <dir>/<generation>/<mark>/<scheme>/<host><path>index.html   (and index.html.gz)
     <dir>/headers.conf                  the headers nginx adds to them (add_header lines)
+                                        and their mark (set $dateline_page_headers)
+
+The mark names the headers the pages were made with (headers_mark). nginx looks only under
+the mark of the headers.conf it read, so settings that change the headers (a new
+Content-Security-Policy, another live-stream address) never have nginx add old headers to new
+pages, nor new headers to old ones, whenever it is reloaded: until it is, it serves the
+pages made under the headers it adds and asks the app for the rest.
 
 Anything invalidated anywhere renews the generation; `current` is then pointed at a new, empty
 folder: at once by the process that invalidated (store.invalidate), and within FOLLOW_S by
@@ -31,6 +38,7 @@ page with any other header is left to the app.
 
 import contextlib
 import gzip
+import hashlib
 import logging
 import os
 import re
@@ -96,11 +104,19 @@ def expected_headers() -> dict[str, str]:
     return found
 
 
+def headers_mark(headers: dict[str, str]) -> str:
+    """The folder, within a generation's, of the pages made with `headers`."""
+    return hashlib.sha256(repr(sorted(headers.items())).encode()).hexdigest()[:16]
+
+
 def nginx_headers(headers: dict[str, str]) -> str:
-    """headers.conf: one add_header a header (Content-Type is nginx's own, from the name)."""
+    """headers.conf: one add_header a header (Content-Type is nginx's own, from the name), and
+    the mark of the folder that holds the pages made with them."""
     lines = ["# Written by Dateline (dateline/pagecache/pagefiles.py) from its settings: the",
-             "# headers of its cached pages, for the copies nginx serves as files. Reload nginx",
-             "# when Dateline says they changed."]
+             "# headers of its cached pages, for the copies nginx serves as files, and the",
+             "# folder of the pages made with them. Reload nginx when Dateline says they",
+             "# changed (until then it serves only pages made with these).",
+             f'set $dateline_page_headers "{headers_mark(headers)}";']
     for name, value in headers.items():
         if name == "content-type":
             continue
@@ -136,8 +152,8 @@ def write_nginx_headers() -> bool:
     if before is None:
         logger.info("%s written: the headers nginx adds to the pages it serves as files", path)
     else:
-        logger.warning("%s changed: reload nginx, or the pages it serves as files keep the "
-                       "headers it read before", path)
+        logger.warning("%s changed: reload nginx (until then it serves as files only the "
+                       "pages made with the headers it read, and asks for the rest)", path)
     return True
 
 
@@ -158,7 +174,8 @@ class PageFiles:
         if not root or self.written.get((root, key)) == generation:
             return
         name = _file_name(environ, page)
-        if name is None or not self._headers_agree(page.headers):
+        expected = expected_headers()
+        if name is None or not self._headers_agree(page.headers, expected):
             self._remember(root, key, generation)
             return
         done = self.counted[1] if self.counted[0] == generation else 0
@@ -170,6 +187,7 @@ class PageFiles:
             modified = parse_http_date_safe(dict(page.headers).get("Last-Modified", ""))
             if modified is None:
                 return
+            name = (headers_mark(expected), *name)
             base = os.path.join(root, generation, *name)
             _public_folders(os.path.join(root, generation), name[:-1])
             # The twin first: nginx finding the page finds the twin beside it.
@@ -187,10 +205,9 @@ class PageFiles:
             self.written.clear()
         self.written[(root, key)] = generation
 
-    def _headers_agree(self, headers) -> bool:
+    def _headers_agree(self, headers, expected: dict[str, str]) -> bool:
         given = {name.lower(): value for name, value in headers
                  if name.lower() not in _PER_PAGE}
-        expected = expected_headers()
         if given == expected:
             return True
         differing = sorted(n for n in given.keys() | expected.keys()
@@ -204,8 +221,9 @@ class PageFiles:
 
 
 def _file_name(environ: dict, page) -> tuple[str, ...] | None:
-    """(scheme, host, *segments, "index.html") where nginx looks for this request's page
-    (deploy/nginx.conf: /$scheme/$host${uri}index.html), or None when it may not be a file."""
+    """(scheme, host, *segments, "index.html") where nginx looks for this request's page under
+    the headers' mark (deploy/nginx.conf: /$dateline_page_headers/$scheme/$host${uri}index.html),
+    or None when it may not be a file."""
     if page.status != 200 or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return None
     if environ.get("QUERY_STRING"):

@@ -8,6 +8,7 @@ point 2)."""
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -138,6 +139,23 @@ http {{
         key = f"\nKEY: http127.0.0.1{url}@".encode()  # $scheme$host$request_uri@…
         return any(key in file.read_bytes()[:4096]
                    for file in (self.folder / "cache").rglob("*") if file.is_file())
+
+    def reload(self) -> None:
+        """As `nginx -s reload`: the configuration read again, then its new workers answer."""
+        pid = (self.folder / "nginx.pid").read_text().strip()
+        workers = set(self._workers(pid))
+        os.kill(int(pid), signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while not (self._workers(pid) and workers.isdisjoint(self._workers(pid))):
+            assert time.monotonic() < deadline, "nginx's workers were not replaced"
+            time.sleep(0.05)
+
+    @staticmethod
+    def _workers(pid: str) -> list[str]:
+        try:
+            return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -369,3 +387,26 @@ def test_an_answer_with_other_headers_than_a_page_s_is_never_a_file(nginx, files
     for _ in range(3):
         assert "X-Proxy-Cache" in nginx.get("/nginx-test/shared/")[1]
     assert not any(p.name == "index.html" for p in files.rglob("*"))
+
+
+def test_headers_changed_nginx_serves_only_pages_made_with_those_it_adds(
+        nginx, files, make_article):
+    """Settings that change the pages' headers (here how long caches keep them): until nginx
+    is reloaded it adds the headers it read, so it must not serve the new pages as files; once
+    reloaded, it serves them with theirs, and never the old pages with the new headers."""
+    old = make_article("Harbour reopens after the storm").get_absolute_url()
+    nginx.get(old)
+    _, before, _ = nginx.get(old)
+    assert "X-Proxy-Cache" not in before  # the control: a file, with the headers nginx read
+    with override_settings(DATELINE_PAGE_CACHE_TIMEOUT=60):
+        assert pagefiles.write_nginx_headers()  # as a web worker started with them does
+        new = make_article("Council votes on the budget").get_absolute_url()
+        for _ in range(3):  # stored and written by the first, nginx not reloaded yet
+            _, headers, _ = nginx.get(new)
+            assert "X-Proxy-Cache" in headers and "s-maxage=60" in headers["Cache-Control"]
+        nginx.reload()
+        _, headers, _ = nginx.get(new)
+        assert "X-Proxy-Cache" not in headers  # the file now, with its own headers
+        assert "s-maxage=60" in headers["Cache-Control"]
+        _, headers, _ = nginx.get(old)  # made with the headers before: the app's, not a file
+        assert "X-Proxy-Cache" in headers

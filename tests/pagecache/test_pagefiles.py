@@ -29,8 +29,11 @@ def current(files) -> os.PathLike:
     return files / "current"
 
 
-def written(files, path: str, host: str = "testserver", scheme: str = "http"):
-    return files / "current" / scheme / host / path.lstrip("/") / "index.html"
+def written(files, path: str, host: str = "testserver", scheme: str = "http", mark: str = ""):
+    """Where a page made with this process's settings (or under `mark`) is written:
+    deploy/nginx.conf's try_files, with the mark headers.conf gives nginx."""
+    mark = mark or pagefiles.headers_mark(pagefiles.expected_headers())
+    return files / "current" / mark / scheme / host / path.lstrip("/") / "index.html"
 
 
 def test_a_page_the_cache_keeps_is_written_with_its_twin_and_its_date(files, make_article):
@@ -50,7 +53,7 @@ def test_a_page_the_cache_keeps_is_written_with_its_twin_and_its_date(files, mak
 def test_the_home_page_is_written_at_the_top(files, make_article):
     make_article("Council votes on the budget")
     assert Client().get("/").status_code == 200
-    assert (files / "current" / "http" / "testserver" / "index.html").is_file()
+    assert written(files, "/").is_file()
 
 
 def test_what_another_reader_might_not_get_is_never_written(files, make_article, make_user):
@@ -112,6 +115,34 @@ def test_headers_conf_is_written_once_and_a_change_is_said(files, caplog):
         assert pagefiles.write_nginx_headers()
     assert "reload nginx" in caplog.text
     assert 'add_header Referrer-Policy "no-referrer";' in (files / "headers.conf").read_text()
+
+
+def test_headers_conf_names_the_folder_of_the_pages_made_with_its_headers(files, make_article):
+    assert pagefiles.write_nginx_headers()
+    mark = pagefiles.headers_mark(pagefiles.expected_headers())
+    assert f'set $dateline_page_headers "{mark}";' in (files / "headers.conf").read_text()
+    url = make_article("Harbour reopens after the storm").get_absolute_url()
+    Client().get(url)
+    assert (files / "current" / mark / "http" / "testserver" / url.lstrip("/")).is_dir()
+
+
+def test_pages_made_with_other_headers_are_written_apart(files, make_article):
+    """Settings that change the pages' headers (here how long caches keep them) put the new
+    pages in a folder of their own: an nginx not reloaded yet, adding the headers it read,
+    never finds them, and one reloaded never finds the old ones."""
+    before = make_article("Harbour reopens after the storm").get_absolute_url()
+    after = make_article("Council votes on the budget").get_absolute_url()
+    Client().get(before)
+    first = pagefiles.headers_mark(pagefiles.expected_headers())
+    with override_settings(DATELINE_PAGE_CACHE_TIMEOUT=60):
+        second = pagefiles.headers_mark(pagefiles.expected_headers())
+        answer = Client().get(after)
+        assert "s-maxage=60" in answer["Cache-Control"]
+        assert written(files, after).read_bytes() == answer.content
+    assert second != first
+    assert written(files, after, mark=second).is_file()
+    assert not written(files, after, mark=first).exists()
+    assert written(files, before, mark=first).is_file()
 
 
 def test_any_change_leaves_every_file_at_once(files, make_article):
