@@ -53,7 +53,7 @@ from django.utils.http import parse_http_date_safe
 
 from dateline.base.cachefailure import log_failure
 
-from .policy import cache_control, normal_host
+from .policy import cache_control, normal_host, request_scheme
 
 logger = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ def _file_name(environ: dict, page) -> tuple[str, ...] | None:
         return None
     if environ.get("QUERY_STRING"):
         return None
-    scheme = environ.get("wsgi.url_scheme", "http")
+    scheme = request_scheme(environ)  # the reader's: nginx looks under its own $scheme
     if scheme not in ("http", "https"):
         return None
     host = normal_host(environ)  # the page cache's own spelling of the host

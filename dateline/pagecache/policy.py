@@ -80,6 +80,20 @@ def _name_and_port(host: str) -> tuple[str, str]:
     return name.rstrip("."), port
 
 
+def request_scheme(environ: dict) -> str:
+    """The scheme the reader asked with, as Django's `request.scheme` reads it: what a proxy
+    trusted with SECURE_PROXY_SSL_HEADER (DATELINE_BEHIND_PROXY=1) says, else the server's.
+    Behind nginx every request reaches the app over plain HTTP: the HTTPS site's pages were
+    filed under http, and written as files where nginx, looking under $scheme, never found one."""
+    proxy = settings.SECURE_PROXY_SSL_HEADER
+    if proxy:
+        header, secure = proxy
+        said = environ.get(header)
+        if said is not None:
+            return "https" if said.split(",", 1)[0].strip() == secure else "http"
+    return environ.get("wsgi.url_scheme", "http")
+
+
 def normal_host(environ: dict) -> str:
     """The Host as one spelling: lower case, no trailing dot, no port where it is its scheme's
     default (the same origin). Any other port stays: feeds and sitemaps write their links on
@@ -120,7 +134,7 @@ def page_key(environ: dict, policy: PagePolicy | None = None) -> str | None:
 
 def cache_key(environ: dict) -> str:
     """The key a page is filed under: its scheme, host (one spelling), path and (page) query."""
-    return (f"{environ.get('wsgi.url_scheme', 'http')}://{normal_host(environ)}"
+    return (f"{request_scheme(environ)}://{normal_host(environ)}"
             f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}")
 
 

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import time
@@ -39,6 +40,8 @@ pytestmark = [
 ]
 
 _served = count(1)
+# The certificate is made for the test (Nginx(tls=True)); what is checked is nginx's answer.
+UNVERIFIED = ssl._create_unverified_context()
 
 
 @takes_posts
@@ -66,12 +69,18 @@ urlpatterns = [
 ]
 
 
-def loopback_site(folder: Path, port: int, app_port: int) -> str:
-    """The shipped site with plain HTTP on `port`, the app on `app_port`, files in `folder`."""
+def loopback_site(folder: Path, port: int, app_port: int, tls: bool = False) -> str:
+    """The shipped site on `port`, plain HTTP or (`tls`) HTTPS with a certificate made for it,
+    the app on `app_port`, files in `folder`."""
     site = DEPLOY.read_text()
     site = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", site, count=1, flags=re.S)
-    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
-    site = re.sub(r"\n\s*(listen \[::\]|ssl_)[^\n]*", "", site)
+    site = re.sub(r"\n\s*listen \[::\][^\n]*", "", site)
+    if tls:
+        site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl;")
+        site = re.sub(r"/etc/letsencrypt/live/[^/]+/", f"{folder}/", site)
+    else:
+        site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
+        site = re.sub(r"\n\s*ssl_[^\n]*", "", site)
     site = site.replace("127.0.0.1:8000", f"127.0.0.1:{app_port}")
     site = site.replace("127.0.0.1:8001", f"127.0.0.1:{app_port}")  # no stream in these tests
     return site.replace("/var/cache/nginx", str(folder / "cache")).replace(
@@ -79,7 +88,7 @@ def loopback_site(folder: Path, port: int, app_port: int) -> str:
 
 
 class Nginx:
-    def __init__(self, app_port: int) -> None:
+    def __init__(self, app_port: int, tls: bool = False) -> None:
         # Not under pytest's own tmp_path: nginx's workers (nobody, when run as root) must be
         # able to enter it.
         self.temp = tempfile.TemporaryDirectory(prefix="dateline-nginx-")
@@ -87,12 +96,20 @@ class Nginx:
         os.chmod(self.folder, 0o755)
         for sub in ("temp", "cache", "pages"):
             (self.folder / sub).mkdir()
+        self.scheme = "https" if tls else "http"
+        if tls:  # as Let's Encrypt's files are named in deploy/nginx.conf
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                 "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                 "-keyout", str(self.folder / "privkey.pem"),
+                 "-out", str(self.folder / "fullchain.pem")], check=True, capture_output=True)
         # What the web workers write as they start (DATELINE_PAGE_FILES_DIR), from the same
         # settings as the pages; nginx refuses to start without it.
         (self.folder / "pages" / "headers.conf").write_text(
             pagefiles.nginx_headers(pagefiles.expected_headers()))
         self.port = free_port_pair()
-        (self.folder / "site.conf").write_text(loopback_site(self.folder, self.port, app_port))
+        (self.folder / "site.conf").write_text(
+            loopback_site(self.folder, self.port, app_port, tls))
         temp = self.folder / "temp"
         (self.folder / "nginx.conf").write_text(f"""
 worker_processes 1;
@@ -118,7 +135,8 @@ http {{
 
     def answers(self) -> bool:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2).read()
+            urllib.request.urlopen(f"{self.scheme}://127.0.0.1:{self.port}/healthz", timeout=2,
+                                   context=UNVERIFIED).read()
         except OSError:
             return False
         return True
@@ -126,10 +144,10 @@ http {{
     def get(self, url: str, cookie: str = "", method: str = "GET",
             headers: dict | None = None) -> tuple[int, dict, str]:
         headers = {**(headers or {}), **({"Cookie": cookie} if cookie else {})}
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{url}", method=method,
-                                         headers=headers)
+        request = urllib.request.Request(f"{self.scheme}://127.0.0.1:{self.port}{url}",
+                                         method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=30) as answered:
+            with urllib.request.urlopen(request, timeout=30, context=UNVERIFIED) as answered:
                 return answered.status, dict(answered.headers), answered.read().decode()
         except urllib.error.HTTPError as refused:
             return refused.code, dict(refused.headers), refused.read().decode()
@@ -410,3 +428,25 @@ def test_headers_changed_nginx_serves_only_pages_made_with_those_it_adds(
         assert "s-maxage=60" in headers["Cache-Control"]
         _, headers, _ = nginx.get(old)  # made with the headers before: the app's, not a file
         assert "X-Proxy-Cache" in headers
+
+
+def test_the_https_site_s_pages_are_served_as_files(live_server, settings, make_article):
+    """As deployed: HTTPS ends at nginx, which tells the app the scheme (X-Forwarded-Proto,
+    trusted with DATELINE_BEHIND_PROXY=1); the app, reached over plain HTTP, writes the page
+    where nginx looks for the HTTPS site's ($scheme)."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # as prod.py sets
+    nginx = Nginx(int(live_server.url.rsplit(":", 1)[1]), tls=True)
+    try:
+        settings.DATELINE_PAGE_FILES_DIR = str(nginx.folder / "pages")
+        pagefiles.pages.written.clear()
+        pagefiles.follow(store.generation())
+        url = make_article("Harbour reopens after the storm").get_absolute_url()
+        status, from_app, page = nginx.get(url)
+        assert status == 200 and from_app["X-Proxy-Cache"] == "MISS"
+        mark = pagefiles.headers_mark(pagefiles.expected_headers())
+        written = nginx.folder / "pages" / "current" / mark / "https" / "127.0.0.1"
+        assert (written / url.lstrip("/") / "index.html").read_text() == page
+        _, from_file, body = nginx.get(url)
+        assert "X-Proxy-Cache" not in from_file and body == page  # nginx's file of it
+    finally:
+        nginx.stop()

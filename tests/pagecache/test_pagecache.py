@@ -217,6 +217,24 @@ def test_a_host_written_another_way_is_one_page_and_no_other_name_is_stored(
     assert reader.get(url, HTTP_HOST="news.example.org:443")[1]["X-Cache"] == "HIT"
 
 
+def test_behind_a_trusted_proxy_the_reader_s_scheme_files_the_page(
+        reader, make_article, settings):
+    """nginx ends HTTPS and tells the app (X-Forwarded-Proto, trusted with
+    DATELINE_BEHIND_PROXY=1): the HTTPS site's page is its own, never the page of the same
+    address asked over plain HTTP (which Django redirects where SECURE_SSL_REDIRECT is on)."""
+    url = make_article("Parliament votes").get_absolute_url()
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert reader.get(url, HTTP_X_FORWARDED_PROTO="https")[1]["X-Cache"] == "MISS"
+    assert reader.get(url, HTTP_X_FORWARDED_PROTO="https")[1]["X-Cache"] == "HIT"
+    assert reader.get(url, HTTP_X_FORWARDED_PROTO="http")[1]["X-Cache"] == "MISS"
+    from dateline.pagecache.policy import cache_key
+
+    asked = RequestFactory().get(url, HTTP_X_FORWARDED_PROTO="https").environ
+    assert cache_key(asked).startswith("https://testserver/")
+    settings.SECURE_PROXY_SSL_HEADER = None  # a proxy not trusted: its word changes nothing
+    assert cache_key(asked).startswith("http://testserver/")
+
+
 def test_host_spellings_as_one_name():
     from dateline.pagecache.policy import normal_host
 
