@@ -88,7 +88,7 @@ def loopback_site(folder: Path, port: int, app_port: int, tls: bool = False) -> 
 
 
 class Nginx:
-    def __init__(self, app_port: int, tls: bool = False) -> None:
+    def __init__(self, app_port: int, tls: bool = False, headers_conf: str = "") -> None:
         # Not under pytest's own tmp_path: nginx's workers (nobody, when run as root) must be
         # able to enter it.
         self.temp = tempfile.TemporaryDirectory(prefix="dateline-nginx-")
@@ -106,7 +106,7 @@ class Nginx:
         # What the web workers write as they start (DATELINE_PAGE_FILES_DIR), from the same
         # settings as the pages; nginx refuses to start without it.
         (self.folder / "pages" / "headers.conf").write_text(
-            pagefiles.nginx_headers(pagefiles.expected_headers()))
+            headers_conf or pagefiles.nginx_headers(pagefiles.expected_headers()))
         self.port = free_port_pair()
         (self.folder / "site.conf").write_text(
             loopback_site(self.folder, self.port, app_port, tls))
@@ -448,5 +448,26 @@ def test_the_https_site_s_pages_are_served_as_files(live_server, settings, make_
         assert (written / url.lstrip("/") / "index.html").read_text() == page
         _, from_file, body = nginx.get(url)
         assert "X-Proxy-Cache" not in from_file and body == page  # nginx's file of it
+    finally:
+        nginx.stop()
+
+
+def test_a_headers_conf_without_the_mark_serves_no_file_and_nginx_still_starts(
+        live_server, settings, make_article):
+    """An nginx configuration newer than the app (headers.conf written by an older Dateline,
+    without the headers' mark): nginx starts, and every page comes from the app."""
+    old = "\n".join(line for line in pagefiles.nginx_headers(pagefiles.expected_headers())
+                    .splitlines() if not line.startswith("set "))
+    assert "$dateline_page_headers" not in old and "add_header" in old
+    nginx = Nginx(int(live_server.url.rsplit(":", 1)[1]), headers_conf=old)
+    try:
+        settings.DATELINE_PAGE_FILES_DIR = str(nginx.folder / "pages")
+        pagefiles.pages.written.clear()
+        pagefiles.follow(store.generation())
+        url = make_article("Harbour reopens after the storm").get_absolute_url()
+        nginx.get(url)
+        assert any(p.name == "index.html" for p in (nginx.folder / "pages").rglob("*"))
+        _, headers, body = nginx.get(url)
+        assert "X-Proxy-Cache" in headers and "after the storm" in body  # the app's
     finally:
         nginx.stop()
