@@ -174,7 +174,7 @@ class PageFiles:
         if not root or self.written.get((root, key)) == generation:
             return
         name = _file_name(environ, page)
-        expected = expected_headers()
+        expected = expected_headers() if name is not None else {}
         if name is None or not self._headers_agree(page.headers, expected):
             self._remember(root, key, generation)
             return

@@ -250,14 +250,14 @@ DATELINE_PAGE_CACHE_BOARD = os.environ.get(
 )
 # Off only to measure or debug rendering: every request then goes through Django...
 DATELINE_PAGE_CACHE_ON = one_of("DATELINE_PAGE_CACHE", "on", ("on", "off")) == "on"
+# ...and with this off too, every part of every page is rendered from the database.
+DATELINE_FRAGMENT_CACHE_ON = one_of("DATELINE_FRAGMENT_CACHE", "on", ("on", "off")) == "on"
 # Where cached pages are also written for nginx to serve as files (dateline/pagecache/
 # pagefiles.py, deploy/nginx.conf): /var/lib/dateline/pages in production. Empty: none written.
 DATELINE_PAGE_FILES_DIR = os.environ.get("DATELINE_PAGE_FILES_DIR", "")
 # Pages each web worker writes there between two changes, at most (a crawler walking the whole
 # archive meanwhile: about 20 KB a page with its gzipped twin); the rest stay the app's.
 DATELINE_PAGE_FILES_MAX_PAGES = whole_number("DATELINE_PAGE_FILES_MAX_PAGES", 10_000)
-# ...and with this off too, every part of every page is rendered from the database.
-DATELINE_FRAGMENT_CACHE_ON = one_of("DATELINE_FRAGMENT_CACHE", "on", ("on", "off")) == "on"
 # Seconds a CDN may keep a page (it is purged by Surrogate-Key on change), and may serve it
 # stale while fetching a fresh copy.
 DATELINE_PAGE_CACHE_TIMEOUT = whole_number("DATELINE_PAGE_CACHE_TIMEOUT", 300)

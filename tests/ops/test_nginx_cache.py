@@ -182,9 +182,13 @@ http {{
         self.temp.cleanup()
 
 
+def app_port(live_server) -> int:
+    return int(live_server.url.rsplit(":", 1)[1])
+
+
 @pytest.fixture
 def nginx(live_server):
-    running = Nginx(int(live_server.url.rsplit(":", 1)[1]))
+    running = Nginx(app_port(live_server))
     yield running
     running.stop()
 
@@ -322,14 +326,18 @@ def test_only_photo_renditions_are_served_from_media(nginx):
     assert nginx.get("/media/pictures-originals/ab/original.jpg")[0] == 404
 
 
-@pytest.fixture
-def files(nginx, settings):
+def write_pages_for(nginx: Nginx, settings) -> Path:
     """The app writing its pages where this nginx looks for them, as DATELINE_PAGE_FILES_DIR
     has it in production."""
     settings.DATELINE_PAGE_FILES_DIR = str(nginx.folder / "pages")
     pagefiles.pages.written.clear()
     pagefiles.follow(store.generation())
     return nginx.folder / "pages"
+
+
+@pytest.fixture
+def files(nginx, settings):
+    return write_pages_for(nginx, settings)
 
 
 def test_a_page_written_as_a_file_is_served_with_the_page_s_own_headers(
@@ -435,11 +443,9 @@ def test_the_https_site_s_pages_are_served_as_files(live_server, settings, make_
     trusted with DATELINE_BEHIND_PROXY=1); the app, reached over plain HTTP, writes the page
     where nginx looks for the HTTPS site's ($scheme)."""
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # as prod.py sets
-    nginx = Nginx(int(live_server.url.rsplit(":", 1)[1]), tls=True)
+    nginx = Nginx(app_port(live_server), tls=True)
     try:
-        settings.DATELINE_PAGE_FILES_DIR = str(nginx.folder / "pages")
-        pagefiles.pages.written.clear()
-        pagefiles.follow(store.generation())
+        write_pages_for(nginx, settings)
         url = make_article("Harbour reopens after the storm").get_absolute_url()
         status, from_app, page = nginx.get(url)
         assert status == 200 and from_app["X-Proxy-Cache"] == "MISS"
@@ -459,11 +465,9 @@ def test_a_headers_conf_without_the_mark_serves_no_file_and_nginx_still_starts(
     old = "\n".join(line for line in pagefiles.nginx_headers(pagefiles.expected_headers())
                     .splitlines() if not line.startswith("set "))
     assert "$dateline_page_headers" not in old and "add_header" in old
-    nginx = Nginx(int(live_server.url.rsplit(":", 1)[1]), headers_conf=old)
+    nginx = Nginx(app_port(live_server), headers_conf=old)
     try:
-        settings.DATELINE_PAGE_FILES_DIR = str(nginx.folder / "pages")
-        pagefiles.pages.written.clear()
-        pagefiles.follow(store.generation())
+        write_pages_for(nginx, settings)
         url = make_article("Harbour reopens after the storm").get_absolute_url()
         nginx.get(url)
         assert any(p.name == "index.html" for p in (nginx.folder / "pages").rglob("*"))
